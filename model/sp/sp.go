@@ -1,0 +1,481 @@
+// Package sp is the spatial pooler of the htmhw golden model: integer
+// permanences of a configured width, global inhibition with an explicit
+// tie-break, fixed-point duty cycles and a boost table.
+//
+// Every rule here is written down in docs/SPEC.md, section "Spatial
+// pooler"; the code follows that text step for step, and where the two
+// disagree the text is right and the code is a bug.
+package sp
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"slices"
+
+	"github.com/htmhw/htmhw/model/rng"
+	"github.com/htmhw/htmhw/model/sdr"
+)
+
+// DutyOne is the fixed-point value of a duty cycle of 1: duty cycles are
+// unsigned 16-bit fractions of DutyOne.
+const DutyOne = 0xFFFF
+
+// BoostOne is the boost factor 1.0: boost factors are unsigned 16-bit
+// numbers with 12 fraction bits (Q4.12).
+const BoostOne = 1 << 12
+
+// BoostTableSize is the number of entries of the boost table, indexed by
+// the active duty cycle's top 10 bits.
+const BoostTableSize = 1024
+
+// Params are the integer parameters of a spatial pooler. They are what the
+// model file's float parameters become (see package model); every
+// permanence is in units of one least significant bit of a PermBits-wide
+// permanence, so its maximum is 2^PermBits - 1.
+type Params struct {
+	NumInputs  int // size of the input SDR
+	NumColumns int // number of columns
+
+	PotentialRadius int    // inputs within this distance of a column's centre form its neighbourhood
+	PotentialPct    uint32 // fraction of the neighbourhood in the pool, Q0.16 (65536 = 1)
+	WrapAround      bool   // neighbourhoods wrap around the input's ends
+
+	NumActive         int // k: columns selected by global inhibition
+	StimulusThreshold int // a column needs this overlap to be eligible
+
+	PermBits                uint   // permanence width, 4 to 16
+	SynPermConnected        uint16 // a synapse is connected when permanence >= this
+	SynPermActiveInc        uint16 // learning increment for active inputs
+	SynPermInactiveDec      uint16 // learning decrement for inactive inputs
+	SynPermBelowStimulusInc uint16 // bump applied to weak columns
+	SynPermTrimThreshold    uint16 // permanences below this are set to 0
+
+	MinPctOverlapDutyCycles uint32 // Q0.16
+	DutyCyclePeriod         uint32 // averaging period of the duty cycles
+	UpdatePeriod            uint32 // steps between updates of the minimum duty cycle
+
+	// BoostTable holds BoostTableSize Q4.12 factors indexed by
+	// activeDutyCycle >> 6. Nil disables boosting (boostStrength 0).
+	BoostTable []uint16
+
+	Seed uint32 // generator seed
+}
+
+// PermMax returns the largest permanence, 2^PermBits - 1.
+func (p *Params) PermMax() uint16 { return uint16(1<<p.PermBits - 1) }
+
+// Validate reports the first parameter that is out of range.
+func (p *Params) Validate() error {
+	switch {
+	case p.NumInputs < 1:
+		return fmt.Errorf("sp: numInputs %d must be at least 1", p.NumInputs)
+	case p.NumColumns < 1:
+		return fmt.Errorf("sp: numColumns %d must be at least 1", p.NumColumns)
+	case p.PermBits < 4 || p.PermBits > 16:
+		return fmt.Errorf("sp: permanence width %d bits must be 4 to 16", p.PermBits)
+	case p.PotentialRadius < 0:
+		return fmt.Errorf("sp: potentialRadius %d must not be negative", p.PotentialRadius)
+	case p.PotentialPct == 0 || p.PotentialPct > 1<<16:
+		return fmt.Errorf("sp: potentialPct %d/65536 must be in (0, 1]", p.PotentialPct)
+	case p.NumActive < 1 || p.NumActive > p.NumColumns:
+		return fmt.Errorf("sp: %d active columns must be 1 to numColumns %d", p.NumActive, p.NumColumns)
+	case p.StimulusThreshold < 0:
+		return fmt.Errorf("sp: stimulusThreshold %d must not be negative", p.StimulusThreshold)
+	case p.SynPermConnected == 0 || p.SynPermConnected > p.PermMax():
+		return fmt.Errorf("sp: synPermConnected %d must be 1 to %d", p.SynPermConnected, p.PermMax())
+	case p.SynPermActiveInc > p.PermMax() || p.SynPermInactiveDec > p.PermMax() ||
+		p.SynPermBelowStimulusInc > p.PermMax() || p.SynPermTrimThreshold > p.PermMax():
+		return fmt.Errorf("sp: a permanence step exceeds the maximum permanence %d", p.PermMax())
+	case p.MinPctOverlapDutyCycles > 1<<16:
+		return fmt.Errorf("sp: minPctOverlapDutyCycles %d/65536 exceeds 1", p.MinPctOverlapDutyCycles)
+	case p.DutyCyclePeriod < 1:
+		return errors.New("sp: dutyCyclePeriod must be at least 1")
+	case p.UpdatePeriod < 1:
+		return errors.New("sp: updatePeriod must be at least 1")
+	case p.BoostTable != nil && len(p.BoostTable) != BoostTableSize:
+		return fmt.Errorf("sp: boost table has %d entries, want %d", len(p.BoostTable), BoostTableSize)
+	}
+	if minPool := p.minPoolSize(); p.StimulusThreshold > minPool {
+		return fmt.Errorf("sp: stimulusThreshold %d exceeds the smallest potential pool (%d inputs)", p.StimulusThreshold, minPool)
+	}
+	return nil
+}
+
+// neighbourhood returns column c's neighbourhood in ascending input order:
+// the inputs within PotentialRadius of the column's centre
+// ⌊(2c+1)·NumInputs / (2·NumColumns)⌋, taken modulo NumInputs with
+// wrap-around and clipped to [0, NumInputs) without.
+func (p *Params) neighbourhood(c int, dst []uint32) []uint32 {
+	dst = dst[:0]
+	n, r := p.NumInputs, p.PotentialRadius
+	centre := (2*c + 1) * n / (2 * p.NumColumns)
+	switch {
+	case p.WrapAround && 2*r+1 >= n:
+		for i := 0; i < n; i++ {
+			dst = append(dst, uint32(i))
+		}
+	case p.WrapAround:
+		for d := -r; d <= r; d++ {
+			dst = append(dst, uint32(((centre+d)%n+n)%n))
+		}
+		slices.Sort(dst)
+	default:
+		for i := max(centre-r, 0); i <= min(centre+r, n-1); i++ {
+			dst = append(dst, uint32(i))
+		}
+	}
+	return dst
+}
+
+// poolSize is the number of potential synapses drawn from a neighbourhood
+// of n inputs: round half up of n × potentialPct.
+func (p *Params) poolSize(n int) int {
+	return int((uint64(n)*uint64(p.PotentialPct) + 1<<15) >> 16)
+}
+
+func (p *Params) minPoolSize() int {
+	m := p.NumInputs
+	var hood []uint32
+	for c := 0; c < p.NumColumns; c++ {
+		hood = p.neighbourhood(c, hood)
+		m = min(m, p.poolSize(len(hood)))
+	}
+	return m
+}
+
+// SpatialPooler is the state of a spatial pooler.
+type SpatialPooler struct {
+	p      Params
+	words  int // 64-bit words per input bitset
+	stride int // pool slots per column
+
+	poolLen   []uint16 // potential synapses of each column
+	poolInput []uint32 // [column*stride + j]: input index, ascending in j
+	perm      []uint16 // [column*stride + j]: permanence
+	connected sdr.Bitset
+
+	overlapDuty []uint16
+	activeDuty  []uint16
+	boost       []uint16 // Q4.12 factor of each column
+	minOverlap  uint16   // minimum overlap duty cycle
+
+	iteration uint32
+
+	// scratch
+	input    sdr.Bitset
+	overlaps []uint32
+	keys     []uint64
+	hist     []uint32
+	active   []uint32
+}
+
+// New returns a spatial pooler whose potential pools and initial
+// permanences are drawn from a generator seeded with p.Seed.
+func New(p Params) (*SpatialPooler, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if p.BoostTable != nil {
+		p.BoostTable = slices.Clone(p.BoostTable)
+	}
+	s := &SpatialPooler{p: p, words: (p.NumInputs + 63) / 64}
+	var hood []uint32
+	for c := 0; c < p.NumColumns; c++ {
+		hood = p.neighbourhood(c, hood)
+		s.stride = max(s.stride, p.poolSize(len(hood)))
+	}
+	C := p.NumColumns
+	s.poolLen = make([]uint16, C)
+	s.poolInput = make([]uint32, C*s.stride)
+	s.perm = make([]uint16, C*s.stride)
+	s.connected = make(sdr.Bitset, C*s.words)
+	s.overlapDuty = make([]uint16, C)
+	s.activeDuty = make([]uint16, C)
+	s.boost = make([]uint16, C)
+	for c := range s.boost {
+		s.boost[c] = BoostOne
+	}
+	s.input = sdr.NewBitset(p.NumInputs)
+	s.overlaps = make([]uint32, C)
+	s.hist = make([]uint32, p.NumInputs+1)
+	s.initialise(rng.New(p.Seed))
+	return s, nil
+}
+
+// initialise draws every column's potential pool and initial permanences,
+// column by column (docs/SPEC.md, "Initialisation").
+func (s *SpatialPooler) initialise(g *rng.Generator) {
+	p := &s.p
+	pmax := uint32(p.PermMax())
+	conn := uint32(p.SynPermConnected)
+	var hood []uint32
+	for c := 0; c < p.NumColumns; c++ {
+		hood = p.neighbourhood(c, hood)
+		n := len(hood)
+		need := p.poolSize(n)
+		base := c * s.stride
+		k := 0
+		for i := 0; i < n && need > 0; i++ {
+			if int(g.Below(uint32(n-i))) < need {
+				s.poolInput[base+k] = hood[i]
+				k++
+				need--
+			}
+		}
+		s.poolLen[c] = uint16(k)
+		for j := 0; j < k; j++ {
+			var v uint32
+			if g.Next()>>31 == 0 {
+				v = conn + g.Below(pmax-conn+1)
+			} else {
+				v = g.Below(conn)
+			}
+			s.perm[base+j] = uint16(v)
+		}
+		s.raiseToThreshold(c)
+		s.trim(c)
+		s.updateConnected(c)
+	}
+}
+
+// pool returns column c's potential inputs and permanences.
+func (s *SpatialPooler) pool(c int) ([]uint32, []uint16) {
+	base, n := c*s.stride, int(s.poolLen[c])
+	return s.poolInput[base : base+n], s.perm[base : base+n]
+}
+
+// raiseToThreshold applies docs/SPEC.md's raise rule: when fewer than
+// stimulusThreshold synapses are connected, every potential permanence is
+// raised by the amount that connects the stimulusThreshold-th largest.
+func (s *SpatialPooler) raiseToThreshold(c int) {
+	t := s.p.StimulusThreshold
+	if t == 0 {
+		return
+	}
+	_, perm := s.pool(c)
+	conn := s.p.SynPermConnected
+	n := 0
+	for _, v := range perm {
+		if v >= conn {
+			n++
+		}
+	}
+	if n >= t {
+		return
+	}
+	sorted := slices.Clone(perm)
+	slices.Sort(sorted)
+	d := conn - sorted[len(sorted)-t]
+	pmax := s.p.PermMax()
+	for j, v := range perm {
+		perm[j] = uint16(min(uint32(v)+uint32(d), uint32(pmax)))
+	}
+}
+
+// trim sets every permanence below the trim threshold to zero.
+func (s *SpatialPooler) trim(c int) {
+	_, perm := s.pool(c)
+	for j, v := range perm {
+		if v < s.p.SynPermTrimThreshold {
+			perm[j] = 0
+		}
+	}
+}
+
+// updateConnected rebuilds column c's connected bitset from its permanences.
+func (s *SpatialPooler) updateConnected(c int) {
+	row := s.connected[c*s.words : (c+1)*s.words]
+	clear(row)
+	in, perm := s.pool(c)
+	for j, v := range perm {
+		if v >= s.p.SynPermConnected {
+			row.Set(in[j])
+		}
+	}
+}
+
+// Compute runs one step on the input SDR (sparse form, ascending) and
+// returns the active columns, ascending. The returned slice is reused by
+// the next call. With learn, permanences, duty cycles and boost factors are
+// updated as docs/SPEC.md says.
+func (s *SpatialPooler) Compute(input []uint32, learn bool) ([]uint32, error) {
+	if err := sdr.Validate(input, s.p.NumInputs); err != nil {
+		return nil, fmt.Errorf("sp: input: %w", err)
+	}
+	s.iteration++
+	s.input.Reset()
+	s.input.SetAll(input)
+	s.computeOverlaps()
+	s.inhibit(learn)
+	if learn {
+		s.adapt()
+		s.updateDutyCycles()
+		s.bumpUpWeakColumns()
+		s.updateBoostFactors()
+		if s.iteration%s.p.UpdatePeriod == 0 {
+			s.updateMinDutyCycle()
+		}
+	}
+	return s.active, nil
+}
+
+func (s *SpatialPooler) computeOverlaps() {
+	w := s.words
+	in := s.input
+	for c := range s.overlaps {
+		row := s.connected[c*w : (c+1)*w]
+		n := 0
+		for i, x := range row {
+			n += bits.OnesCount64(x & in[i])
+		}
+		s.overlaps[c] = uint32(n)
+	}
+}
+
+// inhibit selects the k greatest columns under the order (score, index),
+// among those whose overlap reaches the stimulus threshold. The score is
+// overlap × boost when learning with boosting on, else the overlap.
+func (s *SpatialPooler) inhibit(learn bool) {
+	s.active = s.active[:0]
+	k := s.p.NumActive
+	stim := uint32(s.p.StimulusThreshold)
+	if !learn || s.p.BoostTable == nil {
+		// Scores are overlaps in [0, NumInputs]: find the threshold score
+		// by a histogram, then take columns from the highest index down.
+		clear(s.hist)
+		for _, o := range s.overlaps {
+			if o >= stim {
+				s.hist[o]++
+			}
+		}
+		var above uint32 // eligible columns with a score above t
+		t := len(s.hist) - 1
+		for ; t >= 0; t-- {
+			if above+s.hist[t] >= uint32(k) {
+				break
+			}
+			above += s.hist[t]
+		}
+		if t < 0 { // fewer than k eligible columns: take them all
+			for c, o := range s.overlaps {
+				if o >= stim {
+					s.active = append(s.active, uint32(c))
+				}
+			}
+			return
+		}
+		ties := uint32(k) - above // columns with score t to take, highest index first
+		for c := len(s.overlaps) - 1; c >= 0; c-- {
+			o := s.overlaps[c]
+			if o > uint32(t) || (o == uint32(t) && ties > 0) {
+				if o == uint32(t) {
+					ties--
+				}
+				s.active = append(s.active, uint32(c))
+			}
+		}
+		slices.Reverse(s.active)
+		return
+	}
+	s.keys = s.keys[:0]
+	for c, o := range s.overlaps {
+		if o >= stim {
+			score := uint64(o) * uint64(s.boost[c])
+			s.keys = append(s.keys, score<<32|uint64(c))
+		}
+	}
+	if len(s.keys) > k {
+		slices.SortFunc(s.keys, func(a, b uint64) int {
+			switch {
+			case a > b:
+				return -1
+			case a < b:
+				return 1
+			}
+			return 0
+		})
+		s.keys = s.keys[:k]
+	}
+	for _, key := range s.keys {
+		s.active = append(s.active, uint32(key))
+	}
+	slices.Sort(s.active)
+}
+
+func (s *SpatialPooler) adapt() {
+	inc, dec := uint32(s.p.SynPermActiveInc), uint32(s.p.SynPermInactiveDec)
+	pmax := uint32(s.p.PermMax())
+	for _, c32 := range s.active {
+		c := int(c32)
+		in, perm := s.pool(c)
+		for j, v := range perm {
+			x := uint32(v)
+			if s.input.Has(in[j]) {
+				x = min(x+inc, pmax)
+			} else {
+				x -= min(x, dec)
+			}
+			perm[j] = uint16(x)
+		}
+		s.raiseToThreshold(c)
+		s.trim(c)
+		s.updateConnected(c)
+	}
+}
+
+func (s *SpatialPooler) updateDutyCycles() {
+	period := min(s.iteration, s.p.DutyCyclePeriod)
+	activeBits := sdr.FromIndices(s.p.NumColumns, s.active)
+	for c := range s.overlapDuty {
+		var vo, va uint32
+		if s.overlaps[c] > 0 {
+			vo = DutyOne
+		}
+		if activeBits.Has(uint32(c)) {
+			va = DutyOne
+		}
+		s.overlapDuty[c] = uint16((uint32(s.overlapDuty[c])*(period-1) + vo) / period)
+		s.activeDuty[c] = uint16((uint32(s.activeDuty[c])*(period-1) + va) / period)
+	}
+}
+
+func (s *SpatialPooler) bumpUpWeakColumns() {
+	if s.minOverlap == 0 {
+		return
+	}
+	inc := uint32(s.p.SynPermBelowStimulusInc)
+	pmax := uint32(s.p.PermMax())
+	for c, d := range s.overlapDuty {
+		if d >= s.minOverlap {
+			continue
+		}
+		_, perm := s.pool(c)
+		for j, v := range perm {
+			perm[j] = uint16(min(uint32(v)+inc, pmax))
+		}
+		s.trim(c)
+		s.updateConnected(c)
+	}
+}
+
+func (s *SpatialPooler) updateBoostFactors() {
+	if s.p.BoostTable == nil {
+		return
+	}
+	for c, d := range s.activeDuty {
+		s.boost[c] = s.p.BoostTable[d>>6]
+	}
+}
+
+func (s *SpatialPooler) updateMinDutyCycle() {
+	m := slices.Max(s.overlapDuty)
+	s.minOverlap = uint16((uint32(m) * s.p.MinPctOverlapDutyCycles) >> 16)
+}
+
+// Params returns the pooler's parameters.
+func (s *SpatialPooler) Params() Params { return s.p }
+
+// Overlaps returns the overlaps of the last step, one per column. The slice
+// is reused by the next call.
+func (s *SpatialPooler) Overlaps() []uint32 { return s.overlaps }

@@ -1,0 +1,602 @@
+// Package tm is the temporal memory of the htmhw golden model: cells in
+// columns, dendrite segments in a fixed-capacity pool with fixed synapse
+// slots, integer permanences, and on-line learning with bounded loops
+// everywhere.
+//
+// Every rule here is written down in docs/SPEC.md, section "Temporal
+// memory"; the code follows that text step for step, and where the two
+// disagree the text is right and the code is a bug.
+package tm
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/htmhw/htmhw/model/rng"
+	"github.com/htmhw/htmhw/model/sdr"
+)
+
+// None marks a free segment (as its owner cell) and a free synapse slot
+// (as its presynaptic cell).
+const None = ^uint32(0)
+
+// Params are the integer parameters of a temporal memory. Permanences are
+// in units of one least significant bit of a PermBits-wide permanence.
+type Params struct {
+	NumColumns     int
+	CellsPerColumn int
+
+	ActivationThreshold int // connected active synapses that make a segment active
+	MinThreshold        int // potential active synapses that make a segment matching
+	MaxNewSynapseCount  int // synapses grown per learning segment and step, at most
+
+	MaxSegmentsPerCell    int
+	MaxSynapsesPerSegment int // synapse slots per segment
+	SegmentCapacity       int // segments in the region's pool
+
+	PermBits                  uint
+	InitialPermanence         uint16
+	ConnectedPermanence       uint16
+	PermanenceIncrement       uint16
+	PermanenceDecrement       uint16
+	PredictedSegmentDecrement uint16
+
+	Seed uint32
+}
+
+// PermMax returns the largest permanence, 2^PermBits - 1.
+func (p *Params) PermMax() uint16 { return uint16(1<<p.PermBits - 1) }
+
+// NumCells returns the number of cells.
+func (p *Params) NumCells() int { return p.NumColumns * p.CellsPerColumn }
+
+// Validate reports the first parameter that is out of range.
+func (p *Params) Validate() error {
+	pmax := p.PermMax()
+	switch {
+	case p.NumColumns < 1:
+		return fmt.Errorf("tm: numColumns %d must be at least 1", p.NumColumns)
+	case p.CellsPerColumn < 1:
+		return fmt.Errorf("tm: cellsPerColumn %d must be at least 1", p.CellsPerColumn)
+	case uint64(p.NumColumns)*uint64(p.CellsPerColumn) >= uint64(None):
+		return fmt.Errorf("tm: %d×%d cells do not fit 32-bit cell indices", p.NumColumns, p.CellsPerColumn)
+	case p.PermBits < 4 || p.PermBits > 16:
+		return fmt.Errorf("tm: permanence width %d bits must be 4 to 16", p.PermBits)
+	case p.MaxSynapsesPerSegment < 1 || p.MaxSynapsesPerSegment > 0xFFFF:
+		return fmt.Errorf("tm: maxSynapsesPerSegment %d must be 1 to 65535", p.MaxSynapsesPerSegment)
+	case p.ActivationThreshold < 1 || p.ActivationThreshold > p.MaxSynapsesPerSegment:
+		return fmt.Errorf("tm: activationThreshold %d must be 1 to maxSynapsesPerSegment %d", p.ActivationThreshold, p.MaxSynapsesPerSegment)
+	case p.MinThreshold < 1 || p.MinThreshold > p.MaxSynapsesPerSegment:
+		return fmt.Errorf("tm: minThreshold %d must be 1 to maxSynapsesPerSegment %d", p.MinThreshold, p.MaxSynapsesPerSegment)
+	case p.MaxNewSynapseCount < 1:
+		return fmt.Errorf("tm: maxNewSynapseCount %d must be at least 1", p.MaxNewSynapseCount)
+	case p.MaxSegmentsPerCell < 1 || p.MaxSegmentsPerCell > 0xFFFF:
+		return fmt.Errorf("tm: maxSegmentsPerCell %d must be 1 to 65535", p.MaxSegmentsPerCell)
+	case p.SegmentCapacity < 1 || uint64(p.SegmentCapacity) >= uint64(None):
+		return fmt.Errorf("tm: segmentCapacity %d must be 1 to 2^32-2", p.SegmentCapacity)
+	case uint64(p.SegmentCapacity)*uint64(p.MaxSynapsesPerSegment) >= uint64(None):
+		return fmt.Errorf("tm: %d segments × %d synapses do not fit 32-bit synapse indices", p.SegmentCapacity, p.MaxSynapsesPerSegment)
+	case p.ConnectedPermanence == 0 || p.ConnectedPermanence > pmax:
+		return fmt.Errorf("tm: connectedPermanence %d must be 1 to %d", p.ConnectedPermanence, pmax)
+	case p.InitialPermanence == 0 || p.InitialPermanence > pmax:
+		return fmt.Errorf("tm: initialPermanence %d must be 1 to %d", p.InitialPermanence, pmax)
+	case p.PermanenceIncrement > pmax || p.PermanenceDecrement > pmax || p.PredictedSegmentDecrement > pmax:
+		return fmt.Errorf("tm: a permanence step exceeds the maximum permanence %d", pmax)
+	}
+	return nil
+}
+
+// Stats counts the capacity events of a temporal memory since it was made.
+type Stats struct {
+	SegmentsCreated     uint64 // segments allocated
+	SegmentsEvictedCell uint64 // destroyed because their cell was full
+	SegmentsEvictedPool uint64 // destroyed because the pool was full
+	SegmentsPruned      uint64 // destroyed for having fewer than minThreshold synapses
+	SegmentsNotCreated  uint64 // creations given up: pool full and every segment in use
+	SynapsesCreated     uint64
+	SynapsesPruned      uint64 // destroyed at permanence zero
+	SynapsesEvicted     uint64 // destroyed to make room on a full segment
+}
+
+// TemporalMemory is the state of a temporal memory.
+type TemporalMemory struct {
+	p        Params
+	numCells int
+	m        int // synapse slots per segment
+	g        *rng.Generator
+
+	iteration uint32 // learning steps computed
+	seq       uint64 // segments created, for creation order
+
+	// Segment pool.
+	segCell     []uint32 // owner cell, or None when free
+	segLastUsed []uint32
+	segSeq      []uint64 // creation number: orders a cell's segments
+	segNumSyn   []uint16
+	free        []uint32   // free segments, a stack: the next allocation is the last entry
+	cellSegs    [][]uint32 // each cell's segments in creation order
+
+	// Synapse slots, [segment*m + slot].
+	synCell []uint32 // presynaptic cell, or None when free
+	synPerm []uint16
+	presyn  [][]uint32 // reverse index: cell -> its synapses (any order)
+
+	// Activity.
+	numConn, numPot []uint16 // per segment, from the last dendrite activation
+	touched         []uint32 // segments whose counters are non-zero
+	activeSegs      []uint32 // ordered by (cell, creation)
+	matchingSegs    []uint32
+	activeCells     []uint32
+	winnerCells     []uint32
+	prevWinners     []uint32
+	prevActiveBits  sdr.Bitset
+	prevWinnerBits  sdr.Bitset
+	predictedCols   []uint32
+	unpredicted     uint32
+
+	stats Stats
+
+	scratch []uint32
+}
+
+// New returns an empty temporal memory (no segments) whose generator is
+// seeded with p.Seed.
+func New(p Params) (*TemporalMemory, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	n, S, M := p.NumCells(), p.SegmentCapacity, p.MaxSynapsesPerSegment
+	t := &TemporalMemory{
+		p: p, numCells: n, m: M, g: rng.New(p.Seed),
+		segCell:        make([]uint32, S),
+		segLastUsed:    make([]uint32, S),
+		segSeq:         make([]uint64, S),
+		segNumSyn:      make([]uint16, S),
+		free:           make([]uint32, S),
+		cellSegs:       make([][]uint32, n),
+		synCell:        make([]uint32, S*M),
+		synPerm:        make([]uint16, S*M),
+		presyn:         make([][]uint32, n),
+		numConn:        make([]uint16, S),
+		numPot:         make([]uint16, S),
+		prevActiveBits: sdr.NewBitset(n),
+		prevWinnerBits: sdr.NewBitset(n),
+	}
+	for i := range t.segCell {
+		t.segCell[i] = None
+		t.free[i] = uint32(S - 1 - i) // segment 0 is allocated first
+	}
+	for i := range t.synCell {
+		t.synCell[i] = None
+	}
+	return t, nil
+}
+
+// Compute runs one step on the active columns (ascending) and, with learn,
+// adapts the segments (docs/SPEC.md, "Temporal memory").
+func (t *TemporalMemory) Compute(activeColumns []uint32, learn bool) error {
+	if err := sdr.Validate(activeColumns, t.p.NumColumns); err != nil {
+		return fmt.Errorf("tm: active columns: %w", err)
+	}
+	t.countUnpredicted(activeColumns)
+
+	// The previous step's cells.
+	t.prevActiveBits.Reset()
+	t.prevWinnerBits.ClearAll(t.prevWinners)
+	t.prevActiveBits.SetAll(t.activeCells)
+	t.prevWinners, t.winnerCells = t.winnerCells, t.prevWinners[:0]
+	t.prevWinnerBits.SetAll(t.prevWinners)
+	t.activeCells = t.activeCells[:0]
+
+	cpc := uint32(t.p.CellsPerColumn)
+	colOf := func(seg uint32) uint32 { return t.segCell[seg] / cpc }
+	ia, is, im := 0, 0, 0
+	as, ms := t.activeSegs, t.matchingSegs
+	for {
+		col := uint32(t.p.NumColumns)
+		if ia < len(activeColumns) {
+			col = min(col, activeColumns[ia])
+		}
+		if is < len(as) {
+			col = min(col, colOf(as[is]))
+		}
+		if im < len(ms) {
+			col = min(col, colOf(ms[im]))
+		}
+		if col == uint32(t.p.NumColumns) {
+			break
+		}
+		isActive := ia < len(activeColumns) && activeColumns[ia] == col
+		if isActive {
+			ia++
+		}
+		es := is
+		for es < len(as) && colOf(as[es]) == col {
+			es++
+		}
+		em := im
+		for em < len(ms) && colOf(ms[em]) == col {
+			em++
+		}
+		switch {
+		case isActive && es > is:
+			t.activatePredictedColumn(as[is:es], learn)
+		case isActive:
+			t.burstColumn(col, ms[im:em], learn)
+		case learn:
+			t.punishPredictedColumn(ms[im:em])
+		}
+		is, im = es, em
+	}
+	t.activateDendrites(learn)
+	return nil
+}
+
+// countUnpredicted records the columns predicted by the last dendrite
+// activation and how many of the active columns are not among them.
+func (t *TemporalMemory) countUnpredicted(activeColumns []uint32) {
+	t.predictedCols = t.predictedCols[:0]
+	cpc := uint32(t.p.CellsPerColumn)
+	for _, s := range t.activeSegs {
+		c := t.segCell[s] / cpc
+		if n := len(t.predictedCols); n == 0 || t.predictedCols[n-1] != c {
+			t.predictedCols = append(t.predictedCols, c)
+		}
+	}
+	t.unpredicted = uint32(len(activeColumns) - sdr.Overlap(activeColumns, t.predictedCols))
+}
+
+func (t *TemporalMemory) activatePredictedColumn(segs []uint32, learn bool) {
+	for _, s := range segs {
+		cell := t.segCell[s]
+		if n := len(t.activeCells); n == 0 || t.activeCells[n-1] != cell {
+			t.activeCells = append(t.activeCells, cell)
+			t.winnerCells = append(t.winnerCells, cell)
+		}
+		if !learn {
+			continue
+		}
+		// numPot is read before adapting: it counts last step's activity.
+		grow := t.p.MaxNewSynapseCount - int(t.numPot[s])
+		if t.adaptSegment(s, t.p.PermanenceIncrement, t.p.PermanenceDecrement) && grow > 0 {
+			t.growSynapses(s, grow)
+		}
+	}
+}
+
+func (t *TemporalMemory) burstColumn(col uint32, matching []uint32, learn bool) {
+	cpc := uint32(t.p.CellsPerColumn)
+	first := col * cpc
+	for c := first; c < first+cpc; c++ {
+		t.activeCells = append(t.activeCells, c)
+	}
+	best := None
+	for _, s := range matching {
+		if best == None || t.numPot[s] > t.numPot[best] {
+			best = s
+		}
+	}
+	var winner uint32
+	switch {
+	case best != None:
+		winner = t.segCell[best]
+	default:
+		winner = t.prevWinnerIn(col)
+		if winner == None {
+			winner = t.leastUsedCell(col)
+		}
+	}
+	t.winnerCells = append(t.winnerCells, winner)
+	if !learn {
+		return
+	}
+	if best != None {
+		grow := t.p.MaxNewSynapseCount - int(t.numPot[best])
+		if t.adaptSegment(best, t.p.PermanenceIncrement, t.p.PermanenceDecrement) && grow > 0 {
+			t.growSynapses(best, grow)
+		}
+		return
+	}
+	n := min(t.p.MaxNewSynapseCount, len(t.prevWinners))
+	if n == 0 {
+		return
+	}
+	if s := t.createSegment(winner); s != None {
+		t.growSynapses(s, n)
+	}
+}
+
+// prevWinnerIn returns the lowest previous winner cell in column col, or
+// None.
+func (t *TemporalMemory) prevWinnerIn(col uint32) uint32 {
+	cpc := uint32(t.p.CellsPerColumn)
+	i, _ := slices.BinarySearch(t.prevWinners, col*cpc)
+	if i < len(t.prevWinners) && t.prevWinners[i]/cpc == col {
+		return t.prevWinners[i]
+	}
+	return None
+}
+
+// leastUsedCell draws once and returns, among the column's cells with the
+// fewest segments, the one at the drawn position in ascending order.
+func (t *TemporalMemory) leastUsedCell(col uint32) uint32 {
+	cpc := uint32(t.p.CellsPerColumn)
+	first := col * cpc
+	fewest, ties := len(t.cellSegs[first]), uint32(0)
+	for c := first; c < first+cpc; c++ {
+		switch n := len(t.cellSegs[c]); {
+		case n < fewest:
+			fewest, ties = n, 1
+		case n == fewest:
+			ties++
+		}
+	}
+	r := t.g.Below(ties)
+	for c := first; ; c++ {
+		if len(t.cellSegs[c]) == fewest {
+			if r == 0 {
+				return c
+			}
+			r--
+		}
+	}
+}
+
+func (t *TemporalMemory) punishPredictedColumn(matching []uint32) {
+	if t.p.PredictedSegmentDecrement == 0 {
+		return
+	}
+	for _, s := range matching {
+		t.punishSegment(s)
+	}
+}
+
+// adaptSegment reinforces the synapses of segment s from previously active
+// cells by inc and weakens the others by dec, saturating; synapses reaching
+// zero are destroyed, then the segment if it is left with fewer than
+// minThreshold synapses. It reports whether the segment still exists.
+func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
+	pmax := uint32(t.p.PermMax())
+	base := int(s) * t.m
+	for j := base; j < base+t.m; j++ {
+		c := t.synCell[j]
+		if c == None {
+			continue
+		}
+		v := uint32(t.synPerm[j])
+		if t.prevActiveBits.Has(c) {
+			v = min(v+uint32(inc), pmax)
+		} else {
+			v -= min(v, uint32(dec))
+		}
+		t.synPerm[j] = uint16(v)
+		if v == 0 {
+			t.destroySynapse(uint32(j))
+			t.stats.SynapsesPruned++
+		}
+	}
+	return t.pruneSegment(s)
+}
+
+// punishSegment weakens the synapses of segment s from previously active
+// cells by predictedSegmentDecrement, with adaptSegment's pruning.
+func (t *TemporalMemory) punishSegment(s uint32) {
+	dec := uint32(t.p.PredictedSegmentDecrement)
+	base := int(s) * t.m
+	for j := base; j < base+t.m; j++ {
+		c := t.synCell[j]
+		if c == None || !t.prevActiveBits.Has(c) {
+			continue
+		}
+		v := uint32(t.synPerm[j])
+		v -= min(v, dec)
+		t.synPerm[j] = uint16(v)
+		if v == 0 {
+			t.destroySynapse(uint32(j))
+			t.stats.SynapsesPruned++
+		}
+	}
+	t.pruneSegment(s)
+}
+
+// pruneSegment destroys segment s if it has fewer than minThreshold
+// synapses, and reports whether it still exists.
+func (t *TemporalMemory) pruneSegment(s uint32) bool {
+	if int(t.segNumSyn[s]) >= t.p.MinThreshold {
+		return true
+	}
+	t.destroySegment(s)
+	t.stats.SegmentsPruned++
+	return false
+}
+
+// growSynapses grows up to n synapses on segment s to previous winner cells
+// it has none to, drawn by selection sampling; a full segment first loses
+// its weakest synapses to cells that are not previous winners.
+func (t *TemporalMemory) growSynapses(s uint32, n int) {
+	base := int(s) * t.m
+	// Candidates: previous winners (ascending) not yet presynaptic to s.
+	cand := t.scratch[:0]
+	for _, c := range t.prevWinners {
+		cand = append(cand, c)
+	}
+	for j := base; j < base+t.m; j++ {
+		if c := t.synCell[j]; c != None && t.prevWinnerBits.Has(c) {
+			if i, ok := slices.BinarySearch(cand, c); ok {
+				cand = slices.Delete(cand, i, i+1)
+			}
+		}
+	}
+	t.scratch = cand
+	need := min(n, len(cand))
+	if over := int(t.segNumSyn[s]) + need - t.m; over > 0 {
+		t.destroyWeakestSynapses(s, over)
+	}
+	need = min(need, t.m-int(t.segNumSyn[s]))
+	slot := base
+	for i := 0; i < len(cand) && need > 0; i++ {
+		if int(t.g.Below(uint32(len(cand)-i))) >= need {
+			continue
+		}
+		for t.synCell[slot] != None {
+			slot++
+		}
+		t.synCell[slot] = cand[i]
+		t.synPerm[slot] = t.p.InitialPermanence
+		t.presyn[cand[i]] = append(t.presyn[cand[i]], uint32(slot))
+		t.segNumSyn[s]++
+		t.stats.SynapsesCreated++
+		need--
+	}
+}
+
+// destroyWeakestSynapses destroys, n times over, the synapse of segment s
+// with the smallest permanence (ties: lowest slot) among those whose
+// presynaptic cell is not a previous winner.
+func (t *TemporalMemory) destroyWeakestSynapses(s uint32, n int) {
+	base := int(s) * t.m
+	for ; n > 0; n-- {
+		weakest := -1
+		for j := base; j < base+t.m; j++ {
+			c := t.synCell[j]
+			if c == None || t.prevWinnerBits.Has(c) {
+				continue
+			}
+			if weakest < 0 || t.synPerm[j] < t.synPerm[weakest] {
+				weakest = j
+			}
+		}
+		if weakest < 0 {
+			return
+		}
+		t.destroySynapse(uint32(weakest))
+		t.stats.SynapsesEvicted++
+	}
+}
+
+// createSegment allocates a segment on cell, evicting the cell's least
+// recently used segment when the cell is full and the pool's least recently
+// used idle segment when the pool is full. It returns None when the pool is
+// full and every segment is active or matching.
+func (t *TemporalMemory) createSegment(cell uint32) uint32 {
+	for len(t.cellSegs[cell]) >= t.p.MaxSegmentsPerCell {
+		segs := t.cellSegs[cell]
+		lru := segs[0]
+		for _, s := range segs[1:] {
+			if t.segLastUsed[s] < t.segLastUsed[lru] {
+				lru = s
+			}
+		}
+		t.destroySegment(lru)
+		t.stats.SegmentsEvictedCell++
+	}
+	if len(t.free) == 0 {
+		victim := None
+		for s := range t.segCell {
+			if int(t.numPot[s]) >= t.p.MinThreshold || int(t.numConn[s]) >= t.p.ActivationThreshold {
+				continue // in use by this step
+			}
+			if victim == None || t.segLastUsed[s] < t.segLastUsed[victim] {
+				victim = uint32(s)
+			}
+		}
+		if victim == None {
+			t.stats.SegmentsNotCreated++
+			return None
+		}
+		t.destroySegment(victim)
+		t.stats.SegmentsEvictedPool++
+	}
+	s := t.free[len(t.free)-1]
+	t.free = t.free[:len(t.free)-1]
+	t.segCell[s] = cell
+	t.segLastUsed[s] = t.iteration
+	t.segSeq[s] = t.seq
+	t.seq++
+	t.segNumSyn[s] = 0
+	t.numConn[s], t.numPot[s] = 0, 0
+	t.cellSegs[cell] = append(t.cellSegs[cell], s)
+	t.stats.SegmentsCreated++
+	return s
+}
+
+func (t *TemporalMemory) destroySegment(s uint32) {
+	base := int(s) * t.m
+	for j := base; j < base+t.m; j++ {
+		if t.synCell[j] != None {
+			t.destroySynapse(uint32(j))
+		}
+	}
+	cell := t.segCell[s]
+	segs := t.cellSegs[cell]
+	i := slices.Index(segs, s)
+	t.cellSegs[cell] = slices.Delete(segs, i, i+1)
+	t.segCell[s] = None
+	t.free = append(t.free, s)
+}
+
+func (t *TemporalMemory) destroySynapse(j uint32) {
+	c := t.synCell[j]
+	list := t.presyn[c]
+	i := slices.Index(list, j)
+	list[i] = list[len(list)-1]
+	t.presyn[c] = list[:len(list)-1]
+	t.synCell[j] = None
+	t.segNumSyn[j/uint32(t.m)]--
+}
+
+// activateDendrites counts, for every segment, its synapses from active
+// cells (numPot) and the connected ones among them (numConn), and lists the
+// active and matching segments ordered by (cell, creation).
+func (t *TemporalMemory) activateDendrites(learn bool) {
+	for _, s := range t.touched {
+		t.numConn[s], t.numPot[s] = 0, 0
+	}
+	t.touched = t.touched[:0]
+	conn := t.p.ConnectedPermanence
+	m := uint32(t.m)
+	for _, c := range t.activeCells {
+		for _, j := range t.presyn[c] {
+			s := j / m
+			if t.numPot[s] == 0 {
+				t.touched = append(t.touched, s)
+			}
+			t.numPot[s]++
+			if t.synPerm[j] >= conn {
+				t.numConn[s]++
+			}
+		}
+	}
+	t.activeSegs, t.matchingSegs = t.activeSegs[:0], t.matchingSegs[:0]
+	for _, s := range t.touched {
+		if int(t.numConn[s]) >= t.p.ActivationThreshold {
+			t.activeSegs = append(t.activeSegs, s)
+		}
+		if int(t.numPot[s]) >= t.p.MinThreshold {
+			t.matchingSegs = append(t.matchingSegs, s)
+		}
+	}
+	bySegmentOrder := func(a, b uint32) int {
+		if ca, cb := t.segCell[a], t.segCell[b]; ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+		switch sa, sb := t.segSeq[a], t.segSeq[b]; {
+		case sa < sb:
+			return -1
+		case sa > sb:
+			return 1
+		}
+		return 0
+	}
+	slices.SortFunc(t.activeSegs, bySegmentOrder)
+	slices.SortFunc(t.matchingSegs, bySegmentOrder)
+	if learn {
+		for _, s := range t.activeSegs {
+			t.segLastUsed[s] = t.iteration
+		}
+		t.iteration++
+	}
+}
