@@ -1,0 +1,157 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/htmhw/htmhw/model/anomaly"
+	"github.com/htmhw/htmhw/model/encoder"
+	"github.com/htmhw/htmhw/model/sp"
+	"github.com/htmhw/htmhw/model/tm"
+)
+
+// Input is one record of a stream: a timestamp and a value.
+type Input struct {
+	Time  time.Time
+	Value float64
+}
+
+// Output is what a region computes for one input. Its slices are reused by
+// the next Compute.
+type Output struct {
+	Encoding         []uint32      // encoder output (RDSE bits, then date bits)
+	ActiveColumns    []uint32      // spatial pooler output
+	PredictedColumns []uint32      // columns predicted for this input by the last step
+	Anomaly          anomaly.Score // raw anomaly: unpredicted active columns / active columns
+	// Likelihood is the anomaly likelihood (host-side float64), or 0.5 when
+	// the model has no likelihood section.
+	Likelihood float64
+}
+
+// Region is an HTM region: encoders → spatial pooler → temporal memory →
+// anomaly. Its state evolves only through Compute; Save and LoadRegion
+// carry it across processes.
+type Region struct {
+	cfg   Config
+	q     *Quantized
+	rdse  *encoder.RDSE
+	date  *encoder.Date
+	multi encoder.Multi
+	sp    *sp.SpatialPooler
+	tm    *tm.TemporalMemory
+	lik   *anomaly.Likelihood
+	steps uint64
+
+	valueBuf, dateBuf []uint32
+	out               Output
+}
+
+// ErrNeedsRange is returned by NewRegion for a configuration whose RDSE
+// resolution is still to be derived from the data (Config.ResolveResolution).
+var ErrNeedsRange = errors.New("model: the RDSE resolution comes from the data's range: call ResolveResolution first")
+
+// NewRegion returns a fresh region for the configuration: pools and
+// permanences drawn from the generator, no segments.
+func NewRegion(cfg *Config) (*Region, error) {
+	if cfg.NeedsRange() {
+		return nil, ErrNeedsRange
+	}
+	q, err := cfg.Quantize()
+	if err != nil {
+		return nil, err
+	}
+	r := &Region{cfg: *cfg, q: q}
+	if r.rdse, err = encoder.NewRDSE(cfg.Encoder.RDSE.rdseParams()); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	if _, err := r.multi.Add("value", r.rdse.Size()); err != nil {
+		return nil, err
+	}
+	if cfg.Encoder.Date != nil {
+		p, err := cfg.Encoder.Date.params()
+		if err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		if r.date, err = encoder.NewDate(p); err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		if _, err := r.multi.Add("date", r.date.Size()); err != nil {
+			return nil, err
+		}
+	}
+	if r.sp, err = sp.New(q.SP); err != nil {
+		return nil, err
+	}
+	if r.tm, err = tm.New(q.TM); err != nil {
+		return nil, err
+	}
+	if lc := cfg.Likelihood; lc != nil {
+		p := anomaly.DefaultLikelihoodParams()
+		for _, f := range []struct {
+			dst *int
+			v   int
+		}{{&p.LearningPeriod, lc.LearningPeriod}, {&p.EstimationSamples, lc.EstimationSamples},
+			{&p.HistoricWindowSize, lc.HistoricWindowSize}, {&p.ReestimationPeriod, lc.ReestimationPeriod},
+			{&p.AveragingWindow, lc.AveragingWindow}} {
+			if f.v != 0 {
+				*f.dst = f.v
+			}
+		}
+		if r.lik, err = anomaly.NewLikelihood(p); err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// Compute encodes one input and runs it through the region; with learn the
+// SP and TM learn from it. An input the encoders refuse (a NaN value, say)
+// is an error and changes nothing.
+func (r *Region) Compute(in Input, learn bool) (*Output, error) {
+	var err error
+	if r.valueBuf, err = r.rdse.Encode(in.Value, r.valueBuf); err != nil {
+		return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
+	}
+	parts := [][]uint32{r.valueBuf}
+	if r.date != nil {
+		if r.dateBuf, err = r.date.Encode(in.Time, r.dateBuf); err != nil {
+			return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
+		}
+		parts = append(parts, r.dateBuf)
+	}
+	o := &r.out
+	if o.Encoding, err = r.multi.Concat(o.Encoding, parts...); err != nil {
+		return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
+	}
+	if o.ActiveColumns, err = r.sp.Compute(o.Encoding, learn); err != nil {
+		return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
+	}
+	if err = r.tm.Compute(o.ActiveColumns, learn); err != nil {
+		return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
+	}
+	o.PredictedColumns = r.tm.PredictedColumns()
+	o.Anomaly = anomaly.Score{Num: r.tm.Unpredicted(), Den: uint32(len(o.ActiveColumns))}
+	o.Likelihood = 0.5
+	if r.lik != nil {
+		o.Likelihood = r.lik.Update(o.Anomaly.Float64())
+	}
+	r.steps++
+	return o, nil
+}
+
+// Steps returns the number of inputs computed.
+func (r *Region) Steps() uint64 { return r.steps }
+
+// Config returns the region's configuration, with any data-derived
+// resolution resolved.
+func (r *Region) Config() Config { return r.cfg }
+
+// Quantized returns the region's integer parameters.
+func (r *Region) Quantized() *Quantized { return r.q }
+
+// SP returns the region's spatial pooler.
+func (r *Region) SP() *sp.SpatialPooler { return r.sp }
+
+// TM returns the region's temporal memory.
+func (r *Region) TM() *tm.TemporalMemory { return r.tm }
