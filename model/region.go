@@ -9,6 +9,7 @@ import (
 	"github.com/htmhw/htmhw/model/encoder"
 	"github.com/htmhw/htmhw/model/sp"
 	"github.com/htmhw/htmhw/model/tm"
+	"github.com/htmhw/htmhw/model/trace"
 )
 
 // Input is one record of a stream: a timestamp and a value.
@@ -43,7 +44,7 @@ type Region struct {
 	lik   *anomaly.Likelihood
 	steps uint64
 
-	valueBuf, dateBuf []uint32
+	valueBuf, dateBuf, predBuf []uint32
 	out               Output
 }
 
@@ -155,3 +156,21 @@ func (r *Region) SP() *sp.SpatialPooler { return r.sp }
 
 // TM returns the region's temporal memory.
 func (r *Region) TM() *tm.TemporalMemory { return r.tm }
+
+// TraceRow returns the trace row (package trace) of the step that produced
+// o, which must be the last Compute's output.
+func (r *Region) TraceRow(o *Output) *trace.Row {
+	t := r.tm
+	r.predBuf = t.PredictiveCells(r.predBuf)
+	return &trace.Row{
+		Step:       int(r.steps) - 1,
+		Enc:        o.Encoding,
+		Cols:       o.ActiveColumns,
+		Anomaly:    o.Anomaly.Float32(),
+		Active:     trace.Summarise(t.ActiveCells()),
+		Winner:     trace.Summarise(t.WinnerCells()),
+		Predictive: trace.Summarise(r.predBuf),
+		Segments:   t.NumSegments(),
+		Synapses:   t.NumSynapses(),
+	}
+}
