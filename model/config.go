@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/htmhw/htmhw/model/encoder"
+	"github.com/htmhw/htmhw/model/sp"
 )
 
 // Config is a model file: an HTM region described with htm.core's
@@ -236,7 +238,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		if errors.Is(err, errEOF(err)) {
 			return nil, fmt.Errorf("%s: empty model file", file)
 		}
-		return nil, fmt.Errorf("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, decodeError(file, err)
 	}
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root)
@@ -249,6 +251,47 @@ func Parse(file string, data []byte) (*Config, error) {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+// sections names the model file section of each configuration type, for
+// errors about unknown keys.
+var sections = map[string]string{
+	"model.Config": "the top level", "model.EncoderConfig": "encoder",
+	"model.RDSEConfig": "encoder.rdse", "model.DateConfig": "encoder.date",
+	"model.SPConfig": "sp", "model.TMConfig": "tm", "model.LikelihoodConfig": "likelihood",
+}
+
+var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// decodeError rewrites the YAML decoder's errors as "file:line: message",
+// one per problem, naming the section of an unknown key.
+func decodeError(file string, err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			return fmt.Errorf("%s:%s: %s", file, m[1], m[2])
+		}
+		return fmt.Errorf("%s: %s", file, msg)
+	}
+	var msgs []string
+	for _, e := range te.Errors {
+		m := yamlLine.FindStringSubmatch(e)
+		if m == nil {
+			msgs = append(msgs, file+": "+e)
+			continue
+		}
+		msg := m[2]
+		if f, typ, ok := strings.Cut(strings.TrimPrefix(msg, "field "), " not found in type "); ok && strings.HasPrefix(msg, "field ") {
+			sec := sections[typ]
+			if sec == "" {
+				sec = typ
+			}
+			msg = fmt.Sprintf("unknown parameter %q in %s", f, sec)
+		}
+		msgs = append(msgs, fmt.Sprintf("%s:%s: %s", file, m[1], msg))
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }
 
 // errEOF returns err itself when it is io.EOF as the YAML decoder gives it
@@ -326,8 +369,8 @@ func (c *Config) Validate() error {
 		return invalid("smallSteps", "%q must be error, lsb or zero", c.SmallSteps)
 	}
 	r := &c.Encoder.RDSE
-	if r.Size < 1 {
-		return invalid("encoder.rdse.size", "%d must be at least 1", r.Size)
+	if r.Size < 1 || r.Size > sp.MaxInputs {
+		return invalid("encoder.rdse.size", "%d must be 1 to %d", r.Size, sp.MaxInputs)
 	}
 	if (r.ActiveBits > 0) == (r.Sparsity > 0) {
 		return invalid("encoder.rdse.activeBits", "%d and sparsity %g: give exactly one", r.ActiveBits, r.Sparsity)
@@ -354,8 +397,14 @@ func (c *Config) Validate() error {
 	if len(s.ColumnDimensions) != 1 {
 		return invalid("sp.columnDimensions", "%v: one dimension is supported", s.ColumnDimensions)
 	}
-	if s.ColumnDimensions[0] < 1 {
-		return invalid("sp.columnDimensions", "%v must be positive", s.ColumnDimensions)
+	if s.ColumnDimensions[0] < 1 || s.ColumnDimensions[0] > sp.MaxColumns {
+		return invalid("sp.columnDimensions", "%v must be 1 to %d", s.ColumnDimensions, sp.MaxColumns)
+	}
+	if n, _ := c.encoderSize(); n > sp.MaxInputs {
+		return invalid("encoder", "output of %d bits exceeds %d", n, sp.MaxInputs)
+	}
+	if s.PotentialRadius < 0 || s.PotentialRadius > sp.MaxInputs {
+		return invalid("sp.potentialRadius", "%d must be 0 to %d", s.PotentialRadius, sp.MaxInputs)
 	}
 	if n, _ := c.encoderSize(); len(s.InputDimensions) > 0 && (len(s.InputDimensions) != 1 || s.InputDimensions[0] != n) {
 		return invalid("sp.inputDimensions", "%v differs from the encoder's size %d", s.InputDimensions, n)
@@ -389,8 +438,8 @@ func (c *Config) Validate() error {
 	if s.BoostStrength < 0 || math.IsNaN(s.BoostStrength) || s.BoostStrength > 100 {
 		return invalid("sp.boostStrength", "%g must be in [0, 100]", s.BoostStrength)
 	}
-	if s.DutyCyclePeriod < 1 {
-		return invalid("sp.dutyCyclePeriod", "%d must be at least 1", s.DutyCyclePeriod)
+	if s.DutyCyclePeriod < 1 || s.DutyCyclePeriod > 65535 {
+		return invalid("sp.dutyCyclePeriod", "%d must be 1 to 65535", s.DutyCyclePeriod)
 	}
 	if s.UpdatePeriod < 1 {
 		return invalid("sp.updatePeriod", "%d must be at least 1", s.UpdatePeriod)
@@ -403,8 +452,8 @@ func (c *Config) Validate() error {
 	if len(t.ColumnDimensions) > 0 && !slices.Equal(t.ColumnDimensions, s.ColumnDimensions) {
 		return invalid("tm.columnDimensions", "%v differs from sp.columnDimensions %v", t.ColumnDimensions, s.ColumnDimensions)
 	}
-	if t.CellsPerColumn < 1 {
-		return invalid("tm.cellsPerColumn", "%d must be at least 1", t.CellsPerColumn)
+	if t.CellsPerColumn < 1 || t.CellsPerColumn > 1024 {
+		return invalid("tm.cellsPerColumn", "%d must be 1 to 1024", t.CellsPerColumn)
 	}
 	if t.MaxSynapsesPerSegment < 1 || t.MaxSynapsesPerSegment > 65535 {
 		return invalid("tm.maxSynapsesPerSegment", "%d must be 1 to 65535", t.MaxSynapsesPerSegment)

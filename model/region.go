@@ -135,7 +135,7 @@ func (r *Region) Compute(in Input, learn bool) (*Output, error) {
 	o.Anomaly = anomaly.Score{Num: r.tm.Unpredicted(), Den: uint32(len(o.ActiveColumns))}
 	o.Likelihood = 0.5
 	if r.lik != nil {
-		o.Likelihood = r.lik.Update(o.Anomaly.Float64())
+		o.Likelihood = r.lik.UpdateWithValue(in.Value, o.Anomaly.Float64())
 	}
 	r.steps++
 	return o, nil

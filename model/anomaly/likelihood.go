@@ -111,6 +111,13 @@ type record struct {
 // probability in the red zone (at most 1-0.99999) that follows another one
 // in the red zone is raised to the yellow zone (1-0.999) first.
 //
+// The arithmetic follows NuPIC's operation by operation, including numpy's
+// summation order for the mean and variance and MovingAverage's running
+// total, so the fitted distribution and the moving averages equal NuPIC's
+// to the bit (see testdata/nupic_*.txt). The likelihood itself can differ
+// from NuPIC's in the last bit, where Go's math.Erfc and the C library's
+// erfc round differently.
+//
 // The zero value is not ready for use; make one with [NewLikelihood] or
 // [Likelihood.Load]. A Likelihood is not safe for concurrent use.
 type Likelihood struct {
@@ -147,8 +154,9 @@ func (l *Likelihood) Iteration() int { return l.iteration }
 // see [Score.Float64]) and returns its anomaly likelihood, in [0, 1], near 1
 // for an anomaly. It is NuPIC's AnomalyLikelihood.anomalyProbability with
 // no usable metric value: NuPIC's rule that reports a flat metric as not
-// anomalous (see [Likelihood.UpdateWithValue]) does not apply. Non-finite
-// raw scores make NaN likelihoods.
+// anomalous (see [Likelihood.UpdateWithValue]) does not apply. NuPIC's
+// timestamp argument only labels records and has no counterpart.
+// Non-finite raw scores make NaN likelihoods.
 func (l *Likelihood) Update(raw float64) float64 {
 	return l.update(record{raw: raw})
 }

@@ -324,3 +324,31 @@ func TestLogLikelihood(t *testing.T) {
 	}
 	assert.Equal(t, 1.0, LogLikelihood(1))
 }
+
+// TestLikelihoodNullBySkip checks NuPIC's other null-distribution case: when
+// every record in the history window still belongs to the learning period
+// (possible with no estimation samples, or a window shorter than the
+// learning period), there is nothing to fit and the null distribution
+// N(0.5, 1e6) is used.
+func TestLikelihoodNullBySkip(t *testing.T) {
+	tests := []struct {
+		name string
+		p    LikelihoodParams
+	}{
+		{"no estimation samples", LikelihoodParams{LearningPeriod: 5, EstimationSamples: 0,
+			HistoricWindowSize: 50, ReestimationPeriod: 100, AveragingWindow: 10}},
+		{"window shorter than learning period", LikelihoodParams{LearningPeriod: 10, EstimationSamples: 0,
+			HistoricWindowSize: 3, ReestimationPeriod: 100, AveragingWindow: 10}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := mustLikelihood(t, tc.p)
+			for i := range tc.p.LearningPeriod {
+				require.Equal(t, 0.5, l.Update(0), "record %d", i)
+			}
+			got := l.Update(0)
+			assert.Equal(t, nullDistribution(), l.dist)
+			assert.InDelta(t, 0.5001994730448449, got, 1e-15)
+		})
+	}
+}

@@ -29,6 +29,13 @@ const BoostOne = 1 << 12
 // the active duty cycle's top 10 bits.
 const BoostTableSize = 1024
 
+// Size limits of a spatial pooler: a region is hardware, and its memories
+// have address widths.
+const (
+	MaxInputs  = 1 << 16
+	MaxColumns = 1 << 16
+)
+
 // Params are the integer parameters of a spatial pooler. They are what the
 // model file's float parameters become (see package model); every
 // permanence is in units of one least significant bit of a PermBits-wide
@@ -68,14 +75,14 @@ func (p *Params) PermMax() uint16 { return uint16(1<<p.PermBits - 1) }
 // Validate reports the first parameter that is out of range.
 func (p *Params) Validate() error {
 	switch {
-	case p.NumInputs < 1:
-		return fmt.Errorf("sp: numInputs %d must be at least 1", p.NumInputs)
-	case p.NumColumns < 1:
-		return fmt.Errorf("sp: numColumns %d must be at least 1", p.NumColumns)
+	case p.NumInputs < 1 || p.NumInputs > MaxInputs:
+		return fmt.Errorf("sp: numInputs %d must be 1 to %d", p.NumInputs, MaxInputs)
+	case p.NumColumns < 1 || p.NumColumns > MaxColumns:
+		return fmt.Errorf("sp: numColumns %d must be 1 to %d", p.NumColumns, MaxColumns)
 	case p.PermBits < 4 || p.PermBits > 16:
 		return fmt.Errorf("sp: permanence width %d bits must be 4 to 16", p.PermBits)
-	case p.PotentialRadius < 0:
-		return fmt.Errorf("sp: potentialRadius %d must not be negative", p.PotentialRadius)
+	case p.PotentialRadius < 0 || p.PotentialRadius > MaxInputs:
+		return fmt.Errorf("sp: potentialRadius %d must be 0 to %d", p.PotentialRadius, MaxInputs)
 	case p.PotentialPct == 0 || p.PotentialPct > 1<<16:
 		return fmt.Errorf("sp: potentialPct %d/65536 must be in (0, 1]", p.PotentialPct)
 	case p.NumActive < 1 || p.NumActive > p.NumColumns:
@@ -89,8 +96,8 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("sp: a permanence step exceeds the maximum permanence %d", p.PermMax())
 	case p.MinPctOverlapDutyCycles > 1<<16:
 		return fmt.Errorf("sp: minPctOverlapDutyCycles %d/65536 exceeds 1", p.MinPctOverlapDutyCycles)
-	case p.DutyCyclePeriod < 1:
-		return errors.New("sp: dutyCyclePeriod must be at least 1")
+	case p.DutyCyclePeriod < 1 || p.DutyCyclePeriod > 0xFFFF:
+		return fmt.Errorf("sp: dutyCyclePeriod %d must be 1 to 65535", p.DutyCyclePeriod)
 	case p.UpdatePeriod < 1:
 		return errors.New("sp: updatePeriod must be at least 1")
 	case p.BoostTable != nil && len(p.BoostTable) != BoostTableSize:
@@ -134,12 +141,20 @@ func (p *Params) poolSize(n int) int {
 	return int((uint64(n)*uint64(p.PotentialPct) + 1<<15) >> 16)
 }
 
+// hoodSize is len(neighbourhood(c)), without building it.
+func (p *Params) hoodSize(c int) int {
+	n, r := p.NumInputs, p.PotentialRadius
+	if p.WrapAround {
+		return min(2*r+1, n)
+	}
+	centre := (2*c + 1) * n / (2 * p.NumColumns)
+	return min(centre+r, n-1) - max(centre-r, 0) + 1
+}
+
 func (p *Params) minPoolSize() int {
 	m := p.NumInputs
-	var hood []uint32
 	for c := 0; c < p.NumColumns; c++ {
-		hood = p.neighbourhood(c, hood)
-		m = min(m, p.poolSize(len(hood)))
+		m = min(m, p.poolSize(p.hoodSize(c)))
 	}
 	return m
 }
@@ -180,10 +195,8 @@ func New(p Params) (*SpatialPooler, error) {
 		p.BoostTable = slices.Clone(p.BoostTable)
 	}
 	s := &SpatialPooler{p: p, words: (p.NumInputs + 63) / 64}
-	var hood []uint32
 	for c := 0; c < p.NumColumns; c++ {
-		hood = p.neighbourhood(c, hood)
-		s.stride = max(s.stride, p.poolSize(len(hood)))
+		s.stride = max(s.stride, p.poolSize(p.hoodSize(c)))
 	}
 	C := p.NumColumns
 	s.poolLen = make([]uint16, C)

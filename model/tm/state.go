@@ -40,15 +40,7 @@ func (t *TemporalMemory) Unpredicted() uint32 { return t.unpredicted }
 func (t *TemporalMemory) NumSegments() int { return t.p.SegmentCapacity - len(t.free) }
 
 // NumSynapses returns the number of synapses in use.
-func (t *TemporalMemory) NumSynapses() int {
-	n := 0
-	for s, c := range t.segCell {
-		if c != None {
-			n += int(t.segNumSyn[s])
-		}
-	}
-	return n
-}
+func (t *TemporalMemory) NumSynapses() int { return t.numSynapses }
 
 // Stats returns the capacity event counters.
 func (t *TemporalMemory) Stats() Stats { return t.stats }
@@ -186,6 +178,12 @@ func (t *TemporalMemory) SetState(st State) error {
 	for j, c := range t.synCell {
 		if c != None {
 			t.presyn[c] = append(t.presyn[c], uint32(j))
+		}
+	}
+	t.numSynapses = 0
+	for s, c := range t.segCell {
+		if c != None {
+			t.numSynapses += int(t.segNumSyn[s])
 		}
 	}
 	t.activeCells = append(t.activeCells[:0], st.ActiveCells...)

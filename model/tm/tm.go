@@ -134,7 +134,8 @@ type TemporalMemory struct {
 	predictedCols   []uint32
 	unpredicted     uint32
 
-	stats Stats
+	stats       Stats
+	numSynapses int
 
 	scratch []uint32
 }
@@ -445,6 +446,7 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		t.synPerm[slot] = t.p.InitialPermanence
 		t.presyn[cand[i]] = append(t.presyn[cand[i]], uint32(slot))
 		t.segNumSyn[s]++
+		t.numSynapses++
 		t.stats.SynapsesCreated++
 		need--
 	}
@@ -543,6 +545,7 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 	t.presyn[c] = list[:len(list)-1]
 	t.synCell[j] = None
 	t.segNumSyn[j/uint32(t.m)]--
+	t.numSynapses--
 }
 
 // activateDendrites counts, for every segment, its synapses from active

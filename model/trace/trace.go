@@ -122,7 +122,9 @@ func (w *Writer) Write(r *Row) error {
 func (w *Writer) Flush() error { return w.w.Flush() }
 
 // Read reads a whole trace: a header equal to Header, then rows of its
-// twelve fields. Rows are returned as text, which is what comparisons need.
+// twelve fields with consecutive steps (a trace may start at any step, as a
+// resumed run's does). Rows are returned as text, which is what
+// comparisons need.
 func Read(r io.Reader) ([][]string, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = len(columns)
@@ -146,9 +148,16 @@ func Read(r io.Reader) ([][]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("trace: %w", err)
 		}
-		if rec[0] != strconv.Itoa(len(rows)) {
+		step, err := strconv.Atoi(rec[0])
+		if err == nil && len(rows) > 0 {
+			prev, _ := strconv.Atoi(rows[len(rows)-1][0])
+			if step != prev+1 {
+				err = fmt.Errorf("want %d", prev+1)
+			}
+		}
+		if err != nil || step < 0 {
 			line, _ := cr.FieldPos(0)
-			return nil, fmt.Errorf("trace: line %d: step %q, want %d", line, rec[0], len(rows))
+			return nil, fmt.Errorf("trace: line %d: step %q: not the next step", line, rec[0])
 		}
 		rows = append(rows, rec)
 	}

@@ -89,7 +89,8 @@ func TestReadErrors(t *testing.T) {
 		"empty":      "",
 		"bad header": "step,enc\n",
 		"fields":     Header + "\n0,1,2\n",
-		"step gap":   Header + "\n1,,,0,0,0,0,0,0,0,0,0\n",
+		"step gap":   Header + "\n1,,,0,0,0,0,0,0,0,0,0\n3,,,0,0,0,0,0,0,0,0,0\n",
+		"step text":  Header + "\nx,,,0,0,0,0,0,0,0,0,0\n",
 	}
 	for name, in := range tests {
 		_, err := Read(strings.NewReader(in))

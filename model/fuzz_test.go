@@ -1,0 +1,49 @@
+package model
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzParse feeds arbitrary model files to the parser: it must never panic,
+// and a file it accepts must quantize and describe a region that can be
+// built (with any data-derived resolution resolved) and stepped.
+func FuzzParse(f *testing.F) {
+	for _, name := range Presets() {
+		data, _ := presetFiles.ReadFile("presets/" + name + ".yaml")
+		f.Add(string(data))
+	}
+	f.Add("tm: {activationThreshold: 40, maxSynapsesPerSegment: 32}")
+	f.Add(`{"encoder": {"rdse": {"size": 64, "activeBits": 3, "resolution": 1, "seed": 1}}, "sp": {"columnDimensions": [64]}}`)
+	f.Add("sp: [1, 2\n")
+	f.Add("permanenceBits: 16\nsmallSteps: zero\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		cfg, err := Parse("fuzz.yaml", []byte(text))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if _, err := cfg.Quantize(); err != nil {
+			t.Fatalf("accepted model does not quantize: %v", err)
+		}
+		// Building large accepted models is slow; the parser is what is
+		// being fuzzed, so only small ones are stepped.
+		q, _ := cfg.Quantize()
+		if q.SP.NumColumns*q.SP.NumInputs > 1<<20 || q.TM.SegmentCapacity*q.TM.MaxSynapsesPerSegment > 1<<20 ||
+			q.TM.NumCells() > 1<<16 {
+			return
+		}
+		cfg.ResolveResolution(0, 100)
+		r, err := NewRegion(cfg)
+		if err != nil {
+			t.Fatalf("accepted model does not build: %v", err)
+		}
+		for i := 0; i < 3; i++ {
+			if _, err := r.Compute(Input{Value: float64(i)}, true); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+		}
+	})
+}
