@@ -31,13 +31,13 @@ func TestQuantizePresets(t *testing.T) {
 	q, err := hello.Quantize()
 	require.NoError(t, err)
 	// 8 bits: P = 255.
-	assert.Equal(t, uint16(26), q.SP.SynPermConnected)      // 0.1·255 = 25.5 → 26
-	assert.Equal(t, uint16(13), q.SP.SynPermActiveInc)      // 0.05·255 = 12.75 → 13
-	assert.Equal(t, uint16(2), q.SP.SynPermInactiveDec)     // 0.008·255 = 2.04 → 2
+	assert.Equal(t, uint16(26), q.SP.SynPermConnected)       // 0.1·255 = 25.5 → 26
+	assert.Equal(t, uint16(13), q.SP.SynPermActiveInc)       // 0.05·255 = 12.75 → 13
+	assert.Equal(t, uint16(2), q.SP.SynPermInactiveDec)      // 0.008·255 = 2.04 → 2
 	assert.Equal(t, uint16(3), q.SP.SynPermBelowStimulusInc) // 0.01·255 = 2.55 → 3
-	assert.Equal(t, uint16(6), q.SP.SynPermTrimThreshold)   // 0.025·255 = 6.375 → 6
-	assert.Equal(t, uint32(32768), q.SP.PotentialPct)       // 0.5
-	assert.Equal(t, 102, q.SP.NumActive)                    // float32(0.05)·2048 = 102.4 → 102
+	assert.Equal(t, uint16(6), q.SP.SynPermTrimThreshold)    // 0.025·255 = 6.375 → 6
+	assert.Equal(t, uint32(32768), q.SP.PotentialPct)        // 0.5
+	assert.Equal(t, 102, q.SP.NumActive)                     // float32(0.05)·2048 = 102.4 → 102
 	assert.Equal(t, 1000, q.SP.NumInputs)
 	assert.Equal(t, uint16(54), q.TM.InitialPermanence)    // 53.55 → 54
 	assert.Equal(t, uint16(128), q.TM.ConnectedPermanence) // 127.5 → 128

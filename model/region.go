@@ -45,7 +45,7 @@ type Region struct {
 	steps uint64
 
 	valueBuf, dateBuf, predBuf []uint32
-	out               Output
+	out                        Output
 }
 
 // ErrNeedsRange is returned by NewRegion for a configuration whose RDSE
