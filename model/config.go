@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -205,11 +204,20 @@ func Presets() []string {
 
 // Preset returns a shipped preset by name ("nab", "hello", ...).
 func Preset(name string) (*Config, error) {
+	data, err := PresetYAML(name)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(name+".yaml", data)
+}
+
+// PresetYAML returns the model file of a shipped preset, comments included.
+func PresetYAML(name string) ([]byte, error) {
 	data, err := presetFiles.ReadFile("presets/" + name + ".yaml")
 	if err != nil {
 		return nil, fmt.Errorf("model: no preset %q (have %s)", name, strings.Join(Presets(), ", "))
 	}
-	return Parse(name+".yaml", data)
+	return data, nil
 }
 
 // Load reads a model file, or returns the preset of that name when no such
@@ -224,7 +232,7 @@ func Load(nameOrPath string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
-	return Parse(filepath.Base(nameOrPath), data)
+	return Parse(nameOrPath, data)
 }
 
 // Parse parses a model file (YAML, or JSON, which is YAML too) named file,

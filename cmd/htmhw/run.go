@@ -1,0 +1,358 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/model/trace"
+	"github.com/htmhw/htmhw/series"
+)
+
+// scoresHeader is the first line of the output of run.
+const scoresHeader = "timestamp,value,anomaly,likelihood,active_columns,predicted_columns"
+
+// timeLayout is the layout of the timestamps run writes.
+const timeLayout = "2006-01-02 15:04:05"
+
+// inputFlags are the flags that say which region runs on which data,
+// shared by run and trace.
+type inputFlags struct {
+	model     string // model file or preset name
+	data      string // CSV file
+	missing   string // missing-value policy
+	loadState string // snapshot to resume from (run only)
+}
+
+// addTo registers the flags on cmd.
+func (f *inputFlags) addTo(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&f.model, "model", "m", "", "model file or preset name (see htmhw model list)")
+	cmd.Flags().StringVarP(&f.data, "data", "d", "", "input CSV file with timestamp and value columns")
+	cmd.Flags().StringVar(&f.missing, "missing", "fail", "what to do with a missing or non-finite value: fail, skip or hold")
+	_ = cmd.MarkFlagRequired("data")
+}
+
+// prepare reads the data and returns it with the region to run on it: the
+// region of the model, its RDSE resolution derived from the data's range
+// when the model asks for that, or the region of the snapshot.
+func (f *inputFlags) prepare() ([]series.Row, *model.Region, error) {
+	if f.model == "" && f.loadState == "" {
+		return nil, nil, errors.New(`give a model with --model (a file or one of the presets, see "htmhw model list")`)
+	}
+	policy, err := series.ParsePolicy(f.missing)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--missing: %w", err)
+	}
+	var cfg *model.Config
+	if f.model != "" {
+		if cfg, err = model.Load(f.model); err != nil {
+			return nil, nil, err
+		}
+	}
+	rows, err := series.ReadFile(f.data, series.Options{Missing: policy})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil, fmt.Errorf("%s: no rows to run (policy %v)", f.data, policy)
+	}
+	if f.loadState != "" {
+		r, err := loadSnapshot(f.loadState)
+		if err != nil {
+			return nil, nil, err
+		}
+		if cfg != nil {
+			if err := checkSameModel(cfg, r); err != nil {
+				return nil, nil, fmt.Errorf("--model %s and --load-state %s: %w", f.model, f.loadState, err)
+			}
+		}
+		return rows, r, nil
+	}
+	if cfg.NeedsRange() {
+		cfg.ResolveResolution(series.Range(rows))
+	}
+	r, err := model.NewRegion(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, r, nil
+}
+
+// loadSnapshot reads the region saved in a snapshot file.
+func loadSnapshot(path string) (*model.Region, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := model.LoadRegion(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+// checkSameModel returns an error unless the configuration is the one the
+// region runs, once given the region's data-derived resolution.
+func checkSameModel(cfg *model.Config, r *model.Region) error {
+	have := r.Config()
+	want := *cfg
+	if want.NeedsRange() {
+		want.Encoder.RDSE.Resolution = have.Encoder.RDSE.Resolution
+		want.Encoder.RDSE.ResolutionBuckets = 0
+	}
+	// YAML, unlike JSON, prints a nil and an empty list alike.
+	a, err1 := yaml.Marshal(have)
+	b, err2 := yaml.Marshal(want)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	if string(a) != string(b) {
+		return fmt.Errorf("the snapshot holds a different model (%q); leave out --model to run the snapshot's", have.Name)
+	}
+	return nil
+}
+
+// runRows computes every row on the region, learning if learn, and calls
+// step after each. It returns the time spent in Compute. Errors name the
+// data file and line.
+func runRows(ctx context.Context, r *model.Region, rows []series.Row, learn bool, data string, prog *progress, step func(series.Row, *model.Output) error) (time.Duration, error) {
+	var busy time.Duration
+	defer prog.finish()
+	for i, row := range rows {
+		if err := ctx.Err(); err != nil {
+			return busy, fmt.Errorf("interrupted after %d of %d rows", i, len(rows))
+		}
+		t0 := time.Now()
+		o, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, learn)
+		busy += time.Since(t0)
+		if err != nil {
+			return busy, fmt.Errorf("%s:%d: %w", data, row.Line, err)
+		}
+		if err := step(row, o); err != nil {
+			return busy, err
+		}
+		prog.update(i + 1)
+	}
+	return busy, nil
+}
+
+// runOptions are the flags of run.
+type runOptions struct {
+	inputFlags
+	out       string
+	trace     string
+	plot      string
+	saveState string
+	noLearn   bool
+}
+
+// newRunCmd returns the run command.
+func newRunCmd() *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run --model M --data F.csv --out scores.csv",
+		Short: "Run a region on a time series and write its anomaly scores",
+		Long: `Run computes every row of a series on an HTM region, learning as it goes,
+and writes one CSV row per input:
+
+  ` + scoresHeader + `
+
+with the timestamp as YYYY-MM-DD HH:MM:SS, the raw anomaly (the fraction of
+active columns that were not predicted), the anomaly likelihood (0.5 when the
+model has no likelihood section), the number of active columns and the
+number of columns that were predicted for the row. Rows dropped by --missing skip produce no output
+row; under --missing hold a missing value is computed as the value before it.
+
+When the model derives its RDSE resolution from the data (resolutionBuckets),
+the range of the whole file is used.
+
+--save-state writes a snapshot of the region after the last row.
+--load-state resumes a saved region instead of making a new one: it goes on
+with the given data from its first row (the data is not matched against the
+rows the snapshot has seen) and keeps the snapshot's model, including its
+resolution; --model may be left out, and if given must be the same model.
+
+Every output file is written under a temporary name and renamed at the end,
+so a run that fails leaves the files of an earlier run as they were.
+"--out -" writes the scores to standard output. A progress bar is drawn on
+standard error when it is a terminal, and a summary line at the end.`,
+		Example: `  htmhw run --model nab --data testdata/nab/art_daily_jumpsup.csv --out scores.csv --plot anomaly.svg
+  htmhw run --model hello --data first.csv --out a.csv --save-state hello.snap
+  htmhw run --load-state hello.snap --data rest.csv --out b.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd)
+		},
+	}
+	o.inputFlags.addTo(cmd)
+	f := cmd.Flags()
+	f.StringVarP(&o.out, "out", "o", "", `scores CSV file ("-" for standard output)`)
+	f.StringVar(&o.trace, "trace", "", "also write a trace (the format of htmhw trace) to this file")
+	f.StringVar(&o.plot, "plot", "", "also write an SVG plot of anomaly and likelihood to this file")
+	f.StringVar(&o.saveState, "save-state", "", "write a snapshot of the region after the last row to this file")
+	f.StringVar(&o.loadState, "load-state", "", "resume the region saved in this snapshot instead of making a new one")
+	f.BoolVar(&o.noLearn, "no-learn", false, "compute without learning")
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+// run runs the command.
+func (o *runOptions) run(cmd *cobra.Command) error {
+	start := time.Now()
+	rows, region, err := o.prepare()
+	if err != nil {
+		return err
+	}
+
+	outs := &outputs{stdout: cmd.OutOrStdout()}
+	defer outs.abort()
+	scores, err := outs.create("out", o.out)
+	if err != nil {
+		return err
+	}
+	var tw *trace.Writer
+	var traceOut *output
+	if o.trace != "" {
+		if traceOut, err = outs.create("trace", o.trace); err != nil {
+			return err
+		}
+		tw = trace.NewWriter(traceOut)
+	}
+	var plotOut, stateOut *output
+	if o.plot != "" {
+		if plotOut, err = outs.create("plot", o.plot); err != nil {
+			return err
+		}
+	}
+	if o.saveState != "" {
+		if stateOut, err = outs.create("save-state", o.saveState); err != nil {
+			return err
+		}
+	}
+
+	var (
+		st   = summary{likelihood: region.Config().Likelihood != nil}
+		plot []plotPoint
+		line []byte
+	)
+	if plotOut != nil {
+		plot = make([]plotPoint, 0, len(rows))
+	}
+	if _, err := scores.WriteString(scoresHeader + "\n"); err != nil {
+		return fmt.Errorf("writing %s: %w", o.out, err)
+	}
+	prog := newProgress(cmd.ErrOrStderr(), len(rows))
+	st.compute, err = runRows(cmd.Context(), region, rows, !o.noLearn, o.data, prog, func(row series.Row, out *model.Output) error {
+		a := out.Anomaly.Float64()
+		st.add(a, out.Likelihood, row.Missing)
+		line = appendScore(line[:0], row, a, out)
+		if _, err := scores.Write(line); err != nil {
+			return fmt.Errorf("writing %s: %w", o.out, err)
+		}
+		if tw != nil {
+			if err := tw.Write(region.TraceRow(out)); err != nil {
+				return fmt.Errorf("writing %s: %w", o.trace, err)
+			}
+		}
+		if plotOut != nil {
+			plot = append(plot, plotPoint{row.Time, a, out.Likelihood})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if tw != nil {
+		if err := tw.Flush(); err != nil {
+			return fmt.Errorf("writing %s: %w", o.trace, err)
+		}
+	}
+	if plotOut != nil {
+		if err := writePlot(plotOut, plot, plotTitle(region.Config().Name, o.data)); err != nil {
+			return fmt.Errorf("writing %s: %w", o.plot, err)
+		}
+	}
+	if stateOut != nil {
+		if err := region.Save(stateOut); err != nil {
+			return fmt.Errorf("writing %s: %w", o.saveState, err)
+		}
+	}
+	if err := outs.commit(); err != nil {
+		return err
+	}
+	st.rows = len(rows)
+	st.wall = time.Since(start)
+	st.segments, st.synapses = region.TM().NumSegments(), region.TM().NumSynapses()
+	_, err = fmt.Fprintln(cmd.ErrOrStderr(), st.String())
+	return err
+}
+
+// appendScore appends the output row of one step to b.
+func appendScore(b []byte, row series.Row, anomaly float64, o *model.Output) []byte {
+	b = row.Time.AppendFormat(b, timeLayout)
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, row.Value, 'g', -1, 64)
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, anomaly, 'g', -1, 64)
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, o.Likelihood, 'g', -1, 64)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(len(o.ActiveColumns)), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(len(o.PredictedColumns)), 10)
+	return append(b, '\n')
+}
+
+// summary is what run reports when it is done.
+type summary struct {
+	rows               int
+	held               int
+	wall, compute      time.Duration
+	sumAnomaly         float64
+	maxLikelihood      float64
+	likelihood         bool // the model has a likelihood
+	segments, synapses int
+}
+
+// add counts one step.
+func (s *summary) add(anomaly, likelihood float64, held bool) {
+	s.sumAnomaly += anomaly
+	s.maxLikelihood = math.Max(s.maxLikelihood, likelihood)
+	if held {
+		s.held++
+	}
+}
+
+// String returns the summary line.
+func (s *summary) String() string {
+	var b []byte
+	b = fmt.Appendf(b, "%d rows", s.rows)
+	if s.held > 0 {
+		b = fmt.Appendf(b, " (%d held)", s.held)
+	}
+	perStep := 0.0
+	mean := 0.0
+	if s.rows > 0 {
+		perStep = float64(s.compute.Microseconds()) / float64(s.rows)
+		mean = s.sumAnomaly / float64(s.rows)
+	}
+	b = fmt.Appendf(b, " in %v, %.0f µs/step, mean anomaly %.4f, ", s.wall.Round(time.Millisecond), perStep, mean)
+	if s.likelihood {
+		b = append(b, "max likelihood "...)
+		b = strconv.AppendFloat(b, s.maxLikelihood, 'g', -1, 64)
+	} else {
+		b = append(b, "no likelihood"...)
+	}
+	b = fmt.Appendf(b, ", %d segments, %d synapses", s.segments, s.synapses)
+	return string(b)
+}

@@ -1,0 +1,302 @@
+package main
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/series"
+)
+
+func TestRunHello(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "scores.csv")
+	stdout, stderr, err := execute(t, "run", "--model", "hello", "--data", speedCSV, "--out", out)
+	require.NoError(t, err)
+	assert.Empty(t, stdout)
+	assert.Regexp(t, `^1127 rows in \S+, \d+ µs/step, mean anomaly 0\.\d{4}, no likelihood, \d+ segments, \d+ synapses\n$`, stderr)
+
+	lines := readLines(t, out)
+	require.Len(t, lines, 1128)
+	assert.Equal(t, "timestamp,value,anomaly,likelihood,active_columns,predicted_columns", lines[0])
+	input, err := series.ReadFile(speedCSV, series.Options{})
+	require.NoError(t, err)
+	for i, line := range lines[1:] {
+		f := strings.Split(line, ",")
+		require.Len(t, f, 6, "line %d: %q", i+2, line)
+		ts, err := time.Parse(timeLayout, f[0])
+		require.NoError(t, err, "line %d", i+2)
+		assert.Equal(t, input[i].Time, ts, "line %d", i+2)
+		v, err := strconv.ParseFloat(f[1], 64)
+		require.NoError(t, err, "line %d", i+2)
+		assert.Equal(t, input[i].Value, v, "line %d", i+2)
+		a, err := strconv.ParseFloat(f[2], 64)
+		require.NoError(t, err, "line %d", i+2)
+		assert.True(t, a >= 0 && a <= 1, "line %d: anomaly %g", i+2, a)
+		assert.Equal(t, "0.5", f[3], "line %d: hello has no likelihood", i+2)
+		assert.Equal(t, "102", f[4], "line %d: hello selects 5%% of 2048 columns", i+2)
+		n, err := strconv.Atoi(f[5])
+		require.NoError(t, err, "line %d", i+2)
+		assert.True(t, n >= 0 && n <= 2048, "line %d: %d predicted columns", i+2, n)
+	}
+	assert.Equal(t, "1", strings.Split(lines[1], ",")[2], "the first input cannot be predicted")
+	assert.Equal(t, "0", strings.Split(lines[1], ",")[5], "nothing is predicted for the first input")
+
+	// A second run, to standard output, gives the same bytes.
+	stdout, _, err = execute(t, "run", "--model", "hello", "--data", speedCSV, "--out", "-")
+	require.NoError(t, err)
+	first, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.True(t, stdout == string(first), "two runs differ")
+	assertNoTempFiles(t, dir)
+}
+
+func TestRunNoLearn(t *testing.T) {
+	dir := t.TempDir()
+	data := writeFile(t, dir, "d.csv", "timestamp,value\n2020-01-01 00:00:00,1\n2020-01-01 00:05:00,2\n2020-01-01 00:10:00,1\n2020-01-01 00:15:00,2\n")
+	out := filepath.Join(dir, "s.csv")
+	_, stderr, err := execute(t, "run", "--model", "hello", "--data", data, "--out", out, "--no-learn")
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "4 rows in ")
+	assert.Contains(t, stderr, ", 0 segments, 0 synapses", "a region that does not learn grows nothing")
+	for _, line := range readLines(t, out)[1:] {
+		assert.Equal(t, "1", strings.Split(line, ",")[2], "without learning nothing is predicted: %q", line)
+	}
+}
+
+// resolvedModel writes the preset with its RDSE resolution derived from
+// the range of the whole data file, so that runs over parts of the file
+// encode as a run over all of it does.
+func resolvedModel(t *testing.T, dir, preset, data string) string {
+	t.Helper()
+	cfg, err := model.Preset(preset)
+	require.NoError(t, err)
+	rows, err := series.ReadFile(data, series.Options{})
+	require.NoError(t, err)
+	require.True(t, cfg.NeedsRange())
+	cfg.ResolveResolution(series.Range(rows))
+	text, err := yaml.Marshal(cfg)
+	require.NoError(t, err)
+	return writeFile(t, dir, preset+"-resolved.yaml", string(text))
+}
+
+// splitCSV writes the header and the first n data rows of a CSV file to
+// one file and the header and the rest to another.
+func splitCSV(t *testing.T, dir, data string, n int) (first, rest string) {
+	t.Helper()
+	text, err := os.ReadFile(data)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+	first = writeFile(t, dir, "first.csv", strings.Join(lines[:1+n], "\n")+"\n")
+	rest = writeFile(t, dir, "rest.csv", lines[0]+"\n"+strings.Join(lines[1+n:], "\n")+"\n")
+	return first, rest
+}
+
+func TestRunResume(t *testing.T) {
+	// nab carries the likelihood's history across the snapshot too; 700
+	// rows are past its learning period, so the likelihood is no longer
+	// 0.5 on either side.
+	dir := t.TempDir()
+	mod := resolvedModel(t, dir, "nab", speedCSV)
+	first, rest := splitCSV(t, dir, speedCSV, 700)
+	p := func(name string) string { return filepath.Join(dir, name) }
+
+	_, _, err := execute(t, "run", "--model", mod, "--data", speedCSV, "--out", p("all.csv"), "--trace", p("all.trace"))
+	require.NoError(t, err)
+	_, _, err = execute(t, "run", "--model", mod, "--data", first, "--out", p("a.csv"), "--trace", p("a.trace"), "--save-state", p("snap"))
+	require.NoError(t, err)
+	_, stderr, err := execute(t, "run", "--load-state", p("snap"), "--data", rest, "--out", p("b.csv"), "--trace", p("b.trace"))
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "427 rows in ")
+
+	all, a, b := readLines(t, p("all.csv")), readLines(t, p("a.csv")), readLines(t, p("b.csv"))
+	require.Len(t, all, 1128)
+	require.Len(t, a, 701)
+	require.Len(t, b, 428)
+	assert.Equal(t, all[0], b[0])
+	assert.Equal(t, all[1:], append(a[1:], b[1:]...), "a resumed run differs from a single run")
+	assert.NotEqual(t, "0.5", strings.Split(b[len(b)-1], ",")[3], "the likelihood is still learning")
+
+	// Trace steps go on from the snapshot's.
+	tall, ta, tb := readLines(t, p("all.trace")), readLines(t, p("a.trace")), readLines(t, p("b.trace"))
+	assert.Equal(t, tall[1:], append(ta[1:], tb[1:]...), "traces of a resumed run differ from a single run's")
+	assert.True(t, strings.HasPrefix(tb[1], "700,"), "first step after resuming: %.20q", tb[1])
+
+	// --model may be given with --load-state if it is the snapshot's.
+	_, _, err = execute(t, "run", "--model", mod, "--load-state", p("snap"), "--data", rest, "--out", p("c.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, b, readLines(t, p("c.csv")))
+	// The preset derives the same resolution from the data, so is the same model.
+	_, _, err = execute(t, "run", "--model", "nab", "--load-state", p("snap"), "--data", rest, "--out", p("c.csv"))
+	require.NoError(t, err)
+	_, _, err = execute(t, "run", "--model", "hello", "--load-state", p("snap"), "--data", rest, "--out", p("c.csv"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `the snapshot holds a different model ("nab")`)
+}
+
+func TestRunCorruptSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	first, rest := splitCSV(t, dir, speedCSV, 50)
+	snap := filepath.Join(dir, "snap")
+	_, _, err := execute(t, "run", "--model", "hello", "--data", first, "--out", filepath.Join(dir, "a.csv"), "--save-state", snap)
+	require.NoError(t, err)
+	data, err := os.ReadFile(snap)
+	require.NoError(t, err)
+	require.Greater(t, len(data), 1000)
+	data[len(data)/2] ^= 0x40
+	require.NoError(t, os.WriteFile(snap, data, 0o644))
+
+	// A failed run leaves an earlier output as it was.
+	out := writeFile(t, dir, "b.csv", "earlier\n")
+	_, _, err = execute(t, "run", "--load-state", snap, "--data", rest, "--out", out)
+	require.Error(t, err)
+	assert.Equal(t, snap+": model: snapshot: checksum mismatch (corrupt or truncated)", err.Error())
+	assert.Equal(t, []string{"earlier"}, readLines(t, out))
+
+	require.NoError(t, os.WriteFile(snap, []byte("not a snapshot"), 0o644))
+	_, _, err = execute(t, "run", "--load-state", snap, "--data", rest, "--out", out)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "bad magic")
+	assertNoTempFiles(t, dir)
+}
+
+func TestRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.csv", "timestamp,value\n2015-09-08 11:39:00,73\n2015-09-08 11:44:00,abc\n")
+	ragged := writeFile(t, dir, "ragged.csv", "timestamp,value\n2015-09-08 11:39:00,73,9\n")
+	badTime := writeFile(t, dir, "time.csv", "timestamp,value\n2015-09-08 11:39:00,73\n\n9/8/2015,74\n")
+	empty := writeFile(t, dir, "empty.csv", "timestamp,value\n")
+	out := filepath.Join(dir, "out.csv")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"not a number", []string{"--model", "hello", "--data", bad}, bad + `:3: column 2 "value": "abc" is not a number`},
+		{"field count", []string{"--model", "hello", "--data", ragged}, ragged + ":2: row has 3 fields, header has 2"},
+		{"timestamp", []string{"--model", "hello", "--data", badTime}, badTime + `:4: column 1 "timestamp": "9/8/2015" is not a timestamp`},
+		{"no rows", []string{"--model", "hello", "--data", empty}, empty + ": no rows to run (policy fail)"},
+		{"missing file", []string{"--model", "hello", "--data", filepath.Join(dir, "none.csv")}, "open " + filepath.Join(dir, "none.csv") + ": no such file or directory"},
+		{"unknown preset", []string{"--model", "nosuch", "--data", speedCSV}, `model: no preset "nosuch" (have hello, nab)`},
+		{"missing model file", []string{"--model", "my.yaml", "--data", speedCSV}, "model: open my.yaml: no such file or directory"},
+		{"no model", []string{"--data", speedCSV}, "give a model with --model"},
+		{"bad policy", []string{"--model", "hello", "--data", speedCSV, "--missing", "drop"}, `--missing: series: unknown missing-value policy "drop"`},
+		{"missing snapshot", []string{"--load-state", filepath.Join(dir, "none.snap"), "--data", speedCSV}, "open " + filepath.Join(dir, "none.snap") + ": no such file or directory"},
+		{"same output twice", []string{"--model", "hello", "--data", speedCSV, "--trace", out}, "--trace " + out + ": another output of this run is written there"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := execute(t, append([]string{"run", "--out", out}, tc.args...)...)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "\n")
+			assert.NoFileExists(t, out)
+		})
+	}
+	assertNoTempFiles(t, dir)
+}
+
+func TestRunMissingValues(t *testing.T) {
+	dir := t.TempDir()
+	data := writeFile(t, dir, "gaps.csv", "timestamp,value\n"+
+		"2020-01-01 00:00:00,1\n"+
+		"2020-01-01 00:05:00,2\n"+
+		"2020-01-01 00:10:00,nan\n"+
+		"2020-01-01 00:15:00,\n"+
+		"2020-01-01 00:20:00,5\n")
+	out := filepath.Join(dir, "s.csv")
+
+	_, _, err := execute(t, "run", "--model", "hello", "--data", data, "--out", out)
+	require.Error(t, err)
+	assert.Equal(t, data+`:4: column 2 "value": "nan" is a missing value (policy fail; use skip or hold to accept it)`, err.Error())
+
+	_, stderr, err := execute(t, "run", "--model", "hello", "--data", data, "--out", out, "--missing", "skip")
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "3 rows in ")
+	lines := readLines(t, out)
+	require.Len(t, lines, 4)
+	assert.True(t, strings.HasPrefix(lines[3], "2020-01-01 00:20:00,5,"), lines[3])
+
+	_, stderr, err = execute(t, "run", "--model", "hello", "--data", data, "--out", out, "--missing", "HOLD")
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "5 rows (2 held) in ")
+	lines = readLines(t, out)
+	require.Len(t, lines, 6)
+	assert.True(t, strings.HasPrefix(lines[3], "2020-01-01 00:10:00,2,"), lines[3])
+	assert.True(t, strings.HasPrefix(lines[4], "2020-01-01 00:15:00,2,"), lines[4])
+}
+
+func TestRunPlot(t *testing.T) {
+	dir := t.TempDir()
+	plot := filepath.Join(dir, "a.svg")
+	_, _, err := execute(t, "run", "--model", "hello", "--data", speedCSV, "--out", filepath.Join(dir, "s.csv"), "--plot", plot)
+	require.NoError(t, err)
+	data, err := os.ReadFile(plot)
+	require.NoError(t, err)
+	svg := string(data)
+	assert.True(t, strings.HasPrefix(svg, `<svg xmlns="http://www.w3.org/2000/svg"`))
+	assert.Contains(t, svg, "hello on speed_7578.csv")
+	assert.Contains(t, svg, ">2015-09-08<")
+	assert.Contains(t, svg, ">2015-09-17<")
+	assert.Less(t, len(data), 100_000, "the plot is not small")
+
+	// Well-formed XML with two polylines of at most two points per pixel.
+	dec := xml.NewDecoder(strings.NewReader(svg))
+	var polylines int
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "polyline" {
+			polylines++
+			for _, a := range el.Attr {
+				if a.Name.Local == "points" {
+					n := len(strings.Fields(a.Value))
+					assert.Greater(t, n, 100)
+					assert.LessOrEqual(t, n, 2*(areaW+1))
+				}
+			}
+		}
+	}
+	assert.Equal(t, 2, polylines)
+}
+
+func TestXPositions(t *testing.T) {
+	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	pts := []plotPoint{{t: t0}, {t: t0.Add(time.Minute)}, {t: t0.Add(4 * time.Minute)}}
+	assert.Equal(t, []float64{marginL, marginL + areaW/4.0, marginL + areaW}, xPositions(pts), "by time")
+	pts[1].t = t0.Add(-time.Minute)
+	assert.Equal(t, []float64{marginL, marginL + areaW/2.0, marginL + areaW}, xPositions(pts), "by index when time goes back")
+	assert.Equal(t, []float64{marginL}, xPositions(pts[:1]))
+}
+
+func TestProgressLine(t *testing.T) {
+	assert.Equal(t, " 50/100  50% [===============               ] 50 rows/s, ETA 1s", progressLine(50, 100, time.Second))
+	assert.Equal(t, "0/7   0% [                              ]", progressLine(0, 7, 0))
+	assert.Nil(t, newProgress(io.Discard, 10), "no bar off a terminal")
+	var p *progress
+	p.update(1) // a nil bar draws nothing
+	p.finish()
+}
+
+// assertNoTempFiles checks that no temporary output file is left in dir.
+func assertNoTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.False(t, strings.Contains(e.Name(), ".tmp"), "temporary file %s left behind", e.Name())
+	}
+}
