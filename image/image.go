@@ -1,0 +1,286 @@
+// Package image is the memory image of the htmhw accelerator: the contents
+// of every memory of docs/ARCHITECTURE.md section 2 for one region, in a
+// checksummed binary file (docs/IMAGE.md), plus per-memory files for RTL
+// and FPGA tools ($readmemh, Xilinx .coe, Intel HEX).
+//
+// Compile turns a golden-model region (fresh or trained) into an image;
+// Image.Region turns an image back into a region, so an image read back
+// from a board can be compared with, and continued by, the golden model.
+package image
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"strings"
+)
+
+// Versions this package writes and reads.
+const (
+	FormatVersion = 1 // the file layout of docs/IMAGE.md
+	ArchVersion   = 1 // the accelerator architecture of docs/ARCHITECTURE.md
+)
+
+const (
+	magic      = "HTMHWIMG"
+	headerSize = 40
+	entrySize  = 64
+	nameSize   = 32
+)
+
+// Arch holds the architecture parameters of docs/ARCHITECTURE.md section 1.
+type Arch struct {
+	LanesOV  int // connected-bitmap words per cycle in SP overlap
+	LanesSyn int // synapse slots per cycle in TM phases
+	DivLat   int // duty-cycle divider latency
+}
+
+// DefaultArch returns the default architecture parameters.
+func DefaultArch() Arch { return Arch{LanesOV: 4, LanesSyn: 4, DivLat: 18} }
+
+// Validate checks that the parameters fit their register fields.
+func (a Arch) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"LANES_OV", a.LanesOV}, {"LANES_SYN", a.LanesSyn}, {"DIV_LAT", a.DivLat}} {
+		if f.v < 1 || f.v > 255 {
+			return fmt.Errorf("image: architecture parameter %s %d must be 1 to 255", f.name, f.v)
+		}
+	}
+	return nil
+}
+
+// Section is one memory: Depth words of Width bits.
+type Section struct {
+	Name  string
+	Width int // bits per word, 1 to 64
+	Words []uint64
+}
+
+// Depth returns the number of words.
+func (s *Section) Depth() int { return len(s.Words) }
+
+// WordBytes returns the bytes a word takes in a file: ⌈Width/8⌉ rounded up
+// to 1, 2, 4 or 8.
+func (s *Section) WordBytes() int { return wordBytes(s.Width) }
+
+func wordBytes(width int) int {
+	switch {
+	case width <= 8:
+		return 1
+	case width <= 16:
+		return 2
+	case width <= 32:
+		return 4
+	}
+	return 8
+}
+
+// Bits returns the memory's size in bits, Depth × Width.
+func (s *Section) Bits() int { return s.Depth() * s.Width }
+
+// Bytes returns the words as the file stores them: WordBytes each,
+// little-endian.
+func (s *Section) Bytes() []byte {
+	n := s.WordBytes()
+	b := make([]byte, n*len(s.Words))
+	for i, w := range s.Words {
+		for k := 0; k < n; k++ {
+			b[i*n+k] = byte(w >> (8 * k))
+		}
+	}
+	return b
+}
+
+// CRC returns the CRC-32 (IEEE) of Bytes: what the hardware's CRC_VALUE
+// register reports for this memory.
+func (s *Section) CRC() uint32 { return crc32.ChecksumIEEE(s.Bytes()) }
+
+// Image is a compiled region: the model configuration it came from (JSON,
+// as model.Config marshals it), the architecture parameters, and every
+// memory.
+type Image struct {
+	Arch     Arch
+	Config   []byte
+	Sections []*Section
+}
+
+// Section returns the section of that name, or nil.
+func (im *Image) Section(name string) *Section {
+	for _, s := range im.Sections {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Bits returns the total size of the memories in bits.
+func (im *Image) Bits() int {
+	n := 0
+	for _, s := range im.Sections {
+		n += s.Bits()
+	}
+	return n
+}
+
+// WriteTo writes the image in the format of docs/IMAGE.md.
+func (im *Image) WriteTo(w io.Writer) (int64, error) {
+	var b bytes.Buffer
+	le := binary.LittleEndian
+	hdr := make([]byte, headerSize)
+	copy(hdr, magic)
+	le.PutUint32(hdr[8:], FormatVersion)
+	le.PutUint32(hdr[12:], ArchVersion)
+	le.PutUint32(hdr[16:], uint32(im.Arch.LanesOV))
+	le.PutUint32(hdr[20:], uint32(im.Arch.LanesSyn))
+	le.PutUint32(hdr[24:], uint32(im.Arch.DivLat))
+	le.PutUint32(hdr[28:], uint32(len(im.Config)))
+	le.PutUint32(hdr[32:], uint32(len(im.Sections)))
+	b.Write(hdr)
+	b.Write(im.Config)
+	off := uint64(headerSize + len(im.Config) + entrySize*len(im.Sections))
+	for _, s := range im.Sections {
+		e := make([]byte, entrySize)
+		copy(e, s.Name)
+		le.PutUint32(e[32:], uint32(s.Width))
+		le.PutUint32(e[36:], uint32(s.Depth()))
+		n := uint64(s.WordBytes() * s.Depth())
+		le.PutUint64(e[40:], off)
+		le.PutUint64(e[48:], n)
+		le.PutUint32(e[56:], s.CRC())
+		b.Write(e)
+		off += n
+	}
+	for _, s := range im.Sections {
+		b.Write(s.Bytes())
+	}
+	var sum [4]byte
+	le.PutUint32(sum[:], crc32.ChecksumIEEE(b.Bytes()))
+	b.Write(sum[:])
+	n, err := w.Write(b.Bytes())
+	return int64(n), err
+}
+
+// WriteFile writes the image to path, through a temporary file renamed at
+// the end so that a failure leaves any existing file as it was.
+func (im *Image) WriteFile(path string) error {
+	tmp, err := os.CreateTemp(dirOf(path), ".htmhw-img-*")
+	if err != nil {
+		return fmt.Errorf("image: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := im.WriteTo(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("image: %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("image: %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("image: %w", err)
+	}
+	return nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+// Read reads an image, checking everything the format allows to check:
+// magic, versions, the section table's bounds, each section's CRC and the
+// file's CRC. Errors name the section and the check that failed.
+func Read(r io.Reader) (*Image, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	return Parse(data)
+}
+
+// ReadFile reads an image file.
+func ReadFile(path string) (*Image, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	im, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return im, nil
+}
+
+// Parse decodes an image held in memory; see Read.
+func Parse(data []byte) (*Image, error) {
+	le := binary.LittleEndian
+	if len(data) < headerSize+4 || string(data[:8]) != magic {
+		return nil, errors.New("image: not an htmhw image (bad magic)")
+	}
+	if v := le.Uint32(data[8:]); v != FormatVersion {
+		return nil, fmt.Errorf("image: format version %d, this build reads version %d", v, FormatVersion)
+	}
+	if v := le.Uint32(data[12:]); v != ArchVersion {
+		return nil, fmt.Errorf("image: architecture version %d, this build implements version %d", v, ArchVersion)
+	}
+	body := data[:len(data)-4]
+	fileCRC := le.Uint32(data[len(data)-4:])
+	im := &Image{Arch: Arch{
+		LanesOV:  int(le.Uint32(data[16:])),
+		LanesSyn: int(le.Uint32(data[20:])),
+		DivLat:   int(le.Uint32(data[24:])),
+	}}
+	cfgLen, count := uint64(le.Uint32(data[28:])), uint64(le.Uint32(data[32:]))
+	tableEnd := headerSize + cfgLen + count*entrySize
+	if count > 64 || tableEnd > uint64(len(body)) {
+		return nil, fmt.Errorf("image: truncated: header names %d sections and %d config bytes, the file has %d bytes", count, cfgLen, len(data))
+	}
+	im.Config = bytes.Clone(body[headerSize : headerSize+cfgLen])
+	for i := uint64(0); i < count; i++ {
+		e := body[headerSize+cfgLen+i*entrySize:]
+		name := string(bytes.TrimRight(e[:nameSize], "\x00"))
+		width, depth := int(le.Uint32(e[32:])), uint64(le.Uint32(e[36:]))
+		off, n, crc := le.Uint64(e[40:]), le.Uint64(e[48:]), le.Uint32(e[56:])
+		if width < 1 || width > 64 {
+			return nil, fmt.Errorf("image: section %q: word width %d out of range 1 to 64", name, width)
+		}
+		if n != depth*uint64(wordBytes(width)) {
+			return nil, fmt.Errorf("image: section %q: %d bytes for %d words of %d bits", name, n, depth, width)
+		}
+		if off < tableEnd || off > uint64(len(body)) || n > uint64(len(body))-off {
+			return nil, fmt.Errorf("image: section %q: bytes %d to %d lie outside the file's data (truncated?)", name, off, off+n)
+		}
+		raw := body[off : off+n]
+		if crc32.ChecksumIEEE(raw) != crc {
+			return nil, fmt.Errorf("image: section %q: crc mismatch", name)
+		}
+		s := &Section{Name: name, Width: width, Words: make([]uint64, depth)}
+		wb := wordBytes(width)
+		for j := range s.Words {
+			var w uint64
+			for k := 0; k < wb; k++ {
+				w |= uint64(raw[j*wb+k]) << (8 * k)
+			}
+			if width < 64 && w>>width != 0 {
+				return nil, fmt.Errorf("image: section %q: word %d (%#x) does not fit %d bits", name, j, w, width)
+			}
+			s.Words[j] = w
+		}
+		if im.Section(name) != nil {
+			return nil, fmt.Errorf("image: section %q appears twice", name)
+		}
+		im.Sections = append(im.Sections, s)
+	}
+	if crc32.ChecksumIEEE(body) != fileCRC {
+		return nil, errors.New("image: file crc mismatch (corrupt header or section table)")
+	}
+	return im, nil
+}

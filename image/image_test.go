@@ -1,0 +1,340 @@
+package image
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/series"
+)
+
+// trained returns a region of the preset after `steps` rows of a testdata
+// series, and the rows.
+func trained(t testing.TB, preset, file string, steps int) (*model.Region, []series.Row) {
+	t.Helper()
+	rows, err := series.ReadFile(filepath.Join("..", "testdata", "nab", file), series.Options{})
+	require.NoError(t, err)
+	cfg, err := model.Preset(preset)
+	require.NoError(t, err)
+	cfg.ResolveResolution(series.Range(rows))
+	r, err := model.NewRegion(cfg)
+	require.NoError(t, err)
+	for _, row := range rows[:steps] {
+		_, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
+		require.NoError(t, err)
+	}
+	return r, rows
+}
+
+func encode(t testing.TB, im *Image) []byte {
+	var b bytes.Buffer
+	_, err := im.WriteTo(&b)
+	require.NoError(t, err)
+	return b.Bytes()
+}
+
+// compile → write → read → decompile → continue equals the golden model
+// never stopping, and the decompiled region compiles to the same bytes.
+func TestRoundTrip(t *testing.T) {
+	for _, p := range []struct {
+		preset, file string
+		steps        int
+	}{{"small", "art_daily_jumpsup.csv", 0}, {"small", "art_daily_jumpsup.csv", 1500}, {"hello", "speed_7578.csv", 600}, {"nab", "art_daily_jumpsup.csv", 800}} {
+		t.Run(fmt.Sprintf("%s/%d", p.preset, p.steps), func(t *testing.T) {
+			r, rows := trained(t, p.preset, p.file, p.steps)
+			im, err := Compile(r, DefaultArch())
+			require.NoError(t, err)
+			require.Len(t, im.Sections, len(Memories))
+			for i, s := range im.Sections {
+				assert.Equal(t, Memories[i], s.Name)
+			}
+			data := encode(t, im)
+			back, err := Parse(data)
+			require.NoError(t, err)
+			assert.Equal(t, data, encode(t, back))
+			r2, err := back.Region()
+			require.NoError(t, err)
+			im2, err := Compile(r2, DefaultArch())
+			require.NoError(t, err)
+			assert.Equal(t, data, encode(t, im2), "decompile → compile changes the image")
+			for i, row := range rows[p.steps : p.steps+200] {
+				in := model.Input{Time: row.Time, Value: row.Value}
+				a, err := r.Compute(in, true)
+				require.NoError(t, err)
+				ac, an := append([]uint32(nil), a.ActiveColumns...), a.Anomaly
+				b, err := r2.Compute(in, true)
+				require.NoError(t, err)
+				require.Equal(t, ac, b.ActiveColumns, "step %d", p.steps+i)
+				require.Equal(t, an, b.Anomaly, "step %d", p.steps+i)
+			}
+		})
+	}
+}
+
+func TestLayoutFields(t *testing.T) {
+	r, _ := trained(t, "small", "art_daily_jumpsup.csv", 300)
+	im, err := Compile(r, DefaultArch())
+	require.NoError(t, err)
+	l := NewLayout(r.Quantized(), r.SP().State().Stride)
+	// small: 120 inputs, 256 columns × 4 cells, 1024 segments × 16 slots, 8 bits.
+	assert.Equal(t, Layout{N: 120, C: 256, Q: 60, K: 4, NC: 1024, S: 1024, M: 16, B: 8, G: 8,
+		WN: 7, WQ: 6, WCell: 10, WS: 10, WM: 5, WG: 4, W: 4, WC: 32}, l)
+	assert.Equal(t, 8+7, im.Section("sp.pool").Width)
+	assert.Equal(t, 10+1+5, im.Section("tm.seg").Width)
+	assert.Equal(t, 8+10+1, im.Section("tm.syn").Width)
+	// A used synapse word decodes to the TM's state.
+	ts := r.TM().State()
+	for j, c := range ts.SynCell {
+		if c == 0xFFFFFFFF {
+			continue
+		}
+		w := im.Section("tm.syn").Words[j]
+		assert.Equal(t, uint64(ts.SynPerm[j]), w&0xFF)
+		assert.Equal(t, uint64(c), w>>8&0x3FF)
+		assert.Equal(t, uint64(1), w>>18)
+		break
+	}
+	cfg := im.Section("cfg").Words
+	assert.Equal(t, []uint64{120, 256, 60, 10}, cfg[:4])
+	assert.Equal(t, uint64(ArchVersion), cfg[31])
+	assert.Equal(t, uint64(300), im.Section("regs").Words[0])
+}
+
+func TestReadErrors(t *testing.T) {
+	r, _ := trained(t, "small", "speed_7578.csv", 100)
+	im, err := Compile(r, DefaultArch())
+	require.NoError(t, err)
+	good := encode(t, im)
+	le := binary.LittleEndian
+	cfgLen := int(le.Uint32(good[28:]))
+	entry := func(i int) []byte { return good[headerSize+cfgLen+i*entrySize:] }
+
+	// One corruption per section: flip a bit of its data.
+	for i, name := range Memories {
+		off := int(le.Uint64(entry(i)[40:]))
+		n := int(le.Uint64(entry(i)[48:]))
+		bad := bytes.Clone(good)
+		bad[off+n/2] ^= 0x01
+		_, err := Parse(bad)
+		require.Error(t, err, name)
+		assert.Equal(t, fmt.Sprintf("image: section %q: crc mismatch", name), err.Error())
+	}
+	resum := func(b []byte) []byte {
+		le.PutUint32(b[len(b)-4:], crc32.ChecksumIEEE(b[:len(b)-4]))
+		return b
+	}
+	version := bytes.Clone(good)
+	le.PutUint32(version[8:], 7)
+	arch := bytes.Clone(good)
+	le.PutUint32(arch[12:], 2)
+	header := bytes.Clone(good)
+	header[20] ^= 1 // LANES_SYN: only the file CRC covers it
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "not an htmhw image"},
+		{"magic", append([]byte("HTMHWSNP"), good[8:]...), "not an htmhw image"},
+		{"format version", version, "format version 7, this build reads version 1"},
+		{"arch version", arch, "architecture version 2, this build implements version 1"},
+		{"truncated", good[:len(good)/2], "lie outside the file's data"},
+		{"header only", good[:headerSize+4], "truncated"},
+		{"header bit", header, "file crc mismatch"},
+		{"width", resum(func() []byte { b := bytes.Clone(good); le.PutUint32(b[headerSize+cfgLen+32:], 65); return b }()), `section "cfg": word width 65 out of range`},
+	}
+	for _, tc := range tests {
+		_, err := Parse(tc.data)
+		require.Error(t, err, tc.name)
+		assert.Contains(t, err.Error(), tc.want, tc.name)
+	}
+}
+
+// A well-formed image whose memories contradict each other is refused by
+// Region, naming the memory.
+func TestRegionRejectsInconsistentImages(t *testing.T) {
+	r, _ := trained(t, "small", "speed_7578.csv", 400)
+	tests := []struct {
+		name   string
+		break_ func(im *Image)
+		want   string
+	}{
+		{"conn", func(im *Image) { im.Section("sp.conn").Words[3] ^= 1 }, `section "sp.conn": word 3`},
+		{"cfg", func(im *Image) { im.Section("cfg").Words[7]++ }, `section "cfg": word 7`},
+		{"cellsegs", func(im *Image) { im.Section("tm.cellsegs").Words[5]++ }, `section "tm.cellsegs": word 5`},
+		{"poollen", func(im *Image) { im.Section("sp.poollen").Words[0] = 61 }, `column 0 has 61 synapses`},
+		{"pool input order", func(im *Image) {
+			w := im.Section("sp.pool").Words
+			w[0], w[1] = w[1], w[0]
+		}, "not ascending"},
+		{"seg count", func(im *Image) {
+			for s, w := range im.Section("tm.seg").Words {
+				if w != 0 {
+					im.Section("tm.seg").Words[s] = w + 1<<11
+					return
+				}
+			}
+		}, `section "tm.seg"`},
+		{"free", func(im *Image) { im.Section("regs").Words[6]++ }, "free list"},
+		{"missing section", func(im *Image) { im.Sections = im.Sections[:5] }, "5 sections"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			im, err := Compile(r, DefaultArch())
+			require.NoError(t, err)
+			tc.break_(im)
+			_, err = im.Region()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestMemFiles(t *testing.T) {
+	r, _ := trained(t, "small", "speed_7578.csv", 200)
+	im, err := Compile(r, DefaultArch())
+	require.NoError(t, err)
+	dir := t.TempDir()
+	paths, err := im.WriteMemFiles(dir, Formats)
+	require.NoError(t, err)
+	assert.Len(t, paths, 3*len(Memories))
+	_, err = im.WriteMemFiles(dir, []string{"mif"})
+	assert.ErrorContains(t, err, `unknown memory file format "mif"`)
+
+	syn := im.Section("tm.syn")
+	// $readmemh: read back every word.
+	f, err := os.Open(filepath.Join(dir, "tm.syn.hex"))
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var words []uint64
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "//") {
+			continue
+		}
+		assert.Len(t, line, 5, "19-bit words take 5 hex digits")
+		v, err := strconv.ParseUint(line, 16, 64)
+		require.NoError(t, err)
+		words = append(words, v)
+	}
+	assert.Equal(t, syn.Words, words)
+
+	// Intel HEX: every record's checksum, addresses, and the data.
+	data, err := os.ReadFile(filepath.Join(dir, "tm.syn.ihex"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	require.Equal(t, ":00000001FF", lines[len(lines)-1])
+	var got []uint64
+	for _, l := range lines[:len(lines)-1] {
+		raw := make([]byte, (len(l)-1)/2)
+		for i := range raw {
+			v, err := strconv.ParseUint(l[1+2*i:3+2*i], 16, 8)
+			require.NoError(t, err)
+			raw[i] = byte(v)
+		}
+		var sum byte
+		for _, b := range raw {
+			sum += b
+		}
+		require.Zero(t, sum, "checksum of %s", l)
+		if raw[3] != 0 {
+			continue
+		}
+		addr := int(raw[1])<<8 | int(raw[2])
+		require.Equal(t, len(got)%0x10000, addr)
+		var v uint64
+		for _, b := range raw[4 : 4+int(raw[0])] {
+			v = v<<8 | uint64(b)
+		}
+		got = append(got, v)
+	}
+	assert.Equal(t, syn.Words, got)
+
+	coe, err := os.ReadFile(filepath.Join(dir, "cfg.coe"))
+	require.NoError(t, err)
+	assert.Contains(t, string(coe), "memory_initialization_radix=16;")
+	assert.True(t, strings.HasSuffix(strings.TrimSpace(string(coe)), "00000001;"), "last cfg word is ARCH_VERSION 1")
+}
+
+func TestWriteFileKeepsOldOnError(t *testing.T) {
+	r, _ := trained(t, "small", "speed_7578.csv", 10)
+	im, err := Compile(r, DefaultArch())
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.img")
+	require.NoError(t, im.WriteFile(path))
+	back, err := ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, encode(t, im), encode(t, back))
+	_, err = ReadFile(filepath.Join(dir, "none.img"))
+	assert.Error(t, err)
+	assert.Error(t, im.WriteFile(filepath.Join(dir, "no", "such", "dir", "r.img")))
+}
+
+func TestArchValidate(t *testing.T) {
+	assert.NoError(t, DefaultArch().Validate())
+	assert.ErrorContains(t, Arch{LanesOV: 0, LanesSyn: 4, DivLat: 1}.Validate(), "LANES_OV 0")
+	assert.ErrorContains(t, Arch{LanesOV: 1, LanesSyn: 256, DivLat: 1}.Validate(), "LANES_SYN 256")
+}
+
+// FuzzParse: arbitrary bytes never panic the reader, and an image it
+// accepts writes back to the same bytes.
+func FuzzParse(f *testing.F) {
+	r, _ := trained(f, "small", "speed_7578.csv", 5)
+	im, _ := Compile(r, DefaultArch())
+	var b bytes.Buffer
+	_, _ = im.WriteTo(&b)
+	f.Add(b.Bytes())
+	f.Add([]byte("HTMHWIMG"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		im, err := Parse(data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "image: ") {
+				t.Fatalf("error without the package prefix: %v", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if _, err := im.WriteTo(&out); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out.Bytes(), data) {
+			t.Fatalf("accepted image does not write back to the same bytes")
+		}
+		_, _ = im.Region() // must not panic
+	})
+}
+
+func TestFit(t *testing.T) {
+	for _, p := range []struct {
+		preset string
+		ice40  bool
+	}{{"small", true}, {"hello", false}, {"nab", false}} {
+		cfg, err := model.Preset(p.preset)
+		require.NoError(t, err)
+		cfg.ResolveResolution(0, 100)
+		r, err := model.NewRegion(cfg)
+		require.NoError(t, err)
+		im, err := Compile(r, DefaultArch())
+		require.NoError(t, err)
+		on, ext := im.Fit(Targets[0])
+		assert.Equal(t, p.ice40, on, p.preset)
+		assert.Equal(t, on, len(ext) == 0)
+		var b strings.Builder
+		require.NoError(t, im.WriteSizing(&b))
+		assert.Contains(t, b.String(), "tm.syn")
+		t.Logf("%s:\n%s", p.preset, b.String())
+	}
+}
