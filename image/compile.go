@@ -87,7 +87,7 @@ func Compile(r *model.Region, a Arch) (*Image, error) {
 	add("cfg", 32, CfgWords(q, l, a))
 	st := ts.Stats
 	add("regs", 64, []uint64{
-		r.Steps(), uint64(ss.Iteration), uint64(ss.MinOverlap), uint64(ts.Iteration), ts.Created,
+		r.Steps(), ss.Iteration, uint64(ss.MinOverlap), uint64(ts.Iteration), ts.Created,
 		uint64(ts.Generator), uint64(len(ts.Free)),
 		st.SegmentsCreated, st.SegmentsEvictedCell, st.SegmentsEvictedPool, st.SegmentsPruned,
 		st.SegmentsNotCreated, st.SynapsesCreated, st.SynapsesPruned, st.SynapsesEvicted, 0,
@@ -226,7 +226,7 @@ func (im *Image) Region() (*model.Region, error) {
 	regs := im.Section("regs").Words
 
 	var ss sp.State
-	ss.Iteration, ss.MinOverlap, ss.Stride = uint32(regs[1]), uint16(regs[2]), l.Q
+	ss.Iteration, ss.MinOverlap, ss.Stride = regs[1], uint16(regs[2]), l.Q
 	pool, poolLen := im.Section("sp.pool").Words, im.Section("sp.poollen").Words
 	ss.PoolLen = make([]uint16, l.C)
 	ss.PoolInput, ss.Perm = make([]uint32, l.C*l.Q), make([]uint16, l.C*l.Q)

@@ -43,7 +43,7 @@ func (r *Region) Save(w io.Writer) error {
 	e.u64(r.steps)
 
 	s := r.sp.State()
-	e.u32(s.Iteration)
+	e.u64(s.Iteration)
 	e.u32(uint32(s.Stride))
 	e.put(s.PoolLen, s.PoolInput, s.Perm, s.OverlapDuty, s.ActiveDuty, s.Boost)
 	e.put(s.MinOverlap)
@@ -111,7 +111,7 @@ func LoadRegion(rd io.Reader) (*Region, error) {
 
 	spp := r.sp.State() // sizes come from the configuration, never from the data
 	var s sp.State
-	s.Iteration = d.u32()
+	s.Iteration = d.u64()
 	s.Stride = int(d.u32())
 	if s.Stride != spp.Stride {
 		return nil, fmt.Errorf("model: snapshot: sp has %d slots per column, configuration gives %d", s.Stride, spp.Stride)

@@ -121,3 +121,23 @@ func Overlap(a, b []uint32) int {
 	}
 	return n
 }
+
+// Difference returns the indices of sorted a that are not in sorted b, and
+// those of b that are not in a.
+func Difference(a, b []uint32) (onlyA, onlyB []uint32) {
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			onlyA = append(onlyA, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			onlyB = append(onlyB, b[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return onlyA, onlyB
+}

@@ -49,3 +49,12 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestDifference(t *testing.T) {
+	a, b := Difference([]uint32{1, 2, 5, 9}, []uint32{2, 3, 9, 10})
+	assert.Equal(t, []uint32{1, 5}, a)
+	assert.Equal(t, []uint32{3, 10}, b)
+	a, b = Difference(nil, nil)
+	assert.Empty(t, a)
+	assert.Empty(t, b)
+}

@@ -32,7 +32,7 @@ const BoostTableSize = 1024
 // Size limits of a spatial pooler: a region is hardware, and its memories
 // have address widths.
 const (
-	MaxInputs  = 1 << 16
+	MaxInputs  = 1<<16 - 1 // so that a pool length fits 16 bits
 	MaxColumns = 1 << 16
 )
 
@@ -175,7 +175,7 @@ type SpatialPooler struct {
 	boost       []uint16 // Q4.12 factor of each column
 	minOverlap  uint16   // minimum overlap duty cycle
 
-	iteration uint32
+	iteration uint64
 
 	// scratch
 	input    sdr.Bitset
@@ -326,7 +326,7 @@ func (s *SpatialPooler) Compute(input []uint32, learn bool) ([]uint32, error) {
 		s.updateDutyCycles()
 		s.bumpUpWeakColumns()
 		s.updateBoostFactors()
-		if s.iteration%s.p.UpdatePeriod == 0 {
+		if s.iteration%uint64(s.p.UpdatePeriod) == 0 {
 			s.updateMinDutyCycle()
 		}
 	}
@@ -438,7 +438,7 @@ func (s *SpatialPooler) adapt() {
 }
 
 func (s *SpatialPooler) updateDutyCycles() {
-	period := min(s.iteration, s.p.DutyCyclePeriod)
+	period := uint32(min(s.iteration, uint64(s.p.DutyCyclePeriod)))
 	activeBits := sdr.FromIndices(s.p.NumColumns, s.active)
 	for c := range s.overlapDuty {
 		var vo, va uint32

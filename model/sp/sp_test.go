@@ -33,7 +33,7 @@ func base() Params {
 // fullState is the state of a base-like pooler (every pool = inputs 0..7)
 // with the given permanences (one row of 8 per column) and per-column duty
 // cycles and boosts.
-func fullState(iter uint32, perms [][]uint16, od, ad, boost []uint16, minOverlap uint16) State {
+func fullState(iter uint64, perms [][]uint16, od, ad, boost []uint16, minOverlap uint16) State {
 	C := len(perms)
 	st := State{
 		Iteration: iter, Stride: 8,
@@ -368,10 +368,15 @@ func TestInhibition(t *testing.T) {
 				p.BoostTable = table
 			}
 			boost := tc.boost
-			if boost == nil {
+			if boost == nil || !tc.table {
 				boost = rep[uint16](4096, 4)
 			}
 			s := newWith(t, p, fullState(0, overlapPerms(tc.ov), rep[uint16](0, 4), rep[uint16](0, 4), boost, 0))
+			if !tc.table && tc.boost != nil {
+				// Without a table SetState refuses factors other than 1.0;
+				// plant them to show that inhibition ignores them.
+				copy(s.boost, tc.boost)
+			}
 			active, err := s.Compute(allInputs, tc.learn)
 			require.NoError(t, err)
 			assert.Equal(t, tc.active, append([]uint32{}, active...))
@@ -455,7 +460,7 @@ func TestRaiseToThreshold(t *testing.T) {
 // already counting this step; duty ← ⌊(duty·(period−1) + v)/period⌋.
 func TestDutyCycleStep(t *testing.T) {
 	cases := []struct {
-		iter0  uint32 // iteration before the step
+		iter0  uint64 // iteration before the step
 		period uint32 // dutyCyclePeriod
 		old    uint16
 		active bool
@@ -660,7 +665,7 @@ func TestNoLearning(t *testing.T) {
 	for i, in := range [][]uint32{{2, 3}, {}, {0, 1, 2, 3, 4, 5, 6, 7}, {5}} {
 		_, err := s.Compute(in, false)
 		require.NoError(t, err)
-		before.Iteration = uint32(i + 1)
+		before.Iteration = uint64(i + 1)
 		assert.Equal(t, before, s.State())
 	}
 }
@@ -672,7 +677,7 @@ func TestComputeRejectsBadInput(t *testing.T) {
 		_, err := s.Compute(in, true)
 		assert.Error(t, err, "%v", in)
 	}
-	assert.Equal(t, uint32(0), s.State().Iteration, "a refused input does not count as a step")
+	assert.Equal(t, uint64(0), s.State().Iteration, "a refused input does not count as a step")
 }
 
 func TestValidate(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 // saves and a memory image holds. Pools are stored column by column in
 // slots of Stride entries; slots at or beyond PoolLen[c] are zero.
 type State struct {
-	Iteration   uint32   // steps computed
+	Iteration   uint64   // steps computed
 	Stride      int      // pool slots per column
 	PoolLen     []uint16 // potential synapses per column
 	PoolInput   []uint32 // [c*Stride+j]: input index of synapse j of column c
@@ -56,6 +56,17 @@ func (s *SpatialPooler) SetState(st State) error {
 		n := int(st.PoolLen[c])
 		if n > s.stride {
 			return fmt.Errorf("sp: state column %d has %d potential synapses, more than %d slots", c, n, s.stride)
+		}
+		if n < s.p.StimulusThreshold {
+			return fmt.Errorf("sp: state column %d has %d potential synapses, fewer than stimulusThreshold %d", c, n, s.p.StimulusThreshold)
+		}
+		for j := n; j < s.stride; j++ {
+			if i := c*s.stride + j; st.PoolInput[i] != 0 || st.Perm[i] != 0 {
+				return fmt.Errorf("sp: state column %d slot %d beyond the pool is not zero", c, j)
+			}
+		}
+		if s.p.BoostTable == nil && st.Boost[c] != BoostOne {
+			return fmt.Errorf("sp: state column %d: boost %d without boosting, want %d", c, st.Boost[c], BoostOne)
 		}
 		for j := 0; j < n; j++ {
 			i := c*s.stride + j

@@ -110,13 +110,21 @@ func (t *TemporalMemory) SetState(st State) error {
 	pmax := t.p.PermMax()
 	perCell := make([]int, n)
 	numSyn := make([]uint16, S)
+	seqs := make(map[uint64]bool, S-len(st.Free))
 	for s, c := range st.SegCell {
 		if c == None {
 			if !isFree[s] {
 				return fmt.Errorf("tm: state segment %d is neither used nor on the free list", s)
 			}
+			if st.SegLastUsed[s] != 0 || st.SegSeq[s] != 0 {
+				return fmt.Errorf("tm: state free segment %d has a last use or creation number (free segments are 0)", s)
+			}
 			continue
 		}
+		if seqs[st.SegSeq[s]] {
+			return fmt.Errorf("tm: state segment %d: creation number %d is not unique", s, st.SegSeq[s])
+		}
+		seqs[st.SegSeq[s]] = true
 		if c >= n {
 			return fmt.Errorf("tm: state segment %d: owner cell %d out of range", s, c)
 		}
@@ -126,11 +134,19 @@ func (t *TemporalMemory) SetState(st State) error {
 		if perCell[c]++; perCell[c] > t.p.MaxSegmentsPerCell {
 			return fmt.Errorf("tm: state cell %d has more than %d segments", c, t.p.MaxSegmentsPerCell)
 		}
+		presyns := make(map[uint32]bool, M)
 		for j := s * M; j < (s+1)*M; j++ {
 			pc := st.SynCell[j]
 			if pc == None {
+				if st.SynPerm[j] != 0 {
+					return fmt.Errorf("tm: state segment %d slot %d: a free slot with permanence %d (free slots are 0)", s, j-s*M, st.SynPerm[j])
+				}
 				continue
 			}
+			if presyns[pc] {
+				return fmt.Errorf("tm: state segment %d slot %d: a second synapse from cell %d", s, j-s*M, pc)
+			}
+			presyns[pc] = true
 			if pc >= n {
 				return fmt.Errorf("tm: state segment %d slot %d: presynaptic cell %d out of range", s, j-s*M, pc)
 			}
@@ -141,7 +157,7 @@ func (t *TemporalMemory) SetState(st State) error {
 		}
 	}
 	for j, c := range st.SynCell {
-		if c != None && st.SegCell[j/M] == None {
+		if st.SegCell[j/M] == None && (c != None || st.SynPerm[j] != 0) {
 			return fmt.Errorf("tm: state free segment %d holds a synapse in slot %d", j/M, j%M)
 		}
 	}
@@ -191,3 +207,4 @@ func (t *TemporalMemory) SetState(st State) error {
 	t.activateDendrites(false)
 	return nil
 }
+

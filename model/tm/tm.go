@@ -485,7 +485,7 @@ func (t *TemporalMemory) createSegment(cell uint32) uint32 {
 		segs := t.cellSegs[cell]
 		lru := segs[0]
 		for _, s := range segs[1:] {
-			if t.segLastUsed[s] < t.segLastUsed[lru] {
+			if t.age(s) > t.age(lru) {
 				lru = s
 			}
 		}
@@ -498,7 +498,7 @@ func (t *TemporalMemory) createSegment(cell uint32) uint32 {
 			if int(t.numPot[s]) >= t.p.MinThreshold || int(t.numConn[s]) >= t.p.ActivationThreshold {
 				continue // in use by this step
 			}
-			if victim == None || t.segLastUsed[s] < t.segLastUsed[victim] {
+			if victim == None || t.age(uint32(s)) > t.age(victim) {
 				victim = uint32(s)
 			}
 		}
@@ -522,6 +522,10 @@ func (t *TemporalMemory) createSegment(cell uint32) uint32 {
 	return s
 }
 
+// age returns how many learning steps ago segment s was last used, modulo
+// 2^32 (docs/SPEC.md 6.10): the least recently used segment is the oldest.
+func (t *TemporalMemory) age(s uint32) uint32 { return t.iteration - t.segLastUsed[s] }
+
 func (t *TemporalMemory) destroySegment(s uint32) {
 	base := int(s) * t.m
 	for j := base; j < base+t.m; j++ {
@@ -534,6 +538,7 @@ func (t *TemporalMemory) destroySegment(s uint32) {
 	i := slices.Index(segs, s)
 	t.cellSegs[cell] = slices.Delete(segs, i, i+1)
 	t.segCell[s] = None
+	t.segLastUsed[s], t.segSeq[s] = 0, 0
 	t.free = append(t.free, s)
 }
 
@@ -544,6 +549,7 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 	list[i] = list[len(list)-1]
 	t.presyn[c] = list[:len(list)-1]
 	t.synCell[j] = None
+	t.synPerm[j] = 0
 	t.segNumSyn[j/uint32(t.m)]--
 	t.numSynapses--
 }
