@@ -207,4 +207,3 @@ func (t *TemporalMemory) SetState(st State) error {
 	t.activateDendrites(false)
 	return nil
 }
-
