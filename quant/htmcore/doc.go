@@ -1,0 +1,29 @@
+// Package htmcore is a float32 reference implementation of htm.core's
+// SpatialPooler and TemporalMemory (with its Connections), reproducing
+// htm.core v2.2.0 (github.com/htm-community/htm.core, commit 8948288a) step
+// for step and bit for bit: the same random generator (std::mt19937 with
+// htm.core's own shuffle and sample), the same draws in the same order, the
+// same float32 arithmetic in the same order, and the same flat segment and
+// synapse ids with htm.core's free-list reuse, through which ties are
+// broken.
+//
+// Its purpose is to be the bridge between htm.core and the integer golden
+// model in package model: an Engine (RDSE → SpatialPooler → TemporalMemory)
+// built from a model.Config produces rows of the trace format of package
+// model/trace that equal htm.core's own reference traces
+// (testdata/htmcore).
+//
+// Names follow htm.core: SPParams and TMParams hold the constructor
+// arguments under their htm.core names; the methods are those of htm.core's
+// classes (Compute, ActivateDendrites, ActiveCells, WinnerCells,
+// PredictiveCells, Anomaly, ...).
+//
+// The reference traces check global inhibition; local inhibition
+// (globalInhibition=false) follows htm.core's source but has no reference
+// trace. Boost factors use float64's exp rounded to float32 where htm.core
+// calls glibc's expf; the two can differ in the last bit in rare cases.
+//
+// Not implemented: the TemporalMemory's external predictive inputs and its
+// anomaly-likelihood modes, seed 0 (a random seed in htm.core), and the
+// DateEncoder in the Engine.
+package htmcore

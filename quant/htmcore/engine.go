@@ -1,0 +1,252 @@
+package htmcore
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/model/encoder"
+	"github.com/htmhw/htmhw/model/trace"
+)
+
+// Engine runs an RDSE, a SpatialPooler and a TemporalMemory as the
+// reference traces of testdata/htmcore were made: per value, encode →
+// SpatialPooler.Compute(learn) → TemporalMemory.Compute(learn) →
+// ActivateDendrites(learn), so that the predictive cells of the next step
+// exist.
+type Engine struct {
+	rdse  *encoder.RDSE
+	sp    *SpatialPooler
+	tm    *TemporalMemory
+	learn bool
+	step  int
+	enc   []uint32
+}
+
+// NewEngine builds an Engine from a model configuration, reading its
+// htm.core parameters (encoder.rdse, sp, tm) and ignoring the hardware
+// ones (permanenceBits, segmentPoolCapacity, ...). A resolution to be
+// derived from the data (resolutionBuckets) must have been resolved with
+// Config.ResolveResolution. The date encoder is not supported.
+func NewEngine(cfg *model.Config) (*Engine, error) {
+	if cfg == nil {
+		return nil, errors.New("htmcore: nil config")
+	}
+	if cfg.Encoder.Date != nil {
+		return nil, errors.New("htmcore: the date encoder is not supported; remove encoder.date")
+	}
+	if cfg.NeedsRange() {
+		return nil, errors.New("htmcore: the RDSE resolution is derived from the data (resolutionBuckets): call Config.ResolveResolution first")
+	}
+	spp, err := SPParamsFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := TMParamsFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := cfg.Encoder.RDSE
+	rdse, err := encoder.NewRDSE(encoder.RDSEParams{
+		Size: r.Size, ActiveBits: r.ActiveBits, Sparsity: r.Sparsity,
+		Radius: r.Radius, Resolution: r.Resolution, Category: r.Category, Seed: r.Seed,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("htmcore: %w", err)
+	}
+	if spp.InputDimensions == nil {
+		spp.InputDimensions = []uint32{uint32(rdse.Size())}
+	} else if len(spp.InputDimensions) != 1 || int(spp.InputDimensions[0]) != rdse.Size() {
+		return nil, fmt.Errorf("htmcore: sp.inputDimensions %v differ from the RDSE's size %d", spp.InputDimensions, rdse.Size())
+	}
+	sp, err := NewSpatialPooler(spp)
+	if err != nil {
+		return nil, err
+	}
+	tm, err := NewTemporalMemory(tmp)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{rdse: rdse, sp: sp, tm: tm, learn: true}, nil
+}
+
+// NewEngineFrom assembles an Engine from its parts.
+func NewEngineFrom(rdse *encoder.RDSE, sp *SpatialPooler, tm *TemporalMemory) (*Engine, error) {
+	if rdse.Size() != sp.NumInputs() {
+		return nil, fmt.Errorf("htmcore: the RDSE's %d bits differ from the SpatialPooler's %d inputs", rdse.Size(), sp.NumInputs())
+	}
+	if sp.NumColumns() != tm.NumberOfColumns() {
+		return nil, fmt.Errorf("htmcore: the SpatialPooler's %d columns differ from the TemporalMemory's %d", sp.NumColumns(), tm.NumberOfColumns())
+	}
+	return &Engine{rdse: rdse, sp: sp, tm: tm, learn: true}, nil
+}
+
+// SetLearn turns learning on or off for the following steps (on by
+// default).
+func (e *Engine) SetLearn(learn bool) { e.learn = learn }
+
+// SpatialPooler returns the engine's SpatialPooler.
+func (e *Engine) SpatialPooler() *SpatialPooler { return e.sp }
+
+// TemporalMemory returns the engine's TemporalMemory.
+func (e *Engine) TemporalMemory() *TemporalMemory { return e.tm }
+
+// Step runs one value through the engine and returns its trace row.
+func (e *Engine) Step(value float64) (*trace.Row, error) {
+	enc, err := e.rdse.Encode(value, e.enc)
+	if err != nil {
+		return nil, fmt.Errorf("htmcore: step %d: %w", e.step, err)
+	}
+	e.enc = enc
+	cols := e.sp.Compute(enc, e.learn)
+	e.tm.Compute(cols, e.learn)
+	e.tm.ActivateDendrites(e.learn)
+	row := &trace.Row{
+		Step:       e.step,
+		Enc:        slices.Clone(enc),
+		Cols:       cols,
+		Anomaly:    e.tm.Anomaly(),
+		Active:     trace.Summarise(sorted(e.tm.activeCells)),
+		Winner:     trace.Summarise(sorted(e.tm.winnerCells)),
+		Predictive: trace.Summarise(e.tm.PredictiveCells()),
+		Segments:   e.tm.NumSegments(),
+		Synapses:   e.tm.NumSynapses(),
+	}
+	e.step++
+	return row, nil
+}
+
+func sorted(s []uint32) []uint32 {
+	if slices.IsSorted(s) {
+		return s
+	}
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
+}
+
+// SPParamsFromConfig returns the SpatialPooler arguments of a model
+// configuration (InputDimensions nil when the configuration leaves it to
+// the encoder).
+func SPParamsFromConfig(cfg *model.Config) (SPParams, error) {
+	s := cfg.SP
+	in, err := dims("sp.inputDimensions", s.InputDimensions)
+	if err != nil {
+		return SPParams{}, err
+	}
+	cols, err := dims("sp.columnDimensions", s.ColumnDimensions)
+	if err != nil {
+		return SPParams{}, err
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{
+		{"sp.potentialRadius", s.PotentialRadius}, {"sp.numActiveColumnsPerInhArea", s.NumActiveColumnsPerInhArea},
+		{"sp.stimulusThreshold", s.StimulusThreshold}, {"sp.dutyCyclePeriod", s.DutyCyclePeriod},
+		{"sp.spVerbosity", s.SpVerbosity}, {"sp.updatePeriod", s.UpdatePeriod},
+	} {
+		if f.v < 0 || f.v > math.MaxUint32 {
+			return SPParams{}, fmt.Errorf("htmcore: %s %d out of range", f.name, f.v)
+		}
+	}
+	if s.Seed < math.MinInt32 || s.Seed > math.MaxUint32 {
+		return SPParams{}, fmt.Errorf("htmcore: sp.seed %d out of range", s.Seed)
+	}
+	return SPParams{
+		InputDimensions:            in,
+		ColumnDimensions:           cols,
+		PotentialRadius:            uint32(s.PotentialRadius),
+		PotentialPct:               float32(s.PotentialPct),
+		GlobalInhibition:           s.GlobalInhibition,
+		LocalAreaDensity:           float32(s.LocalAreaDensity),
+		NumActiveColumnsPerInhArea: uint32(s.NumActiveColumnsPerInhArea),
+		StimulusThreshold:          uint32(s.StimulusThreshold),
+		SynPermInactiveDec:         float32(s.SynPermInactiveDec),
+		SynPermActiveInc:           float32(s.SynPermActiveInc),
+		SynPermConnected:           float32(s.SynPermConnected),
+		MinPctOverlapDutyCycles:    float32(s.MinPctOverlapDutyCycles),
+		DutyCyclePeriod:            uint32(s.DutyCyclePeriod),
+		BoostStrength:              float32(s.BoostStrength),
+		Seed:                       int32(uint32(s.Seed)),
+		SpVerbosity:                uint32(s.SpVerbosity),
+		WrapAround:                 s.WrapAround,
+		UpdatePeriod:               uint32(s.UpdatePeriod),
+	}, nil
+}
+
+// TMParamsFromConfig returns the TemporalMemory arguments of a model
+// configuration (the SP's column dimensions when the TM leaves them out).
+func TMParamsFromConfig(cfg *model.Config) (TMParams, error) {
+	t := cfg.TM
+	cd := t.ColumnDimensions
+	if len(cd) == 0 {
+		cd = cfg.SP.ColumnDimensions
+	}
+	cols, err := dims("tm.columnDimensions", cd)
+	if err != nil {
+		return TMParams{}, err
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+		max  int
+	}{
+		{"tm.cellsPerColumn", t.CellsPerColumn, math.MaxUint32},
+		{"tm.activationThreshold", t.ActivationThreshold, math.MaxUint16},
+		{"tm.minThreshold", t.MinThreshold, math.MaxUint16},
+		{"tm.maxNewSynapseCount", t.MaxNewSynapseCount, math.MaxUint16},
+		{"tm.maxSegmentsPerCell", t.MaxSegmentsPerCell, math.MaxUint16},
+		{"tm.maxSynapsesPerSegment", t.MaxSynapsesPerSegment, math.MaxUint16},
+		{"tm.externalPredictiveInputs", t.ExternalPredictiveInputs, math.MaxUint32},
+	} {
+		if f.v < 0 || f.v > f.max {
+			return TMParams{}, fmt.Errorf("htmcore: %s %d out of range [0, %d]", f.name, f.v, f.max)
+		}
+	}
+	if t.Seed < math.MinInt32 || t.Seed > math.MaxUint32 {
+		return TMParams{}, fmt.Errorf("htmcore: tm.seed %d out of range", t.Seed)
+	}
+	mode := AnomalyRaw
+	switch t.AnomalyMode {
+	case "", "raw":
+	case "disabled":
+		mode = AnomalyDisabled
+	default:
+		return TMParams{}, fmt.Errorf("htmcore: tm.anomalyMode %q is not supported (raw or disabled)", t.AnomalyMode)
+	}
+	return TMParams{
+		ColumnDimensions:          cols,
+		CellsPerColumn:            uint32(t.CellsPerColumn),
+		ActivationThreshold:       uint16(t.ActivationThreshold),
+		InitialPermanence:         float32(t.InitialPermanence),
+		ConnectedPermanence:       float32(t.ConnectedPermanence),
+		MinThreshold:              uint16(t.MinThreshold),
+		MaxNewSynapseCount:        uint16(t.MaxNewSynapseCount),
+		PermanenceIncrement:       float32(t.PermanenceIncrement),
+		PermanenceDecrement:       float32(t.PermanenceDecrement),
+		PredictedSegmentDecrement: float32(t.PredictedSegmentDecrement),
+		Seed:                      int32(uint32(t.Seed)),
+		MaxSegmentsPerCell:        uint16(t.MaxSegmentsPerCell),
+		MaxSynapsesPerSegment:     uint16(t.MaxSynapsesPerSegment),
+		CheckInputs:               t.CheckInputs,
+		ExternalPredictiveInputs:  uint32(t.ExternalPredictiveInputs),
+		AnomalyMode:               mode,
+	}, nil
+}
+
+func dims(name string, d []int) ([]uint32, error) {
+	if len(d) == 0 {
+		return nil, nil
+	}
+	out := make([]uint32, len(d))
+	for i, v := range d {
+		if v < 1 || v > math.MaxUint32 {
+			return nil, fmt.Errorf("htmcore: %s %v: dimensions must be 1 to 2^32-1", name, d)
+		}
+		out[i] = uint32(v)
+	}
+	return out, nil
+}

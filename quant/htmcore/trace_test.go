@@ -1,0 +1,135 @@
+package htmcore
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/model/trace"
+)
+
+const testdata = "../../testdata"
+
+// readSeries returns the value column of a NAB CSV file.
+func readSeries(t testing.TB, name string) []float64 {
+	t.Helper()
+	f, err := os.Open(filepath.Join(testdata, "nab", name))
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"timestamp", "value"}, recs[0])
+	vals := make([]float64, 0, len(recs)-1)
+	for _, r := range recs[1:] {
+		v, err := strconv.ParseFloat(r[1], 64)
+		require.NoError(t, err)
+		vals = append(vals, v)
+	}
+	return vals
+}
+
+// traceConfig returns the configuration of a preset of
+// testdata/htmcore/README.md for the values.
+func traceConfig(t testing.TB, preset string, values []float64) *model.Config {
+	t.Helper()
+	cfg, err := model.Preset(preset)
+	require.NoError(t, err)
+	switch preset {
+	case "nab":
+		// The README's nab: no date encoder, potentialRadius 400,
+		// localAreaDensity 40/2048 in float32.
+		cfg.Encoder.Date = nil
+		cfg.SP.PotentialRadius = 400
+		cfg.SP.NumActiveColumnsPerInhArea = 0
+		cfg.SP.LocalAreaDensity = float64(float32(40.0 / 2048))
+	case "hello":
+	default:
+		t.Fatalf("no trace preset %q", preset)
+	}
+	cfg.ResolveResolution(slices.Min(values), slices.Max(values))
+	return cfg
+}
+
+func readTrace(t testing.TB, name string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(testdata, "htmcore", name))
+	require.NoError(t, err)
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	require.NoError(t, err)
+	rows, err := trace.Read(z)
+	require.NoError(t, err)
+	return rows
+}
+
+func runTrace(t testing.TB, cfg *model.Config, values []float64) [][]string {
+	t.Helper()
+	rows, _ := runEngine(t, cfg, values)
+	return rows
+}
+
+func runEngine(t testing.TB, cfg *model.Config, values []float64) ([][]string, *Engine) {
+	t.Helper()
+	e, err := NewEngine(cfg)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	w := trace.NewWriter(&buf)
+	for _, v := range values {
+		row, err := e.Step(v)
+		require.NoError(t, err)
+		require.NoError(t, w.Write(row))
+	}
+	require.NoError(t, w.Flush())
+	rows, err := trace.Read(&buf)
+	require.NoError(t, err)
+	return rows, e
+}
+
+// TestTraces reproduces htm.core's reference traces, every column of every
+// row.
+func TestTraces(t *testing.T) {
+	for _, tc := range []struct {
+		preset, series, trace string
+	}{
+		{"nab", "art_daily_jumpsup.csv", "t_jumpsup_nab.csv.gz"},
+		{"hello", "speed_7578.csv", "t_speed7578_hello.csv.gz"},
+	} {
+		t.Run(tc.preset, func(t *testing.T) {
+			t.Parallel()
+			values := readSeries(t, tc.series)
+			want := readTrace(t, tc.trace)
+			got, e := runEngine(t, traceConfig(t, tc.preset, values), values)
+			tm := e.TemporalMemory()
+			t.Logf("%s: TM %+v; %d segments, %d synapses (flat lists %d, %d)", tc.trace, tm.Connections().Stats(),
+				tm.NumSegments(), tm.NumSynapses(), len(tm.conn.segments), len(tm.conn.synapses))
+			checkConnections(t, tm.Connections(), int(tm.Params().MaxSegmentsPerCell), int(tm.Params().MaxSynapsesPerSegment))
+			checkConnections(t, e.SpatialPooler().Connections(), 1, 0)
+			require.Len(t, got, len(want))
+			// Per column: the rows that match.
+			cols := strings.Split(trace.Header, ",")
+			var summary []string
+			for i, c := range cols {
+				n := 0
+				for s := range want {
+					if want[s][i] == got[s][i] {
+						n++
+					}
+				}
+				summary = append(summary, c+" "+strconv.Itoa(n))
+			}
+			t.Logf("%s: %d rows; matching rows per column: %s", tc.trace, len(want), strings.Join(summary, ", "))
+			if d := trace.Compare(want, got); d != nil {
+				t.Fatalf("first divergence from htm.core: %v", d)
+			}
+		})
+	}
+}
