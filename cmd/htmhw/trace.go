@@ -1,18 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
+	"github.com/htmhw/htmhw/quant/htmcore"
 	"github.com/htmhw/htmhw/series"
 )
-
-// errFloatEngine is the answer to --engine float until that engine exists.
-var errFloatEngine = errors.New("--engine float: the float engine arrives with the quant issue; only --engine int exists for now")
 
 // traceOptions are the flags of trace.
 type traceOptions struct {
@@ -34,7 +31,9 @@ the trace format of htm.core's reference traces:
 
 so that engines can be compared row by row (or with diff). The model's RDSE
 resolution is derived from the whole file when the model asks for that, as
-in htmhw run. The engine is int, the bit-exact golden model.`,
+in htmhw run. The engine is int, the bit-exact golden model, or float, the
+float32 reference with htm.core v2.2.0 semantics (quant/htmcore), whose
+traces equal htm.core's own for the same model and data.`,
 		Example: `  htmhw trace --engine int --model hello --data testdata/nab/speed_7578.csv --out speed.trace.csv`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,11 +49,7 @@ in htmhw run. The engine is int, the bit-exact golden model.`,
 
 // run runs the command.
 func (o *traceOptions) run(cmd *cobra.Command) error {
-	switch o.engine {
-	case "int":
-	case "float":
-		return errFloatEngine
-	default:
+	if o.engine != "int" && o.engine != "float" {
 		return fmt.Errorf("--engine %q: unknown engine (want int or float)", o.engine)
 	}
 	rows, region, err := o.prepare()
@@ -69,14 +64,35 @@ func (o *traceOptions) run(cmd *cobra.Command) error {
 	}
 	tw := trace.NewWriter(out)
 	prog := newProgress(cmd.ErrOrStderr(), len(rows))
-	_, err = runRows(cmd.Context(), region, rows, true, o.data, prog, func(_ series.Row, res *model.Output) error {
-		if err := tw.Write(region.TraceRow(res)); err != nil {
-			return fmt.Errorf("writing %s: %w", o.out, err)
+	if o.engine == "float" {
+		// The float engine runs the same configuration, with the
+		// resolution prepare derived from the data.
+		cfg := region.Config()
+		eng, err := htmcore.NewEngine(&cfg)
+		if err != nil {
+			return fmt.Errorf("--engine float: %w", err)
 		}
-		return nil
-	})
-	if err != nil {
-		return err
+		for i, row := range rows {
+			tr, err := eng.Step(row.Value)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", o.data, row.Line, err)
+			}
+			if err := tw.Write(tr); err != nil {
+				return fmt.Errorf("writing %s: %w", o.out, err)
+			}
+			prog.update(i + 1)
+		}
+		prog.finish()
+	} else {
+		_, err = runRows(cmd.Context(), region, rows, true, o.data, prog, func(_ series.Row, res *model.Output) error {
+			if err := tw.Write(region.TraceRow(res)); err != nil {
+				return fmt.Errorf("writing %s: %w", o.out, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing %s: %w", o.out, err)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,12 +43,28 @@ func TestTraceInt(t *testing.T) {
 	assert.Equal(t, lines, readLines(t, runTrace))
 }
 
-func TestTraceEngines(t *testing.T) {
-	_, _, err := execute(t, "trace", "--engine", "float", "--model", "hello", "--data", speedCSV)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "the float engine arrives with the quant issue")
+// The float engine's trace of the hello preset is htm.core's own trace of
+// it, byte for byte: what `diff` would say.
+func TestTraceFloatEqualsHTMCore(t *testing.T) {
+	stdout, _, err := execute(t, "trace", "--engine", "float", "--model", "hello", "--data", speedCSV)
+	require.NoError(t, err)
+	f, err := os.Open("../../testdata/htmcore/t_speed7578_hello.csv.gz")
+	require.NoError(t, err)
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	require.NoError(t, err)
+	want, err := io.ReadAll(z)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), stdout)
 
-	_, _, err = execute(t, "trace", "--engine", "fixed", "--model", "hello", "--data", speedCSV)
+	// A date encoder is beyond the float reference: a clear error.
+	_, _, err = execute(t, "trace", "--engine", "float", "--model", "nab", "--data", speedCSV)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--engine float")
+}
+
+func TestTraceEngines(t *testing.T) {
+	_, _, err := execute(t, "trace", "--engine", "fixed", "--model", "hello", "--data", speedCSV)
 	require.Error(t, err)
 	assert.Equal(t, `--engine "fixed": unknown engine (want int or float)`, err.Error())
 }
