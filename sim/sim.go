@@ -1,0 +1,545 @@
+// Package sim is the cycle-level simulator of the htmhw accelerator: it
+// executes docs/ARCHITECTURE.md on a memory image, phase by phase, over the
+// image's own memories (flat word arrays with the documented bit fields),
+// and counts the cycles of every phase by the formulas of section 4 and the
+// word accesses of every memory.
+//
+// Its results are bit-identical to the golden model's (docs/SPEC.md): the
+// active and predicted columns, the anomaly pair, and every memory word
+// (Sim.Image equals image.Compile of the golden region after the same
+// steps).
+//
+// # Where the simulator takes shortcuts
+//
+// The simulator computes exactly what the architecture computes, but it is
+// free to compute it faster when the result cannot differ:
+//
+//   - SP_OVERLAP ANDs only the non-zero input words (the others contribute
+//     nothing to a popcount).
+//   - TM_DENDRITE follows a reverse index (presynaptic cell → synapse slots)
+//     instead of scanning every used segment: the counts do not depend on
+//     the loop's order (SPEC 6.9, ARCHITECTURE 4.2). The index is derived
+//     from tm.syn and kept equal to it; SetLiteralScan(true) switches to the
+//     architecture's literal scan, which the tests compare against.
+//   - A cell's segments, needed when the cell is full (SPEC 6.10), are found
+//     by scanning tm.seg.
+//
+// Cycle counts and memory access counts are always those of the
+// architecture's schedule, not of the shortcut.
+//
+// # Readings of ARCHITECTURE.md
+//
+// Where section 4 leaves a choice, the simulator reads it so:
+//
+//   - TM_SWAP: the banks of tm.active/tm.winner become tm.prevactive/
+//     tm.prevwinner at the start of TM_CELLS (which needs the previous
+//     step's cells); the new banks are cleared and the new cells' bits set
+//     while TM_CELLS runs. All of it is charged to TM_SWAP, 2·WC +
+//     n_active_cells + n_winner_cells, as the table says.
+//   - TM_CELLS, bursting: the previous-winner lookup (1) is charged only
+//     when the column has no matching segment, and the least used cell
+//     (K + 1) only when the lookup finds no previous winner, that is only
+//     when they run. Punished columns are charged adapt per matching
+//     segment only when punishment runs (learning and
+//     predictedSegmentDecrement > 0); a visited column costs its 1 cycle
+//     regardless.
+//   - grow's "evictions" are the weakest-synapse passes made, including a
+//     last pass that finds no synapse to evict.
+//   - create's evictions each add a destroy (⌈M/LANES_SYN⌉ + 2) to the
+//     G + 1 or S + 1 of the search; a pruned segment adds a destroy to its
+//     adapt.
+//   - SP_LEARN's n_act·(W + poolLen + 2) is Σ_active (W + poolLen_c + 2).
+//   - Inhibition with boosting (learning, boostStrength > 0) cannot use a
+//     histogram of Q + 1 overlaps; the simulator selects by SPEC 5.4's
+//     order and charges the histogram's cycles.
+//   - RESTORE (run by New, Stats.RestoreCycles): W cycles to clear in.bits,
+//     then TM_DENDRITE's formula without the learning term.
+//   - A popped tm.free entry is written 0 (images hold zeros above
+//     FREE_COUNT), and a destroyed segment's tm.seglru and tm.segseq words
+//     are written 0 (SPEC 6.10).
+//
+// # Memory access counts
+//
+// A documented approximation: one read and/or one write per word access a
+// phase makes, counted per memory (including the working memories). A
+// read-modify-write counts one read and one write; a bitmap bit set counts
+// one read and one write of its word; scans count every word they read
+// (the dendrite scan: S words of tm.seg, Σ_used M of tm.syn and as many
+// bitmap reads of tm.active); a bank swap (TM_SWAP) moves no word.
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model/rng"
+)
+
+// Phase is one phase of a STEP (ARCHITECTURE.md section 4).
+type Phase int
+
+// The phases, in schedule order.
+const (
+	PhaseLoad Phase = iota
+	PhaseSPOverlap
+	PhaseSPInhibit
+	PhaseSPLearn
+	PhaseSPDuty
+	PhaseTMPredict
+	PhaseTMCells
+	PhaseTMSwap
+	PhaseTMDendrite
+	PhaseOutput
+	NumPhases
+)
+
+var phaseNames = [NumPhases]string{"LOAD", "SP_OVERLAP", "SP_INHIBIT", "SP_LEARN", "SP_DUTY",
+	"TM_PREDICT", "TM_CELLS", "TM_SWAP", "TM_DENDRITE", "OUTPUT"}
+
+// String returns the phase's name as ARCHITECTURE.md writes it.
+func (p Phase) String() string {
+	if p >= 0 && p < NumPhases {
+		return phaseNames[p]
+	}
+	return fmt.Sprintf("Phase(%d)", int(p))
+}
+
+// Mem identifies a memory: the image's memories in MEM_SEL order
+// (image.Memories), then the working memories of ARCHITECTURE.md section 2.
+type Mem int
+
+// The memories.
+const (
+	MemCfg Mem = iota
+	MemRegs
+	MemSPPool
+	MemSPPoolLen
+	MemSPConn
+	MemSPDuty
+	MemSPBoost
+	MemSPBoostTable
+	MemTMSeg
+	MemTMSegLRU
+	MemTMSegSeq
+	MemTMFree
+	MemTMSyn
+	MemTMCellSegs
+	MemTMActive
+	MemTMWinner
+	// Working memories.
+	MemInBits
+	MemSPOverlap
+	MemSPHist
+	MemTMPrevActive
+	MemTMPrevWinner
+	MemTMNumPot
+	MemTMNumConn
+	MemTMActSeg
+	MemTMMatchSeg
+	MemOutCols
+	MemOutPred
+	NumMems
+)
+
+var memNames = [NumMems]string{"cfg", "regs", "sp.pool", "sp.poollen", "sp.conn", "sp.duty", "sp.boost",
+	"sp.boosttable", "tm.seg", "tm.seglru", "tm.segseq", "tm.free", "tm.syn", "tm.cellsegs", "tm.active",
+	"tm.winner", "in.bits", "sp.overlap", "sp.hist", "tm.prevactive", "tm.prevwinner", "tm.numpot",
+	"tm.numconn", "tm.actseg", "tm.matchseg", "out.cols", "out.pred"}
+
+// String returns the memory's name as ARCHITECTURE.md writes it.
+func (m Mem) String() string {
+	if m >= 0 && m < NumMems {
+		return memNames[m]
+	}
+	return fmt.Sprintf("Mem(%d)", int(m))
+}
+
+// regs words (ARCHITECTURE.md 2.2).
+const (
+	regSteps = iota
+	regSPIter
+	regMinOverlap
+	regTMIter
+	regCreated
+	regGen
+	regFreeCount
+	regSegCreated
+	regSegEvictedCell
+	regSegEvictedPool
+	regSegPruned
+	regSegNotCreated
+	regSynCreated
+	regSynPruned
+	regSynEvicted
+)
+
+// Errors of a STEP (the ERROR register's codes).
+var (
+	ErrBadInput = errors.New("sim: BAD_INPUT: an input index is not below N or the indices are not ascending")
+)
+
+// Result is what one STEP computes. Its slices are reused by the next Step.
+type Result struct {
+	ActiveColumns    []uint32 // OUT_BUF: active columns, ascending
+	PredictedColumns []uint32 // PRED_BUF: columns predicted for this step, ascending
+	AnomalyNum       uint32   // ANOM_NUM: active columns that were not predicted
+	AnomalyDen       uint32   // ANOM_DEN: active columns
+	Cycles           [NumPhases]uint64
+	Total            uint64 // the CYCLES register: the sum of Cycles
+}
+
+// Stats are counters since New.
+type Stats struct {
+	Steps         uint64
+	Cycles        [NumPhases]uint64 // per phase, summed over the steps
+	Total         uint64            // all steps' cycles
+	RestoreCycles uint64            // the RESTORE command run by New
+	Reads, Writes [NumMems]uint64   // word accesses per memory (steps and RESTORE)
+}
+
+// params are the cfg words (ARCHITECTURE.md 2.1) and the derived widths.
+type params struct {
+	N, C, Q, k, stim, B                      int
+	spConn, spInc, spDec, spBelow, spTrim    uint32
+	minPct, dutyPeriod, updatePeriod         uint32
+	boost                                    bool
+	actT, minT, maxNew, G, M, S, K           int
+	tmInit, tmConn, tmInc, tmDec, tmPSD      uint32
+	lanesOV, lanesSyn, divLat                int
+	NC, W, WC, wN, wQ, wCell, wS, wM, wG, wB int
+	pmax                                     uint32
+	mL                                       int // ⌈M/LANES_SYN⌉
+	segValid, synValid                       uint64
+	cellMask, permMask                       uint64
+}
+
+const none = ^uint32(0)
+
+// Sim is a simulated accelerator holding one region's memories.
+type Sim struct {
+	arch   image.Arch
+	config []byte
+	names  []string
+	widths []int
+	p      params
+
+	// The image's memories.
+	cfg, regs                                       []uint64
+	pool, poolLen, conn, duty, boostMem, boostTable []uint64
+	seg, segLRU, segSeq, free, syn, cellSegs        []uint64
+	active, winner                                  []uint64
+
+	// Working memories.
+	inBits                 []uint64
+	overlap                []uint32
+	hist                   []uint32
+	prevActive, prevWinner []uint64
+	numPot, numConn        []uint16
+	actSeg, matchSeg       []uint32
+	outCols, outPred       []uint32
+	anomNum, anomDen       uint32
+
+	// Simulator-side structures (derived from the memories).
+	presyn      [][]uint32 // cell → synapse slots (the dendrite shortcut)
+	touched     []uint32   // segments whose numPot/numConn are non-zero
+	literal     bool       // TM_DENDRITE scans literally
+	inWords     []int      // non-zero words of in.bits
+	colActive   []uint64   // active columns as a bitmap (C bits)
+	prevWinners []uint32   // tm.prevwinner as a list, ascending
+	actCells    []uint32   // new active cells, ascending
+	winCells    []uint32   // new winner cells, ascending
+	candMark    []uint64   // scratch bitmap over cells
+	cand        []uint32
+	scratch     []uint32
+	keys        []segKey
+	cellSegList []segKey
+	g           rng.Generator
+	// Event counters for the tests.
+	nRaised, nBumped, nTrimmed uint64
+	learn                      bool
+	cyc                        uint64 // cycle accumulator of the running phase
+
+	rd, wr [NumMems]uint64
+	stats  Stats
+	res    Result
+}
+
+type segKey struct {
+	owner uint32 // the owner cell (or the age, when choosing a cell's LRU)
+	seq   uint64
+	s     uint32
+}
+
+// New loads an image's memories, checks them (the image must be what
+// image.Compile makes for its configuration: image.Image.Region's checks)
+// and runs RESTORE (ARCHITECTURE.md 3.3).
+func New(im *image.Image) (*Sim, error) {
+	if im == nil {
+		return nil, errors.New("sim: nil image")
+	}
+	if err := im.Arch.Validate(); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	// Region checks names, widths, depths, the cfg words and every derived
+	// memory against the configuration.
+	if _, err := im.Region(); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	if len(im.Sections) != len(image.Memories) {
+		return nil, fmt.Errorf("sim: image has %d memories, want %d", len(im.Sections), len(image.Memories))
+	}
+	s := &Sim{arch: im.Arch, config: append([]byte(nil), im.Config...)}
+	words := make([][]uint64, len(im.Sections))
+	for i, sec := range im.Sections {
+		if sec.Name != image.Memories[i] {
+			return nil, fmt.Errorf("sim: memory %d is %q, want %q", i, sec.Name, image.Memories[i])
+		}
+		s.names = append(s.names, sec.Name)
+		s.widths = append(s.widths, sec.Width)
+		words[i] = append([]uint64(nil), sec.Words...)
+	}
+	s.cfg, s.regs = words[MemCfg], words[MemRegs]
+	s.pool, s.poolLen, s.conn = words[MemSPPool], words[MemSPPoolLen], words[MemSPConn]
+	s.duty, s.boostMem, s.boostTable = words[MemSPDuty], words[MemSPBoost], words[MemSPBoostTable]
+	s.seg, s.segLRU, s.segSeq = words[MemTMSeg], words[MemTMSegLRU], words[MemTMSegSeq]
+	s.free, s.syn, s.cellSegs = words[MemTMFree], words[MemTMSyn], words[MemTMCellSegs]
+	s.active, s.winner = words[MemTMActive], words[MemTMWinner]
+	if err := s.loadParams(im); err != nil {
+		return nil, err
+	}
+	p := &s.p
+	s.inBits = make([]uint64, p.W)
+	s.overlap = make([]uint32, p.C)
+	s.hist = make([]uint32, p.Q+1)
+	s.prevActive = make([]uint64, p.WC)
+	s.prevWinner = make([]uint64, p.WC)
+	s.numPot = make([]uint16, p.S)
+	s.numConn = make([]uint16, p.S)
+	s.colActive = make([]uint64, (p.C+63)/64)
+	s.candMark = make([]uint64, (p.NC+63)/64)
+	s.presyn = make([][]uint32, p.NC)
+	for j, w := range s.syn {
+		if w&p.synValid != 0 {
+			c := s.synCell(w)
+			s.presyn[c] = append(s.presyn[c], uint32(j))
+		}
+	}
+	s.restore()
+	return s, nil
+}
+
+// loadParams reads the cfg words and derives the widths.
+func (s *Sim) loadParams(im *image.Image) error {
+	c := s.cfg
+	p := &s.p
+	p.N, p.C, p.Q, p.k, p.stim, p.B = int(c[0]), int(c[1]), int(c[2]), int(c[3]), int(c[4]), int(c[5])
+	p.spConn, p.spInc, p.spDec, p.spBelow, p.spTrim = uint32(c[6]), uint32(c[7]), uint32(c[8]), uint32(c[9]), uint32(c[10])
+	p.minPct, p.dutyPeriod, p.updatePeriod, p.boost = uint32(c[11]), uint32(c[12]), uint32(c[13]), c[14] != 0
+	p.actT, p.minT, p.maxNew, p.G, p.M, p.S, p.K = int(c[16]), int(c[17]), int(c[18]), int(c[19]), int(c[20]), int(c[21]), int(c[22])
+	p.tmInit, p.tmConn, p.tmInc, p.tmDec, p.tmPSD = uint32(c[23]), uint32(c[24]), uint32(c[25]), uint32(c[26]), uint32(c[27])
+	p.lanesOV, p.lanesSyn, p.divLat = int(c[28]), int(c[29]), int(c[30])
+	if c[31] != image.ArchVersion {
+		return fmt.Errorf("sim: cfg ARCH_VERSION %d, this simulator implements %d", c[31], image.ArchVersion)
+	}
+	// The widths of ARCHITECTURE.md section 1, as package image lays them
+	// out (bits(x), at least 1).
+	bitsFor := func(x int) int { return max(1, bits.Len(uint(x))) }
+	p.NC = p.C * p.K
+	p.W, p.WC = (p.N+31)/32, (p.NC+31)/32
+	p.wN, p.wQ, p.wCell, p.wS, p.wM, p.wG = bitsFor(p.N-1), bitsFor(p.Q), bitsFor(p.NC-1), bitsFor(p.S-1), bitsFor(p.M), bitsFor(p.G)
+	p.pmax = 1<<p.B - 1
+	p.mL = ceilDiv(p.M, p.lanesSyn)
+	p.cellMask, p.permMask = 1<<p.wCell-1, 1<<p.B-1
+	p.segValid, p.synValid = 1<<p.wCell, 1<<(p.B+p.wCell)
+	// Cross-check with the image package's layout.
+	cfg, err := im.ModelConfig()
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	q, err := cfg.Quantize()
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	l := image.NewLayout(q, p.Q)
+	if l.WN != p.wN || l.WCell != p.wCell || l.WS != p.wS || l.WM != p.wM || l.WG != p.wG || l.W != p.W || l.WC != p.WC {
+		return fmt.Errorf("sim: derived widths differ from package image's layout %+v", l)
+	}
+	if s.widths[MemTMSyn] != p.B+p.wCell+1 || s.widths[MemTMSeg] != p.wCell+1+p.wM || s.widths[MemSPPool] != p.B+p.wN {
+		return errors.New("sim: memory widths differ from the cfg words")
+	}
+	return nil
+}
+
+// SetLiteralScan makes TM_DENDRITE scan every used segment's synapse slots
+// as the hardware does, instead of following the reverse index. Results and
+// counts are the same; only the simulator's speed differs.
+func (s *Sim) SetLiteralScan(on bool) { s.literal = on }
+
+// Image returns the current memories as an image: the same sections, in the
+// same order and widths, as image.Compile makes.
+func (s *Sim) Image() *image.Image {
+	im := &image.Image{Arch: s.arch, Config: append([]byte(nil), s.config...)}
+	for i, w := range s.memories() {
+		im.Sections = append(im.Sections, &image.Section{Name: s.names[i], Width: s.widths[i], Words: append([]uint64(nil), w...)})
+	}
+	return im
+}
+
+func (s *Sim) memories() [][]uint64 {
+	return [][]uint64{s.cfg, s.regs, s.pool, s.poolLen, s.conn, s.duty, s.boostMem, s.boostTable,
+		s.seg, s.segLRU, s.segSeq, s.free, s.syn, s.cellSegs, s.active, s.winner}
+}
+
+// Stats returns the counters since New.
+func (s *Sim) Stats() Stats {
+	st := s.stats
+	st.Reads, st.Writes = s.rd, s.wr
+	return st
+}
+
+// Steps returns the steps computed (regs word 0, STEP_LO/STEP_HI).
+func (s *Sim) Steps() uint64 { return s.regs[regSteps] }
+
+// ActiveCells returns the active cells of the last step (tm.active),
+// ascending.
+func (s *Sim) ActiveCells() []uint32 { return bitmapList(s.active, nil) }
+
+// WinnerCells returns the winner cells of the last step (tm.winner),
+// ascending.
+func (s *Sim) WinnerCells() []uint32 { return bitmapList(s.winner, nil) }
+
+// PredictiveCells returns the cells predicted for the next step: the owners
+// of tm.actseg's segments, ascending.
+func (s *Sim) PredictiveCells() []uint32 {
+	var out []uint32
+	for _, sg := range s.actSeg {
+		c := s.owner(sg)
+		if n := len(out); n == 0 || out[n-1] != c {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// NumSegments returns the segments in use, S − FREE_COUNT.
+func (s *Sim) NumSegments() int { return s.p.S - int(s.regs[regFreeCount]) }
+
+// NumSynapses returns the synapses in use: the sum of tm.seg's counts.
+func (s *Sim) NumSynapses() int {
+	n := 0
+	for _, w := range s.seg {
+		if w&s.p.segValid != 0 {
+			n += int(w >> (s.p.wCell + 1))
+		}
+	}
+	return n
+}
+
+// Step runs one STEP (phases 1 to 10) on the input indices (ascending, each
+// below N) with or without learning. A bad input is refused with
+// ErrBadInput and changes nothing. The result is reused by the next Step.
+func (s *Sim) Step(input []uint32, learn bool) (*Result, error) {
+	p := &s.p
+	for i, x := range input {
+		if int(x) >= p.N || i > 0 && x <= input[i-1] {
+			return nil, fmt.Errorf("%w (index %d: %d)", ErrBadInput, i, x)
+		}
+	}
+	r := &s.res
+	s.learn = learn
+	r.Cycles = [NumPhases]uint64{}
+	s.cyc = 0
+	s.load(input)
+	s.endPhase(PhaseLoad)
+	s.spOverlap()
+	s.endPhase(PhaseSPOverlap)
+	s.spInhibit()
+	s.endPhase(PhaseSPInhibit)
+	if learn {
+		s.spLearn()
+		s.endPhase(PhaseSPLearn)
+		s.spDuty()
+		s.endPhase(PhaseSPDuty)
+	}
+	s.tmPredict()
+	s.endPhase(PhaseTMPredict)
+	s.tmCells()
+	s.endPhase(PhaseTMCells)
+	s.tmSwap()
+	s.endPhase(PhaseTMSwap)
+	s.tmDendrite(learn)
+	s.endPhase(PhaseTMDendrite)
+	s.output()
+	s.endPhase(PhaseOutput)
+	r.ActiveColumns, r.PredictedColumns = s.outCols, s.outPred
+	r.AnomalyNum, r.AnomalyDen = s.anomNum, s.anomDen
+	r.Total = 0
+	for ph, c := range r.Cycles {
+		r.Total += c
+		s.stats.Cycles[ph] += c
+	}
+	s.stats.Total += r.Total
+	s.stats.Steps++
+	return r, nil
+}
+
+// endPhase records the running phase's cycles and starts the next.
+func (s *Sim) endPhase(ph Phase) {
+	s.res.Cycles[ph] = s.cyc
+	s.cyc = 0
+}
+
+// restore is the RESTORE command: in.bits cleared, tm.prevactive and
+// tm.prevwinner left for the next step, and a dendrite activation without
+// learning over tm.active. Its cycles: W to clear in.bits, then phase 9's
+// formula without the learning term.
+func (s *Sim) restore() {
+	s.cyc = 0
+	clear(s.inBits)
+	s.wr[MemInBits] += uint64(s.p.W)
+	s.cyc += uint64(s.p.W)
+	s.actCells = bitmapList(s.active, s.actCells[:0])
+	s.tmDendrite(false)
+	s.stats.RestoreCycles = s.cyc
+}
+
+// Field access.
+
+func (s *Sim) owner(sg uint32) uint32 { return uint32(s.seg[sg] & s.p.cellMask) }
+func (s *Sim) synCell(w uint64) uint32 {
+	return uint32(w >> s.p.B & s.p.cellMask)
+}
+func (s *Sim) segCount(sg uint32) int { return int(s.seg[sg] >> (s.p.wCell + 1)) }
+func (s *Sim) setSegCount(sg uint32, n int) {
+	s.seg[sg] = s.seg[sg]&(s.p.segValid|s.p.cellMask) | uint64(n)<<(s.p.wCell+1)
+}
+
+func hasBit(b []uint64, i uint32) bool { return b[i/32]>>(i%32)&1 != 0 }
+func setBit(b []uint64, i uint32)      { b[i/32] |= 1 << (i % 32) }
+
+// bitmapList appends the set bits of a 32-bit-word bitmap to dst.
+func bitmapList(b []uint64, dst []uint32) []uint32 {
+	for w, v := range b {
+		for v != 0 {
+			t := bits.TrailingZeros64(v)
+			dst = append(dst, uint32(w*32+t))
+			v &= v - 1
+		}
+	}
+	return dst
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// ceilLog2 returns ⌈log₂ n⌉, 0 for n ≤ 1.
+func ceilLog2(n int) int {
+	if n <= 1 {
+		return 0
+	}
+	return bits.Len(uint(n - 1))
+}
+
+// sortCycles is ARCHITECTURE.md's sort(n) = n·⌈log₂ n⌉.
+func sortCycles(n int) uint64 { return uint64(n * ceilLog2(n)) }
