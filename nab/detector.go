@@ -1,0 +1,189 @@
+package nab
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/model/anomaly"
+)
+
+// SpatialTolerance is the fraction of the range of values seen so far by
+// which a value must leave that range to be a spatial anomaly (NAB's
+// numenta detector: SPATIAL_TOLERANCE = 0.05).
+const SpatialTolerance = 0.05
+
+// Detector is htmhw's NAB detector, in the spirit of NAB's "numenta"
+// detector (nab/detectors/numenta/numenta_detector.py), with the golden
+// model in place of NuPIC:
+//
+//   - the region of a model (the nab preset: NuPIC's NAB settings), its RDSE
+//     resolution max(0.001, (max − min)/130) from the file's value range,
+//     as NAB gives its detectors inputMin and inputMax;
+//   - NuPIC's AnomalyLikelihood with NAB's settings for the file: learning
+//     period ⌊probation/2⌋, the rest of the probationary period as
+//     estimation samples, re-estimation every 100 records
+//     (anomaly.NABLikelihoodParams), fed the value and the raw anomaly;
+//   - the score is the log likelihood (anomaly.LogLikelihood), or 1 when
+//     the value is a spatial anomaly: more than SpatialTolerance of the
+//     range seen so far beyond it.
+//
+// Nothing is tuned to the corpus.
+type Detector struct {
+	region     *model.Region
+	likelihood *anomaly.Likelihood
+	seen       bool
+	lo, hi     float64
+}
+
+// NewDetector returns the detector for one data file of n rows whose values
+// lie in [lo, hi].
+func NewDetector(cfg *model.Config, n int, lo, hi float64) (*Detector, error) {
+	c := *cfg
+	c.Likelihood = nil // the detector's likelihood has NAB's per-file settings
+	c.ResolveResolution(lo, hi)
+	r, err := model.NewRegion(&c)
+	if err != nil {
+		return nil, err
+	}
+	l, err := anomaly.NewLikelihood(anomaly.NABLikelihoodParams(anomaly.NABProbationaryPeriod(n)))
+	if err != nil {
+		return nil, err
+	}
+	return &Detector{region: r, likelihood: l}, nil
+}
+
+// Score computes one record and returns its anomaly score in [0, 1] and
+// the raw anomaly.
+func (d *Detector) Score(t time.Time, v float64) (score, raw float64, err error) {
+	out, err := d.region.Compute(model.Input{Time: t, Value: v}, true)
+	if err != nil {
+		return 0, 0, err
+	}
+	raw = out.Anomaly.Float64()
+	score = anomaly.LogLikelihood(d.likelihood.UpdateWithValue(v, raw))
+	spatial := false
+	if d.seen && d.lo != d.hi {
+		tol := (d.hi - d.lo) * SpatialTolerance
+		spatial = v > d.hi+tol || v < d.lo-tol
+	}
+	if !d.seen || v > d.hi {
+		d.hi = v
+	}
+	if !d.seen || v < d.lo {
+		d.lo = v
+	}
+	d.seen = true
+	if spatial {
+		score = 1
+	}
+	return score, raw, nil
+}
+
+// Region returns the detector's region.
+func (d *Detector) Region() *model.Region { return d.region }
+
+// timeLayout is the layout of NAB timestamps.
+const timeLayout = "2006-01-02 15:04:05"
+
+// DetectFile runs a fresh detector over one file of the corpus and returns
+// the scores, one per row.
+func DetectFile(cfg *model.Config, f *File) ([]float64, error) {
+	if f.Values == nil {
+		return nil, fmt.Errorf("nab: %s: the corpus was loaded without values", f.Name)
+	}
+	vals := make([]float64, f.Len())
+	times := make([]time.Time, f.Len())
+	for i := range vals {
+		v, err := strconv.ParseFloat(f.Values[i], 64)
+		if err != nil {
+			return nil, &FileError{File: f.Name, Line: i + 2, Err: fmt.Errorf("value %q: %w", f.Values[i], err)}
+		}
+		ts := f.Timestamps[i]
+		if len(ts) > len(timeLayout) {
+			ts = ts[:len(timeLayout)]
+		}
+		t, err := time.Parse(timeLayout, ts)
+		if err != nil {
+			return nil, &FileError{File: f.Name, Line: i + 2, Err: fmt.Errorf("timestamp %q: %w", f.Timestamps[i], err)}
+		}
+		vals[i], times[i] = v, t
+	}
+	lo, hi := vals[0], vals[0]
+	for _, v := range vals {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	d, err := NewDetector(cfg, len(vals), lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("nab: %s: %w", f.Name, err)
+	}
+	scores := make([]float64, len(vals))
+	for i := range vals {
+		if scores[i], _, err = d.Score(times[i], vals[i]); err != nil {
+			return nil, &FileError{File: f.Name, Line: i + 2, Err: err}
+		}
+	}
+	return scores, nil
+}
+
+// Detect runs the detector over every file of the corpus, jobs files at a
+// time (0: one per CPU), calling done (which may be nil) after each file
+// from the goroutine that computed it. It stops at the first error.
+func Detect(ctx context.Context, cfg *model.Config, c *Corpus, jobs int, done func(f *File)) (Results, error) {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	// Longest files first, so that the last job to finish is a short one.
+	order := append([]*File(nil), c.Files...)
+	slices.SortStableFunc(order, func(a, b *File) int { return b.Len() - a.Len() })
+	res := make(Results, len(order))
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan *File)
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range next {
+				scores, err := DetectFile(cfg, f)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+					cancel()
+				}
+				res[f.Name] = scores
+				mu.Unlock()
+				if err == nil && done != nil {
+					done(f)
+				}
+			}
+		}()
+	}
+feed:
+	for _, f := range order {
+		select {
+		case next <- f:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
