@@ -19,7 +19,7 @@ import (
 
 // nabOptions are the flags of nab.
 type nabOptions struct {
-	model, nabDir, out, detector, smallSteps string
+	model, nabDir, windows, out, detector, smallSteps string
 	bits, jobs                               int
 	engine                                   string
 }
@@ -51,6 +51,7 @@ combined_windows.json (or labels/combined_windows.json), as in
 	f.IntVar(&o.bits, "bits", 0, "permanence width in bits, overriding the model's (0: the model's)")
 	f.StringVar(&o.smallSteps, "small-steps", "", "override the model's smallSteps policy: error, lsb or zero")
 	f.StringVar(&o.nabDir, "nab", filepath.Join("..", "shared", "data", "nab"), "NAB folder with data/ and combined_windows.json")
+	f.StringVar(&o.windows, "windows", "", "windows JSON (default: combined_windows.json in --nab, or labels/ under it)")
 	f.StringVarP(&o.out, "out", "o", "nab-results", "results folder")
 	f.StringVar(&o.detector, "detector", "htmhw", "detector name in the results layout")
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "files run in parallel (0: one per CPU)")
@@ -78,6 +79,9 @@ func (o *nabOptions) config() (*model.Config, error) {
 }
 
 func (o *nabOptions) windowsPath() string {
+	if o.windows != "" {
+		return o.windows
+	}
 	p := filepath.Join(o.nabDir, "combined_windows.json")
 	if _, err := os.Stat(p); err != nil {
 		return filepath.Join(o.nabDir, "labels", "combined_windows.json")
