@@ -1,0 +1,120 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const jumpsupCSV = "../../testdata/nab/art_daily_jumpsup.csv"
+
+// simTrace compiles the small preset, runs the simulator over the first
+// rows of jumpsup and returns the image, data and trace paths.
+func simTrace(t *testing.T, rows int) (img, data, tr string) {
+	t.Helper()
+	dir := t.TempDir()
+	lines := readLines(t, jumpsupCSV)
+	data = writeFile(t, dir, "d.csv", strings.Join(lines[:rows+1], "\n")+"\n")
+	img = filepath.Join(dir, "r.img")
+	_, _, err := execute(t, "compile", "--model", "small", "--range", "0,200", "-o", img)
+	require.NoError(t, err)
+	tr = filepath.Join(dir, "sim.trace")
+	out, _, err := execute(t, "sim", "--image", img, "--data", data, "--trace", tr, "--clock", "48MHz")
+	require.NoError(t, err)
+	assert.Contains(t, out, "steps/s at 48 MHz")
+	assert.Contains(t, out, "TM_DENDRITE")
+	assert.Contains(t, out, "tm.syn")
+	return img, data, tr
+}
+
+func TestSimAndVerify(t *testing.T) {
+	img, data, tr := simTrace(t, 400)
+	assert.Len(t, readLines(t, tr), 401)
+	for _, ref := range []string{"sim", "golden"} {
+		out, _, err := execute(t, "verify", "--reference", ref, "--image", img, "--data", data, "--trace", tr)
+		require.NoError(t, err, ref)
+		assert.Contains(t, out, "400 steps match the "+ref+" reference")
+	}
+}
+
+// Single-bit corruptions planted in a trace are found at their step and
+// register.
+func TestVerifyFindsPlantedCorruptions(t *testing.T) {
+	img, data, tr := simTrace(t, 300)
+	lines := readLines(t, tr)
+	tests := []struct {
+		name string
+		step int
+		edit func(f []string) []string
+		want string
+	}{
+		{"column bit", 123, func(f []string) []string {
+			cols := strings.Fields(f[1])
+			cols[3] = flipLowBit(cols[3])
+			f[1] = strings.Join(sortNumeric(cols), " ")
+			return f
+		}, "step 123: cols differs (phase SP_INHIBIT) after 123 matching steps"},
+		{"anomaly bit", 200, func(f []string) []string { f[3] = flipLowBit(f[3]); return f }, "step 200: anom_num differs (phase TM_PREDICT) after 200 matching steps"},
+		{"cycles bit", 17, func(f []string) []string { f[5] = flipLowBit(f[5]); return f }, "step 17: cycles differs"},
+		{"predicted", 250, func(f []string) []string { f[2] = "7"; return f }, "step 250: pred differs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := append([]string(nil), lines...)
+			f := strings.Split(bad[tc.step+1], ",")
+			bad[tc.step+1] = strings.Join(tc.edit(f), ",")
+			path := writeFile(t, t.TempDir(), "bad.trace", strings.Join(bad, "\n")+"\n")
+			ref := "sim"
+			_, _, err := execute(t, "verify", "--reference", ref, "--image", img, "--data", data, "--trace", path)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	// Against the golden model, cycles are not compared.
+	bad := append([]string(nil), lines...)
+	f := strings.Split(bad[18], ",")
+	f[5] = flipLowBit(f[5])
+	bad[18] = strings.Join(f, ",")
+	path := writeFile(t, t.TempDir(), "cyc.trace", strings.Join(bad, "\n")+"\n")
+	_, _, err := execute(t, "verify", "--reference", "golden", "--image", img, "--data", data, "--trace", path)
+	assert.NoError(t, err)
+}
+
+// A single-bit corruption of the image is refused, naming the memory.
+func TestVerifyRefusesCorruptImage(t *testing.T) {
+	img, data, tr := simTrace(t, 50)
+	b, err := os.ReadFile(img)
+	require.NoError(t, err)
+	b[len(b)-40] ^= 0x02 // inside the last section, tm.winner
+	bad := writeFile(t, t.TempDir(), "bad.img", string(b))
+	_, _, err = execute(t, "verify", "--image", bad, "--data", data, "--trace", tr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `section "tm.winner": crc mismatch`)
+	_, _, err = execute(t, "sim", "--image", bad, "--data", data)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "crc mismatch")
+	_, _, err = execute(t, "sim", "--image", img, "--data", data, "--clock", "fast")
+	assert.ErrorContains(t, err, `--clock "fast"`)
+}
+
+// flipLowBit flips the lowest bit of a decimal number.
+func flipLowBit(s string) string {
+	v, _ := strconv.ParseUint(s, 10, 64)
+	return strconv.FormatUint(v^1, 10)
+}
+
+// sortNumeric sorts decimal numbers by value.
+func sortNumeric(s []string) []string {
+	sort.Slice(s, func(i, j int) bool {
+		a, _ := strconv.Atoi(s[i])
+		b, _ := strconv.Atoi(s[j])
+		return a < b
+	})
+	return s
+}
