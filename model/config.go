@@ -224,7 +224,7 @@ func PresetYAML(name string) ([]byte, error) {
 // file exists and the name has no extension or path separator.
 func Load(nameOrPath string) (*Config, error) {
 	if !strings.ContainsAny(nameOrPath, `/\.`) {
-		if _, err := os.Stat(nameOrPath); err != nil {
+		if fi, err := os.Stat(nameOrPath); err != nil || fi.IsDir() {
 			return Preset(nameOrPath)
 		}
 	}

@@ -68,18 +68,21 @@ func TestSmallSteps(t *testing.T) {
 	err := base("error").Validate()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sp.synPermInactiveDec 0.0005 rounds to 0 at 8-bit permanences")
-	assert.Contains(t, err.Error(), "permanenceBits ≥ 11")
+	assert.Contains(t, err.Error(), "permanenceBits ≥ 10") // 0.0005·1023 = 0.51 → 1
 
 	q, err := base("lsb").Quantize()
 	require.NoError(t, err)
 	assert.Equal(t, uint16(1), q.SP.SynPermInactiveDec)
-	require.Len(t, q.Warnings, 1)
+	require.Len(t, q.Warnings, 2)
 	assert.Contains(t, q.Warnings[0], "sp.synPermInactiveDec 0.0005 is 0.128 LSB at 8 bits: raised to 1 LSB")
+	// The trim threshold (synPermActiveInc/2 = 0.0015, 0.38 LSB) rounds to
+	// 0, which turns trimming off: reported, never silent.
+	assert.Contains(t, q.Warnings[1], "rounds to 0, which disables trimming")
 
 	q, err = base("zero").Quantize()
 	require.NoError(t, err)
 	assert.Equal(t, uint16(0), q.SP.SynPermInactiveDec)
-	require.Len(t, q.Warnings, 1)
+	require.Len(t, q.Warnings, 2)
 	assert.Contains(t, q.Warnings[0], "disables it")
 }
 

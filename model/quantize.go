@@ -50,7 +50,7 @@ func (c *Config) Quantize() (*Quantized, error) {
 			q.Warnings = append(q.Warnings, fmt.Sprintf("%s %g is %.3g LSB at %d bits: rounds to 0, which disables it", path, x, x/lsb, bits))
 			return 0, nil
 		}
-		need := int(math.Ceil(math.Log2(1/x + 1)))
+		need := bits
 		for need < 16 && PermQuantize(x, need) == 0 {
 			need++
 		}
@@ -104,6 +104,9 @@ func (c *Config) Quantize() (*Quantized, error) {
 	}
 	if s.BoostStrength > 0 {
 		q.SP.BoostTable = BoostTable(density, s.BoostStrength)
+	}
+	if trim := s.SynPermActiveInc / 2; trim > 0 && q.SP.SynPermTrimThreshold == 0 {
+		q.Warnings = append(q.Warnings, fmt.Sprintf("sp.synPermActiveInc/2 (synPermTrimThreshold) %g is %.3g LSB at %d bits: rounds to 0, which disables trimming", trim, trim*float64(pmax), bits))
 	}
 	t := &c.TM
 	q.TM = tm.Params{

@@ -20,8 +20,8 @@ import (
 // nabOptions are the flags of nab.
 type nabOptions struct {
 	model, nabDir, windows, out, detector, smallSteps string
-	bits, jobs                               int
-	engine                                   string
+	bits, jobs                                        int
+	engine                                            string
 }
 
 // newNABCmd returns the nab command.

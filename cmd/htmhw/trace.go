@@ -68,12 +68,12 @@ func (o *traceOptions) run(cmd *cobra.Command) error {
 		// The float engine runs the same configuration, with the
 		// resolution prepare derived from the data.
 		cfg := region.Config()
-		eng, err := htmcore.NewEngine(&cfg)
+		eng, err := htmcore.NewEngineWithDate(&cfg)
 		if err != nil {
 			return fmt.Errorf("--engine float: %w", err)
 		}
 		for i, row := range rows {
-			tr, err := eng.Step(row.Value)
+			tr, err := eng.StepAt(row.Time, row.Value)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", o.data, row.Line, err)
 			}

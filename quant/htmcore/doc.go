@@ -8,10 +8,10 @@
 // broken.
 //
 // Its purpose is to be the bridge between htm.core and the integer golden
-// model in package model: an Engine (RDSE → SpatialPooler → TemporalMemory)
-// built from a model.Config produces rows of the trace format of package
-// model/trace that equal htm.core's own reference traces
-// (testdata/htmcore).
+// model in package model: an Engine (RDSE, optionally followed by a
+// DateEncoder → SpatialPooler → TemporalMemory) built from a model.Config
+// produces rows of the trace format of package model/trace that equal
+// htm.core's own reference traces (testdata/htmcore).
 //
 // Names follow htm.core: SPParams and TMParams hold the constructor
 // arguments under their htm.core names; the methods are those of htm.core's
@@ -24,6 +24,9 @@
 // calls glibc's expf; the two can differ in the last bit in rare cases.
 //
 // Not implemented: the TemporalMemory's external predictive inputs and its
-// anomaly-likelihood modes, seed 0 (a random seed in htm.core), and the
-// DateEncoder in the Engine.
+// anomaly-likelihood modes, and seed 0 (a random seed in htm.core). A
+// model with a date encoder needs NewEngineWithDate and StepAt (the input
+// is a timestamp and a value); its DateEncoder is package model/encoder's,
+// which is htm.core's bit for bit, but no htm.core reference trace covers
+// an Engine with a date encoder.
 package htmcore

@@ -5,37 +5,57 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/encoder"
 	"github.com/htmhw/htmhw/model/trace"
 )
 
-// Engine runs an RDSE, a SpatialPooler and a TemporalMemory as the
-// reference traces of testdata/htmcore were made: per value, encode →
-// SpatialPooler.Compute(learn) → TemporalMemory.Compute(learn) →
-// ActivateDendrites(learn), so that the predictive cells of the next step
-// exist.
+// Engine runs an RDSE (optionally concatenated with a DateEncoder), a
+// SpatialPooler and a TemporalMemory as the reference traces of
+// testdata/htmcore were made: per value, encode → SpatialPooler.Compute(learn)
+// → TemporalMemory.Compute(learn) → ActivateDendrites(learn), so that the
+// predictive cells of the next step exist.
+//
+// With a date encoder the input is the RDSE's bits followed by the date
+// encoder's, offset by the RDSE's size, as NAB's htm.core detector
+// concatenates them (SDR.concatenate([valueBits, dateBits])) and as the
+// integer model does (docs/SPEC.md section 4).
 type Engine struct {
 	rdse  *encoder.RDSE
+	date  *encoder.Date // nil without a date encoder
+	multi encoder.Multi // the layout of the concatenation, with date only
 	sp    *SpatialPooler
 	tm    *TemporalMemory
 	learn bool
 	step  int
 	enc   []uint32
+	vbuf  []uint32 // the RDSE's bits, with date only
+	dbuf  []uint32 // the date encoder's bits
 }
 
 // NewEngine builds an Engine from a model configuration, reading its
 // htm.core parameters (encoder.rdse, sp, tm) and ignoring the hardware
 // ones (permanenceBits, segmentPoolCapacity, ...). A resolution to be
 // derived from the data (resolutionBuckets) must have been resolved with
-// Config.ResolveResolution. The date encoder is not supported.
+// Config.ResolveResolution. A date encoder (encoder.date) is refused: its
+// input is a timestamp, which Step does not take; use NewEngineWithDate and
+// StepAt.
 func NewEngine(cfg *model.Config) (*Engine, error) {
+	if cfg != nil && cfg.Encoder.Date != nil {
+		return nil, errors.New("htmcore: the model has a date encoder, whose input is a timestamp: use NewEngineWithDate and StepAt")
+	}
+	return NewEngineWithDate(cfg)
+}
+
+// NewEngineWithDate builds an Engine as NewEngine does, and accepts a date
+// encoder too: the input is then the RDSE's bits followed by the date
+// encoder's, and the engine is stepped with StepAt.
+func NewEngineWithDate(cfg *model.Config) (*Engine, error) {
 	if cfg == nil {
 		return nil, errors.New("htmcore: nil config")
-	}
-	if cfg.Encoder.Date != nil {
-		return nil, errors.New("htmcore: the date encoder is not supported; remove encoder.date")
 	}
 	if cfg.NeedsRange() {
 		return nil, errors.New("htmcore: the RDSE resolution is derived from the data (resolutionBuckets): call Config.ResolveResolution first")
@@ -56,10 +76,28 @@ func NewEngine(cfg *model.Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("htmcore: %w", err)
 	}
+	e := &Engine{rdse: rdse, learn: true}
+	size := rdse.Size()
+	if cfg.Encoder.Date != nil {
+		p, err := DateParamsFromConfig(cfg.Encoder.Date)
+		if err != nil {
+			return nil, err
+		}
+		if e.date, err = encoder.NewDate(p); err != nil {
+			return nil, fmt.Errorf("htmcore: %w", err)
+		}
+		if _, err := e.multi.Add("value", rdse.Size()); err != nil {
+			return nil, fmt.Errorf("htmcore: %w", err)
+		}
+		if _, err := e.multi.Add("date", e.date.Size()); err != nil {
+			return nil, fmt.Errorf("htmcore: %w", err)
+		}
+		size = e.multi.Size()
+	}
 	if spp.InputDimensions == nil {
-		spp.InputDimensions = []uint32{uint32(rdse.Size())}
-	} else if len(spp.InputDimensions) != 1 || int(spp.InputDimensions[0]) != rdse.Size() {
-		return nil, fmt.Errorf("htmcore: sp.inputDimensions %v differ from the RDSE's size %d", spp.InputDimensions, rdse.Size())
+		spp.InputDimensions = []uint32{uint32(size)}
+	} else if len(spp.InputDimensions) != 1 || int(spp.InputDimensions[0]) != size {
+		return nil, fmt.Errorf("htmcore: sp.inputDimensions %v differ from the encoder's size %d", spp.InputDimensions, size)
 	}
 	sp, err := NewSpatialPooler(spp)
 	if err != nil {
@@ -69,7 +107,42 @@ func NewEngine(cfg *model.Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{rdse: rdse, sp: sp, tm: tm, learn: true}, nil
+	e.sp, e.tm = sp, tm
+	return e, nil
+}
+
+// DateParamsFromConfig returns the DateEncoder arguments of a model
+// configuration's encoder.date, read as package model reads them:
+// holiday_dates entries are [month, day] or [year, month, day], custom_days
+// entries are day names of which the first three letters count.
+func DateParamsFromConfig(d *model.DateConfig) (encoder.DateParams, error) {
+	p := encoder.DateParams{
+		SeasonWidth: d.SeasonWidth, SeasonRadius: d.SeasonRadius,
+		DayOfWeekWidth: d.DayOfWeekWidth, DayOfWeekRadius: d.DayOfWeekRadius,
+		WeekendWidth: d.WeekendWidth, HolidayWidth: d.HolidayWidth,
+		TimeOfDayWidth: d.TimeOfDayWidth, TimeOfDayRadius: d.TimeOfDayRadius,
+		CustomWidth: d.CustomWidth,
+	}
+	for _, hd := range d.HolidayDates {
+		switch len(hd) {
+		case 2:
+			p.Holidays = append(p.Holidays, encoder.Holiday{Month: time.Month(hd[0]), Day: hd[1]})
+		case 3:
+			p.Holidays = append(p.Holidays, encoder.Holiday{Year: hd[0], Month: time.Month(hd[1]), Day: hd[2]})
+		default:
+			return p, fmt.Errorf("htmcore: encoder.date.holiday_dates entry %v: want [month, day] or [year, month, day]", hd)
+		}
+	}
+	days := map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
+		"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+	for _, s := range d.CustomDays {
+		wd, ok := days[strings.ToLower(s)[:min(3, len(s))]]
+		if !ok {
+			return p, fmt.Errorf("htmcore: encoder.date.custom_days entry %q is not a day of the week", s)
+		}
+		p.CustomDays = append(p.CustomDays, wd)
+	}
+	return p, nil
 }
 
 // NewEngineFrom assembles an Engine from its parts.
@@ -93,9 +166,34 @@ func (e *Engine) SpatialPooler() *SpatialPooler { return e.sp }
 // TemporalMemory returns the engine's TemporalMemory.
 func (e *Engine) TemporalMemory() *TemporalMemory { return e.tm }
 
-// Step runs one value through the engine and returns its trace row.
+// HasDate reports whether the engine has a date encoder, whose steps need
+// a timestamp (StepAt).
+func (e *Engine) HasDate() bool { return e.date != nil }
+
+// Step runs one value through the engine and returns its trace row. An
+// engine with a date encoder needs the value's timestamp: use StepAt.
 func (e *Engine) Step(value float64) (*trace.Row, error) {
-	enc, err := e.rdse.Encode(value, e.enc)
+	if e.date != nil {
+		return nil, fmt.Errorf("htmcore: step %d: the model has a date encoder: the step needs a timestamp (StepAt)", e.step)
+	}
+	return e.StepAt(time.Time{}, value)
+}
+
+// StepAt runs one record, a timestamp and a value, through the engine and
+// returns its trace row. The timestamp is read only by a date encoder, in
+// its own location (NAB's timestamps are UTC).
+func (e *Engine) StepAt(t time.Time, value float64) (*trace.Row, error) {
+	var enc []uint32
+	var err error
+	if e.date == nil {
+		enc, err = e.rdse.Encode(value, e.enc)
+	} else {
+		if e.vbuf, err = e.rdse.Encode(value, e.vbuf); err == nil {
+			if e.dbuf, err = e.date.Encode(t, e.dbuf); err == nil {
+				enc, err = e.multi.Concat(e.enc, e.vbuf, e.dbuf)
+			}
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("htmcore: step %d: %w", e.step, err)
 	}

@@ -150,9 +150,14 @@ func TestNewEngineErrors(t *testing.T) {
 	require.NoError(t, err)
 	_, err = NewEngine(cfg)
 	require.ErrorContains(t, err, "date encoder")
-	cfg.Encoder.Date = nil
-	_, err = NewEngine(cfg)
+	_, err = NewEngineWithDate(cfg)
 	require.ErrorContains(t, err, "ResolveResolution")
+	cfg.ResolveResolution(0, 100)
+	e, err := NewEngineWithDate(cfg)
+	require.NoError(t, err)
+	_, err = e.Step(1)
+	require.ErrorContains(t, err, "StepAt")
+	cfg.Encoder.Date = nil
 	cfg.ResolveResolution(0, 100)
 	_, err = NewEngine(cfg)
 	require.NoError(t, err)
