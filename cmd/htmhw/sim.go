@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -52,8 +53,8 @@ func readRows(path string) ([]series.Row, error) {
 
 // simOptions are the flags of sim.
 type simOptions struct {
-	image, data, trace, clock string
-	noLearn                   bool
+	image, data, trace, clock, plot string
+	noLearn                         bool
 }
 
 // newSimCmd returns the sim command.
@@ -76,6 +77,7 @@ steps per second at the clock. --trace writes the register trace
 	f.StringVarP(&o.data, "data", "d", "", "input CSV")
 	f.StringVar(&o.trace, "trace", "", "register trace to write")
 	f.StringVar(&o.clock, "clock", "100MHz", "clock frequency for steps per second and bandwidth")
+	f.StringVar(&o.plot, "plot", "", "PNG of the cycles per step by phase over the stream")
 	f.BoolVar(&o.noLearn, "no-learn", false, "run without learning")
 	_ = cmd.MarkFlagRequired("image")
 	_ = cmd.MarkFlagRequired("data")
@@ -105,12 +107,22 @@ func (o *simOptions) run(cmd *cobra.Command) error {
 		}
 		tw = trace.NewRegsWriter(out)
 	}
+	var plotOut *output
+	if o.plot != "" {
+		if plotOut, err = outs.create("plot", o.plot); err != nil {
+			return err
+		}
+	}
 	prog := newProgress(cmd.ErrOrStderr(), len(rows))
 	var first uint64
 	var werr error
+	var cycles [][sim.NumPhases]uint64
 	s, err := sim.Run(im, rows, !o.noLearn, func(step int, r *sim.Result) {
 		if step == 0 {
 			first = im.Section("regs").Words[0]
+		}
+		if plotOut != nil {
+			cycles = append(cycles, r.Cycles)
 		}
 		if tw != nil && werr == nil {
 			werr = tw.Write(r.Regs(first + uint64(step)))
@@ -127,6 +139,13 @@ func (o *simOptions) run(cmd *cobra.Command) error {
 	if tw != nil {
 		if err := tw.Flush(); err != nil {
 			return fmt.Errorf("writing %s: %w", o.trace, err)
+		}
+	}
+	if plotOut != nil {
+		cfg, _ := im.ModelConfig()
+		title := fmt.Sprintf("%s on %s: cycles per step by phase", cfg.Name, filepath.Base(o.data))
+		if err := writeCyclePlot(plotOut, title, cycles); err != nil {
+			return fmt.Errorf("writing %s: %w", o.plot, err)
 		}
 	}
 	if err := outs.commit(); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	stdpng "image/png"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,6 +37,15 @@ func simTrace(t *testing.T, rows int) (img, data, tr string) {
 func TestSimAndVerify(t *testing.T) {
 	img, data, tr := simTrace(t, 400)
 	assert.Len(t, readLines(t, tr), 401)
+	png := filepath.Join(t.TempDir(), "cycles.png")
+	_, _, err := execute(t, "sim", "--image", img, "--data", data, "--plot", png)
+	require.NoError(t, err)
+	f, err := os.Open(png)
+	require.NoError(t, err)
+	defer f.Close()
+	pic, err := stdpng.Decode(f)
+	require.NoError(t, err, "the cycle plot is a PNG")
+	assert.Greater(t, pic.Bounds().Dx(), 500)
 	for _, ref := range []string{"sim", "golden"} {
 		out, _, err := execute(t, "verify", "--reference", ref, "--image", img, "--data", data, "--trace", tr)
 		require.NoError(t, err, ref)
