@@ -11,6 +11,7 @@ import (
 
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/anomaly"
+	"github.com/htmhw/htmhw/quant/htmcore"
 )
 
 // SpatialTolerance is the fraction of the range of values seen so far by
@@ -35,37 +36,75 @@ const SpatialTolerance = 0.05
 //
 // Nothing is tuned to the corpus.
 type Detector struct {
-	region     *model.Region
+	engine     Engine
+	raw        func(t time.Time, v float64) (float64, error)
+	region     *model.Region // the int engine's region
 	likelihood *anomaly.Likelihood
 	seen       bool
 	lo, hi     float64
 }
 
+// Engine names the HTM engine a detector runs.
+type Engine string
+
+// The engines.
+const (
+	Int   Engine = "int"   // the golden model (package model)
+	Float Engine = "float" // the htm.core-exact float reference (quant/htmcore)
+)
+
 // NewDetector returns the detector for one data file of n rows whose values
-// lie in [lo, hi].
+// lie in [lo, hi], running the int engine.
 func NewDetector(cfg *model.Config, n int, lo, hi float64) (*Detector, error) {
+	return NewDetectorEngine(Int, cfg, n, lo, hi)
+}
+
+// NewDetectorEngine is NewDetector with a choice of engine.
+func NewDetectorEngine(e Engine, cfg *model.Config, n int, lo, hi float64) (*Detector, error) {
 	c := *cfg
 	c.Likelihood = nil // the detector's likelihood has NAB's per-file settings
 	c.ResolveResolution(lo, hi)
-	r, err := model.NewRegion(&c)
-	if err != nil {
-		return nil, err
-	}
 	l, err := anomaly.NewLikelihood(anomaly.NABLikelihoodParams(anomaly.NABProbationaryPeriod(n)))
 	if err != nil {
 		return nil, err
 	}
-	return &Detector{region: r, likelihood: l}, nil
+	d := &Detector{engine: e, likelihood: l}
+	switch e {
+	case Int:
+		if d.region, err = model.NewRegion(&c); err != nil {
+			return nil, err
+		}
+		d.raw = func(t time.Time, v float64) (float64, error) {
+			out, err := d.region.Compute(model.Input{Time: t, Value: v}, true)
+			if err != nil {
+				return 0, err
+			}
+			return out.Anomaly.Float64(), nil
+		}
+	case Float:
+		eng, err := htmcore.NewEngineWithDate(&c)
+		if err != nil {
+			return nil, err
+		}
+		d.raw = func(t time.Time, v float64) (float64, error) {
+			row, err := eng.StepAt(t, v)
+			if err != nil {
+				return 0, err
+			}
+			return float64(row.Anomaly), nil
+		}
+	default:
+		return nil, fmt.Errorf("nab: engine %q: want int or float", e)
+	}
+	return d, nil
 }
 
 // Score computes one record and returns its anomaly score in [0, 1] and
 // the raw anomaly.
 func (d *Detector) Score(t time.Time, v float64) (score, raw float64, err error) {
-	out, err := d.region.Compute(model.Input{Time: t, Value: v}, true)
-	if err != nil {
+	if raw, err = d.raw(t, v); err != nil {
 		return 0, 0, err
 	}
-	raw = out.Anomaly.Float64()
 	score = anomaly.LogLikelihood(d.likelihood.UpdateWithValue(v, raw))
 	spatial := false
 	if d.seen && d.lo != d.hi {
@@ -85,15 +124,20 @@ func (d *Detector) Score(t time.Time, v float64) (score, raw float64, err error)
 	return score, raw, nil
 }
 
-// Region returns the detector's region.
+// Region returns the int engine's region (nil for the float engine).
 func (d *Detector) Region() *model.Region { return d.region }
 
 // timeLayout is the layout of NAB timestamps.
 const timeLayout = "2006-01-02 15:04:05"
 
-// DetectFile runs a fresh detector over one file of the corpus and returns
-// the scores, one per row.
+// DetectFile runs a fresh int-engine detector over one file of the corpus
+// and returns the scores, one per row.
 func DetectFile(cfg *model.Config, f *File) ([]float64, error) {
+	return DetectFileEngine(Int, cfg, f)
+}
+
+// DetectFileEngine is DetectFile with a choice of engine.
+func DetectFileEngine(e Engine, cfg *model.Config, f *File) ([]float64, error) {
 	if f.Values == nil {
 		return nil, fmt.Errorf("nab: %s: the corpus was loaded without values", f.Name)
 	}
@@ -118,7 +162,7 @@ func DetectFile(cfg *model.Config, f *File) ([]float64, error) {
 	for _, v := range vals {
 		lo, hi = min(lo, v), max(hi, v)
 	}
-	d, err := NewDetector(cfg, len(vals), lo, hi)
+	d, err := NewDetectorEngine(e, cfg, len(vals), lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("nab: %s: %w", f.Name, err)
 	}
@@ -135,6 +179,11 @@ func DetectFile(cfg *model.Config, f *File) ([]float64, error) {
 // time (0: one per CPU), calling done (which may be nil) after each file
 // from the goroutine that computed it. It stops at the first error.
 func Detect(ctx context.Context, cfg *model.Config, c *Corpus, jobs int, done func(f *File)) (Results, error) {
+	return DetectEngine(ctx, Int, cfg, c, jobs, done)
+}
+
+// DetectEngine is Detect with a choice of engine.
+func DetectEngine(ctx context.Context, e Engine, cfg *model.Config, c *Corpus, jobs int, done func(f *File)) (Results, error) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
@@ -155,7 +204,7 @@ func Detect(ctx context.Context, cfg *model.Config, c *Corpus, jobs int, done fu
 		go func() {
 			defer wg.Done()
 			for f := range next {
-				scores, err := DetectFile(cfg, f)
+				scores, err := DetectFileEngine(e, cfg, f)
 				mu.Lock()
 				if err != nil && first == nil {
 					first = err

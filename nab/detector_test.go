@@ -98,3 +98,17 @@ func TestDetectCorpus(t *testing.T) {
 	_, err = Detect(ctx, nabPreset(t), c, 1, nil)
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+func TestDetectFloatEngine(t *testing.T) {
+	c := realCorpus(t)
+	f := c.File("realTraffic/speed_7578.csv")
+	a, err := DetectFileEngine(Float, nabPreset(t), f)
+	require.NoError(t, err)
+	require.Len(t, a, f.Len())
+	b, err := DetectFileEngine(Int, nabPreset(t), f)
+	require.NoError(t, err)
+	assert.Equal(t, anomaly.LogLikelihood(0.5), a[0])
+	assert.NotEqual(t, a, b, "two different engines")
+	_, err = DetectFileEngine("fixed", nabPreset(t), f)
+	assert.ErrorContains(t, err, `engine "fixed"`)
+}

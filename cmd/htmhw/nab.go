@@ -47,7 +47,7 @@ combined_windows.json (or labels/combined_windows.json), as in
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.model, "model", "m", "nab", "model file or preset name")
-	f.StringVar(&o.engine, "engine", "int", "engine: int (the golden model)")
+	f.StringVar(&o.engine, "engine", "int", "engine: int (the golden model) or float (the htm.core-exact float reference)")
 	f.IntVar(&o.bits, "bits", 0, "permanence width in bits, overriding the model's (0: the model's)")
 	f.StringVar(&o.smallSteps, "small-steps", "", "override the model's smallSteps policy: error, lsb or zero")
 	f.StringVar(&o.nabDir, "nab", filepath.Join("..", "shared", "data", "nab"), "NAB folder with data/ and combined_windows.json")
@@ -59,8 +59,8 @@ combined_windows.json (or labels/combined_windows.json), as in
 }
 
 func (o *nabOptions) config() (*model.Config, error) {
-	if o.engine != "int" {
-		return nil, fmt.Errorf("--engine %q: only int is available for nab", o.engine)
+	if o.engine != string(nab.Int) && o.engine != string(nab.Float) {
+		return nil, fmt.Errorf("--engine %q: want int or float", o.engine)
 	}
 	cfg, err := model.Load(o.model)
 	if err != nil {
@@ -103,7 +103,7 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 	prog := newProgress(stderr, corpus.Rows())
 	var rows atomic.Int64
 	start := time.Now()
-	res, err := nab.Detect(cmd.Context(), cfg, corpus, o.jobs, func(f *nab.File) {
+	res, err := nab.DetectEngine(cmd.Context(), nab.Engine(o.engine), cfg, corpus, o.jobs, func(f *nab.File) {
 		prog.update(int(rows.Add(int64(f.Len()))))
 	})
 	prog.finish()
@@ -115,9 +115,13 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 		return err
 	}
 	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "%s: %d files, %d rows in %.1f s (%.0f rows/s), %d-bit permanences; results in %s\n",
+	precision := fmt.Sprintf("%d-bit permanences", cfg.PermanenceBits)
+	if o.engine == string(nab.Float) {
+		precision = "float32 (htm.core semantics)"
+	}
+	fmt.Fprintf(w, "%s: %d files, %d rows in %.1f s (%.0f rows/s), %s engine, %s; results in %s\n",
 		cfg.Name, len(corpus.Files), corpus.Rows(), elapsed.Seconds(), float64(corpus.Rows())/elapsed.Seconds(),
-		cfg.PermanenceBits, filepath.Join(o.out, o.detector))
+		o.engine, precision, filepath.Join(o.out, o.detector))
 	for _, warn := range q.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}

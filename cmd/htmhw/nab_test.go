@@ -17,6 +17,7 @@ func TestNABCommand(t *testing.T) {
 	stdout, _, err := execute(t, "nab", "--nab", real, "--windows", filepath.Join(real, "windows.json"), "--out", out, "-j", "2")
 	require.NoError(t, err)
 	assert.Contains(t, stdout, "nab: 3 files, ")
+	assert.Contains(t, stdout, "int engine, 12-bit permanences")
 	for _, p := range []string{"standard", "reward_low_FP_rate", "reward_low_FN_rate"} {
 		assert.Contains(t, stdout, p)
 	}
