@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/htmhw/htmhw/hdl"
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/series"
+	"github.com/htmhw/htmhw/sim"
+)
+
+// newHDLCmd returns the hdl command: the Verilog RTL of the accelerator.
+func newHDLCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "hdl",
+		Short: "Verify the accelerator's Verilog RTL in Verilator, or synthesize it",
+		Long: `The accelerator's synthesizable Verilog RTL (hdl/rtl): verify runs it in Verilator
+against the cycle-level simulator, synth runs the open FPGA flow (Yosys; nextpnr-ice40
+and icepack for iCE40).
+
+The RTL implements the host interface, the memories and the step phases
+LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN and SP_DUTY; the TM phases are not
+implemented yet.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newHDLVerifyCmd(), newHDLSynthCmd())
+	return cmd
+}
+
+type hdlVerifyOptions struct {
+	image, data, vcd, work string
+	steps                  int
+	noLearn                bool
+}
+
+func newHDLVerifyCmd() *cobra.Command {
+	o := &hdlVerifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify --image region.img --data F.csv [--steps N] [--vcd out.vcd]",
+		Short: "Run the RTL in Verilator in lock step with the cycle-level simulator",
+		Long: `Verify builds the RTL for the image's parameters with Verilator (cached under the
+user cache directory, htmhw-hdl), initialises its memories from the image
+($readmemh), drives it over its Wishbone bus like a host through the data's
+steps, and compares with the cycle-level simulator (htmhw sim).
+
+Verified: ` + hdl.Verified + `.
+
+Not verified: ` + hdl.NotVerified + `.
+
+The first divergence is reported with its step, the register or phase, and
+the missing and extra column indices.`,
+		Example: "  htmhw hdl verify --image region.img --data testdata/nab/art_daily_jumpsup.csv --steps 500",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.image, "image", "", "memory image (htmhw compile)")
+	f.StringVarP(&o.data, "data", "d", "", "input CSV")
+	f.IntVar(&o.steps, "steps", 0, "steps to run (0: every row)")
+	f.StringVar(&o.vcd, "vcd", "", "waveform of the whole run (VCD)")
+	f.BoolVar(&o.noLearn, "no-learn", false, "run without learning")
+	f.StringVar(&o.work, "keep", "", "keep the memory files in this directory instead of a temporary one")
+	_ = cmd.MarkFlagRequired("image")
+	_ = cmd.MarkFlagRequired("data")
+	return cmd
+}
+
+func (o *hdlVerifyOptions) run(cmd *cobra.Command) error {
+	if o.steps < 0 {
+		return fmt.Errorf("--steps %d: want 0 or more", o.steps)
+	}
+	im, err := image.ReadFile(o.image)
+	if err != nil {
+		return err
+	}
+	rows, err := readRows(o.data)
+	if err != nil {
+		return err
+	}
+	if o.steps > 0 && o.steps < len(rows) {
+		rows = rows[:o.steps]
+	}
+	cfg, err := im.ModelConfig()
+	if err != nil {
+		return err
+	}
+	steps, err := encodeSteps(cfg, rows, !o.noLearn)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.data, err)
+	}
+	dir := o.work
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "htmhw-hdl-*"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "RTL phases: LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN, SP_DUTY (TM phases not implemented)\n")
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rep, err := hdl.Verify(ctx, im, nil, steps, hdl.RunOptions{VCD: o.vcd}, dir)
+	if err != nil {
+		return err
+	}
+	cached := ""
+	if rep.Cached {
+		cached = ", cached"
+	}
+	fmt.Fprintf(out, "verilator build %v%s; %d steps in %v (%d cycles simulated)\n", rep.Build.Round(1e6), cached,
+		len(steps), rep.Run.Round(1e6), rep.SimCycles)
+	if rep.Mismatch != nil {
+		return fmt.Errorf("RTL and simulator differ: %w", rep.Mismatch)
+	}
+	var sum uint64
+	for _, ph := range hdl.Implemented {
+		sum += rep.Cycles[ph]
+	}
+	fmt.Fprintf(out, "%d steps match the simulator: %s\n", rep.Matched, hdl.Verified)
+	fmt.Fprintf(out, "SP cycles: %d in all, %.1f per step\n", sum, float64(sum)/float64(max(1, len(steps))))
+	fmt.Fprintf(out, "not verified: %s\n", hdl.NotVerified)
+	return nil
+}
+
+// encodeSteps encodes the rows with the image's encoder.
+func encodeSteps(cfg *model.Config, rows []series.Row, learn bool) ([]hdl.Step, error) {
+	enc, err := sim.NewEncoder(cfg)
+	if err != nil {
+		return nil, err
+	}
+	steps := make([]hdl.Step, len(rows))
+	for i, r := range rows {
+		in, err := enc.Encode(r.Time, r.Value)
+		if err != nil {
+			return nil, fmt.Errorf("row %d (line %d): %w", i, r.Line, err)
+		}
+		steps[i] = hdl.Step{Input: append([]uint32(nil), in...), Learn: learn}
+	}
+	return steps, nil
+}
+
+type hdlSynthOptions struct {
+	target, model, rng, image, work string
+}
+
+func newHDLSynthCmd() *cobra.Command {
+	o := &hdlSynthOptions{}
+	cmd := &cobra.Command{
+		Use:   "synth --target ice40-up5k|ecp5|xilinx (--model M | --image region.img)",
+		Short: "Synthesize the RTL with Yosys (and place and route it for iCE40)",
+		Long: `Synth synthesizes the RTL for a model's dimensions (a fresh region compiled from
+--model, or an image) with Yosys, its memories initialised from the image, behind
+a pin-light serial wrapper (hdl/rtl/htm_synth_top.v), and prints the LUT, flip-flop,
+block RAM, SPRAM and DSP counts. For ice40-up5k it then places and routes with
+nextpnr-ice40 and packs a bitstream with icepack, printing fmax. ECP5 and Xilinx
+are synthesis only (no packaged place and route).`,
+		Example: "  htmhw hdl synth --target ecp5 --model small",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.target, "target", "", "target: "+strings.Join(hdl.Targets, ", "))
+	f.StringVarP(&o.model, "model", "m", "", "model file or preset name")
+	f.StringVar(&o.rng, "range", "0,100", "value range lo,hi for a data-derived RDSE resolution (does not change the dimensions)")
+	f.StringVar(&o.image, "image", "", "memory image (htmhw compile) instead of --model")
+	f.StringVar(&o.work, "work", "", "directory for the tools' files (default: a temporary one, removed)")
+	_ = cmd.MarkFlagRequired("target")
+	cmd.MarkFlagsMutuallyExclusive("model", "image")
+	return cmd
+}
+
+func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
+	var im *image.Image
+	var err error
+	switch {
+	case o.image != "":
+		if im, err = image.ReadFile(o.image); err != nil {
+			return err
+		}
+	case o.model != "":
+		cfg, err := model.Load(o.model)
+		if err != nil {
+			return err
+		}
+		if cfg.NeedsRange() {
+			var lo, hi float64
+			if _, err := fmt.Sscanf(o.rng, "%g,%g", &lo, &hi); err != nil {
+				return fmt.Errorf("--range %q: want lo,hi", o.rng)
+			}
+			cfg.ResolveResolution(lo, hi)
+		}
+		r, err := model.NewRegion(cfg)
+		if err != nil {
+			return err
+		}
+		if im, err = image.Compile(r, image.DefaultArch()); err != nil {
+			return err
+		}
+	default:
+		return errors.New("give --model or --image")
+	}
+	dir := o.work
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "htmhw-synth-*"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rep, err := hdl.Synth(ctx, o.target, im, dir)
+	if err != nil {
+		if rep != nil && rep.Log != "" {
+			return fmt.Errorf("%w\n%s", err, rep.Log)
+		}
+		return err
+	}
+	fmt.Fprint(cmd.OutOrStdout(), rep.String())
+	return nil
+}

@@ -1,0 +1,402 @@
+// Verilator harness for htm_accel: drives the Wishbone bus as a host would
+// (docs/ARCHITECTURE.md section 3), runs STEP commands on inputs read from a
+// file and writes a register trace (model/trace: step,cols,pred,anom_num,
+// anom_den,cycles), the per-phase cycles (PHASE_CYCLES) and, at the end, a
+// dump of every memory read back through the memory window with its
+// hardware CRC.
+//
+// Usage: Vhtm_accel +memdir=DIR --in INPUTS [--trace F] [--phases F]
+//        [--dump F] [--depths d0,..,d15] [--load DIR] [--vcd F]
+// INPUTS: one line per step: the learn flag (0 or 1), then the input
+// indices, separated by spaces.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "Vhtm_accel.h"
+#include "verilated.h"
+#if VM_TRACE
+#include "verilated_vcd_c.h"
+#endif
+
+static const char *kMems[16] = {"cfg", "regs", "sp.pool", "sp.poollen", "sp.conn", "sp.duty", "sp.boost",
+                                "sp.boosttable", "tm.seg", "tm.seglru", "tm.segseq", "tm.free", "tm.syn",
+                                "tm.cellsegs", "tm.active", "tm.winner"};
+
+enum : uint32_t {
+  R_ID = 0x000, R_CTRL = 0x010, R_STATUS = 0x011, R_STEP_LO = 0x012, R_STEP_EXPECT = 0x014, R_ERROR = 0x015,
+  R_CYCLES = 0x016, R_IN_COUNT = 0x020, R_OUT_COUNT = 0x021, R_PRED_COUNT = 0x022, R_ANOM_NUM = 0x023,
+  R_ANOM_DEN = 0x024, R_IN_CRC = 0x025, R_OUT_CRC = 0x026, R_MEM_LOCK = 0x027, R_MEM_SEL = 0x030,
+  R_MEM_ADDR = 0x031, R_MEM_LO = 0x032, R_MEM_HI = 0x033, R_CRC_SEL = 0x034, R_CRC_VALUE = 0x035,
+  R_PHASE = 0x040, R_IN_BUF = 0x400, R_OUT_BUF = 0x1000, R_PRED_BUF = 0x2000,
+};
+
+static std::unique_ptr<VerilatedContext> ctx;
+static std::unique_ptr<Vhtm_accel> top;
+#if VM_TRACE
+static std::unique_ptr<VerilatedVcdC> vcd;
+#endif
+static uint64_t cycle = 0;
+
+static void tick() {
+  top->clk = 0;
+  top->eval();
+#if VM_TRACE
+  if (vcd) vcd->dump(ctx->time());
+#endif
+  ctx->timeInc(1);
+  top->clk = 1;
+  top->eval();
+#if VM_TRACE
+  if (vcd) vcd->dump(ctx->time());
+#endif
+  ctx->timeInc(1);
+  cycle++;
+}
+
+static void die(const char *msg) {
+  fprintf(stderr, "harness: %s\n", msg);
+  exit(2);
+}
+
+static uint32_t wb(bool we, uint32_t adr, uint32_t dat) {
+  top->wb_cyc_i = 1;
+  top->wb_stb_i = 1;
+  top->wb_we_i = we;
+  top->wb_adr_i = adr;
+  top->wb_dat_i = dat;
+  top->wb_sel_i = 0xF;
+  for (int n = 0;; n++) {
+    tick();
+    if (top->wb_ack_o) break;
+    if (n > 50000000) die("bus timeout");
+  }
+  uint32_t r = top->wb_dat_o;
+  top->wb_cyc_i = 0;
+  top->wb_stb_i = 0;
+  top->wb_we_i = 0;
+  return r;
+}
+static void wr(uint32_t adr, uint32_t dat) { wb(true, adr, dat); }
+static uint32_t rd(uint32_t adr) { return wb(false, adr, 0); }
+static void command(uint32_t c) { wr(R_CTRL, (c & 0xFFFF) | ((~c & 0xFFFF) << 16)); }
+
+static uint32_t crc_table[256];
+static void crc_init() {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+    crc_table[i] = c;
+  }
+}
+struct Crc {
+  uint32_t c = 0xFFFFFFFFu;
+  void word(uint32_t w) {
+    for (int b = 0; b < 4; b++) c = crc_table[(c ^ (w >> (8 * b))) & 0xFF] ^ (c >> 8);
+  }
+  uint32_t sum() const { return ~c; }
+};
+
+static void wait_idle() {
+  for (int n = 0;; n++) {
+    if ((rd(R_STATUS) & 1) == 0) return;
+    if (n > 10000000) die("command does not finish");
+  }
+}
+
+static std::vector<uint64_t> read_hex(const std::string &path) {
+  std::ifstream f(path);
+  if (!f) die(("cannot open " + path).c_str());
+  std::vector<uint64_t> w;
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '/') continue;
+    w.push_back(strtoull(line.c_str(), nullptr, 16));
+  }
+  return w;
+}
+
+static void expect(bool ok, const char *what) {
+  if (!ok) {
+    fprintf(stderr, "harness: protocol check failed: %s\n", what);
+    exit(5);
+  }
+}
+
+// run_protocol checks the host interface's error handling (ARCHITECTURE.md
+// 3.1-3.4): every refused command changes nothing and counts no cycles.
+// It leaves the accelerator as it found it (no step computed, errors
+// cleared, IN_COUNT 0).
+static void run_protocol() {
+  expect(rd(R_STATUS) == 2, "STATUS done, not busy, no error after reset");
+  expect(rd(0x001) == 1, "VERSION");
+  uint32_t n = rd(R_STEP_LO);
+  // A command whose halves are not complements: BAD_CMD, nothing done.
+  wr(R_STEP_EXPECT, n);
+  wr(R_IN_COUNT, 0);
+  wr(R_CTRL, 0x00010001u);
+  expect(rd(R_ERROR) == 5, "BAD_CMD for a word without its complement");
+  expect((rd(R_STATUS) & 4) != 0, "STATUS error bit");
+  expect(rd(R_STEP_LO) == n, "no step after BAD_CMD");
+  command(4);
+  expect(rd(R_ERROR) == 0 && (rd(R_STATUS) & 4) == 0, "CLEAR_ERROR");
+  // STEP_EXPECT mismatch.
+  wr(R_STEP_EXPECT, n + 7);
+  command(1);
+  expect(rd(R_ERROR) == 1, "STEP_MISMATCH");
+  expect(rd(R_STEP_LO) == n && (rd(R_STATUS) & 1) == 0, "no step after STEP_MISMATCH");
+  command(4);
+  // Input not ascending: BAD_INPUT, no cycles, no step.
+  wr(R_STEP_EXPECT, n);
+  wr(R_IN_COUNT, 2);
+  wr(R_IN_BUF + 0, 5);
+  wr(R_IN_BUF + 1, 5);
+  command(1);
+  wait_idle();
+  expect(rd(R_ERROR) == 2, "BAD_INPUT for repeated indices");
+  expect(rd(R_CYCLES) == 0 && rd(R_STEP_LO) == n, "BAD_INPUT counts no cycles and no step");
+  command(4);
+  // An index not below N.
+  wr(R_IN_COUNT, 1);
+  wr(R_IN_BUF + 0, rd(0x003));
+  command(1);
+  wait_idle();
+  expect(rd(R_ERROR) == 2 && rd(R_STEP_LO) == n, "BAD_INPUT for an index >= N");
+  command(4);
+  // IN_CRC of what was written, and IN_BUF reads back.
+  Crc c;
+  c.word(1);
+  c.word(rd(0x003));
+  expect(rd(R_IN_CRC) == c.sum(), "IN_CRC");
+  expect(rd(R_IN_BUF + 0) == rd(0x003) && rd(R_IN_BUF + 1) == 5, "IN_BUF reads back");
+  // Locked windows: a MEM_DATA_HI write sets LOCKED and changes nothing.
+  wr(R_MEM_LOCK, 1);
+  expect(rd(R_MEM_LOCK) != 0, "MEM_LOCK reads locked");
+  wr(R_MEM_SEL, 5);
+  wr(R_MEM_ADDR, 3);
+  uint32_t old = rd(R_MEM_LO);
+  rd(R_MEM_HI);
+  expect(rd(R_MEM_ADDR) == 4, "MEM_ADDR auto-increments after MEM_DATA_HI");
+  wr(R_MEM_ADDR, 3);
+  wr(R_MEM_LO, old ^ 0x5A5A5A5Au);
+  wr(R_MEM_HI, 0);
+  expect(rd(R_ERROR) == 6, "LOCKED");
+  expect(rd(R_MEM_ADDR) == 3, "no auto-increment on a refused write");
+  expect(rd(R_MEM_LO) == old, "a locked write changes nothing");
+  command(4);
+  // Unlocked: the write lands, and reads back.
+  wr(R_MEM_LOCK, 0x4C4F4144u);
+  expect(rd(R_MEM_LOCK) == 0, "MEM_LOCK unlocked by LOAD");
+  wr(R_MEM_ADDR, 3);
+  wr(R_MEM_LO, old ^ 0x5A5A5A5Au);
+  wr(R_MEM_HI, 0);
+  expect(rd(R_ERROR) == 0, "unlocked write");
+  wr(R_MEM_ADDR, 3);
+  expect(rd(R_MEM_LO) == (old ^ 0x5A5A5A5Au), "written word reads back");
+  wr(R_MEM_ADDR, 3);
+  wr(R_MEM_LO, old);
+  wr(R_MEM_HI, 0);
+  // Memories written without RESTORE: STEP refuses with BAD_STATE (and
+  // locks the windows: an accepted STEP command locks, computed or not).
+  wr(R_IN_COUNT, 0);
+  wr(R_STEP_EXPECT, n);
+  command(1);
+  wait_idle();
+  expect(rd(R_ERROR) == 7 && rd(R_STEP_LO) == n && rd(R_CYCLES) == 0, "BAD_STATE after window writes");
+  expect(rd(R_MEM_LOCK) == 1, "STEP locks the windows");
+  command(4);
+  command(2);  // RESTORE
+  wait_idle();
+  expect(rd(R_ERROR) == 0 && rd(R_CYCLES) > 0, "RESTORE");
+  // A memory index beyond the last: BAD_MEM (unlocked: LOCKED comes first).
+  wr(R_MEM_LOCK, 0x4C4F4144u);
+  wr(R_MEM_SEL, 16);
+  wr(R_MEM_HI, 0);
+  expect(rd(R_ERROR) == 4, "BAD_MEM for memory 16");
+  command(4);
+  wr(R_CRC_SEL, 17);
+  expect(rd(R_ERROR) == 4 && rd(R_CRC_VALUE) == 0, "BAD_MEM for CRC_SEL 17, CRC_VALUE 0");
+  // RESET: registers to power-on values, windows locked.
+  command(8);
+  expect(rd(R_ERROR) == 0 && rd(R_IN_COUNT) == 0 && rd(R_MEM_LOCK) != 0 && rd(R_MEM_SEL) == 0 && rd(R_CYCLES) == 0,
+         "RESET");
+  expect(rd(R_STEP_LO) == n, "RESET keeps the step count");
+}
+
+int main(int argc, char **argv) {
+  ctx.reset(new VerilatedContext);
+  ctx->commandArgs(argc, argv);
+  std::string in_path, trace_path, phases_path, dump_path, load_dir, vcd_path;
+  std::vector<uint32_t> depths;
+  bool protocol = false;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) die(("missing value for " + a).c_str());
+      return argv[++i];
+    };
+    if (a == "--in") in_path = next();
+    else if (a == "--trace") trace_path = next();
+    else if (a == "--phases") phases_path = next();
+    else if (a == "--dump") dump_path = next();
+    else if (a == "--load") load_dir = next();
+    else if (a == "--vcd") vcd_path = next();
+    else if (a == "--protocol") protocol = true;
+    else if (a == "--depths") {
+      std::stringstream ss(next());
+      std::string t;
+      while (std::getline(ss, t, ',')) depths.push_back(strtoul(t.c_str(), nullptr, 10));
+    } else if (a[0] == '+') {
+    } else die(("unknown argument " + a).c_str());
+  }
+  crc_init();
+  top.reset(new Vhtm_accel(ctx.get()));
+#if VM_TRACE
+  if (!vcd_path.empty()) {
+    ctx->traceEverOn(true);
+    vcd.reset(new VerilatedVcdC);
+    top->trace(vcd.get(), 99);
+    vcd->open(vcd_path.c_str());
+  }
+#else
+  if (!vcd_path.empty()) die("built without --trace");
+#endif
+  top->rst = 1;
+  for (int i = 0; i < 4; i++) tick();
+  top->rst = 0;
+  tick();
+  if (rd(R_ID) != 0x48544D48u) die("ID register is not HTMH");
+
+  if (!load_dir.empty()) {
+    if (depths.size() != 16) die("--load needs --depths");
+    wr(R_MEM_LOCK, 0x4C4F4144u);
+    for (int m = 0; m < 16; m++) {
+      std::vector<uint64_t> w = read_hex(load_dir + "/" + kMems[m] + ".hex");
+      if (w.size() != depths[m]) die(("wrong depth in " + std::string(kMems[m]) + ".hex").c_str());
+      wr(R_MEM_SEL, m);
+      wr(R_MEM_ADDR, 0);
+      for (uint64_t x : w) {
+        wr(R_MEM_LO, uint32_t(x));
+        wr(R_MEM_HI, uint32_t(x >> 32));
+      }
+    }
+    wr(R_MEM_LOCK, 1);
+    command(2);  // RESTORE
+    wait_idle();
+    if (rd(R_ERROR) != 0) die("error after load");
+  }
+
+  if (protocol) {
+    run_protocol();
+    fprintf(stderr, "harness: protocol checks passed\n");
+  }
+
+  FILE *trace = trace_path.empty() ? nullptr : fopen(trace_path.c_str(), "w");
+  FILE *phases = phases_path.empty() ? nullptr : fopen(phases_path.c_str(), "w");
+  if (trace) fprintf(trace, "step,cols,pred,anom_num,anom_den,cycles\n");
+  if (!in_path.empty()) {
+    std::ifstream in(in_path);
+    if (!in) die("cannot open the input file");
+    std::string line;
+    std::vector<uint32_t> idx;
+    while (std::getline(in, line)) {
+      std::stringstream ss(line);
+      int learn = 0;
+      if (!(ss >> learn)) continue;
+      idx.clear();
+      uint32_t x;
+      while (ss >> x) idx.push_back(x);
+      uint32_t n = rd(R_STEP_LO);
+      wr(R_STEP_EXPECT, n);
+      wr(R_IN_COUNT, idx.size());
+      for (size_t i = 0; i < idx.size(); i++) wr(R_IN_BUF + i, idx[i]);
+      Crc ic;
+      ic.word(idx.size());
+      for (uint32_t v : idx) ic.word(v);
+      uint32_t got = rd(R_IN_CRC);
+      if (got != ic.sum()) {
+        fprintf(stderr, "harness: step %u: IN_CRC %08x, want %08x\n", n, got, ic.sum());
+        exit(3);
+      }
+      command(1 | (learn ? 0x100 : 0));
+      wait_idle();
+      uint32_t err = rd(R_ERROR);
+      if (err != 0) {
+        fprintf(stderr, "harness: step %u: ERROR %u\n", n, err);
+        exit(4);
+      }
+      uint32_t lo = rd(R_STEP_LO);
+      if (lo != n + 1) {
+        fprintf(stderr, "harness: step %u: STEP_LO %u after the step\n", n, lo);
+        exit(4);
+      }
+      uint32_t cyc = rd(R_CYCLES);
+      uint32_t nout = rd(R_OUT_COUNT);
+      std::vector<uint32_t> cols(nout), pred;
+      for (uint32_t i = 0; i < nout; i++) cols[i] = rd(R_OUT_BUF + i);
+      uint32_t npred = rd(R_PRED_COUNT);
+      for (uint32_t i = 0; i < npred; i++) pred.push_back(rd(R_PRED_BUF + i));
+      uint32_t an = rd(R_ANOM_NUM), ad = rd(R_ANOM_DEN);
+      Crc oc;
+      oc.word(lo);
+      oc.word(nout);
+      for (uint32_t v : cols) oc.word(v);
+      oc.word(npred);
+      for (uint32_t v : pred) oc.word(v);
+      oc.word(an);
+      oc.word(ad);
+      uint32_t ocg = rd(R_OUT_CRC);
+      if (ocg != oc.sum()) {
+        fprintf(stderr, "harness: step %u: OUT_CRC %08x, want %08x\n", n, ocg, oc.sum());
+        exit(3);
+      }
+      if (trace) {
+        fprintf(trace, "%u,", n);
+        for (size_t i = 0; i < cols.size(); i++) fprintf(trace, "%s%u", i ? " " : "", cols[i]);
+        fprintf(trace, ",");
+        for (size_t i = 0; i < pred.size(); i++) fprintf(trace, "%s%u", i ? " " : "", pred[i]);
+        fprintf(trace, ",%u,%u,%u\n", an, ad, cyc);
+      }
+      if (phases) {
+        fprintf(phases, "%u", n);
+        for (int p = 0; p < 10; p++) fprintf(phases, ",%u", rd(R_PHASE + p));
+        fprintf(phases, "\n");
+      }
+    }
+  }
+  if (trace) fclose(trace);
+  if (phases) fclose(phases);
+
+  if (!dump_path.empty()) {
+    if (depths.size() != 16) die("--dump needs --depths");
+    FILE *d = fopen(dump_path.c_str(), "w");
+    for (int m = 0; m < 16; m++) {
+      wr(R_CRC_SEL, m);
+      uint32_t crc = rd(R_CRC_VALUE);
+      fprintf(d, "mem %d %s %u %08x\n", m, kMems[m], depths[m], crc);
+      wr(R_MEM_SEL, m);
+      wr(R_MEM_ADDR, 0);
+      for (uint32_t i = 0; i < depths[m]; i++) {
+        uint32_t lo = rd(R_MEM_LO);
+        uint32_t hi = rd(R_MEM_HI);
+        fprintf(d, "%llx\n", (unsigned long long)(uint64_t(hi) << 32 | lo));
+      }
+    }
+    fclose(d);
+  }
+  fprintf(stderr, "harness: %llu cycles\n", (unsigned long long)cycle);
+  top->final();
+#if VM_TRACE
+  if (vcd) vcd->close();
+  vcd.reset();  // before the statics Verilated's destructors use
+#endif
+  top.reset();
+  ctx.reset();
+  return 0;
+}

@@ -1,0 +1,411 @@
+// Package hdl builds and runs the synthesizable Verilog RTL of the htmhw
+// accelerator (hdl/rtl) in Verilator, driven over its Wishbone bus by a C++
+// harness (hdl/harness) as a host would drive it, and compares what it
+// computes with the cycle-level simulator (package sim).
+//
+// The RTL implements docs/ARCHITECTURE.md's host interface and memories and,
+// in this revision, the step phases LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN
+// and SP_DUTY, cycle for cycle. The TM phases are not implemented: a STEP
+// ends after the SP phases (Implemented lists the phases).
+package hdl
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model/trace"
+	"github.com/htmhw/htmhw/sim"
+)
+
+//go:embed rtl/*.v rtl/*.vlt harness/*.cpp tb/*.v
+var sources embed.FS
+
+// Implemented lists the step phases the RTL implements, cycle for cycle.
+var Implemented = []sim.Phase{sim.PhaseLoad, sim.PhaseSPOverlap, sim.PhaseSPInhibit, sim.PhaseSPLearn, sim.PhaseSPDuty}
+
+// SPMemories are the image memories the implemented phases write (besides
+// regs words 1 and 2, the SP iteration and minOverlap).
+var SPMemories = []string{"sp.pool", "sp.poollen", "sp.conn", "sp.duty", "sp.boost", "sp.boosttable"}
+
+// ErrNoVerilator is returned when verilator is not on PATH.
+var ErrNoVerilator = errors.New("hdl: verilator not found on PATH (Debian: apt-get install verilator)")
+
+// Params are the RTL's parameters: the model dimensions and the
+// architecture parameters of docs/ARCHITECTURE.md section 1.
+type Params struct {
+	N, C, Q, K, S, M, B, G    int
+	LanesOV, LanesSyn, DivLat int
+}
+
+// ParamsOf reads an image's parameters from its cfg words.
+func ParamsOf(im *image.Image) (Params, error) {
+	cfg := im.Section("cfg")
+	if cfg == nil || len(cfg.Words) != 32 {
+		return Params{}, errors.New("hdl: the image has no cfg memory of 32 words")
+	}
+	w := func(i int) int { return int(cfg.Words[i]) }
+	p := Params{N: w(0), C: w(1), Q: w(2), B: w(5), G: w(19), M: w(20), S: w(21), K: w(22),
+		LanesOV: w(28), LanesSyn: w(29), DivLat: w(30)}
+	if p.DivLat < 3 {
+		return p, fmt.Errorf("hdl: DIV_LAT %d: the RTL needs at least 3", p.DivLat)
+	}
+	if p.B > 16 {
+		return p, fmt.Errorf("hdl: permanence bits %d: the RTL handles at most 16", p.B)
+	}
+	return p, nil
+}
+
+// Defines returns the Verilog parameter overrides (-G options).
+func (p Params) Defines() []string {
+	return []string{"N=" + strconv.Itoa(p.N), "C=" + strconv.Itoa(p.C), "Q=" + strconv.Itoa(p.Q),
+		"K=" + strconv.Itoa(p.K), "S=" + strconv.Itoa(p.S), "M=" + strconv.Itoa(p.M), "B=" + strconv.Itoa(p.B),
+		"G=" + strconv.Itoa(p.G), "LANES_OV=" + strconv.Itoa(p.LanesOV), "LANES_SYN=" + strconv.Itoa(p.LanesSyn),
+		"DIV_LAT=" + strconv.Itoa(p.DivLat)}
+}
+
+// WriteSources writes the RTL and the harness into dir (rtl/, harness/)
+// and returns the Verilog files' paths.
+func WriteSources(dir string) ([]string, error) {
+	var vs []string
+	err := fs.WalkDir(sources, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := sources.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if strings.HasPrefix(path, "rtl/") && strings.HasSuffix(path, ".v") {
+			vs = append(vs, dst)
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	return vs, nil
+}
+
+// sourceHash hashes the embedded sources.
+func sourceHash() string {
+	h := sha256.New()
+	_ = fs.WalkDir(sources, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := sources.ReadFile(path)
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// CacheDir is where built models are kept: os.UserCacheDir()/htmhw-hdl,
+// or HTMHW_HDL_CACHE when set.
+func CacheDir() (string, error) {
+	if d := os.Getenv("HTMHW_HDL_CACHE"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("hdl: %w", err)
+	}
+	return filepath.Join(d, "htmhw-hdl"), nil
+}
+
+// Model is a built Verilator model.
+type Model struct {
+	Params Params
+	Bin    string // the simulation binary
+	Cached bool   // whether Build found it in the cache
+}
+
+// Build compiles the RTL with the harness for these parameters with
+// Verilator, or returns the cached build of the same sources, parameters
+// and Verilator version.
+func Build(ctx context.Context, p Params) (*Model, error) {
+	vl, err := exec.LookPath("verilator")
+	if err != nil {
+		return nil, ErrNoVerilator
+	}
+	ver, err := exec.CommandContext(ctx, vl, "--version").Output()
+	if err != nil {
+		return nil, fmt.Errorf("hdl: verilator --version: %w", err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%v\n", sourceHash(), strings.TrimSpace(string(ver)), p.Defines())
+	key := hex.EncodeToString(h.Sum(nil))[:24]
+	cache, err := CacheDir()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(cache, key)
+	bin := filepath.Join(dir, "Vhtm_accel")
+	if _, err := os.Stat(bin); err == nil {
+		return &Model{Params: p, Bin: bin, Cached: true}, nil
+	}
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	tmp, err := os.MkdirTemp(cache, ".build-*")
+	if err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	vs, err := WriteSources(tmp)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "fast", "--x-initial", "fast",
+		"-Wno-fatal", "-Wno-lint", "-Wno-style", "--trace", "-DSIM", "--top-module", "htm_accel",
+		"-CFLAGS", "-O2", "--Mdir", filepath.Join(tmp, "obj"), "-o", "Vhtm_accel"}
+	for _, d := range p.Defines() {
+		args = append(args, "-G"+d)
+	}
+	args = append(args, vs...)
+	args = append(args, filepath.Join(tmp, "harness", "harness.cpp"))
+	cmd := exec.CommandContext(ctx, vl, args...)
+	cmd.Dir = tmp
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("hdl: verilator: %w\n%s", err, tail(out, 4000))
+	}
+	// Keep only the binary; rename makes the cache entry appear atomically.
+	stage := filepath.Join(tmp, "out")
+	if err := os.MkdirAll(stage, 0o755); err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	if err := os.Rename(filepath.Join(tmp, "obj", "Vhtm_accel"), filepath.Join(stage, "Vhtm_accel")); err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	if err := os.Rename(stage, dir); err != nil {
+		if _, serr := os.Stat(bin); serr == nil { // built concurrently
+			return &Model{Params: p, Bin: bin, Cached: true}, nil
+		}
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	return &Model{Params: p, Bin: bin}, nil
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
+
+// WriteMemFiles writes an image's $readmemh files into dir (as htmhw
+// compile --mem-dir does) and the files the RTL reads besides them: sp.conn
+// split into its LANES_OV lanes (lane l holds, for each column, the words w
+// with w mod LANES_OV = l, zero-padded to ⌈W/LANES_OV⌉ rows).
+func WriteMemFiles(im *image.Image, dir string) error {
+	if _, err := im.WriteMemFiles(dir, []string{"readmemh"}); err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
+	p, err := ParamsOf(im)
+	if err != nil {
+		return err
+	}
+	conn := im.Section("sp.conn")
+	if conn == nil {
+		return errors.New("hdl: the image has no sp.conn")
+	}
+	W := (p.N + 31) / 32
+	L := p.LanesOV
+	WL := (W + L - 1) / L
+	for l := 0; l < L; l++ {
+		var b strings.Builder
+		fmt.Fprintf(&b, "// sp.conn lane %d of %d: %d words of 32 bits\n", l, L, p.C*WL)
+		for c := 0; c < p.C; c++ {
+			for r := 0; r < WL; r++ {
+				var v uint64
+				if w := r*L + l; w < W {
+					v = conn.Words[c*W+w]
+				}
+				fmt.Fprintf(&b, "%08x\n", v)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("sp.conn.lane%d.hex", l)), []byte(b.String()), 0o644); err != nil {
+			return fmt.Errorf("hdl: %w", err)
+		}
+	}
+	return nil
+}
+
+// Step is one STEP command's input.
+type Step struct {
+	Input []uint32
+	Learn bool
+}
+
+// RunOptions select what a run writes besides the register trace.
+type RunOptions struct {
+	Dump    bool   // read every memory back through the window at the end
+	LoadDir string // load the memories through the window from these $readmemh files first
+	VCD     string // write a waveform here
+	// Protocol runs the harness's host-interface checks (refused commands,
+	// locked windows, RESET) before the steps.
+	Protocol bool
+}
+
+// Result is what a run of the RTL produced.
+type Result struct {
+	Regs   []trace.Regs            // the register trace, one row per step
+	Phases [][sim.NumPhases]uint64 // PHASE_CYCLES per step
+	Mems   []*image.Section        // with RunOptions.Dump: every memory as read back
+	CRCs   []uint32                // with RunOptions.Dump: CRC_VALUE per memory
+	Log    string                  // the harness's standard error
+}
+
+// Run runs the model on an image's memory files in memDir (WriteMemFiles)
+// through the steps. im gives the memories' depths and widths.
+func (m *Model) Run(ctx context.Context, im *image.Image, memDir string, steps []Step, opt RunOptions) (*Result, error) {
+	work, err := os.MkdirTemp("", "htmhw-hdl-run-*")
+	if err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	defer os.RemoveAll(work)
+	var in strings.Builder
+	for _, s := range steps {
+		if s.Learn {
+			in.WriteString("1")
+		} else {
+			in.WriteString("0")
+		}
+		for _, x := range s.Input {
+			in.WriteString(" ")
+			in.WriteString(strconv.FormatUint(uint64(x), 10))
+		}
+		in.WriteString("\n")
+	}
+	inPath := filepath.Join(work, "in.txt")
+	if err := os.WriteFile(inPath, []byte(in.String()), 0o644); err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	var depths []string
+	for _, s := range im.Sections {
+		depths = append(depths, strconv.Itoa(s.Depth()))
+	}
+	tracePath, phasePath, dumpPath := filepath.Join(work, "regs.csv"), filepath.Join(work, "phases.csv"), filepath.Join(work, "dump.txt")
+	abs, err := filepath.Abs(memDir)
+	if err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	args := []string{"+memdir=" + abs, "--in", inPath, "--trace", tracePath, "--phases", phasePath,
+		"--depths", strings.Join(depths, ",")}
+	if opt.Dump {
+		args = append(args, "--dump", dumpPath)
+	}
+	if opt.LoadDir != "" {
+		args = append(args, "--load", opt.LoadDir)
+	}
+	if opt.VCD != "" {
+		args = append(args, "--vcd", opt.VCD)
+	}
+	if opt.Protocol {
+		args = append(args, "--protocol")
+	}
+	cmd := exec.CommandContext(ctx, m.Bin, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("hdl: %s: %w\n%s", filepath.Base(m.Bin), err, tail([]byte(stderr.String()), 4000))
+	}
+	res := &Result{Log: stderr.String()}
+	f, err := os.Open(tracePath)
+	if err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	res.Regs, err = trace.ReadRegs(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("hdl: the harness's trace: %w", err)
+	}
+	if res.Phases, err = readPhases(phasePath); err != nil {
+		return nil, err
+	}
+	if opt.Dump {
+		if res.Mems, res.CRCs, err = readDump(dumpPath, im); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func readPhases(path string) ([][sim.NumPhases]uint64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	var out [][sim.NumPhases]uint64
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if line == "" {
+			continue
+		}
+		f := strings.Split(line, ",")
+		if len(f) != 1+int(sim.NumPhases) {
+			return nil, fmt.Errorf("hdl: phases line %d: %d fields", i+1, len(f))
+		}
+		var row [sim.NumPhases]uint64
+		for p := range row {
+			if row[p], err = strconv.ParseUint(f[p+1], 10, 64); err != nil {
+				return nil, fmt.Errorf("hdl: phases line %d: %w", i+1, err)
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+func readDump(path string, im *image.Image) ([]*image.Section, []uint32, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("hdl: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var mems []*image.Section
+	var crcs []uint32
+	var cur *image.Section
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "mem ") {
+			var m, depth int
+			var name string
+			var crc uint32
+			if _, err := fmt.Sscanf(line, "mem %d %s %d %x", &m, &name, &depth, &crc); err != nil {
+				return nil, nil, fmt.Errorf("hdl: dump: %q: %w", line, err)
+			}
+			if m >= len(im.Sections) {
+				return nil, nil, fmt.Errorf("hdl: dump: memory %d", m)
+			}
+			cur = &image.Section{Name: name, Width: im.Sections[m].Width}
+			mems = append(mems, cur)
+			crcs = append(crcs, crc)
+			continue
+		}
+		v, err := strconv.ParseUint(line, 16, 64)
+		if err != nil || cur == nil {
+			return nil, nil, fmt.Errorf("hdl: dump: %q", line)
+		}
+		cur.Words = append(cur.Words, v)
+	}
+	return mems, crcs, sc.Err()
+}

@@ -1,0 +1,270 @@
+package hdl
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/series"
+	"github.com/htmhw/htmhw/sim"
+)
+
+// needTool skips the test when a tool is missing, except under CI
+// (CI=true), where a missing tool is a failure.
+func needTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed (CI must install it)", name)
+		}
+		t.Skipf("%s is not installed", name)
+	}
+}
+
+// compileSeries compiles a preset whose RDSE resolution comes from a NAB
+// series' range, and encodes the series' first n rows. edit, if not nil,
+// changes the configuration first.
+func compileSeries(t *testing.T, preset, file string, n int, edit func(*model.Config)) (*image.Image, [][]uint32) {
+	t.Helper()
+	return compileArch(t, preset, file, n, edit, image.DefaultArch())
+}
+
+func compileArch(t *testing.T, preset, file string, n int, edit func(*model.Config), arch image.Arch) (*image.Image, [][]uint32) {
+	t.Helper()
+	rows, err := series.ReadFile(filepath.Join("..", "testdata", "nab", file), series.Options{})
+	require.NoError(t, err)
+	cfg, err := model.Preset(preset)
+	require.NoError(t, err)
+	cfg.ResolveResolution(series.Range(rows))
+	if edit != nil {
+		edit(cfg)
+	}
+	region, err := model.NewRegion(cfg)
+	require.NoError(t, err)
+	im, err := image.Compile(region, arch)
+	require.NoError(t, err)
+	enc, err := sim.NewEncoder(cfg)
+	require.NoError(t, err)
+	n = min(n, len(rows))
+	inputs := make([][]uint32, n)
+	for i := 0; i < n; i++ {
+		in, err := enc.Encode(rows[i].Time, rows[i].Value)
+		require.NoError(t, err)
+		inputs[i] = slices.Clone(in)
+	}
+	return im, inputs
+}
+
+// compareSP runs the RTL and the cycle-level simulator through the same
+// steps (Verify) and fails at the first divergence: a register (step, cols,
+// cycles, with missing and extra columns), a phase's cycles, or a memory
+// word or CRC read back over the bus at the end. It returns the
+// simulator's cycles per phase.
+func compareSP(t *testing.T, im *image.Image, inputs [][]uint32, learn func(int) bool, opt RunOptions) [sim.NumPhases]uint64 {
+	t.Helper()
+	return compareSPFrom(t, im, im, inputs, learn, opt)
+}
+
+// compareSPFrom is compareSP on an RTL whose memories start as init's
+// ($readmemh) and are then loaded with start's through the memory window
+// (when start is not init), against a simulator that starts from start.
+func compareSPFrom(t *testing.T, init, start *image.Image, inputs [][]uint32, learn func(int) bool, opt RunOptions) [sim.NumPhases]uint64 {
+	t.Helper()
+	needTool(t, "verilator")
+	steps := make([]Step, len(inputs))
+	for i, in := range inputs {
+		steps[i] = Step{Input: in, Learn: learn(i)}
+	}
+	rep, err := Verify(context.Background(), start, init, steps, opt, t.TempDir())
+	require.NoError(t, err)
+	t.Logf("verilator build %v (cached %v); RTL run %v, %d cycles simulated (%s)", rep.Build.Round(time.Millisecond),
+		rep.Cached, rep.Run.Round(time.Millisecond), rep.SimCycles, strings.TrimSpace(rep.Log))
+	if rep.Mismatch != nil {
+		t.Fatalf("RTL vs simulator: %v", rep.Mismatch)
+	}
+	require.Equal(t, len(steps), rep.Matched)
+	var sum uint64
+	for _, c := range rep.Cycles {
+		sum += c
+	}
+	t.Logf("%d steps matched: active columns, SP phase cycles (%d in all), SP memories and CRCs", len(steps), sum)
+	return rep.Cycles
+}
+
+func always(int) bool { return true }
+
+func TestSPShort(t *testing.T) {
+	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 30, nil)
+	compareSP(t, im, inputs, func(i int) bool { return i%5 != 3 }, RunOptions{Protocol: true})
+}
+
+func TestSPJumpsup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long")
+	}
+	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 600, nil)
+	compareSP(t, im, inputs, always, RunOptions{})
+}
+
+func TestSPSpeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long")
+	}
+	im, inputs := compileSeries(t, "small", "speed_7578.csv", 600, nil)
+	compareSP(t, im, inputs, always, RunOptions{})
+}
+
+// stress switches on the SP rules the presets leave off (as sim's
+// stressConfig, without boosting, whose inhibition the RTL does not
+// implement): a stimulus threshold, narrow unwrapped pools of different
+// lengths, fast duty cycles with a high minimum (bumps on most update
+// rounds) and a trim threshold.
+func stress(c *model.Config) {
+	s := &c.SP
+	s.PotentialRadius, s.WrapAround, s.PotentialPct = 9, false, 0.6
+	s.StimulusThreshold = 3
+	s.DutyCyclePeriod, s.UpdatePeriod, s.MinPctOverlapDutyCycles = 40, 10, 0.3
+	s.SynPermActiveInc = 0.06
+}
+
+func TestSPStress(t *testing.T) {
+	im, inputs := compileSeries(t, "small", "speed_7578.csv", 400, stress)
+	cyc := compareSP(t, im, inputs, func(i int) bool { return i%7 != 6 }, RunOptions{})
+	// The duty phase's cycles exceed its pass and update rounds: columns
+	// were bumped.
+	p, err := ParamsOf(im)
+	require.NoError(t, err)
+	learning := uint64(0)
+	for i := range inputs {
+		if i%7 != 6 {
+			learning++
+		}
+	}
+	base := learning*uint64(p.C+p.DivLat) + uint64(len(inputs)/10)*uint64(p.C)
+	require.Greater(t, cyc[sim.PhaseSPDuty], base+uint64(p.C), "no column was bumped: the test does not exercise bumps")
+}
+
+// TestSPLoadWindow loads a trained region (the simulator's memories after
+// 120 steps) through the memory windows into an RTL initialised with the
+// fresh region, then continues both for 120 steps.
+func TestSPLoadWindow(t *testing.T) {
+	fresh, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 240, nil)
+	s, err := sim.New(fresh)
+	require.NoError(t, err)
+	for _, in := range inputs[:120] {
+		_, err := s.Step(in, true)
+		require.NoError(t, err)
+	}
+	trained := s.Image()
+	require.NotEqual(t, fresh.Section("sp.conn").CRC(), trained.Section("sp.conn").CRC())
+	compareSPFrom(t, fresh, trained, inputs[120:], always, RunOptions{})
+}
+
+// TestSPArch varies the architecture parameters: an overlap row of several
+// words with a zero-padded lane (LANES_OV 3 on W = 4 words), one word per
+// cycle, and a divider shorter and longer than its 16 quotient steps.
+func TestSPArch(t *testing.T) {
+	for _, a := range []image.Arch{{LanesOV: 3, LanesSyn: 4, DivLat: 7}, {LanesOV: 1, LanesSyn: 4, DivLat: 25}} {
+		t.Run(fmt.Sprintf("lanes%d-div%d", a.LanesOV, a.DivLat), func(t *testing.T) {
+			im, inputs := compileArch(t, "small", "speed_7578.csv", 150, stress, a)
+			compareSP(t, im, inputs, always, RunOptions{})
+		})
+	}
+}
+
+// TestIcarusSmoke runs the first steps in Icarus Verilog with a plain
+// Verilog host (tb/htm_tb.v): the RTL is portable beyond Verilator, and
+// gives the simulator's active columns and SP cycles there too.
+func TestIcarusSmoke(t *testing.T) {
+	needTool(t, "iverilog")
+	needTool(t, "vvp")
+	const steps = 3
+	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", steps, nil)
+	dir := t.TempDir()
+	require.NoError(t, WriteMemFiles(im, filepath.Join(dir, "mem")))
+	vs, err := WriteSources(dir)
+	require.NoError(t, err)
+	var in strings.Builder
+	fmt.Fprintf(&in, "%x\n", steps)
+	for _, x := range inputs {
+		fmt.Fprintf(&in, "%x\n", len(x))
+		for _, v := range x {
+			fmt.Fprintf(&in, "%x\n", v)
+		}
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "in.hex"), []byte(in.String()), 0o644))
+	p, err := ParamsOf(im)
+	require.NoError(t, err)
+	args := []string{"-g2012", "-DSIM", "-o", "tb.vvp", "-s", "htm_tb"}
+	for _, d := range p.Defines() {
+		args = append(args, "-Phtm_tb."+d)
+	}
+	args = append(args, filepath.Join(dir, "tb", "htm_tb.v"))
+	args = append(args, vs...)
+	run := func(name string, args ...string) string {
+		cmd := exec.Command(name, args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s\n%s", name, out)
+		return string(out)
+	}
+	run("iverilog", args...)
+	t0 := time.Now()
+	out := run("vvp", "-n", "tb.vvp", "+memdir="+filepath.Join(dir, "mem"))
+	t.Logf("Icarus: %d steps in %v", steps, time.Since(t0).Round(time.Millisecond))
+	s, err := sim.New(im)
+	require.NoError(t, err)
+	var got []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "step ") || strings.HasPrefix(line, "ERROR") {
+			got = append(got, strings.TrimSpace(line))
+		}
+	}
+	require.Len(t, got, steps, out)
+	for i, x := range inputs {
+		r, err := s.Step(x, true)
+		require.NoError(t, err)
+		var total uint64
+		for _, ph := range Implemented {
+			total += r.Cycles[ph]
+		}
+		want := fmt.Sprintf("step %d cycles %d cols", i, total)
+		for _, c := range r.ActiveColumns {
+			want += fmt.Sprintf(" %d", c)
+		}
+		require.Equal(t, want, got[i], "step %d", i)
+	}
+}
+
+// TestLint: verilator --lint-only -Wall is clean with the waivers of
+// rtl/lint.vlt, for the simulation build and for the synthesis top.
+func TestLint(t *testing.T) {
+	needTool(t, "verilator")
+	dir := t.TempDir()
+	vs, err := WriteSources(dir)
+	require.NoError(t, err)
+	rtl := func(name string) string { return filepath.Join(dir, "rtl", name) }
+	for _, c := range []struct {
+		top   string
+		files []string
+		defs  []string
+	}{
+		{"htm_accel", []string{rtl("htm_accel.v"), rtl("htm_ram.v")}, []string{"-DSIM"}},
+		{"htm_synth_top", vs, nil},
+	} {
+		args := append([]string{"--lint-only", "-Wall", "--top-module", c.top, rtl("lint.vlt")}, c.defs...)
+		out, err := exec.Command("verilator", append(args, c.files...)...).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		require.Empty(t, strings.TrimSpace(string(out)), "lint of %s", c.top)
+	}
+}

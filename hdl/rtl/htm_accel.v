@@ -1,0 +1,1198 @@
+// htm_accel: the htmhw accelerator (docs/ARCHITECTURE.md, version 1).
+//
+// A Wishbone B4 classic 32-bit slave with word addressing (section 3.1),
+// the memories of section 2 as synchronous RAMs with one read and one
+// write port, and the STEP schedule of section 4. This revision implements
+// the phases LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN and SP_DUTY cycle for
+// cycle; the TM phases (TM_PREDICT .. TM_DENDRITE) and OUTPUT's TM part are
+// not implemented yet: a STEP ends after the SP phases, PRED_COUNT,
+// ANOM_NUM and ANOM_DEN read 0, the TM memories are only reachable through
+// the memory windows, and RESTORE only clears in.bits (W cycles).
+//
+// Extensions to the register map (hdl/README.md): PHASE_CYCLES at word
+// addresses 0x040 + phase (the cycles of each phase of the last STEP, in
+// the order of section 4; 0 for phases not run).
+`default_nettype none
+module htm_accel #(
+    // Model dimensions (docs/ARCHITECTURE.md section 1).
+    parameter integer N = 120,
+    parameter integer C = 256,
+    parameter integer Q = 60,
+    parameter integer K = 4,
+    parameter integer S = 1024,
+    parameter integer M = 16,
+    parameter integer B = 8,
+    parameter integer G = 8,
+    // Architecture parameters.
+    parameter integer LANES_OV = 4,
+    parameter integer LANES_SYN = 4,
+    parameter integer DIV_LAT = 18,
+    // Directory of the $readmemh files (htmhw compile --mem-dir).
+    parameter MEM_DIR = "mem"
+) (
+    input  wire        clk,
+    input  wire        rst,
+    input  wire        wb_cyc_i,
+    input  wire        wb_stb_i,
+    input  wire        wb_we_i,
+    input  wire [13:0] wb_adr_i,
+    input  wire [31:0] wb_dat_i,
+    input  wire [3:0]  wb_sel_i,
+    output reg  [31:0] wb_dat_o,
+    output reg         wb_ack_o
+);
+  // ---------------------------------------------------------------- widths
+  function integer bitsf(input integer x);  // bits that hold 0..x, at least 1
+    begin
+      bitsf = 1;
+      while ((1 << bitsf) <= x) bitsf = bitsf + 1;
+    end
+  endfunction
+  localparam integer ARCH_VERSION = 1;
+  localparam integer NC = C * K;
+  localparam integer WN = bitsf(N - 1);
+  localparam integer WQ = bitsf(Q);
+  localparam integer WCELL = bitsf(NC - 1);
+  localparam integer WS = bitsf(S - 1);
+  localparam integer WM = bitsf(M);
+  localparam integer WG = bitsf(G);
+  localparam integer W = (N + 31) / 32;
+  localparam integer WC = (NC + 31) / 32;
+  localparam integer L = LANES_OV;
+  localparam integer WL = (W + L - 1) / L;  // sp.conn rows per column
+  localparam integer WCOL = bitsf(C - 1);  // a column index
+  localparam integer WCNT = bitsf(C);  // a count of columns
+  localparam integer POOL_W = B + WN;
+  localparam integer SEG_W = WCELL + 1 + WM;
+  localparam integer SYN_W = B + WCELL + 1;
+  localparam integer OV_W = WQ + 1;  // sp.overlap word: overlap, active flag
+  localparam integer HIST_W = WCNT;
+  // Memory depths and address widths.
+  localparam integer D_POOL = C * Q, D_CONN = C * W, D_CONNR = C * WL, D_SYN = S * M;
+  localparam integer A_POOL = $clog2(D_POOL + 1), A_C = $clog2(C + 1), A_CONNR = $clog2(D_CONNR + 1);
+  localparam integer A_BT = $clog2(1024 + 1), A_S = $clog2(S + 1), A_SYN = $clog2(D_SYN + 1);
+  localparam integer A_NC = $clog2(NC + 1), A_WC = $clog2(WC + 1), A_H = $clog2(Q + 1 + 1);
+  localparam integer IN_D = N < 1024 ? N : 1024;  // IN_BUF words: an input has at most N indices
+  localparam integer A_IN = $clog2(IN_D + 1);
+  localparam [15:0] PMAX = (1 << B) - 1;
+
+  // Memory indices (MEM_SEL, CRC_SEL).
+  localparam [3:0] M_CFG = 0, M_REGS = 1, M_POOL = 2, M_POOLLEN = 3, M_CONN = 4, M_DUTY = 5, M_BOOST = 6,
+      M_BT = 7, M_SEG = 8, M_SEGLRU = 9, M_SEGSEQ = 10, M_FREE = 11, M_SYN = 12, M_CELLSEGS = 13,
+      M_ACTIVE = 14, M_WINNER = 15;
+  function integer mem_depth(input integer m);
+    case (m)
+      0: mem_depth = 32;
+      1: mem_depth = 16;
+      2: mem_depth = D_POOL;
+      3: mem_depth = C;
+      4: mem_depth = D_CONN;
+      5: mem_depth = C;
+      6: mem_depth = C;
+      7: mem_depth = 1024;
+      8, 9, 10, 11: mem_depth = S;
+      12: mem_depth = D_SYN;
+      13: mem_depth = NC;
+      default: mem_depth = WC;
+    endcase
+  endfunction
+  function integer mem_width(input integer m);
+    case (m)
+      0: mem_width = 32;
+      1: mem_width = 64;
+      2: mem_width = POOL_W;
+      3: mem_width = WQ;
+      4, 5, 9, 14, 15: mem_width = 32;
+      6, 7: mem_width = 16;
+      8: mem_width = SEG_W;
+      10: mem_width = 64;
+      11: mem_width = WS;
+      12: mem_width = SYN_W;
+      default: mem_width = WG;
+    endcase
+  endfunction
+  // Bytes per word in a CRC (image.Section.WordBytes).
+  function [3:0] mem_bytes(input [3:0] m);
+    integer w;
+    begin
+      w = mem_width(m);
+      mem_bytes = (w <= 8) ? 4'd1 : (w <= 16) ? 4'd2 : (w <= 32) ? 4'd4 : 4'd8;
+    end
+  endfunction
+
+  // CRC-32 (IEEE, reflected) over nb little-endian bytes of d.
+  function [31:0] crc_upd(input [31:0] crc, input [31:0] d, input [2:0] nb);
+    integer b, i;
+    reg [31:0] c;
+    begin
+      c = crc;
+      for (b = 0; b < 4; b = b + 1)
+        if (b < nb) begin
+          c = c ^ {24'd0, d[8*b+:8]};
+          for (i = 0; i < 8; i = i + 1) c = c[0] ? ((c >> 1) ^ 32'hEDB88320) : (c >> 1);
+        end
+      crc_upd = c;
+    end
+  endfunction
+
+  function [5:0] popcount32(input [31:0] x);
+    integer i;
+    begin
+      popcount32 = 0;
+      for (i = 0; i < 32; i = i + 1) popcount32 = popcount32 + {5'd0, x[i]};
+    end
+  endfunction
+
+  // ------------------------------------------------- cfg and regs (registers)
+  reg [31:0] cfg[0:31];
+  reg [63:0] regs[0:15];
+`ifdef SIM
+`ifdef VERILATOR
+  string dir, path;  // (a vector's leading NULs would stay in the file name)
+`else
+  reg [8*1024-1:0] dir, path;  // Icarus 11 takes no string from $value$plusargs
+`endif
+  initial begin
+    if (!$value$plusargs("memdir=%s", dir)) dir = MEM_DIR;
+`ifdef VERILATOR
+    path = {dir, "/cfg.hex"};
+`else
+    $swrite(path, "%0s/cfg.hex", dir);
+`endif
+    $readmemh(path, cfg);
+`ifdef VERILATOR
+    path = {dir, "/regs.hex"};
+`else
+    $swrite(path, "%0s/regs.hex", dir);
+`endif
+    $readmemh(path, regs);
+  end
+`else
+  initial begin
+    $readmemh({MEM_DIR, "/cfg.hex"}, cfg);
+    $readmemh({MEM_DIR, "/regs.hex"}, regs);
+  end
+`endif
+  wire [31:0] cfg_k = cfg[3], cfg_stim = cfg[4];
+  wire [15:0] cfg_conn = cfg[6][15:0], cfg_inc = cfg[7][15:0], cfg_dec = cfg[8][15:0];
+  wire [15:0] cfg_below = cfg[9][15:0], cfg_trim = cfg[10][15:0];
+  wire [31:0] cfg_minpct = cfg[11], cfg_dutyper = cfg[12], cfg_updper = cfg[13];
+  wire cfg_boost = cfg[14] != 0;
+
+  // ---------------------------------------------------------------- RAMs
+  // Port signals: the engine drives them while busy, the host otherwise.
+  reg [A_POOL-1:0] pool_ra, pool_wa;
+  reg pool_we;
+  reg [POOL_W-1:0] pool_wd;
+  wire [POOL_W-1:0] pool_rd;
+  reg [A_C-1:0] plen_ra, plen_wa, duty_ra, duty_wa, boost_ra, boost_wa, ov_ra, ov_wa, oc_ra, oc_wa, wk_ra, wk_wa;
+  reg plen_we, duty_we, boost_we, ov_we, oc_we, wk_we;
+  reg [WQ-1:0] plen_wd;
+  wire [WQ-1:0] plen_rd;
+  reg [31:0] duty_wd;
+  wire [31:0] duty_rd;
+  reg [15:0] boost_wd, bt_wd;
+  wire [15:0] boost_rd, bt_rd;
+  reg [A_BT-1:0] bt_ra, bt_wa;
+  reg bt_we;
+  reg [OV_W-1:0] ov_wd;
+  wire [OV_W-1:0] ov_rd;
+  reg [WCOL-1:0] oc_wd, wk_wd;
+  wire [WCOL-1:0] oc_rd, wk_rd;
+  reg [A_H-1:0] hist_ra, hist_wa;
+  reg hist_we;
+  reg [HIST_W-1:0] hist_wd;
+  wire [HIST_W-1:0] hist_rd;
+  reg [A_CONNR-1:0] conn_ra, conn_wa;
+  reg [L-1:0] conn_we;
+  reg [31:0] conn_wd;
+  wire [31:0] conn_rd[0:L-1];
+  reg [A_IN-1:0] inb_ra, inb_wa;
+  reg inb_we;
+  reg [31:0] inb_wd;
+  wire [31:0] inbuf_rd;
+  // TM memories: host access only in this revision.
+  reg [A_S-1:0] tm_s_ra, tm_s_wa;
+  reg [A_SYN-1:0] syn_ra, syn_wa;
+  reg [A_NC-1:0] cs_ra, cs_wa;
+  reg [A_WC-1:0] aw_ra, aw_wa;
+  reg seg_we, lru_we, seq_we, free_we, syn_we, cs_we, act_we, win_we;
+  reg [63:0] tm_wd;
+  wire [SEG_W-1:0] seg_rd;
+  wire [31:0] lru_rd, act_rd, win_rd;
+  wire [63:0] seq_rd;
+  wire [WS-1:0] free_rd;
+  wire [SYN_W-1:0] syn_rd;
+  wire [WG-1:0] cs_rd;
+
+  htm_ram #(.WIDTH(POOL_W), .DEPTH(D_POOL), .FILE("sp.pool"), .MEM_DIR(MEM_DIR)) u_pool (
+      clk, pool_ra, pool_rd, pool_we, pool_wa, pool_wd);
+  htm_ram #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen"), .MEM_DIR(MEM_DIR)) u_plen (
+      clk, plen_ra, plen_rd, plen_we, plen_wa, plen_wd);
+  genvar gl;
+  generate
+    for (gl = 0; gl < L; gl = gl + 1) begin : g_conn
+      // Lane gl holds the words w of each column with w mod LANES_OV = gl.
+      localparam [7:0] D0 = 8'd48 + gl % 10, D1 = 8'd48 + (gl / 10) % 10;
+      localparam [15:0] LN = (gl < 10) ? {8'd0, D0} : {D1, D0};
+      htm_ram #(.WIDTH(32), .DEPTH(D_CONNR), .FILE({"sp.conn.lane", LN}), .MEM_DIR(MEM_DIR)) u_conn (
+          clk, conn_ra, conn_rd[gl], conn_we[gl], conn_wa, conn_wd);
+    end
+  endgenerate
+  htm_ram #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty"), .MEM_DIR(MEM_DIR)) u_duty (
+      clk, duty_ra, duty_rd, duty_we, duty_wa, duty_wd);
+  htm_ram #(.WIDTH(16), .DEPTH(C), .FILE("sp.boost"), .MEM_DIR(MEM_DIR)) u_boost (
+      clk, boost_ra, boost_rd, boost_we, boost_wa, boost_wd);
+  htm_ram #(.WIDTH(16), .DEPTH(1024), .FILE("sp.boosttable"), .MEM_DIR(MEM_DIR)) u_bt (
+      clk, bt_ra, bt_rd, bt_we, bt_wa, bt_wd);
+  htm_ram #(.WIDTH(SEG_W), .DEPTH(S), .FILE("tm.seg"), .MEM_DIR(MEM_DIR)) u_seg (
+      clk, tm_s_ra, seg_rd, seg_we, tm_s_wa, tm_wd[SEG_W-1:0]);
+  htm_ram #(.WIDTH(32), .DEPTH(S), .FILE("tm.seglru"), .MEM_DIR(MEM_DIR)) u_lru (
+      clk, tm_s_ra, lru_rd, lru_we, tm_s_wa, tm_wd[31:0]);
+  htm_ram #(.WIDTH(64), .DEPTH(S), .FILE("tm.segseq"), .MEM_DIR(MEM_DIR)) u_seq (
+      clk, tm_s_ra, seq_rd, seq_we, tm_s_wa, tm_wd);
+  htm_ram #(.WIDTH(WS), .DEPTH(S), .FILE("tm.free"), .MEM_DIR(MEM_DIR)) u_free (
+      clk, tm_s_ra, free_rd, free_we, tm_s_wa, tm_wd[WS-1:0]);
+  htm_ram #(.WIDTH(SYN_W), .DEPTH(D_SYN), .FILE("tm.syn"), .MEM_DIR(MEM_DIR)) u_syn (
+      clk, syn_ra, syn_rd, syn_we, syn_wa, tm_wd[SYN_W-1:0]);
+  htm_ram #(.WIDTH(WG), .DEPTH(NC), .FILE("tm.cellsegs"), .MEM_DIR(MEM_DIR)) u_cs (
+      clk, cs_ra, cs_rd, cs_we, cs_wa, tm_wd[WG-1:0]);
+  htm_ram #(.WIDTH(32), .DEPTH(WC), .FILE("tm.active"), .MEM_DIR(MEM_DIR)) u_act (
+      clk, aw_ra, act_rd, act_we, aw_wa, tm_wd[31:0]);
+  htm_ram #(.WIDTH(32), .DEPTH(WC), .FILE("tm.winner"), .MEM_DIR(MEM_DIR)) u_win (
+      clk, aw_ra, win_rd, win_we, aw_wa, tm_wd[31:0]);
+  // Working memories.
+  htm_ram #(.WIDTH(OV_W), .DEPTH(C)) u_ov (clk, ov_ra, ov_rd, ov_we, ov_wa, ov_wd);
+  htm_ram #(.WIDTH(HIST_W), .DEPTH(Q + 1)) u_hist (clk, hist_ra, hist_rd, hist_we, hist_wa, hist_wd);
+  htm_ram #(.WIDTH(WCOL), .DEPTH(C)) u_oc (clk, oc_ra, oc_rd, oc_we, oc_wa, oc_wd);
+  htm_ram #(.WIDTH(WCOL), .DEPTH(C)) u_wk (clk, wk_ra, wk_rd, wk_we, wk_wa, wk_wd);
+  htm_ram #(.WIDTH(32), .DEPTH(IN_D)) u_inbuf (clk, inb_ra, inbuf_rd, inb_we, inb_wa, inb_wd);
+
+  // in.bits: W words of flip-flops.
+  reg [31:0] inbits[0:W-1];
+  function [31:0] inword(input integer w);
+    inword = (w < W) ? inbits[w] : 32'd0;
+  endfunction
+
+  // ------------------------------------------------------- host registers
+  localparam [2:0] E_NONE = 0, E_STEP = 1, E_INPUT = 2, E_BUSY = 3, E_MEM = 4, E_CMD = 5, E_LOCKED = 6,
+      E_STATE = 7;  // BAD_STATE (sim.Device): STEP after memory writes without RESTORE
+  reg busy, done, locked;
+  reg dirty;  // memories written through the window since the last RESTORE
+  reg [2:0] err;
+  reg [31:0] step_expect, cycles_r, in_count, out_count, mem_sel, mem_addr, mem_lo, crc_val;
+  reg [31:0] phcyc[0:9];
+  reg [31:0] rcyc;
+  reg cmd_is_restore;
+  localparam [2:0] H_IDLE = 0, H_RD = 1, H_CRC = 2;
+  reg [2:0] hs;
+  reg [13:0] h_adr;
+  // CRC sequencer.
+  localparam [1:0] CM_MEM = 0, CM_IN = 1, CM_OUT = 2;
+  reg [1:0] cmode;
+  reg crun, cwait;
+  reg [31:0] cidx, clen, cstep;
+  reg [31:0] crc;
+  reg [3:0] csel;
+  reg [63:0] cword;
+  reg host_regs_we, host_regs_sel;
+  reg [4:0] host_regs_a;
+  reg [63:0] host_regs_d;
+  reg [31:0] rlane;
+
+  // ---------------------------------------------------------------- engine
+  localparam [3:0] P_LOAD = 0, P_OVL = 1, P_INH = 2, P_LRN = 3, P_DUTY = 4, P_RESTORE = 10, P_FIN = 14,
+      P_IDLE = 15;
+  reg [3:0] ph;
+  reg [2:0] sub;
+  reg [31:0] cnt, pcyc;
+  reg learn;
+  // Column loop sub-states: LRN uses 0..2, DUTY's bump loop 5..7.
+  wire [2:0] lsub = (ph == P_DUTY) ? sub - 3'd5 : sub;
+  // Pipelines.
+  reg p1v, q1v, p2v, pfv, b1v;
+  reg [31:0] p1a;  // address or index carried by stage 1
+  reg [WCOL-1:0] q1c, b1c;
+  reg [WQ-1:0] p2o;
+  reg fwv;
+  reg [A_H-1:0] fwa;
+  reg [HIST_W-1:0] fwd;
+  // LOAD.
+  reg lfirst, lbad;
+  reg [31:0] lprev;
+  // SP_OVERLAP.
+  reg [WQ-1:0] oacc;
+  reg [WCOL-1:0] oc;
+  reg [31:0] orow;
+  // SP_INHIBIT.
+  reg found;
+  reg [31:0] above, thr, ties, selcnt, nact;
+  reg [WCOL-1:0] first_col;
+  // SP_LEARN and bumps: the column loop.
+  reg bump;
+  reg [31:0] ci, ccount;
+  reg [WCOL-1:0] cc, next_cc;
+  reg [31:0] lreg, cbase;
+  reg accv;
+  reg [31:0] acc, accw;
+  // SP_DUTY.
+  reg [15:0] period_m1, period, minov, max_od;
+  reg [31:0] nweak;
+  reg [WCOL-1:0] first_weak;
+  // iteration mod updatePeriod, bit-serial in the background.
+  reg [63:0] mod_x;
+  reg [32:0] mod_r;
+  reg [6:0] mod_n;
+  reg mod_run;
+
+  // The duty-cycle divider: stage 0 holds the numerators, stages
+  // 1 .. DIV_LAT-2 divide, so that a column read at cycle t is written at
+  // t + DIV_LAT.
+  localparam integer NS = DIV_LAT - 2;
+  // steps (s0 .. s1-1) of the 16-step restoring division.
+  function [48:0] divsteps(input [16:0] r0, input [15:0] n0, input [15:0] q0, input [15:0] d, input integer s0,
+                           input integer s1);
+    reg [16:0] r;
+    reg [15:0] n, q;
+    reg [17:0] t;
+    integer s;
+    begin
+      r = r0;
+      n = n0;
+      q = q0;
+      for (s = 0; s < 16; s = s + 1)
+        if (s >= s0 && s < s1) begin
+          t = {r, n[15]};
+          n = {n[14:0], 1'b0};
+          if (t >= {2'b0, d}) begin
+            t = t - {2'b0, d};
+            q = {q[14:0], 1'b1};
+          end else q = {q[14:0], 1'b0};
+          r = t[16:0];
+        end
+      divsteps = {r, n, q};
+    end
+  endfunction
+  generate
+    if (DIV_LAT < 3) begin : g_divlat_error
+      initial $error("htm_accel: DIV_LAT must be at least 3");
+    end
+  endgenerate
+
+  // Stage-1 data decoded.
+  wire [B-1:0] pool_perm = pool_rd[B-1:0];
+  wire [WN-1:0] pool_in = pool_rd[POOL_W-1:B];
+  wire pool_in_act = inbits[pool_in>>5][pool_in[4:0]];
+  wire [15:0] perm16 = {{(16 - B) {1'b0}}, pool_perm};
+  function [B-1:0] sat_add(input [15:0] p, input [15:0] d);
+    reg [16:0] s;
+    begin
+      s = {1'b0, p} + {1'b0, d};
+      sat_add = (s > {1'b0, PMAX}) ? PMAX[B-1:0] : s[B-1:0];
+    end
+  endfunction
+  function [B-1:0] sat_sub(input [15:0] p, input [15:0] d);
+    sat_sub = (p > d) ? p[B-1:0] - d[B-1:0] : {B{1'b0}};
+  endfunction
+
+  // Overlap: popcount of one sp.conn row against in.bits.
+  reg [WQ+6:0] ov_pop;
+  integer li;
+  always @(*) begin
+    ov_pop = 0;
+    for (li = 0; li < L; li = li + 1) ov_pop = ov_pop + {{(WQ + 1) {1'b0}}, popcount32(conn_rd[li] & inword(p1a * L + li))};
+  end
+  wire [WQ+6:0] ov_sum = (p1a == 0 ? {(WQ + 7) {1'b0}} : {7'd0, oacc}) + ov_pop;
+
+  // Inhibition decisions.
+  wire [31:0] sel_col = C + Q - cnt;
+  wire [31:0] n_act = found ? cfg_k : above;
+  wire [WQ-1:0] q1o = ov_rd[WQ-1:0];
+  wire q1elig = {{(32 - WQ) {1'b0}}, q1o} >= cfg_stim;
+  wire q1tie = found && {{(32 - WQ) {1'b0}}, q1o} == thr && ties != 0;
+  wire q1sel = q1elig && (!found || {{(32 - WQ) {1'b0}}, q1o} > thr || q1tie);
+  wire [WQ-1:0] p1o = ov_rd[WQ-1:0];
+  wire p1elig = {{(32 - WQ) {1'b0}}, p1o} >= cfg_stim;
+  wire [HIST_W-1:0] p2h = (fwv && fwa == {{(A_H - WQ) {1'b0}}, p2o}) ? fwd : hist_rd;
+
+  // Column loop (SP_LEARN, bumps): which pass, and the pool length.
+  wire [31:0] lcur = (lsub == 0 && cnt == 1) ? {{(32 - WQ) {1'b0}}, plen_rd} : lreg;
+  wire [31:0] pword = {{(32 - WN) {1'b0}}, pool_in} >> 5;
+
+  // Duty stage 1.
+  wire [31:0] num_o = duty_rd[15:0] * period_m1 + (ov_rd[WQ-1:0] != 0 ? 32'hFFFF : 32'd0);
+  wire [31:0] num_a = duty_rd[31:16] * period_m1 + (ov_rd[WQ] ? 32'hFFFF : 32'd0);
+  // Each stage: {valid, column, {r, n, q} of the overlap duty, of the active duty}.
+  localparam integer DSW = 1 + WCOL + 49 + 49;
+  wire [DSW-1:0] dstage[0:NS];
+  reg [DSW-1:0] dstage0;
+  always @(posedge clk) dstage0 <= {busy && ph == P_DUTY && sub == 0 && p1v, p1a[WCOL-1:0], 1'b0, num_o, 16'd0, 1'b0, num_a, 16'd0};
+  assign dstage[0] = dstage0;
+  genvar gs;
+  generate
+    for (gs = 1; gs <= NS; gs = gs + 1) begin : g_div
+      localparam integer S0 = ((gs - 1) * 16) / NS, S1 = (gs * 16) / NS;
+      wire [DSW-1:0] prev = dstage[gs-1];
+      reg [DSW-1:0] r;
+      always @(posedge clk)
+        r <= {prev[DSW-1:98], divsteps(prev[97:81], prev[80:65], prev[64:49], period, S0, S1),
+              divsteps(prev[48:32], prev[31:16], prev[15:0], period, S0, S1)};
+      assign dstage[gs] = r;
+    end
+  endgenerate
+  wire dv_out = dstage[NS][DSW-1];
+  wire [WCOL-1:0] dc_out = dstage[NS][DSW-2:98];
+  wire [15:0] q_od = dstage[NS][64:49], q_ad = dstage[NS][15:0];
+
+  // Host side of the memory ports.
+  reg h_re;  // a window/CRC/OUT_BUF read is presented this cycle
+  reg [3:0] h_sel;  // memory of the host read (16: in_buf, 17: out.cols below)
+  reg h_inb, h_oc;
+  reg [31:0] h_addr;
+  reg h_we;
+  reg [3:0] h_wsel;
+  reg [31:0] h_waddr;
+  reg [63:0] h_wd;
+
+  // Word address a of sp.conn → row and lane.
+  function [31:0] conn_row(input [31:0] a);
+    conn_row = (a / W) * WL + (a % W) / L;
+  endfunction
+  function [31:0] conn_lane(input [31:0] a);
+    conn_lane = (a % W) % L;
+  endfunction
+
+  wire [31:0] h_crow = conn_row(h_addr), h_cwrow = conn_row(h_waddr);
+  wire [3:0] csel_nb = mem_bytes(csel);
+  // ------------------------------------------------- memory port control
+  always @(*) begin
+    pool_ra = 0; pool_we = 0; pool_wa = 0; pool_wd = 0;
+    plen_ra = 0; plen_we = 0; plen_wa = 0; plen_wd = 0;
+    duty_ra = 0; duty_we = 0; duty_wa = 0; duty_wd = 0;
+    boost_ra = 0; boost_we = 0; boost_wa = 0; boost_wd = 0;
+    bt_ra = 0; bt_we = 0; bt_wa = 0; bt_wd = 0;
+    ov_ra = 0; ov_we = 0; ov_wa = 0; ov_wd = 0;
+    oc_ra = 0; oc_we = 0; oc_wa = 0; oc_wd = 0;
+    wk_ra = 0; wk_we = 0; wk_wa = 0; wk_wd = 0;
+    hist_ra = 0; hist_we = 0; hist_wa = 0; hist_wd = 0;
+    conn_ra = 0; conn_we = 0; conn_wa = 0; conn_wd = 0;
+    inb_ra = 0; inb_we = 0; inb_wa = 0; inb_wd = 0;
+    tm_s_ra = 0; syn_ra = 0; cs_ra = 0; aw_ra = 0;
+    tm_s_wa = 0; syn_wa = 0; cs_wa = 0; aw_wa = 0;
+    seg_we = 0; lru_we = 0; seq_we = 0; free_we = 0; syn_we = 0; cs_we = 0; act_we = 0; win_we = 0;
+    tm_wd = h_wd;
+    if (!busy) begin
+      // Host reads.
+      if (h_re) begin
+        if (h_inb) inb_ra = h_addr[A_IN-1:0];
+        else if (h_oc) oc_ra = h_addr[A_C-1:0];
+        else
+          case (h_sel)
+            M_POOL: pool_ra = h_addr[A_POOL-1:0];
+            M_POOLLEN: plen_ra = h_addr[A_C-1:0];
+            M_CONN: conn_ra = h_crow[A_CONNR-1:0];
+            M_DUTY: duty_ra = h_addr[A_C-1:0];
+            M_BOOST: boost_ra = h_addr[A_C-1:0];
+            M_BT: bt_ra = h_addr[A_BT-1:0];
+            M_SEG, M_SEGLRU, M_SEGSEQ, M_FREE: tm_s_ra = h_addr[A_S-1:0];
+            M_SYN: syn_ra = h_addr[A_SYN-1:0];
+            M_CELLSEGS: cs_ra = h_addr[A_NC-1:0];
+            M_ACTIVE, M_WINNER: aw_ra = h_addr[A_WC-1:0];
+            default: ;
+          endcase
+      end
+      // Host writes (memory window commits, IN_BUF).
+      if (h_we) begin
+        if (h_inb) begin
+          inb_we = 1; inb_wa = h_waddr[A_IN-1:0]; inb_wd = h_wd[31:0];
+        end else
+          case (h_wsel)
+            M_POOL: begin pool_we = 1; pool_wa = h_waddr[A_POOL-1:0]; pool_wd = h_wd[POOL_W-1:0]; end
+            M_POOLLEN: begin plen_we = 1; plen_wa = h_waddr[A_C-1:0]; plen_wd = h_wd[WQ-1:0]; end
+            M_CONN: begin
+              conn_we[conn_lane(h_waddr)] = 1'b1; conn_wa = h_cwrow[A_CONNR-1:0]; conn_wd = h_wd[31:0];
+            end
+            M_DUTY: begin duty_we = 1; duty_wa = h_waddr[A_C-1:0]; duty_wd = h_wd[31:0]; end
+            M_BOOST: begin boost_we = 1; boost_wa = h_waddr[A_C-1:0]; boost_wd = h_wd[15:0]; end
+            M_BT: begin bt_we = 1; bt_wa = h_waddr[A_BT-1:0]; bt_wd = h_wd[15:0]; end
+            M_SEG: begin seg_we = 1; tm_s_wa = h_waddr[A_S-1:0]; end
+            M_SEGLRU: begin lru_we = 1; tm_s_wa = h_waddr[A_S-1:0]; end
+            M_SEGSEQ: begin seq_we = 1; tm_s_wa = h_waddr[A_S-1:0]; end
+            M_FREE: begin free_we = 1; tm_s_wa = h_waddr[A_S-1:0]; end
+            M_SYN: begin syn_we = 1; syn_wa = h_waddr[A_SYN-1:0]; end
+            M_CELLSEGS: begin cs_we = 1; cs_wa = h_waddr[A_NC-1:0]; end
+            M_ACTIVE: begin act_we = 1; aw_wa = h_waddr[A_WC-1:0]; end
+            M_WINNER: begin win_we = 1; aw_wa = h_waddr[A_WC-1:0]; end
+            default: ;
+          endcase
+      end
+    end else begin
+      // ------------------------------------------------ the engine's ports
+      // Prefetch of the next column of the column loop.
+      case (ph)
+        P_LOAD: if (sub == 1 && cnt < in_count) inb_ra = cnt[A_IN-1:0];
+        P_OVL: if (sub == 0) conn_ra = cnt[A_CONNR-1:0];
+        P_INH: begin
+          if (sub == 0) begin
+            if (cnt < C) ov_ra = cnt[A_C-1:0];
+            if (p1v && p1elig) hist_ra = {{(A_H - WQ) {1'b0}}, p1o};
+          end else if (sub == 1) begin
+            if (cnt <= Q) hist_ra = (Q - cnt[A_H-1:0]);
+            if (cnt >= Q + 1 && cnt <= Q + C) ov_ra = sel_col[A_C-1:0];
+          end
+        end
+        P_LRN, P_DUTY: begin
+          if (ph == P_DUTY && sub == 0) begin
+            if (cnt < C) begin
+              duty_ra = cnt[A_C-1:0];
+              ov_ra = cnt[A_C-1:0];
+            end
+            if (dv_out && cfg_boost) bt_ra = {1'b0, q_ad[15:6]};
+          end else begin
+            // The column loop: sub 0 pass 1, sub 1 clear, sub 2 pass 2.
+            if (lsub == 0) begin
+              if (cnt == 0) plen_ra = cc;
+              else if (cnt - 1 < lcur) pool_ra = cbase[A_POOL-1:0] + cnt[A_POOL-1:0] - 1;
+            end else if (lsub == 1) begin
+              conn_we[cnt%L] = 1'b1;
+              conn_wa = cc * WL + cnt / L;
+              conn_wd = 0;
+              if (cnt == 0) begin
+                if (bump) wk_ra = ci[A_C-1:0] + 1;
+                else oc_ra = ci[A_C-1:0] + 1;
+              end
+            end else if (lsub == 2) begin
+              if (cnt < lreg) pool_ra = cbase[A_POOL-1:0] + cnt[A_POOL-1:0];
+            end
+          end
+        end
+        default: ;
+      endcase
+      // Stage-1 (and later) writes.
+      case (ph)
+        P_OVL:
+        if (p1v && p1a == WL - 1) begin
+          ov_we = 1; ov_wa = q1c; ov_wd = {1'b0, ov_sum[WQ-1:0]};
+        end
+        P_INH: begin
+          if (p2v) begin
+            hist_we = 1; hist_wa = {{(A_H - WQ) {1'b0}}, p2o}; hist_wd = p2h + 1'b1;
+          end
+          if (p1v && sub == 1) begin
+            hist_we = 1; hist_wa = p1a[A_H-1:0]; hist_wd = 0;
+          end
+          if (q1v) begin
+            ov_we = 1; ov_wa = q1c; ov_wd = {q1sel, q1o};
+            if (q1sel) begin
+              oc_we = 1; oc_wa = (n_act[A_C-1:0] - 1'b1 - selcnt[A_C-1:0]); oc_wd = q1c;
+            end
+          end
+        end
+        P_LRN, P_DUTY: begin
+          if (p1v && lsub == 0) begin
+            pool_we = 1; pool_wa = p1a[A_POOL-1:0];
+            pool_wd = {pool_in, bump ? sat_add(perm16, cfg_below) :
+                       pool_in_act ? sat_add(perm16, cfg_inc) : sat_sub(perm16, cfg_dec)};
+          end
+          if (p1v && lsub == 2) begin
+            if (perm16 < cfg_trim) begin
+              pool_we = 1; pool_wa = p1a[A_POOL-1:0]; pool_wd = {pool_in, {B{1'b0}}};
+            end else if (perm16 >= cfg_conn && accv && accw != pword) begin
+              conn_we[accw%L] = 1'b1; conn_wa = cc * WL + accw / L; conn_wd = acc;
+            end
+          end
+          if (lsub == 2 && cnt == lreg + 1 && accv) begin
+            conn_we[accw%L] = 1'b1; conn_wa = cc * WL + accw / L; conn_wd = acc;
+          end
+          if (dv_out) begin
+            duty_we = 1; duty_wa = dc_out; duty_wd = {q_ad, q_od};
+            if (minov != 0 && q_od < minov) begin
+              wk_we = 1; wk_wa = nweak[A_C-1:0]; wk_wd = dc_out;
+            end
+          end
+          if (b1v) begin
+            boost_we = 1; boost_wa = b1c; boost_wd = bt_rd;
+          end
+        end
+        default: ;
+      endcase
+    end
+  end
+
+  // ------------------------------------------------------ engine sequencer
+  // The phase that follows SP_INHIBIT, and SP_DUTY's parts after its pass.
+  wire weak_now = dv_out && minov != 0 && q_od < minov;
+  wire duty_bump = minov != 0 && (nweak != 0 || weak_now);
+  wire [63:0] minov_new = ({48'd0, max_od} * {32'd0, cfg_minpct}) >> 16;
+  wire upd_round = mod_r == 0;
+  wire [31:0] phsum = phcyc[0] + phcyc[1] + phcyc[2] + phcyc[3] + phcyc[4] + phcyc[5] + phcyc[6] + phcyc[7] +
+      phcyc[8] + phcyc[9];
+
+  // Command decoding (CTRL writes), shared with the bus logic below.
+  wire wb_req = wb_cyc_i && wb_stb_i && !wb_ack_o;
+  wire [15:0] cmd = wb_dat_i[15:0];
+  wire cmd_ok = wb_dat_i[31:16] == ~wb_dat_i[15:0];
+  reg cmd_step, cmd_restore;
+
+  reg eng_end;  // the running phase ends this cycle
+  reg [3:0] eng_next;
+
+  always @(*) begin
+    eng_end = 0;
+    eng_next = ph;
+    case (ph)
+      P_LOAD: if (sub == 1 && cnt == in_count) begin
+        eng_end = 1; eng_next = (lbad || (p1v && (inbuf_rd >= N || (!lfirst && inbuf_rd <= lprev)))) ? P_IDLE : P_OVL;
+      end
+      P_OVL: if (sub == 2 && cnt == 1) begin eng_end = 1; eng_next = P_INH; end
+      P_INH:
+      if ((sub == 1 && cnt == Q + C + 1 && n_act == 0) || (sub == 2 && cnt + 1 == nact)) begin
+        eng_end = 1; eng_next = !learn ? P_FIN : (sub == 2 ? P_LRN : P_DUTY);
+      end
+      P_LRN: if (sub == 2 && cnt == lreg + 1 && ci + 1 == ccount) begin eng_end = 1; eng_next = P_DUTY; end
+      P_DUTY: begin
+        // sub 0 the pass, 1-2 the bump loop (sub 0..2 of the column loop are 5..7), 3 boost, 4 update.
+        if ((sub == 0 && cnt == C + DIV_LAT - 1 && !duty_bump && !cfg_boost && !upd_round) ||
+            (sub == 7 && cnt == lreg + 1 && ci + 1 == ccount && !cfg_boost && !upd_round) ||
+            (sub == 3 && cnt == C - 1 && !upd_round) || (sub == 4 && cnt == C - 1)) begin
+          eng_end = 1; eng_next = P_FIN;
+        end
+      end
+      P_RESTORE: if (cnt == W - 1) begin eng_end = 1; eng_next = P_FIN; end
+      default: ;
+    endcase
+  end
+
+
+  // Data of the host's RAM read (valid the cycle after h_re).
+  reg [3:0] r_sel;
+  reg r_inb, r_oc;
+  reg [31:0] r_addr;
+  reg [63:0] r_data;
+  always @(*) begin
+    r_data = 0;
+    if (r_inb) r_data = {32'd0, inbuf_rd};
+    else if (r_oc) r_data = {{(64 - WCOL) {1'b0}}, oc_rd};
+    else
+      case (r_sel)
+        M_CFG: r_data = {32'd0, cfg[r_addr[4:0]]};
+        M_REGS: r_data = regs[r_addr[3:0]];
+        M_POOL: r_data = {{(64 - POOL_W) {1'b0}}, pool_rd};
+        M_POOLLEN: r_data = {{(64 - WQ) {1'b0}}, plen_rd};
+        M_CONN: r_data = {32'd0, conn_rd[rlane]};
+        M_DUTY: r_data = {32'd0, duty_rd};
+        M_BOOST: r_data = {48'd0, boost_rd};
+        M_BT: r_data = {48'd0, bt_rd};
+        M_SEG: r_data = {{(64 - SEG_W) {1'b0}}, seg_rd};
+        M_SEGLRU: r_data = {32'd0, lru_rd};
+        M_SEGSEQ: r_data = seq_rd;
+        M_FREE: r_data = {{(64 - WS) {1'b0}}, free_rd};
+        M_SYN: r_data = {{(64 - SYN_W) {1'b0}}, syn_rd};
+        M_CELLSEGS: r_data = {{(64 - WG) {1'b0}}, cs_rd};
+        M_ACTIVE: r_data = {32'd0, act_rd};
+        M_WINNER: r_data = {32'd0, win_rd};
+      endcase
+  end
+
+  wire mem_ok = mem_sel < 16 && mem_addr < mem_depth(mem_sel[3:0]);
+  // Host read port: presented by the bus FSM (window, OUT_BUF) or the CRC.
+  always @(*) begin
+    h_re = 0; h_sel = mem_sel[3:0]; h_inb = 0; h_oc = 0; h_addr = mem_addr;
+    h_we = 0; h_wsel = mem_sel[3:0]; h_waddr = mem_addr; h_wd = {wb_dat_i, mem_lo};
+    host_regs_we = 0; host_regs_sel = 0; host_regs_a = 0; host_regs_d = {wb_dat_i, mem_lo};
+    if (crun) begin
+      if (!cwait) begin
+        h_re = 1;
+        h_sel = csel;
+        h_inb = cmode == CM_IN;
+        h_oc = cmode == CM_OUT;
+        h_addr = cidx;
+      end
+    end else if (hs == H_IDLE && wb_req && !busy) begin
+      if (!wb_we_i && (wb_adr_i == 14'h032 || wb_adr_i == 14'h033)) h_re = mem_ok;
+      if (!wb_we_i && wb_adr_i[13:12] == 2'b01) begin
+        h_re = 1; h_oc = 1; h_addr = {20'd0, wb_adr_i[11:0]};
+      end
+      if (!wb_we_i && wb_adr_i[13:10] == 4'b0001) begin
+        h_re = 1; h_inb = 1; h_addr = {22'd0, wb_adr_i[9:0]};
+      end
+      if (wb_we_i && wb_adr_i[13:10] == 4'b0001) begin
+        h_we = 1; h_inb = 1; h_waddr = {22'd0, wb_adr_i[9:0]}; h_wd = {32'd0, wb_dat_i};
+      end
+      if (wb_we_i && wb_adr_i == 14'h033 && !locked && mem_ok) begin
+        if (mem_sel < 2) begin
+          host_regs_we = 1; host_regs_sel = mem_sel[0]; host_regs_a = mem_addr[4:0];
+        end else h_we = 1;
+      end
+    end
+  end
+
+  always @(*) begin
+    cmd_step = 0;
+    cmd_restore = 0;
+    if (hs == H_IDLE && wb_req && wb_we_i && wb_adr_i == 14'h010 && cmd_ok && !busy && !crun && !rst) begin
+      cmd_step = cmd[7:0] == 8'd1 && cmd[15:9] == 0 && step_expect == regs[0][31:0] && in_count <= IN_D && !dirty;
+      cmd_restore = cmd == 16'd2;
+    end
+  end
+
+  // Register reads.
+  reg [31:0] rdv;
+  always @(*) begin
+    rdv = 0;
+    case (wb_adr_i)
+      14'h000: rdv = 32'h48544D48;
+      14'h001: rdv = ARCH_VERSION;
+      14'h002: rdv = {8'd0, DIV_LAT[7:0], LANES_SYN[7:0], LANES_OV[7:0]};
+      14'h003: rdv = N;
+      14'h004: rdv = C;
+      14'h005: rdv = K;
+      14'h006: rdv = S;
+      14'h007: rdv = M;
+      14'h011: rdv = {29'd0, err != E_NONE, done, busy};
+      14'h012: rdv = regs[0][31:0];
+      14'h013: rdv = regs[0][63:32];
+      14'h015: rdv = {29'd0, err};
+      14'h016: rdv = cycles_r;
+      14'h020: rdv = in_count;
+      14'h021: rdv = out_count;
+      14'h022: rdv = 0;  // PRED_COUNT: TM not implemented
+      14'h023: rdv = 0;  // ANOM_NUM
+      14'h024: rdv = 0;  // ANOM_DEN
+      14'h027: rdv = {31'd0, locked};  // write-only CTRL, STEP_EXPECT, CRC_SEL read 0
+      14'h030: rdv = mem_sel;
+      14'h031: rdv = mem_addr;
+      default: if (wb_adr_i >= 14'h040 && wb_adr_i < 14'h04A) rdv = phcyc[wb_adr_i[3:0]];
+    endcase
+  end
+
+  integer k;
+  always @(posedge clk) begin
+    // Pipeline defaults.
+    p1v <= 0;
+    q1v <= 0;
+    p2v <= 0;
+    pfv <= 0;
+    b1v <= 0;
+    fwv <= 0;
+    if (busy) begin
+      pcyc <= pcyc + 1;
+      if (pfv) next_cc <= bump ? wk_rd : oc_rd;
+      if (b1v) ;
+      // Background: iteration mod updatePeriod.
+      if (mod_run) begin
+        mod_r <= ({mod_r[31:0], mod_x[63]} >= {1'b0, cfg_updper}) ? ({mod_r[31:0], mod_x[63]} - {1'b0, cfg_updper}) :
+            {mod_r[31:0], mod_x[63]};
+        mod_x <= {mod_x[62:0], 1'b0};
+        mod_n <= mod_n + 1;
+        if (mod_n == 63) mod_run <= 0;
+      end
+      case (ph)
+        P_LOAD: begin
+          if (sub == 0) begin
+            inbits[cnt] <= 0;
+            cnt <= cnt + 1;
+            if (cnt == W - 1) begin
+              sub <= 1;
+              cnt <= 0;
+            end
+          end else begin
+            cnt <= cnt + 1;
+            p1v <= cnt < in_count;
+            if (p1v) begin
+              if (inbuf_rd >= N || (!lfirst && inbuf_rd <= lprev)) lbad <= 1;
+              else inbits[inbuf_rd>>5] <= inbits[inbuf_rd>>5] | (32'd1 << inbuf_rd[4:0]);
+              lprev <= inbuf_rd;
+              lfirst <= 0;
+            end
+          end
+        end
+        P_OVL: begin
+          if (sub == 0) begin
+            p1v <= 1;
+            p1a <= orow;
+            q1c <= oc;
+            cnt <= cnt + 1;
+            if (orow == WL - 1) begin
+              orow <= 0;
+              oc <= oc + 1;
+            end else orow <= orow + 1;
+            if (cnt == C * WL - 1) begin
+              sub <= 2;
+              cnt <= 0;
+            end
+          end else cnt <= cnt + 1;
+          if (p1v) oacc <= ov_sum[WQ-1:0];
+        end
+        P_INH: begin
+          cnt <= cnt + 1;
+          if (sub == 0) begin
+            p1v <= cnt < C;
+            if (p1v && p1elig) begin
+              p2v <= 1;
+              p2o <= p1o;
+            end
+            if (p2v) begin
+              fwv <= 1;
+              fwa <= {{(A_H - WQ) {1'b0}}, p2o};
+              fwd <= p2h + 1'b1;
+            end
+            if (cnt == C + 1) begin
+              sub <= 1;
+              cnt <= 0;
+              found <= 0;
+              above <= 0;
+              selcnt <= 0;
+            end
+          end else if (sub == 1) begin
+            p1v <= cnt <= Q;
+            p1a <= Q - cnt;
+            if (p1v && !found) begin
+              if (above + {{(32 - HIST_W) {1'b0}}, hist_rd} >= cfg_k) begin
+                found <= 1;
+                thr <= p1a;
+                ties <= cfg_k - above;
+              end else above <= above + {{(32 - HIST_W) {1'b0}}, hist_rd};
+            end
+            q1v <= cnt >= Q + 1 && cnt <= Q + C;
+            q1c <= sel_col[WCOL-1:0];
+            if (q1v) begin
+              if (q1sel) begin
+                selcnt <= selcnt + 1;
+                first_col <= q1c;
+              end
+              if (q1tie && !({{(32 - WQ) {1'b0}}, q1o} > thr)) ties <= ties - 1;
+            end
+            if (cnt == Q + C + 1) begin
+              nact <= n_act;
+              sub <= 2;
+              cnt <= 0;
+            end
+          end
+        end
+        P_RESTORE: begin
+          inbits[cnt] <= 0;
+          cnt <= cnt + 1;
+        end
+        P_LRN, P_DUTY: begin
+          cnt <= cnt + 1;
+          if (ph == P_DUTY && sub == 0) begin
+            // The duty-cycle pass.
+            p1v <= cnt < C;
+            p1a <= cnt;
+            if (dv_out) begin
+              if (q_od > max_od) max_od <= q_od;
+              if (minov != 0 && q_od < minov) begin
+                nweak <= nweak + 1;
+                if (nweak == 0) first_weak <= dc_out;
+              end
+              b1v <= cfg_boost;
+              b1c <= dc_out;
+            end
+            if (cnt == C + DIV_LAT - 1) begin
+              cnt <= 0;
+              if (duty_bump) begin
+                sub <= 5;
+                bump <= 1;
+                ci <= 0;
+                ccount <= weak_now ? nweak + 1 : nweak;
+                cc <= (nweak == 0) ? dc_out : first_weak;
+                cbase <= ((nweak == 0) ? dc_out : first_weak) * Q;
+              end else sub <= cfg_boost ? 3 : 4;
+            end
+          end else if (ph == P_DUTY && sub >= 3 && sub <= 4) begin
+            if (cnt == C - 1) begin
+              cnt <= 0;
+              sub <= 4;
+              if (sub == 4) regs[2] <= {48'd0, minov_new[15:0]};
+            end
+          end else begin
+            // The column loop.
+            case (lsub)
+              0: begin
+                if (cnt == 1) lreg <= {{(32 - WQ) {1'b0}}, plen_rd};
+                if (cnt >= 1 && cnt - 1 < lcur) begin
+                  p1v <= 1;
+                  p1a <= cbase + cnt - 1;
+                end
+                if (cnt >= 1 && cnt == lcur + 1) begin
+                  sub <= sub + 1;
+                  cnt <= 0;
+                end
+              end
+              1: begin
+                if (cnt == 0) pfv <= 1;
+                if (cnt == W - 1) begin
+                  sub <= sub + 1;
+                  cnt <= 0;
+                  accv <= 0;
+                end
+              end
+              default: begin
+                if (cnt < lreg) begin
+                  p1v <= 1;
+                  p1a <= cbase + cnt;
+                end
+                if (p1v && !(perm16 < cfg_trim) && perm16 >= cfg_conn) begin
+                  if (accv && accw == pword) acc <= acc | (32'd1 << pool_in[4:0]);
+                  else begin
+                    acc <= 32'd1 << pool_in[4:0];
+                    accw <= pword;
+                  end
+                  accv <= 1;
+                end
+                if (cnt == lreg + 1) begin
+                  cnt <= 0;
+                  if (ci + 1 == ccount) begin
+                    if (ph == P_DUTY) sub <= cfg_boost ? 3 : 4;
+                  end else begin
+                    ci <= ci + 1;
+                    cc <= next_cc;
+                    cbase <= next_cc * Q;
+                    sub <= sub - 2;
+                  end
+                end
+              end
+            endcase
+          end
+        end
+        default: ;
+      endcase
+      // Phase transitions.
+      if (eng_end) begin
+        if (ph == P_RESTORE) rcyc <= pcyc + 1;
+        else phcyc[ph] <= pcyc + 1;
+        pcyc <= 0;
+        cnt <= 0;
+        sub <= 0;
+        ph <= eng_next;
+        if (ph == P_LOAD && eng_next == P_OVL) begin
+          regs[1] <= regs[1] + 1;
+          mod_x <= regs[1] + 1;
+          mod_r <= 0;
+          mod_n <= 0;
+          mod_run <= 1;
+          oc <= 0;
+          orow <= 0;
+        end
+        if (eng_next == P_LRN) begin
+          bump <= 0;
+          ci <= 0;
+          ccount <= nact;
+          cc <= first_col;
+          cbase <= first_col * Q;
+        end
+        if (eng_next == P_DUTY) begin
+          period <= (regs[1] < {32'd0, cfg_dutyper}) ? regs[1][15:0] : cfg_dutyper[15:0];
+          period_m1 <= ((regs[1] < {32'd0, cfg_dutyper}) ? regs[1][15:0] : cfg_dutyper[15:0]) - 1'b1;
+          minov <= regs[2][15:0];
+          max_od <= 0;
+          nweak <= 0;
+        end
+        if (ph == P_LOAD && eng_next == P_IDLE) begin
+          // BAD_INPUT: nothing changed, no cycles counted.
+          busy <= 0;
+          done <= 1;
+          cycles_r <= 0;
+          for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
+          if (err == E_NONE) err <= E_INPUT;
+        end
+      end
+      if (ph == P_FIN) begin
+        if (!cmd_is_restore) regs[0] <= regs[0] + 1;
+        out_count <= cmd_is_restore ? out_count : nact;
+        cycles_r <= cmd_is_restore ? rcyc : phsum;
+        busy <= 0;
+        done <= 1;
+        ph <= P_IDLE;
+      end
+    end
+    // ---------------------------------------------------- command start
+    if (cmd_step) begin
+      busy <= 1;
+      done <= 0;
+      locked <= 1;
+      learn <= wb_dat_i[8];
+      cmd_is_restore <= 0;
+      ph <= P_LOAD;
+      sub <= 0;
+      cnt <= 0;
+      pcyc <= 0;
+      lfirst <= 1;
+      lbad <= 0;
+      nact <= 0;
+      for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
+    end
+    if (cmd_restore) begin
+      busy <= 1;
+      done <= 0;
+      cmd_is_restore <= 1;
+      ph <= P_RESTORE;
+      sub <= 0;
+      cnt <= 0;
+      pcyc <= 0;
+      for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
+    end
+    if (host_regs_we) begin
+      if (host_regs_sel) regs[host_regs_a] <= host_regs_d;
+      else cfg[host_regs_a] <= host_regs_d[31:0];
+    end
+    if (rst) begin
+      busy <= 0;
+      ph <= P_IDLE;
+      mod_run <= 0;
+    end
+    // ---------------------------------------------------------- the bus
+
+  // ------------------------------------------------------------ host side
+  // The bus FSM: writes are acknowledged in one cycle; reads of RAM-backed
+  // words (memory windows, OUT_BUF) in two; CRC reads when the CRC is done.
+
+    wb_ack_o <= 0;
+    // CRC sequencer.
+    if (crun) begin
+      if (!cwait) begin
+        // A read was presented: its data arrives next cycle.
+        cwait <= 1;
+        r_sel <= csel; r_inb <= cmode == CM_IN; r_oc <= cmode == CM_OUT; r_addr <= cidx;
+        rlane <= conn_lane(cidx);
+        cstep <= 0;
+      end else begin
+        // Data: up to 4 bytes per cycle.
+        if (cmode == CM_MEM) begin
+          if (cstep == 0) begin
+            crc <= crc_upd(crc, r_data[31:0], csel_nb > 4 ? 3'd4 : csel_nb[2:0]);
+            cword <= r_data;
+            if (csel_nb == 8) cstep <= 1;
+            else begin
+              cwait <= 0;
+              cidx <= cidx + 1;
+              if (cidx + 1 == clen) begin crun <= 0; crc_val <= ~crc_upd(crc, r_data[31:0], csel_nb[2:0]); end
+            end
+          end else begin
+            crc <= crc_upd(crc, cword[63:32], 3'd4);
+            cwait <= 0;
+            cidx <= cidx + 1;
+            if (cidx + 1 == clen) begin crun <= 0; crc_val <= ~crc_upd(crc, cword[63:32], 3'd4); end
+          end
+        end else begin
+          crc <= crc_upd(crc, r_data[31:0], 3'd4);
+          cwait <= 0;
+          cidx <= cidx + 1;
+          if (cidx + 1 >= clen) begin
+            crun <= 0;
+            if (cmode == CM_IN) crc_val <= ~crc_upd(crc, r_data[31:0], 3'd4);
+            else  // OUT_CRC: PRED_COUNT (0), ANOM_NUM (0), ANOM_DEN (0) follow
+              crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc, r_data[31:0], 3'd4), 32'd0, 3'd4), 32'd0, 3'd4), 32'd0, 3'd4);
+          end
+        end
+      end
+    end
+    if (hs == H_RD) begin
+      case (h_adr)
+        14'h032: wb_dat_o <= mem_ok ? r_data[31:0] : 32'd0;
+        14'h033: begin
+          wb_dat_o <= mem_ok ? r_data[63:32] : 32'd0;
+          mem_addr <= mem_addr + 1;
+        end
+        default:
+        if (h_adr[13:10] == 4'b0001) wb_dat_o <= (h_adr[9:0] < IN_D) ? r_data[31:0] : 32'd0;  // IN_BUF
+        else wb_dat_o <= ({20'd0, h_adr[11:0]} < out_count) ? r_data[31:0] : 32'd0;  // OUT_BUF
+      endcase
+      wb_ack_o <= 1;
+      hs <= H_IDLE;
+    end else if (hs == H_CRC) begin
+      if (!crun) begin
+        wb_dat_o <= crc_val;
+        wb_ack_o <= 1;
+        hs <= H_IDLE;
+      end
+    end else if (hs == H_IDLE && wb_req && !crun) begin
+      if (wb_we_i) begin
+        wb_ack_o <= 1;
+        case (wb_adr_i)
+          14'h010: begin
+            // CYCLES: a command that does not start counts 0.
+            if (!cmd_step && !cmd_restore) cycles_r <= 0;
+            if (!cmd_ok) err <= (err == E_NONE) ? E_CMD : err;
+            else if (busy) err <= (err == E_NONE) ? E_BUSY : err;
+            else if (cmd == 16'd4) err <= E_NONE;
+            else if (cmd == 16'd8) begin
+              err <= E_NONE; in_count <= 0; out_count <= 0; locked <= 1; step_expect <= 0; mem_sel <= 0;
+              mem_addr <= 0; mem_lo <= 0; done <= 1; csel <= 0; crc_val <= 0;
+              for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
+            end else if (cmd[7:0] == 8'd1 && cmd[15:9] == 0) begin
+              locked <= 1;  // an accepted STEP command locks, computed or not
+              if (step_expect != regs[0][31:0]) err <= (err == E_NONE) ? E_STEP : err;
+              else if (in_count > IN_D) err <= (err == E_NONE) ? E_INPUT : err;
+              else if (dirty) err <= (err == E_NONE) ? E_STATE : err;
+            end else if (cmd == 16'd2) dirty <= 0;
+            else err <= (err == E_NONE) ? E_CMD : err;
+          end
+          14'h014: step_expect <= wb_dat_i;
+          14'h020: in_count <= wb_dat_i;
+          14'h027: locked <= wb_dat_i != 32'h4C4F4144;
+          14'h030: mem_sel <= wb_dat_i;
+          14'h031: mem_addr <= wb_dat_i;
+          14'h032: mem_lo <= wb_dat_i;
+          14'h033:
+          if (busy) err <= (err == E_NONE) ? E_BUSY : err;
+          else if (locked) err <= (err == E_NONE) ? E_LOCKED : err;
+          else if (!mem_ok) err <= (err == E_NONE) ? E_MEM : err;
+          else begin
+            mem_addr <= mem_addr + 1;
+            dirty <= 1;
+          end
+          14'h034:
+          if (busy) err <= (err == E_NONE) ? E_BUSY : err;
+          else if (wb_dat_i >= 16) begin
+            err <= (err == E_NONE) ? E_MEM : err;
+            crc_val <= 0;
+          end else begin
+            csel <= wb_dat_i[3:0]; cmode <= CM_MEM; crun <= 1; cwait <= 0; cidx <= 0;
+            clen <= mem_depth(wb_dat_i[3:0]); crc <= 32'hFFFFFFFF;
+          end
+          default: ;
+        endcase
+      end else begin
+        h_adr <= wb_adr_i;
+        r_sel <= mem_sel[3:0]; r_inb <= wb_adr_i[13:10] == 4'b0001; r_oc <= wb_adr_i[13:12] == 2'b01; r_addr <= mem_addr;
+        rlane <= conn_lane(mem_addr);
+        if (wb_adr_i == 14'h032 || wb_adr_i == 14'h033 || wb_adr_i[13:12] == 2'b01 || wb_adr_i[13:10] == 4'b0001) begin
+          // RAM-backed: wait for the command to finish, then read.
+          if (!busy) begin
+            hs <= H_RD;
+            if ((wb_adr_i == 14'h032 || wb_adr_i == 14'h033) && !mem_ok) err <= (err == E_NONE) ? E_MEM : err;
+          end
+        end else if (wb_adr_i == 14'h025 || wb_adr_i == 14'h026) begin
+          if (!busy) begin
+            hs <= H_CRC;
+            crun <= 1; cwait <= 0; crc <= 32'hFFFFFFFF;
+            if (wb_adr_i == 14'h025) begin
+              cmode <= CM_IN; crc <= crc_upd(32'hFFFFFFFF, in_count, 3'd4); cidx <= 0; clen <= in_count;
+              if (in_count == 0) begin crun <= 0; crc_val <= ~crc_upd(32'hFFFFFFFF, 0, 3'd4); end
+            end else begin
+              cmode <= CM_OUT; cidx <= 0; clen <= out_count;
+              crc <= crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), out_count, 3'd4);
+              if (out_count == 0) begin
+                crun <= 0;
+                crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), 32'd0, 3'd4), 32'd0,
+                                                3'd4), 32'd0, 3'd4), 32'd0, 3'd4);
+              end
+            end
+          end
+        end else if (wb_adr_i == 14'h035) hs <= H_CRC;
+        else begin
+          wb_dat_o <= rdv;
+          wb_ack_o <= 1;
+        end
+      end
+    end
+    if (rst) begin
+      hs <= H_IDLE; crun <= 0; err <= E_NONE; in_count <= 0; out_count <= 0; locked <= 1; step_expect <= 0;
+      mem_sel <= 0; mem_addr <= 0; mem_lo <= 0; done <= 1; cycles_r <= 0; wb_ack_o <= 0; dirty <= 0; csel <= 0;
+      crc_val <= 0;
+    end
+  end
+endmodule
+`default_nettype wire

@@ -1,0 +1,180 @@
+package hdl
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model/trace"
+	"github.com/htmhw/htmhw/sim"
+)
+
+// What a verification compares, for the reports.
+const (
+	Verified    = "active columns (OUT_COUNT, OUT_BUF), STEP_LO, OUT_CRC and IN_CRC, the cycles of LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN and SP_DUTY per step, and at the end every SP memory (sp.*, regs words 0-2) read back over the bus with its CRC_VALUE"
+	NotVerified = "the TM phases (TM_PREDICT, TM_CELLS, TM_SWAP, TM_DENDRITE) and OUTPUT's TM part are not implemented in the RTL yet: predicted columns, the anomaly, the total step cycles and the TM memories are not checked (the TM memories must read back unchanged)"
+)
+
+// PhaseMismatch is a phase whose cycle count differs from the simulator's.
+type PhaseMismatch struct {
+	Step      uint64
+	Matched   int
+	Phase     sim.Phase
+	RTL, Want uint64
+}
+
+func (m *PhaseMismatch) Error() string {
+	return fmt.Sprintf("step %d: phase %s takes %d cycles in the RTL, %d in the simulator (after %d matching steps)",
+		m.Step, m.Phase, m.RTL, m.Want, m.Matched)
+}
+
+// MemMismatch is a memory word (or a CRC_VALUE, Word −1) that differs
+// from the reference after the last step.
+type MemMismatch struct {
+	Mem       string
+	Word      int
+	RTL, Want uint64
+}
+
+func (m *MemMismatch) Error() string {
+	if m.Word < 0 {
+		return fmt.Sprintf("memory %s: CRC_VALUE %#08x, reference %#08x", m.Mem, m.RTL, m.Want)
+	}
+	return fmt.Sprintf("memory %s word %d: RTL %#x, reference %#x", m.Mem, m.Word, m.RTL, m.Want)
+}
+
+// Report is the outcome of Verify.
+type Report struct {
+	Steps      int                     // steps run
+	Matched    int                     // steps that matched before the first mismatch (all when Mismatch is nil)
+	Mismatch   error                   // the first divergence: *trace.Mismatch, *PhaseMismatch or *MemMismatch
+	Cycles     [sim.NumPhases]uint64   // the simulator's cycles of the implemented phases, summed over the steps
+	Build, Run time.Duration           // Verilator build (or cache lookup) and simulation times
+	Cached     bool                    // the model came from the cache
+	Log        string                  // the harness's standard error
+	SimCycles  uint64                  // cycles the harness simulated (bus transactions included)
+	Phases     [][sim.NumPhases]uint64 // PHASE_CYCLES as read from the RTL per step
+	Result     *Result
+}
+
+// Verify runs the RTL (memories initialised from start's $readmemh files,
+// or from init's and then loaded with start's through the memory windows
+// when init is not nil) and the cycle-level simulator (from start) through
+// the steps and reports the first divergence.
+func Verify(ctx context.Context, start, init *image.Image, steps []Step, opt RunOptions, dir string) (*Report, error) {
+	if init == nil {
+		init = start
+	}
+	p, err := ParamsOf(init)
+	if err != nil {
+		return nil, err
+	}
+	if q, err := ParamsOf(start); err != nil || q != p {
+		return nil, fmt.Errorf("hdl: the image to load has other parameters than the initial one")
+	}
+	rep := &Report{Steps: len(steps)}
+	t0 := time.Now()
+	m, err := Build(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	rep.Build, rep.Cached = time.Since(t0), m.Cached
+	memDir := dir + "/init"
+	if err := WriteMemFiles(init, memDir); err != nil {
+		return nil, err
+	}
+	if start != init {
+		opt.LoadDir = dir + "/load"
+		if err := WriteMemFiles(start, opt.LoadDir); err != nil {
+			return nil, err
+		}
+	}
+	opt.Dump = true
+	t0 = time.Now()
+	res, err := m.Run(ctx, start, memDir, steps, opt)
+	if err != nil {
+		return nil, err
+	}
+	rep.Run, rep.Log, rep.Result, rep.Phases = time.Since(t0), res.Log, res, res.Phases
+	fmt.Sscanf(lastLine(res.Log), "harness: %d cycles", &rep.SimCycles)
+	if len(res.Regs) != len(steps) || len(res.Phases) != len(steps) {
+		return nil, fmt.Errorf("hdl: the harness ran %d steps of %d", len(res.Regs), len(steps))
+	}
+	s, err := sim.New(start)
+	if err != nil {
+		return nil, err
+	}
+	first := start.Section("regs").Words[0]
+	for i, st := range steps {
+		r, err := s.Step(st.Input, st.Learn)
+		if err != nil {
+			return nil, fmt.Errorf("hdl: simulator, step %d: %w", i, err)
+		}
+		var total uint64
+		for _, ph := range Implemented {
+			total += r.Cycles[ph]
+			rep.Cycles[ph] += r.Cycles[ph]
+		}
+		want := &trace.Regs{Step: first + uint64(i), Cols: r.ActiveColumns, Cycles: total, HasCycle: true}
+		if mm := trace.CompareRegs(want, &res.Regs[i], i); mm != nil {
+			rep.Matched, rep.Mismatch = i, mm
+			return rep, nil
+		}
+		for ph := sim.Phase(0); ph < sim.NumPhases; ph++ {
+			w := r.Cycles[ph]
+			if !slices.Contains(Implemented, ph) {
+				w = 0 // not implemented: PHASE_CYCLES reads 0
+			}
+			if got := res.Phases[i][ph]; got != w {
+				rep.Matched, rep.Mismatch = i, &PhaseMismatch{Step: want.Step, Matched: i, Phase: ph, RTL: got, Want: w}
+				return rep, nil
+			}
+		}
+	}
+	rep.Matched = len(steps)
+	// Memories: the SP's as the simulator has them, the TM's as loaded.
+	want := s.Image()
+	if len(res.Mems) != len(want.Sections) {
+		return nil, fmt.Errorf("hdl: the harness dumped %d memories of %d", len(res.Mems), len(want.Sections))
+	}
+	for i, got := range res.Mems {
+		w := want.Sections[i]
+		ref := w
+		switch {
+		case slices.Contains(SPMemories, w.Name) || w.Name == "cfg":
+		case w.Name == "regs":
+			ref = &image.Section{Name: w.Name, Width: w.Width, Words: slices.Clone(start.Sections[i].Words)}
+			copy(ref.Words[:3], w.Words[:3])
+		default:
+			ref = start.Sections[i]
+		}
+		if len(got.Words) != len(ref.Words) {
+			return nil, fmt.Errorf("hdl: memory %s: %d words read back, want %d", w.Name, len(got.Words), len(ref.Words))
+		}
+		for j := range ref.Words {
+			if got.Words[j] != ref.Words[j] {
+				rep.Mismatch = &MemMismatch{Mem: w.Name, Word: j, RTL: got.Words[j], Want: ref.Words[j]}
+				return rep, nil
+			}
+		}
+		if c := ref.CRC(); res.CRCs[i] != c {
+			rep.Mismatch = &MemMismatch{Mem: w.Name, Word: -1, RTL: uint64(res.CRCs[i]), Want: uint64(c)}
+			return rep, nil
+		}
+	}
+	return rep, nil
+}
+
+func lastLine(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '\n' {
+		s = s[:len(s)-1]
+	}
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '\n' {
+			return s[i+1:]
+		}
+	}
+	return s
+}
