@@ -13,9 +13,13 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/model/anomaly"
 	"github.com/htmhw/htmhw/model/trace"
 	"github.com/htmhw/htmhw/series"
+	"github.com/htmhw/htmhw/sim"
 )
 
 // scoresHeader is the first line of the output of run.
@@ -154,13 +158,16 @@ type runOptions struct {
 	plot      string
 	saveState string
 	noLearn   bool
+	board     string // board URI (board mode)
+	image     string // memory image to load (board mode)
+	verify    bool   // lock-step against the simulator (board mode)
 }
 
 // newRunCmd returns the run command.
 func newRunCmd() *cobra.Command {
 	var o runOptions
 	cmd := &cobra.Command{
-		Use:   "run --model M --data F.csv --out scores.csv",
+		Use:   "run (--model M | --image region.img) [--board URI] --data F.csv --out scores.csv",
 		Short: "Run a region on a time series and write its anomaly scores",
 		Long: `Run computes every row of a series on an HTM region, learning as it goes,
 and writes one CSV row per input:
@@ -182,11 +189,28 @@ with the given data from its first row (the data is not matched against the
 rows the snapshot has seen) and keeps the snapshot's model, including its
 resolution; --model may be left out, and if given must be the same model.
 
+With --image (a memory image from htmhw compile) or --board, the region runs
+on a board (docs/ARCHITECTURE.md): the image is loaded, each row is encoded on
+the host with the image's encoders, stepped on the board exactly once, and
+the likelihood is computed on the host from the image's likelihood section.
+The scores are the golden model's, bit for bit. --board names the board:
+sim:// (the default, the cycle-level simulator in this process), or a
+transport: serial:///dev/ttyUSB1?baud=3000000, tcp://host:port, xdma:///dev/xdma0.
+Without --image the board runs a fresh region of --model. With a board,
+--trace writes the register trace (` + trace.RegsHeader + `)
+that htmhw verify checks, and --verify runs the cycle-level simulator in
+lock-step and stops at the first step whose registers differ. --save-state
+and --load-state are not available with a board (compile a snapshot with
+htmhw compile --state).
+
 Every output file is written under a temporary name and renamed at the end,
 so a run that fails leaves the files of an earlier run as they were.
 "--out -" writes the scores to standard output. A progress bar is drawn on
 standard error when it is a terminal, and a summary line at the end.`,
 		Example: `  htmhw run --model nab --data testdata/nab/art_daily_jumpsup.csv --out scores.csv --plot anomaly.svg
+  htmhw compile --model nab --data testdata/nab/art_daily_jumpsup.csv -o region.img
+  htmhw run --image region.img --data testdata/nab/art_daily_jumpsup.csv --out scores.csv --plot scores.svg
+  htmhw run --board serial:///dev/ttyUSB1?baud=3000000 --image region.img --data d.csv --out s.csv --trace hw.trace --verify
   htmhw run --model hello --data first.csv --out a.csv --save-state hello.snap
   htmhw run --load-state hello.snap --data rest.csv --out b.csv`,
 		Args: cobra.NoArgs,
@@ -202,12 +226,23 @@ standard error when it is a terminal, and a summary line at the end.`,
 	f.StringVar(&o.saveState, "save-state", "", "write a snapshot of the region after the last row to this file")
 	f.StringVar(&o.loadState, "load-state", "", "resume the region saved in this snapshot instead of making a new one")
 	f.BoolVar(&o.noLearn, "no-learn", false, "compute without learning")
+	f.StringVar(&o.board, "board", "", "run on this board (sim://, serial://, tcp://, xdma://, spi://); default sim:// with --image")
+	f.StringVar(&o.image, "image", "", "memory image to load on the board (htmhw compile)")
+	f.BoolVar(&o.verify, "verify", false, "with a board: run the cycle-level simulator in lock-step and stop at the first divergence")
 	_ = cmd.MarkFlagRequired("out")
+	cmd.MarkFlagsMutuallyExclusive("image", "model")
+	cmd.MarkFlagsMutuallyExclusive("image", "load-state")
 	return cmd
 }
 
 // run runs the command.
 func (o *runOptions) run(cmd *cobra.Command) error {
+	if o.image != "" || o.board != "" {
+		return o.runBoard(cmd)
+	}
+	if o.verify {
+		return errors.New("--verify needs a board: give --image or --board")
+	}
 	start := time.Now()
 	rows, region, err := o.prepare()
 	if err != nil {
@@ -255,7 +290,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	st.compute, err = runRows(cmd.Context(), region, rows, !o.noLearn, o.data, prog, func(row series.Row, out *model.Output) error {
 		a := out.Anomaly.Float64()
 		st.add(a, out.Likelihood, row.Missing)
-		line = appendScore(line[:0], row, a, out)
+		line = appendScore(line[:0], row, a, out.Likelihood, len(out.ActiveColumns), len(out.PredictedColumns))
 		if _, err := scores.Write(line); err != nil {
 			return fmt.Errorf("writing %s: %w", o.out, err)
 		}
@@ -298,18 +333,18 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 }
 
 // appendScore appends the output row of one step to b.
-func appendScore(b []byte, row series.Row, anomaly float64, o *model.Output) []byte {
+func appendScore(b []byte, row series.Row, anomaly, likelihood float64, active, predicted int) []byte {
 	b = row.Time.AppendFormat(b, timeLayout)
 	b = append(b, ',')
 	b = strconv.AppendFloat(b, row.Value, 'g', -1, 64)
 	b = append(b, ',')
 	b = strconv.AppendFloat(b, anomaly, 'g', -1, 64)
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, o.Likelihood, 'g', -1, 64)
+	b = strconv.AppendFloat(b, likelihood, 'g', -1, 64)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(len(o.ActiveColumns)), 10)
+	b = strconv.AppendInt(b, int64(active), 10)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(len(o.PredictedColumns)), 10)
+	b = strconv.AppendInt(b, int64(predicted), 10)
 	return append(b, '\n')
 }
 
@@ -322,6 +357,8 @@ type summary struct {
 	maxLikelihood      float64
 	likelihood         bool // the model has a likelihood
 	segments, synapses int
+	board              string // the board's URI, when run on one
+	boardStats         string
 }
 
 // add counts one step.
@@ -353,6 +390,213 @@ func (s *summary) String() string {
 	} else {
 		b = append(b, "no likelihood"...)
 	}
-	b = fmt.Appendf(b, ", %d segments, %d synapses", s.segments, s.synapses)
+	if s.board != "" {
+		b = fmt.Appendf(b, ", on %s: %s", s.board, s.boardStats)
+	} else {
+		b = fmt.Appendf(b, ", %d segments, %d synapses", s.segments, s.synapses)
+	}
 	return string(b)
+}
+
+// boardImage returns the image to load on the board: --image, or a fresh
+// region of --model compiled with the default architecture (its RDSE
+// resolution from the rows' range when the model asks for it).
+func (o *runOptions) boardImage(rows []series.Row) (*image.Image, error) {
+	if o.image != "" {
+		return image.ReadFile(o.image)
+	}
+	if o.model == "" {
+		return nil, errors.New("give --image (htmhw compile) or --model to run on a board")
+	}
+	cfg, err := model.Load(o.model)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.NeedsRange() {
+		cfg.ResolveResolution(series.Range(rows))
+	}
+	r, err := model.NewRegion(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return image.Compile(r, image.DefaultArch())
+}
+
+// newLikelihood returns the host-side anomaly likelihood of a configuration
+// as model.NewRegion makes it, or nil when it has no likelihood section.
+func newLikelihood(lc *model.LikelihoodConfig) (*anomaly.Likelihood, error) {
+	if lc == nil {
+		return nil, nil
+	}
+	p := anomaly.DefaultLikelihoodParams()
+	for _, f := range []struct {
+		dst *int
+		v   int
+	}{{&p.LearningPeriod, lc.LearningPeriod}, {&p.EstimationSamples, lc.EstimationSamples},
+		{&p.HistoricWindowSize, lc.HistoricWindowSize}, {&p.ReestimationPeriod, lc.ReestimationPeriod},
+		{&p.AveragingWindow, lc.AveragingWindow}} {
+		if f.v != 0 {
+			*f.dst = f.v
+		}
+	}
+	return anomaly.NewLikelihood(p)
+}
+
+// runBoard runs the rows on a board: load, encode on the host, step, score
+// on the host.
+func (o *runOptions) runBoard(cmd *cobra.Command) error {
+	start := time.Now()
+	switch {
+	case o.loadState != "":
+		return errors.New("--load-state does not run on a board: compile the snapshot with htmhw compile --state and give --image")
+	case o.saveState != "":
+		return errors.New("--save-state is not available with a board")
+	}
+	policy, err := series.ParsePolicy(o.missing)
+	if err != nil {
+		return fmt.Errorf("--missing: %w", err)
+	}
+	rows, err := series.ReadFile(o.data, series.Options{Missing: policy})
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("%s: no rows to run (policy %v)", o.data, policy)
+	}
+	im, err := o.boardImage(rows)
+	if err != nil {
+		return err
+	}
+	cfg, err := im.ModelConfig()
+	if err != nil {
+		return err
+	}
+	enc, err := sim.NewEncoder(cfg)
+	if err != nil {
+		return err
+	}
+	lik, err := newLikelihood(cfg.Likelihood)
+	if err != nil {
+		return err
+	}
+	var ref *sim.Sim
+	if o.verify {
+		if ref, err = sim.New(im); err != nil {
+			return err
+		}
+	}
+
+	outs := &outputs{stdout: cmd.OutOrStdout()}
+	defer outs.abort()
+	scores, err := outs.create("out", o.out)
+	if err != nil {
+		return err
+	}
+	var tw *trace.RegsWriter
+	if o.trace != "" {
+		out, err := outs.create("trace", o.trace)
+		if err != nil {
+			return err
+		}
+		tw = trace.NewRegsWriter(out)
+	}
+	var plotOut *output
+	if o.plot != "" {
+		if plotOut, err = outs.create("plot", o.plot); err != nil {
+			return err
+		}
+	}
+
+	uri := o.board
+	if uri == "" {
+		uri = driver.DefaultURI
+	}
+	b, err := driver.Open(uri)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ctx := cmd.Context()
+	if err := b.Load(ctx, im); err != nil {
+		return err
+	}
+
+	var (
+		st   = summary{likelihood: lik != nil, board: uri}
+		plot []plotPoint
+		line []byte
+	)
+	if _, err := scores.WriteString(scoresHeader + "\n"); err != nil {
+		return fmt.Errorf("writing %s: %w", o.out, err)
+	}
+	learn := !o.noLearn
+	prog := newProgress(cmd.ErrOrStderr(), len(rows))
+	for i, row := range rows {
+		in, err := enc.Encode(row.Time, row.Value)
+		if err != nil {
+			prog.finish()
+			return fmt.Errorf("%s:%d: %w", o.data, row.Line, err)
+		}
+		t0 := time.Now()
+		out, err := b.Step(ctx, in, learn)
+		st.compute += time.Since(t0)
+		if err != nil {
+			prog.finish()
+			return fmt.Errorf("%s:%d: %w", o.data, row.Line, err)
+		}
+		if ref != nil {
+			r, err := ref.Step(in, learn)
+			if err != nil {
+				prog.finish()
+				return fmt.Errorf("%s:%d: simulator: %w", o.data, row.Line, err)
+			}
+			if m := trace.CompareRegs(r.Regs(out.Step), out.Regs(), i); m != nil {
+				prog.finish()
+				return fmt.Errorf("--verify: %s:%d: the board differs from the simulator: %v", o.data, row.Line, m)
+			}
+		}
+		a, l := out.Anomaly(), 0.5
+		if lik != nil {
+			l = lik.UpdateWithValue(row.Value, a)
+		}
+		st.add(a, l, row.Missing)
+		line = appendScore(line[:0], row, a, l, len(out.ActiveColumns), len(out.PredictedColumns))
+		if _, err := scores.Write(line); err != nil {
+			prog.finish()
+			return fmt.Errorf("writing %s: %w", o.out, err)
+		}
+		if tw != nil {
+			if err := tw.Write(out.Regs()); err != nil {
+				prog.finish()
+				return fmt.Errorf("writing %s: %w", o.trace, err)
+			}
+		}
+		if plotOut != nil {
+			plot = append(plot, plotPoint{row.Time, a, l})
+		}
+		prog.update(i + 1)
+	}
+	prog.finish()
+	if tw != nil {
+		if err := tw.Flush(); err != nil {
+			return fmt.Errorf("writing %s: %w", o.trace, err)
+		}
+	}
+	if plotOut != nil {
+		if err := writePlot(plotOut, plot, plotTitle(cfg.Name, o.data)); err != nil {
+			return fmt.Errorf("writing %s: %w", o.plot, err)
+		}
+	}
+	if err := outs.commit(); err != nil {
+		return err
+	}
+	st.rows = len(rows)
+	st.wall = time.Since(start)
+	bs := b.Stats()
+	st.boardStats = bs.String()
+	if o.verify {
+		st.boardStats += fmt.Sprintf("; %d steps match the simulator", len(rows))
+	}
+	_, err = fmt.Fprintln(cmd.ErrOrStderr(), st.String())
+	return err
 }

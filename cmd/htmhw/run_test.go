@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,8 +17,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/htmhw/htmhw/driver"
 	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/model/trace"
 	"github.com/htmhw/htmhw/series"
+	"github.com/htmhw/htmhw/sim"
 )
 
 func TestRunHello(t *testing.T) {
@@ -299,4 +304,120 @@ func assertNoTempFiles(t *testing.T, dir string) {
 	for _, e := range entries {
 		assert.False(t, strings.Contains(e.Name(), ".tmp"), "temporary file %s left behind", e.Name())
 	}
+}
+
+// The README's main command: compile, then run on the emulated board. The
+// scores equal the golden model's run, byte for byte; the register trace
+// passes htmhw verify, and --verify checks the board against the simulator
+// as it runs.
+func TestRunOnBoardEqualsGolden(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	_, _, err := execute(t, "compile", "--model", "nab", "--data", dailyCSV, "-o", p("region.img"))
+	require.NoError(t, err)
+	_, stderr, err := execute(t, "run", "--image", p("region.img"), "--data", dailyCSV, "--out", p("scores.csv"),
+		"--plot", p("scores.svg"), "--trace", p("hw.trace"), "--verify")
+	require.NoError(t, err)
+	assert.Regexp(t, `^4032 rows in \S+, \d+ µs/step, mean anomaly 0\.\d{4}, max likelihood [0-9.e-]+, on sim://: 4032 steps .*retries: 0; 4032 steps match the simulator\n$`, stderr)
+	_, _, err = execute(t, "run", "--model", "nab", "--data", dailyCSV, "--out", p("golden.csv"))
+	require.NoError(t, err)
+	board, golden := readLines(t, p("scores.csv")), readLines(t, p("golden.csv"))
+	require.Len(t, board, 4033)
+	assert.Equal(t, golden, board, "the board's scores differ from the golden model's")
+	assert.FileExists(t, p("scores.svg"))
+
+	tr := readLines(t, p("hw.trace"))
+	require.Len(t, tr, 4033)
+	assert.Equal(t, trace.RegsHeader, tr[0])
+	out, _, err := execute(t, "verify", "--reference", "golden", "--image", p("region.img"), "--data", dailyCSV, "--trace", p("hw.trace"))
+	require.NoError(t, err)
+	assert.Contains(t, out, "4032 steps match the golden reference")
+	assertNoTempFiles(t, dir)
+}
+
+// --board with --model compiles a fresh region; without learning, and with
+// the hello preset (no likelihood), the scores are still the golden run's.
+func TestRunOnBoardFromModel(t *testing.T) {
+	dir := t.TempDir()
+	first, _ := splitCSV(t, dir, speedCSV, 200)
+	p := func(name string) string { return filepath.Join(dir, name) }
+	for _, args := range [][]string{
+		{"--model", "small"},
+		{"--model", "hello"},
+		{"--model", "small", "--no-learn"},
+	} {
+		_, stderr, err := execute(t, append([]string{"run", "--board", "sim://?burst=32", "--data", first, "--out", p("b.csv")}, args...)...)
+		require.NoError(t, err, args)
+		assert.Contains(t, stderr, "200 rows in ")
+		assert.Contains(t, stderr, "on sim://?burst=32: 200 steps")
+		_, _, err = execute(t, append([]string{"run", "--data", first, "--out", p("g.csv")}, args...)...)
+		require.NoError(t, err, args)
+		assert.Equal(t, readLines(t, p("g.csv")), readLines(t, p("b.csv")), args)
+	}
+}
+
+func TestRunOnBoardErrors(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "r.img")
+	_, _, err := execute(t, "compile", "--model", "small", "--range", "0,100", "-o", img)
+	require.NoError(t, err)
+	out := filepath.Join(dir, "out.csv")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"verify without board", []string{"--model", "hello", "--data", speedCSV, "--verify"}, "--verify needs a board"},
+		{"image and model", []string{"--image", img, "--model", "hello", "--data", speedCSV}, "[image model] were all set"},
+		{"load-state on board", []string{"--board", "sim://", "--load-state", img, "--data", speedCSV}, "--load-state does not run on a board"},
+		{"save-state on board", []string{"--image", img, "--save-state", filepath.Join(dir, "s"), "--data", speedCSV}, "--save-state is not available with a board"},
+		{"no image", []string{"--board", "sim://", "--data", speedCSV}, "give --image (htmhw compile) or --model"},
+		{"unknown scheme", []string{"--board", "nosuch://x", "--image", img, "--data", speedCSV}, `unknown scheme "nosuch"`},
+		{"missing image", []string{"--image", filepath.Join(dir, "none.img"), "--data", speedCSV}, "no such file or directory"},
+		{"bad data", []string{"--image", img, "--data", filepath.Join(dir, "none.csv")}, "no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := execute(t, append([]string{"run", "--out", out}, tc.args...)...)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "\n")
+			assert.NoFileExists(t, out)
+		})
+	}
+	assertNoTempFiles(t, dir)
+}
+
+// offByOne is a board whose CYCLES register reads one too many from the
+// sixth step on: --verify stops there.
+type offByOne struct{ *driver.SimBus }
+
+func init() {
+	driver.Register("offbyone", func(*url.URL) (driver.Bus, error) { return offByOne{driver.NewSimBus(nil)}, nil })
+}
+
+func (b offByOne) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	err := b.SimBus.Read(ctx, addr, dst, incr)
+	if d := b.Device(); d != nil && d.Steps() > 5 {
+		for i := range dst {
+			if a := addr + uint32(i); incr && a == sim.RegCycles || !incr && addr == sim.RegCycles {
+				dst[i]++
+			}
+		}
+	}
+	return err
+}
+
+func TestRunVerifyStopsAtDivergence(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "r.img")
+	_, _, err := execute(t, "compile", "--model", "small", "--range", "0,100", "-o", img)
+	require.NoError(t, err)
+	out := filepath.Join(dir, "s.csv")
+	_, _, err = execute(t, "run", "--board", "offbyone://", "--image", img, "--data", speedCSV, "--out", out, "--verify")
+	require.Error(t, err)
+	assert.Regexp(t, `^--verify: .*speed_7578.csv:7: the board differs from the simulator: step 5: cycles differs \(phase all\) after 5 matching steps: expected (\d+), got \d+$`, err.Error())
+	assert.NoFileExists(t, out)
+	// Without --verify the same board runs to the end.
+	_, _, err = execute(t, "run", "--board", "offbyone://", "--image", img, "--data", speedCSV, "--out", out)
+	require.NoError(t, err)
 }

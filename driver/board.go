@@ -1,0 +1,1071 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model/trace"
+	"github.com/htmhw/htmhw/sim"
+)
+
+// DefaultURI is the board Open uses for an empty URI: the in-process
+// simulator.
+const DefaultURI = "sim://"
+
+// ByteCounter is implemented by buses that count the bytes they move over
+// their link; Board.Stats reports them.
+type ByteCounter interface {
+	Bytes() (sent, received uint64)
+}
+
+// Option configures a Board.
+type Option func(*options)
+
+type options struct {
+	retries      int
+	stepTimeout  time.Duration
+	pollInterval time.Duration
+}
+
+// WithRetries sets how many times in a row an operation is retried (a bus
+// call that fails, a CRC that does not match, a STEP reissued) before the
+// board is given up on. Default 32.
+func WithRetries(n int) Option { return func(o *options) { o.retries = max(1, n) } }
+
+// WithStepTimeout sets how long a STEP may keep the board busy before it is
+// issued again. Default 2 s.
+func WithStepTimeout(d time.Duration) Option { return func(o *options) { o.stepTimeout = d } }
+
+// WithPollInterval sets the pause between STATUS polls while the board is
+// busy. Default 50 µs.
+func WithPollInterval(d time.Duration) Option { return func(o *options) { o.pollInterval = d } }
+
+// Info is what a board says about itself: the registers ID to DIM_SYNS.
+type Info struct {
+	ID, Version uint32
+	Arch        image.Arch // from CAPS
+	N, C, K     uint32     // DIM_IN, DIM_COLS, DIM_CELLS
+	S, M        uint32     // DIM_SEGS, DIM_SYNS
+}
+
+// CheckImage returns an error unless the board can run the image: the same
+// architecture version and parameters, and the image's dimensions (its cfg
+// words) equal to the board's.
+func (i *Info) CheckImage(im *image.Image) error {
+	if i.Version != image.ArchVersion {
+		return fmt.Errorf("driver: board implements architecture version %d, images are version %d", i.Version, image.ArchVersion)
+	}
+	if i.Arch != im.Arch {
+		return fmt.Errorf("driver: board has LANES_OV %d, LANES_SYN %d, DIV_LAT %d; the image was compiled for %d, %d, %d",
+			i.Arch.LanesOV, i.Arch.LanesSyn, i.Arch.DivLat, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
+	}
+	cfg := im.Section("cfg")
+	if cfg == nil || len(cfg.Words) < 32 {
+		return errors.New("driver: image has no cfg memory")
+	}
+	for _, d := range []struct {
+		name  string
+		board uint32
+		word  int
+	}{{"N (DIM_IN)", i.N, 0}, {"C (DIM_COLS)", i.C, 1}, {"K (DIM_CELLS)", i.K, 22}, {"S (DIM_SEGS)", i.S, 21}, {"M (DIM_SYNS)", i.M, 20}} {
+		if uint64(d.board) != cfg.Words[d.word] {
+			return fmt.Errorf("driver: board has %s = %d, the image %d", d.name, d.board, cfg.Words[d.word])
+		}
+	}
+	if len(im.Sections) != len(image.Memories) {
+		return fmt.Errorf("driver: image has %d memories, the board %d", len(im.Sections), len(image.Memories))
+	}
+	return nil
+}
+
+// Output is what one STEP computed, read back and checked with OUT_CRC. Its
+// slices are reused by the next Step.
+type Output struct {
+	Step             uint64   // the step's number: STEP_LO before it
+	ActiveColumns    []uint32 // OUT_BUF
+	PredictedColumns []uint32 // PRED_BUF
+	AnomalyNum       uint32   // ANOM_NUM
+	AnomalyDen       uint32   // ANOM_DEN
+	Cycles           uint64   // CYCLES (confirmed by two equal reads)
+}
+
+// Anomaly returns the raw anomaly as the golden model computes it
+// (anomaly.Score.Float64): num/den, 0 when den is 0.
+func (o *Output) Anomaly() float64 {
+	if o.AnomalyDen == 0 {
+		return 0
+	}
+	return float64(o.AnomalyNum) / float64(o.AnomalyDen)
+}
+
+// Regs returns the step's register trace row; it shares the output's
+// slices.
+func (o *Output) Regs() *trace.Regs {
+	return &trace.Regs{Step: o.Step, Cols: o.ActiveColumns, Pred: o.PredictedColumns,
+		AnomNum: o.AnomalyNum, AnomDen: o.AnomalyDen, Cycles: o.Cycles, HasCycle: true}
+}
+
+// Stats count a board's traffic, timings and retries since Open.
+type Stats struct {
+	Steps                   uint64        // steps completed
+	StepTime                time.Duration // time in Step
+	LoadTime                time.Duration // time in Load
+	ReadTime                time.Duration // time in ReadState
+	Calls                   uint64        // Bus Read and Write calls
+	WordsRead, WordsWritten uint64        // words moved (by calls that returned no error)
+	BytesSent, BytesRecv    uint64        // from a ByteCounter bus; 0 otherwise
+
+	// Retries, by kind.
+	BusErrors      uint64                    // Bus calls that returned an error and were made again
+	InputRewrites  uint64                    // IN_CRC differed: the input was written again
+	Reissues       uint64                    // STEP_LO still n after STEP: the command was issued again
+	StatusRereads  uint64                    // STEP_LO read neither n nor n+1: read again
+	OutputRereads  uint64                    // OUT_CRC differed: the outputs were read again
+	StableRereads  uint64                    // two reads of a register differed: read again
+	SectionWrites  uint64                    // load: sections written (those whose CRC_VALUE already matched are skipped)
+	SectionsKept   uint64                    // load: sections skipped
+	SectionRetries uint64                    // load: CRC_VALUE differed after writing: read back and repaired
+	WordsRepaired  uint64                    // load: words written again after a read-back
+	StateRereads   uint64                    // ReadState: words read again after a CRC mismatch
+	Errors         [sim.NumErrorCodes]uint64 // ERROR codes seen (and cleared), by code
+}
+
+// Retries returns the sum of the retries of every kind.
+func (s *Stats) Retries() uint64 {
+	return s.BusErrors + s.InputRewrites + s.Reissues + s.StatusRereads + s.OutputRereads +
+		s.StableRereads + s.SectionRetries + s.WordsRepaired + s.StateRereads
+}
+
+// String returns a one-line summary.
+func (s *Stats) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d steps", s.Steps)
+	if s.Steps > 0 && s.StepTime > 0 {
+		fmt.Fprintf(&b, " (%.0f steps/s)", float64(s.Steps)/s.StepTime.Seconds())
+	}
+	fmt.Fprintf(&b, ", %d bus calls, %d words read, %d written", s.Calls, s.WordsRead, s.WordsWritten)
+	if s.BytesSent+s.BytesRecv > 0 {
+		fmt.Fprintf(&b, ", %d bytes sent, %d received", s.BytesSent, s.BytesRecv)
+	}
+	fmt.Fprintf(&b, "; retries: %d", s.Retries())
+	for _, k := range []struct {
+		name string
+		n    uint64
+	}{{"bus errors", s.BusErrors}, {"input rewrites", s.InputRewrites}, {"step reissues", s.Reissues},
+		{"status rereads", s.StatusRereads}, {"output rereads", s.OutputRereads}, {"register rereads", s.StableRereads},
+		{"section retries", s.SectionRetries}, {"words repaired", s.WordsRepaired}, {"state rereads", s.StateRereads}} {
+		if k.n > 0 {
+			fmt.Fprintf(&b, ", %d %s", k.n, k.name)
+		}
+	}
+	for code, n := range s.Errors {
+		if n > 0 && code > 0 {
+			fmt.Fprintf(&b, ", %d %v", n, sim.ErrorCode(code))
+		}
+	}
+	return b.String()
+}
+
+// Board is an accelerator reached over a Bus. It loads images, runs steps
+// exactly once over links that lose and corrupt words
+// (docs/ARCHITECTURE.md section 3.2) and reads the learned state back.
+//
+// Every write is treated as possibly lost or corrupted, and every read as
+// possibly wrong: the input is checked with IN_CRC before STEP, commands
+// carry their complement, outputs are checked with OUT_CRC (which covers
+// STEP_LO), a load with CRC_VALUE, and only a STEP_LO checked by OUT_CRC
+// decides whether a step happened. Operations are retried a bounded number
+// of times (WithRetries); when the board does not recover the error names
+// the last completed step.
+//
+// Steps are not pipelined: Run writes the next input only after the
+// previous step's outputs are read and checked. (Writing input n+1 while
+// step n computes would need a second IN_BUF bank, which architecture
+// version 1 does not have.)
+//
+// A Board is not safe for concurrent use.
+type Board struct {
+	bus   Bus
+	uri   string
+	opt   options
+	info  *Info
+	im    *image.Image // layout of the loaded image (ReadState)
+	next  uint64       // STEP_LO as the host knows it: steps completed
+	known bool         // next was read from the board or follows from a load
+	stats Stats
+	out   Output
+	buf   []uint32
+}
+
+// Open opens the board at uri (DefaultURI if empty); see OpenBus for the
+// schemes.
+func Open(uri string, opts ...Option) (*Board, error) {
+	if uri == "" {
+		uri = DefaultURI
+	}
+	bus, err := OpenBus(uri)
+	if err != nil {
+		return nil, err
+	}
+	b := NewBoard(bus, opts...)
+	b.uri = uri
+	return b, nil
+}
+
+// NewBoard returns a board on an open bus.
+func NewBoard(bus Bus, opts ...Option) *Board {
+	b := &Board{bus: bus, opt: options{retries: 32, stepTimeout: 2 * time.Second, pollInterval: 50 * time.Microsecond}}
+	for _, o := range opts {
+		o(&b.opt)
+	}
+	return b
+}
+
+// Bus returns the board's bus.
+func (b *Board) Bus() Bus { return b.bus }
+
+// Close closes the bus.
+func (b *Board) Close() error { return b.bus.Close() }
+
+// Stats returns the counters since Open.
+func (b *Board) Stats() Stats {
+	st := b.stats
+	if c, ok := b.bus.(ByteCounter); ok {
+		st.BytesSent, st.BytesRecv = c.Bytes()
+	}
+	return st
+}
+
+// StepsDone returns the steps the board has completed, as the host knows
+// them, and whether it knows.
+func (b *Board) StepsDone() (uint64, bool) { return b.next, b.known }
+
+// stopped wraps the error that ends an operation.
+func (b *Board) stopped(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if !b.known {
+			return fmt.Errorf("driver: interrupted: %w", err)
+		}
+		return fmt.Errorf("driver: interrupted after step %d: %w", b.next, err)
+	}
+	if b.known {
+		return fmt.Errorf("driver: board stopped answering after step %d: %w", b.next, err)
+	}
+	return fmt.Errorf("driver: board stopped answering: %w", err)
+}
+
+// Bus access with retries of failed calls.
+
+func (b *Board) call(ctx context.Context, what string, f func() error) error {
+	var err error
+	for try := 0; try <= b.opt.retries; try++ {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		b.stats.Calls++
+		if err = f(); err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b.stats.BusErrors++
+	}
+	return fmt.Errorf("%s: %d calls failed, the last: %w", what, b.opt.retries+1, err)
+}
+
+// read reads len(dst) words in bursts of MaxBurst, retrying failed bursts.
+func (b *Board) read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	mb := max(1, b.bus.MaxBurst())
+	for off := 0; off < len(dst); off += mb {
+		chunk := dst[off:min(len(dst), off+mb)]
+		a := addr
+		if incr {
+			a += uint32(off)
+		}
+		if err := b.call(ctx, fmt.Sprintf("read %#x", a), func() error { return b.bus.Read(ctx, a, chunk, incr) }); err != nil {
+			return err
+		}
+		b.stats.WordsRead += uint64(len(chunk))
+	}
+	return nil
+}
+
+// write writes the words in bursts of MaxBurst, retrying failed bursts.
+func (b *Board) write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	mb := max(1, b.bus.MaxBurst())
+	for off := 0; off < len(src); off += mb {
+		chunk := src[off:min(len(src), off+mb)]
+		a := addr
+		if incr {
+			a += uint32(off)
+		}
+		if err := b.call(ctx, fmt.Sprintf("write %#x", a), func() error { return b.bus.Write(ctx, a, chunk, incr) }); err != nil {
+			return err
+		}
+		b.stats.WordsWritten += uint64(len(chunk))
+	}
+	return nil
+}
+
+func (b *Board) write1(ctx context.Context, addr, v uint32) error {
+	return b.write(ctx, addr, []uint32{v}, true)
+}
+
+func (b *Board) command(ctx context.Context, c uint16) error {
+	return b.write1(ctx, sim.RegCtrl, sim.CtrlWord(c))
+}
+
+// stable reads a register until two reads in a row agree.
+func (b *Board) stable(ctx context.Context, addr uint32) (uint32, error) {
+	var v [1]uint32
+	if err := b.read(ctx, addr, v[:], true); err != nil {
+		return 0, err
+	}
+	prev := v[0]
+	for try := 0; try <= b.opt.retries; try++ {
+		if err := b.read(ctx, addr, v[:], true); err != nil {
+			return 0, err
+		}
+		if v[0] == prev {
+			return prev, nil
+		}
+		b.stats.StableRereads++
+		prev = v[0]
+	}
+	return 0, fmt.Errorf("register %#x: no two reads in a row agree", addr)
+}
+
+// setStable writes a register and reads until it holds what ok accepts.
+func (b *Board) setStable(ctx context.Context, addr, v uint32, ok func(uint32) bool) error {
+	for try := 0; try <= b.opt.retries; try++ {
+		if err := b.write1(ctx, addr, v); err != nil {
+			return err
+		}
+		got, err := b.stable(ctx, addr)
+		if err != nil {
+			return err
+		}
+		if ok(got) {
+			return nil
+		}
+	}
+	return fmt.Errorf("register %#x does not take %#x", addr, v)
+}
+
+// Info reads the board's identity and dimensions (two equal reads).
+func (b *Board) Info(ctx context.Context) (*Info, error) {
+	var r, prev [8]uint32
+	var err error
+	agreed := false
+	for try := 0; try <= b.opt.retries && !agreed; try++ {
+		if err = b.read(ctx, sim.RegID, r[:], true); err != nil {
+			return nil, b.stopped(err)
+		}
+		agreed = try > 0 && r == prev
+		if try > 0 && !agreed {
+			b.stats.StableRereads++
+		}
+		prev = r
+	}
+	if !agreed {
+		return nil, b.stopped(errors.New("ID to DIM_SYNS: no two reads agree"))
+	}
+	if r[0] != sim.DeviceID {
+		return nil, fmt.Errorf("driver: %s is not an htmhw board (ID %#08x, want %#08x)", b.name(), r[0], uint32(sim.DeviceID))
+	}
+	info := &Info{ID: r[0], Version: r[1],
+		Arch: image.Arch{LanesOV: int(r[2] & 0xFF), LanesSyn: int(r[2] >> 8 & 0xFF), DivLat: int(r[2] >> 16 & 0xFF)},
+		N:    r[3], C: r[4], K: r[5], S: r[6], M: r[7]}
+	b.info = info
+	return info, nil
+}
+
+func (b *Board) name() string {
+	if b.uri != "" {
+		return b.uri
+	}
+	return "the board"
+}
+
+// Load loads an image: it unlocks the memory windows, writes every memory
+// whose CRC_VALUE differs from the image's section CRC (sections already
+// equal are kept), checks each with CRC_VALUE and repairs it from a
+// read-back until it matches (bounded), checks every memory again, issues
+// RESET (CYCLES 0, ERROR 0, windows locked) and RESTORE until CYCLES shows
+// that RESTORE ran, checks ERROR (BAD_STATE: the board refuses the
+// memories) and confirms the lock. The board's step count is then the
+// image's (regs word 0), which it checks. A bus that implements
+// Provisioner (sim://) is provisioned with the image first.
+//
+// Each memory word is written as one 4-word burst MEM_SEL, MEM_ADDR,
+// MEM_DATA_LO, MEM_DATA_HI, so that a lost or misdirected word damages at
+// most that word (register map version 1 commits each word with a
+// MEM_DATA_HI write, so longer bursts cannot carry memory words).
+func (b *Board) Load(ctx context.Context, im *image.Image) error {
+	t0 := time.Now()
+	defer func() { b.stats.LoadTime += time.Since(t0) }()
+	if p, ok := b.bus.(Provisioner); ok {
+		if err := p.Provision(im); err != nil {
+			return fmt.Errorf("driver: %s: %w", b.name(), err)
+		}
+	}
+	info, err := b.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if err := info.CheckImage(im); err != nil {
+		return err
+	}
+	b.known = false
+	if err := b.load(ctx, im); err != nil {
+		return b.stopped(fmt.Errorf("load: %w", err))
+	}
+	b.im = im
+	b.next, b.known = im.Section("regs").Words[0], true
+	return nil
+}
+
+func (b *Board) load(ctx context.Context, im *image.Image) error {
+	if err := b.clearErrors(ctx); err != nil {
+		return err
+	}
+	unlock := func() error {
+		return b.setStable(ctx, sim.RegMemLock, sim.MemUnlock, func(v uint32) bool { return v == 0 })
+	}
+	if err := unlock(); err != nil {
+		return err
+	}
+	crcs := make([]uint32, len(im.Sections))
+	for i, s := range im.Sections {
+		crcs[i] = s.CRC()
+	}
+	written := make([]bool, len(im.Sections))
+	// Rounds: every memory is checked; those that differ are written (the
+	// first time) or repaired. A stray word written into another memory
+	// shows in the next round.
+	for round := 0; ; round++ {
+		bad := 0
+		for i, s := range im.Sections {
+			crc, err := b.memCRC(ctx, i)
+			if err != nil {
+				return err
+			}
+			if crc == crcs[i] {
+				if round == 0 {
+					b.stats.SectionsKept++
+				}
+				continue
+			}
+			bad++
+			if round > b.opt.retries {
+				return fmt.Errorf("memory %q: CRC_VALUE %08x, the image's %08x, after %d rounds", s.Name, crc, crcs[i], round)
+			}
+			if err := unlock(); err != nil {
+				return err
+			}
+			if !written[i] {
+				written[i] = true
+				b.stats.SectionWrites++
+				if err := b.writeMem(ctx, i, s, nil); err != nil {
+					return err
+				}
+				continue
+			}
+			b.stats.SectionRetries++
+			if err := b.repair(ctx, i, s, unlock); err != nil {
+				return err
+			}
+		}
+		if bad == 0 {
+			break
+		}
+	}
+	// RESTORE: CYCLES reads 0 after RESET (which also clears ERROR and
+	// locks the windows; memories stay) and RESTORE's count (at least W >
+	// 0) after RESTORE, which tells that it ran.
+	for try := 0; ; try++ {
+		if try > b.opt.retries {
+			return errors.New("RESTORE does not run (CYCLES stays 0)")
+		}
+		if err := b.command(ctx, sim.CmdReset); err != nil {
+			return err
+		}
+		c, err := b.stable(ctx, sim.RegCycles)
+		if err != nil {
+			return err
+		}
+		if c != 0 {
+			continue // RESET lost
+		}
+		if err := b.command(ctx, sim.CmdRestore); err != nil {
+			return err
+		}
+		if c, err = b.stable(ctx, sim.RegCycles); err != nil {
+			return err
+		}
+		e, err := b.stable(ctx, sim.RegError)
+		if err != nil {
+			return err
+		}
+		if e == uint32(sim.CodeBadState) {
+			return fmt.Errorf("the board refused the memories: ERROR %v", sim.ErrorCode(e))
+		}
+		if c != 0 && e == 0 {
+			break
+		}
+	}
+	if err := b.setStable(ctx, sim.RegMemLock, 1, func(v uint32) bool { return v != 0 }); err != nil {
+		return err
+	}
+	// The step count must now be the image's.
+	want := im.Section("regs").Words[0]
+	for try := 0; ; try++ {
+		lo, err := b.stable(ctx, sim.RegStepLo)
+		if err != nil {
+			return err
+		}
+		hi, err := b.stable(ctx, sim.RegStepHi)
+		if err != nil {
+			return err
+		}
+		if uint64(hi)<<32|uint64(lo) == want {
+			return nil
+		}
+		if try >= b.opt.retries {
+			return fmt.Errorf("after RESTORE the board is at step %d, the image at %d", uint64(hi)<<32|uint64(lo), want)
+		}
+	}
+}
+
+// repair reads a memory back, writes the words that differ from the
+// image's, and reads those words back until they hold (bounded); the
+// caller checks CRC_VALUE again.
+func (b *Board) repair(ctx context.Context, sel int, s *image.Section, unlock func() error) error {
+	got, err := b.readMem(ctx, sel, s.Width, s.Depth())
+	if err != nil {
+		return err
+	}
+	var diff []int
+	for j, w := range s.Words {
+		if got[j] != w {
+			diff = append(diff, j)
+		}
+	}
+	for try := 0; len(diff) > 0; try++ {
+		if try > b.opt.retries {
+			return fmt.Errorf("memory %q: %d words do not take their values", s.Name, len(diff))
+		}
+		b.stats.WordsRepaired += uint64(len(diff))
+		if err := unlock(); err != nil {
+			return err
+		}
+		if err := b.writeMem(ctx, sel, s, diff); err != nil {
+			return err
+		}
+		still := diff[:0]
+		for _, j := range diff {
+			v, err := b.readWord(ctx, sel, j, s.Width)
+			if err != nil {
+				return err
+			}
+			if v != s.Words[j] {
+				still = append(still, j)
+			}
+		}
+		diff = still
+	}
+	return nil
+}
+
+// clearErrors issues CLEAR_ERROR until ERROR reads 0, counting what it
+// clears.
+func (b *Board) clearErrors(ctx context.Context) error {
+	for try := 0; try <= b.opt.retries; try++ {
+		e, err := b.stable(ctx, sim.RegError)
+		if err != nil {
+			return err
+		}
+		if e == 0 {
+			return nil
+		}
+		b.countError(e)
+		if err := b.command(ctx, sim.CmdClearError); err != nil {
+			return err
+		}
+	}
+	return errors.New("ERROR does not clear")
+}
+
+func (b *Board) countError(e uint32) {
+	if e < sim.NumErrorCodes {
+		b.stats.Errors[e]++
+	}
+}
+
+// memCRC selects a memory for CRC_SEL and reads CRC_VALUE (two equal reads).
+func (b *Board) memCRC(ctx context.Context, sel int) (uint32, error) {
+	if err := b.write1(ctx, sim.RegCRCSel, uint32(sel)); err != nil {
+		return 0, err
+	}
+	return b.stable(ctx, sim.RegCRCValue)
+}
+
+// writeMem writes the words of a memory (idx nil: all of them), each as
+// MEM_SEL, MEM_ADDR, MEM_DATA_LO, MEM_DATA_HI.
+func (b *Board) writeMem(ctx context.Context, sel int, s *image.Section, idx []int) error {
+	var w [4]uint32
+	put := func(j int) error {
+		v := s.Words[j]
+		w = [4]uint32{uint32(sel), uint32(j), uint32(v), uint32(v >> 32)}
+		return b.write(ctx, sim.RegMemSel, w[:], true)
+	}
+	if idx == nil {
+		for j := range s.Words {
+			if err := put(j); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, j := range idx {
+		if err := put(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readMem reads a memory through the window. Each word is read as the
+// 4-word burst MEM_SEL, MEM_ADDR, MEM_DATA_LO, MEM_DATA_HI: the first two
+// say which word the data is (reading MEM_DATA_HI moves MEM_ADDR on), so a
+// lost read or a misdirected one is seen and the window set again.
+func (b *Board) readMem(ctx context.Context, sel, width, depth int) ([]uint64, error) {
+	out := make([]uint64, depth)
+	var r [4]uint32
+	set := true
+	for j := 0; j < depth; {
+		if set {
+			if err := b.write(ctx, sim.RegMemSel, []uint32{uint32(sel), uint32(j)}, true); err != nil {
+				return nil, err
+			}
+		}
+		if err := b.read(ctx, sim.RegMemSel, r[:], true); err != nil {
+			return nil, err
+		}
+		if r[0] != uint32(sel) || r[1] != uint32(j) {
+			b.stats.StateRereads++
+			set = true
+			continue
+		}
+		v := uint64(r[2]) | uint64(r[3])<<32
+		if width < 64 {
+			v &= 1<<width - 1
+		}
+		out[j] = v
+		j++
+		set = false
+	}
+	return out, nil
+}
+
+// readWord reads one memory word through the window.
+func (b *Board) readWord(ctx context.Context, sel, j, width int) (uint64, error) {
+	var r [4]uint32
+	for try := 0; try <= b.opt.retries; try++ {
+		if err := b.write(ctx, sim.RegMemSel, []uint32{uint32(sel), uint32(j)}, true); err != nil {
+			return 0, err
+		}
+		if err := b.read(ctx, sim.RegMemSel, r[:], true); err != nil {
+			return 0, err
+		}
+		if r[0] == uint32(sel) && r[1] == uint32(j) {
+			v := uint64(r[2]) | uint64(r[3])<<32
+			if width < 64 {
+				v &= 1<<width - 1
+			}
+			return v, nil
+		}
+		b.stats.StateRereads++
+	}
+	return 0, fmt.Errorf("memory %d word %d: the window does not take its address", sel, j)
+}
+
+// Step computes one input (ascending indices below N) exactly once, with
+// or without learning, and returns its outputs (reused by the next Step).
+//
+// The protocol (docs/ARCHITECTURE.md 3.2), with n the steps completed:
+// write STEP_EXPECT = n, IN_COUNT and IN_BUF; read IN_CRC and write the
+// input again until it matches the host's; write CTRL = STEP|learn with its
+// complement; poll STATUS and STEP_LO. STEP_LO = n and not busy (or busy
+// past the step timeout): the command was lost or refused, so it is issued
+// again (the board computes only while STEP_LO = STEP_EXPECT, so a repeat
+// can never compute twice). STEP_LO = n+1: the outputs are read and checked
+// with OUT_CRC, which covers STEP_LO, so only a checked n+1 counts; from
+// then on the step is done and is never issued again. CYCLES is confirmed
+// by two equal reads. Any ERROR seen is counted in Stats and cleared.
+func (b *Board) Step(ctx context.Context, input []uint32, learn bool) (*Output, error) {
+	t0 := time.Now()
+	defer func() { b.stats.StepTime += time.Since(t0) }()
+	if len(input) > sim.InBufWords {
+		return nil, fmt.Errorf("driver: step input has %d indices, IN_BUF holds %d", len(input), sim.InBufWords)
+	}
+	for i, x := range input {
+		if b.info != nil && x >= b.info.N || i > 0 && x <= input[i-1] {
+			return nil, fmt.Errorf("driver: step input index %d (%d) is not ascending or not below N", i, x)
+		}
+	}
+	if !b.known {
+		if err := b.syncSteps(ctx); err != nil {
+			return nil, b.stopped(err)
+		}
+	}
+	o, err := b.step(ctx, input, learn)
+	if err != nil {
+		return nil, b.stopped(err)
+	}
+	b.next++
+	b.stats.Steps++
+	return o, nil
+}
+
+// syncSteps reads STEP_LO/STEP_HI (two equal reads each).
+func (b *Board) syncSteps(ctx context.Context) error {
+	lo, err := b.stable(ctx, sim.RegStepLo)
+	if err != nil {
+		return err
+	}
+	hi, err := b.stable(ctx, sim.RegStepHi)
+	if err != nil {
+		return err
+	}
+	b.next, b.known = uint64(hi)<<32|uint64(lo), true
+	return nil
+}
+
+func (b *Board) writeInput(ctx context.Context, input []uint32) error {
+	if err := b.write1(ctx, sim.RegInCount, uint32(len(input))); err != nil {
+		return err
+	}
+	return b.write(ctx, sim.RegInBuf, input, true)
+}
+
+// awaitResult is what polling after a STEP command found.
+type awaitResult int
+
+const (
+	stepDone    awaitResult = iota // STEP_LO = n+1, outputs checked
+	stepMissing                    // STEP_LO = n: issue again
+)
+
+func (b *Board) step(ctx context.Context, input []uint32, learn bool) (*Output, error) {
+	n := uint32(b.next)
+	wantIn := sim.InCRC(uint32(len(input)), input)
+	c := uint16(sim.CmdStep)
+	if learn {
+		c |= sim.CmdLearn
+	}
+	if err := b.writeInput(ctx, input); err != nil {
+		return nil, err
+	}
+	var lastErr sim.ErrorCode
+	refusals := 0
+	for attempt := 0; ; attempt++ {
+		if attempt > b.opt.retries {
+			if lastErr != sim.CodeNone {
+				return nil, fmt.Errorf("STEP issued %d times, STEP_LO stays %d (last ERROR %v)", attempt, n, lastErr)
+			}
+			return nil, fmt.Errorf("STEP issued %d times, STEP_LO stays %d", attempt, n)
+		}
+		if attempt > 0 {
+			b.stats.Reissues++
+		}
+		if err := b.write1(ctx, sim.RegStepExpect, n); err != nil {
+			return nil, err
+		}
+		for try := 0; ; try++ {
+			var crc [1]uint32
+			if err := b.read(ctx, sim.RegInCRC, crc[:], true); err != nil {
+				return nil, err
+			}
+			if crc[0] == wantIn {
+				break
+			}
+			if try >= b.opt.retries {
+				return nil, fmt.Errorf("IN_CRC %08x, the input's %08x, after %d writes", crc[0], wantIn, try+1)
+			}
+			b.stats.InputRewrites++
+			if err := b.writeInput(ctx, input); err != nil {
+				return nil, err
+			}
+		}
+		// The STEP command is written once per attempt, even if the bus
+		// reports an error: the write may have arrived, and a second copy
+		// would be refused and zero CYCLES. await finds out.
+		b.stats.Calls++
+		if err := b.bus.Write(ctx, sim.RegCtrl, []uint32{sim.CtrlWord(c)}, true); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			b.stats.BusErrors++
+		} else {
+			b.stats.WordsWritten++
+		}
+		res, code, err := b.await(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		if res == stepDone {
+			return &b.out, nil
+		}
+		// Not done: a refusal other than a lost or mismatched command that
+		// persists is reported.
+		if code == sim.CodeBadState || code == sim.CodeBadInput {
+			if refusals++; refusals >= 4 {
+				return nil, fmt.Errorf("the board refuses STEP %d: ERROR %v", n, code)
+			}
+		}
+		if code != sim.CodeNone {
+			lastErr = code
+		}
+	}
+}
+
+// await polls after a STEP command until the step is known done (outputs
+// read and checked) or known missing.
+func (b *Board) await(ctx context.Context, n uint32) (awaitResult, sim.ErrorCode, error) {
+	deadline := time.Now().Add(b.opt.stepTimeout)
+	var st [6]uint32 // STATUS, STEP_LO, STEP_HI, STEP_EXPECT, ERROR, CYCLES
+	for polls := 0; ; polls++ {
+		if err := b.read(ctx, sim.RegStatus, st[:], true); err != nil {
+			return 0, 0, err
+		}
+		lo, code := st[1], sim.ErrorCode(st[4])
+		busy := st[0]&sim.StatusBusy != 0
+		switch {
+		case busy && time.Now().Before(deadline):
+			if b.opt.pollInterval > 0 {
+				select {
+				case <-ctx.Done():
+					return 0, 0, ctx.Err()
+				case <-time.After(b.opt.pollInterval):
+				}
+			}
+			continue
+		case busy:
+			// Busy past the step timeout: issue again (refused while busy;
+			// if the step ends first, refused by STEP_EXPECT).
+			if code != sim.CodeNone {
+				if err := b.clearErrors(ctx); err != nil {
+					return 0, 0, err
+				}
+			}
+			return stepMissing, code, nil
+		case lo != n && lo != n+1:
+			b.stats.StatusRereads++
+			if polls > b.opt.retries {
+				return 0, 0, fmt.Errorf("STEP_LO reads %d, want %d or %d", lo, n, n+1)
+			}
+			continue
+		}
+		// STEP_LO read n or n+1: read the outputs; OUT_CRC, which covers
+		// STEP_LO, decides. A STEP is issued again only after a checked n:
+		// a repeat of a step that happened would be refused, but would set
+		// CYCLES to 0 before the host reads the step's count.
+		ok, got, err := b.readOutputs(ctx, n)
+		if err != nil {
+			return 0, 0, err
+		}
+		if !ok {
+			b.stats.OutputRereads++
+			if polls > b.opt.retries {
+				return 0, 0, errors.New("OUT_CRC never matches the outputs read")
+			}
+			continue
+		}
+		if got == n {
+			if lo != n {
+				b.stats.StatusRereads++ // the status read was wrong
+			}
+			if code != sim.CodeNone {
+				if err := b.clearErrors(ctx); err != nil {
+					return 0, 0, err
+				}
+			}
+			return stepMissing, code, nil
+		}
+		// Done, exactly once. Confirm CYCLES, then clear any error.
+		cyc := st[5]
+		for try := 0; ; try++ {
+			c, err := b.stable(ctx, sim.RegCycles)
+			if err != nil {
+				return 0, 0, err
+			}
+			if c == cyc {
+				break
+			}
+			b.stats.StableRereads++
+			cyc = c
+			if try >= b.opt.retries {
+				return 0, 0, errors.New("CYCLES: no two reads agree")
+			}
+		}
+		b.out.Cycles = uint64(cyc)
+		if code != sim.CodeNone {
+			if err := b.clearErrors(ctx); err != nil {
+				return 0, 0, err
+			}
+		}
+		return stepDone, sim.CodeNone, nil
+	}
+}
+
+// readOutputs reads STEP_LO and the output registers into b.out and checks
+// them with OUT_CRC. It returns whether they match, and the STEP_LO they
+// match with (n or n+1; anything else is a mismatch).
+func (b *Board) readOutputs(ctx context.Context, n uint32) (bool, uint32, error) {
+	var lo [1]uint32
+	if err := b.read(ctx, sim.RegStepLo, lo[:], true); err != nil {
+		return false, 0, err
+	}
+	var r [7]uint32 // IN_COUNT, OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
+	if err := b.read(ctx, sim.RegInCount, r[:], true); err != nil {
+		return false, 0, err
+	}
+	limit := uint32(sim.OutBufWords)
+	if b.info != nil {
+		limit = min(limit, b.info.C)
+	}
+	if (lo[0] != n && lo[0] != n+1) || r[1] > limit || r[2] > limit {
+		return false, 0, nil
+	}
+	o := &b.out
+	o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], int(r[1]))[:r[1]]
+	o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], int(r[2]))[:r[2]]
+	if err := b.read(ctx, sim.RegOutBuf, o.ActiveColumns, true); err != nil {
+		return false, 0, err
+	}
+	if err := b.read(ctx, sim.RegPredBuf, o.PredictedColumns, true); err != nil {
+		return false, 0, err
+	}
+	o.AnomalyNum, o.AnomalyDen = r[3], r[4]
+	if sim.OutCRC(lo[0], o.ActiveColumns, o.PredictedColumns, r[3], r[4]) != r[6] {
+		return false, 0, nil
+	}
+	o.Step = b.next
+	return true, lo[0], nil
+}
+
+// Run steps the board through the inputs in order and calls fn (if not
+// nil) after each step with its output. It stops at the first error,
+// which names the step.
+func (b *Board) Run(ctx context.Context, inputs iter.Seq[[]uint32], learn bool, fn func(*Output) error) error {
+	for in := range inputs {
+		o, err := b.Step(ctx, in, learn)
+		if err != nil {
+			return err
+		}
+		if fn != nil {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ReadState reads every memory back through the window and returns the
+// board's state as an image (the loaded image's configuration and layout,
+// the board's words). Each memory is checked against CRC_VALUE; words of a
+// memory that does not match are read again until it does (bounded).
+func (b *Board) ReadState(ctx context.Context) (*image.Image, error) {
+	t0 := time.Now()
+	defer func() { b.stats.ReadTime += time.Since(t0) }()
+	if b.im == nil {
+		return nil, errors.New("driver: ReadState needs the layout of a loaded image: Load first")
+	}
+	out := &image.Image{Arch: b.im.Arch, Config: append([]byte(nil), b.im.Config...)}
+	for i, s := range b.im.Sections {
+		words, err := b.readChecked(ctx, i, s.Width, s.Depth())
+		if err != nil {
+			return nil, fmt.Errorf("driver: read state: memory %q: %w", s.Name, b.stopped(err))
+		}
+		out.Sections = append(out.Sections, &image.Section{Name: s.Name, Width: s.Width, Words: words})
+	}
+	return out, nil
+}
+
+func (b *Board) readChecked(ctx context.Context, sel, width, depth int) ([]uint64, error) {
+	cur, err := b.readMem(ctx, sel, width, depth)
+	if err != nil {
+		return nil, err
+	}
+	prev := slices.Clone(cur)
+	confirmed := make([]bool, depth)
+	for pass := 0; ; pass++ {
+		want, err := b.memCRC(ctx, sel)
+		if err != nil {
+			return nil, err
+		}
+		if wordsCRC(cur, width) == want {
+			return cur, nil
+		}
+		if pass > b.opt.retries {
+			return nil, fmt.Errorf("CRC_VALUE %08x never matches the words read", want)
+		}
+		// Read again every word not yet read the same twice.
+		all := true
+		for j := range cur {
+			if confirmed[j] {
+				continue
+			}
+			all = false
+			b.stats.StateRereads++
+			v, err := b.readWord(ctx, sel, j, width)
+			if err != nil {
+				return nil, err
+			}
+			confirmed[j] = v == prev[j]
+			cur[j], prev[j] = v, v
+		}
+		if all {
+			clear(confirmed) // every word twice the same and still no match: start over
+		}
+	}
+}
+
+// wordsCRC is image.Section.CRC of words.
+func wordsCRC(words []uint64, width int) uint32 {
+	s := image.Section{Width: width, Words: words}
+	return crc32.ChecksumIEEE(s.Bytes())
+}
+
+// Reset issues RESET: the registers return to their power-on values
+// (windows locked, no error, IN_COUNT 0, outputs 0); memories and the step
+// count are unchanged. It is confirmed by IN_COUNT, set to 1 before and
+// read 0 after.
+func (b *Board) Reset(ctx context.Context) error {
+	for try := 0; try <= b.opt.retries; try++ {
+		if err := b.setStable(ctx, sim.RegInCount, 1, func(v uint32) bool { return v == 1 }); err != nil {
+			return b.stopped(err)
+		}
+		if err := b.command(ctx, sim.CmdReset); err != nil {
+			return b.stopped(err)
+		}
+		v, err := b.stable(ctx, sim.RegInCount)
+		if err != nil {
+			return b.stopped(err)
+		}
+		if v == 0 {
+			return nil
+		}
+	}
+	return b.stopped(errors.New("RESET does not take"))
+}

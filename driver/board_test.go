@@ -1,0 +1,487 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/series"
+	"github.com/htmhw/htmhw/sim"
+)
+
+const jumpsupCSV = "../testdata/nab/art_daily_jumpsup.csv"
+
+// smallImage compiles the small preset for jumpsup, fresh or after
+// `trained` golden steps, and returns the image with the rows.
+func smallImage(t testing.TB, trained int) (*image.Image, []series.Row) {
+	t.Helper()
+	rows, err := series.ReadFile(jumpsupCSV, series.Options{})
+	require.NoError(t, err)
+	cfg, err := model.Preset("small")
+	require.NoError(t, err)
+	cfg.ResolveResolution(series.Range(rows))
+	r, err := model.NewRegion(cfg)
+	require.NoError(t, err)
+	for _, row := range rows[:trained] {
+		_, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
+		require.NoError(t, err)
+	}
+	im, err := image.Compile(r, image.DefaultArch())
+	require.NoError(t, err)
+	return im, rows
+}
+
+// lockstep steps the golden model (decompiled from im) and the board
+// through rows, comparing every output, and returns the golden region.
+func lockstep(t *testing.T, b *Board, im *image.Image, rows []series.Row) *model.Region {
+	t.Helper()
+	ctx := context.Background()
+	golden, err := im.Region()
+	require.NoError(t, err)
+	first := golden.Steps()
+	for i, row := range rows {
+		o, err := golden.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
+		require.NoError(t, err)
+		got, err := b.Step(ctx, o.Encoding, true)
+		require.NoError(t, err, "step %d", i)
+		require.Equal(t, first+uint64(i), got.Step)
+		if !slices.Equal(o.ActiveColumns, got.ActiveColumns) || !slices.Equal(o.PredictedColumns, got.PredictedColumns) ||
+			o.Anomaly.Num != got.AnomalyNum || o.Anomaly.Den != got.AnomalyDen {
+			t.Fatalf("step %d: board %v / %v / %d/%d, golden %v / %v / %d/%d", i, got.ActiveColumns, got.PredictedColumns,
+				got.AnomalyNum, got.AnomalyDen, o.ActiveColumns, o.PredictedColumns, o.Anomaly.Num, o.Anomaly.Den)
+		}
+		require.Equal(t, o.Anomaly.Float64(), got.Anomaly())
+		require.NotZero(t, got.Cycles)
+	}
+	return golden
+}
+
+func requireSameImage(t *testing.T, want, got *image.Image) {
+	t.Helper()
+	require.Equal(t, len(want.Sections), len(got.Sections))
+	for i, w := range want.Sections {
+		g := got.Sections[i]
+		require.Equal(t, w.Name, g.Name)
+		require.Equal(t, w.Width, g.Width)
+		for j := range w.Words {
+			if w.Words[j] != g.Words[j] {
+				t.Fatalf("memory %q word %d: board %#x, want %#x", w.Name, j, g.Words[j], w.Words[j])
+			}
+		}
+	}
+	require.Equal(t, want.Arch, got.Arch)
+	require.Equal(t, want.Config, got.Config)
+}
+
+func TestSimBusNeedsAnImage(t *testing.T) {
+	ctx := context.Background()
+	b, err := Open("")
+	require.NoError(t, err)
+	defer b.Close()
+	_, err = b.Info(ctx)
+	require.ErrorIs(t, err, ErrNoDevice)
+	_, err = b.Step(ctx, []uint32{1}, true)
+	require.ErrorIs(t, err, ErrNoDevice)
+	assert.Contains(t, Schemes(), "sim")
+
+	_, err = Open("sim://?bogus=1")
+	require.ErrorContains(t, err, `unknown parameter "bogus"`)
+	_, err = Open("sim://?burst=0")
+	require.ErrorContains(t, err, "burst")
+	_, err = Open("sim://?image=" + filepath.Join(t.TempDir(), "none.img"))
+	require.ErrorContains(t, err, "no such file")
+
+	// sim://?image= powers the device on at once.
+	im, _ := smallImage(t, 0)
+	path := filepath.Join(t.TempDir(), "r.img")
+	require.NoError(t, im.WriteFile(path))
+	b2, err := Open("sim://?image=" + path + "&burst=16")
+	require.NoError(t, err)
+	info, err := b2.Info(ctx)
+	require.NoError(t, err)
+	require.NoError(t, info.CheckImage(im))
+	assert.Equal(t, 16, b2.Bus().MaxBurst())
+	require.NoError(t, b2.Close())
+	_, err = b2.Info(ctx)
+	require.ErrorContains(t, err, "closed")
+}
+
+// Over the in-process bus: a load, steps equal to the golden model's, the
+// state read back equal to the golden region's image, and a second image
+// loaded into the same device through the memory window.
+func TestBoardSim(t *testing.T) {
+	ctx := context.Background()
+	im, rows := smallImage(t, 0)
+	b, err := Open("sim://?burst=64")
+	require.NoError(t, err)
+	defer b.Close()
+	require.NoError(t, b.Load(ctx, im))
+	st := b.Stats()
+	assert.EqualValues(t, len(im.Sections), st.SectionsKept, "the device was made from this image")
+	info, err := b.Info(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, image.DefaultArch(), info.Arch)
+	assert.EqualValues(t, 120, info.N)
+
+	golden := lockstep(t, b, im, rows[:300])
+	n, known := b.StepsDone()
+	assert.True(t, known)
+	assert.EqualValues(t, 300, n)
+	want, err := image.Compile(golden, im.Arch)
+	require.NoError(t, err)
+	got, err := b.ReadState(ctx)
+	require.NoError(t, err)
+	requireSameImage(t, want, got)
+
+	// Another image of the same configuration goes through the window.
+	trained, _ := smallImage(t, 500)
+	require.NoError(t, b.Load(ctx, trained))
+	st = b.Stats()
+	assert.Greater(t, st.SectionWrites, uint64(5))
+	n, _ = b.StepsDone()
+	assert.EqualValues(t, 500, n)
+	golden = lockstep(t, b, trained, rows[500:700])
+	want, err = image.Compile(golden, im.Arch)
+	require.NoError(t, err)
+	got, err = b.ReadState(ctx)
+	require.NoError(t, err)
+	requireSameImage(t, want, got)
+
+	// Reset keeps memories and the step count.
+	require.NoError(t, b.Reset(ctx))
+	dev := b.Bus().(*SimBus).Device()
+	assert.EqualValues(t, 700, dev.Steps())
+	lockstep(t, b, got, rows[700:720])
+
+	st = b.Stats()
+	assert.Zero(t, st.Retries(), "a clean bus needs no retries: %s", st.String())
+	assert.EqualValues(t, 520, st.Steps)
+	t.Log(st.String())
+
+	// Run over a sequence.
+	seq := func(yield func([]uint32) bool) {
+		for range 3 {
+			if !yield([]uint32{1, 2, 3}) {
+				return
+			}
+		}
+	}
+	var steps []uint64
+	require.NoError(t, b.Run(ctx, seq, false, func(o *Output) error { steps = append(steps, o.Step); return nil }))
+	assert.Equal(t, []uint64{720, 721, 722}, steps)
+	stop := errors.New("stop")
+	require.ErrorIs(t, b.Run(ctx, seq, false, func(*Output) error { return stop }), stop)
+}
+
+func TestBoardRefuses(t *testing.T) {
+	ctx := context.Background()
+	im, _ := smallImage(t, 0)
+	b, err := Open("sim://")
+	require.NoError(t, err)
+	require.NoError(t, b.Load(ctx, im))
+	_, err = b.Step(ctx, []uint32{5, 3}, true)
+	require.ErrorContains(t, err, "not ascending")
+	_, err = b.Step(ctx, []uint32{120}, true)
+	require.ErrorContains(t, err, "not below N")
+	_, err = b.Step(ctx, make([]uint32, sim.InBufWords+1), true)
+	require.ErrorContains(t, err, "IN_BUF holds")
+
+	info, err := b.Info(ctx)
+	require.NoError(t, err)
+	other := *im
+	other.Arch.DivLat = 9
+	require.ErrorContains(t, info.CheckImage(&other), "DIV_LAT")
+	cfg := *im.Section("cfg")
+	cfg.Words = slices.Clone(cfg.Words)
+	cfg.Words[1]++
+	other = *im
+	other.Sections = slices.Clone(im.Sections)
+	other.Sections[0] = &cfg
+	require.ErrorContains(t, info.CheckImage(&other), "C (DIM_COLS) = 256, the image 257")
+
+	// Memories the board cannot restore: BAD_STATE.
+	bad := *im
+	bad.Sections = slices.Clone(im.Sections)
+	conn := *im.Section("sp.conn")
+	conn.Words = slices.Clone(conn.Words)
+	conn.Words[0] ^= 1
+	bad.Sections[4] = &conn
+	err = b.Load(ctx, &bad)
+	require.ErrorContains(t, err, "refused the memories: ERROR BAD_STATE")
+
+	// No image: no ReadState.
+	b2 := NewBoard(b.Bus())
+	_, err = b2.ReadState(ctx)
+	require.ErrorContains(t, err, "Load first")
+	// A board opened on a loaded device reads its step count.
+	require.NoError(t, b.Load(ctx, im))
+	o, err := b2.Step(ctx, []uint32{1, 2}, false)
+	require.NoError(t, err)
+	assert.Zero(t, o.Step)
+}
+
+// lossyBus loses and corrupts words on both directions, the way a serial
+// link without checksums does. Every word of a call draws a fault with
+// probability rate; a call with a fault suffers one of:
+//
+//	reads:  the request is lost (error, no access); the reply is lost
+//	        (error after the access, whose side effects happen); a word comes
+//	        back with 1-2 bits flipped; the address arrives with a bit
+//	        flipped (wrong words, no error).
+//	writes: the burst is cut at the faulty word, silently or with an error;
+//	        the word arrives with 1-2 bits flipped; the address arrives with
+//	        a bit flipped (the words go elsewhere, no error).
+type lossyBus struct {
+	Bus
+	rng    *rand.Rand
+	rate   float64
+	counts map[string]int
+}
+
+func newLossyBus(inner Bus, seed uint64, rate float64) *lossyBus {
+	return &lossyBus{Bus: inner, rng: rand.New(rand.NewPCG(seed, 7)), rate: rate, counts: map[string]int{}}
+}
+
+var errLost = errors.New("lossy: no reply")
+
+// fault returns the index of the first faulty word, or -1.
+func (l *lossyBus) fault(n int) int {
+	for i := 0; i < n; i++ {
+		if l.rng.Float64() < l.rate {
+			return i
+		}
+	}
+	return -1
+}
+
+func (l *lossyBus) flip(v uint32) uint32 {
+	v ^= 1 << l.rng.IntN(32)
+	if l.rng.IntN(2) == 0 {
+		v ^= 1 << l.rng.IntN(32)
+	}
+	return v
+}
+
+func (l *lossyBus) flipAddr(a uint32) uint32 { return a ^ 1<<l.rng.IntN(14) }
+
+func (l *lossyBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	k := l.fault(len(dst))
+	if k < 0 {
+		return l.Bus.Read(ctx, addr, dst, incr)
+	}
+	switch l.rng.IntN(4) {
+	case 0:
+		l.counts["read lost"]++
+		return errLost
+	case 1:
+		l.counts["reply lost"]++
+		_ = l.Bus.Read(ctx, addr, dst, incr)
+		return errLost
+	case 2:
+		l.counts["read corrupted"]++
+		err := l.Bus.Read(ctx, addr, dst, incr)
+		dst[k] = l.flip(dst[k])
+		return err
+	default:
+		l.counts["read misaddressed"]++
+		return l.Bus.Read(ctx, l.flipAddr(addr), dst, incr)
+	}
+}
+
+func (l *lossyBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	k := l.fault(len(src))
+	if k < 0 {
+		return l.Bus.Write(ctx, addr, src, incr)
+	}
+	switch l.rng.IntN(4) {
+	case 0:
+		l.counts["write cut"]++
+		if k > 0 {
+			_ = l.Bus.Write(ctx, addr, src[:k], incr)
+		}
+		return nil
+	case 1:
+		l.counts["write cut, error"]++
+		if k > 0 {
+			_ = l.Bus.Write(ctx, addr, src[:k], incr)
+		}
+		return errLost
+	case 2:
+		l.counts["write corrupted"]++
+		c := slices.Clone(src)
+		c[k] = l.flip(c[k])
+		return l.Bus.Write(ctx, addr, c, incr)
+	default:
+		l.counts["write misaddressed"]++
+		return l.Bus.Write(ctx, l.flipAddr(addr), src, incr)
+	}
+}
+
+// 2,000 steps of a NAB series on the small preset over a link that loses
+// and corrupts words in both directions: the outputs equal the golden
+// model's, no step is lost or computed twice, the state read back is the
+// golden region's, and the retries are counted.
+func TestBoardLossyLink(t *testing.T) {
+	for _, c := range []struct {
+		seed  uint64
+		rate  float64
+		steps int
+	}{{1, 2e-3, 2000}, {2, 1e-2, 2000}} {
+		t.Run(fmt.Sprintf("rate=%g", c.rate), func(t *testing.T) {
+			ctx := context.Background()
+			im, rows := smallImage(t, 0)
+			// The device is made from another image, so that the load
+			// writes every memory through the lossy window.
+			trained, _ := smallImage(t, 40)
+			dev, err := sim.NewDevice(trained)
+			require.NoError(t, err)
+			lossy := newLossyBus(NewSimBus(dev), c.seed, c.rate)
+			b := NewBoard(lossy, WithRetries(64))
+
+			t0 := time.Now()
+			require.NoError(t, b.Load(ctx, im))
+			load := time.Since(t0)
+			golden := lockstep(t, b, im, rows[:c.steps])
+			assert.EqualValues(t, c.steps, dev.Steps(), "STEP_LO: a step lost or computed twice")
+			n, _ := b.StepsDone()
+			assert.EqualValues(t, c.steps, n)
+			want, err := image.Compile(golden, im.Arch)
+			require.NoError(t, err)
+			got, err := b.ReadState(ctx)
+			require.NoError(t, err)
+			requireSameImage(t, want, got)
+
+			st := b.Stats()
+			assert.NotZero(t, st.Retries())
+			assert.NotZero(t, st.BusErrors)
+			assert.NotZero(t, st.OutputRereads+st.StatusRereads)
+			assert.NotZero(t, st.SectionRetries)
+			for _, kind := range []string{"read lost", "reply lost", "read corrupted", "read misaddressed",
+				"write cut", "write cut, error", "write corrupted", "write misaddressed"} {
+				assert.NotZero(t, lossy.counts[kind], kind)
+			}
+			words := 0
+			for _, s := range im.Sections {
+				words += s.Depth()
+			}
+			t.Logf("faults injected: %v", lossy.counts)
+			t.Logf("load of %d memory words in %v; %d steps in %v (%.0f steps/s); read back in %v",
+				words, load.Round(time.Millisecond), st.Steps, st.StepTime.Round(time.Millisecond),
+				float64(st.Steps)/st.StepTime.Seconds(), st.ReadTime.Round(time.Millisecond))
+			t.Logf("stats: %s", st.String())
+		})
+	}
+}
+
+// deadBus fails every call after `after` calls.
+type deadBus struct {
+	Bus
+	after int
+}
+
+func (d *deadBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	if d.after--; d.after < 0 {
+		return errors.New("timeout")
+	}
+	return d.Bus.Read(ctx, addr, dst, incr)
+}
+
+func (d *deadBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	if d.after--; d.after < 0 {
+		return errors.New("timeout")
+	}
+	return d.Bus.Write(ctx, addr, src, incr)
+}
+
+func TestBoardStopsAnswering(t *testing.T) {
+	ctx := context.Background()
+	im, rows := smallImage(t, 0)
+	dev, err := sim.NewDevice(im)
+	require.NoError(t, err)
+	bus := &deadBus{Bus: NewSimBus(dev), after: 1 << 30}
+	b := NewBoard(bus, WithRetries(5))
+	require.NoError(t, b.Load(ctx, im))
+	lockstep(t, b, im, rows[:37])
+	bus.after = 3
+	_, err = b.Step(ctx, []uint32{1, 2, 3}, true)
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "driver: board stopped answering after step 37: "), err.Error())
+	assert.Contains(t, err.Error(), "timeout")
+	assert.EqualValues(t, 37, dev.Steps())
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	bus.after = 1 << 30
+	_, err = b.Step(cctx, []uint32{1, 2, 3}, true)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "interrupted after step 37")
+}
+
+// slowBus holds each CTRL write back for `polls` reads of STATUS, which
+// read busy meanwhile: a board that takes time to compute. stuck makes it
+// hold them for ever.
+type slowBus struct {
+	Bus
+	polls, left int
+	held        []uint32
+	stuck       bool
+}
+
+func (s *slowBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	if addr == sim.RegCtrl && len(src) == 1 && src[0] == sim.CtrlWord(sim.CmdStep|sim.CmdLearn) {
+		s.held, s.left = slices.Clone(src), s.polls
+		return nil
+	}
+	return s.Bus.Write(ctx, addr, src, incr)
+}
+
+func (s *slowBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	if s.held != nil && addr == sim.RegStatus {
+		if s.left > 0 || s.stuck {
+			s.left--
+			err := s.Bus.Read(ctx, addr, dst, incr)
+			dst[0] |= sim.StatusBusy
+			return err
+		}
+		if err := s.Bus.Write(ctx, sim.RegCtrl, s.held, true); err != nil {
+			return err
+		}
+		s.held = nil
+	}
+	return s.Bus.Read(ctx, addr, dst, incr)
+}
+
+func TestBoardWaitsWhileBusy(t *testing.T) {
+	ctx := context.Background()
+	im, rows := smallImage(t, 0)
+	dev, err := sim.NewDevice(im)
+	require.NoError(t, err)
+	bus := &slowBus{Bus: NewSimBus(dev), polls: 3}
+	b := NewBoard(bus, WithPollInterval(time.Microsecond), WithStepTimeout(time.Minute), WithRetries(3))
+	require.NoError(t, b.Load(ctx, im))
+	lockstep(t, b, im, rows[:50])
+	st := b.Stats()
+	assert.Zero(t, st.Reissues, "a busy board is waited for")
+	assert.EqualValues(t, 50, dev.Steps())
+
+	// A board busy for ever: the STEP is issued again after each timeout,
+	// then given up on.
+	bus.stuck = true
+	b = NewBoard(bus, WithPollInterval(time.Microsecond), WithStepTimeout(2*time.Millisecond), WithRetries(3))
+	_, err = b.Step(ctx, []uint32{1, 2, 3}, true)
+	require.Error(t, err)
+	assert.Equal(t, "driver: board stopped answering after step 50: STEP issued 4 times, STEP_LO stays 50", err.Error())
+	assert.EqualValues(t, 3, b.Stats().Reissues)
+	assert.EqualValues(t, 50, dev.Steps())
+}

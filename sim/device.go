@@ -1,0 +1,548 @@
+package sim
+
+import (
+	"fmt"
+	"hash/crc32"
+	"sync"
+
+	"github.com/htmhw/htmhw/image"
+)
+
+// Register word addresses of docs/ARCHITECTURE.md section 3.1.
+const (
+	RegID         = 0x000
+	RegVersion    = 0x001
+	RegCaps       = 0x002
+	RegDimIn      = 0x003
+	RegDimCols    = 0x004
+	RegDimCells   = 0x005
+	RegDimSegs    = 0x006
+	RegDimSyns    = 0x007
+	RegCtrl       = 0x010
+	RegStatus     = 0x011
+	RegStepLo     = 0x012
+	RegStepHi     = 0x013
+	RegStepExpect = 0x014
+	RegError      = 0x015
+	RegCycles     = 0x016
+	RegInCount    = 0x020
+	RegOutCount   = 0x021
+	RegPredCount  = 0x022
+	RegAnomNum    = 0x023
+	RegAnomDen    = 0x024
+	RegInCRC      = 0x025
+	RegOutCRC     = 0x026
+	RegMemLock    = 0x027
+	RegMemSel     = 0x030
+	RegMemAddr    = 0x031
+	RegMemDataLo  = 0x032
+	RegMemDataHi  = 0x033
+	RegCRCSel     = 0x034
+	RegCRCValue   = 0x035
+	RegInBuf      = 0x400 // IN_BUF, InBufWords words
+	RegOutBuf     = 0x1000
+	RegPredBuf    = 0x2000
+
+	InBufWords   = 0x400  // IN_BUF's capacity in input indices
+	OutBufWords  = 0x1000 // OUT_BUF's capacity in column indices
+	PredBufWords = 0x1000 // PRED_BUF's capacity
+)
+
+// Register values.
+const (
+	DeviceID = 0x48544D48 // ID: "HTMH"
+
+	// CTRL commands (bits [0,16) of the word; bits [16,32) hold their
+	// complement).
+	CmdStep       = 1
+	CmdRestore    = 2
+	CmdClearError = 4
+	CmdReset      = 8
+	CmdLearn      = 0x100 // with CmdStep
+
+	// STATUS bits.
+	StatusBusy  = 1
+	StatusDone  = 2
+	StatusError = 4
+
+	// MemUnlock written to MEM_LOCK unlocks the memory windows ("LOAD").
+	MemUnlock = 0x4C4F4144
+)
+
+// CtrlWord returns the CTRL word of a command: c with its complement in
+// the high half.
+func CtrlWord(c uint16) uint32 { return uint32(c) | uint32(^c)<<16 }
+
+// ErrorCode is the value of the ERROR register.
+type ErrorCode uint32
+
+// The ERROR codes of docs/ARCHITECTURE.md section 3.1.
+const (
+	CodeNone         ErrorCode = 0
+	CodeStepMismatch ErrorCode = 1 // STEP found STEP_LO ≠ STEP_EXPECT
+	CodeBadInput     ErrorCode = 2 // an input index ≥ N, not ascending, or IN_COUNT > IN_BUF
+	CodeBusy         ErrorCode = 3 // command while busy (never, in this model)
+	CodeBadMem       ErrorCode = 4 // MEM_SEL or MEM_ADDR out of range on a data access
+	CodeBadCmd       ErrorCode = 5 // CTRL halves not complements, or no such command
+	CodeLocked       ErrorCode = 6 // MEM_DATA_HI written while the windows are locked
+	CodeBadState     ErrorCode = 7 // RESTORE found the memories inconsistent, or STEP after memory writes without RESTORE
+	NumErrorCodes              = 8
+)
+
+var errorNames = [NumErrorCodes]string{"NONE", "STEP_MISMATCH", "BAD_INPUT", "BUSY", "BAD_MEM", "BAD_CMD", "LOCKED", "BAD_STATE"}
+
+// String returns the code's name as ARCHITECTURE.md writes it.
+func (e ErrorCode) String() string {
+	if e < NumErrorCodes {
+		return errorNames[e]
+	}
+	return fmt.Sprintf("ERROR(%d)", uint32(e))
+}
+
+// Device is the accelerator as its host sees it: the 32-bit Wishbone slave
+// of docs/ARCHITECTURE.md section 3 (word addressing), over the cycle-level
+// simulator. ReadWord and WriteWord are single bus cycles; a transport or an
+// in-process bus turns bursts into sequences of them.
+//
+// # A plain state machine
+//
+// Every command runs to completion inside the WriteWord to CTRL that issues
+// it: STATUS reads busy (bit 0) never, done (bit 1) always (from power-on:
+// the power-on RESTORE is a finished command), and error (bit 2) when ERROR
+// is not 0. A host written for real boards, which polls STATUS until busy
+// clears, sees every command finished at its first poll. Likewise CRC_SEL
+// computes its CRC within the write.
+//
+// # Readings of section 3.1
+//
+//   - A device is built for one image's configuration and architecture (a
+//     bitstream synthesised for those dimensions, with the configuration's
+//     model file at hand): ID, VERSION, CAPS and DIM_* are those of the
+//     power-on image. RESTORE rebuilds the simulator from the memories with
+//     that configuration; memories of another configuration (cfg words,
+//     widths, or derived memories that do not match) are refused with
+//     BAD_STATE, and the previous state stays in force.
+//   - Memory writes are pending until RESTORE: the memory window reads them
+//     back and CRC_VALUE covers them, but STEP refuses with BAD_STATE while
+//     memories have been written since the last RESTORE (the working
+//     memories no longer match them). A failed RESTORE leaves the written
+//     memories as written.
+//   - ERROR keeps the first error until CLEAR_ERROR; it records and does not
+//     block: later commands still run (only STEP_EXPECT decides whether a
+//     STEP computes).
+//   - CYCLES holds the cycles of the last command: a STEP's total,
+//     RESTORE's count (Stats.RestoreCycles, at least W > 0), and 0 after a
+//     command that does not start (refused, CLEAR_ERROR, RESET), as the RTL
+//     does (hdl/README.md). A host can thus tell that a RESTORE ran: CYCLES
+//     goes from 0 (after RESET or CLEAR_ERROR) to RESTORE's count. A STEP
+//     repeated after it computed is refused and zeroes CYCLES, so the host
+//     reads CYCLES before issuing anything else, and repeats a STEP only
+//     when it has read STEP_LO = n checked by OUT_CRC.
+//   - MEM_LOCK reads 0 when unlocked and 1 when locked. Writing MemUnlock
+//     ("LOAD") unlocks; writing any other value, 0 included, locks; an
+//     accepted STEP command (complement check passed) locks.
+//   - The memory window: MEM_SEL and MEM_ADDR read back what was written.
+//     Reading MEM_DATA_LO returns bits [0,32) of the addressed word, reading
+//     MEM_DATA_HI bits [32,64) and then increments MEM_ADDR. Writing
+//     MEM_DATA_LO sets a latch; writing MEM_DATA_HI commits latch | HI<<32,
+//     truncated to the memory's width, and increments MEM_ADDR. A data
+//     access with MEM_SEL ≥ 16 or MEM_ADDR beyond the memory sets BAD_MEM,
+//     reads 0, writes nothing and does not increment; a write to
+//     MEM_DATA_HI while locked sets LOCKED, writes nothing and does not
+//     increment.
+//   - CRC_SEL out of range sets BAD_MEM and CRC_VALUE reads 0.
+//   - IN_BUF is readable. IN_COUNT above InBufWords makes STEP fail with
+//     BAD_INPUT; IN_CRC then covers IN_COUNT and the whole IN_BUF.
+//   - OUT_BUF and PRED_BUF read 0 beyond OUT_COUNT and PRED_COUNT. An image
+//     with more columns than PRED_BUF holds (C > 4096) is refused by
+//     NewDevice.
+//   - Write-only registers (CTRL, STEP_EXPECT, CRC_SEL) and unmapped
+//     addresses read 0; writes to read-only or unmapped addresses are
+//     ignored.
+//   - RESET returns every register of section 3.1 to its power-on value:
+//     ERROR 0, IN_COUNT 0 and IN_BUF cleared, outputs 0, STEP_EXPECT 0,
+//     CYCLES 0, MEM_SEL, MEM_ADDR, the data latch and CRC_SEL/CRC_VALUE 0,
+//     windows locked. Memories, pending writes included, are unchanged.
+//
+// A Device is safe for concurrent use: each ReadWord and WriteWord is one
+// atomic bus cycle.
+type Device struct {
+	mu     sync.Mutex
+	arch   image.Arch
+	config []byte
+	names  []string
+	widths []int
+	dims   [5]uint32 // N, C, K, S, M
+
+	s       *Sim
+	pending [][]uint64 // memories written since the last RESTORE, or nil
+
+	stepExpect uint32
+	errCode    ErrorCode
+	cycles     uint64
+	inCount    uint32
+	inBuf      [InBufWords]uint32
+	outCols    []uint32
+	outPred    []uint32
+	anomNum    uint32
+	anomDen    uint32
+	locked     bool
+	memSel     uint32
+	memAddr    uint32
+	dataLo     uint32
+	crcSel     uint32
+	crcValue   uint32
+}
+
+// NewDevice powers a device on with an image in its memories (as
+// $readmemh loads them), runs RESTORE, and locks the memory windows.
+func NewDevice(im *image.Image) (*Device, error) {
+	s, err := New(im)
+	if err != nil {
+		return nil, err
+	}
+	if s.p.C > PredBufWords {
+		return nil, fmt.Errorf("sim: %d columns do not fit PRED_BUF's %d words", s.p.C, PredBufWords)
+	}
+	d := &Device{arch: im.Arch, config: append([]byte(nil), im.Config...), names: s.names, widths: s.widths, s: s}
+	d.dims = [5]uint32{uint32(s.p.N), uint32(s.p.C), uint32(s.p.K), uint32(s.p.S), uint32(s.p.M)}
+	d.reset()
+	return d, nil
+}
+
+// Accepts reports whether the device is built for the image's architecture
+// and configuration, so that RESTORE can accept its memories.
+func (d *Device) Accepts(im *image.Image) bool {
+	return im != nil && im.Arch == d.arch && string(im.Config) == string(d.config)
+}
+
+// Steps returns STEP_LO/STEP_HI: the steps computed.
+func (d *Device) Steps() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.s.Steps()
+}
+
+// Image returns the memories as an image (pending writes included), as a
+// full read through the memory window would give them.
+func (d *Device) Image() *image.Image {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.image()
+}
+
+// Sim returns the simulator that computes the device's steps. It is
+// replaced by every successful RESTORE. The caller must not step it.
+func (d *Device) Sim() *Sim {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.s
+}
+
+// reset sets the registers to their power-on values.
+func (d *Device) reset() {
+	d.stepExpect, d.errCode, d.cycles = 0, CodeNone, 0
+	d.inCount = 0
+	clear(d.inBuf[:])
+	d.outCols, d.outPred = d.outCols[:0], d.outPred[:0]
+	d.anomNum, d.anomDen = 0, 0
+	d.locked = true
+	d.memSel, d.memAddr, d.dataLo, d.crcSel, d.crcValue = 0, 0, 0, 0, 0
+}
+
+// mems returns the memories as the window sees them.
+func (d *Device) mems() [][]uint64 {
+	if d.pending != nil {
+		return d.pending
+	}
+	return d.s.memories()
+}
+
+func (d *Device) image() *image.Image {
+	im := &image.Image{Arch: d.arch, Config: append([]byte(nil), d.config...)}
+	for i, w := range d.mems() {
+		im.Sections = append(im.Sections, &image.Section{Name: d.names[i], Width: d.widths[i], Words: append([]uint64(nil), w...)})
+	}
+	return im
+}
+
+func (d *Device) fail(e ErrorCode) {
+	if d.errCode == CodeNone {
+		d.errCode = e
+	}
+}
+
+// ReadWord is one Wishbone read cycle at a word address.
+func (d *Device) ReadWord(addr uint32) uint32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case addr >= RegInBuf && addr < RegInBuf+InBufWords:
+		return d.inBuf[addr-RegInBuf]
+	case addr >= RegOutBuf && addr < RegOutBuf+OutBufWords:
+		if i := int(addr - RegOutBuf); i < len(d.outCols) {
+			return d.outCols[i]
+		}
+		return 0
+	case addr >= RegPredBuf && addr < RegPredBuf+PredBufWords:
+		if i := int(addr - RegPredBuf); i < len(d.outPred) {
+			return d.outPred[i]
+		}
+		return 0
+	}
+	switch addr {
+	case RegID:
+		return DeviceID
+	case RegVersion:
+		return image.ArchVersion
+	case RegCaps:
+		return uint32(d.arch.LanesOV) | uint32(d.arch.LanesSyn)<<8 | uint32(d.arch.DivLat)<<16
+	case RegDimIn, RegDimCols, RegDimCells, RegDimSegs, RegDimSyns:
+		return d.dims[addr-RegDimIn]
+	case RegStatus:
+		st := uint32(StatusDone)
+		if d.errCode != CodeNone {
+			st |= StatusError
+		}
+		return st
+	case RegStepLo:
+		return uint32(d.s.Steps())
+	case RegStepHi:
+		return uint32(d.s.Steps() >> 32)
+	case RegError:
+		return uint32(d.errCode)
+	case RegCycles:
+		return uint32(d.cycles)
+	case RegInCount:
+		return d.inCount
+	case RegOutCount:
+		return uint32(len(d.outCols))
+	case RegPredCount:
+		return uint32(len(d.outPred))
+	case RegAnomNum:
+		return d.anomNum
+	case RegAnomDen:
+		return d.anomDen
+	case RegInCRC:
+		return InCRC(d.inCount, d.inBuf[:min(int(d.inCount), InBufWords)])
+	case RegOutCRC:
+		return OutCRC(uint32(d.s.Steps()), d.outCols, d.outPred, d.anomNum, d.anomDen)
+	case RegMemLock:
+		if d.locked {
+			return 1
+		}
+		return 0
+	case RegMemSel:
+		return d.memSel
+	case RegMemAddr:
+		return d.memAddr
+	case RegMemDataLo, RegMemDataHi:
+		w, ok := d.memWord()
+		if !ok {
+			return 0
+		}
+		if addr == RegMemDataLo {
+			return uint32(w)
+		}
+		d.memAddr++
+		return uint32(w >> 32)
+	case RegCRCValue:
+		return d.crcValue
+	}
+	return 0
+}
+
+// memWord returns the word the window addresses, or sets BAD_MEM.
+func (d *Device) memWord() (uint64, bool) {
+	m := d.mems()
+	if int(d.memSel) >= len(m) || int(d.memAddr) >= len(m[d.memSel]) {
+		d.fail(CodeBadMem)
+		return 0, false
+	}
+	return m[d.memSel][d.memAddr], true
+}
+
+// WriteWord is one Wishbone write cycle at a word address.
+func (d *Device) WriteWord(addr, v uint32) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if addr >= RegInBuf && addr < RegInBuf+InBufWords {
+		d.inBuf[addr-RegInBuf] = v
+		return
+	}
+	switch addr {
+	case RegCtrl:
+		d.command(v)
+	case RegStepExpect:
+		d.stepExpect = v
+	case RegInCount:
+		d.inCount = v
+	case RegMemLock:
+		d.locked = v != MemUnlock
+	case RegMemSel:
+		d.memSel = v
+	case RegMemAddr:
+		d.memAddr = v
+	case RegMemDataLo:
+		d.dataLo = v
+	case RegMemDataHi:
+		d.writeMem(v)
+	case RegCRCSel:
+		d.crcSel = v
+		d.crcValue = 0
+		m := d.mems()
+		if int(v) >= len(m) {
+			d.fail(CodeBadMem)
+			return
+		}
+		d.crcValue = memCRC(m[v], d.widths[v])
+	}
+}
+
+func (d *Device) writeMem(hi uint32) {
+	if d.locked {
+		d.fail(CodeLocked)
+		return
+	}
+	if _, ok := d.memWord(); !ok {
+		return
+	}
+	if d.pending == nil {
+		live := d.s.memories()
+		d.pending = make([][]uint64, len(live))
+		for i, w := range live {
+			d.pending[i] = append([]uint64(nil), w...)
+		}
+	}
+	w := uint64(hi)<<32 | uint64(d.dataLo)
+	if width := d.widths[d.memSel]; width < 64 {
+		w &= 1<<width - 1
+	}
+	d.pending[d.memSel][d.memAddr] = w
+	d.memAddr++
+}
+
+// command runs a CTRL word.
+func (d *Device) command(v uint32) {
+	c := uint16(v)
+	if uint16(v>>16) != ^c {
+		d.refuse(CodeBadCmd)
+		return
+	}
+	switch {
+	case c&^CmdLearn == CmdStep:
+		d.locked = true
+		d.step(c&CmdLearn != 0)
+	case c == CmdRestore:
+		d.restore()
+	case c == CmdClearError:
+		d.errCode, d.cycles = CodeNone, 0
+	case c == CmdReset:
+		d.reset()
+	default:
+		d.refuse(CodeBadCmd)
+	}
+}
+
+// refuse ends a command that sets an error: nothing changes, and no cycles
+// are counted (CYCLES 0).
+func (d *Device) refuse(e ErrorCode) {
+	d.fail(e)
+	d.cycles = 0
+}
+
+func (d *Device) step(learn bool) {
+	switch {
+	case uint32(d.s.Steps()) != d.stepExpect:
+		d.refuse(CodeStepMismatch)
+		return
+	case d.pending != nil:
+		d.refuse(CodeBadState)
+		return
+	case d.inCount > InBufWords:
+		d.refuse(CodeBadInput)
+		return
+	}
+	r, err := d.s.Step(d.inBuf[:d.inCount], learn)
+	if err != nil {
+		d.refuse(CodeBadInput)
+		return
+	}
+	d.outCols = append(d.outCols[:0], r.ActiveColumns...)
+	d.outPred = append(d.outPred[:0], r.PredictedColumns...)
+	d.anomNum, d.anomDen = r.AnomalyNum, r.AnomalyDen
+	d.cycles = r.Total
+}
+
+func (d *Device) restore() {
+	s, err := New(d.image())
+	if err != nil {
+		d.refuse(CodeBadState)
+		return
+	}
+	s.SetLiteralScan(d.s.literal)
+	d.s, d.pending = s, nil
+	d.cycles = s.stats.RestoreCycles
+}
+
+// RestoreError returns why the memories as they stand (pending writes
+// included) would fail RESTORE, or nil: the diagnosis behind BAD_STATE.
+func (d *Device) RestoreError() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, err := New(d.image())
+	return err
+}
+
+// InCRC is IN_CRC: the CRC-32 (IEEE) of IN_COUNT then the input indices,
+// each word as 4 bytes little-endian.
+func InCRC(count uint32, idx []uint32) uint32 {
+	h := crc32.NewIEEE()
+	var b [4]byte
+	put := func(w uint32) {
+		b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
+		h.Write(b[:])
+	}
+	put(count)
+	for _, w := range idx {
+		put(w)
+	}
+	return h.Sum32()
+}
+
+// OutCRC is OUT_CRC: the CRC-32 of STEP_LO, OUT_COUNT, OUT_BUF, PRED_COUNT,
+// PRED_BUF, ANOM_NUM, ANOM_DEN, each word as 4 bytes little-endian.
+func OutCRC(stepLo uint32, cols, pred []uint32, num, den uint32) uint32 {
+	b := make([]byte, 0, 4*(5+len(cols)+len(pred)))
+	put := func(w uint32) { b = append(b, byte(w), byte(w>>8), byte(w>>16), byte(w>>24)) }
+	put(stepLo)
+	put(uint32(len(cols)))
+	for _, w := range cols {
+		put(w)
+	}
+	put(uint32(len(pred)))
+	for _, w := range pred {
+		put(w)
+	}
+	put(num)
+	put(den)
+	return crc32.ChecksumIEEE(b)
+}
+
+// memCRC is CRC_VALUE: image.Section.CRC of a memory's words.
+func memCRC(words []uint64, width int) uint32 {
+	n := (&image.Section{Width: width}).WordBytes()
+	h := crc32.NewIEEE()
+	buf := make([]byte, 0, 4096)
+	for _, w := range words {
+		for k := 0; k < n; k++ {
+			buf = append(buf, byte(w>>(8*k)))
+		}
+		if len(buf) > 4096-8 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	h.Write(buf)
+	return h.Sum32()
+}
