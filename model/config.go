@@ -393,7 +393,7 @@ func (c *Config) Validate() error {
 		return invalid("encoder.rdse.resolution", "give exactly one of radius, resolution, category and resolutionBuckets")
 	}
 	if c.Encoder.Date != nil {
-		if _, err := c.Encoder.Date.params(); err != nil {
+		if _, err := c.Encoder.Date.Params(); err != nil {
 			return invalid("encoder.date", "%v", err)
 		}
 	}
@@ -499,8 +499,10 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// params returns the encoder parameters of a date configuration.
-func (d *DateConfig) params() (encoder.DateParams, error) {
+// Params returns the date encoder's parameters: holiday_dates entries are
+// [month, day] or [year, month, day], custom_days entries are day names of
+// which the first three letters count.
+func (d *DateConfig) Params() (encoder.DateParams, error) {
 	p := encoder.DateParams{
 		SeasonWidth: d.SeasonWidth, SeasonRadius: d.SeasonRadius,
 		DayOfWeekWidth: d.DayOfWeekWidth, DayOfWeekRadius: d.DayOfWeekRadius,
@@ -533,9 +535,9 @@ func (d *DateConfig) params() (encoder.DateParams, error) {
 	return p, nil
 }
 
-// rdseParams returns the RDSE parameters; a resolution still to be derived
-// from the data is given as 1 so that the size can be known.
-func (r *RDSEConfig) rdseParams() encoder.RDSEParams {
+// Params returns the RDSE's parameters; a resolution still to be derived
+// from the data (NeedsRange) is given as 1, so that the size is known.
+func (r *RDSEConfig) Params() encoder.RDSEParams {
 	p := encoder.RDSEParams{Size: r.Size, ActiveBits: r.ActiveBits, Sparsity: r.Sparsity,
 		Radius: r.Radius, Resolution: r.Resolution, Category: r.Category, Seed: r.Seed}
 	if r.ResolutionBuckets > 0 && r.Resolution == 0 {
@@ -546,13 +548,13 @@ func (r *RDSEConfig) rdseParams() encoder.RDSEParams {
 
 // encoderSize returns the width of the concatenated encoder output.
 func (c *Config) encoderSize() (int, error) {
-	e, err := encoder.NewRDSE(c.Encoder.RDSE.rdseParams())
+	e, err := encoder.NewRDSE(c.Encoder.RDSE.Params())
 	if err != nil {
 		return 0, err
 	}
 	n := e.Size()
 	if c.Encoder.Date != nil {
-		p, err := c.Encoder.Date.params()
+		p, err := c.Encoder.Date.Params()
 		if err != nil {
 			return 0, err
 		}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/htmhw/htmhw/model/anomaly"
-	"github.com/htmhw/htmhw/model/encoder"
 	"github.com/htmhw/htmhw/model/sp"
 	"github.com/htmhw/htmhw/model/tm"
 	"github.com/htmhw/htmhw/model/trace"
@@ -36,16 +35,14 @@ type Output struct {
 type Region struct {
 	cfg   Config
 	q     *Quantized
-	rdse  *encoder.RDSE
-	date  *encoder.Date
-	multi encoder.Multi
+	enc   *Encoder
 	sp    *sp.SpatialPooler
 	tm    *tm.TemporalMemory
 	lik   *anomaly.Likelihood
 	steps uint64
 
-	valueBuf, dateBuf, predBuf []uint32
-	out                        Output
+	predBuf []uint32
+	out     Output
 }
 
 // ErrNeedsRange is returned by NewRegion for a configuration whose RDSE
@@ -63,23 +60,8 @@ func NewRegion(cfg *Config) (*Region, error) {
 		return nil, err
 	}
 	r := &Region{cfg: *cfg, q: q}
-	if r.rdse, err = encoder.NewRDSE(cfg.Encoder.RDSE.rdseParams()); err != nil {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	if _, err := r.multi.Add("value", r.rdse.Size()); err != nil {
+	if r.enc, err = NewEncoder(cfg); err != nil {
 		return nil, err
-	}
-	if cfg.Encoder.Date != nil {
-		p, err := cfg.Encoder.Date.params()
-		if err != nil {
-			return nil, fmt.Errorf("model: %w", err)
-		}
-		if r.date, err = encoder.NewDate(p); err != nil {
-			return nil, fmt.Errorf("model: %w", err)
-		}
-		if _, err := r.multi.Add("date", r.date.Size()); err != nil {
-			return nil, err
-		}
 	}
 	if r.sp, err = sp.New(q.SP); err != nil {
 		return nil, err
@@ -110,19 +92,9 @@ func NewRegion(cfg *Config) (*Region, error) {
 // SP and TM learn from it. An input the encoders refuse (a NaN value, say)
 // is an error and changes nothing.
 func (r *Region) Compute(in Input, learn bool) (*Output, error) {
-	var err error
-	if r.valueBuf, err = r.rdse.Encode(in.Value, r.valueBuf); err != nil {
-		return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
-	}
-	parts := [][]uint32{r.valueBuf}
-	if r.date != nil {
-		if r.dateBuf, err = r.date.Encode(in.Time, r.dateBuf); err != nil {
-			return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
-		}
-		parts = append(parts, r.dateBuf)
-	}
 	o := &r.out
-	if o.Encoding, err = r.multi.Concat(o.Encoding, parts...); err != nil {
+	var err error
+	if o.Encoding, err = r.enc.Encode(in.Time, in.Value); err != nil {
 		return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
 	}
 	if o.ActiveColumns, err = r.sp.Compute(o.Encoding, learn); err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/htmhw/htmhw/model"
@@ -68,20 +67,16 @@ func NewEngineWithDate(cfg *model.Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := cfg.Encoder.RDSE
-	rdse, err := encoder.NewRDSE(encoder.RDSEParams{
-		Size: r.Size, ActiveBits: r.ActiveBits, Sparsity: r.Sparsity,
-		Radius: r.Radius, Resolution: r.Resolution, Category: r.Category, Seed: r.Seed,
-	})
+	rdse, err := encoder.NewRDSE(cfg.Encoder.RDSE.Params())
 	if err != nil {
 		return nil, fmt.Errorf("htmcore: %w", err)
 	}
 	e := &Engine{rdse: rdse, learn: true}
 	size := rdse.Size()
 	if cfg.Encoder.Date != nil {
-		p, err := DateParamsFromConfig(cfg.Encoder.Date)
+		p, err := cfg.Encoder.Date.Params()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("htmcore: encoder.date: %w", err)
 		}
 		if e.date, err = encoder.NewDate(p); err != nil {
 			return nil, fmt.Errorf("htmcore: %w", err)
@@ -109,40 +104,6 @@ func NewEngineWithDate(cfg *model.Config) (*Engine, error) {
 	}
 	e.sp, e.tm = sp, tm
 	return e, nil
-}
-
-// DateParamsFromConfig returns the DateEncoder arguments of a model
-// configuration's encoder.date, read as package model reads them:
-// holiday_dates entries are [month, day] or [year, month, day], custom_days
-// entries are day names of which the first three letters count.
-func DateParamsFromConfig(d *model.DateConfig) (encoder.DateParams, error) {
-	p := encoder.DateParams{
-		SeasonWidth: d.SeasonWidth, SeasonRadius: d.SeasonRadius,
-		DayOfWeekWidth: d.DayOfWeekWidth, DayOfWeekRadius: d.DayOfWeekRadius,
-		WeekendWidth: d.WeekendWidth, HolidayWidth: d.HolidayWidth,
-		TimeOfDayWidth: d.TimeOfDayWidth, TimeOfDayRadius: d.TimeOfDayRadius,
-		CustomWidth: d.CustomWidth,
-	}
-	for _, hd := range d.HolidayDates {
-		switch len(hd) {
-		case 2:
-			p.Holidays = append(p.Holidays, encoder.Holiday{Month: time.Month(hd[0]), Day: hd[1]})
-		case 3:
-			p.Holidays = append(p.Holidays, encoder.Holiday{Year: hd[0], Month: time.Month(hd[1]), Day: hd[2]})
-		default:
-			return p, fmt.Errorf("htmcore: encoder.date.holiday_dates entry %v: want [month, day] or [year, month, day]", hd)
-		}
-	}
-	days := map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
-		"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
-	for _, s := range d.CustomDays {
-		wd, ok := days[strings.ToLower(s)[:min(3, len(s))]]
-		if !ok {
-			return p, fmt.Errorf("htmcore: encoder.date.custom_days entry %q is not a day of the week", s)
-		}
-		p.CustomDays = append(p.CustomDays, wd)
-	}
-	return p, nil
 }
 
 // NewEngineFrom assembles an Engine from its parts.
