@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/sim"
+)
+
+// emulateOptions are the flags of emulate.
+type emulateOptions struct {
+	listen, backend, image, faults string
+	baud                           int
+	frame                          time.Duration
+}
+
+// newEmulateCmd returns the emulate command.
+func newEmulateCmd() *cobra.Command {
+	o := &emulateOptions{}
+	cmd := &cobra.Command{
+		Use:   "emulate --listen pty|tcp://127.0.0.1:1234 --image region.img [--faults seed=1,drop=0.01] [--baud 3000000]",
+		Short: "Emulate a board on a pty (UARTBone) or a TCP port (Etherbone)",
+		Long: `Emulate serves an emulated board until interrupted: the accelerator's registers
+(docs/ARCHITECTURE.md section 3) backed by the cycle-level simulator, powered on
+with the image, behind LiteX's UARTBone on a new pseudo-terminal (--listen pty)
+or LiteX's Etherbone on a TCP port (--listen tcp://HOST:PORT). It prints the
+board URI to give htmhw run --board (docs/DRIVER.md).
+
+--faults injects reproducible link faults on the emulator's side, in both
+directions: seed=S (the generator), drop=P (a byte is lost), flip=P (one bit of
+a byte is flipped), delay=D (latency added per frame). --baud paces the pty at
+a UART's rate (10 bits per byte): a pty has no rate of its own. --frame-timeout
+is the UARTBone bridge's frame timeout (LiteX's is 100 ms).`,
+		Example: "  htmhw emulate --listen pty --image region.img --baud 3000000\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --faults seed=1,drop=0.01,flip=0.01",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "pty", "pty, or tcp://HOST:PORT")
+	f.StringVar(&o.backend, "backend", "sim", "what computes the steps: sim (rtl is not available yet)")
+	f.StringVar(&o.image, "image", "", "memory image the board powers on with (htmhw compile)")
+	f.StringVar(&o.faults, "faults", "", "link faults: seed=1,drop=0.01,flip=0.01,delay=5ms")
+	f.IntVar(&o.baud, "baud", 0, "pace the pty at this rate (0: unpaced)")
+	f.DurationVar(&o.frame, "frame-timeout", driver.UARTBoneFrameTimeout, "UARTBone frame timeout")
+	return cmd
+}
+
+func (o *emulateOptions) run(cmd *cobra.Command) error {
+	faults, err := driver.ParseFaults(o.faults)
+	if err != nil {
+		return fmt.Errorf("--faults: %w", err)
+	}
+	if o.baud < 0 {
+		return fmt.Errorf("--baud %d: want a rate, or 0 for none", o.baud)
+	}
+	if o.frame <= 0 {
+		return fmt.Errorf("--frame-timeout %v: want a positive duration", o.frame)
+	}
+	var target driver.Target
+	switch o.backend {
+	case "sim":
+		if o.image == "" {
+			return errors.New("--backend sim needs --image: the emulated board is the accelerator built for an image's configuration")
+		}
+		im, err := image.ReadFile(o.image)
+		if err != nil {
+			return err
+		}
+		dev, err := sim.NewDevice(im)
+		if err != nil {
+			return err
+		}
+		target = dev
+	case "rtl":
+		return errors.New("--backend rtl: not available yet (the Verilated RTL as a board is future work); use --backend sim")
+	default:
+		return fmt.Errorf("--backend %q: want sim (or rtl, not available yet)", o.backend)
+	}
+	ctx := cmd.Context()
+	e, err := driver.StartEmulator(ctx, target, driver.EmulatorConfig{
+		Listen:      o.listen,
+		ServeConfig: driver.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame},
+	})
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "emulating on %s\n", e.Addr())
+	fmt.Fprintf(w, "board URI: %s\n", e.URI())
+	if !faults.None() {
+		fmt.Fprintf(w, "faults: %s\n", faults)
+	}
+	err = e.Wait()
+	st := e.Stats()
+	fmt.Fprintf(cmd.ErrOrStderr(), "emulate: %d frames, %d abandoned, %d malformed; %d bytes in, %d out; faults in: %d dropped, %d flipped; out: %d dropped, %d flipped\n",
+		st.Frames, st.Abandoned, st.Malformed, st.BytesIn, st.BytesOut,
+		st.ToBoard.Dropped, st.ToBoard.Flipped, st.FromBoard.Dropped, st.FromBoard.Flipped)
+	return err
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/sim"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startEmulate runs htmhw emulate in the background and returns the board
+// URI it prints and a function that interrupts it and returns its error.
+func startEmulate(t *testing.T, args ...string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := newRootCmd()
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	cmd.SetOut(out)
+	cmd.SetErr(errOut)
+	cmd.SetArgs(append([]string{"emulate"}, args...))
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	stop := func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(5 * time.Second):
+			t.Fatal("emulate did not stop")
+			return nil
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, line := range strings.Split(out.String(), "\n") {
+			if uri, ok := strings.CutPrefix(line, "board URI: "); ok {
+				return uri, stop
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("emulate stopped: %v\n%s", err, errOut.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	stop()
+	t.Fatalf("no board URI in %q", out.String())
+	return "", nil
+}
+
+func TestEmulate(t *testing.T) {
+	img := filepath.Join(t.TempDir(), "r.img")
+	_, _, err := execute(t, "compile", "--model", "small", "--range", "0,200", "-o", img)
+	require.NoError(t, err)
+	im, err := image.ReadFile(img)
+	require.NoError(t, err)
+	for _, listen := range []string{"pty", "tcp://127.0.0.1:0"} {
+		t.Run(listen, func(t *testing.T) {
+			uri, stop := startEmulate(t, "--listen", listen, "--image", img, "--faults", "seed=3,drop=0.001")
+			if listen == "pty" {
+				require.True(t, strings.HasPrefix(uri, "serial:///dev/pts/"), uri)
+			} else {
+				require.True(t, strings.HasPrefix(uri, "tcp://127.0.0.1:"), uri)
+			}
+			b, err := driver.Open(uri+map[bool]string{true: "&timeout=20ms", false: "?timeout=200ms"}[listen == "pty"], driver.WithRetries(100))
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			require.NoError(t, b.Load(ctx, im))
+			enc, err := sim.NewEncoder(mustConfig(t, im))
+			require.NoError(t, err)
+			in, err := enc.Encode(time.Unix(0, 0), 50)
+			require.NoError(t, err)
+			for range 20 {
+				_, err := b.Step(ctx, in, true)
+				require.NoError(t, err)
+			}
+			require.NoError(t, b.Close())
+			require.NoError(t, stop())
+		})
+	}
+}
+
+func mustConfig(t *testing.T, im *image.Image) *model.Config {
+	t.Helper()
+	cfg, err := im.ModelConfig()
+	require.NoError(t, err)
+	return cfg
+}
+
+func TestEmulateErrors(t *testing.T) {
+	_, _, err := execute(t, "emulate", "--backend", "rtl")
+	require.ErrorContains(t, err, "not available yet")
+	_, _, err = execute(t, "emulate")
+	require.ErrorContains(t, err, "needs --image")
+	_, _, err = execute(t, "emulate", "--image", "x.img", "--faults", "drop=2")
+	require.ErrorContains(t, err, "--faults")
+	_, _, err = execute(t, "emulate", "--image", "nosuch.img")
+	require.Error(t, err)
+}

@@ -1,0 +1,158 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/term"
+)
+
+// PTY is a pseudo-terminal pair for an emulated board: the emulator
+// serves on Master; a host opens SlavePath. The PTY keeps its own
+// descriptor of the slave open, so that the master does not fail with EIO
+// while no host has the slave open.
+type PTY struct {
+	Master    *os.File // pollable: it has read deadlines
+	SlavePath string
+	slave     *os.File
+}
+
+// OpenPTY opens a pty pair (creack/pty) and puts the slave in raw mode.
+func OpenPTY() (*PTY, error) {
+	m, s, err := pty.Open()
+	if err != nil {
+		return nil, fmt.Errorf("pty: %w", err)
+	}
+	if _, err := term.MakeRaw(int(s.Fd())); err != nil {
+		m.Close()
+		s.Close()
+		return nil, fmt.Errorf("pty: raw mode: %w", err)
+	}
+	// pty.Open makes the master blocking (it calls Fd()); a duplicate in
+	// non-blocking mode is pollable, so it has read deadlines.
+	fd, err := syscall.Dup(int(m.Fd()))
+	if err == nil {
+		err = syscall.SetNonblock(fd, true)
+	}
+	m.Close()
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("pty: %w", err)
+	}
+	return &PTY{Master: os.NewFile(uintptr(fd), "/dev/ptmx"), SlavePath: s.Name(), slave: s}, nil
+}
+
+// Close closes both sides.
+func (p *PTY) Close() error {
+	return errors.Join(p.Master.Close(), p.slave.Close())
+}
+
+// EmulatorConfig configures an emulated board.
+type EmulatorConfig struct {
+	// Listen is "pty" (UARTBone on a new pty) or "tcp://host:port"
+	// (Etherbone; port 0 picks a free port).
+	Listen string
+	ServeConfig
+}
+
+// Emulator is an emulated board: a Server on a pty or a TCP listener.
+type Emulator struct {
+	*Server
+	cfg    EmulatorConfig
+	pty    *PTY
+	ln     net.Listener
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// StartEmulator starts serving t as cfg says, in the background, until
+// ctx is done or Close is called.
+func StartEmulator(ctx context.Context, t Target, cfg EmulatorConfig) (*Emulator, error) {
+	e := &Emulator{Server: NewServer(t, cfg.ServeConfig), cfg: cfg, done: make(chan error, 1)}
+	ctx, e.cancel = context.WithCancel(ctx)
+	switch {
+	case cfg.Listen == "pty":
+		p, err := OpenPTY()
+		if err != nil {
+			e.cancel()
+			return nil, err
+		}
+		e.pty = p
+		go func() {
+			err := e.ServeUARTBone(ctx, p.Master)
+			p.Close()
+			e.done <- err
+		}()
+	case strings.HasPrefix(cfg.Listen, "tcp://"):
+		u, err := url.Parse(cfg.Listen)
+		if err != nil || u.Host == "" {
+			e.cancel()
+			return nil, fmt.Errorf("emulate: listen %q: want tcp://host:port", cfg.Listen)
+		}
+		var lc net.ListenConfig
+		ln, err := lc.Listen(ctx, "tcp", u.Host)
+		if err != nil {
+			e.cancel()
+			return nil, fmt.Errorf("emulate: %w", err)
+		}
+		e.ln = ln
+		go func() { e.done <- e.ServeEtherbone(ctx, ln) }()
+	default:
+		e.cancel()
+		return nil, fmt.Errorf("emulate: listen %q: want pty or tcp://host:port", cfg.Listen)
+	}
+	return e, nil
+}
+
+// Addr returns the pty slave's path or the TCP address listened on.
+func (e *Emulator) Addr() string {
+	if e.pty != nil {
+		return e.pty.SlavePath
+	}
+	return e.ln.Addr().String()
+}
+
+// URI returns the board URI a host opens the emulator with: for a pty
+// serial://PATH?baud=B&frame=F (with the emulator's rate, 0 when it is
+// unpaced, and frame timeout), for TCP tcp://ADDR.
+func (e *Emulator) URI() string {
+	if e.pty != nil {
+		q := url.Values{}
+		q.Set("baud", fmt.Sprint(max(0, e.cfg.Baud)))
+		ft := e.cfg.FrameTimeout
+		if ft <= 0 {
+			ft = UARTBoneFrameTimeout
+		}
+		q.Set("frame", ft.String())
+		return "serial://" + e.pty.SlavePath + "?" + q.Encode()
+	}
+	return "tcp://" + e.ln.Addr().String()
+}
+
+// Wait waits until the emulator stops and returns the error that stopped
+// it (nil when it was cancelled).
+func (e *Emulator) Wait() error {
+	err := <-e.done
+	e.done <- err
+	return err
+}
+
+// Close stops the emulator and waits for it.
+func (e *Emulator) Close() error {
+	e.cancel()
+	select {
+	case err := <-e.done:
+		e.done <- err
+		return err
+	case <-time.After(5 * time.Second):
+		return errors.New("emulate: did not stop within 5 s")
+	}
+}

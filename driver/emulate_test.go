@@ -1,0 +1,212 @@
+package driver
+
+import (
+	"context"
+	"flag"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/series"
+	"github.com/htmhw/htmhw/sim"
+)
+
+// e2eRegion compiles a preset for the rows and returns its image, a
+// second image of the same configuration with other memories (the board's
+// power-on state, so that Load has work to do) and the rows.
+func e2eRegion(t testing.TB, preset, file string) (*image.Image, *image.Image, []series.Row) {
+	t.Helper()
+	rows, err := series.ReadFile(filepath.Join("..", "testdata", "nab", file), series.Options{})
+	require.NoError(t, err)
+	cfg, err := model.Preset(preset)
+	require.NoError(t, err)
+	cfg.ResolveResolution(series.Range(rows))
+	r, err := model.NewRegion(cfg)
+	require.NoError(t, err)
+	im, err := image.Compile(r, image.DefaultArch())
+	require.NoError(t, err)
+	// Power-on state: the region after 30 steps of learning.
+	for _, row := range rows[:30] {
+		_, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
+		require.NoError(t, err)
+	}
+	old, err := image.Compile(r, image.DefaultArch())
+	require.NoError(t, err)
+	return im, old, rows
+}
+
+// e2eResult is what an end-to-end run measured.
+type e2eResult struct {
+	steps     int
+	elapsed   time.Duration
+	stats     Stats
+	link      LinkStats // of the steps
+	server    ServerStats
+	load      LinkStats // of the load
+	loadStats Stats
+}
+
+// runE2E loads im on a board emulated as cfg says (backed by a sim.Device
+// powered on with old), runs steps rows (looping over rows) with learning,
+// and checks every output against the golden model decompiled from im.
+func runE2E(t *testing.T, im, old *image.Image, rows []series.Row, steps int, cfg EmulatorConfig, query string, afterLoad func(*Emulator), opts ...Option) e2eResult {
+	t.Helper()
+	dev, err := sim.NewDevice(old)
+	require.NoError(t, err)
+	e := startEmulator(t, dev, cfg)
+	b, err := Open(e.URI()+query, opts...)
+	require.NoError(t, err)
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	require.NoError(t, b.Load(ctx, im))
+	linkStats := func() LinkStats {
+		if ls, ok := b.Bus().(LinkStatser); ok {
+			return ls.LinkStats()
+		}
+		return LinkStats{}
+	}
+	loadLink, statsAfterLoad := linkStats(), b.Stats()
+	if afterLoad != nil {
+		afterLoad(e)
+	}
+
+	golden, err := im.Region()
+	require.NoError(t, err)
+	mcfg, err := im.ModelConfig()
+	require.NoError(t, err)
+	enc, err := sim.NewEncoder(mcfg)
+	require.NoError(t, err)
+	start := time.Now()
+	for i := range steps {
+		row := rows[i%len(rows)]
+		in, err := enc.Encode(row.Time, row.Value)
+		require.NoError(t, err)
+		out, err := b.Step(ctx, in, true)
+		require.NoError(t, err, "step %d", i)
+		want, err := golden.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
+		require.NoError(t, err)
+		require.Equal(t, uint64(i), out.Step-im.Section("regs").Words[0], "step %d: step number", i)
+		require.True(t, slices.Equal(want.ActiveColumns, out.ActiveColumns), "step %d: active columns %v, want %v", i, out.ActiveColumns, want.ActiveColumns)
+		require.True(t, slices.Equal(want.PredictedColumns, out.PredictedColumns), "step %d: predicted columns %v, want %v", i, out.PredictedColumns, want.PredictedColumns)
+		require.Equal(t, want.Anomaly.Num, out.AnomalyNum, "step %d", i)
+		require.Equal(t, want.Anomaly.Den, out.AnomalyDen, "step %d", i)
+	}
+	res := e2eResult{steps: steps, elapsed: time.Since(start), stats: b.Stats(), server: e.Stats(), link: linkStats()}
+	res.load, res.loadStats = loadLink, statsAfterLoad
+	res.link = res.link.sub(loadLink)
+	// Exactly once: the board computed each step once.
+	require.Equal(t, uint64(steps), dev.Steps()-im.Section("regs").Words[0])
+	require.Equal(t, uint64(steps), golden.Steps())
+	return res
+}
+
+func (r e2eResult) log(t *testing.T, what string) {
+	t.Logf("%s: %d steps in %v: %.0f steps/s, %.1f bytes/step out, %.1f in; step retries %d",
+		what, r.steps, r.elapsed.Round(time.Millisecond), float64(r.steps)/r.elapsed.Seconds(),
+		float64(r.link.BytesOut)/float64(r.steps), float64(r.link.BytesIn)/float64(r.steps), r.stats.Retries()-r.loadStats.Retries())
+	t.Logf("%s: load: %d bytes out, %d in, %d retries", what, r.load.BytesOut, r.load.BytesIn, r.loadStats.Retries())
+	t.Logf("%s: board %s", what, r.stats.String())
+	t.Logf("%s: link %+v", what, r.link)
+	t.Logf("%s: emulator %+v", what, r.server)
+}
+
+func TestE2EUARTBonePTY(t *testing.T) {
+	im, old, rows := e2eRegion(t, "small", "art_daily_jumpsup.csv")
+	r := runE2E(t, im, old, rows, 2000, EmulatorConfig{Listen: "pty"}, "", nil)
+	r.log(t, "uartbone/pty")
+	require.Zero(t, r.stats.Retries())
+}
+
+func TestE2EEtherboneTCP(t *testing.T) {
+	im, old, rows := e2eRegion(t, "small", "art_daily_jumpsup.csv")
+	r := runE2E(t, im, old, rows, 2000, EmulatorConfig{Listen: "tcp://127.0.0.1:0"}, "", nil)
+	r.log(t, "etherbone/tcp")
+	require.Zero(t, r.stats.Retries())
+}
+
+// faultSteps is the length of the lossy run. The default keeps go test
+// under a minute; the 10,000 steps take about 5 minutes on 2 cores
+// (go test ./driver -run E2EUARTBoneFaults -faultsteps 10000 -timeout 20m).
+var faultSteps = flag.Int("faultsteps", 600, "steps of TestE2EUARTBoneFaults")
+
+// TestE2EUARTBoneFaults runs -faultsteps steps through a pty that drops 1% and
+// flips 1% of the bytes in each direction (from the first step: the image
+// is loaded over a clean link): no step lost or repeated, every output
+// identical to the golden model.
+func TestE2EUARTBoneFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a long run through a lossy link")
+	}
+	im, old, rows := e2eRegion(t, "small", "art_daily_jumpsup.csv")
+	ft := 500 * time.Microsecond
+	cfg := EmulatorConfig{Listen: "pty", ServeConfig: ServeConfig{FrameTimeout: ft}}
+	faults := Faults{Seed: 1, Drop: 0.01, Flip: 0.01}
+	r := runE2E(t, im, old, rows, *faultSteps, cfg, "&timeout=500us&burst=16", func(e *Emulator) { e.SetFaults(faults) }, WithRetries(1000))
+	r.log(t, "uartbone/pty, 1% drop + 1% flip")
+	require.Greater(t, r.stats.Retries(), uint64(0))
+}
+
+func (s LinkStats) sub(o LinkStats) LinkStats {
+	return LinkStats{Requests: s.Requests - o.Requests, BytesOut: s.BytesOut - o.BytesOut, BytesIn: s.BytesIn - o.BytesIn,
+		Timeouts: s.Timeouts - o.Timeouts, Malformed: s.Malformed - o.Malformed, ShortReplies: s.ShortReplies - o.ShortReplies,
+		Resyncs: s.Resyncs - o.Resyncs, Stale: s.Stale - o.Stale}
+}
+
+// TestPacedThroughput measures steps/s through a pty paced at 3,000,000
+// baud (10 bits per byte), next to the line-rate bound: the bytes a step
+// moves in both directions at baud/10 bytes/s. The minimum a step must
+// move is its input indices in and its outputs (active and predicted
+// columns) out, a word each.
+func TestPacedThroughput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("paced runs")
+	}
+	const baud = 3000000
+	for _, c := range []struct {
+		preset string
+		steps  int
+	}{{"small", 400}, {"nab", 100}} {
+		t.Run(c.preset, func(t *testing.T) {
+			im, _, rows := e2eRegion(t, c.preset, "art_daily_jumpsup.csv")
+			dev, err := sim.NewDevice(im)
+			require.NoError(t, err)
+			e := startEmulator(t, dev, EmulatorConfig{Listen: "pty", ServeConfig: ServeConfig{Baud: baud}})
+			b, err := Open(e.URI())
+			require.NoError(t, err)
+			defer b.Close()
+			ctx := testCtx(t)
+			require.NoError(t, b.Load(ctx, im))
+			mcfg, err := im.ModelConfig()
+			require.NoError(t, err)
+			enc, err := sim.NewEncoder(mcfg)
+			require.NoError(t, err)
+			link := b.Bus().(*UARTBone)
+			before := link.LinkStats()
+			var minBytes int
+			start := time.Now()
+			for i := range c.steps {
+				row := rows[i%len(rows)]
+				in, err := enc.Encode(row.Time, row.Value)
+				require.NoError(t, err)
+				out, err := b.Step(ctx, in, true)
+				require.NoError(t, err)
+				minBytes += 4 * (len(in) + len(out.ActiveColumns) + len(out.PredictedColumns))
+			}
+			elapsed := time.Since(start)
+			st := link.LinkStats().sub(before)
+			perStep := float64(st.BytesOut+st.BytesIn) / float64(c.steps)
+			bound := float64(baud) / 10 / perStep
+			rate := float64(c.steps) / elapsed.Seconds()
+			t.Logf("%s at %d baud: %.0f steps/s; %.0f bytes/step (%.0f out, %.0f in), line-rate bound %.0f steps/s, efficiency %.2f; minimum %.0f bytes/step (%.2f of the bytes moved), bound at the minimum %.0f steps/s; %.1f frames/step",
+				c.preset, baud, rate, perStep, float64(st.BytesOut)/float64(c.steps), float64(st.BytesIn)/float64(c.steps),
+				bound, rate/bound, float64(minBytes)/float64(c.steps), float64(minBytes)/float64(c.steps)/perStep,
+				float64(baud)/10/(float64(minBytes)/float64(c.steps)), float64(st.Requests)/float64(c.steps))
+		})
+	}
+}

@@ -1,0 +1,241 @@
+package driver
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+func init() { Register("tcp", openEtherbone) }
+
+// openEtherbone opens tcp://host:port (default localhost:1234, LiteX's
+// litex_server) with the query parameter timeout (reply timeout, default
+// 1s).
+func openEtherbone(u *url.URL) (Bus, error) {
+	host := u.Host
+	if host == "" {
+		host = "localhost"
+	}
+	if u.Port() == "" {
+		host = net.JoinHostPort(host, strconv.Itoa(EtherbonePort))
+	}
+	cfg := EtherboneConfig{}
+	if v := u.Query().Get("timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("tcp: timeout %q: want a duration such as 200ms", v)
+		}
+		cfg.Timeout = d
+	}
+	return DialEtherbone(context.Background(), host, cfg)
+}
+
+// EtherboneConfig configures an Etherbone client.
+type EtherboneConfig struct {
+	// Timeout bounds connecting and each reply. 0 means 1 s.
+	Timeout time.Duration
+}
+
+// Etherbone is a Bus over LiteX's Etherbone-over-TCP format
+// (litex_server): docs/DRIVER.md. Word address a is Etherbone byte
+// address 4a. After a timeout or a malformed reply the client closes the
+// connection and dials again before the next request: a byte stream has no
+// other way back to a packet boundary.
+type Etherbone struct {
+	addr  string
+	cfg   EtherboneConfig
+	conn  net.Conn
+	buf   []byte
+	stats LinkStats
+}
+
+// DialEtherbone connects to an Etherbone server at addr (host:port).
+func DialEtherbone(ctx context.Context, addr string, cfg EtherboneConfig) (*Etherbone, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = time.Second
+	}
+	e := &Etherbone{addr: addr, cfg: cfg}
+	if err := e.dial(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Etherbone) dial(ctx context.Context) error {
+	d := net.Dialer{Timeout: e.cfg.Timeout}
+	c, err := d.DialContext(ctx, "tcp", e.addr)
+	if err != nil {
+		return fmt.Errorf("etherbone: %w", err)
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	e.conn = c
+	return nil
+}
+
+// drop closes the connection after a failure; the next request dials.
+func (e *Etherbone) drop() {
+	if e.conn != nil {
+		_ = e.conn.Close()
+		e.conn = nil
+	}
+}
+
+// MaxBurst returns 255, the most reads or writes in one record.
+func (e *Etherbone) MaxBurst() int { return etherboneMaxWord }
+
+// LinkStats returns the traffic and recoveries so far.
+func (e *Etherbone) LinkStats() LinkStats { return e.stats }
+
+// Close closes the connection.
+func (e *Etherbone) Close() error {
+	if e.conn == nil {
+		return nil
+	}
+	err := e.conn.Close()
+	e.conn = nil
+	return err
+}
+
+// ready dials if the connection was dropped.
+func (e *Etherbone) ready(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if e.conn != nil {
+		return nil
+	}
+	e.stats.Resyncs++
+	return e.dial(ctx)
+}
+
+// send writes request bytes.
+func (e *Etherbone) send(ctx context.Context, b []byte, packets int) error {
+	dl := time.Now().Add(e.cfg.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+		dl = d
+	}
+	_ = e.conn.SetWriteDeadline(dl)
+	n, err := e.conn.Write(b)
+	e.stats.Requests += uint64(packets)
+	e.stats.BytesOut += uint64(n)
+	if err != nil {
+		e.drop()
+		return fmt.Errorf("etherbone: %w: %w", ErrLinkLost, err)
+	}
+	return nil
+}
+
+// Write writes the words. Incrementing writes go in records of up to 255
+// words at base byte address 4·addr; fixed writes go as one single-word
+// packet per word, all sent at once (LiteX's server ignores the wff flag).
+// Etherbone does not answer writes: a nil error means the packets left.
+func (e *Etherbone) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	if len(src) == 0 {
+		return nil
+	}
+	if err := e.ready(ctx); err != nil {
+		return err
+	}
+	var b []byte
+	packets := 0
+	for len(src) > 0 {
+		n := min(len(src), etherboneMaxWord)
+		if !incr {
+			n = 1
+		}
+		b = appendEtherboneHeader(b, 0, ebByteEnableAll, n, 0)
+		b = binary.BigEndian.AppendUint32(b, 4*addr)
+		for _, v := range src[:n] {
+			b = binary.BigEndian.AppendUint32(b, v)
+		}
+		src = src[n:]
+		if incr {
+			addr += uint32(n)
+		}
+		packets++
+	}
+	return e.send(ctx, b, packets)
+}
+
+// Read reads len(dst) words, in records of up to 255 reads.
+func (e *Etherbone) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	for len(dst) > 0 {
+		n := min(len(dst), etherboneMaxWord)
+		if err := e.read(ctx, addr, dst[:n], incr); err != nil {
+			return err
+		}
+		dst = dst[n:]
+		if incr {
+			addr += uint32(n)
+		}
+	}
+	return nil
+}
+
+func (e *Etherbone) read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	if err := e.ready(ctx); err != nil {
+		return err
+	}
+	n := len(dst)
+	b := appendEtherboneHeader(e.buf[:0], 0, ebByteEnableAll, 0, n)
+	b = binary.BigEndian.AppendUint32(b, 0) // base return address
+	for i := range n {
+		a := addr
+		if incr {
+			a += uint32(i)
+		}
+		b = binary.BigEndian.AppendUint32(b, 4*a)
+	}
+	e.buf = b
+	if err := e.send(ctx, b, 1); err != nil {
+		return err
+	}
+	// The answer: headers, base address, n words.
+	want := ebHeaderLen + ebRecordLen + 4 + 4*n
+	if cap(e.buf) < want {
+		e.buf = make([]byte, want)
+	}
+	p := e.buf[:want]
+	dl := time.Now().Add(e.cfg.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+		dl = d
+	}
+	_ = e.conn.SetReadDeadline(dl)
+	stop := context.AfterFunc(ctx, func() { _ = e.conn.SetReadDeadline(time.Unix(1, 0)) })
+	got, err := io.ReadFull(e.conn, p)
+	stop()
+	e.stats.BytesIn += uint64(got)
+	if err != nil {
+		e.drop()
+		if cerr := ctx.Err(); cerr != nil {
+			return fmt.Errorf("etherbone: read %d words at %#x: %w", n, addr, cerr)
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			e.stats.Timeouts++
+			return fmt.Errorf("etherbone: read %d words at %#x: %w (%d of %d bytes arrived)", n, addr, ErrTimeout, got, want)
+		}
+		return fmt.Errorf("etherbone: read %d words at %#x: %w: %w", n, addr, ErrLinkLost, err)
+	}
+	if binary.BigEndian.Uint16(p) != EtherboneMagic || p[2]>>4 != 1 || p[3] != ebSizesByte ||
+		int(p[10]) != n || p[11] != 0 {
+		e.stats.Malformed++
+		e.drop()
+		return fmt.Errorf("etherbone: read %d words at %#x: %w: header % x", n, addr, ErrMalformed, p[:ebHeaderLen+ebRecordLen])
+	}
+	for i := range dst {
+		dst[i] = binary.BigEndian.Uint32(p[ebHeaderLen+ebRecordLen+4+4*i:])
+	}
+	return nil
+}
+
+// Bytes returns the bytes sent and received (driver.ByteCounter).
+func (e *Etherbone) Bytes() (sent, received uint64) { return e.stats.BytesOut, e.stats.BytesIn }

@@ -1,0 +1,142 @@
+package driver
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func openTCPBus(t *testing.T, tg Target, cfg ServeConfig, query string) (*Emulator, *Etherbone) {
+	t.Helper()
+	e := startEmulator(t, tg, EmulatorConfig{Listen: "tcp://127.0.0.1:0", ServeConfig: cfg})
+	b, err := OpenBus(e.URI() + query)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	return e, b.(*Etherbone)
+}
+
+func TestEtherboneTCP(t *testing.T) {
+	tg := newMapTarget()
+	e, b := openTCPBus(t, tg, ServeConfig{}, "")
+	require.Equal(t, 255, b.MaxBurst())
+	exerciseBus(t, b, tg)
+	st := b.LinkStats()
+	require.Zero(t, st.Timeouts+st.Malformed+st.Resyncs)
+	require.Equal(t, st.BytesOut, e.Stats().BytesIn)
+}
+
+// TestEtherboneWire checks the bytes against LiteX's format: the packet
+// and record headers, big-endian byte addresses, and the answer to a read.
+func TestEtherboneWire(t *testing.T) {
+	tg := newMapTarget()
+	tg.WriteWord(0x11, 0xCAFEF00D)
+	br := &EtherboneBridge{Target: tg}
+	// litex_client's read of byte address 0x44: base return address 0.
+	req := []byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x44}
+	out, err := br.Feed(req, nil)
+	require.NoError(t, err)
+	require.Equal(t, []byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 1, 0, 0, 0, 0, 0, 0xCA, 0xFE, 0xF0, 0x0D}, out)
+	// A write of two words at byte address 0x100, split anywhere.
+	w := []byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 2, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 2}
+	for _, c := range w {
+		out, err = br.Feed([]byte{c}, out[:0])
+		require.NoError(t, err)
+		require.Empty(t, out)
+	}
+	require.Equal(t, uint32(1), tg.get(0x40))
+	require.Equal(t, uint32(2), tg.get(0x41))
+	// Byte enables and wff.
+	w = []byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, ebFlagWFF, 0x01, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0xAA, 0, 0, 0, 0xBB}
+	_, err = br.Feed(w, nil)
+	require.NoError(t, err)
+	require.Equal(t, uint32(0xBB), tg.get(0x40))
+	require.Equal(t, uint32(2), tg.get(0x41))
+	// A bad magic is an error.
+	_, err = br.Feed([]byte{0x4e, 0x6e, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 0, 1}, nil)
+	require.Error(t, err)
+	require.Equal(t, uint64(1), br.Stats.Malformed)
+}
+
+// TestEtherboneMalformed: a connection that sends a bad packet is closed;
+// a truncated packet gets no answer; other connections are served.
+func TestEtherboneMalformed(t *testing.T) {
+	tg := newMapTarget()
+	e := startEmulator(t, tg, EmulatorConfig{Listen: "tcp://127.0.0.1:0"})
+	c, err := net.Dial("tcp", e.Addr())
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+	require.NoError(t, err)
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(2*time.Second)))
+	_, err = c.Read(make([]byte, 10))
+	require.ErrorIs(t, err, io.EOF, "the server closes the connection")
+	// Truncated: no answer.
+	c2, err := net.Dial("tcp", e.Addr())
+	require.NoError(t, err)
+	defer c2.Close()
+	_, err = c2.Write([]byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 0, 2, 0, 0, 0, 0, 0, 0, 0})
+	require.NoError(t, err)
+	require.NoError(t, c2.SetReadDeadline(time.Now().Add(50*time.Millisecond)))
+	_, err = c2.Read(make([]byte, 10))
+	var ne net.Error
+	require.True(t, errors.As(err, &ne) && ne.Timeout(), "%v", err)
+	// A client on another connection is served.
+	b, err := OpenBus(e.URI())
+	require.NoError(t, err)
+	defer b.Close()
+	exerciseBus(t, b, tg)
+	require.Equal(t, uint64(1), e.Stats().Malformed)
+}
+
+// TestEtherboneFaults: with seeded faults, failed reads reconnect and the
+// next ones succeed.
+func TestEtherboneFaults(t *testing.T) {
+	tg := newMapTarget()
+	for i := range uint32(64) {
+		tg.WriteWord(0x1000+i, i*3)
+	}
+	e, b := openTCPBus(t, tg, ServeConfig{Faults: Faults{Seed: 2, Drop: 0.01, Flip: 0.01}}, "?timeout=5ms")
+	ctx := testCtx(t)
+	ok, failed, wrong := 0, 0, 0
+	for i := 0; ok < 500; i++ {
+		got := make([]uint32, 4)
+		a := uint32(i % 60)
+		if err := b.Read(ctx, 0x1000+a, got, true); err != nil {
+			require.True(t, errors.Is(err, ErrTimeout) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrLinkLost), "%v", err)
+			failed++
+			continue
+		}
+		ok++
+		for k, v := range got {
+			if v != (a+uint32(k))*3 {
+				wrong++ // a flipped bit in the answer
+				break
+			}
+		}
+	}
+	st := b.LinkStats()
+	t.Logf("%d ok (%d with flipped data), %d failed; client %+v; server %+v", ok, wrong, failed, st, e.Stats())
+	require.LessOrEqual(t, st.Timeouts+st.Malformed, uint64(failed))
+	require.Greater(t, st.Resyncs, uint64(0))
+}
+
+func TestEtherboneWriteFixedPackets(t *testing.T) {
+	// Fixed writes are one single-word packet per word.
+	var got [][]byte
+	tg := newMapTarget()
+	br := &EtherboneBridge{Target: tg}
+	e := &Etherbone{}
+	_ = e
+	b := appendEtherboneHeader(nil, 0, ebByteEnableAll, 1, 0)
+	b = binary.BigEndian.AppendUint32(b, 4*0x31)
+	b = binary.BigEndian.AppendUint32(b, 5)
+	got = append(got, b)
+	_, err := br.Feed(b, nil)
+	require.NoError(t, err)
+	require.Equal(t, uint32(5), tg.get(0x31))
+}

@@ -1,0 +1,350 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Target is the register side of a board: the Wishbone slave a bridge
+// reads and writes, with word addresses (docs/ARCHITECTURE.md section 3).
+// sim.Device implements it. A Server serialises its calls.
+type Target interface {
+	ReadWord(addr uint32) uint32
+	WriteWord(addr, v uint32)
+}
+
+// ServeConfig configures the board side of a link.
+type ServeConfig struct {
+	// Faults are injected on the server's side, in both directions.
+	Faults Faults
+	// Baud paces a serial link: the server takes 10/Baud seconds per byte
+	// it receives and per byte it sends, as a UART at Baud would (a pty
+	// has no rate of its own). 0 leaves the link unpaced. Etherbone over
+	// TCP is never paced.
+	Baud int
+	// FrameTimeout is the UARTBone bridge's frame timeout: a frame not
+	// complete this long after its command byte is abandoned. 0 means
+	// LiteX's 100 ms.
+	FrameTimeout time.Duration
+}
+
+// ServerStats count what a Server did.
+type ServerStats struct {
+	Frames    uint64     // complete frames (UARTBone) or packets (Etherbone) executed
+	Abandoned uint64     // UARTBone frames abandoned at the frame timeout
+	Malformed uint64     // UARTBone frames with an unknown command, Etherbone packets with a bad header
+	BytesIn   uint64     // bytes received (before faults)
+	BytesOut  uint64     // bytes sent (after faults)
+	Overflow  uint64     // UARTBone answer bytes lost because the host did not read them in time
+	ToBoard   FaultStats // faults injected on received bytes
+	FromBoard FaultStats // faults injected on sent bytes
+}
+
+// Server is the board side of the links: it serves UARTBone on a byte
+// stream (a pty master) and Etherbone on a listener, backed by a Target.
+// One Server may serve several links at once; it serialises access to the
+// Target, and the links share one fault generator per direction.
+type Server struct {
+	cfg    ServeConfig
+	mu     sync.Mutex // guards target, rx, tx, faults, past
+	target Target
+	rx, tx *Injector
+	faults Faults
+	past   [2]FaultStats // of injectors replaced by SetFaults
+
+	frames, abandoned, malformed, bytesIn, bytesOut, overflow atomic.Uint64
+}
+
+// NewServer returns a server of t.
+func NewServer(t Target, cfg ServeConfig) *Server {
+	if cfg.FrameTimeout <= 0 {
+		cfg.FrameTimeout = UARTBoneFrameTimeout
+	}
+	return &Server{cfg: cfg, target: t, faults: cfg.Faults, rx: cfg.Faults.NewInjector(ToBoard), tx: cfg.Faults.NewInjector(FromBoard)}
+}
+
+// SetFaults replaces the faults from now on (new generators seeded with
+// f.Seed); the counts of Stats go on. A test can load a board over a
+// clean link and then make it lossy.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.past[0] = s.past[0].add(s.rx.Stats())
+	s.past[1] = s.past[1].add(s.tx.Stats())
+	s.faults, s.rx, s.tx = f, f.NewInjector(ToBoard), f.NewInjector(FromBoard)
+}
+
+// delay returns the latency to add for n frames.
+func (s *Server) delay(n uint64) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.Delay * time.Duration(n)
+}
+
+// Stats returns the counts so far.
+func (s *Server) Stats() ServerStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ServerStats{
+		Frames: s.frames.Load(), Abandoned: s.abandoned.Load(), Malformed: s.malformed.Load(),
+		BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load(), Overflow: s.overflow.Load(),
+		ToBoard: s.past[0].add(s.rx.Stats()), FromBoard: s.past[1].add(s.tx.Stats()),
+	}
+}
+
+// deadliner is a stream with read deadlines (*os.File on a pty, net.Conn).
+type deadliner interface {
+	SetReadDeadline(t time.Time) error
+}
+
+// ServeUARTBone serves the UARTBone bridge on rw until ctx is done (then it
+// returns nil) or rw fails. rw should have read deadlines (a pollable
+// *os.File such as a pty master, a net.Conn) so that cancellation takes
+// effect at once; without them it takes effect at the next byte. A pty
+// master's EIO (no process has the slave open) is waited out.
+func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
+	if d, ok := rw.(deadliner); ok {
+		stop := context.AfterFunc(ctx, func() { _ = d.SetReadDeadline(time.Unix(1, 0)) })
+		defer stop()
+	}
+	br := &UARTBoneBridge{Target: s.target, FrameTimeout: s.cfg.FrameTimeout}
+	rxLine := newPacer(s.cfg.Baud)
+	// Answers go out from their own goroutine, as a UART transmits while
+	// it receives: the bridge never waits for the host to read. Answers
+	// the host does not take in time are lost (a host's receive buffer
+	// overflowing), never queued without bound.
+	type reply struct {
+		b []byte
+		t time.Time
+	}
+	txq := make(chan reply, 64)
+	txErr := make(chan error, 1)
+	var txDone sync.WaitGroup
+	txDone.Add(1)
+	go func() {
+		defer txDone.Done()
+		txLine := newPacer(s.cfg.Baud)
+		failed := false
+		for r := range txq {
+			if failed {
+				continue
+			}
+			sleepUntil(txLine.after(r.t, len(r.b)))
+			if _, err := rw.Write(r.b); err != nil {
+				failed = true
+				txErr <- err
+				continue
+			}
+			s.bytesOut.Add(uint64(len(r.b)))
+		}
+	}()
+	defer func() {
+		close(txq)
+		txDone.Wait()
+	}()
+	buf := make([]byte, 4096)
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		select {
+		case err := <-txErr:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		default:
+		}
+		n, err := rw.Read(buf)
+		if n > 0 {
+			now := time.Now()
+			s.bytesIn.Add(uint64(n))
+			// The bytes were on the line for n byte times (dropped
+			// ones too: they were sent).
+			arrived := rxLine.after(now, n)
+			sleepUntil(arrived)
+			s.mu.Lock()
+			p := s.rx.Apply(buf[:n])
+			before := br.Stats
+			out := br.Feed(p, arrived, nil)
+			st := br.Stats
+			s.frames.Add(st.Frames - before.Frames)
+			s.abandoned.Add(st.Abandoned - before.Abandoned)
+			s.malformed.Add(st.BadCommands - before.BadCommands)
+			if len(out) > 0 {
+				out = s.tx.Apply(out)
+			}
+			s.mu.Unlock()
+			if st.Frames > before.Frames {
+				if d := s.delay(st.Frames - before.Frames); d > 0 {
+					time.Sleep(d)
+				}
+			}
+			if len(out) > 0 {
+				select {
+				case txq <- reply{out, time.Now()}:
+				default:
+					s.overflow.Add(uint64(len(out)))
+				}
+			}
+		}
+		if err != nil {
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				continue
+			case errors.Is(err, syscall.EIO):
+				// A pty master without a slave open.
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(10 * time.Millisecond):
+				}
+				continue
+			}
+			return err
+		}
+	}
+}
+
+// ServeEtherbone accepts connections on l and serves Etherbone on each
+// until ctx is done (then it closes l and the connections and returns
+// nil) or l fails. A connection that sends a malformed packet is closed.
+func (s *Server) ServeEtherbone(ctx context.Context, l net.Listener) error {
+	var (
+		wg    sync.WaitGroup
+		cmu   sync.Mutex
+		conns = map[net.Conn]bool{}
+	)
+	stop := context.AfterFunc(ctx, func() {
+		_ = l.Close()
+		cmu.Lock()
+		for c := range conns {
+			_ = c.Close()
+		}
+		cmu.Unlock()
+	})
+	defer stop()
+	defer wg.Wait()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		cmu.Lock()
+		if ctx.Err() != nil {
+			cmu.Unlock()
+			_ = c.Close()
+			return nil
+		}
+		conns[c] = true
+		cmu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.serveEtherboneConn(c)
+			cmu.Lock()
+			delete(conns, c)
+			cmu.Unlock()
+			_ = c.Close()
+		}()
+	}
+}
+
+// serveEtherboneConn serves one connection until it closes or sends a
+// malformed packet.
+func (s *Server) serveEtherboneConn(c net.Conn) {
+	br := &EtherboneBridge{Target: s.target}
+	buf := make([]byte, 4096)
+	var out []byte
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			s.bytesIn.Add(uint64(n))
+			s.mu.Lock()
+			p := s.rx.Apply(buf[:n])
+			before := br.Stats
+			var ferr error
+			out, ferr = br.Feed(p, out[:0])
+			st := br.Stats
+			s.frames.Add(st.Packets - before.Packets)
+			s.malformed.Add(st.Malformed - before.Malformed)
+			if len(out) > 0 {
+				out = s.tx.Apply(out)
+			}
+			s.mu.Unlock()
+			if st.Packets > before.Packets {
+				if d := s.delay(st.Packets - before.Packets); d > 0 {
+					time.Sleep(d)
+				}
+			}
+			if len(out) > 0 {
+				if _, err := c.Write(out); err != nil {
+					return
+				}
+				s.bytesOut.Add(uint64(len(out)))
+			}
+			if ferr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// pacer models one direction of a UART: a byte occupies the line for
+// 10/baud seconds.
+type pacer struct {
+	baud int64
+	free time.Time // when the line is next idle
+}
+
+func newPacer(baud int) *pacer { return &pacer{baud: int64(baud)} }
+
+// after returns when n bytes, offered at t, have crossed the line.
+func (p *pacer) after(t time.Time, n int) time.Time {
+	if p.baud <= 0 {
+		return t
+	}
+	if p.free.Before(t) {
+		p.free = t
+	}
+	p.free = p.free.Add(time.Duration(int64(n) * 10 * int64(time.Second) / p.baud))
+	return p.free
+}
+
+// sleepUntil waits until t: it sleeps while more than a millisecond is
+// left (timers overshoot by tens of microseconds or more), and yields in a
+// loop for the rest, so that paced links keep the microsecond timing of a
+// fast UART.
+func sleepUntil(t time.Time) {
+	for {
+		d := time.Until(t)
+		if d <= 0 {
+			return
+		}
+		if d > time.Millisecond {
+			time.Sleep(d - 500*time.Microsecond)
+			continue
+		}
+		runtime.Gosched()
+	}
+}

@@ -1,0 +1,308 @@
+package driver
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// UARTBoneConfig configures a UARTBone client.
+type UARTBoneConfig struct {
+	// Baud is the line rate. A reply is awaited for the line time of the
+	// request and the reply (10 bits per byte) plus Timeout. 0: the link
+	// has no rate (an unpaced pty).
+	Baud int
+	// Timeout is the slack beyond the line time before a reply counts as
+	// lost (USB-serial adapters add milliseconds). 0 means 50 ms.
+	Timeout time.Duration
+	// FrameTimeout is the bridge's frame timeout; after a reply that did
+	// not come at all the client waits longer than it (FrameTimeout +
+	// FrameTimeout/4) so that the bridge is idle again, and drains its
+	// input. 0 means LiteX's 100 ms.
+	FrameTimeout time.Duration
+	// MaxBurst is the most words per frame, 1 to 255. 0 means 255.
+	// (LiteX's own host, comm_uart.py, writes 8 words per frame.)
+	MaxBurst int
+}
+
+func (c UARTBoneConfig) withDefaults() UARTBoneConfig {
+	if c.Timeout <= 0 {
+		c.Timeout = 50 * time.Millisecond
+	}
+	if c.FrameTimeout <= 0 {
+		c.FrameTimeout = UARTBoneFrameTimeout
+	}
+	if c.MaxBurst <= 0 || c.MaxBurst > 255 {
+		c.MaxBurst = 255
+	}
+	return c
+}
+
+// UARTBone is a Bus over LiteX's UARTBone wire format on a byte link (a
+// serial port, a pty): docs/DRIVER.md.
+//
+// The port's reads should either honour read deadlines (a pollable
+// *os.File such as a pty or a tty opened by this package, a net.Conn) or
+// return periodically when idle, as github.com/tarm/serial does with a
+// ReadTimeout (it returns (0, io.EOF) then, which UARTBone reads as
+// "nothing yet").
+type UARTBone struct {
+	port  io.ReadWriter
+	cfg   UARTBoneConfig
+	dl    deadliner // nil: the port's reads return periodically
+	dirty bool      // a request was interrupted: resynchronise first
+	buf   []byte
+	stats LinkStats
+}
+
+// discarder drops input that is waiting, without blocking, and returns
+// how many bytes it dropped (-1 if it cannot tell).
+type discarder interface {
+	Discard() (int, error)
+}
+
+// NewUARTBone returns a UARTBone client on port. Close closes the port if
+// it is an io.Closer.
+func NewUARTBone(port io.ReadWriter, cfg UARTBoneConfig) *UARTBone {
+	if f, ok := port.(*os.File); ok {
+		port = &filePort{File: f}
+	}
+	u := &UARTBone{port: port, cfg: cfg.withDefaults()}
+	if d, ok := port.(deadliner); ok {
+		// A file that is not pollable has no deadlines.
+		if err := d.SetReadDeadline(time.Time{}); err == nil {
+			u.dl = d
+		}
+	}
+	return u
+}
+
+// MaxBurst returns the most words per frame.
+func (u *UARTBone) MaxBurst() int { return u.cfg.MaxBurst }
+
+// LinkStats returns the traffic and recoveries so far.
+func (u *UARTBone) LinkStats() LinkStats { return u.stats }
+
+// Close closes the port.
+func (u *UARTBone) Close() error {
+	if c, ok := u.port.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// lineTime is the time n bytes take on the line.
+func (u *UARTBone) lineTime(n int) time.Duration {
+	if u.cfg.Baud <= 0 {
+		return 0
+	}
+	return time.Duration(int64(n) * 10 * int64(time.Second) / int64(u.cfg.Baud))
+}
+
+// Read reads len(dst) words at addr (incrementing or fixed), in frames of
+// at most MaxBurst words.
+func (u *UARTBone) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	for len(dst) > 0 {
+		n := min(len(dst), u.cfg.MaxBurst)
+		if err := u.read(ctx, addr, dst[:n], incr); err != nil {
+			return err
+		}
+		dst = dst[n:]
+		if incr {
+			addr += uint32(n)
+		}
+	}
+	return nil
+}
+
+func (u *UARTBone) read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	if err := u.prepare(ctx); err != nil {
+		return err
+	}
+	cmd := byte(UARTBoneReadIncr)
+	if !incr {
+		cmd = UARTBoneReadFixed
+	}
+	req := [6]byte{cmd, byte(len(dst))}
+	binary.BigEndian.PutUint32(req[2:], addr)
+	if err := u.write(req[:]); err != nil {
+		return err
+	}
+	n := 4 * len(dst)
+	if cap(u.buf) < n {
+		u.buf = make([]byte, n)
+	}
+	p := u.buf[:n]
+	got, err := u.readFull(ctx, p, time.Now().Add(u.lineTime(len(req)+n)+u.cfg.Timeout))
+	u.stats.BytesIn += uint64(got)
+	if err != nil {
+		if errors.Is(err, ErrTimeout) {
+			u.stats.Timeouts++
+			// Part of the answer came: the bridge took the whole
+			// frame and answered, and bytes were lost on the way
+			// back. It is idle: draining what is still coming is
+			// enough. Nothing came: the bridge may hold part of a
+			// frame, wait out its frame timeout.
+			wait := u.cfg.FrameTimeout + u.cfg.FrameTimeout/4
+			if got > 0 {
+				u.stats.ShortReplies++
+				wait = u.lineTime(n) + u.cfg.Timeout
+			}
+			if rerr := u.resync(ctx, wait); rerr != nil {
+				return rerr
+			}
+			return fmt.Errorf("uartbone: read %d words at %#x: %w (%d of %d bytes arrived)", len(dst), addr, err, got, n)
+		}
+		u.dirty = true
+		return fmt.Errorf("uartbone: read %d words at %#x: %w", len(dst), addr, err)
+	}
+	for i := range dst {
+		dst[i] = binary.BigEndian.Uint32(p[4*i:])
+	}
+	return nil
+}
+
+// Write writes the words at addr (incrementing or fixed), in frames of at
+// most MaxBurst words, all sent at once. UARTBone does not answer writes:
+// a nil error means the frames left, not that they arrived.
+func (u *UARTBone) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	if len(src) == 0 {
+		return nil
+	}
+	if err := u.prepare(ctx); err != nil {
+		return err
+	}
+	cmd := byte(UARTBoneWriteIncr)
+	if !incr {
+		cmd = UARTBoneWriteFixed
+	}
+	frames := (len(src) + u.cfg.MaxBurst - 1) / u.cfg.MaxBurst
+	b := make([]byte, 0, 6*frames+4*len(src))
+	for len(src) > 0 {
+		n := min(len(src), u.cfg.MaxBurst)
+		b = append(b, cmd, byte(n))
+		b = binary.BigEndian.AppendUint32(b, addr)
+		for _, v := range src[:n] {
+			b = binary.BigEndian.AppendUint32(b, v)
+		}
+		src = src[n:]
+		if incr {
+			addr += uint32(n)
+		}
+	}
+	u.stats.Requests += uint64(frames) - 1 // write counts one more
+	return u.write(b)
+}
+
+// write sends request bytes.
+func (u *UARTBone) write(b []byte) error {
+	u.stats.Requests++
+	n, err := u.port.Write(b)
+	u.stats.BytesOut += uint64(n)
+	if err != nil {
+		if n > 0 {
+			u.dirty = true // the bridge holds a partial frame
+		}
+		return fmt.Errorf("uartbone: %w", err)
+	}
+	return nil
+}
+
+// prepare readies the link for a request: it resynchronises after an
+// interrupted request and drops stale input (as LiteX's comm_uart does
+// before every request), so that a late answer to an earlier frame is not
+// read as this one's.
+func (u *UARTBone) prepare(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if u.dirty {
+		if err := u.resync(ctx, u.cfg.FrameTimeout+u.cfg.FrameTimeout/4); err != nil {
+			return err
+		}
+	}
+	if d, ok := u.port.(discarder); ok {
+		if n, _ := d.Discard(); n > 0 {
+			u.stats.Stale += uint64(n)
+			u.stats.BytesIn += uint64(n)
+		}
+	}
+	return nil
+}
+
+// resync waits for wait, discarding what arrives (wait is longer than the
+// bridge's frame timeout when the bridge may hold part of a frame: it has
+// then abandoned the frame and sent any answer), then drops what is left.
+func (u *UARTBone) resync(ctx context.Context, wait time.Duration) error {
+	u.stats.Resyncs++
+	u.dirty = true
+	end := time.Now().Add(wait)
+	var scratch [512]byte
+	for {
+		got, err := u.readFull(ctx, scratch[:], end)
+		u.stats.Stale += uint64(got)
+		u.stats.BytesIn += uint64(got)
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, ErrTimeout) && !time.Now().Before(end) {
+			break
+		}
+		if errors.Is(err, ErrTimeout) { // ctx's deadline came first
+			err = context.DeadlineExceeded
+		}
+		return fmt.Errorf("uartbone: resynchronising: %w", err)
+	}
+	if d, ok := u.port.(discarder); ok {
+		if n, _ := d.Discard(); n > 0 {
+			u.stats.Stale += uint64(n)
+			u.stats.BytesIn += uint64(n)
+		}
+	}
+	u.dirty = false
+	return nil
+}
+
+// readFull reads len(p) bytes before deadline. It returns ErrTimeout if
+// they do not arrive in time, ctx's error if ctx is done.
+func (u *UARTBone) readFull(ctx context.Context, p []byte, deadline time.Time) (int, error) {
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	if u.dl != nil {
+		stop := context.AfterFunc(ctx, func() { _ = u.dl.SetReadDeadline(time.Unix(1, 0)) })
+		defer stop()
+		defer u.dl.SetReadDeadline(time.Time{})
+	}
+	got := 0
+	for got < len(p) {
+		if u.dl != nil {
+			_ = u.dl.SetReadDeadline(deadline)
+		}
+		if err := ctx.Err(); err != nil {
+			return got, err
+		}
+		if !time.Now().Before(deadline) {
+			return got, ErrTimeout
+		}
+		n, err := u.port.Read(p[got:])
+		got += n
+		if err != nil {
+			switch {
+			case errors.Is(err, os.ErrDeadlineExceeded):
+			case err == io.EOF && n == 0 && u.dl == nil:
+				// tarm/serial: the port's read timeout ran out.
+			default:
+				return got, err
+			}
+		}
+	}
+	return got, nil
+}
+
+// Bytes returns the bytes sent and received (driver.ByteCounter).
+func (u *UARTBone) Bytes() (sent, received uint64) { return u.stats.BytesOut, u.stats.BytesIn }
