@@ -433,6 +433,69 @@ func (b *Board) Load(ctx context.Context, im *image.Image) error {
 	return nil
 }
 
+// Attach takes over a board that already runs an image, without loading
+// it: it checks the board's Info against the image (as Load does), reads
+// the step count (STEP_LO/STEP_HI, two equal reads each) and returns the
+// steps done since the image's own count (its regs word 0). It refuses a
+// board whose count is below the image's. Steps then continue from the
+// board's count, and ReadState uses the image's layout. The board's
+// memories are not checked: it is for resuming a run on a board that
+// stopped answering, whose state has moved on from the image.
+func (b *Board) Attach(ctx context.Context, im *image.Image) (uint64, error) {
+	info, err := b.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := info.CheckImage(im); err != nil {
+		return 0, err
+	}
+	b.known = false
+	if err := b.syncSteps(ctx); err != nil {
+		return 0, b.stopped(fmt.Errorf("attach: %w", err))
+	}
+	base := im.Section("regs").Words[0]
+	if b.next < base {
+		return 0, fmt.Errorf("driver: %s is at step %d, before the image's %d: it does not run this image", b.name(), b.next, base)
+	}
+	b.im = im
+	return b.next - base, nil
+}
+
+// LastOutput reads the outputs of the board's last step (still in its
+// output registers until the next STEP or RESET), checked with OUT_CRC
+// against the step count the host knows (Attach, Load or Step). It
+// returns an error if no checked read shows that count: the registers
+// then hold no outputs of it (RESET or power-on clears them).
+func (b *Board) LastOutput(ctx context.Context) (*Output, error) {
+	if !b.known || b.next == 0 {
+		return nil, errors.New("driver: LastOutput: no step known to be done")
+	}
+	n := uint32(b.next)
+	for try := 0; try <= b.opt.retries; try++ {
+		var lo [1]uint32
+		if err := b.read(ctx, sim.RegStepLo, lo[:], true); err != nil {
+			return nil, b.stopped(err)
+		}
+		ok, got, err := b.readOutputs(ctx, n-1, lo[0])
+		if err != nil {
+			return nil, b.stopped(err)
+		}
+		if ok && got == n {
+			if b.out.AnomalyDen == 0 && len(b.out.ActiveColumns) == 0 {
+				return nil, fmt.Errorf("driver: the output registers hold no outputs of step %d", b.next-1)
+			}
+			c, err := b.stable(ctx, sim.RegCycles)
+			if err != nil {
+				return nil, b.stopped(err)
+			}
+			b.out.Step, b.out.Cycles = b.next-1, uint64(c)
+			return &b.out, nil
+		}
+		b.stats.OutputRereads++
+	}
+	return nil, b.stopped(fmt.Errorf("the outputs of step %d: OUT_CRC never matches", b.next-1))
+}
+
 func (b *Board) load(ctx context.Context, im *image.Image) error {
 	if err := b.clearErrors(ctx); err != nil {
 		return err
@@ -704,13 +767,17 @@ func (b *Board) readWord(ctx context.Context, sel, j, width int) (uint64, error)
 // The protocol (docs/ARCHITECTURE.md 3.2), with n the steps completed:
 // write STEP_EXPECT = n, IN_COUNT and IN_BUF; read IN_CRC and write the
 // input again until it matches the host's; write CTRL = STEP|learn with its
-// complement; poll STATUS and STEP_LO. STEP_LO = n and not busy (or busy
-// past the step timeout): the command was lost or refused, so it is issued
-// again (the board computes only while STEP_LO = STEP_EXPECT, so a repeat
-// can never compute twice). STEP_LO = n+1: the outputs are read and checked
-// with OUT_CRC, which covers STEP_LO, so only a checked n+1 counts; from
-// then on the step is done and is never issued again. CYCLES is confirmed
-// by two equal reads. Any ERROR seen is counted in Stats and cleared.
+// complement; poll STATUS to CYCLES in one burst. STEP_LO = n and not busy
+// (or busy past the step timeout): the command was lost or refused, so it
+// is issued again (the board computes only while STEP_LO = STEP_EXPECT, so
+// a repeat can never compute twice). STEP_LO = n+1: OUT_COUNT to OUT_CRC
+// are read in one burst, then OUT_BUF and PRED_BUF, and checked with
+// OUT_CRC against the polled STEP_LO (OUT_CRC covers it; the board is not
+// busy, so it cannot change in between), so only a checked n+1 counts;
+// from then on the step is done and is never issued again. CYCLES is
+// confirmed by two equal reads (the poll's and one more). Any ERROR seen is
+// counted in Stats and cleared. Without faults a step is 4 write frames
+// and 6 reads.
 func (b *Board) Step(ctx context.Context, input []uint32, learn bool) (*Output, error) {
 	t0 := time.Now()
 	defer func() { b.stats.StepTime += time.Since(t0) }()
@@ -876,10 +943,12 @@ func (b *Board) await(ctx context.Context, n uint32) (awaitResult, sim.ErrorCode
 			continue
 		}
 		// STEP_LO read n or n+1: read the outputs; OUT_CRC, which covers
-		// STEP_LO, decides. A STEP is issued again only after a checked n:
-		// a repeat of a step that happened would be refused, but would set
+		// STEP_LO, decides whether this STEP_LO read and the outputs read
+		// are right (the board is not busy, so neither changes in
+		// between). A STEP is issued again only after a checked n: a
+		// repeat of a step that happened would be refused, but would set
 		// CYCLES to 0 before the host reads the step's count.
-		ok, got, err := b.readOutputs(ctx, n)
+		ok, got, err := b.readOutputs(ctx, n, lo)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -901,20 +970,21 @@ func (b *Board) await(ctx context.Context, n uint32) (awaitResult, sim.ErrorCode
 			}
 			return stepMissing, code, nil
 		}
-		// Done, exactly once. Confirm CYCLES, then clear any error.
+		// Done, exactly once. Confirm CYCLES (read with STATUS) by a
+		// second equal read, then clear any error.
 		cyc := st[5]
-		for try := 0; ; try++ {
-			c, err := b.stable(ctx, sim.RegCycles)
-			if err != nil {
-				return 0, 0, err
-			}
-			if c == cyc {
-				break
-			}
+		var c1 [1]uint32
+		if err := b.read(ctx, sim.RegCycles, c1[:], true); err != nil {
+			return 0, 0, err
+		}
+		for try := 0; c1[0] != cyc; try++ {
 			b.stats.StableRereads++
-			cyc = c
+			cyc = c1[0]
 			if try >= b.opt.retries {
 				return 0, 0, errors.New("CYCLES: no two reads agree")
+			}
+			if err := b.read(ctx, sim.RegCycles, c1[:], true); err != nil {
+				return 0, 0, err
 			}
 		}
 		b.out.Cycles = uint64(cyc)
@@ -927,40 +997,38 @@ func (b *Board) await(ctx context.Context, n uint32) (awaitResult, sim.ErrorCode
 	}
 }
 
-// readOutputs reads STEP_LO and the output registers into b.out and checks
-// them with OUT_CRC. It returns whether they match, and the STEP_LO they
-// match with (n or n+1; anything else is a mismatch).
-func (b *Board) readOutputs(ctx context.Context, n uint32) (bool, uint32, error) {
-	var lo [1]uint32
-	if err := b.read(ctx, sim.RegStepLo, lo[:], true); err != nil {
-		return false, 0, err
-	}
-	var r [7]uint32 // IN_COUNT, OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
-	if err := b.read(ctx, sim.RegInCount, r[:], true); err != nil {
+// readOutputs reads the output registers into b.out and checks them, with
+// lo, the STEP_LO the caller read while the board was not busy, against
+// OUT_CRC. It returns whether they match, and the STEP_LO they match with
+// (n or n+1; anything else is a mismatch). It reads OUT_COUNT to OUT_CRC in
+// one burst, then OUT_BUF and PRED_BUF.
+func (b *Board) readOutputs(ctx context.Context, n, lo uint32) (bool, uint32, error) {
+	var r [6]uint32 // OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
+	if err := b.read(ctx, sim.RegOutCount, r[:], true); err != nil {
 		return false, 0, err
 	}
 	limit := uint32(sim.OutBufWords)
 	if b.info != nil {
 		limit = min(limit, b.info.C)
 	}
-	if (lo[0] != n && lo[0] != n+1) || r[1] > limit || r[2] > limit {
+	if (lo != n && lo != n+1) || r[0] > limit || r[1] > limit {
 		return false, 0, nil
 	}
 	o := &b.out
-	o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], int(r[1]))[:r[1]]
-	o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], int(r[2]))[:r[2]]
+	o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], int(r[0]))[:r[0]]
+	o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], int(r[1]))[:r[1]]
 	if err := b.read(ctx, sim.RegOutBuf, o.ActiveColumns, true); err != nil {
 		return false, 0, err
 	}
 	if err := b.read(ctx, sim.RegPredBuf, o.PredictedColumns, true); err != nil {
 		return false, 0, err
 	}
-	o.AnomalyNum, o.AnomalyDen = r[3], r[4]
-	if sim.OutCRC(lo[0], o.ActiveColumns, o.PredictedColumns, r[3], r[4]) != r[6] {
+	o.AnomalyNum, o.AnomalyDen = r[2], r[3]
+	if sim.OutCRC(lo, o.ActiveColumns, o.PredictedColumns, r[2], r[3]) != r[5] {
 		return false, 0, nil
 	}
 	o.Step = b.next
-	return true, lo[0], nil
+	return true, lo, nil
 }
 
 // Run steps the board through the inputs in order and calls fn (if not

@@ -485,3 +485,36 @@ func TestBoardWaitsWhileBusy(t *testing.T) {
 	assert.EqualValues(t, 3, b.Stats().Reissues)
 	assert.EqualValues(t, 50, dev.Steps())
 }
+
+// Attach takes over a board that stopped answering: it reads the step
+// count without loading, the outputs of the last step can be read back,
+// and the steps go on from there.
+func TestBoardAttach(t *testing.T) {
+	ctx := context.Background()
+	im, rows := smallImage(t, 0)
+	dev, err := sim.NewDevice(im)
+	require.NoError(t, err)
+	bus := &deadBus{Bus: NewSimBus(dev), after: 1 << 30}
+	b := NewBoard(bus, WithRetries(5))
+	require.NoError(t, b.Load(ctx, im))
+	lockstep(t, b, im, rows[:37])
+	want := slices.Clone(b.out.ActiveColumns)
+
+	b2 := NewBoard(NewSimBus(dev))
+	n, err := b2.Attach(ctx, im)
+	require.NoError(t, err)
+	assert.EqualValues(t, 37, n)
+	o, err := b2.LastOutput(ctx)
+	require.NoError(t, err)
+	assert.EqualValues(t, 36, o.Step)
+	assert.Equal(t, want, o.ActiveColumns)
+	_, err = b2.Step(ctx, []uint32{1, 2, 3}, true)
+	require.NoError(t, err)
+	assert.EqualValues(t, 38, dev.Steps())
+
+	// Another image's dimensions are refused.
+	other, _ := smallImage(t, 0)
+	other.Arch.LanesOV++
+	_, err = b2.Attach(ctx, other)
+	require.ErrorContains(t, err, "LANES_OV")
+}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -161,6 +162,7 @@ type runOptions struct {
 	board     string // board URI (board mode)
 	image     string // memory image to load (board mode)
 	verify    bool   // lock-step against the simulator (board mode)
+	resume    bool   // attach to the board and continue --out (board mode)
 }
 
 // newRunCmd returns the run command.
@@ -203,8 +205,22 @@ lock-step and stops at the first step whose registers differ. --save-state
 and --load-state are not available with a board (compile a snapshot with
 htmhw compile --state).
 
+A board that stops answering ends the run with an error that names the last
+completed step; the scores of the rows completed so far are then kept in
+--out. --resume continues such a run: it attaches to the board without
+loading it (the board's identity is checked against the image), reads the
+steps it has done since the image's step count, n, keeps the first n rows of
+--out (which must be there, for the same data, and parse), replays the
+host-side likelihood over them from their raw anomaly column, and continues
+from row n. If the board completed one step whose row was not written, its
+outputs are read back from the board's output registers. The result is
+byte for byte the scores of an uninterrupted run. --resume needs the --image
+of the first run (or the same --model and data) and refuses --trace, --verify
+and "--out -".
+
 Every output file is written under a temporary name and renamed at the end,
-so a run that fails leaves the files of an earlier run as they were.
+so a run that fails leaves the files of an earlier run as they were (except
+the scores of a board run that stops answering, see above).
 "--out -" writes the scores to standard output. A progress bar is drawn on
 standard error when it is a terminal, and a summary line at the end.`,
 		Example: `  htmhw run --model nab --data testdata/nab/art_daily_jumpsup.csv --out scores.csv --plot anomaly.svg
@@ -229,6 +245,7 @@ standard error when it is a terminal, and a summary line at the end.`,
 	f.StringVar(&o.board, "board", "", "run on this board (sim://, serial://, tcp://, xdma://, spi://); default sim:// with --image")
 	f.StringVar(&o.image, "image", "", "memory image to load on the board (htmhw compile)")
 	f.BoolVar(&o.verify, "verify", false, "with a board: run the cycle-level simulator in lock-step and stop at the first divergence")
+	f.BoolVar(&o.resume, "resume", false, "with a board: attach to it without loading and continue the --out of a run that stopped")
 	_ = cmd.MarkFlagRequired("out")
 	cmd.MarkFlagsMutuallyExclusive("image", "model")
 	cmd.MarkFlagsMutuallyExclusive("image", "load-state")
@@ -242,6 +259,9 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	}
 	if o.verify {
 		return errors.New("--verify needs a board: give --image or --board")
+	}
+	if o.resume {
+		return errors.New("--resume needs a board: give --board and --image")
 	}
 	start := time.Now()
 	rows, region, err := o.prepare()
@@ -442,8 +462,64 @@ func newLikelihood(lc *model.LikelihoodConfig) (*anomaly.Likelihood, error) {
 	return anomaly.NewLikelihood(p)
 }
 
+// keptRow is a row of the --out of an earlier run, kept by --resume.
+type keptRow struct {
+	line                string // as written, without the newline
+	anomaly, likelihood float64
+	active, predicted   int
+}
+
+// readKept reads the first n rows of the scores file of an earlier run and
+// checks each against its data row (timestamp and value) and that it
+// parses. It returns fewer than n rows when the file has fewer.
+func readKept(path string, rows []series.Row, n int) ([]keptRow, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--resume: %w", err)
+	}
+	lines := strings.Split(string(data), "\n")
+	if lines[0] != scoresHeader {
+		return nil, fmt.Errorf("--resume: %s is not a scores file (first line %q)", path, lines[0])
+	}
+	lines = lines[1:]
+	// Only complete lines count.
+	if len(lines) > 0 {
+		lines = lines[:len(lines)-1]
+	}
+	kept := make([]keptRow, 0, min(n, len(lines)))
+	var prefix []byte
+	for i := 0; i < n && i < len(lines); i++ {
+		line := lines[i]
+		f := strings.Split(line, ",")
+		if len(f) != 6 {
+			return nil, fmt.Errorf("--resume: %s:%d: %d fields, want 6", path, i+2, len(f))
+		}
+		if i >= len(rows) {
+			return nil, fmt.Errorf("--resume: %s has more rows than %s", path, "the data")
+		}
+		prefix = rows[i].Time.AppendFormat(prefix[:0], timeLayout)
+		prefix = append(prefix, ',')
+		prefix = strconv.AppendFloat(prefix, rows[i].Value, 'g', -1, 64)
+		if f[0]+","+f[1] != string(prefix) {
+			return nil, fmt.Errorf("--resume: %s:%d is %q, data row %d %q: not a run of this data", path, i+2, f[0]+","+f[1], i+1, prefix)
+		}
+		k := keptRow{line: line}
+		var errs [4]error
+		k.anomaly, errs[0] = strconv.ParseFloat(f[2], 64)
+		k.likelihood, errs[1] = strconv.ParseFloat(f[3], 64)
+		k.active, errs[2] = strconv.Atoi(f[4])
+		k.predicted, errs[3] = strconv.Atoi(f[5])
+		if err := errors.Join(errs[:]...); err != nil {
+			return nil, fmt.Errorf("--resume: %s:%d: %w", path, i+2, err)
+		}
+		kept = append(kept, k)
+	}
+	return kept, nil
+}
+
 // runBoard runs the rows on a board: load, encode on the host, step, score
-// on the host.
+// on the host. With --resume it attaches to the board instead and
+// continues the --out of a run that stopped.
 func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	start := time.Now()
 	switch {
@@ -451,6 +527,10 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		return errors.New("--load-state does not run on a board: compile the snapshot with htmhw compile --state and give --image")
 	case o.saveState != "":
 		return errors.New("--save-state is not available with a board")
+	case o.resume && (o.trace != "" || o.verify):
+		return errors.New("--resume continues the scores only: --trace and --verify need a run from the image's start")
+	case o.resume && o.out == "-":
+		return errors.New(`--resume continues the --out file: "--out -" has none`)
 	}
 	policy, err := series.ParsePolicy(o.missing)
 	if err != nil {
@@ -517,7 +597,17 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	}
 	defer b.Close()
 	ctx := cmd.Context()
-	if err := b.Load(ctx, im); err != nil {
+	first := 0 // the first row to step
+	if o.resume {
+		n, err := b.Attach(ctx, im)
+		if err != nil {
+			return err
+		}
+		if n > uint64(len(rows)) {
+			return fmt.Errorf("--resume: the board has done %d steps of this image, %s has %d rows", n, o.data, len(rows))
+		}
+		first = int(n)
+	} else if err := b.Load(ctx, im); err != nil {
 		return err
 	}
 
@@ -530,8 +620,69 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		return fmt.Errorf("writing %s: %w", o.out, err)
 	}
 	learn := !o.noLearn
+	// emit scores one row from the board's output.
+	emit := func(row series.Row, out *driver.Output) error {
+		a, l := out.Anomaly(), 0.5
+		if lik != nil {
+			l = lik.UpdateWithValue(row.Value, a)
+		}
+		st.add(a, l, row.Missing)
+		line = appendScore(line[:0], row, a, l, len(out.ActiveColumns), len(out.PredictedColumns))
+		if _, err := scores.Write(line); err != nil {
+			return fmt.Errorf("writing %s: %w", o.out, err)
+		}
+		if tw != nil {
+			if err := tw.Write(out.Regs()); err != nil {
+				return fmt.Errorf("writing %s: %w", o.trace, err)
+			}
+		}
+		if plotOut != nil {
+			plot = append(plot, plotPoint{row.Time, a, l})
+		}
+		return nil
+	}
+	if o.resume {
+		kept, err := readKept(o.out, rows, first)
+		if err != nil {
+			return err
+		}
+		for i, k := range kept {
+			// The likelihood is host state: it sees the kept rows again,
+			// in order, and goes on as if it had never stopped.
+			l := 0.5
+			if lik != nil {
+				l = lik.UpdateWithValue(rows[i].Value, k.anomaly)
+				if l != k.likelihood {
+					return fmt.Errorf("--resume: %s:%d: likelihood %v, the replay gives %v: not a run of this image", o.out, i+2, k.likelihood, l)
+				}
+			}
+			st.add(k.anomaly, l, rows[i].Missing)
+			if _, err := scores.WriteString(k.line + "\n"); err != nil {
+				return fmt.Errorf("writing %s: %w", o.out, err)
+			}
+			if plotOut != nil {
+				plot = append(plot, plotPoint{rows[i].Time, k.anomaly, l})
+			}
+		}
+		switch {
+		case len(kept) == first:
+		case len(kept) == first-1:
+			// The board completed a step whose row was not written: its
+			// outputs are still in the output registers.
+			out, err := b.LastOutput(ctx)
+			if err != nil {
+				return fmt.Errorf("--resume: %s has %d rows, the board has done %d steps: %w", o.out, len(kept), first, err)
+			}
+			if err := emit(rows[first-1], out); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("--resume: the board has done %d steps of this image, %s has only %d rows", first, o.out, len(kept))
+		}
+	}
 	prog := newProgress(cmd.ErrOrStderr(), len(rows))
-	for i, row := range rows {
+	for i := first; i < len(rows); i++ {
+		row := rows[i]
 		in, err := enc.Encode(row.Time, row.Value)
 		if err != nil {
 			prog.finish()
@@ -542,6 +693,13 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		st.compute += time.Since(t0)
 		if err != nil {
 			prog.finish()
+			// The rows done so far are kept, so that --resume can go on.
+			if o.out != "-" {
+				if cerr := scores.commit(); cerr != nil {
+					return fmt.Errorf("%s:%d: %w (and %w)", o.data, row.Line, err, cerr)
+				}
+				return fmt.Errorf("%s:%d: %w; the scores of the first %d rows are in %s: continue with --resume", o.data, row.Line, err, i, o.out)
+			}
 			return fmt.Errorf("%s:%d: %w", o.data, row.Line, err)
 		}
 		if ref != nil {
@@ -555,24 +713,9 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 				return fmt.Errorf("--verify: %s:%d: the board differs from the simulator: %v", o.data, row.Line, m)
 			}
 		}
-		a, l := out.Anomaly(), 0.5
-		if lik != nil {
-			l = lik.UpdateWithValue(row.Value, a)
-		}
-		st.add(a, l, row.Missing)
-		line = appendScore(line[:0], row, a, l, len(out.ActiveColumns), len(out.PredictedColumns))
-		if _, err := scores.Write(line); err != nil {
+		if err := emit(row, out); err != nil {
 			prog.finish()
-			return fmt.Errorf("writing %s: %w", o.out, err)
-		}
-		if tw != nil {
-			if err := tw.Write(out.Regs()); err != nil {
-				prog.finish()
-				return fmt.Errorf("writing %s: %w", o.trace, err)
-			}
-		}
-		if plotOut != nil {
-			plot = append(plot, plotPoint{row.Time, a, l})
+			return err
 		}
 		prog.update(i + 1)
 	}
@@ -594,6 +737,9 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	st.wall = time.Since(start)
 	bs := b.Stats()
 	st.boardStats = bs.String()
+	if first > 0 {
+		st.boardStats += fmt.Sprintf("; resumed after row %d", first)
+	}
 	if o.verify {
 		st.boardStats += fmt.Sprintf("; %d steps match the simulator", len(rows))
 	}

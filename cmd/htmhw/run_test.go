@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
 	"github.com/htmhw/htmhw/series"
@@ -420,4 +422,141 @@ func TestRunVerifyStopsAtDivergence(t *testing.T) {
 	// Without --verify the same board runs to the end.
 	_, _, err = execute(t, "run", "--board", "offbyone://", "--image", img, "--data", speedCSV, "--out", out)
 	require.NoError(t, err)
+}
+
+// flakyDev is the board behind flaky://: it lives in this process across
+// runs, as a real board outlives the host's command.
+var flakyDev *sim.Device
+
+// flakyBus stops answering for good after the STEP command number `fail`
+// of the run (counted from 1); with `late`, that command still reaches the
+// board, so the board completes a step whose outputs the host never reads.
+// fail=0: it never stops.
+type flakyBus struct {
+	*driver.SimBus
+	fail, steps int
+	late, dead  bool
+}
+
+func init() {
+	driver.Register("flaky", func(u *url.URL) (driver.Bus, error) {
+		fail, _ := strconv.Atoi(u.Query().Get("fail"))
+		return &flakyBus{SimBus: driver.NewSimBus(flakyDev), fail: fail, late: u.Query().Has("late")}, nil
+	})
+}
+
+func (b *flakyBus) Provision(im *image.Image) error {
+	if err := b.SimBus.Provision(im); err != nil {
+		return err
+	}
+	flakyDev = b.Device()
+	return nil
+}
+
+func (b *flakyBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	if b.dead {
+		return errors.New("timeout")
+	}
+	return b.SimBus.Read(ctx, addr, dst, incr)
+}
+
+func (b *flakyBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	if b.dead {
+		return errors.New("timeout")
+	}
+	if addr == sim.RegCtrl && len(src) == 1 && src[0]&0xFF == sim.CmdStep {
+		if b.steps++; b.fail > 0 && b.steps >= b.fail {
+			b.dead = true
+			if b.late {
+				_ = b.SimBus.Write(ctx, addr, src, incr)
+			}
+			return errors.New("timeout")
+		}
+	}
+	return b.SimBus.Write(ctx, addr, src, incr)
+}
+
+// A board that stops answering mid-run: the error names the last
+// completed step and the scores so far are kept; --resume attaches to the
+// board and finishes the run, byte for byte the scores of a run that was
+// never interrupted (the likelihood, host state, replayed from the kept
+// rows). Twice: the board stops before the STEP command arrives, and after
+// (it computed a step whose row was not written).
+func TestRunBoardResume(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	_, _, err := execute(t, "compile", "--model", "nab", "--data", speedCSV, "-o", p("region.img"))
+	require.NoError(t, err)
+	_, _, err = execute(t, "run", "--image", p("region.img"), "--data", speedCSV, "--out", p("whole.csv"))
+	require.NoError(t, err)
+	whole, err := os.ReadFile(p("whole.csv"))
+	require.NoError(t, err)
+	lines := strings.Split(string(whole), "\n")
+	require.NotEqual(t, "0.5", strings.Split(lines[800], ",")[3], "past the likelihood's learning period")
+
+	for _, late := range []bool{false, true} {
+		t.Run(fmt.Sprintf("late=%v", late), func(t *testing.T) {
+			flakyDev = nil
+			out := p(fmt.Sprintf("scores-%v.csv", late))
+			uri := "flaky://?fail=701"
+			if late {
+				uri += "&late"
+			}
+			_, _, err := execute(t, "run", "--board", uri, "--image", p("region.img"), "--data", speedCSV, "--out", out)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "driver: board stopped answering after step 700: ")
+			assert.Contains(t, err.Error(), "the scores of the first 700 rows are in "+out+": continue with --resume")
+			want := uint64(700)
+			if late {
+				want = 701
+			}
+			assert.EqualValues(t, want, flakyDev.Steps())
+			got, err := os.ReadFile(out)
+			require.NoError(t, err)
+			assert.Equal(t, strings.Join(lines[:701], "\n")+"\n", string(got), "the rows done are kept")
+
+			// Resumed on the same board, twice interrupted (with late, the
+			// resumed run reads row 701 from the board's output registers).
+			stop := 899
+			if late {
+				stop = 900
+			}
+			_, _, err = execute(t, "run", "--board", "flaky://?fail=200", "--image", p("region.img"), "--data", speedCSV, "--out", out, "--resume")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), fmt.Sprintf("driver: board stopped answering after step %d: ", stop))
+			_, stderr, err := execute(t, "run", "--board", "flaky://", "--image", p("region.img"), "--data", speedCSV, "--out", out, "--resume", "--plot", p("s.svg"))
+			require.NoError(t, err)
+			assert.Contains(t, stderr, "1127 rows in ")
+			assert.Contains(t, stderr, fmt.Sprintf("resumed after row %d", stop))
+			got, err = os.ReadFile(out)
+			require.NoError(t, err)
+			assert.Equal(t, string(whole), string(got), "the resumed scores differ from an uninterrupted run's")
+			assertNoTempFiles(t, dir)
+		})
+	}
+
+	// What --resume refuses.
+	flakyDev = nil
+	_, _, err = execute(t, "run", "--board", "flaky://?fail=11", "--image", p("region.img"), "--data", speedCSV, "--out", p("r.csv"))
+	require.ErrorContains(t, err, "after step 10: ")
+	short := p("short.csv")
+	require.NoError(t, os.WriteFile(short, []byte(strings.Join(lines[:6], "\n")+"\n"), 0o644))
+	other := p("other.csv")
+	require.NoError(t, os.WriteFile(other, []byte(strings.Join(append(lines[:10:10], "2015-09-08 11:39:00,1,0,0.5,40,0"), "\n")+"\n"), 0o644))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--out", short}, "the board has done 10 steps of this image, " + short + " has only 5 rows"},
+		{[]string{"--out", other}, "not a run of this data"},
+		{[]string{"--out", p("none.csv")}, "no such file or directory"},
+		{[]string{"--out", p("r.csv"), "--verify"}, "--resume continues the scores only"},
+		{[]string{"--out", "-"}, `"--out -" has none`},
+	} {
+		_, _, err := execute(t, append([]string{"run", "--board", "flaky://", "--image", p("region.img"), "--data", speedCSV, "--resume"}, tc.args...)...)
+		require.Error(t, err, tc.args)
+		assert.Contains(t, err.Error(), tc.want, tc.args)
+	}
+	_, _, err = execute(t, "run", "--model", "hello", "--data", speedCSV, "--out", p("x.csv"), "--resume")
+	require.ErrorContains(t, err, "--resume needs a board")
 }
