@@ -62,7 +62,13 @@ func runE2E(t *testing.T, im, old *image.Image, rows []series.Row, steps int, cf
 	b, err := Open(e.URI()+query, opts...)
 	require.NoError(t, err)
 	defer b.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// The run may take as long as the test may (go test -timeout), less a
+	// margin to report; 5 minutes without a deadline.
+	deadline := time.Now().Add(5 * time.Minute)
+	if dl, ok := t.Deadline(); ok {
+		deadline = dl.Add(-30 * time.Second)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	require.NoError(t, b.Load(ctx, im))
 	linkStats := func() LinkStats {
