@@ -1,0 +1,170 @@
+// uartbone: a UART-to-Wishbone bridge speaking LiteX's UARTBone format
+// (docs/DRIVER.md, "UARTBone"; driver.UARTBoneBridge is the byte-level
+// reference), written from the protocol description:
+//
+//   request: cmd(1) len(1) addr(4, big-endian WORD address) [len x data(4, big-endian)]
+//   cmd:     0x01 write, incrementing   0x02 read, incrementing
+//            0x03 write, fixed address  0x04 read, fixed address
+//   read:    answered by len words (4 bytes each, big-endian), no header
+//   write:   not answered
+//
+// As LiteX's Stream2Wishbone: another command byte makes the bridge read
+// the length and the address and go back to waiting for a command; the
+// frame timer runs whenever the bridge is not waiting for a command and
+// abandons the frame (an unfinished Wishbone cycle is dropped) TIMEOUT
+// clocks after the command byte, answer included; the word counter is
+// compared with len - 1 in 9 bits, so len 0 runs until the timeout (a
+// write writes every word it receives, a read answers words until then).
+// Words complete before the timeout stay written. Bytes that arrive while
+// a read is answered, or while a Wishbone cycle runs, are lost (LiteX's PHY
+// has no receive FIFO either; the host does not send then).
+//
+// Wishbone B4 classic master, 32 bits, word addressing, all byte lanes.
+`default_nettype none
+module uartbone #(
+    parameter integer TIMEOUT = 1200000  // clocks (LiteX: 100 ms)
+) (
+    input  wire        clk,
+    input  wire        rst,
+    // received bytes (uart_rx)
+    input  wire [7:0]  rx_data,
+    input  wire        rx_valid,
+    // bytes to send (uart_tx)
+    output reg  [7:0]  tx_data,
+    output reg         tx_valid,
+    input  wire        tx_ready,
+    // Wishbone master
+    output reg         wb_cyc_o,
+    output reg         wb_stb_o,
+    output reg         wb_we_o,
+    output reg  [31:0] wb_adr_o,
+    output reg  [31:0] wb_dat_o,
+    output wire [3:0]  wb_sel_o,
+    input  wire [31:0] wb_dat_i,
+    input  wire        wb_ack_i,
+    // status
+    output wire        busy       // not waiting for a command
+);
+  localparam [2:0] S_CMD = 3'd0, S_LEN = 3'd1, S_ADDR = 3'd2, S_WDATA = 3'd3,
+                   S_WBUS = 3'd4, S_RBUS = 3'd5, S_RSEND = 3'd6;
+  localparam integer WT = $clog2(TIMEOUT + 1);
+  localparam integer TLASTI = TIMEOUT - 1;
+  localparam [WT-1:0] TLAST = TLASTI[WT-1:0];
+
+  reg [2:0] state;
+  reg [7:0] cmd, len, words;
+  reg [1:0] nbyte;
+  reg [23:0] word;  // the bytes of a word received or still to send
+  reg [WT-1:0] timer;
+  wire is_write = cmd == 8'h01 || cmd == 8'h03;
+  wire is_read = cmd == 8'h02 || cmd == 8'h04;
+  wire incr = cmd == 8'h01 || cmd == 8'h02;
+  // The last word of the frame: words == len - 1 in 9 bits (never for len 0).
+  wire last = {1'b0, words} == {1'b0, len} - 9'd1;
+  assign wb_sel_o = 4'hf;
+  assign busy = state != S_CMD;
+
+  always @(posedge clk) begin
+    if (rst) begin
+      state <= S_CMD;
+      timer <= {WT{1'b0}};
+      wb_cyc_o <= 1'b0;
+      wb_stb_o <= 1'b0;
+      wb_we_o <= 1'b0;
+      tx_valid <= 1'b0;
+    end else if (state != S_CMD && timer == TLAST) begin
+      // Frame timeout: abandon the frame, whatever it was doing.
+      state <= S_CMD;
+      timer <= {WT{1'b0}};
+      wb_cyc_o <= 1'b0;
+      wb_stb_o <= 1'b0;
+      wb_we_o <= 1'b0;
+      tx_valid <= 1'b0;
+    end else begin
+      timer <= state == S_CMD ? {WT{1'b0}} : timer + 1'b1;
+      case (state)
+        S_CMD:
+          if (rx_valid) begin
+            cmd <= rx_data;
+            state <= S_LEN;
+          end
+        S_LEN:
+          if (rx_valid) begin
+            len <= rx_data;
+            nbyte <= 2'd0;
+            words <= 8'd0;
+            state <= S_ADDR;
+          end
+        S_ADDR:
+          if (rx_valid) begin
+            wb_adr_o <= {wb_adr_o[23:0], rx_data};
+            nbyte <= nbyte + 2'd1;
+            if (nbyte == 2'd3) begin
+              if (is_write) begin
+                state <= S_WDATA;
+              end else if (is_read) begin
+                state <= S_RBUS;
+                wb_cyc_o <= 1'b1;
+                wb_stb_o <= 1'b1;
+                wb_we_o <= 1'b0;
+              end else begin
+                state <= S_CMD;  // unknown command: frame header dropped
+              end
+            end
+          end
+        S_WDATA:
+          if (rx_valid) begin
+            nbyte <= nbyte + 2'd1;
+            if (nbyte == 2'd3) begin
+              wb_dat_o <= {word, rx_data};
+              wb_cyc_o <= 1'b1;
+              wb_stb_o <= 1'b1;
+              wb_we_o <= 1'b1;
+              state <= S_WBUS;
+            end else begin
+              word <= {word[15:0], rx_data};
+            end
+          end
+        S_WBUS:
+          if (wb_ack_i) begin
+            wb_cyc_o <= 1'b0;
+            wb_stb_o <= 1'b0;
+            wb_we_o <= 1'b0;
+            if (incr) wb_adr_o <= wb_adr_o + 32'd1;
+            words <= words + 8'd1;
+            state <= last ? S_CMD : S_WDATA;
+          end
+        S_RBUS:
+          if (wb_ack_i) begin
+            wb_cyc_o <= 1'b0;
+            wb_stb_o <= 1'b0;
+            word <= wb_dat_i[23:0];
+            nbyte <= 2'd0;
+            tx_data <= wb_dat_i[31:24];
+            tx_valid <= 1'b1;
+            state <= S_RSEND;
+          end
+        S_RSEND:
+          if (tx_valid && tx_ready) begin
+            nbyte <= nbyte + 2'd1;
+            word <= {word[15:0], 8'h00};
+            tx_data <= word[23:16];
+            if (nbyte == 2'd3) begin
+              tx_valid <= 1'b0;
+              if (incr) wb_adr_o <= wb_adr_o + 32'd1;
+              words <= words + 8'd1;
+              if (last) begin
+                state <= S_CMD;
+              end else begin
+                state <= S_RBUS;
+                wb_cyc_o <= 1'b1;
+                wb_stb_o <= 1'b1;
+              end
+            end
+          end
+        default: state <= S_CMD;
+      endcase
+    end
+  end
+endmodule
+`default_nettype wire
