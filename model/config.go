@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/htmhw/htmhw/model/anomaly"
 	"github.com/htmhw/htmhw/model/encoder"
 	"github.com/htmhw/htmhw/model/sp"
 )
@@ -141,6 +142,33 @@ type LikelihoodConfig struct {
 	HistoricWindowSize int `yaml:"historicWindowSize" json:"historicWindowSize"`
 	ReestimationPeriod int `yaml:"reestimationPeriod" json:"reestimationPeriod"`
 	AveragingWindow    int `yaml:"averagingWindow" json:"averagingWindow"`
+}
+
+// Params returns the likelihood parameters: the configured ones, NuPIC's
+// defaults where a field is 0.
+func (lc *LikelihoodConfig) Params() anomaly.LikelihoodParams {
+	p := anomaly.DefaultLikelihoodParams()
+	for _, f := range []struct {
+		dst *int
+		v   int
+	}{{&p.LearningPeriod, lc.LearningPeriod}, {&p.EstimationSamples, lc.EstimationSamples},
+		{&p.HistoricWindowSize, lc.HistoricWindowSize}, {&p.ReestimationPeriod, lc.ReestimationPeriod},
+		{&p.AveragingWindow, lc.AveragingWindow}} {
+		if f.v != 0 {
+			*f.dst = f.v
+		}
+	}
+	return p
+}
+
+// New returns the host-side anomaly likelihood the configuration describes,
+// or nil (and no error) for a nil configuration: a model without a
+// likelihood section.
+func (lc *LikelihoodConfig) New() (*anomaly.Likelihood, error) {
+	if lc == nil {
+		return nil, nil
+	}
+	return anomaly.NewLikelihood(lc.Params())
 }
 
 // Default returns a configuration holding htm.core's constructor defaults

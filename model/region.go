@@ -69,21 +69,8 @@ func NewRegion(cfg *Config) (*Region, error) {
 	if r.tm, err = tm.New(q.TM); err != nil {
 		return nil, err
 	}
-	if lc := cfg.Likelihood; lc != nil {
-		p := anomaly.DefaultLikelihoodParams()
-		for _, f := range []struct {
-			dst *int
-			v   int
-		}{{&p.LearningPeriod, lc.LearningPeriod}, {&p.EstimationSamples, lc.EstimationSamples},
-			{&p.HistoricWindowSize, lc.HistoricWindowSize}, {&p.ReestimationPeriod, lc.ReestimationPeriod},
-			{&p.AveragingWindow, lc.AveragingWindow}} {
-			if f.v != 0 {
-				*f.dst = f.v
-			}
-		}
-		if r.lik, err = anomaly.NewLikelihood(p); err != nil {
-			return nil, fmt.Errorf("model: %w", err)
-		}
+	if r.lik, err = cfg.Likelihood.New(); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
 	}
 	return r, nil
 }

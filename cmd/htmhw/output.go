@@ -93,6 +93,15 @@ func (s *outputs) create(flag, path string) (*output, error) {
 	return o, nil
 }
 
+// createIf is create for an optional output: no output (nil) when path is
+// empty, the flag's "not given".
+func (s *outputs) createIf(flag, path string) (*output, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return s.create(flag, path)
+}
+
 // commit commits every output, in the order they were created.
 func (s *outputs) commit() error {
 	var errs []error

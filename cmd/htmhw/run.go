@@ -17,7 +17,6 @@ import (
 	"github.com/htmhw/htmhw/driver"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
-	"github.com/htmhw/htmhw/model/anomaly"
 	"github.com/htmhw/htmhw/model/trace"
 	"github.com/htmhw/htmhw/series"
 	"github.com/htmhw/htmhw/sim"
@@ -284,15 +283,11 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 		tw = trace.NewWriter(traceOut)
 	}
 	var plotOut, stateOut *output
-	if o.plot != "" {
-		if plotOut, err = outs.create("plot", o.plot); err != nil {
-			return err
-		}
+	if plotOut, err = outs.createIf("plot", o.plot); err != nil {
+		return err
 	}
-	if o.saveState != "" {
-		if stateOut, err = outs.create("save-state", o.saveState); err != nil {
-			return err
-		}
+	if stateOut, err = outs.createIf("save-state", o.saveState); err != nil {
+		return err
 	}
 
 	var (
@@ -442,26 +437,6 @@ func (o *runOptions) boardImage(rows []series.Row) (*image.Image, error) {
 	return image.Compile(r, image.DefaultArch())
 }
 
-// newLikelihood returns the host-side anomaly likelihood of a configuration
-// as model.NewRegion makes it, or nil when it has no likelihood section.
-func newLikelihood(lc *model.LikelihoodConfig) (*anomaly.Likelihood, error) {
-	if lc == nil {
-		return nil, nil
-	}
-	p := anomaly.DefaultLikelihoodParams()
-	for _, f := range []struct {
-		dst *int
-		v   int
-	}{{&p.LearningPeriod, lc.LearningPeriod}, {&p.EstimationSamples, lc.EstimationSamples},
-		{&p.HistoricWindowSize, lc.HistoricWindowSize}, {&p.ReestimationPeriod, lc.ReestimationPeriod},
-		{&p.AveragingWindow, lc.AveragingWindow}} {
-		if f.v != 0 {
-			*f.dst = f.v
-		}
-	}
-	return anomaly.NewLikelihood(p)
-}
-
 // keptRow is a row of the --out of an earlier run, kept by --resume.
 type keptRow struct {
 	line                string // as written, without the newline
@@ -555,7 +530,7 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	lik, err := newLikelihood(cfg.Likelihood)
+	lik, err := cfg.Likelihood.New()
 	if err != nil {
 		return err
 	}
@@ -581,10 +556,8 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		tw = trace.NewRegsWriter(out)
 	}
 	var plotOut *output
-	if o.plot != "" {
-		if plotOut, err = outs.create("plot", o.plot); err != nil {
-			return err
-		}
+	if plotOut, err = outs.createIf("plot", o.plot); err != nil {
+		return err
 	}
 
 	uri := o.board

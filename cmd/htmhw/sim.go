@@ -108,10 +108,8 @@ func (o *simOptions) run(cmd *cobra.Command) error {
 		tw = trace.NewRegsWriter(out)
 	}
 	var plotOut *output
-	if o.plot != "" {
-		if plotOut, err = outs.create("plot", o.plot); err != nil {
-			return err
-		}
+	if plotOut, err = outs.createIf("plot", o.plot); err != nil {
+		return err
 	}
 	prog := newProgress(cmd.ErrOrStderr(), len(rows))
 	var first uint64
