@@ -22,7 +22,7 @@ import (
 // Versions this package writes and reads.
 const (
 	FormatVersion = 1 // the file layout of docs/IMAGE.md
-	ArchVersion   = 1 // the accelerator architecture of docs/ARCHITECTURE.md
+	ArchVersion   = 2 // the accelerator architecture of docs/ARCHITECTURE.md
 )
 
 const (

@@ -137,7 +137,7 @@ func TestReadErrors(t *testing.T) {
 	version := bytes.Clone(good)
 	le.PutUint32(version[8:], 7)
 	arch := bytes.Clone(good)
-	le.PutUint32(arch[12:], 2)
+	le.PutUint32(arch[12:], ArchVersion+1)
 	header := bytes.Clone(good)
 	header[20] ^= 1 // LANES_SYN: only the file CRC covers it
 	tests := []struct {
@@ -148,7 +148,7 @@ func TestReadErrors(t *testing.T) {
 		{"empty", nil, "not an htmhw image"},
 		{"magic", append([]byte("HTMHWSNP"), good[8:]...), "not an htmhw image"},
 		{"format version", version, "format version 7, this build reads version 1"},
-		{"arch version", arch, "architecture version 2, this build implements version 1"},
+		{"arch version", arch, fmt.Sprintf("architecture version %d, this build implements version %d", ArchVersion+1, ArchVersion)},
 		{"truncated", good[:len(good)/2], "lie outside the file's data"},
 		{"header only", good[:headerSize+4], "truncated"},
 		{"header bit", header, "file crc mismatch"},
@@ -265,7 +265,7 @@ func TestMemFiles(t *testing.T) {
 	coe, err := os.ReadFile(filepath.Join(dir, "cfg.coe"))
 	require.NoError(t, err)
 	assert.Contains(t, string(coe), "memory_initialization_radix=16;")
-	assert.True(t, strings.HasSuffix(strings.TrimSpace(string(coe)), "00000001;"), "last cfg word is ARCH_VERSION 1")
+	assert.True(t, strings.HasSuffix(strings.TrimSpace(string(coe)), fmt.Sprintf("%08x;", ArchVersion)), "last cfg word is ARCH_VERSION")
 }
 
 func TestWriteFileKeepsOldOnError(t *testing.T) {

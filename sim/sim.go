@@ -46,7 +46,7 @@
 //   - grow's "evictions" are the weakest-synapse passes made, including a
 //     last pass that finds no synapse to evict.
 //   - create's evictions each add a destroy (⌈M/LANES_SYN⌉ + 2) to the
-//     G + 1 or S + 1 of the search; a pruned segment adds a destroy to its
+//     S + 1 of either search; a pruned segment adds a destroy to its
 //     adapt.
 //   - SP_LEARN's n_act·(W + poolLen + 2) is Σ_active (W + poolLen_c + 2).
 //   - Inhibition with boosting (learning, boostStrength > 0) cannot use a

@@ -428,7 +428,7 @@ func (s *Sim) grow(sg uint32, n int) {
 
 // create is SPEC 6.10: create(cell). It returns the new segment, or none
 // when the pool is full and every segment is active or matching. Cycles:
-// 2 + [cell full] (G + 1) + [pool full] (S + 1), and a destroy per evicted
+// 2 + [cell full] (S + 1) + [pool full] (S + 1), and a destroy per evicted
 // segment.
 func (s *Sim) create(cell uint32) uint32 {
 	p := &s.p
@@ -436,9 +436,9 @@ func (s *Sim) create(cell uint32) uint32 {
 	s.rd[MemTMCellSegs]++
 	for int(s.cellSegs[cell]) >= p.G {
 		// The cell's least recently used segment: the oldest, the earliest
-		// created among equals. (The simulator finds the cell's segments by
-		// a scan of tm.seg; the architecture charges G + 1.)
-		s.cyc += uint64(p.G + 1)
+		// created among equals, found by a scan of tm.seg, tm.seglru and
+		// tm.segseq (S reads and the last one's latency).
+		s.cyc += uint64(p.S + 1)
 		list := s.cellSegList[:0]
 		for sg, w := range s.seg {
 			if w&p.segValid != 0 && uint32(w&p.cellMask) == cell {

@@ -135,7 +135,7 @@ static void expect(bool ok, const char *what) {
 // cleared, IN_COUNT 0).
 static void run_protocol() {
   expect(rd(R_STATUS) == 2, "STATUS done, not busy, no error after reset");
-  expect(rd(0x001) == 1, "VERSION");
+  expect(rd(0x001) == 2, "VERSION");
   uint32_t n = rd(R_STEP_LO);
   // A command whose halves are not complements: BAD_CMD, nothing done.
   wr(R_STEP_EXPECT, n);

@@ -1,4 +1,4 @@
-// htm_accel: the htmhw accelerator (docs/ARCHITECTURE.md, version 1).
+// htm_accel: the htmhw accelerator (docs/ARCHITECTURE.md, version 2).
 //
 // A Wishbone B4 classic 32-bit slave with word addressing (section 3.1),
 // the memories of section 2 as synchronous RAMs with one read and one
@@ -48,7 +48,7 @@ module htm_accel #(
       while ((1 << bitsf) <= x) bitsf = bitsf + 1;
     end
   endfunction
-  localparam integer ARCH_VERSION = 1;
+  localparam integer ARCH_VERSION = 2;
   localparam integer NC = C * K;
   localparam integer WN = bitsf(N - 1);
   localparam integer WQ = bitsf(Q);
