@@ -3,10 +3,8 @@
 // harness (hdl/harness) as a host would drive it, and compares what it
 // computes with the cycle-level simulator (package sim).
 //
-// The RTL implements docs/ARCHITECTURE.md's host interface and memories and,
-// in this revision, the step phases LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN
-// and SP_DUTY, cycle for cycle. The TM phases are not implemented: a STEP
-// ends after the SP phases (Implemented lists the phases).
+// The RTL implements docs/ARCHITECTURE.md's host interface, memories and
+// every phase of a STEP (Implemented lists them), cycle for cycle.
 package hdl
 
 import (
@@ -33,11 +31,8 @@ import (
 var sources embed.FS
 
 // Implemented lists the step phases the RTL implements, cycle for cycle.
-var Implemented = []sim.Phase{sim.PhaseLoad, sim.PhaseSPOverlap, sim.PhaseSPInhibit, sim.PhaseSPLearn, sim.PhaseSPDuty}
-
-// SPMemories are the image memories the implemented phases write (besides
-// regs words 1 and 2, the SP iteration and minOverlap).
-var SPMemories = []string{"sp.pool", "sp.poollen", "sp.conn", "sp.duty", "sp.boost", "sp.boosttable"}
+var Implemented = []sim.Phase{sim.PhaseLoad, sim.PhaseSPOverlap, sim.PhaseSPInhibit, sim.PhaseSPLearn, sim.PhaseSPDuty,
+	sim.PhaseTMPredict, sim.PhaseTMCells, sim.PhaseTMSwap, sim.PhaseTMDendrite, sim.PhaseOutput}
 
 // ErrNoVerilator is returned when verilator is not on PATH.
 var ErrNoVerilator = errors.New("hdl: verilator not found on PATH (Debian: apt-get install verilator)")
@@ -214,7 +209,9 @@ func tail(b []byte, n int) string {
 // WriteMemFiles writes an image's $readmemh files into dir (as htmhw
 // compile --mem-dir does) and the files the RTL reads besides them: sp.conn
 // split into its LANES_OV lanes (lane l holds, for each column, the words w
-// with w mod LANES_OV = l, zero-padded to ⌈W/LANES_OV⌉ rows).
+// with w mod LANES_OV = l, zero-padded to ⌈W/LANES_OV⌉ rows), and tm.syn
+// into its LANES_SYN lanes (lane l holds, for each segment, the slots j with
+// j mod LANES_SYN = l, zero-padded to ⌈M/LANES_SYN⌉ rows).
 func WriteMemFiles(im *image.Image, dir string) error {
 	if _, err := im.WriteMemFiles(dir, []string{"readmemh"}); err != nil {
 		return fmt.Errorf("hdl: %w", err)
@@ -243,6 +240,28 @@ func WriteMemFiles(im *image.Image, dir string) error {
 			}
 		}
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("sp.conn.lane%d.hex", l)), []byte(b.String()), 0o644); err != nil {
+			return fmt.Errorf("hdl: %w", err)
+		}
+	}
+	syn := im.Section("tm.syn")
+	if syn == nil {
+		return errors.New("hdl: the image has no tm.syn")
+	}
+	L = p.LanesSyn
+	ML := (p.M + L - 1) / L
+	for l := 0; l < L; l++ {
+		var b strings.Builder
+		fmt.Fprintf(&b, "// tm.syn lane %d of %d: %d words\n", l, L, p.S*ML)
+		for s := 0; s < p.S; s++ {
+			for r := 0; r < ML; r++ {
+				var v uint64
+				if j := r*L + l; j < p.M {
+					v = syn.Words[s*p.M+j]
+				}
+				fmt.Fprintf(&b, "%x\n", v)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("tm.syn.lane%d.hex", l)), []byte(b.String()), 0o644); err != nil {
 			return fmt.Errorf("hdl: %w", err)
 		}
 	}

@@ -259,12 +259,100 @@ func TestLint(t *testing.T) {
 		files []string
 		defs  []string
 	}{
-		{"htm_accel", []string{rtl("htm_accel.v"), rtl("htm_ram.v")}, []string{"-DSIM"}},
+		{"htm_accel", []string{rtl("htm_accel.v"), rtl("htm_tm.v"), rtl("htm_ram.v")}, []string{"-DSIM"}},
 		{"htm_synth_top", vs, nil},
 	} {
 		args := append([]string{"--lint-only", "-Wall", "--top-module", c.top, rtl("lint.vlt")}, c.defs...)
 		out, err := exec.Command("verilator", append(args, c.files...)...).CombinedOutput()
 		require.NoError(t, err, "%s", out)
 		require.Empty(t, strings.TrimSpace(string(out)), "lint of %s", c.top)
+	}
+}
+
+// tmStress switches on the TM rules the presets rarely reach: a pool of
+// few segments (pool evictions), two segments per cell (cell evictions),
+// short segments (weakest-synapse evictions in grow), punishment of
+// matching segments in inactive columns, fast decrements (synapses and
+// segments pruned), and three cells per column (a column's cells straddle
+// bitmap words).
+func tmStress(c *model.Config) {
+	t := &c.TM
+	t.CellsPerColumn = 3
+	t.MaxSegmentsPerCell = 2
+	t.SegmentPoolCapacity = 96
+	t.MaxSynapsesPerSegment, t.MaxNewSynapseCount = 10, 6
+	t.ActivationThreshold, t.MinThreshold = 4, 3
+	t.PredictedSegmentDecrement = 0.02
+	t.PermanenceDecrement = 0.15
+}
+
+// TestTMStress runs the TM's rare paths with learning off every 9th step,
+// and checks that each event counter (regs words 7 to 14) the case needs
+// has moved: "stress" (tmStress, LANES_SYN 3 on segments of 10 slots: a
+// zero-padded lane), "pool" (12 segments: creation refused when every
+// segment is in use), "short" (4 slots, one row per segment), "lanes1"
+// (LANES_SYN 1: one slot per cycle, a bitmap bank still has two copies for
+// the burst's two words) and "k2" (two cells per column, two lanes).
+func TestTMStress(t *testing.T) {
+	const (
+		created = iota
+		evictCell
+		evictPool
+		segPruned
+		notCreated
+		synCreated
+		synPruned
+		synEvicted
+	)
+	names := []string{"segments created", "evicted (cell)", "evicted (pool)", "pruned", "not created",
+		"synapses created", "pruned", "evicted"}
+	all := []int{created, evictCell, evictPool, segPruned, synCreated, synPruned, synEvicted}
+	for _, c := range []struct {
+		name  string
+		arch  image.Arch
+		edit  func(*model.Config)
+		needs []int
+	}{
+		{"stress", image.Arch{LanesOV: 4, LanesSyn: 3, DivLat: 18}, tmStress, all},
+		{"pool", image.Arch{LanesOV: 4, LanesSyn: 4, DivLat: 18}, func(c *model.Config) {
+			tmStress(c)
+			c.TM.SegmentPoolCapacity = 12
+		}, []int{evictPool, notCreated}},
+		{"short", image.Arch{LanesOV: 4, LanesSyn: 4, DivLat: 18}, func(c *model.Config) {
+			tmStress(c)
+			c.TM.MaxSynapsesPerSegment, c.TM.MaxNewSynapseCount = 4, 3
+			c.TM.ActivationThreshold, c.TM.MinThreshold = 2, 1
+		}, []int{synEvicted}},
+		{"lanes1", image.Arch{LanesOV: 4, LanesSyn: 1, DivLat: 18}, func(c *model.Config) {
+			tmStress(c)
+			c.TM.CellsPerColumn = 4
+		}, all},
+		{"k2", image.Arch{LanesOV: 2, LanesSyn: 2, DivLat: 18}, func(c *model.Config) {
+			tmStress(c)
+			c.TM.CellsPerColumn = 2
+		}, all},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := 500
+			if c.name != "stress" {
+				n = 300
+			}
+			im, inputs := compileArch(t, "small", "speed_7578.csv", n, c.edit, c.arch)
+			learn := func(i int) bool { return i%9 != 8 }
+			compareSP(t, im, inputs, learn, RunOptions{})
+			s, err := sim.New(im)
+			require.NoError(t, err)
+			for i, in := range inputs {
+				_, err := s.Step(in, learn(i))
+				require.NoError(t, err)
+			}
+			w := s.Image().Section("regs").Words
+			for i, n := range names {
+				t.Logf("%s: %d", n, w[7+i])
+			}
+			for _, i := range c.needs {
+				require.NotZero(t, w[7+i], "the test does not exercise %q", names[i])
+			}
+		})
 	}
 }

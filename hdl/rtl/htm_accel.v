@@ -2,12 +2,10 @@
 //
 // A Wishbone B4 classic 32-bit slave with word addressing (section 3.1),
 // the memories of section 2 as synchronous RAMs with one read and one
-// write port, and the STEP schedule of section 4. This revision implements
-// the phases LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN and SP_DUTY cycle for
-// cycle; the TM phases (TM_PREDICT .. TM_DENDRITE) and OUTPUT's TM part are
-// not implemented yet: a STEP ends after the SP phases, PRED_COUNT,
-// ANOM_NUM and ANOM_DEN read 0, the TM memories are only reachable through
-// the memory windows, and RESTORE only clears in.bits (W cycles).
+// write port, and the STEP schedule of section 4, cycle for cycle: LOAD and
+// the SP phases here, the TM phases (TM_PREDICT .. TM_DENDRITE) and
+// RESTORE's dendrite activation in htm_tm (which holds the TM memories),
+// then OUTPUT.
 //
 // Extensions to the register map (hdl/README.md): PHASE_CYCLES at word
 // addresses 0x040 + phase (the cycles of each phase of the last STEP, in
@@ -70,16 +68,14 @@ module htm_accel #(
   // Memory depths and address widths.
   localparam integer D_POOL = C * Q, D_CONN = C * W, D_CONNR = C * WL, D_SYN = S * M;
   localparam integer A_POOL = $clog2(D_POOL + 1), A_C = $clog2(C + 1), A_CONNR = $clog2(D_CONNR + 1);
-  localparam integer A_BT = $clog2(1024 + 1), A_S = $clog2(S + 1), A_SYN = $clog2(D_SYN + 1);
-  localparam integer A_NC = $clog2(NC + 1), A_WC = $clog2(WC + 1), A_H = $clog2(Q + 1 + 1);
+  localparam integer A_BT = $clog2(1024 + 1), A_H = $clog2(Q + 1 + 1);
   localparam integer IN_D = N < 1024 ? N : 1024;  // IN_BUF words: an input has at most N indices
   localparam integer A_IN = $clog2(IN_D + 1);
   localparam [15:0] PMAX = (1 << B) - 1;
 
   // Memory indices (MEM_SEL, CRC_SEL).
   localparam [3:0] M_CFG = 0, M_REGS = 1, M_POOL = 2, M_POOLLEN = 3, M_CONN = 4, M_DUTY = 5, M_BOOST = 6,
-      M_BT = 7, M_SEG = 8, M_SEGLRU = 9, M_SEGSEQ = 10, M_FREE = 11, M_SYN = 12, M_CELLSEGS = 13,
-      M_ACTIVE = 14, M_WINNER = 15;
+      M_BT = 7;  // 8 .. 15: the TM's (htm_tm)
   function integer mem_depth(input integer m);
     case (m)
       0: mem_depth = 32;
@@ -211,20 +207,6 @@ module htm_accel #(
   reg inb_we;
   reg [31:0] inb_wd;
   wire [31:0] inbuf_rd;
-  // TM memories: host access only in this revision.
-  reg [A_S-1:0] tm_s_ra, tm_s_wa;
-  reg [A_SYN-1:0] syn_ra, syn_wa;
-  reg [A_NC-1:0] cs_ra, cs_wa;
-  reg [A_WC-1:0] aw_ra, aw_wa;
-  reg seg_we, lru_we, seq_we, free_we, syn_we, cs_we, act_we, win_we;
-  reg [63:0] tm_wd;
-  wire [SEG_W-1:0] seg_rd;
-  wire [31:0] lru_rd, act_rd, win_rd;
-  wire [63:0] seq_rd;
-  wire [WS-1:0] free_rd;
-  wire [SYN_W-1:0] syn_rd;
-  wire [WG-1:0] cs_rd;
-
   htm_ram #(.WIDTH(POOL_W), .DEPTH(D_POOL), .FILE("sp.pool"), .MEM_DIR(MEM_DIR)) u_pool (
       clk, pool_ra, pool_rd, pool_we, pool_wa, pool_wd);
   htm_ram #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen"), .MEM_DIR(MEM_DIR)) u_plen (
@@ -245,28 +227,13 @@ module htm_accel #(
       clk, boost_ra, boost_rd, boost_we, boost_wa, boost_wd);
   htm_ram #(.WIDTH(16), .DEPTH(1024), .FILE("sp.boosttable"), .MEM_DIR(MEM_DIR)) u_bt (
       clk, bt_ra, bt_rd, bt_we, bt_wa, bt_wd);
-  htm_ram #(.WIDTH(SEG_W), .DEPTH(S), .FILE("tm.seg"), .MEM_DIR(MEM_DIR)) u_seg (
-      clk, tm_s_ra, seg_rd, seg_we, tm_s_wa, tm_wd[SEG_W-1:0]);
-  htm_ram #(.WIDTH(32), .DEPTH(S), .FILE("tm.seglru"), .MEM_DIR(MEM_DIR)) u_lru (
-      clk, tm_s_ra, lru_rd, lru_we, tm_s_wa, tm_wd[31:0]);
-  htm_ram #(.WIDTH(64), .DEPTH(S), .FILE("tm.segseq"), .MEM_DIR(MEM_DIR)) u_seq (
-      clk, tm_s_ra, seq_rd, seq_we, tm_s_wa, tm_wd);
-  htm_ram #(.WIDTH(WS), .DEPTH(S), .FILE("tm.free"), .MEM_DIR(MEM_DIR)) u_free (
-      clk, tm_s_ra, free_rd, free_we, tm_s_wa, tm_wd[WS-1:0]);
-  htm_ram #(.WIDTH(SYN_W), .DEPTH(D_SYN), .FILE("tm.syn"), .MEM_DIR(MEM_DIR)) u_syn (
-      clk, syn_ra, syn_rd, syn_we, syn_wa, tm_wd[SYN_W-1:0]);
-  htm_ram #(.WIDTH(WG), .DEPTH(NC), .FILE("tm.cellsegs"), .MEM_DIR(MEM_DIR)) u_cs (
-      clk, cs_ra, cs_rd, cs_we, cs_wa, tm_wd[WG-1:0]);
-  htm_ram #(.WIDTH(32), .DEPTH(WC), .FILE("tm.active"), .MEM_DIR(MEM_DIR)) u_act (
-      clk, aw_ra, act_rd, act_we, aw_wa, tm_wd[31:0]);
-  htm_ram #(.WIDTH(32), .DEPTH(WC), .FILE("tm.winner"), .MEM_DIR(MEM_DIR)) u_win (
-      clk, aw_ra, win_rd, win_we, aw_wa, tm_wd[31:0]);
   // Working memories.
   htm_ram #(.WIDTH(OV_W), .DEPTH(C)) u_ov (clk, ov_ra, ov_rd, ov_we, ov_wa, ov_wd);
   htm_ram #(.WIDTH(HIST_W), .DEPTH(Q + 1)) u_hist (clk, hist_ra, hist_rd, hist_we, hist_wa, hist_wd);
   htm_ram #(.WIDTH(WCOL), .DEPTH(C)) u_oc (clk, oc_ra, oc_rd, oc_we, oc_wa, oc_wd);
   htm_ram #(.WIDTH(WCOL), .DEPTH(C)) u_wk (clk, wk_ra, wk_rd, wk_we, wk_wa, wk_wd);
   htm_ram #(.WIDTH(32), .DEPTH(IN_D)) u_inbuf (clk, inb_ra, inbuf_rd, inb_we, inb_wa, inb_wd);
+
 
   // in.bits: W words of flip-flops.
   reg [31:0] inbits[0:W-1];
@@ -281,6 +248,7 @@ module htm_accel #(
   reg dirty;  // memories written through the window since the last RESTORE
   reg [2:0] err;
   reg [31:0] step_expect, cycles_r, in_count, out_count, mem_sel, mem_addr, mem_lo, crc_val;
+  reg [31:0] nact;  // active columns of the running step
   reg [31:0] phcyc[0:9];
   reg [31:0] rcyc;
   reg cmd_is_restore;
@@ -290,6 +258,7 @@ module htm_accel #(
   // CRC sequencer.
   localparam [1:0] CM_MEM = 0, CM_IN = 1, CM_OUT = 2;
   reg [1:0] cmode;
+  reg cpart;  // OUT_CRC: 0 OUT_BUF, 1 PRED_BUF
   reg crun, cwait;
   reg [31:0] cidx, clen, cstep;
   reg [31:0] crc;
@@ -301,8 +270,8 @@ module htm_accel #(
   reg [31:0] rlane;
 
   // ---------------------------------------------------------------- engine
-  localparam [3:0] P_LOAD = 0, P_OVL = 1, P_INH = 2, P_LRN = 3, P_DUTY = 4, P_RESTORE = 10, P_FIN = 14,
-      P_IDLE = 15;
+  localparam [3:0] P_LOAD = 0, P_OVL = 1, P_INH = 2, P_LRN = 3, P_DUTY = 4, P_TM = 5, P_OUT = 9, P_RESTORE = 10,
+      P_FIN = 14, P_IDLE = 15;
   reg [3:0] ph;
   reg [2:0] sub;
   reg [31:0] cnt, pcyc;
@@ -326,7 +295,7 @@ module htm_accel #(
   reg [31:0] orow;
   // SP_INHIBIT.
   reg found;
-  reg [31:0] above, thr, ties, selcnt, nact;
+  reg [31:0] above, thr, ties, selcnt;
   reg [WCOL-1:0] first_col;
   // SP_LEARN and bumps: the column loop.
   reg bump;
@@ -447,12 +416,31 @@ module htm_accel #(
   // Host side of the memory ports.
   reg h_re;  // a window/CRC/OUT_BUF read is presented this cycle
   reg [3:0] h_sel;  // memory of the host read (16: in_buf, 17: out.cols below)
-  reg h_inb, h_oc;
+  reg h_inb, h_oc, h_pr;  // IN_BUF, OUT_BUF (out.cols), PRED_BUF (the TM's out.pred)
   reg [31:0] h_addr;
   reg h_we;
   reg [3:0] h_wsel;
   reg [31:0] h_waddr;
   reg [63:0] h_wd;
+
+  // The temporal memory (phases 6 to 9, RESTORE's dendrite activation) and
+  // its memories.
+  wire tm_start_step, tm_start_restore;
+  wire [31:0] tm_oc_ra, tm_cyc_pred, tm_cyc_cells, tm_cyc_swap, tm_cyc_dend, tm_n_pred, tm_anom_num, tm_ev_synpr;
+  wire tm_regs_wb, tm_done;
+  wire [63:0] tm_w_iter, tm_w_created, tm_w_gen, tm_w_free, tm_hrd;
+  wire [7:0] tm_ev;
+  reg [31:0] pred_count, anom_num, anom_den;
+  htm_tm #(.C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .LANES_SYN(LANES_SYN), .W(W), .MEM_DIR(MEM_DIR)) u_tm (
+      .clk(clk), .rst(rst), .start_step(tm_start_step), .start_restore(tm_start_restore), .learn(learn),
+      .cfg_actT(cfg[16]), .cfg_minT(cfg[17]), .cfg_maxNew(cfg[18]), .cfg_init(cfg[23]), .cfg_conn(cfg[24]),
+      .cfg_inc(cfg[25]), .cfg_dec(cfg[26]), .cfg_psd(cfg[27]), .n_act(nact), .oc_ra(tm_oc_ra),
+      .oc_rd({{(32 - WCOL) {1'b0}}, oc_rd}), .r_iter(regs[3]), .r_created(regs[4]), .r_gen(regs[5]),
+      .r_free(regs[6]), .regs_wb(tm_regs_wb), .w_iter(tm_w_iter), .w_created(tm_w_created), .w_gen(tm_w_gen),
+      .w_free(tm_w_free), .ev(tm_ev), .ev_synpr(tm_ev_synpr), .done(tm_done),
+      .cyc_pred(tm_cyc_pred), .cyc_cells(tm_cyc_cells), .cyc_swap(tm_cyc_swap), .cyc_dend(tm_cyc_dend),
+      .n_pred(tm_n_pred), .anom_num(tm_anom_num), .h_re(h_re), .h_sel(h_sel), .h_pr(h_pr), .h_addr(h_addr),
+      .h_we(h_we && !h_inb), .h_wsel(h_wsel), .h_waddr(h_waddr), .h_wd(h_wd), .h_rdata(tm_hrd));
 
   // Word address a of sp.conn → row and lane.
   function [31:0] conn_row(input [31:0] a);
@@ -477,10 +465,6 @@ module htm_accel #(
     hist_ra = 0; hist_we = 0; hist_wa = 0; hist_wd = 0;
     conn_ra = 0; conn_we = 0; conn_wa = 0; conn_wd = 0;
     inb_ra = 0; inb_we = 0; inb_wa = 0; inb_wd = 0;
-    tm_s_ra = 0; syn_ra = 0; cs_ra = 0; aw_ra = 0;
-    tm_s_wa = 0; syn_wa = 0; cs_wa = 0; aw_wa = 0;
-    seg_we = 0; lru_we = 0; seq_we = 0; free_we = 0; syn_we = 0; cs_we = 0; act_we = 0; win_we = 0;
-    tm_wd = h_wd;
     if (!busy) begin
       // Host reads.
       if (h_re) begin
@@ -494,10 +478,6 @@ module htm_accel #(
             M_DUTY: duty_ra = h_addr[A_C-1:0];
             M_BOOST: boost_ra = h_addr[A_C-1:0];
             M_BT: bt_ra = h_addr[A_BT-1:0];
-            M_SEG, M_SEGLRU, M_SEGSEQ, M_FREE: tm_s_ra = h_addr[A_S-1:0];
-            M_SYN: syn_ra = h_addr[A_SYN-1:0];
-            M_CELLSEGS: cs_ra = h_addr[A_NC-1:0];
-            M_ACTIVE, M_WINNER: aw_ra = h_addr[A_WC-1:0];
             default: ;
           endcase
       end
@@ -515,14 +495,6 @@ module htm_accel #(
             M_DUTY: begin duty_we = 1; duty_wa = h_waddr[A_C-1:0]; duty_wd = h_wd[31:0]; end
             M_BOOST: begin boost_we = 1; boost_wa = h_waddr[A_C-1:0]; boost_wd = h_wd[15:0]; end
             M_BT: begin bt_we = 1; bt_wa = h_waddr[A_BT-1:0]; bt_wd = h_wd[15:0]; end
-            M_SEG: begin seg_we = 1; tm_s_wa = h_waddr[A_S-1:0]; end
-            M_SEGLRU: begin lru_we = 1; tm_s_wa = h_waddr[A_S-1:0]; end
-            M_SEGSEQ: begin seq_we = 1; tm_s_wa = h_waddr[A_S-1:0]; end
-            M_FREE: begin free_we = 1; tm_s_wa = h_waddr[A_S-1:0]; end
-            M_SYN: begin syn_we = 1; syn_wa = h_waddr[A_SYN-1:0]; end
-            M_CELLSEGS: begin cs_we = 1; cs_wa = h_waddr[A_NC-1:0]; end
-            M_ACTIVE: begin act_we = 1; aw_wa = h_waddr[A_WC-1:0]; end
-            M_WINNER: begin win_we = 1; aw_wa = h_waddr[A_WC-1:0]; end
             default: ;
           endcase
       end
@@ -616,6 +588,7 @@ module htm_accel #(
         end
         default: ;
       endcase
+      if (ph == P_TM) oc_ra = tm_oc_ra[A_C-1:0];  // the TM reads out.cols
     end
   end
 
@@ -636,6 +609,8 @@ module htm_accel #(
 
   reg eng_end;  // the running phase ends this cycle
   reg [3:0] eng_next;
+  assign tm_start_step = busy && eng_end && eng_next == P_TM;
+  assign tm_start_restore = cmd_restore;
 
   always @(*) begin
     eng_end = 0;
@@ -647,7 +622,7 @@ module htm_accel #(
       P_OVL: if (sub == 2 && cnt == 1) begin eng_end = 1; eng_next = P_INH; end
       P_INH:
       if ((sub == 1 && cnt == Q + C + 1 && n_act == 0) || (sub == 2 && cnt + 1 == nact)) begin
-        eng_end = 1; eng_next = !learn ? P_FIN : (sub == 2 ? P_LRN : P_DUTY);
+        eng_end = 1; eng_next = !learn ? P_TM : (sub == 2 ? P_LRN : P_DUTY);
       end
       P_LRN: if (sub == 2 && cnt == lreg + 1 && ci + 1 == ccount) begin eng_end = 1; eng_next = P_DUTY; end
       P_DUTY: begin
@@ -655,10 +630,14 @@ module htm_accel #(
         if ((sub == 0 && cnt == C + DIV_LAT - 1 && !duty_bump && !cfg_boost && !upd_round) ||
             (sub == 7 && cnt == lreg + 1 && ci + 1 == ccount && !cfg_boost && !upd_round) ||
             (sub == 3 && cnt == C - 1 && !upd_round) || (sub == 4 && cnt == C - 1)) begin
-          eng_end = 1; eng_next = P_FIN;
+          eng_end = 1; eng_next = P_TM;
         end
       end
-      P_RESTORE: if (cnt == W - 1) begin eng_end = 1; eng_next = P_FIN; end
+      // The TM runs phases 6 to 9 (and RESTORE's dendrite activation) and
+      // reports their cycles; OUTPUT takes n_act + n_pred + 2.
+      P_TM: if (tm_done) begin eng_end = 1; eng_next = P_OUT; end
+      P_OUT: if (cnt == nact + tm_n_pred + 1) begin eng_end = 1; eng_next = P_FIN; end
+      P_RESTORE: if (tm_done) begin eng_end = 1; eng_next = P_FIN; end
       default: ;
     endcase
   end
@@ -666,13 +645,14 @@ module htm_accel #(
 
   // Data of the host's RAM read (valid the cycle after h_re).
   reg [3:0] r_sel;
-  reg r_inb, r_oc;
+  reg r_inb, r_oc, r_pr;
   reg [31:0] r_addr;
   reg [63:0] r_data;
   always @(*) begin
     r_data = 0;
     if (r_inb) r_data = {32'd0, inbuf_rd};
     else if (r_oc) r_data = {{(64 - WCOL) {1'b0}}, oc_rd};
+    else if (r_pr) r_data = tm_hrd;
     else
       case (r_sel)
         M_CFG: r_data = {32'd0, cfg[r_addr[4:0]]};
@@ -683,21 +663,14 @@ module htm_accel #(
         M_DUTY: r_data = {32'd0, duty_rd};
         M_BOOST: r_data = {48'd0, boost_rd};
         M_BT: r_data = {48'd0, bt_rd};
-        M_SEG: r_data = {{(64 - SEG_W) {1'b0}}, seg_rd};
-        M_SEGLRU: r_data = {32'd0, lru_rd};
-        M_SEGSEQ: r_data = seq_rd;
-        M_FREE: r_data = {{(64 - WS) {1'b0}}, free_rd};
-        M_SYN: r_data = {{(64 - SYN_W) {1'b0}}, syn_rd};
-        M_CELLSEGS: r_data = {{(64 - WG) {1'b0}}, cs_rd};
-        M_ACTIVE: r_data = {32'd0, act_rd};
-        M_WINNER: r_data = {32'd0, win_rd};
+        default: r_data = tm_hrd;  // the TM memories
       endcase
   end
 
   wire mem_ok = mem_sel < 16 && mem_addr < mem_depth(mem_sel[3:0]);
   // Host read port: presented by the bus FSM (window, OUT_BUF) or the CRC.
   always @(*) begin
-    h_re = 0; h_sel = mem_sel[3:0]; h_inb = 0; h_oc = 0; h_addr = mem_addr;
+    h_re = 0; h_sel = mem_sel[3:0]; h_inb = 0; h_oc = 0; h_pr = 0; h_addr = mem_addr;
     h_we = 0; h_wsel = mem_sel[3:0]; h_waddr = mem_addr; h_wd = {wb_dat_i, mem_lo};
     host_regs_we = 0; host_regs_sel = 0; host_regs_a = 0; host_regs_d = {wb_dat_i, mem_lo};
     if (crun) begin
@@ -705,13 +678,17 @@ module htm_accel #(
         h_re = 1;
         h_sel = csel;
         h_inb = cmode == CM_IN;
-        h_oc = cmode == CM_OUT;
+        h_oc = cmode == CM_OUT && !cpart;
+        h_pr = cmode == CM_OUT && cpart;
         h_addr = cidx;
       end
     end else if (hs == H_IDLE && wb_req && !busy) begin
       if (!wb_we_i && (wb_adr_i == 14'h032 || wb_adr_i == 14'h033)) h_re = mem_ok;
       if (!wb_we_i && wb_adr_i[13:12] == 2'b01) begin
         h_re = 1; h_oc = 1; h_addr = {20'd0, wb_adr_i[11:0]};
+      end
+      if (!wb_we_i && wb_adr_i[13:12] == 2'b10) begin
+        h_re = 1; h_pr = 1; h_addr = {20'd0, wb_adr_i[11:0]};
       end
       if (!wb_we_i && wb_adr_i[13:10] == 4'b0001) begin
         h_re = 1; h_inb = 1; h_addr = {22'd0, wb_adr_i[9:0]};
@@ -756,9 +733,9 @@ module htm_accel #(
       14'h016: rdv = cycles_r;
       14'h020: rdv = in_count;
       14'h021: rdv = out_count;
-      14'h022: rdv = 0;  // PRED_COUNT: TM not implemented
-      14'h023: rdv = 0;  // ANOM_NUM
-      14'h024: rdv = 0;  // ANOM_DEN
+      14'h022: rdv = pred_count;
+      14'h023: rdv = anom_num;
+      14'h024: rdv = anom_den;
       14'h027: rdv = {31'd0, locked};  // write-only CTRL, STEP_EXPECT, CRC_SEL read 0
       14'h030: rdv = mem_sel;
       14'h031: rdv = mem_addr;
@@ -871,9 +848,10 @@ module htm_accel #(
           end
         end
         P_RESTORE: begin
-          inbits[cnt] <= 0;
+          if (cnt < W) inbits[cnt] <= 0;
           cnt <= cnt + 1;
         end
+        P_TM, P_OUT: cnt <= cnt + 1;
         P_LRN, P_DUTY: begin
           cnt <= cnt + 1;
           if (ph == P_DUTY && sub == 0) begin
@@ -960,8 +938,13 @@ module htm_accel #(
       endcase
       // Phase transitions.
       if (eng_end) begin
-        if (ph == P_RESTORE) rcyc <= pcyc + 1;
-        else phcyc[ph] <= pcyc + 1;
+        if (ph == P_RESTORE) rcyc <= tm_cyc_dend;
+        else if (ph == P_TM) begin
+          phcyc[5] <= tm_cyc_pred;
+          phcyc[6] <= tm_cyc_cells;
+          phcyc[7] <= tm_cyc_swap;
+          phcyc[8] <= tm_cyc_dend;
+        end else phcyc[ph] <= pcyc + 1;
         pcyc <= 0;
         cnt <= 0;
         sub <= 0;
@@ -1001,6 +984,11 @@ module htm_accel #(
       if (ph == P_FIN) begin
         if (!cmd_is_restore) regs[0] <= regs[0] + 1;
         out_count <= cmd_is_restore ? out_count : nact;
+        if (!cmd_is_restore) begin
+          pred_count <= tm_n_pred;
+          anom_num <= tm_anom_num;
+          anom_den <= nact;
+        end
         cycles_r <= cmd_is_restore ? rcyc : phsum;
         busy <= 0;
         done <= 1;
@@ -1033,6 +1021,13 @@ module htm_accel #(
       pcyc <= 0;
       for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
     end
+    if (tm_regs_wb) begin
+      regs[3] <= tm_w_iter;
+      regs[4] <= tm_w_created;
+      regs[5] <= tm_w_gen;
+      regs[6] <= tm_w_free;
+    end
+    for (k = 0; k < 8; k = k + 1) if (tm_ev[k]) regs[7+k] <= regs[7+k] + (k == 6 ? {32'd0, tm_ev_synpr} : 64'd1);
     if (host_regs_we) begin
       if (host_regs_sel) regs[host_regs_a] <= host_regs_d;
       else cfg[host_regs_a] <= host_regs_d[31:0];
@@ -1054,7 +1049,8 @@ module htm_accel #(
       if (!cwait) begin
         // A read was presented: its data arrives next cycle.
         cwait <= 1;
-        r_sel <= csel; r_inb <= cmode == CM_IN; r_oc <= cmode == CM_OUT; r_addr <= cidx;
+        r_sel <= csel; r_inb <= cmode == CM_IN; r_oc <= cmode == CM_OUT && !cpart; r_pr <= cmode == CM_OUT && cpart;
+        r_addr <= cidx;
         rlane <= conn_lane(cidx);
         cstep <= 0;
       end else begin
@@ -1082,8 +1078,17 @@ module htm_accel #(
           if (cidx + 1 >= clen) begin
             crun <= 0;
             if (cmode == CM_IN) crc_val <= ~crc_upd(crc, r_data[31:0], 3'd4);
-            else  // OUT_CRC: PRED_COUNT (0), ANOM_NUM (0), ANOM_DEN (0) follow
-              crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc, r_data[31:0], 3'd4), 32'd0, 3'd4), 32'd0, 3'd4), 32'd0, 3'd4);
+            else if (!cpart && pred_count != 0) begin
+              // OUT_BUF done: PRED_COUNT, then PRED_BUF.
+              crun <= 1;
+              cpart <= 1;
+              cidx <= 0;
+              clen <= pred_count;
+              crc <= crc_upd(crc_upd(crc, r_data[31:0], 3'd4), pred_count, 3'd4);
+            end else if (!cpart)  // no prediction: PRED_COUNT (0), ANOM_NUM, ANOM_DEN
+              crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc, r_data[31:0], 3'd4), 32'd0, 3'd4), anom_num, 3'd4),
+                                  anom_den, 3'd4);
+            else crc_val <= ~crc_upd(crc_upd(crc_upd(crc, r_data[31:0], 3'd4), anom_num, 3'd4), anom_den, 3'd4);
           end
         end
       end
@@ -1097,6 +1102,7 @@ module htm_accel #(
         end
         default:
         if (h_adr[13:10] == 4'b0001) wb_dat_o <= (h_adr[9:0] < IN_D) ? r_data[31:0] : 32'd0;  // IN_BUF
+        else if (h_adr[13:12] == 2'b10) wb_dat_o <= ({20'd0, h_adr[11:0]} < pred_count) ? r_data[31:0] : 32'd0;
         else wb_dat_o <= ({20'd0, h_adr[11:0]} < out_count) ? r_data[31:0] : 32'd0;  // OUT_BUF
       endcase
       wb_ack_o <= 1;
@@ -1119,6 +1125,7 @@ module htm_accel #(
             else if (cmd == 16'd4) err <= E_NONE;
             else if (cmd == 16'd8) begin
               err <= E_NONE; in_count <= 0; out_count <= 0; locked <= 1; step_expect <= 0; mem_sel <= 0;
+              pred_count <= 0; anom_num <= 0; anom_den <= 0;
               mem_addr <= 0; mem_lo <= 0; done <= 1; csel <= 0; crc_val <= 0;
               for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
             end else if (cmd[7:0] == 8'd1 && cmd[15:9] == 0) begin
@@ -1157,8 +1164,10 @@ module htm_accel #(
       end else begin
         h_adr <= wb_adr_i;
         r_sel <= mem_sel[3:0]; r_inb <= wb_adr_i[13:10] == 4'b0001; r_oc <= wb_adr_i[13:12] == 2'b01; r_addr <= mem_addr;
+        r_pr <= wb_adr_i[13:12] == 2'b10;
         rlane <= conn_lane(mem_addr);
-        if (wb_adr_i == 14'h032 || wb_adr_i == 14'h033 || wb_adr_i[13:12] == 2'b01 || wb_adr_i[13:10] == 4'b0001) begin
+        if (wb_adr_i == 14'h032 || wb_adr_i == 14'h033 || wb_adr_i[13:12] == 2'b01 || wb_adr_i[13:12] == 2'b10 ||
+            wb_adr_i[13:10] == 4'b0001) begin
           // RAM-backed: wait for the command to finish, then read.
           if (!busy) begin
             hs <= H_RD;
@@ -1172,12 +1181,21 @@ module htm_accel #(
               cmode <= CM_IN; crc <= crc_upd(32'hFFFFFFFF, in_count, 3'd4); cidx <= 0; clen <= in_count;
               if (in_count == 0) begin crun <= 0; crc_val <= ~crc_upd(32'hFFFFFFFF, 0, 3'd4); end
             end else begin
-              cmode <= CM_OUT; cidx <= 0; clen <= out_count;
+              cmode <= CM_OUT; cidx <= 0; clen <= out_count; cpart <= 0;
               crc <= crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), out_count, 3'd4);
               if (out_count == 0) begin
-                crun <= 0;
-                crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), 32'd0, 3'd4), 32'd0,
-                                                3'd4), 32'd0, 3'd4), 32'd0, 3'd4);
+                // No active column: PRED_COUNT follows at once (there is no
+                // prediction without an active column... but a restored
+                // region may predict: read PRED_BUF as usual).
+                if (pred_count != 0) begin
+                  cpart <= 1;
+                  clen <= pred_count;
+                  crc <= crc_upd(crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), 32'd0, 3'd4), pred_count, 3'd4);
+                end else begin
+                  crun <= 0;
+                  crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), 32'd0, 3'd4),
+                                                  32'd0, 3'd4), anom_num, 3'd4), anom_den, 3'd4);
+                end
               end
             end
           end
@@ -1190,6 +1208,7 @@ module htm_accel #(
     end
     if (rst) begin
       hs <= H_IDLE; crun <= 0; err <= E_NONE; in_count <= 0; out_count <= 0; locked <= 1; step_expect <= 0;
+      pred_count <= 0; anom_num <= 0; anom_den <= 0;
       mem_sel <= 0; mem_addr <= 0; mem_lo <= 0; done <= 1; cycles_r <= 0; wb_ack_o <= 0; dirty <= 0; csel <= 0;
       crc_val <= 0;
     end
