@@ -124,6 +124,16 @@ func TestSPSpeed(t *testing.T) {
 	compareSP(t, im, inputs, always, RunOptions{})
 }
 
+// TestNabLong: the nab preset (2,048 columns of 32 cells, 32,768 segments
+// of 32 slots: 52 Mbit of memories) for 1,000 steps.
+func TestNabLong(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long")
+	}
+	im, inputs := compileSeries(t, "nab", "art_daily_jumpsup.csv", 1000, nil)
+	compareSP(t, im, inputs, always, RunOptions{})
+}
+
 // stress switches on the SP rules the presets leave off (as sim's
 // stressConfig, without boosting, whose inhibition the RTL does not
 // implement): a stimulus threshold, narrow unwrapped pools of different

@@ -11,11 +11,8 @@ import (
 	"github.com/htmhw/htmhw/sim"
 )
 
-// What a verification compares, for the reports.
-const (
-	Verified    = "active columns (OUT_COUNT, OUT_BUF), STEP_LO, OUT_CRC and IN_CRC, the cycles of LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN and SP_DUTY per step, and at the end every SP memory (sp.*, regs words 0-2) read back over the bus with its CRC_VALUE"
-	NotVerified = "the TM phases (TM_PREDICT, TM_CELLS, TM_SWAP, TM_DENDRITE) and OUTPUT's TM part are not implemented in the RTL yet: predicted columns, the anomaly, the total step cycles and the TM memories are not checked (the TM memories must read back unchanged)"
-)
+// Verified says what a verification compares, for the reports.
+const Verified = "per step the active and predicted columns (OUT_BUF, PRED_BUF), the anomaly pair, STEP_LO, IN_CRC and OUT_CRC, the cycles of every phase (PHASE_CYCLES) and CYCLES; at the end every memory of the image read back over the bus, and its CRC_VALUE"
 
 // PhaseMismatch is a phase whose cycle count differs from the simulator's.
 type PhaseMismatch struct {
