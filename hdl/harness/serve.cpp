@@ -15,18 +15,22 @@
 //   'Q' (0x51)                      quit (exit status 0)
 // Any other request byte is a protocol error: the server says so on
 // standard error and exits with status 2, as on a bus timeout. Answers are
-// buffered and flushed when no request is waiting, so a client may send
-// any number of requests before it waits for their answers.
+// buffered and flushed when no complete request is waiting, so a client may
+// send several requests before it reads their answers (as long as the
+// answers fit the pipe's buffer). Addresses keep their low 14 bits, the
+// width of wb_adr_i.
 //
 // The clock runs while the host has nothing to say and the accelerator is
-// busy (STATUS bit 0, read over the bus as a host would), as a board's
-// clock runs freely; it stops while the accelerator is idle, so an idle
-// server takes no CPU. A read that the RTL holds (a window or OUT_BUF read
-// while a command runs, any access while a CRC runs) is answered when the
-// RTL acknowledges it. Verilator's own output (messages of $display,
-// $readmemh warnings) goes to standard error: standard output carries only
-// the framing.
+// busy (STATUS bit 0, read over the bus between chunks of 128 cycles), as a
+// board's clock runs freely; between chunks the server looks for requests
+// and yields the CPU (the host shares the machine). It stops while the
+// accelerator is idle, so an idle server takes no CPU. A read that the RTL
+// holds (a window or OUT_BUF read while a command runs, any access while a
+// CRC runs) is answered when the RTL acknowledges it. Verilator's own output
+// (messages of $display, $readmemh warnings) goes to standard error:
+// standard output carries only the framing.
 #include <poll.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -200,7 +204,8 @@ int serve_main(int argc, char **argv) {
     if (end - pos >= 1 && end - pos >= need(inbuf[pos])) continue;
     bool got = false;
     while (swb(false, kStatus, 0) & 1) {
-      for (int i = 0; i < 256; i++) stick();
+      for (int i = 0; i < 128; i++) stick();
+      sched_yield();  // let the host run
       size_t before = end;
       if (!fill(false)) {
         eof = true;
