@@ -2,6 +2,7 @@ package hdl
 
 import (
 	"context"
+	"syscall"
 	"testing"
 	"time"
 
@@ -12,11 +13,16 @@ import (
 	"github.com/htmhw/htmhw/sim"
 )
 
-var _ driver.Target = (*RTLTarget)(nil)
+var _ driver.FailingTarget = (*RTLTarget)(nil) // and so a driver.Target
 
 // startRTL builds (or finds cached) the model for im and starts its bus
 // server; the test closes it.
 func startRTL(t *testing.T, im *image.Image) *RTLTarget {
+	t.Helper()
+	return startRTLOpt(t, im, RTLOptions{Timeout: 20 * time.Second})
+}
+
+func startRTLOpt(t *testing.T, im *image.Image, opt RTLOptions) *RTLTarget {
 	t.Helper()
 	needTool(t, "verilator")
 	p, err := ParamsOf(im)
@@ -25,7 +31,7 @@ func startRTL(t *testing.T, im *image.Image) *RTLTarget {
 	m, err := Build(context.Background(), p)
 	require.NoError(t, err)
 	t.Logf("verilator build %v (cached %v)", time.Since(t0).Round(time.Millisecond), m.Cached)
-	rt, err := m.StartRTL(im, RTLOptions{Timeout: 20 * time.Second})
+	rt, err := m.StartRTL(im, opt)
 	require.NoError(t, err)
 	t.Cleanup(func() { rt.Close() })
 	return rt
@@ -104,4 +110,23 @@ func TestRTLTargetProtocolError(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "exit status 2")
 	require.Contains(t, err.Error(), "unknown request byte 0xee")
+}
+
+// TestRTLTargetHang: a process that stops answering (SIGSTOP) fails the
+// read after the timeout, with an error that says so; the process is
+// killed.
+func TestRTLTargetHang(t *testing.T) {
+	im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 1, nil)
+	rt := startRTLOpt(t, im, RTLOptions{Timeout: 300 * time.Millisecond})
+	require.Equal(t, uint32(0x48544D48), rt.ReadWord(sim.RegID))
+	require.NoError(t, rt.cmd.Process.Signal(syscall.SIGSTOP))
+	t0 := time.Now()
+	require.Zero(t, rt.ReadWord(sim.RegID))
+	require.Less(t, time.Since(t0), 5*time.Second)
+	require.ErrorContains(t, rt.Err(), "did not answer a read of 0x0 within 300ms")
+	select {
+	case <-rt.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stopped process was not killed")
+	}
 }
