@@ -73,11 +73,41 @@ type Emulator struct {
 	done   chan error
 }
 
+// FailingTarget is a Target that can stop working, such as the Verilated
+// RTL in a child process (hdl.RTLTarget): an emulator of it stops serving
+// when Failed is closed, and its Wait returns Err.
+type FailingTarget interface {
+	Target
+	Failed() <-chan struct{}
+	Err() error
+}
+
 // StartEmulator starts serving t as cfg says, in the background, until
-// ctx is done or Close is called.
+// ctx is done, Close is called or t fails (FailingTarget).
 func StartEmulator(ctx context.Context, t Target, cfg EmulatorConfig) (*Emulator, error) {
 	e := &Emulator{Server: NewServer(t, cfg.ServeConfig), cfg: cfg, done: make(chan error, 1)}
 	ctx, e.cancel = context.WithCancel(ctx)
+	ft, _ := t.(FailingTarget)
+	if ft != nil {
+		go func() {
+			select {
+			case <-ft.Failed():
+				e.cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	// finish reports why serving stopped: the target's failure first.
+	finish := func(err error) {
+		if ft != nil {
+			select {
+			case <-ft.Failed():
+				err = ft.Err()
+			default:
+			}
+		}
+		e.done <- err
+	}
 	switch {
 	case cfg.Listen == "pty":
 		p, err := OpenPTY()
@@ -89,7 +119,7 @@ func StartEmulator(ctx context.Context, t Target, cfg EmulatorConfig) (*Emulator
 		go func() {
 			err := e.ServeUARTBone(ctx, p.Master)
 			p.Close()
-			e.done <- err
+			finish(err)
 		}()
 	case strings.HasPrefix(cfg.Listen, "tcp://"):
 		u, err := url.Parse(cfg.Listen)
@@ -104,7 +134,7 @@ func StartEmulator(ctx context.Context, t Target, cfg EmulatorConfig) (*Emulator
 			return nil, fmt.Errorf("emulate: %w", err)
 		}
 		e.ln = ln
-		go func() { e.done <- e.ServeEtherbone(ctx, ln) }()
+		go func() { finish(e.ServeEtherbone(ctx, ln)) }()
 	default:
 		e.cancel()
 		return nil, fmt.Errorf("emulate: listen %q: want pty or tcp://host:port", cfg.Listen)

@@ -175,7 +175,7 @@ func Build(ctx context.Context, p Params) (*Model, error) {
 		args = append(args, "-G"+d)
 	}
 	args = append(args, vs...)
-	args = append(args, filepath.Join(tmp, "harness", "harness.cpp"))
+	args = append(args, filepath.Join(tmp, "harness", "harness.cpp"), filepath.Join(tmp, "harness", "serve.cpp"))
 	cmd := exec.CommandContext(ctx, vl, args...)
 	cmd.Dir = tmp
 	out, err := cmd.CombinedOutput()

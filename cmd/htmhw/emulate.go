@@ -1,13 +1,16 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/hdl"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/sim"
 )
@@ -23,26 +26,31 @@ type emulateOptions struct {
 func newEmulateCmd() *cobra.Command {
 	o := &emulateOptions{}
 	cmd := &cobra.Command{
-		Use:   "emulate --listen pty|tcp://127.0.0.1:1234 --image region.img [--faults seed=1,drop=0.01] [--baud 3000000]",
+		Use:   "emulate --listen pty|tcp://127.0.0.1:1234 --image region.img [--backend sim|rtl] [--faults seed=1,drop=0.01] [--baud 3000000]",
 		Short: "Emulate a board on a pty (UARTBone) or a TCP port (Etherbone)",
 		Long: `Emulate serves an emulated board until interrupted: the accelerator's registers
-(docs/ARCHITECTURE.md section 3) backed by the cycle-level simulator, powered on
-with the image, behind LiteX's UARTBone on a new pseudo-terminal (--listen pty)
-or LiteX's Etherbone on a TCP port (--listen tcp://HOST:PORT). It prints the
-board URI to give htmhw run --board (docs/DRIVER.md).
+(docs/ARCHITECTURE.md section 3) backed by the cycle-level simulator (--backend
+sim) or by the Verilated RTL (--backend rtl: hdl/rtl built with Verilator for
+the image's parameters, cached, run cycle by cycle in a child process), powered
+on with the image, behind LiteX's UARTBone on a new pseudo-terminal (--listen
+pty) or LiteX's Etherbone on a TCP port (--listen tcp://HOST:PORT). It prints
+the board URI to give htmhw run --board (docs/DRIVER.md).
+
+The RTL implements the spatial pooler's phases only in this revision: its
+STEP ends after SP_DUTY, and PRED_COUNT, ANOM_NUM and ANOM_DEN read 0.
 
 --faults injects reproducible link faults on the emulator's side, in both
 directions: seed=S (the generator), drop=P (a byte is lost), flip=P (one bit of
 a byte is flipped), delay=D (latency added per frame). --baud paces the pty at
 a UART's rate (10 bits per byte): a pty has no rate of its own. --frame-timeout
 is the UARTBone bridge's frame timeout (LiteX's is 100 ms).`,
-		Example: "  htmhw emulate --listen pty --image region.img --baud 3000000\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --faults seed=1,drop=0.01,flip=0.01",
+		Example: "  htmhw emulate --listen pty --image region.img --baud 3000000\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --backend rtl\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --faults seed=1,drop=0.01,flip=0.01",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "pty", "pty, or tcp://HOST:PORT")
-	f.StringVar(&o.backend, "backend", "sim", "what computes the steps: sim (rtl is not available yet)")
+	f.StringVar(&o.backend, "backend", "sim", "what computes the steps: sim (the cycle-level simulator) or rtl (the Verilated RTL, needs verilator)")
 	f.StringVar(&o.image, "image", "", "memory image the board powers on with (htmhw compile)")
 	f.StringVar(&o.faults, "faults", "", "link faults: seed=1,drop=0.01,flip=0.01,delay=5ms")
 	f.IntVar(&o.baud, "baud", 0, "pace the pty at this rate (0: unpaced)")
@@ -61,27 +69,33 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 	if o.frame <= 0 {
 		return fmt.Errorf("--frame-timeout %v: want a positive duration", o.frame)
 	}
+	if o.backend != "sim" && o.backend != "rtl" {
+		return fmt.Errorf("--backend %q: want sim or rtl", o.backend)
+	}
+	if o.image == "" {
+		return fmt.Errorf("--backend %s needs --image: the emulated board is the accelerator built for an image's configuration", o.backend)
+	}
+	im, err := image.ReadFile(o.image)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
 	var target driver.Target
 	switch o.backend {
 	case "sim":
-		if o.image == "" {
-			return errors.New("--backend sim needs --image: the emulated board is the accelerator built for an image's configuration")
-		}
-		im, err := image.ReadFile(o.image)
-		if err != nil {
-			return err
-		}
 		dev, err := sim.NewDevice(im)
 		if err != nil {
 			return err
 		}
 		target = dev
 	case "rtl":
-		return errors.New("--backend rtl: not available yet (the Verilated RTL as a board is future work); use --backend sim")
-	default:
-		return fmt.Errorf("--backend %q: want sim (or rtl, not available yet)", o.backend)
+		rt, err := startRTL(ctx, cmd.ErrOrStderr(), im)
+		if err != nil {
+			return err
+		}
+		defer rt.Close()
+		target = rt
 	}
-	ctx := cmd.Context()
 	e, err := driver.StartEmulator(ctx, target, driver.EmulatorConfig{
 		Listen:      o.listen,
 		ServeConfig: driver.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame},
@@ -101,4 +115,34 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 		st.Frames, st.Abandoned, st.Malformed, st.BytesIn, st.BytesOut,
 		st.ToBoard.Dropped, st.ToBoard.Flipped, st.FromBoard.Dropped, st.FromBoard.Flipped)
 	return err
+}
+
+// startRTL builds the RTL for the image's parameters (or finds the cached
+// build) and starts it as a board.
+func startRTL(ctx context.Context, log io.Writer, im *image.Image) (*hdl.RTLTarget, error) {
+	p, err := hdl.ParamsOf(im)
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	m, err := hdl.Build(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if !m.Cached {
+		fmt.Fprintf(log, "emulate: built the RTL with Verilator in %v\n", time.Since(t0).Round(time.Second))
+	}
+	rt, err := m.StartRTL(im, hdl.RTLOptions{Log: log})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(log, "emulate: backend rtl: %s\n", m.Bin)
+	if len(hdl.Implemented) < int(sim.NumPhases) {
+		var names []string
+		for _, ph := range hdl.Implemented {
+			names = append(names, ph.String())
+		}
+		fmt.Fprintf(log, "emulate: the RTL implements the phases %s only: the outputs of the others read 0\n", strings.Join(names, ", "))
+	}
+	return rt, nil
 }

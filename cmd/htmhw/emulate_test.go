@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/hdl"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/sim"
@@ -117,11 +118,52 @@ func mustConfig(t *testing.T, im *image.Image) *model.Config {
 
 func TestEmulateErrors(t *testing.T) {
 	_, _, err := execute(t, "emulate", "--backend", "rtl")
-	require.ErrorContains(t, err, "not available yet")
+	require.ErrorContains(t, err, "needs --image")
+	_, _, err = execute(t, "emulate", "--backend", "fpga", "--image", "x.img")
+	require.ErrorContains(t, err, "want sim or rtl")
 	_, _, err = execute(t, "emulate")
 	require.ErrorContains(t, err, "needs --image")
 	_, _, err = execute(t, "emulate", "--image", "x.img", "--faults", "drop=2")
 	require.ErrorContains(t, err, "--faults")
 	_, _, err = execute(t, "emulate", "--image", "nosuch.img")
 	require.Error(t, err)
+}
+
+// TestEmulateRTL serves the Verilated RTL (--backend rtl) on TCP: load,
+// 20 steps, the simulator's active columns and step counts.
+func TestEmulateRTL(t *testing.T) {
+	needTool(t, "verilator")
+	img := filepath.Join(t.TempDir(), "r.img")
+	_, _, err := execute(t, "compile", "--model", "small", "--range", "0,200", "-o", img)
+	require.NoError(t, err)
+	im, err := image.ReadFile(img)
+	require.NoError(t, err)
+	// Build first (or find the cached build): startEmulate waits 5 s for
+	// the URI.
+	p, err := hdl.ParamsOf(im)
+	require.NoError(t, err)
+	_, err = hdl.Build(context.Background(), p)
+	require.NoError(t, err)
+	uri, stop := startEmulate(t, "--listen", "tcp://127.0.0.1:0", "--image", img, "--backend", "rtl")
+	b, err := driver.Open(uri)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, b.Load(ctx, im))
+	enc, err := sim.NewEncoder(mustConfig(t, im))
+	require.NoError(t, err)
+	s, err := sim.New(im)
+	require.NoError(t, err)
+	for i := range 20 {
+		in, err := enc.Encode(time.Unix(int64(i)*300, 0), float64(10*i%200))
+		require.NoError(t, err)
+		o, err := b.Step(ctx, in, true)
+		require.NoError(t, err)
+		r, err := s.Step(in, true)
+		require.NoError(t, err)
+		require.Equal(t, uint64(i), o.Step)
+		require.Equal(t, r.ActiveColumns, o.ActiveColumns, "step %d", i)
+	}
+	require.NoError(t, b.Close())
+	require.NoError(t, stop())
 }

@@ -229,7 +229,11 @@ static void run_protocol() {
   expect(rd(R_STEP_LO) == n, "RESET keeps the step count");
 }
 
+int serve_main(int argc, char **argv);  // serve.cpp
+
 int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--serve") == 0) return serve_main(argc, argv);  // the RTL as a board (serve.cpp)
   ctx.reset(new VerilatedContext);
   ctx->commandArgs(argc, argv);
   std::string in_path, trace_path, phases_path, dump_path, load_dir, vcd_path;

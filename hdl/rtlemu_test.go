@@ -1,0 +1,199 @@
+package hdl
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/sim"
+)
+
+// emuOutput is one step's outputs as a host reads them.
+type emuOutput struct {
+	Step             uint64
+	Active           []uint32 // OUT_COUNT, OUT_BUF
+	Predicted        []uint32 // PRED_COUNT, PRED_BUF
+	AnomNum, AnomDen uint32
+	Cycles           uint64 // CYCLES
+}
+
+// spOutputs keeps what the RTL computes in this revision: the step count,
+// the active columns and CYCLES (the SP phases' cycles: Implemented).
+func spOutputs(o emuOutput) emuOutput {
+	return emuOutput{Step: o.Step, Active: o.Active, Cycles: o.Cycles}
+}
+
+// allOutputs keeps every output.
+func allOutputs(o emuOutput) emuOutput { return o }
+
+// compared is what the RTL backend is compared on with the simulator.
+// Once the RTL computes the TM phases (and Implemented lists them, so that
+// the wanted CYCLES is the simulator's total), this is allOutputs.
+var compared = spOutputs
+
+// wantOutput is the simulator's step as the board should show it.
+func wantOutput(step uint64, r *sim.Result) emuOutput {
+	var cyc uint64
+	for _, ph := range Implemented {
+		cyc += r.Cycles[ph]
+	}
+	return emuOutput{Step: step, Active: slices.Clone(r.ActiveColumns), Predicted: slices.Clone(r.PredictedColumns),
+		AnomNum: r.AnomalyNum, AnomDen: r.AnomalyDen, Cycles: cyc}
+}
+
+func gotOutput(o *driver.Output) emuOutput {
+	return emuOutput{Step: o.Step, Active: slices.Clone(o.ActiveColumns), Predicted: slices.Clone(o.PredictedColumns),
+		AnomNum: o.AnomalyNum, AnomDen: o.AnomalyDen, Cycles: o.Cycles}
+}
+
+// emulateRTL serves the RTL, powered on with power, on listen (pty or
+// tcp://127.0.0.1:0) and opens a board on it.
+func emulateRTL(t *testing.T, power *image.Image, listen, query string) (*RTLTarget, *driver.Emulator, *driver.Board) {
+	t.Helper()
+	rt := startRTL(t, power)
+	e, err := driver.StartEmulator(context.Background(), rt, driver.EmulatorConfig{Listen: listen})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		err := e.Close()
+		if rt.Err() == nil {
+			require.NoError(t, err)
+		}
+	})
+	b, err := driver.Open(e.URI() + query)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	require.NoError(t, rt.Err())
+	return rt, e, b
+}
+
+// runAgainstSim loads im on the board, steps it through the inputs with
+// learning and compares each step's outputs (compared) with the
+// cycle-level simulator started from im. It returns the steps' rate.
+func runAgainstSim(t *testing.T, b *driver.Board, im *image.Image, inputs [][]uint32) float64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	t0 := time.Now()
+	require.NoError(t, b.Load(ctx, im))
+	st := b.Stats()
+	t.Logf("load in %v: %d memories written, %d kept (CRC_VALUE equal to the image's)",
+		time.Since(t0).Round(time.Millisecond), st.SectionWrites, st.SectionsKept)
+	s, err := sim.New(im)
+	require.NoError(t, err)
+	first := im.Section("regs").Words[0]
+	t0 = time.Now()
+	for i, in := range inputs {
+		o, err := b.Step(ctx, in, true)
+		require.NoError(t, err, "step %d", i)
+		r, err := s.Step(in, true)
+		require.NoError(t, err)
+		want, got := compared(wantOutput(first+uint64(i), r)), compared(gotOutput(o))
+		require.Equal(t, want, got, "step %d", i)
+	}
+	el := time.Since(t0)
+	rate := float64(len(inputs)) / el.Seconds()
+	after := b.Stats()
+	require.Zero(t, after.Retries()-st.Retries(), "retries on a clean link: %s", after.String())
+	return rate
+}
+
+// TestRTLEmulator serves the Verilated RTL as a board (htmhw emulate
+// --backend rtl) over UARTBone on a pty and over Etherbone on TCP, and
+// runs 200 steps of a NAB series through driver.Board against the
+// simulator.
+func TestRTLEmulator(t *testing.T) {
+	const steps = 200
+	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", steps, nil)
+	for _, c := range []struct{ name, listen, query string }{
+		{"uartbone-pty", "pty", "&timeout=5s"},
+		{"etherbone-tcp", "tcp://127.0.0.1:0", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rt, e, b := emulateRTL(t, im, c.listen, c.query)
+			rate := runAgainstSim(t, b, im, inputs)
+			r, w := rt.Accesses()
+			t.Logf("%s: %d steps, %.0f steps/s (the RTL: %d cycles; %d word reads, %d writes; emulator %d frames)",
+				c.name, steps, rate, rt.Cycles(), r, w, e.Stats().Frames)
+			require.NoError(t, rt.Err())
+		})
+	}
+}
+
+// TestRTLEmulatorLoad powers the RTL on with another region (other seeds,
+// 30 steps on) and loads, over Etherbone, the simulator's state after 100
+// steps: every memory whose CRC_VALUE differs is written through the
+// window and checked, then RESET, RESTORE and 100 steps against the
+// simulator from that state.
+func TestRTLEmulatorLoad(t *testing.T) {
+	fresh, inputs := compileSeries(t, "small", "speed_7578.csv", 200, nil)
+	// The power-on region: other seeds and SP parameters (cfg words, pools,
+	// boost table), 30 steps on (duty cycles, permanences, TM state); the
+	// same RTL parameters (a pool depth Q of its own would need another
+	// build: the RTL's sp.pool would not hold the image's).
+	other, _ := compileSeries(t, "small", "speed_7578.csv", 0, func(c *model.Config) {
+		c.SP.Seed, c.TM.Seed = 7, 7
+		c.SP.BoostStrength, c.SP.SynPermActiveInc = 1, 0.06
+	})
+	po, err := ParamsOf(other)
+	require.NoError(t, err)
+	pf, err := ParamsOf(fresh)
+	require.NoError(t, err)
+	require.Equal(t, pf, po)
+	so, err := sim.New(other)
+	require.NoError(t, err)
+	for _, in := range inputs[:30] {
+		_, err := so.Step(in, true)
+		require.NoError(t, err)
+	}
+	power := so.Image()
+	s, err := sim.New(fresh)
+	require.NoError(t, err)
+	for _, in := range inputs[:100] {
+		_, err := s.Step(in, true)
+		require.NoError(t, err)
+	}
+	trained := s.Image()
+	differ := 0
+	for i, sec := range trained.Sections {
+		if sec.CRC() != power.Sections[i].CRC() {
+			differ++
+		} else {
+			t.Logf("memory %s is the same in both regions", sec.Name)
+		}
+	}
+	rt, _, b := emulateRTL(t, power, "tcp://127.0.0.1:0", "")
+	rate := runAgainstSim(t, b, trained, inputs[100:])
+	st := b.Stats()
+	require.Equal(t, uint64(differ), st.SectionWrites, "memories written: %s", st.String())
+	require.Equal(t, uint64(len(trained.Sections)-differ), st.SectionsKept)
+	t.Logf("%d of %d memories differed and were written; %.0f steps/s after", differ, len(trained.Sections), rate)
+	require.NoError(t, rt.Err())
+}
+
+// TestRTLEmulatorCrash: when the RTL process dies under a served board,
+// the host gets an error (not a hang), and the target says why.
+func TestRTLEmulatorCrash(t *testing.T) {
+	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 5, nil)
+	rt, e, b := emulateRTL(t, im, "tcp://127.0.0.1:0", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, b.Load(ctx, im))
+	_, err := b.Step(ctx, inputs[0], true)
+	require.NoError(t, err)
+	require.NoError(t, rt.cmd.Process.Kill())
+	<-rt.Failed()
+	t0 := time.Now()
+	_, err = b.Step(ctx, inputs[1], true)
+	require.Error(t, err)
+	t.Logf("host: %v (after %v); target: %v", err, time.Since(t0).Round(time.Millisecond), rt.Err())
+	require.ErrorContains(t, rt.Err(), "signal: killed")
+	require.Less(t, time.Since(t0), 20*time.Second)
+	// The emulator stopped serving, with the target's error.
+	require.ErrorIs(t, e.Wait(), rt.Err())
+}
