@@ -343,6 +343,26 @@ func (b *Board) stable(ctx context.Context, addr uint32) (uint32, error) {
 	return 0, fmt.Errorf("register %#x: no two reads in a row agree", addr)
 }
 
+// idle polls STATUS until the board is not busy (a RESTORE takes a
+// dendrite activation's cycles), or the step timeout passes: a STATUS read
+// that is corrupted into "busy" costs a poll, one corrupted into "idle"
+// is caught by the caller's checks.
+func (b *Board) idle(ctx context.Context) error {
+	deadline := time.Now().Add(b.opt.stepTimeout)
+	for {
+		st, err := b.stable(ctx, sim.RegStatus)
+		if err != nil {
+			return err
+		}
+		if st&sim.StatusBusy == 0 || time.Now().After(deadline) {
+			return nil
+		}
+		if b.opt.pollInterval > 0 {
+			time.Sleep(b.opt.pollInterval)
+		}
+	}
+}
+
 // setStable writes a register and reads until it holds what ok accepts.
 func (b *Board) setStable(ctx context.Context, addr, v uint32, ok func(uint32) bool) error {
 	for try := 0; try <= b.opt.retries; try++ {
@@ -569,6 +589,9 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 			continue // RESET lost
 		}
 		if err := b.command(ctx, sim.CmdRestore); err != nil {
+			return err
+		}
+		if err := b.idle(ctx); err != nil {
 			return err
 		}
 		if c, err = b.stable(ctx, sim.RegCycles); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,9 +34,6 @@ the image's parameters, cached, run cycle by cycle in a child process), powered
 on with the image, behind LiteX's UARTBone on a new pseudo-terminal (--listen
 pty) or LiteX's Etherbone on a TCP port (--listen tcp://HOST:PORT). It prints
 the board URI to give htmhw run --board (docs/DRIVER.md).
-
-The RTL implements the spatial pooler's phases only in this revision: its
-STEP ends after SP_DUTY, and PRED_COUNT, ANOM_NUM and ANOM_DEN read 0.
 
 --faults injects reproducible link faults on the emulator's side, in both
 directions: seed=S (the generator), drop=P (a byte is lost), flip=P (one bit of
@@ -137,12 +133,5 @@ func startRTL(ctx context.Context, log io.Writer, im *image.Image) (*hdl.RTLTarg
 		return nil, err
 	}
 	fmt.Fprintf(log, "emulate: backend rtl: %s\n", m.Bin)
-	if len(hdl.Implemented) < int(sim.NumPhases) {
-		var names []string
-		for _, ph := range hdl.Implemented {
-			names = append(names, ph.String())
-		}
-		fmt.Fprintf(log, "emulate: the RTL implements the phases %s only: the outputs of the others read 0\n", strings.Join(names, ", "))
-	}
 	return rt, nil
 }

@@ -25,9 +25,8 @@ func newHDLCmd() *cobra.Command {
 against the cycle-level simulator, synth runs the open FPGA flow (Yosys; nextpnr-ice40
 and icepack for iCE40).
 
-The RTL implements the host interface, the memories and the step phases
-LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN and SP_DUTY; the TM phases are not
-implemented yet.`,
+The RTL implements the host interface, the memories and every phase of a
+STEP (docs/ARCHITECTURE.md version 2), bit- and cycle-exact with the simulator.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
