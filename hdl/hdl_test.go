@@ -65,20 +65,20 @@ func compileArch(t *testing.T, preset, file string, n int, edit func(*model.Conf
 	return im, inputs
 }
 
-// compareSP runs the RTL and the cycle-level simulator through the same
+// compareRTL runs the RTL and the cycle-level simulator through the same
 // steps (Verify) and fails at the first divergence: a register (step, cols,
 // cycles, with missing and extra columns), a phase's cycles, or a memory
 // word or CRC read back over the bus at the end. It returns the
 // simulator's cycles per phase.
-func compareSP(t *testing.T, im *image.Image, inputs [][]uint32, learn func(int) bool, opt RunOptions) [sim.NumPhases]uint64 {
+func compareRTL(t *testing.T, im *image.Image, inputs [][]uint32, learn func(int) bool, opt RunOptions) [sim.NumPhases]uint64 {
 	t.Helper()
-	return compareSPFrom(t, im, im, inputs, learn, opt)
+	return compareRTLFrom(t, im, im, inputs, learn, opt)
 }
 
-// compareSPFrom is compareSP on an RTL whose memories start as init's
+// compareRTLFrom is compareRTL on an RTL whose memories start as init's
 // ($readmemh) and are then loaded with start's through the memory window
 // (when start is not init), against a simulator that starts from start.
-func compareSPFrom(t *testing.T, init, start *image.Image, inputs [][]uint32, learn func(int) bool, opt RunOptions) [sim.NumPhases]uint64 {
+func compareRTLFrom(t *testing.T, init, start *image.Image, inputs [][]uint32, learn func(int) bool, opt RunOptions) [sim.NumPhases]uint64 {
 	t.Helper()
 	needTool(t, "verilator")
 	steps := make([]Step, len(inputs))
@@ -97,31 +97,31 @@ func compareSPFrom(t *testing.T, init, start *image.Image, inputs [][]uint32, le
 	for _, c := range rep.Cycles {
 		sum += c
 	}
-	t.Logf("%d steps matched: active columns, SP phase cycles (%d in all), SP memories and CRCs", len(steps), sum)
+	t.Logf("%d steps matched: outputs, phase cycles (%d in all), memories and CRCs", len(steps), sum)
 	return rep.Cycles
 }
 
 func always(int) bool { return true }
 
-func TestSPShort(t *testing.T) {
+func TestShort(t *testing.T) {
 	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 30, nil)
-	compareSP(t, im, inputs, func(i int) bool { return i%5 != 3 }, RunOptions{Protocol: true})
+	compareRTL(t, im, inputs, func(i int) bool { return i%5 != 3 }, RunOptions{Protocol: true})
 }
 
-func TestSPJumpsup(t *testing.T) {
+func TestJumpsup(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long")
 	}
 	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 600, nil)
-	compareSP(t, im, inputs, always, RunOptions{})
+	compareRTL(t, im, inputs, always, RunOptions{})
 }
 
-func TestSPSpeed(t *testing.T) {
+func TestSpeed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long")
 	}
 	im, inputs := compileSeries(t, "small", "speed_7578.csv", 600, nil)
-	compareSP(t, im, inputs, always, RunOptions{})
+	compareRTL(t, im, inputs, always, RunOptions{})
 }
 
 // TestNabLong: the nab preset (2,048 columns of 32 cells, 32,768 segments
@@ -131,7 +131,7 @@ func TestNabLong(t *testing.T) {
 		t.Skip("long")
 	}
 	im, inputs := compileSeries(t, "nab", "art_daily_jumpsup.csv", 1000, nil)
-	compareSP(t, im, inputs, always, RunOptions{})
+	compareRTL(t, im, inputs, always, RunOptions{})
 }
 
 // stress switches on the SP rules the presets leave off (as sim's
@@ -149,7 +149,7 @@ func stress(c *model.Config) {
 
 func TestSPStress(t *testing.T) {
 	im, inputs := compileSeries(t, "small", "speed_7578.csv", 400, stress)
-	cyc := compareSP(t, im, inputs, func(i int) bool { return i%7 != 6 }, RunOptions{})
+	cyc := compareRTL(t, im, inputs, func(i int) bool { return i%7 != 6 }, RunOptions{})
 	// The duty phase's cycles exceed its pass and update rounds: columns
 	// were bumped.
 	p, err := ParamsOf(im)
@@ -164,10 +164,10 @@ func TestSPStress(t *testing.T) {
 	require.Greater(t, cyc[sim.PhaseSPDuty], base+uint64(p.C), "no column was bumped: the test does not exercise bumps")
 }
 
-// TestSPLoadWindow loads a trained region (the simulator's memories after
+// TestLoadWindow loads a trained region (the simulator's memories after
 // 120 steps) through the memory windows into an RTL initialised with the
 // fresh region, then continues both for 120 steps.
-func TestSPLoadWindow(t *testing.T) {
+func TestLoadWindow(t *testing.T) {
 	fresh, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 240, nil)
 	s, err := sim.New(fresh)
 	require.NoError(t, err)
@@ -177,17 +177,17 @@ func TestSPLoadWindow(t *testing.T) {
 	}
 	trained := s.Image()
 	require.NotEqual(t, fresh.Section("sp.conn").CRC(), trained.Section("sp.conn").CRC())
-	compareSPFrom(t, fresh, trained, inputs[120:], always, RunOptions{})
+	compareRTLFrom(t, fresh, trained, inputs[120:], always, RunOptions{})
 }
 
-// TestSPArch varies the architecture parameters: an overlap row of several
+// TestArch varies the architecture parameters: an overlap row of several
 // words with a zero-padded lane (LANES_OV 3 on W = 4 words), one word per
 // cycle, and a divider shorter and longer than its 16 quotient steps.
-func TestSPArch(t *testing.T) {
+func TestArch(t *testing.T) {
 	for _, a := range []image.Arch{{LanesOV: 3, LanesSyn: 4, DivLat: 7}, {LanesOV: 1, LanesSyn: 4, DivLat: 25}} {
 		t.Run(fmt.Sprintf("lanes%d-div%d", a.LanesOV, a.DivLat), func(t *testing.T) {
 			im, inputs := compileArch(t, "small", "speed_7578.csv", 150, stress, a)
-			compareSP(t, im, inputs, always, RunOptions{})
+			compareRTL(t, im, inputs, always, RunOptions{})
 		})
 	}
 }
@@ -349,7 +349,7 @@ func TestTMStress(t *testing.T) {
 			}
 			im, inputs := compileArch(t, "small", "speed_7578.csv", n, c.edit, c.arch)
 			learn := func(i int) bool { return i%9 != 8 }
-			compareSP(t, im, inputs, learn, RunOptions{})
+			compareRTL(t, im, inputs, learn, RunOptions{})
 			s, err := sim.New(im)
 			require.NoError(t, err)
 			for i, in := range inputs {
