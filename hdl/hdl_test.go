@@ -180,6 +180,23 @@ func TestLoadWindow(t *testing.T) {
 	compareRTLFrom(t, fresh, trained, inputs[120:], always, RunOptions{})
 }
 
+// TestTrainedImage starts the RTL from a trained region's $readmemh files
+// (the simulator's memories after 150 steps of speed_7578): RESTORE
+// rebuilds the working memories from them, in the simulator's cycles, and
+// the next 150 steps match.
+func TestTrainedImage(t *testing.T) {
+	fresh, inputs := compileSeries(t, "small", "speed_7578.csv", 300, nil)
+	s, err := sim.New(fresh)
+	require.NoError(t, err)
+	for _, in := range inputs[:150] {
+		_, err := s.Step(in, true)
+		require.NoError(t, err)
+	}
+	trained := s.Image()
+	require.NotZero(t, trained.Section("tm.winner").CRC()^fresh.Section("tm.winner").CRC())
+	compareRTL(t, trained, inputs[150:], always, RunOptions{})
+}
+
 // TestArch varies the architecture parameters: an overlap row of several
 // words with a zero-padded lane (LANES_OV 3 on W = 4 words), one word per
 // cycle, and a divider shorter and longer than its 16 quotient steps.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/htmhw/htmhw/image"
@@ -13,6 +14,14 @@ import (
 
 // Verified says what a verification compares, for the reports.
 const Verified = "per step the active and predicted columns (OUT_BUF, PRED_BUF), the anomaly pair, STEP_LO, IN_CRC and OUT_CRC, the cycles of every phase (PHASE_CYCLES) and CYCLES; at the end every memory of the image read back over the bus, and its CRC_VALUE"
+
+// RestoreMismatch is a RESTORE whose cycle count differs from the
+// simulator's.
+type RestoreMismatch struct{ RTL, Want uint64 }
+
+func (m *RestoreMismatch) Error() string {
+	return fmt.Sprintf("RESTORE takes %d cycles in the RTL, %d in the simulator", m.RTL, m.Want)
+}
 
 // PhaseMismatch is a phase whose cycle count differs from the simulator's.
 type PhaseMismatch struct {
@@ -102,6 +111,14 @@ func Verify(ctx context.Context, start, init *image.Image, steps []Step, opt Run
 	s, err := sim.New(start)
 	if err != nil {
 		return nil, err
+	}
+	if i := strings.Index(res.Log, "harness: RESTORE "); i >= 0 {
+		var c uint64
+		fmt.Sscanf(res.Log[i:], "harness: RESTORE %d cycles", &c)
+		if w := s.Stats().RestoreCycles; c != w {
+			rep.Mismatch = &RestoreMismatch{RTL: c, Want: w}
+			return rep, nil
+		}
 	}
 	first := start.Section("regs").Words[0]
 	for i, st := range steps {

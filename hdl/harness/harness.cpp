@@ -294,6 +294,17 @@ int main(int argc, char **argv) {
     command(2);  // RESTORE
     wait_idle();
     if (rd(R_ERROR) != 0) die("error after load");
+    fprintf(stderr, "harness: RESTORE %u cycles\n", rd(R_CYCLES));
+  }
+
+  if (load_dir.empty()) {
+    // RESTORE, as sim.New does: the working memories (the dendrite
+    // activation's lists, the previous winners) are derived from the image,
+    // which $readmemh may have initialised with a trained region.
+    command(2);
+    wait_idle();
+    if (rd(R_ERROR) != 0) die("error after RESTORE");
+    fprintf(stderr, "harness: RESTORE %u cycles\n", rd(R_CYCLES));
   }
 
   if (protocol) {
