@@ -53,7 +53,8 @@
 //     histogram of Q + 1 overlaps; the simulator selects by SPEC 5.4's
 //     order and charges the histogram's cycles.
 //   - RESTORE (run by New, Stats.RestoreCycles): W cycles to clear in.bits,
-//     then TM_DENDRITE's formula without the learning term.
+//     WC + n_winner to list tm.winner's cells, then TM_DENDRITE's formula
+//     without the learning term.
 //   - A popped tm.free entry is written 0 (images hold zeros above
 //     FREE_COUNT), and a destroyed segment's tm.seglru and tm.segseq words
 //     are written 0 (SPEC 6.10).
@@ -492,14 +493,17 @@ func (s *Sim) endPhase(ph Phase) {
 }
 
 // restore is the RESTORE command: in.bits cleared, tm.prevactive and
-// tm.prevwinner left for the next step, and a dendrite activation without
-// learning over tm.active. Its cycles: W to clear in.bits, then phase 9's
-// formula without the learning term.
+// tm.prevwinner left for the next step (tm.winner's cells listed: the next
+// step's previous winners), and a dendrite activation without learning
+// over tm.active. Its cycles: W to clear in.bits, WC + n_winner to list the
+// winners, then phase 9's formula without the learning term.
 func (s *Sim) restore() {
 	s.cyc = 0
 	clear(s.inBits)
 	s.wr[MemInBits] += uint64(s.p.W)
 	s.cyc += uint64(s.p.W)
+	s.rd[MemTMWinner] += uint64(s.p.WC)
+	s.cyc += uint64(s.p.WC + len(bitmapList(s.winner, s.scratch[:0])))
 	s.actCells = bitmapList(s.active, s.actCells[:0])
 	s.tmDendrite(false)
 	s.stats.RestoreCycles = s.cyc

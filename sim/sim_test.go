@@ -438,8 +438,9 @@ func TestCycleFormulas(t *testing.T) {
 	const W, C, Q, k, K, WC, S, mL, divLat = 4, 256, 60, 10, 4, 32, 1024, 4, 18
 	require.Equal(t, 120, s.p.N)
 	require.Equal(t, Q, s.p.Q)
-	// RESTORE of a fresh image: W + S (no used segment, empty lists).
-	require.EqualValues(t, W+S, s.Stats().RestoreCycles)
+	// RESTORE of a fresh image: W + WC + S (no winner, no used segment,
+	// empty lists).
+	require.EqualValues(t, W+WC+S, s.Stats().RestoreCycles)
 
 	in, err := enc.Encode(rows[0].Time, rows[0].Value)
 	require.NoError(t, err)

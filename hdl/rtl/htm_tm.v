@@ -345,10 +345,11 @@ module htm_tm #(
   reg [1:0] dsub;  // 0 scan, 1 sort, 2 pad
   reg [31:0] dchg;
   // RESTORE: tm.winner to the winner list.
-  reg [31:0] rw_w;
-  reg [31:0] rw_word;
-  reg [1:0] rw_ph;
-  reg rw_done;
+  reg [31:0] rw_w;  // the word being listed
+  reg [31:0] rw_word;  // its bits not listed yet
+  reg rw_start, rw_fresh, rw_done;  // rw_fresh: the word is on the RAM's output
+  wire [31:0] rw_cw = rw_fresh ? win_rd[(bank ? LB : 0)*32+:32] : rw_word;
+  wire [31:0] rw_rem = rw_cw & (rw_cw - 1);
   // Sort engine.
   reg srt_x;  // list being sorted (0 matching, 1 active)
   reg srt_src;  // source buffer
@@ -460,13 +461,18 @@ module htm_tm #(
     for (gj = M - 1; gj >= 0; gj = gj - 1) if (!sv[gj]) g_free = gj;
   end
 
+  // The generator's one multiplier: a draw below the least used cell's
+  // ties (CS_BLU) or grow's remaining candidates (CS_GDRAW).
+  reg [31:0] lu_ties;
+  wire [31:0] draw_r = below(xs32(gen), (cs == CS_BLU) ? lu_ties : ncand - gi_i);
+
   // Burst: the lowest previous winner among the column's cells, the least
   // used cell.
   wire [31:0] b_first = cur_col * K;
   reg pw_ok;
   reg [31:0] pw_cell;
   reg [WG-1:0] lu_min;
-  reg [31:0] lu_ties, lu_r, lu_cell, lu_k;
+  reg [31:0] lu_r, lu_cell, lu_k;
   integer bj;
   always @(*) begin
     pw_ok = 0;
@@ -480,12 +486,15 @@ module htm_tm #(
     for (bj = 1; bj < K; bj = bj + 1) if (csv[bj*WG+:WG] < lu_min) lu_min = csv[bj*WG+:WG];
     lu_ties = 0;
     for (bj = 0; bj < K; bj = bj + 1) if (csv[bj*WG+:WG] == lu_min) lu_ties = lu_ties + 1;
-    lu_r = below(xs32(gen), lu_ties);
+  end
+  integer bk2;
+  always @(*) begin
+    lu_r = draw_r;
     lu_cell = b_first;
     lu_k = 0;
-    for (bj = 0; bj < K; bj = bj + 1)
-      if (csv[bj*WG+:WG] == lu_min) begin
-        if (lu_k == lu_r) lu_cell = b_first + bj;
+    for (bk2 = 0; bk2 < K; bk2 = bk2 + 1)
+      if (csv[bk2*WG+:WG] == lu_min) begin
+        if (lu_k == lu_r) lu_cell = b_first + bk2;
         lu_k = lu_k + 1;
       end
   end
@@ -501,7 +510,7 @@ module htm_tm #(
 
   // Grow: the synapses to grow, and a draw.
   wire [31:0] g_n1 = (grow_n < $signed({2'b00, ncand})) ? grow_n[31:0] : ncand;
-  wire [31:0] gd_r = below(xs32(gen), ncand - gi_i);
+  wire [31:0] gd_r = draw_r;
   wire gd_take = gd_r < need;
 
   // ------------------------------------------------------------ ports
@@ -727,10 +736,13 @@ module htm_tm #(
         end
       end
       if (tph == T_REST && !rw_done) begin
-        win_ra[(bank ? LB : 0)*A_WC+:A_WC] = rw_w;
-        if (rw_ph == 2 && rw_word != 0) begin
+        // One set bit listed per cycle; the next word is read in the cycle
+        // that lists the current word's last bit (or finds it empty).
+        if (rw_start) win_ra[(bank ? LB : 0)*A_WC+:A_WC] = 0;
+        else if (rw_rem == 0) win_ra[(bank ? LB : 0)*A_WC+:A_WC] = rw_w + 1;
+        if (!rw_start && rw_cw != 0) begin
           wl_we[lbank] = 1; wl_wa[lbank] = nwc;
-          for (pl = 31; pl >= 0; pl = pl - 1) if (rw_word[pl]) wl_wd[lbank] = rw_w * 32 + pl;
+          for (pl = 31; pl >= 0; pl = pl - 1) if (rw_cw[pl]) wl_wd[lbank] = rw_w * 32 + pl;
         end
       end
       // ------------------------------------------------ sort
@@ -1234,7 +1246,7 @@ module htm_tm #(
           nm <= nm_c;
           afin <= 0;
           mfin <= 0;
-          dchg <= (tph == T_REST ? W : 0) + S + nused * ML + sort_cyc + ((tph == T_DEND && lrn) ? na_c : 0);
+          dchg <= (tph == T_REST ? W + WC + nwc : 0) + S + nused * ML + sort_cyc + ((tph == T_DEND && lrn) ? na_c : 0);
           dsub <= 1;
           // The first sort: the matching list if it has two entries or more.
           srt_x <= (nm_c >= 2) ? 1'b0 : 1'b1;
@@ -1342,22 +1354,23 @@ module htm_tm #(
       end
       // RESTORE: the winner list from tm.winner (read a word, then one set
       // bit per cycle, lowest first).
-      if (tph == T_REST && !rw_done)
-        case (rw_ph)
-          2'd0: if (rw_w < WC) rw_ph <= 1; else rw_done <= 1;
-          2'd1: begin
-            rw_word <= win_rd[(bank ? LB : 0)*32+:32];
-            rw_ph <= 2;
-          end
-          default:
-          if (rw_word != 0) begin
-            rw_word <= rw_word & (rw_word - 1);
-            nwc <= nwc + 1;
-          end else begin
+      if (tph == T_REST && !rw_done) begin
+        rw_start <= 0;
+        if (rw_start) begin
+          rw_w <= 0;
+          rw_fresh <= 1;
+        end else begin
+          if (rw_cw != 0) nwc <= nwc + 1;
+          if (rw_rem == 0) begin
+            if (rw_w + 1 >= WC) rw_done <= 1;
             rw_w <= rw_w + 1;
-            rw_ph <= 0;
+            rw_fresh <= 1;
+          end else begin
+            rw_word <= rw_rem;
+            rw_fresh <= 0;
           end
-        endcase
+        end
+      end
     end
     // ------------------------------------------------------------ start
     if (start_step) begin
@@ -1387,7 +1400,7 @@ module htm_tm #(
       fc <= r_free;
       fi <= 0; f_inf <= 0; fq_n <= 0; fq_h <= 0; fq_t <= 0; nused <= 0;
       sc_act <= 0; s1_v <= 0; s2_v <= 0; na_c <= 0; nm_c <= 0;
-      rw_w <= 0; rw_ph <= 0; rw_done <= 0; nwc <= 0;
+      rw_start <= 1; rw_fresh <= 0; rw_done <= 0; nwc <= 0;
     end
     if (rst) begin
       busy <= 0;
