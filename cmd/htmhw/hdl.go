@@ -150,20 +150,26 @@ func encodeSteps(cfg *model.Config, rows []series.Row, learn bool) ([]hdl.Step, 
 }
 
 type hdlSynthOptions struct {
-	target, model, rng, image, work string
+	target, model, rng, image, work, board string
+	bridge                                 bool
+	freq                                   float64
 }
 
 func newHDLSynthCmd() *cobra.Command {
 	o := &hdlSynthOptions{}
 	cmd := &cobra.Command{
-		Use:   "synth --target ice40-up5k|ecp5|xilinx (--model M | --image region.img)",
+		Use:   "synth --target ice40-up5k|ecp5|xilinx (--model M | --image region.img | --board icebreaker --bridge)",
 		Short: "Synthesize the RTL with Yosys (and place and route it for iCE40)",
 		Long: `Synth synthesizes the RTL for a model's dimensions (a fresh region compiled from
 --model, or an image) with Yosys, its memories initialised from the image, behind
 a pin-light serial wrapper (hdl/rtl/htm_synth_top.v), and prints the LUT, flip-flop,
 block RAM, SPRAM and DSP counts. For ice40-up5k it then places and routes with
-nextpnr-ice40 and packs a bitstream with icepack, printing fmax. ECP5 and Xilinx
-are synthesis only (no packaged place and route).`,
+nextpnr-ice40 and packs a bitstream with icepack, printing the UP5K's logic cells,
+EBR, SPRAM and DSP in use and fmax; a design that does not fit the UP5K or whose
+fmax is below --freq is an error. ECP5 and Xilinx are synthesis only (no packaged
+place and route). --board icebreaker puts the accelerator behind the UARTBone
+bridge of hdl/rtl/icebreaker_top.v with the iCEBreaker's pins; --bridge there
+synthesizes the bridge on a register file alone (no model).`,
 		Example: "  htmhw hdl synth --target ecp5 --model small",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
@@ -174,6 +180,9 @@ are synthesis only (no packaged place and route).`,
 	f.StringVar(&o.rng, "range", "0,100", "value range lo,hi for a data-derived RDSE resolution (does not change the dimensions)")
 	f.StringVar(&o.image, "image", "", "memory image (htmhw compile) instead of --model")
 	f.StringVar(&o.work, "work", "", "directory for the tools' files (default: a temporary one, removed)")
+	f.StringVar(&o.board, "board", "", "top: empty for the serial wrapper (hdl/rtl/htm_synth_top.v), icebreaker for hdl/rtl/icebreaker_top.v")
+	f.BoolVar(&o.bridge, "bridge", false, "with --board icebreaker: the UARTBone bridge on a register file, without the accelerator")
+	f.Float64Var(&o.freq, "freq", hdl.DefaultFreqMHz, "iCE40 clock target in MHz (nextpnr --freq; fmax below it is an error)")
 	_ = cmd.MarkFlagRequired("target")
 	cmd.MarkFlagsMutuallyExclusive("model", "image")
 	return cmd
@@ -206,6 +215,7 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 		if im, err = image.Compile(r, image.DefaultArch()); err != nil {
 			return err
 		}
+	case o.bridge:
 	default:
 		return errors.New("give --model or --image")
 	}
@@ -220,7 +230,12 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	rep, err := hdl.Synth(ctx, o.target, im, dir)
+	rep, err := hdl.Synth(ctx, o.target, im, dir, hdl.SynthOptions{Board: o.board, Bridge: o.bridge, FreqMHz: o.freq})
+	var fe *hdl.FitError
+	if errors.As(err, &fe) {
+		fmt.Fprint(cmd.OutOrStdout(), rep.String())
+		return err
+	}
 	if err != nil {
 		if rep != nil && rep.Log != "" {
 			return fmt.Errorf("%w\n%s", err, rep.Log)
