@@ -120,18 +120,15 @@ module htm_accel #(
     end
   endfunction
 
-  // CRC-32 (IEEE, reflected) over nb little-endian bytes of d.
-  function [31:0] crc_upd(input [31:0] crc, input [31:0] d, input [2:0] nb);
-    integer b, i;
+  // CRC-32 (IEEE, reflected) of one byte: the CRC sequencer's only CRC
+  // circuit (about 100 LUTs; a word per cycle cost thousands).
+  function [31:0] crc_byte(input [31:0] crc, input [7:0] d);
+    integer i;
     reg [31:0] c;
     begin
-      c = crc;
-      for (b = 0; b < 4; b = b + 1)
-        if (b < nb) begin
-          c = c ^ {24'd0, d[8*b+:8]};
-          for (i = 0; i < 8; i = i + 1) c = c[0] ? ((c >> 1) ^ 32'hEDB88320) : (c >> 1);
-        end
-      crc_upd = c;
+      c = crc ^ {24'd0, d};
+      for (i = 0; i < 8; i = i + 1) c = c[0] ? ((c >> 1) ^ 32'hEDB88320) : (c >> 1);
+      crc_byte = c;
     end
   endfunction
 
@@ -287,13 +284,15 @@ module htm_accel #(
   localparam [2:0] H_IDLE = 0, H_RD = 1, H_CRC = 2;
   reg [2:0] hs;
   reg [13:0] h_adr;
-  // CRC sequencer.
+  // CRC sequencer: one byte per cycle. cword holds cnb bytes still to
+  // feed (least significant first); then the memory words cidx .. clen-1
+  // are read one by one, then (cpost) 12 zero bytes.
   localparam [1:0] CM_MEM = 0, CM_IN = 1, CM_OUT = 2;
   reg [1:0] cmode;
-  reg crun, cwait;
-  reg [31:0] cidx, clen, cstep;
+  reg crun, cwait, cpost;
+  reg [31:0] cidx, clen;
   reg [31:0] crc;
-  reg [3:0] csel;
+  reg [3:0] csel, cnb;
   reg [63:0] cword;
   reg host_regs_we, host_regs_sel;
   reg [4:0] host_regs_a;
@@ -701,7 +700,7 @@ module htm_accel #(
     h_we = 0; h_wsel = mem_sel[3:0]; h_waddr = mem_addr; h_wd = {wb_dat_i, mem_lo};
     host_regs_we = 0; host_regs_sel = 0; host_regs_a = 0; host_regs_d = {wb_dat_i, mem_lo};
     if (crun) begin
-      if (!cwait) begin
+      if (cnb == 0 && !cwait && cidx < clen) begin
         h_re = 1;
         h_sel = csel;
         h_inb = cmode == CM_IN;
@@ -1051,41 +1050,29 @@ module htm_accel #(
     wb_ack_o <= 0;
     // CRC sequencer.
     if (crun) begin
-      if (!cwait) begin
-        // A read was presented: its data arrives next cycle.
+      if (cnb != 0) begin
+        crc <= crc_byte(crc, cword[7:0]);
+        cword <= {8'd0, cword[63:8]};
+        cnb <= cnb - 1'b1;
+      end else if (cwait) begin
+        // The word read last cycle.
+        cword <= r_data;
+        cnb <= (cmode == CM_MEM) ? csel_nb : 4'd4;
+        cwait <= 0;
+        cidx <= cidx + 1;
+      end else if (cidx < clen) begin
+        // A read is presented: its data arrives next cycle.
         cwait <= 1;
         r_sel <= csel; r_inb <= cmode == CM_IN; r_oc <= cmode == CM_OUT; r_addr <= cidx;
         rlane <= conn_lane(cidx);
-        cstep <= 0;
+      end else if (cpost) begin
+        // OUT_CRC: PRED_COUNT (0), ANOM_NUM (0), ANOM_DEN (0) follow.
+        cword <= 0;
+        cnb <= 4'd12;
+        cpost <= 0;
       end else begin
-        // Data: up to 4 bytes per cycle.
-        if (cmode == CM_MEM) begin
-          if (cstep == 0) begin
-            crc <= crc_upd(crc, r_data[31:0], csel_nb > 4 ? 3'd4 : csel_nb[2:0]);
-            cword <= r_data;
-            if (csel_nb == 8) cstep <= 1;
-            else begin
-              cwait <= 0;
-              cidx <= cidx + 1;
-              if (cidx + 1 == clen) begin crun <= 0; crc_val <= ~crc_upd(crc, r_data[31:0], csel_nb[2:0]); end
-            end
-          end else begin
-            crc <= crc_upd(crc, cword[63:32], 3'd4);
-            cwait <= 0;
-            cidx <= cidx + 1;
-            if (cidx + 1 == clen) begin crun <= 0; crc_val <= ~crc_upd(crc, cword[63:32], 3'd4); end
-          end
-        end else begin
-          crc <= crc_upd(crc, r_data[31:0], 3'd4);
-          cwait <= 0;
-          cidx <= cidx + 1;
-          if (cidx + 1 >= clen) begin
-            crun <= 0;
-            if (cmode == CM_IN) crc_val <= ~crc_upd(crc, r_data[31:0], 3'd4);
-            else  // OUT_CRC: PRED_COUNT (0), ANOM_NUM (0), ANOM_DEN (0) follow
-              crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc, r_data[31:0], 3'd4), 32'd0, 3'd4), 32'd0, 3'd4), 32'd0, 3'd4);
-          end
-        end
+        crun <= 0;
+        crc_val <= ~crc;
       end
     end
     if (hs == H_RD) begin
@@ -1149,7 +1136,7 @@ module htm_accel #(
             err <= (err == E_NONE) ? E_MEM : err;
             crc_val <= 0;
           end else begin
-            csel <= wb_dat_i[3:0]; cmode <= CM_MEM; crun <= 1; cwait <= 0; cidx <= 0;
+            csel <= wb_dat_i[3:0]; cmode <= CM_MEM; crun <= 1; cwait <= 0; cidx <= 0; cnb <= 0; cpost <= 0;
             clen <= mem_depth(wb_dat_i[3:0]); crc <= 32'hFFFFFFFF;
           end
           default: ;
@@ -1167,18 +1154,13 @@ module htm_accel #(
         end else if (wb_adr_i == 14'h025 || wb_adr_i == 14'h026) begin
           if (!busy) begin
             hs <= H_CRC;
-            crun <= 1; cwait <= 0; crc <= 32'hFFFFFFFF;
+            crun <= 1; cwait <= 0; crc <= 32'hFFFFFFFF; cidx <= 0;
             if (wb_adr_i == 14'h025) begin
-              cmode <= CM_IN; crc <= crc_upd(32'hFFFFFFFF, in_count, 3'd4); cidx <= 0; clen <= in_count;
-              if (in_count == 0) begin crun <= 0; crc_val <= ~crc_upd(32'hFFFFFFFF, 0, 3'd4); end
+              // IN_COUNT, then IN_BUF.
+              cmode <= CM_IN; cword <= {32'd0, in_count}; cnb <= 4'd4; clen <= in_count; cpost <= 0;
             end else begin
-              cmode <= CM_OUT; cidx <= 0; clen <= out_count;
-              crc <= crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), out_count, 3'd4);
-              if (out_count == 0) begin
-                crun <= 0;
-                crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), 32'd0, 3'd4), 32'd0,
-                                                3'd4), 32'd0, 3'd4), 32'd0, 3'd4);
-              end
+              // STEP_LO, OUT_COUNT, then OUT_BUF, then the zero TM words.
+              cmode <= CM_OUT; cword <= {out_count, regs[0][31:0]}; cnb <= 4'd8; clen <= out_count; cpost <= 1;
             end
           end
         end else if (wb_adr_i == 14'h035) hs <= H_CRC;
