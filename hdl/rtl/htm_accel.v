@@ -141,6 +141,9 @@ module htm_accel #(
   endfunction
 
   // ------------------------------------------------- cfg and regs (registers)
+  // cfg: the engine reads flip-flop words at constant indices (synthesis
+  // keeps only the bits read); the host's window and CRC reads come from
+  // u_cfg, a RAM copy written with it (cfg_ram below).
   reg [31:0] cfg[0:31];
   reg [63:0] regs[0:15];
 `ifdef SIM
@@ -175,6 +178,7 @@ module htm_accel #(
   wire [15:0] cfg_below = cfg[9][15:0], cfg_trim = cfg[10][15:0];
   wire [31:0] cfg_minpct = cfg[11], cfg_dutyper = cfg[12], cfg_updper = cfg[13];
   wire cfg_boost = cfg[14] != 0;
+  wire [31:0] cfg_rd;
 
   // ---------------------------------------------------------------- RAMs
   // Port signals: the engine drives them while busy, the host otherwise.
@@ -674,7 +678,7 @@ module htm_accel #(
     else if (r_oc) r_data = {{(64 - WCOL) {1'b0}}, oc_rd};
     else
       case (r_sel)
-        M_CFG: r_data = {32'd0, cfg[r_addr[4:0]]};
+        M_CFG: r_data = {32'd0, cfg_rd};
         M_REGS: r_data = regs[r_addr[3:0]];
         M_POOL: r_data = {{(64 - POOL_W) {1'b0}}, pool_rd};
         M_POOLLEN: r_data = {{(64 - WQ) {1'b0}}, plen_rd};
@@ -725,6 +729,11 @@ module htm_accel #(
       end
     end
   end
+
+  // The host's copy of cfg: read at h_addr (the data is used the cycle
+  // after a window or CRC read of M_CFG), written with cfg.
+  htm_ram #(.WIDTH(32), .DEPTH(32), .FILE("cfg"), .MEM_DIR(MEM_DIR)) u_cfg (
+      clk, {1'b0, h_addr[4:0]}, cfg_rd, host_regs_we && !host_regs_sel, {1'b0, host_regs_a}, host_regs_d[31:0]);
 
   always @(*) begin
     cmd_step = 0;
