@@ -236,8 +236,13 @@ module htm_accel #(
       // Lane gl holds the words w of each column with w mod LANES_OV = gl.
       localparam [7:0] D0 = 8'd48 + gl % 10, D1 = 8'd48 + (gl / 10) % 10;
       localparam [15:0] LN = (gl < 10) ? {8'd0, D0} : {D1, D0};
-      htm_ram #(.WIDTH(32), .DEPTH(D_CONNR), .FILE({"sp.conn.lane", LN}), .MEM_DIR(MEM_DIR)) u_conn (
-          clk, conn_ra, conn_rd[gl], conn_we[gl], conn_wa, conn_wd);
+      if (gl < W) begin : g_ram
+        htm_ram #(.WIDTH(32), .DEPTH(D_CONNR), .FILE({"sp.conn.lane", LN}), .MEM_DIR(MEM_DIR)) u_conn (
+            clk, conn_ra, conn_rd[gl], conn_we[gl], conn_wa, conn_wd);
+      end else begin : g_pad
+        // A lane beyond the W words of a row is never written: always 0.
+        assign conn_rd[gl] = 32'd0;
+      end
     end
   endgenerate
   htm_ram #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty"), .MEM_DIR(MEM_DIR)) u_duty (
