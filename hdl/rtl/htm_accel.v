@@ -633,8 +633,7 @@ module htm_accel #(
   wire duty_bump = minov != 0 && (nweak != 0 || weak_now);
   wire [63:0] minov_new = ({48'd0, max_od} * {32'd0, cfg_minpct}) >> 16;
   wire upd_round = mod_r == 0;
-  wire [31:0] phsum = phcyc[0] + phcyc[1] + phcyc[2] + phcyc[3] + phcyc[4] + phcyc[5] + phcyc[6] + phcyc[7] +
-      phcyc[8] + phcyc[9];
+  reg [31:0] phsum;  // the sum of phcyc, added up as each phase ends (not a ten-input adder)
 
   // Command decoding (CTRL writes), shared with the bus logic below.
   wire wb_req = wb_cyc_i && wb_stb_i && !wb_ack_o;
@@ -974,7 +973,10 @@ module htm_accel #(
       // Phase transitions.
       if (eng_end) begin
         if (ph == P_RESTORE) rcyc <= pcyc + 1;
-        else phcyc[ph] <= pcyc + 1;
+        else begin
+          phcyc[ph] <= pcyc + 1;
+          phsum <= phsum + pcyc + 1;
+        end
         pcyc <= 0;
         cnt <= 0;
         sub <= 0;
@@ -1035,6 +1037,7 @@ module htm_accel #(
       lbad <= 0;
       nact <= 0;
       for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
+      phsum <= 0;
     end
     if (cmd_restore) begin
       busy <= 1;
