@@ -363,6 +363,7 @@ module htm_accel #(
     reg [16:0] r;
     reg [15:0] n, q;
     reg [17:0] t;
+    reg [18:0] u;
     integer s;
     begin
       r = r0;
@@ -371,9 +372,12 @@ module htm_accel #(
       for (s = 0; s < 16; s = s + 1)
         if (s >= s0 && s < s1) begin
           t = {r, n[15]};
+          // One subtraction whose borrow is the comparison (a compare and
+          // a subtract were two carry chains: 1,600 LUTs for the divider).
+          u = {1'b0, t} - {3'b0, d};
           n = {n[14:0], 1'b0};
-          if (t >= {2'b0, d}) begin
-            t = t - {2'b0, d};
+          if (!u[18]) begin
+            t = u[17:0];
             q = {q[14:0], 1'b1};
           end else q = {q[14:0], 1'b0};
           r = t[16:0];
