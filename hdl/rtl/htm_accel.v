@@ -754,6 +754,7 @@ module htm_accel #(
 
   // Register reads.
   reg [31:0] rdv;
+  integer pk;
   always @(*) begin
     rdv = 0;
     case (wb_adr_i)
@@ -778,7 +779,10 @@ module htm_accel #(
       14'h027: rdv = {31'd0, locked};  // write-only CTRL, STEP_EXPECT, CRC_SEL read 0
       14'h030: rdv = mem_sel;
       14'h031: rdv = mem_addr;
-      default: if (wb_adr_i >= 14'h040 && wb_adr_i < 14'h04A) rdv = phcyc[wb_adr_i[3:0]];
+      default:
+      // PHASE_CYCLES: one comparison per word (phcyc[wb_adr_i[3:0]] made
+      // Yosys build 16 words of flip-flops for the 10).
+      for (pk = 0; pk < 10; pk = pk + 1) if (wb_adr_i == 14'h040 + pk) rdv = phcyc[pk];
     endcase
   end
 
