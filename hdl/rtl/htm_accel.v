@@ -637,6 +637,9 @@ module htm_accel #(
   wire duty_bump = minov != 0 && (nweak != 0 || weak_now);
   wire [63:0] minov_new = ({48'd0, max_od} * {32'd0, cfg_minpct}) >> 16;
   wire upd_round = mod_r == 0;
+  // One bit-serial step of iteration mod updatePeriod: the borrow of the
+  // subtraction is the comparison.
+  wire [33:0] mod_t = {1'b0, mod_r[31:0], mod_x[63]} - {2'b0, cfg_updper};
   reg [31:0] phsum;  // the sum of phcyc, added up as each phase ends (not a ten-input adder)
 
   // Command decoding (CTRL writes), shared with the bus logic below.
@@ -801,8 +804,7 @@ module htm_accel #(
       if (b1v) ;
       // Background: iteration mod updatePeriod.
       if (mod_run) begin
-        mod_r <= ({mod_r[31:0], mod_x[63]} >= {1'b0, cfg_updper}) ? ({mod_r[31:0], mod_x[63]} - {1'b0, cfg_updper}) :
-            {mod_r[31:0], mod_x[63]};
+        mod_r <= mod_t[33] ? {mod_r[31:0], mod_x[63]} : mod_t[32:0];
         mod_x <= {mod_x[62:0], 1'b0};
         mod_n <= mod_n + 1;
         if (mod_n == 63) mod_run <= 0;
