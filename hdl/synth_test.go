@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,6 +40,17 @@ func TestICE40Flow(t *testing.T) {
 	require.LessOrEqual(t, rep.LC, UP5K.LC)
 	require.LessOrEqual(t, rep.BRAM, UP5K.EBR)
 	require.GreaterOrEqual(t, rep.FmaxMHz, float64(ice40Clock))
+	// Every LUT, carry and flip-flop is attributed to some block.
+	bs, err := BlockArea(filepath.Join(rep.WorkDir, "top.json"))
+	require.NoError(t, err)
+	var lut, ff float64
+	for _, b := range bs {
+		lut += b.LUT
+		ff += float64(b.FF)
+	}
+	require.InDelta(t, float64(rep.LUT), lut, 0.01)
+	require.InDelta(t, float64(rep.FF), ff, 0.01)
+	t.Logf("largest block: %+v", bs[0])
 
 	if os.Getenv("HTMHW_ICE40_ACCEL") == "" {
 		return

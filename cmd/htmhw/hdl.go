@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -152,6 +153,7 @@ func encodeSteps(cfg *model.Config, rows []series.Row, learn bool) ([]hdl.Step, 
 type hdlSynthOptions struct {
 	target, model, rng, image, work, board string
 	bridge                                 bool
+	blocks                                 int
 	freq                                   float64
 }
 
@@ -182,6 +184,7 @@ synthesizes the bridge on a register file alone (no model).`,
 	f.StringVar(&o.work, "work", "", "directory for the tools' files (default: a temporary one, removed)")
 	f.StringVar(&o.board, "board", "", "top: empty for the serial wrapper (hdl/rtl/htm_synth_top.v), icebreaker for hdl/rtl/icebreaker_top.v")
 	f.BoolVar(&o.bridge, "bridge", false, "with --board icebreaker: the UARTBone bridge on a register file, without the accelerator")
+	f.IntVar(&o.blocks, "blocks", 0, "ice40-up5k: also print the N largest blocks (logic attributed to the registers it feeds)")
 	f.Float64Var(&o.freq, "freq", hdl.DefaultFreqMHz, "iCE40 clock target in MHz (nextpnr --freq; fmax below it is an error)")
 	_ = cmd.MarkFlagRequired("target")
 	cmd.MarkFlagsMutuallyExclusive("model", "image")
@@ -234,6 +237,7 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 	var fe *hdl.FitError
 	if errors.As(err, &fe) {
 		fmt.Fprint(cmd.OutOrStdout(), rep.String())
+		o.printBlocks(cmd, rep)
 		return err
 	}
 	if err != nil {
@@ -243,5 +247,26 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 		return err
 	}
 	fmt.Fprint(cmd.OutOrStdout(), rep.String())
+	o.printBlocks(cmd, rep)
 	return nil
+}
+
+// printBlocks prints the --blocks largest blocks of an iCE40 netlist.
+func (o *hdlSynthOptions) printBlocks(cmd *cobra.Command, rep *hdl.SynthReport) {
+	if o.blocks <= 0 || rep.Target != "ice40-up5k" {
+		return
+	}
+	bs, err := hdl.BlockArea(filepath.Join(rep.WorkDir, "top.json"))
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "blocks: %v\n", err)
+		return
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "largest blocks (LUTs and carries shared among the registers they feed):\n  %-40s %7s %6s %6s\n", "block", "LUT", "CARRY", "FF")
+	for i, b := range bs {
+		if i == o.blocks {
+			break
+		}
+		fmt.Fprintf(w, "  %-40s %7.0f %6.0f %6d\n", b.Block, b.LUT, b.Carry, b.FF)
+	}
 }
