@@ -90,7 +90,7 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string, 
 		// (about 2,300 LUTs otherwise).
 		"ice40-up5k": "synth_ice40 -dsp -top top -json top.json",
 		"ecp5":       "synth_ecp5 -top top -json top.json",
-		"xilinx":     "synth_xilinx -top top -family xc7",
+		"xilinx":     "synth_xilinx -flatten -top top -family xc7", // unflattened, Yosys 0.23 writes invalid stat -json
 	}[target]
 	if synthCmd == "" {
 		return nil, fmt.Errorf("hdl: unknown target %q (have %s)", target, strings.Join(Targets, ", "))
