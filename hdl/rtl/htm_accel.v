@@ -226,9 +226,12 @@ module htm_accel #(
   wire [SYN_W-1:0] syn_rd;
   wire [WG-1:0] cs_rd;
 
-  htm_ram #(.WIDTH(POOL_W), .DEPTH(D_POOL), .FILE("sp.pool"), .MEM_DIR(MEM_DIR)) u_pool (
+  // RW_OLD(0) (no write-delay flip-flops, htm_ram.v): the SP phases, the
+  // host and the CRC never use a word read in the cycle that writes it, nor
+  // one beyond the depth (in simulation such a read returns a wrong word).
+  htm_ram #(.WIDTH(POOL_W), .DEPTH(D_POOL), .FILE("sp.pool"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_pool (
       clk, pool_ra, pool_rd, pool_we, pool_wa, pool_wd);
-  htm_ram #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen"), .MEM_DIR(MEM_DIR)) u_plen (
+  htm_ram #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_plen (
       clk, plen_ra, plen_rd, plen_we, plen_wa, plen_wd);
   genvar gl;
   generate
@@ -237,7 +240,7 @@ module htm_accel #(
       localparam [7:0] D0 = 8'd48 + gl % 10, D1 = 8'd48 + (gl / 10) % 10;
       localparam [15:0] LN = (gl < 10) ? {8'd0, D0} : {D1, D0};
       if (gl < W) begin : g_ram
-        htm_ram #(.WIDTH(32), .DEPTH(D_CONNR), .FILE({"sp.conn.lane", LN}), .MEM_DIR(MEM_DIR)) u_conn (
+        htm_ram #(.WIDTH(32), .DEPTH(D_CONNR), .FILE({"sp.conn.lane", LN}), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_conn (
             clk, conn_ra, conn_rd[gl], conn_we[gl], conn_wa, conn_wd);
       end else begin : g_pad
         // A lane beyond the W words of a row is never written: always 0.
@@ -245,11 +248,11 @@ module htm_accel #(
       end
     end
   endgenerate
-  htm_ram #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty"), .MEM_DIR(MEM_DIR)) u_duty (
+  htm_ram #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_duty (
       clk, duty_ra, duty_rd, duty_we, duty_wa, duty_wd);
-  htm_ram #(.WIDTH(16), .DEPTH(C), .FILE("sp.boost"), .MEM_DIR(MEM_DIR)) u_boost (
+  htm_ram #(.WIDTH(16), .DEPTH(C), .FILE("sp.boost"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_boost (
       clk, boost_ra, boost_rd, boost_we, boost_wa, boost_wd);
-  htm_ram #(.WIDTH(16), .DEPTH(1024), .FILE("sp.boosttable"), .MEM_DIR(MEM_DIR)) u_bt (
+  htm_ram #(.WIDTH(16), .DEPTH(1024), .FILE("sp.boosttable"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_bt (
       clk, bt_ra, bt_rd, bt_we, bt_wa, bt_wd);
   htm_ram #(.WIDTH(SEG_W), .DEPTH(S), .FILE("tm.seg"), .MEM_DIR(MEM_DIR)) u_seg (
       clk, tm_s_ra, seg_rd, seg_we, tm_s_wa, tm_wd[SEG_W-1:0]);
@@ -268,11 +271,11 @@ module htm_accel #(
   htm_ram #(.WIDTH(32), .DEPTH(WC), .FILE("tm.winner"), .MEM_DIR(MEM_DIR)) u_win (
       clk, aw_ra, win_rd, win_we, aw_wa, tm_wd[31:0]);
   // Working memories.
-  htm_ram #(.WIDTH(OV_W), .DEPTH(C)) u_ov (clk, ov_ra, ov_rd, ov_we, ov_wa, ov_wd);
-  htm_ram #(.WIDTH(HIST_W), .DEPTH(Q + 1)) u_hist (clk, hist_ra, hist_rd, hist_we, hist_wa, hist_wd);
-  htm_ram #(.WIDTH(WCOL), .DEPTH(C)) u_oc (clk, oc_ra, oc_rd, oc_we, oc_wa, oc_wd);
-  htm_ram #(.WIDTH(WCOL), .DEPTH(C)) u_wk (clk, wk_ra, wk_rd, wk_we, wk_wa, wk_wd);
-  htm_ram #(.WIDTH(32), .DEPTH(IN_D)) u_inbuf (clk, inb_ra, inbuf_rd, inb_we, inb_wa, inb_wd);
+  htm_ram #(.WIDTH(OV_W), .DEPTH(C), .RW_OLD(0)) u_ov (clk, ov_ra, ov_rd, ov_we, ov_wa, ov_wd);
+  htm_ram #(.WIDTH(HIST_W), .DEPTH(Q + 1), .RW_OLD(0)) u_hist (clk, hist_ra, hist_rd, hist_we, hist_wa, hist_wd);
+  htm_ram #(.WIDTH(WCOL), .DEPTH(C), .RW_OLD(0)) u_oc (clk, oc_ra, oc_rd, oc_we, oc_wa, oc_wd);
+  htm_ram #(.WIDTH(WCOL), .DEPTH(C), .RW_OLD(0)) u_wk (clk, wk_ra, wk_rd, wk_we, wk_wa, wk_wd);
+  htm_ram #(.WIDTH(32), .DEPTH(IN_D), .RW_OLD(0)) u_inbuf (clk, inb_ra, inbuf_rd, inb_we, inb_wa, inb_wd);
 
   // in.bits: W words of flip-flops.
   reg [31:0] inbits[0:W-1];
@@ -743,7 +746,7 @@ module htm_accel #(
 
   // The host's copy of cfg: read at h_addr (the data is used the cycle
   // after a window or CRC read of M_CFG), written with cfg.
-  htm_ram #(.WIDTH(32), .DEPTH(32), .FILE("cfg"), .MEM_DIR(MEM_DIR)) u_cfg (
+  htm_ram #(.WIDTH(32), .DEPTH(32), .FILE("cfg"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_cfg (
       clk, {1'b0, h_addr[4:0]}, cfg_rd, host_regs_we && !host_regs_sel, {1'b0, host_regs_a}, host_regs_d[31:0]);
 
   always @(*) begin
