@@ -137,6 +137,7 @@ func BlockArea(netlist string) ([]BlockUse, error) {
 				}
 			}
 		}
+		delete(seen, cn) // seen holds the cells on the current path only
 		memo[cn] = res
 		return res
 	}
