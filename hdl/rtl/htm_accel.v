@@ -337,18 +337,22 @@ module htm_accel #(
   reg [31:0] orow;
   // SP_INHIBIT.
   reg found;
-  reg [31:0] above, thr, ties, selcnt, nact;
+  // Counts of columns (at most C) and an overlap threshold (at most Q):
+  // no wider than their values.
+  reg [WCNT-1:0] above, ties, selcnt, nact;
+  reg [WQ-1:0] thr;
   reg [WCOL-1:0] first_col;
   // SP_LEARN and bumps: the column loop.
   reg bump;
-  reg [31:0] ci, ccount;
+  reg [WCNT-1:0] ci, ccount;
   reg [WCOL-1:0] cc, next_cc;
-  reg [31:0] lreg, cbase;
+  reg [WQ-1:0] lreg;  // a pool length
+  reg [A_POOL-1:0] cbase;  // a column's first sp.pool word
   reg accv;
   reg [31:0] acc, accw;
   // SP_DUTY.
   reg [15:0] period_m1, period, minov, max_od;
-  reg [31:0] nweak;
+  reg [WCNT-1:0] nweak;
   reg [WCOL-1:0] first_weak;
   // iteration mod updatePeriod, bit-serial in the background.
   reg [63:0] mod_x;
