@@ -334,7 +334,7 @@ module htm_accel #(
   // SP_OVERLAP.
   reg [WQ-1:0] oacc;
   reg [WCOL-1:0] oc;
-  reg [31:0] orow;
+  reg [$clog2(WL + 1)-1:0] orow;  // a row of the column (0 .. WL-1)
   // SP_INHIBIT.
   reg found;
   // Counts of columns (at most C) and an overlap threshold (at most Q):
@@ -349,7 +349,8 @@ module htm_accel #(
   reg [WQ-1:0] lreg;  // a pool length
   reg [A_POOL-1:0] cbase;  // a column's first sp.pool word
   reg accv;
-  reg [31:0] acc, accw;
+  reg [31:0] acc;
+  reg [(WN > 5 ? WN - 5 : 1)-1:0] accw;  // pword's significant bits
   // SP_DUTY.
   reg [15:0] period_m1, period, minov, max_od;
   reg [WCNT-1:0] nweak;
