@@ -143,7 +143,7 @@ module htm_accel #(
   // ------------------------------------------------- cfg and regs (registers)
   // cfg: the engine reads flip-flop words at constant indices (synthesis
   // keeps only the bits read); the host's window and CRC reads come from
-  // u_cfg, a RAM copy written with it (cfg_ram below).
+  // u_cfg, a RAM copy written with it (below the host read port).
   reg [31:0] cfg[0:31];
   reg [63:0] regs[0:15];
 `ifdef SIM
