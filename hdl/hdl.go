@@ -27,7 +27,7 @@ import (
 	"github.com/htmhw/htmhw/sim"
 )
 
-//go:embed rtl/*.v rtl/*.vlt harness/*.cpp tb/*.v
+//go:embed rtl/*.v rtl/*.vlt harness/*.cpp tb/*.v boards/*.pcf
 var sources embed.FS
 
 // Implemented lists the step phases the RTL implements, cycle for cycle.

@@ -22,15 +22,36 @@ import (
 // Xilinx place-and-route are not packaged on Debian).
 var Targets = []string{"ice40-up5k", "ecp5", "xilinx"}
 
+// Boards are the tops Synth can put the accelerator in: "" the pin-light
+// serial wrapper (rtl/htm_synth_top.v), "icebreaker" the iCEBreaker top
+// (rtl/icebreaker_top.v, UARTBone bridge, boards/icebreaker.pcf).
+var Boards = []string{"", "icebreaker"}
+
+// UP5K is the iCE40 UP5K's capacity (SG48 package).
+var UP5K = struct{ LC, EBR, SPRAM, DSP int }{LC: 5280, EBR: 30, SPRAM: 4, DSP: 8}
+
+// DefaultFreqMHz is the clock target when SynthOptions.FreqMHz is 0: the
+// iCEBreaker's 12 MHz oscillator.
+const DefaultFreqMHz = 12
+
+// SynthOptions choose the top around the accelerator and the clock target.
+type SynthOptions struct {
+	Board   string  // one of Boards
+	Bridge  bool    // with Board "icebreaker": the bridge on a register file alone (ACCEL=0); no image needed
+	FreqMHz float64 // iCE40: nextpnr's --freq, and the fmax the design must reach; 0 is DefaultFreqMHz
+}
+
 // SynthReport is what synthesis (and, for iCE40, place and route) found.
 type SynthReport struct {
 	Target     string
+	FreqMHz    float64        // the clock target (iCE40)
 	Cells      map[string]int // Yosys cell counts of the whole design
 	LUT, FF    int            // logic cells (LUT4/LUT1-6) and flip-flops
 	BRAM       int            // block RAM primitives (SB_RAM40_4K, DP16KD, RAMB18/36)
 	SPRAM      int            // SB_SPRAM256KA (iCE40)
 	DSP        int            // multipliers (SB_MAC16, MULT18X18D, DSP48E1)
-	FmaxMHz    float64        // nextpnr's estimate (iCE40 only), 0 otherwise
+	LC         int            // iCE40 logic cells after nextpnr's packing (LUT and flip-flop pairs), 0 if unknown
+	FmaxMHz    float64        // nextpnr's estimate after routing (iCE40 only), 0 otherwise
 	Routed     bool           // nextpnr placed and routed, icepack wrote Bitstream
 	Bitstream  string         // the .bin (iCE40)
 	SynthTime  time.Duration  // Yosys
@@ -40,49 +61,107 @@ type SynthReport struct {
 	PnRMessage string         // why place and route did not finish, when it did not
 }
 
+// FitError is Synth's error when an iCE40 design does not fit the UP5K or
+// misses its clock target.
+type FitError struct {
+	Over    []string // resources beyond the device, "what used/available"
+	FmaxMHz float64  // when the design was routed: its fmax ...
+	FreqMHz float64  // ... against this target
+}
+
+func (e *FitError) Error() string {
+	var parts []string
+	if len(e.Over) > 0 {
+		parts = append(parts, "does not fit the iCE40 UP5K: "+strings.Join(e.Over, ", "))
+	}
+	if e.FmaxMHz > 0 && e.FmaxMHz < e.FreqMHz {
+		parts = append(parts, fmt.Sprintf("misses its clock target: fmax %.1f MHz < %g MHz", e.FmaxMHz, e.FreqMHz))
+	}
+	return "hdl: the design " + strings.Join(parts, "; ")
+}
+
 // Synth synthesizes the RTL for an image's parameters, with its memories
-// as the RAMs' initial contents, in workDir.
-func Synth(ctx context.Context, target string, im *image.Image, workDir string) (*SynthReport, error) {
+// as the RAMs' initial contents, in workDir; for iCE40 it places, routes
+// and packs it. An iCE40 design that does not fit the UP5K or misses the
+// clock target returns the report and a *FitError.
+func Synth(ctx context.Context, target string, im *image.Image, workDir string, opt SynthOptions) (*SynthReport, error) {
 	synthCmd := map[string]string{
-		"ice40-up5k": "synth_ice40 -top top -json top.json",
+		// -dsp: the duty-cycle and minimum-duty multipliers go to SB_MAC16s
+		// (about 2,300 LUTs otherwise).
+		"ice40-up5k": "synth_ice40 -dsp -top top -json top.json",
 		"ecp5":       "synth_ecp5 -top top -json top.json",
-		"xilinx":     "synth_xilinx -top top -family xc7",
+		"xilinx":     "synth_xilinx -flatten -top top -family xc7", // unflattened, Yosys 0.23 writes invalid stat -json
 	}[target]
 	if synthCmd == "" {
 		return nil, fmt.Errorf("hdl: unknown target %q (have %s)", target, strings.Join(Targets, ", "))
 	}
+	if opt.Board != "" && opt.Board != "icebreaker" {
+		return nil, fmt.Errorf("hdl: unknown board %q (have icebreaker)", opt.Board)
+	}
+	if opt.Bridge && opt.Board != "icebreaker" {
+		return nil, errors.New("hdl: the bridge alone needs the icebreaker board")
+	}
+	if opt.FreqMHz == 0 {
+		opt.FreqMHz = DefaultFreqMHz
+	}
 	if _, err := exec.LookPath("yosys"); err != nil {
 		return nil, errors.New("hdl: yosys not found on PATH (Debian: apt-get install yosys)")
 	}
-	p, err := ParamsOf(im)
-	if err != nil {
-		return nil, err
-	}
-	workDir, err = filepath.Abs(workDir)
+	workDir, err := filepath.Abs(workDir)
 	if err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
 	memDir := filepath.Join(workDir, "mem")
-	if err := WriteMemFiles(im, memDir); err != nil {
-		return nil, err
+	var ps []string
+	if !opt.Bridge {
+		if im == nil {
+			return nil, errors.New("hdl: no image to synthesize")
+		}
+		p, err := ParamsOf(im)
+		if err != nil {
+			return nil, err
+		}
+		if err := WriteMemFiles(im, memDir); err != nil {
+			return nil, err
+		}
+		for _, d := range p.Defines() {
+			k, v, _ := strings.Cut(d, "=")
+			ps = append(ps, fmt.Sprintf(".%s(%s)", k, v))
+		}
 	}
 	vs, err := WriteSources(workDir)
 	if err != nil {
 		return nil, err
 	}
-	var ps []string
-	for _, d := range p.Defines() {
-		k, v, _ := strings.Cut(d, "=")
-		ps = append(ps, fmt.Sprintf(".%s(%s)", k, v))
+	ps = append(ps, fmt.Sprintf(".MEM_DIR(%q)", memDir))
+	var top, pcf string
+	if opt.Board == "icebreaker" {
+		accel := 1
+		if opt.Bridge {
+			accel = 0
+		}
+		top = fmt.Sprintf("module top(input wire clk, input wire btn_n, input wire uart_rx, output wire uart_tx, "+
+			"output wire led_r_n, output wire led_g_n);\n"+
+			"  icebreaker_top #(.ACCEL(%d), .CLK_HZ(12000000), %s) u(clk, btn_n, uart_rx, uart_tx, led_r_n, led_g_n);\nendmodule\n",
+			accel, strings.Join(ps, ", "))
+		b, err := sources.ReadFile("boards/icebreaker.pcf")
+		if err != nil {
+			return nil, fmt.Errorf("hdl: %w", err)
+		}
+		pcf = string(b)
+	} else {
+		top = fmt.Sprintf("module top(input wire clk, input wire rst, input wire sck, input wire sdi, input wire cs_n, output wire sdo);\n"+
+			"  htm_synth_top #(%s) u(clk, rst, sck, sdi, cs_n, sdo);\nendmodule\n", strings.Join(ps, ", "))
+		pcf = "set_io clk 35\nset_io rst 10\nset_io sck 12\nset_io sdi 13\nset_io cs_n 11\nset_io sdo 14\n"
 	}
-	top := fmt.Sprintf("module top(input wire clk, input wire rst, input wire sck, input wire sdi, input wire cs_n, output wire sdo);\n"+
-		"  htm_synth_top #(%s, .MEM_DIR(%q)) u(clk, rst, sck, sdi, cs_n, sdo);\nendmodule\n", strings.Join(ps, ", "), memDir)
 	topPath := filepath.Join(workDir, "top.v")
 	if err := os.WriteFile(topPath, []byte(top), 0o644); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
 	rep := &SynthReport{Target: target, WorkDir: workDir}
-	script := fmt.Sprintf("read_verilog -sv %s %s\n%s\ntee -o stat.json stat -json\n", strings.Join(vs, " "), topPath, synthCmd)
+	// -defer: modules are elaborated once, with the top's parameters (not
+	// also with their defaults, whose memory files may not exist).
+	script := fmt.Sprintf("read_verilog -defer -sv %s %s\n%s\ntee -o stat.json stat -json\n", strings.Join(vs, " "), topPath, synthCmd)
 	if err := os.WriteFile(filepath.Join(workDir, "synth.ys"), []byte(script), 0o644); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
@@ -98,27 +177,28 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string) 
 	if target != "ice40-up5k" {
 		return rep, nil
 	}
+	rep.FreqMHz = opt.FreqMHz
 	if _, err := exec.LookPath("nextpnr-ice40"); err != nil {
 		rep.PnRMessage = "nextpnr-ice40 not found on PATH (Debian: apt-get install nextpnr-ice40 fpga-icestorm)"
-		return rep, nil
+		return rep, rep.fit()
 	}
 	t0 = time.Now()
-	pcf := "set_io clk 35\nset_io rst 10\nset_io sck 12\nset_io sdi 13\nset_io cs_n 11\nset_io sdo 14\n"
 	if err := os.WriteFile(filepath.Join(workDir, "top.pcf"), []byte(pcf), 0o644); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
 	out, err := runTool(ctx, workDir, "nextpnr-ice40", "--up5k", "--package", "sg48", "--json", "top.json",
-		"--pcf", "top.pcf", "--asc", "top.asc", "--freq", "24", "--log", "nextpnr.log", "--quiet")
+		"--pcf", "top.pcf", "--asc", "top.asc", "--freq", strconv.FormatFloat(opt.FreqMHz, 'g', -1, 64),
+		"--log", "nextpnr.log", "--quiet")
+	log, _ := os.ReadFile(filepath.Join(workDir, "nextpnr.log"))
+	rep.readNextpnr(string(log))
 	if err != nil {
 		rep.PnRMessage = "nextpnr-ice40 failed: " + lastLines(out, 6)
 		rep.PnRTime = time.Since(t0)
-		return rep, nil
-	}
-	if b, err := os.ReadFile(filepath.Join(workDir, "nextpnr.log")); err == nil {
-		re := regexp.MustCompile(`Max frequency for clock[^:]*: ([0-9.]+) MHz`)
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			rep.FmaxMHz, _ = strconv.ParseFloat(m[1], 64) // the last report is after routing
+		if ferr := rep.fit(); ferr != nil {
+			return rep, ferr
 		}
+		rep.Log = lastLines(out, 20)
+		return rep, fmt.Errorf("hdl: nextpnr-ice40: %w", err)
 	}
 	if _, err := exec.LookPath("icepack"); err == nil {
 		if out, err := runTool(ctx, workDir, "icepack", "top.asc", "top.bin"); err != nil {
@@ -126,9 +206,53 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string) 
 		} else {
 			rep.Routed, rep.Bitstream = true, filepath.Join(workDir, "top.bin")
 		}
+	} else {
+		rep.PnRMessage = "icepack not found on PATH (Debian: apt-get install fpga-icestorm)"
 	}
 	rep.PnRTime = time.Since(t0)
-	return rep, nil
+	return rep, rep.fit()
+}
+
+// fit checks an iCE40 report against the UP5K and the clock target.
+func (r *SynthReport) fit() error {
+	e := &FitError{FreqMHz: r.FreqMHz}
+	over := func(what string, used, avail int) {
+		if used > avail {
+			e.Over = append(e.Over, fmt.Sprintf("%s %d/%d", what, used, avail))
+		}
+	}
+	over("logic cells", r.LC, UP5K.LC)
+	over("EBR (SB_RAM40_4K)", r.BRAM, UP5K.EBR)
+	over("SPRAM", r.SPRAM, UP5K.SPRAM)
+	over("DSP (SB_MAC16)", r.DSP, UP5K.DSP)
+	if r.LC == 0 && r.LUT > UP5K.LC { // not packed: every LUT needs a logic cell
+		e.Over = append(e.Over, fmt.Sprintf("LUTs %d/%d logic cells", r.LUT, UP5K.LC))
+	}
+	if r.Routed && r.FmaxMHz < r.FreqMHz {
+		e.FmaxMHz = r.FmaxMHz
+	}
+	if len(e.Over) == 0 && e.FmaxMHz == 0 {
+		return nil
+	}
+	return e
+}
+
+var (
+	reFmax = regexp.MustCompile(`Max frequency for clock[^:]*: ([0-9.]+) MHz`)
+	reUtil = regexp.MustCompile(`(ICESTORM_LC|ICESTORM_RAM|ICESTORM_SPRAM|ICESTORM_DSP):\s+(\d+)/\s*(\d+)`)
+)
+
+// readNextpnr reads the logic-cell use and the fmax after routing from
+// nextpnr's log.
+func (r *SynthReport) readNextpnr(log string) {
+	for _, m := range reUtil.FindAllStringSubmatch(log, -1) {
+		if m[1] == "ICESTORM_LC" {
+			r.LC, _ = strconv.Atoi(m[2])
+		}
+	}
+	for _, m := range reFmax.FindAllStringSubmatch(log, -1) {
+		r.FmaxMHz, _ = strconv.ParseFloat(m[1], 64) // the last report is after routing
+	}
 }
 
 func runTool(ctx context.Context, dir, name string, args ...string) (string, error) {
@@ -190,9 +314,15 @@ func (r *SynthReport) String() string {
 	fmt.Fprintf(&b, "target %s: %d LUT, %d FF, %d BRAM, %d SPRAM, %d DSP (yosys %v)\n", r.Target, r.LUT, r.FF, r.BRAM,
 		r.SPRAM, r.DSP, r.SynthTime.Round(time.Millisecond))
 	if r.Target == "ice40-up5k" {
+		lc := "?"
+		if r.LC > 0 {
+			lc = strconv.Itoa(r.LC)
+		}
+		fmt.Fprintf(&b, "UP5K use: %s/%d logic cells, %d/%d EBR, %d/%d SPRAM, %d/%d DSP\n", lc, UP5K.LC, r.BRAM, UP5K.EBR,
+			r.SPRAM, UP5K.SPRAM, r.DSP, UP5K.DSP)
 		if r.Routed {
-			fmt.Fprintf(&b, "placed and routed: fmax %.1f MHz (nextpnr and icepack %v), bitstream %s\n", r.FmaxMHz,
-				r.PnRTime.Round(time.Millisecond), r.Bitstream)
+			fmt.Fprintf(&b, "placed and routed: fmax %.1f MHz (target %g MHz; nextpnr and icepack %v), bitstream %s\n",
+				r.FmaxMHz, r.FreqMHz, r.PnRTime.Round(time.Millisecond), r.Bitstream)
 		} else {
 			fmt.Fprintf(&b, "not placed and routed: %s\n", r.PnRMessage)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -145,20 +146,27 @@ func encodeSteps(cfg *model.Config, rows []series.Row, learn bool) ([]hdl.Step, 
 }
 
 type hdlSynthOptions struct {
-	target, model, rng, image, work string
+	target, model, rng, image, work, board string
+	bridge                                 bool
+	blocks                                 int
+	freq                                   float64
 }
 
 func newHDLSynthCmd() *cobra.Command {
 	o := &hdlSynthOptions{}
 	cmd := &cobra.Command{
-		Use:   "synth --target ice40-up5k|ecp5|xilinx (--model M | --image region.img)",
+		Use:   "synth --target ice40-up5k|ecp5|xilinx (--model M | --image region.img | --board icebreaker --bridge)",
 		Short: "Synthesize the RTL with Yosys (and place and route it for iCE40)",
 		Long: `Synth synthesizes the RTL for a model's dimensions (a fresh region compiled from
 --model, or an image) with Yosys, its memories initialised from the image, behind
 a pin-light serial wrapper (hdl/rtl/htm_synth_top.v), and prints the LUT, flip-flop,
 block RAM, SPRAM and DSP counts. For ice40-up5k it then places and routes with
-nextpnr-ice40 and packs a bitstream with icepack, printing fmax. ECP5 and Xilinx
-are synthesis only (no packaged place and route).`,
+nextpnr-ice40 and packs a bitstream with icepack, printing the UP5K's logic cells,
+EBR, SPRAM and DSP in use and fmax; a design that does not fit the UP5K or whose
+fmax is below --freq is an error. ECP5 and Xilinx are synthesis only (no packaged
+place and route). --board icebreaker puts the accelerator behind the UARTBone
+bridge of hdl/rtl/icebreaker_top.v with the iCEBreaker's pins; --bridge there
+synthesizes the bridge on a register file alone (no model).`,
 		Example: "  htmhw hdl synth --target ecp5 --model small",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
@@ -169,6 +177,10 @@ are synthesis only (no packaged place and route).`,
 	f.StringVar(&o.rng, "range", "0,100", "value range lo,hi for a data-derived RDSE resolution (does not change the dimensions)")
 	f.StringVar(&o.image, "image", "", "memory image (htmhw compile) instead of --model")
 	f.StringVar(&o.work, "work", "", "directory for the tools' files (default: a temporary one, removed)")
+	f.StringVar(&o.board, "board", "", "top: empty for the serial wrapper (hdl/rtl/htm_synth_top.v), icebreaker for hdl/rtl/icebreaker_top.v")
+	f.BoolVar(&o.bridge, "bridge", false, "with --board icebreaker: the UARTBone bridge on a register file, without the accelerator")
+	f.IntVar(&o.blocks, "blocks", 0, "ice40-up5k: also print the N largest blocks (logic attributed to the registers it feeds)")
+	f.Float64Var(&o.freq, "freq", hdl.DefaultFreqMHz, "iCE40 clock target in MHz (nextpnr --freq; fmax below it is an error)")
 	_ = cmd.MarkFlagRequired("target")
 	cmd.MarkFlagsMutuallyExclusive("model", "image")
 	return cmd
@@ -201,6 +213,7 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 		if im, err = image.Compile(r, image.DefaultArch()); err != nil {
 			return err
 		}
+	case o.bridge:
 	default:
 		return errors.New("give --model or --image")
 	}
@@ -215,7 +228,13 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	rep, err := hdl.Synth(ctx, o.target, im, dir)
+	rep, err := hdl.Synth(ctx, o.target, im, dir, hdl.SynthOptions{Board: o.board, Bridge: o.bridge, FreqMHz: o.freq})
+	var fe *hdl.FitError
+	if errors.As(err, &fe) {
+		fmt.Fprint(cmd.OutOrStdout(), rep.String())
+		o.printBlocks(cmd, rep)
+		return err
+	}
 	if err != nil {
 		if rep != nil && rep.Log != "" {
 			return fmt.Errorf("%w\n%s", err, rep.Log)
@@ -223,5 +242,26 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 		return err
 	}
 	fmt.Fprint(cmd.OutOrStdout(), rep.String())
+	o.printBlocks(cmd, rep)
 	return nil
+}
+
+// printBlocks prints the --blocks largest blocks of an iCE40 netlist.
+func (o *hdlSynthOptions) printBlocks(cmd *cobra.Command, rep *hdl.SynthReport) {
+	if o.blocks <= 0 || rep.Target != "ice40-up5k" {
+		return
+	}
+	bs, err := hdl.BlockArea(filepath.Join(rep.WorkDir, "top.json"))
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "blocks: %v\n", err)
+		return
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "largest blocks (LUTs and carries shared among the registers they feed):\n  %-40s %7s %6s %6s\n", "block", "LUT", "CARRY", "FF")
+	for i, b := range bs {
+		if i == o.blocks {
+			break
+		}
+		fmt.Fprintf(w, "  %-40s %7.0f %6.0f %6d\n", b.Block, b.LUT, b.Carry, b.FF)
+	}
 }

@@ -116,18 +116,15 @@ module htm_accel #(
     end
   endfunction
 
-  // CRC-32 (IEEE, reflected) over nb little-endian bytes of d.
-  function [31:0] crc_upd(input [31:0] crc, input [31:0] d, input [2:0] nb);
-    integer b, i;
+  // CRC-32 (IEEE, reflected) of one byte: the CRC sequencer's only CRC
+  // circuit (about 100 LUTs; a word per cycle cost thousands).
+  function [31:0] crc_byte(input [31:0] crc, input [7:0] d);
+    integer i;
     reg [31:0] c;
     begin
-      c = crc;
-      for (b = 0; b < 4; b = b + 1)
-        if (b < nb) begin
-          c = c ^ {24'd0, d[8*b+:8]};
-          for (i = 0; i < 8; i = i + 1) c = c[0] ? ((c >> 1) ^ 32'hEDB88320) : (c >> 1);
-        end
-      crc_upd = c;
+      c = crc ^ {24'd0, d};
+      for (i = 0; i < 8; i = i + 1) c = c[0] ? ((c >> 1) ^ 32'hEDB88320) : (c >> 1);
+      crc_byte = c;
     end
   endfunction
 
@@ -140,6 +137,9 @@ module htm_accel #(
   endfunction
 
   // ------------------------------------------------- cfg and regs (registers)
+  // cfg: the engine reads flip-flop words at constant indices (synthesis
+  // keeps only the bits read); the host's window and CRC reads come from
+  // u_cfg, a RAM copy written with it (below the host read port).
   reg [31:0] cfg[0:31];
   reg [63:0] regs[0:15];
 `ifdef SIM
@@ -174,6 +174,7 @@ module htm_accel #(
   wire [15:0] cfg_below = cfg[9][15:0], cfg_trim = cfg[10][15:0];
   wire [31:0] cfg_minpct = cfg[11], cfg_dutyper = cfg[12], cfg_updper = cfg[13];
   wire cfg_boost = cfg[14] != 0;
+  wire [31:0] cfg_rd;
 
   // ---------------------------------------------------------------- RAMs
   // Port signals: the engine drives them while busy, the host otherwise.
@@ -207,9 +208,12 @@ module htm_accel #(
   reg inb_we;
   reg [31:0] inb_wd;
   wire [31:0] inbuf_rd;
-  htm_ram #(.WIDTH(POOL_W), .DEPTH(D_POOL), .FILE("sp.pool"), .MEM_DIR(MEM_DIR)) u_pool (
+  // RW_OLD(0) (no write-delay flip-flops, htm_ram.v): the SP phases, the
+  // host and the CRC never use a word read in the cycle that writes it, nor
+  // one beyond the depth (in simulation such a read returns a wrong word).
+  htm_ram #(.WIDTH(POOL_W), .DEPTH(D_POOL), .FILE("sp.pool"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_pool (
       clk, pool_ra, pool_rd, pool_we, pool_wa, pool_wd);
-  htm_ram #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen"), .MEM_DIR(MEM_DIR)) u_plen (
+  htm_ram #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_plen (
       clk, plen_ra, plen_rd, plen_we, plen_wa, plen_wd);
   genvar gl;
   generate
@@ -217,22 +221,27 @@ module htm_accel #(
       // Lane gl holds the words w of each column with w mod LANES_OV = gl.
       localparam [7:0] D0 = 8'd48 + gl % 10, D1 = 8'd48 + (gl / 10) % 10;
       localparam [15:0] LN = (gl < 10) ? {8'd0, D0} : {D1, D0};
-      htm_ram #(.WIDTH(32), .DEPTH(D_CONNR), .FILE({"sp.conn.lane", LN}), .MEM_DIR(MEM_DIR)) u_conn (
-          clk, conn_ra, conn_rd[gl], conn_we[gl], conn_wa, conn_wd);
+      if (gl < W) begin : g_ram
+        htm_ram #(.WIDTH(32), .DEPTH(D_CONNR), .FILE({"sp.conn.lane", LN}), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_conn (
+            clk, conn_ra, conn_rd[gl], conn_we[gl], conn_wa, conn_wd);
+      end else begin : g_pad
+        // A lane beyond the W words of a row is never written: always 0.
+        assign conn_rd[gl] = 32'd0;
+      end
     end
   endgenerate
-  htm_ram #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty"), .MEM_DIR(MEM_DIR)) u_duty (
+  htm_ram #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_duty (
       clk, duty_ra, duty_rd, duty_we, duty_wa, duty_wd);
-  htm_ram #(.WIDTH(16), .DEPTH(C), .FILE("sp.boost"), .MEM_DIR(MEM_DIR)) u_boost (
+  htm_ram #(.WIDTH(16), .DEPTH(C), .FILE("sp.boost"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_boost (
       clk, boost_ra, boost_rd, boost_we, boost_wa, boost_wd);
-  htm_ram #(.WIDTH(16), .DEPTH(1024), .FILE("sp.boosttable"), .MEM_DIR(MEM_DIR)) u_bt (
+  htm_ram #(.WIDTH(16), .DEPTH(1024), .FILE("sp.boosttable"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_bt (
       clk, bt_ra, bt_rd, bt_we, bt_wa, bt_wd);
   // Working memories.
-  htm_ram #(.WIDTH(OV_W), .DEPTH(C)) u_ov (clk, ov_ra, ov_rd, ov_we, ov_wa, ov_wd);
-  htm_ram #(.WIDTH(HIST_W), .DEPTH(Q + 1)) u_hist (clk, hist_ra, hist_rd, hist_we, hist_wa, hist_wd);
-  htm_ram #(.WIDTH(WCOL), .DEPTH(C)) u_oc (clk, oc_ra, oc_rd, oc_we, oc_wa, oc_wd);
-  htm_ram #(.WIDTH(WCOL), .DEPTH(C)) u_wk (clk, wk_ra, wk_rd, wk_we, wk_wa, wk_wd);
-  htm_ram #(.WIDTH(32), .DEPTH(IN_D)) u_inbuf (clk, inb_ra, inbuf_rd, inb_we, inb_wa, inb_wd);
+  htm_ram #(.WIDTH(OV_W), .DEPTH(C), .RW_OLD(0)) u_ov (clk, ov_ra, ov_rd, ov_we, ov_wa, ov_wd);
+  htm_ram #(.WIDTH(HIST_W), .DEPTH(Q + 1), .RW_OLD(0)) u_hist (clk, hist_ra, hist_rd, hist_we, hist_wa, hist_wd);
+  htm_ram #(.WIDTH(WCOL), .DEPTH(C), .RW_OLD(0)) u_oc (clk, oc_ra, oc_rd, oc_we, oc_wa, oc_wd);
+  htm_ram #(.WIDTH(WCOL), .DEPTH(C), .RW_OLD(0)) u_wk (clk, wk_ra, wk_rd, wk_we, wk_wa, wk_wd);
+  htm_ram #(.WIDTH(32), .DEPTH(IN_D), .RW_OLD(0)) u_inbuf (clk, inb_ra, inbuf_rd, inb_we, inb_wa, inb_wd);
 
 
   // in.bits: W words of flip-flops.
@@ -248,21 +257,23 @@ module htm_accel #(
   reg dirty;  // memories written through the window since the last RESTORE
   reg [2:0] err;
   reg [31:0] step_expect, cycles_r, in_count, out_count, mem_sel, mem_addr, mem_lo, crc_val;
-  reg [31:0] nact;  // active columns of the running step
   reg [31:0] phcyc[0:9];
   reg [31:0] rcyc;
   reg cmd_is_restore;
   localparam [2:0] H_IDLE = 0, H_RD = 1, H_CRC = 2;
   reg [2:0] hs;
   reg [13:0] h_adr;
-  // CRC sequencer.
+  // CRC sequencer: one byte per cycle. cword holds cnb bytes still to
+  // feed (least significant first); then the memory words cidx .. clen-1
+  // are read one by one, then (cpost) 12 zero bytes.
   localparam [1:0] CM_MEM = 0, CM_IN = 1, CM_OUT = 2;
   reg [1:0] cmode;
   reg cpart;  // OUT_CRC: 0 OUT_BUF, 1 PRED_BUF
   reg crun, cwait;
-  reg [31:0] cidx, clen, cstep;
+  reg [1:0] cpost;  // OUT_CRC's parts after OUT_BUF (1: PRED_COUNT, PRED_BUF; 2: ANOM_NUM, ANOM_DEN)
+  reg [31:0] cidx, clen;
   reg [31:0] crc;
-  reg [3:0] csel;
+  reg [3:0] csel, cnb;
   reg [63:0] cword;
   reg host_regs_we, host_regs_sel;
   reg [4:0] host_regs_a;
@@ -292,21 +303,26 @@ module htm_accel #(
   // SP_OVERLAP.
   reg [WQ-1:0] oacc;
   reg [WCOL-1:0] oc;
-  reg [31:0] orow;
+  reg [$clog2(WL + 1)-1:0] orow;  // a row of the column (0 .. WL-1)
   // SP_INHIBIT.
   reg found;
-  reg [31:0] above, thr, ties, selcnt;
+  // Counts of columns (at most C) and an overlap threshold (at most Q):
+  // no wider than their values.
+  reg [WCNT-1:0] above, ties, selcnt, nact;
+  reg [WQ-1:0] thr;
   reg [WCOL-1:0] first_col;
   // SP_LEARN and bumps: the column loop.
   reg bump;
-  reg [31:0] ci, ccount;
+  reg [WCNT-1:0] ci, ccount;
   reg [WCOL-1:0] cc, next_cc;
-  reg [31:0] lreg, cbase;
+  reg [WQ-1:0] lreg;  // a pool length
+  reg [A_POOL-1:0] cbase;  // a column's first sp.pool word
   reg accv;
-  reg [31:0] acc, accw;
+  reg [31:0] acc;
+  reg [(WN > 5 ? WN - 5 : 1)-1:0] accw;  // pword's significant bits
   // SP_DUTY.
   reg [15:0] period_m1, period, minov, max_od;
-  reg [31:0] nweak;
+  reg [WCNT-1:0] nweak;
   reg [WCOL-1:0] first_weak;
   // iteration mod updatePeriod, bit-serial in the background.
   reg [63:0] mod_x;
@@ -324,6 +340,7 @@ module htm_accel #(
     reg [16:0] r;
     reg [15:0] n, q;
     reg [17:0] t;
+    reg [18:0] u;
     integer s;
     begin
       r = r0;
@@ -332,9 +349,12 @@ module htm_accel #(
       for (s = 0; s < 16; s = s + 1)
         if (s >= s0 && s < s1) begin
           t = {r, n[15]};
+          // One subtraction whose borrow is the comparison (a compare and
+          // a subtract were two carry chains: 1,600 LUTs for the divider).
+          u = {1'b0, t} - {3'b0, d};
           n = {n[14:0], 1'b0};
-          if (t >= {2'b0, d}) begin
-            t = t - {2'b0, d};
+          if (!u[18]) begin
+            t = u[17:0];
             q = {q[14:0], 1'b1};
           end else q = {q[14:0], 1'b0};
           r = t[16:0];
@@ -434,7 +454,7 @@ module htm_accel #(
   htm_tm #(.C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .LANES_SYN(LANES_SYN), .W(W), .MEM_DIR(MEM_DIR)) u_tm (
       .clk(clk), .rst(rst), .start_step(tm_start_step), .start_restore(tm_start_restore), .learn(learn),
       .cfg_actT(cfg[16]), .cfg_minT(cfg[17]), .cfg_maxNew(cfg[18]), .cfg_init(cfg[23]), .cfg_conn(cfg[24]),
-      .cfg_inc(cfg[25]), .cfg_dec(cfg[26]), .cfg_psd(cfg[27]), .n_act(nact), .oc_ra(tm_oc_ra),
+      .cfg_inc(cfg[25]), .cfg_dec(cfg[26]), .cfg_psd(cfg[27]), .n_act({{(32 - WCNT) {1'b0}}, nact}), .oc_ra(tm_oc_ra),
       .oc_rd({{(32 - WCOL) {1'b0}}, oc_rd}), .r_iter(regs[3]), .r_created(regs[4]), .r_gen(regs[5]),
       .r_free(regs[6]), .regs_wb(tm_regs_wb), .w_iter(tm_w_iter), .w_created(tm_w_created), .w_gen(tm_w_gen),
       .w_free(tm_w_free), .ev(tm_ev), .ev_synpr(tm_ev_synpr), .done(tm_done),
@@ -598,8 +618,10 @@ module htm_accel #(
   wire duty_bump = minov != 0 && (nweak != 0 || weak_now);
   wire [63:0] minov_new = ({48'd0, max_od} * {32'd0, cfg_minpct}) >> 16;
   wire upd_round = mod_r == 0;
-  wire [31:0] phsum = phcyc[0] + phcyc[1] + phcyc[2] + phcyc[3] + phcyc[4] + phcyc[5] + phcyc[6] + phcyc[7] +
-      phcyc[8] + phcyc[9];
+  // One bit-serial step of iteration mod updatePeriod: the borrow of the
+  // subtraction is the comparison.
+  wire [33:0] mod_t = {1'b0, mod_r[31:0], mod_x[63]} - {2'b0, cfg_updper};
+  reg [31:0] phsum;  // the sum of phcyc, added up as each phase ends (not a ten-input adder)
 
   // Command decoding (CTRL writes), shared with the bus logic below.
   wire wb_req = wb_cyc_i && wb_stb_i && !wb_ack_o;
@@ -655,7 +677,7 @@ module htm_accel #(
     else if (r_pr) r_data = tm_hrd;
     else
       case (r_sel)
-        M_CFG: r_data = {32'd0, cfg[r_addr[4:0]]};
+        M_CFG: r_data = {32'd0, cfg_rd};
         M_REGS: r_data = regs[r_addr[3:0]];
         M_POOL: r_data = {{(64 - POOL_W) {1'b0}}, pool_rd};
         M_POOLLEN: r_data = {{(64 - WQ) {1'b0}}, plen_rd};
@@ -674,7 +696,7 @@ module htm_accel #(
     h_we = 0; h_wsel = mem_sel[3:0]; h_waddr = mem_addr; h_wd = {wb_dat_i, mem_lo};
     host_regs_we = 0; host_regs_sel = 0; host_regs_a = 0; host_regs_d = {wb_dat_i, mem_lo};
     if (crun) begin
-      if (!cwait) begin
+      if (cnb == 0 && !cwait && cidx < clen) begin
         h_re = 1;
         h_sel = csel;
         h_inb = cmode == CM_IN;
@@ -704,6 +726,11 @@ module htm_accel #(
     end
   end
 
+  // The host's copy of cfg: read at h_addr (the data is used the cycle
+  // after a window or CRC read of M_CFG), written with cfg.
+  htm_ram #(.WIDTH(32), .DEPTH(32), .FILE("cfg"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_cfg (
+      clk, {1'b0, h_addr[4:0]}, cfg_rd, host_regs_we && !host_regs_sel, {1'b0, host_regs_a}, host_regs_d[31:0]);
+
   always @(*) begin
     cmd_step = 0;
     cmd_restore = 0;
@@ -715,6 +742,7 @@ module htm_accel #(
 
   // Register reads.
   reg [31:0] rdv;
+  integer pk;
   always @(*) begin
     rdv = 0;
     case (wb_adr_i)
@@ -739,7 +767,10 @@ module htm_accel #(
       14'h027: rdv = {31'd0, locked};  // write-only CTRL, STEP_EXPECT, CRC_SEL read 0
       14'h030: rdv = mem_sel;
       14'h031: rdv = mem_addr;
-      default: if (wb_adr_i >= 14'h040 && wb_adr_i < 14'h04A) rdv = phcyc[wb_adr_i[3:0]];
+      default:
+      // PHASE_CYCLES: one comparison per word (phcyc[wb_adr_i[3:0]] made
+      // Yosys build 16 words of flip-flops for the 10).
+      for (pk = 0; pk < 10; pk = pk + 1) if (wb_adr_i == 14'h040 + pk) rdv = phcyc[pk];
     endcase
   end
 
@@ -758,8 +789,7 @@ module htm_accel #(
       if (b1v) ;
       // Background: iteration mod updatePeriod.
       if (mod_run) begin
-        mod_r <= ({mod_r[31:0], mod_x[63]} >= {1'b0, cfg_updper}) ? ({mod_r[31:0], mod_x[63]} - {1'b0, cfg_updper}) :
-            {mod_r[31:0], mod_x[63]};
+        mod_r <= mod_t[33] ? {mod_r[31:0], mod_x[63]} : mod_t[32:0];
         mod_x <= {mod_x[62:0], 1'b0};
         mod_n <= mod_n + 1;
         if (mod_n == 63) mod_run <= 0;
@@ -944,7 +974,11 @@ module htm_accel #(
           phcyc[6] <= tm_cyc_cells;
           phcyc[7] <= tm_cyc_swap;
           phcyc[8] <= tm_cyc_dend;
-        end else phcyc[ph] <= pcyc + 1;
+          phsum <= phsum + tm_cyc_pred + tm_cyc_cells + tm_cyc_swap + tm_cyc_dend;
+        end else begin
+          phcyc[ph] <= pcyc + 1;
+          phsum <= phsum + pcyc + 1;
+        end
         pcyc <= 0;
         cnt <= 0;
         sub <= 0;
@@ -1010,6 +1044,7 @@ module htm_accel #(
       lbad <= 0;
       nact <= 0;
       for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
+      phsum <= 0;
     end
     if (cmd_restore) begin
       busy <= 1;
@@ -1046,51 +1081,38 @@ module htm_accel #(
     wb_ack_o <= 0;
     // CRC sequencer.
     if (crun) begin
-      if (!cwait) begin
-        // A read was presented: its data arrives next cycle.
+      if (cnb != 0) begin
+        crc <= crc_byte(crc, cword[7:0]);
+        cword <= {8'd0, cword[63:8]};
+        cnb <= cnb - 1'b1;
+      end else if (cwait) begin
+        // The word read last cycle.
+        cword <= r_data;
+        cnb <= (cmode == CM_MEM) ? csel_nb : 4'd4;
+        cwait <= 0;
+        cidx <= cidx + 1;
+      end else if (cidx < clen) begin
+        // A read is presented: its data arrives next cycle.
         cwait <= 1;
         r_sel <= csel; r_inb <= cmode == CM_IN; r_oc <= cmode == CM_OUT && !cpart; r_pr <= cmode == CM_OUT && cpart;
         r_addr <= cidx;
         rlane <= conn_lane(cidx);
-        cstep <= 0;
+      end else if (cpost == 2'd1) begin
+        // OUT_CRC: PRED_COUNT, then PRED_BUF.
+        cword <= {32'd0, pred_count};
+        cnb <= 4'd4;
+        cpart <= 1;
+        cidx <= 0;
+        clen <= pred_count;
+        cpost <= 2'd2;
+      end else if (cpost == 2'd2) begin
+        // OUT_CRC: ANOM_NUM, ANOM_DEN.
+        cword <= {anom_den, anom_num};
+        cnb <= 4'd8;
+        cpost <= 2'd0;
       end else begin
-        // Data: up to 4 bytes per cycle.
-        if (cmode == CM_MEM) begin
-          if (cstep == 0) begin
-            crc <= crc_upd(crc, r_data[31:0], csel_nb > 4 ? 3'd4 : csel_nb[2:0]);
-            cword <= r_data;
-            if (csel_nb == 8) cstep <= 1;
-            else begin
-              cwait <= 0;
-              cidx <= cidx + 1;
-              if (cidx + 1 == clen) begin crun <= 0; crc_val <= ~crc_upd(crc, r_data[31:0], csel_nb[2:0]); end
-            end
-          end else begin
-            crc <= crc_upd(crc, cword[63:32], 3'd4);
-            cwait <= 0;
-            cidx <= cidx + 1;
-            if (cidx + 1 == clen) begin crun <= 0; crc_val <= ~crc_upd(crc, cword[63:32], 3'd4); end
-          end
-        end else begin
-          crc <= crc_upd(crc, r_data[31:0], 3'd4);
-          cwait <= 0;
-          cidx <= cidx + 1;
-          if (cidx + 1 >= clen) begin
-            crun <= 0;
-            if (cmode == CM_IN) crc_val <= ~crc_upd(crc, r_data[31:0], 3'd4);
-            else if (!cpart && pred_count != 0) begin
-              // OUT_BUF done: PRED_COUNT, then PRED_BUF.
-              crun <= 1;
-              cpart <= 1;
-              cidx <= 0;
-              clen <= pred_count;
-              crc <= crc_upd(crc_upd(crc, r_data[31:0], 3'd4), pred_count, 3'd4);
-            end else if (!cpart)  // no prediction: PRED_COUNT (0), ANOM_NUM, ANOM_DEN
-              crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc, r_data[31:0], 3'd4), 32'd0, 3'd4), anom_num, 3'd4),
-                                  anom_den, 3'd4);
-            else crc_val <= ~crc_upd(crc_upd(crc_upd(crc, r_data[31:0], 3'd4), anom_num, 3'd4), anom_den, 3'd4);
-          end
-        end
+        crun <= 0;
+        crc_val <= ~crc;
       end
     end
     if (hs == H_RD) begin
@@ -1156,7 +1178,7 @@ module htm_accel #(
             err <= (err == E_NONE) ? E_MEM : err;
             crc_val <= 0;
           end else begin
-            csel <= wb_dat_i[3:0]; cmode <= CM_MEM; crun <= 1; cwait <= 0; cidx <= 0;
+            csel <= wb_dat_i[3:0]; cmode <= CM_MEM; crun <= 1; cwait <= 0; cidx <= 0; cnb <= 0; cpost <= 0;
             clen <= mem_depth(wb_dat_i[3:0]); crc <= 32'hFFFFFFFF;
           end
           default: ;
@@ -1176,27 +1198,15 @@ module htm_accel #(
         end else if (wb_adr_i == 14'h025 || wb_adr_i == 14'h026) begin
           if (!busy) begin
             hs <= H_CRC;
-            crun <= 1; cwait <= 0; crc <= 32'hFFFFFFFF;
+            crun <= 1; cwait <= 0; crc <= 32'hFFFFFFFF; cidx <= 0;
             if (wb_adr_i == 14'h025) begin
-              cmode <= CM_IN; crc <= crc_upd(32'hFFFFFFFF, in_count, 3'd4); cidx <= 0; clen <= in_count;
-              if (in_count == 0) begin crun <= 0; crc_val <= ~crc_upd(32'hFFFFFFFF, 0, 3'd4); end
+              // IN_COUNT, then IN_BUF.
+              cmode <= CM_IN; cword <= {32'd0, in_count}; cnb <= 4'd4; clen <= in_count; cpost <= 0;
             end else begin
-              cmode <= CM_OUT; cidx <= 0; clen <= out_count; cpart <= 0;
-              crc <= crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), out_count, 3'd4);
-              if (out_count == 0) begin
-                // No active column: PRED_COUNT follows at once (there is no
-                // prediction without an active column... but a restored
-                // region may predict: read PRED_BUF as usual).
-                if (pred_count != 0) begin
-                  cpart <= 1;
-                  clen <= pred_count;
-                  crc <= crc_upd(crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), 32'd0, 3'd4), pred_count, 3'd4);
-                end else begin
-                  crun <= 0;
-                  crc_val <= ~crc_upd(crc_upd(crc_upd(crc_upd(crc_upd(32'hFFFFFFFF, regs[0][31:0], 3'd4), 32'd0, 3'd4),
-                                                  32'd0, 3'd4), anom_num, 3'd4), anom_den, 3'd4);
-                end
-              end
+              // STEP_LO, OUT_COUNT, then OUT_BUF, then PRED_COUNT, PRED_BUF,
+              // ANOM_NUM, ANOM_DEN (cpost 1 and 2).
+              cmode <= CM_OUT; cword <= {out_count, regs[0][31:0]}; cnb <= 4'd8; clen <= out_count; cpost <= 2'd1;
+              cpart <= 0;
             end
           end
         end else if (wb_adr_i == 14'h035) hs <= H_CRC;
