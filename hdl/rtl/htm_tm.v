@@ -194,27 +194,31 @@ module htm_tm #(
   reg [WCOL-1:0] pr_wd;
   wire [WCOL-1:0] pr_rd;
 
+  // RW_OLD(0) (htm_ram.v) wherever no phase reads a word in the cycle that
+  // writes it, nor beyond the depth. tm.seg keeps it (destroy reads the
+  // owner while it clears the word), and so do the bitmaps (a burst's
+  // second previous-winner word may lie beyond the last).
   htm_ram #(.WIDTH(SEG_W), .DEPTH(S), .FILE("tm.seg"), .MEM_DIR(MEM_DIR)) u_seg (
       clk, seg_ra, seg_rd, seg_we, seg_wa, seg_wd);
-  htm_ram #(.WIDTH(32), .DEPTH(S), .FILE("tm.seglru"), .MEM_DIR(MEM_DIR)) u_lru (
+  htm_ram #(.WIDTH(32), .DEPTH(S), .FILE("tm.seglru"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_lru (
       clk, lru_ra, lru_rd, lru_we, lru_wa, lru_wd);
-  htm_ram #(.WIDTH(64), .DEPTH(S), .FILE("tm.segseq"), .MEM_DIR(MEM_DIR)) u_seq (
+  htm_ram #(.WIDTH(64), .DEPTH(S), .FILE("tm.segseq"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_seq (
       clk, seq_ra, seq_rd, seq_we, seq_wa, seq_wd);
-  htm_ram #(.WIDTH(WS), .DEPTH(S), .FILE("tm.free"), .MEM_DIR(MEM_DIR)) u_free (
+  htm_ram #(.WIDTH(WS), .DEPTH(S), .FILE("tm.free"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_free (
       clk, free_ra, free_rd, free_we, free_wa, free_wd);
-  htm_ram #(.WIDTH(WG), .DEPTH(NC), .FILE("tm.cellsegs"), .MEM_DIR(MEM_DIR)) u_cs (
+  htm_ram #(.WIDTH(WG), .DEPTH(NC), .FILE("tm.cellsegs"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_cs (
       clk, cs_ra, cs_rd, cs_we, cs_wa, cs_wd);
-  htm_ram #(.WIDTH(WM), .DEPTH(S)) u_np (clk, np_ra, np_rd, np_we, np_wa, np_wd);
-  htm_ram #(.WIDTH(WM), .DEPTH(S)) u_ncn (clk, ncn_ra, ncn_rd, ncn_we, ncn_wa, ncn_wd);
-  htm_ram #(.WIDTH(WCELL), .DEPTH(NC)) u_ac (clk, ac_ra, ac_rd, ac_we, ac_wa, ac_wd);
-  htm_ram #(.WIDTH(WCELL), .DEPTH(NC)) u_cand (clk, cand_ra, cand_rd, cand_we, cand_wa, cand_wd);
-  htm_ram #(.WIDTH(WCOL), .DEPTH(C)) u_pr (clk, pr_ra, pr_rd, pr_we, pr_wa, pr_wd);
+  htm_ram #(.WIDTH(WM), .DEPTH(S), .RW_OLD(0)) u_np (clk, np_ra, np_rd, np_we, np_wa, np_wd);
+  htm_ram #(.WIDTH(WM), .DEPTH(S), .RW_OLD(0)) u_ncn (clk, ncn_ra, ncn_rd, ncn_we, ncn_wa, ncn_wd);
+  htm_ram #(.WIDTH(WCELL), .DEPTH(NC), .RW_OLD(0)) u_ac (clk, ac_ra, ac_rd, ac_we, ac_wa, ac_wd);
+  htm_ram #(.WIDTH(WCELL), .DEPTH(NC), .RW_OLD(0)) u_cand (clk, cand_ra, cand_rd, cand_we, cand_wa, cand_wd);
+  htm_ram #(.WIDTH(WCOL), .DEPTH(C), .RW_OLD(0)) u_pr (clk, pr_ra, pr_rd, pr_we, pr_wa, pr_wd);
   genvar gi;
   generate
     for (gi = 0; gi < L; gi = gi + 1) begin : g_syn
       localparam [7:0] D0 = 8'd48 + gi % 10, D1 = 8'd48 + (gi / 10) % 10;
       localparam [15:0] LN = (gi < 10) ? {8'd0, D0} : {D1, D0};
-      htm_ram #(.WIDTH(SYN_W), .DEPTH(S * ML), .FILE({"tm.syn.lane", LN}), .MEM_DIR(MEM_DIR)) u_syn (
+      htm_ram #(.WIDTH(SYN_W), .DEPTH(S * ML), .FILE({"tm.syn.lane", LN}), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_syn (
           clk, syn_ra, syn_rd[gi*SYN_W+:SYN_W], syn_we[gi], syn_wa, syn_wd[gi*SYN_W+:SYN_W]);
     end
     for (gi = 0; gi < 2 * LB; gi = gi + 1) begin : g_bm
@@ -225,12 +229,12 @@ module htm_tm #(
           clk, win_ra[gi*A_WC+:A_WC], win_rd[gi*32+:32], win_we[gi/LB], win_wa, win_wd);
     end
     for (gi = 0; gi < 8; gi = gi + 1) begin : g_lb
-      htm_ram #(.WIDTH(EW), .DEPTH(S)) u_lb (
+      htm_ram #(.WIDTH(EW), .DEPTH(S), .RW_OLD(0)) u_lb (
           clk, lb_ra[gi*A_S+:A_S], lb_rd[gi*EW+:EW], lb_we[gi/2], lb_wa[(gi/2)*A_S+:A_S], lb_wd[(gi/2)*EW+:EW]);
     end
     for (gi = 0; gi < 2; gi = gi + 1) begin : g_two
-      htm_ram #(.WIDTH(WCE), .DEPTH(S)) u_ce (clk, ce_ra[gi], ce_rd[gi], ce_we[gi], ce_wa[gi], ce_wd[gi]);
-      htm_ram #(.WIDTH(WCELL), .DEPTH(NC)) u_wl (clk, wl_ra[gi], wl_rd[gi], wl_we[gi], wl_wa[gi], wl_wd[gi]);
+      htm_ram #(.WIDTH(WCE), .DEPTH(S), .RW_OLD(0)) u_ce (clk, ce_ra[gi], ce_rd[gi], ce_we[gi], ce_wa[gi], ce_wd[gi]);
+      htm_ram #(.WIDTH(WCELL), .DEPTH(NC), .RW_OLD(0)) u_wl (clk, wl_ra[gi], wl_rd[gi], wl_we[gi], wl_wa[gi], wl_wd[gi]);
     end
   endgenerate
 
