@@ -802,6 +802,43 @@ module htm_tm #(
 
   // ------------------------------------------------------------ sequencer
   wire [31:0] sort_cyc = nm_c * clog2f(nm_c) + na_c * clog2f(na_c);
+  // sort_start starts the merge sort of list x (n ≥ 2 entries, in buffer 0):
+  // its first pass merges runs of 1, from the two entries the scan kept.
+  task sort_start(input x, input [31:0] n);
+    begin
+      srt_x <= x;
+      srt_n <= n;
+      srt_src <= 0;
+      srt_w <= 1;
+      srt_op <= 0;
+      srt_ia <= 0;
+      srt_mid <= 1;
+      srt_jb <= 1;
+      srt_hi <= 2;
+      srt_fa <= 0;
+      srt_fb <= 0;
+      srt_ha <= h0[x];
+      srt_hb <= h1[x];
+      srt_last <= n <= 2;
+    end
+  endtask
+  // dend_start starts the dendrite scan's segment finder (with TM_SWAP, or
+  // RESTORE) and empties its pipeline.
+  task dend_start;
+    begin
+      fi <= 0;
+      f_inf <= 0;
+      fq_n <= 0;
+      fq_h <= 0;
+      fq_t <= 0;
+      nused <= 0;
+      sc_act <= 0;
+      s1_v <= 0;
+      s2_v <= 0;
+      na_c <= 0;
+      nm_c <= 0;
+    end
+  endtask
   integer q;
   always @(posedge clk) begin
     done <= 0;
@@ -886,7 +923,7 @@ module htm_tm #(
               chg <= 2 * WC + nac + nwc;
               sw_go <= 0;
               sw_aw <= 0; sw_ai <= 0; sw_ww <= 0; sw_wi <= 0; sw_aacc <= 0; sw_wacc <= 0;
-              fi <= 0; f_inf <= 0; fq_n <= 0; fq_h <= 0; fq_t <= 0; nused <= 0;
+              dend_start;
             end else begin
               chg <= chg + 1;
               cur_col <= v_col;
@@ -1180,7 +1217,6 @@ module htm_tm #(
             tph <= T_DEND;
             pcyc <= 0;
             dsub <= 0;
-            sc_act <= 0; s1_v <= 0; s2_v <= 0; na_c <= 0; nm_c <= 0;
           end
         end
         default: ;
@@ -1253,20 +1289,7 @@ module htm_tm #(
           dchg <= (tph == T_REST ? W + WC + nwc : 0) + S + nused * ML + sort_cyc + ((tph == T_DEND && lrn) ? na_c : 0);
           dsub <= 1;
           // The first sort: the matching list if it has two entries or more.
-          srt_x <= (nm_c >= 2) ? 1'b0 : 1'b1;
-          srt_n <= (nm_c >= 2) ? nm_c : na_c;
-          srt_src <= 0;
-          srt_w <= 1;
-          srt_op <= 0;
-          srt_ia <= 0;
-          srt_mid <= 1;
-          srt_jb <= 1;
-          srt_hi <= 2;
-          srt_fa <= 0;
-          srt_fb <= 0;
-          srt_ha <= (nm_c >= 2) ? h0[0] : h0[1];
-          srt_hb <= (nm_c >= 2) ? h1[0] : h1[1];
-          srt_last <= ((nm_c >= 2) ? nm_c : na_c) <= 2;
+          sort_start(nm_c < 2, (nm_c >= 2) ? nm_c : na_c);
           if (nm_c < 2 && na_c < 2) dsub <= 2;
         end
       end
@@ -1314,20 +1337,7 @@ module htm_tm #(
               else mfin <= ~srt_src;
               if (!srt_x && na_c >= 2) begin
                 // Then the active list.
-                srt_x <= 1;
-                srt_n <= na_c;
-                srt_src <= 0;
-                srt_w <= 1;
-                srt_op <= 0;
-                srt_ia <= 0;
-                srt_mid <= 1;
-                srt_jb <= 1;
-                srt_hi <= 2;
-                srt_fa <= 0;
-                srt_fb <= 0;
-                srt_ha <= h0[1];
-                srt_hb <= h1[1];
-                srt_last <= na_c <= 2;
+                sort_start(1'b1, na_c);
               end else dsub <= 2;
             end else begin
               srt_src <= ~srt_src;
@@ -1402,8 +1412,7 @@ module htm_tm #(
       created <= r_created;
       gen <= r_gen[31:0];
       fc <= r_free;
-      fi <= 0; f_inf <= 0; fq_n <= 0; fq_h <= 0; fq_t <= 0; nused <= 0;
-      sc_act <= 0; s1_v <= 0; s2_v <= 0; na_c <= 0; nm_c <= 0;
+      dend_start;
       rw_start <= 1; rw_fresh <= 0; rw_done <= 0; nwc <= 0;
     end
     if (rst) begin
