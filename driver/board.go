@@ -571,13 +571,16 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 		crcs[i] = s.CRC()
 	}
 	written := make([]bool, len(im.Sections))
+	fresh := make([]bool, len(im.Sections))
 	// Rounds: every memory is checked; those that differ are written (the
 	// first time) or repaired. A stray word written into another memory
-	// shows in the next round.
+	// shows in the next round; where the write checkpoints saw it go
+	// (suspects), those words are read back first.
+	sus := suspects{}
 	for round := 0; ; round++ {
 		bad := 0
 		for i, s := range im.Sections {
-			crc, err := b.memCRC(ctx, i)
+			crc, err := b.memCRCIs(ctx, i, crcs[i])
 			if err != nil {
 				return err
 			}
@@ -595,15 +598,33 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 				return err
 			}
 			if !written[i] {
-				written[i] = true
+				written[i], fresh[i] = true, true
 				b.stats.SectionWrites++
-				if err := b.writeMem(ctx, i, s, nil); err != nil {
+				if err := b.writeMem(ctx, im, i, nil, sus); err != nil {
 					return err
 				}
 				continue
 			}
 			b.stats.SectionRetries++
-			if err := b.repair(ctx, i, s, unlock); err != nil {
+			if fresh[i] {
+				// Written in full and not read back yet: corrupted
+				// words can be anywhere, read them all.
+				fresh[i] = false
+				delete(sus, i)
+			}
+			if words := sus[i]; len(words) > 0 {
+				delete(sus, i)
+				if err := b.repair(ctx, im, i, words, unlock, sus); err != nil {
+					return err
+				}
+				if crc, err = b.memCRCIs(ctx, i, crcs[i]); err != nil {
+					return err
+				}
+				if crc == crcs[i] {
+					continue
+				}
+			}
+			if err := b.repair(ctx, im, i, nil, unlock, sus); err != nil {
 				return err
 			}
 		}
@@ -668,11 +689,30 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 	}
 }
 
-// repair reads a memory back, writes the words that differ from the
-// image's, and reads those words back until they hold (bounded); the
-// caller checks CRC_VALUE again.
-func (b *Board) repair(ctx context.Context, sel int, s *image.Section, unlock func() error) error {
-	diff, err := b.verifyMem(ctx, sel, s, nil)
+// suspects are memory words a load may have damaged, by memory index:
+// where write checkpoints saw runs of words go astray.
+type suspects map[int][]int
+
+// add records words [end-n, end) of memory sel, if it is one of im's.
+func (s suspects) add(im *image.Image, sel uint32, end uint32, n int) {
+	if int(sel) >= len(im.Sections) || int(end) > len(im.Sections[sel].Words) {
+		return
+	}
+	for j := max(0, int(end)-n); j < int(end); j++ {
+		s[int(sel)] = append(s[int(sel)], j)
+	}
+}
+
+// repair reads the words (nil: all) of memory sel back, writes those that
+// differ from the image's, and reads them back, with the suspects of sel
+// the writes add, until they hold (bounded); the caller checks CRC_VALUE
+// again.
+func (b *Board) repair(ctx context.Context, im *image.Image, sel int, words []int, unlock func() error, sus suspects) error {
+	s := im.Sections[sel]
+	if words != nil {
+		words = union(words, nil)
+	}
+	diff, err := b.verifyMem(ctx, sel, s, words)
 	if err != nil {
 		return err
 	}
@@ -684,10 +724,12 @@ func (b *Board) repair(ctx context.Context, sel int, s *image.Section, unlock fu
 		if err := unlock(); err != nil {
 			return err
 		}
-		if err := b.writeMem(ctx, sel, s, diff); err != nil {
+		if err := b.writeMem(ctx, im, sel, diff, sus); err != nil {
 			return err
 		}
-		if diff, err = b.verifyMem(ctx, sel, s, diff); err != nil {
+		check := union(diff, sus[sel])
+		delete(sus, sel)
+		if diff, err = b.verifyMem(ctx, sel, s, check); err != nil {
 			return err
 		}
 	}
@@ -697,47 +739,81 @@ func (b *Board) repair(ctx context.Context, sel int, s *image.Section, unlock fu
 // loadWords is the most memory words a load moves per exchange.
 const loadWords = 256
 
+// window sizes a load's exchanges: halved after an exchange that fails,
+// doubled after one that succeeds (up to loadWords), so that a lossy link
+// keeps exchanges short and a clean one soon moves loadWords words per
+// exchange.
+type window struct{ k int }
+
+func (w *window) ok()   { w.k = min(loadWords, 2*w.k) }
+func (w *window) fail() { w.k = max(1, w.k/2) }
+
+// memCRCIs reads a memory's CRC_VALUE (memCRC) and, if it is not want,
+// twice more: a CRC_SEL write that did not arrive leaves the CRC of the
+// memory selected before in CRC_VALUE, and a memory is read back only on
+// a mismatch confirmed by three selections.
+func (b *Board) memCRCIs(ctx context.Context, sel int, want uint32) (uint32, error) {
+	var crc uint32
+	for range 3 {
+		var err error
+		if crc, err = b.memCRC(ctx, sel); err != nil || crc == want {
+			return crc, err
+		}
+	}
+	return crc, nil
+}
+
 // writeMem writes the words of a memory (idx nil: all of them) in
-// exchanges of a number of words that doubles after an exchange that
-// succeeds and halves after one that fails (up to loadWords). An exchange
-// is MEM_SEL (the first, and after a failure), every word as one frame:
-// MEM_ADDR, MEM_DATA_LO, MEM_DATA_HI (18 bytes on UARTBone) for the first
-// of a run of consecutive words, MEM_DATA_LO, MEM_DATA_HI (14 bytes; the
-// window's address moves on by itself) for the others, and a read of
+// exchanges of as many words as a window says (halved after an exchange
+// that fails, doubled after one that succeeds). An exchange is MEM_SEL
+// (the first), every word as one frame: MEM_ADDR,
+// MEM_DATA_LO, MEM_DATA_HI (18 bytes on UARTBone) for the first of a run
+// of consecutive words, MEM_DATA_LO, MEM_DATA_HI (14 bytes; the window's
+// address moves on by itself) for the others, and after each run a read of
 // MEM_SEL and MEM_ADDR, which must show the memory and the address after
-// the last word. A byte lost or corrupted in the data damages that word
-// or the exchange's words after it, which a failed exchange writes again.
-// The
-// read is a checkpoint: a byte lost in the frames makes the bridge parse
-// what follows as data until its frame timeout, so the read then fails
-// (and the transport resynchronises) or shows another address, and the
-// exchange is made again, with MEM_LOCK unlocked again first (a misparsed
-// frame may have locked it). Corrupted words it cannot see; CRC_VALUE and
-// the read-back of repair do. (Register map version 1 commits each word
-// with a MEM_DATA_HI write, so a frame cannot carry more than one word.)
-func (b *Board) writeMem(ctx context.Context, sel int, s *image.Section, idx []int) error {
+// the run. The read is a checkpoint: a byte lost in the frames makes the
+// bridge parse what follows as data until its frame timeout, so the read
+// then fails (and the transport resynchronises) or shows another address,
+// and the exchange is made again, after a read of MEM_SEL and MEM_ADDR in
+// an exchange of its own (where the failed exchange left the window), with
+// MEM_LOCK unlocked again (a misparsed frame may have locked it) and
+// MEM_SEL written only if it changed. The words a run that went elsewhere
+// may have written (before the address read, in the memory read) are
+// added to sus, to be read back. Corrupted words the checkpoints
+// cannot see; CRC_VALUE and the read-back of repair do. (Register map
+// version 1 commits each word with a MEM_DATA_HI write, so a frame cannot
+// carry more than one word.)
+func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []int, sus suspects) error {
+	s := im.Sections[sel]
 	n := len(s.Words)
 	if idx != nil {
 		n = len(idx)
 	}
 	selWord := []uint32{uint32(sel)}
 	data := make([]uint32, 3*min(n, loadWords))
-	acc := make([]Access, 0, 3+min(n, loadWords))
-	var check [2]uint32
+	acc := make([]Access, 0, 3+2*min(n, loadWords))
+	type run struct{ start, end int } // words [start, end), checked by check[2r:2r+2]
+	var runs []run
+	check := make([]uint32, 2*min(n, loadWords))
 	unlock := []uint32{sim.MemUnlock}
-	k, failures := 16, 0
+	win, failures := window{k: 16}, 0
+	var where [2]uint32 // MEM_SEL, MEM_ADDR after a failed exchange
+	where[0] = ^uint32(0)
 	for off := 0; off < n; {
-		m := min(k, n-off)
-		acc = acc[:0]
+		m := min(win.k, n-off)
+		acc, runs = acc[:0], runs[:0]
 		if failures > 0 {
 			// A misparsed frame may have written MEM_LOCK (any value but
 			// "LOAD" locks).
 			acc = append(acc, Access{Write: true, Addr: sim.RegMemLock, Data: unlock})
 		}
-		if failures > 0 || off == 0 {
+		if where[0] != uint32(sel) {
 			acc = append(acc, Access{Write: true, Addr: sim.RegMemSel, Data: selWord})
 		}
-		last := -2
+		endRun := func() {
+			r := len(runs) - 1
+			acc = append(acc, Access{Addr: sim.RegMemSel, Data: check[2*r : 2*r+2]})
+		}
 		for t := range m {
 			j := off + t
 			if idx != nil {
@@ -746,19 +822,34 @@ func (b *Board) writeMem(ctx context.Context, sel int, s *image.Section, idx []i
 			v := s.Words[j]
 			w := data[3*t : 3*t+3]
 			w[0], w[1], w[2] = uint32(j), uint32(v), uint32(v>>32)
-			if j == last+1 && t > 0 {
+			if t > 0 && j == runs[len(runs)-1].end {
 				acc = append(acc, Access{Write: true, Addr: sim.RegMemDataLo, Data: w[1:]})
-			} else {
-				acc = append(acc, Access{Write: true, Addr: sim.RegMemAddr, Data: w})
+				runs[len(runs)-1].end++
+				continue
 			}
-			last = j
+			if t > 0 {
+				endRun()
+			}
+			runs = append(runs, run{j, j + 1})
+			acc = append(acc, Access{Write: true, Addr: sim.RegMemAddr, Data: w})
 		}
-		acc = append(acc, Access{Addr: sim.RegMemSel, Data: check[:]})
+		endRun()
 		b.stats.Calls++
 		err := b.batch(ctx, acc)
-		if err == nil && (check[0] != uint32(sel) || check[1] != uint32(last+1)) {
-			b.stats.StateRereads++
-			err = fmt.Errorf("MEM_SEL, MEM_ADDR read %d, %d after the words, want %d, %d", check[0], check[1], sel, last+1)
+		if err == nil {
+			for r, rn := range runs {
+				got := check[2*r : 2*r+2]
+				if got[0] == uint32(sel) && got[1] == uint32(rn.end) {
+					continue
+				}
+				b.stats.StateRereads++
+				if err == nil {
+					err = fmt.Errorf("MEM_SEL, MEM_ADDR read %d, %d after words %d to %d, want %d, %d", got[0], got[1], rn.start, rn.end-1, sel, rn.end)
+				}
+				// The run went elsewhere (or the read is wrong): the
+				// words it may have written are suspect.
+				sus.add(im, got[0], got[1], rn.end-rn.start)
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -768,14 +859,29 @@ func (b *Board) writeMem(ctx context.Context, sel int, s *image.Section, idx []i
 			if failures++; failures > b.opt.retries {
 				return fmt.Errorf("memory %q: write: %d exchanges in a row failed, the last: %w", s.Name, failures, err)
 			}
-			k = max(1, k/2)
+			// Where the failed exchange left the window (an exchange of
+			// its own, which writes nothing): the words before it are
+			// suspect.
+			if err := b.batchRetry(ctx, "read MEM_SEL", []Access{{Addr: sim.RegMemSel, Data: where[:]}}); err != nil {
+				return err
+			}
+			sus.add(im, where[0], where[1], m)
+			win.fail()
 			continue
 		}
 		failures = 0
-		k = min(loadWords, 2*k)
+		where[0] = uint32(sel)
+		win.ok()
 		off += m
 	}
 	return nil
+}
+
+// union returns the sorted union of two lists of word indices.
+func union(a, b []int) []int {
+	u := append(slices.Clone(a), b...)
+	slices.Sort(u)
+	return slices.Compact(u)
 }
 
 // verifyMem reads the words idx (nil: all) of memory sel back and returns
@@ -784,10 +890,8 @@ func (b *Board) writeMem(ctx context.Context, sel int, s *image.Section, idx []i
 // says which word it is: a word whose address reads wrong is read again.
 // A word read wrong may be reported as differing (it is then written
 // again: harmless); CRC_VALUE has the last word. The exchanges carry
-// MEM_SEL, MEM_ADDR where the words are not consecutive, and a number of
-// word reads that doubles after an exchange that succeeds and halves
-// after one that fails (up to loadWords), so that a lossy link retries
-// little and a clean one moves many words per exchange.
+// MEM_SEL, MEM_ADDR where the words are not consecutive, and as many
+// word reads as a window says (as writeMem's).
 func (b *Board) verifyMem(ctx context.Context, sel int, s *image.Section, idx []int) ([]int, error) {
 	if idx == nil {
 		idx = make([]int, len(s.Words))
@@ -802,12 +906,12 @@ func (b *Board) verifyMem(ctx context.Context, sel int, s *image.Section, idx []
 	pending := slices.Clone(idx)
 	var diff []int
 	selWord := []uint32{uint32(sel)}
-	addrs := make([]uint32, min(len(idx), loadWords))
-	data := make([]uint32, 3*min(len(idx), loadWords))
+	addrs := make([]uint32, loadWords) // pending may grow beyond idx
+	data := make([]uint32, 3*loadWords)
 	var acc []Access
-	k, failures := 8, 0
+	win, failures := window{k: 16}, 0
 	for len(pending) > 0 {
-		chunk := pending[:min(k, len(pending))]
+		chunk := pending[:min(win.k, len(pending))]
 		acc = append(acc[:0], Access{Write: true, Addr: sim.RegMemSel, Data: selWord})
 		for t, j := range chunk {
 			if t == 0 || j != chunk[t-1]+1 {
@@ -825,17 +929,24 @@ func (b *Board) verifyMem(ctx context.Context, sel int, s *image.Section, idx []
 			if failures++; failures > b.opt.retries {
 				return nil, fmt.Errorf("memory %q: read back: %d exchanges in a row failed, the last: %w", s.Name, failures, err)
 			}
-			k = max(1, k/2)
+			win.fail()
 			continue
 		}
 		failures = 0
-		k = min(loadWords, 2*k)
+		win.ok()
 		var again []int
 		for t, j := range chunk {
 			r := data[3*t : 3*t+3]
 			if r[0] != uint32(j) {
+				// The window was elsewhere: read the word again, and
+				// the one before where it was (a MEM_ADDR write
+				// corrupted into a MEM_DATA_HI write commits a word
+				// there).
 				b.stats.StateRereads++
 				again = append(again, j)
+				if p := int(r[0]) - 1; p >= 0 && p < len(s.Words) && p != j {
+					again = append(again, p)
+				}
 				continue
 			}
 			if (uint64(r[1])|uint64(r[2])<<32)&mask != s.Words[j] {

@@ -162,6 +162,36 @@ func TestE2EUARTBoneFaults(t *testing.T) {
 	require.Greater(t, r.stats.Retries(), uint64(0))
 }
 
+var loadFaults = flag.Bool("loadfaults", false, "run TestE2ELoadFaults (minutes)")
+
+// TestE2ELoadFaults loads the small preset's image (39,792 memory words)
+// through an unpaced pty that drops 1% and flips 1% of the bytes in each
+// direction from the start: the board's memories then equal the image's.
+// It takes minutes (go test ./driver -run E2ELoadFaults -loadfaults -v).
+func TestE2ELoadFaults(t *testing.T) {
+	if !*loadFaults {
+		t.Skip("a long load through a lossy link: -loadfaults")
+	}
+	im, old, _ := e2eRegion(t, "small", "art_daily_jumpsup.csv")
+	words := 0
+	for _, s := range im.Sections {
+		words += s.Depth()
+	}
+	dev, err := sim.NewDevice(old)
+	require.NoError(t, err)
+	cfg := ServeConfig{FrameTimeout: 500 * time.Microsecond, Faults: Faults{Seed: 1, Drop: 0.01, Flip: 0.01}}
+	e := startEmulator(t, dev, EmulatorConfig{Listen: "pty", ServeConfig: cfg})
+	b, err := Open(e.URI()+"&timeout=500us&burst=16", WithRetries(1000))
+	require.NoError(t, err)
+	defer b.Close()
+	start := time.Now()
+	require.NoError(t, b.Load(context.Background(), im))
+	elapsed := time.Since(start)
+	requireSameImage(t, im, dev.Image())
+	st := b.Stats()
+	t.Logf("load of %d words through 1%% drop + 1%% flip: %v; %s; link %+v", words, elapsed.Round(time.Millisecond), st.String(), b.Bus().(*UARTBone).LinkStats())
+}
+
 func (s LinkStats) sub(o LinkStats) LinkStats {
 	return LinkStats{Requests: s.Requests - o.Requests, BytesOut: s.BytesOut - o.BytesOut, BytesIn: s.BytesIn - o.BytesIn,
 		Timeouts: s.Timeouts - o.Timeouts, Malformed: s.Malformed - o.Malformed, ShortReplies: s.ShortReplies - o.ShortReplies,
