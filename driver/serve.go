@@ -379,8 +379,8 @@ func sleepUntil(t time.Time) {
 		if d <= 0 {
 			return
 		}
-		if d > time.Millisecond {
-			time.Sleep(d - 500*time.Microsecond)
+		if d > 2*time.Millisecond {
+			time.Sleep(d - 1500*time.Microsecond)
 			continue
 		}
 		runtime.Gosched()
