@@ -1194,16 +1194,18 @@ const specMargin = 2
 // await sends the STEP command ctrl with its first poll and polls until
 // the step is known done (outputs read and checked) or known missing.
 //
-// A poll reads STATUS to CYCLES. On a pipelined link it also reads, in the
-// same exchange, OUT_COUNT to OUT_CRC, OUT_BUF and PRED_BUF sized from the
-// last step's counts, and CYCLES again: one round trip for a step's
-// results when the guess holds. The output words are used only if STATUS,
+// A poll reads STATUS to CYCLES. On a pipelined link the first poll (the
+// one that carries the command) also reads, in the same exchange,
+// OUT_COUNT to OUT_CRC, OUT_BUF and PRED_BUF sized from the last step's
+// counts, and CYCLES again: one round trip for a step's results when the
+// guess holds; later polls (after a failed exchange, or while busy) read
+// the status alone and then the outputs, as on a link without pipelining. The output words are used only if STATUS,
 // read before them in that exchange, says not busy (the board then stays
 // idle until the host's next command); words beyond a short guess are
 // read in another exchange; OUT_CRC checks them all.
 func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult, sim.ErrorCode, error) {
 	deadline := time.Now().Add(b.opt.stepTimeout)
-	spec := b.pipelined()
+	pipelined := b.pipelined()
 	var st [6]uint32  // STATUS, STEP_LO, STEP_HI, STEP_EXPECT, ERROR, CYCLES
 	var hdr [6]uint32 // OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
 	var cyc2 [1]uint32
@@ -1216,6 +1218,10 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 			acc = append(acc, Access{Write: true, Addr: sim.RegCtrl, Data: send})
 		}
 		acc = append(acc, Access{Addr: sim.RegStatus, Data: st[:]})
+		// Only the first poll reads the outputs with the status: after a
+		// failed exchange (a lossy link) or a busy board, short
+		// exchanges fail less and waste nothing.
+		spec := pipelined && polls == 0
 		sc, sp := 0, 0
 		if spec {
 			sc, sp = b.guessC, b.guessP
