@@ -134,6 +134,7 @@ type Stats struct {
 	SectionRetries uint64                    // load: CRC_VALUE differed after writing: read back and repaired
 	WordsRepaired  uint64                    // load: words written again after a read-back
 	StateRereads   uint64                    // ReadState: words read again after a CRC mismatch
+	ShortGuesses   uint64                    // pipelined polls whose OUT_BUF/PRED_BUF reads, sized from the last step, fell short (not a retry: the rest is read in one more exchange)
 	Errors         [sim.NumErrorCodes]uint64 // ERROR codes seen (and cleared), by code
 }
 
@@ -153,6 +154,9 @@ func (s *Stats) String() string {
 	fmt.Fprintf(&b, ", %d bus calls, %d words read, %d written", s.Calls, s.WordsRead, s.WordsWritten)
 	if s.BytesSent+s.BytesRecv > 0 {
 		fmt.Fprintf(&b, ", %d bytes sent, %d received", s.BytesSent, s.BytesRecv)
+	}
+	if s.ShortGuesses > 0 {
+		fmt.Fprintf(&b, ", %d short output guesses", s.ShortGuesses)
 	}
 	fmt.Fprintf(&b, "; retries: %d", s.Retries())
 	for _, k := range []struct {
@@ -185,10 +189,11 @@ func (s *Stats) String() string {
 // of times (WithRetries); when the board does not recover the error names
 // the last completed step.
 //
-// Steps are not pipelined: Run writes the next input only after the
+// Steps do not overlap: Run writes the next input only after the
 // previous step's outputs are read and checked. (Writing input n+1 while
 // step n computes would need a second IN_BUF bank, which architecture
-// version 1 does not have.)
+// version 1 does not have.) Within a step, accesses travel in batches
+// (Batcher): a step is two exchanges on a pipelined link.
 //
 // A Board is not safe for concurrent use.
 type Board struct {
@@ -202,6 +207,10 @@ type Board struct {
 	stats Stats
 	out   Output
 	buf   []uint32
+
+	// guessC and guessP size a pipelined poll's OUT_BUF and PRED_BUF
+	// reads (the last step's counts, PRED_BUF's with a margin).
+	guessC, guessP int
 }
 
 // Open opens the board at uri (DefaultURI if empty); see OpenBus for the
@@ -319,6 +328,57 @@ func (b *Board) write1(ctx context.Context, addr, v uint32) error {
 	return b.write(ctx, addr, []uint32{v}, true)
 }
 
+// pipelined reports whether the bus sends a batch's reads back to back.
+func (b *Board) pipelined() bool {
+	bt, ok := b.bus.(Batcher)
+	return ok && bt.Pipelined()
+}
+
+// batch performs the accesses in one exchange if the bus is a Batcher,
+// otherwise as one bus call per access (in bursts of MaxBurst). It does
+// not retry and counts no call.
+func (b *Board) batch(ctx context.Context, acc []Access) error {
+	if bt, ok := b.bus.(Batcher); ok {
+		if err := bt.Batch(ctx, acc); err != nil {
+			return err
+		}
+	} else {
+		mb := max(1, b.bus.MaxBurst())
+		for _, a := range acc {
+			for off := 0; off < len(a.Data); off += mb {
+				chunk := a.Data[off:min(len(a.Data), off+mb)]
+				addr := a.Addr
+				if !a.Fixed {
+					addr += uint32(off)
+				}
+				var err error
+				if a.Write {
+					err = b.bus.Write(ctx, addr, chunk, !a.Fixed)
+				} else {
+					err = b.bus.Read(ctx, addr, chunk, !a.Fixed)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, a := range acc {
+		if a.Write {
+			b.stats.WordsWritten += uint64(len(a.Data))
+		} else {
+			b.stats.WordsRead += uint64(len(a.Data))
+		}
+	}
+	return nil
+}
+
+// batchRetry performs a batch that may be repeated, again while it fails
+// (bounded).
+func (b *Board) batchRetry(ctx context.Context, what string, acc []Access) error {
+	return b.call(ctx, what, func() error { return b.batch(ctx, acc) })
+}
+
 func (b *Board) command(ctx context.Context, c uint16) error {
 	return b.write1(ctx, sim.RegCtrl, sim.CtrlWord(c))
 }
@@ -425,10 +485,10 @@ func (b *Board) name() string {
 // image's (regs word 0), which it checks. A bus that implements
 // Provisioner (sim://) is provisioned with the image first.
 //
-// Each memory word is written as one 4-word burst MEM_SEL, MEM_ADDR,
-// MEM_DATA_LO, MEM_DATA_HI, so that a lost or misdirected word damages at
-// most that word (register map version 1 commits each word with a
-// MEM_DATA_HI write, so longer bursts cannot carry memory words).
+// Each memory word is written as one 3-word frame MEM_ADDR, MEM_DATA_LO,
+// MEM_DATA_HI, in exchanges that end with a checkpoint read (writeMem);
+// a memory whose CRC_VALUE differs after the write is read back in
+// batches and only the words that differ are written again (repair).
 func (b *Board) Load(ctx context.Context, im *image.Image) error {
 	t0 := time.Now()
 	defer func() { b.stats.LoadTime += time.Since(t0) }()
@@ -531,13 +591,16 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 		crcs[i] = s.CRC()
 	}
 	written := make([]bool, len(im.Sections))
+	fresh := make([]bool, len(im.Sections))
 	// Rounds: every memory is checked; those that differ are written (the
 	// first time) or repaired. A stray word written into another memory
-	// shows in the next round.
+	// shows in the next round; where the write checkpoints saw it go
+	// (suspects), those words are read back first.
+	sus := suspects{}
 	for round := 0; ; round++ {
 		bad := 0
 		for i, s := range im.Sections {
-			crc, err := b.memCRC(ctx, i)
+			crc, err := b.memCRCIs(ctx, i, crcs[i])
 			if err != nil {
 				return err
 			}
@@ -555,15 +618,33 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 				return err
 			}
 			if !written[i] {
-				written[i] = true
+				written[i], fresh[i] = true, true
 				b.stats.SectionWrites++
-				if err := b.writeMem(ctx, i, s, nil); err != nil {
+				if err := b.writeMem(ctx, im, i, nil, sus); err != nil {
 					return err
 				}
 				continue
 			}
 			b.stats.SectionRetries++
-			if err := b.repair(ctx, i, s, unlock); err != nil {
+			if fresh[i] {
+				// Written in full and not read back yet: corrupted
+				// words can be anywhere, read them all.
+				fresh[i] = false
+				delete(sus, i)
+			}
+			if words := sus[i]; len(words) > 0 {
+				delete(sus, i)
+				if err := b.repair(ctx, im, i, words, unlock, sus); err != nil {
+					return err
+				}
+				if crc, err = b.memCRCIs(ctx, i, crcs[i]); err != nil {
+					return err
+				}
+				if crc == crcs[i] {
+					continue
+				}
+			}
+			if err := b.repair(ctx, im, i, nil, unlock, sus); err != nil {
 				return err
 			}
 		}
@@ -631,19 +712,32 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 	}
 }
 
-// repair reads a memory back, writes the words that differ from the
-// image's, and reads those words back until they hold (bounded); the
-// caller checks CRC_VALUE again.
-func (b *Board) repair(ctx context.Context, sel int, s *image.Section, unlock func() error) error {
-	got, err := b.readMem(ctx, sel, s.Width, s.Depth())
+// suspects are memory words a load may have damaged, by memory index:
+// where write checkpoints saw runs of words go astray.
+type suspects map[int][]int
+
+// add records words [end-n, end) of memory sel, if it is one of im's.
+func (s suspects) add(im *image.Image, sel uint32, end uint32, n int) {
+	if int(sel) >= len(im.Sections) || int(end) > len(im.Sections[sel].Words) {
+		return
+	}
+	for j := max(0, int(end)-n); j < int(end); j++ {
+		s[int(sel)] = append(s[int(sel)], j)
+	}
+}
+
+// repair reads the words (nil: all) of memory sel back, writes those that
+// differ from the image's, and reads them back, with the suspects of sel
+// the writes add, until they hold (bounded); the caller checks CRC_VALUE
+// again.
+func (b *Board) repair(ctx context.Context, im *image.Image, sel int, words []int, unlock func() error, sus suspects) error {
+	s := im.Sections[sel]
+	if words != nil {
+		words = union(words, nil)
+	}
+	diff, err := b.verifyMem(ctx, sel, s, words)
 	if err != nil {
 		return err
-	}
-	var diff []int
-	for j, w := range s.Words {
-		if got[j] != w {
-			diff = append(diff, j)
-		}
 	}
 	for try := 0; len(diff) > 0; try++ {
 		if try > b.opt.retries {
@@ -653,22 +747,239 @@ func (b *Board) repair(ctx context.Context, sel int, s *image.Section, unlock fu
 		if err := unlock(); err != nil {
 			return err
 		}
-		if err := b.writeMem(ctx, sel, s, diff); err != nil {
+		if err := b.writeMem(ctx, im, sel, diff, sus); err != nil {
 			return err
 		}
-		still := diff[:0]
-		for _, j := range diff {
-			v, err := b.readWord(ctx, sel, j, s.Width)
-			if err != nil {
-				return err
-			}
-			if v != s.Words[j] {
-				still = append(still, j)
-			}
+		check := union(diff, sus[sel])
+		delete(sus, sel)
+		if diff, err = b.verifyMem(ctx, sel, s, check); err != nil {
+			return err
 		}
-		diff = still
 	}
 	return nil
+}
+
+// loadWords is the most memory words a load moves per exchange.
+const loadWords = 256
+
+// window sizes a load's exchanges: halved after an exchange that fails,
+// doubled after one that succeeds (up to loadWords), so that a lossy link
+// keeps exchanges short and a clean one soon moves loadWords words per
+// exchange.
+type window struct{ k int }
+
+func (w *window) ok()   { w.k = min(loadWords, 2*w.k) }
+func (w *window) fail() { w.k = max(1, w.k/2) }
+
+// memCRCIs reads a memory's CRC_VALUE (memCRC) and, if it is not want,
+// twice more: a CRC_SEL write that did not arrive leaves the CRC of the
+// memory selected before in CRC_VALUE, and a memory is read back only on
+// a mismatch confirmed by three selections.
+func (b *Board) memCRCIs(ctx context.Context, sel int, want uint32) (uint32, error) {
+	var crc uint32
+	for range 3 {
+		var err error
+		if crc, err = b.memCRC(ctx, sel); err != nil || crc == want {
+			return crc, err
+		}
+	}
+	return crc, nil
+}
+
+// writeMem writes the words of a memory (idx nil: all of them) in
+// exchanges of as many words as a window says (halved after an exchange
+// that fails, doubled after one that succeeds). An exchange is MEM_SEL
+// (the first), every word as one frame: MEM_ADDR,
+// MEM_DATA_LO, MEM_DATA_HI (18 bytes on UARTBone) for the first of a run
+// of consecutive words, MEM_DATA_LO, MEM_DATA_HI (14 bytes; the window's
+// address moves on by itself) for the others, and after each run a read of
+// MEM_SEL and MEM_ADDR, which must show the memory and the address after
+// the run. The read is a checkpoint: a byte lost in the frames makes the
+// bridge parse what follows as data until its frame timeout, so the read
+// then fails (and the transport resynchronises) or shows another address,
+// and the exchange is made again, after a read of MEM_SEL and MEM_ADDR in
+// an exchange of its own (where the failed exchange left the window), with
+// MEM_LOCK unlocked again (a misparsed frame may have locked it) and
+// MEM_SEL written only if it changed. The words a run that went elsewhere
+// may have written (before the address read, in the memory read) are
+// added to sus, to be read back. Corrupted words the checkpoints
+// cannot see; CRC_VALUE and the read-back of repair do. (Register map
+// version 1 commits each word with a MEM_DATA_HI write, so a frame cannot
+// carry more than one word.)
+func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []int, sus suspects) error {
+	s := im.Sections[sel]
+	n := len(s.Words)
+	if idx != nil {
+		n = len(idx)
+	}
+	selWord := []uint32{uint32(sel)}
+	data := make([]uint32, 3*min(n, loadWords))
+	acc := make([]Access, 0, 3+2*min(n, loadWords))
+	type run struct{ start, end int } // words [start, end), checked by check[2r:2r+2]
+	var runs []run
+	check := make([]uint32, 2*min(n, loadWords))
+	unlock := []uint32{sim.MemUnlock}
+	win, failures := window{k: 16}, 0
+	var where [2]uint32 // MEM_SEL, MEM_ADDR after a failed exchange
+	where[0] = ^uint32(0)
+	for off := 0; off < n; {
+		m := min(win.k, n-off)
+		acc, runs = acc[:0], runs[:0]
+		if failures > 0 {
+			// A misparsed frame may have written MEM_LOCK (any value but
+			// "LOAD" locks).
+			acc = append(acc, Access{Write: true, Addr: sim.RegMemLock, Data: unlock})
+		}
+		if where[0] != uint32(sel) {
+			acc = append(acc, Access{Write: true, Addr: sim.RegMemSel, Data: selWord})
+		}
+		endRun := func() {
+			r := len(runs) - 1
+			acc = append(acc, Access{Addr: sim.RegMemSel, Data: check[2*r : 2*r+2]})
+		}
+		for t := range m {
+			j := off + t
+			if idx != nil {
+				j = idx[j]
+			}
+			v := s.Words[j]
+			w := data[3*t : 3*t+3]
+			w[0], w[1], w[2] = uint32(j), uint32(v), uint32(v>>32)
+			if t > 0 && j == runs[len(runs)-1].end {
+				acc = append(acc, Access{Write: true, Addr: sim.RegMemDataLo, Data: w[1:]})
+				runs[len(runs)-1].end++
+				continue
+			}
+			if t > 0 {
+				endRun()
+			}
+			runs = append(runs, run{j, j + 1})
+			acc = append(acc, Access{Write: true, Addr: sim.RegMemAddr, Data: w})
+		}
+		endRun()
+		b.stats.Calls++
+		err := b.batch(ctx, acc)
+		if err == nil {
+			for r, rn := range runs {
+				got := check[2*r : 2*r+2]
+				if got[0] == uint32(sel) && got[1] == uint32(rn.end) {
+					continue
+				}
+				b.stats.StateRereads++
+				if err == nil {
+					err = fmt.Errorf("MEM_SEL, MEM_ADDR read %d, %d after words %d to %d, want %d, %d", got[0], got[1], rn.start, rn.end-1, sel, rn.end)
+				}
+				// The run went elsewhere (or the read is wrong): the
+				// words it may have written are suspect.
+				sus.add(im, got[0], got[1], rn.end-rn.start)
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			b.stats.BusErrors++
+			if failures++; failures > b.opt.retries {
+				return fmt.Errorf("memory %q: write: %d exchanges in a row failed, the last: %w", s.Name, failures, err)
+			}
+			// Where the failed exchange left the window (an exchange of
+			// its own, which writes nothing): the words before it are
+			// suspect.
+			if err := b.batchRetry(ctx, "read MEM_SEL", []Access{{Addr: sim.RegMemSel, Data: where[:]}}); err != nil {
+				return err
+			}
+			sus.add(im, where[0], where[1], m)
+			win.fail()
+			continue
+		}
+		failures = 0
+		where[0] = uint32(sel)
+		win.ok()
+		off += m
+	}
+	return nil
+}
+
+// union returns the sorted union of two lists of word indices.
+func union(a, b []int) []int {
+	u := append(slices.Clone(a), b...)
+	slices.Sort(u)
+	return slices.Compact(u)
+}
+
+// verifyMem reads the words idx (nil: all) of memory sel back and returns
+// those that differ from the image's. Each word is read as MEM_ADDR,
+// MEM_DATA_LO, MEM_DATA_HI (reading HI moves MEM_ADDR on), so the answer
+// says which word it is: a word whose address reads wrong is read again.
+// A word read wrong may be reported as differing (it is then written
+// again: harmless); CRC_VALUE has the last word. The exchanges carry
+// MEM_SEL, MEM_ADDR where the words are not consecutive, and as many
+// word reads as a window says (as writeMem's).
+func (b *Board) verifyMem(ctx context.Context, sel int, s *image.Section, idx []int) ([]int, error) {
+	if idx == nil {
+		idx = make([]int, len(s.Words))
+		for j := range idx {
+			idx[j] = j
+		}
+	}
+	mask := ^uint64(0)
+	if s.Width < 64 {
+		mask = 1<<s.Width - 1
+	}
+	pending := slices.Clone(idx)
+	var diff []int
+	selWord := []uint32{uint32(sel)}
+	addrs := make([]uint32, loadWords) // pending may grow beyond idx
+	data := make([]uint32, 3*loadWords)
+	var acc []Access
+	win, failures := window{k: 16}, 0
+	for len(pending) > 0 {
+		chunk := pending[:min(win.k, len(pending))]
+		acc = append(acc[:0], Access{Write: true, Addr: sim.RegMemSel, Data: selWord})
+		for t, j := range chunk {
+			if t == 0 || j != chunk[t-1]+1 {
+				addrs[t] = uint32(j)
+				acc = append(acc, Access{Write: true, Addr: sim.RegMemAddr, Data: addrs[t : t+1]})
+			}
+			acc = append(acc, Access{Addr: sim.RegMemAddr, Data: data[3*t : 3*t+3]})
+		}
+		b.stats.Calls++
+		if err := b.batch(ctx, acc); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			b.stats.BusErrors++
+			if failures++; failures > b.opt.retries {
+				return nil, fmt.Errorf("memory %q: read back: %d exchanges in a row failed, the last: %w", s.Name, failures, err)
+			}
+			win.fail()
+			continue
+		}
+		failures = 0
+		win.ok()
+		var again []int
+		for t, j := range chunk {
+			r := data[3*t : 3*t+3]
+			if r[0] != uint32(j) {
+				// The window was elsewhere: read the word again, and
+				// the one before where it was (a MEM_ADDR write
+				// corrupted into a MEM_DATA_HI write commits a word
+				// there).
+				b.stats.StateRereads++
+				again = append(again, j)
+				if p := int(r[0]) - 1; p >= 0 && p < len(s.Words) && p != j {
+					again = append(again, p)
+				}
+				continue
+			}
+			if (uint64(r[1])|uint64(r[2])<<32)&mask != s.Words[j] {
+				diff = append(diff, j)
+			}
+		}
+		pending = append(pending[len(chunk):], again...)
+	}
+	slices.Sort(diff)
+	return diff, nil
 }
 
 // clearErrors issues CLEAR_ERROR until ERROR reads 0, counting what it
@@ -702,31 +1013,6 @@ func (b *Board) memCRC(ctx context.Context, sel int) (uint32, error) {
 		return 0, err
 	}
 	return b.stable(ctx, sim.RegCRCValue)
-}
-
-// writeMem writes the words of a memory (idx nil: all of them), each as
-// MEM_SEL, MEM_ADDR, MEM_DATA_LO, MEM_DATA_HI.
-func (b *Board) writeMem(ctx context.Context, sel int, s *image.Section, idx []int) error {
-	var w [4]uint32
-	put := func(j int) error {
-		v := s.Words[j]
-		w = [4]uint32{uint32(sel), uint32(j), uint32(v), uint32(v >> 32)}
-		return b.write(ctx, sim.RegMemSel, w[:], true)
-	}
-	if idx == nil {
-		for j := range s.Words {
-			if err := put(j); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for _, j := range idx {
-		if err := put(j); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // readMem reads a memory through the window. Each word is read as the
@@ -788,9 +1074,11 @@ func (b *Board) readWord(ctx context.Context, sel, j, width int) (uint64, error)
 // or without learning, and returns its outputs (reused by the next Step).
 //
 // The protocol (docs/ARCHITECTURE.md 3.2), with n the steps completed:
-// write STEP_EXPECT = n, IN_COUNT and IN_BUF; read IN_CRC and write the
-// input again until it matches the host's; write CTRL = STEP|learn with its
-// complement; poll STATUS to CYCLES in one burst. STEP_LO = n and not busy
+// write IN_COUNT, IN_BUF and STEP_EXPECT = n and read IN_CRC (one
+// exchange), and write the input again until IN_CRC matches the host's;
+// write CTRL = STEP|learn with its complement and poll STATUS to CYCLES in
+// one burst (one exchange; on a pipelined link the same exchange reads the
+// outputs too, see await). STEP_LO = n and not busy
 // (or busy past the step timeout): the command was lost or refused, so it
 // is issued again (the board computes only while STEP_LO = STEP_EXPECT, so
 // a repeat can never compute twice). STEP_LO = n+1: OUT_COUNT to OUT_CRC
@@ -800,7 +1088,8 @@ func (b *Board) readWord(ctx context.Context, sel, j, width int) (uint64, error)
 // from then on the step is done and is never issued again. CYCLES is
 // confirmed by two equal reads (the poll's and one more). Any ERROR seen is
 // counted in Stats and cleared. Without faults a step is 4 write frames
-// and 6 reads.
+// and 6 read frames: 2 exchanges on a pipelined link (when the guess of
+// the output counts holds), 6 round trips otherwise.
 func (b *Board) Step(ctx context.Context, input []uint32, learn bool) (*Output, error) {
 	t0 := time.Now()
 	defer func() { b.stats.StepTime += time.Since(t0) }()
@@ -862,9 +1151,18 @@ func (b *Board) step(ctx context.Context, input []uint32, learn bool) (*Output, 
 	if learn {
 		c |= sim.CmdLearn
 	}
-	if err := b.writeInput(ctx, input); err != nil {
-		return nil, err
+	ctrl := [1]uint32{sim.CtrlWord(c)}
+	count, expect := [1]uint32{uint32(len(input))}, [1]uint32{n}
+	var crc [1]uint32
+	// One exchange: the input (the first time, and again whenever IN_CRC
+	// differs), STEP_EXPECT, and IN_CRC read back.
+	withInput := []Access{
+		{Write: true, Addr: sim.RegInCount, Data: count[:]},
+		{Write: true, Addr: sim.RegInBuf, Data: input},
+		{Write: true, Addr: sim.RegStepExpect, Data: expect[:]},
+		{Addr: sim.RegInCRC, Data: crc[:]},
 	}
+	acc := withInput
 	var lastErr sim.ErrorCode
 	refusals := 0
 	for attempt := 0; ; attempt++ {
@@ -877,12 +1175,8 @@ func (b *Board) step(ctx context.Context, input []uint32, learn bool) (*Output, 
 		if attempt > 0 {
 			b.stats.Reissues++
 		}
-		if err := b.write1(ctx, sim.RegStepExpect, n); err != nil {
-			return nil, err
-		}
 		for try := 0; ; try++ {
-			var crc [1]uint32
-			if err := b.read(ctx, sim.RegInCRC, crc[:], true); err != nil {
+			if err := b.batchRetry(ctx, "input", acc); err != nil {
 				return nil, err
 			}
 			if crc[0] == wantIn {
@@ -892,23 +1186,10 @@ func (b *Board) step(ctx context.Context, input []uint32, learn bool) (*Output, 
 				return nil, fmt.Errorf("IN_CRC %08x, the input's %08x, after %d writes", crc[0], wantIn, try+1)
 			}
 			b.stats.InputRewrites++
-			if err := b.writeInput(ctx, input); err != nil {
-				return nil, err
-			}
+			acc = withInput
 		}
-		// The STEP command is written once per attempt, even if the bus
-		// reports an error: the write may have arrived, and a second copy
-		// would be refused and zero CYCLES. await finds out.
-		b.stats.Calls++
-		if err := b.bus.Write(ctx, sim.RegCtrl, []uint32{sim.CtrlWord(c)}, true); err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			b.stats.BusErrors++
-		} else {
-			b.stats.WordsWritten++
-		}
-		res, code, err := b.await(ctx, n)
+		acc = withInput[2:] // a reissue: STEP_EXPECT and IN_CRC
+		res, code, err := b.await(ctx, n, ctrl[:])
 		if err != nil {
 			return nil, err
 		}
@@ -928,13 +1209,66 @@ func (b *Board) step(ctx context.Context, input []uint32, learn bool) (*Output, 
 	}
 }
 
-// await polls after a STEP command until the step is known done (outputs
-// read and checked) or known missing.
-func (b *Board) await(ctx context.Context, n uint32) (awaitResult, sim.ErrorCode, error) {
+// specMargin is how many more PRED_BUF words than the last step's count a
+// pipelined poll reads: the predicted columns vary from step to step, and
+// a guess that falls short costs another exchange.
+const specMargin = 2
+
+// await sends the STEP command ctrl with its first poll and polls until
+// the step is known done (outputs read and checked) or known missing.
+//
+// A poll reads STATUS to CYCLES. On a pipelined link the first poll (the
+// one that carries the command) also reads, in the same exchange,
+// OUT_COUNT to OUT_CRC, OUT_BUF and PRED_BUF sized from the last step's
+// counts, and CYCLES again: one round trip for a step's results when the
+// guess holds; later polls (after a failed exchange, or while busy) read
+// the status alone and then the outputs, as on a link without pipelining. The output words are used only if STATUS,
+// read before them in that exchange, says not busy (the board then stays
+// idle until the host's next command); words beyond a short guess are
+// read in another exchange; OUT_CRC checks them all.
+func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult, sim.ErrorCode, error) {
 	deadline := time.Now().Add(b.opt.stepTimeout)
-	var st [6]uint32 // STATUS, STEP_LO, STEP_HI, STEP_EXPECT, ERROR, CYCLES
+	pipelined := b.pipelined()
+	var st [6]uint32  // STATUS, STEP_LO, STEP_HI, STEP_EXPECT, ERROR, CYCLES
+	var hdr [6]uint32 // OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
+	var cyc2 [1]uint32
+	o := &b.out
+	acc := make([]Access, 0, 6)
+	send := ctrl
 	for polls := 0; ; polls++ {
-		if err := b.read(ctx, sim.RegStatus, st[:], true); err != nil {
+		acc = acc[:0]
+		if send != nil {
+			acc = append(acc, Access{Write: true, Addr: sim.RegCtrl, Data: send})
+		}
+		acc = append(acc, Access{Addr: sim.RegStatus, Data: st[:]})
+		// Only the first poll reads the outputs with the status: after a
+		// failed exchange (a lossy link) or a busy board, short
+		// exchanges fail less and waste nothing.
+		spec := pipelined && polls == 0
+		sc, sp := 0, 0
+		if spec {
+			sc, sp = b.guessC, b.guessP
+			o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], sc)[:sc]
+			o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], sp)[:sp]
+			acc = append(acc, Access{Addr: sim.RegOutCount, Data: hdr[:]},
+				Access{Addr: sim.RegOutBuf, Data: o.ActiveColumns},
+				Access{Addr: sim.RegPredBuf, Data: o.PredictedColumns},
+				Access{Addr: sim.RegCycles, Data: cyc2[:]})
+		}
+		if send != nil {
+			// The STEP command is sent once per attempt, even if the
+			// exchange fails: it may have arrived, and a second copy
+			// would be refused and zero CYCLES. The polls find out.
+			send = nil
+			b.stats.Calls++
+			if err := b.batch(ctx, acc); err != nil {
+				if ctx.Err() != nil {
+					return 0, 0, ctx.Err()
+				}
+				b.stats.BusErrors++
+				continue
+			}
+		} else if err := b.batchRetry(ctx, "poll", acc); err != nil {
 			return 0, 0, err
 		}
 		lo, code := st[1], sim.ErrorCode(st[4])
@@ -971,7 +1305,19 @@ func (b *Board) await(ctx context.Context, n uint32) (awaitResult, sim.ErrorCode
 		// between). A STEP is issued again only after a checked n: a
 		// repeat of a step that happened would be refused, but would set
 		// CYCLES to 0 before the host reads the step's count.
-		ok, got, err := b.readOutputs(ctx, n, lo)
+		var (
+			ok  bool
+			got uint32
+			err error
+		)
+		if spec {
+			if int(hdr[0]) > sc || int(hdr[1]) > sp {
+				b.stats.ShortGuesses++
+			}
+			ok, got, err = b.finishOutputs(ctx, n, lo, hdr, sc, sp)
+		} else {
+			ok, got, err = b.readOutputs(ctx, n, lo)
+		}
 		if err != nil {
 			return 0, 0, err
 		}
@@ -993,20 +1339,23 @@ func (b *Board) await(ctx context.Context, n uint32) (awaitResult, sim.ErrorCode
 			}
 			return stepMissing, code, nil
 		}
+		b.guessC, b.guessP = len(o.ActiveColumns), len(o.PredictedColumns)+specMargin
 		// Done, exactly once. Confirm CYCLES (read with STATUS) by a
-		// second equal read, then clear any error.
+		// second equal read (made with the poll on a pipelined link),
+		// then clear any error.
 		cyc := st[5]
-		var c1 [1]uint32
-		if err := b.read(ctx, sim.RegCycles, c1[:], true); err != nil {
-			return 0, 0, err
+		if !spec {
+			if err := b.read(ctx, sim.RegCycles, cyc2[:], true); err != nil {
+				return 0, 0, err
+			}
 		}
-		for try := 0; c1[0] != cyc; try++ {
+		for try := 0; cyc2[0] != cyc; try++ {
 			b.stats.StableRereads++
-			cyc = c1[0]
+			cyc = cyc2[0]
 			if try >= b.opt.retries {
 				return 0, 0, errors.New("CYCLES: no two reads agree")
 			}
-			if err := b.read(ctx, sim.RegCycles, c1[:], true); err != nil {
+			if err := b.read(ctx, sim.RegCycles, cyc2[:], true); err != nil {
 				return 0, 0, err
 			}
 		}
@@ -1030,6 +1379,14 @@ func (b *Board) readOutputs(ctx context.Context, n, lo uint32) (bool, uint32, er
 	if err := b.read(ctx, sim.RegOutCount, r[:], true); err != nil {
 		return false, 0, err
 	}
+	return b.finishOutputs(ctx, n, lo, r, 0, 0)
+}
+
+// finishOutputs completes and checks the outputs in b.out, given
+// OUT_COUNT to OUT_CRC (r) and the first haveC words of OUT_BUF and haveP
+// of PRED_BUF already read into b.out: it reads the words missing (one
+// exchange) and checks them all with OUT_CRC against lo, as readOutputs.
+func (b *Board) finishOutputs(ctx context.Context, n, lo uint32, r [6]uint32, haveC, haveP int) (bool, uint32, error) {
 	limit := uint32(sim.OutBufWords)
 	if b.info != nil {
 		limit = min(limit, b.info.C)
@@ -1038,13 +1395,22 @@ func (b *Board) readOutputs(ctx context.Context, n, lo uint32) (bool, uint32, er
 		return false, 0, nil
 	}
 	o := &b.out
-	o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], int(r[0]))[:r[0]]
-	o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], int(r[1]))[:r[1]]
-	if err := b.read(ctx, sim.RegOutBuf, o.ActiveColumns, true); err != nil {
-		return false, 0, err
+	nc, np := int(r[0]), int(r[1])
+	haveC, haveP = min(haveC, nc), min(haveP, np)
+	o.ActiveColumns = slices.Grow(o.ActiveColumns[:haveC], nc-haveC)[:nc]
+	o.PredictedColumns = slices.Grow(o.PredictedColumns[:haveP], np-haveP)[:np]
+	var acc [2]Access
+	more := acc[:0]
+	if haveC < nc {
+		more = append(more, Access{Addr: sim.RegOutBuf + uint32(haveC), Data: o.ActiveColumns[haveC:]})
 	}
-	if err := b.read(ctx, sim.RegPredBuf, o.PredictedColumns, true); err != nil {
-		return false, 0, err
+	if haveP < np {
+		more = append(more, Access{Addr: sim.RegPredBuf + uint32(haveP), Data: o.PredictedColumns[haveP:]})
+	}
+	if len(more) > 0 {
+		if err := b.batchRetry(ctx, "read outputs", more); err != nil {
+			return false, 0, err
+		}
 	}
 	o.AnomalyNum, o.AnomalyDen = r[2], r[3]
 	if sim.OutCRC(lo, o.ActiveColumns, o.PredictedColumns, r[2], r[3]) != r[5] {

@@ -30,3 +30,32 @@ type Bus interface {
 	// Close releases the link.
 	Close() error
 }
+
+// Access is one read or write of a Batch.
+type Access struct {
+	Write bool
+	Addr  uint32
+	// Data holds the words to write, or receives the words read.
+	Data []uint32
+	// Fixed: every word at Addr (a fixed-address burst) instead of
+	// consecutive addresses.
+	Fixed bool
+}
+
+// Batcher is a Bus that carries a sequence of accesses as one exchange on
+// its link: write frames travel with the next read request, and on a
+// pipelined link all read requests are sent back to back before the
+// answers are awaited.
+type Batcher interface {
+	// Batch performs the accesses in order. A nil error means every
+	// write was sent and every read answered (with words that may still
+	// be wrong: the Board checks what matters). After an error any write
+	// may or may not have arrived, and read destinations hold anything.
+	// Accesses may be longer than MaxBurst.
+	Batch(ctx context.Context, acc []Access) error
+	// Pipelined reports whether Batch sends a read request before the
+	// previous one is answered. That is safe only where the board side
+	// buffers bytes that arrive while it answers (docs/DRIVER.md):
+	// LiteX's UARTBone loses them.
+	Pipelined() bool
+}

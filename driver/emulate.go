@@ -151,8 +151,10 @@ func (e *Emulator) Addr() string {
 }
 
 // URI returns the board URI a host opens the emulator with: for a pty
-// serial://PATH?baud=B&frame=F (with the emulator's rate, 0 when it is
-// unpaced, and frame timeout), for TCP tcp://ADDR.
+// serial://PATH?baud=B&frame=F&pipeline=1 (with the emulator's rate, 0
+// when it is unpaced, and frame timeout; pipeline=1 because the emulated
+// bridge queues requests that arrive while it answers, unless NoRxFIFO),
+// for TCP tcp://ADDR.
 func (e *Emulator) URI() string {
 	if e.pty != nil {
 		q := url.Values{}
@@ -162,6 +164,9 @@ func (e *Emulator) URI() string {
 			ft = UARTBoneFrameTimeout
 		}
 		q.Set("frame", ft.String())
+		if !e.cfg.NoRxFIFO {
+			q.Set("pipeline", "1")
+		}
 		return "serial://" + e.pty.SlavePath + "?" + q.Encode()
 	}
 	return "tcp://" + e.ln.Addr().String()

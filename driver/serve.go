@@ -34,6 +34,12 @@ type ServeConfig struct {
 	// complete this long after its command byte is abandoned. 0 means
 	// LiteX's 100 ms.
 	FrameTimeout time.Duration
+	// NoRxFIFO models LiteX's UARTBone, whose PHY has no receive FIFO in
+	// front of the bridge: a byte that arrives while the bridge sends an
+	// answer is lost. Only a paced link (Baud > 0) has answers that take
+	// time. Without it the bridge queues such bytes, so a host may send
+	// read requests back to back (the emulator's URI says pipeline=1).
+	NoRxFIFO bool
 }
 
 // ServerStats count what a Server did.
@@ -44,6 +50,7 @@ type ServerStats struct {
 	BytesIn   uint64     // bytes received (before faults)
 	BytesOut  uint64     // bytes sent (after faults)
 	Overflow  uint64     // UARTBone answer bytes lost because the host did not read them in time
+	Overrun   uint64     // UARTBone bytes lost because they arrived while the bridge answered (NoRxFIFO)
 	ToBoard   FaultStats // faults injected on received bytes
 	FromBoard FaultStats // faults injected on sent bytes
 }
@@ -60,7 +67,7 @@ type Server struct {
 	faults Faults
 	past   [2]FaultStats // of injectors replaced by SetFaults
 
-	frames, abandoned, malformed, bytesIn, bytesOut, overflow atomic.Uint64
+	frames, abandoned, malformed, bytesIn, bytesOut, overflow, overrun atomic.Uint64
 }
 
 // NewServer returns a server of t.
@@ -95,7 +102,7 @@ func (s *Server) Stats() ServerStats {
 	defer s.mu.Unlock()
 	return ServerStats{
 		Frames: s.frames.Load(), Abandoned: s.abandoned.Load(), Malformed: s.malformed.Load(),
-		BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load(), Overflow: s.overflow.Load(),
+		BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load(), Overflow: s.overflow.Load(), Overrun: s.overrun.Load(),
 		ToBoard: s.past[0].add(s.rx.Stats()), FromBoard: s.past[1].add(s.tx.Stats()),
 	}
 }
@@ -117,6 +124,15 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 	}
 	br := &UARTBoneBridge{Target: s.target, FrameTimeout: s.cfg.FrameTimeout}
 	rxLine := newPacer(s.cfg.Baud)
+	// NoRxFIFO: when the bridge's answers occupy the line (an estimate of
+	// the transmitter's schedule, which starts each answer when its last
+	// request byte arrived or when the line is free), busyFrom to busyTo.
+	txShadow := newPacer(s.cfg.Baud)
+	var busyFrom, busyTo time.Time
+	byteTime := time.Duration(0)
+	if s.cfg.Baud > 0 {
+		byteTime = time.Duration(10 * int64(time.Second) / int64(s.cfg.Baud))
+	}
 	// Answers go out from their own goroutine, as a UART transmits while
 	// it receives: the bridge never waits for the host to read. Answers
 	// the host does not take in time are lost (a host's receive buffer
@@ -174,7 +190,29 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 			s.mu.Lock()
 			p := s.rx.Apply(buf[:n])
 			before := br.Stats
-			out := br.Feed(p, arrived, nil)
+			var out []byte
+			if !s.cfg.NoRxFIFO || byteTime == 0 {
+				out = br.Feed(p, arrived, nil)
+			} else {
+				// Byte by byte, each at its arrival time: one that
+				// arrives while an answer is on the line is lost.
+				first := arrived.Add(-time.Duration(len(p)) * byteTime)
+				for i := range p {
+					t := first.Add(time.Duration(i+1) * byteTime)
+					if t.After(busyFrom) && !t.After(busyTo) {
+						s.overrun.Add(1)
+						continue
+					}
+					k := len(out)
+					out = br.Feed(p[i:i+1], t, out)
+					if len(out) > k {
+						if txShadow.free.Before(t) {
+							busyFrom = t
+						}
+						busyTo = txShadow.after(t, len(out)-k)
+					}
+				}
+			}
 			st := br.Stats
 			s.frames.Add(st.Frames - before.Frames)
 			s.abandoned.Add(st.Abandoned - before.Abandoned)
@@ -341,8 +379,8 @@ func sleepUntil(t time.Time) {
 		if d <= 0 {
 			return
 		}
-		if d > time.Millisecond {
-			time.Sleep(d - 500*time.Microsecond)
+		if d > 2*time.Millisecond {
+			time.Sleep(d - 1500*time.Microsecond)
 			continue
 		}
 		runtime.Gosched()

@@ -27,6 +27,13 @@ type UARTBoneConfig struct {
 	// MaxBurst is the most words per frame, 1 to 255. 0 means 255.
 	// (LiteX's own host, comm_uart.py, writes 8 words per frame.)
 	MaxBurst int
+	// Pipeline lets Batch send read requests back to back, before the
+	// answers to earlier ones: one round trip for a whole batch. Only for
+	// a board side that buffers what arrives while it answers (the
+	// emulator, a bridge with a receive FIFO); LiteX's UARTBone loses
+	// those bytes, so by default each read request is sent only after
+	// the previous answer.
+	Pipeline bool
 }
 
 func (c UARTBoneConfig) withDefaults() UARTBoneConfig {
@@ -55,7 +62,8 @@ type UARTBone struct {
 	cfg   UARTBoneConfig
 	dl    deadliner // nil: the port's reads return periodically
 	dirty bool      // a request was interrupted: resynchronise first
-	buf   []byte
+	buf   []byte    // answers
+	req   []byte    // requests
 	stats LinkStats
 }
 
@@ -123,16 +131,59 @@ func (u *UARTBone) read(ctx context.Context, addr uint32, dst []uint32, incr boo
 	if err := u.prepare(ctx); err != nil {
 		return err
 	}
+	u.req = appendReadFrame(u.req[:0], addr, len(dst), incr)
+	return u.exchange(ctx, u.req, 1, [][]uint32{dst}, func() string { return fmt.Sprintf("read %d words at %#x", len(dst), addr) })
+}
+
+// appendReadFrame appends a read request of n ≤ 255 words.
+func appendReadFrame(b []byte, addr uint32, n int, incr bool) []byte {
 	cmd := byte(UARTBoneReadIncr)
 	if !incr {
 		cmd = UARTBoneReadFixed
 	}
-	req := [6]byte{cmd, byte(len(dst))}
-	binary.BigEndian.PutUint32(req[2:], addr)
-	if err := u.write(req[:]); err != nil {
+	b = append(b, cmd, byte(n))
+	return binary.BigEndian.AppendUint32(b, addr)
+}
+
+// appendWriteFrames appends write frames of at most burst words each and
+// returns the buffer and the number of frames.
+func appendWriteFrames(b []byte, addr uint32, src []uint32, incr bool, burst int) ([]byte, int) {
+	cmd := byte(UARTBoneWriteIncr)
+	if !incr {
+		cmd = UARTBoneWriteFixed
+	}
+	frames := 0
+	for len(src) > 0 {
+		n := min(len(src), burst)
+		b = append(b, cmd, byte(n))
+		b = binary.BigEndian.AppendUint32(b, addr)
+		for _, v := range src[:n] {
+			b = binary.BigEndian.AppendUint32(b, v)
+		}
+		src = src[n:]
+		if incr {
+			addr += uint32(n)
+		}
+		frames++
+	}
+	return b, frames
+}
+
+// exchange sends req (frames request frames) and reads the answers, one
+// word for each element of dsts, in order. On a timeout it resynchronises
+// and returns ErrTimeout.
+func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts [][]uint32, what func() string) error {
+	u.stats.Requests += uint64(frames) - 1 // write counts one
+	if err := u.write(req); err != nil {
 		return err
 	}
-	n := 4 * len(dst)
+	n := 0
+	for _, d := range dsts {
+		n += 4 * len(d)
+	}
+	if n == 0 {
+		return nil
+	}
 	if cap(u.buf) < n {
 		u.buf = make([]byte, n)
 	}
@@ -155,15 +206,77 @@ func (u *UARTBone) read(ctx context.Context, addr uint32, dst []uint32, incr boo
 			if rerr := u.resync(ctx, wait); rerr != nil {
 				return rerr
 			}
-			return fmt.Errorf("uartbone: read %d words at %#x: %w (%d of %d bytes arrived)", len(dst), addr, err, got, n)
+			return fmt.Errorf("uartbone: %s: %w (%d of %d bytes arrived)", what(), err, got, n)
 		}
 		u.dirty = true
-		return fmt.Errorf("uartbone: read %d words at %#x: %w", len(dst), addr, err)
+		return fmt.Errorf("uartbone: %s: %w", what(), err)
 	}
-	for i := range dst {
-		dst[i] = binary.BigEndian.Uint32(p[4*i:])
+	for _, d := range dsts {
+		for i := range d {
+			d[i] = binary.BigEndian.Uint32(p[4*i:])
+		}
+		p = p[4*len(d):]
 	}
 	return nil
+}
+
+// Pipelined reports whether Batch sends read requests back to back
+// (UARTBoneConfig.Pipeline, URI parameter pipeline=1).
+func (u *UARTBone) Pipelined() bool { return u.cfg.Pipeline }
+
+// Batch performs the accesses in order (Batcher). Write frames are sent
+// with the next read request in one write to the port. Without Pipeline
+// each read request waits for the previous answer, as a LiteX bridge
+// needs; with it the whole batch is sent at once and its answers are read
+// together.
+func (u *UARTBone) Batch(ctx context.Context, acc []Access) error {
+	req := u.req[:0]
+	frames := 0
+	var dsts [][]uint32
+	flush := func() error {
+		if frames == 0 {
+			return nil
+		}
+		if err := u.prepare(ctx); err != nil {
+			return err
+		}
+		reads, words := len(dsts), 0
+		for _, d := range dsts {
+			words += len(d)
+		}
+		err := u.exchange(ctx, req, frames, dsts, func() string {
+			return fmt.Sprintf("batch of %d frames, %d reads of %d words", frames, reads, words)
+		})
+		req, frames, dsts = req[:0], 0, dsts[:0]
+		return err
+	}
+	for _, a := range acc {
+		if a.Write {
+			var f int
+			req, f = appendWriteFrames(req, a.Addr, a.Data, !a.Fixed, u.cfg.MaxBurst)
+			frames += f
+			continue
+		}
+		for off := 0; off < len(a.Data); off += u.cfg.MaxBurst {
+			n := min(len(a.Data)-off, u.cfg.MaxBurst)
+			addr := a.Addr
+			if !a.Fixed {
+				addr += uint32(off)
+			}
+			req = appendReadFrame(req, addr, n, !a.Fixed)
+			frames++
+			dsts = append(dsts, a.Data[off:off+n])
+			if !u.cfg.Pipeline {
+				if err := flush(); err != nil {
+					u.req = req
+					return err
+				}
+			}
+		}
+	}
+	err := flush()
+	u.req = req
+	return err
 }
 
 // Write writes the words at addr (incrementing or fixed), in frames of at
@@ -176,24 +289,8 @@ func (u *UARTBone) Write(ctx context.Context, addr uint32, src []uint32, incr bo
 	if err := u.prepare(ctx); err != nil {
 		return err
 	}
-	cmd := byte(UARTBoneWriteIncr)
-	if !incr {
-		cmd = UARTBoneWriteFixed
-	}
-	frames := (len(src) + u.cfg.MaxBurst - 1) / u.cfg.MaxBurst
-	b := make([]byte, 0, 6*frames+4*len(src))
-	for len(src) > 0 {
-		n := min(len(src), u.cfg.MaxBurst)
-		b = append(b, cmd, byte(n))
-		b = binary.BigEndian.AppendUint32(b, addr)
-		for _, v := range src[:n] {
-			b = binary.BigEndian.AppendUint32(b, v)
-		}
-		src = src[n:]
-		if incr {
-			addr += uint32(n)
-		}
-	}
+	b, frames := appendWriteFrames(u.req[:0], addr, src, incr, u.cfg.MaxBurst)
+	u.req = b
 	u.stats.Requests += uint64(frames) - 1 // write counts one more
 	return u.write(b)
 }

@@ -25,11 +25,15 @@ func init() { Register("serial", openSerial) }
 //	frame    the bridge's frame timeout (default 100ms, LiteX's)
 //	burst    most words per frame (default 255)
 //	io       auto, tarm or file (default auto: file for a pty, tarm otherwise)
+//	pipeline 1: the board buffers requests while it answers, so read
+//	         requests may be sent back to back (default 0: LiteX's
+//	         UARTBone, which loses bytes that arrive while it answers)
 //
 // With io=tarm the port is opened by github.com/tarm/serial (a fixed list
 // of rates; read timeouts in steps of 100 ms). With io=file it is opened
 // as a pollable file in raw mode, with read deadlines: the choice for a
-// pty (an emulated board), which has no rate of its own.
+// pty (an emulated board), which has no rate of its own. A parameter given
+// twice takes its last value.
 func openSerial(u *url.URL) (Bus, error) {
 	path := u.Path
 	if path == "" {
@@ -44,7 +48,7 @@ func openSerial(u *url.URL) (Bus, error) {
 	q := u.Query()
 	cfg := UARTBoneConfig{Baud: 115200}
 	var err error
-	if v := q.Get("baud"); v != "" {
+	if v := last(q, "baud"); v != "" {
 		if cfg.Baud, err = strconv.Atoi(v); err != nil || cfg.Baud < 0 {
 			return nil, fmt.Errorf("serial: baud %q", v)
 		}
@@ -53,18 +57,25 @@ func openSerial(u *url.URL) (Bus, error) {
 		key string
 		dst *time.Duration
 	}{{"timeout", &cfg.Timeout}, {"frame", &cfg.FrameTimeout}} {
-		if v := q.Get(d.key); v != "" {
+		if v := last(q, d.key); v != "" {
 			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
 				return nil, fmt.Errorf("serial: %s %q: want a duration such as 20ms", d.key, v)
 			}
 		}
 	}
-	if v := q.Get("burst"); v != "" {
+	if v := last(q, "burst"); v != "" {
 		if cfg.MaxBurst, err = strconv.Atoi(v); err != nil || cfg.MaxBurst < 1 || cfg.MaxBurst > 255 {
 			return nil, fmt.Errorf("serial: burst %q: want 1 to 255", v)
 		}
 	}
-	mode := q.Get("io")
+	switch v := last(q, "pipeline"); v {
+	case "", "0", "false", "off":
+	case "1", "true", "on":
+		cfg.Pipeline = true
+	default:
+		return nil, fmt.Errorf("serial: pipeline %q: want 1 or 0", v)
+	}
+	mode := last(q, "io")
 	switch mode {
 	case "", "auto":
 		mode = "tarm"
@@ -98,6 +109,15 @@ func openSerial(u *url.URL) (Bus, error) {
 		return nil, fmt.Errorf("serial: %w", err)
 	}
 	return NewUARTBone(&tarmPort{Port: p, ctl: ctl}, cfg), nil
+}
+
+// last returns the last value of a URI parameter, so that a parameter
+// appended to a URI (an emulator's, say) overrides the URI's own.
+func last(q url.Values, key string) string {
+	if v := q[key]; len(v) > 0 {
+		return v[len(v)-1]
+	}
+	return ""
 }
 
 // isPTY reports whether path (after symbolic links) is a pseudo-terminal

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -166,4 +167,99 @@ func TestUARTBoneFaultCounts(t *testing.T) {
 	require.Greater(t, es.ToBoard.Dropped+es.FromBoard.Dropped, uint64(0))
 	require.Equal(t, st.BytesOut, es.BytesIn)
 	_ = fmt.Sprint()
+}
+
+// recPort is a UARTBone port in front of a bridge that answers at once:
+// it records every Write the client makes.
+type recPort struct {
+	br     UARTBoneBridge
+	in     []byte
+	writes [][]byte
+}
+
+func (p *recPort) Write(b []byte) (int, error) {
+	p.writes = append(p.writes, append([]byte(nil), b...))
+	p.in = p.br.Feed(b, time.Now(), p.in)
+	return len(b), nil
+}
+
+func (p *recPort) Read(b []byte) (int, error) {
+	if len(p.in) == 0 {
+		return 0, io.EOF // nothing yet, as tarm/serial says it
+	}
+	n := copy(b, p.in)
+	p.in = p.in[n:]
+	return n, nil
+}
+
+// TestUARTBoneBatch runs one batch of writes and reads with and without
+// pipelining: the same words either way; without it every read request
+// goes out only after the answer to the one before (with the writes that
+// precede it), with it the whole batch is one transmission.
+func TestUARTBoneBatch(t *testing.T) {
+	for _, pipe := range []bool{false, true} {
+		t.Run(fmt.Sprintf("pipeline=%v", pipe), func(t *testing.T) {
+			tg := newMapTarget()
+			p := &recPort{br: UARTBoneBridge{Target: tg}}
+			u := NewUARTBone(p, UARTBoneConfig{MaxBurst: 4, Pipeline: pipe, Timeout: time.Second})
+			require.Equal(t, pipe, u.Pipelined())
+			r6, r1, r2 := make([]uint32, 6), make([]uint32, 1), make([]uint32, 2)
+			acc := []Access{
+				{Write: true, Addr: 0x10, Data: []uint32{1, 2, 3, 4, 5, 6}}, // 2 frames
+				{Addr: 0x10, Data: r6}, // 2 frames
+				{Write: true, Addr: 0x20, Data: []uint32{7, 8}, Fixed: true},
+				{Addr: 0x20, Data: r1},
+				{Addr: 0x400, Data: r2},
+			}
+			require.NoError(t, u.Batch(testCtx(t), acc))
+			require.Equal(t, []uint32{1, 2, 3, 4, 5, 6}, r6)
+			require.Equal(t, []uint32{8}, r1)
+			require.Equal(t, []uint32{0x400 ^ 0xA5A50000, 0x401 ^ 0xA5A50000}, r2)
+			require.Equal(t, uint64(7), u.LinkStats().Requests)
+			if pipe {
+				require.Len(t, p.writes, 1)
+				return
+			}
+			// One transmission per read frame: the first carries both
+			// write frames and the first read request.
+			require.Len(t, p.writes, 4)
+			require.Len(t, p.writes[0], 6+16+6+8+6)
+			require.Equal(t, []byte{UARTBoneReadIncr, 4, 0, 0, 0, 0x10}, p.writes[0][36:])
+			require.Equal(t, []byte{UARTBoneReadIncr, 2, 0, 0, 0, 0x14}, p.writes[1])
+			require.Len(t, p.writes[2], 6+8+6)
+			require.Equal(t, []byte{UARTBoneReadIncr, 2, 0, 0, 4, 0}, p.writes[3])
+		})
+	}
+}
+
+// TestUARTBoneNoRxFIFO serves a bridge that, like LiteX's, loses bytes
+// that arrive while it answers: reads made one round trip at a time
+// work; read requests sent back to back lose the second one.
+func TestUARTBoneNoRxFIFO(t *testing.T) {
+	tg := newMapTarget()
+	cfg := ServeConfig{Baud: 100000, NoRxFIFO: true, FrameTimeout: 20 * time.Millisecond}
+	e := startEmulator(t, tg, EmulatorConfig{Listen: "pty", ServeConfig: cfg})
+	require.NotContains(t, e.URI(), "pipeline")
+	batch := func(u *UARTBone) ([]uint32, []uint32, error) {
+		a, b := make([]uint32, 8), make([]uint32, 8)
+		err := u.Batch(testCtx(t), []Access{{Addr: 0x100, Data: a}, {Addr: 0x200, Data: b}})
+		return a, b, err
+	}
+	bus, err := OpenBus(e.URI() + "&timeout=20ms")
+	require.NoError(t, err)
+	defer bus.Close()
+	u := bus.(*UARTBone)
+	require.False(t, u.Pipelined())
+	a, b, err := batch(u)
+	require.NoError(t, err)
+	require.Equal(t, 0x100^0xA5A50000, int(a[0]))
+	require.Equal(t, 0x207^0xA5A50000, int(b[7]))
+	require.Zero(t, e.Stats().Overrun)
+
+	bus2, err := OpenBus(e.URI() + "&timeout=20ms&pipeline=1")
+	require.NoError(t, err)
+	defer bus2.Close()
+	_, _, err = batch(bus2.(*UARTBone))
+	require.ErrorIs(t, err, ErrTimeout)
+	require.Equal(t, uint64(6), e.Stats().Overrun, "the second read request arrived while the first was answered")
 }

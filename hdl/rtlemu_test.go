@@ -29,13 +29,21 @@ func wantOutput(step uint64, r *sim.Result) emuOutput {
 	for _, ph := range Implemented {
 		cyc += r.Cycles[ph]
 	}
-	return emuOutput{Step: step, Active: slices.Clone(r.ActiveColumns), Predicted: slices.Clone(r.PredictedColumns),
+	return emuOutput{Step: step, Active: list(r.ActiveColumns), Predicted: list(r.PredictedColumns),
 		AnomNum: r.AnomalyNum, AnomDen: r.AnomalyDen, Cycles: cyc}
 }
 
 func gotOutput(o *driver.Output) emuOutput {
-	return emuOutput{Step: o.Step, Active: slices.Clone(o.ActiveColumns), Predicted: slices.Clone(o.PredictedColumns),
+	return emuOutput{Step: o.Step, Active: list(o.ActiveColumns), Predicted: list(o.PredictedColumns),
 		AnomNum: o.AnomalyNum, AnomDen: o.AnomalyDen, Cycles: o.Cycles}
+}
+
+// list copies a column list; an empty one is nil, however it was made.
+func list(x []uint32) []uint32 {
+	if len(x) == 0 {
+		return nil
+	}
+	return slices.Clone(x)
 }
 
 // emulateRTL serves the RTL, powered on with power, on listen (pty or

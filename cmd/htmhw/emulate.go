@@ -19,6 +19,7 @@ type emulateOptions struct {
 	listen, backend, image, faults string
 	baud                           int
 	frame                          time.Duration
+	noRxFIFO                       bool
 }
 
 // newEmulateCmd returns the emulate command.
@@ -39,7 +40,10 @@ the board URI to give htmhw run --board (docs/DRIVER.md).
 directions: seed=S (the generator), drop=P (a byte is lost), flip=P (one bit of
 a byte is flipped), delay=D (latency added per frame). --baud paces the pty at
 a UART's rate (10 bits per byte): a pty has no rate of its own. --frame-timeout
-is the UARTBone bridge's frame timeout (LiteX's is 100 ms).`,
+is the UARTBone bridge's frame timeout (LiteX's is 100 ms). The emulated bridge
+queues requests that arrive while it answers, so the printed URI has pipeline=1
+(read requests sent back to back); --no-rx-fifo makes it lose them instead, as
+LiteX's UARTBone does (on a paced pty), and the URI leaves pipelining off.`,
 		Example: "  htmhw emulate --listen pty --image region.img --baud 3000000\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --backend rtl\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --faults seed=1,drop=0.01,flip=0.01",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
@@ -51,6 +55,7 @@ is the UARTBone bridge's frame timeout (LiteX's is 100 ms).`,
 	f.StringVar(&o.faults, "faults", "", "link faults: seed=1,drop=0.01,flip=0.01,delay=5ms")
 	f.IntVar(&o.baud, "baud", 0, "pace the pty at this rate (0: unpaced)")
 	f.DurationVar(&o.frame, "frame-timeout", driver.UARTBoneFrameTimeout, "UARTBone frame timeout")
+	f.BoolVar(&o.noRxFIFO, "no-rx-fifo", false, "lose bytes that arrive while the bridge answers, as LiteX's UARTBone (paced pty)")
 	return cmd
 }
 
@@ -94,7 +99,7 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 	}
 	e, err := driver.StartEmulator(ctx, target, driver.EmulatorConfig{
 		Listen:      o.listen,
-		ServeConfig: driver.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame},
+		ServeConfig: driver.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame, NoRxFIFO: o.noRxFIFO},
 	})
 	if err != nil {
 		return err
@@ -107,8 +112,8 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 	}
 	err = e.Wait()
 	st := e.Stats()
-	fmt.Fprintf(cmd.ErrOrStderr(), "emulate: %d frames, %d abandoned, %d malformed; %d bytes in, %d out; faults in: %d dropped, %d flipped; out: %d dropped, %d flipped\n",
-		st.Frames, st.Abandoned, st.Malformed, st.BytesIn, st.BytesOut,
+	fmt.Fprintf(cmd.ErrOrStderr(), "emulate: %d frames, %d abandoned, %d malformed; %d bytes in, %d out, %d lost while answering; faults in: %d dropped, %d flipped; out: %d dropped, %d flipped\n",
+		st.Frames, st.Abandoned, st.Malformed, st.BytesIn, st.BytesOut, st.Overrun,
 		st.ToBoard.Dropped, st.ToBoard.Flipped, st.FromBoard.Dropped, st.FromBoard.Flipped)
 	return err
 }

@@ -82,11 +82,18 @@ func TestEmulate(t *testing.T) {
 	require.NoError(t, err)
 	im, err := image.ReadFile(img)
 	require.NoError(t, err)
-	for _, listen := range []string{"pty", "tcp://127.0.0.1:0"} {
-		t.Run(listen, func(t *testing.T) {
-			uri, stop := startEmulate(t, "--listen", listen, "--image", img, "--faults", "seed=3,drop=0.001")
+	for _, c := range []struct {
+		listen string
+		more   []string
+	}{{"pty", nil}, {"pty", []string{"--no-rx-fifo", "--baud", "1000000"}}, {"tcp://127.0.0.1:0", nil}} {
+		listen := c.listen
+		t.Run(strings.Join(append([]string{listen}, c.more...), " "), func(t *testing.T) {
+			uri, stop := startEmulate(t, append([]string{"--listen", listen, "--image", img, "--faults", "seed=3,drop=0.001"}, c.more...)...)
 			if listen == "pty" {
 				require.True(t, strings.HasPrefix(uri, "serial:///dev/pts/"), uri)
+				// The emulated bridge buffers requests unless it models
+				// LiteX's, which loses what arrives while it answers.
+				require.Equal(t, c.more == nil, strings.Contains(uri, "pipeline=1"), uri)
 			} else {
 				require.True(t, strings.HasPrefix(uri, "tcp://127.0.0.1:"), uri)
 			}
