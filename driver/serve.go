@@ -154,12 +154,14 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 				continue
 			}
 			sleepUntil(txLine.after(r.t, len(r.b)))
+			// Counted before the write: a client that has read the
+			// answer then sees it in Stats.
+			s.bytesOut.Add(uint64(len(r.b)))
 			if _, err := rw.Write(r.b); err != nil {
 				failed = true
 				txErr <- err
 				continue
 			}
-			s.bytesOut.Add(uint64(len(r.b)))
 		}
 	}()
 	defer func() {
@@ -333,10 +335,10 @@ func (s *Server) serveEtherboneConn(c net.Conn) {
 				}
 			}
 			if len(out) > 0 {
+				s.bytesOut.Add(uint64(len(out))) // before the write, as on the pty
 				if _, err := c.Write(out); err != nil {
 					return
 				}
-				s.bytesOut.Add(uint64(len(out)))
 			}
 			if ferr != nil {
 				return
