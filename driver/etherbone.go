@@ -144,7 +144,72 @@ func (e *Etherbone) Write(ctx context.Context, addr uint32, src []uint32, incr b
 	if err := e.ready(ctx); err != nil {
 		return err
 	}
-	var b []byte
+	b, packets := appendEtherboneWrites(e.buf[:0], addr, src, incr)
+	e.buf = b
+	return e.send(ctx, b, packets)
+}
+
+// Read reads len(dst) words, in records of up to 255 reads.
+func (e *Etherbone) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	return e.Batch(ctx, []Access{{Addr: addr, Data: dst, Fixed: !incr}})
+}
+
+// Batch performs the accesses in order (Batcher): the packets of all of
+// them leave in one write, then the answers of the reads are read in
+// order. TCP loses nothing and litex_server serves packets one after the
+// other, so the link is pipelined.
+func (e *Etherbone) Batch(ctx context.Context, acc []Access) error {
+	if err := e.ready(ctx); err != nil {
+		return err
+	}
+	b, packets := e.buf[:0], 0
+	for _, a := range acc {
+		if a.Write {
+			var n int
+			b, n = appendEtherboneWrites(b, a.Addr, a.Data, !a.Fixed)
+			packets += n
+			continue
+		}
+		for off := 0; off < len(a.Data); off += etherboneMaxWord {
+			addr := a.Addr
+			if !a.Fixed {
+				addr += uint32(off)
+			}
+			b = appendEtherboneRead(b, addr, min(etherboneMaxWord, len(a.Data)-off), !a.Fixed)
+			packets++
+		}
+	}
+	e.buf = b
+	if packets == 0 {
+		return nil
+	}
+	if err := e.send(ctx, b, packets); err != nil {
+		return err
+	}
+	for _, a := range acc {
+		if a.Write {
+			continue
+		}
+		for off := 0; off < len(a.Data); off += etherboneMaxWord {
+			addr := a.Addr
+			if !a.Fixed {
+				addr += uint32(off)
+			}
+			if err := e.answer(ctx, addr, a.Data[off:min(len(a.Data), off+etherboneMaxWord)]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Pipelined reports true: Batch sends every read before the first answer.
+func (e *Etherbone) Pipelined() bool { return true }
+
+// appendEtherboneWrites appends the packets that write src at word address
+// addr (records of up to 255 words; one packet a word if not incr) and
+// returns them with their count.
+func appendEtherboneWrites(b []byte, addr uint32, src []uint32, incr bool) ([]byte, int) {
 	packets := 0
 	for len(src) > 0 {
 		n := min(len(src), etherboneMaxWord)
@@ -162,30 +227,13 @@ func (e *Etherbone) Write(ctx context.Context, addr uint32, src []uint32, incr b
 		}
 		packets++
 	}
-	return e.send(ctx, b, packets)
+	return b, packets
 }
 
-// Read reads len(dst) words, in records of up to 255 reads.
-func (e *Etherbone) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	for len(dst) > 0 {
-		n := min(len(dst), etherboneMaxWord)
-		if err := e.read(ctx, addr, dst[:n], incr); err != nil {
-			return err
-		}
-		dst = dst[n:]
-		if incr {
-			addr += uint32(n)
-		}
-	}
-	return nil
-}
-
-func (e *Etherbone) read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	if err := e.ready(ctx); err != nil {
-		return err
-	}
-	n := len(dst)
-	b := appendEtherboneHeader(e.buf[:0], 0, ebByteEnableAll, 0, n)
+// appendEtherboneRead appends the packet that reads n ≤ 255 words at word
+// address addr.
+func appendEtherboneRead(b []byte, addr uint32, n int, incr bool) []byte {
+	b = appendEtherboneHeader(b, 0, ebByteEnableAll, 0, n)
 	b = binary.BigEndian.AppendUint32(b, 0) // base return address
 	for i := range n {
 		a := addr
@@ -194,10 +242,12 @@ func (e *Etherbone) read(ctx context.Context, addr uint32, dst []uint32, incr bo
 		}
 		b = binary.BigEndian.AppendUint32(b, 4*a)
 	}
-	e.buf = b
-	if err := e.send(ctx, b, 1); err != nil {
-		return err
-	}
+	return b
+}
+
+// answer reads the answer to a read of len(dst) words at addr.
+func (e *Etherbone) answer(ctx context.Context, addr uint32, dst []uint32) error {
+	n := len(dst)
 	// The answer: headers, base address, n words.
 	want := ebHeaderLen + ebRecordLen + 4 + 4*n
 	if cap(e.buf) < want {
