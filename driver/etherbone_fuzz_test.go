@@ -1,8 +1,12 @@
 package driver
 
 import (
+	"context"
 	"encoding/binary"
+	"net"
+	"slices"
 	"testing"
+	"time"
 )
 
 // FuzzEtherboneBridge feeds arbitrary bytes, in arbitrary chunks, to the
@@ -50,6 +54,56 @@ func FuzzEtherboneBridge(f *testing.F) {
 		}
 		if len(b.buf) > ebHeaderLen+ebRecordLen+2*(4+4*255) {
 			t.Fatalf("%d bytes buffered", len(b.buf))
+		}
+	})
+}
+
+// FuzzEtherboneClient answers a batch of the client's reads with arbitrary
+// bytes: it must not panic, and it either returns an error (and drops the
+// connection) or reads answers that are well formed, each word taken from
+// its place in them.
+func FuzzEtherboneClient(f *testing.F) {
+	answer := func(words ...uint32) []byte {
+		b := appendEtherboneHeader(nil, 0, ebByteEnableAll, len(words), 0)
+		b = binary.BigEndian.AppendUint32(b, 0)
+		for _, w := range words {
+			b = binary.BigEndian.AppendUint32(b, w)
+		}
+		return b
+	}
+	f.Add(append(answer(1, 2), answer(3)...))
+	f.Add(answer(1, 2)[:9])
+	f.Add(append(answer(1), answer(2, 3)...))
+	f.Add([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, reply []byte) {
+		client, server := net.Pipe()
+		defer server.Close()
+		go func() {
+			// Take the requests, then answer.
+			req := make([]byte, 4096)
+			_, _ = server.Read(req)
+			_, _ = server.Write(reply)
+			_ = server.Close()
+		}()
+		e := &Etherbone{addr: "127.0.0.1:0", cfg: EtherboneConfig{Timeout: 100 * time.Millisecond}, conn: client}
+		two, one := make([]uint32, 2), make([]uint32, 1)
+		err := e.Batch(context.Background(), []Access{
+			{Write: true, Addr: 0x14, Data: []uint32{7}},
+			{Addr: 0x10, Data: two},
+			{Addr: 0x20, Data: one, Fixed: true},
+		})
+		if err != nil {
+			if e.conn != nil {
+				t.Fatalf("error %v, the connection kept", err)
+			}
+			return
+		}
+		if len(reply) < 2*(ebHeaderLen+ebRecordLen+4)+12 {
+			t.Fatalf("%d reply bytes accepted as two answers", len(reply))
+		}
+		want := []uint32{binary.BigEndian.Uint32(reply[16:]), binary.BigEndian.Uint32(reply[20:]), binary.BigEndian.Uint32(reply[40:])}
+		if got := []uint32{two[0], two[1], one[0]}; !slices.Equal(got, want) {
+			t.Fatalf("read %x, the reply holds %x", got, want)
 		}
 	})
 }
