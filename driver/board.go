@@ -907,27 +907,47 @@ func union(a, b []int) []int {
 	return slices.Compact(u)
 }
 
-// verifyMem reads the words idx (nil: all) of memory sel back and returns
-// those that differ from the image's. Each word is read as MEM_ADDR,
-// MEM_DATA_LO, MEM_DATA_HI (reading HI moves MEM_ADDR on), so the answer
-// says which word it is: a word whose address reads wrong is read again.
-// A word read wrong may be reported as differing (it is then written
-// again: harmless); CRC_VALUE has the last word. The exchanges carry
-// MEM_SEL, MEM_ADDR where the words are not consecutive, and as many
-// word reads as a window says (as writeMem's).
+// verifyMem reads the words idx (nil: all) of memory sel back (readWords)
+// and returns those that differ from the image's. A word read wrong may
+// be reported as differing (it is then written again: harmless);
+// CRC_VALUE has the last word.
 func (b *Board) verifyMem(ctx context.Context, sel int, s *image.Section, idx []int) ([]int, error) {
+	var diff []int
+	err := b.readWords(ctx, sel, s.Width, s.Depth(), idx, func(j int, v uint64) {
+		if v != s.Words[j] {
+			diff = append(diff, j)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("memory %q: %w", s.Name, err)
+	}
+	slices.Sort(diff)
+	return diff, nil
+}
+
+// readWords reads the words idx (nil: all depth of them) of memory sel
+// through the window and calls got for each, with the value masked to
+// width bits. Each word is read as MEM_ADDR, MEM_DATA_LO, MEM_DATA_HI
+// (reading HI moves MEM_ADDR on), so the answer says which word it is: a
+// word whose address reads wrong is read again, and so is the one before
+// where the window was (a MEM_ADDR write corrupted into a MEM_DATA_HI
+// write commits a word there, if the windows are unlocked); got may then
+// be called twice for a word, the last call the newer read. The exchanges
+// carry MEM_SEL, MEM_ADDR where the words are not consecutive, and as many
+// word reads as a window says (as writeMem's): on a pipelined link, up to
+// loadWords words a round trip.
+func (b *Board) readWords(ctx context.Context, sel, width, depth int, idx []int, got func(j int, v uint64)) error {
 	if idx == nil {
-		idx = make([]int, len(s.Words))
+		idx = make([]int, depth)
 		for j := range idx {
 			idx[j] = j
 		}
 	}
 	mask := ^uint64(0)
-	if s.Width < 64 {
-		mask = 1<<s.Width - 1
+	if width < 64 {
+		mask = 1<<width - 1
 	}
 	pending := slices.Clone(idx)
-	var diff []int
 	selWord := []uint32{uint32(sel)}
 	addrs := make([]uint32, loadWords) // pending may grow beyond idx
 	data := make([]uint32, 3*loadWords)
@@ -946,11 +966,11 @@ func (b *Board) verifyMem(ctx context.Context, sel int, s *image.Section, idx []
 		b.stats.Calls++
 		if err := b.batch(ctx, acc); err != nil {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return ctx.Err()
 			}
 			b.stats.BusErrors++
 			if failures++; failures > b.opt.retries {
-				return nil, fmt.Errorf("memory %q: read back: %d exchanges in a row failed, the last: %w", s.Name, failures, err)
+				return fmt.Errorf("read back: %d exchanges in a row failed, the last: %w", failures, err)
 			}
 			win.fail()
 			continue
@@ -961,25 +981,18 @@ func (b *Board) verifyMem(ctx context.Context, sel int, s *image.Section, idx []
 		for t, j := range chunk {
 			r := data[3*t : 3*t+3]
 			if r[0] != uint32(j) {
-				// The window was elsewhere: read the word again, and
-				// the one before where it was (a MEM_ADDR write
-				// corrupted into a MEM_DATA_HI write commits a word
-				// there).
 				b.stats.StateRereads++
 				again = append(again, j)
-				if p := int(r[0]) - 1; p >= 0 && p < len(s.Words) && p != j {
+				if p := int(r[0]) - 1; p >= 0 && p < depth && p != j {
 					again = append(again, p)
 				}
 				continue
 			}
-			if (uint64(r[1])|uint64(r[2])<<32)&mask != s.Words[j] {
-				diff = append(diff, j)
-			}
+			got(j, (uint64(r[1])|uint64(r[2])<<32)&mask)
 		}
 		pending = append(pending[len(chunk):], again...)
 	}
-	slices.Sort(diff)
-	return diff, nil
+	return nil
 }
 
 // clearErrors issues CLEAR_ERROR until ERROR reads 0, counting what it
@@ -1013,61 +1026,6 @@ func (b *Board) memCRC(ctx context.Context, sel int) (uint32, error) {
 		return 0, err
 	}
 	return b.stable(ctx, sim.RegCRCValue)
-}
-
-// readMem reads a memory through the window. Each word is read as the
-// 4-word burst MEM_SEL, MEM_ADDR, MEM_DATA_LO, MEM_DATA_HI: the first two
-// say which word the data is (reading MEM_DATA_HI moves MEM_ADDR on), so a
-// lost read or a misdirected one is seen and the window set again.
-func (b *Board) readMem(ctx context.Context, sel, width, depth int) ([]uint64, error) {
-	out := make([]uint64, depth)
-	var r [4]uint32
-	set := true
-	for j := 0; j < depth; {
-		if set {
-			if err := b.write(ctx, sim.RegMemSel, []uint32{uint32(sel), uint32(j)}, true); err != nil {
-				return nil, err
-			}
-		}
-		if err := b.read(ctx, sim.RegMemSel, r[:], true); err != nil {
-			return nil, err
-		}
-		if r[0] != uint32(sel) || r[1] != uint32(j) {
-			b.stats.StateRereads++
-			set = true
-			continue
-		}
-		v := uint64(r[2]) | uint64(r[3])<<32
-		if width < 64 {
-			v &= 1<<width - 1
-		}
-		out[j] = v
-		j++
-		set = false
-	}
-	return out, nil
-}
-
-// readWord reads one memory word through the window.
-func (b *Board) readWord(ctx context.Context, sel, j, width int) (uint64, error) {
-	var r [4]uint32
-	for try := 0; try <= b.opt.retries; try++ {
-		if err := b.write(ctx, sim.RegMemSel, []uint32{uint32(sel), uint32(j)}, true); err != nil {
-			return 0, err
-		}
-		if err := b.read(ctx, sim.RegMemSel, r[:], true); err != nil {
-			return 0, err
-		}
-		if r[0] == uint32(sel) && r[1] == uint32(j) {
-			v := uint64(r[2]) | uint64(r[3])<<32
-			if width < 64 {
-				v &= 1<<width - 1
-			}
-			return v, nil
-		}
-		b.stats.StateRereads++
-	}
-	return 0, fmt.Errorf("memory %d word %d: the window does not take its address", sel, j)
 }
 
 // Step computes one input (ascending indices below N) exactly once, with
@@ -1459,12 +1417,14 @@ func (b *Board) ReadState(ctx context.Context) (*image.Image, error) {
 	return out, nil
 }
 
+// readChecked reads memory sel (readWords) until the words match its
+// CRC_VALUE: after a mismatch, the words not yet read the same twice are
+// read again, and if all have been, all are read again (bounded).
 func (b *Board) readChecked(ctx context.Context, sel, width, depth int) ([]uint64, error) {
-	cur, err := b.readMem(ctx, sel, width, depth)
-	if err != nil {
+	cur := make([]uint64, depth)
+	if err := b.readWords(ctx, sel, width, depth, nil, func(j int, v uint64) { cur[j] = v }); err != nil {
 		return nil, err
 	}
-	prev := slices.Clone(cur)
 	confirmed := make([]bool, depth)
 	for pass := 0; ; pass++ {
 		want, err := b.memCRC(ctx, sel)
@@ -1477,23 +1437,24 @@ func (b *Board) readChecked(ctx context.Context, sel, width, depth int) ([]uint6
 		if pass > b.opt.retries {
 			return nil, fmt.Errorf("CRC_VALUE %08x never matches the words read", want)
 		}
-		// Read again every word not yet read the same twice.
-		all := true
-		for j := range cur {
-			if confirmed[j] {
-				continue
+		var again []int
+		for j, ok := range confirmed {
+			if !ok {
+				again = append(again, j)
 			}
-			all = false
-			b.stats.StateRereads++
-			v, err := b.readWord(ctx, sel, j, width)
-			if err != nil {
-				return nil, err
-			}
-			confirmed[j] = v == prev[j]
-			cur[j], prev[j] = v, v
 		}
-		if all {
+		n := len(again)
+		if n == 0 {
 			clear(confirmed) // every word twice the same and still no match: start over
+			n = depth        // again nil: all
+		}
+		b.stats.StateRereads += uint64(n)
+		err = b.readWords(ctx, sel, width, depth, again, func(j int, v uint64) {
+			confirmed[j] = v == cur[j]
+			cur[j] = v
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 }

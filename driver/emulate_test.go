@@ -257,6 +257,27 @@ func TestPacedThroughput(t *testing.T) {
 				name, link.Pipelined(), baud, rate, perStep, float64(st.BytesOut)/float64(c.steps), float64(st.BytesIn)/float64(c.steps),
 				bound, rate/bound, float64(minBytes)/float64(c.steps), float64(minBytes)/float64(c.steps)/perStep,
 				float64(baud)/10/(float64(minBytes)/float64(c.steps)), float64(st.Requests)/float64(c.steps))
+
+			// ReadState: every memory word back, each 8 data bytes at
+			// least (the minimum: MEM_DATA_LO and MEM_DATA_HI). The small
+			// preset only: nab's memories take minutes.
+			if c.preset != "small" {
+				return
+			}
+			before = link.LinkStats()
+			start = time.Now()
+			_, err = b.ReadState(ctx)
+			require.NoError(t, err)
+			elapsed = time.Since(start)
+			st = link.LinkStats().sub(before)
+			words := 0
+			for _, s := range im.Sections {
+				words += s.Depth()
+			}
+			moved := float64(st.BytesOut + st.BytesIn)
+			t.Logf("%s ReadState: %d words in %v, %.0f words/s; %.1f bytes/word, line-rate bound %.0f words/s, efficiency %.2f; %.2f frames/word",
+				name, words, elapsed.Round(time.Millisecond), float64(words)/elapsed.Seconds(), moved/float64(words),
+				float64(baud)/10/(moved/float64(words)), moved/(elapsed.Seconds()*float64(baud)/10), float64(st.Requests)/float64(words))
 		})
 	}
 }
