@@ -485,10 +485,12 @@ func (b *Board) name() string {
 // image's (regs word 0), which it checks. A bus that implements
 // Provisioner (sim://) is provisioned with the image first.
 //
-// Each memory word is written as one 3-word frame MEM_ADDR, MEM_DATA_LO,
-// MEM_DATA_HI, in exchanges that end with a checkpoint read (writeMem);
-// a memory whose CRC_VALUE differs after the write is read back in
-// batches and only the words that differ are written again (repair).
+// Words are written as MEM_DATA_LO, MEM_DATA_HI frames (MEM_ADDR first
+// where a run of consecutive words starts), in exchanges that end with a
+// checkpoint read (writeMem), with the memory windows unlocked only while
+// they are written; a memory whose CRC_VALUE differs after the write is
+// read back in batches and only the words that still differ when read
+// again are written again (repair).
 func (b *Board) Load(ctx context.Context, im *image.Image) error {
 	t0 := time.Now()
 	defer func() { b.stats.LoadTime += time.Since(t0) }()
