@@ -32,6 +32,7 @@ type options struct {
 	retries      int
 	stepTimeout  time.Duration
 	pollInterval time.Duration
+	loadProgress func(done, total int)
 }
 
 // WithRetries sets how many times in a row an operation is retried (a bus
@@ -46,6 +47,14 @@ func WithStepTimeout(d time.Duration) Option { return func(o *options) { o.stepT
 // WithPollInterval sets the pause between STATUS polls while the board is
 // busy. Default 50 µs.
 func WithPollInterval(d time.Duration) Option { return func(o *options) { o.pollInterval = d } }
+
+// WithLoadProgress has Load report its progress: fn is called with the
+// memory words done (kept, as their CRC_VALUE already matched, or written
+// once) of the image's total, after every exchange that writes words, and
+// with total, total when the load is done (repairs do not move it on).
+func WithLoadProgress(fn func(done, total int)) Option {
+	return func(o *options) { o.loadProgress = fn }
+}
 
 // Info is what a board says about itself: the registers ID to DIM_SYNS.
 type Info struct {
@@ -207,6 +216,8 @@ type Board struct {
 	stats Stats
 	out   Output
 	buf   []uint32
+
+	loadDone, loadTotal int // words a load has done of its total (WithLoadProgress)
 
 	// guessC and guessP size a pipelined poll's OUT_BUF and PRED_BUF
 	// reads (the last step's counts, PRED_BUF's with a margin).
@@ -583,6 +594,10 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 		return err
 	}
 	sus := suspects{}
+	b.loadDone, b.loadTotal = 0, 0
+	for _, s := range im.Sections {
+		b.loadTotal += s.Depth()
+	}
 	// The memory windows are unlocked only while words are written:
 	// a frame misparsed during a CRC check or a read-back (a lost byte
 	// turns data into commands) then cannot commit a word unseen, which
@@ -616,6 +631,7 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 			if crc == crcs[i] {
 				if round == 0 {
 					b.stats.SectionsKept++
+					b.loaded(s.Depth())
 				}
 				continue
 			}
@@ -658,6 +674,7 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 			break
 		}
 	}
+	b.loaded(b.loadTotal - b.loadDone)
 	// RESTORE: CYCLES reads 0 after RESET (which also clears ERROR and
 	// locks the windows; memories stay) and RESTORE's count (at least W >
 	// 0) after RESTORE, which tells that it ran.
@@ -899,8 +916,19 @@ func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []in
 		where[0] = uint32(sel)
 		win.ok()
 		off += m
+		if idx == nil {
+			b.loaded(m)
+		}
 	}
 	return nil
+}
+
+// loaded reports n more words of a load done (WithLoadProgress).
+func (b *Board) loaded(n int) {
+	b.loadDone += n
+	if b.opt.loadProgress != nil {
+		b.opt.loadProgress(b.loadDone, b.loadTotal)
+	}
 }
 
 // union returns the sorted union of two lists of word indices.

@@ -123,12 +123,20 @@ func TestSimBusNeedsAnImage(t *testing.T) {
 func TestBoardSim(t *testing.T) {
 	ctx := context.Background()
 	im, rows := smallImage(t, 0)
-	b, err := Open("sim://?burst=64")
+	var reports [][2]int
+	b, err := Open("sim://?burst=64", WithLoadProgress(func(done, total int) { reports = append(reports, [2]int{done, total}) }))
 	require.NoError(t, err)
 	defer b.Close()
 	require.NoError(t, b.Load(ctx, im))
 	st := b.Stats()
 	assert.EqualValues(t, len(im.Sections), st.SectionsKept, "the device was made from this image")
+	words := 0
+	for _, s := range im.Sections {
+		words += s.Depth()
+	}
+	// Every memory kept: one report each, then the total.
+	require.Len(t, reports, len(im.Sections)+1)
+	assert.Equal(t, [2]int{words, words}, reports[len(reports)-1])
 	info, err := b.Info(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, image.DefaultArch(), info.Arch)
@@ -146,9 +154,20 @@ func TestBoardSim(t *testing.T) {
 
 	// Another image of the same configuration goes through the window.
 	trained, _ := smallImage(t, 500)
+	reports = nil
 	require.NoError(t, b.Load(ctx, trained))
 	st = b.Stats()
 	assert.Greater(t, st.SectionWrites, uint64(5))
+	// Written memories report every exchange: the words done only grow,
+	// and end at the total.
+	assert.Greater(t, len(reports), int(st.SectionWrites))
+	for i, r := range reports {
+		assert.Equal(t, words, r[1])
+		if i > 0 {
+			assert.GreaterOrEqual(t, r[0], reports[i-1][0])
+		}
+	}
+	assert.Equal(t, [2]int{words, words}, reports[len(reports)-1])
 	n, _ = b.StepsDone()
 	assert.EqualValues(t, 500, n)
 	golden = lockstep(t, b, trained, rows[500:700])

@@ -14,6 +14,7 @@ import (
 type progress struct {
 	w            io.Writer
 	total        int
+	unit         string // what is counted: "rows" (newProgress)
 	start, drawn time.Time
 }
 
@@ -24,7 +25,7 @@ func newProgress(w io.Writer, total int) *progress {
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	return &progress{w: w, total: total, start: time.Now()}
+	return &progress{w: w, total: total, unit: "rows", start: time.Now()}
 }
 
 // update redraws the bar for done rows, if the last drawing is old enough.
@@ -37,7 +38,7 @@ func (p *progress) update(done int) {
 		return
 	}
 	p.drawn = now
-	fmt.Fprint(p.w, "\r"+progressLine(done, p.total, now.Sub(p.start))+"\x1b[K")
+	fmt.Fprint(p.w, "\r"+progressLine(done, p.total, p.unit, now.Sub(p.start))+"\x1b[K")
 }
 
 // finish erases the bar.
@@ -47,9 +48,9 @@ func (p *progress) finish() {
 	}
 }
 
-// progressLine returns the text of the bar for done of total rows after
+// progressLine returns the text of the bar for done of total units after
 // elapsed time.
-func progressLine(done, total int, elapsed time.Duration) string {
+func progressLine(done, total int, unit string, elapsed time.Duration) string {
 	const width = 30
 	frac := 1.0
 	if total > 0 {
@@ -58,10 +59,10 @@ func progressLine(done, total int, elapsed time.Duration) string {
 	fill := int(frac * width)
 	bar := strings.Repeat("=", fill) + strings.Repeat(" ", width-fill)
 	line := fmt.Sprintf("%*d/%d %3.0f%% [%s]", len(fmt.Sprint(total)), done, total, 100*frac, bar)
-	if secs := elapsed.Seconds(); secs > 0 && done > 0 {
+	if secs := elapsed.Seconds(); elapsed >= time.Second && done > 0 {
 		rate := float64(done) / secs
 		left := time.Duration(float64(total-done) / rate * float64(time.Second))
-		line += fmt.Sprintf(" %.0f rows/s, ETA %v", rate, left.Round(time.Second))
+		line += fmt.Sprintf(" %.0f %s/s, ETA %v", rate, unit, left.Round(time.Second))
 	}
 	return line
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -564,7 +565,19 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	if uri == "" {
 		uri = driver.DefaultURI
 	}
-	b, err := driver.Open(uri)
+	// A load over a slow link takes a while: a bar of the memory words.
+	var (
+		loadBar   *progress
+		loadStart sync.Once
+	)
+	b, err := driver.Open(uri, driver.WithLoadProgress(func(done, total int) {
+		loadStart.Do(func() {
+			if loadBar = newProgress(cmd.ErrOrStderr(), total); loadBar != nil {
+				loadBar.unit = "words"
+			}
+		})
+		loadBar.update(done)
+	}))
 	if err != nil {
 		return err
 	}
@@ -580,8 +593,12 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 			return fmt.Errorf("--resume: the board has done %d steps of this image, %s has %d rows", n, o.data, len(rows))
 		}
 		first = int(n)
-	} else if err := b.Load(ctx, im); err != nil {
-		return err
+	} else {
+		err := b.Load(ctx, im)
+		loadBar.finish()
+		if err != nil {
+			return err
+		}
 	}
 
 	var (

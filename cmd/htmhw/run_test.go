@@ -290,8 +290,8 @@ func TestXPositions(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
-	assert.Equal(t, " 50/100  50% [===============               ] 50 rows/s, ETA 1s", progressLine(50, 100, time.Second))
-	assert.Equal(t, "0/7   0% [                              ]", progressLine(0, 7, 0))
+	assert.Equal(t, " 50/100  50% [===============               ] 50 rows/s, ETA 1s", progressLine(50, 100, "rows", time.Second))
+	assert.Equal(t, "0/7   0% [                              ]", progressLine(0, 7, "words", 0))
 	assert.Nil(t, newProgress(io.Discard, 10), "no bar off a terminal")
 	var p *progress
 	p.update(1) // a nil bar draws nothing
