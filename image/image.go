@@ -120,6 +120,44 @@ func (im *Image) Section(name string) *Section {
 	return nil
 }
 
+// Difference is where two images' memories first differ.
+type Difference struct {
+	Section string // the section's name (the first image's)
+	Word    int    // the word's index; -1 if the sections' names, widths or depths differ
+	A, B    uint64 // the word in the first and the second image
+}
+
+func (d *Difference) String() string {
+	if d.Word < 0 {
+		return fmt.Sprintf("section %q: the layouts differ", d.Section)
+	}
+	return fmt.Sprintf("section %q word %d: %#x and %#x", d.Section, d.Word, d.A, d.B)
+}
+
+// Diff returns the first word, in section then word order, where the
+// memories of a and b differ, or nil if they hold the same words (the
+// architecture and configuration are not compared).
+func Diff(a, b *Image) *Difference {
+	for i, s := range a.Sections {
+		if i >= len(b.Sections) {
+			return &Difference{Section: s.Name, Word: -1}
+		}
+		t := b.Sections[i]
+		if s.Name != t.Name || s.Width != t.Width || len(s.Words) != len(t.Words) {
+			return &Difference{Section: s.Name, Word: -1}
+		}
+		for j, w := range s.Words {
+			if w != t.Words[j] {
+				return &Difference{Section: s.Name, Word: j, A: w, B: t.Words[j]}
+			}
+		}
+	}
+	if len(b.Sections) > len(a.Sections) {
+		return &Difference{Section: b.Sections[len(a.Sections)].Name, Word: -1}
+	}
+	return nil
+}
+
 // Bits returns the total size of the memories in bits.
 func (im *Image) Bits() int {
 	n := 0

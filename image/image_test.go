@@ -338,3 +338,26 @@ func TestFit(t *testing.T) {
 		t.Logf("%s:\n%s", p.preset, b.String())
 	}
 }
+
+func TestDiff(t *testing.T) {
+	mk := func(words ...uint64) *Image {
+		return &Image{Sections: []*Section{{Name: "a", Width: 8, Words: []uint64{1, 2}}, {Name: "b", Width: 16, Words: words}}}
+	}
+	for _, c := range []struct {
+		name string
+		a, b *Image
+		want *Difference
+	}{
+		{"same", mk(3, 4, 5), mk(3, 4, 5), nil},
+		{"a word", mk(3, 4, 5), mk(3, 9, 5), &Difference{Section: "b", Word: 1, A: 4, B: 9}},
+		{"the first of two", mk(3, 4, 5), mk(7, 9, 5), &Difference{Section: "b", Word: 0, A: 3, B: 7}},
+		{"depth", mk(3, 4, 5), mk(3, 4), &Difference{Section: "b", Word: -1}},
+		{"a section more", &Image{Sections: mk().Sections[:1]}, mk(), &Difference{Section: "b", Word: -1}},
+		{"a section less", mk(), &Image{Sections: mk().Sections[:1]}, &Difference{Section: "b", Word: -1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			require.Equal(t, c.want, Diff(c.a, c.b))
+		})
+	}
+	require.Equal(t, `section "b" word 1: 0x4 and 0x9`, Diff(mk(3, 4, 5), mk(3, 9, 5)).String())
+}

@@ -158,6 +158,7 @@ type runOptions struct {
 	trace     string
 	plot      string
 	saveState string
+	readState string // board mode: the board's memories after the last row
 	noLearn   bool
 	board     string // board URI (board mode)
 	image     string // memory image to load (board mode)
@@ -201,9 +202,12 @@ transport: serial:///dev/ttyUSB1?baud=3000000, tcp://host:port, xdma:///dev/xdma
 Without --image the board runs a fresh region of --model. With a board,
 --trace writes the register trace (` + trace.RegsHeader + `)
 that htmhw verify checks, and --verify runs the cycle-level simulator in
-lock-step and stops at the first step whose registers differ. --save-state
-and --load-state are not available with a board (compile a snapshot with
-htmhw compile --state).
+lock-step and stops at the first step whose registers differ. --read-state
+reads the board's memories back after the last row (each memory checked
+with its CRC_VALUE) and writes them as a memory image, the learned state,
+which runs on with --image; with --verify they must also equal the
+simulator's, word for word. --save-state and --load-state are not
+available with a board (compile a snapshot with htmhw compile --state).
 
 A board that stops answering ends the run with an error that names the last
 completed step; the scores of the rows completed so far are then kept in
@@ -240,6 +244,7 @@ standard error when it is a terminal, and a summary line at the end.`,
 	f.StringVar(&o.trace, "trace", "", "also write a trace (the format of htmhw trace) to this file")
 	f.StringVar(&o.plot, "plot", "", "also write an SVG plot of anomaly and likelihood to this file")
 	f.StringVar(&o.saveState, "save-state", "", "write a snapshot of the region after the last row to this file")
+	f.StringVar(&o.readState, "read-state", "", "with a board: read its memories back after the last row and write them as an image to this file")
 	f.StringVar(&o.loadState, "load-state", "", "resume the region saved in this snapshot instead of making a new one")
 	f.BoolVar(&o.noLearn, "no-learn", false, "compute without learning")
 	f.StringVar(&o.board, "board", "", "run on this board (sim://, serial://, tcp://, xdma://, spi://); default sim:// with --image")
@@ -262,6 +267,9 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	}
 	if o.resume {
 		return errors.New("--resume needs a board: give --board and --image")
+	}
+	if o.readState != "" {
+		return errors.New("--read-state needs a board (give --board or --image); --save-state saves the golden model's region")
 	}
 	start := time.Now()
 	rows, region, err := o.prepare()
@@ -502,7 +510,7 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	case o.loadState != "":
 		return errors.New("--load-state does not run on a board: compile the snapshot with htmhw compile --state and give --image")
 	case o.saveState != "":
-		return errors.New("--save-state is not available with a board")
+		return errors.New("--save-state is not available with a board: --read-state writes the board's memories as an image")
 	case o.resume && (o.trace != "" || o.verify):
 		return errors.New("--resume continues the scores only: --trace and --verify need a run from the image's start")
 	case o.resume && o.out == "-":
@@ -556,8 +564,11 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		}
 		tw = trace.NewRegsWriter(out)
 	}
-	var plotOut *output
+	var plotOut, stateOut *output
 	if plotOut, err = outs.createIf("plot", o.plot); err != nil {
+		return err
+	}
+	if stateOut, err = outs.createIf("read-state", o.readState); err != nil {
 		return err
 	}
 
@@ -715,6 +726,20 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 			return fmt.Errorf("writing %s: %w", o.trace, err)
 		}
 	}
+	if stateOut != nil {
+		learned, err := b.ReadState(ctx)
+		if err != nil {
+			return fmt.Errorf("--read-state: %w", err)
+		}
+		if ref != nil {
+			if d := image.Diff(learned, ref.Image()); d != nil {
+				return fmt.Errorf("--verify: after the last row the board's memories differ from the simulator's: %v (board, simulator)", d)
+			}
+		}
+		if _, err := learned.WriteTo(stateOut); err != nil {
+			return fmt.Errorf("writing %s: %w", o.readState, err)
+		}
+	}
 	if plotOut != nil {
 		if err := writePlot(plotOut, plot, plotTitle(cfg.Name, o.data)); err != nil {
 			return fmt.Errorf("writing %s: %w", o.plot, err)
@@ -732,6 +757,9 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	}
 	if o.verify {
 		st.boardStats += fmt.Sprintf("; %d steps match the simulator", len(rows))
+		if stateOut != nil {
+			st.boardStats += ", and so do the memories"
+		}
 	}
 	_, err = fmt.Fprintln(cmd.ErrOrStderr(), st.String())
 	return err

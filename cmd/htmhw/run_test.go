@@ -370,6 +370,7 @@ func TestRunOnBoardErrors(t *testing.T) {
 		want string
 	}{
 		{"verify without board", []string{"--model", "hello", "--data", speedCSV, "--verify"}, "--verify needs a board"},
+		{"read-state without board", []string{"--model", "hello", "--data", speedCSV, "--read-state", filepath.Join(dir, "s")}, "--read-state needs a board"},
 		{"image and model", []string{"--image", img, "--model", "hello", "--data", speedCSV}, "[image model] were all set"},
 		{"load-state on board", []string{"--board", "sim://", "--load-state", img, "--data", speedCSV}, "--load-state does not run on a board"},
 		{"save-state on board", []string{"--image", img, "--save-state", filepath.Join(dir, "s"), "--data", speedCSV}, "--save-state is not available with a board"},
@@ -559,4 +560,76 @@ func TestRunBoardResume(t *testing.T) {
 	}
 	_, _, err = execute(t, "run", "--model", "hello", "--data", speedCSV, "--out", p("x.csv"), "--resume")
 	require.ErrorContains(t, err, "--resume needs a board")
+}
+
+// tamperBus is a board whose memory 1 word 0 changes (bit 0 flips) when
+// the host first selects a memory window after a step: ReadState then
+// reads a state the simulator does not have.
+type tamperBus struct {
+	*driver.SimBus
+	done bool
+}
+
+func init() {
+	driver.Register("tamper", func(*url.URL) (driver.Bus, error) { return &tamperBus{SimBus: driver.NewSimBus(nil)}, nil })
+}
+
+func (b *tamperBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	if addr == sim.RegMemSel && !b.done && b.Device() != nil && b.Device().Steps() > 0 {
+		b.done = true
+		w := make([]uint32, 4)
+		for _, err := range []error{
+			b.SimBus.Write(ctx, sim.RegMemLock, []uint32{sim.MemUnlock}, true),
+			b.SimBus.Write(ctx, sim.RegMemSel, []uint32{1, 0}, true),
+			b.SimBus.Read(ctx, sim.RegMemSel, w, true),
+			b.SimBus.Write(ctx, sim.RegMemSel, []uint32{1, 0, w[2] ^ 1, w[3]}, true),
+			b.SimBus.Write(ctx, sim.RegMemLock, []uint32{0}, true),
+		} {
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return b.SimBus.Write(ctx, addr, src, incr)
+}
+
+// --read-state writes the board's learned memories as an image: a board
+// that runs on from it gives the scores of a run that never stopped (but
+// for the likelihood, host state that starts again), and with --verify
+// the memories must equal the simulator's.
+func TestRunBoardReadState(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	first, rest := splitCSV(t, dir, speedCSV, 400)
+	_, _, err := execute(t, "compile", "--model", "small", "--data", speedCSV, "-o", p("r.img"))
+	require.NoError(t, err)
+	_, stderr, err := execute(t, "run", "--image", p("r.img"), "--data", first, "--out", p("a.csv"), "--read-state", p("learned.img"), "--verify")
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "400 steps match the simulator, and so do the memories")
+	learned, err := image.ReadFile(p("learned.img"))
+	require.NoError(t, err)
+	assert.EqualValues(t, 400, learned.Section("regs").Words[0], "the step count")
+	_, _, err = execute(t, "run", "--image", p("learned.img"), "--data", rest, "--out", p("b.csv"))
+	require.NoError(t, err)
+	_, _, err = execute(t, "run", "--image", p("r.img"), "--data", speedCSV, "--out", p("all.csv"))
+	require.NoError(t, err)
+	// Every column but the likelihood (the fourth).
+	cut := func(lines []string) []string {
+		out := make([]string, len(lines))
+		for i, l := range lines {
+			f := strings.Split(l, ",")
+			out[i] = strings.Join(append(f[:3:3], f[4:]...), ",")
+		}
+		return out
+	}
+	all, a, b := cut(readLines(t, p("all.csv"))), cut(readLines(t, p("a.csv"))), cut(readLines(t, p("b.csv")))
+	require.Len(t, all, 1128)
+	assert.Equal(t, all[1:], append(a[1:], b[1:]...), "a run continued from the board's state differs from a single run")
+
+	// A board whose memory changed: --verify names the word.
+	_, _, err = execute(t, "run", "--board", "tamper://", "--image", p("r.img"), "--data", first, "--out", p("t.csv"), "--read-state", p("t.img"), "--verify")
+	require.Error(t, err)
+	assert.Regexp(t, `^--verify: after the last row the board's memories differ from the simulator's: section "[a-z.]+" word 0: 0x[0-9a-f]+ and 0x[0-9a-f]+ \(board, simulator\)$`, err.Error())
+	assert.NoFileExists(t, p("t.img"))
+	assertNoTempFiles(t, dir)
 }
