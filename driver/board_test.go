@@ -537,3 +537,38 @@ func TestBoardAttach(t *testing.T) {
 	_, err = b2.Attach(ctx, other)
 	require.ErrorContains(t, err, "LANES_OV")
 }
+
+// flipEveryOther corrupts every other read that covers OUT_BUF's first
+// word (bit 0 of it): no read of the outputs as a whole ever matches
+// OUT_CRC, and no two reads in a row agree on that word.
+type flipEveryOther struct {
+	*SimBus
+	reads int
+}
+
+func (b *flipEveryOther) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	err := b.SimBus.Read(ctx, addr, dst, incr)
+	if incr && addr <= sim.RegOutBuf && sim.RegOutBuf < addr+uint32(len(dst)) {
+		if b.reads++; b.reads%2 == 1 {
+			dst[sim.RegOutBuf-addr] ^= 1
+		}
+	}
+	return err
+}
+
+// A link that corrupts the outputs every other time: each output word is
+// read until two reads agree, and the steps are the golden model's.
+func TestBoardOutputsAgreed(t *testing.T) {
+	ctx := context.Background()
+	im, rows := smallImage(t, 0)
+	dev, err := sim.NewDevice(im)
+	require.NoError(t, err)
+	bus := &flipEveryOther{SimBus: NewSimBus(dev)}
+	b := NewBoard(bus)
+	require.NoError(t, b.Load(ctx, im))
+	lockstep(t, b, im, rows[:50])
+	st := b.Stats()
+	assert.EqualValues(t, 50, st.OutputRereads, "every step's first read fails OUT_CRC")
+	assert.GreaterOrEqual(t, st.StableRereads, uint64(50), "OUT_BUF[0] read differently")
+	assert.Greater(t, bus.reads, 150)
+}
