@@ -973,8 +973,8 @@ func union(a, b []int) []int {
 }
 
 // verifyMem reads the words idx (nil: all) of memory sel back (readWords)
-// and returns those that differ from the image's. A word read wrong may
-// be reported as differing (it is then written again: harmless);
+// and returns those that differ from the image's, ascending. A good word
+// read wrong is reported as differing (differing reads those again);
 // CRC_VALUE has the last word.
 func (b *Board) verifyMem(ctx context.Context, sel int, s *image.Section, idx []int) ([]int, error) {
 	var diff []int
@@ -987,7 +987,7 @@ func (b *Board) verifyMem(ctx context.Context, sel int, s *image.Section, idx []
 		return nil, fmt.Errorf("memory %q: %w", s.Name, err)
 	}
 	slices.Sort(diff)
-	return diff, nil
+	return slices.Compact(diff), nil
 }
 
 // differing returns the words of idx (nil: all) of memory sel that
