@@ -28,7 +28,7 @@ func newProgress(w io.Writer, total int) *progress {
 	return &progress{w: w, total: total, unit: "rows", start: time.Now()}
 }
 
-// update redraws the bar for done rows, if the last drawing is old enough.
+// update redraws the bar for done units, if the last drawing is old enough.
 func (p *progress) update(done int) {
 	if p == nil {
 		return

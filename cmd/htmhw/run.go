@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -578,15 +577,16 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	}
 	// A load over a slow link takes a while: a bar of the memory words.
 	var (
-		loadBar   *progress
-		loadStart sync.Once
+		loadBar     *progress
+		loadStarted bool
 	)
 	b, err := driver.Open(uri, driver.WithLoadProgress(func(done, total int) {
-		loadStart.Do(func() {
+		if !loadStarted {
+			loadStarted = true
 			if loadBar = newProgress(cmd.ErrOrStderr(), total); loadBar != nil {
 				loadBar.unit = "words"
 			}
-		})
+		}
 		loadBar.update(done)
 	}))
 	if err != nil {
