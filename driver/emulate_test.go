@@ -232,7 +232,7 @@ func TestPacedThroughput(t *testing.T) {
 			enc, err := sim.NewEncoder(mcfg)
 			require.NoError(t, err)
 			link := b.Bus().(*UARTBone)
-			before, loaded := link.LinkStats(), b.Stats()
+			before, loaded, overrun := link.LinkStats(), b.Stats(), e.Stats().Overrun
 			var minBytes int
 			start := time.Now()
 			for i := range c.steps {
@@ -249,7 +249,9 @@ func TestPacedThroughput(t *testing.T) {
 			// takes longer to compute than the reply timeout.)
 			bst := b.Stats()
 			require.Equal(t, loaded.Retries(), bst.Retries(), "retries in the steps: %s; link %+v", bst.String(), st)
-			require.Zero(t, e.Stats().Overrun, "bytes sent while the bridge answered")
+			// (The load may: a reply timeout on a slow CRC_SEL resends
+			// while the late answer is on the line.)
+			require.Equal(t, overrun, e.Stats().Overrun, "bytes sent while the bridge answered a step's request")
 			perStep := float64(st.BytesOut+st.BytesIn) / float64(c.steps)
 			bound := float64(baud) / 10 / perStep
 			rate := float64(c.steps) / elapsed.Seconds()
