@@ -74,11 +74,9 @@ func requireSameImage(t *testing.T, want, got *image.Image) {
 		g := got.Sections[i]
 		require.Equal(t, w.Name, g.Name)
 		require.Equal(t, w.Width, g.Width)
-		for j := range w.Words {
-			if w.Words[j] != g.Words[j] {
-				t.Fatalf("memory %q word %d: board %#x, want %#x", w.Name, j, g.Words[j], w.Words[j])
-			}
-		}
+	}
+	if d := image.Diff(want, got); d != nil {
+		t.Fatalf("%v (want, board)", d)
 	}
 	require.Equal(t, want.Arch, got.Arch)
 	require.Equal(t, want.Config, got.Config)

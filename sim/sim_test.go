@@ -80,11 +80,9 @@ func compareImages(t testing.TB, want, got *image.Image, what string) {
 		require.Equal(t, w.Name, g.Name, "%s: section %d", what, i)
 		require.Equal(t, w.Width, g.Width, "%s: section %q width", what, w.Name)
 		require.Equal(t, len(w.Words), len(g.Words), "%s: section %q depth", what, w.Name)
-		for j := range w.Words {
-			if w.Words[j] != g.Words[j] {
-				t.Fatalf("%s: section %q word %d: simulator %#x, golden %#x", what, w.Name, j, g.Words[j], w.Words[j])
-			}
-		}
+	}
+	if d := image.Diff(want, got); d != nil {
+		t.Fatalf("%s: %v (golden, simulator)", what, d)
 	}
 }
 
