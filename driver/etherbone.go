@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net"
 	"net/url"
 	"strconv"
@@ -170,12 +171,8 @@ func (e *Etherbone) Batch(ctx context.Context, acc []Access) error {
 			packets += n
 			continue
 		}
-		for off := 0; off < len(a.Data); off += etherboneMaxWord {
-			addr := a.Addr
-			if !a.Fixed {
-				addr += uint32(off)
-			}
-			b = appendEtherboneRead(b, addr, min(etherboneMaxWord, len(a.Data)-off), !a.Fixed)
+		for addr, dst := range readRecords(a) {
+			b = appendEtherboneRead(b, addr, len(dst), !a.Fixed)
 			packets++
 		}
 	}
@@ -190,17 +187,29 @@ func (e *Etherbone) Batch(ctx context.Context, acc []Access) error {
 		if a.Write {
 			continue
 		}
-		for off := 0; off < len(a.Data); off += etherboneMaxWord {
-			addr := a.Addr
-			if !a.Fixed {
-				addr += uint32(off)
-			}
-			if err := e.answer(ctx, addr, a.Data[off:min(len(a.Data), off+etherboneMaxWord)]); err != nil {
+		for addr, dst := range readRecords(a) {
+			if err := e.answer(ctx, addr, dst); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// readRecords splits a read access into the records that carry it: each
+// record's first word address and its part of a.Data (up to 255 words).
+func readRecords(a Access) iter.Seq2[uint32, []uint32] {
+	return func(yield func(uint32, []uint32) bool) {
+		for off := 0; off < len(a.Data); off += etherboneMaxWord {
+			addr := a.Addr
+			if !a.Fixed {
+				addr += uint32(off)
+			}
+			if !yield(addr, a.Data[off:min(len(a.Data), off+etherboneMaxWord)]) {
+				return
+			}
+		}
+	}
 }
 
 // Pipelined reports true: Batch sends every read before the first answer.
