@@ -317,10 +317,10 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func TestFit(t *testing.T) {
+func TestMap(t *testing.T) {
 	for _, p := range []struct {
 		preset string
-		ice40  bool
+		up5k   bool // every memory on a UP5K's chip
 	}{{"small", true}, {"hello", false}, {"nab", false}} {
 		cfg, err := model.Preset(p.preset)
 		require.NoError(t, err)
@@ -329,13 +329,57 @@ func TestFit(t *testing.T) {
 		require.NoError(t, err)
 		im, err := Compile(r, DefaultArch())
 		require.NoError(t, err)
-		on, ext := im.Fit(Targets[0])
-		assert.Equal(t, p.ice40, on, p.preset)
-		assert.Equal(t, on, len(ext) == 0)
+		if p.preset == "small" {
+			// docs/ARCHITECTURE-3.md section 2's table.
+			mm, err := im.Map(Parts[0])
+			require.NoError(t, err)
+			assert.Equal(t, 4, mm.SPRAMs)
+			assert.Equal(t, 23, mm.BlockRAMs)
+			assert.Equal(t, [4]int{16384, 16384, 16384, 12288}, mm.SPRAMWords)
+		}
+		for _, part := range Parts {
+			mm, err := im.Map(part)
+			require.NoError(t, err)
+			assert.Equal(t, mm.Fits(), mm.BlockRAMs <= part.BlockRAMs, "%s on %s", p.preset, part.Name)
+			if len(mm.External) > 0 {
+				assert.True(t, mm.Fits() || mm.BlockRAMs > part.BlockRAMs)
+			}
+			assert.LessOrEqual(t, mm.SPRAMs, part.SPRAMs, "%s on %s", p.preset, part.Name)
+			if part.Name == "iCE40 UP5K" {
+				assert.Equal(t, p.up5k, mm.OnChip(), "%s: %s", p.preset, mm.Summary())
+			}
+			for _, pl := range mm.Placed {
+				if pl.Working {
+					assert.NotEqual(t, "external", pl.Prim, "%s on %s: working memory %s", p.preset, part.Name, pl.Name)
+				}
+			}
+		}
 		var b strings.Builder
 		require.NoError(t, im.WriteSizing(&b))
 		assert.Contains(t, b.String(), "tm.syn")
+		assert.Contains(t, b.String(), "iCE40 UP5K")
 		t.Logf("%s:\n%s", p.preset, b.String())
+	}
+}
+
+func TestMapShapes(t *testing.T) {
+	for _, c := range []struct {
+		family       string
+		depth, width int
+		want         int
+	}{
+		{"ice40", 256, 16, 1}, {"ice40", 257, 16, 2}, {"ice40", 1024, 4, 1}, {"ice40", 1024, 11, 3},
+		{"ice40", 2048, 1, 1}, {"ice40", 4096, 1, 2}, {"ice40", 15360, 15, 60},
+		{"ecp5", 1024, 18, 1}, {"ecp5", 512, 36, 1}, {"ecp5", 16384, 19, 19}, {"xilinx7", 2048, 9, 1},
+	} {
+		assert.Equal(t, c.want, blocksFor(c.family, c.depth, c.width), "%s %dx%d", c.family, c.depth, c.width)
+	}
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{{"up5k", true}, {"UP5K", true}, {"ecp5-85", true}, {"artix-7 100t", true}, {"Artix-7 35T", true}, {"ecp5", false}, {"", false}, {"virtex", false}} {
+		_, err := PartByName(c.name)
+		assert.Equal(t, c.ok, err == nil, "%q: %v", c.name, err)
 	}
 }
 

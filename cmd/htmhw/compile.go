@@ -123,21 +123,38 @@ func (o *compileOptions) run(cmd *cobra.Command) error {
 		}
 		fmt.Fprintf(w, "%s: %d memory files\n", o.memDir, len(paths))
 	}
+	for _, p := range image.Parts {
+		mm, err := im.Map(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, mm.Summary())
+	}
 	return nil
 }
 
 // newImageCmd returns the image command group.
 func newImageCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "image", Short: "Inspect memory images"}
-	cmd.AddCommand(&cobra.Command{
+	var part string
+	inspect := &cobra.Command{
 		Use:   "inspect IMAGE",
-		Short: "Check an image and print its memories and how it fits FPGA families",
+		Short: "Check an image and print its memories and how it fits FPGA parts",
 		Long: `Inspect reads an image, checks every checksum and the consistency of its
 memories with its model, and prints the header, the memories (width, depth,
-bits, CRC-32 as the hardware's CRC register reports it) and how the image fits
-the on-chip memory of each FPGA family of docs/ARCHITECTURE.md.`,
+bits, CRC-32 as the hardware's CRC register reports it) and, for each known
+part, the SPRAM and block RAM its memory map takes, with architecture 3's
+working memories (docs/ARCHITECTURE-3.md). --part prints one part's map:
+each memory, its primitive and how many.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var p image.Part
+			if part != "" {
+				var err error
+				if p, err = image.PartByName(part); err != nil {
+					return err
+				}
+			}
 			im, err := image.ReadFile(args[0])
 			if err != nil {
 				return err
@@ -152,8 +169,26 @@ the on-chip memory of each FPGA family of docs/ARCHITECTURE.md.`,
 				args[0], image.FormatVersion, image.ArchVersion, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
 			fmt.Fprintf(w, "model %q, %d-bit permanences, after %d steps, %d segments, %d synapses\n\n",
 				cfg.Name, cfg.PermanenceBits, r.Steps(), r.TM().NumSegments(), r.TM().NumSynapses())
-			return im.WriteSizing(w)
+			if err := im.WriteSizing(w); err != nil {
+				return err
+			}
+			if part == "" {
+				return nil
+			}
+			mm, err := im.Map(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(w)
+			_, err = mm.WriteTo(w)
+			return err
 		},
-	})
+	}
+	var names []string
+	for _, p := range image.Parts {
+		names = append(names, p.Name)
+	}
+	inspect.Flags().StringVar(&part, "part", "", "print the memory map on this part ("+strings.Join(names, ", ")+"; a suffix such as up5k will do)")
+	cmd.AddCommand(inspect)
 	return cmd
 }
