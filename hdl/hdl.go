@@ -136,6 +136,18 @@ type Model struct {
 // Verilator, or returns the cached build of the same sources, parameters
 // and Verilator version.
 func Build(ctx context.Context, p Params) (*Model, error) {
+	return build(ctx, p, verilatorTop{module: "htm_accel", harness: []string{"harness.cpp", "serve.cpp"}})
+}
+
+// verilatorTop is what a build compiles: the top module, its extra
+// parameters and the harness files that hold its main.
+type verilatorTop struct {
+	module  string
+	defines []string
+	harness []string
+}
+
+func build(ctx context.Context, p Params, top verilatorTop) (*Model, error) {
 	vl, err := exec.LookPath("verilator")
 	if err != nil {
 		return nil, ErrNoVerilator
@@ -144,15 +156,17 @@ func Build(ctx context.Context, p Params) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hdl: verilator --version: %w", err)
 	}
+	defines := append(p.Defines(), top.defines...)
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%v\n", sourceHash(), strings.TrimSpace(string(ver)), p.Defines())
+	fmt.Fprintf(h, "%s\n%s\n%v\n%s %v\n", sourceHash(), strings.TrimSpace(string(ver)), defines, top.module, top.harness)
 	key := hex.EncodeToString(h.Sum(nil))[:24]
 	cache, err := CacheDir()
 	if err != nil {
 		return nil, err
 	}
+	name := "V" + top.module
 	dir := filepath.Join(cache, key)
-	bin := filepath.Join(dir, "Vhtm_accel")
+	bin := filepath.Join(dir, name)
 	if _, err := os.Stat(bin); err == nil {
 		return &Model{Params: p, Bin: bin, Cached: true}, nil
 	}
@@ -169,13 +183,15 @@ func Build(ctx context.Context, p Params) (*Model, error) {
 		return nil, err
 	}
 	args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "fast", "--x-initial", "fast",
-		"-Wno-fatal", "-Wno-lint", "-Wno-style", "--trace", "-DSIM", "--top-module", "htm_accel",
-		"-CFLAGS", "-O2", "--Mdir", filepath.Join(tmp, "obj"), "-o", "Vhtm_accel"}
-	for _, d := range p.Defines() {
+		"-Wno-fatal", "-Wno-lint", "-Wno-style", "--trace", "-DSIM", "--top-module", top.module,
+		"-CFLAGS", "-O2", "--Mdir", filepath.Join(tmp, "obj"), "-o", name}
+	for _, d := range defines {
 		args = append(args, "-G"+d)
 	}
 	args = append(args, vs...)
-	args = append(args, filepath.Join(tmp, "harness", "harness.cpp"), filepath.Join(tmp, "harness", "serve.cpp"))
+	for _, f := range top.harness {
+		args = append(args, filepath.Join(tmp, "harness", f))
+	}
 	cmd := exec.CommandContext(ctx, vl, args...)
 	cmd.Dir = tmp
 	out, err := cmd.CombinedOutput()
@@ -187,7 +203,7 @@ func Build(ctx context.Context, p Params) (*Model, error) {
 	if err := os.MkdirAll(stage, 0o755); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
-	if err := os.Rename(filepath.Join(tmp, "obj", "Vhtm_accel"), filepath.Join(stage, "Vhtm_accel")); err != nil {
+	if err := os.Rename(filepath.Join(tmp, "obj", name), filepath.Join(stage, name)); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
 	if err := os.Rename(stage, dir); err != nil {

@@ -17,9 +17,10 @@ import (
 // emulateOptions are the flags of emulate.
 type emulateOptions struct {
 	listen, backend, image, faults string
+	top                            string
 	baud                           int
 	frame                          time.Duration
-	noRxFIFO                       bool
+	noRxFIFO, blank                bool
 }
 
 // newEmulateCmd returns the emulate command.
@@ -43,8 +44,17 @@ a UART's rate (10 bits per byte): a pty has no rate of its own. --frame-timeout
 is the UARTBone bridge's frame timeout (LiteX's is 100 ms). The emulated bridge
 queues requests that arrive while it answers, so the printed URI has pipeline=1
 (read requests sent back to back); --no-rx-fifo makes it lose them instead, as
-LiteX's UARTBone does (on a paced pty), and the URI leaves pipelining off.`,
-		Example: "  htmhw emulate --listen pty --image region.img --baud 3000000\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --backend rtl\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --faults seed=1,drop=0.01,flip=0.01",
+LiteX's UARTBone does (on a paced pty), and the URI leaves pipelining off.
+
+--top icebreaker (with --backend rtl and --listen pty) serves the iCEBreaker
+top instead: the design of the board's bitstream (rtl/icebreaker_top.v: UART,
+UARTBone bridge, accelerator), Verilated, with the pty's bytes shifted into its
+uart_rx pin and its uart_tx pin decoded, at 3 Mbaud of its 12 MHz clock. No Go
+code is between the host and the RTL's own UART. Its bridge has no receive FIFO
+(the URI has pipeline=0), and the simulation runs slower than the board's 12 MHz,
+so the URI widens the host's reply and frame timeouts; --blank powers it on with every memory zero, as a
+board's SPRAM is, so that the host's load writes the whole image.`,
+		Example: "  htmhw emulate --listen pty --image region.img --baud 3000000\n  htmhw emulate --listen pty --image region.img --backend rtl --top icebreaker --blank\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --backend rtl\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --faults seed=1,drop=0.01,flip=0.01",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -56,6 +66,8 @@ LiteX's UARTBone does (on a paced pty), and the URI leaves pipelining off.`,
 	f.IntVar(&o.baud, "baud", 0, "pace the pty at this rate (0: unpaced)")
 	f.DurationVar(&o.frame, "frame-timeout", driver.UARTBoneFrameTimeout, "UARTBone frame timeout")
 	f.BoolVar(&o.noRxFIFO, "no-rx-fifo", false, "lose bytes that arrive while the bridge answers, as LiteX's UARTBone (paced pty)")
+	f.StringVar(&o.top, "top", "accel", "with --backend rtl: accel (the accelerator's bus behind the emulator's bridge) or icebreaker (the board's own top, UART pins on the pty)")
+	f.BoolVar(&o.blank, "blank", false, "with --top icebreaker: power on with every memory zero, as SPRAM")
 	return cmd
 }
 
@@ -81,6 +93,22 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 		return err
 	}
 	ctx := cmd.Context()
+	switch o.top {
+	case "accel":
+		if o.blank {
+			return fmt.Errorf("--blank needs --top icebreaker")
+		}
+	case "icebreaker":
+		if o.backend != "rtl" || o.listen != "pty" {
+			return fmt.Errorf("--top icebreaker needs --backend rtl and --listen pty: the board's top has a UART, not Etherbone")
+		}
+		if o.baud != 0 || o.noRxFIFO || !faults.None() {
+			return fmt.Errorf("--top icebreaker takes no --baud, --no-rx-fifo or --faults: its line is the RTL's own UART at 3 Mbaud")
+		}
+		return o.serveBoard(ctx, cmd, im)
+	default:
+		return fmt.Errorf("--top %q: want accel or icebreaker", o.top)
+	}
 	var target driver.Target
 	switch o.backend {
 	case "sim":
@@ -116,6 +144,34 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 		st.Frames, st.Abandoned, st.Malformed, st.BytesIn, st.BytesOut, st.Overrun,
 		st.ToBoard.Dropped, st.ToBoard.Flipped, st.FromBoard.Dropped, st.FromBoard.Flipped)
 	return err
+}
+
+// serveBoard serves the Verilated iCEBreaker top on a pty until ctx ends.
+func (o *emulateOptions) serveBoard(ctx context.Context, cmd *cobra.Command, im *image.Image) error {
+	p, err := hdl.ParamsOf(im)
+	if err != nil {
+		return err
+	}
+	log := cmd.ErrOrStderr()
+	t0 := time.Now()
+	m, err := hdl.BuildBoard(ctx, p, hdl.DefaultClksPerBit)
+	if err != nil {
+		return err
+	}
+	if !m.Cached {
+		fmt.Fprintf(log, "emulate: built the iCEBreaker top with Verilator in %v\n", time.Since(t0).Round(time.Second))
+	}
+	b, err := m.StartBoard(im, hdl.BoardOptions{Log: log, Blank: o.blank})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	fmt.Fprintf(log, "emulate: backend rtl, top icebreaker: %s\n", m.Bin)
+	w := cmd.OutOrStdout()
+	return b.ServePTY(ctx, func(pt *driver.PTY) {
+		fmt.Fprintf(w, "emulating on %s\n", pt.SlavePath)
+		fmt.Fprintf(w, "board URI: %s\n", hdl.BoardURI(pt.SlavePath))
+	})
 }
 
 // startRTL builds the RTL for the image's parameters (or finds the cached

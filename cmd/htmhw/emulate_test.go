@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -173,4 +174,69 @@ func TestEmulateRTL(t *testing.T) {
 	}
 	require.NoError(t, b.Close())
 	require.NoError(t, stop())
+}
+
+// TestEmulateBoardTop is the board's bitstream design end to end: the
+// Verilated iCEBreaker top (UART, UARTBone bridge, accelerator) served on a
+// pty with every memory but cfg blank, as SPRAM powers on; htmhw run loads
+// the image through the RTL's own UART at 3 Mbaud and runs 300 steps of
+// art_daily_jumpsup with learning; its scores equal the golden model's,
+// byte for byte.
+func TestEmulateBoardTop(t *testing.T) {
+	needTool(t, "verilator")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "jumpsup300.csv")
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "nab", "art_daily_jumpsup.csv"))
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(src), "\n")
+	require.Greater(t, len(lines), 301)
+	require.NoError(t, os.WriteFile(data, []byte(strings.Join(lines[:301], "")), 0o644))
+	img := filepath.Join(dir, "r.img")
+	_, _, err = execute(t, "compile", "--model", "small", "--data", data, "-o", img)
+	require.NoError(t, err)
+	im, err := image.ReadFile(img)
+	require.NoError(t, err)
+	// Build first (or find the cached build): startEmulate waits 5 s for
+	// the URI.
+	p, err := hdl.ParamsOf(im)
+	require.NoError(t, err)
+	_, err = hdl.BuildBoard(context.Background(), p, hdl.DefaultClksPerBit)
+	require.NoError(t, err)
+	uri, stop := startEmulate(t, "--listen", "pty", "--image", img, "--backend", "rtl", "--top", "icebreaker", "--blank")
+	require.True(t, strings.HasPrefix(uri, "serial:///dev/pts/"), uri)
+	require.Contains(t, uri, "pipeline=0")
+
+	board, golden := filepath.Join(dir, "board.csv"), filepath.Join(dir, "golden.csv")
+	_, errOut, err := execute(t, "run", "--image", img, "--board", uri, "--data", data, "--out", board)
+	require.NoError(t, err)
+	t.Log(strings.TrimSpace(errOut))
+	_, _, err = execute(t, "run", "--model", "small", "--data", data, "--out", golden)
+	require.NoError(t, err)
+	b, err := os.ReadFile(board)
+	require.NoError(t, err)
+	g, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	require.Equal(t, 301, bytes.Count(g, []byte("\n")))
+	require.Equal(t, string(g), string(b), "the board's scores differ from the golden model's")
+	require.NoError(t, stop())
+}
+
+func TestEmulateBoardTopErrors(t *testing.T) {
+	img := filepath.Join(t.TempDir(), "r.img")
+	_, _, err := execute(t, "compile", "--model", "small", "--range", "0,200", "-o", img)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--top", "icebreaker"}, "needs --backend rtl and --listen pty"},
+		{[]string{"--top", "icebreaker", "--backend", "rtl", "--listen", "tcp://127.0.0.1:0"}, "needs --backend rtl and --listen pty"},
+		{[]string{"--top", "icebreaker", "--backend", "rtl", "--baud", "115200"}, "takes no --baud"},
+		{[]string{"--top", "icebreaker", "--backend", "rtl", "--faults", "drop=0.1"}, "takes no --baud"},
+		{[]string{"--blank"}, "--blank needs --top icebreaker"},
+		{[]string{"--top", "orangecrab", "--backend", "rtl"}, `--top "orangecrab": want accel or icebreaker`},
+	} {
+		_, _, err := execute(t, append([]string{"emulate", "--image", img}, c.args...)...)
+		require.ErrorContains(t, err, c.want, "%v", c.args)
+	}
 }
