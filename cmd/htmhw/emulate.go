@@ -19,7 +19,7 @@ type emulateOptions struct {
 	listen, backend, image, faults string
 	baud                           int
 	frame                          time.Duration
-	noRxFIFO                       bool
+	noRxFIFO, noGreeting           bool
 }
 
 // newEmulateCmd returns the emulate command.
@@ -43,7 +43,12 @@ a UART's rate (10 bits per byte): a pty has no rate of its own. --frame-timeout
 is the UARTBone bridge's frame timeout (LiteX's is 100 ms). The emulated bridge
 queues requests that arrive while it answers, so the printed URI has pipeline=1
 (read requests sent back to back); --no-rx-fifo makes it lose them instead, as
-LiteX's UARTBone does (on a paced pty), and the URI leaves pipelining off.`,
+LiteX's UARTBone does (on a paced pty), and the URI leaves pipelining off.
+
+On TCP the emulator greets each connection as litex_server does
+("CommHTMHW:HOST:PORT"), so that LiteX's RemoteClient and litex_client.py
+connect to it unchanged; --no-greeting leaves the greeting out, as an older
+litex_server or an Etherbone core.`,
 		Example: "  htmhw emulate --listen pty --image region.img --baud 3000000\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --backend rtl\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --faults seed=1,drop=0.01,flip=0.01",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
@@ -56,6 +61,7 @@ LiteX's UARTBone does (on a paced pty), and the URI leaves pipelining off.`,
 	f.IntVar(&o.baud, "baud", 0, "pace the pty at this rate (0: unpaced)")
 	f.DurationVar(&o.frame, "frame-timeout", driver.UARTBoneFrameTimeout, "UARTBone frame timeout")
 	f.BoolVar(&o.noRxFIFO, "no-rx-fifo", false, "lose bytes that arrive while the bridge answers, as LiteX's UARTBone (paced pty)")
+	f.BoolVar(&o.noGreeting, "no-greeting", false, "send no greeting on TCP connections (litex_server sends one since 2022)")
 	return cmd
 }
 
@@ -99,6 +105,7 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 	}
 	e, err := driver.StartEmulator(ctx, target, driver.EmulatorConfig{
 		Listen:      o.listen,
+		NoGreeting:  o.noGreeting,
 		ServeConfig: driver.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame, NoRxFIFO: o.noRxFIFO},
 	})
 	if err != nil {
