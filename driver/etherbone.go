@@ -62,6 +62,8 @@ type Etherbone struct {
 	greeting string        // the greeting read on this connection
 	buf      []byte
 	stats    LinkStats
+
+	noQuickAck bool // for BenchmarkLiteXServer: acknowledge as the kernel likes
 }
 
 // maxGreeting is the longest greeting the client skips: LiteX's
@@ -339,6 +341,9 @@ func (e *Etherbone) answer(ctx context.Context, addr uint32, dst []uint32) error
 		dl = d
 	}
 	_ = e.conn.SetReadDeadline(dl)
+	if !e.noQuickAck {
+		quickAck(e.conn)
+	}
 	stop := context.AfterFunc(ctx, func() { _ = e.conn.SetReadDeadline(time.Unix(1, 0)) })
 	var skipped, got int
 	var err error
