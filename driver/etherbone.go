@@ -82,7 +82,7 @@ func DialEtherbone(ctx context.Context, addr string, cfg EtherboneConfig) (*Ethe
 	}
 	e := &Etherbone{addr: addr, cfg: cfg}
 	if err := e.dial(ctx); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("etherbone: %w", err)
 	}
 	return e, nil
 }
@@ -91,7 +91,7 @@ func (e *Etherbone) dial(ctx context.Context) error {
 	d := net.Dialer{Timeout: e.cfg.Timeout}
 	c, err := d.DialContext(ctx, "tcp", e.addr)
 	if err != nil {
-		return fmt.Errorf("etherbone: %w", err)
+		return err
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
@@ -178,7 +178,8 @@ func (e *Etherbone) Close() error {
 	return err
 }
 
-// ready dials if the connection was dropped.
+// ready dials if the connection was dropped. A link that cannot be made
+// again is still lost (ErrLinkLost): the next request dials again.
 func (e *Etherbone) ready(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -187,7 +188,10 @@ func (e *Etherbone) ready(ctx context.Context) error {
 		return nil
 	}
 	e.stats.Resyncs++
-	return e.dial(ctx)
+	if err := e.dial(ctx); err != nil {
+		return fmt.Errorf("etherbone: reconnect: %w: %w", ErrLinkLost, err)
+	}
+	return nil
 }
 
 // send writes request bytes.

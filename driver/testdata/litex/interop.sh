@@ -16,7 +16,8 @@
 #   LITEX=/tmp/litex MIGEN=/tmp/migen driver/testdata/litex/interop.sh
 #
 # Same requirements as record.sh; ports 41234 and 41236 must be free. It
-# stops at the first failure.
+# stops at the first failure of LiteX's tools; htmhw runs that fail are
+# reported and the script goes on (exit status 1 at the end).
 set -eu
 : "${LITEX:?LITEX: the LiteX source tree}" "${MIGEN:?MIGEN: the migen source tree}"
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -72,10 +73,14 @@ litex_server() {
 	waitfor "$work/server.out" "tcp port"
 }
 
+# stop: stop what runs; the emulator with an interrupt, so that it prints
+# its counts (frames, abandoned frames, bytes, bytes lost while answering).
 stop() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	kill -INT "$emu" 2>/dev/null || true
+	for p in $pids; do [ "$p" = "$emu" ] || kill "$p" 2>/dev/null || true; done
 	for p in $pids; do wait "$p" 2>/dev/null || true; done
 	pids=""
+	tail -n 1 "$work/emu.err"
 }
 
 # board_run NAME QUERY ARGS...: htmhw run on the board at litex_server
@@ -84,11 +89,19 @@ board_run() {
 	name=$1 query=$2
 	shift 2
 	t0=$(date +%s)
-	(cd "$work" && "$htmhw" run --image region.img --data d200.csv --board "tcp://127.0.0.1:41234$query" --out "$name.csv" "$@")
+	if ! (cd "$work" && "$htmhw" run --image region.img --data d200.csv --board "tcp://127.0.0.1:41234$query" --out "$name.csv" "$@"); then
+		echo "$name: FAILED"
+		failed=1
+		return
+	fi
 	t1=$(date +%s)
-	cmp "$work/sim.csv" "$work/$name.csv"
-	echo "$name: $(($(wc -l <"$work/$name.csv") - 1)) rows, identical to sim://, $((t1 - t0)) s"
+	if cmp "$work/sim.csv" "$work/$name.csv"; then
+		echo "$name: $(($(wc -l <"$work/$name.csv") - 1)) rows, identical to sim://, $((t1 - t0)) s"
+	else
+		failed=1
+	fi
 }
+failed=0
 
 echo "== 1. RemoteClient and litex_client.py straight to htmhw emulate --listen tcp://127.0.0.1:41236"
 emulate --listen tcp://127.0.0.1:41236
@@ -114,4 +127,9 @@ emulate --listen pty --baud 115200 --no-rx-fifo
 litex_server 115200
 board_run run-115200 "?timeout=10s"
 stop
-echo "interop.sh: all passed"
+if [ $failed = 0 ]; then
+	echo "interop.sh: all passed"
+else
+	echo "interop.sh: FAILED"
+	exit 1
+fi
