@@ -60,8 +60,17 @@ type EmulatorConfig struct {
 	// Listen is "pty" (UARTBone on a new pty) or "tcp://host:port"
 	// (Etherbone; port 0 picks a free port).
 	Listen string
+	// NoGreeting leaves out the greeting on Etherbone connections (an
+	// older litex_server, an Etherbone core). Otherwise, if
+	// ServeConfig.Greeting is "", the emulator greets as litex_server
+	// does, with EmulatorComm, the listen host and the port listened on.
+	NoGreeting bool
 	ServeConfig
 }
+
+// EmulatorComm is the link name in the emulator's Etherbone greeting
+// (litex_server sends CommUART, CommUDP, CommPCIe...).
+const EmulatorComm = "CommHTMHW"
 
 // Emulator is an emulated board: a Server on a pty or a TCP listener.
 type Emulator struct {
@@ -134,6 +143,12 @@ func StartEmulator(ctx context.Context, t Target, cfg EmulatorConfig) (*Emulator
 			return nil, fmt.Errorf("emulate: %w", err)
 		}
 		e.ln = ln
+		switch {
+		case cfg.NoGreeting:
+			e.Server.cfg.Greeting = ""
+		case cfg.Greeting == "":
+			e.Server.cfg.Greeting = EtherboneGreeting(EmulatorComm, u.Hostname(), ln.Addr().(*net.TCPAddr).Port)
+		}
 		go func() { finish(e.ServeEtherbone(ctx, ln)) }()
 	default:
 		e.cancel()

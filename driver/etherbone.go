@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -48,13 +49,31 @@ type EtherboneConfig struct {
 // address 4a. After a timeout or a malformed reply the client closes the
 // connection and dials again before the next request: a byte stream has no
 // other way back to a packet boundary.
+//
+// A greeting that the server sends on a new connection (litex_server's,
+// see EtherboneGreeting) is read and dropped before the connection's first
+// reply, never taken for one; a server that sends none works the same.
 type Etherbone struct {
-	addr  string
-	cfg   EtherboneConfig
-	conn  net.Conn
-	buf   []byte
-	stats LinkStats
+	addr     string
+	cfg      EtherboneConfig
+	conn     net.Conn
+	r        *bufio.Reader // reads conn
+	greet    bool          // the connection's first reply is still to come: a greeting may precede it
+	greeting string        // the greeting read on this connection
+	buf      []byte
+	stats    LinkStats
+
+	noQuickAck bool // for BenchmarkLiteXServer: acknowledge as the kernel likes
 }
+
+// maxGreeting is the longest greeting the client skips: LiteX's
+// RemoteClient reads the greeting with one recv(128), so a server that
+// sent more would break LiteX's own client.
+const maxGreeting = 128
+
+// errNotGreeting reports bytes before a connection's first reply that are
+// neither a greeting nor a packet header.
+var errNotGreeting = errors.New("not a greeting")
 
 // DialEtherbone connects to an Etherbone server at addr (host:port).
 func DialEtherbone(ctx context.Context, addr string, cfg EtherboneConfig) (*Etherbone, error) {
@@ -63,7 +82,7 @@ func DialEtherbone(ctx context.Context, addr string, cfg EtherboneConfig) (*Ethe
 	}
 	e := &Etherbone{addr: addr, cfg: cfg}
 	if err := e.dial(ctx); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("etherbone: %w", err)
 	}
 	return e, nil
 }
@@ -72,13 +91,67 @@ func (e *Etherbone) dial(ctx context.Context) error {
 	d := net.Dialer{Timeout: e.cfg.Timeout}
 	c, err := d.DialContext(ctx, "tcp", e.addr)
 	if err != nil {
-		return fmt.Errorf("etherbone: %w", err)
+		return err
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	e.conn = c
+	e.setConn(c)
 	return nil
+}
+
+// setConn starts using a new connection, on which a greeting may come.
+func (e *Etherbone) setConn(c net.Conn) {
+	e.conn = c
+	if e.r == nil {
+		e.r = bufio.NewReaderSize(c, 4096)
+	} else {
+		e.r.Reset(c)
+	}
+	e.greet, e.greeting = true, ""
+}
+
+// Greeting returns the greeting the server sent on the current connection,
+// such as litex_server's "CommUART:localhost:1234": "" if it sent none or
+// before the connection's first reply has been read.
+func (e *Etherbone) Greeting() string { return e.greeting }
+
+// skipGreeting reads what precedes the connection's first reply: nothing,
+// or a greeting. litex_server (since LiteX commit 35afd5995, 2022) sends
+// its greeting, text without a terminator, as soon as it accepts, so it
+// comes before every reply; older servers and Etherbone cores send none.
+// A reply starts with a packet header (4e 6f 1x 44 00 00 00 00), which
+// holds bytes that text does not (control characters, NULs), and no suffix
+// of a text followed by a header matches a header: the reply starts at the
+// first header in the stream, whatever the timing of the bytes. Bytes
+// before it that are not text, or more than maxGreeting of them, are
+// errNotGreeting. It returns the bytes it consumed.
+func (e *Etherbone) skipGreeting() (int, error) {
+	var g []byte
+	for {
+		h, err := e.r.Peek(ebHeaderLen)
+		if err != nil {
+			return len(g), err
+		}
+		if isEtherboneHeader(h) {
+			break
+		}
+		if c := h[0]; len(g) == maxGreeting || c < 0x20 || c == 0x7f {
+			return len(g), fmt.Errorf("%w: % x", errNotGreeting, append(g, h...))
+		}
+		g = append(g, h[0])
+		_, _ = e.r.Discard(1)
+	}
+	e.greet, e.greeting = false, string(g)
+	return len(g), nil
+}
+
+// isEtherboneHeader reports whether h starts with a packet header as
+// LiteX's encodes it: magic, version 1, 32-bit addresses and ports, zero
+// padding.
+func isEtherboneHeader(h []byte) bool {
+	return len(h) >= ebHeaderLen && binary.BigEndian.Uint16(h) == EtherboneMagic && h[2]>>4 == 1 &&
+		h[3] == ebSizesByte && binary.BigEndian.Uint32(h[4:]) == 0
 }
 
 // drop closes the connection after a failure; the next request dials.
@@ -105,7 +178,8 @@ func (e *Etherbone) Close() error {
 	return err
 }
 
-// ready dials if the connection was dropped.
+// ready dials if the connection was dropped. A link that cannot be made
+// again is still lost (ErrLinkLost): the next request dials again.
 func (e *Etherbone) ready(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -114,7 +188,10 @@ func (e *Etherbone) ready(ctx context.Context) error {
 		return nil
 	}
 	e.stats.Resyncs++
-	return e.dial(ctx)
+	if err := e.dial(ctx); err != nil {
+		return fmt.Errorf("etherbone: reconnect: %w: %w", ErrLinkLost, err)
+	}
+	return nil
 }
 
 // send writes request bytes.
@@ -268,12 +345,26 @@ func (e *Etherbone) answer(ctx context.Context, addr uint32, dst []uint32) error
 		dl = d
 	}
 	_ = e.conn.SetReadDeadline(dl)
+	if !e.noQuickAck {
+		quickAck(e.conn)
+	}
 	stop := context.AfterFunc(ctx, func() { _ = e.conn.SetReadDeadline(time.Unix(1, 0)) })
-	got, err := io.ReadFull(e.conn, p)
+	var skipped, got int
+	var err error
+	if e.greet {
+		skipped, err = e.skipGreeting()
+	}
+	if err == nil {
+		got, err = io.ReadFull(e.r, p)
+	}
 	stop()
-	e.stats.BytesIn += uint64(got)
+	e.stats.BytesIn += uint64(skipped + got)
 	if err != nil {
 		e.drop()
+		if errors.Is(err, errNotGreeting) {
+			e.stats.Malformed++
+			return fmt.Errorf("etherbone: read %d words at %#x: %w: before the connection's first reply: %w", n, addr, ErrMalformed, err)
+		}
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("etherbone: read %d words at %#x: %w", n, addr, cerr)
 		}

@@ -1,10 +1,12 @@
 package driver
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,9 +61,9 @@ func FuzzEtherboneBridge(f *testing.F) {
 }
 
 // FuzzEtherboneClient answers a batch of the client's reads with arbitrary
-// bytes: it must not panic, and it either returns an error (and drops the
-// connection) or reads answers that are well formed, each word taken from
-// its place in them.
+// bytes on a new connection: it must not panic, and it either returns an
+// error (and drops the connection) or reads answers that are well formed,
+// after at most a greeting (text), each word taken from its place in them.
 func FuzzEtherboneClient(f *testing.F) {
 	answer := func(words ...uint32) []byte {
 		b := appendEtherboneHeader(nil, 0, ebByteEnableAll, len(words), 0)
@@ -75,6 +77,8 @@ func FuzzEtherboneClient(f *testing.F) {
 	f.Add(answer(1, 2)[:9])
 	f.Add(append(answer(1), answer(2, 3)...))
 	f.Add([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+	f.Add(append([]byte("CommUART:localhost:1234"), append(answer(1, 2), answer(3)...)...))
+	f.Add(append([]byte("CommUDP:NoName:1"), answer(1, 2)...))
 	f.Fuzz(func(t *testing.T, reply []byte) {
 		client, server := net.Pipe()
 		defer server.Close()
@@ -85,7 +89,8 @@ func FuzzEtherboneClient(f *testing.F) {
 			_, _ = server.Write(reply)
 			_ = server.Close()
 		}()
-		e := &Etherbone{addr: "127.0.0.1:0", cfg: EtherboneConfig{Timeout: 100 * time.Millisecond}, conn: client}
+		e := &Etherbone{addr: "127.0.0.1:0", cfg: EtherboneConfig{Timeout: 100 * time.Millisecond}}
+		e.setConn(client)
 		two, one := make([]uint32, 2), make([]uint32, 1)
 		err := e.Batch(context.Background(), []Access{
 			{Write: true, Addr: 0x14, Data: []uint32{7}},
@@ -98,6 +103,12 @@ func FuzzEtherboneClient(f *testing.F) {
 			}
 			return
 		}
+		// A greeting is text before the first answer.
+		g := e.Greeting()
+		if !bytes.HasPrefix(reply, []byte(g)) || len(g) > maxGreeting || strings.ContainsFunc(g, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Fatalf("greeting %q taken from % x", g, reply[:min(len(reply), 140)])
+		}
+		reply = reply[len(g):]
 		if len(reply) < 2*(ebHeaderLen+ebRecordLen+4)+12 {
 			t.Fatalf("%d reply bytes accepted as two answers", len(reply))
 		}

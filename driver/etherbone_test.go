@@ -1,10 +1,12 @@
 package driver
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,13 +75,17 @@ func TestEtherboneMalformed(t *testing.T) {
 	_, err = c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
 	require.NoError(t, err)
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(2*time.Second)))
-	_, err = c.Read(make([]byte, 10))
-	require.ErrorIs(t, err, io.EOF, "the server closes the connection")
+	got, err := io.ReadAll(c)
+	require.NoError(t, err, "the server closes the connection")
+	require.Equal(t, EtherboneGreeting(EmulatorComm, "127.0.0.1", e.ln.Addr().(*net.TCPAddr).Port), string(got), "the greeting, and nothing else")
 	// Truncated: no answer.
 	c2, err := net.Dial("tcp", e.Addr())
 	require.NoError(t, err)
 	defer c2.Close()
 	_, err = c2.Write([]byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 0, 2, 0, 0, 0, 0, 0, 0, 0})
+	require.NoError(t, err)
+	greet := make([]byte, len(got))
+	_, err = io.ReadFull(c2, greet)
 	require.NoError(t, err)
 	require.NoError(t, c2.SetReadDeadline(time.Now().Add(50*time.Millisecond)))
 	_, err = c2.Read(make([]byte, 10))
@@ -139,4 +145,53 @@ func TestEtherboneWriteFixedPackets(t *testing.T) {
 	_, err := br.Feed(b, nil)
 	require.NoError(t, err)
 	require.Equal(t, uint32(5), tg.get(0x31))
+}
+
+// TestEtherboneGreeting: text before a connection's first answer is a
+// greeting, read and dropped whatever it holds (an "N", an "No" at its
+// end, the magic's letters); more than 128 bytes, or a control character,
+// is a malformed answer.
+func TestEtherboneGreeting(t *testing.T) {
+	answer := appendEtherboneHeader(nil, 0, ebByteEnableAll, 1, 0)
+	answer = binary.BigEndian.AppendUint32(answer, 0)
+	answer = binary.BigEndian.AppendUint32(answer, 0x12345678)
+	long := strings.Repeat("x", maxGreeting)
+	for _, c := range []struct {
+		name, greeting string
+		ok             bool
+	}{
+		{"none", "", true},
+		{"litex_server", "CommUART:localhost:1234", true},
+		{"ends with N", "CommUDP:N", true},
+		{"ends with No", "CommUDP:No", true},
+		{"holds No", "CommUDP:NoName:1234", true},
+		{"UTF-8", "CommUART:hôte:1234", true},
+		{"128 bytes", long, true},
+		{"129 bytes", long + "x", false},
+		{"a newline", "CommUART:localhost:1234\n", false},
+		{"a NUL", "Comm\x00", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			client, server := net.Pipe()
+			defer server.Close()
+			go func() {
+				_, _ = server.Read(make([]byte, 64)) // the request
+				_, _ = server.Write(append([]byte(c.greeting), answer...))
+			}()
+			e := &Etherbone{addr: "127.0.0.1:0", cfg: EtherboneConfig{Timeout: 5 * time.Second}}
+			e.setConn(client)
+			got := make([]uint32, 1)
+			err := e.Read(context.Background(), 0x10, got, true)
+			if !c.ok {
+				require.ErrorIs(t, err, ErrMalformed)
+				require.Nil(t, e.conn, "the connection is dropped")
+				require.Equal(t, uint64(1), e.LinkStats().Malformed)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, uint32(0x12345678), got[0])
+			require.Equal(t, c.greeting, e.Greeting())
+			require.Equal(t, uint64(len(c.greeting)+len(answer)), e.LinkStats().BytesIn)
+		})
+	}
 }

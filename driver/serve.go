@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -40,6 +41,11 @@ type ServeConfig struct {
 	// time. Without it the bridge queues such bytes, so a host may send
 	// read requests back to back (the emulator's URI says pipeline=1).
 	NoRxFIFO bool
+	// Greeting is sent on every new Etherbone connection before anything
+	// else, as litex_server sends its own (EtherboneGreeting); LiteX's
+	// RemoteClient waits for it. "" sends none, as litex_server before
+	// 2022 and an Etherbone core.
+	Greeting string
 }
 
 // ServerStats count what a Server did.
@@ -298,13 +304,40 @@ func (s *Server) ServeEtherbone(ctx context.Context, l net.Listener) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.serveEtherboneConn(c)
+			if s.greet(c) {
+				s.serveEtherboneConn(c)
+			}
 			cmu.Lock()
 			delete(conns, c)
 			cmu.Unlock()
 			_ = c.Close()
 		}()
 	}
+}
+
+// greet sends the greeting, in one write as litex_server does: LiteX's
+// RemoteClient takes what its first recv returns as the greeting. Faults
+// are not applied to it: it comes from the server (litex_server, on the
+// host), not from the board's link. It reports whether the connection is
+// still usable.
+func (s *Server) greet(c net.Conn) bool {
+	if s.cfg.Greeting == "" {
+		return true
+	}
+	s.bytesOut.Add(uint64(len(s.cfg.Greeting)))
+	_, err := io.WriteString(c, s.cfg.Greeting)
+	return err == nil
+}
+
+// EtherboneGreeting returns the greeting litex_server sends on each new
+// connection (litex/tools/litex_server.py, _send_server_info, since LiteX
+// commit 35afd5995): the name of its link's class, its bind address and
+// its port, joined by colons, with no terminator, such as
+// "CommUART:localhost:1234". LiteX's RemoteClient reads it with one
+// recv(128) and looks only for "CommPCIe" in it (a PCIe link maps the CSRs
+// at 0).
+func EtherboneGreeting(comm, host string, port int) string {
+	return comm + ":" + host + ":" + strconv.Itoa(port)
 }
 
 // serveEtherboneConn serves one connection until it closes or sends a

@@ -25,7 +25,8 @@ type UARTBoneConfig struct {
 	// input. 0 means LiteX's 100 ms.
 	FrameTimeout time.Duration
 	// MaxBurst is the most words per frame, 1 to 255. 0 means 255.
-	// (LiteX's own host, comm_uart.py, writes 8 words per frame.)
+	// (LiteX's own host, comm_uart.py, writes up to 142 words per frame
+	// at 115200 baud, 8 before 2026.)
 	MaxBurst int
 	// Pipeline lets Batch send read requests back to back, before the
 	// answers to earlier ones: one round trip for a whole batch. Only for

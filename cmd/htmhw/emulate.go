@@ -20,7 +20,7 @@ type emulateOptions struct {
 	top                            string
 	baud                           int
 	frame                          time.Duration
-	noRxFIFO, blank                bool
+	noRxFIFO, noGreeting, blank    bool
 }
 
 // newEmulateCmd returns the emulate command.
@@ -46,14 +46,20 @@ queues requests that arrive while it answers, so the printed URI has pipeline=1
 (read requests sent back to back); --no-rx-fifo makes it lose them instead, as
 LiteX's UARTBone does (on a paced pty), and the URI leaves pipelining off.
 
+On TCP the emulator greets each connection as litex_server does
+("CommHTMHW:HOST:PORT"), so that LiteX's RemoteClient and litex_client.py
+connect to it unchanged; --no-greeting leaves the greeting out, as an older
+litex_server or an Etherbone core.
+
 --top icebreaker (with --backend rtl and --listen pty) serves the iCEBreaker
 top instead: the design of the board's bitstream (rtl/icebreaker_top.v: UART,
 UARTBone bridge, accelerator), Verilated, with the pty's bytes shifted into its
 uart_rx pin and its uart_tx pin decoded, at 3 Mbaud of its 12 MHz clock. No Go
 code is between the host and the RTL's own UART. Its bridge has no receive FIFO
-(the URI has pipeline=0), and the simulation runs slower than the board's 12 MHz,
-so the URI widens the host's reply and frame timeouts; --blank powers it on with every memory zero, as a
-board's SPRAM is, so that the host's load writes the whole image.`,
+(the URI has pipeline=0), and the simulation runs slower than the board's 12
+MHz, so the URI widens the host's reply and frame timeouts; --blank powers it on
+with every memory but cfg zero, as a board's SPRAM is, so that the host's load
+writes the whole image.`,
 		Example: "  htmhw emulate --listen pty --image region.img --baud 3000000\n  htmhw emulate --listen pty --image region.img --backend rtl --top icebreaker --blank\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --backend rtl\n  htmhw emulate --listen tcp://127.0.0.1:1234 --image region.img --faults seed=1,drop=0.01,flip=0.01",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
@@ -68,6 +74,7 @@ board's SPRAM is, so that the host's load writes the whole image.`,
 	f.BoolVar(&o.noRxFIFO, "no-rx-fifo", false, "lose bytes that arrive while the bridge answers, as LiteX's UARTBone (paced pty)")
 	f.StringVar(&o.top, "top", "accel", "with --backend rtl: accel (the accelerator's bus behind the emulator's bridge) or icebreaker (the board's own top, UART pins on the pty)")
 	f.BoolVar(&o.blank, "blank", false, "with --top icebreaker: power on with every memory zero, as SPRAM")
+	f.BoolVar(&o.noGreeting, "no-greeting", false, "send no greeting on TCP connections (litex_server sends one since 2022)")
 	return cmd
 }
 
@@ -127,6 +134,7 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 	}
 	e, err := driver.StartEmulator(ctx, target, driver.EmulatorConfig{
 		Listen:      o.listen,
+		NoGreeting:  o.noGreeting,
 		ServeConfig: driver.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame, NoRxFIFO: o.noRxFIFO},
 	})
 	if err != nil {

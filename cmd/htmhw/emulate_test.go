@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,6 +138,50 @@ func TestEmulateErrors(t *testing.T) {
 	require.ErrorContains(t, err, "--faults")
 	_, _, err = execute(t, "emulate", "--image", "nosuch.img")
 	require.Error(t, err)
+}
+
+// TestEmulateGreeting: on TCP the emulator greets as litex_server does,
+// "CommHTMHW:HOST:PORT" before anything else, unless --no-greeting; the
+// client works either way.
+func TestEmulateGreeting(t *testing.T) {
+	img := filepath.Join(t.TempDir(), "r.img")
+	_, _, err := execute(t, "compile", "--model", "small", "--range", "0,200", "-o", img)
+	require.NoError(t, err)
+	for _, noGreeting := range []bool{false, true} {
+		t.Run(fmt.Sprint("no-greeting=", noGreeting), func(t *testing.T) {
+			args := []string{"--listen", "tcp://127.0.0.1:0", "--image", img}
+			if noGreeting {
+				args = append(args, "--no-greeting")
+			}
+			uri, stop := startEmulate(t, args...)
+			addr := strings.TrimPrefix(uri, "tcp://")
+			_, port, err := net.SplitHostPort(addr)
+			require.NoError(t, err)
+			c, err := net.Dial("tcp", addr)
+			require.NoError(t, err)
+			// A read of ID: LiteX's packet.
+			_, err = c.Write([]byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0})
+			require.NoError(t, err)
+			want := []byte("CommHTMHW:127.0.0.1:" + port)
+			if noGreeting {
+				want = nil
+			}
+			want = append(want, 0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 1, 0, 0, 0, 0, 0, 0x48, 0x54, 0x4d, 0x48)
+			require.NoError(t, c.SetReadDeadline(time.Now().Add(10*time.Second)))
+			got := make([]byte, len(want))
+			_, err = io.ReadFull(c, got)
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(got))
+			require.NoError(t, c.Close())
+			b, err := driver.OpenBus(uri)
+			require.NoError(t, err)
+			id := make([]uint32, 1)
+			require.NoError(t, b.Read(context.Background(), 0, id, true))
+			require.Equal(t, uint32(0x48544D48), id[0])
+			require.NoError(t, b.Close())
+			require.NoError(t, stop())
+		})
+	}
 }
 
 // TestEmulateRTL serves the Verilated RTL (--backend rtl) on TCP: load,
