@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/series"
@@ -149,7 +150,7 @@ the on-chip memory of each FPGA family of docs/ARCHITECTURE.md.`,
 			cfg := r.Config()
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "%s: htmhw image format %d, architecture %d (LANES_OV %d, LANES_SYN %d, DIV_LAT %d)\n",
-				args[0], image.FormatVersion, image.ArchVersion, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
+				args[0], image.FormatVersion, arch.Version, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
 			fmt.Fprintf(w, "model %q, %d-bit permanences, after %d steps, %d segments, %d synapses\n\n",
 				cfg.Name, cfg.PermanenceBits, r.Steps(), r.TM().NumSegments(), r.TM().NumSynapses())
 			return im.WriteSizing(w)
