@@ -45,7 +45,7 @@ func startRTLOpt(t *testing.T, im *image.Image, opt RTLOptions) *RTLTarget {
 func TestRTLTarget(t *testing.T) {
 	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 3, nil)
 	rt := startRTL(t, im)
-	require.Equal(t, uint32(0x48544D48), rt.ReadWord(arch.RegID))
+	require.Equal(t, uint32(arch.DeviceID), rt.ReadWord(arch.RegID))
 	s, err := sim.New(im)
 	require.NoError(t, err)
 	for i, in := range inputs {
@@ -119,7 +119,7 @@ func TestRTLTargetProtocolError(t *testing.T) {
 func TestRTLTargetHang(t *testing.T) {
 	im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 1, nil)
 	rt := startRTLOpt(t, im, RTLOptions{Timeout: 300 * time.Millisecond})
-	require.Equal(t, uint32(0x48544D48), rt.ReadWord(arch.RegID))
+	require.Equal(t, uint32(arch.DeviceID), rt.ReadWord(arch.RegID))
 	require.NoError(t, rt.cmd.Process.Signal(syscall.SIGSTOP))
 	t0 := time.Now()
 	require.Zero(t, rt.ReadWord(arch.RegID))
