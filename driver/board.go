@@ -75,15 +75,16 @@ func (i *Info) CheckImage(im *image.Image) error {
 		return fmt.Errorf("driver: board has LANES_OV %d, LANES_SYN %d, DIV_LAT %d; the image was compiled for %d, %d, %d",
 			i.Arch.LanesOV, i.Arch.LanesSyn, i.Arch.DivLat, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
 	}
-	cfg := im.Section("cfg")
-	if cfg == nil || len(cfg.Words) < 32 {
+	cfg := im.Section(arch.MemCfg.String())
+	if cfg == nil || len(cfg.Words) < arch.CfgWords {
 		return errors.New("driver: image has no cfg memory")
 	}
 	for _, d := range []struct {
 		name  string
 		board uint32
 		word  int
-	}{{"N (DIM_IN)", i.N, 0}, {"C (DIM_COLS)", i.C, 1}, {"K (DIM_CELLS)", i.K, 22}, {"S (DIM_SEGS)", i.S, 21}, {"M (DIM_SYNS)", i.M, 20}} {
+	}{{"N (DIM_IN)", i.N, arch.CfgN}, {"C (DIM_COLS)", i.C, arch.CfgC}, {"K (DIM_CELLS)", i.K, arch.CfgK},
+		{"S (DIM_SEGS)", i.S, arch.CfgS}, {"M (DIM_SYNS)", i.M, arch.CfgM}} {
 		if uint64(d.board) != cfg.Words[d.word] {
 			return fmt.Errorf("driver: board has %s = %d, the image %d", d.name, d.board, cfg.Words[d.word])
 		}
@@ -522,7 +523,7 @@ func (b *Board) Load(ctx context.Context, im *image.Image) error {
 		return b.stopped(fmt.Errorf("load: %w", err))
 	}
 	b.im = im
-	b.next, b.known = im.Section("regs").Words[0], true
+	b.next, b.known = im.Section(arch.MemRegs.String()).Words[arch.RegsSteps], true
 	return nil
 }
 
@@ -546,7 +547,7 @@ func (b *Board) Attach(ctx context.Context, im *image.Image) (uint64, error) {
 	if err := b.syncSteps(ctx); err != nil {
 		return 0, b.stopped(fmt.Errorf("attach: %w", err))
 	}
-	base := im.Section("regs").Words[0]
+	base := im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 	if b.next < base {
 		return 0, fmt.Errorf("driver: %s is at step %d, before the image's %d: it does not run this image", b.name(), b.next, base)
 	}
@@ -725,7 +726,7 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 		return err
 	}
 	// The step count must now be the image's.
-	want := im.Section("regs").Words[0]
+	want := im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 	for try := 0; ; try++ {
 		lo, err := b.stable(ctx, arch.RegStepLo)
 		if err != nil {
@@ -1261,8 +1262,8 @@ const specMargin = 2
 func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult, arch.ErrorCode, error) {
 	deadline := time.Now().Add(b.opt.stepTimeout)
 	pipelined := b.pipelined()
-	var st [6]uint32  // STATUS, STEP_LO, STEP_HI, STEP_EXPECT, ERROR, CYCLES
-	var hdr [6]uint32 // OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
+	var st statusRegs
+	var hdr outRegs
 	var cyc2 [1]uint32
 	o := &b.out
 	acc := make([]Access, 0, 6)
@@ -1303,8 +1304,8 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		} else if err := b.batchRetry(ctx, "poll", acc); err != nil {
 			return 0, 0, err
 		}
-		lo, code := st[1], arch.ErrorCode(st[4])
-		busy := st[0]&arch.StatusBusy != 0
+		lo, code := st.get(arch.RegStepLo), arch.ErrorCode(st.get(arch.RegError))
+		busy := st.get(arch.RegStatus)&arch.StatusBusy != 0
 		switch {
 		case busy && time.Now().Before(deadline):
 			if b.opt.pollInterval > 0 {
@@ -1343,7 +1344,7 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 			err error
 		)
 		if spec {
-			if int(hdr[0]) > sc || int(hdr[1]) > sp {
+			if int(hdr.get(arch.RegOutCount)) > sc || int(hdr.get(arch.RegPredCount)) > sp {
 				b.stats.ShortGuesses++
 			}
 			ok, got, err = b.finishOutputs(ctx, n, lo, hdr, sc, sp)
@@ -1383,7 +1384,7 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		// Done, exactly once. Confirm CYCLES (read with STATUS) by a
 		// second equal read (made with the poll on a pipelined link),
 		// then clear any error.
-		cyc := st[5]
+		cyc := st.get(arch.RegCycles)
 		if !spec {
 			if err := b.read(ctx, arch.RegCycles, cyc2[:], true); err != nil {
 				return 0, 0, err
@@ -1415,7 +1416,7 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 // (n or n+1; anything else is a mismatch). It reads OUT_COUNT to OUT_CRC in
 // one burst, then OUT_BUF and PRED_BUF.
 func (b *Board) readOutputs(ctx context.Context, n, lo uint32) (bool, uint32, error) {
-	var r [6]uint32 // OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
+	var r outRegs
 	if err := b.read(ctx, arch.RegOutCount, r[:], true); err != nil {
 		return false, 0, err
 	}
@@ -1426,16 +1427,16 @@ func (b *Board) readOutputs(ctx context.Context, n, lo uint32) (bool, uint32, er
 // OUT_COUNT to OUT_CRC (r) and the first haveC words of OUT_BUF and haveP
 // of PRED_BUF already read into b.out: it reads the words missing (one
 // exchange) and checks them all with OUT_CRC against lo, as readOutputs.
-func (b *Board) finishOutputs(ctx context.Context, n, lo uint32, r [6]uint32, haveC, haveP int) (bool, uint32, error) {
+func (b *Board) finishOutputs(ctx context.Context, n, lo uint32, r outRegs, haveC, haveP int) (bool, uint32, error) {
 	limit := uint32(arch.OutBufWords)
 	if b.info != nil {
 		limit = min(limit, b.info.C)
 	}
-	if (lo != n && lo != n+1) || r[0] > limit || r[1] > limit {
+	if (lo != n && lo != n+1) || r.get(arch.RegOutCount) > limit || r.get(arch.RegPredCount) > limit {
 		return false, 0, nil
 	}
 	o := &b.out
-	nc, np := int(r[0]), int(r[1])
+	nc, np := int(r.get(arch.RegOutCount)), int(r.get(arch.RegPredCount))
 	haveC, haveP = min(haveC, nc), min(haveP, np)
 	o.ActiveColumns = slices.Grow(o.ActiveColumns[:haveC], nc-haveC)[:nc]
 	o.PredictedColumns = slices.Grow(o.PredictedColumns[:haveP], np-haveP)[:np]
@@ -1452,13 +1453,26 @@ func (b *Board) finishOutputs(ctx context.Context, n, lo uint32, r [6]uint32, ha
 			return false, 0, err
 		}
 	}
-	o.AnomalyNum, o.AnomalyDen = r[2], r[3]
-	if arch.OutCRC(lo, o.ActiveColumns, o.PredictedColumns, r[2], r[3]) != r[5] {
+	o.AnomalyNum, o.AnomalyDen = r.get(arch.RegAnomNum), r.get(arch.RegAnomDen)
+	if arch.OutCRC(lo, o.ActiveColumns, o.PredictedColumns, o.AnomalyNum, o.AnomalyDen) != r.get(arch.RegOutCRC) {
 		return false, 0, nil
 	}
 	o.Step = b.next
 	return true, lo, nil
 }
+
+// statusRegs is the burst of registers STATUS to CYCLES, read in one access.
+type statusRegs [arch.RegCycles - arch.RegStatus + 1]uint32
+
+// get returns the register at addr.
+func (r *statusRegs) get(addr uint32) uint32 { return r[addr-arch.RegStatus] }
+
+// outRegs is the burst of registers OUT_COUNT to OUT_CRC, read in one
+// access.
+type outRegs [arch.RegOutCRC - arch.RegOutCount + 1]uint32
+
+// get returns the register at addr.
+func (r *outRegs) get(addr uint32) uint32 { return r[addr-arch.RegOutCount] }
 
 // readOutputsAgreed reads STEP_LO, OUT_COUNT to OUT_CRC, then OUT_BUF and
 // PRED_BUF into b.out with readAgreed, and checks them with OUT_CRC, as
@@ -1466,7 +1480,7 @@ func (b *Board) finishOutputs(ctx context.Context, n, lo uint32, r [6]uint32, ha
 // intact.
 func (b *Board) readOutputsAgreed(ctx context.Context, n uint32) (bool, uint32, error) {
 	var lo [1]uint32
-	var r [6]uint32 // OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
+	var r outRegs
 	if err := b.readAgreed(ctx, []Access{{Addr: arch.RegStepLo, Data: lo[:]}, {Addr: arch.RegOutCount, Data: r[:]}}); err != nil {
 		return false, 0, err
 	}
@@ -1474,18 +1488,19 @@ func (b *Board) readOutputsAgreed(ctx context.Context, n uint32) (bool, uint32, 
 	if b.info != nil {
 		limit = min(limit, b.info.C)
 	}
-	if (lo[0] != n && lo[0] != n+1) || r[0] > limit || r[1] > limit {
+	if (lo[0] != n && lo[0] != n+1) || r.get(arch.RegOutCount) > limit || r.get(arch.RegPredCount) > limit {
 		return false, 0, nil
 	}
 	o := &b.out
-	o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], int(r[0]))[:r[0]]
-	o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], int(r[1]))[:r[1]]
+	nc, np := int(r.get(arch.RegOutCount)), int(r.get(arch.RegPredCount))
+	o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], nc)[:nc]
+	o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], np)[:np]
 	err := b.readAgreed(ctx, []Access{{Addr: arch.RegOutBuf, Data: o.ActiveColumns}, {Addr: arch.RegPredBuf, Data: o.PredictedColumns}})
 	if err != nil {
 		return false, 0, err
 	}
-	o.AnomalyNum, o.AnomalyDen = r[2], r[3]
-	if arch.OutCRC(lo[0], o.ActiveColumns, o.PredictedColumns, r[2], r[3]) != r[5] {
+	o.AnomalyNum, o.AnomalyDen = r.get(arch.RegAnomNum), r.get(arch.RegAnomDen)
+	if arch.OutCRC(lo[0], o.ActiveColumns, o.PredictedColumns, o.AnomalyNum, o.AnomalyDen) != r.get(arch.RegOutCRC) {
 		return false, 0, nil
 	}
 	o.Step = b.next

@@ -222,10 +222,10 @@ func TestBoardRefuses(t *testing.T) {
 	require.ErrorContains(t, info.CheckImage(&other), "DIV_LAT")
 	cfg := *im.Section("cfg")
 	cfg.Words = slices.Clone(cfg.Words)
-	cfg.Words[1]++
+	cfg.Words[arch.CfgC]++
 	other = *im
 	other.Sections = slices.Clone(im.Sections)
-	other.Sections[0] = &cfg
+	other.Sections[arch.MemCfg] = &cfg
 	require.ErrorContains(t, info.CheckImage(&other), "C (DIM_COLS) = 256, the image 257")
 
 	// Memories the board cannot restore: BAD_STATE.
@@ -234,7 +234,7 @@ func TestBoardRefuses(t *testing.T) {
 	conn := *im.Section("sp.conn")
 	conn.Words = slices.Clone(conn.Words)
 	conn.Words[0] ^= 1
-	bad.Sections[4] = &conn
+	bad.Sections[arch.MemSPConn] = &conn
 	err = b.Load(ctx, &bad)
 	require.ErrorContains(t, err, "refused the memories: ERROR BAD_STATE")
 

@@ -81,11 +81,11 @@ func TestDevicePowerOn(t *testing.T) {
 		addr uint32
 		want uint32
 	}{
-		{"ID", arch.RegID, 0x48544D48}, {"VERSION", arch.RegVersion, image.ArchVersion},
+		{"ID", arch.RegID, arch.DeviceID}, {"VERSION", arch.RegVersion, image.ArchVersion},
 		{"CAPS", arch.RegCaps, 4 | 4<<8 | 18<<16},
-		{"DIM_IN", arch.RegDimIn, uint32(cfg[0])}, {"DIM_COLS", arch.RegDimCols, uint32(cfg[1])},
-		{"DIM_CELLS", arch.RegDimCells, uint32(cfg[22])}, {"DIM_SEGS", arch.RegDimSegs, uint32(cfg[21])},
-		{"DIM_SYNS", arch.RegDimSyns, uint32(cfg[20])},
+		{"DIM_IN", arch.RegDimIn, uint32(cfg[arch.CfgN])}, {"DIM_COLS", arch.RegDimCols, uint32(cfg[arch.CfgC])},
+		{"DIM_CELLS", arch.RegDimCells, uint32(cfg[arch.CfgK])}, {"DIM_SEGS", arch.RegDimSegs, uint32(cfg[arch.CfgS])},
+		{"DIM_SYNS", arch.RegDimSyns, uint32(cfg[arch.CfgM])},
 		{"STATUS", arch.RegStatus, arch.StatusDone}, {"STEP_LO", arch.RegStepLo, 0}, {"STEP_HI", arch.RegStepHi, 0},
 		{"ERROR", arch.RegError, 0}, {"CYCLES", arch.RegCycles, 0}, {"IN_COUNT", arch.RegInCount, 0},
 		{"OUT_COUNT", arch.RegOutCount, 0}, {"PRED_COUNT", arch.RegPredCount, 0},
@@ -206,23 +206,23 @@ func TestDeviceErrors(t *testing.T) {
 	assert.Zero(t, d.ReadWord(arch.RegError))
 
 	// BAD_MEM: MEM_SEL, MEM_ADDR, CRC_SEL out of range.
-	d.WriteWord(arch.RegMemSel, 16)
+	d.WriteWord(arch.RegMemSel, uint32(arch.NumMems))
 	assert.Zero(t, d.ReadWord(arch.RegMemDataLo))
 	assert.Equal(t, uint32(arch.CodeBadMem), d.ReadWord(arch.RegError))
 	ctrl(d, arch.CmdClearError)
-	d.WriteWord(arch.RegMemSel, 0)
-	d.WriteWord(arch.RegMemAddr, 32)
+	d.WriteWord(arch.RegMemSel, uint32(arch.MemCfg))
+	d.WriteWord(arch.RegMemAddr, arch.CfgWords)
 	assert.Zero(t, d.ReadWord(arch.RegMemDataHi))
-	assert.Equal(t, uint32(32), d.ReadWord(arch.RegMemAddr), "no increment after BAD_MEM")
+	assert.Equal(t, uint32(arch.CfgWords), d.ReadWord(arch.RegMemAddr), "no increment after BAD_MEM")
 	assert.Equal(t, uint32(arch.CodeBadMem), d.ReadWord(arch.RegError))
 	ctrl(d, arch.CmdClearError)
-	d.WriteWord(arch.RegCRCSel, 16)
+	d.WriteWord(arch.RegCRCSel, uint32(arch.NumMems))
 	assert.Equal(t, uint32(arch.CodeBadMem), d.ReadWord(arch.RegError))
 	assert.Zero(t, d.ReadWord(arch.RegCRCValue))
 	ctrl(d, arch.CmdClearError)
 
 	// LOCKED.
-	d.WriteWord(arch.RegMemSel, 1)
+	d.WriteWord(arch.RegMemSel, uint32(arch.MemRegs))
 	d.WriteWord(arch.RegMemAddr, 0)
 	d.WriteWord(arch.RegMemDataLo, 99)
 	d.WriteWord(arch.RegMemDataHi, 0)
@@ -391,9 +391,9 @@ func TestDeviceReset(t *testing.T) {
 	devStep(d, 0, f.enc[0], true)
 	d.WriteWord(arch.RegCtrl, 0) // BAD_CMD
 	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
-	d.WriteWord(arch.RegMemSel, 3)
+	d.WriteWord(arch.RegMemSel, uint32(arch.MemSPPoolLen))
 	d.WriteWord(arch.RegMemAddr, 2)
-	d.WriteWord(arch.RegCRCSel, 2)
+	d.WriteWord(arch.RegCRCSel, uint32(arch.MemSPPool))
 	d.WriteWord(arch.RegStepExpect, 1)
 	before := d.Image()
 	ctrl(d, arch.CmdReset)
