@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model/trace"
-	"github.com/htmhw/htmhw/sim"
 )
 
 // DefaultURI is the board Open uses for an empty URI: the in-process
@@ -68,28 +68,29 @@ type Info struct {
 // architecture version and parameters, and the image's dimensions (its cfg
 // words) equal to the board's.
 func (i *Info) CheckImage(im *image.Image) error {
-	if i.Version != image.ArchVersion {
-		return fmt.Errorf("driver: board implements architecture version %d, images are version %d", i.Version, image.ArchVersion)
+	if i.Version != arch.Version {
+		return fmt.Errorf("driver: board implements architecture version %d, images are version %d", i.Version, arch.Version)
 	}
 	if i.Arch != im.Arch {
 		return fmt.Errorf("driver: board has LANES_OV %d, LANES_SYN %d, DIV_LAT %d; the image was compiled for %d, %d, %d",
 			i.Arch.LanesOV, i.Arch.LanesSyn, i.Arch.DivLat, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
 	}
-	cfg := im.Section("cfg")
-	if cfg == nil || len(cfg.Words) < 32 {
+	cfg := im.Section(arch.MemCfg.String())
+	if cfg == nil || len(cfg.Words) < arch.CfgWords {
 		return errors.New("driver: image has no cfg memory")
 	}
 	for _, d := range []struct {
 		name  string
 		board uint32
 		word  int
-	}{{"N (DIM_IN)", i.N, 0}, {"C (DIM_COLS)", i.C, 1}, {"K (DIM_CELLS)", i.K, 22}, {"S (DIM_SEGS)", i.S, 21}, {"M (DIM_SYNS)", i.M, 20}} {
+	}{{"N (DIM_IN)", i.N, arch.CfgN}, {"C (DIM_COLS)", i.C, arch.CfgC}, {"K (DIM_CELLS)", i.K, arch.CfgK},
+		{"S (DIM_SEGS)", i.S, arch.CfgS}, {"M (DIM_SYNS)", i.M, arch.CfgM}} {
 		if uint64(d.board) != cfg.Words[d.word] {
 			return fmt.Errorf("driver: board has %s = %d, the image %d", d.name, d.board, cfg.Words[d.word])
 		}
 	}
-	if len(im.Sections) != len(image.Memories) {
-		return fmt.Errorf("driver: image has %d memories, the board %d", len(im.Sections), len(image.Memories))
+	if len(im.Sections) != int(arch.NumMems) {
+		return fmt.Errorf("driver: image has %d memories, the board %d", len(im.Sections), int(arch.NumMems))
 	}
 	return nil
 }
@@ -132,19 +133,19 @@ type Stats struct {
 	BytesSent, BytesRecv    uint64        // from a ByteCounter bus; 0 otherwise
 
 	// Retries, by kind.
-	BusErrors      uint64                    // Bus calls that returned an error and were made again
-	InputRewrites  uint64                    // IN_CRC differed: the input was written again
-	Reissues       uint64                    // STEP_LO still n after STEP: the command was issued again
-	StatusRereads  uint64                    // STEP_LO read neither n nor n+1: read again
-	OutputRereads  uint64                    // OUT_CRC differed: the outputs were read again
-	StableRereads  uint64                    // two reads of a register differed: read again
-	SectionWrites  uint64                    // load: sections written (those whose CRC_VALUE already matched are skipped)
-	SectionsKept   uint64                    // load: sections skipped
-	SectionRetries uint64                    // load: CRC_VALUE differed after writing: read back and repaired
-	WordsRepaired  uint64                    // load: words written again after a read-back
-	StateRereads   uint64                    // ReadState: words read again after a CRC mismatch
-	ShortGuesses   uint64                    // pipelined polls whose OUT_BUF/PRED_BUF reads, sized from the last step, fell short (not a retry: the rest is read in one more exchange)
-	Errors         [sim.NumErrorCodes]uint64 // ERROR codes seen (and cleared), by code
+	BusErrors      uint64                     // Bus calls that returned an error and were made again
+	InputRewrites  uint64                     // IN_CRC differed: the input was written again
+	Reissues       uint64                     // STEP_LO still n after STEP: the command was issued again
+	StatusRereads  uint64                     // STEP_LO read neither n nor n+1: read again
+	OutputRereads  uint64                     // OUT_CRC differed: the outputs were read again
+	StableRereads  uint64                     // two reads of a register differed: read again
+	SectionWrites  uint64                     // load: sections written (those whose CRC_VALUE already matched are skipped)
+	SectionsKept   uint64                     // load: sections skipped
+	SectionRetries uint64                     // load: CRC_VALUE differed after writing: read back and repaired
+	WordsRepaired  uint64                     // load: words written again after a read-back
+	StateRereads   uint64                     // ReadState: words read again after a CRC mismatch
+	ShortGuesses   uint64                     // pipelined polls whose OUT_BUF/PRED_BUF reads, sized from the last step, fell short (not a retry: the rest is read in one more exchange)
+	Errors         [arch.NumErrorCodes]uint64 // ERROR codes seen (and cleared), by code
 }
 
 // Retries returns the sum of the retries of every kind.
@@ -180,7 +181,7 @@ func (s *Stats) String() string {
 	}
 	for code, n := range s.Errors {
 		if n > 0 && code > 0 {
-			fmt.Fprintf(&b, ", %d %v", n, sim.ErrorCode(code))
+			fmt.Fprintf(&b, ", %d %v", n, arch.ErrorCode(code))
 		}
 	}
 	return b.String()
@@ -391,7 +392,7 @@ func (b *Board) batchRetry(ctx context.Context, what string, acc []Access) error
 }
 
 func (b *Board) command(ctx context.Context, c uint16) error {
-	return b.write1(ctx, sim.RegCtrl, sim.CtrlWord(c))
+	return b.write1(ctx, arch.RegCtrl, arch.CtrlWord(c))
 }
 
 // stable reads a register until two reads in a row agree.
@@ -421,11 +422,11 @@ func (b *Board) stable(ctx context.Context, addr uint32) (uint32, error) {
 func (b *Board) idle(ctx context.Context) error {
 	deadline := time.Now().Add(b.opt.stepTimeout)
 	for {
-		st, err := b.stable(ctx, sim.RegStatus)
+		st, err := b.stable(ctx, arch.RegStatus)
 		if err != nil {
 			return err
 		}
-		if st&sim.StatusBusy == 0 || time.Now().After(deadline) {
+		if st&arch.StatusBusy == 0 || time.Now().After(deadline) {
 			return nil
 		}
 		if b.opt.pollInterval > 0 {
@@ -453,11 +454,11 @@ func (b *Board) setStable(ctx context.Context, addr, v uint32, ok func(uint32) b
 
 // Info reads the board's identity and dimensions (two equal reads).
 func (b *Board) Info(ctx context.Context) (*Info, error) {
-	var r, prev [8]uint32
+	var r, prev [arch.RegDimSyns - arch.RegID + 1]uint32 // ID .. DIM_SYNS
 	var err error
 	agreed := false
 	for try := 0; try <= b.opt.retries && !agreed; try++ {
-		if err = b.read(ctx, sim.RegID, r[:], true); err != nil {
+		if err = b.read(ctx, arch.RegID, r[:], true); err != nil {
 			return nil, b.stopped(err)
 		}
 		agreed = try > 0 && r == prev
@@ -469,12 +470,12 @@ func (b *Board) Info(ctx context.Context) (*Info, error) {
 	if !agreed {
 		return nil, b.stopped(errors.New("ID to DIM_SYNS: no two reads agree"))
 	}
-	if r[0] != sim.DeviceID {
-		return nil, fmt.Errorf("driver: %s is not an htmhw board (ID %#08x, want %#08x)", b.name(), r[0], uint32(sim.DeviceID))
+	reg := func(addr uint32) uint32 { return r[addr-arch.RegID] }
+	if id := reg(arch.RegID); id != arch.DeviceID {
+		return nil, fmt.Errorf("driver: %s is not an htmhw board (ID %#08x, want %#08x)", b.name(), id, uint32(arch.DeviceID))
 	}
-	info := &Info{ID: r[0], Version: r[1],
-		Arch: image.Arch{LanesOV: int(r[2] & 0xFF), LanesSyn: int(r[2] >> 8 & 0xFF), DivLat: int(r[2] >> 16 & 0xFF)},
-		N:    r[3], C: r[4], K: r[5], S: r[6], M: r[7]}
+	info := &Info{ID: reg(arch.RegID), Version: reg(arch.RegVersion), Arch: arch.ParamsFromCaps(reg(arch.RegCaps)),
+		N: reg(arch.RegDimIn), C: reg(arch.RegDimCols), K: reg(arch.RegDimCells), S: reg(arch.RegDimSegs), M: reg(arch.RegDimSyns)}
 	b.info = info
 	return info, nil
 }
@@ -522,7 +523,7 @@ func (b *Board) Load(ctx context.Context, im *image.Image) error {
 		return b.stopped(fmt.Errorf("load: %w", err))
 	}
 	b.im = im
-	b.next, b.known = im.Section("regs").Words[0], true
+	b.next, b.known = im.Section(arch.MemRegs.String()).Words[arch.RegsSteps], true
 	return nil
 }
 
@@ -546,7 +547,7 @@ func (b *Board) Attach(ctx context.Context, im *image.Image) (uint64, error) {
 	if err := b.syncSteps(ctx); err != nil {
 		return 0, b.stopped(fmt.Errorf("attach: %w", err))
 	}
-	base := im.Section("regs").Words[0]
+	base := im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 	if b.next < base {
 		return 0, fmt.Errorf("driver: %s is at step %d, before the image's %d: it does not run this image", b.name(), b.next, base)
 	}
@@ -572,7 +573,7 @@ func (b *Board) LastOutput(ctx context.Context) (*Output, error) {
 		)
 		if try == 0 {
 			var lo [1]uint32
-			if err := b.read(ctx, sim.RegStepLo, lo[:], true); err != nil {
+			if err := b.read(ctx, arch.RegStepLo, lo[:], true); err != nil {
 				return nil, b.stopped(err)
 			}
 			ok, got, err = b.readOutputs(ctx, n-1, lo[0])
@@ -586,7 +587,7 @@ func (b *Board) LastOutput(ctx context.Context) (*Output, error) {
 			if b.out.AnomalyDen == 0 && len(b.out.ActiveColumns) == 0 {
 				return nil, fmt.Errorf("driver: the output registers hold no outputs of step %d", b.next-1)
 			}
-			c, err := b.stable(ctx, sim.RegCycles)
+			c, err := b.stable(ctx, arch.RegCycles)
 			if err != nil {
 				return nil, b.stopped(err)
 			}
@@ -612,13 +613,13 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 	// turns data into commands) then cannot commit a word unseen, which
 	// would leave a large memory damaged after every full read-back.
 	write := func(sel int, idx []int) error {
-		if err := b.setStable(ctx, sim.RegMemLock, sim.MemUnlock, func(v uint32) bool { return v == 0 }); err != nil {
+		if err := b.setStable(ctx, arch.RegMemLock, arch.MemUnlock, func(v uint32) bool { return v == 0 }); err != nil {
 			return err
 		}
 		if err := b.writeMem(ctx, im, sel, idx, sus); err != nil {
 			return err
 		}
-		return b.setStable(ctx, sim.RegMemLock, 1, func(v uint32) bool { return v != 0 })
+		return b.setStable(ctx, arch.RegMemLock, 1, func(v uint32) bool { return v != 0 })
 	}
 	crcs := make([]uint32, len(im.Sections))
 	for i, s := range im.Sections {
@@ -691,47 +692,47 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 		if try > b.opt.retries {
 			return errors.New("RESTORE does not run (CYCLES stays 0)")
 		}
-		if err := b.command(ctx, sim.CmdReset); err != nil {
+		if err := b.command(ctx, arch.CmdReset); err != nil {
 			return err
 		}
-		c, err := b.stable(ctx, sim.RegCycles)
+		c, err := b.stable(ctx, arch.RegCycles)
 		if err != nil {
 			return err
 		}
 		if c != 0 {
 			continue // RESET lost
 		}
-		if err := b.command(ctx, sim.CmdRestore); err != nil {
+		if err := b.command(ctx, arch.CmdRestore); err != nil {
 			return err
 		}
 		if err := b.idle(ctx); err != nil {
 			return err
 		}
-		if c, err = b.stable(ctx, sim.RegCycles); err != nil {
+		if c, err = b.stable(ctx, arch.RegCycles); err != nil {
 			return err
 		}
-		e, err := b.stable(ctx, sim.RegError)
+		e, err := b.stable(ctx, arch.RegError)
 		if err != nil {
 			return err
 		}
-		if e == uint32(sim.CodeBadState) {
-			return fmt.Errorf("the board refused the memories: ERROR %v", sim.ErrorCode(e))
+		if e == uint32(arch.CodeBadState) {
+			return fmt.Errorf("the board refused the memories: ERROR %v", arch.ErrorCode(e))
 		}
 		if c != 0 && e == 0 {
 			break
 		}
 	}
-	if err := b.setStable(ctx, sim.RegMemLock, 1, func(v uint32) bool { return v != 0 }); err != nil {
+	if err := b.setStable(ctx, arch.RegMemLock, 1, func(v uint32) bool { return v != 0 }); err != nil {
 		return err
 	}
 	// The step count must now be the image's.
-	want := im.Section("regs").Words[0]
+	want := im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 	for try := 0; ; try++ {
-		lo, err := b.stable(ctx, sim.RegStepLo)
+		lo, err := b.stable(ctx, arch.RegStepLo)
 		if err != nil {
 			return err
 		}
-		hi, err := b.stable(ctx, sim.RegStepHi)
+		hi, err := b.stable(ctx, arch.RegStepHi)
 		if err != nil {
 			return err
 		}
@@ -872,7 +873,7 @@ func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []in
 	type run struct{ start, end int } // words [start, end), checked by check[2r:2r+2]
 	var runs []run
 	check := make([]uint32, 2*min(n, loadWords))
-	unlock := []uint32{sim.MemUnlock}
+	unlock := []uint32{arch.MemUnlock}
 	win, failures := window{k: 16}, 0
 	var where [2]uint32 // MEM_SEL, MEM_ADDR after a failed exchange
 	where[0] = ^uint32(0)
@@ -882,14 +883,14 @@ func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []in
 		if failures > 0 {
 			// A misparsed frame may have written MEM_LOCK (any value but
 			// "LOAD" locks).
-			acc = append(acc, Access{Write: true, Addr: sim.RegMemLock, Data: unlock})
+			acc = append(acc, Access{Write: true, Addr: arch.RegMemLock, Data: unlock})
 		}
 		if where[0] != uint32(sel) {
-			acc = append(acc, Access{Write: true, Addr: sim.RegMemSel, Data: selWord})
+			acc = append(acc, Access{Write: true, Addr: arch.RegMemSel, Data: selWord})
 		}
 		endRun := func() {
 			r := len(runs) - 1
-			acc = append(acc, Access{Addr: sim.RegMemSel, Data: check[2*r : 2*r+2]})
+			acc = append(acc, Access{Addr: arch.RegMemSel, Data: check[2*r : 2*r+2]})
 		}
 		for t := range m {
 			j := off + t
@@ -900,7 +901,7 @@ func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []in
 			w := data[3*t : 3*t+3]
 			w[0], w[1], w[2] = uint32(j), uint32(v), uint32(v>>32)
 			if t > 0 && j == runs[len(runs)-1].end {
-				acc = append(acc, Access{Write: true, Addr: sim.RegMemDataLo, Data: w[1:]})
+				acc = append(acc, Access{Write: true, Addr: arch.RegMemDataLo, Data: w[1:]})
 				runs[len(runs)-1].end++
 				continue
 			}
@@ -908,7 +909,7 @@ func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []in
 				endRun()
 			}
 			runs = append(runs, run{j, j + 1})
-			acc = append(acc, Access{Write: true, Addr: sim.RegMemAddr, Data: w})
+			acc = append(acc, Access{Write: true, Addr: arch.RegMemAddr, Data: w})
 		}
 		endRun()
 		b.stats.Calls++
@@ -939,7 +940,7 @@ func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []in
 			// Where the failed exchange left the window (an exchange of
 			// its own, which writes nothing): the words before it are
 			// suspect.
-			if err := b.batchRetry(ctx, "read MEM_SEL", []Access{{Addr: sim.RegMemSel, Data: where[:]}}); err != nil {
+			if err := b.batchRetry(ctx, "read MEM_SEL", []Access{{Addr: arch.RegMemSel, Data: where[:]}}); err != nil {
 				return err
 			}
 			sus.add(im, where[0], where[1], m)
@@ -1037,13 +1038,13 @@ func (b *Board) readWords(ctx context.Context, sel, width, depth int, idx []int,
 	win := window{k: 16}
 	for len(pending) > 0 {
 		chunk := pending[:min(win.k, len(pending))]
-		acc = append(acc[:0], Access{Write: true, Addr: sim.RegMemSel, Data: selWord})
+		acc = append(acc[:0], Access{Write: true, Addr: arch.RegMemSel, Data: selWord})
 		for t, j := range chunk {
 			if t == 0 || j != chunk[t-1]+1 {
 				addrs[t] = uint32(j)
-				acc = append(acc, Access{Write: true, Addr: sim.RegMemAddr, Data: addrs[t : t+1]})
+				acc = append(acc, Access{Write: true, Addr: arch.RegMemAddr, Data: addrs[t : t+1]})
 			}
-			acc = append(acc, Access{Addr: sim.RegMemAddr, Data: data[3*t : 3*t+3]})
+			acc = append(acc, Access{Addr: arch.RegMemAddr, Data: data[3*t : 3*t+3]})
 		}
 		if ok, err := b.exchange(ctx, "read back", acc, &win); !ok {
 			if err != nil {
@@ -1073,7 +1074,7 @@ func (b *Board) readWords(ctx context.Context, sel, width, depth int, idx []int,
 // clears.
 func (b *Board) clearErrors(ctx context.Context) error {
 	for try := 0; try <= b.opt.retries; try++ {
-		e, err := b.stable(ctx, sim.RegError)
+		e, err := b.stable(ctx, arch.RegError)
 		if err != nil {
 			return err
 		}
@@ -1081,7 +1082,7 @@ func (b *Board) clearErrors(ctx context.Context) error {
 			return nil
 		}
 		b.countError(e)
-		if err := b.command(ctx, sim.CmdClearError); err != nil {
+		if err := b.command(ctx, arch.CmdClearError); err != nil {
 			return err
 		}
 	}
@@ -1089,17 +1090,17 @@ func (b *Board) clearErrors(ctx context.Context) error {
 }
 
 func (b *Board) countError(e uint32) {
-	if e < sim.NumErrorCodes {
+	if e < arch.NumErrorCodes {
 		b.stats.Errors[e]++
 	}
 }
 
 // memCRC selects a memory for CRC_SEL and reads CRC_VALUE (two equal reads).
 func (b *Board) memCRC(ctx context.Context, sel int) (uint32, error) {
-	if err := b.write1(ctx, sim.RegCRCSel, uint32(sel)); err != nil {
+	if err := b.write1(ctx, arch.RegCRCSel, uint32(sel)); err != nil {
 		return 0, err
 	}
-	return b.stable(ctx, sim.RegCRCValue)
+	return b.stable(ctx, arch.RegCRCValue)
 }
 
 // Step computes one input (ascending indices below N) exactly once, with
@@ -1125,8 +1126,8 @@ func (b *Board) memCRC(ctx context.Context, sel int) (uint32, error) {
 func (b *Board) Step(ctx context.Context, input []uint32, learn bool) (*Output, error) {
 	t0 := time.Now()
 	defer func() { b.stats.StepTime += time.Since(t0) }()
-	if len(input) > sim.InBufWords {
-		return nil, fmt.Errorf("driver: step input has %d indices, IN_BUF holds %d", len(input), sim.InBufWords)
+	if len(input) > arch.InBufWords {
+		return nil, fmt.Errorf("driver: step input has %d indices, IN_BUF holds %d", len(input), arch.InBufWords)
 	}
 	for i, x := range input {
 		if b.info != nil && x >= b.info.N || i > 0 && x <= input[i-1] {
@@ -1149,11 +1150,11 @@ func (b *Board) Step(ctx context.Context, input []uint32, learn bool) (*Output, 
 
 // syncSteps reads STEP_LO/STEP_HI (two equal reads each).
 func (b *Board) syncSteps(ctx context.Context) error {
-	lo, err := b.stable(ctx, sim.RegStepLo)
+	lo, err := b.stable(ctx, arch.RegStepLo)
 	if err != nil {
 		return err
 	}
-	hi, err := b.stable(ctx, sim.RegStepHi)
+	hi, err := b.stable(ctx, arch.RegStepHi)
 	if err != nil {
 		return err
 	}
@@ -1162,10 +1163,10 @@ func (b *Board) syncSteps(ctx context.Context) error {
 }
 
 func (b *Board) writeInput(ctx context.Context, input []uint32) error {
-	if err := b.write1(ctx, sim.RegInCount, uint32(len(input))); err != nil {
+	if err := b.write1(ctx, arch.RegInCount, uint32(len(input))); err != nil {
 		return err
 	}
-	return b.write(ctx, sim.RegInBuf, input, true)
+	return b.write(ctx, arch.RegInBuf, input, true)
 }
 
 // awaitResult is what polling after a STEP command found.
@@ -1178,28 +1179,28 @@ const (
 
 func (b *Board) step(ctx context.Context, input []uint32, learn bool) (*Output, error) {
 	n := uint32(b.next)
-	wantIn := sim.InCRC(uint32(len(input)), input)
-	c := uint16(sim.CmdStep)
+	wantIn := arch.InCRC(uint32(len(input)), input)
+	c := uint16(arch.CmdStep)
 	if learn {
-		c |= sim.CmdLearn
+		c |= arch.CmdLearn
 	}
-	ctrl := [1]uint32{sim.CtrlWord(c)}
+	ctrl := [1]uint32{arch.CtrlWord(c)}
 	count, expect := [1]uint32{uint32(len(input))}, [1]uint32{n}
 	var crc [1]uint32
 	// One exchange: the input (the first time, and again whenever IN_CRC
 	// differs), STEP_EXPECT, and IN_CRC read back.
 	withInput := []Access{
-		{Write: true, Addr: sim.RegInCount, Data: count[:]},
-		{Write: true, Addr: sim.RegInBuf, Data: input},
-		{Write: true, Addr: sim.RegStepExpect, Data: expect[:]},
-		{Addr: sim.RegInCRC, Data: crc[:]},
+		{Write: true, Addr: arch.RegInCount, Data: count[:]},
+		{Write: true, Addr: arch.RegInBuf, Data: input},
+		{Write: true, Addr: arch.RegStepExpect, Data: expect[:]},
+		{Addr: arch.RegInCRC, Data: crc[:]},
 	}
 	acc := withInput
-	var lastErr sim.ErrorCode
+	var lastErr arch.ErrorCode
 	refusals := 0
 	for attempt := 0; ; attempt++ {
 		if attempt > b.opt.retries {
-			if lastErr != sim.CodeNone {
+			if lastErr != arch.CodeNone {
 				return nil, fmt.Errorf("STEP issued %d times, STEP_LO stays %d (last ERROR %v)", attempt, n, lastErr)
 			}
 			return nil, fmt.Errorf("STEP issued %d times, STEP_LO stays %d", attempt, n)
@@ -1230,12 +1231,12 @@ func (b *Board) step(ctx context.Context, input []uint32, learn bool) (*Output, 
 		}
 		// Not done: a refusal other than a lost or mismatched command that
 		// persists is reported.
-		if code == sim.CodeBadState || code == sim.CodeBadInput {
+		if code == arch.CodeBadState || code == arch.CodeBadInput {
 			if refusals++; refusals >= 4 {
 				return nil, fmt.Errorf("the board refuses STEP %d: ERROR %v", n, code)
 			}
 		}
-		if code != sim.CodeNone {
+		if code != arch.CodeNone {
 			lastErr = code
 		}
 	}
@@ -1258,11 +1259,11 @@ const specMargin = 2
 // read before them in that exchange, says not busy (the board then stays
 // idle until the host's next command); words beyond a short guess are
 // read in another exchange; OUT_CRC checks them all.
-func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult, sim.ErrorCode, error) {
+func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult, arch.ErrorCode, error) {
 	deadline := time.Now().Add(b.opt.stepTimeout)
 	pipelined := b.pipelined()
-	var st [6]uint32  // STATUS, STEP_LO, STEP_HI, STEP_EXPECT, ERROR, CYCLES
-	var hdr [6]uint32 // OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
+	var st statusRegs
+	var hdr outRegs
 	var cyc2 [1]uint32
 	o := &b.out
 	acc := make([]Access, 0, 6)
@@ -1270,9 +1271,9 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 	for polls := 0; ; polls++ {
 		acc = acc[:0]
 		if send != nil {
-			acc = append(acc, Access{Write: true, Addr: sim.RegCtrl, Data: send})
+			acc = append(acc, Access{Write: true, Addr: arch.RegCtrl, Data: send})
 		}
-		acc = append(acc, Access{Addr: sim.RegStatus, Data: st[:]})
+		acc = append(acc, Access{Addr: arch.RegStatus, Data: st[:]})
 		// Only the first poll reads the outputs with the status: after a
 		// failed exchange (a lossy link) or a busy board, short
 		// exchanges fail less and waste nothing.
@@ -1282,10 +1283,10 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 			sc, sp = b.guessC, b.guessP
 			o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], sc)[:sc]
 			o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], sp)[:sp]
-			acc = append(acc, Access{Addr: sim.RegOutCount, Data: hdr[:]},
-				Access{Addr: sim.RegOutBuf, Data: o.ActiveColumns},
-				Access{Addr: sim.RegPredBuf, Data: o.PredictedColumns},
-				Access{Addr: sim.RegCycles, Data: cyc2[:]})
+			acc = append(acc, Access{Addr: arch.RegOutCount, Data: hdr[:]},
+				Access{Addr: arch.RegOutBuf, Data: o.ActiveColumns},
+				Access{Addr: arch.RegPredBuf, Data: o.PredictedColumns},
+				Access{Addr: arch.RegCycles, Data: cyc2[:]})
 		}
 		if send != nil {
 			// The STEP command is sent once per attempt, even if the
@@ -1303,8 +1304,8 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		} else if err := b.batchRetry(ctx, "poll", acc); err != nil {
 			return 0, 0, err
 		}
-		lo, code := st[1], sim.ErrorCode(st[4])
-		busy := st[0]&sim.StatusBusy != 0
+		lo, code := st.get(arch.RegStepLo), arch.ErrorCode(st.get(arch.RegError))
+		busy := st.get(arch.RegStatus)&arch.StatusBusy != 0
 		switch {
 		case busy && time.Now().Before(deadline):
 			if b.opt.pollInterval > 0 {
@@ -1318,7 +1319,7 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		case busy:
 			// Busy past the step timeout: issue again (refused while busy;
 			// if the step ends first, refused by STEP_EXPECT).
-			if code != sim.CodeNone {
+			if code != arch.CodeNone {
 				if err := b.clearErrors(ctx); err != nil {
 					return 0, 0, err
 				}
@@ -1343,7 +1344,7 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 			err error
 		)
 		if spec {
-			if int(hdr[0]) > sc || int(hdr[1]) > sp {
+			if int(hdr.get(arch.RegOutCount)) > sc || int(hdr.get(arch.RegPredCount)) > sp {
 				b.stats.ShortGuesses++
 			}
 			ok, got, err = b.finishOutputs(ctx, n, lo, hdr, sc, sp)
@@ -1372,7 +1373,7 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 			if lo != n {
 				b.stats.StatusRereads++ // the status read was wrong
 			}
-			if code != sim.CodeNone {
+			if code != arch.CodeNone {
 				if err := b.clearErrors(ctx); err != nil {
 					return 0, 0, err
 				}
@@ -1383,9 +1384,9 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		// Done, exactly once. Confirm CYCLES (read with STATUS) by a
 		// second equal read (made with the poll on a pipelined link),
 		// then clear any error.
-		cyc := st[5]
+		cyc := st.get(arch.RegCycles)
 		if !spec {
-			if err := b.read(ctx, sim.RegCycles, cyc2[:], true); err != nil {
+			if err := b.read(ctx, arch.RegCycles, cyc2[:], true); err != nil {
 				return 0, 0, err
 			}
 		}
@@ -1395,17 +1396,17 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 			if try >= b.opt.retries {
 				return 0, 0, errors.New("CYCLES: no two reads agree")
 			}
-			if err := b.read(ctx, sim.RegCycles, cyc2[:], true); err != nil {
+			if err := b.read(ctx, arch.RegCycles, cyc2[:], true); err != nil {
 				return 0, 0, err
 			}
 		}
 		b.out.Cycles = uint64(cyc)
-		if code != sim.CodeNone {
+		if code != arch.CodeNone {
 			if err := b.clearErrors(ctx); err != nil {
 				return 0, 0, err
 			}
 		}
-		return stepDone, sim.CodeNone, nil
+		return stepDone, arch.CodeNone, nil
 	}
 }
 
@@ -1415,8 +1416,8 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 // (n or n+1; anything else is a mismatch). It reads OUT_COUNT to OUT_CRC in
 // one burst, then OUT_BUF and PRED_BUF.
 func (b *Board) readOutputs(ctx context.Context, n, lo uint32) (bool, uint32, error) {
-	var r [6]uint32 // OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
-	if err := b.read(ctx, sim.RegOutCount, r[:], true); err != nil {
+	var r outRegs
+	if err := b.read(ctx, arch.RegOutCount, r[:], true); err != nil {
 		return false, 0, err
 	}
 	return b.finishOutputs(ctx, n, lo, r, 0, 0)
@@ -1426,39 +1427,52 @@ func (b *Board) readOutputs(ctx context.Context, n, lo uint32) (bool, uint32, er
 // OUT_COUNT to OUT_CRC (r) and the first haveC words of OUT_BUF and haveP
 // of PRED_BUF already read into b.out: it reads the words missing (one
 // exchange) and checks them all with OUT_CRC against lo, as readOutputs.
-func (b *Board) finishOutputs(ctx context.Context, n, lo uint32, r [6]uint32, haveC, haveP int) (bool, uint32, error) {
-	limit := uint32(sim.OutBufWords)
+func (b *Board) finishOutputs(ctx context.Context, n, lo uint32, r outRegs, haveC, haveP int) (bool, uint32, error) {
+	limit := uint32(arch.OutBufWords)
 	if b.info != nil {
 		limit = min(limit, b.info.C)
 	}
-	if (lo != n && lo != n+1) || r[0] > limit || r[1] > limit {
+	if (lo != n && lo != n+1) || r.get(arch.RegOutCount) > limit || r.get(arch.RegPredCount) > limit {
 		return false, 0, nil
 	}
 	o := &b.out
-	nc, np := int(r[0]), int(r[1])
+	nc, np := int(r.get(arch.RegOutCount)), int(r.get(arch.RegPredCount))
 	haveC, haveP = min(haveC, nc), min(haveP, np)
 	o.ActiveColumns = slices.Grow(o.ActiveColumns[:haveC], nc-haveC)[:nc]
 	o.PredictedColumns = slices.Grow(o.PredictedColumns[:haveP], np-haveP)[:np]
 	var acc [2]Access
 	more := acc[:0]
 	if haveC < nc {
-		more = append(more, Access{Addr: sim.RegOutBuf + uint32(haveC), Data: o.ActiveColumns[haveC:]})
+		more = append(more, Access{Addr: arch.RegOutBuf + uint32(haveC), Data: o.ActiveColumns[haveC:]})
 	}
 	if haveP < np {
-		more = append(more, Access{Addr: sim.RegPredBuf + uint32(haveP), Data: o.PredictedColumns[haveP:]})
+		more = append(more, Access{Addr: arch.RegPredBuf + uint32(haveP), Data: o.PredictedColumns[haveP:]})
 	}
 	if len(more) > 0 {
 		if err := b.batchRetry(ctx, "read outputs", more); err != nil {
 			return false, 0, err
 		}
 	}
-	o.AnomalyNum, o.AnomalyDen = r[2], r[3]
-	if sim.OutCRC(lo, o.ActiveColumns, o.PredictedColumns, r[2], r[3]) != r[5] {
+	o.AnomalyNum, o.AnomalyDen = r.get(arch.RegAnomNum), r.get(arch.RegAnomDen)
+	if arch.OutCRC(lo, o.ActiveColumns, o.PredictedColumns, o.AnomalyNum, o.AnomalyDen) != r.get(arch.RegOutCRC) {
 		return false, 0, nil
 	}
 	o.Step = b.next
 	return true, lo, nil
 }
+
+// statusRegs is the burst of registers STATUS to CYCLES, read in one access.
+type statusRegs [arch.RegCycles - arch.RegStatus + 1]uint32
+
+// get returns the register at addr.
+func (r *statusRegs) get(addr uint32) uint32 { return r[addr-arch.RegStatus] }
+
+// outRegs is the burst of registers OUT_COUNT to OUT_CRC, read in one
+// access.
+type outRegs [arch.RegOutCRC - arch.RegOutCount + 1]uint32
+
+// get returns the register at addr.
+func (r *outRegs) get(addr uint32) uint32 { return r[addr-arch.RegOutCount] }
 
 // readOutputsAgreed reads STEP_LO, OUT_COUNT to OUT_CRC, then OUT_BUF and
 // PRED_BUF into b.out with readAgreed, and checks them with OUT_CRC, as
@@ -1466,26 +1480,27 @@ func (b *Board) finishOutputs(ctx context.Context, n, lo uint32, r [6]uint32, ha
 // intact.
 func (b *Board) readOutputsAgreed(ctx context.Context, n uint32) (bool, uint32, error) {
 	var lo [1]uint32
-	var r [6]uint32 // OUT_COUNT, PRED_COUNT, ANOM_NUM, ANOM_DEN, IN_CRC, OUT_CRC
-	if err := b.readAgreed(ctx, []Access{{Addr: sim.RegStepLo, Data: lo[:]}, {Addr: sim.RegOutCount, Data: r[:]}}); err != nil {
+	var r outRegs
+	if err := b.readAgreed(ctx, []Access{{Addr: arch.RegStepLo, Data: lo[:]}, {Addr: arch.RegOutCount, Data: r[:]}}); err != nil {
 		return false, 0, err
 	}
-	limit := uint32(sim.OutBufWords)
+	limit := uint32(arch.OutBufWords)
 	if b.info != nil {
 		limit = min(limit, b.info.C)
 	}
-	if (lo[0] != n && lo[0] != n+1) || r[0] > limit || r[1] > limit {
+	if (lo[0] != n && lo[0] != n+1) || r.get(arch.RegOutCount) > limit || r.get(arch.RegPredCount) > limit {
 		return false, 0, nil
 	}
 	o := &b.out
-	o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], int(r[0]))[:r[0]]
-	o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], int(r[1]))[:r[1]]
-	err := b.readAgreed(ctx, []Access{{Addr: sim.RegOutBuf, Data: o.ActiveColumns}, {Addr: sim.RegPredBuf, Data: o.PredictedColumns}})
+	nc, np := int(r.get(arch.RegOutCount)), int(r.get(arch.RegPredCount))
+	o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], nc)[:nc]
+	o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], np)[:np]
+	err := b.readAgreed(ctx, []Access{{Addr: arch.RegOutBuf, Data: o.ActiveColumns}, {Addr: arch.RegPredBuf, Data: o.PredictedColumns}})
 	if err != nil {
 		return false, 0, err
 	}
-	o.AnomalyNum, o.AnomalyDen = r[2], r[3]
-	if sim.OutCRC(lo[0], o.ActiveColumns, o.PredictedColumns, r[2], r[3]) != r[5] {
+	o.AnomalyNum, o.AnomalyDen = r.get(arch.RegAnomNum), r.get(arch.RegAnomDen)
+	if arch.OutCRC(lo[0], o.ActiveColumns, o.PredictedColumns, o.AnomalyNum, o.AnomalyDen) != r.get(arch.RegOutCRC) {
 		return false, 0, nil
 	}
 	o.Step = b.next
@@ -1657,13 +1672,13 @@ func wordsCRC(words []uint64, width int) uint32 {
 // read 0 after.
 func (b *Board) Reset(ctx context.Context) error {
 	for try := 0; try <= b.opt.retries; try++ {
-		if err := b.setStable(ctx, sim.RegInCount, 1, func(v uint32) bool { return v == 1 }); err != nil {
+		if err := b.setStable(ctx, arch.RegInCount, 1, func(v uint32) bool { return v == 1 }); err != nil {
 			return b.stopped(err)
 		}
-		if err := b.command(ctx, sim.CmdReset); err != nil {
+		if err := b.command(ctx, arch.CmdReset); err != nil {
 			return b.stopped(err)
 		}
-		v, err := b.stable(ctx, sim.RegInCount)
+		v, err := b.stable(ctx, arch.RegInCount)
 		if err != nil {
 			return b.stopped(err)
 		}

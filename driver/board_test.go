@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/series"
@@ -211,7 +212,7 @@ func TestBoardRefuses(t *testing.T) {
 	require.ErrorContains(t, err, "not ascending")
 	_, err = b.Step(ctx, []uint32{120}, true)
 	require.ErrorContains(t, err, "not below N")
-	_, err = b.Step(ctx, make([]uint32, sim.InBufWords+1), true)
+	_, err = b.Step(ctx, make([]uint32, arch.InBufWords+1), true)
 	require.ErrorContains(t, err, "IN_BUF holds")
 
 	info, err := b.Info(ctx)
@@ -221,10 +222,10 @@ func TestBoardRefuses(t *testing.T) {
 	require.ErrorContains(t, info.CheckImage(&other), "DIV_LAT")
 	cfg := *im.Section("cfg")
 	cfg.Words = slices.Clone(cfg.Words)
-	cfg.Words[1]++
+	cfg.Words[arch.CfgC]++
 	other = *im
 	other.Sections = slices.Clone(im.Sections)
-	other.Sections[0] = &cfg
+	other.Sections[arch.MemCfg] = &cfg
 	require.ErrorContains(t, info.CheckImage(&other), "C (DIM_COLS) = 256, the image 257")
 
 	// Memories the board cannot restore: BAD_STATE.
@@ -233,7 +234,7 @@ func TestBoardRefuses(t *testing.T) {
 	conn := *im.Section("sp.conn")
 	conn.Words = slices.Clone(conn.Words)
 	conn.Words[0] ^= 1
-	bad.Sections[4] = &conn
+	bad.Sections[arch.MemSPConn] = &conn
 	err = b.Load(ctx, &bad)
 	require.ErrorContains(t, err, "refused the memories: ERROR BAD_STATE")
 
@@ -456,7 +457,7 @@ type slowBus struct {
 }
 
 func (s *slowBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
-	if addr == sim.RegCtrl && len(src) == 1 && src[0] == sim.CtrlWord(sim.CmdStep|sim.CmdLearn) {
+	if addr == arch.RegCtrl && len(src) == 1 && src[0] == arch.CtrlWord(arch.CmdStep|arch.CmdLearn) {
 		s.held, s.left = slices.Clone(src), s.polls
 		return nil
 	}
@@ -464,14 +465,14 @@ func (s *slowBus) Write(ctx context.Context, addr uint32, src []uint32, incr boo
 }
 
 func (s *slowBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	if s.held != nil && addr == sim.RegStatus {
+	if s.held != nil && addr == arch.RegStatus {
 		if s.left > 0 || s.stuck {
 			s.left--
 			err := s.Bus.Read(ctx, addr, dst, incr)
-			dst[0] |= sim.StatusBusy
+			dst[0] |= arch.StatusBusy
 			return err
 		}
-		if err := s.Bus.Write(ctx, sim.RegCtrl, s.held, true); err != nil {
+		if err := s.Bus.Write(ctx, arch.RegCtrl, s.held, true); err != nil {
 			return err
 		}
 		s.held = nil
@@ -546,9 +547,9 @@ type flipEveryOther struct {
 
 func (b *flipEveryOther) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
 	err := b.SimBus.Read(ctx, addr, dst, incr)
-	if incr && addr <= sim.RegOutBuf && sim.RegOutBuf < addr+uint32(len(dst)) {
+	if incr && addr <= arch.RegOutBuf && arch.RegOutBuf < addr+uint32(len(dst)) {
 		if b.reads++; b.reads%2 == 1 {
-			dst[sim.RegOutBuf-addr] ^= 1
+			dst[arch.RegOutBuf-addr] ^= 1
 		}
 	}
 	return err

@@ -22,12 +22,19 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model/trace"
 	"github.com/htmhw/htmhw/sim"
 )
 
-//go:embed rtl/*.v rtl/*.vlt harness/*.cpp tb/*.v boards/*.pcf
+//go:generate go run ../arch/cmd/archgen -verilog rtl/htm_arch.vh -c harness/htm_arch.h
+
+// The RTL includes rtl/htm_arch.vh and the harness harness/htm_arch.h,
+// both generated from package arch (TestGeneratedHeaders fails when they
+// are stale).
+//
+//go:embed rtl/*.v rtl/*.vh rtl/*.vlt harness/*.cpp harness/*.h tb/*.v boards/*.pcf
 var sources embed.FS
 
 // Implemented lists the step phases the RTL implements, cycle for cycle.
@@ -46,13 +53,13 @@ type Params struct {
 
 // ParamsOf reads an image's parameters from its cfg words.
 func ParamsOf(im *image.Image) (Params, error) {
-	cfg := im.Section("cfg")
-	if cfg == nil || len(cfg.Words) != 32 {
-		return Params{}, errors.New("hdl: the image has no cfg memory of 32 words")
+	cfg := im.Section(arch.MemCfg.String())
+	if cfg == nil || len(cfg.Words) != arch.CfgWords {
+		return Params{}, fmt.Errorf("hdl: the image has no cfg memory of %d words", arch.CfgWords)
 	}
 	w := func(i int) int { return int(cfg.Words[i]) }
-	p := Params{N: w(0), C: w(1), Q: w(2), B: w(5), G: w(19), M: w(20), S: w(21), K: w(22),
-		LanesOV: w(28), LanesSyn: w(29), DivLat: w(30)}
+	p := Params{N: w(arch.CfgN), C: w(arch.CfgC), Q: w(arch.CfgQ), B: w(arch.CfgB), G: w(arch.CfgG), M: w(arch.CfgM),
+		S: w(arch.CfgS), K: w(arch.CfgK), LanesOV: w(arch.CfgLanesOV), LanesSyn: w(arch.CfgLanesSyn), DivLat: w(arch.CfgDivLat)}
 	if p.DivLat < 3 {
 		return p, fmt.Errorf("hdl: DIV_LAT %d: the RTL needs at least 3", p.DivLat)
 	}
@@ -71,7 +78,8 @@ func (p Params) Defines() []string {
 }
 
 // WriteSources writes the RTL and the harness into dir (rtl/, harness/)
-// and returns the Verilog files' paths.
+// and returns the Verilog files' paths. The RTL includes rtl/htm_arch.vh:
+// tools need IncludeDir(dir) on their include path.
 func WriteSources(dir string) ([]string, error) {
 	var vs []string
 	err := fs.WalkDir(sources, ".", func(path string, d fs.DirEntry, err error) error {
@@ -96,6 +104,10 @@ func WriteSources(dir string) ([]string, error) {
 	}
 	return vs, nil
 }
+
+// IncludeDir returns the directory of the RTL's include files (htm_arch.vh)
+// under a directory WriteSources wrote.
+func IncludeDir(dir string) string { return filepath.Join(dir, "rtl") }
 
 // sourceHash hashes the embedded sources.
 func sourceHash() string {
@@ -184,7 +196,7 @@ func build(ctx context.Context, p Params, top verilatorTop) (*Model, error) {
 	}
 	args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "fast", "--x-initial", "fast",
 		"-Wno-fatal", "-Wno-lint", "-Wno-style", "--trace", "-DSIM", "--top-module", top.module,
-		"-CFLAGS", "-O2", "--Mdir", filepath.Join(tmp, "obj"), "-o", name}
+		"-CFLAGS", "-O2", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
 	for _, d := range defines {
 		args = append(args, "-G"+d)
 	}

@@ -232,7 +232,7 @@ func TestIcarusSmoke(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "in.hex"), []byte(in.String()), 0o644))
 	p, err := ParamsOf(im)
 	require.NoError(t, err)
-	args := []string{"-g2012", "-DSIM", "-o", "tb.vvp", "-s", "htm_tb"}
+	args := []string{"-g2012", "-DSIM", "-I", IncludeDir(dir), "-o", "tb.vvp", "-s", "htm_tb"}
 	for _, d := range p.Defines() {
 		args = append(args, "-Phtm_tb."+d)
 	}
@@ -289,7 +289,7 @@ func TestLint(t *testing.T) {
 		{"htm_accel", []string{rtl("htm_accel.v"), rtl("htm_tm.v"), rtl("htm_ram.v")}, []string{"-DSIM"}},
 		{"htm_synth_top", vs, nil},
 	} {
-		args := append([]string{"--lint-only", "-Wall", "--top-module", c.top, rtl("lint.vlt")}, c.defs...)
+		args := append([]string{"--lint-only", "-Wall", "-I" + IncludeDir(dir), "--top-module", c.top, rtl("lint.vlt")}, c.defs...)
 		out, err := exec.Command("verilator", append(args, c.files...)...).CombinedOutput()
 		require.NoError(t, err, "%s", out)
 		require.Empty(t, strings.TrimSpace(string(out)), "lint of %s", c.top)

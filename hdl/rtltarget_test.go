@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/driver"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/sim"
@@ -44,23 +45,23 @@ func startRTLOpt(t *testing.T, im *image.Image, opt RTLOptions) *RTLTarget {
 func TestRTLTarget(t *testing.T) {
 	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 3, nil)
 	rt := startRTL(t, im)
-	require.Equal(t, uint32(0x48544D48), rt.ReadWord(sim.RegID))
+	require.Equal(t, uint32(arch.DeviceID), rt.ReadWord(arch.RegID))
 	s, err := sim.New(im)
 	require.NoError(t, err)
 	for i, in := range inputs {
-		n := rt.ReadWord(sim.RegStepLo)
-		rt.WriteWord(sim.RegStepExpect, n)
-		rt.WriteWord(sim.RegInCount, uint32(len(in)))
+		n := rt.ReadWord(arch.RegStepLo)
+		rt.WriteWord(arch.RegStepExpect, n)
+		rt.WriteWord(arch.RegInCount, uint32(len(in)))
 		for j, x := range in {
-			rt.WriteWord(sim.RegInBuf+uint32(j), x)
+			rt.WriteWord(arch.RegInBuf+uint32(j), x)
 		}
-		rt.WriteWord(sim.RegCtrl, sim.CtrlWord(sim.CmdStep|sim.CmdLearn))
-		busy := rt.ReadWord(sim.RegStatus)&sim.StatusBusy != 0
-		first := rt.ReadWord(sim.RegOutBuf) // held until the step ends
-		count := rt.ReadWord(sim.RegOutCount)
+		rt.WriteWord(arch.RegCtrl, arch.CtrlWord(arch.CmdStep|arch.CmdLearn))
+		busy := rt.ReadWord(arch.RegStatus)&arch.StatusBusy != 0
+		first := rt.ReadWord(arch.RegOutBuf) // held until the step ends
+		count := rt.ReadWord(arch.RegOutCount)
 		cols := make([]uint32, count)
 		for j := range cols {
-			cols[j] = rt.ReadWord(sim.RegOutBuf + uint32(j))
+			cols[j] = rt.ReadWord(arch.RegOutBuf + uint32(j))
 		}
 		r, err := s.Step(in, true)
 		require.NoError(t, err)
@@ -71,9 +72,9 @@ func TestRTLTarget(t *testing.T) {
 		require.True(t, busy, "step %d: STATUS right after STEP reads not busy", i)
 		require.Equal(t, r.ActiveColumns, cols, "step %d", i)
 		require.Equal(t, cols[0], first, "step %d: the held OUT_BUF read", i)
-		require.Equal(t, n+1, rt.ReadWord(sim.RegStepLo))
-		require.Equal(t, uint32(cyc), rt.ReadWord(sim.RegCycles), "step %d: CYCLES", i)
-		require.Zero(t, rt.ReadWord(sim.RegError))
+		require.Equal(t, n+1, rt.ReadWord(arch.RegStepLo))
+		require.Equal(t, uint32(cyc), rt.ReadWord(arch.RegCycles), "step %d: CYCLES", i)
+		require.Zero(t, rt.ReadWord(arch.RegError))
 	}
 	require.Greater(t, rt.Cycles(), uint64(0))
 	require.NoError(t, rt.Err())
@@ -86,8 +87,8 @@ func TestRTLTarget(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the target did not notice its process exited")
 	}
-	require.Zero(t, rt.ReadWord(sim.RegID))
-	rt.WriteWord(sim.RegCtrl, 0)
+	require.Zero(t, rt.ReadWord(arch.RegID))
+	rt.WriteWord(arch.RegCtrl, 0)
 	require.Less(t, time.Since(t0), 5*time.Second)
 	err = rt.Err()
 	require.Error(t, err)
@@ -105,7 +106,7 @@ func TestRTLTargetProtocolError(t *testing.T) {
 	rt.mu.Lock()
 	rt.pending = append(rt.pending, 0xEE)
 	rt.mu.Unlock()
-	require.Zero(t, rt.ReadWord(sim.RegID))
+	require.Zero(t, rt.ReadWord(arch.RegID))
 	err := rt.Err()
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "exit status 2")
@@ -118,10 +119,10 @@ func TestRTLTargetProtocolError(t *testing.T) {
 func TestRTLTargetHang(t *testing.T) {
 	im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 1, nil)
 	rt := startRTLOpt(t, im, RTLOptions{Timeout: 300 * time.Millisecond})
-	require.Equal(t, uint32(0x48544D48), rt.ReadWord(sim.RegID))
+	require.Equal(t, uint32(arch.DeviceID), rt.ReadWord(arch.RegID))
 	require.NoError(t, rt.cmd.Process.Signal(syscall.SIGSTOP))
 	t0 := time.Now()
-	require.Zero(t, rt.ReadWord(sim.RegID))
+	require.Zero(t, rt.ReadWord(arch.RegID))
 	require.Less(t, time.Since(t0), 5*time.Second)
 	require.ErrorContains(t, rt.Err(), "did not answer a read of 0x0 within 300ms")
 	select {

@@ -161,7 +161,8 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string, 
 	rep := &SynthReport{Target: target, WorkDir: workDir}
 	// -defer: modules are elaborated once, with the top's parameters (not
 	// also with their defaults, whose memory files may not exist).
-	script := fmt.Sprintf("read_verilog -defer -sv %s %s\n%s\ntee -o stat.json stat -json\n", strings.Join(vs, " "), topPath, synthCmd)
+	script := fmt.Sprintf("read_verilog -defer -sv -I%s %s %s\n%s\ntee -o stat.json stat -json\n",
+		IncludeDir(workDir), strings.Join(vs, " "), topPath, synthCmd)
 	if err := os.WriteFile(filepath.Join(workDir, "synth.ys"), []byte(script), 0o644); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}

@@ -46,7 +46,7 @@ func TestUARTBoneLint(t *testing.T) {
 	vs, err := WriteSources(dir)
 	require.NoError(t, err)
 	for _, accel := range []string{"0", "1"} {
-		args := append([]string{"--lint-only", "-Wall", "-DSIM", "--top-module", "icebreaker_top", "-GACCEL=" + accel,
+		args := append([]string{"--lint-only", "-Wall", "-DSIM", "-I" + IncludeDir(dir), "--top-module", "icebreaker_top", "-GACCEL=" + accel,
 			filepath.Join(dir, "rtl", "lint.vlt")}, vs...)
 		out, err := exec.Command("verilator", args...).CombinedOutput()
 		require.NoError(t, err, "ACCEL=%s: %s", accel, out)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model/trace"
 	"github.com/htmhw/htmhw/sim"
@@ -120,7 +121,7 @@ func Verify(ctx context.Context, start, init *image.Image, steps []Step, opt Run
 			return rep, nil
 		}
 	}
-	first := start.Section("regs").Words[0]
+	first := start.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 	for i, st := range steps {
 		r, err := s.Step(st.Input, st.Learn)
 		if err != nil {

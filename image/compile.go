@@ -3,42 +3,26 @@ package image
 import (
 	"encoding/json"
 	"fmt"
-	"math/bits"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/sp"
 	"github.com/htmhw/htmhw/model/tm"
 )
 
 // Memories lists the memories of docs/ARCHITECTURE.md section 2 in their
-// MEM_SEL order.
-var Memories = []string{
-	"cfg", "regs",
-	"sp.pool", "sp.poollen", "sp.conn", "sp.duty", "sp.boost", "sp.boosttable",
-	"tm.seg", "tm.seglru", "tm.segseq", "tm.free", "tm.syn", "tm.cellsegs", "tm.active", "tm.winner",
-}
-
-// bitsFor returns the bits that hold 0..x.
-func bitsFor(x int) int { return max(1, bits.Len(uint(x))) }
+// MEM_SEL order (arch.MemNames).
+var Memories = arch.MemNames[:]
 
 // Layout holds the derived widths and depths of docs/ARCHITECTURE.md
-// section 1 for one region.
-type Layout struct {
-	N, C, Q, K, NC, S, M, B, G int
-	WN, WQ, WCell, WS, WM, WG  int
-	W, WC                      int
-}
+// section 1 for one region (package arch's contract).
+type Layout = arch.Layout
 
 // NewLayout returns the layout of a region with these parameters; q is the
 // SP's pool slots per column.
 func NewLayout(p *model.Quantized, q int) Layout {
-	l := Layout{N: p.SP.NumInputs, C: p.SP.NumColumns, Q: q, K: p.TM.CellsPerColumn,
-		S: p.TM.SegmentCapacity, M: p.TM.MaxSynapsesPerSegment, B: int(p.SP.PermBits), G: p.TM.MaxSegmentsPerCell}
-	l.NC = l.C * l.K
-	l.WN, l.WQ, l.WCell, l.WS = bitsFor(l.N-1), bitsFor(l.Q), bitsFor(l.NC-1), bitsFor(l.S-1)
-	l.WM, l.WG = bitsFor(l.M), bitsFor(l.G)
-	l.W, l.WC = (l.N+31)/32, (l.NC+31)/32
-	return l
+	return arch.NewLayout(arch.Dims{N: p.SP.NumInputs, C: p.SP.NumColumns, Q: q, K: p.TM.CellsPerColumn,
+		S: p.TM.SegmentCapacity, M: p.TM.MaxSynapsesPerSegment, B: int(p.SP.PermBits), G: p.TM.MaxSegmentsPerCell})
 }
 
 // CfgWords returns the 32 configuration words of ARCHITECTURE.md 2.1.
@@ -48,16 +32,27 @@ func CfgWords(p *model.Quantized, l Layout, a Arch) []uint64 {
 		boost = 1
 	}
 	s, t := &p.SP, &p.TM
-	w := []int{
-		l.N, l.C, l.Q, s.NumActive, s.StimulusThreshold, l.B,
-		int(s.SynPermConnected), int(s.SynPermActiveInc), int(s.SynPermInactiveDec),
-		int(s.SynPermBelowStimulusInc), int(s.SynPermTrimThreshold), int(s.MinPctOverlapDutyCycles),
-		int(s.DutyCyclePeriod), int(s.UpdatePeriod), boost, 0,
-		t.ActivationThreshold, t.MinThreshold, t.MaxNewSynapseCount, l.G, l.M, l.S, l.K,
-		int(t.InitialPermanence), int(t.ConnectedPermanence), int(t.PermanenceIncrement),
-		int(t.PermanenceDecrement), int(t.PredictedSegmentDecrement),
-		a.LanesOV, a.LanesSyn, a.DivLat, ArchVersion,
-	}
+	var w [arch.CfgWords]int
+	w[arch.CfgN], w[arch.CfgC], w[arch.CfgQ] = l.N, l.C, l.Q
+	w[arch.CfgNumActive], w[arch.CfgStimulusThreshold], w[arch.CfgB] = s.NumActive, s.StimulusThreshold, l.B
+	w[arch.CfgSynPermConnected] = int(s.SynPermConnected)
+	w[arch.CfgSynPermActiveInc] = int(s.SynPermActiveInc)
+	w[arch.CfgSynPermInactiveDec] = int(s.SynPermInactiveDec)
+	w[arch.CfgSynPermBelowStimulusInc] = int(s.SynPermBelowStimulusInc)
+	w[arch.CfgSynPermTrimThreshold] = int(s.SynPermTrimThreshold)
+	w[arch.CfgMinPctOverlapDutyCycles] = int(s.MinPctOverlapDutyCycles)
+	w[arch.CfgDutyCyclePeriod], w[arch.CfgUpdatePeriod] = int(s.DutyCyclePeriod), int(s.UpdatePeriod)
+	w[arch.CfgBoost] = boost
+	w[arch.CfgActivationThreshold], w[arch.CfgMinThreshold] = t.ActivationThreshold, t.MinThreshold
+	w[arch.CfgMaxNewSynapseCount] = t.MaxNewSynapseCount
+	w[arch.CfgG], w[arch.CfgM], w[arch.CfgS], w[arch.CfgK] = l.G, l.M, l.S, l.K
+	w[arch.CfgInitialPermanence] = int(t.InitialPermanence)
+	w[arch.CfgConnectedPermanence] = int(t.ConnectedPermanence)
+	w[arch.CfgPermanenceIncrement] = int(t.PermanenceIncrement)
+	w[arch.CfgPermanenceDecrement] = int(t.PermanenceDecrement)
+	w[arch.CfgPredictedSegmentDec] = int(t.PredictedSegmentDecrement)
+	w[arch.CfgLanesOV], w[arch.CfgLanesSyn], w[arch.CfgDivLat] = a.LanesOV, a.LanesSyn, a.DivLat
+	w[arch.CfgArchVersion] = arch.Version
 	out := make([]uint64, len(w))
 	for i, v := range w {
 		out[i] = uint64(uint32(v))
@@ -81,17 +76,26 @@ func Compile(r *model.Region, a Arch) (*Image, error) {
 	ss, ts := r.SP().State(), r.TM().State()
 	l := NewLayout(q, ss.Stride)
 	im := &Image{Arch: a, Config: cfgJSON}
-	add := func(name string, width int, words []uint64) {
-		im.Sections = append(im.Sections, &Section{Name: name, Width: width, Words: words})
+	// add appends memory m, which must come next in MEM_SEL order, with
+	// the width of section 2's table.
+	add := func(m arch.Mem, words []uint64) {
+		if int(m) != len(im.Sections) || len(words) != l.Depth(m) {
+			panic(fmt.Sprintf("image: memory %v added as section %d with %d words, want %d and %d",
+				m, len(im.Sections), len(words), m, l.Depth(m)))
+		}
+		im.Sections = append(im.Sections, &Section{Name: m.String(), Width: l.Width(m), Words: words})
 	}
-	add("cfg", 32, CfgWords(q, l, a))
+	add(arch.MemCfg, CfgWords(q, l, a))
 	st := ts.Stats
-	add("regs", 64, []uint64{
-		r.Steps(), ss.Iteration, uint64(ss.MinOverlap), uint64(ts.Iteration), ts.Created,
-		uint64(ts.Generator), uint64(len(ts.Free)),
+	regs := make([]uint64, arch.RegsWords)
+	regs[arch.RegsSteps], regs[arch.RegsSPIteration], regs[arch.RegsSPMinOverlap] = r.Steps(), ss.Iteration, uint64(ss.MinOverlap)
+	regs[arch.RegsTMIteration], regs[arch.RegsTMCreated] = uint64(ts.Iteration), ts.Created
+	regs[arch.RegsTMGenerator], regs[arch.RegsFreeCount] = uint64(ts.Generator), uint64(len(ts.Free))
+	copy(regs[arch.RegsSegmentsCreated:arch.RegsSynapsesEvicted+1], []uint64{
 		st.SegmentsCreated, st.SegmentsEvictedCell, st.SegmentsEvictedPool, st.SegmentsPruned,
-		st.SegmentsNotCreated, st.SynapsesCreated, st.SynapsesPruned, st.SynapsesEvicted, 0,
+		st.SegmentsNotCreated, st.SynapsesCreated, st.SynapsesPruned, st.SynapsesEvicted,
 	})
+	add(arch.MemRegs, regs)
 
 	pool := make([]uint64, l.C*l.Q)
 	poolLen := make([]uint64, l.C)
@@ -107,16 +111,16 @@ func Compile(r *model.Region, a Arch) (*Image, error) {
 			}
 		}
 	}
-	add("sp.pool", l.B+l.WN, pool)
-	add("sp.poollen", l.WQ, poolLen)
-	add("sp.conn", 32, conn)
+	add(arch.MemSPPool, pool)
+	add(arch.MemSPPoolLen, poolLen)
+	add(arch.MemSPConn, conn)
 	duty, boost := make([]uint64, l.C), make([]uint64, l.C)
 	for c := range duty {
 		duty[c] = uint64(ss.OverlapDuty[c]) | uint64(ss.ActiveDuty[c])<<16
 		boost[c] = uint64(ss.Boost[c])
 	}
-	add("sp.duty", 32, duty)
-	add("sp.boost", 16, boost)
+	add(arch.MemSPDuty, duty)
+	add(arch.MemSPBoost, boost)
 	table := make([]uint64, sp.BoostTableSize)
 	for i := range table {
 		table[i] = sp.BoostOne
@@ -124,7 +128,7 @@ func Compile(r *model.Region, a Arch) (*Image, error) {
 			table[i] = uint64(q.SP.BoostTable[i])
 		}
 	}
-	add("sp.boosttable", 16, table)
+	add(arch.MemSPBoostTable, table)
 
 	seg, lru, seq := make([]uint64, l.S), make([]uint64, l.S), make([]uint64, l.S)
 	cellSegs := make([]uint64, l.NC)
@@ -149,14 +153,14 @@ func Compile(r *model.Region, a Arch) (*Image, error) {
 	for i, s := range ts.Free {
 		free[i] = uint64(s)
 	}
-	add("tm.seg", l.WCell+1+l.WM, seg)
-	add("tm.seglru", 32, lru)
-	add("tm.segseq", 64, seq)
-	add("tm.free", l.WS, free)
-	add("tm.syn", l.B+l.WCell+1, syn)
-	add("tm.cellsegs", l.WG, cellSegs)
-	add("tm.active", 32, bitmap(l.WC, ts.ActiveCells))
-	add("tm.winner", 32, bitmap(l.WC, ts.WinnerCells))
+	add(arch.MemTMSeg, seg)
+	add(arch.MemTMSegLRU, lru)
+	add(arch.MemTMSegSeq, seq)
+	add(arch.MemTMFree, free)
+	add(arch.MemTMSyn, syn)
+	add(arch.MemTMCellSegs, cellSegs)
+	add(arch.MemTMActive, bitmap(l.WC, ts.ActiveCells))
+	add(arch.MemTMWinner, bitmap(l.WC, ts.WinnerCells))
 	return im, nil
 }
 
@@ -226,7 +230,7 @@ func (im *Image) Region() (*model.Region, error) {
 	regs := im.Section("regs").Words
 
 	var ss sp.State
-	ss.Iteration, ss.MinOverlap, ss.Stride = regs[1], uint16(regs[2]), l.Q
+	ss.Iteration, ss.MinOverlap, ss.Stride = regs[arch.RegsSPIteration], uint16(regs[arch.RegsSPMinOverlap]), l.Q
 	pool, poolLen := im.Section("sp.pool").Words, im.Section("sp.poollen").Words
 	ss.PoolLen = make([]uint16, l.C)
 	ss.PoolInput, ss.Perm = make([]uint32, l.C*l.Q), make([]uint16, l.C*l.Q)
@@ -254,10 +258,12 @@ func (im *Image) Region() (*model.Region, error) {
 	}
 
 	var ts tm.State
-	ts.Iteration, ts.Created, ts.Generator = uint32(regs[3]), regs[4], uint32(regs[5])
-	ts.Stats = tm.Stats{SegmentsCreated: regs[7], SegmentsEvictedCell: regs[8], SegmentsEvictedPool: regs[9],
-		SegmentsPruned: regs[10], SegmentsNotCreated: regs[11], SynapsesCreated: regs[12],
-		SynapsesPruned: regs[13], SynapsesEvicted: regs[14]}
+	ts.Iteration, ts.Created = uint32(regs[arch.RegsTMIteration]), regs[arch.RegsTMCreated]
+	ts.Generator = uint32(regs[arch.RegsTMGenerator])
+	ts.Stats = tm.Stats{SegmentsCreated: regs[arch.RegsSegmentsCreated], SegmentsEvictedCell: regs[arch.RegsSegEvictedCell],
+		SegmentsEvictedPool: regs[arch.RegsSegEvictedPool], SegmentsPruned: regs[arch.RegsSegmentsPruned],
+		SegmentsNotCreated: regs[arch.RegsSegNotCreated], SynapsesCreated: regs[arch.RegsSynapsesCreated],
+		SynapsesPruned: regs[arch.RegsSynapsesPruned], SynapsesEvicted: regs[arch.RegsSynapsesEvicted]}
 	seg, syn := im.Section("tm.seg").Words, im.Section("tm.syn").Words
 	ts.SegCell, ts.SegLastUsed, ts.SegSeq = make([]uint32, l.S), make([]uint32, l.S), make([]uint64, l.S)
 	ts.SynCell, ts.SynPerm = make([]uint32, l.S*l.M), make([]uint16, l.S*l.M)
@@ -275,10 +281,11 @@ func (im *Image) Region() (*model.Region, error) {
 			}
 		}
 	}
-	if regs[6] > uint64(l.S) {
-		return nil, fmt.Errorf("image: section \"regs\": free count %d exceeds %d segments", regs[6], l.S)
+	freeCount := regs[arch.RegsFreeCount]
+	if freeCount > uint64(l.S) {
+		return nil, fmt.Errorf("image: section \"regs\": free count %d exceeds %d segments", freeCount, l.S)
 	}
-	for _, f := range im.Section("tm.free").Words[:regs[6]] {
+	for _, f := range im.Section("tm.free").Words[:freeCount] {
 		ts.Free = append(ts.Free, uint32(f))
 	}
 	ts.ActiveCells = fromBitmap(im.Section("tm.active").Words)
@@ -290,7 +297,7 @@ func (im *Image) Region() (*model.Region, error) {
 	if err := r.TM().SetState(ts); err != nil {
 		return nil, fmt.Errorf("image: %w", err)
 	}
-	r.SetSteps(regs[0])
+	r.SetSteps(regs[arch.RegsSteps])
 	// The derived memories must be what the state implies.
 	again, err := Compile(r, im.Arch)
 	if err != nil {

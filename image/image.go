@@ -17,12 +17,14 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/htmhw/htmhw/arch"
 )
 
 // Versions this package writes and reads.
 const (
-	FormatVersion = 1 // the file layout of docs/IMAGE.md
-	ArchVersion   = 2 // the accelerator architecture of docs/ARCHITECTURE.md
+	FormatVersion = 1            // the file layout of docs/IMAGE.md
+	ArchVersion   = arch.Version // the accelerator architecture of docs/ARCHITECTURE.md
 )
 
 const (
@@ -32,28 +34,12 @@ const (
 	nameSize   = 32
 )
 
-// Arch holds the architecture parameters of docs/ARCHITECTURE.md section 1.
-type Arch struct {
-	LanesOV  int // connected-bitmap words per cycle in SP overlap
-	LanesSyn int // synapse slots per cycle in TM phases
-	DivLat   int // duty-cycle divider latency
-}
+// Arch holds the architecture parameters of docs/ARCHITECTURE.md section 1
+// (package arch's contract).
+type Arch = arch.Params
 
 // DefaultArch returns the default architecture parameters.
-func DefaultArch() Arch { return Arch{LanesOV: 4, LanesSyn: 4, DivLat: 18} }
-
-// Validate checks that the parameters fit their register fields.
-func (a Arch) Validate() error {
-	for _, f := range []struct {
-		name string
-		v    int
-	}{{"LANES_OV", a.LanesOV}, {"LANES_SYN", a.LanesSyn}, {"DIV_LAT", a.DivLat}} {
-		if f.v < 1 || f.v > 255 {
-			return fmt.Errorf("image: architecture parameter %s %d must be 1 to 255", f.name, f.v)
-		}
-	}
-	return nil
-}
+func DefaultArch() Arch { return arch.DefaultParams() }
 
 // Section is one memory: Depth words of Width bits.
 type Section struct {
@@ -67,19 +53,7 @@ func (s *Section) Depth() int { return len(s.Words) }
 
 // WordBytes returns the bytes a word takes in a file: ⌈Width/8⌉ rounded up
 // to 1, 2, 4 or 8.
-func (s *Section) WordBytes() int { return wordBytes(s.Width) }
-
-func wordBytes(width int) int {
-	switch {
-	case width <= 8:
-		return 1
-	case width <= 16:
-		return 2
-	case width <= 32:
-		return 4
-	}
-	return 8
-}
+func (s *Section) WordBytes() int { return arch.WordBytes(s.Width) }
 
 // Bits returns the memory's size in bits, Depth × Width.
 func (s *Section) Bits() int { return s.Depth() * s.Width }
@@ -290,7 +264,7 @@ func Parse(data []byte) (*Image, error) {
 		if width < 1 || width > 64 {
 			return nil, fmt.Errorf("image: section %q: word width %d out of range 1 to 64", name, width)
 		}
-		if n != depth*uint64(wordBytes(width)) {
+		if n != depth*uint64(arch.WordBytes(width)) {
 			return nil, fmt.Errorf("image: section %q: %d bytes for %d words of %d bits", name, n, depth, width)
 		}
 		if off < tableEnd || off > uint64(len(body)) || n > uint64(len(body))-off {
@@ -301,7 +275,7 @@ func Parse(data []byte) (*Image, error) {
 			return nil, fmt.Errorf("image: section %q: crc mismatch", name)
 		}
 		s := &Section{Name: name, Width: width, Words: make([]uint64, depth)}
-		wb := wordBytes(width)
+		wb := arch.WordBytes(width)
 		for j := range s.Words {
 			var w uint64
 			for k := 0; k < wb; k++ {

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/htmhw/htmhw/arch"
 )
 
 // Part is an FPGA whose on-chip memory a region can be mapped to: its
@@ -113,16 +115,16 @@ func (im *Image) Memories() ([]Memory, error) {
 		ms = append(ms, Memory{Name: s.Name, Depth: s.Depth(), Width: s.Width, SPRAMOK: spramOK[s.Name]})
 	}
 	cfg := im.Section("cfg")
-	if cfg == nil || cfg.Depth() < 23 {
+	if cfg == nil || cfg.Depth() != arch.CfgWords {
 		return nil, fmt.Errorf("image: no cfg section with the dimensions")
 	}
 	w := func(i int) int { return int(cfg.Words[i]) }
-	n, c, q, g, m, s, k := w(0), w(1), w(2), w(19), w(20), w(21), w(22)
+	n, c, q, g, m, s, k := w(arch.CfgN), w(arch.CfgC), w(arch.CfgQ), w(arch.CfgG), w(arch.CfgM), w(arch.CfgS), w(arch.CfgK)
 	if n < 1 || c < 1 || q < 1 || m < 1 || s < 1 || k < 1 || g < 1 {
 		return nil, fmt.Errorf("image: cfg dimensions N %d, C %d, Q %d, K %d, S %d, M %d, G %d must be at least 1", n, c, q, k, s, m, g)
 	}
 	nc := c * k
-	wS, wM, wQ, wCell, wC := bitsFor(s-1), bitsFor(m), bitsFor(q), bitsFor(nc-1), bitsFor(c)
+	wS, wM, wQ, wCell, wC := arch.BitsFor(s-1), arch.BitsFor(m), arch.BitsFor(q), arch.BitsFor(nc-1), arch.BitsFor(c)
 	in := n
 	if in > 1024 {
 		in = 1024
@@ -130,19 +132,19 @@ func (im *Image) Memories() ([]Memory, error) {
 	// Read a 16-bit word at a time: cfg and regs share one memory; each
 	// cell bitmap has two banks (this step's and the previous one's).
 	ms = append(ms,
-		Memory{Name: "cfg+regs", Depth: 32*2 + 16*4, Width: 16},
+		Memory{Name: "cfg+regs", Depth: arch.CfgWords*2 + arch.RegsWords*4, Width: 16},
 		Memory{Name: "tm.active+prev", Depth: 2 * ceilDiv(nc, 16), Width: 16},
 		Memory{Name: "tm.winner+prev", Depth: 2 * ceilDiv(nc, 16), Width: 16})
 	for _, x := range []Memory{
 		{Name: "in.bits", Depth: ceilDiv(n, 16), Width: 16},
-		{Name: "IN_BUF", Depth: in, Width: bitsFor(n - 1)},
+		{Name: "IN_BUF", Depth: in, Width: arch.BitsFor(n - 1)},
 		{Name: "sp.overlap", Depth: c, Width: wQ + 1},
 		{Name: "sp.hist", Depth: q + 1, Width: wC},
 		{Name: "tm.numpot/numconn/link", Depth: s, Width: 2*wM + wS},
 		{Name: "tm.cellheads", Depth: nc, Width: wS + 1},
 		{Name: "tm.colmarks", Depth: 2 * ceilDiv(c, 16), Width: 16},
 		{Name: "tm.prevwinners", Depth: c, Width: wCell},
-		{Name: "out.cols/out.pred", Depth: 2 * c, Width: bitsFor(c - 1)},
+		{Name: "out.cols/out.pred", Depth: 2 * c, Width: arch.BitsFor(c - 1)},
 		{Name: "tm.usedlist", Depth: 2 * s, Width: wS, SPRAMOK: true},
 	} {
 		x.Working = true

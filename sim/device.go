@@ -5,99 +5,9 @@ import (
 	"hash/crc32"
 	"sync"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 )
-
-// Register word addresses of docs/ARCHITECTURE.md section 3.1.
-const (
-	RegID         = 0x000
-	RegVersion    = 0x001
-	RegCaps       = 0x002
-	RegDimIn      = 0x003
-	RegDimCols    = 0x004
-	RegDimCells   = 0x005
-	RegDimSegs    = 0x006
-	RegDimSyns    = 0x007
-	RegCtrl       = 0x010
-	RegStatus     = 0x011
-	RegStepLo     = 0x012
-	RegStepHi     = 0x013
-	RegStepExpect = 0x014
-	RegError      = 0x015
-	RegCycles     = 0x016
-	RegInCount    = 0x020
-	RegOutCount   = 0x021
-	RegPredCount  = 0x022
-	RegAnomNum    = 0x023
-	RegAnomDen    = 0x024
-	RegInCRC      = 0x025
-	RegOutCRC     = 0x026
-	RegMemLock    = 0x027
-	RegMemSel     = 0x030
-	RegMemAddr    = 0x031
-	RegMemDataLo  = 0x032
-	RegMemDataHi  = 0x033
-	RegCRCSel     = 0x034
-	RegCRCValue   = 0x035
-	RegInBuf      = 0x400 // IN_BUF, InBufWords words
-	RegOutBuf     = 0x1000
-	RegPredBuf    = 0x2000
-
-	InBufWords   = 0x400  // IN_BUF's capacity in input indices
-	OutBufWords  = 0x1000 // OUT_BUF's capacity in column indices
-	PredBufWords = 0x1000 // PRED_BUF's capacity
-)
-
-// Register values.
-const (
-	DeviceID = 0x48544D48 // ID: "HTMH"
-
-	// CTRL commands (bits [0,16) of the word; bits [16,32) hold their
-	// complement).
-	CmdStep       = 1
-	CmdRestore    = 2
-	CmdClearError = 4
-	CmdReset      = 8
-	CmdLearn      = 0x100 // with CmdStep
-
-	// STATUS bits.
-	StatusBusy  = 1
-	StatusDone  = 2
-	StatusError = 4
-
-	// MemUnlock written to MEM_LOCK unlocks the memory windows ("LOAD").
-	MemUnlock = 0x4C4F4144
-)
-
-// CtrlWord returns the CTRL word of a command: c with its complement in
-// the high half.
-func CtrlWord(c uint16) uint32 { return uint32(c) | uint32(^c)<<16 }
-
-// ErrorCode is the value of the ERROR register.
-type ErrorCode uint32
-
-// The ERROR codes of docs/ARCHITECTURE.md section 3.1.
-const (
-	CodeNone         ErrorCode = 0
-	CodeStepMismatch ErrorCode = 1 // STEP found STEP_LO ≠ STEP_EXPECT
-	CodeBadInput     ErrorCode = 2 // an input index ≥ N, not ascending, or IN_COUNT > IN_BUF
-	CodeBusy         ErrorCode = 3 // command while busy (never, in this model)
-	CodeBadMem       ErrorCode = 4 // MEM_SEL or MEM_ADDR out of range on a data access
-	CodeBadCmd       ErrorCode = 5 // CTRL halves not complements, or no such command
-	CodeLocked       ErrorCode = 6 // MEM_DATA_HI written while the windows are locked
-	CodeBadState     ErrorCode = 7 // RESTORE found the memories inconsistent, or STEP after memory writes without RESTORE
-	NumErrorCodes              = 8
-)
-
-var errorNames = [NumErrorCodes]string{"NONE", "STEP_MISMATCH", "BAD_INPUT", "BUSY", "BAD_MEM", "BAD_CMD", "LOCKED", "BAD_STATE"}
-
-// String returns the code's name as ARCHITECTURE.md writes it.
-func (e ErrorCode) String() string {
-	if e < NumErrorCodes {
-		return errorNames[e]
-	}
-	return fmt.Sprintf("ERROR(%d)", uint32(e))
-}
 
 // Device is the accelerator as its host sees it: the 32-bit Wishbone slave
 // of docs/ARCHITECTURE.md section 3 (word addressing), over the cycle-level
@@ -138,7 +48,7 @@ func (e ErrorCode) String() string {
 //     repeated after it computed is refused and zeroes CYCLES, so the host
 //     reads CYCLES before issuing anything else, and repeats a STEP only
 //     when it has read STEP_LO = n checked by OUT_CRC.
-//   - MEM_LOCK reads 0 when unlocked and 1 when locked. Writing MemUnlock
+//   - MEM_LOCK reads 0 when unlocked and 1 when locked. Writing arch.MemUnlock
 //     ("LOAD") unlocks; writing any other value, 0 included, locks; an
 //     accepted STEP command (complement check passed) locks.
 //   - The memory window: MEM_SEL and MEM_ADDR read back what was written.
@@ -151,7 +61,7 @@ func (e ErrorCode) String() string {
 //     MEM_DATA_HI while locked sets LOCKED, writes nothing and does not
 //     increment.
 //   - CRC_SEL out of range sets BAD_MEM and CRC_VALUE reads 0.
-//   - IN_BUF is readable. IN_COUNT above InBufWords makes STEP fail with
+//   - IN_BUF is readable. IN_COUNT above arch.InBufWords makes STEP fail with
 //     BAD_INPUT; IN_CRC then covers IN_COUNT and the whole IN_BUF.
 //   - OUT_BUF and PRED_BUF read 0 beyond OUT_COUNT and PRED_COUNT. An image
 //     with more columns than PRED_BUF holds (C > 4096) is refused by
@@ -178,10 +88,10 @@ type Device struct {
 	pending [][]uint64 // memories written since the last RESTORE, or nil
 
 	stepExpect uint32
-	errCode    ErrorCode
+	errCode    arch.ErrorCode
 	cycles     uint64
 	inCount    uint32
-	inBuf      [InBufWords]uint32
+	inBuf      [arch.InBufWords]uint32
 	outCols    []uint32
 	outPred    []uint32
 	anomNum    uint32
@@ -201,8 +111,8 @@ func NewDevice(im *image.Image) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.p.C > PredBufWords {
-		return nil, fmt.Errorf("sim: %d columns do not fit PRED_BUF's %d words", s.p.C, PredBufWords)
+	if s.p.C > arch.PredBufWords {
+		return nil, fmt.Errorf("sim: %d columns do not fit PRED_BUF's %d words", s.p.C, arch.PredBufWords)
 	}
 	d := &Device{arch: im.Arch, config: append([]byte(nil), im.Config...), names: s.names, widths: s.widths, s: s}
 	d.dims = [5]uint32{uint32(s.p.N), uint32(s.p.C), uint32(s.p.K), uint32(s.p.S), uint32(s.p.M)}
@@ -241,7 +151,7 @@ func (d *Device) Sim() *Sim {
 
 // reset sets the registers to their power-on values.
 func (d *Device) reset() {
-	d.stepExpect, d.errCode, d.cycles = 0, CodeNone, 0
+	d.stepExpect, d.errCode, d.cycles = 0, arch.CodeNone, 0
 	d.inCount = 0
 	clear(d.inBuf[:])
 	d.outCols, d.outPred = d.outCols[:0], d.outPred[:0]
@@ -266,8 +176,8 @@ func (d *Device) image() *image.Image {
 	return im
 }
 
-func (d *Device) fail(e ErrorCode) {
-	if d.errCode == CodeNone {
+func (d *Device) fail(e arch.ErrorCode) {
+	if d.errCode == arch.CodeNone {
 		d.errCode = e
 	}
 }
@@ -277,76 +187,76 @@ func (d *Device) ReadWord(addr uint32) uint32 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	switch {
-	case addr >= RegInBuf && addr < RegInBuf+InBufWords:
-		return d.inBuf[addr-RegInBuf]
-	case addr >= RegOutBuf && addr < RegOutBuf+OutBufWords:
-		if i := int(addr - RegOutBuf); i < len(d.outCols) {
+	case addr >= arch.RegInBuf && addr < arch.RegInBuf+arch.InBufWords:
+		return d.inBuf[addr-arch.RegInBuf]
+	case addr >= arch.RegOutBuf && addr < arch.RegOutBuf+arch.OutBufWords:
+		if i := int(addr - arch.RegOutBuf); i < len(d.outCols) {
 			return d.outCols[i]
 		}
 		return 0
-	case addr >= RegPredBuf && addr < RegPredBuf+PredBufWords:
-		if i := int(addr - RegPredBuf); i < len(d.outPred) {
+	case addr >= arch.RegPredBuf && addr < arch.RegPredBuf+arch.PredBufWords:
+		if i := int(addr - arch.RegPredBuf); i < len(d.outPred) {
 			return d.outPred[i]
 		}
 		return 0
 	}
 	switch addr {
-	case RegID:
-		return DeviceID
-	case RegVersion:
-		return image.ArchVersion
-	case RegCaps:
-		return uint32(d.arch.LanesOV) | uint32(d.arch.LanesSyn)<<8 | uint32(d.arch.DivLat)<<16
-	case RegDimIn, RegDimCols, RegDimCells, RegDimSegs, RegDimSyns:
-		return d.dims[addr-RegDimIn]
-	case RegStatus:
-		st := uint32(StatusDone)
-		if d.errCode != CodeNone {
-			st |= StatusError
+	case arch.RegID:
+		return arch.DeviceID
+	case arch.RegVersion:
+		return arch.Version
+	case arch.RegCaps:
+		return d.arch.Caps()
+	case arch.RegDimIn, arch.RegDimCols, arch.RegDimCells, arch.RegDimSegs, arch.RegDimSyns:
+		return d.dims[addr-arch.RegDimIn]
+	case arch.RegStatus:
+		st := uint32(arch.StatusDone)
+		if d.errCode != arch.CodeNone {
+			st |= arch.StatusError
 		}
 		return st
-	case RegStepLo:
+	case arch.RegStepLo:
 		return uint32(d.s.Steps())
-	case RegStepHi:
+	case arch.RegStepHi:
 		return uint32(d.s.Steps() >> 32)
-	case RegError:
+	case arch.RegError:
 		return uint32(d.errCode)
-	case RegCycles:
+	case arch.RegCycles:
 		return uint32(d.cycles)
-	case RegInCount:
+	case arch.RegInCount:
 		return d.inCount
-	case RegOutCount:
+	case arch.RegOutCount:
 		return uint32(len(d.outCols))
-	case RegPredCount:
+	case arch.RegPredCount:
 		return uint32(len(d.outPred))
-	case RegAnomNum:
+	case arch.RegAnomNum:
 		return d.anomNum
-	case RegAnomDen:
+	case arch.RegAnomDen:
 		return d.anomDen
-	case RegInCRC:
-		return InCRC(d.inCount, d.inBuf[:min(int(d.inCount), InBufWords)])
-	case RegOutCRC:
-		return OutCRC(uint32(d.s.Steps()), d.outCols, d.outPred, d.anomNum, d.anomDen)
-	case RegMemLock:
+	case arch.RegInCRC:
+		return arch.InCRC(d.inCount, d.inBuf[:min(int(d.inCount), arch.InBufWords)])
+	case arch.RegOutCRC:
+		return arch.OutCRC(uint32(d.s.Steps()), d.outCols, d.outPred, d.anomNum, d.anomDen)
+	case arch.RegMemLock:
 		if d.locked {
 			return 1
 		}
 		return 0
-	case RegMemSel:
+	case arch.RegMemSel:
 		return d.memSel
-	case RegMemAddr:
+	case arch.RegMemAddr:
 		return d.memAddr
-	case RegMemDataLo, RegMemDataHi:
+	case arch.RegMemDataLo, arch.RegMemDataHi:
 		w, ok := d.memWord()
 		if !ok {
 			return 0
 		}
-		if addr == RegMemDataLo {
+		if addr == arch.RegMemDataLo {
 			return uint32(w)
 		}
 		d.memAddr++
 		return uint32(w >> 32)
-	case RegCRCValue:
+	case arch.RegCRCValue:
 		return d.crcValue
 	}
 	return 0
@@ -356,7 +266,7 @@ func (d *Device) ReadWord(addr uint32) uint32 {
 func (d *Device) memWord() (uint64, bool) {
 	m := d.mems()
 	if int(d.memSel) >= len(m) || int(d.memAddr) >= len(m[d.memSel]) {
-		d.fail(CodeBadMem)
+		d.fail(arch.CodeBadMem)
 		return 0, false
 	}
 	return m[d.memSel][d.memAddr], true
@@ -366,33 +276,33 @@ func (d *Device) memWord() (uint64, bool) {
 func (d *Device) WriteWord(addr, v uint32) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if addr >= RegInBuf && addr < RegInBuf+InBufWords {
-		d.inBuf[addr-RegInBuf] = v
+	if addr >= arch.RegInBuf && addr < arch.RegInBuf+arch.InBufWords {
+		d.inBuf[addr-arch.RegInBuf] = v
 		return
 	}
 	switch addr {
-	case RegCtrl:
+	case arch.RegCtrl:
 		d.command(v)
-	case RegStepExpect:
+	case arch.RegStepExpect:
 		d.stepExpect = v
-	case RegInCount:
+	case arch.RegInCount:
 		d.inCount = v
-	case RegMemLock:
-		d.locked = v != MemUnlock
-	case RegMemSel:
+	case arch.RegMemLock:
+		d.locked = v != arch.MemUnlock
+	case arch.RegMemSel:
 		d.memSel = v
-	case RegMemAddr:
+	case arch.RegMemAddr:
 		d.memAddr = v
-	case RegMemDataLo:
+	case arch.RegMemDataLo:
 		d.dataLo = v
-	case RegMemDataHi:
+	case arch.RegMemDataHi:
 		d.writeMem(v)
-	case RegCRCSel:
+	case arch.RegCRCSel:
 		d.crcSel = v
 		d.crcValue = 0
 		m := d.mems()
 		if int(v) >= len(m) {
-			d.fail(CodeBadMem)
+			d.fail(arch.CodeBadMem)
 			return
 		}
 		d.crcValue = memCRC(m[v], d.widths[v])
@@ -401,7 +311,7 @@ func (d *Device) WriteWord(addr, v uint32) {
 
 func (d *Device) writeMem(hi uint32) {
 	if d.locked {
-		d.fail(CodeLocked)
+		d.fail(arch.CodeLocked)
 		return
 	}
 	if _, ok := d.memWord(); !ok {
@@ -426,27 +336,27 @@ func (d *Device) writeMem(hi uint32) {
 func (d *Device) command(v uint32) {
 	c := uint16(v)
 	if uint16(v>>16) != ^c {
-		d.refuse(CodeBadCmd)
+		d.refuse(arch.CodeBadCmd)
 		return
 	}
 	switch {
-	case c&^CmdLearn == CmdStep:
+	case c&^arch.CmdLearn == arch.CmdStep:
 		d.locked = true
-		d.step(c&CmdLearn != 0)
-	case c == CmdRestore:
+		d.step(c&arch.CmdLearn != 0)
+	case c == arch.CmdRestore:
 		d.restore()
-	case c == CmdClearError:
-		d.errCode, d.cycles = CodeNone, 0
-	case c == CmdReset:
+	case c == arch.CmdClearError:
+		d.errCode, d.cycles = arch.CodeNone, 0
+	case c == arch.CmdReset:
 		d.reset()
 	default:
-		d.refuse(CodeBadCmd)
+		d.refuse(arch.CodeBadCmd)
 	}
 }
 
 // refuse ends a command that sets an error: nothing changes, and no cycles
 // are counted (CYCLES 0).
-func (d *Device) refuse(e ErrorCode) {
+func (d *Device) refuse(e arch.ErrorCode) {
 	d.fail(e)
 	d.cycles = 0
 }
@@ -454,18 +364,18 @@ func (d *Device) refuse(e ErrorCode) {
 func (d *Device) step(learn bool) {
 	switch {
 	case uint32(d.s.Steps()) != d.stepExpect:
-		d.refuse(CodeStepMismatch)
+		d.refuse(arch.CodeStepMismatch)
 		return
 	case d.pending != nil:
-		d.refuse(CodeBadState)
+		d.refuse(arch.CodeBadState)
 		return
-	case d.inCount > InBufWords:
-		d.refuse(CodeBadInput)
+	case d.inCount > arch.InBufWords:
+		d.refuse(arch.CodeBadInput)
 		return
 	}
 	r, err := d.s.Step(d.inBuf[:d.inCount], learn)
 	if err != nil {
-		d.refuse(CodeBadInput)
+		d.refuse(arch.CodeBadInput)
 		return
 	}
 	d.outCols = append(d.outCols[:0], r.ActiveColumns...)
@@ -477,7 +387,7 @@ func (d *Device) step(learn bool) {
 func (d *Device) restore() {
 	s, err := New(d.image())
 	if err != nil {
-		d.refuse(CodeBadState)
+		d.refuse(arch.CodeBadState)
 		return
 	}
 	s.SetLiteralScan(d.s.literal)
@@ -494,44 +404,9 @@ func (d *Device) RestoreError() error {
 	return err
 }
 
-// InCRC is IN_CRC: the CRC-32 (IEEE) of IN_COUNT then the input indices,
-// each word as 4 bytes little-endian.
-func InCRC(count uint32, idx []uint32) uint32 {
-	h := crc32.NewIEEE()
-	var b [4]byte
-	put := func(w uint32) {
-		b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
-		h.Write(b[:])
-	}
-	put(count)
-	for _, w := range idx {
-		put(w)
-	}
-	return h.Sum32()
-}
-
-// OutCRC is OUT_CRC: the CRC-32 of STEP_LO, OUT_COUNT, OUT_BUF, PRED_COUNT,
-// PRED_BUF, ANOM_NUM, ANOM_DEN, each word as 4 bytes little-endian.
-func OutCRC(stepLo uint32, cols, pred []uint32, num, den uint32) uint32 {
-	b := make([]byte, 0, 4*(5+len(cols)+len(pred)))
-	put := func(w uint32) { b = append(b, byte(w), byte(w>>8), byte(w>>16), byte(w>>24)) }
-	put(stepLo)
-	put(uint32(len(cols)))
-	for _, w := range cols {
-		put(w)
-	}
-	put(uint32(len(pred)))
-	for _, w := range pred {
-		put(w)
-	}
-	put(num)
-	put(den)
-	return crc32.ChecksumIEEE(b)
-}
-
 // memCRC is CRC_VALUE: image.Section.CRC of a memory's words.
 func memCRC(words []uint64, width int) uint32 {
-	n := (&image.Section{Width: width}).WordBytes()
+	n := arch.WordBytes(width)
 	h := crc32.NewIEEE()
 	buf := make([]byte, 0, 4096)
 	for _, w := range words {

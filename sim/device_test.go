@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/series"
@@ -46,18 +47,18 @@ func newDeviceFixture(t *testing.T) *deviceFixture {
 	return f
 }
 
-func ctrl(d *Device, c uint16) { d.WriteWord(RegCtrl, CtrlWord(c)) }
+func ctrl(d *Device, c uint16) { d.WriteWord(arch.RegCtrl, arch.CtrlWord(c)) }
 
 // devStep writes STEP_EXPECT, the input and STEP|learn.
 func devStep(d *Device, n uint32, in []uint32, learn bool) {
-	d.WriteWord(RegStepExpect, n)
-	d.WriteWord(RegInCount, uint32(len(in)))
+	d.WriteWord(arch.RegStepExpect, n)
+	d.WriteWord(arch.RegInCount, uint32(len(in)))
 	for i, x := range in {
-		d.WriteWord(RegInBuf+uint32(i), x)
+		d.WriteWord(arch.RegInBuf+uint32(i), x)
 	}
-	c := uint16(CmdStep)
+	c := uint16(arch.CmdStep)
 	if learn {
-		c |= CmdLearn
+		c |= arch.CmdLearn
 	}
 	ctrl(d, c)
 }
@@ -80,30 +81,30 @@ func TestDevicePowerOn(t *testing.T) {
 		addr uint32
 		want uint32
 	}{
-		{"ID", RegID, 0x48544D48}, {"VERSION", RegVersion, image.ArchVersion},
-		{"CAPS", RegCaps, 4 | 4<<8 | 18<<16},
-		{"DIM_IN", RegDimIn, uint32(cfg[0])}, {"DIM_COLS", RegDimCols, uint32(cfg[1])},
-		{"DIM_CELLS", RegDimCells, uint32(cfg[22])}, {"DIM_SEGS", RegDimSegs, uint32(cfg[21])},
-		{"DIM_SYNS", RegDimSyns, uint32(cfg[20])},
-		{"STATUS", RegStatus, StatusDone}, {"STEP_LO", RegStepLo, 0}, {"STEP_HI", RegStepHi, 0},
-		{"ERROR", RegError, 0}, {"CYCLES", RegCycles, 0}, {"IN_COUNT", RegInCount, 0},
-		{"OUT_COUNT", RegOutCount, 0}, {"PRED_COUNT", RegPredCount, 0},
-		{"ANOM_NUM", RegAnomNum, 0}, {"ANOM_DEN", RegAnomDen, 0},
-		{"IN_CRC", RegInCRC, InCRC(0, nil)}, {"OUT_CRC", RegOutCRC, OutCRC(0, nil, nil, 0, 0)},
-		{"MEM_LOCK", RegMemLock, 1}, {"MEM_SEL", RegMemSel, 0}, {"MEM_ADDR", RegMemAddr, 0},
-		{"CTRL (write-only)", RegCtrl, 0}, {"STEP_EXPECT (write-only)", RegStepExpect, 0},
-		{"CRC_SEL (write-only)", RegCRCSel, 0}, {"CRC_VALUE", RegCRCValue, 0},
+		{"ID", arch.RegID, arch.DeviceID}, {"VERSION", arch.RegVersion, image.ArchVersion},
+		{"CAPS", arch.RegCaps, 4 | 4<<8 | 18<<16},
+		{"DIM_IN", arch.RegDimIn, uint32(cfg[arch.CfgN])}, {"DIM_COLS", arch.RegDimCols, uint32(cfg[arch.CfgC])},
+		{"DIM_CELLS", arch.RegDimCells, uint32(cfg[arch.CfgK])}, {"DIM_SEGS", arch.RegDimSegs, uint32(cfg[arch.CfgS])},
+		{"DIM_SYNS", arch.RegDimSyns, uint32(cfg[arch.CfgM])},
+		{"STATUS", arch.RegStatus, arch.StatusDone}, {"STEP_LO", arch.RegStepLo, 0}, {"STEP_HI", arch.RegStepHi, 0},
+		{"ERROR", arch.RegError, 0}, {"CYCLES", arch.RegCycles, 0}, {"IN_COUNT", arch.RegInCount, 0},
+		{"OUT_COUNT", arch.RegOutCount, 0}, {"PRED_COUNT", arch.RegPredCount, 0},
+		{"ANOM_NUM", arch.RegAnomNum, 0}, {"ANOM_DEN", arch.RegAnomDen, 0},
+		{"IN_CRC", arch.RegInCRC, arch.InCRC(0, nil)}, {"OUT_CRC", arch.RegOutCRC, arch.OutCRC(0, nil, nil, 0, 0)},
+		{"MEM_LOCK", arch.RegMemLock, 1}, {"MEM_SEL", arch.RegMemSel, 0}, {"MEM_ADDR", arch.RegMemAddr, 0},
+		{"CTRL (write-only)", arch.RegCtrl, 0}, {"STEP_EXPECT (write-only)", arch.RegStepExpect, 0},
+		{"CRC_SEL (write-only)", arch.RegCRCSel, 0}, {"CRC_VALUE", arch.RegCRCValue, 0},
 		{"reserved", 0x800, 0}, {"unmapped", 0x3000, 0},
 	} {
 		assert.Equal(t, c.want, d.ReadWord(c.addr), c.name)
 	}
 	// Writes to read-only registers change nothing.
-	d.WriteWord(RegID, 1)
-	d.WriteWord(RegStepLo, 7)
-	d.WriteWord(RegOutCount, 7)
-	assert.Equal(t, uint32(DeviceID), d.ReadWord(RegID))
-	assert.Zero(t, d.ReadWord(RegStepLo))
-	assert.Zero(t, d.ReadWord(RegOutCount))
+	d.WriteWord(arch.RegID, 1)
+	d.WriteWord(arch.RegStepLo, 7)
+	d.WriteWord(arch.RegOutCount, 7)
+	assert.Equal(t, uint32(arch.DeviceID), d.ReadWord(arch.RegID))
+	assert.Zero(t, d.ReadWord(arch.RegStepLo))
+	assert.Zero(t, d.ReadWord(arch.RegOutCount))
 	assert.True(t, d.Accepts(f.trained), "same configuration")
 	other := *f.fresh
 	other.Arch.LanesSyn = 2
@@ -123,33 +124,33 @@ func TestDeviceStep(t *testing.T) {
 		devStep(d, uint32(i), in, learn)
 		r, err := ref.Step(in, learn)
 		require.NoError(t, err)
-		require.Zero(t, d.ReadWord(RegError), "step %d", i)
-		require.Equal(t, uint32(i+1), d.ReadWord(RegStepLo))
-		require.Equal(t, uint32(len(in)), d.ReadWord(RegInCount))
-		require.Equal(t, in, readBuf(d, RegInBuf, uint32(len(in))), "IN_BUF reads back")
-		require.Equal(t, InCRC(uint32(len(in)), in), d.ReadWord(RegInCRC))
-		nc, np := d.ReadWord(RegOutCount), d.ReadWord(RegPredCount)
-		cols, pred := readBuf(d, RegOutBuf, nc), readBuf(d, RegPredBuf, np)
+		require.Zero(t, d.ReadWord(arch.RegError), "step %d", i)
+		require.Equal(t, uint32(i+1), d.ReadWord(arch.RegStepLo))
+		require.Equal(t, uint32(len(in)), d.ReadWord(arch.RegInCount))
+		require.Equal(t, in, readBuf(d, arch.RegInBuf, uint32(len(in))), "IN_BUF reads back")
+		require.Equal(t, arch.InCRC(uint32(len(in)), in), d.ReadWord(arch.RegInCRC))
+		nc, np := d.ReadWord(arch.RegOutCount), d.ReadWord(arch.RegPredCount)
+		cols, pred := readBuf(d, arch.RegOutBuf, nc), readBuf(d, arch.RegPredBuf, np)
 		require.Equal(t, r.ActiveColumns, cols, "step %d", i)
 		require.True(t, slices.Equal(r.PredictedColumns, pred), "step %d", i)
-		require.Equal(t, r.AnomalyNum, d.ReadWord(RegAnomNum))
-		require.Equal(t, r.AnomalyDen, d.ReadWord(RegAnomDen))
-		require.Equal(t, uint32(r.Total), d.ReadWord(RegCycles))
-		require.Equal(t, OutCRC(uint32(i+1), cols, pred, r.AnomalyNum, r.AnomalyDen), d.ReadWord(RegOutCRC))
-		require.Zero(t, d.ReadWord(RegOutBuf+nc), "OUT_BUF beyond OUT_COUNT")
-		require.Zero(t, d.ReadWord(RegPredBuf+np), "PRED_BUF beyond PRED_COUNT")
-		require.Equal(t, uint32(StatusDone), d.ReadWord(RegStatus))
+		require.Equal(t, r.AnomalyNum, d.ReadWord(arch.RegAnomNum))
+		require.Equal(t, r.AnomalyDen, d.ReadWord(arch.RegAnomDen))
+		require.Equal(t, uint32(r.Total), d.ReadWord(arch.RegCycles))
+		require.Equal(t, arch.OutCRC(uint32(i+1), cols, pred, r.AnomalyNum, r.AnomalyDen), d.ReadWord(arch.RegOutCRC))
+		require.Zero(t, d.ReadWord(arch.RegOutBuf+nc), "OUT_BUF beyond OUT_COUNT")
+		require.Zero(t, d.ReadWord(arch.RegPredBuf+np), "PRED_BUF beyond PRED_COUNT")
+		require.Equal(t, uint32(arch.StatusDone), d.ReadWord(arch.RegStatus))
 
 		// The same command again (a lost acknowledgement): refused.
-		before := d.ReadWord(RegOutCRC)
-		ctrl(d, CmdStep|CmdLearn)
-		require.Equal(t, uint32(CodeStepMismatch), d.ReadWord(RegError))
-		require.Equal(t, uint32(StatusDone|StatusError), d.ReadWord(RegStatus))
-		require.Zero(t, d.ReadWord(RegCycles), "a refused command counts no cycles")
-		require.Equal(t, uint32(i+1), d.ReadWord(RegStepLo), "computed twice")
-		require.Equal(t, before, d.ReadWord(RegOutCRC))
-		ctrl(d, CmdClearError)
-		require.Zero(t, d.ReadWord(RegError))
+		before := d.ReadWord(arch.RegOutCRC)
+		ctrl(d, arch.CmdStep|arch.CmdLearn)
+		require.Equal(t, uint32(arch.CodeStepMismatch), d.ReadWord(arch.RegError))
+		require.Equal(t, uint32(arch.StatusDone|arch.StatusError), d.ReadWord(arch.RegStatus))
+		require.Zero(t, d.ReadWord(arch.RegCycles), "a refused command counts no cycles")
+		require.Equal(t, uint32(i+1), d.ReadWord(arch.RegStepLo), "computed twice")
+		require.Equal(t, before, d.ReadWord(arch.RegOutCRC))
+		ctrl(d, arch.CmdClearError)
+		require.Zero(t, d.ReadWord(arch.RegError))
 	}
 	compareImages(t, ref.Image(), d.Image(), "device after 80 steps")
 	assert.EqualValues(t, 80, d.Steps())
@@ -160,76 +161,76 @@ func TestDeviceErrors(t *testing.T) {
 	d, err := NewDevice(f.fresh)
 	require.NoError(t, err)
 	in := f.enc[0]
-	expectErr := func(code ErrorCode, what string) {
+	expectErr := func(code arch.ErrorCode, what string) {
 		t.Helper()
-		assert.Equal(t, uint32(code), d.ReadWord(RegError), what)
-		assert.Equal(t, code.String(), ErrorCode(d.ReadWord(RegError)).String())
-		assert.Zero(t, d.ReadWord(RegStepLo), "%s: nothing computed", what)
-		ctrl(d, CmdClearError)
-		assert.Zero(t, d.ReadWord(RegError))
-		assert.Equal(t, uint32(StatusDone), d.ReadWord(RegStatus))
+		assert.Equal(t, uint32(code), d.ReadWord(arch.RegError), what)
+		assert.Equal(t, code.String(), arch.ErrorCode(d.ReadWord(arch.RegError)).String())
+		assert.Zero(t, d.ReadWord(arch.RegStepLo), "%s: nothing computed", what)
+		ctrl(d, arch.CmdClearError)
+		assert.Zero(t, d.ReadWord(arch.RegError))
+		assert.Equal(t, uint32(arch.StatusDone), d.ReadWord(arch.RegStatus))
 	}
 
 	// BAD_CMD: halves that are not complements, unknown commands, learn
 	// without STEP.
-	for _, w := range []uint32{CmdStep, CtrlWord(CmdStep) ^ 1<<20, CtrlWord(CmdStep) ^ 1, CtrlWord(3), CtrlWord(16), CtrlWord(CmdRestore | CmdLearn), 0} {
-		d.WriteWord(RegStepExpect, 0)
-		d.WriteWord(RegInCount, uint32(len(in)))
-		d.WriteWord(RegCtrl, w)
-		expectErr(CodeBadCmd, "ctrl word")
+	for _, w := range []uint32{arch.CmdStep, arch.CtrlWord(arch.CmdStep) ^ 1<<20, arch.CtrlWord(arch.CmdStep) ^ 1, arch.CtrlWord(3), arch.CtrlWord(16), arch.CtrlWord(arch.CmdRestore | arch.CmdLearn), 0} {
+		d.WriteWord(arch.RegStepExpect, 0)
+		d.WriteWord(arch.RegInCount, uint32(len(in)))
+		d.WriteWord(arch.RegCtrl, w)
+		expectErr(arch.CodeBadCmd, "ctrl word")
 	}
 	// STEP_MISMATCH.
 	devStep(d, 5, in, true)
-	expectErr(CodeStepMismatch, "step expect")
+	expectErr(arch.CodeStepMismatch, "step expect")
 	// BAD_INPUT: not ascending, not below N, more than IN_BUF holds.
 	bad := slices.Clone(in)
 	bad[1], bad[2] = bad[2], bad[1]
 	devStep(d, 0, bad, true)
-	expectErr(CodeBadInput, "not ascending")
-	devStep(d, 0, []uint32{3, d.ReadWord(RegDimIn)}, true)
-	expectErr(CodeBadInput, "index N")
-	d.WriteWord(RegInCount, InBufWords+1)
-	ctrl(d, CmdStep)
-	expectErr(CodeBadInput, "IN_COUNT too big")
-	assert.Equal(t, InCRC(InBufWords+1, readBuf(d, RegInBuf, InBufWords)), d.ReadWord(RegInCRC))
+	expectErr(arch.CodeBadInput, "not ascending")
+	devStep(d, 0, []uint32{3, d.ReadWord(arch.RegDimIn)}, true)
+	expectErr(arch.CodeBadInput, "index N")
+	d.WriteWord(arch.RegInCount, arch.InBufWords+1)
+	ctrl(d, arch.CmdStep)
+	expectErr(arch.CodeBadInput, "IN_COUNT too big")
+	assert.Equal(t, arch.InCRC(arch.InBufWords+1, readBuf(d, arch.RegInBuf, arch.InBufWords)), d.ReadWord(arch.RegInCRC))
 
 	// Errors are sticky: the first stays until CLEAR_ERROR, and commands
 	// still run meanwhile.
-	d.WriteWord(RegCtrl, 1)
+	d.WriteWord(arch.RegCtrl, 1)
 	devStep(d, 9, in, true)
-	assert.Equal(t, uint32(CodeBadCmd), d.ReadWord(RegError))
+	assert.Equal(t, uint32(arch.CodeBadCmd), d.ReadWord(arch.RegError))
 	devStep(d, 0, in, true)
-	assert.Equal(t, uint32(1), d.ReadWord(RegStepLo), "a STEP runs while ERROR is set")
-	assert.Equal(t, uint32(CodeBadCmd), d.ReadWord(RegError))
-	ctrl(d, CmdClearError)
-	assert.Zero(t, d.ReadWord(RegError))
+	assert.Equal(t, uint32(1), d.ReadWord(arch.RegStepLo), "a STEP runs while ERROR is set")
+	assert.Equal(t, uint32(arch.CodeBadCmd), d.ReadWord(arch.RegError))
+	ctrl(d, arch.CmdClearError)
+	assert.Zero(t, d.ReadWord(arch.RegError))
 
 	// BAD_MEM: MEM_SEL, MEM_ADDR, CRC_SEL out of range.
-	d.WriteWord(RegMemSel, 16)
-	assert.Zero(t, d.ReadWord(RegMemDataLo))
-	assert.Equal(t, uint32(CodeBadMem), d.ReadWord(RegError))
-	ctrl(d, CmdClearError)
-	d.WriteWord(RegMemSel, 0)
-	d.WriteWord(RegMemAddr, 32)
-	assert.Zero(t, d.ReadWord(RegMemDataHi))
-	assert.Equal(t, uint32(32), d.ReadWord(RegMemAddr), "no increment after BAD_MEM")
-	assert.Equal(t, uint32(CodeBadMem), d.ReadWord(RegError))
-	ctrl(d, CmdClearError)
-	d.WriteWord(RegCRCSel, 16)
-	assert.Equal(t, uint32(CodeBadMem), d.ReadWord(RegError))
-	assert.Zero(t, d.ReadWord(RegCRCValue))
-	ctrl(d, CmdClearError)
+	d.WriteWord(arch.RegMemSel, uint32(arch.NumMems))
+	assert.Zero(t, d.ReadWord(arch.RegMemDataLo))
+	assert.Equal(t, uint32(arch.CodeBadMem), d.ReadWord(arch.RegError))
+	ctrl(d, arch.CmdClearError)
+	d.WriteWord(arch.RegMemSel, uint32(arch.MemCfg))
+	d.WriteWord(arch.RegMemAddr, arch.CfgWords)
+	assert.Zero(t, d.ReadWord(arch.RegMemDataHi))
+	assert.Equal(t, uint32(arch.CfgWords), d.ReadWord(arch.RegMemAddr), "no increment after BAD_MEM")
+	assert.Equal(t, uint32(arch.CodeBadMem), d.ReadWord(arch.RegError))
+	ctrl(d, arch.CmdClearError)
+	d.WriteWord(arch.RegCRCSel, uint32(arch.NumMems))
+	assert.Equal(t, uint32(arch.CodeBadMem), d.ReadWord(arch.RegError))
+	assert.Zero(t, d.ReadWord(arch.RegCRCValue))
+	ctrl(d, arch.CmdClearError)
 
 	// LOCKED.
-	d.WriteWord(RegMemSel, 1)
-	d.WriteWord(RegMemAddr, 0)
-	d.WriteWord(RegMemDataLo, 99)
-	d.WriteWord(RegMemDataHi, 0)
-	assert.Equal(t, uint32(CodeLocked), d.ReadWord(RegError))
-	assert.Zero(t, d.ReadWord(RegMemAddr), "a refused write does not move MEM_ADDR")
-	assert.Equal(t, uint32(1), d.ReadWord(RegMemDataLo), "regs word 0 unchanged: one step")
-	ctrl(d, CmdClearError)
-	assert.Equal(t, "ERROR(9)", ErrorCode(9).String())
+	d.WriteWord(arch.RegMemSel, uint32(arch.MemRegs))
+	d.WriteWord(arch.RegMemAddr, 0)
+	d.WriteWord(arch.RegMemDataLo, 99)
+	d.WriteWord(arch.RegMemDataHi, 0)
+	assert.Equal(t, uint32(arch.CodeLocked), d.ReadWord(arch.RegError))
+	assert.Zero(t, d.ReadWord(arch.RegMemAddr), "a refused write does not move MEM_ADDR")
+	assert.Equal(t, uint32(1), d.ReadWord(arch.RegMemDataLo), "regs word 0 unchanged: one step")
+	ctrl(d, arch.CmdClearError)
+	assert.Equal(t, "ERROR(9)", arch.ErrorCode(9).String())
 }
 
 func TestDeviceMemoryWindow(t *testing.T) {
@@ -239,74 +240,74 @@ func TestDeviceMemoryWindow(t *testing.T) {
 	// Every memory reads back through the window, and CRC_VALUE is the
 	// section CRC.
 	for i, s := range f.fresh.Sections {
-		d.WriteWord(RegCRCSel, uint32(i))
-		require.Equal(t, s.CRC(), d.ReadWord(RegCRCValue), s.Name)
-		d.WriteWord(RegMemSel, uint32(i))
-		d.WriteWord(RegMemAddr, 0)
+		d.WriteWord(arch.RegCRCSel, uint32(i))
+		require.Equal(t, s.CRC(), d.ReadWord(arch.RegCRCValue), s.Name)
+		d.WriteWord(arch.RegMemSel, uint32(i))
+		d.WriteWord(arch.RegMemAddr, 0)
 		for j, w := range s.Words {
-			lo := d.ReadWord(RegMemDataLo)
-			require.Equal(t, uint32(j), d.ReadWord(RegMemAddr), "LO does not move MEM_ADDR")
-			hi := d.ReadWord(RegMemDataHi)
+			lo := d.ReadWord(arch.RegMemDataLo)
+			require.Equal(t, uint32(j), d.ReadWord(arch.RegMemAddr), "LO does not move MEM_ADDR")
+			hi := d.ReadWord(arch.RegMemDataHi)
 			require.Equal(t, w, uint64(hi)<<32|uint64(lo), "%s word %d", s.Name, j)
 		}
-		require.Equal(t, uint32(s.Depth()), d.ReadWord(RegMemAddr))
-		require.Equal(t, uint32(i), d.ReadWord(RegMemSel))
+		require.Equal(t, uint32(s.Depth()), d.ReadWord(arch.RegMemAddr))
+		require.Equal(t, uint32(i), d.ReadWord(arch.RegMemSel))
 	}
-	require.Zero(t, d.ReadWord(RegError))
+	require.Zero(t, d.ReadWord(arch.RegError))
 
 	// MEM_LOCK: LOAD unlocks, any other value locks, STEP locks.
-	d.WriteWord(RegMemLock, MemUnlock)
-	assert.Zero(t, d.ReadWord(RegMemLock))
-	d.WriteWord(RegMemLock, 0)
-	assert.Equal(t, uint32(1), d.ReadWord(RegMemLock))
-	d.WriteWord(RegMemLock, MemUnlock)
+	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
+	assert.Zero(t, d.ReadWord(arch.RegMemLock))
+	d.WriteWord(arch.RegMemLock, 0)
+	assert.Equal(t, uint32(1), d.ReadWord(arch.RegMemLock))
+	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
 	devStep(d, 0, f.enc[0], true)
-	assert.Equal(t, uint32(1), d.ReadWord(RegMemLock), "STEP locks")
-	assert.Equal(t, uint32(1), d.ReadWord(RegStepLo))
+	assert.Equal(t, uint32(1), d.ReadWord(arch.RegMemLock), "STEP locks")
+	assert.Equal(t, uint32(1), d.ReadWord(arch.RegStepLo))
 
 	// Writes are truncated to the memory's width, auto-increment, and are
 	// pending: STEP refuses with BAD_STATE until RESTORE.
-	d.WriteWord(RegMemLock, MemUnlock)
+	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
 	boost := 6 // sp.boost, 16 bits
-	d.WriteWord(RegMemSel, uint32(boost))
-	d.WriteWord(RegMemAddr, 3)
+	d.WriteWord(arch.RegMemSel, uint32(boost))
+	d.WriteWord(arch.RegMemAddr, 3)
 	old := f.fresh.Section("sp.boost").Words[3]
-	d.WriteWord(RegMemDataLo, 0xABCD1234)
-	d.WriteWord(RegMemDataHi, 0xFFFF)
-	assert.Equal(t, uint32(4), d.ReadWord(RegMemAddr))
-	d.WriteWord(RegMemAddr, 3)
-	assert.Equal(t, uint32(0x1234), d.ReadWord(RegMemDataLo))
-	assert.Zero(t, d.ReadWord(RegMemDataHi))
+	d.WriteWord(arch.RegMemDataLo, 0xABCD1234)
+	d.WriteWord(arch.RegMemDataHi, 0xFFFF)
+	assert.Equal(t, uint32(4), d.ReadWord(arch.RegMemAddr))
+	d.WriteWord(arch.RegMemAddr, 3)
+	assert.Equal(t, uint32(0x1234), d.ReadWord(arch.RegMemDataLo))
+	assert.Zero(t, d.ReadWord(arch.RegMemDataHi))
 	devStep(d, 1, f.enc[1], true)
-	assert.Equal(t, uint32(CodeBadState), d.ReadWord(RegError))
-	assert.Equal(t, uint32(1), d.ReadWord(RegStepLo))
-	ctrl(d, CmdClearError)
+	assert.Equal(t, uint32(arch.CodeBadState), d.ReadWord(arch.RegError))
+	assert.Equal(t, uint32(1), d.ReadWord(arch.RegStepLo))
+	ctrl(d, arch.CmdClearError)
 	// Restore the word; RESTORE accepts the memories, and the device goes on.
-	d.WriteWord(RegMemLock, MemUnlock)
-	d.WriteWord(RegMemSel, uint32(boost))
-	d.WriteWord(RegMemAddr, 3)
-	d.WriteWord(RegMemDataLo, uint32(old))
-	d.WriteWord(RegMemDataHi, 0)
-	ctrl(d, CmdRestore)
-	assert.Zero(t, d.ReadWord(RegError))
-	assert.NotZero(t, d.ReadWord(RegCycles))
+	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
+	d.WriteWord(arch.RegMemSel, uint32(boost))
+	d.WriteWord(arch.RegMemAddr, 3)
+	d.WriteWord(arch.RegMemDataLo, uint32(old))
+	d.WriteWord(arch.RegMemDataHi, 0)
+	ctrl(d, arch.CmdRestore)
+	assert.Zero(t, d.ReadWord(arch.RegError))
+	assert.NotZero(t, d.ReadWord(arch.RegCycles))
 	devStep(d, 1, f.enc[1], true)
-	assert.Zero(t, d.ReadWord(RegError))
-	assert.Equal(t, uint32(2), d.ReadWord(RegStepLo))
+	assert.Zero(t, d.ReadWord(arch.RegError))
+	assert.Equal(t, uint32(2), d.ReadWord(arch.RegStepLo))
 }
 
 // writeImage writes an image's memories through the window.
 func writeImage(d *Device, im *image.Image) {
-	d.WriteWord(RegMemLock, MemUnlock)
+	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
 	for i, s := range im.Sections {
-		d.WriteWord(RegMemSel, uint32(i))
-		d.WriteWord(RegMemAddr, 0)
+		d.WriteWord(arch.RegMemSel, uint32(i))
+		d.WriteWord(arch.RegMemAddr, 0)
 		for _, w := range s.Words {
-			d.WriteWord(RegMemDataLo, uint32(w))
-			d.WriteWord(RegMemDataHi, uint32(w>>32))
+			d.WriteWord(arch.RegMemDataLo, uint32(w))
+			d.WriteWord(arch.RegMemDataHi, uint32(w>>32))
 		}
 	}
-	d.WriteWord(RegMemLock, 1)
+	d.WriteWord(arch.RegMemLock, 1)
 }
 
 // RESTORE after loading a trained image through the window continues as a
@@ -321,53 +322,53 @@ func TestDeviceRestore(t *testing.T) {
 	}
 	writeImage(d, f.trained)
 	for i, s := range f.trained.Sections {
-		d.WriteWord(RegCRCSel, uint32(i))
-		require.Equal(t, s.CRC(), d.ReadWord(RegCRCValue), "pending %s", s.Name)
+		d.WriteWord(arch.RegCRCSel, uint32(i))
+		require.Equal(t, s.CRC(), d.ReadWord(arch.RegCRCValue), "pending %s", s.Name)
 	}
-	assert.Equal(t, uint32(5), d.ReadWord(RegStepLo), "STEP_LO is the running state until RESTORE")
-	ctrl(d, CmdReset)
-	assert.Zero(t, d.ReadWord(RegCycles))
-	ctrl(d, CmdRestore)
-	require.Zero(t, d.ReadWord(RegError))
+	assert.Equal(t, uint32(5), d.ReadWord(arch.RegStepLo), "STEP_LO is the running state until RESTORE")
+	ctrl(d, arch.CmdReset)
+	assert.Zero(t, d.ReadWord(arch.RegCycles))
+	ctrl(d, arch.CmdRestore)
+	require.Zero(t, d.ReadWord(arch.RegError))
 	ref, err := New(f.trained)
 	require.NoError(t, err)
-	assert.Equal(t, uint32(ref.Stats().RestoreCycles), d.ReadWord(RegCycles))
+	assert.Equal(t, uint32(ref.Stats().RestoreCycles), d.ReadWord(arch.RegCycles))
 	n := uint32(f.trainedSteps)
-	assert.Equal(t, n, d.ReadWord(RegStepLo))
+	assert.Equal(t, n, d.ReadWord(arch.RegStepLo))
 	for i := f.trainedSteps; i < len(f.enc); i++ {
 		devStep(d, uint32(i), f.enc[i], true)
 		r, err := ref.Step(f.enc[i], true)
 		require.NoError(t, err)
-		require.Equal(t, r.ActiveColumns, readBuf(d, RegOutBuf, d.ReadWord(RegOutCount)), "step %d", i)
-		require.Equal(t, uint32(r.Total), d.ReadWord(RegCycles))
+		require.Equal(t, r.ActiveColumns, readBuf(d, arch.RegOutBuf, d.ReadWord(arch.RegOutCount)), "step %d", i)
+		require.Equal(t, uint32(r.Total), d.ReadWord(arch.RegCycles))
 	}
 	compareImages(t, ref.Image(), d.Image(), "after restore and steps")
-	steps := d.ReadWord(RegStepLo)
+	steps := d.ReadWord(arch.RegStepLo)
 
 	// An inconsistent sp.conn word: BAD_STATE, the previous state stays.
 	conn := 4
-	d.WriteWord(RegMemLock, MemUnlock)
-	d.WriteWord(RegMemSel, uint32(conn))
-	d.WriteWord(RegMemAddr, 0)
-	w0 := d.ReadWord(RegMemDataLo)
-	d.WriteWord(RegMemDataLo, w0^1)
-	d.WriteWord(RegMemDataHi, 0)
+	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
+	d.WriteWord(arch.RegMemSel, uint32(conn))
+	d.WriteWord(arch.RegMemAddr, 0)
+	w0 := d.ReadWord(arch.RegMemDataLo)
+	d.WriteWord(arch.RegMemDataLo, w0^1)
+	d.WriteWord(arch.RegMemDataHi, 0)
 	require.Error(t, d.RestoreError())
-	ctrl(d, CmdClearError)
-	ctrl(d, CmdRestore)
-	assert.Equal(t, uint32(CodeBadState), d.ReadWord(RegError))
-	assert.Zero(t, d.ReadWord(RegCycles), "a refused RESTORE counts no cycles")
-	assert.Equal(t, steps, d.ReadWord(RegStepLo))
-	ctrl(d, CmdClearError)
+	ctrl(d, arch.CmdClearError)
+	ctrl(d, arch.CmdRestore)
+	assert.Equal(t, uint32(arch.CodeBadState), d.ReadWord(arch.RegError))
+	assert.Zero(t, d.ReadWord(arch.RegCycles), "a refused RESTORE counts no cycles")
+	assert.Equal(t, steps, d.ReadWord(arch.RegStepLo))
+	ctrl(d, arch.CmdClearError)
 	// The written word stays written; putting it back lets RESTORE run.
-	d.WriteWord(RegMemAddr, 0)
-	assert.Equal(t, w0^1, d.ReadWord(RegMemDataLo))
-	d.WriteWord(RegMemDataLo, w0)
-	d.WriteWord(RegMemDataHi, 0)
+	d.WriteWord(arch.RegMemAddr, 0)
+	assert.Equal(t, w0^1, d.ReadWord(arch.RegMemDataLo))
+	d.WriteWord(arch.RegMemDataLo, w0)
+	d.WriteWord(arch.RegMemDataHi, 0)
 	require.NoError(t, d.RestoreError())
-	ctrl(d, CmdRestore)
-	assert.Zero(t, d.ReadWord(RegError))
-	assert.Equal(t, steps, d.ReadWord(RegStepLo))
+	ctrl(d, arch.CmdRestore)
+	assert.Zero(t, d.ReadWord(arch.RegError))
+	assert.Equal(t, steps, d.ReadWord(arch.RegStepLo))
 
 	// Memories of another configuration are refused.
 	other := presetConfig(t, "small", f.rows)
@@ -378,9 +379,9 @@ func TestDeviceRestore(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, d.Accepts(oim))
 	writeImage(d, oim)
-	ctrl(d, CmdRestore)
-	assert.Equal(t, uint32(CodeBadState), d.ReadWord(RegError))
-	assert.Equal(t, steps, d.ReadWord(RegStepLo))
+	ctrl(d, arch.CmdRestore)
+	assert.Equal(t, uint32(arch.CodeBadState), d.ReadWord(arch.RegError))
+	assert.Equal(t, steps, d.ReadWord(arch.RegStepLo))
 }
 
 func TestDeviceReset(t *testing.T) {
@@ -388,25 +389,25 @@ func TestDeviceReset(t *testing.T) {
 	d, err := NewDevice(f.fresh)
 	require.NoError(t, err)
 	devStep(d, 0, f.enc[0], true)
-	d.WriteWord(RegCtrl, 0) // BAD_CMD
-	d.WriteWord(RegMemLock, MemUnlock)
-	d.WriteWord(RegMemSel, 3)
-	d.WriteWord(RegMemAddr, 2)
-	d.WriteWord(RegCRCSel, 2)
-	d.WriteWord(RegStepExpect, 1)
+	d.WriteWord(arch.RegCtrl, 0) // BAD_CMD
+	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
+	d.WriteWord(arch.RegMemSel, uint32(arch.MemSPPoolLen))
+	d.WriteWord(arch.RegMemAddr, 2)
+	d.WriteWord(arch.RegCRCSel, uint32(arch.MemSPPool))
+	d.WriteWord(arch.RegStepExpect, 1)
 	before := d.Image()
-	ctrl(d, CmdReset)
-	for _, a := range []uint32{RegError, RegCycles, RegInCount, RegOutCount, RegPredCount, RegAnomNum, RegAnomDen,
-		RegMemSel, RegMemAddr, RegCRCValue, RegInBuf, RegOutBuf} {
+	ctrl(d, arch.CmdReset)
+	for _, a := range []uint32{arch.RegError, arch.RegCycles, arch.RegInCount, arch.RegOutCount, arch.RegPredCount, arch.RegAnomNum, arch.RegAnomDen,
+		arch.RegMemSel, arch.RegMemAddr, arch.RegCRCValue, arch.RegInBuf, arch.RegOutBuf} {
 		assert.Zero(t, d.ReadWord(a), "register %#x", a)
 	}
-	assert.Equal(t, uint32(1), d.ReadWord(RegMemLock))
-	assert.Equal(t, uint32(StatusDone), d.ReadWord(RegStatus))
-	assert.Equal(t, uint32(1), d.ReadWord(RegStepLo), "memories unchanged")
+	assert.Equal(t, uint32(1), d.ReadWord(arch.RegMemLock))
+	assert.Equal(t, uint32(arch.StatusDone), d.ReadWord(arch.RegStatus))
+	assert.Equal(t, uint32(1), d.ReadWord(arch.RegStepLo), "memories unchanged")
 	compareImages(t, before, d.Image(), "memories after RESET")
 	// STEP_EXPECT is 0 again.
-	ctrl(d, CmdStep)
-	assert.Equal(t, uint32(CodeStepMismatch), d.ReadWord(RegError))
+	ctrl(d, arch.CmdStep)
+	assert.Equal(t, uint32(arch.CodeStepMismatch), d.ReadWord(arch.RegError))
 }
 
 func TestNewDeviceRefusesBadImages(t *testing.T) {

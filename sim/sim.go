@@ -74,6 +74,7 @@ import (
 	"fmt"
 	"math/bits"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model/rng"
 )
@@ -83,21 +84,20 @@ type Phase int
 
 // The phases, in schedule order.
 const (
-	PhaseLoad Phase = iota
-	PhaseSPOverlap
-	PhaseSPInhibit
-	PhaseSPLearn
-	PhaseSPDuty
-	PhaseTMPredict
-	PhaseTMCells
-	PhaseTMSwap
-	PhaseTMDendrite
-	PhaseOutput
-	NumPhases
+	PhaseLoad       Phase = arch.PhaseLoad
+	PhaseSPOverlap  Phase = arch.PhaseSPOverlap
+	PhaseSPInhibit  Phase = arch.PhaseSPInhibit
+	PhaseSPLearn    Phase = arch.PhaseSPLearn
+	PhaseSPDuty     Phase = arch.PhaseSPDuty
+	PhaseTMPredict  Phase = arch.PhaseTMPredict
+	PhaseTMCells    Phase = arch.PhaseTMCells
+	PhaseTMSwap     Phase = arch.PhaseTMSwap
+	PhaseTMDendrite Phase = arch.PhaseTMDendrite
+	PhaseOutput     Phase = arch.PhaseOutput
+	NumPhases       Phase = arch.NumPhases
 )
 
-var phaseNames = [NumPhases]string{"LOAD", "SP_OVERLAP", "SP_INHIBIT", "SP_LEARN", "SP_DUTY",
-	"TM_PREDICT", "TM_CELLS", "TM_SWAP", "TM_DENDRITE", "OUTPUT"}
+var phaseNames = arch.PhaseNames
 
 // String returns the phase's name as ARCHITECTURE.md writes it.
 func (p Phase) String() string {
@@ -108,29 +108,32 @@ func (p Phase) String() string {
 }
 
 // Mem identifies a memory: the image's memories in MEM_SEL order
-// (image.Memories), then the working memories of ARCHITECTURE.md section 2.
+// (arch.Mem), then the working memories of ARCHITECTURE.md section 2.
 type Mem int
 
 // The memories.
 const (
-	MemCfg Mem = iota
-	MemRegs
-	MemSPPool
-	MemSPPoolLen
-	MemSPConn
-	MemSPDuty
-	MemSPBoost
-	MemSPBoostTable
-	MemTMSeg
-	MemTMSegLRU
-	MemTMSegSeq
-	MemTMFree
-	MemTMSyn
-	MemTMCellSegs
-	MemTMActive
-	MemTMWinner
-	// Working memories.
-	MemInBits
+	MemCfg          = Mem(arch.MemCfg)
+	MemRegs         = Mem(arch.MemRegs)
+	MemSPPool       = Mem(arch.MemSPPool)
+	MemSPPoolLen    = Mem(arch.MemSPPoolLen)
+	MemSPConn       = Mem(arch.MemSPConn)
+	MemSPDuty       = Mem(arch.MemSPDuty)
+	MemSPBoost      = Mem(arch.MemSPBoost)
+	MemSPBoostTable = Mem(arch.MemSPBoostTable)
+	MemTMSeg        = Mem(arch.MemTMSeg)
+	MemTMSegLRU     = Mem(arch.MemTMSegLRU)
+	MemTMSegSeq     = Mem(arch.MemTMSegSeq)
+	MemTMFree       = Mem(arch.MemTMFree)
+	MemTMSyn        = Mem(arch.MemTMSyn)
+	MemTMCellSegs   = Mem(arch.MemTMCellSegs)
+	MemTMActive     = Mem(arch.MemTMActive)
+	MemTMWinner     = Mem(arch.MemTMWinner)
+)
+
+// The working memories, after the image's.
+const (
+	MemInBits = Mem(arch.NumMems) + iota
 	MemSPOverlap
 	MemSPHist
 	MemTMPrevActive
@@ -144,36 +147,37 @@ const (
 	NumMems
 )
 
-var memNames = [NumMems]string{"cfg", "regs", "sp.pool", "sp.poollen", "sp.conn", "sp.duty", "sp.boost",
-	"sp.boosttable", "tm.seg", "tm.seglru", "tm.segseq", "tm.free", "tm.syn", "tm.cellsegs", "tm.active",
-	"tm.winner", "in.bits", "sp.overlap", "sp.hist", "tm.prevactive", "tm.prevwinner", "tm.numpot",
-	"tm.numconn", "tm.actseg", "tm.matchseg", "out.cols", "out.pred"}
+var workNames = [NumMems - MemInBits]string{"in.bits", "sp.overlap", "sp.hist", "tm.prevactive", "tm.prevwinner",
+	"tm.numpot", "tm.numconn", "tm.actseg", "tm.matchseg", "out.cols", "out.pred"}
 
 // String returns the memory's name as ARCHITECTURE.md writes it.
 func (m Mem) String() string {
-	if m >= 0 && m < NumMems {
-		return memNames[m]
+	switch {
+	case m >= 0 && m < MemInBits:
+		return arch.Mem(m).String()
+	case m >= MemInBits && m < NumMems:
+		return workNames[m-MemInBits]
 	}
 	return fmt.Sprintf("Mem(%d)", int(m))
 }
 
 // regs words (ARCHITECTURE.md 2.2).
 const (
-	regSteps = iota
-	regSPIter
-	regMinOverlap
-	regTMIter
-	regCreated
-	regGen
-	regFreeCount
-	regSegCreated
-	regSegEvictedCell
-	regSegEvictedPool
-	regSegPruned
-	regSegNotCreated
-	regSynCreated
-	regSynPruned
-	regSynEvicted
+	regSteps          = arch.RegsSteps
+	regSPIter         = arch.RegsSPIteration
+	regMinOverlap     = arch.RegsSPMinOverlap
+	regTMIter         = arch.RegsTMIteration
+	regCreated        = arch.RegsTMCreated
+	regGen            = arch.RegsTMGenerator
+	regFreeCount      = arch.RegsFreeCount
+	regSegCreated     = arch.RegsSegmentsCreated
+	regSegEvictedCell = arch.RegsSegEvictedCell
+	regSegEvictedPool = arch.RegsSegEvictedPool
+	regSegPruned      = arch.RegsSegmentsPruned
+	regSegNotCreated  = arch.RegsSegNotCreated
+	regSynCreated     = arch.RegsSynapsesCreated
+	regSynPruned      = arch.RegsSynapsesPruned
+	regSynEvicted     = arch.RegsSynapsesEvicted
 )
 
 // Errors of a STEP (the ERROR register's codes).
@@ -288,14 +292,14 @@ func New(im *image.Image) (*Sim, error) {
 	if _, err := im.Region(); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	if len(im.Sections) != len(image.Memories) {
-		return nil, fmt.Errorf("sim: image has %d memories, want %d", len(im.Sections), len(image.Memories))
+	if len(im.Sections) != int(arch.NumMems) {
+		return nil, fmt.Errorf("sim: image has %d memories, want %d", len(im.Sections), arch.NumMems)
 	}
 	s := &Sim{arch: im.Arch, config: append([]byte(nil), im.Config...)}
 	words := make([][]uint64, len(im.Sections))
 	for i, sec := range im.Sections {
-		if sec.Name != image.Memories[i] {
-			return nil, fmt.Errorf("sim: memory %d is %q, want %q", i, sec.Name, image.Memories[i])
+		if sec.Name != arch.MemNames[i] {
+			return nil, fmt.Errorf("sim: memory %d is %q, want %q", i, sec.Name, arch.MemNames[i])
 		}
 		s.names = append(s.names, sec.Name)
 		s.widths = append(s.widths, sec.Width)
@@ -333,23 +337,26 @@ func New(im *image.Image) (*Sim, error) {
 
 // loadParams reads the cfg words and derives the widths.
 func (s *Sim) loadParams(im *image.Image) error {
-	c := s.cfg
+	c := func(i int) uint32 { return uint32(s.cfg[i]) }
 	p := &s.p
-	p.N, p.C, p.Q, p.k, p.stim, p.B = int(c[0]), int(c[1]), int(c[2]), int(c[3]), int(c[4]), int(c[5])
-	p.spConn, p.spInc, p.spDec, p.spBelow, p.spTrim = uint32(c[6]), uint32(c[7]), uint32(c[8]), uint32(c[9]), uint32(c[10])
-	p.minPct, p.dutyPeriod, p.updatePeriod, p.boost = uint32(c[11]), uint32(c[12]), uint32(c[13]), c[14] != 0
-	p.actT, p.minT, p.maxNew, p.G, p.M, p.S, p.K = int(c[16]), int(c[17]), int(c[18]), int(c[19]), int(c[20]), int(c[21]), int(c[22])
-	p.tmInit, p.tmConn, p.tmInc, p.tmDec, p.tmPSD = uint32(c[23]), uint32(c[24]), uint32(c[25]), uint32(c[26]), uint32(c[27])
-	p.lanesOV, p.lanesSyn, p.divLat = int(c[28]), int(c[29]), int(c[30])
-	if c[31] != image.ArchVersion {
-		return fmt.Errorf("sim: cfg ARCH_VERSION %d, this simulator implements %d", c[31], image.ArchVersion)
+	p.N, p.C, p.Q, p.k = int(c(arch.CfgN)), int(c(arch.CfgC)), int(c(arch.CfgQ)), int(c(arch.CfgNumActive))
+	p.stim, p.B = int(c(arch.CfgStimulusThreshold)), int(c(arch.CfgB))
+	p.spConn, p.spInc, p.spDec = c(arch.CfgSynPermConnected), c(arch.CfgSynPermActiveInc), c(arch.CfgSynPermInactiveDec)
+	p.spBelow, p.spTrim = c(arch.CfgSynPermBelowStimulusInc), c(arch.CfgSynPermTrimThreshold)
+	p.minPct, p.dutyPeriod = c(arch.CfgMinPctOverlapDutyCycles), c(arch.CfgDutyCyclePeriod)
+	p.updatePeriod, p.boost = c(arch.CfgUpdatePeriod), c(arch.CfgBoost) != 0
+	p.actT, p.minT, p.maxNew = int(c(arch.CfgActivationThreshold)), int(c(arch.CfgMinThreshold)), int(c(arch.CfgMaxNewSynapseCount))
+	p.G, p.M, p.S, p.K = int(c(arch.CfgG)), int(c(arch.CfgM)), int(c(arch.CfgS)), int(c(arch.CfgK))
+	p.tmInit, p.tmConn = c(arch.CfgInitialPermanence), c(arch.CfgConnectedPermanence)
+	p.tmInc, p.tmDec, p.tmPSD = c(arch.CfgPermanenceIncrement), c(arch.CfgPermanenceDecrement), c(arch.CfgPredictedSegmentDec)
+	p.lanesOV, p.lanesSyn, p.divLat = int(c(arch.CfgLanesOV)), int(c(arch.CfgLanesSyn)), int(c(arch.CfgDivLat))
+	if v := c(arch.CfgArchVersion); v != arch.Version {
+		return fmt.Errorf("sim: cfg ARCH_VERSION %d, this simulator implements %d", v, arch.Version)
 	}
-	// The widths of ARCHITECTURE.md section 1, as package image lays them
-	// out (bits(x), at least 1).
-	bitsFor := func(x int) int { return max(1, bits.Len(uint(x))) }
-	p.NC = p.C * p.K
-	p.W, p.WC = (p.N+31)/32, (p.NC+31)/32
-	p.wN, p.wQ, p.wCell, p.wS, p.wM, p.wG = bitsFor(p.N-1), bitsFor(p.Q), bitsFor(p.NC-1), bitsFor(p.S-1), bitsFor(p.M), bitsFor(p.G)
+	// The widths of ARCHITECTURE.md section 1 from the cfg words.
+	cl := arch.NewLayout(arch.Dims{N: p.N, C: p.C, Q: p.Q, K: p.K, S: p.S, M: p.M, B: p.B, G: p.G})
+	p.NC, p.W, p.WC = cl.NC, cl.W, cl.WC
+	p.wN, p.wQ, p.wCell, p.wS, p.wM, p.wG = cl.WN, cl.WQ, cl.WCell, cl.WS, cl.WM, cl.WG
 	p.pmax = 1<<p.B - 1
 	p.mL = ceilDiv(p.M, p.lanesSyn)
 	p.cellMask, p.permMask = 1<<p.wCell-1, 1<<p.B-1
@@ -367,8 +374,10 @@ func (s *Sim) loadParams(im *image.Image) error {
 	if l.WN != p.wN || l.WCell != p.wCell || l.WS != p.wS || l.WM != p.wM || l.WG != p.wG || l.W != p.W || l.WC != p.WC {
 		return fmt.Errorf("sim: derived widths differ from package image's layout %+v", l)
 	}
-	if s.widths[MemTMSyn] != p.B+p.wCell+1 || s.widths[MemTMSeg] != p.wCell+1+p.wM || s.widths[MemSPPool] != p.B+p.wN {
-		return errors.New("sim: memory widths differ from the cfg words")
+	for m := arch.Mem(0); m < arch.NumMems; m++ {
+		if s.widths[m] != cl.Width(m) {
+			return fmt.Errorf("sim: memory %v is %d bits wide, the cfg words give %d", m, s.widths[m], cl.Width(m))
+		}
 	}
 	return nil
 }

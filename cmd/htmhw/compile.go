@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/series"
@@ -166,7 +167,7 @@ each memory, its primitive and how many.`,
 			cfg := r.Config()
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "%s: htmhw image format %d, architecture %d (LANES_OV %d, LANES_SYN %d, DIV_LAT %d)\n",
-				args[0], image.FormatVersion, image.ArchVersion, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
+				args[0], image.FormatVersion, arch.Version, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
 			fmt.Fprintf(w, "model %q, %d-bit permanences, after %d steps, %d segments, %d synapses\n\n",
 				cfg.Name, cfg.PermanenceBits, r.Steps(), r.TM().NumSegments(), r.TM().NumSynapses())
 			if err := im.WriteSizing(w); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/driver"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
@@ -402,7 +403,7 @@ func (b offByOne) Read(ctx context.Context, addr uint32, dst []uint32, incr bool
 	err := b.SimBus.Read(ctx, addr, dst, incr)
 	if d := b.Device(); d != nil && d.Steps() > 5 {
 		for i := range dst {
-			if a := addr + uint32(i); incr && a == sim.RegCycles || !incr && addr == sim.RegCycles {
+			if a := addr + uint32(i); incr && a == arch.RegCycles || !incr && addr == arch.RegCycles {
 				dst[i]++
 			}
 		}
@@ -465,7 +466,7 @@ func (b *flakyBus) Write(ctx context.Context, addr uint32, src []uint32, incr bo
 	if b.dead {
 		return errors.New("timeout")
 	}
-	if addr == sim.RegCtrl && len(src) == 1 && src[0]&0xFF == sim.CmdStep {
+	if addr == arch.RegCtrl && len(src) == 1 && src[0]&0xFF == arch.CmdStep {
 		if b.steps++; b.fail > 0 && b.steps >= b.fail {
 			b.dead = true
 			if b.late {
@@ -575,15 +576,15 @@ func init() {
 }
 
 func (b *tamperBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
-	if addr == sim.RegMemSel && !b.done && b.Device() != nil && b.Device().Steps() > 0 {
+	if addr == arch.RegMemSel && !b.done && b.Device() != nil && b.Device().Steps() > 0 {
 		b.done = true
 		w := make([]uint32, 4)
 		for _, err := range []error{
-			b.SimBus.Write(ctx, sim.RegMemLock, []uint32{sim.MemUnlock}, true),
-			b.SimBus.Write(ctx, sim.RegMemSel, []uint32{1, 0}, true),
-			b.SimBus.Read(ctx, sim.RegMemSel, w, true),
-			b.SimBus.Write(ctx, sim.RegMemSel, []uint32{1, 0, w[2] ^ 1, w[3]}, true),
-			b.SimBus.Write(ctx, sim.RegMemLock, []uint32{0}, true),
+			b.SimBus.Write(ctx, arch.RegMemLock, []uint32{arch.MemUnlock}, true),
+			b.SimBus.Write(ctx, arch.RegMemSel, []uint32{1, 0}, true),
+			b.SimBus.Read(ctx, arch.RegMemSel, w, true),
+			b.SimBus.Write(ctx, arch.RegMemSel, []uint32{1, 0, w[2] ^ 1, w[3]}, true),
+			b.SimBus.Write(ctx, arch.RegMemLock, []uint32{0}, true),
 		} {
 			if err != nil {
 				return err

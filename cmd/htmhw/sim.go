@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
@@ -117,7 +118,7 @@ func (o *simOptions) run(cmd *cobra.Command) error {
 	var cycles [][sim.NumPhases]uint64
 	s, err := sim.Run(im, rows, !o.noLearn, func(step int, r *sim.Result) {
 		if step == 0 {
-			first = im.Section("regs").Words[0]
+			first = im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 		}
 		if plotOut != nil {
 			cycles = append(cycles, r.Cycles)
@@ -258,7 +259,7 @@ func (o *verifyOptions) run(cmd *cobra.Command) error {
 
 // replay runs the reference over the rows and returns its register trace.
 func (o *verifyOptions) replay(im *image.Image, rows []series.Row) ([]trace.Regs, error) {
-	first := im.Section("regs").Words[0]
+	first := im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 	want := make([]trace.Regs, 0, len(rows))
 	if o.reference == "sim" {
 		_, err := sim.Run(im, rows, true, func(step int, r *sim.Result) {

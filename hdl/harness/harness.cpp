@@ -20,22 +20,13 @@
 #include <vector>
 
 #include "Vhtm_accel.h"
+#include "htm_arch.h"  // register map, commands, codes, memories: generated from package arch
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_vcd_c.h"
 #endif
 
-static const char *kMems[16] = {"cfg", "regs", "sp.pool", "sp.poollen", "sp.conn", "sp.duty", "sp.boost",
-                                "sp.boosttable", "tm.seg", "tm.seglru", "tm.segseq", "tm.free", "tm.syn",
-                                "tm.cellsegs", "tm.active", "tm.winner"};
-
-enum : uint32_t {
-  R_ID = 0x000, R_CTRL = 0x010, R_STATUS = 0x011, R_STEP_LO = 0x012, R_STEP_EXPECT = 0x014, R_ERROR = 0x015,
-  R_CYCLES = 0x016, R_IN_COUNT = 0x020, R_OUT_COUNT = 0x021, R_PRED_COUNT = 0x022, R_ANOM_NUM = 0x023,
-  R_ANOM_DEN = 0x024, R_IN_CRC = 0x025, R_OUT_CRC = 0x026, R_MEM_LOCK = 0x027, R_MEM_SEL = 0x030,
-  R_MEM_ADDR = 0x031, R_MEM_LO = 0x032, R_MEM_HI = 0x033, R_CRC_SEL = 0x034, R_CRC_VALUE = 0x035,
-  R_PHASE = 0x040, R_IN_BUF = 0x400, R_OUT_BUF = 0x1000, R_PRED_BUF = 0x2000,
-};
+static const uint32_t kDone = 1u << STATUS_DONE_BIT, kBusy = 1u << STATUS_BUSY_BIT, kError = 1u << STATUS_ERROR_BIT;
 
 static std::unique_ptr<VerilatedContext> ctx;
 static std::unique_ptr<Vhtm_accel> top;
@@ -85,7 +76,7 @@ static uint32_t wb(bool we, uint32_t adr, uint32_t dat) {
 }
 static void wr(uint32_t adr, uint32_t dat) { wb(true, adr, dat); }
 static uint32_t rd(uint32_t adr) { return wb(false, adr, 0); }
-static void command(uint32_t c) { wr(R_CTRL, (c & 0xFFFF) | ((~c & 0xFFFF) << 16)); }
+static void command(uint32_t c) { wr(REG_CTRL, (c & 0xFFFF) | ((~c & 0xFFFF) << 16)); }
 
 static uint32_t crc_table[256];
 static void crc_init() {
@@ -105,7 +96,7 @@ struct Crc {
 
 static void wait_idle() {
   for (int n = 0;; n++) {
-    if ((rd(R_STATUS) & 1) == 0) return;
+    if ((rd(REG_STATUS) & kBusy) == 0) return;
     if (n > 10000000) die("command does not finish");
   }
 }
@@ -134,99 +125,100 @@ static void expect(bool ok, const char *what) {
 // It leaves the accelerator as it found it (no step computed, errors
 // cleared, IN_COUNT 0).
 static void run_protocol() {
-  expect(rd(R_STATUS) == 2, "STATUS done, not busy, no error after reset");
-  expect(rd(0x001) == 2, "VERSION");
-  uint32_t n = rd(R_STEP_LO);
+  expect(rd(REG_STATUS) == kDone, "STATUS done, not busy, no error after reset");
+  expect(rd(REG_VERSION) == ARCH_VERSION, "VERSION");
+  uint32_t n = rd(REG_STEP_LO);
   // A command whose halves are not complements: BAD_CMD, nothing done.
-  wr(R_STEP_EXPECT, n);
-  wr(R_IN_COUNT, 0);
-  wr(R_CTRL, 0x00010001u);
-  expect(rd(R_ERROR) == 5, "BAD_CMD for a word without its complement");
-  expect((rd(R_STATUS) & 4) != 0, "STATUS error bit");
-  expect(rd(R_STEP_LO) == n, "no step after BAD_CMD");
-  command(4);
-  expect(rd(R_ERROR) == 0 && (rd(R_STATUS) & 4) == 0, "CLEAR_ERROR");
+  wr(REG_STEP_EXPECT, n);
+  wr(REG_IN_COUNT, 0);
+  wr(REG_CTRL, CMD_STEP | CMD_STEP << 16);
+  expect(rd(REG_ERROR) == ERR_BAD_CMD, "BAD_CMD for a word without its complement");
+  expect((rd(REG_STATUS) & kError) != 0, "STATUS error bit");
+  expect(rd(REG_STEP_LO) == n, "no step after BAD_CMD");
+  command(CMD_CLEAR_ERROR);
+  expect(rd(REG_ERROR) == ERR_NONE && (rd(REG_STATUS) & kError) == 0, "CLEAR_ERROR");
   // STEP_EXPECT mismatch.
-  wr(R_STEP_EXPECT, n + 7);
-  command(1);
-  expect(rd(R_ERROR) == 1, "STEP_MISMATCH");
-  expect(rd(R_STEP_LO) == n && (rd(R_STATUS) & 1) == 0, "no step after STEP_MISMATCH");
-  command(4);
+  wr(REG_STEP_EXPECT, n + 7);
+  command(CMD_STEP);
+  expect(rd(REG_ERROR) == ERR_STEP_MISMATCH, "STEP_MISMATCH");
+  expect(rd(REG_STEP_LO) == n && (rd(REG_STATUS) & kBusy) == 0, "no step after STEP_MISMATCH");
+  command(CMD_CLEAR_ERROR);
   // Input not ascending: BAD_INPUT, no cycles, no step.
-  wr(R_STEP_EXPECT, n);
-  wr(R_IN_COUNT, 2);
-  wr(R_IN_BUF + 0, 5);
-  wr(R_IN_BUF + 1, 5);
-  command(1);
+  wr(REG_STEP_EXPECT, n);
+  wr(REG_IN_COUNT, 2);
+  wr(REG_IN_BUF + 0, 5);
+  wr(REG_IN_BUF + 1, 5);
+  command(CMD_STEP);
   wait_idle();
-  expect(rd(R_ERROR) == 2, "BAD_INPUT for repeated indices");
-  expect(rd(R_CYCLES) == 0 && rd(R_STEP_LO) == n, "BAD_INPUT counts no cycles and no step");
-  command(4);
+  expect(rd(REG_ERROR) == ERR_BAD_INPUT, "BAD_INPUT for repeated indices");
+  expect(rd(REG_CYCLES) == 0 && rd(REG_STEP_LO) == n, "BAD_INPUT counts no cycles and no step");
+  command(CMD_CLEAR_ERROR);
   // An index not below N.
-  wr(R_IN_COUNT, 1);
-  wr(R_IN_BUF + 0, rd(0x003));
-  command(1);
+  wr(REG_IN_COUNT, 1);
+  wr(REG_IN_BUF + 0, rd(REG_DIM_IN));
+  command(CMD_STEP);
   wait_idle();
-  expect(rd(R_ERROR) == 2 && rd(R_STEP_LO) == n, "BAD_INPUT for an index >= N");
-  command(4);
+  expect(rd(REG_ERROR) == ERR_BAD_INPUT && rd(REG_STEP_LO) == n, "BAD_INPUT for an index >= N");
+  command(CMD_CLEAR_ERROR);
   // IN_CRC of what was written, and IN_BUF reads back.
   Crc c;
   c.word(1);
-  c.word(rd(0x003));
-  expect(rd(R_IN_CRC) == c.sum(), "IN_CRC");
-  expect(rd(R_IN_BUF + 0) == rd(0x003) && rd(R_IN_BUF + 1) == 5, "IN_BUF reads back");
+  c.word(rd(REG_DIM_IN));
+  expect(rd(REG_IN_CRC) == c.sum(), "IN_CRC");
+  expect(rd(REG_IN_BUF + 0) == rd(REG_DIM_IN) && rd(REG_IN_BUF + 1) == 5, "IN_BUF reads back");
   // Locked windows: a MEM_DATA_HI write sets LOCKED and changes nothing.
-  wr(R_MEM_LOCK, 1);
-  expect(rd(R_MEM_LOCK) != 0, "MEM_LOCK reads locked");
-  wr(R_MEM_SEL, 5);
-  wr(R_MEM_ADDR, 3);
-  uint32_t old = rd(R_MEM_LO);
-  rd(R_MEM_HI);
-  expect(rd(R_MEM_ADDR) == 4, "MEM_ADDR auto-increments after MEM_DATA_HI");
-  wr(R_MEM_ADDR, 3);
-  wr(R_MEM_LO, old ^ 0x5A5A5A5Au);
-  wr(R_MEM_HI, 0);
-  expect(rd(R_ERROR) == 6, "LOCKED");
-  expect(rd(R_MEM_ADDR) == 3, "no auto-increment on a refused write");
-  expect(rd(R_MEM_LO) == old, "a locked write changes nothing");
-  command(4);
+  wr(REG_MEM_LOCK, 1);
+  expect(rd(REG_MEM_LOCK) != 0, "MEM_LOCK reads locked");
+  wr(REG_MEM_SEL, MEM_SP_DUTY);
+  wr(REG_MEM_ADDR, 3);
+  uint32_t old = rd(REG_MEM_DATA_LO);
+  rd(REG_MEM_DATA_HI);
+  expect(rd(REG_MEM_ADDR) == 4, "MEM_ADDR auto-increments after MEM_DATA_HI");
+  wr(REG_MEM_ADDR, 3);
+  wr(REG_MEM_DATA_LO, old ^ 0x5A5A5A5Au);
+  wr(REG_MEM_DATA_HI, 0);
+  expect(rd(REG_ERROR) == ERR_LOCKED, "LOCKED");
+  expect(rd(REG_MEM_ADDR) == 3, "no auto-increment on a refused write");
+  expect(rd(REG_MEM_DATA_LO) == old, "a locked write changes nothing");
+  command(CMD_CLEAR_ERROR);
   // Unlocked: the write lands, and reads back.
-  wr(R_MEM_LOCK, 0x4C4F4144u);
-  expect(rd(R_MEM_LOCK) == 0, "MEM_LOCK unlocked by LOAD");
-  wr(R_MEM_ADDR, 3);
-  wr(R_MEM_LO, old ^ 0x5A5A5A5Au);
-  wr(R_MEM_HI, 0);
-  expect(rd(R_ERROR) == 0, "unlocked write");
-  wr(R_MEM_ADDR, 3);
-  expect(rd(R_MEM_LO) == (old ^ 0x5A5A5A5Au), "written word reads back");
-  wr(R_MEM_ADDR, 3);
-  wr(R_MEM_LO, old);
-  wr(R_MEM_HI, 0);
+  wr(REG_MEM_LOCK, MEM_UNLOCK);
+  expect(rd(REG_MEM_LOCK) == 0, "MEM_LOCK unlocked by LOAD");
+  wr(REG_MEM_ADDR, 3);
+  wr(REG_MEM_DATA_LO, old ^ 0x5A5A5A5Au);
+  wr(REG_MEM_DATA_HI, 0);
+  expect(rd(REG_ERROR) == ERR_NONE, "unlocked write");
+  wr(REG_MEM_ADDR, 3);
+  expect(rd(REG_MEM_DATA_LO) == (old ^ 0x5A5A5A5Au), "written word reads back");
+  wr(REG_MEM_ADDR, 3);
+  wr(REG_MEM_DATA_LO, old);
+  wr(REG_MEM_DATA_HI, 0);
   // Memories written without RESTORE: STEP refuses with BAD_STATE (and
   // locks the windows: an accepted STEP command locks, computed or not).
-  wr(R_IN_COUNT, 0);
-  wr(R_STEP_EXPECT, n);
-  command(1);
+  wr(REG_IN_COUNT, 0);
+  wr(REG_STEP_EXPECT, n);
+  command(CMD_STEP);
   wait_idle();
-  expect(rd(R_ERROR) == 7 && rd(R_STEP_LO) == n && rd(R_CYCLES) == 0, "BAD_STATE after window writes");
-  expect(rd(R_MEM_LOCK) == 1, "STEP locks the windows");
-  command(4);
-  command(2);  // RESTORE
+  expect(rd(REG_ERROR) == ERR_BAD_STATE && rd(REG_STEP_LO) == n && rd(REG_CYCLES) == 0, "BAD_STATE after window writes");
+  expect(rd(REG_MEM_LOCK) == 1, "STEP locks the windows");
+  command(CMD_CLEAR_ERROR);
+  command(CMD_RESTORE);  // RESTORE
   wait_idle();
-  expect(rd(R_ERROR) == 0 && rd(R_CYCLES) > 0, "RESTORE");
+  expect(rd(REG_ERROR) == ERR_NONE && rd(REG_CYCLES) > 0, "RESTORE");
   // A memory index beyond the last: BAD_MEM (unlocked: LOCKED comes first).
-  wr(R_MEM_LOCK, 0x4C4F4144u);
-  wr(R_MEM_SEL, 16);
-  wr(R_MEM_HI, 0);
-  expect(rd(R_ERROR) == 4, "BAD_MEM for memory 16");
-  command(4);
-  wr(R_CRC_SEL, 17);
-  expect(rd(R_ERROR) == 4 && rd(R_CRC_VALUE) == 0, "BAD_MEM for CRC_SEL 17, CRC_VALUE 0");
+  wr(REG_MEM_LOCK, MEM_UNLOCK);
+  wr(REG_MEM_SEL, NUM_MEMS);
+  wr(REG_MEM_DATA_HI, 0);
+  expect(rd(REG_ERROR) == ERR_BAD_MEM, "BAD_MEM for memory NUM_MEMS");
+  command(CMD_CLEAR_ERROR);
+  wr(REG_CRC_SEL, NUM_MEMS + 1);
+  expect(rd(REG_ERROR) == ERR_BAD_MEM && rd(REG_CRC_VALUE) == 0, "BAD_MEM for CRC_SEL NUM_MEMS + 1, CRC_VALUE 0");
   // RESET: registers to power-on values, windows locked.
-  command(8);
-  expect(rd(R_ERROR) == 0 && rd(R_IN_COUNT) == 0 && rd(R_MEM_LOCK) != 0 && rd(R_MEM_SEL) == 0 && rd(R_CYCLES) == 0,
+  command(CMD_RESET);
+  expect(rd(REG_ERROR) == ERR_NONE && rd(REG_IN_COUNT) == 0 && rd(REG_MEM_LOCK) != 0 && rd(REG_MEM_SEL) == 0 &&
+             rd(REG_CYCLES) == 0,
          "RESET");
-  expect(rd(R_STEP_LO) == n, "RESET keeps the step count");
+  expect(rd(REG_STEP_LO) == n, "RESET keeps the step count");
 }
 
 int serve_main(int argc, char **argv);  // serve.cpp
@@ -275,36 +267,36 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 4; i++) tick();
   top->rst = 0;
   tick();
-  if (rd(R_ID) != 0x48544D48u) die("ID register is not HTMH");
+  if (rd(REG_ID) != DEVICE_ID) die("ID register is not HTMH");
 
   if (!load_dir.empty()) {
-    if (depths.size() != 16) die("--load needs --depths");
-    wr(R_MEM_LOCK, 0x4C4F4144u);
-    for (int m = 0; m < 16; m++) {
-      std::vector<uint64_t> w = read_hex(load_dir + "/" + kMems[m] + ".hex");
-      if (w.size() != depths[m]) die(("wrong depth in " + std::string(kMems[m]) + ".hex").c_str());
-      wr(R_MEM_SEL, m);
-      wr(R_MEM_ADDR, 0);
+    if (depths.size() != NUM_MEMS) die("--load needs --depths");
+    wr(REG_MEM_LOCK, MEM_UNLOCK);
+    for (uint32_t m = 0; m < NUM_MEMS; m++) {
+      std::vector<uint64_t> w = read_hex(load_dir + "/" + MEM_NAMES[m] + ".hex");
+      if (w.size() != depths[m]) die(("wrong depth in " + std::string(MEM_NAMES[m]) + ".hex").c_str());
+      wr(REG_MEM_SEL, m);
+      wr(REG_MEM_ADDR, 0);
       for (uint64_t x : w) {
-        wr(R_MEM_LO, uint32_t(x));
-        wr(R_MEM_HI, uint32_t(x >> 32));
+        wr(REG_MEM_DATA_LO, uint32_t(x));
+        wr(REG_MEM_DATA_HI, uint32_t(x >> 32));
       }
     }
-    wr(R_MEM_LOCK, 1);
-    command(2);  // RESTORE
+    wr(REG_MEM_LOCK, 1);
+    command(CMD_RESTORE);  // RESTORE
     wait_idle();
-    if (rd(R_ERROR) != 0) die("error after load");
-    fprintf(stderr, "harness: RESTORE %u cycles\n", rd(R_CYCLES));
+    if (rd(REG_ERROR) != ERR_NONE) die("error after load");
+    fprintf(stderr, "harness: RESTORE %u cycles\n", rd(REG_CYCLES));
   }
 
   if (load_dir.empty()) {
     // RESTORE, as sim.New does: the working memories (the dendrite
     // activation's lists, the previous winners) are derived from the image,
     // which $readmemh may have initialised with a trained region.
-    command(2);
+    command(CMD_RESTORE);
     wait_idle();
-    if (rd(R_ERROR) != 0) die("error after RESTORE");
-    fprintf(stderr, "harness: RESTORE %u cycles\n", rd(R_CYCLES));
+    if (rd(REG_ERROR) != ERR_NONE) die("error after RESTORE");
+    fprintf(stderr, "harness: RESTORE %u cycles\n", rd(REG_CYCLES));
   }
 
   if (protocol) {
@@ -327,37 +319,37 @@ int main(int argc, char **argv) {
       idx.clear();
       uint32_t x;
       while (ss >> x) idx.push_back(x);
-      uint32_t n = rd(R_STEP_LO);
-      wr(R_STEP_EXPECT, n);
-      wr(R_IN_COUNT, idx.size());
-      for (size_t i = 0; i < idx.size(); i++) wr(R_IN_BUF + i, idx[i]);
+      uint32_t n = rd(REG_STEP_LO);
+      wr(REG_STEP_EXPECT, n);
+      wr(REG_IN_COUNT, idx.size());
+      for (size_t i = 0; i < idx.size(); i++) wr(REG_IN_BUF + i, idx[i]);
       Crc ic;
       ic.word(idx.size());
       for (uint32_t v : idx) ic.word(v);
-      uint32_t got = rd(R_IN_CRC);
+      uint32_t got = rd(REG_IN_CRC);
       if (got != ic.sum()) {
         fprintf(stderr, "harness: step %u: IN_CRC %08x, want %08x\n", n, got, ic.sum());
         exit(3);
       }
-      command(1 | (learn ? 0x100 : 0));
+      command(CMD_STEP | (learn ? CMD_LEARN : 0));
       wait_idle();
-      uint32_t err = rd(R_ERROR);
+      uint32_t err = rd(REG_ERROR);
       if (err != 0) {
         fprintf(stderr, "harness: step %u: ERROR %u\n", n, err);
         exit(4);
       }
-      uint32_t lo = rd(R_STEP_LO);
+      uint32_t lo = rd(REG_STEP_LO);
       if (lo != n + 1) {
         fprintf(stderr, "harness: step %u: STEP_LO %u after the step\n", n, lo);
         exit(4);
       }
-      uint32_t cyc = rd(R_CYCLES);
-      uint32_t nout = rd(R_OUT_COUNT);
+      uint32_t cyc = rd(REG_CYCLES);
+      uint32_t nout = rd(REG_OUT_COUNT);
       std::vector<uint32_t> cols(nout), pred;
-      for (uint32_t i = 0; i < nout; i++) cols[i] = rd(R_OUT_BUF + i);
-      uint32_t npred = rd(R_PRED_COUNT);
-      for (uint32_t i = 0; i < npred; i++) pred.push_back(rd(R_PRED_BUF + i));
-      uint32_t an = rd(R_ANOM_NUM), ad = rd(R_ANOM_DEN);
+      for (uint32_t i = 0; i < nout; i++) cols[i] = rd(REG_OUT_BUF + i);
+      uint32_t npred = rd(REG_PRED_COUNT);
+      for (uint32_t i = 0; i < npred; i++) pred.push_back(rd(REG_PRED_BUF + i));
+      uint32_t an = rd(REG_ANOM_NUM), ad = rd(REG_ANOM_DEN);
       Crc oc;
       oc.word(lo);
       oc.word(nout);
@@ -366,7 +358,7 @@ int main(int argc, char **argv) {
       for (uint32_t v : pred) oc.word(v);
       oc.word(an);
       oc.word(ad);
-      uint32_t ocg = rd(R_OUT_CRC);
+      uint32_t ocg = rd(REG_OUT_CRC);
       if (ocg != oc.sum()) {
         fprintf(stderr, "harness: step %u: OUT_CRC %08x, want %08x\n", n, ocg, oc.sum());
         exit(3);
@@ -380,7 +372,7 @@ int main(int argc, char **argv) {
       }
       if (phases) {
         fprintf(phases, "%u", n);
-        for (int p = 0; p < 10; p++) fprintf(phases, ",%u", rd(R_PHASE + p));
+        for (uint32_t p = 0; p < NUM_PHASES; p++) fprintf(phases, ",%u", rd(REG_PHASE_CYCLES + p));
         fprintf(phases, "\n");
       }
     }
@@ -389,17 +381,17 @@ int main(int argc, char **argv) {
   if (phases) fclose(phases);
 
   if (!dump_path.empty()) {
-    if (depths.size() != 16) die("--dump needs --depths");
+    if (depths.size() != NUM_MEMS) die("--dump needs --depths");
     FILE *d = fopen(dump_path.c_str(), "w");
-    for (int m = 0; m < 16; m++) {
-      wr(R_CRC_SEL, m);
-      uint32_t crc = rd(R_CRC_VALUE);
-      fprintf(d, "mem %d %s %u %08x\n", m, kMems[m], depths[m], crc);
-      wr(R_MEM_SEL, m);
-      wr(R_MEM_ADDR, 0);
+    for (uint32_t m = 0; m < NUM_MEMS; m++) {
+      wr(REG_CRC_SEL, m);
+      uint32_t crc = rd(REG_CRC_VALUE);
+      fprintf(d, "mem %u %s %u %08x\n", m, MEM_NAMES[m], depths[m], crc);
+      wr(REG_MEM_SEL, m);
+      wr(REG_MEM_ADDR, 0);
       for (uint32_t i = 0; i < depths[m]; i++) {
-        uint32_t lo = rd(R_MEM_LO);
-        uint32_t hi = rd(R_MEM_HI);
+        uint32_t lo = rd(REG_MEM_DATA_LO);
+        uint32_t hi = rd(REG_MEM_DATA_HI);
         fprintf(d, "%llx\n", (unsigned long long)(uint64_t(hi) << 32 | lo));
       }
     }

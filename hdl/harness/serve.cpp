@@ -42,11 +42,12 @@
 #include <string>
 
 #include "Vhtm_accel.h"
+#include "htm_arch.h"  // generated from package arch
 #include "verilated.h"
 
 namespace {
 
-const uint32_t kStatus = 0x011, kID = 0x000, kAdrMask = 0x3FFF;  // wb_adr_i is 14 bits
+const uint32_t kAdrMask = (1u << ADDR_BITS) - 1;  // wb_adr_i's bits
 const uint32_t kVersion = 1;
 
 std::unique_ptr<VerilatedContext> vctx;
@@ -164,7 +165,7 @@ int serve_main(int argc, char **argv) {
   for (int i = 0; i < 4; i++) stick();
   dut->rst = 0;
   stick();
-  if (swb(false, kID, 0) != 0x48544D48u) sdie("ID register is not HTMH");
+  if (swb(false, REG_ID, 0) != DEVICE_ID) sdie("ID register is not HTMH");
   outbuf.append("HTMS");
   put32(kVersion);
   bool eof = false;
@@ -203,7 +204,7 @@ int serve_main(int argc, char **argv) {
     }
     if (end - pos >= 1 && end - pos >= need(inbuf[pos])) continue;
     bool got = false;
-    while (swb(false, kStatus, 0) & 1) {
+    while (swb(false, REG_STATUS, 0) & (1u << STATUS_BUSY_BIT)) {
       for (int i = 0; i < 128; i++) stick();
       sched_yield();  // let the host run
       size_t before = end;

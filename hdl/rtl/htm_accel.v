@@ -8,8 +8,11 @@
 // then OUTPUT.
 //
 // Extensions to the register map (hdl/README.md): PHASE_CYCLES at word
-// addresses 0x040 + phase (the cycles of each phase of the last STEP, in
-// the order of section 4; 0 for phases not run).
+// addresses REG_PHASE_CYCLES + phase (the cycles of each phase of the last
+// STEP, in the order of section 4; 0 for phases not run).
+//
+// Register addresses, commands, error codes, memory indices and the
+// architecture version come from htm_arch.vh, generated from package arch.
 `default_nettype none
 module htm_accel #(
     // Model dimensions (docs/ARCHITECTURE.md section 1).
@@ -39,6 +42,8 @@ module htm_accel #(
     output reg  [31:0] wb_dat_o,
     output reg         wb_ack_o
 );
+  `include "htm_arch.vh"
+
   // ---------------------------------------------------------------- widths
   function integer bitsf(input integer x);  // bits that hold 0..x, at least 1
     begin
@@ -46,7 +51,6 @@ module htm_accel #(
       while ((1 << bitsf) <= x) bitsf = bitsf + 1;
     end
   endfunction
-  localparam integer ARCH_VERSION = 2;
   localparam integer NC = C * K;
   localparam integer WN = bitsf(N - 1);
   localparam integer WQ = bitsf(Q);
@@ -68,47 +72,68 @@ module htm_accel #(
   // Memory depths and address widths.
   localparam integer D_POOL = C * Q, D_CONN = C * W, D_CONNR = C * WL, D_SYN = S * M;
   localparam integer A_POOL = $clog2(D_POOL + 1), A_C = $clog2(C + 1), A_CONNR = $clog2(D_CONNR + 1);
-  localparam integer A_BT = $clog2(1024 + 1), A_H = $clog2(Q + 1 + 1);
-  localparam integer IN_D = N < 1024 ? N : 1024;  // IN_BUF words: an input has at most N indices
+  localparam integer A_BT = $clog2(BOOST_TABLE_WORDS + 1), A_H = $clog2(Q + 1 + 1);
+  localparam integer IN_D = N < IN_BUF_WORDS ? N : IN_BUF_WORDS;  // IN_BUF words: an input has at most N indices
   localparam integer A_IN = $clog2(IN_D + 1);
   localparam [15:0] PMAX = (1 << B) - 1;
 
-  // Memory indices (MEM_SEL, CRC_SEL).
-  localparam [3:0] M_CFG = 0, M_REGS = 1, M_POOL = 2, M_POOLLEN = 3, M_CONN = 4, M_DUTY = 5, M_BOOST = 6,
-      M_BT = 7;  // 8 .. 15: the TM's (htm_tm)
+  // Memory shapes by index (MEM_SEL, CRC_SEL; htm_arch.vh's MEM_*): the
+  // SP's memories are here, MEM_TM_SEG .. MEM_TM_WINNER in htm_tm.
   function integer mem_depth(input integer m);
     case (m)
-      0: mem_depth = 32;
-      1: mem_depth = 16;
-      2: mem_depth = D_POOL;
-      3: mem_depth = C;
-      4: mem_depth = D_CONN;
-      5: mem_depth = C;
-      6: mem_depth = C;
-      7: mem_depth = 1024;
-      8, 9, 10, 11: mem_depth = S;
-      12: mem_depth = D_SYN;
-      13: mem_depth = NC;
-      default: mem_depth = WC;
+      MEM_CFG: mem_depth = CFG_WORDS;
+      MEM_REGS: mem_depth = REGS_WORDS;
+      MEM_SP_POOL: mem_depth = D_POOL;
+      MEM_SP_POOLLEN: mem_depth = C;
+      MEM_SP_CONN: mem_depth = D_CONN;
+      MEM_SP_DUTY: mem_depth = C;
+      MEM_SP_BOOST: mem_depth = C;
+      MEM_SP_BOOSTTABLE: mem_depth = BOOST_TABLE_WORDS;
+      MEM_TM_SEG, MEM_TM_SEGLRU, MEM_TM_SEGSEQ, MEM_TM_FREE: mem_depth = S;
+      MEM_TM_SYN: mem_depth = D_SYN;
+      MEM_TM_CELLSEGS: mem_depth = NC;
+      default: mem_depth = WC;  // MEM_TM_ACTIVE, MEM_TM_WINNER
     endcase
   endfunction
   function integer mem_width(input integer m);
     case (m)
-      0: mem_width = 32;
-      1: mem_width = 64;
-      2: mem_width = POOL_W;
-      3: mem_width = WQ;
-      4, 5, 9, 14, 15: mem_width = 32;
-      6, 7: mem_width = 16;
-      8: mem_width = SEG_W;
-      10: mem_width = 64;
-      11: mem_width = WS;
-      12: mem_width = SYN_W;
-      default: mem_width = WG;
+      MEM_CFG: mem_width = 32;
+      MEM_REGS: mem_width = 64;
+      MEM_SP_POOL: mem_width = POOL_W;
+      MEM_SP_POOLLEN: mem_width = WQ;
+      MEM_SP_CONN, MEM_SP_DUTY, MEM_TM_SEGLRU, MEM_TM_ACTIVE, MEM_TM_WINNER: mem_width = 32;
+      MEM_SP_BOOST, MEM_SP_BOOSTTABLE: mem_width = 16;
+      MEM_TM_SEG: mem_width = SEG_W;
+      MEM_TM_SEGSEQ: mem_width = 64;
+      MEM_TM_FREE: mem_width = WS;
+      MEM_TM_SYN: mem_width = SYN_W;
+      default: mem_width = WG;  // MEM_TM_CELLSEGS
     endcase
   endfunction
+  // The buffers' address decoding: each buffer's base is a multiple of its
+  // capacity, a power of 2 (htm_arch.vh).
+  function is_in_buf(input [ADDR_BITS-1:0] a);
+    is_in_buf = (a >> IN_BUF_BITS) == (REG_IN_BUF >> IN_BUF_BITS);
+  endfunction
+  function is_out_buf(input [ADDR_BITS-1:0] a);
+    is_out_buf = (a >> OUT_BUF_BITS) == (REG_OUT_BUF >> OUT_BUF_BITS);
+  endfunction
+  function is_pred_buf(input [ADDR_BITS-1:0] a);
+    is_pred_buf = (a >> PRED_BUF_BITS) == (REG_PRED_BUF >> PRED_BUF_BITS);
+  endfunction
+  // A word's index in its buffer.
+  function [31:0] in_off(input [ADDR_BITS-1:0] a);
+    in_off = {{(32 - IN_BUF_BITS) {1'b0}}, a[IN_BUF_BITS-1:0]};
+  endfunction
+  function [31:0] out_off(input [ADDR_BITS-1:0] a);
+    out_off = {{(32 - OUT_BUF_BITS) {1'b0}}, a[OUT_BUF_BITS-1:0]};
+  endfunction
+  function [31:0] pred_off(input [ADDR_BITS-1:0] a);
+    pred_off = {{(32 - PRED_BUF_BITS) {1'b0}}, a[PRED_BUF_BITS-1:0]};
+  endfunction
+
   // Bytes per word in a CRC (image.Section.WordBytes).
-  function [3:0] mem_bytes(input [3:0] m);
+  function [3:0] mem_bytes(input [MEM_SEL_BITS-1:0] m);
     integer w;
     begin
       w = mem_width(m);
@@ -140,8 +165,8 @@ module htm_accel #(
   // cfg: the engine reads flip-flop words at constant indices (synthesis
   // keeps only the bits read); the host's window and CRC reads come from
   // u_cfg, a RAM copy written with it (below the host read port).
-  reg [31:0] cfg[0:31];
-  reg [63:0] regs[0:15];
+  reg [31:0] cfg[0:CFG_WORDS-1];
+  reg [63:0] regs[0:REGS_WORDS-1];
 `ifdef SIM
 `ifdef VERILATOR
   string dir, path;  // (a vector's leading NULs would stay in the file name)
@@ -169,11 +194,13 @@ module htm_accel #(
     $readmemh({MEM_DIR, "/regs.hex"}, regs);
   end
 `endif
-  wire [31:0] cfg_k = cfg[3], cfg_stim = cfg[4];
-  wire [15:0] cfg_conn = cfg[6][15:0], cfg_inc = cfg[7][15:0], cfg_dec = cfg[8][15:0];
-  wire [15:0] cfg_below = cfg[9][15:0], cfg_trim = cfg[10][15:0];
-  wire [31:0] cfg_minpct = cfg[11], cfg_dutyper = cfg[12], cfg_updper = cfg[13];
-  wire cfg_boost = cfg[14] != 0;
+  wire [31:0] cfg_k = cfg[CFG_NUM_ACTIVE], cfg_stim = cfg[CFG_STIMULUS_THRESHOLD];
+  wire [15:0] cfg_conn = cfg[CFG_SYN_PERM_CONNECTED][15:0], cfg_inc = cfg[CFG_SYN_PERM_ACTIVE_INC][15:0];
+  wire [15:0] cfg_dec = cfg[CFG_SYN_PERM_INACTIVE_DEC][15:0];
+  wire [15:0] cfg_below = cfg[CFG_SYN_PERM_BELOW_STIMULUS_INC][15:0], cfg_trim = cfg[CFG_SYN_PERM_TRIM_THRESHOLD][15:0];
+  wire [31:0] cfg_minpct = cfg[CFG_MIN_PCT_OVERLAP_DUTY_CYCLES], cfg_dutyper = cfg[CFG_DUTY_CYCLE_PERIOD];
+  wire [31:0] cfg_updper = cfg[CFG_UPDATE_PERIOD];
+  wire cfg_boost = cfg[CFG_BOOST] != 0;
   wire [31:0] cfg_rd;
 
   // ---------------------------------------------------------------- RAMs
@@ -234,7 +261,7 @@ module htm_accel #(
       clk, duty_ra, duty_rd, duty_we, duty_wa, duty_wd);
   htm_ram #(.WIDTH(16), .DEPTH(C), .FILE("sp.boost"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_boost (
       clk, boost_ra, boost_rd, boost_we, boost_wa, boost_wd);
-  htm_ram #(.WIDTH(16), .DEPTH(1024), .FILE("sp.boosttable"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_bt (
+  htm_ram #(.WIDTH(16), .DEPTH(BOOST_TABLE_WORDS), .FILE("sp.boosttable"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_bt (
       clk, bt_ra, bt_rd, bt_we, bt_wa, bt_wd);
   // Working memories.
   htm_ram #(.WIDTH(OV_W), .DEPTH(C), .RW_OLD(0)) u_ov (clk, ov_ra, ov_rd, ov_we, ov_wa, ov_wd);
@@ -251,18 +278,16 @@ module htm_accel #(
   endfunction
 
   // ------------------------------------------------------- host registers
-  localparam [2:0] E_NONE = 0, E_STEP = 1, E_INPUT = 2, E_BUSY = 3, E_MEM = 4, E_CMD = 5, E_LOCKED = 6,
-      E_STATE = 7;  // BAD_STATE (sim.Device): STEP after memory writes without RESTORE
   reg busy, done, locked;
   reg dirty;  // memories written through the window since the last RESTORE
-  reg [2:0] err;
+  reg [ERROR_BITS-1:0] err;
   reg [31:0] step_expect, cycles_r, in_count, out_count, mem_sel, mem_addr, mem_lo, crc_val;
-  reg [31:0] phcyc[0:9];
+  reg [31:0] phcyc[0:NUM_PHASES-1];
   reg [31:0] rcyc;
   reg cmd_is_restore;
   localparam [2:0] H_IDLE = 0, H_RD = 1, H_CRC = 2;
   reg [2:0] hs;
-  reg [13:0] h_adr;
+  reg [ADDR_BITS-1:0] h_adr;
   // CRC sequencer: one byte per cycle. cword holds cnb bytes still to
   // feed (least significant first); then the memory words cidx .. clen-1
   // are read one by one, then (cpost) 12 zero bytes.
@@ -273,7 +298,8 @@ module htm_accel #(
   reg [1:0] cpost;  // OUT_CRC's parts after OUT_BUF (1: PRED_COUNT, PRED_BUF; 2: ANOM_NUM, ANOM_DEN)
   reg [31:0] cidx, clen;
   reg [31:0] crc;
-  reg [3:0] csel, cnb;
+  reg [MEM_SEL_BITS-1:0] csel;
+  reg [3:0] cnb;
   reg [63:0] cword;
   reg host_regs_we, host_regs_sel;
   reg [4:0] host_regs_a;
@@ -435,11 +461,11 @@ module htm_accel #(
 
   // Host side of the memory ports.
   reg h_re;  // a window/CRC/OUT_BUF read is presented this cycle
-  reg [3:0] h_sel;  // memory of the host read (16: in_buf, 17: out.cols below)
+  reg [MEM_SEL_BITS-1:0] h_sel;  // memory of the host read (16: in_buf, 17: out.cols below)
   reg h_inb, h_oc, h_pr;  // IN_BUF, OUT_BUF (out.cols), PRED_BUF (the TM's out.pred)
   reg [31:0] h_addr;
   reg h_we;
-  reg [3:0] h_wsel;
+  reg [MEM_SEL_BITS-1:0] h_wsel;
   reg [31:0] h_waddr;
   reg [63:0] h_wd;
 
@@ -453,10 +479,14 @@ module htm_accel #(
   reg [31:0] pred_count, anom_num, anom_den;
   htm_tm #(.C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .LANES_SYN(LANES_SYN), .W(W), .MEM_DIR(MEM_DIR)) u_tm (
       .clk(clk), .rst(rst), .start_step(tm_start_step), .start_restore(tm_start_restore), .learn(learn),
-      .cfg_actT(cfg[16]), .cfg_minT(cfg[17]), .cfg_maxNew(cfg[18]), .cfg_init(cfg[23]), .cfg_conn(cfg[24]),
-      .cfg_inc(cfg[25]), .cfg_dec(cfg[26]), .cfg_psd(cfg[27]), .n_act({{(32 - WCNT) {1'b0}}, nact}), .oc_ra(tm_oc_ra),
-      .oc_rd({{(32 - WCOL) {1'b0}}, oc_rd}), .r_iter(regs[3]), .r_created(regs[4]), .r_gen(regs[5]),
-      .r_free(regs[6]), .regs_wb(tm_regs_wb), .w_iter(tm_w_iter), .w_created(tm_w_created), .w_gen(tm_w_gen),
+      .cfg_actT(cfg[CFG_ACTIVATION_THRESHOLD]), .cfg_minT(cfg[CFG_MIN_THRESHOLD]),
+      .cfg_maxNew(cfg[CFG_MAX_NEW_SYNAPSE_COUNT]), .cfg_init(cfg[CFG_INITIAL_PERMANENCE]),
+      .cfg_conn(cfg[CFG_CONNECTED_PERMANENCE]), .cfg_inc(cfg[CFG_PERMANENCE_INCREMENT]),
+      .cfg_dec(cfg[CFG_PERMANENCE_DECREMENT]), .cfg_psd(cfg[CFG_PREDICTED_SEGMENT_DECREMENT]),
+      .n_act({{(32 - WCNT) {1'b0}}, nact}), .oc_ra(tm_oc_ra), .oc_rd({{(32 - WCOL) {1'b0}}, oc_rd}),
+      .r_iter(regs[REGS_TM_ITERATION]), .r_created(regs[REGS_TM_CREATED]), .r_gen(regs[REGS_TM_GENERATOR]),
+      .r_free(regs[REGS_FREE_COUNT]), .regs_wb(tm_regs_wb), .w_iter(tm_w_iter), .w_created(tm_w_created),
+      .w_gen(tm_w_gen),
       .w_free(tm_w_free), .ev(tm_ev), .ev_synpr(tm_ev_synpr), .done(tm_done),
       .cyc_pred(tm_cyc_pred), .cyc_cells(tm_cyc_cells), .cyc_swap(tm_cyc_swap), .cyc_dend(tm_cyc_dend),
       .n_pred(tm_n_pred), .anom_num(tm_anom_num), .h_re(h_re), .h_sel(h_sel), .h_pr(h_pr), .h_addr(h_addr),
@@ -492,12 +522,12 @@ module htm_accel #(
         else if (h_oc) oc_ra = h_addr[A_C-1:0];
         else
           case (h_sel)
-            M_POOL: pool_ra = h_addr[A_POOL-1:0];
-            M_POOLLEN: plen_ra = h_addr[A_C-1:0];
-            M_CONN: conn_ra = h_crow[A_CONNR-1:0];
-            M_DUTY: duty_ra = h_addr[A_C-1:0];
-            M_BOOST: boost_ra = h_addr[A_C-1:0];
-            M_BT: bt_ra = h_addr[A_BT-1:0];
+            MEM_SP_POOL: pool_ra = h_addr[A_POOL-1:0];
+            MEM_SP_POOLLEN: plen_ra = h_addr[A_C-1:0];
+            MEM_SP_CONN: conn_ra = h_crow[A_CONNR-1:0];
+            MEM_SP_DUTY: duty_ra = h_addr[A_C-1:0];
+            MEM_SP_BOOST: boost_ra = h_addr[A_C-1:0];
+            MEM_SP_BOOSTTABLE: bt_ra = h_addr[A_BT-1:0];
             default: ;
           endcase
       end
@@ -507,14 +537,14 @@ module htm_accel #(
           inb_we = 1; inb_wa = h_waddr[A_IN-1:0]; inb_wd = h_wd[31:0];
         end else
           case (h_wsel)
-            M_POOL: begin pool_we = 1; pool_wa = h_waddr[A_POOL-1:0]; pool_wd = h_wd[POOL_W-1:0]; end
-            M_POOLLEN: begin plen_we = 1; plen_wa = h_waddr[A_C-1:0]; plen_wd = h_wd[WQ-1:0]; end
-            M_CONN: begin
+            MEM_SP_POOL: begin pool_we = 1; pool_wa = h_waddr[A_POOL-1:0]; pool_wd = h_wd[POOL_W-1:0]; end
+            MEM_SP_POOLLEN: begin plen_we = 1; plen_wa = h_waddr[A_C-1:0]; plen_wd = h_wd[WQ-1:0]; end
+            MEM_SP_CONN: begin
               conn_we[conn_lane(h_waddr)] = 1'b1; conn_wa = h_cwrow[A_CONNR-1:0]; conn_wd = h_wd[31:0];
             end
-            M_DUTY: begin duty_we = 1; duty_wa = h_waddr[A_C-1:0]; duty_wd = h_wd[31:0]; end
-            M_BOOST: begin boost_we = 1; boost_wa = h_waddr[A_C-1:0]; boost_wd = h_wd[15:0]; end
-            M_BT: begin bt_we = 1; bt_wa = h_waddr[A_BT-1:0]; bt_wd = h_wd[15:0]; end
+            MEM_SP_DUTY: begin duty_we = 1; duty_wa = h_waddr[A_C-1:0]; duty_wd = h_wd[31:0]; end
+            MEM_SP_BOOST: begin boost_we = 1; boost_wa = h_waddr[A_C-1:0]; boost_wd = h_wd[15:0]; end
+            MEM_SP_BOOSTTABLE: begin bt_we = 1; bt_wa = h_waddr[A_BT-1:0]; bt_wd = h_wd[15:0]; end
             default: ;
           endcase
       end
@@ -666,7 +696,7 @@ module htm_accel #(
 
 
   // Data of the host's RAM read (valid the cycle after h_re).
-  reg [3:0] r_sel;
+  reg [MEM_SEL_BITS-1:0] r_sel;
   reg r_inb, r_oc, r_pr;
   reg [31:0] r_addr;
   reg [63:0] r_data;
@@ -677,23 +707,23 @@ module htm_accel #(
     else if (r_pr) r_data = tm_hrd;
     else
       case (r_sel)
-        M_CFG: r_data = {32'd0, cfg_rd};
-        M_REGS: r_data = regs[r_addr[3:0]];
-        M_POOL: r_data = {{(64 - POOL_W) {1'b0}}, pool_rd};
-        M_POOLLEN: r_data = {{(64 - WQ) {1'b0}}, plen_rd};
-        M_CONN: r_data = {32'd0, conn_rd[rlane]};
-        M_DUTY: r_data = {32'd0, duty_rd};
-        M_BOOST: r_data = {48'd0, boost_rd};
-        M_BT: r_data = {48'd0, bt_rd};
+        MEM_CFG: r_data = {32'd0, cfg_rd};
+        MEM_REGS: r_data = regs[r_addr[3:0]];
+        MEM_SP_POOL: r_data = {{(64 - POOL_W) {1'b0}}, pool_rd};
+        MEM_SP_POOLLEN: r_data = {{(64 - WQ) {1'b0}}, plen_rd};
+        MEM_SP_CONN: r_data = {32'd0, conn_rd[rlane]};
+        MEM_SP_DUTY: r_data = {32'd0, duty_rd};
+        MEM_SP_BOOST: r_data = {48'd0, boost_rd};
+        MEM_SP_BOOSTTABLE: r_data = {48'd0, bt_rd};
         default: r_data = tm_hrd;  // the TM memories
       endcase
   end
 
-  wire mem_ok = mem_sel < 16 && mem_addr < mem_depth(mem_sel[3:0]);
+  wire mem_ok = mem_sel < NUM_MEMS && mem_addr < mem_depth(mem_sel[MEM_SEL_BITS-1:0]);
   // Host read port: presented by the bus FSM (window, OUT_BUF) or the CRC.
   always @(*) begin
-    h_re = 0; h_sel = mem_sel[3:0]; h_inb = 0; h_oc = 0; h_pr = 0; h_addr = mem_addr;
-    h_we = 0; h_wsel = mem_sel[3:0]; h_waddr = mem_addr; h_wd = {wb_dat_i, mem_lo};
+    h_re = 0; h_sel = mem_sel[MEM_SEL_BITS-1:0]; h_inb = 0; h_oc = 0; h_pr = 0; h_addr = mem_addr;
+    h_we = 0; h_wsel = mem_sel[MEM_SEL_BITS-1:0]; h_waddr = mem_addr; h_wd = {wb_dat_i, mem_lo};
     host_regs_we = 0; host_regs_sel = 0; host_regs_a = 0; host_regs_d = {wb_dat_i, mem_lo};
     if (crun) begin
       if (cnb == 0 && !cwait && cidx < clen) begin
@@ -705,38 +735,38 @@ module htm_accel #(
         h_addr = cidx;
       end
     end else if (hs == H_IDLE && wb_req && !busy) begin
-      if (!wb_we_i && (wb_adr_i == 14'h032 || wb_adr_i == 14'h033)) h_re = mem_ok;
-      if (!wb_we_i && wb_adr_i[13:12] == 2'b01) begin
-        h_re = 1; h_oc = 1; h_addr = {20'd0, wb_adr_i[11:0]};
+      if (!wb_we_i && (wb_adr_i == REG_MEM_DATA_LO || wb_adr_i == REG_MEM_DATA_HI)) h_re = mem_ok;
+      if (!wb_we_i && is_out_buf(wb_adr_i)) begin
+        h_re = 1; h_oc = 1; h_addr = out_off(wb_adr_i);
       end
-      if (!wb_we_i && wb_adr_i[13:12] == 2'b10) begin
-        h_re = 1; h_pr = 1; h_addr = {20'd0, wb_adr_i[11:0]};
+      if (!wb_we_i && is_pred_buf(wb_adr_i)) begin
+        h_re = 1; h_pr = 1; h_addr = pred_off(wb_adr_i);
       end
-      if (!wb_we_i && wb_adr_i[13:10] == 4'b0001) begin
-        h_re = 1; h_inb = 1; h_addr = {22'd0, wb_adr_i[9:0]};
+      if (!wb_we_i && is_in_buf(wb_adr_i)) begin
+        h_re = 1; h_inb = 1; h_addr = in_off(wb_adr_i);
       end
-      if (wb_we_i && wb_adr_i[13:10] == 4'b0001) begin
-        h_we = 1; h_inb = 1; h_waddr = {22'd0, wb_adr_i[9:0]}; h_wd = {32'd0, wb_dat_i};
+      if (wb_we_i && is_in_buf(wb_adr_i)) begin
+        h_we = 1; h_inb = 1; h_waddr = in_off(wb_adr_i); h_wd = {32'd0, wb_dat_i};
       end
-      if (wb_we_i && wb_adr_i == 14'h033 && !locked && mem_ok) begin
-        if (mem_sel < 2) begin
-          host_regs_we = 1; host_regs_sel = mem_sel[0]; host_regs_a = mem_addr[4:0];
+      if (wb_we_i && wb_adr_i == REG_MEM_DATA_HI && !locked && mem_ok) begin
+        if (mem_sel == MEM_CFG || mem_sel == MEM_REGS) begin
+          host_regs_we = 1; host_regs_sel = mem_sel == MEM_REGS; host_regs_a = mem_addr[4:0];
         end else h_we = 1;
       end
     end
   end
 
   // The host's copy of cfg: read at h_addr (the data is used the cycle
-  // after a window or CRC read of M_CFG), written with cfg.
+  // after a window or CRC read of MEM_CFG), written with cfg.
   htm_ram #(.WIDTH(32), .DEPTH(32), .FILE("cfg"), .MEM_DIR(MEM_DIR), .RW_OLD(0)) u_cfg (
       clk, {1'b0, h_addr[4:0]}, cfg_rd, host_regs_we && !host_regs_sel, {1'b0, host_regs_a}, host_regs_d[31:0]);
 
   always @(*) begin
     cmd_step = 0;
     cmd_restore = 0;
-    if (hs == H_IDLE && wb_req && wb_we_i && wb_adr_i == 14'h010 && cmd_ok && !busy && !crun && !rst) begin
-      cmd_step = cmd[7:0] == 8'd1 && cmd[15:9] == 0 && step_expect == regs[0][31:0] && in_count <= IN_D && !dirty;
-      cmd_restore = cmd == 16'd2;
+    if (hs == H_IDLE && wb_req && wb_we_i && wb_adr_i == REG_CTRL && cmd_ok && !busy && !crun && !rst) begin
+      cmd_step = (cmd & ~CMD_LEARN) == CMD_STEP && step_expect == regs[REGS_STEPS][31:0] && in_count <= IN_D && !dirty;
+      cmd_restore = cmd == CMD_RESTORE;
     end
   end
 
@@ -746,31 +776,36 @@ module htm_accel #(
   always @(*) begin
     rdv = 0;
     case (wb_adr_i)
-      14'h000: rdv = 32'h48544D48;
-      14'h001: rdv = ARCH_VERSION;
-      14'h002: rdv = {8'd0, DIV_LAT[7:0], LANES_SYN[7:0], LANES_OV[7:0]};
-      14'h003: rdv = N;
-      14'h004: rdv = C;
-      14'h005: rdv = K;
-      14'h006: rdv = S;
-      14'h007: rdv = M;
-      14'h011: rdv = {29'd0, err != E_NONE, done, busy};
-      14'h012: rdv = regs[0][31:0];
-      14'h013: rdv = regs[0][63:32];
-      14'h015: rdv = {29'd0, err};
-      14'h016: rdv = cycles_r;
-      14'h020: rdv = in_count;
-      14'h021: rdv = out_count;
-      14'h022: rdv = pred_count;
-      14'h023: rdv = anom_num;
-      14'h024: rdv = anom_den;
-      14'h027: rdv = {31'd0, locked};  // write-only CTRL, STEP_EXPECT, CRC_SEL read 0
-      14'h030: rdv = mem_sel;
-      14'h031: rdv = mem_addr;
+      REG_ID: rdv = DEVICE_ID;
+      REG_VERSION: rdv = ARCH_VERSION;
+      REG_CAPS:
+      rdv = (LANES_OV << CAPS_LANES_OV_SHIFT) | (LANES_SYN << CAPS_LANES_SYN_SHIFT) | (DIV_LAT << CAPS_DIV_LAT_SHIFT);
+      REG_DIM_IN: rdv = N;
+      REG_DIM_COLS: rdv = C;
+      REG_DIM_CELLS: rdv = K;
+      REG_DIM_SEGS: rdv = S;
+      REG_DIM_SYNS: rdv = M;
+      REG_STATUS: begin
+        rdv[STATUS_BUSY_BIT] = busy;
+        rdv[STATUS_DONE_BIT] = done;
+        rdv[STATUS_ERROR_BIT] = err != ERR_NONE;
+      end
+      REG_STEP_LO: rdv = regs[REGS_STEPS][31:0];
+      REG_STEP_HI: rdv = regs[REGS_STEPS][63:32];
+      REG_ERROR: rdv = {{(32 - ERROR_BITS) {1'b0}}, err};
+      REG_CYCLES: rdv = cycles_r;
+      REG_IN_COUNT: rdv = in_count;
+      REG_OUT_COUNT: rdv = out_count;
+      REG_PRED_COUNT: rdv = pred_count;
+      REG_ANOM_NUM: rdv = anom_num;
+      REG_ANOM_DEN: rdv = anom_den;
+      REG_MEM_LOCK: rdv = {31'd0, locked};  // write-only CTRL, STEP_EXPECT, CRC_SEL read 0
+      REG_MEM_SEL: rdv = mem_sel;
+      REG_MEM_ADDR: rdv = mem_addr;
       default:
       // PHASE_CYCLES: one comparison per word (phcyc[wb_adr_i[3:0]] made
       // Yosys build 16 words of flip-flops for the 10).
-      for (pk = 0; pk < 10; pk = pk + 1) if (wb_adr_i == 14'h040 + pk) rdv = phcyc[pk];
+      for (pk = 0; pk < NUM_PHASES; pk = pk + 1) if (wb_adr_i == REG_PHASE_CYCLES + pk) rdv = phcyc[pk];
     endcase
   end
 
@@ -912,7 +947,7 @@ module htm_accel #(
             if (cnt == C - 1) begin
               cnt <= 0;
               sub <= 4;
-              if (sub == 4) regs[2] <= {48'd0, minov_new[15:0]};
+              if (sub == 4) regs[REGS_SP_MIN_OVERLAP] <= {48'd0, minov_new[15:0]};
             end
           end else begin
             // The column loop.
@@ -984,8 +1019,8 @@ module htm_accel #(
         sub <= 0;
         ph <= eng_next;
         if (ph == P_LOAD && eng_next == P_OVL) begin
-          regs[1] <= regs[1] + 1;
-          mod_x <= regs[1] + 1;
+          regs[REGS_SP_ITERATION] <= regs[REGS_SP_ITERATION] + 1;
+          mod_x <= regs[REGS_SP_ITERATION] + 1;
           mod_r <= 0;
           mod_n <= 0;
           mod_run <= 1;
@@ -1000,9 +1035,11 @@ module htm_accel #(
           cbase <= first_col * Q;
         end
         if (eng_next == P_DUTY) begin
-          period <= (regs[1] < {32'd0, cfg_dutyper}) ? regs[1][15:0] : cfg_dutyper[15:0];
-          period_m1 <= ((regs[1] < {32'd0, cfg_dutyper}) ? regs[1][15:0] : cfg_dutyper[15:0]) - 1'b1;
-          minov <= regs[2][15:0];
+          period <= (regs[REGS_SP_ITERATION] < {32'd0, cfg_dutyper}) ? regs[REGS_SP_ITERATION][15:0] :
+              cfg_dutyper[15:0];
+          period_m1 <= ((regs[REGS_SP_ITERATION] < {32'd0, cfg_dutyper}) ? regs[REGS_SP_ITERATION][15:0] :
+              cfg_dutyper[15:0]) - 1'b1;
+          minov <= regs[REGS_SP_MIN_OVERLAP][15:0];
           max_od <= 0;
           nweak <= 0;
         end
@@ -1012,11 +1049,11 @@ module htm_accel #(
           done <= 1;
           cycles_r <= 0;
           for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
-          if (err == E_NONE) err <= E_INPUT;
+          if (err == ERR_NONE) err <= ERR_BAD_INPUT;
         end
       end
       if (ph == P_FIN) begin
-        if (!cmd_is_restore) regs[0] <= regs[0] + 1;
+        if (!cmd_is_restore) regs[REGS_STEPS] <= regs[REGS_STEPS] + 1;
         out_count <= cmd_is_restore ? out_count : nact;
         if (!cmd_is_restore) begin
           pred_count <= tm_n_pred;
@@ -1057,12 +1094,15 @@ module htm_accel #(
       for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
     end
     if (tm_regs_wb) begin
-      regs[3] <= tm_w_iter;
-      regs[4] <= tm_w_created;
-      regs[5] <= tm_w_gen;
-      regs[6] <= tm_w_free;
+      regs[REGS_TM_ITERATION] <= tm_w_iter;
+      regs[REGS_TM_CREATED] <= tm_w_created;
+      regs[REGS_TM_GENERATOR] <= tm_w_gen;
+      regs[REGS_FREE_COUNT] <= tm_w_free;
     end
-    for (k = 0; k < 8; k = k + 1) if (tm_ev[k]) regs[7+k] <= regs[7+k] + (k == 6 ? {32'd0, tm_ev_synpr} : 64'd1);
+    for (k = 0; k < 8; k = k + 1)
+      if (tm_ev[k])
+        regs[REGS_SEGMENTS_CREATED+k] <= regs[REGS_SEGMENTS_CREATED+k] +
+            (REGS_SEGMENTS_CREATED + k == REGS_SYNAPSES_PRUNED ? {32'd0, tm_ev_synpr} : 64'd1);
     if (host_regs_we) begin
       if (host_regs_sel) regs[host_regs_a] <= host_regs_d;
       else cfg[host_regs_a] <= host_regs_d[31:0];
@@ -1117,15 +1157,15 @@ module htm_accel #(
     end
     if (hs == H_RD) begin
       case (h_adr)
-        14'h032: wb_dat_o <= mem_ok ? r_data[31:0] : 32'd0;
-        14'h033: begin
+        REG_MEM_DATA_LO: wb_dat_o <= mem_ok ? r_data[31:0] : 32'd0;
+        REG_MEM_DATA_HI: begin
           wb_dat_o <= mem_ok ? r_data[63:32] : 32'd0;
           mem_addr <= mem_addr + 1;
         end
         default:
-        if (h_adr[13:10] == 4'b0001) wb_dat_o <= (h_adr[9:0] < IN_D) ? r_data[31:0] : 32'd0;  // IN_BUF
-        else if (h_adr[13:12] == 2'b10) wb_dat_o <= ({20'd0, h_adr[11:0]} < pred_count) ? r_data[31:0] : 32'd0;
-        else wb_dat_o <= ({20'd0, h_adr[11:0]} < out_count) ? r_data[31:0] : 32'd0;  // OUT_BUF
+        if (is_in_buf(h_adr)) wb_dat_o <= (in_off(h_adr) < IN_D) ? r_data[31:0] : 32'd0;  // IN_BUF
+        else if (is_pred_buf(h_adr)) wb_dat_o <= (pred_off(h_adr) < pred_count) ? r_data[31:0] : 32'd0;
+        else wb_dat_o <= (out_off(h_adr) < out_count) ? r_data[31:0] : 32'd0;  // OUT_BUF
       endcase
       wb_ack_o <= 1;
       hs <= H_IDLE;
@@ -1139,77 +1179,80 @@ module htm_accel #(
       if (wb_we_i) begin
         wb_ack_o <= 1;
         case (wb_adr_i)
-          14'h010: begin
+          REG_CTRL: begin
             // CYCLES: a command that does not start counts 0.
             if (!cmd_step && !cmd_restore) cycles_r <= 0;
-            if (!cmd_ok) err <= (err == E_NONE) ? E_CMD : err;
-            else if (busy) err <= (err == E_NONE) ? E_BUSY : err;
-            else if (cmd == 16'd4) err <= E_NONE;
-            else if (cmd == 16'd8) begin
-              err <= E_NONE; in_count <= 0; out_count <= 0; locked <= 1; step_expect <= 0; mem_sel <= 0;
+            if (!cmd_ok) err <= (err == ERR_NONE) ? ERR_BAD_CMD : err;
+            else if (busy) err <= (err == ERR_NONE) ? ERR_BUSY : err;
+            else if (cmd == CMD_CLEAR_ERROR) err <= ERR_NONE;
+            else if (cmd == CMD_RESET) begin
+              err <= ERR_NONE; in_count <= 0; out_count <= 0; locked <= 1; step_expect <= 0; mem_sel <= 0;
               pred_count <= 0; anom_num <= 0; anom_den <= 0;
               mem_addr <= 0; mem_lo <= 0; done <= 1; csel <= 0; crc_val <= 0;
-              for (k = 0; k < 10; k = k + 1) phcyc[k] <= 0;
-            end else if (cmd[7:0] == 8'd1 && cmd[15:9] == 0) begin
+              for (k = 0; k < NUM_PHASES; k = k + 1) phcyc[k] <= 0;
+            end else if ((cmd & ~CMD_LEARN) == CMD_STEP) begin
               locked <= 1;  // an accepted STEP command locks, computed or not
-              if (step_expect != regs[0][31:0]) err <= (err == E_NONE) ? E_STEP : err;
-              else if (in_count > IN_D) err <= (err == E_NONE) ? E_INPUT : err;
-              else if (dirty) err <= (err == E_NONE) ? E_STATE : err;
-            end else if (cmd == 16'd2) dirty <= 0;
-            else err <= (err == E_NONE) ? E_CMD : err;
+              if (step_expect != regs[REGS_STEPS][31:0]) err <= (err == ERR_NONE) ? ERR_STEP_MISMATCH : err;
+              else if (in_count > IN_D) err <= (err == ERR_NONE) ? ERR_BAD_INPUT : err;
+              else if (dirty) err <= (err == ERR_NONE) ? ERR_BAD_STATE : err;
+            end else if (cmd == CMD_RESTORE) dirty <= 0;
+            else err <= (err == ERR_NONE) ? ERR_BAD_CMD : err;
           end
-          14'h014: step_expect <= wb_dat_i;
-          14'h020: in_count <= wb_dat_i;
-          14'h027: locked <= wb_dat_i != 32'h4C4F4144;
-          14'h030: mem_sel <= wb_dat_i;
-          14'h031: mem_addr <= wb_dat_i;
-          14'h032: mem_lo <= wb_dat_i;
-          14'h033:
-          if (busy) err <= (err == E_NONE) ? E_BUSY : err;
-          else if (locked) err <= (err == E_NONE) ? E_LOCKED : err;
-          else if (!mem_ok) err <= (err == E_NONE) ? E_MEM : err;
+          REG_STEP_EXPECT: step_expect <= wb_dat_i;
+          REG_IN_COUNT: in_count <= wb_dat_i;
+          REG_MEM_LOCK: locked <= wb_dat_i != MEM_UNLOCK;
+          REG_MEM_SEL: mem_sel <= wb_dat_i;
+          REG_MEM_ADDR: mem_addr <= wb_dat_i;
+          REG_MEM_DATA_LO: mem_lo <= wb_dat_i;
+          REG_MEM_DATA_HI:
+          if (busy) err <= (err == ERR_NONE) ? ERR_BUSY : err;
+          else if (locked) err <= (err == ERR_NONE) ? ERR_LOCKED : err;
+          else if (!mem_ok) err <= (err == ERR_NONE) ? ERR_BAD_MEM : err;
           else begin
             mem_addr <= mem_addr + 1;
             dirty <= 1;
           end
-          14'h034:
-          if (busy) err <= (err == E_NONE) ? E_BUSY : err;
-          else if (wb_dat_i >= 16) begin
-            err <= (err == E_NONE) ? E_MEM : err;
+          REG_CRC_SEL:
+          if (busy) err <= (err == ERR_NONE) ? ERR_BUSY : err;
+          else if (wb_dat_i >= NUM_MEMS) begin
+            err <= (err == ERR_NONE) ? ERR_BAD_MEM : err;
             crc_val <= 0;
           end else begin
-            csel <= wb_dat_i[3:0]; cmode <= CM_MEM; crun <= 1; cwait <= 0; cidx <= 0; cnb <= 0; cpost <= 0;
-            clen <= mem_depth(wb_dat_i[3:0]); crc <= 32'hFFFFFFFF;
+            csel <= wb_dat_i[MEM_SEL_BITS-1:0];
+            cmode <= CM_MEM; crun <= 1; cwait <= 0; cidx <= 0; cnb <= 0; cpost <= 0;
+            clen <= mem_depth(wb_dat_i[MEM_SEL_BITS-1:0]); crc <= 32'hFFFFFFFF;
           end
           default: ;
         endcase
       end else begin
         h_adr <= wb_adr_i;
-        r_sel <= mem_sel[3:0]; r_inb <= wb_adr_i[13:10] == 4'b0001; r_oc <= wb_adr_i[13:12] == 2'b01; r_addr <= mem_addr;
-        r_pr <= wb_adr_i[13:12] == 2'b10;
+        r_sel <= mem_sel[MEM_SEL_BITS-1:0]; r_addr <= mem_addr;
+        r_inb <= is_in_buf(wb_adr_i); r_oc <= is_out_buf(wb_adr_i); r_pr <= is_pred_buf(wb_adr_i);
         rlane <= conn_lane(mem_addr);
-        if (wb_adr_i == 14'h032 || wb_adr_i == 14'h033 || wb_adr_i[13:12] == 2'b01 || wb_adr_i[13:12] == 2'b10 ||
-            wb_adr_i[13:10] == 4'b0001) begin
+        if (wb_adr_i == REG_MEM_DATA_LO || wb_adr_i == REG_MEM_DATA_HI || is_out_buf(wb_adr_i) ||
+            is_pred_buf(wb_adr_i) || is_in_buf(wb_adr_i)) begin
           // RAM-backed: wait for the command to finish, then read.
           if (!busy) begin
             hs <= H_RD;
-            if ((wb_adr_i == 14'h032 || wb_adr_i == 14'h033) && !mem_ok) err <= (err == E_NONE) ? E_MEM : err;
+            if ((wb_adr_i == REG_MEM_DATA_LO || wb_adr_i == REG_MEM_DATA_HI) && !mem_ok)
+              err <= (err == ERR_NONE) ? ERR_BAD_MEM : err;
           end
-        end else if (wb_adr_i == 14'h025 || wb_adr_i == 14'h026) begin
+        end else if (wb_adr_i == REG_IN_CRC || wb_adr_i == REG_OUT_CRC) begin
           if (!busy) begin
             hs <= H_CRC;
             crun <= 1; cwait <= 0; crc <= 32'hFFFFFFFF; cidx <= 0;
-            if (wb_adr_i == 14'h025) begin
+            if (wb_adr_i == REG_IN_CRC) begin
               // IN_COUNT, then IN_BUF.
               cmode <= CM_IN; cword <= {32'd0, in_count}; cnb <= 4'd4; clen <= in_count; cpost <= 0;
             end else begin
               // STEP_LO, OUT_COUNT, then OUT_BUF, then PRED_COUNT, PRED_BUF,
               // ANOM_NUM, ANOM_DEN (cpost 1 and 2).
-              cmode <= CM_OUT; cword <= {out_count, regs[0][31:0]}; cnb <= 4'd8; clen <= out_count; cpost <= 2'd1;
+              cmode <= CM_OUT; cword <= {out_count, regs[REGS_STEPS][31:0]}; cnb <= 4'd8; clen <= out_count;
+              cpost <= 2'd1;
               cpart <= 0;
             end
           end
-        end else if (wb_adr_i == 14'h035) hs <= H_CRC;
+        end else if (wb_adr_i == REG_CRC_VALUE) hs <= H_CRC;
         else begin
           wb_dat_o <= rdv;
           wb_ack_o <= 1;
@@ -1217,7 +1260,7 @@ module htm_accel #(
       end
     end
     if (rst) begin
-      hs <= H_IDLE; crun <= 0; err <= E_NONE; in_count <= 0; out_count <= 0; locked <= 1; step_expect <= 0;
+      hs <= H_IDLE; crun <= 0; err <= ERR_NONE; in_count <= 0; out_count <= 0; locked <= 1; step_expect <= 0;
       pred_count <= 0; anom_num <= 0; anom_den <= 0;
       mem_sel <= 0; mem_addr <= 0; mem_lo <= 0; done <= 1; cycles_r <= 0; wb_ack_o <= 0; dirty <= 0; csel <= 0;
       crc_val <= 0;

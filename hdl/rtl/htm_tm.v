@@ -79,6 +79,9 @@ module htm_tm #(
     input  wire [63:0] h_wd,
     output reg  [63:0] h_rdata
 );
+  // Memory indices (MEM_TM_*): htm_arch.vh, generated from package arch.
+  `include "htm_arch.vh"
+
   function integer bitsf(input integer x);  // bits that hold 0..x, at least 1
     begin
       bitsf = 1;
@@ -102,8 +105,6 @@ module htm_tm #(
   localparam integer A_WC = $clog2(WC + 1), A_C = $clog2(C + 1);
   localparam integer WCE = bitsf(S);  // a list position or count
   localparam [31:0] PMAX = (1 << B) - 1;
-  localparam [3:0] M_SEG = 8, M_SEGLRU = 9, M_SEGSEQ = 10, M_FREE = 11, M_SYN = 12, M_CELLSEGS = 13,
-      M_ACTIVE = 14, M_WINNER = 15;
 
   // ------------------------------------------------------------ helpers
   function [31:0] xs32(input [31:0] x);  // model/rng: xorshift32
@@ -543,31 +544,31 @@ module htm_tm #(
         if (h_pr) pr_ra = h_addr[A_C-1:0];
         else
           case (h_sel)
-            M_SEG: seg_ra = h_addr[A_S-1:0];
-            M_SEGLRU: lru_ra = h_addr[A_S-1:0];
-            M_SEGSEQ: seq_ra = h_addr[A_S-1:0];
-            M_FREE: free_ra = h_addr[A_S-1:0];
-            M_SYN: syn_ra = (h_addr / M) * ML + (h_addr % M) / L;
-            M_CELLSEGS: cs_ra = h_addr[A_NC-1:0];
-            M_ACTIVE: act_ra[(bank ? LB : 0)*A_WC+:A_WC] = h_addr[A_WC-1:0];
-            M_WINNER: win_ra[(bank ? LB : 0)*A_WC+:A_WC] = h_addr[A_WC-1:0];
+            MEM_TM_SEG: seg_ra = h_addr[A_S-1:0];
+            MEM_TM_SEGLRU: lru_ra = h_addr[A_S-1:0];
+            MEM_TM_SEGSEQ: seq_ra = h_addr[A_S-1:0];
+            MEM_TM_FREE: free_ra = h_addr[A_S-1:0];
+            MEM_TM_SYN: syn_ra = (h_addr / M) * ML + (h_addr % M) / L;
+            MEM_TM_CELLSEGS: cs_ra = h_addr[A_NC-1:0];
+            MEM_TM_ACTIVE: act_ra[(bank ? LB : 0)*A_WC+:A_WC] = h_addr[A_WC-1:0];
+            MEM_TM_WINNER: win_ra[(bank ? LB : 0)*A_WC+:A_WC] = h_addr[A_WC-1:0];
             default: ;
           endcase
       end
       if (h_we)
         case (h_wsel)
-          M_SEG: begin seg_we = 1; seg_wa = h_waddr[A_S-1:0]; seg_wd = h_wd[SEG_W-1:0]; end
-          M_SEGLRU: begin lru_we = 1; lru_wa = h_waddr[A_S-1:0]; lru_wd = h_wd[31:0]; end
-          M_SEGSEQ: begin seq_we = 1; seq_wa = h_waddr[A_S-1:0]; seq_wd = h_wd; end
-          M_FREE: begin free_we = 1; free_wa = h_waddr[A_S-1:0]; free_wd = h_wd[WS-1:0]; end
-          M_SYN: begin
+          MEM_TM_SEG: begin seg_we = 1; seg_wa = h_waddr[A_S-1:0]; seg_wd = h_wd[SEG_W-1:0]; end
+          MEM_TM_SEGLRU: begin lru_we = 1; lru_wa = h_waddr[A_S-1:0]; lru_wd = h_wd[31:0]; end
+          MEM_TM_SEGSEQ: begin seq_we = 1; seq_wa = h_waddr[A_S-1:0]; seq_wd = h_wd; end
+          MEM_TM_FREE: begin free_we = 1; free_wa = h_waddr[A_S-1:0]; free_wd = h_wd[WS-1:0]; end
+          MEM_TM_SYN: begin
             syn_we[(h_waddr%M)%L] = 1'b1;
             syn_wa = (h_waddr / M) * ML + (h_waddr % M) / L;
             syn_wd = {L{h_wd[SYN_W-1:0]}};
           end
-          M_CELLSEGS: begin cs_we = 1; cs_wa = h_waddr[A_NC-1:0]; cs_wd = h_wd[WG-1:0]; end
-          M_ACTIVE: begin act_we[bank] = 1; act_wa = h_waddr[A_WC-1:0]; act_wd = h_wd[31:0]; end
-          M_WINNER: begin win_we[bank] = 1; win_wa = h_waddr[A_WC-1:0]; win_wd = h_wd[31:0]; end
+          MEM_TM_CELLSEGS: begin cs_we = 1; cs_wa = h_waddr[A_NC-1:0]; cs_wd = h_wd[WG-1:0]; end
+          MEM_TM_ACTIVE: begin act_we[bank] = 1; act_wa = h_waddr[A_WC-1:0]; act_wd = h_wd[31:0]; end
+          MEM_TM_WINNER: begin win_we[bank] = 1; win_wa = h_waddr[A_WC-1:0]; win_wd = h_wd[31:0]; end
           default: ;
         endcase
     end else begin
@@ -780,7 +781,7 @@ module htm_tm #(
   end
 
   // Host read data (the cycle after h_re).
-  reg [3:0] hr_sel;
+  reg [MEM_SEL_BITS-1:0] hr_sel;
   reg hr_pr;
   reg [31:0] hr_lane;
   always @(*) begin
@@ -788,14 +789,14 @@ module htm_tm #(
     if (hr_pr) h_rdata = {{(64 - WCOL) {1'b0}}, pr_rd};
     else
       case (hr_sel)
-        M_SEG: h_rdata = {{(64 - SEG_W) {1'b0}}, seg_rd};
-        M_SEGLRU: h_rdata = {32'd0, lru_rd};
-        M_SEGSEQ: h_rdata = seq_rd;
-        M_FREE: h_rdata = {{(64 - WS) {1'b0}}, free_rd};
-        M_SYN: h_rdata = {{(64 - SYN_W) {1'b0}}, syn_rd[hr_lane*SYN_W+:SYN_W]};
-        M_CELLSEGS: h_rdata = {{(64 - WG) {1'b0}}, cs_rd};
-        M_ACTIVE: h_rdata = {32'd0, act_rd[(bank ? LB : 0)*32+:32]};
-        M_WINNER: h_rdata = {32'd0, win_rd[(bank ? LB : 0)*32+:32]};
+        MEM_TM_SEG: h_rdata = {{(64 - SEG_W) {1'b0}}, seg_rd};
+        MEM_TM_SEGLRU: h_rdata = {32'd0, lru_rd};
+        MEM_TM_SEGSEQ: h_rdata = seq_rd;
+        MEM_TM_FREE: h_rdata = {{(64 - WS) {1'b0}}, free_rd};
+        MEM_TM_SYN: h_rdata = {{(64 - SYN_W) {1'b0}}, syn_rd[hr_lane*SYN_W+:SYN_W]};
+        MEM_TM_CELLSEGS: h_rdata = {{(64 - WG) {1'b0}}, cs_rd};
+        MEM_TM_ACTIVE: h_rdata = {32'd0, act_rd[(bank ? LB : 0)*32+:32]};
+        MEM_TM_WINNER: h_rdata = {32'd0, win_rd[(bank ? LB : 0)*32+:32]};
         default: ;
       endcase
   end

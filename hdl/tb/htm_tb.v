@@ -7,6 +7,8 @@ module htm_tb #(
     parameter integer N = 120, C = 256, Q = 60, K = 4, S = 1024, M = 16, B = 8, G = 8,
     parameter integer LANES_OV = 4, LANES_SYN = 4, DIV_LAT = 18
 );
+  `include "htm_arch.vh"
+
   reg clk = 0, rst = 1;
   reg cyc = 0, we = 0;
   reg [13:0] adr = 0;
@@ -33,18 +35,18 @@ module htm_tb #(
     repeat (4) @(posedge clk); rst = 0;
     for (s = 0; s < nsteps; s = s + 1) begin
       n = inw[pos]; pos = pos + 1;
-      wbr(14'h012, st);
-      wbw(14'h014, st);
-      wbw(14'h020, n);
-      for (i = 0; i < n; i = i + 1) begin wbw(14'h400 + i, inw[pos]); pos = pos + 1; end
-      wbw(14'h010, {~16'h0101, 16'h0101});
-      v = 1; while (v[0]) wbr(14'h011, v);
-      wbr(14'h015, v);
+      wbr(REG_STEP_LO, st);
+      wbw(REG_STEP_EXPECT, st);
+      wbw(REG_IN_COUNT, n);
+      for (i = 0; i < n; i = i + 1) begin wbw(REG_IN_BUF + i, inw[pos]); pos = pos + 1; end
+      wbw(REG_CTRL, {~(CMD_STEP | CMD_LEARN), CMD_STEP | CMD_LEARN});
+      v = 1; while (v[STATUS_BUSY_BIT]) wbr(REG_STATUS, v);
+      wbr(REG_ERROR, v);
       if (v != 0) $display("ERROR %0d", v);
-      wbr(14'h016, cnt);
+      wbr(REG_CYCLES, cnt);
       $write("step %0d cycles %0d cols", st, cnt);
-      wbr(14'h021, cnt);
-      for (i = 0; i < cnt; i = i + 1) begin wbr(14'h1000 + i, v); $write(" %0d", v); end
+      wbr(REG_OUT_COUNT, cnt);
+      for (i = 0; i < cnt; i = i + 1) begin wbr(REG_OUT_BUF + i, v); $write(" %0d", v); end
       $write("\n");
     end
     $finish;
