@@ -41,6 +41,48 @@ func NewLayout(p *model.Quantized, q int) Layout {
 	return l
 }
 
+// shape is a memory's name, word width and depth.
+type shape struct {
+	name         string
+	width, depth int
+}
+
+// shapes returns the memories' shapes in MEM_SEL order, as Compile makes
+// them, from the layout alone (nothing of the region's size is allocated).
+func (l Layout) shapes() []shape {
+	return []shape{
+		{"cfg", 32, cfgWords}, {"regs", 64, regsWords},
+		{"sp.pool", l.B + l.WN, l.C * l.Q}, {"sp.poollen", l.WQ, l.C}, {"sp.conn", 32, l.C * l.W},
+		{"sp.duty", 32, l.C}, {"sp.boost", 16, l.C}, {"sp.boosttable", 16, sp.BoostTableSize},
+		{"tm.seg", l.WCell + 1 + l.WM, l.S}, {"tm.seglru", 32, l.S}, {"tm.segseq", 64, l.S},
+		{"tm.free", l.WS, l.S}, {"tm.syn", l.B + l.WCell + 1, l.S * l.M}, {"tm.cellsegs", l.WG, l.NC},
+		{"tm.active", 32, l.WC}, {"tm.winner", 32, l.WC},
+	}
+}
+
+// The depths of the cfg and regs memories.
+const (
+	cfgWords  = 32
+	regsWords = 16
+)
+
+// checkShapes returns an error naming the first memory of the image whose
+// name, width or depth is not the layout's.
+func (im *Image) checkShapes(l Layout) error {
+	want := l.shapes()
+	if len(im.Sections) != len(want) {
+		return fmt.Errorf("image: %d sections, architecture version %d has %d", len(im.Sections), ArchVersion, len(want))
+	}
+	for i, w := range want {
+		got := im.Sections[i]
+		if got.Name != w.name || got.Width != w.width || got.Depth() != w.depth {
+			return fmt.Errorf("image: section %d is %q (%d × %d bits), the configuration gives %q (%d × %d bits)",
+				i, got.Name, got.Depth(), got.Width, w.name, w.depth, w.width)
+		}
+	}
+	return nil
+}
+
 // CfgWords returns the 32 configuration words of ARCHITECTURE.md 2.1.
 func CfgWords(p *model.Quantized, l Layout, a Arch) []uint64 {
 	boost := 0
@@ -84,7 +126,7 @@ func Compile(r *model.Region, a Arch) (*Image, error) {
 	add := func(name string, width int, words []uint64) {
 		im.Sections = append(im.Sections, &Section{Name: name, Width: width, Words: words})
 	}
-	add("cfg", 32, CfgWords(q, l, a))
+	add("cfg", 32, CfgWords(q, l, a)) // cfgWords words
 	st := ts.Stats
 	add("regs", 64, []uint64{
 		r.Steps(), ss.Iteration, uint64(ss.MinOverlap), uint64(ts.Iteration), ts.Created,
@@ -198,25 +240,28 @@ func (im *Image) Region() (*model.Region, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The memories' shapes come from the configuration; they are checked
+	// against the sections, whose words the file holds, before a region of
+	// that size is made, so a configuration claiming a huge region costs
+	// nothing unless the file is that large too.
+	q, err := cfg.Quantize()
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	l := NewLayout(q, q.SP.Stride())
+	if err := im.checkShapes(l); err != nil {
+		return nil, err
+	}
 	r, err := model.NewRegion(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("image: %w", err)
 	}
-	q := r.Quantized()
-	l := NewLayout(q, r.SP().State().Stride)
 	ref, err := Compile(r, im.Arch)
 	if err != nil {
 		return nil, err
 	}
-	if len(im.Sections) != len(ref.Sections) {
-		return nil, fmt.Errorf("image: %d sections, architecture version %d has %d", len(im.Sections), ArchVersion, len(ref.Sections))
-	}
-	for i, want := range ref.Sections {
-		got := im.Sections[i]
-		if got.Name != want.Name || got.Width != want.Width || got.Depth() != want.Depth() {
-			return nil, fmt.Errorf("image: section %d is %q (%d × %d bits), the configuration gives %q (%d × %d bits)",
-				i, got.Name, got.Depth(), got.Width, want.Name, want.Depth(), want.Width)
-		}
+	if err := ref.checkShapes(l); err != nil {
+		return nil, fmt.Errorf("image: internal error: Compile disagrees with the layout: %w", err)
 	}
 	for i, w := range im.Section("cfg").Words {
 		if w != ref.Section("cfg").Words[i] {
@@ -291,16 +336,19 @@ func (im *Image) Region() (*model.Region, error) {
 		return nil, fmt.Errorf("image: %w", err)
 	}
 	r.SetSteps(regs[0])
-	// The derived memories must be what the state implies.
+	// Every memory must be what the state implies: the derived ones
+	// (sp.conn, tm.seg, tm.cellsegs, the counters), the boost table (the
+	// configuration's), the bits the state does not use (zero) and the
+	// rest, which round-trip.
 	again, err := Compile(r, im.Arch)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"sp.conn", "tm.seg", "tm.cellsegs", "tm.free", "regs"} {
-		a, b := im.Section(name).Words, again.Section(name).Words
-		for i := range a {
-			if a[i] != b[i] {
-				return nil, fmt.Errorf("image: section %q: word %d is %#x, the rest of the image implies %#x", name, i, a[i], b[i])
+	for i, s := range again.Sections {
+		a, b := im.Sections[i].Words, s.Words
+		for j := range a {
+			if a[j] != b[j] {
+				return nil, fmt.Errorf("image: section %q: word %d is %#x, the rest of the image implies %#x", s.Name, j, a[j], b[j])
 			}
 		}
 	}

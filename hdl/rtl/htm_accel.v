@@ -1000,8 +1000,9 @@ module htm_accel #(
           cbase <= first_col * Q;
         end
         if (eng_next == P_DUTY) begin
-          period <= (regs[1] < {32'd0, cfg_dutyper}) ? regs[1][15:0] : cfg_dutyper[15:0];
-          period_m1 <= ((regs[1] < {32'd0, cfg_dutyper}) ? regs[1][15:0] : cfg_dutyper[15:0]) - 1'b1;
+          // SPEC 5.5.2: a wrapped iteration (0) counts 2^64 steps.
+          period <= (regs[1] != 64'd0 && regs[1] < {32'd0, cfg_dutyper}) ? regs[1][15:0] : cfg_dutyper[15:0];
+          period_m1 <= ((regs[1] != 64'd0 && regs[1] < {32'd0, cfg_dutyper}) ? regs[1][15:0] : cfg_dutyper[15:0]) - 1'b1;
           minov <= regs[2][15:0];
           max_od <= 0;
           nweak <= 0;
