@@ -158,6 +158,9 @@ func LoadRegion(rd io.Reader) (*Region, error) {
 		if err := r.lik.Load(bytes.NewReader(likBytes)); err != nil {
 			return nil, fmt.Errorf("model: snapshot: likelihood: %w", err)
 		}
+		if have, want := r.lik.Params(), cfg.Likelihood.Params(); have != want {
+			return nil, fmt.Errorf("model: snapshot: likelihood state has parameters %+v, the configuration gives %+v", have, want)
+		}
 	}
 	return r, nil
 }
