@@ -155,6 +155,8 @@ func TestReadErrors(t *testing.T) {
 		{"header only", good[:headerSize+4], "truncated"},
 		{"header bit", header, "file crc mismatch"},
 		{"width", resum(func() []byte { b := bytes.Clone(good); le.PutUint32(b[headerSize+cfgLen+32:], 65); return b }()), `section "cfg": word width 65 out of range`},
+		{"name with escapes", resum(func() []byte { b := bytes.Clone(good); copy(b[headerSize+cfgLen:], "\x1b[2J"); return b }()), `section name "\x1b[2J"`},
+		{"name with a path", resum(func() []byte { b := bytes.Clone(good); copy(b[headerSize+cfgLen:], "../../x\x00"); return b }()), `section name "../../x"`},
 	}
 	for _, tc := range tests {
 		_, err := Parse(tc.data)
