@@ -126,7 +126,7 @@ func Compile(r *model.Region, a Arch) (*Image, error) {
 	add := func(name string, width int, words []uint64) {
 		im.Sections = append(im.Sections, &Section{Name: name, Width: width, Words: words})
 	}
-	add("cfg", 32, CfgWords(q, l, a)) // cfgWords words
+	add("cfg", 32, CfgWords(q, l, a))
 	st := ts.Stats
 	add("regs", 64, []uint64{
 		r.Steps(), ss.Iteration, uint64(ss.MinOverlap), uint64(ts.Iteration), ts.Created,
