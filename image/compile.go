@@ -25,6 +25,23 @@ func NewLayout(p *model.Quantized, q int) Layout {
 		S: p.TM.SegmentCapacity, M: p.TM.MaxSynapsesPerSegment, B: int(p.SP.PermBits), G: p.TM.MaxSegmentsPerCell})
 }
 
+// checkShapes returns an error naming the first memory of the image whose
+// name, width or depth is not the layout's.
+func (im *Image) checkShapes(l Layout) error {
+	if len(im.Sections) != int(arch.NumMems) {
+		return fmt.Errorf("image: %d sections, architecture version %d has %d", len(im.Sections), ArchVersion, arch.NumMems)
+	}
+	for m := range arch.NumMems {
+		got := im.Sections[m]
+		name, width, depth := arch.MemNames[m], l.Width(m), l.Depth(m)
+		if got.Name != name || got.Width != width || got.Depth() != depth {
+			return fmt.Errorf("image: section %d is %q (%d × %d bits), the configuration gives %q (%d × %d bits)",
+				m, got.Name, got.Depth(), got.Width, name, depth, width)
+		}
+	}
+	return nil
+}
+
 // CfgWords returns the 32 configuration words of ARCHITECTURE.md 2.1.
 func CfgWords(p *model.Quantized, l Layout, a Arch) []uint64 {
 	boost := 0
@@ -202,25 +219,28 @@ func (im *Image) Region() (*model.Region, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The memories' shapes come from the configuration; they are checked
+	// against the sections, whose words the file holds, before a region of
+	// that size is made, so a configuration claiming a huge region costs
+	// nothing unless the file is that large too.
+	q, err := cfg.Quantize()
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	l := NewLayout(q, q.SP.Stride())
+	if err := im.checkShapes(l); err != nil {
+		return nil, err
+	}
 	r, err := model.NewRegion(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("image: %w", err)
 	}
-	q := r.Quantized()
-	l := NewLayout(q, r.SP().State().Stride)
 	ref, err := Compile(r, im.Arch)
 	if err != nil {
 		return nil, err
 	}
-	if len(im.Sections) != len(ref.Sections) {
-		return nil, fmt.Errorf("image: %d sections, architecture version %d has %d", len(im.Sections), ArchVersion, len(ref.Sections))
-	}
-	for i, want := range ref.Sections {
-		got := im.Sections[i]
-		if got.Name != want.Name || got.Width != want.Width || got.Depth() != want.Depth() {
-			return nil, fmt.Errorf("image: section %d is %q (%d × %d bits), the configuration gives %q (%d × %d bits)",
-				i, got.Name, got.Depth(), got.Width, want.Name, want.Depth(), want.Width)
-		}
+	if err := ref.checkShapes(l); err != nil {
+		return nil, fmt.Errorf("image: internal error: Compile disagrees with the layout: %w", err)
 	}
 	for i, w := range im.Section("cfg").Words {
 		if w != ref.Section("cfg").Words[i] {
@@ -298,16 +318,19 @@ func (im *Image) Region() (*model.Region, error) {
 		return nil, fmt.Errorf("image: %w", err)
 	}
 	r.SetSteps(regs[arch.RegsSteps])
-	// The derived memories must be what the state implies.
+	// Every memory must be what the state implies: the derived ones
+	// (sp.conn, tm.seg, tm.cellsegs, the counters), the boost table (the
+	// configuration's), the bits the state does not use (zero) and the
+	// rest, which round-trip.
 	again, err := Compile(r, im.Arch)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"sp.conn", "tm.seg", "tm.cellsegs", "tm.free", "regs"} {
-		a, b := im.Section(name).Words, again.Section(name).Words
-		for i := range a {
-			if a[i] != b[i] {
-				return nil, fmt.Errorf("image: section %q: word %d is %#x, the rest of the image implies %#x", name, i, a[i], b[i])
+	for i, s := range again.Sections {
+		a, b := im.Sections[i].Words, s.Words
+		for j := range a {
+			if a[j] != b[j] {
+				return nil, fmt.Errorf("image: section %q: word %d is %#x, the rest of the image implies %#x", s.Name, j, a[j], b[j])
 			}
 		}
 	}

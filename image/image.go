@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/htmhw/htmhw/arch"
+	"github.com/htmhw/htmhw/internal/quote"
 )
 
 // Versions this package writes and reads.
@@ -259,6 +260,9 @@ func Parse(data []byte) (*Image, error) {
 	for i := uint64(0); i < count; i++ {
 		e := body[headerSize+cfgLen+i*entrySize:]
 		name := string(bytes.TrimRight(e[:nameSize], "\x00"))
+		if err := checkName(name); err != nil {
+			return nil, err
+		}
 		width, depth := int(le.Uint32(e[32:])), uint64(le.Uint32(e[36:]))
 		off, n, crc := le.Uint64(e[40:]), le.Uint64(e[48:]), le.Uint32(e[56:])
 		if width < 1 || width > 64 {
@@ -295,4 +299,18 @@ func Parse(data []byte) (*Image, error) {
 		return nil, errors.New("image: file crc mismatch (corrupt header or section table)")
 	}
 	return im, nil
+}
+
+// checkName refuses a section name that is not a memory name: names are
+// printed, and become file names (WriteMemFiles).
+func checkName(name string) error {
+	ok := name != "" && name[0] != '.'
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		ok = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
+	}
+	if !ok {
+		return fmt.Errorf("image: section name %s: want letters, digits, '.', '_' and '-', not starting with '.'", quote.Short(name))
+	}
+	return nil
 }

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -153,6 +155,8 @@ func TestReadErrors(t *testing.T) {
 		{"header only", good[:headerSize+4], "truncated"},
 		{"header bit", header, "file crc mismatch"},
 		{"width", resum(func() []byte { b := bytes.Clone(good); le.PutUint32(b[headerSize+cfgLen+32:], 65); return b }()), `section "cfg": word width 65 out of range`},
+		{"name with escapes", resum(func() []byte { b := bytes.Clone(good); copy(b[headerSize+cfgLen:], "\x1b[2J"); return b }()), `section name "\x1b[2J"`},
+		{"name with a path", resum(func() []byte { b := bytes.Clone(good); copy(b[headerSize+cfgLen:], "../../x\x00"); return b }()), `section name "../../x"`},
 	}
 	for _, tc := range tests {
 		_, err := Parse(tc.data)
@@ -187,6 +191,13 @@ func TestRegionRejectsInconsistentImages(t *testing.T) {
 			}
 		}, `section "tm.seg"`},
 		{"free", func(im *Image) { im.Section("regs").Words[6]++ }, "free list"},
+		{"boost table", func(im *Image) { im.Section("sp.boosttable").Words[9]++ }, `section "sp.boosttable": word 9`},
+		{"free stack beyond its count", func(im *Image) {
+			n := im.Section("regs").Words[6]
+			im.Section("tm.free").Words[n] = 1 // the words above the top are 0
+		}, `section "tm.free"`},
+		{"generator 0", func(im *Image) { im.Section("regs").Words[5] = 0 }, "generator"},
+		{"boost without boosting", func(im *Image) { im.Section("sp.boost").Words[2] = 1 }, "boost"},
 		{"missing section", func(im *Image) { im.Sections = im.Sections[:5] }, "5 sections"},
 	}
 	for _, tc := range tests {
@@ -199,6 +210,45 @@ func TestRegionRejectsInconsistentImages(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+// Counters at the ends of their ranges load, and the region steps: the SP
+// iteration about to wrap (2^64 − 1), the TM iteration too (2^32 − 1).
+func TestRegionCountersAtTheirLimits(t *testing.T) {
+	r, rows := trained(t, "small", "speed_7578.csv", 100)
+	im, err := Compile(r, DefaultArch())
+	require.NoError(t, err)
+	regs := im.Section("regs").Words
+	regs[1] = 1<<64 - 1
+	back, err := Parse(encode(t, im))
+	require.NoError(t, err)
+	got, err := back.Region()
+	require.NoError(t, err)
+	for _, row := range rows[100:110] {
+		_, err := got.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
+		require.NoError(t, err)
+	}
+	require.EqualValues(t, 9, got.SP().State().Iteration)
+}
+
+// An image whose configuration claims a region far larger than its
+// sections is refused before anything of the region's size is allocated.
+func TestRegionChecksShapesBeforeAllocating(t *testing.T) {
+	r, _ := trained(t, "small", "speed_7578.csv", 5)
+	im, err := Compile(r, DefaultArch())
+	require.NoError(t, err)
+	cfg := r.Config()
+	cfg.TM.SegmentPoolCapacity, cfg.TM.MaxSynapsesPerSegment = 1<<20, 255 // 2^28 synapse slots
+	cfg.SP.ColumnDimensions = []int{65535}
+	im.Config, err = json.Marshal(cfg)
+	require.NoError(t, err)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = im.Region()
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the configuration gives")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated before refusing")
 }
 
 func TestMemFiles(t *testing.T) {

@@ -7,13 +7,17 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/htmhw/htmhw/internal/quote"
 	"github.com/htmhw/htmhw/model/anomaly"
 	"github.com/htmhw/htmhw/model/encoder"
 	"github.com/htmhw/htmhw/model/sp"
@@ -278,6 +282,10 @@ func Parse(file string, data []byte) (*Config, error) {
 	}
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root)
+	if err := checkIntegers(&root, reflect.TypeOf(cfg), ""); err != nil {
+		err.File = file
+		return nil, err
+	}
 	if err := cfg.Validate(); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
@@ -302,6 +310,13 @@ var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 // decodeError rewrites the YAML decoder's errors as "file:line: message",
 // one per problem, naming the section of an unknown key.
 func decodeError(file string, err error) error {
+	err = decodeMessages(file, err)
+	// The decoder's messages quote a prefix of the input: escape its
+	// control bytes, and bound the whole.
+	return errors.New(quote.Clean(err.Error(), 4096))
+}
+
+func decodeMessages(file string, err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -366,6 +381,61 @@ func lineOf(n *yaml.Node, path string) int {
 	return line
 }
 
+// checkIntegers returns an error for the first integer parameter that the
+// document gives as anything but an integer literal: the YAML decoder
+// truncates 4.99 to 4 when it fills an int, which would silently change the
+// model.
+func checkIntegers(n *yaml.Node, t reflect.Type, path string) *ValidationError {
+	line := n.Line // an alias's, not its anchor's
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return checkIntegers(n.Content[0], t, path)
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			for j := 0; j < t.NumField(); j++ {
+				f := t.Field(j)
+				if name, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); name == key {
+					if err := checkIntegers(n.Content[i+1], f.Type, strings.TrimPrefix(path+"."+key, ".")); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return nil
+		}
+		for i, e := range n.Content {
+			if err := checkIntegers(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if n.Kind == yaml.ScalarNode && n.ShortTag() != "!!int" {
+			return &ValidationError{Line: line, Path: path, Msg: quote.Short(n.Value) + " is not an integer"}
+		}
+	}
+	return nil
+}
+
+// MaxNameBytes is the longest model name.
+const MaxNameBytes = 256
+
 // ValidationError is a model file value that is out of range or
 // inconsistent with another.
 type ValidationError struct {
@@ -398,6 +468,9 @@ func invalid(path, format string, args ...any) error {
 // consistency of the SP and TM with the hardware capacities, and that the
 // integers Quantize makes from it are usable.
 func (c *Config) Validate() error {
+	if len(c.Name) > MaxNameBytes || !utf8.ValidString(c.Name) || strings.IndexFunc(c.Name, unicode.IsControl) >= 0 {
+		return invalid("name", "%s must be at most %d bytes of UTF-8 text without control characters", quote.Short(c.Name), MaxNameBytes)
+	}
 	if c.PermanenceBits < 4 || c.PermanenceBits > 16 {
 		return invalid("permanenceBits", "%d must be 4 to 16", c.PermanenceBits)
 	}
@@ -411,6 +484,12 @@ func (c *Config) Validate() error {
 	if (r.ActiveBits > 0) == (r.Sparsity > 0) {
 		return invalid("encoder.rdse.activeBits", "%d and sparsity %g: give exactly one", r.ActiveBits, r.Sparsity)
 	}
+	if r.ActiveBits < 0 || r.ActiveBits > r.Size {
+		return invalid("encoder.rdse.activeBits", "%d must be 1 to encoder.rdse.size %d", r.ActiveBits, r.Size)
+	}
+	if !(r.Sparsity >= 0 && r.Sparsity <= 1) {
+		return invalid("encoder.rdse.sparsity", "%g must be in [0, 1]", r.Sparsity)
+	}
 	ways := 0
 	for _, set := range []bool{r.Radius > 0, r.Resolution > 0, r.Category, r.ResolutionBuckets > 0} {
 		if set {
@@ -420,7 +499,18 @@ func (c *Config) Validate() error {
 	if ways != 1 {
 		return invalid("encoder.rdse.resolution", "give exactly one of radius, resolution, category and resolutionBuckets")
 	}
-	if c.Encoder.Date != nil {
+	if d := c.Encoder.Date; d != nil {
+		// Bounded before any encoder is made: an encoder's size grows with
+		// its width.
+		for _, f := range []struct {
+			name string
+			v    int
+		}{{"season_width", d.SeasonWidth}, {"dayOfWeek_width", d.DayOfWeekWidth}, {"weekend_width", d.WeekendWidth},
+			{"holiday_width", d.HolidayWidth}, {"timeOfDay_width", d.TimeOfDayWidth}, {"custom_width", d.CustomWidth}} {
+			if f.v < 0 || f.v > sp.MaxInputs {
+				return invalid("encoder.date."+f.name, "%d must be 0 to %d", f.v, sp.MaxInputs)
+			}
+		}
 		if _, err := c.Encoder.Date.Params(); err != nil {
 			return invalid("encoder.date", "%v", err)
 		}
@@ -477,8 +567,8 @@ func (c *Config) Validate() error {
 	if s.DutyCyclePeriod < 1 || s.DutyCyclePeriod > 65535 {
 		return invalid("sp.dutyCyclePeriod", "%d must be 1 to 65535", s.DutyCyclePeriod)
 	}
-	if s.UpdatePeriod < 1 {
-		return invalid("sp.updatePeriod", "%d must be at least 1", s.UpdatePeriod)
+	if s.UpdatePeriod < 1 || s.UpdatePeriod > math.MaxUint32 {
+		return invalid("sp.updatePeriod", "%d must be 1 to 2^32-1", s.UpdatePeriod)
 	}
 	if s.Seed < 0 || s.Seed > math.MaxUint32 {
 		return invalid("sp.seed", "%d must be 0 to 2^32-1", s.Seed)
@@ -500,8 +590,8 @@ func (c *Config) Validate() error {
 	if t.MinThreshold < 1 || t.MinThreshold > t.MaxSynapsesPerSegment {
 		return invalid("tm.minThreshold", "%d must be 1 to maxSynapsesPerSegment %d", t.MinThreshold, t.MaxSynapsesPerSegment)
 	}
-	if t.MaxNewSynapseCount < 1 {
-		return invalid("tm.maxNewSynapseCount", "%d must be at least 1", t.MaxNewSynapseCount)
+	if t.MaxNewSynapseCount < 1 || t.MaxNewSynapseCount > 65535 {
+		return invalid("tm.maxNewSynapseCount", "%d must be 1 to 65535", t.MaxNewSynapseCount)
 	}
 	if t.MaxSegmentsPerCell < 1 || t.MaxSegmentsPerCell > 65535 {
 		return invalid("tm.maxSegmentsPerCell", "%d must be 1 to 65535", t.MaxSegmentsPerCell)
@@ -517,6 +607,23 @@ func (c *Config) Validate() error {
 	}
 	if t.ExternalPredictiveInputs != 0 {
 		return invalid("tm.externalPredictiveInputs", "%d: external predictive inputs are not supported", t.ExternalPredictiveInputs)
+	}
+	if l := c.Likelihood; l != nil {
+		for _, f := range []struct {
+			name string
+			v    int
+		}{{"learningPeriod", l.LearningPeriod}, {"estimationSamples", l.EstimationSamples},
+			{"historicWindowSize", l.HistoricWindowSize}, {"averagingWindow", l.AveragingWindow}} {
+			if f.v < 0 || f.v > anomaly.MaxLikelihoodWindow {
+				return invalid("likelihood."+f.name, "%d must be 0 (the default) to %d", f.v, anomaly.MaxLikelihoodWindow)
+			}
+		}
+		if l.ReestimationPeriod < 0 || l.ReestimationPeriod > math.MaxInt32 {
+			return invalid("likelihood.reestimationPeriod", "%d must be 0 (the default) to 2^31-1", l.ReestimationPeriod)
+		}
+		if err := l.Params().Validate(); err != nil {
+			return invalid("likelihood", "%v", err)
+		}
 	}
 	if t.AnomalyMode != "raw" {
 		return invalid("tm.anomalyMode", "%q: the TM computes the raw anomaly; the likelihood is the region's (likelihood:)", t.AnomalyMode)

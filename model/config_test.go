@@ -138,6 +138,23 @@ func TestValidationErrors(t *testing.T) {
 		{"rdse resolution", "encoder: {rdse: {radius: 3}}", "encoder.rdse.resolution give exactly one of radius, resolution, category and resolutionBuckets"},
 		{"date", "encoder: {date: {custom_width: 3, custom_days: [funday]}}", `custom_days entry "funday" is not a day of the week`},
 		{"seed", "tm: {seed: -1}", "tm.seed -1 must be 0 to 2^32-1"},
+		// Sizes are bounded before anything of that size is made.
+		{"active bits above size", "encoder: {rdse: {activeBits: 1001, sparsity: 0}}", "encoder.rdse.activeBits 1001 must be 1 to encoder.rdse.size 1000"},
+		{"active bits bomb", "encoder: {rdse: {activeBits: 100000000, sparsity: 0}}", "encoder.rdse.activeBits 100000000 must be 1 to"},
+		{"active bits 2^31-1", "encoder: {rdse: {activeBits: 2147483647, sparsity: 0}}", "encoder.rdse.activeBits 2147483647 must be 1 to"},
+		{"sparsity", "encoder: {rdse: {sparsity: 2}}", "encoder.rdse.sparsity 2 must be in [0, 1]"},
+		{"date width", "encoder: {date: {timeOfDay_width: 100000000, timeOfDay_radius: 1}}", "encoder.date.timeOfDay_width 100000000 must be 0 to 65535"},
+		{"update period", "sp: {updatePeriod: 4294967297}", "sp.updatePeriod 4294967297 must be 1 to 2^32-1"},
+		{"new synapses", "tm: {maxNewSynapseCount: 4294967297}", "tm.maxNewSynapseCount 4294967297 must be 1 to 65535"},
+		{"likelihood window", "likelihood: {averagingWindow: 2000000000}", "likelihood.averagingWindow 2000000000 must be 0 (the default) to 1048576"},
+		// Integers are integers: the decoder would truncate these.
+		{"float cells", "tm: {cellsPerColumn: 4.99}", `tm.cellsPerColumn "4.99" is not an integer`},
+		{"float in list", "sp: {columnDimensions: [2047.5]}", `sp.columnDimensions[0] "2047.5" is not an integer`},
+		{"float seed", "encoder: {rdse: {seed: 1.5}}", `encoder.rdse.seed "1.5" is not an integer`},
+		{"float holiday", "encoder: {date: {holiday_width: 2, holiday_dates: [[12, 25.5]]}}", `encoder.date.holiday_dates[0][1] "25.5" is not an integer`},
+		// Names are text: no control characters, bounded.
+		{"name escape", "name: \"a\\e[2Jb\"", `name "a\x1b[2Jb" must be at most 256 bytes`},
+		{"name long", "name: " + strings.Repeat("n", 300), `name "nnnn`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,6 +174,10 @@ func TestValidationErrorLines(t *testing.T) {
 		{"name: x\ntm:\n  activationTreshold: 12\n", `m.yaml:3: unknown parameter "activationTreshold" in tm`},
 		{"sp: [1\n", "m.yaml:"},
 		{"", "m.yaml: empty model file"},
+		{"name: x\ntm:\n  cellsPerColumn: 4.0\n", `m.yaml:3: tm.cellsPerColumn "4.0" is not an integer`},
+		{"name: x\ntm:\n  cellsPerColumn: 1e3\n", `m.yaml:3: tm.cellsPerColumn "1e3" is not an integer`},
+		{"name: x\nsp: {potentialPct: &a 0.5}\ntm: {cellsPerColumn: *a}\n", `m.yaml:3: tm.cellsPerColumn "0.5" is not an integer`},
+		{"name: x\ntm: {cellsPerColumn: \"\\e[2J`\"}\n", `m.yaml:2: cannot unmarshal !!str ` + "`\\x1b[2J`` into int"},
 	}
 	for _, tc := range tests {
 		_, err := Parse("m.yaml", []byte(tc.yaml))

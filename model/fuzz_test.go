@@ -17,6 +17,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(`{"encoder": {"rdse": {"size": 64, "activeBits": 3, "resolution": 1, "seed": 1}}, "sp": {"columnDimensions": [64]}}`)
 	f.Add("sp: [1, 2\n")
 	f.Add("permanenceBits: 16\nsmallSteps: zero\n")
+	f.Add("encoder: {rdse: {size: 64, activeBits: 100000000, resolution: 1, seed: 1}}\nsp: {columnDimensions: [64]}\n")
+	f.Add("tm: {cellsPerColumn: 4.99}\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		cfg, err := Parse("fuzz.yaml", []byte(text))
 		if err != nil {
@@ -31,8 +33,11 @@ func FuzzParse(f *testing.F) {
 		// Building large accepted models is slow; the parser is what is
 		// being fuzzed, so only small ones are stepped.
 		q, _ := cfg.Quantize()
-		if q.SP.NumColumns*q.SP.NumInputs > 1<<20 || q.TM.SegmentCapacity*q.TM.MaxSynapsesPerSegment > 1<<20 ||
-			q.TM.NumCells() > 1<<16 {
+		// The bounds keep a region's memories and a step's work (SPEC 5.6)
+		// to some 65536 words, so the fuzzer's rate does not stall on
+		// models that are valid but large.
+		if q.SP.NumColumns*q.SP.NumInputs > 1<<16 || q.SP.NumColumns*q.SP.Stride() > 1<<14 ||
+			q.TM.SegmentCapacity*q.TM.MaxSynapsesPerSegment > 1<<16 || q.TM.NumCells() > 1<<14 {
 			return
 		}
 		cfg.ResolveResolution(0, 100)

@@ -3,10 +3,14 @@ package model
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
+	"encoding/json"
 	"flag"
+	"hash/crc32"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,6 +195,35 @@ func TestSnapshotErrors(t *testing.T) {
 		require.Error(t, err, tc.name)
 		assert.Contains(t, err.Error(), tc.want, tc.name)
 	}
+}
+
+// A snapshot whose configuration claims a region far larger than its
+// state is refused before a region of that size is made.
+func TestSnapshotChecksSizeBeforeAllocating(t *testing.T) {
+	r, rows := loadRun(t, "hello", "speed_7578.csv")
+	runTrace(t, r, rows[:5])
+	var buf bytes.Buffer
+	require.NoError(t, r.Save(&buf))
+	good := buf.Bytes()
+	cfg := r.Config()
+	cfg.TM.SegmentPoolCapacity, cfg.TM.MaxSynapsesPerSegment = 1<<20, 255 // 2^28 synapse slots
+	big, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	n := int(binary.LittleEndian.Uint32(good[12:]))
+	var b bytes.Buffer
+	b.Write(good[:12])
+	require.NoError(t, binary.Write(&b, binary.LittleEndian, uint32(len(big))))
+	b.Write(big)
+	b.Write(good[16+n : len(good)-4])
+	require.NoError(t, binary.Write(&b, binary.LittleEndian, crc32.ChecksumIEEE(b.Bytes())))
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = LoadRegion(bytes.NewReader(b.Bytes()))
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "truncated: the configuration's state takes at least")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated before refusing")
 }
 
 // A value the encoder refuses is an error that changes nothing: the run

@@ -103,6 +103,15 @@ func LoadRegion(rd io.Reader) (*Region, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model: snapshot: %w", err)
 	}
+	// The state's size comes from the configuration; a snapshot too short
+	// to hold it is refused before a region of that size is made.
+	q, err := cfg.Quantize()
+	if err != nil {
+		return nil, fmt.Errorf("model: snapshot: %w", err)
+	}
+	if need := stateBytes(q); int64(len(d.b)) < need {
+		return nil, fmt.Errorf("model: snapshot: truncated: the configuration's state takes at least %d bytes, the snapshot holds %d", need, len(d.b))
+	}
 	r, err := NewRegion(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("model: snapshot: %w", err)
@@ -158,8 +167,22 @@ func LoadRegion(rd io.Reader) (*Region, error) {
 		if err := r.lik.Load(bytes.NewReader(likBytes)); err != nil {
 			return nil, fmt.Errorf("model: snapshot: likelihood: %w", err)
 		}
+		if have, want := r.lik.Params(), cfg.Likelihood.Params(); have != want {
+			return nil, fmt.Errorf("model: snapshot: likelihood state has parameters %+v, the configuration gives %+v", have, want)
+		}
 	}
 	return r, nil
+}
+
+// stateBytes returns the fewest bytes of a snapshot's state after its
+// configuration: steps, the SP state, the TM state with empty lists, no
+// likelihood.
+func stateBytes(q *Quantized) int64 {
+	C, Q := int64(q.SP.NumColumns), int64(q.SP.Stride())
+	S, M := int64(q.TM.SegmentCapacity), int64(q.TM.MaxSynapsesPerSegment)
+	spBytes := 8 + 4 + C*2 + C*Q*(4+2) + C*3*2 + 2
+	tmBytes := 4 + 4 + 8 + S*(4+4+8) + S*M*(4+2) + 3*4 + int64(binary.Size(tm.Stats{}))
+	return 8 + spBytes + tmBytes + 4
 }
 
 type snapEncoder struct{ w *bytes.Buffer }

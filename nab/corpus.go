@@ -14,6 +14,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/htmhw/htmhw/internal/limit"
+	"github.com/htmhw/htmhw/internal/quote"
 )
 
 // A Window is one ground-truth anomaly window of a data file. It covers the
@@ -123,7 +126,7 @@ func NewFile(name string, timestamps, values []string, windows [][2]string) (*Fi
 		k, ok := parseTime(ts)
 		if !ok {
 			// Row i is on line i+2 of a file with a header line.
-			return nil, fileErr(name, i+2, ErrFormat, fmt.Sprintf("%q is not a timestamp (want YYYY-MM-DD HH:MM:SS)", ts))
+			return nil, fileErr(name, i+2, ErrFormat, fmt.Sprintf("%s is not a timestamp (want YYYY-MM-DD HH:MM:SS)", quote.Short(ts)))
 		}
 		if _, dup := first[k]; !dup {
 			first[k] = i
@@ -141,11 +144,11 @@ func NewFile(name string, timestamps, values []string, windows [][2]string) (*Fi
 	locate := func(k int, edge string) (int, error) {
 		key, ok := parseTime(edge)
 		if !ok {
-			return 0, fileErr(name, 0, ErrWindow, fmt.Sprintf("window %d: %q is not a timestamp", k+1, edge))
+			return 0, fileErr(name, 0, ErrWindow, fmt.Sprintf("window %d: %s is not a timestamp", k+1, quote.Short(edge)))
 		}
 		i, ok := first[key]
 		if !ok {
-			return 0, fileErr(name, 0, ErrWindow, fmt.Sprintf("window %d: edge %q is not a timestamp of the data file", k+1, edge))
+			return 0, fileErr(name, 0, ErrWindow, fmt.Sprintf("window %d: edge %s is not a timestamp of the data file", k+1, quote.Short(edge)))
 		}
 		return i, nil
 	}
@@ -387,7 +390,7 @@ func readData(r io.Reader, name string) (ts, vals []string, err error) {
 		}
 	}
 	if tcol < 0 {
-		return nil, nil, fileErr(name, 1, ErrFormat, fmt.Sprintf("header %q has no column \"timestamp\"", strings.Join(header, ",")))
+		return nil, nil, fileErr(name, 1, ErrFormat, fmt.Sprintf("header %s has no column \"timestamp\"", quote.Short(strings.Join(header, ","))))
 	}
 	for {
 		rec, err := cr.Read()
@@ -405,14 +408,32 @@ func readData(r io.Reader, name string) (ts, vals []string, err error) {
 	return ts, vals, nil
 }
 
+// MaxLineBytes bounds a line of the CSV files this package reads; a
+// longer one is an error, found after reading about that many bytes of it.
+const MaxLineBytes = 1 << 20
+
+// csvReader is a csv.Reader whose records are bounded by MaxLineBytes.
+type csvReader struct {
+	*csv.Reader
+	lim *limit.Reader
+}
+
+// Read reads a record and starts the count of the next.
+func (c *csvReader) Read() ([]string, error) {
+	rec, err := c.Reader.Read()
+	c.lim.Mark()
+	return rec, err
+}
+
 // newCSV returns a CSV reader for r positioned after the header line, and
 // the header's column names with surrounding spaces removed.
-func newCSV(r io.Reader, name string) (*csv.Reader, []string, error) {
-	br := bufio.NewReader(r)
+func newCSV(r io.Reader, name string) (*csvReader, []string, error) {
+	lim := limit.NewReader(r, MaxLineBytes)
+	br := bufio.NewReader(lim)
 	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
 		br.Discard(3) // cannot fail after a successful Peek
 	}
-	cr := csv.NewReader(br)
+	cr := &csvReader{Reader: csv.NewReader(br), lim: lim}
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/htmhw/htmhw/internal/quote"
 )
 
 // Results is a detector's output on a corpus: for each data file (by its
@@ -219,7 +221,7 @@ func ReadScores(r io.Reader) ([]float64, error) {
 		}
 	}
 	if col < 0 {
-		return nil, fileErr("", 1, ErrFormat, fmt.Sprintf("header %q has no column \"anomaly_score\"", strings.Join(header, ",")))
+		return nil, fileErr("", 1, ErrFormat, fmt.Sprintf("header %s has no column \"anomaly_score\"", quote.Short(strings.Join(header, ","))))
 	}
 	scores := []float64{}
 	for {
@@ -234,10 +236,10 @@ func ReadScores(r io.Reader) ([]float64, error) {
 		text := strings.TrimSpace(rec[col])
 		v, err := strconv.ParseFloat(text, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || !isDecimal(text) {
-			return nil, fileErr("", line, ErrScore, fmt.Sprintf("%q is not a number", text))
+			return nil, fileErr("", line, ErrScore, fmt.Sprintf("%s is not a number", quote.Short(text)))
 		}
 		if v < 0 || v > 1 {
-			return nil, fileErr("", line, ErrScore, fmt.Sprintf("%s is not in [0, 1]", text))
+			return nil, fileErr("", line, ErrScore, fmt.Sprintf("%s is not in [0, 1]", quote.Clean(text, quote.Max)))
 		}
 		scores = append(scores, v)
 	}

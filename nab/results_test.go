@@ -174,3 +174,17 @@ func TestWriteResults(t *testing.T) {
 	var buf bytes.Buffer
 	assert.ErrorIs(t, nab.WriteScores(&buf, toy.Files[0], []float64{1}), nab.ErrRowCount)
 }
+
+// A huge line is refused after about nab.MaxLineBytes of it; bad fields
+// are quoted short, with control bytes escaped.
+func TestReadScoresHugeAndHostile(t *testing.T) {
+	huge := "timestamp,value,anomaly_score\n2020-01-01 00:00:00,1," + strings.Repeat("5", 8<<20) + "\n"
+	_, err := nab.ReadScores(strings.NewReader(huge))
+	if err == nil || !strings.Contains(err.Error(), "a record (line) longer than 1048576 bytes") || len(err.Error()) > 200 {
+		t.Fatalf("huge line: %v", err)
+	}
+	_, err = nab.ReadScores(strings.NewReader("timestamp,value,anomaly_score\n2020-01-01 00:00:00,1,\x1b[2J\n"))
+	if err == nil || !strings.Contains(err.Error(), `"\x1b[2J" is not a number`) {
+		t.Fatalf("escape sequence: %v", err)
+	}
+}

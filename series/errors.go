@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/htmhw/htmhw/internal/limit"
+	"github.com/htmhw/htmhw/internal/quote"
 )
 
 // Kinds of parse failure. A *ParseError wraps exactly one of these (or, for
@@ -29,6 +32,8 @@ var (
 	ErrMissing = errors.New("missing value")
 	// ErrRange means a value lies outside [Options.Min, Options.Max].
 	ErrRange = errors.New("value out of range")
+	// ErrTooLong means a line is longer than Options.MaxRecordBytes.
+	ErrTooLong = limit.ErrTooLong
 )
 
 // A ParseError reports a problem with the input, located by file, line and
@@ -58,7 +63,7 @@ func (e *ParseError) Error() string {
 		b.WriteString("line " + strconv.Itoa(e.Line) + ": ")
 	}
 	if e.Column > 0 {
-		fmt.Fprintf(&b, "column %d %q: ", e.Column, e.Header)
+		fmt.Fprintf(&b, "column %d %s: ", e.Column, quote.Short(e.Header))
 	}
 	if e.Err != nil {
 		b.WriteString(e.Err.Error())

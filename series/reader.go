@@ -10,11 +10,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/htmhw/htmhw/internal/limit"
+	"github.com/htmhw/htmhw/internal/quote"
 )
 
 // A Reader reads a series one row at a time.
 type Reader struct {
 	csv    *csv.Reader
+	lim    *limit.Reader
 	opt    Options
 	header []string
 	tcol   int // 0-based index of the time column
@@ -27,7 +31,8 @@ type Reader struct {
 	prevText string    // its text
 	prevLine int       // its line; 0 before the first row
 
-	err error // sticky error
+	err      error // sticky error
+	nextLine int   // the line after the last record read; 0 before the header
 }
 
 // NewReader returns a Reader that reads a series from r. It reads the header
@@ -44,7 +49,15 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 		return nil, err
 	}
 
-	br := bufio.NewReader(r)
+	max := int64(opt.MaxRecordBytes)
+	if max <= 0 {
+		max = DefaultMaxRecordBytes
+	}
+	// The limit counts the bytes passed to csv's buffer since the last
+	// record began, so a record is refused after at most max + the
+	// buffer's size bytes of it.
+	lim := limit.NewReader(r, max)
+	br := bufio.NewReader(lim)
 	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
 		br.Discard(3) // cannot fail after a successful Peek
 	}
@@ -53,8 +66,8 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
 
-	sr := &Reader{csv: cr, opt: opt}
-	header, err := cr.Read()
+	sr := &Reader{csv: cr, lim: lim, opt: opt}
+	header, err := sr.read()
 	if err == io.EOF {
 		return nil, &ParseError{File: opt.File, Err: errorf(ErrNoHeader,
 			"input is empty: want a header line such as %q", opt.TimeColumn+","+opt.ValueColumn)}
@@ -74,6 +87,17 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 		return nil, err
 	}
 	return sr, nil
+}
+
+// read reads a record, starting the count of the next one.
+func (r *Reader) read() ([]string, error) {
+	rec, err := r.csv.Read()
+	r.lim.Mark()
+	if err == nil {
+		r.nextLine, _ = r.csv.FieldPos(len(rec) - 1)
+		r.nextLine++
+	}
+	return rec, err
 }
 
 func checkOptions(opt *Options) error {
@@ -104,17 +128,21 @@ func (r *Reader) column(name string, line int) (int, error) {
 		}
 		if at >= 0 {
 			return 0, &ParseError{File: r.opt.File, Line: line, Err: errorf(ErrNoColumn,
-				"header names column %q twice (columns %d and %d)", name, at+1, i+1)}
+				"header names column %s twice (columns %d and %d)", quote.Short(name), at+1, i+1)}
 		}
 		at = i
 	}
 	if at < 0 {
-		have := make([]string, len(r.header))
+		var have []string
 		for i, h := range r.header {
-			have[i] = strconv.Quote(h)
+			if i == maxListed {
+				have = append(have, fmt.Sprintf("and %d more", len(r.header)-i))
+				break
+			}
+			have = append(have, quote.Short(h))
 		}
 		return 0, &ParseError{File: r.opt.File, Line: line, Err: errorf(ErrNoColumn,
-			"header has no column %q (it has %s)", name, strings.Join(have, ", "))}
+			"header has no column %s (it has %s)", quote.Short(name), strings.Join(have, ", "))}
 	}
 	return at, nil
 }
@@ -144,7 +172,7 @@ func (r *Reader) Next() (Row, error) {
 
 // next reads one record. It returns ok == false for a row dropped by Skip.
 func (r *Reader) next() (row Row, ok bool, err error) {
-	rec, err := r.csv.Read()
+	rec, err := r.read()
 	if err != nil {
 		return Row{}, false, r.wrap(err)
 	}
@@ -163,7 +191,7 @@ func (r *Reader) next() (row Row, ok bool, err error) {
 	}
 	if r.opt.Monotonic && r.prevLine > 0 && t.Before(r.prevTime) {
 		return Row{}, false, r.fieldError(r.tcol, errorf(ErrOrder,
-			"%q is earlier than %q on line %d", text, r.prevText, r.prevLine))
+			"%s is earlier than %s on line %d", quote.Short(text), quote.Short(r.prevText), r.prevLine))
 	}
 	r.prevTime, r.prevText, r.prevLine = t, text, line
 	row.Time = t
@@ -191,7 +219,7 @@ func (r *Reader) next() (row Row, ok bool, err error) {
 	}
 	if (r.opt.Min != nil && v < *r.opt.Min) || (r.opt.Max != nil && v > *r.opt.Max) {
 		return Row{}, false, r.fieldError(r.vcol, errorf(ErrRange,
-			"%s is outside the valid range [%s, %s]", text, bound(r.opt.Min, -1), bound(r.opt.Max, 1)))
+			"%s is outside the valid range [%s, %s]", quote.Clean(text, quote.Max), bound(r.opt.Min, -1), bound(r.opt.Max, 1)))
 	}
 	r.last, r.haveLast = v, true
 	row.Value = v
@@ -208,6 +236,9 @@ func (r *Reader) fieldError(col int, err error) error {
 // io.EOF and I/O errors of the underlying reader as they are.
 func (r *Reader) wrap(err error) error {
 	var ce *csv.ParseError
+	if errors.Is(err, limit.ErrTooLong) {
+		return &ParseError{File: r.opt.File, Line: max(1, r.nextLine), Err: err}
+	}
 	if errors.As(err, &ce) {
 		return &ParseError{File: r.opt.File, Line: ce.Line, Err: &detail{kind: ce.Err,
 			msg: fmt.Sprintf("malformed CSV at byte %d: %v", ce.Column, ce.Err)}}
@@ -254,7 +285,7 @@ func parseValue(s string) (v float64, missing bool, err error) {
 			return v, false, nil
 		}
 		if errors.Is(err, strconv.ErrRange) {
-			return 0, false, errorf(ErrNotNumber, "%q is out of the float64 range", s)
+			return 0, false, errorf(ErrNotNumber, "%s is out of the float64 range", quote.Short(s))
 		}
 	} else {
 		switch strings.ToLower(s) {
@@ -262,7 +293,7 @@ func parseValue(s string) (v float64, missing bool, err error) {
 			return 0, true, nil
 		}
 	}
-	return 0, false, errorf(ErrNotNumber, "%q is not a number", s)
+	return 0, false, errorf(ErrNotNumber, "%s is not a number", quote.Short(s))
 }
 
 // isDecimal reports whether s consists only of the characters of a decimal
@@ -279,13 +310,17 @@ func isDecimal(s string) bool {
 	return true
 }
 
-// describe quotes a field for a message, naming an empty one as such.
+// describe quotes a field for a message (a short prefix of it, control
+// bytes escaped), naming an empty one as such.
 func describe(s string) string {
 	if s == "" {
 		return "empty field"
 	}
-	return strconv.Quote(s)
+	return quote.Short(s)
 }
+
+// maxListed is the number of header columns an error lists.
+const maxListed = 20
 
 // bound formats an optional range bound, or ±Inf if it is nil.
 func bound(b *float64, sign int) string {

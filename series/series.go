@@ -116,7 +116,15 @@ type Options struct {
 	// Monotonic makes a timestamp earlier than the one before it an error
 	// wrapping ErrOrder. Equal timestamps are allowed.
 	Monotonic bool
+	// MaxRecordBytes bounds a line (a record, quoted newlines included);
+	// 0 means DefaultMaxRecordBytes. A longer one is an error wrapping
+	// ErrTooLong, found after reading at most about that many bytes of it.
+	MaxRecordBytes int
 }
+
+// DefaultMaxRecordBytes is the longest line a Reader accepts by default:
+// far more than any time series row, far less than a memory problem.
+const DefaultMaxRecordBytes = 1 << 20
 
 // Read reads a whole series from r. It returns every row in input order,
 // except rows dropped by the Skip policy; a file with only a header yields no

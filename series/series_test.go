@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -660,5 +661,63 @@ func BenchmarkRead(b *testing.B) {
 		if err != nil || len(rows) != 1127 {
 			b.Fatalf("got %d rows, %v", len(rows), err)
 		}
+	}
+}
+
+// repeat is a reader of n copies of a byte, so that a test can read a huge
+// field without holding it.
+type repeat struct {
+	b byte
+	n int64
+}
+
+func (r *repeat) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), r.n)
+	for i := range p[:k] {
+		p[i] = r.b
+	}
+	r.n -= k
+	return int(k), nil
+}
+
+// A huge line costs about the limit, not its size, and the error quotes
+// none of it; bad fields are quoted short, with control bytes escaped.
+func TestHugeAndHostileFields(t *testing.T) {
+	head := "timestamp,value\n2020-01-01 00:00:00,1\n"
+	tests := []struct {
+		name string
+		in   io.Reader
+		opt  series.Options
+		want string
+		kind error
+	}{
+		{"200 MB value", io.MultiReader(strings.NewReader(head+"2020-01-01 00:00:01,"), &repeat{'7', 200 << 20}),
+			series.Options{File: "f.csv"}, "f.csv:3: a record (line) longer than 1048576 bytes", series.ErrTooLong},
+		{"200 MB quoted field over many lines", io.MultiReader(strings.NewReader(head+"2020-01-01 00:00:01,\""), &repeat{'\n', 200 << 20}),
+			series.Options{File: "f.csv"}, "f.csv:3: a record (line) longer than 1048576 bytes", series.ErrTooLong},
+		{"huge header", &repeat{'h', 200 << 20}, series.Options{}, "line 1: a record (line) longer than 1048576 bytes", series.ErrTooLong},
+		{"own limit", io.MultiReader(strings.NewReader(head+"2020-01-01 00:00:01,"), &repeat{'7', 5000}),
+			series.Options{MaxRecordBytes: 100}, "line 3: a record (line) longer than 100 bytes", series.ErrTooLong},
+		{"long bad value", io.MultiReader(strings.NewReader(head+"2020-01-01 00:00:01,"), &repeat{'x', 100000}),
+			series.Options{}, `line 3: column 2 "value": "` + strings.Repeat("x", 64) + `…" (100000 bytes) is not a number`, series.ErrNotNumber},
+		{"escape sequence", strings.NewReader(head + "2020-01-01 00:00:01,\x1b[2J\x07\n"),
+			series.Options{}, `line 3: column 2 "value": "\x1b[2J\a" is not a number`, series.ErrNotNumber},
+		{"escape in a header", strings.NewReader("timestamp,\x1b]0;pwned\x07\n"),
+			series.Options{}, `line 1: header has no column "value" (it has "timestamp", "\x1b]0;pwned\a")`, series.ErrNoColumn},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := series.Read(tc.in, tc.opt)
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.kind)
+			assert.Equal(t, tc.want, err.Error())
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "bytes allocated")
+		})
 	}
 }

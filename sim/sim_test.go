@@ -374,6 +374,43 @@ func TestIterationWrap(t *testing.T) {
 	compareImages(t, want, s.Image(), "across the TM iteration's wrap")
 }
 
+// TestSPIterationWrap starts from an image whose 64-bit SP iteration is
+// about to wrap (an image passes every check with any value there): the
+// step that wraps it divides by dutyCyclePeriod (SPEC 5.5.2), not by 0,
+// and the simulator agrees with the golden model.
+func TestSPIterationWrap(t *testing.T) {
+	rows := readRows(t, jumpsup)
+	cfg := tightConfig(t, rows)
+	trained, err := model.NewRegion(cfg)
+	require.NoError(t, err)
+	for _, row := range rows[:100] {
+		_, err := trained.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
+		require.NoError(t, err)
+	}
+	im, err := image.Compile(trained, image.DefaultArch())
+	require.NoError(t, err)
+	im.Section("regs").Words[regSPIter] = 1<<64 - 2
+	golden, err := im.Region()
+	require.NoError(t, err)
+	s, err := New(im)
+	require.NoError(t, err)
+	enc, err := NewEncoder(cfg)
+	require.NoError(t, err)
+	for i, row := range rows[100:110] {
+		o, err := golden.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
+		require.NoError(t, err)
+		in, err := enc.Encode(row.Time, row.Value)
+		require.NoError(t, err)
+		r, err := s.Step(in, true)
+		require.NoError(t, err)
+		require.True(t, slices.Equal(o.ActiveColumns, r.ActiveColumns), "step %d", i)
+	}
+	require.EqualValues(t, 8, s.regs[regSPIter], "the SP iteration has wrapped")
+	want, err := image.Compile(golden, image.DefaultArch())
+	require.NoError(t, err)
+	compareImages(t, want, s.Image(), "across the SP iteration's wrap")
+}
+
 // newLayoutFor returns package image's layout of an image.
 func newLayoutFor(t testing.TB, im *image.Image) image.Layout {
 	cfg, err := im.ModelConfig()

@@ -256,7 +256,9 @@ func (s *Sim) trimAndConnect(c int, slots []uint64) {
 func (s *Sim) spDuty() {
 	p := &s.p
 	iter := s.regs[regSPIter]
-	period := uint32(min(iter, uint64(p.dutyPeriod))) // iter ≥ 1: period ≥ 1
+	// min(iter, dutyPeriod); a wrapped iter (0) counts 2^64 steps (SPEC
+	// 5.5.2): period ≥ 1 whatever the registers hold.
+	period := uint32(min(iter-1, uint64(p.dutyPeriod)-1)) + 1
 	for c := 0; c < p.C; c++ {
 		w := s.duty[c]
 		od, ad := uint32(w&0xFFFF), uint32(w>>16&0xFFFF)

@@ -104,6 +104,9 @@ func parseRange(s string) (lo, hi float64, err error) {
 }
 
 func (o *compileOptions) run(cmd *cobra.Command) error {
+	if err := checkNotInput("out", o.out, (&outputs{}).reads("data", o.data, "model", modelFile(o.model), "state", o.state).inputs); err != nil {
+		return err
+	}
 	r, err := o.region()
 	if err != nil {
 		return err

@@ -16,10 +16,17 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
+// stopSignals end a command as an interrupt does: it stops at the next
+// row, removes its temporary files and keeps the outputs of an earlier run
+// (SIGTERM is what service managers and kill send, SIGHUP what a closed
+// terminal does).
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	err := newRootCmd().ExecuteContext(ctx)
 	stop()
 	if err != nil {

@@ -75,15 +75,34 @@ func (o *output) abort() {
 type outputs struct {
 	stdout io.Writer
 	list   []*output
+	inputs []flagPath // files the command reads, which no output may replace
+}
+
+// flagPath is a file named by a flag.
+type flagPath struct{ flag, path string }
+
+// reads names the files the command reads, by flag and path (pairs; an
+// empty path is skipped): create refuses to write any of them.
+func (s *outputs) reads(flagsAndPaths ...string) *outputs {
+	for i := 0; i+1 < len(flagsAndPaths); i += 2 {
+		if p := flagsAndPaths[i+1]; p != "" && p != "-" {
+			s.inputs = append(s.inputs, flagPath{flagsAndPaths[i], p})
+		}
+	}
+	return s
 }
 
 // create starts the output at path (see createOutput), refusing a path
-// that another output of the command already writes to.
+// that another output of the command already writes to, or that the
+// command reads.
 func (s *outputs) create(flag, path string) (*output, error) {
 	for _, o := range s.list {
 		if o.path == path || o.path != "-" && path != "-" && sameFile(o.path, path) {
 			return nil, fmt.Errorf("--%s %s: another output of this run is written there", flag, path)
 		}
+	}
+	if err := checkNotInput(flag, path, s.inputs); err != nil {
+		return nil, err
 	}
 	o, err := createOutput(path, s.stdout)
 	if err != nil {
@@ -120,10 +139,29 @@ func (s *outputs) abort() {
 	}
 }
 
-// sameFile reports whether two paths name the same file, by their
-// absolute, cleaned names.
+// checkNotInput returns an error if the output path of flag names one of
+// the inputs: writing it would replace the data the run reads.
+func checkNotInput(flag, path string, inputs []flagPath) error {
+	if path == "-" {
+		return nil
+	}
+	for _, in := range inputs {
+		if sameFile(in.path, path) {
+			return fmt.Errorf("--%s %s: that is the input --%s; write the output elsewhere", flag, path, in.flag)
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether two paths name the same file: by their
+// absolute, cleaned names, or, when both exist, by identity (links).
 func sameFile(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && aa == bb
+	if err1 == nil && err2 == nil && aa == bb {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }

@@ -149,7 +149,7 @@ func (o *quantOptions) run(cmd *cobra.Command) error {
 	}
 	rep.Data = filepath.Base(o.data)
 
-	outs := &outputs{stdout: cmd.OutOrStdout()}
+	outs := (&outputs{stdout: cmd.OutOrStdout()}).reads("data", o.data, "model", modelFile(o.model))
 	defer outs.abort()
 	for _, f := range []struct {
 		name  string

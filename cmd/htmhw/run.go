@@ -91,6 +91,15 @@ func (f *inputFlags) prepare() ([]series.Row, *model.Region, error) {
 	return rows, r, nil
 }
 
+// modelFile returns the --model argument when it names a file (not a
+// preset), for the inputs an output must not replace.
+func modelFile(arg string) string {
+	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
+		return arg
+	}
+	return ""
+}
+
 // loadSnapshot reads the region saved in a snapshot file.
 func loadSnapshot(path string) (*model.Region, error) {
 	f, err := os.Open(path)
@@ -208,9 +217,10 @@ which runs on with --image; with --verify they must also equal the
 simulator's, word for word. --save-state and --load-state are not
 available with a board (compile a snapshot with htmhw compile --state).
 
-A board that stops answering ends the run with an error that names the last
-completed step; the scores of the rows completed so far are then kept in
---out. --resume continues such a run: it attaches to the board without
+A board that stops answering, or an interrupt (SIGINT, SIGTERM, SIGHUP), ends
+the run with an error that names the last completed step; on a board that
+outlives the run (any but sim://) the scores of the rows completed so far are
+then kept in --out. --resume continues such a run: it attaches to the board without
 loading it (the board's identity is checked against the image), reads the
 steps it has done since the image's step count, n, keeps the first n rows of
 --out (which must be there, for the same data, and parse), replays the
@@ -218,8 +228,9 @@ host-side likelihood over them from their raw anomaly column, and continues
 from row n. If the board completed one step whose row was not written, its
 outputs are read back from the board's output registers. The result is
 byte for byte the scores of an uninterrupted run. --resume needs the --image
-of the first run (or the same --model and data) and refuses --trace, --verify
-and "--out -".
+of the first run (or the same --model and data) and refuses --trace, --verify,
+"--out -" and sim:// (whose board ended with the run that stopped: such a run
+leaves --out as it was).
 
 Every output file is written under a temporary name and renamed at the end,
 so a run that fails leaves the files of an earlier run as they were (except
@@ -276,7 +287,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	outs := &outputs{stdout: cmd.OutOrStdout()}
+	outs := (&outputs{stdout: cmd.OutOrStdout()}).reads("data", o.data, "model", modelFile(o.model), "load-state", o.loadState)
 	defer outs.abort()
 	scores, err := outs.create("out", o.out)
 	if err != nil {
@@ -445,6 +456,24 @@ func (o *runOptions) boardImage(rows []series.Row) (*image.Image, error) {
 	return image.Compile(r, image.DefaultArch())
 }
 
+// stopped ends a board run that stopped (interrupted, or the board stopped
+// answering) after `done` rows. On a board that outlives the run, the
+// scores of those rows are kept in --out, so that --resume can go on; on
+// the simulator in this process there is nothing to resume, and --out is
+// left as it was.
+func (o *runOptions) stopped(scores *output, inProcess bool, done int, err error) error {
+	if o.out == "-" {
+		return err
+	}
+	if inProcess {
+		return fmt.Errorf("%w; %s is unchanged (the simulator ends with this process: run again to redo the rows)", err, o.out)
+	}
+	if cerr := scores.commit(); cerr != nil {
+		return fmt.Errorf("%w (and %w)", err, cerr)
+	}
+	return fmt.Errorf("%w; the scores of the first %d rows are in %s: continue with --resume", err, done, o.out)
+}
+
 // keptRow is a row of the --out of an earlier run, kept by --resume.
 type keptRow struct {
 	line                string // as written, without the newline
@@ -549,7 +578,9 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		}
 	}
 
-	outs := &outputs{stdout: cmd.OutOrStdout()}
+	// --resume reads --out and replaces it with its continuation, on
+	// purpose; every other input stays as it is.
+	outs := (&outputs{stdout: cmd.OutOrStdout()}).reads("data", o.data, "model", modelFile(o.model), "image", o.image)
 	defer outs.abort()
 	scores, err := outs.create("out", o.out)
 	if err != nil {
@@ -593,8 +624,14 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		return err
 	}
 	defer b.Close()
+	// A sim:// board lives in this process: it ends with the run, so a run
+	// that stops cannot be resumed on it.
+	_, inProcess := b.Bus().(*driver.SimBus)
 	ctx := cmd.Context()
 	first := 0 // the first row to step
+	if o.resume && inProcess {
+		return fmt.Errorf("--resume: %s is the simulator in this process, which ended with the run that stopped: nothing is left to resume; run again without --resume", uri)
+	}
 	if o.resume {
 		n, err := b.Attach(ctx, im)
 		if err != nil {
@@ -684,6 +721,10 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	prog := newProgress(cmd.ErrOrStderr(), len(rows))
 	for i := first; i < len(rows); i++ {
 		row := rows[i]
+		if ctx.Err() != nil {
+			prog.finish()
+			return o.stopped(scores, inProcess, i, fmt.Errorf("interrupted after %d of %d rows", i, len(rows)))
+		}
 		in, err := enc.Encode(row.Time, row.Value)
 		if err != nil {
 			prog.finish()
@@ -694,14 +735,7 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		st.compute += time.Since(t0)
 		if err != nil {
 			prog.finish()
-			// The rows done so far are kept, so that --resume can go on.
-			if o.out != "-" {
-				if cerr := scores.commit(); cerr != nil {
-					return fmt.Errorf("%s:%d: %w (and %w)", o.data, row.Line, err, cerr)
-				}
-				return fmt.Errorf("%s:%d: %w; the scores of the first %d rows are in %s: continue with --resume", o.data, row.Line, err, i, o.out)
-			}
-			return fmt.Errorf("%s:%d: %w", o.data, row.Line, err)
+			return o.stopped(scores, inProcess, i, fmt.Errorf("%s:%d: %w", o.data, row.Line, err))
 		}
 		if ref != nil {
 			r, err := ref.Step(in, learn)

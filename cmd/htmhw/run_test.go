@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -633,4 +634,64 @@ func TestRunBoardReadState(t *testing.T) {
 	assert.Regexp(t, `^--verify: after the last row the board's memories differ from the simulator's: section "[a-z.]+" word 0: 0x[0-9a-f]+ and 0x[0-9a-f]+ \(board, simulator\)$`, err.Error())
 	assert.NoFileExists(t, p("t.img"))
 	assertNoTempFiles(t, dir)
+}
+
+// countdownCtx is a context that is cancelled at its n-th look (a call of
+// Err or Done), so that a test interrupts a run at a reproducible point.
+type countdownCtx struct {
+	context.Context
+	n    int
+	done chan struct{}
+}
+
+func newCountdownCtx(n int) *countdownCtx {
+	return &countdownCtx{Context: context.Background(), n: n, done: make(chan struct{})}
+}
+
+func (c *countdownCtx) look() {
+	if c.n--; c.n == 0 {
+		close(c.done)
+	}
+}
+
+func (c *countdownCtx) Done() <-chan struct{} { c.look(); return c.done }
+
+func (c *countdownCtx) Err() error {
+	c.look()
+	select {
+	case <-c.done:
+		return context.Canceled
+	default:
+		return nil
+	}
+}
+
+// An interrupt of a run on sim:// keeps the earlier --out and advises no
+// --resume, which cannot work on a board that ended with the process;
+// --resume on sim:// is refused, saying why.
+func TestRunSimInterruptKeepsOldOutput(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "r.img")
+	_, _, err := execute(t, "compile", "--model", "small", "--range", "0,100", "-o", img)
+	require.NoError(t, err)
+	out := writeFile(t, dir, "s.csv", "old scores\n")
+	for _, n := range []int{100, 2000, 8000} {
+		cmd := newRootCmd()
+		var stdout, stderr bytes.Buffer
+		cmd.SetOut(&stdout)
+		cmd.SetErr(&stderr)
+		cmd.SetArgs([]string{"run", "--image", img, "--data", speedCSV, "--out", out})
+		err = cmd.ExecuteContext(newCountdownCtx(n))
+		require.Error(t, err, "cancelled at look %d", n)
+		assert.Contains(t, err.Error(), "interrupted")
+		assert.NotContains(t, err.Error(), "--resume")
+		got, rerr := os.ReadFile(out)
+		require.NoError(t, rerr)
+		assert.Equal(t, "old scores\n", string(got), "cancelled at look %d: --out was replaced", n)
+		assertNoTempFiles(t, dir)
+		t.Logf("cancelled at look %d: %v", n, err)
+	}
+	_, _, err = execute(t, "run", "--image", img, "--data", speedCSV, "--out", out, "--resume")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--resume: sim:// is the simulator in this process")
 }

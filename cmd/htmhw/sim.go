@@ -98,7 +98,7 @@ func (o *simOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	outs := &outputs{stdout: cmd.OutOrStdout()}
+	outs := (&outputs{stdout: cmd.OutOrStdout()}).reads("image", o.image, "data", o.data)
 	defer outs.abort()
 	var tw *trace.RegsWriter
 	if o.trace != "" {
@@ -186,6 +186,7 @@ func writeSimStats(w io.Writer, s *sim.Sim, im *image.Image, hz float64) error {
 // verifyOptions are the flags of verify.
 type verifyOptions struct {
 	reference, image, data, trace string
+	prefix                        bool
 }
 
 // newVerifyCmd returns the verify command.
@@ -201,7 +202,11 @@ step, in the manner of lock-step co-simulation. At the first divergence it
 reports the step, the register, the expected and actual values, the indices
 that differ, the phase that writes that register, and how many steps matched
 before, and exits with status 1. Cycles are compared only against the
-simulator, and only when the trace has them.`,
+simulator, and only when the trace has them.
+
+A trace with fewer steps than the data has rows (cut short, or a header
+only) is a failure too, after its steps are checked, unless --prefix asks
+for a check of the steps it has; a trace without steps always fails.`,
 		Example: "  htmhw verify --reference sim --image region.img --data testdata/nab/art_daily_jumpsup.csv --trace board.trace",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
@@ -211,6 +216,7 @@ simulator, and only when the trace has them.`,
 	f.StringVar(&o.image, "image", "", "memory image the trace started from")
 	f.StringVarP(&o.data, "data", "d", "", "input CSV the trace ran")
 	f.StringVar(&o.trace, "trace", "", "register trace to check")
+	f.BoolVar(&o.prefix, "prefix", false, "accept a trace of fewer steps than the data has rows: check the steps it has")
 	for _, name := range []string{"image", "data", "trace"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
@@ -241,6 +247,9 @@ func (o *verifyOptions) run(cmd *cobra.Command) error {
 	if len(got) > len(rows) {
 		return fmt.Errorf("%s: %d steps, the data has %d rows", o.trace, len(got), len(rows))
 	}
+	if len(got) == 0 {
+		return fmt.Errorf("%s: no steps to check (a header only)", o.trace)
+	}
 	want, err := o.replay(im, rows[:len(got)])
 	if err != nil {
 		return err
@@ -250,9 +259,13 @@ func (o *verifyOptions) run(cmd *cobra.Command) error {
 			return fmt.Errorf("%s: %v", o.trace, m)
 		}
 	}
+	if len(got) < len(rows) && !o.prefix {
+		return fmt.Errorf("%s: incomplete: its %d steps match the %s reference, but the data has %d rows (%d more); --prefix accepts a trace cut short",
+			o.trace, len(got), o.reference, len(rows), len(rows)-len(got))
+	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s: %d steps match the %s reference\n", o.trace, len(got), o.reference)
 	if len(got) < len(rows) {
-		fmt.Fprintf(cmd.OutOrStdout(), "(the data has %d more rows than the trace)\n", len(rows)-len(got))
+		fmt.Fprintf(cmd.OutOrStdout(), "(--prefix: the data has %d more rows than the trace)\n", len(rows)-len(got))
 	}
 	return nil
 }

@@ -96,6 +96,64 @@ func TestVerifyFindsPlantedCorruptions(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// A trace cut short (at a line boundary, or to its header) fails unless
+// --prefix asks for a check of the steps it has; one without steps always
+// fails.
+func TestVerifyIncompleteTrace(t *testing.T) {
+	img, data, tr := simTrace(t, 50)
+	lines := readLines(t, tr)
+	dir := t.TempDir()
+	cut := writeFile(t, dir, "cut.trace", strings.Join(lines[:11], "\n")+"\n")
+	header := writeFile(t, dir, "header.trace", lines[0]+"\n")
+	for _, ref := range []string{"sim", "golden"} {
+		_, _, err := execute(t, "verify", "--reference", ref, "--image", img, "--data", data, "--trace", cut)
+		require.Error(t, err, ref)
+		assert.Contains(t, err.Error(), "incomplete: its 10 steps match the "+ref+" reference, but the data has 50 rows (40 more)")
+		out, _, err := execute(t, "verify", "--reference", ref, "--image", img, "--data", data, "--trace", cut, "--prefix")
+		require.NoError(t, err, ref)
+		assert.Contains(t, out, "10 steps match the "+ref+" reference")
+		assert.Contains(t, out, "40 more rows")
+		for _, prefix := range []string{"--prefix=false", "--prefix"} {
+			_, _, err = execute(t, "verify", "--reference", ref, "--image", img, "--data", data, "--trace", header, prefix)
+			assert.ErrorContains(t, err, "no steps to check", ref)
+		}
+	}
+}
+
+// No output may replace an input of the same run.
+func TestOutputIsNotAnInput(t *testing.T) {
+	img, data, _ := simTrace(t, 20)
+	before, err := os.ReadFile(data)
+	require.NoError(t, err)
+	model := writeFile(t, t.TempDir(), "m.yaml", "name: m\nencoder: {rdse: {size: 100, activeBits: 5, resolution: 1, seed: 1}}\nsp: {columnDimensions: [64], localAreaDensity: 0.1}\ntm: {cellsPerColumn: 2}\n")
+	link := filepath.Join(t.TempDir(), "link.csv")
+	require.NoError(t, os.Symlink(data, link))
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--model", "small", "--data", data, "--out", data}, "--out " + data + ": that is the input --data"},
+		{[]string{"run", "--model", "small", "--data", data, "--out", link}, ": that is the input --data"},
+		{[]string{"run", "--model", "small", "--data", data, "--out", "-", "--plot", data}, "--plot " + data + ": that is the input --data"},
+		{[]string{"run", "--model", model, "--data", data, "--out", "-", "--save-state", model}, "that is the input --model"},
+		{[]string{"run", "--image", img, "--data", data, "--out", data}, "that is the input --data"},
+		{[]string{"run", "--image", img, "--data", data, "--out", "-", "--read-state", img}, "that is the input --image"},
+		{[]string{"trace", "--model", "small", "--data", data, "--out", data}, "that is the input --data"},
+		{[]string{"sim", "--image", img, "--data", data, "--trace", data}, "that is the input --data"},
+		{[]string{"sim", "--image", img, "--data", data, "--trace", img}, "that is the input --image"},
+		{[]string{"compile", "--model", model, "--data", data, "-o", data}, "that is the input --data"},
+		{[]string{"compile", "--model", model, "--range", "0,1", "-o", model}, "that is the input --model"},
+	}
+	for _, tc := range tests {
+		_, _, err := execute(t, tc.args...)
+		require.Error(t, err, "%v", tc.args)
+		assert.Contains(t, err.Error(), tc.want, "%v", tc.args)
+	}
+	after, err := os.ReadFile(data)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the data was written")
+}
+
 // A single-bit corruption of the image is refused, naming the memory.
 func TestVerifyRefusesCorruptImage(t *testing.T) {
 	img, data, tr := simTrace(t, 50)

@@ -56,7 +56,7 @@ func (o *traceOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	outs := &outputs{stdout: cmd.OutOrStdout()}
+	outs := (&outputs{stdout: cmd.OutOrStdout()}).reads("data", o.data, "model", modelFile(o.model))
 	defer outs.abort()
 	out, err := outs.create("out", o.out)
 	if err != nil {

@@ -1035,10 +1035,11 @@ module htm_accel #(
           cbase <= first_col * Q;
         end
         if (eng_next == P_DUTY) begin
-          period <= (regs[REGS_SP_ITERATION] < {32'd0, cfg_dutyper}) ? regs[REGS_SP_ITERATION][15:0] :
-              cfg_dutyper[15:0];
-          period_m1 <= ((regs[REGS_SP_ITERATION] < {32'd0, cfg_dutyper}) ? regs[REGS_SP_ITERATION][15:0] :
-              cfg_dutyper[15:0]) - 1'b1;
+          // SPEC 5.5.2: a wrapped iteration (0) counts 2^64 steps.
+          period <= (regs[REGS_SP_ITERATION] != 64'd0 && regs[REGS_SP_ITERATION] < {32'd0, cfg_dutyper}) ?
+              regs[REGS_SP_ITERATION][15:0] : cfg_dutyper[15:0];
+          period_m1 <= ((regs[REGS_SP_ITERATION] != 64'd0 && regs[REGS_SP_ITERATION] < {32'd0, cfg_dutyper}) ?
+              regs[REGS_SP_ITERATION][15:0] : cfg_dutyper[15:0]) - 1'b1;
           minov <= regs[REGS_SP_MIN_OVERLAP][15:0];
           max_od <= 0;
           nweak <= 0;

@@ -74,6 +74,10 @@ func NABProbationaryPeriod(numRecords int) int {
 // field is wrong.
 func (p LikelihoodParams) Validate() error {
 	switch {
+	case max(p.LearningPeriod, p.EstimationSamples, p.HistoricWindowSize, p.AveragingWindow) > MaxLikelihoodWindow:
+		return fmt.Errorf("anomaly: likelihood params: %+v: a period or window exceeds %d", p, MaxLikelihoodWindow)
+	case p.ReestimationPeriod > math.MaxInt32:
+		return fmt.Errorf("anomaly: likelihood params: ReestimationPeriod %d exceeds 2^31-1", p.ReestimationPeriod)
 	case p.LearningPeriod < 0:
 		return fmt.Errorf("anomaly: likelihood params: LearningPeriod %d is negative", p.LearningPeriod)
 	case p.EstimationSamples < 0:
@@ -91,6 +95,12 @@ func (p LikelihoodParams) Validate() error {
 	}
 	return nil
 }
+
+// MaxLikelihoodWindow bounds the learning period, the estimation samples
+// and the windows of the likelihood parameters (NuPIC's largest default is
+// 8640), so that their sums cannot overflow and a window allocated in
+// advance stays small.
+const MaxLikelihoodWindow = 1 << 20
 
 // record is one entry of the history window: a raw score and, if the caller
 // gave one, the metric value it came with.

@@ -109,6 +109,17 @@ func (p *Params) Validate() error {
 	return nil
 }
 
+// Stride returns the pool slots per column of a pooler with these
+// parameters: the largest potential pool. It allocates nothing, so that
+// the size of a pooler is known before it is made.
+func (p *Params) Stride() int {
+	stride := 0
+	for c := 0; c < p.NumColumns; c++ {
+		stride = max(stride, p.poolSize(p.hoodSize(c)))
+	}
+	return stride
+}
+
 // neighbourhood returns column c's neighbourhood in ascending input order:
 // the inputs within PotentialRadius of the column's centre
 // ⌊(2c+1)·NumInputs / (2·NumColumns)⌋, taken modulo NumInputs with
@@ -194,10 +205,7 @@ func New(p Params) (*SpatialPooler, error) {
 	if p.BoostTable != nil {
 		p.BoostTable = slices.Clone(p.BoostTable)
 	}
-	s := &SpatialPooler{p: p, words: (p.NumInputs + 63) / 64}
-	for c := 0; c < p.NumColumns; c++ {
-		s.stride = max(s.stride, p.poolSize(p.hoodSize(c)))
-	}
+	s := &SpatialPooler{p: p, words: (p.NumInputs + 63) / 64, stride: p.Stride()}
 	C := p.NumColumns
 	s.poolLen = make([]uint16, C)
 	s.poolInput = make([]uint32, C*s.stride)
@@ -438,7 +446,9 @@ func (s *SpatialPooler) adapt() {
 }
 
 func (s *SpatialPooler) updateDutyCycles() {
-	period := uint32(min(s.iteration, uint64(s.p.DutyCyclePeriod)))
+	// min(iteration, period) for iteration ≥ 1; a wrapped iteration (0)
+	// counts 2^64 steps (SPEC 5.5.2), so period ≥ 1 for every state.
+	period := uint32(min(s.iteration-1, uint64(s.p.DutyCyclePeriod)-1)) + 1
 	activeBits := sdr.FromIndices(s.p.NumColumns, s.active)
 	for c := range s.overlapDuty {
 		var vo, va uint32

@@ -5,6 +5,7 @@ package sp
 // derivation is in the comment next to it); none is read back from the code.
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -478,6 +479,10 @@ func TestDutyCycleStep(t *testing.T) {
 		{100000, 65535, 0xFFFF, false, 0xFFFE}, // 65535·65534/65535
 		{1, 1, 40000, false, 0},                // dutyCyclePeriod 1: duty = v
 		{1, 3, 40000, true, 52767},             // period 2: (40000+65535)/2 = 52767.5
+		// The iteration wraps to 0, which counts 2^64 steps: period
+		// dutyCyclePeriod, not a division by 0.
+		{math.MaxUint64, 1000, 1000, false, 999},
+		{math.MaxUint64, 1, 40000, true, 0xFFFF},
 	}
 	for _, tc := range cases {
 		p := base()

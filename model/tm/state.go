@@ -100,6 +100,9 @@ func (t *TemporalMemory) SetState(st State) error {
 	if err := sdr.Validate(st.WinnerCells, t.numCells); err != nil {
 		return fmt.Errorf("tm: state winner cells: %w", err)
 	}
+	if st.Generator == 0 {
+		return fmt.Errorf("tm: state generator is 0, which the generator never reaches")
+	}
 	isFree := make([]bool, S)
 	for _, s := range st.Free {
 		if int(s) >= S || st.SegCell[s] != None || isFree[s] {

@@ -867,6 +867,7 @@ func TestSetStateRejects(t *testing.T) {
 		mod  func(*State)
 	}{
 		{"segment arrays too short", func(st *State) { st.SegCell = st.SegCell[:3] }},
+		{"generator 0, which it never reaches", func(st *State) { st.Generator = 0 }},
 		{"lastUsed too long", func(st *State) { st.SegLastUsed = append(st.SegLastUsed, 0) }},
 		{"seq too short", func(st *State) { st.SegSeq = st.SegSeq[:1] }},
 		{"synapse cells too short", func(st *State) { st.SynCell = st.SynCell[:15] }},

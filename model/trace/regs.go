@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/htmhw/htmhw/internal/limit"
+	"github.com/htmhw/htmhw/internal/quote"
 	"github.com/htmhw/htmhw/model/sdr"
 )
 
@@ -62,9 +64,11 @@ func (w *RegsWriter) Flush() error { return w.w.Flush() }
 // ReadRegs reads a whole register trace, checking every field; errors name
 // the line.
 func ReadRegs(r io.Reader) ([]Regs, error) {
-	cr := csv.NewReader(r)
+	lim := limit.NewReader(r, MaxLineBytes)
+	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = 6
 	head, err := cr.Read()
+	lim.Mark()
 	if errors.Is(err, io.EOF) {
 		return nil, errors.New("trace: empty input, want a header")
 	}
@@ -72,13 +76,17 @@ func ReadRegs(r io.Reader) ([]Regs, error) {
 		return nil, fmt.Errorf("trace: header: %w", err)
 	}
 	if strings.Join(head, ",") != RegsHeader {
-		return nil, fmt.Errorf("trace: header %q, want %q", strings.Join(head, ","), RegsHeader)
+		return nil, fmt.Errorf("trace: header %s, want %q", quote.Short(strings.Join(head, ",")), RegsHeader)
 	}
 	var rows []Regs
 	for {
 		rec, err := cr.Read()
+		lim.Mark()
 		if errors.Is(err, io.EOF) {
 			return rows, nil
+		}
+		if errors.Is(err, limit.ErrTooLong) {
+			return nil, fmt.Errorf("trace: line %d: %w", len(rows)+2, err)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("trace: %w", err)
@@ -89,7 +97,7 @@ func ReadRegs(r io.Reader) ([]Regs, error) {
 		parse := func(name, s string, bits int) uint64 {
 			v, err := strconv.ParseUint(s, 10, bits)
 			if err != nil && perr == nil {
-				perr = fmt.Errorf("trace: line %d: %s %q is not a number", line, name, s)
+				perr = fmt.Errorf("trace: line %d: %s %s is not a number", line, name, quote.Short(s))
 			}
 			return v
 		}

@@ -16,7 +16,14 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/htmhw/htmhw/internal/limit"
+	"github.com/htmhw/htmhw/internal/quote"
 )
+
+// MaxLineBytes bounds a trace line: twice the longest enc and cols
+// columns (65535 indices of up to 6 characters each) and then some.
+const MaxLineBytes = 4 << 20
 
 // Header is the first line of a trace.
 const Header = "step,enc,cols,anomaly,n_active,h_active,n_winner,h_winner,n_pred,h_pred,segments,synapses"
@@ -125,11 +132,16 @@ func (w *Writer) Flush() error { return w.w.Flush() }
 // twelve fields with consecutive steps (a trace may start at any step, as a
 // resumed run's does). Rows are returned as text, which is what
 // comparisons need.
+//
+// A line longer than MaxLineBytes is an error, found after reading about
+// that many bytes of it.
 func Read(r io.Reader) ([][]string, error) {
-	cr := csv.NewReader(r)
+	lim := limit.NewReader(r, MaxLineBytes)
+	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = len(columns)
 	cr.ReuseRecord = false
 	head, err := cr.Read()
+	lim.Mark()
 	if errors.Is(err, io.EOF) {
 		return nil, errors.New("trace: empty input, want a header")
 	}
@@ -137,13 +149,17 @@ func Read(r io.Reader) ([][]string, error) {
 		return nil, fmt.Errorf("trace: header: %w", err)
 	}
 	if strings.Join(head, ",") != Header {
-		return nil, fmt.Errorf("trace: header %q, want %q", strings.Join(head, ","), Header)
+		return nil, fmt.Errorf("trace: header %s, want %q", quote.Short(strings.Join(head, ",")), Header)
 	}
 	var rows [][]string
 	for {
 		rec, err := cr.Read()
+		lim.Mark()
 		if errors.Is(err, io.EOF) {
 			return rows, nil
+		}
+		if errors.Is(err, limit.ErrTooLong) {
+			return nil, fmt.Errorf("trace: line %d: %w", len(rows)+2, err)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("trace: %w", err)
@@ -157,7 +173,7 @@ func Read(r io.Reader) ([][]string, error) {
 		}
 		if err != nil || step < 0 {
 			line, _ := cr.FieldPos(0)
-			return nil, fmt.Errorf("trace: line %d: step %q: not the next step", line, rec[0])
+			return nil, fmt.Errorf("trace: line %d: step %s: not the next step", line, quote.Short(rec[0]))
 		}
 		rows = append(rows, rec)
 	}

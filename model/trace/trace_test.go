@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -110,4 +111,33 @@ func TestCompare(t *testing.T) {
 	d = Compare(a, append(a, a[0]))
 	require.NotNil(t, d)
 	assert.Equal(t, "rows", d.Column)
+}
+
+// A huge line costs about MaxLineBytes, not its size; bad input is quoted
+// short, with control bytes escaped.
+func TestReadHugeAndHostileLines(t *testing.T) {
+	huge := bytes.Repeat([]byte("1 "), 20<<20) // 40 MB
+	tests := []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"40 MB line", append([]byte(Header+"\n0,"), huge...), "trace: line 2: a record (line) longer than 4194304 bytes"},
+		{"40 MB header", huge, "trace: header: a record (line) longer than 4194304 bytes"},
+		{"escapes in the header", []byte("step,\x1b[2J,a,b,c,d,e,f,g,h,i,j\n"), `trace: header "step,\x1b[2J,a,b,c,d,e,f,g,h,i,j", want`},
+		{"long step", []byte(Header + "\n0,,,0,0,0,0,0,0,0,0,0\n" + strings.Repeat("x", 1000) + ",,,0,0,0,0,0,0,0,0,0\n"),
+			`trace: line 3: step "` + strings.Repeat("x", 64) + `…" (1000 bytes): not the next step`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := Read(bytes.NewReader(tc.in))
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Less(t, len(err.Error()), 400)
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(40<<20), "bytes allocated")
+		})
+	}
 }
