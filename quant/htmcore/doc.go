@@ -24,7 +24,8 @@
 // glibc's expf (C++'s exp(float)): Expf reproduces it bit for bit (glibc
 // 2.36 on x86-64, checked over every float32 argument), since the correctly
 // rounded float32(math.Exp(float64(x))) differs from it in the last bit on
-// rare arguments, and a last bit decides ties between boosted overlaps.
+// rare arguments, and one unit of a boost factor can reorder two columns'
+// boosted overlaps (testdata/htmcore's boost trace, from step 167).
 //
 // Not implemented: the TemporalMemory's external predictive inputs and its
 // anomaly-likelihood modes, and seed 0 (a random seed in htm.core). A
