@@ -191,9 +191,10 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 	variants := Plan(&c, widths)
 	const ints = 2 // recs[0] is the float reference, recs[1] the baseline
 	nrec := len(variants) + ints
-	// With boosting on, both engines run again with boosting off (after
-	// the ints: recs[nrec] is the float reference, then the variants), so
-	// that the report can tell what boosting's integer form costs.
+	// With boosting on, both engines run again with boosting off, in the
+	// records from off on (recs[off] the float reference, then the
+	// variants), so that the report can tell what boosting's integer form
+	// costs.
 	var oc model.Config
 	var oeng *htmcore.Engine
 	if c.SP.BoostStrength > 0 {
