@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/model/encoder"
 	"github.com/htmhw/htmhw/model/trace"
 )
 
@@ -157,5 +158,46 @@ func TestTraces(t *testing.T) {
 				t.Fatalf("first divergence from htm.core: %v", d)
 			}
 		})
+	}
+}
+
+// TestTraceLocalInhibition reproduces htm.core's trace of a SpatialPooler
+// with local inhibition and boosting (the README's boost-local), which a
+// model file cannot describe: the engine is assembled from its parts.
+func TestTraceLocalInhibition(t *testing.T) {
+	values := readSeries(t, "speed_7578.csv")
+	want := readTrace(t, "t_speed7578_boostlocal.csv.gz")
+	require.LessOrEqual(t, len(want), len(values))
+	cfg := traceConfig(t, "boost", values)
+	cfg.SP.BoostStrength = 2.5
+	spp, err := SPParamsFromConfig(cfg)
+	require.NoError(t, err)
+	spp.GlobalInhibition = false
+	spp.PotentialRadius = 8
+	spp.InputDimensions = []uint32{uint32(cfg.Encoder.RDSE.Size)}
+	tmp, err := TMParamsFromConfig(cfg)
+	require.NoError(t, err)
+	rdse, err := encoder.NewRDSE(cfg.Encoder.RDSE.Params())
+	require.NoError(t, err)
+	sp, err := NewSpatialPooler(spp)
+	require.NoError(t, err)
+	tm, err := NewTemporalMemory(tmp)
+	require.NoError(t, err)
+	e, err := NewEngineFrom(rdse, sp, tm)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	w := trace.NewWriter(&buf)
+	for _, v := range values[:len(want)] {
+		row, err := e.Step(v)
+		require.NoError(t, err)
+		require.NoError(t, w.Write(row))
+	}
+	require.NoError(t, w.Flush())
+	got, err := trace.Read(&buf)
+	require.NoError(t, err)
+	// Local, not global: the inhibition radius is below the columns.
+	require.Less(t, sp.InhibitionRadius(), uint32(1024))
+	if d := trace.Compare(want, got); d != nil {
+		t.Fatalf("first divergence from htm.core: %v", d)
 	}
 }
