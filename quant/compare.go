@@ -190,7 +190,23 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 
 	variants := Plan(&c, widths)
 	const ints = 2 // recs[0] is the float reference, recs[1] the baseline
-	recs := make([]record, len(variants)+ints)
+	nrec := len(variants) + ints
+	// With boosting on, both engines run again with boosting off, in the
+	// records from off on (recs[off] the float reference, then the
+	// variants), so that the report can tell what boosting's integer form
+	// costs.
+	var oc model.Config
+	var oeng *htmcore.Engine
+	if c.SP.BoostStrength > 0 {
+		oc = c
+		oc.SP.BoostStrength = 0
+		if oeng, err = htmcore.NewEngineWithDate(&oc); err != nil {
+			return nil, fmt.Errorf("quant: float reference without boosting: %w", err)
+		}
+		nrec += 1 + len(variants)
+	}
+	off := len(variants) + ints // the first record without boosting
+	recs := make([]record, nrec)
 	total := len(rows) * len(recs)
 	var done atomic.Int64
 	tick := func(n int) {
@@ -210,13 +226,17 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 			defer wg.Done()
 			for i := range work {
 				var err error
-				switch i {
-				case 0:
+				switch {
+				case i == 0:
 					err = runFloat(ctx, eng, rows, &recs[0], tick)
-				case 1:
+				case i == 1:
 					err = runFloat(ctx, beng, rows, &recs[1], tick)
-				default:
+				case i < off:
 					err = runInt(ctx, &c, variants[i-ints], init, rows, &recs[i], tick)
+				case i == off:
+					err = runFloat(ctx, oeng, rows, &recs[i], tick)
+				default:
+					err = runInt(ctx, &oc, variants[i-off-1], init, rows, &recs[i], tick)
 				}
 				if err != nil {
 					recs[i].err = err
@@ -226,7 +246,16 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 		}()
 	}
 	// The float streams are the slowest: they go first.
+	order := []int{0, 1}
+	if oeng != nil {
+		order = append(order, off)
+	}
 	for i := range recs {
+		if i > 1 && i != off {
+			order = append(order, i)
+		}
+	}
+	for _, i := range order {
 		select {
 		case work <- i:
 		case <-ctx.Done():
@@ -241,11 +270,17 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 		if r.err == nil || errors.Is(r.err, context.Canceled) {
 			continue
 		}
-		if i < ints {
+		switch {
+		case i < ints:
 			return nil, fmt.Errorf("quant: float reference: %w", r.err)
+		case i < off:
+			v := variants[i-ints]
+			return nil, fmt.Errorf("quant: %d bits, smallSteps %s: %w", v.Bits, v.Policy, r.err)
+		case i == off:
+			return nil, fmt.Errorf("quant: float reference without boosting: %w", r.err)
 		}
-		v := variants[i-ints]
-		return nil, fmt.Errorf("quant: %d bits, smallSteps %s: %w", v.Bits, v.Policy, r.err)
+		v := variants[i-off-1]
+		return nil, fmt.Errorf("quant: %d bits, smallSteps %s, without boosting: %w", v.Bits, v.Policy, r.err)
 	}
 
 	rep := &Report{
@@ -277,6 +312,16 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 		run.Variant = v
 		run.Warnings = r.warnings
 		rep.Runs = append(rep.Runs, run)
+	}
+	if oeng != nil {
+		rep.Boost = newBoostReport(&c)
+		rep.Boost.FloatOff = compareRecords(&recs[0], &recs[off])
+		for i, v := range variants {
+			run := compareRecords(&recs[off], &recs[off+1+i])
+			run.Variant = v
+			run.Warnings = recs[off+1+i].warnings
+			rep.Boost.Off = append(rep.Boost.Off, run)
+		}
 	}
 	rep.MinBits = 0
 	for b := 4; b <= 16; b++ {

@@ -21,6 +21,12 @@
 // refuses a width, the width runs under smallSteps: lsb and smallSteps:
 // zero side by side (Plan).
 //
+// With boosting on (boostStrength above 0) Compare also runs both engines
+// with boosting off, and the report's boosting section (BoostReport) shows
+// what boosting costs at each width: the agreement with boosting on beside
+// the agreement with it off, and the error of the integer model's Q4.12
+// boost table (docs/SPEC.md 5.7), which is the same at every width.
+//
 // # Remedies for a step that rounds to zero
 //
 // docs/SPEC.md allows three, and the report shows each one's effect:

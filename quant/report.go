@@ -43,6 +43,9 @@ type Report struct {
 	// mt19937) brings in at any width. Its bits and memory fields are 0.
 	Baseline Baseline `json:"baseline"`
 	Runs     []Run    `json:"runs"`
+	// Boost is what boosting costs, with boostStrength above 0 (else
+	// absent).
+	Boost *BoostReport `json:"boost,omitempty"`
 }
 
 // Baseline is the float reference run again with TMSeed.
@@ -287,6 +290,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("| %s | %g | %d | %.6g | %s | %s |\n", f.Param, f.Value, f.Int, f.Represents, pct(f.RelError), f.Rule)
 	}
 	p("\n")
+
+	r.writeBoost(p)
 
 	p("## Remedies\n\n")
 	p("A learning step that rounds to 0 silently switches its rule off, so by default (`smallSteps: error`) the model refuses it. docs/SPEC.md section 2 allows three remedies:\n\n")

@@ -52,6 +52,11 @@ step rounds to zero, the width is run twice instead, under smallSteps: lsb
 and smallSteps: zero, the two remedies of the spec beside a wider
 permanence.
 
+With boosting on (sp.boostStrength above 0) every stream runs again with
+boosting off, and the report shows per width the agreement with boosting
+on beside the agreement with it off (what boosting's integer form costs),
+and the error of the integer model's Q4.12 boost table.
+
 With --init shared (the default) every integer model starts from the float
 reference's initial SP pools and permanences, mapped to integers, so that
 columns correspond; with --init own each draws its own, as htmhw run does,

@@ -18,10 +18,13 @@
 // classes (Compute, ActivateDendrites, ActiveCells, WinnerCells,
 // PredictiveCells, Anomaly, ...).
 //
-// The reference traces check global inhibition; local inhibition
-// (globalInhibition=false) follows htm.core's source but has no reference
-// trace. Boost factors use float64's exp rounded to float32 where htm.core
-// calls glibc's expf; the two can differ in the last bit in rare cases.
+// The reference traces check global inhibition, and local inhibition
+// (globalInhibition=false) on one short trace with boosting. Boost factors are exp of a float32, which htm.core computes with
+// glibc's expf (C++'s exp(float)): Expf reproduces it bit for bit (glibc
+// 2.36 on x86-64, checked over every float32 argument), since the correctly
+// rounded float32(math.Exp(float64(x))) differs from it in the last bit on
+// rare arguments, and one unit of a boost factor can reorder two columns'
+// boosted overlaps (testdata/htmcore's boost trace, from step 167).
 //
 // Not implemented: the TemporalMemory's external predictive inputs and its
 // anomaly-likelihood modes, and seed 0 (a random seed in htm.core). A

@@ -388,7 +388,7 @@ func (sp *SpatialPooler) updateBoostFactorsLocal() {
 			continue
 		}
 		x := float32((target - sp.activeDutyCycles[i]) * sp.p.BoostStrength)
-		sp.boostFactors[i] = float32(math.Exp(float64(x)))
+		sp.boostFactors[i] = Expf(x)
 	}
 }
 
@@ -581,8 +581,8 @@ func (sp *SpatialPooler) bumpUpWeakColumns() {
 }
 
 // updateBoostFactorsGlobal sets each boost factor to
-// exp((targetDensity − activeDutyCycle) · boostStrength), in float32 (the
-// exponential is float64's, rounded: htm.core calls expf).
+// exp((targetDensity − activeDutyCycle) · boostStrength), in float32, the
+// exponential glibc's expf (Expf), as htm.core's exp of a float is.
 func (sp *SpatialPooler) updateBoostFactorsGlobal() {
 	var target float32
 	if sp.p.NumActiveColumnsPerInhArea > 0 {
@@ -600,7 +600,7 @@ func (sp *SpatialPooler) updateBoostFactorsGlobal() {
 	}
 	for i := range sp.boostFactors {
 		x := float32((target - sp.activeDutyCycles[i]) * sp.p.BoostStrength)
-		sp.boostFactors[i] = float32(math.Exp(float64(x)))
+		sp.boostFactors[i] = Expf(x)
 	}
 }
 

@@ -158,7 +158,7 @@ func TestSPDutyCyclesAndBoosting(t *testing.T) {
 			}
 			require.Equal(t, want, sp.OverlapDutyCycles()[c])
 			x := (float32(0.1) - sp.ActiveDutyCycles()[c]) * strength
-			require.Equal(t, float32(math.Exp(float64(x))), sp.BoostFactors()[c])
+			require.Equal(t, Expf(x), sp.BoostFactors()[c])
 		}
 		if step == 1 {
 			for c, d := range sp.ActiveDutyCycles() {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/model/encoder"
 	"github.com/htmhw/htmhw/model/trace"
 )
 
@@ -41,7 +42,11 @@ func readSeries(t testing.TB, name string) []float64 {
 // testdata/htmcore/README.md for the values.
 func traceConfig(t testing.TB, preset string, values []float64) *model.Config {
 	t.Helper()
-	cfg, err := model.Preset(preset)
+	base := preset
+	if preset == "boost" {
+		base = "hello"
+	}
+	cfg, err := model.Preset(base)
 	require.NoError(t, err)
 	switch preset {
 	case "nab":
@@ -52,6 +57,23 @@ func traceConfig(t testing.TB, preset string, values []float64) *model.Config {
 		cfg.SP.NumActiveColumnsPerInhArea = 0
 		cfg.SP.LocalAreaDensity = float64(float32(40.0 / 2048))
 	case "hello":
+	case "boost":
+		// The README's boost: hello with boosting on and a smaller
+		// region, as issue 18's model.
+		cfg.Encoder.RDSE.Size = 500
+		cfg.Encoder.RDSE.Sparsity = 0
+		cfg.Encoder.RDSE.ActiveBits = 25
+		cfg.SP.ColumnDimensions = []int{1024}
+		cfg.SP.LocalAreaDensity = 0.04
+		cfg.SP.StimulusThreshold = 1
+		cfg.SP.MinPctOverlapDutyCycles = 0.01
+		cfg.SP.DutyCyclePeriod = 200
+		cfg.SP.BoostStrength = 1
+		cfg.SP.WrapAround = false
+		cfg.TM.CellsPerColumn = 12
+		cfg.TM.PredictedSegmentDecrement = 0.002
+		cfg.TM.MaxSegmentsPerCell = 20
+		cfg.TM.MaxSynapsesPerSegment = 40
 	default:
 		t.Fatalf("no trace preset %q", preset)
 	}
@@ -95,19 +117,24 @@ func runEngine(t testing.TB, cfg *model.Config, values []float64) ([][]string, *
 }
 
 // TestTraces reproduces htm.core's reference traces, every column of every
-// row.
+// row. A trace may cover the first rows of its series only; the RDSE's
+// resolution is still derived from the whole series.
 func TestTraces(t *testing.T) {
 	for _, tc := range []struct {
 		preset, series, trace string
 	}{
 		{"nab", "art_daily_jumpsup.csv", "t_jumpsup_nab.csv.gz"},
 		{"hello", "speed_7578.csv", "t_speed7578_hello.csv.gz"},
+		// Boosting: with float32(math.Exp(float64(x))) in place of
+		// glibc's expf the active columns differ from step 167 on.
+		{"boost", "speed_7578.csv", "t_speed7578_boost.csv.gz"},
 	} {
 		t.Run(tc.preset, func(t *testing.T) {
 			t.Parallel()
 			values := readSeries(t, tc.series)
 			want := readTrace(t, tc.trace)
-			got, e := runEngine(t, traceConfig(t, tc.preset, values), values)
+			require.LessOrEqual(t, len(want), len(values), "%s: more rows than %s", tc.trace, tc.series)
+			got, e := runEngine(t, traceConfig(t, tc.preset, values), values[:len(want)])
 			tm := e.TemporalMemory()
 			t.Logf("%s: TM %+v; %d segments, %d synapses (flat lists %d, %d)", tc.trace, tm.Connections().Stats(),
 				tm.NumSegments(), tm.NumSynapses(), len(tm.conn.segments), len(tm.conn.synapses))
@@ -131,5 +158,46 @@ func TestTraces(t *testing.T) {
 				t.Fatalf("first divergence from htm.core: %v", d)
 			}
 		})
+	}
+}
+
+// TestTraceLocalInhibition reproduces htm.core's trace of a SpatialPooler
+// with local inhibition and boosting (the README's boost-local), which a
+// model file cannot describe: the engine is assembled from its parts.
+func TestTraceLocalInhibition(t *testing.T) {
+	values := readSeries(t, "speed_7578.csv")
+	want := readTrace(t, "t_speed7578_boostlocal.csv.gz")
+	require.LessOrEqual(t, len(want), len(values))
+	cfg := traceConfig(t, "boost", values)
+	cfg.SP.BoostStrength = 2.5
+	spp, err := SPParamsFromConfig(cfg)
+	require.NoError(t, err)
+	spp.GlobalInhibition = false
+	spp.PotentialRadius = 8
+	spp.InputDimensions = []uint32{uint32(cfg.Encoder.RDSE.Size)}
+	tmp, err := TMParamsFromConfig(cfg)
+	require.NoError(t, err)
+	rdse, err := encoder.NewRDSE(cfg.Encoder.RDSE.Params())
+	require.NoError(t, err)
+	sp, err := NewSpatialPooler(spp)
+	require.NoError(t, err)
+	tm, err := NewTemporalMemory(tmp)
+	require.NoError(t, err)
+	e, err := NewEngineFrom(rdse, sp, tm)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	w := trace.NewWriter(&buf)
+	for _, v := range values[:len(want)] {
+		row, err := e.Step(v)
+		require.NoError(t, err)
+		require.NoError(t, w.Write(row))
+	}
+	require.NoError(t, w.Flush())
+	got, err := trace.Read(&buf)
+	require.NoError(t, err)
+	// Local, not global: the inhibition radius is below the columns.
+	require.Less(t, sp.InhibitionRadius(), uint32(1024))
+	if d := trace.Compare(want, got); d != nil {
+		t.Fatalf("first divergence from htm.core: %v", d)
 	}
 }
