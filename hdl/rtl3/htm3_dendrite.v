@@ -305,7 +305,7 @@ module htm3_dendrite #(
   always @(posedge clk) begin
     if (s4 && s4_act && learn_r && pend && !(pend_go && pend_h))
       $fatal(1, "htm3_dendrite: seglru write of segment %0d overran by the next", pend_seg);
-    if (st == DRAIN && ic == 3'd5 && (pend || s1_v || s2_v || s3 || s4))
+    if (st == DRAIN && ic == 3'd5 && (pend && !(pend_go && pend_h) || s1_v || s2_v || s3 || s4))
       $fatal(1, "htm3_dendrite: work left at the end of the drain");
     if (st == INIT && ic == 3'd6 && cr_rd[WS:0] > (WS + 1)'(S))
       $fatal(1, "htm3_dendrite: FREE_COUNT %0d above S", cr_rd);
