@@ -21,7 +21,11 @@ module htm3d_ebr #(
     input  wire [   AW-1:0] wa,
     input  wire [WIDTH-1:0] wd
 );
-  reg [WIDTH-1:0] mem[0:DEPTH-1];
+  // A read of the address written in the same cycle is unspecified (the
+  // iCE40 EBR's behaviour; no bypass logic): the unit never makes one whose
+  // data it uses, and under SIM such a read returns the inverted word so
+  // that a test would catch a use.
+  (* no_rw_check *) reg [WIDTH-1:0] mem[0:DEPTH-1];
 `ifdef SIM
   string dir;
   integer i;
@@ -36,7 +40,11 @@ module htm3d_ebr #(
 `endif
   always @(posedge clk) begin
     if (we) mem[wa] <= wd;
-    rd <= mem[ra];
+`ifdef SIM
+    if (we && wa == ra) rd <= ~mem[ra];
+    else
+`endif
+      rd <= mem[ra];
   end
 endmodule
 
