@@ -136,14 +136,24 @@ func TestSP3Stress(t *testing.T) {
 	require.NotZero(t, nb, "no column was bumped: the test does not exercise bumps")
 }
 
-// TestSP3Tiny: a region whose pools span one input word (N ≤ 32) and a
-// short duty period reached within the first steps (the divider's wait).
+// TestSP3Tiny: 30 inputs (one input word: W = 1, so that histogram
+// increments come in consecutive cycles), 16 columns, a stimulus
+// threshold, and steps short enough that SP_DUTY waits for the divider;
+// duty periods of 7 and 3 steps (bumps), learning off every 5th step.
 func TestSP3Tiny(t *testing.T) {
-	im, inputs := compileSeries(t, "small", "speed_7578.csv", 200, func(c *model.Config) {
+	im, inputs := compileSeries(t, "small", "speed_7578.csv", 300, func(c *model.Config) {
 		stress(c)
+		c.Encoder.RDSE.Size, c.Encoder.RDSE.ActiveBits, c.Encoder.Date = 30, 5, nil
+		c.SP.ColumnDimensions, c.SP.NumActiveColumnsPerInhArea, c.SP.PotentialRadius = []int{16}, 3, 4
+		c.SP.StimulusThreshold = 1
 		c.SP.DutyCyclePeriod, c.SP.UpdatePeriod = 7, 3
 	})
-	runSP3(t, im, inputs, func(i int) bool { return i%5 != 4 })
+	p, err := ParamsOf(im)
+	require.NoError(t, err)
+	require.Equal(t, 30, p.N)
+	e := sp3Cycles(p, true, 5, []int{p.Q, p.Q, p.Q}, nil)
+	require.Less(t, e[0]+e[1]+e[2]+e[3], uint64(sp3DivReady), "SP_DUTY does not wait for the divider")
+	require.NotZero(t, runSP3(t, im, inputs, func(i int) bool { return i%5 != 4 }), "no column was bumped")
 }
 
 // sp3Div is htm3_sp's division by the duty period p: floor(n/p) for
