@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -250,3 +252,50 @@ func readSP3(path string) (*SP3Result, error) {
 	}
 	return res, sc.Err()
 }
+
+// YosysStat synthesizes one module of hdl/rtl3 for the iCE40 (synth_ice40,
+// with -D ICE40 for the SPRAM tiles) with its parameters set, and returns
+// the cell counts of Yosys's stat.
+func YosysStat(ctx context.Context, dir, top string, params map[string]int, flags ...string) (map[string]int, error) {
+	vs, err := writeSources3(dir)
+	if err != nil {
+		return nil, err
+	}
+	var script strings.Builder
+	for _, v := range vs {
+		fmt.Fprintf(&script, "read_verilog -sv -DICE40 %s\n", v)
+	}
+	if len(params) > 0 {
+		script.WriteString("chparam")
+		names := make([]string, 0, len(params))
+		for k := range params {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, k := range names {
+			fmt.Fprintf(&script, " -set %s %d", k, params[k])
+		}
+		fmt.Fprintf(&script, " %s\n", top)
+	}
+	fmt.Fprintf(&script, "synth_ice40 -top %s %s\ntee -o stat.txt stat\n", top, strings.Join(flags, " "))
+	if err := os.WriteFile(filepath.Join(dir, "run.ys"), []byte(script.String()), 0o644); err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, "yosys", "-q", "run.ys")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("hdl: yosys %s: %w\n%s", top, err, tail(out, 4000))
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "stat.txt"))
+	if err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	cells := map[string]int{}
+	for _, m := range statCell.FindAllStringSubmatch(string(b), -1) {
+		n, _ := strconv.Atoi(m[2])
+		cells[m[1]] += n
+	}
+	return cells, nil
+}
+
+var statCell = regexp.MustCompile(`(?m)^\s+(SB_\w+|\$\w+)\s+(\d+)$`)

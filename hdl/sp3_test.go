@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,5 +187,49 @@ func TestSP3Division(t *testing.T) {
 				t.Fatalf("floor(%d/%d): %d, want %d", n, p, got, n/p)
 			}
 		}
+	}
+}
+
+// TestRTL3RAMs: each RAM wrapper maps to the iCE40's RAM and to nothing
+// else: htm_ebr to SB_RAM40_4K blocks (no flip-flops, no memory left as
+// logic; flip-flops and LUTs only for the read multiplexer of a RAM that
+// Yosys splits by depth), htm_spram to SB_SPRAM256KA tiles (likewise for
+// a RAM deeper than one tile).
+func TestRTL3RAMs(t *testing.T) {
+	needTool(t, "yosys")
+	for _, tc := range []struct {
+		top           string
+		width, depth  int
+		ram, maxLUT   int
+		maxFF         int
+		ramCell, what string
+	}{
+		{"htm_ebr", 32, 1024, 8, 0, 0, "SB_RAM40_4K", "sp.conn (small)"},
+		{"htm_ebr", 7, 256, 1, 1, 0, "SB_RAM40_4K", "sp.overlap (small)"},
+		{"htm_ebr", 9, 61, 1, 1, 0, "SB_RAM40_4K", "sp.hist (small)"},
+		{"htm_ebr", 16, 4096, 16, 20, 4, "SB_RAM40_4K", "16 blocks (Yosys picks 256 x 16 and a read multiplexer)"},
+		{"htm_spram", 15, 15360, 1, 0, 0, "SB_SPRAM256KA", "sp.pool (small)"},
+		{"htm_spram", 19, 16384, 2, 0, 0, "SB_SPRAM256KA", "tm.syn (small): two tiles side by side"},
+		{"htm_spram", 16, 40000, 3, 40, 2, "SB_SPRAM256KA", "three tiles deep"},
+	} {
+		t.Run(fmt.Sprintf("%s-%dx%d", tc.top, tc.depth, tc.width), func(t *testing.T) {
+			cells, err := YosysStat(context.Background(), t.TempDir(), tc.top, map[string]int{"WIDTH": tc.width, "DEPTH": tc.depth})
+			require.NoError(t, err)
+			t.Logf("%s: %v", tc.what, cells)
+			require.Equal(t, tc.ram, cells[tc.ramCell], "%s cells", tc.ramCell)
+			ff, other := 0, 0
+			for c, n := range cells {
+				switch {
+				case c == tc.ramCell || c == "SB_LUT4" || c == "SB_CARRY":
+				case strings.HasPrefix(c, "SB_DFF"):
+					ff += n
+				default:
+					other += n
+				}
+			}
+			require.Zero(t, other, "cells other than the RAM, LUTs and flip-flops: %v", cells)
+			require.LessOrEqual(t, ff, tc.maxFF, "flip-flops")
+			require.LessOrEqual(t, cells["SB_LUT4"], tc.maxLUT, "LUTs")
+		})
 	}
 }

@@ -200,7 +200,6 @@ module htm3_sp #(
   // the row word, written when the pass leaves the word.
   reg  [WC-1:0]  ln;             // the list's length
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
-  reg  [WCI-1:0] col;
   reg  [AP-1:0]  pbase;
   reg  [ACW-1:0] cbase;
   reg  [WQ-1:0]  plen;
@@ -223,6 +222,8 @@ module htm3_sp #(
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
   integer nconn;  // connected synapses of the column (raise check)
+  reg [WCI-1:0] col;
+  reg [15:0] per;
 `endif
 
   // ---------------------------------------------------------------- SP_DUTY
@@ -235,13 +236,14 @@ module htm3_sp #(
   reg          dv_start;
   reg  [63:0]  dv_x;
   reg  [15:0]  dv_d;
+  /* verilator lint_off UNUSEDSIGNAL */  // m < 2^17: dv_q's high bits are checked under SIM only
   wire [63:0]  dv_q;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [15:0]  dv_r;
   wire         dv_done;
   htm3_divser #(.WX(64), .WD(16)) u_div (
       .clk(clk), .start(dv_start), .x(dv_x), .d(dv_d), .q(dv_q), .r(dv_r), .done(dv_done));
   reg          dv_ready, upd;
-  reg  [15:0]  per;             // p
   reg  [4:0]   lg;              // l
   reg  [15:0]  mlo;             // m - 2^16
   wire [15:0]  per_w = (iter < {48'd0, cfg_dutyper}) ? iter[15:0] : cfg_dutyper;
@@ -261,7 +263,7 @@ module htm3_sp #(
   reg  [15:0]    od2, ad2, od3, ad3;
   reg            vo2, va2, vo3, va3;
   reg  [15:0]    no2, na2;      // the numerators
-  reg  [31:0]    pmo2, pma2;    // n·m_lo
+  reg  [15:0]    pmo2, pma2;    // (n·m_lo) >> 16
   reg  [15:0]    fqo3, fqa3;    // floor(n/p)
   reg  [15:0]    maxod;
   reg  [WC-1:0]  nweak;
@@ -273,10 +275,12 @@ module htm3_sp #(
   wire [15:0]    mul_a = (st == S_DMIN) ? maxod : no1;
   wire [15:0]    mul_b = (st == S_DMIN) ? cfg_minpct[15:0] : mlo;
   wire [31:0]    mul_o = mul_a * mul_b;
+  /* verilator lint_off UNUSEDSIGNAL */  // the quotient needs the product's high half only
   wire [31:0]    mul_a2 = na1 * mlo;
-  wire [16:0]    so2 = {1'b0, no2} + {1'b0, pmo2[31:16]};
-  wire [16:0]    sa2 = {1'b0, na2} + {1'b0, pma2[31:16]};
-  wire [16:0]    fo2 = so2 >> lg, fa2 = sa2 >> lg;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [16:0]    so2 = {1'b0, no2} + {1'b0, pmo2};
+  wire [16:0]    sa2 = {1'b0, na2} + {1'b0, pma2};
+  wire [15:0]    fo2 = 16'(so2 >> lg), fa2 = 16'(sa2 >> lg);  // < 2^16
   wire [15:0]    odn = vo3 ? od3 + fqo3 : (od3 == 16'd0 ? 16'd0 : od3 - fqo3 - 16'd1);
   wire [15:0]    adn = va3 ? ad3 + fqa3 : (ad3 == 16'd0 ? 16'd0 : ad3 - fqa3 - 16'd1);
   wire           weak3 = d_v3 && minov != 16'd0 && odn < minov;
@@ -385,7 +389,9 @@ module htm3_sp #(
         end
         2'd1: if (dv_done && !dv_start) begin
           upd <= (dv_r == 16'd0);
+`ifdef SIM
           per <= per_w;
+`endif
           lg <= lg_w;
           dv_x <= (64'd1 << (16 + lg_w)) + {48'd0, pm1};
           dv_d <= per_w;
@@ -541,7 +547,9 @@ module htm3_sp #(
             end else st <= S_GET;
           end
           S_GET: begin  // the column arrives: read its pool length
+`ifdef SIM
             col <= lst_rd;
+`endif
             pbase <= AP'(lst_rd * Q);
             cbase <= ACW'(lst_rd * W);
             wcnt <= {WW{1'b0}};
@@ -555,19 +563,19 @@ module htm3_sp #(
               ph <= {PH{1'b0}};
               accv <= 1'b0;
 `ifdef SIM
-              nconn = 0;
+              nconn <= 0;
 `endif
             end
           end
           S_PASS: begin
-            if (ph[0] && ph_i < PH'(plen)) pw <= pool_rd;
+            if (ph[0] && ph_i < (PH-1)'(plen)) pw <= pool_rd;
             if (!ph[0] && ph != 0) begin  // synapse ph/2 - 1 is computed
               if (accv && p_w == aw) acc <= acc | p_bit;
               else acc <= p_bit;
               aw <= p_w;
               accv <= 1'b1;
 `ifdef SIM
-              if (p_conn) nconn = nconn + 1;
+              if (p_conn) nconn <= nconn + 1;
 `endif
             end
             if (ph == PH'(2 * ph_n + 1)) begin
@@ -597,16 +605,16 @@ module htm3_sp #(
             va2 <= va1;
             no2 <= no1;
             na2 <= na1;
-            pmo2 <= mul_o;
-            pma2 <= mul_a2;
+            pmo2 <= mul_o[31:16];
+            pma2 <= mul_a2[31:16];
             // stage 2: the quotients
             d_c3 <= d_c2;
             od3 <= od2;
             ad3 <= ad2;
             vo3 <= vo2;
             va3 <= va2;
-            fqo3 <= fo2[15:0];
-            fqa3 <= fa2[15:0];
+            fqo3 <= fo2;
+            fqa3 <= fa2;
             // stage 3: write (ports above); the maximum, the weak list
             if (d_v3) begin
               if (odn > maxod) maxod <= odn;

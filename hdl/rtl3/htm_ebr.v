@@ -11,8 +11,11 @@
 module htm_ebr #(
     parameter integer WIDTH = 8,
     parameter integer DEPTH = 16,
+    // (ZERO is for silicon, FILE for simulation: each build uses one)
+    /* verilator lint_off UNUSEDPARAM */
     parameter integer ZERO  = 0,
     parameter FILE = ""
+    /* verilator lint_on UNUSEDPARAM */
 ) (
     input  wire                  clk,
     input  wire [AW-1:0]         ra,
@@ -23,9 +26,9 @@ module htm_ebr #(
 );
   localparam integer AW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
   (* no_rw_check *) reg [WIDTH-1:0] mem[0:DEPTH-1];
-  integer i;
 `ifdef SIM
   string dir;
+  integer i;
   initial begin
     for (i = 0; i < DEPTH; i = i + 1) mem[i] = {WIDTH{1'b0}};
     rd = {WIDTH{1'b0}};
@@ -45,6 +48,7 @@ module htm_ebr #(
 `else
   generate
     if (ZERO != 0) begin : g_zero
+      integer i;
       initial for (i = 0; i < DEPTH; i = i + 1) mem[i] = {WIDTH{1'b0}};
     end
   endgenerate

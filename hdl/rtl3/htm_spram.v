@@ -11,7 +11,10 @@
 module htm_spram #(
     parameter integer WIDTH = 16,
     parameter integer DEPTH = 16384,
+    // (ZERO is for silicon, FILE for simulation: each build uses one)
+    /* verilator lint_off UNUSEDPARAM */
     parameter FILE = ""
+    /* verilator lint_on UNUSEDPARAM */
 ) (
     input  wire             clk,
     input  wire [AW-1:0]    a,
