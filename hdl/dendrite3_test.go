@@ -21,9 +21,13 @@ import (
 	"github.com/htmhw/htmhw/sim"
 )
 
-// The dendrite unit of architecture 3 (rtl3/DENDRITE.md) and its testbench.
-var dend3Sources = []string{"rtl3/htm3_dendrite.v", "rtl3/htm3_dendrite_top.v", "rtl3/htm3d_ebr.v",
-	"rtl3/htm3d_spram.v", "tb3/htm3_dendrite_tb.v", "tb3/dendrite_main.cpp"}
+// The dendrite unit of architecture 3 (rtl3/DENDRITE.md) with the RAM
+// wrappers, and its testbench.
+var (
+	dend3RTL = []string{"rtl3/htm3_dendrite.v", "rtl3/htm3_dendrite_top.v", "rtl3/htm3_dendrite_synth.v",
+		"rtl3/htm_ebr.v", "rtl3/htm_spram.v"}
+	dend3TB = []string{"rtl3/tb/dendrite3_tb.v", "rtl3/tb/dendrite3_main.cpp"}
+)
 
 // dend3Layout is the segment memory's layout (16-bit words) that
 // htm3_dendrite's default parameters give: segseq, seglru, the used list's
@@ -40,30 +44,26 @@ const dend3SMDepth = 16384
 // over used segments of M slots.
 func dend3Cycles(used, M int) int { return 13 + used*max(M, 4) }
 
-// buildDend3 builds the testbench with Verilator, cached like Build by the
-// sources, parameters and Verilator version.
+// buildDend3 builds the testbench with Verilator, cached like BuildSP3 by
+// the sources of hdl/rtl3, the parameters and Verilator's version.
 func buildDend3(t *testing.T, p Params) string {
 	t.Helper()
 	ver, err := exec.Command("verilator", "--version").Output()
 	require.NoError(t, err)
-	h := sha256.New()
 	defs := []string{"C=" + strconv.Itoa(p.C), "K=" + strconv.Itoa(p.K), "S=" + strconv.Itoa(p.S),
 		"M=" + strconv.Itoa(p.M), "B=" + strconv.Itoa(p.B)}
+	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%v\n", strings.TrimSpace(string(ver)), defs)
-	var files []string
-	for _, f := range dend3Sources {
-		b, err := os.ReadFile(f)
+	for _, f := range append(slices.Clone(dend3RTL), dend3TB...) {
+		b, err := sources3.ReadFile(f)
 		require.NoError(t, err)
 		fmt.Fprintf(h, "%s %d\n", f, len(b))
 		h.Write(b)
-		abs, err := filepath.Abs(f)
-		require.NoError(t, err)
-		files = append(files, abs)
 	}
 	cache, err := CacheDir()
 	require.NoError(t, err)
 	dir := filepath.Join(cache, "dend3-"+hex.EncodeToString(h.Sum(nil))[:24])
-	bin := filepath.Join(dir, "Vhtm3_dendrite_tb")
+	bin := filepath.Join(dir, "Vdendrite3_tb")
 	if _, err := os.Stat(bin); err == nil {
 		return bin
 	}
@@ -71,23 +71,50 @@ func buildDend3(t *testing.T, p Params) string {
 	tmp, err := os.MkdirTemp(cache, ".build-dend3-*")
 	require.NoError(t, err)
 	defer os.RemoveAll(tmp)
-	args := []string{"--cc", "--exe", "--build", "-j", "2", "-O3", "-Wall", "-Wno-BLKSEQ", "-Wno-PINCONNECTEMPTY",
-		"-DSIM", "--top-module", "htm3_dendrite_tb", "-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"),
-		"-o", "Vhtm3_dendrite_tb"}
+	_, err = writeSources3(tmp)
+	require.NoError(t, err)
+	args := []string{"verilator", "--cc", "--exe", "--build", "-j", "2", "-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+		"-DSIM", "--top-module", "dendrite3_tb", "-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"),
+		"-o", "Vdendrite3_tb"}
 	for _, d := range defs {
 		args = append(args, "-G"+d)
 	}
-	args = append(args, files...)
-	out, err := exec.Command("nice", append([]string{"verilator"}, args...)...).CombinedOutput()
+	for _, f := range append(slices.Clone(dend3RTL), dend3TB...) {
+		args = append(args, filepath.Join(tmp, f))
+	}
+	out, err := exec.Command("nice", args...).CombinedOutput()
 	require.NoError(t, err, "verilator: %s", tail(out, 4000))
 	stage := filepath.Join(tmp, "out")
 	require.NoError(t, os.MkdirAll(stage, 0o755))
-	require.NoError(t, os.Rename(filepath.Join(tmp, "obj", "Vhtm3_dendrite_tb"), filepath.Join(stage, "Vhtm3_dendrite_tb")))
+	require.NoError(t, os.Rename(filepath.Join(tmp, "obj", "Vdendrite3_tb"), filepath.Join(stage, "Vdendrite3_tb")))
 	if err := os.Rename(stage, dir); err != nil {
 		_, serr := os.Stat(bin)
 		require.NoError(t, serr, "rename: %v", err)
 	}
 	return bin
+}
+
+// TestDendrite3Lint: the dendrite unit, its memories and its place-and-route
+// wrapper lint clean with verilator --lint-only -Wall, with and without
+// SIM; so does the testbench, but for its blocking assignments in a clocked
+// process and its unconnected outputs.
+func TestDendrite3Lint(t *testing.T) {
+	needTool(t, "verilator")
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"rtl", append([]string{"--top-module", "htm3_dendrite_synth"}, dend3RTL...)},
+		{"rtl-sim", append([]string{"-DSIM", "--top-module", "htm3_dendrite_synth"}, dend3RTL...)},
+		{"tb", append([]string{"-DSIM", "-Wno-BLKSEQ", "-Wno-PINCONNECTEMPTY", "--top-module", "dendrite3_tb",
+			dend3TB[0]}, dend3RTL...)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := exec.Command("verilator", append([]string{"--lint-only", "-Wall"}, c.args...)...).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			require.Empty(t, strings.TrimSpace(string(out)))
+		})
+	}
 }
 
 // dend3Case is one dendrite pass: its inputs (an image after a step, with

@@ -13,7 +13,6 @@ module htm3_dendrite_top #(
     parameter integer M = 16,
     parameter integer B = 8,
     parameter integer SM_DEPTH = 16384,
-    parameter MEM_DIR = "mem",
     localparam integer NC = C * K,
     localparam integer WCELL = NC > 1 ? $clog2(NC) : 1,
     localparam integer WS = S > 1 ? $clog2(S) : 1,
@@ -102,32 +101,32 @@ module htm3_dendrite_top #(
       .cm_ra(cm_ra), .cm_rd(cm_rd), .cm_we(cm_we), .cm_wa(cm_wa), .cm_wd(cm_wd)
   );
 
-  htm3d_spram #(.WIDTH(SYN_W), .DEPTH(S * M), .FILE("tm.syn"), .MEM_DIR(MEM_DIR)) u_syn (
+  htm_spram #(.WIDTH(SYN_W), .DEPTH(S * M), .FILE("tm.syn")) u_syn (
       .clk(clk), .a(busy ? syn_a : ext_syn_a), .we(!busy && ext_syn_we), .wd(ext_syn_wd), .rd(syn_rd)
   );
   assign ext_syn_rd = syn_rd;
-  htm3d_spram #(.WIDTH(16), .DEPTH(SM_DEPTH), .FILE("segmem"), .MEM_DIR(MEM_DIR)) u_sm (
+  htm_spram #(.WIDTH(16), .DEPTH(SM_DEPTH), .FILE("segmem")) u_sm (
       .clk(clk), .a(busy ? sm_a : ext_sm_a), .we(busy ? sm_we : ext_sm_we), .wd(busy ? sm_wd : ext_sm_wd),
       .rd(sm_rd)
   );
   assign ext_sm_rd = sm_rd;
-  htm3d_ebr #(.WIDTH(16), .DEPTH(NA), .FILE("tm.active16"), .MEM_DIR(MEM_DIR)) u_act (
+  htm_ebr #(.WIDTH(16), .DEPTH(NA), .FILE("tm.active16")) u_act (
       .clk(clk), .ra(act_ra), .rd(act_rd), .we(!busy && ext_act_we), .wa(ext_act_wa), .wd(ext_act_wd)
   );
-  htm3d_ebr #(.WIDTH(16), .DEPTH(128), .FILE("cfgregs"), .MEM_DIR(MEM_DIR)) u_cr (
+  htm_ebr #(.WIDTH(16), .DEPTH(128), .FILE("cfgregs")) u_cr (
       .clk(clk), .ra(busy ? cr_ra : ext_cr_ra), .rd(cr_rd), .we(busy ? cr_we : ext_cr_we),
       .wa(busy ? cr_wa : ext_cr_wa), .wd(busy ? cr_wd : ext_cr_wd)
   );
   assign ext_cr_rd = cr_rd;
-  htm3d_ebr #(.WIDTH(SC_W), .DEPTH(S), .MEM_DIR(MEM_DIR)) u_sc (
+  htm_ebr #(.WIDTH(SC_W), .DEPTH(S)) u_sc (
       .clk(clk), .ra(ext_sc_ra), .rd(ext_sc_rd), .we(sc_we), .wa(sc_wa), .wd(sc_wd)
   );
-  htm3d_ebr #(.WIDTH(WS + 1), .DEPTH(NC), .MEM_DIR(MEM_DIR)) u_hd (
+  htm_ebr #(.WIDTH(WS + 1), .DEPTH(NC), .ZERO(1)) u_hd (
       .clk(clk), .ra(busy ? hd_ra : ext_hd_ra), .rd(hd_rd), .we(busy ? hd_we : ext_hd_we),
       .wa(busy ? hd_wa : ext_hd_wa), .wd(busy ? hd_wd : ext_hd_wd)
   );
   assign ext_hd_rd = hd_rd;
-  htm3d_ebr #(.WIDTH(16), .DEPTH(NCM), .MEM_DIR(MEM_DIR)) u_cm (
+  htm_ebr #(.WIDTH(16), .DEPTH(NCM), .ZERO(1)) u_cm (
       .clk(clk), .ra(busy ? cm_ra : ext_cm_ra), .rd(cm_rd), .we(busy ? cm_we : ext_cm_we),
       .wa(busy ? cm_wa : ext_cm_wa), .wd(busy ? cm_wd : ext_cm_wd)
   );

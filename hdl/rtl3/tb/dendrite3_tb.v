@@ -1,11 +1,11 @@
-// htm3_dendrite_tb: runs one TM_DENDRITE pass of htm3_dendrite_top on the
+// dendrite3_tb: runs one TM_DENDRITE pass of htm3_dendrite_top on the
 // memories loaded from +memdir (see dendrite3_test.go), learning with
 // +learn=1, and writes what it computed to +out: the busy cycles, the TM
 // iteration, every segment's numPot/numConn, every non-empty per-cell list
 // (walked from its head along the links), the column bitmaps and every
 // seglru word.
 `default_nettype none
-module htm3_dendrite_tb #(
+module dendrite3_tb #(
     parameter integer C = 256,
     parameter integer K = 4,
     parameter integer S = 1024,
@@ -47,7 +47,7 @@ module htm3_dendrite_tb #(
     start <= cyc == 3;
     if (busy) nbusy <= nbusy + 1;
     if (done) fin <= 1;
-    if (cyc > 10 + 2 * (M > 4 ? M : 4) * S + 100) $fatal(1, "htm3_dendrite_tb: no done after %0d cycles", cyc);
+    if (cyc > 10 + 2 * (M > 4 ? M : 4) * S + 100) $fatal(1, "dendrite3_tb: no done after %0d cycles", cyc);
     if (fin) begin
       f = $fopen(out, "w");
       $fwrite(f, "cycles %0d\n", nbusy);

@@ -1,13 +1,13 @@
-// Verilator main for htm3_dendrite_tb: toggles the clock until $finish.
+// Verilator main for dendrite3_tb: toggles the clock until $finish.
 #include <memory>
 
-#include "Vhtm3_dendrite_tb.h"
+#include "Vdendrite3_tb.h"
 #include "verilated.h"
 
 int main(int argc, char** argv) {
   auto ctx = std::make_unique<VerilatedContext>();
   ctx->commandArgs(argc, argv);
-  auto top = std::make_unique<Vhtm3_dendrite_tb>(ctx.get());
+  auto top = std::make_unique<Vdendrite3_tb>(ctx.get());
   top->clk = 0;
   while (!ctx->gotFinish()) {
     top->clk = !top->clk;
