@@ -475,3 +475,33 @@ func runDend3(t *testing.T, preset, file string, steps int, edit func(*model.Con
 		n, p.S, p.M, p.K, sumUsed/n, nAct/n, nMatch/n, multi, longest, sumCyc/n, maxCyc,
 		ev[0], ev[1], ev[2])
 }
+
+// TestDendrite3Synth: the dendrite unit with its memories (htm3_dendrite_top,
+// small preset) synthesizes for the iCE40 UP5K to the RAMs of DENDRITE.md's
+// map (tm.syn in two SPRAM tiles, the segment memory in one; 11 EBR: scratch
+// 5, heads 3, tm.active, cfg/regs and the column bitmaps 1 each), no DSP,
+// and the unit's logic (htm3_dendrite alone) stays within its budget.
+func TestDendrite3Synth(t *testing.T) {
+	needTool(t, "yosys")
+	if testing.Short() {
+		t.Skip("yosys")
+	}
+	small := map[string]int{"C": 256, "K": 4, "S": 1024, "M": 16, "B": 8}
+	top, err := YosysStat(context.Background(), t.TempDir(), "htm3_dendrite_top", small, "-dsp")
+	require.NoError(t, err)
+	t.Logf("htm3_dendrite_top: %v", top)
+	require.Equal(t, 2+1, top["SB_SPRAM256KA"], "SPRAM tiles")
+	require.Equal(t, 11, top["SB_RAM40_4K"], "EBR")
+	require.Zero(t, top["SB_MAC16"], "DSP")
+	unit, err := YosysStat(context.Background(), t.TempDir(), "htm3_dendrite", small, "-dsp")
+	require.NoError(t, err)
+	t.Logf("htm3_dendrite: %v", unit)
+	ff := 0
+	for c, n := range unit {
+		if strings.HasPrefix(c, "SB_DFF") {
+			ff += n
+		}
+	}
+	require.LessOrEqual(t, unit["SB_LUT4"], 400, "LUTs")
+	require.LessOrEqual(t, ff, 250, "flip-flops")
+}
