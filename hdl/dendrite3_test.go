@@ -73,7 +73,8 @@ func buildDend3(t *testing.T, p Params) string {
 	defer os.RemoveAll(tmp)
 	_, err = writeSources3(tmp)
 	require.NoError(t, err)
-	args := []string{"verilator", "--cc", "--exe", "--build", "-j", "2", "-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+	args := []string{"verilator", "--cc", "--exe", "--build", "-j", "2", "-O3", "--x-assign", "unique", "--x-initial", "unique",
+		"-Wno-fatal", "-Wno-lint", "-Wno-style",
 		"-DSIM", "--top-module", "dendrite3_tb", "-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"),
 		"-o", "Vdendrite3_tb"}
 	for _, d := range defs {
@@ -449,7 +450,8 @@ func runDend3(t *testing.T, preset, file string, steps int, edit func(*model.Con
 		c := newDend3Case(t, after, learn)
 		writeDend3Mem(t, after, c, dir)
 		out := filepath.Join(dir, "out.txt")
-		cmd := exec.CommandContext(context.Background(), bin, "+memdir="+dir, "+out="+out,
+		cmd := exec.CommandContext(context.Background(), bin, "+verilator+rand+reset+2", "+verilator+seed+"+strconv.Itoa(i+1),
+			"+memdir="+dir, "+out="+out,
 			"+learn="+map[bool]string{false: "0", true: "1"}[learn])
 		b, err := cmd.CombinedOutput()
 		require.NoError(t, err, "step %d: testbench: %s", i, b)
