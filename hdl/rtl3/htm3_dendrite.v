@@ -8,8 +8,8 @@
 // learning writes seglru = iteration for the active segments and increments
 // the TM iteration (SPEC 6.9).
 //
-// Cycles from the first busy cycle to done, inclusive:
-// 13 + n_used * max(M, 4).
+// Busy cycles (done follows the last): 13 + n_used * max(M, 4), with
+// n_used = S - FREE_COUNT.
 //
 // Memories (all outside this module, one cycle of read latency):
 //   syn  tm.syn, single port (read only here): word s*M + j
