@@ -33,7 +33,7 @@ func sp3Cycles(p Params, learn bool, nIn int, active, bumped []int) [5]uint64 {
 	}
 	var c [5]uint64
 	c[0] = uint64(W + nIn + 2)
-	c[1] = uint64(p.C*W + 2)
+	c[1] = uint64(p.C*W + 3)
 	c[2] = uint64(p.Q + p.C + 2)
 	if learn {
 		c[3] = 1 + col(active)
@@ -207,6 +207,7 @@ func TestRTL3RAMs(t *testing.T) {
 		{"htm_ebr", 32, 1024, 8, 0, 0, "SB_RAM40_4K", "sp.conn (small)"},
 		{"htm_ebr", 7, 256, 1, 1, 0, "SB_RAM40_4K", "sp.overlap (small)"},
 		{"htm_ebr", 9, 61, 1, 1, 0, "SB_RAM40_4K", "sp.hist (small)"},
+		{"htm_ebr", 32, 4, 2, 1, 0, "SB_RAM40_4K", "in.bits (small): block RAM even for 4 words"},
 		{"htm_ebr", 16, 4096, 16, 20, 4, "SB_RAM40_4K", "16 blocks (Yosys picks 256 x 16 and a read multiplexer)"},
 		{"htm_spram", 15, 15360, 1, 0, 0, "SB_SPRAM256KA", "sp.pool (small)"},
 		{"htm_spram", 19, 16384, 2, 0, 0, "SB_SPRAM256KA", "tm.syn (small): two tiles side by side"},

@@ -158,7 +158,10 @@ module htm3_sp #(
   assign inbuf_a = WN'(cnt);
 
   // ------------------------------------------------------------- SP_OVERLAP
-  reg            o_v1, o_v2;      // pipeline valid: popcount, histogram read
+  reg            o_v0, o_v1, o_v2; // pipeline valid: popcount, sum, histogram write
+  reg            o_first0, o_last0;
+  reg  [WCI-1:0] o_c0;
+  reg  [5:0]     pc1;             // stage 1's popcount
   reg            o_last1;         // the stage-1 word is its column's last
   reg  [WCI-1:0] o_c1;            // stage 1's column
   reg  [WQ-1:0]  o_sum;           // the column's running overlap
@@ -174,7 +177,7 @@ module htm3_sp #(
     pc = 6'd0;
     for (b = 0; b < 32; b = b + 1) pc = pc + {5'd0, andw[b]};
   end
-  wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc);
+  wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
   wire          o_elig = {{(16-WQ){1'b0}}, o_new} >= cfg_stim;
   wire [WC-1:0] hist_cur = (lw_v && lw_a == o_h2) ? lw_d : hist_rd;
 
@@ -196,8 +199,10 @@ module htm3_sp #(
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
   // per column, clear its sp.conn row, then the pool pass: read synapse i
-  // at ph = 2i, write it back at ph = 2i + 3, and OR its connected bit into
-  // the row word, written when the pass leaves the word.
+  // at ph = 2i (its input bit at 2i + 1), compute it at 2i + 2, write it
+  // back at 2i + 3 and OR its connected bit into the row word then; a row
+  // word is written when the pass leaves it, the last one in the next
+  // S_IDX.
   reg  [WC-1:0]  ln;             // the list's length
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
@@ -208,22 +213,24 @@ module htm3_sp #(
   wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
   wire [B-1:0]   p_old = pw[B-1:0];
   wire [WN-1:0]  p_in = pw[PW-1:B];
-  wire [WN+4:0]  p_inx = {5'd0, p_in};
-  wire [WW-1:0]  p_w = WW'(p_inx >> 5);
   wire           p_act = inb_rd[p_in[4:0]];
   wire [B:0]     p_up = {1'b0, p_old} + {1'b0, bump ? cfg_below : cfg_inc};
   wire [B-1:0]   p_sat = p_up[B] ? PMAX : p_up[B-1:0];
   wire [B-1:0]   p_dn = (p_old > cfg_dec) ? p_old - cfg_dec : {B{1'b0}};
   wire [B-1:0]   p_adj = (bump || p_act) ? p_sat : p_dn;
   wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
-  wire           p_conn = p_new >= cfg_conn;
-  wire [31:0]    p_bit = {31'd0, p_conn} << p_in[4:0];
+  reg  [PW-1:0]  pw_new;         // the synapse computed, to write back
+  wire [B-1:0]   q_perm = pw_new[B-1:0];
+  wire [WN-1:0]  q_in = pw_new[PW-1:B];
+  wire [WN+4:0]  q_inx = {5'd0, q_in};
+  wire [WW-1:0]  q_w = WW'(q_inx >> 5);
+  wire           q_conn = q_perm >= cfg_conn;
+  wire [31:0]    q_bit = {31'd0, q_conn} << q_in[4:0];
   wire [PH-2:0]  ph_i = ph[PH-1:1];
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
   integer nconn;  // connected synapses of the column (raise check)
   reg [WCI-1:0] col;
-  reg [15:0] per;
 `endif
 
   // ---------------------------------------------------------------- SP_DUTY
@@ -234,8 +241,8 @@ module htm3_sp #(
   // updatePeriod come from one serial divider that runs from LOAD on.
   reg  [1:0]   dv_job;          // 0: idle/ready, 1: modulo, 2: reciprocal, 3: kick
   reg          dv_start;
-  reg  [63:0]  dv_x;
-  reg  [15:0]  dv_d;
+  wire [63:0]  dv_x;
+  wire [15:0]  dv_d;
   /* verilator lint_off UNUSEDSIGNAL */  // m < 2^17: dv_q's high bits are checked under SIM only
   wire [63:0]  dv_q;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -244,16 +251,24 @@ module htm3_sp #(
   htm3_divser #(.WX(64), .WD(16)) u_div (
       .clk(clk), .start(dv_start), .x(dv_x), .d(dv_d), .q(dv_q), .r(dv_r), .done(dv_done));
   reg          dv_ready, upd;
-  reg  [4:0]   lg;              // l
+  reg  [15:0]  per;             // p, set in LOAD's first cycle
+  reg  [15:0]  pm1;             // p - 1 and l follow p a cycle apart each:
+  reg  [4:0]   lg;              // the modulo's 64 cycles give them time
   reg  [15:0]  mlo;             // m - 2^16
-  wire [15:0]  per_w = (iter < {48'd0, cfg_dutyper}) ? iter[15:0] : cfg_dutyper;
-  wire [15:0]  pm1 = per_w - 16'd1;
+  wire [15:0]  per_w = (iter[63:16] == 48'd0 && iter[15:0] < cfg_dutyper) ? iter[15:0] : cfg_dutyper;
   reg  [4:0]   lg_w;
   integer      j;
   always @* begin
     lg_w = 5'd0;
     for (j = 0; j < 16; j = j + 1) if (pm1[j]) lg_w = 5'(j + 1);
   end
+  always @(posedge clk) begin
+    pm1 <= per - 16'd1;
+    lg <= lg_w;
+  end
+  // the divider's operands: (2^(16+l) + p - 1) / p for m, else the modulo
+  assign dv_x = (dv_job == 2'd2) ? (64'd1 << (16 + lg)) | {48'd0, pm1} : iter;
+  assign dv_d = (dv_job == 2'd2) ? per : cfg_updper;
 
   // the pipeline: stage 0 reads column d_c, stage 1 multiplies, stage 2
   // shifts, stage 3 writes.
@@ -293,7 +308,6 @@ module htm3_sp #(
       .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c3));
 
 
-  reg [PW-1:0] pw_new;  // the synapse to write back
   // ------------------------------------------------------------ memory ports
   always @* begin
     pool_a = pbase + AP'(ph_i) - AP'(ph[0]);
@@ -353,11 +367,11 @@ module htm3_sp #(
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      S_PASS: begin
-        // a row word is written when the pass leaves it, and at the end
+      S_PASS, S_IDX: begin
+        // a row word is written when the pass leaves it, the last in S_IDX
         conn_wa = cbase + ACW'(aw);
         conn_wd = acc;
-        conn_we = (!ph[0] && ph != 0 && accv && p_w != aw) || (ph == PH'(2 * ph_n + 1) && accv);
+        conn_we = (st == S_IDX) ? accv : ph[0] && ph >= PH'(3) && accv && q_w != aw;
       end
       default: ;
     endcase
@@ -382,19 +396,12 @@ module htm3_sp #(
       // the background divider: iteration mod updatePeriod, then m
       case (dv_job)
         2'd3: begin
-          dv_x <= iter;
-          dv_d <= cfg_updper;
+          per <= per_w;
           dv_start <= 1'b1;
           dv_job <= 2'd1;
         end
         2'd1: if (dv_done && !dv_start) begin
           upd <= (dv_r == 16'd0);
-`ifdef SIM
-          per <= per_w;
-`endif
-          lg <= lg_w;
-          dv_x <= (64'd1 << (16 + lg_w)) + {48'd0, pm1};
-          dv_d <= per_w;
           dv_start <= 1'b1;
           dv_job <= 2'd2;
         end
@@ -407,8 +414,13 @@ module htm3_sp #(
       endcase
 
       // stage registers that run in every state
-      o_v1 <= 1'b0;
+      o_v0 <= 1'b0;
+      o_v1 <= o_v0;
       o_v2 <= 1'b0;
+      o_c1 <= o_c0;
+      wcnt_first1 <= o_first0;
+      o_last1 <= o_last0;
+      pc1 <= pc;
       lw_v <= hist_we;
       lw_a <= hist_wa;
       lw_d <= hist_wd;
@@ -448,6 +460,7 @@ module htm3_sp #(
             else cnt <= cnt + 1'b1;
           end
           default: begin  // S_LEND
+            accv <= 1'b0;
             phase <= P_OVERLAP;
             st <= S_OV;
             acnt <= {WA{1'b0}};
@@ -462,13 +475,13 @@ module htm3_sp #(
             acnt <= acnt + 1'b1;
             wcnt <= (32'(wcnt) == W - 1) ? {WW{1'b0}} : wcnt + 1'b1;
             if (32'(wcnt) == W - 1) cnt <= cnt + 1'b1;
-            o_v1 <= 1'b1;
-            o_c1 <= WCI'(cnt);
-            wcnt_first1 <= (wcnt == 0);
-            o_last1 <= (32'(wcnt) == W - 1);
+            o_v0 <= 1'b1;
+            o_c0 <= WCI'(cnt);
+            o_first0 <= (wcnt == 0);
+            o_last0 <= (32'(wcnt) == W - 1);
           end
-          // stage 1: popcount; at a column's end, write its overlap and
-          // read its histogram counter
+          // stage 1: popcount (pc1 above); stage 2: the sum; at a column's
+          // end, write its overlap and read its histogram counter
           if (o_v1) begin
             o_sum <= o_new;
             if (o_last1 && o_elig) begin
@@ -476,8 +489,8 @@ module htm3_sp #(
               o_h2 <= AQ'(o_new);
             end
           end
-          // stage 2: write the counter (ports above)
-          if (32'(acnt) == C * W && !o_v1) begin
+          // stage 3: write the counter (ports above)
+          if (32'(acnt) == C * W && !o_v0 && !o_v1) begin
             phase <= P_INHIBIT;
             st <= S_SCAN;
             acnt <= WA'(Q);
@@ -536,6 +549,7 @@ module htm3_sp #(
 
         P_LEARN, P_DUTY: case (st)
           S_IDX: begin  // read list entry cnt, or leave the loop
+            accv <= 1'b0;
             if (cnt == WX'(ln)) begin
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
@@ -569,20 +583,20 @@ module htm3_sp #(
           end
           S_PASS: begin
             if (ph[0] && ph_i < (PH-1)'(plen)) pw <= pool_rd;
-            if (!ph[0] && ph != 0) begin  // synapse ph/2 - 1 is computed
-              if (accv && p_w == aw) acc <= acc | p_bit;
-              else acc <= p_bit;
-              aw <= p_w;
+            if (ph[0] && ph >= PH'(3)) begin  // synapse ph/2 - 1 is written
+              if (accv && q_w == aw) acc <= acc | q_bit;
+              else acc <= q_bit;
+              aw <= q_w;
               accv <= 1'b1;
 `ifdef SIM
-              if (p_conn) nconn <= nconn + 1;
+              if (q_conn) nconn <= nconn + 1;
 `endif
             end
             if (ph == PH'(2 * ph_n + 1)) begin
               st <= S_IDX;
               cnt <= cnt + 1'b1;
 `ifdef SIM
-              if (!bump && {16'd0, cfg_stim} > 32'(nconn))
+              if (!bump && {16'd0, cfg_stim} > 32'(nconn + ((plen != 0 && q_conn) ? 1 : 0)))
                 $error("htm3_sp: column %0d has %0d connected synapses after learning, below the stimulus threshold (raise)", col, nconn);
 `endif
             end else ph <= ph + 1'b1;
