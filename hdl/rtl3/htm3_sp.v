@@ -238,18 +238,31 @@ module htm3_sp #(
   // dutyCyclePeriod), l = ceil(log2 p), m = ceil(2^(16+l)/p) in [2^16,
   // 2^17) (Granlund and Montgomery 1994, theorem 4.2); m's bit 16 is always
   // set, so (n·m) >> 16 = n + (n·m_lo) >> 16. m and iteration mod
-  // updatePeriod come from one serial divider that runs from LOAD on.
-  reg  [1:0]   dv_job;          // 0: idle/ready, 1: modulo, 2: reciprocal, 3: kick
-  reg          dv_start;
-  wire [63:0]  dv_x;
-  wire [15:0]  dv_d;
-  /* verilator lint_off UNUSEDSIGNAL */  // m < 2^17: dv_q's high bits are checked under SIM only
-  wire [63:0]  dv_q;
-  /* verilator lint_on UNUSEDSIGNAL */
+  // updatePeriod come from one bit-serial divider that runs from LOAD on:
+  // the 64 bits of iteration (taken from iter), then the 33 of
+  // 2^(16+l) + p - 1 (made from l and p - 1), each bit registered on its
+  // way (so the divider runs a cycle behind dv_job, WAIT states after
+  // each dividend).
+  localparam [2:0] DV_IDLE = 3'd0, DV_MOD = 3'd1, DV_RECIP = 3'd2, DV_KICK = 3'd3,
+                   DV_TURN = 3'd4, DV_DONE = 3'd5, DV_WAIT1 = 3'd6, DV_WAIT2 = 3'd7;
+  reg  [2:0]   dv_job;
+  reg  [5:0]   dv_k;            // the dividend bit, counted from the top
+  wire [5:0]   dv_b = 6'd32 - dv_k;  // DV_RECIP: the bit's index
+  wire         dv_xr = (dv_b == 6'd16 + {1'b0, lg}) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
+  wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : iter[~dv_k];
   wire [15:0]  dv_r;
-  wire         dv_done;
-  htm3_divser #(.WX(64), .WD(16)) u_div (
-      .clk(clk), .start(dv_start), .x(dv_x), .d(dv_d), .q(dv_q), .r(dv_r), .done(dv_done));
+  /* verilator lint_off UNUSEDSIGNAL */  // m's bit 16 is 1 (checked under SIM)
+  wire [16:0]  dv_q;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg          dv_xq, dv_run, dv_rec;  // the bit, a cycle later
+  always @(posedge clk) begin
+    dv_xq <= dv_x;
+    dv_run <= (dv_job == DV_MOD || dv_job == DV_RECIP);
+    dv_rec <= (dv_job == DV_RECIP);
+  end
+  htm3_divser #(.WD(16), .WQ(17)) u_div (
+      .clk(clk), .clr(dv_job == DV_KICK || dv_job == DV_TURN), .run(dv_run),
+      .x(dv_xq), .d(dv_rec ? per : cfg_updper), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
   reg  [15:0]  per;             // p, set in LOAD's first cycle
   reg  [15:0]  pm1;             // p - 1 and l follow p a cycle apart each:
@@ -266,9 +279,6 @@ module htm3_sp #(
     pm1 <= per - 16'd1;
     lg <= lg_w;
   end
-  // the divider's operands: (2^(16+l) + p - 1) / p for m, else the modulo
-  assign dv_x = (dv_job == 2'd2) ? (64'd1 << (16 + lg)) | {48'd0, pm1} : iter;
-  assign dv_d = (dv_job == 2'd2) ? per : cfg_updper;
 
   // the pipeline: stage 0 reads column d_c, stage 1 multiplies, stage 2
   // shifts, stage 3 writes.
@@ -381,11 +391,10 @@ module htm3_sp #(
 
   // ------------------------------------------------------------- the engine
   always @(posedge clk) begin
-    dv_start <= 1'b0;
     if (rst) begin
       phase <= P_IDLE;
       st <= S_CLR;
-      dv_job <= 2'd0;
+      dv_job <= DV_IDLE;
       dv_ready <= 1'b0;
       n_act <= {WC{1'b0}};
     end else begin
@@ -395,20 +404,30 @@ module htm3_sp #(
       end
       // the background divider: iteration mod updatePeriod, then m
       case (dv_job)
-        2'd3: begin
+        DV_KICK: begin
           per <= per_w;
-          dv_start <= 1'b1;
-          dv_job <= 2'd1;
+          dv_k <= 6'd0;
+          dv_job <= DV_MOD;
         end
-        2'd1: if (dv_done && !dv_start) begin
+        DV_MOD: begin
+          dv_k <= dv_k + 6'd1;
+          if (dv_k == 6'd63) dv_job <= DV_WAIT1;
+        end
+        DV_WAIT1: dv_job <= DV_TURN;
+        DV_WAIT2: dv_job <= DV_DONE;
+        DV_TURN: begin
           upd <= (dv_r == 16'd0);
-          dv_start <= 1'b1;
-          dv_job <= 2'd2;
+          dv_k <= 6'd0;
+          dv_job <= DV_RECIP;
         end
-        2'd2: if (dv_done && !dv_start) begin
+        DV_RECIP: begin
+          dv_k <= dv_k + 6'd1;
+          if (dv_k == 6'd32) dv_job <= DV_WAIT2;
+        end
+        DV_DONE: begin
           mlo <= dv_q[15:0];
           dv_ready <= 1'b1;
-          dv_job <= 2'd0;
+          dv_job <= DV_IDLE;
         end
         default: ;
       endcase
@@ -436,7 +455,7 @@ module htm3_sp #(
           st <= S_CLR;
           learn <= learn_i;
           iter <= iter + 64'd1;
-          dv_job <= 2'd3;
+          dv_job <= DV_KICK;
           dv_ready <= 1'b0;
           wcnt <= {WW{1'b0}};
           cnt <= {WX{1'b0}};
@@ -652,7 +671,7 @@ module htm3_sp #(
   end
 `ifdef SIM
   always @(posedge clk) begin
-    if (dv_job == 2'd2 && dv_done && !dv_start && (dv_q[63:17] != 0 || !dv_q[16]))
+    if (dv_job == DV_DONE && !dv_q[16])
       $error("htm3_sp: reciprocal %0d of period %0d is not in [2^16, 2^17)", dv_q, per);
     if (phase == P_IDLE && start && (cfg_dutyper == 0 || cfg_updper == 0))
       $error("htm3_sp: dutyCyclePeriod and updatePeriod must be at least 1");
