@@ -235,3 +235,23 @@ func TestRTL3RAMs(t *testing.T) {
 		})
 	}
 }
+
+// TestSP3UP5K places and routes htm3_sp (the small preset's dimensions)
+// alone on the iCE40 UP5K: it must fit and reach 24 MHz.
+func TestSP3UP5K(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about 80 s of Yosys and nextpnr")
+	}
+	needTool(t, "yosys")
+	needTool(t, "nextpnr-ice40")
+	im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 1, nil)
+	p, err := ParamsOf(im)
+	require.NoError(t, err)
+	r, err := SynthSP3(context.Background(), t.TempDir(), p, 24)
+	if r != nil {
+		t.Logf("htm3_sp_top, small: %d SB_LUT4, %d flip-flops, %d logic cells, %d EBR, %d SPRAM, %d DSP; fmax %.2f MHz (Yosys %v, nextpnr %v)",
+			r.LUT, r.FF, r.LC, r.BRAM, r.SPRAM, r.DSP, r.FmaxMHz, r.SynthTime.Round(time.Second), r.PnRTime.Round(time.Second))
+	}
+	require.NoError(t, err)
+	require.Equal(t, 1, r.SPRAM, "sp.pool in one SPRAM")
+}
