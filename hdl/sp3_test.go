@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +256,35 @@ func TestSP3UP5K(t *testing.T) {
 	}
 	require.NoError(t, err)
 	require.Equal(t, 1, r.SPRAM, "sp.pool in one SPRAM")
+}
+
+// TestSP3Lint: verilator --lint-only -Wall of the engine (with and without
+// SIM), the synthesis top and the testbench, with rtl3/lint.vlt.
+func TestSP3Lint(t *testing.T) {
+	needTool(t, "verilator")
+	dir := t.TempDir()
+	vs, err := writeSources3(dir)
+	require.NoError(t, err)
+	var rtl []string
+	for _, v := range vs {
+		if !strings.HasSuffix(v, "htm3_sp_top.v") {
+			rtl = append(rtl, v)
+		}
+	}
+	vlt := filepath.Join(dir, "rtl3", "lint.vlt")
+	for _, tc := range []struct {
+		top   string
+		flags []string
+		files []string
+	}{
+		{"htm3_sp", []string{"-DSIM"}, rtl},
+		{"htm3_sp", nil, rtl},
+		{"htm3_sp_top", nil, vs},
+		{"sp3_tb", []string{"-DSIM"}, append([]string{filepath.Join(dir, "rtl3", "tb", "sp3_tb.v")}, rtl...)},
+	} {
+		args := append([]string{"--lint-only", "-Wall", "--top-module", tc.top}, tc.flags...)
+		args = append(append(args, vlt), tc.files...)
+		out, err := exec.Command("verilator", args...).CombinedOutput()
+		require.NoError(t, err, "%s %v:\n%s", tc.top, tc.flags, out)
+	}
 }

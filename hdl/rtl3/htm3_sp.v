@@ -16,7 +16,9 @@ module htm3_sp #(
     parameter integer WN  = (N > 1) ? $clog2(N) : 1,   // an input index
     parameter integer WNC = $clog2(N + 1),             // an input count
     parameter integer WCI = (C > 1) ? $clog2(C) : 1,   // a column index
-    parameter integer WC  = $clog2(C + 1)              // a column count
+    parameter integer WC  = $clog2(C + 1),             // a column count
+    parameter integer AMR = $clog2(((Q > W0 ? Q : W0) * C) + 1),  // mr_a: the deepest memory's address
+    parameter integer W0  = (N + 31) / 32
 ) (
     input  wire           clk,
     input  wire           rst,
@@ -48,7 +50,12 @@ module htm3_sp #(
     // out.cols: n_act active columns, ascending; read port when idle
     output reg  [WC-1:0]  n_act,
     input  wire [WCI-1:0] oc_ra,
-    output wire [WCI-1:0] oc_rd
+    output wire [WCI-1:0] oc_rd,
+    // the image memories' read port when idle: mr_sel 0 sp.pool, 1 sp.conn,
+    // 2 sp.duty, 3 sp.poollen; mr_d is word mr_a a cycle later
+    input  wire [1:0]     mr_sel,
+    input  wire [AMR-1:0] mr_a,
+    output reg  [31:0]    mr_d
 );
   localparam integer W   = (N + 31) / 32;                 // words per input bitmap
   localparam integer WW  = (W > 1) ? $clog2(W) : 1;       // a word index
@@ -351,6 +358,13 @@ module htm3_sp #(
     duty_we = d_v3;
     duty_wa = d_c3;
     duty_wd = {adn, odn};
+    if (!busy) begin
+      pool_a = AP'(mr_a);
+      pool_we = 1'b0;
+      conn_ra = ACW'(mr_a);
+      duty_ra = WCI'(mr_a);
+      plen_ra = WCI'(mr_a);
+    end
     case (st)
       S_CLR: inb_we = 1'b1;
       S_LIST: begin
@@ -388,6 +402,17 @@ module htm3_sp #(
   end
   always @(posedge clk)
     if (st == S_PASS && !ph[0] && ph != 0) pw_new <= {p_in, p_new};
+
+  reg [1:0] mr_selq;
+  always @(posedge clk) mr_selq <= mr_sel;
+  always @* begin
+    case (mr_selq)
+      2'd0: mr_d = 32'(pool_rd);
+      2'd1: mr_d = conn_rd;
+      2'd2: mr_d = duty_rd;
+      default: mr_d = 32'(plen_rd);
+    endcase
+  end
 
   // ------------------------------------------------------------- the engine
   always @(posedge clk) begin
