@@ -326,14 +326,16 @@ module htm3_sp #(
 
 
   // ------------------------------------------------------------ memory ports
+  wire [PH-2:0] p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
+  wire [WW-1:0] c_idx = (st == S_CCLR) ? wcnt : aw;  // the sp.conn row word written
   always @* begin
-    pool_a = pbase + AP'(ph_i) - AP'(ph[0]);
+    pool_a = pbase + AP'(p_idx);
     pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
     pool_wd = pw_new;
     plen_ra = lst_rd;
     conn_ra = ACW'(acnt);
     conn_we = 1'b0;
-    conn_wa = cbase + ACW'(wcnt);
+    conn_wa = cbase + ACW'(c_idx);
     conn_wd = 32'd0;
     inb_ra = (phase == P_OVERLAP) ? wcnt : WW'({5'd0, pool_rd[PW-1:B]} >> 5);
     inb_we = 1'b0;
@@ -393,7 +395,6 @@ module htm3_sp #(
       S_CCLR: conn_we = 1'b1;
       S_PASS, S_IDX: begin
         // a row word is written when the pass leaves it, the last in S_IDX
-        conn_wa = cbase + ACW'(aw);
         conn_wd = acc;
         conn_we = (st == S_IDX) ? accv : ph[0] && ph >= PH'(3) && accv && q_w != aw;
       end
@@ -608,7 +609,7 @@ module htm3_sp #(
 `ifdef SIM
             col <= lst_rd;
 `endif
-            pbase <= AP'(lst_rd * Q);
+            pbase <= AP'(lst_rd * Q);  // (a constant multiply: Yosys uses a DSP)
             cbase <= ACW'(lst_rd * W);
             wcnt <= {WW{1'b0}};
             st <= S_CCLR;
