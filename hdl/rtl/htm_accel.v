@@ -749,8 +749,8 @@ module htm_accel #(
         h_we = 1; h_inb = 1; h_waddr = in_off(wb_adr_i); h_wd = {32'd0, wb_dat_i};
       end
       if (wb_we_i && wb_adr_i == REG_MEM_DATA_HI && !locked && mem_ok) begin
-        if (mem_sel == MEM_CFG || mem_sel == MEM_REGS) begin
-          host_regs_we = 1; host_regs_sel = mem_sel == MEM_REGS; host_regs_a = mem_addr[4:0];
+        if (mem_sel < MEM_REGS + 1) begin  // MEM_CFG (0) or MEM_REGS (1): the flip-flop copies
+          host_regs_we = 1; host_regs_sel = mem_sel[0] == MEM_REGS[0]; host_regs_a = mem_addr[4:0];
         end else h_we = 1;
       end
     end
@@ -785,11 +785,9 @@ module htm_accel #(
       REG_DIM_CELLS: rdv = K;
       REG_DIM_SEGS: rdv = S;
       REG_DIM_SYNS: rdv = M;
-      REG_STATUS: begin
-        rdv[STATUS_BUSY_BIT] = busy;
-        rdv[STATUS_DONE_BIT] = done;
-        rdv[STATUS_ERROR_BIT] = err != ERR_NONE;
-      end
+      REG_STATUS:
+      rdv = ({31'd0, busy} << STATUS_BUSY_BIT) | ({31'd0, done} << STATUS_DONE_BIT) |
+          ({31'd0, err != ERR_NONE} << STATUS_ERROR_BIT);
       REG_STEP_LO: rdv = regs[REGS_STEPS][31:0];
       REG_STEP_HI: rdv = regs[REGS_STEPS][63:32];
       REG_ERROR: rdv = {{(32 - ERROR_BITS) {1'b0}}, err};
