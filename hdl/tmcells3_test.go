@@ -1,0 +1,345 @@
+package hdl
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
+	"github.com/htmhw/htmhw/sim"
+)
+
+// The column engine of architecture 3 (rtl3/TM.md) and its testbench.
+var (
+	tmc3RTL = []string{"rtl3/htm3_tm_cells.v", "rtl3/htm3_rng.v", "rtl3/htm_ebr.v"}
+	tmc3TB  = []string{"rtl3/tb/tmcells3_tb.v", "rtl3/tb/tmcells3_main.cpp"}
+)
+
+// buildRTL3 builds a Verilator testbench of hdl/rtl3 (top module top, the
+// binary named V<top>), cached by the sources, the parameters and
+// Verilator's version.
+func buildRTL3(t *testing.T, top string, files []string, defs []string) string {
+	t.Helper()
+	ver, err := exec.Command("verilator", "--version").Output()
+	require.NoError(t, err)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%v\n", strings.TrimSpace(string(ver)), top, defs)
+	for _, f := range files {
+		b, err := sources3.ReadFile(f)
+		require.NoError(t, err)
+		fmt.Fprintf(h, "%s %d\n", f, len(b))
+		h.Write(b)
+	}
+	cache, err := CacheDir()
+	require.NoError(t, err)
+	exe := "V" + top
+	dir := filepath.Join(cache, top+"-"+hex.EncodeToString(h.Sum(nil))[:24])
+	bin := filepath.Join(dir, exe)
+	if _, err := os.Stat(bin); err == nil {
+		return bin
+	}
+	require.NoError(t, os.MkdirAll(cache, 0o755))
+	tmp, err := os.MkdirTemp(cache, ".build-"+top+"-*")
+	require.NoError(t, err)
+	defer os.RemoveAll(tmp)
+	_, err = writeSources3(tmp)
+	require.NoError(t, err)
+	args := []string{"verilator", "--cc", "--exe", "--build", "-j", "2", "-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+		"-DSIM", "--top-module", top, "-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", exe}
+	for _, d := range defs {
+		args = append(args, "-G"+d)
+	}
+	for _, f := range files {
+		args = append(args, filepath.Join(tmp, f))
+	}
+	out, err := exec.Command("nice", args...).CombinedOutput()
+	require.NoError(t, err, "verilator: %s", tail(out, 4000))
+	stage := filepath.Join(tmp, "out")
+	require.NoError(t, os.MkdirAll(stage, 0o755))
+	require.NoError(t, os.Rename(filepath.Join(tmp, "obj", exe), filepath.Join(stage, exe)))
+	if err := os.Rename(stage, dir); err != nil {
+		_, serr := os.Stat(bin)
+		require.NoError(t, serr, "rename: %v", err)
+	}
+	return bin
+}
+
+// tmc3Cycles is TM.md's formula for a pass of htm3_tm_cells without
+// learning: NA bitmap words cleared, NCM column-bitmap words read, nAct
+// active columns folded in, visited columns (each walks K lists), list
+// entries, bursts and least-used draws.
+func tmc3Cycles(p Params, nAct, visited, entries, bursts, draws int) int {
+	NA, NCM := (p.C*p.K+15)/16, (p.C+7)/8
+	return 7 + NA + 3*NCM + nAct + visited*(2*p.K+1) + entries + bursts*(p.K+2) + 3*draws
+}
+
+// tmc3Case is one column pass: its inputs (the image before a step, the
+// dendrite's lists over it, the step's active columns) and the counts of
+// the cycle formula.
+type tmc3Case struct {
+	p                               Params
+	cols                            []uint32
+	visited, entries, bursts, draws int
+}
+
+// writeTmc3Mem writes the testbench's memories for the step that starts
+// from image before with active columns cols: the dendrite's per-cell lists
+// and column bitmaps (as htm3_dendrite leaves them, DENDRITE.md), and the
+// new banks of the cell bitmaps poisoned so that the test sees the clear.
+func writeTmc3Mem(t *testing.T, before *image.Image, cols []uint32, bank int, dir string) *tmc3Case {
+	t.Helper()
+	d := newDend3Case(t, before, false)
+	p := d.p
+	NC := p.C * p.K
+	wCol, wS, wM := bitsOf(p.C-1), bitsOf(p.S-1), bitsOf(p.M)
+	write := func(name string, digits int, words []uint64) {
+		var b strings.Builder
+		for _, w := range words {
+			fmt.Fprintf(&b, "%0*x\n", digits, w)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".hex"), []byte(b.String()), 0o644))
+	}
+	cr := make([]uint64, 128)
+	for i, w := range before.Section("cfg").Words {
+		cr[2*i], cr[2*i+1] = w&0xFFFF, w>>16&0xFFFF
+	}
+	for r, w := range before.Section("regs").Words {
+		for h := 0; h < 4; h++ {
+			cr[64+4*r+h] = w >> (16 * h) & 0xFFFF
+		}
+	}
+	write("cfgregs", 4, cr)
+	ac := make([]uint64, p.C)
+	for i, c := range cols {
+		ac[i] = uint64(c)
+	}
+	write("ac", (wCol+3)/4, ac)
+	cm := make([]uint64, (p.C+7)/8)
+	for c := 0; c < p.C; c++ {
+		if d.cmAct[c] {
+			cm[c/8] |= 1 << (c % 8)
+		}
+		if d.cmAny[c] {
+			cm[c/8] |= 1 << (8 + c%8)
+		}
+	}
+	write("cm", 4, cm)
+	hd := make([]uint64, NC)
+	sc := make([]uint64, p.S)
+	c := &tmc3Case{p: p, cols: cols}
+	for cell, l := range d.lists {
+		hd[cell] = uint64(l[0] + 1)
+		for i, s := range l {
+			link := s
+			if i+1 < len(l) {
+				link = l[i+1]
+			}
+			sc[s] = uint64(d.pot[s]) | uint64(d.conn[s])<<wM | uint64(link)<<(2*wM)
+		}
+		c.entries += len(l)
+	}
+	write("hd", (wS+1+3)/4, hd)
+	write("sc", (wS+2*wM+3)/4, sc)
+	write("cs", (bitsOf(p.G)+3)/4, before.Section("tm.cellsegs").Words)
+	NA := (NC + 15) / 16
+	half := func(words []uint64) []uint64 {
+		out := make([]uint64, NA)
+		for i := range out {
+			out[i] = words[i/2] >> (16 * (i % 2)) & 0xFFFF
+		}
+		return out
+	}
+	// a bank is 2^ACT_AW words (the bank is the address's top bit)
+	stride := 1 << bitsOf(NA-1)
+	act, win := make([]uint64, 2*stride), make([]uint64, 2*stride)
+	pa, pw := half(before.Section("tm.active").Words), half(before.Section("tm.winner").Words)
+	for i := 0; i < NA; i++ {
+		act[(1-bank)*stride+i], win[(1-bank)*stride+i] = pa[i], pw[i]
+		act[bank*stride+i], win[bank*stride+i] = 0xA5A5^uint64(i), 0x5A5A^uint64(i)
+	}
+	write("act", 4, act)
+	write("win", 4, win)
+	// The formula's counts.
+	minT := int(before.Section("cfg").Words[17])
+	isAct := make([]bool, p.C)
+	for _, col := range cols {
+		isAct[col] = true
+	}
+	prevWin := func(cell int) bool { return pw[cell/16]>>(cell%16)&1 != 0 }
+	for col := 0; col < p.C; col++ {
+		if !isAct[col] && !d.cmAny[col] {
+			continue
+		}
+		c.visited++
+		if !isAct[col] || d.cmAct[col] {
+			continue
+		}
+		c.bursts++
+		found := false
+		for cell := col * p.K; cell < (col+1)*p.K; cell++ {
+			for _, s := range d.lists[cell] {
+				found = found || d.pot[s] >= minT
+			}
+			found = found || prevWin(cell)
+		}
+		if !found {
+			c.draws++
+		}
+	}
+	return c
+}
+
+// tmc3Result is what the testbench wrote.
+type tmc3Result struct {
+	cycles, anom, dirty int
+	pred, wl            []uint32
+	act, win            []uint32 // cells set in the new banks
+	gen                 uint32
+}
+
+func readTmc3(t *testing.T, path string) *tmc3Result {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	r := &tmc3Result{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		v := make([]uint64, len(fs)-1)
+		for i, x := range fs[1:] {
+			v[i], err = strconv.ParseUint(x, 10, 64)
+			require.NoError(t, err, "%s: %q", path, sc.Text())
+		}
+		list := func() []uint32 {
+			out := []uint32{}
+			for _, x := range v {
+				out = append(out, uint32(x))
+			}
+			return out
+		}
+		switch fs[0] {
+		case "cycles":
+			r.cycles = int(v[0])
+		case "anom":
+			r.anom = int(v[0])
+		case "dirty":
+			r.dirty = int(v[0])
+		case "gen":
+			r.gen = uint32(v[0])
+		case "pred":
+			r.pred = list()
+		case "wl":
+			r.wl = list()
+		case "aw":
+			for b := 0; b < 16; b++ {
+				if v[1]>>b&1 != 0 {
+					r.act = append(r.act, uint32(16*v[0])+uint32(b))
+				}
+				if v[2]>>b&1 != 0 {
+					r.win = append(r.win, uint32(16*v[0])+uint32(b))
+				}
+			}
+		default:
+			t.Fatalf("%s: unknown line %q", path, sc.Text())
+		}
+	}
+	require.NoError(t, sc.Err())
+	return r
+}
+
+// TestTMCells3: the architecture-3 column engine (TM_PREDICT and TM_CELLS
+// without learning) on the state before every step of a run in which the
+// simulator learns (off every 10th step): each pass starts from the
+// simulator's image, with the dendrite's lists over it, and is checked
+// against a copy of the simulator that runs the step without learning:
+// predicted columns, anomaly numerator, active and winner cells (bitmaps
+// and the winner list), the generator state (least-used draws), heads and
+// bitmaps left cleared, and the cycles against TM.md's formula.
+func TestTMCells3(t *testing.T) {
+	needTool(t, "verilator")
+	for _, c := range []struct {
+		name, preset, file string
+		steps              int
+		edit               func(*model.Config)
+	}{
+		{"small", "small", "art_daily_jumpsup.csv", 300, nil},
+		{"stress", "small", "speed_7578.csv", 300, tmStress},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			steps := c.steps
+			if testing.Short() {
+				steps = 40
+			}
+			runTmc3(t, c.preset, c.file, steps, c.edit)
+		})
+	}
+}
+
+func runTmc3(t *testing.T, preset, file string, steps int, edit func(*model.Config)) {
+	im, inputs := compileSeries(t, preset, file, steps, edit)
+	p, err := ParamsOf(im)
+	require.NoError(t, err)
+	defs := []string{"C=" + strconv.Itoa(p.C), "K=" + strconv.Itoa(p.K), "S=" + strconv.Itoa(p.S),
+		"M=" + strconv.Itoa(p.M), "G=" + strconv.Itoa(p.G)}
+	bin := buildRTL3(t, "tmcells3_tb", append(slices.Clone(tmc3RTL), tmc3TB...), defs)
+	s, err := sim.New(im)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	if d := os.Getenv("TMC3_KEEP"); d != "" {
+		dir = d
+	}
+	var sumCyc, maxCyc, nBurst, nDraw, nPred, nVisit int
+	for i, in := range inputs {
+		before := s.Image()
+		ref, err := sim.New(before)
+		require.NoError(t, err)
+		want, err := ref.Step(in, false)
+		require.NoError(t, err)
+		got, err := s.Step(in, i%10 != 9)
+		require.NoError(t, err)
+		require.Equal(t, want.ActiveColumns, got.ActiveColumns, "step %d: active columns with and without learning", i)
+		cols := slices.Clone(want.ActiveColumns)
+		bank := i % 2
+		c := writeTmc3Mem(t, before, cols, bank, dir)
+		out := filepath.Join(dir, "out.txt")
+		b, err := exec.Command(bin, "+memdir="+dir, "+out="+out, "+nact="+strconv.Itoa(len(cols)),
+			"+bank="+strconv.Itoa(bank)).CombinedOutput()
+		require.NoError(t, err, "step %d: testbench: %s", i, b)
+		r := readTmc3(t, out)
+		at := fmt.Sprintf("step %d", i)
+		require.Equal(t, append([]uint32{}, want.PredictedColumns...), r.pred, "%s: predicted columns", at)
+		require.Equal(t, int(want.AnomalyNum), r.anom, "%s: anomaly numerator", at)
+		wantAct, wantWin := append([]uint32{}, ref.ActiveCells()...), append([]uint32{}, ref.WinnerCells()...)
+		require.Equal(t, wantAct, append([]uint32{}, r.act...), "%s: active cells", at)
+		require.Equal(t, wantWin, append([]uint32{}, r.win...), "%s: winner cells", at)
+		require.Equal(t, wantWin, r.wl, "%s: winner list", at)
+		require.Equal(t, uint32(ref.Image().Section("regs").Words[5]), r.gen, "%s: generator state", at)
+		require.Zero(t, r.dirty, "%s: heads or column bitmap words left non-zero", at)
+		require.Equal(t, tmc3Cycles(p, len(cols), c.visited, c.entries, c.bursts, c.draws), r.cycles,
+			"%s: cycles (%d active columns, %d visited, %d entries, %d bursts, %d draws)",
+			at, len(cols), c.visited, c.entries, c.bursts, c.draws)
+		sumCyc += r.cycles
+		maxCyc = max(maxCyc, r.cycles)
+		nBurst += c.bursts
+		nDraw += c.draws
+		nPred += len(r.pred)
+		nVisit += c.visited
+	}
+	n := len(inputs)
+	require.Positive(t, nPred, "no predicted column in the run")
+	require.Positive(t, nDraw, "no least-used draw in the run")
+	t.Logf("%d passes matched (C %d, K %d, S %d): per step %d visited columns, %d predicted, %d bursts, "+
+		"%d draws; cycles mean %d, max %d", n, p.C, p.K, p.S, nVisit/n, nPred/n, nBurst/n, nDraw/n, sumCyc/n, maxCyc)
+}
