@@ -22,7 +22,7 @@ import (
 
 // The column engine of architecture 3 (rtl3/TM.md) and its testbench.
 var (
-	tmc3RTL = []string{"rtl3/htm3_tm_cells.v", "rtl3/htm3_rng.v", "rtl3/htm_ebr.v"}
+	tmc3RTL = []string{"rtl3/htm3_tm_cells.v", "rtl3/htm3_rng.v", "rtl3/htm_ebr.v", "rtl3/htm_spram.v"}
 	tmc3TB  = []string{"rtl3/tb/tmcells3_tb.v", "rtl3/tb/tmcells3_main.cpp"}
 )
 
@@ -81,7 +81,7 @@ func buildRTL3(t *testing.T, top string, files []string, defs []string) string {
 // entries, bursts and least-used draws.
 func tmc3Cycles(p Params, nAct, visited, entries, bursts, draws int) int {
 	NA, NCM := (p.C*p.K+15)/16, (p.C+7)/8
-	return 7 + NA + 3*NCM + nAct + visited*(2*p.K+1) + entries + bursts*(p.K+2) + 3*draws
+	return 58 + NA + 3*NCM + nAct + visited*(2*p.K+1) + entries + bursts*(p.K+2) + 3*draws
 }
 
 // tmc3Case is one column pass: its inputs (the image before a step, the
@@ -91,6 +91,18 @@ type tmc3Case struct {
 	p                               Params
 	cols                            []uint32
 	visited, entries, bursts, draws int
+	npw                             int // previous winners
+}
+
+// bitmapCells lists the set bits of a bitmap of 32-bit words.
+func bitmapCells(words []uint64, n int) []uint32 {
+	var out []uint32
+	for c := 0; c < n; c++ {
+		if words[c/32]>>(c%32)&1 != 0 {
+			out = append(out, uint32(c))
+		}
+	}
+	return out
 }
 
 // writeTmc3Mem writes the testbench's memories for the step that starts
@@ -170,6 +182,41 @@ func writeTmc3Mem(t *testing.T, before *image.Image, cols []uint32, bank int, di
 	}
 	write("act", 4, act)
 	write("win", 4, win)
+	// The previous winners' list (ascending) in wl's other bank.
+	wlBank := 1 << bitsOf(NC-1)
+	wl := make([]uint64, 2*wlBank)
+	for i, cell := range bitmapCells(before.Section("tm.winner").Words, NC) {
+		wl[(1-bank)*wlBank+i] = uint64(cell)
+		c.npw++
+	}
+	write("wl", (bitsOf(NC-1)+3)/4, wl)
+	write("tm.syn", (before.Section("tm.syn").Width+3)/4, before.Section("tm.syn").Words)
+	// The segment memory (DENDRITE.md's layout, tm.free at 9S + 1) with the
+	// used list in creation order, ends self-linked.
+	L := dend3Mem(p.S)
+	sm := make([]uint64, dend3SMDepth)
+	seq, lru := before.Section("tm.segseq").Words, before.Section("tm.seglru").Words
+	for s, w := range before.Section("tm.seg").Words {
+		for h := 0; h < 4; h++ {
+			sm[L.seqBase+4*s+h] = seq[s] >> (16 * h) & 0xFFFF
+		}
+		sm[L.lruBase+2*s], sm[L.lruBase+2*s+1] = lru[s]&0xFFFF, lru[s]>>16&0xFFFF
+		sm[L.segBase+s] = w & 0xFFFF
+	}
+	for i, s := range d.used {
+		sm[L.prevBase+s], sm[L.nextBase+s] = uint64(s), uint64(s)
+		if i > 0 {
+			sm[L.prevBase+s] = uint64(d.used[i-1])
+			sm[L.nextBase+d.used[i-1]] = uint64(s)
+		}
+	}
+	if n := len(d.used); n > 0 {
+		sm[L.tail] = uint64(d.used[n-1])
+	}
+	for i, f := range before.Section("tm.free").Words {
+		sm[L.tail+1+i] = f
+	}
+	write("segmem", 4, sm)
 	// The formula's counts.
 	minT := int(before.Section("cfg").Words[17])
 	isAct := make([]bool, p.C)
@@ -206,6 +253,9 @@ type tmc3Result struct {
 	pred, wl            []uint32
 	act, win            []uint32 // cells set in the new banks
 	gen                 uint32
+	ent                 map[int]int // state entries
+	regs                [16]uint64
+	syn, sm, cs         []uint64
 }
 
 func readTmc3(t *testing.T, path string) *tmc3Result {
@@ -213,7 +263,7 @@ func readTmc3(t *testing.T, path string) *tmc3Result {
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	r := &tmc3Result{}
+	r := &tmc3Result{ent: map[int]int{}}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
@@ -238,6 +288,16 @@ func readTmc3(t *testing.T, path string) *tmc3Result {
 			r.dirty = int(v[0])
 		case "gen":
 			r.gen = uint32(v[0])
+		case "ent":
+			r.ent[int(v[0])] = int(v[1])
+		case "regs":
+			r.regs[v[0]] = v[1]
+		case "syn":
+			r.syn = append(r.syn, v[0])
+		case "sm":
+			r.sm = append(r.sm, v[0])
+		case "cs":
+			r.cs = append(r.cs, v[0])
 		case "pred":
 			r.pred = list()
 		case "wl":
@@ -259,14 +319,16 @@ func readTmc3(t *testing.T, path string) *tmc3Result {
 	return r
 }
 
-// TestTMCells3: the architecture-3 column engine (TM_PREDICT and TM_CELLS
-// without learning) on the state before every step of a run in which the
-// simulator learns (off every 10th step): each pass starts from the
-// simulator's image, with the dendrite's lists over it, and is checked
-// against a copy of the simulator that runs the step without learning:
-// predicted columns, anomaly numerator, active and winner cells (bitmaps
-// and the winner list), the generator state (least-used draws), heads and
-// bitmaps left cleared, and the cycles against TM.md's formula.
+// TestTMCells3: the architecture-3 column engine (TM_PREDICT and TM_CELLS)
+// on the state before every step of a run (learning off every 10th step):
+// each pass starts from the simulator's image, with the dendrite's lists
+// over it, runs the step's column loop with the step's learning flag, and
+// is checked against the simulator after the step: predicted columns,
+// anomaly numerator, active and winner cells (bitmaps and the winner list),
+// tm.syn, tm.seg, tm.segseq, tm.seglru (but for the segments the step's
+// dendrite activation marks), tm.free, tm.cellsegs, regs 4-14 word for
+// word, the used list, heads, bitmaps and exclusion marks left cleared, and
+// the cycles against TM.md's formula.
 func TestTMCells3(t *testing.T) {
 	needTool(t, "verilator")
 	for _, c := range []struct {
@@ -292,7 +354,7 @@ func runTmc3(t *testing.T, preset, file string, steps int, edit func(*model.Conf
 	p, err := ParamsOf(im)
 	require.NoError(t, err)
 	defs := []string{"C=" + strconv.Itoa(p.C), "K=" + strconv.Itoa(p.K), "S=" + strconv.Itoa(p.S),
-		"M=" + strconv.Itoa(p.M), "G=" + strconv.Itoa(p.G)}
+		"M=" + strconv.Itoa(p.M), "G=" + strconv.Itoa(p.G), "B=" + strconv.Itoa(p.B)}
 	bin := buildRTL3(t, "tmcells3_tb", append(slices.Clone(tmc3RTL), tmc3TB...), defs)
 	s, err := sim.New(im)
 	require.NoError(t, err)
@@ -302,34 +364,34 @@ func runTmc3(t *testing.T, preset, file string, steps int, edit func(*model.Conf
 	}
 	var sumCyc, maxCyc, nBurst, nDraw, nPred, nVisit int
 	for i, in := range inputs {
+		learn := i%10 != 9
 		before := s.Image()
-		ref, err := sim.New(before)
+		got, err := s.Step(in, learn)
 		require.NoError(t, err)
-		want, err := ref.Step(in, false)
-		require.NoError(t, err)
-		got, err := s.Step(in, i%10 != 9)
-		require.NoError(t, err)
-		require.Equal(t, want.ActiveColumns, got.ActiveColumns, "step %d: active columns with and without learning", i)
-		cols := slices.Clone(want.ActiveColumns)
+		after := s.Image()
+		cols := slices.Clone(got.ActiveColumns)
 		bank := i % 2
 		c := writeTmc3Mem(t, before, cols, bank, dir)
 		out := filepath.Join(dir, "out.txt")
 		b, err := exec.Command(bin, "+memdir="+dir, "+out="+out, "+nact="+strconv.Itoa(len(cols)),
-			"+bank="+strconv.Itoa(bank)).CombinedOutput()
+			"+bank="+strconv.Itoa(bank), "+npw="+strconv.Itoa(c.npw),
+			"+learn="+map[bool]string{false: "0", true: "1"}[learn]).CombinedOutput()
 		require.NoError(t, err, "step %d: testbench: %s", i, b)
 		r := readTmc3(t, out)
-		at := fmt.Sprintf("step %d", i)
-		require.Equal(t, append([]uint32{}, want.PredictedColumns...), r.pred, "%s: predicted columns", at)
-		require.Equal(t, int(want.AnomalyNum), r.anom, "%s: anomaly numerator", at)
-		wantAct, wantWin := append([]uint32{}, ref.ActiveCells()...), append([]uint32{}, ref.WinnerCells()...)
+		at := fmt.Sprintf("step %d (learn %v)", i, learn)
+		require.Equal(t, append([]uint32{}, got.PredictedColumns...), r.pred, "%s: predicted columns", at)
+		require.Equal(t, int(got.AnomalyNum), r.anom, "%s: anomaly numerator", at)
+		wantAct, wantWin := append([]uint32{}, s.ActiveCells()...), append([]uint32{}, s.WinnerCells()...)
 		require.Equal(t, wantAct, append([]uint32{}, r.act...), "%s: active cells", at)
 		require.Equal(t, wantWin, append([]uint32{}, r.win...), "%s: winner cells", at)
 		require.Equal(t, wantWin, r.wl, "%s: winner list", at)
-		require.Equal(t, uint32(ref.Image().Section("regs").Words[5]), r.gen, "%s: generator state", at)
-		require.Zero(t, r.dirty, "%s: heads or column bitmap words left non-zero", at)
-		require.Equal(t, tmc3Cycles(p, len(cols), c.visited, c.entries, c.bursts, c.draws), r.cycles,
-			"%s: cycles (%d active columns, %d visited, %d entries, %d bursts, %d draws)",
-			at, len(cols), c.visited, c.entries, c.bursts, c.draws)
+		require.Zero(t, r.dirty, "%s: heads, column bitmap or exclusion words left non-zero", at)
+		checkTmc3Mem(t, at, after, learn, r)
+		if !learn {
+			require.Equal(t, tmc3Cycles(p, len(cols), c.visited, c.entries, c.bursts, c.draws), r.cycles,
+				"%s: cycles (%d active columns, %d visited, %d entries, %d bursts, %d draws)",
+				at, len(cols), c.visited, c.entries, c.bursts, c.draws)
+		}
 		sumCyc += r.cycles
 		maxCyc = max(maxCyc, r.cycles)
 		nBurst += c.bursts
@@ -339,7 +401,77 @@ func runTmc3(t *testing.T, preset, file string, steps int, edit func(*model.Conf
 	}
 	n := len(inputs)
 	require.Positive(t, nPred, "no predicted column in the run")
-	require.Positive(t, nDraw, "no least-used draw in the run")
+	ev := s.Image().Section("regs").Words[7:15]
 	t.Logf("%d passes matched (C %d, K %d, S %d): per step %d visited columns, %d predicted, %d bursts, "+
-		"%d draws; cycles mean %d, max %d", n, p.C, p.K, p.S, nVisit/n, nPred/n, nBurst/n, nDraw/n, sumCyc/n, maxCyc)
+		"%d draws; cycles mean %d, max %d; events %v", n, p.C, p.K, p.S, nVisit/n, nPred/n, nBurst/n, nDraw/n,
+		sumCyc/n, maxCyc, ev)
+}
+
+// checkTmc3Mem compares the memories a pass leaves with the simulator's
+// image after the step: the TM iteration and the seglru words of the
+// segments that the step's dendrite activation marks active (with
+// learning) are the dendrite's, not the column loop's.
+func checkTmc3Mem(t *testing.T, at string, after *image.Image, learn bool, r *tmc3Result) {
+	t.Helper()
+	p, err := ParamsOf(after)
+	require.NoError(t, err)
+	regs := after.Section("regs").Words
+	for w := 4; w <= 14; w++ {
+		require.Equal(t, regs[w], r.regs[w], "%s: regs word %d", at, w)
+	}
+	syn := after.Section("tm.syn").Words
+	for j, w := range syn {
+		require.Equal(t, w, r.syn[j], "%s: tm.syn slot %d (segment %d)", at, j, j/p.M)
+	}
+	require.Equal(t, after.Section("tm.cellsegs").Words, r.cs, "%s: tm.cellsegs", at)
+	L := dend3Mem(p.S)
+	marked := map[int]bool{}
+	if learn {
+		for _, s := range newDend3Case(t, after, learn).act {
+			marked[int(s)] = true
+		}
+	}
+	seq, lru := after.Section("tm.segseq").Words, after.Section("tm.seglru").Words
+	for s, w := range after.Section("tm.seg").Words {
+		require.Equal(t, w, r.sm[L.segBase+s], "%s: tm.seg word %d", at, s)
+		var q uint64
+		for h := 0; h < 4; h++ {
+			q |= r.sm[L.seqBase+4*s+h] << (16 * h)
+		}
+		require.Equal(t, seq[s], q, "%s: tm.segseq word %d", at, s)
+		if !marked[s] {
+			require.Equal(t, lru[s], r.sm[L.lruBase+2*s]|r.sm[L.lruBase+2*s+1]<<16, "%s: tm.seglru word %d", at, s)
+		}
+	}
+	for i, f := range after.Section("tm.free").Words {
+		require.Equal(t, f, r.sm[L.tail+1+i], "%s: tm.free word %d", at, i)
+	}
+	// The used list, from the tail by prev links and from the oldest by
+	// next links: the used segments in creation order.
+	var used []int
+	for s, w := range after.Section("tm.seg").Words {
+		if w>>bitsOf(p.C*p.K-1)&1 != 0 {
+			used = append(used, s)
+		}
+	}
+	slices.SortFunc(used, func(a, b int) int { return cmpU64(seq[a], seq[b]) })
+	if len(used) == 0 {
+		return
+	}
+	s := int(r.sm[L.tail])
+	for i := len(used) - 1; i >= 0; i-- {
+		require.Equal(t, used[i], s, "%s: used list entry %d from the tail", at, i)
+		if i == 0 {
+			require.Equal(t, s, int(r.sm[L.prevBase+s]), "%s: the oldest segment's prev link", at)
+		}
+		s = int(r.sm[L.prevBase+s])
+	}
+	for i, u := range used {
+		next := int(r.sm[L.nextBase+u])
+		if i+1 < len(used) {
+			require.Equal(t, used[i+1], next, "%s: next link of segment %d", at, u)
+		} else {
+			require.Equal(t, u, next, "%s: the newest segment's next link", at)
+		}
+	}
 }
