@@ -92,6 +92,29 @@ type tmc3Case struct {
 	cols                            []uint32
 	visited, entries, bursts, draws int
 	npw                             int // previous winners
+	segOps                          int // adapt and punish passes, with learning
+}
+
+// tmc3Ops are the segment operations of a pass, from the testbench's
+// state entries (htm3_tm_cells's state numbers).
+type tmc3Ops struct {
+	resume, blearn, adapts, grows, gev, creates, walks, walked, scans, pops, destroys int
+}
+
+func opsOf(ent map[int]int) tmc3Ops {
+	return tmc3Ops{resume: ent[15], blearn: ent[16], adapts: ent[17], grows: ent[23], gev: ent[28],
+		creates: ent[35], walks: ent[37], walked: ent[38], scans: ent[46], pops: ent[47], destroys: ent[48]}
+}
+
+// tmc3LearnCycles is TM.md's formula for the cycles that learning adds to
+// a pass: per adapt or punish pass 3 + 3M (and 1 to resume the list walk
+// when it ran inside it), per burst 1, per grow 5 + 3M + 4·n_pw and per
+// extra weakest-synapse pass 3M + 1, per create 3, per cell-full walk 1 +
+// 4 per used segment walked, per pool scan 3S + 1, per pop 12, per destroy
+// 14 + M.
+func tmc3LearnCycles(p Params, npw int, o tmc3Ops) int {
+	return o.resume + o.blearn + o.adapts*(3+3*p.M) + o.grows*(5+3*p.M+4*npw) + (o.gev-o.grows)*(3*p.M+1) +
+		3*o.creates + o.walks + 4*o.walked + o.scans*(3*p.S+1) + 12*o.pops + o.destroys*(14+p.M)
 }
 
 // bitmapCells lists the set bits of a bitmap of 32-bit words.
@@ -218,7 +241,8 @@ func writeTmc3Mem(t *testing.T, before *image.Image, cols []uint32, bank int, di
 	}
 	write("segmem", 4, sm)
 	// The formula's counts.
-	minT := int(before.Section("cfg").Words[17])
+	actT, minT := int(before.Section("cfg").Words[16]), int(before.Section("cfg").Words[17])
+	psd := before.Section("cfg").Words[27] != 0
 	isAct := make([]bool, p.C)
 	for _, col := range cols {
 		isAct[col] = true
@@ -229,6 +253,14 @@ func writeTmc3Mem(t *testing.T, before *image.Image, cols []uint32, bank int, di
 			continue
 		}
 		c.visited++
+		for cell := col * p.K; cell < (col+1)*p.K; cell++ {
+			for _, s := range d.lists[cell] {
+				switch {
+				case isAct[col] && d.cmAct[col] && d.conn[s] >= actT, !isAct[col] && psd && d.pot[s] >= minT:
+					c.segOps++
+				}
+			}
+		}
 		if !isAct[col] || d.cmAct[col] {
 			continue
 		}
@@ -242,6 +274,12 @@ func writeTmc3Mem(t *testing.T, before *image.Image, cols []uint32, bank int, di
 		}
 		if !found {
 			c.draws++
+		}
+		for cell := col * p.K; cell < (col+1)*p.K; cell++ {
+			if slices.ContainsFunc(d.lists[cell], func(s int) bool { return d.pot[s] >= minT }) {
+				c.segOps++ // the best matching segment
+				break
+			}
 		}
 	}
 	return c
@@ -387,11 +425,24 @@ func runTmc3(t *testing.T, preset, file string, steps int, edit func(*model.Conf
 		require.Equal(t, wantWin, r.wl, "%s: winner list", at)
 		require.Zero(t, r.dirty, "%s: heads, column bitmap or exclusion words left non-zero", at)
 		checkTmc3Mem(t, at, after, learn, r)
-		if !learn {
-			require.Equal(t, tmc3Cycles(p, len(cols), c.visited, c.entries, c.bursts, c.draws), r.cycles,
-				"%s: cycles (%d active columns, %d visited, %d entries, %d bursts, %d draws)",
-				at, len(cols), c.visited, c.entries, c.bursts, c.draws)
+		// The cycles: the formula of the column loop plus that of the
+		// segment operations, whose counts are checked against the lists
+		// and the simulator's event counters.
+		o := opsOf(r.ent)
+		ev := func(w int) int { return int(after.Section("regs").Words[w] - before.Section("regs").Words[w]) }
+		if learn {
+			require.Equal(t, c.segOps, o.adapts, "%s: adapt and punish passes", at)
+		} else {
+			require.Zero(t, o.adapts+o.grows+o.creates+o.blearn, "%s: segment operations without learning", at)
 		}
+		require.Equal(t, ev(7), o.pops, "%s: segments created", at)
+		require.Equal(t, ev(8), o.walks, "%s: cell-full walks against cell evictions", at)
+		require.Equal(t, ev(9)+ev(11), o.scans, "%s: pool scans against pool evictions and refusals", at)
+		require.Equal(t, ev(8)+ev(9)+ev(10), o.destroys, "%s: segments destroyed", at)
+		require.Equal(t, tmc3Cycles(p, len(cols), c.visited, c.entries, c.bursts, c.draws)+
+			tmc3LearnCycles(p, c.npw, o), r.cycles,
+			"%s: cycles (%d active columns, %d visited, %d entries, %d bursts, %d draws; %+v)",
+			at, len(cols), c.visited, c.entries, c.bursts, c.draws, o)
 		sumCyc += r.cycles
 		maxCyc = max(maxCyc, r.cycles)
 		nBurst += c.bursts
