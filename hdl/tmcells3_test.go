@@ -108,12 +108,12 @@ func opsOf(ent map[int]int) tmc3Ops {
 
 // tmc3LearnCycles is TM.md's formula for the cycles that learning adds to
 // a pass: per adapt or punish pass 3 + 3M (and 1 to resume the list walk
-// when it ran inside it), per burst 1, per grow 5 + 3M + 4·n_pw and per
+// when it ran inside it), per burst 1, per grow 6 + 3M + 4·n_pw and per
 // extra weakest-synapse pass 3M + 1, per create 3, per cell-full walk 1 +
 // 4 per used segment walked, per pool scan 3S + 1, per pop 12, per destroy
 // 14 + M.
 func tmc3LearnCycles(p Params, npw int, o tmc3Ops) int {
-	return o.resume + o.blearn + o.adapts*(3+3*p.M) + o.grows*(5+3*p.M+4*npw) + (o.gev-o.grows)*(3*p.M+1) +
+	return o.resume + o.blearn + o.adapts*(3+3*p.M) + o.grows*(6+3*p.M+4*npw) + (o.gev-o.grows)*(3*p.M+1) +
 		3*o.creates + o.walks + 4*o.walked + o.scans*(3*p.S+1) + 12*o.pops + o.destroys*(14+p.M)
 }
 

@@ -139,7 +139,7 @@ module htm3_tm_cells #(
       S_GSEL = 6'd29, S_GC0 = 6'd30, S_GC1 = 6'd31, S_GC2 = 6'd32, S_GC3 = 6'd33, S_GEND = 6'd34,
       S_K0 = 6'd35, S_K1 = 6'd36, S_WA = 6'd37, S_WB = 6'd38, S_WC = 6'd39, S_WD = 6'd40, S_WE = 6'd41,
       S_KPOOL = 6'd42, S_PSA = 6'd43, S_PSB = 6'd44, S_PSC = 6'd45, S_PSE = 6'd46, S_POP = 6'd47,
-      S_D0 = 6'd48, S_D1 = 6'd49, S_D2 = 6'd50, S_D3 = 6'd51, S_DW = 6'd52, S_DZ = 6'd53;
+      S_D0 = 6'd48, S_D1 = 6'd49, S_D2 = 6'd50, S_D3 = 6'd51, S_DW = 6'd52, S_DZ = 6'd53, S_GNEED = 6'd54;
 
   // The segment memory's layout (DENDRITE.md), tm.free after the tail.
   localparam integer LRU_BASE = 4 * S, PREV_BASE = 6 * S, NEXT_BASE = 7 * S, SEG_BASE = 8 * S,
@@ -196,7 +196,8 @@ module htm3_tm_cells #(
   reg [WCELL-1:0] owner;
   reg [WMS:0] js;  // slot
   reg [SYN_W-1:0] sw;  // the slot's word
-  reg [WN-1:0] n_excl, ncand, kc, need;
+  reg [WN-1:0] n_excl, ncand, bn, need;  // bn: candidates not yet examined
+  reg take;  // S_GC3 took the candidate: its synapse is written in the next cycle
   reg wk_v, rescan;
   reg [WMS-1:0] wk_j;
   reg [B-1:0] wk_perm;
@@ -225,7 +226,7 @@ module htm3_tm_cells #(
   wire draw_now = st == S_GC2 && gc_cand && need != {WN{1'b0}};
   htm3_rng #(.NW(WN)) u_rng (
       .clk(clk), .load(rng_load), .load_val({gen_hi, gen_lo}), .step(rng_step || draw_now),
-      .below_n(st == S_GC3 ? ncand - kc : WN'(n_ties)), .state(rng_state), .below(rng_below)
+      .below_n(st == S_GC3 ? bn : WN'(n_ties)), .state(rng_state), .below(rng_below)
   );
 
   // --- combinational helpers
@@ -286,8 +287,7 @@ module htm3_tm_cells #(
   wire pw_bit = win_rd[sw_cell[3:0]];
   wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
   wire [WN-1:0] need_c = (gn < 16'(ncand_c)) ? WN'(gn) : ncand_c;
-  wire [WN-1:0] need_e = rescan ? need : need_c;
-  wire over = 32'(cnt) + 32'(need_e) > M;  // grow must evict
+  wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
   wire [WS:0] n_used = WS'(S) - fc;
   wire [31:0] age = iter - {sm_rd, lru_lo};
   // S_FIN: a counter quarter plus this pass's count (the low quarter) or the carry
@@ -339,6 +339,63 @@ module htm3_tm_cells #(
     endcase
   endfunction
 
+  // A segment memory and a slot address: a base (a constant or a segment's
+  // first slot) plus an offset, through one adder each.
+  reg [SM_AW-1:0] sm_b, sm_o;
+  reg [SYN_AW-1:0] syn_o;
+  always @* begin
+    sm_a = sm_b + sm_o;
+    syn_a = sbase + syn_o;
+  end
+  // The quarter of created that S_POP (k 5..8) and S_FIN (k 33..36) write:
+  // k - 5 and k - 33 modulo 4 are both k + 3.
+  wire [1:0] k_q = 2'(k + 6'd3);
+  reg [15:0] created_q;
+  always @*
+    case (k_q)
+      2'd0: created_q = created[15:0];
+      2'd1: created_q = created[31:16];
+      2'd2: created_q = created[47:32];
+      default: created_q = created[63:48];
+    endcase
+  // One event a cycle at most: its counter and one incrementer.
+  reg ev_go;
+  reg [2:0] ev_i;
+  always @* begin
+    ev_go = 1'b1;
+    case (st)
+      S_AW2: begin
+        ev_go = sw_valid && perm_new == {B{1'b0}};
+        ev_i = 3'd6;  // synapse pruned
+      end
+      S_AEND: begin
+        ev_go = cnt < min_t;
+        ev_i = 3'd3;  // segment pruned
+      end
+      S_GEV: begin
+        ev_go = over && wk_v;
+        ev_i = 3'd7;  // synapse evicted
+      end
+      S_GC0, S_GEND: begin
+        ev_go = take;
+        ev_i = 3'd5;  // synapse created
+      end
+      S_WE: begin
+        ev_go = wn == 1;
+        ev_i = 3'd1;  // evicted: cell full
+      end
+      S_PSE: ev_i = bv ? 3'd2 : 3'd4;  // evicted: pool full; not created
+      S_POP: begin
+        ev_go = k == 6'd11;
+        ev_i = 3'd0;  // created
+      end
+      default: begin
+        ev_go = 1'b0;
+        ev_i = 3'd0;
+      end
+    endcase
+  end
+
   // --- memory addresses and writes by state
   always @* begin
     cr_ra = st == S_INIT ? init_addr(k) : 7'd92 + 7'(k);
@@ -349,10 +406,11 @@ module htm3_tm_cells #(
     ex_we = 1'b0;
     ex_wa = sw_cell[WCELL-1:4];
     ex_wd = ex_rd | (16'd1 << sw_cell[3:0]);
-    syn_a = sbase + SYN_AW'(js);
+    syn_o = SYN_AW'(js);
     syn_we = 1'b0;
     syn_wd = {SYN_W{1'b0}};
-    sm_a = SM_AW'(TAIL_ADDR);
+    sm_b = SM_AW'(TAIL_ADDR);
+    sm_o = {SM_AW{1'b0}};
     sm_we = 1'b0;
     sm_wd = 16'd0;
     case (st)
@@ -360,28 +418,47 @@ module htm3_tm_cells #(
       S_RESUME: sc_ra = lnk;
       S_PSA: begin
         sc_ra = ws;
-        sm_a = SM_AW'(LRU_BASE + 2 * 32'(ws));
+        sm_b = SM_AW'(LRU_BASE);
+        sm_o = SM_AW'({ws, 1'b0});
       end
-      S_PSB: sm_a = SM_AW'(LRU_BASE + 2 * 32'(ws) + 1);
-      S_A0, S_G0: sm_a = SM_AW'(SEG_BASE + 32'(oseg_w));
+      S_PSB: begin
+        sm_b = SM_AW'(LRU_BASE);
+        sm_o = SM_AW'({ws, 1'b1});
+      end
+      S_A0, S_G0: begin
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(oseg_w);
+      end
       S_AW2:
       if (sw_valid) begin
         syn_we = 1'b1;
-        syn_a = sbase + SYN_AW'(js);
         syn_wd = perm_new == {B{1'b0}} ? {SYN_W{1'b0}} : {sw[SYN_W-1:B], perm_new};
       end
-      S_AEND, S_GEND:
-      if (cnt >= min_t || st == S_GEND) begin
+      S_AEND:
+      if (cnt >= min_t) begin
         sm_we = 1'b1;
-        sm_a = SM_AW'(SEG_BASE + 32'(oseg));
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(oseg);
         sm_wd = 16'({cnt, 1'b1, owner});
+      end
+      S_GC0, S_GEND: begin
+        // the synapse S_GC3 took, in the lowest free slot
+        syn_we = take;
+        syn_o = SYN_AW'(ffs);
+        syn_wd = {1'b1, pc, p_init};
+        if (st == S_GEND) begin
+          sm_we = 1'b1;
+          sm_b = SM_AW'(SEG_BASE);
+          sm_o = SM_AW'(oseg);
+          sm_wd = 16'({cnt + WM'(take), 1'b1, owner});
+        end
       end
       S_GW1: win_ra = {~bank, rd_chi};
       S_GW2: ex_we = sw_valid && pw_bit && !rescan;
       S_GEV:
       if (over && wk_v) begin
         syn_we = 1'b1;
-        syn_a = sbase + SYN_AW'(wk_j);
+        syn_o = SYN_AW'(wk_j);
       end
       S_GC1: ex_ra = pl_rd[WCELL-1:4];
       S_GC2: begin
@@ -389,79 +466,116 @@ module htm3_tm_cells #(
         ex_wa = pc[WCELL-1:4];
         ex_wd = ex_rd & ~(16'd1 << pc[3:0]);
       end
-      S_GC3:
-      if (drew && rng_below < need) begin
-        syn_we = 1'b1;
-        syn_a = sbase + SYN_AW'(ffs);
-        syn_wd = {1'b1, pc, p_init};
-      end
       S_K0: cs_ra = ccell;
-      S_WA: sm_a = SM_AW'(SEG_BASE + 32'(ws));
-      S_WB: sm_a = SM_AW'(LRU_BASE + 2 * 32'(ws));
-      S_WC: sm_a = SM_AW'(LRU_BASE + 2 * 32'(ws) + 1);
-      S_WD: sm_a = SM_AW'(PREV_BASE + 32'(ws));
-      S_WE: sm_a = SM_AW'(SEG_BASE + 32'(sm_rd[WS-1:0]));
+      S_WA: begin
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(ws);
+      end
+      S_WB: begin
+        sm_b = SM_AW'(LRU_BASE);
+        sm_o = SM_AW'({ws, 1'b0});
+      end
+      S_WC: begin
+        sm_b = SM_AW'(LRU_BASE);
+        sm_o = SM_AW'({ws, 1'b1});
+      end
+      S_WD: begin
+        sm_b = SM_AW'(PREV_BASE);
+        sm_o = SM_AW'(ws);
+      end
+      S_WE: begin
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(sm_rd[WS-1:0]);
+      end
       S_POP: begin
         cs_ra = ccell;
         sm_we = k != 6'd0;
         case (k)
-          6'd0: sm_a = SM_AW'(FREE_BASE + 32'(fc) - 1);
-          6'd1: sm_a = SM_AW'(FREE_BASE + 32'(fc) - 1);
+          6'd0, 6'd1: begin
+            sm_b = SM_AW'(FREE_BASE - 1);
+            sm_o = SM_AW'(fc);
+          end
           6'd2: begin
-            sm_a = SM_AW'(SEG_BASE + 32'(ns));
+            sm_b = SM_AW'(SEG_BASE);
+            sm_o = SM_AW'(ns);
             sm_wd = 16'({1'b1, ccell});
           end
           6'd3: begin
-            sm_a = SM_AW'(LRU_BASE + 2 * 32'(ns));
+            sm_b = SM_AW'(LRU_BASE);
+            sm_o = SM_AW'({ns, 1'b0});
             sm_wd = iter[15:0];
           end
           6'd4: begin
-            sm_a = SM_AW'(LRU_BASE + 2 * 32'(ns) + 1);
+            sm_b = SM_AW'(LRU_BASE);
+            sm_o = SM_AW'({ns, 1'b1});
             sm_wd = iter[31:16];
           end
           6'd5, 6'd6, 6'd7, 6'd8: begin
-            sm_a = SM_AW'(4 * 32'(ns) + 32'(k) - 5);
-            sm_wd = created[16*(k-5)+:16];
+            sm_b = {SM_AW{1'b0}};
+            sm_o = SM_AW'({ns, k_q});
+            sm_wd = created_q;
           end
           6'd9: begin
-            sm_a = SM_AW'(PREV_BASE + 32'(ns));
+            sm_b = SM_AW'(PREV_BASE);
+            sm_o = SM_AW'(ns);
             sm_wd = empty_list ? 16'(ns) : 16'(tail);
           end
           6'd10: begin
-            sm_a = SM_AW'(NEXT_BASE + 32'(ns));
+            sm_b = SM_AW'(NEXT_BASE);
+            sm_o = SM_AW'(ns);
             sm_wd = 16'(ns);
           end
           default: begin  // 11
             sm_we = !empty_list;
-            sm_a = SM_AW'(NEXT_BASE + 32'(tail));
+            sm_b = SM_AW'(NEXT_BASE);
+            sm_o = SM_AW'(tail);
             sm_wd = 16'(ns);
           end
         endcase
       end
-      S_D0: sm_a = SM_AW'(SEG_BASE + 32'(dseg));
-      S_D1: sm_a = SM_AW'(PREV_BASE + 32'(dseg));
+      S_D0: begin
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(dseg);
+      end
+      S_D1: begin
+        sm_b = SM_AW'(PREV_BASE);
+        sm_o = SM_AW'(dseg);
+      end
       S_D2: begin
-        sm_a = SM_AW'(NEXT_BASE + 32'(dseg));
+        sm_b = SM_AW'(NEXT_BASE);
+        sm_o = SM_AW'(dseg);
         cs_ra = downer;
       end
       S_DW: begin
         sm_we = 1'b1;
         case (k)
-          6'd0: sm_a = SM_AW'(SEG_BASE + 32'(dseg));
-          6'd1, 6'd2: sm_a = SM_AW'(LRU_BASE + 2 * 32'(dseg) + 32'(k) - 1);
-          6'd3, 6'd4, 6'd5, 6'd6: sm_a = SM_AW'(4 * 32'(dseg) + 32'(k) - 3);
+          6'd0: begin
+            sm_b = SM_AW'(SEG_BASE);
+            sm_o = SM_AW'(dseg);
+          end
+          6'd1, 6'd2: begin
+            sm_b = SM_AW'(LRU_BASE);
+            sm_o = SM_AW'({dseg, k == 6'd2});
+          end
+          6'd3, 6'd4, 6'd5, 6'd6: begin
+            sm_b = {SM_AW{1'b0}};
+            sm_o = SM_AW'({dseg, 2'(k + 6'd1)});  // quarter k - 3
+          end
           6'd7: begin
             sm_we = dp != dseg;
-            sm_a = SM_AW'(NEXT_BASE + 32'(dp));
+            sm_b = SM_AW'(NEXT_BASE);
+            sm_o = SM_AW'(dp);
             sm_wd = dn == dseg ? 16'(dp) : 16'(dn);
           end
           6'd8: begin
             sm_we = dn != dseg;
-            sm_a = SM_AW'(PREV_BASE + 32'(dn));
+            sm_b = SM_AW'(PREV_BASE);
+            sm_o = SM_AW'(dn);
             sm_wd = dp == dseg ? 16'(dn) : 16'(dp);
           end
           default: begin  // 9
-            sm_a = SM_AW'(FREE_BASE + 32'(fc));
+            sm_b = SM_AW'(FREE_BASE);
+            sm_o = SM_AW'(fc);
             sm_wd = 16'(dseg);
           end
         endcase
@@ -470,7 +584,6 @@ module htm3_tm_cells #(
       S_FIN:
       if (k == 6'd39) begin
         sm_we = 1'b1;
-        sm_a = SM_AW'(TAIL_ADDR);
         sm_wd = 16'(tail);
       end
       default: ;
@@ -525,6 +638,7 @@ module htm3_tm_cells #(
       wl_d <= set_cell;
     end
     if (wl_we) n_win <= n_win + 1'b1;
+    if (ev_go) ev[ev_i] <= ev[ev_i] + 1'b1;
     if (pr_we) n_pred <= n_pred + 1'b1;
     case (st)
       S_IDLE:
@@ -739,14 +853,12 @@ module htm3_tm_cells #(
       S_AW2: begin
         if (sw_valid && perm_new == {B{1'b0}}) begin
           cnt <= cnt - 1'b1;
-          ev[6] <= ev[6] + 1'b1;
         end
         js <= js + 1'b1;
         st <= 32'(js) == M - 1 ? S_AEND : S_AR;
       end
       S_AEND:
       if (cnt < min_t) begin
-        ev[3] <= ev[3] + 1'b1;
         dseg <= oseg;
         dret <= ret;
         st <= S_D0;
@@ -783,19 +895,20 @@ module htm3_tm_cells #(
         end
         if (!sw_valid) fmask[js[WMS-1:0]] <= 1'b1;
         js <= js + 1'b1;
-        st <= 32'(js) == M - 1 ? S_GEV : S_GR;
+        if (32'(js) == M - 1) st <= rescan ? S_GEV : S_GNEED;
+        else st <= S_GR;
+      end
+      S_GNEED: begin
+        need <= need_c;
+        ncand <= ncand_c;
+        st <= S_GEV;
       end
       S_GEV: begin
-        if (!rescan) begin
-          need <= need_c;
-          ncand <= ncand_c;
-        end
         rescan <= 1'b1;
         if (over && wk_v) begin
           fmask[wk_j] <= 1'b1;
           cnt <= cnt - 1'b1;
-          ev[7] <= ev[7] + 1'b1;
-          if (32'(cnt) - 1 + 32'(need_e) > M) begin
+          if (32'(cnt) - 1 + 32'(need) > M) begin
             js <= {(WMS + 1) {1'b0}};
             wk_v <= 1'b0;
             st <= S_GR;
@@ -805,10 +918,19 @@ module htm3_tm_cells #(
       S_GSEL: begin
         if (32'(need) > M - 32'(cnt)) need <= WN'(M - 32'(cnt));
         ip <= {(WCELL + 1) {1'b0}};
-        kc <= {WN{1'b0}};
+        bn <= ncand;
+        take <= 1'b0;
         st <= n_pw == {(WCELL + 1) {1'b0}} ? S_GEND : S_GC0;
       end
-      S_GC0: st <= S_GC1;
+      S_GC0: begin
+        if (take) begin
+          fmask[ffs] <= 1'b0;
+          cnt <= cnt + 1'b1;
+          need <= need - 1'b1;
+        end
+        take <= 1'b0;
+        st <= S_GC1;
+      end
       S_GC1: begin
         pc <= pl_rd;
         st <= S_GC2;
@@ -818,15 +940,8 @@ module htm3_tm_cells #(
         st <= S_GC3;
       end
       S_GC3: begin
-        if (drew) begin
-          kc <= kc + 1'b1;
-          if (rng_below < need) begin
-            fmask[ffs] <= 1'b0;
-            cnt <= cnt + 1'b1;
-            need <= need - 1'b1;
-            ev[5] <= ev[5] + 1'b1;
-          end
-        end
+        if (drew) bn <= bn - 1'b1;
+        take <= drew && rng_below < need;
         ip <= ip + 1'b1;
         st <= ip == n_pw - 1'b1 ? S_GEND : S_GC0;
       end
@@ -863,7 +978,6 @@ module htm3_tm_cells #(
         ws <= sm_rd[WS-1:0];
         wn <= wn - 1'b1;
         if (wn == 1) begin
-          ev[1] <= ev[1] + 1'b1;
           dseg <= bseg;
           dret <= S_KPOOL;
           st <= S_D0;
@@ -896,10 +1010,8 @@ module htm3_tm_cells #(
       end
       S_PSE:
       if (!bv) begin
-        ev[4] <= ev[4] + 1'b1;
         st <= ret;
       end else begin
-        ev[2] <= ev[2] + 1'b1;
         dseg <= bseg;
         dret <= S_POP;
         k <= 6'd0;
@@ -917,7 +1029,6 @@ module htm3_tm_cells #(
           6'd11: begin
             tail <= ns;
             created <= created + 1'b1;
-            ev[0] <= ev[0] + 1'b1;
             oseg <= ns;
             st <= S_G0;
           end
@@ -970,7 +1081,7 @@ module htm3_tm_cells #(
           6'd33, 6'd34, 6'd35, 6'd36: begin
             cr_we <= 1'b1;
             cr_wa <= 7'd47 + 7'(k);
-            cr_wd <= created[16*(k-33)+:16];
+            cr_wd <= created_q;
           end
           6'd37: begin
             cr_we <= 1'b1;
@@ -1027,7 +1138,7 @@ module htm3_tm_cells #(
     if (FREE_BASE + S > (1 << SM_AW)) $fatal(1, "htm3_tm_cells: the segment memory needs 10S + 1 words");
   end
   always @(posedge clk) begin
-    if (st == S_GC3 && drew && rng_below < need && fmask == {M{1'b0}})
+    if ((st == S_GC0 || st == S_GEND) && take && fmask == {M{1'b0}})
       $error("htm3_tm_cells: grow found no free slot");
     if (st == S_POP && k == 6'd0 && fc == {(WS + 1) {1'b0}}) $error("htm3_tm_cells: pop of an empty tm.free");
     for (e = 0; e < 8; e = e + 1) if (ev[e] == 16'hFFFF) $error("htm3_tm_cells: event count %0d overflows", e);
