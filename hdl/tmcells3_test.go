@@ -109,12 +109,12 @@ func opsOf(ent map[int]int) tmc3Ops {
 // tmc3LearnCycles is TM.md's formula for the cycles that learning adds to
 // a pass: per adapt or punish pass 3 + 3M (and 1 to resume the list walk
 // when it ran inside it), per burst 1, per grow 6 + 3M + 4·n_pw and per
-// extra weakest-synapse pass 3M + 1, per create 3, per cell-full walk 1 +
-// 4 per used segment walked, per pool scan 3S + 1, per pop 12, per destroy
+// extra weakest-synapse pass 3M + 1, per create 3, per cell-full walk 2 +
+// 4 per used segment walked, per pool scan 3S + 2, per pop 12, per destroy
 // 14 + M.
 func tmc3LearnCycles(p Params, npw int, o tmc3Ops) int {
 	return o.resume + o.blearn + o.adapts*(3+3*p.M) + o.grows*(6+3*p.M+4*npw) + (o.gev-o.grows)*(3*p.M+1) +
-		3*o.creates + o.walks + 4*o.walked + o.scans*(3*p.S+1) + 12*o.pops + o.destroys*(14+p.M)
+		3*o.creates + 2*o.walks + 4*o.walked + o.scans*(3*p.S+2) + 12*o.pops + o.destroys*(14+p.M)
 }
 
 // bitmapCells lists the set bits of a bitmap of 32-bit words.
@@ -524,5 +524,30 @@ func checkTmc3Mem(t *testing.T, at string, after *image.Image, learn bool, r *tm
 		} else {
 			require.Equal(t, u, next, "%s: the newest segment's next link", at)
 		}
+	}
+}
+
+// TestTMCells3Lint: the column engine, its generator and its place-and-route
+// wrapper lint clean with verilator --lint-only -Wall, with and without
+// SIM; so does the testbench, but for its blocking assignments in a clocked
+// process and its unconnected outputs.
+func TestTMCells3Lint(t *testing.T) {
+	needTool(t, "verilator")
+	rtl := []string{"rtl3/htm3_tm_cells_synth.v", "rtl3/htm3_tm_cells.v", "rtl3/htm3_rng.v", "rtl3/htm_ebr.v",
+		"rtl3/htm_spram.v"}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"rtl", append([]string{"--top-module", "htm3_tm_cells_synth"}, rtl...)},
+		{"rtl-sim", append([]string{"-DSIM", "--top-module", "htm3_tm_cells_synth"}, rtl...)},
+		{"tb", append([]string{"-DSIM", "-Wno-BLKSEQ", "-Wno-PINCONNECTEMPTY", "--top-module", "tmcells3_tb",
+			tmc3TB[0]}, rtl[1:]...)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := exec.Command("verilator", append([]string{"--lint-only", "-Wall"}, c.args...)...).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			require.Empty(t, strings.TrimSpace(string(out)))
+		})
 	}
 }

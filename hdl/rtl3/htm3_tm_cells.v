@@ -139,7 +139,8 @@ module htm3_tm_cells #(
       S_GSEL = 6'd29, S_GC0 = 6'd30, S_GC1 = 6'd31, S_GC2 = 6'd32, S_GC3 = 6'd33, S_GEND = 6'd34,
       S_K0 = 6'd35, S_K1 = 6'd36, S_WA = 6'd37, S_WB = 6'd38, S_WC = 6'd39, S_WD = 6'd40, S_WE = 6'd41,
       S_KPOOL = 6'd42, S_PSA = 6'd43, S_PSB = 6'd44, S_PSC = 6'd45, S_PSE = 6'd46, S_POP = 6'd47,
-      S_D0 = 6'd48, S_D1 = 6'd49, S_D2 = 6'd50, S_D3 = 6'd51, S_DW = 6'd52, S_DZ = 6'd53, S_GNEED = 6'd54;
+      S_D0 = 6'd48, S_D1 = 6'd49, S_D2 = 6'd50, S_D3 = 6'd51, S_DW = 6'd52, S_DZ = 6'd53, S_GNEED = 6'd54,
+      S_WF = 6'd55, S_PSF = 6'd56;
 
   // The segment memory's layout (DENDRITE.md), tm.free after the tail.
   localparam integer LRU_BASE = 4 * S, PREV_BASE = 6 * S, NEXT_BASE = 7 * S, SEG_BASE = 8 * S,
@@ -210,7 +211,9 @@ module htm3_tm_cells #(
   reg [WS:0] wn;  // used segments left to walk
   reg bv;
   reg [WS-1:0] bseg;
-  reg [31:0] bage;
+  reg [31:0] bage, age_r;  // the best age; the age of the segment read last
+  reg pend;  // the pool scan has a segment to compare
+  reg [WS-1:0] pws;  // that segment
   reg [15:0] lru_lo;
   reg elig;
   reg [WS-1:0] dseg, dp, dn, ns;
@@ -380,10 +383,7 @@ module htm3_tm_cells #(
         ev_go = take;
         ev_i = 3'd5;  // synapse created
       end
-      S_WE: begin
-        ev_go = wn == 1;
-        ev_i = 3'd1;  // evicted: cell full
-      end
+      S_WF: ev_i = 3'd1;  // evicted: cell full
       S_PSE: ev_i = bv ? 3'd2 : 3'd4;  // evicted: pool full; not created
       S_POP: begin
         ev_go = k == 6'd11;
@@ -639,6 +639,12 @@ module htm3_tm_cells #(
     end
     if (wl_we) n_win <= n_win + 1'b1;
     if (ev_go) ev[ev_i] <= ev[ev_i] + 1'b1;
+    // the pool scan compares a segment while it reads the next one
+    if ((st == S_PSA || st == S_PSF) && pend && elig && (!bv || age_r > bage)) begin
+      bv <= 1'b1;
+      bseg <= pws;
+      bage <= age_r;
+    end
     if (pr_we) n_pred <= n_pred + 1'b1;
     case (st)
       S_IDLE:
@@ -967,26 +973,29 @@ module htm3_tm_cells #(
         st <= S_WD;
       end
       S_WD: begin
-        if (owner == ccell && (!bv || age >= bage)) begin
-          bv <= 1'b1;
-          bseg <= ws;
-          bage <= age;
-        end
+        age_r <= age;
         st <= S_WE;
       end
       S_WE: begin
+        if (owner == ccell && (!bv || age_r >= bage)) begin
+          bv <= 1'b1;
+          bseg <= ws;
+          bage <= age_r;
+        end
         ws <= sm_rd[WS-1:0];
         wn <= wn - 1'b1;
-        if (wn == 1) begin
-          dseg <= bseg;
-          dret <= S_KPOOL;
-          st <= S_D0;
-        end else st <= S_WB;
+        st <= wn == 1 ? S_WF : S_WB;
+      end
+      S_WF: begin
+        dseg <= bseg;
+        dret <= S_KPOOL;
+        st <= S_D0;
       end
       S_KPOOL:
       if (fc == {(WS + 1) {1'b0}}) begin
         ws <= {WS{1'b0}};
         bv <= 1'b0;
+        pend <= 1'b0;
         st <= S_PSA;
       end else begin
         k <= 6'd0;
@@ -994,19 +1003,18 @@ module htm3_tm_cells #(
       end
       // the pool's least recently used segment neither active nor matching
       S_PSA: st <= S_PSB;
+      S_PSF: st <= S_PSE;
       S_PSB: begin
         lru_lo <= sm_rd;
         elig <= sc_pot < min_t && sc_conn < act_t;
         st <= S_PSC;
       end
       S_PSC: begin
-        if (elig && (!bv || age > bage)) begin
-          bv <= 1'b1;
-          bseg <= ws;
-          bage <= age;
-        end
+        age_r <= age;
+        pend <= 1'b1;
+        pws <= ws;
         ws <= ws + 1'b1;
-        st <= 32'(ws) == S - 1 ? S_PSE : S_PSA;
+        st <= 32'(ws) == S - 1 ? S_PSF : S_PSA;
       end
       S_PSE:
       if (!bv) begin
