@@ -2,6 +2,7 @@ package hdl
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -550,4 +551,29 @@ func TestTMCells3Lint(t *testing.T) {
 			require.Empty(t, strings.TrimSpace(string(out)))
 		})
 	}
+}
+
+// TestTMCells3Synth: the column engine with its memories (the place-and-
+// route wrapper, small preset) synthesizes for the iCE40 UP5K to the RAMs
+// of TM.md's map (tm.syn in two SPRAM tiles, the segment memory in one; 21
+// EBR, of which the engine's own are the winner list's two banks and the
+// exclusion marks) and the one multiplier (two DSP tiles), and the engine's
+// logic stays within the bound TM.md records (above the 1,800-LUT budget:
+// TM.md "What is left").
+func TestTMCells3Synth(t *testing.T) {
+	needTool(t, "yosys")
+	if testing.Short() {
+		t.Skip("yosys")
+	}
+	small := map[string]int{"C": 256, "K": 4, "S": 1024, "M": 16, "G": 8, "B": 8}
+	top, err := YosysStat(context.Background(), t.TempDir(), "htm3_tm_cells_synth", small, "-dsp")
+	require.NoError(t, err)
+	t.Logf("htm3_tm_cells_synth: %v", top)
+	require.Equal(t, 2+1, top["SB_SPRAM256KA"], "SPRAM tiles")
+	require.Equal(t, 21, top["SB_RAM40_4K"], "EBR")
+	require.Equal(t, 2, top["SB_MAC16"], "DSP")
+	unit, err := YosysStat(context.Background(), t.TempDir(), "htm3_tm_cells", small, "-dsp")
+	require.NoError(t, err)
+	t.Logf("htm3_tm_cells: %v", unit)
+	require.LessOrEqual(t, unit["SB_LUT4"], 3100, "LUTs")
 }
