@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/htmhw/htmhw/image"
 )
@@ -299,3 +300,45 @@ func YosysStat(ctx context.Context, dir, top string, params map[string]int, flag
 }
 
 var statCell = regexp.MustCompile(`(?m)^\s+(SB_\w+|\$\w+)\s+(\d+)$`)
+
+// SynthSP3 places and routes htm3_sp alone on the iCE40 UP5K: the engine
+// with its memories in the pin-light host htm3_sp_top (Yosys synth_ice40
+// -dsp, nextpnr-ice40 --up5k --package sg48 --freq freqMHz) in dir. The
+// report counts the whole top; its error is a *FitError when the design
+// does not fit or misses freqMHz.
+func SynthSP3(ctx context.Context, dir string, p Params, freqMHz float64) (*SynthReport, error) {
+	t0 := time.Now()
+	cells, err := YosysStat(ctx, dir, "htm3_sp_top", map[string]int{"N": p.N, "C": p.C, "Q": p.Q, "B": p.B}, "-dsp", "-json", "top.json")
+	if err != nil {
+		return nil, err
+	}
+	r := &SynthReport{Target: "ice40-up5k", FreqMHz: freqMHz, Cells: cells, WorkDir: dir, SynthTime: time.Since(t0)}
+	for name, n := range cells {
+		switch {
+		case name == "SB_LUT4":
+			r.LUT += n
+		case strings.HasPrefix(name, "SB_DFF"):
+			r.FF += n
+		case name == "SB_RAM40_4K":
+			r.BRAM += n
+		case name == "SB_SPRAM256KA":
+			r.SPRAM += n
+		case name == "SB_MAC16":
+			r.DSP += n
+		}
+	}
+	t0 = time.Now()
+	out, err := runTool(ctx, dir, "nextpnr-ice40", "--up5k", "--package", "sg48", "--json", "top.json", "--asc", "top.asc",
+		"--freq", strconv.FormatFloat(freqMHz, 'f', -1, 64), "--timing-allow-fail")
+	r.PnRTime = time.Since(t0)
+	r.readNextpnr(out)
+	if err != nil {
+		r.PnRMessage = lastLines(out, 20)
+		if ferr := r.fit(); ferr != nil {
+			return r, ferr
+		}
+		return r, fmt.Errorf("hdl: nextpnr-ice40: %w\n%s", err, r.PnRMessage)
+	}
+	r.Routed = true
+	return r, r.fit()
+}

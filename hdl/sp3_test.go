@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +18,10 @@ import (
 )
 
 // sp3DivReady is the cycle, counted from LOAD's first, from which htm3_sp's
-// background divider has m and the update-round flag: two 64-cycle
-// divisions and their hand-overs (hdl/rtl3/README.md).
-const sp3DivReady = 2*64 + 5
+// background divider has m and the update-round flag: a start, 64 bits of
+// iteration, a wait and a turn, 33 bits of 2^(16+l) + p - 1, a wait and a
+// hand-over (hdl/rtl3/README.md).
+const sp3DivReady = 1 + 64 + 2 + 33 + 2
 
 // sp3Cycles is hdl/rtl3/README.md's cycle formula of each phase of htm3_sp:
 // n_in inputs, the pool lengths of the active and of the bumped columns.
@@ -33,7 +36,7 @@ func sp3Cycles(p Params, learn bool, nIn int, active, bumped []int) [5]uint64 {
 	}
 	var c [5]uint64
 	c[0] = uint64(W + nIn + 2)
-	c[1] = uint64(p.C*W + 2)
+	c[1] = uint64(p.C*W + 3)
 	c[2] = uint64(p.Q + p.C + 2)
 	if learn {
 		c[3] = 1 + col(active)
@@ -207,6 +210,7 @@ func TestRTL3RAMs(t *testing.T) {
 		{"htm_ebr", 32, 1024, 8, 0, 0, "SB_RAM40_4K", "sp.conn (small)"},
 		{"htm_ebr", 7, 256, 1, 1, 0, "SB_RAM40_4K", "sp.overlap (small)"},
 		{"htm_ebr", 9, 61, 1, 1, 0, "SB_RAM40_4K", "sp.hist (small)"},
+		{"htm_ebr", 32, 4, 2, 1, 0, "SB_RAM40_4K", "in.bits (small): block RAM even for 4 words"},
 		{"htm_ebr", 16, 4096, 16, 20, 4, "SB_RAM40_4K", "16 blocks (Yosys picks 256 x 16 and a read multiplexer)"},
 		{"htm_spram", 15, 15360, 1, 0, 0, "SB_SPRAM256KA", "sp.pool (small)"},
 		{"htm_spram", 19, 16384, 2, 0, 0, "SB_SPRAM256KA", "tm.syn (small): two tiles side by side"},
@@ -231,5 +235,56 @@ func TestRTL3RAMs(t *testing.T) {
 			require.LessOrEqual(t, ff, tc.maxFF, "flip-flops")
 			require.LessOrEqual(t, cells["SB_LUT4"], tc.maxLUT, "LUTs")
 		})
+	}
+}
+
+// TestSP3UP5K places and routes htm3_sp (the small preset's dimensions)
+// alone on the iCE40 UP5K: it must fit and reach 24 MHz.
+func TestSP3UP5K(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about 80 s of Yosys and nextpnr")
+	}
+	needTool(t, "yosys")
+	needTool(t, "nextpnr-ice40")
+	im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 1, nil)
+	p, err := ParamsOf(im)
+	require.NoError(t, err)
+	r, err := SynthSP3(context.Background(), t.TempDir(), p, 24)
+	if r != nil {
+		t.Logf("htm3_sp_top, small: %d SB_LUT4, %d flip-flops, %d logic cells, %d EBR, %d SPRAM, %d DSP; fmax %.2f MHz (Yosys %v, nextpnr %v)",
+			r.LUT, r.FF, r.LC, r.BRAM, r.SPRAM, r.DSP, r.FmaxMHz, r.SynthTime.Round(time.Second), r.PnRTime.Round(time.Second))
+	}
+	require.NoError(t, err)
+	require.Equal(t, 1, r.SPRAM, "sp.pool in one SPRAM")
+}
+
+// TestSP3Lint: verilator --lint-only -Wall of the engine (with and without
+// SIM), the synthesis top and the testbench, with rtl3/lint.vlt.
+func TestSP3Lint(t *testing.T) {
+	needTool(t, "verilator")
+	dir := t.TempDir()
+	vs, err := writeSources3(dir)
+	require.NoError(t, err)
+	var rtl []string
+	for _, v := range vs {
+		if !strings.HasSuffix(v, "htm3_sp_top.v") {
+			rtl = append(rtl, v)
+		}
+	}
+	vlt := filepath.Join(dir, "rtl3", "lint.vlt")
+	for _, tc := range []struct {
+		top   string
+		flags []string
+		files []string
+	}{
+		{"htm3_sp", []string{"-DSIM"}, rtl},
+		{"htm3_sp", nil, rtl},
+		{"htm3_sp_top", nil, vs},
+		{"sp3_tb", []string{"-DSIM"}, append([]string{filepath.Join(dir, "rtl3", "tb", "sp3_tb.v")}, rtl...)},
+	} {
+		args := append([]string{"--lint-only", "-Wall", "--top-module", tc.top}, tc.flags...)
+		args = append(append(args, vlt), tc.files...)
+		out, err := exec.Command("verilator", args...).CombinedOutput()
+		require.NoError(t, err, "%s %v:\n%s", tc.top, tc.flags, out)
 	}
 }

@@ -8,8 +8,8 @@
 // learning writes seglru = iteration for the active segments and increments
 // the TM iteration (SPEC 6.9).
 //
-// Cycles from the first busy cycle to done, inclusive:
-// 13 + n_used * max(M, 4).
+// Busy cycles (done follows the last): 13 + n_used * max(M, 4), with
+// n_used = S - FREE_COUNT.
 //
 // Memories (all outside this module, one cycle of read latency):
 //   syn  tm.syn, single port (read only here): word s*M + j
@@ -102,6 +102,7 @@ module htm3_dendrite #(
   reg [WM-1:0] act_thr, min_thr;
   reg [B-1:0] conn_perm;
   reg [31:0] iter;
+  reg lo_max;  // iter[15:0] is all ones: the high half's increment
   reg [WS:0] left;  // segments still to walk, the current one included
   reg [WS-1:0] seg, seg_next, fin_seg;
   reg [WCELL-1:0] own, fin_own;
@@ -157,6 +158,8 @@ module htm3_dendrite #(
   wire sm_walk = walk && k < 2;
   wire pend_go = pend && !sm_walk && st != INIT;
 
+  // Every write enable is off during reset (the state may be anything
+  // before the first reset edge).
   always @(*) begin
     sm_a = 0;
     sm_we = 0;
@@ -165,7 +168,7 @@ module htm3_dendrite #(
     else if (sm_walk) sm_a = k[0] ? SM_AW'(SEG_BASE) + SM_AW'(seg) : SM_AW'(PREV_BASE) + SM_AW'(seg);
     else if (pend) begin
       sm_a = SM_AW'(LRU_BASE) + SM_AW'({pend_seg, pend_h});
-      sm_we = 1;
+      sm_we = !rst;
       sm_wd = pend_h ? iter[31:16] : iter[15:0];
     end
   end
@@ -179,19 +182,19 @@ module htm3_dendrite #(
       3'd4: cr_ra = 7'd77;  // hi
       default: cr_ra = 7'd88;  // regs 6 FREE_COUNT
     endcase
-    cr_we = st == DRAIN && learn_r && ic < 2;
+    cr_we = st == DRAIN && learn_r && ic < 2 && !rst;
     cr_wa = ic[0] ? 7'd77 : 7'd76;
-    cr_wd = ic[0] ? iter[31:16] + {15'd0, iter[15:0] == 16'hFFFF} : iter[15:0] + 16'd1;
+    cr_wd = ic[0] ? iter[31:16] + {15'd0, lo_max} : iter[15:0] + 16'd1;
   end
 
   always @(*) begin
-    sc_we = s4;
+    sc_we = s4 && !rst;
     sc_wa = s4_seg;
     sc_wd = {push && hd_rd != 0 ? hd_rd[WS-1:0] - 1'b1 : s4_seg, s4_conn, s4_pot};
-    hd_we = s4 && push;
+    hd_we = s4 && push && !rst;
     hd_wa = s4_own;
     hd_wd = {1'b0, s4_seg} + 1'b1;
-    cm_we = s4 && push;
+    cm_we = s4 && push && !rst;
     cm_wa = cm_ra_q;
     cm_wd = cm_rd | {8'd0, s4_act ? 8'd1 << s4_cb : 8'd0} | ({8'd1 << s4_cb, 8'd0});
   end
@@ -217,7 +220,10 @@ module htm3_dendrite #(
           3'd2: min_thr <= cr_rd[WM-1:0];
           3'd3: conn_perm <= cr_rd[B-1:0];
           3'd4: iter[15:0] <= cr_rd;
-          3'd5: iter[31:16] <= cr_rd;
+          3'd5: begin
+            iter[31:16] <= cr_rd;
+            lo_max <= iter[15:0] == 16'hFFFF;
+          end
           default: ;
         endcase
         if (ic == 3'd6) begin
@@ -288,6 +294,7 @@ module htm3_dendrite #(
     end
     if (rst) begin
       st <= IDLE;
+      done <= 0;
       pend <= 0;
       s1_v <= 0;
       s2_v <= 0;
@@ -301,13 +308,14 @@ module htm3_dendrite #(
     if (M < 2) $fatal(1, "htm3_dendrite: M %0d: the schedule needs at least 2 slots", M);
     if (NC < 16) $fatal(1, "htm3_dendrite: %0d cells: at least 16 (one tm.active word)", NC);
     if (S > 65535) $fatal(1, "htm3_dendrite: S %0d does not fit a 16-bit word", S);
+    if (WCELL > 16) $fatal(1, "htm3_dendrite: %0d cells: an owner does not fit a 16-bit word", NC);
   end
   always @(posedge clk) begin
-    if (s4 && s4_act && learn_r && pend && !(pend_go && pend_h))
+    if (!rst && s4 && s4_act && learn_r && pend && !(pend_go && pend_h))
       $fatal(1, "htm3_dendrite: seglru write of segment %0d overran by the next", pend_seg);
-    if (st == DRAIN && ic == 3'd5 && (pend && !(pend_go && pend_h) || s1_v || s2_v || s3 || s4))
+    if (!rst && st == DRAIN && ic == 3'd5 && (pend && !(pend_go && pend_h) || s1_v || s2_v || s3 || s4))
       $fatal(1, "htm3_dendrite: work left at the end of the drain");
-    if (st == INIT && ic == 3'd6 && cr_rd[WS:0] > (WS + 1)'(S))
+    if (!rst && st == INIT && ic == 3'd6 && cr_rd[WS:0] > (WS + 1)'(S))
       $fatal(1, "htm3_dendrite: FREE_COUNT %0d above S", cr_rd);
   end
 `endif

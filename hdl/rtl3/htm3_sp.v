@@ -16,7 +16,9 @@ module htm3_sp #(
     parameter integer WN  = (N > 1) ? $clog2(N) : 1,   // an input index
     parameter integer WNC = $clog2(N + 1),             // an input count
     parameter integer WCI = (C > 1) ? $clog2(C) : 1,   // a column index
-    parameter integer WC  = $clog2(C + 1)              // a column count
+    parameter integer WC  = $clog2(C + 1),             // a column count
+    parameter integer AMR = $clog2(((Q > W0 ? Q : W0) * C) + 1),  // mr_a: the deepest memory's address
+    parameter integer W0  = (N + 31) / 32
 ) (
     input  wire           clk,
     input  wire           rst,
@@ -48,7 +50,12 @@ module htm3_sp #(
     // out.cols: n_act active columns, ascending; read port when idle
     output reg  [WC-1:0]  n_act,
     input  wire [WCI-1:0] oc_ra,
-    output wire [WCI-1:0] oc_rd
+    output wire [WCI-1:0] oc_rd,
+    // the image memories' read port when idle: mr_sel 0 sp.pool, 1 sp.conn,
+    // 2 sp.duty, 3 sp.poollen; mr_d is word mr_a a cycle later
+    input  wire [1:0]     mr_sel,
+    input  wire [AMR-1:0] mr_a,
+    output reg  [31:0]    mr_d
 );
   localparam integer W   = (N + 31) / 32;                 // words per input bitmap
   localparam integer WW  = (W > 1) ? $clog2(W) : 1;       // a word index
@@ -158,7 +165,10 @@ module htm3_sp #(
   assign inbuf_a = WN'(cnt);
 
   // ------------------------------------------------------------- SP_OVERLAP
-  reg            o_v1, o_v2;      // pipeline valid: popcount, histogram read
+  reg            o_v0, o_v1, o_v2; // pipeline valid: popcount, sum, histogram write
+  reg            o_first0, o_last0;
+  reg  [WCI-1:0] o_c0;
+  reg  [5:0]     pc1;             // stage 1's popcount
   reg            o_last1;         // the stage-1 word is its column's last
   reg  [WCI-1:0] o_c1;            // stage 1's column
   reg  [WQ-1:0]  o_sum;           // the column's running overlap
@@ -174,7 +184,7 @@ module htm3_sp #(
     pc = 6'd0;
     for (b = 0; b < 32; b = b + 1) pc = pc + {5'd0, andw[b]};
   end
-  wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc);
+  wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
   wire          o_elig = {{(16-WQ){1'b0}}, o_new} >= cfg_stim;
   wire [WC-1:0] hist_cur = (lw_v && lw_a == o_h2) ? lw_d : hist_rd;
 
@@ -196,8 +206,10 @@ module htm3_sp #(
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
   // per column, clear its sp.conn row, then the pool pass: read synapse i
-  // at ph = 2i, write it back at ph = 2i + 3, and OR its connected bit into
-  // the row word, written when the pass leaves the word.
+  // at ph = 2i (its input bit at 2i + 1), compute it at 2i + 2, write it
+  // back at 2i + 3 and OR its connected bit into the row word then; a row
+  // word is written when the pass leaves it, the last one in the next
+  // S_IDX.
   reg  [WC-1:0]  ln;             // the list's length
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
@@ -208,22 +220,24 @@ module htm3_sp #(
   wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
   wire [B-1:0]   p_old = pw[B-1:0];
   wire [WN-1:0]  p_in = pw[PW-1:B];
-  wire [WN+4:0]  p_inx = {5'd0, p_in};
-  wire [WW-1:0]  p_w = WW'(p_inx >> 5);
   wire           p_act = inb_rd[p_in[4:0]];
   wire [B:0]     p_up = {1'b0, p_old} + {1'b0, bump ? cfg_below : cfg_inc};
   wire [B-1:0]   p_sat = p_up[B] ? PMAX : p_up[B-1:0];
   wire [B-1:0]   p_dn = (p_old > cfg_dec) ? p_old - cfg_dec : {B{1'b0}};
   wire [B-1:0]   p_adj = (bump || p_act) ? p_sat : p_dn;
   wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
-  wire           p_conn = p_new >= cfg_conn;
-  wire [31:0]    p_bit = {31'd0, p_conn} << p_in[4:0];
+  reg  [PW-1:0]  pw_new;         // the synapse computed, to write back
+  wire [B-1:0]   q_perm = pw_new[B-1:0];
+  wire [WN-1:0]  q_in = pw_new[PW-1:B];
+  wire [WN+4:0]  q_inx = {5'd0, q_in};
+  wire [WW-1:0]  q_w = WW'(q_inx >> 5);
+  wire           q_conn = q_perm >= cfg_conn;
+  wire [31:0]    q_bit = {31'd0, q_conn} << q_in[4:0];
   wire [PH-2:0]  ph_i = ph[PH-1:1];
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
   integer nconn;  // connected synapses of the column (raise check)
   reg [WCI-1:0] col;
-  reg [15:0] per;
 `endif
 
   // ---------------------------------------------------------------- SP_DUTY
@@ -231,28 +245,46 @@ module htm3_sp #(
   // dutyCyclePeriod), l = ceil(log2 p), m = ceil(2^(16+l)/p) in [2^16,
   // 2^17) (Granlund and Montgomery 1994, theorem 4.2); m's bit 16 is always
   // set, so (n·m) >> 16 = n + (n·m_lo) >> 16. m and iteration mod
-  // updatePeriod come from one serial divider that runs from LOAD on.
-  reg  [1:0]   dv_job;          // 0: idle/ready, 1: modulo, 2: reciprocal, 3: kick
-  reg          dv_start;
-  reg  [63:0]  dv_x;
-  reg  [15:0]  dv_d;
-  /* verilator lint_off UNUSEDSIGNAL */  // m < 2^17: dv_q's high bits are checked under SIM only
-  wire [63:0]  dv_q;
-  /* verilator lint_on UNUSEDSIGNAL */
+  // updatePeriod come from one bit-serial divider that runs from LOAD on:
+  // the 64 bits of iteration (taken from iter), then the 33 of
+  // 2^(16+l) + p - 1 (made from l and p - 1), each bit registered on its
+  // way (so the divider runs a cycle behind dv_job, WAIT states after
+  // each dividend).
+  localparam [2:0] DV_IDLE = 3'd0, DV_MOD = 3'd1, DV_RECIP = 3'd2, DV_KICK = 3'd3,
+                   DV_TURN = 3'd4, DV_DONE = 3'd5, DV_WAIT1 = 3'd6, DV_WAIT2 = 3'd7;
+  reg  [2:0]   dv_job;
+  reg  [5:0]   dv_k;            // the dividend bit, counted from the top
+  wire [5:0]   dv_b = 6'd32 - dv_k;  // DV_RECIP: the bit's index
+  wire         dv_xr = (dv_b == 6'd16 + {1'b0, lg}) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
+  wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : iter[~dv_k];
   wire [15:0]  dv_r;
-  wire         dv_done;
-  htm3_divser #(.WX(64), .WD(16)) u_div (
-      .clk(clk), .start(dv_start), .x(dv_x), .d(dv_d), .q(dv_q), .r(dv_r), .done(dv_done));
+  /* verilator lint_off UNUSEDSIGNAL */  // m's bit 16 is 1 (checked under SIM)
+  wire [16:0]  dv_q;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg          dv_xq, dv_run, dv_rec;  // the bit, a cycle later
+  always @(posedge clk) begin
+    dv_xq <= dv_x;
+    dv_run <= (dv_job == DV_MOD || dv_job == DV_RECIP);
+    dv_rec <= (dv_job == DV_RECIP);
+  end
+  htm3_divser #(.WD(16), .WQ(17)) u_div (
+      .clk(clk), .clr(dv_job == DV_KICK || dv_job == DV_TURN), .run(dv_run),
+      .x(dv_xq), .d(dv_rec ? per : cfg_updper), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
-  reg  [4:0]   lg;              // l
+  reg  [15:0]  per;             // p, set in LOAD's first cycle
+  reg  [15:0]  pm1;             // p - 1 and l follow p a cycle apart each:
+  reg  [4:0]   lg;              // the modulo's 64 cycles give them time
   reg  [15:0]  mlo;             // m - 2^16
-  wire [15:0]  per_w = (iter < {48'd0, cfg_dutyper}) ? iter[15:0] : cfg_dutyper;
-  wire [15:0]  pm1 = per_w - 16'd1;
+  wire [15:0]  per_w = (iter[63:16] == 48'd0 && iter[15:0] < cfg_dutyper) ? iter[15:0] : cfg_dutyper;
   reg  [4:0]   lg_w;
   integer      j;
   always @* begin
     lg_w = 5'd0;
     for (j = 0; j < 16; j = j + 1) if (pm1[j]) lg_w = 5'(j + 1);
+  end
+  always @(posedge clk) begin
+    pm1 <= per - 16'd1;
+    lg <= lg_w;
   end
 
   // the pipeline: stage 0 reads column d_c, stage 1 multiplies, stage 2
@@ -293,7 +325,6 @@ module htm3_sp #(
       .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c3));
 
 
-  reg [PW-1:0] pw_new;  // the synapse to write back
   // ------------------------------------------------------------ memory ports
   always @* begin
     pool_a = pbase + AP'(ph_i) - AP'(ph[0]);
@@ -327,6 +358,13 @@ module htm3_sp #(
     duty_we = d_v3;
     duty_wa = d_c3;
     duty_wd = {adn, odn};
+    if (!busy) begin
+      pool_a = AP'(mr_a);
+      pool_we = 1'b0;
+      conn_ra = ACW'(mr_a);
+      duty_ra = WCI'(mr_a);
+      plen_ra = WCI'(mr_a);
+    end
     case (st)
       S_CLR: inb_we = 1'b1;
       S_LIST: begin
@@ -353,11 +391,11 @@ module htm3_sp #(
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      S_PASS: begin
-        // a row word is written when the pass leaves it, and at the end
+      S_PASS, S_IDX: begin
+        // a row word is written when the pass leaves it, the last in S_IDX
         conn_wa = cbase + ACW'(aw);
         conn_wd = acc;
-        conn_we = (!ph[0] && ph != 0 && accv && p_w != aw) || (ph == PH'(2 * ph_n + 1) && accv);
+        conn_we = (st == S_IDX) ? accv : ph[0] && ph >= PH'(3) && accv && q_w != aw;
       end
       default: ;
     endcase
@@ -365,13 +403,23 @@ module htm3_sp #(
   always @(posedge clk)
     if (st == S_PASS && !ph[0] && ph != 0) pw_new <= {p_in, p_new};
 
+  reg [1:0] mr_selq;
+  always @(posedge clk) mr_selq <= mr_sel;
+  always @* begin
+    case (mr_selq)
+      2'd0: mr_d = 32'(pool_rd);
+      2'd1: mr_d = conn_rd;
+      2'd2: mr_d = duty_rd;
+      default: mr_d = 32'(plen_rd);
+    endcase
+  end
+
   // ------------------------------------------------------------- the engine
   always @(posedge clk) begin
-    dv_start <= 1'b0;
     if (rst) begin
       phase <= P_IDLE;
       st <= S_CLR;
-      dv_job <= 2'd0;
+      dv_job <= DV_IDLE;
       dv_ready <= 1'b0;
       n_act <= {WC{1'b0}};
     end else begin
@@ -381,34 +429,42 @@ module htm3_sp #(
       end
       // the background divider: iteration mod updatePeriod, then m
       case (dv_job)
-        2'd3: begin
-          dv_x <= iter;
-          dv_d <= cfg_updper;
-          dv_start <= 1'b1;
-          dv_job <= 2'd1;
-        end
-        2'd1: if (dv_done && !dv_start) begin
-          upd <= (dv_r == 16'd0);
-`ifdef SIM
+        DV_KICK: begin
           per <= per_w;
-`endif
-          lg <= lg_w;
-          dv_x <= (64'd1 << (16 + lg_w)) + {48'd0, pm1};
-          dv_d <= per_w;
-          dv_start <= 1'b1;
-          dv_job <= 2'd2;
+          dv_k <= 6'd0;
+          dv_job <= DV_MOD;
         end
-        2'd2: if (dv_done && !dv_start) begin
+        DV_MOD: begin
+          dv_k <= dv_k + 6'd1;
+          if (dv_k == 6'd63) dv_job <= DV_WAIT1;
+        end
+        DV_WAIT1: dv_job <= DV_TURN;
+        DV_WAIT2: dv_job <= DV_DONE;
+        DV_TURN: begin
+          upd <= (dv_r == 16'd0);
+          dv_k <= 6'd0;
+          dv_job <= DV_RECIP;
+        end
+        DV_RECIP: begin
+          dv_k <= dv_k + 6'd1;
+          if (dv_k == 6'd32) dv_job <= DV_WAIT2;
+        end
+        DV_DONE: begin
           mlo <= dv_q[15:0];
           dv_ready <= 1'b1;
-          dv_job <= 2'd0;
+          dv_job <= DV_IDLE;
         end
         default: ;
       endcase
 
       // stage registers that run in every state
-      o_v1 <= 1'b0;
+      o_v0 <= 1'b0;
+      o_v1 <= o_v0;
       o_v2 <= 1'b0;
+      o_c1 <= o_c0;
+      wcnt_first1 <= o_first0;
+      o_last1 <= o_last0;
+      pc1 <= pc;
       lw_v <= hist_we;
       lw_a <= hist_wa;
       lw_d <= hist_wd;
@@ -424,7 +480,7 @@ module htm3_sp #(
           st <= S_CLR;
           learn <= learn_i;
           iter <= iter + 64'd1;
-          dv_job <= 2'd3;
+          dv_job <= DV_KICK;
           dv_ready <= 1'b0;
           wcnt <= {WW{1'b0}};
           cnt <= {WX{1'b0}};
@@ -448,6 +504,7 @@ module htm3_sp #(
             else cnt <= cnt + 1'b1;
           end
           default: begin  // S_LEND
+            accv <= 1'b0;
             phase <= P_OVERLAP;
             st <= S_OV;
             acnt <= {WA{1'b0}};
@@ -462,13 +519,13 @@ module htm3_sp #(
             acnt <= acnt + 1'b1;
             wcnt <= (32'(wcnt) == W - 1) ? {WW{1'b0}} : wcnt + 1'b1;
             if (32'(wcnt) == W - 1) cnt <= cnt + 1'b1;
-            o_v1 <= 1'b1;
-            o_c1 <= WCI'(cnt);
-            wcnt_first1 <= (wcnt == 0);
-            o_last1 <= (32'(wcnt) == W - 1);
+            o_v0 <= 1'b1;
+            o_c0 <= WCI'(cnt);
+            o_first0 <= (wcnt == 0);
+            o_last0 <= (32'(wcnt) == W - 1);
           end
-          // stage 1: popcount; at a column's end, write its overlap and
-          // read its histogram counter
+          // stage 1: popcount (pc1 above); stage 2: the sum; at a column's
+          // end, write its overlap and read its histogram counter
           if (o_v1) begin
             o_sum <= o_new;
             if (o_last1 && o_elig) begin
@@ -476,8 +533,8 @@ module htm3_sp #(
               o_h2 <= AQ'(o_new);
             end
           end
-          // stage 2: write the counter (ports above)
-          if (32'(acnt) == C * W && !o_v1) begin
+          // stage 3: write the counter (ports above)
+          if (32'(acnt) == C * W && !o_v0 && !o_v1) begin
             phase <= P_INHIBIT;
             st <= S_SCAN;
             acnt <= WA'(Q);
@@ -536,6 +593,7 @@ module htm3_sp #(
 
         P_LEARN, P_DUTY: case (st)
           S_IDX: begin  // read list entry cnt, or leave the loop
+            accv <= 1'b0;
             if (cnt == WX'(ln)) begin
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
@@ -569,20 +627,20 @@ module htm3_sp #(
           end
           S_PASS: begin
             if (ph[0] && ph_i < (PH-1)'(plen)) pw <= pool_rd;
-            if (!ph[0] && ph != 0) begin  // synapse ph/2 - 1 is computed
-              if (accv && p_w == aw) acc <= acc | p_bit;
-              else acc <= p_bit;
-              aw <= p_w;
+            if (ph[0] && ph >= PH'(3)) begin  // synapse ph/2 - 1 is written
+              if (accv && q_w == aw) acc <= acc | q_bit;
+              else acc <= q_bit;
+              aw <= q_w;
               accv <= 1'b1;
 `ifdef SIM
-              if (p_conn) nconn <= nconn + 1;
+              if (q_conn) nconn <= nconn + 1;
 `endif
             end
             if (ph == PH'(2 * ph_n + 1)) begin
               st <= S_IDX;
               cnt <= cnt + 1'b1;
 `ifdef SIM
-              if (!bump && {16'd0, cfg_stim} > 32'(nconn))
+              if (!bump && {16'd0, cfg_stim} > 32'(nconn + ((plen != 0 && q_conn) ? 1 : 0)))
                 $error("htm3_sp: column %0d has %0d connected synapses after learning, below the stimulus threshold (raise)", col, nconn);
 `endif
             end else ph <= ph + 1'b1;
@@ -638,7 +696,7 @@ module htm3_sp #(
   end
 `ifdef SIM
   always @(posedge clk) begin
-    if (dv_job == 2'd2 && dv_done && !dv_start && (dv_q[63:17] != 0 || !dv_q[16]))
+    if (dv_job == DV_DONE && !dv_q[16])
       $error("htm3_sp: reciprocal %0d of period %0d is not in [2^16, 2^17)", dv_q, per);
     if (phase == P_IDLE && start && (cfg_dutyper == 0 || cfg_updper == 0))
       $error("htm3_sp: dutyCyclePeriod and updatePeriod must be at least 1");

@@ -2,7 +2,8 @@
 // area and fmax; hdl/rtl3/README.md, "UP5K"). A 32-bit command shifts in on
 // sdi while sen is high; sgo executes it: bits [31:27] the operation,
 // [26:0] its argument. The configuration and regs are registers loaded so,
-// IN_BUF an EBR; reads load a 32-bit register that shifts out on sdo. No
+// IN_BUF an EBR; reads (out.cols, regs, the image memories through the
+// engine's read port) load a 32-bit register that shifts out on sdo. No
 // memory is initialised (SPRAM cannot be): the engine's contents are
 // whatever the host wrote, which keeps every path live for the tools.
 `default_nettype none
@@ -45,6 +46,11 @@ module htm3_sp_top #(
   wire [15:0]    minov;
   wire [WN-1:0]  inbuf_a, inbuf_d;
   reg  [2:0]     rsel;
+  localparam integer W = (N + 31) / 32;
+  localparam integer AMR = $clog2(((Q > W ? Q : W) * C) + 1);
+  reg  [1:0]     mr_sel;
+  reg  [AMR-1:0] mr_a;
+  wire [31:0]    mr_d;
 
   htm_ebr #(.WIDTH(WN), .DEPTH(N)) u_inbuf (
       .clk(clk), .ra(inbuf_a), .rd(inbuf_d), .we(sgo && op == 5'd12), .wa(WN'(arg[26:16])), .wd(WN'(arg[15:0])));
@@ -78,6 +84,11 @@ module htm3_sp_top #(
           rsel <= arg[26:24];
         end
         5'd17: rst <= arg[0];
+        5'd18: begin
+          mr_sel <= arg[25:24];
+          mr_a <= AMR'(arg);
+          rsel <= 3'd4;
+        end
         default: ;
       endcase
     end
@@ -86,6 +97,7 @@ module htm3_sp_top #(
       3'd1: so <= iter[31:0];
       3'd2: so <= iter[63:32];
       3'd3: so <= {16'd0, minov};
+      3'd4: so <= mr_d;
       default: so <= {so[30:0], 1'b0};
     endcase
   end
@@ -97,6 +109,7 @@ module htm3_sp_top #(
       .cfg_trim(trim), .cfg_minpct(minpct), .cfg_dutyper(dutyper), .cfg_updper(updper),
       .regs_ld(regs_ld), .iter_i(iter_i), .minov_i(minov_i), .iter(iter), .minov(minov),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
-      .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd));
+      .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
+      .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d));
 endmodule
 `default_nettype wire

@@ -4,9 +4,11 @@
 // cycle of latency. A read of the word written in the same cycle returns an
 // unspecified word (the block RAM does not define it); under simulation it
 // returns the inverted old word, so that a user relying on it fails its
-// tests. ZERO = 1 starts the contents at zero (an EBR's bitstream
-// initialisation); under simulation FILE ("" for none) names a $readmemh
-// file "<dir>/<FILE>.hex", <dir> from the plusarg +memdir=DIR.
+// tests. Every size maps to block RAM (ram_style), even a few words, so
+// that no memory becomes flip-flops. ZERO = 1 starts the contents at zero
+// (an EBR's bitstream initialisation); under simulation FILE ("" for none)
+// names a $readmemh file "<dir>/<FILE>.hex", <dir> from the plusarg
+// +memdir=DIR.
 `default_nettype none
 module htm_ebr #(
     parameter integer WIDTH = 8,
@@ -25,7 +27,7 @@ module htm_ebr #(
     input  wire [WIDTH-1:0]      wd
 );
   localparam integer AW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
-  (* no_rw_check *) reg [WIDTH-1:0] mem[0:DEPTH-1];
+  (* no_rw_check, ram_style = "block" *) reg [WIDTH-1:0] mem[0:DEPTH-1];
 `ifdef SIM
   string dir;
   integer i;

@@ -19,6 +19,7 @@ module dendrite3_tb #(
 );
   reg [31:0] cyc = 0, nbusy = 0;
   reg start = 0, learn = 0, fin = 0;
+  wire rst = cyc < 2;
   wire busy, done;
   integer f, c, s, n, w;
   reg [WS:0] h;
@@ -26,7 +27,7 @@ module dendrite3_tb #(
   string out;
 
   htm3_dendrite_top #(.C(C), .K(K), .S(S), .M(M), .B(B)) u (
-      .clk(clk), .rst(1'b0), .start(start), .learn(learn), .busy(busy), .done(done),
+      .clk(clk), .rst(rst), .start(start), .learn(learn), .busy(busy), .done(done),
       .ext_syn_a(0), .ext_syn_we(1'b0), .ext_syn_wd(0), .ext_syn_rd(),
       .ext_sm_a(0), .ext_sm_we(1'b0), .ext_sm_wd(16'd0), .ext_sm_rd(),
       .ext_act_we(1'b0), .ext_act_wa(0), .ext_act_wd(16'd0),
@@ -45,8 +46,8 @@ module dendrite3_tb #(
   always @(posedge clk) begin
     cyc <= cyc + 1;
     start <= cyc == 3;
-    if (busy) nbusy <= nbusy + 1;
-    if (done) fin <= 1;
+    if (busy && !rst) nbusy <= nbusy + 1;
+    if (done && !rst) fin <= 1;
     if (cyc > 10 + 2 * (M > 4 ? M : 4) * S + 100) $fatal(1, "dendrite3_tb: no done after %0d cycles", cyc);
     if (fin) begin
       f = $fopen(out, "w");

@@ -55,6 +55,11 @@ module sp3_tb #(
   wire [WCI-1:0] oc_rd;
   wire [63:0]    iter;
   wire [15:0]    minov;
+  localparam integer AMR = $clog2(((Q > W ? Q : W) * C) + 1);
+  reg  [1:0]     mr_sel = 2'd0;
+  reg  [AMR-1:0] mr_a = {AMR{1'b0}};
+  wire [31:0]    mr_d;
+  integer        mi, md;  // dump: memory, depth
   always @(posedge clk) inbuf_d <= inbuf[inbuf_a];
 
   htm3_sp #(.N(N), .C(C), .Q(Q), .B(B)) dut (
@@ -64,7 +69,8 @@ module sp3_tb #(
       .cfg_minpct(cfg[11][16:0]), .cfg_dutyper(cfg[12][15:0]), .cfg_updper(cfg[13][15:0]),
       .regs_ld(regs_ld), .iter_i(regs[1]), .minov_i(regs[2][15:0]), .iter(iter), .minov(minov),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
-      .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd));
+      .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
+      .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d));
 
   // the host
   integer st = 0, i, r, lf, cnt, x;
@@ -110,18 +116,32 @@ module sp3_tb #(
         end
         i = i + 1;
       end
-      5: begin
-        $fwrite(fout, "mem sp.pool %0d\n", C * Q);
-        for (i = 0; i < C * Q; i = i + 1) $fwrite(fout, "%0x\n", dut.u_pool.mem[i]);
-        $fwrite(fout, "mem sp.conn %0d\n", C * W);
-        for (i = 0; i < C * W; i = i + 1) $fwrite(fout, "%0x\n", dut.u_conn.mem[i]);
-        $fwrite(fout, "mem sp.duty %0d\n", C);
-        for (i = 0; i < C; i = i + 1) $fwrite(fout, "%0x\n", dut.u_duty.mem[i]);
-        $fwrite(fout, "mem sp.poollen %0d\n", C);
-        for (i = 0; i < C; i = i + 1) $fwrite(fout, "%0x\n", dut.u_plen.mem[i]);
-        $fwrite(fout, "regs %0x %0x\n", iter, minov);
-        $fclose(fout);
-        $finish;
+      5: begin  // the memories through the engine's read port
+        mi = 0;
+        i = 0;
+        st <= 6;
+      end
+      6: begin  // address word i of memory mi; word i - 2 arrives
+        md = (mi == 0) ? C * Q : (mi == 1) ? C * W : C;
+        if (i == 0)
+          case (mi)
+            0: $fwrite(fout, "mem sp.pool %0d\n", md);
+            1: $fwrite(fout, "mem sp.conn %0d\n", md);
+            2: $fwrite(fout, "mem sp.duty %0d\n", md);
+            default: $fwrite(fout, "mem sp.poollen %0d\n", md);
+          endcase
+        if (i >= 2) $fwrite(fout, "%0x\n", mr_d);
+        mr_sel <= mi[1:0];
+        mr_a <= AMR'(i);
+        if (i == md + 1) begin
+          i = 0;
+          if (mi == 3) begin
+            $fwrite(fout, "regs %0x %0x\n", iter, minov);
+            $fclose(fout);
+            $finish;
+          end
+          mi = mi + 1;
+        end else i = i + 1;
       end
       default: ;
     endcase
