@@ -76,6 +76,13 @@ func buildRTL3(t *testing.T, top string, files []string, defs []string) string {
 	return bin
 }
 
+// tmc3Mem is htm3_tm_cells's segment memory layout: DENDRITE.md's on R,
+// S rounded up to a power of two, and tm.free at 10R.
+func tmc3Mem(S int) (dend3Layout, int) {
+	R := 1 << bitsOf(S-1)
+	return dend3Layout{seqBase: 0, lruBase: 4 * R, prevBase: 6 * R, nextBase: 7 * R, segBase: 8 * R, tail: 9 * R}, 10 * R
+}
+
 // tmc3Cycles is TM.md's formula for a pass of htm3_tm_cells without
 // learning: NA bitmap words cleared, NCM column-bitmap words read, nAct
 // active columns folded in, visited columns (each walks K lists), list
@@ -215,9 +222,9 @@ func writeTmc3Mem(t *testing.T, before *image.Image, cols []uint32, bank int, di
 	}
 	write("wl", (bitsOf(NC-1)+3)/4, wl)
 	write("tm.syn", (before.Section("tm.syn").Width+3)/4, before.Section("tm.syn").Words)
-	// The segment memory (DENDRITE.md's layout, tm.free at 9S + 1) with the
-	// used list in creation order, ends self-linked.
-	L := dend3Mem(p.S)
+	// The segment memory (TM.md's layout) with the used list in creation
+	// order, ends self-linked.
+	L, freeBase := tmc3Mem(p.S)
 	sm := make([]uint64, dend3SMDepth)
 	seq, lru := before.Section("tm.segseq").Words, before.Section("tm.seglru").Words
 	for s, w := range before.Section("tm.seg").Words {
@@ -238,7 +245,7 @@ func writeTmc3Mem(t *testing.T, before *image.Image, cols []uint32, bank int, di
 		sm[L.tail] = uint64(d.used[n-1])
 	}
 	for i, f := range before.Section("tm.free").Words {
-		sm[L.tail+1+i] = f
+		sm[freeBase+i] = f
 	}
 	write("segmem", 4, sm)
 	// The formula's counts.
@@ -377,6 +384,12 @@ func TestTMCells3(t *testing.T) {
 	}{
 		{"small", "small", "art_daily_jumpsup.csv", 300, nil},
 		{"stress", "small", "speed_7578.csv", 300, tmStress},
+		// a pool of a power of two (the segment memory's regions are S
+		// words): cell-full walks over a full-width used count
+		{"s128", "small", "speed_7578.csv", 200, func(c *model.Config) {
+			tmStress(c)
+			c.TM.SegmentPoolCapacity = 128
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			steps := c.steps
@@ -476,7 +489,7 @@ func checkTmc3Mem(t *testing.T, at string, after *image.Image, learn bool, r *tm
 		require.Equal(t, w, r.syn[j], "%s: tm.syn slot %d (segment %d)", at, j, j/p.M)
 	}
 	require.Equal(t, after.Section("tm.cellsegs").Words, r.cs, "%s: tm.cellsegs", at)
-	L := dend3Mem(p.S)
+	L, freeBase := tmc3Mem(p.S)
 	marked := map[int]bool{}
 	if learn {
 		for _, s := range newDend3Case(t, after, learn).act {
@@ -496,7 +509,7 @@ func checkTmc3Mem(t *testing.T, at string, after *image.Image, learn bool, r *tm
 		}
 	}
 	for i, f := range after.Section("tm.free").Words {
-		require.Equal(t, f, r.sm[L.tail+1+i], "%s: tm.free word %d", at, i)
+		require.Equal(t, f, r.sm[freeBase+i], "%s: tm.free word %d", at, i)
 	}
 	// The used list, from the tail by prev links and from the oldest by
 	// next links: the used segments in creation order.

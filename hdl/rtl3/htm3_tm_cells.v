@@ -17,8 +17,8 @@
 // filter against the previous winners, weakest-synapse eviction, selection
 // sampling), create (cell full: LRU by a walk of the used list; pool full:
 // LRU by a scan of the pool) and destroy (unlink from the used list, push
-// tm.free), on the segment memory (sm, DENDRITE.md's layout, tm.free at
-// 9S + 1); the event counters (regs 7-14), created (4), FREE_COUNT (6)
+// tm.free), on the segment memory (sm, DENDRITE.md's layout on R =
+// 2^ceil(log2 S), tm.free at 10R); the event counters (regs 7-14), created (4), FREE_COUNT (6)
 // and the tail are written at the end. All memories are outside.
 `default_nettype none
 module htm3_tm_cells #(
@@ -142,9 +142,12 @@ module htm3_tm_cells #(
       S_D0 = 6'd48, S_D1 = 6'd49, S_D2 = 6'd50, S_D3 = 6'd51, S_DW = 6'd52, S_DZ = 6'd53, S_GNEED = 6'd54,
       S_WF = 6'd55, S_PSF = 6'd56;
 
-  // The segment memory's layout (DENDRITE.md), tm.free after the tail.
-  localparam integer LRU_BASE = 4 * S, PREV_BASE = 6 * S, NEXT_BASE = 7 * S, SEG_BASE = 8 * S,
-      TAIL_ADDR = 9 * S, FREE_BASE = 9 * S + 1;
+  // The segment memory's layout: DENDRITE.md's with S rounded up to a
+  // power of two, R, so that every address is a region's base ORed with an
+  // offset below it (no adder); tm.free at 10R.
+  localparam integer R = 1 << WS;
+  localparam integer LRU_BASE = 4 * R, PREV_BASE = 6 * R, NEXT_BASE = 7 * R, SEG_BASE = 8 * R,
+      TAIL_ADDR = 9 * R, FREE_BASE = 10 * R;
   localparam [B-1:0] PMAX = {B{1'b1}};
   localparam integer WN = WCELL + 1;  // candidate counts
 
@@ -291,7 +294,8 @@ module htm3_tm_cells #(
   wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
   wire [WN-1:0] need_c = (gn < 16'(ncand_c)) ? WN'(gn) : ncand_c;
   wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
-  wire [WS:0] n_used = WS'(S) - fc;
+  wire [WS:0] n_used = (WS + 1)'(S) - fc;
+  wire [WS:0] fc_m1 = fc - 1'b1;  // the top of tm.free
   wire [31:0] age = iter - {sm_rd, lru_lo};
   // S_FIN: a counter quarter plus this pass's count (the low quarter) or the carry
   wire [4:0] fin_q = 5'(k - 1'b1);
@@ -342,12 +346,12 @@ module htm3_tm_cells #(
     endcase
   endfunction
 
-  // A segment memory and a slot address: a base (a constant or a segment's
-  // first slot) plus an offset, through one adder each.
+  // A segment memory address: a region's base ORed with an offset below R
+  // (or 4R: segseq); a slot address: the segment's first slot plus the slot.
   reg [SM_AW-1:0] sm_b, sm_o;
   reg [SYN_AW-1:0] syn_o;
   always @* begin
-    sm_a = sm_b + sm_o;
+    sm_a = sm_b | sm_o;
     syn_a = sbase + syn_o;
   end
   // The quarter of created that S_POP (k 5..8) and S_FIN (k 33..36) write:
@@ -492,8 +496,8 @@ module htm3_tm_cells #(
         sm_we = k != 6'd0;
         case (k)
           6'd0, 6'd1: begin
-            sm_b = SM_AW'(FREE_BASE - 1);
-            sm_o = SM_AW'(fc);
+            sm_b = SM_AW'(FREE_BASE);
+            sm_o = SM_AW'(fc_m1);
           end
           6'd2: begin
             sm_b = SM_AW'(SEG_BASE);
@@ -1143,7 +1147,7 @@ module htm3_tm_cells #(
   initial begin
     if (K > 16) $fatal(1, "htm3_tm_cells: K %0d > 16 (a column's cells span at most two bitmap words)", K);
     if (WCELL + 1 + WM > 16) $fatal(1, "htm3_tm_cells: a tm.seg word {count, valid, owner} exceeds 16 bits");
-    if (FREE_BASE + S > (1 << SM_AW)) $fatal(1, "htm3_tm_cells: the segment memory needs 10S + 1 words");
+    if (FREE_BASE + R > (1 << SM_AW)) $fatal(1, "htm3_tm_cells: the segment memory needs 11R words");
   end
   always @(posedge clk) begin
     if ((st == S_GC0 || st == S_GEND) && take && fmask == {M{1'b0}})

@@ -163,7 +163,7 @@ module tmcells3_tb #(
       for (i = 0; i < 16; i = i + 1)
         $fwrite(f, "regs %0d %0d\n", i, {u_cr.mem[64+4*i+3], u_cr.mem[64+4*i+2], u_cr.mem[64+4*i+1], u_cr.mem[64+4*i]});
       for (i = 0; i < S * M; i = i + 1) $fwrite(f, "syn %0d\n", u_syn.mem[i]);
-      for (i = 0; i < 10 * S + 1; i = i + 1) $fwrite(f, "sm %0d\n", u_sm.mem[i]);
+      for (i = 0; i < 11 * (1 << WS); i = i + 1) $fwrite(f, "sm %0d\n", u_sm.mem[i]);
       for (i = 0; i < NC; i = i + 1) $fwrite(f, "cs %0d\n", u_cs.mem[i]);
       n = 0;
       for (i = 0; i < NC; i = i + 1) if (u_hd.mem[i] != 0) n = n + 1;
