@@ -203,6 +203,7 @@ module htm3_tm_cells #(
   reg [WN-1:0] n_excl, ncand, bn, need;  // bn: candidates not yet examined
   reg take;  // S_GC3 took the candidate: its synapse is written in the next cycle
   reg wk_v, rescan;
+  reg over_r;  // S_GEV: grow must evict (registered a cycle ahead)
   reg [WMS-1:0] wk_j;
   reg [B-1:0] wk_perm;
   reg [M-1:0] fmask;  // free slots
@@ -294,6 +295,8 @@ module htm3_tm_cells #(
   wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
   wire [WN-1:0] need_c = (gn < 16'(ncand_c)) ? WN'(gn) : ncand_c;
   wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
+  wire [WM-1:0] room = WM'(M) - cnt;  // free slots
+  wire over_next = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M + 1);  // and again after this eviction
   wire [WS:0] n_used = (WS + 1)'(S) - fc;
   wire [WS:0] fc_m1 = fc - 1'b1;  // the top of tm.free
   wire [31:0] age = iter - {sm_rd, lru_lo};
@@ -380,7 +383,7 @@ module htm3_tm_cells #(
         ev_i = 3'd3;  // segment pruned
       end
       S_GEV: begin
-        ev_go = over && wk_v;
+        ev_go = over_r && wk_v;
         ev_i = 3'd7;  // synapse evicted
       end
       S_GC0, S_GEND: begin
@@ -460,7 +463,7 @@ module htm3_tm_cells #(
       S_GW1: win_ra = {~bank, rd_chi};
       S_GW2: ex_we = sw_valid && pw_bit && !rescan;
       S_GEV:
-      if (over && wk_v) begin
+      if (over_r && wk_v) begin
         syn_we = 1'b1;
         syn_o = SYN_AW'(wk_j);
       end
@@ -907,18 +910,20 @@ module htm3_tm_cells #(
         js <= js + 1'b1;
         if (32'(js) == M - 1) st <= rescan ? S_GEV : S_GNEED;
         else st <= S_GR;
+        over_r <= over;  // (a rescan's; S_GNEED sets the first pass's)
       end
       S_GNEED: begin
+        over_r <= (WN + 1)'(cnt) + (WN + 1)'(need_c) > (WN + 1)'(M);
         need <= need_c;
         ncand <= ncand_c;
         st <= S_GEV;
       end
       S_GEV: begin
         rescan <= 1'b1;
-        if (over && wk_v) begin
+        if (over_r && wk_v) begin
           fmask[wk_j] <= 1'b1;
           cnt <= cnt - 1'b1;
-          if (32'(cnt) - 1 + 32'(need) > M) begin
+          if (over_next) begin
             js <= {(WMS + 1) {1'b0}};
             wk_v <= 1'b0;
             st <= S_GR;
@@ -926,7 +931,7 @@ module htm3_tm_cells #(
         end else st <= S_GSEL;
       end
       S_GSEL: begin
-        if (32'(need) > M - 32'(cnt)) need <= WN'(M - 32'(cnt));
+        if (over) need <= WN'(room);
         ip <= {(WCELL + 1) {1'b0}};
         bn <= ncand;
         take <= 1'b0;
