@@ -369,8 +369,8 @@ module htm3_tm_cells #(
       default: created_q = created[63:48];
     endcase
   // One event a cycle at most: its counter and one incrementer.
-  reg ev_go;
-  reg [2:0] ev_i;
+  reg ev_go, ev_go_r;
+  reg [2:0] ev_i, ev_i_r;
   always @* begin
     ev_go = 1'b1;
     case (st)
@@ -645,7 +645,11 @@ module htm3_tm_cells #(
       wl_d <= set_cell;
     end
     if (wl_we) n_win <= n_win + 1'b1;
-    if (ev_go) ev[ev_i] <= ev[ev_i] + 1'b1;
+    // an event is counted a cycle after it happens (timing); the last one
+    // is counted before S_FIN reads the counts
+    ev_go_r <= ev_go;
+    ev_i_r <= ev_i;
+    if (ev_go_r) ev[ev_i_r] <= ev[ev_i_r] + 1'b1;
     // the pool scan compares a segment while it reads the next one
     if ((st == S_PSA || st == S_PSF) && pend && elig && (!bv || age_r > bage)) begin
       bv <= 1'b1;
@@ -670,6 +674,7 @@ module htm3_tm_cells #(
         w <= {CM_AW{1'b0}};
         ci <= {ACT_AW{1'b0}};
         for (e = 0; e < 8; e = e + 1) ev[e] <= 16'd0;
+        ev_go_r <= 1'b0;
       end
       // read the configuration and regs (cr_ra = init_addr(k)) and the tail
       S_INIT: begin
