@@ -1,0 +1,706 @@
+// htm3_sp: the spatial pooler of architecture 3 (hdl/rtl3/README.md): a
+// sequential engine that touches one memory word per cycle, for small
+// FPGAs. A step (start) runs the phases LOAD, SP_OVERLAP, SP_INHIBIT and,
+// with learning, SP_LEARN and SP_DUTY of docs/SPEC.md section 5 (global
+// inhibition by the overlap histogram; boosting off) on the memories of
+// docs/ARCHITECTURE.md section 2: sp.pool in a single-ported SPRAM,
+// sp.poollen, sp.conn, sp.duty and the working memories in EBR. phase tells
+// which phase runs; the README gives each phase's cycles as a formula.
+`default_nettype none
+module htm3_sp #(
+    parameter integer N = 120,  // inputs
+    parameter integer C = 256,  // columns
+    parameter integer Q = 60,   // pool slots per column
+    parameter integer B = 8,    // permanence bits
+    // localparams, as ports need them
+    parameter integer WN  = (N > 1) ? $clog2(N) : 1,   // an input index
+    parameter integer WNC = $clog2(N + 1),             // an input count
+    parameter integer WCI = (C > 1) ? $clog2(C) : 1,   // a column index
+    parameter integer WC  = $clog2(C + 1),             // a column count
+    parameter integer AMR = $clog2(((Q > W0 ? Q : W0) * C) + 1),  // mr_a: the deepest memory's address
+    parameter integer W0  = (N + 31) / 32
+) (
+    input  wire           clk,
+    input  wire           rst,
+    // cfg words (docs/ARCHITECTURE.md section 2.1), held while busy
+    input  wire [WC-1:0]  cfg_k,
+    input  wire [15:0]    cfg_stim,
+    input  wire [B-1:0]   cfg_conn,
+    input  wire [B-1:0]   cfg_inc,
+    input  wire [B-1:0]   cfg_dec,
+    input  wire [B-1:0]   cfg_below,
+    input  wire [B-1:0]   cfg_trim,
+    input  wire [16:0]    cfg_minpct,   // Q0.16, at most 65536
+    input  wire [15:0]    cfg_dutyper,  // >= 1
+    input  wire [15:0]    cfg_updper,   // >= 1
+    // regs words 1 (SP iteration) and 2 (minOverlap); loaded when idle
+    input  wire           regs_ld,
+    input  wire [63:0]    iter_i,
+    input  wire [15:0]    minov_i,
+    output reg  [63:0]    iter,
+    output reg  [15:0]    minov,
+    // a step: the input list (IN_BUF, n_in ascending indices) and learn
+    input  wire           start,
+    input  wire           learn_i,
+    input  wire [WNC-1:0] n_in,
+    output wire [WN-1:0]  inbuf_a,
+    input  wire [WN-1:0]  inbuf_d,
+    output wire           busy,
+    output reg  [2:0]     phase,
+    // out.cols: n_act active columns, ascending; read port when idle
+    output reg  [WC-1:0]  n_act,
+    input  wire [WCI-1:0] oc_ra,
+    output wire [WCI-1:0] oc_rd,
+    // the image memories' read port when idle: mr_sel 0 sp.pool, 1 sp.conn,
+    // 2 sp.duty, 3 sp.poollen; mr_d is word mr_a a cycle later
+    input  wire [1:0]     mr_sel,
+    input  wire [AMR-1:0] mr_a,
+    output reg  [31:0]    mr_d
+);
+  localparam integer W   = (N + 31) / 32;                 // words per input bitmap
+  localparam integer WW  = (W > 1) ? $clog2(W) : 1;       // a word index
+  localparam integer WQ  = $clog2(Q + 1);                 // an overlap, a pool length
+  localparam integer PW  = B + WN;                        // sp.pool word
+  localparam integer AP  = (C * Q > 1) ? $clog2(C * Q) : 1;
+  localparam integer ACW = (C * W > 1) ? $clog2(C * W) : 1;
+  localparam integer AQ  = (Q + 1 > 1) ? $clog2(Q + 1) : 1;  // a histogram address
+  localparam integer PH  = WQ + 2;
+  localparam integer WX  = (WC > WNC) ? WC : WNC;          // cnt
+  localparam integer WA0 = (ACW > AQ) ? ACW : AQ;
+  localparam integer WA  = ((WA0 > WCI) ? WA0 : WCI) + 1; // acnt                        // the pass counter (to 2Q + 1)
+  localparam [B-1:0] PMAX = {B{1'b1}};
+
+  localparam [2:0] P_IDLE = 3'd0, P_LOAD = 3'd1, P_OVERLAP = 3'd2, P_INHIBIT = 3'd3,
+                   P_LEARN = 3'd4, P_DUTY = 3'd5;
+  // sub-states
+  localparam [3:0] S_CLR = 4'd0,    // LOAD: clear in.bits
+                   S_LIST = 4'd1,   // LOAD: set the input bits
+                   S_LEND = 4'd2,   // LOAD: last word
+                   S_OV = 4'd3,     // SP_OVERLAP
+                   S_SCAN = 4'd4,   // SP_INHIBIT: threshold scan
+                   S_SEL = 4'd5,    // SP_INHIBIT: selection
+                   S_IDX = 4'd6,    // column loop: next list entry
+                   S_GET = 4'd7,    // column loop: the column
+                   S_CCLR = 4'd8,   // column loop: clear the sp.conn row
+                   S_PASS = 4'd9,   // column loop: the pool pass
+                   S_DWAIT = 4'd10, // SP_DUTY: reciprocal and update round ready
+                   S_DRUN = 4'd11,  // SP_DUTY: duty pass
+                   S_DMIN = 4'd12;  // SP_DUTY: minimum duty
+
+  reg [3:0] st;
+  reg       learn;
+  assign busy = (phase != P_IDLE);
+
+  // ---------------------------------------------------------------- memories
+  // sp.pool: perm [0,B), input [B,B+WN)
+  reg  [AP-1:0] pool_a;
+  reg           pool_we;
+  reg  [PW-1:0] pool_wd;
+  wire [PW-1:0] pool_rd;
+  htm_spram #(.WIDTH(PW), .DEPTH(C * Q), .FILE("sp.pool")) u_pool (
+      .clk(clk), .a(pool_a), .we(pool_we), .wd(pool_wd), .rd(pool_rd));
+
+  reg  [WCI-1:0] plen_ra;
+  wire [WQ-1:0]  plen_rd;
+  htm_ebr #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen")) u_plen (
+      .clk(clk), .ra(plen_ra), .rd(plen_rd), .we(1'b0), .wa({WCI{1'b0}}), .wd({WQ{1'b0}}));
+
+  reg  [ACW-1:0] conn_ra, conn_wa;
+  reg            conn_we;
+  reg  [31:0]    conn_wd;
+  wire [31:0]    conn_rd;
+  htm_ebr #(.WIDTH(32), .DEPTH(C * W), .FILE("sp.conn")) u_conn (
+      .clk(clk), .ra(conn_ra), .rd(conn_rd), .we(conn_we), .wa(conn_wa), .wd(conn_wd));
+
+  reg  [WCI-1:0] duty_ra, duty_wa;
+  reg            duty_we;
+  reg  [31:0]    duty_wd;
+  wire [31:0]    duty_rd;
+  htm_ebr #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty")) u_duty (
+      .clk(clk), .ra(duty_ra), .rd(duty_rd), .we(duty_we), .wa(duty_wa), .wd(duty_wd));
+
+  // working memories
+  reg  [WW-1:0] inb_ra, inb_wa;
+  reg           inb_we;
+  reg  [31:0]   inb_wd;
+  wire [31:0]   inb_rd;
+  htm_ebr #(.WIDTH(32), .DEPTH(W)) u_inbits (
+      .clk(clk), .ra(inb_ra), .rd(inb_rd), .we(inb_we), .wa(inb_wa), .wd(inb_wd));
+
+  // sp.overlap: overlap [0,WQ), active [WQ]
+  reg  [WCI-1:0] ov_ra, ov_wa;
+  reg            ov_we;
+  reg  [WQ:0]    ov_wd;
+  wire [WQ:0]    ov_rd;
+  htm_ebr #(.WIDTH(WQ + 1), .DEPTH(C)) u_ov (
+      .clk(clk), .ra(ov_ra), .rd(ov_rd), .we(ov_we), .wa(ov_wa), .wd(ov_wd));
+
+  // sp.hist: eligible columns per overlap; zero between steps
+  reg  [AQ-1:0] hist_ra, hist_wa;
+  reg           hist_we;
+  reg  [WC-1:0] hist_wd;
+  wire [WC-1:0] hist_rd;
+  htm_ebr #(.WIDTH(WC), .DEPTH(Q + 1), .ZERO(1)) u_hist (
+      .clk(clk), .ra(hist_ra), .rd(hist_rd), .we(hist_we), .wa(hist_wa), .wd(hist_wd));
+
+  // out.cols (active columns, ascending) and the weak-column list
+  reg  [WCI-1:0] oc_ra_e, oc_wa;
+  reg            oc_we;
+  reg  [WCI-1:0] oc_wd;
+  htm_ebr #(.WIDTH(WCI), .DEPTH(C)) u_oc (
+      .clk(clk), .ra(busy ? oc_ra_e : oc_ra), .rd(oc_rd), .we(oc_we), .wa(oc_wa), .wd(oc_wd));
+
+  // ------------------------------------------------------- shared registers
+  reg [WX-1:0]  cnt;     // LOAD: list index; SP_OVERLAP: column; column loop: list index
+  reg [WW-1:0]  wcnt;    // word counter
+  reg [WA-1:0]  acnt;    // SP_OVERLAP: sp.conn address
+  reg [WW-1:0]  aw;      // the word being accumulated
+  reg [31:0]    acc;     // its bits
+  reg           accv;    // acc holds a word
+
+  // ------------------------------------------------------------------- LOAD
+  wire [WN+4:0] xin = {5'd0, inbuf_d};
+  wire [WW-1:0] x_w = WW'(xin >> 5);
+  wire [31:0]   x_bit = 32'd1 << inbuf_d[4:0];
+  assign inbuf_a = WN'(cnt);
+
+  // ------------------------------------------------------------- SP_OVERLAP
+  reg            o_v0, o_v1, o_v2; // pipeline valid: popcount, sum, histogram write
+  reg            o_first0, o_last0;
+  reg  [WCI-1:0] o_c0;
+  reg  [5:0]     pc1;             // stage 1's popcount
+  reg            o_last1;         // the stage-1 word is its column's last
+  reg  [WCI-1:0] o_c1;            // stage 1's column
+  reg  [WQ-1:0]  o_sum;           // the column's running overlap
+  reg            wcnt_first1;     // the stage-1 word is its column's first
+  reg  [AQ-1:0]  o_h2;            // stage 2's histogram address
+  reg            lw_v;            // the histogram write of the previous cycle
+  reg  [AQ-1:0]  lw_a;
+  reg  [WC-1:0]  lw_d;
+  wire [31:0]    andw = conn_rd & inb_rd;
+  reg  [5:0]     pc;
+  integer        b;
+  always @* begin
+    pc = 6'd0;
+    for (b = 0; b < 32; b = b + 1) pc = pc + {5'd0, andw[b]};
+  end
+  wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
+  wire          o_elig = {{(16-WQ){1'b0}}, o_new} >= cfg_stim;
+  wire [WC-1:0] hist_cur = (lw_v && lw_a == o_h2) ? lw_d : hist_rd;
+
+  // ------------------------------------------------------------- SP_INHIBIT
+  reg            i_v1;           // a scan word arrives
+  reg  [AQ-1:0]  i_t1;           // its overlap
+  reg            found;          // the threshold was found
+  reg  [WQ-1:0]  thr;
+  reg  [WC-1:0]  above, elig;    // columns above thr; eligible columns
+  reg  [WC-1:0]  tused, nsel;    // ties selected; columns selected
+  reg            s_v1;           // a selection word arrives
+  reg  [WCI-1:0] s_c1;
+  wire [WC-1:0]  nact_w = found ? cfg_k : elig;
+  wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
+  wire           s_el = {{(16-WQ){1'b0}}, s_o} >= cfg_stim;
+  wire           s_tie = found && s_o == thr && (above + tused) < cfg_k;
+  wire           s_sel = s_el && (!found || s_o > thr || s_tie);
+
+  // ----------------------------------------------------------- column loop
+  // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
+  // per column, clear its sp.conn row, then the pool pass: read synapse i
+  // at ph = 2i (its input bit at 2i + 1), compute it at 2i + 2, write it
+  // back at 2i + 3 and OR its connected bit into the row word then; a row
+  // word is written when the pass leaves it, the last one in the next
+  // S_IDX.
+  reg  [WC-1:0]  ln;             // the list's length
+  reg            bump;           // the pass bumps (SP_DUTY), else adapts
+  reg  [AP-1:0]  pbase;
+  reg  [ACW-1:0] cbase;
+  reg  [WQ-1:0]  plen;
+  reg  [PH-1:0]  ph;
+  reg  [PW-1:0]  pw;             // the synapse read
+  wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
+  wire [B-1:0]   p_old = pw[B-1:0];
+  wire [WN-1:0]  p_in = pw[PW-1:B];
+  wire           p_act = inb_rd[p_in[4:0]];
+  wire [B:0]     p_up = {1'b0, p_old} + {1'b0, bump ? cfg_below : cfg_inc};
+  wire [B-1:0]   p_sat = p_up[B] ? PMAX : p_up[B-1:0];
+  wire [B-1:0]   p_dn = (p_old > cfg_dec) ? p_old - cfg_dec : {B{1'b0}};
+  wire [B-1:0]   p_adj = (bump || p_act) ? p_sat : p_dn;
+  wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
+  reg  [PW-1:0]  pw_new;         // the synapse computed, to write back
+  wire [B-1:0]   q_perm = pw_new[B-1:0];
+  wire [WN-1:0]  q_in = pw_new[PW-1:B];
+  wire [WN+4:0]  q_inx = {5'd0, q_in};
+  wire [WW-1:0]  q_w = WW'(q_inx >> 5);
+  wire           q_conn = q_perm >= cfg_conn;
+  wire [31:0]    q_bit = {31'd0, q_conn} << q_in[4:0];
+  wire [PH-2:0]  ph_i = ph[PH-1:1];
+  wire [WQ:0]    ph_n = {1'b0, plen};
+`ifdef SIM
+  integer nconn;  // connected synapses of the column (raise check)
+  reg [WCI-1:0] col;
+`endif
+
+  // ---------------------------------------------------------------- SP_DUTY
+  // floor(n/p) = (n·m) >> (16 + l) for n < 2^16, with p = min(iteration,
+  // dutyCyclePeriod), l = ceil(log2 p), m = ceil(2^(16+l)/p) in [2^16,
+  // 2^17) (Granlund and Montgomery 1994, theorem 4.2); m's bit 16 is always
+  // set, so (n·m) >> 16 = n + (n·m_lo) >> 16. m and iteration mod
+  // updatePeriod come from one bit-serial divider that runs from LOAD on:
+  // the 64 bits of iteration (taken from iter), then the 33 of
+  // 2^(16+l) + p - 1 (made from l and p - 1), each bit registered on its
+  // way (so the divider runs a cycle behind dv_job, WAIT states after
+  // each dividend).
+  localparam [2:0] DV_IDLE = 3'd0, DV_MOD = 3'd1, DV_RECIP = 3'd2, DV_KICK = 3'd3,
+                   DV_TURN = 3'd4, DV_DONE = 3'd5, DV_WAIT1 = 3'd6, DV_WAIT2 = 3'd7;
+  reg  [2:0]   dv_job;
+  reg  [5:0]   dv_k;            // the dividend bit, counted from the top
+  wire [5:0]   dv_b = 6'd32 - dv_k;  // DV_RECIP: the bit's index
+  wire         dv_xr = (dv_b == 6'd16 + {1'b0, lg}) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
+  wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : iter[~dv_k];
+  wire [15:0]  dv_r;
+  /* verilator lint_off UNUSEDSIGNAL */  // m's bit 16 is 1 (checked under SIM)
+  wire [16:0]  dv_q;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg          dv_xq, dv_run, dv_rec;  // the bit, a cycle later
+  always @(posedge clk) begin
+    dv_xq <= dv_x;
+    dv_run <= (dv_job == DV_MOD || dv_job == DV_RECIP);
+    dv_rec <= (dv_job == DV_RECIP);
+  end
+  htm3_divser #(.WD(16), .WQ(17)) u_div (
+      .clk(clk), .clr(dv_job == DV_KICK || dv_job == DV_TURN), .run(dv_run),
+      .x(dv_xq), .d(dv_rec ? per : cfg_updper), .r(dv_r), .q(dv_q));
+  reg          dv_ready, upd;
+  reg  [15:0]  per;             // p, set in LOAD's first cycle
+  reg  [15:0]  pm1;             // p - 1 and l follow p a cycle apart each:
+  reg  [4:0]   lg;              // the modulo's 64 cycles give them time
+  reg  [15:0]  mlo;             // m - 2^16
+  wire [15:0]  per_w = (iter[63:16] == 48'd0 && iter[15:0] < cfg_dutyper) ? iter[15:0] : cfg_dutyper;
+  reg  [4:0]   lg_w;
+  integer      j;
+  always @* begin
+    lg_w = 5'd0;
+    for (j = 0; j < 16; j = j + 1) if (pm1[j]) lg_w = 5'(j + 1);
+  end
+  always @(posedge clk) begin
+    pm1 <= per - 16'd1;
+    lg <= lg_w;
+  end
+
+  // the pipeline: stage 0 reads column d_c, stage 1 multiplies, stage 2
+  // shifts, stage 3 writes.
+  reg  [WC-1:0]  d_c;
+  reg            d_v1, d_v2, d_v3;
+  reg  [WCI-1:0] d_c1, d_c2, d_c3;
+  reg  [15:0]    od2, ad2, od3, ad3;
+  reg            vo2, va2, vo3, va3;
+  reg  [15:0]    no2, na2;      // the numerators
+  reg  [15:0]    pmo2, pma2;    // (n·m_lo) >> 16
+  reg  [15:0]    fqo3, fqa3;    // floor(n/p)
+  reg  [15:0]    maxod;
+  reg  [WC-1:0]  nweak;
+  wire [15:0]    od1 = duty_rd[15:0], ad1 = duty_rd[31:16];
+  wire           vo1 = ov_rd[WQ-1:0] != {WQ{1'b0}}, va1 = ov_rd[WQ];
+  wire [15:0]    no1 = vo1 ? ~od1 : od1 - 16'd1;
+  wire [15:0]    na1 = va1 ? ~ad1 : ad1 - 16'd1;
+  // the shared multiplier: n_overlap·m_lo in the pass, max·minPct at the end
+  wire [15:0]    mul_a = (st == S_DMIN) ? maxod : no1;
+  wire [15:0]    mul_b = (st == S_DMIN) ? cfg_minpct[15:0] : mlo;
+  wire [31:0]    mul_o = mul_a * mul_b;
+  /* verilator lint_off UNUSEDSIGNAL */  // the quotient needs the product's high half only
+  wire [31:0]    mul_a2 = na1 * mlo;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [16:0]    so2 = {1'b0, no2} + {1'b0, pmo2};
+  wire [16:0]    sa2 = {1'b0, na2} + {1'b0, pma2};
+  wire [15:0]    fo2 = 16'(so2 >> lg), fa2 = 16'(sa2 >> lg);  // < 2^16
+  wire [15:0]    odn = vo3 ? od3 + fqo3 : (od3 == 16'd0 ? 16'd0 : od3 - fqo3 - 16'd1);
+  wire [15:0]    adn = va3 ? ad3 + fqa3 : (ad3 == 16'd0 ? 16'd0 : ad3 - fqa3 - 16'd1);
+  wire           weak3 = d_v3 && minov != 16'd0 && odn < minov;
+  wire [15:0]    minov_n = 16'(mul_o >> 16) + (cfg_minpct[16] ? maxod : 16'd0);
+
+  reg  [WCI-1:0] wk_ra, wk_wa;
+  reg            wk_we;
+  wire [WCI-1:0] wk_rd;
+  htm_ebr #(.WIDTH(WCI), .DEPTH(C)) u_weak (
+      .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c3));
+
+
+  // ------------------------------------------------------------ memory ports
+  always @* begin
+    pool_a = pbase + AP'(ph_i) - AP'(ph[0]);
+    pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
+    pool_wd = pw_new;
+    plen_ra = lst_rd;
+    conn_ra = ACW'(acnt);
+    conn_we = 1'b0;
+    conn_wa = cbase + ACW'(wcnt);
+    conn_wd = 32'd0;
+    inb_ra = (phase == P_OVERLAP) ? wcnt : WW'({5'd0, pool_rd[PW-1:B]} >> 5);
+    inb_we = 1'b0;
+    inb_wa = wcnt;
+    inb_wd = 32'd0;
+    ov_ra = (phase == P_DUTY) ? WCI'(d_c) : WCI'(acnt);
+    ov_we = 1'b0;
+    ov_wa = o_c1;
+    ov_wd = {1'b0, o_new};
+    hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
+    hist_we = 1'b0;
+    hist_wa = o_h2;
+    hist_wd = hist_cur + 1'b1;
+    oc_ra_e = WCI'(cnt);
+    oc_we = 1'b0;
+    oc_wa = WCI'(nact_w - nsel - 1'b1);
+    oc_wd = s_c1;
+    wk_ra = WCI'(cnt);
+    wk_we = weak3;
+    wk_wa = WCI'(nweak);
+    duty_ra = WCI'(d_c);
+    duty_we = d_v3;
+    duty_wa = d_c3;
+    duty_wd = {adn, odn};
+    if (!busy) begin
+      pool_a = AP'(mr_a);
+      pool_we = 1'b0;
+      conn_ra = ACW'(mr_a);
+      duty_ra = WCI'(mr_a);
+      plen_ra = WCI'(mr_a);
+    end
+    case (st)
+      S_CLR: inb_we = 1'b1;
+      S_LIST: begin
+        inb_we = accv && cnt != 0 && x_w != aw;
+        inb_wa = aw;
+        inb_wd = acc;
+      end
+      S_LEND: begin
+        inb_we = accv;
+        inb_wa = aw;
+        inb_wd = acc;
+      end
+      S_OV: begin
+        ov_we = o_v1 && o_last1;
+        hist_we = o_v2;
+      end
+      S_SCAN, S_SEL: begin
+        hist_we = i_v1;
+        hist_wa = i_t1;
+        hist_wd = {WC{1'b0}};
+        ov_we = s_v1;
+        ov_wa = s_c1;
+        ov_wd = {s_sel, s_o};
+        oc_we = s_v1 && s_sel;
+      end
+      S_CCLR: conn_we = 1'b1;
+      S_PASS, S_IDX: begin
+        // a row word is written when the pass leaves it, the last in S_IDX
+        conn_wa = cbase + ACW'(aw);
+        conn_wd = acc;
+        conn_we = (st == S_IDX) ? accv : ph[0] && ph >= PH'(3) && accv && q_w != aw;
+      end
+      default: ;
+    endcase
+  end
+  always @(posedge clk)
+    if (st == S_PASS && !ph[0] && ph != 0) pw_new <= {p_in, p_new};
+
+  reg [1:0] mr_selq;
+  always @(posedge clk) mr_selq <= mr_sel;
+  always @* begin
+    case (mr_selq)
+      2'd0: mr_d = 32'(pool_rd);
+      2'd1: mr_d = conn_rd;
+      2'd2: mr_d = duty_rd;
+      default: mr_d = 32'(plen_rd);
+    endcase
+  end
+
+  // ------------------------------------------------------------- the engine
+  always @(posedge clk) begin
+    if (rst) begin
+      phase <= P_IDLE;
+      st <= S_CLR;
+      dv_job <= DV_IDLE;
+      dv_ready <= 1'b0;
+      n_act <= {WC{1'b0}};
+    end else begin
+      if (regs_ld && !busy) begin
+        iter <= iter_i;
+        minov <= minov_i;
+      end
+      // the background divider: iteration mod updatePeriod, then m
+      case (dv_job)
+        DV_KICK: begin
+          per <= per_w;
+          dv_k <= 6'd0;
+          dv_job <= DV_MOD;
+        end
+        DV_MOD: begin
+          dv_k <= dv_k + 6'd1;
+          if (dv_k == 6'd63) dv_job <= DV_WAIT1;
+        end
+        DV_WAIT1: dv_job <= DV_TURN;
+        DV_WAIT2: dv_job <= DV_DONE;
+        DV_TURN: begin
+          upd <= (dv_r == 16'd0);
+          dv_k <= 6'd0;
+          dv_job <= DV_RECIP;
+        end
+        DV_RECIP: begin
+          dv_k <= dv_k + 6'd1;
+          if (dv_k == 6'd32) dv_job <= DV_WAIT2;
+        end
+        DV_DONE: begin
+          mlo <= dv_q[15:0];
+          dv_ready <= 1'b1;
+          dv_job <= DV_IDLE;
+        end
+        default: ;
+      endcase
+
+      // stage registers that run in every state
+      o_v0 <= 1'b0;
+      o_v1 <= o_v0;
+      o_v2 <= 1'b0;
+      o_c1 <= o_c0;
+      wcnt_first1 <= o_first0;
+      o_last1 <= o_last0;
+      pc1 <= pc;
+      lw_v <= hist_we;
+      lw_a <= hist_wa;
+      lw_d <= hist_wd;
+      i_v1 <= 1'b0;
+      s_v1 <= 1'b0;
+      d_v1 <= 1'b0;
+      d_v2 <= d_v1;
+      d_v3 <= d_v2;
+
+      case (phase)
+        P_IDLE: if (start) begin
+          phase <= P_LOAD;
+          st <= S_CLR;
+          learn <= learn_i;
+          iter <= iter + 64'd1;
+          dv_job <= DV_KICK;
+          dv_ready <= 1'b0;
+          wcnt <= {WW{1'b0}};
+          cnt <= {WX{1'b0}};
+          accv <= 1'b0;
+        end
+
+        P_LOAD: case (st)
+          S_CLR: begin
+            wcnt <= wcnt + 1'b1;
+            if (32'(wcnt) == W - 1) st <= S_LIST;
+          end
+          S_LIST: begin
+            // read entry cnt; entry cnt - 1 arrives
+            if (cnt != 0) begin
+              if (accv && x_w == aw) acc <= acc | x_bit;
+              else acc <= x_bit;
+              aw <= x_w;
+              accv <= 1'b1;
+            end
+            if (cnt == WX'(n_in)) st <= S_LEND;
+            else cnt <= cnt + 1'b1;
+          end
+          default: begin  // S_LEND
+            accv <= 1'b0;
+            phase <= P_OVERLAP;
+            st <= S_OV;
+            acnt <= {WA{1'b0}};
+            wcnt <= {WW{1'b0}};
+            cnt <= {WX{1'b0}};
+          end
+        endcase
+
+        P_OVERLAP: begin
+          // stage 0: read sp.conn[acnt] and in.bits[wcnt]
+          if (32'(acnt) < C * W) begin
+            acnt <= acnt + 1'b1;
+            wcnt <= (32'(wcnt) == W - 1) ? {WW{1'b0}} : wcnt + 1'b1;
+            if (32'(wcnt) == W - 1) cnt <= cnt + 1'b1;
+            o_v0 <= 1'b1;
+            o_c0 <= WCI'(cnt);
+            o_first0 <= (wcnt == 0);
+            o_last0 <= (32'(wcnt) == W - 1);
+          end
+          // stage 1: popcount (pc1 above); stage 2: the sum; at a column's
+          // end, write its overlap and read its histogram counter
+          if (o_v1) begin
+            o_sum <= o_new;
+            if (o_last1 && o_elig) begin
+              o_v2 <= 1'b1;
+              o_h2 <= AQ'(o_new);
+            end
+          end
+          // stage 3: write the counter (ports above)
+          if (32'(acnt) == C * W && !o_v0 && !o_v1) begin
+            phase <= P_INHIBIT;
+            st <= S_SCAN;
+            acnt <= WA'(Q);
+            found <= 1'b0;
+            above <= {WC{1'b0}};
+            elig <= {WC{1'b0}};
+          end
+        end
+
+        P_INHIBIT: begin
+          // the scan: read hist[acnt] from Q down; the word arrives, is
+          // cleared and counted
+          if (i_v1 && !found) begin
+            if ({1'b0, above} + {1'b0, hist_rd} >= {1'b0, cfg_k}) begin
+              found <= 1'b1;
+              thr <= WQ'(i_t1);
+            end else above <= above + hist_rd;
+          end
+          if (i_v1) elig <= elig + hist_rd;
+          // the selection: column s_c1 arrives
+          if (s_v1 && s_sel) begin
+            nsel <= nsel + 1'b1;
+            if (s_tie && s_o == thr) tused <= tused + 1'b1;
+          end
+          case (st)
+            S_SCAN: begin
+              i_v1 <= 1'b1;
+              i_t1 <= AQ'(acnt);
+              if (acnt == 0) begin
+                st <= S_SEL;
+                acnt <= WA'(C - 1);
+                cnt <= {WX{1'b0}};
+                tused <= {WC{1'b0}};
+                nsel <= {WC{1'b0}};
+              end else acnt <= acnt - 1'b1;
+            end
+            default: begin  // S_SEL: read sp.overlap[acnt] from C - 1 down
+              if (cnt != WX'(C)) begin
+                s_v1 <= 1'b1;
+                s_c1 <= WCI'(acnt);
+                acnt <= acnt - 1'b1;
+                cnt <= cnt + 1'b1;
+              end else begin
+                n_act <= nact_w;
+                cnt <= {WX{1'b0}};
+                if (learn) begin
+                  phase <= P_LEARN;
+                  st <= S_IDX;
+                  bump <= 1'b0;
+                  ln <= nact_w;
+                end else phase <= P_IDLE;
+              end
+            end
+          endcase
+        end
+
+        P_LEARN, P_DUTY: case (st)
+          S_IDX: begin  // read list entry cnt, or leave the loop
+            accv <= 1'b0;
+            if (cnt == WX'(ln)) begin
+              if (phase == P_LEARN) begin
+                phase <= P_DUTY;
+                st <= S_DWAIT;
+                d_c <= {WC{1'b0}};
+                maxod <= 16'd0;
+                nweak <= {WC{1'b0}};
+              end else st <= S_DMIN;
+            end else st <= S_GET;
+          end
+          S_GET: begin  // the column arrives: read its pool length
+`ifdef SIM
+            col <= lst_rd;
+`endif
+            pbase <= AP'(lst_rd * Q);
+            cbase <= ACW'(lst_rd * W);
+            wcnt <= {WW{1'b0}};
+            st <= S_CCLR;
+          end
+          S_CCLR: begin  // clear the sp.conn row (ports above)
+            if (wcnt == 0) plen <= plen_rd;
+            wcnt <= wcnt + 1'b1;
+            if (32'(wcnt) == W - 1) begin
+              st <= S_PASS;
+              ph <= {PH{1'b0}};
+              accv <= 1'b0;
+`ifdef SIM
+              nconn <= 0;
+`endif
+            end
+          end
+          S_PASS: begin
+            if (ph[0] && ph_i < (PH-1)'(plen)) pw <= pool_rd;
+            if (ph[0] && ph >= PH'(3)) begin  // synapse ph/2 - 1 is written
+              if (accv && q_w == aw) acc <= acc | q_bit;
+              else acc <= q_bit;
+              aw <= q_w;
+              accv <= 1'b1;
+`ifdef SIM
+              if (q_conn) nconn <= nconn + 1;
+`endif
+            end
+            if (ph == PH'(2 * ph_n + 1)) begin
+              st <= S_IDX;
+              cnt <= cnt + 1'b1;
+`ifdef SIM
+              if (!bump && {16'd0, cfg_stim} > 32'(nconn + ((plen != 0 && q_conn) ? 1 : 0)))
+                $error("htm3_sp: column %0d has %0d connected synapses after learning, below the stimulus threshold (raise)", col, nconn);
+`endif
+            end else ph <= ph + 1'b1;
+          end
+          S_DWAIT: if (dv_ready) begin
+            st <= S_DRUN;
+          end
+          S_DRUN: begin
+            // stage 0 (ports above: duty_ra, ov_ra = d_c)
+            if (d_c != WC'(C)) begin
+              d_c <= d_c + 1'b1;
+              d_v1 <= 1'b1;
+              d_c1 <= WCI'(d_c);
+            end
+            // stage 1: the products
+            d_c2 <= d_c1;
+            od2 <= od1;
+            ad2 <= ad1;
+            vo2 <= vo1;
+            va2 <= va1;
+            no2 <= no1;
+            na2 <= na1;
+            pmo2 <= mul_o[31:16];
+            pma2 <= mul_a2[31:16];
+            // stage 2: the quotients
+            d_c3 <= d_c2;
+            od3 <= od2;
+            ad3 <= ad2;
+            vo3 <= vo2;
+            va3 <= va2;
+            fqo3 <= fo2;
+            fqa3 <= fa2;
+            // stage 3: write (ports above); the maximum, the weak list
+            if (d_v3) begin
+              if (odn > maxod) maxod <= odn;
+              if (weak3) nweak <= nweak + 1'b1;
+            end
+            if (d_c == WC'(C) && !d_v1 && !d_v2 && !d_v3) begin
+              st <= S_IDX;
+              bump <= 1'b1;
+              cnt <= {WX{1'b0}};
+              ln <= nweak;
+            end
+          end
+          default: begin  // S_DMIN: the minimum duty cycle on update rounds
+            if (upd) minov <= minov_n;
+            phase <= P_IDLE;
+          end
+        endcase
+        default: phase <= P_IDLE;
+      endcase
+    end
+  end
+`ifdef SIM
+  always @(posedge clk) begin
+    if (dv_job == DV_DONE && !dv_q[16])
+      $error("htm3_sp: reciprocal %0d of period %0d is not in [2^16, 2^17)", dv_q, per);
+    if (phase == P_IDLE && start && (cfg_dutyper == 0 || cfg_updper == 0))
+      $error("htm3_sp: dutyCyclePeriod and updatePeriod must be at least 1");
+  end
+`endif
+endmodule
+`default_nettype wire

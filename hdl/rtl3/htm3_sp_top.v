@@ -1,0 +1,115 @@
+// htm3_sp_top: a pin-light top for placing and routing htm3_sp alone (its
+// area and fmax; hdl/rtl3/README.md, "UP5K"). A 32-bit command shifts in on
+// sdi while sen is high; sgo executes it: bits [31:27] the operation,
+// [26:0] its argument. The configuration and regs are registers loaded so,
+// IN_BUF an EBR; reads (out.cols, regs, the image memories through the
+// engine's read port) load a 32-bit register that shifts out on sdo. No
+// memory is initialised (SPRAM cannot be): the engine's contents are
+// whatever the host wrote, which keeps every path live for the tools.
+`default_nettype none
+module htm3_sp_top #(
+    parameter integer N = 120,
+    parameter integer C = 256,
+    parameter integer Q = 60,
+    parameter integer B = 8
+) (
+    input  wire       clk,
+    input  wire       sdi,
+    input  wire       sen,
+    input  wire       sgo,
+    output wire       sdo,
+    output wire       busy,
+    output wire [2:0] phase
+);
+  localparam integer WN  = (N > 1) ? $clog2(N) : 1;
+  localparam integer WNC = $clog2(N + 1);
+  localparam integer WCI = (C > 1) ? $clog2(C) : 1;
+  localparam integer WC  = $clog2(C + 1);
+
+  reg  [31:0] sh = 32'd0, so = 32'd0;
+  reg         rst = 1'b1;
+  always @(posedge clk) if (sen) sh <= {sh[30:0], sdi};
+  wire [4:0]  op = sh[31:27];
+  wire [26:0] arg = sh[26:0];
+
+  reg  [WC-1:0]  k;
+  reg  [15:0]    stim, dutyper, updper, minov_i;
+  reg  [B-1:0]   conn, inc, dec, below, trim;
+  reg  [16:0]    minpct;
+  reg  [63:0]    iter_i;
+  reg            regs_ld = 1'b0, start = 1'b0, learn = 1'b0;
+  reg  [WNC-1:0] n_in;
+  reg  [WCI-1:0] oc_ra;
+  wire [WCI-1:0] oc_rd;
+  wire [WC-1:0]  n_act;
+  wire [63:0]    iter;
+  wire [15:0]    minov;
+  wire [WN-1:0]  inbuf_a, inbuf_d;
+  reg  [2:0]     rsel;
+  localparam integer W = (N + 31) / 32;
+  localparam integer AMR = $clog2(((Q > W ? Q : W) * C) + 1);
+  reg  [1:0]     mr_sel;
+  reg  [AMR-1:0] mr_a;
+  wire [31:0]    mr_d;
+
+  htm_ebr #(.WIDTH(WN), .DEPTH(N)) u_inbuf (
+      .clk(clk), .ra(inbuf_a), .rd(inbuf_d), .we(sgo && op == 5'd12), .wa(WN'(arg[26:16])), .wd(WN'(arg[15:0])));
+
+  always @(posedge clk) begin
+    regs_ld <= 1'b0;
+    start <= 1'b0;
+    if (sgo) begin
+      case (op)
+        5'd0: k <= WC'(arg);
+        5'd1: stim <= arg[15:0];
+        5'd2: conn <= B'(arg);
+        5'd3: inc <= B'(arg);
+        5'd4: dec <= B'(arg);
+        5'd5: below <= B'(arg);
+        5'd6: trim <= B'(arg);
+        5'd7: minpct <= arg[16:0];
+        5'd8: dutyper <= arg[15:0];
+        5'd9: updper <= arg[15:0];
+        5'd10: iter_i[31:0] <= {arg[15:0], iter_i[31:16]};
+        5'd11: iter_i[63:32] <= {arg[15:0], iter_i[63:48]};
+        5'd13: begin
+          learn <= arg[16];
+          n_in <= WNC'(arg[15:0]);
+          start <= 1'b1;
+        end
+        5'd14: minov_i <= arg[15:0];
+        5'd15: regs_ld <= 1'b1;
+        5'd16: begin
+          oc_ra <= WCI'(arg);
+          rsel <= arg[26:24];
+        end
+        5'd17: rst <= arg[0];
+        5'd18: begin
+          mr_sel <= arg[25:24];
+          mr_a <= AMR'(arg);
+          rsel <= 3'd4;
+        end
+        default: ;
+      endcase
+    end
+    case (rsel)
+      3'd0: so <= {16'(n_act), 16'(oc_rd)};
+      3'd1: so <= iter[31:0];
+      3'd2: so <= iter[63:32];
+      3'd3: so <= {16'd0, minov};
+      3'd4: so <= mr_d;
+      default: so <= {so[30:0], 1'b0};
+    endcase
+  end
+  assign sdo = so[31];
+
+  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B)) u_sp (
+      .clk(clk), .rst(rst),
+      .cfg_k(k), .cfg_stim(stim), .cfg_conn(conn), .cfg_inc(inc), .cfg_dec(dec), .cfg_below(below),
+      .cfg_trim(trim), .cfg_minpct(minpct), .cfg_dutyper(dutyper), .cfg_updper(updper),
+      .regs_ld(regs_ld), .iter_i(iter_i), .minov_i(minov_i), .iter(iter), .minov(minov),
+      .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
+      .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
+      .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d));
+endmodule
+`default_nettype wire
