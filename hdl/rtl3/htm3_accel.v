@@ -51,7 +51,8 @@ module htm3_accel #(
 
   // host <-> sequencer
   wire         cmd_step, cmd_learn, cmd_restore, cmd_reset, busy, eng_err;
-  wire [31:0]  in_count, cycles, out_count;
+  wire [31:0]  in_count, cycles;
+  wire [WC-1:0] out_count;
   wire [63:0]  steps;
   wire [319:0] phcyc;
   // the logical memory port: host's, sequencer's, the one the map sees
@@ -66,7 +67,7 @@ module htm3_accel #(
       .wb_dat_i(wb_dat_i), .wb_sel_i(wb_sel_i), .wb_dat_o(wb_dat_o), .wb_ack_o(wb_ack_o),
       .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore), .cmd_reset(cmd_reset),
       .in_count(in_count), .busy(busy), .eng_err(eng_err), .eng_code(3'd2),  // ERR_BAD_INPUT
-      .steps(steps), .cycles(cycles), .phcyc(phcyc), .out_count(out_count), .pred_count(32'd0),
+      .steps(steps), .cycles(cycles), .phcyc(phcyc), .out_count(32'(out_count)), .pred_count(32'd0),
       .anom_num(32'd0), .anom_den(32'd0),
       .m_req(h_req), .m_we(h_we), .m_sel(h_sel), .m_addr(h_addr), .m_wd(h_wd), .m_ack(m_ack), .m_rd(m_rd));
 
@@ -98,7 +99,7 @@ module htm3_accel #(
       .cfg_updper(cfg_updper),
       .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_sel(s_sel), .m_addr(s_addr), .m_ack(m_ack), .m_rd(m_rd));
 
-  htm3_memmap #(.N(N), .C(C), .Q(Q), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI)) u_map (
+  htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI)) u_map (
       .clk(clk), .rst(rst),
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
       .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .ack(m_ack), .rd(m_rd),

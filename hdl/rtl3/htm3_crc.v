@@ -16,7 +16,7 @@ module htm3_crc (
     input  wire        clr,     // CRC_VALUE to 0 (RESET, a refused CRC_SEL)
     input  wire [1:0]  mode,
     input  wire [4:0]  sel_i,
-    input  wire [31:0] len_i,
+    input  wire [15:0] len_i,
     input  wire [3:0]  nb_i,
     // the registers OUT_CRC and IN_CRC cover
     input  wire [31:0] in_count,
@@ -28,13 +28,14 @@ module htm3_crc (
     // the logical memory port
     output reg         req,
     output reg  [4:0]  sel,
-    output reg  [31:0] addr,
+    output reg  [15:0] addr,
     input  wire        ack,
     input  wire [63:0] rd,
     output reg         busy,
     output reg  [31:0] value
 );
   localparam [1:0] MODE_IN = 2'd1, MODE_OUT = 2'd2;  // and 0: a memory
+  localparam integer IN_BUF_WORDS = 1024;  // ARCHITECTURE.md 3.1 (IN_CRC covers at most these)
   localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18;
 
   // CRC-32 of one byte.
@@ -48,7 +49,8 @@ module htm3_crc (
     end
   endfunction
 
-  reg [31:0] crc, len;
+  reg [31:0] crc;
+  reg [15:0] len;     // words to read: a memory's depth, IN_COUNT (at most IN_BUF's 1,024), OUT_COUNT, PRED_COUNT
   reg [63:0] cword;   // bytes still to feed, least significant first
   reg [3:0]  cnb;     // how many
   reg [3:0]  nb;      // bytes per memory word
@@ -60,14 +62,14 @@ module htm3_crc (
     if (start) begin
       busy <= 1'b1;
       crc <= 32'hFFFFFFFF;
-      addr <= 32'd0;
+      addr <= 16'd0;
       wait_r <= 1'b0;
       case (mode)
         MODE_IN: begin
-          sel <= SEL_IN_BUF; len <= in_count; nb <= 4'd4; cword <= {32'd0, in_count}; cnb <= 4'd4; post <= 2'd0;
+          sel <= SEL_IN_BUF; len <= (in_count > IN_BUF_WORDS) ? 16'(IN_BUF_WORDS) : in_count[15:0]; nb <= 4'd4; cword <= {32'd0, in_count}; cnb <= 4'd4; post <= 2'd0;
         end
         MODE_OUT: begin
-          sel <= SEL_OUT_BUF; len <= out_count; nb <= 4'd4; cword <= {out_count, step_lo}; cnb <= 4'd8;
+          sel <= SEL_OUT_BUF; len <= out_count[15:0]; nb <= 4'd4; cword <= {out_count, step_lo}; cnb <= 4'd8;
           post <= 2'd1;
         end
         default: begin  // a memory
@@ -93,8 +95,8 @@ module htm3_crc (
         cword <= {32'd0, pred_count};
         cnb <= 4'd4;
         sel <= SEL_PRED_BUF;
-        addr <= 32'd0;
-        len <= pred_count;
+        addr <= 16'd0;
+        len <= pred_count[15:0];
         post <= 2'd2;
       end else if (post == 2'd2) begin
         cword <= {anom_den, anom_num};

@@ -146,10 +146,11 @@ module htm3_host #(
   reg  [1:0]  c_mode;
   wire        c_req, c_busy;
   wire [4:0]  c_sel;
-  wire [31:0] c_addr, c_value;
+  wire [15:0] c_addr;
+  wire [31:0] c_value;
   htm3_crc u_crc (
       .clk(clk), .rst(rst), .start(c_start), .clr(c_clr), .mode(c_mode), .sel_i({1'b0, csel}),
-      .len_i(mem_depth(csel)), .nb_i(mem_bytes(csel)),
+      .len_i(16'(mem_depth(csel))), .nb_i(mem_bytes(csel)),
       .in_count(in_count), .step_lo(steps[31:0]), .out_count(out_count), .pred_count(pred_count),
       .anom_num(anom_num), .anom_den(anom_den),
       .req(c_req), .sel(c_sel), .addr(c_addr), .ack(m_ack), .rd(m_rd), .busy(c_busy), .value(c_value));
@@ -162,8 +163,8 @@ module htm3_host #(
     m_req = c_busy ? c_req : h_req;
     m_we = c_busy ? 1'b0 : h_we;
     m_sel = c_busy ? c_sel : h_sel;
-    m_addr = c_busy ? c_addr : h_addr;
-    m_wd = (h_sel == SEL_IN_BUF) ? {32'd0, wb_dat_i} : {wb_dat_i, mem_lo};
+    m_addr = c_busy ? 32'(c_addr) : h_addr;
+    m_wd = {wb_dat_i, mem_lo};  // an IN_BUF write's index is the high half (htm3_memmap)
   end
 
   // Register reads.

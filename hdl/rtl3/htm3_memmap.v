@@ -21,7 +21,6 @@
 module htm3_memmap #(
     parameter integer N = 120,
     parameter integer C = 256,
-    parameter integer Q = 60,
     parameter integer K = 4,
     parameter integer S = 1024,
     parameter integer M = 16,
@@ -62,14 +61,11 @@ module htm3_memmap #(
     end
   endfunction
   localparam integer NC = C * K;
-  localparam integer WN = bitsf(N - 1);
-  localparam integer WQ = bitsf(Q);
   localparam integer WCELL = bitsf(NC - 1);
   localparam integer WS = bitsf(S - 1);
   localparam integer WM = bitsf(M);
   localparam integer WG = bitsf(G);
   localparam integer WC = (NC + 31) / 32;
-  localparam integer POOL_W = B + WN;
   localparam integer SEG_W = WCELL + 1 + WM;
   localparam integer SYN_W = B + WCELL + 1;
   localparam integer IN_D = N;              // IN_BUF words held: an input has at most N indices
@@ -110,7 +106,7 @@ module htm3_memmap #(
   reg         wr;
   reg  [15:0] pa;              // physical address of part 0
   reg  [63:0] wdq;
-  reg  [4:0]  selq;
+  reg  [3:0]  selq;             // the memory (for the SP's port)
   // The host bounds every window address by its memory's depth (at most
   // 16,384 words here), so the high bits never select anything.
   /* verilator lint_off UNUSEDSIGNAL */
@@ -192,7 +188,7 @@ module htm3_memmap #(
 
   // The SP engine's port.
   always @* begin
-    case (selq[3:0])
+    case (selq)
       MEM_SP_POOL: sp_mr_sel = 2'd0;
       MEM_SP_CONN: sp_mr_sel = 2'd1;
       MEM_SP_DUTY: sp_mr_sel = 2'd2;
@@ -205,45 +201,46 @@ module htm3_memmap #(
   end
 
   // ------------------------------------------------------------- read data
-  reg [15:0] part;  // the 16-bit part arriving
+  // 16-bit memories give their parts (part kr arrives); the others the word.
+  reg [15:0] part;
+  reg [63:0] wide;
   always @* begin
     case (tgt)
       T_CR: part = cr_rd;
       T_SM: part = sm_rd;
       default: part = aw_rd;
     endcase
-  end
-  // The word, once every part is in (the cycle of ack).
-  reg [63:0] acc;
-  reg [63:0] word;
-  always @* begin
-    word = acc;
     case (tgt)
-      T_CR, T_SM, T_AW: word[16*kr+:16] = part;
-      T_SP: word = {32'd0, sp_mr_d};
-      T_BOOST: word = {48'd0, bo_rd};
-      T_SYN: word = {{(64 - SYN_W) {1'b0}}, syn_rd};
-      T_CS: word = {{(64 - WG) {1'b0}}, cs_rd};
-      T_IN: word = {32'd0, in_rd};
-      T_OC: word = {{(64 - WCI) {1'b0}}, sp_oc_rd};
-      default: word = 64'd0;
-    endcase
-    // Words without a meaningful high part: the image's widths.
-    case (selq)
-      {1'b0, MEM_CFG}, {1'b0, MEM_TM_SEGLRU}, {1'b0, MEM_TM_ACTIVE}, {1'b0, MEM_TM_WINNER}: word[63:32] = 32'd0;
-      {1'b0, MEM_TM_SEG}: word = {{(64 - SEG_W) {1'b0}}, word[SEG_W-1:0]};
-      {1'b0, MEM_TM_FREE}: word = {{(64 - WS) {1'b0}}, word[WS-1:0]};
-      {1'b0, MEM_SP_POOL}: word = {{(64 - POOL_W) {1'b0}}, word[POOL_W-1:0]};
-      {1'b0, MEM_SP_POOLLEN}: word = {{(64 - WQ) {1'b0}}, word[WQ-1:0]};
-      default: ;
+      T_SP: wide = {32'd0, sp_mr_d};
+      T_BOOST: wide = {48'd0, bo_rd};
+      T_SYN: wide = {{(64 - SYN_W) {1'b0}}, syn_rd};
+      T_CS: wide = {{(64 - WG) {1'b0}}, cs_rd};
+      T_IN: wide = {32'd0, in_rd};
+      T_OC: wide = {{(64 - WCI) {1'b0}}, sp_oc_rd};
+      default: wide = 64'd0;
     endcase
   end
+  // A word written keeps the image's width (sim.Device masks likewise):
+  // the 16-bit words of tm.seg and tm.free are masked here, the other
+  // memories are as wide as their words or take the low bits. IN_BUF's
+  // index comes in the high half (the bus word; the low half is MEM_DATA_LO).
+  function [63:0] wmask(input [4:0] s, input [63:0] d);
+    case (s)
+      {1'b0, MEM_TM_SEG}: wmask = {{(64 - SEG_W) {1'b0}}, d[SEG_W-1:0]};
+      {1'b0, MEM_TM_FREE}: wmask = {{(64 - WS) {1'b0}}, d[WS-1:0]};
+      SEL_IN_BUF: wmask = {32'd0, d[63:32]};
+      default: wmask = d;
+    endcase
+  endfunction
 
   always @(posedge clk) begin
     ack <= 1'b0;
     rv <= issue && !wr;
     kr <= k;
-    if (rv) acc[16*kr+:16] <= part;
+    if (rv) begin
+      if (tgt == T_CR || tgt == T_SM || tgt == T_AW) rd[16*kr[1:0]+:16] <= part;
+      else rd <= wide;
+    end
     if (req && !busy) begin
       busy <= 1'b1;
       tgt <= d_tgt;
@@ -251,17 +248,17 @@ module htm3_memmap #(
       pa <= d_pa;
       k <= 3'd0;
       wr <= we;
-      wdq <= wd;
-      selq <= sel;
+      wdq <= wmask(sel, wd);
+      selq <= sel[3:0];
       addrq <= addr;
-      acc <= 64'd0;
+      rd <= 64'd0;
     end else if (busy) begin
       if (k < np) k <= k + 1'b1;
-      // Done: the last write went out, or the last read's data is here.
+      // Done: the last write goes out, or the last read's data arrives
+      // (into rd, with ack).
       if ((wr && k + 1'b1 == np) || (!wr && rv && kr + 1'b1 == np)) begin
         busy <= 1'b0;
         ack <= 1'b1;
-        rd <= word;
       end
     end
     if (rst) begin

@@ -28,7 +28,7 @@ module htm3_seq #(
     output reg  [63:0]    steps,
     output reg  [31:0]    cycles,
     output wire [319:0]   phcyc,
-    output reg  [31:0]    out_count,
+    output reg  [WC-1:0]  out_count,
     // IN_BUF's engine read port
     output wire [IN_AW-1:0] ib_a,
     input  wire [31:0]    ib_d,
@@ -43,7 +43,7 @@ module htm3_seq #(
     input  wire [63:0]    sp_iter,
     input  wire [15:0]    sp_minov,
     output reg            sp_regs_ld,
-    output reg  [63:0]    sp_iter_i,
+    output reg  [63:0]    sp_iter_i,   // the port's data
     output reg  [15:0]    sp_minov_i,
     // the SP's configuration (cfg words 3 .. 13)
     output reg  [WC-1:0]  cfg_k,
@@ -67,40 +67,51 @@ module htm3_seq #(
 );
   `include "htm_arch.vh"
   localparam integer WN = (N > 1) ? $clog2(N) : 1;
-  // Phases (PHASE_CYCLES' order, ARCHITECTURE.md section 4).
-  localparam [3:0] PH_LOAD = 4'd0, PH_OUT = 4'd9;
   localparam [2:0] Q_IDLE = 3'd0, Q_CHECK = 3'd1, Q_SP = 3'd2, Q_LOAD = 3'd3, Q_LWAIT = 3'd4;
   reg [2:0]  q;
   assign busy = q != Q_IDLE;
 
   // ------------------------------------------------------------ the check
-  reg [31:0] ci;       // the index being read
-  reg [31:0] prev;     // the previous index
-  wire [31:0] v = ib_d;
-  wire        chk_last = ci == in_count;
-  wire        chk_bad = ci != 0 && (v >= N || (ci > 1 && v <= prev));
+  // At check cycle ci, IN_BUF word ci is read and word ci - 1 arrives: below
+  // N, and above the previous one. in_count <= N (the host refuses more).
+  reg [WNC-1:0] ci;
+  reg [WN-1:0]  prev;
+  wire [31:0]   v = ib_d;
+  wire          chk_last = 32'(ci) == in_count;
+  wire          chk_bad = ci != 0 && (v >= N || (ci > 1 && WN'(v) <= prev));
   assign ib_a = sp_busy ? IN_AW'(sp_inbuf_a) : IN_AW'(ci);
   assign sp_n_in = WNC'(in_count);
 
   // ---------------------------------------------------------- phase count
-  reg [31:0] ph [0:NUM_PHASES-1];
+  // One running counter; a phase's count is stored when the phase changes.
+  // Slots 0 .. 4: LOAD .. SP_DUTY, slot 5: OUTPUT (phase 9); the TM phases
+  // read 0 (not in this version).
+  localparam [2:0] SL_OUT = 3'd5;
+  reg [31:0] ph [0:5];
   reg [31:0] pcnt;
-  reg [3:0]  pcur;
-  genvar gp;
-  generate
-    for (gp = 0; gp < NUM_PHASES; gp = gp + 1) begin : g_ph
-      assign phcyc[32*gp+:32] = ph[gp];
-    end
-  endgenerate
-  // the phase of this cycle while the SP runs: its own (1 LOAD .. 5 SP_DUTY)
-  wire [3:0] sp_ph = {1'b0, sp_phase} - 4'd1;
+  reg [2:0]  pcur;
+  assign phcyc = {ph[5], 128'd0, ph[4], ph[3], ph[2], ph[1], ph[0]};
+  wire [2:0] sp_sl = sp_phase - 3'd1;  // the SP's phase (1 LOAD .. 5 SP_DUTY) as a slot
 
   // ------------------------------------------- RESTORE's loads, OUTPUT's stores
-  // li 0 .. 10: cfg word 3 + li read; 11 .. 13: regs word li - 11 read
-  // (RESTORE ends after 13); 14 .. 16: regs word li - 14 written (the step
-  // count, the SP's iteration and minOverlap: their home is regs).
+  // li 0 .. 10: cfg word 3 + li read; 11: regs word 0 (the step count);
+  // 12: regs word 2 (minOverlap); 13: regs word 1 (the SP iteration: the
+  // engine loads both from the port's data, regs_ld); RESTORE ends after
+  // 13. 14 .. 16: regs words 0, 1, 2 written (their home is regs).
   reg [4:0] li;
-  integer   k;
+  always @* begin
+    m_we = li >= 5'd14;
+    m_sel = (li < 5'd11) ? {1'b0, MEM_CFG} : {1'b0, MEM_REGS};
+    case (li)
+      5'd11, 5'd14: m_addr = 32'd0;
+      5'd12, 5'd16: m_addr = 32'd2;
+      5'd13, 5'd15: m_addr = 32'd1;
+      default: m_addr = 32'(li) + 32'd3;
+    endcase
+    m_wd = (li == 5'd14) ? steps : (li == 5'd15) ? sp_iter : {48'd0, sp_minov};
+    sp_iter_i = m_rd;
+  end
+  integer k;
 
   always @(posedge clk) begin
     sp_start <= 1'b0;
@@ -110,8 +121,8 @@ module htm3_seq #(
     if (busy) cycles <= cycles + 1;
     case (q)
       Q_CHECK: begin
-        ci <= ci + 1;
-        prev <= v;
+        ci <= ci + 1'b1;
+        prev <= WN'(v);
         pcnt <= pcnt + 1;
         if (chk_bad) begin
           err <= 1'b1;
@@ -120,37 +131,33 @@ module htm3_seq #(
         end else if (chk_last) begin
           sp_start <= 1'b1;
           q <= Q_SP;
-          for (k = 1; k < NUM_PHASES; k = k + 1) ph[k] <= 32'd0;
+          for (k = 1; k < 6; k = k + 1) ph[k] <= 32'd0;
         end
       end
       Q_SP:
       if (sp_busy || sp_start) begin
-        if (sp_busy && sp_ph != pcur) begin
+        if (sp_busy && sp_sl != pcur) begin
           ph[pcur] <= pcnt;
-          pcur <= sp_ph;
+          pcur <= sp_sl;
           pcnt <= 32'd1;
         end else pcnt <= pcnt + 1;
       end else begin
         // OUTPUT: the outputs, then regs words 0 .. 2 stored
         ph[pcur] <= pcnt;
-        pcur <= PH_OUT;
+        pcur <= SL_OUT;
         pcnt <= 32'd1;
-        out_count <= 32'(sp_n_act);
+        out_count <= WC'(sp_n_act);
         steps <= steps + 1;
         li <= 5'd14;
         q <= Q_LOAD;
       end
       Q_LOAD: begin
-        if (pcur == PH_OUT) pcnt <= pcnt + 1;
+        pcnt <= pcnt + 1;
         m_req <= 1'b1;
-        m_we <= li >= 5'd14;
-        m_sel <= (li < 5'd11) ? {1'b0, MEM_CFG} : {1'b0, MEM_REGS};
-        m_addr <= (li < 5'd11) ? 32'(li) + 32'd3 : (li < 5'd14) ? 32'(li) - 32'd11 : 32'(li) - 32'd14;
-        m_wd <= (li == 5'd14) ? steps : (li == 5'd15) ? sp_iter : {48'd0, sp_minov};
         q <= Q_LWAIT;
       end
       Q_LWAIT: begin
-        if (pcur == PH_OUT) pcnt <= pcnt + 1;
+        pcnt <= pcnt + 1;
         if (m_ack) begin
           case (li)
             5'd0: cfg_k <= WC'(m_rd);
@@ -164,36 +171,32 @@ module htm3_seq #(
             5'd9: cfg_dutyper <= m_rd[15:0];
             5'd10: cfg_updper <= m_rd[15:0];
             5'd11: steps <= m_rd;
-            5'd12: sp_iter_i <= m_rd;
-            5'd13: begin
-              sp_minov_i <= m_rd[15:0];
-              sp_regs_ld <= 1'b1;
-            end
+            5'd12: sp_minov_i <= m_rd[15:0];
+            5'd13: sp_regs_ld <= 1'b1;  // iter_i is the port's data, held until the next request
             default: ;  // cfg word 5 (B, fixed by the build); the stores
           endcase
           li <= li + 1'b1;
           if (li == 5'd13 || li == 5'd16) q <= Q_IDLE;
           else q <= Q_LOAD;
-          if (li == 5'd16) ph[PH_OUT] <= pcnt + 1;
+          if (li == 5'd16) ph[SL_OUT] <= pcnt + 1;
         end
       end
       default:
       if (cmd_step) begin
         q <= Q_CHECK;
-        ci <= 32'd0;
+        ci <= {WNC{1'b0}};
         cycles <= 32'd0;
         pcnt <= 32'd0;
-        pcur <= PH_LOAD;
+        pcur <= 3'd0;
         sp_learn <= cmd_learn;
       end else if (cmd_restore) begin
         q <= Q_LOAD;
         li <= 5'd0;
-        pcur <= PH_LOAD;
         cycles <= 32'd0;
       end else if (cmd_reset) begin
         cycles <= 32'd0;
-        out_count <= 32'd0;
-        for (k = 0; k < NUM_PHASES; k = k + 1) ph[k] <= 32'd0;
+        out_count <= {WC{1'b0}};
+        for (k = 0; k < 6; k = k + 1) ph[k] <= 32'd0;
       end
     endcase
     if (rst) begin
@@ -203,7 +206,7 @@ module htm3_seq #(
       err <= 1'b0;
       m_req <= 1'b0;
       cycles <= 32'd0;
-      out_count <= 32'd0;
+      out_count <= {WC{1'b0}};
     end
   end
 endmodule
