@@ -51,7 +51,8 @@ module htm3_crc (
 
   reg [31:0] crc;
   reg [15:0] len;     // words to read: a memory's depth, IN_COUNT (at most IN_BUF's 1,024), OUT_COUNT, PRED_COUNT
-  reg [63:0] cword;   // bytes still to feed, least significant first
+  reg [31:0] cword;   // bytes still to feed, least significant first
+  reg [1:0]  hsrc;    // a high half to feed next: 1 the word read, 2 OUT_COUNT, 3 ANOM_DEN
   reg [3:0]  cnb;     // how many
   reg [3:0]  nb;      // bytes per memory word
   reg        wait_r;  // a read is out
@@ -66,25 +67,32 @@ module htm3_crc (
       wait_r <= 1'b0;
       case (mode)
         MODE_IN: begin
-          sel <= SEL_IN_BUF; len <= (in_count > IN_BUF_WORDS) ? 16'(IN_BUF_WORDS) : in_count[15:0]; nb <= 4'd4; cword <= {32'd0, in_count}; cnb <= 4'd4; post <= 2'd0;
+          sel <= SEL_IN_BUF; len <= (in_count > IN_BUF_WORDS) ? 16'(IN_BUF_WORDS) : in_count[15:0]; nb <= 4'd4;
+          cword <= in_count; cnb <= 4'd4; hsrc <= 2'd0; post <= 2'd0;
         end
         MODE_OUT: begin
-          sel <= SEL_OUT_BUF; len <= out_count[15:0]; nb <= 4'd4; cword <= {out_count, step_lo}; cnb <= 4'd8;
+          sel <= SEL_OUT_BUF; len <= out_count[15:0]; nb <= 4'd4; cword <= step_lo; cnb <= 4'd4; hsrc <= 2'd2;
           post <= 2'd1;
         end
         default: begin  // a memory
-          sel <= sel_i; len <= len_i; nb <= nb_i; cnb <= 4'd0; post <= 2'd0;
+          sel <= sel_i; len <= len_i; nb <= nb_i; cnb <= 4'd0; hsrc <= 2'd0; post <= 2'd0;
         end
       endcase
     end else if (busy) begin
       if (cnb != 0) begin
         crc <= crc_byte(crc, cword[7:0]);
-        cword <= {8'd0, cword[63:8]};
+        cword <= {8'd0, cword[31:8]};
         cnb <= cnb - 1'b1;
+      end else if (hsrc != 2'd0) begin
+        // the high half of an 8-byte item (the word read is held by the port)
+        cword <= (hsrc == 2'd1) ? rd[63:32] : (hsrc == 2'd2) ? out_count : anom_den;
+        cnb <= 4'd4;
+        hsrc <= 2'd0;
       end else if (wait_r) begin
         if (ack) begin
-          cword <= rd;
-          cnb <= nb;
+          cword <= rd[31:0];
+          cnb <= (nb == 4'd8) ? 4'd4 : nb;
+          hsrc <= (nb == 4'd8) ? 2'd1 : 2'd0;
           wait_r <= 1'b0;
           addr <= addr + 1;
         end
@@ -92,15 +100,16 @@ module htm3_crc (
         req <= 1'b1;
         wait_r <= 1'b1;
       end else if (post == 2'd1) begin
-        cword <= {32'd0, pred_count};
+        cword <= pred_count;
         cnb <= 4'd4;
         sel <= SEL_PRED_BUF;
         addr <= 16'd0;
         len <= pred_count[15:0];
         post <= 2'd2;
       end else if (post == 2'd2) begin
-        cword <= {anom_den, anom_num};
-        cnb <= 4'd8;
+        cword <= anom_num;
+        cnb <= 4'd4;
+        hsrc <= 2'd3;
         post <= 2'd0;
       end else begin
         busy <= 1'b0;

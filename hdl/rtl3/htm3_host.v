@@ -167,40 +167,60 @@ module htm3_host #(
     m_wd = {wb_dat_i, mem_lo};  // an IN_BUF write's index is the high half (htm3_memmap)
   end
 
-  // Register reads.
+  // Register reads, decoded by 16-word page and then by the word's low
+  // bits (one small multiplexer per page instead of a 14-bit comparison
+  // per register; the pages are checked under SIM).
   reg [31:0] rdv;
-  integer pk;
+  wire [3:0] ph_i = wb_adr_i[3:0] - REG_PHASE_CYCLES[3:0];  // a PHASE_CYCLES word's phase
   always @* begin
     rdv = 32'd0;
-    case (wb_adr_i)
-      REG_ID: rdv = DEVICE_ID;
-      REG_VERSION: rdv = ARCH_VERSION;
-      REG_CAPS:
-      rdv = (LANES_OV << CAPS_LANES_OV_SHIFT) | (LANES_SYN << CAPS_LANES_SYN_SHIFT) | (DIV_LAT << CAPS_DIV_LAT_SHIFT);
-      REG_DIM_IN: rdv = N;
-      REG_DIM_COLS: rdv = C;
-      REG_DIM_CELLS: rdv = K;
-      REG_DIM_SEGS: rdv = S;
-      REG_DIM_SYNS: rdv = M;
-      REG_STATUS: begin
-        rdv[STATUS_BUSY_BIT] = busy;
-        rdv[STATUS_DONE_BIT] = !busy;
-        rdv[STATUS_ERROR_BIT] = err != ERR_NONE;
-      end
-      REG_STEP_LO: rdv = steps[31:0];
-      REG_STEP_HI: rdv = steps[63:32];
-      REG_ERROR: rdv = {{(32 - ERROR_BITS) {1'b0}}, err};
-      REG_CYCLES: rdv = cycles;
-      REG_IN_COUNT: rdv = in_count;
-      REG_OUT_COUNT: rdv = out_count;
-      REG_PRED_COUNT: rdv = pred_count;
-      REG_ANOM_NUM: rdv = anom_num;
-      REG_ANOM_DEN: rdv = anom_den;
-      REG_MEM_LOCK: rdv = {31'd0, locked};
-      REG_MEM_SEL: rdv = mem_sel;
-      REG_MEM_ADDR: rdv = mem_addr;
-      default:
-      for (pk = 0; pk < NUM_PHASES; pk = pk + 1) if (wb_adr_i == REG_PHASE_CYCLES + 14'(pk)) rdv = phcyc[32*pk+:32];
+    case (wb_adr_i[13:4])
+      REG_ID[13:4]:
+      case (wb_adr_i[3:0])
+        REG_ID[3:0]: rdv = DEVICE_ID;
+        REG_VERSION[3:0]: rdv = ARCH_VERSION;
+        REG_CAPS[3:0]:
+        rdv = (LANES_OV << CAPS_LANES_OV_SHIFT) | (LANES_SYN << CAPS_LANES_SYN_SHIFT) | (DIV_LAT << CAPS_DIV_LAT_SHIFT);
+        REG_DIM_IN[3:0]: rdv = N;
+        REG_DIM_COLS[3:0]: rdv = C;
+        REG_DIM_CELLS[3:0]: rdv = K;
+        REG_DIM_SEGS[3:0]: rdv = S;
+        REG_DIM_SYNS[3:0]: rdv = M;
+        default: ;
+      endcase
+      REG_STATUS[13:4]:
+      case (wb_adr_i[3:0])
+        REG_STATUS[3:0]: begin
+          rdv[STATUS_BUSY_BIT] = busy;
+          rdv[STATUS_DONE_BIT] = !busy;
+          rdv[STATUS_ERROR_BIT] = err != ERR_NONE;
+        end
+        REG_STEP_LO[3:0]: rdv = steps[31:0];
+        REG_STEP_HI[3:0]: rdv = steps[63:32];
+        REG_ERROR[3:0]: rdv = {{(32 - ERROR_BITS) {1'b0}}, err};
+        REG_CYCLES[3:0]: rdv = cycles;
+        default: ;  // CTRL, STEP_EXPECT: write-only, read 0
+      endcase
+      REG_IN_COUNT[13:4]:
+      case (wb_adr_i[3:0])
+        REG_IN_COUNT[3:0]: rdv = in_count;
+        REG_OUT_COUNT[3:0]: rdv = out_count;
+        REG_PRED_COUNT[3:0]: rdv = pred_count;
+        REG_ANOM_NUM[3:0]: rdv = anom_num;
+        REG_ANOM_DEN[3:0]: rdv = anom_den;
+        REG_MEM_LOCK[3:0]: rdv = {31'd0, locked};
+        default: ;
+      endcase
+      REG_MEM_SEL[13:4]:
+      case (wb_adr_i[3:0])
+        REG_MEM_SEL[3:0]: rdv = mem_sel;
+        REG_MEM_ADDR[3:0]: rdv = mem_addr;
+        default: ;
+      endcase
+      REG_PHASE_CYCLES[13:4]:
+      if ({28'd0, ph_i} < NUM_PHASES)  // below the base, ph_i wraps to 16 - d >= NUM_PHASES (checked)
+        rdv = phcyc[32*ph_i+:32];
+      default: ;
     endcase
   end
 
@@ -344,6 +364,19 @@ module htm3_host #(
   end
 
 `ifdef SIM
+  // The register pages of the read decoder.
+  initial begin
+    if (REG_VERSION[13:4] != REG_ID[13:4] || REG_CAPS[13:4] != REG_ID[13:4] || REG_DIM_IN[13:4] != REG_ID[13:4] ||
+        REG_DIM_COLS[13:4] != REG_ID[13:4] || REG_DIM_CELLS[13:4] != REG_ID[13:4] ||
+        REG_DIM_SEGS[13:4] != REG_ID[13:4] || REG_DIM_SYNS[13:4] != REG_ID[13:4] ||
+        REG_STEP_LO[13:4] != REG_STATUS[13:4] || REG_STEP_HI[13:4] != REG_STATUS[13:4] ||
+        REG_ERROR[13:4] != REG_STATUS[13:4] || REG_CYCLES[13:4] != REG_STATUS[13:4] ||
+        REG_OUT_COUNT[13:4] != REG_IN_COUNT[13:4] || REG_PRED_COUNT[13:4] != REG_IN_COUNT[13:4] ||
+        REG_ANOM_NUM[13:4] != REG_IN_COUNT[13:4] || REG_ANOM_DEN[13:4] != REG_IN_COUNT[13:4] ||
+        REG_MEM_LOCK[13:4] != REG_IN_COUNT[13:4] || REG_MEM_ADDR[13:4] != REG_MEM_SEL[13:4] ||
+        32'(REG_PHASE_CYCLES[3:0]) + NUM_PHASES > 16)
+      $error("htm3_host: the register map's pages changed: update the read decoder");
+  end
   // The port is used by one of the bus and the CRC at a time, never while
   // a command runs (the sequencer owns the memories then).
   always @(posedge clk) if (!rst && m_req && busy) $error("htm3_host: memory request while busy");

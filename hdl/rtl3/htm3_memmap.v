@@ -74,8 +74,8 @@ module htm3_memmap #(
   localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18;
   // The segment memory's layout (16-bit words; htm3_dendrite's SM layout,
   // DENDRITE.md, extended): segseq 4s, seglru 4S + 2s, used list prev 6S,
-  // next 7S, tm.seg 8S, tail 9S, tm.free 9S + 1, sp.boosttable 10S + 1.
-  localparam integer SM_LRU = 4 * S, SM_SEG = 8 * S, SM_FREE = 9 * S + 1, SM_BT = 10 * S + 1;
+  // next 7S, tm.seg 8S, tail 9S, tm.free 10S, sp.boosttable 11S.
+  localparam integer SM_LRU = 4 * S, SM_SEG = 8 * S, SM_FREE = 10 * S, SM_BT = 11 * S;
   /* verilator lint_off UNUSEDPARAM */
   localparam integer SM_D = SM_BT + BOOST_TABLE_WORDS;  // the words used: checked under SIM only
   /* verilator lint_on UNUSEDPARAM */
@@ -90,6 +90,9 @@ module htm3_memmap #(
 
 `ifdef SIM
   initial if (SM_D > 16384) $error("htm3_memmap: the segment memory needs %0d words", SM_D);
+  // Bases are ORed with indices, not added: S a power of two, at least the
+  // boost table's 1,024 words.
+  initial if (S != (1 << WS) || S < BOOST_TABLE_WORDS) $error("htm3_memmap: S %0d is not a power of two >= 1024", S);
   initial if (SEG_W > 16) $error("htm3_memmap: tm.seg is %0d bits wide", SEG_W);
 `endif
 
@@ -123,18 +126,18 @@ module htm3_memmap #(
     d_pa = addr[15:0];
     case (sel)
       {1'b0, MEM_CFG}: begin d_tgt = T_CR; d_np = 3'd2; d_pa = 16'(addr[4:0]) << 1; end
-      {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = 16'(CR_REGS) + (16'(addr[3:0]) << 2); end
+      {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = 16'(CR_REGS) | (16'(addr[3:0]) << 2); end
       {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_CONN}, {1'b0, MEM_SP_DUTY}: d_tgt = T_SP;
       {1'b0, MEM_SP_BOOST}: d_tgt = T_BOOST;
-      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) + addr[15:0]; end
-      {1'b0, MEM_TM_SEG}: begin d_tgt = T_SM; d_pa = 16'(SM_SEG) + addr[15:0]; end
-      {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_LRU) + (addr[15:0] << 1); end
+      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) | 16'(addr[WS-1:0]); end
+      {1'b0, MEM_TM_SEG}: begin d_tgt = T_SM; d_pa = 16'(SM_SEG) | 16'(addr[WS-1:0]); end
+      {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_LRU) | (16'(addr[WS-1:0]) << 1); end
       {1'b0, MEM_TM_SEGSEQ}: begin d_tgt = T_SM; d_np = 3'd4; d_pa = addr[15:0] << 2; end
-      {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pa = 16'(SM_FREE) + addr[15:0]; end
+      {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pa = 16'(SM_FREE) | 16'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SYN}: d_tgt = T_SYN;
       {1'b0, MEM_TM_CELLSEGS}: d_tgt = T_CS;
       {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_AW; d_np = 3'd2; d_pa = addr[15:0] << 1; end
-      {1'b0, MEM_TM_WINNER}: begin d_tgt = T_AW; d_np = 3'd2; d_pa = 16'(4 * WC) + (addr[15:0] << 1); end
+      {1'b0, MEM_TM_WINNER}: begin d_tgt = T_AW; d_np = 3'd2; d_pa = 16'(4 * WC) | (addr[15:0] << 1); end
       SEL_IN_BUF: d_tgt = T_IN;
       SEL_OUT_BUF: d_tgt = T_OC;
       SEL_PRED_BUF: d_tgt = T_ZERO;  // no predictions yet (ACCEL.md)
@@ -144,9 +147,13 @@ module htm3_memmap #(
 
   wire        issue = busy && k < np;       // part k goes out this cycle
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [15:0] pk = pa + 16'(k);             // its physical address (the memories take its low bits)
+  // Writes go out low part first, reads high part first (each read part
+  // shifts into rd from the bottom, so the word ends aligned); a logical
+  // word's parts are aligned, so the part index is ORed in.
+  wire [2:0]  kp = wr ? k : np - 1'b1 - k;
+  wire [15:0] pk = pa | 16'(kp);            // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] wpart = wdq[16*k+:16];        // its data (16-bit memories)
+  wire [15:0] wpart = wdq[15:0];            // its data (16-bit memories; wdq shifts)
 
   // ------------------------------------------------------------- memories
   wire        cr_we = issue && wr && tgt == T_CR;
@@ -238,7 +245,7 @@ module htm3_memmap #(
     rv <= issue && !wr;
     kr <= k;
     if (rv) begin
-      if (tgt == T_CR || tgt == T_SM || tgt == T_AW) rd[16*kr[1:0]+:16] <= part;
+      if (tgt == T_CR || tgt == T_SM || tgt == T_AW) rd <= {rd[47:0], part};
       else rd <= wide;
     end
     if (req && !busy) begin
@@ -254,6 +261,7 @@ module htm3_memmap #(
       rd <= 64'd0;
     end else if (busy) begin
       if (k < np) k <= k + 1'b1;
+      if (issue && wr) wdq <= wdq >> 16;
       // Done: the last write goes out, or the last read's data arrives
       // (into rd, with ack).
       if ((wr && k + 1'b1 == np) || (!wr && rv && kr + 1'b1 == np)) begin
