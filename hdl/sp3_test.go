@@ -18,10 +18,10 @@ import (
 )
 
 // sp3DivReady is the cycle, counted from LOAD's first, from which htm3_sp's
-// background divider has m and the update-round flag: a start, 64 bits of
-// iteration, a wait and a turn, 33 bits of 2^(16+l) + p - 1, a wait and a
-// hand-over (hdl/rtl3/README.md).
-const sp3DivReady = 1 + 64 + 2 + 33 + 2
+// background divider has m and the update-round flag: 4 cycles of
+// iteration + 1, a start, 64 bits of iteration, a wait and a turn, 33 bits
+// of 2^(16+l) + p - 1, a wait and a hand-over (hdl/rtl3/README.md).
+const sp3DivReady = 4 + 1 + 64 + 2 + 33 + 2
 
 // sp3Cycles is hdl/rtl3/README.md's cycle formula of each phase of htm3_sp:
 // n_in inputs, the pool lengths of the active and of the bumped columns.

@@ -258,6 +258,12 @@ module htm3_sp #(
   localparam [2:0] DV_IDLE = 3'd0, DV_MOD = 3'd1, DV_RECIP = 3'd2, DV_KICK = 3'd3,
                    DV_TURN = 3'd4, DV_DONE = 3'd5, DV_WAIT1 = 3'd6, DV_WAIT2 = 3'd7;
   reg  [2:0]   dv_job;
+  // iteration + 1 in LOAD's first 4 cycles: iter rotates right by 16 bits
+  // a cycle through one 16-bit incrementer (irot counts the rotations
+  // left, icy is the carry); then the divider starts
+  reg  [2:0]   irot;
+  reg          icy;
+  wire [16:0]  isum = {1'b0, iter[15:0]} + {16'd0, icy};
   reg  [5:0]   dv_k;            // the dividend bit, counted from the top
   wire [5:0]   dv_b = 6'd32 - dv_k;  // DV_RECIP: the bit's index
   wire         dv_xr = (dv_b == 6'd16 + {1'b0, lg}) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
@@ -311,7 +317,9 @@ module htm3_sp #(
   // the shared multiplier: n_overlap·m_lo in the pass, max·minPct at the end
   wire [15:0]    mul_a = (st == S_DMIN) ? maxod : no1;
   wire [15:0]    mul_b = (st == S_DMIN) ? cfg_minpct[15:0] : mlo;
+  /* verilator lint_off UNUSEDSIGNAL */  // both products need their high half only
   wire [31:0]    mul_o = mul_a * mul_b;
+  /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */  // the quotient needs the product's high half only
   wire [31:0]    mul_a2 = na1 * mlo;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -321,7 +329,8 @@ module htm3_sp #(
   wire [15:0]    odn = vo3 ? od3 + fqo3 : (od3 == 16'd0 ? 16'd0 : od3 - fqo3 - 16'd1);
   wire [15:0]    adn = va3 ? ad3 + fqa3 : (ad3 == 16'd0 ? 16'd0 : ad3 - fqa3 - 16'd1);
   wire           weak3 = d_v3 && minov != 16'd0 && odn < minov;
-  wire [15:0]    minov_n = 16'(mul_o >> 16) + (cfg_minpct[16] ? maxod : 16'd0);
+  // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
+  wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_o[31:16];
 
   reg  [WCI-1:0] wk_ra, wk_wa;
   reg            wk_we;
@@ -331,14 +340,16 @@ module htm3_sp #(
 
 
   // ------------------------------------------------------------ memory ports
+  wire [PH-2:0] p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
+  wire [WW-1:0] c_idx = (st == S_CCLR) ? wcnt : aw;  // the sp.conn row word written
   always @* begin
-    pool_a = pbase + AP'(ph_i) - AP'(ph[0]);
+    pool_a = pbase + AP'(p_idx);
     pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
     pool_wd = pw_new;
     plen_ra = lst_rd;
     conn_ra = ACW'(acnt);
     conn_we = 1'b0;
-    conn_wa = cbase + ACW'(wcnt);
+    conn_wa = cbase + ACW'(c_idx);
     conn_wd = 32'd0;
     inb_ra = (phase == P_OVERLAP) ? wcnt : WW'({5'd0, pool_rd[PW-1:B]} >> 5);
     inb_we = 1'b0;
@@ -398,7 +409,6 @@ module htm3_sp #(
       S_CCLR: conn_we = 1'b1;
       S_PASS, S_IDX: begin
         // a row word is written when the pass leaves it, the last in S_IDX
-        conn_wa = cbase + ACW'(aw);
         conn_wd = acc;
         conn_we = (st == S_IDX) ? accv : ph[0] && ph >= PH'(3) && accv && q_w != aw;
       end
@@ -436,6 +446,7 @@ module htm3_sp #(
       phase <= P_IDLE;
       st <= S_CLR;
       dv_job <= DV_IDLE;
+      irot <= 3'd0;
       dv_ready <= 1'b0;
       n_act <= {WC{1'b0}};
     end else begin
@@ -473,6 +484,14 @@ module htm3_sp #(
         default: ;
       endcase
 
+      // iteration + 1, then the divider starts (after its case: this wins)
+      if (irot != 3'd0) begin
+        iter <= {isum[15:0], iter[63:16]};
+        icy <= isum[16];
+        irot <= irot - 3'd1;
+        if (irot == 3'd1) dv_job <= DV_KICK;
+      end
+
       // stage registers that run in every state
       o_v0 <= 1'b0;
       o_v1 <= o_v0;
@@ -495,8 +514,9 @@ module htm3_sp #(
           phase <= P_LOAD;
           st <= S_CLR;
           learn <= learn_i;
-          iter <= iter + 64'd1;
-          dv_job <= DV_KICK;
+          irot <= 3'd4;
+          icy <= 1'b1;
+          dv_job <= DV_IDLE;  // a job still running for the last step stops
           dv_ready <= 1'b0;
           wcnt <= {WW{1'b0}};
           cnt <= {WX{1'b0}};
@@ -624,7 +644,7 @@ module htm3_sp #(
 `ifdef SIM
             col <= lst_rd;
 `endif
-            pbase <= AP'(lst_rd * Q);
+            pbase <= AP'(lst_rd * Q);  // (a constant multiply: Yosys uses a DSP)
             cbase <= ACW'(lst_rd * W);
             wcnt <= {WW{1'b0}};
             st <= S_CCLR;
