@@ -308,6 +308,7 @@ module htm3_dendrite #(
     if (M < 2) $fatal(1, "htm3_dendrite: M %0d: the schedule needs at least 2 slots", M);
     if (NC < 16) $fatal(1, "htm3_dendrite: %0d cells: at least 16 (one tm.active word)", NC);
     if (S > 65535) $fatal(1, "htm3_dendrite: S %0d does not fit a 16-bit word", S);
+    if (WCELL > 16) $fatal(1, "htm3_dendrite: %0d cells: an owner does not fit a 16-bit word", NC);
   end
   always @(posedge clk) begin
     if (!rst && s4 && s4_act && learn_r && pend && !(pend_go && pend_h))
