@@ -1,0 +1,1156 @@
+// htm3_tm_cells: TM_PREDICT and TM_CELLS of architecture 3 (docs/SPEC.md
+// 6.2-6.8, 6.10, 6.11; hdl/rtl3/TM.md). It visits
+// the columns in ascending order, merging the active column list (ac, from
+// the SP) with the dendrite unit's column bitmaps (cm, 8 columns a word:
+// bit b has an active segment, bit 8 + b an active or matching one), and
+// walks each visited column's K per-cell lists (heads hd, links in the
+// scratch sc), clearing every bitmap word and head as it reads it. It
+// writes the predicted columns (pr) and counts the anomaly numerator,
+// activates the cells of predicted columns and bursts the others, and
+// writes the new active and winner cell bitmaps (act, win: two banks each,
+// bank selects the new one; the other bank of win holds the previous
+// winners) and the winner list (wl, ascending). The TM generator state
+// (regs word 5) is read at the start and written at the end; cfg words 16
+// and 17 give the thresholds. With learn, the segment operations run as
+// the column loop reaches them, each a loop over the segment's M slots in
+// tm.syn (one single port): adapt and punish with pruning, grow (candidate
+// filter against the previous winners, weakest-synapse eviction, selection
+// sampling), create (cell full: LRU by a walk of the used list; pool full:
+// LRU by a scan of the pool) and destroy (unlink from the used list, push
+// tm.free), on the segment memory (sm, DENDRITE.md's layout, tm.free at
+// 9S + 1); the event counters (regs 7-14), created (4), FREE_COUNT (6)
+// and the tail are written at the end. All memories are outside.
+`default_nettype none
+module htm3_tm_cells #(
+    parameter integer C = 256,
+    parameter integer K = 4,
+    parameter integer S = 1024,
+    parameter integer M = 16,
+    parameter integer G = 8,
+    parameter integer B = 8,
+    parameter integer SM_AW = 14,
+    localparam integer NC = C * K,
+    localparam integer WCELL = NC > 1 ? $clog2(NC) : 1,
+    localparam integer WCOL = C > 1 ? $clog2(C) : 1,
+    localparam integer WS = S > 1 ? $clog2(S) : 1,
+    localparam integer WM = $clog2(M + 1),
+    localparam integer WG = $clog2(G + 1),
+    localparam integer WK = $clog2(K + 1),
+    localparam integer NA = (NC + 15) / 16,
+    localparam integer ACT_AW = NA > 1 ? $clog2(NA) : 1,
+    localparam integer NCM = (C + 7) / 8,
+    localparam integer CM_AW = NCM > 1 ? $clog2(NCM) : 1,
+    localparam integer SC_W = WS + 2 * WM,
+    localparam integer SYN_W = B + WCELL + 1,
+    localparam integer SYN_AW = S * M > 1 ? $clog2(S * M) : 1,
+    localparam integer WMS = M > 1 ? $clog2(M) : 1
+) (
+    input wire clk,
+    input wire rst,
+    input wire start,
+    input wire learn,
+    input wire bank,  // the new bank of act and win
+    input wire [WCOL:0] n_act,  // active columns in ac
+    input wire [WCELL:0] n_pw,  // previous winners in wl's other bank
+    output reg busy,
+    output reg done,
+    output reg [WCOL:0] n_pred,  // predicted columns written to pr
+    output reg [WCOL:0] anom_num,  // active columns not predicted
+    output reg [WCELL:0] n_win,  // winner cells written to wl
+
+    output reg  [ 6:0] cr_ra,
+    input  wire [15:0] cr_rd,
+    output reg         cr_we,
+    output reg  [ 6:0] cr_wa,
+    output reg  [15:0] cr_wd,
+
+    output wire [WCOL-1:0] ac_ra,
+    input  wire [WCOL-1:0] ac_rd,
+
+    output wire [CM_AW-1:0] cm_ra,
+    input  wire [     15:0] cm_rd,
+    output wire             cm_we,
+    output wire [CM_AW-1:0] cm_wa,
+    output wire [     15:0] cm_wd,
+
+    output wire [WCELL-1:0] hd_ra,
+    input  wire [   WS : 0] hd_rd,
+    output wire             hd_we,
+    output wire [WCELL-1:0] hd_wa,
+    output wire [   WS : 0] hd_wd,
+
+    output reg  [  WS-1:0] sc_ra,
+    input  wire [SC_W-1:0] sc_rd,
+    output wire            sc_we,
+    output wire [  WS-1:0] sc_wa,
+    output wire [SC_W-1:0] sc_wd,
+
+    output reg  [WCELL-1:0] cs_ra,
+    input  wire [   WG-1:0] cs_rd,
+    output wire             cs_we,
+    output wire [WCELL-1:0] cs_wa,
+    output wire [   WG-1:0] cs_wd,
+
+    output reg  [SYN_AW-1:0] syn_a,
+    output reg               syn_we,
+    output reg  [ SYN_W-1:0] syn_wd,
+    input  wire [ SYN_W-1:0] syn_rd,
+
+    output reg  [SM_AW-1:0] sm_a,
+    output reg              sm_we,
+    output reg  [     15:0] sm_wd,
+    input  wire [     15:0] sm_rd,
+
+    output wire [ACT_AW:0] pa_ra,  // the previous active cells (act's other bank)
+    input  wire [    15:0] pa_rd,
+
+    output reg  [ACT_AW-1:0] ex_ra,  // grow's exclusion marks, one bit a cell
+    input  wire [      15:0] ex_rd,
+    output reg               ex_we,
+    output reg  [ACT_AW-1:0] ex_wa,
+    output reg  [      15:0] ex_wd,
+
+    output wire [WCELL:0] pl_ra,  // the previous winners list (wl's other bank)
+    input  wire [WCELL-1:0] pl_rd,
+
+    output reg          act_we,
+    output reg [ACT_AW:0] act_wa,
+    output reg [  15:0] act_wd,
+
+    output reg  [ACT_AW:0] win_ra,
+    input  wire [   15:0] win_rd,
+    output reg            win_we,
+    output reg [ACT_AW:0] win_wa,
+    output reg [   15:0] win_wd,
+
+    output reg             wl_we,
+    output wire [WCELL:0] wl_wa,
+    output wire [WCELL-1:0] wl_wd,
+
+    output reg             pr_we,
+    output wire [WCOL-1:0] pr_wa,
+    output wire [WCOL-1:0] pr_wd
+);
+  localparam [5:0] S_IDLE = 6'd0, S_INIT = 6'd1, S_CLEAR = 6'd2, S_WORD = 6'd3, S_FOLD = 6'd4, S_COL = 6'd5,
+      S_HEAD = 6'd6, S_HWAIT = 6'd7, S_SEG = 6'd8, S_BURST = 6'd9, S_DEC = 6'd10, S_DRAW = 6'd11,
+      S_MUL = 6'd12, S_PICK = 6'd13, S_FIN = 6'd14, S_RESUME = 6'd15, S_BLEARN = 6'd16,
+      S_A0 = 6'd17, S_A1 = 6'd18, S_AR = 6'd19, S_AW1 = 6'd20, S_AW2 = 6'd21, S_AEND = 6'd22,
+      S_G0 = 6'd23, S_G1 = 6'd24, S_GR = 6'd25, S_GW1 = 6'd26, S_GW2 = 6'd27, S_GEV = 6'd28,
+      S_GSEL = 6'd29, S_GC0 = 6'd30, S_GC1 = 6'd31, S_GC2 = 6'd32, S_GC3 = 6'd33, S_GEND = 6'd34,
+      S_K0 = 6'd35, S_K1 = 6'd36, S_WA = 6'd37, S_WB = 6'd38, S_WC = 6'd39, S_WD = 6'd40, S_WE = 6'd41,
+      S_KPOOL = 6'd42, S_PSA = 6'd43, S_PSB = 6'd44, S_PSC = 6'd45, S_PSE = 6'd46, S_POP = 6'd47,
+      S_D0 = 6'd48, S_D1 = 6'd49, S_D2 = 6'd50, S_D3 = 6'd51, S_DW = 6'd52, S_DZ = 6'd53, S_GNEED = 6'd54,
+      S_WF = 6'd55, S_PSF = 6'd56;
+
+  // The segment memory's layout (DENDRITE.md), tm.free after the tail.
+  localparam integer LRU_BASE = 4 * S, PREV_BASE = 6 * S, NEXT_BASE = 7 * S, SEG_BASE = 8 * S,
+      TAIL_ADDR = 9 * S, FREE_BASE = 9 * S + 1;
+  localparam [B-1:0] PMAX = {B{1'b1}};
+  localparam integer WN = WCELL + 1;  // candidate counts
+
+  reg [5:0] st, ret, dret;
+  reg [5:0] k;  // S_INIT's and S_FIN's step
+  reg [ACT_AW-1:0] ci;  // S_CLEAR's word
+  reg [WM-1:0] act_t, min_t;  // cfg words 16, 17 (at most M)
+  reg [15:0] max_new;  // cfg 18
+  reg [WG-1:0] g_max;  // cfg 19
+  reg [B-1:0] p_init, p_inc, p_dec, p_psd;  // cfg 23, 25, 26, 27
+  reg [15:0] gen_lo, gen_hi;
+  reg [31:0] iter;
+  reg [63:0] created;
+  reg [WS:0] fc;  // FREE_COUNT
+  reg [WS-1:0] tail;
+  reg [15:0] ev[0:7];  // event counts of this pass, added to regs 7-14 at the end
+  reg carry;  // S_FIN's carry between a counter's 16-bit quarters
+  reg [CM_AW-1:0] w;  // bitmap word: columns 8w .. 8w + 7
+  reg [7:0] act8, any8, amask, vm;  // the word's bits; active columns; still to visit
+  reg [WCOL:0] ai;  // next active column
+  reg [WCOL-1:0] col;
+  reg col_act, col_pred;  // the column is active; it has an active segment
+  reg [WK-1:0] ci_k;  // cell of the column being walked (S_HEAD..S_SEG)
+  reg [WCELL-1:0] wcell, first;
+  reg cell_done;  // the cell of a predicted column is active already
+  reg [WS-1:0] seg;
+  reg best_v;
+  reg [WM-1:0] best_pot;
+  reg [WCELL-1:0] best_cell;
+  reg [WS-1:0] best_seg;
+  reg [WK:0] j;  // S_BURST's cell counter
+  reg pw_v;
+  reg [WCELL-1:0] pw_cell, win_cell;
+  reg [WG-1:0] fewest;
+  reg [K-1:0] ties_m;  // the column's cells with the fewest segments
+  // Bitmap accumulators: the word being filled, written when the next set
+  // falls in another word and at the end (sets come in ascending order).
+  reg acc_a_v, acc_w_v;
+  reg [ACT_AW-1:0] acc_a_i, acc_w_i;
+  reg [15:0] acc_a, acc_w;
+  // Segment operations.
+  reg pun;  // the slot loop punishes (else adapts)
+  reg [WS-1:0] lseg, lnk;  // the segment learned on; the walk's next link
+  reg g_pos;  // maxNewSynapseCount > numPot
+  reg [15:0] g_val;
+  reg [15:0] gn;  // grow's n
+  reg [WS-1:0] oseg;  // the segment of the running operation
+  reg [SYN_AW-1:0] sbase;  // its first slot
+  reg [WM-1:0] cnt;  // its synapse count
+  reg [WCELL-1:0] owner;
+  reg [WMS:0] js;  // slot
+  reg [SYN_W-1:0] sw;  // the slot's word
+  reg [WN-1:0] n_excl, ncand, bn, need;  // bn: candidates not yet examined
+  reg take;  // S_GC3 took the candidate: its synapse is written in the next cycle
+  reg wk_v, rescan;
+  reg [WMS-1:0] wk_j;
+  reg [B-1:0] wk_perm;
+  reg [M-1:0] fmask;  // free slots
+  reg [WCELL:0] ip;  // previous winner examined
+  reg [WCELL-1:0] pc;  // its cell
+  reg drew;
+  reg [WCELL-1:0] ccell;  // create's cell
+  reg [WS-1:0] ws;  // the walk's or scan's segment
+  reg [WS:0] wn;  // used segments left to walk
+  reg bv;
+  reg [WS-1:0] bseg;
+  reg [31:0] bage, age_r;  // the best age; the age of the segment read last
+  reg pend;  // the pool scan has a segment to compare
+  reg [WS-1:0] pws;  // that segment
+  reg [15:0] lru_lo;
+  reg elig;
+  reg [WS-1:0] dseg, dp, dn, ns;
+  reg [WCELL-1:0] downer;
+  reg empty_list;
+
+  // --- the generator and its multiplier
+  reg rng_load, rng_step;
+  wire [31:0] rng_state;
+  wire [WN-1:0] rng_below;
+  reg [WK-1:0] n_ties;
+  wire gc_cand = !ex_rd[pc[3:0]];  // S_GC2: the previous winner is a candidate
+  wire draw_now = st == S_GC2 && gc_cand && need != {WN{1'b0}};
+  htm3_rng #(.NW(WN)) u_rng (
+      .clk(clk), .load(rng_load), .load_val({gen_hi, gen_lo}), .step(rng_step || draw_now),
+      .below_n(st == S_GC3 ? bn : WN'(n_ties)), .state(rng_state), .below(rng_below)
+  );
+
+  // --- combinational helpers
+  wire [WM-1:0] sc_pot = sc_rd[WM-1:0];
+  wire [WM-1:0] sc_conn = sc_rd[2*WM-1:WM];
+  wire [WS-1:0] sc_link = sc_rd[2*WM+:WS];
+  wire seg_is_act = sc_conn >= act_t;
+  wire seg_is_match = sc_pot >= min_t;
+  wire [7:0] fold_amask = (st == S_FOLD && k == 6'd1) ? 8'd0 : amask;  // amask, cleared on a word's first fold
+  wire fold_hit = ai < n_act && CM_AW'(ac_rd >> 3) == w;
+  wire [7:0] vm_bit = vm & (~vm + 8'd1);  // lowest column still to visit
+  reg [2:0] vm_b;
+  integer q;
+  always @* begin
+    vm_b = 3'd0;
+    for (q = 7; q >= 0; q = q - 1) if (vm_bit[q]) vm_b = 3'(q);
+  end
+  // The r-th (from 0) cell among ties_m, r = rng_below.
+  reg [WK-1:0] pick;
+  reg [WK:0] seen;
+  always @* begin
+    pick = {WK{1'b0}};
+    seen = {(WK + 1) {1'b0}};
+    for (q = 0; q < K; q = q + 1)
+      if (ties_m[q]) begin
+        if (WN'(seen) == rng_below) pick = WK'(q);
+        seen = seen + 1'b1;
+      end
+  end
+  reg [WK-1:0] pop_ties;
+  always @* begin
+    pop_ties = {WK{1'b0}};
+    for (q = 0; q < K; q = q + 1) pop_ties = pop_ties + {{(WK - 1) {1'b0}}, ties_m[q]};
+  end
+  // The lowest free slot.
+  reg [WMS-1:0] ffs;
+  always @* begin
+    ffs = {WMS{1'b0}};
+    for (q = M - 1; q >= 0; q = q - 1) if (fmask[q]) ffs = WMS'(q);
+  end
+
+  // The burst's cell whose cellsegs and previous-winner bit arrive now.
+  wire [WCELL-1:0] bcell = first + WCELL'(j) - 1'b1;
+  wire [WCELL-1:0] rcell = first + WCELL'(j);  // the cell read now
+  wire [WCELL-1:0] pcell = first + WCELL'(pick);
+
+  // The slot word's fields.
+  wire [WCELL-5:0] rd_chi = syn_rd[B+4+:WCELL-4];  // the slot's cell's bitmap word
+  wire sw_valid = sw[SYN_W-1];
+  wire [WCELL-1:0] sw_cell = sw[B+:WCELL];
+  wire [B-1:0] sw_perm = sw[B-1:0];
+  wire [B:0] perm_up = {1'b0, sw_perm} + {1'b0, p_inc};
+  wire [B-1:0] perm_inc = perm_up[B] ? PMAX : perm_up[B-1:0];
+  wire [B-1:0] perm_dec = sw_perm > p_dec ? sw_perm - p_dec : {B{1'b0}};
+  wire [B-1:0] perm_psd = sw_perm > p_psd ? sw_perm - p_psd : {B{1'b0}};
+  wire pa_bit = pa_rd[sw_cell[3:0]];
+  wire [B-1:0] perm_new = pun ? (pa_bit ? perm_psd : sw_perm) : (pa_bit ? perm_inc : perm_dec);
+  wire pw_bit = win_rd[sw_cell[3:0]];
+  wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
+  wire [WN-1:0] need_c = (gn < 16'(ncand_c)) ? WN'(gn) : ncand_c;
+  wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
+  wire [WS:0] n_used = WS'(S) - fc;
+  wire [31:0] age = iter - {sm_rd, lru_lo};
+  // S_FIN: a counter quarter plus this pass's count (the low quarter) or the carry
+  wire [4:0] fin_q = 5'(k - 1'b1);
+  wire [16:0] fin_sum = {1'b0, cr_rd} + (fin_q[1:0] == 2'd0 ? {1'b0, ev[fin_q[4:2]]} : {16'd0, carry});
+  wire [WS-1:0] oseg_w = (st == S_A0) ? lseg : oseg;
+
+  assign ac_ra = ai[WCOL-1:0] + WCOL'(st == S_FOLD && fold_hit);
+  assign cm_ra = w;
+  assign cm_we = st == S_FOLD && k == 6'd1;  // cleared as read
+  assign hd_we = st == S_HWAIT;  // cleared as read
+  assign cm_wa = w;
+  assign cm_wd = 16'd0;
+  assign hd_ra = wcell;
+  assign hd_wa = wcell;
+  assign hd_wd = {(WS + 1) {1'b0}};
+  assign wl_wa = {bank, n_win[WCELL-1:0]};
+  assign pr_wa = n_pred[WCOL-1:0];
+  assign pr_wd = col;
+  assign pa_ra = {~bank, rd_chi};
+  assign pl_ra = {~bank, ip[WCELL-1:0]};
+  assign sc_we = st == S_POP && k == 6'd2;
+  assign sc_wa = ns;
+  assign sc_wd = {ns, {(2 * WM) {1'b0}}};
+  assign cs_we = (st == S_POP && k == 6'd1) || st == S_D3;
+  assign cs_wa = st == S_D3 ? downer : ccell;
+  assign cs_wd = st == S_D3 ? cs_rd - 1'b1 : cs_rd + 1'b1;
+
+  // cfg/regs addresses read by S_INIT, step k
+  function automatic [6:0] init_addr(input [5:0] kk);
+    case (kk)
+      6'd0: init_addr = 7'd32;  // cfg 16
+      6'd1: init_addr = 7'd34;  // cfg 17
+      6'd2: init_addr = 7'd84;  // regs 5
+      6'd3: init_addr = 7'd85;
+      6'd4: init_addr = 7'd36;  // cfg 18
+      6'd5: init_addr = 7'd38;  // cfg 19
+      6'd6: init_addr = 7'd46;  // cfg 23
+      6'd7: init_addr = 7'd50;  // cfg 25
+      6'd8: init_addr = 7'd52;  // cfg 26
+      6'd9: init_addr = 7'd54;  // cfg 27
+      6'd10: init_addr = 7'd76;  // regs 3
+      6'd11: init_addr = 7'd77;
+      6'd12: init_addr = 7'd80;  // regs 4
+      6'd13: init_addr = 7'd81;
+      6'd14: init_addr = 7'd82;
+      6'd15: init_addr = 7'd83;
+      default: init_addr = 7'd88;  // regs 6
+    endcase
+  endfunction
+
+  // A segment memory and a slot address: a base (a constant or a segment's
+  // first slot) plus an offset, through one adder each.
+  reg [SM_AW-1:0] sm_b, sm_o;
+  reg [SYN_AW-1:0] syn_o;
+  always @* begin
+    sm_a = sm_b + sm_o;
+    syn_a = sbase + syn_o;
+  end
+  // The quarter of created that S_POP (k 5..8) and S_FIN (k 33..36) write:
+  // k - 5 and k - 33 modulo 4 are both k + 3.
+  wire [1:0] k_q = 2'(k + 6'd3);
+  reg [15:0] created_q;
+  always @*
+    case (k_q)
+      2'd0: created_q = created[15:0];
+      2'd1: created_q = created[31:16];
+      2'd2: created_q = created[47:32];
+      default: created_q = created[63:48];
+    endcase
+  // One event a cycle at most: its counter and one incrementer.
+  reg ev_go;
+  reg [2:0] ev_i;
+  always @* begin
+    ev_go = 1'b1;
+    case (st)
+      S_AW2: begin
+        ev_go = sw_valid && perm_new == {B{1'b0}};
+        ev_i = 3'd6;  // synapse pruned
+      end
+      S_AEND: begin
+        ev_go = cnt < min_t;
+        ev_i = 3'd3;  // segment pruned
+      end
+      S_GEV: begin
+        ev_go = over && wk_v;
+        ev_i = 3'd7;  // synapse evicted
+      end
+      S_GC0, S_GEND: begin
+        ev_go = take;
+        ev_i = 3'd5;  // synapse created
+      end
+      S_WF: ev_i = 3'd1;  // evicted: cell full
+      S_PSE: ev_i = bv ? 3'd2 : 3'd4;  // evicted: pool full; not created
+      S_POP: begin
+        ev_go = k == 6'd11;
+        ev_i = 3'd0;  // created
+      end
+      default: begin
+        ev_go = 1'b0;
+        ev_i = 3'd0;
+      end
+    endcase
+  end
+
+  // --- memory addresses and writes by state
+  always @* begin
+    cr_ra = st == S_INIT ? init_addr(k) : 7'd92 + 7'(k);
+    sc_ra = sc_link;
+    cs_ra = rcell;
+    win_ra = {~bank, rcell[WCELL-1:4]};
+    ex_ra = rd_chi;
+    ex_we = 1'b0;
+    ex_wa = sw_cell[WCELL-1:4];
+    ex_wd = ex_rd | (16'd1 << sw_cell[3:0]);
+    syn_o = SYN_AW'(js);
+    syn_we = 1'b0;
+    syn_wd = {SYN_W{1'b0}};
+    sm_b = SM_AW'(TAIL_ADDR);
+    sm_o = {SM_AW{1'b0}};
+    sm_we = 1'b0;
+    sm_wd = 16'd0;
+    case (st)
+      S_HWAIT: sc_ra = WS'(hd_rd - 1'b1);
+      S_RESUME: sc_ra = lnk;
+      S_PSA: begin
+        sc_ra = ws;
+        sm_b = SM_AW'(LRU_BASE);
+        sm_o = SM_AW'({ws, 1'b0});
+      end
+      S_PSB: begin
+        sm_b = SM_AW'(LRU_BASE);
+        sm_o = SM_AW'({ws, 1'b1});
+      end
+      S_A0, S_G0: begin
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(oseg_w);
+      end
+      S_AW2:
+      if (sw_valid) begin
+        syn_we = 1'b1;
+        syn_wd = perm_new == {B{1'b0}} ? {SYN_W{1'b0}} : {sw[SYN_W-1:B], perm_new};
+      end
+      S_AEND:
+      if (cnt >= min_t) begin
+        sm_we = 1'b1;
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(oseg);
+        sm_wd = 16'({cnt, 1'b1, owner});
+      end
+      S_GC0, S_GEND: begin
+        // the synapse S_GC3 took, in the lowest free slot
+        syn_we = take;
+        syn_o = SYN_AW'(ffs);
+        syn_wd = {1'b1, pc, p_init};
+        if (st == S_GEND) begin
+          sm_we = 1'b1;
+          sm_b = SM_AW'(SEG_BASE);
+          sm_o = SM_AW'(oseg);
+          sm_wd = 16'({cnt + WM'(take), 1'b1, owner});
+        end
+      end
+      S_GW1: win_ra = {~bank, rd_chi};
+      S_GW2: ex_we = sw_valid && pw_bit && !rescan;
+      S_GEV:
+      if (over && wk_v) begin
+        syn_we = 1'b1;
+        syn_o = SYN_AW'(wk_j);
+      end
+      S_GC1: ex_ra = pl_rd[WCELL-1:4];
+      S_GC2: begin
+        ex_we = !gc_cand;
+        ex_wa = pc[WCELL-1:4];
+        ex_wd = ex_rd & ~(16'd1 << pc[3:0]);
+      end
+      S_K0: cs_ra = ccell;
+      S_WA: begin
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(ws);
+      end
+      S_WB: begin
+        sm_b = SM_AW'(LRU_BASE);
+        sm_o = SM_AW'({ws, 1'b0});
+      end
+      S_WC: begin
+        sm_b = SM_AW'(LRU_BASE);
+        sm_o = SM_AW'({ws, 1'b1});
+      end
+      S_WD: begin
+        sm_b = SM_AW'(PREV_BASE);
+        sm_o = SM_AW'(ws);
+      end
+      S_WE: begin
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(sm_rd[WS-1:0]);
+      end
+      S_POP: begin
+        cs_ra = ccell;
+        sm_we = k != 6'd0;
+        case (k)
+          6'd0, 6'd1: begin
+            sm_b = SM_AW'(FREE_BASE - 1);
+            sm_o = SM_AW'(fc);
+          end
+          6'd2: begin
+            sm_b = SM_AW'(SEG_BASE);
+            sm_o = SM_AW'(ns);
+            sm_wd = 16'({1'b1, ccell});
+          end
+          6'd3: begin
+            sm_b = SM_AW'(LRU_BASE);
+            sm_o = SM_AW'({ns, 1'b0});
+            sm_wd = iter[15:0];
+          end
+          6'd4: begin
+            sm_b = SM_AW'(LRU_BASE);
+            sm_o = SM_AW'({ns, 1'b1});
+            sm_wd = iter[31:16];
+          end
+          6'd5, 6'd6, 6'd7, 6'd8: begin
+            sm_b = {SM_AW{1'b0}};
+            sm_o = SM_AW'({ns, k_q});
+            sm_wd = created_q;
+          end
+          6'd9: begin
+            sm_b = SM_AW'(PREV_BASE);
+            sm_o = SM_AW'(ns);
+            sm_wd = empty_list ? 16'(ns) : 16'(tail);
+          end
+          6'd10: begin
+            sm_b = SM_AW'(NEXT_BASE);
+            sm_o = SM_AW'(ns);
+            sm_wd = 16'(ns);
+          end
+          default: begin  // 11
+            sm_we = !empty_list;
+            sm_b = SM_AW'(NEXT_BASE);
+            sm_o = SM_AW'(tail);
+            sm_wd = 16'(ns);
+          end
+        endcase
+      end
+      S_D0: begin
+        sm_b = SM_AW'(SEG_BASE);
+        sm_o = SM_AW'(dseg);
+      end
+      S_D1: begin
+        sm_b = SM_AW'(PREV_BASE);
+        sm_o = SM_AW'(dseg);
+      end
+      S_D2: begin
+        sm_b = SM_AW'(NEXT_BASE);
+        sm_o = SM_AW'(dseg);
+        cs_ra = downer;
+      end
+      S_DW: begin
+        sm_we = 1'b1;
+        case (k)
+          6'd0: begin
+            sm_b = SM_AW'(SEG_BASE);
+            sm_o = SM_AW'(dseg);
+          end
+          6'd1, 6'd2: begin
+            sm_b = SM_AW'(LRU_BASE);
+            sm_o = SM_AW'({dseg, k == 6'd2});
+          end
+          6'd3, 6'd4, 6'd5, 6'd6: begin
+            sm_b = {SM_AW{1'b0}};
+            sm_o = SM_AW'({dseg, 2'(k + 6'd1)});  // quarter k - 3
+          end
+          6'd7: begin
+            sm_we = dp != dseg;
+            sm_b = SM_AW'(NEXT_BASE);
+            sm_o = SM_AW'(dp);
+            sm_wd = dn == dseg ? 16'(dp) : 16'(dn);
+          end
+          6'd8: begin
+            sm_we = dn != dseg;
+            sm_b = SM_AW'(PREV_BASE);
+            sm_o = SM_AW'(dn);
+            sm_wd = dp == dseg ? 16'(dn) : 16'(dp);
+          end
+          default: begin  // 9
+            sm_b = SM_AW'(FREE_BASE);
+            sm_o = SM_AW'(fc);
+            sm_wd = 16'(dseg);
+          end
+        endcase
+      end
+      S_DZ: syn_we = 1'b1;
+      S_FIN:
+      if (k == 6'd39) begin
+        sm_we = 1'b1;
+        sm_wd = 16'(tail);
+      end
+      default: ;
+    endcase
+  end
+
+  // One cell set in the active and/or winner bitmap per cycle.
+  reg set_a, set_w;
+  reg [WCELL-1:0] set_cell;
+  reg [WCELL-1:0] wl_d;
+  assign wl_wd = wl_d;
+
+  // the walk's next cell: after S_HWAIT's empty list, S_SEG's list end
+  // (unless it learns first) or S_RESUME's
+  wire seg_learn = learn && ((col_act && col_pred && seg_is_act) || (!col_act && seg_is_match && p_psd != 0));
+  wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == seg && !seg_learn)
+      || (st == S_RESUME && lnk == lseg);
+  integer e;
+
+  always @(posedge clk) begin
+    cr_we <= 1'b0;
+    act_we <= 1'b0;
+    win_we <= 1'b0;
+    wl_we <= 1'b0;
+    pr_we <= 1'b0;
+    rng_load <= 1'b0;
+    rng_step <= 1'b0;
+    done <= 1'b0;
+    set_a <= 1'b0;
+    set_w <= 1'b0;
+    // the sets of the previous cycle go into the accumulators
+    if (set_a) begin
+      if (acc_a_v && acc_a_i != set_cell[WCELL-1:4]) begin
+        act_we <= 1'b1;
+        act_wa <= {bank, acc_a_i};
+        act_wd <= acc_a;
+        acc_a <= 16'd1 << set_cell[3:0];
+      end else acc_a <= acc_a | (16'd1 << set_cell[3:0]);
+      acc_a_v <= 1'b1;
+      acc_a_i <= set_cell[WCELL-1:4];
+    end
+    if (set_w) begin
+      if (acc_w_v && acc_w_i != set_cell[WCELL-1:4]) begin
+        win_we <= 1'b1;
+        win_wa <= {bank, acc_w_i};
+        win_wd <= acc_w;
+        acc_w <= 16'd1 << set_cell[3:0];
+      end else acc_w <= acc_w | (16'd1 << set_cell[3:0]);
+      acc_w_v <= 1'b1;
+      acc_w_i <= set_cell[WCELL-1:4];
+      wl_we <= 1'b1;
+      wl_d <= set_cell;
+    end
+    if (wl_we) n_win <= n_win + 1'b1;
+    if (ev_go) ev[ev_i] <= ev[ev_i] + 1'b1;
+    // the pool scan compares a segment while it reads the next one
+    if ((st == S_PSA || st == S_PSF) && pend && elig && (!bv || age_r > bage)) begin
+      bv <= 1'b1;
+      bseg <= pws;
+      bage <= age_r;
+    end
+    if (pr_we) n_pred <= n_pred + 1'b1;
+    case (st)
+      S_IDLE:
+      if (start) begin
+        busy <= 1'b1;
+        st <= S_INIT;
+        k <= 6'd0;
+        n_pred <= {(WCOL + 1) {1'b0}};
+        n_win <= {(WCELL + 1) {1'b0}};
+        anom_num <= {(WCOL + 1) {1'b0}};
+        ai <= {(WCOL + 1) {1'b0}};
+        acc_a_v <= 1'b0;
+        acc_w_v <= 1'b0;
+        acc_a <= 16'd0;
+        acc_w <= 16'd0;
+        w <= {CM_AW{1'b0}};
+        ci <= {ACT_AW{1'b0}};
+        for (e = 0; e < 8; e = e + 1) ev[e] <= 16'd0;
+      end
+      // read the configuration and regs (cr_ra = init_addr(k)) and the tail
+      S_INIT: begin
+        k <= k + 1'b1;
+        case (k)
+          6'd1: act_t <= cr_rd[WM-1:0];
+          6'd2: min_t <= cr_rd[WM-1:0];
+          6'd3: gen_lo <= cr_rd;
+          6'd4: gen_hi <= cr_rd;
+          6'd5: max_new <= cr_rd;
+          6'd6: g_max <= cr_rd[WG-1:0];
+          6'd7: p_init <= cr_rd[B-1:0];
+          6'd8: p_inc <= cr_rd[B-1:0];
+          6'd9: p_dec <= cr_rd[B-1:0];
+          6'd10: p_psd <= cr_rd[B-1:0];
+          6'd11: iter[15:0] <= cr_rd;
+          6'd12: iter[31:16] <= cr_rd;
+          6'd13: created[15:0] <= cr_rd;
+          6'd14: created[31:16] <= cr_rd;
+          6'd15: created[47:32] <= cr_rd;
+          6'd16: created[63:48] <= cr_rd;
+          6'd17: begin
+            fc <= cr_rd[WS:0];
+            tail <= sm_rd[WS-1:0];
+            rng_load <= 1'b1;
+            st <= S_CLEAR;
+          end
+          default: ;
+        endcase
+      end
+      // zero the new banks of act and win
+      S_CLEAR: begin
+        act_we <= 1'b1;
+        act_wa <= {bank, ci};
+        act_wd <= 16'd0;
+        win_we <= 1'b1;
+        win_wa <= {bank, ci};
+        win_wd <= 16'd0;
+        ci <= ci + 1'b1;
+        if (32'(ci) == NA - 1) st <= S_WORD;
+      end
+      // read bitmap word w (cm_ra = w); fold its active columns
+      S_WORD: begin
+        st <= S_FOLD;
+        k <= 6'd1;
+      end
+      S_FOLD: begin
+        k <= 6'd0;
+        if (k == 6'd1) begin
+          act8 <= cm_rd[7:0];
+          any8 <= cm_rd[15:8];
+        end
+        if (fold_hit) begin
+          amask <= fold_amask | (8'd1 << ac_rd[2:0]);
+          ai <= ai + 1'b1;
+        end else begin
+          amask <= fold_amask;
+          vm <= fold_amask | (k == 6'd1 ? cm_rd[15:8] | cm_rd[7:0] : any8 | act8);
+          st <= S_COL;
+        end
+      end
+      // the next column of the word, or the next word
+      S_COL:
+      if (vm == 8'd0) begin
+        w <= w + 1'b1;
+        if (32'(w) == NCM - 1) begin
+          st <= S_FIN;
+          k <= 6'd0;
+        end else st <= S_WORD;
+      end else begin
+        vm <= vm & ~vm_bit;
+        col <= WCOL'({w, vm_b});
+        col_act <= amask[vm_b];
+        col_pred <= act8[vm_b];
+        if (act8[vm_b]) pr_we <= 1'b1;
+        if (amask[vm_b] && !act8[vm_b]) anom_num <= anom_num + 1'b1;
+        first <= WCELL'({w, vm_b}) * WCELL'(K);
+        wcell <= WCELL'({w, vm_b}) * WCELL'(K);
+        ci_k <= {WK{1'b0}};
+        cell_done <= 1'b0;
+        best_v <= 1'b0;
+        st <= S_HEAD;
+      end
+      // walk the K cells' lists: read the head (hd_ra = wcell)
+      S_HEAD: st <= S_HWAIT;
+      S_HWAIT:
+      if (hd_rd != {(WS + 1) {1'b0}}) begin
+        seg <= WS'(hd_rd - 1'b1);
+        st <= S_SEG;
+      end else st <= S_HEAD;
+      S_SEG: begin
+        if (col_act && col_pred && seg_is_act && !cell_done) begin
+          set_a <= 1'b1;
+          set_w <= 1'b1;
+          set_cell <= wcell;
+          cell_done <= 1'b1;
+        end
+        if (seg_is_match && (!best_v || sc_pot > best_pot)) begin
+          best_v <= 1'b1;
+          best_pot <= sc_pot;
+          best_cell <= wcell;
+          best_seg <= seg;
+        end
+        if (seg_learn) begin
+          // adapt (and grow) an active segment of a predicted column, or
+          // punish a matching segment of an inactive column; then resume
+          lseg <= seg;
+          lnk <= sc_link;
+          pun <= !col_act;
+          g_pos <= max_new > 16'(sc_pot);
+          g_val <= max_new - 16'(sc_pot);
+          ret <= S_RESUME;
+          st <= S_A0;
+        end else if (sc_link != seg) seg <= sc_link;
+        else st <= S_HEAD;
+      end
+      S_RESUME:
+      if (lnk != lseg) begin
+        seg <= lnk;
+        st <= S_SEG;
+      end else st <= S_HEAD;
+      // burst: activate the K cells, read their cellsegs and previous-winner bits
+      S_BURST: begin
+        j <= j + 1'b1;
+        if (32'(j) < K) begin
+          set_a <= 1'b1;
+          set_cell <= rcell;
+        end
+        if (j != 0) begin
+          if (win_rd[bcell[3:0]] && !pw_v) begin
+            pw_v <= 1'b1;
+            pw_cell <= bcell;
+          end
+          if (j == 1 || cs_rd < fewest) begin
+            fewest <= cs_rd;
+            ties_m <= K'(1) << (j - 1'b1);
+          end else if (cs_rd == fewest) ties_m <= ties_m | (K'(1) << (j - 1'b1));
+        end
+        if (32'(j) == K) st <= S_DEC;
+      end
+      S_DEC: begin
+        n_ties <= pop_ties;
+        if (best_v || pw_v) begin
+          set_w <= 1'b1;
+          set_cell <= best_v ? best_cell : pw_cell;
+          win_cell <= best_v ? best_cell : pw_cell;
+          st <= learn ? S_BLEARN : S_COL;
+        end else begin
+          rng_step <= 1'b1;
+          st <= S_DRAW;
+        end
+      end
+      S_DRAW: st <= S_MUL;  // the generator steps
+      S_MUL: st <= S_PICK;
+      S_PICK: begin
+        set_w <= 1'b1;
+        set_cell <= pcell;
+        win_cell <= pcell;
+        st <= learn ? S_BLEARN : S_COL;
+      end
+      // a burst's learning: adapt and grow the best matching segment, or
+      // create a segment on the winner and grow it
+      S_BLEARN: begin
+        ret <= S_COL;
+        if (best_v) begin
+          lseg <= best_seg;
+          pun <= 1'b0;
+          g_pos <= max_new > 16'(best_pot);
+          g_val <= max_new - 16'(best_pot);
+          st <= S_A0;
+        end else if (n_pw != {(WCELL + 1) {1'b0}}) begin
+          gn <= 16'(n_pw) < max_new ? 16'(n_pw) : max_new;
+          ccell <= win_cell;
+          st <= S_K0;
+        end else st <= S_COL;
+      end
+      // --- adapt / punish lseg (SPEC 6.6, 6.8): 3 cycles a slot
+      S_A0: begin
+        oseg <= lseg;
+        sbase <= SYN_AW'(lseg) * SYN_AW'(M);
+        st <= S_A1;
+      end
+      S_A1: begin
+        cnt <= sm_rd[WCELL+1+:WM];
+        owner <= sm_rd[WCELL-1:0];
+        js <= {(WMS + 1) {1'b0}};
+        st <= S_AR;
+      end
+      S_AR: st <= S_AW1;
+      S_AW1: begin
+        sw <= syn_rd;
+        st <= S_AW2;
+      end
+      S_AW2: begin
+        if (sw_valid && perm_new == {B{1'b0}}) begin
+          cnt <= cnt - 1'b1;
+        end
+        js <= js + 1'b1;
+        st <= 32'(js) == M - 1 ? S_AEND : S_AR;
+      end
+      S_AEND:
+      if (cnt < min_t) begin
+        dseg <= oseg;
+        dret <= ret;
+        st <= S_D0;
+      end else if (!pun && g_pos) begin
+        gn <= g_val;
+        st <= S_G0;
+      end else st <= ret;
+      // --- grow on oseg (SPEC 6.7)
+      S_G0: begin
+        sbase <= SYN_AW'(oseg) * SYN_AW'(M);
+        st <= S_G1;
+      end
+      S_G1: begin
+        cnt <= sm_rd[WCELL+1+:WM];
+        owner <= sm_rd[WCELL-1:0];
+        js <= {(WMS + 1) {1'b0}};
+        n_excl <= {WN{1'b0}};
+        wk_v <= 1'b0;
+        fmask <= {M{1'b0}};
+        rescan <= 1'b0;
+        st <= S_GR;
+      end
+      S_GR: st <= S_GW1;
+      S_GW1: begin
+        sw <= syn_rd;
+        st <= S_GW2;
+      end
+      S_GW2: begin
+        if (sw_valid && pw_bit && !rescan) n_excl <= n_excl + 1'b1;
+        if (sw_valid && !pw_bit && (!wk_v || sw_perm < wk_perm)) begin
+          wk_v <= 1'b1;
+          wk_j <= WMS'(js);
+          wk_perm <= sw_perm;
+        end
+        if (!sw_valid) fmask[js[WMS-1:0]] <= 1'b1;
+        js <= js + 1'b1;
+        if (32'(js) == M - 1) st <= rescan ? S_GEV : S_GNEED;
+        else st <= S_GR;
+      end
+      S_GNEED: begin
+        need <= need_c;
+        ncand <= ncand_c;
+        st <= S_GEV;
+      end
+      S_GEV: begin
+        rescan <= 1'b1;
+        if (over && wk_v) begin
+          fmask[wk_j] <= 1'b1;
+          cnt <= cnt - 1'b1;
+          if (32'(cnt) - 1 + 32'(need) > M) begin
+            js <= {(WMS + 1) {1'b0}};
+            wk_v <= 1'b0;
+            st <= S_GR;
+          end else st <= S_GSEL;
+        end else st <= S_GSEL;
+      end
+      S_GSEL: begin
+        if (32'(need) > M - 32'(cnt)) need <= WN'(M - 32'(cnt));
+        ip <= {(WCELL + 1) {1'b0}};
+        bn <= ncand;
+        take <= 1'b0;
+        st <= n_pw == {(WCELL + 1) {1'b0}} ? S_GEND : S_GC0;
+      end
+      S_GC0: begin
+        if (take) begin
+          fmask[ffs] <= 1'b0;
+          cnt <= cnt + 1'b1;
+          need <= need - 1'b1;
+        end
+        take <= 1'b0;
+        st <= S_GC1;
+      end
+      S_GC1: begin
+        pc <= pl_rd;
+        st <= S_GC2;
+      end
+      S_GC2: begin
+        drew <= draw_now;
+        st <= S_GC3;
+      end
+      S_GC3: begin
+        if (drew) bn <= bn - 1'b1;
+        take <= drew && rng_below < need;
+        ip <= ip + 1'b1;
+        st <= ip == n_pw - 1'b1 ? S_GEND : S_GC0;
+      end
+      S_GEND: st <= ret;
+      // --- create on ccell (SPEC 6.10)
+      S_K0: st <= S_K1;
+      S_K1:
+      if (cs_rd >= g_max) begin
+        ws <= tail;
+        wn <= n_used;
+        bv <= 1'b0;
+        st <= S_WA;
+      end else st <= S_KPOOL;
+      // the cell's least recently used segment: walk the used list from
+      // the newest; among equal ages the earliest created (the last seen)
+      S_WA: st <= S_WB;
+      S_WB: begin
+        owner <= sm_rd[WCELL-1:0];
+        st <= S_WC;
+      end
+      S_WC: begin
+        lru_lo <= sm_rd;
+        st <= S_WD;
+      end
+      S_WD: begin
+        age_r <= age;
+        st <= S_WE;
+      end
+      S_WE: begin
+        if (owner == ccell && (!bv || age_r >= bage)) begin
+          bv <= 1'b1;
+          bseg <= ws;
+          bage <= age_r;
+        end
+        ws <= sm_rd[WS-1:0];
+        wn <= wn - 1'b1;
+        st <= wn == 1 ? S_WF : S_WB;
+      end
+      S_WF: begin
+        dseg <= bseg;
+        dret <= S_KPOOL;
+        st <= S_D0;
+      end
+      S_KPOOL:
+      if (fc == {(WS + 1) {1'b0}}) begin
+        ws <= {WS{1'b0}};
+        bv <= 1'b0;
+        pend <= 1'b0;
+        st <= S_PSA;
+      end else begin
+        k <= 6'd0;
+        st <= S_POP;
+      end
+      // the pool's least recently used segment neither active nor matching
+      S_PSA: st <= S_PSB;
+      S_PSF: st <= S_PSE;
+      S_PSB: begin
+        lru_lo <= sm_rd;
+        elig <= sc_pot < min_t && sc_conn < act_t;
+        st <= S_PSC;
+      end
+      S_PSC: begin
+        age_r <= age;
+        pend <= 1'b1;
+        pws <= ws;
+        ws <= ws + 1'b1;
+        st <= 32'(ws) == S - 1 ? S_PSF : S_PSA;
+      end
+      S_PSE:
+      if (!bv) begin
+        st <= ret;
+      end else begin
+        dseg <= bseg;
+        dret <= S_POP;
+        k <= 6'd0;
+        st <= S_D0;
+      end
+      // pop tm.free, write the segment's words, append it to the used list
+      S_POP: begin
+        k <= k + 1'b1;
+        case (k)
+          6'd0: empty_list <= fc == (WS + 1)'(S);
+          6'd1: begin
+            ns <= sm_rd[WS-1:0];
+            fc <= fc - 1'b1;
+          end
+          6'd11: begin
+            tail <= ns;
+            created <= created + 1'b1;
+            oseg <= ns;
+            st <= S_G0;
+          end
+          default: ;
+        endcase
+      end
+      // --- destroy dseg: read its owner and links, clear its words, unlink
+      // it, push it on tm.free, free its slots
+      S_D0: st <= S_D1;
+      S_D1: begin
+        downer <= sm_rd[WCELL-1:0];
+        st <= S_D2;
+      end
+      S_D2: begin
+        dp <= sm_rd[WS-1:0];
+        st <= S_D3;
+      end
+      S_D3: begin
+        dn <= sm_rd[WS-1:0];
+        sbase <= SYN_AW'(dseg) * SYN_AW'(M);
+        k <= 6'd0;
+        st <= S_DW;
+      end
+      S_DW: begin
+        k <= k + 1'b1;
+        if (k == 6'd9) begin
+          fc <= fc + 1'b1;
+          if (dn == dseg) tail <= dp;
+          js <= {(WMS + 1) {1'b0}};
+          st <= S_DZ;
+        end
+      end
+      S_DZ: begin
+        js <= js + 1'b1;
+        if (32'(js) == M - 1) begin
+          k <= 6'd0;
+          st <= dret;
+        end
+      end
+      // --- the end: add the event counts to regs 7-14 (read k, write k+1),
+      // write created, FREE_COUNT, the generator, the tail; flush the bitmaps
+      S_FIN: begin
+        k <= k + 1'b1;
+        if (k >= 6'd1 && k <= 6'd32) begin
+          {carry, cr_wd} <= fin_sum;
+          cr_we <= 1'b1;
+          cr_wa <= 7'd91 + 7'(k);
+        end
+        case (k)
+          6'd33, 6'd34, 6'd35, 6'd36: begin
+            cr_we <= 1'b1;
+            cr_wa <= 7'd47 + 7'(k);
+            cr_wd <= created_q;
+          end
+          6'd37: begin
+            cr_we <= 1'b1;
+            cr_wa <= 7'd88;
+            cr_wd <= 16'(fc);
+          end
+          6'd38: begin
+            cr_we <= 1'b1;
+            cr_wa <= 7'd84;
+            cr_wd <= rng_state[15:0];
+          end
+          6'd39: begin
+            cr_we <= 1'b1;
+            cr_wa <= 7'd85;
+            cr_wd <= rng_state[31:16];
+            act_we <= acc_a_v;
+            act_wa <= {bank, acc_a_i};
+            act_wd <= acc_a;
+            win_we <= acc_w_v;
+            win_wa <= {bank, acc_w_i};
+            win_wd <= acc_w;
+            busy <= 1'b0;
+            done <= 1'b1;
+            st <= S_IDLE;
+          end
+          default: ;
+        endcase
+      end
+      default: st <= S_IDLE;
+    endcase
+    if (walk_next) begin
+      if (32'(ci_k) == K - 1) begin
+        if (col_act && !col_pred) begin
+          st <= S_BURST;
+          j <= {(WK + 1) {1'b0}};
+          pw_v <= 1'b0;
+        end else st <= S_COL;
+      end else begin
+        ci_k <= ci_k + 1'b1;
+        wcell <= wcell + 1'b1;
+        cell_done <= 1'b0;
+      end
+    end
+    if (rst) begin
+      st <= S_IDLE;
+      busy <= 1'b0;
+    end
+  end
+
+`ifdef SIM
+  initial begin
+    if (K > 16) $fatal(1, "htm3_tm_cells: K %0d > 16 (a column's cells span at most two bitmap words)", K);
+    if (WCELL + 1 + WM > 16) $fatal(1, "htm3_tm_cells: a tm.seg word {count, valid, owner} exceeds 16 bits");
+    if (FREE_BASE + S > (1 << SM_AW)) $fatal(1, "htm3_tm_cells: the segment memory needs 10S + 1 words");
+  end
+  always @(posedge clk) begin
+    if ((st == S_GC0 || st == S_GEND) && take && fmask == {M{1'b0}})
+      $error("htm3_tm_cells: grow found no free slot");
+    if (st == S_POP && k == 6'd0 && fc == {(WS + 1) {1'b0}}) $error("htm3_tm_cells: pop of an empty tm.free");
+    for (e = 0; e < 8; e = e + 1) if (ev[e] == 16'hFFFF) $error("htm3_tm_cells: event count %0d overflows", e);
+  end
+`endif
+endmodule
+`default_nettype wire
