@@ -121,8 +121,8 @@ type Accel3Layout struct {
 func (l Accel3Layout) SegSeq() int     { return 0 }
 func (l Accel3Layout) SegLRU() int     { return 4 * l.S }
 func (l Accel3Layout) Seg() int        { return 8 * l.S }
-func (l Accel3Layout) Free() int       { return 10 * l.S }
-func (l Accel3Layout) BoostTable() int { return 11 * l.S }
+func (l Accel3Layout) Free() int       { return 9*l.S + 1 }
+func (l Accel3Layout) BoostTable() int { return 10*l.S + 1 }
 
 // SegMemWords is the segment memory's depth.
 const SegMemWords = 16384

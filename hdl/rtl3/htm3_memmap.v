@@ -74,8 +74,9 @@ module htm3_memmap #(
   localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18;
   // The segment memory's layout (16-bit words; htm3_dendrite's SM layout,
   // DENDRITE.md, extended): segseq 4s, seglru 4S + 2s, used list prev 6S,
-  // next 7S, tm.seg 8S, tail 9S, tm.free 10S, sp.boosttable 11S.
-  localparam integer SM_LRU = 4 * S, SM_SEG = 8 * S, SM_FREE = 10 * S, SM_BT = 11 * S;
+  // next 7S, tm.seg 8S, tail 9S, tm.free 9S + 1 (htm3_tm_cells' layout,
+// TM.md), sp.boosttable 10S + 1.
+  localparam integer SM_LRU = 4 * S, SM_SEG = 8 * S, SM_FREE = 9 * S + 1, SM_BT = 10 * S + 1;
   /* verilator lint_off UNUSEDPARAM */
   localparam integer SM_D = SM_BT + BOOST_TABLE_WORDS;  // the words used: checked under SIM only
   /* verilator lint_on UNUSEDPARAM */
@@ -90,8 +91,8 @@ module htm3_memmap #(
 
 `ifdef SIM
   initial if (SM_D > 16384) $error("htm3_memmap: the segment memory needs %0d words", SM_D);
-  // Bases are ORed with indices, not added: S a power of two, at least the
-  // boost table's 1,024 words.
+  // The aligned bases are ORed with indices, not added: S a power of two,
+  // at least the boost table's 1,024 words.
   initial if (S != (1 << WS) || S < BOOST_TABLE_WORDS) $error("htm3_memmap: S %0d is not a power of two >= 1024", S);
   initial if (SEG_W > 16) $error("htm3_memmap: tm.seg is %0d bits wide", SEG_W);
 `endif
@@ -129,11 +130,11 @@ module htm3_memmap #(
       {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = 16'(CR_REGS) | (16'(addr[3:0]) << 2); end
       {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_CONN}, {1'b0, MEM_SP_DUTY}: d_tgt = T_SP;
       {1'b0, MEM_SP_BOOST}: d_tgt = T_BOOST;
-      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) | 16'(addr[WS-1:0]); end
+      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) + 16'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SEG}: begin d_tgt = T_SM; d_pa = 16'(SM_SEG) | 16'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_LRU) | (16'(addr[WS-1:0]) << 1); end
       {1'b0, MEM_TM_SEGSEQ}: begin d_tgt = T_SM; d_np = 3'd4; d_pa = addr[15:0] << 2; end
-      {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pa = 16'(SM_FREE) | 16'(addr[WS-1:0]); end
+      {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pa = 16'(SM_FREE) + 16'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SYN}: d_tgt = T_SYN;
       {1'b0, MEM_TM_CELLSEGS}: d_tgt = T_CS;
       {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_AW; d_np = 3'd2; d_pa = addr[15:0] << 1; end
