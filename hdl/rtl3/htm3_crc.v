@@ -32,7 +32,7 @@ module htm3_crc (
     input  wire        ack,
     input  wire [63:0] rd,
     output reg         busy,
-    output reg  [31:0] value
+    output wire [31:0] value
 );
   localparam [1:0] MODE_IN = 2'd1, MODE_OUT = 2'd2;  // and 0: a memory
   localparam integer IN_BUF_WORDS = 1024;  // ARCHITECTURE.md 3.1 (IN_CRC covers at most these)
@@ -49,7 +49,8 @@ module htm3_crc (
     end
   endfunction
 
-  reg [31:0] crc;
+  reg [31:0] crc;     // running; the CRC (complemented) when done
+  assign value = crc;
   reg [15:0] len;     // words to read: a memory's depth, IN_COUNT (at most IN_BUF's 1,024), OUT_COUNT, PRED_COUNT
   reg [31:0] cword;   // bytes still to feed, least significant first
   reg [1:0]  hsrc;    // a high half to feed next: 1 the word read, 2 OUT_COUNT, 3 ANOM_DEN
@@ -113,14 +114,14 @@ module htm3_crc (
         post <= 2'd0;
       end else begin
         busy <= 1'b0;
-        value <= ~crc;
+        crc <= ~crc;
       end
     end
-    if (clr) value <= 32'd0;
+    if (clr) crc <= 32'd0;
     if (rst) begin
       busy <= 1'b0;
       req <= 1'b0;
-      value <= 32'd0;
+      crc <= 32'd0;
     end
   end
 endmodule

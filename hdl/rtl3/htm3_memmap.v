@@ -101,21 +101,28 @@ module htm3_memmap #(
   localparam [3:0] T_CR = 4'd0, T_SP = 4'd1, T_BOOST = 4'd2, T_SM = 4'd3, T_SYN = 4'd4, T_CS = 4'd5,
                    T_AW = 4'd6, T_IN = 4'd7, T_OC = 4'd8, T_ZERO = 4'd9;
 
+  // A word written keeps the image's width (sim.Device masks likewise):
+  // the 16-bit words of tm.seg and tm.free are masked here, the other
+  // memories are as wide as their words or take the low bits. IN_BUF's
+  // index comes in the high half (the bus word; the low half is MEM_DATA_LO).
+  function [63:0] wmask(input [4:0] s, input [63:0] d);
+    case (s)
+      {1'b0, MEM_TM_SEG}: wmask = {{(64 - SEG_W) {1'b0}}, d[SEG_W-1:0]};
+      {1'b0, MEM_TM_FREE}: wmask = {{(64 - WS) {1'b0}}, d[WS-1:0]};
+      SEL_IN_BUF: wmask = {32'd0, d[63:32]};
+      default: wmask = d;
+    endcase
+  endfunction
+
   // ------------------------------------------------------------ the request
+  // The requester holds we, sel, addr and wd from req until ack (the
+  // host's registers and the bus word, which the master holds until its
+  // own acknowledgement; the CRC's registers; the sequencer's step index),
+  // so nothing of the request is copied here.
   reg         busy;
-  reg  [3:0]  tgt;
-  reg  [2:0]  np, k;           // parts, the part being issued
+  reg  [2:0]  k;               // the part being issued
   reg  [2:0]  kr;              // the part whose data arrives
   reg         rv;              // a read's data arrives this cycle
-  reg         wr;
-  reg  [15:0] pa;              // physical address of part 0
-  reg  [63:0] wdq;
-  reg  [3:0]  selq;             // the memory (for the SP's port)
-  // The host bounds every window address by its memory's depth (at most
-  // 16,384 words here), so the high bits never select anything.
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg  [31:0] addrq;
-  /* verilator lint_on UNUSEDSIGNAL */
 
   // Decoding of a new request.
   reg  [3:0]  d_tgt;
@@ -146,6 +153,17 @@ module htm3_memmap #(
     endcase
   end
 
+  wire [3:0]  tgt = d_tgt;
+  wire [2:0]  np = d_np;                    // parts
+  wire [15:0] pa = d_pa;                    // physical address of part 0
+  wire        wr = we;
+  wire [3:0]  selq = sel[3:0];              // the memory (for the SP's port)
+  // The host bounds every window address by its memory's depth (at most
+  // 16,384 words here), so the high bits never select anything.
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [31:0] addrq = addr;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [63:0] wdq = wmask(sel, wd);
   wire        issue = busy && k < np;       // part k goes out this cycle
   /* verilator lint_off UNUSEDSIGNAL */
   // Writes go out low part first, reads high part first (each read part
@@ -154,7 +172,7 @@ module htm3_memmap #(
   wire [2:0]  kp = wr ? k : np - 1'b1 - k;
   wire [15:0] pk = pa | 16'(kp);            // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] wpart = wdq[15:0];            // its data (16-bit memories; wdq shifts)
+  wire [15:0] wpart = wdq[16*k[1:0]+:16];   // its data (16-bit memories)
 
   // ------------------------------------------------------------- memories
   wire        cr_we = issue && wr && tgt == T_CR;
@@ -228,18 +246,6 @@ module htm3_memmap #(
       default: wide = 64'd0;
     endcase
   end
-  // A word written keeps the image's width (sim.Device masks likewise):
-  // the 16-bit words of tm.seg and tm.free are masked here, the other
-  // memories are as wide as their words or take the low bits. IN_BUF's
-  // index comes in the high half (the bus word; the low half is MEM_DATA_LO).
-  function [63:0] wmask(input [4:0] s, input [63:0] d);
-    case (s)
-      {1'b0, MEM_TM_SEG}: wmask = {{(64 - SEG_W) {1'b0}}, d[SEG_W-1:0]};
-      {1'b0, MEM_TM_FREE}: wmask = {{(64 - WS) {1'b0}}, d[WS-1:0]};
-      SEL_IN_BUF: wmask = {32'd0, d[63:32]};
-      default: wmask = d;
-    endcase
-  endfunction
 
   always @(posedge clk) begin
     ack <= 1'b0;
@@ -251,18 +257,10 @@ module htm3_memmap #(
     end
     if (req && !busy) begin
       busy <= 1'b1;
-      tgt <= d_tgt;
-      np <= d_np;
-      pa <= d_pa;
       k <= 3'd0;
-      wr <= we;
-      wdq <= wmask(sel, wd);
-      selq <= sel[3:0];
-      addrq <= addr;
       rd <= 64'd0;
     end else if (busy) begin
       if (k < np) k <= k + 1'b1;
-      if (issue && wr) wdq <= wdq >> 16;
       // Done: the last write goes out, or the last read's data arrives
       // (into rd, with ack).
       if ((wr && k + 1'b1 == np) || (!wr && rv && kr + 1'b1 == np)) begin
