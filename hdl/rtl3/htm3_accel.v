@@ -54,7 +54,9 @@ module htm3_accel #(
   wire [31:0]  in_count, cycles;
   wire [WC-1:0] out_count;
   wire [63:0]  steps;
-  wire [319:0] phcyc;
+  wire [3:0]   ph_ra;
+  wire [31:0]  ph_rd;
+  wire         ph_ok, cmd_zero;
   // the logical memory port: host's, sequencer's, the one the map sees
   wire         h_req, h_we, s_req, s_we, m_ack;
   wire [4:0]   h_sel, s_sel;
@@ -66,8 +68,9 @@ module htm3_accel #(
       .clk(clk), .rst(rst), .wb_cyc_i(wb_cyc_i), .wb_stb_i(wb_stb_i), .wb_we_i(wb_we_i), .wb_adr_i(wb_adr_i),
       .wb_dat_i(wb_dat_i), .wb_sel_i(wb_sel_i), .wb_dat_o(wb_dat_o), .wb_ack_o(wb_ack_o),
       .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore), .cmd_reset(cmd_reset),
-      .in_count(in_count), .busy(busy), .eng_err(eng_err), .eng_code(3'd2),  // ERR_BAD_INPUT
-      .steps(steps), .cycles(cycles), .phcyc(phcyc), .out_count(32'(out_count)), .pred_count(32'd0),
+      .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .eng_err(eng_err), .eng_code(3'd2),  // ERR_BAD_INPUT
+      .steps(steps), .cycles(cycles), .ph_ra(ph_ra), .ph_rd(ph_rd), .ph_ok(ph_ok),
+      .out_count(32'(out_count)), .pred_count(32'd0),
       .anom_num(32'd0), .anom_den(32'd0),
       .m_req(h_req), .m_we(h_we), .m_sel(h_sel), .m_addr(h_addr), .m_wd(h_wd), .m_ack(m_ack), .m_rd(m_rd));
 
@@ -89,8 +92,8 @@ module htm3_accel #(
 
   htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
       .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
-      .cmd_reset(cmd_reset), .in_count(in_count), .busy(busy), .err(eng_err), .steps(steps), .cycles(cycles),
-      .phcyc(phcyc), .out_count(out_count), .ib_a(ib_a), .ib_d(ib_d),
+      .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err), .steps(steps),
+      .cycles(cycles), .ph_ra(ph_ra), .ph_rd(ph_rd), .ph_ok(ph_ok), .out_count(out_count), .ib_a(ib_a), .ib_d(ib_d),
       .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
       .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a), .sp_iter(sp_iter), .sp_minov(sp_minov),
       .sp_regs_ld(sp_regs_ld), .sp_iter_i(sp_iter_i), .sp_minov_i(sp_minov_i),

@@ -43,6 +43,7 @@ module htm3_host #(
     output reg          cmd_learn,
     output reg          cmd_restore,
     output reg          cmd_reset,
+    output reg          cmd_zero,    // a CTRL command that starts nothing (CYCLES 0)
     output reg  [31:0]  in_count,
     // the sequencer's state and results
     input  wire         busy,
@@ -50,7 +51,9 @@ module htm3_host #(
     input  wire [2:0]   eng_code,
     input  wire [63:0]  steps,
     input  wire [31:0]  cycles,
-    input  wire [319:0] phcyc,     // PHASE_CYCLES, phase p at [32p, 32p + 32)
+    output wire [3:0]   ph_ra,     // PHASE_CYCLES (htm3_seq's RAM): the phase read
+    input  wire [31:0]  ph_rd,     //   its word, a cycle later
+    input  wire         ph_ok,     //   the phase ran (else 0)
     input  wire [31:0]  out_count,
     input  wire [31:0]  pred_count,
     input  wire [31:0]  anom_num,
@@ -132,7 +135,7 @@ module htm3_host #(
   reg [3:0]            csel;     // CRC_SEL's memory
   reg [ERROR_BITS-1:0] err;
   reg [31:0]           step_expect, mem_sel, mem_addr, mem_lo;
-  localparam [1:0] H_IDLE = 2'd0, H_MEM = 2'd1, H_CRC = 2'd2;
+  localparam [1:0] H_IDLE = 2'd0, H_MEM = 2'd1, H_CRC = 2'd2, H_PH = 2'd3;
   reg [1:0]            hs;
   reg [13:0]           h_adr;   // the bus address being served
 
@@ -172,6 +175,9 @@ module htm3_host #(
   // per register; the pages are checked under SIM).
   reg [31:0] rdv;
   wire [3:0] ph_i = wb_adr_i[3:0] - REG_PHASE_CYCLES[3:0];  // a PHASE_CYCLES word's phase
+  // below the base, ph_i wraps to 16 - d >= NUM_PHASES (checked under SIM)
+  wire       is_ph = wb_adr_i[13:4] == REG_PHASE_CYCLES[13:4] && {28'd0, ph_i} < NUM_PHASES;
+  assign ph_ra = ph_i;
   always @* begin
     rdv = 32'd0;
     case (wb_adr_i[13:4])
@@ -217,10 +223,7 @@ module htm3_host #(
         REG_MEM_ADDR[3:0]: rdv = mem_addr;
         default: ;
       endcase
-      REG_PHASE_CYCLES[13:4]:
-      if ({28'd0, ph_i} < NUM_PHASES)  // below the base, ph_i wraps to 16 - d >= NUM_PHASES (checked)
-        rdv = phcyc[32*ph_i+:32];
-      default: ;
+      default: ;  // PHASE_CYCLES: RAM-backed (H_PH)
     endcase
   end
 
@@ -230,12 +233,15 @@ module htm3_host #(
     cmd_step = 1'b0;
     cmd_restore = 1'b0;
     cmd_reset = 1'b0;
+    cmd_zero = 1'b0;
     cmd_learn = (cmd & CMD_LEARN) != 0;
     if (bus_cmd && cmd_ok && !busy) begin
       cmd_step = (cmd & ~CMD_LEARN) == CMD_STEP && step_expect == steps[31:0] && in_count <= IN_D && !dirty;
       cmd_restore = cmd == CMD_RESTORE;
       cmd_reset = cmd == CMD_RESET;
+      cmd_zero = !cmd_step && !cmd_restore && !cmd_reset;
     end
+    if (bus_cmd && !cmd_ok && !busy) cmd_zero = 1'b1;
   end
 
   always @(posedge clk) begin
@@ -257,6 +263,11 @@ module htm3_host #(
             (is_out_buf(h_adr) && {20'd0, h_adr[OUT_BUF_BITS-1:0]} >= out_count) ||
             (is_pred_buf(h_adr) && {20'd0, h_adr[PRED_BUF_BITS-1:0]} >= pred_count))
           wb_dat_o <= 32'd0;
+        wb_ack_o <= 1'b1;
+        hs <= H_IDLE;
+      end
+      H_PH: begin
+        wb_dat_o <= ph_ok ? ph_rd : 32'd0;
         wb_ack_o <= 1'b1;
         hs <= H_IDLE;
       end
@@ -349,6 +360,9 @@ module htm3_host #(
               c_mode <= (wb_adr_i == REG_IN_CRC) ? 2'd1 : 2'd2;
             end
           end else if (wb_adr_i == REG_CRC_VALUE) hs <= H_CRC;
+          else if (is_ph) begin
+            if (!busy) hs <= H_PH;  // the word, a cycle later; wait while a command runs
+          end
           else begin
             wb_dat_o <= rdv;
             wb_ack_o <= 1'b1;

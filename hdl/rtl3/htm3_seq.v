@@ -22,12 +22,17 @@ module htm3_seq #(
     input  wire           cmd_learn,
     input  wire           cmd_restore,
     input  wire           cmd_reset,
+    input  wire           cmd_zero,    // a CTRL command that starts nothing: CYCLES 0
     input  wire [31:0]    in_count,
     output wire           busy,
     output reg            err,        // the command failed with BAD_INPUT
     output reg  [63:0]    steps,
     output reg  [31:0]    cycles,
-    output wire [319:0]   phcyc,
+    // PHASE_CYCLES in RAM: word ph_ra (a phase) is ph_rd a cycle later;
+    // ph_ok: the phase ran in the last STEP (else the word reads 0)
+    input  wire [3:0]     ph_ra,
+    output wire [31:0]    ph_rd,
+    output wire           ph_ok,
     output reg  [WC-1:0]  out_count,
     // IN_BUF's engine read port
     output wire [IN_AW-1:0] ib_a,
@@ -69,7 +74,9 @@ module htm3_seq #(
   localparam integer WN = (N > 1) ? $clog2(N) : 1;
   localparam [2:0] Q_IDLE = 3'd0, Q_CHECK = 3'd1, Q_SP = 3'd2, Q_LOAD = 3'd3, Q_LWAIT = 3'd4;
   reg [2:0]  q;
-  assign busy = q != Q_IDLE;
+  wire   run = q != Q_IDLE;
+  reg    ph_we;
+  assign busy = run || ph_we;  // and while the last PHASE_CYCLES word is written
 
   // ------------------------------------------------------------ the check
   // At check cycle ci, IN_BUF word ci is read and word ci - 1 arrives: below
@@ -83,14 +90,19 @@ module htm3_seq #(
   assign sp_n_in = WNC'(in_count);
 
   // ---------------------------------------------------------- phase count
-  // One running counter; a phase's count is stored when the phase changes.
-  // Slots 0 .. 4: LOAD .. SP_DUTY, slot 5: OUTPUT (phase 9); the TM phases
-  // read 0 (not in this version).
+  // One running counter; a phase's count is written to the PHASE_CYCLES
+  // RAM when the phase changes (at most one write a cycle). Slots 0 .. 4:
+  // LOAD .. SP_DUTY, slot 5: OUTPUT (phase 9); the TM phases read 0 (not in
+  // this version). phv: the slots written in the last STEP.
   localparam [2:0] SL_OUT = 3'd5;
-  reg [31:0] ph [0:5];
   reg [31:0] pcnt;
   reg [2:0]  pcur;
-  assign phcyc = {ph[5], 128'd0, ph[4], ph[3], ph[2], ph[1], ph[0]};
+  reg [5:0]  phv;
+  reg [2:0]  ph_ws;
+  reg [31:0] ph_wd;
+  htm_ebr #(.WIDTH(32), .DEPTH(16), .ZERO(1)) u_ph (
+      .clk(clk), .ra(ph_ra), .rd(ph_rd), .we(ph_we), .wa((ph_ws == SL_OUT) ? 4'd9 : {1'b0, ph_ws}), .wd(ph_wd));
+  assign ph_ok = (ph_ra < 4'd5) ? phv[ph_ra[2:0]] : (ph_ra == 4'd9) ? phv[SL_OUT] : 1'b0;
   wire [2:0] sp_sl = sp_phase - 3'd1;  // the SP's phase (1 LOAD .. 5 SP_DUTY) as a slot
 
   // ------------------------------------------- RESTORE's loads, OUTPUT's stores
@@ -111,14 +123,14 @@ module htm3_seq #(
     m_wd = (li == 5'd14) ? steps : (li == 5'd15) ? sp_iter : {48'd0, sp_minov};
     sp_iter_i = m_rd;
   end
-  integer k;
 
   always @(posedge clk) begin
     sp_start <= 1'b0;
     sp_regs_ld <= 1'b0;
     err <= 1'b0;
     m_req <= 1'b0;
-    if (busy) cycles <= cycles + 1;
+    ph_we <= 1'b0;
+    if (run) cycles <= cycles + 1;
     case (q)
       Q_CHECK: begin
         ci <= ci + 1'b1;
@@ -131,19 +143,19 @@ module htm3_seq #(
         end else if (chk_last) begin
           sp_start <= 1'b1;
           q <= Q_SP;
-          for (k = 1; k < 6; k = k + 1) ph[k] <= 32'd0;
+          phv <= 6'd0;
         end
       end
       Q_SP:
       if (sp_busy || sp_start) begin
         if (sp_busy && sp_sl != pcur) begin
-          ph[pcur] <= pcnt;
+          ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
           pcur <= sp_sl;
           pcnt <= 32'd1;
         end else pcnt <= pcnt + 1;
       end else begin
         // OUTPUT: the outputs, then regs words 0 .. 2 stored
-        ph[pcur] <= pcnt;
+        ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
         pcur <= SL_OUT;
         pcnt <= 32'd1;
         out_count <= WC'(sp_n_act);
@@ -178,7 +190,9 @@ module htm3_seq #(
           li <= li + 1'b1;
           if (li == 5'd13 || li == 5'd16) q <= Q_IDLE;
           else q <= Q_LOAD;
-          if (li == 5'd16) ph[SL_OUT] <= pcnt + 1;
+          if (li == 5'd16) begin
+            ph_we <= 1'b1; ph_ws <= SL_OUT; ph_wd <= pcnt + 1; phv[SL_OUT] <= 1'b1;
+          end
         end
       end
       default:
@@ -196,8 +210,8 @@ module htm3_seq #(
       end else if (cmd_reset) begin
         cycles <= 32'd0;
         out_count <= {WC{1'b0}};
-        for (k = 0; k < 6; k = k + 1) ph[k] <= 32'd0;
-      end
+        phv <= 6'd0;
+      end else if (cmd_zero) cycles <= 32'd0;
     endcase
     if (rst) begin
       q <= Q_IDLE;
@@ -207,6 +221,8 @@ module htm3_seq #(
       m_req <= 1'b0;
       cycles <= 32'd0;
       out_count <= {WC{1'b0}};
+      ph_we <= 1'b0;
+      phv <= 6'd0;
     end
   end
 endmodule
