@@ -23,6 +23,29 @@ import (
 // accel3Harness are the harness files of a build of htm3_accel.
 var accel3Harness = []string{"harness.cpp", "serve.cpp"}
 
+// accel3Only are the files of hdl/rtl3 that only the top's builds compile:
+// they include rtl/htm_arch.vh (the engines' builds have no include path).
+var accel3Only = []string{"htm3_accel.v", "htm3_host.v", "htm3_crc.v", "htm3_seq.v", "htm3_memmap.v", "icebreaker3_top.v"}
+
+// writeAccel3Sources writes hdl/rtl and hdl/rtl3 into dir and returns the
+// Verilog files of htm3_accel and the engines (not icebreaker3_top, which
+// needs rtl's UART files); tools need IncludeDir(dir).
+func writeAccel3Sources(dir string) ([]string, error) {
+	if _, err := WriteSources(dir); err != nil {
+		return nil, err
+	}
+	vs, err := writeSources3(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range accel3Only {
+		if f != "icebreaker3_top.v" {
+			vs = append(vs, filepath.Join(dir, "rtl3", f))
+		}
+	}
+	return vs, nil
+}
+
 // BuildAccel3 builds htm3_accel with the bus harness (harness/harness.cpp)
 // for the parameters p in Verilator, or returns the cached build. The
 // binary takes the harness's arguments (Model.Run); its memories are the
@@ -57,10 +80,7 @@ func BuildAccel3(ctx context.Context, p Params) (*Model, error) {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if _, err := WriteSources(tmp); err != nil {
-		return nil, err
-	}
-	vs, err := writeSources3(tmp)
+	vs, err := writeAccel3Sources(tmp)
 	if err != nil {
 		return nil, err
 	}

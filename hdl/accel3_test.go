@@ -150,9 +150,7 @@ func TestAccel3(t *testing.T) {
 func TestAccel3Lint(t *testing.T) {
 	needTool(t, "verilator")
 	dir := t.TempDir()
-	_, err := WriteSources(dir)
-	require.NoError(t, err)
-	vs, err := writeSources3(dir)
+	vs, err := writeAccel3Sources(dir)
 	require.NoError(t, err)
 	for _, def := range [][]string{{"-DSIM"}, nil} {
 		args := append([]string{"--lint-only", "-Wall", "-I" + IncludeDir(dir), "--top-module", "htm3_accel"}, def...)
