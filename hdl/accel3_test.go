@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -146,16 +147,25 @@ func TestAccel3(t *testing.T) {
 }
 
 // TestAccel3Lint runs verilator --lint-only -Wall on htm3_accel with and
-// without SIM: no warning (the RTL's waivers are by line, with reasons).
+// without SIM, and on icebreaker3_top: no warning (the RTL's waivers are by
+// line, with reasons).
 func TestAccel3Lint(t *testing.T) {
 	needTool(t, "verilator")
 	dir := t.TempDir()
 	vs, err := writeAccel3Sources(dir)
 	require.NoError(t, err)
-	for _, def := range [][]string{{"-DSIM"}, nil} {
-		args := append([]string{"--lint-only", "-Wall", "-I" + IncludeDir(dir), "--top-module", "htm3_accel"}, def...)
-		args = append(args, vs...)
+	board := append([]string{filepath.Join(dir, "rtl3", "icebreaker3_top.v")}, vs...)
+	for _, f := range []string{"uart_rx.v", "uart_tx.v", "uartbone.v"} {
+		board = append(board, filepath.Join(IncludeDir(dir), f))
+	}
+	for _, tc := range []struct {
+		top   string
+		def   []string
+		files []string
+	}{{"htm3_accel", []string{"-DSIM"}, vs}, {"htm3_accel", nil, vs}, {"icebreaker3_top", nil, board}} {
+		args := append([]string{"--lint-only", "-Wall", "-I" + IncludeDir(dir), "--top-module", tc.top}, tc.def...)
+		args = append(args, tc.files...)
 		out, err := exec.Command("verilator", args...).CombinedOutput()
-		require.NoError(t, err, "verilator %v:\n%s", def, out)
+		require.NoError(t, err, "verilator %s %v:\n%s", tc.top, tc.def, out)
 	}
 }
