@@ -30,7 +30,8 @@ var sources3 embed.FS
 var SP3Phases = [5]string{"LOAD", "SP_OVERLAP", "SP_INHIBIT", "SP_LEARN", "SP_DUTY"}
 
 // writeSources3 writes hdl/rtl3 into dir and returns the RTL's Verilog
-// files (not the testbench's).
+// files (not the testbench's, nor the top's modules of accel3Only, which
+// include rtl/htm_arch.vh: writeAccel3Sources).
 func writeSources3(dir string) ([]string, error) {
 	var vs []string
 	err := fs.WalkDir(sources3, ".", func(path string, d fs.DirEntry, err error) error {
@@ -45,7 +46,7 @@ func writeSources3(dir string) ([]string, error) {
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}
-		if filepath.Dir(path) == "rtl3" && strings.HasSuffix(path, ".v") {
+		if filepath.Dir(path) == "rtl3" && strings.HasSuffix(path, ".v") && !slices.Contains(accel3Only, filepath.Base(path)) {
 			vs = append(vs, dst)
 		}
 		return os.WriteFile(dst, b, 0o644)

@@ -55,7 +55,11 @@ module htm3_sp #(
     // 2 sp.duty, 3 sp.poollen; mr_d is word mr_a a cycle later
     input  wire [1:0]     mr_sel,
     input  wire [AMR-1:0] mr_a,
-    output reg  [31:0]    mr_d
+    output reg  [31:0]    mr_d,
+    // and its write port when idle (the host's memory window): word mr_a of
+    // memory mr_sel takes mw_d
+    input  wire           mw_we,
+    input  wire [31:0]    mw_d
 );
   localparam integer W   = (N + 31) / 32;                 // words per input bitmap
   localparam integer WW  = (W > 1) ? $clog2(W) : 1;       // a word index
@@ -101,9 +105,10 @@ module htm3_sp #(
       .clk(clk), .a(pool_a), .we(pool_we), .wd(pool_wd), .rd(pool_rd));
 
   reg  [WCI-1:0] plen_ra;
+  wire           plen_we = !busy && mw_we && mr_sel == 2'd3;
   wire [WQ-1:0]  plen_rd;
   htm_ebr #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen")) u_plen (
-      .clk(clk), .ra(plen_ra), .rd(plen_rd), .we(1'b0), .wa({WCI{1'b0}}), .wd({WQ{1'b0}}));
+      .clk(clk), .ra(plen_ra), .rd(plen_rd), .we(plen_we), .wa(WCI'(mr_a)), .wd(WQ'(mw_d)));
 
   reg  [ACW-1:0] conn_ra, conn_wa;
   reg            conn_we;
@@ -409,6 +414,17 @@ module htm3_sp #(
       end
       default: ;
     endcase
+    // the host's window writes, when idle
+    if (!busy) begin
+      pool_we = mw_we && mr_sel == 2'd0;
+      pool_wd = PW'(mw_d);
+      conn_we = mw_we && mr_sel == 2'd1;
+      conn_wa = ACW'(mr_a);
+      conn_wd = mw_d;
+      duty_we = mw_we && mr_sel == 2'd2;
+      duty_wa = WCI'(mr_a);
+      duty_wd = mw_d;
+    end
   end
   always @(posedge clk)
     if (st == S_PASS && !ph[0] && ph != 0) pw_new <= {p_in, p_new};

@@ -70,7 +70,7 @@ module sp3_tb #(
       .regs_ld(regs_ld), .iter_i(regs[1]), .minov_i(regs[2][15:0]), .iter(iter), .minov(minov),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
       .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
-      .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d));
+      .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d), .mw_we(1'b0), .mw_d(32'd0));
 
   // the host
   integer st = 0, i, r, lf, cnt, x;

@@ -1,0 +1,237 @@
+package hdl
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/htmhw/htmhw/arch"
+	"github.com/htmhw/htmhw/image"
+)
+
+// Architecture 3's top, htm3_accel (hdl/rtl3/ACCEL.md): the same Wishbone
+// slave and register map as htm_accel, so the same harness drives it
+// (harness.cpp, built with --prefix Vhtm_accel).
+
+// accel3Harness are the harness files of a build of htm3_accel.
+var accel3Harness = []string{"harness.cpp", "serve.cpp"}
+
+// accel3Only are the files of hdl/rtl3 that only the top's builds compile:
+// they include rtl/htm_arch.vh (the engines' builds have no include path).
+var accel3Only = []string{"htm3_accel.v", "htm3_host.v", "htm3_crc.v", "htm3_seq.v", "htm3_memmap.v", "icebreaker3_top.v"}
+
+// writeAccel3Sources writes hdl/rtl and hdl/rtl3 into dir and returns the
+// Verilog files of htm3_accel and the engines (not icebreaker3_top, which
+// needs rtl's UART files); tools need IncludeDir(dir).
+func writeAccel3Sources(dir string) ([]string, error) {
+	if _, err := WriteSources(dir); err != nil {
+		return nil, err
+	}
+	vs, err := writeSources3(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range accel3Only {
+		if f != "icebreaker3_top.v" {
+			vs = append(vs, filepath.Join(dir, "rtl3", f))
+		}
+	}
+	return vs, nil
+}
+
+// BuildAccel3 builds htm3_accel with the bus harness (harness/harness.cpp)
+// for the parameters p in Verilator, or returns the cached build. The
+// binary takes the harness's arguments (Model.Run); its memories are the
+// files WriteMemFiles3 writes.
+func BuildAccel3(ctx context.Context, p Params) (*Model, error) {
+	vl, err := exec.LookPath("verilator")
+	if err != nil {
+		return nil, ErrNoVerilator
+	}
+	ver, err := exec.CommandContext(ctx, vl, "--version").Output()
+	if err != nil {
+		return nil, fmt.Errorf("hdl: verilator --version: %w", err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n%v\n", sourceHash(), sources3Hash(), strings.TrimSpace(string(ver)), p.Defines())
+	key := "accel3-" + hex.EncodeToString(h.Sum(nil))[:24]
+	cache, err := CacheDir()
+	if err != nil {
+		return nil, err
+	}
+	const name = "Vhtm_accel"
+	dir := filepath.Join(cache, key)
+	bin := filepath.Join(dir, name)
+	if _, err := os.Stat(bin); err == nil {
+		return &Model{Params: p, Bin: bin, Cached: true}, nil
+	}
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	tmp, err := os.MkdirTemp(cache, ".build-*")
+	if err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	vs, err := writeAccel3Sources(tmp)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial", "unique",
+		"-Wno-fatal", "-Wno-lint", "-Wno-style", "-DSIM", "--top-module", "htm3_accel", "--prefix", name,
+		"-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
+	for _, d := range p.Defines() {
+		args = append(args, "-G"+d)
+	}
+	args = append(args, vs...)
+	for _, f := range accel3Harness {
+		args = append(args, filepath.Join(tmp, "harness", f))
+	}
+	cmd := exec.CommandContext(ctx, vl, args...)
+	cmd.Dir = tmp
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("hdl: verilator: %w\n%s", err, tail(out, 4000))
+	}
+	stage := filepath.Join(tmp, "out")
+	if err := os.MkdirAll(stage, 0o755); err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	if err := os.Rename(filepath.Join(tmp, "obj", name), filepath.Join(stage, name)); err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	if err := os.Rename(stage, dir); err != nil {
+		if _, serr := os.Stat(bin); serr == nil {
+			return &Model{Params: p, Bin: bin, Cached: true}, nil
+		}
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	return &Model{Params: p, Bin: bin}, nil
+}
+
+// sources3Hash hashes hdl/rtl3.
+func sources3Hash() string {
+	h := sha256.New()
+	_ = fs.WalkDir(sources3, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := sources3.ReadFile(path)
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Accel3Layout is where htm3_memmap keeps the image memories that it maps
+// onto shared physical memories (hdl/rtl3/ACCEL.md, "Memory map"), in
+// 16-bit words.
+type Accel3Layout struct {
+	S, WC int
+}
+
+// Segment memory (SPRAM, 16K x 16) bases.
+func (l Accel3Layout) SegSeq() int     { return 0 }
+func (l Accel3Layout) SegLRU() int     { return 4 * l.S }
+func (l Accel3Layout) Seg() int        { return 8 * l.S }
+func (l Accel3Layout) Free() int       { return 9*l.S + 1 }
+func (l Accel3Layout) BoostTable() int { return 10*l.S + 1 }
+
+// SegMemWords is the segment memory's depth.
+const SegMemWords = 16384
+
+// CfgRegsWords is the cfg/regs EBR's depth: cfg word i at 2i, regs word r
+// at 64 + 4r.
+const CfgRegsWords = 256
+
+// WriteMemFiles3 writes the $readmemh files htm3_accel's memories load
+// under SIM (+memdir=dir): the image's own files for the memories that
+// keep the image's shape (sp.*, tm.syn, tm.cellsegs) and the physical
+// images of the shared ones: cfgregs.hex (cfg and regs as 16-bit words),
+// segmem.hex (tm.segseq, tm.seglru, tm.seg, tm.free, sp.boosttable),
+// actwin.hex (tm.active and tm.winner, bank 0).
+func WriteMemFiles3(im *image.Image, dir string) error {
+	if _, err := im.WriteMemFiles(dir, []string{"readmemh"}); err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
+	p, err := ParamsOf(im)
+	if err != nil {
+		return err
+	}
+	sec := func(m arch.Mem) ([]uint64, error) {
+		s := im.Section(m.String())
+		if s == nil {
+			return nil, fmt.Errorf("hdl: the image has no %s", m)
+		}
+		return s.Words, nil
+	}
+	put := func(dst []uint64, base, parts int, words []uint64) {
+		for i, w := range words {
+			for k := 0; k < parts; k++ {
+				dst[base+parts*i+k] = (w >> (16 * k)) & 0xFFFF
+			}
+		}
+	}
+	cr := make([]uint64, CfgRegsWords)
+	cfg, err := sec(arch.MemCfg)
+	if err != nil {
+		return err
+	}
+	regs, err := sec(arch.MemRegs)
+	if err != nil {
+		return err
+	}
+	put(cr, 0, 2, cfg)
+	put(cr, 64, 4, regs)
+
+	l := Accel3Layout{S: p.S, WC: (p.C*p.K + 31) / 32}
+	if l.BoostTable()+arch.BoostTableWords > SegMemWords {
+		return errors.New("hdl: the segment memory is too small for S")
+	}
+	sm := make([]uint64, SegMemWords)
+	for _, x := range []struct {
+		m           arch.Mem
+		base, parts int
+	}{
+		{arch.MemTMSegSeq, l.SegSeq(), 4}, {arch.MemTMSegLRU, l.SegLRU(), 2}, {arch.MemTMSeg, l.Seg(), 1},
+		{arch.MemTMFree, l.Free(), 1}, {arch.MemSPBoostTable, l.BoostTable(), 1},
+	} {
+		w, err := sec(x.m)
+		if err != nil {
+			return err
+		}
+		put(sm, x.base, x.parts, w)
+	}
+	aw := make([]uint64, 8*l.WC)
+	act, err := sec(arch.MemTMActive)
+	if err != nil {
+		return err
+	}
+	win, err := sec(arch.MemTMWinner)
+	if err != nil {
+		return err
+	}
+	put(aw, 0, 2, act)
+	put(aw, 4*l.WC, 2, win)
+	for _, f := range []struct {
+		name  string
+		words []uint64
+	}{{"cfgregs", cr}, {"segmem", sm}, {"actwin", aw}} {
+		var b strings.Builder
+		fmt.Fprintf(&b, "// %s: %d words of 16 bits (htm3_memmap)\n", f.name, len(f.words))
+		for _, w := range f.words {
+			fmt.Fprintf(&b, "%04x\n", w)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.name+".hex"), []byte(b.String()), 0o644); err != nil {
+			return fmt.Errorf("hdl: %w", err)
+		}
+	}
+	return nil
+}

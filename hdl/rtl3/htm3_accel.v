@@ -1,0 +1,121 @@
+// htm3_accel: the top of architecture 3 (hdl/rtl3/ACCEL.md), with
+// htm_accel's Wishbone slave ports (docs/ARCHITECTURE.md section 3, the same
+// register map and host-visible behaviour), so that a board top can
+// instantiate either. It connects:
+//
+//   htm3_host    the register file, commands, errors, window, CRC sequencer
+//   htm3_seq     the command sequencer (STEP, RESTORE), cycle counts
+//   htm3_memmap  logical image words -> physical memories (window, CRC,
+//                RESTORE's loads, OUTPUT's stores)
+//   htm3_sp      the spatial pooler engine and its memories
+//
+// One logical memory port: the host's while no command runs, the
+// sequencer's while one does. The TM engines are not in this version
+// (ACCEL.md, "Left"): STEP runs LOAD .. SP_DUTY and OUTPUT.
+`default_nettype none
+module htm3_accel #(
+    parameter integer N = 120,
+    parameter integer C = 256,
+    parameter integer Q = 60,
+    parameter integer K = 4,
+    parameter integer S = 1024,
+    parameter integer M = 16,
+    parameter integer B = 8,
+    parameter integer G = 8,
+    // htm_accel's architecture parameters: reported in CAPS only
+    parameter integer LANES_OV = 4,
+    parameter integer LANES_SYN = 4,
+    parameter integer DIV_LAT = 18,
+    /* verilator lint_off UNUSEDPARAM */
+    parameter MEM_DIR = "mem"  // htm_accel's; the memories take +memdir= under SIM
+    /* verilator lint_on UNUSEDPARAM */
+) (
+    input  wire        clk,
+    input  wire        rst,
+    input  wire        wb_cyc_i,
+    input  wire        wb_stb_i,
+    input  wire        wb_we_i,
+    input  wire [13:0] wb_adr_i,
+    input  wire [31:0] wb_dat_i,
+    input  wire [3:0]  wb_sel_i,
+    output wire [31:0] wb_dat_o,
+    output wire        wb_ack_o
+);
+  localparam integer WN = (N > 1) ? $clog2(N) : 1;
+  localparam integer WNC = $clog2(N + 1);
+  localparam integer WCI = (C > 1) ? $clog2(C) : 1;
+  localparam integer WC = $clog2(C + 1);
+  localparam integer W = (N + 31) / 32;
+  localparam integer AMR = $clog2(((Q > W ? Q : W) * C) + 1);
+  localparam integer IN_AW = (N > 1) ? $clog2(N) : 1;
+
+  // host <-> sequencer
+  wire         cmd_step, cmd_learn, cmd_restore, cmd_reset, busy, eng_err;
+  wire [31:0]  in_count, cycles;
+  wire [WC-1:0] out_count;
+  wire [63:0]  steps;
+  wire [3:0]   ph_ra;
+  wire [31:0]  ph_rd;
+  wire         ph_ok, cmd_zero;
+  // the logical memory port: host's, sequencer's, the one the map sees
+  wire         h_req, h_we, s_req, s_we, m_ack;
+  wire [4:0]   h_sel, s_sel;
+  wire [31:0]  h_addr, s_addr;
+  wire [63:0]  h_wd, s_wd, m_rd;
+
+  htm3_host #(.N(N), .C(C), .Q(Q), .K(K), .S(S), .M(M), .B(B), .G(G), .LANES_OV(LANES_OV),
+      .LANES_SYN(LANES_SYN), .DIV_LAT(DIV_LAT)) u_host (
+      .clk(clk), .rst(rst), .wb_cyc_i(wb_cyc_i), .wb_stb_i(wb_stb_i), .wb_we_i(wb_we_i), .wb_adr_i(wb_adr_i),
+      .wb_dat_i(wb_dat_i), .wb_sel_i(wb_sel_i), .wb_dat_o(wb_dat_o), .wb_ack_o(wb_ack_o),
+      .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore), .cmd_reset(cmd_reset),
+      .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .eng_err(eng_err), .eng_code(3'd2),  // ERR_BAD_INPUT
+      .steps(steps), .cycles(cycles), .ph_ra(ph_ra), .ph_rd(ph_rd), .ph_ok(ph_ok),
+      .out_count(32'(out_count)), .pred_count(32'd0),
+      .anom_num(32'd0), .anom_den(32'd0),
+      .m_req(h_req), .m_we(h_we), .m_sel(h_sel), .m_addr(h_addr), .m_wd(h_wd), .m_ack(m_ack), .m_rd(m_rd));
+
+  // the SP engine
+  wire           sp_start, sp_learn, sp_busy, sp_regs_ld, sp_mw_we;
+  wire [2:0]     sp_phase;
+  wire [WNC-1:0] sp_n_in;
+  wire [WN-1:0]  sp_inbuf_a;
+  wire [WC-1:0]  sp_n_act, cfg_k;
+  wire [63:0]    sp_iter, sp_iter_i;
+  wire [15:0]    sp_minov, sp_minov_i, cfg_stim, cfg_dutyper, cfg_updper;
+  wire [B-1:0]   cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim;
+  wire [16:0]    cfg_minpct;
+  wire [1:0]     sp_mr_sel;
+  wire [AMR-1:0] sp_mr_a;
+  wire [31:0]    sp_mr_d, sp_mw_d, ib_d;
+  wire [WCI-1:0] sp_oc_ra, sp_oc_rd;
+  wire [IN_AW-1:0] ib_a;
+
+  htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
+      .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
+      .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err), .steps(steps),
+      .cycles(cycles), .ph_ra(ph_ra), .ph_rd(ph_rd), .ph_ok(ph_ok), .out_count(out_count), .ib_a(ib_a), .ib_d(ib_d),
+      .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
+      .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a), .sp_iter(sp_iter), .sp_minov(sp_minov),
+      .sp_regs_ld(sp_regs_ld), .sp_iter_i(sp_iter_i), .sp_minov_i(sp_minov_i),
+      .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
+      .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
+      .cfg_updper(cfg_updper),
+      .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_sel(s_sel), .m_addr(s_addr), .m_ack(m_ack), .m_rd(m_rd));
+
+  htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI)) u_map (
+      .clk(clk), .rst(rst),
+      .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
+      .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .ack(m_ack), .rd(m_rd),
+      .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
+      .sp_oc_ra(sp_oc_ra), .sp_oc_rd(sp_oc_rd), .eng_busy(busy), .eng_ib_a(ib_a), .eng_ib_d(ib_d));
+
+  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B)) u_sp (
+      .clk(clk), .rst(rst),
+      .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
+      .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
+      .cfg_updper(cfg_updper), .regs_ld(sp_regs_ld), .iter_i(sp_iter_i), .minov_i(sp_minov_i), .iter(sp_iter),
+      .minov(sp_minov), .start(sp_start), .learn_i(sp_learn), .n_in(sp_n_in), .inbuf_a(sp_inbuf_a),
+      .inbuf_d(WN'(ib_d)), .busy(sp_busy), .phase(sp_phase), .n_act(sp_n_act), .oc_ra(sp_oc_ra),
+      .oc_rd(sp_oc_rd), .mr_sel(sp_mr_sel), .mr_a(sp_mr_a), .mr_d(sp_mr_d), .mw_we(sp_mw_we), .mw_d(sp_mw_d));
+endmodule
+`default_nettype wire

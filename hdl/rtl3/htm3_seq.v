@@ -1,0 +1,229 @@
+// htm3_seq: the command sequencer of architecture 3 (hdl/rtl3/ACCEL.md).
+// STEP: LOAD's input check (IN_BUF read one index a cycle: each below N and
+// ascending), then the SP engine (LOAD .. SP_DUTY), then OUTPUT; the TM
+// phases are not in this version (ACCEL.md, "Left"). RESTORE: the engines'
+// configuration and the registers that live in flip-flops (the step count,
+// the SP's iteration and minOverlap) are loaded from cfg and regs through
+// the logical memory port. The cycles of each phase (one running counter,
+// stored when the phase changes) and of the command are kept for
+// PHASE_CYCLES and CYCLES.
+`default_nettype none
+module htm3_seq #(
+    parameter integer N = 120,
+    parameter integer B = 8,
+    parameter integer IN_AW = 7,
+    parameter integer WC = 9,      // a column count
+    parameter integer WNC = 7      // an input count
+) (
+    input  wire           clk,
+    input  wire           rst,
+    // commands (htm3_host)
+    input  wire           cmd_step,
+    input  wire           cmd_learn,
+    input  wire           cmd_restore,
+    input  wire           cmd_reset,
+    input  wire           cmd_zero,    // a CTRL command that starts nothing: CYCLES 0
+    input  wire [31:0]    in_count,
+    output wire           busy,
+    output reg            err,        // the command failed with BAD_INPUT
+    output reg  [63:0]    steps,
+    output reg  [31:0]    cycles,
+    // PHASE_CYCLES in RAM: word ph_ra (a phase) is ph_rd a cycle later;
+    // ph_ok: the phase ran in the last STEP (else the word reads 0)
+    input  wire [3:0]     ph_ra,
+    output wire [31:0]    ph_rd,
+    output wire           ph_ok,
+    output reg  [WC-1:0]  out_count,
+    // IN_BUF's engine read port
+    output wire [IN_AW-1:0] ib_a,
+    input  wire [31:0]    ib_d,
+    // the SP engine
+    output reg            sp_start,
+    output reg            sp_learn,
+    output wire [WNC-1:0] sp_n_in,
+    input  wire           sp_busy,
+    input  wire [2:0]     sp_phase,
+    input  wire [WC-1:0]  sp_n_act,
+    input  wire [WN-1:0]  sp_inbuf_a,
+    input  wire [63:0]    sp_iter,
+    input  wire [15:0]    sp_minov,
+    output reg            sp_regs_ld,
+    output reg  [63:0]    sp_iter_i,   // the port's data
+    output reg  [15:0]    sp_minov_i,
+    // the SP's configuration (cfg words 3 .. 13)
+    output reg  [WC-1:0]  cfg_k,
+    output reg  [15:0]    cfg_stim,
+    output reg  [B-1:0]   cfg_conn,
+    output reg  [B-1:0]   cfg_inc,
+    output reg  [B-1:0]   cfg_dec,
+    output reg  [B-1:0]   cfg_below,
+    output reg  [B-1:0]   cfg_trim,
+    output reg  [16:0]    cfg_minpct,
+    output reg  [15:0]    cfg_dutyper,
+    output reg  [15:0]    cfg_updper,
+    // the logical memory port (RESTORE's loads)
+    output reg            m_req,
+    output reg            m_we,
+    output reg  [63:0]    m_wd,
+    output reg  [4:0]     m_sel,
+    output reg  [31:0]    m_addr,
+    input  wire           m_ack,
+    input  wire [63:0]    m_rd
+);
+  `include "htm_arch.vh"
+  localparam integer WN = (N > 1) ? $clog2(N) : 1;
+  localparam [2:0] Q_IDLE = 3'd0, Q_CHECK = 3'd1, Q_SP = 3'd2, Q_LOAD = 3'd3, Q_LWAIT = 3'd4;
+  reg [2:0]  q;
+  wire   run = q != Q_IDLE;
+  reg    ph_we;
+  assign busy = run || ph_we;  // and while the last PHASE_CYCLES word is written
+
+  // ------------------------------------------------------------ the check
+  // At check cycle ci, IN_BUF word ci is read and word ci - 1 arrives: below
+  // N, and above the previous one. in_count <= N (the host refuses more).
+  reg [WNC-1:0] ci;
+  reg [WN-1:0]  prev;
+  wire [31:0]   v = ib_d;
+  wire          chk_last = 32'(ci) == in_count;
+  wire          chk_bad = ci != 0 && (v >= N || (ci > 1 && WN'(v) <= prev));
+  assign ib_a = sp_busy ? IN_AW'(sp_inbuf_a) : IN_AW'(ci);
+  assign sp_n_in = WNC'(in_count);
+
+  // ---------------------------------------------------------- phase count
+  // One running counter; a phase's count is written to the PHASE_CYCLES
+  // RAM when the phase changes (at most one write a cycle). Slots 0 .. 4:
+  // LOAD .. SP_DUTY, slot 5: OUTPUT (phase 9); the TM phases read 0 (not in
+  // this version). phv: the slots written in the last STEP.
+  localparam [2:0] SL_OUT = 3'd5;
+  reg [31:0] pcnt;
+  reg [2:0]  pcur;
+  reg [5:0]  phv;
+  reg [2:0]  ph_ws;
+  reg [31:0] ph_wd;
+  htm_ebr #(.WIDTH(32), .DEPTH(16), .ZERO(1)) u_ph (
+      .clk(clk), .ra(ph_ra), .rd(ph_rd), .we(ph_we), .wa((ph_ws == SL_OUT) ? 4'd9 : {1'b0, ph_ws}), .wd(ph_wd));
+  assign ph_ok = (ph_ra < 4'd5) ? phv[ph_ra[2:0]] : (ph_ra == 4'd9) ? phv[SL_OUT] : 1'b0;
+  wire [2:0] sp_sl = sp_phase - 3'd1;  // the SP's phase (1 LOAD .. 5 SP_DUTY) as a slot
+
+  // ------------------------------------------- RESTORE's loads, OUTPUT's stores
+  // li 0 .. 10: cfg word 3 + li read; 11: regs word 0 (the step count);
+  // 12: regs word 2 (minOverlap); 13: regs word 1 (the SP iteration: the
+  // engine loads both from the port's data, regs_ld); RESTORE ends after
+  // 13. 14 .. 16: regs words 0, 1, 2 written (their home is regs).
+  reg [4:0] li;
+  always @* begin
+    m_we = li >= 5'd14;
+    m_sel = (li < 5'd11) ? {1'b0, MEM_CFG} : {1'b0, MEM_REGS};
+    case (li)
+      5'd11, 5'd14: m_addr = 32'd0;
+      5'd12, 5'd16: m_addr = 32'd2;
+      5'd13, 5'd15: m_addr = 32'd1;
+      default: m_addr = 32'(li) + 32'd3;
+    endcase
+    m_wd = (li == 5'd14) ? steps : (li == 5'd15) ? sp_iter : {48'd0, sp_minov};
+    sp_iter_i = m_rd;
+  end
+
+  always @(posedge clk) begin
+    sp_start <= 1'b0;
+    sp_regs_ld <= 1'b0;
+    err <= 1'b0;
+    m_req <= 1'b0;
+    ph_we <= 1'b0;
+    if (run) cycles <= cycles + 1;
+    case (q)
+      Q_CHECK: begin
+        ci <= ci + 1'b1;
+        prev <= WN'(v);
+        pcnt <= pcnt + 1;
+        if (chk_bad) begin
+          err <= 1'b1;
+          cycles <= 32'd0;
+          q <= Q_IDLE;
+        end else if (chk_last) begin
+          sp_start <= 1'b1;
+          q <= Q_SP;
+          phv <= 6'd0;
+        end
+      end
+      Q_SP:
+      if (sp_busy || sp_start) begin
+        if (sp_busy && sp_sl != pcur) begin
+          ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
+          pcur <= sp_sl;
+          pcnt <= 32'd1;
+        end else pcnt <= pcnt + 1;
+      end else begin
+        // OUTPUT: the outputs, then regs words 0 .. 2 stored
+        ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
+        pcur <= SL_OUT;
+        pcnt <= 32'd1;
+        out_count <= WC'(sp_n_act);
+        steps <= steps + 1;
+        li <= 5'd14;
+        q <= Q_LOAD;
+      end
+      Q_LOAD: begin
+        pcnt <= pcnt + 1;
+        m_req <= 1'b1;
+        q <= Q_LWAIT;
+      end
+      Q_LWAIT: begin
+        pcnt <= pcnt + 1;
+        if (m_ack) begin
+          case (li)
+            5'd0: cfg_k <= WC'(m_rd);
+            5'd1: cfg_stim <= m_rd[15:0];
+            5'd3: cfg_conn <= B'(m_rd);
+            5'd4: cfg_inc <= B'(m_rd);
+            5'd5: cfg_dec <= B'(m_rd);
+            5'd6: cfg_below <= B'(m_rd);
+            5'd7: cfg_trim <= B'(m_rd);
+            5'd8: cfg_minpct <= m_rd[16:0];
+            5'd9: cfg_dutyper <= m_rd[15:0];
+            5'd10: cfg_updper <= m_rd[15:0];
+            5'd11: steps <= m_rd;
+            5'd12: sp_minov_i <= m_rd[15:0];
+            5'd13: sp_regs_ld <= 1'b1;  // iter_i is the port's data, held until the next request
+            default: ;  // cfg word 5 (B, fixed by the build); the stores
+          endcase
+          li <= li + 1'b1;
+          if (li == 5'd13 || li == 5'd16) q <= Q_IDLE;
+          else q <= Q_LOAD;
+          if (li == 5'd16) begin
+            ph_we <= 1'b1; ph_ws <= SL_OUT; ph_wd <= pcnt + 1; phv[SL_OUT] <= 1'b1;
+          end
+        end
+      end
+      default:
+      if (cmd_step) begin
+        q <= Q_CHECK;
+        ci <= {WNC{1'b0}};
+        cycles <= 32'd0;
+        pcnt <= 32'd0;
+        pcur <= 3'd0;
+        sp_learn <= cmd_learn;
+      end else if (cmd_restore) begin
+        q <= Q_LOAD;
+        li <= 5'd0;
+        cycles <= 32'd0;
+      end else if (cmd_reset) begin
+        cycles <= 32'd0;
+        out_count <= {WC{1'b0}};
+        phv <= 6'd0;
+      end else if (cmd_zero) cycles <= 32'd0;
+    endcase
+    if (rst) begin
+      q <= Q_IDLE;
+      sp_start <= 1'b0;
+      sp_regs_ld <= 1'b0;
+      err <= 1'b0;
+      m_req <= 1'b0;
+      cycles <= 32'd0;
+      out_count <= {WC{1'b0}};
+      ph_we <= 1'b0;
+      phv <= 6'd0;
+    end
+  end
+endmodule
+`default_nettype wire
