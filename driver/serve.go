@@ -148,6 +148,15 @@ func (s *Server) Stats() ServerStats {
 	}
 }
 
+// writeDeadliner is a stream with write deadlines.
+type writeDeadliner interface {
+	SetWriteDeadline(t time.Time) error
+}
+
+// stuckWrite is how long the emulator's UART transmitter waits for a host
+// that does not read before it drops its answers (ServerStats.Overflow).
+const stuckWrite = time.Second
+
 // deadliner is a stream with read deadlines (*os.File on a pty, net.Conn).
 type deadliner interface {
 	SetReadDeadline(t time.Time) error
@@ -189,6 +198,7 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 	go func() {
 		defer txDone.Done()
 		txLine := newPacer(s.cfg.Baud)
+		wd, _ := rw.(writeDeadliner)
 		failed := false
 		for r := range txq {
 			if failed {
@@ -198,7 +208,34 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 			// Counted before the write: a client that has read the
 			// answer then sees it in Stats.
 			s.bytesOut.Add(uint64(len(r.b)))
-			if _, err := rw.Write(r.b); err != nil {
+			if wd != nil {
+				_ = wd.SetWriteDeadline(time.Now().Add(stuckWrite))
+			}
+			n, err := rw.Write(r.b)
+			if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+				// Nobody reads the pty: its buffer is full. A UART
+				// would go on sending into a host's overflowing
+				// buffer; drop this answer's rest and every answer
+				// queued, so that the next host that opens the pty
+				// finds what it can drain, not a backlog.
+				lost := len(r.b) - n
+				s.bytesOut.Add(^uint64(lost - 1)) // not sent after all
+				for more := true; more; {
+					select {
+					case q, ok := <-txq:
+						if !ok {
+							more = false
+							break
+						}
+						lost += len(q.b)
+					default:
+						more = false
+					}
+				}
+				s.overflow.Add(uint64(lost))
+				continue
+			}
+			if err != nil {
 				failed = true
 				txErr <- err
 				continue

@@ -63,6 +63,7 @@ type UARTBone struct {
 	cfg   UARTBoneConfig
 	dl    deadliner // nil: the port's reads return periodically
 	dirty bool      // a request was interrupted: resynchronise first
+	fresh bool      // no request yet: drain what an earlier host left
 	buf   []byte    // answers
 	req   []byte    // requests
 	stats LinkStats
@@ -80,7 +81,7 @@ func NewUARTBone(port io.ReadWriter, cfg UARTBoneConfig) *UARTBone {
 	if f, ok := port.(*os.File); ok {
 		port = &filePort{File: f}
 	}
-	u := &UARTBone{port: port, cfg: cfg.withDefaults()}
+	u := &UARTBone{port: port, cfg: cfg.withDefaults(), fresh: true}
 	if d, ok := port.(deadliner); ok {
 		// A file that is not pollable has no deadlines.
 		if err := d.SetReadDeadline(time.Time{}); err == nil {
@@ -318,6 +319,16 @@ func (u *UARTBone) prepare(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if u.fresh {
+		// A serial line (a pty, a tty) outlives its hosts: a host that
+		// left with answers unread, or in the middle of a frame, leaves
+		// them to the next. Start clean: drop input until the line is
+		// quiet.
+		u.fresh = false
+		if err := u.drain(ctx); err != nil {
+			return err
+		}
+	}
 	if u.dirty {
 		if err := u.resync(ctx, u.cfg.FrameTimeout+u.cfg.FrameTimeout/4); err != nil {
 			return err
@@ -362,6 +373,39 @@ func (u *UARTBone) resync(ctx context.Context, wait time.Duration) error {
 		}
 	}
 	u.dirty = false
+	return nil
+}
+
+// drainQuiet and drainMost bound drain: the line must be quiet for
+// drainQuiet plus the reply slack (at most drainSlack of it), and drain
+// gives up waiting for that after drainMost (the request that follows
+// then fails and is retried).
+const (
+	drainQuiet = 20 * time.Millisecond
+	drainSlack = 200 * time.Millisecond
+	drainMost  = 10 * time.Second
+)
+
+// drain readies a line a host has just opened: it drops input until none
+// has arrived for a while (an earlier host's unread answers, which a
+// board, or the emulator, may still be sending). A frame an earlier host
+// left incomplete is abandoned at the bridge's frame timeout: the first
+// request may then fail, and is retried as after any loss.
+func (u *UARTBone) drain(ctx context.Context) error {
+	quiet := drainQuiet + min(u.cfg.Timeout, drainSlack)
+	end := time.Now().Add(drainMost)
+	var scratch [512]byte
+	for time.Now().Before(end) {
+		got, err := u.readFull(ctx, scratch[:], time.Now().Add(quiet))
+		u.stats.Stale += uint64(got)
+		u.stats.BytesIn += uint64(got)
+		if err != nil && !errors.Is(err, ErrTimeout) {
+			return fmt.Errorf("uartbone: draining the line: %w", err)
+		}
+		if got == 0 {
+			return nil
+		}
+	}
 	return nil
 }
 
