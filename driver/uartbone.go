@@ -16,9 +16,15 @@ type UARTBoneConfig struct {
 	// request and the reply (10 bits per byte) plus Timeout. 0: the link
 	// has no rate (an unpaced pty).
 	Baud int
-	// Timeout is the slack beyond the line time before a reply counts as
-	// lost (USB-serial adapters add milliseconds). 0 means 50 ms.
+	// Timeout is the least slack beyond the line time before a reply
+	// counts as lost (USB-serial adapters add milliseconds). 0 means
+	// 50 ms. The slack grows with what the link shows: three times the
+	// latest replies' latency (a busy host, a slow board), doubled after
+	// each reply that came late, up to MaxTimeout (UARTBone.Slack).
 	Timeout time.Duration
+	// MaxTimeout bounds the slack's growth. 0 means 10 s (or Timeout if
+	// larger).
+	MaxTimeout time.Duration
 	// FrameTimeout is the bridge's frame timeout; after a reply that did
 	// not come at all the client waits longer than it (FrameTimeout +
 	// FrameTimeout/4) so that the bridge is idle again, and drains its
@@ -44,6 +50,10 @@ func (c UARTBoneConfig) withDefaults() UARTBoneConfig {
 	if c.FrameTimeout <= 0 {
 		c.FrameTimeout = UARTBoneFrameTimeout
 	}
+	if c.MaxTimeout <= 0 {
+		c.MaxTimeout = 10 * time.Second
+	}
+	c.MaxTimeout = max(c.MaxTimeout, c.Timeout)
 	if c.MaxBurst <= 0 || c.MaxBurst > 255 {
 		c.MaxBurst = 255
 	}
@@ -64,9 +74,14 @@ type UARTBone struct {
 	dl    deadliner // nil: the port's reads return periodically
 	dirty bool      // a request was interrupted: resynchronise first
 	fresh bool      // no request yet: drain what an earlier host left
-	buf   []byte    // answers
-	req   []byte    // requests
-	stats LinkStats
+	// The reply slack adapts to the link (Slack): latency is a decaying
+	// peak of the replies' latency beyond their line time, late counts
+	// the replies in a row that came after their deadline.
+	latency time.Duration
+	late    int
+	buf     []byte // answers
+	req     []byte // requests
+	stats   LinkStats
 }
 
 // discarder drops input that is waiting, without blocking, and returns
@@ -190,7 +205,9 @@ func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts []
 		u.buf = make([]byte, n)
 	}
 	p := u.buf[:n]
-	got, err := u.readFull(ctx, p, time.Now().Add(u.lineTime(len(req)+n)+u.cfg.Timeout))
+	sent, line := time.Now(), u.lineTime(len(req)+n)
+	slack := u.Slack()
+	got, err := u.readFull(ctx, p, sent.Add(line+slack))
 	u.stats.BytesIn += uint64(got)
 	if err != nil {
 		if errors.Is(err, ErrTimeout) {
@@ -199,20 +216,29 @@ func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts []
 			// frame and answered, and bytes were lost on the way
 			// back. It is idle: draining what is still coming is
 			// enough. Nothing came: the bridge may hold part of a
-			// frame, wait out its frame timeout.
-			wait := u.cfg.FrameTimeout + u.cfg.FrameTimeout/4
+			// frame, wait out its frame timeout. Either way wait
+			// the slack too, for an answer that is late.
+			wait := max(u.cfg.FrameTimeout+u.cfg.FrameTimeout/4, slack)
 			if got > 0 {
 				u.stats.ShortReplies++
-				wait = u.lineTime(n) + u.cfg.Timeout
+				wait = u.lineTime(n) + slack
 			}
+			stale := u.stats.Stale
 			if rerr := u.resync(ctx, wait); rerr != nil {
 				return rerr
+			}
+			if u.stats.Stale > stale {
+				// More of the answer came after its deadline: the
+				// deadline was short, not the answer.
+				u.late = min(u.late+1, 16)
+				u.stats.Late++
 			}
 			return fmt.Errorf("uartbone: %s: %w (%d of %d bytes arrived)", what(), err, got, n)
 		}
 		u.dirty = true
 		return fmt.Errorf("uartbone: %s: %w", what(), err)
 	}
+	u.observe(time.Since(sent) - line)
 	for _, d := range dsts {
 		for i := range d {
 			d[i] = binary.BigEndian.Uint32(p[4*i:])
@@ -220,6 +246,30 @@ func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts []
 		p = p[4*len(d):]
 	}
 	return nil
+}
+
+// observe records the latency of a reply that arrived whole: beyond its
+// line time, what the host, the link and the board took.
+func (u *UARTBone) observe(d time.Duration) {
+	u.latency = max(d, u.latency-u.latency/16)
+	u.late = 0
+}
+
+// Slack returns how long beyond its line time a reply is awaited now:
+// three times the recent replies' peak latency, at least
+// UARTBoneConfig.Timeout, doubled for each reply in a row that came after
+// its deadline, at most UARTBoneConfig.MaxTimeout. On a loaded host
+// replies take longer than on a quiet one; a fixed timeout would then
+// count them lost, one after another.
+func (u *UARTBone) Slack() time.Duration {
+	s := max(u.cfg.Timeout, 3*u.latency)
+	for range u.late {
+		if s >= u.cfg.MaxTimeout {
+			break
+		}
+		s *= 2
+	}
+	return min(s, u.cfg.MaxTimeout)
 }
 
 // Pipelined reports whether Batch sends read requests back to back
@@ -324,10 +374,10 @@ func (u *UARTBone) prepare(ctx context.Context) error {
 		// left with answers unread, or in the middle of a frame, leaves
 		// them to the next. Start clean: drop input until the line is
 		// quiet.
-		u.fresh = false
 		if err := u.drain(ctx); err != nil {
-			return err
+			return err // still fresh: the next request drains
 		}
+		u.fresh = false
 	}
 	if u.dirty {
 		if err := u.resync(ctx, u.cfg.FrameTimeout+u.cfg.FrameTimeout/4); err != nil {
