@@ -213,3 +213,17 @@ func TestEtherboneGreeting(t *testing.T) {
 		})
 	}
 }
+
+// TestEtherboneDialTimeout: connecting has its own timeout, not the reply
+// timeout (a 5 ms reply timeout must not bound a dial to a busy host).
+func TestEtherboneDialTimeout(t *testing.T) {
+	_, b := openTCPBus(t, newMapTarget(), ServeConfig{}, "?timeout=5ms")
+	require.Equal(t, 5*time.Millisecond, b.cfg.Timeout)
+	require.Equal(t, 10*time.Second, b.cfg.DialTimeout)
+	_, b = openTCPBus(t, newMapTarget(), ServeConfig{}, "?timeout=20s&dial=3s")
+	require.Equal(t, 3*time.Second, b.cfg.DialTimeout)
+	for _, bad := range []string{"dial=0", "dial=-1s", "dial=soon"} {
+		_, err := OpenBus("tcp://127.0.0.1:1?" + bad)
+		require.ErrorContains(t, err, "tcp: dial", bad)
+	}
+}
