@@ -208,8 +208,9 @@ func (s *Stats) String() string {
 // carry their complement, outputs are checked with OUT_CRC (which covers
 // STEP_LO), a load with CRC_VALUE, and only a STEP_LO checked by OUT_CRC
 // decides whether a step happened. Operations are retried a bounded number
-// of times (WithRetries); when the board does not recover the error names
-// the last completed step.
+// of times (WithRetries); failed calls of a lossy or slow link go on in
+// smaller exchanges, with growing pauses, for at least WithPatience. When
+// the board does not recover the error names the last completed step.
 //
 // Steps do not overlap: Run writes the next input only after the
 // previous step's outputs are read and checked. (Writing input n+1 while
