@@ -470,7 +470,11 @@ func (b *Board) batchRetry(ctx context.Context, what string, acc []Access) error
 		err := b.batch(ctx, piece)
 		if err == nil {
 			acc = rest
-			b.shrink.ok()
+			if hasRead(piece) {
+				// (Writes alone are not answered: their success
+				// says nothing of the link.)
+				b.shrink.ok()
+			}
 			continue
 		}
 		if ctx.Err() != nil {
@@ -482,6 +486,16 @@ func (b *Board) batchRetry(ctx context.Context, what string, acc []Access) error
 		}
 	}
 	return nil
+}
+
+// hasRead reports whether acc reads.
+func hasRead(acc []Access) bool {
+	for _, a := range acc {
+		if !a.Write {
+			return true
+		}
+	}
+	return false
 }
 
 // shrink limits the words of a batchRetry exchange after failures.
@@ -1443,7 +1457,9 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		// Only the first poll reads the outputs with the status: after a
 		// failed exchange (a lossy link) or a busy board, short
 		// exchanges fail less and waste nothing.
-		spec := pipelined && polls == 0
+		// Nor while exchanges are limited (shrink): the link loses
+		// long answers now.
+		spec := pipelined && polls == 0 && b.shrink.limit == 0
 		sc, sp := 0, 0
 		if spec {
 			sc, sp = b.guessC, b.guessP

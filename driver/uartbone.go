@@ -216,12 +216,14 @@ func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts []
 			// frame and answered, and bytes were lost on the way
 			// back. It is idle: draining what is still coming is
 			// enough. Nothing came: the bridge may hold part of a
-			// frame, wait out its frame timeout. Either way wait
-			// the slack too, for an answer that is late.
-			wait := max(u.cfg.FrameTimeout+u.cfg.FrameTimeout/4, slack)
+			// frame, wait out its frame timeout. (Not the slack
+			// again: on a lossy link every loss would cost it. An
+			// answer that comes later still is dropped before the
+			// next request, or fails its checks.)
+			wait := u.cfg.FrameTimeout + u.cfg.FrameTimeout/4
 			if got > 0 {
 				u.stats.ShortReplies++
-				wait = u.lineTime(n) + slack
+				wait = u.lineTime(n) + u.cfg.Timeout
 			}
 			stale := u.stats.Stale
 			if rerr := u.resync(ctx, wait); rerr != nil {
