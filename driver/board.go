@@ -30,6 +30,7 @@ type Option func(*options)
 
 type options struct {
 	retries      int
+	patience     time.Duration
 	stepTimeout  time.Duration
 	pollInterval time.Duration
 	loadProgress func(done, total int)
@@ -39,6 +40,13 @@ type options struct {
 // call that fails, a CRC that does not match, a STEP reissued) before the
 // board is given up on. Default 32.
 func WithRetries(n int) Option { return func(o *options) { o.retries = max(1, n) } }
+
+// WithPatience sets how long a link that times out (ErrTimeout,
+// ErrMalformed, ErrLinkLost: a lossy link, a busy host) is given before
+// the board is given up on: failed calls are retried, with a growing pause
+// between them, until both the retries (WithRetries) and this time are
+// spent. Other errors give up after the retries alone. Default 30 s.
+func WithPatience(d time.Duration) Option { return func(o *options) { o.patience = max(0, d) } }
 
 // WithStepTimeout sets how long a STEP may keep the board busy before it is
 // issued again. Default 2 s.
@@ -144,6 +152,7 @@ type Stats struct {
 	SectionRetries uint64                     // load: CRC_VALUE differed after writing: read back and repaired
 	WordsRepaired  uint64                     // load: words written again after a read-back
 	StateRereads   uint64                     // ReadState: words read again after a CRC mismatch
+	Backoff        time.Duration              // pauses between failed calls (WithPatience)
 	ShortGuesses   uint64                     // pipelined polls whose OUT_BUF/PRED_BUF reads, sized from the last step, fell short (not a retry: the rest is read in one more exchange)
 	Errors         [arch.NumErrorCodes]uint64 // ERROR codes seen (and cleared), by code
 }
@@ -167,6 +176,9 @@ func (s *Stats) String() string {
 	}
 	if s.ShortGuesses > 0 {
 		fmt.Fprintf(&b, ", %d short output guesses", s.ShortGuesses)
+	}
+	if s.Backoff > 0 {
+		fmt.Fprintf(&b, ", %v paused after failures", s.Backoff.Round(time.Millisecond))
 	}
 	fmt.Fprintf(&b, "; retries: %d", s.Retries())
 	for _, k := range []struct {
@@ -196,8 +208,9 @@ func (s *Stats) String() string {
 // carry their complement, outputs are checked with OUT_CRC (which covers
 // STEP_LO), a load with CRC_VALUE, and only a STEP_LO checked by OUT_CRC
 // decides whether a step happened. Operations are retried a bounded number
-// of times (WithRetries); when the board does not recover the error names
-// the last completed step.
+// of times (WithRetries); failed calls of a lossy or slow link go on in
+// smaller exchanges, with growing pauses, for at least WithPatience. When
+// the board does not recover the error names the last completed step.
 //
 // Steps do not overlap: Run writes the next input only after the
 // previous step's outputs are read and checked. (Writing input n+1 while
@@ -223,6 +236,8 @@ type Board struct {
 	// guessC and guessP size a pipelined poll's OUT_BUF and PRED_BUF
 	// reads (the last step's counts, PRED_BUF's with a margin).
 	guessC, guessP int
+
+	shrink shrink // batchRetry's limit on the words of an exchange
 }
 
 // Open opens the board at uri (DefaultURI if empty); see OpenBus for the
@@ -242,7 +257,7 @@ func Open(uri string, opts ...Option) (*Board, error) {
 
 // NewBoard returns a board on an open bus.
 func NewBoard(bus Bus, opts ...Option) *Board {
-	b := &Board{bus: bus, opt: options{retries: 32, stepTimeout: 2 * time.Second, pollInterval: 50 * time.Microsecond}}
+	b := &Board{bus: bus, opt: options{retries: 32, patience: 30 * time.Second, stepTimeout: 2 * time.Second, pollInterval: 50 * time.Microsecond}}
 	for _, o := range opts {
 		o(&b.opt)
 	}
@@ -284,25 +299,77 @@ func (b *Board) stopped(err error) error {
 
 // Bus access with retries of failed calls.
 
+// failures counts the failed calls of one operation in a row and decides
+// when to give up: after more than the retries, and, for the errors of a
+// lossy or slow link, not before the patience is spent. Between failures
+// it pauses, longer and longer, so that a busy host (or board) gets the
+// time it needs.
+type failures struct {
+	n     int
+	first time.Time
+}
+
+// failuresNone is no failure yet.
+var failuresNone failures
+
+// transient reports whether err is what a lossy link or a busy host
+// produces: worth waiting out.
+func transient(err error) bool {
+	return errors.Is(err, ErrTimeout) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrLinkLost)
+}
+
+// fail records a failed call and pauses; it returns whether to give up.
+func (b *Board) fail(ctx context.Context, f *failures, err error) bool {
+	b.stats.BusErrors++
+	if f.n == 0 {
+		f.first = time.Now()
+	}
+	f.n++
+	if f.n > b.opt.retries && (!transient(err) || time.Since(f.first) >= b.opt.patience) {
+		return true
+	}
+	if !transient(err) || f.n < 4 {
+		return false // loss is random: the next try soon
+	}
+	pause := min(time.Millisecond<<min(f.n-4, 20), maxBackoff)
+	b.stats.Backoff += pause
+	select {
+	case <-ctx.Done():
+	case <-time.After(pause):
+	}
+	return false
+}
+
+// maxBackoff is the longest pause between failed calls.
+const maxBackoff = 500 * time.Millisecond
+
+// giveUp is the error of an operation given up on.
+func (f *failures) giveUp(what, unit string, err error) error {
+	return fmt.Errorf("%s: %d %s failed in a row over %v, the last: %w", what, f.n, unit, time.Since(f.first).Round(time.Millisecond), err)
+}
+
 func (b *Board) call(ctx context.Context, what string, f func() error) error {
-	var err error
-	for try := 0; try <= b.opt.retries; try++ {
+	var fl failures
+	for {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
 		b.stats.Calls++
-		if err = f(); err == nil {
+		err := f()
+		if err == nil {
 			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		b.stats.BusErrors++
+		if b.fail(ctx, &fl, err) {
+			return fl.giveUp(what, "calls", err)
+		}
 	}
-	return fmt.Errorf("%s: %d calls failed, the last: %w", what, b.opt.retries+1, err)
 }
 
-// read reads len(dst) words in bursts of MaxBurst, retrying failed bursts.
+// read reads len(dst) words in bursts of MaxBurst, retrying failed bursts
+// in smaller exchanges (batchRetry).
 func (b *Board) read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
 	mb := max(1, b.bus.MaxBurst())
 	for off := 0; off < len(dst); off += mb {
@@ -311,15 +378,15 @@ func (b *Board) read(ctx context.Context, addr uint32, dst []uint32, incr bool) 
 		if incr {
 			a += uint32(off)
 		}
-		if err := b.call(ctx, fmt.Sprintf("read %#x", a), func() error { return b.bus.Read(ctx, a, chunk, incr) }); err != nil {
+		if err := b.batchRetry(ctx, fmt.Sprintf("read %#x", a), []Access{{Addr: a, Data: chunk, Fixed: !incr}}); err != nil {
 			return err
 		}
-		b.stats.WordsRead += uint64(len(chunk))
 	}
 	return nil
 }
 
-// write writes the words in bursts of MaxBurst, retrying failed bursts.
+// write writes the words in bursts of MaxBurst, retrying failed bursts
+// in smaller exchanges (batchRetry).
 func (b *Board) write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
 	mb := max(1, b.bus.MaxBurst())
 	for off := 0; off < len(src); off += mb {
@@ -328,10 +395,9 @@ func (b *Board) write(ctx context.Context, addr uint32, src []uint32, incr bool)
 		if incr {
 			a += uint32(off)
 		}
-		if err := b.call(ctx, fmt.Sprintf("write %#x", a), func() error { return b.bus.Write(ctx, a, chunk, incr) }); err != nil {
+		if err := b.batchRetry(ctx, fmt.Sprintf("write %#x", a), []Access{{Write: true, Addr: a, Data: chunk, Fixed: !incr}}); err != nil {
 			return err
 		}
-		b.stats.WordsWritten += uint64(len(chunk))
 	}
 	return nil
 }
@@ -385,10 +451,115 @@ func (b *Board) batch(ctx context.Context, acc []Access) error {
 	return nil
 }
 
-// batchRetry performs a batch that may be repeated, again while it fails
-// (bounded).
+// batchRetry performs a batch whose accesses may be repeated, again
+// while it fails (bounded: failures). After a failure it goes on in
+// smaller exchanges: the words not done yet, in pieces of at most half
+// the words of the piece that failed, as far as one word (a reply of n
+// bytes arrives whole with probability (1-p)^n on a link that loses a
+// fraction p of the bytes). The limit stays for the board's later
+// exchanges and doubles after every few that succeed (shrink).
 func (b *Board) batchRetry(ctx context.Context, what string, acc []Access) error {
-	return b.call(ctx, what, func() error { return b.batch(ctx, acc) })
+	var fl failures
+	var pieces [8]Access
+	for len(acc) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		piece, rest, words := cutAccesses(pieces[:0], acc, b.shrink.limit)
+		b.stats.Calls++
+		err := b.batch(ctx, piece)
+		if err == nil {
+			acc = rest
+			if hasRead(piece) {
+				// (Writes alone are not answered: their success
+				// says nothing of the link.)
+				b.shrink.ok()
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b.shrink.fail(words)
+		if b.fail(ctx, &fl, err) {
+			return fl.giveUp(what, "calls", err)
+		}
+	}
+	return nil
+}
+
+// hasRead reports whether acc reads.
+func hasRead(acc []Access) bool {
+	for _, a := range acc {
+		if !a.Write {
+			return true
+		}
+	}
+	return false
+}
+
+// shrink limits the words of a batchRetry exchange after failures.
+type shrink struct {
+	limit int // most words per exchange; 0: no limit
+	oks   int // exchanges in a row that succeeded since the last change
+}
+
+// shrinkGrow is how many exchanges in a row must succeed before the limit
+// doubles; a limit that reaches shrinkFree words is lifted.
+const (
+	shrinkGrow = 4
+	shrinkFree = 1024
+)
+
+func (s *shrink) ok() {
+	if s.limit == 0 {
+		return
+	}
+	if s.oks++; s.oks >= shrinkGrow {
+		s.oks = 0
+		if s.limit *= 2; s.limit >= shrinkFree {
+			s.limit = 0
+		}
+	}
+}
+
+func (s *shrink) fail(words int) {
+	s.oks = 0
+	s.limit = max(1, words/2)
+}
+
+// cutAccesses returns the first accesses of acc up to limit words (0: all
+// of them) appended to dst, the rest, and the words taken. An access is
+// cut at the limit: its first part is taken, the rest starts the rest (an
+// incrementing access at the next address). At least one word is taken.
+func cutAccesses(dst, acc []Access, limit int) (piece, rest []Access, words int) {
+	if limit <= 0 {
+		for _, a := range acc {
+			words += len(a.Data)
+		}
+		return acc, nil, words
+	}
+	for i, a := range acc {
+		if words+len(a.Data) <= limit || (words == 0 && len(a.Data) == 0) {
+			dst = append(dst, a)
+			words += len(a.Data)
+			continue
+		}
+		k := limit - words
+		if k == 0 {
+			return dst, acc[i:], words
+		}
+		head, tail := a, a
+		head.Data, tail.Data = a.Data[:k], a.Data[k:]
+		if !a.Fixed {
+			tail.Addr += uint32(k)
+		}
+		dst = append(dst, head)
+		// The rest: a new slice, as acc's own element must not change.
+		rest = append([]Access{tail}, acc[i+1:]...)
+		return dst, rest, words + k
+	}
+	return dst, nil, words
 }
 
 func (b *Board) command(ctx context.Context, c uint16) error {
@@ -453,26 +624,37 @@ func (b *Board) setStable(ctx context.Context, addr, v uint32, ok func(uint32) b
 }
 
 // Info reads the board's identity and dimensions (two equal reads).
+//
+// Another ID is read three times over (each time two equal reads) before
+// the board is called something else: answers an earlier host left on a
+// serial line, read as this host's first ones, agree with each other too.
 func (b *Board) Info(ctx context.Context) (*Info, error) {
 	var r, prev [arch.RegDimSyns - arch.RegID + 1]uint32 // ID .. DIM_SYNS
-	var err error
-	agreed := false
-	for try := 0; try <= b.opt.retries && !agreed; try++ {
-		if err = b.read(ctx, arch.RegID, r[:], true); err != nil {
-			return nil, b.stopped(err)
-		}
-		agreed = try > 0 && r == prev
-		if try > 0 && !agreed {
-			b.stats.StableRereads++
-		}
-		prev = r
-	}
-	if !agreed {
-		return nil, b.stopped(errors.New("ID to DIM_SYNS: no two reads agree"))
-	}
 	reg := func(addr uint32) uint32 { return r[addr-arch.RegID] }
-	if id := reg(arch.RegID); id != arch.DeviceID {
-		return nil, fmt.Errorf("driver: %s is not an htmhw board (ID %#08x, want %#08x)", b.name(), id, uint32(arch.DeviceID))
+	for round := 0; ; round++ {
+		var err error
+		agreed := false
+		for try := 0; try <= b.opt.retries && !agreed; try++ {
+			if err = b.read(ctx, arch.RegID, r[:], true); err != nil {
+				return nil, b.stopped(err)
+			}
+			agreed = try > 0 && r == prev
+			if try > 0 && !agreed {
+				b.stats.StableRereads++
+			}
+			prev = r
+		}
+		if !agreed {
+			return nil, b.stopped(errors.New("ID to DIM_SYNS: no two reads agree"))
+		}
+		if id := reg(arch.RegID); id != arch.DeviceID {
+			if round < 2 {
+				b.stats.StableRereads++
+				continue
+			}
+			return nil, fmt.Errorf("driver: %s is not an htmhw board (ID %#08x, want %#08x, read %d times)", b.name(), id, uint32(arch.DeviceID), 2*(round+1))
+		}
+		break
 	}
 	info := &Info{ID: reg(arch.RegID), Version: reg(arch.RegVersion), Arch: arch.ParamsFromCaps(reg(arch.RegCaps)),
 		N: reg(arch.RegDimIn), C: reg(arch.RegDimCols), K: reg(arch.RegDimCells), S: reg(arch.RegDimSegs), M: reg(arch.RegDimSyns)}
@@ -798,7 +980,7 @@ const loadWords = 256
 // exchange.
 type window struct {
 	k        int
-	failures int // exchanges failed in a row (exchange)
+	failures failures // exchanges failed in a row (exchange)
 }
 
 func (w *window) ok()   { w.k = min(loadWords, 2*w.k) }
@@ -814,14 +996,13 @@ func (b *Board) exchange(ctx context.Context, what string, acc []Access, w *wind
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		b.stats.BusErrors++
-		if w.failures++; w.failures > b.opt.retries {
-			return false, fmt.Errorf("%s: %d exchanges in a row failed, the last: %w", what, w.failures, err)
+		if b.fail(ctx, &w.failures, err) {
+			return false, w.failures.giveUp(what, "exchanges", err)
 		}
 		w.fail()
 		return false, nil
 	}
-	w.failures = 0
+	w.failures = failuresNone
 	w.ok()
 	return true, nil
 }
@@ -874,13 +1055,13 @@ func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []in
 	var runs []run
 	check := make([]uint32, 2*min(n, loadWords))
 	unlock := []uint32{arch.MemUnlock}
-	win, failures := window{k: 16}, 0
+	win, failures := window{k: 16}, failuresNone
 	var where [2]uint32 // MEM_SEL, MEM_ADDR after a failed exchange
 	where[0] = ^uint32(0)
 	for off := 0; off < n; {
 		m := min(win.k, n-off)
 		acc, runs = acc[:0], runs[:0]
-		if failures > 0 {
+		if failures.n > 0 {
 			// A misparsed frame may have written MEM_LOCK (any value but
 			// "LOAD" locks).
 			acc = append(acc, Access{Write: true, Addr: arch.RegMemLock, Data: unlock})
@@ -933,9 +1114,8 @@ func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []in
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			b.stats.BusErrors++
-			if failures++; failures > b.opt.retries {
-				return fmt.Errorf("memory %q: write: %d exchanges in a row failed, the last: %w", s.Name, failures, err)
+			if b.fail(ctx, &failures, err) {
+				return failures.giveUp(fmt.Sprintf("memory %q: write", s.Name), "exchanges", err)
 			}
 			// Where the failed exchange left the window (an exchange of
 			// its own, which writes nothing): the words before it are
@@ -947,7 +1127,7 @@ func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []in
 			win.fail()
 			continue
 		}
-		failures = 0
+		failures = failuresNone
 		where[0] = uint32(sel)
 		win.ok()
 		off += m
@@ -1277,7 +1457,9 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		// Only the first poll reads the outputs with the status: after a
 		// failed exchange (a lossy link) or a busy board, short
 		// exchanges fail less and waste nothing.
-		spec := pipelined && polls == 0
+		// Nor while exchanges are limited (shrink): the link loses
+		// long answers now.
+		spec := pipelined && polls == 0 && b.shrink.limit == 0
 		sc, sp := 0, 0
 		if spec {
 			sc, sp = b.guessC, b.guessP

@@ -58,7 +58,10 @@ func (p *PTY) Close() error {
 // EmulatorConfig configures an emulated board.
 type EmulatorConfig struct {
 	// Listen is "pty" (UARTBone on a new pty) or "tcp://host:port"
-	// (Etherbone; port 0 picks a free port).
+	// (Etherbone; port 0 picks a free port). An empty host is the
+	// loopback address 127.0.0.1: whoever reaches the port drives the
+	// board (docs/DRIVER.md, "Trust"), so every interface (0.0.0.0, [::])
+	// must be asked for by name, and Wildcard then reports it.
 	Listen string
 	// NoGreeting leaves out the greeting on Etherbone connections (an
 	// older litex_server, an Etherbone core). Otherwise, if
@@ -136,8 +139,17 @@ func StartEmulator(ctx context.Context, t Target, cfg EmulatorConfig) (*Emulator
 			e.cancel()
 			return nil, fmt.Errorf("emulate: listen %q: want tcp://host:port", cfg.Listen)
 		}
+		if u.Path != "" || u.RawQuery != "" || u.User != nil {
+			e.cancel()
+			return nil, fmt.Errorf("emulate: listen %q: want tcp://host:port", cfg.Listen)
+		}
+		host, name := u.Host, u.Hostname()
+		if name == "" {
+			name = "127.0.0.1"
+			host = net.JoinHostPort(name, u.Port())
+		}
 		var lc net.ListenConfig
-		ln, err := lc.Listen(ctx, "tcp", u.Host)
+		ln, err := lc.Listen(ctx, "tcp", host)
 		if err != nil {
 			e.cancel()
 			return nil, fmt.Errorf("emulate: %w", err)
@@ -147,7 +159,7 @@ func StartEmulator(ctx context.Context, t Target, cfg EmulatorConfig) (*Emulator
 		case cfg.NoGreeting:
 			e.Server.cfg.Greeting = ""
 		case cfg.Greeting == "":
-			e.Server.cfg.Greeting = EtherboneGreeting(EmulatorComm, u.Hostname(), ln.Addr().(*net.TCPAddr).Port)
+			e.Server.cfg.Greeting = EtherboneGreeting(EmulatorComm, name, ln.Addr().(*net.TCPAddr).Port)
 		}
 		go func() { finish(e.ServeEtherbone(ctx, ln)) }()
 	default:
@@ -155,6 +167,17 @@ func StartEmulator(ctx context.Context, t Target, cfg EmulatorConfig) (*Emulator
 		return nil, fmt.Errorf("emulate: listen %q: want pty or tcp://host:port", cfg.Listen)
 	}
 	return e, nil
+}
+
+// Wildcard reports whether the emulator listens on every interface of the
+// host (0.0.0.0, [::]): then anyone who reaches the port from the network
+// drives the board.
+func (e *Emulator) Wildcard() bool {
+	if e.ln == nil {
+		return false
+	}
+	a, ok := e.ln.Addr().(*net.TCPAddr)
+	return ok && a.IP.IsUnspecified()
 }
 
 // Addr returns the pty slave's path or the TCP address listened on.

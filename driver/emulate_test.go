@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"flag"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -129,15 +130,26 @@ func TestE2EUARTBonePTY(t *testing.T) {
 	for _, q := range []string{"", "&pipeline=0"} {
 		r := runE2E(t, im, old, rows, 2000, EmulatorConfig{Listen: "pty"}, q, nil)
 		r.log(t, "uartbone/pty"+q)
-		require.Zero(t, r.stats.Retries())
+		requireOnlyTimeouts(t, r)
 	}
+}
+
+// requireOnlyTimeouts checks that a run over a clean link retried nothing
+// but calls whose reply timed out: on a loaded machine a reply may come
+// after its timeout (the link's slack then grows), and nothing else may
+// go wrong.
+func requireOnlyTimeouts(t *testing.T, r e2eResult) {
+	t.Helper()
+	require.Equal(t, r.stats.BusErrors, r.stats.Retries(), "retries other than failed calls: %s", r.stats.String())
+	require.LessOrEqual(t, r.stats.BusErrors, r.link.Timeouts+r.load.Timeouts, "failed calls that did not time out: %s; link %+v", r.stats.String(), r.link)
+	require.Zero(t, r.link.Malformed+r.load.Malformed)
 }
 
 func TestE2EEtherboneTCP(t *testing.T) {
 	im, old, rows := e2eRegion(t, "small", "art_daily_jumpsup.csv")
 	r := runE2E(t, im, old, rows, 2000, EmulatorConfig{Listen: "tcp://127.0.0.1:0"}, "", nil)
 	r.log(t, "etherbone/tcp")
-	require.Zero(t, r.stats.Retries())
+	requireOnlyTimeouts(t, r)
 }
 
 // faultSteps is the length of the lossy run. The default keeps go test
@@ -195,91 +207,120 @@ func TestE2ELoadFaults(t *testing.T) {
 func (s LinkStats) sub(o LinkStats) LinkStats {
 	return LinkStats{Requests: s.Requests - o.Requests, BytesOut: s.BytesOut - o.BytesOut, BytesIn: s.BytesIn - o.BytesIn,
 		Timeouts: s.Timeouts - o.Timeouts, Malformed: s.Malformed - o.Malformed, ShortReplies: s.ShortReplies - o.ShortReplies,
-		Resyncs: s.Resyncs - o.Resyncs, Stale: s.Stale - o.Stale}
+		Resyncs: s.Resyncs - o.Resyncs, Stale: s.Stale - o.Stale, Late: s.Late - o.Late}
 }
 
-// TestPacedThroughput measures steps/s through a pty paced at 3,000,000
-// baud (10 bits per byte), next to the line-rate bound: the bytes a step
-// moves in both directions at baud/10 bytes/s. The minimum a step must
-// move is its input indices in and its outputs (active and predicted
-// columns) out, a word each.
-func TestPacedThroughput(t *testing.T) {
+// pacedBaud is the paced links' rate: 3,000,000 baud (10 bits per byte).
+const pacedBaud = 3000000
+
+// TestPacedLink runs steps through a pty paced at pacedBaud, with the
+// emulator's receive FIFO (pipelined) and without it (LiteX's bridge, one
+// round trip per read): every output is the golden model's, every step
+// happens once. It asserts nothing about time: the rates are
+// BenchmarkPacedThroughput's.
+func TestPacedLink(t *testing.T) {
 	if testing.Short() {
 		t.Skip("paced runs")
 	}
-	const baud = 3000000
+	im, old, rows := e2eRegion(t, "small", "art_daily_jumpsup.csv")
+	for _, litex := range []bool{false, true} {
+		t.Run(fmt.Sprint("no-rx-fifo=", litex), func(t *testing.T) {
+			r := runE2E(t, im, old, rows, 100, EmulatorConfig{Listen: "pty", ServeConfig: ServeConfig{Baud: pacedBaud, NoRxFIFO: litex}}, "", nil)
+			r.log(t, fmt.Sprintf("uartbone/pty at %d baud, no-rx-fifo=%v", pacedBaud, litex))
+		})
+	}
+}
+
+// BenchmarkPacedThroughput measures steps/s through a pty paced at
+// pacedBaud, next to the line-rate bound: the bytes a step moves in both
+// directions at baud/10 bytes/s. The minimum a step must move is its input
+// indices in and its outputs (active and predicted columns) out, a word
+// each. litex: a bridge without a receive FIFO, and a host that does not
+// pipeline.
+//
+//	go test ./driver -run XXX -bench PacedThroughput -benchtime 400x
+func BenchmarkPacedThroughput(b *testing.B) {
 	for _, c := range []struct {
 		preset string
-		steps  int
-		litex  bool // a bridge without a receive FIFO, and a host that does not pipeline
-	}{{"small", 400, false}, {"nab", 100, false}, {"small", 400, true}, {"nab", 100, true}} {
+		litex  bool
+	}{{"small", false}, {"nab", false}, {"small", true}, {"nab", true}} {
 		name := c.preset
 		if c.litex {
 			name += "/no-rx-fifo"
 		}
-		t.Run(name, func(t *testing.T) {
-			im, _, rows := e2eRegion(t, c.preset, "art_daily_jumpsup.csv")
+		b.Run(name, func(b *testing.B) {
+			im, _, rows := e2eRegion(b, c.preset, "art_daily_jumpsup.csv")
 			dev, err := sim.NewDevice(im)
-			require.NoError(t, err)
-			e := startEmulator(t, dev, EmulatorConfig{Listen: "pty", ServeConfig: ServeConfig{Baud: baud, NoRxFIFO: c.litex}})
-			b, err := Open(e.URI())
-			require.NoError(t, err)
-			defer b.Close()
-			ctx := testCtx(t)
-			require.NoError(t, b.Load(ctx, im))
+			require.NoError(b, err)
+			e := startEmulator(b, dev, EmulatorConfig{Listen: "pty", ServeConfig: ServeConfig{Baud: pacedBaud, NoRxFIFO: c.litex}})
+			bd, err := Open(e.URI())
+			require.NoError(b, err)
+			defer bd.Close()
+			ctx := testCtx(b)
+			require.NoError(b, bd.Load(ctx, im))
 			mcfg, err := im.ModelConfig()
-			require.NoError(t, err)
+			require.NoError(b, err)
 			enc, err := sim.NewEncoder(mcfg)
-			require.NoError(t, err)
-			link := b.Bus().(*UARTBone)
-			before, loaded, overrun := link.LinkStats(), b.Stats(), e.Stats().Overrun
+			require.NoError(b, err)
+			link := bd.Bus().(*UARTBone)
+			before, loaded, overrun := link.LinkStats(), bd.Stats(), e.Stats().Overrun
 			var minBytes int
-			start := time.Now()
-			for i := range c.steps {
+			b.ResetTimer()
+			for i := range b.N {
 				row := rows[i%len(rows)]
 				in, err := enc.Encode(row.Time, row.Value)
-				require.NoError(t, err)
-				out, err := b.Step(ctx, in, true)
-				require.NoError(t, err)
+				require.NoError(b, err)
+				out, err := bd.Step(ctx, in, true)
+				require.NoError(b, err)
 				minBytes += 4 * (len(in) + len(out.ActiveColumns) + len(out.PredictedColumns))
 			}
-			elapsed := time.Since(start)
+			b.StopTimer()
 			st := link.LinkStats().sub(before)
-			// (A load may time out once, on a CRC_SEL the emulator
-			// takes longer to compute than the reply timeout.)
-			bst := b.Stats()
-			require.Equal(t, loaded.Retries(), bst.Retries(), "retries in the steps: %s; link %+v", bst.String(), st)
-			// (The load may: a reply timeout on a slow CRC_SEL resends
-			// while the late answer is on the line.)
-			require.Equal(t, overrun, e.Stats().Overrun, "bytes sent while the bridge answered a step's request")
-			perStep := float64(st.BytesOut+st.BytesIn) / float64(c.steps)
-			bound := float64(baud) / 10 / perStep
-			rate := float64(c.steps) / elapsed.Seconds()
-			t.Logf("%s (pipeline %v) at %d baud: %.0f steps/s; %.0f bytes/step (%.0f out, %.0f in), line-rate bound %.0f steps/s, efficiency %.2f; minimum %.0f bytes/step (%.2f of the bytes moved), bound at the minimum %.0f steps/s; %.1f frames/step",
-				name, link.Pipelined(), baud, rate, perStep, float64(st.BytesOut)/float64(c.steps), float64(st.BytesIn)/float64(c.steps),
-				bound, rate/bound, float64(minBytes)/float64(c.steps), float64(minBytes)/float64(c.steps)/perStep,
-				float64(baud)/10/(float64(minBytes)/float64(c.steps)), float64(st.Requests)/float64(c.steps))
-
-			// ReadState: every memory word back, each 8 data bytes at
-			// least (the minimum: MEM_DATA_LO and MEM_DATA_HI). The small
-			// preset only: nab's memories take minutes.
-			if c.preset != "small" {
-				return
-			}
-			before = link.LinkStats()
-			start = time.Now()
-			_, err = b.ReadState(ctx)
-			require.NoError(t, err)
-			elapsed = time.Since(start)
-			st = link.LinkStats().sub(before)
-			words := 0
-			for _, s := range im.Sections {
-				words += s.Depth()
-			}
-			moved := float64(st.BytesOut + st.BytesIn)
-			t.Logf("%s ReadState: %d words in %v, %.0f words/s; %.1f bytes/word, line-rate bound %.0f words/s, efficiency %.2f; %.2f frames/word",
-				name, words, elapsed.Round(time.Millisecond), float64(words)/elapsed.Seconds(), moved/float64(words),
-				float64(baud)/10/(moved/float64(words)), moved/(elapsed.Seconds()*float64(baud)/10), float64(st.Requests)/float64(words))
+			bst := bd.Stats()
+			n := float64(b.N)
+			perStep := float64(st.BytesOut+st.BytesIn) / n
+			bound := pacedBaud / 10 / perStep
+			rate := n / b.Elapsed().Seconds()
+			b.ReportMetric(rate, "steps/s")
+			b.ReportMetric(perStep, "bytes/step")
+			b.ReportMetric(rate/bound, "efficiency")
+			b.ReportMetric(float64(minBytes)/n/perStep, "min-bytes-fraction")
+			b.ReportMetric(float64(st.Requests)/n, "frames/step")
+			b.ReportMetric(float64(bst.Retries()-loaded.Retries()), "retries")
+			b.ReportMetric(float64(e.Stats().Overrun-overrun), "overrun-bytes")
 		})
 	}
+}
+
+// BenchmarkPacedReadState measures ReadState (every memory word back,
+// each 8 data bytes at least: MEM_DATA_LO and MEM_DATA_HI) through a pty
+// paced at pacedBaud, on the small preset (nab's memories take minutes).
+func BenchmarkPacedReadState(b *testing.B) {
+	im, _, _ := e2eRegion(b, "small", "art_daily_jumpsup.csv")
+	dev, err := sim.NewDevice(im)
+	require.NoError(b, err)
+	e := startEmulator(b, dev, EmulatorConfig{Listen: "pty", ServeConfig: ServeConfig{Baud: pacedBaud}})
+	bd, err := Open(e.URI())
+	require.NoError(b, err)
+	defer bd.Close()
+	ctx := testCtx(b)
+	require.NoError(b, bd.Load(ctx, im))
+	link := bd.Bus().(*UARTBone)
+	words := 0
+	for _, s := range im.Sections {
+		words += s.Depth()
+	}
+	before := link.LinkStats()
+	b.ResetTimer()
+	for range b.N {
+		_, err = bd.ReadState(ctx)
+		require.NoError(b, err)
+	}
+	b.StopTimer()
+	st := link.LinkStats().sub(before)
+	moved := float64(st.BytesOut+st.BytesIn) / float64(b.N)
+	b.ReportMetric(float64(words*b.N)/b.Elapsed().Seconds(), "words/s")
+	b.ReportMetric(moved/float64(words), "bytes/word")
+	b.ReportMetric(moved/(b.Elapsed().Seconds()/float64(b.N)*pacedBaud/10), "efficiency")
+	b.ReportMetric(float64(st.Requests)/float64(b.N)/float64(words), "frames/word")
 }

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -17,8 +18,8 @@ import (
 func init() { Register("tcp", openEtherbone) }
 
 // openEtherbone opens tcp://host:port (default localhost:1234, LiteX's
-// litex_server) with the query parameter timeout (reply timeout, default
-// 1s).
+// litex_server) with the query parameters timeout (reply timeout, default
+// 1s) and dial (connect timeout, default 10s).
 func openEtherbone(u *url.URL) (Bus, error) {
 	host := u.Host
 	if host == "" {
@@ -35,13 +36,25 @@ func openEtherbone(u *url.URL) (Bus, error) {
 		}
 		cfg.Timeout = d
 	}
+	if v := u.Query().Get("dial"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("tcp: dial %q: want a duration such as 5s", v)
+		}
+		cfg.DialTimeout = d
+	}
 	return DialEtherbone(context.Background(), host, cfg)
 }
 
 // EtherboneConfig configures an Etherbone client.
 type EtherboneConfig struct {
-	// Timeout bounds connecting and each reply. 0 means 1 s.
+	// Timeout bounds each reply. 0 means 1 s.
 	Timeout time.Duration
+	// DialTimeout bounds connecting (and reconnecting after a failed
+	// reply), on its own: a short reply timeout on a lossy link must not
+	// make a connection to a busy host fail. 0 means 10 s (or Timeout if
+	// longer).
+	DialTimeout time.Duration
 }
 
 // Etherbone is a Bus over LiteX's Etherbone-over-TCP format
@@ -80,6 +93,9 @@ func DialEtherbone(ctx context.Context, addr string, cfg EtherboneConfig) (*Ethe
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = time.Second
 	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = max(10*time.Second, cfg.Timeout)
+	}
 	e := &Etherbone{addr: addr, cfg: cfg}
 	if err := e.dial(ctx); err != nil {
 		return nil, fmt.Errorf("etherbone: %w", err)
@@ -88,7 +104,7 @@ func DialEtherbone(ctx context.Context, addr string, cfg EtherboneConfig) (*Ethe
 }
 
 func (e *Etherbone) dial(ctx context.Context) error {
-	d := net.Dialer{Timeout: e.cfg.Timeout}
+	d := net.Dialer{Timeout: cmp.Or(e.cfg.DialTimeout, e.cfg.Timeout)}
 	c, err := d.DialContext(ctx, "tcp", e.addr)
 	if err != nil {
 		return err

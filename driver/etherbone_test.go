@@ -131,20 +131,38 @@ func TestEtherboneFaults(t *testing.T) {
 	require.Greater(t, st.Resyncs, uint64(0))
 }
 
+// TestEtherboneWriteFixedPackets: the client sends a fixed-address write
+// as one single-word packet per word (litex_server ignores wff), which a
+// bridge executes as that many writes of the same register.
 func TestEtherboneWriteFixedPackets(t *testing.T) {
-	// Fixed writes are one single-word packet per word.
-	var got [][]byte
+	client, server := net.Pipe()
+	sent := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(server)
+		sent <- b
+	}()
+	e := &Etherbone{addr: "pipe", cfg: EtherboneConfig{Timeout: time.Minute}}
+	e.setConn(client)
+	require.NoError(t, e.Write(context.Background(), 0x31, []uint32{5, 6, 7}, false))
+	require.NoError(t, client.Close())
+	got := <-sent
+
+	var want []byte
+	for _, v := range []uint32{5, 6, 7} {
+		want = appendEtherboneHeader(want, 0, ebByteEnableAll, 1, 0)
+		want = binary.BigEndian.AppendUint32(want, 4*0x31)
+		want = binary.BigEndian.AppendUint32(want, v)
+	}
+	require.Equal(t, want, got, "three single-word packets")
+
 	tg := newMapTarget()
 	br := &EtherboneBridge{Target: tg}
-	e := &Etherbone{}
-	_ = e
-	b := appendEtherboneHeader(nil, 0, ebByteEnableAll, 1, 0)
-	b = binary.BigEndian.AppendUint32(b, 4*0x31)
-	b = binary.BigEndian.AppendUint32(b, 5)
-	got = append(got, b)
-	_, err := br.Feed(b, nil)
+	out, err := br.Feed(got, nil)
 	require.NoError(t, err)
-	require.Equal(t, uint32(5), tg.get(0x31))
+	require.Empty(t, out, "writes are not answered")
+	require.Equal(t, uint64(3), br.Stats.Packets)
+	require.Equal(t, 3, tg.writes)
+	require.Equal(t, uint32(7), tg.get(0x31))
 }
 
 // TestEtherboneGreeting: text before a connection's first answer is a
@@ -193,5 +211,19 @@ func TestEtherboneGreeting(t *testing.T) {
 			require.Equal(t, c.greeting, e.Greeting())
 			require.Equal(t, uint64(len(c.greeting)+len(answer)), e.LinkStats().BytesIn)
 		})
+	}
+}
+
+// TestEtherboneDialTimeout: connecting has its own timeout, not the reply
+// timeout (a 5 ms reply timeout must not bound a dial to a busy host).
+func TestEtherboneDialTimeout(t *testing.T) {
+	_, b := openTCPBus(t, newMapTarget(), ServeConfig{}, "?timeout=5ms")
+	require.Equal(t, 5*time.Millisecond, b.cfg.Timeout)
+	require.Equal(t, 10*time.Second, b.cfg.DialTimeout)
+	_, b = openTCPBus(t, newMapTarget(), ServeConfig{}, "?timeout=20s&dial=3s")
+	require.Equal(t, 3*time.Second, b.cfg.DialTimeout)
+	for _, bad := range []string{"dial=0", "dial=-1s", "dial=soon"} {
+		_, err := OpenBus("tcp://127.0.0.1:1?" + bad)
+		require.ErrorContains(t, err, "tcp: dial", bad)
 	}
 }

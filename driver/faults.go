@@ -177,6 +177,7 @@ type LinkStats struct {
 	ShortReplies uint64 // UARTBone: replies cut short (the bridge answered; no frame timeout to wait out)
 	Resyncs      uint64 // resynchronisations (UARTBone: wait out the bridge's frame timeout and drain; Etherbone: reconnect)
 	Stale        uint64 // bytes discarded before a request or while resynchronising
+	Late         uint64 // UARTBone: replies that went on arriving after their deadline (the slack then grows)
 }
 
 // LinkStatser is implemented by the transports of this package.

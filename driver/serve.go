@@ -46,6 +46,36 @@ type ServeConfig struct {
 	// RemoteClient waits for it. "" sends none, as litex_server before
 	// 2022 and an Etherbone core.
 	Greeting string
+	// MaxConns is the most Etherbone connections served at once; a
+	// connection beyond it is closed as soon as it is accepted (counted
+	// in ServerStats.Refused). 0 means DefaultMaxConns, a negative value
+	// no limit.
+	MaxConns int
+	// IdleTimeout closes an Etherbone connection that sends nothing for
+	// this long. 0 means DefaultIdleTimeout, a negative value never.
+	IdleTimeout time.Duration
+}
+
+// DefaultMaxConns and DefaultIdleTimeout bound an Etherbone server's
+// connections (ServeConfig): a board serves one host at a time, and a
+// host that holds a connection without using it for minutes has gone.
+const (
+	DefaultMaxConns    = 8
+	DefaultIdleTimeout = 10 * time.Minute
+)
+
+func (c ServeConfig) maxConns() int {
+	if c.MaxConns == 0 {
+		return DefaultMaxConns
+	}
+	return c.MaxConns
+}
+
+func (c ServeConfig) idleTimeout() time.Duration {
+	if c.IdleTimeout == 0 {
+		return DefaultIdleTimeout
+	}
+	return max(0, c.IdleTimeout)
 }
 
 // ServerStats count what a Server did.
@@ -57,6 +87,9 @@ type ServerStats struct {
 	BytesOut  uint64     // bytes sent (after faults)
 	Overflow  uint64     // UARTBone answer bytes lost because the host did not read them in time
 	Overrun   uint64     // UARTBone bytes lost because they arrived while the bridge answered (NoRxFIFO)
+	Refused   uint64     // Etherbone connections closed at once: MaxConns were open
+	Idle      uint64     // Etherbone connections closed after IdleTimeout without a byte
+	AcceptErr uint64     // temporary accept errors (out of file descriptors...) waited out
 	ToBoard   FaultStats // faults injected on received bytes
 	FromBoard FaultStats // faults injected on sent bytes
 }
@@ -74,6 +107,7 @@ type Server struct {
 	past   [2]FaultStats // of injectors replaced by SetFaults
 
 	frames, abandoned, malformed, bytesIn, bytesOut, overflow, overrun atomic.Uint64
+	refused, idle, acceptErr                                           atomic.Uint64
 }
 
 // NewServer returns a server of t.
@@ -109,9 +143,19 @@ func (s *Server) Stats() ServerStats {
 	return ServerStats{
 		Frames: s.frames.Load(), Abandoned: s.abandoned.Load(), Malformed: s.malformed.Load(),
 		BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load(), Overflow: s.overflow.Load(), Overrun: s.overrun.Load(),
+		Refused: s.refused.Load(), Idle: s.idle.Load(), AcceptErr: s.acceptErr.Load(),
 		ToBoard: s.past[0].add(s.rx.Stats()), FromBoard: s.past[1].add(s.tx.Stats()),
 	}
 }
+
+// writeDeadliner is a stream with write deadlines.
+type writeDeadliner interface {
+	SetWriteDeadline(t time.Time) error
+}
+
+// stuckWrite is how long the emulator's UART transmitter waits for a host
+// that does not read before it drops its answers (ServerStats.Overflow).
+const stuckWrite = time.Second
 
 // deadliner is a stream with read deadlines (*os.File on a pty, net.Conn).
 type deadliner interface {
@@ -154,6 +198,7 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 	go func() {
 		defer txDone.Done()
 		txLine := newPacer(s.cfg.Baud)
+		wd, _ := rw.(writeDeadliner)
 		failed := false
 		for r := range txq {
 			if failed {
@@ -163,7 +208,34 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 			// Counted before the write: a client that has read the
 			// answer then sees it in Stats.
 			s.bytesOut.Add(uint64(len(r.b)))
-			if _, err := rw.Write(r.b); err != nil {
+			if wd != nil {
+				_ = wd.SetWriteDeadline(time.Now().Add(stuckWrite))
+			}
+			n, err := rw.Write(r.b)
+			if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+				// Nobody reads the pty: its buffer is full. A UART
+				// would go on sending into a host's overflowing
+				// buffer; drop this answer's rest and every answer
+				// queued, so that the next host that opens the pty
+				// finds what it can drain, not a backlog.
+				lost := len(r.b) - n
+				s.bytesOut.Add(^uint64(lost - 1)) // not sent after all
+				for more := true; more; {
+					select {
+					case q, ok := <-txq:
+						if !ok {
+							more = false
+							break
+						}
+						lost += len(q.b)
+					default:
+						more = false
+					}
+				}
+				s.overflow.Add(uint64(lost))
+				continue
+			}
+			if err != nil {
 				failed = true
 				txErr <- err
 				continue
@@ -264,7 +336,12 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 
 // ServeEtherbone accepts connections on l and serves Etherbone on each
 // until ctx is done (then it closes l and the connections and returns
-// nil) or l fails. A connection that sends a malformed packet is closed.
+// nil) or l fails for good. A connection that sends a malformed packet is
+// closed, and so is one idle for IdleTimeout; beyond MaxConns open
+// connections a new one is closed at once. Temporary accept errors (out
+// of file descriptors, a connection aborted before it was accepted) are
+// waited out with a growing pause, as net/http's Server does, so that a
+// flood of connections does not stop the board.
 func (s *Server) ServeEtherbone(ctx context.Context, l net.Listener) error {
 	var (
 		wg    sync.WaitGroup
@@ -281,23 +358,38 @@ func (s *Server) ServeEtherbone(ctx context.Context, l net.Listener) error {
 	})
 	defer stop()
 	defer wg.Wait()
+	limit, idle := s.cfg.maxConns(), s.cfg.idleTimeout()
+	var pause time.Duration // after a temporary accept error
 	for {
 		c, err := l.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			if !temporaryAccept(err) {
+				return err
 			}
-			return err
+			s.acceptErr.Add(1)
+			pause = min(max(5*time.Millisecond, 2*pause), time.Second)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(pause):
+			}
+			continue
 		}
+		pause = 0
 		cmu.Lock()
 		if ctx.Err() != nil {
 			cmu.Unlock()
 			_ = c.Close()
 			return nil
+		}
+		if limit > 0 && len(conns) >= limit {
+			cmu.Unlock()
+			s.refused.Add(1)
+			_ = c.Close()
+			continue
 		}
 		conns[c] = true
 		cmu.Unlock()
@@ -305,7 +397,7 @@ func (s *Server) ServeEtherbone(ctx context.Context, l net.Listener) error {
 		go func() {
 			defer wg.Done()
 			if s.greet(c) {
-				s.serveEtherboneConn(c)
+				s.serveEtherboneConn(c, idle)
 			}
 			cmu.Lock()
 			delete(conns, c)
@@ -313,6 +405,22 @@ func (s *Server) ServeEtherbone(ctx context.Context, l net.Listener) error {
 			_ = c.Close()
 		}()
 	}
+}
+
+// temporaryAccept reports whether an accept error passes: a timeout, a
+// connection reset or aborted before it was accepted, or a shortage of
+// descriptors or memory that closing connections relieves.
+func temporaryAccept(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	for _, e := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED, syscall.ECONNRESET, syscall.EINTR} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // greet sends the greeting, in one write as litex_server does: LiteX's
@@ -340,13 +448,16 @@ func EtherboneGreeting(comm, host string, port int) string {
 	return comm + ":" + host + ":" + strconv.Itoa(port)
 }
 
-// serveEtherboneConn serves one connection until it closes or sends a
-// malformed packet.
-func (s *Server) serveEtherboneConn(c net.Conn) {
+// serveEtherboneConn serves one connection until it closes, sends a
+// malformed packet or sends nothing for idle (0: no limit).
+func (s *Server) serveEtherboneConn(c net.Conn, idle time.Duration) {
 	br := &EtherboneBridge{Target: s.target}
 	buf := make([]byte, 4096)
 	var out []byte
 	for {
+		if idle > 0 {
+			_ = c.SetReadDeadline(time.Now().Add(idle))
+		}
 		n, err := c.Read(buf)
 		if n > 0 {
 			s.bytesIn.Add(uint64(n))
@@ -378,6 +489,9 @@ func (s *Server) serveEtherboneConn(c net.Conn) {
 			}
 		}
 		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				s.idle.Add(1)
+			}
 			return
 		}
 	}

@@ -16,9 +16,15 @@ type UARTBoneConfig struct {
 	// request and the reply (10 bits per byte) plus Timeout. 0: the link
 	// has no rate (an unpaced pty).
 	Baud int
-	// Timeout is the slack beyond the line time before a reply counts as
-	// lost (USB-serial adapters add milliseconds). 0 means 50 ms.
+	// Timeout is the least slack beyond the line time before a reply
+	// counts as lost (USB-serial adapters add milliseconds). 0 means
+	// 50 ms. The slack grows with what the link shows: three times the
+	// latest replies' latency (a busy host, a slow board), doubled after
+	// each reply that came late, up to MaxTimeout (UARTBone.Slack).
 	Timeout time.Duration
+	// MaxTimeout bounds the slack's growth. 0 means 10 s (or Timeout if
+	// larger).
+	MaxTimeout time.Duration
 	// FrameTimeout is the bridge's frame timeout; after a reply that did
 	// not come at all the client waits longer than it (FrameTimeout +
 	// FrameTimeout/4) so that the bridge is idle again, and drains its
@@ -44,6 +50,10 @@ func (c UARTBoneConfig) withDefaults() UARTBoneConfig {
 	if c.FrameTimeout <= 0 {
 		c.FrameTimeout = UARTBoneFrameTimeout
 	}
+	if c.MaxTimeout <= 0 {
+		c.MaxTimeout = 10 * time.Second
+	}
+	c.MaxTimeout = max(c.MaxTimeout, c.Timeout)
 	if c.MaxBurst <= 0 || c.MaxBurst > 255 {
 		c.MaxBurst = 255
 	}
@@ -63,9 +73,15 @@ type UARTBone struct {
 	cfg   UARTBoneConfig
 	dl    deadliner // nil: the port's reads return periodically
 	dirty bool      // a request was interrupted: resynchronise first
-	buf   []byte    // answers
-	req   []byte    // requests
-	stats LinkStats
+	fresh bool      // no request yet: drain what an earlier host left
+	// The reply slack adapts to the link (Slack): latency is a decaying
+	// peak of the replies' latency beyond their line time, late counts
+	// the replies in a row that came after their deadline.
+	latency time.Duration
+	late    int
+	buf     []byte // answers
+	req     []byte // requests
+	stats   LinkStats
 }
 
 // discarder drops input that is waiting, without blocking, and returns
@@ -80,7 +96,7 @@ func NewUARTBone(port io.ReadWriter, cfg UARTBoneConfig) *UARTBone {
 	if f, ok := port.(*os.File); ok {
 		port = &filePort{File: f}
 	}
-	u := &UARTBone{port: port, cfg: cfg.withDefaults()}
+	u := &UARTBone{port: port, cfg: cfg.withDefaults(), fresh: true}
 	if d, ok := port.(deadliner); ok {
 		// A file that is not pollable has no deadlines.
 		if err := d.SetReadDeadline(time.Time{}); err == nil {
@@ -189,7 +205,9 @@ func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts []
 		u.buf = make([]byte, n)
 	}
 	p := u.buf[:n]
-	got, err := u.readFull(ctx, p, time.Now().Add(u.lineTime(len(req)+n)+u.cfg.Timeout))
+	sent, line := time.Now(), u.lineTime(len(req)+n)
+	slack := u.Slack()
+	got, err := u.readFull(ctx, p, sent.Add(line+slack))
 	u.stats.BytesIn += uint64(got)
 	if err != nil {
 		if errors.Is(err, ErrTimeout) {
@@ -198,20 +216,31 @@ func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts []
 			// frame and answered, and bytes were lost on the way
 			// back. It is idle: draining what is still coming is
 			// enough. Nothing came: the bridge may hold part of a
-			// frame, wait out its frame timeout.
+			// frame, wait out its frame timeout. (Not the slack
+			// again: on a lossy link every loss would cost it. An
+			// answer that comes later still is dropped before the
+			// next request, or fails its checks.)
 			wait := u.cfg.FrameTimeout + u.cfg.FrameTimeout/4
 			if got > 0 {
 				u.stats.ShortReplies++
 				wait = u.lineTime(n) + u.cfg.Timeout
 			}
+			stale := u.stats.Stale
 			if rerr := u.resync(ctx, wait); rerr != nil {
 				return rerr
+			}
+			if u.stats.Stale > stale {
+				// More of the answer came after its deadline: the
+				// deadline was short, not the answer.
+				u.late = min(u.late+1, 16)
+				u.stats.Late++
 			}
 			return fmt.Errorf("uartbone: %s: %w (%d of %d bytes arrived)", what(), err, got, n)
 		}
 		u.dirty = true
 		return fmt.Errorf("uartbone: %s: %w", what(), err)
 	}
+	u.observe(time.Since(sent) - line)
 	for _, d := range dsts {
 		for i := range d {
 			d[i] = binary.BigEndian.Uint32(p[4*i:])
@@ -219,6 +248,30 @@ func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts []
 		p = p[4*len(d):]
 	}
 	return nil
+}
+
+// observe records the latency of a reply that arrived whole: beyond its
+// line time, what the host, the link and the board took.
+func (u *UARTBone) observe(d time.Duration) {
+	u.latency = max(d, u.latency-u.latency/16)
+	u.late = 0
+}
+
+// Slack returns how long beyond its line time a reply is awaited now:
+// three times the recent replies' peak latency, at least
+// UARTBoneConfig.Timeout, doubled for each reply in a row that came after
+// its deadline, at most UARTBoneConfig.MaxTimeout. On a loaded host
+// replies take longer than on a quiet one; a fixed timeout would then
+// count them lost, one after another.
+func (u *UARTBone) Slack() time.Duration {
+	s := max(u.cfg.Timeout, 3*u.latency)
+	for range u.late {
+		if s >= u.cfg.MaxTimeout {
+			break
+		}
+		s *= 2
+	}
+	return min(s, u.cfg.MaxTimeout)
 }
 
 // Pipelined reports whether Batch sends read requests back to back
@@ -318,6 +371,16 @@ func (u *UARTBone) prepare(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if u.fresh {
+		// A serial line (a pty, a tty) outlives its hosts: a host that
+		// left with answers unread, or in the middle of a frame, leaves
+		// them to the next. Start clean: drop input until the line is
+		// quiet.
+		if err := u.drain(ctx); err != nil {
+			return err // still fresh: the next request drains
+		}
+		u.fresh = false
+	}
 	if u.dirty {
 		if err := u.resync(ctx, u.cfg.FrameTimeout+u.cfg.FrameTimeout/4); err != nil {
 			return err
@@ -362,6 +425,39 @@ func (u *UARTBone) resync(ctx context.Context, wait time.Duration) error {
 		}
 	}
 	u.dirty = false
+	return nil
+}
+
+// drainQuiet and drainMost bound drain: the line must be quiet for
+// drainQuiet plus the reply slack (at most drainSlack of it), and drain
+// gives up waiting for that after drainMost (the request that follows
+// then fails and is retried).
+const (
+	drainQuiet = 20 * time.Millisecond
+	drainSlack = 200 * time.Millisecond
+	drainMost  = 10 * time.Second
+)
+
+// drain readies a line a host has just opened: it drops input until none
+// has arrived for a while (an earlier host's unread answers, which a
+// board, or the emulator, may still be sending). A frame an earlier host
+// left incomplete is abandoned at the bridge's frame timeout: the first
+// request may then fail, and is retried as after any loss.
+func (u *UARTBone) drain(ctx context.Context) error {
+	quiet := drainQuiet + min(u.cfg.Timeout, drainSlack)
+	end := time.Now().Add(drainMost)
+	var scratch [512]byte
+	for time.Now().Before(end) {
+		got, err := u.readFull(ctx, scratch[:], time.Now().Add(quiet))
+		u.stats.Stale += uint64(got)
+		u.stats.BytesIn += uint64(got)
+		if err != nil && !errors.Is(err, ErrTimeout) {
+			return fmt.Errorf("uartbone: draining the line: %w", err)
+		}
+		if got == 0 {
+			return nil
+		}
+	}
 	return nil
 }
 

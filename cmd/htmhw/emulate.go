@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -19,7 +20,8 @@ type emulateOptions struct {
 	listen, backend, image, faults string
 	top                            string
 	baud                           int
-	frame                          time.Duration
+	frame, idle                    time.Duration
+	maxConns                       int
 	noRxFIFO, noGreeting, blank    bool
 }
 
@@ -51,6 +53,14 @@ On TCP the emulator greets each connection as litex_server does
 connect to it unchanged; --no-greeting leaves the greeting out, as an older
 litex_server or an Etherbone core.
 
+Whoever reaches the TCP port drives the board: there is no authentication
+(docs/DRIVER.md, "Trust"). tcp://:PORT listens on the loopback address only;
+every interface (tcp://0.0.0.0:PORT) must be asked for and is warned about. To
+reach an emulated board from another machine, forward the port over SSH
+(ssh -L 1234:127.0.0.1:1234 HOST). --max-conns bounds the connections served
+at once (one more is closed at once) and --idle-timeout closes a connection
+that sends nothing for that long.
+
 --top icebreaker (with --backend rtl and --listen pty) serves the iCEBreaker
 top instead: the design of the board's bitstream (rtl/icebreaker_top.v: UART,
 UARTBone bridge, accelerator), Verilated, with the pty's bytes shifted into its
@@ -75,6 +85,8 @@ writes the whole image.`,
 	f.StringVar(&o.top, "top", "accel", "with --backend rtl: accel (the accelerator's bus behind the emulator's bridge) or icebreaker (the board's own top, UART pins on the pty)")
 	f.BoolVar(&o.blank, "blank", false, "with --top icebreaker: power on with every memory zero, as SPRAM")
 	f.BoolVar(&o.noGreeting, "no-greeting", false, "send no greeting on TCP connections (litex_server sends one since 2022)")
+	f.IntVar(&o.maxConns, "max-conns", driver.DefaultMaxConns, "most TCP connections served at once (0: no limit)")
+	f.DurationVar(&o.idle, "idle-timeout", driver.DefaultIdleTimeout, "close a TCP connection that sends nothing for this long (0: never)")
 	return cmd
 }
 
@@ -88,6 +100,12 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 	}
 	if o.frame <= 0 {
 		return fmt.Errorf("--frame-timeout %v: want a positive duration", o.frame)
+	}
+	if o.maxConns < 0 {
+		return fmt.Errorf("--max-conns %d: want a count, or 0 for no limit", o.maxConns)
+	}
+	if o.idle < 0 {
+		return fmt.Errorf("--idle-timeout %v: want a duration, or 0 for none", o.idle)
 	}
 	if o.backend != "sim" && o.backend != "rtl" {
 		return fmt.Errorf("--backend %q: want sim or rtl", o.backend)
@@ -133,12 +151,16 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 		target = rt
 	}
 	e, err := driver.StartEmulator(ctx, target, driver.EmulatorConfig{
-		Listen:      o.listen,
-		NoGreeting:  o.noGreeting,
-		ServeConfig: driver.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame, NoRxFIFO: o.noRxFIFO},
+		Listen:     o.listen,
+		NoGreeting: o.noGreeting,
+		ServeConfig: driver.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame, NoRxFIFO: o.noRxFIFO,
+			MaxConns: cmp.Or(o.maxConns, -1), IdleTimeout: cmp.Or(o.idle, -1)},
 	})
 	if err != nil {
 		return err
+	}
+	if e.Wildcard() {
+		fmt.Fprintf(cmd.ErrOrStderr(), "emulate: warning: listening on every interface (%s): whoever reaches this port drives the board, without authentication; listen on 127.0.0.1 and forward the port over SSH instead (docs/DRIVER.md, \"Trust\")\n", e.Addr())
 	}
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "emulating on %s\n", e.Addr())

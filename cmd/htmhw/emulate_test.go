@@ -44,6 +44,14 @@ func (s *syncBuffer) String() string {
 // URI it prints and a function that interrupts it and returns its error.
 func startEmulate(t *testing.T, args ...string) (string, func() error) {
 	t.Helper()
+	uri, stop, _ := startEmulateLog(t, args...)
+	return uri, stop
+}
+
+// startEmulateLog is startEmulate that also returns emulate's stderr.
+// Its waits are generous: a loaded machine is slow, not wrong.
+func startEmulateLog(t *testing.T, args ...string) (string, func() error, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := newRootCmd()
 	out, errOut := &syncBuffer{}, &syncBuffer{}
@@ -57,16 +65,16 @@ func startEmulate(t *testing.T, args ...string) (string, func() error) {
 		select {
 		case err := <-done:
 			return err
-		case <-time.After(5 * time.Second):
+		case <-time.After(time.Minute):
 			t.Fatal("emulate did not stop")
 			return nil
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		for _, line := range strings.Split(out.String(), "\n") {
 			if uri, ok := strings.CutPrefix(line, "board URI: "); ok {
-				return uri, stop
+				return uri, stop, errOut
 			}
 		}
 		select {
@@ -77,7 +85,33 @@ func startEmulate(t *testing.T, args ...string) (string, func() error) {
 	}
 	stop()
 	t.Fatalf("no board URI in %q", out.String())
-	return "", nil
+	return "", nil, nil
+}
+
+// TestEmulateListenWildcard: tcp://:PORT listens on the loopback address;
+// every interface must be asked for, and is warned about.
+func TestEmulateListenWildcard(t *testing.T) {
+	img := filepath.Join(t.TempDir(), "r.img")
+	_, _, err := execute(t, "compile", "--model", "small", "--range", "0,200", "-o", img)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		listen, prefix string
+		warn           bool
+	}{
+		{"tcp://:0", "tcp://127.0.0.1:", false},
+		{"tcp://0.0.0.0:0", "tcp://", true}, // (dual-stack: [::])
+	} {
+		t.Run(c.listen, func(t *testing.T) {
+			uri, stop, errOut := startEmulateLog(t, "--listen", c.listen, "--image", img, "--max-conns", "2", "--idle-timeout", "1m")
+			require.True(t, strings.HasPrefix(uri, c.prefix), uri)
+			require.NoError(t, stop())
+			require.Equal(t, c.warn, strings.Contains(errOut.String(), "warning: listening on every interface"), errOut.String())
+		})
+	}
+	_, _, err = execute(t, "emulate", "--image", img, "--listen", "tcp://:0", "--max-conns", "-1")
+	require.ErrorContains(t, err, "--max-conns")
+	_, _, err = execute(t, "emulate", "--image", img, "--listen", "tcp://:0", "--idle-timeout", "-1s")
+	require.ErrorContains(t, err, "--idle-timeout")
 }
 
 func TestEmulate(t *testing.T) {
@@ -103,7 +137,7 @@ func TestEmulate(t *testing.T) {
 			}
 			b, err := driver.Open(uri+map[bool]string{true: "&timeout=20ms", false: "?timeout=200ms"}[listen == "pty"], driver.WithRetries(100))
 			require.NoError(t, err)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			require.NoError(t, b.Load(ctx, im))
 			enc, err := sim.NewEncoder(mustConfig(t, im))
@@ -193,7 +227,7 @@ func TestEmulateRTL(t *testing.T) {
 	require.NoError(t, err)
 	im, err := image.ReadFile(img)
 	require.NoError(t, err)
-	// Build first (or find the cached build): startEmulate waits 5 s for
+	// Build first (or find the cached build): startEmulate waits a minute for
 	// the URI.
 	p, err := hdl.ParamsOf(im)
 	require.NoError(t, err)
@@ -202,7 +236,7 @@ func TestEmulateRTL(t *testing.T) {
 	uri, stop := startEmulate(t, "--listen", "tcp://127.0.0.1:0", "--image", img, "--backend", "rtl")
 	b, err := driver.Open(uri)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	require.NoError(t, b.Load(ctx, im))
 	enc, err := sim.NewEncoder(mustConfig(t, im))
@@ -243,7 +277,7 @@ func TestEmulateBoardTop(t *testing.T) {
 	require.NoError(t, err)
 	im, err := image.ReadFile(img)
 	require.NoError(t, err)
-	// Build first (or find the cached build): startEmulate waits 5 s for
+	// Build first (or find the cached build): startEmulate waits a minute for
 	// the URI.
 	p, err := hdl.ParamsOf(im)
 	require.NoError(t, err)
