@@ -48,7 +48,7 @@ func list(x []uint32) []uint32 {
 
 // emulateRTL serves the RTL, powered on with power, on listen (pty or
 // tcp://127.0.0.1:0) and opens a board on it.
-func emulateRTL(t *testing.T, power *image.Image, listen, query string) (*RTLTarget, *driver.Emulator, *driver.Board) {
+func emulateRTL(t *testing.T, power *image.Image, listen, query string, opts ...driver.Option) (*RTLTarget, *driver.Emulator, *driver.Board) {
 	t.Helper()
 	rt := startRTL(t, power)
 	e, err := driver.StartEmulator(context.Background(), rt, driver.EmulatorConfig{Listen: listen})
@@ -59,7 +59,7 @@ func emulateRTL(t *testing.T, power *image.Image, listen, query string) (*RTLTar
 			require.NoError(t, err)
 		}
 	})
-	b, err := driver.Open(e.URI() + query)
+	b, err := driver.Open(e.URI()+query, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
 	require.NoError(t, rt.Err())
@@ -174,8 +174,11 @@ func TestRTLEmulatorLoad(t *testing.T) {
 // the host gets an error (not a hang), and the target says why.
 func TestRTLEmulatorCrash(t *testing.T) {
 	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", 5, nil)
-	rt, e, b := emulateRTL(t, im, "tcp://127.0.0.1:0", "")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// A board that is gone is given up on after the retries and a second of
+	// patience (the default, 30 s, is for lossy links on busy hosts); the
+	// step's context only bounds a hang.
+	rt, e, b := emulateRTL(t, im, "tcp://127.0.0.1:0", "", driver.WithPatience(time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	require.NoError(t, b.Load(ctx, im))
 	_, err := b.Step(ctx, inputs[0], true)
@@ -187,7 +190,7 @@ func TestRTLEmulatorCrash(t *testing.T) {
 	require.Error(t, err)
 	t.Logf("host: %v (after %v); target: %v", err, time.Since(t0).Round(time.Millisecond), rt.Err())
 	require.ErrorContains(t, rt.Err(), "signal: killed")
-	require.Less(t, time.Since(t0), 20*time.Second)
+	require.NotErrorIs(t, err, context.DeadlineExceeded, "the host must give up by itself, not at its context's end")
 	// The emulator stopped serving, with the target's error.
 	require.ErrorIs(t, e.Wait(), rt.Err())
 }
