@@ -62,57 +62,28 @@ func BuildAccel3(ctx context.Context, p Params) (*Model, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n%v\n", sourceHash(), sources3Hash(), strings.TrimSpace(string(ver)), p.Defines())
 	key := "accel3-" + hex.EncodeToString(h.Sum(nil))[:24]
-	cache, err := CacheDir()
-	if err != nil {
-		return nil, err
-	}
 	const name = "Vhtm_accel"
-	dir := filepath.Join(cache, key)
-	bin := filepath.Join(dir, name)
-	if _, err := os.Stat(bin); err == nil {
-		return &Model{Params: p, Bin: bin, Cached: true}, nil
-	}
-	if err := os.MkdirAll(cache, 0o755); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	tmp, err := os.MkdirTemp(cache, ".build-*")
-	if err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	vs, err := writeAccel3Sources(tmp)
+	bin, cached, err := buildCached(key, name, func(tmp string) error {
+		vs, err := writeAccel3Sources(tmp)
+		if err != nil {
+			return err
+		}
+		args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial", "unique",
+			"-Wno-fatal", "-Wno-lint", "-Wno-style", "-DSIM", "--top-module", "htm3_accel", "--prefix", name,
+			"-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
+		for _, d := range p.Defines() {
+			args = append(args, "-G"+d)
+		}
+		args = append(args, vs...)
+		for _, f := range accel3Harness {
+			args = append(args, filepath.Join(tmp, "harness", f))
+		}
+		return runVerilator(ctx, tmp, vl, args...)
+	})
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial", "unique",
-		"-Wno-fatal", "-Wno-lint", "-Wno-style", "-DSIM", "--top-module", "htm3_accel", "--prefix", name,
-		"-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
-	for _, d := range p.Defines() {
-		args = append(args, "-G"+d)
-	}
-	args = append(args, vs...)
-	for _, f := range accel3Harness {
-		args = append(args, filepath.Join(tmp, "harness", f))
-	}
-	cmd := exec.CommandContext(ctx, vl, args...)
-	cmd.Dir = tmp
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("hdl: verilator: %w\n%s", err, tail(out, 4000))
-	}
-	stage := filepath.Join(tmp, "out")
-	if err := os.MkdirAll(stage, 0o755); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	if err := os.Rename(filepath.Join(tmp, "obj", name), filepath.Join(stage, name)); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	if err := os.Rename(stage, dir); err != nil {
-		if _, serr := os.Stat(bin); serr == nil {
-			return &Model{Params: p, Bin: bin, Cached: true}, nil
-		}
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	return &Model{Params: p, Bin: bin}, nil
+	return &Model{Params: p, Bin: bin, Cached: cached}, nil
 }
 
 // sources3Hash hashes hdl/rtl3.

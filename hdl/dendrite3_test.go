@@ -60,38 +60,23 @@ func buildDend3(t *testing.T, p Params) string {
 		fmt.Fprintf(h, "%s %d\n", f, len(b))
 		h.Write(b)
 	}
-	cache, err := CacheDir()
+	bin, _, err := buildCached("dend3-"+hex.EncodeToString(h.Sum(nil))[:24], "Vdendrite3_tb", func(tmp string) error {
+		if _, err := writeSources3(tmp); err != nil {
+			return err
+		}
+		args := []string{"verilator", "--cc", "--exe", "--build", "-j", "2", "-O3", "--x-assign", "unique", "--x-initial", "unique",
+			"-Wno-fatal", "-Wno-lint", "-Wno-style",
+			"-DSIM", "--top-module", "dendrite3_tb", "-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"),
+			"-o", "Vdendrite3_tb"}
+		for _, d := range defs {
+			args = append(args, "-G"+d)
+		}
+		for _, f := range append(slices.Clone(dend3RTL), dend3TB...) {
+			args = append(args, filepath.Join(tmp, f))
+		}
+		return runVerilator(context.Background(), tmp, "nice", args...)
+	})
 	require.NoError(t, err)
-	dir := filepath.Join(cache, "dend3-"+hex.EncodeToString(h.Sum(nil))[:24])
-	bin := filepath.Join(dir, "Vdendrite3_tb")
-	if _, err := os.Stat(bin); err == nil {
-		return bin
-	}
-	require.NoError(t, os.MkdirAll(cache, 0o755))
-	tmp, err := os.MkdirTemp(cache, ".build-dend3-*")
-	require.NoError(t, err)
-	defer os.RemoveAll(tmp)
-	_, err = writeSources3(tmp)
-	require.NoError(t, err)
-	args := []string{"verilator", "--cc", "--exe", "--build", "-j", "2", "-O3", "--x-assign", "unique", "--x-initial", "unique",
-		"-Wno-fatal", "-Wno-lint", "-Wno-style",
-		"-DSIM", "--top-module", "dendrite3_tb", "-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"),
-		"-o", "Vdendrite3_tb"}
-	for _, d := range defs {
-		args = append(args, "-G"+d)
-	}
-	for _, f := range append(slices.Clone(dend3RTL), dend3TB...) {
-		args = append(args, filepath.Join(tmp, f))
-	}
-	out, err := exec.Command("nice", args...).CombinedOutput()
-	require.NoError(t, err, "verilator: %s", tail(out, 4000))
-	stage := filepath.Join(tmp, "out")
-	require.NoError(t, os.MkdirAll(stage, 0o755))
-	require.NoError(t, os.Rename(filepath.Join(tmp, "obj", "Vdendrite3_tb"), filepath.Join(stage, "Vdendrite3_tb")))
-	if err := os.Rename(stage, dir); err != nil {
-		_, serr := os.Stat(bin)
-		require.NoError(t, serr, "rename: %v", err)
-	}
 	return bin
 }
 

@@ -172,59 +172,81 @@ func build(ctx context.Context, p Params, top verilatorTop) (*Model, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%v\n%s %v\n", sourceHash(), strings.TrimSpace(string(ver)), defines, top.module, top.harness)
 	key := hex.EncodeToString(h.Sum(nil))[:24]
-	cache, err := CacheDir()
+	name := "V" + top.module
+	bin, cached, err := buildCached(key, name, func(tmp string) error {
+		vs, err := WriteSources(tmp)
+		if err != nil {
+			return err
+		}
+		args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "fast", "--x-initial", "fast",
+			"-Wno-fatal", "-Wno-lint", "-Wno-style", "--trace", "-DSIM", "--top-module", top.module,
+			"-CFLAGS", "-O2", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
+		for _, d := range defines {
+			args = append(args, "-G"+d)
+		}
+		args = append(args, vs...)
+		for _, f := range top.harness {
+			args = append(args, filepath.Join(tmp, "harness", f))
+		}
+		return runVerilator(ctx, tmp, vl, args...)
+	})
 	if err != nil {
 		return nil, err
 	}
-	name := "V" + top.module
+	return &Model{Params: p, Bin: bin, Cached: cached}, nil
+}
+
+// buildCached returns the binary name of the cache entry key
+// (CacheDir()/key/name), building it first when it is missing: build gets
+// a fresh directory inside the cache and leaves the binary at tmp/obj/name.
+// Only the binary is kept, and the entry appears by one rename, so
+// concurrent builds of the same key are safe (the loser finds the winner's).
+func buildCached(key, name string, build func(tmp string) error) (bin string, cached bool, err error) {
+	cache, err := CacheDir()
+	if err != nil {
+		return "", false, err
+	}
 	dir := filepath.Join(cache, key)
-	bin := filepath.Join(dir, name)
+	bin = filepath.Join(dir, name)
 	if _, err := os.Stat(bin); err == nil {
-		return &Model{Params: p, Bin: bin, Cached: true}, nil
+		return bin, true, nil
 	}
 	if err := os.MkdirAll(cache, 0o755); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
+		return "", false, fmt.Errorf("hdl: %w", err)
 	}
 	tmp, err := os.MkdirTemp(cache, ".build-*")
 	if err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
+		return "", false, fmt.Errorf("hdl: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	vs, err := WriteSources(tmp)
-	if err != nil {
-		return nil, err
+	if err := build(tmp); err != nil {
+		return "", false, err
 	}
-	args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "fast", "--x-initial", "fast",
-		"-Wno-fatal", "-Wno-lint", "-Wno-style", "--trace", "-DSIM", "--top-module", top.module,
-		"-CFLAGS", "-O2", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
-	for _, d := range defines {
-		args = append(args, "-G"+d)
-	}
-	args = append(args, vs...)
-	for _, f := range top.harness {
-		args = append(args, filepath.Join(tmp, "harness", f))
-	}
-	cmd := exec.CommandContext(ctx, vl, args...)
-	cmd.Dir = tmp
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("hdl: verilator: %w\n%s", err, tail(out, 4000))
-	}
-	// Keep only the binary; rename makes the cache entry appear atomically.
 	stage := filepath.Join(tmp, "out")
 	if err := os.MkdirAll(stage, 0o755); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
+		return "", false, fmt.Errorf("hdl: %w", err)
 	}
 	if err := os.Rename(filepath.Join(tmp, "obj", name), filepath.Join(stage, name)); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
+		return "", false, fmt.Errorf("hdl: %w", err)
 	}
 	if err := os.Rename(stage, dir); err != nil {
 		if _, serr := os.Stat(bin); serr == nil { // built concurrently
-			return &Model{Params: p, Bin: bin, Cached: true}, nil
+			return bin, true, nil
 		}
-		return nil, fmt.Errorf("hdl: %w", err)
+		return "", false, fmt.Errorf("hdl: %w", err)
 	}
-	return &Model{Params: p, Bin: bin}, nil
+	return bin, false, nil
+}
+
+// runVerilator runs command (verilator, or nice with verilator's
+// arguments) in dir and returns its output's end with any failure.
+func runVerilator(ctx context.Context, dir, command string, args ...string) error {
+	cmd := exec.CommandContext(ctx, command, args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("hdl: verilator: %w\n%s", err, tail(out, 4000))
+	}
+	return nil
 }
 
 func tail(b []byte, n int) string {

@@ -87,55 +87,26 @@ func BuildSP3(ctx context.Context, p Params) (*SP3Model, error) {
 	})
 	fmt.Fprintf(h, "%s\n%v\n", strings.TrimSpace(string(ver)), defs)
 	key := "sp3-" + hex.EncodeToString(h.Sum(nil))[:24]
-	cache, err := CacheDir()
-	if err != nil {
-		return nil, err
-	}
-	dir := filepath.Join(cache, key)
-	bin := filepath.Join(dir, "Vsp3_tb")
-	if _, err := os.Stat(bin); err == nil {
-		return &SP3Model{Bin: bin, Cached: true}, nil
-	}
-	if err := os.MkdirAll(cache, 0o755); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	tmp, err := os.MkdirTemp(cache, ".build-*")
-	if err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	vs, err := writeSources3(tmp)
-	if err != nil {
-		return nil, err
-	}
-	args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial", "unique",
-		"-Wno-fatal", "-Wno-lint", "-Wno-style", "-DSIM", "--top-module", "sp3_tb",
-		"-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", "Vsp3_tb"}
-	for _, d := range defs {
-		args = append(args, "-G"+d)
-	}
-	args = append(args, filepath.Join(tmp, "rtl3", "tb", "sp3_tb.v"))
-	args = append(args, vs...)
-	args = append(args, filepath.Join(tmp, "rtl3", "tb", "sp3_main.cpp"))
-	cmd := exec.CommandContext(ctx, vl, args...)
-	cmd.Dir = tmp
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("hdl: verilator: %w\n%s", err, tail(out, 4000))
-	}
-	stage := filepath.Join(tmp, "out")
-	if err := os.MkdirAll(stage, 0o755); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	if err := os.Rename(filepath.Join(tmp, "obj", "Vsp3_tb"), filepath.Join(stage, "Vsp3_tb")); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	if err := os.Rename(stage, dir); err != nil {
-		if _, serr := os.Stat(bin); serr == nil {
-			return &SP3Model{Bin: bin, Cached: true}, nil
+	bin, cached, err := buildCached(key, "Vsp3_tb", func(tmp string) error {
+		vs, err := writeSources3(tmp)
+		if err != nil {
+			return err
 		}
-		return nil, fmt.Errorf("hdl: %w", err)
+		args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial", "unique",
+			"-Wno-fatal", "-Wno-lint", "-Wno-style", "-DSIM", "--top-module", "sp3_tb",
+			"-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", "Vsp3_tb"}
+		for _, d := range defs {
+			args = append(args, "-G"+d)
+		}
+		args = append(args, filepath.Join(tmp, "rtl3", "tb", "sp3_tb.v"))
+		args = append(args, vs...)
+		args = append(args, filepath.Join(tmp, "rtl3", "tb", "sp3_main.cpp"))
+		return runVerilator(ctx, tmp, vl, args...)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &SP3Model{Bin: bin}, nil
+	return &SP3Model{Bin: bin, Cached: cached}, nil
 }
 
 // SP3Step is what htm3_sp computed in one step.

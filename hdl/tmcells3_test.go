@@ -42,37 +42,22 @@ func buildRTL3(t *testing.T, top string, files []string, defs []string) string {
 		fmt.Fprintf(h, "%s %d\n", f, len(b))
 		h.Write(b)
 	}
-	cache, err := CacheDir()
-	require.NoError(t, err)
 	exe := "V" + top
-	dir := filepath.Join(cache, top+"-"+hex.EncodeToString(h.Sum(nil))[:24])
-	bin := filepath.Join(dir, exe)
-	if _, err := os.Stat(bin); err == nil {
-		return bin
-	}
-	require.NoError(t, os.MkdirAll(cache, 0o755))
-	tmp, err := os.MkdirTemp(cache, ".build-"+top+"-*")
+	bin, _, err := buildCached(top+"-"+hex.EncodeToString(h.Sum(nil))[:24], exe, func(tmp string) error {
+		if _, err := writeSources3(tmp); err != nil {
+			return err
+		}
+		args := []string{"verilator", "--cc", "--exe", "--build", "-j", "2", "-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+			"-DSIM", "--top-module", top, "-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", exe}
+		for _, d := range defs {
+			args = append(args, "-G"+d)
+		}
+		for _, f := range files {
+			args = append(args, filepath.Join(tmp, f))
+		}
+		return runVerilator(context.Background(), tmp, "nice", args...)
+	})
 	require.NoError(t, err)
-	defer os.RemoveAll(tmp)
-	_, err = writeSources3(tmp)
-	require.NoError(t, err)
-	args := []string{"verilator", "--cc", "--exe", "--build", "-j", "2", "-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-		"-DSIM", "--top-module", top, "-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", exe}
-	for _, d := range defs {
-		args = append(args, "-G"+d)
-	}
-	for _, f := range files {
-		args = append(args, filepath.Join(tmp, f))
-	}
-	out, err := exec.Command("nice", args...).CombinedOutput()
-	require.NoError(t, err, "verilator: %s", tail(out, 4000))
-	stage := filepath.Join(tmp, "out")
-	require.NoError(t, os.MkdirAll(stage, 0o755))
-	require.NoError(t, os.Rename(filepath.Join(tmp, "obj", exe), filepath.Join(stage, exe)))
-	if err := os.Rename(stage, dir); err != nil {
-		_, serr := os.Stat(bin)
-		require.NoError(t, serr, "rename: %v", err)
-	}
 	return bin
 }
 
