@@ -140,11 +140,14 @@ func newAccel3Run(t *testing.T, im *image.Image) *accel3Run {
 // active and predicted columns, the anomaly pair, every PHASE_CYCLES word
 // against accel3Cycles and CYCLES against their sum; RESTORE's cycles; at
 // the end every memory read back through the window and its CRC_VALUE
-// against the simulator's image. It returns the memories read back.
-func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Image, protocol bool) []*image.Section {
+// against the simulator's image. With restoreAt > 0 the harness issues
+// RESTORE before step restoreAt of the run (the memories as they stand, the
+// TM's working state not empty): the run must continue unchanged, and
+// RESTORE's cycles follow the formula. It returns the memories read back.
+func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Image, protocol bool, restoreAt int) []*image.Section {
 	t.Helper()
 	p := r.p
-	opt := RunOptions{Dump: true, Protocol: protocol}
+	opt := RunOptions{Dump: true, Protocol: protocol, RestoreAt: restoreAt}
 	if load != nil {
 		opt.LoadDir = filepath.Join(t.TempDir(), "load")
 		require.NoError(t, os.MkdirAll(opt.LoadDir, 0o755))
@@ -168,6 +171,10 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	}
 	require.Len(t, res.Regs, len(steps))
 	require.Len(t, res.Phases, len(steps))
+	mid := regexp.MustCompile(`RESTORE before step (\d+): (\d+) cycles`).FindAllStringSubmatch(res.Log, -1)
+	if restoreAt > 0 {
+		require.Len(t, mid, 1, "the harness reports the RESTORE before step %d", restoreAt)
+	}
 	ents := accel3Ents(t, res.Log)
 	require.Len(t, ents, len(steps), "the column engine's passes")
 
@@ -178,6 +185,14 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	scratch := t.TempDir()
 	for i, st := range steps {
 		before := s.Image()
+		if i == restoreAt && restoreAt > 0 {
+			at, _ := strconv.ParseUint(mid[0][1], 10, 64)
+			c, _ := strconv.ParseUint(mid[0][2], 10, 64)
+			require.Equal(t, first+uint64(i), at, "the RESTORE's step")
+			used := p.S - int(before.Section("regs").Words[arch.RegsFreeCount])
+			require.Equal(t, accel3RestoreCycles(p, used), c, "RESTORE's cycles before step %d (%d used segments)", at, used)
+			t.Logf("RESTORE before step %d: %d used segments, %d cycles", at, used, c)
+		}
 		minOv := before.Section("regs").Words[arch.RegsSPMinOverlap]
 		out, err := s.Step(st.Input, st.Learn)
 		require.NoError(t, err)
@@ -262,9 +277,10 @@ func accel3Steps(inputs [][]uint32, learnOff, from int) []Step {
 
 // TestAccel3 runs htm3_accel over the bus (the harness of htm_accel, with
 // its protocol checks) through every step of each configuration, learning
-// on (the stress configurations: off every 10th step), against the
-// simulator step for step (accel3Run.check): outputs, every phase's cycles
-// against its unit's formula, and at the end every memory.
+// on (the stress configurations: off every 10th step), with a RESTORE of
+// the device's own memories half way, against the simulator step for step
+// (accel3Run.check): outputs, every phase's cycles against its unit's
+// formula, RESTORE's cycles, and at the end every memory.
 func TestAccel3(t *testing.T) {
 	needTool(t, "verilator")
 	for _, c := range accel3Cases {
@@ -277,7 +293,7 @@ func TestAccel3(t *testing.T) {
 			r := newAccel3Run(t, im)
 			s, err := sim.New(im)
 			require.NoError(t, err)
-			r.check(t, s, accel3Steps(inputs, c.learnOff, 0), nil, true)
+			r.check(t, s, accel3Steps(inputs, c.learnOff, 0), nil, true, n/2)
 		})
 	}
 }
@@ -300,9 +316,9 @@ func TestAccel3Restore(t *testing.T) {
 			r := newAccel3Run(t, im)
 			s, err := sim.New(im)
 			require.NoError(t, err)
-			mems := r.check(t, s, accel3Steps(inputs[:k], c.learnOff, 0), nil, false)
+			mems := r.check(t, s, accel3Steps(inputs[:k], c.learnOff, 0), nil, false, 0)
 			snap := &image.Image{Arch: im.Arch, Config: im.Config, Sections: mems}
-			r.check(t, s, accel3Steps(inputs[k:], c.learnOff, k), snap, false)
+			r.check(t, s, accel3Steps(inputs[k:], c.learnOff, k), snap, false, 0)
 		})
 	}
 }
