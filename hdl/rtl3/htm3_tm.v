@@ -1,5 +1,5 @@
 // htm3_tm: the temporal memory of architecture 3 inside htm3_accel
-// (hdl/rtl3/ACCEL.md, "The TM"): the column engine htm3_tm_cells
+// (hdl/rtl3/ACCEL.md): the column engine htm3_tm_cells
 // (TM_PREDICT folded into TM_CELLS, TM.md), the dendrite unit
 // htm3_dendrite (TM_DENDRITE, DENDRITE.md), the bank pointer (TM_SWAP) and
 // RESTORE's rebuild of the TM's working state, with the memories only the
@@ -12,7 +12,9 @@
 // Commands (one-cycle pulses from htm3_seq, while idle): start_cells (with
 // learn, n_act), swap (flip the bank pointer cb; the winners just written
 // become the previous winners), start_dend (with learn), start_rst. done
-// pulses one cycle after the last busy cycle of the engine started.
+// pulses once the engine started has finished: a cycle after the column
+// engine's or the dendrite unit's own done, a cycle after the restore
+// pass's last cycle.
 //
 // RESTORE's rebuild (start_rst), from the image alone:
 //   clear    NC + 1 cycles: every head and column-bitmap word cleared (the
@@ -22,12 +24,14 @@
 //   select   the used list rebuilt in creation order by selection over
 //            tm.segseq: n_used + 1 rounds, each a scan of the S segments
 //            (2 cycles a free segment, 6 a used one: tm.seg, then segseq's
-//            four parts), then 4 cycles to append the oldest segment not
-//            yet taken (its prev and next links, its predecessor's next),
-//            or, in the last round, 2 to write the tail
-//   so 1 + (NC + 1) + (n_used + 1)·(2S + 4·n_used) + 4·n_used + 2 busy
-//   cycles (ACCEL.md). The sequencer then runs a dendrite pass without
-//   learning, which rebuilds the per-cell lists and the column bitmaps.
+//            four parts, high first), then 4 cycles to append the oldest
+//            segment not yet taken (its prev link, its predecessor's next,
+//            its own next: the newest is self-linked), or, in the last
+//            round, 3 to write the tail and end
+//   so NC + 1 + (n_used + 1)·(2S + 4·n_used) + 4·n_used + 3 busy cycles
+//   (ACCEL.md). The sequencer then runs a dendrite pass without learning,
+//   which rebuilds the per-cell lists, the scratch counts and the column
+//   bitmaps.
 `default_nettype none
 module htm3_tm #(
     parameter integer C = 256,
