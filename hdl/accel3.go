@@ -25,7 +25,8 @@ var accel3Harness = []string{"harness.cpp", "serve.cpp"}
 
 // accel3Only are the files of hdl/rtl3 that only the top's builds compile:
 // they include rtl/htm_arch.vh (the engines' builds have no include path).
-var accel3Only = []string{"htm3_accel.v", "htm3_host.v", "htm3_crc.v", "htm3_seq.v", "htm3_memmap.v", "icebreaker3_top.v"}
+var accel3Only = []string{"htm3_accel.v", "htm3_host.v", "htm3_crc.v", "htm3_seq.v", "htm3_memmap.v", "htm3_tm.v",
+	"icebreaker3_top.v"}
 
 // writeAccel3Sources writes hdl/rtl and hdl/rtl3 into dir and returns the
 // Verilog files of htm3_accel and the engines (not icebreaker3_top, which
@@ -103,17 +104,38 @@ func sources3Hash() string {
 
 // Accel3Layout is where htm3_memmap keeps the image memories that it maps
 // onto shared physical memories (hdl/rtl3/ACCEL.md, "Memory map"), in
-// 16-bit words.
+// 16-bit words: the segment memory's regions on R, S rounded up to a power
+// of two (htm3_tm_cells' layout, TM.md), and the banks of tm.active and
+// tm.winner.
 type Accel3Layout struct {
-	S, WC int
+	S, NC int
+}
+
+// R is the segment memory's region size: S rounded up to a power of two.
+func (l Accel3Layout) R() int {
+	r := 1
+	for r < l.S {
+		r <<= 1
+	}
+	return r
 }
 
 // Segment memory (SPRAM, 16K x 16) bases.
 func (l Accel3Layout) SegSeq() int     { return 0 }
-func (l Accel3Layout) SegLRU() int     { return 4 * l.S }
-func (l Accel3Layout) Seg() int        { return 8 * l.S }
-func (l Accel3Layout) Free() int       { return 9*l.S + 1 }
-func (l Accel3Layout) BoostTable() int { return 10*l.S + 1 }
+func (l Accel3Layout) SegLRU() int     { return 4 * l.R() }
+func (l Accel3Layout) Seg() int        { return 8 * l.R() }
+func (l Accel3Layout) Free() int       { return 10 * l.R() }
+func (l Accel3Layout) BoostTable() int { return 11 * l.R() }
+
+// Bank is the words of a bank of tm.active's and tm.winner's EBRs (16-bit
+// words, two a logical word): 2^⌈log2 ⌈NC/16⌉⌉.
+func (l Accel3Layout) Bank() int {
+	na, b := (l.NC+15)/16, 1
+	for b < na {
+		b <<= 1
+	}
+	return max(b, 2)
+}
 
 // SegMemWords is the segment memory's depth.
 const SegMemWords = 16384
@@ -127,7 +149,8 @@ const CfgRegsWords = 256
 // keep the image's shape (sp.*, tm.syn, tm.cellsegs) and the physical
 // images of the shared ones: cfgregs.hex (cfg and regs as 16-bit words),
 // segmem.hex (tm.segseq, tm.seglru, tm.seg, tm.free, sp.boosttable),
-// actwin.hex (tm.active and tm.winner, bank 0).
+// tm.active2.hex and tm.winner2.hex (bank 0, the current bank after
+// reset).
 func WriteMemFiles3(im *image.Image, dir string) error {
 	if _, err := im.WriteMemFiles(dir, []string{"readmemh"}); err != nil {
 		return fmt.Errorf("hdl: %w", err)
@@ -162,7 +185,7 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 	put(cr, 0, 2, cfg)
 	put(cr, 64, 4, regs)
 
-	l := Accel3Layout{S: p.S, WC: (p.C*p.K + 31) / 32}
+	l := Accel3Layout{S: p.S, NC: p.C * p.K}
 	if l.BoostTable()+arch.BoostTableWords > SegMemWords {
 		return errors.New("hdl: the segment memory is too small for S")
 	}
@@ -180,7 +203,6 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 		}
 		put(sm, x.base, x.parts, w)
 	}
-	aw := make([]uint64, 8*l.WC)
 	act, err := sec(arch.MemTMActive)
 	if err != nil {
 		return err
@@ -189,12 +211,13 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 	if err != nil {
 		return err
 	}
-	put(aw, 0, 2, act)
-	put(aw, 4*l.WC, 2, win)
+	aw, ww := make([]uint64, 2*l.Bank()), make([]uint64, 2*l.Bank())
+	put(aw, 0, 2, act[:min(len(act), l.Bank()/2)])
+	put(ww, 0, 2, win[:min(len(win), l.Bank()/2)])
 	for _, f := range []struct {
 		name  string
 		words []uint64
-	}{{"cfgregs", cr}, {"segmem", sm}, {"actwin", aw}} {
+	}{{"cfgregs", cr}, {"segmem", sm}, {"tm.active2", aw}, {"tm.winner2", ww}} {
 		var b strings.Builder
 		fmt.Fprintf(&b, "// %s: %d words of 16 bits (htm3_memmap)\n", f.name, len(f.words))
 		for _, w := range f.words {

@@ -3,10 +3,13 @@ package hdl
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 
 	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/sim"
 )
 
@@ -27,123 +31,296 @@ func accel3Item(parts int, read bool) uint64 {
 	return uint64(parts + 3)
 }
 
-// accel3RestoreCycles is RESTORE's cycles (ACCEL.md): cfg words 3 .. 13
-// (two parts each) and regs words 0 .. 2 (four) read.
-var accel3RestoreCycles = 11*accel3Item(2, true) + 3*accel3Item(4, true)
+// accel3RestoreSP is the SP's half of RESTORE (ACCEL.md): cfg words 3 ..
+// 13 (two parts each) and regs words 0 .. 2 (four) read.
+var accel3RestoreSP = 11*accel3Item(2, true) + 3*accel3Item(4, true)
+
+// accel3RestoreCycles is RESTORE's cycles (ACCEL.md) on an image with used
+// segments: the SP's loads, htm3_tm's rebuild (its start and done cycles
+// around NC + 1 cycles of clearing and the winner list, n + 1 selection
+// rounds over the S segments, 4 cycles an append, 3 to end) and a dendrite
+// pass without learning (its start, its busy cycles, its done and
+// htm3_tm's).
+func accel3RestoreCycles(p Params, used int) uint64 {
+	NC, n := p.C*p.K, used
+	rebuild := NC + 1 + (n+1)*(2*p.S+4*n) + 4*n + 3
+	return accel3RestoreSP + uint64(2+rebuild) + uint64(3+dend3Cycles(n, p.M))
+}
 
 // accel3Cycles is ACCEL.md's formula of each phase of a STEP of htm3_accel
 // (PHASE_CYCLES' order): htm3_sp's phases (sp3Cycles) with LOAD's input
-// check (n_in + 1) and the engine's start (1) in LOAD; OUTPUT stores regs
-// words 0 .. 2 (four parts each) after one cycle.
-func accel3Cycles(p Params, learn bool, nIn int, active, bumped []int) [sim.NumPhases]uint64 {
+// check (n_in + 1) and the engine's start (1) in LOAD; TM_CELLS the column
+// engine's busy cycles (TM.md's formula, tmCells) and 3 (the hand-over,
+// the start, the done); TM_SWAP 1; TM_DENDRITE the dendrite unit's busy
+// cycles (DENDRITE.md's formula over the used segments after the step) and
+// 3; OUTPUT stores regs words 0 .. 2 (four parts each) after one cycle.
+func accel3Cycles(p Params, learn bool, nIn int, active, bumped []int, tmCells, used int) [sim.NumPhases]uint64 {
 	sp := sp3Cycles(p, learn, nIn, active, bumped)
 	var c [sim.NumPhases]uint64
 	copy(c[:5], sp[:])
 	c[sim.PhaseLoad] += uint64(nIn) + 2
+	c[sim.PhaseTMCells] = uint64(tmCells) + 3
+	c[sim.PhaseTMSwap] = 1
+	c[sim.PhaseTMDendrite] = uint64(dend3Cycles(used, p.M)) + 3
 	c[sim.PhaseOutput] = 1 + 3*accel3Item(4, false)
 	return c
 }
 
-// TestAccel3 runs htm3_accel over the bus (the harness of htm_accel) on
-// small and art_daily_jumpsup, learning on, against the simulator: per step
-// STEP_LO, IN_CRC, OUT_CRC (the harness), the active columns (OUT_BUF) and
-// every phase's cycles against accel3Cycles, CYCLES their sum; RESTORE's
-// cycles; the protocol checks of harness --protocol; at the end every
-// memory read back through the window and its CRC_VALUE. The TM is not in
-// this top yet: the SP's memories, cfg and regs words 0 .. 2 are compared
-// with the simulator's, the TM's memories and regs words 3 .. 15 with the
-// image the run started from (they pass through the address translation
-// untouched).
-func TestAccel3(t *testing.T) {
-	needTool(t, "verilator")
-	n := 300
-	if testing.Short() {
-		n = 40
+// accel3Ents are the column engine's state entries per pass, from the
+// lines htm3_tm prints under SIM ("htm3_tm: ent state:count ...").
+func accel3Ents(t *testing.T, log string) []map[int]int {
+	t.Helper()
+	var out []map[int]int
+	for _, line := range strings.Split(log, "\n") {
+		rest, ok := strings.CutPrefix(line, "htm3_tm: ent")
+		if !ok {
+			continue
+		}
+		ent := map[int]int{}
+		for _, f := range strings.Fields(rest) {
+			a, b, ok := strings.Cut(f, ":")
+			require.True(t, ok, "%q", line)
+			k, err := strconv.Atoi(a)
+			require.NoError(t, err)
+			v, err := strconv.Atoi(b)
+			require.NoError(t, err)
+			ent[k] = v
+		}
+		out = append(out, ent)
 	}
-	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", n, nil)
+	return out
+}
+
+// accel3Case is a configuration of TestAccel3.
+type accel3Case struct {
+	name, preset, file string
+	steps              int
+	edit               func(*model.Config)
+	learnOff           int // learning off every learnOff-th step (0: always on)
+}
+
+// accel3Cases are TestAccel3's configurations: the small preset on two
+// series, and the TM stress configurations of TestTMCells3 (TestTMStress's,
+// and with a pool of a power of two).
+var accel3Cases = []accel3Case{
+	{"jumpsup", "small", "art_daily_jumpsup.csv", 600, nil, 0},
+	{"speed", "small", "speed_7578.csv", 600, nil, 0},
+	{"stress", "small", "speed_7578.csv", 300, tmStress, 10},
+	{"s128", "small", "speed_7578.csv", 200, func(c *model.Config) {
+		tmStress(c)
+		c.TM.SegmentPoolCapacity = 128
+	}, 10},
+}
+
+// accel3Run is a run of htm3_accel checked against the simulator.
+type accel3Run struct {
+	p   Params
+	m   *Model
+	im  *image.Image // the image the model's memory files hold
+	dir string       // those files
+}
+
+func newAccel3Run(t *testing.T, im *image.Image) *accel3Run {
+	t.Helper()
 	require.Zero(t, im.Section("cfg").Words[arch.CfgBoost], "htm3_sp implements boosting off only")
 	p, err := ParamsOf(im)
 	require.NoError(t, err)
 	t0 := time.Now()
 	m, err := BuildAccel3(context.Background(), p)
 	require.NoError(t, err)
-	build := time.Since(t0)
+	t.Logf("verilator build %v (cached %v)", time.Since(t0).Round(time.Millisecond), m.Cached)
 	dir := t.TempDir()
 	require.NoError(t, WriteMemFiles3(im, dir))
-	steps := make([]Step, len(inputs))
-	for i, in := range inputs {
-		steps[i] = Step{Input: in, Learn: true}
+	return &accel3Run{p: p, m: m, im: im, dir: dir}
+}
+
+// check runs steps on the model (from the snapshot load, if given: loaded
+// through the window, then RESTORE) and compares it with the simulator s,
+// which is at the state the model starts from: per step STEP_LO, the
+// active and predicted columns, the anomaly pair, every PHASE_CYCLES word
+// against accel3Cycles and CYCLES against their sum; RESTORE's cycles; at
+// the end every memory read back through the window and its CRC_VALUE
+// against the simulator's image. With restoreAt > 0 the harness issues
+// RESTORE before step restoreAt of the run (the memories as they stand, the
+// TM's working state not empty): the run must continue unchanged, and
+// RESTORE's cycles follow the formula. It returns the memories read back.
+func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Image, protocol bool, restoreAt int) []*image.Section {
+	t.Helper()
+	p := r.p
+	opt := RunOptions{Dump: true, Protocol: protocol, RestoreAt: restoreAt}
+	if load != nil {
+		opt.LoadDir = filepath.Join(t.TempDir(), "load")
+		require.NoError(t, os.MkdirAll(opt.LoadDir, 0o755))
+		_, err := load.WriteMemFiles(opt.LoadDir, []string{"readmemh"})
+		require.NoError(t, err)
 	}
-	t0 = time.Now()
-	res, err := m.Run(context.Background(), im, dir, steps, RunOptions{Dump: true, Protocol: true})
+	t0 := time.Now()
+	res, err := r.m.Run(context.Background(), r.im, r.dir, steps, opt)
 	require.NoError(t, err)
-	t.Logf("verilator build %v (cached %v), run %v", build.Round(time.Millisecond), m.Cached, time.Since(t0).Round(time.Millisecond))
-	require.Contains(t, res.Log, "protocol checks passed")
+	t.Logf("run of %d steps %v", len(steps), time.Since(t0).Round(time.Millisecond))
+	if protocol {
+		require.Contains(t, res.Log, "protocol checks passed")
+	}
+	start := s.Image()
 	rs := regexp.MustCompile(`RESTORE (\d+) cycles`).FindAllStringSubmatch(res.Log, -1)
 	require.NotEmpty(t, rs, "the harness reports RESTORE's cycles")
+	wantRestore := accel3RestoreCycles(p, p.S-int(start.Section("regs").Words[arch.RegsFreeCount]))
 	for _, mm := range rs {
 		c, _ := strconv.ParseUint(mm[1], 10, 64)
-		require.Equal(t, accel3RestoreCycles, c, "RESTORE's cycles")
+		require.Equal(t, wantRestore, c, "RESTORE's cycles")
 	}
 	require.Len(t, res.Regs, len(steps))
 	require.Len(t, res.Phases, len(steps))
+	mid := regexp.MustCompile(`RESTORE before step (\d+): (\d+) cycles`).FindAllStringSubmatch(res.Log, -1)
+	if restoreAt > 0 {
+		require.Len(t, mid, 1, "the harness reports the RESTORE before step %d", restoreAt)
+	}
+	ents := accel3Ents(t, res.Log)
+	require.Len(t, ents, len(steps), "the column engine's passes")
 
-	s, err := sim.New(im)
-	require.NoError(t, err)
-	plen := im.Section("sp.poollen").Words
+	plen := start.Section("sp.poollen").Words
+	first := s.Steps()
 	var sum [sim.NumPhases]uint64
+	var nPred, maxCells int
+	scratch := t.TempDir()
 	for i, st := range steps {
-		minOv := s.Image().Section("regs").Words[arch.RegsSPMinOverlap]
-		r, err := s.Step(st.Input, st.Learn)
+		before := s.Image()
+		if i == restoreAt && restoreAt > 0 {
+			at, _ := strconv.ParseUint(mid[0][1], 10, 64)
+			c, _ := strconv.ParseUint(mid[0][2], 10, 64)
+			require.Equal(t, first+uint64(i), at, "the RESTORE's step")
+			used := p.S - int(before.Section("regs").Words[arch.RegsFreeCount])
+			require.Equal(t, accel3RestoreCycles(p, used), c, "RESTORE's cycles before step %d (%d used segments)", at, used)
+			t.Logf("RESTORE before step %d: %d used segments, %d cycles", at, used, c)
+		}
+		minOv := before.Section("regs").Words[arch.RegsSPMinOverlap]
+		out, err := s.Step(st.Input, st.Learn)
 		require.NoError(t, err)
+		after := s.Image()
+		at := fmt.Sprintf("step %d (learn %v)", first+uint64(i), st.Learn)
 		got := res.Regs[i]
-		require.Equal(t, uint64(i), got.Step, "step %d: STEP_LO", i)
-		require.Equal(t, r.ActiveColumns, got.Cols, "step %d: active columns", i)
+		require.Equal(t, first+uint64(i), got.Step, "%s: STEP_LO", at)
+		require.Equal(t, out.ActiveColumns, got.Cols, "%s: active columns", at)
+		require.Equal(t, append([]uint32{}, out.PredictedColumns...), append([]uint32{}, got.Pred...), "%s: predicted columns", at)
+		require.Equal(t, out.AnomalyNum, got.AnomNum, "%s: ANOM_NUM", at)
+		require.Equal(t, out.AnomalyDen, got.AnomDen, "%s: ANOM_DEN", at)
+		nPred += len(out.PredictedColumns)
 		var active, bumped []int
-		for _, c := range r.ActiveColumns {
+		for _, c := range out.ActiveColumns {
 			active = append(active, int(plen[c]))
 		}
 		if st.Learn && minOv > 0 {
-			for c, w := range s.Image().Section("sp.duty").Words {
+			for c, w := range after.Section("sp.duty").Words {
 				if w&0xFFFF < minOv {
 					bumped = append(bumped, int(plen[c]))
 				}
 			}
 		}
-		want := accel3Cycles(p, st.Learn, len(st.Input), active, bumped)
+		// TM_CELLS: TM.md's formula, its counts from the image before
+		// the step (the dendrite's lists over it) and the engine's
+		// segment operations, checked against the lists and the
+		// simulator's event counters as TestTMCells3 checks them.
+		c := writeTmc3Mem(t, before, slices.Clone(out.ActiveColumns), i%2, scratch)
+		o := opsOf(ents[i])
+		ev := func(w int) int { return int(after.Section("regs").Words[w] - before.Section("regs").Words[w]) }
+		if st.Learn {
+			require.Equal(t, c.segOps, o.adapts, "%s: adapt and punish passes", at)
+		} else {
+			require.Zero(t, o.adapts+o.grows+o.creates+o.blearn, "%s: segment operations without learning", at)
+		}
+		require.Equal(t, ev(7), o.pops, "%s: segments created", at)
+		require.Equal(t, ev(8), o.walks, "%s: cell-full walks against cell evictions", at)
+		require.Equal(t, ev(9)+ev(11), o.scans, "%s: pool scans against pool evictions and refusals", at)
+		require.Equal(t, ev(8)+ev(9)+ev(10), o.destroys, "%s: segments destroyed", at)
+		cells := tmc3Cycles(p, len(out.ActiveColumns), c.visited, c.entries, c.bursts, c.draws) + tmc3LearnCycles(p, c.npw, o)
+		maxCells = max(maxCells, cells)
+		used := p.S - int(after.Section("regs").Words[arch.RegsFreeCount])
+		want := accel3Cycles(p, st.Learn, len(st.Input), active, bumped, cells, used)
 		var tot uint64
 		for ph := range want {
-			require.Equal(t, want[ph], res.Phases[i][ph], "step %d: %s cycles", i, sim.Phase(ph))
+			require.Equal(t, want[ph], res.Phases[i][ph], "%s: %s cycles (%+v)", at, sim.Phase(ph), o)
 			tot += want[ph]
 			sum[ph] += want[ph]
 		}
-		require.Equal(t, tot, got.Cycles, "step %d: CYCLES", i)
+		require.Equal(t, tot, got.Cycles, "%s: CYCLES", at)
 	}
 	end := s.Image()
 	require.Len(t, res.Mems, int(arch.NumMems))
 	for mi, sec := range res.Mems {
-		name := sec.Name
-		want := end.Section(name)
-		switch arch.Mem(mi) {
-		case arch.MemCfg, arch.MemSPPool, arch.MemSPPoolLen, arch.MemSPConn, arch.MemSPDuty, arch.MemSPBoost,
-			arch.MemSPBoostTable:
-		case arch.MemRegs:
-			w := append([]uint64(nil), im.Section(name).Words...)
-			copy(w[:3], end.Section(name).Words[:3])
-			want = &image.Section{Name: name, Width: want.Width, Words: w}
-		default:
-			want = im.Section(name)
-		}
-		require.Len(t, sec.Words, len(want.Words), name)
+		want := end.Section(sec.Name)
+		require.Len(t, sec.Words, len(want.Words), sec.Name)
 		for j := range want.Words {
 			if sec.Words[j] != want.Words[j] {
-				t.Fatalf("memory %s word %d: RTL %#x, want %#x", name, j, sec.Words[j], want.Words[j])
+				t.Fatalf("after step %d: memory %s word %d: RTL %#x, want %#x", s.Steps()-1, sec.Name, j, sec.Words[j], want.Words[j])
 			}
 		}
-		require.Equal(t, want.CRC(), res.CRCs[mi], "%s: CRC_VALUE", name)
+		require.Equal(t, want.CRC(), res.CRCs[mi], "%s: CRC_VALUE", sec.Name)
 	}
-	t.Logf("%d steps: STEP_LO, active columns, phase cycles and CYCLES match; memories and CRC_VALUE match; RESTORE %d cycles; cycles per phase summed %v",
-		len(steps), accel3RestoreCycles, fmt.Sprint(sum))
+	n := uint64(max(len(steps), 1))
+	var mean [sim.NumPhases]uint64
+	for ph := range sum {
+		mean[ph] = sum[ph] / n
+	}
+	t.Logf("%d steps from step %d: STEP_LO, active and predicted columns (%d predicted), anomaly, phase cycles and CYCLES match; "+
+		"memories and CRC_VALUE match; RESTORE %d cycles; mean cycles per phase %v (TM_CELLS max %d)",
+		len(steps), first, nPred, wantRestore, mean, maxCells+3)
+	return res.Mems
+}
+
+func accel3Steps(inputs [][]uint32, learnOff, from int) []Step {
+	steps := make([]Step, len(inputs))
+	for i, in := range inputs {
+		steps[i] = Step{Input: in, Learn: learnOff == 0 || (from+i)%learnOff != learnOff-1}
+	}
+	return steps
+}
+
+// TestAccel3 runs htm3_accel over the bus (the harness of htm_accel, with
+// its protocol checks) through every step of each configuration, learning
+// on (the stress configurations: off every 10th step), with a RESTORE of
+// the device's own memories half way, against the simulator step for step
+// (accel3Run.check): outputs, every phase's cycles against its unit's
+// formula, RESTORE's cycles, and at the end every memory.
+func TestAccel3(t *testing.T) {
+	needTool(t, "verilator")
+	for _, c := range accel3Cases {
+		t.Run(c.name, func(t *testing.T) {
+			n := c.steps
+			if testing.Short() {
+				n = 40
+			}
+			im, inputs := compileSeries(t, c.preset, c.file, n, c.edit)
+			r := newAccel3Run(t, im)
+			s, err := sim.New(im)
+			require.NoError(t, err)
+			r.check(t, s, accel3Steps(inputs, c.learnOff, 0), nil, true, n/2)
+		})
+	}
+}
+
+// TestAccel3Restore snapshots htm3_accel after k steps (every memory read
+// back through the window), loads the snapshot into a fresh model (through
+// the window, then RESTORE: the TM's working state rebuilt from the
+// image), continues, and requires it to equal the simulator run without a
+// break, step for step and in every memory at the end.
+func TestAccel3Restore(t *testing.T) {
+	needTool(t, "verilator")
+	for _, c := range []accel3Case{accel3Cases[0], accel3Cases[2]} {
+		t.Run(c.name, func(t *testing.T) {
+			n := c.steps
+			if testing.Short() {
+				n = 60
+			}
+			k := n / 2
+			im, inputs := compileSeries(t, c.preset, c.file, n, c.edit)
+			r := newAccel3Run(t, im)
+			s, err := sim.New(im)
+			require.NoError(t, err)
+			mems := r.check(t, s, accel3Steps(inputs[:k], c.learnOff, 0), nil, false, 0)
+			snap := &image.Image{Arch: im.Arch, Config: im.Config, Sections: mems}
+			r.check(t, s, accel3Steps(inputs[k:], c.learnOff, k), snap, false, 0)
+		})
+	}
 }
 
 // TestAccel3Lint runs verilator --lint-only -Wall on htm3_accel with and

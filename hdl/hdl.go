@@ -332,6 +332,9 @@ type RunOptions struct {
 	// Protocol runs the harness's host-interface checks (refused commands,
 	// locked windows, RESET) before the steps.
 	Protocol bool
+	// RestoreAt > 0 issues RESTORE (of the memories as they stand) before
+	// step RestoreAt of the run.
+	RestoreAt int
 }
 
 // Result is what a run of the RTL produced.
@@ -390,6 +393,9 @@ func (m *Model) Run(ctx context.Context, im *image.Image, memDir string, steps [
 	}
 	if opt.Protocol {
 		args = append(args, "--protocol")
+	}
+	if opt.RestoreAt > 0 {
+		args = append(args, "--restore-at", strconv.Itoa(opt.RestoreAt))
 	}
 	cmd := exec.CommandContext(ctx, m.Bin, args...)
 	var stderr strings.Builder

@@ -231,6 +231,7 @@ int main(int argc, char **argv) {
   std::string in_path, trace_path, phases_path, dump_path, load_dir, vcd_path;
   std::vector<uint32_t> depths;
   bool protocol = false;
+  long restore_at = -1;  // --restore-at K: RESTORE before the K-th step of --in
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -244,6 +245,7 @@ int main(int argc, char **argv) {
     else if (a == "--load") load_dir = next();
     else if (a == "--vcd") vcd_path = next();
     else if (a == "--protocol") protocol = true;
+    else if (a == "--restore-at") restore_at = strtol(next().c_str(), nullptr, 10);
     else if (a == "--depths") {
       std::stringstream ss(next());
       std::string t;
@@ -312,10 +314,19 @@ int main(int argc, char **argv) {
     if (!in) die("cannot open the input file");
     std::string line;
     std::vector<uint32_t> idx;
+    long k = 0;
     while (std::getline(in, line)) {
       std::stringstream ss(line);
       int learn = 0;
       if (!(ss >> learn)) continue;
+      if (k++ == restore_at) {
+        // RESTORE of the memories as they stand: the working state rebuilt
+        // from them must continue the run unchanged
+        command(CMD_RESTORE);
+        wait_idle();
+        if (rd(REG_ERROR) != ERR_NONE) die("error after RESTORE");
+        fprintf(stderr, "harness: RESTORE before step %u: %u cycles\n", rd(REG_STEP_LO), rd(REG_CYCLES));
+      }
       idx.clear();
       uint32_t x;
       while (ss >> x) idx.push_back(x);

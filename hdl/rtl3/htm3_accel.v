@@ -8,10 +8,13 @@
 //   htm3_memmap  logical image words -> physical memories (window, CRC,
 //                RESTORE's loads, OUTPUT's stores)
 //   htm3_sp      the spatial pooler engine and its memories
+//   htm3_tm      the TM: the column engine, the dendrite unit, the bank
+//                pointer, RESTORE's rebuild, and the TM's own memories
 //
 // One logical memory port: the host's while no command runs, the
-// sequencer's while one does. The TM engines are not in this version
-// (ACCEL.md, "Left"): STEP runs LOAD .. SP_DUTY and OUTPUT.
+// sequencer's while one does. The TM engines reach the memories they share
+// with the window (in htm3_memmap) through their own ports while they run.
+// STEP runs LOAD .. SP_DUTY, TM_CELLS, TM_SWAP, TM_DENDRITE and OUTPUT.
 `default_nettype none
 module htm3_accel #(
     parameter integer N = 120,
@@ -48,11 +51,18 @@ module htm3_accel #(
   localparam integer W = (N + 31) / 32;
   localparam integer AMR = $clog2(((Q > W ? Q : W) * C) + 1);
   localparam integer IN_AW = (N > 1) ? $clog2(N) : 1;
+  localparam integer NC = C * K;
+  localparam integer WCELL = NC > 1 ? $clog2(NC) : 1;
+  localparam integer WG = $clog2(G + 1);
+  localparam integer NA = (NC + 15) / 16;
+  localparam integer ACT_AW = NA > 1 ? $clog2(NA) : 1;
+  localparam integer SYN_W = B + WCELL + 1;
+  localparam integer SYN_AW = S * M > 1 ? $clog2(S * M) : 1;
 
   // host <-> sequencer
   wire         cmd_step, cmd_learn, cmd_restore, cmd_reset, busy, eng_err;
   wire [31:0]  in_count, cycles;
-  wire [WC-1:0] out_count;
+  wire [WC-1:0] out_count, pred_count, anom_num, anom_den;
   wire [63:0]  steps;
   wire [3:0]   ph_ra;
   wire [31:0]  ph_rd;
@@ -70,8 +80,8 @@ module htm3_accel #(
       .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore), .cmd_reset(cmd_reset),
       .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .eng_err(eng_err), .eng_code(3'd2),  // ERR_BAD_INPUT
       .steps(steps), .cycles(cycles), .ph_ra(ph_ra), .ph_rd(ph_rd), .ph_ok(ph_ok),
-      .out_count(32'(out_count)), .pred_count(32'd0),
-      .anom_num(32'd0), .anom_den(32'd0),
+      .out_count(32'(out_count)), .pred_count(32'(pred_count)),
+      .anom_num(32'(anom_num)), .anom_den(32'(anom_den)),
       .m_req(h_req), .m_we(h_we), .m_sel(h_sel), .m_addr(h_addr), .m_wd(h_wd), .m_ack(m_ack), .m_rd(m_rd));
 
   // the SP engine
@@ -89,11 +99,30 @@ module htm3_accel #(
   wire [31:0]    sp_mr_d, sp_mw_d, ib_d;
   wire [WCI-1:0] sp_oc_ra, sp_oc_rd;
   wire [IN_AW-1:0] ib_a;
+  wire [WCI-1:0] map_oc_ra, tm_ac_ra;
+
+  // the TM and its ports on the shared memories
+  wire tm_cells, tm_swap, tm_dend, tm_rst, tm_learn, tm_done, tm_cb, e_on;
+  wire [WC-1:0] tm_n_pred, tm_anom;
+  wire [WCI:0] tm_pred_w, tm_anom_w;
+  wire [6:0] e_cr_ra, e_cr_wa;
+  wire [15:0] e_cr_rd, e_cr_wd, e_sm_wd, e_sm_rd, e_act_rd, e_act_wd, e_win_rd, e_win_wd;
+  wire e_cr_we, e_sm_we, e_syn_we, e_cs_we, e_act_we, e_win_we, e_pr_we;
+  wire [13:0] e_sm_a;
+  wire [SYN_AW-1:0] e_syn_a;
+  wire [SYN_W-1:0] e_syn_wd, e_syn_rd;
+  wire [WCELL-1:0] e_cs_ra, e_cs_wa;
+  wire [WG-1:0] e_cs_rd, e_cs_wd;
+  wire [ACT_AW:0] e_act_ra, e_act_wa, e_win_ra, e_win_wa;
+  wire [WCI-1:0] e_pr_wa, e_pr_wd;
 
   htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
       .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
       .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err), .steps(steps),
-      .cycles(cycles), .ph_ra(ph_ra), .ph_rd(ph_rd), .ph_ok(ph_ok), .out_count(out_count), .ib_a(ib_a), .ib_d(ib_d),
+      .cycles(cycles), .ph_ra(ph_ra), .ph_rd(ph_rd), .ph_ok(ph_ok), .out_count(out_count),
+      .pred_count(pred_count), .anom_num(anom_num), .anom_den(anom_den), .ib_a(ib_a), .ib_d(ib_d),
+      .tm_cells(tm_cells), .tm_swap(tm_swap), .tm_dend(tm_dend), .tm_rst(tm_rst), .tm_learn(tm_learn),
+      .tm_done(tm_done), .tm_n_pred(tm_n_pred), .tm_anom(tm_anom),
       .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
       .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a), .sp_iter(sp_iter), .sp_minov(sp_minov),
       .sp_regs_ld(sp_regs_ld), .sp_iter_i(sp_iter_i), .sp_minov_i(sp_minov_i),
@@ -107,7 +136,31 @@ module htm3_accel #(
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
       .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .ack(m_ack), .rd(m_rd),
       .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
-      .sp_oc_ra(sp_oc_ra), .sp_oc_rd(sp_oc_rd), .eng_busy(busy), .eng_ib_a(ib_a), .eng_ib_d(ib_d));
+      .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .eng_busy(busy), .eng_ib_a(ib_a), .eng_ib_d(ib_d),
+      .cb(tm_cb), .e_on(e_on), .e_cr_ra(e_cr_ra), .e_cr_rd(e_cr_rd), .e_cr_we(e_cr_we), .e_cr_wa(e_cr_wa),
+      .e_cr_wd(e_cr_wd), .e_sm_a(e_sm_a), .e_sm_we(e_sm_we), .e_sm_wd(e_sm_wd), .e_sm_rd(e_sm_rd),
+      .e_syn_a(e_syn_a), .e_syn_we(e_syn_we), .e_syn_wd(e_syn_wd), .e_syn_rd(e_syn_rd),
+      .e_cs_ra(e_cs_ra), .e_cs_rd(e_cs_rd), .e_cs_we(e_cs_we), .e_cs_wa(e_cs_wa), .e_cs_wd(e_cs_wd),
+      .e_act_ra(e_act_ra), .e_act_rd(e_act_rd), .e_act_we(e_act_we), .e_act_wa(e_act_wa), .e_act_wd(e_act_wd),
+      .e_win_ra(e_win_ra), .e_win_rd(e_win_rd), .e_win_we(e_win_we), .e_win_wa(e_win_wa), .e_win_wd(e_win_wd),
+      .e_pr_we(e_pr_we), .e_pr_wa(e_pr_wa), .e_pr_wd(e_pr_wd));
+
+  // out.cols: the column engine's while the TM runs, else the window's
+  assign sp_oc_ra = e_on ? tm_ac_ra : map_oc_ra;
+
+  htm3_tm #(.C(C), .K(K), .S(S), .M(M), .G(G), .B(B), .SM_AW(14)) u_tm (
+      .clk(clk), .rst(rst), .start_cells(tm_cells), .start_dend(tm_dend), .start_rst(tm_rst), .swap(tm_swap),
+      .learn(tm_learn), .n_act((WCI + 1)'(sp_n_act)), .done(tm_done), .n_pred(tm_pred_w),
+      .anom_num(tm_anom_w), .cb(tm_cb), .ac_ra(tm_ac_ra), .ac_rd(sp_oc_rd),
+      .e_on(e_on), .e_cr_ra(e_cr_ra), .e_cr_rd(e_cr_rd), .e_cr_we(e_cr_we), .e_cr_wa(e_cr_wa),
+      .e_cr_wd(e_cr_wd), .e_sm_a(e_sm_a), .e_sm_we(e_sm_we), .e_sm_wd(e_sm_wd), .e_sm_rd(e_sm_rd),
+      .e_syn_a(e_syn_a), .e_syn_we(e_syn_we), .e_syn_wd(e_syn_wd), .e_syn_rd(e_syn_rd),
+      .e_cs_ra(e_cs_ra), .e_cs_rd(e_cs_rd), .e_cs_we(e_cs_we), .e_cs_wa(e_cs_wa), .e_cs_wd(e_cs_wd),
+      .e_act_ra(e_act_ra), .e_act_rd(e_act_rd), .e_act_we(e_act_we), .e_act_wa(e_act_wa), .e_act_wd(e_act_wd),
+      .e_win_ra(e_win_ra), .e_win_rd(e_win_rd), .e_win_we(e_win_we), .e_win_wa(e_win_wa), .e_win_wd(e_win_wd),
+      .e_pr_we(e_pr_we), .e_pr_wa(e_pr_wa), .e_pr_wd(e_pr_wd));
+  assign tm_n_pred = WC'(tm_pred_w);
+  assign tm_anom = WC'(tm_anom_w);
 
   htm3_sp #(.N(N), .C(C), .Q(Q), .B(B)) u_sp (
       .clk(clk), .rst(rst),

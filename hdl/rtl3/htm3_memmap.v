@@ -8,6 +8,8 @@
 // sp.boosttable and the used list), tm.syn's SPRAM, and the SP engine's own
 // memories through its idle port. Besides the 16 image memories, selector
 // values SEL_IN_BUF, SEL_OUT_BUF and SEL_PRED_BUF reach the host's buffers.
+// tm.active and tm.winner are the current bank (cb) of their two-bank
+// memories (TM_SWAP is the bank pointer, htm3_tm).
 //
 // A request (req, we, sel, addr, wd) is taken when idle; ack pulses when the
 // word is read (rd valid with ack) or written. A logical word of np parts
@@ -16,7 +18,9 @@
 //
 // Engines reach their memories through the ports below while the
 // sequencer owns the request port (the memories are single- or one-read-
-// one-write-ported: one user at a time, by construction of the schedule).
+// one-write-ported: one user at a time, by construction of the schedule):
+// the SP's through its own port, the TM's (htm3_tm) through the e_* ports,
+// which drive the shared memories while e_on.
 `default_nettype none
 module htm3_memmap #(
     parameter integer N = 120,
@@ -51,7 +55,41 @@ module htm3_memmap #(
     // while eng_busy
     input  wire           eng_busy,
     input  wire [IN_AW-1:0] eng_ib_a,
-    output wire [31:0]    eng_ib_d
+    output wire [31:0]    eng_ib_d,
+    // the TM (htm3_tm): the current bank, and the shared memories' ports
+    input  wire           cb,
+    input  wire           e_on,
+    input  wire [6:0]     e_cr_ra,
+    output wire [15:0]    e_cr_rd,
+    input  wire           e_cr_we,
+    input  wire [6:0]     e_cr_wa,
+    input  wire [15:0]    e_cr_wd,
+    input  wire [13:0]    e_sm_a,
+    input  wire           e_sm_we,
+    input  wire [15:0]    e_sm_wd,
+    output wire [15:0]    e_sm_rd,
+    input  wire [SYN_AW-1:0] e_syn_a,
+    input  wire           e_syn_we,
+    input  wire [SYN_W-1:0] e_syn_wd,
+    output wire [SYN_W-1:0] e_syn_rd,
+    input  wire [CS_AW-1:0] e_cs_ra,
+    output wire [WG-1:0]  e_cs_rd,
+    input  wire           e_cs_we,
+    input  wire [CS_AW-1:0] e_cs_wa,
+    input  wire [WG-1:0]  e_cs_wd,
+    input  wire [ACT_AW:0] e_act_ra,
+    output wire [15:0]    e_act_rd,
+    input  wire           e_act_we,
+    input  wire [ACT_AW:0] e_act_wa,
+    input  wire [15:0]    e_act_wd,
+    input  wire [ACT_AW:0] e_win_ra,
+    output wire [15:0]    e_win_rd,
+    input  wire           e_win_we,
+    input  wire [ACT_AW:0] e_win_wa,
+    input  wire [15:0]    e_win_wd,
+    input  wire           e_pr_we,
+    input  wire [WCI-1:0] e_pr_wa,
+    input  wire [WCI-1:0] e_pr_wd
 );
   `include "htm_arch.vh"
   function integer bitsf(input integer x);  // bits that hold 0..x, at least 1
@@ -65,41 +103,38 @@ module htm3_memmap #(
   localparam integer WS = bitsf(S - 1);
   localparam integer WM = bitsf(M);
   localparam integer WG = bitsf(G);
-  localparam integer WC = (NC + 31) / 32;
   localparam integer SEG_W = WCELL + 1 + WM;
   localparam integer SYN_W = B + WCELL + 1;
   localparam integer IN_D = N;              // IN_BUF words held: an input has at most N indices
   localparam integer IN_AW = (IN_D > 1) ? $clog2(IN_D) : 1;
   // Selectors beyond the image memories.
   localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18;
-  // The segment memory's layout (16-bit words; htm3_dendrite's SM layout,
-  // DENDRITE.md, extended): segseq 4s, seglru 4S + 2s, used list prev 6S,
-  // next 7S, tm.seg 8S, tail 9S, tm.free 9S + 1 (htm3_tm_cells' layout,
-// TM.md), sp.boosttable 10S + 1.
-  localparam integer SM_LRU = 4 * S, SM_SEG = 8 * S, SM_FREE = 9 * S + 1, SM_BT = 10 * S + 1;
+  // The segment memory's layout (16-bit words; htm3_tm_cells' layout,
+  // TM.md: DENDRITE.md's on R = 2^ceil(log2 S), so that a region's base is
+  // ORed with an offset): segseq 4s, seglru 4R + 2s, used list prev 6R,
+  // next 7R, tm.seg 8R, tail 9R, tm.free 10R, sp.boosttable 11R.
+  localparam integer R = 1 << WS;
+  localparam integer SM_LRU = 4 * R, SM_SEG = 8 * R, SM_FREE = 10 * R, SM_BT = 11 * R;
   /* verilator lint_off UNUSEDPARAM */
   localparam integer SM_D = SM_BT + BOOST_TABLE_WORDS;  // the words used: checked under SIM only
   /* verilator lint_on UNUSEDPARAM */
   localparam integer SYN_AW = $clog2(S * M);
   // cfg/regs EBR (256 x 16): cfg word i at 2i, regs word r at 64 + 4r.
   localparam integer CR_REGS = 64;
-  // tm.active / tm.winner EBR: two banks of each, 2 x 16-bit words a
-  // logical word: active bank b at 2·WC·b, winner bank b at 2·WC·(2 + b).
-  localparam integer AW_D = 8 * WC;
-  localparam integer AW_AW = $clog2(AW_D);
+  // tm.active, tm.winner: an EBR each, two banks of 2^ACT_AW 16-bit words
+  // (the bank is the top address bit), two words a logical word.
+  localparam integer NA = (NC + 15) / 16;
+  localparam integer ACT_AW = NA > 1 ? $clog2(NA) : 1;
   localparam integer CS_AW = $clog2(NC);
 
 `ifdef SIM
   initial if (SM_D > 16384) $error("htm3_memmap: the segment memory needs %0d words", SM_D);
-  // The aligned bases are ORed with indices, not added: S a power of two,
-  // at least the boost table's 1,024 words.
-  initial if (S != (1 << WS) || S < BOOST_TABLE_WORDS) $error("htm3_memmap: S %0d is not a power of two >= 1024", S);
   initial if (SEG_W > 16) $error("htm3_memmap: tm.seg is %0d bits wide", SEG_W);
 `endif
 
   // Physical targets.
   localparam [3:0] T_CR = 4'd0, T_SP = 4'd1, T_BOOST = 4'd2, T_SM = 4'd3, T_SYN = 4'd4, T_CS = 4'd5,
-                   T_AW = 4'd6, T_IN = 4'd7, T_OC = 4'd8, T_ZERO = 4'd9;
+                   T_ACT = 4'd6, T_IN = 4'd7, T_OC = 4'd8, T_ZERO = 4'd9, T_WIN = 4'd10, T_PR = 4'd11;
 
   // A word written keeps the image's width (sim.Device masks likewise):
   // the 16-bit words of tm.seg and tm.free are masked here, the other
@@ -137,18 +172,18 @@ module htm3_memmap #(
       {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = 16'(CR_REGS) | (16'(addr[3:0]) << 2); end
       {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_CONN}, {1'b0, MEM_SP_DUTY}: d_tgt = T_SP;
       {1'b0, MEM_SP_BOOST}: d_tgt = T_BOOST;
-      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) + 16'(addr[WS-1:0]); end
+      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) + 16'(addr[9:0]); end
       {1'b0, MEM_TM_SEG}: begin d_tgt = T_SM; d_pa = 16'(SM_SEG) | 16'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_LRU) | (16'(addr[WS-1:0]) << 1); end
       {1'b0, MEM_TM_SEGSEQ}: begin d_tgt = T_SM; d_np = 3'd4; d_pa = addr[15:0] << 2; end
       {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pa = 16'(SM_FREE) + 16'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SYN}: d_tgt = T_SYN;
       {1'b0, MEM_TM_CELLSEGS}: d_tgt = T_CS;
-      {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_AW; d_np = 3'd2; d_pa = addr[15:0] << 1; end
-      {1'b0, MEM_TM_WINNER}: begin d_tgt = T_AW; d_np = 3'd2; d_pa = 16'(4 * WC) | (addr[15:0] << 1); end
+      {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_ACT; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
+      {1'b0, MEM_TM_WINNER}: begin d_tgt = T_WIN; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
       SEL_IN_BUF: d_tgt = T_IN;
       SEL_OUT_BUF: d_tgt = T_OC;
-      SEL_PRED_BUF: d_tgt = T_ZERO;  // no predictions yet (ACCEL.md)
+      SEL_PRED_BUF: d_tgt = T_PR;
       default: ;
     endcase
   end
@@ -175,10 +210,13 @@ module htm3_memmap #(
   wire [15:0] wpart = wdq[16*k[1:0]+:16];   // its data (16-bit memories)
 
   // ------------------------------------------------------------- memories
+  // The memories the TM shares (htm3_tm's e_* ports while e_on).
   wire        cr_we = issue && wr && tgt == T_CR;
   wire [15:0] cr_rd;
   htm_ebr #(.WIDTH(16), .DEPTH(256), .FILE("cfgregs")) u_cr (
-      .clk(clk), .ra(pk[7:0]), .rd(cr_rd), .we(cr_we), .wa(pk[7:0]), .wd(wpart));
+      .clk(clk), .ra(e_on ? {1'b0, e_cr_ra} : pk[7:0]), .rd(cr_rd), .we(e_on ? e_cr_we : cr_we),
+      .wa(e_on ? {1'b0, e_cr_wa} : pk[7:0]), .wd(e_on ? e_cr_wd : wpart));
+  assign e_cr_rd = cr_rd;
 
   wire        bo_we = issue && wr && tgt == T_BOOST;
   wire [15:0] bo_rd;
@@ -188,22 +226,42 @@ module htm3_memmap #(
   wire        sm_we = issue && wr && tgt == T_SM;
   wire [15:0] sm_rd;
   htm_spram #(.WIDTH(16), .DEPTH(16384), .FILE("segmem")) u_sm (
-      .clk(clk), .a(pk[13:0]), .we(sm_we), .wd(wpart), .rd(sm_rd));
+      .clk(clk), .a(e_on ? e_sm_a : pk[13:0]), .we(e_on ? e_sm_we : sm_we), .wd(e_on ? e_sm_wd : wpart),
+      .rd(sm_rd));
+  assign e_sm_rd = sm_rd;
 
   wire             syn_we = issue && wr && tgt == T_SYN;
   wire [SYN_W-1:0] syn_rd;
   htm_spram #(.WIDTH(SYN_W), .DEPTH(S * M), .FILE("tm.syn")) u_syn (
-      .clk(clk), .a(addrq[SYN_AW-1:0]), .we(syn_we), .wd(wdq[SYN_W-1:0]), .rd(syn_rd));
+      .clk(clk), .a(e_on ? e_syn_a : addrq[SYN_AW-1:0]), .we(e_on ? e_syn_we : syn_we),
+      .wd(e_on ? e_syn_wd : wdq[SYN_W-1:0]), .rd(syn_rd));
+  assign e_syn_rd = syn_rd;
 
   wire          cs_we = issue && wr && tgt == T_CS;
   wire [WG-1:0] cs_rd;
   htm_ebr #(.WIDTH(WG), .DEPTH(NC), .FILE("tm.cellsegs")) u_cs (
-      .clk(clk), .ra(addrq[CS_AW-1:0]), .rd(cs_rd), .we(cs_we), .wa(addrq[CS_AW-1:0]), .wd(wdq[WG-1:0]));
+      .clk(clk), .ra(e_on ? e_cs_ra : addrq[CS_AW-1:0]), .rd(cs_rd), .we(e_on ? e_cs_we : cs_we),
+      .wa(e_on ? e_cs_wa : addrq[CS_AW-1:0]), .wd(e_on ? e_cs_wd : wdq[WG-1:0]));
+  assign e_cs_rd = cs_rd;
 
-  wire        aw_we = issue && wr && tgt == T_AW;
-  wire [15:0] aw_rd;
-  htm_ebr #(.WIDTH(16), .DEPTH(AW_D), .FILE("actwin")) u_aw (
-      .clk(clk), .ra(pk[AW_AW-1:0]), .rd(aw_rd), .we(aw_we), .wa(pk[AW_AW-1:0]), .wd(wpart));
+  wire        act_we = issue && wr && tgt == T_ACT;
+  wire [15:0] act_rd;
+  htm_ebr #(.WIDTH(16), .DEPTH(2 << ACT_AW), .FILE("tm.active2")) u_act (
+      .clk(clk), .ra(e_on ? e_act_ra : pk[ACT_AW:0]), .rd(act_rd), .we(e_on ? e_act_we : act_we),
+      .wa(e_on ? e_act_wa : pk[ACT_AW:0]), .wd(e_on ? e_act_wd : wpart));
+  assign e_act_rd = act_rd;
+
+  wire        win_we = issue && wr && tgt == T_WIN;
+  wire [15:0] win_rd;
+  htm_ebr #(.WIDTH(16), .DEPTH(2 << ACT_AW), .FILE("tm.winner2")) u_win (
+      .clk(clk), .ra(e_on ? e_win_ra : pk[ACT_AW:0]), .rd(win_rd), .we(e_on ? e_win_we : win_we),
+      .wa(e_on ? e_win_wa : pk[ACT_AW:0]), .wd(e_on ? e_win_wd : wpart));
+  assign e_win_rd = win_rd;
+
+  // out.pred (PRED_BUF): written by the column engine, read by the host.
+  wire [WCI-1:0] pr_rd;
+  htm_ebr #(.WIDTH(WCI), .DEPTH(C)) u_pr (
+      .clk(clk), .ra(addrq[WCI-1:0]), .rd(pr_rd), .we(e_on && e_pr_we), .wa(e_pr_wa), .wd(e_pr_wd));
 
   wire        in_we = issue && wr && tgt == T_IN;
   wire [31:0] in_rd;
@@ -234,7 +292,8 @@ module htm3_memmap #(
     case (tgt)
       T_CR: part = cr_rd;
       T_SM: part = sm_rd;
-      default: part = aw_rd;
+      T_ACT: part = act_rd;
+      default: part = win_rd;
     endcase
     case (tgt)
       T_SP: wide = {32'd0, sp_mr_d};
@@ -243,6 +302,7 @@ module htm3_memmap #(
       T_CS: wide = {{(64 - WG) {1'b0}}, cs_rd};
       T_IN: wide = {32'd0, in_rd};
       T_OC: wide = {{(64 - WCI) {1'b0}}, sp_oc_rd};
+      T_PR: wide = {{(64 - WCI) {1'b0}}, pr_rd};
       default: wide = 64'd0;
     endcase
   end
@@ -252,7 +312,7 @@ module htm3_memmap #(
     rv <= issue && !wr;
     kr <= k;
     if (rv) begin
-      if (tgt == T_CR || tgt == T_SM || tgt == T_AW) rd <= {rd[47:0], part};
+      if (tgt == T_CR || tgt == T_SM || tgt == T_ACT || tgt == T_WIN) rd <= {rd[47:0], part};
       else rd <= wide;
     end
     if (req && !busy) begin

@@ -1,10 +1,12 @@
 // htm3_seq: the command sequencer of architecture 3 (hdl/rtl3/ACCEL.md).
 // STEP: LOAD's input check (IN_BUF read one index a cycle: each below N and
-// ascending), then the SP engine (LOAD .. SP_DUTY), then OUTPUT; the TM
-// phases are not in this version (ACCEL.md, "Left"). RESTORE: the engines'
-// configuration and the registers that live in flip-flops (the step count,
-// the SP's iteration and minOverlap) are loaded from cfg and regs through
-// the logical memory port. The cycles of each phase (one running counter,
+// ascending), then the SP engine (LOAD .. SP_DUTY), then the TM (htm3_tm:
+// TM_CELLS with TM_PREDICT folded in, TM_SWAP the bank pointer,
+// TM_DENDRITE), then OUTPUT. RESTORE: the engines' configuration and the
+// registers that live in flip-flops (the step count, the SP's iteration and
+// minOverlap) are loaded from cfg and regs through the logical memory port,
+// then the TM's working state is rebuilt (htm3_tm's restore pass, then a
+// dendrite pass without learning). The cycles of each phase (one running counter,
 // stored when the phase changes) and of the command are kept for
 // PHASE_CYCLES and CYCLES.
 `default_nettype none
@@ -34,6 +36,9 @@ module htm3_seq #(
     output wire [31:0]    ph_rd,
     output wire           ph_ok,
     output reg  [WC-1:0]  out_count,
+    output reg  [WC-1:0]  pred_count,
+    output reg  [WC-1:0]  anom_num,
+    output reg  [WC-1:0]  anom_den,
     // IN_BUF's engine read port
     output wire [IN_AW-1:0] ib_a,
     input  wire [31:0]    ib_d,
@@ -50,6 +55,15 @@ module htm3_seq #(
     output reg            sp_regs_ld,
     output reg  [63:0]    sp_iter_i,   // the port's data
     output reg  [15:0]    sp_minov_i,
+    // the TM (htm3_tm)
+    output reg            tm_cells,
+    output reg            tm_swap,
+    output reg            tm_dend,
+    output reg            tm_rst,
+    output wire           tm_learn,
+    input  wire           tm_done,
+    input  wire [WC-1:0]  tm_n_pred,
+    input  wire [WC-1:0]  tm_anom,
     // the SP's configuration (cfg words 3 .. 13)
     output reg  [WC-1:0]  cfg_k,
     output reg  [15:0]    cfg_stim,
@@ -72,8 +86,9 @@ module htm3_seq #(
 );
   `include "htm_arch.vh"
   localparam integer WN = (N > 1) ? $clog2(N) : 1;
-  localparam [2:0] Q_IDLE = 3'd0, Q_CHECK = 3'd1, Q_SP = 3'd2, Q_LOAD = 3'd3, Q_LWAIT = 3'd4;
-  reg [2:0]  q;
+  localparam [3:0] Q_IDLE = 4'd0, Q_CHECK = 4'd1, Q_SP = 4'd2, Q_LOAD = 4'd3, Q_LWAIT = 4'd4, Q_CELLS = 4'd5,
+                   Q_SWAP = 4'd6, Q_DEND = 4'd7, Q_TMR = 4'd8, Q_TMD = 4'd9;
+  reg [3:0]  q;
   wire   run = q != Q_IDLE;
   reg    ph_we;
   assign busy = run || ph_we;  // and while the last PHASE_CYCLES word is written
@@ -91,19 +106,21 @@ module htm3_seq #(
 
   // ---------------------------------------------------------- phase count
   // One running counter; a phase's count is written to the PHASE_CYCLES
-  // RAM when the phase changes (at most one write a cycle). Slots 0 .. 4:
-  // LOAD .. SP_DUTY, slot 5: OUTPUT (phase 9); the TM phases read 0 (not in
-  // this version). phv: the slots written in the last STEP.
-  localparam [2:0] SL_OUT = 3'd5;
+  // RAM when the phase changes (at most one write a cycle), at the phase's
+  // number: 0 .. 4 LOAD .. SP_DUTY, 6 TM_CELLS, 7 TM_SWAP, 8 TM_DENDRITE,
+  // 9 OUTPUT; TM_PREDICT (5) is folded into TM_CELLS and reads 0. phv: the
+  // phases written in the last STEP.
+  localparam [3:0] PH_CELLS = 4'd6, PH_SWAP = 4'd7, PH_DEND = 4'd8, PH_OUT = 4'd9;
   reg [31:0] pcnt;
-  reg [2:0]  pcur;
-  reg [5:0]  phv;
-  reg [2:0]  ph_ws;
+  reg [3:0]  pcur;
+  reg [9:0]  phv;
+  reg [3:0]  ph_ws;
   reg [31:0] ph_wd;
   htm_ebr #(.WIDTH(32), .DEPTH(16), .ZERO(1)) u_ph (
-      .clk(clk), .ra(ph_ra), .rd(ph_rd), .we(ph_we), .wa((ph_ws == SL_OUT) ? 4'd9 : {1'b0, ph_ws}), .wd(ph_wd));
-  assign ph_ok = (ph_ra < 4'd5) ? phv[ph_ra[2:0]] : (ph_ra == 4'd9) ? phv[SL_OUT] : 1'b0;
-  wire [2:0] sp_sl = sp_phase - 3'd1;  // the SP's phase (1 LOAD .. 5 SP_DUTY) as a slot
+      .clk(clk), .ra(ph_ra), .rd(ph_rd), .we(ph_we), .wa(ph_ws), .wd(ph_wd));
+  assign ph_ok = (ph_ra <= 4'd9) && phv[ph_ra];
+  wire [3:0] sp_sl = {1'b0, sp_phase - 3'd1};  // the SP's phase (1 LOAD .. 5 SP_DUTY) as a phase number
+  assign tm_learn = sp_learn;
 
   // ------------------------------------------- RESTORE's loads, OUTPUT's stores
   // li 0 .. 10: cfg word 3 + li read; 11: regs word 0 (the step count);
@@ -126,6 +143,10 @@ module htm3_seq #(
 
   always @(posedge clk) begin
     sp_start <= 1'b0;
+    tm_cells <= 1'b0;
+    tm_swap <= 1'b0;
+    tm_dend <= 1'b0;
+    tm_rst <= 1'b0;
     sp_regs_ld <= 1'b0;
     err <= 1'b0;
     m_req <= 1'b0;
@@ -143,7 +164,7 @@ module htm3_seq #(
         end else if (chk_last) begin
           sp_start <= 1'b1;
           q <= Q_SP;
-          phv <= 6'd0;
+          phv <= 10'd0;
         end
       end
       Q_SP:
@@ -154,15 +175,55 @@ module htm3_seq #(
           pcnt <= 32'd1;
         end else pcnt <= pcnt + 1;
       end else begin
-        // OUTPUT: the outputs, then regs words 0 .. 2 stored
+        // TM_CELLS: the column engine on the SP's active columns
         ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
-        pcur <= SL_OUT;
+        pcur <= PH_CELLS;
         pcnt <= 32'd1;
-        out_count <= WC'(sp_n_act);
-        steps <= steps + 1;
-        li <= 5'd14;
-        q <= Q_LOAD;
+        tm_cells <= 1'b1;
+        q <= Q_CELLS;
       end
+      Q_CELLS: begin
+        pcnt <= pcnt + 1;
+        if (tm_done) begin
+          // TM_SWAP: the bank pointer flips (htm3_tm), one cycle
+          ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
+          pcur <= PH_SWAP;
+          pcnt <= 32'd1;
+          tm_swap <= 1'b1;
+          pred_count <= tm_n_pred;
+          anom_num <= tm_anom;
+          q <= Q_SWAP;
+        end
+      end
+      Q_SWAP: begin
+        // TM_DENDRITE on the new active cells
+        ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
+        pcur <= PH_DEND;
+        pcnt <= 32'd1;
+        tm_dend <= 1'b1;
+        q <= Q_DEND;
+      end
+      Q_DEND: begin
+        pcnt <= pcnt + 1;
+        if (tm_done) begin
+          // OUTPUT: the outputs, then regs words 0 .. 2 stored
+          ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
+          pcur <= PH_OUT;
+          pcnt <= 32'd1;
+          out_count <= WC'(sp_n_act);
+          anom_den <= WC'(sp_n_act);
+          steps <= steps + 1;
+          li <= 5'd14;
+          q <= Q_LOAD;
+        end
+      end
+      // RESTORE's TM part: the rebuild, then a dendrite pass without learning
+      Q_TMR:
+      if (tm_done) begin
+        tm_dend <= 1'b1;
+        q <= Q_TMD;
+      end
+      Q_TMD: if (tm_done) q <= Q_IDLE;
       Q_LOAD: begin
         pcnt <= pcnt + 1;
         m_req <= 1'b1;
@@ -188,10 +249,13 @@ module htm3_seq #(
             default: ;  // cfg word 5 (B, fixed by the build); the stores
           endcase
           li <= li + 1'b1;
-          if (li == 5'd13 || li == 5'd16) q <= Q_IDLE;
+          if (li == 5'd13) begin
+            tm_rst <= 1'b1;
+            q <= Q_TMR;
+          end else if (li == 5'd16) q <= Q_IDLE;
           else q <= Q_LOAD;
           if (li == 5'd16) begin
-            ph_we <= 1'b1; ph_ws <= SL_OUT; ph_wd <= pcnt + 1; phv[SL_OUT] <= 1'b1;
+            ph_we <= 1'b1; ph_ws <= PH_OUT; ph_wd <= pcnt + 1; phv[PH_OUT] <= 1'b1;
           end
         end
       end
@@ -201,16 +265,20 @@ module htm3_seq #(
         ci <= {WNC{1'b0}};
         cycles <= 32'd0;
         pcnt <= 32'd0;
-        pcur <= 3'd0;
+        pcur <= 4'd0;
         sp_learn <= cmd_learn;
       end else if (cmd_restore) begin
         q <= Q_LOAD;
         li <= 5'd0;
         cycles <= 32'd0;
+        sp_learn <= 1'b0;  // the TM's dendrite pass: no learning
       end else if (cmd_reset) begin
         cycles <= 32'd0;
         out_count <= {WC{1'b0}};
-        phv <= 6'd0;
+        pred_count <= {WC{1'b0}};
+        anom_num <= {WC{1'b0}};
+        anom_den <= {WC{1'b0}};
+        phv <= 10'd0;
       end else if (cmd_zero) cycles <= 32'd0;
     endcase
     if (rst) begin
@@ -221,8 +289,15 @@ module htm3_seq #(
       m_req <= 1'b0;
       cycles <= 32'd0;
       out_count <= {WC{1'b0}};
+      pred_count <= {WC{1'b0}};
+      anom_num <= {WC{1'b0}};
+      anom_den <= {WC{1'b0}};
       ph_we <= 1'b0;
-      phv <= 6'd0;
+      phv <= 10'd0;
+      tm_cells <= 1'b0;
+      tm_swap <= 1'b0;
+      tm_dend <= 1'b0;
+      tm_rst <= 1'b0;
     end
   end
 endmodule

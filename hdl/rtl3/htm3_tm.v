@@ -1,0 +1,360 @@
+// htm3_tm: the temporal memory of architecture 3 inside htm3_accel
+// (hdl/rtl3/ACCEL.md): the column engine htm3_tm_cells
+// (TM_PREDICT folded into TM_CELLS, TM.md), the dendrite unit
+// htm3_dendrite (TM_DENDRITE, DENDRITE.md), the bank pointer (TM_SWAP) and
+// RESTORE's rebuild of the TM's working state, with the memories only the
+// TM uses: the per-cell heads, the per-segment scratch, the column bitmaps,
+// grow's exclusion marks and the winner lists. The memories it shares with
+// the host window (tm.syn, the segment memory, cfg/regs, tm.cellsegs,
+// tm.active, tm.winner, out.pred) stay in htm3_memmap; the e_* ports drive
+// them while e_on (one engine at a time: the sequencer runs them in turn).
+//
+// Commands (one-cycle pulses from htm3_seq, while idle): start_cells (with
+// learn, n_act), swap (flip the bank pointer cb; the winners just written
+// become the previous winners), start_dend (with learn), start_rst. done
+// pulses once the engine started has finished: a cycle after the column
+// engine's or the dendrite unit's own done, a cycle after the restore
+// pass's last cycle.
+//
+// RESTORE's rebuild (start_rst), from the image alone:
+//   clear    NC + 1 cycles: every head and column-bitmap word cleared (the
+//            dendrite pass needs them empty), and the winner list of bank
+//            cb rebuilt from tm.winner's bank cb in ascending order
+//            (n_pw, the next step's previous winners)
+//   select   the used list rebuilt in creation order by selection over
+//            tm.segseq: n_used + 1 rounds, each a scan of the S segments
+//            (2 cycles a free segment, 6 a used one: tm.seg, then segseq's
+//            four parts, high first), then 4 cycles to append the oldest
+//            segment not yet taken (its prev link, its predecessor's next,
+//            its own next: the newest is self-linked), or, in the last
+//            round, 3 to write the tail and end
+//   so NC + 1 + (n_used + 1)·(2S + 4·n_used) + 4·n_used + 3 busy cycles
+//   (ACCEL.md). The sequencer then runs a dendrite pass without learning,
+//   which rebuilds the per-cell lists, the scratch counts and the column
+//   bitmaps.
+`default_nettype none
+module htm3_tm #(
+    parameter integer C = 256,
+    parameter integer K = 4,
+    parameter integer S = 1024,
+    parameter integer M = 16,
+    parameter integer G = 8,
+    parameter integer B = 8,
+    parameter integer SM_AW = 14,
+    localparam integer NC = C * K,
+    localparam integer WCELL = NC > 1 ? $clog2(NC) : 1,
+    localparam integer WCOL = C > 1 ? $clog2(C) : 1,
+    localparam integer WS = S > 1 ? $clog2(S) : 1,
+    localparam integer WM = $clog2(M + 1),
+    localparam integer WG = $clog2(G + 1),
+    localparam integer NA = (NC + 15) / 16,
+    localparam integer ACT_AW = NA > 1 ? $clog2(NA) : 1,
+    localparam integer NCM = (C + 7) / 8,
+    localparam integer CM_AW = NCM > 1 ? $clog2(NCM) : 1,
+    localparam integer SC_W = WS + 2 * WM,
+    localparam integer SYN_W = B + WCELL + 1,
+    localparam integer SYN_AW = S * M > 1 ? $clog2(S * M) : 1
+) (
+    input  wire clk,
+    input  wire rst,
+    input  wire start_cells,
+    input  wire start_dend,
+    input  wire start_rst,
+    input  wire swap,
+    input  wire learn,
+    input  wire [WCOL:0] n_act,
+    output reg  done,
+    output wire [WCOL:0] n_pred,
+    output wire [WCOL:0] anom_num,
+    output reg  cb,  // the current bank of tm.active, tm.winner and the winner list
+
+    // the SP's active columns (out.cols)
+    output wire [WCOL-1:0] ac_ra,
+    input  wire [WCOL-1:0] ac_rd,
+
+    // the shared memories (htm3_memmap), driven while e_on
+    output reg               e_on,
+    output reg  [       6:0] e_cr_ra,
+    input  wire [      15:0] e_cr_rd,
+    output reg               e_cr_we,
+    output reg  [       6:0] e_cr_wa,
+    output reg  [      15:0] e_cr_wd,
+    output reg  [ SM_AW-1:0] e_sm_a,
+    output reg               e_sm_we,
+    output reg  [      15:0] e_sm_wd,
+    input  wire [      15:0] e_sm_rd,
+    output reg  [SYN_AW-1:0] e_syn_a,
+    output reg               e_syn_we,
+    output wire [ SYN_W-1:0] e_syn_wd,
+    input  wire [ SYN_W-1:0] e_syn_rd,
+    output wire [ WCELL-1:0] e_cs_ra,
+    input  wire [    WG-1:0] e_cs_rd,
+    output wire              e_cs_we,
+    output wire [ WCELL-1:0] e_cs_wa,
+    output wire [    WG-1:0] e_cs_wd,
+    output reg  [  ACT_AW:0] e_act_ra,
+    input  wire [      15:0] e_act_rd,
+    output wire              e_act_we,
+    output wire [  ACT_AW:0] e_act_wa,
+    output wire [      15:0] e_act_wd,
+    output reg  [  ACT_AW:0] e_win_ra,
+    input  wire [      15:0] e_win_rd,
+    output wire              e_win_we,
+    output wire [  ACT_AW:0] e_win_wa,
+    output wire [      15:0] e_win_wd,
+    output wire              e_pr_we,
+    output wire [  WCOL-1:0] e_pr_wa,
+    output wire [  WCOL-1:0] e_pr_wd
+);
+  localparam integer R = 1 << WS;
+  localparam integer PREV_BASE = 6 * R, NEXT_BASE = 7 * R, SEG_BASE = 8 * R, TAIL_ADDR = 9 * R;
+  localparam [1:0] MD_CELLS = 2'd0, MD_DEND = 2'd1, MD_RST = 2'd2;
+  reg [1:0] md;
+  reg [WCELL:0] n_pw;
+
+  // ------------------------------------------------------------ the engines
+  wire c_done, d_done;
+  /* verilator lint_off UNUSEDSIGNAL */  // the engines' busy: checked under SIM only
+  wire c_busy, d_busy;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [WCELL:0] n_win;
+  wire [6:0] c_cr_ra, c_cr_wa, d_cr_ra, d_cr_wa;
+  wire [15:0] c_cr_wd, d_cr_wd, c_sm_wd, d_sm_wd;
+  wire c_cr_we, d_cr_we, c_sm_we, d_sm_we, c_syn_we;
+  wire [SM_AW-1:0] c_sm_a, d_sm_a;
+  wire [SYN_AW-1:0] c_syn_a, d_syn_a;
+  wire [ACT_AW:0] c_pa_ra, c_win_ra;
+  wire [ACT_AW-1:0] d_act_ra;
+  wire [CM_AW-1:0] c_cm_ra, c_cm_wa, d_cm_ra, d_cm_wa;
+  wire [15:0] c_cm_wd, d_cm_wd, cm_rd;
+  wire c_cm_we, d_cm_we;
+  wire [WCELL-1:0] c_hd_ra, c_hd_wa, d_hd_ra, d_hd_wa;
+  wire [WS:0] c_hd_wd, d_hd_wd, hd_rd;
+  wire c_hd_we, d_hd_we;
+  wire [WS-1:0] c_sc_ra, c_sc_wa, d_sc_wa;
+  wire [SC_W-1:0] c_sc_wd, d_sc_wd, sc_rd;
+  wire c_sc_we, d_sc_we;
+  wire [ACT_AW-1:0] ex_ra, ex_wa;
+  wire [15:0] ex_rd, ex_wd;
+  wire ex_we;
+  wire [WCELL:0] pl_ra, c_wl_wa;
+  wire [WCELL-1:0] pl_rd, c_wl_wd;
+  wire c_wl_we;
+
+  htm3_tm_cells #(.C(C), .K(K), .S(S), .M(M), .G(G), .B(B), .SM_AW(SM_AW)) u_cells (
+      .clk(clk), .rst(rst), .start(start_cells), .learn(learn), .bank(~cb), .n_act(n_act), .n_pw(n_pw),
+      .busy(c_busy), .done(c_done), .n_pred(n_pred), .anom_num(anom_num), .n_win(n_win),
+      .cr_ra(c_cr_ra), .cr_rd(e_cr_rd), .cr_we(c_cr_we), .cr_wa(c_cr_wa), .cr_wd(c_cr_wd),
+      .ac_ra(ac_ra), .ac_rd(ac_rd),
+      .cm_ra(c_cm_ra), .cm_rd(cm_rd), .cm_we(c_cm_we), .cm_wa(c_cm_wa), .cm_wd(c_cm_wd),
+      .hd_ra(c_hd_ra), .hd_rd(hd_rd), .hd_we(c_hd_we), .hd_wa(c_hd_wa), .hd_wd(c_hd_wd),
+      .sc_ra(c_sc_ra), .sc_rd(sc_rd), .sc_we(c_sc_we), .sc_wa(c_sc_wa), .sc_wd(c_sc_wd),
+      .cs_ra(e_cs_ra), .cs_rd(e_cs_rd), .cs_we(e_cs_we), .cs_wa(e_cs_wa), .cs_wd(e_cs_wd),
+      .syn_a(c_syn_a), .syn_we(c_syn_we), .syn_wd(e_syn_wd), .syn_rd(e_syn_rd),
+      .sm_a(c_sm_a), .sm_we(c_sm_we), .sm_wd(c_sm_wd), .sm_rd(e_sm_rd),
+      .pa_ra(c_pa_ra), .pa_rd(e_act_rd),
+      .ex_ra(ex_ra), .ex_rd(ex_rd), .ex_we(ex_we), .ex_wa(ex_wa), .ex_wd(ex_wd),
+      .pl_ra(pl_ra), .pl_rd(pl_rd),
+      .act_we(e_act_we), .act_wa(e_act_wa), .act_wd(e_act_wd),
+      .win_ra(c_win_ra), .win_rd(e_win_rd), .win_we(e_win_we), .win_wa(e_win_wa), .win_wd(e_win_wd),
+      .wl_we(c_wl_we), .wl_wa(c_wl_wa), .wl_wd(c_wl_wd), .pr_we(e_pr_we), .pr_wa(e_pr_wa), .pr_wd(e_pr_wd));
+
+  htm3_dendrite #(.C(C), .K(K), .S(S), .M(M), .B(B), .SM_AW(SM_AW), .LRU_BASE(4 * R), .PREV_BASE(PREV_BASE),
+      .SEG_BASE(SEG_BASE), .TAIL_ADDR(TAIL_ADDR)) u_dend (
+      .clk(clk), .rst(rst), .start(start_dend), .learn(learn), .busy(d_busy), .done(d_done),
+      .syn_a(d_syn_a), .syn_rd(e_syn_rd), .act_ra(d_act_ra), .act_rd(e_act_rd),
+      .sm_a(d_sm_a), .sm_we(d_sm_we), .sm_wd(d_sm_wd), .sm_rd(e_sm_rd),
+      .cr_ra(d_cr_ra), .cr_rd(e_cr_rd), .cr_we(d_cr_we), .cr_wa(d_cr_wa), .cr_wd(d_cr_wd),
+      .sc_we(d_sc_we), .sc_wa(d_sc_wa), .sc_wd(d_sc_wd),
+      .hd_ra(d_hd_ra), .hd_rd(hd_rd), .hd_we(d_hd_we), .hd_wa(d_hd_wa), .hd_wd(d_hd_wd),
+      .cm_ra(d_cm_ra), .cm_rd(cm_rd), .cm_we(d_cm_we), .cm_wa(d_cm_wa), .cm_wd(d_cm_wd));
+
+  // ------------------------------------------------------ RESTORE's rebuild
+  localparam [3:0] R_IDLE = 4'd0, R_CLR = 4'd1, R_CLR2 = 4'd2, R_SEG = 4'd3, R_SEGW = 4'd4, R_Q = 4'd5,
+                   R_END = 4'd6, R_AP1 = 4'd7, R_AP2 = 4'd8, R_AP3 = 4'd9, R_TAIL = 4'd10, R_TAIL2 = 4'd11;
+  reg [3:0] rs;
+  reg [WCELL:0] ri;  // R_CLR's cell
+  reg [WCELL-1:0] ri_d;
+  reg ri_v;
+  reg [WS:0] s;  // the segment scanned
+  reg [1:0] qk;  // segseq's part arriving (3 .. 0)
+  reg [47:0] qv;  // segseq's parts so far, high first
+  reg [63:0] last, best_q;
+  reg have_last, have_best, have_tail;
+  reg [WS-1:0] best, tail;
+  wire [63:0] qfull = {qv, e_sm_rd};
+  wire seg_valid = e_sm_rd[WCELL];  // tm.seg's {count, valid, owner}
+  wire s_last = s == (WS + 1)'(S - 1);
+  wire [WS-1:0] pred_seg = have_tail ? tail : best;  // the appended segment's predecessor (itself when first)
+
+  // The restore engine's memory ports.
+  reg r_sm_we, r_hd_we, r_cm_we, r_wl_we;
+  reg [SM_AW-1:0] r_sm_a;
+  reg [15:0] r_sm_wd;
+  always @* begin
+    r_sm_we = 1'b0;
+    r_sm_wd = 16'd0;
+    r_sm_a = SM_AW'(SEG_BASE) | SM_AW'(s[WS-1:0]);
+    case (rs)
+      R_SEGW: r_sm_a = SM_AW'({s[WS-1:0], 2'd3});
+      R_Q: r_sm_a = SM_AW'({s[WS-1:0], qk - 2'd1});
+      R_AP1: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(best); r_sm_wd = 16'(pred_seg); end
+      R_AP2: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(pred_seg); r_sm_wd = 16'(best); end
+      R_AP3: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(best); r_sm_wd = 16'(best); end
+      R_TAIL: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(TAIL_ADDR); r_sm_wd = 16'(tail); end
+      default: ;
+    endcase
+    r_hd_we = rs == R_CLR;
+    r_cm_we = rs == R_CLR && ri < (WCELL + 1)'(NCM);
+    r_wl_we = ri_v && e_win_rd[ri_d[3:0]];
+  end
+  reg [WCELL:0] r_nw;  // winners found
+
+  always @(posedge clk) begin
+    ri_v <= 1'b0;
+    case (rs)
+      R_IDLE:
+      if (start_rst) begin
+        rs <= R_CLR;
+        ri <= {(WCELL + 1) {1'b0}};
+        r_nw <= {(WCELL + 1) {1'b0}};
+        s <= {(WS + 1) {1'b0}};
+        have_last <= 1'b0;
+        have_best <= 1'b0;
+        have_tail <= 1'b0;
+        tail <= {WS{1'b0}};
+      end
+      R_CLR: begin
+        ri <= ri + 1'b1;
+        ri_d <= ri[WCELL-1:0];
+        ri_v <= 1'b1;
+        if (ri == (WCELL + 1)'(NC - 1)) rs <= R_CLR2;
+      end
+      R_CLR2: rs <= R_SEG;
+      R_SEG: rs <= R_SEGW;
+      R_SEGW:
+      if (seg_valid) begin
+        rs <= R_Q;
+        qk <= 2'd3;
+      end else if (s_last) rs <= R_END;
+      else begin
+        s <= s + 1'b1;
+        rs <= R_SEG;
+      end
+      R_Q: begin
+        qv <= qfull[47:0];
+        qk <= qk - 2'd1;
+        if (qk == 2'd0) begin
+          if ((!have_last || qfull > last) && (!have_best || qfull < best_q)) begin
+            have_best <= 1'b1;
+            best <= s[WS-1:0];
+            best_q <= qfull;
+          end
+          if (s_last) rs <= R_END;
+          else begin
+            s <= s + 1'b1;
+            rs <= R_SEG;
+          end
+        end
+      end
+      R_END: rs <= have_best ? R_AP1 : R_TAIL;
+      R_AP1: rs <= R_AP2;
+      R_AP2: rs <= R_AP3;
+      R_AP3: begin
+        tail <= best;
+        have_tail <= 1'b1;
+        last <= best_q;
+        have_last <= 1'b1;
+        have_best <= 1'b0;
+        s <= {(WS + 1) {1'b0}};
+        rs <= R_SEG;
+      end
+      R_TAIL: rs <= R_TAIL2;
+      default: rs <= R_IDLE;  // R_TAIL2
+    endcase
+    if (ri_v && e_win_rd[ri_d[3:0]]) r_nw <= r_nw + 1'b1;
+    if (rst) rs <= R_IDLE;
+  end
+
+  // ----------------------------------------------- bank pointer, ownership
+  always @(posedge clk) begin
+    done <= (md == MD_CELLS && c_done) || (md == MD_DEND && d_done) || (md == MD_RST && rs == R_TAIL2);
+    if (start_cells) md <= MD_CELLS;
+    if (start_dend) md <= MD_DEND;
+    if (start_rst) md <= MD_RST;
+    if (start_cells || start_dend || start_rst) e_on <= 1'b1;
+    else if (done) e_on <= 1'b0;
+    if (swap) begin
+      cb <= ~cb;
+      n_pw <= n_win;
+    end
+    if (md == MD_RST && rs == R_TAIL2) n_pw <= r_nw;
+    if (rst) begin
+      e_on <= 1'b0;
+      done <= 1'b0;
+      cb <= 1'b0;
+      n_pw <= {(WCELL + 1) {1'b0}};
+    end
+  end
+
+  // ------------------------------------------------------- the port muxes
+  always @* begin
+    e_cr_ra = md == MD_DEND ? d_cr_ra : c_cr_ra;
+    e_cr_we = md == MD_DEND ? d_cr_we : md == MD_CELLS && c_cr_we;
+    e_cr_wa = md == MD_DEND ? d_cr_wa : c_cr_wa;
+    e_cr_wd = md == MD_DEND ? d_cr_wd : c_cr_wd;
+    case (md)
+      MD_DEND: begin e_sm_a = d_sm_a; e_sm_we = d_sm_we; e_sm_wd = d_sm_wd; end
+      MD_RST: begin e_sm_a = r_sm_a; e_sm_we = r_sm_we; e_sm_wd = r_sm_wd; end
+      default: begin e_sm_a = c_sm_a; e_sm_we = c_sm_we; e_sm_wd = c_sm_wd; end
+    endcase
+    e_syn_a = md == MD_DEND ? d_syn_a : c_syn_a;
+    e_syn_we = md == MD_CELLS && c_syn_we;
+    e_act_ra = md == MD_DEND ? {cb, d_act_ra} : c_pa_ra;
+    e_win_ra = md == MD_RST ? {cb, ri[WCELL-1:4]} : c_win_ra;
+  end
+
+  // ------------------------------------------------------ the TM's memories
+  htm_ebr #(.WIDTH(WS + 1), .DEPTH(NC), .ZERO(1)) u_hd (
+      .clk(clk), .ra(md == MD_DEND ? d_hd_ra : c_hd_ra), .rd(hd_rd),
+      .we(md == MD_DEND ? d_hd_we : md == MD_RST ? r_hd_we : c_hd_we),
+      .wa(md == MD_DEND ? d_hd_wa : md == MD_RST ? ri[WCELL-1:0] : c_hd_wa),
+      .wd(md == MD_DEND ? d_hd_wd : md == MD_RST ? {(WS + 1) {1'b0}} : c_hd_wd));
+  htm_ebr #(.WIDTH(SC_W), .DEPTH(S)) u_sc (
+      .clk(clk), .ra(c_sc_ra), .rd(sc_rd), .we(md == MD_DEND ? d_sc_we : md == MD_CELLS && c_sc_we),
+      .wa(md == MD_DEND ? d_sc_wa : c_sc_wa), .wd(md == MD_DEND ? d_sc_wd : c_sc_wd));
+  htm_ebr #(.WIDTH(16), .DEPTH(NCM), .ZERO(1)) u_cm (
+      .clk(clk), .ra(md == MD_DEND ? d_cm_ra : c_cm_ra), .rd(cm_rd),
+      .we(md == MD_DEND ? d_cm_we : md == MD_RST ? r_cm_we : c_cm_we),
+      .wa(md == MD_DEND ? d_cm_wa : md == MD_RST ? ri[CM_AW-1:0] : c_cm_wa),
+      .wd(md == MD_DEND ? d_cm_wd : md == MD_RST ? 16'd0 : c_cm_wd));
+  htm_ebr #(.WIDTH(16), .DEPTH(1 << ACT_AW), .ZERO(1)) u_ex (
+      .clk(clk), .ra(ex_ra), .rd(ex_rd), .we(ex_we), .wa(ex_wa), .wd(ex_wd));
+  htm_ebr #(.WIDTH(WCELL), .DEPTH(2 << WCELL)) u_wl (
+      .clk(clk), .ra(pl_ra), .rd(pl_rd), .we(md == MD_RST ? r_wl_we : c_wl_we),
+      .wa(md == MD_RST ? {cb, r_nw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri_d : c_wl_wd));
+
+`ifdef SIM
+  // The column engine's segment operations, counted as TM.md's formula
+  // counts them (state entries, as tmcells3_tb does) and printed on the
+  // standard error after each pass, for the test's cycle formula.
+  reg [31:0] nent[0:63];
+  reg [5:0] st_d;
+  integer i;
+  initial for (i = 0; i < 64; i = i + 1) nent[i] = 0;
+  always @(posedge clk) begin
+    if ((c_busy && md != MD_CELLS) || (d_busy && md != MD_DEND) || (rs != R_IDLE && md != MD_RST) ||
+        ((c_busy || d_busy || rs != R_IDLE) && !e_on))
+      $error("htm3_tm: an engine runs without the shared memories (md %0d)", md);
+    st_d <= u_cells.st;
+    if (c_busy && u_cells.st != st_d) nent[u_cells.st] <= nent[u_cells.st] + 1;
+    if (c_done) begin
+      $fwrite(32'h80000002, "htm3_tm: ent");
+      for (i = 0; i < 64; i = i + 1) if (nent[i] != 0) $fwrite(32'h80000002, " %0d:%0d", i, nent[i]);
+      $fwrite(32'h80000002, "\n");
+      for (i = 0; i < 64; i = i + 1) nent[i] <= 0;
+    end
+  end
+`endif
+endmodule
+`default_nettype wire
