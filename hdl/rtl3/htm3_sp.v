@@ -4,14 +4,21 @@
 // with learning, SP_LEARN and SP_DUTY of docs/SPEC.md section 5 (global
 // inhibition by the overlap histogram; boosting off) on the memories of
 // docs/ARCHITECTURE.md section 2: sp.pool in a single-ported SPRAM,
-// sp.poollen, sp.conn, sp.duty and the working memories in EBR. phase tells
-// which phase runs; the README gives each phase's cycles as a formula.
+// sp.poollen, sp.duty and the working memories in EBR, and sp.conn, as
+// 16-bit halves, in a single-ported memory outside (conn_*: the top maps it
+// onto an SPRAM's free words). phase tells which phase runs; the README
+// gives each phase's cycles as a formula.
 `default_nettype none
 module htm3_sp #(
     parameter integer N = 120,  // inputs
     parameter integer C = 256,  // columns
     parameter integer Q = 60,   // pool slots per column
     parameter integer B = 8,    // permanence bits
+    // sp.conn's memory: CA address bits; half h of the image's word i
+    // (bits 16h .. 16h + 15) at CONN_BASE | 2i + h, so CONN_BASE is a
+    // multiple of a power of two >= 2·C·W (checked under SIM)
+    parameter integer CA = 14,
+    parameter integer CONN_BASE = 0,
     // localparams, as ports need them
     parameter integer WN  = (N > 1) ? $clog2(N) : 1,   // an input index
     parameter integer WNC = $clog2(N + 1),             // an input count
@@ -51,27 +58,36 @@ module htm3_sp #(
     output reg  [WC-1:0]  n_act,
     input  wire [WCI-1:0] oc_ra,
     output wire [WCI-1:0] oc_rd,
-    // the image memories' read port when idle: mr_sel 0 sp.pool, 1 sp.conn,
-    // 2 sp.duty, 3 sp.poollen; mr_d is word mr_a a cycle later
+    // the image memories' read port when idle: mr_sel 0 sp.pool, 2
+    // sp.duty, 3 sp.poollen (1, sp.conn, is the top's memory); mr_d is
+    // word mr_a a cycle later
     input  wire [1:0]     mr_sel,
     input  wire [AMR-1:0] mr_a,
     output reg  [31:0]    mr_d,
     // and its write port when idle (the host's memory window): word mr_a of
     // memory mr_sel takes mw_d
     input  wire           mw_we,
-    input  wire [31:0]    mw_d
+    input  wire [31:0]    mw_d,
+    // sp.conn's single port (one address a cycle, a read's word a cycle
+    // later, unspecified after a write), driven while busy; the top owns it
+    // when idle
+    output wire [CA-1:0]  conn_a,
+    output reg            conn_we,
+    output wire [15:0]    conn_wd,
+    input  wire [15:0]    conn_rd
 );
-  localparam integer W   = (N + 31) / 32;                 // words per input bitmap
-  localparam integer WW  = (W > 1) ? $clog2(W) : 1;       // a word index
+  localparam integer W   = (N + 31) / 32;                 // 32-bit words per input bitmap
+  localparam integer H   = 2 * W;                         // 16-bit halves: sp.conn's row, in.bits
+  localparam integer WH  = $clog2(H);                     // a half index (H >= 2)
+  localparam integer HP2 = ((H & (H - 1)) == 0) ? 1 : 0;  // a row's address is {column, half}
   localparam integer WQ  = $clog2(Q + 1);                 // an overlap, a pool length
   localparam integer PW  = B + WN;                        // sp.pool word
   localparam integer AP  = (C * Q > 1) ? $clog2(C * Q) : 1;
-  localparam integer ACW = (C * W > 1) ? $clog2(C * W) : 1;
+  localparam integer ACH = $clog2(C * H);                 // sp.conn's half address
   localparam integer AQ  = (Q + 1 > 1) ? $clog2(Q + 1) : 1;  // a histogram address
   localparam integer PH  = WQ + 2;
   localparam integer WX  = (WC > WNC) ? WC : WNC;          // cnt
-  localparam integer WA0 = (ACW > AQ) ? ACW : AQ;
-  localparam integer WA  = ((WA0 > WCI) ? WA0 : WCI) + 1; // acnt                        // the pass counter (to 2Q + 1)
+  localparam integer WA  = ((AQ > WCI) ? AQ : WCI) + 1;    // acnt
   localparam [B-1:0] PMAX = {B{1'b1}};
 
   localparam [2:0] P_IDLE = 3'd0, P_LOAD = 3'd1, P_OVERLAP = 3'd2, P_INHIBIT = 3'd3,
@@ -110,13 +126,6 @@ module htm3_sp #(
   htm_ebr #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen")) u_plen (
       .clk(clk), .ra(plen_ra), .rd(plen_rd), .we(plen_we), .wa(WCI'(mr_a)), .wd(WQ'(mw_d)));
 
-  reg  [ACW-1:0] conn_ra, conn_wa;
-  reg            conn_we;
-  reg  [31:0]    conn_wd;
-  wire [31:0]    conn_rd;
-  htm_ebr #(.WIDTH(32), .DEPTH(C * W), .FILE("sp.conn")) u_conn (
-      .clk(clk), .ra(conn_ra), .rd(conn_rd), .we(conn_we), .wa(conn_wa), .wd(conn_wd));
-
   reg  [WCI-1:0] duty_ra, duty_wa;
   reg            duty_we;
   reg  [31:0]    duty_wd;
@@ -124,12 +133,12 @@ module htm3_sp #(
   htm_ebr #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty")) u_duty (
       .clk(clk), .ra(duty_ra), .rd(duty_rd), .we(duty_we), .wa(duty_wa), .wd(duty_wd));
 
-  // working memories
-  reg  [WW-1:0] inb_ra, inb_wa;
+  // working memories: in.bits in 16-bit halves, like sp.conn
+  reg  [WH-1:0] inb_ra, inb_wa;
   reg           inb_we;
-  reg  [31:0]   inb_wd;
-  wire [31:0]   inb_rd;
-  htm_ebr #(.WIDTH(32), .DEPTH(W)) u_inbits (
+  reg  [15:0]   inb_wd;
+  wire [15:0]   inb_rd;
+  htm_ebr #(.WIDTH(16), .DEPTH(H)) u_inbits (
       .clk(clk), .ra(inb_ra), .rd(inb_rd), .we(inb_we), .wa(inb_wa), .wd(inb_wd));
 
   // sp.overlap: overlap [0,WQ), active [WQ]
@@ -157,41 +166,42 @@ module htm3_sp #(
 
   // ------------------------------------------------------- shared registers
   reg [WX-1:0]  cnt;     // LOAD: list index; SP_OVERLAP: column; column loop: list index
-  reg [WW-1:0]  wcnt;    // word counter
-  reg [WA-1:0]  acnt;    // SP_OVERLAP: sp.conn address
-  reg [WW-1:0]  aw;      // the word being accumulated
-  reg [31:0]    acc;     // its bits
-  reg           accv;    // acc holds a word
+  reg [WH-1:0]  wcnt;    // half counter
+  reg [WA-1:0]  acnt;    // SP_INHIBIT: histogram, then column; SP_DUTY: column
+  reg [WH-1:0]  aw;      // the half being accumulated
+  reg [15:0]    acc;     // its bits
+  reg           accv;    // acc holds a half
 
   // ------------------------------------------------------------------- LOAD
-  wire [WN+4:0] xin = {5'd0, inbuf_d};
-  wire [WW-1:0] x_w = WW'(xin >> 5);
-  wire [31:0]   x_bit = 32'd1 << inbuf_d[4:0];
+  wire [WN+3:0] xin = {4'd0, inbuf_d};
+  wire [WH-1:0] x_w = WH'(xin >> 4);
+  wire [15:0]   x_bit = 16'd1 << inbuf_d[3:0];
   assign inbuf_a = WN'(cnt);
 
   // ------------------------------------------------------------- SP_OVERLAP
+  // stage 0 reads sp.conn's half wcnt of column cnt and in.bits' half
+  // wcnt; stage 1 counts, stage 2 sums; at a column's last half stage 2
+  // writes sp.overlap and reads the histogram counter, stage 3 writes it
+  // back. A row has H >= 2 halves, so a counter's write precedes the next
+  // column's read: no bypass.
   reg            o_v0, o_v1, o_v2; // pipeline valid: popcount, sum, histogram write
   reg            o_first0, o_last0;
   reg  [WCI-1:0] o_c0;
-  reg  [5:0]     pc1;             // stage 1's popcount
-  reg            o_last1;         // the stage-1 word is its column's last
+  reg  [4:0]     pc1;             // stage 1's popcount
+  reg            o_last1;         // the stage-1 half is its column's last
   reg  [WCI-1:0] o_c1;            // stage 1's column
   reg  [WQ-1:0]  o_sum;           // the column's running overlap
-  reg            wcnt_first1;     // the stage-1 word is its column's first
+  reg            wcnt_first1;     // the stage-1 half is its column's first
   reg  [AQ-1:0]  o_h2;            // stage 2's histogram address
-  reg            lw_v;            // the histogram write of the previous cycle
-  reg  [AQ-1:0]  lw_a;
-  reg  [WC-1:0]  lw_d;
-  wire [31:0]    andw = conn_rd & inb_rd;
-  reg  [5:0]     pc;
+  wire [15:0]    andw = conn_rd & inb_rd;
+  reg  [4:0]     pc;
   integer        b;
   always @* begin
-    pc = 6'd0;
-    for (b = 0; b < 32; b = b + 1) pc = pc + {5'd0, andw[b]};
+    pc = 5'd0;
+    for (b = 0; b < 16; b = b + 1) pc = pc + {4'd0, andw[b]};
   end
   wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
   wire          o_elig = {{(16-WQ){1'b0}}, o_new} >= cfg_stim;
-  wire [WC-1:0] hist_cur = (lw_v && lw_a == o_h2) ? lw_d : hist_rd;
 
   // ------------------------------------------------------------- SP_INHIBIT
   reg            i_v1;           // a scan word arrives
@@ -211,21 +221,21 @@ module htm3_sp #(
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
   // per column, clear its sp.conn row, then the pool pass: read synapse i
-  // at ph = 2i (its input bit at 2i + 1), compute it at 2i + 2, write it
-  // back at 2i + 3 and OR its connected bit into the row word then; a row
-  // word is written when the pass leaves it, the last one in the next
-  // S_IDX.
+  // at ph = 2i (its input's in.bits half at 2i + 1), compute it at 2i + 2,
+  // write it back at 2i + 3 and OR its connected bit into the row half
+  // then; a row half is written when the pass leaves it, the last one in
+  // the next S_IDX.
   reg  [WC-1:0]  ln;             // the list's length
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
-  reg  [ACW-1:0] cbase;
+  reg  [WCI-1:0] col;            // the column
   reg  [WQ-1:0]  plen;
   reg  [PH-1:0]  ph;
   reg  [PW-1:0]  pw;             // the synapse read
   wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
   wire [B-1:0]   p_old = pw[B-1:0];
   wire [WN-1:0]  p_in = pw[PW-1:B];
-  wire           p_act = inb_rd[p_in[4:0]];
+  wire           p_act = inb_rd[p_in[3:0]];
   wire [B:0]     p_up = {1'b0, p_old} + {1'b0, bump ? cfg_below : cfg_inc};
   wire [B-1:0]   p_sat = p_up[B] ? PMAX : p_up[B-1:0];
   wire [B-1:0]   p_dn = (p_old > cfg_dec) ? p_old - cfg_dec : {B{1'b0}};
@@ -234,40 +244,48 @@ module htm3_sp #(
   reg  [PW-1:0]  pw_new;         // the synapse computed, to write back
   wire [B-1:0]   q_perm = pw_new[B-1:0];
   wire [WN-1:0]  q_in = pw_new[PW-1:B];
-  wire [WN+4:0]  q_inx = {5'd0, q_in};
-  wire [WW-1:0]  q_w = WW'(q_inx >> 5);
+  wire [WN+3:0]  q_inx = {4'd0, q_in};
+  wire [WH-1:0]  q_w = WH'(q_inx >> 4);
   wire           q_conn = q_perm >= cfg_conn;
-  wire [31:0]    q_bit = {31'd0, q_conn} << q_in[4:0];
+  wire [15:0]    q_bit = {15'd0, q_conn} << q_in[3:0];
   wire [PH-2:0]  ph_i = ph[PH-1:1];
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
   integer nconn;  // connected synapses of the column (raise check)
-  reg [WCI-1:0] col;
 `endif
 
   // ---------------------------------------------------------------- SP_DUTY
   // floor(n/p) = (n·m) >> (16 + l) for n < 2^16, with p = min(iteration,
-  // dutyCyclePeriod), l = ceil(log2 p), m = ceil(2^(16+l)/p) in [2^16,
-  // 2^17) (Granlund and Montgomery 1994, theorem 4.2); m's bit 16 is always
-  // set, so (n·m) >> 16 = n + (n·m_lo) >> 16. m and iteration mod
-  // updatePeriod come from one bit-serial divider that runs from LOAD on:
-  // the 64 bits of iteration (taken from iter), then the 33 of
-  // 2^(16+l) + p - 1 (made from l and p - 1), each bit registered on its
-  // way (so the divider runs a cycle behind dv_job, WAIT states after
-  // each dividend).
-  localparam [2:0] DV_IDLE = 3'd0, DV_MOD = 3'd1, DV_RECIP = 3'd2, DV_KICK = 3'd3,
-                   DV_TURN = 3'd4, DV_DONE = 3'd5, DV_WAIT1 = 3'd6, DV_WAIT2 = 3'd7;
+  // dutyCyclePeriod) (wrapped: dutyCyclePeriod), l = ceil(log2 p), m =
+  // ceil(2^(16+l)/p) in [2^16, 2^17) (Granlund and Montgomery 1994,
+  // theorem 4.2); m's bit 16 is always set, so (n·m) >> 16 = n + (n·m_lo)
+  // >> 16.
+  //
+  // The background job, from LOAD's first cycle (dv_k counts each pass):
+  // DV_SCAN rotates iter left by one bit a cycle for 64 cycles and notes
+  // the last 0 bit seen (z, the lowest 0 of iteration; none: all ones);
+  // DV_INC rotates it again, writing iteration + 1 as its bits go by (bits
+  // above z kept, z set, the ones below cleared; all ones wrap to 0) and
+  // feeding them, most significant first, to the bit-serial divider
+  // (iteration mod updatePeriod) and to a serial comparison with
+  // dutyCyclePeriod; DV_TURN sets p, p - 1, l and the update-round flag
+  // (4 cycles); DV_RECIP feeds the 33 bits of 2^(16+l) + p - 1, m comes a
+  // cycle after its last (DV_WAIT, DV_DONE). Each divider input bit is
+  // registered on its way (the divider runs a cycle behind dv_job).
+  localparam [2:0] DV_IDLE = 3'd0, DV_SCAN = 3'd1, DV_INC = 3'd2, DV_TURN = 3'd3,
+                   DV_RECIP = 3'd4, DV_WAIT = 3'd5, DV_DONE = 3'd6;
   reg  [2:0]   dv_job;
-  // iteration + 1 in LOAD's first 4 cycles: iter rotates right by 16 bits
-  // a cycle through one 16-bit incrementer (irot counts the rotations
-  // left, icy is the carry); then the divider starts
-  reg  [2:0]   irot;
-  reg          icy;
-  wire [16:0]  isum = {1'b0, iter[15:0]} + {16'd0, icy};
-  reg  [5:0]   dv_k;            // the dividend bit, counted from the top
+  reg  [5:0]   dv_k;            // the bit, counted from the top
+  reg  [5:0]   z;               // iteration's lowest 0 bit, counted from the top
+  reg          nz, zpast;       // iteration has a 0 bit; DV_INC is past it
+  reg          cdone, clt;      // the comparison iteration + 1 ? dutyCyclePeriod: decided, less
+  reg          it_done;         // iter holds iteration + 1
+  wire         i_hi = iter[63];
+  wire         i_new = nz && !zpast && (dv_k == z || i_hi);  // iteration + 1's bit
+  wire         d_bit = dv_k[5:4] == 2'b11 && cfg_dutyper[~dv_k[3:0]];  // dutyCyclePeriod's
   wire [5:0]   dv_b = 6'd32 - dv_k;  // DV_RECIP: the bit's index
   wire         dv_xr = (dv_b == 6'd16 + {1'b0, lg}) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
-  wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : iter[~dv_k];
+  wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
   /* verilator lint_off UNUSEDSIGNAL */  // m's bit 16 is 1 (checked under SIM)
   wire [16:0]  dv_q;
@@ -275,32 +293,26 @@ module htm3_sp #(
   reg          dv_xq, dv_run, dv_rec;  // the bit, a cycle later
   always @(posedge clk) begin
     dv_xq <= dv_x;
-    dv_run <= (dv_job == DV_MOD || dv_job == DV_RECIP);
+    dv_run <= (dv_job == DV_INC || dv_job == DV_RECIP);
     dv_rec <= (dv_job == DV_RECIP);
   end
   htm3_divser #(.WD(16), .WQ(17)) u_div (
-      .clk(clk), .clr(dv_job == DV_KICK || dv_job == DV_TURN), .run(dv_run),
+      .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[1])), .run(dv_run),
       .x(dv_xq), .d(dv_rec ? per : cfg_updper), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
-  reg  [15:0]  per;             // p, set in LOAD's first cycle
-  reg  [15:0]  pm1;             // p - 1 and l follow p a cycle apart each:
-  reg  [4:0]   lg;              // the modulo's 64 cycles give them time
+  reg  [15:0]  per;             // p
+  reg  [15:0]  pm1;             // p - 1
+  reg  [4:0]   lg;              // l
   reg  [15:0]  mlo;             // m - 2^16
-  wire [15:0]  per_w = (iter[63:16] == 48'd0 && iter[15:0] < cfg_dutyper) ? iter[15:0] : cfg_dutyper;
   reg  [4:0]   lg_w;
   integer      j;
   always @* begin
     lg_w = 5'd0;
     for (j = 0; j < 16; j = j + 1) if (pm1[j]) lg_w = 5'(j + 1);
   end
-  always @(posedge clk) begin
-    pm1 <= per - 16'd1;
-    lg <= lg_w;
-  end
 
-  // the pipeline: stage 0 reads column d_c, stage 1 multiplies, stage 2
+  // the pipeline: stage 0 reads column acnt, stage 1 multiplies, stage 2
   // shifts, stage 3 writes.
-  reg  [WC-1:0]  d_c;
   reg            d_v1, d_v2, d_v3;
   reg  [WCI-1:0] d_c1, d_c2, d_c3;
   reg  [15:0]    od2, ad2, od3, ad3;
@@ -340,29 +352,40 @@ module htm3_sp #(
 
 
   // ------------------------------------------------------------ memory ports
-  wire [PH-2:0] p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
-  wire [WW-1:0] c_idx = (st == S_CCLR) ? wcnt : aw;  // the sp.conn row word written
+  wire [PH-2:0]  p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
+  // sp.conn: half wcnt of column cnt (SP_OVERLAP), of col (the row's
+  // clear), half aw of col (the pass)
+  wire           c_ov = (phase == P_OVERLAP);
+  wire [WCI-1:0] c_col = c_ov ? WCI'(cnt) : col;
+  wire [WH-1:0]  c_idx = (c_ov || st == S_CCLR) ? wcnt : aw;
+  wire [ACH-1:0] c_half;
+  generate
+    if (HP2 != 0) begin : g_cat
+      assign c_half = ACH'({c_col, c_idx});
+    end else begin : g_mul
+      assign c_half = ACH'(c_col) * ACH'(H) + ACH'(c_idx);
+    end
+  endgenerate
+  assign conn_a = CA'(CONN_BASE) | CA'(c_half);
+  assign conn_wd = acc;  // zero while a row is cleared
   always @* begin
     pool_a = pbase + AP'(p_idx);
     pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
     pool_wd = pw_new;
     plen_ra = lst_rd;
-    conn_ra = ACW'(acnt);
     conn_we = 1'b0;
-    conn_wa = cbase + ACW'(c_idx);
-    conn_wd = 32'd0;
-    inb_ra = (phase == P_OVERLAP) ? wcnt : WW'({5'd0, pool_rd[PW-1:B]} >> 5);
+    inb_ra = (phase == P_OVERLAP) ? wcnt : WH'({4'd0, pool_rd[PW-1:B]} >> 4);
     inb_we = 1'b0;
     inb_wa = wcnt;
-    inb_wd = 32'd0;
-    ov_ra = (phase == P_DUTY) ? WCI'(d_c) : WCI'(acnt);
+    inb_wd = 16'd0;
+    ov_ra = WCI'(acnt);
     ov_we = 1'b0;
     ov_wa = o_c1;
     ov_wd = {1'b0, o_new};
     hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
     hist_we = 1'b0;
     hist_wa = o_h2;
-    hist_wd = hist_cur + 1'b1;
+    hist_wd = hist_rd + 1'b1;
     oc_ra_e = WCI'(cnt);
     oc_we = 1'b0;
     oc_wa = WCI'(nact_w - nsel - 1'b1);
@@ -370,14 +393,13 @@ module htm3_sp #(
     wk_ra = WCI'(cnt);
     wk_we = weak3;
     wk_wa = WCI'(nweak);
-    duty_ra = WCI'(d_c);
+    duty_ra = WCI'(acnt);
     duty_we = d_v3;
     duty_wa = d_c3;
     duty_wd = {adn, odn};
     if (!busy) begin
       pool_a = AP'(mr_a);
       pool_we = 1'b0;
-      conn_ra = ACW'(mr_a);
       duty_ra = WCI'(mr_a);
       plen_ra = WCI'(mr_a);
     end
@@ -407,20 +429,16 @@ module htm3_sp #(
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      S_PASS, S_IDX: begin
-        // a row word is written when the pass leaves it, the last in S_IDX
-        conn_wd = acc;
-        conn_we = (st == S_IDX) ? accv : ph[0] && ph >= PH'(3) && accv && q_w != aw;
-      end
+      // a row half is written when the pass leaves it, the last in S_IDX
+      S_PASS: conn_we = ph[0] && ph >= PH'(3) && accv && q_w != aw;
+      S_IDX: conn_we = accv;
       default: ;
     endcase
     // the host's window writes, when idle
     if (!busy) begin
       pool_we = mw_we && mr_sel == 2'd0;
       pool_wd = PW'(mw_d);
-      conn_we = mw_we && mr_sel == 2'd1;
-      conn_wa = ACW'(mr_a);
-      conn_wd = mw_d;
+      conn_we = 1'b0;
       duty_we = mw_we && mr_sel == 2'd2;
       duty_wa = WCI'(mr_a);
       duty_wd = mw_d;
@@ -434,7 +452,6 @@ module htm3_sp #(
   always @* begin
     case (mr_selq)
       2'd0: mr_d = 32'(pool_rd);
-      2'd1: mr_d = conn_rd;
       2'd2: mr_d = duty_rd;
       default: mr_d = 32'(plen_rd);
     endcase
@@ -446,36 +463,54 @@ module htm3_sp #(
       phase <= P_IDLE;
       st <= S_CLR;
       dv_job <= DV_IDLE;
-      irot <= 3'd0;
       dv_ready <= 1'b0;
       n_act <= {WC{1'b0}};
     end else begin
-      if (regs_ld && !busy) begin
-        iter <= iter_i;
-        minov <= minov_i;
-      end
-      // the background divider: iteration mod updatePeriod, then m
+      // the background job: iteration + 1, iteration mod updatePeriod, m
       case (dv_job)
-        DV_KICK: begin
-          per <= per_w;
-          dv_k <= 6'd0;
-          dv_job <= DV_MOD;
-        end
-        DV_MOD: begin
+        DV_SCAN: begin
+          iter <= {iter[62:0], i_hi};
+          if (!i_hi) begin
+            z <= dv_k;
+            nz <= 1'b1;
+          end
           dv_k <= dv_k + 6'd1;
-          if (dv_k == 6'd63) dv_job <= DV_WAIT1;
+          if (dv_k == 6'd63) dv_job <= DV_INC;
         end
-        DV_WAIT1: dv_job <= DV_TURN;
-        DV_WAIT2: dv_job <= DV_DONE;
-        DV_TURN: begin
-          upd <= (dv_r == 16'd0);
-          dv_k <= 6'd0;
-          dv_job <= DV_RECIP;
+        DV_INC: begin
+          iter <= {iter[62:0], i_new};
+          if (dv_k == z) zpast <= 1'b1;
+          if (!cdone && i_new != d_bit) begin
+            cdone <= 1'b1;
+            clt <= d_bit;
+          end
+          dv_k <= dv_k + 6'd1;
+          if (dv_k == 6'd63) begin
+            dv_job <= DV_TURN;
+            it_done <= 1'b1;
+          end
+        end
+        DV_TURN: begin  // 0: p; 1: p - 1, the modulo's last bit is in; 2: l; 3: go
+          case (dv_k[1:0])
+            2'd0: per <= (nz && clt) ? iter[15:0] : cfg_dutyper;
+            2'd1: begin
+              pm1 <= per - 16'd1;
+              upd <= (dv_r == 16'd0);
+            end
+            2'd2: lg <= lg_w;
+            default: ;
+          endcase
+          dv_k <= dv_k + 6'd1;
+          if (dv_k[1:0] == 2'd3) begin
+            dv_k <= 6'd0;
+            dv_job <= DV_RECIP;
+          end
         end
         DV_RECIP: begin
           dv_k <= dv_k + 6'd1;
-          if (dv_k == 6'd32) dv_job <= DV_WAIT2;
+          if (dv_k == 6'd32) dv_job <= DV_WAIT;
         end
+        DV_WAIT: dv_job <= DV_DONE;
         DV_DONE: begin
           mlo <= dv_q[15:0];
           dv_ready <= 1'b1;
@@ -483,13 +518,9 @@ module htm3_sp #(
         end
         default: ;
       endcase
-
-      // iteration + 1, then the divider starts (after its case: this wins)
-      if (irot != 3'd0) begin
-        iter <= {isum[15:0], iter[63:16]};
-        icy <= isum[16];
-        irot <= irot - 3'd1;
-        if (irot == 3'd1) dv_job <= DV_KICK;
+      if (regs_ld && !busy) begin
+        iter <= iter_i;
+        minov <= minov_i;
       end
 
       // stage registers that run in every state
@@ -500,9 +531,6 @@ module htm3_sp #(
       wcnt_first1 <= o_first0;
       o_last1 <= o_last0;
       pc1 <= pc;
-      lw_v <= hist_we;
-      lw_a <= hist_wa;
-      lw_d <= hist_wd;
       i_v1 <= 1'b0;
       s_v1 <= 1'b0;
       d_v1 <= 1'b0;
@@ -514,11 +542,15 @@ module htm3_sp #(
           phase <= P_LOAD;
           st <= S_CLR;
           learn <= learn_i;
-          irot <= 3'd4;
-          icy <= 1'b1;
-          dv_job <= DV_IDLE;  // a job still running for the last step stops
+          dv_job <= DV_SCAN;  // (a job still running for the last step stops)
+          dv_k <= 6'd0;
+          nz <= 1'b0;
+          zpast <= 1'b0;
+          cdone <= 1'b0;
+          clt <= 1'b0;
+          it_done <= 1'b0;
           dv_ready <= 1'b0;
-          wcnt <= {WW{1'b0}};
+          wcnt <= {WH{1'b0}};
           cnt <= {WX{1'b0}};
           accv <= 1'b0;
         end
@@ -526,7 +558,7 @@ module htm3_sp #(
         P_LOAD: case (st)
           S_CLR: begin
             wcnt <= wcnt + 1'b1;
-            if (32'(wcnt) == W - 1) st <= S_LIST;
+            if (32'(wcnt) == H - 1) st <= S_LIST;
           end
           S_LIST: begin
             // read entry cnt; entry cnt - 1 arrives
@@ -543,22 +575,20 @@ module htm3_sp #(
             accv <= 1'b0;
             phase <= P_OVERLAP;
             st <= S_OV;
-            acnt <= {WA{1'b0}};
-            wcnt <= {WW{1'b0}};
+            wcnt <= {WH{1'b0}};
             cnt <= {WX{1'b0}};
           end
         endcase
 
         P_OVERLAP: begin
-          // stage 0: read sp.conn[acnt] and in.bits[wcnt]
-          if (32'(acnt) < C * W) begin
-            acnt <= acnt + 1'b1;
-            wcnt <= (32'(wcnt) == W - 1) ? {WW{1'b0}} : wcnt + 1'b1;
-            if (32'(wcnt) == W - 1) cnt <= cnt + 1'b1;
+          // stage 0: read sp.conn and in.bits (ports above)
+          if (cnt != WX'(C)) begin
+            wcnt <= (32'(wcnt) == H - 1) ? {WH{1'b0}} : wcnt + 1'b1;
+            if (32'(wcnt) == H - 1) cnt <= cnt + 1'b1;
             o_v0 <= 1'b1;
             o_c0 <= WCI'(cnt);
             o_first0 <= (wcnt == 0);
-            o_last0 <= (32'(wcnt) == W - 1);
+            o_last0 <= (32'(wcnt) == H - 1);
           end
           // stage 1: popcount (pc1 above); stage 2: the sum; at a column's
           // end, write its overlap and read its histogram counter
@@ -570,7 +600,7 @@ module htm3_sp #(
             end
           end
           // stage 3: write the counter (ports above)
-          if (32'(acnt) == C * W && !o_v0 && !o_v1) begin
+          if (cnt == WX'(C) && !o_v0 && !o_v1) begin
             phase <= P_INHIBIT;
             st <= S_SCAN;
             acnt <= WA'(Q);
@@ -613,7 +643,8 @@ module htm3_sp #(
                 s_c1 <= WCI'(acnt);
                 acnt <= acnt - 1'b1;
                 cnt <= cnt + 1'b1;
-              end else begin
+              end else if (learn || it_done || (dv_job == DV_INC && dv_k == 6'd63)) begin
+                // (without learning, once iter holds iteration + 1)
                 n_act <= nact_w;
                 cnt <= {WX{1'b0}};
                 if (learn) begin
@@ -630,32 +661,29 @@ module htm3_sp #(
         P_LEARN, P_DUTY: case (st)
           S_IDX: begin  // read list entry cnt, or leave the loop
             accv <= 1'b0;
+            acc <= 16'd0;
             if (cnt == WX'(ln)) begin
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
                 st <= S_DWAIT;
-                d_c <= {WC{1'b0}};
+                acnt <= {WA{1'b0}};
                 maxod <= 16'd0;
                 nweak <= {WC{1'b0}};
               end else st <= S_DMIN;
             end else st <= S_GET;
           end
           S_GET: begin  // the column arrives: read its pool length
-`ifdef SIM
             col <= lst_rd;
-`endif
             pbase <= AP'(lst_rd * Q);  // (a constant multiply: Yosys uses a DSP)
-            cbase <= ACW'(lst_rd * W);
-            wcnt <= {WW{1'b0}};
+            wcnt <= {WH{1'b0}};
             st <= S_CCLR;
           end
-          S_CCLR: begin  // clear the sp.conn row (ports above)
+          S_CCLR: begin  // clear the sp.conn row (ports above; acc is 0)
             if (wcnt == 0) plen <= plen_rd;
             wcnt <= wcnt + 1'b1;
-            if (32'(wcnt) == W - 1) begin
+            if (32'(wcnt) == H - 1) begin
               st <= S_PASS;
               ph <= {PH{1'b0}};
-              accv <= 1'b0;
 `ifdef SIM
               nconn <= 0;
 `endif
@@ -685,11 +713,11 @@ module htm3_sp #(
             st <= S_DRUN;
           end
           S_DRUN: begin
-            // stage 0 (ports above: duty_ra, ov_ra = d_c)
-            if (d_c != WC'(C)) begin
-              d_c <= d_c + 1'b1;
+            // stage 0 (ports above: duty_ra, ov_ra = acnt)
+            if (acnt != WA'(C)) begin
+              acnt <= acnt + 1'b1;
               d_v1 <= 1'b1;
-              d_c1 <= WCI'(d_c);
+              d_c1 <= WCI'(acnt);
             end
             // stage 1: the products
             d_c2 <= d_c1;
@@ -714,7 +742,7 @@ module htm3_sp #(
               if (odn > maxod) maxod <= odn;
               if (weak3) nweak <= nweak + 1'b1;
             end
-            if (d_c == WC'(C) && !d_v1 && !d_v2 && !d_v3) begin
+            if (acnt == WA'(C) && !d_v1 && !d_v2 && !d_v3) begin
               st <= S_IDX;
               bump <= 1'b1;
               cnt <= {WX{1'b0}};
@@ -731,6 +759,8 @@ module htm3_sp #(
     end
   end
 `ifdef SIM
+  initial if (CONN_BASE % (1 << ACH) != 0 || CONN_BASE + C * H > (1 << CA))
+    $error("htm3_sp: sp.conn at %0d (%0d halves) is not aligned or beyond %0d address bits", CONN_BASE, C * H, CA);
   always @(posedge clk) begin
     if (dv_job == DV_DONE && !dv_q[16])
       $error("htm3_sp: reciprocal %0d of period %0d is not in [2^16, 2^17)", dv_q, per);
