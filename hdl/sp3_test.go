@@ -56,7 +56,7 @@ func sp3Cycles(p Params, learn bool, nIn int, active, bumped []int) [5]uint64 {
 		return c
 	}
 	c[3] = 1 + col(active)
-	c[4] = uint64(p.C+7) + wait(sp3DivReady, c[0]+c[1]+c[2]+c[3]) + col(bumped)
+	c[4] = uint64(2*p.C+7) + wait(sp3DivReady, c[0]+c[1]+c[2]+c[3]) + col(bumped)
 	return c
 }
 

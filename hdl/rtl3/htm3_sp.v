@@ -311,36 +311,35 @@ module htm3_sp #(
     for (j = 0; j < 16; j = j + 1) if (pm1[j]) lg_w = 5'(j + 1);
   end
 
-  // the pipeline: stage 0 reads column acnt, stage 1 multiplies, stage 2
-  // shifts, stage 3 writes.
-  reg            d_v1, d_v2, d_v3;
+  // the pipeline, two cycles a column (its overlap duty cycle, then its
+  // active duty cycle: one multiplier and one shift by l): stage 0 reads
+  // column acnt, stage 1 multiplies, stage 2 shifts, stage 3 computes the
+  // new duty cycle and keeps the overlap duty (odh) for the write of both
+  // with the active duty.
+  reg            dh;            // the duty cycle issued: 0 overlap, 1 active
+  reg            d_v1, d_v2, d_v3, d_h1, d_h2, d_h3;
   reg  [WCI-1:0] d_c1, d_c2, d_c3;
-  reg  [15:0]    od2, ad2, od3, ad3;
-  reg            vo2, va2, vo3, va3;
-  reg  [15:0]    no2, na2;      // the numerators
-  reg  [15:0]    pmo2, pma2;    // (n·m_lo) >> 16
-  reg  [15:0]    fqo3, fqa3;    // floor(n/p)
+  reg  [15:0]    x2, x3;        // the duty cycle
+  reg            v2, v3;        // its v (0xFFFF or 0)
+  reg  [15:0]    n2;            // the numerator
+  reg  [15:0]    pm2;           // (n·m_lo) >> 16
+  reg  [15:0]    fq3;           // floor(n/p)
+  reg  [15:0]    odh;           // the column's new overlap duty cycle
   reg  [15:0]    maxod;
   reg  [WC-1:0]  nweak;
-  wire [15:0]    od1 = duty_rd[15:0], ad1 = duty_rd[31:16];
-  wire           vo1 = ov_rd[WQ-1:0] != {WQ{1'b0}}, va1 = ov_rd[WQ];
-  wire [15:0]    no1 = vo1 ? ~od1 : od1 - 16'd1;
-  wire [15:0]    na1 = va1 ? ~ad1 : ad1 - 16'd1;
-  // the shared multiplier: n_overlap·m_lo in the pass, max·minPct at the end
-  wire [15:0]    mul_a = (st == S_DMIN) ? maxod : no1;
+  wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
+  wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
+  wire [15:0]    n1 = v1 ? ~x1 : x1 - 16'd1;
+  // the multiplier: n·m_lo in the pass, max·minPct at the end
+  wire [15:0]    mul_a = (st == S_DMIN) ? maxod : n1;
   wire [15:0]    mul_b = (st == S_DMIN) ? cfg_minpct[15:0] : mlo;
   /* verilator lint_off UNUSEDSIGNAL */  // both products need their high half only
   wire [31:0]    mul_o = mul_a * mul_b;
   /* verilator lint_on UNUSEDSIGNAL */
-  /* verilator lint_off UNUSEDSIGNAL */  // the quotient needs the product's high half only
-  wire [31:0]    mul_a2 = na1 * mlo;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [16:0]    so2 = {1'b0, no2} + {1'b0, pmo2};
-  wire [16:0]    sa2 = {1'b0, na2} + {1'b0, pma2};
-  wire [15:0]    fo2 = 16'(so2 >> lg), fa2 = 16'(sa2 >> lg);  // < 2^16
-  wire [15:0]    odn = vo3 ? od3 + fqo3 : (od3 == 16'd0 ? 16'd0 : od3 - fqo3 - 16'd1);
-  wire [15:0]    adn = va3 ? ad3 + fqa3 : (ad3 == 16'd0 ? 16'd0 : ad3 - fqa3 - 16'd1);
-  wire           weak3 = d_v3 && minov != 16'd0 && odn < minov;
+  wire [16:0]    s2 = {1'b0, n2} + {1'b0, pm2};
+  wire [15:0]    f2 = 16'(s2 >> lg);  // < 2^16
+  wire [15:0]    dn = v3 ? x3 + fq3 : (x3 == 16'd0 ? 16'd0 : x3 - fq3 - 16'd1);
+  wire           weak3 = d_v3 && !d_h3 && minov != 16'd0 && dn < minov;
   // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
   wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_o[31:16];
 
@@ -394,9 +393,9 @@ module htm3_sp #(
     wk_we = weak3;
     wk_wa = WCI'(nweak);
     duty_ra = WCI'(acnt);
-    duty_we = d_v3;
+    duty_we = d_v3 && d_h3;
     duty_wa = d_c3;
-    duty_wd = {adn, odn};
+    duty_wd = {dn, odh};
     if (!busy) begin
       pool_a = AP'(mr_a);
       pool_we = 1'b0;
@@ -667,6 +666,7 @@ module htm3_sp #(
                 phase <= P_DUTY;
                 st <= S_DWAIT;
                 acnt <= {WA{1'b0}};
+                dh <= 1'b0;
                 maxod <= 16'd0;
                 nweak <= {WC{1'b0}};
               end else st <= S_DMIN;
@@ -713,33 +713,32 @@ module htm3_sp #(
             st <= S_DRUN;
           end
           S_DRUN: begin
-            // stage 0 (ports above: duty_ra, ov_ra = acnt)
+            // stage 0 (ports above: duty_ra, ov_ra = acnt), two cycles
             if (acnt != WA'(C)) begin
-              acnt <= acnt + 1'b1;
+              dh <= !dh;
+              if (dh) acnt <= acnt + 1'b1;
               d_v1 <= 1'b1;
+              d_h1 <= dh;
               d_c1 <= WCI'(acnt);
             end
-            // stage 1: the products
+            // stage 1: the product
+            d_h2 <= d_h1;
             d_c2 <= d_c1;
-            od2 <= od1;
-            ad2 <= ad1;
-            vo2 <= vo1;
-            va2 <= va1;
-            no2 <= no1;
-            na2 <= na1;
-            pmo2 <= mul_o[31:16];
-            pma2 <= mul_a2[31:16];
-            // stage 2: the quotients
+            x2 <= x1;
+            v2 <= v1;
+            n2 <= n1;
+            pm2 <= mul_o[31:16];
+            // stage 2: the quotient
+            d_h3 <= d_h2;
             d_c3 <= d_c2;
-            od3 <= od2;
-            ad3 <= ad2;
-            vo3 <= vo2;
-            va3 <= va2;
-            fqo3 <= fo2;
-            fqa3 <= fa2;
-            // stage 3: write (ports above); the maximum, the weak list
-            if (d_v3) begin
-              if (odn > maxod) maxod <= odn;
+            x3 <= x2;
+            v3 <= v2;
+            fq3 <= f2;
+            // stage 3: the overlap duty cycle: the maximum, the weak list;
+            // the active one: write both (ports above)
+            if (d_v3 && !d_h3) begin
+              odh <= dn;
+              if (dn > maxod) maxod <= dn;
               if (weak3) nweak <= nweak + 1'b1;
             end
             if (acnt == WA'(C) && !d_v1 && !d_v2 && !d_v3) begin
