@@ -270,7 +270,8 @@ func TestRTL3RAMs(t *testing.T) {
 }
 
 // TestSP3UP5K places and routes htm3_sp (the small preset's dimensions)
-// alone on the iCE40 UP5K: it must fit and reach 24 MHz.
+// alone on the iCE40 UP5K: it must fit and reach 24 MHz, with sp.conn in
+// an SPRAM, not in EBR.
 func TestSP3UP5K(t *testing.T) {
 	if testing.Short() {
 		t.Skip("about 80 s of Yosys and nextpnr")
@@ -286,7 +287,8 @@ func TestSP3UP5K(t *testing.T) {
 			r.LUT, r.FF, r.LC, r.BRAM, r.SPRAM, r.DSP, r.FmaxMHz, r.SynthTime.Round(time.Second), r.PnRTime.Round(time.Second))
 	}
 	require.NoError(t, err)
-	require.Equal(t, 1, r.SPRAM, "sp.pool in one SPRAM")
+	require.Equal(t, 2, r.SPRAM, "sp.pool and sp.conn in one SPRAM each")
+	require.LessOrEqual(t, r.BRAM, 8, "EBR: the engine's 7 and IN_BUF")
 }
 
 // TestSP3Lint: verilator --lint-only -Wall of the engine (with and without

@@ -175,7 +175,6 @@ module htm3_sp #(
   // ------------------------------------------------------------------- LOAD
   wire [WN+3:0] xin = {4'd0, inbuf_d};
   wire [WH-1:0] x_w = WH'(xin >> 4);
-  wire [15:0]   x_bit = 16'd1 << inbuf_d[3:0];
   assign inbuf_a = WN'(cnt);
 
   // ------------------------------------------------------------- SP_OVERLAP
@@ -208,14 +207,16 @@ module htm3_sp #(
   reg  [AQ-1:0]  i_t1;           // its overlap
   reg            found;          // the threshold was found
   reg  [WQ-1:0]  thr;
-  reg  [WC-1:0]  above, elig;    // columns above thr; eligible columns
-  reg  [WC-1:0]  tused, nsel;    // ties selected; columns selected
+  // need: k less the columns above the counters scanned, until the
+  // threshold is found; then the ties still to select
+  reg  [WC-1:0]  need, elig;     // (elig: eligible columns)
+  reg  [WC-1:0]  nsel;           // columns selected
   reg            s_v1;           // a selection word arrives
   reg  [WCI-1:0] s_c1;
   wire [WC-1:0]  nact_w = found ? cfg_k : elig;
   wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
   wire           s_el = {{(16-WQ){1'b0}}, s_o} >= cfg_stim;
-  wire           s_tie = found && s_o == thr && (above + tused) < cfg_k;
+  wire           s_tie = found && s_o == thr && need != {WC{1'b0}};
   wire           s_sel = s_el && (!found || s_o > thr || s_tie);
 
   // ----------------------------------------------------------- column loop
@@ -247,7 +248,14 @@ module htm3_sp #(
   wire [WN+3:0]  q_inx = {4'd0, q_in};
   wire [WH-1:0]  q_w = WH'(q_inx >> 4);
   wire           q_conn = q_perm >= cfg_conn;
-  wire [15:0]    q_bit = {15'd0, q_conn} << q_in[3:0];
+  // the half register's update, shared by LOAD (input inbuf_d, bit 1)
+  // and the pool pass (synapse q, its connected bit): the bit is ORed in
+  // if the half is the one held, else it starts a new half
+  wire           a_ld = (phase == P_LOAD);
+  wire [WH-1:0]  a_w = a_ld ? x_w : q_w;
+  wire [3:0]     a_i = a_ld ? inbuf_d[3:0] : q_in[3:0];
+  wire           a_same = accv && a_w == aw;
+  wire [15:0]    a_new = (a_same ? acc : 16'd0) | ({15'd0, a_ld || q_conn} << a_i);
   wire [PH-2:0]  ph_i = ph[PH-1:1];
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
@@ -376,7 +384,7 @@ module htm3_sp #(
     inb_ra = (phase == P_OVERLAP) ? wcnt : WH'({4'd0, pool_rd[PW-1:B]} >> 4);
     inb_we = 1'b0;
     inb_wa = wcnt;
-    inb_wd = 16'd0;
+    inb_wd = acc;  // zero while in.bits is cleared
     ov_ra = WCI'(acnt);
     ov_we = 1'b0;
     ov_wa = o_c1;
@@ -405,14 +413,12 @@ module htm3_sp #(
     case (st)
       S_CLR: inb_we = 1'b1;
       S_LIST: begin
-        inb_we = accv && cnt != 0 && x_w != aw;
+        inb_we = accv && cnt != 0 && !a_same;
         inb_wa = aw;
-        inb_wd = acc;
       end
       S_LEND: begin
         inb_we = accv;
         inb_wa = aw;
-        inb_wd = acc;
       end
       S_OV: begin
         ov_we = o_v1 && o_last1;
@@ -429,7 +435,7 @@ module htm3_sp #(
       end
       S_CCLR: conn_we = 1'b1;
       // a row half is written when the pass leaves it, the last in S_IDX
-      S_PASS: conn_we = ph[0] && ph >= PH'(3) && accv && q_w != aw;
+      S_PASS: conn_we = ph[0] && ph >= PH'(3) && accv && !a_same;
       S_IDX: conn_we = accv;
       default: ;
     endcase
@@ -552,6 +558,7 @@ module htm3_sp #(
           wcnt <= {WH{1'b0}};
           cnt <= {WX{1'b0}};
           accv <= 1'b0;
+          acc <= 16'd0;
         end
 
         P_LOAD: case (st)
@@ -562,9 +569,8 @@ module htm3_sp #(
           S_LIST: begin
             // read entry cnt; entry cnt - 1 arrives
             if (cnt != 0) begin
-              if (accv && x_w == aw) acc <= acc | x_bit;
-              else acc <= x_bit;
-              aw <= x_w;
+              acc <= a_new;
+              aw <= a_w;
               accv <= 1'b1;
             end
             if (cnt == WX'(n_in)) st <= S_LEND;
@@ -604,7 +610,7 @@ module htm3_sp #(
             st <= S_SCAN;
             acnt <= WA'(Q);
             found <= 1'b0;
-            above <= {WC{1'b0}};
+            need <= cfg_k;
             elig <= {WC{1'b0}};
           end
         end
@@ -613,16 +619,16 @@ module htm3_sp #(
           // the scan: read hist[acnt] from Q down; the word arrives, is
           // cleared and counted
           if (i_v1 && !found) begin
-            if ({1'b0, above} + {1'b0, hist_rd} >= {1'b0, cfg_k}) begin
+            if (hist_rd >= need) begin
               found <= 1'b1;
               thr <= WQ'(i_t1);
-            end else above <= above + hist_rd;
+            end else need <= need - hist_rd;
           end
           if (i_v1) elig <= elig + hist_rd;
           // the selection: column s_c1 arrives
           if (s_v1 && s_sel) begin
             nsel <= nsel + 1'b1;
-            if (s_tie && s_o == thr) tused <= tused + 1'b1;
+            if (s_tie) need <= need - 1'b1;
           end
           case (st)
             S_SCAN: begin
@@ -632,7 +638,6 @@ module htm3_sp #(
                 st <= S_SEL;
                 acnt <= WA'(C - 1);
                 cnt <= {WX{1'b0}};
-                tused <= {WC{1'b0}};
                 nsel <= {WC{1'b0}};
               end else acnt <= acnt - 1'b1;
             end
@@ -692,9 +697,8 @@ module htm3_sp #(
           S_PASS: begin
             if (ph[0] && ph_i < (PH-1)'(plen)) pw <= pool_rd;
             if (ph[0] && ph >= PH'(3)) begin  // synapse ph/2 - 1 is written
-              if (accv && q_w == aw) acc <= acc | q_bit;
-              else acc <= q_bit;
-              aw <= q_w;
+              acc <= a_new;
+              aw <= a_w;
               accv <= 1'b1;
 `ifdef SIM
               if (q_conn) nconn <= nconn + 1;
