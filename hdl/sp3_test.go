@@ -241,7 +241,7 @@ func TestRTL3RAMs(t *testing.T) {
 		{"htm_ebr", 7, 256, 1, 1, 0, "SB_RAM40_4K", "sp.overlap (small)"},
 		{"htm_ebr", 9, 61, 1, 1, 0, "SB_RAM40_4K", "sp.hist (small)"},
 		{"htm_ebr", 16, 8, 1, 1, 0, "SB_RAM40_4K", "in.bits (small): block RAM even for 8 words"},
-		{"htm_ebr", 32, 256, 2, 0, 0, "SB_RAM40_4K", "sp.duty (small)"},
+		{"htm_ebr", 32, 256, 2, 1, 0, "SB_RAM40_4K", "sp.duty (small)"},
 		{"htm_ebr", 16, 4096, 16, 20, 4, "SB_RAM40_4K", "16 blocks (Yosys picks 256 x 16 and a read multiplexer)"},
 		{"htm_spram", 15, 15360, 1, 0, 0, "SB_SPRAM256KA", "sp.pool (small)"},
 		{"htm_spram", 19, 16384, 2, 0, 0, "SB_SPRAM256KA", "tm.syn (small): two tiles side by side"},

@@ -167,7 +167,8 @@ module htm3_sp #(
   // ------------------------------------------------------- shared registers
   reg [WX-1:0]  cnt;     // LOAD: list index; SP_OVERLAP: column; column loop: list index
   reg [WH-1:0]  wcnt;    // half counter
-  reg [WA-1:0]  acnt;    // SP_INHIBIT: histogram, then column; SP_DUTY: column
+  reg [WA-1:0]  acnt;    // SP_INHIBIT: histogram, then column; SP_DUTY: column; counts down
+  wire          a_end = acnt[WA-1];  // below 0: a column pass is over (C - 1 < 2^(WA-1))
   reg [WH-1:0]  aw;      // the half being accumulated
   reg [15:0]    acc;     // its bits
   reg           accv;    // acc holds a half
@@ -217,6 +218,9 @@ module htm3_sp #(
   wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
   wire           s_el = {{(16-WQ){1'b0}}, s_o} >= cfg_stim;
   wire           s_tie = found && s_o == thr && need != {WC{1'b0}};
+  // one subtractor: a scanned counter (hist_rd) or a tie selected (1); the
+  // scan's last counter and the first selected column never meet
+  wire [WC:0]    need_d = {1'b0, need} - (i_v1 ? {1'b0, hist_rd} : {{WC{1'b0}}, 1'b1});
   wire           s_sel = s_el && (!found || s_o > thr || s_tie);
 
   // ----------------------------------------------------------- column loop
@@ -619,16 +623,16 @@ module htm3_sp #(
           // the scan: read hist[acnt] from Q down; the word arrives, is
           // cleared and counted
           if (i_v1 && !found) begin
-            if (hist_rd >= need) begin
+            if (need_d[WC] || need_d[WC-1:0] == {WC{1'b0}}) begin  // hist_rd >= need
               found <= 1'b1;
               thr <= WQ'(i_t1);
-            end else need <= need - hist_rd;
+            end else need <= need_d[WC-1:0];
           end
           if (i_v1) elig <= elig + hist_rd;
           // the selection: column s_c1 arrives
           if (s_v1 && s_sel) begin
             nsel <= nsel + 1'b1;
-            if (s_tie) need <= need - 1'b1;
+            if (s_tie) need <= need_d[WC-1:0];
           end
           case (st)
             S_SCAN: begin
@@ -637,16 +641,14 @@ module htm3_sp #(
               if (acnt == 0) begin
                 st <= S_SEL;
                 acnt <= WA'(C - 1);
-                cnt <= {WX{1'b0}};
                 nsel <= {WC{1'b0}};
               end else acnt <= acnt - 1'b1;
             end
             default: begin  // S_SEL: read sp.overlap[acnt] from C - 1 down
-              if (cnt != WX'(C)) begin
+              if (!a_end) begin
                 s_v1 <= 1'b1;
                 s_c1 <= WCI'(acnt);
                 acnt <= acnt - 1'b1;
-                cnt <= cnt + 1'b1;
               end else if (learn || it_done || (dv_job == DV_INC && dv_k == 6'd63)) begin
                 // (without learning, once iter holds iteration + 1)
                 n_act <= nact_w;
@@ -670,7 +672,7 @@ module htm3_sp #(
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
                 st <= S_DWAIT;
-                acnt <= {WA{1'b0}};
+                acnt <= WA'(C - 1);
                 dh <= 1'b0;
                 maxod <= 16'd0;
                 nweak <= {WC{1'b0}};
@@ -718,9 +720,9 @@ module htm3_sp #(
           end
           S_DRUN: begin
             // stage 0 (ports above: duty_ra, ov_ra = acnt), two cycles
-            if (acnt != WA'(C)) begin
+            if (!a_end) begin  // from column C - 1 down
               dh <= !dh;
-              if (dh) acnt <= acnt + 1'b1;
+              if (dh) acnt <= acnt - 1'b1;
               d_v1 <= 1'b1;
               d_h1 <= dh;
               d_c1 <= WCI'(acnt);
@@ -745,7 +747,7 @@ module htm3_sp #(
               if (dn > maxod) maxod <= dn;
               if (weak3) nweak <= nweak + 1'b1;
             end
-            if (acnt == WA'(C) && !d_v1 && !d_v2 && !d_v3) begin
+            if (a_end && !d_v1 && !d_v2 && !d_v3) begin
               st <= S_IDX;
               bump <= 1'b1;
               cnt <= {WX{1'b0}};
