@@ -243,7 +243,8 @@ module htm3_sp #(
   wire           p_act = inb_rd[p_in[3:0]];
   wire [B:0]     p_up = {1'b0, p_old} + {1'b0, bump ? cfg_below : cfg_inc};
   wire [B-1:0]   p_sat = p_up[B] ? PMAX : p_up[B-1:0];
-  wire [B-1:0]   p_dn = (p_old > cfg_dec) ? p_old - cfg_dec : {B{1'b0}};
+  wire [B:0]     p_sub = {1'b0, p_old} - {1'b0, cfg_dec};  // [B]: the borrow
+  wire [B-1:0]   p_dn = p_sub[B] ? {B{1'b0}} : p_sub[B-1:0];
   wire [B-1:0]   p_adj = (bump || p_act) ? p_sat : p_dn;
   wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
   reg  [PW-1:0]  pw_new;         // the synapse computed, to write back
@@ -350,7 +351,8 @@ module htm3_sp #(
   /* verilator lint_on UNUSEDSIGNAL */
   wire [16:0]    s2 = {1'b0, n2} + {1'b0, pm2};
   wire [15:0]    f2 = 16'(s2 >> lg);  // < 2^16
-  wire [15:0]    dn = v3 ? x3 + fq3 : (x3 == 16'd0 ? 16'd0 : x3 - fq3 - 16'd1);
+  // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder
+  wire [15:0]    dn = (!v3 && x3 == 16'd0) ? 16'd0 : x3 + (v3 ? fq3 : ~fq3);
   wire           weak3 = d_v3 && !d_h3 && minov != 16'd0 && dn < minov;
   // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
   wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_o[31:16];
