@@ -3,7 +3,6 @@ package hdl
 import (
 	"context"
 	"fmt"
-	"math/bits"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -190,23 +189,24 @@ func TestSP3IterationWrap(t *testing.T) {
 	runSP3(t, im, inputs, func(i int) bool { return i%5 != 4 })
 }
 
-// sp3Div is htm3_sp's division by the duty period p: floor(n/p) for
-// n < 2^16 as (n + (n·m_lo) >> 16) >> l, l = ceil(log2 p), m = 2^16 + m_lo =
-// ceil(2^(16+l)/p).
+// sp3Div is htm3_sp's division by the duty period p >= 2: floor(n/p) for
+// n < 2^16 as (n·m_hi·2^16 + n·m_lo) >> 32 with m = m_hi·2^16 + m_lo =
+// ceil(2^32/p), summed as the engine does: n·m_hi + (n·m_lo >> 16), the
+// high half.
 func sp3Div(n, p uint32) uint32 {
-	l := uint32(bits.Len32(p - 1))
-	m := ((uint64(1) << (16 + l)) + uint64(p) - 1) / uint64(p)
-	if m>>16 != 1 {
+	m := ((uint64(1) << 32) + uint64(p) - 1) / uint64(p)
+	if m >= 1<<32 {
 		panic(fmt.Sprintf("m %d of p %d", m, p))
 	}
-	mlo := uint32(m & 0xFFFF)
-	return (n + (n*mlo)>>16) >> l
+	mhi, mlo := uint64(m>>16), uint64(m&0xFFFF)
+	return uint32((uint64(n)*mhi + (uint64(n)*mlo)>>16) >> 16)
 }
 
 // TestSP3Division checks the reciprocal division against the quotient for
-// every period and numerators at the edges and spread over the range.
+// every period from 2 (1 is the engine's special case: the new duty cycle
+// is v) and numerators at the edges and spread over the range.
 func TestSP3Division(t *testing.T) {
-	for p := uint32(1); p <= 0xFFFF; p++ {
+	for p := uint32(2); p <= 0xFFFF; p++ {
 		for _, n := range []uint32{0, 1, p - 1, p, p + 1, 2*p - 1, 2 * p, 0xFFFE, 0xFFFF, 0xFFFF / p * p, 0xFFFF/p*p - 1} {
 			if n > 0xFFFF {
 				continue

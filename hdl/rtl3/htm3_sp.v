@@ -268,11 +268,11 @@ module htm3_sp #(
 `endif
 
   // ---------------------------------------------------------------- SP_DUTY
-  // floor(n/p) = (n·m) >> (16 + l) for n < 2^16, with p = min(iteration,
-  // dutyCyclePeriod) (wrapped: dutyCyclePeriod), l = ceil(log2 p), m =
-  // ceil(2^(16+l)/p) in [2^16, 2^17) (Granlund and Montgomery 1994,
-  // theorem 4.2); m's bit 16 is always set, so (n·m) >> 16 = n + (n·m_lo)
-  // >> 16.
+  // floor(n/p) = (n·m) >> 32 for n < 2^16, with p = min(iteration,
+  // dutyCyclePeriod) (wrapped: dutyCyclePeriod) >= 2 and m = ceil(2^32/p) <
+  // 2^32 (m·p - 2^32 = e < p, so n·e < 2^32: Granlund and Montgomery 1994,
+  // theorem 4.2, with a fixed shift): two 16 x 16 products, n·m_hi and
+  // n·m_lo, and no shift. p = 1 (m = 2^32) makes the new duty cycle v.
   //
   // The background job, from LOAD's first cycle (dv_k counts each pass):
   // DV_SCAN rotates iter left by one bit a cycle for 64 cycles and notes
@@ -281,8 +281,8 @@ module htm3_sp #(
   // above z kept, z set, the ones below cleared; all ones wrap to 0) and
   // feeding them, most significant first, to the bit-serial divider
   // (iteration mod updatePeriod) and to a serial comparison with
-  // dutyCyclePeriod; DV_TURN sets p, p - 1, l and the update-round flag
-  // (4 cycles); DV_RECIP feeds the 33 bits of 2^(16+l) + p - 1, m comes a
+  // dutyCyclePeriod; DV_TURN sets p, p - 1 and the update-round flag
+  // (4 cycles); DV_RECIP feeds the 33 bits of 2^32 + p - 1, m comes a
   // cycle after its last (DV_WAIT, DV_DONE). Each divider input bit is
   // registered on its way (the divider runs a cycle behind dv_job).
   localparam [2:0] DV_IDLE = 3'd0, DV_SCAN = 3'd1, DV_INC = 3'd2, DV_TURN = 3'd3,
@@ -297,45 +297,37 @@ module htm3_sp #(
   wire         i_new = nz && !zpast && (dv_k == z || i_hi);  // iteration + 1's bit
   wire         d_bit = dv_k[5:4] == 2'b11 && cfg_dutyper[~dv_k[3:0]];  // dutyCyclePeriod's
   wire [5:0]   dv_b = 6'd32 - dv_k;  // DV_RECIP: the bit's index
-  wire         dv_xr = (dv_b == 6'd16 + {1'b0, lg}) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
+  wire         dv_xr = (dv_k == 6'd0) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
   wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
-  /* verilator lint_off UNUSEDSIGNAL */  // m's bit 16 is 1 (checked under SIM)
-  wire [16:0]  dv_q;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire [32:0]  dv_q;            // m, and bit 32: p = 1
   reg          dv_xq, dv_run, dv_rec;  // the bit, a cycle later
   always @(posedge clk) begin
     dv_xq <= dv_x;
     dv_run <= (dv_job == DV_INC || dv_job == DV_RECIP);
     dv_rec <= (dv_job == DV_RECIP);
   end
-  htm3_divser #(.WD(16), .WQ(17)) u_div (
+  htm3_divser #(.WD(16), .WQ(33)) u_div (
       .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[1])), .run(dv_run),
       .x(dv_xq), .d(dv_rec ? per : cfg_updper), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
   reg  [15:0]  per;             // p
   reg  [15:0]  pm1;             // p - 1
-  reg  [4:0]   lg;              // l
-  reg  [15:0]  mlo;             // m - 2^16
-  reg  [4:0]   lg_w;
-  integer      j;
-  always @* begin
-    lg_w = 5'd0;
-    for (j = 0; j < 16; j = j + 1) if (pm1[j]) lg_w = 5'(j + 1);
-  end
+  reg  [15:0]  mhi, mlo;        // m
+  reg          p1;              // p = 1
 
   // the pipeline, two cycles a column (its overlap duty cycle, then its
-  // active duty cycle: one multiplier and one shift by l): stage 0 reads
-  // column acnt, stage 1 multiplies, stage 2 shifts, stage 3 computes the
-  // new duty cycle and keeps the overlap duty (odh) for the write of both
-  // with the active duty.
+  // active duty cycle, on the same two multipliers): stage 0 reads column
+  // acnt, stage 1 multiplies, stage 2 adds the products, stage 3 computes
+  // the new duty cycle and keeps the overlap duty (odh) for the write of
+  // both with the active duty.
   reg            dh;            // the duty cycle issued: 0 overlap, 1 active
   reg            d_v1, d_v2, d_v3, d_h1, d_h2, d_h3;
   reg  [WCI-1:0] d_c1, d_c2, d_c3;
   reg  [15:0]    x2, x3;        // the duty cycle
   reg            v2, v3;        // its v (0xFFFF or 0)
-  reg  [15:0]    n2;            // the numerator
-  reg  [15:0]    pm2;           // (n·m_lo) >> 16
+  reg  [31:0]    ph2;           // n·m_hi
+  reg  [15:0]    pl2;           // (n·m_lo) >> 16
   reg  [15:0]    fq3;           // floor(n/p)
   reg  [15:0]    odh;           // the column's new overlap duty cycle
   reg  [15:0]    maxod;
@@ -343,16 +335,18 @@ module htm3_sp #(
   wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
   wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
   wire [15:0]    n1 = v1 ? ~x1 : x1 - 16'd1;
-  // the multiplier: n·m_lo in the pass, max·minPct at the end
+  // the multipliers: n·m_lo (or max·minPct at the end) and n·m_hi
   wire [15:0]    mul_a = (st == S_DMIN) ? maxod : n1;
   wire [15:0]    mul_b = (st == S_DMIN) ? cfg_minpct[15:0] : mlo;
   /* verilator lint_off UNUSEDSIGNAL */  // both products need their high half only
   wire [31:0]    mul_o = mul_a * mul_b;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [16:0]    s2 = {1'b0, n2} + {1'b0, pm2};
-  wire [15:0]    f2 = 16'(s2 >> lg);  // < 2^16
-  // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder
-  wire [15:0]    dn = (!v3 && x3 == 16'd0) ? 16'd0 : x3 + (v3 ? fq3 : ~fq3);
+  wire [31:0]    mul_h = n1 * mhi;
+  /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
+  wire [31:0]    s2 = ph2 + {16'd0, pl2};
+  /* verilator lint_on UNUSEDSIGNAL */
+  // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder; p = 1: v
+  wire [15:0]    dn = (p1 || (!v3 && x3 == 16'd0)) ? {16{v3}} : x3 + (v3 ? fq3 : ~fq3);
   wire           weak3 = d_v3 && !d_h3 && minov != 16'd0 && dn < minov;
   // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
   wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_o[31:16];
@@ -501,14 +495,13 @@ module htm3_sp #(
             it_done <= 1'b1;
           end
         end
-        DV_TURN: begin  // 0: p; 1: p - 1, the modulo's last bit is in; 2: l; 3: go
+        DV_TURN: begin  // 0: p; 1: p - 1, the modulo's last bit is in; 3: go
           case (dv_k[1:0])
             2'd0: per <= (nz && clt) ? iter[15:0] : cfg_dutyper;
             2'd1: begin
               pm1 <= per - 16'd1;
               upd <= (dv_r == 16'd0);
             end
-            2'd2: lg <= lg_w;
             default: ;
           endcase
           dv_k <= dv_k + 6'd1;
@@ -523,7 +516,7 @@ module htm3_sp #(
         end
         DV_WAIT: dv_job <= DV_DONE;
         DV_DONE: begin
-          mlo <= dv_q[15:0];
+          {p1, mhi, mlo} <= dv_q;
           dv_ready <= 1'b1;
           dv_job <= DV_IDLE;
         end
@@ -734,14 +727,14 @@ module htm3_sp #(
             d_c2 <= d_c1;
             x2 <= x1;
             v2 <= v1;
-            n2 <= n1;
-            pm2 <= mul_o[31:16];
+            ph2 <= mul_h;
+            pl2 <= mul_o[31:16];
             // stage 2: the quotient
             d_h3 <= d_h2;
             d_c3 <= d_c2;
             x3 <= x2;
             v3 <= v2;
-            fq3 <= f2;
+            fq3 <= s2[31:16];
             // stage 3: the overlap duty cycle: the maximum, the weak list;
             // the active one: write both (ports above)
             if (d_v3 && !d_h3) begin
@@ -769,8 +762,8 @@ module htm3_sp #(
   initial if (CONN_BASE % (1 << ACH) != 0 || CONN_BASE + C * H > (1 << CA))
     $error("htm3_sp: sp.conn at %0d (%0d halves) is not aligned or beyond %0d address bits", CONN_BASE, C * H, CA);
   always @(posedge clk) begin
-    if (dv_job == DV_DONE && !dv_q[16])
-      $error("htm3_sp: reciprocal %0d of period %0d is not in [2^16, 2^17)", dv_q, per);
+    if (dv_job == DV_DONE && (dv_q[32] != (per == 16'd1) || (per != 16'd1 && dv_q[31:16] > 16'h8000)))
+      $error("htm3_sp: reciprocal %0d of period %0d is not in (2^16, 2^31] or 2^32 for 1", dv_q, per);
     if (phase == P_IDLE && start && (cfg_dutyper == 0 || cfg_updper == 0))
       $error("htm3_sp: dutyCyclePeriod and updatePeriod must be at least 1");
   end
