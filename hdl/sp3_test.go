@@ -288,7 +288,7 @@ func TestSP3UP5K(t *testing.T) {
 	}
 	require.NoError(t, err)
 	require.Equal(t, 2, r.SPRAM, "sp.pool and sp.conn in one SPRAM each")
-	require.LessOrEqual(t, r.BRAM, 8, "EBR: the engine's 7 and IN_BUF")
+	require.LessOrEqual(t, r.BRAM, 9, "EBR: the engine's 8 and IN_BUF")
 }
 
 // TestSP3Lint: verilator --lint-only -Wall of the engine (with and without
