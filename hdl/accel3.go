@@ -137,6 +137,10 @@ func (l Accel3Layout) Bank() int {
 	return max(b, 2)
 }
 
+// SPConn is sp.conn's base, as 16-bit halves, low half first (htm3_sp's
+// CONN_BASE).
+func (l Accel3Layout) SPConn() int { return 12 * l.R() }
+
 // SegMemWords is the segment memory's depth.
 const SegMemWords = 16384
 
@@ -148,9 +152,9 @@ const CfgRegsWords = 256
 // under SIM (+memdir=dir): the image's own files for the memories that
 // keep the image's shape (sp.*, tm.syn, tm.cellsegs) and the physical
 // images of the shared ones: cfgregs.hex (cfg and regs as 16-bit words),
-// segmem.hex (tm.segseq, tm.seglru, tm.seg, tm.free, sp.boosttable),
-// tm.active2.hex and tm.winner2.hex (bank 0, the current bank after
-// reset).
+// segmem.hex (tm.segseq, tm.seglru, tm.seg, tm.free, sp.boosttable,
+// sp.conn), tm.active2.hex and tm.winner2.hex (bank 0, the current bank
+// after reset).
 func WriteMemFiles3(im *image.Image, dir string) error {
 	if _, err := im.WriteMemFiles(dir, []string{"readmemh"}); err != nil {
 		return fmt.Errorf("hdl: %w", err)
@@ -186,8 +190,8 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 	put(cr, 64, 4, regs)
 
 	l := Accel3Layout{S: p.S, NC: p.C * p.K}
-	if l.BoostTable()+arch.BoostTableWords > SegMemWords {
-		return errors.New("hdl: the segment memory is too small for S")
+	if l.BoostTable()+arch.BoostTableWords > l.SPConn() || l.SPConn()+2*p.C*((p.N+31)/32) > SegMemWords {
+		return errors.New("hdl: the segment memory is too small for S, C and N")
 	}
 	sm := make([]uint64, SegMemWords)
 	for _, x := range []struct {
@@ -195,7 +199,7 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 		base, parts int
 	}{
 		{arch.MemTMSegSeq, l.SegSeq(), 4}, {arch.MemTMSegLRU, l.SegLRU(), 2}, {arch.MemTMSeg, l.Seg(), 1},
-		{arch.MemTMFree, l.Free(), 1}, {arch.MemSPBoostTable, l.BoostTable(), 1},
+		{arch.MemTMFree, l.Free(), 1}, {arch.MemSPBoostTable, l.BoostTable(), 1}, {arch.MemSPConn, l.SPConn(), 2},
 	} {
 		w, err := sec(x.m)
 		if err != nil {

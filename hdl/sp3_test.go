@@ -3,7 +3,6 @@ package hdl
 import (
 	"context"
 	"fmt"
-	"math/bits"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -17,36 +16,46 @@ import (
 	"github.com/htmhw/htmhw/sim"
 )
 
+// sp3IterReady is the cycle, counted from LOAD's first, from which
+// htm3_sp's iter holds iteration + 1: two passes of 64 cycles over its bits
+// (the lowest 0 found, then the bits rewritten). A step without learning
+// does not end before it (hdl/rtl3/README.md).
+const sp3IterReady = 64 + 64
+
 // sp3DivReady is the cycle, counted from LOAD's first, from which htm3_sp's
-// background divider has m and the update-round flag: 4 cycles of
-// iteration + 1, a start, 64 bits of iteration, a wait and a turn, 33 bits
-// of 2^(16+l) + p - 1, a wait and a hand-over (hdl/rtl3/README.md).
-const sp3DivReady = 4 + 1 + 64 + 2 + 33 + 2
+// background divider has m and the update-round flag: the two passes over
+// iteration (the second feeds the divider), 4 cycles of turn, 33 bits of
+// 2^(16+l) + p - 1, a wait and a hand-over (hdl/rtl3/README.md).
+const sp3DivReady = sp3IterReady + 4 + 33 + 2
 
 // sp3Cycles is hdl/rtl3/README.md's cycle formula of each phase of htm3_sp:
 // n_in inputs, the pool lengths of the active and of the bumped columns.
+// sp.conn and in.bits are H = 2W halves of 16 bits a column.
 func sp3Cycles(p Params, learn bool, nIn int, active, bumped []int) [5]uint64 {
-	W := (p.N + 31) / 32
+	H := 2 * ((p.N + 31) / 32)
 	col := func(ls []int) uint64 {
 		var s uint64
 		for _, L := range ls {
-			s += uint64(2*L + W + 4)
+			s += uint64(2*L + H + 4)
 		}
 		return s
 	}
-	var c [5]uint64
-	c[0] = uint64(W + nIn + 2)
-	c[1] = uint64(p.C*W + 3)
-	c[2] = uint64(p.Q + p.C + 2)
-	if learn {
-		c[3] = 1 + col(active)
-		e := c[0] + c[1] + c[2] + c[3]
-		wait := uint64(0)
-		if e < sp3DivReady {
-			wait = sp3DivReady - e
+	wait := func(ready, e uint64) uint64 {
+		if e < ready {
+			return ready - e
 		}
-		c[4] = uint64(p.C+7) + wait + col(bumped)
+		return 0
 	}
+	var c [5]uint64
+	c[0] = uint64(H + nIn + 2)
+	c[1] = uint64(p.C*H + 3)
+	c[2] = uint64(p.Q + p.C + 2)
+	if !learn {
+		c[2] += wait(sp3IterReady, c[0]+c[1]+c[2])
+		return c
+	}
+	c[3] = 1 + col(active)
+	c[4] = uint64(2*p.C+7) + wait(sp3DivReady, c[0]+c[1]+c[2]+c[3]) + col(bumped)
 	return c
 }
 
@@ -140,43 +149,64 @@ func TestSP3Stress(t *testing.T) {
 	require.NotZero(t, nb, "no column was bumped: the test does not exercise bumps")
 }
 
-// TestSP3Tiny: 30 inputs (one input word: W = 1, so that histogram
-// increments come in consecutive cycles), 16 columns, a stimulus
-// threshold, and steps short enough that SP_DUTY waits for the divider;
-// duty periods of 7 and 3 steps (bumps), learning off every 5th step.
-func TestSP3Tiny(t *testing.T) {
-	im, inputs := compileSeries(t, "small", "speed_7578.csv", 300, func(c *model.Config) {
+// tinySP3 is TestSP3Tiny's configuration: 30 inputs (one input word: W =
+// 1), 16 columns, a stimulus threshold, duty periods of 7 and 3 steps.
+func tinySP3(t *testing.T, n int) (*image.Image, [][]uint32) {
+	t.Helper()
+	return compileSeries(t, "small", "speed_7578.csv", n, func(c *model.Config) {
 		stress(c)
 		c.Encoder.RDSE.Size, c.Encoder.RDSE.ActiveBits, c.Encoder.Date = 30, 5, nil
 		c.SP.ColumnDimensions, c.SP.NumActiveColumnsPerInhArea, c.SP.PotentialRadius = []int{16}, 3, 4
 		c.SP.StimulusThreshold = 1
 		c.SP.DutyCyclePeriod, c.SP.UpdatePeriod = 7, 3
 	})
+}
+
+// TestSP3Tiny: tinySP3 (histogram increments two cycles apart, the
+// closest they come), steps short enough that SP_DUTY waits for the
+// divider and that steps without learning wait for the iteration's
+// increment, bumps, learning off every 5th step.
+func TestSP3Tiny(t *testing.T) {
+	im, inputs := tinySP3(t, 300)
 	p, err := ParamsOf(im)
 	require.NoError(t, err)
 	require.Equal(t, 30, p.N)
 	e := sp3Cycles(p, true, 5, []int{p.Q, p.Q, p.Q}, nil)
 	require.Less(t, e[0]+e[1]+e[2]+e[3], uint64(sp3DivReady), "SP_DUTY does not wait for the divider")
+	e = sp3Cycles(p, false, 5, nil, nil)
+	require.Equal(t, uint64(sp3IterReady), e[0]+e[1]+e[2], "a step without learning does not wait for the iteration")
 	require.NotZero(t, runSP3(t, im, inputs, func(i int) bool { return i%5 != 4 }), "no column was bumped")
 }
 
-// sp3Div is htm3_sp's division by the duty period p: floor(n/p) for
-// n < 2^16 as (n + (n·m_lo) >> 16) >> l, l = ceil(log2 p), m = 2^16 + m_lo =
-// ceil(2^(16+l)/p).
+// TestSP3IterationWrap: tinySP3 from an SP iteration 2^64 - 3, so that it
+// wraps to 0 in the third step: that step's duty period is
+// dutyCyclePeriod (SPEC 5.5.2: min(iteration - 1, period - 1) + 1 modulo
+// 2^64), not 0, and its iteration mod updatePeriod is 0; the steps around
+// it divide by dutyCyclePeriod and by 1, 2, ... again.
+func TestSP3IterationWrap(t *testing.T) {
+	im, inputs := tinySP3(t, 40)
+	im.Section("regs").Words[1] = 1<<64 - 3
+	runSP3(t, im, inputs, func(i int) bool { return i%5 != 4 })
+}
+
+// sp3Div is htm3_sp's division by the duty period p >= 2: floor(n/p) for
+// n < 2^16 as (n·m_hi·2^16 + n·m_lo) >> 32 with m = m_hi·2^16 + m_lo =
+// ceil(2^32/p), summed as the engine does: n·m_hi + (n·m_lo >> 16), the
+// high half.
 func sp3Div(n, p uint32) uint32 {
-	l := uint32(bits.Len32(p - 1))
-	m := ((uint64(1) << (16 + l)) + uint64(p) - 1) / uint64(p)
-	if m>>16 != 1 {
+	m := ((uint64(1) << 32) + uint64(p) - 1) / uint64(p)
+	if m >= 1<<32 {
 		panic(fmt.Sprintf("m %d of p %d", m, p))
 	}
-	mlo := uint32(m & 0xFFFF)
-	return (n + (n*mlo)>>16) >> l
+	mhi, mlo := uint64(m>>16), uint64(m&0xFFFF)
+	return uint32((uint64(n)*mhi + (uint64(n)*mlo)>>16) >> 16)
 }
 
 // TestSP3Division checks the reciprocal division against the quotient for
-// every period and numerators at the edges and spread over the range.
+// every period from 2 (1 is the engine's special case: the new duty cycle
+// is v) and numerators at the edges and spread over the range.
 func TestSP3Division(t *testing.T) {
-	for p := uint32(1); p <= 0xFFFF; p++ {
+	for p := uint32(2); p <= 0xFFFF; p++ {
 		for _, n := range []uint32{0, 1, p - 1, p, p + 1, 2*p - 1, 2 * p, 0xFFFE, 0xFFFF, 0xFFFF / p * p, 0xFFFF/p*p - 1} {
 			if n > 0xFFFF {
 				continue
@@ -207,10 +237,11 @@ func TestRTL3RAMs(t *testing.T) {
 		maxFF         int
 		ramCell, what string
 	}{
-		{"htm_ebr", 32, 1024, 8, 0, 0, "SB_RAM40_4K", "sp.conn (small)"},
+		{"htm_ebr", 32, 1024, 8, 0, 0, "SB_RAM40_4K", "32 x 1024: eight blocks side by side"},
 		{"htm_ebr", 7, 256, 1, 1, 0, "SB_RAM40_4K", "sp.overlap (small)"},
 		{"htm_ebr", 9, 61, 1, 1, 0, "SB_RAM40_4K", "sp.hist (small)"},
-		{"htm_ebr", 32, 4, 2, 1, 0, "SB_RAM40_4K", "in.bits (small): block RAM even for 4 words"},
+		{"htm_ebr", 16, 8, 1, 1, 0, "SB_RAM40_4K", "in.bits (small): block RAM even for 8 words"},
+		{"htm_ebr", 32, 256, 2, 1, 0, "SB_RAM40_4K", "sp.duty (small)"},
 		{"htm_ebr", 16, 4096, 16, 20, 4, "SB_RAM40_4K", "16 blocks (Yosys picks 256 x 16 and a read multiplexer)"},
 		{"htm_spram", 15, 15360, 1, 0, 0, "SB_SPRAM256KA", "sp.pool (small)"},
 		{"htm_spram", 19, 16384, 2, 0, 0, "SB_SPRAM256KA", "tm.syn (small): two tiles side by side"},
@@ -239,7 +270,8 @@ func TestRTL3RAMs(t *testing.T) {
 }
 
 // TestSP3UP5K places and routes htm3_sp (the small preset's dimensions)
-// alone on the iCE40 UP5K: it must fit and reach 24 MHz.
+// alone on the iCE40 UP5K: it must fit and reach 24 MHz, with sp.conn in
+// an SPRAM, not in EBR.
 func TestSP3UP5K(t *testing.T) {
 	if testing.Short() {
 		t.Skip("about 80 s of Yosys and nextpnr")
@@ -255,7 +287,8 @@ func TestSP3UP5K(t *testing.T) {
 			r.LUT, r.FF, r.LC, r.BRAM, r.SPRAM, r.DSP, r.FmaxMHz, r.SynthTime.Round(time.Second), r.PnRTime.Round(time.Second))
 	}
 	require.NoError(t, err)
-	require.Equal(t, 1, r.SPRAM, "sp.pool in one SPRAM")
+	require.Equal(t, 2, r.SPRAM, "sp.pool and sp.conn in one SPRAM each")
+	require.LessOrEqual(t, r.BRAM, 9, "EBR: the engine's 8 and IN_BUF")
 }
 
 // TestSP3Lint: verilator --lint-only -Wall of the engine (with and without

@@ -115,6 +115,9 @@ module htm3_accel #(
   wire [WG-1:0] e_cs_rd, e_cs_wd;
   wire [ACT_AW:0] e_act_ra, e_act_wa, e_win_ra, e_win_wa;
   wire [WCI-1:0] e_pr_wa, e_pr_wd;
+  wire [13:0]    sp_conn_a;
+  wire           sp_conn_we;
+  wire [15:0]    sp_conn_wd, sp_conn_rd;
 
   htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
       .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
@@ -136,7 +139,9 @@ module htm3_accel #(
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
       .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .ack(m_ack), .rd(m_rd),
       .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
-      .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .eng_busy(busy), .eng_ib_a(ib_a), .eng_ib_d(ib_d),
+      .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .sp_conn_en(sp_busy), .sp_conn_a(sp_conn_a),
+      .sp_conn_we(sp_conn_we), .sp_conn_wd(sp_conn_wd), .sp_conn_rd(sp_conn_rd),
+      .eng_busy(busy), .eng_ib_a(ib_a), .eng_ib_d(ib_d),
       .cb(tm_cb), .e_on(e_on), .e_cr_ra(e_cr_ra), .e_cr_rd(e_cr_rd), .e_cr_we(e_cr_we), .e_cr_wa(e_cr_wa),
       .e_cr_wd(e_cr_wd), .e_sm_a(e_sm_a), .e_sm_we(e_sm_we), .e_sm_wd(e_sm_wd), .e_sm_rd(e_sm_rd),
       .e_syn_a(e_syn_a), .e_syn_we(e_syn_we), .e_syn_wd(e_syn_wd), .e_syn_rd(e_syn_rd),
@@ -162,13 +167,15 @@ module htm3_accel #(
   assign tm_n_pred = WC'(tm_pred_w);
   assign tm_anom = WC'(tm_anom_w);
 
-  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B)) u_sp (
+  // sp.conn in the segment memory at 12S (htm3_memmap's SM_CONN)
+  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(14), .CONN_BASE(12 * (1 << $clog2(S)))) u_sp (
       .clk(clk), .rst(rst),
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
       .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
       .cfg_updper(cfg_updper), .regs_ld(sp_regs_ld), .iter_i(sp_iter_i), .minov_i(sp_minov_i), .iter(sp_iter),
       .minov(sp_minov), .start(sp_start), .learn_i(sp_learn), .n_in(sp_n_in), .inbuf_a(sp_inbuf_a),
       .inbuf_d(WN'(ib_d)), .busy(sp_busy), .phase(sp_phase), .n_act(sp_n_act), .oc_ra(sp_oc_ra),
-      .oc_rd(sp_oc_rd), .mr_sel(sp_mr_sel), .mr_a(sp_mr_a), .mr_d(sp_mr_d), .mw_we(sp_mw_we), .mw_d(sp_mw_d));
+      .oc_rd(sp_oc_rd), .mr_sel(sp_mr_sel), .mr_a(sp_mr_a), .mr_d(sp_mr_d), .mw_we(sp_mw_we), .mw_d(sp_mw_d),
+      .conn_a(sp_conn_a), .conn_we(sp_conn_we), .conn_wd(sp_conn_wd), .conn_rd(sp_conn_rd));
 endmodule
 `default_nettype wire

@@ -5,7 +5,8 @@
 // onto the physical memories of architecture 3: 16-bit EBR words (a 32-bit
 // cfg word is two, a 64-bit regs or segseq word four), the segment memory
 // (one 16K x 16 SPRAM holding tm.segseq, tm.seglru, tm.seg, tm.free,
-// sp.boosttable and the used list), tm.syn's SPRAM, and the SP engine's own
+// sp.boosttable, the used list and sp.conn, whose port the SP engine has
+// while it runs: sp_conn_*), tm.syn's SPRAM, and the SP engine's own
 // memories through its idle port. Besides the 16 image memories, selector
 // values SEL_IN_BUF, SEL_OUT_BUF and SEL_PRED_BUF reach the host's buffers.
 // tm.active and tm.winner are the current bank (cb) of their two-bank
@@ -51,6 +52,12 @@ module htm3_memmap #(
     output reg  [31:0]    sp_mw_d,
     output reg  [WCI-1:0] sp_oc_ra,
     input  wire [WCI-1:0] sp_oc_rd,
+    // the SP engine's sp.conn port into the segment memory, while sp_conn_en
+    input  wire           sp_conn_en,
+    input  wire [13:0]    sp_conn_a,
+    input  wire           sp_conn_we,
+    input  wire [15:0]    sp_conn_wd,
+    output wire [15:0]    sp_conn_rd,
     // IN_BUF's engine read port (LOAD's check and the SP's LOAD), used
     // while eng_busy
     input  wire           eng_busy,
@@ -112,11 +119,14 @@ module htm3_memmap #(
   // The segment memory's layout (16-bit words; htm3_tm_cells' layout,
   // TM.md: DENDRITE.md's on R = 2^ceil(log2 S), so that a region's base is
   // ORed with an offset): segseq 4s, seglru 4R + 2s, used list prev 6R,
-  // next 7R, tm.seg 8R, tail 9R, tm.free 10R, sp.boosttable 11R.
+  // next 7R, tm.seg 8R, tail 9R, tm.free 10R, sp.boosttable 11R, sp.conn
+  // 12R (16-bit halves, low first; htm3_sp's CONN_BASE: aligned, so the
+  // engine ORs its address in).
   localparam integer R = 1 << WS;
   localparam integer SM_LRU = 4 * R, SM_SEG = 8 * R, SM_FREE = 10 * R, SM_BT = 11 * R;
+  localparam integer SM_CONN = 12 * R;
   /* verilator lint_off UNUSEDPARAM */
-  localparam integer SM_D = SM_BT + BOOST_TABLE_WORDS;  // the words used: checked under SIM only
+  localparam integer SM_D = SM_CONN + 2 * C * ((N + 31) / 32);  // the words used: checked under SIM only
   /* verilator lint_on UNUSEDPARAM */
   localparam integer SYN_AW = $clog2(S * M);
   // cfg/regs EBR (256 x 16): cfg word i at 2i, regs word r at 64 + 4r.
@@ -170,7 +180,8 @@ module htm3_memmap #(
     case (sel)
       {1'b0, MEM_CFG}: begin d_tgt = T_CR; d_np = 3'd2; d_pa = 16'(addr[4:0]) << 1; end
       {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = 16'(CR_REGS) | (16'(addr[3:0]) << 2); end
-      {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_CONN}, {1'b0, MEM_SP_DUTY}: d_tgt = T_SP;
+      {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_DUTY}: d_tgt = T_SP;
+      {1'b0, MEM_SP_CONN}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_CONN) | (addr[15:0] << 1); end
       {1'b0, MEM_SP_BOOST}: d_tgt = T_BOOST;
       {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) + 16'(addr[9:0]); end
       {1'b0, MEM_TM_SEG}: begin d_tgt = T_SM; d_pa = 16'(SM_SEG) | 16'(addr[WS-1:0]); end
@@ -226,9 +237,11 @@ module htm3_memmap #(
   wire        sm_we = issue && wr && tgt == T_SM;
   wire [15:0] sm_rd;
   htm_spram #(.WIDTH(16), .DEPTH(16384), .FILE("segmem")) u_sm (
-      .clk(clk), .a(e_on ? e_sm_a : pk[13:0]), .we(e_on ? e_sm_we : sm_we), .wd(e_on ? e_sm_wd : wpart),
-      .rd(sm_rd));
+      .clk(clk), .a(sp_conn_en ? sp_conn_a : e_on ? e_sm_a : pk[13:0]),
+      .we(sp_conn_en ? sp_conn_we : e_on ? e_sm_we : sm_we),
+      .wd(sp_conn_en ? sp_conn_wd : e_on ? e_sm_wd : wpart), .rd(sm_rd));
   assign e_sm_rd = sm_rd;
+  assign sp_conn_rd = sm_rd;
 
   wire             syn_we = issue && wr && tgt == T_SYN;
   wire [SYN_W-1:0] syn_rd;
@@ -274,7 +287,6 @@ module htm3_memmap #(
   always @* begin
     case (selq)
       MEM_SP_POOL: sp_mr_sel = 2'd0;
-      MEM_SP_CONN: sp_mr_sel = 2'd1;
       MEM_SP_DUTY: sp_mr_sel = 2'd2;
       default: sp_mr_sel = 2'd3;  // MEM_SP_POOLLEN
     endcase

@@ -4,14 +4,21 @@
 // with learning, SP_LEARN and SP_DUTY of docs/SPEC.md section 5 (global
 // inhibition by the overlap histogram; boosting off) on the memories of
 // docs/ARCHITECTURE.md section 2: sp.pool in a single-ported SPRAM,
-// sp.poollen, sp.conn, sp.duty and the working memories in EBR. phase tells
-// which phase runs; the README gives each phase's cycles as a formula.
+// sp.poollen, sp.duty and the working memories in EBR, and sp.conn, as
+// 16-bit halves, in a single-ported memory outside (conn_*: the top maps it
+// onto an SPRAM's free words). phase tells which phase runs; the README
+// gives each phase's cycles as a formula.
 `default_nettype none
 module htm3_sp #(
     parameter integer N = 120,  // inputs
     parameter integer C = 256,  // columns
     parameter integer Q = 60,   // pool slots per column
     parameter integer B = 8,    // permanence bits
+    // sp.conn's memory: CA address bits; half h of the image's word i
+    // (bits 16h .. 16h + 15) at CONN_BASE | 2i + h, so CONN_BASE is a
+    // multiple of a power of two >= 2·C·W (checked under SIM)
+    parameter integer CA = 14,
+    parameter integer CONN_BASE = 0,
     // localparams, as ports need them
     parameter integer WN  = (N > 1) ? $clog2(N) : 1,   // an input index
     parameter integer WNC = $clog2(N + 1),             // an input count
@@ -51,27 +58,36 @@ module htm3_sp #(
     output reg  [WC-1:0]  n_act,
     input  wire [WCI-1:0] oc_ra,
     output wire [WCI-1:0] oc_rd,
-    // the image memories' read port when idle: mr_sel 0 sp.pool, 1 sp.conn,
-    // 2 sp.duty, 3 sp.poollen; mr_d is word mr_a a cycle later
+    // the image memories' read port when idle: mr_sel 0 sp.pool, 2
+    // sp.duty, 3 sp.poollen (1, sp.conn, is the top's memory); mr_d is
+    // word mr_a a cycle later
     input  wire [1:0]     mr_sel,
     input  wire [AMR-1:0] mr_a,
     output reg  [31:0]    mr_d,
     // and its write port when idle (the host's memory window): word mr_a of
     // memory mr_sel takes mw_d
     input  wire           mw_we,
-    input  wire [31:0]    mw_d
+    input  wire [31:0]    mw_d,
+    // sp.conn's single port (one address a cycle, a read's word a cycle
+    // later, unspecified after a write), driven while busy; the top owns it
+    // when idle
+    output wire [CA-1:0]  conn_a,
+    output reg            conn_we,
+    output wire [15:0]    conn_wd,
+    input  wire [15:0]    conn_rd
 );
-  localparam integer W   = (N + 31) / 32;                 // words per input bitmap
-  localparam integer WW  = (W > 1) ? $clog2(W) : 1;       // a word index
+  localparam integer W   = (N + 31) / 32;                 // 32-bit words per input bitmap
+  localparam integer H   = 2 * W;                         // 16-bit halves: sp.conn's row, in.bits
+  localparam integer WH  = $clog2(H);                     // a half index (H >= 2)
+  localparam integer HP2 = ((H & (H - 1)) == 0) ? 1 : 0;  // a row's address is {column, half}
   localparam integer WQ  = $clog2(Q + 1);                 // an overlap, a pool length
   localparam integer PW  = B + WN;                        // sp.pool word
   localparam integer AP  = (C * Q > 1) ? $clog2(C * Q) : 1;
-  localparam integer ACW = (C * W > 1) ? $clog2(C * W) : 1;
+  localparam integer ACH = $clog2(C * H);                 // sp.conn's half address
   localparam integer AQ  = (Q + 1 > 1) ? $clog2(Q + 1) : 1;  // a histogram address
   localparam integer PH  = WQ + 2;
   localparam integer WX  = (WC > WNC) ? WC : WNC;          // cnt
-  localparam integer WA0 = (ACW > AQ) ? ACW : AQ;
-  localparam integer WA  = ((WA0 > WCI) ? WA0 : WCI) + 1; // acnt                        // the pass counter (to 2Q + 1)
+  localparam integer WA  = ((AQ > WCI) ? AQ : WCI) + 1;    // acnt
   localparam [B-1:0] PMAX = {B{1'b1}};
 
   localparam [2:0] P_IDLE = 3'd0, P_LOAD = 3'd1, P_OVERLAP = 3'd2, P_INHIBIT = 3'd3,
@@ -110,13 +126,6 @@ module htm3_sp #(
   htm_ebr #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen")) u_plen (
       .clk(clk), .ra(plen_ra), .rd(plen_rd), .we(plen_we), .wa(WCI'(mr_a)), .wd(WQ'(mw_d)));
 
-  reg  [ACW-1:0] conn_ra, conn_wa;
-  reg            conn_we;
-  reg  [31:0]    conn_wd;
-  wire [31:0]    conn_rd;
-  htm_ebr #(.WIDTH(32), .DEPTH(C * W), .FILE("sp.conn")) u_conn (
-      .clk(clk), .ra(conn_ra), .rd(conn_rd), .we(conn_we), .wa(conn_wa), .wd(conn_wd));
-
   reg  [WCI-1:0] duty_ra, duty_wa;
   reg            duty_we;
   reg  [31:0]    duty_wd;
@@ -124,12 +133,12 @@ module htm3_sp #(
   htm_ebr #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty")) u_duty (
       .clk(clk), .ra(duty_ra), .rd(duty_rd), .we(duty_we), .wa(duty_wa), .wd(duty_wd));
 
-  // working memories
-  reg  [WW-1:0] inb_ra, inb_wa;
+  // working memories: in.bits in 16-bit halves, like sp.conn
+  reg  [WH-1:0] inb_ra, inb_wa;
   reg           inb_we;
-  reg  [31:0]   inb_wd;
-  wire [31:0]   inb_rd;
-  htm_ebr #(.WIDTH(32), .DEPTH(W)) u_inbits (
+  reg  [15:0]   inb_wd;
+  wire [15:0]   inb_rd;
+  htm_ebr #(.WIDTH(16), .DEPTH(H)) u_inbits (
       .clk(clk), .ra(inb_ra), .rd(inb_rd), .we(inb_we), .wa(inb_wa), .wd(inb_wd));
 
   // sp.overlap: overlap [0,WQ), active [WQ]
@@ -157,178 +166,188 @@ module htm3_sp #(
 
   // ------------------------------------------------------- shared registers
   reg [WX-1:0]  cnt;     // LOAD: list index; SP_OVERLAP: column; column loop: list index
-  reg [WW-1:0]  wcnt;    // word counter
-  reg [WA-1:0]  acnt;    // SP_OVERLAP: sp.conn address
-  reg [WW-1:0]  aw;      // the word being accumulated
-  reg [31:0]    acc;     // its bits
-  reg           accv;    // acc holds a word
+  reg [WH-1:0]  wcnt;    // half counter
+  reg [WA-1:0]  acnt;    // SP_INHIBIT: histogram, then column; SP_DUTY: column; counts down
+  wire          a_end = acnt[WA-1];  // below 0: a column pass is over (C - 1 < 2^(WA-1))
+  reg [WH-1:0]  aw;      // the half being accumulated
+  reg [15:0]    acc;     // its bits
+  reg           accv;    // acc holds a half
 
   // ------------------------------------------------------------------- LOAD
-  wire [WN+4:0] xin = {5'd0, inbuf_d};
-  wire [WW-1:0] x_w = WW'(xin >> 5);
-  wire [31:0]   x_bit = 32'd1 << inbuf_d[4:0];
+  wire [WN+3:0] xin = {4'd0, inbuf_d};
+  wire [WH-1:0] x_w = WH'(xin >> 4);
   assign inbuf_a = WN'(cnt);
 
   // ------------------------------------------------------------- SP_OVERLAP
+  // stage 0 reads sp.conn's half wcnt of column cnt and in.bits' half
+  // wcnt; stage 1 counts, stage 2 sums; at a column's last half stage 2
+  // writes sp.overlap and reads the histogram counter, stage 3 writes it
+  // back. A row has H >= 2 halves, so a counter's write precedes the next
+  // column's read: no bypass.
   reg            o_v0, o_v1, o_v2; // pipeline valid: popcount, sum, histogram write
   reg            o_first0, o_last0;
   reg  [WCI-1:0] o_c0;
-  reg  [5:0]     pc1;             // stage 1's popcount
-  reg            o_last1;         // the stage-1 word is its column's last
+  reg  [4:0]     pc1;             // stage 1's popcount
+  reg            o_last1;         // the stage-1 half is its column's last
   reg  [WCI-1:0] o_c1;            // stage 1's column
   reg  [WQ-1:0]  o_sum;           // the column's running overlap
-  reg            wcnt_first1;     // the stage-1 word is its column's first
+  reg            wcnt_first1;     // the stage-1 half is its column's first
   reg  [AQ-1:0]  o_h2;            // stage 2's histogram address
-  reg            lw_v;            // the histogram write of the previous cycle
-  reg  [AQ-1:0]  lw_a;
-  reg  [WC-1:0]  lw_d;
-  wire [31:0]    andw = conn_rd & inb_rd;
-  reg  [5:0]     pc;
+  wire [15:0]    andw = conn_rd & inb_rd;
+  reg  [4:0]     pc;
   integer        b;
   always @* begin
-    pc = 6'd0;
-    for (b = 0; b < 32; b = b + 1) pc = pc + {5'd0, andw[b]};
+    pc = 5'd0;
+    for (b = 0; b < 16; b = b + 1) pc = pc + {4'd0, andw[b]};
   end
   wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
   wire          o_elig = {{(16-WQ){1'b0}}, o_new} >= cfg_stim;
-  wire [WC-1:0] hist_cur = (lw_v && lw_a == o_h2) ? lw_d : hist_rd;
 
   // ------------------------------------------------------------- SP_INHIBIT
   reg            i_v1;           // a scan word arrives
   reg  [AQ-1:0]  i_t1;           // its overlap
   reg            found;          // the threshold was found
   reg  [WQ-1:0]  thr;
-  reg  [WC-1:0]  above, elig;    // columns above thr; eligible columns
-  reg  [WC-1:0]  tused, nsel;    // ties selected; columns selected
+  // need: k less the columns above the counters scanned, until the
+  // threshold is found; then the ties still to select
+  reg  [WC-1:0]  need, elig;     // (elig: eligible columns)
+  reg  [WC-1:0]  nsel;           // columns selected
   reg            s_v1;           // a selection word arrives
   reg  [WCI-1:0] s_c1;
   wire [WC-1:0]  nact_w = found ? cfg_k : elig;
   wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
   wire           s_el = {{(16-WQ){1'b0}}, s_o} >= cfg_stim;
-  wire           s_tie = found && s_o == thr && (above + tused) < cfg_k;
+  wire           s_tie = found && s_o == thr && need != {WC{1'b0}};
+  // one subtractor: a scanned counter (hist_rd) or a tie selected (1); the
+  // scan's last counter and the first selected column never meet
+  wire [WC:0]    need_d = {1'b0, need} - (i_v1 ? {1'b0, hist_rd} : {{WC{1'b0}}, 1'b1});
   wire           s_sel = s_el && (!found || s_o > thr || s_tie);
 
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
   // per column, clear its sp.conn row, then the pool pass: read synapse i
-  // at ph = 2i (its input bit at 2i + 1), compute it at 2i + 2, write it
-  // back at 2i + 3 and OR its connected bit into the row word then; a row
-  // word is written when the pass leaves it, the last one in the next
-  // S_IDX.
+  // at ph = 2i (its input's in.bits half at 2i + 1), compute it at 2i + 2,
+  // write it back at 2i + 3 and OR its connected bit into the row half
+  // then; a row half is written when the pass leaves it, the last one in
+  // the next S_IDX.
   reg  [WC-1:0]  ln;             // the list's length
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
-  reg  [ACW-1:0] cbase;
+  reg  [WCI-1:0] col;            // the column
   reg  [WQ-1:0]  plen;
   reg  [PH-1:0]  ph;
   reg  [PW-1:0]  pw;             // the synapse read
   wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
   wire [B-1:0]   p_old = pw[B-1:0];
   wire [WN-1:0]  p_in = pw[PW-1:B];
-  wire           p_act = inb_rd[p_in[4:0]];
+  wire           p_act = inb_rd[p_in[3:0]];
   wire [B:0]     p_up = {1'b0, p_old} + {1'b0, bump ? cfg_below : cfg_inc};
   wire [B-1:0]   p_sat = p_up[B] ? PMAX : p_up[B-1:0];
-  wire [B-1:0]   p_dn = (p_old > cfg_dec) ? p_old - cfg_dec : {B{1'b0}};
+  wire [B:0]     p_sub = {1'b0, p_old} - {1'b0, cfg_dec};  // [B]: the borrow
+  wire [B-1:0]   p_dn = p_sub[B] ? {B{1'b0}} : p_sub[B-1:0];
   wire [B-1:0]   p_adj = (bump || p_act) ? p_sat : p_dn;
   wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
   reg  [PW-1:0]  pw_new;         // the synapse computed, to write back
   wire [B-1:0]   q_perm = pw_new[B-1:0];
   wire [WN-1:0]  q_in = pw_new[PW-1:B];
-  wire [WN+4:0]  q_inx = {5'd0, q_in};
-  wire [WW-1:0]  q_w = WW'(q_inx >> 5);
+  wire [WN+3:0]  q_inx = {4'd0, q_in};
+  wire [WH-1:0]  q_w = WH'(q_inx >> 4);
   wire           q_conn = q_perm >= cfg_conn;
-  wire [31:0]    q_bit = {31'd0, q_conn} << q_in[4:0];
+  // the half register's update, shared by LOAD (input inbuf_d, bit 1)
+  // and the pool pass (synapse q, its connected bit): the bit is ORed in
+  // if the half is the one held, else it starts a new half
+  wire           a_ld = (phase == P_LOAD);
+  wire [WH-1:0]  a_w = a_ld ? x_w : q_w;
+  wire [3:0]     a_i = a_ld ? inbuf_d[3:0] : q_in[3:0];
+  wire           a_same = accv && a_w == aw;
+  wire [15:0]    a_new = (a_same ? acc : 16'd0) | ({15'd0, a_ld || q_conn} << a_i);
   wire [PH-2:0]  ph_i = ph[PH-1:1];
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
   integer nconn;  // connected synapses of the column (raise check)
-  reg [WCI-1:0] col;
 `endif
 
   // ---------------------------------------------------------------- SP_DUTY
-  // floor(n/p) = (n·m) >> (16 + l) for n < 2^16, with p = min(iteration,
-  // dutyCyclePeriod), l = ceil(log2 p), m = ceil(2^(16+l)/p) in [2^16,
-  // 2^17) (Granlund and Montgomery 1994, theorem 4.2); m's bit 16 is always
-  // set, so (n·m) >> 16 = n + (n·m_lo) >> 16. m and iteration mod
-  // updatePeriod come from one bit-serial divider that runs from LOAD on:
-  // the 64 bits of iteration (taken from iter), then the 33 of
-  // 2^(16+l) + p - 1 (made from l and p - 1), each bit registered on its
-  // way (so the divider runs a cycle behind dv_job, WAIT states after
-  // each dividend).
-  localparam [2:0] DV_IDLE = 3'd0, DV_MOD = 3'd1, DV_RECIP = 3'd2, DV_KICK = 3'd3,
-                   DV_TURN = 3'd4, DV_DONE = 3'd5, DV_WAIT1 = 3'd6, DV_WAIT2 = 3'd7;
+  // floor(n/p) = (n·m) >> 32 for n < 2^16, with p = min(iteration,
+  // dutyCyclePeriod) (wrapped: dutyCyclePeriod) >= 2 and m = ceil(2^32/p) <
+  // 2^32 (m·p - 2^32 = e < p, so n·e < 2^32: Granlund and Montgomery 1994,
+  // theorem 4.2, with a fixed shift): two 16 x 16 products, n·m_hi and
+  // n·m_lo, and no shift. p = 1 (m = 2^32) makes the new duty cycle v.
+  //
+  // The background job, from LOAD's first cycle (dv_k counts each pass):
+  // DV_SCAN rotates iter left by one bit a cycle for 64 cycles and notes
+  // the last 0 bit seen (z, the lowest 0 of iteration; none: all ones);
+  // DV_INC rotates it again, writing iteration + 1 as its bits go by (bits
+  // above z kept, z set, the ones below cleared; all ones wrap to 0) and
+  // feeding them, most significant first, to the bit-serial divider
+  // (iteration mod updatePeriod) and to a serial comparison with
+  // dutyCyclePeriod; DV_TURN sets p, p - 1 and the update-round flag
+  // (4 cycles); DV_RECIP feeds the 33 bits of 2^32 + p - 1, m comes a
+  // cycle after its last (DV_WAIT, DV_DONE). Each divider input bit is
+  // registered on its way (the divider runs a cycle behind dv_job).
+  localparam [2:0] DV_IDLE = 3'd0, DV_SCAN = 3'd1, DV_INC = 3'd2, DV_TURN = 3'd3,
+                   DV_RECIP = 3'd4, DV_WAIT = 3'd5, DV_DONE = 3'd6;
   reg  [2:0]   dv_job;
-  // iteration + 1 in LOAD's first 4 cycles: iter rotates right by 16 bits
-  // a cycle through one 16-bit incrementer (irot counts the rotations
-  // left, icy is the carry); then the divider starts
-  reg  [2:0]   irot;
-  reg          icy;
-  wire [16:0]  isum = {1'b0, iter[15:0]} + {16'd0, icy};
-  reg  [5:0]   dv_k;            // the dividend bit, counted from the top
+  reg  [5:0]   dv_k;            // the bit, counted from the top
+  reg  [5:0]   z;               // iteration's lowest 0 bit, counted from the top
+  reg          nz, zpast;       // iteration has a 0 bit; DV_INC is past it
+  reg          cdone, clt;      // the comparison iteration + 1 ? dutyCyclePeriod: decided, less
+  reg          it_done;         // iter holds iteration + 1
+  wire         i_hi = iter[63];
+  wire         i_new = nz && !zpast && (dv_k == z || i_hi);  // iteration + 1's bit
+  wire         d_bit = dv_k[5:4] == 2'b11 && cfg_dutyper[~dv_k[3:0]];  // dutyCyclePeriod's
   wire [5:0]   dv_b = 6'd32 - dv_k;  // DV_RECIP: the bit's index
-  wire         dv_xr = (dv_b == 6'd16 + {1'b0, lg}) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
-  wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : iter[~dv_k];
+  wire         dv_xr = (dv_k == 6'd0) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
+  wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
-  /* verilator lint_off UNUSEDSIGNAL */  // m's bit 16 is 1 (checked under SIM)
-  wire [16:0]  dv_q;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire [32:0]  dv_q;            // m, and bit 32: p = 1
   reg          dv_xq, dv_run, dv_rec;  // the bit, a cycle later
   always @(posedge clk) begin
     dv_xq <= dv_x;
-    dv_run <= (dv_job == DV_MOD || dv_job == DV_RECIP);
+    dv_run <= (dv_job == DV_INC || dv_job == DV_RECIP);
     dv_rec <= (dv_job == DV_RECIP);
   end
-  htm3_divser #(.WD(16), .WQ(17)) u_div (
-      .clk(clk), .clr(dv_job == DV_KICK || dv_job == DV_TURN), .run(dv_run),
+  htm3_divser #(.WD(16), .WQ(33)) u_div (
+      .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[1])), .run(dv_run),
       .x(dv_xq), .d(dv_rec ? per : cfg_updper), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
-  reg  [15:0]  per;             // p, set in LOAD's first cycle
-  reg  [15:0]  pm1;             // p - 1 and l follow p a cycle apart each:
-  reg  [4:0]   lg;              // the modulo's 64 cycles give them time
-  reg  [15:0]  mlo;             // m - 2^16
-  wire [15:0]  per_w = (iter[63:16] == 48'd0 && iter[15:0] < cfg_dutyper) ? iter[15:0] : cfg_dutyper;
-  reg  [4:0]   lg_w;
-  integer      j;
-  always @* begin
-    lg_w = 5'd0;
-    for (j = 0; j < 16; j = j + 1) if (pm1[j]) lg_w = 5'(j + 1);
-  end
-  always @(posedge clk) begin
-    pm1 <= per - 16'd1;
-    lg <= lg_w;
-  end
+  reg  [15:0]  per;             // p
+  reg  [15:0]  pm1;             // p - 1
+  reg  [15:0]  mhi, mlo;        // m
+  reg          p1;              // p = 1
 
-  // the pipeline: stage 0 reads column d_c, stage 1 multiplies, stage 2
-  // shifts, stage 3 writes.
-  reg  [WC-1:0]  d_c;
-  reg            d_v1, d_v2, d_v3;
+  // the pipeline, two cycles a column (its overlap duty cycle, then its
+  // active duty cycle, on the same two multipliers): stage 0 reads column
+  // acnt, stage 1 multiplies, stage 2 adds the products, stage 3 computes
+  // the new duty cycle and keeps the overlap duty (odh) for the write of
+  // both with the active duty.
+  reg            dh;            // the duty cycle issued: 0 overlap, 1 active
+  reg            d_v1, d_v2, d_v3, d_h1, d_h2, d_h3;
   reg  [WCI-1:0] d_c1, d_c2, d_c3;
-  reg  [15:0]    od2, ad2, od3, ad3;
-  reg            vo2, va2, vo3, va3;
-  reg  [15:0]    no2, na2;      // the numerators
-  reg  [15:0]    pmo2, pma2;    // (n·m_lo) >> 16
-  reg  [15:0]    fqo3, fqa3;    // floor(n/p)
+  reg  [15:0]    x2, x3;        // the duty cycle
+  reg            v2, v3;        // its v (0xFFFF or 0)
+  reg  [31:0]    ph2;           // n·m_hi
+  reg  [15:0]    pl2;           // (n·m_lo) >> 16
+  reg  [15:0]    fq3;           // floor(n/p)
+  reg  [15:0]    odh;           // the column's new overlap duty cycle
   reg  [15:0]    maxod;
   reg  [WC-1:0]  nweak;
-  wire [15:0]    od1 = duty_rd[15:0], ad1 = duty_rd[31:16];
-  wire           vo1 = ov_rd[WQ-1:0] != {WQ{1'b0}}, va1 = ov_rd[WQ];
-  wire [15:0]    no1 = vo1 ? ~od1 : od1 - 16'd1;
-  wire [15:0]    na1 = va1 ? ~ad1 : ad1 - 16'd1;
-  // the shared multiplier: n_overlap·m_lo in the pass, max·minPct at the end
-  wire [15:0]    mul_a = (st == S_DMIN) ? maxod : no1;
+  wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
+  wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
+  wire [15:0]    n1 = v1 ? ~x1 : x1 - 16'd1;
+  // the multipliers: n·m_lo (or max·minPct at the end) and n·m_hi
+  wire [15:0]    mul_a = (st == S_DMIN) ? maxod : n1;
   wire [15:0]    mul_b = (st == S_DMIN) ? cfg_minpct[15:0] : mlo;
   /* verilator lint_off UNUSEDSIGNAL */  // both products need their high half only
   wire [31:0]    mul_o = mul_a * mul_b;
   /* verilator lint_on UNUSEDSIGNAL */
-  /* verilator lint_off UNUSEDSIGNAL */  // the quotient needs the product's high half only
-  wire [31:0]    mul_a2 = na1 * mlo;
+  wire [31:0]    mul_h = n1 * mhi;
+  /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
+  wire [31:0]    s2 = ph2 + {16'd0, pl2};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [16:0]    so2 = {1'b0, no2} + {1'b0, pmo2};
-  wire [16:0]    sa2 = {1'b0, na2} + {1'b0, pma2};
-  wire [15:0]    fo2 = 16'(so2 >> lg), fa2 = 16'(sa2 >> lg);  // < 2^16
-  wire [15:0]    odn = vo3 ? od3 + fqo3 : (od3 == 16'd0 ? 16'd0 : od3 - fqo3 - 16'd1);
-  wire [15:0]    adn = va3 ? ad3 + fqa3 : (ad3 == 16'd0 ? 16'd0 : ad3 - fqa3 - 16'd1);
-  wire           weak3 = d_v3 && minov != 16'd0 && odn < minov;
+  // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder; p = 1: v
+  wire [15:0]    dn = (p1 || (!v3 && x3 == 16'd0)) ? {16{v3}} : x3 + (v3 ? fq3 : ~fq3);
+  wire           weak3 = d_v3 && !d_h3 && minov != 16'd0 && dn < minov;
   // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
   wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_o[31:16];
 
@@ -340,29 +359,40 @@ module htm3_sp #(
 
 
   // ------------------------------------------------------------ memory ports
-  wire [PH-2:0] p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
-  wire [WW-1:0] c_idx = (st == S_CCLR) ? wcnt : aw;  // the sp.conn row word written
+  wire [PH-2:0]  p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
+  // sp.conn: half wcnt of column cnt (SP_OVERLAP), of col (the row's
+  // clear), half aw of col (the pass)
+  wire           c_ov = (phase == P_OVERLAP);
+  wire [WCI-1:0] c_col = c_ov ? WCI'(cnt) : col;
+  wire [WH-1:0]  c_idx = (c_ov || st == S_CCLR) ? wcnt : aw;
+  wire [ACH-1:0] c_half;
+  generate
+    if (HP2 != 0) begin : g_cat
+      assign c_half = ACH'({c_col, c_idx});
+    end else begin : g_mul
+      assign c_half = ACH'(c_col) * ACH'(H) + ACH'(c_idx);
+    end
+  endgenerate
+  assign conn_a = CA'(CONN_BASE) | CA'(c_half);
+  assign conn_wd = acc;  // zero while a row is cleared
   always @* begin
     pool_a = pbase + AP'(p_idx);
     pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
     pool_wd = pw_new;
     plen_ra = lst_rd;
-    conn_ra = ACW'(acnt);
     conn_we = 1'b0;
-    conn_wa = cbase + ACW'(c_idx);
-    conn_wd = 32'd0;
-    inb_ra = (phase == P_OVERLAP) ? wcnt : WW'({5'd0, pool_rd[PW-1:B]} >> 5);
+    inb_ra = (phase == P_OVERLAP) ? wcnt : WH'({4'd0, pool_rd[PW-1:B]} >> 4);
     inb_we = 1'b0;
     inb_wa = wcnt;
-    inb_wd = 32'd0;
-    ov_ra = (phase == P_DUTY) ? WCI'(d_c) : WCI'(acnt);
+    inb_wd = acc;  // zero while in.bits is cleared
+    ov_ra = WCI'(acnt);
     ov_we = 1'b0;
     ov_wa = o_c1;
     ov_wd = {1'b0, o_new};
     hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
     hist_we = 1'b0;
     hist_wa = o_h2;
-    hist_wd = hist_cur + 1'b1;
+    hist_wd = hist_rd + 1'b1;
     oc_ra_e = WCI'(cnt);
     oc_we = 1'b0;
     oc_wa = WCI'(nact_w - nsel - 1'b1);
@@ -370,28 +400,25 @@ module htm3_sp #(
     wk_ra = WCI'(cnt);
     wk_we = weak3;
     wk_wa = WCI'(nweak);
-    duty_ra = WCI'(d_c);
-    duty_we = d_v3;
+    duty_ra = WCI'(acnt);
+    duty_we = d_v3 && d_h3;
     duty_wa = d_c3;
-    duty_wd = {adn, odn};
+    duty_wd = {dn, odh};
     if (!busy) begin
       pool_a = AP'(mr_a);
       pool_we = 1'b0;
-      conn_ra = ACW'(mr_a);
       duty_ra = WCI'(mr_a);
       plen_ra = WCI'(mr_a);
     end
     case (st)
       S_CLR: inb_we = 1'b1;
       S_LIST: begin
-        inb_we = accv && cnt != 0 && x_w != aw;
+        inb_we = accv && cnt != 0 && !a_same;
         inb_wa = aw;
-        inb_wd = acc;
       end
       S_LEND: begin
         inb_we = accv;
         inb_wa = aw;
-        inb_wd = acc;
       end
       S_OV: begin
         ov_we = o_v1 && o_last1;
@@ -407,20 +434,16 @@ module htm3_sp #(
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      S_PASS, S_IDX: begin
-        // a row word is written when the pass leaves it, the last in S_IDX
-        conn_wd = acc;
-        conn_we = (st == S_IDX) ? accv : ph[0] && ph >= PH'(3) && accv && q_w != aw;
-      end
+      // a row half is written when the pass leaves it, the last in S_IDX
+      S_PASS: conn_we = ph[0] && ph >= PH'(3) && accv && !a_same;
+      S_IDX: conn_we = accv;
       default: ;
     endcase
     // the host's window writes, when idle
     if (!busy) begin
       pool_we = mw_we && mr_sel == 2'd0;
       pool_wd = PW'(mw_d);
-      conn_we = mw_we && mr_sel == 2'd1;
-      conn_wa = ACW'(mr_a);
-      conn_wd = mw_d;
+      conn_we = 1'b0;
       duty_we = mw_we && mr_sel == 2'd2;
       duty_wa = WCI'(mr_a);
       duty_wd = mw_d;
@@ -434,7 +457,6 @@ module htm3_sp #(
   always @* begin
     case (mr_selq)
       2'd0: mr_d = 32'(pool_rd);
-      2'd1: mr_d = conn_rd;
       2'd2: mr_d = duty_rd;
       default: mr_d = 32'(plen_rd);
     endcase
@@ -446,50 +468,63 @@ module htm3_sp #(
       phase <= P_IDLE;
       st <= S_CLR;
       dv_job <= DV_IDLE;
-      irot <= 3'd0;
       dv_ready <= 1'b0;
       n_act <= {WC{1'b0}};
     end else begin
-      if (regs_ld && !busy) begin
-        iter <= iter_i;
-        minov <= minov_i;
-      end
-      // the background divider: iteration mod updatePeriod, then m
+      // the background job: iteration + 1, iteration mod updatePeriod, m
       case (dv_job)
-        DV_KICK: begin
-          per <= per_w;
-          dv_k <= 6'd0;
-          dv_job <= DV_MOD;
-        end
-        DV_MOD: begin
+        DV_SCAN: begin
+          iter <= {iter[62:0], i_hi};
+          if (!i_hi) begin
+            z <= dv_k;
+            nz <= 1'b1;
+          end
           dv_k <= dv_k + 6'd1;
-          if (dv_k == 6'd63) dv_job <= DV_WAIT1;
+          if (dv_k == 6'd63) dv_job <= DV_INC;
         end
-        DV_WAIT1: dv_job <= DV_TURN;
-        DV_WAIT2: dv_job <= DV_DONE;
-        DV_TURN: begin
-          upd <= (dv_r == 16'd0);
-          dv_k <= 6'd0;
-          dv_job <= DV_RECIP;
+        DV_INC: begin
+          iter <= {iter[62:0], i_new};
+          if (dv_k == z) zpast <= 1'b1;
+          if (!cdone && i_new != d_bit) begin
+            cdone <= 1'b1;
+            clt <= d_bit;
+          end
+          dv_k <= dv_k + 6'd1;
+          if (dv_k == 6'd63) begin
+            dv_job <= DV_TURN;
+            it_done <= 1'b1;
+          end
+        end
+        DV_TURN: begin  // 0: p; 1: p - 1, the modulo's last bit is in; 3: go
+          case (dv_k[1:0])
+            2'd0: per <= (nz && clt) ? iter[15:0] : cfg_dutyper;
+            2'd1: begin
+              pm1 <= per - 16'd1;
+              upd <= (dv_r == 16'd0);
+            end
+            default: ;
+          endcase
+          dv_k <= dv_k + 6'd1;
+          if (dv_k[1:0] == 2'd3) begin
+            dv_k <= 6'd0;
+            dv_job <= DV_RECIP;
+          end
         end
         DV_RECIP: begin
           dv_k <= dv_k + 6'd1;
-          if (dv_k == 6'd32) dv_job <= DV_WAIT2;
+          if (dv_k == 6'd32) dv_job <= DV_WAIT;
         end
+        DV_WAIT: dv_job <= DV_DONE;
         DV_DONE: begin
-          mlo <= dv_q[15:0];
+          {p1, mhi, mlo} <= dv_q;
           dv_ready <= 1'b1;
           dv_job <= DV_IDLE;
         end
         default: ;
       endcase
-
-      // iteration + 1, then the divider starts (after its case: this wins)
-      if (irot != 3'd0) begin
-        iter <= {isum[15:0], iter[63:16]};
-        icy <= isum[16];
-        irot <= irot - 3'd1;
-        if (irot == 3'd1) dv_job <= DV_KICK;
+      if (regs_ld && !busy) begin
+        iter <= iter_i;
+        minov <= minov_i;
       end
 
       // stage registers that run in every state
@@ -500,9 +535,6 @@ module htm3_sp #(
       wcnt_first1 <= o_first0;
       o_last1 <= o_last0;
       pc1 <= pc;
-      lw_v <= hist_we;
-      lw_a <= hist_wa;
-      lw_d <= hist_wd;
       i_v1 <= 1'b0;
       s_v1 <= 1'b0;
       d_v1 <= 1'b0;
@@ -514,26 +546,30 @@ module htm3_sp #(
           phase <= P_LOAD;
           st <= S_CLR;
           learn <= learn_i;
-          irot <= 3'd4;
-          icy <= 1'b1;
-          dv_job <= DV_IDLE;  // a job still running for the last step stops
+          dv_job <= DV_SCAN;  // (a job still running for the last step stops)
+          dv_k <= 6'd0;
+          nz <= 1'b0;
+          zpast <= 1'b0;
+          cdone <= 1'b0;
+          clt <= 1'b0;
+          it_done <= 1'b0;
           dv_ready <= 1'b0;
-          wcnt <= {WW{1'b0}};
+          wcnt <= {WH{1'b0}};
           cnt <= {WX{1'b0}};
           accv <= 1'b0;
+          acc <= 16'd0;
         end
 
         P_LOAD: case (st)
           S_CLR: begin
             wcnt <= wcnt + 1'b1;
-            if (32'(wcnt) == W - 1) st <= S_LIST;
+            if (32'(wcnt) == H - 1) st <= S_LIST;
           end
           S_LIST: begin
             // read entry cnt; entry cnt - 1 arrives
             if (cnt != 0) begin
-              if (accv && x_w == aw) acc <= acc | x_bit;
-              else acc <= x_bit;
-              aw <= x_w;
+              acc <= a_new;
+              aw <= a_w;
               accv <= 1'b1;
             end
             if (cnt == WX'(n_in)) st <= S_LEND;
@@ -543,22 +579,20 @@ module htm3_sp #(
             accv <= 1'b0;
             phase <= P_OVERLAP;
             st <= S_OV;
-            acnt <= {WA{1'b0}};
-            wcnt <= {WW{1'b0}};
+            wcnt <= {WH{1'b0}};
             cnt <= {WX{1'b0}};
           end
         endcase
 
         P_OVERLAP: begin
-          // stage 0: read sp.conn[acnt] and in.bits[wcnt]
-          if (32'(acnt) < C * W) begin
-            acnt <= acnt + 1'b1;
-            wcnt <= (32'(wcnt) == W - 1) ? {WW{1'b0}} : wcnt + 1'b1;
-            if (32'(wcnt) == W - 1) cnt <= cnt + 1'b1;
+          // stage 0: read sp.conn and in.bits (ports above)
+          if (cnt != WX'(C)) begin
+            wcnt <= (32'(wcnt) == H - 1) ? {WH{1'b0}} : wcnt + 1'b1;
+            if (32'(wcnt) == H - 1) cnt <= cnt + 1'b1;
             o_v0 <= 1'b1;
             o_c0 <= WCI'(cnt);
             o_first0 <= (wcnt == 0);
-            o_last0 <= (32'(wcnt) == W - 1);
+            o_last0 <= (32'(wcnt) == H - 1);
           end
           // stage 1: popcount (pc1 above); stage 2: the sum; at a column's
           // end, write its overlap and read its histogram counter
@@ -570,12 +604,12 @@ module htm3_sp #(
             end
           end
           // stage 3: write the counter (ports above)
-          if (32'(acnt) == C * W && !o_v0 && !o_v1) begin
+          if (cnt == WX'(C) && !o_v0 && !o_v1) begin
             phase <= P_INHIBIT;
             st <= S_SCAN;
             acnt <= WA'(Q);
             found <= 1'b0;
-            above <= {WC{1'b0}};
+            need <= cfg_k;
             elig <= {WC{1'b0}};
           end
         end
@@ -584,16 +618,16 @@ module htm3_sp #(
           // the scan: read hist[acnt] from Q down; the word arrives, is
           // cleared and counted
           if (i_v1 && !found) begin
-            if ({1'b0, above} + {1'b0, hist_rd} >= {1'b0, cfg_k}) begin
+            if (need_d[WC] || need_d[WC-1:0] == {WC{1'b0}}) begin  // hist_rd >= need
               found <= 1'b1;
               thr <= WQ'(i_t1);
-            end else above <= above + hist_rd;
+            end else need <= need_d[WC-1:0];
           end
           if (i_v1) elig <= elig + hist_rd;
           // the selection: column s_c1 arrives
           if (s_v1 && s_sel) begin
             nsel <= nsel + 1'b1;
-            if (s_tie && s_o == thr) tused <= tused + 1'b1;
+            if (s_tie) need <= need_d[WC-1:0];
           end
           case (st)
             S_SCAN: begin
@@ -602,18 +636,16 @@ module htm3_sp #(
               if (acnt == 0) begin
                 st <= S_SEL;
                 acnt <= WA'(C - 1);
-                cnt <= {WX{1'b0}};
-                tused <= {WC{1'b0}};
                 nsel <= {WC{1'b0}};
               end else acnt <= acnt - 1'b1;
             end
             default: begin  // S_SEL: read sp.overlap[acnt] from C - 1 down
-              if (cnt != WX'(C)) begin
+              if (!a_end) begin
                 s_v1 <= 1'b1;
                 s_c1 <= WCI'(acnt);
                 acnt <= acnt - 1'b1;
-                cnt <= cnt + 1'b1;
-              end else begin
+              end else if (learn || it_done || (dv_job == DV_INC && dv_k == 6'd63)) begin
+                // (without learning, once iter holds iteration + 1)
                 n_act <= nact_w;
                 cnt <= {WX{1'b0}};
                 if (learn) begin
@@ -630,32 +662,30 @@ module htm3_sp #(
         P_LEARN, P_DUTY: case (st)
           S_IDX: begin  // read list entry cnt, or leave the loop
             accv <= 1'b0;
+            acc <= 16'd0;
             if (cnt == WX'(ln)) begin
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
                 st <= S_DWAIT;
-                d_c <= {WC{1'b0}};
+                acnt <= WA'(C - 1);
+                dh <= 1'b0;
                 maxod <= 16'd0;
                 nweak <= {WC{1'b0}};
               end else st <= S_DMIN;
             end else st <= S_GET;
           end
           S_GET: begin  // the column arrives: read its pool length
-`ifdef SIM
             col <= lst_rd;
-`endif
             pbase <= AP'(lst_rd * Q);  // (a constant multiply: Yosys uses a DSP)
-            cbase <= ACW'(lst_rd * W);
-            wcnt <= {WW{1'b0}};
+            wcnt <= {WH{1'b0}};
             st <= S_CCLR;
           end
-          S_CCLR: begin  // clear the sp.conn row (ports above)
+          S_CCLR: begin  // clear the sp.conn row (ports above; acc is 0)
             if (wcnt == 0) plen <= plen_rd;
             wcnt <= wcnt + 1'b1;
-            if (32'(wcnt) == W - 1) begin
+            if (32'(wcnt) == H - 1) begin
               st <= S_PASS;
               ph <= {PH{1'b0}};
-              accv <= 1'b0;
 `ifdef SIM
               nconn <= 0;
 `endif
@@ -664,9 +694,8 @@ module htm3_sp #(
           S_PASS: begin
             if (ph[0] && ph_i < (PH-1)'(plen)) pw <= pool_rd;
             if (ph[0] && ph >= PH'(3)) begin  // synapse ph/2 - 1 is written
-              if (accv && q_w == aw) acc <= acc | q_bit;
-              else acc <= q_bit;
-              aw <= q_w;
+              acc <= a_new;
+              aw <= a_w;
               accv <= 1'b1;
 `ifdef SIM
               if (q_conn) nconn <= nconn + 1;
@@ -685,36 +714,35 @@ module htm3_sp #(
             st <= S_DRUN;
           end
           S_DRUN: begin
-            // stage 0 (ports above: duty_ra, ov_ra = d_c)
-            if (d_c != WC'(C)) begin
-              d_c <= d_c + 1'b1;
+            // stage 0 (ports above: duty_ra, ov_ra = acnt), two cycles
+            if (!a_end) begin  // from column C - 1 down
+              dh <= !dh;
+              if (dh) acnt <= acnt - 1'b1;
               d_v1 <= 1'b1;
-              d_c1 <= WCI'(d_c);
+              d_h1 <= dh;
+              d_c1 <= WCI'(acnt);
             end
-            // stage 1: the products
+            // stage 1: the product
+            d_h2 <= d_h1;
             d_c2 <= d_c1;
-            od2 <= od1;
-            ad2 <= ad1;
-            vo2 <= vo1;
-            va2 <= va1;
-            no2 <= no1;
-            na2 <= na1;
-            pmo2 <= mul_o[31:16];
-            pma2 <= mul_a2[31:16];
-            // stage 2: the quotients
+            x2 <= x1;
+            v2 <= v1;
+            ph2 <= mul_h;
+            pl2 <= mul_o[31:16];
+            // stage 2: the quotient
+            d_h3 <= d_h2;
             d_c3 <= d_c2;
-            od3 <= od2;
-            ad3 <= ad2;
-            vo3 <= vo2;
-            va3 <= va2;
-            fqo3 <= fo2;
-            fqa3 <= fa2;
-            // stage 3: write (ports above); the maximum, the weak list
-            if (d_v3) begin
-              if (odn > maxod) maxod <= odn;
+            x3 <= x2;
+            v3 <= v2;
+            fq3 <= s2[31:16];
+            // stage 3: the overlap duty cycle: the maximum, the weak list;
+            // the active one: write both (ports above)
+            if (d_v3 && !d_h3) begin
+              odh <= dn;
+              if (dn > maxod) maxod <= dn;
               if (weak3) nweak <= nweak + 1'b1;
             end
-            if (d_c == WC'(C) && !d_v1 && !d_v2 && !d_v3) begin
+            if (a_end && !d_v1 && !d_v2 && !d_v3) begin
               st <= S_IDX;
               bump <= 1'b1;
               cnt <= {WX{1'b0}};
@@ -731,9 +759,11 @@ module htm3_sp #(
     end
   end
 `ifdef SIM
+  initial if (CONN_BASE % (1 << ACH) != 0 || CONN_BASE + C * H > (1 << CA))
+    $error("htm3_sp: sp.conn at %0d (%0d halves) is not aligned or beyond %0d address bits", CONN_BASE, C * H, CA);
   always @(posedge clk) begin
-    if (dv_job == DV_DONE && !dv_q[16])
-      $error("htm3_sp: reciprocal %0d of period %0d is not in [2^16, 2^17)", dv_q, per);
+    if (dv_job == DV_DONE && (dv_q[32] != (per == 16'd1) || (per != 16'd1 && dv_q[31:16] > 16'h8000)))
+      $error("htm3_sp: reciprocal %0d of period %0d is not in (2^16, 2^31] or 2^32 for 1", dv_q, per);
     if (phase == P_IDLE && start && (cfg_dutyper == 0 || cfg_updper == 0))
       $error("htm3_sp: dutyCyclePeriod and updatePeriod must be at least 1");
   end

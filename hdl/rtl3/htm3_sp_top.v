@@ -3,8 +3,11 @@
 // sdi while sen is high; sgo executes it: bits [31:27] the operation,
 // [26:0] its argument. The configuration and regs are registers loaded so,
 // IN_BUF an EBR; reads (out.cols, regs, the image memories through the
-// engine's read port) load a 32-bit register that shifts out on sdo. No
-// memory is initialised (SPRAM cannot be): the engine's contents are
+// engine's read port; sp.conn, in an SPRAM of this top, as 16-bit halves)
+// load a 32-bit register that shifts out on sdo; a write (19) puts its
+// argument into the word the last read addressed, through the engine's
+// idle write port (sp.conn: this top's SPRAM), as htm3_accel's window
+// does. No memory is initialised (SPRAM cannot be): the memories hold
 // whatever the host wrote, which keeps every path live for the tools.
 `default_nettype none
 module htm3_sp_top #(
@@ -51,6 +54,16 @@ module htm3_sp_top #(
   reg  [1:0]     mr_sel;
   reg  [AMR-1:0] mr_a;
   wire [31:0]    mr_d;
+  // sp.conn: 2·C·W halves of 16 bits in an SPRAM; the engine's port while
+  // it runs, the read command's (mr_a, a half) when idle
+  localparam integer CA = $clog2(2 * C * W);
+  wire [CA-1:0]  conn_a;
+  wire           conn_we;
+  wire [15:0]    conn_wd, conn_rd;
+  wire           mw_we = sgo && op == 5'd19;
+  htm_spram #(.WIDTH(16), .DEPTH(2 * C * W)) u_conn (
+      .clk(clk), .a(busy ? conn_a : CA'(mr_a)), .we(busy ? conn_we : mw_we && mr_sel == 2'd1),
+      .wd(busy ? conn_wd : arg[15:0]), .rd(conn_rd));
 
   htm_ebr #(.WIDTH(WN), .DEPTH(N)) u_inbuf (
       .clk(clk), .ra(inbuf_a), .rd(inbuf_d), .we(sgo && op == 5'd12), .wa(WN'(arg[26:16])), .wd(WN'(arg[15:0])));
@@ -97,19 +110,20 @@ module htm3_sp_top #(
       3'd1: so <= iter[31:0];
       3'd2: so <= iter[63:32];
       3'd3: so <= {16'd0, minov};
-      3'd4: so <= mr_d;
+      3'd4: so <= (mr_sel == 2'd1) ? {16'd0, conn_rd} : mr_d;
       default: so <= {so[30:0], 1'b0};
     endcase
   end
   assign sdo = so[31];
 
-  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B)) u_sp (
+  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(CA)) u_sp (
       .clk(clk), .rst(rst),
       .cfg_k(k), .cfg_stim(stim), .cfg_conn(conn), .cfg_inc(inc), .cfg_dec(dec), .cfg_below(below),
       .cfg_trim(trim), .cfg_minpct(minpct), .cfg_dutyper(dutyper), .cfg_updper(updper),
       .regs_ld(regs_ld), .iter_i(iter_i), .minov_i(minov_i), .iter(iter), .minov(minov),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
       .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
-      .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d), .mw_we(1'b0), .mw_d(32'd0));
+      .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d), .mw_we(mw_we), .mw_d({5'd0, arg}),
+      .conn_a(conn_a), .conn_we(conn_we), .conn_wd(conn_wd), .conn_rd(conn_rd));
 endmodule
 `default_nettype wire

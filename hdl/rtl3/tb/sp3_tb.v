@@ -7,6 +7,9 @@
 //   cyc <LOAD> <SP_OVERLAP> <SP_INHIBIT> <SP_LEARN> <SP_DUTY>
 // and at the end the SP memories and regs as the engine holds them:
 //   mem <name> <depth>, then one hexadecimal word per line.
+// sp.conn is the testbench's: a single-ported 16-bit memory at CONN_BASE
+// with htm_spram's behaviour under SIM (a read's word a cycle later, the
+// inverted word after a write), kept as the image's 32-bit words.
 `default_nettype none
 module sp3_tb #(
     parameter integer N = 120,
@@ -21,10 +24,13 @@ module sp3_tb #(
   localparam integer WCI = (C > 1) ? $clog2(C) : 1;
   localparam integer WC  = $clog2(C + 1);
   localparam integer W   = (N + 31) / 32;
+  localparam integer CA  = 14;
+  localparam integer CONN_BASE = 12288;  // htm3_accel's place (ACCEL.md)
 
   reg  [31:0] cfg[0:31];
   reg  [63:0] regs[0:15];
   reg  [WN-1:0] inbuf[0:N-1];
+  reg  [31:0]   connw[0:C*W-1];  // sp.conn
   string dir, inpath, outpath;
   integer fin, fout;
   initial begin
@@ -33,6 +39,7 @@ module sp3_tb #(
     if (!$value$plusargs("out=%s", outpath)) outpath = "out.txt";
     $readmemh({dir, "/cfg.hex"}, cfg);
     $readmemh({dir, "/regs.hex"}, regs);
+    $readmemh({dir, "/sp.conn.hex"}, connw);
     fin = $fopen(inpath, "r");
     fout = $fopen(outpath, "w");
     if (fin == 0 || fout == 0) begin
@@ -62,7 +69,24 @@ module sp3_tb #(
   integer        mi, md;  // dump: memory, depth
   always @(posedge clk) inbuf_d <= inbuf[inbuf_a];
 
-  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B)) dut (
+  wire [CA-1:0]  conn_a;
+  wire           conn_we;
+  wire [15:0]    conn_wd;
+  reg  [15:0]    conn_rd;
+  wire [CA-1:0]  conn_i = conn_a - CA'(CONN_BASE);  // the half
+  localparam integer CWA = (C * W > 1) ? $clog2(C * W) : 1;
+  wire [CWA-1:0] conn_w = conn_i[CWA:1];  // the word
+  always @(posedge clk) begin
+    if (conn_we && (conn_a < CA'(CONN_BASE) || 32'(conn_i) >= 2 * C * W))
+      $error("sp3_tb: sp.conn address %0d outside [%0d, %0d)", conn_a, CONN_BASE, CONN_BASE + 2 * C * W);
+    else if (conn_we) begin
+      if (conn_i[0]) connw[conn_w][31:16] <= conn_wd;
+      else connw[conn_w][15:0] <= conn_wd;
+      conn_rd <= ~conn_wd;
+    end else conn_rd <= conn_i[0] ? connw[conn_w][31:16] : connw[conn_w][15:0];
+  end
+
+  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(CA), .CONN_BASE(CONN_BASE)) dut (
       .clk(clk), .rst(rst),
       .cfg_k(WC'(cfg[3])), .cfg_stim(cfg[4][15:0]), .cfg_conn(cfg[6][B-1:0]), .cfg_inc(cfg[7][B-1:0]),
       .cfg_dec(cfg[8][B-1:0]), .cfg_below(cfg[9][B-1:0]), .cfg_trim(cfg[10][B-1:0]),
@@ -70,7 +94,8 @@ module sp3_tb #(
       .regs_ld(regs_ld), .iter_i(regs[1]), .minov_i(regs[2][15:0]), .iter(iter), .minov(minov),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
       .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
-      .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d), .mw_we(1'b0), .mw_d(32'd0));
+      .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d), .mw_we(1'b0), .mw_d(32'd0),
+      .conn_a(conn_a), .conn_we(conn_we), .conn_wd(conn_wd), .conn_rd(conn_rd));
 
   // the host
   integer st = 0, i, r, lf, cnt, x;
@@ -116,7 +141,7 @@ module sp3_tb #(
         end
         i = i + 1;
       end
-      5: begin  // the memories through the engine's read port
+      5: begin  // the memories through the engine's read port (sp.conn: ours)
         mi = 0;
         i = 0;
         st <= 6;
@@ -130,7 +155,7 @@ module sp3_tb #(
             2: $fwrite(fout, "mem sp.duty %0d\n", md);
             default: $fwrite(fout, "mem sp.poollen %0d\n", md);
           endcase
-        if (i >= 2) $fwrite(fout, "%0x\n", mr_d);
+        if (i >= 2) $fwrite(fout, "%0x\n", (mi == 1) ? connw[i-2] : mr_d);
         mr_sel <= mi[1:0];
         mr_a <= AMR'(i);
         if (i == md + 1) begin
