@@ -109,6 +109,8 @@ func sources3Hash() string {
 // tm.winner.
 type Accel3Layout struct {
 	S, NC int
+	// Conn is sp.conn's words of 16 bits (2·C·⌈N/32⌉).
+	Conn int
 }
 
 // R is the segment memory's region size: S rounded up to a power of two.
@@ -138,8 +140,15 @@ func (l Accel3Layout) Bank() int {
 }
 
 // SPConn is sp.conn's base, as 16-bit halves, low half first (htm3_sp's
-// CONN_BASE).
-func (l Accel3Layout) SPConn() int { return 12 * l.R() }
+// CONN_BASE, htm3_accel's SM_CONN): after sp.boosttable, aligned to Conn
+// rounded up to a power of two, so that the engine ORs its address in.
+func (l Accel3Layout) SPConn() int {
+	al := 1
+	for al < l.Conn {
+		al <<= 1
+	}
+	return (l.BoostTable() + arch.BoostTableWords + al - 1) / al * al
+}
 
 // SegMemWords is the segment memory's depth.
 const SegMemWords = 16384
@@ -189,8 +198,8 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 	put(cr, 0, 2, cfg)
 	put(cr, 64, 4, regs)
 
-	l := Accel3Layout{S: p.S, NC: p.C * p.K}
-	if l.BoostTable()+arch.BoostTableWords > l.SPConn() || l.SPConn()+2*p.C*((p.N+31)/32) > SegMemWords {
+	l := Accel3Layout{S: p.S, NC: p.C * p.K, Conn: 2 * p.C * ((p.N + 31) / 32)}
+	if l.SPConn()+l.Conn > SegMemWords {
 		return errors.New("hdl: the segment memory is too small for S, C and N")
 	}
 	sm := make([]uint64, SegMemWords)

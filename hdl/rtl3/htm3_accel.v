@@ -44,6 +44,7 @@ module htm3_accel #(
     output wire [31:0] wb_dat_o,
     output wire        wb_ack_o
 );
+  `include "htm_arch.vh"
   localparam integer WN = (N > 1) ? $clog2(N) : 1;
   localparam integer WNC = $clog2(N + 1);
   localparam integer WCI = (C > 1) ? $clog2(C) : 1;
@@ -58,6 +59,12 @@ module htm3_accel #(
   localparam integer ACT_AW = NA > 1 ? $clog2(NA) : 1;
   localparam integer SYN_W = B + WCELL + 1;
   localparam integer SYN_AW = S * M > 1 ? $clog2(S * M) : 1;
+  // sp.conn's base in the segment memory: after sp.boosttable (11R, R = S
+  // rounded up to a power of two), aligned to its own size rounded up to a
+  // power of two, so that htm3_sp ORs its address in (Accel3Layout.SPConn)
+  localparam integer SM_R = 1 << $clog2(S);
+  localparam integer CONN_AL = 1 << $clog2(2 * C * W);
+  localparam integer SM_CONN = (11 * SM_R + BOOST_TABLE_WORDS + CONN_AL - 1) / CONN_AL * CONN_AL;
 
   // host <-> sequencer
   wire         cmd_step, cmd_learn, cmd_restore, cmd_reset, busy, eng_err;
@@ -134,7 +141,7 @@ module htm3_accel #(
       .cfg_updper(cfg_updper),
       .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_sel(s_sel), .m_addr(s_addr), .m_ack(m_ack), .m_rd(m_rd));
 
-  htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI)) u_map (
+  htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN)) u_map (
       .clk(clk), .rst(rst),
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
       .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .ack(m_ack), .rd(m_rd),
@@ -167,8 +174,8 @@ module htm3_accel #(
   assign tm_n_pred = WC'(tm_pred_w);
   assign tm_anom = WC'(tm_anom_w);
 
-  // sp.conn in the segment memory at 12S (htm3_memmap's SM_CONN)
-  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(14), .CONN_BASE(12 * (1 << $clog2(S)))) u_sp (
+  // sp.conn in the segment memory at SM_CONN
+  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(14), .CONN_BASE(SM_CONN)) u_sp (
       .clk(clk), .rst(rst),
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
       .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),

@@ -32,7 +32,8 @@ module htm3_memmap #(
     parameter integer B = 8,
     parameter integer G = 8,
     parameter integer AMR = 14,   // the SP engine's image port address
-    parameter integer WCI = 8     // a column index
+    parameter integer WCI = 8,    // a column index
+    parameter integer SM_CONN = 12288  // sp.conn's base in the segment memory (htm3_accel)
 ) (
     input  wire           clk,
     input  wire           rst,
@@ -120,11 +121,10 @@ module htm3_memmap #(
   // TM.md: DENDRITE.md's on R = 2^ceil(log2 S), so that a region's base is
   // ORed with an offset): segseq 4s, seglru 4R + 2s, used list prev 6R,
   // next 7R, tm.seg 8R, tail 9R, tm.free 10R, sp.boosttable 11R, sp.conn
-  // 12R (16-bit halves, low first; htm3_sp's CONN_BASE: aligned, so the
-  // engine ORs its address in).
+  // at SM_CONN (16-bit halves, low first; htm3_sp's CONN_BASE, after
+  // sp.boosttable and aligned, so the engine ORs its address in).
   localparam integer R = 1 << WS;
   localparam integer SM_LRU = 4 * R, SM_SEG = 8 * R, SM_FREE = 10 * R, SM_BT = 11 * R;
-  localparam integer SM_CONN = 12 * R;
   /* verilator lint_off UNUSEDPARAM */
   localparam integer SM_D = SM_CONN + 2 * C * ((N + 31) / 32);  // the words used: checked under SIM only
   /* verilator lint_on UNUSEDPARAM */
