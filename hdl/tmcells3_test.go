@@ -74,7 +74,7 @@ func tmc3Mem(S int) (dend3Layout, int) {
 // entries, bursts and least-used draws.
 func tmc3Cycles(p Params, nAct, visited, entries, bursts, draws int) int {
 	NA, NCM := (p.C*p.K+15)/16, (p.C+7)/8
-	return 58 + NA + 3*NCM + nAct + visited*(2*p.K+1) + entries + bursts*(p.K+2) + 3*draws
+	return 50 + NA + 3*NCM + nAct + visited*(2*p.K+1) + entries + bursts*(p.K+2) + 3*draws
 }
 
 // tmc3Case is one column pass: its inputs (the image before a step, the

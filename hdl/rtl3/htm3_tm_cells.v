@@ -18,8 +18,10 @@
 // sampling), create (cell full: LRU by a walk of the used list; pool full:
 // LRU by a scan of the pool) and destroy (unlink from the used list, push
 // tm.free), on the segment memory (sm, DENDRITE.md's layout on R =
-// 2^ceil(log2 S), tm.free at 10R); the event counters (regs 7-14), created (4), FREE_COUNT (6)
-// and the tail are written at the end. All memories are outside.
+// 2^ceil(log2 S), tm.free at 10R). created (regs 4) is read-modified-
+// written as each segment is created; the event counters (regs 7-14),
+// FREE_COUNT (6) and the tail are written at the end. All memories are
+// outside.
 `default_nettype none
 module htm3_tm_cells #(
     parameter integer C = 256,
@@ -153,18 +155,24 @@ module htm3_tm_cells #(
 
   reg [5:0] st, ret, dret;
   reg [5:0] k;  // S_INIT's and S_FIN's step
-  reg [ACT_AW-1:0] ci;  // S_CLEAR's word
   reg [WM-1:0] act_t, min_t;  // cfg words 16, 17 (at most M)
-  reg [15:0] max_new;  // cfg 18
+  // cfg 18, saturated at 2^WN - 1: every use is a minimum with a count of
+  // previous winners (below 2^WN - M) or a comparison with numPot (at most M)
+  reg [WN-1:0] max_new;
   reg [WG-1:0] g_max;  // cfg 19
   reg [B-1:0] p_init, p_inc, p_dec, p_psd;  // cfg 23, 25, 26, 27
   reg [15:0] gen_lo, gen_hi;
   reg [31:0] iter;
-  reg [63:0] created;
   reg [WS:0] fc;  // FREE_COUNT
   reg [WS-1:0] tail;
-  reg [15:0] ev[0:7];  // event counts of this pass, added to regs 7-14 at the end
-  reg carry;  // S_FIN's carry between a counter's 16-bit quarters
+  // The event counts of this pass (0 created, 1 evicted: cell full, 2
+  // evicted: pool full, 3 segments pruned, 4 not created, 5 synapses
+  // created, 6 pruned, 7 evicted), added to regs 7-14 at the end; one read
+  // multiplexer (ev_q, ev_i_r) serves the incrementer and S_FIN.
+  reg [15:0] ev[0:7];
+  reg ev_go, ev_go_r;
+  reg [2:0] ev_i, ev_i_r;
+  reg carry;  // the carry between a 64-bit counter's 16-bit quarters (S_POP's created, S_FIN)
   reg [CM_AW-1:0] w;  // bitmap word: columns 8w .. 8w + 7
   reg [7:0] act8, any8, amask, vm;  // the word's bits; active columns; still to visit
   reg [WCOL:0] ai;  // next active column
@@ -186,15 +194,15 @@ module htm3_tm_cells #(
   // Bitmap accumulators: the word being filled, written when the next set
   // falls in another word and at the end (sets come in ascending order).
   reg acc_a_v, acc_w_v;
-  reg [ACT_AW-1:0] acc_a_i, acc_w_i;
+  reg [ACT_AW-1:0] acc_a_i, acc_w_i;  // (S_CLEAR's word, both)
   reg [15:0] acc_a, acc_w;
   // Segment operations.
   reg pun;  // the slot loop punishes (else adapts)
   reg [WS-1:0] lseg, lnk;  // the segment learned on; the walk's next link
   reg g_pos;  // maxNewSynapseCount > numPot
-  reg [15:0] g_val;
-  reg [15:0] gn;  // grow's n
-  reg [WS-1:0] oseg;  // the segment of the running operation
+  reg [WN-1:0] g_val;
+  reg [WN-1:0] gn;  // grow's n
+  reg [WS-1:0] oseg;  // the segment of the running operation (adapt, grow, destroy, pop), of the walk or scan
   reg [SYN_AW-1:0] sbase;  // its first slot
   reg [WM-1:0] cnt;  // its synapse count
   reg [WCELL-1:0] owner;
@@ -206,12 +214,11 @@ module htm3_tm_cells #(
   reg over_r;  // S_GEV: grow must evict (registered a cycle ahead)
   reg [WMS-1:0] wk_j;
   reg [B-1:0] wk_perm;
-  reg [M-1:0] fmask;  // free slots
+  reg [M-1:0] fmask;  // free slots (each scan shifts the slots' valid bits in; an eviction sets its slot)
   reg [WCELL:0] ip;  // previous winner examined
   reg [WCELL-1:0] pc;  // its cell
   reg drew;
   reg [WCELL-1:0] ccell;  // create's cell
-  reg [WS-1:0] ws;  // the walk's or scan's segment
   reg [WS:0] wn;  // used segments left to walk
   reg bv;
   reg [WS-1:0] bseg;
@@ -220,7 +227,7 @@ module htm3_tm_cells #(
   reg [WS-1:0] pws;  // that segment
   reg [15:0] lru_lo;
   reg elig;
-  reg [WS-1:0] dseg, dp, dn, ns;
+  reg [WS-1:0] dp, dn;
   reg [WCELL-1:0] downer;
   reg empty_list;
 
@@ -293,16 +300,28 @@ module htm3_tm_cells #(
   wire [B-1:0] perm_new = pun ? (pa_bit ? perm_psd : sw_perm) : (pa_bit ? perm_inc : perm_dec);
   wire pw_bit = win_rd[sw_cell[3:0]];
   wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
-  wire [WN-1:0] need_c = (gn < 16'(ncand_c)) ? WN'(gn) : ncand_c;
+  wire [WN-1:0] need_c = gn < ncand_c ? gn : ncand_c;
   wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
   wire [WM-1:0] room = WM'(M) - cnt;  // free slots
   wire over_next = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M + 1);  // and again after this eviction
   wire [WS:0] n_used = (WS + 1)'(S) - fc;
   wire [WS:0] fc_m1 = fc - 1'b1;  // the top of tm.free
   wire [31:0] age = iter - {sm_rd, lru_lo};
-  // S_FIN: a counter quarter plus this pass's count (the low quarter) or the carry
-  wire [4:0] fin_q = 5'(k - 1'b1);
-  wire [16:0] fin_sum = {1'b0, cr_rd} + (fin_q[1:0] == 2'd0 ? {1'b0, ev[fin_q[4:2]]} : {16'd0, carry});
+  // One comparator: age_r >= bage in the walk (S_WE: among equal ages the
+  // last seen), age_r > bage in the pool scan; the carry of age_r - bage
+  // (- 1 in the scan).
+  // (only the carry of the sum is used)
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [32:0] age_cmp = {1'b0, age_r} + {1'b0, ~bage} + {32'd0, st == S_WE};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire age_older = age_cmp[32];
+  wire [15:0] seg_word = 16'({cnt + WM'(take), 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
+  // The one adder on regs: in S_FIN a counter quarter plus this pass's
+  // count (the low quarter) or the carry; in S_POP a quarter of created
+  // plus the carry (set before the low quarter).
+  wire [1:0] fin_q = 2'(k - 1'b1);  // the quarter S_FIN adds
+  wire [15:0] ev_q = ev[ev_i_r];
+  wire [16:0] fin_sum = {1'b0, cr_rd} + (st == S_FIN && fin_q[1:0] == 2'd0 ? {1'b0, ev_q} : {16'd0, carry});
   wire [WS-1:0] oseg_w = (st == S_A0) ? lseg : oseg;
 
   assign ac_ra = ai[WCOL-1:0] + WCOL'(st == S_FOLD && fold_hit);
@@ -320,8 +339,8 @@ module htm3_tm_cells #(
   assign pa_ra = {~bank, rd_chi};
   assign pl_ra = {~bank, ip[WCELL-1:0]};
   assign sc_we = st == S_POP && k == 6'd2;
-  assign sc_wa = ns;
-  assign sc_wd = {ns, {(2 * WM) {1'b0}}};
+  assign sc_wa = oseg;
+  assign sc_wd = {oseg, {(2 * WM) {1'b0}}};
   assign cs_we = (st == S_POP && k == 6'd1) || st == S_D3;
   assign cs_wa = st == S_D3 ? downer : ccell;
   assign cs_wd = st == S_D3 ? cs_rd - 1'b1 : cs_rd + 1'b1;
@@ -341,10 +360,6 @@ module htm3_tm_cells #(
       6'd9: init_addr = 7'd54;  // cfg 27
       6'd10: init_addr = 7'd76;  // regs 3
       6'd11: init_addr = 7'd77;
-      6'd12: init_addr = 7'd80;  // regs 4
-      6'd13: init_addr = 7'd81;
-      6'd14: init_addr = 7'd82;
-      6'd15: init_addr = 7'd83;
       default: init_addr = 7'd88;  // regs 6
     endcase
   endfunction
@@ -357,20 +372,11 @@ module htm3_tm_cells #(
     sm_a = sm_b | sm_o;
     syn_a = sbase + syn_o;
   end
-  // The quarter of created that S_POP (k 5..8) and S_FIN (k 33..36) write:
-  // k - 5 and k - 33 modulo 4 are both k + 3.
+  // created (regs 4) is not kept here: S_POP reads its quarter k - 5
+  // (k 5..8, k - 5 = k + 3 modulo 4) into the new segment's segseq word
+  // and writes it back plus the carry (read-modify-write on cfg/regs).
   wire [1:0] k_q = 2'(k + 6'd3);
-  reg [15:0] created_q;
-  always @*
-    case (k_q)
-      2'd0: created_q = created[15:0];
-      2'd1: created_q = created[31:16];
-      2'd2: created_q = created[47:32];
-      default: created_q = created[63:48];
-    endcase
   // One event a cycle at most: its counter and one incrementer.
-  reg ev_go, ev_go_r;
-  reg [2:0] ev_i, ev_i_r;
   always @* begin
     ev_go = 1'b1;
     case (st)
@@ -405,7 +411,7 @@ module htm3_tm_cells #(
 
   // --- memory addresses and writes by state
   always @* begin
-    cr_ra = st == S_INIT ? init_addr(k) : 7'd92 + 7'(k);
+    cr_ra = st == S_INIT ? init_addr(k) : st == S_POP ? 7'd76 + 7'(k) : 7'd92 + 7'(k);
     sc_ra = sc_link;
     cs_ra = rcell;
     win_ra = {~bank, rcell[WCELL-1:4]};
@@ -424,13 +430,13 @@ module htm3_tm_cells #(
       S_HWAIT: sc_ra = WS'(hd_rd - 1'b1);
       S_RESUME: sc_ra = lnk;
       S_PSA: begin
-        sc_ra = ws;
+        sc_ra = oseg;
         sm_b = SM_AW'(LRU_BASE);
-        sm_o = SM_AW'({ws, 1'b0});
+        sm_o = SM_AW'({oseg, 1'b0});
       end
       S_PSB: begin
         sm_b = SM_AW'(LRU_BASE);
-        sm_o = SM_AW'({ws, 1'b1});
+        sm_o = SM_AW'({oseg, 1'b1});
       end
       S_A0, S_G0: begin
         sm_b = SM_AW'(SEG_BASE);
@@ -446,7 +452,7 @@ module htm3_tm_cells #(
         sm_we = 1'b1;
         sm_b = SM_AW'(SEG_BASE);
         sm_o = SM_AW'(oseg);
-        sm_wd = 16'({cnt, 1'b1, owner});
+        sm_wd = seg_word;  // (take is 0 here)
       end
       S_GC0, S_GEND: begin
         // the synapse S_GC3 took, in the lowest free slot
@@ -457,7 +463,7 @@ module htm3_tm_cells #(
           sm_we = 1'b1;
           sm_b = SM_AW'(SEG_BASE);
           sm_o = SM_AW'(oseg);
-          sm_wd = 16'({cnt + WM'(take), 1'b1, owner});
+          sm_wd = seg_word;
         end
       end
       S_GW1: win_ra = {~bank, rd_chi};
@@ -476,19 +482,19 @@ module htm3_tm_cells #(
       S_K0: cs_ra = ccell;
       S_WA: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_o = SM_AW'(ws);
+        sm_o = SM_AW'(oseg);
       end
       S_WB: begin
         sm_b = SM_AW'(LRU_BASE);
-        sm_o = SM_AW'({ws, 1'b0});
+        sm_o = SM_AW'({oseg, 1'b0});
       end
       S_WC: begin
         sm_b = SM_AW'(LRU_BASE);
-        sm_o = SM_AW'({ws, 1'b1});
+        sm_o = SM_AW'({oseg, 1'b1});
       end
       S_WD: begin
         sm_b = SM_AW'(PREV_BASE);
-        sm_o = SM_AW'(ws);
+        sm_o = SM_AW'(oseg);
       end
       S_WE: begin
         sm_b = SM_AW'(SEG_BASE);
@@ -504,53 +510,53 @@ module htm3_tm_cells #(
           end
           6'd2: begin
             sm_b = SM_AW'(SEG_BASE);
-            sm_o = SM_AW'(ns);
+            sm_o = SM_AW'(oseg);
             sm_wd = 16'({1'b1, ccell});
           end
           6'd3: begin
             sm_b = SM_AW'(LRU_BASE);
-            sm_o = SM_AW'({ns, 1'b0});
+            sm_o = SM_AW'({oseg, 1'b0});
             sm_wd = iter[15:0];
           end
           6'd4: begin
             sm_b = SM_AW'(LRU_BASE);
-            sm_o = SM_AW'({ns, 1'b1});
+            sm_o = SM_AW'({oseg, 1'b1});
             sm_wd = iter[31:16];
           end
           6'd5, 6'd6, 6'd7, 6'd8: begin
             sm_b = {SM_AW{1'b0}};
-            sm_o = SM_AW'({ns, k_q});
-            sm_wd = created_q;
+            sm_o = SM_AW'({oseg, k_q});
+            sm_wd = cr_rd;
           end
           6'd9: begin
             sm_b = SM_AW'(PREV_BASE);
-            sm_o = SM_AW'(ns);
-            sm_wd = empty_list ? 16'(ns) : 16'(tail);
+            sm_o = SM_AW'(oseg);
+            sm_wd = empty_list ? 16'(oseg) : 16'(tail);
           end
           6'd10: begin
             sm_b = SM_AW'(NEXT_BASE);
-            sm_o = SM_AW'(ns);
-            sm_wd = 16'(ns);
+            sm_o = SM_AW'(oseg);
+            sm_wd = 16'(oseg);
           end
           default: begin  // 11
             sm_we = !empty_list;
             sm_b = SM_AW'(NEXT_BASE);
             sm_o = SM_AW'(tail);
-            sm_wd = 16'(ns);
+            sm_wd = 16'(oseg);
           end
         endcase
       end
       S_D0: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_o = SM_AW'(dseg);
+        sm_o = SM_AW'(oseg);
       end
       S_D1: begin
         sm_b = SM_AW'(PREV_BASE);
-        sm_o = SM_AW'(dseg);
+        sm_o = SM_AW'(oseg);
       end
       S_D2: begin
         sm_b = SM_AW'(NEXT_BASE);
-        sm_o = SM_AW'(dseg);
+        sm_o = SM_AW'(oseg);
         cs_ra = downer;
       end
       S_DW: begin
@@ -558,38 +564,38 @@ module htm3_tm_cells #(
         case (k)
           6'd0: begin
             sm_b = SM_AW'(SEG_BASE);
-            sm_o = SM_AW'(dseg);
+            sm_o = SM_AW'(oseg);
           end
           6'd1, 6'd2: begin
             sm_b = SM_AW'(LRU_BASE);
-            sm_o = SM_AW'({dseg, k == 6'd2});
+            sm_o = SM_AW'({oseg, k == 6'd2});
           end
           6'd3, 6'd4, 6'd5, 6'd6: begin
             sm_b = {SM_AW{1'b0}};
-            sm_o = SM_AW'({dseg, 2'(k + 6'd1)});  // quarter k - 3
+            sm_o = SM_AW'({oseg, 2'(k + 6'd1)});  // quarter k - 3
           end
           6'd7: begin
-            sm_we = dp != dseg;
+            sm_we = dp != oseg;
             sm_b = SM_AW'(NEXT_BASE);
             sm_o = SM_AW'(dp);
-            sm_wd = dn == dseg ? 16'(dp) : 16'(dn);
+            sm_wd = dn == oseg ? 16'(dp) : 16'(dn);
           end
           6'd8: begin
-            sm_we = dn != dseg;
+            sm_we = dn != oseg;
             sm_b = SM_AW'(PREV_BASE);
             sm_o = SM_AW'(dn);
-            sm_wd = dp == dseg ? 16'(dn) : 16'(dp);
+            sm_wd = dp == oseg ? 16'(dn) : 16'(dp);
           end
           default: begin  // 9
             sm_b = SM_AW'(FREE_BASE);
             sm_o = SM_AW'(fc);
-            sm_wd = 16'(dseg);
+            sm_wd = 16'(oseg);
           end
         endcase
       end
       S_DZ: syn_we = 1'b1;
       S_FIN:
-      if (k == 6'd39) begin
+      if (k == 6'd35) begin
         sm_we = 1'b1;
         sm_wd = 16'(tail);
       end
@@ -602,6 +608,20 @@ module htm3_tm_cells #(
   reg [WCELL-1:0] set_cell;
   reg [WCELL-1:0] wl_d;
   assign wl_wd = wl_d;
+  // The bitmap words are written from the accumulators as they are
+  // complete: S_CLEAR zeroes the new banks (the accumulators are zero and
+  // their index counts the words), a set in another word writes the word
+  // filled, the last S_FIN cycle writes the last words.
+  always @* begin
+    act_we = st == S_CLEAR || (set_a && acc_a_v && acc_a_i != set_cell[WCELL-1:4]) ||
+        (st == S_FIN && k == 6'd35 && acc_a_v);
+    act_wa = {bank, acc_a_i};
+    act_wd = acc_a;
+    win_we = st == S_CLEAR || (set_w && acc_w_v && acc_w_i != set_cell[WCELL-1:4]) ||
+        (st == S_FIN && k == 6'd35 && acc_w_v);
+    win_wa = {bank, acc_w_i};
+    win_wd = acc_w;
+  end
 
   // the walk's next cell: after S_HWAIT's empty list, S_SEG's list end
   // (unless it learns first) or S_RESUME's
@@ -612,8 +632,6 @@ module htm3_tm_cells #(
 
   always @(posedge clk) begin
     cr_we <= 1'b0;
-    act_we <= 1'b0;
-    win_we <= 1'b0;
     wl_we <= 1'b0;
     pr_we <= 1'b0;
     rng_load <= 1'b0;
@@ -624,9 +642,6 @@ module htm3_tm_cells #(
     // the sets of the previous cycle go into the accumulators
     if (set_a) begin
       if (acc_a_v && acc_a_i != set_cell[WCELL-1:4]) begin
-        act_we <= 1'b1;
-        act_wa <= {bank, acc_a_i};
-        act_wd <= acc_a;
         acc_a <= 16'd1 << set_cell[3:0];
       end else acc_a <= acc_a | (16'd1 << set_cell[3:0]);
       acc_a_v <= 1'b1;
@@ -634,9 +649,6 @@ module htm3_tm_cells #(
     end
     if (set_w) begin
       if (acc_w_v && acc_w_i != set_cell[WCELL-1:4]) begin
-        win_we <= 1'b1;
-        win_wa <= {bank, acc_w_i};
-        win_wd <= acc_w;
         acc_w <= 16'd1 << set_cell[3:0];
       end else acc_w <= acc_w | (16'd1 << set_cell[3:0]);
       acc_w_v <= 1'b1;
@@ -648,10 +660,10 @@ module htm3_tm_cells #(
     // an event is counted a cycle after it happens (timing); the last one
     // is counted before S_FIN reads the counts
     ev_go_r <= ev_go;
-    ev_i_r <= ev_i;
-    if (ev_go_r) ev[ev_i_r] <= ev[ev_i_r] + 1'b1;
+    ev_i_r <= st == S_FIN ? 3'(k >> 2) : ev_i;  // S_FIN: the counter that k + 1 adds
+    if (ev_go_r) ev[ev_i_r] <= ev_q + 1'b1;
     // the pool scan compares a segment while it reads the next one
-    if ((st == S_PSA || st == S_PSF) && pend && elig && (!bv || age_r > bage)) begin
+    if ((st == S_PSA || st == S_PSF) && pend && elig && (!bv || age_older)) begin
       bv <= 1'b1;
       bseg <= pws;
       bage <= age_r;
@@ -672,9 +684,11 @@ module htm3_tm_cells #(
         acc_a <= 16'd0;
         acc_w <= 16'd0;
         w <= {CM_AW{1'b0}};
-        ci <= {ACT_AW{1'b0}};
+        acc_a_i <= {ACT_AW{1'b0}};
+        acc_w_i <= {ACT_AW{1'b0}};
         for (e = 0; e < 8; e = e + 1) ev[e] <= 16'd0;
         ev_go_r <= 1'b0;
+        take <= 1'b0;
       end
       // read the configuration and regs (cr_ra = init_addr(k)) and the tail
       S_INIT: begin
@@ -684,7 +698,7 @@ module htm3_tm_cells #(
           6'd2: min_t <= cr_rd[WM-1:0];
           6'd3: gen_lo <= cr_rd;
           6'd4: gen_hi <= cr_rd;
-          6'd5: max_new <= cr_rd;
+          6'd5: max_new <= cr_rd[15:WN] != 0 ? {WN{1'b1}} : cr_rd[WN-1:0];
           6'd6: g_max <= cr_rd[WG-1:0];
           6'd7: p_init <= cr_rd[B-1:0];
           6'd8: p_inc <= cr_rd[B-1:0];
@@ -692,11 +706,7 @@ module htm3_tm_cells #(
           6'd10: p_psd <= cr_rd[B-1:0];
           6'd11: iter[15:0] <= cr_rd;
           6'd12: iter[31:16] <= cr_rd;
-          6'd13: created[15:0] <= cr_rd;
-          6'd14: created[31:16] <= cr_rd;
-          6'd15: created[47:32] <= cr_rd;
-          6'd16: created[63:48] <= cr_rd;
-          6'd17: begin
+          6'd13: begin
             fc <= cr_rd[WS:0];
             tail <= sm_rd[WS-1:0];
             rng_load <= 1'b1;
@@ -707,14 +717,9 @@ module htm3_tm_cells #(
       end
       // zero the new banks of act and win
       S_CLEAR: begin
-        act_we <= 1'b1;
-        act_wa <= {bank, ci};
-        act_wd <= 16'd0;
-        win_we <= 1'b1;
-        win_wa <= {bank, ci};
-        win_wd <= 16'd0;
-        ci <= ci + 1'b1;
-        if (32'(ci) == NA - 1) st <= S_WORD;
+        acc_a_i <= acc_a_i + 1'b1;
+        acc_w_i <= acc_a_i + 1'b1;
+        if (32'(acc_a_i) == NA - 1) st <= S_WORD;
       end
       // read bitmap word w (cm_ra = w); fold its active columns
       S_WORD: begin
@@ -784,8 +789,8 @@ module htm3_tm_cells #(
           lseg <= seg;
           lnk <= sc_link;
           pun <= !col_act;
-          g_pos <= max_new > 16'(sc_pot);
-          g_val <= max_new - 16'(sc_pot);
+          g_pos <= max_new > WN'(sc_pot);
+          g_val <= max_new - WN'(sc_pot);
           ret <= S_RESUME;
           st <= S_A0;
         end else if (sc_link != seg) seg <= sc_link;
@@ -842,11 +847,11 @@ module htm3_tm_cells #(
         if (best_v) begin
           lseg <= best_seg;
           pun <= 1'b0;
-          g_pos <= max_new > 16'(best_pot);
-          g_val <= max_new - 16'(best_pot);
+          g_pos <= max_new > WN'(best_pot);
+          g_val <= max_new - WN'(best_pot);
           st <= S_A0;
         end else if (n_pw != {(WCELL + 1) {1'b0}}) begin
-          gn <= 16'(n_pw) < max_new ? 16'(n_pw) : max_new;
+          gn <= n_pw < max_new ? n_pw : max_new;
           ccell <= win_cell;
           st <= S_K0;
         end else st <= S_COL;
@@ -877,7 +882,6 @@ module htm3_tm_cells #(
       end
       S_AEND:
       if (cnt < min_t) begin
-        dseg <= oseg;
         dret <= ret;
         st <= S_D0;
       end else if (!pun && g_pos) begin
@@ -895,7 +899,6 @@ module htm3_tm_cells #(
         js <= {(WMS + 1) {1'b0}};
         n_excl <= {WN{1'b0}};
         wk_v <= 1'b0;
-        fmask <= {M{1'b0}};
         rescan <= 1'b0;
         st <= S_GR;
       end
@@ -911,7 +914,7 @@ module htm3_tm_cells #(
           wk_j <= WMS'(js);
           wk_perm <= sw_perm;
         end
-        if (!sw_valid) fmask[js[WMS-1:0]] <= 1'b1;
+        fmask <= {!sw_valid, fmask[M-1:1]};  // slot js (all M slots shift through)
         js <= js + 1'b1;
         if (32'(js) == M - 1) st <= rescan ? S_GEV : S_GNEED;
         else st <= S_GR;
@@ -944,7 +947,7 @@ module htm3_tm_cells #(
       end
       S_GC0: begin
         if (take) begin
-          fmask[ffs] <= 1'b0;
+          fmask <= fmask & (fmask - 1'b1);  // slot ffs taken
           cnt <= cnt + 1'b1;
           need <= need - 1'b1;
         end
@@ -965,12 +968,15 @@ module htm3_tm_cells #(
         ip <= ip + 1'b1;
         st <= ip == n_pw - 1'b1 ? S_GEND : S_GC0;
       end
-      S_GEND: st <= ret;
+      S_GEND: begin
+        take <= 1'b0;  // (S_AEND writes the tm.seg word with cnt + take)
+        st <= ret;
+      end
       // --- create on ccell (SPEC 6.10)
       S_K0: st <= S_K1;
       S_K1:
       if (cs_rd >= g_max) begin
-        ws <= tail;
+        oseg <= tail;
         wn <= n_used;
         bv <= 1'b0;
         st <= S_WA;
@@ -991,23 +997,23 @@ module htm3_tm_cells #(
         st <= S_WE;
       end
       S_WE: begin
-        if (owner == ccell && (!bv || age_r >= bage)) begin
+        if (owner == ccell && (!bv || age_older)) begin
           bv <= 1'b1;
-          bseg <= ws;
+          bseg <= oseg;
           bage <= age_r;
         end
-        ws <= sm_rd[WS-1:0];
+        oseg <= sm_rd[WS-1:0];
         wn <= wn - 1'b1;
         st <= wn == 1 ? S_WF : S_WB;
       end
       S_WF: begin
-        dseg <= bseg;
+        oseg <= bseg;
         dret <= S_KPOOL;
         st <= S_D0;
       end
       S_KPOOL:
       if (fc == {(WS + 1) {1'b0}}) begin
-        ws <= {WS{1'b0}};
+        oseg <= {WS{1'b0}};
         bv <= 1'b0;
         pend <= 1'b0;
         st <= S_PSA;
@@ -1026,15 +1032,15 @@ module htm3_tm_cells #(
       S_PSC: begin
         age_r <= age;
         pend <= 1'b1;
-        pws <= ws;
-        ws <= ws + 1'b1;
-        st <= 32'(ws) == S - 1 ? S_PSF : S_PSA;
+        pws <= oseg;
+        oseg <= oseg + 1'b1;
+        st <= 32'(oseg) == S - 1 ? S_PSF : S_PSA;
       end
       S_PSE:
       if (!bv) begin
         st <= ret;
       end else begin
-        dseg <= bseg;
+        oseg <= bseg;
         dret <= S_POP;
         k <= 6'd0;
         st <= S_D0;
@@ -1043,21 +1049,27 @@ module htm3_tm_cells #(
       S_POP: begin
         k <= k + 1'b1;
         case (k)
-          6'd0: empty_list <= fc == (WS + 1)'(S);
+          6'd0: begin
+            empty_list <= fc == (WS + 1)'(S);
+            carry <= 1'b1;
+          end
           6'd1: begin
-            ns <= sm_rd[WS-1:0];
+            oseg <= sm_rd[WS-1:0];
             fc <= fc - 1'b1;
           end
+          6'd5, 6'd6, 6'd7, 6'd8: begin  // created + 1 into regs 4, quarter k - 5
+            {carry, cr_wd} <= fin_sum;
+            cr_we <= 1'b1;
+            cr_wa <= 7'd75 + 7'(k);
+          end
           6'd11: begin
-            tail <= ns;
-            created <= created + 1'b1;
-            oseg <= ns;
+            tail <= oseg;
             st <= S_G0;
           end
           default: ;
         endcase
       end
-      // --- destroy dseg: read its owner and links, clear its words, unlink
+      // --- destroy oseg: read its owner and links, clear its words, unlink
       // it, push it on tm.free, free its slots
       S_D0: st <= S_D1;
       S_D1: begin
@@ -1070,7 +1082,7 @@ module htm3_tm_cells #(
       end
       S_D3: begin
         dn <= sm_rd[WS-1:0];
-        sbase <= SYN_AW'(dseg) * SYN_AW'(M);
+        sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         k <= 6'd0;
         st <= S_DW;
       end
@@ -1078,7 +1090,7 @@ module htm3_tm_cells #(
         k <= k + 1'b1;
         if (k == 6'd9) begin
           fc <= fc + 1'b1;
-          if (dn == dseg) tail <= dp;
+          if (dn == oseg) tail <= dp;
           js <= {(WMS + 1) {1'b0}};
           st <= S_DZ;
         end
@@ -1091,7 +1103,7 @@ module htm3_tm_cells #(
         end
       end
       // --- the end: add the event counts to regs 7-14 (read k, write k+1),
-      // write created, FREE_COUNT, the generator, the tail; flush the bitmaps
+      // write FREE_COUNT, the generator, the tail; flush the bitmaps
       S_FIN: begin
         k <= k + 1'b1;
         if (k >= 6'd1 && k <= 6'd32) begin
@@ -1100,31 +1112,20 @@ module htm3_tm_cells #(
           cr_wa <= 7'd91 + 7'(k);
         end
         case (k)
-          6'd33, 6'd34, 6'd35, 6'd36: begin
-            cr_we <= 1'b1;
-            cr_wa <= 7'd47 + 7'(k);
-            cr_wd <= created_q;
-          end
-          6'd37: begin
+          6'd33: begin
             cr_we <= 1'b1;
             cr_wa <= 7'd88;
             cr_wd <= 16'(fc);
           end
-          6'd38: begin
+          6'd34: begin
             cr_we <= 1'b1;
             cr_wa <= 7'd84;
             cr_wd <= rng_state[15:0];
           end
-          6'd39: begin
+          6'd35: begin
             cr_we <= 1'b1;
             cr_wa <= 7'd85;
             cr_wd <= rng_state[31:16];
-            act_we <= acc_a_v;
-            act_wa <= {bank, acc_a_i};
-            act_wd <= acc_a;
-            win_we <= acc_w_v;
-            win_wa <= {bank, acc_w_i};
-            win_wd <= acc_w;
             busy <= 1'b0;
             done <= 1'b1;
             st <= S_IDLE;
@@ -1158,6 +1159,7 @@ module htm3_tm_cells #(
     if (K > 16) $fatal(1, "htm3_tm_cells: K %0d > 16 (a column's cells span at most two bitmap words)", K);
     if (WCELL + 1 + WM > 16) $fatal(1, "htm3_tm_cells: a tm.seg word {count, valid, owner} exceeds 16 bits");
     if (FREE_BASE + R > (1 << SM_AW)) $fatal(1, "htm3_tm_cells: the segment memory needs 11R words");
+    if (NC <= M) $fatal(1, "htm3_tm_cells: NC %0d <= M %0d (maxNewSynapseCount saturates at 2^WN - 1)", NC, M);
   end
   always @(posedge clk) begin
     if ((st == S_GC0 || st == S_GEND) && take && fmask == {M{1'b0}})
