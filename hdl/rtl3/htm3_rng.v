@@ -1,5 +1,6 @@
 // htm3_rng: the TM generator of docs/SPEC.md section 3 with the one shared
-// multiplier. load sets the state (regs word 5); step advances it by one
+// multiplier. load sets one 16-bit half of the state (the high half with
+// load_hi: regs word 5 is read a half at a time); step advances it by one
 // xorshift32 draw (13/17/5) at the clock edge; below is, combinationally,
 // the high word of state * below_n: after a step, below(n) =
 // floor(draw * n / 2^32) for that draw (SPEC 3).
@@ -9,7 +10,8 @@ module htm3_rng #(
 ) (
     input  wire          clk,
     input  wire          load,
-    input  wire [  31:0] load_val,
+    input  wire          load_hi,
+    input  wire [  15:0] load_val,
     input  wire          step,
     input  wire [NW-1:0] below_n,
     output reg  [  31:0] state,
@@ -19,8 +21,10 @@ module htm3_rng #(
   wire [31:0] x2 = x1 ^ (x1 >> 17);
   wire [31:0] x3 = x2 ^ (x2 << 5);
   always @(posedge clk) begin
-    if (load) state <= load_val;
-    else if (step) state <= x3;
+    if (load) begin
+      if (load_hi) state[31:16] <= load_val;
+      else state[15:0] <= load_val;
+    end else if (step) state <= x3;
   end
   // the low word of the product is not used: below() is the high word
   /* verilator lint_off UNUSEDSIGNAL */

@@ -18,8 +18,11 @@
 // sampling), create (cell full: LRU by a walk of the used list; pool full:
 // LRU by a scan of the pool) and destroy (unlink from the used list, push
 // tm.free), on the segment memory (sm, DENDRITE.md's layout on R =
-// 2^ceil(log2 S), tm.free at 10R); the event counters (regs 7-14), created (4), FREE_COUNT (6)
-// and the tail are written at the end. All memories are outside.
+// 2^ceil(log2 S), tm.free at 10R). created (regs 4) is read-modified-
+// written as each segment is created, the TM iteration (regs 3) read where
+// an age or a new segment's seglru needs it; the event counters (regs
+// 7-14), FREE_COUNT (6) and the tail are written at the end. All memories
+// are outside. The area is in TM.md ("Area and speed").
 `default_nettype none
 module htm3_tm_cells #(
     parameter integer C = 256,
@@ -148,23 +151,31 @@ module htm3_tm_cells #(
   localparam integer R = 1 << WS;
   localparam integer LRU_BASE = 4 * R, PREV_BASE = 6 * R, NEXT_BASE = 7 * R, SEG_BASE = 8 * R,
       TAIL_ADDR = 9 * R, FREE_BASE = 10 * R;
-  localparam [B-1:0] PMAX = {B{1'b1}};
   localparam integer WN = WCELL + 1;  // candidate counts
 
-  reg [5:0] st, ret, dret;
+  // The state: its numbers are the testbench's (operation counts); Yosys
+  // extracts the machine (every next state is a constant) and codes it one
+  // hot, fewer LUTs than 6-bit decodes at every use.
+  (* fsm_encoding = "one-hot" *) reg [5:0] st;
+  reg ret;  // where a segment operation returns: S_COL (1) or S_RESUME (0)
+  reg [1:0] dret;  // where destroy returns: 0 ret, 1 S_KPOOL, 2 S_POP
   reg [5:0] k;  // S_INIT's and S_FIN's step
-  reg [ACT_AW-1:0] ci;  // S_CLEAR's word
   reg [WM-1:0] act_t, min_t;  // cfg words 16, 17 (at most M)
-  reg [15:0] max_new;  // cfg 18
+  // cfg 18, saturated at 2^WN - 1: every use is a minimum with a count of
+  // previous winners (below 2^WN - M) or a comparison with numPot (at most M)
+  reg [WN-1:0] max_new;
   reg [WG-1:0] g_max;  // cfg 19
   reg [B-1:0] p_init, p_inc, p_dec, p_psd;  // cfg 23, 25, 26, 27
-  reg [15:0] gen_lo, gen_hi;
-  reg [31:0] iter;
-  reg [63:0] created;
   reg [WS:0] fc;  // FREE_COUNT
   reg [WS-1:0] tail;
-  reg [15:0] ev[0:7];  // event counts of this pass, added to regs 7-14 at the end
-  reg carry;  // S_FIN's carry between a counter's 16-bit quarters
+  // The event counts of this pass (0 created, 1 evicted: cell full, 2
+  // evicted: pool full, 3 segments pruned, 4 not created, 5 synapses
+  // created, 6 pruned, 7 evicted), added to regs 7-14 at the end; one read
+  // multiplexer (ev_q, ev_i_r) serves the incrementer and S_FIN.
+  reg [15:0] ev[0:7];
+  reg ev_go, ev_go_r;
+  reg [2:0] ev_i, ev_i_r;
+  reg carry;  // the carry between a 64-bit counter's 16-bit quarters (S_POP's created, S_FIN)
   reg [CM_AW-1:0] w;  // bitmap word: columns 8w .. 8w + 7
   reg [7:0] act8, any8, amask, vm;  // the word's bits; active columns; still to visit
   reg [WCOL:0] ai;  // next active column
@@ -186,53 +197,57 @@ module htm3_tm_cells #(
   // Bitmap accumulators: the word being filled, written when the next set
   // falls in another word and at the end (sets come in ascending order).
   reg acc_a_v, acc_w_v;
-  reg [ACT_AW-1:0] acc_a_i, acc_w_i;
+  reg [ACT_AW-1:0] acc_a_i, acc_w_i;  // (S_CLEAR's word, both)
   reg [15:0] acc_a, acc_w;
   // Segment operations.
   reg pun;  // the slot loop punishes (else adapts)
   reg [WS-1:0] lseg, lnk;  // the segment learned on; the walk's next link
-  reg g_pos;  // maxNewSynapseCount > numPot
-  reg [15:0] g_val;
-  reg [15:0] gn;  // grow's n
-  reg [WS-1:0] oseg;  // the segment of the running operation
-  reg [SYN_AW-1:0] sbase;  // its first slot
+  reg [WM-1:0] g_pot;  // numPot of the segment adapted (grow's n is maxNewSynapseCount - numPot)
+  reg [WN-1:0] gn;  // grow's n
+  reg [WS-1:0] oseg;  // the segment of the running operation (adapt, grow, destroy, pop), of the walk or scan
+  reg [SYN_AW-1:0] sbase;  // its first slot (unused when M is a power of two)
+  localparam M_POW2 = (M & (M - 1)) == 0 && M > 1;
   reg [WM-1:0] cnt;  // its synapse count
   reg [WCELL-1:0] owner;
   reg [WMS:0] js;  // slot
   reg [SYN_W-1:0] sw;  // the slot's word
-  reg [WN-1:0] n_excl, ncand, bn, need;  // bn: candidates not yet examined
+  reg [WN-1:0] n_excl, ncand, bn;  // bn: candidates not yet examined
+  // grow's need, saturated at NSAT >= M + 2: beyond M it only decides
+  // evictions (over, over_next); the candidate loop's need is at most M
+  localparam integer NSAT = (1 << (WM + 1)) - 1;
+  reg [WM:0] need;
   reg take;  // S_GC3 took the candidate: its synapse is written in the next cycle
   reg wk_v, rescan;
   reg over_r;  // S_GEV: grow must evict (registered a cycle ahead)
   reg [WMS-1:0] wk_j;
   reg [B-1:0] wk_perm;
-  reg [M-1:0] fmask;  // free slots
+  reg [M-1:0] fmask;  // free slots (each scan shifts the slots' valid bits in; an eviction sets its slot)
   reg [WCELL:0] ip;  // previous winner examined
   reg [WCELL-1:0] pc;  // its cell
   reg drew;
   reg [WCELL-1:0] ccell;  // create's cell
-  reg [WS-1:0] ws;  // the walk's or scan's segment
-  reg [WS:0] wn;  // used segments left to walk
   reg bv;
   reg [WS-1:0] bseg;
   reg [31:0] bage, age_r;  // the best age; the age of the segment read last
   reg pend;  // the pool scan has a segment to compare
   reg [WS-1:0] pws;  // that segment
-  reg [15:0] lru_lo;
+  reg [15:0] lru_lo;  // the low half of an age (iter - seglru): iter is read from regs 3 each time
+  reg age_b;  // its borrow
   reg elig;
-  reg [WS-1:0] dseg, dp, dn, ns;
+  reg [WS-1:0] dp, dn;
   reg [WCELL-1:0] downer;
   reg empty_list;
 
   // --- the generator and its multiplier
-  reg rng_load, rng_step;
+  reg rng_step;
+  wire rng_load = st == S_INIT && (k == 6'd3 || k == 6'd4);  // regs 5, a half at a time
   wire [31:0] rng_state;
   wire [WN-1:0] rng_below;
   reg [WK-1:0] n_ties;
   wire gc_cand = !ex_rd[pc[3:0]];  // S_GC2: the previous winner is a candidate
-  wire draw_now = st == S_GC2 && gc_cand && need != {WN{1'b0}};
+  wire draw_now = st == S_GC2 && gc_cand && need != {(WM + 1){1'b0}};
   htm3_rng #(.NW(WN)) u_rng (
-      .clk(clk), .load(rng_load), .load_val({gen_hi, gen_lo}), .step(rng_step || draw_now),
+      .clk(clk), .load(rng_load), .load_hi(k[2]), .load_val(cr_rd), .step(rng_step || draw_now),
       .below_n(st == S_GC3 ? bn : WN'(n_ties)), .state(rng_state), .below(rng_below)
   );
 
@@ -285,25 +300,42 @@ module htm3_tm_cells #(
   wire sw_valid = sw[SYN_W-1];
   wire [WCELL-1:0] sw_cell = sw[B+:WCELL];
   wire [B-1:0] sw_perm = sw[B-1:0];
-  wire [B:0] perm_up = {1'b0, sw_perm} + {1'b0, p_inc};
-  wire [B-1:0] perm_inc = perm_up[B] ? PMAX : perm_up[B-1:0];
-  wire [B-1:0] perm_dec = sw_perm > p_dec ? sw_perm - p_dec : {B{1'b0}};
-  wire [B-1:0] perm_psd = sw_perm > p_psd ? sw_perm - p_psd : {B{1'b0}};
   wire pa_bit = pa_rd[sw_cell[3:0]];
-  wire [B-1:0] perm_new = pun ? (pa_bit ? perm_psd : sw_perm) : (pa_bit ? perm_inc : perm_dec);
+  // adapt: + p_inc (previously active cell) or - p_dec; punish: - p_psd
+  // (previously active cell) or unchanged. Two adders, saturating at
+  // 2^B - 1 and 0, both ready before the previous-active bit (the slowest
+  // input: a read of tm.active addressed by the slot's cell) selects.
+  wire [B:0] perm_up = {1'b0, sw_perm} + {1'b0, p_inc};
+  wire [B:0] perm_dn = {1'b0, sw_perm} - {1'b0, pun ? p_psd : p_dec};
+  wire [B-1:0] perm_inc = perm_up[B] ? {B{1'b1}} : perm_up[B-1:0];
+  wire [B-1:0] perm_sub = perm_dn[B] ? {B{1'b0}} : perm_dn[B-1:0];
+  wire [B-1:0] perm_new = pun ? (pa_bit ? perm_sub : sw_perm) : (pa_bit ? perm_inc : perm_sub);
   wire pw_bit = win_rd[sw_cell[3:0]];
   wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
-  wire [WN-1:0] need_c = (gn < 16'(ncand_c)) ? WN'(gn) : ncand_c;
+  wire [WN-1:0] need_c = gn < ncand_c ? gn : ncand_c;
   wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
   wire [WM-1:0] room = WM'(M) - cnt;  // free slots
   wire over_next = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M + 1);  // and again after this eviction
-  wire [WS:0] n_used = (WS + 1)'(S) - fc;
   wire [WS:0] fc_m1 = fc - 1'b1;  // the top of tm.free
-  wire [31:0] age = iter - {sm_rd, lru_lo};
-  // S_FIN: a counter quarter plus this pass's count (the low quarter) or the carry
-  wire [4:0] fin_q = 5'(k - 1'b1);
-  wire [16:0] fin_sum = {1'b0, cr_rd} + (fin_q[1:0] == 2'd0 ? {1'b0, ev[fin_q[4:2]]} : {16'd0, carry});
-  wire [WS-1:0] oseg_w = (st == S_A0) ? lseg : oseg;
+  // A segment's age, a half at a time: iter's half (cr_rd) minus seglru's
+  // half (sm_rd), the low half in S_WC and S_PSB, the high in S_WD and S_PSC.
+  wire [16:0] age_d = {1'b0, cr_rd} - {1'b0, sm_rd} - {16'd0, (st == S_WD || st == S_PSC) && age_b};
+  wire [31:0] age = {age_d[15:0], lru_lo};
+  // One comparator: age_r >= bage in the walk (S_WE: among equal ages the
+  // last seen), age_r > bage in the pool scan; the carry of age_r - bage
+  // (- 1 in the scan).
+  // (only the carry of the sum is used)
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [32:0] age_cmp = {1'b0, age_r} + {1'b0, ~bage} + {32'd0, st == S_WE};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire age_older = age_cmp[32];
+  wire [15:0] seg_word = 16'({cnt + WM'(take), 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
+  // The one adder on regs: in S_FIN a counter quarter plus this pass's
+  // count (the low quarter) or the carry; in S_POP a quarter of created
+  // plus the carry (set before the low quarter).
+  wire [1:0] fin_q = 2'(k - 1'b1);  // the quarter S_FIN adds
+  wire [15:0] ev_q = ev[ev_i_r];
+  wire [16:0] fin_sum = {1'b0, cr_rd} + (st == S_FIN && fin_q[1:0] == 2'd0 ? {1'b0, ev_q} : {16'd0, carry});
 
   assign ac_ra = ai[WCOL-1:0] + WCOL'(st == S_FOLD && fold_hit);
   assign cm_ra = w;
@@ -320,8 +352,8 @@ module htm3_tm_cells #(
   assign pa_ra = {~bank, rd_chi};
   assign pl_ra = {~bank, ip[WCELL-1:0]};
   assign sc_we = st == S_POP && k == 6'd2;
-  assign sc_wa = ns;
-  assign sc_wd = {ns, {(2 * WM) {1'b0}}};
+  assign sc_wa = oseg;
+  assign sc_wd = {oseg, {(2 * WM) {1'b0}}};
   assign cs_we = (st == S_POP && k == 6'd1) || st == S_D3;
   assign cs_wa = st == S_D3 ? downer : ccell;
   assign cs_wd = st == S_D3 ? cs_rd - 1'b1 : cs_rd + 1'b1;
@@ -339,38 +371,28 @@ module htm3_tm_cells #(
       6'd7: init_addr = 7'd50;  // cfg 25
       6'd8: init_addr = 7'd52;  // cfg 26
       6'd9: init_addr = 7'd54;  // cfg 27
-      6'd10: init_addr = 7'd76;  // regs 3
-      6'd11: init_addr = 7'd77;
-      6'd12: init_addr = 7'd80;  // regs 4
-      6'd13: init_addr = 7'd81;
-      6'd14: init_addr = 7'd82;
-      6'd15: init_addr = 7'd83;
       default: init_addr = 7'd88;  // regs 6
     endcase
   endfunction
 
   // A segment memory address: a region's base ORed with an offset below R
   // (or 4R: segseq); a slot address: the segment's first slot plus the slot.
-  reg [SM_AW-1:0] sm_b, sm_o;
+  // The offset is the running segment's (oseg) word sm_lo of its 2^sm_sh
+  // (sm_seg) or sm_x.
+  reg [SM_AW-1:0] sm_b, sm_x;
+  reg sm_seg;
+  reg [1:0] sm_sh, sm_lo;
   reg [SYN_AW-1:0] syn_o;
   always @* begin
-    sm_a = sm_b | sm_o;
-    syn_a = sbase + syn_o;
+    sm_a = sm_b | (sm_seg ? (SM_AW'(oseg) << sm_sh) | SM_AW'(sm_lo) : sm_x);
+    // {segment, slot} when M is a power of two, else the first slot plus the slot
+    syn_a = M_POW2 ? SYN_AW'({oseg, syn_o[WMS-1:0]}) : sbase + syn_o;
   end
-  // The quarter of created that S_POP (k 5..8) and S_FIN (k 33..36) write:
-  // k - 5 and k - 33 modulo 4 are both k + 3.
+  // created (regs 4) is not kept here: S_POP reads its quarter k - 5
+  // (k 5..8, k - 5 = k + 3 modulo 4) into the new segment's segseq word
+  // and writes it back plus the carry (read-modify-write on cfg/regs).
   wire [1:0] k_q = 2'(k + 6'd3);
-  reg [15:0] created_q;
-  always @*
-    case (k_q)
-      2'd0: created_q = created[15:0];
-      2'd1: created_q = created[31:16];
-      2'd2: created_q = created[47:32];
-      default: created_q = created[63:48];
-    endcase
   // One event a cycle at most: its counter and one incrementer.
-  reg ev_go, ev_go_r;
-  reg [2:0] ev_i, ev_i_r;
   always @* begin
     ev_go = 1'b1;
     case (st)
@@ -405,7 +427,15 @@ module htm3_tm_cells #(
 
   // --- memory addresses and writes by state
   always @* begin
-    cr_ra = st == S_INIT ? init_addr(k) : 7'd92 + 7'(k);
+    // S_INIT: the configuration; S_POP: regs 3 (iter, k 2-3) and 4
+    // (created, k 4-7); the walk and the scan: regs 3; S_FIN: regs 7-14
+    case (st)
+      S_INIT: cr_ra = init_addr(k);
+      S_POP: cr_ra = k < 6'd4 ? 7'd74 + 7'(k) : 7'd76 + 7'(k);
+      S_WB, S_PSA: cr_ra = 7'd76;
+      S_WC, S_PSB: cr_ra = 7'd77;
+      default: cr_ra = 7'd92 + 7'(k);
+    endcase
     sc_ra = sc_link;
     cs_ra = rcell;
     win_ra = {~bank, rcell[WCELL-1:4]};
@@ -417,24 +447,30 @@ module htm3_tm_cells #(
     syn_we = 1'b0;
     syn_wd = {SYN_W{1'b0}};
     sm_b = SM_AW'(TAIL_ADDR);
-    sm_o = {SM_AW{1'b0}};
+    sm_x = {SM_AW{1'b0}};
+    sm_seg = 1'b0;
+    sm_sh = 2'd0;
+    sm_lo = 2'd0;
     sm_we = 1'b0;
     sm_wd = 16'd0;
     case (st)
       S_HWAIT: sc_ra = WS'(hd_rd - 1'b1);
       S_RESUME: sc_ra = lnk;
       S_PSA: begin
-        sc_ra = ws;
+        sc_ra = oseg;
         sm_b = SM_AW'(LRU_BASE);
-        sm_o = SM_AW'({ws, 1'b0});
+        sm_seg = 1'b1;
+        sm_sh = 2'd1;
       end
       S_PSB: begin
         sm_b = SM_AW'(LRU_BASE);
-        sm_o = SM_AW'({ws, 1'b1});
+        sm_seg = 1'b1;
+        sm_sh = 2'd1;
+        sm_lo = 2'd1;
       end
       S_A0, S_G0: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_o = SM_AW'(oseg_w);
+        sm_seg = 1'b1;
       end
       S_AW2:
       if (sw_valid) begin
@@ -445,8 +481,8 @@ module htm3_tm_cells #(
       if (cnt >= min_t) begin
         sm_we = 1'b1;
         sm_b = SM_AW'(SEG_BASE);
-        sm_o = SM_AW'(oseg);
-        sm_wd = 16'({cnt, 1'b1, owner});
+        sm_seg = 1'b1;
+        sm_wd = seg_word;  // (take is 0 here)
       end
       S_GC0, S_GEND: begin
         // the synapse S_GC3 took, in the lowest free slot
@@ -456,8 +492,8 @@ module htm3_tm_cells #(
         if (st == S_GEND) begin
           sm_we = 1'b1;
           sm_b = SM_AW'(SEG_BASE);
-          sm_o = SM_AW'(oseg);
-          sm_wd = 16'({cnt + WM'(take), 1'b1, owner});
+          sm_seg = 1'b1;
+          sm_wd = seg_word;
         end
       end
       S_GW1: win_ra = {~bank, rd_chi};
@@ -476,23 +512,26 @@ module htm3_tm_cells #(
       S_K0: cs_ra = ccell;
       S_WA: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_o = SM_AW'(ws);
+        sm_seg = 1'b1;
       end
       S_WB: begin
         sm_b = SM_AW'(LRU_BASE);
-        sm_o = SM_AW'({ws, 1'b0});
+        sm_seg = 1'b1;
+        sm_sh = 2'd1;
       end
       S_WC: begin
         sm_b = SM_AW'(LRU_BASE);
-        sm_o = SM_AW'({ws, 1'b1});
+        sm_seg = 1'b1;
+        sm_sh = 2'd1;
+        sm_lo = 2'd1;
       end
       S_WD: begin
         sm_b = SM_AW'(PREV_BASE);
-        sm_o = SM_AW'(ws);
+        sm_seg = 1'b1;
       end
       S_WE: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_o = SM_AW'(sm_rd[WS-1:0]);
+        sm_x = SM_AW'(sm_rd[WS-1:0]);
       end
       S_POP: begin
         cs_ra = ccell;
@@ -500,57 +539,62 @@ module htm3_tm_cells #(
         case (k)
           6'd0, 6'd1: begin
             sm_b = SM_AW'(FREE_BASE);
-            sm_o = SM_AW'(fc_m1);
+            sm_x = SM_AW'(fc_m1);
           end
           6'd2: begin
             sm_b = SM_AW'(SEG_BASE);
-            sm_o = SM_AW'(ns);
+            sm_seg = 1'b1;
             sm_wd = 16'({1'b1, ccell});
           end
           6'd3: begin
             sm_b = SM_AW'(LRU_BASE);
-            sm_o = SM_AW'({ns, 1'b0});
-            sm_wd = iter[15:0];
+            sm_seg = 1'b1;
+        sm_sh = 2'd1;
+            sm_wd = cr_rd;  // iter
           end
           6'd4: begin
             sm_b = SM_AW'(LRU_BASE);
-            sm_o = SM_AW'({ns, 1'b1});
-            sm_wd = iter[31:16];
+            sm_seg = 1'b1;
+        sm_sh = 2'd1;
+        sm_lo = 2'd1;
+            sm_wd = cr_rd;
           end
           6'd5, 6'd6, 6'd7, 6'd8: begin
             sm_b = {SM_AW{1'b0}};
-            sm_o = SM_AW'({ns, k_q});
-            sm_wd = created_q;
+            sm_seg = 1'b1;
+            sm_sh = 2'd2;
+            sm_lo = k_q;
+            sm_wd = cr_rd;
           end
           6'd9: begin
             sm_b = SM_AW'(PREV_BASE);
-            sm_o = SM_AW'(ns);
-            sm_wd = empty_list ? 16'(ns) : 16'(tail);
+            sm_seg = 1'b1;
+            sm_wd = empty_list ? 16'(oseg) : 16'(tail);
           end
           6'd10: begin
             sm_b = SM_AW'(NEXT_BASE);
-            sm_o = SM_AW'(ns);
-            sm_wd = 16'(ns);
+            sm_seg = 1'b1;
+            sm_wd = 16'(oseg);
           end
           default: begin  // 11
             sm_we = !empty_list;
             sm_b = SM_AW'(NEXT_BASE);
-            sm_o = SM_AW'(tail);
-            sm_wd = 16'(ns);
+            sm_x = SM_AW'(tail);
+            sm_wd = 16'(oseg);
           end
         endcase
       end
       S_D0: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_o = SM_AW'(dseg);
+        sm_seg = 1'b1;
       end
       S_D1: begin
         sm_b = SM_AW'(PREV_BASE);
-        sm_o = SM_AW'(dseg);
+        sm_seg = 1'b1;
       end
       S_D2: begin
         sm_b = SM_AW'(NEXT_BASE);
-        sm_o = SM_AW'(dseg);
+        sm_seg = 1'b1;
         cs_ra = downer;
       end
       S_DW: begin
@@ -558,38 +602,42 @@ module htm3_tm_cells #(
         case (k)
           6'd0: begin
             sm_b = SM_AW'(SEG_BASE);
-            sm_o = SM_AW'(dseg);
+            sm_seg = 1'b1;
           end
           6'd1, 6'd2: begin
             sm_b = SM_AW'(LRU_BASE);
-            sm_o = SM_AW'({dseg, k == 6'd2});
+            sm_seg = 1'b1;
+            sm_sh = 2'd1;
+            sm_lo = {1'b0, k == 6'd2};
           end
           6'd3, 6'd4, 6'd5, 6'd6: begin
             sm_b = {SM_AW{1'b0}};
-            sm_o = SM_AW'({dseg, 2'(k + 6'd1)});  // quarter k - 3
+            sm_seg = 1'b1;
+            sm_sh = 2'd2;
+            sm_lo = 2'(k + 6'd1);  // quarter k - 3
           end
           6'd7: begin
-            sm_we = dp != dseg;
+            sm_we = dp != oseg;
             sm_b = SM_AW'(NEXT_BASE);
-            sm_o = SM_AW'(dp);
-            sm_wd = dn == dseg ? 16'(dp) : 16'(dn);
+            sm_x = SM_AW'(dp);
+            sm_wd = dn == oseg ? 16'(dp) : 16'(dn);
           end
           6'd8: begin
-            sm_we = dn != dseg;
+            sm_we = dn != oseg;
             sm_b = SM_AW'(PREV_BASE);
-            sm_o = SM_AW'(dn);
-            sm_wd = dp == dseg ? 16'(dn) : 16'(dp);
+            sm_x = SM_AW'(dn);
+            sm_wd = dp == oseg ? 16'(dn) : 16'(dp);
           end
           default: begin  // 9
             sm_b = SM_AW'(FREE_BASE);
-            sm_o = SM_AW'(fc);
-            sm_wd = 16'(dseg);
+            sm_x = SM_AW'(fc);
+            sm_wd = 16'(oseg);
           end
         endcase
       end
       S_DZ: syn_we = 1'b1;
       S_FIN:
-      if (k == 6'd39) begin
+      if (k == 6'd35) begin
         sm_we = 1'b1;
         sm_wd = 16'(tail);
       end
@@ -602,6 +650,20 @@ module htm3_tm_cells #(
   reg [WCELL-1:0] set_cell;
   reg [WCELL-1:0] wl_d;
   assign wl_wd = wl_d;
+  // The bitmap words are written from the accumulators as they are
+  // complete: S_CLEAR zeroes the new banks (the accumulators are zero and
+  // their index counts the words), a set in another word writes the word
+  // filled, the last S_FIN cycle writes the last words.
+  always @* begin
+    act_we = st == S_CLEAR || (set_a && acc_a_v && acc_a_i != set_cell[WCELL-1:4]) ||
+        (st == S_FIN && k == 6'd35 && acc_a_v);
+    act_wa = {bank, acc_a_i};
+    act_wd = acc_a;
+    win_we = st == S_CLEAR || (set_w && acc_w_v && acc_w_i != set_cell[WCELL-1:4]) ||
+        (st == S_FIN && k == 6'd35 && acc_w_v);
+    win_wa = {bank, acc_w_i};
+    win_wd = acc_w;
+  end
 
   // the walk's next cell: after S_HWAIT's empty list, S_SEG's list end
   // (unless it learns first) or S_RESUME's
@@ -612,11 +674,8 @@ module htm3_tm_cells #(
 
   always @(posedge clk) begin
     cr_we <= 1'b0;
-    act_we <= 1'b0;
-    win_we <= 1'b0;
     wl_we <= 1'b0;
     pr_we <= 1'b0;
-    rng_load <= 1'b0;
     rng_step <= 1'b0;
     done <= 1'b0;
     set_a <= 1'b0;
@@ -624,9 +683,6 @@ module htm3_tm_cells #(
     // the sets of the previous cycle go into the accumulators
     if (set_a) begin
       if (acc_a_v && acc_a_i != set_cell[WCELL-1:4]) begin
-        act_we <= 1'b1;
-        act_wa <= {bank, acc_a_i};
-        act_wd <= acc_a;
         acc_a <= 16'd1 << set_cell[3:0];
       end else acc_a <= acc_a | (16'd1 << set_cell[3:0]);
       acc_a_v <= 1'b1;
@@ -634,9 +690,6 @@ module htm3_tm_cells #(
     end
     if (set_w) begin
       if (acc_w_v && acc_w_i != set_cell[WCELL-1:4]) begin
-        win_we <= 1'b1;
-        win_wa <= {bank, acc_w_i};
-        win_wd <= acc_w;
         acc_w <= 16'd1 << set_cell[3:0];
       end else acc_w <= acc_w | (16'd1 << set_cell[3:0]);
       acc_w_v <= 1'b1;
@@ -648,10 +701,10 @@ module htm3_tm_cells #(
     // an event is counted a cycle after it happens (timing); the last one
     // is counted before S_FIN reads the counts
     ev_go_r <= ev_go;
-    ev_i_r <= ev_i;
-    if (ev_go_r) ev[ev_i_r] <= ev[ev_i_r] + 1'b1;
+    ev_i_r <= st == S_FIN ? 3'(k >> 2) : ev_i;  // S_FIN: the counter that k + 1 adds
+    if (ev_go_r) ev[ev_i_r] <= ev_q + 1'b1;
     // the pool scan compares a segment while it reads the next one
-    if ((st == S_PSA || st == S_PSF) && pend && elig && (!bv || age_r > bage)) begin
+    if ((st == S_PSA || st == S_PSF) && pend && elig && (!bv || age_older)) begin
       bv <= 1'b1;
       bseg <= pws;
       bage <= age_r;
@@ -672,9 +725,11 @@ module htm3_tm_cells #(
         acc_a <= 16'd0;
         acc_w <= 16'd0;
         w <= {CM_AW{1'b0}};
-        ci <= {ACT_AW{1'b0}};
+        acc_a_i <= {ACT_AW{1'b0}};
+        acc_w_i <= {ACT_AW{1'b0}};
         for (e = 0; e < 8; e = e + 1) ev[e] <= 16'd0;
         ev_go_r <= 1'b0;
+        take <= 1'b0;
       end
       // read the configuration and regs (cr_ra = init_addr(k)) and the tail
       S_INIT: begin
@@ -682,24 +737,15 @@ module htm3_tm_cells #(
         case (k)
           6'd1: act_t <= cr_rd[WM-1:0];
           6'd2: min_t <= cr_rd[WM-1:0];
-          6'd3: gen_lo <= cr_rd;
-          6'd4: gen_hi <= cr_rd;
-          6'd5: max_new <= cr_rd;
+          6'd5: max_new <= cr_rd[15:WN] != 0 ? {WN{1'b1}} : cr_rd[WN-1:0];
           6'd6: g_max <= cr_rd[WG-1:0];
           6'd7: p_init <= cr_rd[B-1:0];
           6'd8: p_inc <= cr_rd[B-1:0];
           6'd9: p_dec <= cr_rd[B-1:0];
           6'd10: p_psd <= cr_rd[B-1:0];
-          6'd11: iter[15:0] <= cr_rd;
-          6'd12: iter[31:16] <= cr_rd;
-          6'd13: created[15:0] <= cr_rd;
-          6'd14: created[31:16] <= cr_rd;
-          6'd15: created[47:32] <= cr_rd;
-          6'd16: created[63:48] <= cr_rd;
-          6'd17: begin
+          6'd11: begin
             fc <= cr_rd[WS:0];
             tail <= sm_rd[WS-1:0];
-            rng_load <= 1'b1;
             st <= S_CLEAR;
           end
           default: ;
@@ -707,14 +753,9 @@ module htm3_tm_cells #(
       end
       // zero the new banks of act and win
       S_CLEAR: begin
-        act_we <= 1'b1;
-        act_wa <= {bank, ci};
-        act_wd <= 16'd0;
-        win_we <= 1'b1;
-        win_wa <= {bank, ci};
-        win_wd <= 16'd0;
-        ci <= ci + 1'b1;
-        if (32'(ci) == NA - 1) st <= S_WORD;
+        acc_a_i <= acc_a_i + 1'b1;
+        acc_w_i <= acc_a_i + 1'b1;
+        if (32'(acc_a_i) == NA - 1) st <= S_WORD;
       end
       // read bitmap word w (cm_ra = w); fold its active columns
       S_WORD: begin
@@ -782,11 +823,11 @@ module htm3_tm_cells #(
           // adapt (and grow) an active segment of a predicted column, or
           // punish a matching segment of an inactive column; then resume
           lseg <= seg;
+          oseg <= seg;
           lnk <= sc_link;
           pun <= !col_act;
-          g_pos <= max_new > 16'(sc_pot);
-          g_val <= max_new - 16'(sc_pot);
-          ret <= S_RESUME;
+          g_pot <= sc_pot;
+          ret <= 1'b0;
           st <= S_A0;
         end else if (sc_link != seg) seg <= sc_link;
         else st <= S_HEAD;
@@ -838,23 +879,22 @@ module htm3_tm_cells #(
       // a burst's learning: adapt and grow the best matching segment, or
       // create a segment on the winner and grow it
       S_BLEARN: begin
-        ret <= S_COL;
+        ret <= 1'b1;
         if (best_v) begin
           lseg <= best_seg;
+          oseg <= best_seg;
           pun <= 1'b0;
-          g_pos <= max_new > 16'(best_pot);
-          g_val <= max_new - 16'(best_pot);
+          g_pot <= best_pot;
           st <= S_A0;
         end else if (n_pw != {(WCELL + 1) {1'b0}}) begin
-          gn <= 16'(n_pw) < max_new ? 16'(n_pw) : max_new;
+          gn <= n_pw < max_new ? n_pw : max_new;
           ccell <= win_cell;
           st <= S_K0;
         end else st <= S_COL;
       end
       // --- adapt / punish lseg (SPEC 6.6, 6.8): 3 cycles a slot
       S_A0: begin
-        oseg <= lseg;
-        sbase <= SYN_AW'(lseg) * SYN_AW'(M);
+        sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         st <= S_A1;
       end
       S_A1: begin
@@ -877,13 +917,12 @@ module htm3_tm_cells #(
       end
       S_AEND:
       if (cnt < min_t) begin
-        dseg <= oseg;
-        dret <= ret;
+        dret <= 2'd0;
         st <= S_D0;
-      end else if (!pun && g_pos) begin
-        gn <= g_val;
+      end else if (!pun && max_new > WN'(g_pot)) begin
+        gn <= max_new - WN'(g_pot);
         st <= S_G0;
-      end else st <= ret;
+      end else st <= ret ? S_COL : S_RESUME;
       // --- grow on oseg (SPEC 6.7)
       S_G0: begin
         sbase <= SYN_AW'(oseg) * SYN_AW'(M);
@@ -895,7 +934,6 @@ module htm3_tm_cells #(
         js <= {(WMS + 1) {1'b0}};
         n_excl <= {WN{1'b0}};
         wk_v <= 1'b0;
-        fmask <= {M{1'b0}};
         rescan <= 1'b0;
         st <= S_GR;
       end
@@ -911,7 +949,7 @@ module htm3_tm_cells #(
           wk_j <= WMS'(js);
           wk_perm <= sw_perm;
         end
-        if (!sw_valid) fmask[js[WMS-1:0]] <= 1'b1;
+        fmask <= {!sw_valid, fmask[M-1:1]};  // slot js (all M slots shift through)
         js <= js + 1'b1;
         if (32'(js) == M - 1) st <= rescan ? S_GEV : S_GNEED;
         else st <= S_GR;
@@ -919,7 +957,7 @@ module htm3_tm_cells #(
       end
       S_GNEED: begin
         over_r <= (WN + 1)'(cnt) + (WN + 1)'(need_c) > (WN + 1)'(M);
-        need <= need_c;
+        need <= 32'(need_c) > NSAT ? (WM + 1)'(NSAT) : (WM + 1)'(need_c);
         ncand <= ncand_c;
         st <= S_GEV;
       end
@@ -936,7 +974,7 @@ module htm3_tm_cells #(
         end else st <= S_GSEL;
       end
       S_GSEL: begin
-        if (over) need <= WN'(room);
+        if (over) need <= (WM + 1)'(room);
         ip <= {(WCELL + 1) {1'b0}};
         bn <= ncand;
         take <= 1'b0;
@@ -944,7 +982,7 @@ module htm3_tm_cells #(
       end
       S_GC0: begin
         if (take) begin
-          fmask[ffs] <= 1'b0;
+          fmask <= fmask & (fmask - 1'b1);  // slot ffs taken
           cnt <= cnt + 1'b1;
           need <= need - 1'b1;
         end
@@ -961,17 +999,19 @@ module htm3_tm_cells #(
       end
       S_GC3: begin
         if (drew) bn <= bn - 1'b1;
-        take <= drew && rng_below < need;
+        take <= drew && rng_below < WN'(need);
         ip <= ip + 1'b1;
         st <= ip == n_pw - 1'b1 ? S_GEND : S_GC0;
       end
-      S_GEND: st <= ret;
+      S_GEND: begin
+        take <= 1'b0;  // (S_AEND writes the tm.seg word with cnt + take)
+        st <= ret ? S_COL : S_RESUME;
+      end
       // --- create on ccell (SPEC 6.10)
       S_K0: st <= S_K1;
       S_K1:
       if (cs_rd >= g_max) begin
-        ws <= tail;
-        wn <= n_used;
+        oseg <= tail;
         bv <= 1'b0;
         st <= S_WA;
       end else st <= S_KPOOL;
@@ -983,7 +1023,7 @@ module htm3_tm_cells #(
         st <= S_WC;
       end
       S_WC: begin
-        lru_lo <= sm_rd;
+        {age_b, lru_lo} <= age_d;
         st <= S_WD;
       end
       S_WD: begin
@@ -991,23 +1031,22 @@ module htm3_tm_cells #(
         st <= S_WE;
       end
       S_WE: begin
-        if (owner == ccell && (!bv || age_r >= bage)) begin
+        if (owner == ccell && (!bv || age_older)) begin
           bv <= 1'b1;
-          bseg <= ws;
+          bseg <= oseg;
           bage <= age_r;
         end
-        ws <= sm_rd[WS-1:0];
-        wn <= wn - 1'b1;
-        st <= wn == 1 ? S_WF : S_WB;
+        oseg <= sm_rd[WS-1:0];
+        st <= sm_rd[WS-1:0] == oseg ? S_WF : S_WB;  // the oldest links to itself
       end
       S_WF: begin
-        dseg <= bseg;
-        dret <= S_KPOOL;
+        oseg <= bseg;
+        dret <= 2'd1;
         st <= S_D0;
       end
       S_KPOOL:
       if (fc == {(WS + 1) {1'b0}}) begin
-        ws <= {WS{1'b0}};
+        oseg <= {WS{1'b0}};
         bv <= 1'b0;
         pend <= 1'b0;
         st <= S_PSA;
@@ -1019,23 +1058,23 @@ module htm3_tm_cells #(
       S_PSA: st <= S_PSB;
       S_PSF: st <= S_PSE;
       S_PSB: begin
-        lru_lo <= sm_rd;
+        {age_b, lru_lo} <= age_d;
         elig <= sc_pot < min_t && sc_conn < act_t;
         st <= S_PSC;
       end
       S_PSC: begin
         age_r <= age;
         pend <= 1'b1;
-        pws <= ws;
-        ws <= ws + 1'b1;
-        st <= 32'(ws) == S - 1 ? S_PSF : S_PSA;
+        pws <= oseg;
+        oseg <= oseg + 1'b1;
+        st <= 32'(oseg) == S - 1 ? S_PSF : S_PSA;
       end
       S_PSE:
       if (!bv) begin
-        st <= ret;
+        st <= ret ? S_COL : S_RESUME;
       end else begin
-        dseg <= bseg;
-        dret <= S_POP;
+        oseg <= bseg;
+        dret <= 2'd2;
         k <= 6'd0;
         st <= S_D0;
       end
@@ -1043,21 +1082,27 @@ module htm3_tm_cells #(
       S_POP: begin
         k <= k + 1'b1;
         case (k)
-          6'd0: empty_list <= fc == (WS + 1)'(S);
+          6'd0: begin
+            empty_list <= fc == (WS + 1)'(S);
+            carry <= 1'b1;
+          end
           6'd1: begin
-            ns <= sm_rd[WS-1:0];
+            oseg <= sm_rd[WS-1:0];
             fc <= fc - 1'b1;
           end
+          6'd5, 6'd6, 6'd7, 6'd8: begin  // created + 1 into regs 4, quarter k - 5
+            {carry, cr_wd} <= fin_sum;
+            cr_we <= 1'b1;
+            cr_wa <= 7'd75 + 7'(k);
+          end
           6'd11: begin
-            tail <= ns;
-            created <= created + 1'b1;
-            oseg <= ns;
+            tail <= oseg;
             st <= S_G0;
           end
           default: ;
         endcase
       end
-      // --- destroy dseg: read its owner and links, clear its words, unlink
+      // --- destroy oseg: read its owner and links, clear its words, unlink
       // it, push it on tm.free, free its slots
       S_D0: st <= S_D1;
       S_D1: begin
@@ -1070,7 +1115,7 @@ module htm3_tm_cells #(
       end
       S_D3: begin
         dn <= sm_rd[WS-1:0];
-        sbase <= SYN_AW'(dseg) * SYN_AW'(M);
+        sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         k <= 6'd0;
         st <= S_DW;
       end
@@ -1078,7 +1123,7 @@ module htm3_tm_cells #(
         k <= k + 1'b1;
         if (k == 6'd9) begin
           fc <= fc + 1'b1;
-          if (dn == dseg) tail <= dp;
+          if (dn == oseg) tail <= dp;
           js <= {(WMS + 1) {1'b0}};
           st <= S_DZ;
         end
@@ -1087,11 +1132,11 @@ module htm3_tm_cells #(
         js <= js + 1'b1;
         if (32'(js) == M - 1) begin
           k <= 6'd0;
-          st <= dret;
+          st <= dret == 2'd1 ? S_KPOOL : dret == 2'd2 ? S_POP : ret ? S_COL : S_RESUME;
         end
       end
       // --- the end: add the event counts to regs 7-14 (read k, write k+1),
-      // write created, FREE_COUNT, the generator, the tail; flush the bitmaps
+      // write FREE_COUNT, the generator, the tail; flush the bitmaps
       S_FIN: begin
         k <= k + 1'b1;
         if (k >= 6'd1 && k <= 6'd32) begin
@@ -1100,31 +1145,20 @@ module htm3_tm_cells #(
           cr_wa <= 7'd91 + 7'(k);
         end
         case (k)
-          6'd33, 6'd34, 6'd35, 6'd36: begin
-            cr_we <= 1'b1;
-            cr_wa <= 7'd47 + 7'(k);
-            cr_wd <= created_q;
-          end
-          6'd37: begin
+          6'd33: begin
             cr_we <= 1'b1;
             cr_wa <= 7'd88;
             cr_wd <= 16'(fc);
           end
-          6'd38: begin
+          6'd34: begin
             cr_we <= 1'b1;
             cr_wa <= 7'd84;
             cr_wd <= rng_state[15:0];
           end
-          6'd39: begin
+          6'd35: begin
             cr_we <= 1'b1;
             cr_wa <= 7'd85;
             cr_wd <= rng_state[31:16];
-            act_we <= acc_a_v;
-            act_wa <= {bank, acc_a_i};
-            act_wd <= acc_a;
-            win_we <= acc_w_v;
-            win_wa <= {bank, acc_w_i};
-            win_wd <= acc_w;
             busy <= 1'b0;
             done <= 1'b1;
             st <= S_IDLE;
@@ -1158,6 +1192,7 @@ module htm3_tm_cells #(
     if (K > 16) $fatal(1, "htm3_tm_cells: K %0d > 16 (a column's cells span at most two bitmap words)", K);
     if (WCELL + 1 + WM > 16) $fatal(1, "htm3_tm_cells: a tm.seg word {count, valid, owner} exceeds 16 bits");
     if (FREE_BASE + R > (1 << SM_AW)) $fatal(1, "htm3_tm_cells: the segment memory needs 11R words");
+    if (NC <= M) $fatal(1, "htm3_tm_cells: NC %0d <= M %0d (maxNewSynapseCount saturates at 2^WN - 1)", NC, M);
   end
   always @(posedge clk) begin
     if ((st == S_GC0 || st == S_GEND) && take && fmask == {M{1'b0}})
