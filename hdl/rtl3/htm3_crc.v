@@ -7,7 +7,7 @@
 // and feeds the word the host returns (d, the host's read data register)
 // one bit a cycle, least significant first, into a bit-serial CRC-32 (IEEE,
 // reflected): the same CRC as a byte at a time, 8 times slower, in about
-// 40 logic cells instead of about 85 plus a 32-bit word register and its
+// 20 LUTs instead of about 85 plus a 32-bit word register and its
 // multiplexer.
 //
 // A run: start with mode (MODE_MEM: memory sel_i, len_i words of nb_i
@@ -48,8 +48,12 @@ module htm3_crc #(
                    P_ANUM = 4'd5, P_ADEN = 4'd6, P_ICNT = 4'd7, P_IBUF = 4'd8, P_MEM = 4'd9;
   localparam [1:0] C_NEXT = 2'd0, C_WAIT = 2'd1, C_FEED = 2'd2, C_FIN = 2'd3;
 
-  reg [31:0] crc;  // running; the CRC (complemented) when done
-  assign value = crc;
+  // z is the complement of the running CRC register: it starts at 0 (the
+  // register's all ones) and is the CRC itself at the end, so that start,
+  // the clear and the end need no multiplexer: a step of the register,
+  // c' = (c >> 1) ^ (c[0] ^ b ? P : 0), is z' = {1, z >> 1} ^ (!z[0] ^ b ? P : 0).
+  reg [31:0] z;
+  assign value = z;
   reg [1:0]  cs;
   reg [3:0]  cp;   // the item
   reg [WA-1:0] ci;   // the word within a loop
@@ -84,13 +88,13 @@ module htm3_crc #(
   end
   // the last bit of a word: 8 x its bytes - 1 (registers and buffers 4)
   wire [4:0] cb_last = (cp != P_MEM || nb[3:2] != 2'd0) ? 5'd31 : nb[1] ? 5'd15 : 5'd7;
-  wire       fb = crc[0] ^ d[cb];
+  wire       fb = !z[0] ^ d[cb];
 
   always @(posedge clk) begin
     rq <= 1'b0;
     if (start) begin
       busy <= 1'b1;
-      crc <= 32'hFFFFFFFF;
+      z <= 32'd0;
       cs <= C_NEXT;
       ci <= {WA{1'b0}};
       hi <= 1'b0;
@@ -113,7 +117,7 @@ module htm3_crc #(
           cs <= C_FEED;
         end
         C_FEED: begin
-          crc <= {1'b0, crc[31:1]} ^ (fb ? 32'hEDB88320 : 32'd0);
+          z <= {1'b1, z[31:1]} ^ (fb ? 32'hEDB88320 : 32'd0);
           cb <= cb + 5'd1;
           if (cb == cb_last) begin
             cs <= C_NEXT;
@@ -125,17 +129,14 @@ module htm3_crc #(
             else cp <= cp + 4'd1;
           end
         end
-        default: begin  // C_FIN
-          busy <= 1'b0;
-          crc <= ~crc;
-        end
+        default: busy <= 1'b0;  // C_FIN
       endcase
     end
-    if (clr) crc <= 32'd0;
+    if (clr) z <= 32'd0;
     if (rst) begin
       busy <= 1'b0;
       rq <= 1'b0;
-      crc <= 32'd0;
+      z <= 32'd0;
     end
   end
 endmodule

@@ -138,6 +138,7 @@ module htm3_host #(
   localparam integer MAXD2 = (MAXD1 > NC) ? MAXD1 : NC;
   localparam integer MAXD = (MAXD2 > BOOST_TABLE_WORDS) ? MAXD2 : BOOST_TABLE_WORDS;
   localparam integer WA = bitsf(MAXD);
+  localparam integer WCC = bitsf(C);  // OUT_COUNT and PRED_COUNT are at most C
 
   // ------------------------------------------------------------- registers
   // Every register the bus writes takes wb_dat_i under one enable, and the
@@ -178,13 +179,15 @@ module htm3_host #(
   htm3_crc #(.WA(WA)) u_crc (
       .clk(clk), .rst(rst), .start(c_start), .clr(c_clr), .mode(c_mode),
       .len_i(WA'(mem_depth(csel))), .nb_i(mem_bytes(csel)),
-      .in_count(in_count), .out_count(WA'(out_count)), .pred_count(WA'(pred_count)),
+      .in_count(in_count), .out_count(WA'(out_count[WCC-1:0])), .pred_count(WA'(pred_count[WCC-1:0])),
       .rq(c_rq), .ra(c_ra), .idx(c_idx), .ack(c_ack), .d(dr), .busy(c_busy), .value(c_value));
 
   wire wb_req = wb_cyc_i && wb_stb_i && !wb_ack_o;
   wire take = hs == H_IDLE && wb_req && !c_busy && !c_start && !wcrc && !rst;  // a bus request is served
   wire [15:0] cmd = wb_dat_i[15:0];
   wire cmd_ok = wb_dat_i[31:16] == ~wb_dat_i[15:0];
+  wire dat_hi0 = wb_dat_i[31:12] == 20'd0;  // one test for the comparisons below
+  wire sel_in = dat_hi0 && wb_dat_i[11:MEM_SEL_BITS] == 0;  // wb_dat_i < NUM_MEMS
   wire wr = take && wb_we_i;
   wire wr_ctrl = wr && wb_adr_i == REG_CTRL;
   wire ctl = wr_ctrl && cmd_ok && !busy;  // a command taken
@@ -251,6 +254,8 @@ module htm3_host #(
   wire ra_hi = ra == REG_MEM_DATA_HI;
   wire ra_port = ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra);  // RAM-backed
   wire ra_crc = ra == REG_IN_CRC || ra == REG_OUT_CRC;
+  // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM)
+  wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:0]};
 
   // Commands (one-cycle pulses to the sequencer).
   always @* begin
@@ -282,7 +287,7 @@ module htm3_host #(
           e_code = busy ? ERR_BUSY : locked ? ERR_LOCKED : ERR_BAD_MEM;
         end
         REG_CRC_SEL: begin
-          e_set = busy || wb_dat_i >= NUM_MEMS;
+          e_set = busy || !sel_in;
           e_code = busy ? ERR_BUSY : ERR_BAD_MEM;
         end
         default: ;
@@ -327,11 +332,11 @@ module htm3_host #(
       if (w_se) step_expect <= wb_dat_i;
       if (w_ic) begin
         in_count <= wb_dat_i;
-        in_ok <= wb_dat_i <= IN_D;
+        in_ok <= (IN_D < 4096) ? dat_hi0 && {20'd0, wb_dat_i[11:0]} <= IN_D : wb_dat_i <= IN_D;
       end
       if (w_ms) begin
         mem_sel <= wb_dat_i;
-        sel_ok <= wb_dat_i < NUM_MEMS;
+        sel_ok <= sel_in;
       end
       if (w_ma) begin
         ma_hi <= wb_dat_i[31:WA];
@@ -355,7 +360,7 @@ module htm3_host #(
     else if (wr && wb_adr_i == REG_MEM_LOCK) locked <= wb_dat_i != MEM_UNLOCK;
     if (rst || cmd_restore) dirty <= 1'b0;
     else if (ma_inc && h_we) dirty <= 1'b1;
-    if (wr && wb_adr_i == REG_CRC_SEL && !busy && wb_dat_i < NUM_MEMS) csel <= wb_dat_i[3:0];
+    if (wr && wb_adr_i == REG_CRC_SEL && !busy && sel_in) csel <= wb_dat_i[3:0];
     else if (rst) csel <= 4'd0;
   end
 
@@ -367,8 +372,8 @@ module htm3_host #(
     h_req <= 1'b0;
     c_start <= 1'b0;
     c_ack <= 1'b0;
-    c_clr <= zr || (crc_sel_go && wb_dat_i >= NUM_MEMS);
-    if (crc_sel_go && wb_dat_i < NUM_MEMS) begin
+    c_clr <= zr || (crc_sel_go && !sel_in);
+    if (crc_sel_go && sel_in) begin
       c_start <= 1'b1; c_mode <= 2'd0;
     end
     case (hs)
@@ -386,7 +391,8 @@ module htm3_host #(
             hs <= H_MEM;
             h_sel <= is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
                      {1'b0, rcrc ? csel : mem_sel[3:0]};
-            h_addr <= ra_win ? HA'(rcrc ? c_idx : ma) : is_in_buf(ra) ? HA'(ra[IN_BUF_BITS-1:0]) : HA'(ra[OUT_BUF_BITS-1:0]);
+            // the CRC's words are at its index; the bus's buffer words at the address's low bits
+            h_addr <= rcrc ? HA'(c_idx) : ra_win ? HA'(ma) : HA'(ra_idx);
           end
         end
       end else if (is_ph) begin
@@ -407,10 +413,11 @@ module htm3_host #(
       H_MEM:
       if (m_ack) begin
         wb_dat_o <= ra_hi ? m_rd[63:32] : m_rd[31:0];
-        // beyond IN_BUF's N words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT: 0
+        // beyond IN_BUF's N words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT: 0 (the
+        // counts are at most C: their low bits)
         if ((is_in_buf(ra) && {22'd0, ra[IN_BUF_BITS-1:0]} >= IN_D) ||
-            (is_out_buf(ra) && {20'd0, ra[OUT_BUF_BITS-1:0]} >= out_count) ||
-            (is_pred_buf(ra) && {20'd0, ra[PRED_BUF_BITS-1:0]} >= pred_count))
+            (is_out_buf(ra) && 32'(ra_idx) >= 32'(out_count[WCC-1:0])) ||
+            (is_pred_buf(ra) && 32'(ra_idx) >= 32'(pred_count[WCC-1:0])))
           wb_dat_o <= 32'd0;
         wb_ack_o <= !rcrc;
         c_ack <= rcrc;
@@ -462,7 +469,8 @@ module htm3_host #(
         REG_OUT_COUNT[13:4] != REG_IN_COUNT[13:4] || REG_PRED_COUNT[13:4] != REG_IN_COUNT[13:4] ||
         REG_ANOM_NUM[13:4] != REG_IN_COUNT[13:4] || REG_ANOM_DEN[13:4] != REG_IN_COUNT[13:4] ||
         REG_MEM_LOCK[13:4] != REG_IN_COUNT[13:4] || REG_MEM_ADDR[13:4] != REG_MEM_SEL[13:4] ||
-        32'(REG_PHASE_CYCLES[3:0]) + NUM_PHASES > 16)
+        32'(REG_PHASE_CYCLES[3:0]) + NUM_PHASES > 16 || IN_BUF_BITS != 10 || OUT_BUF_BITS != 12 ||
+        PRED_BUF_BITS != 12)
       $error("htm3_host: the register map's pages changed: update the read decoder");
   end
   // The port is used by one of the bus and the CRC at a time, never while
