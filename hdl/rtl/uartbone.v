@@ -30,7 +30,7 @@ module uartbone #(
     input  wire [7:0]  rx_data,
     input  wire        rx_valid,
     // bytes to send (uart_tx)
-    output reg  [7:0]  tx_data,
+    output wire [7:0]  tx_data,
     output reg         tx_valid,
     input  wire        tx_ready,
     // Wishbone master
@@ -38,7 +38,7 @@ module uartbone #(
     output reg         wb_stb_o,
     output reg         wb_we_o,
     output reg  [31:0] wb_adr_o,
-    output reg  [31:0] wb_dat_o,
+    output wire [31:0] wb_dat_o,
     output wire [3:0]  wb_sel_o,
     input  wire [31:0] wb_dat_i,
     input  wire        wb_ack_i,
@@ -52,13 +52,16 @@ module uartbone #(
   localparam [WT-1:0] TLAST = TLASTI[WT-1:0];
 
   reg [2:0] state;
-  reg [7:0] cmd, len, words;
+  reg [7:0] len, words;
+  reg is_write, is_read, incr;  // the command byte, decoded when it arrives
   reg [1:0] nbyte;
-  reg [23:0] word;  // the bytes of a word received or still to send
+  // One shift register holds the word: the bytes of a write as they arrive
+  // (then wb_dat_o, still during the bus cycle), a read's word as it is sent
+  // (its top byte is tx_data).
+  reg [31:0] word;
+  assign wb_dat_o = word;
+  assign tx_data = word[31:24];
   reg [WT-1:0] timer;
-  wire is_write = cmd == 8'h01 || cmd == 8'h03;
-  wire is_read = cmd == 8'h02 || cmd == 8'h04;
-  wire incr = cmd == 8'h01 || cmd == 8'h02;
   // The last word of the frame: words == len - 1 in 9 bits (never for len 0).
   wire last = {1'b0, words} == {1'b0, len} - 9'd1;
   assign wb_sel_o = 4'hf;
@@ -85,7 +88,9 @@ module uartbone #(
       case (state)
         S_CMD:
           if (rx_valid) begin
-            cmd <= rx_data;
+            is_write <= rx_data == 8'h01 || rx_data == 8'h03;
+            is_read <= rx_data == 8'h02 || rx_data == 8'h04;
+            incr <= rx_data == 8'h01 || rx_data == 8'h02;
             state <= S_LEN;
           end
         S_LEN:
@@ -115,14 +120,12 @@ module uartbone #(
         S_WDATA:
           if (rx_valid) begin
             nbyte <= nbyte + 2'd1;
+            word <= {word[23:0], rx_data};
             if (nbyte == 2'd3) begin
-              wb_dat_o <= {word, rx_data};
               wb_cyc_o <= 1'b1;
               wb_stb_o <= 1'b1;
               wb_we_o <= 1'b1;
               state <= S_WBUS;
-            end else begin
-              word <= {word[15:0], rx_data};
             end
           end
         S_WBUS:
@@ -138,17 +141,15 @@ module uartbone #(
           if (wb_ack_i) begin
             wb_cyc_o <= 1'b0;
             wb_stb_o <= 1'b0;
-            word <= wb_dat_i[23:0];
+            word <= wb_dat_i;
             nbyte <= 2'd0;
-            tx_data <= wb_dat_i[31:24];
             tx_valid <= 1'b1;
             state <= S_RSEND;
           end
         S_RSEND:
           if (tx_valid && tx_ready) begin
             nbyte <= nbyte + 2'd1;
-            word <= {word[15:0], 8'h00};
-            tx_data <= word[23:16];
+            word <= {word[23:0], 8'h00};
             if (nbyte == 2'd3) begin
               tx_valid <= 1'b0;
               if (incr) wb_adr_o <= wb_adr_o + 32'd1;

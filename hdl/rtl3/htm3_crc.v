@@ -1,127 +1,142 @@
 // htm3_crc: the CRC sequencer of the host interface (docs/ARCHITECTURE.md
-// 3.1: IN_CRC, OUT_CRC, CRC_VALUE), one byte a cycle through one CRC-32
-// (IEEE, reflected) byte circuit. It reads the words it needs through the
-// logical memory port (htm3_memmap: memories, IN_BUF, OUT_BUF, PRED_BUF)
-// and feeds each as 1, 2, 4 or 8 bytes, least significant first.
+// 3.1: IN_CRC, OUT_CRC, CRC_VALUE). It owns no data path of its own: it
+// asks htm3_host's read path for the words it covers, by their bus address
+// (IN_COUNT, IN_BUF + i, STEP_LO, OUT_COUNT, OUT_BUF + i, PRED_COUNT,
+// PRED_BUF + i, ANOM_NUM, ANOM_DEN; a memory's word i as MEM_DATA_LO and,
+// for 8-byte words, MEM_DATA_HI, at its own index instead of the window's),
+// and feeds the word the host returns (d, the host's read data register)
+// one bit a cycle, least significant first, into a bit-serial CRC-32 (IEEE,
+// reflected): the same CRC as a byte at a time, 8 times slower, in about
+// 20 LUTs instead of about 85 plus a 32-bit word register and its
+// multiplexer.
 //
-// A run: start with mode (MODE_MEM: memory sel, len words of nb bytes;
-// MODE_IN: IN_COUNT then IN_BUF[0 .. IN_COUNT); MODE_OUT: STEP_LO,
-// OUT_COUNT, OUT_BUF[0 .. OUT_COUNT), PRED_COUNT, PRED_BUF[0 .. PRED_COUNT),
-// ANOM_NUM, ANOM_DEN); busy until value holds the CRC.
+// A run: start with mode (MODE_MEM: memory sel_i, len_i words of nb_i
+// bytes; MODE_IN: IN_COUNT then IN_BUF[0 .. min(IN_COUNT, 1024)); MODE_OUT:
+// STEP_LO, OUT_COUNT, OUT_BUF[0 .. OUT_COUNT), PRED_COUNT, PRED_BUF[0 ..
+// PRED_COUNT), ANOM_NUM, ANOM_DEN); busy until value holds the CRC. The
+// counts do not change while it runs (the host serves no command then).
 `default_nettype none
-module htm3_crc (
+module htm3_crc #(
+    parameter integer WA = 15  // bits of a memory's word index (its depth fits)
+) (
     input  wire        clk,
     input  wire        rst,
     input  wire        start,
     input  wire        clr,     // CRC_VALUE to 0 (RESET, a refused CRC_SEL)
     input  wire [1:0]  mode,
-    input  wire [4:0]  sel_i,
-    input  wire [15:0] len_i,
-    input  wire [3:0]  nb_i,
-    // the registers OUT_CRC and IN_CRC cover
+    input  wire [WA-1:0] len_i,   // MODE_MEM: the memory's depth
+    input  wire [3:0]  nb_i,    // MODE_MEM: bytes per word (1, 2, 4, 8)
+    // the counts of the buffers covered (their low bits: at most 1,024 or C)
     input  wire [31:0] in_count,
-    input  wire [31:0] step_lo,
-    input  wire [31:0] out_count,
-    input  wire [31:0] pred_count,
-    input  wire [31:0] anom_num,
-    input  wire [31:0] anom_den,
-    // the logical memory port
-    output reg         req,
-    output reg  [4:0]  sel,
-    output reg  [15:0] addr,
+    input  wire [WA-1:0] out_count,
+    input  wire [WA-1:0] pred_count,
+    // reads through htm3_host: rq asks for the word at bus address ra (for
+    // MEM_DATA_LO/HI: memory sel_i's word idx), ack says d holds it
+    output reg         rq,
+    output reg  [13:0] ra,
+    output wire [WA-1:0] idx,
     input  wire        ack,
-    input  wire [63:0] rd,
+    input  wire [31:0] d,
     output reg         busy,
     output wire [31:0] value
 );
+  `include "htm_arch.vh"
   localparam [1:0] MODE_IN = 2'd1, MODE_OUT = 2'd2;  // and 0: a memory
-  localparam integer IN_BUF_WORDS = 1024;  // ARCHITECTURE.md 3.1 (IN_CRC covers at most these)
-  localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18;
+  // The items, in order: 0 .. 6 MODE_OUT's, 7 .. 8 MODE_IN's, 9 a memory's
+  // words. 2, 4, 8 and 9 are loops over ci.
+  localparam [3:0] P_STEP = 4'd0, P_OCNT = 4'd1, P_OBUF = 4'd2, P_PCNT = 4'd3, P_PBUF = 4'd4,
+                   P_ANUM = 4'd5, P_ADEN = 4'd6, P_ICNT = 4'd7, P_IBUF = 4'd8, P_MEM = 4'd9;
+  localparam [1:0] C_NEXT = 2'd0, C_WAIT = 2'd1, C_FEED = 2'd2, C_FIN = 2'd3;
 
-  // CRC-32 of one byte.
-  function [31:0] crc_byte(input [31:0] c0, input [7:0] d);
-    integer i;
-    reg [31:0] c;
-    begin
-      c = c0 ^ {24'd0, d};
-      for (i = 0; i < 8; i = i + 1) c = c[0] ? ((c >> 1) ^ 32'hEDB88320) : (c >> 1);
-      crc_byte = c;
-    end
-  endfunction
+  // z is the complement of the running CRC register: it starts at 0 (the
+  // register's all ones) and is the CRC itself at the end, so that start,
+  // the clear and the end need no multiplexer: a step of the register,
+  // c' = (c >> 1) ^ (c[0] ^ b ? P : 0), is z' = {1, z >> 1} ^ (!z[0] ^ b ? P : 0).
+  reg [31:0] z;
+  assign value = z;
+  reg [1:0]  cs;
+  reg [3:0]  cp;   // the item
+  reg [WA-1:0] ci;   // the word within a loop
+  reg        hi;   // an 8-byte word's high half next
+  reg [4:0]  cb;   // the bit fed
+  reg [3:0]  nb;   // bytes per memory word
+  assign idx = ci;
 
-  reg [31:0] crc;     // running; the CRC (complemented) when done
-  assign value = crc;
-  reg [15:0] len;     // words to read: a memory's depth, IN_COUNT (at most IN_BUF's 1,024), OUT_COUNT, PRED_COUNT
-  reg [31:0] cword;   // bytes still to feed, least significant first
-  reg [1:0]  hsrc;    // a high half to feed next: 1 the word read, 2 OUT_COUNT, 3 ANOM_DEN
-  reg [3:0]  cnb;     // how many
-  reg [3:0]  nb;      // bytes per memory word
-  reg        wait_r;  // a read is out
-  reg [1:0]  post;    // MODE_OUT's parts after OUT_BUF: 1 PRED_COUNT and PRED_BUF, 2 ANOM_NUM and ANOM_DEN
+  wire loop = cp == P_OBUF || cp == P_PBUF || cp == P_IBUF || cp == P_MEM;
+  // IN_CRC covers at most IN_BUF's 1,024 words
+  wire [WA-1:0] in_len = (in_count > IN_BUF_WORDS) ? WA'(IN_BUF_WORDS) : in_count[WA-1:0];
+  reg  [WA-1:0] lenv;
+  always @* begin
+    case (cp)
+      P_OBUF: lenv = out_count;
+      P_PBUF: lenv = pred_count;
+      P_IBUF: lenv = in_len;
+      default: lenv = len_i;
+    endcase
+    case (cp)
+      P_STEP: ra = REG_STEP_LO;
+      P_OCNT: ra = REG_OUT_COUNT;
+      P_OBUF: ra = REG_OUT_BUF | 14'(ci);
+      P_PCNT: ra = REG_PRED_COUNT;
+      P_PBUF: ra = REG_PRED_BUF | 14'(ci);
+      P_ANUM: ra = REG_ANOM_NUM;
+      P_ADEN: ra = REG_ANOM_DEN;
+      P_ICNT: ra = REG_IN_COUNT;
+      P_IBUF: ra = REG_IN_BUF | 14'(ci);
+      default: ra = hi ? REG_MEM_DATA_HI : REG_MEM_DATA_LO;
+    endcase
+  end
+  // the last bit of a word: 8 x its bytes - 1 (registers and buffers 4)
+  wire [4:0] cb_last = (cp != P_MEM || nb[3:2] != 2'd0) ? 5'd31 : nb[1] ? 5'd15 : 5'd7;
+  wire       fb = !z[0] ^ d[cb];
 
   always @(posedge clk) begin
-    req <= 1'b0;
+    rq <= 1'b0;
     if (start) begin
       busy <= 1'b1;
-      crc <= 32'hFFFFFFFF;
-      addr <= 16'd0;
-      wait_r <= 1'b0;
-      case (mode)
-        MODE_IN: begin
-          sel <= SEL_IN_BUF; len <= (in_count > IN_BUF_WORDS) ? 16'(IN_BUF_WORDS) : in_count[15:0]; nb <= 4'd4;
-          cword <= in_count; cnb <= 4'd4; hsrc <= 2'd0; post <= 2'd0;
-        end
-        MODE_OUT: begin
-          sel <= SEL_OUT_BUF; len <= out_count[15:0]; nb <= 4'd4; cword <= step_lo; cnb <= 4'd4; hsrc <= 2'd2;
-          post <= 2'd1;
-        end
-        default: begin  // a memory
-          sel <= sel_i; len <= len_i; nb <= nb_i; cnb <= 4'd0; hsrc <= 2'd0; post <= 2'd0;
-        end
-      endcase
+      z <= 32'd0;
+      cs <= C_NEXT;
+      ci <= {WA{1'b0}};
+      hi <= 1'b0;
+      nb <= nb_i;
+      cp <= (mode == MODE_OUT) ? P_STEP : (mode == MODE_IN) ? P_ICNT : P_MEM;
     end else if (busy) begin
-      if (cnb != 0) begin
-        crc <= crc_byte(crc, cword[7:0]);
-        cword <= {8'd0, cword[31:8]};
-        cnb <= cnb - 1'b1;
-      end else if (hsrc != 2'd0) begin
-        // the high half of an 8-byte item (the word read is held by the port)
-        cword <= (hsrc == 2'd1) ? rd[63:32] : (hsrc == 2'd2) ? out_count : anom_den;
-        cnb <= 4'd4;
-        hsrc <= 2'd0;
-      end else if (wait_r) begin
-        if (ack) begin
-          cword <= rd[31:0];
-          cnb <= (nb == 4'd8) ? 4'd4 : nb;
-          hsrc <= (nb == 4'd8) ? 2'd1 : 2'd0;
-          wait_r <= 1'b0;
-          addr <= addr + 1;
+      case (cs)
+        C_NEXT:
+        if (loop && ci == lenv) begin
+          ci <= {WA{1'b0}};
+          if (cp == P_IBUF || cp == P_MEM) cs <= C_FIN;
+          else cp <= cp + 4'd1;
+        end else begin
+          rq <= 1'b1;
+          cs <= C_WAIT;
         end
-      end else if (addr < len) begin
-        req <= 1'b1;
-        wait_r <= 1'b1;
-      end else if (post == 2'd1) begin
-        cword <= pred_count;
-        cnb <= 4'd4;
-        sel <= SEL_PRED_BUF;
-        addr <= 16'd0;
-        len <= pred_count[15:0];
-        post <= 2'd2;
-      end else if (post == 2'd2) begin
-        cword <= anom_num;
-        cnb <= 4'd4;
-        hsrc <= 2'd3;
-        post <= 2'd0;
-      end else begin
-        busy <= 1'b0;
-        crc <= ~crc;
-      end
+        C_WAIT:
+        if (ack) begin
+          cb <= 5'd0;
+          cs <= C_FEED;
+        end
+        C_FEED: begin
+          z <= {1'b1, z[31:1]} ^ (fb ? 32'hEDB88320 : 32'd0);
+          cb <= cb + 5'd1;
+          if (cb == cb_last) begin
+            cs <= C_NEXT;
+            if (cp == P_MEM && nb == 4'd8 && !hi) hi <= 1'b1;
+            else if (loop) begin
+              ci <= ci + 1'b1;
+              hi <= 1'b0;
+            end else if (cp == P_ADEN) cs <= C_FIN;
+            else cp <= cp + 4'd1;
+          end
+        end
+        default: busy <= 1'b0;  // C_FIN
+      endcase
     end
-    if (clr) crc <= 32'd0;
+    if (clr) z <= 32'd0;
     if (rst) begin
       busy <= 1'b0;
-      req <= 1'b0;
-      crc <= 32'd0;
+      rq <= 1'b0;
+      z <= 32'd0;
     end
   end
 endmodule

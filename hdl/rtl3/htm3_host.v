@@ -130,59 +130,82 @@ module htm3_host #(
     is_pred_buf = (a >> PRED_BUF_BITS) == (REG_PRED_BUF >> PRED_BUF_BITS);
   endfunction
 
-  // ------------------------------------------------------------- registers
-  reg                  locked, dirty;
-  reg [3:0]            csel;     // CRC_SEL's memory
-  reg [ERROR_BITS-1:0] err;
-  reg [31:0]           step_expect, mem_sel, mem_addr, mem_lo;
-  localparam [1:0] H_IDLE = 2'd0, H_MEM = 2'd1, H_CRC = 2'd2, H_PH = 2'd3;
-  reg [1:0]            hs;
-  reg [13:0]           h_adr;   // the bus address being served
+  // The window's word addresses: every memory's depth fits WA bits, and
+  // MEM_ADDR below a depth stays below 2^WA after its increment, so only
+  // its low WA bits count (the high bits are kept for reading back).
+  localparam integer MAXD0 = (C * Q > S * M) ? C * Q : S * M;
+  localparam integer MAXD1 = (MAXD0 > C * W) ? MAXD0 : C * W;
+  localparam integer MAXD2 = (MAXD1 > NC) ? MAXD1 : NC;
+  localparam integer MAXD = (MAXD2 > BOOST_TABLE_WORDS) ? MAXD2 : BOOST_TABLE_WORDS;
+  localparam integer WA = bitsf(MAXD);
+  localparam integer WCC = bitsf(C);  // OUT_COUNT and PRED_COUNT are at most C
 
-  wire mem_ok = mem_sel < NUM_MEMS && mem_addr < mem_depth(mem_sel[3:0]);
+  // ------------------------------------------------------------- registers
+  // Every register the bus writes takes wb_dat_i under one enable, and the
+  // ones RESET clears share one synchronous clear (zr), so that none needs
+  // a multiplexer in front of its flip-flops.
+  reg                  locked, dirty;
+  reg [3:0]            csel;      // CRC_SEL's memory
+  reg [ERROR_BITS-1:0] err;
+  reg [31:0]           step_expect, mem_sel, mem_lo;
+  reg [31:WA]          ma_hi;     // MEM_ADDR's high bits: written, never counted
+  reg [WA-1:0]         ma;        // MEM_ADDR's low bits, the window's address
+  reg                  ma_ok;     // ma_hi == 0
+  reg                  sel_ok;    // MEM_SEL < NUM_MEMS
+  reg                  in_ok;     // IN_COUNT <= IN_D
+  wire [31:0] mem_addr = {ma_hi, ma};
+  wire mem_ok = sel_ok && ma_ok && 32'(ma) < mem_depth(mem_sel[3:0]);
+
+  // The bus: a request is taken in H_IDLE; a read's address goes to ra and
+  // the word is read from ra's source in H_DEC (registers), H_MEM (the
+  // memory port: window, IN_BUF, OUT_BUF, PRED_BUF) or H_PH (PHASE_CYCLES)
+  // into dr, wb_dat_o. The CRC sequencer reads its words the same way
+  // (rcrc), while it runs and the bus waits.
+  localparam [1:0] H_IDLE = 2'd0, H_DEC = 2'd1, H_MEM = 2'd2, H_PH = 2'd3;
+  reg [1:0]  hs;
+  reg [13:0] ra;     // the address read (or written through the port)
+  reg        rcrc;   // the read is the CRC's
+  reg        wcrc;   // the bus waits for the CRC (IN_CRC, OUT_CRC)
+  reg        h_we;
+  wire [31:0] dr = wb_dat_o;
+
+  // The CRC sequencer.
+  reg         c_start, c_clr, c_ack;
+  reg  [1:0]  c_mode;
+  wire        c_rq, c_busy;
+  wire [13:0] c_ra;
+  wire [WA-1:0] c_idx;
+  wire [31:0] c_value;
+  htm3_crc #(.WA(WA)) u_crc (
+      .clk(clk), .rst(rst), .start(c_start), .clr(c_clr), .mode(c_mode),
+      .len_i(WA'(mem_depth(csel))), .nb_i(mem_bytes(csel)),
+      .in_count(in_count), .out_count(WA'(out_count[WCC-1:0])), .pred_count(WA'(pred_count[WCC-1:0])),
+      .rq(c_rq), .ra(c_ra), .idx(c_idx), .ack(c_ack), .d(dr), .busy(c_busy), .value(c_value));
+
   wire wb_req = wb_cyc_i && wb_stb_i && !wb_ack_o;
+  wire take = hs == H_IDLE && wb_req && !c_busy && !c_start && !wcrc && !rst;  // a bus request is served
   wire [15:0] cmd = wb_dat_i[15:0];
   wire cmd_ok = wb_dat_i[31:16] == ~wb_dat_i[15:0];
-
-  // The CRC sequencer and its share of the memory port.
-  reg         c_start, c_clr;
-  reg  [1:0]  c_mode;
-  wire        c_req, c_busy;
-  wire [4:0]  c_sel;
-  wire [15:0] c_addr;
-  wire [31:0] c_value;
-  htm3_crc u_crc (
-      .clk(clk), .rst(rst), .start(c_start), .clr(c_clr), .mode(c_mode), .sel_i({1'b0, csel}),
-      .len_i(16'(mem_depth(csel))), .nb_i(mem_bytes(csel)),
-      .in_count(in_count), .step_lo(steps[31:0]), .out_count(out_count), .pred_count(pred_count),
-      .anom_num(anom_num), .anom_den(anom_den),
-      .req(c_req), .sel(c_sel), .addr(c_addr), .ack(m_ack), .rd(m_rd), .busy(c_busy), .value(c_value));
-
-  // The bus's own memory requests (registered: h_req, h_we, h_sel, h_addr).
-  reg        h_req, h_we;
-  reg [4:0]  h_sel;
-  reg [31:0] h_addr;
-  always @* begin
-    m_req = c_busy ? c_req : h_req;
-    m_we = c_busy ? 1'b0 : h_we;
-    m_sel = c_busy ? c_sel : h_sel;
-    m_addr = c_busy ? 32'(c_addr) : h_addr;
-    m_wd = {wb_dat_i, mem_lo};  // an IN_BUF write's index is the high half (htm3_memmap)
-  end
+  wire dat_hi0 = wb_dat_i[31:12] == 20'd0;  // one test for the comparisons below
+  wire sel_in = dat_hi0 && wb_dat_i[11:MEM_SEL_BITS] == 0;  // wb_dat_i < NUM_MEMS
+  wire wr = take && wb_we_i;
+  wire wr_ctrl = wr && wb_adr_i == REG_CTRL;
+  wire ctl = wr_ctrl && cmd_ok && !busy;  // a command taken
+  wire zr = rst || (ctl && cmd == CMD_RESET);  // RESET's registers to their power-on values
 
   // Register reads, decoded by 16-word page and then by the word's low
   // bits (one small multiplexer per page instead of a 14-bit comparison
   // per register; the pages are checked under SIM).
   reg [31:0] rdv;
-  wire [3:0] ph_i = wb_adr_i[3:0] - REG_PHASE_CYCLES[3:0];  // a PHASE_CYCLES word's phase
+  wire [3:0] ph_i = ra[3:0] - REG_PHASE_CYCLES[3:0];  // a PHASE_CYCLES word's phase
   // below the base, ph_i wraps to 16 - d >= NUM_PHASES (checked under SIM)
-  wire       is_ph = wb_adr_i[13:4] == REG_PHASE_CYCLES[13:4] && {28'd0, ph_i} < NUM_PHASES;
+  wire       is_ph = ra[13:4] == REG_PHASE_CYCLES[13:4] && {28'd0, ph_i} < NUM_PHASES;
   assign ph_ra = ph_i;
   always @* begin
     rdv = 32'd0;
-    case (wb_adr_i[13:4])
+    case (ra[13:4])
       REG_ID[13:4]:
-      case (wb_adr_i[3:0])
+      case (ra[3:0])
         REG_ID[3:0]: rdv = DEVICE_ID;
         REG_VERSION[3:0]: rdv = ARCH_VERSION;
         REG_CAPS[3:0]:
@@ -195,7 +218,7 @@ module htm3_host #(
         default: ;
       endcase
       REG_STATUS[13:4]:
-      case (wb_adr_i[3:0])
+      case (ra[3:0])
         REG_STATUS[3:0]: begin
           rdv[STATUS_BUSY_BIT] = busy;
           rdv[STATUS_DONE_BIT] = !busy;
@@ -208,7 +231,7 @@ module htm3_host #(
         default: ;  // CTRL, STEP_EXPECT: write-only, read 0
       endcase
       REG_IN_COUNT[13:4]:
-      case (wb_adr_i[3:0])
+      case (ra[3:0])
         REG_IN_COUNT[3:0]: rdv = in_count;
         REG_OUT_COUNT[3:0]: rdv = out_count;
         REG_PRED_COUNT[3:0]: rdv = pred_count;
@@ -218,52 +241,186 @@ module htm3_host #(
         default: ;
       endcase
       REG_MEM_SEL[13:4]:
-      case (wb_adr_i[3:0])
+      case (ra[3:0])
         REG_MEM_SEL[3:0]: rdv = mem_sel;
         REG_MEM_ADDR[3:0]: rdv = mem_addr;
+        REG_CRC_VALUE[3:0]: rdv = c_value;
         default: ;
       endcase
       default: ;  // PHASE_CYCLES: RAM-backed (H_PH)
     endcase
   end
+  wire ra_win = ra == REG_MEM_DATA_LO || ra == REG_MEM_DATA_HI;
+  wire ra_hi = ra == REG_MEM_DATA_HI;
+  wire ra_port = ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra);  // RAM-backed
+  wire ra_crc = ra == REG_IN_CRC || ra == REG_OUT_CRC;
+  // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM)
+  wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:0]};
 
   // Commands (one-cycle pulses to the sequencer).
-  wire bus_cmd = hs == H_IDLE && wb_req && wb_we_i && wb_adr_i == REG_CTRL && !c_busy && !rst;
   always @* begin
-    cmd_step = 1'b0;
-    cmd_restore = 1'b0;
-    cmd_reset = 1'b0;
-    cmd_zero = 1'b0;
+    cmd_step = ctl && (cmd & ~CMD_LEARN) == CMD_STEP && step_expect == steps[31:0] && in_ok && !dirty;
+    cmd_restore = ctl && cmd == CMD_RESTORE;
+    cmd_reset = ctl && cmd == CMD_RESET;
+    cmd_zero = wr_ctrl && !busy && !cmd_step && !cmd_restore && !cmd_reset;
     cmd_learn = (cmd & CMD_LEARN) != 0;
-    if (bus_cmd && cmd_ok && !busy) begin
-      cmd_step = (cmd & ~CMD_LEARN) == CMD_STEP && step_expect == steps[31:0] && in_count <= IN_D && !dirty;
-      cmd_restore = cmd == CMD_RESTORE;
-      cmd_reset = cmd == CMD_RESET;
-      cmd_zero = !cmd_step && !cmd_restore && !cmd_reset;
-    end
-    if (bus_cmd && !cmd_ok && !busy) cmd_zero = 1'b1;
   end
 
+  // Errors: the first one is kept (the bus's before the engine's in the same cycle).
+  reg       e_set;
+  reg [2:0] e_code;
+  always @* begin
+    e_set = 1'b0;
+    e_code = ERR_BAD_CMD;
+    if (wr) begin
+      case (wb_adr_i)
+        REG_CTRL:
+        if (!cmd_ok) e_set = 1'b1;
+        else if (busy) begin
+          e_set = 1'b1; e_code = ERR_BUSY;
+        end else if ((cmd & ~CMD_LEARN) == CMD_STEP) begin
+          e_set = step_expect != steps[31:0] || dirty || !in_ok;
+          e_code = (step_expect != steps[31:0]) ? ERR_STEP_MISMATCH : dirty ? ERR_BAD_STATE : ERR_BAD_INPUT;
+        end else e_set = cmd != CMD_CLEAR_ERROR && cmd != CMD_RESET && cmd != CMD_RESTORE;
+        REG_MEM_DATA_HI: begin
+          e_set = busy || locked || !mem_ok;
+          e_code = busy ? ERR_BUSY : locked ? ERR_LOCKED : ERR_BAD_MEM;
+        end
+        REG_CRC_SEL: begin
+          e_set = busy || !sel_in;
+          e_code = busy ? ERR_BUSY : ERR_BAD_MEM;
+        end
+        default: ;
+      endcase
+    end
+    if (hs == H_DEC && !rcrc && ra_win && !busy && !mem_ok) begin
+      e_set = 1'b1; e_code = ERR_BAD_MEM;
+    end
+  end
+  wire clr_err = ctl && (cmd == CMD_CLEAR_ERROR || cmd == CMD_RESET);
+
+  // The port's requests: the bus's (window, buffers) and the CRC's.
+  reg        h_req;
+  reg [4:0]  h_sel;
+  localparam integer HA = (WA > OUT_BUF_BITS) ? WA : OUT_BUF_BITS;
+  reg [HA-1:0] h_addr;
+  always @* begin
+    m_req = h_req;
+    m_we = h_we;
+    m_sel = h_sel;
+    m_addr = 32'(h_addr);
+    m_wd = {wb_dat_i, mem_lo};  // an IN_BUF write's index is the high half (htm3_memmap)
+  end
+
+  // the registers RESET clears, each with its enable
+  wire w_se = wr && wb_adr_i == REG_STEP_EXPECT;
+  wire w_ic = wr && wb_adr_i == REG_IN_COUNT;
+  wire w_ms = wr && wb_adr_i == REG_MEM_SEL;
+  wire w_ma = wr && wb_adr_i == REG_MEM_ADDR;
+  wire w_lo = wr && wb_adr_i == REG_MEM_DATA_LO;
+  always @(posedge clk) begin
+    if (zr) begin
+      step_expect <= 32'd0;
+      in_count <= 32'd0;
+      in_ok <= 1'b1;
+      mem_sel <= 32'd0;
+      sel_ok <= 1'b1;
+      ma_hi <= {(32 - WA) {1'b0}};
+      ma_ok <= 1'b1;
+      mem_lo <= 32'd0;
+    end else begin
+      if (w_se) step_expect <= wb_dat_i;
+      if (w_ic) begin
+        in_count <= wb_dat_i;
+        in_ok <= (IN_D < 4096) ? dat_hi0 && {20'd0, wb_dat_i[11:0]} <= IN_D : wb_dat_i <= IN_D;
+      end
+      if (w_ms) begin
+        mem_sel <= wb_dat_i;
+        sel_ok <= sel_in;
+      end
+      if (w_ma) begin
+        ma_hi <= wb_dat_i[31:WA];
+        ma_ok <= wb_dat_i[31:WA] == 0;
+      end
+      if (w_lo) mem_lo <= wb_dat_i;
+    end
+  end
+  // MEM_ADDR's low bits: written, cleared, or counted by a window access
+  wire ma_inc = hs == H_MEM && m_ack && !rcrc && ra_hi;
+  always @(posedge clk)
+    if (zr) ma <= {WA{1'b0}};
+    else if (w_ma) ma <= wb_dat_i[WA-1:0];
+    else if (ma_inc) ma <= ma + 1'b1;
+
+  always @(posedge clk) begin
+    if (zr || clr_err) err <= ERR_NONE;
+    else if (err == ERR_NONE && e_set) err <= e_code;
+    else if (err == ERR_NONE && eng_err) err <= eng_code;
+    if (zr || (ctl && (cmd & ~CMD_LEARN) == CMD_STEP)) locked <= 1'b1;  // an accepted STEP command locks
+    else if (wr && wb_adr_i == REG_MEM_LOCK) locked <= wb_dat_i != MEM_UNLOCK;
+    if (rst || cmd_restore) dirty <= 1'b0;
+    else if (ma_inc && h_we) dirty <= 1'b1;
+    if (wr && wb_adr_i == REG_CRC_SEL && !busy && sel_in) csel <= wb_dat_i[3:0];
+    else if (rst) csel <= 4'd0;
+  end
+
+  // The read path and the port's requests.
+  wire crc_sel_go = wr && wb_adr_i == REG_CRC_SEL && !busy;
+  wire in_buf_w = is_in_buf(wb_adr_i) && {22'd0, wb_adr_i[IN_BUF_BITS-1:0]} < IN_D && !busy;
   always @(posedge clk) begin
     wb_ack_o <= 1'b0;
     h_req <= 1'b0;
     c_start <= 1'b0;
-    c_clr <= 1'b0;
-    if (eng_err && err == ERR_NONE) err <= eng_code;
+    c_ack <= 1'b0;
+    c_clr <= zr || (crc_sel_go && !sel_in);
+    if (crc_sel_go && sel_in) begin
+      c_start <= 1'b1; c_mode <= 2'd0;
+    end
     case (hs)
+      H_DEC:
+      if (ra_port) begin
+        // RAM-backed: wait for the command to finish, then read
+        if (!busy) begin
+          if (!rcrc && ra_win && !mem_ok) begin
+            wb_dat_o <= 32'd0;
+            wb_ack_o <= 1'b1;
+            hs <= H_IDLE;
+          end else begin
+            h_req <= 1'b1;
+            h_we <= 1'b0;
+            hs <= H_MEM;
+            h_sel <= is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
+                     {1'b0, rcrc ? csel : mem_sel[3:0]};
+            // the CRC's words are at its index; the bus's buffer words at the address's low bits
+            h_addr <= rcrc ? HA'(c_idx) : ra_win ? HA'(ma) : HA'(ra_idx);
+          end
+        end
+      end else if (is_ph) begin
+        if (!busy) hs <= H_PH;  // the word, a cycle later; wait while a command runs
+      end else if (ra_crc) begin
+        if (!busy) begin
+          c_start <= 1'b1;
+          c_mode <= (ra == REG_IN_CRC) ? 2'd1 : 2'd2;
+          wcrc <= 1'b1;
+          hs <= H_IDLE;
+        end
+      end else begin
+        wb_dat_o <= rdv;
+        wb_ack_o <= !rcrc;
+        c_ack <= rcrc;
+        hs <= H_IDLE;
+      end
       H_MEM:
       if (m_ack) begin
-        if (h_adr == REG_MEM_DATA_HI) begin
-          wb_dat_o <= m_rd[63:32];
-          mem_addr <= mem_addr + 1;
-          if (h_we) dirty <= 1'b1;
-        end else wb_dat_o <= m_rd[31:0];
-        // beyond IN_BUF's N words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT: 0
-        if ((is_in_buf(h_adr) && {22'd0, h_adr[IN_BUF_BITS-1:0]} >= IN_D) ||
-            (is_out_buf(h_adr) && {20'd0, h_adr[OUT_BUF_BITS-1:0]} >= out_count) ||
-            (is_pred_buf(h_adr) && {20'd0, h_adr[PRED_BUF_BITS-1:0]} >= pred_count))
+        wb_dat_o <= ra_hi ? m_rd[63:32] : m_rd[31:0];
+        // beyond IN_BUF's N words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT: 0 (the
+        // counts are at most C: their low bits)
+        if ((is_in_buf(ra) && {22'd0, ra[IN_BUF_BITS-1:0]} >= IN_D) ||
+            (is_out_buf(ra) && 32'(ra_idx) >= 32'(out_count[WCC-1:0])) ||
+            (is_pred_buf(ra) && 32'(ra_idx) >= 32'(pred_count[WCC-1:0])))
           wb_dat_o <= 32'd0;
-        wb_ack_o <= 1'b1;
+        wb_ack_o <= !rcrc;
+        c_ack <= rcrc;
         hs <= H_IDLE;
       end
       H_PH: begin
@@ -271,109 +428,33 @@ module htm3_host #(
         wb_ack_o <= 1'b1;
         hs <= H_IDLE;
       end
-      H_CRC:
-      if (!c_busy && !c_start) begin
-        wb_dat_o <= c_value;
-        wb_ack_o <= 1'b1;
-        hs <= H_IDLE;
-      end
       default:
-      if (wb_req && !c_busy) begin
-        h_adr <= wb_adr_i;
-        h_we <= wb_we_i;
-        if (wb_we_i) begin
+      if (c_rq) begin
+        ra <= c_ra;
+        rcrc <= 1'b1;
+        hs <= H_DEC;
+      end else if (wcrc) begin
+        if (!c_busy && !c_start) begin
+          wb_dat_o <= c_value;
           wb_ack_o <= 1'b1;
-          case (wb_adr_i)
-            REG_CTRL:
-            if (!cmd_ok) begin
-              err <= (err == ERR_NONE) ? ERR_BAD_CMD : err;
-            end else if (busy) err <= (err == ERR_NONE) ? ERR_BUSY : err;
-            else if (cmd == CMD_CLEAR_ERROR) err <= ERR_NONE;
-            else if (cmd == CMD_RESET) begin
-              err <= ERR_NONE; in_count <= 32'd0; locked <= 1'b1; step_expect <= 32'd0; mem_sel <= 32'd0;
-              mem_addr <= 32'd0; mem_lo <= 32'd0; c_clr <= 1'b1;
-            end else if ((cmd & ~CMD_LEARN) == CMD_STEP) begin
-              locked <= 1'b1;  // an accepted STEP command locks, computed or not
-              if (step_expect != steps[31:0]) err <= (err == ERR_NONE) ? ERR_STEP_MISMATCH : err;
-              else if (dirty) err <= (err == ERR_NONE) ? ERR_BAD_STATE : err;
-              else if (in_count > IN_D) err <= (err == ERR_NONE) ? ERR_BAD_INPUT : err;
-            end else if (cmd == CMD_RESTORE) dirty <= 1'b0;
-            else err <= (err == ERR_NONE) ? ERR_BAD_CMD : err;
-            REG_STEP_EXPECT: step_expect <= wb_dat_i;
-            REG_IN_COUNT: in_count <= wb_dat_i;
-            REG_MEM_LOCK: locked <= wb_dat_i != MEM_UNLOCK;
-            REG_MEM_SEL: mem_sel <= wb_dat_i;
-            REG_MEM_ADDR: mem_addr <= wb_dat_i;
-            REG_MEM_DATA_LO: mem_lo <= wb_dat_i;
-            REG_MEM_DATA_HI:
-            if (busy) err <= (err == ERR_NONE) ? ERR_BUSY : err;
-            else if (locked) err <= (err == ERR_NONE) ? ERR_LOCKED : err;
-            else if (!mem_ok) err <= (err == ERR_NONE) ? ERR_BAD_MEM : err;
-            else begin
-              // the word is written through the port; the bus waits for it
-              wb_ack_o <= 1'b0;
-              h_req <= 1'b1; h_sel <= {1'b0, mem_sel[3:0]}; h_addr <= mem_addr;
-              hs <= H_MEM;
-            end
-            REG_CRC_SEL:
-            if (busy) err <= (err == ERR_NONE) ? ERR_BUSY : err;
-            else if (wb_dat_i >= NUM_MEMS) begin
-              err <= (err == ERR_NONE) ? ERR_BAD_MEM : err;
-              c_clr <= 1'b1;
-            end else begin
-              c_start <= 1'b1; c_mode <= 2'd0; csel <= wb_dat_i[3:0];
-            end
-            default:
-            if (is_in_buf(wb_adr_i) && {22'd0, wb_adr_i[IN_BUF_BITS-1:0]} < IN_D && !busy) begin
-              wb_ack_o <= 1'b0;
-              h_req <= 1'b1; h_sel <= SEL_IN_BUF; h_addr <= {22'd0, wb_adr_i[IN_BUF_BITS-1:0]};
-              hs <= H_MEM;
-            end
-          endcase
-        end else begin
-          if (wb_adr_i == REG_MEM_DATA_LO || wb_adr_i == REG_MEM_DATA_HI || is_out_buf(wb_adr_i) ||
-              is_pred_buf(wb_adr_i) || is_in_buf(wb_adr_i)) begin
-            // RAM-backed: wait for the command to finish, then read.
-            if (!busy) begin
-              if ((wb_adr_i == REG_MEM_DATA_LO || wb_adr_i == REG_MEM_DATA_HI) && !mem_ok) begin
-                err <= (err == ERR_NONE) ? ERR_BAD_MEM : err;
-                wb_dat_o <= 32'd0;
-                wb_ack_o <= 1'b1;
-              end else begin
-                h_req <= 1'b1;
-                hs <= H_MEM;
-                if (is_in_buf(wb_adr_i)) begin
-                  h_sel <= SEL_IN_BUF; h_addr <= {22'd0, wb_adr_i[IN_BUF_BITS-1:0]};
-                end else if (is_out_buf(wb_adr_i)) begin
-                  h_sel <= SEL_OUT_BUF; h_addr <= {20'd0, wb_adr_i[OUT_BUF_BITS-1:0]};
-                end else if (is_pred_buf(wb_adr_i)) begin
-                  h_sel <= SEL_PRED_BUF; h_addr <= {20'd0, wb_adr_i[PRED_BUF_BITS-1:0]};
-                end else begin
-                  h_sel <= {1'b0, mem_sel[3:0]}; h_addr <= mem_addr;
-                end
-              end
-            end
-          end else if (wb_adr_i == REG_IN_CRC || wb_adr_i == REG_OUT_CRC) begin
-            if (!busy) begin
-              hs <= H_CRC;
-              c_start <= 1'b1;
-              c_mode <= (wb_adr_i == REG_IN_CRC) ? 2'd1 : 2'd2;
-            end
-          end else if (wb_adr_i == REG_CRC_VALUE) hs <= H_CRC;
-          else if (is_ph) begin
-            if (!busy) hs <= H_PH;  // the word, a cycle later; wait while a command runs
-          end
-          else begin
-            wb_dat_o <= rdv;
-            wb_ack_o <= 1'b1;
-          end
+          wcrc <= 1'b0;
         end
+      end else if (take) begin
+        ra <= wb_adr_i;
+        rcrc <= 1'b0;
+        if (!wb_we_i) hs <= H_DEC;
+        else if ((wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok) || in_buf_w) begin
+          // the word is written through the port; the bus waits for it
+          h_req <= 1'b1;
+          h_we <= 1'b1;
+          h_sel <= (wb_adr_i == REG_MEM_DATA_HI) ? {1'b0, mem_sel[3:0]} : SEL_IN_BUF;
+          h_addr <= (wb_adr_i == REG_MEM_DATA_HI) ? HA'(ma) : HA'(wb_adr_i[IN_BUF_BITS-1:0]);
+          hs <= H_MEM;
+        end else wb_ack_o <= 1'b1;
       end
     endcase
     if (rst) begin
-      hs <= H_IDLE; err <= ERR_NONE; in_count <= 32'd0; locked <= 1'b1; step_expect <= 32'd0;
-      mem_sel <= 32'd0; mem_addr <= 32'd0; mem_lo <= 32'd0; wb_ack_o <= 1'b0; dirty <= 1'b0; csel <= 4'd0;
-      h_req <= 1'b0; c_start <= 1'b0; c_clr <= 1'b1;
+      hs <= H_IDLE; wb_ack_o <= 1'b0; h_req <= 1'b0; h_we <= 1'b0; c_start <= 1'b0; c_ack <= 1'b0; wcrc <= 1'b0;
     end
   end
 
@@ -388,7 +469,8 @@ module htm3_host #(
         REG_OUT_COUNT[13:4] != REG_IN_COUNT[13:4] || REG_PRED_COUNT[13:4] != REG_IN_COUNT[13:4] ||
         REG_ANOM_NUM[13:4] != REG_IN_COUNT[13:4] || REG_ANOM_DEN[13:4] != REG_IN_COUNT[13:4] ||
         REG_MEM_LOCK[13:4] != REG_IN_COUNT[13:4] || REG_MEM_ADDR[13:4] != REG_MEM_SEL[13:4] ||
-        32'(REG_PHASE_CYCLES[3:0]) + NUM_PHASES > 16)
+        32'(REG_PHASE_CYCLES[3:0]) + NUM_PHASES > 16 || IN_BUF_BITS != 10 || OUT_BUF_BITS != 12 ||
+        PRED_BUF_BITS != 12)
       $error("htm3_host: the register map's pages changed: update the read decoder");
   end
   // The port is used by one of the bus and the CRC at a time, never while
