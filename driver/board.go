@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"iter"
 	"slices"
 	"strings"
@@ -214,8 +213,8 @@ func (s *Stats) String() string {
 //
 // Steps do not overlap: Run writes the next input only after the
 // previous step's outputs are read and checked. (Writing input n+1 while
-// step n computes would need a second IN_BUF bank, which architecture
-// version 1 does not have.) Within a step, accesses travel in batches
+// step n computes would need a second IN_BUF bank, which the register map
+// (docs/ARCHITECTURE.md) does not have.) Within a step, accesses travel in batches
 // (Batcher): a step is two exchanges on a pipelined link.
 //
 // A Board is not safe for concurrent use.
@@ -229,7 +228,6 @@ type Board struct {
 	known bool         // next was read from the board or follows from a load
 	stats Stats
 	out   Output
-	buf   []uint32
 
 	loadDone, loadTotal int // words a load has done of its total (WithLoadProgress)
 
@@ -346,26 +344,6 @@ const maxBackoff = 500 * time.Millisecond
 // giveUp is the error of an operation given up on.
 func (f *failures) giveUp(what, unit string, err error) error {
 	return fmt.Errorf("%s: %d %s failed in a row over %v, the last: %w", what, f.n, unit, time.Since(f.first).Round(time.Millisecond), err)
-}
-
-func (b *Board) call(ctx context.Context, what string, f func() error) error {
-	var fl failures
-	for {
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		b.stats.Calls++
-		err := f()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if b.fail(ctx, &fl, err) {
-			return fl.giveUp(what, "calls", err)
-		}
-	}
 }
 
 // read reads len(dst) words in bursts of MaxBurst, retrying failed bursts
@@ -1039,9 +1017,9 @@ func (b *Board) memCRCIs(ctx context.Context, sel int, want uint32) (uint32, err
 // MEM_SEL written only if it changed. The words a run that went elsewhere
 // may have written (before the address read, in the memory read) are
 // added to sus, to be read back. Corrupted words the checkpoints
-// cannot see; CRC_VALUE and the read-back of repair do. (Register map
-// version 1 commits each word with a MEM_DATA_HI write, so a frame cannot
-// carry more than one word.)
+// cannot see; CRC_VALUE and the read-back of repair do. (The register map
+// commits each word with a MEM_DATA_HI write, so a frame cannot carry more
+// than one word.)
 func (b *Board) writeMem(ctx context.Context, im *image.Image, sel int, idx []int, sus suspects) error {
 	s := im.Sections[sel]
 	n := len(s.Words)
@@ -1340,13 +1318,6 @@ func (b *Board) syncSteps(ctx context.Context) error {
 	}
 	b.next, b.known = uint64(hi)<<32|uint64(lo), true
 	return nil
-}
-
-func (b *Board) writeInput(ctx context.Context, input []uint32) error {
-	if err := b.write1(ctx, arch.RegInCount, uint32(len(input))); err != nil {
-		return err
-	}
-	return b.write(ctx, arch.RegInBuf, input, true)
 }
 
 // awaitResult is what polling after a STEP command found.
@@ -1814,7 +1785,7 @@ func (b *Board) readChecked(ctx context.Context, sel, width, depth int) ([]uint6
 		if err != nil {
 			return nil, err
 		}
-		if wordsCRC(cur, width) == want {
+		if image.UpdateCRC(0, width, cur) == want {
 			return cur, nil
 		}
 		if pass > b.opt.retries {
@@ -1840,12 +1811,6 @@ func (b *Board) readChecked(ctx context.Context, sel, width, depth int) ([]uint6
 			return nil, err
 		}
 	}
-}
-
-// wordsCRC is image.Section.CRC of words.
-func wordsCRC(words []uint64, width int) uint32 {
-	s := image.Section{Width: width, Words: words}
-	return crc32.ChecksumIEEE(s.Bytes())
 }
 
 // Reset issues RESET: the registers return to their power-on values
