@@ -25,16 +25,15 @@ type UARTBoneBridge struct {
 	FrameTimeout time.Duration // 0: no timeout
 	Stats        UARTBoneBridgeStats
 
-	state     int
-	cmd       byte
-	length    int // words; 0 means unbounded (until the frame timeout)
-	addr      uint32
-	nAddr     int // address bytes received
-	word      uint32
-	nData     int // bytes of the current data word received
-	words     int // words done in this frame
-	start     time.Time
-	startSeen bool
+	state  int
+	cmd    byte
+	length int // words; 0 means unbounded (until the frame timeout)
+	addr   uint32
+	nAddr  int // address bytes received
+	word   uint32
+	nData  int // bytes of the current data word received
+	words  int // words done in this frame
+	start  time.Time
 }
 
 // UARTBoneBridgeStats count a bridge's frames.

@@ -206,18 +206,18 @@ type Stats struct {
 
 // params are the cfg words (ARCHITECTURE.md 2.1) and the derived widths.
 type params struct {
-	N, C, Q, k, stim, B                      int
-	spConn, spInc, spDec, spBelow, spTrim    uint32
-	minPct, dutyPeriod, updatePeriod         uint32
-	boost                                    bool
-	actT, minT, maxNew, G, M, S, K           int
-	tmInit, tmConn, tmInc, tmDec, tmPSD      uint32
-	lanesOV, lanesSyn, divLat                int
-	NC, W, WC, wN, wQ, wCell, wS, wM, wG, wB int
-	pmax                                     uint32
-	mL                                       int // ⌈M/LANES_SYN⌉
-	segValid, synValid                       uint64
-	cellMask, permMask                       uint64
+	N, C, Q, k, stim, B                   int
+	spConn, spInc, spDec, spBelow, spTrim uint32
+	minPct, dutyPeriod, updatePeriod      uint32
+	boost                                 bool
+	actT, minT, maxNew, G, M, S, K        int
+	tmInit, tmConn, tmInc, tmDec, tmPSD   uint32
+	lanesOV, lanesSyn, divLat             int
+	NC, W, WC, wN, wQ, wCell, wS, wM, wG  int
+	pmax                                  uint32
+	mL                                    int // ⌈M/LANES_SYN⌉
+	segValid, synValid                    uint64
+	cellMask, permMask                    uint64
 }
 
 const none = ^uint32(0)
