@@ -18,12 +18,6 @@ import (
 // simulator.
 const DefaultURI = "sim://"
 
-// ByteCounter is implemented by buses that count the bytes they move over
-// their link; Board.Stats reports them.
-type ByteCounter interface {
-	Bytes() (sent, received uint64)
-}
-
 // Option configures a Board.
 type Option func(*options)
 
@@ -137,7 +131,7 @@ type Stats struct {
 	ReadTime                time.Duration // time in ReadState
 	Calls                   uint64        // Bus Read and Write calls
 	WordsRead, WordsWritten uint64        // words moved (by calls that returned no error)
-	BytesSent, BytesRecv    uint64        // from a ByteCounter bus; 0 otherwise
+	BytesSent, BytesRecv    uint64        // from a LinkStatser bus; 0 otherwise
 
 	// Retries, by kind.
 	BusErrors      uint64                     // Bus calls that returned an error and were made again
@@ -271,8 +265,9 @@ func (b *Board) Close() error { return b.bus.Close() }
 // Stats returns the counters since Open.
 func (b *Board) Stats() Stats {
 	st := b.stats
-	if c, ok := b.bus.(ByteCounter); ok {
-		st.BytesSent, st.BytesRecv = c.Bytes()
+	if c, ok := b.bus.(LinkStatser); ok {
+		ls := c.LinkStats()
+		st.BytesSent, st.BytesRecv = ls.BytesOut, ls.BytesIn
 	}
 	return st
 }
@@ -281,18 +276,9 @@ func (b *Board) Stats() Stats {
 // them, and whether it knows.
 func (b *Board) StepsDone() (uint64, bool) { return b.next, b.known }
 
-// stopped wraps the error that ends an operation.
+// stopped wraps the error that ends an operation in a *StoppedError.
 func (b *Board) stopped(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		if !b.known {
-			return fmt.Errorf("driver: interrupted: %w", err)
-		}
-		return fmt.Errorf("driver: interrupted after step %d: %w", b.next, err)
-	}
-	if b.known {
-		return fmt.Errorf("driver: board stopped answering after step %d: %w", b.next, err)
-	}
-	return fmt.Errorf("driver: board stopped answering: %w", err)
+	return &StoppedError{LastStep: b.next, Known: b.known, Err: err}
 }
 
 // Bus access with retries of failed calls.

@@ -1,4 +1,4 @@
-package driver
+package driver_test
 
 import (
 	"context"
@@ -15,37 +15,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/htmhw/htmhw/arch"
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/drivertest"
+	"github.com/htmhw/htmhw/driver/simbus"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/series"
 	"github.com/htmhw/htmhw/sim"
 )
 
-const jumpsupCSV = "../testdata/nab/art_daily_jumpsup.csv"
-
-// smallImage compiles the small preset for jumpsup, fresh or after
-// `trained` golden steps, and returns the image with the rows.
-func smallImage(t testing.TB, trained int) (*image.Image, []series.Row) {
-	t.Helper()
-	rows, err := series.ReadFile(jumpsupCSV, series.Options{})
-	require.NoError(t, err)
-	cfg, err := model.Preset("small")
-	require.NoError(t, err)
-	cfg.ResolveResolution(series.Range(rows))
-	r, err := model.NewRegion(cfg)
-	require.NoError(t, err)
-	for _, row := range rows[:trained] {
-		_, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
-		require.NoError(t, err)
-	}
-	im, err := image.Compile(r, image.DefaultArch())
-	require.NoError(t, err)
-	return im, rows
-}
-
 // lockstep steps the golden model (decompiled from im) and the board
 // through rows, comparing every output, and returns the golden region.
-func lockstep(t *testing.T, b *Board, im *image.Image, rows []series.Row) *model.Region {
+func lockstep(t *testing.T, b *driver.Board, im *image.Image, rows []series.Row) *model.Region {
 	t.Helper()
 	ctx := context.Background()
 	golden, err := im.Region()
@@ -68,44 +49,29 @@ func lockstep(t *testing.T, b *Board, im *image.Image, rows []series.Row) *model
 	return golden
 }
 
-func requireSameImage(t *testing.T, want, got *image.Image) {
-	t.Helper()
-	require.Equal(t, len(want.Sections), len(got.Sections))
-	for i, w := range want.Sections {
-		g := got.Sections[i]
-		require.Equal(t, w.Name, g.Name)
-		require.Equal(t, w.Width, g.Width)
-	}
-	if d := image.Diff(want, got); d != nil {
-		t.Fatalf("%v (want, board)", d)
-	}
-	require.Equal(t, want.Arch, got.Arch)
-	require.Equal(t, want.Config, got.Config)
-}
-
 func TestSimBusNeedsAnImage(t *testing.T) {
 	ctx := context.Background()
-	b, err := Open("")
+	b, err := driver.Open("")
 	require.NoError(t, err)
 	defer b.Close()
 	_, err = b.Info(ctx)
-	require.ErrorIs(t, err, ErrNoDevice)
+	require.ErrorIs(t, err, simbus.ErrNoDevice)
 	_, err = b.Step(ctx, []uint32{1}, true)
-	require.ErrorIs(t, err, ErrNoDevice)
-	assert.Contains(t, Schemes(), "sim")
+	require.ErrorIs(t, err, simbus.ErrNoDevice)
+	assert.Contains(t, driver.Schemes(), "sim")
 
-	_, err = Open("sim://?bogus=1")
+	_, err = driver.Open("sim://?bogus=1")
 	require.ErrorContains(t, err, `unknown parameter "bogus"`)
-	_, err = Open("sim://?burst=0")
+	_, err = driver.Open("sim://?burst=0")
 	require.ErrorContains(t, err, "burst")
-	_, err = Open("sim://?image=" + filepath.Join(t.TempDir(), "none.img"))
+	_, err = driver.Open("sim://?image=" + filepath.Join(t.TempDir(), "none.img"))
 	require.ErrorContains(t, err, "no such file")
 
 	// sim://?image= powers the device on at once.
-	im, _ := smallImage(t, 0)
+	im, _ := drivertest.SmallImage(t, 0)
 	path := filepath.Join(t.TempDir(), "r.img")
 	require.NoError(t, im.WriteFile(path))
-	b2, err := Open("sim://?image=" + path + "&burst=16")
+	b2, err := driver.Open("sim://?image=" + path + "&burst=16")
 	require.NoError(t, err)
 	info, err := b2.Info(ctx)
 	require.NoError(t, err)
@@ -121,9 +87,9 @@ func TestSimBusNeedsAnImage(t *testing.T) {
 // loaded into the same device through the memory window.
 func TestBoardSim(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	var reports [][2]int
-	b, err := Open("sim://?burst=64", WithLoadProgress(func(done, total int) { reports = append(reports, [2]int{done, total}) }))
+	b, err := driver.Open("sim://?burst=64", driver.WithLoadProgress(func(done, total int) { reports = append(reports, [2]int{done, total}) }))
 	require.NoError(t, err)
 	defer b.Close()
 	require.NoError(t, b.Load(ctx, im))
@@ -149,10 +115,10 @@ func TestBoardSim(t *testing.T) {
 	require.NoError(t, err)
 	got, err := b.ReadState(ctx)
 	require.NoError(t, err)
-	requireSameImage(t, want, got)
+	drivertest.RequireSameImage(t, want, got)
 
 	// Another image of the same configuration goes through the window.
-	trained, _ := smallImage(t, 500)
+	trained, _ := drivertest.SmallImage(t, 500)
 	reports = nil
 	require.NoError(t, b.Load(ctx, trained))
 	st = b.Stats()
@@ -174,11 +140,11 @@ func TestBoardSim(t *testing.T) {
 	require.NoError(t, err)
 	got, err = b.ReadState(ctx)
 	require.NoError(t, err)
-	requireSameImage(t, want, got)
+	drivertest.RequireSameImage(t, want, got)
 
 	// Reset keeps memories and the step count.
 	require.NoError(t, b.Reset(ctx))
-	dev := b.Bus().(*SimBus).Device()
+	dev := b.Bus().(*simbus.Bus).Device()
 	assert.EqualValues(t, 700, dev.Steps())
 	lockstep(t, b, got, rows[700:720])
 
@@ -196,16 +162,16 @@ func TestBoardSim(t *testing.T) {
 		}
 	}
 	var steps []uint64
-	require.NoError(t, b.Run(ctx, seq, false, func(o *Output) error { steps = append(steps, o.Step); return nil }))
+	require.NoError(t, b.Run(ctx, seq, false, func(o *driver.Output) error { steps = append(steps, o.Step); return nil }))
 	assert.Equal(t, []uint64{720, 721, 722}, steps)
 	stop := errors.New("stop")
-	require.ErrorIs(t, b.Run(ctx, seq, false, func(*Output) error { return stop }), stop)
+	require.ErrorIs(t, b.Run(ctx, seq, false, func(*driver.Output) error { return stop }), stop)
 }
 
 func TestBoardRefuses(t *testing.T) {
 	ctx := context.Background()
-	im, _ := smallImage(t, 0)
-	b, err := Open("sim://")
+	im, _ := drivertest.SmallImage(t, 0)
+	b, err := driver.Open("sim://")
 	require.NoError(t, err)
 	require.NoError(t, b.Load(ctx, im))
 	_, err = b.Step(ctx, []uint32{5, 3}, true)
@@ -239,7 +205,7 @@ func TestBoardRefuses(t *testing.T) {
 	require.ErrorContains(t, err, "refused the memories: ERROR BAD_STATE")
 
 	// No image: no ReadState.
-	b2 := NewBoard(b.Bus())
+	b2 := driver.NewBoard(b.Bus())
 	_, err = b2.ReadState(ctx)
 	require.ErrorContains(t, err, "Load first")
 	// A board opened on a loaded device reads its step count.
@@ -261,13 +227,13 @@ func TestBoardRefuses(t *testing.T) {
 //	        the word arrives with 1-2 bits flipped; the address arrives with
 //	        a bit flipped (the words go elsewhere, no error).
 type lossyBus struct {
-	Bus
+	driver.Bus
 	rng    *rand.Rand
 	rate   float64
 	counts map[string]int
 }
 
-func newLossyBus(inner Bus, seed uint64, rate float64) *lossyBus {
+func newLossyBus(inner driver.Bus, seed uint64, rate float64) *lossyBus {
 	return &lossyBus{Bus: inner, rng: rand.New(rand.NewPCG(seed, 7)), rate: rate, counts: map[string]int{}}
 }
 
@@ -358,14 +324,14 @@ func TestBoardLossyLink(t *testing.T) {
 	}{{1, 2e-3, 2000}, {2, 1e-2, 2000}} {
 		t.Run(fmt.Sprintf("rate=%g", c.rate), func(t *testing.T) {
 			ctx := context.Background()
-			im, rows := smallImage(t, 0)
+			im, rows := drivertest.SmallImage(t, 0)
 			// The device is made from another image, so that the load
 			// writes every memory through the lossy window.
-			trained, _ := smallImage(t, 40)
+			trained, _ := drivertest.SmallImage(t, 40)
 			dev, err := sim.NewDevice(trained)
 			require.NoError(t, err)
-			lossy := newLossyBus(NewSimBus(dev), c.seed, c.rate)
-			b := NewBoard(lossy, WithRetries(64))
+			lossy := newLossyBus(simbus.New(dev), c.seed, c.rate)
+			b := driver.NewBoard(lossy, driver.WithRetries(64))
 
 			t0 := time.Now()
 			require.NoError(t, b.Load(ctx, im))
@@ -378,7 +344,7 @@ func TestBoardLossyLink(t *testing.T) {
 			require.NoError(t, err)
 			got, err := b.ReadState(ctx)
 			require.NoError(t, err)
-			requireSameImage(t, want, got)
+			drivertest.RequireSameImage(t, want, got)
 
 			st := b.Stats()
 			assert.NotZero(t, st.Retries())
@@ -404,7 +370,7 @@ func TestBoardLossyLink(t *testing.T) {
 
 // deadBus fails every call after `after` calls.
 type deadBus struct {
-	Bus
+	driver.Bus
 	after int
 }
 
@@ -424,11 +390,11 @@ func (d *deadBus) Write(ctx context.Context, addr uint32, src []uint32, incr boo
 
 func TestBoardStopsAnswering(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &deadBus{Bus: NewSimBus(dev), after: 1 << 30}
-	b := NewBoard(bus, WithRetries(5))
+	bus := &deadBus{Bus: simbus.New(dev), after: 1 << 30}
+	b := driver.NewBoard(bus, driver.WithRetries(5))
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:37])
 	bus.after = 3
@@ -437,6 +403,10 @@ func TestBoardStopsAnswering(t *testing.T) {
 	assert.True(t, strings.HasPrefix(err.Error(), "driver: board stopped answering after step 37: "), err.Error())
 	assert.Contains(t, err.Error(), "timeout")
 	assert.EqualValues(t, 37, dev.Steps())
+	var stop *driver.StoppedError
+	require.ErrorAs(t, err, &stop)
+	assert.Equal(t, &driver.StoppedError{LastStep: 37, Known: true, Err: stop.Err}, stop)
+	assert.False(t, stop.Interrupted())
 
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
@@ -444,13 +414,16 @@ func TestBoardStopsAnswering(t *testing.T) {
 	_, err = b.Step(cctx, []uint32{1, 2, 3}, true)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "interrupted after step 37")
+	require.ErrorAs(t, err, &stop)
+	assert.EqualValues(t, 37, stop.LastStep)
+	assert.True(t, stop.Interrupted())
 }
 
 // slowBus holds each CTRL write back for `polls` reads of STATUS, which
 // read busy meanwhile: a board that takes time to compute. stuck makes it
 // hold them for ever.
 type slowBus struct {
-	Bus
+	driver.Bus
 	polls, left int
 	held        []uint32
 	stuck       bool
@@ -482,11 +455,11 @@ func (s *slowBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool
 
 func TestBoardWaitsWhileBusy(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &slowBus{Bus: NewSimBus(dev), polls: 3}
-	b := NewBoard(bus, WithPollInterval(time.Microsecond), WithStepTimeout(time.Minute), WithRetries(3))
+	bus := &slowBus{Bus: simbus.New(dev), polls: 3}
+	b := driver.NewBoard(bus, driver.WithPollInterval(time.Microsecond), driver.WithStepTimeout(time.Minute), driver.WithRetries(3))
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:50])
 	st := b.Stats()
@@ -496,7 +469,7 @@ func TestBoardWaitsWhileBusy(t *testing.T) {
 	// A board busy for ever: the STEP is issued again after each timeout,
 	// then given up on.
 	bus.stuck = true
-	b = NewBoard(bus, WithPollInterval(time.Microsecond), WithStepTimeout(2*time.Millisecond), WithRetries(3))
+	b = driver.NewBoard(bus, driver.WithPollInterval(time.Microsecond), driver.WithStepTimeout(2*time.Millisecond), driver.WithRetries(3))
 	_, err = b.Step(ctx, []uint32{1, 2, 3}, true)
 	require.Error(t, err)
 	assert.Equal(t, "driver: board stopped answering after step 50: STEP issued 4 times, STEP_LO stays 50", err.Error())
@@ -509,16 +482,16 @@ func TestBoardWaitsWhileBusy(t *testing.T) {
 // and the steps go on from there.
 func TestBoardAttach(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &deadBus{Bus: NewSimBus(dev), after: 1 << 30}
-	b := NewBoard(bus, WithRetries(5))
+	bus := &deadBus{Bus: simbus.New(dev), after: 1 << 30}
+	b := driver.NewBoard(bus, driver.WithRetries(5))
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:37])
-	want := slices.Clone(b.out.ActiveColumns)
+	want := slices.Clone(b.Last().ActiveColumns)
 
-	b2 := NewBoard(NewSimBus(dev))
+	b2 := driver.NewBoard(simbus.New(dev))
 	n, err := b2.Attach(ctx, im)
 	require.NoError(t, err)
 	assert.EqualValues(t, 37, n)
@@ -531,7 +504,7 @@ func TestBoardAttach(t *testing.T) {
 	assert.EqualValues(t, 38, dev.Steps())
 
 	// Another image's dimensions are refused.
-	other, _ := smallImage(t, 0)
+	other, _ := drivertest.SmallImage(t, 0)
 	other.Arch.LanesOV++
 	_, err = b2.Attach(ctx, other)
 	require.ErrorContains(t, err, "LANES_OV")
@@ -541,12 +514,12 @@ func TestBoardAttach(t *testing.T) {
 // word (bit 0 of it): no read of the outputs as a whole ever matches
 // OUT_CRC, and no two reads in a row agree on that word.
 type flipEveryOther struct {
-	*SimBus
+	*simbus.Bus
 	reads int
 }
 
 func (b *flipEveryOther) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	err := b.SimBus.Read(ctx, addr, dst, incr)
+	err := b.Bus.Read(ctx, addr, dst, incr)
 	if incr && addr <= arch.RegOutBuf && arch.RegOutBuf < addr+uint32(len(dst)) {
 		if b.reads++; b.reads%2 == 1 {
 			dst[arch.RegOutBuf-addr] ^= 1
@@ -559,11 +532,11 @@ func (b *flipEveryOther) Read(ctx context.Context, addr uint32, dst []uint32, in
 // read until two reads agree, and the steps are the golden model's.
 func TestBoardOutputsAgreed(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &flipEveryOther{SimBus: NewSimBus(dev)}
-	b := NewBoard(bus)
+	bus := &flipEveryOther{Bus: simbus.New(dev)}
+	b := driver.NewBoard(bus)
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:50])
 	st := b.Stats()

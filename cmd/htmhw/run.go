@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/simbus"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
@@ -626,7 +627,7 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	defer b.Close()
 	// A sim:// board lives in this process: it ends with the run, so a run
 	// that stops cannot be resumed on it.
-	_, inProcess := b.Bus().(*driver.SimBus)
+	_, inProcess := b.Bus().(*simbus.Bus)
 	ctx := cmd.Context()
 	first := 0 // the first row to step
 	if o.resume && inProcess {

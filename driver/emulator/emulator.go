@@ -1,4 +1,11 @@
-package driver
+// Package emulator is the board side of the links, for a board that is
+// not hardware (the simulator, the Verilated RTL): a Server that serves a
+// driver.Target over UARTBone (a pty or any stream) and Etherbone (TCP)
+// with the transports' bridges, optional pacing at a baud rate, fault
+// injection (Faults), and the Emulator that starts it all for
+// `htmhw emulate`. It does not link the simulator: the Target is the
+// caller's.
+package emulator
 
 import (
 	"context"
@@ -13,6 +20,9 @@ import (
 
 	"github.com/creack/pty"
 	"golang.org/x/term"
+
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/uartbone"
 )
 
 // PTY is a pseudo-terminal pair for an emulated board: the emulator
@@ -89,14 +99,14 @@ type Emulator struct {
 // RTL in a child process (hdl.RTLTarget): an emulator of it stops serving
 // when Failed is closed, and its Wait returns Err.
 type FailingTarget interface {
-	Target
+	driver.Target
 	Failed() <-chan struct{}
 	Err() error
 }
 
 // StartEmulator starts serving t as cfg says, in the background, until
 // ctx is done, Close is called or t fails (FailingTarget).
-func StartEmulator(ctx context.Context, t Target, cfg EmulatorConfig) (*Emulator, error) {
+func StartEmulator(ctx context.Context, t driver.Target, cfg EmulatorConfig) (*Emulator, error) {
 	e := &Emulator{Server: NewServer(t, cfg.ServeConfig), cfg: cfg, done: make(chan error, 1)}
 	ctx, e.cancel = context.WithCancel(ctx)
 	ft, _ := t.(FailingTarget)
@@ -199,7 +209,7 @@ func (e *Emulator) URI() string {
 		q.Set("baud", fmt.Sprint(max(0, e.cfg.Baud)))
 		ft := e.cfg.FrameTimeout
 		if ft <= 0 {
-			ft = UARTBoneFrameTimeout
+			ft = uartbone.FrameTimeout
 		}
 		q.Set("frame", ft.String())
 		if !e.cfg.NoRxFIFO {

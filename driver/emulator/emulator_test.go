@@ -1,4 +1,4 @@
-package driver
+package emulator
 
 import (
 	"context"
@@ -11,6 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/drivertest"
+	"github.com/htmhw/htmhw/driver/uartbone"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/series"
@@ -22,7 +25,7 @@ import (
 // power-on state, so that Load has work to do) and the rows.
 func e2eRegion(t testing.TB, preset, file string) (*image.Image, *image.Image, []series.Row) {
 	t.Helper()
-	rows, err := series.ReadFile(filepath.Join("..", "testdata", "nab", file), series.Options{})
+	rows, err := series.ReadFile(filepath.Join("..", "..", "testdata", "nab", file), series.Options{})
 	require.NoError(t, err)
 	cfg, err := model.Preset(preset)
 	require.NoError(t, err)
@@ -45,22 +48,22 @@ func e2eRegion(t testing.TB, preset, file string) (*image.Image, *image.Image, [
 type e2eResult struct {
 	steps     int
 	elapsed   time.Duration
-	stats     Stats
-	link      LinkStats // of the steps
+	stats     driver.Stats
+	link      driver.LinkStats // of the steps
 	server    ServerStats
-	load      LinkStats // of the load
-	loadStats Stats
+	load      driver.LinkStats // of the load
+	loadStats driver.Stats
 }
 
 // runE2E loads im on a board emulated as cfg says (backed by a sim.Device
 // powered on with old), runs steps rows (looping over rows) with learning,
 // and checks every output against the golden model decompiled from im.
-func runE2E(t *testing.T, im, old *image.Image, rows []series.Row, steps int, cfg EmulatorConfig, query string, afterLoad func(*Emulator), opts ...Option) e2eResult {
+func runE2E(t *testing.T, im, old *image.Image, rows []series.Row, steps int, cfg EmulatorConfig, query string, afterLoad func(*Emulator), opts ...driver.Option) e2eResult {
 	t.Helper()
 	dev, err := sim.NewDevice(old)
 	require.NoError(t, err)
 	e := startEmulator(t, dev, cfg)
-	b, err := Open(e.URI()+query, opts...)
+	b, err := driver.Open(e.URI()+query, opts...)
 	require.NoError(t, err)
 	defer b.Close()
 	// The run may take as long as the test may (go test -timeout), less a
@@ -72,11 +75,11 @@ func runE2E(t *testing.T, im, old *image.Image, rows []series.Row, steps int, cf
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	require.NoError(t, b.Load(ctx, im))
-	linkStats := func() LinkStats {
-		if ls, ok := b.Bus().(LinkStatser); ok {
+	linkStats := func() driver.LinkStats {
+		if ls, ok := b.Bus().(driver.LinkStatser); ok {
 			return ls.LinkStats()
 		}
-		return LinkStats{}
+		return driver.LinkStats{}
 	}
 	loadLink, statsAfterLoad := linkStats(), b.Stats()
 	if afterLoad != nil {
@@ -106,7 +109,7 @@ func runE2E(t *testing.T, im, old *image.Image, rows []series.Row, steps int, cf
 	}
 	res := e2eResult{steps: steps, elapsed: time.Since(start), stats: b.Stats(), server: e.Stats(), link: linkStats()}
 	res.load, res.loadStats = loadLink, statsAfterLoad
-	res.link = res.link.sub(loadLink)
+	res.link = sub(res.link, loadLink)
 	// Exactly once: the board computed each step once.
 	require.Equal(t, uint64(steps), dev.Steps()-im.Section("regs").Words[0])
 	require.Equal(t, uint64(steps), golden.Steps())
@@ -169,7 +172,7 @@ func TestE2EUARTBoneFaults(t *testing.T) {
 	ft := 500 * time.Microsecond
 	cfg := EmulatorConfig{Listen: "pty", ServeConfig: ServeConfig{FrameTimeout: ft}}
 	faults := Faults{Seed: 1, Drop: 0.01, Flip: 0.01}
-	r := runE2E(t, im, old, rows, *faultSteps, cfg, "&timeout=500us&burst=16", func(e *Emulator) { e.SetFaults(faults) }, WithRetries(1000))
+	r := runE2E(t, im, old, rows, *faultSteps, cfg, "&timeout=500us&burst=16", func(e *Emulator) { e.SetFaults(faults) }, driver.WithRetries(1000))
 	r.log(t, "uartbone/pty, 1% drop + 1% flip")
 	require.Greater(t, r.stats.Retries(), uint64(0))
 }
@@ -193,19 +196,20 @@ func TestE2ELoadFaults(t *testing.T) {
 	require.NoError(t, err)
 	cfg := ServeConfig{FrameTimeout: 500 * time.Microsecond, Faults: Faults{Seed: 1, Drop: 0.01, Flip: 0.01}}
 	e := startEmulator(t, dev, EmulatorConfig{Listen: "pty", ServeConfig: cfg})
-	b, err := Open(e.URI()+"&timeout=500us&burst=16", WithRetries(1000))
+	b, err := driver.Open(e.URI()+"&timeout=500us&burst=16", driver.WithRetries(1000))
 	require.NoError(t, err)
 	defer b.Close()
 	start := time.Now()
 	require.NoError(t, b.Load(context.Background(), im))
 	elapsed := time.Since(start)
-	requireSameImage(t, im, dev.Image())
+	drivertest.RequireSameImage(t, im, dev.Image())
 	st := b.Stats()
-	t.Logf("load of %d words through 1%% drop + 1%% flip: %v; %s; link %+v", words, elapsed.Round(time.Millisecond), st.String(), b.Bus().(*UARTBone).LinkStats())
+	t.Logf("load of %d words through 1%% drop + 1%% flip: %v; %s; link %+v", words, elapsed.Round(time.Millisecond), st.String(), b.Bus().(*uartbone.Link).LinkStats())
 }
 
-func (s LinkStats) sub(o LinkStats) LinkStats {
-	return LinkStats{Requests: s.Requests - o.Requests, BytesOut: s.BytesOut - o.BytesOut, BytesIn: s.BytesIn - o.BytesIn,
+// sub returns the counts of s since o.
+func sub(s, o driver.LinkStats) driver.LinkStats {
+	return driver.LinkStats{Requests: s.Requests - o.Requests, BytesOut: s.BytesOut - o.BytesOut, BytesIn: s.BytesIn - o.BytesIn,
 		Timeouts: s.Timeouts - o.Timeouts, Malformed: s.Malformed - o.Malformed, ShortReplies: s.ShortReplies - o.ShortReplies,
 		Resyncs: s.Resyncs - o.Resyncs, Stale: s.Stale - o.Stale, Late: s.Late - o.Late}
 }
@@ -253,16 +257,16 @@ func BenchmarkPacedThroughput(b *testing.B) {
 			dev, err := sim.NewDevice(im)
 			require.NoError(b, err)
 			e := startEmulator(b, dev, EmulatorConfig{Listen: "pty", ServeConfig: ServeConfig{Baud: pacedBaud, NoRxFIFO: c.litex}})
-			bd, err := Open(e.URI())
+			bd, err := driver.Open(e.URI())
 			require.NoError(b, err)
 			defer bd.Close()
-			ctx := testCtx(b)
+			ctx := drivertest.Context(b)
 			require.NoError(b, bd.Load(ctx, im))
 			mcfg, err := im.ModelConfig()
 			require.NoError(b, err)
 			enc, err := sim.NewEncoder(mcfg)
 			require.NoError(b, err)
-			link := bd.Bus().(*UARTBone)
+			link := bd.Bus().(*uartbone.Link)
 			before, loaded, overrun := link.LinkStats(), bd.Stats(), e.Stats().Overrun
 			var minBytes int
 			b.ResetTimer()
@@ -275,7 +279,7 @@ func BenchmarkPacedThroughput(b *testing.B) {
 				minBytes += 4 * (len(in) + len(out.ActiveColumns) + len(out.PredictedColumns))
 			}
 			b.StopTimer()
-			st := link.LinkStats().sub(before)
+			st := sub(link.LinkStats(), before)
 			bst := bd.Stats()
 			n := float64(b.N)
 			perStep := float64(st.BytesOut+st.BytesIn) / n
@@ -300,12 +304,12 @@ func BenchmarkPacedReadState(b *testing.B) {
 	dev, err := sim.NewDevice(im)
 	require.NoError(b, err)
 	e := startEmulator(b, dev, EmulatorConfig{Listen: "pty", ServeConfig: ServeConfig{Baud: pacedBaud}})
-	bd, err := Open(e.URI())
+	bd, err := driver.Open(e.URI())
 	require.NoError(b, err)
 	defer bd.Close()
-	ctx := testCtx(b)
+	ctx := drivertest.Context(b)
 	require.NoError(b, bd.Load(ctx, im))
-	link := bd.Bus().(*UARTBone)
+	link := bd.Bus().(*uartbone.Link)
 	words := 0
 	for _, s := range im.Sections {
 		words += s.Depth()
@@ -317,7 +321,7 @@ func BenchmarkPacedReadState(b *testing.B) {
 		require.NoError(b, err)
 	}
 	b.StopTimer()
-	st := link.LinkStats().sub(before)
+	st := sub(link.LinkStats(), before)
 	moved := float64(st.BytesOut+st.BytesIn) / float64(b.N)
 	b.ReportMetric(float64(words*b.N)/b.Elapsed().Seconds(), "words/s")
 	b.ReportMetric(moved/float64(words), "bytes/word")

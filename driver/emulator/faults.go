@@ -1,7 +1,6 @@
-package driver
+package emulator
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -150,37 +149,4 @@ func (in *Injector) Stats() FaultStats {
 		return FaultStats{}
 	}
 	return FaultStats{Bytes: in.bytes.Load(), Dropped: in.dropped.Load(), Flipped: in.flips.Load()}
-}
-
-// Errors of a lossy link. A transport wraps them; the Board retries an
-// operation that fails with either (docs/DRIVER.md).
-var (
-	// ErrTimeout: a reply did not arrive in time. The transport has
-	// resynchronised the link before returning it.
-	ErrTimeout = errors.New("reply timed out")
-	// ErrMalformed: a reply arrived but is not a well-formed answer to the
-	// request.
-	ErrMalformed = errors.New("malformed reply")
-	// ErrLinkLost: the link closed under a request (the board closed an
-	// Etherbone connection after a malformed packet). The transport
-	// reconnects before the next request.
-	ErrLinkLost = errors.New("link lost")
-)
-
-// LinkStats count the traffic and the recoveries of a transport.
-type LinkStats struct {
-	Requests     uint64 // frames or packets sent
-	BytesOut     uint64 // bytes sent
-	BytesIn      uint64 // bytes received (replies, and stale bytes discarded)
-	Timeouts     uint64 // replies that did not arrive in time
-	Malformed    uint64 // replies that arrived malformed
-	ShortReplies uint64 // UARTBone: replies cut short (the bridge answered; no frame timeout to wait out)
-	Resyncs      uint64 // resynchronisations (UARTBone: wait out the bridge's frame timeout and drain; Etherbone: reconnect)
-	Stale        uint64 // bytes discarded before a request or while resynchronising
-	Late         uint64 // UARTBone: replies that went on arriving after their deadline (the slack then grows)
-}
-
-// LinkStatser is implemented by the transports of this package.
-type LinkStatser interface {
-	LinkStats() LinkStats
 }

@@ -1,4 +1,4 @@
-package driver
+package emulator
 
 import (
 	"context"
@@ -12,15 +12,11 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-)
 
-// Target is the register side of a board: the Wishbone slave a bridge
-// reads and writes, with word addresses (docs/ARCHITECTURE.md section 3).
-// sim.Device implements it. A Server serialises its calls.
-type Target interface {
-	ReadWord(addr uint32) uint32
-	WriteWord(addr, v uint32)
-}
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/etherbone"
+	"github.com/htmhw/htmhw/driver/uartbone"
+)
 
 // ServeConfig configures the board side of a link.
 type ServeConfig struct {
@@ -101,7 +97,7 @@ type ServerStats struct {
 type Server struct {
 	cfg    ServeConfig
 	mu     sync.Mutex // guards target, rx, tx, faults, past
-	target Target
+	target driver.Target
 	rx, tx *Injector
 	faults Faults
 	past   [2]FaultStats // of injectors replaced by SetFaults
@@ -111,9 +107,9 @@ type Server struct {
 }
 
 // NewServer returns a server of t.
-func NewServer(t Target, cfg ServeConfig) *Server {
+func NewServer(t driver.Target, cfg ServeConfig) *Server {
 	if cfg.FrameTimeout <= 0 {
-		cfg.FrameTimeout = UARTBoneFrameTimeout
+		cfg.FrameTimeout = uartbone.FrameTimeout
 	}
 	return &Server{cfg: cfg, target: t, faults: cfg.Faults, rx: cfg.Faults.NewInjector(ToBoard), tx: cfg.Faults.NewInjector(FromBoard)}
 }
@@ -172,7 +168,7 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 		stop := context.AfterFunc(ctx, func() { _ = d.SetReadDeadline(time.Unix(1, 0)) })
 		defer stop()
 	}
-	br := &UARTBoneBridge{Target: s.target, FrameTimeout: s.cfg.FrameTimeout}
+	br := &uartbone.Bridge{Target: s.target, FrameTimeout: s.cfg.FrameTimeout}
 	rxLine := newPacer(s.cfg.Baud)
 	// NoRxFIFO: when the bridge's answers occupy the line (an estimate of
 	// the transmitter's schedule, which starts each answer when its last
@@ -451,7 +447,7 @@ func EtherboneGreeting(comm, host string, port int) string {
 // serveEtherboneConn serves one connection until it closes, sends a
 // malformed packet or sends nothing for idle (0: no limit).
 func (s *Server) serveEtherboneConn(c net.Conn, idle time.Duration) {
-	br := &EtherboneBridge{Target: s.target}
+	br := &etherbone.Bridge{Target: s.target}
 	buf := make([]byte, 4096)
 	var out []byte
 	for {

@@ -1,4 +1,4 @@
-package driver
+package emulator
 
 import (
 	"context"
@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/driver/drivertest"
+	"github.com/htmhw/htmhw/driver/etherbone"
 )
 
 // TestEmulatorListenAddress: an empty host is the loopback address, and
@@ -28,7 +31,7 @@ func TestEmulatorListenAddress(t *testing.T) {
 		{"tcp://[::]:0", false, true},
 	} {
 		t.Run(c.listen, func(t *testing.T) {
-			e, err := StartEmulator(context.Background(), newMapTarget(), EmulatorConfig{Listen: c.listen})
+			e, err := StartEmulator(context.Background(), drivertest.NewMapTarget(), EmulatorConfig{Listen: c.listen})
 			if err != nil && c.listen == "tcp://[::]:0" {
 				t.Skipf("no IPv6: %v", err)
 			}
@@ -40,7 +43,7 @@ func TestEmulatorListenAddress(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"tcp://", "tcp://:0/path", "tcp://:0?x=1", "tcp://u@:0"} {
-		_, err := StartEmulator(context.Background(), newMapTarget(), EmulatorConfig{Listen: bad})
+		_, err := StartEmulator(context.Background(), drivertest.NewMapTarget(), EmulatorConfig{Listen: bad})
 		require.Error(t, err, bad)
 	}
 }
@@ -63,7 +66,7 @@ func dialGreeted(t *testing.T, e *Emulator) net.Conn {
 // TestServeEtherboneMaxConns: beyond MaxConns a connection is closed at
 // once; when one closes, a new one is served.
 func TestServeEtherboneMaxConns(t *testing.T) {
-	e := startEmulator(t, newMapTarget(), EmulatorConfig{Listen: "tcp://127.0.0.1:0", ServeConfig: ServeConfig{MaxConns: 2}})
+	e := startEmulator(t, drivertest.NewMapTarget(), EmulatorConfig{Listen: "tcp://127.0.0.1:0", ServeConfig: ServeConfig{MaxConns: 2}})
 	first := dialGreeted(t, e)
 	dialGreeted(t, e)
 	c, err := net.Dial("tcp", e.Addr())
@@ -75,7 +78,7 @@ func TestServeEtherboneMaxConns(t *testing.T) {
 	require.Equal(t, uint64(1), e.Stats().Refused)
 	// A slot frees when a connection closes: dial until one is served.
 	first.Close()
-	ctx := testCtx(t)
+	ctx := drivertest.Context(t)
 	for {
 		require.NoError(t, ctx.Err(), "no connection served after one closed")
 		c, err := net.Dial("tcp", e.Addr())
@@ -91,7 +94,7 @@ func TestServeEtherboneMaxConns(t *testing.T) {
 // TestServeEtherboneIdle: a connection that sends nothing for IdleTimeout
 // is closed; one that keeps talking is not.
 func TestServeEtherboneIdle(t *testing.T) {
-	tg := newMapTarget()
+	tg := drivertest.NewMapTarget()
 	e := startEmulator(t, tg, EmulatorConfig{Listen: "tcp://127.0.0.1:0", ServeConfig: ServeConfig{IdleTimeout: 20 * time.Millisecond}})
 	c := dialGreeted(t, e)
 	_ = c.SetReadDeadline(time.Now().Add(time.Minute))
@@ -139,7 +142,7 @@ func (l *flakyListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 
 func TestServeEtherboneAcceptErrors(t *testing.T) {
 	emfile := &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
 	l := &flakyListener{errs: []error{emfile, emfile, emfile, syscall.ENFILE, syscall.ECONNABORTED}, conns: make(chan net.Conn, 1), closed: make(chan struct{})}
-	tg := newMapTarget()
+	tg := drivertest.NewMapTarget()
 	tg.WriteWord(0x10, 0x12345678)
 	s := NewServer(tg, ServeConfig{})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -147,10 +150,9 @@ func TestServeEtherboneAcceptErrors(t *testing.T) {
 	go func() { done <- s.ServeEtherbone(ctx, l) }()
 	client, server := net.Pipe()
 	l.conns <- server
-	e := &Etherbone{addr: "pipe", cfg: EtherboneConfig{Timeout: time.Minute}}
-	e.setConn(client)
+	e := etherbone.NewLink(client, etherbone.Config{Timeout: time.Minute})
 	got := make([]uint32, 1)
-	require.NoError(t, e.Read(testCtx(t), 0x10, got, true))
+	require.NoError(t, e.Read(drivertest.Context(t), 0x10, got, true))
 	require.Equal(t, uint32(0x12345678), got[0])
 	require.Equal(t, uint64(5), s.Stats().AcceptErr)
 	client.Close()

@@ -1,8 +1,10 @@
-package driver
+package etherbone
 
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/htmhw/htmhw/driver"
 )
 
 // Etherbone framing as LiteX uses it (litex/tools/remote/etherbone.py,
@@ -20,8 +22,8 @@ import (
 // rcount of the request, rcount 0) at the request's base return address;
 // a write is not answered.
 const (
-	EtherboneMagic   = 0x4e6f
-	EtherbonePort    = 1234 // litex_server's default TCP port
+	Magic            = 0x4e6f
+	Port             = 1234 // litex_server's default TCP port
 	ebVersionByte    = 0x10 // version 1, nr = pr = pf = 0
 	ebSizesByte      = 0x44 // 32-bit addresses and ports
 	ebHeaderLen      = 8
@@ -36,7 +38,7 @@ func appendEtherboneHeader(b []byte, flags, byteEnable byte, wcount, rcount int)
 	return append(b, 0x4e, 0x6f, ebVersionByte, ebSizesByte, 0, 0, 0, 0, flags, byteEnable, byte(wcount), byte(rcount))
 }
 
-// EtherboneBridge is the board side of Etherbone over a byte stream
+// Bridge is the board side of Etherbone over a byte stream
 // (litex_server's TCP service with the board behind it). It parses
 // packets, executes their records on a Target and answers reads.
 //
@@ -49,14 +51,14 @@ func appendEtherboneHeader(b []byte, flags, byteEnable byte, wcount, rcount int)
 // addresses are divided by 4.
 //
 // An EtherboneBridge is not safe for concurrent use.
-type EtherboneBridge struct {
-	Target Target
-	Stats  EtherboneBridgeStats
+type Bridge struct {
+	Target driver.Target
+	Stats  BridgeStats
 	buf    []byte
 }
 
-// EtherboneBridgeStats count a bridge's packets.
-type EtherboneBridgeStats struct {
+// BridgeStats count a bridge's packets.
+type BridgeStats struct {
 	Packets   uint64 // packets executed
 	Reads     uint64 // words read
 	Writes    uint64 // words written
@@ -65,14 +67,14 @@ type EtherboneBridgeStats struct {
 
 // Feed consumes stream bytes, executes the packets they complete, and
 // appends the answers to out. After an error the bridge is unusable.
-func (b *EtherboneBridge) Feed(p []byte, out []byte) ([]byte, error) {
+func (b *Bridge) Feed(p []byte, out []byte) ([]byte, error) {
 	b.buf = append(b.buf, p...)
 	for {
 		if len(b.buf) < ebHeaderLen+ebRecordLen {
 			return out, nil
 		}
 		h := b.buf
-		if binary.BigEndian.Uint16(h) != EtherboneMagic || h[2]>>4 != 1 || h[3] != ebSizesByte {
+		if binary.BigEndian.Uint16(h) != Magic || h[2]>>4 != 1 || h[3] != ebSizesByte {
 			b.Stats.Malformed++
 			b.buf = b.buf[:0]
 			return out, fmt.Errorf("etherbone: bad packet header % x", h[:ebHeaderLen])

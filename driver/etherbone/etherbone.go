@@ -1,4 +1,9 @@
-package driver
+// Package etherbone is the TCP transport: LiteX's Etherbone packets
+// (litex_server's TCP service, or a board's Etherbone core). Importing it
+// registers the "tcp" board URI scheme with package driver. Link is the
+// host side (driver.Bus and driver.Batcher, pipelined); Bridge is the
+// board side of the same packets, which package emulator serves.
+package etherbone
 
 import (
 	"bufio"
@@ -13,22 +18,24 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/htmhw/htmhw/driver"
 )
 
-func init() { Register("tcp", openEtherbone) }
+func init() { driver.Register("tcp", openEtherbone) }
 
 // openEtherbone opens tcp://host:port (default localhost:1234, LiteX's
 // litex_server) with the query parameters timeout (reply timeout, default
 // 1s) and dial (connect timeout, default 10s).
-func openEtherbone(u *url.URL) (Bus, error) {
+func openEtherbone(u *url.URL) (driver.Bus, error) {
 	host := u.Host
 	if host == "" {
 		host = "localhost"
 	}
 	if u.Port() == "" {
-		host = net.JoinHostPort(host, strconv.Itoa(EtherbonePort))
+		host = net.JoinHostPort(host, strconv.Itoa(Port))
 	}
-	cfg := EtherboneConfig{}
+	cfg := Config{}
 	if v := u.Query().Get("timeout"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -43,11 +50,11 @@ func openEtherbone(u *url.URL) (Bus, error) {
 		}
 		cfg.DialTimeout = d
 	}
-	return DialEtherbone(context.Background(), host, cfg)
+	return Dial(context.Background(), host, cfg)
 }
 
-// EtherboneConfig configures an Etherbone client.
-type EtherboneConfig struct {
+// Config configures an Etherbone client.
+type Config struct {
 	// Timeout bounds each reply. 0 means 1 s.
 	Timeout time.Duration
 	// DialTimeout bounds connecting (and reconnecting after a failed
@@ -57,7 +64,7 @@ type EtherboneConfig struct {
 	DialTimeout time.Duration
 }
 
-// Etherbone is a Bus over LiteX's Etherbone-over-TCP format
+// Link is a Bus over LiteX's Etherbone-over-TCP format
 // (litex_server): docs/DRIVER.md. Word address a is Etherbone byte
 // address 4a. After a timeout or a malformed reply the client closes the
 // connection and dials again before the next request: a byte stream has no
@@ -66,15 +73,15 @@ type EtherboneConfig struct {
 // A greeting that the server sends on a new connection (litex_server's,
 // see EtherboneGreeting) is read and dropped before the connection's first
 // reply, never taken for one; a server that sends none works the same.
-type Etherbone struct {
+type Link struct {
 	addr     string
-	cfg      EtherboneConfig
+	cfg      Config
 	conn     net.Conn
 	r        *bufio.Reader // reads conn
 	greet    bool          // the connection's first reply is still to come: a greeting may precede it
 	greeting string        // the greeting read on this connection
 	buf      []byte
-	stats    LinkStats
+	stats    driver.LinkStats
 
 	noQuickAck bool // for BenchmarkLiteXServer: acknowledge as the kernel likes
 }
@@ -88,22 +95,36 @@ const maxGreeting = 128
 // neither a greeting nor a packet header.
 var errNotGreeting = errors.New("not a greeting")
 
-// DialEtherbone connects to an Etherbone server at addr (host:port).
-func DialEtherbone(ctx context.Context, addr string, cfg EtherboneConfig) (*Etherbone, error) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = time.Second
-	}
-	if cfg.DialTimeout <= 0 {
-		cfg.DialTimeout = max(10*time.Second, cfg.Timeout)
-	}
-	e := &Etherbone{addr: addr, cfg: cfg}
+// Dial connects to an Etherbone server at addr (host:port).
+func Dial(ctx context.Context, addr string, cfg Config) (*Link, error) {
+	e := &Link{addr: addr, cfg: cfg.withDefaults()}
 	if err := e.dial(ctx); err != nil {
 		return nil, fmt.Errorf("etherbone: %w", err)
 	}
 	return e, nil
 }
 
-func (e *Etherbone) dial(ctx context.Context) error {
+// NewLink returns a client on a connection already open to an Etherbone
+// server (through a tunnel, or a net.Pipe in a test). A connection it
+// loses it redials over TCP at c.RemoteAddr().
+func NewLink(c net.Conn, cfg Config) *Link {
+	e := &Link{addr: c.RemoteAddr().String(), cfg: cfg.withDefaults()}
+	e.setConn(c)
+	return e
+}
+
+// withDefaults fills in the timeouts left zero.
+func (cfg Config) withDefaults() Config {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = time.Second
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = max(10*time.Second, cfg.Timeout)
+	}
+	return cfg
+}
+
+func (e *Link) dial(ctx context.Context) error {
 	d := net.Dialer{Timeout: cmp.Or(e.cfg.DialTimeout, e.cfg.Timeout)}
 	c, err := d.DialContext(ctx, "tcp", e.addr)
 	if err != nil {
@@ -117,7 +138,7 @@ func (e *Etherbone) dial(ctx context.Context) error {
 }
 
 // setConn starts using a new connection, on which a greeting may come.
-func (e *Etherbone) setConn(c net.Conn) {
+func (e *Link) setConn(c net.Conn) {
 	e.conn = c
 	if e.r == nil {
 		e.r = bufio.NewReaderSize(c, 4096)
@@ -130,7 +151,7 @@ func (e *Etherbone) setConn(c net.Conn) {
 // Greeting returns the greeting the server sent on the current connection,
 // such as litex_server's "CommUART:localhost:1234": "" if it sent none or
 // before the connection's first reply has been read.
-func (e *Etherbone) Greeting() string { return e.greeting }
+func (e *Link) Greeting() string { return e.greeting }
 
 // skipGreeting reads what precedes the connection's first reply: nothing,
 // or a greeting. litex_server (since LiteX commit 35afd5995, 2022) sends
@@ -142,7 +163,7 @@ func (e *Etherbone) Greeting() string { return e.greeting }
 // first header in the stream, whatever the timing of the bytes. Bytes
 // before it that are not text, or more than maxGreeting of them, are
 // errNotGreeting. It returns the bytes it consumed.
-func (e *Etherbone) skipGreeting() (int, error) {
+func (e *Link) skipGreeting() (int, error) {
 	var g []byte
 	for {
 		h, err := e.r.Peek(ebHeaderLen)
@@ -166,12 +187,12 @@ func (e *Etherbone) skipGreeting() (int, error) {
 // LiteX's encodes it: magic, version 1, 32-bit addresses and ports, zero
 // padding.
 func isEtherboneHeader(h []byte) bool {
-	return len(h) >= ebHeaderLen && binary.BigEndian.Uint16(h) == EtherboneMagic && h[2]>>4 == 1 &&
+	return len(h) >= ebHeaderLen && binary.BigEndian.Uint16(h) == Magic && h[2]>>4 == 1 &&
 		h[3] == ebSizesByte && binary.BigEndian.Uint32(h[4:]) == 0
 }
 
 // drop closes the connection after a failure; the next request dials.
-func (e *Etherbone) drop() {
+func (e *Link) drop() {
 	if e.conn != nil {
 		_ = e.conn.Close()
 		e.conn = nil
@@ -179,13 +200,13 @@ func (e *Etherbone) drop() {
 }
 
 // MaxBurst returns 255, the most reads or writes in one record.
-func (e *Etherbone) MaxBurst() int { return etherboneMaxWord }
+func (e *Link) MaxBurst() int { return etherboneMaxWord }
 
 // LinkStats returns the traffic and recoveries so far.
-func (e *Etherbone) LinkStats() LinkStats { return e.stats }
+func (e *Link) LinkStats() driver.LinkStats { return e.stats }
 
 // Close closes the connection.
-func (e *Etherbone) Close() error {
+func (e *Link) Close() error {
 	if e.conn == nil {
 		return nil
 	}
@@ -196,7 +217,7 @@ func (e *Etherbone) Close() error {
 
 // ready dials if the connection was dropped. A link that cannot be made
 // again is still lost (ErrLinkLost): the next request dials again.
-func (e *Etherbone) ready(ctx context.Context) error {
+func (e *Link) ready(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -205,13 +226,13 @@ func (e *Etherbone) ready(ctx context.Context) error {
 	}
 	e.stats.Resyncs++
 	if err := e.dial(ctx); err != nil {
-		return fmt.Errorf("etherbone: reconnect: %w: %w", ErrLinkLost, err)
+		return fmt.Errorf("etherbone: reconnect: %w: %w", driver.ErrLinkLost, err)
 	}
 	return nil
 }
 
 // send writes request bytes.
-func (e *Etherbone) send(ctx context.Context, b []byte, packets int) error {
+func (e *Link) send(ctx context.Context, b []byte, packets int) error {
 	dl := time.Now().Add(e.cfg.Timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
 		dl = d
@@ -222,7 +243,7 @@ func (e *Etherbone) send(ctx context.Context, b []byte, packets int) error {
 	e.stats.BytesOut += uint64(n)
 	if err != nil {
 		e.drop()
-		return fmt.Errorf("etherbone: %w: %w", ErrLinkLost, err)
+		return fmt.Errorf("etherbone: %w: %w", driver.ErrLinkLost, err)
 	}
 	return nil
 }
@@ -231,7 +252,7 @@ func (e *Etherbone) send(ctx context.Context, b []byte, packets int) error {
 // words at base byte address 4·addr; fixed writes go as one single-word
 // packet per word, all sent at once (LiteX's server ignores the wff flag).
 // Etherbone does not answer writes: a nil error means the packets left.
-func (e *Etherbone) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+func (e *Link) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
 	if len(src) == 0 {
 		return nil
 	}
@@ -244,15 +265,15 @@ func (e *Etherbone) Write(ctx context.Context, addr uint32, src []uint32, incr b
 }
 
 // Read reads len(dst) words, in records of up to 255 reads.
-func (e *Etherbone) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	return e.Batch(ctx, []Access{{Addr: addr, Data: dst, Fixed: !incr}})
+func (e *Link) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	return e.Batch(ctx, []driver.Access{{Addr: addr, Data: dst, Fixed: !incr}})
 }
 
 // Batch performs the accesses in order (Batcher): the packets of all of
 // them leave in one write, then the answers of the reads are read in
 // order. TCP loses nothing and litex_server serves packets one after the
 // other, so the link is pipelined.
-func (e *Etherbone) Batch(ctx context.Context, acc []Access) error {
+func (e *Link) Batch(ctx context.Context, acc []driver.Access) error {
 	if err := e.ready(ctx); err != nil {
 		return err
 	}
@@ -291,7 +312,7 @@ func (e *Etherbone) Batch(ctx context.Context, acc []Access) error {
 
 // readRecords splits a read access into the records that carry it: each
 // record's first word address and its part of a.Data (up to 255 words).
-func readRecords(a Access) iter.Seq2[uint32, []uint32] {
+func readRecords(a driver.Access) iter.Seq2[uint32, []uint32] {
 	return func(yield func(uint32, []uint32) bool) {
 		for off := 0; off < len(a.Data); off += etherboneMaxWord {
 			addr := a.Addr
@@ -306,7 +327,7 @@ func readRecords(a Access) iter.Seq2[uint32, []uint32] {
 }
 
 // Pipelined reports true: Batch sends every read before the first answer.
-func (e *Etherbone) Pipelined() bool { return true }
+func (e *Link) Pipelined() bool { return true }
 
 // appendEtherboneWrites appends the packets that write src at word address
 // addr (records of up to 255 words; one packet a word if not incr) and
@@ -348,7 +369,7 @@ func appendEtherboneRead(b []byte, addr uint32, n int, incr bool) []byte {
 }
 
 // answer reads the answer to a read of len(dst) words at addr.
-func (e *Etherbone) answer(ctx context.Context, addr uint32, dst []uint32) error {
+func (e *Link) answer(ctx context.Context, addr uint32, dst []uint32) error {
 	n := len(dst)
 	// The answer: headers, base address, n words.
 	want := ebHeaderLen + ebRecordLen + 4 + 4*n
@@ -379,7 +400,7 @@ func (e *Etherbone) answer(ctx context.Context, addr uint32, dst []uint32) error
 		e.drop()
 		if errors.Is(err, errNotGreeting) {
 			e.stats.Malformed++
-			return fmt.Errorf("etherbone: read %d words at %#x: %w: before the connection's first reply: %w", n, addr, ErrMalformed, err)
+			return fmt.Errorf("etherbone: read %d words at %#x: %w: before the connection's first reply: %w", n, addr, driver.ErrMalformed, err)
 		}
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("etherbone: read %d words at %#x: %w", n, addr, cerr)
@@ -387,21 +408,18 @@ func (e *Etherbone) answer(ctx context.Context, addr uint32, dst []uint32) error
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			e.stats.Timeouts++
-			return fmt.Errorf("etherbone: read %d words at %#x: %w (%d of %d bytes arrived)", n, addr, ErrTimeout, got, want)
+			return fmt.Errorf("etherbone: read %d words at %#x: %w (%d of %d bytes arrived)", n, addr, driver.ErrTimeout, got, want)
 		}
-		return fmt.Errorf("etherbone: read %d words at %#x: %w: %w", n, addr, ErrLinkLost, err)
+		return fmt.Errorf("etherbone: read %d words at %#x: %w: %w", n, addr, driver.ErrLinkLost, err)
 	}
-	if binary.BigEndian.Uint16(p) != EtherboneMagic || p[2]>>4 != 1 || p[3] != ebSizesByte ||
+	if binary.BigEndian.Uint16(p) != Magic || p[2]>>4 != 1 || p[3] != ebSizesByte ||
 		int(p[10]) != n || p[11] != 0 {
 		e.stats.Malformed++
 		e.drop()
-		return fmt.Errorf("etherbone: read %d words at %#x: %w: header % x", n, addr, ErrMalformed, p[:ebHeaderLen+ebRecordLen])
+		return fmt.Errorf("etherbone: read %d words at %#x: %w: header % x", n, addr, driver.ErrMalformed, p[:ebHeaderLen+ebRecordLen])
 	}
 	for i := range dst {
 		dst[i] = binary.BigEndian.Uint32(p[ebHeaderLen+ebRecordLen+4+4*i:])
 	}
 	return nil
 }
-
-// Bytes returns the bytes sent and received (driver.ByteCounter).
-func (e *Etherbone) Bytes() (sent, received uint64) { return e.stats.BytesOut, e.stats.BytesIn }

@@ -1,4 +1,4 @@
-package driver
+package etherbone_test
 
 import (
 	"context"
@@ -6,38 +6,53 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/drivertest"
+	"github.com/htmhw/htmhw/driver/emulator"
+	"github.com/htmhw/htmhw/driver/etherbone"
 )
 
-func openTCPBus(t *testing.T, tg Target, cfg ServeConfig, query string) (*Emulator, *Etherbone) {
+func openTCPBus(t *testing.T, tg driver.Target, cfg emulator.ServeConfig, query string) (*emulator.Emulator, *etherbone.Link) {
 	t.Helper()
-	e := startEmulator(t, tg, EmulatorConfig{Listen: "tcp://127.0.0.1:0", ServeConfig: cfg})
-	b, err := OpenBus(e.URI() + query)
+	e := startEmulator(t, tg, emulator.EmulatorConfig{Listen: "tcp://127.0.0.1:0", ServeConfig: cfg})
+	b, err := driver.OpenBus(e.URI() + query)
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
-	return e, b.(*Etherbone)
+	return e, b.(*etherbone.Link)
 }
 
 func TestEtherboneTCP(t *testing.T) {
-	tg := newMapTarget()
-	e, b := openTCPBus(t, tg, ServeConfig{}, "")
+	tg := drivertest.NewMapTarget()
+	e, b := openTCPBus(t, tg, emulator.ServeConfig{}, "")
 	require.Equal(t, 255, b.MaxBurst())
-	exerciseBus(t, b, tg)
+	drivertest.ExerciseBus(t, b, tg)
 	st := b.LinkStats()
 	require.Zero(t, st.Timeouts+st.Malformed+st.Resyncs)
 	require.Equal(t, st.BytesOut, e.Stats().BytesIn)
 }
 
+// startEmulator starts an emulator of tg and stops it at the end of the test.
+func startEmulator(t testing.TB, tg driver.Target, cfg emulator.EmulatorConfig) *emulator.Emulator {
+	t.Helper()
+	e, err := emulator.StartEmulator(context.Background(), tg, cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, e.Close()) })
+	return e
+}
+
 // TestEtherboneWire checks the bytes against LiteX's format: the packet
 // and record headers, big-endian byte addresses, and the answer to a read.
 func TestEtherboneWire(t *testing.T) {
-	tg := newMapTarget()
+	tg := drivertest.NewMapTarget()
 	tg.WriteWord(0x11, 0xCAFEF00D)
-	br := &EtherboneBridge{Target: tg}
+	br := &etherbone.Bridge{Target: tg}
 	// litex_client's read of byte address 0x44: base return address 0.
 	req := []byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x44}
 	out, err := br.Feed(req, nil)
@@ -50,14 +65,14 @@ func TestEtherboneWire(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, out)
 	}
-	require.Equal(t, uint32(1), tg.get(0x40))
-	require.Equal(t, uint32(2), tg.get(0x41))
+	require.Equal(t, uint32(1), tg.Get(0x40))
+	require.Equal(t, uint32(2), tg.Get(0x41))
 	// Byte enables and wff.
-	w = []byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, ebFlagWFF, 0x01, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0xAA, 0, 0, 0, 0xBB}
+	w = []byte{0x4e, 0x6f, 0x10, 0x44, 0, 0, 0, 0, etherbone.FlagWFF, 0x01, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0xAA, 0, 0, 0, 0xBB}
 	_, err = br.Feed(w, nil)
 	require.NoError(t, err)
-	require.Equal(t, uint32(0xBB), tg.get(0x40))
-	require.Equal(t, uint32(2), tg.get(0x41))
+	require.Equal(t, uint32(0xBB), tg.Get(0x40))
+	require.Equal(t, uint32(2), tg.Get(0x41))
 	// A bad magic is an error.
 	_, err = br.Feed([]byte{0x4e, 0x6e, 0x10, 0x44, 0, 0, 0, 0, 0, 0x0f, 0, 1}, nil)
 	require.Error(t, err)
@@ -67,8 +82,8 @@ func TestEtherboneWire(t *testing.T) {
 // TestEtherboneMalformed: a connection that sends a bad packet is closed;
 // a truncated packet gets no answer; other connections are served.
 func TestEtherboneMalformed(t *testing.T) {
-	tg := newMapTarget()
-	e := startEmulator(t, tg, EmulatorConfig{Listen: "tcp://127.0.0.1:0"})
+	tg := drivertest.NewMapTarget()
+	e := startEmulator(t, tg, emulator.EmulatorConfig{Listen: "tcp://127.0.0.1:0"})
 	c, err := net.Dial("tcp", e.Addr())
 	require.NoError(t, err)
 	defer c.Close()
@@ -77,7 +92,7 @@ func TestEtherboneMalformed(t *testing.T) {
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(2*time.Second)))
 	got, err := io.ReadAll(c)
 	require.NoError(t, err, "the server closes the connection")
-	require.Equal(t, EtherboneGreeting(EmulatorComm, "127.0.0.1", e.ln.Addr().(*net.TCPAddr).Port), string(got), "the greeting, and nothing else")
+	require.Equal(t, emulator.EtherboneGreeting(emulator.EmulatorComm, "127.0.0.1", emulatorPort(t, e)), string(got), "the greeting, and nothing else")
 	// Truncated: no answer.
 	c2, err := net.Dial("tcp", e.Addr())
 	require.NoError(t, err)
@@ -92,28 +107,28 @@ func TestEtherboneMalformed(t *testing.T) {
 	var ne net.Error
 	require.True(t, errors.As(err, &ne) && ne.Timeout(), "%v", err)
 	// A client on another connection is served.
-	b, err := OpenBus(e.URI())
+	b, err := driver.OpenBus(e.URI())
 	require.NoError(t, err)
 	defer b.Close()
-	exerciseBus(t, b, tg)
+	drivertest.ExerciseBus(t, b, tg)
 	require.Equal(t, uint64(1), e.Stats().Malformed)
 }
 
 // TestEtherboneFaults: with seeded faults, failed reads reconnect and the
 // next ones succeed.
 func TestEtherboneFaults(t *testing.T) {
-	tg := newMapTarget()
+	tg := drivertest.NewMapTarget()
 	for i := range uint32(64) {
 		tg.WriteWord(0x1000+i, i*3)
 	}
-	e, b := openTCPBus(t, tg, ServeConfig{Faults: Faults{Seed: 2, Drop: 0.01, Flip: 0.01}}, "?timeout=5ms")
-	ctx := testCtx(t)
+	e, b := openTCPBus(t, tg, emulator.ServeConfig{Faults: emulator.Faults{Seed: 2, Drop: 0.01, Flip: 0.01}}, "?timeout=5ms")
+	ctx := drivertest.Context(t)
 	ok, failed, wrong := 0, 0, 0
 	for i := 0; ok < 500; i++ {
 		got := make([]uint32, 4)
 		a := uint32(i % 60)
 		if err := b.Read(ctx, 0x1000+a, got, true); err != nil {
-			require.True(t, errors.Is(err, ErrTimeout) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrLinkLost), "%v", err)
+			require.True(t, errors.Is(err, driver.ErrTimeout) || errors.Is(err, driver.ErrMalformed) || errors.Is(err, driver.ErrLinkLost), "%v", err)
 			failed++
 			continue
 		}
@@ -141,28 +156,27 @@ func TestEtherboneWriteFixedPackets(t *testing.T) {
 		b, _ := io.ReadAll(server)
 		sent <- b
 	}()
-	e := &Etherbone{addr: "pipe", cfg: EtherboneConfig{Timeout: time.Minute}}
-	e.setConn(client)
+	e := etherbone.NewLink(client, etherbone.Config{Timeout: time.Minute})
 	require.NoError(t, e.Write(context.Background(), 0x31, []uint32{5, 6, 7}, false))
 	require.NoError(t, client.Close())
 	got := <-sent
 
 	var want []byte
 	for _, v := range []uint32{5, 6, 7} {
-		want = appendEtherboneHeader(want, 0, ebByteEnableAll, 1, 0)
+		want = etherbone.AppendHeader(want, 0, etherbone.ByteEnableAll, 1, 0)
 		want = binary.BigEndian.AppendUint32(want, 4*0x31)
 		want = binary.BigEndian.AppendUint32(want, v)
 	}
 	require.Equal(t, want, got, "three single-word packets")
 
-	tg := newMapTarget()
-	br := &EtherboneBridge{Target: tg}
+	tg := drivertest.NewMapTarget()
+	br := &etherbone.Bridge{Target: tg}
 	out, err := br.Feed(got, nil)
 	require.NoError(t, err)
 	require.Empty(t, out, "writes are not answered")
 	require.Equal(t, uint64(3), br.Stats.Packets)
-	require.Equal(t, 3, tg.writes)
-	require.Equal(t, uint32(7), tg.get(0x31))
+	require.Equal(t, 3, tg.Writes())
+	require.Equal(t, uint32(7), tg.Get(0x31))
 }
 
 // TestEtherboneGreeting: text before a connection's first answer is a
@@ -170,10 +184,10 @@ func TestEtherboneWriteFixedPackets(t *testing.T) {
 // end, the magic's letters); more than 128 bytes, or a control character,
 // is a malformed answer.
 func TestEtherboneGreeting(t *testing.T) {
-	answer := appendEtherboneHeader(nil, 0, ebByteEnableAll, 1, 0)
+	answer := etherbone.AppendHeader(nil, 0, etherbone.ByteEnableAll, 1, 0)
 	answer = binary.BigEndian.AppendUint32(answer, 0)
 	answer = binary.BigEndian.AppendUint32(answer, 0x12345678)
-	long := strings.Repeat("x", maxGreeting)
+	long := strings.Repeat("x", etherbone.MaxGreeting)
 	for _, c := range []struct {
 		name, greeting string
 		ok             bool
@@ -196,13 +210,12 @@ func TestEtherboneGreeting(t *testing.T) {
 				_, _ = server.Read(make([]byte, 64)) // the request
 				_, _ = server.Write(append([]byte(c.greeting), answer...))
 			}()
-			e := &Etherbone{addr: "127.0.0.1:0", cfg: EtherboneConfig{Timeout: 5 * time.Second}}
-			e.setConn(client)
+			e := etherbone.NewLink(client, etherbone.Config{Timeout: 5 * time.Second})
 			got := make([]uint32, 1)
 			err := e.Read(context.Background(), 0x10, got, true)
 			if !c.ok {
-				require.ErrorIs(t, err, ErrMalformed)
-				require.Nil(t, e.conn, "the connection is dropped")
+				require.ErrorIs(t, err, driver.ErrMalformed)
+				require.Nil(t, e.Conn(), "the connection is dropped")
 				require.Equal(t, uint64(1), e.LinkStats().Malformed)
 				return
 			}
@@ -217,13 +230,23 @@ func TestEtherboneGreeting(t *testing.T) {
 // TestEtherboneDialTimeout: connecting has its own timeout, not the reply
 // timeout (a 5 ms reply timeout must not bound a dial to a busy host).
 func TestEtherboneDialTimeout(t *testing.T) {
-	_, b := openTCPBus(t, newMapTarget(), ServeConfig{}, "?timeout=5ms")
-	require.Equal(t, 5*time.Millisecond, b.cfg.Timeout)
-	require.Equal(t, 10*time.Second, b.cfg.DialTimeout)
-	_, b = openTCPBus(t, newMapTarget(), ServeConfig{}, "?timeout=20s&dial=3s")
-	require.Equal(t, 3*time.Second, b.cfg.DialTimeout)
+	_, b := openTCPBus(t, drivertest.NewMapTarget(), emulator.ServeConfig{}, "?timeout=5ms")
+	require.Equal(t, 5*time.Millisecond, b.Config().Timeout)
+	require.Equal(t, 10*time.Second, b.Config().DialTimeout)
+	_, b = openTCPBus(t, drivertest.NewMapTarget(), emulator.ServeConfig{}, "?timeout=20s&dial=3s")
+	require.Equal(t, 3*time.Second, b.Config().DialTimeout)
 	for _, bad := range []string{"dial=0", "dial=-1s", "dial=soon"} {
-		_, err := OpenBus("tcp://127.0.0.1:1?" + bad)
+		_, err := driver.OpenBus("tcp://127.0.0.1:1?" + bad)
 		require.ErrorContains(t, err, "tcp: dial", bad)
 	}
+}
+
+// emulatorPort returns the TCP port an emulator listens on.
+func emulatorPort(t testing.TB, e *emulator.Emulator) int {
+	t.Helper()
+	_, port, err := net.SplitHostPort(e.Addr())
+	require.NoError(t, err)
+	n, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	return n
 }

@@ -1,4 +1,4 @@
-package driver
+package etherbone
 
 import (
 	"bytes"
@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/drivertest"
 )
 
 // FuzzEtherboneBridge feeds arbitrary bytes, in arbitrary chunks, to the
@@ -27,8 +30,8 @@ func FuzzEtherboneBridge(f *testing.F) {
 	f.Add([]byte("GET / HTTP/1.1\r\n"), uint8(7))
 	f.Add(appendEtherboneHeader(nil, 0, 0x0f, 0, 0), uint8(1))
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
-		tg := newMapTarget()
-		b := &EtherboneBridge{Target: tg}
+		tg := drivertest.NewMapTarget()
+		b := &Bridge{Target: tg}
 		var out []byte
 		step := int(chunk)%32 + 1
 		for off := 0; off < len(data); off += step {
@@ -41,7 +44,7 @@ func FuzzEtherboneBridge(f *testing.F) {
 		// Parse the answers.
 		words := uint64(0)
 		for p := out; len(p) > 0; {
-			if len(p) < 16 || binary.BigEndian.Uint16(p) != EtherboneMagic || p[11] != 0 {
+			if len(p) < 16 || binary.BigEndian.Uint16(p) != Magic || p[11] != 0 {
 				t.Fatalf("bad answer % x", p[:min(len(p), 16)])
 			}
 			n := int(p[10])
@@ -89,10 +92,10 @@ func FuzzEtherboneClient(f *testing.F) {
 			_, _ = server.Write(reply)
 			_ = server.Close()
 		}()
-		e := &Etherbone{addr: "127.0.0.1:0", cfg: EtherboneConfig{Timeout: 100 * time.Millisecond}}
+		e := &Link{addr: "127.0.0.1:0", cfg: Config{Timeout: 100 * time.Millisecond}}
 		e.setConn(client)
 		two, one := make([]uint32, 2), make([]uint32, 1)
-		err := e.Batch(context.Background(), []Access{
+		err := e.Batch(context.Background(), []driver.Access{
 			{Write: true, Addr: 0x14, Data: []uint32{7}},
 			{Addr: 0x10, Data: two},
 			{Addr: 0x20, Data: one, Fixed: true},

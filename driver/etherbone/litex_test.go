@@ -1,4 +1,4 @@
-package driver
+package etherbone_test
 
 import (
 	"bufio"
@@ -19,6 +19,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/drivertest"
+	"github.com/htmhw/htmhw/driver/emulator"
+	"github.com/htmhw/htmhw/driver/etherbone"
 	"github.com/htmhw/htmhw/sim"
 )
 
@@ -28,7 +32,7 @@ import (
 
 // litexGreeting is the greeting of the recording's litex_server:
 // litex_server --uart --bind-port 41234 (bind address "localhost").
-var litexGreeting = EtherboneGreeting("CommUART", "localhost", 41234)
+var litexGreeting = emulator.EtherboneGreeting("CommUART", "localhost", 41234)
 
 // segment is a run of bytes that one side sent.
 type segment struct {
@@ -177,9 +181,9 @@ func playServer(c net.Conn, tr transcript) error {
 
 // litexBoard returns the target the transcripts were recorded against:
 // htmhw emulate --image with the small preset for jumpsup, fresh.
-func litexBoard(t *testing.T) Target {
+func litexBoard(t *testing.T) driver.Target {
 	t.Helper()
-	im, _ := smallImage(t, 0)
+	im, _ := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
 	return dev
@@ -205,9 +209,9 @@ func inCRC(idx []uint32) uint32 {
 // htmhwSession is what the client transcript (htmhw-client.txt) recorded:
 // this package's Etherbone client on a fresh emulated board (litexBoard)
 // behind litex_server. It checks what it reads and returns the greeting.
-func htmhwSession(t *testing.T, b *Etherbone) string {
+func htmhwSession(t *testing.T, b *etherbone.Link) string {
 	t.Helper()
-	ctx := testCtx(t)
+	ctx := drivertest.Context(t)
 	// ID, VERSION, CAPS: one read of 3 words.
 	id := make([]uint32, 3)
 	require.NoError(t, b.Read(ctx, lxID, id, true))
@@ -219,7 +223,7 @@ func htmhwSession(t *testing.T, b *Etherbone) string {
 		idx[i] = uint32(5 * i)
 	}
 	crc, step := make([]uint32, 1), make([]uint32, 2)
-	require.NoError(t, b.Batch(ctx, []Access{
+	require.NoError(t, b.Batch(ctx, []driver.Access{
 		{Write: true, Addr: lxInCount, Data: []uint32{uint32(len(idx))}},
 		{Write: true, Addr: lxInBuf, Data: idx},
 		{Addr: lxInCRC, Data: crc},
@@ -230,7 +234,7 @@ func htmhwSession(t *testing.T, b *Etherbone) string {
 	// A learning step, then STATUS four times (a fixed read), STEP_LO and
 	// OUT_COUNT.
 	status, out := make([]uint32, 4), make([]uint32, 1)
-	require.NoError(t, b.Batch(ctx, []Access{
+	require.NoError(t, b.Batch(ctx, []driver.Access{
 		{Write: true, Addr: lxStepExpect, Data: []uint32{0}},
 		{Write: true, Addr: lxCtrl, Data: []uint32{0xFEFE0101}},
 		{Addr: lxStatus, Data: status, Fixed: true},
@@ -260,7 +264,7 @@ func htmhwSession(t *testing.T, b *Etherbone) string {
 	require.NoError(t, b.Write(ctx, lxInCount, []uint32{uint32(len(idx))}, true))
 	require.NoError(t, b.Write(ctx, lxInBuf, idx, true))
 	errw := make([]uint32, 1)
-	require.NoError(t, b.Batch(ctx, []Access{{Addr: lxInCRC, Data: crc}, {Addr: lxError, Data: errw}}))
+	require.NoError(t, b.Batch(ctx, []driver.Access{{Addr: lxInCRC, Data: crc}, {Addr: lxError, Data: errw}}))
 	require.Equal(t, inCRC(idx), crc[0], "IN_CRC")
 	require.Zero(t, errw[0], "ERROR")
 	require.Equal(t, greeting, b.Greeting(), "the greeting of the same connection")
@@ -281,10 +285,10 @@ func TestLiteXTranscripts(t *testing.T) {
 				p := tr.stream(client)
 				packets := 0
 				for len(p) > 0 {
-					require.GreaterOrEqual(t, len(p), ebHeaderLen+ebRecordLen)
-					require.True(t, isEtherboneHeader(p), "% x", p[:ebHeaderLen])
+					require.GreaterOrEqual(t, len(p), etherbone.HeaderLen+etherbone.RecordLen)
+					require.True(t, etherbone.IsHeader(p), "% x", p[:etherbone.HeaderLen])
 					wc, rc := int(p[10]), int(p[11])
-					n := ebHeaderLen + ebRecordLen
+					n := etherbone.HeaderLen + etherbone.RecordLen
 					if wc > 0 {
 						n += 4 + 4*wc
 					}
@@ -312,8 +316,8 @@ func TestLiteXTranscripts(t *testing.T) {
 func TestLiteXServerReplay(t *testing.T) {
 	for _, name := range []string{"remoteclient.txt", "htmhw-client.txt", "litex-client-read.txt"} {
 		t.Run(name, func(t *testing.T) {
-			e := startEmulator(t, litexBoard(t), EmulatorConfig{Listen: "tcp://127.0.0.1:0"})
-			greet := EtherboneGreeting(EmulatorComm, "127.0.0.1", e.ln.Addr().(*net.TCPAddr).Port)
+			e := startEmulator(t, litexBoard(t), emulator.EmulatorConfig{Listen: "tcp://127.0.0.1:0"})
+			greet := emulator.EtherboneGreeting(emulator.EmulatorComm, "127.0.0.1", emulatorPort(t, e))
 			c, err := net.Dial("tcp", e.Addr())
 			require.NoError(t, err)
 			defer c.Close()
@@ -353,7 +357,7 @@ func TestLiteXClientReplay(t *testing.T) {
 				}
 				played <- playServer(conn, c.tr)
 			}()
-			b, err := DialEtherbone(context.Background(), ln.Addr().String(), EtherboneConfig{Timeout: 10 * time.Second})
+			b, err := etherbone.Dial(context.Background(), ln.Addr().String(), etherbone.Config{Timeout: 10 * time.Second})
 			require.NoError(t, err)
 			greeting := htmhwSession(t, b)
 			require.NoError(t, b.Close())
@@ -393,7 +397,7 @@ func TestLiteXLive(t *testing.T) {
 	if addr == "" {
 		t.Skip("HTMHW_LITEX_SERVER (host:port of a litex_server) is not set")
 	}
-	b, err := DialEtherbone(context.Background(), addr, EtherboneConfig{Timeout: 5 * time.Second})
+	b, err := etherbone.Dial(context.Background(), addr, etherbone.Config{Timeout: 5 * time.Second})
 	require.NoError(t, err)
 	defer b.Close()
 	g := htmhwSession(t, b)
@@ -411,7 +415,7 @@ func BenchmarkLiteXServer(b *testing.B) {
 	if addr == "" {
 		b.Skip("HTMHW_LITEX_SERVER (host:port of a litex_server) is not set")
 	}
-	e, err := DialEtherbone(context.Background(), addr, EtherboneConfig{Timeout: 5 * time.Second})
+	e, err := etherbone.Dial(context.Background(), addr, etherbone.Config{Timeout: 5 * time.Second})
 	require.NoError(b, err)
 	defer e.Close()
 	ctx := context.Background()
@@ -419,14 +423,14 @@ func BenchmarkLiteXServer(b *testing.B) {
 	for _, c := range []struct {
 		name       string
 		noQuickAck bool
-		acc        []Access
+		acc        []driver.Access
 	}{
-		{"read", false, []Access{{Addr: lxID, Data: one}}},
-		{"two reads", false, []Access{{Addr: lxID, Data: one}, {Addr: lxStepLo, Data: two}}},
-		{"two reads without quickAck", true, []Access{{Addr: lxID, Data: one}, {Addr: lxStepLo, Data: two}}},
+		{"read", false, []driver.Access{{Addr: lxID, Data: one}}},
+		{"two reads", false, []driver.Access{{Addr: lxID, Data: one}, {Addr: lxStepLo, Data: two}}},
+		{"two reads without quickAck", true, []driver.Access{{Addr: lxID, Data: one}, {Addr: lxStepLo, Data: two}}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			e.noQuickAck = c.noQuickAck
+			e.SetNoQuickAck(c.noQuickAck)
 			for b.Loop() {
 				require.NoError(b, e.Batch(ctx, c.acc))
 			}

@@ -1,24 +1,12 @@
-package driver
-
-import (
-	"context"
-	"errors"
-	"fmt"
-	"net/url"
-	"strconv"
-	"sync"
-
-	"github.com/htmhw/htmhw/image"
-	"github.com/htmhw/htmhw/sim"
-)
-
-// The in-process board: "sim://" opens a bus to a sim.Device in this
-// process.
+// Package simbus is the in-process board: it registers the "sim://"
+// scheme, a driver.Bus to a sim.Device (the cycle-level simulator) in this
+// process. It is a package of its own so that a program that talks to a
+// real board does not link the simulator.
 //
 // A device exists only for an image (it is the accelerator built for that
 // image's configuration, with the image in its memories at power-on), so
 // "sim://" starts without one and makes it on the first Board.Load, which
-// calls the bus's Provision (see Provisioner) before writing the memories
+// calls the bus's Provision (see driver.Provisioner) before writing the memories
 // through the window as on any board. Until then every read and write
 // fails with ErrNoDevice. A later Load of an image of the same
 // configuration and architecture goes through the memory window of the
@@ -29,36 +17,43 @@ import (
 //
 //	sim://?image=region.img   power the device on with this image file now
 //	sim://?burst=16           MaxBurst (default 255, as UARTBone)
+package simbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"sync"
+
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/sim"
+)
+
 func init() {
-	Register("sim", openSimBus)
+	driver.Register("sim", open)
 }
 
 // ErrNoDevice is returned by a sim:// bus before an image is loaded.
 var ErrNoDevice = errors.New("sim: no device yet: sim:// makes its device from the first image loaded (Board.Load)")
 
-// Provisioner is implemented by buses whose device is made for an image
-// (the in-process simulator). Board.Load calls Provision first, as one
-// would flash a bitstream built for the image's configuration, then loads
-// the memories through the memory window as on any board.
-type Provisioner interface {
-	Provision(im *image.Image) error
-}
-
-// SimBus is a Bus over a sim.Device in this process. Bursts are sequences
-// of the device's single-word cycles; it never loses a word.
-type SimBus struct {
+// Bus is a driver.Bus over a sim.Device in this process. Bursts are
+// sequences of the device's single-word cycles; it never loses a word.
+type Bus struct {
 	mu       sync.Mutex
 	dev      *sim.Device
 	maxBurst int
 	closed   bool
 }
 
-// NewSimBus returns a bus over a device; dev may be nil, and is then made
-// by the first Provision.
-func NewSimBus(dev *sim.Device) *SimBus { return &SimBus{dev: dev, maxBurst: 255} }
+// New returns a bus over a device; dev may be nil, and is then made by
+// the first Provision.
+func New(dev *sim.Device) *Bus { return &Bus{dev: dev, maxBurst: 255} }
 
-func openSimBus(u *url.URL) (Bus, error) {
-	b := NewSimBus(nil)
+func open(u *url.URL) (driver.Bus, error) {
+	b := New(nil)
 	q := u.Query()
 	for k := range q {
 		if k != "image" && k != "burst" {
@@ -85,7 +80,7 @@ func openSimBus(u *url.URL) (Bus, error) {
 }
 
 // Device returns the device, or nil before the first Provision.
-func (b *SimBus) Device() *sim.Device {
+func (b *Bus) Device() *sim.Device {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.dev
@@ -93,7 +88,7 @@ func (b *SimBus) Device() *sim.Device {
 
 // Provision powers a device on with the image unless the present one is
 // built for the image's configuration and architecture.
-func (b *SimBus) Provision(im *image.Image) error {
+func (b *Bus) Provision(im *image.Image) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.dev != nil && b.dev.Accepts(im) {
@@ -107,7 +102,7 @@ func (b *SimBus) Provision(im *image.Image) error {
 	return nil
 }
 
-func (b *SimBus) device(n int) (*sim.Device, error) {
+func (b *Bus) device(n int) (*sim.Device, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
@@ -121,8 +116,8 @@ func (b *SimBus) device(n int) (*sim.Device, error) {
 	return b.dev, nil
 }
 
-// Read implements Bus.
-func (b *SimBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+// Read implements driver.Bus.
+func (b *Bus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -140,8 +135,8 @@ func (b *SimBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool)
 	return nil
 }
 
-// Write implements Bus.
-func (b *SimBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+// Write implements driver.Bus.
+func (b *Bus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -159,11 +154,11 @@ func (b *SimBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool
 	return nil
 }
 
-// MaxBurst implements Bus.
-func (b *SimBus) MaxBurst() int { return b.maxBurst }
+// MaxBurst implements driver.Bus.
+func (b *Bus) MaxBurst() int { return b.maxBurst }
 
-// Close implements Bus.
-func (b *SimBus) Close() error {
+// Close implements driver.Bus.
+func (b *Bus) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true

@@ -1,4 +1,8 @@
-package driver
+// Package spi is the SPI transport, through periph.io's spi.Conn.
+// Importing it registers the "spi" board URI scheme with package driver.
+// Link is the host side; Target is the slave side of the same framing, a
+// spi.Conn over a driver.Target, for tests and emulation.
+package spi
 
 import (
 	"context"
@@ -13,9 +17,11 @@ import (
 	"periph.io/x/conn/v3/physic"
 	"periph.io/x/conn/v3/spi"
 	"periph.io/x/conn/v3/spi/spireg"
+
+	"github.com/htmhw/htmhw/driver"
 )
 
-func init() { Register("spi", openSPI) }
+func init() { driver.Register("spi", openSPI) }
 
 // SPI framing (docs/DRIVER.md). One request is one transaction (chip
 // select asserted throughout), full duplex, mode 0 by default, 8-bit words:
@@ -36,24 +42,28 @@ func init() { Register("spi", openSPI) }
 // abandoned when chip select rises (words already complete stay written),
 // and no status is sent for it.
 const (
-	SPIAck    = 0x5A
-	spiIdle   = 0xFF
-	spiHeader = 6
+	SPIAck        = 0x5A
+	cmdWriteIncr  = 0x01
+	cmdReadIncr   = 0x02
+	cmdWriteFixed = 0x03
+	cmdReadFixed  = 0x04
+	spiIdle       = 0xFF
+	spiHeader     = 6
 )
 
-// SPI is a Bus over a periph.io spi.Conn.
-type SPI struct {
+// Link is a Bus over a periph.io spi.Conn.
+type Link struct {
 	conn     spi.Conn
 	closer   interface{ Close() error }
 	maxBurst int
 	w, r     []byte
-	stats    LinkStats
+	stats    driver.LinkStats
 }
 
-// NewSPI returns a bus on c. Bursts are limited to 255 words and to what
+// New returns a bus on c. Bursts are limited to 255 words and to what
 // fits the connection's largest transfer (conn.Limits).
-func NewSPI(c spi.Conn) *SPI {
-	s := &SPI{conn: c, maxBurst: 255}
+func New(c spi.Conn) *Link {
+	s := &Link{conn: c, maxBurst: 255}
 	if l, ok := c.(conn.Limits); ok && l.MaxTxSize() > 0 {
 		s.maxBurst = max(1, min(255, (l.MaxTxSize()-spiHeader-2)/4))
 	}
@@ -66,7 +76,7 @@ func NewSPI(c spi.Conn) *SPI {
 // drivers are linked in and initialised (periph.io/x/host's host.Init),
 // which htmhw does not do yet: opening then fails with an error that says
 // so.
-func openSPI(u *url.URL) (Bus, error) {
+func openSPI(u *url.URL) (driver.Bus, error) {
 	name := u.Host + u.Path
 	q := u.Query()
 	hz := 10 * physic.MegaHertz
@@ -98,29 +108,26 @@ func openSPI(u *url.URL) (Bus, error) {
 		p.Close()
 		return nil, fmt.Errorf("spi: %s: %w", name, err)
 	}
-	s := NewSPI(c)
+	s := New(c)
 	s.closer = p
 	return s, nil
 }
 
 // MaxBurst returns the most words per transaction.
-func (s *SPI) MaxBurst() int { return s.maxBurst }
+func (s *Link) MaxBurst() int { return s.maxBurst }
 
 // LinkStats returns the traffic so far.
-func (s *SPI) LinkStats() LinkStats { return s.stats }
-
-// Bytes returns the bytes sent and received (driver.ByteCounter).
-func (s *SPI) Bytes() (sent, received uint64) { return s.stats.BytesOut, s.stats.BytesIn }
+func (s *Link) LinkStats() driver.LinkStats { return s.stats }
 
 // Close closes the port.
-func (s *SPI) Close() error {
+func (s *Link) Close() error {
 	if s.closer != nil {
 		return s.closer.Close()
 	}
 	return nil
 }
 
-func (s *SPI) tx(n int) ([]byte, []byte) {
+func (s *Link) tx(n int) ([]byte, []byte) {
 	if cap(s.w) < n {
 		s.w, s.r = make([]byte, n), make([]byte, n)
 	}
@@ -128,9 +135,9 @@ func (s *SPI) tx(n int) ([]byte, []byte) {
 }
 
 // frame runs one transaction of count words.
-func (s *SPI) frame(cmd byte, addr uint32, words []uint32) error {
+func (s *Link) frame(cmd byte, addr uint32, words []uint32) error {
 	n := len(words)
-	write := cmd == UARTBoneWriteIncr || cmd == UARTBoneWriteFixed
+	write := cmd == cmdWriteIncr || cmd == cmdWriteFixed
 	w, r := s.tx(spiHeader + 4*n + 2)
 	clear(w)
 	w[0], w[1] = cmd, byte(n)
@@ -148,7 +155,7 @@ func (s *SPI) frame(cmd byte, addr uint32, words []uint32) error {
 	s.stats.BytesIn += uint64(len(r))
 	if st := r[len(r)-1]; st != SPIAck {
 		s.stats.Malformed++
-		return fmt.Errorf("spi: %d words at %#x: status %#02x: %w", n, addr, st, ErrMalformed)
+		return fmt.Errorf("spi: %d words at %#x: status %#02x: %w", n, addr, st, driver.ErrMalformed)
 	}
 	if !write {
 		for i := range words {
@@ -158,7 +165,7 @@ func (s *SPI) frame(cmd byte, addr uint32, words []uint32) error {
 	return nil
 }
 
-func (s *SPI) burst(ctx context.Context, cmd byte, addr uint32, words []uint32, incr bool) error {
+func (s *Link) burst(ctx context.Context, cmd byte, addr uint32, words []uint32, incr bool) error {
 	for len(words) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -176,49 +183,49 @@ func (s *SPI) burst(ctx context.Context, cmd byte, addr uint32, words []uint32, 
 }
 
 // Read reads words in transactions of at most MaxBurst words.
-func (s *SPI) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	cmd := byte(UARTBoneReadIncr)
+func (s *Link) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+	cmd := byte(cmdReadIncr)
 	if !incr {
-		cmd = UARTBoneReadFixed
+		cmd = cmdReadFixed
 	}
 	return s.burst(ctx, cmd, addr, dst, incr)
 }
 
 // Write writes words in transactions of at most MaxBurst words; each is
 // acknowledged.
-func (s *SPI) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
-	cmd := byte(UARTBoneWriteIncr)
+func (s *Link) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	cmd := byte(cmdWriteIncr)
 	if !incr {
-		cmd = UARTBoneWriteFixed
+		cmd = cmdWriteFixed
 	}
 	// frame does not change the words of a write.
 	return s.burst(ctx, cmd, addr, src, incr)
 }
 
-// SPITarget is the slave side of the SPI framing: a spi.Conn whose every
+// Target is the slave side of the SPI framing: a spi.Conn whose every
 // Tx is one transaction (chip select down for the whole of w) decoded
-// against a Target. A test (or an emulator) gives it to NewSPI.
-type SPITarget struct {
-	Target Target
-	Stats  SPITargetStats
+// against a driver.Target. A test (or an emulator) gives it to New.
+type Target struct {
+	Target driver.Target
+	Stats  TargetStats
 }
 
-// SPITargetStats count a slave's transactions.
-type SPITargetStats struct {
+// TargetStats count a slave's transactions.
+type TargetStats struct {
 	Frames    uint64 // complete frames executed (acknowledged)
 	Truncated uint64 // frames cut short by chip select
 	Bad       uint64 // frames with an unknown command or a zero count
 }
 
-func (t *SPITarget) String() string      { return "htmhw SPI target" }
-func (t *SPITarget) Duplex() conn.Duplex { return conn.Full }
-func (t *SPITarget) TxPackets(p []spi.Packet) error {
+func (t *Target) String() string      { return "htmhw SPI target" }
+func (t *Target) Duplex() conn.Duplex { return conn.Full }
+func (t *Target) TxPackets(p []spi.Packet) error {
 	return errors.New("spi target: TxPackets not supported")
 }
 
 // Tx runs one transaction: MOSI bytes w, MISO bytes into r (len(r) must
 // be len(w), or r nil to ignore MISO).
-func (t *SPITarget) Tx(w, r []byte) error {
+func (t *Target) Tx(w, r []byte) error {
 	if r != nil && len(r) != len(w) {
 		return fmt.Errorf("spi target: %d bytes out, %d in: full duplex wants equal lengths", len(w), len(r))
 	}
@@ -235,15 +242,15 @@ func (t *SPITarget) Tx(w, r []byte) error {
 	cmd, n := w[0], int(w[1])
 	addr := binary.BigEndian.Uint32(w[2:])
 	step := uint32(0)
-	if cmd == UARTBoneWriteIncr || cmd == UARTBoneReadIncr {
+	if cmd == cmdWriteIncr || cmd == cmdReadIncr {
 		step = 1
 	}
-	if n == 0 || cmd < UARTBoneWriteIncr || cmd > UARTBoneReadFixed {
+	if n == 0 || cmd < cmdWriteIncr || cmd > cmdReadFixed {
 		t.Stats.Bad++
 		return nil
 	}
 	switch cmd {
-	case UARTBoneWriteIncr, UARTBoneWriteFixed:
+	case cmdWriteIncr, cmdWriteFixed:
 		for i := range n {
 			off := spiHeader + 4*i
 			if off+4 > len(w) {

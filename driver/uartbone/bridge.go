@@ -1,8 +1,12 @@
-package driver
+package uartbone
 
-import "time"
+import (
+	"time"
 
-// UARTBoneBridge is the board side of UARTBone: a byte-level model of
+	"github.com/htmhw/htmhw/driver"
+)
+
+// Bridge is the board side of UARTBone: a byte-level model of
 // LiteX's Stream2Wishbone (litex/soc/cores/uart.py), which decodes
 // cmd(1) len(1) addr(4, big-endian word address) [len × data(4,
 // big-endian)] frames into Wishbone accesses on a Target.
@@ -20,10 +24,10 @@ import "time"
 // where LiteX's PHY would lose them; the host does not send then.
 //
 // A UARTBoneBridge is not safe for concurrent use.
-type UARTBoneBridge struct {
-	Target       Target
+type Bridge struct {
+	Target       driver.Target
 	FrameTimeout time.Duration // 0: no timeout
-	Stats        UARTBoneBridgeStats
+	Stats        BridgeStats
 
 	state  int
 	cmd    byte
@@ -36,8 +40,8 @@ type UARTBoneBridge struct {
 	start  time.Time
 }
 
-// UARTBoneBridgeStats count a bridge's frames.
-type UARTBoneBridgeStats struct {
+// BridgeStats count a bridge's frames.
+type BridgeStats struct {
 	Frames      uint64 // complete read and write frames
 	Reads       uint64 // words read
 	Writes      uint64 // words written
@@ -55,23 +59,23 @@ const (
 // UARTBone commands (LiteX litex/soc/cores/uart.py and
 // litex/tools/remote/comm_uart.py).
 const (
-	UARTBoneWriteIncr  = 0x01 // CMD_WRITE_BURST_INCR
-	UARTBoneReadIncr   = 0x02 // CMD_READ_BURST_INCR
-	UARTBoneWriteFixed = 0x03 // CMD_WRITE_BURST_FIXED
-	UARTBoneReadFixed  = 0x04 // CMD_READ_BURST_FIXED
+	WriteIncr  = 0x01 // CMD_WRITE_BURST_INCR
+	ReadIncr   = 0x02 // CMD_READ_BURST_INCR
+	WriteFixed = 0x03 // CMD_WRITE_BURST_FIXED
+	ReadFixed  = 0x04 // CMD_READ_BURST_FIXED
 )
 
-// UARTBoneFrameTimeout is LiteX's Stream2Wishbone frame timeout
+// FrameTimeout is LiteX's Stream2Wishbone frame timeout
 // (WaitTimer(100e-3*clk_freq)).
-const UARTBoneFrameTimeout = 100 * time.Millisecond
+const FrameTimeout = 100 * time.Millisecond
 
 // InFrame reports whether the bridge is inside a frame (it has a command
 // byte and waits for more).
-func (b *UARTBoneBridge) InFrame() bool { return b.state != ubCmd }
+func (b *Bridge) InFrame() bool { return b.state != ubCmd }
 
 // Deadline returns when the current frame will be abandoned, and false if
 // the bridge is idle or has no timeout.
-func (b *UARTBoneBridge) Deadline() (time.Time, bool) {
+func (b *Bridge) Deadline() (time.Time, bool) {
 	if b.state == ubCmd || b.FrameTimeout <= 0 {
 		return time.Time{}, false
 	}
@@ -80,7 +84,7 @@ func (b *UARTBoneBridge) Deadline() (time.Time, bool) {
 
 // Feed consumes bytes that arrived at time now, executes the frames they
 // complete, and appends the answers to out.
-func (b *UARTBoneBridge) Feed(p []byte, now time.Time, out []byte) []byte {
+func (b *Bridge) Feed(p []byte, now time.Time, out []byte) []byte {
 	if d, ok := b.Deadline(); ok && now.After(d) {
 		b.Stats.Abandoned++
 		b.state = ubCmd
@@ -101,9 +105,9 @@ func (b *UARTBoneBridge) Feed(p []byte, now time.Time, out []byte) []byte {
 				break
 			}
 			switch b.cmd {
-			case UARTBoneWriteIncr, UARTBoneWriteFixed:
+			case WriteIncr, WriteFixed:
 				b.state = ubData
-			case UARTBoneReadIncr, UARTBoneReadFixed:
+			case ReadIncr, ReadFixed:
 				n := b.length
 				if n == 0 {
 					n = 256
@@ -111,7 +115,7 @@ func (b *UARTBoneBridge) Feed(p []byte, now time.Time, out []byte) []byte {
 				for range n {
 					v := b.Target.ReadWord(b.addr)
 					out = append(out, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-					if b.cmd == UARTBoneReadIncr {
+					if b.cmd == ReadIncr {
 						b.addr++
 					}
 				}
@@ -131,7 +135,7 @@ func (b *UARTBoneBridge) Feed(p []byte, now time.Time, out []byte) []byte {
 			b.nData = 0
 			b.Target.WriteWord(b.addr, b.word)
 			b.Stats.Writes++
-			if b.cmd == UARTBoneWriteIncr {
+			if b.cmd == WriteIncr {
 				b.addr++
 			}
 			b.words++

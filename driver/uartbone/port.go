@@ -1,4 +1,4 @@
-package driver
+package uartbone
 
 import (
 	"errors"
@@ -14,9 +14,11 @@ import (
 	"github.com/tarm/serial"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
+
+	"github.com/htmhw/htmhw/driver"
 )
 
-func init() { Register("serial", openSerial) }
+func init() { driver.Register("serial", openSerial) }
 
 // openSerial opens serial:///dev/ttyUSB1?baud=3000000 (docs/DRIVER.md):
 //
@@ -34,7 +36,7 @@ func init() { Register("serial", openSerial) }
 // as a pollable file in raw mode, with read deadlines: the choice for a
 // pty (an emulated board), which has no rate of its own. A parameter given
 // twice takes its last value.
-func openSerial(u *url.URL) (Bus, error) {
+func openSerial(u *url.URL) (driver.Bus, error) {
 	path := u.Path
 	if path == "" {
 		path = u.Opaque
@@ -46,7 +48,7 @@ func openSerial(u *url.URL) (Bus, error) {
 		return nil, errors.New("serial: no device path")
 	}
 	q := u.Query()
-	cfg := UARTBoneConfig{Baud: 115200}
+	cfg := Config{Baud: 115200}
 	var err error
 	if v := last(q, "baud"); v != "" {
 		if cfg.Baud, err = strconv.Atoi(v); err != nil || cfg.Baud < 0 {
@@ -94,7 +96,7 @@ func openSerial(u *url.URL) (Bus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("serial: %w", err)
 		}
-		return NewUARTBone(f, cfg), nil
+		return New(f, cfg), nil
 	}
 	p, err := serial.OpenPort(&serial.Config{Name: path, Baud: cfg.Baud, ReadTimeout: 100 * time.Millisecond})
 	if err != nil {
@@ -108,7 +110,7 @@ func openSerial(u *url.URL) (Bus, error) {
 		p.Close()
 		return nil, fmt.Errorf("serial: %w", err)
 	}
-	return NewUARTBone(&tarmPort{Port: p, ctl: ctl}, cfg), nil
+	return New(&tarmPort{Port: p, ctl: ctl}, cfg), nil
 }
 
 // last returns the last value of a URI parameter, so that a parameter

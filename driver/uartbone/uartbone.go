@@ -1,4 +1,9 @@
-package driver
+// Package uartbone is the serial transport: LiteX's UARTBone wire format
+// (litex/soc/cores/uart.py's Stream2Wishbone) over a serial port or a pty.
+// Importing it registers the "serial" board URI scheme with package
+// driver. Link is the host side (driver.Bus and driver.Batcher); Bridge is
+// the board side of the same frames, which package emulator serves.
+package uartbone
 
 import (
 	"context"
@@ -8,10 +13,12 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/htmhw/htmhw/driver"
 )
 
-// UARTBoneConfig configures a UARTBone client.
-type UARTBoneConfig struct {
+// Config configures a UARTBone client.
+type Config struct {
 	// Baud is the line rate. A reply is awaited for the line time of the
 	// request and the reply (10 bits per byte) plus Timeout. 0: the link
 	// has no rate (an unpaced pty).
@@ -43,12 +50,12 @@ type UARTBoneConfig struct {
 	Pipeline bool
 }
 
-func (c UARTBoneConfig) withDefaults() UARTBoneConfig {
+func (c Config) withDefaults() Config {
 	if c.Timeout <= 0 {
 		c.Timeout = 50 * time.Millisecond
 	}
 	if c.FrameTimeout <= 0 {
-		c.FrameTimeout = UARTBoneFrameTimeout
+		c.FrameTimeout = FrameTimeout
 	}
 	if c.MaxTimeout <= 0 {
 		c.MaxTimeout = 10 * time.Second
@@ -60,7 +67,7 @@ func (c UARTBoneConfig) withDefaults() UARTBoneConfig {
 	return c
 }
 
-// UARTBone is a Bus over LiteX's UARTBone wire format on a byte link (a
+// Link is a Bus over LiteX's UARTBone wire format on a byte link (a
 // serial port, a pty): docs/DRIVER.md.
 //
 // The port's reads should either honour read deadlines (a pollable
@@ -68,9 +75,9 @@ func (c UARTBoneConfig) withDefaults() UARTBoneConfig {
 // return periodically when idle, as github.com/tarm/serial does with a
 // ReadTimeout (it returns (0, io.EOF) then, which UARTBone reads as
 // "nothing yet").
-type UARTBone struct {
+type Link struct {
 	port  io.ReadWriter
-	cfg   UARTBoneConfig
+	cfg   Config
 	dl    deadliner // nil: the port's reads return periodically
 	dirty bool      // a request was interrupted: resynchronise first
 	fresh bool      // no request yet: drain what an earlier host left
@@ -81,7 +88,7 @@ type UARTBone struct {
 	late    int
 	buf     []byte // answers
 	req     []byte // requests
-	stats   LinkStats
+	stats   driver.LinkStats
 }
 
 // discarder drops input that is waiting, without blocking, and returns
@@ -90,13 +97,13 @@ type discarder interface {
 	Discard() (int, error)
 }
 
-// NewUARTBone returns a UARTBone client on port. Close closes the port if
+// New returns a UARTBone client on port. Close closes the port if
 // it is an io.Closer.
-func NewUARTBone(port io.ReadWriter, cfg UARTBoneConfig) *UARTBone {
+func New(port io.ReadWriter, cfg Config) *Link {
 	if f, ok := port.(*os.File); ok {
 		port = &filePort{File: f}
 	}
-	u := &UARTBone{port: port, cfg: cfg.withDefaults(), fresh: true}
+	u := &Link{port: port, cfg: cfg.withDefaults(), fresh: true}
 	if d, ok := port.(deadliner); ok {
 		// A file that is not pollable has no deadlines.
 		if err := d.SetReadDeadline(time.Time{}); err == nil {
@@ -107,13 +114,13 @@ func NewUARTBone(port io.ReadWriter, cfg UARTBoneConfig) *UARTBone {
 }
 
 // MaxBurst returns the most words per frame.
-func (u *UARTBone) MaxBurst() int { return u.cfg.MaxBurst }
+func (u *Link) MaxBurst() int { return u.cfg.MaxBurst }
 
 // LinkStats returns the traffic and recoveries so far.
-func (u *UARTBone) LinkStats() LinkStats { return u.stats }
+func (u *Link) LinkStats() driver.LinkStats { return u.stats }
 
 // Close closes the port.
-func (u *UARTBone) Close() error {
+func (u *Link) Close() error {
 	if c, ok := u.port.(io.Closer); ok {
 		return c.Close()
 	}
@@ -121,7 +128,7 @@ func (u *UARTBone) Close() error {
 }
 
 // lineTime is the time n bytes take on the line.
-func (u *UARTBone) lineTime(n int) time.Duration {
+func (u *Link) lineTime(n int) time.Duration {
 	if u.cfg.Baud <= 0 {
 		return 0
 	}
@@ -130,7 +137,7 @@ func (u *UARTBone) lineTime(n int) time.Duration {
 
 // Read reads len(dst) words at addr (incrementing or fixed), in frames of
 // at most MaxBurst words.
-func (u *UARTBone) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+func (u *Link) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
 	for len(dst) > 0 {
 		n := min(len(dst), u.cfg.MaxBurst)
 		if err := u.read(ctx, addr, dst[:n], incr); err != nil {
@@ -144,7 +151,7 @@ func (u *UARTBone) Read(ctx context.Context, addr uint32, dst []uint32, incr boo
 	return nil
 }
 
-func (u *UARTBone) read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+func (u *Link) read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
 	if err := u.prepare(ctx); err != nil {
 		return err
 	}
@@ -154,9 +161,9 @@ func (u *UARTBone) read(ctx context.Context, addr uint32, dst []uint32, incr boo
 
 // appendReadFrame appends a read request of n ≤ 255 words.
 func appendReadFrame(b []byte, addr uint32, n int, incr bool) []byte {
-	cmd := byte(UARTBoneReadIncr)
+	cmd := byte(ReadIncr)
 	if !incr {
-		cmd = UARTBoneReadFixed
+		cmd = ReadFixed
 	}
 	b = append(b, cmd, byte(n))
 	return binary.BigEndian.AppendUint32(b, addr)
@@ -165,9 +172,9 @@ func appendReadFrame(b []byte, addr uint32, n int, incr bool) []byte {
 // appendWriteFrames appends write frames of at most burst words each and
 // returns the buffer and the number of frames.
 func appendWriteFrames(b []byte, addr uint32, src []uint32, incr bool, burst int) ([]byte, int) {
-	cmd := byte(UARTBoneWriteIncr)
+	cmd := byte(WriteIncr)
 	if !incr {
-		cmd = UARTBoneWriteFixed
+		cmd = WriteFixed
 	}
 	frames := 0
 	for len(src) > 0 {
@@ -189,7 +196,7 @@ func appendWriteFrames(b []byte, addr uint32, src []uint32, incr bool, burst int
 // exchange sends req (frames request frames) and reads the answers, one
 // word for each element of dsts, in order. On a timeout it resynchronises
 // and returns ErrTimeout.
-func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts [][]uint32, what func() string) error {
+func (u *Link) exchange(ctx context.Context, req []byte, frames int, dsts [][]uint32, what func() string) error {
 	u.stats.Requests += uint64(frames) - 1 // write counts one
 	if err := u.write(req); err != nil {
 		return err
@@ -210,7 +217,7 @@ func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts []
 	got, err := u.readFull(ctx, p, sent.Add(line+slack))
 	u.stats.BytesIn += uint64(got)
 	if err != nil {
-		if errors.Is(err, ErrTimeout) {
+		if errors.Is(err, driver.ErrTimeout) {
 			u.stats.Timeouts++
 			// Part of the answer came: the bridge took the whole
 			// frame and answered, and bytes were lost on the way
@@ -252,7 +259,7 @@ func (u *UARTBone) exchange(ctx context.Context, req []byte, frames int, dsts []
 
 // observe records the latency of a reply that arrived whole: beyond its
 // line time, what the host, the link and the board took.
-func (u *UARTBone) observe(d time.Duration) {
+func (u *Link) observe(d time.Duration) {
 	u.latency = max(d, u.latency-u.latency/16)
 	u.late = 0
 }
@@ -263,7 +270,7 @@ func (u *UARTBone) observe(d time.Duration) {
 // its deadline, at most UARTBoneConfig.MaxTimeout. On a loaded host
 // replies take longer than on a quiet one; a fixed timeout would then
 // count them lost, one after another.
-func (u *UARTBone) Slack() time.Duration {
+func (u *Link) Slack() time.Duration {
 	s := max(u.cfg.Timeout, 3*u.latency)
 	for range u.late {
 		if s >= u.cfg.MaxTimeout {
@@ -276,14 +283,14 @@ func (u *UARTBone) Slack() time.Duration {
 
 // Pipelined reports whether Batch sends read requests back to back
 // (UARTBoneConfig.Pipeline, URI parameter pipeline=1).
-func (u *UARTBone) Pipelined() bool { return u.cfg.Pipeline }
+func (u *Link) Pipelined() bool { return u.cfg.Pipeline }
 
 // Batch performs the accesses in order (Batcher). Write frames are sent
 // with the next read request in one write to the port. Without Pipeline
 // each read request waits for the previous answer, as a LiteX bridge
 // needs; with it the whole batch is sent at once and its answers are read
 // together.
-func (u *UARTBone) Batch(ctx context.Context, acc []Access) error {
+func (u *Link) Batch(ctx context.Context, acc []driver.Access) error {
 	req := u.req[:0]
 	frames := 0
 	var dsts [][]uint32
@@ -336,7 +343,7 @@ func (u *UARTBone) Batch(ctx context.Context, acc []Access) error {
 // Write writes the words at addr (incrementing or fixed), in frames of at
 // most MaxBurst words, all sent at once. UARTBone does not answer writes:
 // a nil error means the frames left, not that they arrived.
-func (u *UARTBone) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+func (u *Link) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
 	if len(src) == 0 {
 		return nil
 	}
@@ -350,7 +357,7 @@ func (u *UARTBone) Write(ctx context.Context, addr uint32, src []uint32, incr bo
 }
 
 // write sends request bytes.
-func (u *UARTBone) write(b []byte) error {
+func (u *Link) write(b []byte) error {
 	u.stats.Requests++
 	n, err := u.port.Write(b)
 	u.stats.BytesOut += uint64(n)
@@ -367,7 +374,7 @@ func (u *UARTBone) write(b []byte) error {
 // interrupted request and drops stale input (as LiteX's comm_uart does
 // before every request), so that a late answer to an earlier frame is not
 // read as this one's.
-func (u *UARTBone) prepare(ctx context.Context) error {
+func (u *Link) prepare(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -398,7 +405,7 @@ func (u *UARTBone) prepare(ctx context.Context) error {
 // resync waits for wait, discarding what arrives (wait is longer than the
 // bridge's frame timeout when the bridge may hold part of a frame: it has
 // then abandoned the frame and sent any answer), then drops what is left.
-func (u *UARTBone) resync(ctx context.Context, wait time.Duration) error {
+func (u *Link) resync(ctx context.Context, wait time.Duration) error {
 	u.stats.Resyncs++
 	u.dirty = true
 	end := time.Now().Add(wait)
@@ -410,10 +417,10 @@ func (u *UARTBone) resync(ctx context.Context, wait time.Duration) error {
 		if err == nil {
 			continue
 		}
-		if errors.Is(err, ErrTimeout) && !time.Now().Before(end) {
+		if errors.Is(err, driver.ErrTimeout) && !time.Now().Before(end) {
 			break
 		}
-		if errors.Is(err, ErrTimeout) { // ctx's deadline came first
+		if errors.Is(err, driver.ErrTimeout) { // ctx's deadline came first
 			err = context.DeadlineExceeded
 		}
 		return fmt.Errorf("uartbone: resynchronising: %w", err)
@@ -443,7 +450,7 @@ const (
 // board, or the emulator, may still be sending). A frame an earlier host
 // left incomplete is abandoned at the bridge's frame timeout: the first
 // request may then fail, and is retried as after any loss.
-func (u *UARTBone) drain(ctx context.Context) error {
+func (u *Link) drain(ctx context.Context) error {
 	quiet := drainQuiet + min(u.cfg.Timeout, drainSlack)
 	end := time.Now().Add(drainMost)
 	var scratch [512]byte
@@ -451,7 +458,7 @@ func (u *UARTBone) drain(ctx context.Context) error {
 		got, err := u.readFull(ctx, scratch[:], time.Now().Add(quiet))
 		u.stats.Stale += uint64(got)
 		u.stats.BytesIn += uint64(got)
-		if err != nil && !errors.Is(err, ErrTimeout) {
+		if err != nil && !errors.Is(err, driver.ErrTimeout) {
 			return fmt.Errorf("uartbone: draining the line: %w", err)
 		}
 		if got == 0 {
@@ -463,7 +470,7 @@ func (u *UARTBone) drain(ctx context.Context) error {
 
 // readFull reads len(p) bytes before deadline. It returns ErrTimeout if
 // they do not arrive in time, ctx's error if ctx is done.
-func (u *UARTBone) readFull(ctx context.Context, p []byte, deadline time.Time) (int, error) {
+func (u *Link) readFull(ctx context.Context, p []byte, deadline time.Time) (int, error) {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
@@ -481,7 +488,7 @@ func (u *UARTBone) readFull(ctx context.Context, p []byte, deadline time.Time) (
 			return got, err
 		}
 		if !time.Now().Before(deadline) {
-			return got, ErrTimeout
+			return got, driver.ErrTimeout
 		}
 		n, err := u.port.Read(p[got:])
 		got += n
@@ -498,5 +505,7 @@ func (u *UARTBone) readFull(ctx context.Context, p []byte, deadline time.Time) (
 	return got, nil
 }
 
-// Bytes returns the bytes sent and received (driver.ByteCounter).
-func (u *UARTBone) Bytes() (sent, received uint64) { return u.stats.BytesOut, u.stats.BytesIn }
+// deadliner is a stream with read deadlines (*os.File, net.Conn).
+type deadliner interface {
+	SetReadDeadline(t time.Time) error
+}

@@ -1,4 +1,8 @@
-package driver
+// Package xdma is the PCIe transport: Xilinx's XDMA driver's character
+// devices. Importing it registers the "xdma" board URI scheme with package
+// driver. Link is the host side; Target stands in for the device files
+// over a driver.Target, for tests and emulation.
+package xdma
 
 import (
 	"context"
@@ -9,11 +13,13 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+
+	"github.com/htmhw/htmhw/driver"
 )
 
-func init() { Register("xdma", openXDMA) }
+func init() { driver.Register("xdma", openXDMA) }
 
-// XDMA is a Bus over Xilinx's XDMA driver (dma_ip_drivers): registers on
+// Link is a Bus over Xilinx's XDMA driver (dma_ip_drivers): registers on
 // the user character device <dev>_user (the AXI-Lite BAR), one 4-byte
 // little-endian pread/pwrite at offset 4·addr per word (the driver
 // refuses other sizes); incrementing bursts of at least DMAMin words go
@@ -21,7 +27,7 @@ func init() { Register("xdma", openXDMA) }
 // address) and <dev>_c2h_0 (card to host: pread), at card byte address
 // DMABase + 4·addr. PCIe does not lose words: XDMA has no timeouts or
 // retries of its own.
-type XDMA struct {
+type Link struct {
 	user     io.ReaderAt
 	userW    io.WriterAt
 	h2c      io.WriterAt // nil: no DMA
@@ -31,22 +37,22 @@ type XDMA struct {
 	dmaBase  int64
 	maxBurst int
 	buf      []byte
-	stats    LinkStats
+	stats    driver.LinkStats
 }
 
-// XDMAConfig configures an XDMA bus.
-type XDMAConfig struct {
+// Config configures an XDMA bus.
+type Config struct {
 	DMAMin  int   // bursts of at least this many words use DMA; 0 means 64; negative: never
 	DMABase int64 // card byte address of word 0 for DMA
 }
 
-// NewXDMA returns an XDMA bus on the files (or stand-ins with the same
+// New returns an XDMA bus on the files (or stand-ins with the same
 // semantics) of the user BAR and, if not nil, of the two DMA channels.
-func NewXDMA(user interface {
+func New(user interface {
 	io.ReaderAt
 	io.WriterAt
-}, h2c io.WriterAt, c2h io.ReaderAt, cfg XDMAConfig) *XDMA {
-	x := &XDMA{user: user, userW: user, h2c: h2c, c2h: c2h, dmaMin: cfg.DMAMin, dmaBase: cfg.DMABase, maxBurst: 1 << 16}
+}, h2c io.WriterAt, c2h io.ReaderAt, cfg Config) *Link {
+	x := &Link{user: user, userW: user, h2c: h2c, c2h: c2h, dmaMin: cfg.DMAMin, dmaBase: cfg.DMABase, maxBurst: 1 << 16}
 	if x.dmaMin == 0 {
 		x.dmaMin = 64
 	}
@@ -59,13 +65,13 @@ func NewXDMA(user interface {
 // openXDMA opens xdma:///dev/xdma0 with the query parameters dma (DMAMin;
 // "off" for none) and base (DMABase). The DMA channels are used if their
 // device files open.
-func openXDMA(u *url.URL) (Bus, error) {
+func openXDMA(u *url.URL) (driver.Bus, error) {
 	dev := u.Path
 	if dev == "" {
 		return nil, errors.New("xdma: want xdma:///dev/xdma0")
 	}
 	q := u.Query()
-	cfg := XDMAConfig{}
+	cfg := Config{}
 	if v := q.Get("dma"); v == "off" {
 		cfg.DMAMin = -1
 	} else if v != "" {
@@ -91,9 +97,9 @@ func openXDMA(u *url.URL) (Bus, error) {
 		h2c, _ = os.OpenFile(dev+"_h2c_0", os.O_WRONLY, 0)
 		c2h, _ = os.OpenFile(dev+"_c2h_0", os.O_RDONLY, 0)
 	}
-	var x *XDMA
+	var x *Link
 	if h2c != nil && c2h != nil {
-		x = NewXDMA(user, h2c, c2h, cfg)
+		x = New(user, h2c, c2h, cfg)
 		x.closers = []io.Closer{user, h2c, c2h}
 	} else {
 		for _, f := range []*os.File{h2c, c2h} {
@@ -101,23 +107,20 @@ func openXDMA(u *url.URL) (Bus, error) {
 				f.Close()
 			}
 		}
-		x = NewXDMA(user, nil, nil, cfg)
+		x = New(user, nil, nil, cfg)
 		x.closers = []io.Closer{user}
 	}
 	return x, nil
 }
 
 // MaxBurst returns 65536: PCIe bursts are not limited by a frame format.
-func (x *XDMA) MaxBurst() int { return x.maxBurst }
+func (x *Link) MaxBurst() int { return x.maxBurst }
 
 // LinkStats returns the traffic so far.
-func (x *XDMA) LinkStats() LinkStats { return x.stats }
-
-// Bytes returns the bytes sent and received (driver.ByteCounter).
-func (x *XDMA) Bytes() (sent, received uint64) { return x.stats.BytesOut, x.stats.BytesIn }
+func (x *Link) LinkStats() driver.LinkStats { return x.stats }
 
 // Close closes the device files.
-func (x *XDMA) Close() error {
+func (x *Link) Close() error {
 	var errs []error
 	for _, c := range x.closers {
 		errs = append(errs, c.Close())
@@ -126,11 +129,11 @@ func (x *XDMA) Close() error {
 	return errors.Join(errs...)
 }
 
-func (x *XDMA) useDMA(n int, incr bool) bool { return incr && x.dmaMin > 0 && n >= x.dmaMin }
+func (x *Link) useDMA(n int, incr bool) bool { return incr && x.dmaMin > 0 && n >= x.dmaMin }
 
 // Read reads words: by DMA for long incrementing bursts, else one 4-byte
 // pread per word.
-func (x *XDMA) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
+func (x *Link) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -169,7 +172,7 @@ func (x *XDMA) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) e
 
 // Write writes words: by DMA for long incrementing bursts, else one
 // 4-byte pwrite per word.
-func (x *XDMA) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+func (x *Link) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -203,29 +206,29 @@ func (x *XDMA) Write(ctx context.Context, addr uint32, src []uint32, incr bool) 
 	return nil
 }
 
-func (x *XDMA) bytes(n int) []byte {
+func (x *Link) bytes(n int) []byte {
 	if cap(x.buf) < n {
 		x.buf = make([]byte, n)
 	}
 	return x.buf[:n]
 }
 
-// XDMATarget is a memory-backed stand-in for the XDMA device files of a
+// Target is a memory-backed stand-in for the XDMA device files of a
 // card whose BAR and DMA address space both map a Target at byte address
 // 4·addr: User behaves as <dev>_user (only aligned 4-byte accesses, as the
 // driver's character device), DMA as both <dev>_h2c_0 and <dev>_c2h_0
 // (aligned accesses of any whole number of words).
-type XDMATarget struct{ Target Target }
+type Target struct{ Target driver.Target }
 
 var errXDMAAlign = errors.New("xdma: unaligned access")
 
 // User returns the stand-in of <dev>_user.
-func (t XDMATarget) User() xdmaUser { return xdmaUser{t.Target} }
+func (t Target) User() xdmaUser { return xdmaUser{t.Target} }
 
 // DMA returns the stand-in of <dev>_h2c_0 and <dev>_c2h_0.
-func (t XDMATarget) DMA() xdmaDMA { return xdmaDMA{t.Target} }
+func (t Target) DMA() xdmaDMA { return xdmaDMA{t.Target} }
 
-type xdmaUser struct{ t Target }
+type xdmaUser struct{ t driver.Target }
 
 func (u xdmaUser) ReadAt(p []byte, off int64) (int, error) {
 	if len(p) != 4 || off%4 != 0 || off < 0 {
@@ -243,7 +246,7 @@ func (u xdmaUser) WriteAt(p []byte, off int64) (int, error) {
 	return 4, nil
 }
 
-type xdmaDMA struct{ t Target }
+type xdmaDMA struct{ t driver.Target }
 
 func (d xdmaDMA) ReadAt(p []byte, off int64) (int, error) {
 	if len(p)%4 != 0 || off%4 != 0 || off < 0 {

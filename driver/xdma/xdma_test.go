@@ -1,4 +1,4 @@
-package driver
+package xdma
 
 import (
 	"encoding/binary"
@@ -7,16 +7,19 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/drivertest"
 )
 
 // TestXDMAStandIn runs the bus checks on the memory-backed stand-in, with
 // and without DMA.
 func TestXDMAStandIn(t *testing.T) {
 	for _, dmaMin := range []int{-1, 1, 64} {
-		tg := newMapTarget()
-		st := XDMATarget{tg}
-		x := NewXDMA(st.User(), st.DMA(), st.DMA(), XDMAConfig{DMAMin: dmaMin})
-		exerciseBus(t, x, tg)
+		tg := drivertest.NewMapTarget()
+		st := Target{tg}
+		x := New(st.User(), st.DMA(), st.DMA(), Config{DMAMin: dmaMin})
+		drivertest.ExerciseBus(t, x, tg)
 		require.NoError(t, x.Close())
 	}
 }
@@ -31,11 +34,11 @@ func TestXDMAFiles(t *testing.T) {
 	require.NoError(t, os.Symlink(dev+"_user", dev+"_h2c_0"))
 	require.NoError(t, os.Symlink(dev+"_user", dev+"_c2h_0"))
 	for _, q := range []string{"", "?dma=off", "?dma=1"} {
-		b, err := OpenBus("xdma://" + dev + q)
+		b, err := driver.OpenBus("xdma://" + dev + q)
 		require.NoError(t, err)
-		x := b.(*XDMA)
+		x := b.(*Link)
 		require.Equal(t, q != "?dma=off", x.h2c != nil)
-		ctx := testCtx(t)
+		ctx := drivertest.Context(t)
 		src := make([]uint32, 300)
 		for i := range src {
 			src[i] = uint32(i)*0x10001 + 5
@@ -57,15 +60,15 @@ func TestXDMAFiles(t *testing.T) {
 	require.Equal(t, uint32(9), binary.LittleEndian.Uint32(raw[4*0x10:]))
 	// Without DMA files, the user file alone.
 	require.NoError(t, os.Remove(dev+"_h2c_0"))
-	b, err := OpenBus("xdma://" + dev)
+	b, err := driver.OpenBus("xdma://" + dev)
 	require.NoError(t, err)
-	require.Nil(t, b.(*XDMA).h2c)
+	require.Nil(t, b.(*Link).h2c)
 	got := make([]uint32, 1)
-	require.NoError(t, b.Read(testCtx(t), 0x400, got, true))
+	require.NoError(t, b.Read(drivertest.Context(t), 0x400, got, true))
 	require.Equal(t, uint32(5), got[0])
 	// Beyond the end of the file: an error, not a panic.
-	require.Error(t, b.Read(testCtx(t), 0x100000, got, true))
+	require.Error(t, b.Read(drivertest.Context(t), 0x100000, got, true))
 	require.NoError(t, b.Close())
-	_, err = OpenBus("xdma://" + filepath.Join(dir, "nosuch"))
+	_, err = driver.OpenBus("xdma://" + filepath.Join(dir, "nosuch"))
 	require.Error(t, err)
 }

@@ -13,7 +13,7 @@
 #      115200 to an emulator paced as LiteX's UARTBone (--baud 115200
 #      --no-rx-fifo).
 #
-#   LITEX=/tmp/litex MIGEN=/tmp/migen driver/testdata/litex/interop.sh
+#   LITEX=/tmp/litex MIGEN=/tmp/migen driver/etherbone/testdata/litex/interop.sh
 #
 # Same requirements as record.sh; ports 41234 and 41236 must be free. It
 # stops at the first failure of LiteX's tools; htmhw runs that fail are
@@ -22,7 +22,7 @@ set -eu
 : "${LITEX:?LITEX: the LiteX source tree}" "${MIGEN:?MIGEN: the migen source tree}"
 PYTHON=${PYTHON:-/usr/bin/python3}
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
+root=$(cd "$here/../../../.." && pwd)
 work=$(mktemp -d)
 pids=""
 cleanup() {

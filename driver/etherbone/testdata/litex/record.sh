@@ -4,7 +4,7 @@
 # (a fresh board: the small preset compiled for jumpsup), through recproxy.
 #
 #   LITEX=/tmp/litex MIGEN=/tmp/migen LITEX_REV=37b75bd MIGEN_REV=50934ad \
-#       driver/testdata/litex/record.sh
+#       driver/etherbone/testdata/litex/record.sh
 #
 # LITEX and MIGEN are source trees (run from there with PYTHONPATH); PYTHON
 # must have pyserial (Debian: apt-get install python3-serial). Ports 41234
@@ -15,7 +15,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 LITEX_REV=${LITEX_REV:-unknown}
 MIGEN_REV=${MIGEN_REV:-unknown}
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
+root=$(cd "$here/../../../.." && pwd)
 work=$(mktemp -d)
 pids=""
 cleanup() {
@@ -25,7 +25,7 @@ cleanup() {
 trap cleanup EXIT
 export PYTHONPATH="$LITEX:$MIGEN"
 
-(cd "$root" && go build -o "$work/htmhw" ./cmd/htmhw && go build -o "$work/recproxy" ./driver/testdata/litex/recproxy)
+(cd "$root" && go build -o "$work/htmhw" ./cmd/htmhw && go build -o "$work/recproxy" ./driver/etherbone/testdata/litex/recproxy)
 # litex_client.py wants a csr.csv: only the two widths it needs.
 printf 'constant,config_csr_data_width,32,,\nconstant,config_bus_address_width,32,,\n' >"$work/csr.csv"
 "$work/htmhw" compile --model small --data "$root/testdata/nab/art_daily_jumpsup.csv" -o "$work/region.img" >/dev/null
