@@ -45,7 +45,7 @@ func compileArch(t *testing.T, preset, file string, n int, edit func(*model.Conf
 	require.NoError(t, err)
 	im, err := image.Compile(region, arch)
 	require.NoError(t, err)
-	enc, err := sim.NewEncoder(cfg)
+	enc, err := model.NewEncoder(cfg)
 	require.NoError(t, err)
 	n = min(n, len(rows))
 	inputs := make([][]uint32, n)

@@ -412,6 +412,9 @@ func (s *Sim) Stats() Stats {
 // Steps returns the steps computed (regs word 0, STEP_LO/STEP_HI).
 func (s *Sim) Steps() uint64 { return s.regs[regSteps] }
 
+// N returns the number of input bits (the encoder's size).
+func (s *Sim) N() int { return s.p.N }
+
 // ActiveCells returns the active cells of the last step (tm.active),
 // ascending.
 func (s *Sim) ActiveCells() []uint32 { return bitmapList(s.active, nil) }

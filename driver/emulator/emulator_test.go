@@ -90,7 +90,7 @@ func runE2E(t *testing.T, im, old *image.Image, rows []series.Row, steps int, cf
 	require.NoError(t, err)
 	mcfg, err := im.ModelConfig()
 	require.NoError(t, err)
-	enc, err := sim.NewEncoder(mcfg)
+	enc, err := model.NewEncoder(mcfg)
 	require.NoError(t, err)
 	start := time.Now()
 	for i := range steps {
@@ -264,7 +264,7 @@ func BenchmarkPacedThroughput(b *testing.B) {
 			require.NoError(b, bd.Load(ctx, im))
 			mcfg, err := im.ModelConfig()
 			require.NoError(b, err)
-			enc, err := sim.NewEncoder(mcfg)
+			enc, err := model.NewEncoder(mcfg)
 			require.NoError(b, err)
 			link := bd.Bus().(*uartbone.Link)
 			before, loaded, overrun := link.LinkStats(), bd.Stats(), e.Stats().Overrun
