@@ -101,6 +101,22 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 		}
 		return b.setStable(ctx, arch.RegMemLock, 1, func(v uint32) bool { return v != 0 })
 	}
+	if err := b.writeMemories(ctx, im, write, sus); err != nil {
+		return err
+	}
+	b.loaded(b.loadTotal - b.loadDone)
+	if err := b.restore(ctx); err != nil {
+		return err
+	}
+	if err := b.setStable(ctx, arch.RegMemLock, 1, func(v uint32) bool { return v != 0 }); err != nil {
+		return err
+	}
+	return b.checkSteps(ctx, im)
+}
+
+// writeMemories writes every memory whose CRC_VALUE is not the image's
+// with write, and repairs it until it is.
+func (b *Board) writeMemories(ctx context.Context, im *image.Image, write func(sel int, idx []int) error, sus suspects) error {
 	crcs := make([]uint32, len(im.Sections))
 	for i, s := range im.Sections {
 		crcs[i] = s.CRC()
@@ -161,10 +177,14 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 			}
 		}
 		if bad == 0 {
-			break
+			return nil
 		}
 	}
-	b.loaded(b.loadTotal - b.loadDone)
+}
+
+// restore issues RESET and RESTORE until CYCLES shows that RESTORE ran
+// without error.
+func (b *Board) restore(ctx context.Context) error {
 	// RESTORE: CYCLES reads 0 after RESET (which also clears ERROR and
 	// locks the windows; memories stay) and RESTORE's count (at least W >
 	// 0) after RESTORE, which tells that it ran.
@@ -199,12 +219,13 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 			return fmt.Errorf("the board refused the memories: ERROR %v", arch.ErrorCode(e))
 		}
 		if c != 0 && e == 0 {
-			break
+			return nil
 		}
 	}
-	if err := b.setStable(ctx, arch.RegMemLock, 1, func(v uint32) bool { return v != 0 }); err != nil {
-		return err
-	}
+}
+
+// checkSteps checks that the board's step count is now the image's.
+func (b *Board) checkSteps(ctx context.Context, im *image.Image) error {
 	// The step count must now be the image's.
 	want := im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 	for try := 0; ; try++ {

@@ -210,31 +210,17 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 	var st statusRegs
 	var hdr outRegs
 	var cyc2 [1]uint32
-	o := &b.out
 	acc := make([]Access, 0, 6)
 	send := ctrl
 	for polls := 0; ; polls++ {
-		acc = acc[:0]
-		if send != nil {
-			acc = append(acc, Access{Write: true, Addr: arch.RegCtrl, Data: send})
-		}
-		acc = append(acc, Access{Addr: arch.RegStatus, Data: st[:]})
 		// Only the first poll reads the outputs with the status: after a
 		// failed exchange (a lossy link) or a busy board, short
 		// exchanges fail less and waste nothing.
 		// Nor while exchanges are limited (shrink): the link loses
 		// long answers now.
 		spec := pipelined && polls == 0 && b.shrink.limit == 0
-		sc, sp := 0, 0
-		if spec {
-			sc, sp = b.guessC, b.guessP
-			o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], sc)[:sc]
-			o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], sp)[:sp]
-			acc = append(acc, Access{Addr: arch.RegOutCount, Data: hdr[:]},
-				Access{Addr: arch.RegOutBuf, Data: o.ActiveColumns},
-				Access{Addr: arch.RegPredBuf, Data: o.PredictedColumns},
-				Access{Addr: arch.RegCycles, Data: cyc2[:]})
-		}
+		var sc, sp int
+		acc, sc, sp = b.pollAccesses(acc[:0], send, spec, &st, &hdr, &cyc2)
 		if send != nil {
 			// The STEP command is sent once per attempt, even if the
 			// exchange fails: it may have arrived, and a second copy
@@ -255,12 +241,8 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		busy := st.get(arch.RegStatus)&arch.StatusBusy != 0
 		switch {
 		case busy && time.Now().Before(deadline):
-			if b.opt.pollInterval > 0 {
-				select {
-				case <-ctx.Done():
-					return 0, 0, ctx.Err()
-				case <-time.After(b.opt.pollInterval):
-				}
+			if err := b.pollPause(ctx); err != nil {
+				return 0, 0, err
 			}
 			continue
 		case busy:
@@ -285,30 +267,9 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		// between). A STEP is issued again only after a checked n: a
 		// repeat of a step that happened would be refused, but would set
 		// CYCLES to 0 before the host reads the step's count.
-		var (
-			ok  bool
-			got uint32
-			err error
-		)
-		if spec {
-			if int(hdr.get(arch.RegOutCount)) > sc || int(hdr.get(arch.RegPredCount)) > sp {
-				b.stats.ShortGuesses++
-			}
-			ok, got, err = b.finishOutputs(ctx, n, lo, hdr, sc, sp)
-		} else {
-			ok, got, err = b.readOutputs(ctx, n, lo)
-		}
+		ok, got, err := b.stepOutputs(ctx, n, lo, spec, hdr, sc, sp)
 		if err != nil {
 			return 0, 0, err
-		}
-		if !ok {
-			// A lossy link: a long answer seldom arrives whole and
-			// unflipped. Read every output word until two reads agree
-			// (OUT_CRC still decides).
-			b.stats.OutputRereads++
-			if ok, got, err = b.readOutputsAgreed(ctx, n); err != nil {
-				return 0, 0, err
-			}
 		}
 		if !ok {
 			if polls > b.opt.retries {
@@ -327,27 +288,11 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 			}
 			return stepMissing, code, nil
 		}
-		b.guessC, b.guessP = len(o.ActiveColumns), len(o.PredictedColumns)+specMargin
-		// Done, exactly once. Confirm CYCLES (read with STATUS) by a
-		// second equal read (made with the poll on a pipelined link),
-		// then clear any error.
-		cyc := st.get(arch.RegCycles)
-		if !spec {
-			if err := b.read(ctx, arch.RegCycles, cyc2[:], true); err != nil {
-				return 0, 0, err
-			}
+		b.guessC, b.guessP = len(b.out.ActiveColumns), len(b.out.PredictedColumns)+specMargin
+		// Done, exactly once. Confirm CYCLES, then clear any error.
+		if err := b.confirmCycles(ctx, st.get(arch.RegCycles), spec, &cyc2); err != nil {
+			return 0, 0, err
 		}
-		for try := 0; cyc2[0] != cyc; try++ {
-			b.stats.StableRereads++
-			cyc = cyc2[0]
-			if try >= b.opt.retries {
-				return 0, 0, errors.New("CYCLES: no two reads agree")
-			}
-			if err := b.read(ctx, arch.RegCycles, cyc2[:], true); err != nil {
-				return 0, 0, err
-			}
-		}
-		b.out.Cycles = uint64(cyc)
 		if code != arch.CodeNone {
 			if err := b.clearErrors(ctx); err != nil {
 				return 0, 0, err
@@ -355,6 +300,91 @@ func (b *Board) await(ctx context.Context, n uint32, ctrl []uint32) (awaitResult
 		}
 		return stepDone, arch.CodeNone, nil
 	}
+}
+
+// pollPause waits the poll interval before the next poll of a busy board.
+func (b *Board) pollPause(ctx context.Context) error {
+	if b.opt.pollInterval <= 0 {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(b.opt.pollInterval):
+		return nil
+	}
+}
+
+// pollAccesses appends a poll's accesses to acc: the STEP command send
+// (if not nil), STATUS to CYCLES into st, and with spec the outputs'
+// counts into hdr, OUT_BUF and PRED_BUF sized by the last step's counts
+// (the guess, returned) and CYCLES again into cyc2.
+func (b *Board) pollAccesses(acc []Access, send []uint32, spec bool, st *statusRegs, hdr *outRegs, cyc2 *[1]uint32) (_ []Access, sc, sp int) {
+	if send != nil {
+		acc = append(acc, Access{Write: true, Addr: arch.RegCtrl, Data: send})
+	}
+	acc = append(acc, Access{Addr: arch.RegStatus, Data: st[:]})
+	if !spec {
+		return acc, 0, 0
+	}
+	o := &b.out
+	sc, sp = b.guessC, b.guessP
+	o.ActiveColumns = slices.Grow(o.ActiveColumns[:0], sc)[:sc]
+	o.PredictedColumns = slices.Grow(o.PredictedColumns[:0], sp)[:sp]
+	return append(acc, Access{Addr: arch.RegOutCount, Data: hdr[:]},
+		Access{Addr: arch.RegOutBuf, Data: o.ActiveColumns},
+		Access{Addr: arch.RegPredBuf, Data: o.PredictedColumns},
+		Access{Addr: arch.RegCycles, Data: cyc2[:]}), sc, sp
+}
+
+// stepOutputs reads the outputs of a step whose STEP_LO read lo (n or
+// n+1), finishing a poll's speculative read (spec: hdr and the first sc
+// and sp words are read), and reports whether OUT_CRC checks them, with
+// the STEP_LO it covers. On a lossy link, where a long answer seldom
+// arrives whole and unflipped, it reads every output word until two reads
+// agree (OUT_CRC still decides).
+func (b *Board) stepOutputs(ctx context.Context, n, lo uint32, spec bool, hdr outRegs, sc, sp int) (bool, uint32, error) {
+	var (
+		ok  bool
+		got uint32
+		err error
+	)
+	if spec {
+		if int(hdr.get(arch.RegOutCount)) > sc || int(hdr.get(arch.RegPredCount)) > sp {
+			b.stats.ShortGuesses++
+		}
+		ok, got, err = b.finishOutputs(ctx, n, lo, hdr, sc, sp)
+	} else {
+		ok, got, err = b.readOutputs(ctx, n, lo)
+	}
+	if err != nil || ok {
+		return ok, got, err
+	}
+	b.stats.OutputRereads++
+	return b.readOutputsAgreed(ctx, n)
+}
+
+// confirmCycles confirms CYCLES, read as cyc with STATUS, by a second
+// equal read (made with the poll into cyc2 if spec), and sets the
+// output's Cycles.
+func (b *Board) confirmCycles(ctx context.Context, cyc uint32, spec bool, cyc2 *[1]uint32) error {
+	if !spec {
+		if err := b.read(ctx, arch.RegCycles, cyc2[:], true); err != nil {
+			return err
+		}
+	}
+	for try := 0; cyc2[0] != cyc; try++ {
+		b.stats.StableRereads++
+		cyc = cyc2[0]
+		if try >= b.opt.retries {
+			return errors.New("CYCLES: no two reads agree")
+		}
+		if err := b.read(ctx, arch.RegCycles, cyc2[:], true); err != nil {
+			return err
+		}
+	}
+	b.out.Cycles = uint64(cyc)
+	return nil
 }
 
 // readOutputs reads the output registers into b.out and checks them, with
