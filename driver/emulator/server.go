@@ -168,75 +168,26 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 		stop := context.AfterFunc(ctx, func() { _ = d.SetReadDeadline(time.Unix(1, 0)) })
 		defer stop()
 	}
-	br := &uartbone.Bridge{Target: s.target, FrameTimeout: s.cfg.FrameTimeout}
-	rxLine := newPacer(s.cfg.Baud)
-	// NoRxFIFO: when the bridge's answers occupy the line (an estimate of
-	// the transmitter's schedule, which starts each answer when its last
-	// request byte arrived or when the line is free), busyFrom to busyTo.
-	txShadow := newPacer(s.cfg.Baud)
-	var busyFrom, busyTo time.Time
-	byteTime := time.Duration(0)
+	rx := &uartRx{
+		s:        s,
+		br:       &uartbone.Bridge{Target: s.target, FrameTimeout: s.cfg.FrameTimeout},
+		rxLine:   newPacer(s.cfg.Baud),
+		txShadow: newPacer(s.cfg.Baud),
+	}
 	if s.cfg.Baud > 0 {
-		byteTime = time.Duration(10 * int64(time.Second) / int64(s.cfg.Baud))
+		rx.byteTime = time.Duration(10 * int64(time.Second) / int64(s.cfg.Baud))
 	}
 	// Answers go out from their own goroutine, as a UART transmits while
 	// it receives: the bridge never waits for the host to read. Answers
 	// the host does not take in time are lost (a host's receive buffer
 	// overflowing), never queued without bound.
-	type reply struct {
-		b []byte
-		t time.Time
-	}
-	txq := make(chan reply, 64)
+	txq := make(chan uartReply, 64)
 	txErr := make(chan error, 1)
 	var txDone sync.WaitGroup
 	txDone.Add(1)
 	go func() {
 		defer txDone.Done()
-		txLine := newPacer(s.cfg.Baud)
-		wd, _ := rw.(writeDeadliner)
-		failed := false
-		for r := range txq {
-			if failed {
-				continue
-			}
-			sleepUntil(txLine.after(r.t, len(r.b)))
-			// Counted before the write: a client that has read the
-			// answer then sees it in Stats.
-			s.bytesOut.Add(uint64(len(r.b)))
-			if wd != nil {
-				_ = wd.SetWriteDeadline(time.Now().Add(stuckWrite))
-			}
-			n, err := rw.Write(r.b)
-			if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-				// Nobody reads the pty: its buffer is full. A UART
-				// would go on sending into a host's overflowing
-				// buffer; drop this answer's rest and every answer
-				// queued, so that the next host that opens the pty
-				// finds what it can drain, not a backlog.
-				lost := len(r.b) - n
-				s.bytesOut.Add(^uint64(lost - 1)) // not sent after all
-				for more := true; more; {
-					select {
-					case q, ok := <-txq:
-						if !ok {
-							more = false
-							break
-						}
-						lost += len(q.b)
-					default:
-						more = false
-					}
-				}
-				s.overflow.Add(uint64(lost))
-				continue
-			}
-			if err != nil {
-				failed = true
-				txErr <- err
-				continue
-			}
-		}
+		s.transmit(rw, txq, txErr)
 	}()
 	defer func() {
 		close(txq)
@@ -257,58 +208,7 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 		}
 		n, err := rw.Read(buf)
 		if n > 0 {
-			now := time.Now()
-			s.bytesIn.Add(uint64(n))
-			// The bytes were on the line for n byte times (dropped
-			// ones too: they were sent).
-			arrived := rxLine.after(now, n)
-			sleepUntil(arrived)
-			s.mu.Lock()
-			p := s.rx.Apply(buf[:n])
-			before := br.Stats
-			var out []byte
-			if !s.cfg.NoRxFIFO || byteTime == 0 {
-				out = br.Feed(p, arrived, nil)
-			} else {
-				// Byte by byte, each at its arrival time: one that
-				// arrives while an answer is on the line is lost.
-				first := arrived.Add(-time.Duration(len(p)) * byteTime)
-				for i := range p {
-					t := first.Add(time.Duration(i+1) * byteTime)
-					if t.After(busyFrom) && !t.After(busyTo) {
-						s.overrun.Add(1)
-						continue
-					}
-					k := len(out)
-					out = br.Feed(p[i:i+1], t, out)
-					if len(out) > k {
-						if txShadow.free.Before(t) {
-							busyFrom = t
-						}
-						busyTo = txShadow.after(t, len(out)-k)
-					}
-				}
-			}
-			st := br.Stats
-			s.frames.Add(st.Frames - before.Frames)
-			s.abandoned.Add(st.Abandoned - before.Abandoned)
-			s.malformed.Add(st.BadCommands - before.BadCommands)
-			if len(out) > 0 {
-				out = s.tx.Apply(out)
-			}
-			s.mu.Unlock()
-			if st.Frames > before.Frames {
-				if d := s.delay(st.Frames - before.Frames); d > 0 {
-					time.Sleep(d)
-				}
-			}
-			if len(out) > 0 {
-				select {
-				case txq <- reply{out, time.Now()}:
-				default:
-					s.overflow.Add(uint64(len(out)))
-				}
-			}
+			rx.receive(buf[:n], txq)
 		}
 		if err != nil {
 			switch {
@@ -328,6 +228,140 @@ func (s *Server) ServeUARTBone(ctx context.Context, rw io.ReadWriter) error {
 			return err
 		}
 	}
+}
+
+// uartReply is an answer of the UARTBone bridge, made at t.
+type uartReply struct {
+	b []byte
+	t time.Time
+}
+
+// transmit writes the answers queued on txq to w, paced at the baud rate,
+// until txq is closed. After a write error it reports the error on txErr
+// and drops the rest.
+func (s *Server) transmit(w io.Writer, txq chan uartReply, txErr chan<- error) {
+	txLine := newPacer(s.cfg.Baud)
+	wd, _ := w.(writeDeadliner)
+	failed := false
+	for r := range txq {
+		if failed {
+			continue
+		}
+		sleepUntil(txLine.after(r.t, len(r.b)))
+		// Counted before the write: a client that has read the
+		// answer then sees it in Stats.
+		s.bytesOut.Add(uint64(len(r.b)))
+		if wd != nil {
+			_ = wd.SetWriteDeadline(time.Now().Add(stuckWrite))
+		}
+		n, err := w.Write(r.b)
+		if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			// Nobody reads the pty: its buffer is full. A UART
+			// would go on sending into a host's overflowing
+			// buffer; drop this answer's rest and every answer
+			// queued, so that the next host that opens the pty
+			// finds what it can drain, not a backlog.
+			lost := len(r.b) - n
+			s.bytesOut.Add(^uint64(lost - 1)) // not sent after all
+			for more := true; more; {
+				select {
+				case q, ok := <-txq:
+					if !ok {
+						more = false
+						break
+					}
+					lost += len(q.b)
+				default:
+					more = false
+				}
+			}
+			s.overflow.Add(uint64(lost))
+			continue
+		}
+		if err != nil {
+			failed = true
+			txErr <- err
+			continue
+		}
+	}
+}
+
+// uartRx is the receiving side of a UARTBone link a Server serves: the
+// bridge and the line's pacing.
+type uartRx struct {
+	s                *Server
+	br               *uartbone.Bridge
+	rxLine, txShadow *pacer
+	byteTime         time.Duration // 0: no baud rate
+	// NoRxFIFO: when the bridge's answers occupy the line (an estimate of
+	// the transmitter's schedule, which starts each answer when its last
+	// request byte arrived or when the line is free), busyFrom to busyTo.
+	busyFrom, busyTo time.Time
+}
+
+// receive takes bytes read from the link: paced and with the faults
+// injected, it feeds them to the bridge and queues its answers on txq
+// (or drops them if the queue is full).
+func (u *uartRx) receive(b []byte, txq chan<- uartReply) {
+	s := u.s
+	now := time.Now()
+	s.bytesIn.Add(uint64(len(b)))
+	// The bytes were on the line for len(b) byte times (dropped ones too:
+	// they were sent).
+	arrived := u.rxLine.after(now, len(b))
+	sleepUntil(arrived)
+	s.mu.Lock()
+	p := s.rx.Apply(b)
+	before := u.br.Stats
+	out := u.feed(p, arrived)
+	st := u.br.Stats
+	s.frames.Add(st.Frames - before.Frames)
+	s.abandoned.Add(st.Abandoned - before.Abandoned)
+	s.malformed.Add(st.BadCommands - before.BadCommands)
+	if len(out) > 0 {
+		out = s.tx.Apply(out)
+	}
+	s.mu.Unlock()
+	if st.Frames > before.Frames {
+		if d := s.delay(st.Frames - before.Frames); d > 0 {
+			time.Sleep(d)
+		}
+	}
+	if len(out) > 0 {
+		select {
+		case txq <- uartReply{out, time.Now()}:
+		default:
+			s.overflow.Add(uint64(len(out)))
+		}
+	}
+}
+
+// feed feeds the bridge bytes p that arrived by `arrived` and returns its
+// answers. Without an Rx FIFO (NoRxFIFO, at a baud rate) it feeds them
+// byte by byte, each at its arrival time: one that arrives while an answer
+// is on the line is lost.
+func (u *uartRx) feed(p []byte, arrived time.Time) []byte {
+	if !u.s.cfg.NoRxFIFO || u.byteTime == 0 {
+		return u.br.Feed(p, arrived, nil)
+	}
+	var out []byte
+	first := arrived.Add(-time.Duration(len(p)) * u.byteTime)
+	for i := range p {
+		t := first.Add(time.Duration(i+1) * u.byteTime)
+		if t.After(u.busyFrom) && !t.After(u.busyTo) {
+			u.s.overrun.Add(1)
+			continue
+		}
+		k := len(out)
+		out = u.br.Feed(p[i:i+1], t, out)
+		if len(out) > k {
+			if u.txShadow.free.Before(t) {
+				u.busyFrom = t
+			}
+			u.busyTo = u.txShadow.after(t, len(out)-k)
+		}
+	}
+	return out
 }
 
 // ServeEtherbone accepts connections on l and serves Etherbone on each
