@@ -573,19 +573,26 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	}
 	sw.st.rows = len(rows)
 	sw.st.wall = time.Since(start)
-	bs := b.Stats()
-	sw.st.boardStats = bs.String()
-	if first > 0 {
-		sw.st.boardStats += fmt.Sprintf("; resumed after row %d", first)
-	}
-	if o.verify {
-		sw.st.boardStats += fmt.Sprintf("; %d steps match the simulator", len(rows))
-		if stateOut != nil {
-			sw.st.boardStats += ", and so do the memories"
-		}
-	}
+	sw.st.boardStats = o.boardStats(b, first, len(rows), stateOut != nil)
 	_, err = fmt.Fprintln(cmd.ErrOrStderr(), sw.st.String())
 	return err
+}
+
+// boardStats is the board's part of the summary line: its counters, where
+// a resumed run resumed, and what --verify checked.
+func (o *runOptions) boardStats(b *driver.Board, first, rows int, readState bool) string {
+	bs := b.Stats()
+	s := bs.String()
+	if first > 0 {
+		s += fmt.Sprintf("; resumed after row %d", first)
+	}
+	if o.verify {
+		s += fmt.Sprintf("; %d steps match the simulator", rows)
+		if readState {
+			s += ", and so do the memories"
+		}
+	}
+	return s
 }
 
 // checkBoardFlags refuses the flags a board run does not take.
