@@ -226,22 +226,17 @@ func (b *Board) restore(ctx context.Context) error {
 
 // checkSteps checks that the board's step count is now the image's.
 func (b *Board) checkSteps(ctx context.Context, im *image.Image) error {
-	// The step count must now be the image's.
 	want := im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 	for try := 0; ; try++ {
-		lo, err := b.stable(ctx, arch.RegStepLo)
+		n, err := b.readSteps(ctx)
 		if err != nil {
 			return err
 		}
-		hi, err := b.stable(ctx, arch.RegStepHi)
-		if err != nil {
-			return err
-		}
-		if uint64(hi)<<32|uint64(lo) == want {
+		if n == want {
 			return nil
 		}
 		if try >= b.opt.retries {
-			return fmt.Errorf("after RESTORE the board is at step %d, the image at %d", uint64(hi)<<32|uint64(lo), want)
+			return fmt.Errorf("after RESTORE the board is at step %d, the image at %d", n, want)
 		}
 	}
 }

@@ -100,17 +100,27 @@ func (b *Board) Step(ctx context.Context, input []uint32, learn bool) (*Output, 
 	return o, nil
 }
 
-// syncSteps reads STEP_LO/STEP_HI (two equal reads each).
-func (b *Board) syncSteps(ctx context.Context) error {
+// readSteps reads the step count, STEP_LO and STEP_HI (two equal reads
+// each).
+func (b *Board) readSteps(ctx context.Context) (uint64, error) {
 	lo, err := b.stable(ctx, arch.RegStepLo)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	hi, err := b.stable(ctx, arch.RegStepHi)
 	if err != nil {
+		return 0, err
+	}
+	return uint64(hi)<<32 | uint64(lo), nil
+}
+
+// syncSteps reads the board's step count.
+func (b *Board) syncSteps(ctx context.Context) error {
+	n, err := b.readSteps(ctx)
+	if err != nil {
 		return err
 	}
-	b.next, b.known = uint64(hi)<<32|uint64(lo), true
+	b.next, b.known = n, true
 	return nil
 }
 

@@ -404,6 +404,22 @@ func cloneDate(d *model.DateConfig) *model.DateConfig {
 	return &c
 }
 
+// checkpoint checks for cancellation and reports progress every
+// progressEvery rows: it returns ctx's error, and ticks the rows done
+// since the last checkpoint.
+func checkpoint(ctx context.Context, i int, tick func(int)) error {
+	if i%progressEvery != 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if i > 0 {
+		tick(progressEvery)
+	}
+	return nil
+}
+
 // runFloat runs the float reference over the rows.
 func runFloat(ctx context.Context, eng *htmcore.Engine, rows []series.Row, rec *record, tick func(int)) error {
 	rec.init(len(rows))
@@ -411,13 +427,8 @@ func runFloat(ctx context.Context, eng *htmcore.Engine, rows []series.Row, rec *
 	per := uint32(tm.Params().CellsPerColumn)
 	var pred []uint32
 	for i, row := range rows {
-		if i%progressEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if i > 0 {
-				tick(progressEvery)
-			}
+		if err := checkpoint(ctx, i, tick); err != nil {
+			return err
 		}
 		tr, err := eng.StepAt(row.Time, row.Value)
 		if err != nil {
@@ -458,13 +469,8 @@ func runInt(ctx context.Context, cfg *model.Config, v Variant, init *floatInit, 
 	per := uint32(tm.Params().CellsPerColumn)
 	var cells, pred []uint32
 	for i, row := range rows {
-		if i%progressEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if i > 0 {
-				tick(progressEvery)
-			}
+		if err := checkpoint(ctx, i, tick); err != nil {
+			return err
 		}
 		o, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
 		if err != nil {

@@ -298,16 +298,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	prog := newProgress(cmd.ErrOrStderr(), len(rows))
-	sw.st.compute, err = runner.Run(cmd.Context(), &runner.Golden{Region: region}, rows, 0, !o.noLearn, func(i int, r *runner.Result) error {
-		if err := sw.emit(rows[i], r); err != nil {
-			return err
-		}
-		prog.update(i + 1)
-		return nil
-	})
-	prog.finish()
-	if err != nil {
+	if err := sw.run(cmd, &runner.Golden{Region: region}, rows, 0); err != nil {
 		return rowError(o.data, err)
 	}
 	if err := sw.flush(); err != nil {
@@ -545,16 +536,7 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		return err
 	}
 
-	prog := newProgress(cmd.ErrOrStderr(), len(rows))
-	sw.st.compute, err = runner.Run(ctx, e, rows, first, !o.noLearn, func(i int, r *runner.Result) error {
-		if err := sw.emit(rows[i], r); err != nil {
-			return err
-		}
-		prog.update(i + 1)
-		return nil
-	})
-	prog.finish()
-	if err != nil {
+	if err := sw.run(cmd, e, rows, first); err != nil {
 		return o.boardStopped(sw.scores, inProcess, err)
 	}
 	if err := sw.flush(); err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
 	"github.com/htmhw/htmhw/runner"
@@ -49,6 +51,22 @@ func (o *runOptions) createScores(outs *outputs, likelihood bool, region *model.
 		return nil, fmt.Errorf("writing %s: %w", o.out, err)
 	}
 	return sw, nil
+}
+
+// run steps rows[first:] through e, writing each step, with a progress
+// bar on standard error.
+func (sw *scoreWriter) run(cmd *cobra.Command, e runner.Engine, rows []series.Row, first int) error {
+	prog := newProgress(cmd.ErrOrStderr(), len(rows))
+	defer prog.finish()
+	var err error
+	sw.st.compute, err = runner.Run(cmd.Context(), e, rows, first, !sw.o.noLearn, func(i int, r *runner.Result) error {
+		if err := sw.emit(rows[i], r); err != nil {
+			return err
+		}
+		prog.update(i + 1)
+		return nil
+	})
+	return err
 }
 
 // emit writes one step.
