@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -215,103 +214,6 @@ func TestBoardRefuses(t *testing.T) {
 	assert.Zero(t, o.Step)
 }
 
-// lossyBus loses and corrupts words on both directions, the way a serial
-// link without checksums does. Every word of a call draws a fault with
-// probability rate; a call with a fault suffers one of:
-//
-//	reads:  the request is lost (error, no access); the reply is lost
-//	        (error after the access, whose side effects happen); a word comes
-//	        back with 1-2 bits flipped; the address arrives with a bit
-//	        flipped (wrong words, no error).
-//	writes: the burst is cut at the faulty word, silently or with an error;
-//	        the word arrives with 1-2 bits flipped; the address arrives with
-//	        a bit flipped (the words go elsewhere, no error).
-type lossyBus struct {
-	driver.Bus
-	rng    *rand.Rand
-	rate   float64
-	counts map[string]int
-}
-
-func newLossyBus(inner driver.Bus, seed uint64, rate float64) *lossyBus {
-	return &lossyBus{Bus: inner, rng: rand.New(rand.NewPCG(seed, 7)), rate: rate, counts: map[string]int{}}
-}
-
-var errLost = errors.New("lossy: no reply")
-
-// fault returns the index of the first faulty word, or -1.
-func (l *lossyBus) fault(n int) int {
-	for i := 0; i < n; i++ {
-		if l.rng.Float64() < l.rate {
-			return i
-		}
-	}
-	return -1
-}
-
-func (l *lossyBus) flip(v uint32) uint32 {
-	v ^= 1 << l.rng.IntN(32)
-	if l.rng.IntN(2) == 0 {
-		v ^= 1 << l.rng.IntN(32)
-	}
-	return v
-}
-
-func (l *lossyBus) flipAddr(a uint32) uint32 { return a ^ 1<<l.rng.IntN(14) }
-
-func (l *lossyBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	k := l.fault(len(dst))
-	if k < 0 {
-		return l.Bus.Read(ctx, addr, dst, incr)
-	}
-	switch l.rng.IntN(4) {
-	case 0:
-		l.counts["read lost"]++
-		return errLost
-	case 1:
-		l.counts["reply lost"]++
-		_ = l.Bus.Read(ctx, addr, dst, incr)
-		return errLost
-	case 2:
-		l.counts["read corrupted"]++
-		err := l.Bus.Read(ctx, addr, dst, incr)
-		dst[k] = l.flip(dst[k])
-		return err
-	default:
-		l.counts["read misaddressed"]++
-		return l.Bus.Read(ctx, l.flipAddr(addr), dst, incr)
-	}
-}
-
-func (l *lossyBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
-	k := l.fault(len(src))
-	if k < 0 {
-		return l.Bus.Write(ctx, addr, src, incr)
-	}
-	switch l.rng.IntN(4) {
-	case 0:
-		l.counts["write cut"]++
-		if k > 0 {
-			_ = l.Bus.Write(ctx, addr, src[:k], incr)
-		}
-		return nil
-	case 1:
-		l.counts["write cut, error"]++
-		if k > 0 {
-			_ = l.Bus.Write(ctx, addr, src[:k], incr)
-		}
-		return errLost
-	case 2:
-		l.counts["write corrupted"]++
-		c := slices.Clone(src)
-		c[k] = l.flip(c[k])
-		return l.Bus.Write(ctx, addr, c, incr)
-	default:
-		l.counts["write misaddressed"]++
-		return l.Bus.Write(ctx, l.flipAddr(addr), src, incr)
-	}
-}
-
 // 2,000 steps of a NAB series on the small preset over a link that loses
 // and corrupts words in both directions: the outputs equal the golden
 // model's, no step is lost or computed twice, the state read back is the
@@ -330,7 +232,7 @@ func TestBoardLossyLink(t *testing.T) {
 			trained, _ := drivertest.SmallImage(t, 40)
 			dev, err := sim.NewDevice(trained)
 			require.NoError(t, err)
-			lossy := newLossyBus(simbus.New(dev), c.seed, c.rate)
+			lossy := drivertest.NewLossy(simbus.New(dev), c.seed, c.rate)
 			b := driver.NewBoard(lossy, driver.WithRetries(64))
 
 			t0 := time.Now()
@@ -353,13 +255,13 @@ func TestBoardLossyLink(t *testing.T) {
 			assert.NotZero(t, st.SectionRetries)
 			for _, kind := range []string{"read lost", "reply lost", "read corrupted", "read misaddressed",
 				"write cut", "write cut, error", "write corrupted", "write misaddressed"} {
-				assert.NotZero(t, lossy.counts[kind], kind)
+				assert.NotZero(t, lossy.Counts[kind], kind)
 			}
 			words := 0
 			for _, s := range im.Sections {
 				words += s.Depth()
 			}
-			t.Logf("faults injected: %v", lossy.counts)
+			t.Logf("faults injected: %v", lossy.Counts)
 			t.Logf("load of %d memory words in %v; %d steps in %v (%.0f steps/s); read back in %v",
 				words, load.Round(time.Millisecond), st.Steps, st.StepTime.Round(time.Millisecond),
 				float64(st.Steps)/st.StepTime.Seconds(), st.ReadTime.Round(time.Millisecond))
@@ -368,36 +270,16 @@ func TestBoardLossyLink(t *testing.T) {
 	}
 }
 
-// deadBus fails every call after `after` calls.
-type deadBus struct {
-	driver.Bus
-	after int
-}
-
-func (d *deadBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	if d.after--; d.after < 0 {
-		return errors.New("timeout")
-	}
-	return d.Bus.Read(ctx, addr, dst, incr)
-}
-
-func (d *deadBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
-	if d.after--; d.after < 0 {
-		return errors.New("timeout")
-	}
-	return d.Bus.Write(ctx, addr, src, incr)
-}
-
 func TestBoardStopsAnswering(t *testing.T) {
 	ctx := context.Background()
 	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &deadBus{Bus: simbus.New(dev), after: 1 << 30}
+	bus := &drivertest.Dead{Bus: simbus.New(dev), After: 1 << 30}
 	b := driver.NewBoard(bus, driver.WithRetries(5))
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:37])
-	bus.after = 3
+	bus.After = 3
 	_, err = b.Step(ctx, []uint32{1, 2, 3}, true)
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "driver: board stopped answering after step 37: "), err.Error())
@@ -410,7 +292,7 @@ func TestBoardStopsAnswering(t *testing.T) {
 
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	bus.after = 1 << 30
+	bus.After = 1 << 30
 	_, err = b.Step(cctx, []uint32{1, 2, 3}, true)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "interrupted after step 37")
@@ -485,7 +367,7 @@ func TestBoardAttach(t *testing.T) {
 	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &deadBus{Bus: simbus.New(dev), after: 1 << 30}
+	bus := &drivertest.Dead{Bus: simbus.New(dev), After: 1 << 30}
 	b := driver.NewBoard(bus, driver.WithRetries(5))
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:37])

@@ -1,7 +1,8 @@
 // Package drivertest holds fakes and checks for testing transports and
 // the Board, as periph.io's spitest does for spi: a Target backed by a
-// map, a conformance check of any Bus against it (ExerciseBus), and the
-// small image the driver's tests load (SmallImage).
+// map, a conformance check of any Bus against it (ExerciseBus), buses that
+// wrap a Bus to lose and corrupt words (Lossy) or stop answering (Dead),
+// and the small image the driver's tests load (SmallImage).
 package drivertest
 
 import (
