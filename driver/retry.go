@@ -61,31 +61,30 @@ func (f *failures) giveUp(what, unit string, err error) error {
 // read reads len(dst) words in bursts of MaxBurst, retrying failed bursts
 // in smaller exchanges (batchRetry).
 func (b *Board) read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	mb := max(1, b.bus.MaxBurst())
-	for off := 0; off < len(dst); off += mb {
-		chunk := dst[off:min(len(dst), off+mb)]
-		a := addr
-		if incr {
-			a += uint32(off)
-		}
-		if err := b.batchRetry(ctx, fmt.Sprintf("read %#x", a), []Access{{Addr: a, Data: chunk, Fixed: !incr}}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.bursts(ctx, false, addr, dst, incr)
 }
 
 // write writes the words in bursts of MaxBurst, retrying failed bursts
 // in smaller exchanges (batchRetry).
 func (b *Board) write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
+	return b.bursts(ctx, true, addr, src, incr)
+}
+
+// bursts reads into or writes words, one batchRetry per burst of
+// MaxBurst.
+func (b *Board) bursts(ctx context.Context, write bool, addr uint32, words []uint32, incr bool) error {
+	what := "read"
+	if write {
+		what = "write"
+	}
 	mb := max(1, b.bus.MaxBurst())
-	for off := 0; off < len(src); off += mb {
-		chunk := src[off:min(len(src), off+mb)]
+	for off := 0; off < len(words); off += mb {
+		chunk := words[off:min(len(words), off+mb)]
 		a := addr
 		if incr {
 			a += uint32(off)
 		}
-		if err := b.batchRetry(ctx, fmt.Sprintf("write %#x", a), []Access{{Write: true, Addr: a, Data: chunk, Fixed: !incr}}); err != nil {
+		if err := b.batchRetry(ctx, fmt.Sprintf("%s %#x", what, a), []Access{{Write: write, Addr: a, Data: chunk, Fixed: !incr}}); err != nil {
 			return err
 		}
 	}
