@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/htmhw/htmhw/internal/testenv"
 )
 
 // saturate keeps every core busy until stop is called or most has
@@ -90,6 +92,9 @@ func TestE2EBusyLossyPTY(t *testing.T) {
 	im, old, rows := e2eRegion(t, "small", "speed_7578.csv")
 	rows = rows[:min(len(rows), 300)]
 	faults := Faults{Seed: 3, Drop: 0.01, Flip: 0.01}
+	// Not beside the transports' tests, whose short timeouts the
+	// saturation would break (go test runs packages side by side).
+	testenv.Saturating(t)
 	stop := saturate(t, 15*time.Minute)
 	defer stop()
 	r := runE2E(t, im, old, rows, *busySteps, EmulatorConfig{Listen: "pty"}, "", func(e *Emulator) { e.SetFaults(faults) })

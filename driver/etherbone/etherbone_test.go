@@ -17,6 +17,7 @@ import (
 	"github.com/htmhw/htmhw/driver/drivertest"
 	"github.com/htmhw/htmhw/driver/emulator"
 	"github.com/htmhw/htmhw/driver/etherbone"
+	"github.com/htmhw/htmhw/internal/testenv"
 )
 
 func openTCPBus(t *testing.T, tg driver.Target, cfg emulator.ServeConfig, query string) (*emulator.Emulator, *etherbone.Link) {
@@ -38,9 +39,11 @@ func TestEtherboneTCP(t *testing.T) {
 	require.Equal(t, st.BytesOut, e.Stats().BytesIn)
 }
 
-// startEmulator starts an emulator of tg and stops it at the end of the test.
+// startEmulator starts an emulator of tg and stops it at the end of the
+// test, which must not run beside a test that saturates the machine.
 func startEmulator(t testing.TB, tg driver.Target, cfg emulator.EmulatorConfig) *emulator.Emulator {
 	t.Helper()
+	testenv.Responsive(t)
 	e, err := emulator.StartEmulator(context.Background(), tg, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, e.Close()) })

@@ -15,11 +15,14 @@ import (
 	"github.com/htmhw/htmhw/driver/drivertest"
 	"github.com/htmhw/htmhw/driver/emulator"
 	"github.com/htmhw/htmhw/driver/uartbone"
+	"github.com/htmhw/htmhw/internal/testenv"
 )
 
-// startEmulator starts an emulator of tg and stops it at the end of the test.
+// startEmulator starts an emulator of tg and stops it at the end of the
+// test, which must not run beside a test that saturates the machine.
 func startEmulator(t testing.TB, tg driver.Target, cfg emulator.EmulatorConfig) *emulator.Emulator {
 	t.Helper()
+	testenv.Responsive(t)
 	e, err := emulator.StartEmulator(context.Background(), tg, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, e.Close()) })
