@@ -1,10 +1,9 @@
-package driver
+package driver_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,37 +14,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/htmhw/htmhw/arch"
+	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/drivertest"
+	"github.com/htmhw/htmhw/driver/simbus"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/series"
 	"github.com/htmhw/htmhw/sim"
 )
 
-const jumpsupCSV = "../testdata/nab/art_daily_jumpsup.csv"
-
-// smallImage compiles the small preset for jumpsup, fresh or after
-// `trained` golden steps, and returns the image with the rows.
-func smallImage(t testing.TB, trained int) (*image.Image, []series.Row) {
-	t.Helper()
-	rows, err := series.ReadFile(jumpsupCSV, series.Options{})
-	require.NoError(t, err)
-	cfg, err := model.Preset("small")
-	require.NoError(t, err)
-	cfg.ResolveResolution(series.Range(rows))
-	r, err := model.NewRegion(cfg)
-	require.NoError(t, err)
-	for _, row := range rows[:trained] {
-		_, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
-		require.NoError(t, err)
-	}
-	im, err := image.Compile(r, image.DefaultArch())
-	require.NoError(t, err)
-	return im, rows
-}
-
 // lockstep steps the golden model (decompiled from im) and the board
 // through rows, comparing every output, and returns the golden region.
-func lockstep(t *testing.T, b *Board, im *image.Image, rows []series.Row) *model.Region {
+func lockstep(t *testing.T, b *driver.Board, im *image.Image, rows []series.Row) *model.Region {
 	t.Helper()
 	ctx := context.Background()
 	golden, err := im.Region()
@@ -68,44 +48,29 @@ func lockstep(t *testing.T, b *Board, im *image.Image, rows []series.Row) *model
 	return golden
 }
 
-func requireSameImage(t *testing.T, want, got *image.Image) {
-	t.Helper()
-	require.Equal(t, len(want.Sections), len(got.Sections))
-	for i, w := range want.Sections {
-		g := got.Sections[i]
-		require.Equal(t, w.Name, g.Name)
-		require.Equal(t, w.Width, g.Width)
-	}
-	if d := image.Diff(want, got); d != nil {
-		t.Fatalf("%v (want, board)", d)
-	}
-	require.Equal(t, want.Arch, got.Arch)
-	require.Equal(t, want.Config, got.Config)
-}
-
 func TestSimBusNeedsAnImage(t *testing.T) {
 	ctx := context.Background()
-	b, err := Open("")
+	b, err := driver.Open("")
 	require.NoError(t, err)
 	defer b.Close()
 	_, err = b.Info(ctx)
-	require.ErrorIs(t, err, ErrNoDevice)
+	require.ErrorIs(t, err, simbus.ErrNoDevice)
 	_, err = b.Step(ctx, []uint32{1}, true)
-	require.ErrorIs(t, err, ErrNoDevice)
-	assert.Contains(t, Schemes(), "sim")
+	require.ErrorIs(t, err, simbus.ErrNoDevice)
+	assert.Contains(t, driver.Schemes(), "sim")
 
-	_, err = Open("sim://?bogus=1")
+	_, err = driver.Open("sim://?bogus=1")
 	require.ErrorContains(t, err, `unknown parameter "bogus"`)
-	_, err = Open("sim://?burst=0")
+	_, err = driver.Open("sim://?burst=0")
 	require.ErrorContains(t, err, "burst")
-	_, err = Open("sim://?image=" + filepath.Join(t.TempDir(), "none.img"))
+	_, err = driver.Open("sim://?image=" + filepath.Join(t.TempDir(), "none.img"))
 	require.ErrorContains(t, err, "no such file")
 
 	// sim://?image= powers the device on at once.
-	im, _ := smallImage(t, 0)
+	im, _ := drivertest.SmallImage(t, 0)
 	path := filepath.Join(t.TempDir(), "r.img")
 	require.NoError(t, im.WriteFile(path))
-	b2, err := Open("sim://?image=" + path + "&burst=16")
+	b2, err := driver.Open("sim://?image=" + path + "&burst=16")
 	require.NoError(t, err)
 	info, err := b2.Info(ctx)
 	require.NoError(t, err)
@@ -121,9 +86,9 @@ func TestSimBusNeedsAnImage(t *testing.T) {
 // loaded into the same device through the memory window.
 func TestBoardSim(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	var reports [][2]int
-	b, err := Open("sim://?burst=64", WithLoadProgress(func(done, total int) { reports = append(reports, [2]int{done, total}) }))
+	b, err := driver.Open("sim://?burst=64", driver.WithLoadProgress(func(done, total int) { reports = append(reports, [2]int{done, total}) }))
 	require.NoError(t, err)
 	defer b.Close()
 	require.NoError(t, b.Load(ctx, im))
@@ -149,10 +114,10 @@ func TestBoardSim(t *testing.T) {
 	require.NoError(t, err)
 	got, err := b.ReadState(ctx)
 	require.NoError(t, err)
-	requireSameImage(t, want, got)
+	drivertest.RequireSameImage(t, want, got)
 
 	// Another image of the same configuration goes through the window.
-	trained, _ := smallImage(t, 500)
+	trained, _ := drivertest.SmallImage(t, 500)
 	reports = nil
 	require.NoError(t, b.Load(ctx, trained))
 	st = b.Stats()
@@ -174,11 +139,11 @@ func TestBoardSim(t *testing.T) {
 	require.NoError(t, err)
 	got, err = b.ReadState(ctx)
 	require.NoError(t, err)
-	requireSameImage(t, want, got)
+	drivertest.RequireSameImage(t, want, got)
 
 	// Reset keeps memories and the step count.
 	require.NoError(t, b.Reset(ctx))
-	dev := b.Bus().(*SimBus).Device()
+	dev := b.Bus().(*simbus.Bus).Device()
 	assert.EqualValues(t, 700, dev.Steps())
 	lockstep(t, b, got, rows[700:720])
 
@@ -196,16 +161,16 @@ func TestBoardSim(t *testing.T) {
 		}
 	}
 	var steps []uint64
-	require.NoError(t, b.Run(ctx, seq, false, func(o *Output) error { steps = append(steps, o.Step); return nil }))
+	require.NoError(t, b.Run(ctx, seq, false, func(o *driver.Output) error { steps = append(steps, o.Step); return nil }))
 	assert.Equal(t, []uint64{720, 721, 722}, steps)
 	stop := errors.New("stop")
-	require.ErrorIs(t, b.Run(ctx, seq, false, func(*Output) error { return stop }), stop)
+	require.ErrorIs(t, b.Run(ctx, seq, false, func(*driver.Output) error { return stop }), stop)
 }
 
 func TestBoardRefuses(t *testing.T) {
 	ctx := context.Background()
-	im, _ := smallImage(t, 0)
-	b, err := Open("sim://")
+	im, _ := drivertest.SmallImage(t, 0)
+	b, err := driver.Open("sim://")
 	require.NoError(t, err)
 	require.NoError(t, b.Load(ctx, im))
 	_, err = b.Step(ctx, []uint32{5, 3}, true)
@@ -239,7 +204,7 @@ func TestBoardRefuses(t *testing.T) {
 	require.ErrorContains(t, err, "refused the memories: ERROR BAD_STATE")
 
 	// No image: no ReadState.
-	b2 := NewBoard(b.Bus())
+	b2 := driver.NewBoard(b.Bus())
 	_, err = b2.ReadState(ctx)
 	require.ErrorContains(t, err, "Load first")
 	// A board opened on a loaded device reads its step count.
@@ -247,103 +212,6 @@ func TestBoardRefuses(t *testing.T) {
 	o, err := b2.Step(ctx, []uint32{1, 2}, false)
 	require.NoError(t, err)
 	assert.Zero(t, o.Step)
-}
-
-// lossyBus loses and corrupts words on both directions, the way a serial
-// link without checksums does. Every word of a call draws a fault with
-// probability rate; a call with a fault suffers one of:
-//
-//	reads:  the request is lost (error, no access); the reply is lost
-//	        (error after the access, whose side effects happen); a word comes
-//	        back with 1-2 bits flipped; the address arrives with a bit
-//	        flipped (wrong words, no error).
-//	writes: the burst is cut at the faulty word, silently or with an error;
-//	        the word arrives with 1-2 bits flipped; the address arrives with
-//	        a bit flipped (the words go elsewhere, no error).
-type lossyBus struct {
-	Bus
-	rng    *rand.Rand
-	rate   float64
-	counts map[string]int
-}
-
-func newLossyBus(inner Bus, seed uint64, rate float64) *lossyBus {
-	return &lossyBus{Bus: inner, rng: rand.New(rand.NewPCG(seed, 7)), rate: rate, counts: map[string]int{}}
-}
-
-var errLost = errors.New("lossy: no reply")
-
-// fault returns the index of the first faulty word, or -1.
-func (l *lossyBus) fault(n int) int {
-	for i := 0; i < n; i++ {
-		if l.rng.Float64() < l.rate {
-			return i
-		}
-	}
-	return -1
-}
-
-func (l *lossyBus) flip(v uint32) uint32 {
-	v ^= 1 << l.rng.IntN(32)
-	if l.rng.IntN(2) == 0 {
-		v ^= 1 << l.rng.IntN(32)
-	}
-	return v
-}
-
-func (l *lossyBus) flipAddr(a uint32) uint32 { return a ^ 1<<l.rng.IntN(14) }
-
-func (l *lossyBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	k := l.fault(len(dst))
-	if k < 0 {
-		return l.Bus.Read(ctx, addr, dst, incr)
-	}
-	switch l.rng.IntN(4) {
-	case 0:
-		l.counts["read lost"]++
-		return errLost
-	case 1:
-		l.counts["reply lost"]++
-		_ = l.Bus.Read(ctx, addr, dst, incr)
-		return errLost
-	case 2:
-		l.counts["read corrupted"]++
-		err := l.Bus.Read(ctx, addr, dst, incr)
-		dst[k] = l.flip(dst[k])
-		return err
-	default:
-		l.counts["read misaddressed"]++
-		return l.Bus.Read(ctx, l.flipAddr(addr), dst, incr)
-	}
-}
-
-func (l *lossyBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
-	k := l.fault(len(src))
-	if k < 0 {
-		return l.Bus.Write(ctx, addr, src, incr)
-	}
-	switch l.rng.IntN(4) {
-	case 0:
-		l.counts["write cut"]++
-		if k > 0 {
-			_ = l.Bus.Write(ctx, addr, src[:k], incr)
-		}
-		return nil
-	case 1:
-		l.counts["write cut, error"]++
-		if k > 0 {
-			_ = l.Bus.Write(ctx, addr, src[:k], incr)
-		}
-		return errLost
-	case 2:
-		l.counts["write corrupted"]++
-		c := slices.Clone(src)
-		c[k] = l.flip(c[k])
-		return l.Bus.Write(ctx, addr, c, incr)
-	default:
-		l.counts["write misaddressed"]++
-		return l.Bus.Write(ctx, l.flipAddr(addr), src, incr)
-	}
 }
 
 // 2,000 steps of a NAB series on the small preset over a link that loses
@@ -358,14 +226,14 @@ func TestBoardLossyLink(t *testing.T) {
 	}{{1, 2e-3, 2000}, {2, 1e-2, 2000}} {
 		t.Run(fmt.Sprintf("rate=%g", c.rate), func(t *testing.T) {
 			ctx := context.Background()
-			im, rows := smallImage(t, 0)
+			im, rows := drivertest.SmallImage(t, 0)
 			// The device is made from another image, so that the load
 			// writes every memory through the lossy window.
-			trained, _ := smallImage(t, 40)
+			trained, _ := drivertest.SmallImage(t, 40)
 			dev, err := sim.NewDevice(trained)
 			require.NoError(t, err)
-			lossy := newLossyBus(NewSimBus(dev), c.seed, c.rate)
-			b := NewBoard(lossy, WithRetries(64))
+			lossy := drivertest.NewLossy(simbus.New(dev), c.seed, c.rate)
+			b := driver.NewBoard(lossy, driver.WithRetries(64))
 
 			t0 := time.Now()
 			require.NoError(t, b.Load(ctx, im))
@@ -378,7 +246,7 @@ func TestBoardLossyLink(t *testing.T) {
 			require.NoError(t, err)
 			got, err := b.ReadState(ctx)
 			require.NoError(t, err)
-			requireSameImage(t, want, got)
+			drivertest.RequireSameImage(t, want, got)
 
 			st := b.Stats()
 			assert.NotZero(t, st.Retries())
@@ -387,13 +255,13 @@ func TestBoardLossyLink(t *testing.T) {
 			assert.NotZero(t, st.SectionRetries)
 			for _, kind := range []string{"read lost", "reply lost", "read corrupted", "read misaddressed",
 				"write cut", "write cut, error", "write corrupted", "write misaddressed"} {
-				assert.NotZero(t, lossy.counts[kind], kind)
+				assert.NotZero(t, lossy.Counts[kind], kind)
 			}
 			words := 0
 			for _, s := range im.Sections {
 				words += s.Depth()
 			}
-			t.Logf("faults injected: %v", lossy.counts)
+			t.Logf("faults injected: %v", lossy.Counts)
 			t.Logf("load of %d memory words in %v; %d steps in %v (%.0f steps/s); read back in %v",
 				words, load.Round(time.Millisecond), st.Steps, st.StepTime.Round(time.Millisecond),
 				float64(st.Steps)/st.StepTime.Seconds(), st.ReadTime.Round(time.Millisecond))
@@ -402,55 +270,42 @@ func TestBoardLossyLink(t *testing.T) {
 	}
 }
 
-// deadBus fails every call after `after` calls.
-type deadBus struct {
-	Bus
-	after int
-}
-
-func (d *deadBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	if d.after--; d.after < 0 {
-		return errors.New("timeout")
-	}
-	return d.Bus.Read(ctx, addr, dst, incr)
-}
-
-func (d *deadBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
-	if d.after--; d.after < 0 {
-		return errors.New("timeout")
-	}
-	return d.Bus.Write(ctx, addr, src, incr)
-}
-
 func TestBoardStopsAnswering(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &deadBus{Bus: NewSimBus(dev), after: 1 << 30}
-	b := NewBoard(bus, WithRetries(5))
+	bus := &drivertest.Dead{Bus: simbus.New(dev), After: 1 << 30}
+	b := driver.NewBoard(bus, driver.WithRetries(5))
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:37])
-	bus.after = 3
+	bus.After = 3
 	_, err = b.Step(ctx, []uint32{1, 2, 3}, true)
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "driver: board stopped answering after step 37: "), err.Error())
 	assert.Contains(t, err.Error(), "timeout")
 	assert.EqualValues(t, 37, dev.Steps())
+	var stop *driver.StoppedError
+	require.ErrorAs(t, err, &stop)
+	assert.Equal(t, &driver.StoppedError{LastStep: 37, Known: true, Err: stop.Err}, stop)
+	assert.False(t, stop.Interrupted())
 
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	bus.after = 1 << 30
+	bus.After = 1 << 30
 	_, err = b.Step(cctx, []uint32{1, 2, 3}, true)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "interrupted after step 37")
+	require.ErrorAs(t, err, &stop)
+	assert.EqualValues(t, 37, stop.LastStep)
+	assert.True(t, stop.Interrupted())
 }
 
 // slowBus holds each CTRL write back for `polls` reads of STATUS, which
 // read busy meanwhile: a board that takes time to compute. stuck makes it
 // hold them for ever.
 type slowBus struct {
-	Bus
+	driver.Bus
 	polls, left int
 	held        []uint32
 	stuck       bool
@@ -482,11 +337,11 @@ func (s *slowBus) Read(ctx context.Context, addr uint32, dst []uint32, incr bool
 
 func TestBoardWaitsWhileBusy(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &slowBus{Bus: NewSimBus(dev), polls: 3}
-	b := NewBoard(bus, WithPollInterval(time.Microsecond), WithStepTimeout(time.Minute), WithRetries(3))
+	bus := &slowBus{Bus: simbus.New(dev), polls: 3}
+	b := driver.NewBoard(bus, driver.WithPollInterval(time.Microsecond), driver.WithStepTimeout(time.Minute), driver.WithRetries(3))
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:50])
 	st := b.Stats()
@@ -496,7 +351,7 @@ func TestBoardWaitsWhileBusy(t *testing.T) {
 	// A board busy for ever: the STEP is issued again after each timeout,
 	// then given up on.
 	bus.stuck = true
-	b = NewBoard(bus, WithPollInterval(time.Microsecond), WithStepTimeout(2*time.Millisecond), WithRetries(3))
+	b = driver.NewBoard(bus, driver.WithPollInterval(time.Microsecond), driver.WithStepTimeout(2*time.Millisecond), driver.WithRetries(3))
 	_, err = b.Step(ctx, []uint32{1, 2, 3}, true)
 	require.Error(t, err)
 	assert.Equal(t, "driver: board stopped answering after step 50: STEP issued 4 times, STEP_LO stays 50", err.Error())
@@ -509,16 +364,16 @@ func TestBoardWaitsWhileBusy(t *testing.T) {
 // and the steps go on from there.
 func TestBoardAttach(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &deadBus{Bus: NewSimBus(dev), after: 1 << 30}
-	b := NewBoard(bus, WithRetries(5))
+	bus := &drivertest.Dead{Bus: simbus.New(dev), After: 1 << 30}
+	b := driver.NewBoard(bus, driver.WithRetries(5))
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:37])
-	want := slices.Clone(b.out.ActiveColumns)
+	want := slices.Clone(b.Last().ActiveColumns)
 
-	b2 := NewBoard(NewSimBus(dev))
+	b2 := driver.NewBoard(simbus.New(dev))
 	n, err := b2.Attach(ctx, im)
 	require.NoError(t, err)
 	assert.EqualValues(t, 37, n)
@@ -531,7 +386,7 @@ func TestBoardAttach(t *testing.T) {
 	assert.EqualValues(t, 38, dev.Steps())
 
 	// Another image's dimensions are refused.
-	other, _ := smallImage(t, 0)
+	other, _ := drivertest.SmallImage(t, 0)
 	other.Arch.LanesOV++
 	_, err = b2.Attach(ctx, other)
 	require.ErrorContains(t, err, "LANES_OV")
@@ -541,12 +396,12 @@ func TestBoardAttach(t *testing.T) {
 // word (bit 0 of it): no read of the outputs as a whole ever matches
 // OUT_CRC, and no two reads in a row agree on that word.
 type flipEveryOther struct {
-	*SimBus
+	*simbus.Bus
 	reads int
 }
 
 func (b *flipEveryOther) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	err := b.SimBus.Read(ctx, addr, dst, incr)
+	err := b.Bus.Read(ctx, addr, dst, incr)
 	if incr && addr <= arch.RegOutBuf && arch.RegOutBuf < addr+uint32(len(dst)) {
 		if b.reads++; b.reads%2 == 1 {
 			dst[arch.RegOutBuf-addr] ^= 1
@@ -559,11 +414,11 @@ func (b *flipEveryOther) Read(ctx context.Context, addr uint32, dst []uint32, in
 // read until two reads agree, and the steps are the golden model's.
 func TestBoardOutputsAgreed(t *testing.T) {
 	ctx := context.Background()
-	im, rows := smallImage(t, 0)
+	im, rows := drivertest.SmallImage(t, 0)
 	dev, err := sim.NewDevice(im)
 	require.NoError(t, err)
-	bus := &flipEveryOther{SimBus: NewSimBus(dev)}
-	b := NewBoard(bus)
+	bus := &flipEveryOther{Bus: simbus.New(dev)}
+	b := driver.NewBoard(bus)
 	require.NoError(t, b.Load(ctx, im))
 	lockstep(t, b, im, rows[:50])
 	st := b.Stats()

@@ -1,11 +1,30 @@
-// Package driver is the host side of the htmhw accelerator: bus bridges to
-// its Wishbone registers and memory windows (docs/ARCHITECTURE.md section
-// 3) over serial (LiteX UARTBone), TCP (LiteX Etherbone), PCIe (Xilinx
-// XDMA) and SPI, an in-process bus to the cycle-level simulator, and the
-// Board API that loads images and runs steps exactly once over lossy links.
+// Package driver is the host side of the htmhw accelerator: the Board API
+// that loads images, runs steps exactly once over lossy links and reads the
+// learned state back, over a Bus to the board's Wishbone registers and
+// memory windows (docs/ARCHITECTURE.md section 3).
+//
+// As periph.io splits conn from its drivers, this package holds only the
+// interfaces (Bus, Batcher, Target, LinkStatser), the Board and the
+// registry of board URI schemes (Open, OpenBus, Register). Each transport
+// is a package of its own that registers its scheme when imported:
+//
+//	driver/uartbone   serial://  LiteX UARTBone over a serial port or pty
+//	driver/etherbone  tcp://     LiteX Etherbone over TCP
+//	driver/xdma       xdma://    Xilinx XDMA (PCIe) device files
+//	driver/spi        spi://     SPI through periph.io
+//	driver/simbus     sim://     the cycle-level simulator in this process
+//
+// so that a program that talks to a real board does not link the
+// simulator. The board side of the links (a server, a pty, fault
+// injection) is package driver/emulator; fakes for tests are in
+// driver/drivertest.
 package driver
 
-import "context"
+import (
+	"context"
+
+	"github.com/htmhw/htmhw/image"
+)
 
 // Bus is a 32-bit Wishbone bus with word addressing: address a is byte
 // address 4a. Implementations are the transports (UARTBone, Etherbone,
@@ -58,4 +77,12 @@ type Batcher interface {
 	// buffers bytes that arrive while it answers (docs/DRIVER.md):
 	// LiteX's UARTBone loses them.
 	Pipelined() bool
+}
+
+// Provisioner is implemented by buses whose device is made for an image
+// (the in-process simulator of package simbus). Board.Load calls Provision first, as one
+// would flash a bitstream built for the image's configuration, then loads
+// the memories through the memory window as on any board.
+type Provisioner interface {
+	Provision(im *image.Image) error
 }

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/emulator"
 	"github.com/htmhw/htmhw/image"
 )
 
@@ -179,8 +179,8 @@ func BoardURI(path string) string {
 // BoardURI(SlavePath) is the URI to open it with. It returns when ctx ends
 // or the board exits (then with the board's error); ready receives the pty
 // first.
-func (b *Board) ServePTY(ctx context.Context, ready func(*driver.PTY)) error {
-	pt, err := driver.OpenPTY()
+func (b *Board) ServePTY(ctx context.Context, ready func(*emulator.PTY)) error {
+	pt, err := emulator.OpenPTY()
 	if err != nil {
 		return err
 	}

@@ -14,22 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/internal/testenv"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/series"
 	"github.com/htmhw/htmhw/sim"
 )
 
-// needTool skips the test when a tool is missing, except under CI
-// (CI=true), where a missing tool is a failure.
-func needTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed (CI must install it)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-}
+// needTool is testenv.NeedTool: skip without the tool, fail under CI.
+var needTool = testenv.NeedTool
 
 // compileSeries compiles a preset whose RDSE resolution comes from a NAB
 // series' range, and encodes the series' first n rows. edit, if not nil,
@@ -53,7 +45,7 @@ func compileArch(t *testing.T, preset, file string, n int, edit func(*model.Conf
 	require.NoError(t, err)
 	im, err := image.Compile(region, arch)
 	require.NoError(t, err)
-	enc, err := sim.NewEncoder(cfg)
+	enc, err := model.NewEncoder(cfg)
 	require.NoError(t, err)
 	n = min(n, len(rows))
 	inputs := make([][]uint32, n)

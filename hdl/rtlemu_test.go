@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/emulator"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/sim"
@@ -48,10 +49,10 @@ func list(x []uint32) []uint32 {
 
 // emulateRTL serves the RTL, powered on with power, on listen (pty or
 // tcp://127.0.0.1:0) and opens a board on it.
-func emulateRTL(t *testing.T, power *image.Image, listen, query string, opts ...driver.Option) (*RTLTarget, *driver.Emulator, *driver.Board) {
+func emulateRTL(t *testing.T, power *image.Image, listen, query string, opts ...driver.Option) (*RTLTarget, *emulator.Emulator, *driver.Board) {
 	t.Helper()
 	rt := startRTL(t, power)
-	e, err := driver.StartEmulator(context.Background(), rt, driver.EmulatorConfig{Listen: listen})
+	e, err := emulator.StartEmulator(context.Background(), rt, emulator.EmulatorConfig{Listen: listen})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		err := e.Close()

@@ -18,7 +18,7 @@ import (
 // The RTL as a board: RTLTarget runs the Verilated model in its bus server
 // mode (harness/serve.cpp, Vhtm_accel --serve) and implements
 // driver.Target over the process's standard input and output, so that
-// driver.Server (htmhw emulate --backend rtl) serves UARTBone or Etherbone
+// emulator.Server (htmhw emulate --backend rtl) serves UARTBone or Etherbone
 // backed by the RTL.
 //
 // Framing (little-endian): the server first sends "HTMS" and the version

@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/htmhw/htmhw/arch"
-	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/emulator"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/sim"
 )
 
-var _ driver.FailingTarget = (*RTLTarget)(nil) // and so a driver.Target
+var _ emulator.FailingTarget = (*RTLTarget)(nil) // and so a driver.Target
 
 // startRTL builds (or finds cached) the model for im and starts its bus
 // server; the test closes it.

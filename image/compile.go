@@ -249,6 +249,29 @@ func (im *Image) Region() (*model.Region, error) {
 	}
 	regs := im.Section("regs").Words
 
+	ss, err := im.spState(l, regs)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := im.tmState(l, regs)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.SP().SetState(ss); err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	if err := r.TM().SetState(ts); err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	r.SetSteps(regs[arch.RegsSteps])
+	if err := im.checkImplied(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// spState reads the SP's state from the image's sections.
+func (im *Image) spState(l Layout, regs []uint64) (sp.State, error) {
 	var ss sp.State
 	ss.Iteration, ss.MinOverlap, ss.Stride = regs[arch.RegsSPIteration], uint16(regs[arch.RegsSPMinOverlap]), l.Q
 	pool, poolLen := im.Section("sp.pool").Words, im.Section("sp.poollen").Words
@@ -257,14 +280,14 @@ func (im *Image) Region() (*model.Region, error) {
 	permMask := uint64(1)<<l.B - 1
 	for c := 0; c < l.C; c++ {
 		if poolLen[c] > uint64(l.Q) {
-			return nil, fmt.Errorf("image: section \"sp.poollen\": column %d has %d synapses, more than %d slots", c, poolLen[c], l.Q)
+			return ss, fmt.Errorf("image: section \"sp.poollen\": column %d has %d synapses, more than %d slots", c, poolLen[c], l.Q)
 		}
 		ss.PoolLen[c] = uint16(poolLen[c])
 		for j := 0; j < l.Q; j++ {
 			w := pool[c*l.Q+j]
 			if j >= int(poolLen[c]) {
 				if w != 0 {
-					return nil, fmt.Errorf("image: section \"sp.pool\": column %d slot %d beyond the pool is not 0", c, j)
+					return ss, fmt.Errorf("image: section \"sp.pool\": column %d slot %d beyond the pool is not 0", c, j)
 				}
 				continue
 			}
@@ -276,7 +299,11 @@ func (im *Image) Region() (*model.Region, error) {
 	for c := 0; c < l.C; c++ {
 		ss.OverlapDuty[c], ss.ActiveDuty[c], ss.Boost[c] = uint16(duty[c]), uint16(duty[c]>>16), uint16(boost[c])
 	}
+	return ss, nil
+}
 
+// tmState reads the TM's state from the image's sections.
+func (im *Image) tmState(l Layout, regs []uint64) (tm.State, error) {
 	var ts tm.State
 	ts.Iteration, ts.Created = uint32(regs[arch.RegsTMIteration]), regs[arch.RegsTMCreated]
 	ts.Generator = uint32(regs[arch.RegsTMGenerator])
@@ -287,7 +314,7 @@ func (im *Image) Region() (*model.Region, error) {
 	seg, syn := im.Section("tm.seg").Words, im.Section("tm.syn").Words
 	ts.SegCell, ts.SegLastUsed, ts.SegSeq = make([]uint32, l.S), make([]uint32, l.S), make([]uint64, l.S)
 	ts.SynCell, ts.SynPerm = make([]uint32, l.S*l.M), make([]uint16, l.S*l.M)
-	cellMask := uint64(1)<<l.WCell - 1
+	permMask, cellMask := uint64(1)<<l.B-1, uint64(1)<<l.WCell-1
 	for s := 0; s < l.S; s++ {
 		ts.SegLastUsed[s], ts.SegSeq[s] = uint32(im.Section("tm.seglru").Words[s]), im.Section("tm.segseq").Words[s]
 		ts.SegCell[s] = tm.None
@@ -303,36 +330,32 @@ func (im *Image) Region() (*model.Region, error) {
 	}
 	freeCount := regs[arch.RegsFreeCount]
 	if freeCount > uint64(l.S) {
-		return nil, fmt.Errorf("image: section \"regs\": free count %d exceeds %d segments", freeCount, l.S)
+		return ts, fmt.Errorf("image: section \"regs\": free count %d exceeds %d segments", freeCount, l.S)
 	}
 	for _, f := range im.Section("tm.free").Words[:freeCount] {
 		ts.Free = append(ts.Free, uint32(f))
 	}
 	ts.ActiveCells = fromBitmap(im.Section("tm.active").Words)
 	ts.WinnerCells = fromBitmap(im.Section("tm.winner").Words)
+	return ts, nil
+}
 
-	if err := r.SP().SetState(ss); err != nil {
-		return nil, fmt.Errorf("image: %w", err)
-	}
-	if err := r.TM().SetState(ts); err != nil {
-		return nil, fmt.Errorf("image: %w", err)
-	}
-	r.SetSteps(regs[arch.RegsSteps])
-	// Every memory must be what the state implies: the derived ones
-	// (sp.conn, tm.seg, tm.cellsegs, the counters), the boost table (the
-	// configuration's), the bits the state does not use (zero) and the
-	// rest, which round-trip.
+// checkImplied checks that every memory of the image is what the state of
+// r implies: the derived ones (sp.conn, tm.seg, tm.cellsegs, the
+// counters), the boost table (the configuration's), the bits the state
+// does not use (zero) and the rest, which round-trip.
+func (im *Image) checkImplied(r *model.Region) error {
 	again, err := Compile(r, im.Arch)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i, s := range again.Sections {
 		a, b := im.Sections[i].Words, s.Words
 		for j := range a {
 			if a[j] != b[j] {
-				return nil, fmt.Errorf("image: section %q: word %d is %#x, the rest of the image implies %#x", s.Name, j, a[j], b[j])
+				return fmt.Errorf("image: section %q: word %d is %#x, the rest of the image implies %#x", s.Name, j, a[j], b[j])
 			}
 		}
 	}
-	return r, nil
+	return nil
 }

@@ -74,7 +74,27 @@ func (s *Section) Bytes() []byte {
 
 // CRC returns the CRC-32 (IEEE) of Bytes: what the hardware's CRC_VALUE
 // register reports for this memory.
-func (s *Section) CRC() uint32 { return crc32.ChecksumIEEE(s.Bytes()) }
+func (s *Section) CRC() uint32 { return UpdateCRC(0, s.Width, s.Words) }
+
+// UpdateCRC returns the CRC-32 (IEEE) crc continued with words of width
+// bits as a file stores them (Section.Bytes), as crc32.Update continues
+// with bytes; UpdateCRC(0, s.Width, s.Words) is s.CRC(). It streams: the
+// words are never copied out whole.
+func UpdateCRC(crc uint32, width int, words []uint64) uint32 {
+	n := arch.WordBytes(width)
+	var buf [4096]byte
+	for len(words) > 0 {
+		k := min(len(words), len(buf)/n)
+		for i, w := range words[:k] {
+			for j := range n {
+				buf[i*n+j] = byte(w >> (8 * j))
+			}
+		}
+		crc = crc32.Update(crc, crc32.IEEETable, buf[:k*n])
+		words = words[k:]
+	}
+	return crc
+}
 
 // Image is a compiled region: the model configuration it came from (JSON,
 // as model.Config marshals it), the architecture parameters, and every

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -20,7 +21,7 @@ var Formats = []string{"readmemh", "coe", "ihex"}
 // written.
 func (im *Image) WriteMemFiles(dir string, formats []string) ([]string, error) {
 	for _, f := range formats {
-		if !contains(Formats, f) {
+		if !slices.Contains(Formats, f) {
 			return nil, fmt.Errorf("image: unknown memory file format %q (have %s)", f, strings.Join(Formats, ", "))
 		}
 	}
@@ -47,15 +48,6 @@ func (im *Image) WriteMemFiles(dir string, formats []string) ([]string, error) {
 		}
 	}
 	return paths, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func writeFile(path string, fill func(io.Writer) error) error {

@@ -140,6 +140,23 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 	if len(rows) == 0 {
 		return nil, errors.New("quant: no rows")
 	}
+	widths, err := checkOptions(&opt)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := newComparison(cfg, rows, widths, opt.Init)
+	if err != nil {
+		return nil, err
+	}
+	if err := cp.run(ctx, opt.Jobs, opt.Progress); err != nil {
+		return nil, err
+	}
+	return cp.report(cfg, opt.Init, widths), nil
+}
+
+// checkOptions checks the widths and the initialisation policy, fills in
+// the defaults of opt and returns the widths sorted without repeats.
+func checkOptions(opt *Options) ([]int, error) {
 	widths := opt.Widths
 	if len(widths) == 0 {
 		widths = DefaultWidths
@@ -159,64 +176,104 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 	default:
 		return nil, fmt.Errorf("quant: init %q must be shared or own", opt.Init)
 	}
-	jobs := opt.Jobs
-	if jobs < 1 {
-		jobs = runtime.GOMAXPROCS(0)
+	if opt.Jobs < 1 {
+		opt.Jobs = runtime.GOMAXPROCS(0)
 	}
-	c := *cfg
+	return widths, nil
+}
+
+// recInts is the number of float records before the variants: recs[0] is
+// the float reference, recs[1] the baseline.
+const recInts = 2
+
+// comparison is the streams Compare runs and their records.
+type comparison struct {
+	rows     []series.Row
+	c, bc    model.Config // the configuration (resolution resolved), the baseline's
+	oc       model.Config // without boosting (if oeng != nil)
+	eng      *htmcore.Engine
+	beng     *htmcore.Engine
+	oeng     *htmcore.Engine // nil: boosting is off anyway
+	init     *floatInit      // nil: every variant draws its own SP
+	variants []Variant
+	off      int // the first record without boosting
+	recs     []record
+}
+
+// newComparison makes the float engines and plans the variants.
+func newComparison(cfg *model.Config, rows []series.Row, widths []int, init string) (*comparison, error) {
+	cp := &comparison{rows: rows, c: *cfg}
+	c := &cp.c
 	c.Encoder.Date = cloneDate(cfg.Encoder.Date)
 	if c.NeedsRange() {
 		c.ResolveResolution(series.Range(rows))
 	}
 
 	// The float reference, and its initial SP state for shared init.
-	eng, err := htmcore.NewEngineWithDate(&c)
-	if err != nil {
+	var err error
+	if cp.eng, err = htmcore.NewEngineWithDate(c); err != nil {
 		return nil, fmt.Errorf("quant: float reference: %w", err)
 	}
-	var init *floatInit
-	if opt.Init == "shared" {
-		init = newFloatInit(eng.SpatialPooler())
+	if init == "shared" {
+		cp.init = newFloatInit(cp.eng.SpatialPooler())
 	}
 
 	// The baseline: the float reference with another TM seed. Its SP is
 	// the same; its TM breaks ties with other draws.
-	bc := c
-	bc.TM.Seed = baselineSeed(c.TM.Seed)
-	beng, err := htmcore.NewEngineWithDate(&bc)
-	if err != nil {
+	cp.bc = *c
+	cp.bc.TM.Seed = baselineSeed(c.TM.Seed)
+	if cp.beng, err = htmcore.NewEngineWithDate(&cp.bc); err != nil {
 		return nil, fmt.Errorf("quant: float reference: %w", err)
 	}
 
-	variants := Plan(&c, widths)
-	const ints = 2 // recs[0] is the float reference, recs[1] the baseline
-	nrec := len(variants) + ints
+	cp.variants = Plan(c, widths)
+	nrec := len(cp.variants) + recInts
 	// With boosting on, both engines run again with boosting off, in the
 	// records from off on (recs[off] the float reference, then the
 	// variants), so that the report can tell what boosting's integer form
 	// costs.
-	var oc model.Config
-	var oeng *htmcore.Engine
 	if c.SP.BoostStrength > 0 {
-		oc = c
-		oc.SP.BoostStrength = 0
-		if oeng, err = htmcore.NewEngineWithDate(&oc); err != nil {
+		cp.oc = *c
+		cp.oc.SP.BoostStrength = 0
+		if cp.oeng, err = htmcore.NewEngineWithDate(&cp.oc); err != nil {
 			return nil, fmt.Errorf("quant: float reference without boosting: %w", err)
 		}
-		nrec += 1 + len(variants)
+		nrec += 1 + len(cp.variants)
 	}
-	off := len(variants) + ints // the first record without boosting
-	recs := make([]record, nrec)
-	total := len(rows) * len(recs)
+	cp.off = len(cp.variants) + recInts
+	cp.recs = make([]record, nrec)
+	return cp, nil
+}
+
+// runRecord runs the stream of record i.
+func (cp *comparison) runRecord(ctx context.Context, i int, tick func(int)) error {
+	recs, off := cp.recs, cp.off
+	switch {
+	case i == 0:
+		return runFloat(ctx, cp.eng, cp.rows, &recs[0], tick)
+	case i == 1:
+		return runFloat(ctx, cp.beng, cp.rows, &recs[1], tick)
+	case i < off:
+		return runInt(ctx, &cp.c, cp.variants[i-recInts], cp.init, cp.rows, &recs[i], tick)
+	case i == off:
+		return runFloat(ctx, cp.oeng, cp.rows, &recs[i], tick)
+	}
+	return runInt(ctx, &cp.oc, cp.variants[i-off-1], cp.init, cp.rows, &recs[i], tick)
+}
+
+// run runs every stream, jobs at a time, the float streams (the slowest)
+// first. One failed stream fails the comparison.
+func (cp *comparison) run(parent context.Context, jobs int, progress func(done, total int)) error {
+	recs := cp.recs
+	total := len(cp.rows) * len(recs)
 	var done atomic.Int64
 	tick := func(n int) {
 		d := done.Add(int64(n))
-		if opt.Progress != nil {
-			opt.Progress(int(d), total)
+		if progress != nil {
+			progress(int(d), total)
 		}
 	}
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -225,33 +282,19 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				var err error
-				switch {
-				case i == 0:
-					err = runFloat(ctx, eng, rows, &recs[0], tick)
-				case i == 1:
-					err = runFloat(ctx, beng, rows, &recs[1], tick)
-				case i < off:
-					err = runInt(ctx, &c, variants[i-ints], init, rows, &recs[i], tick)
-				case i == off:
-					err = runFloat(ctx, oeng, rows, &recs[i], tick)
-				default:
-					err = runInt(ctx, &oc, variants[i-off-1], init, rows, &recs[i], tick)
-				}
-				if err != nil {
+				if err := cp.runRecord(ctx, i, tick); err != nil {
 					recs[i].err = err
 					cancel() // one failed stream fails the comparison
 				}
 			}
 		}()
 	}
-	// The float streams are the slowest: they go first.
 	order := []int{0, 1}
-	if oeng != nil {
-		order = append(order, off)
+	if cp.oeng != nil {
+		order = append(order, cp.off)
 	}
 	for i := range recs {
-		if i > 1 && i != off {
+		if i > 1 && i != cp.off {
 			order = append(order, i)
 		}
 	}
@@ -264,59 +307,71 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 	close(work)
 	wg.Wait()
 	if err := parent.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	for i, r := range recs {
+	return cp.err()
+}
+
+// err returns the error of the first stream that failed, naming it.
+func (cp *comparison) err() error {
+	off := cp.off
+	for i, r := range cp.recs {
 		if r.err == nil || errors.Is(r.err, context.Canceled) {
 			continue
 		}
 		switch {
-		case i < ints:
-			return nil, fmt.Errorf("quant: float reference: %w", r.err)
+		case i < recInts:
+			return fmt.Errorf("quant: float reference: %w", r.err)
 		case i < off:
-			v := variants[i-ints]
-			return nil, fmt.Errorf("quant: %d bits, smallSteps %s: %w", v.Bits, v.Policy, r.err)
+			v := cp.variants[i-recInts]
+			return fmt.Errorf("quant: %d bits, smallSteps %s: %w", v.Bits, v.Policy, r.err)
 		case i == off:
-			return nil, fmt.Errorf("quant: float reference without boosting: %w", r.err)
+			return fmt.Errorf("quant: float reference without boosting: %w", r.err)
 		}
-		v := variants[i-off-1]
-		return nil, fmt.Errorf("quant: %d bits, smallSteps %s, without boosting: %w", v.Bits, v.Policy, r.err)
+		v := cp.variants[i-off-1]
+		return fmt.Errorf("quant: %d bits, smallSteps %s, without boosting: %w", v.Bits, v.Policy, r.err)
 	}
+	return nil
+}
 
+// report compares the records. cfg is the configuration Compare was
+// given.
+func (cp *comparison) report(cfg *model.Config, init string, widths []int) *Report {
+	c, recs, off := &cp.c, cp.recs, cp.off
 	rep := &Report{
 		Schema:     Schema,
 		Model:      c.Name,
 		SmallSteps: c.SmallSteps,
 		ModelBits:  cfg.PermanenceBits,
-		Rows:       len(rows),
-		Init:       opt.Init,
+		Rows:       len(cp.rows),
+		Init:       init,
 		Widths:     widths,
 		Resolution: c.Encoder.RDSE.Resolution,
-		Params:     Params(&c),
-		Fixed:      FixedParams(&c),
+		Params:     Params(c),
+		Fixed:      FixedParams(c),
 		Float: FloatSummary{Segments: recs[0].segs, Synapses: recs[0].syns,
 			MeanAnomaly: mean(recs[0].anomaly)},
 	}
 	for _, b := range widths {
-		rep.Mappings = append(rep.Mappings, MapWidth(&c, b, c.SmallSteps))
-		for _, v := range variants {
+		rep.Mappings = append(rep.Mappings, MapWidth(c, b, c.SmallSteps))
+		for _, v := range cp.variants {
 			if v.Bits == b && v.Policy != c.SmallSteps {
-				rep.Mappings = append(rep.Mappings, MapWidth(&c, b, v.Policy))
+				rep.Mappings = append(rep.Mappings, MapWidth(c, b, v.Policy))
 			}
 		}
 	}
-	rep.Baseline = Baseline{TMSeed: bc.TM.Seed, Run: compareRecords(&recs[0], &recs[1])}
-	for i, v := range variants {
-		r := &recs[i+ints]
+	rep.Baseline = Baseline{TMSeed: cp.bc.TM.Seed, Run: compareRecords(&recs[0], &recs[1])}
+	for i, v := range cp.variants {
+		r := &recs[i+recInts]
 		run := compareRecords(&recs[0], r)
 		run.Variant = v
 		run.Warnings = r.warnings
 		rep.Runs = append(rep.Runs, run)
 	}
-	if oeng != nil {
-		rep.Boost = newBoostReport(&c)
+	if cp.oeng != nil {
+		rep.Boost = newBoostReport(c)
 		rep.Boost.FloatOff = compareRecords(&recs[0], &recs[off])
-		for i, v := range variants {
+		for i, v := range cp.variants {
 			run := compareRecords(&recs[off], &recs[off+1+i])
 			run.Variant = v
 			run.Warnings = recs[off+1+i].warnings
@@ -325,12 +380,12 @@ func Compare(ctx context.Context, cfg *model.Config, rows []series.Row, opt Opti
 	}
 	rep.MinBits = 0
 	for b := 4; b <= 16; b++ {
-		if MapWidth(&c, b, c.SmallSteps).Refused == "" {
+		if MapWidth(c, b, c.SmallSteps).Refused == "" {
 			rep.MinBits = b
 			break
 		}
 	}
-	return rep, nil
+	return rep
 }
 
 // baselineSeed returns the TM seed of the baseline: the next one.
@@ -349,6 +404,22 @@ func cloneDate(d *model.DateConfig) *model.DateConfig {
 	return &c
 }
 
+// checkpoint checks for cancellation and reports progress every
+// progressEvery rows: it returns ctx's error, and ticks the rows done
+// since the last checkpoint.
+func checkpoint(ctx context.Context, i int, tick func(int)) error {
+	if i%progressEvery != 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if i > 0 {
+		tick(progressEvery)
+	}
+	return nil
+}
+
 // runFloat runs the float reference over the rows.
 func runFloat(ctx context.Context, eng *htmcore.Engine, rows []series.Row, rec *record, tick func(int)) error {
 	rec.init(len(rows))
@@ -356,13 +427,8 @@ func runFloat(ctx context.Context, eng *htmcore.Engine, rows []series.Row, rec *
 	per := uint32(tm.Params().CellsPerColumn)
 	var pred []uint32
 	for i, row := range rows {
-		if i%progressEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if i > 0 {
-				tick(progressEvery)
-			}
+		if err := checkpoint(ctx, i, tick); err != nil {
+			return err
 		}
 		tr, err := eng.StepAt(row.Time, row.Value)
 		if err != nil {
@@ -403,13 +469,8 @@ func runInt(ctx context.Context, cfg *model.Config, v Variant, init *floatInit, 
 	per := uint32(tm.Params().CellsPerColumn)
 	var cells, pred []uint32
 	for i, row := range rows {
-		if i%progressEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if i > 0 {
-				tick(progressEvery)
-			}
+		if err := checkpoint(ctx, i, tick); err != nil {
+			return err
 		}
 		o, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
 		if err != nil {

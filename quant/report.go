@@ -139,6 +139,18 @@ func pct(x float64) string {
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	r.writeIntro(p)
+	r.writeAgreement(p)
+	r.writeParams(p)
+	r.writeWarnings(p)
+	r.writeFixed(p)
+	r.writeBoost(p)
+	r.writeRemedies(p)
+	return bw.Flush()
+}
+
+// writeIntro writes the title, the engines and the initialisation.
+func (r *Report) writeIntro(p func(format string, args ...any)) {
 	title := "`" + r.Model + "`"
 	if r.Data != "" {
 		title += " on `" + r.Data + "`"
@@ -157,7 +169,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	} else {
 		p("Under its own `smallSteps: %s` the model accepts no width from 4 to 16 bits.\n\n", r.SmallSteps)
 	}
+}
 
+// writeAgreement writes the table of each width's agreement with the float
+// reference, with its notes.
+func (r *Report) writeAgreement(p func(format string, args ...any)) {
 	p("## Agreement with the float reference\n\n")
 	p("| bits | smallSteps | active cols J mean | J min (step) | identical steps | predicted cols J mean | anomaly MAE | anomaly r | mean anomaly | segments | synapses | SP bits | TM bits |\n")
 	p("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
@@ -194,7 +210,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	p("\n")
 	p("J is the Jaccard similarity |F ∩ I| / |F ∪ I| of the float (F) and integer (I) column sets of a step. Active columns are the SP's output; predicted columns are those holding a predictive cell after the step (the prediction for the next input), two empty predictions counting 1. The anomaly is the raw anomaly score; r is Pearson's correlation over all steps. Segments and synapses are counted at the end. SP bits and TM bits are the sizes of the `sp.*` and `tm.*` memories of the compiled image (`image.Compile`, default architecture): they depend on the configuration, not on what was learnt.\n\n")
+}
 
+// writeParams writes the table of the parameters at each width.
+func (r *Report) writeParams(p func(format string, args ...any)) {
 	p("## Parameters at each width\n\n")
 	p("Each cell is the integer the model uses under its own `smallSteps: %s`, ≙ the value it stands for (integer / P), and the relative error. A width the policy refuses shows q(x) and is marked *refused*; **bold** marks a warning (listed below).\n\n", r.SmallSteps)
 	p("| parameter | float | min bits |")
@@ -238,7 +257,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	p("\n\n")
+}
 
+// writeWarnings writes the warnings of each width.
+func (r *Report) writeWarnings(p func(format string, args ...any)) {
 	p("### Warnings\n\n")
 	anyWarn := false
 	for _, b := range r.Widths {
@@ -283,16 +305,21 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if !anyWarn {
 		p("None.\n\n")
 	}
+}
 
+// writeFixed writes the table of the width-independent integers.
+func (r *Report) writeFixed(p func(format string, args ...any)) {
 	p("### Width-independent integers\n\n")
 	p("| parameter | float | integer | stands for | rel. error | rule |\n| --- | ---: | ---: | ---: | ---: | --- |\n")
 	for _, f := range r.Fixed {
 		p("| %s | %g | %d | %.6g | %s | %s |\n", f.Param, f.Value, f.Int, f.Represents, pct(f.RelError), f.Rule)
 	}
 	p("\n")
+}
 
-	r.writeBoost(p)
-
+// writeRemedies writes the remedies for steps that round to 0, with the
+// lsb and zero runs side by side.
+func (r *Report) writeRemedies(p func(format string, args ...any)) {
 	p("## Remedies\n\n")
 	p("A learning step that rounds to 0 silently switches its rule off, so by default (`smallSteps: error`) the model refuses it. docs/SPEC.md section 2 allows three remedies:\n\n")
 	p("1. **A wider permanence** (`permanenceBits`). Every parameter keeps its value to within half an LSB and the ratios between steps survive; the cost is memory: every SP pool slot and TM synapse slot grows by one bit per extra bit of width (the SP bits and TM bits columns above).")
@@ -321,7 +348,6 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		p("\n")
 	}
-	return bw.Flush()
 }
 
 func fmtCorr(p *float64) string {

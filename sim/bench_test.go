@@ -34,11 +34,11 @@ func BenchmarkSimStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s, err := Run(im, rows, true, nil)
+			s, err := runRows(im, rows, true)
 			if err != nil {
 				b.Fatal(err)
 			}
-			enc, err := NewEncoder(cfg)
+			enc, err := model.NewEncoder(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"hash/crc32"
 	"sync"
 
 	"github.com/htmhw/htmhw/arch"
@@ -305,7 +304,7 @@ func (d *Device) WriteWord(addr, v uint32) {
 			d.fail(arch.CodeBadMem)
 			return
 		}
-		d.crcValue = memCRC(m[v], d.widths[v])
+		d.crcValue = image.UpdateCRC(0, d.widths[v], m[v])
 	}
 }
 
@@ -402,22 +401,4 @@ func (d *Device) RestoreError() error {
 	defer d.mu.Unlock()
 	_, err := New(d.image())
 	return err
-}
-
-// memCRC is CRC_VALUE: image.Section.CRC of a memory's words.
-func memCRC(words []uint64, width int) uint32 {
-	n := arch.WordBytes(width)
-	h := crc32.NewIEEE()
-	buf := make([]byte, 0, 4096)
-	for _, w := range words {
-		for k := 0; k < n; k++ {
-			buf = append(buf, byte(w>>(8*k)))
-		}
-		if len(buf) > 4096-8 {
-			h.Write(buf)
-			buf = buf[:0]
-		}
-	}
-	h.Write(buf)
-	return h.Sum32()
 }

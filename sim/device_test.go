@@ -31,7 +31,7 @@ func newDeviceFixture(t *testing.T) *deviceFixture {
 	f := &deviceFixture{rows: rows, trainedSteps: 60}
 	f.fresh, err = image.Compile(r, image.DefaultArch())
 	require.NoError(t, err)
-	e, err := NewEncoder(cfg)
+	e, err := model.NewEncoder(cfg)
 	require.NoError(t, err)
 	for i, row := range rows {
 		in, err := e.Encode(row.Time, row.Value)

@@ -206,18 +206,18 @@ type Stats struct {
 
 // params are the cfg words (ARCHITECTURE.md 2.1) and the derived widths.
 type params struct {
-	N, C, Q, k, stim, B                      int
-	spConn, spInc, spDec, spBelow, spTrim    uint32
-	minPct, dutyPeriod, updatePeriod         uint32
-	boost                                    bool
-	actT, minT, maxNew, G, M, S, K           int
-	tmInit, tmConn, tmInc, tmDec, tmPSD      uint32
-	lanesOV, lanesSyn, divLat                int
-	NC, W, WC, wN, wQ, wCell, wS, wM, wG, wB int
-	pmax                                     uint32
-	mL                                       int // ⌈M/LANES_SYN⌉
-	segValid, synValid                       uint64
-	cellMask, permMask                       uint64
+	N, C, Q, k, stim, B                   int
+	spConn, spInc, spDec, spBelow, spTrim uint32
+	minPct, dutyPeriod, updatePeriod      uint32
+	boost                                 bool
+	actT, minT, maxNew, G, M, S, K        int
+	tmInit, tmConn, tmInc, tmDec, tmPSD   uint32
+	lanesOV, lanesSyn, divLat             int
+	NC, W, WC, wN, wQ, wCell, wS, wM, wG  int
+	pmax                                  uint32
+	mL                                    int // ⌈M/LANES_SYN⌉
+	segValid, synValid                    uint64
+	cellMask, permMask                    uint64
 }
 
 const none = ^uint32(0)
@@ -411,6 +411,9 @@ func (s *Sim) Stats() Stats {
 
 // Steps returns the steps computed (regs word 0, STEP_LO/STEP_HI).
 func (s *Sim) Steps() uint64 { return s.regs[regSteps] }
+
+// N returns the number of input bits (the encoder's size).
+func (s *Sim) N() int { return s.p.N }
 
 // ActiveCells returns the active cells of the last step (tm.active),
 // ascending.

@@ -108,7 +108,7 @@ func runLockstep(t *testing.T, c lockstep) Stats {
 	s, err := New(im)
 	require.NoError(t, err)
 	s.SetLiteralScan(c.literal)
-	enc, err := NewEncoder(c.cfg)
+	enc, err := model.NewEncoder(c.cfg)
 	require.NoError(t, err)
 	sims := []*Sim{s}
 	steps := min(c.steps, len(c.rows))
@@ -211,7 +211,7 @@ func TestStressCoversEveryRule(t *testing.T) {
 	require.NoError(t, err)
 	im, err := image.Compile(golden, image.DefaultArch())
 	require.NoError(t, err)
-	s, err := Run(im, rows[:1500], true, nil)
+	s, err := runRows(im, rows[:1500], true)
 	require.NoError(t, err)
 	regs := s.regs
 	names := []string{"segments created", "evicted (cell)", "evicted (pool)", "pruned", "not created",
@@ -242,7 +242,7 @@ func TestLiteralScanEqualsIndex(t *testing.T) {
 	b, err := New(im)
 	require.NoError(t, err)
 	b.SetLiteralScan(true)
-	enc, err := NewEncoder(cfg)
+	enc, err := model.NewEncoder(cfg)
 	require.NoError(t, err)
 	for i, row := range rows[:1500] {
 		in, err := enc.Encode(row.Time, row.Value)
@@ -278,7 +278,7 @@ func testInference(t *testing.T, rows []series.Row, cfg *model.Config) {
 	require.NoError(t, err)
 	s, err := New(im)
 	require.NoError(t, err)
-	enc, err := NewEncoder(cfg)
+	enc, err := model.NewEncoder(cfg)
 	require.NoError(t, err)
 	before := s.Image()
 	step := func(row series.Row, learn bool) {
@@ -354,7 +354,7 @@ func TestIterationWrap(t *testing.T) {
 	require.NoError(t, err)
 	s, err := New(im)
 	require.NoError(t, err)
-	enc, err := NewEncoder(cfg)
+	enc, err := model.NewEncoder(cfg)
 	require.NoError(t, err)
 	evicted := s.regs[regSegEvictedPool] + s.regs[regSegEvictedCell]
 	for i, row := range rows[400:700] {
@@ -394,7 +394,7 @@ func TestSPIterationWrap(t *testing.T) {
 	require.NoError(t, err)
 	s, err := New(im)
 	require.NoError(t, err)
-	enc, err := NewEncoder(cfg)
+	enc, err := model.NewEncoder(cfg)
 	require.NoError(t, err)
 	for i, row := range rows[100:110] {
 		o, err := golden.Compute(model.Input{Time: row.Time, Value: row.Value}, true)
@@ -465,7 +465,7 @@ func TestCycleFormulas(t *testing.T) {
 	require.NoError(t, err)
 	s, err := New(im)
 	require.NoError(t, err)
-	enc, err := NewEncoder(cfg)
+	enc, err := model.NewEncoder(cfg)
 	require.NoError(t, err)
 	// small: N = 120 (W = 4), C = 256, pools of 60 inputs (Q = 60), k = 10,
 	// K = 4 (NC = 1024, WC = 32), S = 1024, M = 16 (⌈M/4⌉ = 4),

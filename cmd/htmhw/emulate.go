@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/emulator"
+	"github.com/htmhw/htmhw/driver/uartbone"
 	"github.com/htmhw/htmhw/hdl"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/sim"
@@ -80,18 +82,18 @@ writes the whole image.`,
 	f.StringVar(&o.image, "image", "", "memory image the board powers on with (htmhw compile)")
 	f.StringVar(&o.faults, "faults", "", "link faults: seed=1,drop=0.01,flip=0.01,delay=5ms")
 	f.IntVar(&o.baud, "baud", 0, "pace the pty at this rate (0: unpaced)")
-	f.DurationVar(&o.frame, "frame-timeout", driver.UARTBoneFrameTimeout, "UARTBone frame timeout")
+	f.DurationVar(&o.frame, "frame-timeout", uartbone.FrameTimeout, "UARTBone frame timeout")
 	f.BoolVar(&o.noRxFIFO, "no-rx-fifo", false, "lose bytes that arrive while the bridge answers, as LiteX's UARTBone (paced pty)")
 	f.StringVar(&o.top, "top", "accel", "with --backend rtl: accel (the accelerator's bus behind the emulator's bridge) or icebreaker (the board's own top, UART pins on the pty)")
 	f.BoolVar(&o.blank, "blank", false, "with --top icebreaker: power on with every memory zero, as SPRAM")
 	f.BoolVar(&o.noGreeting, "no-greeting", false, "send no greeting on TCP connections (litex_server sends one since 2022)")
-	f.IntVar(&o.maxConns, "max-conns", driver.DefaultMaxConns, "most TCP connections served at once (0: no limit)")
-	f.DurationVar(&o.idle, "idle-timeout", driver.DefaultIdleTimeout, "close a TCP connection that sends nothing for this long (0: never)")
+	f.IntVar(&o.maxConns, "max-conns", emulator.DefaultMaxConns, "most TCP connections served at once (0: no limit)")
+	f.DurationVar(&o.idle, "idle-timeout", emulator.DefaultIdleTimeout, "close a TCP connection that sends nothing for this long (0: never)")
 	return cmd
 }
 
 func (o *emulateOptions) run(cmd *cobra.Command) error {
-	faults, err := driver.ParseFaults(o.faults)
+	faults, err := emulator.ParseFaults(o.faults)
 	if err != nil {
 		return fmt.Errorf("--faults: %w", err)
 	}
@@ -150,10 +152,10 @@ func (o *emulateOptions) run(cmd *cobra.Command) error {
 		defer rt.Close()
 		target = rt
 	}
-	e, err := driver.StartEmulator(ctx, target, driver.EmulatorConfig{
+	e, err := emulator.StartEmulator(ctx, target, emulator.EmulatorConfig{
 		Listen:     o.listen,
 		NoGreeting: o.noGreeting,
-		ServeConfig: driver.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame, NoRxFIFO: o.noRxFIFO,
+		ServeConfig: emulator.ServeConfig{Faults: faults, Baud: o.baud, FrameTimeout: o.frame, NoRxFIFO: o.noRxFIFO,
 			MaxConns: cmp.Or(o.maxConns, -1), IdleTimeout: cmp.Or(o.idle, -1)},
 	})
 	if err != nil {
@@ -198,7 +200,7 @@ func (o *emulateOptions) serveBoard(ctx context.Context, cmd *cobra.Command, im 
 	defer b.Close()
 	fmt.Fprintf(log, "emulate: backend rtl, top icebreaker: %s\n", m.Bin)
 	w := cmd.OutOrStdout()
-	return b.ServePTY(ctx, func(pt *driver.PTY) {
+	return b.ServePTY(ctx, func(pt *emulator.PTY) {
 		fmt.Fprintf(w, "emulating on %s\n", pt.SlavePath)
 		fmt.Fprintf(w, "board URI: %s\n", hdl.BoardURI(pt.SlavePath))
 	})

@@ -14,7 +14,6 @@ import (
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/series"
-	"github.com/htmhw/htmhw/sim"
 )
 
 // newHDLCmd returns the hdl command: the Verilog RTL of the accelerator.
@@ -130,7 +129,7 @@ func (o *hdlVerifyOptions) run(cmd *cobra.Command) error {
 
 // encodeSteps encodes the rows with the image's encoder.
 func encodeSteps(cfg *model.Config, rows []series.Row, learn bool) ([]hdl.Step, error) {
-	enc, err := sim.NewEncoder(cfg)
+	enc, err := model.NewEncoder(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -2,26 +2,18 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/internal/testenv"
 )
 
-// needTool skips a test when a tool is missing, except under CI (CI=true),
-// where a missing tool is a failure.
-func needTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed (CI must install it)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-}
+// needTool is testenv.NeedTool: skip without the tool, fail under CI.
+var needTool = testenv.NeedTool
 
 func TestHDLVerify(t *testing.T) {
 	needTool(t, "verilator")

@@ -8,18 +8,15 @@ import (
 	"math"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
-	"github.com/htmhw/htmhw/driver"
-	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
+	"github.com/htmhw/htmhw/runner"
 	"github.com/htmhw/htmhw/series"
-	"github.com/htmhw/htmhw/sim"
 )
 
 // scoresHeader is the first line of the output of run.
@@ -135,28 +132,27 @@ func checkSameModel(cfg *model.Config, r *model.Region) error {
 	return nil
 }
 
-// runRows computes every row on the region, learning if learn, and calls
-// step after each. It returns the time spent in Compute. Errors name the
-// data file and line.
+// runRows computes every row on the region (runner.Golden), learning if
+// learn, and calls step after each. It returns the time spent in Compute.
+// Errors name the data file and line.
 func runRows(ctx context.Context, r *model.Region, rows []series.Row, learn bool, data string, prog *progress, step func(series.Row, *model.Output) error) (time.Duration, error) {
-	var busy time.Duration
 	defer prog.finish()
-	for i, row := range rows {
-		if err := ctx.Err(); err != nil {
-			return busy, fmt.Errorf("interrupted after %d of %d rows", i, len(rows))
-		}
-		t0 := time.Now()
-		o, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, learn)
-		busy += time.Since(t0)
-		if err != nil {
-			return busy, fmt.Errorf("%s:%d: %w", data, row.Line, err)
-		}
-		if err := step(row, o); err != nil {
-			return busy, err
+	busy, err := runner.Run(ctx, &runner.Golden{Region: r}, rows, 0, learn, func(i int, res *runner.Result) error {
+		if err := step(rows[i], res.Output); err != nil {
+			return err
 		}
 		prog.update(i + 1)
+		return nil
+	})
+	return busy, rowError(data, err)
+}
+
+// rowError names the data file and line of a runner.RowError.
+func rowError(data string, err error) error {
+	if re, ok := errors.AsType[*runner.RowError](err); ok {
+		return fmt.Errorf("%s:%d: %w", data, re.Row.Line, re.Err)
 	}
-	return busy, nil
+	return err
 }
 
 // runOptions are the flags of run.
@@ -289,67 +285,22 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 
 	outs := (&outputs{stdout: cmd.OutOrStdout()}).reads("data", o.data, "model", modelFile(o.model), "load-state", o.loadState)
 	defer outs.abort()
-	scores, err := outs.create("out", o.out)
+	sw, err := o.createScores(outs, region.Config().Likelihood != nil, region)
 	if err != nil {
 		return err
 	}
-	var tw *trace.Writer
-	var traceOut *output
-	if o.trace != "" {
-		if traceOut, err = outs.create("trace", o.trace); err != nil {
-			return err
-		}
-		tw = trace.NewWriter(traceOut)
-	}
-	var plotOut, stateOut *output
-	if plotOut, err = outs.createIf("plot", o.plot); err != nil {
-		return err
-	}
-	if stateOut, err = outs.createIf("save-state", o.saveState); err != nil {
-		return err
-	}
-
-	var (
-		st   = summary{likelihood: region.Config().Likelihood != nil}
-		plot []plotPoint
-		line []byte
-	)
-	if plotOut != nil {
-		plot = make([]plotPoint, 0, len(rows))
-	}
-	if _, err := scores.WriteString(scoresHeader + "\n"); err != nil {
-		return fmt.Errorf("writing %s: %w", o.out, err)
-	}
-	prog := newProgress(cmd.ErrOrStderr(), len(rows))
-	st.compute, err = runRows(cmd.Context(), region, rows, !o.noLearn, o.data, prog, func(row series.Row, out *model.Output) error {
-		a := out.Anomaly.Float64()
-		st.add(a, out.Likelihood, row.Missing)
-		line = appendScore(line[:0], row, a, out.Likelihood, len(out.ActiveColumns), len(out.PredictedColumns))
-		if _, err := scores.Write(line); err != nil {
-			return fmt.Errorf("writing %s: %w", o.out, err)
-		}
-		if tw != nil {
-			if err := tw.Write(region.TraceRow(out)); err != nil {
-				return fmt.Errorf("writing %s: %w", o.trace, err)
-			}
-		}
-		if plotOut != nil {
-			plot = append(plot, plotPoint{row.Time, a, out.Likelihood})
-		}
-		return nil
-	})
+	stateOut, err := outs.createIf("save-state", o.saveState)
 	if err != nil {
 		return err
 	}
-	if tw != nil {
-		if err := tw.Flush(); err != nil {
-			return fmt.Errorf("writing %s: %w", o.trace, err)
-		}
+	if err := sw.run(cmd, &runner.Golden{Region: region}, rows, 0); err != nil {
+		return rowError(o.data, err)
 	}
-	if plotOut != nil {
-		if err := writePlot(plotOut, plot, plotTitle(region.Config().Name, o.data)); err != nil {
-			return fmt.Errorf("writing %s: %w", o.plot, err)
-		}
+	if err := sw.flush(); err != nil {
+		return err
+	}
+	if err := sw.writePlot(plotTitle(region.Config().Name, o.data)); err != nil {
+		return err
 	}
 	if stateOut != nil {
 		if err := region.Save(stateOut); err != nil {
@@ -359,10 +310,10 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	if err := outs.commit(); err != nil {
 		return err
 	}
-	st.rows = len(rows)
-	st.wall = time.Since(start)
-	st.segments, st.synapses = region.TM().NumSegments(), region.TM().NumSynapses()
-	_, err = fmt.Fprintln(cmd.ErrOrStderr(), st.String())
+	sw.st.rows = len(rows)
+	sw.st.wall = time.Since(start)
+	sw.st.segments, sw.st.synapses = region.TM().NumSegments(), region.TM().NumSynapses()
+	_, err = fmt.Fprintln(cmd.ErrOrStderr(), sw.st.String())
 	return err
 }
 
@@ -430,371 +381,4 @@ func (s *summary) String() string {
 		b = fmt.Appendf(b, ", %d segments, %d synapses", s.segments, s.synapses)
 	}
 	return string(b)
-}
-
-// boardImage returns the image to load on the board: --image, or a fresh
-// region of --model compiled with the default architecture (its RDSE
-// resolution from the rows' range when the model asks for it).
-func (o *runOptions) boardImage(rows []series.Row) (*image.Image, error) {
-	if o.image != "" {
-		return image.ReadFile(o.image)
-	}
-	if o.model == "" {
-		return nil, errors.New("give --image (htmhw compile) or --model to run on a board")
-	}
-	cfg, err := model.Load(o.model)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.NeedsRange() {
-		cfg.ResolveResolution(series.Range(rows))
-	}
-	r, err := model.NewRegion(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return image.Compile(r, image.DefaultArch())
-}
-
-// stopped ends a board run that stopped (interrupted, or the board stopped
-// answering) after `done` rows. On a board that outlives the run, the
-// scores of those rows are kept in --out, so that --resume can go on; on
-// the simulator in this process there is nothing to resume, and --out is
-// left as it was.
-func (o *runOptions) stopped(scores *output, inProcess bool, done int, err error) error {
-	if o.out == "-" {
-		return err
-	}
-	if inProcess {
-		return fmt.Errorf("%w; %s is unchanged (the simulator ends with this process: run again to redo the rows)", err, o.out)
-	}
-	if cerr := scores.commit(); cerr != nil {
-		return fmt.Errorf("%w (and %w)", err, cerr)
-	}
-	return fmt.Errorf("%w; the scores of the first %d rows are in %s: continue with --resume", err, done, o.out)
-}
-
-// keptRow is a row of the --out of an earlier run, kept by --resume.
-type keptRow struct {
-	line                string // as written, without the newline
-	anomaly, likelihood float64
-	active, predicted   int
-}
-
-// readKept reads the first n rows of the scores file of an earlier run and
-// checks each against its data row (timestamp and value) and that it
-// parses. It returns fewer than n rows when the file has fewer.
-func readKept(path string, rows []series.Row, n int) ([]keptRow, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--resume: %w", err)
-	}
-	lines := strings.Split(string(data), "\n")
-	if lines[0] != scoresHeader {
-		return nil, fmt.Errorf("--resume: %s is not a scores file (first line %q)", path, lines[0])
-	}
-	lines = lines[1:]
-	// Only complete lines count.
-	if len(lines) > 0 {
-		lines = lines[:len(lines)-1]
-	}
-	kept := make([]keptRow, 0, min(n, len(lines)))
-	var prefix []byte
-	for i := 0; i < n && i < len(lines); i++ {
-		line := lines[i]
-		f := strings.Split(line, ",")
-		if len(f) != 6 {
-			return nil, fmt.Errorf("--resume: %s:%d: %d fields, want 6", path, i+2, len(f))
-		}
-		if i >= len(rows) {
-			return nil, fmt.Errorf("--resume: %s has more rows than %s", path, "the data")
-		}
-		prefix = rows[i].Time.AppendFormat(prefix[:0], timeLayout)
-		prefix = append(prefix, ',')
-		prefix = strconv.AppendFloat(prefix, rows[i].Value, 'g', -1, 64)
-		if f[0]+","+f[1] != string(prefix) {
-			return nil, fmt.Errorf("--resume: %s:%d is %q, data row %d %q: not a run of this data", path, i+2, f[0]+","+f[1], i+1, prefix)
-		}
-		k := keptRow{line: line}
-		var errs [4]error
-		k.anomaly, errs[0] = strconv.ParseFloat(f[2], 64)
-		k.likelihood, errs[1] = strconv.ParseFloat(f[3], 64)
-		k.active, errs[2] = strconv.Atoi(f[4])
-		k.predicted, errs[3] = strconv.Atoi(f[5])
-		if err := errors.Join(errs[:]...); err != nil {
-			return nil, fmt.Errorf("--resume: %s:%d: %w", path, i+2, err)
-		}
-		kept = append(kept, k)
-	}
-	return kept, nil
-}
-
-// runBoard runs the rows on a board: load, encode on the host, step, score
-// on the host. With --resume it attaches to the board instead and
-// continues the --out of a run that stopped.
-func (o *runOptions) runBoard(cmd *cobra.Command) error {
-	start := time.Now()
-	switch {
-	case o.loadState != "":
-		return errors.New("--load-state does not run on a board: compile the snapshot with htmhw compile --state and give --image")
-	case o.saveState != "":
-		return errors.New("--save-state is not available with a board: --read-state writes the board's memories as an image")
-	case o.resume && (o.trace != "" || o.verify):
-		return errors.New("--resume continues the scores only: --trace and --verify need a run from the image's start")
-	case o.resume && o.out == "-":
-		return errors.New(`--resume continues the --out file: "--out -" has none`)
-	}
-	policy, err := series.ParsePolicy(o.missing)
-	if err != nil {
-		return fmt.Errorf("--missing: %w", err)
-	}
-	rows, err := series.ReadFile(o.data, series.Options{Missing: policy})
-	if err != nil {
-		return err
-	}
-	if len(rows) == 0 {
-		return fmt.Errorf("%s: no rows to run (policy %v)", o.data, policy)
-	}
-	im, err := o.boardImage(rows)
-	if err != nil {
-		return err
-	}
-	cfg, err := im.ModelConfig()
-	if err != nil {
-		return err
-	}
-	enc, err := sim.NewEncoder(cfg)
-	if err != nil {
-		return err
-	}
-	lik, err := cfg.Likelihood.New()
-	if err != nil {
-		return err
-	}
-	var ref *sim.Sim
-	if o.verify {
-		if ref, err = sim.New(im); err != nil {
-			return err
-		}
-	}
-
-	// --resume reads --out and replaces it with its continuation, on
-	// purpose; every other input stays as it is.
-	outs := (&outputs{stdout: cmd.OutOrStdout()}).reads("data", o.data, "model", modelFile(o.model), "image", o.image)
-	defer outs.abort()
-	scores, err := outs.create("out", o.out)
-	if err != nil {
-		return err
-	}
-	var tw *trace.RegsWriter
-	if o.trace != "" {
-		out, err := outs.create("trace", o.trace)
-		if err != nil {
-			return err
-		}
-		tw = trace.NewRegsWriter(out)
-	}
-	var plotOut, stateOut *output
-	if plotOut, err = outs.createIf("plot", o.plot); err != nil {
-		return err
-	}
-	if stateOut, err = outs.createIf("read-state", o.readState); err != nil {
-		return err
-	}
-
-	uri := o.board
-	if uri == "" {
-		uri = driver.DefaultURI
-	}
-	// A load over a slow link takes a while: a bar of the memory words.
-	var (
-		loadBar     *progress
-		loadStarted bool
-	)
-	b, err := driver.Open(uri, driver.WithLoadProgress(func(done, total int) {
-		if !loadStarted {
-			loadStarted = true
-			if loadBar = newProgress(cmd.ErrOrStderr(), total); loadBar != nil {
-				loadBar.unit = "words"
-			}
-		}
-		loadBar.update(done)
-	}))
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	// A sim:// board lives in this process: it ends with the run, so a run
-	// that stops cannot be resumed on it.
-	_, inProcess := b.Bus().(*driver.SimBus)
-	ctx := cmd.Context()
-	first := 0 // the first row to step
-	if o.resume && inProcess {
-		return fmt.Errorf("--resume: %s is the simulator in this process, which ended with the run that stopped: nothing is left to resume; run again without --resume", uri)
-	}
-	if o.resume {
-		n, err := b.Attach(ctx, im)
-		if err != nil {
-			return err
-		}
-		if n > uint64(len(rows)) {
-			return fmt.Errorf("--resume: the board has done %d steps of this image, %s has %d rows", n, o.data, len(rows))
-		}
-		first = int(n)
-	} else {
-		err := b.Load(ctx, im)
-		loadBar.finish()
-		if err != nil {
-			return err
-		}
-	}
-
-	var (
-		st   = summary{likelihood: lik != nil, board: uri}
-		plot []plotPoint
-		line []byte
-	)
-	if _, err := scores.WriteString(scoresHeader + "\n"); err != nil {
-		return fmt.Errorf("writing %s: %w", o.out, err)
-	}
-	learn := !o.noLearn
-	// emit scores one row from the board's output.
-	emit := func(row series.Row, out *driver.Output) error {
-		a, l := out.Anomaly(), 0.5
-		if lik != nil {
-			l = lik.UpdateWithValue(row.Value, a)
-		}
-		st.add(a, l, row.Missing)
-		line = appendScore(line[:0], row, a, l, len(out.ActiveColumns), len(out.PredictedColumns))
-		if _, err := scores.Write(line); err != nil {
-			return fmt.Errorf("writing %s: %w", o.out, err)
-		}
-		if tw != nil {
-			if err := tw.Write(out.Regs()); err != nil {
-				return fmt.Errorf("writing %s: %w", o.trace, err)
-			}
-		}
-		if plotOut != nil {
-			plot = append(plot, plotPoint{row.Time, a, l})
-		}
-		return nil
-	}
-	if o.resume {
-		kept, err := readKept(o.out, rows, first)
-		if err != nil {
-			return err
-		}
-		for i, k := range kept {
-			// The likelihood is host state: it sees the kept rows again,
-			// in order, and goes on as if it had never stopped.
-			l := 0.5
-			if lik != nil {
-				l = lik.UpdateWithValue(rows[i].Value, k.anomaly)
-				if l != k.likelihood {
-					return fmt.Errorf("--resume: %s:%d: likelihood %v, the replay gives %v: not a run of this image", o.out, i+2, k.likelihood, l)
-				}
-			}
-			st.add(k.anomaly, l, rows[i].Missing)
-			if _, err := scores.WriteString(k.line + "\n"); err != nil {
-				return fmt.Errorf("writing %s: %w", o.out, err)
-			}
-			if plotOut != nil {
-				plot = append(plot, plotPoint{rows[i].Time, k.anomaly, l})
-			}
-		}
-		switch {
-		case len(kept) == first:
-		case len(kept) == first-1:
-			// The board completed a step whose row was not written: its
-			// outputs are still in the output registers.
-			out, err := b.LastOutput(ctx)
-			if err != nil {
-				return fmt.Errorf("--resume: %s has %d rows, the board has done %d steps: %w", o.out, len(kept), first, err)
-			}
-			if err := emit(rows[first-1], out); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("--resume: the board has done %d steps of this image, %s has only %d rows", first, o.out, len(kept))
-		}
-	}
-	prog := newProgress(cmd.ErrOrStderr(), len(rows))
-	for i := first; i < len(rows); i++ {
-		row := rows[i]
-		if ctx.Err() != nil {
-			prog.finish()
-			return o.stopped(scores, inProcess, i, fmt.Errorf("interrupted after %d of %d rows", i, len(rows)))
-		}
-		in, err := enc.Encode(row.Time, row.Value)
-		if err != nil {
-			prog.finish()
-			return fmt.Errorf("%s:%d: %w", o.data, row.Line, err)
-		}
-		t0 := time.Now()
-		out, err := b.Step(ctx, in, learn)
-		st.compute += time.Since(t0)
-		if err != nil {
-			prog.finish()
-			return o.stopped(scores, inProcess, i, fmt.Errorf("%s:%d: %w", o.data, row.Line, err))
-		}
-		if ref != nil {
-			r, err := ref.Step(in, learn)
-			if err != nil {
-				prog.finish()
-				return fmt.Errorf("%s:%d: simulator: %w", o.data, row.Line, err)
-			}
-			if m := trace.CompareRegs(r.Regs(out.Step), out.Regs(), i); m != nil {
-				prog.finish()
-				return fmt.Errorf("--verify: %s:%d: the board differs from the simulator: %v", o.data, row.Line, m)
-			}
-		}
-		if err := emit(row, out); err != nil {
-			prog.finish()
-			return err
-		}
-		prog.update(i + 1)
-	}
-	prog.finish()
-	if tw != nil {
-		if err := tw.Flush(); err != nil {
-			return fmt.Errorf("writing %s: %w", o.trace, err)
-		}
-	}
-	if stateOut != nil {
-		learned, err := b.ReadState(ctx)
-		if err != nil {
-			return fmt.Errorf("--read-state: %w", err)
-		}
-		if ref != nil {
-			if d := image.Diff(learned, ref.Image()); d != nil {
-				return fmt.Errorf("--verify: after the last row the board's memories differ from the simulator's: %v (board, simulator)", d)
-			}
-		}
-		if _, err := learned.WriteTo(stateOut); err != nil {
-			return fmt.Errorf("writing %s: %w", o.readState, err)
-		}
-	}
-	if plotOut != nil {
-		if err := writePlot(plotOut, plot, plotTitle(cfg.Name, o.data)); err != nil {
-			return fmt.Errorf("writing %s: %w", o.plot, err)
-		}
-	}
-	if err := outs.commit(); err != nil {
-		return err
-	}
-	st.rows = len(rows)
-	st.wall = time.Since(start)
-	bs := b.Stats()
-	st.boardStats = bs.String()
-	if first > 0 {
-		st.boardStats += fmt.Sprintf("; resumed after row %d", first)
-	}
-	if o.verify {
-		st.boardStats += fmt.Sprintf("; %d steps match the simulator", len(rows))
-		if stateOut != nil {
-			st.boardStats += ", and so do the memories"
-		}
-	}
-	_, err = fmt.Fprintln(cmd.ErrOrStderr(), st.String())
-	return err
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/driver"
+	"github.com/htmhw/htmhw/driver/simbus"
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
@@ -394,14 +395,14 @@ func TestRunOnBoardErrors(t *testing.T) {
 
 // offByOne is a board whose CYCLES register reads one too many from the
 // sixth step on: --verify stops there.
-type offByOne struct{ *driver.SimBus }
+type offByOne struct{ *simbus.Bus }
 
 func init() {
-	driver.Register("offbyone", func(*url.URL) (driver.Bus, error) { return offByOne{driver.NewSimBus(nil)}, nil })
+	driver.Register("offbyone", func(*url.URL) (driver.Bus, error) { return offByOne{simbus.New(nil)}, nil })
 }
 
 func (b offByOne) Read(ctx context.Context, addr uint32, dst []uint32, incr bool) error {
-	err := b.SimBus.Read(ctx, addr, dst, incr)
+	err := b.Bus.Read(ctx, addr, dst, incr)
 	if d := b.Device(); d != nil && d.Steps() > 5 {
 		for i := range dst {
 			if a := addr + uint32(i); incr && a == arch.RegCycles || !incr && addr == arch.RegCycles {
@@ -436,7 +437,7 @@ var flakyDev *sim.Device
 // board, so the board completes a step whose outputs the host never reads.
 // fail=0: it never stops.
 type flakyBus struct {
-	*driver.SimBus
+	*simbus.Bus
 	fail, steps int
 	late, dead  bool
 }
@@ -444,12 +445,12 @@ type flakyBus struct {
 func init() {
 	driver.Register("flaky", func(u *url.URL) (driver.Bus, error) {
 		fail, _ := strconv.Atoi(u.Query().Get("fail"))
-		return &flakyBus{SimBus: driver.NewSimBus(flakyDev), fail: fail, late: u.Query().Has("late")}, nil
+		return &flakyBus{Bus: simbus.New(flakyDev), fail: fail, late: u.Query().Has("late")}, nil
 	})
 }
 
 func (b *flakyBus) Provision(im *image.Image) error {
-	if err := b.SimBus.Provision(im); err != nil {
+	if err := b.Bus.Provision(im); err != nil {
 		return err
 	}
 	flakyDev = b.Device()
@@ -460,7 +461,7 @@ func (b *flakyBus) Read(ctx context.Context, addr uint32, dst []uint32, incr boo
 	if b.dead {
 		return errors.New("timeout")
 	}
-	return b.SimBus.Read(ctx, addr, dst, incr)
+	return b.Bus.Read(ctx, addr, dst, incr)
 }
 
 func (b *flakyBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
@@ -471,12 +472,12 @@ func (b *flakyBus) Write(ctx context.Context, addr uint32, src []uint32, incr bo
 		if b.steps++; b.fail > 0 && b.steps >= b.fail {
 			b.dead = true
 			if b.late {
-				_ = b.SimBus.Write(ctx, addr, src, incr)
+				_ = b.Bus.Write(ctx, addr, src, incr)
 			}
 			return errors.New("timeout")
 		}
 	}
-	return b.SimBus.Write(ctx, addr, src, incr)
+	return b.Bus.Write(ctx, addr, src, incr)
 }
 
 // A board that stops answering mid-run: the error names the last
@@ -568,12 +569,12 @@ func TestRunBoardResume(t *testing.T) {
 // the host first selects a memory window after a step: ReadState then
 // reads a state the simulator does not have.
 type tamperBus struct {
-	*driver.SimBus
+	*simbus.Bus
 	done bool
 }
 
 func init() {
-	driver.Register("tamper", func(*url.URL) (driver.Bus, error) { return &tamperBus{SimBus: driver.NewSimBus(nil)}, nil })
+	driver.Register("tamper", func(*url.URL) (driver.Bus, error) { return &tamperBus{Bus: simbus.New(nil)}, nil })
 }
 
 func (b *tamperBus) Write(ctx context.Context, addr uint32, src []uint32, incr bool) error {
@@ -581,18 +582,18 @@ func (b *tamperBus) Write(ctx context.Context, addr uint32, src []uint32, incr b
 		b.done = true
 		w := make([]uint32, 4)
 		for _, err := range []error{
-			b.SimBus.Write(ctx, arch.RegMemLock, []uint32{arch.MemUnlock}, true),
-			b.SimBus.Write(ctx, arch.RegMemSel, []uint32{1, 0}, true),
-			b.SimBus.Read(ctx, arch.RegMemSel, w, true),
-			b.SimBus.Write(ctx, arch.RegMemSel, []uint32{1, 0, w[2] ^ 1, w[3]}, true),
-			b.SimBus.Write(ctx, arch.RegMemLock, []uint32{0}, true),
+			b.Bus.Write(ctx, arch.RegMemLock, []uint32{arch.MemUnlock}, true),
+			b.Bus.Write(ctx, arch.RegMemSel, []uint32{1, 0}, true),
+			b.Bus.Read(ctx, arch.RegMemSel, w, true),
+			b.Bus.Write(ctx, arch.RegMemSel, []uint32{1, 0, w[2] ^ 1, w[3]}, true),
+			b.Bus.Write(ctx, arch.RegMemLock, []uint32{0}, true),
 		} {
 			if err != nil {
 				return err
 			}
 		}
 	}
-	return b.SimBus.Write(ctx, addr, src, incr)
+	return b.Bus.Write(ctx, addr, src, incr)
 }
 
 // --read-state writes the board's learned memories as an image: a board

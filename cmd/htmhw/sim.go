@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
+	"github.com/htmhw/htmhw/runner"
 	"github.com/htmhw/htmhw/series"
 	"github.com/htmhw/htmhw/sim"
 )
@@ -113,27 +116,29 @@ func (o *simOptions) run(cmd *cobra.Command) error {
 		return err
 	}
 	prog := newProgress(cmd.ErrOrStderr(), len(rows))
-	var first uint64
-	var werr error
 	var cycles [][sim.NumPhases]uint64
-	s, err := sim.Run(im, rows, !o.noLearn, func(step int, r *sim.Result) {
-		if step == 0 {
-			first = im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
-		}
-		if plotOut != nil {
-			cycles = append(cycles, r.Cycles)
-		}
-		if tw != nil && werr == nil {
-			werr = tw.Write(r.Regs(first + uint64(step)))
-		}
-		prog.update(step + 1)
-	})
-	prog.finish()
+	eng, err := runner.NewSim(im)
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.data, err)
 	}
-	if werr != nil {
-		return fmt.Errorf("writing %s: %w", o.trace, werr)
+	s := eng.Sim
+	_, err = runner.Run(cmd.Context(), eng, rows, 0, !o.noLearn, func(i int, r *runner.Result) error {
+		if plotOut != nil {
+			cycles = append(cycles, r.Sim.Cycles)
+		}
+		if tw != nil {
+			if err := tw.Write(r.Regs); err != nil {
+				return fmt.Errorf("writing %s: %w", o.trace, err)
+			}
+		}
+		prog.update(i + 1)
+		return nil
+	})
+	prog.finish()
+	if re, ok := errors.AsType[*runner.RowError](err); ok {
+		return fmt.Errorf("%s: sim: %w", o.data, re)
+	} else if err != nil {
+		return err
 	}
 	if tw != nil {
 		if err := tw.Flush(); err != nil {
@@ -275,11 +280,19 @@ func (o *verifyOptions) replay(im *image.Image, rows []series.Row) ([]trace.Regs
 	first := im.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
 	want := make([]trace.Regs, 0, len(rows))
 	if o.reference == "sim" {
-		_, err := sim.Run(im, rows, true, func(step int, r *sim.Result) {
-			g := *r.Regs(first + uint64(step))
+		eng, err := runner.NewSim(im)
+		if err != nil {
+			return nil, err
+		}
+		_, err = runner.Run(context.Background(), eng, rows, 0, true, func(_ int, r *runner.Result) error {
+			g := *r.Regs
 			g.Cols, g.Pred = append([]uint32(nil), g.Cols...), append([]uint32(nil), g.Pred...)
 			want = append(want, g)
+			return nil
 		})
+		if re, ok := errors.AsType[*runner.RowError](err); ok {
+			return want, fmt.Errorf("sim: %w", re)
+		}
 		return want, err
 	}
 	r, err := im.Region()

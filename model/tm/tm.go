@@ -417,10 +417,7 @@ func (t *TemporalMemory) pruneSegment(s uint32) bool {
 func (t *TemporalMemory) growSynapses(s uint32, n int) {
 	base := int(s) * t.m
 	// Candidates: previous winners (ascending) not yet presynaptic to s.
-	cand := t.scratch[:0]
-	for _, c := range t.prevWinners {
-		cand = append(cand, c)
-	}
+	cand := append(t.scratch[:0], t.prevWinners...)
 	for j := base; j < base+t.m; j++ {
 		if c := t.synCell[j]; c != None && t.prevWinnerBits.Has(c) {
 			if i, ok := slices.BinarySearch(cand, c); ok {

@@ -93,12 +93,6 @@ func readTrace(t testing.TB, name string) [][]string {
 	return rows
 }
 
-func runTrace(t testing.TB, cfg *model.Config, values []float64) [][]string {
-	t.Helper()
-	rows, _ := runEngine(t, cfg, values)
-	return rows
-}
-
 func runEngine(t testing.TB, cfg *model.Config, values []float64) ([][]string, *Engine) {
 	t.Helper()
 	e, err := NewEngine(cfg)

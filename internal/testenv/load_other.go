@@ -1,0 +1,7 @@
+//go:build !unix
+
+package testenv
+
+import "testing"
+
+func lockLoad(testing.TB, bool) {}
