@@ -16,6 +16,7 @@ import (
 
 	"github.com/htmhw/htmhw/driver"
 	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/internal/chart"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
 	"github.com/htmhw/htmhw/series"
@@ -162,6 +163,7 @@ func runRows(ctx context.Context, r *model.Region, rows []series.Row, learn bool
 // runOptions are the flags of run.
 type runOptions struct {
 	inputFlags
+	plotFlags
 	out       string
 	trace     string
 	plot      string
@@ -249,10 +251,11 @@ standard error when it is a terminal, and a summary line at the end.`,
 		},
 	}
 	o.inputFlags.addTo(cmd)
+	o.plotFlags.addTo(cmd)
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "out", "o", "", `scores CSV file ("-" for standard output)`)
 	f.StringVar(&o.trace, "trace", "", "also write a trace (the format of htmhw trace) to this file")
-	f.StringVar(&o.plot, "plot", "", "also write an SVG plot of anomaly and likelihood to this file")
+	f.StringVar(&o.plot, "plot", "", "also write a plot (SVG or PNG by the extension) of the series, anomaly and likelihood to this file")
 	f.StringVar(&o.saveState, "save-state", "", "write a snapshot of the region after the last row to this file")
 	f.StringVar(&o.readState, "read-state", "", "with a board: read its memories back after the last row and write them as an image to this file")
 	f.StringVar(&o.loadState, "load-state", "", "resume the region saved in this snapshot instead of making a new one")
@@ -269,6 +272,11 @@ standard error when it is a terminal, and a summary line at the end.`,
 
 // run runs the command.
 func (o *runOptions) run(cmd *cobra.Command) error {
+	if o.plot != "" {
+		if _, err := chart.FormatOf(o.plot); err != nil {
+			return fmt.Errorf("--plot: %w", err)
+		}
+	}
 	if o.image != "" || o.board != "" {
 		return o.runBoard(cmd)
 	}
@@ -334,7 +342,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 			}
 		}
 		if plotOut != nil {
-			plot = append(plot, plotPoint{row.Time, a, out.Likelihood})
+			plot = append(plot, plotPoint{row.Time, row.Value, a, out.Likelihood})
 		}
 		return nil
 	})
@@ -347,7 +355,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 		}
 	}
 	if plotOut != nil {
-		if err := writePlot(plotOut, plot, plotTitle(region.Config().Name, o.data)); err != nil {
+		if err := o.writePlot(plotOut, o.plot, plot, plotTitle(region.Config().Name, o.data), o.data); err != nil {
 			return fmt.Errorf("writing %s: %w", o.plot, err)
 		}
 	}
@@ -675,7 +683,7 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 			}
 		}
 		if plotOut != nil {
-			plot = append(plot, plotPoint{row.Time, a, l})
+			plot = append(plot, plotPoint{row.Time, row.Value, a, l})
 		}
 		return nil
 	}
@@ -699,7 +707,7 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 				return fmt.Errorf("writing %s: %w", o.out, err)
 			}
 			if plotOut != nil {
-				plot = append(plot, plotPoint{rows[i].Time, k.anomaly, l})
+				plot = append(plot, plotPoint{rows[i].Time, rows[i].Value, k.anomaly, l})
 			}
 		}
 		switch {
@@ -775,7 +783,7 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 		}
 	}
 	if plotOut != nil {
-		if err := writePlot(plotOut, plot, plotTitle(cfg.Name, o.data)); err != nil {
+		if err := o.writePlot(plotOut, o.plot, plot, plotTitle(cfg.Name, o.data), o.data); err != nil {
 			return fmt.Errorf("writing %s: %w", o.plot, err)
 		}
 	}
