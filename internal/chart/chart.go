@@ -33,8 +33,8 @@ func Colour(i int) color.RGBA { return Palette[i%len(Palette)] }
 var (
 	Grey  = color.RGBA{0x88, 0x88, 0x88, 0xff}
 	Shade = color.NRGBA{0xf2, 0xc9, 0x4c, 0x60} // a labelled window: translucent amber
-	Good  = color.RGBA{0x2c, 0xa0, 0x2c, 0xff} // a true positive
-	Bad   = color.RGBA{0xd6, 0x27, 0x28, 0xff} // a false positive or a miss
+	Good  = color.RGBA{0x2c, 0xa0, 0x2c, 0xff}  // a true positive
+	Bad   = color.RGBA{0xd6, 0x27, 0x28, 0xff}  // a false positive or a miss
 )
 
 // Default sizes.
