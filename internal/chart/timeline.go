@@ -288,6 +288,9 @@ func (tl *Timeline) Write(w io.Writer, format string) error {
 			return err
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: mk.colour, Radius: vg.Points(3), Shape: mk.shape}
+		if _, cross := mk.shape.(draw.CrossGlyph); cross {
+			sc.GlyphStyle.Radius = vg.Points(4)
+		}
 		top.Add(sc)
 		top.Legend.Add(fmt.Sprintf("%s (%d)", mk.name, len(mk.rows)), sc)
 	}
