@@ -20,6 +20,7 @@ import (
 // nabOptions are the flags of nab.
 type nabOptions struct {
 	model, nabDir, windows, out, detector, smallSteps string
+	report                                            string
 	bits, jobs                                        int
 	engine                                            string
 }
@@ -36,7 +37,10 @@ spatial anomalies scored 1) over all 58 series of the NAB corpus, files in
 parallel, writes NAB-format result CSVs to --out/<detector>/<category>/, scores
 them exactly as NAB does (thresholds optimised per profile, as NAB does for
 every detector), and prints the three profile scores next to NAB's published
-table.
+table. --report DIR also writes a static HTML report there (package
+nab/report): the scores beside NAB's published detectors, the files ordered by
+how much each costs the score, and per file a plot of the series with its
+windows and the detections at the standard profile's threshold.
 
 --nab is NAB's root folder: data/<category>/<file>.csv and
 combined_windows.json (or labels/combined_windows.json), as in
@@ -55,6 +59,7 @@ combined_windows.json (or labels/combined_windows.json), as in
 	f.StringVarP(&o.out, "out", "o", "nab-results", "results folder")
 	f.StringVar(&o.detector, "detector", "htmhw", "detector name in the results layout")
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "files run in parallel (0: one per CPU)")
+	f.StringVar(&o.report, "report", "", "also write a static HTML report (index.html, a plot per file) to this folder")
 	return cmd
 }
 
@@ -140,7 +145,10 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	return o.printPublished(w, ours)
+	if err := o.printPublished(w, ours); err != nil {
+		return err
+	}
+	return o.writeReport(w, cfg.Name, corpus, res, elapsed)
 }
 
 // printPublished prints NAB's published table (final_results.json, when
