@@ -154,6 +154,17 @@ func (pf *plotFlags) timeline(pts []plotPoint, title, data string) (*chart.Timel
 	return tl, nil
 }
 
+// checkPlotPath checks that a --plot path, if given, names a format.
+func checkPlotPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := chart.FormatOf(path); err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	return nil
+}
+
 // writePlot writes the plot of a run to w, as SVG or PNG by the extension
 // of path: the series with its labelled windows and detections above, the
 // raw anomaly, likelihood and log likelihood below on the same time axis.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/htmhw/htmhw/driver"
 	"github.com/htmhw/htmhw/image"
-	"github.com/htmhw/htmhw/internal/chart"
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/trace"
 	"github.com/htmhw/htmhw/series"
@@ -272,11 +271,6 @@ standard error when it is a terminal, and a summary line at the end.`,
 
 // run runs the command.
 func (o *runOptions) run(cmd *cobra.Command) error {
-	if o.plot != "" {
-		if _, err := chart.FormatOf(o.plot); err != nil {
-			return fmt.Errorf("--plot: %w", err)
-		}
-	}
 	if o.image != "" || o.board != "" {
 		return o.runBoard(cmd)
 	}
@@ -311,6 +305,9 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	}
 	var plotOut, stateOut *output
 	if plotOut, err = outs.createIf("plot", o.plot); err != nil {
+		return err
+	}
+	if err := checkPlotPath(o.plot); err != nil {
 		return err
 	}
 	if stateOut, err = outs.createIf("save-state", o.saveState); err != nil {
@@ -604,6 +601,9 @@ func (o *runOptions) runBoard(cmd *cobra.Command) error {
 	}
 	var plotOut, stateOut *output
 	if plotOut, err = outs.createIf("plot", o.plot); err != nil {
+		return err
+	}
+	if err := checkPlotPath(o.plot); err != nil {
 		return err
 	}
 	if stateOut, err = outs.createIf("read-state", o.readState); err != nil {
