@@ -84,11 +84,14 @@ func (o *exploreOptions) run(cmd *cobra.Command) error {
 	if cache == "" {
 		cache = filepath.Join(o.out, "cache")
 	}
-	var prog *progress
+	var (
+		prog    *progress // nil off a terminal
+		started bool
+	)
 	e := &explore.Explorer{Grid: g, Corpus: corpus, CacheDir: cache, Jobs: o.jobs,
 		Progress: func(done, total int) {
-			if prog == nil {
-				prog = newProgress(cmd.ErrOrStderr(), total)
+			if !started {
+				prog, started = newProgress(cmd.ErrOrStderr(), total), true
 			}
 			prog.update(done)
 		}}
