@@ -151,60 +151,9 @@ func (e *Explorer) Run(ctx context.Context) ([]Result, error) {
 	if e.Series == nil {
 		return nil, fmt.Errorf("explore: no series loaded for the cycle count")
 	}
-	// A job per variant; variants with the same model (the same NAB
-	// key) or the same model and architecture (the same cost key) share
-	// one computation, the first one's.
-	type job struct {
-		cfg              *model.Config
-		nabKey, costKey  string
-		scores           *Scores
-		cost             *Cost
-		nabDone, simDone bool // cached, or computed by an earlier job
-		cached           bool // both from the cache
-	}
-	jobs := make([]job, len(vs))
-	scores := map[string]*Scores{}
-	costs := map[string]*Cost{}
-	fromCache := map[string]bool{}
-	total := 0
-	for i, v := range vs {
-		cfg, err := v.Config()
-		if err != nil {
-			return nil, err
-		}
-		j := &jobs[i]
-		j.cfg = cfg
-		anon := *cfg
-		anon.Name = "" // the variant's name is not part of its model
-		if j.nabKey, err = key(&anon, "int"); err != nil {
-			return nil, err
-		}
-		if j.costKey, err = key(&anon, v.Arch(), e.Series, image.Parts); err != nil {
-			return nil, err
-		}
-		if s, ok := scores[j.nabKey]; ok {
-			j.scores, j.nabDone = s, true
-		} else {
-			j.scores = &Scores{}
-			scores[j.nabKey] = j.scores
-			if e.load("nab", j.nabKey, j.scores) {
-				j.nabDone, fromCache["nab"+j.nabKey] = true, true
-			} else {
-				total += e.Corpus.Rows()
-			}
-		}
-		if c, ok := costs[j.costKey]; ok {
-			j.cost, j.simDone = c, true
-		} else {
-			j.cost = &Cost{}
-			costs[j.costKey] = j.cost
-			if e.load("cost", j.costKey, j.cost) {
-				j.simDone, fromCache["cost"+j.costKey] = true, true
-			} else {
-				total += len(e.Series)
-			}
-		}
-		j.cached = fromCache["nab"+j.nabKey] && fromCache["cost"+j.costKey]
+	jobs, total, err := e.plan(vs)
+	if err != nil {
+		return nil, err
 	}
 	done := 0
 	advance := func(n int) {
@@ -245,22 +194,91 @@ func (e *Explorer) Run(ctx context.Context) ([]Result, error) {
 				return nil, err
 			}
 		}
-		r := Result{Variant: v, Scores: *j.scores, Cost: *j.cost, Cached: j.cached}
-		for _, name := range r.OnChip {
-			p, err := image.PartByName(name)
-			if err != nil {
-				return nil, err
-			}
-			if hz, err := e.Grid.clockOf(p); err == nil && r.CyclesPerStep > 0 {
-				if r.StepsPerSecond == nil {
-					r.StepsPerSecond = map[string]float64{}
-				}
-				r.StepsPerSecond[p.Name] = hz / r.CyclesPerStep
-			}
+		out[i] = Result{Variant: v, Scores: *j.scores, Cost: *j.cost, Cached: j.cached}
+		if err := e.rates(&out[i]); err != nil {
+			return nil, err
 		}
-		out[i] = r
 	}
 	return out, nil
+}
+
+// rates sets a result's steps per second at the clock of each part that
+// holds it, where the grid knows one.
+func (e *Explorer) rates(r *Result) error {
+	for _, name := range r.OnChip {
+		p, err := image.PartByName(name)
+		if err != nil {
+			return err
+		}
+		if hz, err := e.Grid.clockOf(p); err == nil && r.CyclesPerStep > 0 {
+			if r.StepsPerSecond == nil {
+				r.StepsPerSecond = map[string]float64{}
+			}
+			r.StepsPerSecond[p.Name] = hz / r.CyclesPerStep
+		}
+	}
+	return nil
+}
+
+// A job is the work of one variant.
+type job struct {
+	cfg              *model.Config
+	nabKey, costKey  string
+	scores           *Scores
+	cost             *Cost
+	nabDone, simDone bool // cached, or computed by an earlier job
+	cached           bool // both from the cache
+}
+
+// plan returns a job per variant and the rows of work left to do.
+// Variants with the same model (the same NAB key) or the same model and
+// architecture (the same cost key) share one computation, the first one's.
+func (e *Explorer) plan(vs []Variant) ([]job, int, error) {
+	jobs := make([]job, len(vs))
+	scores := map[string]*Scores{}
+	costs := map[string]*Cost{}
+	fromCache := map[string]bool{}
+	total := 0
+	for i, v := range vs {
+		cfg, err := v.Config()
+		if err != nil {
+			return nil, 0, err
+		}
+		j := &jobs[i]
+		j.cfg = cfg
+		anon := *cfg
+		anon.Name = "" // the variant's name is not part of its model
+		if j.nabKey, err = key(&anon, "int"); err != nil {
+			return nil, 0, err
+		}
+		if j.costKey, err = key(&anon, v.Arch(), e.Series, image.Parts); err != nil {
+			return nil, 0, err
+		}
+		if s, ok := scores[j.nabKey]; ok {
+			j.scores, j.nabDone = s, true
+		} else {
+			j.scores = &Scores{}
+			scores[j.nabKey] = j.scores
+			if e.load("nab", j.nabKey, j.scores) {
+				j.nabDone, fromCache["nab"+j.nabKey] = true, true
+			} else {
+				total += e.Corpus.Rows()
+			}
+		}
+		if c, ok := costs[j.costKey]; ok {
+			j.cost, j.simDone = c, true
+		} else {
+			j.cost = &Cost{}
+			costs[j.costKey] = j.cost
+			if e.load("cost", j.costKey, j.cost) {
+				j.simDone, fromCache["cost"+j.costKey] = true, true
+			} else {
+				total += len(e.Series)
+			}
+		}
+		j.cached = fromCache["nab"+j.nabKey] && fromCache["cost"+j.costKey]
+	}
+	return jobs, total, nil
 }
 
 // score scores a variant's results on the whole corpus and on the split.
