@@ -38,6 +38,7 @@ func TestParseGrid(t *testing.T) {
 		{"unknown part", "series: s.csv\nclocks: {z80: 4}\nvariants: [{base: small}]\n", nil, "no part"},
 		{"bad clock", "series: s.csv\nclocks: {up5k: -1}\nvariants: [{base: small}]\n", nil, "not a clock"},
 		{"bad split", "series: s.csv\nsplit: random\nvariants: [{base: small}]\n", nil, "split"},
+		{"too many", "series: s.csv\nvariants: [{base: small, columns: [1,2,3,4,5,6,7,8,9,10], cellsPerColumn: [1,2,3,4,5,6,7,8,9,10], lanes: [1,2,3,4,5,6,7,8,9,10], permanenceBits: [4,5,6,7,8,9,10,11,12,13,14]}]\n", nil, "more than 10000 variants"},
 		{"negative steps", "series: s.csv\nsteps: -1\nvariants: [{base: small}]\n", nil, "negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

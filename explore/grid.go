@@ -149,6 +149,9 @@ func LoadGrid(path string) (*Grid, error) {
 	return ParseGrid(path, data)
 }
 
+// MaxVariants bounds the variants of a grid.
+const MaxVariants = 10000
+
 // Variants expands the grid's blocks, in order, each block's axes varying
 // fastest last.
 func (g *Grid) Variants() ([]Variant, error) {
@@ -158,6 +161,12 @@ func (g *Grid) Variants() ([]Variant, error) {
 			return nil, fmt.Errorf("variants[%d]: no base", bi)
 		}
 		axes := []ints{b.Columns, b.CellsPerColumn, b.SegmentPoolCapacity, b.MaxSynapsesPerSegment, b.MaxSegmentsPerCell, b.PermanenceBits, b.Lanes}
+		n := 1
+		for _, ax := range axes {
+			if n *= max(len(ax), 1); n+len(out) > MaxVariants {
+				return nil, fmt.Errorf("variants[%d] (%s): more than %d variants in the grid", bi, b.Base, MaxVariants)
+			}
+		}
 		idx := make([]int, len(axes))
 		for {
 			v := Variant{Base: b.Base}
