@@ -108,12 +108,16 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 	prog := newProgress(stderr, corpus.Rows())
 	var rows atomic.Int64
 	start := time.Now()
-	res, err := nab.DetectEngine(cmd.Context(), nab.Engine(o.engine), cfg, corpus, o.jobs, func(f *nab.File) {
+	traces, err := nab.DetectTraces(cmd.Context(), nab.Engine(o.engine), cfg, corpus, o.jobs, func(f *nab.File) {
 		prog.update(int(rows.Add(int64(f.Len()))))
 	})
 	prog.finish()
 	if err != nil {
 		return err
+	}
+	res := make(nab.Results, len(traces))
+	for name, tr := range traces {
+		res[name] = tr.Scores
 	}
 	elapsed := time.Since(start)
 	if err := nab.WriteResults(o.out, o.detector, corpus, res); err != nil {
@@ -148,7 +152,7 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 	if err := o.printPublished(w, ours); err != nil {
 		return err
 	}
-	return o.writeReport(w, cfg.Name, corpus, res, elapsed)
+	return o.writeReport(w, cfg.Name, corpus, res, traces, elapsed)
 }
 
 // printPublished prints NAB's published table (final_results.json, when

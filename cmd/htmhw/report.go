@@ -11,7 +11,7 @@ import (
 )
 
 // writeReport writes the HTML report of a nab run to --report, if given.
-func (o *nabOptions) writeReport(w io.Writer, modelName string, c *nab.Corpus, res nab.Results, elapsed time.Duration) error {
+func (o *nabOptions) writeReport(w io.Writer, modelName string, c *nab.Corpus, res nab.Results, traces map[string]*nab.Trace, elapsed time.Duration) error {
 	if o.report == "" {
 		return nil
 	}
@@ -23,6 +23,7 @@ func (o *nabOptions) writeReport(w io.Writer, modelName string, c *nab.Corpus, r
 		Summary:   summary,
 		Published: filepath.Join(o.nabDir, "final_results.json"),
 		Jobs:      o.jobs,
+		Traces:    traces,
 	})
 	if err != nil {
 		return err

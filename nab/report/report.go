@@ -64,6 +64,9 @@ type Options struct {
 	// Published is NAB's final_results.json, or "" (no published scores).
 	Published string
 	Jobs      int // plots drawn at once (0: one per CPU)
+	// Traces, when given, add each file's raw anomaly and likelihood to
+	// its plot.
+	Traces map[string]*nab.Trace
 }
 
 // Write scores res on c, writes DIR/index.html and a plot per file in
@@ -112,6 +115,9 @@ func Write(dir string, c *nab.Corpus, res nab.Results, o Options) (*Report, erro
 		tl, err := timeline(f, res[f.Name], r.Threshold)
 		if err != nil {
 			return nil, err
+		}
+		if tr := o.Traces[f.Name]; tr != nil && len(tr.Raw) == f.Len() && len(tr.Likelihood) == f.Len() {
+			tl.Anomaly, tl.Likelihood = tr.Raw, tr.Likelihood
 		}
 		m := tl.Marks()
 		fr := FileRow{Name: f.Name, Anchor: fmt.Sprintf("f%d", i), PNG: fmt.Sprintf("files/%d.png", i),
