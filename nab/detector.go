@@ -42,6 +42,7 @@ type Detector struct {
 	likelihood *anomaly.Likelihood
 	seen       bool
 	lo, hi     float64
+	last       float64 // the likelihood of the last record
 }
 
 // Engine names the HTM engine a detector runs.
@@ -105,7 +106,8 @@ func (d *Detector) Score(t time.Time, v float64) (score, raw float64, err error)
 	if raw, err = d.raw(t, v); err != nil {
 		return 0, 0, err
 	}
-	score = anomaly.LogLikelihood(d.likelihood.UpdateWithValue(v, raw))
+	d.last = d.likelihood.UpdateWithValue(v, raw)
+	score = anomaly.LogLikelihood(d.last)
 	spatial := false
 	if d.seen && d.lo != d.hi {
 		tol := (d.hi - d.lo) * SpatialTolerance
@@ -124,6 +126,10 @@ func (d *Detector) Score(t time.Time, v float64) (score, raw float64, err error)
 	return score, raw, nil
 }
 
+// Likelihood returns the anomaly likelihood of the last record Score
+// computed (its score is the log of it, or 1 for a spatial anomaly).
+func (d *Detector) Likelihood() float64 { return d.last }
+
 // Region returns the int engine's region (nil for the float engine).
 func (d *Detector) Region() *model.Region { return d.region }
 
@@ -138,6 +144,23 @@ func DetectFile(cfg *model.Config, f *File) ([]float64, error) {
 
 // DetectFileEngine is DetectFile with a choice of engine.
 func DetectFileEngine(e Engine, cfg *model.Config, f *File) ([]float64, error) {
+	tr, err := DetectFileTrace(e, cfg, f)
+	if err != nil {
+		return nil, err
+	}
+	return tr.Scores, nil
+}
+
+// A Trace is a detector's output on one file, one entry per row: the
+// anomaly scores (NAB's results), and the raw anomaly and likelihood they
+// come from.
+type Trace struct {
+	Scores, Raw, Likelihood []float64
+}
+
+// DetectFileTrace runs a fresh detector over one file of the corpus and
+// returns its scores with their raw anomaly and likelihood.
+func DetectFileTrace(e Engine, cfg *model.Config, f *File) (*Trace, error) {
 	if f.Values == nil {
 		return nil, fmt.Errorf("nab: %s: the corpus was loaded without values", f.Name)
 	}
@@ -166,13 +189,14 @@ func DetectFileEngine(e Engine, cfg *model.Config, f *File) ([]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nab: %s: %w", f.Name, err)
 	}
-	scores := make([]float64, len(vals))
+	tr := &Trace{Scores: make([]float64, len(vals)), Raw: make([]float64, len(vals)), Likelihood: make([]float64, len(vals))}
 	for i := range vals {
-		if scores[i], _, err = d.Score(times[i], vals[i]); err != nil {
+		if tr.Scores[i], tr.Raw[i], err = d.Score(times[i], vals[i]); err != nil {
 			return nil, &FileError{File: f.Name, Line: i + 2, Err: err}
 		}
+		tr.Likelihood[i] = d.last
 	}
-	return scores, nil
+	return tr, nil
 }
 
 // Detect runs the detector over every file of the corpus, jobs files at a
@@ -184,13 +208,27 @@ func Detect(ctx context.Context, cfg *model.Config, c *Corpus, jobs int, done fu
 
 // DetectEngine is Detect with a choice of engine.
 func DetectEngine(ctx context.Context, e Engine, cfg *model.Config, c *Corpus, jobs int, done func(f *File)) (Results, error) {
+	trs, err := DetectTraces(ctx, e, cfg, c, jobs, done)
+	if err != nil {
+		return nil, err
+	}
+	res := make(Results, len(trs))
+	for name, tr := range trs {
+		res[name] = tr.Scores
+	}
+	return res, nil
+}
+
+// DetectTraces is DetectEngine with each file's raw anomaly and likelihood
+// beside its scores, by file name.
+func DetectTraces(ctx context.Context, e Engine, cfg *model.Config, c *Corpus, jobs int, done func(f *File)) (map[string]*Trace, error) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	// Longest files first, so that the last job to finish is a short one.
 	order := append([]*File(nil), c.Files...)
 	slices.SortStableFunc(order, func(a, b *File) int { return b.Len() - a.Len() })
-	res := make(Results, len(order))
+	res := make(map[string]*Trace, len(order))
 	var (
 		mu    sync.Mutex
 		first error
@@ -204,13 +242,13 @@ func DetectEngine(ctx context.Context, e Engine, cfg *model.Config, c *Corpus, j
 		go func() {
 			defer wg.Done()
 			for f := range next {
-				scores, err := DetectFileEngine(e, cfg, f)
+				tr, err := DetectFileTrace(e, cfg, f)
 				mu.Lock()
 				if err != nil && first == nil {
 					first = err
 					cancel()
 				}
-				res[f.Name] = scores
+				res[f.Name] = tr
 				mu.Unlock()
 				if err == nil && done != nil {
 					done(f)

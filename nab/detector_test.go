@@ -112,3 +112,25 @@ func TestDetectFloatEngine(t *testing.T) {
 	_, err = DetectFileEngine("fixed", nabPreset(t), f)
 	assert.ErrorContains(t, err, `engine "fixed"`)
 }
+
+func TestDetectFileTrace(t *testing.T) {
+	c := realCorpus(t)
+	f := c.File("realTraffic/speed_7578.csv")
+	scores, err := DetectFile(nabPreset(t), f)
+	require.NoError(t, err)
+	tr, err := DetectFileTrace(Int, nabPreset(t), f)
+	require.NoError(t, err)
+	assert.Equal(t, scores, tr.Scores, "the same scores as DetectFile")
+	require.Len(t, tr.Raw, f.Len())
+	require.Len(t, tr.Likelihood, f.Len())
+	for i, s := range tr.Scores {
+		require.True(t, tr.Raw[i] >= 0 && tr.Raw[i] <= 1, "row %d: raw %g", i, tr.Raw[i])
+		if s != 1 { // not a spatial anomaly: the score is the likelihood's log
+			require.Equal(t, anomaly.LogLikelihood(tr.Likelihood[i]), s, "row %d", i)
+		}
+	}
+	trs, err := DetectTraces(context.Background(), Int, nabPreset(t), c, 2, nil)
+	require.NoError(t, err)
+	require.Len(t, trs, len(c.Files))
+	assert.Equal(t, tr, trs[f.Name])
+}

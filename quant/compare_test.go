@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"image/png"
 	"math"
 	"slices"
 	"strings"
@@ -280,7 +281,9 @@ func TestReportMarkdown(t *testing.T) {
 func TestReportPNG(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, helloReport(t).WritePNG(&buf))
-	assert.True(t, bytes.HasPrefix(buf.Bytes(), []byte("\x89PNG\r\n\x1a\n")))
+	cfg, err := png.DecodeConfig(&buf)
+	require.NoError(t, err, "a PNG")
+	assert.Equal(t, [2]int{8 * 96, 5 * 96}, [2]int{cfg.Width, cfg.Height}, "8 x 5 inches at 96 dpi")
 }
 
 // With each engine's own initial SP, column identities do not correspond:

@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/htmhw/htmhw/internal/chart"
 )
 
 // primary returns the run that stands for a width in the plot: the
@@ -35,9 +37,9 @@ type metric struct {
 }
 
 var metrics = []metric{
-	{"active columns, mean Jaccard", color.RGBA{0x1f, 0x77, 0xb4, 0xff}, func(x *Run) (float64, bool) { return x.ActiveJaccardMean, true }},
-	{"predicted columns, mean Jaccard", color.RGBA{0x2c, 0xa0, 0x2c, 0xff}, func(x *Run) (float64, bool) { return x.PredictedJaccardMean, true }},
-	{"raw anomaly, Pearson r", color.RGBA{0xd6, 0x27, 0x28, 0xff}, func(x *Run) (float64, bool) {
+	{"active columns, mean Jaccard", chart.Colour(0), func(x *Run) (float64, bool) { return x.ActiveJaccardMean, true }},
+	{"predicted columns, mean Jaccard", chart.Colour(2), func(x *Run) (float64, bool) { return x.PredictedJaccardMean, true }},
+	{"raw anomaly, Pearson r", chart.Colour(3), func(x *Run) (float64, bool) {
 		if x.AnomalyPearson == nil {
 			return 0, false
 		}
@@ -52,17 +54,14 @@ var metrics = []metric{
 // refuses a width), and crosses for the runs under smallSteps: zero
 // beside them.
 func (r *Report) WritePNG(w io.Writer) error {
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s: integer model against the float reference (%d rows)", r.Model, r.Rows)
+	title := fmt.Sprintf("%s: integer model against the float reference (%d rows)", r.Model, r.Rows)
 	if r.Data != "" {
-		p.Title.Text = fmt.Sprintf("%s on %s: integer model against the float reference", r.Model, r.Data)
+		title = fmt.Sprintf("%s on %s: integer model against the float reference", r.Model, r.Data)
 	}
-	p.X.Label.Text = "permanence bits"
-	p.Y.Label.Text = "agreement"
+	p := chart.New(title, "permanence bits", "agreement")
 	p.Y.Min, p.Y.Max = 0, 1.02
 	p.Legend.Top = false
 	p.Legend.Left = false
-	p.Add(plotter.NewGrid())
 	var ticks []plot.Tick
 	for _, b := range r.Widths {
 		ticks = append(ticks, plot.Tick{Value: float64(b), Label: fmt.Sprint(b)})
@@ -150,10 +149,5 @@ func (r *Report) WritePNG(w io.Writer) error {
 	for _, e := range extra {
 		p.Legend.Add(e.name, e.thumb)
 	}
-	wt, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, "png")
-	if err != nil {
-		return err
-	}
-	_, err = wt.WriteTo(w)
-	return err
+	return chart.Write(w, "png", 8*vg.Inch, 5*vg.Inch, p)
 }

@@ -20,6 +20,7 @@ import (
 // nabOptions are the flags of nab.
 type nabOptions struct {
 	model, nabDir, windows, out, detector, smallSteps string
+	report                                            string
 	bits, jobs                                        int
 	engine                                            string
 }
@@ -36,7 +37,10 @@ spatial anomalies scored 1) over all 58 series of the NAB corpus, files in
 parallel, writes NAB-format result CSVs to --out/<detector>/<category>/, scores
 them exactly as NAB does (thresholds optimised per profile, as NAB does for
 every detector), and prints the three profile scores next to NAB's published
-table.
+table. --report DIR also writes a static HTML report there (package
+nab/report): the scores beside NAB's published detectors, the files ordered by
+how much each costs the score, and per file a plot of the series with its
+windows and the detections at the standard profile's threshold.
 
 --nab is NAB's root folder: data/<category>/<file>.csv and
 combined_windows.json (or labels/combined_windows.json), as in
@@ -55,6 +59,7 @@ combined_windows.json (or labels/combined_windows.json), as in
 	f.StringVarP(&o.out, "out", "o", "nab-results", "results folder")
 	f.StringVar(&o.detector, "detector", "htmhw", "detector name in the results layout")
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "files run in parallel (0: one per CPU)")
+	f.StringVar(&o.report, "report", "", "also write a static HTML report (index.html, a plot per file) to this folder")
 	return cmd
 }
 
@@ -103,12 +108,16 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 	prog := newProgress(stderr, corpus.Rows())
 	var rows atomic.Int64
 	start := time.Now()
-	res, err := nab.DetectEngine(cmd.Context(), nab.Engine(o.engine), cfg, corpus, o.jobs, func(f *nab.File) {
+	traces, err := nab.DetectTraces(cmd.Context(), nab.Engine(o.engine), cfg, corpus, o.jobs, func(f *nab.File) {
 		prog.update(int(rows.Add(int64(f.Len()))))
 	})
 	prog.finish()
 	if err != nil {
 		return err
+	}
+	res := make(nab.Results, len(traces))
+	for name, tr := range traces {
+		res[name] = tr.Scores
 	}
 	elapsed := time.Since(start)
 	if err := nab.WriteResults(o.out, o.detector, corpus, res); err != nil {
@@ -140,7 +149,10 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	return o.printPublished(w, ours)
+	if err := o.printPublished(w, ours); err != nil {
+		return err
+	}
+	return o.writeReport(w, cfg.Name, corpus, res, traces, elapsed)
 }
 
 // printPublished prints NAB's published table (final_results.json, when

@@ -1,160 +1,181 @@
 package main
 
 import (
-	"bufio"
+	"encoding/json"
 	"fmt"
-	"html"
 	"io"
-	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/htmhw/htmhw/internal/chart"
+	"github.com/htmhw/htmhw/model/anomaly"
+	"github.com/htmhw/htmhw/nab"
 )
 
 // plotPoint is one step of a plot.
 type plotPoint struct {
-	t                   time.Time
-	anomaly, likelihood float64
+	t                          time.Time
+	value, anomaly, likelihood float64
 }
-
-// Plot geometry, in SVG user units.
-const (
-	plotW, plotH                    = 900, 320
-	marginL, marginR                = 50, 20
-	marginT, marginB                = 36, 44
-	areaW                           = plotW - marginL - marginR
-	areaH                           = plotH - marginT - marginB
-	anomalyColour, likelihoodColour = "#4a7ab5", "#d9480f"
-)
 
 // plotTitle returns the title of the plot of a model run on a data file.
 func plotTitle(modelName, data string) string {
 	return fmt.Sprintf("%s on %s", modelName, filepath.Base(data))
 }
 
-// writePlot writes a self-contained SVG line plot of the raw anomaly and
-// the likelihood of the points over time. Points are placed by their
-// timestamps when these ascend, else by their index; when there are more
-// points than pixels, each pixel column shows the least and greatest
-// value that falls in it, so that no spike is lost.
-func writePlot(w io.Writer, pts []plotPoint, title string) error {
-	bw := bufio.NewWriter(w)
-	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+// plotFlags are the flags that say what a run's plot marks.
+type plotFlags struct {
+	threshold float64
+	nabDir    string
+	windows   string
+}
 
-	p(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" font-family="sans-serif" font-size="11">`+"\n", plotW, plotH, plotW, plotH)
-	p(`<rect width="100%%" height="100%%" fill="white"/>` + "\n")
-	p(`<text x="%d" y="20" font-size="14">%s</text>`+"\n", marginL, html.EscapeString(title))
-	// Legend.
-	lx := plotW - marginR - 230
-	p(`<line x1="%d" y1="16" x2="%d" y2="16" stroke="%s" stroke-width="2"/><text x="%d" y="20">raw anomaly</text>`+"\n", lx, lx+20, anomalyColour, lx+25)
-	p(`<line x1="%d" y1="16" x2="%d" y2="16" stroke="%s" stroke-width="2"/><text x="%d" y="20">likelihood</text>`+"\n", lx+120, lx+140, likelihoodColour, lx+145)
+// addTo registers the flags on cmd.
+func (pf *plotFlags) addTo(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Float64Var(&pf.threshold, "threshold", 0, "with --plot: mark the rows whose NAB score (the log likelihood) is at least this as detections (0: NAB's optimised threshold of the numenta detector, standard profile, from --nab's thresholds.json, else none)")
+	f.StringVar(&pf.nabDir, "nab", "", "with --plot: NAB folder (data/, combined_windows.json, thresholds.json): shade the data file's labelled windows")
+	f.StringVar(&pf.windows, "windows", "", "with --plot: NAB windows JSON whose entry for the data file is shaded (default: combined_windows.json under --nab)")
+}
 
-	// Y axis: 0 to 1 with grid lines.
-	for _, v := range []float64{0, 0.25, 0.5, 0.75, 1} {
-		y := yPos(v)
-		p(`<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#e4e4e4"/>`+"\n", marginL, y, marginL+areaW, y)
-		p(`<text x="%d" y="%.1f" text-anchor="end">%g</text>`+"\n", marginL-6, y+4, v)
+// windowsFile returns the windows JSON the flags name, or "".
+func (pf *plotFlags) windowsFile() string {
+	if pf.windows != "" || pf.nabDir == "" {
+		return pf.windows
 	}
-	p(`<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#888"/>`+"\n", marginL, marginT, areaW, areaH)
+	p := filepath.Join(pf.nabDir, "combined_windows.json")
+	if _, err := os.Stat(p); err != nil {
+		return filepath.Join(pf.nabDir, "labels", "combined_windows.json")
+	}
+	return p
+}
 
-	// X axis.
-	xs := xPositions(pts)
-	if len(pts) > 0 {
-		layout := "2006-01-02"
-		if span := pts[len(pts)-1].t.Sub(pts[0].t); span < 72*time.Hour {
-			layout = "01-02 15:04"
-		}
-		const ticks = 5
-		for k := 0; k < ticks; k++ {
-			i := k * (len(pts) - 1) / (ticks - 1)
-			x := xs[i]
-			anchor := "middle"
-			switch k {
-			case 0:
-				anchor = "start"
-			case ticks - 1:
-				anchor = "end"
+// nabThreshold returns the numenta detector's standard-profile threshold
+// from NAB's thresholds.json under dir, or 0 when there is none.
+func nabThreshold(dir string) (float64, error) {
+	if dir == "" {
+		return 0, nil
+	}
+	p := filepath.Join(dir, "thresholds.json")
+	if _, err := os.Stat(p); err != nil {
+		p = filepath.Join(dir, "config", "thresholds.json")
+	}
+	data, err := os.ReadFile(p)
+	if os.IsNotExist(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var t map[string]map[string]struct{ Threshold float64 }
+	if err := json.Unmarshal(data, &t); err != nil {
+		return 0, fmt.Errorf("%s: %w", p, err)
+	}
+	return t["numenta"]["standard"].Threshold, nil
+}
+
+// windowsFor finds the entry of a windows JSON for a data file: the key
+// that is its path under nabDir/data, else the one key that ends with
+// /<its name>.
+func windowsFor(path, data, nabDir string) (string, [][2]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, err
+	}
+	var all map[string][][2]string
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return "", nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if nabDir != "" {
+		if rel, err := filepath.Rel(filepath.Join(nabDir, "data"), data); err == nil {
+			if w, ok := all[filepath.ToSlash(rel)]; ok {
+				return filepath.ToSlash(rel), w, nil
 			}
-			p(`<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#888"/>`+"\n", x, marginT+areaH, x, marginT+areaH+4)
-			p(`<text x="%.1f" y="%d" text-anchor="%s">%s</text>`+"\n", x, marginT+areaH+17, anchor, pts[i].t.Format(layout))
 		}
-		p(`<text x="%d" y="%d" text-anchor="middle" fill="#555">%d steps, %s to %s</text>`+"\n",
-			marginL+areaW/2, plotH-6, len(pts), pts[0].t.Format(time.DateTime), pts[len(pts)-1].t.Format(time.DateTime))
 	}
-
-	// The two series.
-	for _, s := range []struct {
-		colour string
-		width  float64
-		value  func(plotPoint) float64
-	}{
-		{anomalyColour, 1, func(q plotPoint) float64 { return q.anomaly }},
-		{likelihoodColour, 1.5, func(q plotPoint) float64 { return q.likelihood }},
-	} {
-		p(`<polyline fill="none" stroke="%s" stroke-width="%g" stroke-linejoin="round" points="`, s.colour, s.width)
-		writePolyline(bw, xs, pts, s.value)
-		p("\"/>\n")
+	var keys []string
+	for k := range all {
+		if k == filepath.Base(data) || strings.HasSuffix(k, "/"+filepath.Base(data)) {
+			keys = append(keys, k)
+		}
 	}
-	p("</svg>\n")
-	return bw.Flush()
+	switch len(keys) {
+	case 1:
+		return keys[0], all[keys[0]], nil
+	case 0:
+		return "", nil, fmt.Errorf("%s: no windows for %s", path, filepath.Base(data))
+	}
+	return "", nil, fmt.Errorf("%s: %d entries for %s (%s): give --nab with the data file under its data/", path, len(keys), filepath.Base(data), strings.Join(keys, ", "))
 }
 
-// yPos returns the y coordinate of a value in [0, 1].
-func yPos(v float64) float64 {
-	return marginT + areaH*(1-min(max(v, 0), 1))
-}
-
-// xPositions returns the x coordinate of every point.
-func xPositions(pts []plotPoint) []float64 {
-	xs := make([]float64, len(pts))
-	n := len(pts)
-	if n == 0 {
-		return xs
+// timeline returns the plot of a run's points, with the flags' windows
+// and threshold.
+func (pf *plotFlags) timeline(pts []plotPoint, title, data string) (*chart.Timeline, error) {
+	tl := &chart.Timeline{Title: title, ScoreName: "log likelihood (NAB score)", Threshold: pf.threshold}
+	for _, q := range pts {
+		tl.Times = append(tl.Times, q.t)
+		tl.Values = append(tl.Values, q.value)
+		tl.Anomaly = append(tl.Anomaly, q.anomaly)
+		tl.Likelihood = append(tl.Likelihood, q.likelihood)
+		tl.Score = append(tl.Score, anomaly.LogLikelihood(q.likelihood))
 	}
-	byTime := n > 1 && pts[n-1].t.After(pts[0].t)
-	for i := 1; byTime && i < n; i++ {
-		byTime = !pts[i].t.Before(pts[i-1].t)
-	}
-	span := float64(pts[n-1].t.Sub(pts[0].t))
-	for i := range pts {
-		var f float64
-		switch {
-		case byTime:
-			f = float64(pts[i].t.Sub(pts[0].t)) / span
-		case n > 1:
-			f = float64(i) / float64(n-1)
+	if tl.Threshold == 0 {
+		th, err := nabThreshold(pf.nabDir)
+		if err != nil {
+			return nil, err
 		}
-		xs[i] = marginL + f*areaW
+		tl.Threshold = th
 	}
-	return xs
-}
-
-// writePolyline writes the points of one series, at most two per pixel
-// column: the least and the greatest value in it.
-func writePolyline(w *bufio.Writer, xs []float64, pts []plotPoint, value func(plotPoint) float64) {
-	var sb strings.Builder
-	emit := func(x, v float64) {
-		fmt.Fprintf(&sb, "%.1f,%.1f ", x, yPos(v))
+	wf := pf.windowsFile()
+	if wf == "" {
+		return tl, nil
 	}
-	col, lo, hi := math.NaN(), 0.0, 0.0
-	flush := func() {
-		if math.IsNaN(col) {
-			return
-		}
-		emit(col, lo)
-		if hi != lo {
-			emit(col, hi)
-		}
+	name, wins, err := windowsFor(wf, data, pf.nabDir)
+	if err != nil {
+		return nil, err
 	}
+	ts := make([]string, len(pts))
 	for i, q := range pts {
-		x, v := math.Round(xs[i]), value(q)
-		if x != col {
-			flush()
-			col, lo, hi = x, v, v
-			continue
-		}
-		lo, hi = min(lo, v), max(hi, v)
+		ts[i] = q.t.Format(time.DateTime)
 	}
-	flush()
-	w.WriteString(strings.TrimSpace(sb.String()))
+	f, err := nab.NewFile(name, ts, nil, wins)
+	if err != nil {
+		return nil, fmt.Errorf("the windows of %s in %s: %w", name, wf, err)
+	}
+	tl.Labelled, tl.Probation = true, f.Probation()
+	for _, w := range f.Windows {
+		tl.Windows = append(tl.Windows, [2]int{w.First, w.Last})
+	}
+	tl.Title += fmt.Sprintf(" (NAB %s)", name)
+	return tl, nil
+}
+
+// checkPlotPath checks that a --plot path, if given, names a format.
+func checkPlotPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := chart.FormatOf(path); err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	return nil
+}
+
+// writePlot writes the plot of a run to w, as SVG or PNG by the extension
+// of path: the series with its labelled windows and detections above, the
+// raw anomaly, likelihood and log likelihood below on the same time axis.
+func (pf *plotFlags) writePlot(w io.Writer, path string, pts []plotPoint, title, data string) error {
+	format, err := chart.FormatOf(path)
+	if err != nil {
+		return err
+	}
+	tl, err := pf.timeline(pts, title, data)
+	if err != nil {
+		return err
+	}
+	return tl.Write(w, format)
 }

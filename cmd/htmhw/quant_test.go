@@ -40,7 +40,7 @@ func TestQuant(t *testing.T) {
 	defer f.Close()
 	img, err := png.Decode(f)
 	require.NoError(t, err)
-	assert.Greater(t, img.Bounds().Dx(), 100)
+	assert.Equal(t, [2]int{8 * 96, 5 * 96}, [2]int{img.Bounds().Dx(), img.Bounds().Dy()}, "8 x 5 inches at 96 dpi")
 
 	// No temporary files are left behind.
 	entries, err := os.ReadDir(dir)

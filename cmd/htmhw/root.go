@@ -31,6 +31,6 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(newRunCmd(), newTraceCmd(), newCompileCmd(), newImageCmd(), newSimCmd(), newVerifyCmd(), newHDLCmd(), newNABCmd(), newQuantCmd(), newModelCmd(), newEmulateCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newTraceCmd(), newCompileCmd(), newImageCmd(), newSimCmd(), newVerifyCmd(), newHDLCmd(), newNABCmd(), newQuantCmd(), newModelCmd(), newEmulateCmd(), newExploreCmd(), newVersionCmd())
 	return root
 }

@@ -158,6 +158,7 @@ func rowError(data string, err error) error {
 // runOptions are the flags of run.
 type runOptions struct {
 	inputFlags
+	plotFlags
 	out       string
 	trace     string
 	plot      string
@@ -245,10 +246,11 @@ standard error when it is a terminal, and a summary line at the end.`,
 		},
 	}
 	o.inputFlags.addTo(cmd)
+	o.plotFlags.addTo(cmd)
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "out", "o", "", `scores CSV file ("-" for standard output)`)
 	f.StringVar(&o.trace, "trace", "", "also write a trace (the format of htmhw trace) to this file")
-	f.StringVar(&o.plot, "plot", "", "also write an SVG plot of anomaly and likelihood to this file")
+	f.StringVar(&o.plot, "plot", "", "also write a plot (SVG or PNG by the extension) of the series, anomaly and likelihood to this file")
 	f.StringVar(&o.saveState, "save-state", "", "write a snapshot of the region after the last row to this file")
 	f.StringVar(&o.readState, "read-state", "", "with a board: read its memories back after the last row and write them as an image to this file")
 	f.StringVar(&o.loadState, "load-state", "", "resume the region saved in this snapshot instead of making a new one")

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -244,52 +243,6 @@ func TestRunMissingValues(t *testing.T) {
 	require.Len(t, lines, 6)
 	assert.True(t, strings.HasPrefix(lines[3], "2020-01-01 00:10:00,2,"), lines[3])
 	assert.True(t, strings.HasPrefix(lines[4], "2020-01-01 00:15:00,2,"), lines[4])
-}
-
-func TestRunPlot(t *testing.T) {
-	dir := t.TempDir()
-	plot := filepath.Join(dir, "a.svg")
-	_, _, err := execute(t, "run", "--model", "hello", "--data", speedCSV, "--out", filepath.Join(dir, "s.csv"), "--plot", plot)
-	require.NoError(t, err)
-	data, err := os.ReadFile(plot)
-	require.NoError(t, err)
-	svg := string(data)
-	assert.True(t, strings.HasPrefix(svg, `<svg xmlns="http://www.w3.org/2000/svg"`))
-	assert.Contains(t, svg, "hello on speed_7578.csv")
-	assert.Contains(t, svg, ">2015-09-08<")
-	assert.Contains(t, svg, ">2015-09-17<")
-	assert.Less(t, len(data), 100_000, "the plot is not small")
-
-	// Well-formed XML with two polylines of at most two points per pixel.
-	dec := xml.NewDecoder(strings.NewReader(svg))
-	var polylines int
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
-		if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "polyline" {
-			polylines++
-			for _, a := range el.Attr {
-				if a.Name.Local == "points" {
-					n := len(strings.Fields(a.Value))
-					assert.Greater(t, n, 100)
-					assert.LessOrEqual(t, n, 2*(areaW+1))
-				}
-			}
-		}
-	}
-	assert.Equal(t, 2, polylines)
-}
-
-func TestXPositions(t *testing.T) {
-	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	pts := []plotPoint{{t: t0}, {t: t0.Add(time.Minute)}, {t: t0.Add(4 * time.Minute)}}
-	assert.Equal(t, []float64{marginL, marginL + areaW/4.0, marginL + areaW}, xPositions(pts), "by time")
-	pts[1].t = t0.Add(-time.Minute)
-	assert.Equal(t, []float64{marginL, marginL + areaW/2.0, marginL + areaW}, xPositions(pts), "by index when time goes back")
-	assert.Equal(t, []float64{marginL}, xPositions(pts[:1]))
 }
 
 func TestProgressLine(t *testing.T) {

@@ -47,6 +47,9 @@ func (o *runOptions) createScores(outs *outputs, likelihood bool, region *model.
 	if sw.plot, err = outs.createIf("plot", o.plot); err != nil {
 		return nil, err
 	}
+	if err := checkPlotPath(o.plot); err != nil {
+		return nil, err
+	}
 	if _, err := sw.scores.WriteString(scoresHeader + "\n"); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", o.out, err)
 	}
@@ -87,7 +90,7 @@ func (sw *scoreWriter) emit(row series.Row, r *runner.Result) error {
 		return fmt.Errorf("writing %s: %w", sw.o.trace, err)
 	}
 	if sw.plot != nil {
-		sw.points = append(sw.points, plotPoint{row.Time, r.Anomaly, r.Likelihood})
+		sw.points = append(sw.points, plotPoint{row.Time, row.Value, r.Anomaly, r.Likelihood})
 	}
 	return nil
 }
@@ -99,7 +102,7 @@ func (sw *scoreWriter) keep(row series.Row, k keptRow) error {
 		return fmt.Errorf("writing %s: %w", sw.o.out, err)
 	}
 	if sw.plot != nil {
-		sw.points = append(sw.points, plotPoint{row.Time, k.anomaly, k.likelihood})
+		sw.points = append(sw.points, plotPoint{row.Time, row.Value, k.anomaly, k.likelihood})
 	}
 	return nil
 }
@@ -124,7 +127,7 @@ func (sw *scoreWriter) writePlot(title string) error {
 	if sw.plot == nil {
 		return nil
 	}
-	if err := writePlot(sw.plot, sw.points, title); err != nil {
+	if err := sw.o.writePlot(sw.plot, sw.o.plot, sw.points, title, sw.o.data); err != nil {
 		return fmt.Errorf("writing %s: %w", sw.o.plot, err)
 	}
 	return nil

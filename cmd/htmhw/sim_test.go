@@ -45,7 +45,7 @@ func TestSimAndVerify(t *testing.T) {
 	defer f.Close()
 	pic, err := stdpng.Decode(f)
 	require.NoError(t, err, "the cycle plot is a PNG")
-	assert.Greater(t, pic.Bounds().Dx(), 500)
+	assert.Equal(t, [2]int{9 * 96, 5 * 96}, [2]int{pic.Bounds().Dx(), pic.Bounds().Dy()}, "9 x 5 inches at 96 dpi")
 	for _, ref := range []string{"sim", "golden"} {
 		out, _, err := execute(t, "verify", "--reference", ref, "--image", img, "--data", data, "--trace", tr)
 		require.NoError(t, err, ref)

@@ -2,22 +2,14 @@ package main
 
 import (
 	"fmt"
-	"image/color"
 	"io"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/htmhw/htmhw/internal/chart"
 	"github.com/htmhw/htmhw/sim"
 )
-
-// phaseColours are the colours of the phases in the cycle plot.
-var phaseColours = []color.RGBA{
-	{0x1f, 0x77, 0xb4, 0xff}, {0xff, 0x7f, 0x0e, 0xff}, {0x2c, 0xa0, 0x2c, 0xff}, {0xd6, 0x27, 0x28, 0xff},
-	{0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff}, {0xe3, 0x77, 0xc2, 0xff}, {0x7f, 0x7f, 0x7f, 0xff},
-	{0xbc, 0xbd, 0x22, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
-}
 
 // writeCyclePlot draws the cycles per step of each phase over the stream
 // as stacked areas (averaged over buckets of steps so that at most 600
@@ -46,12 +38,7 @@ func writeCyclePlot(w io.Writer, title string, cycles [][sim.NumPhases]uint64) e
 		xs = append(xs, float64(start))
 		stacks = append(stacks, sum)
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = "cycles (stacked by phase)"
-	p.Legend.Top = true
-	p.Legend.Left = true
+	p := chart.New(title, "step", "cycles (stacked by phase)")
 	for ph := sim.NumPhases - 1; ph >= 0; ph-- {
 		// A polygon from the phase's upper edge back along the one below.
 		pts := make(plotter.XYs, 0, 2*len(xs))
@@ -69,15 +56,10 @@ func writeCyclePlot(w io.Writer, title string, cycles [][sim.NumPhases]uint64) e
 		if err != nil {
 			return err
 		}
-		poly.Color = phaseColours[int(ph)%len(phaseColours)]
+		poly.Color = chart.Colour(int(ph))
 		poly.LineStyle.Width = 0
 		p.Add(poly)
 		p.Legend.Add(sim.Phase(ph).String(), poly)
 	}
-	wt, err := p.WriterTo(9*vg.Inch, 5*vg.Inch, "png")
-	if err != nil {
-		return err
-	}
-	_, err = wt.WriteTo(w)
-	return err
+	return chart.Write(w, "png", chart.Width, 5*vg.Inch, p)
 }
