@@ -108,7 +108,7 @@ func sources3Hash() string {
 // of two (htm3_tm_cells' layout, TM.md), and the banks of tm.active and
 // tm.winner.
 type Accel3Layout struct {
-	S, NC int
+	S, C, NC int
 }
 
 // R is the segment memory's region size: S rounded up to a power of two.
@@ -126,6 +126,9 @@ func (l Accel3Layout) SegLRU() int     { return 4 * l.R() }
 func (l Accel3Layout) Seg() int        { return 8 * l.R() }
 func (l Accel3Layout) Free() int       { return 10 * l.R() }
 func (l Accel3Layout) BoostTable() int { return 11 * l.R() }
+
+// Boost is sp.boost's base: its C words at the top of the segment memory.
+func (l Accel3Layout) Boost() int { return SegMemWords - l.C }
 
 // Bank is the words of a bank of tm.active's and tm.winner's EBRs (16-bit
 // words, two a logical word): 2^⌈log2 ⌈NC/16⌉⌉.
@@ -148,7 +151,8 @@ const CfgRegsWords = 256
 // under SIM (+memdir=dir): the image's own files for the memories that
 // keep the image's shape (sp.*, tm.syn, tm.cellsegs) and the physical
 // images of the shared ones: cfgregs.hex (cfg and regs as 16-bit words),
-// segmem.hex (tm.segseq, tm.seglru, tm.seg, tm.free, sp.boosttable),
+// segmem.hex (tm.segseq, tm.seglru, tm.seg, tm.free, sp.boosttable,
+// sp.boost),
 // tm.active2.hex and tm.winner2.hex (bank 0, the current bank after
 // reset).
 func WriteMemFiles3(im *image.Image, dir string) error {
@@ -185,8 +189,8 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 	put(cr, 0, 2, cfg)
 	put(cr, 64, 4, regs)
 
-	l := Accel3Layout{S: p.S, NC: p.C * p.K}
-	if l.BoostTable()+arch.BoostTableWords > SegMemWords {
+	l := Accel3Layout{S: p.S, C: p.C, NC: p.C * p.K}
+	if l.BoostTable()+arch.BoostTableWords > l.Boost() {
 		return errors.New("hdl: the segment memory is too small for S")
 	}
 	sm := make([]uint64, SegMemWords)
@@ -196,6 +200,7 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 	}{
 		{arch.MemTMSegSeq, l.SegSeq(), 4}, {arch.MemTMSegLRU, l.SegLRU(), 2}, {arch.MemTMSeg, l.Seg(), 1},
 		{arch.MemTMFree, l.Free(), 1}, {arch.MemSPBoostTable, l.BoostTable(), 1},
+		{arch.MemSPBoost, l.Boost(), 1},
 	} {
 		w, err := sec(x.m)
 		if err != nil {
