@@ -281,7 +281,7 @@ module htm3_memmap #(
   localparam integer PR_LB = PR_N == 4 ? 2 : 1;
   localparam integer IB_PH = 1 << IN_AW;
   localparam integer IB_PR = IB_PH + 16;
-  localparam integer IB_D = IB_PR + (C + PR_N - 1) / PR_N;
+  localparam integer IB_D = IB_PR + (C + PR_N - 1) / PR_N;  // two EBR while <= 256 (N <= 128, C <= 448)
   localparam integer IB_AW = $clog2(IB_D);
   wire        in_we = issue && wr && tgt == T_IN;
   wire        pr_we = e_on && e_pr_we;
@@ -307,7 +307,6 @@ module htm3_memmap #(
   end
 `ifdef SIM
   initial for (ib_i = 0; ib_i < IB_D; ib_i = ib_i + 1) ib_mem[ib_i] = 32'd0;
-  initial if (IB_D > 256) $error("htm3_memmap: IN_BUF's RAM needs %0d words", IB_D);
 `endif
   assign in_rd = ib_rd;
   assign eng_ib_d = in_rd;
