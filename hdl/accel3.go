@@ -108,7 +108,7 @@ func sources3Hash() string {
 // of two (htm3_tm_cells' layout, TM.md), and the banks of tm.active and
 // tm.winner.
 type Accel3Layout struct {
-	S, NC int
+	S, C, NC int
 	// Conn is sp.conn's words of 16 bits (2·C·⌈N/32⌉).
 	Conn int
 }
@@ -128,6 +128,9 @@ func (l Accel3Layout) SegLRU() int     { return 4 * l.R() }
 func (l Accel3Layout) Seg() int        { return 8 * l.R() }
 func (l Accel3Layout) Free() int       { return 10 * l.R() }
 func (l Accel3Layout) BoostTable() int { return 11 * l.R() }
+
+// Boost is sp.boost's base: its C words at the top of the segment memory.
+func (l Accel3Layout) Boost() int { return SegMemWords - l.C }
 
 // Bank is the words of a bank of tm.active's and tm.winner's EBRs (16-bit
 // words, two a logical word): 2^⌈log2 ⌈NC/16⌉⌉.
@@ -162,8 +165,8 @@ const CfgRegsWords = 256
 // keep the image's shape (sp.*, tm.syn, tm.cellsegs) and the physical
 // images of the shared ones: cfgregs.hex (cfg and regs as 16-bit words),
 // segmem.hex (tm.segseq, tm.seglru, tm.seg, tm.free, sp.boosttable,
-// sp.conn), tm.active2.hex and tm.winner2.hex (bank 0, the current bank
-// after reset).
+// sp.conn, sp.boost), tm.active2.hex and tm.winner2.hex (bank 0, the
+// current bank after reset).
 func WriteMemFiles3(im *image.Image, dir string) error {
 	if _, err := im.WriteMemFiles(dir, []string{"readmemh"}); err != nil {
 		return fmt.Errorf("hdl: %w", err)
@@ -198,8 +201,8 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 	put(cr, 0, 2, cfg)
 	put(cr, 64, 4, regs)
 
-	l := Accel3Layout{S: p.S, NC: p.C * p.K, Conn: 2 * p.C * ((p.N + 31) / 32)}
-	if l.SPConn()+l.Conn > SegMemWords {
+	l := Accel3Layout{S: p.S, C: p.C, NC: p.C * p.K, Conn: 2 * p.C * ((p.N + 31) / 32)}
+	if l.SPConn()+l.Conn > l.Boost() {
 		return errors.New("hdl: the segment memory is too small for S, C and N")
 	}
 	sm := make([]uint64, SegMemWords)
@@ -209,6 +212,7 @@ func WriteMemFiles3(im *image.Image, dir string) error {
 	}{
 		{arch.MemTMSegSeq, l.SegSeq(), 4}, {arch.MemTMSegLRU, l.SegLRU(), 2}, {arch.MemTMSeg, l.Seg(), 1},
 		{arch.MemTMFree, l.Free(), 1}, {arch.MemSPBoostTable, l.BoostTable(), 1}, {arch.MemSPConn, l.SPConn(), 2},
+		{arch.MemSPBoost, l.Boost(), 1},
 	} {
 		w, err := sec(x.m)
 		if err != nil {

@@ -72,8 +72,9 @@ module htm3_accel #(
   wire [WC-1:0] out_count, pred_count, anom_num, anom_den;
   wire [63:0]  steps;
   wire [3:0]   ph_ra;
-  wire [31:0]  ph_rd;
-  wire         ph_ok, cmd_zero;
+  wire [31:0]  ph_rd, ph_wd;  // PHASE_CYCLES: htm3_seq's, kept in IN_BUF's RAM (htm3_memmap)
+  wire [3:0]   ph_ws;
+  wire         ph_ok, ph_we, cmd_zero;
   // the logical memory port: host's, sequencer's, the one the map sees
   wire         h_req, h_we, s_req, s_we, m_ack;
   wire [4:0]   h_sel, s_sel;
@@ -129,7 +130,8 @@ module htm3_accel #(
   htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
       .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
       .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err), .steps(steps),
-      .cycles(cycles), .ph_ra(ph_ra), .ph_rd(ph_rd), .ph_ok(ph_ok), .out_count(out_count),
+      .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok), .ph_we(ph_we), .ph_ws(ph_ws), .ph_wd(ph_wd),
+      .out_count(out_count),
       .pred_count(pred_count), .anom_num(anom_num), .anom_den(anom_den), .ib_a(ib_a), .ib_d(ib_d),
       .tm_cells(tm_cells), .tm_swap(tm_swap), .tm_dend(tm_dend), .tm_rst(tm_rst), .tm_learn(tm_learn),
       .tm_done(tm_done), .tm_n_pred(tm_n_pred), .tm_anom(tm_anom),
@@ -149,6 +151,7 @@ module htm3_accel #(
       .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .sp_conn_en(sp_busy), .sp_conn_a(sp_conn_a),
       .sp_conn_we(sp_conn_we), .sp_conn_wd(sp_conn_wd), .sp_conn_rd(sp_conn_rd),
       .eng_busy(busy), .eng_ib_a(ib_a), .eng_ib_d(ib_d),
+      .ph_we(ph_we), .ph_wa(ph_ws), .ph_wd(ph_wd), .ph_ra(ph_ra),
       .cb(tm_cb), .e_on(e_on), .e_cr_ra(e_cr_ra), .e_cr_rd(e_cr_rd), .e_cr_we(e_cr_we), .e_cr_wa(e_cr_wa),
       .e_cr_wd(e_cr_wd), .e_sm_a(e_sm_a), .e_sm_we(e_sm_we), .e_sm_wd(e_sm_wd), .e_sm_rd(e_sm_rd),
       .e_syn_a(e_syn_a), .e_syn_we(e_syn_we), .e_syn_wd(e_syn_wd), .e_syn_rd(e_syn_rd),
@@ -159,6 +162,7 @@ module htm3_accel #(
 
   // out.cols: the column engine's while the TM runs, else the window's
   assign sp_oc_ra = e_on ? tm_ac_ra : map_oc_ra;
+  assign ph_rd = ib_d;
 
   htm3_tm #(.C(C), .K(K), .S(S), .M(M), .G(G), .B(B), .SM_AW(14)) u_tm (
       .clk(clk), .rst(rst), .start_cells(tm_cells), .start_dend(tm_dend), .start_rst(tm_rst), .swap(tm_swap),

@@ -5,8 +5,8 @@
 // onto the physical memories of architecture 3: 16-bit EBR words (a 32-bit
 // cfg word is two, a 64-bit regs or segseq word four), the segment memory
 // (one 16K x 16 SPRAM holding tm.segseq, tm.seglru, tm.seg, tm.free,
-// sp.boosttable, the used list and sp.conn, whose port the SP engine has
-// while it runs: sp_conn_*), tm.syn's SPRAM, and the SP engine's own
+// sp.boosttable, sp.boost, the used list and sp.conn, whose port the SP
+// engine has while it runs: sp_conn_*), tm.syn's SPRAM, and the SP engine's own
 // memories through its idle port. Besides the 16 image memories, selector
 // values SEL_IN_BUF, SEL_OUT_BUF and SEL_PRED_BUF reach the host's buffers.
 // tm.active and tm.winner are the current bank (cb) of their two-bank
@@ -64,6 +64,14 @@ module htm3_memmap #(
     input  wire           eng_busy,
     input  wire [IN_AW-1:0] eng_ib_a,
     output wire [31:0]    eng_ib_d,
+    // PHASE_CYCLES (htm3_seq's words, kept in IN_BUF's EBR above its N
+    // words): written at phase ph_wa while the sequencer runs; phase
+    // ph_ra read while no request is in progress, the word (eng_ib_d) a
+    // cycle later, valid while eng_busy was low in both cycles
+    input  wire           ph_we,
+    input  wire [3:0]     ph_wa,
+    input  wire [31:0]    ph_wd,
+    input  wire [3:0]     ph_ra,
     // the TM (htm3_tm): the current bank, and the shared memories' ports
     input  wire           cb,
     input  wire           e_on,
@@ -115,7 +123,7 @@ module htm3_memmap #(
   localparam integer SYN_W = B + WCELL + 1;
   localparam integer IN_D = N;              // IN_BUF words held: an input has at most N indices
   localparam integer IN_AW = (IN_D > 1) ? $clog2(IN_D) : 1;
-  // Selectors beyond the image memories.
+    // Selectors beyond the image memories.
   localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18;
   // The segment memory's layout (16-bit words; htm3_tm_cells' layout,
   // TM.md: DENDRITE.md's on R = 2^ceil(log2 S), so that a region's base is
@@ -127,6 +135,9 @@ module htm3_memmap #(
   localparam integer SM_LRU = 4 * R, SM_SEG = 8 * R, SM_FREE = 10 * R, SM_BT = 11 * R;
   /* verilator lint_off UNUSEDPARAM */
   localparam integer SM_D = SM_CONN + 2 * C * ((N + 31) / 32);  // the words used: checked under SIM only
+  // sp.boost (C words: storage only, the SP engine has boosting off) at
+  // the top of the segment memory, clear of the regions above.
+  localparam integer SM_BO = 16384 - C;
   /* verilator lint_on UNUSEDPARAM */
   localparam integer SYN_AW = $clog2(S * M);
   // cfg/regs EBR (256 x 16): cfg word i at 2i, regs word r at 64 + 4r.
@@ -138,12 +149,12 @@ module htm3_memmap #(
   localparam integer CS_AW = $clog2(NC);
 
 `ifdef SIM
-  initial if (SM_D > 16384) $error("htm3_memmap: the segment memory needs %0d words", SM_D);
+  initial if (SM_D > SM_BO) $error("htm3_memmap: the segment memory needs %0d words below sp.boost", SM_D);
   initial if (SEG_W > 16) $error("htm3_memmap: tm.seg is %0d bits wide", SEG_W);
 `endif
 
   // Physical targets.
-  localparam [3:0] T_CR = 4'd0, T_SP = 4'd1, T_BOOST = 4'd2, T_SM = 4'd3, T_SYN = 4'd4, T_CS = 4'd5,
+  localparam [3:0] T_CR = 4'd0, T_SP = 4'd1, T_SM = 4'd3, T_SYN = 4'd4, T_CS = 4'd5,
                    T_ACT = 4'd6, T_IN = 4'd7, T_OC = 4'd8, T_ZERO = 4'd9, T_WIN = 4'd10, T_PR = 4'd11;
 
   // A word written keeps the image's width (sim.Device masks likewise):
@@ -182,7 +193,7 @@ module htm3_memmap #(
       {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = 16'(CR_REGS) | (16'(addr[3:0]) << 2); end
       {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_DUTY}: d_tgt = T_SP;
       {1'b0, MEM_SP_CONN}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_CONN) | (addr[15:0] << 1); end
-      {1'b0, MEM_SP_BOOST}: d_tgt = T_BOOST;
+      {1'b0, MEM_SP_BOOST}: begin d_tgt = T_SM; d_pa = 16'(SM_BO) + 16'(addr[WCI-1:0]); end
       {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) + 16'(addr[9:0]); end
       {1'b0, MEM_TM_SEG}: begin d_tgt = T_SM; d_pa = 16'(SM_SEG) | 16'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_LRU) | (16'(addr[WS-1:0]) << 1); end
@@ -229,11 +240,6 @@ module htm3_memmap #(
       .wa(e_on ? {1'b0, e_cr_wa} : pk[7:0]), .wd(e_on ? e_cr_wd : wpart));
   assign e_cr_rd = cr_rd;
 
-  wire        bo_we = issue && wr && tgt == T_BOOST;
-  wire [15:0] bo_rd;
-  htm_ebr #(.WIDTH(16), .DEPTH(C), .FILE("sp.boost")) u_boost (
-      .clk(clk), .ra(addrq[$clog2(C)-1:0]), .rd(bo_rd), .we(bo_we), .wa(addrq[$clog2(C)-1:0]), .wd(wdq[15:0]));
-
   wire        sm_we = issue && wr && tgt == T_SM;
   wire [15:0] sm_rd;
   htm_spram #(.WIDTH(16), .DEPTH(16384), .FILE("segmem")) u_sm (
@@ -271,17 +277,54 @@ module htm3_memmap #(
       .wa(e_on ? e_win_wa : pk[ACT_AW:0]), .wd(e_on ? e_win_wd : wpart));
   assign e_win_rd = win_rd;
 
-  // out.pred (PRED_BUF): written by the column engine, read by the host.
-  wire [WCI-1:0] pr_rd;
-  htm_ebr #(.WIDTH(WCI), .DEPTH(C)) u_pr (
-      .clk(clk), .ra(addrq[WCI-1:0]), .rd(pr_rd), .we(e_on && e_pr_we), .wa(e_pr_wa), .wd(e_pr_wd));
-
+  // IN_BUF's RAM (32 bits wide: two EBR) holds, in 256 words for N = 120:
+  //   IN_BUF       words 0 .. N - 1
+  //   PHASE_CYCLES word IB_PH + phase (htm3_seq's)
+  //   out.pred     (PRED_BUF) from word IB_PR, PR_N entries a word in
+  //                lanes of PR_L bits, least significant first (written by
+  //                the column engine a lane at a time: the EBR's bit mask)
+  // Writes: the host's IN_BUF words while idle, the sequencer's
+  // PHASE_CYCLES words when a phase ends, the column engine's out.pred
+  // entries while it runs (never in the same cycle: the sequencer writes
+  // a phase's count in the cycle it starts the engine or after the TM's
+  // done; checked under SIM). Reads: the engines' while eng_busy, a
+  // request's while in progress, else PHASE_CYCLES for the host.
+  localparam integer PR_L = WCI <= 8 ? 8 : 16;
+  localparam integer PR_N = 32 / PR_L;
+  localparam integer PR_LB = PR_N == 4 ? 2 : 1;
+  localparam integer IB_PH = 1 << IN_AW;
+  localparam integer IB_PR = IB_PH + 16;
+  localparam integer IB_D = IB_PR + (C + PR_N - 1) / PR_N;  // two EBR while <= 256 (N <= 128, C <= 448)
+  localparam integer IB_AW = $clog2(IB_D);
   wire        in_we = issue && wr && tgt == T_IN;
+  wire        pr_we = e_on && e_pr_we;
   wire [31:0] in_rd;
-  htm_ebr #(.WIDTH(32), .DEPTH(IN_D)) u_inbuf (
-      .clk(clk), .ra(eng_busy ? eng_ib_a : addrq[IN_AW-1:0]), .rd(in_rd), .we(in_we), .wa(addrq[IN_AW-1:0]),
-      .wd(wdq[31:0]));
+  wire [IB_AW-1:0] pr_ra = IB_AW'(IB_PR) + IB_AW'(addrq[WCI-1:0] >> PR_LB);
+  wire [IB_AW-1:0] ib_ra = eng_busy ? IB_AW'(eng_ib_a) :
+                           busy ? (tgt == T_PR ? pr_ra : IB_AW'(addrq[IN_AW-1:0])) : IB_AW'(IB_PH) + IB_AW'(ph_ra);
+  wire [IB_AW-1:0] ib_wa = pr_we ? IB_AW'(IB_PR) + IB_AW'(e_pr_wa >> PR_LB) :
+                           ph_we ? IB_AW'(IB_PH) + IB_AW'(ph_wa) : IB_AW'(addrq[IN_AW-1:0]);
+  wire [31:0] ib_wd = pr_we ? {PR_N{PR_L'(e_pr_wd)}} : ph_we ? ph_wd : wdq[31:0];
+  wire [3:0]  pr_be = PR_N == 4 ? 4'b0001 << e_pr_wa[PR_LB-1:0] : 4'b0011 << {e_pr_wa[0], 1'b0};
+  wire [3:0]  ib_be = pr_we ? pr_be : {4{in_we || ph_we}};
+  (* no_rw_check, ram_style = "block" *) reg [31:0] ib_mem[0:IB_D-1];
+  reg [31:0] ib_rd;
+  integer ib_i;
+  always @(posedge clk) begin
+    for (ib_i = 0; ib_i < 4; ib_i = ib_i + 1) if (ib_be[ib_i]) ib_mem[ib_wa][8*ib_i+:8] <= ib_wd[8*ib_i+:8];
+    ib_rd <= ib_mem[ib_ra];
+`ifdef SIM
+    if (ib_be != 4'd0 && ib_wa == ib_ra) ib_rd <= ~ib_mem[ib_ra];  // as htm_ebr: undefined on silicon
+    if (pr_we && (in_we || ph_we)) $error("htm3_memmap: out.pred and IN_BUF/PHASE_CYCLES written in one cycle");
+`endif
+  end
+`ifdef SIM
+  initial for (ib_i = 0; ib_i < IB_D; ib_i = ib_i + 1) ib_mem[ib_i] = 32'd0;
+`endif
+  assign in_rd = ib_rd;
   assign eng_ib_d = in_rd;
+  // a PRED_BUF entry: its lane of the word read
+  wire [WCI-1:0] pr_rd = WCI'(in_rd >> (PR_L * 32'(addrq[PR_LB-1:0])));
 
   // The SP engine's port.
   always @* begin
@@ -309,7 +352,6 @@ module htm3_memmap #(
     endcase
     case (tgt)
       T_SP: wide = {32'd0, sp_mr_d};
-      T_BOOST: wide = {48'd0, bo_rd};
       T_SYN: wide = {{(64 - SYN_W) {1'b0}}, syn_rd};
       T_CS: wide = {{(64 - WG) {1'b0}}, cs_rd};
       T_IN: wide = {32'd0, in_rd};

@@ -7,8 +7,9 @@
 // minOverlap) are loaded from cfg and regs through the logical memory port,
 // then the TM's working state is rebuilt (htm3_tm's restore pass, then a
 // dendrite pass without learning). The cycles of each phase (one running counter,
-// stored when the phase changes) and of the command are kept for
-// PHASE_CYCLES and CYCLES.
+// written to the PHASE_CYCLES RAM, which htm3_memmap keeps in IN_BUF's EBR,
+// when the phase changes) and of the command are kept for PHASE_CYCLES and
+// CYCLES.
 `default_nettype none
 module htm3_seq #(
     parameter integer N = 120,
@@ -30,11 +31,16 @@ module htm3_seq #(
     output reg            err,        // the command failed with BAD_INPUT
     output reg  [63:0]    steps,
     output reg  [31:0]    cycles,
-    // PHASE_CYCLES in RAM: word ph_ra (a phase) is ph_rd a cycle later;
-    // ph_ok: the phase ran in the last STEP (else the word reads 0)
+    // PHASE_CYCLES in RAM (htm3_memmap keeps it in IN_BUF's spare words):
+    // ph_we writes ph_wd at phase ph_ws; the host reads phase ph_ra, its
+    // word a cycle later. ph_ok: the phase ran in the last STEP and no
+    // command runs or ran a cycle ago (the engines own the RAM's read
+    // port then), else the word reads 0
     input  wire [3:0]     ph_ra,
-    output wire [31:0]    ph_rd,
     output wire           ph_ok,
+    output reg            ph_we,
+    output reg  [3:0]     ph_ws,
+    output reg  [31:0]    ph_wd,
     output reg  [WC-1:0]  out_count,
     output reg  [WC-1:0]  pred_count,
     output reg  [WC-1:0]  anom_num,
@@ -90,8 +96,9 @@ module htm3_seq #(
                    Q_SWAP = 4'd6, Q_DEND = 4'd7, Q_TMR = 4'd8, Q_TMD = 4'd9;
   reg [3:0]  q;
   wire   run = q != Q_IDLE;
-  reg    ph_we;
+  reg    busy_q;
   assign busy = run || ph_we;  // and while the last PHASE_CYCLES word is written
+  always @(posedge clk) busy_q <= busy;
 
   // ------------------------------------------------------------ the check
   // At check cycle ci, IN_BUF word ci is read and word ci - 1 arrives: below
@@ -114,11 +121,7 @@ module htm3_seq #(
   reg [31:0] pcnt;
   reg [3:0]  pcur;
   reg [9:0]  phv;
-  reg [3:0]  ph_ws;
-  reg [31:0] ph_wd;
-  htm_ebr #(.WIDTH(32), .DEPTH(16), .ZERO(1)) u_ph (
-      .clk(clk), .ra(ph_ra), .rd(ph_rd), .we(ph_we), .wa(ph_ws), .wd(ph_wd));
-  assign ph_ok = (ph_ra <= 4'd9) && phv[ph_ra];
+  assign ph_ok = (ph_ra <= 4'd9) && phv[ph_ra] && !busy && !busy_q;
   wire [3:0] sp_sl = {1'b0, sp_phase - 3'd1};  // the SP's phase (1 LOAD .. 5 SP_DUTY) as a phase number
   assign tm_learn = sp_learn;
 
