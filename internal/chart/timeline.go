@@ -164,8 +164,29 @@ func line(xs, ys []float64) plotter.XYs {
 	return pts
 }
 
-// Write draws the timeline in format ("svg" or "png") to w.
+// Write draws the timeline in format ("svg" or "png") to w: the series
+// above (windows, detections), the scores below, on one time axis.
 func (tl *Timeline) Write(w io.Writer, format string) error {
+	if err := tl.check(); err != nil {
+		return err
+	}
+	xs, byTime := tl.xs()
+	top, bottom, lo, hi := tl.panels(xs, byTime)
+	m := tl.Marks()
+	if err := tl.addWindows(top, bottom, xs, lo, hi, m); err != nil {
+		return err
+	}
+	if err := tl.addSeries(top, xs, m); err != nil {
+		return err
+	}
+	if err := tl.addScores(bottom, xs); err != nil {
+		return err
+	}
+	return WriteStack(w, format, Width, []Panel{{top, 2.6 * vg.Inch}, {bottom, 2.4 * vg.Inch}})
+}
+
+// check reports a timeline with no rows or score series of another length.
+func (tl *Timeline) check() error {
 	n := len(tl.Values)
 	if n == 0 {
 		return fmt.Errorf("chart: %s: no rows to plot", tl.Title)
@@ -175,12 +196,18 @@ func (tl *Timeline) Write(w io.Writer, format string) error {
 			return fmt.Errorf("chart: %s: %d values but a score series of %d", tl.Title, n, len(s))
 		}
 	}
-	xs, byTime := tl.xs()
+	return nil
+}
+
+// panels makes the two panels and their axes; lo and hi are the upper
+// panel's value range, with room above the data for the legend.
+func (tl *Timeline) panels(xs []float64, byTime bool) (top, bottom *plot.Plot, lo, hi float64) {
+	n := len(tl.Values)
 	xLabel := "row"
 	if byTime {
 		xLabel = fmt.Sprintf("time (UTC), %d rows from %s to %s", n, tl.Times[0].Format(time.DateTime), tl.Times[n-1].Format(time.DateTime))
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
+	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, v := range tl.Values {
 		if !math.IsNaN(v) {
 			lo, hi = min(lo, v), max(hi, v)
@@ -189,11 +216,10 @@ func (tl *Timeline) Write(w io.Writer, format string) error {
 	if !(lo < hi) {
 		lo, hi = lo-1, hi+1
 	}
-	// Room above the data for the legend.
 	lo, hi = lo-(hi-lo)*0.05, hi+(hi-lo)*0.45
 
-	top := New(tl.Title, "", "value")
-	bottom := New("", xLabel, "score")
+	top = New(tl.Title, "", "value")
+	bottom = New("", xLabel, "score")
 	bottom.Y.Min, bottom.Y.Max = 0, scoreTop
 	bottom.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25}, {Value: 0.5, Label: "0.5"}, {Value: 0.75}, {Value: 1, Label: "1"}})
 	for _, p := range []*plot.Plot{top, bottom} {
@@ -208,13 +234,17 @@ func (tl *Timeline) Write(w io.Writer, format string) error {
 	}
 	top.Y.Min, top.Y.Max = lo, hi
 	top.X.Tick.Marker = unlabelled{top.X.Tick.Marker} // the time axis is the lower panel's
+	return top, bottom, lo, hi
+}
 
-	m := tl.Marks()
+// addWindows shades the labelled windows in both panels (a missed one
+// outlined in red) and the probation period in the lower one.
+func (tl *Timeline) addWindows(top, bottom *plot.Plot, xs []float64, lo, hi float64, m Marks) error {
+	n := len(tl.Values)
 	missed := map[int]bool{}
 	for _, k := range m.Missed {
 		missed[k] = true
 	}
-	// Windows, shaded in both panels; a missed one outlined in red.
 	for k, win := range tl.Windows {
 		if win[0] < 0 || win[1] >= n || win[0] > win[1] {
 			return fmt.Errorf("chart: %s: window %d rows %d..%d outside the %d rows", tl.Title, k, win[0], win[1], n)
@@ -254,7 +284,12 @@ func (tl *Timeline) Write(w io.Writer, format string) error {
 		bottom.Add(poly)
 		bottom.Legend.Add("probation (not scored)", poly)
 	}
+	return nil
+}
 
+// addSeries draws the series in the upper panel with its detections (true
+// and false positives when the windows are labelled).
+func (tl *Timeline) addSeries(top *plot.Plot, xs []float64, m Marks) error {
 	series, err := plotter.NewLine(line(xs, tl.Values))
 	if err != nil {
 		return err
@@ -294,7 +329,13 @@ func (tl *Timeline) Write(w io.Writer, format string) error {
 		top.Add(sc)
 		top.Legend.Add(fmt.Sprintf("%s (%d)", mk.name, len(mk.rows)), sc)
 	}
+	return nil
+}
 
+// addScores draws the raw anomaly, the likelihood, the optional score and
+// the threshold in the lower panel.
+func (tl *Timeline) addScores(bottom *plot.Plot, xs []float64) error {
+	n := len(tl.Values)
 	scores := []struct {
 		name   string
 		ys     []float64
@@ -330,7 +371,7 @@ func (tl *Timeline) Write(w io.Writer, format string) error {
 		}
 		bottom.Legend.Add(fmt.Sprintf("threshold %.4g on %s", tl.Threshold, name), l)
 	}
-	return WriteStack(w, format, Width, []Panel{{top, 2.6 * vg.Inch}, {bottom, 2.4 * vg.Inch}})
+	return nil
 }
 
 // unlabelled is a Ticker's ticks without their labels: the grid lines of a
