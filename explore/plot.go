@@ -64,6 +64,19 @@ func WritePlot(w io.Writer, format, title string, rs []Result, refs []Reference)
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.TickerFunc(bitTicks)
 	p.Y.Tick.Marker = plot.TickerFunc(scoreTicks)
+	setRanges(p, rs, refs)
+	for _, add := range []func(*plot.Plot, []Result, []Reference) error{addReferences, addFront, addVariants} {
+		if err := add(p, rs, refs); err != nil {
+			return err
+		}
+	}
+	p.Legend.Top, p.Legend.Left = false, false
+	p.Legend.YOffs = vg.Points(4)
+	return chart.Write(w, format, chart.Width, 5.5*vg.Inch, p)
+}
+
+// setRanges fits the axes to the variants and the reference scores.
+func setRanges(p *plot.Plot, rs []Result, refs []Reference) {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	ylo, yhi := math.Inf(1), math.Inf(-1)
 	for _, r := range rs {
@@ -76,7 +89,11 @@ func WritePlot(w io.Writer, format, title string, rs []Result, refs []Reference)
 	}
 	p.X.Min, p.X.Max = lo/1.6, hi*2.5
 	p.Y.Min, p.Y.Max = math.Floor(ylo/5)*5-2, math.Ceil(yhi/5)*5+2
+}
 
+// addReferences draws each published detector's score as a labelled
+// dashed line.
+func addReferences(p *plot.Plot, _ []Result, refs []Reference) error {
 	for _, ref := range refs {
 		l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: ref.Standard}, {X: p.X.Max, Y: ref.Standard}})
 		if err != nil {
@@ -100,7 +117,11 @@ func WritePlot(w io.Writer, format, title string, rs []Result, refs []Reference)
 		lb.Offset = vg.Point{X: vg.Points(3), Y: vg.Points(5)}
 		p.Add(lb)
 	}
+	return nil
+}
 
+// addFront draws the Pareto front as a staircase and names its variants.
+func addFront(p *plot.Plot, rs []Result, _ []Reference) error {
 	front := Pareto(rs)
 	pts := make(plotter.XYs, 0, 2*len(front))
 	for k, i := range front {
@@ -118,6 +139,28 @@ func WritePlot(w io.Writer, format, title string, rs []Result, refs []Reference)
 	p.Add(fl)
 	p.Legend.Add("Pareto front", fl)
 
+	var lxy []plotter.XY
+	var names []string
+	for _, i := range front {
+		lxy = append(lxy, plotter.XY{X: float64(rs[i].ImageBits), Y: rs[i].Standard})
+		names = append(names, rs[i].Name)
+	}
+	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: lxy, Labels: names})
+	if err != nil {
+		return err
+	}
+	for i := range lb.TextStyle {
+		lb.TextStyle[i].Font.Size = vg.Points(7.5)
+		lb.TextStyle[i].YAlign = draw.YBottom
+		lb.TextStyle[i].XAlign = draw.XCenter
+	}
+	lb.Offset = vg.Point{Y: vg.Points(4)}
+	p.Add(lb)
+	return nil
+}
+
+// addVariants marks every variant by the smallest part that holds it.
+func addVariants(p *plot.Plot, rs []Result, _ []Reference) error {
 	groups := append([]string{}, partNames()...)
 	groups = append(groups, "")
 	for g, name := range groups {
@@ -143,27 +186,7 @@ func WritePlot(w io.Writer, format, title string, rs []Result, refs []Reference)
 		p.Add(sc)
 		p.Legend.Add(label, sc)
 	}
-	// The front's variants by name.
-	var lxy []plotter.XY
-	var names []string
-	for _, i := range front {
-		lxy = append(lxy, plotter.XY{X: float64(rs[i].ImageBits), Y: rs[i].Standard})
-		names = append(names, rs[i].Name)
-	}
-	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: lxy, Labels: names})
-	if err != nil {
-		return err
-	}
-	for i := range lb.TextStyle {
-		lb.TextStyle[i].Font.Size = vg.Points(7.5)
-		lb.TextStyle[i].YAlign = draw.YBottom
-		lb.TextStyle[i].XAlign = draw.XCenter
-	}
-	lb.Offset = vg.Point{Y: vg.Points(4)}
-	p.Add(lb)
-	p.Legend.Top, p.Legend.Left = false, false
-	p.Legend.YOffs = vg.Points(4)
-	return chart.Write(w, format, chart.Width, 5.5*vg.Inch, p)
+	return nil
 }
 
 // partNames returns the names of image.Parts.
