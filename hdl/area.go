@@ -44,14 +44,9 @@ func BlockArea(netlist string) ([]BlockUse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
-	type cell struct {
-		Type        string                       `json:"type"`
-		Dirs        map[string]string            `json:"port_directions"`
-		Connections map[string][]json.RawMessage `json:"connections"`
-	}
 	var d struct {
 		Modules map[string]struct {
-			Cells    map[string]*cell `json:"cells"`
+			Cells    map[string]*netCell `json:"cells"`
 			Netnames map[string]struct {
 				Bits []json.RawMessage `json:"bits"`
 			} `json:"netnames"`
@@ -64,83 +59,123 @@ func BlockArea(netlist string) ([]BlockUse, error) {
 	if !ok {
 		return nil, fmt.Errorf("hdl: %s: no module top", netlist)
 	}
-	bit := func(r json.RawMessage) (int, bool) { // constants are strings
-		var n int
-		return n, json.Unmarshal(r, &n) == nil
+	n := &netGraph{cells: top.Cells, names: map[int]string{}, sinks: map[int][]netPin{}, memo: map[string]map[string]bool{}}
+	for name, w := range top.Netnames {
+		n.name(name, w.Bits)
 	}
-	names := map[int]string{} // the shortest public name of each net bit
-	for n, w := range top.Netnames {
-		if strings.HasPrefix(n, "$") {
-			continue
-		}
-		for _, r := range w.Bits {
-			if x, ok := bit(r); ok && (names[x] == "" || len(n) < len(names[x])) {
-				names[x] = n
-			}
+	n.link()
+	return n.tally(), nil
+}
+
+// netCell is a cell of a Yosys JSON netlist.
+type netCell struct {
+	Type        string                       `json:"type"`
+	Dirs        map[string]string            `json:"port_directions"`
+	Connections map[string][]json.RawMessage `json:"connections"`
+}
+
+// netPin is a cell's input port.
+type netPin struct{ cell, port string }
+
+// netGraph is a flat netlist's cells and nets, for charging each LUT and
+// carry to the flip-flops and blocks that it feeds.
+type netGraph struct {
+	cells map[string]*netCell
+	names map[int]string   // the shortest public name of each net bit
+	sinks map[int][]netPin // the input ports each net bit drives
+	memo  map[string]map[string]bool
+}
+
+// netBit reads a net bit; constants are strings, not bits.
+func netBit(r json.RawMessage) (int, bool) {
+	var n int
+	return n, json.Unmarshal(r, &n) == nil
+}
+
+// name records a public net's name for its bits, the shortest kept.
+func (n *netGraph) name(name string, bits []json.RawMessage) {
+	if strings.HasPrefix(name, "$") {
+		return
+	}
+	for _, r := range bits {
+		if x, ok := netBit(r); ok && (n.names[x] == "" || len(name) < len(n.names[x])) {
+			n.names[x] = name
 		}
 	}
-	type pin struct{ cell, port string }
-	sinks := map[int][]pin{}
-	for cn, c := range top.Cells {
+}
+
+// link records every net bit's sinks.
+func (n *netGraph) link() {
+	for cn, c := range n.cells {
 		for p, bits := range c.Connections {
 			if c.Dirs[p] == "output" {
 				continue
 			}
 			for _, r := range bits {
-				if x, ok := bit(r); ok {
-					sinks[x] = append(sinks[x], pin{cn, p})
+				if x, ok := netBit(r); ok {
+					n.sinks[x] = append(n.sinks[x], netPin{cn, p})
 				}
 			}
 		}
 	}
-	isComb := func(t string) bool { return t == "SB_LUT4" || t == "SB_CARRY" }
-	qName := func(c *cell) string {
-		if q := c.Connections["Q"]; len(q) == 1 {
-			if x, ok := bit(q[0]); ok && names[x] != "" {
-				return blockName(names[x])
-			}
+}
+
+func isComb(t string) bool { return t == "SB_LUT4" || t == "SB_CARRY" }
+
+// qName is a flip-flop's block: its output net's name, or "?".
+func (n *netGraph) qName(c *netCell) string {
+	if q := c.Connections["Q"]; len(q) == 1 {
+		if x, ok := netBit(q[0]); ok && n.names[x] != "" {
+			return blockName(n.names[x])
 		}
-		return "?"
 	}
-	memo := map[string]map[string]bool{}
-	var dests func(cn string, seen map[string]bool) map[string]bool
-	dests = func(cn string, seen map[string]bool) map[string]bool {
-		if m, ok := memo[cn]; ok {
-			return m
+	return "?"
+}
+
+// dests returns the blocks that a combinational cell feeds through other
+// combinational cells: flip-flops by their block, anything else by its
+// cell's block and type. seen holds the cells on the current path only.
+func (n *netGraph) dests(cn string, seen map[string]bool) map[string]bool {
+	if m, ok := n.memo[cn]; ok {
+		return m
+	}
+	seen[cn] = true
+	res := map[string]bool{}
+	c := n.cells[cn]
+	for p, bits := range c.Connections {
+		if c.Dirs[p] != "output" {
+			continue
 		}
-		seen[cn] = true
-		res := map[string]bool{}
-		c := top.Cells[cn]
-		for p, bits := range c.Connections {
-			if c.Dirs[p] != "output" {
+		for _, r := range bits {
+			x, ok := netBit(r)
+			if !ok {
 				continue
 			}
-			for _, r := range bits {
-				x, ok := bit(r)
-				if !ok {
-					continue
-				}
-				for _, s := range sinks[x] {
-					sc := top.Cells[s.cell]
-					switch {
-					case isComb(sc.Type):
-						if !seen[s.cell] {
-							for k := range dests(s.cell, seen) {
-								res[k] = true
-							}
+			for _, s := range n.sinks[x] {
+				sc := n.cells[s.cell]
+				switch {
+				case isComb(sc.Type):
+					if !seen[s.cell] {
+						for k := range n.dests(s.cell, seen) {
+							res[k] = true
 						}
-					case strings.HasPrefix(sc.Type, "SB_DFF"):
-						res[qName(sc)] = true
-					default:
-						res[blockName(s.cell)+":"+sc.Type] = true
 					}
+				case strings.HasPrefix(sc.Type, "SB_DFF"):
+					res[n.qName(sc)] = true
+				default:
+					res[blockName(s.cell)+":"+sc.Type] = true
 				}
 			}
 		}
-		delete(seen, cn) // seen holds the cells on the current path only
-		memo[cn] = res
-		return res
 	}
+	delete(seen, cn)
+	n.memo[cn] = res
+	return res
+}
+
+// tally charges each flip-flop to its block and each LUT and carry in
+// equal parts to the blocks it feeds, largest first.
+func (n *netGraph) tally() []BlockUse {
 	use := map[string]*BlockUse{}
 	get := func(k string) *BlockUse {
 		if use[k] == nil {
@@ -148,12 +183,12 @@ func BlockArea(netlist string) ([]BlockUse, error) {
 		}
 		return use[k]
 	}
-	for cn, c := range top.Cells {
+	for cn, c := range n.cells {
 		switch {
 		case strings.HasPrefix(c.Type, "SB_DFF"):
-			get(qName(c)).FF++
+			get(n.qName(c)).FF++
 		case isComb(c.Type):
-			ds := dests(cn, map[string]bool{})
+			ds := n.dests(cn, map[string]bool{})
 			if len(ds) == 0 {
 				ds = map[string]bool{"(nothing)": true}
 			}
@@ -178,5 +213,5 @@ func BlockArea(netlist string) ([]BlockUse, error) {
 		}
 		return out[i].Block < out[j].Block
 	})
-	return out, nil
+	return out
 }
