@@ -10,6 +10,7 @@ package tm
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"github.com/htmhw/htmhw/model/rng"
@@ -113,6 +114,7 @@ type TemporalMemory struct {
 	segLastUsed []uint32
 	segSeq      []uint64 // creation number: orders a cell's segments
 	segNumSyn   []uint16
+	segPos      []uint16   // position in its cell's cellSegs list
 	free        []uint32   // free segments, a stack: the next allocation is the last entry
 	cellSegs    [][]uint32 // each cell's segments in creation order
 
@@ -120,6 +122,7 @@ type TemporalMemory struct {
 	synCell []uint32 // presynaptic cell, or None when free
 	synPerm []uint16
 	presyn  [][]uint32 // reverse index: cell -> its synapses (any order)
+	synPos  []uint32   // per used slot: its position in presyn[synCell]
 
 	// Activity.
 	numConn, numPot []uint16 // per segment, from the last dendrite activation
@@ -137,7 +140,10 @@ type TemporalMemory struct {
 	stats       Stats
 	numSynapses int
 
+	// Scratch space, reused by every step.
 	scratch []uint32
+	keys    []uint64
+	mark    sdr.Bitset // cells, all clear between calls
 }
 
 // New returns an empty temporal memory (no segments) whose generator is
@@ -153,11 +159,14 @@ func New(p Params) (*TemporalMemory, error) {
 		segLastUsed:    make([]uint32, S),
 		segSeq:         make([]uint64, S),
 		segNumSyn:      make([]uint16, S),
+		segPos:         make([]uint16, S),
 		free:           make([]uint32, S),
 		cellSegs:       make([][]uint32, n),
 		synCell:        make([]uint32, S*M),
 		synPerm:        make([]uint16, S*M),
 		presyn:         make([][]uint32, n),
+		synPos:         make([]uint32, S*M),
+		mark:           sdr.NewBitset(n),
 		numConn:        make([]uint16, S),
 		numPot:         make([]uint16, S),
 		prevActiveBits: sdr.NewBitset(n),
@@ -417,15 +426,23 @@ func (t *TemporalMemory) pruneSegment(s uint32) bool {
 func (t *TemporalMemory) growSynapses(s uint32, n int) {
 	base := int(s) * t.m
 	// Candidates: previous winners (ascending) not yet presynaptic to s.
+	// The segment's presynaptic cells are marked for the filter, then
+	// cleared again.
+	syn := t.synCell[base : base+t.m]
+	for _, c := range syn {
+		if c != None {
+			t.mark.Set(c)
+		}
+	}
 	cand := t.scratch[:0]
 	for _, c := range t.prevWinners {
-		cand = append(cand, c)
+		if !t.mark.Has(c) {
+			cand = append(cand, c)
+		}
 	}
-	for j := base; j < base+t.m; j++ {
-		if c := t.synCell[j]; c != None && t.prevWinnerBits.Has(c) {
-			if i, ok := slices.BinarySearch(cand, c); ok {
-				cand = slices.Delete(cand, i, i+1)
-			}
+	for _, c := range syn {
+		if c != None {
+			t.mark.Clear(c)
 		}
 	}
 	t.scratch = cand
@@ -444,6 +461,7 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		}
 		t.synCell[slot] = cand[i]
 		t.synPerm[slot] = t.p.InitialPermanence
+		t.synPos[slot] = uint32(len(t.presyn[cand[i]]))
 		t.presyn[cand[i]] = append(t.presyn[cand[i]], uint32(slot))
 		t.segNumSyn[s]++
 		t.numSynapses++
@@ -455,25 +473,26 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 // destroyWeakestSynapses destroys, n times over, the synapse of segment s
 // with the smallest permanence (ties: lowest slot) among those whose
 // presynaptic cell is not a previous winner.
+//
+// Destroying a synapse changes no other permanence, so the n rounds destroy
+// the first n eligible synapses in (permanence, slot) order: they are
+// found by one sort of packed keys.
 func (t *TemporalMemory) destroyWeakestSynapses(s uint32, n int) {
 	base := int(s) * t.m
-	for ; n > 0; n-- {
-		weakest := -1
-		for j := base; j < base+t.m; j++ {
-			c := t.synCell[j]
-			if c == None || t.prevWinnerBits.Has(c) {
-				continue
-			}
-			if weakest < 0 || t.synPerm[j] < t.synPerm[weakest] {
-				weakest = j
-			}
+	keys := t.keys[:0]
+	for j := base; j < base+t.m; j++ {
+		c := t.synCell[j]
+		if c == None || t.prevWinnerBits.Has(c) {
+			continue
 		}
-		if weakest < 0 {
-			return
-		}
-		t.destroySynapse(uint32(weakest))
+		keys = append(keys, uint64(t.synPerm[j])<<32|uint64(j-base))
+	}
+	slices.Sort(keys)
+	for _, k := range keys[:min(n, len(keys))] {
+		t.destroySynapse(uint32(base + int(uint32(k))))
 		t.stats.SynapsesEvicted++
 	}
+	t.keys = keys
 }
 
 // createSegment allocates a segment on cell, evicting the cell's least
@@ -517,6 +536,7 @@ func (t *TemporalMemory) createSegment(cell uint32) uint32 {
 	t.seq++
 	t.segNumSyn[s] = 0
 	t.numConn[s], t.numPot[s] = 0, 0
+	t.segPos[s] = uint16(len(t.cellSegs[cell]))
 	t.cellSegs[cell] = append(t.cellSegs[cell], s)
 	t.stats.SegmentsCreated++
 	return s
@@ -535,8 +555,13 @@ func (t *TemporalMemory) destroySegment(s uint32) {
 	}
 	cell := t.segCell[s]
 	segs := t.cellSegs[cell]
-	i := slices.Index(segs, s)
-	t.cellSegs[cell] = slices.Delete(segs, i, i+1)
+	i := int(t.segPos[s])
+	segs = slices.Delete(segs, i, i+1)
+	for k := i; k < len(segs); k++ {
+		t.segPos[segs[k]] = uint16(k)
+	}
+	t.cellSegs[cell] = segs
+	t.segPos[s] = 0
 	t.segCell[s] = None
 	t.segLastUsed[s], t.segSeq[s] = 0, 0
 	t.free = append(t.free, s)
@@ -545,9 +570,12 @@ func (t *TemporalMemory) destroySegment(s uint32) {
 func (t *TemporalMemory) destroySynapse(j uint32) {
 	c := t.synCell[j]
 	list := t.presyn[c]
-	i := slices.Index(list, j)
-	list[i] = list[len(list)-1]
+	i := t.synPos[j]
+	last := list[len(list)-1]
+	list[i] = last
+	t.synPos[last] = i
 	t.presyn[c] = list[:len(list)-1]
+	t.synPos[j] = 0
 	t.synCell[j] = None
 	t.synPerm[j] = 0
 	t.segNumSyn[j/uint32(t.m)]--
@@ -576,36 +604,49 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 			}
 		}
 	}
-	t.activeSegs, t.matchingSegs = t.activeSegs[:0], t.matchingSegs[:0]
-	for _, s := range t.touched {
-		if int(t.numConn[s]) >= t.p.ActivationThreshold {
-			t.activeSegs = append(t.activeSegs, s)
-		}
-		if int(t.numPot[s]) >= t.p.MinThreshold {
-			t.matchingSegs = append(t.matchingSegs, s)
-		}
-	}
-	bySegmentOrder := func(a, b uint32) int {
-		if ca, cb := t.segCell[a], t.segCell[b]; ca != cb {
-			if ca < cb {
-				return -1
-			}
-			return 1
-		}
-		switch sa, sb := t.segSeq[a], t.segSeq[b]; {
-		case sa < sb:
-			return -1
-		case sa > sb:
-			return 1
-		}
-		return 0
-	}
-	slices.SortFunc(t.activeSegs, bySegmentOrder)
-	slices.SortFunc(t.matchingSegs, bySegmentOrder)
+	t.listSegments()
 	if learn {
 		for _, s := range t.activeSegs {
 			t.segLastUsed[s] = t.iteration
 		}
 		t.iteration++
+	}
+}
+
+// listSegments lists the active and matching segments ordered by (cell,
+// creation number) without a comparison sort: the owner cells of the
+// touched segments that are active or matching are marked in a bitset,
+// and the marked cells are visited in ascending order, each cell's
+// segments in its cellSegs order, which is creation order. Segments that
+// were not touched have zero counts and are neither active nor matching.
+func (t *TemporalMemory) listSegments() {
+	at, mt := uint16(t.p.ActivationThreshold), uint16(t.p.MinThreshold)
+	t.activeSegs, t.matchingSegs = t.activeSegs[:0], t.matchingSegs[:0]
+	found := false
+	for _, s := range t.touched {
+		if t.numConn[s] >= at || t.numPot[s] >= mt {
+			t.mark.Set(t.segCell[s])
+			found = true
+		}
+	}
+	if !found {
+		return
+	}
+	for w, word := range t.mark {
+		if word == 0 {
+			continue
+		}
+		t.mark[w] = 0
+		for ; word != 0; word &= word - 1 {
+			cell := uint32(w)<<6 | uint32(bits.TrailingZeros64(word))
+			for _, s := range t.cellSegs[cell] {
+				if t.numConn[s] >= at {
+					t.activeSegs = append(t.activeSegs, s)
+				}
+				if t.numPot[s] >= mt {
+					t.matchingSegs = append(t.matchingSegs, s)
+				}
+			}
+		}
 	}
 }
