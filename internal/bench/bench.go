@@ -183,4 +183,3 @@ func TrainForSegments(cfg *model.Config, rows []series.Row, want int) (int, erro
 	}
 	return 0, fmt.Errorf("bench: %s reaches %d segments after %d rows, not %d", cfg.Name, r.TM().NumSegments(), len(rows), want)
 }
-

@@ -427,6 +427,33 @@ func (s *SpatialPooler) inhibit(learn bool) {
 func (s *SpatialPooler) adapt() {
 	inc, dec := uint32(s.p.SynPermActiveInc), uint32(s.p.SynPermInactiveDec)
 	pmax := uint32(s.p.PermMax())
+	if s.p.StimulusThreshold == 0 {
+		// No raise rule: adapt, trim and the connected bitset in one
+		// pass over the pool.
+		trim, conn := uint32(s.p.SynPermTrimThreshold), uint32(s.p.SynPermConnected)
+		for _, c32 := range s.active {
+			c := int(c32)
+			in, perm := s.pool(c)
+			row := s.connected[c*s.words : (c+1)*s.words]
+			clear(row)
+			for j, v := range perm {
+				x := uint32(v)
+				if s.input.Has(in[j]) {
+					x = min(x+inc, pmax)
+				} else {
+					x -= min(x, dec)
+				}
+				if x < trim {
+					x = 0
+				}
+				perm[j] = uint16(x)
+				if x >= conn {
+					row.Set(in[j])
+				}
+			}
+		}
+		return
+	}
 	for _, c32 := range s.active {
 		c := int(c32)
 		in, perm := s.pool(c)

@@ -103,7 +103,8 @@ type Stats struct {
 type TemporalMemory struct {
 	p        Params
 	numCells int
-	m        int // synapse slots per segment
+	m        int    // synapse slots per segment
+	mInv     uint64 // 2^64/m rounded up, for segmentOf (0 when m is 1)
 	g        *rng.Generator
 
 	iteration uint32 // learning steps computed
@@ -125,7 +126,11 @@ type TemporalMemory struct {
 	synPos  []uint32   // per used slot: its position in presyn[synCell]
 
 	// Activity.
-	numConn, numPot []uint16 // per segment, from the last dendrite activation
+	// act holds, per segment, the counts of the last dendrite activation:
+	// potential active synapses (numPot) in the low 16 bits, connected
+	// ones (numConn) in the high 16 bits; one word, so that the dendrite
+	// pass touches one memory location per synapse.
+	act []uint32
 	touched         []uint32 // segments whose counters are non-zero
 	activeSegs      []uint32 // ordered by (cell, creation)
 	matchingSegs    []uint32
@@ -154,7 +159,7 @@ func New(p Params) (*TemporalMemory, error) {
 	}
 	n, S, M := p.NumCells(), p.SegmentCapacity, p.MaxSynapsesPerSegment
 	t := &TemporalMemory{
-		p: p, numCells: n, m: M, g: rng.New(p.Seed),
+		p: p, numCells: n, m: M, mInv: ^uint64(0)/uint64(M) + 1, g: rng.New(p.Seed),
 		segCell:        make([]uint32, S),
 		segLastUsed:    make([]uint32, S),
 		segSeq:         make([]uint64, S),
@@ -167,8 +172,7 @@ func New(p Params) (*TemporalMemory, error) {
 		presyn:         make([][]uint32, n),
 		synPos:         make([]uint32, S*M),
 		mark:           sdr.NewBitset(n),
-		numConn:        make([]uint16, S),
-		numPot:         make([]uint16, S),
+		act:            make([]uint32, S),
 		prevActiveBits: sdr.NewBitset(n),
 		prevWinnerBits: sdr.NewBitset(n),
 	}
@@ -267,7 +271,7 @@ func (t *TemporalMemory) activatePredictedColumn(segs []uint32, learn bool) {
 			continue
 		}
 		// numPot is read before adapting: it counts last step's activity.
-		grow := t.p.MaxNewSynapseCount - int(t.numPot[s])
+		grow := t.p.MaxNewSynapseCount - int(t.numPot(s))
 		if t.adaptSegment(s, t.p.PermanenceIncrement, t.p.PermanenceDecrement) && grow > 0 {
 			t.growSynapses(s, grow)
 		}
@@ -282,7 +286,7 @@ func (t *TemporalMemory) burstColumn(col uint32, matching []uint32, learn bool) 
 	}
 	best := None
 	for _, s := range matching {
-		if best == None || t.numPot[s] > t.numPot[best] {
+		if best == None || t.numPot(s) > t.numPot(best) {
 			best = s
 		}
 	}
@@ -301,7 +305,7 @@ func (t *TemporalMemory) burstColumn(col uint32, matching []uint32, learn bool) 
 		return
 	}
 	if best != None {
-		grow := t.p.MaxNewSynapseCount - int(t.numPot[best])
+		grow := t.p.MaxNewSynapseCount - int(t.numPot(best))
 		if t.adaptSegment(best, t.p.PermanenceIncrement, t.p.PermanenceDecrement) && grow > 0 {
 			t.growSynapses(best, grow)
 		}
@@ -514,7 +518,7 @@ func (t *TemporalMemory) createSegment(cell uint32) uint32 {
 	if len(t.free) == 0 {
 		victim := None
 		for s := range t.segCell {
-			if int(t.numPot[s]) >= t.p.MinThreshold || int(t.numConn[s]) >= t.p.ActivationThreshold {
+			if int(t.numPot(uint32(s))) >= t.p.MinThreshold || int(t.numConn(uint32(s))) >= t.p.ActivationThreshold {
 				continue // in use by this step
 			}
 			if victim == None || t.age(uint32(s)) > t.age(victim) {
@@ -535,7 +539,7 @@ func (t *TemporalMemory) createSegment(cell uint32) uint32 {
 	t.segSeq[s] = t.seq
 	t.seq++
 	t.segNumSyn[s] = 0
-	t.numConn[s], t.numPot[s] = 0, 0
+	t.act[s] = 0
 	t.segPos[s] = uint16(len(t.cellSegs[cell]))
 	t.cellSegs[cell] = append(t.cellSegs[cell], s)
 	t.stats.SegmentsCreated++
@@ -587,21 +591,23 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 // active and matching segments ordered by (cell, creation).
 func (t *TemporalMemory) activateDendrites(learn bool) {
 	for _, s := range t.touched {
-		t.numConn[s], t.numPot[s] = 0, 0
+		t.act[s] = 0
 	}
 	t.touched = t.touched[:0]
 	conn := t.p.ConnectedPermanence
-	m := uint32(t.m)
+	act, perm := t.act, t.synPerm
 	for _, c := range t.activeCells {
 		for _, j := range t.presyn[c] {
-			s := j / m
-			if t.numPot[s] == 0 {
+			s := t.segmentOf(j)
+			a := act[s]
+			if a == 0 {
 				t.touched = append(t.touched, s)
 			}
-			t.numPot[s]++
-			if t.synPerm[j] >= conn {
-				t.numConn[s]++
+			a++
+			if perm[j] >= conn {
+				a += 1 << 16
 			}
+			act[s] = a
 		}
 	}
 	t.listSegments()
@@ -624,7 +630,7 @@ func (t *TemporalMemory) listSegments() {
 	t.activeSegs, t.matchingSegs = t.activeSegs[:0], t.matchingSegs[:0]
 	found := false
 	for _, s := range t.touched {
-		if t.numConn[s] >= at || t.numPot[s] >= mt {
+		if t.numConn(s) >= at || t.numPot(s) >= mt {
 			t.mark.Set(t.segCell[s])
 			found = true
 		}
@@ -640,13 +646,33 @@ func (t *TemporalMemory) listSegments() {
 		for ; word != 0; word &= word - 1 {
 			cell := uint32(w)<<6 | uint32(bits.TrailingZeros64(word))
 			for _, s := range t.cellSegs[cell] {
-				if t.numConn[s] >= at {
+				if t.numConn(s) >= at {
 					t.activeSegs = append(t.activeSegs, s)
 				}
-				if t.numPot[s] >= mt {
+				if t.numPot(s) >= mt {
 					t.matchingSegs = append(t.matchingSegs, s)
 				}
 			}
 		}
 	}
+}
+
+// numPot returns segment s's potential active synapses of the last
+// dendrite activation.
+func (t *TemporalMemory) numPot(s uint32) uint16 { return uint16(t.act[s]) }
+
+// numConn returns segment s's connected active synapses of the last
+// dendrite activation.
+func (t *TemporalMemory) numConn(s uint32) uint16 { return uint16(t.act[s] >> 16) }
+
+// segmentOf returns the segment of synapse slot j, j / m, by a
+// multiplication: for 32-bit j and m, j/m is the high word of
+// j × (2^64/m rounded up) (Lemire, Kaser and Kurz, "Faster remainder by
+// direct computation", 2019).
+func (t *TemporalMemory) segmentOf(j uint32) uint32 {
+	if t.mInv == 0 {
+		return j // m = 1
+	}
+	hi, _ := bits.Mul64(uint64(j), t.mInv)
+	return uint32(hi)
 }
