@@ -37,6 +37,20 @@ func Presets() []string { return append(model.Presets(), "nab-trace") }
 // Config returns the preset's configuration with the RDSE resolution
 // derived from the rows' range, and columns columns when columns > 0.
 func Config(preset string, rows []series.Row, columns int) (*model.Config, error) {
+	cfg, err := baseConfig(preset, columns)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("bench: preset %s: no rows", preset)
+	}
+	cfg.ResolveResolution(series.Range(rows))
+	return cfg, nil
+}
+
+// baseConfig returns the preset's configuration with columns columns when
+// columns > 0, its resolution still to be derived from the data.
+func baseConfig(preset string, columns int) (*model.Config, error) {
 	base := preset
 	if preset == "nab-trace" {
 		base = "nab"
@@ -55,10 +69,6 @@ func Config(preset string, rows []series.Row, columns int) (*model.Config, error
 	if columns > 0 {
 		cfg.SP.ColumnDimensions = []int{columns}
 	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("bench: preset %s: no rows", preset)
-	}
-	cfg.ResolveResolution(series.Range(rows))
 	return cfg, nil
 }
 
