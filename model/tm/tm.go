@@ -130,17 +130,17 @@ type TemporalMemory struct {
 	// potential active synapses (numPot) in the low 16 bits, connected
 	// ones (numConn) in the high 16 bits; one word, so that the dendrite
 	// pass touches one memory location per synapse.
-	act []uint32
-	touched         []uint32 // segments whose counters are non-zero
-	activeSegs      []uint32 // ordered by (cell, creation)
-	matchingSegs    []uint32
-	activeCells     []uint32
-	winnerCells     []uint32
-	prevWinners     []uint32
-	prevActiveBits  sdr.Bitset
-	prevWinnerBits  sdr.Bitset
-	predictedCols   []uint32
-	unpredicted     uint32
+	act            []uint32
+	touched        []uint32 // segments whose counters are non-zero
+	activeSegs     []uint32 // ordered by (cell, creation)
+	matchingSegs   []uint32
+	activeCells    []uint32
+	winnerCells    []uint32
+	prevWinners    []uint32
+	prevActiveBits sdr.Bitset
+	prevWinnerBits sdr.Bitset
+	predictedCols  []uint32
+	unpredicted    uint32
 
 	stats       Stats
 	numSynapses int
