@@ -180,6 +180,8 @@ type SpatialPooler struct {
 	poolInput []uint32 // [column*stride + j]: input index, ascending in j
 	perm      []uint16 // [column*stride + j]: permanence
 	connected sdr.Bitset
+	// activeBits is scratch space for the active columns as a bitset.
+	activeBits sdr.Bitset
 
 	overlapDuty []uint16
 	activeDuty  []uint16
@@ -211,6 +213,7 @@ func New(p Params) (*SpatialPooler, error) {
 	s.poolInput = make([]uint32, C*s.stride)
 	s.perm = make([]uint16, C*s.stride)
 	s.connected = make(sdr.Bitset, C*s.words)
+	s.activeBits = sdr.NewBitset(C)
 	s.overlapDuty = make([]uint16, C)
 	s.activeDuty = make([]uint16, C)
 	s.boost = make([]uint16, C)
@@ -345,10 +348,18 @@ func (s *SpatialPooler) computeOverlaps() {
 	w := s.words
 	in := s.input
 	for c := range s.overlaps {
-		row := s.connected[c*w : (c+1)*w]
+		// Connected bits lie among the pool's inputs, which ascend: only
+		// the words from the first to the last pool input can hold any.
+		base, k := c*s.stride, int(s.poolLen[c])
+		if k == 0 {
+			s.overlaps[c] = 0
+			continue
+		}
+		lo, hi := int(s.poolInput[base]>>6), int(s.poolInput[base+k-1]>>6)+1
+		row := s.connected[c*w+lo : c*w+hi]
 		n := 0
 		for i, x := range row {
-			n += bits.OnesCount64(x & in[i])
+			n += bits.OnesCount64(x & in[lo+i])
 		}
 		s.overlaps[c] = uint32(n)
 	}
@@ -476,7 +487,9 @@ func (s *SpatialPooler) updateDutyCycles() {
 	// min(iteration, period) for iteration ≥ 1; a wrapped iteration (0)
 	// counts 2^64 steps (SPEC 5.5.2), so period ≥ 1 for every state.
 	period := uint32(min(s.iteration-1, uint64(s.p.DutyCyclePeriod)-1)) + 1
-	activeBits := sdr.FromIndices(s.p.NumColumns, s.active)
+	activeBits := s.activeBits
+	activeBits.Reset()
+	activeBits.SetAll(s.active)
 	for c := range s.overlapDuty {
 		var vo, va uint32
 		if s.overlaps[c] > 0 {

@@ -201,7 +201,11 @@ func (t *TemporalMemory) SetState(st State) error {
 	}
 	for j, c := range t.synCell {
 		t.synPos[j] = 0
+		if j%M == 0 {
+			t.segHi[j/M] = 0
+		}
 		if c != None {
+			t.segHi[j/M] = uint16(j%M + 1)
 			t.synPos[j] = uint32(len(t.presyn[c]))
 			t.presyn[c] = append(t.presyn[c], uint32(j))
 		}

@@ -116,6 +116,7 @@ type TemporalMemory struct {
 	segSeq      []uint64 // creation number: orders a cell's segments
 	segNumSyn   []uint16
 	segPos      []uint16   // position in its cell's cellSegs list
+	segHi       []uint16   // one past the highest used slot: loops over a segment's slots stop there
 	free        []uint32   // free segments, a stack: the next allocation is the last entry
 	cellSegs    [][]uint32 // each cell's segments in creation order
 
@@ -165,6 +166,7 @@ func New(p Params) (*TemporalMemory, error) {
 		segSeq:         make([]uint64, S),
 		segNumSyn:      make([]uint16, S),
 		segPos:         make([]uint16, S),
+		segHi:          make([]uint16, S),
 		free:           make([]uint32, S),
 		cellSegs:       make([][]uint32, n),
 		synCell:        make([]uint32, S*M),
@@ -372,7 +374,7 @@ func (t *TemporalMemory) punishPredictedColumn(matching []uint32) {
 func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
 	pmax := uint32(t.p.PermMax())
 	base := int(s) * t.m
-	for j := base; j < base+t.m; j++ {
+	for j := base; j < base+int(t.segHi[s]); j++ {
 		c := t.synCell[j]
 		if c == None {
 			continue
@@ -397,7 +399,7 @@ func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
 func (t *TemporalMemory) punishSegment(s uint32) {
 	dec := uint32(t.p.PredictedSegmentDecrement)
 	base := int(s) * t.m
-	for j := base; j < base+t.m; j++ {
+	for j := base; j < base+int(t.segHi[s]); j++ {
 		c := t.synCell[j]
 		if c == None || !t.prevActiveBits.Has(c) {
 			continue
@@ -432,7 +434,7 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 	// Candidates: previous winners (ascending) not yet presynaptic to s.
 	// The segment's presynaptic cells are marked for the filter, then
 	// cleared again.
-	syn := t.synCell[base : base+t.m]
+	syn := t.synCell[base : base+int(t.segHi[s])]
 	for _, c := range syn {
 		if c != None {
 			t.mark.Set(c)
@@ -468,6 +470,7 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		t.synPos[slot] = uint32(len(t.presyn[cand[i]]))
 		t.presyn[cand[i]] = append(t.presyn[cand[i]], uint32(slot))
 		t.segNumSyn[s]++
+		t.segHi[s] = max(t.segHi[s], uint16(slot-base+1))
 		t.numSynapses++
 		t.stats.SynapsesCreated++
 		need--
@@ -484,7 +487,7 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 func (t *TemporalMemory) destroyWeakestSynapses(s uint32, n int) {
 	base := int(s) * t.m
 	keys := t.keys[:0]
-	for j := base; j < base+t.m; j++ {
+	for j := base; j < base+int(t.segHi[s]); j++ {
 		c := t.synCell[j]
 		if c == None || t.prevWinnerBits.Has(c) {
 			continue
@@ -552,7 +555,7 @@ func (t *TemporalMemory) age(s uint32) uint32 { return t.iteration - t.segLastUs
 
 func (t *TemporalMemory) destroySegment(s uint32) {
 	base := int(s) * t.m
-	for j := base; j < base+t.m; j++ {
+	for j := base; j < base+int(t.segHi[s]); j++ {
 		if t.synCell[j] != None {
 			t.destroySynapse(uint32(j))
 		}
@@ -582,7 +585,15 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 	t.synPos[j] = 0
 	t.synCell[j] = None
 	t.synPerm[j] = 0
-	t.segNumSyn[j/uint32(t.m)]--
+	s := j / uint32(t.m)
+	t.segNumSyn[s]--
+	base := s * uint32(t.m)
+	if j == base+uint32(t.segHi[s])-1 {
+		for j > base && t.synCell[j-1] == None {
+			j--
+		}
+		t.segHi[s] = uint16(j - base)
+	}
 	t.numSynapses--
 }
 
