@@ -490,6 +490,17 @@ func (s *SpatialPooler) updateDutyCycles() {
 	activeBits := s.activeBits
 	activeBits.Reset()
 	activeBits.SetAll(s.active)
+	// x / period by a multiply-high: exact for 32-bit x and period
+	// (Lemire, Kaser and Kurz, "Faster remainder by direct computation",
+	// 2019); period 1 divides by nothing.
+	inv := ^uint64(0)/uint64(period) + 1
+	div := func(x uint32) uint16 {
+		if period == 1 {
+			return uint16(x)
+		}
+		q, _ := bits.Mul64(uint64(x), inv)
+		return uint16(q)
+	}
 	for c := range s.overlapDuty {
 		var vo, va uint32
 		if s.overlaps[c] > 0 {
@@ -498,8 +509,8 @@ func (s *SpatialPooler) updateDutyCycles() {
 		if activeBits.Has(uint32(c)) {
 			va = DutyOne
 		}
-		s.overlapDuty[c] = uint16((uint32(s.overlapDuty[c])*(period-1) + vo) / period)
-		s.activeDuty[c] = uint16((uint32(s.activeDuty[c])*(period-1) + va) / period)
+		s.overlapDuty[c] = div(uint32(s.overlapDuty[c])*(period-1) + vo)
+		s.activeDuty[c] = div(uint32(s.activeDuty[c])*(period-1) + va)
 	}
 }
 
