@@ -30,8 +30,8 @@ var Engines = []string{"int", "float", "sim"}
 // Presets are the presets a Case can use: the shipped presets, and
 // "nab-trace", the nab preset of the htm.core reference traces
 // (testdata/htmcore/README.md: no date encoder, potentialRadius 400,
-// localAreaDensity float32(40/2048) instead of 40 active columns), the
-// preset htm.core v2.2.0 is timed with.
+// localAreaDensity float32(40/2048) instead of 40 active columns, and no
+// anomaly likelihood), the preset htm.core v2.2.0 is timed with.
 func Presets() []string { return append(model.Presets(), "nab-trace") }
 
 // Config returns the preset's configuration with the RDSE resolution
@@ -62,6 +62,7 @@ func baseConfig(preset string, columns int) (*model.Config, error) {
 	if preset == "nab-trace" {
 		cfg.Name = preset
 		cfg.Encoder.Date = nil
+		cfg.Likelihood = nil // htm.core's driver computes none
 		cfg.SP.PotentialRadius = 400
 		cfg.SP.NumActiveColumnsPerInhArea = 0
 		cfg.SP.LocalAreaDensity = float64(float32(40.0 / 2048))
