@@ -8,7 +8,9 @@ import (
 // learning on) for the hello and nab presets on real NAB series. The
 // region first learns the whole series once (not timed), so the timed
 // steps see a trained region's segment counts, then steps cycle through
-// the series again.
+// the series again. These series are short (art_daily_jumpsup ends with
+// about 1,500 segments); internal/bench's BenchmarkStep times a region
+// trained on nyc_taxi.csv (about 10,500), the state whose cost matters.
 //
 //	go test ./model -run XXX -bench RegionStep -benchtime 5000x
 func BenchmarkRegionStep(b *testing.B) {

@@ -32,5 +32,6 @@ func newRootCmd() *cobra.Command {
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newRunCmd(), newTraceCmd(), newCompileCmd(), newImageCmd(), newSimCmd(), newVerifyCmd(), newHDLCmd(), newNABCmd(), newQuantCmd(), newModelCmd(), newEmulateCmd(), newExploreCmd(), newVersionCmd())
+	root.AddCommand(newBenchCmd())
 	return root
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -158,12 +159,29 @@ func (e *RDSE) Encode(x float64, dst []uint32) ([]uint32, error) {
 		return dst, fmt.Errorf("encoder: rdse: category input %v is not an unsigned integer", x)
 	}
 	index := castUint32(x / e.resolution)
+	if e.size <= 64*uint32(len(smallBitset{})) {
+		// Sorted and without duplicates through a bitset on the stack.
+		var b smallBitset
+		for k := uint32(0); k < e.activeBits; k++ {
+			i := murmur3Uint32(index+k, e.p.Seed) % e.size
+			b[i>>6] |= 1 << (i & 63)
+		}
+		for w, word := range b[:(e.size+63)/64] {
+			for ; word != 0; word &= word - 1 {
+				dst = append(dst, uint32(w)<<6|uint32(bits.TrailingZeros64(word)))
+			}
+		}
+		return dst, nil
+	}
 	for k := uint32(0); k < e.activeBits; k++ {
 		dst = append(dst, murmur3Uint32(index+k, e.p.Seed)%e.size)
 	}
 	slices.Sort(dst)
 	return slices.Compact(dst), nil
 }
+
+// smallBitset holds the bits of an RDSE of up to 4,096 bits.
+type smallBitset [64]uint64
 
 // castUint32 converts q as a C cast (uint32_t)q compiled by GCC for x86-64
 // does: truncation toward zero to a 64-bit integer (cvttsd2si), low 32 bits

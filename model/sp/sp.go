@@ -180,6 +180,8 @@ type SpatialPooler struct {
 	poolInput []uint32 // [column*stride + j]: input index, ascending in j
 	perm      []uint16 // [column*stride + j]: permanence
 	connected sdr.Bitset
+	// activeBits is scratch space for the active columns as a bitset.
+	activeBits sdr.Bitset
 
 	overlapDuty []uint16
 	activeDuty  []uint16
@@ -211,6 +213,7 @@ func New(p Params) (*SpatialPooler, error) {
 	s.poolInput = make([]uint32, C*s.stride)
 	s.perm = make([]uint16, C*s.stride)
 	s.connected = make(sdr.Bitset, C*s.words)
+	s.activeBits = sdr.NewBitset(C)
 	s.overlapDuty = make([]uint16, C)
 	s.activeDuty = make([]uint16, C)
 	s.boost = make([]uint16, C)
@@ -345,10 +348,18 @@ func (s *SpatialPooler) computeOverlaps() {
 	w := s.words
 	in := s.input
 	for c := range s.overlaps {
-		row := s.connected[c*w : (c+1)*w]
+		// Connected bits lie among the pool's inputs, which ascend: only
+		// the words from the first to the last pool input can hold any.
+		base, k := c*s.stride, int(s.poolLen[c])
+		if k == 0 {
+			s.overlaps[c] = 0
+			continue
+		}
+		lo, hi := int(s.poolInput[base]>>6), int(s.poolInput[base+k-1]>>6)+1
+		row := s.connected[c*w+lo : c*w+hi]
 		n := 0
 		for i, x := range row {
-			n += bits.OnesCount64(x & in[i])
+			n += bits.OnesCount64(x & in[lo+i])
 		}
 		s.overlaps[c] = uint32(n)
 	}
@@ -427,6 +438,33 @@ func (s *SpatialPooler) inhibit(learn bool) {
 func (s *SpatialPooler) adapt() {
 	inc, dec := uint32(s.p.SynPermActiveInc), uint32(s.p.SynPermInactiveDec)
 	pmax := uint32(s.p.PermMax())
+	if s.p.StimulusThreshold == 0 {
+		// No raise rule: adapt, trim and the connected bitset in one
+		// pass over the pool.
+		trim, conn := uint32(s.p.SynPermTrimThreshold), uint32(s.p.SynPermConnected)
+		for _, c32 := range s.active {
+			c := int(c32)
+			in, perm := s.pool(c)
+			row := s.connected[c*s.words : (c+1)*s.words]
+			clear(row)
+			for j, v := range perm {
+				x := uint32(v)
+				if s.input.Has(in[j]) {
+					x = min(x+inc, pmax)
+				} else {
+					x -= min(x, dec)
+				}
+				if x < trim {
+					x = 0
+				}
+				perm[j] = uint16(x)
+				if x >= conn {
+					row.Set(in[j])
+				}
+			}
+		}
+		return
+	}
 	for _, c32 := range s.active {
 		c := int(c32)
 		in, perm := s.pool(c)
@@ -449,7 +487,20 @@ func (s *SpatialPooler) updateDutyCycles() {
 	// min(iteration, period) for iteration ≥ 1; a wrapped iteration (0)
 	// counts 2^64 steps (SPEC 5.5.2), so period ≥ 1 for every state.
 	period := uint32(min(s.iteration-1, uint64(s.p.DutyCyclePeriod)-1)) + 1
-	activeBits := sdr.FromIndices(s.p.NumColumns, s.active)
+	activeBits := s.activeBits
+	activeBits.Reset()
+	activeBits.SetAll(s.active)
+	// x / period by a multiply-high: exact for 32-bit x and period
+	// (Lemire, Kaser and Kurz, "Faster remainder by direct computation",
+	// 2019); period 1 divides by nothing.
+	inv := ^uint64(0)/uint64(period) + 1
+	div := func(x uint32) uint16 {
+		if period == 1 {
+			return uint16(x)
+		}
+		q, _ := bits.Mul64(uint64(x), inv)
+		return uint16(q)
+	}
 	for c := range s.overlapDuty {
 		var vo, va uint32
 		if s.overlaps[c] > 0 {
@@ -458,8 +509,8 @@ func (s *SpatialPooler) updateDutyCycles() {
 		if activeBits.Has(uint32(c)) {
 			va = DutyOne
 		}
-		s.overlapDuty[c] = uint16((uint32(s.overlapDuty[c])*(period-1) + vo) / period)
-		s.activeDuty[c] = uint16((uint32(s.activeDuty[c])*(period-1) + va) / period)
+		s.overlapDuty[c] = div(uint32(s.overlapDuty[c])*(period-1) + vo)
+		s.activeDuty[c] = div(uint32(s.activeDuty[c])*(period-1) + va)
 	}
 }
 

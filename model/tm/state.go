@@ -194,8 +194,19 @@ func (t *TemporalMemory) SetState(st State) error {
 			return 0
 		})
 	}
+	for _, segs := range t.cellSegs {
+		for i, s := range segs {
+			t.segPos[s] = uint16(i)
+		}
+	}
 	for j, c := range t.synCell {
+		t.synPos[j] = 0
+		if j%M == 0 {
+			t.segHi[j/M] = 0
+		}
 		if c != None {
+			t.segHi[j/M] = uint16(j%M + 1)
+			t.synPos[j] = uint32(len(t.presyn[c]))
 			t.presyn[c] = append(t.presyn[c], uint32(j))
 		}
 	}

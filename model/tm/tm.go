@@ -10,6 +10,7 @@ package tm
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"github.com/htmhw/htmhw/model/rng"
@@ -102,7 +103,8 @@ type Stats struct {
 type TemporalMemory struct {
 	p        Params
 	numCells int
-	m        int // synapse slots per segment
+	m        int    // synapse slots per segment
+	mInv     uint64 // 2^64/m rounded up, for segmentOf (0 when m is 1)
 	g        *rng.Generator
 
 	iteration uint32 // learning steps computed
@@ -113,6 +115,8 @@ type TemporalMemory struct {
 	segLastUsed []uint32
 	segSeq      []uint64 // creation number: orders a cell's segments
 	segNumSyn   []uint16
+	segPos      []uint16   // position in its cell's cellSegs list
+	segHi       []uint16   // one past the highest used slot: loops over a segment's slots stop there
 	free        []uint32   // free segments, a stack: the next allocation is the last entry
 	cellSegs    [][]uint32 // each cell's segments in creation order
 
@@ -120,24 +124,32 @@ type TemporalMemory struct {
 	synCell []uint32 // presynaptic cell, or None when free
 	synPerm []uint16
 	presyn  [][]uint32 // reverse index: cell -> its synapses (any order)
+	synPos  []uint32   // per used slot: its position in presyn[synCell]
 
 	// Activity.
-	numConn, numPot []uint16 // per segment, from the last dendrite activation
-	touched         []uint32 // segments whose counters are non-zero
-	activeSegs      []uint32 // ordered by (cell, creation)
-	matchingSegs    []uint32
-	activeCells     []uint32
-	winnerCells     []uint32
-	prevWinners     []uint32
-	prevActiveBits  sdr.Bitset
-	prevWinnerBits  sdr.Bitset
-	predictedCols   []uint32
-	unpredicted     uint32
+	// act holds, per segment, the counts of the last dendrite activation:
+	// potential active synapses (numPot) in the low 16 bits, connected
+	// ones (numConn) in the high 16 bits; one word, so that the dendrite
+	// pass touches one memory location per synapse.
+	act            []uint32
+	touched        []uint32 // segments whose counters are non-zero
+	activeSegs     []uint32 // ordered by (cell, creation)
+	matchingSegs   []uint32
+	activeCells    []uint32
+	winnerCells    []uint32
+	prevWinners    []uint32
+	prevActiveBits sdr.Bitset
+	prevWinnerBits sdr.Bitset
+	predictedCols  []uint32
+	unpredicted    uint32
 
 	stats       Stats
 	numSynapses int
 
+	// Scratch space, reused by every step.
 	scratch []uint32
+	keys    []uint64
+	mark    sdr.Bitset // cells, all clear between calls
 }
 
 // New returns an empty temporal memory (no segments) whose generator is
@@ -148,18 +160,21 @@ func New(p Params) (*TemporalMemory, error) {
 	}
 	n, S, M := p.NumCells(), p.SegmentCapacity, p.MaxSynapsesPerSegment
 	t := &TemporalMemory{
-		p: p, numCells: n, m: M, g: rng.New(p.Seed),
+		p: p, numCells: n, m: M, mInv: ^uint64(0)/uint64(M) + 1, g: rng.New(p.Seed),
 		segCell:        make([]uint32, S),
 		segLastUsed:    make([]uint32, S),
 		segSeq:         make([]uint64, S),
 		segNumSyn:      make([]uint16, S),
+		segPos:         make([]uint16, S),
+		segHi:          make([]uint16, S),
 		free:           make([]uint32, S),
 		cellSegs:       make([][]uint32, n),
 		synCell:        make([]uint32, S*M),
 		synPerm:        make([]uint16, S*M),
 		presyn:         make([][]uint32, n),
-		numConn:        make([]uint16, S),
-		numPot:         make([]uint16, S),
+		synPos:         make([]uint32, S*M),
+		mark:           sdr.NewBitset(n),
+		act:            make([]uint32, S),
 		prevActiveBits: sdr.NewBitset(n),
 		prevWinnerBits: sdr.NewBitset(n),
 	}
@@ -258,7 +273,7 @@ func (t *TemporalMemory) activatePredictedColumn(segs []uint32, learn bool) {
 			continue
 		}
 		// numPot is read before adapting: it counts last step's activity.
-		grow := t.p.MaxNewSynapseCount - int(t.numPot[s])
+		grow := t.p.MaxNewSynapseCount - int(t.numPot(s))
 		if t.adaptSegment(s, t.p.PermanenceIncrement, t.p.PermanenceDecrement) && grow > 0 {
 			t.growSynapses(s, grow)
 		}
@@ -273,7 +288,7 @@ func (t *TemporalMemory) burstColumn(col uint32, matching []uint32, learn bool) 
 	}
 	best := None
 	for _, s := range matching {
-		if best == None || t.numPot[s] > t.numPot[best] {
+		if best == None || t.numPot(s) > t.numPot(best) {
 			best = s
 		}
 	}
@@ -292,7 +307,7 @@ func (t *TemporalMemory) burstColumn(col uint32, matching []uint32, learn bool) 
 		return
 	}
 	if best != None {
-		grow := t.p.MaxNewSynapseCount - int(t.numPot[best])
+		grow := t.p.MaxNewSynapseCount - int(t.numPot(best))
 		if t.adaptSegment(best, t.p.PermanenceIncrement, t.p.PermanenceDecrement) && grow > 0 {
 			t.growSynapses(best, grow)
 		}
@@ -359,7 +374,7 @@ func (t *TemporalMemory) punishPredictedColumn(matching []uint32) {
 func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
 	pmax := uint32(t.p.PermMax())
 	base := int(s) * t.m
-	for j := base; j < base+t.m; j++ {
+	for j := base; j < base+int(t.segHi[s]); j++ {
 		c := t.synCell[j]
 		if c == None {
 			continue
@@ -384,7 +399,7 @@ func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
 func (t *TemporalMemory) punishSegment(s uint32) {
 	dec := uint32(t.p.PredictedSegmentDecrement)
 	base := int(s) * t.m
-	for j := base; j < base+t.m; j++ {
+	for j := base; j < base+int(t.segHi[s]); j++ {
 		c := t.synCell[j]
 		if c == None || !t.prevActiveBits.Has(c) {
 			continue
@@ -417,12 +432,23 @@ func (t *TemporalMemory) pruneSegment(s uint32) bool {
 func (t *TemporalMemory) growSynapses(s uint32, n int) {
 	base := int(s) * t.m
 	// Candidates: previous winners (ascending) not yet presynaptic to s.
-	cand := append(t.scratch[:0], t.prevWinners...)
-	for j := base; j < base+t.m; j++ {
-		if c := t.synCell[j]; c != None && t.prevWinnerBits.Has(c) {
-			if i, ok := slices.BinarySearch(cand, c); ok {
-				cand = slices.Delete(cand, i, i+1)
-			}
+	// The segment's presynaptic cells are marked for the filter, then
+	// cleared again.
+	syn := t.synCell[base : base+int(t.segHi[s])]
+	for _, c := range syn {
+		if c != None {
+			t.mark.Set(c)
+		}
+	}
+	cand := t.scratch[:0]
+	for _, c := range t.prevWinners {
+		if !t.mark.Has(c) {
+			cand = append(cand, c)
+		}
+	}
+	for _, c := range syn {
+		if c != None {
+			t.mark.Clear(c)
 		}
 	}
 	t.scratch = cand
@@ -441,8 +467,10 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		}
 		t.synCell[slot] = cand[i]
 		t.synPerm[slot] = t.p.InitialPermanence
+		t.synPos[slot] = uint32(len(t.presyn[cand[i]]))
 		t.presyn[cand[i]] = append(t.presyn[cand[i]], uint32(slot))
 		t.segNumSyn[s]++
+		t.segHi[s] = max(t.segHi[s], uint16(slot-base+1))
 		t.numSynapses++
 		t.stats.SynapsesCreated++
 		need--
@@ -452,25 +480,26 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 // destroyWeakestSynapses destroys, n times over, the synapse of segment s
 // with the smallest permanence (ties: lowest slot) among those whose
 // presynaptic cell is not a previous winner.
+//
+// Destroying a synapse changes no other permanence, so the n rounds destroy
+// the first n eligible synapses in (permanence, slot) order: they are
+// found by one sort of packed keys.
 func (t *TemporalMemory) destroyWeakestSynapses(s uint32, n int) {
 	base := int(s) * t.m
-	for ; n > 0; n-- {
-		weakest := -1
-		for j := base; j < base+t.m; j++ {
-			c := t.synCell[j]
-			if c == None || t.prevWinnerBits.Has(c) {
-				continue
-			}
-			if weakest < 0 || t.synPerm[j] < t.synPerm[weakest] {
-				weakest = j
-			}
+	keys := t.keys[:0]
+	for j := base; j < base+int(t.segHi[s]); j++ {
+		c := t.synCell[j]
+		if c == None || t.prevWinnerBits.Has(c) {
+			continue
 		}
-		if weakest < 0 {
-			return
-		}
-		t.destroySynapse(uint32(weakest))
+		keys = append(keys, uint64(t.synPerm[j])<<32|uint64(j-base))
+	}
+	slices.Sort(keys)
+	for _, k := range keys[:min(n, len(keys))] {
+		t.destroySynapse(uint32(base + int(uint32(k))))
 		t.stats.SynapsesEvicted++
 	}
+	t.keys = keys
 }
 
 // createSegment allocates a segment on cell, evicting the cell's least
@@ -492,7 +521,7 @@ func (t *TemporalMemory) createSegment(cell uint32) uint32 {
 	if len(t.free) == 0 {
 		victim := None
 		for s := range t.segCell {
-			if int(t.numPot[s]) >= t.p.MinThreshold || int(t.numConn[s]) >= t.p.ActivationThreshold {
+			if int(t.numPot(uint32(s))) >= t.p.MinThreshold || int(t.numConn(uint32(s))) >= t.p.ActivationThreshold {
 				continue // in use by this step
 			}
 			if victim == None || t.age(uint32(s)) > t.age(victim) {
@@ -513,7 +542,8 @@ func (t *TemporalMemory) createSegment(cell uint32) uint32 {
 	t.segSeq[s] = t.seq
 	t.seq++
 	t.segNumSyn[s] = 0
-	t.numConn[s], t.numPot[s] = 0, 0
+	t.act[s] = 0
+	t.segPos[s] = uint16(len(t.cellSegs[cell]))
 	t.cellSegs[cell] = append(t.cellSegs[cell], s)
 	t.stats.SegmentsCreated++
 	return s
@@ -525,15 +555,20 @@ func (t *TemporalMemory) age(s uint32) uint32 { return t.iteration - t.segLastUs
 
 func (t *TemporalMemory) destroySegment(s uint32) {
 	base := int(s) * t.m
-	for j := base; j < base+t.m; j++ {
+	for j := base; j < base+int(t.segHi[s]); j++ {
 		if t.synCell[j] != None {
 			t.destroySynapse(uint32(j))
 		}
 	}
 	cell := t.segCell[s]
 	segs := t.cellSegs[cell]
-	i := slices.Index(segs, s)
-	t.cellSegs[cell] = slices.Delete(segs, i, i+1)
+	i := int(t.segPos[s])
+	segs = slices.Delete(segs, i, i+1)
+	for k := i; k < len(segs); k++ {
+		t.segPos[segs[k]] = uint16(k)
+	}
+	t.cellSegs[cell] = segs
+	t.segPos[s] = 0
 	t.segCell[s] = None
 	t.segLastUsed[s], t.segSeq[s] = 0, 0
 	t.free = append(t.free, s)
@@ -542,12 +577,23 @@ func (t *TemporalMemory) destroySegment(s uint32) {
 func (t *TemporalMemory) destroySynapse(j uint32) {
 	c := t.synCell[j]
 	list := t.presyn[c]
-	i := slices.Index(list, j)
-	list[i] = list[len(list)-1]
+	i := t.synPos[j]
+	last := list[len(list)-1]
+	list[i] = last
+	t.synPos[last] = i
 	t.presyn[c] = list[:len(list)-1]
+	t.synPos[j] = 0
 	t.synCell[j] = None
 	t.synPerm[j] = 0
-	t.segNumSyn[j/uint32(t.m)]--
+	s := j / uint32(t.m)
+	t.segNumSyn[s]--
+	base := s * uint32(t.m)
+	if j == base+uint32(t.segHi[s])-1 {
+		for j > base && t.synCell[j-1] == None {
+			j--
+		}
+		t.segHi[s] = uint16(j - base)
+	}
 	t.numSynapses--
 }
 
@@ -556,53 +602,88 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 // active and matching segments ordered by (cell, creation).
 func (t *TemporalMemory) activateDendrites(learn bool) {
 	for _, s := range t.touched {
-		t.numConn[s], t.numPot[s] = 0, 0
+		t.act[s] = 0
 	}
 	t.touched = t.touched[:0]
 	conn := t.p.ConnectedPermanence
-	m := uint32(t.m)
+	act, perm := t.act, t.synPerm
 	for _, c := range t.activeCells {
 		for _, j := range t.presyn[c] {
-			s := j / m
-			if t.numPot[s] == 0 {
+			s := t.segmentOf(j)
+			a := act[s]
+			if a == 0 {
 				t.touched = append(t.touched, s)
 			}
-			t.numPot[s]++
-			if t.synPerm[j] >= conn {
-				t.numConn[s]++
+			a++
+			if perm[j] >= conn {
+				a += 1 << 16
 			}
+			act[s] = a
 		}
 	}
-	t.activeSegs, t.matchingSegs = t.activeSegs[:0], t.matchingSegs[:0]
-	for _, s := range t.touched {
-		if int(t.numConn[s]) >= t.p.ActivationThreshold {
-			t.activeSegs = append(t.activeSegs, s)
-		}
-		if int(t.numPot[s]) >= t.p.MinThreshold {
-			t.matchingSegs = append(t.matchingSegs, s)
-		}
-	}
-	bySegmentOrder := func(a, b uint32) int {
-		if ca, cb := t.segCell[a], t.segCell[b]; ca != cb {
-			if ca < cb {
-				return -1
-			}
-			return 1
-		}
-		switch sa, sb := t.segSeq[a], t.segSeq[b]; {
-		case sa < sb:
-			return -1
-		case sa > sb:
-			return 1
-		}
-		return 0
-	}
-	slices.SortFunc(t.activeSegs, bySegmentOrder)
-	slices.SortFunc(t.matchingSegs, bySegmentOrder)
+	t.listSegments()
 	if learn {
 		for _, s := range t.activeSegs {
 			t.segLastUsed[s] = t.iteration
 		}
 		t.iteration++
 	}
+}
+
+// listSegments lists the active and matching segments ordered by (cell,
+// creation number) without a comparison sort: the owner cells of the
+// touched segments that are active or matching are marked in a bitset,
+// and the marked cells are visited in ascending order, each cell's
+// segments in its cellSegs order, which is creation order. Segments that
+// were not touched have zero counts and are neither active nor matching.
+func (t *TemporalMemory) listSegments() {
+	at, mt := uint16(t.p.ActivationThreshold), uint16(t.p.MinThreshold)
+	t.activeSegs, t.matchingSegs = t.activeSegs[:0], t.matchingSegs[:0]
+	found := false
+	for _, s := range t.touched {
+		if t.numConn(s) >= at || t.numPot(s) >= mt {
+			t.mark.Set(t.segCell[s])
+			found = true
+		}
+	}
+	if !found {
+		return
+	}
+	for w, word := range t.mark {
+		if word == 0 {
+			continue
+		}
+		t.mark[w] = 0
+		for ; word != 0; word &= word - 1 {
+			cell := uint32(w)<<6 | uint32(bits.TrailingZeros64(word))
+			for _, s := range t.cellSegs[cell] {
+				if t.numConn(s) >= at {
+					t.activeSegs = append(t.activeSegs, s)
+				}
+				if t.numPot(s) >= mt {
+					t.matchingSegs = append(t.matchingSegs, s)
+				}
+			}
+		}
+	}
+}
+
+// numPot returns segment s's potential active synapses of the last
+// dendrite activation.
+func (t *TemporalMemory) numPot(s uint32) uint16 { return uint16(t.act[s]) }
+
+// numConn returns segment s's connected active synapses of the last
+// dendrite activation.
+func (t *TemporalMemory) numConn(s uint32) uint16 { return uint16(t.act[s] >> 16) }
+
+// segmentOf returns the segment of synapse slot j, j / m, by a
+// multiplication: for 32-bit j and m, j/m is the high word of
+// j × (2^64/m rounded up) (Lemire, Kaser and Kurz, "Faster remainder by
+// direct computation", 2019).
+func (t *TemporalMemory) segmentOf(j uint32) uint32 {
+	if t.mInv == 0 {
+		return j // m = 1
+	}
+	hi, _ := bits.Mul64(uint64(j), t.mInv)
+	return uint32(hi)
 }

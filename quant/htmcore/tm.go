@@ -80,6 +80,8 @@ type TemporalMemory struct {
 	activeCells      []uint32
 	winnerCells      []uint32
 	activeSegments   []uint32
+	segKeys          []uint64 // scratch for sortSegments
+	colPredicted     []bool   // scratch for the anomaly, all false between steps
 	matchingSegments []uint32
 	numActiveConn    []uint16
 	numActivePot     []uint16
@@ -135,6 +137,7 @@ func NewTemporalMemory(p TMParams) (*TemporalMemory, error) {
 	tm.conn = NewConnections(tm.numCells, p.ConnectedPermanence)
 	tm.rng = NewRandom(uint32(p.Seed))
 	tm.prevActiveDense = make([]bool, tm.numCells)
+	tm.colPredicted = make([]bool, tm.numColumns)
 	tm.Reset()
 	return tm, nil
 }
@@ -175,7 +178,7 @@ func (tm *TemporalMemory) calculateAnomaly(cols []uint32) {
 		tm.anomaly = 0
 		return
 	}
-	predicted := make(map[uint32]bool)
+	predicted := tm.colPredicted
 	for _, seg := range tm.activeSegments {
 		predicted[tm.conn.CellForSegment(seg)/tm.p.CellsPerColumn] = true
 	}
@@ -184,6 +187,9 @@ func (tm *TemporalMemory) calculateAnomaly(cols []uint32) {
 		if predicted[c] {
 			both++
 		}
+	}
+	for _, seg := range tm.activeSegments {
+		predicted[tm.conn.CellForSegment(seg)/tm.p.CellsPerColumn] = false
 	}
 	tm.anomaly = float32(len(cols)-both) / float32(len(cols))
 }
@@ -195,30 +201,35 @@ func (tm *TemporalMemory) ActivateDendrites(learn bool) {
 		return
 	}
 	tm.numActiveConn, tm.numActivePot = tm.conn.ComputeActivityPotential(tm.activeCells, tm.numActiveConn, tm.numActivePot)
-	cmp := func(a, b uint32) int {
-		if tm.conn.CompareSegments(a, b) {
-			return -1
-		}
-		if tm.conn.CompareSegments(b, a) {
-			return 1
-		}
-		return 0
-	}
 	tm.activeSegments = tm.activeSegments[:0]
 	for seg, n := range tm.numActiveConn {
 		if n >= tm.p.ActivationThreshold {
 			tm.activeSegments = append(tm.activeSegments, uint32(seg))
 		}
 	}
-	slices.SortFunc(tm.activeSegments, cmp)
+	tm.sortSegments(tm.activeSegments)
 	tm.matchingSegments = tm.matchingSegments[:0]
 	for seg, n := range tm.numActivePot {
 		if n >= tm.p.MinThreshold {
 			tm.matchingSegments = append(tm.matchingSegments, uint32(seg))
 		}
 	}
-	slices.SortFunc(tm.matchingSegments, cmp)
+	tm.sortSegments(tm.matchingSegments)
 	tm.segmentsValid = true
+}
+
+// sortSegments orders segs as Connections.CompareSegments does, by (cell,
+// id), through one sort of packed 64-bit keys instead of a comparator.
+func (tm *TemporalMemory) sortSegments(segs []uint32) {
+	keys := tm.segKeys[:0]
+	for _, seg := range segs {
+		keys = append(keys, uint64(tm.conn.CellForSegment(seg))<<32|uint64(seg))
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		segs[i] = uint32(k)
+	}
+	tm.segKeys = keys
 }
 
 func (tm *TemporalMemory) columnOfSegment(seg uint32) uint32 {
