@@ -85,78 +85,17 @@ func (e *FitError) Error() string {
 // and packs it. An iCE40 design that does not fit the UP5K or misses the
 // clock target returns the report and a *FitError.
 func Synth(ctx context.Context, target string, im *image.Image, workDir string, opt SynthOptions) (*SynthReport, error) {
-	synthCmd := map[string]string{
-		// -dsp: the duty-cycle and minimum-duty multipliers go to SB_MAC16s
-		// (about 2,300 LUTs otherwise).
-		"ice40-up5k": "synth_ice40 -dsp -top top -json top.json",
-		"ecp5":       "synth_ecp5 -top top -json top.json",
-		"xilinx":     "synth_xilinx -flatten -top top -family xc7", // unflattened, Yosys 0.23 writes invalid stat -json
-	}[target]
-	if synthCmd == "" {
-		return nil, fmt.Errorf("hdl: unknown target %q (have %s)", target, strings.Join(Targets, ", "))
-	}
-	if opt.Board != "" && opt.Board != "icebreaker" {
-		return nil, fmt.Errorf("hdl: unknown board %q (have icebreaker)", opt.Board)
-	}
-	if opt.Bridge && opt.Board != "icebreaker" {
-		return nil, errors.New("hdl: the bridge alone needs the icebreaker board")
-	}
-	if opt.FreqMHz == 0 {
-		opt.FreqMHz = DefaultFreqMHz
-	}
-	if _, err := exec.LookPath("yosys"); err != nil {
-		return nil, errors.New("hdl: yosys not found on PATH (Debian: apt-get install yosys)")
-	}
-	workDir, err := filepath.Abs(workDir)
-	if err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
-	}
-	memDir := filepath.Join(workDir, "mem")
-	var ps []string
-	if !opt.Bridge {
-		if im == nil {
-			return nil, errors.New("hdl: no image to synthesize")
-		}
-		p, err := ParamsOf(im)
-		if err != nil {
-			return nil, err
-		}
-		if err := WriteMemFiles(im, memDir); err != nil {
-			return nil, err
-		}
-		for _, d := range p.Defines() {
-			k, v, _ := strings.Cut(d, "=")
-			ps = append(ps, fmt.Sprintf(".%s(%s)", k, v))
-		}
-	}
-	vs, err := WriteSources(workDir)
+	synthCmd, err := checkSynth(target, &opt)
 	if err != nil {
 		return nil, err
 	}
-	ps = append(ps, fmt.Sprintf(".MEM_DIR(%q)", memDir))
-	var top, pcf string
-	if opt.Board == "icebreaker" {
-		accel := 1
-		if opt.Bridge {
-			accel = 0
-		}
-		top = fmt.Sprintf("module top(input wire clk, input wire btn_n, input wire uart_rx, output wire uart_tx, "+
-			"output wire led_r_n, output wire led_g_n);\n"+
-			"  icebreaker_top #(.ACCEL(%d), .CLK_HZ(12000000), %s) u(clk, btn_n, uart_rx, uart_tx, led_r_n, led_g_n);\nendmodule\n",
-			accel, strings.Join(ps, ", "))
-		b, err := sources.ReadFile("boards/icebreaker.pcf")
-		if err != nil {
-			return nil, fmt.Errorf("hdl: %w", err)
-		}
-		pcf = string(b)
-	} else {
-		top = fmt.Sprintf("module top(input wire clk, input wire rst, input wire sck, input wire sdi, input wire cs_n, output wire sdo);\n"+
-			"  htm_synth_top #(%s) u(clk, rst, sck, sdi, cs_n, sdo);\nendmodule\n", strings.Join(ps, ", "))
-		pcf = "set_io clk 35\nset_io rst 10\nset_io sck 12\nset_io sdi 13\nset_io cs_n 11\nset_io sdo 14\n"
-	}
-	topPath := filepath.Join(workDir, "top.v")
-	if err := os.WriteFile(topPath, []byte(top), 0o644); err != nil {
+	workDir, err = filepath.Abs(workDir)
+	if err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	vs, topPath, pcf, err := writeSynthSources(im, workDir, opt)
+	if err != nil {
+		return nil, err
 	}
 	rep := &SynthReport{Target: target, WorkDir: workDir}
 	// -defer: modules are elaborated once, with the top's parameters (not
@@ -178,40 +117,127 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string, 
 	if target != "ice40-up5k" {
 		return rep, nil
 	}
-	rep.FreqMHz = opt.FreqMHz
-	if _, err := exec.LookPath("nextpnr-ice40"); err != nil {
-		rep.PnRMessage = "nextpnr-ice40 not found on PATH (Debian: apt-get install nextpnr-ice40 fpga-icestorm)"
-		return rep, rep.fit()
+	return rep, rep.placeAndRoute(ctx, pcf, opt.FreqMHz)
+}
+
+// checkSynth checks the target and options, fills in the default clock,
+// and returns the target's Yosys synthesis command.
+func checkSynth(target string, opt *SynthOptions) (string, error) {
+	synthCmd := map[string]string{
+		// -dsp: the duty-cycle and minimum-duty multipliers go to SB_MAC16s
+		// (about 2,300 LUTs otherwise).
+		"ice40-up5k": "synth_ice40 -dsp -top top -json top.json",
+		"ecp5":       "synth_ecp5 -top top -json top.json",
+		"xilinx":     "synth_xilinx -flatten -top top -family xc7", // unflattened, Yosys 0.23 writes invalid stat -json
+	}[target]
+	if synthCmd == "" {
+		return "", fmt.Errorf("hdl: unknown target %q (have %s)", target, strings.Join(Targets, ", "))
 	}
-	t0 = time.Now()
-	if err := os.WriteFile(filepath.Join(workDir, "top.pcf"), []byte(pcf), 0o644); err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
+	if opt.Board != "" && opt.Board != "icebreaker" {
+		return "", fmt.Errorf("hdl: unknown board %q (have icebreaker)", opt.Board)
 	}
-	out, err := runTool(ctx, workDir, "nextpnr-ice40", "--up5k", "--package", "sg48", "--json", "top.json",
-		"--pcf", "top.pcf", "--asc", "top.asc", "--freq", strconv.FormatFloat(opt.FreqMHz, 'g', -1, 64),
-		"--log", "nextpnr.log", "--quiet")
-	log, _ := os.ReadFile(filepath.Join(workDir, "nextpnr.log"))
-	rep.readNextpnr(string(log))
-	if err != nil {
-		rep.PnRMessage = "nextpnr-ice40 failed: " + lastLines(out, 6)
-		rep.PnRTime = time.Since(t0)
-		if ferr := rep.fit(); ferr != nil {
-			return rep, ferr
+	if opt.Bridge && opt.Board != "icebreaker" {
+		return "", errors.New("hdl: the bridge alone needs the icebreaker board")
+	}
+	if opt.FreqMHz == 0 {
+		opt.FreqMHz = DefaultFreqMHz
+	}
+	if _, err := exec.LookPath("yosys"); err != nil {
+		return "", errors.New("hdl: yosys not found on PATH (Debian: apt-get install yosys)")
+	}
+	return synthCmd, nil
+}
+
+// writeSynthSources writes the RTL, the image's memory files and a top
+// module for the board (or the pin-light synthesis top) into workDir. It
+// returns the sources, the top's path and the pin constraints.
+func writeSynthSources(im *image.Image, workDir string, opt SynthOptions) (vs []string, topPath, pcf string, err error) {
+	memDir := filepath.Join(workDir, "mem")
+	var ps []string
+	if !opt.Bridge {
+		if im == nil {
+			return nil, "", "", errors.New("hdl: no image to synthesize")
 		}
-		rep.Log = lastLines(out, 20)
-		return rep, fmt.Errorf("hdl: nextpnr-ice40: %w", err)
+		p, err := ParamsOf(im)
+		if err != nil {
+			return nil, "", "", err
+		}
+		if err := WriteMemFiles(im, memDir); err != nil {
+			return nil, "", "", err
+		}
+		for _, d := range p.Defines() {
+			k, v, _ := strings.Cut(d, "=")
+			ps = append(ps, fmt.Sprintf(".%s(%s)", k, v))
+		}
+	}
+	if vs, err = WriteSources(workDir); err != nil {
+		return nil, "", "", err
+	}
+	ps = append(ps, fmt.Sprintf(".MEM_DIR(%q)", memDir))
+	var top string
+	if opt.Board == "icebreaker" {
+		accel := 1
+		if opt.Bridge {
+			accel = 0
+		}
+		top = fmt.Sprintf("module top(input wire clk, input wire btn_n, input wire uart_rx, output wire uart_tx, "+
+			"output wire led_r_n, output wire led_g_n);\n"+
+			"  icebreaker_top #(.ACCEL(%d), .CLK_HZ(12000000), %s) u(clk, btn_n, uart_rx, uart_tx, led_r_n, led_g_n);\nendmodule\n",
+			accel, strings.Join(ps, ", "))
+		b, err := sources.ReadFile("boards/icebreaker.pcf")
+		if err != nil {
+			return nil, "", "", fmt.Errorf("hdl: %w", err)
+		}
+		pcf = string(b)
+	} else {
+		top = fmt.Sprintf("module top(input wire clk, input wire rst, input wire sck, input wire sdi, input wire cs_n, output wire sdo);\n"+
+			"  htm_synth_top #(%s) u(clk, rst, sck, sdi, cs_n, sdo);\nendmodule\n", strings.Join(ps, ", "))
+		pcf = "set_io clk 35\nset_io rst 10\nset_io sck 12\nset_io sdi 13\nset_io cs_n 11\nset_io sdo 14\n"
+	}
+	topPath = filepath.Join(workDir, "top.v")
+	if err := os.WriteFile(topPath, []byte(top), 0o644); err != nil {
+		return nil, "", "", fmt.Errorf("hdl: %w", err)
+	}
+	return vs, topPath, pcf, nil
+}
+
+// placeAndRoute runs nextpnr-ice40 (UP5K, sg48) and icepack on the
+// synthesized netlist in r.WorkDir and checks the fit.
+func (r *SynthReport) placeAndRoute(ctx context.Context, pcf string, freqMHz float64) error {
+	r.FreqMHz = freqMHz
+	if _, err := exec.LookPath("nextpnr-ice40"); err != nil {
+		r.PnRMessage = "nextpnr-ice40 not found on PATH (Debian: apt-get install nextpnr-ice40 fpga-icestorm)"
+		return r.fit()
+	}
+	t0 := time.Now()
+	if err := os.WriteFile(filepath.Join(r.WorkDir, "top.pcf"), []byte(pcf), 0o644); err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
+	out, err := runTool(ctx, r.WorkDir, "nextpnr-ice40", "--up5k", "--package", "sg48", "--json", "top.json",
+		"--pcf", "top.pcf", "--asc", "top.asc", "--freq", strconv.FormatFloat(freqMHz, 'g', -1, 64),
+		"--log", "nextpnr.log", "--quiet")
+	log, _ := os.ReadFile(filepath.Join(r.WorkDir, "nextpnr.log"))
+	r.readNextpnr(string(log))
+	if err != nil {
+		r.PnRMessage = "nextpnr-ice40 failed: " + lastLines(out, 6)
+		r.PnRTime = time.Since(t0)
+		if ferr := r.fit(); ferr != nil {
+			return ferr
+		}
+		r.Log = lastLines(out, 20)
+		return fmt.Errorf("hdl: nextpnr-ice40: %w", err)
 	}
 	if _, err := exec.LookPath("icepack"); err == nil {
-		if out, err := runTool(ctx, workDir, "icepack", "top.asc", "top.bin"); err != nil {
-			rep.PnRMessage = "icepack failed: " + lastLines(out, 6)
+		if out, err := runTool(ctx, r.WorkDir, "icepack", "top.asc", "top.bin"); err != nil {
+			r.PnRMessage = "icepack failed: " + lastLines(out, 6)
 		} else {
-			rep.Routed, rep.Bitstream = true, filepath.Join(workDir, "top.bin")
+			r.Routed, r.Bitstream = true, filepath.Join(r.WorkDir, "top.bin")
 		}
 	} else {
-		rep.PnRMessage = "icepack not found on PATH (Debian: apt-get install fpga-icestorm)"
+		r.PnRMessage = "icepack not found on PATH (Debian: apt-get install fpga-icestorm)"
 	}
-	rep.PnRTime = time.Since(t0)
-	return rep, rep.fit()
+	r.PnRTime = time.Since(t0)
+	return r.fit()
 }
 
 // fit checks an iCE40 report against the UP5K and the clock target.
