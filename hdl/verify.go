@@ -122,10 +122,21 @@ func Verify(ctx context.Context, start, init *image.Image, steps []Step, opt Run
 		}
 	}
 	first := start.Section(arch.MemRegs.String()).Words[arch.RegsSteps]
+	if err := rep.compareSteps(s, steps, res, first); err != nil || rep.Mismatch != nil {
+		return rep, err
+	}
+	rep.Matched = len(steps)
+	return rep, rep.compareMems(s, res)
+}
+
+// compareSteps steps the simulator through steps and compares each step's
+// outputs, then each phase's cycles (which name the phase that differs),
+// then CYCLES with the harness's; the first difference is rep.Mismatch.
+func (rep *Report) compareSteps(s *sim.Sim, steps []Step, res *Result, first uint64) error {
 	for i, st := range steps {
 		r, err := s.Step(st.Input, st.Learn)
 		if err != nil {
-			return nil, fmt.Errorf("hdl: simulator, step %d: %w", i, err)
+			return fmt.Errorf("hdl: simulator, step %d: %w", i, err)
 		}
 		var total uint64
 		for _, ph := range Implemented {
@@ -133,13 +144,10 @@ func Verify(ctx context.Context, start, init *image.Image, steps []Step, opt Run
 			rep.Cycles[ph] += r.Cycles[ph]
 		}
 		want := &trace.Regs{Step: first + uint64(i), Cols: r.ActiveColumns, Pred: r.PredictedColumns,
-			AnomNum: r.AnomalyNum, AnomDen: r.AnomalyDen, Cycles: total, HasCycle: true}
-		// Outputs first, then each phase's cycles (which name the phase
-		// that differs), then CYCLES.
-		want.HasCycle = false
+			AnomNum: r.AnomalyNum, AnomDen: r.AnomalyDen, Cycles: total, HasCycle: false}
 		if mm := trace.CompareRegs(want, &res.Regs[i], i); mm != nil {
 			rep.Matched, rep.Mismatch = i, mm
-			return rep, nil
+			return nil
 		}
 		for ph := sim.Phase(0); ph < sim.NumPhases; ph++ {
 			w := r.Cycles[ph]
@@ -148,38 +156,42 @@ func Verify(ctx context.Context, start, init *image.Image, steps []Step, opt Run
 			}
 			if got := res.Phases[i][ph]; got != w {
 				rep.Matched, rep.Mismatch = i, &PhaseMismatch{Step: want.Step, Matched: i, Phase: ph, RTL: got, Want: w}
-				return rep, nil
+				return nil
 			}
 		}
 		want.HasCycle = true
 		if mm := trace.CompareRegs(want, &res.Regs[i], i); mm != nil {
 			rep.Matched, rep.Mismatch = i, mm
-			return rep, nil
+			return nil
 		}
 	}
-	rep.Matched = len(steps)
-	// Memories: every word as the simulator has it.
+	return nil
+}
+
+// compareMems compares every word and CRC of the memories the harness
+// dumped with the simulator's; the first difference is rep.Mismatch.
+func (rep *Report) compareMems(s *sim.Sim, res *Result) error {
 	want := s.Image()
 	if len(res.Mems) != len(want.Sections) {
-		return nil, fmt.Errorf("hdl: the harness dumped %d memories of %d", len(res.Mems), len(want.Sections))
+		return fmt.Errorf("hdl: the harness dumped %d memories of %d", len(res.Mems), len(want.Sections))
 	}
 	for i, got := range res.Mems {
 		ref := want.Sections[i]
 		if len(got.Words) != len(ref.Words) {
-			return nil, fmt.Errorf("hdl: memory %s: %d words read back, want %d", ref.Name, len(got.Words), len(ref.Words))
+			return fmt.Errorf("hdl: memory %s: %d words read back, want %d", ref.Name, len(got.Words), len(ref.Words))
 		}
 		for j := range ref.Words {
 			if got.Words[j] != ref.Words[j] {
 				rep.Mismatch = &MemMismatch{Mem: ref.Name, Word: j, RTL: got.Words[j], Want: ref.Words[j]}
-				return rep, nil
+				return nil
 			}
 		}
 		if c := ref.CRC(); res.CRCs[i] != c {
 			rep.Mismatch = &MemMismatch{Mem: ref.Name, Word: -1, RTL: uint64(res.CRCs[i]), Want: uint64(c)}
-			return rep, nil
+			return nil
 		}
 	}
-	return rep, nil
+	return nil
 }
 
 func lastLine(s string) string {
