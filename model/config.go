@@ -71,6 +71,12 @@ type RDSEConfig struct {
 	ResolutionBuckets float64 `yaml:"resolutionBuckets" json:"resolutionBuckets"`
 	// MinResolution is the floor of a derived resolution (default 0.001).
 	MinResolution float64 `yaml:"minResolution" json:"minResolution"`
+	// RangePadding, with ResolutionBuckets, widens the data's range by this
+	// fraction of it below the minimum and above the maximum before the
+	// resolution is derived, as NAB's numenta detector does (0.2); with it
+	// the resolution follows NuPIC's rule, an empty padded range counting
+	// as 1 (docs/SPEC.md, section 4). 0 (the default) pads nothing.
+	RangePadding float64 `yaml:"rangePadding" json:"rangePadding"`
 }
 
 // DateConfig holds htm.core's DateEncoder parameters. A width of 0
@@ -231,6 +237,7 @@ func Presets() []string {
 	for _, e := range entries {
 		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
 	}
+	slices.Sort(names) // "nab" before "nab-unpadded"
 	return names
 }
 
@@ -499,6 +506,12 @@ func (c *Config) Validate() error {
 	if ways != 1 {
 		return invalid("encoder.rdse.resolution", "give exactly one of radius, resolution, category and resolutionBuckets")
 	}
+	if !(r.RangePadding >= 0 && r.RangePadding <= MaxRangePadding) {
+		return invalid("encoder.rdse.rangePadding", "%g must be 0 to %g", r.RangePadding, float64(MaxRangePadding))
+	}
+	if r.RangePadding > 0 && r.ResolutionBuckets == 0 {
+		return invalid("encoder.rdse.rangePadding", "%g needs resolutionBuckets: it pads the range a resolution is derived from", r.RangePadding)
+	}
 	if d := c.Encoder.Date; d != nil {
 		// Bounded before any encoder is made: an encoder's size grows with
 		// its width.
@@ -708,15 +721,31 @@ func (c *Config) NeedsRange() bool {
 	return c.Encoder.RDSE.ResolutionBuckets > 0 && c.Encoder.RDSE.Resolution == 0
 }
 
+// MaxRangePadding bounds encoder.rdse.rangePadding.
+const MaxRangePadding = 100
+
 // ResolveResolution fixes the RDSE resolution from the data's range when
 // ResolutionBuckets asks for it: float32(max(MinResolution, (hi − lo) /
-// ResolutionBuckets)). It does nothing otherwise.
+// ResolutionBuckets)). With RangePadding p, NuPIC's rule as NAB's numenta
+// detector applies it: pad = |hi − lo|·p, lo' = lo − pad, hi' = hi + pad,
+// hi' = lo' + 1 when they are equal, and float32(max(MinResolution, (hi' −
+// lo') / ResolutionBuckets)). It does nothing otherwise. The padding and
+// the resolution are cleared, so that a resolved configuration describes
+// itself.
 func (c *Config) ResolveResolution(lo, hi float64) {
 	r := &c.Encoder.RDSE
 	if !c.NeedsRange() {
 		return
 	}
+	if r.RangePadding > 0 {
+		pad := math.Abs(hi-lo) * r.RangePadding
+		lo, hi = lo-pad, hi+pad
+		if lo == hi {
+			hi = lo + 1
+		}
+	}
 	res := max(r.MinResolution, (hi-lo)/r.ResolutionBuckets)
 	r.Resolution = float64(float32(res))
 	r.ResolutionBuckets = 0
+	r.RangePadding = 0
 }

@@ -122,6 +122,7 @@ func checkSameModel(cfg *model.Config, r *model.Region) error {
 	if want.NeedsRange() {
 		want.Encoder.RDSE.Resolution = have.Encoder.RDSE.Resolution
 		want.Encoder.RDSE.ResolutionBuckets = 0
+		want.Encoder.RDSE.RangePadding = 0
 	}
 	// YAML, unlike JSON, prints a nil and an empty list alike.
 	a, err1 := yaml.Marshal(have)
