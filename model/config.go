@@ -55,8 +55,19 @@ type EncoderConfig struct {
 	Date *DateConfig `yaml:"date,omitempty" json:"date,omitempty"`
 }
 
+// RDSE kinds (encoder.rdse.kind).
+const (
+	RDSEHTMCore = "htmcore" // htm.core's RDSE: hashed buckets, stateless (the default)
+	RDSENuPIC   = "nupic"   // NuPIC's RDSE: a bucket map grown from the first value
+)
+
 // RDSEConfig holds htm.core's RDSE parameters, plus ResolutionBuckets.
+// With Kind "nupic" it describes NuPIC's RandomDistributedScalarEncoder
+// instead: Size is NuPIC's n, ActiveBits its w, Seed the seed of its
+// nupic::Random, and the resolution is a float64 (docs/SPEC.md, 4.1).
 type RDSEConfig struct {
+	// Kind is "htmcore" (or empty) or "nupic".
+	Kind       string  `yaml:"kind,omitempty" json:"kind,omitempty"`
 	Size       int     `yaml:"size" json:"size"`
 	ActiveBits int     `yaml:"activeBits" json:"activeBits"`
 	Sparsity   float64 `yaml:"sparsity" json:"sparsity"`
@@ -509,6 +520,24 @@ func (c *Config) Validate() error {
 	if !(r.RangePadding >= 0 && r.RangePadding <= MaxRangePadding) {
 		return invalid("encoder.rdse.rangePadding", "%g must be 0 to %g", r.RangePadding, float64(MaxRangePadding))
 	}
+	switch r.Kind {
+	case "", RDSEHTMCore:
+	case RDSENuPIC:
+		if r.Sparsity > 0 || r.Radius > 0 || r.Category {
+			return invalid("encoder.rdse.kind", "nupic takes activeBits and resolution or resolutionBuckets, not sparsity, radius or category")
+		}
+		if r.ActiveBits%2 == 0 {
+			return invalid("encoder.rdse.activeBits", "%d must be odd for kind nupic (NuPIC's w)", r.ActiveBits)
+		}
+		if r.Size <= 6*r.ActiveBits {
+			return invalid("encoder.rdse.size", "%d must be more than 6 × activeBits = %d for kind nupic (NuPIC's n > 6w)", r.Size, 6*r.ActiveBits)
+		}
+		if r.Seed == 0 {
+			return invalid("encoder.rdse.seed", "0 must be nonzero (NuPIC would seed from the clock)")
+		}
+	default:
+		return invalid("encoder.rdse.kind", "%q must be htmcore or nupic", r.Kind)
+	}
 	if r.RangePadding > 0 && r.ResolutionBuckets == 0 {
 		return invalid("encoder.rdse.rangePadding", "%g needs resolutionBuckets: it pads the range a resolution is derived from", r.RangePadding)
 	}
@@ -694,13 +723,32 @@ func (r *RDSEConfig) Params() encoder.RDSEParams {
 	return p
 }
 
+// NuPICParams returns the parameters of a kind nupic RDSE; a resolution
+// still to be derived from the data is given as 1.
+func (r *RDSEConfig) NuPICParams() encoder.NuPICRDSEParams {
+	p := encoder.NuPICRDSEParams{N: r.Size, W: r.ActiveBits, Resolution: r.Resolution, Seed: uint64(r.Seed)}
+	if r.ResolutionBuckets > 0 && r.Resolution == 0 {
+		p.Resolution = 1
+	}
+	return p
+}
+
 // encoderSize returns the width of the concatenated encoder output.
 func (c *Config) encoderSize() (int, error) {
-	e, err := encoder.NewRDSE(c.Encoder.RDSE.Params())
-	if err != nil {
-		return 0, err
+	var n int
+	if c.Encoder.RDSE.Kind == RDSENuPIC {
+		e, err := encoder.NewNuPICRDSE(c.Encoder.RDSE.NuPICParams())
+		if err != nil {
+			return 0, err
+		}
+		n = e.Size()
+	} else {
+		e, err := encoder.NewRDSE(c.Encoder.RDSE.Params())
+		if err != nil {
+			return 0, err
+		}
+		n = e.Size()
 	}
-	n := e.Size()
 	if c.Encoder.Date != nil {
 		p, err := c.Encoder.Date.Params()
 		if err != nil {
@@ -746,6 +794,9 @@ func (c *Config) ResolveResolution(lo, hi float64) {
 	}
 	res := max(r.MinResolution, (hi-lo)/r.ResolutionBuckets)
 	r.Resolution = float64(float32(res))
+	if r.Kind == RDSENuPIC {
+		r.Resolution = res // a Python float
+	}
 	r.ResolutionBuckets = 0
 	r.RangePadding = 0
 }

@@ -1,0 +1,85 @@
+package model
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/model/trace"
+	"github.com/htmhw/htmhw/series"
+)
+
+// nupicRun returns a region of the nab preset with NuPIC's RDSE (seed 42,
+// as NAB's numenta detector) on a testdata series, and the rows.
+func nupicRun(t testing.TB, file string) (*Region, []series.Row) {
+	t.Helper()
+	rows, err := series.ReadFile(filepath.Join("..", "testdata", "nab", file), series.Options{})
+	require.NoError(t, err)
+	cfg, err := Preset("nab")
+	require.NoError(t, err)
+	cfg.Encoder.RDSE.Kind, cfg.Encoder.RDSE.Seed = RDSENuPIC, 42
+	require.NoError(t, cfg.Validate())
+	cfg.ResolveResolution(series.Range(rows))
+	r, err := NewRegion(cfg)
+	require.NoError(t, err)
+	return r, rows
+}
+
+func TestNuPICKindConfig(t *testing.T) {
+	const good = "kind: nupic, size: 400, activeBits: 21, resolutionBuckets: 130, rangePadding: 0.2, seed: 42"
+	for _, tt := range []struct{ rdse, err string }{
+		{good, ""},
+		{"kind: nupic, size: 400, sparsity: 0.05, resolution: 1, seed: 42", "not sparsity"},
+		{"kind: nupic, size: 400, activeBits: 21, category: true, seed: 42", "not sparsity, radius or category"},
+		{"kind: nupic, size: 400, activeBits: 20, resolution: 1, seed: 42", "must be odd"},
+		{"kind: nupic, size: 126, activeBits: 21, resolution: 1, seed: 42", "more than 6 × activeBits"},
+		{"kind: nupic, size: 400, activeBits: 21, resolution: 1, seed: 0", "nonzero"},
+		{"kind: numpy, size: 400, activeBits: 21, resolution: 1, seed: 42", `"numpy" must be htmcore or nupic`},
+	} {
+		_, err := Parse("m.yaml", []byte("sp: {columnDimensions: [64], localAreaDensity: 0.1}\nencoder: {rdse: {"+tt.rdse+"}}\n"))
+		if tt.err == "" {
+			assert.NoError(t, err)
+		} else {
+			assert.ErrorContains(t, err, "encoder.rdse.", tt.rdse)
+			assert.ErrorContains(t, err, tt.err, tt.rdse)
+		}
+	}
+	// NuPIC's resolution is a Python float: not rounded to float32.
+	cfg, err := Parse("m.yaml", []byte("sp: {columnDimensions: [64], localAreaDensity: 0.1}\nencoder: {rdse: {"+good+"}}\n"))
+	require.NoError(t, err)
+	cfg.ResolveResolution(0, 1)
+	assert.Equal(t, (1+0.2-(0-0.2))/130, cfg.Encoder.RDSE.Resolution)
+	assert.NotEqual(t, float64(float32(cfg.Encoder.RDSE.Resolution)), cfg.Encoder.RDSE.Resolution)
+}
+
+// The NuPIC RDSE's bucket map is state: save → load → continue equals
+// never stopping, and the reloaded state saves to the same bytes.
+func TestNuPICSnapshotRoundTrip(t *testing.T) {
+	whole, rows := nupicRun(t, "art_daily_jumpsup.csv")
+	rows = rows[:400]
+	want := runTrace(t, whole, rows)
+
+	first, _ := nupicRun(t, "art_daily_jumpsup.csv")
+	runTrace(t, first, rows[:250])
+	var snap bytes.Buffer
+	require.NoError(t, first.Save(&snap))
+	resumed, err := LoadRegion(bytes.NewReader(snap.Bytes()))
+	require.NoError(t, err)
+	var again bytes.Buffer
+	require.NoError(t, resumed.Save(&again))
+	assert.Equal(t, snap.Bytes(), again.Bytes(), "load then save changes the snapshot")
+	tail := runTrace(t, resumed, rows[250:])
+	wantRows, _ := trace.Read(bytes.NewReader(want))
+	tailRows, _ := trace.Read(bytes.NewReader(tail))
+	assert.Nil(t, trace.Compare(wantRows[250:], tailRows), "resumed run diverges")
+	lo, hi := resumed.enc.NuPIC().Range()
+	assert.Less(t, lo, hi, "the bucket map did not grow")
+
+	// A snapshot cut inside the encoder's state is refused.
+	b := snap.Bytes()
+	_, err = LoadRegion(bytes.NewReader(b[:len(b)-8]))
+	assert.Error(t, err)
+}
