@@ -83,6 +83,9 @@ func CfgWords(p *model.Quantized, l Layout, a Arch) []uint64 {
 // implement yet, or nil. The golden model runs such a model; an image of it
 // would silently compute something else.
 func Supports(cfg *model.Config) error {
+	if cfg.Backtracking() {
+		return errors.New("image: tm.algorithm backtracking: the simulator and the RTL implement the plain TM only (docs/SPEC.md, section 12); use the golden model (htmhw run --model, htmhw nab)")
+	}
 	if cfg.Encoder.RDSE.Kind == model.RDSENuPIC {
 		return errors.New("image: encoder.rdse.kind nupic: NuPIC's RDSE keeps a bucket map on the host that images and board runs do not carry yet; use the golden model (htmhw run --model, htmhw nab)")
 	}

@@ -18,6 +18,7 @@ func TestCompileRefusesUnsupported(t *testing.T) {
 		want string
 	}{
 		{"nupic rdse", func(c *model.Config) { c.Encoder.RDSE.Kind, c.Encoder.RDSE.Seed = model.RDSENuPIC, 42 }, "encoder.rdse.kind nupic"},
+		{"backtracking tm", func(c *model.Config) { c.TM.Algorithm = model.TMBacktracking }, "tm.algorithm backtracking"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, err := model.Preset("small")

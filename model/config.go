@@ -153,7 +153,28 @@ type TMConfig struct {
 	// SegmentPoolCapacity is the number of segments the region holds in
 	// all (htmhw; htm.core grows without bound).
 	SegmentPoolCapacity int `yaml:"segmentPoolCapacity" json:"segmentPoolCapacity"`
+
+	// Algorithm is "plain" (or empty: htm.core's TemporalMemory, section 6
+	// of docs/SPEC.md) or "backtracking" (NuPIC's BacktrackingTMCPP,
+	// section 12), which the following NuPIC parameters configure; the
+	// plain TM ignores them.
+	Algorithm              string `yaml:"algorithm,omitempty" json:"algorithm,omitempty"`
+	PamLength              int    `yaml:"pamLength" json:"pamLength"`
+	MaxInfBacktrack        int    `yaml:"maxInfBacktrack" json:"maxInfBacktrack"`
+	MaxLrnBacktrack        int    `yaml:"maxLrnBacktrack" json:"maxLrnBacktrack"`
+	MaxSeqLength           int    `yaml:"maxSeqLength" json:"maxSeqLength"`
+	SegUpdateValidDuration int    `yaml:"segUpdateValidDuration" json:"segUpdateValidDuration"`
 }
+
+// TM algorithms (tm.algorithm).
+const (
+	TMPlain        = "plain"
+	TMBacktracking = "backtracking"
+)
+
+// Backtracking reports whether the configuration's TM is the backtracking
+// one.
+func (c *Config) Backtracking() bool { return c.TM.Algorithm == TMBacktracking }
 
 // LikelihoodConfig holds NuPIC's AnomalyLikelihood parameters. Zero fields
 // take NuPIC's defaults.
@@ -234,6 +255,12 @@ func Default() Config {
 			CheckInputs:           true,
 			AnomalyMode:           "raw",
 			SegmentPoolCapacity:   4096,
+			// BacktrackingTMCPP's defaults.
+			PamLength:              1,
+			MaxInfBacktrack:        10,
+			MaxLrnBacktrack:        5,
+			MaxSeqLength:           32,
+			SegUpdateValidDuration: 5,
 		},
 	}
 }
@@ -666,6 +693,31 @@ func (c *Config) Validate() error {
 		if err := l.Params().Validate(); err != nil {
 			return invalid("likelihood", "%v", err)
 		}
+	}
+	switch t.Algorithm {
+	case "", TMPlain:
+	case TMBacktracking:
+		if t.CellsPerColumn < 2 {
+			return invalid("tm.cellsPerColumn", "%d must be at least 2 for the backtracking TM (cell 0 is a column's start cell)", t.CellsPerColumn)
+		}
+		if t.MaxNewSynapseCount > t.MaxSynapsesPerSegment {
+			return invalid("tm.maxNewSynapseCount", "%d exceeds maxSynapsesPerSegment %d", t.MaxNewSynapseCount, t.MaxSynapsesPerSegment)
+		}
+		for _, f := range []struct {
+			name      string
+			v, lo, hi int
+		}{{"pamLength", t.PamLength, 1, 1 << 20}, {"maxInfBacktrack", t.MaxInfBacktrack, 0, 1024},
+			{"maxLrnBacktrack", t.MaxLrnBacktrack, 0, 1024}, {"maxSeqLength", t.MaxSeqLength, 0, 1 << 30},
+			{"segUpdateValidDuration", t.SegUpdateValidDuration, 0, 1 << 30}} {
+			if f.v < f.lo || f.v > f.hi {
+				return invalid("tm."+f.name, "%d must be %d to %d", f.v, f.lo, f.hi)
+			}
+		}
+		if t.Seed == 0 {
+			return invalid("tm.seed", "0 must be nonzero for the backtracking TM (NuPIC would seed from the clock)")
+		}
+	default:
+		return invalid("tm.algorithm", "%q must be plain or backtracking", t.Algorithm)
 	}
 	if t.AnomalyMode != "raw" {
 		return invalid("tm.anomalyMode", "%q: the TM computes the raw anomaly; the likelihood is the region's (likelihood:)", t.AnomalyMode)

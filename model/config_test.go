@@ -11,7 +11,7 @@ import (
 )
 
 func TestPresetsParse(t *testing.T) {
-	require.ElementsMatch(t, []string{"hello", "nab", "nab-unpadded", "small"}, Presets())
+	require.ElementsMatch(t, []string{"hello", "nab", "nab-numenta", "nab-unpadded", "small"}, Presets())
 	for _, name := range Presets() {
 		cfg, err := Preset(name)
 		require.NoError(t, err, name)
@@ -21,7 +21,7 @@ func TestPresetsParse(t *testing.T) {
 		assert.Empty(t, q.Warnings, name)
 	}
 	_, err := Preset("nope")
-	assert.ErrorContains(t, err, `no preset "nope" (have hello, nab, nab-unpadded, small)`)
+	assert.ErrorContains(t, err, `no preset "nope" (have hello, nab, nab-numenta, nab-unpadded, small)`)
 }
 
 // The integers of the presets, worked by hand from docs/SPEC.md section 2.

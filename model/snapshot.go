@@ -33,6 +33,9 @@ const (
 // the previous active and winner cells and the likelihood's history.
 // LoadRegion of it gives a region that continues exactly as this one would.
 func (r *Region) Save(w io.Writer) error {
+	if r.btm != nil {
+		return errors.New("model: snapshot: the backtracking TM's state (docs/SPEC.md, section 12) is not in the snapshot format yet")
+	}
 	var b bytes.Buffer
 	b.WriteString(snapshotMagic)
 	cfg, err := json.Marshal(r.cfg)

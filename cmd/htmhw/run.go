@@ -362,7 +362,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	}
 	st.rows = len(rows)
 	st.wall = time.Since(start)
-	st.segments, st.synapses = region.TM().NumSegments(), region.TM().NumSynapses()
+	st.segments, st.synapses = region.NumSegments(), region.NumSynapses()
 	_, err = fmt.Fprintln(cmd.ErrOrStderr(), st.String())
 	return err
 }
