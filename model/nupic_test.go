@@ -83,3 +83,53 @@ func TestNuPICSnapshotRoundTrip(t *testing.T) {
 	_, err = LoadRegion(bytes.NewReader(b[:len(b)-8]))
 	assert.Error(t, err)
 }
+
+func TestBacktrackingConfig(t *testing.T) {
+	const sp = "sp: {columnDimensions: [64], localAreaDensity: 0.1}\nencoder: {rdse: {size: 64, activeBits: 3, resolution: 1, seed: 1}}\n"
+	for _, tt := range []struct{ tm, err string }{
+		{"tm: {algorithm: backtracking}", ""},
+		{"tm: {algorithm: plain}", ""},
+		{"tm: {algorithm: backtrack}", `"backtrack" must be plain or backtracking`},
+		{"tm: {algorithm: backtracking, cellsPerColumn: 1}", "at least 2"},
+		{"tm: {algorithm: backtracking, pamLength: 0}", "tm.pamLength 0 must be 1 to"},
+		{"tm: {algorithm: backtracking, maxInfBacktrack: 2000}", "tm.maxInfBacktrack"},
+		{"tm: {algorithm: backtracking, maxLrnBacktrack: -1}", "tm.maxLrnBacktrack"},
+		{"tm: {algorithm: backtracking, seed: 0}", "tm.seed"},
+		{"tm: {algorithm: backtracking, maxNewSynapseCount: 40, maxSynapsesPerSegment: 32}", "exceeds maxSynapsesPerSegment"},
+		{"tm: {algorithm: backtracking, segUpdateValidDuration: 2.5}", "not an integer"},
+	} {
+		_, err := Parse("m.yaml", []byte(sp+tt.tm+"\n"))
+		if tt.err == "" {
+			assert.NoError(t, err, tt.tm)
+		} else {
+			assert.ErrorContains(t, err, tt.err, tt.tm)
+		}
+	}
+}
+
+// The nab-numenta preset runs on a testdata series; its snapshot is
+// refused with the reason (SPEC 12), and a plain-TM region is unaffected.
+func TestBacktrackingRegion(t *testing.T) {
+	rows, err := series.ReadFile(filepath.Join("..", "testdata", "nab", "art_daily_jumpsup.csv"), series.Options{})
+	require.NoError(t, err)
+	cfg, err := Preset("nab-numenta")
+	require.NoError(t, err)
+	require.True(t, cfg.Backtracking())
+	cfg.ResolveResolution(series.Range(rows))
+	r, err := NewRegion(cfg)
+	require.NoError(t, err)
+	require.Nil(t, r.TM())
+	var late float64
+	for i, row := range rows[:1500] {
+		o, err := r.Compute(Input{Time: row.Time, Value: row.Value}, true)
+		require.NoError(t, err)
+		if i >= 1000 {
+			late += o.Anomaly.Float64()
+		}
+		require.NotNil(t, r.TraceRow(o))
+	}
+	assert.Less(t, late/500, 0.2, "the daily pattern is not learned")
+	assert.Greater(t, r.NumSegments(), 0)
+	err = r.Save(&bytes.Buffer{})
+	assert.ErrorContains(t, err, "backtracking")
+}

@@ -989,3 +989,13 @@ func (t *TM) learnBacktrackFrom(start int, readOnly bool) bool {
 	}
 	return in
 }
+
+// Slots returns the number of segment slots of a cell, free ones included.
+func (t *TM) Slots(cell uint32) int { return len(t.cells[cell]) }
+
+// Segment returns the presynaptic cells (ascending) and permanences of a
+// cell's segment slot; both are empty for a free slot.
+func (t *TM) Segment(cell uint32, slot int) ([]uint32, []uint16) {
+	s := &t.cells[cell][slot]
+	return slices.Clone(s.src), slices.Clone(s.perm)
+}
