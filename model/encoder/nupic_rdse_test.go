@@ -2,6 +2,8 @@ package encoder
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -150,4 +152,48 @@ func TestNuPICRDSEState(t *testing.T) {
 		_, err := LoadNuPICRDSE(p, s)
 		assert.Error(t, err, name)
 	}
+}
+
+// FuzzNuPICRDSE encodes arbitrary value sequences: never a panic, every
+// encoding w distinct bits below n, neighbouring buckets sharing w − 1 bits,
+// and a value's encoding unchanged once made.
+func FuzzNuPICRDSE(f *testing.F) {
+	f.Add([]byte{0, 10, 250, 3}, 0.5, uint64(42))
+	f.Add([]byte{128, 0, 255, 255, 1}, 1e-3, uint64(1))
+	f.Fuzz(func(t *testing.T, vals []byte, res float64, seed uint64) {
+		e, err := NewNuPICRDSE(NuPICRDSEParams{N: 64, W: 5, Resolution: res, Seed: seed})
+		if err != nil {
+			return
+		}
+		seen := map[float64][]uint32{}
+		for _, v := range vals {
+			x := float64(int(v) - 128)
+			enc, err := e.Encode(x, nil)
+			if err != nil {
+				if !strings.Contains(err.Error(), "nupic rdse") {
+					t.Fatalf("error does not name the encoder: %v", err)
+				}
+				continue
+			}
+			if len(enc) != 5 || !slices.IsSorted(enc) || enc[4] >= 64 || len(slices.Compact(slices.Clone(enc))) != 5 {
+				t.Fatalf("x %g: encoding %v", x, enc)
+			}
+			if old, ok := seen[x]; ok && !slices.Equal(old, enc) {
+				t.Fatalf("x %g: encoding changed from %v to %v", x, old, enc)
+			}
+			seen[x] = enc
+		}
+		lo, hi := e.Range()
+		for i := lo; i < hi; i++ {
+			o := 0
+			for _, b := range e.Bucket(i) {
+				if slices.Contains(e.Bucket(i+1), b) {
+					o++
+				}
+			}
+			if o != 4 {
+				t.Fatalf("buckets %d and %d share %d bits", i, i+1, o)
+			}
+		}
+	})
 }
