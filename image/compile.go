@@ -2,6 +2,7 @@ package image
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/htmhw/htmhw/arch"
@@ -77,6 +78,20 @@ func CfgWords(p *model.Quantized, l Layout, a Arch) []uint64 {
 	return out
 }
 
+// Supports returns an error naming the first part of a model that the
+// accelerator (this image format, the simulator and the RTL) does not
+// implement yet, or nil. The golden model runs such a model; an image of it
+// would silently compute something else.
+func Supports(cfg *model.Config) error {
+	if cfg.Backtracking() {
+		return errors.New("image: tm.algorithm backtracking: the simulator and the RTL implement the plain TM only (docs/SPEC.md, section 12); use the golden model (htmhw run --model, htmhw nab)")
+	}
+	if cfg.Encoder.RDSE.Kind == model.RDSENuPIC {
+		return errors.New("image: encoder.rdse.kind nupic: NuPIC's RDSE keeps a bucket map on the host that images and board runs do not carry yet; use the golden model (htmhw run --model, htmhw nab)")
+	}
+	return nil
+}
+
 // Compile returns the memory image of a region: fresh (as NewRegion makes
 // it) or trained. The region's likelihood state is host-side and is not in
 // the image.
@@ -85,6 +100,9 @@ func Compile(r *model.Region, a Arch) (*Image, error) {
 		return nil, err
 	}
 	cfg := r.Config()
+	if err := Supports(&cfg); err != nil {
+		return nil, err
+	}
 	cfgJSON, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("image: %w", err)

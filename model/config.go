@@ -55,8 +55,19 @@ type EncoderConfig struct {
 	Date *DateConfig `yaml:"date,omitempty" json:"date,omitempty"`
 }
 
+// RDSE kinds (encoder.rdse.kind).
+const (
+	RDSEHTMCore = "htmcore" // htm.core's RDSE: hashed buckets, stateless (the default)
+	RDSENuPIC   = "nupic"   // NuPIC's RDSE: a bucket map grown from the first value
+)
+
 // RDSEConfig holds htm.core's RDSE parameters, plus ResolutionBuckets.
+// With Kind "nupic" it describes NuPIC's RandomDistributedScalarEncoder
+// instead: Size is NuPIC's n, ActiveBits its w, Seed the seed of its
+// nupic::Random, and the resolution is a float64 (docs/SPEC.md, 4.1).
 type RDSEConfig struct {
+	// Kind is "htmcore" (or empty) or "nupic".
+	Kind       string  `yaml:"kind,omitempty" json:"kind,omitempty"`
 	Size       int     `yaml:"size" json:"size"`
 	ActiveBits int     `yaml:"activeBits" json:"activeBits"`
 	Sparsity   float64 `yaml:"sparsity" json:"sparsity"`
@@ -71,6 +82,12 @@ type RDSEConfig struct {
 	ResolutionBuckets float64 `yaml:"resolutionBuckets" json:"resolutionBuckets"`
 	// MinResolution is the floor of a derived resolution (default 0.001).
 	MinResolution float64 `yaml:"minResolution" json:"minResolution"`
+	// RangePadding, with ResolutionBuckets, widens the data's range by this
+	// fraction of it below the minimum and above the maximum before the
+	// resolution is derived, as NAB's numenta detector does (0.2); with it
+	// the resolution follows NuPIC's rule, an empty padded range counting
+	// as 1 (docs/SPEC.md, section 4). 0 (the default) pads nothing.
+	RangePadding float64 `yaml:"rangePadding" json:"rangePadding"`
 }
 
 // DateConfig holds htm.core's DateEncoder parameters. A width of 0
@@ -136,7 +153,28 @@ type TMConfig struct {
 	// SegmentPoolCapacity is the number of segments the region holds in
 	// all (htmhw; htm.core grows without bound).
 	SegmentPoolCapacity int `yaml:"segmentPoolCapacity" json:"segmentPoolCapacity"`
+
+	// Algorithm is "plain" (or empty: htm.core's TemporalMemory, section 6
+	// of docs/SPEC.md) or "backtracking" (NuPIC's BacktrackingTMCPP,
+	// section 12), which the following NuPIC parameters configure; the
+	// plain TM ignores them.
+	Algorithm              string `yaml:"algorithm,omitempty" json:"algorithm,omitempty"`
+	PamLength              int    `yaml:"pamLength" json:"pamLength"`
+	MaxInfBacktrack        int    `yaml:"maxInfBacktrack" json:"maxInfBacktrack"`
+	MaxLrnBacktrack        int    `yaml:"maxLrnBacktrack" json:"maxLrnBacktrack"`
+	MaxSeqLength           int    `yaml:"maxSeqLength" json:"maxSeqLength"`
+	SegUpdateValidDuration int    `yaml:"segUpdateValidDuration" json:"segUpdateValidDuration"`
 }
+
+// TM algorithms (tm.algorithm).
+const (
+	TMPlain        = "plain"
+	TMBacktracking = "backtracking"
+)
+
+// Backtracking reports whether the configuration's TM is the backtracking
+// one.
+func (c *Config) Backtracking() bool { return c.TM.Algorithm == TMBacktracking }
 
 // LikelihoodConfig holds NuPIC's AnomalyLikelihood parameters. Zero fields
 // take NuPIC's defaults.
@@ -217,6 +255,12 @@ func Default() Config {
 			CheckInputs:           true,
 			AnomalyMode:           "raw",
 			SegmentPoolCapacity:   4096,
+			// BacktrackingTMCPP's defaults.
+			PamLength:              1,
+			MaxInfBacktrack:        10,
+			MaxLrnBacktrack:        5,
+			MaxSeqLength:           32,
+			SegUpdateValidDuration: 5,
 		},
 	}
 }
@@ -231,6 +275,7 @@ func Presets() []string {
 	for _, e := range entries {
 		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
 	}
+	slices.Sort(names) // "nab" before "nab-unpadded"
 	return names
 }
 
@@ -499,6 +544,30 @@ func (c *Config) Validate() error {
 	if ways != 1 {
 		return invalid("encoder.rdse.resolution", "give exactly one of radius, resolution, category and resolutionBuckets")
 	}
+	if !(r.RangePadding >= 0 && r.RangePadding <= MaxRangePadding) {
+		return invalid("encoder.rdse.rangePadding", "%g must be 0 to %g", r.RangePadding, float64(MaxRangePadding))
+	}
+	switch r.Kind {
+	case "", RDSEHTMCore:
+	case RDSENuPIC:
+		if r.Sparsity > 0 || r.Radius > 0 || r.Category {
+			return invalid("encoder.rdse.kind", "nupic takes activeBits and resolution or resolutionBuckets, not sparsity, radius or category")
+		}
+		if r.ActiveBits%2 == 0 {
+			return invalid("encoder.rdse.activeBits", "%d must be odd for kind nupic (NuPIC's w)", r.ActiveBits)
+		}
+		if r.Size <= 6*r.ActiveBits {
+			return invalid("encoder.rdse.size", "%d must be more than 6 × activeBits = %d for kind nupic (NuPIC's n > 6w)", r.Size, 6*r.ActiveBits)
+		}
+		if r.Seed == 0 {
+			return invalid("encoder.rdse.seed", "0 must be nonzero (NuPIC would seed from the clock)")
+		}
+	default:
+		return invalid("encoder.rdse.kind", "%q must be htmcore or nupic", r.Kind)
+	}
+	if r.RangePadding > 0 && r.ResolutionBuckets == 0 {
+		return invalid("encoder.rdse.rangePadding", "%g needs resolutionBuckets: it pads the range a resolution is derived from", r.RangePadding)
+	}
 	if d := c.Encoder.Date; d != nil {
 		// Bounded before any encoder is made: an encoder's size grows with
 		// its width.
@@ -625,6 +694,31 @@ func (c *Config) Validate() error {
 			return invalid("likelihood", "%v", err)
 		}
 	}
+	switch t.Algorithm {
+	case "", TMPlain:
+	case TMBacktracking:
+		if t.CellsPerColumn < 2 {
+			return invalid("tm.cellsPerColumn", "%d must be at least 2 for the backtracking TM (cell 0 is a column's start cell)", t.CellsPerColumn)
+		}
+		if t.MaxNewSynapseCount > t.MaxSynapsesPerSegment {
+			return invalid("tm.maxNewSynapseCount", "%d exceeds maxSynapsesPerSegment %d", t.MaxNewSynapseCount, t.MaxSynapsesPerSegment)
+		}
+		for _, f := range []struct {
+			name      string
+			v, lo, hi int
+		}{{"pamLength", t.PamLength, 1, 1 << 20}, {"maxInfBacktrack", t.MaxInfBacktrack, 0, 1024},
+			{"maxLrnBacktrack", t.MaxLrnBacktrack, 0, 1024}, {"maxSeqLength", t.MaxSeqLength, 0, 1 << 30},
+			{"segUpdateValidDuration", t.SegUpdateValidDuration, 0, 1 << 30}} {
+			if f.v < f.lo || f.v > f.hi {
+				return invalid("tm."+f.name, "%d must be %d to %d", f.v, f.lo, f.hi)
+			}
+		}
+		if t.Seed == 0 {
+			return invalid("tm.seed", "0 must be nonzero for the backtracking TM (NuPIC would seed from the clock)")
+		}
+	default:
+		return invalid("tm.algorithm", "%q must be plain or backtracking", t.Algorithm)
+	}
 	if t.AnomalyMode != "raw" {
 		return invalid("tm.anomalyMode", "%q: the TM computes the raw anomaly; the likelihood is the region's (likelihood:)", t.AnomalyMode)
 	}
@@ -681,13 +775,32 @@ func (r *RDSEConfig) Params() encoder.RDSEParams {
 	return p
 }
 
+// NuPICParams returns the parameters of a kind nupic RDSE; a resolution
+// still to be derived from the data is given as 1.
+func (r *RDSEConfig) NuPICParams() encoder.NuPICRDSEParams {
+	p := encoder.NuPICRDSEParams{N: r.Size, W: r.ActiveBits, Resolution: r.Resolution, Seed: uint64(r.Seed)}
+	if r.ResolutionBuckets > 0 && r.Resolution == 0 {
+		p.Resolution = 1
+	}
+	return p
+}
+
 // encoderSize returns the width of the concatenated encoder output.
 func (c *Config) encoderSize() (int, error) {
-	e, err := encoder.NewRDSE(c.Encoder.RDSE.Params())
-	if err != nil {
-		return 0, err
+	var n int
+	if c.Encoder.RDSE.Kind == RDSENuPIC {
+		e, err := encoder.NewNuPICRDSE(c.Encoder.RDSE.NuPICParams())
+		if err != nil {
+			return 0, err
+		}
+		n = e.Size()
+	} else {
+		e, err := encoder.NewRDSE(c.Encoder.RDSE.Params())
+		if err != nil {
+			return 0, err
+		}
+		n = e.Size()
 	}
-	n := e.Size()
 	if c.Encoder.Date != nil {
 		p, err := c.Encoder.Date.Params()
 		if err != nil {
@@ -708,15 +821,34 @@ func (c *Config) NeedsRange() bool {
 	return c.Encoder.RDSE.ResolutionBuckets > 0 && c.Encoder.RDSE.Resolution == 0
 }
 
+// MaxRangePadding bounds encoder.rdse.rangePadding.
+const MaxRangePadding = 100
+
 // ResolveResolution fixes the RDSE resolution from the data's range when
 // ResolutionBuckets asks for it: float32(max(MinResolution, (hi − lo) /
-// ResolutionBuckets)). It does nothing otherwise.
+// ResolutionBuckets)). With RangePadding p, NuPIC's rule as NAB's numenta
+// detector applies it: pad = |hi − lo|·p, lo' = lo − pad, hi' = hi + pad,
+// hi' = lo' + 1 when they are equal, and float32(max(MinResolution, (hi' −
+// lo') / ResolutionBuckets)). It does nothing otherwise. The padding and
+// the resolution are cleared, so that a resolved configuration describes
+// itself.
 func (c *Config) ResolveResolution(lo, hi float64) {
 	r := &c.Encoder.RDSE
 	if !c.NeedsRange() {
 		return
 	}
+	if r.RangePadding > 0 {
+		pad := math.Abs(hi-lo) * r.RangePadding
+		lo, hi = lo-pad, hi+pad
+		if lo == hi {
+			hi = lo + 1
+		}
+	}
 	res := max(r.MinResolution, (hi-lo)/r.ResolutionBuckets)
 	r.Resolution = float64(float32(res))
+	if r.Kind == RDSENuPIC {
+		r.Resolution = res // a Python float
+	}
 	r.ResolutionBuckets = 0
+	r.RangePadding = 0
 }

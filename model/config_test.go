@@ -11,7 +11,7 @@ import (
 )
 
 func TestPresetsParse(t *testing.T) {
-	require.ElementsMatch(t, []string{"hello", "nab", "small"}, Presets())
+	require.ElementsMatch(t, []string{"hello", "nab", "nab-numenta", "nab-unpadded", "small"}, Presets())
 	for _, name := range Presets() {
 		cfg, err := Preset(name)
 		require.NoError(t, err, name)
@@ -21,7 +21,7 @@ func TestPresetsParse(t *testing.T) {
 		assert.Empty(t, q.Warnings, name)
 	}
 	_, err := Preset("nope")
-	assert.ErrorContains(t, err, `no preset "nope" (have hello, nab, small)`)
+	assert.ErrorContains(t, err, `no preset "nope" (have hello, nab, nab-numenta, nab-unpadded, small)`)
 }
 
 // The integers of the presets, worked by hand from docs/SPEC.md section 2.
@@ -218,12 +218,46 @@ func TestResolveResolution(t *testing.T) {
 	require.True(t, cfg.NeedsRange())
 	_, err = NewRegion(cfg)
 	require.ErrorIs(t, err, ErrNeedsRange)
-	cfg.ResolveResolution(0, 13)
-	assert.False(t, cfg.NeedsRange())
-	assert.Equal(t, float64(float32(0.1)), cfg.Encoder.RDSE.Resolution)
-	c2, _ := Preset("nab")
-	c2.ResolveResolution(5, 5) // flat series: the floor
-	assert.Equal(t, float64(float32(0.001)), c2.Encoder.RDSE.Resolution)
+	for _, tt := range []struct {
+		preset string
+		lo, hi float64
+		want   float64
+	}{
+		{"nab-unpadded", 0, 13, 13.0 / 130},
+		{"nab-unpadded", 5, 5, 0.001}, // flat series: the floor
+		// NAB: 0 − 2.6 .. 13 + 2.6, 18.2/130 = 0.14.
+		{"nab", 0, 13, (13 + 13*0.2 - (0 - 13*0.2)) / 130},
+		// NuPIC: an empty padded range counts as 1.
+		{"nab", 5, 5, 1.0 / 130},
+		{"nab", -1e-3, 1e-3, 0.001},
+	} {
+		cfg, err := Preset(tt.preset)
+		require.NoError(t, err)
+		cfg.ResolveResolution(tt.lo, tt.hi)
+		assert.False(t, cfg.NeedsRange())
+		assert.Equal(t, float64(float32(tt.want)), cfg.Encoder.RDSE.Resolution, "%s [%g, %g]", tt.preset, tt.lo, tt.hi)
+		assert.Zero(t, cfg.Encoder.RDSE.RangePadding)
+		require.NoError(t, cfg.Validate())
+	}
+}
+
+func TestRangePaddingValidation(t *testing.T) {
+	for _, tt := range []struct {
+		yaml, err string
+	}{
+		{"encoder: {rdse: {size: 64, activeBits: 4, resolution: 1, rangePadding: 0.2, seed: 1}}", "needs resolutionBuckets"},
+		{"encoder: {rdse: {size: 64, activeBits: 4, resolutionBuckets: 10, rangePadding: -0.1, seed: 1}}", "must be 0 to 100"},
+		{"encoder: {rdse: {size: 64, activeBits: 4, resolutionBuckets: 10, rangePadding: .nan, seed: 1}}", "must be 0 to 100"},
+		{"encoder: {rdse: {size: 64, activeBits: 4, resolutionBuckets: 10, rangePadding: 0.2, seed: 1}}", ""},
+	} {
+		_, err := Parse("m.yaml", []byte(tt.yaml))
+		if tt.err == "" {
+			assert.NoError(t, err, tt.yaml)
+		} else {
+			assert.ErrorContains(t, err, "encoder.rdse.rangePadding", tt.yaml)
+			assert.ErrorContains(t, err, tt.err, tt.yaml)
+		}
+	}
 }
 
 func TestBoostTable(t *testing.T) {

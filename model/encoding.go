@@ -13,6 +13,7 @@ import (
 // the simulator or a board.
 type Encoder struct {
 	rdse       *encoder.RDSE
+	nupic      *encoder.NuPICRDSE // instead of rdse, for kind nupic
 	date       *encoder.Date
 	multi      encoder.Multi
 	vbuf, dbuf []uint32
@@ -27,10 +28,19 @@ func NewEncoder(cfg *Config) (*Encoder, error) {
 	}
 	e := &Encoder{}
 	var err error
-	if e.rdse, err = encoder.NewRDSE(cfg.Encoder.RDSE.Params()); err != nil {
-		return nil, fmt.Errorf("model: %w", err)
+	size := 0
+	if cfg.Encoder.RDSE.Kind == RDSENuPIC {
+		if e.nupic, err = encoder.NewNuPICRDSE(cfg.Encoder.RDSE.NuPICParams()); err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		size = e.nupic.Size()
+	} else {
+		if e.rdse, err = encoder.NewRDSE(cfg.Encoder.RDSE.Params()); err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		size = e.rdse.Size()
 	}
-	if _, err := e.multi.Add("value", e.rdse.Size()); err != nil {
+	if _, err := e.multi.Add("value", size); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
 	if d := cfg.Encoder.Date; d != nil {
@@ -56,14 +66,23 @@ func (e *Encoder) Size() int { return e.multi.Size() }
 // is an error.
 func (e *Encoder) Encode(t time.Time, v float64) ([]uint32, error) {
 	var err error
-	if e.vbuf, err = e.rdse.Encode(v, e.vbuf); err != nil {
-		return nil, err
-	}
-	parts := [][]uint32{e.vbuf}
+	// The date first: a stateful value encoder must not change on a step
+	// that fails.
 	if e.date != nil {
 		if e.dbuf, err = e.date.Encode(t, e.dbuf); err != nil {
 			return nil, err
 		}
+	}
+	if e.nupic != nil {
+		e.vbuf, err = e.nupic.Encode(v, e.vbuf)
+	} else {
+		e.vbuf, err = e.rdse.Encode(v, e.vbuf)
+	}
+	if err != nil {
+		return nil, err
+	}
+	parts := [][]uint32{e.vbuf}
+	if e.date != nil {
 		parts = append(parts, e.dbuf)
 	}
 	if e.out, err = e.multi.Concat(e.out, parts...); err != nil {
@@ -71,3 +90,7 @@ func (e *Encoder) Encode(t time.Time, v float64) ([]uint32, error) {
 	}
 	return e.out, nil
 }
+
+// NuPIC returns the encoder's NuPIC RDSE, whose bucket map is state, or nil
+// for an htm.core RDSE (stateless).
+func (e *Encoder) NuPIC() *encoder.NuPICRDSE { return e.nupic }

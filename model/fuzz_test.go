@@ -19,6 +19,10 @@ func FuzzParse(f *testing.F) {
 	f.Add("permanenceBits: 16\nsmallSteps: zero\n")
 	f.Add("encoder: {rdse: {size: 64, activeBits: 100000000, resolution: 1, seed: 1}}\nsp: {columnDimensions: [64]}\n")
 	f.Add("tm: {cellsPerColumn: 4.99}\n")
+	f.Add("encoder: {rdse: {kind: nupic, size: 64, activeBits: 3, resolutionBuckets: 13, rangePadding: 0.2, seed: 42}}\nsp: {columnDimensions: [64]}\n")
+	f.Add("tm: {algorithm: backtracking, cellsPerColumn: 4, pamLength: 3, maxInfBacktrack: 2, maxSeqLength: 0}\nsp: {columnDimensions: [64]}\nencoder: {rdse: {size: 64, activeBits: 3, resolution: 1, seed: 1}}\n")
+	f.Add("tm: {algorithm: backtrack}\n")
+	f.Add("encoder: {rdse: {kind: nupic, size: 19, activeBits: 3, resolution: 0.01, seed: 1}}\nsp: {columnDimensions: [32]}\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		cfg, err := Parse("fuzz.yaml", []byte(text))
 		if err != nil {

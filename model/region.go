@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/htmhw/htmhw/model/anomaly"
+	"github.com/htmhw/htmhw/model/btm"
 	"github.com/htmhw/htmhw/model/sp"
 	"github.com/htmhw/htmhw/model/tm"
 	"github.com/htmhw/htmhw/model/trace"
@@ -38,11 +39,13 @@ type Region struct {
 	enc   *Encoder
 	sp    *sp.SpatialPooler
 	tm    *tm.TemporalMemory
+	btm   *btm.TM // instead of tm, for tm.algorithm backtracking
 	lik   *anomaly.Likelihood
 	steps uint64
 
-	predBuf []uint32
-	out     Output
+	predBuf  []uint32
+	predCols []uint32 // the backtracking TM's predicted columns
+	out      Output
 }
 
 // ErrNeedsRange is returned by NewRegion for a configuration whose RDSE
@@ -66,7 +69,11 @@ func NewRegion(cfg *Config) (*Region, error) {
 	if r.sp, err = sp.New(q.SP); err != nil {
 		return nil, err
 	}
-	if r.tm, err = tm.New(q.TM); err != nil {
+	if cfg.Backtracking() {
+		if r.btm, err = btm.New(BacktrackingParams(cfg, q)); err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+	} else if r.tm, err = tm.New(q.TM); err != nil {
 		return nil, err
 	}
 	if r.lik, err = cfg.Likelihood.New(); err != nil {
@@ -87,11 +94,21 @@ func (r *Region) Compute(in Input, learn bool) (*Output, error) {
 	if o.ActiveColumns, err = r.sp.Compute(o.Encoding, learn); err != nil {
 		return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
 	}
-	if err = r.tm.Compute(o.ActiveColumns, learn); err != nil {
-		return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
+	if r.btm != nil {
+		// The columns predicted for this input are the last step's.
+		r.predCols = r.btm.PredictedColumns(r.predCols)
+		if err = r.btm.Compute(o.ActiveColumns, learn); err != nil {
+			return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
+		}
+		o.PredictedColumns = r.predCols
+		o.Anomaly = anomaly.Score{Num: r.btm.Unpredicted(), Den: uint32(len(o.ActiveColumns))}
+	} else {
+		if err = r.tm.Compute(o.ActiveColumns, learn); err != nil {
+			return nil, fmt.Errorf("model: step %d: %w", r.steps, err)
+		}
+		o.PredictedColumns = r.tm.PredictedColumns()
+		o.Anomaly = anomaly.Score{Num: r.tm.Unpredicted(), Den: uint32(len(o.ActiveColumns))}
 	}
-	o.PredictedColumns = r.tm.PredictedColumns()
-	o.Anomaly = anomaly.Score{Num: r.tm.Unpredicted(), Den: uint32(len(o.ActiveColumns))}
 	o.Likelihood = 0.5
 	if r.lik != nil {
 		o.Likelihood = r.lik.UpdateWithValue(in.Value, o.Anomaly.Float64())
@@ -113,12 +130,44 @@ func (r *Region) Quantized() *Quantized { return r.q }
 // SP returns the region's spatial pooler.
 func (r *Region) SP() *sp.SpatialPooler { return r.sp }
 
-// TM returns the region's temporal memory.
+// TM returns the region's temporal memory, or nil when it is the
+// backtracking one (BTM).
 func (r *Region) TM() *tm.TemporalMemory { return r.tm }
+
+// BTM returns the region's backtracking temporal memory, or nil when it is
+// the plain one (TM).
+func (r *Region) BTM() *btm.TM { return r.btm }
+
+// NumSegments returns the number of segments of the region's TM.
+func (r *Region) NumSegments() int {
+	if r.btm != nil {
+		return r.btm.NumSegments()
+	}
+	return r.tm.NumSegments()
+}
+
+// NumSynapses returns the number of synapses of the region's TM.
+func (r *Region) NumSynapses() int {
+	if r.btm != nil {
+		return r.btm.NumSynapses()
+	}
+	return r.tm.NumSynapses()
+}
 
 // TraceRow returns the trace row (package trace) of the step that produced
 // o, which must be the last Compute's output.
 func (r *Region) TraceRow(o *Output) *trace.Row {
+	if b := r.btm; b != nil {
+		// Active cells are the inference state's, winners the learning
+		// state's, predictive cells the inference state's predicted ones.
+		var act, win []uint32
+		act, win, r.predBuf = b.ActiveCells(nil), b.LearnCells(nil), b.PredictiveCells(r.predBuf)
+		return &trace.Row{
+			Step: int(r.steps) - 1, Enc: o.Encoding, Cols: o.ActiveColumns, Anomaly: o.Anomaly.Float32(),
+			Active: trace.Summarise(act), Winner: trace.Summarise(win), Predictive: trace.Summarise(r.predBuf),
+			Segments: b.NumSegments(), Synapses: b.NumSynapses(),
+		}
+	}
 	t := r.tm
 	r.predBuf = t.PredictiveCells(r.predBuf)
 	return &trace.Row{

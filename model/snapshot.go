@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 
+	"github.com/htmhw/htmhw/model/encoder"
 	"github.com/htmhw/htmhw/model/sp"
 	"github.com/htmhw/htmhw/model/tm"
 )
@@ -19,6 +21,7 @@ import (
 //	config: uint32 length, JSON (the resolved Config)
 //	steps uint64
 //	SP state, TM state, likelihood state (each as written below)
+//	a NuPIC RDSE's state, when the configuration has one (saveNuPIC)
 //	CRC-32 (IEEE) of every byte before it
 const (
 	snapshotMagic   = "HTMHWSNP"
@@ -30,6 +33,9 @@ const (
 // the previous active and winner cells and the likelihood's history.
 // LoadRegion of it gives a region that continues exactly as this one would.
 func (r *Region) Save(w io.Writer) error {
+	if r.btm != nil {
+		return errors.New("model: snapshot: the backtracking TM's state (docs/SPEC.md, section 12) is not in the snapshot format yet")
+	}
 	var b bytes.Buffer
 	b.WriteString(snapshotMagic)
 	cfg, err := json.Marshal(r.cfg)
@@ -68,6 +74,9 @@ func (r *Region) Save(w io.Writer) error {
 		}
 		e.u32(uint32(lb.Len()))
 		b.Write(lb.Bytes())
+	}
+	if n := r.enc.NuPIC(); n != nil {
+		saveNuPIC(e, n.State())
 	}
 	e.u32(crc32.ChecksumIEEE(b.Bytes()))
 	if _, err := w.Write(b.Bytes()); err != nil {
@@ -148,11 +157,22 @@ func LoadRegion(rd io.Reader) (*Region, error) {
 	d.get(&t.Stats)
 	likLen := int(d.u32())
 	likBytes := d.bytes(likLen)
+	var nupicState *encoder.NuPICRDSEState
+	if r.enc.NuPIC() != nil {
+		nupicState = loadNuPIC(d, cfg.Encoder.RDSE.ActiveBits)
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("model: snapshot: %w", d.err)
 	}
 	if len(d.b) != 0 {
 		return nil, fmt.Errorf("model: snapshot: %d unexpected bytes after the state", len(d.b))
+	}
+	if nupicState != nil {
+		n, err := encoder.LoadNuPICRDSE(cfg.Encoder.RDSE.NuPICParams(), *nupicState)
+		if err != nil {
+			return nil, fmt.Errorf("model: snapshot: %w", err)
+		}
+		r.enc.nupic = n
 	}
 	if err := r.sp.SetState(s); err != nil {
 		return nil, fmt.Errorf("model: snapshot: %w", err)
@@ -183,6 +203,52 @@ func stateBytes(q *Quantized) int64 {
 	spBytes := 8 + 4 + C*2 + C*Q*(4+2) + C*3*2 + 2
 	tmBytes := 4 + 4 + 8 + S*(4+4+8) + S*M*(4+2) + 3*4 + int64(binary.Size(tm.Stats{}))
 	return 8 + spBytes + tmBytes + 4
+}
+
+// saveNuPIC writes a NuPIC RDSE's state (docs/SPEC.md, section 9): whether
+// the offset is set, the offset's float64 bits, the lowest and highest
+// bucket, the generator (seed, 31 words, fptr, rptr), then every bucket's
+// w bits in NuPIC's order, lowest bucket first.
+func saveNuPIC(e *snapEncoder, s encoder.NuPICRDSEState) {
+	has := uint32(0)
+	if s.HasOffset {
+		has = 1
+	}
+	e.u32(has)
+	e.u64(math.Float64bits(s.Offset))
+	e.u32(uint32(s.MinIndex))
+	e.u32(uint32(s.MaxIndex))
+	e.u64(s.Random.Seed)
+	e.put(s.Random.Words)
+	e.u32(uint32(s.Random.Fptr))
+	e.u32(uint32(s.Random.Rptr))
+	for _, b := range s.Buckets {
+		e.put(b)
+	}
+}
+
+// loadNuPIC reads what saveNuPIC writes; LoadNuPICRDSE checks it.
+func loadNuPIC(d *decoder, w int) *encoder.NuPICRDSEState {
+	var s encoder.NuPICRDSEState
+	s.HasOffset = d.u32() != 0
+	s.Offset = math.Float64frombits(d.u64())
+	lo, hi := d.u32(), d.u32()
+	s.Random.Seed = d.u64()
+	d.get(&s.Random.Words)
+	s.Random.Fptr, s.Random.Rptr = int(d.u32()), int(d.u32())
+	if d.err != nil || lo > hi || hi >= encoder.NuPICMaxBuckets {
+		if d.err == nil {
+			d.err = fmt.Errorf("nupic rdse bucket range [%d, %d]", lo, hi)
+		}
+		return nil
+	}
+	s.MinIndex, s.MaxIndex = int(lo), int(hi)
+	for range hi - lo + 1 {
+		b := make([]uint32, w)
+		d.get(b)
+		s.Buckets = append(s.Buckets, b)
+	}
+	return &s
 }
 
 type snapEncoder struct{ w *bytes.Buffer }

@@ -23,9 +23,11 @@ const SpatialTolerance = 0.05
 // detector (nab/detectors/numenta/numenta_detector.py), with the golden
 // model in place of NuPIC:
 //
-//   - the region of a model (the nab preset: NuPIC's NAB settings), its RDSE
-//     resolution max(0.001, (max − min)/130) from the file's value range,
-//     as NAB gives its detectors inputMin and inputMax;
+//   - the region of a model (the nab preset: NuPIC's NAB settings on the
+//     plain temporal memory), its RDSE resolution derived from the file's
+//     value range, as NAB gives its detectors inputMin and inputMax (the
+//     nab preset: max(0.001, (max' − min')/130) over the range padded by
+//     20 % on each side, as NAB's numenta detector; Config.ResolveResolution);
 //   - NuPIC's AnomalyLikelihood with NAB's settings for the file: learning
 //     period ⌊probation/2⌋, the rest of the probationary period as
 //     estimation samples, re-estimation every 100 records

@@ -172,7 +172,7 @@ each memory, its primitive and how many.`,
 			fmt.Fprintf(w, "%s: htmhw image format %d, architecture %d (LANES_OV %d, LANES_SYN %d, DIV_LAT %d)\n",
 				args[0], image.FormatVersion, arch.Version, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
 			fmt.Fprintf(w, "model %q, %d-bit permanences, after %d steps, %d segments, %d synapses\n\n",
-				cfg.Name, cfg.PermanenceBits, r.Steps(), r.TM().NumSegments(), r.TM().NumSynapses())
+				cfg.Name, cfg.PermanenceBits, r.Steps(), r.NumSegments(), r.NumSynapses())
 			if err := im.WriteSizing(w); err != nil {
 				return err
 			}

@@ -145,6 +145,8 @@ func rdseActive(r model.RDSEConfig) string {
 // rdseScale describes how an RDSE maps values to buckets.
 func rdseScale(r model.RDSEConfig) string {
 	switch {
+	case r.ResolutionBuckets > 0 && r.RangePadding > 0:
+		return fmt.Sprintf("resolution max(%g, range of the data padded by %g of it on each side / %g)", r.MinResolution, r.RangePadding, r.ResolutionBuckets)
 	case r.ResolutionBuckets > 0:
 		return fmt.Sprintf("resolution max(%g, range of the data / %g)", r.MinResolution, r.ResolutionBuckets)
 	case r.Resolution > 0:

@@ -93,7 +93,7 @@ func TestModelCheckInvalid(t *testing.T) {
 func TestModelCheckUnknown(t *testing.T) {
 	_, _, err := execute(t, "model", "check", "nosuch")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `no preset "nosuch" (have hello, nab, small)`)
+	assert.Contains(t, err.Error(), `no preset "nosuch" (have hello, nab, nab-numenta, nab-unpadded, small)`)
 }
 
 func TestModelList(t *testing.T) {

@@ -119,6 +119,7 @@ func checkSameModel(cfg *model.Config, r *model.Region) error {
 	if want.NeedsRange() {
 		want.Encoder.RDSE.Resolution = have.Encoder.RDSE.Resolution
 		want.Encoder.RDSE.ResolutionBuckets = 0
+		want.Encoder.RDSE.RangePadding = 0
 	}
 	// YAML, unlike JSON, prints a nil and an empty list alike.
 	a, err1 := yaml.Marshal(have)
@@ -314,7 +315,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	}
 	sw.st.rows = len(rows)
 	sw.st.wall = time.Since(start)
-	sw.st.segments, sw.st.synapses = region.TM().NumSegments(), region.TM().NumSynapses()
+	sw.st.segments, sw.st.synapses = region.NumSegments(), region.NumSynapses()
 	_, err = fmt.Fprintln(cmd.ErrOrStderr(), sw.st.String())
 	return err
 }

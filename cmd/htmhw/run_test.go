@@ -197,7 +197,7 @@ func TestRunErrors(t *testing.T) {
 		{"timestamp", []string{"--model", "hello", "--data", badTime}, badTime + `:4: column 1 "timestamp": "9/8/2015" is not a timestamp`},
 		{"no rows", []string{"--model", "hello", "--data", empty}, empty + ": no rows to run (policy fail)"},
 		{"missing file", []string{"--model", "hello", "--data", filepath.Join(dir, "none.csv")}, "open " + filepath.Join(dir, "none.csv") + ": no such file or directory"},
-		{"unknown preset", []string{"--model", "nosuch", "--data", speedCSV}, `model: no preset "nosuch" (have hello, nab, small)`},
+		{"unknown preset", []string{"--model", "nosuch", "--data", speedCSV}, `model: no preset "nosuch" (have hello, nab, nab-numenta, nab-unpadded, small)`},
 		{"missing model file", []string{"--model", "my.yaml", "--data", speedCSV}, "model: open my.yaml: no such file or directory"},
 		{"no model", []string{"--data", speedCSV}, "give a model with --model"},
 		{"bad policy", []string{"--model", "hello", "--data", speedCSV, "--missing", "drop"}, `--missing: series: unknown missing-value policy "drop"`},

@@ -149,7 +149,7 @@ func (e *intEngine) Step(row series.Row) error {
 	return err
 }
 
-func (e *intEngine) Segments() int { return e.r.TM().NumSegments() }
+func (e *intEngine) Segments() int { return e.r.NumSegments() }
 
 type floatEngine struct{ e *htmcore.Engine }
 
@@ -188,9 +188,9 @@ func TrainForSegments(cfg *model.Config, rows []series.Row, want int) (int, erro
 		if _, err := r.Compute(model.Input{Time: row.Time, Value: row.Value}, true); err != nil {
 			return 0, fmt.Errorf("bench: row %d (line %d): %w", i, row.Line, err)
 		}
-		if r.TM().NumSegments() >= want {
+		if r.NumSegments() >= want {
 			return i + 1, nil
 		}
 	}
-	return 0, fmt.Errorf("bench: %s reaches %d segments after %d rows, not %d", cfg.Name, r.TM().NumSegments(), len(rows), want)
+	return 0, fmt.Errorf("bench: %s reaches %d segments after %d rows, not %d", cfg.Name, r.NumSegments(), len(rows), want)
 }

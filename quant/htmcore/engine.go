@@ -59,6 +59,12 @@ func NewEngineWithDate(cfg *model.Config) (*Engine, error) {
 	if cfg.NeedsRange() {
 		return nil, errors.New("htmcore: the RDSE resolution is derived from the data (resolutionBuckets): call Config.ResolveResolution first")
 	}
+	if cfg.Backtracking() {
+		return nil, errors.New("htmcore: tm.algorithm backtracking: the float reference has htm.core's TemporalMemory only")
+	}
+	if k := cfg.Encoder.RDSE.Kind; k != "" && k != model.RDSEHTMCore {
+		return nil, fmt.Errorf("htmcore: encoder.rdse.kind %q: the float reference has htm.core's RDSE only", k)
+	}
 	spp, err := SPParamsFromConfig(cfg)
 	if err != nil {
 		return nil, err

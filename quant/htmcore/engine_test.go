@@ -185,3 +185,12 @@ func BenchmarkEngineStep(b *testing.B) {
 		})
 	}
 }
+
+func TestNewEngineRefusesNuPICRDSE(t *testing.T) {
+	cfg, err := model.Preset("nab")
+	require.NoError(t, err)
+	cfg.Encoder.RDSE.Kind, cfg.Encoder.RDSE.Seed = model.RDSENuPIC, 42
+	cfg.ResolveResolution(0, 100)
+	_, err = NewEngineWithDate(cfg)
+	require.ErrorContains(t, err, `encoder.rdse.kind "nupic"`)
+}

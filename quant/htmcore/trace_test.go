@@ -43,8 +43,11 @@ func readSeries(t testing.TB, name string) []float64 {
 func traceConfig(t testing.TB, preset string, values []float64) *model.Config {
 	t.Helper()
 	base := preset
-	if preset == "boost" {
+	switch preset {
+	case "boost":
 		base = "hello"
+	case "nab":
+		base = "nab-unpadded" // the README's nab: its range is not padded
 	}
 	cfg, err := model.Preset(base)
 	require.NoError(t, err)
