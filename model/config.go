@@ -513,6 +513,19 @@ func invalid(path, format string, args ...any) error {
 // consistency of the SP and TM with the hardware capacities, and that the
 // integers Quantize makes from it are usable.
 func (c *Config) Validate() error {
+	for _, check := range []func() error{c.validateHeader, c.validateEncoder, c.validateSP, c.validateTM, c.validateLikelihood, c.validateAlgorithm} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	if _, err := c.Quantize(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// validateHeader checks the name, the permanence width and smallSteps.
+func (c *Config) validateHeader() error {
 	if len(c.Name) > MaxNameBytes || !utf8.ValidString(c.Name) || strings.IndexFunc(c.Name, unicode.IsControl) >= 0 {
 		return invalid("name", "%s must be at most %d bytes of UTF-8 text without control characters", quote.Short(c.Name), MaxNameBytes)
 	}
@@ -522,6 +535,11 @@ func (c *Config) Validate() error {
 	if !slices.Contains([]string{"error", "lsb", "zero"}, c.SmallSteps) {
 		return invalid("smallSteps", "%q must be error, lsb or zero", c.SmallSteps)
 	}
+	return nil
+}
+
+// validateEncoder checks the RDSE and the date encoder, and that their size is computable.
+func (c *Config) validateEncoder() error {
 	r := &c.Encoder.RDSE
 	if r.Size < 1 || r.Size > sp.MaxInputs {
 		return invalid("encoder.rdse.size", "%d must be 1 to %d", r.Size, sp.MaxInputs)
@@ -587,7 +605,11 @@ func (c *Config) Validate() error {
 	if _, err := c.encoderSize(); err != nil {
 		return invalid("encoder", "%v", err)
 	}
+	return nil
+}
 
+// validateSP checks the SP, the encoder's size against it and every permanence parameter (the TM's too).
+func (c *Config) validateSP() error {
 	s := &c.SP
 	if len(s.ColumnDimensions) != 1 {
 		return invalid("sp.columnDimensions", "%v: one dimension is supported", s.ColumnDimensions)
@@ -642,7 +664,12 @@ func (c *Config) Validate() error {
 	if s.Seed < 0 || s.Seed > math.MaxUint32 {
 		return invalid("sp.seed", "%d must be 0 to 2^32-1", s.Seed)
 	}
+	return nil
+}
 
+// validateTM checks the TM's dimensions, thresholds and capacities.
+func (c *Config) validateTM() error {
+	s := &c.SP
 	t := &c.TM
 	if len(t.ColumnDimensions) > 0 && !slices.Equal(t.ColumnDimensions, s.ColumnDimensions) {
 		return invalid("tm.columnDimensions", "%v differs from sp.columnDimensions %v", t.ColumnDimensions, s.ColumnDimensions)
@@ -677,6 +704,11 @@ func (c *Config) Validate() error {
 	if t.ExternalPredictiveInputs != 0 {
 		return invalid("tm.externalPredictiveInputs", "%d: external predictive inputs are not supported", t.ExternalPredictiveInputs)
 	}
+	return nil
+}
+
+// validateLikelihood checks the anomaly likelihood's windows and periods.
+func (c *Config) validateLikelihood() error {
 	if l := c.Likelihood; l != nil {
 		for _, f := range []struct {
 			name string
@@ -694,6 +726,12 @@ func (c *Config) Validate() error {
 			return invalid("likelihood", "%v", err)
 		}
 	}
+	return nil
+}
+
+// validateAlgorithm checks the TM algorithm's own parameters and the anomaly mode.
+func (c *Config) validateAlgorithm() error {
+	t := &c.TM
 	switch t.Algorithm {
 	case "", TMPlain:
 	case TMBacktracking:
@@ -721,9 +759,6 @@ func (c *Config) Validate() error {
 	}
 	if t.AnomalyMode != "raw" {
 		return invalid("tm.anomalyMode", "%q: the TM computes the raw anomaly; the likelihood is the region's (likelihood:)", t.AnomalyMode)
-	}
-	if _, err := c.Quantize(); err != nil {
-		return err
 	}
 	return nil
 }
