@@ -137,6 +137,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	first := s.Steps()
 	var sum [sim.NumPhases]uint64
 	var nPred, maxCells int
+	per := make([]uint64, 0, len(steps)) // CYCLES per step
 	scratch := t.TempDir()
 	for i, st := range steps {
 		before := s.Image()
@@ -198,6 +199,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 			sum[ph] += want[ph]
 		}
 		require.Equal(t, tot, got.Cycles, "%s: CYCLES", at)
+		per = append(per, got.Cycles)
 	}
 	end := s.Image()
 	require.Len(t, res.Mems, int(arch.NumMems))
@@ -219,6 +221,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	t.Logf("%d steps from step %d: STEP_LO, active and predicted columns (%d predicted), anomaly, phase cycles and CYCLES match; "+
 		"memories and CRC_VALUE match; RESTORE %d cycles; mean cycles per phase %v (TM_CELLS max %d)",
 		len(steps), first, nPred, wantRestore, mean, maxCells+3)
+	t.Log(accel3Figures(per))
 	return res.Mems
 }
 
@@ -249,6 +252,53 @@ func TestAccel3(t *testing.T) {
 			s, err := sim.New(im)
 			require.NoError(t, err)
 			r.check(t, s, accel3Steps(inputs, c.learnOff, 0), nil, true, n/2)
+		})
+	}
+}
+
+// accel3Figures states the cycles per step of a run (CYCLES, each checked
+// against the formulas): the mean, the mean of the last 1,000 steps (all of
+// them in a shorter run), the maximum, and the steps per second these
+// give at 12 MHz (the iCEBreaker's oscillator) and 24 MHz (a target through
+// the UP5K's PLL: the whole accelerator is not placed yet).
+func accel3Figures(per []uint64) string {
+	if len(per) == 0 {
+		return "no steps"
+	}
+	mean := func(c []uint64) float64 {
+		var s uint64
+		for _, v := range c {
+			s += v
+		}
+		return float64(s) / float64(len(c))
+	}
+	last := per[max(0, len(per)-1000):]
+	m, l, mx := mean(per), mean(last), slices.Max(per)
+	return fmt.Sprintf("cycles per step over %d steps: mean %.0f, last %d %.0f, max %d; "+
+		"steps/s at 12 MHz: mean %.0f, last %d %.0f, worst step %.0f; at 24 MHz (target, not placed): mean %.0f, last %d %.0f, worst step %.0f",
+		len(per), m, len(last), l, mx,
+		12e6/m, len(last), 12e6/l, 12e6/float64(mx), 24e6/m, len(last), 24e6/l, 24e6/float64(mx))
+}
+
+// TestAccel3Figures, with HTMHW_ACCEL3_FIGURES=1, runs htm3_accel through
+// every row of the small preset's two series (art_daily_jumpsup, 4,032
+// steps; speed_7578, 1,126), learning on, checked step for step as
+// TestAccel3 checks them, and logs the cycles per step and steps/s at 12
+// and 24 MHz (accel3Figures) that hdl/rtl3/ACCEL.md publishes:
+//
+//	HTMHW_ACCEL3_FIGURES=1 go test ./hdl -run 'TestAccel3Figures' -v -timeout 60m
+func TestAccel3Figures(t *testing.T) {
+	if os.Getenv("HTMHW_ACCEL3_FIGURES") == "" {
+		t.Skip("set HTMHW_ACCEL3_FIGURES=1 to run the whole series (minutes)")
+	}
+	needTool(t, "verilator")
+	for _, c := range accel3Cases[:2] {
+		t.Run(c.name, func(t *testing.T) {
+			im, inputs := compileSeries(t, c.preset, c.file, 1<<30, c.edit)
+			r := newAccel3Run(t, im)
+			s, err := sim.New(im)
+			require.NoError(t, err)
+			r.check(t, s, accel3Steps(inputs, c.learnOff, 0), nil, false, 0)
 		})
 	}
 }
