@@ -1,5 +1,12 @@
 package sim
 
+import (
+	"fmt"
+
+	"github.com/htmhw/htmhw/arch"
+	"github.com/htmhw/htmhw/image"
+)
+
 // Architecture 3's cycle model: the cycles each phase of a STEP of
 // htm3_accel takes, as hdl/rtl3/ACCEL.md's cycle table, hdl/rtl3/README.md
 // (htm3_sp), hdl/rtl3/TM.md (htm3_tm_cells) and hdl/rtl3/DENDRITE.md
@@ -15,6 +22,17 @@ type Params3 struct {
 	K int // cells per column
 	S int // segment pool capacity
 	M int // synapse slots per segment
+}
+
+// Params3Of reads the terms of the cycle formulas from an image's cfg
+// words.
+func Params3Of(im *image.Image) (Params3, error) {
+	cfg := im.Section(arch.MemCfg.String())
+	if cfg == nil || len(cfg.Words) != arch.CfgWords {
+		return Params3{}, fmt.Errorf("sim: the image has no cfg memory of %d words", arch.CfgWords)
+	}
+	w := func(i int) int { return int(cfg.Words[i]) }
+	return Params3{N: w(arch.CfgN), C: w(arch.CfgC), Q: w(arch.CfgQ), K: w(arch.CfgK), S: w(arch.CfgS), M: w(arch.CfgM)}, nil
 }
 
 // SP3IterReady is the cycle, counted from LOAD's first, from which
