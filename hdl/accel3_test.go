@@ -282,7 +282,7 @@ func accel3Figures(per []uint64) string {
 
 // TestAccel3Figures, with HTMHW_ACCEL3_FIGURES=1, runs htm3_accel through
 // every row of the small preset's two series (art_daily_jumpsup, 4,032
-// steps; speed_7578, 1,126), learning on, checked step for step as
+// steps; speed_7578, 1,127), learning on, checked step for step as
 // TestAccel3 checks them, and logs the cycles per step and steps/s at 12
 // and 24 MHz (accel3Figures) that hdl/rtl3/ACCEL.md publishes:
 //
