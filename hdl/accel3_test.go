@@ -21,51 +21,6 @@ import (
 	"github.com/htmhw/htmhw/sim"
 )
 
-// accel3Item is the cycles htm3_seq spends on one word of the logical
-// memory port (hdl/rtl3/ACCEL.md): the request, the map's np parts, and the
-// acknowledgement; reads wait one cycle more for the last part's data.
-func accel3Item(parts int, read bool) uint64 {
-	if read {
-		return uint64(parts + 4)
-	}
-	return uint64(parts + 3)
-}
-
-// accel3RestoreSP is the SP's half of RESTORE (ACCEL.md): cfg words 3 ..
-// 13 (two parts each) and regs words 0 .. 2 (four) read.
-var accel3RestoreSP = 11*accel3Item(2, true) + 3*accel3Item(4, true)
-
-// accel3RestoreCycles is RESTORE's cycles (ACCEL.md) on an image with used
-// segments: the SP's loads, htm3_tm's rebuild (its start and done cycles
-// around NC + 1 cycles of clearing and the winner list, n + 1 selection
-// rounds over the S segments, 4 cycles an append, 3 to end) and a dendrite
-// pass without learning (its start, its busy cycles, its done and
-// htm3_tm's).
-func accel3RestoreCycles(p Params, used int) uint64 {
-	NC, n := p.C*p.K, used
-	rebuild := NC + 1 + (n+1)*(2*p.S+4*n) + 4*n + 3
-	return accel3RestoreSP + uint64(2+rebuild) + uint64(3+dend3Cycles(n, p.M))
-}
-
-// accel3Cycles is ACCEL.md's formula of each phase of a STEP of htm3_accel
-// (PHASE_CYCLES' order): htm3_sp's phases (sp3Cycles) with LOAD's input
-// check (n_in + 1) and the engine's start (1) in LOAD; TM_CELLS the column
-// engine's busy cycles (TM.md's formula, tmCells) and 3 (the hand-over,
-// the start, the done); TM_SWAP 1; TM_DENDRITE the dendrite unit's busy
-// cycles (DENDRITE.md's formula over the used segments after the step) and
-// 3; OUTPUT stores regs words 0 .. 2 (four parts each) after one cycle.
-func accel3Cycles(p Params, learn bool, nIn int, active, bumped []int, tmCells, used int) [sim.NumPhases]uint64 {
-	sp := sp3Cycles(p, learn, nIn, active, bumped)
-	var c [sim.NumPhases]uint64
-	copy(c[:5], sp[:])
-	c[sim.PhaseLoad] += uint64(nIn) + 2
-	c[sim.PhaseTMCells] = uint64(tmCells) + 3
-	c[sim.PhaseTMSwap] = 1
-	c[sim.PhaseTMDendrite] = uint64(dend3Cycles(used, p.M)) + 3
-	c[sim.PhaseOutput] = 1 + 3*accel3Item(4, false)
-	return c
-}
-
 // accel3Ents are the column engine's state entries per pass, from the
 // lines htm3_tm prints under SIM ("htm3_tm: ent state:count ...").
 func accel3Ents(t *testing.T, log string) []map[int]int {
@@ -138,7 +93,7 @@ func newAccel3Run(t *testing.T, im *image.Image) *accel3Run {
 // through the window, then RESTORE) and compares it with the simulator s,
 // which is at the state the model starts from: per step STEP_LO, the
 // active and predicted columns, the anomaly pair, every PHASE_CYCLES word
-// against accel3Cycles and CYCLES against their sum; RESTORE's cycles; at
+// against sim.Accel3Cycles and CYCLES against their sum; RESTORE's cycles; at
 // the end every memory read back through the window and its CRC_VALUE
 // against the simulator's image. With restoreAt > 0 the harness issues
 // RESTORE before step restoreAt of the run (the memories as they stand, the
@@ -164,7 +119,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	start := s.Image()
 	rs := regexp.MustCompile(`RESTORE (\d+) cycles`).FindAllStringSubmatch(res.Log, -1)
 	require.NotEmpty(t, rs, "the harness reports RESTORE's cycles")
-	wantRestore := accel3RestoreCycles(p, p.S-int(start.Section("regs").Words[arch.RegsFreeCount]))
+	wantRestore := sim.Accel3RestoreCycles(p.sim3(), p.S-int(start.Section("regs").Words[arch.RegsFreeCount]))
 	for _, mm := range rs {
 		c, _ := strconv.ParseUint(mm[1], 10, 64)
 		require.Equal(t, wantRestore, c, "RESTORE's cycles")
@@ -182,6 +137,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	first := s.Steps()
 	var sum [sim.NumPhases]uint64
 	var nPred, maxCells int
+	per := make([]uint64, 0, len(steps)) // CYCLES per step
 	scratch := t.TempDir()
 	for i, st := range steps {
 		before := s.Image()
@@ -190,7 +146,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 			c, _ := strconv.ParseUint(mid[0][2], 10, 64)
 			require.Equal(t, first+uint64(i), at, "the RESTORE's step")
 			used := p.S - int(before.Section("regs").Words[arch.RegsFreeCount])
-			require.Equal(t, accel3RestoreCycles(p, used), c, "RESTORE's cycles before step %d (%d used segments)", at, used)
+			require.Equal(t, sim.Accel3RestoreCycles(p.sim3(), used), c, "RESTORE's cycles before step %d (%d used segments)", at, used)
 			t.Logf("RESTORE before step %d: %d used segments, %d cycles", at, used, c)
 		}
 		minOv := before.Section("regs").Words[arch.RegsSPMinOverlap]
@@ -224,18 +180,18 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 		o := opsOf(ents[i])
 		ev := func(w int) int { return int(after.Section("regs").Words[w] - before.Section("regs").Words[w]) }
 		if st.Learn {
-			require.Equal(t, c.segOps, o.adapts, "%s: adapt and punish passes", at)
+			require.Equal(t, c.segOps, o.Adapts, "%s: adapt and punish passes", at)
 		} else {
-			require.Zero(t, o.adapts+o.grows+o.creates+o.blearn, "%s: segment operations without learning", at)
+			require.Zero(t, o.Adapts+o.Grows+o.Creates+o.BLearn, "%s: segment operations without learning", at)
 		}
-		require.Equal(t, ev(7), o.pops, "%s: segments created", at)
-		require.Equal(t, ev(8), o.walks, "%s: cell-full walks against cell evictions", at)
-		require.Equal(t, ev(9)+ev(11), o.scans, "%s: pool scans against pool evictions and refusals", at)
-		require.Equal(t, ev(8)+ev(9)+ev(10), o.destroys, "%s: segments destroyed", at)
-		cells := tmc3Cycles(p, len(out.ActiveColumns), c.visited, c.entries, c.bursts, c.draws) + tmc3LearnCycles(p, c.npw, o)
+		require.Equal(t, ev(7), o.Pops, "%s: segments created", at)
+		require.Equal(t, ev(8), o.Walks, "%s: cell-full walks against cell evictions", at)
+		require.Equal(t, ev(9)+ev(11), o.Scans, "%s: pool scans against pool evictions and refusals", at)
+		require.Equal(t, ev(8)+ev(9)+ev(10), o.Destroys, "%s: segments destroyed", at)
+		cells := sim.TMCells3Cycles(p.sim3(), len(out.ActiveColumns), c.visited, c.entries, c.bursts, c.draws) + sim.TMCells3LearnCycles(p.sim3(), c.npw, o)
 		maxCells = max(maxCells, cells)
 		used := p.S - int(after.Section("regs").Words[arch.RegsFreeCount])
-		want := accel3Cycles(p, st.Learn, len(st.Input), active, bumped, cells, used)
+		want := sim.Accel3Cycles(p.sim3(), st.Learn, len(st.Input), active, bumped, cells, used)
 		var tot uint64
 		for ph := range want {
 			require.Equal(t, want[ph], res.Phases[i][ph], "%s: %s cycles (%+v)", at, sim.Phase(ph), o)
@@ -243,6 +199,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 			sum[ph] += want[ph]
 		}
 		require.Equal(t, tot, got.Cycles, "%s: CYCLES", at)
+		per = append(per, got.Cycles)
 	}
 	end := s.Image()
 	require.Len(t, res.Mems, int(arch.NumMems))
@@ -264,6 +221,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	t.Logf("%d steps from step %d: STEP_LO, active and predicted columns (%d predicted), anomaly, phase cycles and CYCLES match; "+
 		"memories and CRC_VALUE match; RESTORE %d cycles; mean cycles per phase %v (TM_CELLS max %d)",
 		len(steps), first, nPred, wantRestore, mean, maxCells+3)
+	t.Log(accel3Figures(per))
 	return res.Mems
 }
 
@@ -294,6 +252,53 @@ func TestAccel3(t *testing.T) {
 			s, err := sim.New(im)
 			require.NoError(t, err)
 			r.check(t, s, accel3Steps(inputs, c.learnOff, 0), nil, true, n/2)
+		})
+	}
+}
+
+// accel3Figures states the cycles per step of a run (CYCLES, each checked
+// against the formulas): the mean, the mean of the last 1,000 steps (all of
+// them in a shorter run), the maximum, and the steps per second these
+// give at 12 MHz (the iCEBreaker's oscillator) and 24 MHz (a target through
+// the UP5K's PLL: the whole accelerator is not placed yet).
+func accel3Figures(per []uint64) string {
+	if len(per) == 0 {
+		return "no steps"
+	}
+	mean := func(c []uint64) float64 {
+		var s uint64
+		for _, v := range c {
+			s += v
+		}
+		return float64(s) / float64(len(c))
+	}
+	last := per[max(0, len(per)-1000):]
+	m, l, mx := mean(per), mean(last), slices.Max(per)
+	return fmt.Sprintf("cycles per step over %d steps: mean %.0f, last %d %.0f, max %d; "+
+		"steps/s at 12 MHz: mean %.0f, last %d %.0f, worst step %.0f; at 24 MHz (target, not placed): mean %.0f, last %d %.0f, worst step %.0f",
+		len(per), m, len(last), l, mx,
+		12e6/m, len(last), 12e6/l, 12e6/float64(mx), 24e6/m, len(last), 24e6/l, 24e6/float64(mx))
+}
+
+// TestAccel3Figures, with HTMHW_ACCEL3_FIGURES=1, runs htm3_accel through
+// every row of the small preset's two series (art_daily_jumpsup, 4,032
+// steps; speed_7578, 1,127), learning on, checked step for step as
+// TestAccel3 checks them, and logs the cycles per step and steps/s at 12
+// and 24 MHz (accel3Figures) that hdl/rtl3/ACCEL.md publishes:
+//
+//	HTMHW_ACCEL3_FIGURES=1 go test ./hdl -run 'TestAccel3Figures' -v -timeout 60m
+func TestAccel3Figures(t *testing.T) {
+	if os.Getenv("HTMHW_ACCEL3_FIGURES") == "" {
+		t.Skip("set HTMHW_ACCEL3_FIGURES=1 to run the whole series (minutes)")
+	}
+	needTool(t, "verilator")
+	for _, c := range accel3Cases[:2] {
+		t.Run(c.name, func(t *testing.T) {
+			im, inputs := compileSeries(t, c.preset, c.file, 1<<30, c.edit)
+			r := newAccel3Run(t, im)
+			s, err := sim.New(im)
+			require.NoError(t, err)
+			r.check(t, s, accel3Steps(inputs, c.learnOff, 0), nil, false, 0)
 		})
 	}
 }
@@ -345,4 +350,9 @@ func TestAccel3Lint(t *testing.T) {
 		out, err := exec.Command("verilator", args...).CombinedOutput()
 		require.NoError(t, err, "verilator %s %v:\n%s", tc.top, tc.def, out)
 	}
+}
+
+// sim3 are the terms of architecture 3's cycle formulas (package sim's).
+func (p Params) sim3() sim.Params3 {
+	return sim.Params3{N: p.N, C: p.C, Q: p.Q, K: p.K, S: p.S, M: p.M}
 }

@@ -40,10 +40,6 @@ func dend3Mem(S int) dend3Layout {
 
 const dend3SMDepth = 16384
 
-// dend3Cycles is DENDRITE.md's formula: the unit's busy cycles for a pass
-// over used segments of M slots.
-func dend3Cycles(used, M int) int { return 13 + used*max(M, 4) }
-
 // buildDend3 builds the testbench with Verilator, cached like BuildSP3 by
 // the sources of hdl/rtl3, the parameters and Verilator's version.
 func buildDend3(t *testing.T, p Params) string {
@@ -328,7 +324,7 @@ func (c *dend3Case) check(t *testing.T, step int, r *dend3Result, after *image.I
 	t.Helper()
 	p := c.p
 	at := fmt.Sprintf("step %d", step)
-	require.Equal(t, dend3Cycles(len(c.used), p.M), r.cycles, "%s: cycles for %d used segments", at, len(c.used))
+	require.Equal(t, sim.Dend3Cycles(len(c.used), p.M), r.cycles, "%s: cycles for %d used segments", at, len(c.used))
 	for _, s := range c.used {
 		require.Equal(t, c.pot[s], r.pot[s], "%s: numPot of segment %d", at, s)
 		require.Equal(t, c.conn[s], r.conn[s], "%s: numConn of segment %d", at, s)

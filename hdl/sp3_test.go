@@ -16,52 +16,9 @@ import (
 	"github.com/htmhw/htmhw/sim"
 )
 
-// sp3IterReady is the cycle, counted from LOAD's first, from which
-// htm3_sp's iter holds iteration + 1: two passes of 64 cycles over its bits
-// (the lowest 0 found, then the bits rewritten). A step without learning
-// does not end before it (hdl/rtl3/README.md).
-const sp3IterReady = 64 + 64
-
-// sp3DivReady is the cycle, counted from LOAD's first, from which htm3_sp's
-// background divider has m and the update-round flag: the two passes over
-// iteration (the second feeds the divider), 4 cycles of turn, 33 bits of
-// 2^(16+l) + p - 1, a wait and a hand-over (hdl/rtl3/README.md).
-const sp3DivReady = sp3IterReady + 4 + 33 + 2
-
-// sp3Cycles is hdl/rtl3/README.md's cycle formula of each phase of htm3_sp:
-// n_in inputs, the pool lengths of the active and of the bumped columns.
-// sp.conn and in.bits are H = 2W halves of 16 bits a column.
-func sp3Cycles(p Params, learn bool, nIn int, active, bumped []int) [5]uint64 {
-	H := 2 * ((p.N + 31) / 32)
-	col := func(ls []int) uint64 {
-		var s uint64
-		for _, L := range ls {
-			s += uint64(2*L + H + 4)
-		}
-		return s
-	}
-	wait := func(ready, e uint64) uint64 {
-		if e < ready {
-			return ready - e
-		}
-		return 0
-	}
-	var c [5]uint64
-	c[0] = uint64(H + nIn + 2)
-	c[1] = uint64(p.C*H + 3)
-	c[2] = uint64(p.Q + p.C + 2)
-	if !learn {
-		c[2] += wait(sp3IterReady, c[0]+c[1]+c[2])
-		return c
-	}
-	c[3] = 1 + col(active)
-	c[4] = uint64(2*p.C+7) + wait(sp3DivReady, c[0]+c[1]+c[2]+c[3]) + col(bumped)
-	return c
-}
-
 // runSP3 runs htm3_sp and the simulator through the same steps and fails at
 // the first difference: a step's active columns, a phase's cycles against
-// sp3Cycles, or at the end a word of sp.pool, sp.conn, sp.duty,
+// sim.SP3Cycles, or at the end a word of sp.pool, sp.conn, sp.duty,
 // sp.poollen or the SP regs. It returns the number of bumped columns.
 func runSP3(t *testing.T, im *image.Image, inputs [][]uint32, learn func(int) bool) int {
 	t.Helper()
@@ -106,7 +63,7 @@ func runSP3(t *testing.T, im *image.Image, inputs [][]uint32, learn func(int) bo
 			}
 		}
 		nBumped += len(bumped)
-		want := sp3Cycles(p, st.Learn, len(st.Input), active, bumped)
+		want := sim.SP3Cycles(p.sim3(), st.Learn, len(st.Input), active, bumped)
 		for ph := range want {
 			require.Equal(t, want[ph], got.Cycles[ph], "step %d: %s cycles (%d active, %d bumped columns)", i, SP3Phases[ph], len(active), len(bumped))
 			sum[ph] += got.Cycles[ph]
@@ -171,10 +128,10 @@ func TestSP3Tiny(t *testing.T) {
 	p, err := ParamsOf(im)
 	require.NoError(t, err)
 	require.Equal(t, 30, p.N)
-	e := sp3Cycles(p, true, 5, []int{p.Q, p.Q, p.Q}, nil)
-	require.Less(t, e[0]+e[1]+e[2]+e[3], uint64(sp3DivReady), "SP_DUTY does not wait for the divider")
-	e = sp3Cycles(p, false, 5, nil, nil)
-	require.Equal(t, uint64(sp3IterReady), e[0]+e[1]+e[2], "a step without learning does not wait for the iteration")
+	e := sim.SP3Cycles(p.sim3(), true, 5, []int{p.Q, p.Q, p.Q}, nil)
+	require.Less(t, e[0]+e[1]+e[2]+e[3], uint64(sim.SP3DivReady), "SP_DUTY does not wait for the divider")
+	e = sim.SP3Cycles(p.sim3(), false, 5, nil, nil)
+	require.Equal(t, uint64(sim.SP3IterReady), e[0]+e[1]+e[2], "a step without learning does not wait for the iteration")
 	require.NotZero(t, runSP3(t, im, inputs, func(i int) bool { return i%5 != 4 }), "no column was bumped")
 }
 

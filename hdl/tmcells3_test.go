@@ -68,15 +68,6 @@ func tmc3Mem(S int) (dend3Layout, int) {
 	return dend3Layout{seqBase: 0, lruBase: 4 * R, prevBase: 6 * R, nextBase: 7 * R, segBase: 8 * R, tail: 9 * R}, 10 * R
 }
 
-// tmc3Cycles is TM.md's formula for a pass of htm3_tm_cells without
-// learning: NA bitmap words cleared, NCM column-bitmap words read, nAct
-// active columns folded in, visited columns (each walks K lists), list
-// entries, bursts and least-used draws.
-func tmc3Cycles(p Params, nAct, visited, entries, bursts, draws int) int {
-	NA, NCM := (p.C*p.K+15)/16, (p.C+7)/8
-	return 48 + NA + 3*NCM + nAct + visited*(2*p.K+1) + entries + bursts*(p.K+2) + 3*draws
-}
-
 // tmc3Case is one column pass: its inputs (the image before a step, the
 // dendrite's lists over it, the step's active columns) and the counts of
 // the cycle formula.
@@ -88,26 +79,11 @@ type tmc3Case struct {
 	segOps                          int // adapt and punish passes, with learning
 }
 
-// tmc3Ops are the segment operations of a pass, from the testbench's
-// state entries (htm3_tm_cells's state numbers).
-type tmc3Ops struct {
-	resume, blearn, adapts, grows, gev, creates, walks, walked, scans, pops, destroys int
-}
-
-func opsOf(ent map[int]int) tmc3Ops {
-	return tmc3Ops{resume: ent[15], blearn: ent[16], adapts: ent[17], grows: ent[23], gev: ent[28],
-		creates: ent[35], walks: ent[37], walked: ent[38], scans: ent[46], pops: ent[47], destroys: ent[48]}
-}
-
-// tmc3LearnCycles is TM.md's formula for the cycles that learning adds to
-// a pass: per adapt or punish pass 3 + 3M (and 1 to resume the list walk
-// when it ran inside it), per burst 1, per grow 6 + 3M + 4·n_pw and per
-// extra weakest-synapse pass 3M + 1, per create 3, per cell-full walk 2 +
-// 4 per used segment walked, per pool scan 3S + 2, per pop 12, per destroy
-// 14 + M.
-func tmc3LearnCycles(p Params, npw int, o tmc3Ops) int {
-	return o.resume + o.blearn + o.adapts*(3+3*p.M) + o.grows*(6+3*p.M+4*npw) + (o.gev-o.grows)*(3*p.M+1) +
-		3*o.creates + 2*o.walks + 4*o.walked + o.scans*(3*p.S+2) + 12*o.pops + o.destroys*(14+p.M)
+// opsOf are the segment operations of a pass, from the testbench's state
+// entries (htm3_tm_cells's state numbers).
+func opsOf(ent map[int]int) sim.TMCells3Ops {
+	return sim.TMCells3Ops{Resume: ent[15], BLearn: ent[16], Adapts: ent[17], Grows: ent[23], GEv: ent[28],
+		Creates: ent[35], Walks: ent[37], Walked: ent[38], Scans: ent[46], Pops: ent[47], Destroys: ent[48]}
 }
 
 // bitmapCells lists the set bits of a bitmap of 32-bit words.
@@ -430,16 +406,16 @@ func runTmc3(t *testing.T, preset, file string, steps int, edit func(*model.Conf
 		o := opsOf(r.ent)
 		ev := func(w int) int { return int(after.Section("regs").Words[w] - before.Section("regs").Words[w]) }
 		if learn {
-			require.Equal(t, c.segOps, o.adapts, "%s: adapt and punish passes", at)
+			require.Equal(t, c.segOps, o.Adapts, "%s: adapt and punish passes", at)
 		} else {
-			require.Zero(t, o.adapts+o.grows+o.creates+o.blearn, "%s: segment operations without learning", at)
+			require.Zero(t, o.Adapts+o.Grows+o.Creates+o.BLearn, "%s: segment operations without learning", at)
 		}
-		require.Equal(t, ev(7), o.pops, "%s: segments created", at)
-		require.Equal(t, ev(8), o.walks, "%s: cell-full walks against cell evictions", at)
-		require.Equal(t, ev(9)+ev(11), o.scans, "%s: pool scans against pool evictions and refusals", at)
-		require.Equal(t, ev(8)+ev(9)+ev(10), o.destroys, "%s: segments destroyed", at)
-		require.Equal(t, tmc3Cycles(p, len(cols), c.visited, c.entries, c.bursts, c.draws)+
-			tmc3LearnCycles(p, c.npw, o), r.cycles,
+		require.Equal(t, ev(7), o.Pops, "%s: segments created", at)
+		require.Equal(t, ev(8), o.Walks, "%s: cell-full walks against cell evictions", at)
+		require.Equal(t, ev(9)+ev(11), o.Scans, "%s: pool scans against pool evictions and refusals", at)
+		require.Equal(t, ev(8)+ev(9)+ev(10), o.Destroys, "%s: segments destroyed", at)
+		require.Equal(t, sim.TMCells3Cycles(p.sim3(), len(cols), c.visited, c.entries, c.bursts, c.draws)+
+			sim.TMCells3LearnCycles(p.sim3(), c.npw, o), r.cycles,
 			"%s: cycles (%d active columns, %d visited, %d entries, %d bursts, %d draws; %+v)",
 			at, len(cols), c.visited, c.entries, c.bursts, c.draws, o)
 		sumCyc += r.cycles

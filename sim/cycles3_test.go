@@ -1,0 +1,75 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
+)
+
+// TestAccel3Cycles works ACCEL.md's cycle table by hand on a tiny geometry
+// (W = 1): both of htm3_sp's waits, learning on and off.
+func TestAccel3Cycles(t *testing.T) {
+	p := Params3{N: 30, C: 8, Q: 2, K: 4, S: 16, M: 3}
+	for _, tc := range []struct {
+		name           string
+		learn          bool
+		nIn            int
+		active, bumped []int
+		tmCells, used  int
+		want           [NumPhases]uint64
+	}{
+		// LOAD 2+5+2 (+5+2), OVERLAP 8·2+3, INHIBIT 2+8+2 and the wait for
+		// the iteration to cycle 128; TM_DENDRITE 13+2·max(3,4) (+3).
+		{"no learning", false, 5, nil, nil, 50, 2,
+			[NumPhases]uint64{16, 19, 100, 0, 0, 0, 53, 1, 24, 22}},
+		// LEARN 1+(2·3+2+4)+(2·5+2+4); DUTY 2·8+7, the wait for the
+		// divider from 9+19+12+29 = 69 to 167, and (2·2+2+4).
+		{"learning", true, 5, []int{3, 5}, []int{2}, 70, 0,
+			[NumPhases]uint64{16, 19, 12, 29, 131, 0, 73, 1, 16, 22}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, Accel3Cycles(p, tc.learn, tc.nIn, tc.active, tc.bumped, tc.tmCells, tc.used))
+		})
+	}
+}
+
+// TestTMCells3Cycles works TM.md's formulas by hand.
+func TestTMCells3Cycles(t *testing.T) {
+	p := Params3{N: 30, C: 8, Q: 2, K: 4, S: 16, M: 3}
+	// 48 + ⌈32/16⌉ + 3·⌈8/8⌉ + 2 active + 3·(2·4+1) + 7 entries + 1·(4+2) + 3·2 draws.
+	require.Equal(t, 48+2+3+2+27+7+6+6, TMCells3Cycles(p, 2, 3, 7, 1, 2))
+	for _, tc := range []struct {
+		name string
+		npw  int
+		o    TMCells3Ops
+		want int
+	}{
+		{"none", 3, TMCells3Ops{}, 0},
+		{"adapt", 3, TMCells3Ops{Resume: 1, Adapts: 2}, 1 + 2*12},
+		{"grow", 3, TMCells3Ops{BLearn: 1, Grows: 1, GEv: 2, Creates: 1, Pops: 1}, 1 + (6 + 9 + 12) + 10 + 3 + 12},
+		{"evict", 0, TMCells3Ops{Walks: 1, Walked: 5, Scans: 1, Destroys: 2}, 2 + 20 + 50 + 2*17},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, TMCells3LearnCycles(p, tc.npw, tc.o))
+		})
+	}
+}
+
+// TestAccel3Small checks the formulas on the small preset against the
+// figures the RTL documents measure: SP_OVERLAP 2,051 cycles
+// (hdl/rtl3/README.md) and RESTORE 3,184 on a fresh image (ACCEL.md).
+func TestAccel3Small(t *testing.T) {
+	r, err := model.NewRegion(presetConfig(t, "small", readRows(t, jumpsup)))
+	require.NoError(t, err)
+	im, err := image.Compile(r, image.DefaultArch())
+	require.NoError(t, err)
+	p, err := Params3Of(im)
+	require.NoError(t, err)
+	require.Equal(t, uint64(2051), SP3Cycles(p, true, 0, nil, nil)[PhaseSPOverlap])
+	require.Equal(t, uint64(3184), Accel3RestoreCycles(p, 0))
+	_, err = Params3Of(&image.Image{})
+	require.ErrorContains(t, err, "no cfg memory")
+}
