@@ -119,11 +119,14 @@ func TestUARTBoneMalformed(t *testing.T) {
 
 // TestUARTBoneResync has a client read from a bridge that lost the start
 // of its frame: the read times out, the client waits out the frame timeout
-// and drains, and the next read succeeds.
+// and drains, and the next read succeeds. The bridge's frame timeout
+// (500 ms) is what a stalled test process must stay under between the
+// broken frame and the read; the read's own timeout (2 s) is what the
+// successful read has to answer in: both far from a busy machine's stalls.
 func TestUARTBoneResync(t *testing.T) {
 	tg := drivertest.NewMapTarget()
 	tg.WriteWord(3, 99)
-	e, b := openPTYBus(t, tg, emulator.ServeConfig{FrameTimeout: 10 * time.Millisecond}, "&timeout=5ms")
+	e, b := openPTYBus(t, tg, emulator.ServeConfig{FrameTimeout: 500 * time.Millisecond}, "&timeout=2s")
 	ctx := drivertest.Context(t)
 	got := make([]uint32, 1)
 	require.NoError(t, b.Read(ctx, 3, got, true)) // the line is drained once
