@@ -65,7 +65,7 @@ func WritePlot(w io.Writer, format, title string, rs []Result, refs []Reference)
 	p.X.Tick.Marker = plot.TickerFunc(bitTicks)
 	p.Y.Tick.Marker = plot.TickerFunc(scoreTicks)
 	setRanges(p, rs, refs)
-	for _, add := range []func(*plot.Plot, []Result, []Reference) error{addReferences, addFront, addVariants} {
+	for _, add := range []func(*plot.Plot, []Result, []Reference) error{addReferences, addFront, addVariants, addFrontNames} {
 		if err := add(p, rs, refs); err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func addReferences(p *plot.Plot, _ []Result, refs []Reference) error {
 	return nil
 }
 
-// addFront draws the Pareto front as a staircase and names its variants.
+// addFront draws the Pareto front as a staircase.
 func addFront(p *plot.Plot, rs []Result, _ []Reference) error {
 	front := Pareto(rs)
 	pts := make(plotter.XYs, 0, 2*len(front))
@@ -138,10 +138,15 @@ func addFront(p *plot.Plot, rs []Result, _ []Reference) error {
 	fl.Color, fl.Width = chart.Colour(0), vg.Points(1.2)
 	p.Add(fl)
 	p.Legend.Add("Pareto front", fl)
+	return nil
+}
 
+// addFrontNames names the front's variants above their points (drawn last,
+// over the points).
+func addFrontNames(p *plot.Plot, rs []Result, _ []Reference) error {
 	var lxy []plotter.XY
 	var names []string
-	for _, i := range front {
+	for _, i := range Pareto(rs) {
 		lxy = append(lxy, plotter.XY{X: float64(rs[i].ImageBits), Y: rs[i].Standard})
 		names = append(names, rs[i].Name)
 	}
