@@ -177,17 +177,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 		// segment operations, checked against the lists and the
 		// simulator's event counters as TestTMCells3 checks them.
 		c := writeTmc3Mem(t, before, slices.Clone(out.ActiveColumns), i%2, scratch)
-		o := opsOf(ents[i])
-		ev := func(w int) int { return int(after.Section("regs").Words[w] - before.Section("regs").Words[w]) }
-		if st.Learn {
-			require.Equal(t, c.segOps, o.Adapts, "%s: adapt and punish passes", at)
-		} else {
-			require.Zero(t, o.Adapts+o.Grows+o.Creates+o.BLearn, "%s: segment operations without learning", at)
-		}
-		require.Equal(t, ev(7), o.Pops, "%s: segments created", at)
-		require.Equal(t, ev(8), o.Walks, "%s: cell-full walks against cell evictions", at)
-		require.Equal(t, ev(9)+ev(11), o.Scans, "%s: pool scans against pool evictions and refusals", at)
-		require.Equal(t, ev(8)+ev(9)+ev(10), o.Destroys, "%s: segments destroyed", at)
+		o := checkOps(t, at, st.Learn, c, ents[i], before, after)
 		cells := sim.TMCells3Cycles(p.sim3(), len(out.ActiveColumns), c.visited, c.entries, c.bursts, c.draws) + sim.TMCells3LearnCycles(p.sim3(), c.npw, o)
 		maxCells = max(maxCells, cells)
 		used := p.S - int(after.Section("regs").Words[arch.RegsFreeCount])

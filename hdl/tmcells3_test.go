@@ -97,6 +97,27 @@ func bitmapCells(words []uint64, n int) []uint32 {
 	return out
 }
 
+// checkOps reads the column engine's operation counts (opsOf) and checks
+// them against the case's adapt and punish passes (with learning; none of
+// the learning operations without) and the step's event counters in
+// regs 7 to 11 (before and after are the simulator's images around the
+// step).
+func checkOps(t *testing.T, at string, learn bool, c *tmc3Case, ent map[int]int, before, after *image.Image) sim.TMCells3Ops {
+	t.Helper()
+	o := opsOf(ent)
+	ev := func(w int) int { return int(after.Section("regs").Words[w] - before.Section("regs").Words[w]) }
+	if learn {
+		require.Equal(t, c.segOps, o.Adapts, "%s: adapt and punish passes", at)
+	} else {
+		require.Zero(t, o.Adapts+o.Grows+o.Creates+o.BLearn, "%s: segment operations without learning", at)
+	}
+	require.Equal(t, ev(7), o.Pops, "%s: segments created", at)
+	require.Equal(t, ev(8), o.Walks, "%s: cell-full walks against cell evictions", at)
+	require.Equal(t, ev(9)+ev(11), o.Scans, "%s: pool scans against pool evictions and refusals", at)
+	require.Equal(t, ev(8)+ev(9)+ev(10), o.Destroys, "%s: segments destroyed", at)
+	return o
+}
+
 // writeTmc3Mem writes the testbench's memories for the step that starts
 // from image before with active columns cols: the dendrite's per-cell lists
 // and column bitmaps (as htm3_dendrite leaves them, DENDRITE.md), and the
@@ -403,17 +424,7 @@ func runTmc3(t *testing.T, preset, file string, steps int, edit func(*model.Conf
 		// The cycles: the formula of the column loop plus that of the
 		// segment operations, whose counts are checked against the lists
 		// and the simulator's event counters.
-		o := opsOf(r.ent)
-		ev := func(w int) int { return int(after.Section("regs").Words[w] - before.Section("regs").Words[w]) }
-		if learn {
-			require.Equal(t, c.segOps, o.Adapts, "%s: adapt and punish passes", at)
-		} else {
-			require.Zero(t, o.Adapts+o.Grows+o.Creates+o.BLearn, "%s: segment operations without learning", at)
-		}
-		require.Equal(t, ev(7), o.Pops, "%s: segments created", at)
-		require.Equal(t, ev(8), o.Walks, "%s: cell-full walks against cell evictions", at)
-		require.Equal(t, ev(9)+ev(11), o.Scans, "%s: pool scans against pool evictions and refusals", at)
-		require.Equal(t, ev(8)+ev(9)+ev(10), o.Destroys, "%s: segments destroyed", at)
+		o := checkOps(t, at, learn, c, r.ent, before, after)
 		require.Equal(t, sim.TMCells3Cycles(p.sim3(), len(cols), c.visited, c.entries, c.bursts, c.draws)+
 			sim.TMCells3LearnCycles(p.sim3(), c.npw, o), r.cycles,
 			"%s: cycles (%d active columns, %d visited, %d entries, %d bursts, %d draws; %+v)",
