@@ -84,7 +84,7 @@ func BuildAccel3(ctx context.Context, p Params) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Model{Params: p, Bin: bin, Cached: cached}, nil
+	return &Model{Params: p, Bin: bin, Cached: cached, memFiles: WriteMemFiles3}, nil
 }
 
 // sources3Hash hashes hdl/rtl3.

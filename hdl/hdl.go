@@ -142,6 +142,8 @@ type Model struct {
 	Params Params
 	Bin    string // the simulation binary
 	Cached bool   // whether Build found it in the cache
+
+	memFiles func(*image.Image, string) error // the $readmemh files of its memories (board.go); nil: WriteMemFiles
 }
 
 // Build compiles the RTL with the harness for these parameters with

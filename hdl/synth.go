@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,8 +24,9 @@ import (
 var Targets = []string{"ice40-up5k", "ecp5", "xilinx"}
 
 // Boards are the tops Synth can put the accelerator in: "" the pin-light
-// serial wrapper (rtl/htm_synth_top.v), "icebreaker" the iCEBreaker top
-// (rtl/icebreaker_top.v, UARTBone bridge, boards/icebreaker.pcf).
+// serial wrapper of architecture 2 (rtl/htm_synth_top.v), "icebreaker" the
+// iCEBreaker's board top (rtl3/icebreaker3_top.v: UART, UARTBone bridge,
+// architecture 3's htm3_accel; boards/icebreaker.pcf).
 var Boards = []string{"", "icebreaker"}
 
 // UP5K is the iCE40 UP5K's capacity (SG48 package).
@@ -34,11 +36,38 @@ var UP5K = struct{ LC, EBR, SPRAM, DSP int }{LC: 5280, EBR: 30, SPRAM: 4, DSP: 8
 // iCEBreaker's 12 MHz oscillator.
 const DefaultFreqMHz = 12
 
+// DefaultBaud is the board top's UART rate when SynthOptions.Baud is 0:
+// the top's default and the driver's (serial:// without baud=).
+const DefaultBaud = 115200
+
 // SynthOptions choose the top around the accelerator and the clock target.
 type SynthOptions struct {
 	Board   string  // one of Boards
 	Bridge  bool    // with Board "icebreaker": the bridge on a register file alone (ACCEL=0); no image needed
 	FreqMHz float64 // iCE40: nextpnr's --freq, and the fmax the design must reach; 0 is DefaultFreqMHz
+	Baud    int     // with Board "icebreaker": the UART's rate; 0 is DefaultBaud
+	// PackOnly stops an iCE40 flow after nextpnr's packing: the logic
+	// cells, EBR, SPRAM and DSP are known and checked, nothing is placed.
+	PackOnly bool
+	// Modules also synthesizes the design without flattening (a second
+	// Yosys run) for SynthReport.Modules.
+	Modules bool
+	// Progress, if not nil, receives a line as each tool starts and, during
+	// place and route, every ProgressEvery with nextpnr's last message.
+	Progress io.Writer
+}
+
+// ProgressEvery is how often SynthOptions.Progress hears from a running
+// place and route.
+var ProgressEvery = time.Minute
+
+// ModuleUse is one module's cells in a synthesis without flattening
+// (Yosys stat of each module alone: a module's submodules are not in its
+// counts, and a module instantiated twice is counted once).
+type ModuleUse struct {
+	Module                      string
+	LUT, FF, Carry, BRAM, SPRAM int
+	DSP                         int
 }
 
 // SynthReport is what synthesis (and, for iCE40, place and route) found.
@@ -59,12 +88,15 @@ type SynthReport struct {
 	Log        string         // the last lines of the failing tool's log, if any
 	WorkDir    string         // where the tools' files are
 	PnRMessage string         // why place and route did not finish, when it did not
+	Packed     bool           // iCE40: nextpnr packed the design (LC, and the pack's EBR, SPRAM, DSP, are its figures)
+	Modules    []ModuleUse    // per module, largest first (SynthOptions.Modules)
 }
 
 // FitError is Synth's error when an iCE40 design does not fit the UP5K or
 // misses its clock target.
 type FitError struct {
 	Over    []string // resources beyond the device, "what used/available"
+	Packed  string   // when nextpnr packed the design and it does not fit: every resource's use
 	FmaxMHz float64  // when the design was routed: its fmax ...
 	FreqMHz float64  // ... against this target
 }
@@ -74,16 +106,23 @@ func (e *FitError) Error() string {
 	if len(e.Over) > 0 {
 		parts = append(parts, "does not fit the iCE40 UP5K: "+strings.Join(e.Over, ", "))
 	}
+	if len(e.Over) > 0 && e.Packed != "" {
+		parts = append(parts, "packed by nextpnr-ice40: "+e.Packed+"; not placed and routed")
+	}
 	if e.FmaxMHz > 0 && e.FmaxMHz < e.FreqMHz {
 		parts = append(parts, fmt.Sprintf("misses its clock target: fmax %.1f MHz < %g MHz", e.FmaxMHz, e.FreqMHz))
 	}
 	return "hdl: the design " + strings.Join(parts, "; ")
 }
 
-// Synth synthesizes the RTL for an image's parameters, with its memories
-// as the RAMs' initial contents, in workDir; for iCE40 it places, routes
-// and packs it. An iCE40 design that does not fit the UP5K or misses the
-// clock target returns the report and a *FitError.
+// Synth synthesizes the RTL for an image's parameters in workDir; for
+// iCE40 it packs the design with nextpnr-ice40 and, when it fits the UP5K,
+// places, routes and packs it into a bitstream (icepack). The board top
+// (Board "icebreaker") is architecture 3's: its memories start blank (the
+// host loads the image); the pin-light wrapper ("") is architecture 2's,
+// its memories initialised from the image. An iCE40 design that does not
+// fit the UP5K or misses the clock target returns the report and a
+// *FitError; one that does not fit after packing is not placed.
 func Synth(ctx context.Context, target string, im *image.Image, workDir string, opt SynthOptions) (*SynthReport, error) {
 	synthCmd, err := checkSynth(target, &opt)
 	if err != nil {
@@ -93,18 +132,29 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string, 
 	if err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
-	vs, topPath, pcf, err := writeSynthSources(im, workDir, opt)
+	var vs []string
+	var topPath, pcf string
+	if opt.Board == "icebreaker" {
+		vs, topPath, pcf, err = writeBoardSources(im, workDir, opt)
+	} else {
+		vs, topPath, pcf, err = writeSynthSources(im, workDir, opt)
+	}
 	if err != nil {
 		return nil, err
 	}
 	rep := &SynthReport{Target: target, WorkDir: workDir}
+	defines := ""
+	if target == "ice40-up5k" && opt.Board == "icebreaker" {
+		defines = " -DICE40" // htm_spram: SB_SPRAM256KA
+	}
 	// -defer: modules are elaborated once, with the top's parameters (not
 	// also with their defaults, whose memory files may not exist).
-	script := fmt.Sprintf("read_verilog -defer -sv -I%s %s %s\n%s\ntee -o stat.json stat -json\n",
-		IncludeDir(workDir), strings.Join(vs, " "), topPath, synthCmd)
+	read := fmt.Sprintf("read_verilog -defer -sv%s -I%s %s %s\n", defines, IncludeDir(workDir), strings.Join(vs, " "), topPath)
+	script := read + synthCmd + "\ntee -o stat.json stat -json\n"
 	if err := os.WriteFile(filepath.Join(workDir, "synth.ys"), []byte(script), 0o644); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
+	progress(opt.Progress, "yosys: synthesizing the design for %s (flattened)", target)
 	t0 := time.Now()
 	if out, err := runTool(ctx, workDir, "yosys", "-q", "-l", "yosys.log", "synth.ys"); err != nil {
 		rep.Log = out
@@ -114,10 +164,113 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string, 
 	if err := rep.readStat(filepath.Join(workDir, "stat.json")); err != nil {
 		return rep, err
 	}
+	progress(opt.Progress, "yosys: %d LUT, %d FF, %d BRAM, %d SPRAM, %d DSP in %v", rep.LUT, rep.FF, rep.BRAM, rep.SPRAM, rep.DSP,
+		rep.SynthTime.Round(time.Second))
+	if opt.Modules {
+		if err := rep.synthModules(ctx, read, synthCmd, opt.Progress); err != nil {
+			return rep, err
+		}
+	}
 	if target != "ice40-up5k" {
 		return rep, nil
 	}
-	return rep, rep.placeAndRoute(ctx, pcf, opt.FreqMHz)
+	return rep, rep.placeAndRoute(ctx, pcf, opt)
+}
+
+// progress writes a progress line, if w is not nil.
+func progress(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, "synth: "+format+"\n", args...)
+	}
+}
+
+// synthModules runs the synthesis again without flattening and reads each
+// module's cells.
+func (r *SynthReport) synthModules(ctx context.Context, read, synthCmd string, w io.Writer) error {
+	cmd := strings.Replace(synthCmd, " -json top.json", "", 1)
+	if strings.HasPrefix(cmd, "synth_xilinx") {
+		cmd = strings.Replace(cmd, " -flatten", "", 1)
+	}
+	script := read + cmd + " -noflatten\ntee -q -o modules.stat stat\n"
+	if err := os.WriteFile(filepath.Join(r.WorkDir, "modules.ys"), []byte(script), 0o644); err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
+	progress(w, "yosys: synthesizing each module alone (-noflatten) for the per-module area")
+	if out, err := runTool(ctx, r.WorkDir, "yosys", "-q", "-l", "modules.log", "modules.ys"); err != nil {
+		r.Log = out
+		return fmt.Errorf("hdl: yosys -noflatten: %w", err)
+	}
+	b, err := os.ReadFile(filepath.Join(r.WorkDir, "modules.stat"))
+	if err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
+	r.Modules = parseModuleStat(string(b))
+	return nil
+}
+
+var (
+	reStatModule = regexp.MustCompile(`^=== (.+) ===$`)
+	reStatCell   = regexp.MustCompile(`^\s+(\S+)\s+(\d+)$`)
+)
+
+// moduleName is a module's name without Yosys's escape and, for a
+// parametrised module ($paramod\NAME\PARAM=... or $paramod$HASH\NAME),
+// without the prefix and parameters.
+func moduleName(n string) string {
+	n = strings.TrimPrefix(n, `\`)
+	rest, ok := strings.CutPrefix(n, "$paramod")
+	if !ok {
+		return n
+	}
+	for _, f := range strings.Split(rest, `\`) {
+		if f != "" && !strings.HasPrefix(f, "$") {
+			return f
+		}
+	}
+	return n
+}
+
+// parseModuleStat reads Yosys's text stat of a design that is not
+// flattened (the JSON one of Yosys 0.23 is not valid for every target):
+// each module's LUTs, flip-flops, carries, RAMs and DSPs, largest first.
+// Parametrised modules' names lose Yosys's $paramod prefix and parameters.
+func parseModuleStat(s string) []ModuleUse {
+	var out []ModuleUse
+	var cur *ModuleUse
+	for _, line := range strings.Split(s, "\n") {
+		if m := reStatModule.FindStringSubmatch(line); m != nil {
+			if m[1] == "design hierarchy" {
+				cur = nil
+				continue
+			}
+			out = append(out, ModuleUse{Module: moduleName(m[1])})
+			cur = &out[len(out)-1]
+			continue
+		}
+		m := reStatCell.FindStringSubmatch(line)
+		if cur == nil || m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[2])
+		switch c := m[1]; {
+		case c == "SB_LUT4" || strings.HasPrefix(c, "LUT") || c == "TRELLIS_COMB" || c == "LUT4":
+			cur.LUT += n
+		case strings.HasPrefix(c, "SB_DFF") || strings.HasPrefix(c, "FD") || c == "TRELLIS_FF":
+			cur.FF += n
+		case c == "SB_CARRY" || c == "CARRY4" || c == "CCU2C":
+			cur.Carry += n
+		case c == "SB_RAM40_4K" || c == "DP16KD" || strings.HasPrefix(c, "RAMB"):
+			cur.BRAM += n
+		case c == "SB_SPRAM256KA":
+			cur.SPRAM += n
+		case c == "SB_MAC16" || strings.HasPrefix(c, "MULT18") || strings.HasPrefix(c, "DSP48"):
+			cur.DSP += n
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].LUT+out[i].FF > out[j].LUT+out[j].FF
+	})
+	return out
 }
 
 // checkSynth checks the target and options, fills in the default clock,
@@ -142,15 +295,21 @@ func checkSynth(target string, opt *SynthOptions) (string, error) {
 	if opt.FreqMHz == 0 {
 		opt.FreqMHz = DefaultFreqMHz
 	}
+	if opt.Baud == 0 {
+		opt.Baud = DefaultBaud
+	}
+	if opt.Board == "icebreaker" && (opt.Baud < 0 || 4*opt.Baud > BoardClockHz) {
+		return "", fmt.Errorf("hdl: baud %d: the board's UART needs at least 4 clocks of its %d Hz a bit", opt.Baud, BoardClockHz)
+	}
 	if _, err := exec.LookPath("yosys"); err != nil {
 		return "", errors.New("hdl: yosys not found on PATH (Debian: apt-get install yosys)")
 	}
 	return synthCmd, nil
 }
 
-// writeSynthSources writes the RTL, the image's memory files and a top
-// module for the board (or the pin-light synthesis top) into workDir. It
-// returns the sources, the top's path and the pin constraints.
+// writeSynthSources writes the RTL of architecture 2, the image's memory
+// files and a top module around the pin-light synthesis top into workDir.
+// It returns the sources, the top's path and the pin constraints.
 func writeSynthSources(im *image.Image, workDir string, opt SynthOptions) (vs []string, topPath, pcf string, err error) {
 	memDir := filepath.Join(workDir, "mem")
 	var ps []string
@@ -174,26 +333,9 @@ func writeSynthSources(im *image.Image, workDir string, opt SynthOptions) (vs []
 		return nil, "", "", err
 	}
 	ps = append(ps, fmt.Sprintf(".MEM_DIR(%q)", memDir))
-	var top string
-	if opt.Board == "icebreaker" {
-		accel := 1
-		if opt.Bridge {
-			accel = 0
-		}
-		top = fmt.Sprintf("module top(input wire clk, input wire btn_n, input wire uart_rx, output wire uart_tx, "+
-			"output wire led_r_n, output wire led_g_n);\n"+
-			"  icebreaker_top #(.ACCEL(%d), .CLK_HZ(12000000), %s) u(clk, btn_n, uart_rx, uart_tx, led_r_n, led_g_n);\nendmodule\n",
-			accel, strings.Join(ps, ", "))
-		b, err := sources.ReadFile("boards/icebreaker.pcf")
-		if err != nil {
-			return nil, "", "", fmt.Errorf("hdl: %w", err)
-		}
-		pcf = string(b)
-	} else {
-		top = fmt.Sprintf("module top(input wire clk, input wire rst, input wire sck, input wire sdi, input wire cs_n, output wire sdo);\n"+
-			"  htm_synth_top #(%s) u(clk, rst, sck, sdi, cs_n, sdo);\nendmodule\n", strings.Join(ps, ", "))
-		pcf = "set_io clk 35\nset_io rst 10\nset_io sck 12\nset_io sdi 13\nset_io cs_n 11\nset_io sdo 14\n"
-	}
+	top := fmt.Sprintf("module top(input wire clk, input wire rst, input wire sck, input wire sdi, input wire cs_n, output wire sdo);\n"+
+		"  htm_synth_top #(%s) u(clk, rst, sck, sdi, cs_n, sdo);\nendmodule\n", strings.Join(ps, ", "))
+	pcf = "set_io clk 35\nset_io rst 10\nset_io sck 12\nset_io sdi 13\nset_io cs_n 11\nset_io sdo 14\n"
 	topPath = filepath.Join(workDir, "top.v")
 	if err := os.WriteFile(topPath, []byte(top), 0o644); err != nil {
 		return nil, "", "", fmt.Errorf("hdl: %w", err)
@@ -201,32 +343,110 @@ func writeSynthSources(im *image.Image, workDir string, opt SynthOptions) (vs []
 	return vs, topPath, pcf, nil
 }
 
-// placeAndRoute runs nextpnr-ice40 (UP5K, sg48) and icepack on the
-// synthesized netlist in r.WorkDir and checks the fit.
-func (r *SynthReport) placeAndRoute(ctx context.Context, pcf string, freqMHz float64) error {
-	r.FreqMHz = freqMHz
+// writeBoardSources writes architecture 3's RTL and a top module around
+// the iCEBreaker's board top (rtl3/icebreaker3_top.v) for the image's
+// parameters (none with Bridge: the register file) into workDir. It
+// returns the sources, the top's path and the board's pin constraints.
+func writeBoardSources(im *image.Image, workDir string, opt SynthOptions) (vs []string, topPath, pcf string, err error) {
+	ps := []string{"ACCEL=0"}
+	if !opt.Bridge {
+		if im == nil {
+			return nil, "", "", errors.New("hdl: no image to synthesize")
+		}
+		p, err := ParamsOf(im)
+		if err != nil {
+			return nil, "", "", err
+		}
+		ps = append([]string{"ACCEL=1"}, p.Defines()...)
+	}
+	ps = append(ps, "CLK_HZ="+strconv.Itoa(BoardClockHz), "BAUD="+strconv.Itoa(opt.Baud))
+	if vs, err = writeAccel3Sources(workDir); err != nil {
+		return nil, "", "", err
+	}
+	vs = append(vs, filepath.Join(workDir, "rtl3", "icebreaker3_top.v"))
+	for i, d := range ps {
+		k, v, _ := strings.Cut(d, "=")
+		ps[i] = fmt.Sprintf(".%s(%s)", k, v)
+	}
+	top := fmt.Sprintf("module top(input wire clk, input wire btn_n, input wire uart_rx, output wire uart_tx, "+
+		"output wire led_r_n, output wire led_g_n);\n"+
+		"  icebreaker3_top #(%s) u(clk, btn_n, uart_rx, uart_tx, led_r_n, led_g_n);\nendmodule\n", strings.Join(ps, ", "))
+	b, err := sources.ReadFile("boards/icebreaker.pcf")
+	if err != nil {
+		return nil, "", "", fmt.Errorf("hdl: %w", err)
+	}
+	topPath = filepath.Join(workDir, "top.v")
+	if err := os.WriteFile(topPath, []byte(top), 0o644); err != nil {
+		return nil, "", "", fmt.Errorf("hdl: %w", err)
+	}
+	return vs, topPath, string(b), nil
+}
+
+// placeAndRoute packs the synthesized netlist in r.WorkDir with
+// nextpnr-ice40 (UP5K, sg48) and checks the fit; when it fits (and not
+// opt.PackOnly), it places and routes it for opt.FreqMHz and packs the
+// bitstream with icepack.
+func (r *SynthReport) placeAndRoute(ctx context.Context, pcf string, opt SynthOptions) error {
+	r.FreqMHz = opt.FreqMHz
 	if _, err := exec.LookPath("nextpnr-ice40"); err != nil {
 		r.PnRMessage = "nextpnr-ice40 not found on PATH (Debian: apt-get install nextpnr-ice40 fpga-icestorm)"
 		return r.fit()
 	}
 	t0 := time.Now()
+	defer func() { r.PnRTime = time.Since(t0) }()
 	if err := os.WriteFile(filepath.Join(r.WorkDir, "top.pcf"), []byte(pcf), 0o644); err != nil {
 		return fmt.Errorf("hdl: %w", err)
 	}
-	out, err := runTool(ctx, r.WorkDir, "nextpnr-ice40", "--up5k", "--package", "sg48", "--json", "top.json",
-		"--pcf", "top.pcf", "--asc", "top.asc", "--freq", strconv.FormatFloat(freqMHz, 'g', -1, 64),
-		"--log", "nextpnr.log", "--quiet")
-	log, _ := os.ReadFile(filepath.Join(r.WorkDir, "nextpnr.log"))
+	args := []string{"--up5k", "--package", "sg48", "--json", "top.json", "--pcf", "top.pcf"}
+	progress(opt.Progress, "nextpnr-ice40: packing (--pack-only)")
+	out, err := runTool(ctx, r.WorkDir, "nextpnr-ice40", append(args, "--pack-only", "--log", "pack.log", "--quiet")...)
+	log, _ := os.ReadFile(filepath.Join(r.WorkDir, "pack.log"))
+	r.readNextpnr(string(log))
+	if err != nil {
+		r.PnRMessage = "nextpnr-ice40 --pack-only failed: " + lastLines(out, 6)
+		r.Log = lastLines(out, 20)
+		return fmt.Errorf("hdl: nextpnr-ice40 --pack-only: %w", err)
+	}
+	r.Packed = true
+	progress(opt.Progress, "packed: %d/%d logic cells (%d%%), %d/%d EBR, %d/%d SPRAM, %d/%d DSP", r.LC, UP5K.LC,
+		percent(r.LC, UP5K.LC), r.BRAM, UP5K.EBR, r.SPRAM, UP5K.SPRAM, r.DSP, UP5K.DSP)
+	if err := r.fit(); err != nil {
+		r.PnRMessage = "the packed design does not fit the UP5K: not placed"
+		return err
+	}
+	if opt.PackOnly {
+		r.PnRMessage = "packed only (not placed)"
+		return nil
+	}
+	progress(opt.Progress, "nextpnr-ice40: placing and routing for %g MHz (minutes: 10-40 for a full part)", opt.FreqMHz)
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(ProgressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				b, _ := os.ReadFile(filepath.Join(r.WorkDir, "nextpnr.log"))
+				progress(opt.Progress, "nextpnr-ice40: %v: %s", time.Since(t0).Round(time.Second), lastLines(string(b), 1))
+			}
+		}
+	}()
+	out, err = runTool(ctx, r.WorkDir, "nextpnr-ice40", append(args, "--asc", "top.asc",
+		"--freq", strconv.FormatFloat(opt.FreqMHz, 'g', -1, 64), "--log", "nextpnr.log", "--quiet")...)
+	close(done)
+	log, _ = os.ReadFile(filepath.Join(r.WorkDir, "nextpnr.log"))
 	r.readNextpnr(string(log))
 	if err != nil {
 		r.PnRMessage = "nextpnr-ice40 failed: " + lastLines(out, 6)
-		r.PnRTime = time.Since(t0)
 		if ferr := r.fit(); ferr != nil {
 			return ferr
 		}
 		r.Log = lastLines(out, 20)
 		return fmt.Errorf("hdl: nextpnr-ice40: %w", err)
 	}
+	progress(opt.Progress, "routed: fmax %.1f MHz (target %g MHz)", r.FmaxMHz, opt.FreqMHz)
 	if _, err := exec.LookPath("icepack"); err == nil {
 		if out, err := runTool(ctx, r.WorkDir, "icepack", "top.asc", "top.bin"); err != nil {
 			r.PnRMessage = "icepack failed: " + lastLines(out, 6)
@@ -236,9 +456,11 @@ func (r *SynthReport) placeAndRoute(ctx context.Context, pcf string, freqMHz flo
 	} else {
 		r.PnRMessage = "icepack not found on PATH (Debian: apt-get install fpga-icestorm)"
 	}
-	r.PnRTime = time.Since(t0)
 	return r.fit()
 }
+
+// percent is used/avail in whole percent, rounded up.
+func percent(used, avail int) int { return (100*used + avail - 1) / avail }
 
 // fit checks an iCE40 report against the UP5K and the clock target.
 func (r *SynthReport) fit() error {
@@ -258,6 +480,10 @@ func (r *SynthReport) fit() error {
 	if r.Routed && r.FmaxMHz < r.FreqMHz {
 		e.FmaxMHz = r.FmaxMHz
 	}
+	if r.Packed {
+		e.Packed = fmt.Sprintf("logic cells %d/%d (%d%%), EBR %d/%d, SPRAM %d/%d, DSP %d/%d", r.LC, UP5K.LC,
+			percent(r.LC, UP5K.LC), r.BRAM, UP5K.EBR, r.SPRAM, UP5K.SPRAM, r.DSP, UP5K.DSP)
+	}
 	if len(e.Over) == 0 && e.FmaxMHz == 0 {
 		return nil
 	}
@@ -269,12 +495,20 @@ var (
 	reUtil = regexp.MustCompile(`(ICESTORM_LC|ICESTORM_RAM|ICESTORM_SPRAM|ICESTORM_DSP):\s+(\d+)/\s*(\d+)`)
 )
 
-// readNextpnr reads the logic-cell use and the fmax after routing from
-// nextpnr's log.
+// readNextpnr reads the logic cells, EBR, SPRAM and DSP in use and the
+// fmax after routing from nextpnr's log.
 func (r *SynthReport) readNextpnr(log string) {
 	for _, m := range reUtil.FindAllStringSubmatch(log, -1) {
-		if m[1] == "ICESTORM_LC" {
-			r.LC, _ = strconv.Atoi(m[2])
+		n, _ := strconv.Atoi(m[2])
+		switch m[1] {
+		case "ICESTORM_LC":
+			r.LC = n
+		case "ICESTORM_RAM":
+			r.BRAM = n
+		case "ICESTORM_SPRAM":
+			r.SPRAM = n
+		case "ICESTORM_DSP":
+			r.DSP = n
 		}
 	}
 	for _, m := range reFmax.FindAllStringSubmatch(log, -1) {
@@ -335,17 +569,24 @@ func (r *SynthReport) readStat(path string) error {
 	return nil
 }
 
-// String formats the report.
+// String formats the report: the synthesis counts, for iCE40 the UP5K's
+// resources in use and the place and route's outcome (fmax, bitstream),
+// for other targets that fmax is unknown, then the cells by type and, if
+// synthesized, each module's.
 func (r *SynthReport) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "target %s: %d LUT, %d FF, %d BRAM, %d SPRAM, %d DSP (yosys %v)\n", r.Target, r.LUT, r.FF, r.BRAM,
 		r.SPRAM, r.DSP, r.SynthTime.Round(time.Millisecond))
 	if r.Target == "ice40-up5k" {
+		how := "yosys, not packed"
 		lc := "?"
 		if r.LC > 0 {
-			lc = strconv.Itoa(r.LC)
+			lc = fmt.Sprintf("%d/%d (%d%%)", r.LC, UP5K.LC, percent(r.LC, UP5K.LC))
 		}
-		fmt.Fprintf(&b, "UP5K use: %s/%d logic cells, %d/%d EBR, %d/%d SPRAM, %d/%d DSP\n", lc, UP5K.LC, r.BRAM, UP5K.EBR,
+		if r.Packed {
+			how = "nextpnr-ice40 pack"
+		}
+		fmt.Fprintf(&b, "UP5K use (%s): logic cells %s, EBR %d/%d, SPRAM %d/%d, DSP %d/%d\n", how, lc, r.BRAM, UP5K.EBR,
 			r.SPRAM, UP5K.SPRAM, r.DSP, UP5K.DSP)
 		if r.Routed {
 			fmt.Fprintf(&b, "placed and routed: fmax %.1f MHz (target %g MHz; nextpnr and icepack %v), bitstream %s\n",
@@ -353,6 +594,8 @@ func (r *SynthReport) String() string {
 		} else {
 			fmt.Fprintf(&b, "not placed and routed: %s\n", r.PnRMessage)
 		}
+	} else {
+		fmt.Fprintf(&b, "fmax: unknown (synthesis only: no open place and route for %s here)\n", r.Target)
 	}
 	var names []string
 	for n := range r.Cells {
@@ -361,6 +604,13 @@ func (r *SynthReport) String() string {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-20s %d\n", n, r.Cells[n])
+	}
+	if len(r.Modules) > 0 {
+		fmt.Fprintf(&b, "per module (yosys -noflatten; each module alone, without its submodules):\n  %-24s %6s %6s %6s %5s %5s %5s\n",
+			"module", "LUT", "FF", "CARRY", "BRAM", "SPRAM", "DSP")
+		for _, m := range r.Modules {
+			fmt.Fprintf(&b, "  %-24s %6d %6d %6d %5d %5d %5d\n", m.Module, m.LUT, m.FF, m.Carry, m.BRAM, m.SPRAM, m.DSP)
+		}
 	}
 	return b.String()
 }

@@ -3,43 +3,113 @@ package hdl
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/htmhw/htmhw/image"
-	"github.com/htmhw/htmhw/model"
 )
 
 // ice40Clock is the clock target the CI flow checks: the iCEBreaker's
-// 12 MHz oscillator, the clock rtl/icebreaker_top.v runs on.
+// 12 MHz oscillator, the clock rtl3/icebreaker3_top.v runs on.
 const ice40Clock = 12
 
-// TestICE40Flow runs htmhw hdl synth's iCE40 flow (Yosys synth_ice40,
-// nextpnr-ice40 for the UP5K in the SG48 package, icepack) on the largest
-// design that fits the UP5K today, the iCEBreaker top with the UARTBone
-// bridge on a register file (ACCEL=0), and fails if it does not fit or
-// misses the 12 MHz clock. The accelerator itself does not fit the UP5K yet
-// (hdl/README.md, "FPGA flow"); HTMHW_ICE40_ACCEL=1 also runs the flow on it
-// with hdl/testdata/tiny.yaml (about a minute of Yosys) and logs the gap.
+// boardFits turns on issue 11's check of the iCEBreaker bitstream in
+// TestICE40Board: the whole board top of the small preset placed, routed
+// for 12 MHz and packed by icepack, failing if it does not fit the UP5K or
+// misses 12 MHz. It is off because the design does not fit yet: the
+// architecture-3 board top packs into 8,779 of the UP5K's 5,280 logic cells
+// (main bd5c098; hdl/README.md), so the check could not pass. Turn it on
+// when the area work brings the pack within 5,280; TestICE40Flow's
+// bridge-only check can go then. While it is off, nothing checks that the
+// accelerator fits or meets 12 MHz.
+const boardFits = false
+
+// TestICE40Board runs htmhw hdl synth's iCE40 flow on the whole
+// iCEBreaker board top (UART, UARTBone bridge, htm3_accel) of the small
+// preset: Yosys synth_ice40 -dsp, then nextpnr-ice40's packing for the UP5K
+// in the SG48 package. The memories and multipliers must fit the part (EBR
+// at most 30, SPRAM 4, DSP 8); the logic cells are logged. With boardFits,
+// the logic cells must fit too, and the design is placed and routed for
+// 12 MHz, must reach it, and icepack writes its bitstream.
+func TestICE40Board(t *testing.T) {
+	tools := []string{"yosys", "nextpnr-ice40"}
+	if boardFits {
+		tools = append(tools, "icepack")
+	}
+	for _, tool := range tools {
+		needTool(t, tool)
+	}
+	im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 0, nil)
+	rep, err := Synth(context.Background(), "ice40-up5k", im, t.TempDir(),
+		SynthOptions{Board: "icebreaker", FreqMHz: ice40Clock, PackOnly: !boardFits})
+	if rep != nil {
+		t.Logf("iCEBreaker board top, small:\n%s", rep)
+	}
+	require.NotNil(t, rep)
+	require.True(t, rep.Packed, "packed by nextpnr-ice40: %v", err)
+	require.LessOrEqual(t, rep.BRAM, UP5K.EBR, "EBR")
+	require.LessOrEqual(t, rep.SPRAM, UP5K.SPRAM, "SPRAM")
+	require.LessOrEqual(t, rep.DSP, UP5K.DSP, "DSP")
+	require.Positive(t, rep.LC)
+	t.Logf("logic cells %d of %d (%d%%), EBR %d, SPRAM %d, DSP %d", rep.LC, UP5K.LC, percent(rep.LC, UP5K.LC), rep.BRAM, rep.SPRAM, rep.DSP)
+	if !boardFits {
+		var fe *FitError
+		if errors.As(err, &fe) {
+			require.Len(t, fe.Over, 1, "only the logic cells are over: %v", err)
+			require.Contains(t, fe.Over[0], "logic cells")
+		} else {
+			require.NoError(t, err)
+		}
+		t.Logf("NOT CHECKED: fit of the logic cells and 12 MHz (boardFits is false: %v)", err)
+		return
+	}
+	require.NoError(t, err)
+	require.True(t, rep.Routed, "placed, routed and packed")
+	require.FileExists(t, rep.Bitstream)
+	require.LessOrEqual(t, rep.LC, UP5K.LC)
+	require.GreaterOrEqual(t, rep.FmaxMHz, float64(ice40Clock))
+	t.Logf("fmax %.1f MHz", rep.FmaxMHz)
+}
+
+// TestICE40Flow runs the whole iCE40 flow (Yosys synth_ice40, nextpnr-ice40
+// packing, place and route, icepack) on the largest design that fits the
+// UP5K today, the iCEBreaker board top with the UARTBone bridge on a
+// register file (ACCEL=0), and fails if it does not fit or misses the
+// 12 MHz clock; and the per-module synthesis and the netlist's blocks on it.
 func TestICE40Flow(t *testing.T) {
 	for _, tool := range []string{"yosys", "nextpnr-ice40", "icepack"} {
 		needTool(t, tool)
 	}
-	ctx := context.Background()
-	rep, err := Synth(ctx, "ice40-up5k", nil, t.TempDir(), SynthOptions{Board: "icebreaker", Bridge: true, FreqMHz: ice40Clock})
+	var prog strings.Builder
+	rep, err := Synth(context.Background(), "ice40-up5k", nil, t.TempDir(),
+		SynthOptions{Board: "icebreaker", Bridge: true, FreqMHz: ice40Clock, Modules: true, Progress: &prog})
 	if rep != nil {
 		t.Logf("iCEBreaker top, UARTBone bridge (ACCEL=0):\n%s", rep)
 	}
+	t.Logf("progress:\n%s", prog.String())
 	require.NoError(t, err)
+	require.True(t, rep.Packed)
 	require.True(t, rep.Routed, "placed, routed and packed")
 	require.FileExists(t, rep.Bitstream)
 	require.Positive(t, rep.LC)
 	require.LessOrEqual(t, rep.LC, UP5K.LC)
 	require.LessOrEqual(t, rep.BRAM, UP5K.EBR)
 	require.GreaterOrEqual(t, rep.FmaxMHz, float64(ice40Clock))
+	for _, want := range []string{"synth: yosys: synthesizing", "synth: nextpnr-ice40: packing", "synth: packed: ",
+		"synth: nextpnr-ice40: placing and routing", "synth: routed: fmax"} {
+		require.Contains(t, prog.String(), want)
+	}
+	// Each module of the top, by its name, with its own cells.
+	mods := map[string]ModuleUse{}
+	for _, m := range rep.Modules {
+		mods[m.Module] = m
+	}
+	for _, name := range []string{"uartbone", "uart_rx", "uart_tx", "wb_regfile", "icebreaker3_top"} {
+		require.Contains(t, mods, name)
+	}
+	require.Positive(t, mods["uartbone"].LUT)
+	require.Positive(t, mods["wb_regfile"].FF)
 	// Every LUT, carry and flip-flop is attributed to some block.
 	bs, err := BlockArea(filepath.Join(rep.WorkDir, "top.json"))
 	require.NoError(t, err)
@@ -51,29 +121,49 @@ func TestICE40Flow(t *testing.T) {
 	require.InDelta(t, float64(rep.LUT), lut, 0.01)
 	require.InDelta(t, float64(rep.FF), ff, 0.01)
 	t.Logf("largest block: %+v", bs[0])
+}
 
-	if os.Getenv("HTMHW_ICE40_ACCEL") == "" {
-		return
-	}
-	cfg, err := model.Load("testdata/tiny.yaml")
-	require.NoError(t, err)
-	if cfg.NeedsRange() {
-		cfg.ResolveResolution(0, 100)
-	}
-	region, err := model.NewRegion(cfg)
-	require.NoError(t, err)
-	im, err := image.Compile(region, image.DefaultArch())
-	require.NoError(t, err)
-	rep, err = Synth(ctx, "ice40-up5k", im, t.TempDir(), SynthOptions{Board: "icebreaker", FreqMHz: ice40Clock})
-	if rep != nil {
-		t.Logf("iCEBreaker top with the accelerator (tiny model):\n%s", rep)
-	}
-	var fe *FitError
-	if errors.As(err, &fe) {
-		t.Logf("the accelerator does not fit yet: %v", err)
-		return
-	}
-	require.NoError(t, err)
+// TestParseModuleStat reads Yosys's text stat of a design synthesized
+// without flattening.
+func TestParseModuleStat(t *testing.T) {
+	stat := `
+=== $paramod$1a2b\htm3_sp ===
+
+   Number of wires:                100
+   Number of cells:                 50
+     SB_CARRY                      292
+     SB_DFFE                       500
+     SB_DFFR                        15
+     SB_LUT4                      1224
+     SB_MAC16                        2
+     SB_RAM40_4K                     3
+
+=== $paramod\htm_ebr\WIDTH=16 ===
+
+   Number of cells:                  1
+     SB_RAM40_4K                     1
+
+=== uartbone ===
+
+   Number of cells:                 10
+     SB_DFF                          9
+     SB_LUT4                        20
+     SB_SPRAM256KA                   1
+
+=== design hierarchy ===
+
+   top                               1
+     uartbone                        1
+
+   Number of cells:                 60
+     SB_LUT4                      1244
+`
+	got := parseModuleStat(stat)
+	require.Equal(t, []ModuleUse{
+		{Module: "htm3_sp", LUT: 1224, FF: 515, Carry: 292, BRAM: 3, DSP: 2},
+		{Module: "uartbone", LUT: 20, FF: 9, SPRAM: 1},
+		{Module: "htm_ebr", BRAM: 1},
+	}, got)
 }
 
 // TestFitError: the fit check names every resource beyond the UP5K and a
@@ -87,6 +177,9 @@ func TestFitError(t *testing.T) {
 	var fe *FitError
 	require.ErrorAs(t, err, &fe)
 	require.EqualError(t, err, "hdl: the design does not fit the iCE40 UP5K: logic cells 12602/5280, EBR (SB_RAM40_4K) 38/30")
+	r.Packed = true
+	require.EqualError(t, r.fit(), "hdl: the design does not fit the iCE40 UP5K: logic cells 12602/5280, EBR (SB_RAM40_4K) 38/30; "+
+		"packed by nextpnr-ice40: logic cells 12602/5280 (239%), EBR 38/30, SPRAM 0/4, DSP 4/8; not placed and routed")
 
 	r = &SynthReport{Target: "ice40-up5k", FreqMHz: 12, LUT: 300, BRAM: 2, Routed: true}
 	r.readNextpnr("Info: \t         ICESTORM_LC:   416/ 5280     7%\n" +

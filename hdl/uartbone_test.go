@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestUARTBone runs tb/uartbone_tb.v in Icarus: serial bytes into
+// TestUARTBone runs rtl3/tb/uartbone_tb.v in Icarus: serial bytes into
 // uart_rx → uartbone → uart_tx with the bridge on a Wishbone RAM with wait
 // states, checking LiteX's UARTBone behaviour (docs/DRIVER.md): incrementing
 // and fixed-address writes and reads, truncated frames abandoned after the
@@ -19,7 +19,7 @@ func TestUARTBone(t *testing.T) {
 	needTool(t, "iverilog")
 	needTool(t, "vvp")
 	dir := t.TempDir()
-	_, err := WriteSources(dir)
+	_, err := writeSources3(dir)
 	require.NoError(t, err)
 	run := func(name string, args ...string) string {
 		cmd := exec.Command(name, args...)
@@ -28,8 +28,9 @@ func TestUARTBone(t *testing.T) {
 		require.NoError(t, err, "%s\n%s", name, out)
 		return string(out)
 	}
-	run("iverilog", "-g2005", "-o", "ub.vvp", "-s", "uartbone_tb", filepath.Join(dir, "tb", "uartbone_tb.v"),
-		filepath.Join(dir, "rtl", "uart_rx.v"), filepath.Join(dir, "rtl", "uart_tx.v"), filepath.Join(dir, "rtl", "uartbone.v"))
+	rtl3 := filepath.Join(dir, "rtl3")
+	run("iverilog", "-g2005", "-o", "ub.vvp", "-s", "uartbone_tb", filepath.Join(rtl3, "tb", "uartbone_tb.v"),
+		filepath.Join(rtl3, "uart_rx.v"), filepath.Join(rtl3, "uart_tx.v"), filepath.Join(rtl3, "uartbone.v"))
 	out := run("vvp", "-n", "ub.vvp")
 	t.Logf("Icarus:\n%s", strings.TrimSpace(out))
 	require.NotContains(t, out, "FAIL")
@@ -37,19 +38,21 @@ func TestUARTBone(t *testing.T) {
 	require.Equal(t, 5, strings.Count(out, "ok "), "checks run")
 }
 
-// TestUARTBoneLint: the iCEBreaker top is clean under verilator
-// --lint-only -Wall, with the register file (ACCEL=0) and with the
-// accelerator (ACCEL=1).
+// TestUARTBoneLint: the iCEBreaker's board top (rtl3/icebreaker3_top.v) is
+// clean under verilator --lint-only -Wall, under SIM and without, with the
+// register file (ACCEL=0) and with the accelerator (ACCEL=1).
 func TestUARTBoneLint(t *testing.T) {
 	needTool(t, "verilator")
 	dir := t.TempDir()
-	vs, err := WriteSources(dir)
+	vs, err := writeAccel3Sources(dir)
 	require.NoError(t, err)
+	vs = append(vs, filepath.Join(dir, "rtl3", "icebreaker3_top.v"))
 	for _, accel := range []string{"0", "1"} {
-		args := append([]string{"--lint-only", "-Wall", "-DSIM", "-I" + IncludeDir(dir), "--top-module", "icebreaker_top", "-GACCEL=" + accel,
-			filepath.Join(dir, "rtl", "lint.vlt")}, vs...)
-		out, err := exec.Command("verilator", args...).CombinedOutput()
-		require.NoError(t, err, "ACCEL=%s: %s", accel, out)
-		require.Empty(t, strings.TrimSpace(string(out)), "lint of icebreaker_top ACCEL=%s", accel)
+		for _, def := range [][]string{{"-DSIM"}, nil} {
+			args := append([]string{"--lint-only", "-Wall", "-I" + IncludeDir(dir), "--top-module", "icebreaker3_top", "-GACCEL=" + accel}, def...)
+			out, err := exec.Command("verilator", append(args, vs...)...).CombinedOutput()
+			require.NoError(t, err, "ACCEL=%s %v: %s", accel, def, out)
+			require.Empty(t, strings.TrimSpace(string(out)), "lint of icebreaker3_top ACCEL=%s %v", accel, def)
+		}
 	}
 }

@@ -35,9 +35,9 @@ func newEmulateCmd() *cobra.Command {
 		Short: "Emulate a board on a pty (UARTBone) or a TCP port (Etherbone)",
 		Long: `Emulate serves an emulated board until interrupted: the accelerator's registers
 (docs/ARCHITECTURE.md section 3) backed by the cycle-level simulator (--backend
-sim) or by the Verilated RTL (--backend rtl: hdl/rtl built with Verilator for
-the image's parameters, cached, run cycle by cycle in a child process), powered
-on with the image, behind LiteX's UARTBone on a new pseudo-terminal (--listen
+sim) or by the Verilated RTL (--backend rtl: architecture 3's accelerator,
+hdl/rtl3/htm3_accel.v, built with Verilator for the image's parameters, cached,
+run cycle by cycle in a child process), powered on with the image, behind LiteX's UARTBone on a new pseudo-terminal (--listen
 pty) or LiteX's Etherbone on a TCP port (--listen tcp://HOST:PORT). It prints
 the board URI to give htmhw run --board (docs/DRIVER.md).
 
@@ -64,8 +64,8 @@ at once (one more is closed at once) and --idle-timeout closes a connection
 that sends nothing for that long.
 
 --top icebreaker (with --backend rtl and --listen pty) serves the iCEBreaker
-top instead: the design of the board's bitstream (rtl/icebreaker_top.v: UART,
-UARTBone bridge, accelerator), Verilated, with the pty's bytes shifted into its
+top instead: the design of the board's bitstream (hdl/rtl3/icebreaker3_top.v:
+UART, UARTBone bridge, htm3_accel; htmhw hdl synth --board icebreaker), Verilated, with the pty's bytes shifted into its
 uart_rx pin and its uart_tx pin decoded, at 3 Mbaud of its 12 MHz clock. No Go
 code is between the host and the RTL's own UART. Its bridge has no receive FIFO
 (the URI has pipeline=0), and the simulation runs slower than the board's 12
@@ -84,7 +84,7 @@ writes the whole image.`,
 	f.IntVar(&o.baud, "baud", 0, "pace the pty at this rate (0: unpaced)")
 	f.DurationVar(&o.frame, "frame-timeout", uartbone.FrameTimeout, "UARTBone frame timeout")
 	f.BoolVar(&o.noRxFIFO, "no-rx-fifo", false, "lose bytes that arrive while the bridge answers, as LiteX's UARTBone (paced pty)")
-	f.StringVar(&o.top, "top", "accel", "with --backend rtl: accel (the accelerator's bus behind the emulator's bridge) or icebreaker (the board's own top, UART pins on the pty)")
+	f.StringVar(&o.top, "top", "accel", "with --backend rtl: accel (htm3_accel's bus behind the emulator's bridge) or icebreaker (the board's own top, icebreaker3_top, UART pins on the pty)")
 	f.BoolVar(&o.blank, "blank", false, "with --top icebreaker: power on with every memory zero, as SPRAM")
 	f.BoolVar(&o.noGreeting, "no-greeting", false, "send no greeting on TCP connections (litex_server sends one since 2022)")
 	f.IntVar(&o.maxConns, "max-conns", emulator.DefaultMaxConns, "most TCP connections served at once (0: no limit)")
@@ -206,15 +206,15 @@ func (o *emulateOptions) serveBoard(ctx context.Context, cmd *cobra.Command, im 
 	})
 }
 
-// startRTL builds the RTL for the image's parameters (or finds the cached
-// build) and starts it as a board.
+// startRTL builds architecture 3's accelerator for the image's parameters
+// (or finds the cached build) and starts it as a board.
 func startRTL(ctx context.Context, log io.Writer, im *image.Image) (*hdl.RTLTarget, error) {
 	p, err := hdl.ParamsOf(im)
 	if err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
-	m, err := hdl.Build(ctx, p)
+	m, err := hdl.BuildAccel3(ctx, p)
 	if err != nil {
 		return nil, err
 	}

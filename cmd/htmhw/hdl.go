@@ -146,27 +146,38 @@ func encodeSteps(cfg *model.Config, rows []series.Row, learn bool) ([]hdl.Step, 
 
 type hdlSynthOptions struct {
 	target, model, rng, image, work, board string
-	bridge                                 bool
-	blocks                                 int
+	bridge, packOnly, noModules            bool
+	blocks, baud                           int
 	freq                                   float64
 }
 
 func newHDLSynthCmd() *cobra.Command {
 	o := &hdlSynthOptions{}
 	cmd := &cobra.Command{
-		Use:   "synth --target ice40-up5k|ecp5|xilinx (--model M | --image region.img | --board icebreaker --bridge)",
+		Use:   "synth --target ice40-up5k|ecp5|xilinx (--model M | --image region.img) [--board icebreaker] | --board icebreaker --bridge",
 		Short: "Synthesize the RTL with Yosys (and place and route it for iCE40)",
 		Long: `Synth synthesizes the RTL for a model's dimensions (a fresh region compiled from
---model, or an image) with Yosys, its memories initialised from the image, behind
-a pin-light serial wrapper (hdl/rtl/htm_synth_top.v), and prints the LUT, flip-flop,
-block RAM, SPRAM and DSP counts. For ice40-up5k it then places and routes with
-nextpnr-ice40 and packs a bitstream with icepack, printing the UP5K's logic cells,
-EBR, SPRAM and DSP in use and fmax; a design that does not fit the UP5K or whose
-fmax is below --freq is an error. ECP5 and Xilinx are synthesis only (no packaged
-place and route). --board icebreaker puts the accelerator behind the UARTBone
-bridge of hdl/rtl/icebreaker_top.v with the iCEBreaker's pins; --bridge there
-synthesizes the bridge on a register file alone (no model).`,
-		Example: "  htmhw hdl synth --target ecp5 --model small",
+--model, or an image) with Yosys and prints the LUT, flip-flop, block RAM, SPRAM
+and DSP counts, then each module's (a second Yosys run without flattening;
+--no-modules leaves it out).
+
+--board icebreaker builds the iCEBreaker's board top, the design of its bitstream:
+hdl/rtl3/icebreaker3_top.v, architecture 3's accelerator behind the UARTBone
+bridge at --baud, with the board's pins (hdl/boards/icebreaker.pcf); its memories
+start blank and the host loads the image (htmhw run --board serial://...). --bridge
+there synthesizes the bridge on a register file alone (no model). Without --board,
+the accelerator of architecture 2 behind a pin-light serial wrapper
+(hdl/rtl/htm_synth_top.v), its memories initialised from the image.
+
+For ice40-up5k, nextpnr-ice40 (--up5k --package sg48) first packs the design and
+the logic cells, EBR, SPRAM and DSP in use are printed against the part. A design
+that does not fit is an error, and is not placed. One that fits is placed and
+routed for --freq (minutes: 10-40 for a full part; progress lines on standard
+error), icepack writes the bitstream (top.bin in --work), and fmax is printed; an
+fmax below --freq is an error. --pack-only stops after the packing. ECP5 and
+Xilinx are synthesis only: no place and route is packaged here, so their fmax is
+unknown.`,
+		Example: "  htmhw hdl synth --target ice40-up5k --model small --board icebreaker --work build\n  htmhw hdl synth --target ecp5 --model small --board icebreaker",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -176,7 +187,10 @@ synthesizes the bridge on a register file alone (no model).`,
 	f.StringVar(&o.rng, "range", "0,100", "value range lo,hi for a data-derived RDSE resolution (does not change the dimensions)")
 	f.StringVar(&o.image, "image", "", "memory image (htmhw compile) instead of --model")
 	f.StringVar(&o.work, "work", "", "directory for the tools' files (default: a temporary one, removed)")
-	f.StringVar(&o.board, "board", "", "top: empty for the serial wrapper (hdl/rtl/htm_synth_top.v), icebreaker for hdl/rtl/icebreaker_top.v")
+	f.StringVar(&o.board, "board", "", "top: icebreaker for the board top (hdl/rtl3/icebreaker3_top.v), empty for architecture 2's serial wrapper (hdl/rtl/htm_synth_top.v)")
+	f.IntVar(&o.baud, "baud", hdl.DefaultBaud, "with --board icebreaker: the UART's rate (at least 4 clocks of 12 MHz a bit)")
+	f.BoolVar(&o.packOnly, "pack-only", false, "ice40-up5k: stop after nextpnr's packing (no place and route)")
+	f.BoolVar(&o.noModules, "no-modules", false, "leave out the per-module synthesis (yosys -noflatten)")
 	f.BoolVar(&o.bridge, "bridge", false, "with --board icebreaker: the UARTBone bridge on a register file, without the accelerator")
 	f.IntVar(&o.blocks, "blocks", 0, "ice40-up5k: also print the N largest blocks (logic attributed to the registers it feeds)")
 	f.Float64Var(&o.freq, "freq", hdl.DefaultFreqMHz, "iCE40 clock target in MHz (nextpnr --freq; fmax below it is an error)")
@@ -227,7 +241,8 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	rep, err := hdl.Synth(ctx, o.target, im, dir, hdl.SynthOptions{Board: o.board, Bridge: o.bridge, FreqMHz: o.freq})
+	rep, err := hdl.Synth(ctx, o.target, im, dir, hdl.SynthOptions{Board: o.board, Bridge: o.bridge, FreqMHz: o.freq,
+		Baud: o.baud, PackOnly: o.packOnly, Modules: !o.noModules, Progress: cmd.ErrOrStderr()})
 	var fe *hdl.FitError
 	if errors.As(err, &fe) {
 		fmt.Fprint(cmd.OutOrStdout(), rep.String())
