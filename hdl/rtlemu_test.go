@@ -2,6 +2,8 @@ package hdl
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -24,14 +26,63 @@ type emuOutput struct {
 	Cycles           uint64 // CYCLES
 }
 
-// wantOutput is the simulator's step as the board should show it.
-func wantOutput(step uint64, r *sim.Result) emuOutput {
-	var cyc uint64
-	for _, ph := range Implemented {
-		cyc += r.Cycles[ph]
-	}
+// wantOutput is the simulator's step as the board should show it, with
+// the step's CYCLES as htm3_accel counts them (harnessCycles).
+func wantOutput(step uint64, r *sim.Result, cycles uint64) emuOutput {
 	return emuOutput{Step: step, Active: list(r.ActiveColumns), Predicted: list(r.PredictedColumns),
-		AnomNum: r.AnomalyNum, AnomDen: r.AnomalyDen, Cycles: cyc}
+		AnomNum: r.AnomalyNum, AnomDen: r.AnomalyDen, Cycles: cycles}
+}
+
+// startRTL3 builds (or finds cached) htm3_accel for im and starts its bus
+// server powered on with im; the test closes it.
+func startRTL3(t *testing.T, im *image.Image) *RTLTarget {
+	t.Helper()
+	needTool(t, "verilator")
+	p, err := ParamsOf(im)
+	require.NoError(t, err)
+	t0 := time.Now()
+	m, err := BuildAccel3(context.Background(), p)
+	require.NoError(t, err)
+	t.Logf("verilator build %v (cached %v)", time.Since(t0).Round(time.Millisecond), m.Cached)
+	rt, err := m.StartRTL(im, RTLOptions{Timeout: 20 * time.Second})
+	require.NoError(t, err)
+	t.Cleanup(func() { rt.Close() })
+	return rt
+}
+
+// harnessCycles runs htm3_accel under the bus harness, powered on with
+// power (and, if load is not nil, load written through the window, then
+// RESTORE, as driver.Board.Load does), through the inputs with learning,
+// and returns each step's CYCLES. TestAccel3 checks the harness's CYCLES
+// against the cycle formulas; here the same RTL behind the emulator, the
+// driver and a link must count the same.
+func harnessCycles(t *testing.T, power, load *image.Image, inputs [][]uint32) []uint64 {
+	t.Helper()
+	p, err := ParamsOf(power)
+	require.NoError(t, err)
+	m, err := BuildAccel3(context.Background(), p)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, WriteMemFiles3(power, dir))
+	var opt RunOptions
+	if load != nil {
+		opt.LoadDir = filepath.Join(t.TempDir(), "load")
+		require.NoError(t, os.MkdirAll(opt.LoadDir, 0o755))
+		_, err := load.WriteMemFiles(opt.LoadDir, []string{"readmemh"})
+		require.NoError(t, err)
+	}
+	steps := make([]Step, len(inputs))
+	for i, in := range inputs {
+		steps[i] = Step{Input: in, Learn: true}
+	}
+	res, err := m.Run(context.Background(), power, dir, steps, opt)
+	require.NoError(t, err)
+	require.Len(t, res.Regs, len(steps))
+	cyc := make([]uint64, len(steps))
+	for i, r := range res.Regs {
+		cyc[i] = r.Cycles
+	}
+	return cyc
 }
 
 func gotOutput(o *driver.Output) emuOutput {
@@ -51,7 +102,7 @@ func list(x []uint32) []uint32 {
 // tcp://127.0.0.1:0) and opens a board on it.
 func emulateRTL(t *testing.T, power *image.Image, listen, query string, opts ...driver.Option) (*RTLTarget, *emulator.Emulator, *driver.Board) {
 	t.Helper()
-	rt := startRTL(t, power)
+	rt := startRTL3(t, power)
 	e, err := emulator.StartEmulator(context.Background(), rt, emulator.EmulatorConfig{Listen: listen})
 	require.NoError(t, err)
 	t.Cleanup(func() {
@@ -68,9 +119,9 @@ func emulateRTL(t *testing.T, power *image.Image, listen, query string, opts ...
 }
 
 // runAgainstSim loads im on the board, steps it through the inputs with
-// learning and compares each step's outputs (compared) with the
-// cycle-level simulator started from im. It returns the steps' rate.
-func runAgainstSim(t *testing.T, b *driver.Board, im *image.Image, inputs [][]uint32) float64 {
+// learning and compares each step's outputs with the cycle-level simulator
+// started from im, and its CYCLES with cycles. It returns the steps' rate.
+func runAgainstSim(t *testing.T, b *driver.Board, im *image.Image, inputs [][]uint32, cycles []uint64) float64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -88,7 +139,7 @@ func runAgainstSim(t *testing.T, b *driver.Board, im *image.Image, inputs [][]ui
 		require.NoError(t, err, "step %d", i)
 		r, err := s.Step(in, true)
 		require.NoError(t, err)
-		want, got := wantOutput(first+uint64(i), r), gotOutput(o)
+		want, got := wantOutput(first+uint64(i), r, cycles[i]), gotOutput(o)
 		require.Equal(t, want, got, "step %d", i)
 	}
 	el := time.Since(t0)
@@ -98,20 +149,21 @@ func runAgainstSim(t *testing.T, b *driver.Board, im *image.Image, inputs [][]ui
 	return rate
 }
 
-// TestRTLEmulator serves the Verilated RTL as a board (htmhw emulate
-// --backend rtl) over UARTBone on a pty and over Etherbone on TCP, and
-// runs 200 steps of a NAB series through driver.Board against the
-// simulator.
+// TestRTLEmulator serves the Verilated htm3_accel as a board (htmhw
+// emulate --backend rtl) over UARTBone on a pty and over Etherbone on TCP,
+// and runs 200 steps of a NAB series through driver.Board against the
+// simulator (outputs) and the bus harness (CYCLES).
 func TestRTLEmulator(t *testing.T) {
 	const steps = 200
 	im, inputs := compileSeries(t, "small", "art_daily_jumpsup.csv", steps, nil)
+	cycles := harnessCycles(t, im, nil, inputs)
 	for _, c := range []struct{ name, listen, query string }{
 		{"uartbone-pty", "pty", "&timeout=5s"},
 		{"etherbone-tcp", "tcp://127.0.0.1:0", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rt, e, b := emulateRTL(t, im, c.listen, c.query)
-			rate := runAgainstSim(t, b, im, inputs)
+			rate := runAgainstSim(t, b, im, inputs, cycles)
 			r, w := rt.Accesses()
 			t.Logf("%s: %d steps, %.0f steps/s (the RTL: %d cycles; %d word reads, %d writes; emulator %d frames)",
 				c.name, steps, rate, rt.Cycles(), r, w, e.Stats().Frames)
@@ -162,8 +214,12 @@ func TestRTLEmulatorLoad(t *testing.T) {
 			t.Logf("memory %s is the same in both regions", sec.Name)
 		}
 	}
-	rt, _, b := emulateRTL(t, power, "tcp://127.0.0.1:0", "")
-	rate := runAgainstSim(t, b, trained, inputs[100:])
+	cycles := harnessCycles(t, power, trained, inputs[100:])
+	// RESTORE of the trained memories (the TM's working state rebuilt from
+	// every used segment) runs for seconds of a Verilated htm3_accel on a
+	// loaded machine, beyond the host's default 2 s wait for a command.
+	rt, _, b := emulateRTL(t, power, "tcp://127.0.0.1:0", "", driver.WithStepTimeout(time.Minute))
+	rate := runAgainstSim(t, b, trained, inputs[100:], cycles)
 	st := b.Stats()
 	require.Equal(t, uint64(differ), st.SectionWrites, "memories written: %s", st.String())
 	require.Equal(t, uint64(len(trained.Sections)-differ), st.SectionsKept)
