@@ -63,9 +63,11 @@ var ProgressEvery = time.Minute
 
 // ModuleUse is one module's cells in a synthesis without flattening
 // (Yosys stat of each module alone: a module's submodules are not in its
-// counts, and a module instantiated twice is counted once).
+// counts, and a module instantiated twice with the same parameters is
+// counted once). The parametrisations of a module are summed.
 type ModuleUse struct {
 	Module                      string
+	Variants                    int // parametrisations summed
 	LUT, FF, Carry, BRAM, SPRAM int
 	DSP                         int
 }
@@ -233,9 +235,11 @@ func moduleName(n string) string {
 // parseModuleStat reads Yosys's text stat of a design that is not
 // flattened (the JSON one of Yosys 0.23 is not valid for every target):
 // each module's LUTs, flip-flops, carries, RAMs and DSPs, largest first.
-// Parametrised modules' names lose Yosys's $paramod prefix and parameters.
+// Parametrised modules' names lose Yosys's $paramod prefix and parameters,
+// and a module's parametrisations are summed.
 func parseModuleStat(s string) []ModuleUse {
-	var out []ModuleUse
+	var out []*ModuleUse
+	by := map[string]*ModuleUse{}
 	var cur *ModuleUse
 	for _, line := range strings.Split(s, "\n") {
 		if m := reStatModule.FindStringSubmatch(line); m != nil {
@@ -243,8 +247,13 @@ func parseModuleStat(s string) []ModuleUse {
 				cur = nil
 				continue
 			}
-			out = append(out, ModuleUse{Module: moduleName(m[1])})
-			cur = &out[len(out)-1]
+			name := moduleName(m[1])
+			if cur = by[name]; cur == nil {
+				cur = &ModuleUse{Module: name}
+				by[name] = cur
+				out = append(out, cur)
+			}
+			cur.Variants++
 			continue
 		}
 		m := reStatCell.FindStringSubmatch(line)
@@ -270,7 +279,11 @@ func parseModuleStat(s string) []ModuleUse {
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].LUT+out[i].FF > out[j].LUT+out[j].FF
 	})
-	return out
+	res := make([]ModuleUse, len(out))
+	for i, m := range out {
+		res[i] = *m
+	}
+	return res
 }
 
 // checkSynth checks the target and options, fills in the default clock,
@@ -606,10 +619,14 @@ func (r *SynthReport) String() string {
 		fmt.Fprintf(&b, "  %-20s %d\n", n, r.Cells[n])
 	}
 	if len(r.Modules) > 0 {
-		fmt.Fprintf(&b, "per module (yosys -noflatten; each module alone, without its submodules):\n  %-24s %6s %6s %6s %5s %5s %5s\n",
-			"module", "LUT", "FF", "CARRY", "BRAM", "SPRAM", "DSP")
+		fmt.Fprintf(&b, "per module (yosys -noflatten; each module alone, without its submodules; its parametrisations summed):\n"+
+			"  %-24s %6s %6s %6s %5s %5s %5s\n", "module", "LUT", "FF", "CARRY", "BRAM", "SPRAM", "DSP")
 		for _, m := range r.Modules {
-			fmt.Fprintf(&b, "  %-24s %6d %6d %6d %5d %5d %5d\n", m.Module, m.LUT, m.FF, m.Carry, m.BRAM, m.SPRAM, m.DSP)
+			name := m.Module
+			if m.Variants > 1 {
+				name = fmt.Sprintf("%s (%d)", name, m.Variants)
+			}
+			fmt.Fprintf(&b, "  %-24s %6d %6d %6d %5d %5d %5d\n", name, m.LUT, m.FF, m.Carry, m.BRAM, m.SPRAM, m.DSP)
 		}
 	}
 	return b.String()

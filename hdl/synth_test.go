@@ -143,6 +143,12 @@ func TestParseModuleStat(t *testing.T) {
    Number of cells:                  1
      SB_RAM40_4K                     1
 
+=== $paramod$77\htm_ebr ===
+
+   Number of cells:                  6
+     SB_LUT4                         1
+     SB_RAM40_4K                     5
+
 === uartbone ===
 
    Number of cells:                 10
@@ -160,9 +166,9 @@ func TestParseModuleStat(t *testing.T) {
 `
 	got := parseModuleStat(stat)
 	require.Equal(t, []ModuleUse{
-		{Module: "htm3_sp", LUT: 1224, FF: 515, Carry: 292, BRAM: 3, DSP: 2},
-		{Module: "uartbone", LUT: 20, FF: 9, SPRAM: 1},
-		{Module: "htm_ebr", BRAM: 1},
+		{Module: "htm3_sp", Variants: 1, LUT: 1224, FF: 515, Carry: 292, BRAM: 3, DSP: 2},
+		{Module: "uartbone", Variants: 1, LUT: 20, FF: 9, SPRAM: 1},
+		{Module: "htm_ebr", Variants: 2, LUT: 1, BRAM: 6},
 	}, got)
 }
 
