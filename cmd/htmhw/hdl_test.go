@@ -42,7 +42,24 @@ func TestHDLSynthFlags(t *testing.T) {
 	assert.Contains(t, err.Error(), "unknown target")
 	_, _, err = execute(t, "hdl", "synth", "--target", "ecp5")
 	require.ErrorContains(t, err, "give --model or --image")
+	_, _, err = execute(t, "hdl", "synth", "--target", "ice40-up5k", "--board", "icebreaker", "--bridge", "--baud", "4000000")
+	require.ErrorContains(t, err, "baud 4000000: the board's UART needs at least 4 clocks")
+	_, _, err = execute(t, "hdl", "synth", "--target", "ice40-up5k", "--board", "orangecrab", "--model", "small")
+	require.ErrorContains(t, err, `unknown board "orangecrab"`)
 	out, _, err := execute(t, "hdl", "--help")
 	require.NoError(t, err)
 	assert.True(t, strings.Contains(out, "verify") && strings.Contains(out, "synth"))
+}
+
+// TestHDLSynthECP5: a target without an open place and route prints the
+// synthesis counts, each module's, and says that fmax is unknown (the
+// iCEBreaker board top's bridge alone, a few seconds of Yosys).
+func TestHDLSynthECP5(t *testing.T) {
+	needTool(t, "yosys")
+	out, errOut, err := execute(t, "hdl", "synth", "--target", "ecp5", "--board", "icebreaker", "--bridge")
+	require.NoError(t, err)
+	assert.Regexp(t, `target ecp5: \d+ LUT, \d+ FF`, out)
+	assert.Contains(t, out, "fmax: unknown (synthesis only: no open place and route for ecp5 here)")
+	assert.Regexp(t, `(?m)^  uartbone +\d+ +\d+`, out)
+	assert.Contains(t, errOut, "synth: yosys: synthesizing the design for ecp5")
 }
