@@ -1,4 +1,4 @@
-// The iCEBreaker top (rtl/icebreaker_top.v: UART, UARTBone bridge,
+// The iCEBreaker top (rtl3/icebreaker3_top.v: UART, UARTBone bridge,
 // accelerator), Verilated, as a board on a serial line: the bytes a host
 // sends arrive on standard input and are shifted into the top's uart_rx
 // pin, 8N1 at clks-per-bit clocks a bit, back to back as a USB UART sends
