@@ -103,6 +103,11 @@ func list(x []uint32) []uint32 {
 func emulateRTL(t *testing.T, power *image.Image, listen, query string, opts ...driver.Option) (*RTLTarget, *emulator.Emulator, *driver.Board) {
 	t.Helper()
 	rt := startRTL3(t, power)
+	// A command of the Verilated htm3_accel (a step; RESTORE of a trained
+	// region, every used segment) can take seconds on a loaded machine,
+	// beyond the host's default 2 s wait, after which the host issues the
+	// STEP again: refused, it zeroes CYCLES before the host reads it.
+	opts = append([]driver.Option{driver.WithStepTimeout(time.Minute)}, opts...)
 	e, err := emulator.StartEmulator(context.Background(), rt, emulator.EmulatorConfig{Listen: listen})
 	require.NoError(t, err)
 	t.Cleanup(func() {
@@ -215,10 +220,7 @@ func TestRTLEmulatorLoad(t *testing.T) {
 		}
 	}
 	cycles := harnessCycles(t, power, trained, inputs[100:])
-	// RESTORE of the trained memories (the TM's working state rebuilt from
-	// every used segment) runs for seconds of a Verilated htm3_accel on a
-	// loaded machine, beyond the host's default 2 s wait for a command.
-	rt, _, b := emulateRTL(t, power, "tcp://127.0.0.1:0", "", driver.WithStepTimeout(time.Minute))
+	rt, _, b := emulateRTL(t, power, "tcp://127.0.0.1:0", "")
 	rate := runAgainstSim(t, b, trained, inputs[100:], cycles)
 	st := b.Stats()
 	require.Equal(t, uint64(differ), st.SectionWrites, "memories written: %s", st.String())
