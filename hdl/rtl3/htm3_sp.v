@@ -165,10 +165,13 @@ module htm3_sp #(
       .clk(clk), .ra(busy ? oc_ra_e : oc_ra), .rd(oc_rd), .we(oc_we), .wa(oc_wa), .wd(oc_wd));
 
   // ------------------------------------------------------- shared registers
-  reg [WX-1:0]  cnt;     // LOAD: list index; SP_OVERLAP: column; column loop: list index
+  reg [WX-1:0]  cnt;     // LOAD: list index; column loop: list index
   reg [WH-1:0]  wcnt;    // half counter
-  reg [WA-1:0]  acnt;    // SP_INHIBIT: histogram, then column; SP_DUTY: column; counts down
+  reg [WA-1:0]  acnt;    // SP_OVERLAP: column; SP_INHIBIT: histogram, then column; SP_DUTY: column; counts down
   wire          a_end = acnt[WA-1];  // below 0: a column pass is over (C - 1 < 2^(WA-1))
+  // the column read a cycle before (acnt counts down a column a cycle in
+  // SP_INHIBIT's selection, at a row's last half in SP_OVERLAP)
+  wire [WCI-1:0] a_c1 = WCI'(acnt + 1'b1);
   reg [WH-1:0]  aw;      // the half being accumulated
   reg [15:0]    acc;     // its bits
   reg           accv;    // acc holds a half
@@ -186,10 +189,8 @@ module htm3_sp #(
   // column's read: no bypass.
   reg            o_v0, o_v1, o_v2; // pipeline valid: popcount, sum, histogram write
   reg            o_first0, o_last0;
-  reg  [WCI-1:0] o_c0;
   reg  [4:0]     pc1;             // stage 1's popcount
   reg            o_last1;         // the stage-1 half is its column's last
-  reg  [WCI-1:0] o_c1;            // stage 1's column
   reg  [WQ-1:0]  o_sum;           // the column's running overlap
   reg            wcnt_first1;     // the stage-1 half is its column's first
   reg  [AQ-1:0]  o_h2;            // stage 2's histogram address
@@ -213,7 +214,6 @@ module htm3_sp #(
   reg  [WC-1:0]  need, elig;     // (elig: eligible columns)
   reg  [WC-1:0]  nsel;           // columns selected
   reg            s_v1;           // a selection word arrives
-  reg  [WCI-1:0] s_c1;
   wire [WC-1:0]  nact_w = found ? cfg_k : elig;
   wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
   wire           s_el = {{(16-WQ){1'b0}}, s_o} >= cfg_stim;
@@ -226,30 +226,37 @@ module htm3_sp #(
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
   // per column, clear its sp.conn row, then the pool pass: read synapse i
-  // at ph = 2i (its input's in.bits half at 2i + 1), compute it at 2i + 2,
-  // write it back at 2i + 3 and OR its connected bit into the row half
-  // then; a row half is written when the pass leaves it, the last one in
-  // the next S_IDX.
-  reg  [WC-1:0]  ln;             // the list's length
+  // at ph = 2i (the word arrives into pw at 2i + 1), its input's in.bits
+  // half at 2i + 2, compute it and write it back at 2i + 3 and OR its
+  // connected bit into the row half then; a row half is written when the
+  // pass leaves it, the last one in the next S_IDX.
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
-  reg  [WCI-1:0] col;            // the column
-  reg  [WQ-1:0]  plen;
+  wire [WQ-1:0]  plen = plen_rd;
   reg  [PH-1:0]  ph;
   reg  [PW-1:0]  pw;             // the synapse read
   wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
+  // the column and its pool length: the list's and sp.poollen's read
+  // words, which hold still from S_CCLR to the next S_IDX (cnt moves at the
+  // pass's last cycle, so the list's word changes at S_GET)
+  wire [WCI-1:0] col = lst_rd;
   wire [B-1:0]   p_old = pw[B-1:0];
   wire [WN-1:0]  p_in = pw[PW-1:B];
   wire           p_act = inb_rd[p_in[3:0]];
-  wire [B:0]     p_up = {1'b0, p_old} + {1'b0, bump ? cfg_below : cfg_inc};
-  wire [B-1:0]   p_sat = p_up[B] ? PMAX : p_up[B-1:0];
-  wire [B:0]     p_sub = {1'b0, p_old} - {1'b0, cfg_dec};  // [B]: the borrow
-  wire [B-1:0]   p_dn = p_sub[B] ? {B{1'b0}} : p_sub[B-1:0];
-  wire [B-1:0]   p_adj = (bump || p_act) ? p_sat : p_dn;
+  // one adder: old + inc (below), saturating at PMAX, or old - dec =
+  // ~(~old + dec), floored at 0; the sum's carry is the overflow either way
+  wire           p_add = bump || p_act;
+  wire [B-1:0]   p_x = p_add ? p_old : ~p_old;
+  wire [B-1:0]   p_y = bump ? cfg_below : p_act ? cfg_inc : cfg_dec;
+  wire [B:0]     p_s = {1'b0, p_x} + {1'b0, p_y};
+  wire [B-1:0]   p_t = p_s[B] ? PMAX : p_s[B-1:0];
+  wire [B-1:0]   p_adj = p_add ? p_t : ~p_t;
   wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
-  reg  [PW-1:0]  pw_new;         // the synapse computed, to write back
-  wire [B-1:0]   q_perm = pw_new[B-1:0];
-  wire [WN-1:0]  q_in = pw_new[PW-1:B];
+  // the synapse computed at its write cycle, from pw (which holds it from
+  // its read word until the next synapse's) and its in.bits half (read
+  // with pw's input the cycle before): no register
+  wire [B-1:0]   q_perm = p_new;
+  wire [WN-1:0]  q_in = p_in;
   wire [WN+3:0]  q_inx = {4'd0, q_in};
   wire [WH-1:0]  q_w = WH'(q_inx >> 4);
   wire           q_conn = q_perm >= cfg_conn;
@@ -296,8 +303,9 @@ module htm3_sp #(
   wire         i_hi = iter[63];
   wire         i_new = nz && !zpast && (dv_k == z || i_hi);  // iteration + 1's bit
   wire         d_bit = dv_k[5:4] == 2'b11 && cfg_dutyper[~dv_k[3:0]];  // dutyCyclePeriod's
-  wire [5:0]   dv_b = 6'd32 - dv_k;  // DV_RECIP: the bit's index
-  wire         dv_xr = (dv_k == 6'd0) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
+  // DV_RECIP's bits: 1 at 0, 0 at 1 .. 16, p - 1 (pm1 shifting left) at 17 .. 32
+  wire         dv_pm = dv_k[5] || (dv_k[4] && dv_k[3:0] != 4'd0);
+  wire         dv_xr = (dv_k == 6'd0) || (dv_pm && pm1[15]);
   wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
   wire [32:0]  dv_q;            // m, and bit 32: p = 1
@@ -313,49 +321,53 @@ module htm3_sp #(
   reg          dv_ready, upd;
   reg  [15:0]  per;             // p
   reg  [15:0]  pm1;             // p - 1
-  reg  [15:0]  mhi, mlo;        // m
-  reg          p1;              // p = 1
+  // m and p = 1 straight from the divider's quotient, which holds them from
+  // DV_DONE until the next step's DV_SCAN clears it (no copy)
+  wire [15:0]  mhi = dv_q[31:16], mlo = dv_q[15:0];  // m
+  wire         p1 = dv_q[32];   // p = 1
 
   // the pipeline, two cycles a column (its overlap duty cycle, then its
   // active duty cycle, on the same two multipliers): stage 0 reads column
-  // acnt, stage 1 multiplies, stage 2 adds the products, stage 3 computes
-  // the new duty cycle and keeps the overlap duty (odh) for the write of
-  // both with the active duty.
+  // acnt, stage 1 multiplies, stage 2 adds the products and computes the
+  // new duty cycle; it keeps the overlap duty (odh) for the write of both
+  // with the active duty.
   reg            dh;            // the duty cycle issued: 0 overlap, 1 active
-  reg            d_v1, d_v2, d_v3, d_h1, d_h2, d_h3;
-  reg  [WCI-1:0] d_c1, d_c2, d_c3;
-  reg  [15:0]    x2, x3;        // the duty cycle
-  reg            v2, v3;        // its v (0xFFFF or 0)
+  reg            d_v1, d_v2, d_h1, d_h2;
+  reg  [WCI-1:0] d_c2;          // stage 2's column: counts the writes down from C - 1
+  reg  [15:0]    x2;            // the duty cycle
+  reg            v2;            // its v (0xFFFF or 0)
   reg  [31:0]    ph2;           // n·m_hi
-  reg  [15:0]    pl2;           // (n·m_lo) >> 16
-  reg  [15:0]    fq3;           // floor(n/p)
+  /* verilator lint_off UNUSEDSIGNAL */  // the high half only: the whole product, so the DSP's output register takes it
+  reg  [31:0]    pl2;           // n·m_lo
+  /* verilator lint_on UNUSEDSIGNAL */
   reg  [15:0]    odh;           // the column's new overlap duty cycle
   reg  [15:0]    maxod;
   reg  [WC-1:0]  nweak;
   wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
   wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
   wire [15:0]    n1 = v1 ? ~x1 : x1 - 16'd1;
-  // the multipliers: n·m_lo (or max·minPct at the end) and n·m_hi
-  wire [15:0]    mul_a = (st == S_DMIN) ? maxod : n1;
-  wire [15:0]    mul_b = (st == S_DMIN) ? cfg_minpct[15:0] : mlo;
-  /* verilator lint_off UNUSEDSIGNAL */  // both products need their high half only
-  wire [31:0]    mul_o = mul_a * mul_b;
+  // the multipliers: n·m_lo, n·m_hi, and max·minPct (a DSP of its own:
+  // cheaper than the two 16-bit multiplexers that shared n·m_lo's)
+  /* verilator lint_off UNUSEDSIGNAL */  // these products need their high half only
+  wire [31:0]    mul_o = n1 * mlo;
+  wire [31:0]    mul_m = maxod * cfg_minpct[15:0];
   /* verilator lint_on UNUSEDSIGNAL */
   wire [31:0]    mul_h = n1 * mhi;
   /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
-  wire [31:0]    s2 = ph2 + {16'd0, pl2};
+  wire [31:0]    s2 = ph2 + {16'd0, pl2[31:16]};
   /* verilator lint_on UNUSEDSIGNAL */
+  wire [15:0]    fq2 = s2[31:16];  // floor(n/p)
   // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder; p = 1: v
-  wire [15:0]    dn = (p1 || (!v3 && x3 == 16'd0)) ? {16{v3}} : x3 + (v3 ? fq3 : ~fq3);
-  wire           weak3 = d_v3 && !d_h3 && minov != 16'd0 && dn < minov;
+  wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : x2 + (v2 ? fq2 : ~fq2);
+  wire           weak2 = d_v2 && !d_h2 && minov != 16'd0 && dn < minov;
   // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
-  wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_o[31:16];
+  wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_m[31:16];
 
   reg  [WCI-1:0] wk_ra, wk_wa;
   reg            wk_we;
   wire [WCI-1:0] wk_rd;
   htm_ebr #(.WIDTH(WCI), .DEPTH(C)) u_weak (
-      .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c3));
+      .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c2));
 
 
   // ------------------------------------------------------------ memory ports
@@ -363,7 +375,7 @@ module htm3_sp #(
   // sp.conn: half wcnt of column cnt (SP_OVERLAP), of col (the row's
   // clear), half aw of col (the pass)
   wire           c_ov = (phase == P_OVERLAP);
-  wire [WCI-1:0] c_col = c_ov ? WCI'(cnt) : col;
+  wire [WCI-1:0] c_col = c_ov ? WCI'(acnt) : col;
   wire [WH-1:0]  c_idx = (c_ov || st == S_CCLR) ? wcnt : aw;
   wire [ACH-1:0] c_half;
   generate
@@ -378,16 +390,16 @@ module htm3_sp #(
   always @* begin
     pool_a = pbase + AP'(p_idx);
     pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
-    pool_wd = pw_new;
+    pool_wd = {p_in, p_new};
     plen_ra = lst_rd;
     conn_we = 1'b0;
-    inb_ra = (phase == P_OVERLAP) ? wcnt : WH'({4'd0, pool_rd[PW-1:B]} >> 4);
+    inb_ra = (phase == P_OVERLAP) ? wcnt : q_w;
     inb_we = 1'b0;
     inb_wa = wcnt;
     inb_wd = acc;  // zero while in.bits is cleared
     ov_ra = WCI'(acnt);
     ov_we = 1'b0;
-    ov_wa = o_c1;
+    ov_wa = a_c1;
     ov_wd = {1'b0, o_new};
     hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
     hist_we = 1'b0;
@@ -396,13 +408,13 @@ module htm3_sp #(
     oc_ra_e = WCI'(cnt);
     oc_we = 1'b0;
     oc_wa = WCI'(nact_w - nsel - 1'b1);
-    oc_wd = s_c1;
+    oc_wd = a_c1;
     wk_ra = WCI'(cnt);
-    wk_we = weak3;
+    wk_we = weak2;
     wk_wa = WCI'(nweak);
     duty_ra = WCI'(acnt);
-    duty_we = d_v3 && d_h3;
-    duty_wa = d_c3;
+    duty_we = d_v2 && d_h2;
+    duty_wa = d_c2;
     duty_wd = {dn, odh};
     if (!busy) begin
       pool_a = AP'(mr_a);
@@ -429,7 +441,6 @@ module htm3_sp #(
         hist_wa = i_t1;
         hist_wd = {WC{1'b0}};
         ov_we = s_v1;
-        ov_wa = s_c1;
         ov_wd = {s_sel, s_o};
         oc_we = s_v1 && s_sel;
       end
@@ -449,8 +460,6 @@ module htm3_sp #(
       duty_wd = mw_d;
     end
   end
-  always @(posedge clk)
-    if (st == S_PASS && !ph[0] && ph != 0) pw_new <= {p_in, p_new};
 
   reg [1:0] mr_selq;
   always @(posedge clk) mr_selq <= mr_sel;
@@ -511,12 +520,12 @@ module htm3_sp #(
           end
         end
         DV_RECIP: begin
+          if (dv_pm) pm1 <= {pm1[14:0], 1'b0};
           dv_k <= dv_k + 6'd1;
           if (dv_k == 6'd32) dv_job <= DV_WAIT;
         end
         DV_WAIT: dv_job <= DV_DONE;
         DV_DONE: begin
-          {p1, mhi, mlo} <= dv_q;
           dv_ready <= 1'b1;
           dv_job <= DV_IDLE;
         end
@@ -531,7 +540,6 @@ module htm3_sp #(
       o_v0 <= 1'b0;
       o_v1 <= o_v0;
       o_v2 <= 1'b0;
-      o_c1 <= o_c0;
       wcnt_first1 <= o_first0;
       o_last1 <= o_last0;
       pc1 <= pc;
@@ -539,7 +547,6 @@ module htm3_sp #(
       s_v1 <= 1'b0;
       d_v1 <= 1'b0;
       d_v2 <= d_v1;
-      d_v3 <= d_v2;
 
       case (phase)
         P_IDLE: if (start) begin
@@ -580,17 +587,16 @@ module htm3_sp #(
             phase <= P_OVERLAP;
             st <= S_OV;
             wcnt <= {WH{1'b0}};
-            cnt <= {WX{1'b0}};
+            acnt <= WA'(C - 1);
           end
         endcase
 
         P_OVERLAP: begin
           // stage 0: read sp.conn and in.bits (ports above)
-          if (cnt != WX'(C)) begin
+          if (!a_end) begin  // from column C - 1 down
             wcnt <= (32'(wcnt) == H - 1) ? {WH{1'b0}} : wcnt + 1'b1;
-            if (32'(wcnt) == H - 1) cnt <= cnt + 1'b1;
+            if (32'(wcnt) == H - 1) acnt <= acnt - 1'b1;
             o_v0 <= 1'b1;
-            o_c0 <= WCI'(cnt);
             o_first0 <= (wcnt == 0);
             o_last0 <= (32'(wcnt) == H - 1);
           end
@@ -604,7 +610,7 @@ module htm3_sp #(
             end
           end
           // stage 3: write the counter (ports above)
-          if (cnt == WX'(C) && !o_v0 && !o_v1) begin
+          if (a_end && !o_v0 && !o_v1) begin
             phase <= P_INHIBIT;
             st <= S_SCAN;
             acnt <= WA'(Q);
@@ -624,7 +630,7 @@ module htm3_sp #(
             end else need <= need_d[WC-1:0];
           end
           if (i_v1) elig <= elig + hist_rd;
-          // the selection: column s_c1 arrives
+          // the selection: column a_c1 arrives
           if (s_v1 && s_sel) begin
             nsel <= nsel + 1'b1;
             if (s_tie) need <= need_d[WC-1:0];
@@ -642,7 +648,6 @@ module htm3_sp #(
             default: begin  // S_SEL: read sp.overlap[acnt] from C - 1 down
               if (!a_end) begin
                 s_v1 <= 1'b1;
-                s_c1 <= WCI'(acnt);
                 acnt <= acnt - 1'b1;
               end else if (learn || it_done || (dv_job == DV_INC && dv_k == 6'd63)) begin
                 // (without learning, once iter holds iteration + 1)
@@ -652,7 +657,6 @@ module htm3_sp #(
                   phase <= P_LEARN;
                   st <= S_IDX;
                   bump <= 1'b0;
-                  ln <= nact_w;
                 end else phase <= P_IDLE;
               end
             end
@@ -663,7 +667,7 @@ module htm3_sp #(
           S_IDX: begin  // read list entry cnt, or leave the loop
             accv <= 1'b0;
             acc <= 16'd0;
-            if (cnt == WX'(ln)) begin
+            if (cnt == WX'(bump ? nweak : n_act)) begin  // the list's length
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
                 st <= S_DWAIT;
@@ -675,13 +679,11 @@ module htm3_sp #(
             end else st <= S_GET;
           end
           S_GET: begin  // the column arrives: read its pool length
-            col <= lst_rd;
             pbase <= AP'(lst_rd * Q);  // (a constant multiply: Yosys uses a DSP)
             wcnt <= {WH{1'b0}};
             st <= S_CCLR;
           end
           S_CCLR: begin  // clear the sp.conn row (ports above; acc is 0)
-            if (wcnt == 0) plen <= plen_rd;
             wcnt <= wcnt + 1'b1;
             if (32'(wcnt) == H - 1) begin
               st <= S_PASS;
@@ -710,8 +712,9 @@ module htm3_sp #(
 `endif
             end else ph <= ph + 1'b1;
           end
-          S_DWAIT: if (dv_ready) begin
-            st <= S_DRUN;
+          S_DWAIT: begin
+            d_c2 <= WCI'(C - 1);
+            if (dv_ready) st <= S_DRUN;
           end
           S_DRUN: begin
             // stage 0 (ports above: duty_ra, ov_ra = acnt), two cycles
@@ -720,33 +723,26 @@ module htm3_sp #(
               if (dh) acnt <= acnt - 1'b1;
               d_v1 <= 1'b1;
               d_h1 <= dh;
-              d_c1 <= WCI'(acnt);
             end
             // stage 1: the product
             d_h2 <= d_h1;
-            d_c2 <= d_c1;
             x2 <= x1;
             v2 <= v1;
             ph2 <= mul_h;
-            pl2 <= mul_o[31:16];
-            // stage 2: the quotient
-            d_h3 <= d_h2;
-            d_c3 <= d_c2;
-            x3 <= x2;
-            v3 <= v2;
-            fq3 <= s2[31:16];
-            // stage 3: the overlap duty cycle: the maximum, the weak list;
-            // the active one: write both (ports above)
-            if (d_v3 && !d_h3) begin
+            pl2 <= mul_o;
+            // stage 2: the quotient and the new duty cycle; the overlap
+            // duty cycle: the maximum, the weak list; the active one:
+            // write both (ports above)
+            if (d_v2 && d_h2) d_c2 <= d_c2 - 1'b1;
+            if (d_v2 && !d_h2) begin
               odh <= dn;
               if (dn > maxod) maxod <= dn;
-              if (weak3) nweak <= nweak + 1'b1;
+              if (weak2) nweak <= nweak + 1'b1;
             end
-            if (a_end && !d_v1 && !d_v2 && !d_v3) begin
+            if (a_end && !d_v1 && !d_v2) begin
               st <= S_IDX;
               bump <= 1'b1;
               cnt <= {WX{1'b0}};
-              ln <= nweak;
             end
           end
           default: begin  // S_DMIN: the minimum duty cycle on update rounds
