@@ -133,13 +133,19 @@ module htm3_sp #(
   htm_ebr #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty")) u_duty (
       .clk(clk), .ra(duty_ra), .rd(duty_rd), .we(duty_we), .wa(duty_wa), .wd(duty_wd));
 
-  // working memories: in.bits in 16-bit halves, like sp.conn
+  // working memories: in.bits in 16-bit halves, like sp.conn; written
+  // through a bit mask (the EBR's MASK: LOAD sets one bit a cycle, no
+  // read-modify-write), so not an htm_ebr
   reg  [WH-1:0] inb_ra, inb_wa;
   reg           inb_we;
-  reg  [15:0]   inb_wd;
-  wire [15:0]   inb_rd;
-  htm_ebr #(.WIDTH(16), .DEPTH(H)) u_inbits (
-      .clk(clk), .ra(inb_ra), .rd(inb_rd), .we(inb_we), .wa(inb_wa), .wd(inb_wd));
+  reg  [15:0]   inb_wd, inb_wm;
+  reg  [15:0]   inb_rd;
+  (* no_rw_check, ram_style = "block" *) reg [15:0] inb_mem[0:H-1];
+  integer        ib;
+  always @(posedge clk) begin
+    for (ib = 0; ib < 16; ib = ib + 1) if (inb_we && inb_wm[ib]) inb_mem[inb_wa][ib] <= inb_wd[ib];
+    inb_rd <= inb_mem[inb_ra];
+  end
 
   // sp.overlap: overlap [0,WQ), active [WQ]
   reg  [WCI-1:0] ov_ra, ov_wa;
@@ -172,9 +178,6 @@ module htm3_sp #(
   // the column read a cycle before (acnt counts down a column a cycle in
   // SP_INHIBIT's selection, at a row's last half in SP_OVERLAP)
   wire [WCI-1:0] a_c1 = WCI'(acnt + 1'b1);
-  reg [WH-1:0]  aw;      // the half being accumulated
-  reg [15:0]    acc;     // its bits
-  reg           accv;    // acc holds a half
 
   // ------------------------------------------------------------------- LOAD
   wire [WN+3:0] xin = {4'd0, inbuf_d};
@@ -260,14 +263,12 @@ module htm3_sp #(
   wire [WN+3:0]  q_inx = {4'd0, q_in};
   wire [WH-1:0]  q_w = WH'(q_inx >> 4);
   wire           q_conn = q_perm >= cfg_conn;
-  // the half register's update, shared by LOAD (input inbuf_d, bit 1)
-  // and the pool pass (synapse q, its connected bit): the bit is ORed in
-  // if the half is the one held, else it starts a new half
+  // one bit set in a half, shared by LOAD (input inbuf_d: in.bits' write
+  // mask) and the pool pass (synapse q's connected bit, ORed into its
+  // sp.conn half read the cycle before)
   wire           a_ld = (phase == P_LOAD);
-  wire [WH-1:0]  a_w = a_ld ? x_w : q_w;
   wire [3:0]     a_i = a_ld ? inbuf_d[3:0] : q_in[3:0];
-  wire           a_same = accv && a_w == aw;
-  wire [15:0]    a_new = (a_same ? acc : 16'd0) | ({15'd0, a_ld || q_conn} << a_i);
+  wire [15:0]    a_bit = {15'd0, a_ld || q_conn} << a_i;
   wire [PH-2:0]  ph_i = ph[PH-1:1];
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
@@ -276,10 +277,13 @@ module htm3_sp #(
 
   // ---------------------------------------------------------------- SP_DUTY
   // floor(n/p) = (n·m) >> 32 for n < 2^16, with p = min(iteration,
-  // dutyCyclePeriod) (wrapped: dutyCyclePeriod) >= 2 and m = ceil(2^32/p) <
-  // 2^32 (m·p - 2^32 = e < p, so n·e < 2^32: Granlund and Montgomery 1994,
-  // theorem 4.2, with a fixed shift): two 16 x 16 products, n·m_hi and
-  // n·m_lo, and no shift. p = 1 (m = 2^32) makes the new duty cycle v.
+  // dutyCyclePeriod) (wrapped: dutyCyclePeriod) >= 2 and m =
+  // floor((2^32 + p)/p) < 2^32: ceil(2^32/p) unless p is a power of two
+  // (m·p - 2^32 = e < p, so n·e < 2^32: Granlund and Montgomery 1994,
+  // theorem 4.2, with a fixed shift), 2^32/p + 1 when p = 2^j, j <= 15
+  // (n·m/2^32 = n/p + n/2^32 and n/2^32 < 1/p). Two 16 x 16 products,
+  // n·m_hi and n·m_lo, and no shift. p = 1 (m = 2^32 + 1) makes the new
+  // duty cycle v.
   //
   // The background job, from LOAD's first cycle (dv_k counts each pass):
   // DV_SCAN rotates iter left by one bit a cycle for 64 cycles and notes
@@ -288,8 +292,8 @@ module htm3_sp #(
   // above z kept, z set, the ones below cleared; all ones wrap to 0) and
   // feeding them, most significant first, to the bit-serial divider
   // (iteration mod updatePeriod) and to a serial comparison with
-  // dutyCyclePeriod; DV_TURN sets p, p - 1 and the update-round flag
-  // (4 cycles); DV_RECIP feeds the 33 bits of 2^32 + p - 1, m comes a
+  // dutyCyclePeriod; DV_TURN sets p and the update-round flag
+  // (4 cycles); DV_RECIP feeds the 33 bits of 2^32 + p, m comes a
   // cycle after its last (DV_WAIT, DV_DONE). Each divider input bit is
   // registered on its way (the divider runs a cycle behind dv_job).
   localparam [2:0] DV_IDLE = 3'd0, DV_SCAN = 3'd1, DV_INC = 3'd2, DV_TURN = 3'd3,
@@ -303,9 +307,9 @@ module htm3_sp #(
   wire         i_hi = iter[63];
   wire         i_new = nz && !zpast && (dv_k == z || i_hi);  // iteration + 1's bit
   wire         d_bit = dv_k[5:4] == 2'b11 && cfg_dutyper[~dv_k[3:0]];  // dutyCyclePeriod's
-  // DV_RECIP's bits: 1 at 0, 0 at 1 .. 16, p - 1 (pm1 shifting left) at 17 .. 32
-  wire         dv_pm = dv_k[5] || (dv_k[4] && dv_k[3:0] != 4'd0);
-  wire         dv_xr = (dv_k == 6'd0) || (dv_pm && pm1[15]);
+  // DV_RECIP's bits, dv_k from 63 (-1) to 31: 1 at 63, 0 at 0 .. 15, p's
+  // bits 15 .. 0 at 16 .. 31
+  wire         dv_xr = (dv_k == 6'd63) || (dv_k[5:4] == 2'b01 && per[~dv_k[3:0]]);
   wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
   wire [32:0]  dv_q;            // m, and bit 32: p = 1
@@ -320,7 +324,6 @@ module htm3_sp #(
       .x(dv_xq), .d(dv_rec ? per : cfg_updper), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
   reg  [15:0]  per;             // p
-  reg  [15:0]  pm1;             // p - 1
   // m and p = 1 straight from the divider's quotient, which holds them from
   // DV_DONE until the next step's DV_SCAN clears it (no copy)
   wire [15:0]  mhi = dv_q[31:16], mlo = dv_q[15:0];  // m
@@ -372,11 +375,12 @@ module htm3_sp #(
 
   // ------------------------------------------------------------ memory ports
   wire [PH-2:0]  p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
-  // sp.conn: half wcnt of column cnt (SP_OVERLAP), of col (the row's
-  // clear), half aw of col (the pass)
+  // sp.conn: half wcnt of column acnt (SP_OVERLAP), of col (the row's
+  // clear), synapse q's half of col (the pass: read at 2i + 2, written at
+  // 2i + 3)
   wire           c_ov = (phase == P_OVERLAP);
   wire [WCI-1:0] c_col = c_ov ? WCI'(acnt) : col;
-  wire [WH-1:0]  c_idx = (c_ov || st == S_CCLR) ? wcnt : aw;
+  wire [WH-1:0]  c_idx = (c_ov || st == S_CCLR) ? wcnt : q_w;
   wire [ACH-1:0] c_half;
   generate
     if (HP2 != 0) begin : g_cat
@@ -386,7 +390,7 @@ module htm3_sp #(
     end
   endgenerate
   assign conn_a = CA'(CONN_BASE) | CA'(c_half);
-  assign conn_wd = acc;  // zero while a row is cleared
+  assign conn_wd = (st == S_CCLR) ? 16'd0 : conn_rd | a_bit;
   always @* begin
     pool_a = pbase + AP'(p_idx);
     pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
@@ -396,7 +400,8 @@ module htm3_sp #(
     inb_ra = (phase == P_OVERLAP) ? wcnt : q_w;
     inb_we = 1'b0;
     inb_wa = wcnt;
-    inb_wd = acc;  // zero while in.bits is cleared
+    inb_wd = {16{st != S_CLR}};  // zero while in.bits is cleared
+    inb_wm = (st == S_CLR) ? 16'hFFFF : a_bit;
     ov_ra = WCI'(acnt);
     ov_we = 1'b0;
     ov_wa = a_c1;
@@ -424,13 +429,9 @@ module htm3_sp #(
     end
     case (st)
       S_CLR: inb_we = 1'b1;
-      S_LIST: begin
-        inb_we = accv && cnt != 0 && !a_same;
-        inb_wa = aw;
-      end
-      S_LEND: begin
-        inb_we = accv;
-        inb_wa = aw;
+      S_LIST: begin  // entry cnt - 1 arrives: set its bit
+        inb_we = cnt != 0;
+        inb_wa = x_w;
       end
       S_OV: begin
         ov_we = o_v1 && o_last1;
@@ -445,9 +446,7 @@ module htm3_sp #(
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      // a row half is written when the pass leaves it, the last in S_IDX
-      S_PASS: conn_we = ph[0] && ph >= PH'(3) && accv && !a_same;
-      S_IDX: conn_we = accv;
+      S_PASS: conn_we = ph[0] && ph >= PH'(3);  // synapse ph/2 - 1's half, read the cycle before
       default: ;
     endcase
     // the host's window writes, when idle
@@ -504,25 +503,21 @@ module htm3_sp #(
             it_done <= 1'b1;
           end
         end
-        DV_TURN: begin  // 0: p; 1: p - 1, the modulo's last bit is in; 3: go
+        DV_TURN: begin  // 0: p; 1: the modulo's last bit is in; 3: go
           case (dv_k[1:0])
             2'd0: per <= (nz && clt) ? iter[15:0] : cfg_dutyper;
-            2'd1: begin
-              pm1 <= per - 16'd1;
-              upd <= (dv_r == 16'd0);
-            end
+            2'd1: upd <= (dv_r == 16'd0);
             default: ;
           endcase
           dv_k <= dv_k + 6'd1;
           if (dv_k[1:0] == 2'd3) begin
-            dv_k <= 6'd0;
+            dv_k <= 6'd63;
             dv_job <= DV_RECIP;
           end
         end
         DV_RECIP: begin
-          if (dv_pm) pm1 <= {pm1[14:0], 1'b0};
           dv_k <= dv_k + 6'd1;
-          if (dv_k == 6'd32) dv_job <= DV_WAIT;
+          if (dv_k == 6'd31) dv_job <= DV_WAIT;
         end
         DV_WAIT: dv_job <= DV_DONE;
         DV_DONE: begin
@@ -563,8 +558,6 @@ module htm3_sp #(
           dv_ready <= 1'b0;
           wcnt <= {WH{1'b0}};
           cnt <= {WX{1'b0}};
-          accv <= 1'b0;
-          acc <= 16'd0;
         end
 
         P_LOAD: case (st)
@@ -573,17 +566,11 @@ module htm3_sp #(
             if (32'(wcnt) == H - 1) st <= S_LIST;
           end
           S_LIST: begin
-            // read entry cnt; entry cnt - 1 arrives
-            if (cnt != 0) begin
-              acc <= a_new;
-              aw <= a_w;
-              accv <= 1'b1;
-            end
+            // read entry cnt; entry cnt - 1 arrives (its bit: ports above)
             if (cnt == WX'(n_in)) st <= S_LEND;
             else cnt <= cnt + 1'b1;
           end
           default: begin  // S_LEND
-            accv <= 1'b0;
             phase <= P_OVERLAP;
             st <= S_OV;
             wcnt <= {WH{1'b0}};
@@ -665,8 +652,6 @@ module htm3_sp #(
 
         P_LEARN, P_DUTY: case (st)
           S_IDX: begin  // read list entry cnt, or leave the loop
-            accv <= 1'b0;
-            acc <= 16'd0;
             if (cnt == WX'(bump ? nweak : n_act)) begin  // the list's length
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
@@ -683,7 +668,7 @@ module htm3_sp #(
             wcnt <= {WH{1'b0}};
             st <= S_CCLR;
           end
-          S_CCLR: begin  // clear the sp.conn row (ports above; acc is 0)
+          S_CCLR: begin  // clear the sp.conn row (ports above)
             wcnt <= wcnt + 1'b1;
             if (32'(wcnt) == H - 1) begin
               st <= S_PASS;
@@ -695,14 +680,9 @@ module htm3_sp #(
           end
           S_PASS: begin
             if (ph[0] && ph_i < (PH-1)'(plen)) pw <= pool_rd;
-            if (ph[0] && ph >= PH'(3)) begin  // synapse ph/2 - 1 is written
-              acc <= a_new;
-              aw <= a_w;
-              accv <= 1'b1;
 `ifdef SIM
-              if (q_conn) nconn <= nconn + 1;
+            if (ph[0] && ph >= PH'(3) && q_conn) nconn <= nconn + 1;  // synapse ph/2 - 1 is written
 `endif
-            end
             if (ph == PH'(2 * ph_n + 1)) begin
               st <= S_IDX;
               cnt <= cnt + 1'b1;
@@ -759,7 +739,7 @@ module htm3_sp #(
     $error("htm3_sp: sp.conn at %0d (%0d halves) is not aligned or beyond %0d address bits", CONN_BASE, C * H, CA);
   always @(posedge clk) begin
     if (dv_job == DV_DONE && (dv_q[32] != (per == 16'd1) || (per != 16'd1 && dv_q[31:16] > 16'h8000)))
-      $error("htm3_sp: reciprocal %0d of period %0d is not in (2^16, 2^31] or 2^32 for 1", dv_q, per);
+      $error("htm3_sp: reciprocal %0d of period %0d is not in (2^16, 2^31 + 1] or 2^32 + 1 for 1", dv_q, per);
     if (phase == P_IDLE && start && (cfg_dutyper == 0 || cfg_updper == 0))
       $error("htm3_sp: dutyCyclePeriod and updatePeriod must be at least 1");
   end
