@@ -126,12 +126,33 @@ module htm3_sp #(
   htm_ebr #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen")) u_plen (
       .clk(clk), .ra(plen_ra), .rd(plen_rd), .we(plen_we), .wa(WCI'(mr_a)), .wd(WQ'(mw_d)));
 
+  // sp.duty: a write enable per 16-bit half (the EBR's bit mask), so the
+  // duty pass writes each duty cycle as it comes (no register holds the
+  // overlap duty cycle for a 32-bit write); htm_ebr's behaviour otherwise
   reg  [WCI-1:0] duty_ra, duty_wa;
-  reg            duty_we;
+  reg  [1:0]     duty_we;       // [0] bits 0-15, [1] bits 16-31
   reg  [31:0]    duty_wd;
-  wire [31:0]    duty_rd;
-  htm_ebr #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty")) u_duty (
-      .clk(clk), .ra(duty_ra), .rd(duty_rd), .we(duty_we), .wa(duty_wa), .wd(duty_wd));
+  reg  [31:0]    duty_rd;
+  (* no_rw_check, ram_style = "block" *) reg [31:0] duty_mem[0:C-1];
+`ifdef SIM
+  string  duty_dir;
+  integer di;
+  initial begin
+    for (di = 0; di < C; di = di + 1) duty_mem[di] = 32'd0;
+    duty_rd = 32'd0;
+    if (!$value$plusargs("memdir=%s", duty_dir)) duty_dir = "mem";
+    $readmemh({duty_dir, "/sp.duty.hex"}, duty_mem);
+  end
+`endif
+  always @(posedge clk) begin
+    if (duty_we[0]) duty_mem[duty_wa][15:0] <= duty_wd[15:0];
+    if (duty_we[1]) duty_mem[duty_wa][31:16] <= duty_wd[31:16];
+`ifdef SIM
+    if (duty_we != 2'b00 && duty_wa == duty_ra) duty_rd <= ~duty_mem[duty_ra];
+    else
+`endif
+    duty_rd <= duty_mem[duty_ra];
+  end
 
   // working memories: in.bits in 16-bit halves, like sp.conn; written
   // through a bit mask (the EBR's MASK: LOAD sets one bit a cycle, no
@@ -229,10 +250,10 @@ module htm3_sp #(
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
   // per column, clear its sp.conn row, then the pool pass: read synapse i
-  // at ph = 2i (the word arrives into pw at 2i + 1), its input's in.bits
-  // half at 2i + 2, compute it and write it back at 2i + 3 and OR its
-  // connected bit into the row half then; a row half is written when the
-  // pass leaves it, the last one in the next S_IDX.
+  // at ph = 2i (the word arrives at 2i + 1 and stays in pw until 2i + 3),
+  // its input's in.bits half at 2i + 1, compute it at 2i + 2, write it back
+  // at 2i + 3; its sp.conn half is read at 2i + 2 and written back at
+  // 2i + 3 with the synapse's connected bit ORed in.
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
   wire [WQ-1:0]  plen = plen_rd;
@@ -255,10 +276,11 @@ module htm3_sp #(
   wire [B-1:0]   p_t = p_s[B] ? PMAX : p_s[B-1:0];
   wire [B-1:0]   p_adj = p_add ? p_t : ~p_t;
   wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
-  // the synapse computed at its write cycle, from pw (which holds it from
-  // its read word until the next synapse's) and its in.bits half (read
-  // with pw's input the cycle before): no register
-  wire [B-1:0]   q_perm = p_new;
+  // the synapse computed at 2i + 2 (pn: its permanence, registered to keep
+  // the in.bits pick and the adapt arithmetic off the write cycle's path);
+  // its input is still pw's at the write, 2i + 3
+  reg  [B-1:0]   pn;
+  wire [B-1:0]   q_perm = pn;
   wire [WN-1:0]  q_in = p_in;
   wire [WN+3:0]  q_inx = {4'd0, q_in};
   wire [WH-1:0]  q_w = WH'(q_inx >> 4);
@@ -332,7 +354,7 @@ module htm3_sp #(
   // the pipeline, two cycles a column (its overlap duty cycle, then its
   // active duty cycle, on the same two multipliers): stage 0 reads column
   // acnt, stage 1 multiplies, stage 2 adds the products and computes the
-  // new duty cycle; it keeps the overlap duty (odh) for the write of both
+  // new duty cycle, written at once (overlap: bits 0-15, active: 16-31)
   // with the active duty.
   reg            dh;            // the duty cycle issued: 0 overlap, 1 active
   reg            d_v1, d_v2, d_h1, d_h2;
@@ -343,7 +365,6 @@ module htm3_sp #(
   /* verilator lint_off UNUSEDSIGNAL */  // the high half only: the whole product, so the DSP's output register takes it
   reg  [31:0]    pl2;           // n·m_lo
   /* verilator lint_on UNUSEDSIGNAL */
-  reg  [15:0]    odh;           // the column's new overlap duty cycle
   reg  [15:0]    maxod;
   reg  [WC-1:0]  nweak;
   wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
@@ -394,10 +415,10 @@ module htm3_sp #(
   always @* begin
     pool_a = pbase + AP'(p_idx);
     pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
-    pool_wd = {p_in, p_new};
+    pool_wd = {p_in, pn};
     plen_ra = lst_rd;
     conn_we = 1'b0;
-    inb_ra = (phase == P_OVERLAP) ? wcnt : q_w;
+    inb_ra = (phase == P_OVERLAP) ? wcnt : WH'({4'd0, pool_rd[PW-1:B]} >> 4);
     inb_we = 1'b0;
     inb_wa = wcnt;
     inb_wd = {16{st != S_CLR}};  // zero while in.bits is cleared
@@ -418,9 +439,9 @@ module htm3_sp #(
     wk_we = weak2;
     wk_wa = WCI'(nweak);
     duty_ra = WCI'(acnt);
-    duty_we = d_v2 && d_h2;
+    duty_we = {d_v2 && d_h2, d_v2 && !d_h2};
     duty_wa = d_c2;
-    duty_wd = {dn, odh};
+    duty_wd = {dn, dn};
     if (!busy) begin
       pool_a = AP'(mr_a);
       pool_we = 1'b0;
@@ -454,11 +475,14 @@ module htm3_sp #(
       pool_we = mw_we && mr_sel == 2'd0;
       pool_wd = PW'(mw_d);
       conn_we = 1'b0;
-      duty_we = mw_we && mr_sel == 2'd2;
+      duty_we = {2{mw_we && mr_sel == 2'd2}};
       duty_wa = WCI'(mr_a);
       duty_wd = mw_d;
     end
   end
+
+  always @(posedge clk)
+    if (st == S_PASS && !ph[0] && ph != 0) pn <= p_new;
 
   reg [1:0] mr_selq;
   always @(posedge clk) mr_selq <= mr_sel;
@@ -711,11 +735,10 @@ module htm3_sp #(
             ph2 <= mul_h;
             pl2 <= mul_o;
             // stage 2: the quotient and the new duty cycle; the overlap
-            // duty cycle: the maximum, the weak list; the active one:
-            // write both (ports above)
+            // duty cycle: the maximum, the weak list; each written as it
+            // comes (ports above)
             if (d_v2 && d_h2) d_c2 <= d_c2 - 1'b1;
             if (d_v2 && !d_h2) begin
-              odh <= dn;
               if (dn > maxod) maxod <= dn;
               if (weak2) nweak <= nweak + 1'b1;
             end
