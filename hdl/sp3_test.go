@@ -151,7 +151,7 @@ func TestSP3IterationWrap(t *testing.T) {
 // ceil(2^32/p), summed as the engine does: n·m_hi + (n·m_lo >> 16), the
 // high half.
 func sp3Div(n, p uint32) uint32 {
-	m := ((uint64(1) << 32) + uint64(p) - 1) / uint64(p)
+	m := ((uint64(1) << 32) + uint64(p)) / uint64(p) // htm3_sp's m
 	if m >= 1<<32 {
 		panic(fmt.Sprintf("m %d of p %d", m, p))
 	}

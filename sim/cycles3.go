@@ -75,7 +75,7 @@ func SP3Cycles(p Params3, learn bool, nIn int, active, bumped []int) [5]uint64 {
 		return c
 	}
 	c[3] = 1 + col(active)
-	c[4] = uint64(2*p.C+7) + wait(SP3DivReady, c[0]+c[1]+c[2]+c[3]) + col(bumped)
+	c[4] = uint64(2*p.C+6) + wait(SP3DivReady, c[0]+c[1]+c[2]+c[3]) + col(bumped)
 	return c
 }
 

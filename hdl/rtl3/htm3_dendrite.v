@@ -103,10 +103,11 @@ module htm3_dendrite #(
   reg [B-1:0] conn_perm;
   reg [31:0] iter;
   reg lo_max;  // iter[15:0] is all ones: the high half's increment
-  reg [WS:0] left;  // segments still to walk, the current one included
+  // segments walked before the current one, counted up from FREE_COUNT:
+  // the current one is the last at S - 1
+  reg [WS:0] nw;
   reg [WS-1:0] seg, seg_next, fin_seg;
   reg [WCELL-1:0] own, fin_own;
-  reg [SYN_AW-1:0] base, base_next;
 
   assign busy = st != IDLE;
   wire walk = st == WALK;
@@ -121,12 +122,27 @@ module htm3_dendrite #(
       times_m = acc[SYN_AW-1:0];
     end
   endfunction
+  // A base address plus an offset below 2^w: an OR when the base is a
+  // multiple of 2^w (no carry chain), else a sum.
+  localparam integer M_POW2 = (M & (M - 1)) == 0 ? 1 : 0;
+  function automatic [SM_AW-1:0] at(input integer b, input [WS:0] off, input integer w);
+    at = (b % (1 << w)) == 0 ? SM_AW'(b) | SM_AW'(off) : SM_AW'(b) + SM_AW'(off);
+  endfunction
 
   // Stage 0: one slot read a cycle for the first M cycles of a window.
   /* verilator lint_off CMPCONST */  // constant when M >= 4
   wire rd_slot = walk && k <= K_MLAST;
   /* verilator lint_on CMPCONST */
-  assign syn_a = base + {{(SYN_AW > WK ? SYN_AW - WK : 0) {1'b0}}, k};
+  // the segment's first slot: seg's (no copy; seg moves at the window's end)
+  wire [SYN_AW-1:0] base = times_m(seg);
+  generate
+    if (M_POW2 != 0) begin : g_or
+      // (k >= M, for M < 4 only, is no read: rd_slot)
+      assign syn_a = base | SYN_AW'(k);
+    end else begin : g_add
+      assign syn_a = base + SYN_AW'(k);
+    end
+  endgenerate
 
   // Stage 1: the slot's word; read its cell's tm.active word.
   reg s1_v, s1_first, s1_last;
@@ -144,11 +160,13 @@ module htm3_dendrite #(
   wire is_act = conn >= act_thr, is_mat = pot >= min_thr;
   assign hd_ra = fin_own;
   assign cm_ra = CM_AW'(fin_col >> 3);
-  // Stage 4: write the counts and link, push, mark.
+  // Stage 4: write the counts and link, push, mark. The segment, its owner
+  // and column are still fin_*'s: stage 4 comes at window cycle M + 3 of
+  // the segment, fin_* move at 2W - 1 >= M + 3.
   reg s4, s4_act, s4_mat;
-  reg [WS-1:0] s4_seg;
-  reg [WCELL-1:0] s4_own;
-  reg [2:0] s4_cb;
+  wire [WS-1:0] s4_seg = fin_seg;
+  wire [WCELL-1:0] s4_own = fin_own;
+  wire [2:0] s4_cb = fin_col[2:0];
   reg [WM-1:0] s4_pot, s4_conn;
   wire push = s4_act || s4_mat;
   // seglru write of an active segment (learning), lo then hi, in the
@@ -165,9 +183,9 @@ module htm3_dendrite #(
     sm_we = 0;
     sm_wd = 0;
     if (st == INIT) sm_a = SM_AW'(TAIL_ADDR);
-    else if (sm_walk) sm_a = k[0] ? SM_AW'(SEG_BASE) + SM_AW'(seg) : SM_AW'(PREV_BASE) + SM_AW'(seg);
+    else if (sm_walk) sm_a = k[0] ? at(SEG_BASE, {1'b0, seg}, WS) : at(PREV_BASE, {1'b0, seg}, WS);
     else if (pend) begin
-      sm_a = SM_AW'(LRU_BASE) + SM_AW'({pend_seg, pend_h});
+      sm_a = at(LRU_BASE, {pend_seg, pend_h}, WS + 1);
       sm_we = !rst;
       sm_wd = pend_h ? iter[31:16] : iter[15:0];
     end
@@ -184,7 +202,8 @@ module htm3_dendrite #(
     endcase
     cr_we = st == DRAIN && learn_r && ic < 2 && !rst;
     cr_wa = ic[0] ? 7'd77 : 7'd76;
-    cr_wd = ic[0] ? iter[31:16] + {15'd0, lo_max} : iter[15:0] + 16'd1;
+    // one incrementer for both halves: lo + 1, then hi + the low half's carry
+    cr_wd = (ic[0] ? iter[31:16] : iter[15:0]) + {15'd0, !ic[0] || lo_max};
   end
 
   always @(*) begin
@@ -195,10 +214,9 @@ module htm3_dendrite #(
     hd_wa = s4_own;
     hd_wd = {1'b0, s4_seg} + 1'b1;
     cm_we = s4 && push && !rst;
-    cm_wa = cm_ra_q;
+    cm_wa = cm_ra;
     cm_wd = cm_rd | {8'd0, s4_act ? 8'd1 << s4_cb : 8'd0} | ({8'd1 << s4_cb, 8'd0});
   end
-  reg [CM_AW-1:0] cm_ra_q;
 
   always @(posedge clk) begin
     done <= 0;
@@ -227,8 +245,7 @@ module htm3_dendrite #(
           default: ;
         endcase
         if (ic == 3'd6) begin
-          left <= (WS + 1)'(S) - cr_rd[WS:0];
-          base <= times_m(seg);
+          nw <= cr_rd[WS:0];
           k <= 0;
           ic <= 0;
           st <= cr_rd[WS:0] == (WS + 1)'(S) ? DRAIN : WALK;
@@ -237,18 +254,14 @@ module htm3_dendrite #(
       WALK: begin
         k <= k + 1'b1;
         if (k == 1) seg_next <= sm_rd[WS-1:0];
-        if (k == 2) begin
-          own <= sm_rd[WCELL-1:0];
-          base_next <= times_m(seg_next);
-        end
+        if (k == 2) own <= sm_rd[WCELL-1:0];
         if (k == K_LAST) begin
           k <= 0;
           fin_seg <= seg;
           fin_own <= own;
           seg <= seg_next;
-          base <= base_next;
-          left <= left - 1'b1;
-          if (left == 1) st <= DRAIN;
+          nw <= nw + 1'b1;
+          if (nw == (WS + 1)'(S - 1)) st <= DRAIN;
         end
       end
       default: begin  // DRAIN: the pipeline and seglru writes finish
@@ -277,12 +290,8 @@ module htm3_dendrite #(
     s4 <= s3;
     s4_act <= is_act;
     s4_mat <= is_mat;
-    s4_seg <= fin_seg;
-    s4_own <= fin_own;
-    s4_cb <= fin_col[2:0];
     s4_pot <= pot;
     s4_conn <= conn;
-    cm_ra_q <= cm_ra;
     if (pend_go) begin
       pend_h <= 1;
       if (pend_h) pend <= 0;

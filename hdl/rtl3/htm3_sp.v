@@ -126,20 +126,47 @@ module htm3_sp #(
   htm_ebr #(.WIDTH(WQ), .DEPTH(C), .FILE("sp.poollen")) u_plen (
       .clk(clk), .ra(plen_ra), .rd(plen_rd), .we(plen_we), .wa(WCI'(mr_a)), .wd(WQ'(mw_d)));
 
+  // sp.duty: a write enable per 16-bit half (the EBR's bit mask), so the
+  // duty pass writes each duty cycle as it comes (no register holds the
+  // overlap duty cycle for a 32-bit write); htm_ebr's behaviour otherwise
   reg  [WCI-1:0] duty_ra, duty_wa;
-  reg            duty_we;
+  reg  [1:0]     duty_we;       // [0] bits 0-15, [1] bits 16-31
   reg  [31:0]    duty_wd;
-  wire [31:0]    duty_rd;
-  htm_ebr #(.WIDTH(32), .DEPTH(C), .FILE("sp.duty")) u_duty (
-      .clk(clk), .ra(duty_ra), .rd(duty_rd), .we(duty_we), .wa(duty_wa), .wd(duty_wd));
+  reg  [31:0]    duty_rd;
+  (* no_rw_check, ram_style = "block" *) reg [31:0] duty_mem[0:C-1];
+`ifdef SIM
+  string  duty_dir;
+  integer di;
+  initial begin
+    for (di = 0; di < C; di = di + 1) duty_mem[di] = 32'd0;
+    duty_rd = 32'd0;
+    if (!$value$plusargs("memdir=%s", duty_dir)) duty_dir = "mem";
+    $readmemh({duty_dir, "/sp.duty.hex"}, duty_mem);
+  end
+`endif
+  always @(posedge clk) begin
+    if (duty_we[0]) duty_mem[duty_wa][15:0] <= duty_wd[15:0];
+    if (duty_we[1]) duty_mem[duty_wa][31:16] <= duty_wd[31:16];
+`ifdef SIM
+    if (duty_we != 2'b00 && duty_wa == duty_ra) duty_rd <= ~duty_mem[duty_ra];
+    else
+`endif
+    duty_rd <= duty_mem[duty_ra];
+  end
 
-  // working memories: in.bits in 16-bit halves, like sp.conn
+  // working memories: in.bits in 16-bit halves, like sp.conn; written
+  // through a bit mask (the EBR's MASK: LOAD sets one bit a cycle, no
+  // read-modify-write), so not an htm_ebr
   reg  [WH-1:0] inb_ra, inb_wa;
   reg           inb_we;
-  reg  [15:0]   inb_wd;
-  wire [15:0]   inb_rd;
-  htm_ebr #(.WIDTH(16), .DEPTH(H)) u_inbits (
-      .clk(clk), .ra(inb_ra), .rd(inb_rd), .we(inb_we), .wa(inb_wa), .wd(inb_wd));
+  reg  [15:0]   inb_wd, inb_wm;
+  reg  [15:0]   inb_rd;
+  (* no_rw_check, ram_style = "block" *) reg [15:0] inb_mem[0:H-1];
+  integer        ib;
+  always @(posedge clk) begin
+    for (ib = 0; ib < 16; ib = ib + 1) if (inb_we && inb_wm[ib]) inb_mem[inb_wa][ib] <= inb_wd[ib];
+    inb_rd <= inb_mem[inb_ra];
+  end
 
   // sp.overlap: overlap [0,WQ), active [WQ]
   reg  [WCI-1:0] ov_ra, ov_wa;
@@ -165,13 +192,13 @@ module htm3_sp #(
       .clk(clk), .ra(busy ? oc_ra_e : oc_ra), .rd(oc_rd), .we(oc_we), .wa(oc_wa), .wd(oc_wd));
 
   // ------------------------------------------------------- shared registers
-  reg [WX-1:0]  cnt;     // LOAD: list index; SP_OVERLAP: column; column loop: list index
+  reg [WX-1:0]  cnt;     // LOAD: list index; column loop: list index
   reg [WH-1:0]  wcnt;    // half counter
-  reg [WA-1:0]  acnt;    // SP_INHIBIT: histogram, then column; SP_DUTY: column; counts down
+  reg [WA-1:0]  acnt;    // SP_OVERLAP: column; SP_INHIBIT: histogram, then column; SP_DUTY: column; counts down
   wire          a_end = acnt[WA-1];  // below 0: a column pass is over (C - 1 < 2^(WA-1))
-  reg [WH-1:0]  aw;      // the half being accumulated
-  reg [15:0]    acc;     // its bits
-  reg           accv;    // acc holds a half
+  // the column read a cycle before (acnt counts down a column a cycle in
+  // SP_INHIBIT's selection, at a row's last half in SP_OVERLAP)
+  wire [WCI-1:0] a_c1 = WCI'(acnt + 1'b1);
 
   // ------------------------------------------------------------------- LOAD
   wire [WN+3:0] xin = {4'd0, inbuf_d};
@@ -186,10 +213,8 @@ module htm3_sp #(
   // column's read: no bypass.
   reg            o_v0, o_v1, o_v2; // pipeline valid: popcount, sum, histogram write
   reg            o_first0, o_last0;
-  reg  [WCI-1:0] o_c0;
   reg  [4:0]     pc1;             // stage 1's popcount
   reg            o_last1;         // the stage-1 half is its column's last
-  reg  [WCI-1:0] o_c1;            // stage 1's column
   reg  [WQ-1:0]  o_sum;           // the column's running overlap
   reg            wcnt_first1;     // the stage-1 half is its column's first
   reg  [AQ-1:0]  o_h2;            // stage 2's histogram address
@@ -213,7 +238,6 @@ module htm3_sp #(
   reg  [WC-1:0]  need, elig;     // (elig: eligible columns)
   reg  [WC-1:0]  nsel;           // columns selected
   reg            s_v1;           // a selection word arrives
-  reg  [WCI-1:0] s_c1;
   wire [WC-1:0]  nact_w = found ? cfg_k : elig;
   wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
   wire           s_el = {{(16-WQ){1'b0}}, s_o} >= cfg_stim;
@@ -226,41 +250,47 @@ module htm3_sp #(
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
   // per column, clear its sp.conn row, then the pool pass: read synapse i
-  // at ph = 2i (its input's in.bits half at 2i + 1), compute it at 2i + 2,
-  // write it back at 2i + 3 and OR its connected bit into the row half
-  // then; a row half is written when the pass leaves it, the last one in
-  // the next S_IDX.
-  reg  [WC-1:0]  ln;             // the list's length
+  // at ph = 2i (the word arrives at 2i + 1 and stays in pw until 2i + 3),
+  // its input's in.bits half at 2i + 1, compute it at 2i + 2, write it back
+  // at 2i + 3; its sp.conn half is read at 2i + 2 and written back at
+  // 2i + 3 with the synapse's connected bit ORed in.
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
-  reg  [WCI-1:0] col;            // the column
-  reg  [WQ-1:0]  plen;
+  wire [WQ-1:0]  plen = plen_rd;
   reg  [PH-1:0]  ph;
   reg  [PW-1:0]  pw;             // the synapse read
   wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
+  // the column and its pool length: the list's and sp.poollen's read
+  // words, which hold still from S_CCLR to the next S_IDX (cnt moves at the
+  // pass's last cycle, so the list's word changes at S_GET)
+  wire [WCI-1:0] col = lst_rd;
   wire [B-1:0]   p_old = pw[B-1:0];
   wire [WN-1:0]  p_in = pw[PW-1:B];
   wire           p_act = inb_rd[p_in[3:0]];
-  wire [B:0]     p_up = {1'b0, p_old} + {1'b0, bump ? cfg_below : cfg_inc};
-  wire [B-1:0]   p_sat = p_up[B] ? PMAX : p_up[B-1:0];
-  wire [B:0]     p_sub = {1'b0, p_old} - {1'b0, cfg_dec};  // [B]: the borrow
-  wire [B-1:0]   p_dn = p_sub[B] ? {B{1'b0}} : p_sub[B-1:0];
-  wire [B-1:0]   p_adj = (bump || p_act) ? p_sat : p_dn;
+  // one adder: old + inc (below), saturating at PMAX, or old - dec =
+  // ~(~old + dec), floored at 0; the sum's carry is the overflow either way
+  wire           p_add = bump || p_act;
+  wire [B-1:0]   p_x = p_add ? p_old : ~p_old;
+  wire [B-1:0]   p_y = bump ? cfg_below : p_act ? cfg_inc : cfg_dec;
+  wire [B:0]     p_s = {1'b0, p_x} + {1'b0, p_y};
+  wire [B-1:0]   p_t = p_s[B] ? PMAX : p_s[B-1:0];
+  wire [B-1:0]   p_adj = p_add ? p_t : ~p_t;
   wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
-  reg  [PW-1:0]  pw_new;         // the synapse computed, to write back
-  wire [B-1:0]   q_perm = pw_new[B-1:0];
-  wire [WN-1:0]  q_in = pw_new[PW-1:B];
+  // the synapse computed at 2i + 2 (pn: its permanence, registered to keep
+  // the in.bits pick and the adapt arithmetic off the write cycle's path);
+  // its input is still pw's at the write, 2i + 3
+  reg  [B-1:0]   pn;
+  wire [B-1:0]   q_perm = pn;
+  wire [WN-1:0]  q_in = p_in;
   wire [WN+3:0]  q_inx = {4'd0, q_in};
   wire [WH-1:0]  q_w = WH'(q_inx >> 4);
   wire           q_conn = q_perm >= cfg_conn;
-  // the half register's update, shared by LOAD (input inbuf_d, bit 1)
-  // and the pool pass (synapse q, its connected bit): the bit is ORed in
-  // if the half is the one held, else it starts a new half
+  // one bit set in a half, shared by LOAD (input inbuf_d: in.bits' write
+  // mask) and the pool pass (synapse q's connected bit, ORed into its
+  // sp.conn half read the cycle before)
   wire           a_ld = (phase == P_LOAD);
-  wire [WH-1:0]  a_w = a_ld ? x_w : q_w;
   wire [3:0]     a_i = a_ld ? inbuf_d[3:0] : q_in[3:0];
-  wire           a_same = accv && a_w == aw;
-  wire [15:0]    a_new = (a_same ? acc : 16'd0) | ({15'd0, a_ld || q_conn} << a_i);
+  wire [15:0]    a_bit = {15'd0, a_ld || q_conn} << a_i;
   wire [PH-2:0]  ph_i = ph[PH-1:1];
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
@@ -269,10 +299,13 @@ module htm3_sp #(
 
   // ---------------------------------------------------------------- SP_DUTY
   // floor(n/p) = (n·m) >> 32 for n < 2^16, with p = min(iteration,
-  // dutyCyclePeriod) (wrapped: dutyCyclePeriod) >= 2 and m = ceil(2^32/p) <
-  // 2^32 (m·p - 2^32 = e < p, so n·e < 2^32: Granlund and Montgomery 1994,
-  // theorem 4.2, with a fixed shift): two 16 x 16 products, n·m_hi and
-  // n·m_lo, and no shift. p = 1 (m = 2^32) makes the new duty cycle v.
+  // dutyCyclePeriod) (wrapped: dutyCyclePeriod) >= 2 and m =
+  // floor((2^32 + p)/p) < 2^32: ceil(2^32/p) unless p is a power of two
+  // (m·p - 2^32 = e < p, so n·e < 2^32: Granlund and Montgomery 1994,
+  // theorem 4.2, with a fixed shift), 2^32/p + 1 when p = 2^j, j <= 15
+  // (n·m/2^32 = n/p + n/2^32 and n/2^32 < 1/p). Two 16 x 16 products,
+  // n·m_hi and n·m_lo, and no shift. p = 1 (m = 2^32 + 1) makes the new
+  // duty cycle v.
   //
   // The background job, from LOAD's first cycle (dv_k counts each pass):
   // DV_SCAN rotates iter left by one bit a cycle for 64 cycles and notes
@@ -281,8 +314,8 @@ module htm3_sp #(
   // above z kept, z set, the ones below cleared; all ones wrap to 0) and
   // feeding them, most significant first, to the bit-serial divider
   // (iteration mod updatePeriod) and to a serial comparison with
-  // dutyCyclePeriod; DV_TURN sets p, p - 1 and the update-round flag
-  // (4 cycles); DV_RECIP feeds the 33 bits of 2^32 + p - 1, m comes a
+  // dutyCyclePeriod; DV_TURN sets p and the update-round flag
+  // (4 cycles); DV_RECIP feeds the 33 bits of 2^32 + p, m comes a
   // cycle after its last (DV_WAIT, DV_DONE). Each divider input bit is
   // registered on its way (the divider runs a cycle behind dv_job).
   localparam [2:0] DV_IDLE = 3'd0, DV_SCAN = 3'd1, DV_INC = 3'd2, DV_TURN = 3'd3,
@@ -296,8 +329,9 @@ module htm3_sp #(
   wire         i_hi = iter[63];
   wire         i_new = nz && !zpast && (dv_k == z || i_hi);  // iteration + 1's bit
   wire         d_bit = dv_k[5:4] == 2'b11 && cfg_dutyper[~dv_k[3:0]];  // dutyCyclePeriod's
-  wire [5:0]   dv_b = 6'd32 - dv_k;  // DV_RECIP: the bit's index
-  wire         dv_xr = (dv_k == 6'd0) || (dv_b < 6'd16 && pm1[dv_b[3:0]]);
+  // DV_RECIP's bits, dv_k from 63 (-1) to 31: 1 at 63, 0 at 0 .. 15, p's
+  // bits 15 .. 0 at 16 .. 31
+  wire         dv_xr = (dv_k == 6'd63) || (dv_k[5:4] == 2'b01 && per[~dv_k[3:0]]);
   wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
   wire [32:0]  dv_q;            // m, and bit 32: p = 1
@@ -312,59 +346,62 @@ module htm3_sp #(
       .x(dv_xq), .d(dv_rec ? per : cfg_updper), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
   reg  [15:0]  per;             // p
-  reg  [15:0]  pm1;             // p - 1
-  reg  [15:0]  mhi, mlo;        // m
-  reg          p1;              // p = 1
+  // m and p = 1 straight from the divider's quotient, which holds them from
+  // DV_DONE until the next step's DV_SCAN clears it (no copy)
+  wire [15:0]  mhi = dv_q[31:16], mlo = dv_q[15:0];  // m
+  wire         p1 = dv_q[32];   // p = 1
 
   // the pipeline, two cycles a column (its overlap duty cycle, then its
   // active duty cycle, on the same two multipliers): stage 0 reads column
-  // acnt, stage 1 multiplies, stage 2 adds the products, stage 3 computes
-  // the new duty cycle and keeps the overlap duty (odh) for the write of
-  // both with the active duty.
+  // acnt, stage 1 multiplies, stage 2 adds the products and computes the
+  // new duty cycle, written at once (overlap: bits 0-15, active: 16-31)
+  // with the active duty.
   reg            dh;            // the duty cycle issued: 0 overlap, 1 active
-  reg            d_v1, d_v2, d_v3, d_h1, d_h2, d_h3;
-  reg  [WCI-1:0] d_c1, d_c2, d_c3;
-  reg  [15:0]    x2, x3;        // the duty cycle
-  reg            v2, v3;        // its v (0xFFFF or 0)
+  reg            d_v1, d_v2, d_h1, d_h2;
+  reg  [WCI-1:0] d_c2;          // stage 2's column: counts the writes down from C - 1
+  reg  [15:0]    x2;            // the duty cycle
+  reg            v2;            // its v (0xFFFF or 0)
   reg  [31:0]    ph2;           // n·m_hi
-  reg  [15:0]    pl2;           // (n·m_lo) >> 16
-  reg  [15:0]    fq3;           // floor(n/p)
-  reg  [15:0]    odh;           // the column's new overlap duty cycle
+  /* verilator lint_off UNUSEDSIGNAL */  // the high half only: the whole product, so the DSP's output register takes it
+  reg  [31:0]    pl2;           // n·m_lo
+  /* verilator lint_on UNUSEDSIGNAL */
   reg  [15:0]    maxod;
   reg  [WC-1:0]  nweak;
   wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
   wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
   wire [15:0]    n1 = v1 ? ~x1 : x1 - 16'd1;
-  // the multipliers: n·m_lo (or max·minPct at the end) and n·m_hi
-  wire [15:0]    mul_a = (st == S_DMIN) ? maxod : n1;
-  wire [15:0]    mul_b = (st == S_DMIN) ? cfg_minpct[15:0] : mlo;
-  /* verilator lint_off UNUSEDSIGNAL */  // both products need their high half only
-  wire [31:0]    mul_o = mul_a * mul_b;
+  // the multipliers: n·m_lo, n·m_hi, and max·minPct (a DSP of its own:
+  // cheaper than the two 16-bit multiplexers that shared n·m_lo's)
+  /* verilator lint_off UNUSEDSIGNAL */  // these products need their high half only
+  wire [31:0]    mul_o = n1 * mlo;
+  wire [31:0]    mul_m = maxod * cfg_minpct[15:0];
   /* verilator lint_on UNUSEDSIGNAL */
   wire [31:0]    mul_h = n1 * mhi;
   /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
-  wire [31:0]    s2 = ph2 + {16'd0, pl2};
+  wire [31:0]    s2 = ph2 + {16'd0, pl2[31:16]};
   /* verilator lint_on UNUSEDSIGNAL */
+  wire [15:0]    fq2 = s2[31:16];  // floor(n/p)
   // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder; p = 1: v
-  wire [15:0]    dn = (p1 || (!v3 && x3 == 16'd0)) ? {16{v3}} : x3 + (v3 ? fq3 : ~fq3);
-  wire           weak3 = d_v3 && !d_h3 && minov != 16'd0 && dn < minov;
+  wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : x2 + (v2 ? fq2 : ~fq2);
+  wire           weak2 = d_v2 && !d_h2 && minov != 16'd0 && dn < minov;
   // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
-  wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_o[31:16];
+  wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_m[31:16];
 
   reg  [WCI-1:0] wk_ra, wk_wa;
   reg            wk_we;
   wire [WCI-1:0] wk_rd;
   htm_ebr #(.WIDTH(WCI), .DEPTH(C)) u_weak (
-      .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c3));
+      .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c2));
 
 
   // ------------------------------------------------------------ memory ports
   wire [PH-2:0]  p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
-  // sp.conn: half wcnt of column cnt (SP_OVERLAP), of col (the row's
-  // clear), half aw of col (the pass)
+  // sp.conn: half wcnt of column acnt (SP_OVERLAP), of col (the row's
+  // clear), synapse q's half of col (the pass: read at 2i + 2, written at
+  // 2i + 3)
   wire           c_ov = (phase == P_OVERLAP);
-  wire [WCI-1:0] c_col = c_ov ? WCI'(cnt) : col;
-  wire [WH-1:0]  c_idx = (c_ov || st == S_CCLR) ? wcnt : aw;
+  wire [WCI-1:0] c_col = c_ov ? WCI'(acnt) : col;
+  wire [WH-1:0]  c_idx = (c_ov || st == S_CCLR) ? wcnt : q_w;
   wire [ACH-1:0] c_half;
   generate
     if (HP2 != 0) begin : g_cat
@@ -374,20 +411,21 @@ module htm3_sp #(
     end
   endgenerate
   assign conn_a = CA'(CONN_BASE) | CA'(c_half);
-  assign conn_wd = acc;  // zero while a row is cleared
+  assign conn_wd = (st == S_CCLR) ? 16'd0 : conn_rd | a_bit;
   always @* begin
     pool_a = pbase + AP'(p_idx);
     pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
-    pool_wd = pw_new;
+    pool_wd = {p_in, pn};
     plen_ra = lst_rd;
     conn_we = 1'b0;
     inb_ra = (phase == P_OVERLAP) ? wcnt : WH'({4'd0, pool_rd[PW-1:B]} >> 4);
     inb_we = 1'b0;
     inb_wa = wcnt;
-    inb_wd = acc;  // zero while in.bits is cleared
+    inb_wd = {16{st != S_CLR}};  // zero while in.bits is cleared
+    inb_wm = (st == S_CLR) ? 16'hFFFF : a_bit;
     ov_ra = WCI'(acnt);
     ov_we = 1'b0;
-    ov_wa = o_c1;
+    ov_wa = a_c1;
     ov_wd = {1'b0, o_new};
     hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
     hist_we = 1'b0;
@@ -396,14 +434,14 @@ module htm3_sp #(
     oc_ra_e = WCI'(cnt);
     oc_we = 1'b0;
     oc_wa = WCI'(nact_w - nsel - 1'b1);
-    oc_wd = s_c1;
+    oc_wd = a_c1;
     wk_ra = WCI'(cnt);
-    wk_we = weak3;
+    wk_we = weak2;
     wk_wa = WCI'(nweak);
     duty_ra = WCI'(acnt);
-    duty_we = d_v3 && d_h3;
-    duty_wa = d_c3;
-    duty_wd = {dn, odh};
+    duty_we = {d_v2 && d_h2, d_v2 && !d_h2};
+    duty_wa = d_c2;
+    duty_wd = {dn, dn};
     if (!busy) begin
       pool_a = AP'(mr_a);
       pool_we = 1'b0;
@@ -412,13 +450,9 @@ module htm3_sp #(
     end
     case (st)
       S_CLR: inb_we = 1'b1;
-      S_LIST: begin
-        inb_we = accv && cnt != 0 && !a_same;
-        inb_wa = aw;
-      end
-      S_LEND: begin
-        inb_we = accv;
-        inb_wa = aw;
+      S_LIST: begin  // entry cnt - 1 arrives: set its bit
+        inb_we = cnt != 0;
+        inb_wa = x_w;
       end
       S_OV: begin
         ov_we = o_v1 && o_last1;
@@ -429,14 +463,11 @@ module htm3_sp #(
         hist_wa = i_t1;
         hist_wd = {WC{1'b0}};
         ov_we = s_v1;
-        ov_wa = s_c1;
         ov_wd = {s_sel, s_o};
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      // a row half is written when the pass leaves it, the last in S_IDX
-      S_PASS: conn_we = ph[0] && ph >= PH'(3) && accv && !a_same;
-      S_IDX: conn_we = accv;
+      S_PASS: conn_we = ph[0] && ph >= PH'(3);  // synapse ph/2 - 1's half, read the cycle before
       default: ;
     endcase
     // the host's window writes, when idle
@@ -444,13 +475,14 @@ module htm3_sp #(
       pool_we = mw_we && mr_sel == 2'd0;
       pool_wd = PW'(mw_d);
       conn_we = 1'b0;
-      duty_we = mw_we && mr_sel == 2'd2;
+      duty_we = {2{mw_we && mr_sel == 2'd2}};
       duty_wa = WCI'(mr_a);
       duty_wd = mw_d;
     end
   end
+
   always @(posedge clk)
-    if (st == S_PASS && !ph[0] && ph != 0) pw_new <= {p_in, p_new};
+    if (st == S_PASS && !ph[0] && ph != 0) pn <= p_new;
 
   reg [1:0] mr_selq;
   always @(posedge clk) mr_selq <= mr_sel;
@@ -495,28 +527,24 @@ module htm3_sp #(
             it_done <= 1'b1;
           end
         end
-        DV_TURN: begin  // 0: p; 1: p - 1, the modulo's last bit is in; 3: go
+        DV_TURN: begin  // 0: p; 1: the modulo's last bit is in; 3: go
           case (dv_k[1:0])
             2'd0: per <= (nz && clt) ? iter[15:0] : cfg_dutyper;
-            2'd1: begin
-              pm1 <= per - 16'd1;
-              upd <= (dv_r == 16'd0);
-            end
+            2'd1: upd <= (dv_r == 16'd0);
             default: ;
           endcase
           dv_k <= dv_k + 6'd1;
           if (dv_k[1:0] == 2'd3) begin
-            dv_k <= 6'd0;
+            dv_k <= 6'd63;
             dv_job <= DV_RECIP;
           end
         end
         DV_RECIP: begin
           dv_k <= dv_k + 6'd1;
-          if (dv_k == 6'd32) dv_job <= DV_WAIT;
+          if (dv_k == 6'd31) dv_job <= DV_WAIT;
         end
         DV_WAIT: dv_job <= DV_DONE;
         DV_DONE: begin
-          {p1, mhi, mlo} <= dv_q;
           dv_ready <= 1'b1;
           dv_job <= DV_IDLE;
         end
@@ -531,7 +559,6 @@ module htm3_sp #(
       o_v0 <= 1'b0;
       o_v1 <= o_v0;
       o_v2 <= 1'b0;
-      o_c1 <= o_c0;
       wcnt_first1 <= o_first0;
       o_last1 <= o_last0;
       pc1 <= pc;
@@ -539,7 +566,6 @@ module htm3_sp #(
       s_v1 <= 1'b0;
       d_v1 <= 1'b0;
       d_v2 <= d_v1;
-      d_v3 <= d_v2;
 
       case (phase)
         P_IDLE: if (start) begin
@@ -556,8 +582,6 @@ module htm3_sp #(
           dv_ready <= 1'b0;
           wcnt <= {WH{1'b0}};
           cnt <= {WX{1'b0}};
-          accv <= 1'b0;
-          acc <= 16'd0;
         end
 
         P_LOAD: case (st)
@@ -566,31 +590,24 @@ module htm3_sp #(
             if (32'(wcnt) == H - 1) st <= S_LIST;
           end
           S_LIST: begin
-            // read entry cnt; entry cnt - 1 arrives
-            if (cnt != 0) begin
-              acc <= a_new;
-              aw <= a_w;
-              accv <= 1'b1;
-            end
+            // read entry cnt; entry cnt - 1 arrives (its bit: ports above)
             if (cnt == WX'(n_in)) st <= S_LEND;
             else cnt <= cnt + 1'b1;
           end
           default: begin  // S_LEND
-            accv <= 1'b0;
             phase <= P_OVERLAP;
             st <= S_OV;
             wcnt <= {WH{1'b0}};
-            cnt <= {WX{1'b0}};
+            acnt <= WA'(C - 1);
           end
         endcase
 
         P_OVERLAP: begin
           // stage 0: read sp.conn and in.bits (ports above)
-          if (cnt != WX'(C)) begin
+          if (!a_end) begin  // from column C - 1 down
             wcnt <= (32'(wcnt) == H - 1) ? {WH{1'b0}} : wcnt + 1'b1;
-            if (32'(wcnt) == H - 1) cnt <= cnt + 1'b1;
+            if (32'(wcnt) == H - 1) acnt <= acnt - 1'b1;
             o_v0 <= 1'b1;
-            o_c0 <= WCI'(cnt);
             o_first0 <= (wcnt == 0);
             o_last0 <= (32'(wcnt) == H - 1);
           end
@@ -604,7 +621,7 @@ module htm3_sp #(
             end
           end
           // stage 3: write the counter (ports above)
-          if (cnt == WX'(C) && !o_v0 && !o_v1) begin
+          if (a_end && !o_v0 && !o_v1) begin
             phase <= P_INHIBIT;
             st <= S_SCAN;
             acnt <= WA'(Q);
@@ -624,7 +641,7 @@ module htm3_sp #(
             end else need <= need_d[WC-1:0];
           end
           if (i_v1) elig <= elig + hist_rd;
-          // the selection: column s_c1 arrives
+          // the selection: column a_c1 arrives
           if (s_v1 && s_sel) begin
             nsel <= nsel + 1'b1;
             if (s_tie) need <= need_d[WC-1:0];
@@ -642,7 +659,6 @@ module htm3_sp #(
             default: begin  // S_SEL: read sp.overlap[acnt] from C - 1 down
               if (!a_end) begin
                 s_v1 <= 1'b1;
-                s_c1 <= WCI'(acnt);
                 acnt <= acnt - 1'b1;
               end else if (learn || it_done || (dv_job == DV_INC && dv_k == 6'd63)) begin
                 // (without learning, once iter holds iteration + 1)
@@ -652,7 +668,6 @@ module htm3_sp #(
                   phase <= P_LEARN;
                   st <= S_IDX;
                   bump <= 1'b0;
-                  ln <= nact_w;
                 end else phase <= P_IDLE;
               end
             end
@@ -661,9 +676,7 @@ module htm3_sp #(
 
         P_LEARN, P_DUTY: case (st)
           S_IDX: begin  // read list entry cnt, or leave the loop
-            accv <= 1'b0;
-            acc <= 16'd0;
-            if (cnt == WX'(ln)) begin
+            if (cnt == WX'(bump ? nweak : n_act)) begin  // the list's length
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
                 st <= S_DWAIT;
@@ -675,13 +688,11 @@ module htm3_sp #(
             end else st <= S_GET;
           end
           S_GET: begin  // the column arrives: read its pool length
-            col <= lst_rd;
             pbase <= AP'(lst_rd * Q);  // (a constant multiply: Yosys uses a DSP)
             wcnt <= {WH{1'b0}};
             st <= S_CCLR;
           end
-          S_CCLR: begin  // clear the sp.conn row (ports above; acc is 0)
-            if (wcnt == 0) plen <= plen_rd;
+          S_CCLR: begin  // clear the sp.conn row (ports above)
             wcnt <= wcnt + 1'b1;
             if (32'(wcnt) == H - 1) begin
               st <= S_PASS;
@@ -693,14 +704,9 @@ module htm3_sp #(
           end
           S_PASS: begin
             if (ph[0] && ph_i < (PH-1)'(plen)) pw <= pool_rd;
-            if (ph[0] && ph >= PH'(3)) begin  // synapse ph/2 - 1 is written
-              acc <= a_new;
-              aw <= a_w;
-              accv <= 1'b1;
 `ifdef SIM
-              if (q_conn) nconn <= nconn + 1;
+            if (ph[0] && ph >= PH'(3) && q_conn) nconn <= nconn + 1;  // synapse ph/2 - 1 is written
 `endif
-            end
             if (ph == PH'(2 * ph_n + 1)) begin
               st <= S_IDX;
               cnt <= cnt + 1'b1;
@@ -710,8 +716,9 @@ module htm3_sp #(
 `endif
             end else ph <= ph + 1'b1;
           end
-          S_DWAIT: if (dv_ready) begin
-            st <= S_DRUN;
+          S_DWAIT: begin
+            d_c2 <= WCI'(C - 1);
+            if (dv_ready) st <= S_DRUN;
           end
           S_DRUN: begin
             // stage 0 (ports above: duty_ra, ov_ra = acnt), two cycles
@@ -720,33 +727,25 @@ module htm3_sp #(
               if (dh) acnt <= acnt - 1'b1;
               d_v1 <= 1'b1;
               d_h1 <= dh;
-              d_c1 <= WCI'(acnt);
             end
             // stage 1: the product
             d_h2 <= d_h1;
-            d_c2 <= d_c1;
             x2 <= x1;
             v2 <= v1;
             ph2 <= mul_h;
-            pl2 <= mul_o[31:16];
-            // stage 2: the quotient
-            d_h3 <= d_h2;
-            d_c3 <= d_c2;
-            x3 <= x2;
-            v3 <= v2;
-            fq3 <= s2[31:16];
-            // stage 3: the overlap duty cycle: the maximum, the weak list;
-            // the active one: write both (ports above)
-            if (d_v3 && !d_h3) begin
-              odh <= dn;
+            pl2 <= mul_o;
+            // stage 2: the quotient and the new duty cycle; the overlap
+            // duty cycle: the maximum, the weak list; each written as it
+            // comes (ports above)
+            if (d_v2 && d_h2) d_c2 <= d_c2 - 1'b1;
+            if (d_v2 && !d_h2) begin
               if (dn > maxod) maxod <= dn;
-              if (weak3) nweak <= nweak + 1'b1;
+              if (weak2) nweak <= nweak + 1'b1;
             end
-            if (a_end && !d_v1 && !d_v2 && !d_v3) begin
+            if (a_end && !d_v1 && !d_v2) begin
               st <= S_IDX;
               bump <= 1'b1;
               cnt <= {WX{1'b0}};
-              ln <= nweak;
             end
           end
           default: begin  // S_DMIN: the minimum duty cycle on update rounds
@@ -763,7 +762,7 @@ module htm3_sp #(
     $error("htm3_sp: sp.conn at %0d (%0d halves) is not aligned or beyond %0d address bits", CONN_BASE, C * H, CA);
   always @(posedge clk) begin
     if (dv_job == DV_DONE && (dv_q[32] != (per == 16'd1) || (per != 16'd1 && dv_q[31:16] > 16'h8000)))
-      $error("htm3_sp: reciprocal %0d of period %0d is not in (2^16, 2^31] or 2^32 for 1", dv_q, per);
+      $error("htm3_sp: reciprocal %0d of period %0d is not in (2^16, 2^31 + 1] or 2^32 + 1 for 1", dv_q, per);
     if (phase == P_IDLE && start && (cfg_dutyper == 0 || cfg_updper == 0))
       $error("htm3_sp: dutyCyclePeriod and updatePeriod must be at least 1");
   end
