@@ -50,6 +50,7 @@ module htm3_memmap #(
     input  wire [4:0]     sel,
     input  wire [31:0]    addr,
     input  wire [63:0]    wd,
+    input  wire [63:0]    hwd,    // the host's word (wd while the host requests)
     input  wire           half,
     input  wire           hi,
     output reg            ack,
@@ -166,23 +167,18 @@ module htm3_memmap #(
                    T_PH = 4'd12;
 
   // A word written keeps the image's width (sim.Device masks likewise):
-  // the 16-bit words of tm.seg and tm.free are masked here, the other
-  // memories are as wide as their words or take the low bits. IN_BUF's
-  // index comes in the high half (the bus word; the low half is MEM_DATA_LO).
-  function [63:0] wmask(input [4:0] s, input [63:0] d);
-    case (s)
-      {1'b0, MEM_TM_SEG}: wmask = {{(64 - SEG_W) {1'b0}}, d[SEG_W-1:0]};
-      {1'b0, MEM_TM_FREE}: wmask = {{(64 - WS) {1'b0}}, d[WS-1:0]};
-      SEL_IN_BUF: wmask = {32'd0, d[63:32]};
-      default: wmask = d;
-    endcase
-  endfunction
+  // the 16-bit words of tm.seg and tm.free are masked here (wkeep), the
+  // other memories are as wide as their words or take the low bits. The
+  // memories not in parts are written by the host only, from its word hwd
+  // (IN_BUF's index in the high half, the bus word; the others' in the low
+  // half, MEM_DATA_LO), so that the sequencer's data meets only the 16-bit
+  // part path.
 
   // ------------------------------------------------------------ the request
   // The requester holds we, sel, addr and wd from req until ack (the
   // host's registers and the bus word, which the master holds until its
   // own acknowledgement; the CRC's registers; the sequencer's step index),
-  // so nothing of the request is copied here.
+  // so only its decoding is registered here.
   reg         busy;
   reg  [2:0]  k;               // the part being issued
   reg  [2:0]  kr;              // the part whose data arrives
@@ -220,23 +216,37 @@ module htm3_memmap #(
     endcase
   end
 
-  wire [3:0]  tgt = d_tgt;
-  wire [2:0]  np = d_np;                    // parts
-  wire [15:0] pa = d_pa;                    // physical address of part 0
-  wire        wr = we;
+  // The decoding is registered when the request is taken (flip-flops that
+  // pack with the decoder's LUTs), so that the memories' address and data
+  // paths and the read path see the target, not the selector through the
+  // requesters' multiplexer.
+  reg  [3:0]  tgt;                          // the physical target
+  reg  [2:0]  np;                           // parts
+  reg  [2:0]  ke;                           // the parts a read issues end before ke (below)
+  reg  [15:0] pa;                           // physical address of part 0
+  reg         wr;
+  reg  [15:0] wkeep;                        // the bits a 16-bit part keeps (tm.seg, tm.free: their width)
+  // the parts a read issues: k0 .. ke - 1 (a half read of a 64-bit word:
+  // 2 .. 3 for its low half, 0 .. 1 for its high half; hi of a narrower
+  // word: none)
+  wire        h4 = half && !we && d_np == 3'd4;
+  wire [2:0]  k0 = (h4 && !hi) ? 3'd2 : 3'd0;
+  always @(posedge clk)
+    if (req && !busy) begin
+      tgt <= d_tgt;
+      np <= d_np;
+      ke <= (half && hi && !we) ? (h4 ? 3'd2 : 3'd0) : d_np;
+      pa <= d_pa;
+      wr <= we;
+      wkeep <= (sel == {1'b0, MEM_TM_SEG}) ? 16'((17'd1 << SEG_W) - 1'b1) :
+               (sel == {1'b0, MEM_TM_FREE}) ? 16'((17'd1 << WS) - 1'b1) : 16'hFFFF;
+    end
   wire [3:0]  selq = sel[3:0];              // the memory (for the SP's port)
   // The host bounds every window address by its memory's depth (at most
   // 16,384 words here), so the high bits never select anything.
   /* verilator lint_off UNUSEDSIGNAL */
   wire [31:0] addrq = addr;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [63:0] wdq = wmask(sel, wd);
-  // the parts a read issues: k0 .. ke - 1 (a half read of a 64-bit word:
-  // 2 .. 3 for its low half, 0 .. 1 for its high half; hi of a narrower
-  // word: none)
-  wire        h4 = half && !we && np == 3'd4;
-  wire [2:0]  k0 = (h4 && !hi) ? 3'd2 : 3'd0;
-  wire [2:0]  ke = (half && hi && !we) ? (h4 ? 3'd2 : 3'd0) : np;
   wire        issue = busy && k < ke;       // part k goes out this cycle
   /* verilator lint_off UNUSEDSIGNAL */
   // Writes go out low part first, reads high part first (each read part
@@ -245,7 +255,7 @@ module htm3_memmap #(
   wire [2:0]  kp = wr ? k : np - 1'b1 - k;
   wire [15:0] pk = pa | 16'(kp);            // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] wpart = wdq[16*k[1:0]+:16];   // its data (16-bit memories)
+  wire [15:0] wpart = wd[16*k[1:0]+:16] & wkeep;  // its data (16-bit memories)
 
   // ------------------------------------------------------------- memories
   // The memories the TM shares (htm3_tm's e_* ports while e_on).
@@ -269,14 +279,14 @@ module htm3_memmap #(
   wire [SYN_W-1:0] syn_rd;
   htm_spram #(.WIDTH(SYN_W), .DEPTH(S * M), .FILE("tm.syn")) u_syn (
       .clk(clk), .a(e_on ? e_syn_a : addrq[SYN_AW-1:0]), .we(e_on ? e_syn_we : syn_we),
-      .wd(e_on ? e_syn_wd : wdq[SYN_W-1:0]), .rd(syn_rd));
+      .wd(e_on ? e_syn_wd : hwd[SYN_W-1:0]), .rd(syn_rd));
   assign e_syn_rd = syn_rd;
 
   wire          cs_we = issue && wr && tgt == T_CS;
   wire [WG-1:0] cs_rd;
   htm_ebr #(.WIDTH(WG), .DEPTH(NC), .FILE("tm.cellsegs")) u_cs (
       .clk(clk), .ra(e_on ? e_cs_ra : addrq[CS_AW-1:0]), .rd(cs_rd), .we(e_on ? e_cs_we : cs_we),
-      .wa(e_on ? e_cs_wa : addrq[CS_AW-1:0]), .wd(e_on ? e_cs_wd : wdq[WG-1:0]));
+      .wa(e_on ? e_cs_wa : addrq[CS_AW-1:0]), .wd(e_on ? e_cs_wd : hwd[WG-1:0]));
   assign e_cs_rd = cs_rd;
 
   wire        act_we = issue && wr && tgt == T_ACT;
@@ -320,7 +330,7 @@ module htm3_memmap #(
                            tgt == T_PH ? IB_AW'(IB_PH) | IB_AW'(addrq[3:0]) : IB_AW'(addrq[IN_AW-1:0]);
   wire [IB_AW-1:0] ib_wa = pr_we ? IB_AW'(IB_PR) + IB_AW'(e_pr_wa >> PR_LB) :
                            ph_we ? IB_AW'(IB_PH) + IB_AW'(ph_wa) : IB_AW'(addrq[IN_AW-1:0]);
-  wire [31:0] ib_wd = pr_we ? {PR_N{PR_L'(e_pr_wd)}} : ph_we ? ph_wd : wdq[31:0];
+  wire [31:0] ib_wd = pr_we ? {PR_N{PR_L'(e_pr_wd)}} : ph_we ? ph_wd : hwd[63:32];
   wire [3:0]  pr_be = PR_N == 4 ? 4'b0001 << e_pr_wa[PR_LB-1:0] : 4'b0011 << {e_pr_wa[0], 1'b0};
   wire [3:0]  ib_be = pr_we ? pr_be : {4{in_we || ph_we}};
   (* no_rw_check, ram_style = "block" *) reg [31:0] ib_mem[0:IB_D-1];
@@ -351,7 +361,7 @@ module htm3_memmap #(
     endcase
     sp_mr_a = addrq[AMR-1:0];
     sp_mw_we = issue && wr && tgt == T_SP;
-    sp_mw_d = wdq[31:0];
+    sp_mw_d = hwd[31:0];
     sp_oc_ra = addrq[WCI-1:0];
   end
 
