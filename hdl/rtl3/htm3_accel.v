@@ -147,7 +147,8 @@ module htm3_accel #(
   htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN)) u_map (
       .clk(clk), .rst(rst),
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
-      .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .hwd(h_wd), .half(!busy), .hi(h_hi), .ack(m_ack), .rd(m_rd),
+      .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
+      .half(!busy), .hi(h_hi), .ack(m_ack), .rd(m_rd),
       .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
       .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .sp_conn_en(sp_busy), .sp_conn_a(sp_conn_a),
       .sp_conn_we(sp_conn_we), .sp_conn_wd(sp_conn_wd), .sp_conn_rd(sp_conn_rd),

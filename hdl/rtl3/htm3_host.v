@@ -389,8 +389,8 @@ module htm3_host #(
             wb_ack_o <= 1'b1;
             hs <= H_IDLE;
           end else begin
+            // a read, or a write taken (h_we): the same selector and address
             h_req <= 1'b1;
-            h_we <= 1'b0;
             hs <= H_MEM;
             h_sel <= is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
                      is_ph ? SEL_PH : {1'b0, rcrc ? csel : mem_sel[3:0]};
@@ -429,6 +429,7 @@ module htm3_host #(
       if (c_rq) begin
         ra <= c_ra;
         rcrc <= 1'b1;
+        h_we <= 1'b0;
         hs <= H_DEC;
       end else if (wcrc) begin
         if (!c_busy && !c_start) begin
@@ -441,15 +442,12 @@ module htm3_host #(
       end else if (take) begin
         ra <= wb_adr_i;
         rcrc <= 1'b0;
+        h_we <= wb_we_i;
         if (!wb_we_i) hs <= H_DEC;
-        else if ((wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok) || in_buf_w) begin
-          // the word is written through the port; the bus waits for it
-          h_req <= 1'b1;
-          h_we <= 1'b1;
-          h_sel <= (wb_adr_i == REG_MEM_DATA_HI) ? {1'b0, mem_sel[3:0]} : SEL_IN_BUF;
-          h_addr <= (wb_adr_i == REG_MEM_DATA_HI) ? HA'(ma) : HA'(wb_adr_i[IN_BUF_BITS-1:0]);
-          hs <= H_MEM;
-        end else wb_ack_o <= 1'b1;
+        // a write of MEM_DATA_HI or IN_BUF: the word is written through the port, its selector
+        // and address decoded from ra in H_DEC as a read's are; the bus waits for it
+        else if ((wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok) || in_buf_w) hs <= H_DEC;
+        else wb_ack_o <= 1'b1;
       end
     endcase
     if (rst) begin

@@ -48,9 +48,13 @@ module htm3_memmap #(
     input  wire           req,
     input  wire           we,
     input  wire [4:0]     sel,
+    /* verilator lint_off UNUSEDSIGNAL */  // the decoder needs addr[15:0]: every depth fits
     input  wire [31:0]    addr,
+    /* verilator lint_on UNUSEDSIGNAL */
     input  wire [63:0]    wd,
-    input  wire [63:0]    hwd,    // the host's word (wd while the host requests)
+    input  wire [63:0]    hwd,    // the host's word, selector, address (wd, sel, addr while the
+    input  wire [3:0]     hsel,   //   host requests): the memories only the host reaches take these,
+    input  wire [31:0]    haddr,  //   so that the sequencer's request meets only the decoder
     input  wire           half,
     input  wire           hi,
     output reg            ack,
@@ -241,11 +245,11 @@ module htm3_memmap #(
       wkeep <= (sel == {1'b0, MEM_TM_SEG}) ? 16'((17'd1 << SEG_W) - 1'b1) :
                (sel == {1'b0, MEM_TM_FREE}) ? 16'((17'd1 << WS) - 1'b1) : 16'hFFFF;
     end
-  wire [3:0]  selq = sel[3:0];              // the memory (for the SP's port)
+  wire [3:0]  selq = hsel;                  // the memory (for the SP's port)
   // The host bounds every window address by its memory's depth (at most
   // 16,384 words here), so the high bits never select anything.
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [31:0] addrq = addr;
+  wire [31:0] addrq = haddr;               // (the host's: memories not in parts, buffers)
   /* verilator lint_on UNUSEDSIGNAL */
   wire        issue = busy && k < ke;       // part k goes out this cycle
   /* verilator lint_off UNUSEDSIGNAL */

@@ -26,7 +26,9 @@ module htm3_seq #(
     input  wire           cmd_restore,
     input  wire           cmd_reset,
     input  wire           cmd_zero,    // a CTRL command that starts nothing: CYCLES 0
+    /* verilator lint_off UNUSEDSIGNAL */  // at most N when a STEP starts (the host's check): its low bits
     input  wire [31:0]    in_count,
+    /* verilator lint_on UNUSEDSIGNAL */
     output wire           busy,
     output reg            err,        // the command failed with BAD_INPUT
     output reg  [63:0]    steps,
@@ -108,7 +110,8 @@ module htm3_seq #(
   reg [WNC-1:0] ci;
   reg [WN-1:0]  prev;
   wire [31:0]   v = ib_d;
-  wire          chk_last = 32'(ci) == in_count;
+  // (the host starts a STEP only with in_count <= N: its low bits)
+  wire          chk_last = ci == in_count[WNC-1:0];
   wire          chk_bad = ci != 0 && (v >= N || (ci > 1 && WN'(v) <= prev));
   assign ib_a = sp_busy ? IN_AW'(sp_inbuf_a) : IN_AW'(ci);
   assign sp_n_in = WNC'(in_count);

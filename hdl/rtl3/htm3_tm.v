@@ -229,7 +229,6 @@ module htm3_tm #(
     r_cm_we = (rs == R_CLR && ri < (WCELL + 1)'(NCM)) || rs == R_Q;
     r_wl_we = ri_v && e_win_rd[ri_d[3:0]];
   end
-  reg [WCELL:0] r_nw;  // winners found
 
   always @(posedge clk) begin
     ri_v <= 1'b0;
@@ -238,7 +237,6 @@ module htm3_tm #(
       if (start_rst) begin
         rs <= R_CLR;
         ri <= {(WCELL + 1) {1'b0}};
-        r_nw <= {(WCELL + 1) {1'b0}};
         s <= {(WS + 1) {1'b0}};
         have_best <= 1'b0;
         have_tail <= 1'b0;
@@ -291,7 +289,6 @@ module htm3_tm #(
       R_TAIL: rs <= R_TAIL2;
       default: rs <= R_IDLE;  // R_TAIL2
     endcase
-    if (ri_v && e_win_rd[ri_d[3:0]]) r_nw <= r_nw + 1'b1;
     if (rst) rs <= R_IDLE;
   end
 
@@ -307,7 +304,9 @@ module htm3_tm #(
       cb <= ~cb;
       n_pw <= n_win;
     end
-    if (md == MD_RST && rs == R_TAIL2) n_pw <= r_nw;
+    // RESTORE counts the previous winners into n_pw as it lists them
+    if (start_rst) n_pw <= {(WCELL + 1) {1'b0}};
+    if (ri_v && e_win_rd[ri_d[3:0]]) n_pw <= n_pw + 1'b1;
     if (rst) begin
       e_on <= 1'b0;
       done <= 1'b0;
@@ -357,7 +356,7 @@ module htm3_tm #(
       .clk(clk), .ra(ex_ra), .rd(ex_rd), .we(ex_we), .wa(ex_wa), .wd(ex_wd));
   htm_ebr #(.WIDTH(WCELL), .DEPTH(2 << WCELL)) u_wl (
       .clk(clk), .ra(pl_ra), .rd(pl_rd), .we(md == MD_RST ? r_wl_we : c_wl_we),
-      .wa(md == MD_RST ? {cb, r_nw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri_d : c_wl_wd));
+      .wa(md == MD_RST ? {cb, n_pw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri_d : c_wl_wd));
 
 `ifdef SIM
   // The column engine's segment operations, counted as TM.md's formula
