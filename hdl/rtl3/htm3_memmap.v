@@ -322,7 +322,7 @@ module htm3_memmap #(
   localparam integer PR_L = WCI <= 8 ? 8 : 16;
   localparam integer PR_N = 32 / PR_L;
   localparam integer PR_LB = PR_N == 4 ? 2 : 1;
-  localparam integer IB_PH = 1 << IN_AW;
+  localparam integer IB_PH = IN_AW >= 4 ? 1 << IN_AW : 16;  // a multiple of 16: the phase is ORed in
   localparam integer IB_PR = IB_PH + 16;
   localparam integer IB_D = IB_PR + (C + PR_N - 1) / PR_N;  // two EBR while <= 256 (N <= 128, C <= 448)
   localparam integer IB_AW = $clog2(IB_D);
@@ -333,7 +333,7 @@ module htm3_memmap #(
   wire [IB_AW-1:0] ib_ra = eng_busy ? IB_AW'(eng_ib_a) : tgt == T_PR ? pr_ra :
                            tgt == T_PH ? IB_AW'(IB_PH) | IB_AW'(addrq[3:0]) : IB_AW'(addrq[IN_AW-1:0]);
   wire [IB_AW-1:0] ib_wa = pr_we ? IB_AW'(IB_PR) + IB_AW'(e_pr_wa >> PR_LB) :
-                           ph_we ? IB_AW'(IB_PH) + IB_AW'(ph_wa) : IB_AW'(addrq[IN_AW-1:0]);
+                           ph_we ? IB_AW'(IB_PH) | IB_AW'(ph_wa) : IB_AW'(addrq[IN_AW-1:0]);
   wire [31:0] ib_wd = pr_we ? {PR_N{PR_L'(e_pr_wd)}} : ph_we ? ph_wd : hwd[63:32];
   wire [3:0]  pr_be = PR_N == 4 ? 4'b0001 << e_pr_wa[PR_LB-1:0] : 4'b0011 << {e_pr_wa[0], 1'b0};
   wire [3:0]  ib_be = pr_we ? pr_be : {4{in_we || ph_we}};
