@@ -72,11 +72,11 @@ module htm3_accel #(
   wire [WC-1:0] out_count, pred_count, anom_num, anom_den;
   wire [63:0]  steps;
   wire [3:0]   ph_ra;
-  wire [31:0]  ph_rd, ph_wd;  // PHASE_CYCLES: htm3_seq's, kept in IN_BUF's RAM (htm3_memmap)
+  wire [31:0]  ph_wd;  // PHASE_CYCLES: htm3_seq's, kept in IN_BUF's RAM (htm3_memmap)
   wire [3:0]   ph_ws;
   wire         ph_ok, ph_we, cmd_zero;
   // the logical memory port: host's, sequencer's, the one the map sees
-  wire         h_req, h_we, s_req, s_we, m_ack;
+  wire         h_req, h_we, h_hi, s_req, s_we, m_ack;
   wire [4:0]   h_sel, s_sel;
   wire [31:0]  h_addr, s_addr;
   wire [63:0]  h_wd, s_wd, m_rd;
@@ -87,10 +87,11 @@ module htm3_accel #(
       .wb_dat_i(wb_dat_i), .wb_sel_i(wb_sel_i), .wb_dat_o(wb_dat_o), .wb_ack_o(wb_ack_o),
       .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore), .cmd_reset(cmd_reset),
       .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .eng_err(eng_err), .eng_code(3'd2),  // ERR_BAD_INPUT
-      .steps(steps), .cycles(cycles), .ph_ra(ph_ra), .ph_rd(ph_rd), .ph_ok(ph_ok),
+      .steps(steps), .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok),
       .out_count(32'(out_count)), .pred_count(32'(pred_count)),
       .anom_num(32'(anom_num)), .anom_den(32'(anom_den)),
-      .m_req(h_req), .m_we(h_we), .m_sel(h_sel), .m_addr(h_addr), .m_wd(h_wd), .m_ack(m_ack), .m_rd(m_rd));
+      .m_req(h_req), .m_we(h_we), .m_sel(h_sel), .m_addr(h_addr), .m_wd(h_wd), .m_hi(h_hi), .m_ack(m_ack),
+      .m_rd(m_rd[31:0]));
 
   // the SP engine
   wire           sp_start, sp_learn, sp_busy, sp_regs_ld, sp_mw_we;
@@ -146,12 +147,13 @@ module htm3_accel #(
   htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN)) u_map (
       .clk(clk), .rst(rst),
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
-      .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .ack(m_ack), .rd(m_rd),
+      .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
+      .half(!busy), .hi(h_hi), .ack(m_ack), .rd(m_rd),
       .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
       .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .sp_conn_en(sp_busy), .sp_conn_a(sp_conn_a),
       .sp_conn_we(sp_conn_we), .sp_conn_wd(sp_conn_wd), .sp_conn_rd(sp_conn_rd),
       .eng_busy(busy), .eng_ib_a(ib_a), .eng_ib_d(ib_d),
-      .ph_we(ph_we), .ph_wa(ph_ws), .ph_wd(ph_wd), .ph_ra(ph_ra),
+      .ph_we(ph_we), .ph_wa(ph_ws), .ph_wd(ph_wd),
       .cb(tm_cb), .e_on(e_on), .e_cr_ra(e_cr_ra), .e_cr_rd(e_cr_rd), .e_cr_we(e_cr_we), .e_cr_wa(e_cr_wa),
       .e_cr_wd(e_cr_wd), .e_sm_a(e_sm_a), .e_sm_we(e_sm_we), .e_sm_wd(e_sm_wd), .e_sm_rd(e_sm_rd),
       .e_syn_a(e_syn_a), .e_syn_we(e_syn_we), .e_syn_wd(e_syn_wd), .e_syn_rd(e_syn_rd),
@@ -162,7 +164,6 @@ module htm3_accel #(
 
   // out.cols: the column engine's while the TM runs, else the window's
   assign sp_oc_ra = e_on ? tm_ac_ra : map_oc_ra;
-  assign ph_rd = ib_d;
 
   htm3_tm #(.C(C), .K(K), .S(S), .M(M), .G(G), .B(B), .SM_AW(14)) u_tm (
       .clk(clk), .rst(rst), .start_cells(tm_cells), .start_dend(tm_dend), .start_rst(tm_rst), .swap(tm_swap),

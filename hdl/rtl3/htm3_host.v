@@ -51,8 +51,7 @@ module htm3_host #(
     input  wire [2:0]   eng_code,
     input  wire [63:0]  steps,
     input  wire [31:0]  cycles,
-    output wire [3:0]   ph_ra,     // PHASE_CYCLES (htm3_seq's RAM): the phase read
-    input  wire [31:0]  ph_rd,     //   its word, a cycle later
+    output wire [3:0]   ph_ra,     // PHASE_CYCLES (read through the port): the phase read
     input  wire         ph_ok,     //   the phase ran (else 0)
     input  wire [31:0]  out_count,
     input  wire [31:0]  pred_count,
@@ -64,8 +63,9 @@ module htm3_host #(
     output reg  [4:0]   m_sel,
     output reg  [31:0]  m_addr,
     output reg  [63:0]  m_wd,
+    output wire         m_hi,      // a read's 32 bits: the word's high half (MEM_DATA_HI), else its low
     input  wire         m_ack,
-    input  wire [63:0]  m_rd
+    input  wire [31:0]  m_rd       // the port's rd[31:0]: the 32 bits asked for
 );
   `include "htm_arch.vh"
   function integer bitsf(input integer x);
@@ -84,7 +84,7 @@ module htm3_host #(
   localparam integer W = (N + 31) / 32;
   localparam integer WC = (NC + 31) / 32;
   localparam integer IN_D = N;  // IN_BUF words held (an input has at most N indices)
-  localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18;
+  localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18, SEL_PH = 5'd19;
 
   function [31:0] mem_depth(input [3:0] m);
     case (m)
@@ -157,11 +157,14 @@ module htm3_host #(
   wire mem_ok = sel_ok && ma_ok && 32'(ma) < mem_depth(mem_sel[3:0]);
 
   // The bus: a request is taken in H_IDLE; a read's address goes to ra and
-  // the word is read from ra's source in H_DEC (registers), H_MEM (the
-  // memory port: window, IN_BUF, OUT_BUF, PRED_BUF) or H_PH (PHASE_CYCLES)
-  // into dr, wb_dat_o. The CRC sequencer reads its words the same way
-  // (rcrc), while it runs and the bus waits.
-  localparam [1:0] H_IDLE = 2'd0, H_DEC = 2'd1, H_MEM = 2'd2, H_PH = 2'd3;
+  // the word is read from ra's source in H_DEC (registers) or H_MEM (the
+  // memory port: window, IN_BUF, OUT_BUF, PRED_BUF, PHASE_CYCLES, each the
+  // 32 bits read in the port's rd[31:0]) into dr, wb_dat_o. The CRC
+  // sequencer reads its words the same way (rcrc), while it runs and the
+  // bus waits; IN_CRC and OUT_CRC return CRC_VALUE through H_DEC when it
+  // ends. So wb_dat_o has two sources, the register multiplexer and the
+  // port.
+  localparam [1:0] H_IDLE = 2'd0, H_DEC = 2'd1, H_MEM = 2'd2;
   reg [1:0]  hs;
   reg [13:0] ra;     // the address read (or written through the port)
   reg        rcrc;   // the read is the CRC's
@@ -197,8 +200,7 @@ module htm3_host #(
   // bits (one small multiplexer per page instead of a 14-bit comparison
   // per register; the pages are checked under SIM).
   reg [31:0] rdv;
-  wire [3:0] ph_i = ra[3:0] - REG_PHASE_CYCLES[3:0];  // a PHASE_CYCLES word's phase
-  // below the base, ph_i wraps to 16 - d >= NUM_PHASES (checked under SIM)
+  wire [3:0] ph_i = ra[3:0];  // a PHASE_CYCLES word's phase (the base's low bits are 0: checked under SIM)
   wire       is_ph = ra[13:4] == REG_PHASE_CYCLES[13:4] && {28'd0, ph_i} < NUM_PHASES;
   assign ph_ra = ph_i;
   always @* begin
@@ -247,12 +249,12 @@ module htm3_host #(
         REG_CRC_VALUE[3:0]: rdv = c_value;
         default: ;
       endcase
-      default: ;  // PHASE_CYCLES: RAM-backed (H_PH)
+      default: ;  // PHASE_CYCLES: RAM-backed (H_MEM)
     endcase
   end
   wire ra_win = ra == REG_MEM_DATA_LO || ra == REG_MEM_DATA_HI;
   wire ra_hi = ra == REG_MEM_DATA_HI;
-  wire ra_port = ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra);  // RAM-backed
+  wire ra_port = ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra) || is_ph;  // RAM-backed
   wire ra_crc = ra == REG_IN_CRC || ra == REG_OUT_CRC;
   // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM)
   wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:0]};
@@ -311,6 +313,7 @@ module htm3_host #(
     m_addr = 32'(h_addr);
     m_wd = {wb_dat_i, mem_lo};  // an IN_BUF write's index is the high half (htm3_memmap)
   end
+  assign m_hi = ra_hi;
 
   // the registers RESET clears, each with its enable
   wire w_se = wr && wb_adr_i == REG_STEP_EXPECT;
@@ -386,17 +389,16 @@ module htm3_host #(
             wb_ack_o <= 1'b1;
             hs <= H_IDLE;
           end else begin
+            // a read, or a write taken (h_we): the same selector and address
             h_req <= 1'b1;
-            h_we <= 1'b0;
             hs <= H_MEM;
             h_sel <= is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
-                     {1'b0, rcrc ? csel : mem_sel[3:0]};
-            // the CRC's words are at its index; the bus's buffer words at the address's low bits
+                     is_ph ? SEL_PH : {1'b0, rcrc ? csel : mem_sel[3:0]};
+            // the CRC's words are at its index; the bus's buffer words and PHASE_CYCLES' at the
+            // address's low bits
             h_addr <= rcrc ? HA'(c_idx) : ra_win ? HA'(ma) : HA'(ra_idx);
           end
         end
-      end else if (is_ph) begin
-        if (!busy) hs <= H_PH;  // the word, a cycle later; wait while a command runs
       end else if (ra_crc) begin
         if (!busy) begin
           c_start <= 1'b1;
@@ -412,45 +414,40 @@ module htm3_host #(
       end
       H_MEM:
       if (m_ack) begin
-        wb_dat_o <= ra_hi ? m_rd[63:32] : m_rd[31:0];
-        // beyond IN_BUF's N words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT: 0 (the
-        // counts are at most C: their low bits)
+        wb_dat_o <= m_rd;  // the half asked for (m_hi)
+        // beyond IN_BUF's N words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT, a phase
+        // that did not run: 0 (the counts are at most C: their low bits)
         if ((is_in_buf(ra) && {22'd0, ra[IN_BUF_BITS-1:0]} >= IN_D) ||
             (is_out_buf(ra) && 32'(ra_idx) >= 32'(out_count[WCC-1:0])) ||
-            (is_pred_buf(ra) && 32'(ra_idx) >= 32'(pred_count[WCC-1:0])))
+            (is_pred_buf(ra) && 32'(ra_idx) >= 32'(pred_count[WCC-1:0])) || (is_ph && !ph_ok))
           wb_dat_o <= 32'd0;
         wb_ack_o <= !rcrc;
         c_ack <= rcrc;
-        hs <= H_IDLE;
-      end
-      H_PH: begin
-        wb_dat_o <= ph_ok ? ph_rd : 32'd0;
-        wb_ack_o <= 1'b1;
         hs <= H_IDLE;
       end
       default:
       if (c_rq) begin
         ra <= c_ra;
         rcrc <= 1'b1;
+        h_we <= 1'b0;
         hs <= H_DEC;
       end else if (wcrc) begin
         if (!c_busy && !c_start) begin
-          wb_dat_o <= c_value;
-          wb_ack_o <= 1'b1;
+          // the CRC, read as CRC_VALUE
+          ra <= REG_CRC_VALUE;
+          rcrc <= 1'b0;
+          hs <= H_DEC;
           wcrc <= 1'b0;
         end
       end else if (take) begin
         ra <= wb_adr_i;
         rcrc <= 1'b0;
+        h_we <= wb_we_i;
         if (!wb_we_i) hs <= H_DEC;
-        else if ((wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok) || in_buf_w) begin
-          // the word is written through the port; the bus waits for it
-          h_req <= 1'b1;
-          h_we <= 1'b1;
-          h_sel <= (wb_adr_i == REG_MEM_DATA_HI) ? {1'b0, mem_sel[3:0]} : SEL_IN_BUF;
-          h_addr <= (wb_adr_i == REG_MEM_DATA_HI) ? HA'(ma) : HA'(wb_adr_i[IN_BUF_BITS-1:0]);
-          hs <= H_MEM;
-        end else wb_ack_o <= 1'b1;
+        // a write of MEM_DATA_HI or IN_BUF: the word is written through the port, its selector
+        // and address decoded from ra in H_DEC as a read's are; the bus waits for it
+        else if ((wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok) || in_buf_w) hs <= H_DEC;
+        else wb_ack_o <= 1'b1;
       end
     endcase
     if (rst) begin
@@ -469,7 +466,7 @@ module htm3_host #(
         REG_OUT_COUNT[13:4] != REG_IN_COUNT[13:4] || REG_PRED_COUNT[13:4] != REG_IN_COUNT[13:4] ||
         REG_ANOM_NUM[13:4] != REG_IN_COUNT[13:4] || REG_ANOM_DEN[13:4] != REG_IN_COUNT[13:4] ||
         REG_MEM_LOCK[13:4] != REG_IN_COUNT[13:4] || REG_MEM_ADDR[13:4] != REG_MEM_SEL[13:4] ||
-        32'(REG_PHASE_CYCLES[3:0]) + NUM_PHASES > 16 || IN_BUF_BITS != 10 || OUT_BUF_BITS != 12 ||
+        REG_PHASE_CYCLES[3:0] != 4'd0 || NUM_PHASES > 16 || IN_BUF_BITS != 10 || OUT_BUF_BITS != 12 ||
         PRED_BUF_BITS != 12)
       $error("htm3_host: the register map's pages changed: update the read decoder");
   end

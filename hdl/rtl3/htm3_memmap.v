@@ -12,10 +12,17 @@
 // tm.active and tm.winner are the current bank (cb) of their two-bank
 // memories (TM_SWAP is the bank pointer, htm3_tm).
 //
-// A request (req, we, sel, addr, wd) is taken when idle; ack pulses when the
-// word is read (rd valid with ack) or written. A logical word of np parts
-// takes np + 1 cycles from req to ack (the parts go out one a cycle; the
-// last read's data arrives a cycle later); writes take np + 1 as well.
+// A request (req, we, sel, addr, wd; half, hi) is taken when idle; ack
+// pulses when the word is read (rd valid with ack) or written. A logical
+// word of np parts takes np + 1 cycles from req to ack (the parts go out
+// one a cycle; the last read's data arrives a cycle later); writes take np
+// + 1 as well. Every read goes through one 16-bit path: a part shifts into
+// rd from the bottom, high part first, so a memory wider than 16 bits and
+// not stored in parts (the SP's, tm.syn, IN_BUF's RAM) is read as two
+// parts of its word (one cycle more; only the host reads those). A read
+// with half (the host's: MEM_DATA_LO, MEM_DATA_HI, a buffer) reads only
+// the 32 bits the bus returns, into rd[31:0]: a 64-bit word's two low
+// parts or, with hi, its two high parts; hi of a narrower word reads 0.
 //
 // Engines reach their memories through the ports below while the
 // sequencer owns the request port (the memories are single- or one-read-
@@ -41,8 +48,15 @@ module htm3_memmap #(
     input  wire           req,
     input  wire           we,
     input  wire [4:0]     sel,
+    /* verilator lint_off UNUSEDSIGNAL */  // the decoder needs addr[15:0]: every depth fits
     input  wire [31:0]    addr,
+    /* verilator lint_on UNUSEDSIGNAL */
     input  wire [63:0]    wd,
+    input  wire [63:0]    hwd,    // the host's word, selector, address (wd, sel, addr while the
+    input  wire [3:0]     hsel,   //   host requests): the memories only the host reaches take these,
+    input  wire [31:0]    haddr,  //   so that the sequencer's request meets only the decoder
+    input  wire           half,
+    input  wire           hi,
     output reg            ack,
     output reg  [63:0]    rd,
     // the SP engine's image port (idle) and out.cols read port
@@ -65,13 +79,11 @@ module htm3_memmap #(
     input  wire [IN_AW-1:0] eng_ib_a,
     output wire [31:0]    eng_ib_d,
     // PHASE_CYCLES (htm3_seq's words, kept in IN_BUF's EBR above its N
-    // words): written at phase ph_wa while the sequencer runs; phase
-    // ph_ra read while no request is in progress, the word (eng_ib_d) a
-    // cycle later, valid while eng_busy was low in both cycles
+    // words): written at phase ph_wa while the sequencer runs; read as
+    // selector SEL_PH, word addr[3:0], through the request port
     input  wire           ph_we,
     input  wire [3:0]     ph_wa,
     input  wire [31:0]    ph_wd,
-    input  wire [3:0]     ph_ra,
     // the TM (htm3_tm): the current bank, and the shared memories' ports
     input  wire           cb,
     input  wire           e_on,
@@ -124,7 +136,7 @@ module htm3_memmap #(
   localparam integer IN_D = N;              // IN_BUF words held: an input has at most N indices
   localparam integer IN_AW = (IN_D > 1) ? $clog2(IN_D) : 1;
     // Selectors beyond the image memories.
-  localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18;
+  localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18, SEL_PH = 5'd19;
   // The segment memory's layout (16-bit words; htm3_tm_cells' layout,
   // TM.md: DENDRITE.md's on R = 2^ceil(log2 S), so that a region's base is
   // ORed with an offset): segseq 4s, seglru 4R + 2s, used list prev 6R,
@@ -155,26 +167,22 @@ module htm3_memmap #(
 
   // Physical targets.
   localparam [3:0] T_CR = 4'd0, T_SP = 4'd1, T_SM = 4'd3, T_SYN = 4'd4, T_CS = 4'd5,
-                   T_ACT = 4'd6, T_IN = 4'd7, T_OC = 4'd8, T_ZERO = 4'd9, T_WIN = 4'd10, T_PR = 4'd11;
+                   T_ACT = 4'd6, T_IN = 4'd7, T_OC = 4'd8, T_ZERO = 4'd9, T_WIN = 4'd10, T_PR = 4'd11,
+                   T_PH = 4'd12;
 
   // A word written keeps the image's width (sim.Device masks likewise):
-  // the 16-bit words of tm.seg and tm.free are masked here, the other
-  // memories are as wide as their words or take the low bits. IN_BUF's
-  // index comes in the high half (the bus word; the low half is MEM_DATA_LO).
-  function [63:0] wmask(input [4:0] s, input [63:0] d);
-    case (s)
-      {1'b0, MEM_TM_SEG}: wmask = {{(64 - SEG_W) {1'b0}}, d[SEG_W-1:0]};
-      {1'b0, MEM_TM_FREE}: wmask = {{(64 - WS) {1'b0}}, d[WS-1:0]};
-      SEL_IN_BUF: wmask = {32'd0, d[63:32]};
-      default: wmask = d;
-    endcase
-  endfunction
+  // the 16-bit words of tm.seg and tm.free are masked here (wkeep), the
+  // other memories are as wide as their words or take the low bits. The
+  // memories not in parts are written by the host only, from its word hwd
+  // (IN_BUF's index in the high half, the bus word; the others' in the low
+  // half, MEM_DATA_LO), so that the sequencer's data meets only the 16-bit
+  // part path.
 
   // ------------------------------------------------------------ the request
   // The requester holds we, sel, addr and wd from req until ack (the
   // host's registers and the bus word, which the master holds until its
   // own acknowledgement; the CRC's registers; the sequencer's step index),
-  // so nothing of the request is copied here.
+  // so only its decoding is registered here.
   reg         busy;
   reg  [2:0]  k;               // the part being issued
   reg  [2:0]  kr;              // the part whose data arrives
@@ -184,6 +192,7 @@ module htm3_memmap #(
   reg  [3:0]  d_tgt;
   reg  [2:0]  d_np;
   reg  [15:0] d_pa;
+  wire [2:0]  w2 = we ? 3'd1 : 3'd2;  // a 32-bit word not in parts: written whole, read as two parts
   always @* begin
     d_tgt = T_ZERO;
     d_np = 3'd1;
@@ -191,7 +200,7 @@ module htm3_memmap #(
     case (sel)
       {1'b0, MEM_CFG}: begin d_tgt = T_CR; d_np = 3'd2; d_pa = 16'(addr[4:0]) << 1; end
       {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = 16'(CR_REGS) | (16'(addr[3:0]) << 2); end
-      {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_DUTY}: d_tgt = T_SP;
+      {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_DUTY}: begin d_tgt = T_SP; d_np = w2; end
       {1'b0, MEM_SP_CONN}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_CONN) | (addr[15:0] << 1); end
       {1'b0, MEM_SP_BOOST}: begin d_tgt = T_SM; d_pa = 16'(SM_BO) + 16'(addr[WCI-1:0]); end
       {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) + 16'(addr[9:0]); end
@@ -199,29 +208,50 @@ module htm3_memmap #(
       {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_LRU) | (16'(addr[WS-1:0]) << 1); end
       {1'b0, MEM_TM_SEGSEQ}: begin d_tgt = T_SM; d_np = 3'd4; d_pa = addr[15:0] << 2; end
       {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pa = 16'(SM_FREE) + 16'(addr[WS-1:0]); end
-      {1'b0, MEM_TM_SYN}: d_tgt = T_SYN;
+      {1'b0, MEM_TM_SYN}: begin d_tgt = T_SYN; d_np = w2; end
       {1'b0, MEM_TM_CELLSEGS}: d_tgt = T_CS;
       {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_ACT; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
       {1'b0, MEM_TM_WINNER}: begin d_tgt = T_WIN; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
-      SEL_IN_BUF: d_tgt = T_IN;
+      SEL_IN_BUF: begin d_tgt = T_IN; d_np = w2; end
+      SEL_PH: begin d_tgt = T_PH; d_np = 3'd2; end
       SEL_OUT_BUF: d_tgt = T_OC;
       SEL_PRED_BUF: d_tgt = T_PR;
       default: ;
     endcase
   end
 
-  wire [3:0]  tgt = d_tgt;
-  wire [2:0]  np = d_np;                    // parts
-  wire [15:0] pa = d_pa;                    // physical address of part 0
-  wire        wr = we;
-  wire [3:0]  selq = sel[3:0];              // the memory (for the SP's port)
+  // The decoding is registered when the request is taken (flip-flops that
+  // pack with the decoder's LUTs), so that the memories' address and data
+  // paths and the read path see the target, not the selector through the
+  // requesters' multiplexer.
+  reg  [3:0]  tgt;                          // the physical target
+  reg  [2:0]  np;                           // parts
+  reg  [2:0]  ke;                           // the parts a read issues end before ke (below)
+  reg  [15:0] pa;                           // physical address of part 0
+  reg         wr;
+  reg  [15:0] wkeep;                        // the bits a 16-bit part keeps (tm.seg, tm.free: their width)
+  // the parts a read issues: k0 .. ke - 1 (a half read of a 64-bit word:
+  // 2 .. 3 for its low half, 0 .. 1 for its high half; hi of a narrower
+  // word: none)
+  wire        h4 = half && !we && d_np == 3'd4;
+  wire [2:0]  k0 = (h4 && !hi) ? 3'd2 : 3'd0;
+  always @(posedge clk)
+    if (req && !busy) begin
+      tgt <= d_tgt;
+      np <= d_np;
+      ke <= (half && hi && !we) ? (h4 ? 3'd2 : 3'd0) : d_np;
+      pa <= d_pa;
+      wr <= we;
+      wkeep <= (sel == {1'b0, MEM_TM_SEG}) ? 16'((17'd1 << SEG_W) - 1'b1) :
+               (sel == {1'b0, MEM_TM_FREE}) ? 16'((17'd1 << WS) - 1'b1) : 16'hFFFF;
+    end
+  wire [3:0]  selq = hsel;                  // the memory (for the SP's port)
   // The host bounds every window address by its memory's depth (at most
   // 16,384 words here), so the high bits never select anything.
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [31:0] addrq = addr;
+  wire [31:0] addrq = haddr;               // (the host's: memories not in parts, buffers)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [63:0] wdq = wmask(sel, wd);
-  wire        issue = busy && k < np;       // part k goes out this cycle
+  wire        issue = busy && k < ke;       // part k goes out this cycle
   /* verilator lint_off UNUSEDSIGNAL */
   // Writes go out low part first, reads high part first (each read part
   // shifts into rd from the bottom, so the word ends aligned); a logical
@@ -229,7 +259,7 @@ module htm3_memmap #(
   wire [2:0]  kp = wr ? k : np - 1'b1 - k;
   wire [15:0] pk = pa | 16'(kp);            // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] wpart = wdq[16*k[1:0]+:16];   // its data (16-bit memories)
+  wire [15:0] wpart = wd[16*k[1:0]+:16] & wkeep;  // its data (16-bit memories)
 
   // ------------------------------------------------------------- memories
   // The memories the TM shares (htm3_tm's e_* ports while e_on).
@@ -253,14 +283,14 @@ module htm3_memmap #(
   wire [SYN_W-1:0] syn_rd;
   htm_spram #(.WIDTH(SYN_W), .DEPTH(S * M), .FILE("tm.syn")) u_syn (
       .clk(clk), .a(e_on ? e_syn_a : addrq[SYN_AW-1:0]), .we(e_on ? e_syn_we : syn_we),
-      .wd(e_on ? e_syn_wd : wdq[SYN_W-1:0]), .rd(syn_rd));
+      .wd(e_on ? e_syn_wd : hwd[SYN_W-1:0]), .rd(syn_rd));
   assign e_syn_rd = syn_rd;
 
   wire          cs_we = issue && wr && tgt == T_CS;
   wire [WG-1:0] cs_rd;
   htm_ebr #(.WIDTH(WG), .DEPTH(NC), .FILE("tm.cellsegs")) u_cs (
       .clk(clk), .ra(e_on ? e_cs_ra : addrq[CS_AW-1:0]), .rd(cs_rd), .we(e_on ? e_cs_we : cs_we),
-      .wa(e_on ? e_cs_wa : addrq[CS_AW-1:0]), .wd(e_on ? e_cs_wd : wdq[WG-1:0]));
+      .wa(e_on ? e_cs_wa : addrq[CS_AW-1:0]), .wd(e_on ? e_cs_wd : hwd[WG-1:0]));
   assign e_cs_rd = cs_rd;
 
   wire        act_we = issue && wr && tgt == T_ACT;
@@ -287,12 +317,12 @@ module htm3_memmap #(
   // PHASE_CYCLES words when a phase ends, the column engine's out.pred
   // entries while it runs (never in the same cycle: the sequencer writes
   // a phase's count in the cycle it starts the engine or after the TM's
-  // done; checked under SIM). Reads: the engines' while eng_busy, a
-  // request's while in progress, else PHASE_CYCLES for the host.
+  // done; checked under SIM). Reads: the engines' while eng_busy, else
+  // a request's (IN_BUF, PHASE_CYCLES, PRED_BUF).
   localparam integer PR_L = WCI <= 8 ? 8 : 16;
   localparam integer PR_N = 32 / PR_L;
   localparam integer PR_LB = PR_N == 4 ? 2 : 1;
-  localparam integer IB_PH = 1 << IN_AW;
+  localparam integer IB_PH = IN_AW >= 4 ? 1 << IN_AW : 16;  // a multiple of 16: the phase is ORed in
   localparam integer IB_PR = IB_PH + 16;
   localparam integer IB_D = IB_PR + (C + PR_N - 1) / PR_N;  // two EBR while <= 256 (N <= 128, C <= 448)
   localparam integer IB_AW = $clog2(IB_D);
@@ -300,11 +330,11 @@ module htm3_memmap #(
   wire        pr_we = e_on && e_pr_we;
   wire [31:0] in_rd;
   wire [IB_AW-1:0] pr_ra = IB_AW'(IB_PR) + IB_AW'(addrq[WCI-1:0] >> PR_LB);
-  wire [IB_AW-1:0] ib_ra = eng_busy ? IB_AW'(eng_ib_a) :
-                           busy ? (tgt == T_PR ? pr_ra : IB_AW'(addrq[IN_AW-1:0])) : IB_AW'(IB_PH) + IB_AW'(ph_ra);
+  wire [IB_AW-1:0] ib_ra = eng_busy ? IB_AW'(eng_ib_a) : tgt == T_PR ? pr_ra :
+                           tgt == T_PH ? IB_AW'(IB_PH) | IB_AW'(addrq[3:0]) : IB_AW'(addrq[IN_AW-1:0]);
   wire [IB_AW-1:0] ib_wa = pr_we ? IB_AW'(IB_PR) + IB_AW'(e_pr_wa >> PR_LB) :
-                           ph_we ? IB_AW'(IB_PH) + IB_AW'(ph_wa) : IB_AW'(addrq[IN_AW-1:0]);
-  wire [31:0] ib_wd = pr_we ? {PR_N{PR_L'(e_pr_wd)}} : ph_we ? ph_wd : wdq[31:0];
+                           ph_we ? IB_AW'(IB_PH) | IB_AW'(ph_wa) : IB_AW'(addrq[IN_AW-1:0]);
+  wire [31:0] ib_wd = pr_we ? {PR_N{PR_L'(e_pr_wd)}} : ph_we ? ph_wd : hwd[63:32];
   wire [3:0]  pr_be = PR_N == 4 ? 4'b0001 << e_pr_wa[PR_LB-1:0] : 4'b0011 << {e_pr_wa[0], 1'b0};
   wire [3:0]  ib_be = pr_we ? pr_be : {4{in_we || ph_we}};
   (* no_rw_check, ram_style = "block" *) reg [31:0] ib_mem[0:IB_D-1];
@@ -335,49 +365,52 @@ module htm3_memmap #(
     endcase
     sp_mr_a = addrq[AMR-1:0];
     sp_mw_we = issue && wr && tgt == T_SP;
-    sp_mw_d = wdq[31:0];
+    sp_mw_d = hwd[31:0];
     sp_oc_ra = addrq[WCI-1:0];
   end
 
   // ------------------------------------------------------------- read data
-  // 16-bit memories give their parts (part kr arrives); the others the word.
+  // One 16-bit path: the part that arrives (kr was issued), shifted into rd
+  // from the bottom. A 32-bit word not in parts gives its high half first
+  // (kr 0), then its low half.
+  reg [31:0] w32;
   reg [15:0] part;
-  reg [63:0] wide;
   always @* begin
+    case (tgt)
+      T_SP: w32 = sp_mr_d;
+      T_SYN: w32 = 32'(syn_rd);
+      default: w32 = in_rd;  // T_IN, T_PH
+    endcase
     case (tgt)
       T_CR: part = cr_rd;
       T_SM: part = sm_rd;
       T_ACT: part = act_rd;
-      default: part = win_rd;
+      T_WIN: part = win_rd;
+      T_SP, T_SYN, T_IN, T_PH: part = kr == 3'd0 ? w32[31:16] : w32[15:0];
+      T_CS: part = 16'(cs_rd);
+      T_OC: part = 16'(sp_oc_rd);
+      T_PR: part = 16'(pr_rd);
+      default: part = 16'd0;
     endcase
-    case (tgt)
-      T_SP: wide = {32'd0, sp_mr_d};
-      T_SYN: wide = {{(64 - SYN_W) {1'b0}}, syn_rd};
-      T_CS: wide = {{(64 - WG) {1'b0}}, cs_rd};
-      T_IN: wide = {32'd0, in_rd};
-      T_OC: wide = {{(64 - WCI) {1'b0}}, sp_oc_rd};
-      T_PR: wide = {{(64 - WCI) {1'b0}}, pr_rd};
-      default: wide = 64'd0;
-    endcase
+  end
+
+  always @(posedge clk) begin
+    if (req && !busy) rd <= 64'd0;
+    else if (rv) rd <= {rd[47:0], part};
   end
 
   always @(posedge clk) begin
     ack <= 1'b0;
     rv <= issue && !wr;
     kr <= k;
-    if (rv) begin
-      if (tgt == T_CR || tgt == T_SM || tgt == T_ACT || tgt == T_WIN) rd <= {rd[47:0], part};
-      else rd <= wide;
-    end
     if (req && !busy) begin
       busy <= 1'b1;
-      k <= 3'd0;
-      rd <= 64'd0;
+      k <= k0;
     end else if (busy) begin
-      if (k < np) k <= k + 1'b1;
+      if (k < ke) k <= k + 1'b1;
       // Done: the last write goes out, or the last read's data arrives
-      // (into rd, with ack).
-      if ((wr && k + 1'b1 == np) || (!wr && rv && kr + 1'b1 == np)) begin
+      // (into rd, with ack), or a read that issues nothing.
+      if ((wr && k + 1'b1 == np) || (!wr && (rv ? kr + 1'b1 == ke : ke == 3'd0))) begin
         busy <= 1'b0;
         ack <= 1'b1;
       end

@@ -26,7 +26,9 @@ module htm3_seq #(
     input  wire           cmd_restore,
     input  wire           cmd_reset,
     input  wire           cmd_zero,    // a CTRL command that starts nothing: CYCLES 0
+    /* verilator lint_off UNUSEDSIGNAL */  // at most N when a STEP starts (the host's check): its low bits
     input  wire [31:0]    in_count,
+    /* verilator lint_on UNUSEDSIGNAL */
     output wire           busy,
     output reg            err,        // the command failed with BAD_INPUT
     output reg  [63:0]    steps,
@@ -38,9 +40,9 @@ module htm3_seq #(
     // port then), else the word reads 0
     input  wire [3:0]     ph_ra,
     output wire           ph_ok,
-    output reg            ph_we,
-    output reg  [3:0]     ph_ws,
-    output reg  [31:0]    ph_wd,
+    output wire           ph_we,
+    output wire [3:0]     ph_ws,
+    output wire [31:0]    ph_wd,
     output reg  [WC-1:0]  out_count,
     output reg  [WC-1:0]  pred_count,
     output reg  [WC-1:0]  anom_num,
@@ -92,12 +94,14 @@ module htm3_seq #(
 );
   `include "htm_arch.vh"
   localparam integer WN = (N > 1) ? $clog2(N) : 1;
+  // Q_PW: the cycle after the last one of a STEP, in which OUTPUT's count is
+  // written (busy, not counted in CYCLES)
   localparam [3:0] Q_IDLE = 4'd0, Q_CHECK = 4'd1, Q_SP = 4'd2, Q_LOAD = 4'd3, Q_LWAIT = 4'd4, Q_CELLS = 4'd5,
-                   Q_SWAP = 4'd6, Q_DEND = 4'd7, Q_TMR = 4'd8, Q_TMD = 4'd9;
+                   Q_SWAP = 4'd6, Q_DEND = 4'd7, Q_TMR = 4'd8, Q_TMD = 4'd9, Q_PW = 4'd10;
   reg [3:0]  q;
-  wire   run = q != Q_IDLE;
+  wire   run = q != Q_IDLE && q != Q_PW;
   reg    busy_q;
-  assign busy = run || ph_we;  // and while the last PHASE_CYCLES word is written
+  assign busy = q != Q_IDLE;
   always @(posedge clk) busy_q <= busy;
 
   // ------------------------------------------------------------ the check
@@ -106,23 +110,44 @@ module htm3_seq #(
   reg [WNC-1:0] ci;
   reg [WN-1:0]  prev;
   wire [31:0]   v = ib_d;
-  wire          chk_last = 32'(ci) == in_count;
+  // (the host starts a STEP only with in_count <= N: its low bits)
+  wire          chk_last = ci == in_count[WNC-1:0];
   wire          chk_bad = ci != 0 && (v >= N || (ci > 1 && WN'(v) <= prev));
   assign ib_a = sp_busy ? IN_AW'(sp_inbuf_a) : IN_AW'(ci);
   assign sp_n_in = WNC'(in_count);
 
   // ---------------------------------------------------------- phase count
-  // One running counter; a phase's count is written to the PHASE_CYCLES
-  // RAM when the phase changes (at most one write a cycle), at the phase's
-  // number: 0 .. 4 LOAD .. SP_DUTY, 6 TM_CELLS, 7 TM_SWAP, 8 TM_DENDRITE,
-  // 9 OUTPUT; TM_PREDICT (5) is folded into TM_CELLS and reads 0. phv: the
-  // phases written in the last STEP.
+  // One running counter, pcnt, one less than the cycles of the current
+  // phase so far (cleared in a phase's first cycle; the first check cycle
+  // is not counted); a phase's count, pcnt + 1 (the incrementer's output),
+  // is written to the PHASE_CYCLES RAM in the cycle the phase changes (at
+  // most one write a cycle; OUTPUT's in Q_PW), at the phase's number: 0 ..
+  // 4 LOAD .. SP_DUTY, 6 TM_CELLS, 7 TM_SWAP, 8 TM_DENDRITE, 9 OUTPUT;
+  // TM_PREDICT (5) is folded into TM_CELLS and reads 0. The write needs no
+  // register of its own: pcnt is cleared (a synchronous reset) as it goes
+  // out. phv: the phases written in the last STEP.
   localparam [3:0] PH_CELLS = 4'd6, PH_SWAP = 4'd7, PH_DEND = 4'd8, PH_OUT = 4'd9;
   reg [31:0] pcnt;
+  wire [31:0] pinc = pcnt + 1;
   reg [3:0]  pcur;
   reg [9:0]  phv;
   assign ph_ok = (ph_ra <= 4'd9) && phv[ph_ra] && !busy && !busy_q;
   wire [3:0] sp_sl = {1'b0, sp_phase - 3'd1};  // the SP's phase (1 LOAD .. 5 SP_DUTY) as a phase number
+  assign ph_we = (q == Q_SP && (sp_busy ? sp_sl != pcur : !sp_start)) || ((q == Q_CELLS || q == Q_DEND) && tm_done) ||
+                 q == Q_SWAP || q == Q_PW;
+  assign ph_ws = pcur;
+  assign ph_wd = pinc;
+  wire p_clr = ph_we || (q == Q_IDLE && cmd_step);
+  wire p_inc = (q == Q_CHECK && ci != {WNC{1'b0}}) || q == Q_SP || q == Q_CELLS || q == Q_DEND || q == Q_LWAIT ||
+               q == Q_LOAD;
+  always @(posedge clk)
+    if (p_clr) pcnt <= 32'd0;
+    else if (p_inc) pcnt <= pinc;
+  // CYCLES: counted while a command runs, cleared when one starts or fails
+  wire c_clr = rst || (q == Q_CHECK && chk_bad) || (q == Q_IDLE && (cmd_step || cmd_restore || cmd_reset || cmd_zero));
+  always @(posedge clk)
+    if (c_clr) cycles <= 32'd0;
+    else if (run) cycles <= cycles + 1;
   assign tm_learn = sp_learn;
 
   // ------------------------------------------- RESTORE's loads, OUTPUT's stores
@@ -153,16 +178,13 @@ module htm3_seq #(
     sp_regs_ld <= 1'b0;
     err <= 1'b0;
     m_req <= 1'b0;
-    ph_we <= 1'b0;
-    if (run) cycles <= cycles + 1;
+    if (ph_we) phv[pcur] <= 1'b1;
     case (q)
       Q_CHECK: begin
         ci <= ci + 1'b1;
         prev <= WN'(v);
-        pcnt <= pcnt + 1;
         if (chk_bad) begin
           err <= 1'b1;
-          cycles <= 32'd0;
           q <= Q_IDLE;
         end else if (chk_last) begin
           sp_start <= 1'b1;
@@ -172,26 +194,17 @@ module htm3_seq #(
       end
       Q_SP:
       if (sp_busy || sp_start) begin
-        if (sp_busy && sp_sl != pcur) begin
-          ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
-          pcur <= sp_sl;
-          pcnt <= 32'd1;
-        end else pcnt <= pcnt + 1;
+        if (sp_busy && sp_sl != pcur) pcur <= sp_sl;
       end else begin
         // TM_CELLS: the column engine on the SP's active columns
-        ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
         pcur <= PH_CELLS;
-        pcnt <= 32'd1;
         tm_cells <= 1'b1;
         q <= Q_CELLS;
       end
       Q_CELLS: begin
-        pcnt <= pcnt + 1;
         if (tm_done) begin
           // TM_SWAP: the bank pointer flips (htm3_tm), one cycle
-          ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
           pcur <= PH_SWAP;
-          pcnt <= 32'd1;
           tm_swap <= 1'b1;
           pred_count <= tm_n_pred;
           anom_num <= tm_anom;
@@ -200,19 +213,14 @@ module htm3_seq #(
       end
       Q_SWAP: begin
         // TM_DENDRITE on the new active cells
-        ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
         pcur <= PH_DEND;
-        pcnt <= 32'd1;
         tm_dend <= 1'b1;
         q <= Q_DEND;
       end
       Q_DEND: begin
-        pcnt <= pcnt + 1;
         if (tm_done) begin
           // OUTPUT: the outputs, then regs words 0 .. 2 stored
-          ph_we <= 1'b1; ph_ws <= pcur; ph_wd <= pcnt; phv[pcur] <= 1'b1;
           pcur <= PH_OUT;
-          pcnt <= 32'd1;
           out_count <= WC'(sp_n_act);
           anom_den <= WC'(sp_n_act);
           steps <= steps + 1;
@@ -227,13 +235,12 @@ module htm3_seq #(
         q <= Q_TMD;
       end
       Q_TMD: if (tm_done) q <= Q_IDLE;
+      Q_PW: q <= Q_IDLE;
       Q_LOAD: begin
-        pcnt <= pcnt + 1;
         m_req <= 1'b1;
         q <= Q_LWAIT;
       end
       Q_LWAIT: begin
-        pcnt <= pcnt + 1;
         if (m_ack) begin
           case (li)
             5'd0: cfg_k <= WC'(m_rd);
@@ -255,34 +262,27 @@ module htm3_seq #(
           if (li == 5'd13) begin
             tm_rst <= 1'b1;
             q <= Q_TMR;
-          end else if (li == 5'd16) q <= Q_IDLE;
+          end else if (li == 5'd16) q <= Q_PW;  // OUTPUT's count written
           else q <= Q_LOAD;
-          if (li == 5'd16) begin
-            ph_we <= 1'b1; ph_ws <= PH_OUT; ph_wd <= pcnt + 1; phv[PH_OUT] <= 1'b1;
-          end
         end
       end
       default:
       if (cmd_step) begin
         q <= Q_CHECK;
         ci <= {WNC{1'b0}};
-        cycles <= 32'd0;
-        pcnt <= 32'd0;
         pcur <= 4'd0;
         sp_learn <= cmd_learn;
       end else if (cmd_restore) begin
         q <= Q_LOAD;
         li <= 5'd0;
-        cycles <= 32'd0;
         sp_learn <= 1'b0;  // the TM's dendrite pass: no learning
       end else if (cmd_reset) begin
-        cycles <= 32'd0;
         out_count <= {WC{1'b0}};
         pred_count <= {WC{1'b0}};
         anom_num <= {WC{1'b0}};
         anom_den <= {WC{1'b0}};
         phv <= 10'd0;
-      end else if (cmd_zero) cycles <= 32'd0;
+      end
     endcase
     if (rst) begin
       q <= Q_IDLE;
@@ -290,12 +290,10 @@ module htm3_seq #(
       sp_regs_ld <= 1'b0;
       err <= 1'b0;
       m_req <= 1'b0;
-      cycles <= 32'd0;
       out_count <= {WC{1'b0}};
       pred_count <= {WC{1'b0}};
       anom_num <= {WC{1'b0}};
       anom_den <= {WC{1'b0}};
-      ph_we <= 1'b0;
       phv <= 10'd0;
       tm_cells <= 1'b0;
       tm_swap <= 1'b0;

@@ -27,7 +27,18 @@
 //            four parts, high first), then 4 cycles to append the oldest
 //            segment not yet taken (its prev link, its predecessor's next,
 //            its own next: the newest is self-linked), or, in the last
-//            round, 3 to write the tail and end
+//            round, 3 to write the tail and end. A segment taken is
+//            marked in bit 0 of its scratch word (u_sc, which the dendrite
+//            pass rewrites), read while it is scanned: the first round
+//            clears every mark as it scans (and takes no mark into
+//            account), so that no 64-bit copy of the last segseq taken nor
+//            a second 64-bit comparison is needed. The comparison with the
+//            best so far is serial, 16 bits a part as the parts arrive
+//            (high first): the best's parts are read from a slot of two
+//            spare 4-word slots of the column-bitmap EBR (u_cm, above its
+//            NCM words) while the candidate's parts are written into the
+//            other, and a better candidate flips the slot pointer (bp):
+//            no 64-bit register nor 64-bit comparator
 //   so NC + 1 + (n_used + 1)·(2S + 4·n_used) + 4·n_used + 3 busy cycles
 //   (ACCEL.md). The sequencer then runs a dendrite pass without learning,
 //   which rebuilds the per-cell lists, the scratch counts and the column
@@ -107,6 +118,8 @@ module htm3_tm #(
     output wire [  WCOL-1:0] e_pr_wd
 );
   localparam integer R = 1 << WS;
+  localparam integer CM_SL = (NCM + 7) / 8 * 8;  // RESTORE's segseq slots in u_cm
+  localparam integer CMX_AW = $clog2(CM_SL + 8);
   localparam integer PREV_BASE = 6 * R, NEXT_BASE = 7 * R, SEG_BASE = 8 * R, TAIL_ADDR = 9 * R;
   localparam [1:0] MD_CELLS = 2'd0, MD_DEND = 2'd1, MD_RST = 2'd2;
   reg [1:0] md;
@@ -178,16 +191,24 @@ module htm3_tm #(
   reg ri_v;
   reg [WS:0] s;  // the segment scanned
   reg [1:0] qk;  // segseq's part arriving (3 .. 0)
-  reg [47:0] qv;  // segseq's parts so far, high first
-  reg [63:0] last, best_q;
-  reg have_last, have_best, have_tail;
+  reg bp;  // the slot of u_cm holding the best candidate's segseq
+  reg q_lt, q_eq;  // the candidate against the best, on the parts so far (high first)
+  reg have_best, have_tail;
   reg [WS-1:0] best, tail;
-  wire [63:0] qfull = {qv, e_sm_rd};
+  // a part against the best's same part (u_cm's read data), and the whole
+  // candidate once part 0 arrives
+  wire p_lt = e_sm_rd < cm_rd, p_eq = e_sm_rd == cm_rd;
+  wire c_lt = (qk == 2'd3) ? p_lt : q_lt || (q_eq && p_lt);
+  wire c_eq = (qk == 2'd3) ? p_eq : q_eq && p_eq;
   wire seg_valid = e_sm_rd[WCELL];  // tm.seg's {count, valid, owner}
   wire s_last = s == (WS + 1)'(S - 1);
   wire [WS-1:0] pred_seg = have_tail ? tail : best;  // the appended segment's predecessor (itself when first)
 
-  // The restore engine's memory ports.
+  // The restore engine's memory ports; the marks (u_sc bit 0): cleared at
+  // the first round's tm.seg reads, set for the segment appended.
+  wire taken = sc_rd[0];
+  wire r_sc_we = (rs == R_SEG && !have_tail) || rs == R_AP1;
+  wire [WS-1:0] r_sc_wa = rs == R_AP1 ? best : s[WS-1:0];
   reg r_sm_we, r_hd_we, r_cm_we, r_wl_we;
   reg [SM_AW-1:0] r_sm_a;
   reg [15:0] r_sm_wd;
@@ -205,10 +226,9 @@ module htm3_tm #(
       default: ;
     endcase
     r_hd_we = rs == R_CLR;
-    r_cm_we = rs == R_CLR && ri < (WCELL + 1)'(NCM);
+    r_cm_we = (rs == R_CLR && ri < (WCELL + 1)'(NCM)) || rs == R_Q;
     r_wl_we = ri_v && e_win_rd[ri_d[3:0]];
   end
-  reg [WCELL:0] r_nw;  // winners found
 
   always @(posedge clk) begin
     ri_v <= 1'b0;
@@ -217,9 +237,7 @@ module htm3_tm #(
       if (start_rst) begin
         rs <= R_CLR;
         ri <= {(WCELL + 1) {1'b0}};
-        r_nw <= {(WCELL + 1) {1'b0}};
         s <= {(WS + 1) {1'b0}};
-        have_last <= 1'b0;
         have_best <= 1'b0;
         have_tail <= 1'b0;
         tail <= {WS{1'b0}};
@@ -242,13 +260,14 @@ module htm3_tm #(
         rs <= R_SEG;
       end
       R_Q: begin
-        qv <= qfull[47:0];
+        q_lt <= c_lt;
+        q_eq <= c_eq;
         qk <= qk - 2'd1;
         if (qk == 2'd0) begin
-          if ((!have_last || qfull > last) && (!have_best || qfull < best_q)) begin
+          if ((!have_tail || !taken) && (!have_best || c_lt)) begin
             have_best <= 1'b1;
             best <= s[WS-1:0];
-            best_q <= qfull;
+            bp <= ~bp;
           end
           if (s_last) rs <= R_END;
           else begin
@@ -263,8 +282,6 @@ module htm3_tm #(
       R_AP3: begin
         tail <= best;
         have_tail <= 1'b1;
-        last <= best_q;
-        have_last <= 1'b1;
         have_best <= 1'b0;
         s <= {(WS + 1) {1'b0}};
         rs <= R_SEG;
@@ -272,7 +289,6 @@ module htm3_tm #(
       R_TAIL: rs <= R_TAIL2;
       default: rs <= R_IDLE;  // R_TAIL2
     endcase
-    if (ri_v && e_win_rd[ri_d[3:0]]) r_nw <= r_nw + 1'b1;
     if (rst) rs <= R_IDLE;
   end
 
@@ -288,7 +304,9 @@ module htm3_tm #(
       cb <= ~cb;
       n_pw <= n_win;
     end
-    if (md == MD_RST && rs == R_TAIL2) n_pw <= r_nw;
+    // RESTORE counts the previous winners into n_pw as it lists them
+    if (start_rst) n_pw <= {(WCELL + 1) {1'b0}};
+    if (ri_v && e_win_rd[ri_d[3:0]]) n_pw <= n_pw + 1'b1;
     if (rst) begin
       e_on <= 1'b0;
       done <= 1'b0;
@@ -321,18 +339,24 @@ module htm3_tm #(
       .wa(md == MD_DEND ? d_hd_wa : md == MD_RST ? ri[WCELL-1:0] : c_hd_wa),
       .wd(md == MD_DEND ? d_hd_wd : md == MD_RST ? {(WS + 1) {1'b0}} : c_hd_wd));
   htm_ebr #(.WIDTH(SC_W), .DEPTH(S)) u_sc (
-      .clk(clk), .ra(c_sc_ra), .rd(sc_rd), .we(md == MD_DEND ? d_sc_we : md == MD_CELLS && c_sc_we),
-      .wa(md == MD_DEND ? d_sc_wa : c_sc_wa), .wd(md == MD_DEND ? d_sc_wd : c_sc_wd));
-  htm_ebr #(.WIDTH(16), .DEPTH(NCM), .ZERO(1)) u_cm (
-      .clk(clk), .ra(md == MD_DEND ? d_cm_ra : c_cm_ra), .rd(cm_rd),
+      .clk(clk), .ra(md == MD_RST ? s[WS-1:0] : c_sc_ra), .rd(sc_rd),
+      .we(md == MD_DEND ? d_sc_we : md == MD_RST ? r_sc_we : md == MD_CELLS && c_sc_we),
+      .wa(md == MD_DEND ? d_sc_wa : md == MD_RST ? r_sc_wa : c_sc_wa),
+      .wd(md == MD_DEND ? d_sc_wd : md == MD_RST ? SC_W'(rs == R_AP1) : c_sc_wd));
+  // u_cm: the column bitmaps (NCM words) and RESTORE's two segseq slots
+  // (CM_SL .. CM_SL + 7, slot b part p at CM_SL | 4b + p)
+  wire [CMX_AW-1:0] r_cm_ra = CMX_AW'(CM_SL) | CMX_AW'({bp, rs == R_Q ? qk - 2'd1 : 2'd3});
+  wire [CMX_AW-1:0] r_cm_wa = rs == R_CLR ? CMX_AW'(ri[CM_AW-1:0]) : CMX_AW'(CM_SL) | CMX_AW'({~bp, qk});
+  htm_ebr #(.WIDTH(16), .DEPTH(CM_SL + 8), .ZERO(1)) u_cm (
+      .clk(clk), .ra(md == MD_DEND ? CMX_AW'(d_cm_ra) : md == MD_RST ? r_cm_ra : CMX_AW'(c_cm_ra)), .rd(cm_rd),
       .we(md == MD_DEND ? d_cm_we : md == MD_RST ? r_cm_we : c_cm_we),
-      .wa(md == MD_DEND ? d_cm_wa : md == MD_RST ? ri[CM_AW-1:0] : c_cm_wa),
-      .wd(md == MD_DEND ? d_cm_wd : md == MD_RST ? 16'd0 : c_cm_wd));
+      .wa(md == MD_DEND ? CMX_AW'(d_cm_wa) : md == MD_RST ? r_cm_wa : CMX_AW'(c_cm_wa)),
+      .wd(md == MD_DEND ? d_cm_wd : md == MD_RST ? (rs == R_CLR ? 16'd0 : e_sm_rd) : c_cm_wd));
   htm_ebr #(.WIDTH(16), .DEPTH(1 << ACT_AW), .ZERO(1)) u_ex (
       .clk(clk), .ra(ex_ra), .rd(ex_rd), .we(ex_we), .wa(ex_wa), .wd(ex_wd));
   htm_ebr #(.WIDTH(WCELL), .DEPTH(2 << WCELL)) u_wl (
       .clk(clk), .ra(pl_ra), .rd(pl_rd), .we(md == MD_RST ? r_wl_we : c_wl_we),
-      .wa(md == MD_RST ? {cb, r_nw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri_d : c_wl_wd));
+      .wa(md == MD_RST ? {cb, n_pw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri_d : c_wl_wd));
 
 `ifdef SIM
   // The column engine's segment operations, counted as TM.md's formula
