@@ -172,13 +172,13 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 				}
 			}
 		}
-		// TM_CELLS: TM.md's formula, its counts from the image before
-		// the step (the dendrite's lists over it) and the engine's
-		// segment operations, checked against the lists and the
-		// simulator's event counters as TestTMCells3 checks them.
+		// TM_CELLS: TM.md's formula on the simulator's counts, cross-
+		// checked against the dendrite's lists over the image before the
+		// step, the engine's own counts and the event counters as
+		// TestTMCells3 checks them.
 		c := writeTmc3Mem(t, before, slices.Clone(out.ActiveColumns), i%2, scratch)
-		o := checkOps(t, at, st.Learn, c, ents[i], before, after)
-		cells := sim.TMCells3Cycles(p.sim3(), len(out.ActiveColumns), c.visited, c.entries, c.bursts, c.draws) + sim.TMCells3LearnCycles(p.sim3(), c.npw, o)
+		o := checkOps(t, at, st.Learn, c, s.TMCells3(), ents[i], before, after)
+		cells := o.Cycles(p.sim3())
 		maxCells = max(maxCells, cells)
 		used := p.S - int(after.Section("regs").Words[arch.RegsFreeCount])
 		want := sim.Accel3Cycles(p.sim3(), st.Learn, len(st.Input), active, bumped, cells, used)

@@ -265,6 +265,10 @@ type Sim struct {
 	nRaised, nBumped, nTrimmed uint64
 	learn                      bool
 	cyc                        uint64 // cycle accumulator of the running phase
+	// Architecture 3's counts: the last TM_CELLS pass's, and the entries
+	// of the per-cell lists that the last dendrite pass leaves.
+	c3      TMCells3Counts
+	entries int
 
 	rd, wr [NumMems]uint64
 	stats  Stats
@@ -435,6 +439,11 @@ func (s *Sim) PredictiveCells() []uint32 {
 	}
 	return out
 }
+
+// TMCells3 returns the counts of TM.md's formula for the last step's pass
+// of architecture 3's column engine (htm3_tm_cells), as the simulator
+// made the step's operations.
+func (s *Sim) TMCells3() TMCells3Counts { return s.c3 }
 
 // NumSegments returns the segments in use, S − FREE_COUNT.
 func (s *Sim) NumSegments() int { return s.p.S - int(s.regs[regFreeCount]) }

@@ -54,6 +54,7 @@ func (s *Sim) tmCells() {
 	s.prevWinners = bitmapList(s.prevWinner, s.prevWinners[:0])
 	s.rd[MemTMPrevWinner] += uint64(p.WC)
 	s.actCells, s.winCells = s.actCells[:0], s.winCells[:0]
+	s.c3 = TMCells3Counts{Act: len(s.outCols), Entries: s.entries, PrevWinners: len(s.prevWinners)}
 	s.g.SetState(uint32(s.regs[regGen]))
 	s.rd[MemRegs]++
 
@@ -76,6 +77,7 @@ func (s *Sim) tmCells() {
 			break
 		}
 		s.cyc++ // the three-way merge visits the column
+		s.c3.Visited++
 		isActive := ia < len(cols) && cols[ia] == col
 		if isActive {
 			ia++
@@ -99,6 +101,7 @@ func (s *Sim) tmCells() {
 			s.burst(col, ms[im:em])
 		case s.learn && p.tmPSD > 0:
 			for _, sg := range ms[im:em] {
+				s.c3.Ops.Resume++ // punished inside the list walk
 				s.punish(sg)
 			}
 		}
@@ -125,6 +128,7 @@ func (s *Sim) activatePredicted(segs []uint32) {
 		// numPot is read before adapting: it counts last step's activity.
 		grow := p.maxNew - int(s.numPot[sg])
 		s.rd[MemTMNumPot]++
+		s.c3.Ops.Resume++ // adapted inside the list walk
 		if s.adapt(sg) && grow > 0 {
 			s.grow(sg, grow)
 		}
@@ -143,6 +147,7 @@ func (s *Sim) burst(col uint32, matching []uint32) {
 		s.actCells = append(s.actCells, c)
 	}
 	s.cyc += uint64(K)
+	s.c3.Bursts++
 	best := none
 	for _, sg := range matching {
 		if best == none || s.numPot[sg] > s.numPot[best] {
@@ -166,6 +171,7 @@ func (s *Sim) burst(col uint32, matching []uint32) {
 	if !s.learn {
 		return
 	}
+	s.c3.Ops.BLearn++
 	if best != none {
 		grow := p.maxNew - int(s.numPot[best])
 		if s.adapt(best) && grow > 0 {
@@ -198,6 +204,7 @@ func (s *Sim) prevWinnerIn(first uint32) uint32 {
 // the fewest segments (tm.cellsegs), the one at the drawn position.
 func (s *Sim) leastUsedCell(first uint32) uint32 {
 	K := uint32(s.p.K)
+	s.c3.Draws++
 	cs := s.cellSegs[first : first+K]
 	s.rd[MemTMCellSegs] += uint64(K)
 	fewest, ties := cs[0], uint32(0)
@@ -226,6 +233,7 @@ func (s *Sim) leastUsedCell(first uint32) uint32 {
 // Cycles: ⌈M/LANES_SYN⌉ + 2, and a destroy when it is pruned.
 func (s *Sim) adapt(sg uint32) bool {
 	p := &s.p
+	s.c3.Ops.Adapts++
 	s.cyc += uint64(p.mL + 2)
 	base := int(sg) * p.M
 	slots := s.syn[base : base+p.M]
@@ -259,6 +267,7 @@ func (s *Sim) adapt(sg uint32) bool {
 // punish is SPEC 6.6 on segment sg. Cycles: as adapt.
 func (s *Sim) punish(sg uint32) {
 	p := &s.p
+	s.c3.Ops.Adapts++
 	s.cyc += uint64(p.mL + 2)
 	base := int(sg) * p.M
 	slots := s.syn[base : base+p.M]
@@ -322,6 +331,7 @@ func (s *Sim) age(sg uint32) uint32 {
 // ⌈M/LANES_SYN⌉ + 2.
 func (s *Sim) destroySegment(sg uint32) {
 	p := &s.p
+	s.c3.Ops.Destroys++
 	s.cyc += uint64(p.mL + 2)
 	base := int(sg) * p.M
 	for j := base; j < base+p.M; j++ {
@@ -353,6 +363,7 @@ func (s *Sim) destroySegment(sg uint32) {
 // synapses.
 func (s *Sim) grow(sg uint32, n int) {
 	p := &s.p
+	s.c3.Ops.Grows++
 	base := int(sg) * p.M
 	slots := s.syn[base : base+p.M]
 	used := s.segCount(sg)
@@ -380,8 +391,14 @@ func (s *Sim) grow(sg uint32, n int) {
 	s.cand = cand
 	s.cyc += uint64(len(s.prevWinners) + p.mL)
 	need := min(n, len(cand))
+	// Architecture 3 finds the first weakest synapse in the filter pass:
+	// one weakest-synapse pass a grow, however many evictions it needs.
+	s.c3.Ops.GEv++
 	if over := used + need - p.M; over > 0 {
-		for ; over > 0; over-- {
+		for pass := 0; over > 0; over-- {
+			if pass++; pass > 1 {
+				s.c3.Ops.GEv++
+			}
 			s.cyc += uint64(p.mL + 1)
 			s.rd[MemTMSyn] += uint64(p.M)
 			weakest := -1
@@ -433,12 +450,16 @@ func (s *Sim) grow(sg uint32, n int) {
 func (s *Sim) create(cell uint32) uint32 {
 	p := &s.p
 	s.cyc += 2
+	s.c3.Ops.Creates++
 	s.rd[MemTMCellSegs]++
 	for int(s.cellSegs[cell]) >= p.G {
 		// The cell's least recently used segment: the oldest, the earliest
 		// created among equals, found by a scan of tm.seg, tm.seglru and
 		// tm.segseq (S reads and the last one's latency).
 		s.cyc += uint64(p.S + 1)
+		// Architecture 3 walks the whole used list, newest first.
+		s.c3.Ops.Walks++
+		s.c3.Ops.Walked += p.S - int(s.regs[regFreeCount])
 		list := s.cellSegList[:0]
 		for sg, w := range s.seg {
 			if w&p.segValid != 0 && uint32(w&p.cellMask) == cell {
@@ -459,6 +480,7 @@ func (s *Sim) create(cell uint32) uint32 {
 	}
 	if s.regs[regFreeCount] == 0 {
 		s.cyc += uint64(p.S + 1)
+		s.c3.Ops.Scans++
 		victim := none
 		var oldest uint32
 		for sg := 0; sg < p.S; sg++ {
@@ -481,6 +503,7 @@ func (s *Sim) create(cell uint32) uint32 {
 	}
 	// Pop the free stack; the popped entry is cleared (an image holds
 	// zeros above FREE_COUNT).
+	s.c3.Ops.Pops++
 	fc := s.regs[regFreeCount] - 1
 	sg := uint32(s.free[fc])
 	s.free[fc] = 0
@@ -566,12 +589,17 @@ func (s *Sim) tmDendrite(learn bool) {
 	s.wr[MemTMNumConn] += uint64(used)
 
 	s.actSeg, s.matchSeg = s.actSeg[:0], s.matchSeg[:0]
+	s.entries = 0
 	for _, sg := range s.touched {
-		if int(s.numConn[sg]) >= p.actT {
+		a, m := int(s.numConn[sg]) >= p.actT, int(s.numPot[sg]) >= p.minT
+		if a {
 			s.actSeg = append(s.actSeg, sg)
 		}
-		if int(s.numPot[sg]) >= p.minT {
+		if m {
 			s.matchSeg = append(s.matchSeg, sg)
+		}
+		if a || m {
+			s.entries++ // an entry of architecture 3's per-cell lists
 		}
 	}
 	s.sortSegs(s.actSeg)
