@@ -4,7 +4,7 @@
 // architecture version and parameters of docs/ARCHITECTURE.md.
 //
 // It is the one source of these numbers. Packages sim, image, driver and
-// hdl import it; the Verilog header the RTL includes (hdl/rtl/htm_arch.vh)
+// hdl import it; the Verilog header the RTL includes (hdl/rtl3/htm_arch.vh)
 // and the C++ header of the Verilator harness (hdl/harness/htm_arch.h) are
 // generated from it (VerilogHeader, CHeader; go generate in hdl), and its
 // tests check docs/ARCHITECTURE.md's tables against it.
