@@ -145,7 +145,7 @@ func newImageCmd() *cobra.Command {
 memories with its model, and prints the header, the memories (width, depth,
 bits, CRC-32 as the hardware's CRC register reports it) and, for each known
 part, the SPRAM and block RAM its memory map takes, with architecture 3's
-working memories (docs/ARCHITECTURE-3.md). --part prints one part's map:
+working memories (docs/ARCHITECTURE.md 2.3). --part prints one part's map:
 each memory, its primitive and how many.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -21,12 +21,12 @@ func newHDLCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "hdl",
 		Short: "Verify the accelerator's Verilog RTL in Verilator, or synthesize it",
-		Long: `The accelerator's synthesizable Verilog RTL (hdl/rtl): verify runs it in Verilator
-against the cycle-level simulator, synth runs the open FPGA flow (Yosys; nextpnr-ice40
-and icepack for iCE40).
+		Long: `The accelerator's synthesizable Verilog RTL (hdl/rtl3, top htm3_accel): verify runs
+it in Verilator against the cycle-level simulator, synth runs the open FPGA flow (Yosys;
+nextpnr-ice40 and icepack for iCE40).
 
 The RTL implements the host interface, the memories and every phase of a
-STEP (docs/ARCHITECTURE.md version 2), bit- and cycle-exact with the simulator.`,
+STEP (docs/ARCHITECTURE.md version 3), bit- and cycle-exact with the simulator.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
