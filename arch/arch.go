@@ -4,7 +4,7 @@
 // architecture version and parameters of docs/ARCHITECTURE.md.
 //
 // It is the one source of these numbers. Packages sim, image, driver and
-// hdl import it; the Verilog header the RTL includes (hdl/rtl/htm_arch.vh)
+// hdl import it; the Verilog header the RTL includes (hdl/rtl3/htm_arch.vh)
 // and the C++ header of the Verilator harness (hdl/harness/htm_arch.h) are
 // generated from it (VerilogHeader, CHeader; go generate in hdl), and its
 // tests check docs/ARCHITECTURE.md's tables against it.
@@ -21,36 +21,45 @@ import (
 // docs/ARCHITECTURE.md (its title): the VERSION register, cfg word
 // CfgArchVersion and the image header carry it. Any change to a memory
 // layout, the register map or the schedule bumps it.
-const Version = 2
+const Version = 3
 
 // Params are the architecture parameters of docs/ARCHITECTURE.md section
-// 1, in the image header and the CAPS register.
+// 1, in cfg words 28 to 30, the image header and the CAPS register.
+//
+// Architecture 2 had lanes and a pipelined divider; architecture 3 has one
+// datapath: one connected-bitmap half-word and one synapse slot a cycle,
+// and a bit-serial divider in the background whose wait the cycle formulas
+// state. The three fields keep their places (so that the cfg layout, the
+// image header and CAPS do not move) and hold 1 each, the only values
+// Validate accepts: other values describe architecture 2's lanes.
 type Params struct {
-	LanesOV  int // LANES_OV: connected-bitmap words per cycle in SP overlap
-	LanesSyn int // LANES_SYN: synapse slots per cycle in TM phases
-	DivLat   int // DIV_LAT: duty-cycle divider latency
+	LanesOV  int // LANES_OV: connected-bitmap words per cycle in SP overlap (1)
+	LanesSyn int // LANES_SYN: synapse slots per cycle in TM phases (1)
+	DivLat   int // DIV_LAT: duty-cycle divider latency (1: serial, in the background)
 }
 
-// The default architecture parameters (section 1's table).
+// The architecture parameters (section 1's table): architecture 3's only
+// values.
 const (
-	DefaultLanesOV  = 4
-	DefaultLanesSyn = 4
-	DefaultDivLat   = 18
+	DefaultLanesOV  = 1
+	DefaultLanesSyn = 1
+	DefaultDivLat   = 1
 )
 
-// DefaultParams returns the default architecture parameters.
+// DefaultParams returns the architecture parameters.
 func DefaultParams() Params {
 	return Params{LanesOV: DefaultLanesOV, LanesSyn: DefaultLanesSyn, DivLat: DefaultDivLat}
 }
 
-// Validate checks that the parameters fit their CAPS fields (1 to 255).
+// Validate checks that the parameters are architecture 3's.
 func (a Params) Validate() error {
 	for _, f := range []struct {
-		name string
-		v    int
-	}{{"LANES_OV", a.LanesOV}, {"LANES_SYN", a.LanesSyn}, {"DIV_LAT", a.DivLat}} {
-		if f.v < 1 || f.v > CapsFieldMask {
-			return fmt.Errorf("arch: architecture parameter %s %d must be 1 to %d", f.name, f.v, CapsFieldMask)
+		name    string
+		v, want int
+	}{{"LANES_OV", a.LanesOV, DefaultLanesOV}, {"LANES_SYN", a.LanesSyn, DefaultLanesSyn}, {"DIV_LAT", a.DivLat, DefaultDivLat}} {
+		if f.v != f.want {
+			return fmt.Errorf("arch: architecture parameter %s %d: architecture %d has one datapath, %s is %d",
+				f.name, f.v, Version, f.name, f.want)
 		}
 	}
 	return nil

@@ -16,10 +16,10 @@ func TestParams(t *testing.T) {
 	}{
 		{DefaultParams(), true},
 		{Params{1, 1, 1}, true},
-		{Params{255, 255, 255}, true},
-		{Params{0, 4, 18}, false},
-		{Params{4, 256, 18}, false},
-		{Params{4, 4, -1}, false},
+		{Params{4, 4, 18}, false}, // architecture 2's defaults
+		{Params{0, 1, 1}, false},
+		{Params{1, 2, 1}, false},
+		{Params{1, 1, 18}, false},
 	} {
 		err := c.p.Validate()
 		if (err == nil) != c.ok {

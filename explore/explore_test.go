@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/nab"
 )
 
@@ -26,8 +27,8 @@ func TestParseGrid(t *testing.T) {
 	}{
 		{"cross product", "series: s.csv\nvariants:\n  - base: small\n    columns: [128, 256]\n    cellsPerColumn: [4, 8]\n",
 			[]string{"small cols=128 cells=4", "small cols=128 cells=8", "small cols=256 cells=4", "small cols=256 cells=8"}, ""},
-		{"scalar axis and plain base", "series: s.csv\nvariants:\n  - base: nab\n  - base: nab\n    permanenceBits: 10\n    lanes: 1\n",
-			[]string{"nab", "nab bits=10 lanes=1"}, ""},
+		{"scalar axis and plain base", "series: s.csv\nvariants:\n  - base: nab\n  - base: nab\n    permanenceBits: 10\n",
+			[]string{"nab", "nab bits=10"}, ""},
 		{"clock", "series: s.csv\nclocks: {up5k: 24}\nvariants: [{base: small}]\n", []string{"small"}, ""},
 		{"unknown key", "series: s.csv\nvariants:\n  - base: small\n    colums: [1]\n", nil, "colums"},
 		{"no series", "variants: [{base: small}]\n", nil, "no series"},
@@ -38,8 +39,9 @@ func TestParseGrid(t *testing.T) {
 		{"unknown part", "series: s.csv\nclocks: {z80: 4}\nvariants: [{base: small}]\n", nil, "no part"},
 		{"bad clock", "series: s.csv\nclocks: {up5k: -1}\nvariants: [{base: small}]\n", nil, "not a clock"},
 		{"bad split", "series: s.csv\nsplit: random\nvariants: [{base: small}]\n", nil, "split"},
-		{"too many", "series: s.csv\nvariants: [{base: small, columns: [1,2,3,4,5,6,7,8,9,10], cellsPerColumn: [1,2,3,4,5,6,7,8,9,10], lanes: [1,2,3,4,5,6,7,8,9,10], permanenceBits: [4,5,6,7,8,9,10,11,12,13,14]}]\n", nil, "more than 10000 variants"},
+		{"too many", "series: s.csv\nvariants: [{base: small, columns: [1,2,3,4,5,6,7,8,9,10], cellsPerColumn: [1,2,3,4,5,6,7,8,9,10], segmentPoolCapacity: [1,2,3,4,5,6,7,8,9,10], permanenceBits: [4,5,6,7,8,9,10,11,12,13,14]}]\n", nil, "more than 10000 variants"},
 		{"negative steps", "series: s.csv\nsteps: -1\nvariants: [{base: small}]\n", nil, "negative"},
+		{"lanes", "series: s.csv\nvariants: [{base: small, lanes: 1}]\n", nil, "lanes"}, // architecture 3 has none
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := ParseGrid("g.yaml", []byte(tc.yaml))
@@ -91,9 +93,7 @@ func TestVariantConfig(t *testing.T) {
 	require.Error(t, err, "the nab preset's rates round to zero at 8 bits")
 	assert.Contains(t, err.Error(), "y")
 
-	a := Variant{Lanes: 1}.Arch()
-	assert.Equal(t, 1, a.LanesOV)
-	assert.Equal(t, 1, a.LanesSyn)
+	assert.Equal(t, image.DefaultArch(), Variant{Base: "small", Columns: 128}.Arch())
 }
 
 func TestPareto(t *testing.T) {
@@ -158,7 +158,6 @@ variants:
   - base: small
     columns: [128, 256]
   - base: small
-    lanes: 1
 `))
 	require.NoError(t, err)
 	cache := t.TempDir()
@@ -172,7 +171,7 @@ variants:
 	require.Len(t, rs, 3)
 	assert.Positive(t, calls)
 	assert.Equal(t, total, last, "the progress ends at its total")
-	assert.Equal(t, 2*e.Corpus.Rows()+3*200, total, "lanes=1 shares the NAB run of small cols=256")
+	assert.Equal(t, 2*e.Corpus.Rows()+2*200, total, "small shares the NAB and cycle runs of small cols=256")
 
 	for _, r := range rs {
 		assert.False(t, r.Cached, r.Name)
@@ -187,9 +186,9 @@ variants:
 		assert.InDelta(t, 24e6/r.CyclesPerStep, r.StepsPerSecond["iCE40 UP5K"], 1e-6, r.Name)
 	}
 	assert.Less(t, rs[0].ImageBits, rs[1].ImageBits, "128 columns take fewer bits than 256")
-	assert.Equal(t, rs[1].Scores, rs[2].Scores, "lanes change the cycles, not the model")
+	assert.Equal(t, rs[1].Scores, rs[2].Scores, "the same model")
 	assert.Equal(t, rs[1].ImageBits, rs[2].ImageBits)
-	assert.Greater(t, rs[2].CyclesPerStep, rs[1].CyclesPerStep, "one lane takes more cycles than four")
+	assert.Equal(t, rs[1].CyclesPerStep, rs[2].CyclesPerStep, "the same model and architecture")
 
 	// A rerun takes everything from the cache and gives the same table.
 	calls = 0
@@ -219,7 +218,7 @@ variants:
 
 	b.Reset()
 	require.NoError(t, WriteSummary(&b, rs))
-	assert.Contains(t, b.String(), "small lanes=1")
+	assert.Contains(t, b.String(), "small cols=128")
 	assert.Contains(t, b.String(), "Best variant each part holds on chip")
 
 	refs, err := Published(filepath.Join("..", "testdata", "nabscore", "reference", "final_results.json"))

@@ -55,7 +55,6 @@ type Block struct {
 	MaxSynapsesPerSegment ints   `yaml:"maxSynapsesPerSegment"`
 	MaxSegmentsPerCell    ints   `yaml:"maxSegmentsPerCell"`
 	PermanenceBits        ints   `yaml:"permanenceBits"`
-	Lanes                 ints   `yaml:"lanes"`
 }
 
 // ints is a YAML list of integers, or one integer.
@@ -89,7 +88,6 @@ type Variant struct {
 	MaxSynapsesPerSegment int    `json:"maxSynapsesPerSegment,omitempty"`
 	MaxSegmentsPerCell    int    `json:"maxSegmentsPerCell,omitempty"`
 	PermanenceBits        int    `json:"permanenceBits,omitempty"`
-	Lanes                 int    `json:"lanes,omitempty"`
 }
 
 // ParseGrid parses a grid file named file.
@@ -160,7 +158,7 @@ func (g *Grid) Variants() ([]Variant, error) {
 		if b.Base == "" {
 			return nil, fmt.Errorf("variants[%d]: no base", bi)
 		}
-		axes := []ints{b.Columns, b.CellsPerColumn, b.SegmentPoolCapacity, b.MaxSynapsesPerSegment, b.MaxSegmentsPerCell, b.PermanenceBits, b.Lanes}
+		axes := []ints{b.Columns, b.CellsPerColumn, b.SegmentPoolCapacity, b.MaxSynapsesPerSegment, b.MaxSegmentsPerCell, b.PermanenceBits}
 		n := 1
 		for _, ax := range axes {
 			if n *= max(len(ax), 1); n+len(out) > MaxVariants {
@@ -170,7 +168,7 @@ func (g *Grid) Variants() ([]Variant, error) {
 		idx := make([]int, len(axes))
 		for {
 			v := Variant{Base: b.Base}
-			fields := []*int{&v.Columns, &v.CellsPerColumn, &v.SegmentPoolCapacity, &v.MaxSynapsesPerSegment, &v.MaxSegmentsPerCell, &v.PermanenceBits, &v.Lanes}
+			fields := []*int{&v.Columns, &v.CellsPerColumn, &v.SegmentPoolCapacity, &v.MaxSynapsesPerSegment, &v.MaxSegmentsPerCell, &v.PermanenceBits}
 			for a, ax := range axes {
 				if len(ax) > 0 {
 					if ax[idx[a]] <= 0 {
@@ -205,7 +203,7 @@ func (v Variant) name() string {
 		v   int
 	}{
 		{"cols", v.Columns}, {"cells", v.CellsPerColumn}, {"pool", v.SegmentPoolCapacity},
-		{"syn", v.MaxSynapsesPerSegment}, {"segs", v.MaxSegmentsPerCell}, {"bits", v.PermanenceBits}, {"lanes", v.Lanes},
+		{"syn", v.MaxSynapsesPerSegment}, {"segs", v.MaxSegmentsPerCell}, {"bits", v.PermanenceBits},
 	} {
 		if f.v != 0 {
 			parts = append(parts, fmt.Sprintf("%s=%d", f.key, f.v))
@@ -252,18 +250,12 @@ func (v Variant) Config() (*model.Config, error) {
 	return cfg, nil
 }
 
-// Arch returns the variant's architecture parameters: the default, with
-// Lanes as both lane counts when set.
-func (v Variant) Arch() image.Arch {
-	a := image.DefaultArch()
-	if v.Lanes != 0 {
-		a.LanesOV, a.LanesSyn = v.Lanes, v.Lanes
-	}
-	return a
-}
+// Arch returns the variant's architecture parameters: architecture 3 has
+// one datapath (no lanes to vary), so every variant has the default.
+func (v Variant) Arch() image.Arch { return image.DefaultArch() }
 
 // cacheVersion changes when what a cached result means changes.
-const cacheVersion = "explore/1"
+const cacheVersion = "explore/2" // 2: architecture 3's cycles
 
 // key returns a digest of what a result depends on.
 func key(parts ...any) (string, error) {

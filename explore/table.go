@@ -33,7 +33,7 @@ func WriteCSV(w io.Writer, rs []Result) error {
 	cw := csv.NewWriter(w)
 	parts := clockParts(rs)
 	head := []string{"variant", "base", "columns", "cellsPerColumn", "segmentPoolCapacity", "maxSynapsesPerSegment",
-		"maxSegmentsPerCell", "permanenceBits", "lanes", "standard", "reward_low_FP_rate", "reward_low_FN_rate", "threshold",
+		"maxSegmentsPerCell", "permanenceBits", "standard", "reward_low_FP_rate", "reward_low_FN_rate", "threshold",
 		"splitA", "splitB", "splitThreshold", "imageBits", "smallestPart", "onChip", "cyclesPerStep"}
 	for _, p := range parts {
 		head = append(head, "stepsPerSecond "+p)
@@ -50,7 +50,7 @@ func WriteCSV(w io.Writer, rs []Result) error {
 	}
 	for _, r := range rs {
 		row := []string{r.Name, r.Base, i(r.Columns), i(r.CellsPerColumn), i(r.SegmentPoolCapacity), i(r.MaxSynapsesPerSegment),
-			i(r.MaxSegmentsPerCell), i(r.PermanenceBits), i(r.Lanes), f(r.Standard), f(r.LowFP), f(r.LowFN), f(r.Threshold),
+			i(r.MaxSegmentsPerCell), i(r.PermanenceBits), f(r.Standard), f(r.LowFP), f(r.LowFN), f(r.Threshold),
 			f(r.SplitA), f(r.SplitB), f(r.SplitThreshold), strconv.Itoa(r.ImageBits), r.Smallest(), strings.Join(r.OnChip, ";"),
 			f(r.CyclesPerStep)}
 		for _, p := range parts {

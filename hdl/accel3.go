@@ -1,14 +1,9 @@
 package hdl
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -16,91 +11,11 @@ import (
 	"github.com/htmhw/htmhw/image"
 )
 
-// Architecture 3's top, htm3_accel (hdl/rtl3/ACCEL.md): the same Wishbone
-// slave and register map as htm_accel, so the same harness drives it
-// (harness.cpp, built with --prefix Vhtm_accel).
-
-// accel3Harness are the harness files of a build of htm3_accel.
-var accel3Harness = []string{"harness.cpp", "serve.cpp"}
-
-// accel3Only are the files of hdl/rtl3 that only the top's builds compile:
-// they include rtl/htm_arch.vh (the engines' builds have no include path).
+// accel3Only are the files of hdl/rtl3 that only the top's builds compile
+// (Build, WriteSources): they include htm_arch.vh, and the engines'
+// testbench builds (writeSources3) have no include path.
 var accel3Only = []string{"htm3_accel.v", "htm3_host.v", "htm3_crc.v", "htm3_seq.v", "htm3_memmap.v", "htm3_tm.v",
 	"icebreaker3_top.v"}
-
-// writeAccel3Sources writes hdl/rtl and hdl/rtl3 into dir and returns the
-// Verilog files of htm3_accel and the engines (not icebreaker3_top, which
-// needs rtl's UART files); tools need IncludeDir(dir).
-func writeAccel3Sources(dir string) ([]string, error) {
-	if _, err := WriteSources(dir); err != nil {
-		return nil, err
-	}
-	vs, err := writeSources3(dir)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range accel3Only {
-		if f != "icebreaker3_top.v" {
-			vs = append(vs, filepath.Join(dir, "rtl3", f))
-		}
-	}
-	return vs, nil
-}
-
-// BuildAccel3 builds htm3_accel with the bus harness (harness/harness.cpp)
-// for the parameters p in Verilator, or returns the cached build. The
-// binary takes the harness's arguments (Model.Run); its memories are the
-// files WriteMemFiles3 writes.
-func BuildAccel3(ctx context.Context, p Params) (*Model, error) {
-	vl, err := exec.LookPath("verilator")
-	if err != nil {
-		return nil, ErrNoVerilator
-	}
-	ver, err := exec.CommandContext(ctx, vl, "--version").Output()
-	if err != nil {
-		return nil, fmt.Errorf("hdl: verilator --version: %w", err)
-	}
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s\n%v\n", sourceHash(), sources3Hash(), strings.TrimSpace(string(ver)), p.Defines())
-	key := "accel3-" + hex.EncodeToString(h.Sum(nil))[:24]
-	const name = "Vhtm_accel"
-	bin, cached, err := buildCached(key, name, func(tmp string) error {
-		vs, err := writeAccel3Sources(tmp)
-		if err != nil {
-			return err
-		}
-		args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial", "unique",
-			"-Wno-fatal", "-Wno-lint", "-Wno-style", "-DSIM", "--top-module", "htm3_accel", "--prefix", name,
-			"-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
-		for _, d := range p.Defines() {
-			args = append(args, "-G"+d)
-		}
-		args = append(args, vs...)
-		for _, f := range accel3Harness {
-			args = append(args, filepath.Join(tmp, "harness", f))
-		}
-		return runVerilator(ctx, tmp, vl, args...)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &Model{Params: p, Bin: bin, Cached: cached, memFiles: WriteMemFiles3}, nil
-}
-
-// sources3Hash hashes hdl/rtl3.
-func sources3Hash() string {
-	h := sha256.New()
-	_ = fs.WalkDir(sources3, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := sources3.ReadFile(path)
-		fmt.Fprintf(h, "%s %d\n", path, len(b))
-		h.Write(b)
-		return nil
-	})
-	return hex.EncodeToString(h.Sum(nil))
-}
 
 // Accel3Layout is where htm3_memmap keeps the image memories that it maps
 // onto shared physical memories (hdl/rtl3/ACCEL.md, "Memory map"), in
@@ -160,14 +75,14 @@ const SegMemWords = 16384
 // at 64 + 4r.
 const CfgRegsWords = 256
 
-// WriteMemFiles3 writes the $readmemh files htm3_accel's memories load
+// WriteMemFiles writes the $readmemh files htm3_accel's memories load
 // under SIM (+memdir=dir): the image's own files for the memories that
 // keep the image's shape (sp.*, tm.syn, tm.cellsegs) and the physical
 // images of the shared ones: cfgregs.hex (cfg and regs as 16-bit words),
 // segmem.hex (tm.segseq, tm.seglru, tm.seg, tm.free, sp.boosttable,
 // sp.conn, sp.boost), tm.active2.hex and tm.winner2.hex (bank 0, the
 // current bank after reset).
-func WriteMemFiles3(im *image.Image, dir string) error {
+func WriteMemFiles(im *image.Image, dir string) error {
 	if _, err := im.WriteMemFiles(dir, []string{"readmemh"}); err != nil {
 		return fmt.Errorf("hdl: %w", err)
 	}

@@ -2,8 +2,6 @@ package hdl
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/htmhw/htmhw/driver/emulator"
@@ -29,55 +26,15 @@ const DefaultClksPerBit = 4
 // BuildBoard compiles the iCEBreaker top (rtl3/icebreaker3_top.v: UART,
 // UARTBone bridge, htm3_accel) for these parameters, with the UART at
 // clksPerBit clocks a bit, and harness/board.cpp, which puts its UART pins
-// on standard input and output. The build is cached like BuildAccel3's.
+// on standard input and output. The build is cached like Build's.
 func BuildBoard(ctx context.Context, p Params, clksPerBit int) (*Model, error) {
 	if clksPerBit < 4 {
 		return nil, fmt.Errorf("hdl: %d clocks per bit: the UART needs at least 4", clksPerBit)
 	}
-	vl, err := exec.LookPath("verilator")
-	if err != nil {
-		return nil, ErrNoVerilator
-	}
-	ver, err := exec.CommandContext(ctx, vl, "--version").Output()
-	if err != nil {
-		return nil, fmt.Errorf("hdl: verilator --version: %w", err)
-	}
-	defines := append(p.Defines(), "ACCEL=1", "CLK_HZ="+strconv.Itoa(BoardClockHz), "BAUD="+strconv.Itoa(BoardClockHz/clksPerBit))
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s\n%v\n", sourceHash(), sources3Hash(), strings.TrimSpace(string(ver)), defines)
-	key := "board3-" + hex.EncodeToString(h.Sum(nil))[:24]
 	// The harness includes Vicebreaker_top.h: the prefix keeps its name.
-	const name = "Vicebreaker_top"
-	bin, cached, err := buildCached(key, name, func(tmp string) error {
-		vs, err := writeAccel3Sources(tmp)
-		if err != nil {
-			return err
-		}
-		args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial", "unique",
-			"-Wno-fatal", "-Wno-lint", "-Wno-style", "-DSIM", "--top-module", "icebreaker3_top", "--prefix", name,
-			"-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
-		for _, d := range defines {
-			args = append(args, "-G"+d)
-		}
-		args = append(args, filepath.Join(tmp, "rtl3", "icebreaker3_top.v"))
-		args = append(args, vs...)
-		args = append(args, filepath.Join(tmp, "harness", "board.cpp"))
-		return runVerilator(ctx, tmp, vl, args...)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &Model{Params: p, Bin: bin, Cached: cached, memFiles: WriteMemFiles3}, nil
-}
-
-// writeMemFiles writes the $readmemh files the model's memories load
-// under SIM (+memdir=dir): WriteMemFiles3's for architecture 3's builds
-// (BuildAccel3, BuildBoard), WriteMemFiles's otherwise.
-func (m *Model) writeMemFiles(im *image.Image, dir string) error {
-	if m.memFiles != nil {
-		return m.memFiles(im, dir)
-	}
-	return WriteMemFiles(im, dir)
+	return build(ctx, p, verilatorTop{module: "icebreaker3_top", prefix: "Vicebreaker_top",
+		defines: []string{"ACCEL=1", "CLK_HZ=" + strconv.Itoa(BoardClockHz), "BAUD=" + strconv.Itoa(BoardClockHz/clksPerBit)},
+		harness: []string{"board.cpp"}})
 }
 
 // BoardOptions configure a Verilated board.
@@ -128,7 +85,7 @@ func (m *Model) StartBoard(im *image.Image, opt BoardOptions) (*Board, error) {
 	if opt.Blank {
 		start = blankImage(im)
 	}
-	if err := m.writeMemFiles(start, dir); err != nil {
+	if err := WriteMemFiles(start, dir); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}

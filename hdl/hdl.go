@@ -1,7 +1,8 @@
 // Package hdl builds and runs the synthesizable Verilog RTL of the htmhw
-// accelerator (hdl/rtl) in Verilator, driven over its Wishbone bus by a C++
-// harness (hdl/harness) as a host would drive it, and compares what it
-// computes with the cycle-level simulator (package sim).
+// accelerator, architecture 3 (hdl/rtl3, top htm3_accel), in Verilator,
+// driven over its Wishbone bus by a C++ harness (hdl/harness) as a host
+// would drive it, and compares what it computes with the cycle-level
+// simulator (package sim).
 //
 // The RTL implements docs/ARCHITECTURE.md's host interface, memories and
 // every phase of a STEP (Implemented lists them), cycle for cycle.
@@ -28,13 +29,14 @@ import (
 	"github.com/htmhw/htmhw/sim"
 )
 
-//go:generate go run ../arch/cmd/archgen -verilog rtl/htm_arch.vh -c harness/htm_arch.h
+//go:generate go run ../arch/cmd/archgen -verilog rtl3/htm_arch.vh -c harness/htm_arch.h
 
-// The RTL includes rtl/htm_arch.vh and the harness harness/htm_arch.h,
+// The RTL includes rtl3/htm_arch.vh and the harness harness/htm_arch.h,
 // both generated from package arch (TestGeneratedHeaders fails when they
-// are stale).
+// are stale). hdl/rtl3
+// (sources3) the accelerator.
 //
-//go:embed rtl/*.v rtl/*.vh rtl/*.vlt harness/*.cpp harness/*.h tb/*.v boards/*.pcf
+//go:embed rtl3/htm_arch.vh harness/*.cpp harness/*.h boards/*.pcf
 var sources embed.FS
 
 // Implemented lists the step phases the RTL implements, cycle for cycle.
@@ -44,14 +46,13 @@ var Implemented = []sim.Phase{sim.PhaseLoad, sim.PhaseSPOverlap, sim.PhaseSPInhi
 // ErrNoVerilator is returned when verilator is not on PATH.
 var ErrNoVerilator = errors.New("hdl: verilator not found on PATH (Debian: apt-get install verilator)")
 
-// Params are the RTL's parameters: the model dimensions and the
-// architecture parameters of docs/ARCHITECTURE.md section 1.
+// Params are the RTL's parameters: the model dimensions.
 type Params struct {
-	N, C, Q, K, S, M, B, G    int
-	LanesOV, LanesSyn, DivLat int
+	N, C, Q, K, S, M, B, G int
 }
 
-// ParamsOf reads an image's parameters from its cfg words.
+// ParamsOf reads an image's parameters from its cfg words; the
+// architecture parameters (words 28 to 30) must be architecture 3's.
 func ParamsOf(im *image.Image) (Params, error) {
 	cfg := im.Section(arch.MemCfg.String())
 	if cfg == nil || len(cfg.Words) != arch.CfgWords {
@@ -59,9 +60,10 @@ func ParamsOf(im *image.Image) (Params, error) {
 	}
 	w := func(i int) int { return int(cfg.Words[i]) }
 	p := Params{N: w(arch.CfgN), C: w(arch.CfgC), Q: w(arch.CfgQ), B: w(arch.CfgB), G: w(arch.CfgG), M: w(arch.CfgM),
-		S: w(arch.CfgS), K: w(arch.CfgK), LanesOV: w(arch.CfgLanesOV), LanesSyn: w(arch.CfgLanesSyn), DivLat: w(arch.CfgDivLat)}
-	if p.DivLat < 3 {
-		return p, fmt.Errorf("hdl: DIV_LAT %d: the RTL needs at least 3", p.DivLat)
+		S: w(arch.CfgS), K: w(arch.CfgK)}
+	a := arch.Params{LanesOV: w(arch.CfgLanesOV), LanesSyn: w(arch.CfgLanesSyn), DivLat: w(arch.CfgDivLat)}
+	if err := a.Validate(); err != nil {
+		return p, fmt.Errorf("hdl: cfg words %d to %d: %w", arch.CfgLanesOV, arch.CfgDivLat, err)
 	}
 	if p.B > 16 {
 		return p, fmt.Errorf("hdl: permanence bits %d: the RTL handles at most 16", p.B)
@@ -69,58 +71,67 @@ func ParamsOf(im *image.Image) (Params, error) {
 	return p, nil
 }
 
-// Defines returns the Verilog parameter overrides (-G options).
+// Defines returns the Verilog parameter overrides (-G options): the
+// dimensions, and the architecture parameters that CAPS reports.
 func (p Params) Defines() []string {
+	a := arch.DefaultParams()
 	return []string{"N=" + strconv.Itoa(p.N), "C=" + strconv.Itoa(p.C), "Q=" + strconv.Itoa(p.Q),
 		"K=" + strconv.Itoa(p.K), "S=" + strconv.Itoa(p.S), "M=" + strconv.Itoa(p.M), "B=" + strconv.Itoa(p.B),
-		"G=" + strconv.Itoa(p.G), "LANES_OV=" + strconv.Itoa(p.LanesOV), "LANES_SYN=" + strconv.Itoa(p.LanesSyn),
-		"DIV_LAT=" + strconv.Itoa(p.DivLat)}
+		"G=" + strconv.Itoa(p.G), "LANES_OV=" + strconv.Itoa(a.LanesOV), "LANES_SYN=" + strconv.Itoa(a.LanesSyn),
+		"DIV_LAT=" + strconv.Itoa(a.DivLat)}
 }
 
-// WriteSources writes the RTL and the harness into dir (rtl/, harness/)
-// and returns the Verilog files' paths. The RTL includes rtl/htm_arch.vh:
-// tools need IncludeDir(dir) on their include path.
+// WriteSources writes the RTL (rtl3/, with its testbenches in rtl3/tb),
+// the harness (harness/) and the pin files (boards/) into dir and returns
+// the RTL's Verilog files: hdl/rtl3's top-level ones (the accelerator, its
+// engines, the UART, the UARTBone bridge, the iCEBreaker top and the
+// engines' test tops and place-and-route wrappers). The RTL includes rtl3/htm_arch.vh: tools need
+// IncludeDir(dir) on their include path.
 func WriteSources(dir string) ([]string, error) {
 	var vs []string
-	err := fs.WalkDir(sources, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := sources.ReadFile(path)
+	for _, src := range []embed.FS{sources, sources3} {
+		err := fs.WalkDir(src, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := src.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			dst := filepath.Join(dir, path)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if d := filepath.Dir(path); (d == "rtl" || d == "rtl3") && strings.HasSuffix(path, ".v") {
+				vs = append(vs, dst)
+			}
+			return os.WriteFile(dst, b, 0o644)
+		})
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("hdl: %w", err)
 		}
-		dst := filepath.Join(dir, path)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		if strings.HasPrefix(path, "rtl/") && strings.HasSuffix(path, ".v") {
-			vs = append(vs, dst)
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("hdl: %w", err)
 	}
 	return vs, nil
 }
 
-// IncludeDir returns the directory of the RTL's include files (htm_arch.vh)
+// IncludeDir returns the directory of the RTL's include file (htm_arch.vh)
 // under a directory WriteSources wrote.
-func IncludeDir(dir string) string { return filepath.Join(dir, "rtl") }
+func IncludeDir(dir string) string { return filepath.Join(dir, "rtl3") }
 
 // sourceHash hashes the embedded sources.
 func sourceHash() string {
 	h := sha256.New()
-	_ = fs.WalkDir(sources, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := sources.ReadFile(path)
-		fmt.Fprintf(h, "%s %d\n", path, len(b))
-		h.Write(b)
-		return nil
-	})
+	for _, src := range []embed.FS{sources, sources3} {
+		_ = fs.WalkDir(src, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, _ := src.ReadFile(path)
+			fmt.Fprintf(h, "%s %d\n", path, len(b))
+			h.Write(b)
+			return nil
+		})
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -143,22 +154,25 @@ type Model struct {
 	Bin    string // the simulation binary
 	Cached bool   // whether Build found it in the cache
 
-	memFiles func(*image.Image, string) error // the $readmemh files of its memories (board.go); nil: WriteMemFiles
 }
 
-// Build compiles the RTL with the harness for these parameters with
-// Verilator, or returns the cached build of the same sources, parameters
-// and Verilator version.
+// Build compiles htm3_accel with the bus harness (harness/harness.cpp,
+// serve.cpp; the model's classes take the prefix Vhtm_accel that the
+// harness names) for these parameters with Verilator, or returns the cached
+// build of the same sources, parameters and Verilator version. The binary
+// takes the harness's arguments (Model.Run, RTLTarget); its memories are
+// the files WriteMemFiles writes.
 func Build(ctx context.Context, p Params) (*Model, error) {
-	return build(ctx, p, verilatorTop{module: "htm_accel", harness: []string{"harness.cpp", "serve.cpp"}})
+	return build(ctx, p, verilatorTop{module: "htm3_accel", prefix: "Vhtm_accel", harness: []string{"harness.cpp", "serve.cpp"}})
 }
 
-// verilatorTop is what a build compiles: the top module, its extra
-// parameters and the harness files that hold its main.
+// verilatorTop is what a build compiles: the top module, the prefix of its
+// Verilated classes ("V" + module when empty), its extra parameters and the
+// harness files that hold its main.
 type verilatorTop struct {
-	module  string
-	defines []string
-	harness []string
+	module, prefix string
+	defines        []string
+	harness        []string
 }
 
 func build(ctx context.Context, p Params, top verilatorTop) (*Model, error) {
@@ -171,18 +185,21 @@ func build(ctx context.Context, p Params, top verilatorTop) (*Model, error) {
 		return nil, fmt.Errorf("hdl: verilator --version: %w", err)
 	}
 	defines := append(p.Defines(), top.defines...)
+	name := top.prefix
+	if name == "" {
+		name = "V" + top.module
+	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%v\n%s %v\n", sourceHash(), strings.TrimSpace(string(ver)), defines, top.module, top.harness)
+	fmt.Fprintf(h, "%s\n%s\n%v\n%s %s %v\n", sourceHash(), strings.TrimSpace(string(ver)), defines, top.module, name, top.harness)
 	key := hex.EncodeToString(h.Sum(nil))[:24]
-	name := "V" + top.module
 	bin, cached, err := buildCached(key, name, func(tmp string) error {
 		vs, err := WriteSources(tmp)
 		if err != nil {
 			return err
 		}
-		args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "fast", "--x-initial", "fast",
-			"-Wno-fatal", "-Wno-lint", "-Wno-style", "--trace", "-DSIM", "--top-module", top.module,
-			"-CFLAGS", "-O2", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
+		args := []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial", "unique",
+			"-Wno-fatal", "-Wno-lint", "-Wno-style", "--trace", "-DSIM", "--top-module", top.module, "--prefix", name,
+			"-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, "-I" + IncludeDir(tmp)}
 		for _, d := range defines {
 			args = append(args, "-G"+d)
 		}
@@ -256,68 +273,6 @@ func tail(b []byte, n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(b)
-}
-
-// WriteMemFiles writes an image's $readmemh files into dir (as htmhw
-// compile --mem-dir does) and the files the RTL reads besides them: sp.conn
-// split into its LANES_OV lanes (lane l holds, for each column, the words w
-// with w mod LANES_OV = l, zero-padded to ⌈W/LANES_OV⌉ rows), and tm.syn
-// into its LANES_SYN lanes (lane l holds, for each segment, the slots j with
-// j mod LANES_SYN = l, zero-padded to ⌈M/LANES_SYN⌉ rows).
-func WriteMemFiles(im *image.Image, dir string) error {
-	if _, err := im.WriteMemFiles(dir, []string{"readmemh"}); err != nil {
-		return fmt.Errorf("hdl: %w", err)
-	}
-	p, err := ParamsOf(im)
-	if err != nil {
-		return err
-	}
-	conn := im.Section("sp.conn")
-	if conn == nil {
-		return errors.New("hdl: the image has no sp.conn")
-	}
-	W := (p.N + 31) / 32
-	L := p.LanesOV
-	WL := (W + L - 1) / L
-	for l := 0; l < L; l++ {
-		var b strings.Builder
-		fmt.Fprintf(&b, "// sp.conn lane %d of %d: %d words of 32 bits\n", l, L, p.C*WL)
-		for c := 0; c < p.C; c++ {
-			for r := 0; r < WL; r++ {
-				var v uint64
-				if w := r*L + l; w < W {
-					v = conn.Words[c*W+w]
-				}
-				fmt.Fprintf(&b, "%08x\n", v)
-			}
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("sp.conn.lane%d.hex", l)), []byte(b.String()), 0o644); err != nil {
-			return fmt.Errorf("hdl: %w", err)
-		}
-	}
-	syn := im.Section("tm.syn")
-	if syn == nil {
-		return errors.New("hdl: the image has no tm.syn")
-	}
-	L = p.LanesSyn
-	ML := (p.M + L - 1) / L
-	for l := 0; l < L; l++ {
-		var b strings.Builder
-		fmt.Fprintf(&b, "// tm.syn lane %d of %d: %d words\n", l, L, p.S*ML)
-		for s := 0; s < p.S; s++ {
-			for r := 0; r < ML; r++ {
-				var v uint64
-				if j := r*L + l; j < p.M {
-					v = syn.Words[s*p.M+j]
-				}
-				fmt.Fprintf(&b, "%x\n", v)
-			}
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("tm.syn.lane%d.hex", l)), []byte(b.String()), 0o644); err != nil {
-			return fmt.Errorf("hdl: %w", err)
-		}
-	}
-	return nil
 }
 
 // Step is one STEP command's input.

@@ -41,7 +41,7 @@ func startRTL3(t *testing.T, im *image.Image) *RTLTarget {
 	p, err := ParamsOf(im)
 	require.NoError(t, err)
 	t0 := time.Now()
-	m, err := BuildAccel3(context.Background(), p)
+	m, err := Build(context.Background(), p)
 	require.NoError(t, err)
 	t.Logf("verilator build %v (cached %v)", time.Since(t0).Round(time.Millisecond), m.Cached)
 	rt, err := m.StartRTL(im, RTLOptions{Timeout: 20 * time.Second})
@@ -60,10 +60,10 @@ func harnessCycles(t *testing.T, power, load *image.Image, inputs [][]uint32) []
 	t.Helper()
 	p, err := ParamsOf(power)
 	require.NoError(t, err)
-	m, err := BuildAccel3(context.Background(), p)
+	m, err := Build(context.Background(), p)
 	require.NoError(t, err)
 	dir := t.TempDir()
-	require.NoError(t, WriteMemFiles3(power, dir))
+	require.NoError(t, WriteMemFiles(power, dir))
 	var opt RunOptions
 	if load != nil {
 		opt.LoadDir = filepath.Join(t.TempDir(), "load")

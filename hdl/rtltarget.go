@@ -104,7 +104,7 @@ func (m *Model) StartRTL(im *image.Image, opt RTLOptions) (*RTLTarget, error) {
 }
 
 func (t *RTLTarget) start(im *image.Image) error {
-	if err := t.model.writeMemFiles(im, t.dir); err != nil {
+	if err := WriteMemFiles(im, t.dir); err != nil {
 		return err
 	}
 	inR, inW, err := os.Pipe()

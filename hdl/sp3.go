@@ -31,7 +31,7 @@ var SP3Phases = [5]string{"LOAD", "SP_OVERLAP", "SP_INHIBIT", "SP_LEARN", "SP_DU
 
 // writeSources3 writes hdl/rtl3 into dir and returns the RTL's Verilog
 // files (not the testbench's, nor the top's modules of accel3Only, which
-// include rtl/htm_arch.vh: writeAccel3Sources).
+// include rtl3/htm_arch.vh: WriteSources).
 func writeSources3(dir string) ([]string, error) {
 	var vs []string
 	err := fs.WalkDir(sources3, ".", func(path string, d fs.DirEntry, err error) error {

@@ -23,11 +23,10 @@ import (
 // Xilinx place-and-route are not packaged on Debian).
 var Targets = []string{"ice40-up5k", "ecp5", "xilinx"}
 
-// Boards are the tops Synth can put the accelerator in: "" the pin-light
-// serial wrapper of architecture 2 (rtl/htm_synth_top.v), "icebreaker" the
+// Boards are the tops Synth can put the accelerator in: "icebreaker" the
 // iCEBreaker's board top (rtl3/icebreaker3_top.v: UART, UARTBone bridge,
-// architecture 3's htm3_accel; boards/icebreaker.pcf).
-var Boards = []string{"", "icebreaker"}
+// htm3_accel; boards/icebreaker.pcf), also what an empty Board means.
+var Boards = []string{"icebreaker"}
 
 // UP5K is the iCE40 UP5K's capacity (SG48 package).
 var UP5K = struct{ LC, EBR, SPRAM, DSP int }{LC: 5280, EBR: 30, SPRAM: 4, DSP: 8}
@@ -134,19 +133,13 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string, 
 	if err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
-	var vs []string
-	var topPath, pcf string
-	if opt.Board == "icebreaker" {
-		vs, topPath, pcf, err = writeBoardSources(im, workDir, opt)
-	} else {
-		vs, topPath, pcf, err = writeSynthSources(im, workDir, opt)
-	}
+	vs, topPath, pcf, err := writeBoardSources(im, workDir, opt)
 	if err != nil {
 		return nil, err
 	}
 	rep := &SynthReport{Target: target, WorkDir: workDir}
 	defines := ""
-	if target == "ice40-up5k" && opt.Board == "icebreaker" {
+	if target == "ice40-up5k" {
 		defines = " -DICE40" // htm_spram: SB_SPRAM256KA
 	}
 	// -defer: modules are elaborated once, with the top's parameters (not
@@ -299,7 +292,10 @@ func checkSynth(target string, opt *SynthOptions) (string, error) {
 	if synthCmd == "" {
 		return "", fmt.Errorf("hdl: unknown target %q (have %s)", target, strings.Join(Targets, ", "))
 	}
-	if opt.Board != "" && opt.Board != "icebreaker" {
+	if opt.Board == "" {
+		opt.Board = "icebreaker"
+	}
+	if opt.Board != "icebreaker" {
 		return "", fmt.Errorf("hdl: unknown board %q (have icebreaker)", opt.Board)
 	}
 	if opt.Bridge && opt.Board != "icebreaker" {
@@ -320,40 +316,21 @@ func checkSynth(target string, opt *SynthOptions) (string, error) {
 	return synthCmd, nil
 }
 
-// writeSynthSources writes the RTL of architecture 2, the image's memory
-// files and a top module around the pin-light synthesis top into workDir.
-// It returns the sources, the top's path and the pin constraints.
-func writeSynthSources(im *image.Image, workDir string, opt SynthOptions) (vs []string, topPath, pcf string, err error) {
-	memDir := filepath.Join(workDir, "mem")
-	var ps []string
-	if !opt.Bridge {
-		if im == nil {
-			return nil, "", "", errors.New("hdl: no image to synthesize")
-		}
-		p, err := ParamsOf(im)
-		if err != nil {
-			return nil, "", "", err
-		}
-		if err := WriteMemFiles(im, memDir); err != nil {
-			return nil, "", "", err
-		}
-		for _, d := range p.Defines() {
-			k, v, _ := strings.Cut(d, "=")
-			ps = append(ps, fmt.Sprintf(".%s(%s)", k, v))
+// boardSources writes the sources into dir (WriteSources) and returns the
+// board top's Verilog files: all but the engines' own test tops and
+// place-and-route wrappers.
+func boardSources(dir string) ([]string, error) {
+	all, err := WriteSources(dir)
+	if err != nil {
+		return nil, err
+	}
+	var vs []string
+	for _, f := range all {
+		if b := filepath.Base(f); b == "icebreaker3_top.v" || !(strings.HasSuffix(b, "_top.v") || strings.HasSuffix(b, "_synth.v")) {
+			vs = append(vs, f)
 		}
 	}
-	if vs, err = WriteSources(workDir); err != nil {
-		return nil, "", "", err
-	}
-	ps = append(ps, fmt.Sprintf(".MEM_DIR(%q)", memDir))
-	top := fmt.Sprintf("module top(input wire clk, input wire rst, input wire sck, input wire sdi, input wire cs_n, output wire sdo);\n"+
-		"  htm_synth_top #(%s) u(clk, rst, sck, sdi, cs_n, sdo);\nendmodule\n", strings.Join(ps, ", "))
-	pcf = "set_io clk 35\nset_io rst 10\nset_io sck 12\nset_io sdi 13\nset_io cs_n 11\nset_io sdo 14\n"
-	topPath = filepath.Join(workDir, "top.v")
-	if err := os.WriteFile(topPath, []byte(top), 0o644); err != nil {
-		return nil, "", "", fmt.Errorf("hdl: %w", err)
-	}
-	return vs, topPath, pcf, nil
+	return vs, nil
 }
 
 // writeBoardSources writes architecture 3's RTL and a top module around
@@ -373,10 +350,9 @@ func writeBoardSources(im *image.Image, workDir string, opt SynthOptions) (vs []
 		ps = append([]string{"ACCEL=1"}, p.Defines()...)
 	}
 	ps = append(ps, "CLK_HZ="+strconv.Itoa(BoardClockHz), "BAUD="+strconv.Itoa(opt.Baud))
-	if vs, err = writeAccel3Sources(workDir); err != nil {
+	if vs, err = boardSources(workDir); err != nil {
 		return nil, "", "", err
 	}
-	vs = append(vs, filepath.Join(workDir, "rtl3", "icebreaker3_top.v"))
 	for i, d := range ps {
 		k, v, _ := strings.Cut(d, "=")
 		ps[i] = fmt.Sprintf(".%s(%s)", k, v)

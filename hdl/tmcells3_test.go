@@ -79,8 +79,9 @@ type tmc3Case struct {
 	segOps                          int // adapt and punish passes, with learning
 }
 
-// opsOf are the segment operations of a pass, from the testbench's state
-// entries (htm3_tm_cells's state numbers).
+// opsOf are the segment operations of a pass as the RTL counts them: the
+// testbench's state entries (htm3_tm_cells's state numbers). They are only
+// a cross-check of the simulator's counts (sim.Sim.TMCells3).
 func opsOf(ent map[int]int) sim.TMCells3Ops {
 	return sim.TMCells3Ops{Resume: ent[15], BLearn: ent[16], Adapts: ent[17], Grows: ent[23], GEv: ent[28],
 		Creates: ent[35], Walks: ent[37], Walked: ent[38], Scans: ent[46], Pops: ent[47], Destroys: ent[48]}
@@ -97,14 +98,20 @@ func bitmapCells(words []uint64, n int) []uint32 {
 	return out
 }
 
-// checkOps reads the column engine's operation counts (opsOf) and checks
-// them against the case's adapt and punish passes (with learning; none of
-// the learning operations without) and the step's event counters in
-// regs 7 to 11 (before and after are the simulator's images around the
-// step).
-func checkOps(t *testing.T, at string, learn bool, c *tmc3Case, ent map[int]int, before, after *image.Image) sim.TMCells3Ops {
+// checkOps returns the simulator's counts of TM.md's formula for a pass
+// (got: sim.Sim.TMCells3 after the step), the one source of the cycles,
+// after cross-checking them: the column loop's counts against the case's
+// (from the dendrite's lists over the image before the step), the
+// segment operations against the RTL's (its state entries, opsOf), the
+// adapt and punish passes against the case's (with learning; none of the
+// learning operations without) and the step's event counters in regs 7 to
+// 11 (before and after are the simulator's images around the step).
+func checkOps(t *testing.T, at string, learn bool, c *tmc3Case, got sim.TMCells3Counts, ent map[int]int, before, after *image.Image) sim.TMCells3Counts {
 	t.Helper()
-	o := opsOf(ent)
+	o := got.Ops
+	require.Equal(t, sim.TMCells3Counts{Act: len(c.cols), Visited: c.visited, Entries: c.entries, Bursts: c.bursts,
+		Draws: c.draws, PrevWinners: c.npw, Ops: o}, got, "%s: the simulator's counts of the column loop", at)
+	require.Equal(t, opsOf(ent), o, "%s: the simulator's segment operations against the RTL's", at)
 	ev := func(w int) int { return int(after.Section("regs").Words[w] - before.Section("regs").Words[w]) }
 	if learn {
 		require.Equal(t, c.segOps, o.Adapts, "%s: adapt and punish passes", at)
@@ -115,7 +122,7 @@ func checkOps(t *testing.T, at string, learn bool, c *tmc3Case, ent map[int]int,
 	require.Equal(t, ev(8), o.Walks, "%s: cell-full walks against cell evictions", at)
 	require.Equal(t, ev(9)+ev(11), o.Scans, "%s: pool scans against pool evictions and refusals", at)
 	require.Equal(t, ev(8)+ev(9)+ev(10), o.Destroys, "%s: segments destroyed", at)
-	return o
+	return got
 }
 
 // writeTmc3Mem writes the testbench's memories for the step that starts
@@ -421,14 +428,10 @@ func runTmc3(t *testing.T, preset, file string, steps int, edit func(*model.Conf
 		require.Equal(t, wantWin, r.wl, "%s: winner list", at)
 		require.Zero(t, r.dirty, "%s: heads, column bitmap or exclusion words left non-zero", at)
 		checkTmc3Mem(t, at, after, learn, r)
-		// The cycles: the formula of the column loop plus that of the
-		// segment operations, whose counts are checked against the lists
-		// and the simulator's event counters.
-		o := checkOps(t, at, learn, c, r.ent, before, after)
-		require.Equal(t, sim.TMCells3Cycles(p.sim3(), len(cols), c.visited, c.entries, c.bursts, c.draws)+
-			sim.TMCells3LearnCycles(p.sim3(), c.npw, o), r.cycles,
-			"%s: cycles (%d active columns, %d visited, %d entries, %d bursts, %d draws; %+v)",
-			at, len(cols), c.visited, c.entries, c.bursts, c.draws, o)
+		// The cycles: TM.md's formula on the simulator's counts, which
+		// are checked against the lists, the RTL's and the event counters.
+		o := checkOps(t, at, learn, c, s.TMCells3(), r.ent, before, after)
+		require.Equal(t, o.Cycles(p.sim3()), r.cycles, "%s: cycles (%+v)", at, o)
 		sumCyc += r.cycles
 		maxCyc = max(maxCyc, r.cycles)
 		nBurst += c.bursts

@@ -44,9 +44,8 @@ func TestUARTBone(t *testing.T) {
 func TestUARTBoneLint(t *testing.T) {
 	needTool(t, "verilator")
 	dir := t.TempDir()
-	vs, err := writeAccel3Sources(dir)
+	vs, err := boardSources(dir)
 	require.NoError(t, err)
-	vs = append(vs, filepath.Join(dir, "rtl3", "icebreaker3_top.v"))
 	for _, accel := range []string{"0", "1"} {
 		for _, def := range [][]string{{"-DSIM"}, nil} {
 			args := append([]string{"--lint-only", "-Wall", "-I" + IncludeDir(dir), "--top-module", "icebreaker3_top", "-GACCEL=" + accel}, def...)

@@ -262,6 +262,10 @@ func Parse(data []byte) (*Image, error) {
 		return nil, fmt.Errorf("image: format version %d, this build reads version %d", v, FormatVersion)
 	}
 	if v := le.Uint32(data[12:]); v != ArchVersion {
+		if v < ArchVersion {
+			return nil, fmt.Errorf("image: architecture version %d, this build implements version %d (docs/ARCHITECTURE.md): "+
+				"recompile the image with htmhw compile (from the model, or its trained state with --state)", v, ArchVersion)
+		}
 		return nil, fmt.Errorf("image: architecture version %d, this build implements version %d", v, ArchVersion)
 	}
 	body := data[:len(data)-4]

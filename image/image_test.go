@@ -140,6 +140,8 @@ func TestReadErrors(t *testing.T) {
 	le.PutUint32(version[8:], 7)
 	arch := bytes.Clone(good)
 	le.PutUint32(arch[12:], ArchVersion+1)
+	old := bytes.Clone(good)
+	le.PutUint32(old[12:], 2) // architecture 2's images: the memories are the same, the cycles and cfg words 28..31 not
 	header := bytes.Clone(good)
 	header[20] ^= 1 // LANES_SYN: only the file CRC covers it
 	tests := []struct {
@@ -151,6 +153,7 @@ func TestReadErrors(t *testing.T) {
 		{"magic", append([]byte("HTMHWSNP"), good[8:]...), "not an htmhw image"},
 		{"format version", version, "format version 7, this build reads version 1"},
 		{"arch version", arch, fmt.Sprintf("architecture version %d, this build implements version %d", ArchVersion+1, ArchVersion)},
+		{"arch version 2", old, "architecture version 2, this build implements version 3 (docs/ARCHITECTURE.md): recompile the image with htmhw compile"},
 		{"truncated", good[:len(good)/2], "lie outside the file's data"},
 		{"header only", good[:headerSize+4], "truncated"},
 		{"header bit", header, "file crc mismatch"},
@@ -380,7 +383,7 @@ func TestMap(t *testing.T) {
 		im, err := Compile(r, DefaultArch())
 		require.NoError(t, err)
 		if p.preset == "small" {
-			// docs/ARCHITECTURE-3.md section 2's table.
+			// docs/ARCHITECTURE.md section 2.3's table.
 			mm, err := im.Map(Parts[0])
 			require.NoError(t, err)
 			assert.Equal(t, 4, mm.SPRAMs)

@@ -87,7 +87,7 @@ type Memory struct {
 	Width   int
 	Working bool // a working memory (rebuilt by RESTORE), not an image section
 	// SPRAMOK says the architecture's schedule accesses it through a single
-	// port, so it may live in SPRAM (docs/ARCHITECTURE-3.md section 2).
+	// port, so it may live in SPRAM (docs/ARCHITECTURE.md section 2.3).
 	SPRAMOK bool
 }
 
@@ -95,7 +95,7 @@ type Memory struct {
 func (m Memory) Bits() int { return m.Depth * m.Width }
 
 // The memories architecture 3 keeps in single-ported SPRAM when a part has
-// it (docs/ARCHITECTURE-3.md section 2): the synapse arrays and the
+// it (docs/ARCHITECTURE.md section 2.3): the synapse arrays and the
 // segment memory.
 var spramOK = map[string]bool{
 	"tm.syn": true, "sp.pool": true, "tm.segseq": true, "tm.seglru": true, "sp.conn": true,
@@ -103,7 +103,7 @@ var spramOK = map[string]bool{
 }
 
 // Memories returns the image's memories followed by architecture 3's
-// working memories (docs/ARCHITECTURE-3.md section 2) for the image's
+// working memories (docs/ARCHITECTURE.md section 2.3) for the image's
 // dimensions, read from cfg.
 func (im *Image) Memories() ([]Memory, error) {
 	var ms []Memory
@@ -189,8 +189,8 @@ func blockName(family string) string {
 	return "RAMB18"
 }
 
-// Map places the image's memories and architecture 3's working memories on
-// part p (docs/ARCHITECTURE-3.md section 2). On a part with SPRAM the
+// Map places the image's memories and the architecture's working memories on
+// part p (docs/ARCHITECTURE.md section 2.3). On a part with SPRAM the
 // memories the schedule reads through one port go there first, largest
 // first: a memory larger than a tile takes whole tiles side by side, a
 // smaller one the first tile with room (as consecutive 16-bit words). Every
@@ -309,7 +309,7 @@ func (mm *MemoryMap) Summary() string {
 // WriteTo writes the map: each memory, its shape, primitive and count.
 func (mm *MemoryMap) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
-	fmt.Fprintf(cw, "%s (architecture 3 design, docs/ARCHITECTURE-3.md):\n", mm.Summary())
+	fmt.Fprintf(cw, "%s (docs/ARCHITECTURE.md section 2.3):\n", mm.Summary())
 	tw := tabwriter.NewWriter(cw, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  memory\tdepth x width\tkind\tprimitive\tcount\t")
 	for _, pl := range mm.Placed {

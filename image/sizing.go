@@ -18,7 +18,7 @@ func (im *Image) WriteSizing(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nOn each part, with architecture 3's working memories (docs/ARCHITECTURE-3.md; htmhw image inspect --part P for the map):")
+	fmt.Fprintln(w, "\nOn each part, with the working memories (docs/ARCHITECTURE.md 2.3; htmhw image inspect --part P for the map):")
 	for _, p := range Parts {
 		mm, err := im.Map(p)
 		if err != nil {

@@ -108,6 +108,25 @@ type TMCells3Ops struct {
 	Destroys int // segments destroyed
 }
 
+// TMCells3Counts are the counts of TM.md's formula for one pass of
+// htm3_tm_cells, as the simulator counts them while it runs the step's
+// column loop (Sim.TMCells3).
+type TMCells3Counts struct {
+	Act         int // active columns
+	Visited     int // columns visited: active, or with an active or matching segment
+	Entries     int // entries of the per-cell lists: the active or matching segments
+	Bursts      int // active columns without an active segment
+	Draws       int // least-used draws: bursts with no matching segment and no previous winner
+	PrevWinners int // the step's previous winners
+	Ops         TMCells3Ops
+}
+
+// Cycles is TM.md's formula on the counts: TMCells3Cycles plus
+// TMCells3LearnCycles (whose counts are zero without learning).
+func (c TMCells3Counts) Cycles(p Params3) int {
+	return TMCells3Cycles(p, c.Act, c.Visited, c.Entries, c.Bursts, c.Draws) + TMCells3LearnCycles(p, c.PrevWinners, c.Ops)
+}
+
 // TMCells3LearnCycles is TM.md's formula for the cycles that learning adds
 // to a pass with npw previous winners: per adapt or punish pass 3 + 3M (and
 // 1 to resume the list walk when it ran inside it), per burst 1, per grow

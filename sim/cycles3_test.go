@@ -73,3 +73,71 @@ func TestAccel3Small(t *testing.T) {
 	_, err = Params3Of(&image.Image{})
 	require.ErrorContains(t, err, "no cfg memory")
 }
+
+// TestTMCells3Counts runs the tight stress configuration (learning off
+// every 10th step) and checks the simulator's counts of TM.md's formula
+// (Sim.TMCells3) against the step's event counters and each other, and
+// that the run reaches every count. The RTL's own counts are compared with
+// these in package hdl (TestTMCells3, TestAccel3).
+func TestTMCells3Counts(t *testing.T) {
+	rows := readRows(t, jumpsup)
+	cfg := tightConfig(t, rows)
+	golden, err := model.NewRegion(cfg)
+	require.NoError(t, err)
+	im, err := image.Compile(golden, image.DefaultArch())
+	require.NoError(t, err)
+	s, err := New(im)
+	require.NoError(t, err)
+	enc, err := model.NewEncoder(cfg)
+	require.NoError(t, err)
+	var sum TMCells3Counts
+	var extraPasses int
+	for i, row := range rows[:1000] {
+		in, err := enc.Encode(row.Time, row.Value)
+		require.NoError(t, err)
+		before := append([]uint64(nil), s.regs...)
+		npw := len(s.WinnerCells())
+		learn := i%10 != 9
+		r, err := s.Step(in, learn)
+		require.NoError(t, err)
+		c := s.TMCells3()
+		ev := func(w int) int { return int(s.regs[w] - before[w]) }
+		o := c.Ops
+		require.Equal(t, len(r.ActiveColumns), c.Act, "step %d: active columns", i)
+		require.Equal(t, npw, c.PrevWinners, "step %d: previous winners", i)
+		require.GreaterOrEqual(t, c.Visited, c.Act, "step %d: visited columns", i)
+		require.LessOrEqual(t, c.Draws, c.Bursts, "step %d: draws", i)
+		require.LessOrEqual(t, c.Bursts, c.Act, "step %d: bursts", i)
+		require.Equal(t, ev(regSegCreated), o.Pops, "step %d: pops", i)
+		require.Equal(t, ev(regSegEvictedCell), o.Walks, "step %d: walks", i)
+		require.Equal(t, ev(regSegEvictedPool)+ev(regSegNotCreated), o.Scans, "step %d: scans", i)
+		require.Equal(t, ev(regSegEvictedCell)+ev(regSegEvictedPool)+ev(regSegPruned), o.Destroys, "step %d: destroys", i)
+		require.Equal(t, o.Pops+ev(regSegNotCreated), o.Creates, "step %d: creates", i)
+		require.LessOrEqual(t, o.Resume, o.Adapts, "step %d: resumes", i)
+		require.GreaterOrEqual(t, o.GEv, o.Grows, "step %d: weakest-synapse passes", i)
+		if learn {
+			require.Equal(t, c.Bursts, o.BLearn, "step %d: bursts with learning", i)
+		} else {
+			require.Zero(t, o, "step %d: segment operations without learning", i)
+		}
+		extraPasses += o.GEv - o.Grows
+		sum.Act += c.Act
+		sum.Visited += c.Visited
+		sum.Entries += c.Entries
+		sum.Bursts += c.Bursts
+		sum.Draws += c.Draws
+		o2 := &sum.Ops
+		o2.Resume, o2.BLearn, o2.Adapts, o2.Grows, o2.GEv = o2.Resume+o.Resume, o2.BLearn+o.BLearn, o2.Adapts+o.Adapts, o2.Grows+o.Grows, o2.GEv+o.GEv
+		o2.Creates, o2.Walks, o2.Walked, o2.Scans, o2.Pops, o2.Destroys = o2.Creates+o.Creates, o2.Walks+o.Walks, o2.Walked+o.Walked, o2.Scans+o.Scans, o2.Pops+o.Pops, o2.Destroys+o.Destroys
+	}
+	t.Logf("counts over the run: %+v", sum)
+	require.Positive(t, sum.Entries)
+	require.Positive(t, sum.Draws)
+	require.Positive(t, extraPasses, "no grow made a second weakest-synapse pass")
+	require.Positive(t, sum.Ops.Walked)
+	require.Less(t, sum.Ops.Resume, sum.Ops.Adapts, "no burst adapted its best matching segment")
+	for name, n := range map[string]int{"resume": sum.Ops.Resume, "grow": sum.Ops.Grows, "walk": sum.Ops.Walks,
+		"scan": sum.Ops.Scans, "destroy": sum.Ops.Destroys} {
+		require.Positive(t, n, "no %s in the run", name)
+	}
+}

@@ -82,7 +82,7 @@ func TestDevicePowerOn(t *testing.T) {
 		want uint32
 	}{
 		{"ID", arch.RegID, arch.DeviceID}, {"VERSION", arch.RegVersion, image.ArchVersion},
-		{"CAPS", arch.RegCaps, 4 | 4<<8 | 18<<16},
+		{"CAPS", arch.RegCaps, 0x010101}, // architecture 3: LANES_OV, LANES_SYN, DIV_LAT 1
 		{"DIM_IN", arch.RegDimIn, uint32(cfg[arch.CfgN])}, {"DIM_COLS", arch.RegDimCols, uint32(cfg[arch.CfgC])},
 		{"DIM_CELLS", arch.RegDimCells, uint32(cfg[arch.CfgK])}, {"DIM_SEGS", arch.RegDimSegs, uint32(cfg[arch.CfgS])},
 		{"DIM_SYNS", arch.RegDimSyns, uint32(cfg[arch.CfgM])},

@@ -1,8 +1,8 @@
 // Package sim is the cycle-level simulator of the htmhw accelerator: it
 // executes docs/ARCHITECTURE.md on a memory image, phase by phase, over the
 // image's own memories (flat word arrays with the documented bit fields),
-// and counts the cycles of every phase by the formulas of section 4 and the
-// word accesses of every memory.
+// and counts the cycles of every phase by architecture 3's cycle formulas
+// (cycles3.go: the RTL's, hdl/rtl3) and the word accesses of every memory.
 //
 // Its results are bit-identical to the golden model's (docs/SPEC.md): the
 // active and predicted columns, the anomaly pair, and every memory word
@@ -18,43 +18,35 @@
 //     nothing to a popcount).
 //   - TM_DENDRITE follows a reverse index (presynaptic cell → synapse slots)
 //     instead of scanning every used segment: the counts do not depend on
-//     the loop's order (SPEC 6.9, ARCHITECTURE 4.2). The index is derived
-//     from tm.syn and kept equal to it; SetLiteralScan(true) switches to the
-//     architecture's literal scan, which the tests compare against.
+//     the loop's order (SPEC 6.9). The index is derived from tm.syn and kept
+//     equal to it; SetLiteralScan(true) switches to the literal scan, which
+//     the tests compare against.
 //   - A cell's segments, needed when the cell is full (SPEC 6.10), are found
 //     by scanning tm.seg.
 //
-// Cycle counts and memory access counts are always those of the
-// architecture's schedule, not of the shortcut.
+// Cycle counts are always those of the architecture's schedule, not of the
+// shortcut.
+//
+// # Cycles
+//
+// A STEP's phase cycles are Accel3Cycles (ACCEL.md's table): htm3_sp's
+// formulas on the step's input count and the pool lengths of its active
+// and bumped columns, the column engine's (TM.md) on the counts the
+// simulator makes as it runs the column loop (Sim.TMCells3: visited
+// columns, list entries, bursts, draws and every segment operation), and
+// the dendrite unit's on the used segments after the step. TM_PREDICT is
+// part of the column engine's pass and reads 0. RESTORE's cycles are
+// Accel3RestoreCycles on the used segments. Boosting, which htm3_sp does
+// not implement, is simulated bit-exactly and costs the cycles of
+// inhibition without it. The package hdl tests check every formula against
+// the RTL at every step.
 //
 // # Readings of ARCHITECTURE.md
-//
-// Where section 4 leaves a choice, the simulator reads it so:
 //
 //   - TM_SWAP: the banks of tm.active/tm.winner become tm.prevactive/
 //     tm.prevwinner at the start of TM_CELLS (which needs the previous
 //     step's cells); the new banks are cleared and the new cells' bits set
-//     while TM_CELLS runs. All of it is charged to TM_SWAP, 2·WC +
-//     n_active_cells + n_winner_cells, as the table says.
-//   - TM_CELLS, bursting: the previous-winner lookup (1) is charged only
-//     when the column has no matching segment, and the least used cell
-//     (K + 1) only when the lookup finds no previous winner, that is only
-//     when they run. Punished columns are charged adapt per matching
-//     segment only when punishment runs (learning and
-//     predictedSegmentDecrement > 0); a visited column costs its 1 cycle
-//     regardless.
-//   - grow's "evictions" are the weakest-synapse passes made, including a
-//     last pass that finds no synapse to evict.
-//   - create's evictions each add a destroy (⌈M/LANES_SYN⌉ + 2) to the
-//     S + 1 of either search; a pruned segment adds a destroy to its
-//     adapt.
-//   - SP_LEARN's n_act·(W + poolLen + 2) is Σ_active (W + poolLen_c + 2).
-//   - Inhibition with boosting (learning, boostStrength > 0) cannot use a
-//     histogram of Q + 1 overlaps; the simulator selects by SPEC 5.4's
-//     order and charges the histogram's cycles.
-//   - RESTORE (run by New, Stats.RestoreCycles): W cycles to clear in.bits,
-//     WC + n_winner to list tm.winner's cells, then TM_DENDRITE's formula
-//     without the learning term.
+//     while TM_CELLS runs.
 //   - A popped tm.free entry is written 0 (images hold zeros above
 //     FREE_COUNT), and a destroyed segment's tm.seglru and tm.segseq words
 //     are written 0 (SPEC 6.10).
@@ -212,10 +204,9 @@ type params struct {
 	boost                                 bool
 	actT, minT, maxNew, G, M, S, K        int
 	tmInit, tmConn, tmInc, tmDec, tmPSD   uint32
-	lanesOV, lanesSyn, divLat             int
 	NC, W, WC, wN, wQ, wCell, wS, wM, wG  int
 	pmax                                  uint32
-	mL                                    int // ⌈M/LANES_SYN⌉
+	p3                                    Params3 // the terms of the cycle formulas
 	segValid, synValid                    uint64
 	cellMask, permMask                    uint64
 }
@@ -264,7 +255,12 @@ type Sim struct {
 	// Event counters for the tests.
 	nRaised, nBumped, nTrimmed uint64
 	learn                      bool
-	cyc                        uint64 // cycle accumulator of the running phase
+	// Architecture 3's counts: the last TM_CELLS pass's, the entries of
+	// the per-cell lists that the last dendrite pass leaves, and the pool
+	// lengths of the step's active and bumped columns.
+	c3              TMCells3Counts
+	entries         int
+	actLens, bumped []int
 
 	rd, wr [NumMems]uint64
 	stats  Stats
@@ -349,7 +345,6 @@ func (s *Sim) loadParams(im *image.Image) error {
 	p.G, p.M, p.S, p.K = int(c(arch.CfgG)), int(c(arch.CfgM)), int(c(arch.CfgS)), int(c(arch.CfgK))
 	p.tmInit, p.tmConn = c(arch.CfgInitialPermanence), c(arch.CfgConnectedPermanence)
 	p.tmInc, p.tmDec, p.tmPSD = c(arch.CfgPermanenceIncrement), c(arch.CfgPermanenceDecrement), c(arch.CfgPredictedSegmentDec)
-	p.lanesOV, p.lanesSyn, p.divLat = int(c(arch.CfgLanesOV)), int(c(arch.CfgLanesSyn)), int(c(arch.CfgDivLat))
 	if v := c(arch.CfgArchVersion); v != arch.Version {
 		return fmt.Errorf("sim: cfg ARCH_VERSION %d, this simulator implements %d", v, arch.Version)
 	}
@@ -358,7 +353,7 @@ func (s *Sim) loadParams(im *image.Image) error {
 	p.NC, p.W, p.WC = cl.NC, cl.W, cl.WC
 	p.wN, p.wQ, p.wCell, p.wS, p.wM, p.wG = cl.WN, cl.WQ, cl.WCell, cl.WS, cl.WM, cl.WG
 	p.pmax = 1<<p.B - 1
-	p.mL = ceilDiv(p.M, p.lanesSyn)
+	p.p3 = Params3{N: p.N, C: p.C, Q: p.Q, K: p.K, S: p.S, M: p.M}
 	p.cellMask, p.permMask = 1<<p.wCell-1, 1<<p.B-1
 	p.segValid, p.synValid = 1<<p.wCell, 1<<(p.B+p.wCell)
 	// Cross-check with the image package's layout.
@@ -436,6 +431,11 @@ func (s *Sim) PredictiveCells() []uint32 {
 	return out
 }
 
+// TMCells3 returns the counts of TM.md's formula for the last step's pass
+// of architecture 3's column engine (htm3_tm_cells), as the simulator
+// made the step's operations.
+func (s *Sim) TMCells3() TMCells3Counts { return s.c3 }
+
 // NumSegments returns the segments in use, S − FREE_COUNT.
 func (s *Sim) NumSegments() int { return s.p.S - int(s.regs[regFreeCount]) }
 
@@ -462,32 +462,26 @@ func (s *Sim) Step(input []uint32, learn bool) (*Result, error) {
 	}
 	r := &s.res
 	s.learn = learn
-	r.Cycles = [NumPhases]uint64{}
-	s.cyc = 0
+	s.bumped = s.bumped[:0]
 	s.load(input)
-	s.endPhase(PhaseLoad)
 	s.spOverlap()
-	s.endPhase(PhaseSPOverlap)
 	s.spInhibit()
-	s.endPhase(PhaseSPInhibit)
 	if learn {
 		s.spLearn()
-		s.endPhase(PhaseSPLearn)
 		s.spDuty()
-		s.endPhase(PhaseSPDuty)
 	}
 	s.tmPredict()
-	s.endPhase(PhaseTMPredict)
 	s.tmCells()
-	s.endPhase(PhaseTMCells)
 	s.tmSwap()
-	s.endPhase(PhaseTMSwap)
 	s.tmDendrite(learn)
-	s.endPhase(PhaseTMDendrite)
 	s.output()
-	s.endPhase(PhaseOutput)
 	r.ActiveColumns, r.PredictedColumns = s.outCols, s.outPred
 	r.AnomalyNum, r.AnomalyDen = s.anomNum, s.anomDen
+	s.actLens = s.actLens[:0]
+	for _, c := range s.outCols {
+		s.actLens = append(s.actLens, int(s.poolLen[c]))
+	}
+	r.Cycles = Accel3Cycles(p.p3, learn, len(input), s.actLens, s.bumped, s.c3.Cycles(p.p3), s.NumSegments())
 	r.Total = 0
 	for ph, c := range r.Cycles {
 		r.Total += c
@@ -498,27 +492,17 @@ func (s *Sim) Step(input []uint32, learn bool) (*Result, error) {
 	return r, nil
 }
 
-// endPhase records the running phase's cycles and starts the next.
-func (s *Sim) endPhase(ph Phase) {
-	s.res.Cycles[ph] = s.cyc
-	s.cyc = 0
-}
-
 // restore is the RESTORE command: in.bits cleared, tm.prevactive and
 // tm.prevwinner left for the next step (tm.winner's cells listed: the next
 // step's previous winners), and a dendrite activation without learning
-// over tm.active. Its cycles: W to clear in.bits, WC + n_winner to list the
-// winners, then phase 9's formula without the learning term.
+// over tm.active. Its cycles are Accel3RestoreCycles on the used segments.
 func (s *Sim) restore() {
-	s.cyc = 0
 	clear(s.inBits)
 	s.wr[MemInBits] += uint64(s.p.W)
-	s.cyc += uint64(s.p.W)
 	s.rd[MemTMWinner] += uint64(s.p.WC)
-	s.cyc += uint64(s.p.WC + len(bitmapList(s.winner, s.scratch[:0])))
 	s.actCells = bitmapList(s.active, s.actCells[:0])
 	s.tmDendrite(false)
-	s.stats.RestoreCycles = s.cyc
+	s.stats.RestoreCycles = Accel3RestoreCycles(s.p.p3, s.NumSegments())
 }
 
 // Field access.
@@ -546,16 +530,3 @@ func bitmapList(b []uint64, dst []uint32) []uint32 {
 	}
 	return dst
 }
-
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
-
-// ceilLog2 returns ⌈log₂ n⌉, 0 for n ≤ 1.
-func ceilLog2(n int) int {
-	if n <= 1 {
-		return 0
-	}
-	return bits.Len(uint(n - 1))
-}
-
-// sortCycles is ARCHITECTURE.md's sort(n) = n·⌈log₂ n⌉.
-func sortCycles(n int) uint64 { return uint64(n * ceilLog2(n)) }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/htmhw/htmhw/image"
 	"github.com/htmhw/htmhw/model"
-	"github.com/htmhw/htmhw/model/rng"
 	"github.com/htmhw/htmhw/series"
 )
 
@@ -454,121 +453,81 @@ func TestNewRefusesBadImages(t *testing.T) {
 	require.Error(t, err)
 }
 
-// TestCycleFormulas checks the first two steps of the small preset by hand:
-// ARCHITECTURE.md section 4's formulas with the values they take there.
+// TestCycleFormulas runs the small preset and a stress configuration
+// (learning off every 7th step, 1,500 steps)
+// and checks every step's phase cycles against Accel3Cycles on counts taken
+// from the images around the step (the active columns' and the bumped
+// columns' pool lengths, the used segments after it) and the column
+// engine's counts (TestTMCells3Counts checks those), CYCLES against their
+// sum, Stats' sums, and RESTORE's cycles on a fresh and on a used image.
 func TestCycleFormulas(t *testing.T) {
 	rows := readRows(t, jumpsup)
-	cfg := presetConfig(t, "small", rows)
+	// stress: bumped columns, punishment, full cells and pool (and
+	// boosting, which costs the cycles of inhibition without it).
+	for _, cfg := range []*model.Config{presetConfig(t, "small", rows), stressConfig(t, rows)} {
+		t.Run(cfg.Name, func(t *testing.T) { checkCycleFormulas(t, cfg, rows) })
+	}
+}
+
+func checkCycleFormulas(t *testing.T, cfg *model.Config, rows []series.Row) {
 	golden, err := model.NewRegion(cfg)
 	require.NoError(t, err)
 	im, err := image.Compile(golden, image.DefaultArch())
 	require.NoError(t, err)
 	s, err := New(im)
 	require.NoError(t, err)
+	p, err := Params3Of(im)
+	require.NoError(t, err)
+	require.Equal(t, Accel3RestoreCycles(p, 0), s.Stats().RestoreCycles)
 	enc, err := model.NewEncoder(cfg)
 	require.NoError(t, err)
-	// small: N = 120 (W = 4), C = 256, pools of 60 inputs (Q = 60), k = 10,
-	// K = 4 (NC = 1024, WC = 32), S = 1024, M = 16 (⌈M/4⌉ = 4),
-	// maxNewSynapseCount 8; LANES_OV = LANES_SYN = 4, DIV_LAT = 18.
-	const W, C, Q, k, K, WC, S, mL, divLat = 4, 256, 60, 10, 4, 32, 1024, 4, 18
-	require.Equal(t, 120, s.p.N)
-	require.Equal(t, Q, s.p.Q)
-	// RESTORE of a fresh image: W + WC + S (no winner, no used segment,
-	// empty lists).
-	require.EqualValues(t, W+WC+S, s.Stats().RestoreCycles)
-
-	in, err := enc.Encode(rows[0].Time, rows[0].Value)
-	require.NoError(t, err)
-	r, err := s.Step(in, true)
-	require.NoError(t, err)
-	nIn := len(in)
-	want := [NumPhases]uint64{
-		PhaseLoad:      uint64(W + nIn + 1),
-		PhaseSPOverlap: C*((W+3)/4) + 2,
-		PhaseSPInhibit: C + (Q + 1) + C + k + 3,
-		// every pool has 60 slots: Σ_active (60 + 2) + Σ_active (W + 60 + 2)
-		PhaseSPLearn: k*(Q+2) + k*(W+Q+2),
-		// no weak column yet (minOverlap 0), no boost, iteration 1 is no
-		// update round
-		PhaseSPDuty:    C + divLat,
-		PhaseTMPredict: 0 + k + 2,
-		// 10 bursting columns, no segments, no previous winners: per column
-		// 1 (visit) + K + 0 matching + 1 (previous winner) + K + 1 (least
-		// used); learning creates nothing (no previous winners)
-		PhaseTMCells:    k * (1 + K + 1 + K + 1),
-		PhaseTMSwap:     2*WC + k*K + k,
-		PhaseTMDendrite: S, // no used segment
-		PhaseOutput:     k + 0 + 2,
-	}
-	require.Equal(t, want, r.Cycles, "step 0")
-	st := s.Stats()
-	require.GreaterOrEqual(t, st.Reads[MemSPConn], uint64(C*W))  // overlap, then the rebuilt rows' bit sets
-	require.EqualValues(t, 2*S, st.Reads[MemTMSeg])              // RESTORE's and step 0's dendrite scans
-	require.GreaterOrEqual(t, st.Writes[MemSPPool], uint64(k*Q)) // adaptation, then trims
-	require.EqualValues(t, k*K+WC, st.Writes[MemTMActive])
+	plen := im.Section("sp.poollen").Words
+	var sum [NumPhases]uint64
 	var total uint64
-	for _, c := range want {
-		total += c
-	}
-	require.Equal(t, total, r.Total)
-
-	// Step 1: the 10 columns burst again; each creates a segment on its
-	// least used cell (or a previous winner in the column) and grows 8 of
-	// the 10 previous winners on it. Replay the generator to count the
-	// draws: one per least used cell without a previous winner, and
-	// select(10 candidates, 8) examines items until 8 are taken.
-	prevWinners := s.WinnerCells()
-	gen := rng.New(0)
-	gen.SetState(uint32(s.regs[regGen]))
-	in, err = enc.Encode(rows[1].Time, rows[1].Value)
-	require.NoError(t, err)
-	r, err = s.Step(in, true)
-	require.NoError(t, err)
-	require.Empty(t, r.PredictedColumns)
-	var cells uint64
-	for _, col := range r.ActiveColumns {
-		cells += 1 + K // visit, activate
-		cells += 1     // previous-winner lookup (no matching segment)
-		hasPrev := false
-		for _, w := range prevWinners {
-			if w/K == col {
-				hasPrev = true
+	var nBumped int
+	for i, row := range rows[:1500] {
+		in, err := enc.Encode(row.Time, row.Value)
+		require.NoError(t, err)
+		learn := i%7 != 6 // (update rounds, every 10th step in stress, learn)
+		minOv := s.regs[regMinOverlap]
+		r, err := s.Step(in, learn)
+		require.NoError(t, err)
+		var active, bumped []int
+		for _, c := range r.ActiveColumns {
+			active = append(active, int(plen[c]))
+		}
+		if learn && minOv > 0 {
+			for c, w := range s.duty {
+				if w&0xFFFF < minOv {
+					bumped = append(bumped, int(plen[c]))
+				}
 			}
 		}
-		if !hasPrev {
-			cells += K + 1
-			gen.Below(K) // every cell has 0 segments: ties = K
+		nBumped += len(bumped)
+		want := Accel3Cycles(p, learn, len(in), active, bumped, s.TMCells3().Cycles(p), s.NumSegments())
+		require.Equal(t, want, r.Cycles, "step %d", i)
+		var tot uint64
+		for ph, c := range want {
+			tot += c
+			sum[ph] += c
 		}
-		cells += 2 // create: neither the cell nor the pool is full
-		draws, need := 0, 8
-		for i := 0; i < len(prevWinners) && need > 0; i++ {
-			draws++
-			if int(gen.Below(uint32(len(prevWinners)-i))) < need {
-				need--
-			}
+		require.Equal(t, tot, r.Total, "step %d: total", i)
+		total += tot
+		if !learn {
+			require.Zero(t, r.Cycles[PhaseSPLearn]+r.Cycles[PhaseSPDuty], "step %d: SP learning phases without learning", i)
 		}
-		// grow: candidate filter + segment read + draws + new synapses
-		cells += uint64(len(prevWinners) + mL + draws + 8)
+		require.Zero(t, r.Cycles[PhaseTMPredict], "step %d: TM_PREDICT is the column engine's", i)
 	}
-	require.Equal(t, cells, r.Cycles[PhaseTMCells], "step 1 TM_CELLS")
-	require.EqualValues(t, gen.State(), s.regs[regGen])
-	used := uint64(s.NumSegments())
-	require.EqualValues(t, k, used)
-	// dendrite: S + used·⌈M/4⌉ + sorts of the lists + the learning term
-	nAct, nMatch := len(s.actSeg), len(s.matchSeg)
-	require.Equal(t, S+used*mL+sortCycles(nMatch)+sortCycles(nAct)+uint64(nAct), r.Cycles[PhaseTMDendrite])
-	require.Equal(t, uint64(2*WC+k*K+k), r.Cycles[PhaseTMSwap])
-}
-
-func TestCeilLog2AndSort(t *testing.T) {
-	for n, want := range map[int]int{0: 0, 1: 0, 2: 1, 3: 2, 4: 2, 5: 3, 8: 3, 9: 4, 1024: 10, 1025: 11} {
-		require.Equal(t, want, ceilLog2(n), "n=%d", n)
+	st := s.Stats()
+	require.Equal(t, sum, st.Cycles)
+	require.Equal(t, total, st.Total)
+	require.Positive(t, s.NumSegments())
+	s2, err := New(s.Image())
+	require.NoError(t, err)
+	require.Equal(t, Accel3RestoreCycles(p, s.NumSegments()), s2.Stats().RestoreCycles)
+	require.Greater(t, s2.Stats().RestoreCycles, Accel3RestoreCycles(p, 0))
+	if cfg.Name == "stress" {
+		require.Positive(t, nBumped, "no bumped column")
 	}
-	require.EqualValues(t, 0, sortCycles(1))
-	require.EqualValues(t, 24, sortCycles(8))
-	require.Equal(t, "TM_DENDRITE", PhaseTMDendrite.String())
-	require.Equal(t, "tm.prevwinner", MemTMPrevWinner.String())
-	for i, name := range image.Memories {
-		require.Equal(t, name, Mem(i).String())
-	}
+	t.Logf("%s: 1500 steps: %d bumped columns, mean cycles/step %d", cfg.Name, nBumped, total/1500)
 }

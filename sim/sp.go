@@ -8,7 +8,7 @@ import (
 // Phases 1 to 5: LOAD and the spatial pooler (docs/SPEC.md section 5).
 
 // load is phase 1: clear in.bits, set the input bits, count the SP
-// iteration. Cycles: W + n_in + 1.
+// iteration.
 func (s *Sim) load(input []uint32) {
 	p := &s.p
 	clear(s.inBits)
@@ -28,11 +28,9 @@ func (s *Sim) load(input []uint32) {
 	s.regs[regSPIter]++ // 64 bits (SPEC 5.1)
 	s.rd[MemRegs]++
 	s.wr[MemRegs]++
-	s.cyc += uint64(p.W) + n + 1
 }
 
 // spOverlap is phase 2: overlap[c] = popcount(sp.conn[c] AND in.bits).
-// Cycles: C·⌈W/LANES_OV⌉ + 2.
 func (s *Sim) spOverlap() {
 	p := &s.p
 	W := p.W
@@ -48,12 +46,10 @@ func (s *Sim) spOverlap() {
 	s.rd[MemSPConn] += cw
 	s.rd[MemInBits] += cw
 	s.wr[MemSPOverlap] += uint64(p.C)
-	s.cyc += uint64(p.C*ceilDiv(W, p.lanesOV)) + 2
 }
 
 // spInhibit is phase 3: the k greatest eligible columns in the order
-// (score, column index), into out.cols ascending (SPEC 5.4). Cycles:
-// C + (Q + 1) + C + n_act + 3.
+// (score, column index), into out.cols ascending (SPEC 5.4).
 func (s *Sim) spInhibit() {
 	p := &s.p
 	s.outCols = s.outCols[:0]
@@ -109,12 +105,12 @@ func (s *Sim) spInhibit() {
 	for _, c := range s.outCols {
 		s.colActive[c/64] |= 1 << (c % 64)
 	}
-	s.cyc += uint64(p.C+(p.Q+1)+p.C+n) + 3
 }
 
 // inhibitBoosted selects by score overlap·boost (learning with boosting
-// on). ARCHITECTURE.md describes only the histogram (scores are overlaps);
-// the simulator selects by SPEC 5.4's order and charges the same cycles.
+// on). Architecture 3 implements boosting off only (htm3_sp); the
+// simulator selects by SPEC 5.4's order and counts the cycles of
+// inhibition without boosting (SP3Cycles).
 func (s *Sim) inhibitBoosted() {
 	p := &s.p
 	type key struct {
@@ -156,8 +152,7 @@ func (s *Sim) isActiveCol(c int) bool { return s.colActive[c/64]>>(c%64)&1 != 0 
 
 // spLearn is phase 4 (learning): per active column, ascending, the pool's
 // read-modify-write (SPEC 5.5.1), raise to threshold, trim, and the
-// rebuild of its sp.conn row. Cycles: Σ_active (poolLen + 2) +
-// Σ_raised (poolLen·⌈log₂ poolLen⌉ + poolLen + 2) + Σ_active (W + poolLen + 2).
+// rebuild of its sp.conn row.
 func (s *Sim) spLearn() {
 	p := &s.p
 	inc, dec := p.spInc, p.spDec
@@ -179,13 +174,10 @@ func (s *Sim) spLearn() {
 		s.rd[MemSPPool] += uint64(L)
 		s.wr[MemSPPool] += uint64(L)
 		s.rd[MemInBits] += uint64(L)
-		s.cyc += uint64(L + 2)
 		if s.raise(slots) {
 			s.nRaised++
-			s.cyc += uint64(L*ceilLog2(L) + L + 2)
 		}
 		s.trimAndConnect(c, slots)
-		s.cyc += uint64(p.W + L + 2)
 	}
 }
 
@@ -251,8 +243,7 @@ func (s *Sim) trimAndConnect(c int, slots []uint64) {
 
 // spDuty is phase 5 (learning): duty cycles, bumping weak columns, boost
 // factors and, on update rounds, the minimum duty cycle (SPEC 5.5.2–5).
-// Cycles: C + DIV_LAT + Σ_bumped (2·(poolLen + 2) + W) + [boost] C +
-// [update round] C.
+// The bumped columns' pool lengths are kept for SP3Cycles.
 func (s *Sim) spDuty() {
 	p := &s.p
 	iter := s.regs[regSPIter]
@@ -278,7 +269,6 @@ func (s *Sim) spDuty() {
 	s.wr[MemSPDuty] += C
 	s.rd[MemSPOverlap] += C
 	s.rd[MemRegs] += 2
-	s.cyc += C + uint64(p.divLat)
 
 	// Bump up weak columns.
 	if minOverlap := uint32(s.regs[regMinOverlap]); minOverlap > 0 {
@@ -296,7 +286,7 @@ func (s *Sim) spDuty() {
 			s.wr[MemSPPool] += uint64(L)
 			s.trimAndConnect(c, slots)
 			s.nBumped++
-			s.cyc += uint64(2*(L+2) + p.W)
+			s.bumped = append(s.bumped, L)
 		}
 	}
 	if p.boost {
@@ -306,7 +296,6 @@ func (s *Sim) spDuty() {
 		s.rd[MemSPDuty] += C
 		s.rd[MemSPBoostTable] += C
 		s.wr[MemSPBoost] += C
-		s.cyc += C
 	}
 	if iter%uint64(p.updatePeriod) == 0 {
 		var m uint32
@@ -316,6 +305,5 @@ func (s *Sim) spDuty() {
 		s.regs[regMinOverlap] = uint64(uint16((uint64(m) * uint64(p.minPct)) >> 16))
 		s.rd[MemSPDuty] += C
 		s.wr[MemRegs]++
-		s.cyc += C
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 // tmPredict is phase 6: the predicted columns are the columns of
 // tm.actseg's segments; the anomaly numerator counts the active columns
-// that are not among them (SPEC 6.2). Cycles: n_actseg + n_act + 2.
+// that are not among them (SPEC 6.2).
 func (s *Sim) tmPredict() {
 	K := uint32(s.p.K)
 	s.outPred = s.outPred[:0]
@@ -40,7 +40,6 @@ func (s *Sim) tmPredict() {
 	s.wr[MemOutPred] += uint64(len(s.outPred))
 	s.rd[MemOutCols] += nc
 	s.rd[MemOutPred] += uint64(len(s.outPred))
-	s.cyc += na + nc + 2
 }
 
 // tmCells is phase 7: the column loop of SPEC 6.3. The banks of tm.active
@@ -54,6 +53,7 @@ func (s *Sim) tmCells() {
 	s.prevWinners = bitmapList(s.prevWinner, s.prevWinners[:0])
 	s.rd[MemTMPrevWinner] += uint64(p.WC)
 	s.actCells, s.winCells = s.actCells[:0], s.winCells[:0]
+	s.c3 = TMCells3Counts{Act: len(s.outCols), Entries: s.entries, PrevWinners: len(s.prevWinners)}
 	s.g.SetState(uint32(s.regs[regGen]))
 	s.rd[MemRegs]++
 
@@ -75,7 +75,7 @@ func (s *Sim) tmCells() {
 		if col == uint32(p.C) {
 			break
 		}
-		s.cyc++ // the three-way merge visits the column
+		s.c3.Visited++
 		isActive := ia < len(cols) && cols[ia] == col
 		if isActive {
 			ia++
@@ -99,6 +99,7 @@ func (s *Sim) tmCells() {
 			s.burst(col, ms[im:em])
 		case s.learn && p.tmPSD > 0:
 			for _, sg := range ms[im:em] {
+				s.c3.Ops.Resume++ // punished inside the list walk
 				s.punish(sg)
 			}
 		}
@@ -108,8 +109,8 @@ func (s *Sim) tmCells() {
 	s.wr[MemRegs]++
 }
 
-// activatePredicted is SPEC 6.4. Cycles per segment: 1, and with learning
-// adapt (+ destroy when pruned) and grow.
+// activatePredicted is SPEC 6.4: with learning, adapt (a destroy when
+// pruned) and grow, each inside architecture 3's list walk.
 func (s *Sim) activatePredicted(segs []uint32) {
 	p := &s.p
 	for _, sg := range segs {
@@ -118,23 +119,22 @@ func (s *Sim) activatePredicted(segs []uint32) {
 			s.actCells = append(s.actCells, cell)
 			s.winCells = append(s.winCells, cell)
 		}
-		s.cyc++
 		if !s.learn {
 			continue
 		}
 		// numPot is read before adapting: it counts last step's activity.
 		grow := p.maxNew - int(s.numPot[sg])
 		s.rd[MemTMNumPot]++
+		s.c3.Ops.Resume++ // adapted inside the list walk
 		if s.adapt(sg) && grow > 0 {
 			s.grow(sg, grow)
 		}
 	}
 }
 
-// burst is SPEC 6.5. Cycles: K to activate the cells; one per matching
-// segment to find the best; when there is none, 1 for the previous-winner
-// lookup and, when that finds none, K + 1 for the least used cell; with
-// learning adapt and grow on the best matching segment, or create and grow.
+// burst is SPEC 6.5: the best matching segment, or the previous winner,
+// or the least used cell (a draw); with learning adapt and grow on the
+// best matching segment, or create and grow.
 func (s *Sim) burst(col uint32, matching []uint32) {
 	p := &s.p
 	K := uint32(p.K)
@@ -142,7 +142,7 @@ func (s *Sim) burst(col uint32, matching []uint32) {
 	for c := first; c < first+K; c++ {
 		s.actCells = append(s.actCells, c)
 	}
-	s.cyc += uint64(K)
+	s.c3.Bursts++
 	best := none
 	for _, sg := range matching {
 		if best == none || s.numPot[sg] > s.numPot[best] {
@@ -150,15 +150,12 @@ func (s *Sim) burst(col uint32, matching []uint32) {
 		}
 	}
 	s.rd[MemTMNumPot] += uint64(len(matching))
-	s.cyc += uint64(len(matching))
 	var winner uint32
 	if best != none {
 		winner = s.owner(best)
 	} else {
-		s.cyc++
 		winner = s.prevWinnerIn(first)
 		if winner == none {
-			s.cyc += uint64(K) + 1
 			winner = s.leastUsedCell(first)
 		}
 	}
@@ -166,6 +163,7 @@ func (s *Sim) burst(col uint32, matching []uint32) {
 	if !s.learn {
 		return
 	}
+	s.c3.Ops.BLearn++
 	if best != none {
 		grow := p.maxNew - int(s.numPot[best])
 		if s.adapt(best) && grow > 0 {
@@ -198,6 +196,7 @@ func (s *Sim) prevWinnerIn(first uint32) uint32 {
 // the fewest segments (tm.cellsegs), the one at the drawn position.
 func (s *Sim) leastUsedCell(first uint32) uint32 {
 	K := uint32(s.p.K)
+	s.c3.Draws++
 	cs := s.cellSegs[first : first+K]
 	s.rd[MemTMCellSegs] += uint64(K)
 	fewest, ties := cs[0], uint32(0)
@@ -223,10 +222,9 @@ func (s *Sim) leastUsedCell(first uint32) uint32 {
 
 // adapt is SPEC 6.8 on segment sg with (permanenceIncrement,
 // permanenceDecrement); it reports whether the segment still exists.
-// Cycles: ⌈M/LANES_SYN⌉ + 2, and a destroy when it is pruned.
 func (s *Sim) adapt(sg uint32) bool {
 	p := &s.p
-	s.cyc += uint64(p.mL + 2)
+	s.c3.Ops.Adapts++
 	base := int(sg) * p.M
 	slots := s.syn[base : base+p.M]
 	n := s.segCount(sg)
@@ -256,10 +254,10 @@ func (s *Sim) adapt(sg uint32) bool {
 	return s.prune(sg, n)
 }
 
-// punish is SPEC 6.6 on segment sg. Cycles: as adapt.
+// punish is SPEC 6.6 on segment sg.
 func (s *Sim) punish(sg uint32) {
 	p := &s.p
-	s.cyc += uint64(p.mL + 2)
+	s.c3.Ops.Adapts++
 	base := int(sg) * p.M
 	slots := s.syn[base : base+p.M]
 	n := s.segCount(sg)
@@ -318,11 +316,10 @@ func (s *Sim) age(sg uint32) uint32 {
 }
 
 // destroySegment frees every synapse of sg, clears its tm.seg word,
-// decrements its cell's tm.cellsegs and pushes it on tm.free. Cycles:
-// ⌈M/LANES_SYN⌉ + 2.
+// decrements its cell's tm.cellsegs and pushes it on tm.free.
 func (s *Sim) destroySegment(sg uint32) {
 	p := &s.p
-	s.cyc += uint64(p.mL + 2)
+	s.c3.Ops.Destroys++
 	base := int(sg) * p.M
 	for j := base; j < base+p.M; j++ {
 		if w := s.syn[j]; w&p.synValid != 0 {
@@ -348,11 +345,10 @@ func (s *Sim) destroySegment(sg uint32) {
 	s.wr[MemRegs]++
 }
 
-// grow is SPEC 6.7: grow(sg, n). Cycles: n_prevwinners (candidate filter)
-// + ⌈M/LANES_SYN⌉ + draws + eviction passes·(⌈M/LANES_SYN⌉ + 1) + new
-// synapses.
+// grow is SPEC 6.7: grow(sg, n).
 func (s *Sim) grow(sg uint32, n int) {
 	p := &s.p
+	s.c3.Ops.Grows++
 	base := int(sg) * p.M
 	slots := s.syn[base : base+p.M]
 	used := s.segCount(sg)
@@ -378,35 +374,37 @@ func (s *Sim) grow(sg uint32, n int) {
 		}
 	}
 	s.cand = cand
-	s.cyc += uint64(len(s.prevWinners) + p.mL)
 	need := min(n, len(cand))
-	if over := used + need - p.M; over > 0 {
-		for ; over > 0; over-- {
-			s.cyc += uint64(p.mL + 1)
-			s.rd[MemTMSyn] += uint64(p.M)
-			weakest := -1
-			var wp uint64
-			for j, w := range slots {
-				if w&p.synValid == 0 || hasBit(s.prevWinner, s.synCell(w)) {
-					continue
-				}
-				if perm := w & p.permMask; weakest < 0 || perm < wp {
-					weakest, wp = j, perm
-				}
+	// The weakest-synapse passes (SPEC 6.7 step 3): architecture 3's
+	// filter pass finds the first weakest synapse; an eviction that leaves
+	// more to evict makes another pass.
+	s.c3.Ops.GEv++
+	for over := used + need - p.M; over > 0; over-- {
+		s.rd[MemTMSyn] += uint64(p.M)
+		weakest := -1
+		var wp uint64
+		for j, w := range slots {
+			if w&p.synValid == 0 || hasBit(s.prevWinner, s.synCell(w)) {
+				continue
 			}
-			if weakest < 0 {
-				break
+			if perm := w & p.permMask; weakest < 0 || perm < wp {
+				weakest, wp = j, perm
 			}
-			s.freeSlot(base+weakest, s.synCell(slots[weakest]))
-			s.wr[MemTMSyn]++
-			used--
-			s.regs[regSynEvicted]++
+		}
+		if weakest < 0 {
+			break
+		}
+		s.freeSlot(base+weakest, s.synCell(slots[weakest]))
+		s.wr[MemTMSyn]++
+		used--
+		s.regs[regSynEvicted]++
+		if over > 1 {
+			s.c3.Ops.GEv++
 		}
 	}
 	need = min(need, p.M-used)
 	slot := 0
 	for i := 0; i < len(cand) && need > 0; i++ {
-		s.cyc++ // one draw per examined candidate
 		if int(s.g.Below(uint32(len(cand)-i))) >= need {
 			continue
 		}
@@ -420,25 +418,26 @@ func (s *Sim) grow(sg uint32, n int) {
 		used++
 		need--
 		s.regs[regSynCreated]++
-		s.cyc++ // the new synapse's write
 	}
 	s.setSegCount(sg, used)
 	s.wr[MemTMSeg]++
 }
 
 // create is SPEC 6.10: create(cell). It returns the new segment, or none
-// when the pool is full and every segment is active or matching. Cycles:
-// 2 + [cell full] (S + 1) + [pool full] (S + 1), and a destroy per evicted
-// segment.
+// when the pool is full and every segment is active or matching. A full
+// cell's least recently used segment is found as architecture 3 finds it,
+// by a walk of the whole used list (TMCells3Ops.Walked).
 func (s *Sim) create(cell uint32) uint32 {
 	p := &s.p
-	s.cyc += 2
+	s.c3.Ops.Creates++
 	s.rd[MemTMCellSegs]++
 	for int(s.cellSegs[cell]) >= p.G {
 		// The cell's least recently used segment: the oldest, the earliest
 		// created among equals, found by a scan of tm.seg, tm.seglru and
 		// tm.segseq (S reads and the last one's latency).
-		s.cyc += uint64(p.S + 1)
+		// Architecture 3 walks the whole used list, newest first.
+		s.c3.Ops.Walks++
+		s.c3.Ops.Walked += p.S - int(s.regs[regFreeCount])
 		list := s.cellSegList[:0]
 		for sg, w := range s.seg {
 			if w&p.segValid != 0 && uint32(w&p.cellMask) == cell {
@@ -458,7 +457,7 @@ func (s *Sim) create(cell uint32) uint32 {
 		s.regs[regSegEvictedCell]++
 	}
 	if s.regs[regFreeCount] == 0 {
-		s.cyc += uint64(p.S + 1)
+		s.c3.Ops.Scans++
 		victim := none
 		var oldest uint32
 		for sg := 0; sg < p.S; sg++ {
@@ -481,6 +480,7 @@ func (s *Sim) create(cell uint32) uint32 {
 	}
 	// Pop the free stack; the popped entry is cleared (an image holds
 	// zeros above FREE_COUNT).
+	s.c3.Ops.Pops++
 	fc := s.regs[regFreeCount] - 1
 	sg := uint32(s.free[fc])
 	s.free[fc] = 0
@@ -507,8 +507,7 @@ func (s *Sim) create(cell uint32) uint32 {
 
 // tmSwap is phase 8: the new bitmaps. The banks were swapped at the start
 // of phase 7 (tm.active → tm.prevactive, tm.winner → tm.prevwinner); here
-// the new banks are cleared and the new cells' bits set. Cycles:
-// 2·WC + n_active_cells + n_winner_cells.
+// the new banks are cleared and the new cells' bits set.
 func (s *Sim) tmSwap() {
 	p := &s.p
 	clear(s.active)
@@ -524,14 +523,14 @@ func (s *Sim) tmSwap() {
 	s.wr[MemTMWinner] += uint64(p.WC) + nw
 	s.rd[MemTMActive] += na
 	s.rd[MemTMWinner] += nw
-	s.cyc += uint64(2*p.WC) + na + nw
 }
 
 // tmDendrite is phase 9 (and RESTORE's dendrite activation): numpot and
 // numconn of every segment from tm.active (SPEC 6.9), tm.actseg and
 // tm.matchseg in segment order, and with learning segLastUsed of the
-// active segments and the TM iteration. Cycles: S + Σ_used ⌈M/LANES_SYN⌉ +
-// sort(n_match) + sort(n_actseg) + [learn] n_actseg.
+// active segments and the TM iteration. It counts the entries of
+// architecture 3's per-cell lists (the active or matching segments) for
+// the next TM_CELLS.
 func (s *Sim) tmDendrite(learn bool) {
 	p := &s.p
 	for _, sg := range s.touched {
@@ -566,12 +565,17 @@ func (s *Sim) tmDendrite(learn bool) {
 	s.wr[MemTMNumConn] += uint64(used)
 
 	s.actSeg, s.matchSeg = s.actSeg[:0], s.matchSeg[:0]
+	s.entries = 0
 	for _, sg := range s.touched {
-		if int(s.numConn[sg]) >= p.actT {
+		a, m := int(s.numConn[sg]) >= p.actT, int(s.numPot[sg]) >= p.minT
+		if a {
 			s.actSeg = append(s.actSeg, sg)
 		}
-		if int(s.numPot[sg]) >= p.minT {
+		if m {
 			s.matchSeg = append(s.matchSeg, sg)
+		}
+		if a || m {
+			s.entries++ // an entry of architecture 3's per-cell lists
 		}
 	}
 	s.sortSegs(s.actSeg)
@@ -579,7 +583,6 @@ func (s *Sim) tmDendrite(learn bool) {
 	na, nm := len(s.actSeg), len(s.matchSeg)
 	s.wr[MemTMActSeg] += uint64(na)
 	s.wr[MemTMMatchSeg] += uint64(nm)
-	s.cyc += uint64(p.S+used*p.mL) + sortCycles(nm) + sortCycles(na)
 	if learn {
 		it := uint64(uint32(s.regs[regTMIter]))
 		for _, sg := range s.actSeg {
@@ -590,7 +593,6 @@ func (s *Sim) tmDendrite(learn bool) {
 		s.wr[MemTMSegLRU] += uint64(na)
 		s.rd[MemRegs]++
 		s.wr[MemRegs]++
-		s.cyc += uint64(na)
 	}
 }
 
@@ -638,7 +640,7 @@ func (s *Sim) sortSegs(list []uint32) {
 }
 
 // output is phase 10: OUT_BUF, PRED_BUF and the anomaly registers, and the
-// step counter. Cycles: n_act + n_pred + 2.
+// step counter.
 func (s *Sim) output() {
 	s.regs[regSteps]++
 	s.rd[MemRegs]++
@@ -646,5 +648,4 @@ func (s *Sim) output() {
 	na, np := uint64(len(s.outCols)), uint64(len(s.outPred))
 	s.rd[MemOutCols] += na
 	s.rd[MemOutPred] += np
-	s.cyc += na + np + 2
 }

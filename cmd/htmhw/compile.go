@@ -48,9 +48,6 @@ A model whose RDSE resolution comes from the data's range needs the data
 	f.StringVarP(&o.out, "out", "o", "", "image file to write")
 	f.StringVar(&o.memDir, "mem-dir", "", "directory for per-memory files")
 	f.StringVar(&o.formats, "format", "readmemh", "per-memory file formats: readmemh, coe, ihex (comma separated)")
-	f.IntVar(&o.arch.LanesOV, "lanes-ov", o.arch.LanesOV, "architecture: SP overlap words per cycle")
-	f.IntVar(&o.arch.LanesSyn, "lanes-syn", o.arch.LanesSyn, "architecture: TM synapse slots per cycle")
-	f.IntVar(&o.arch.DivLat, "div-lat", o.arch.DivLat, "architecture: duty-cycle divider latency")
 	_ = cmd.MarkFlagRequired("out")
 	cmd.MarkFlagsMutuallyExclusive("state", "model")
 	cmd.MarkFlagsMutuallyExclusive("data", "range")
@@ -148,7 +145,7 @@ func newImageCmd() *cobra.Command {
 memories with its model, and prints the header, the memories (width, depth,
 bits, CRC-32 as the hardware's CRC register reports it) and, for each known
 part, the SPRAM and block RAM its memory map takes, with architecture 3's
-working memories (docs/ARCHITECTURE-3.md). --part prints one part's map:
+working memories (docs/ARCHITECTURE.md 2.3). --part prints one part's map:
 each memory, its primitive and how many.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -169,8 +166,7 @@ each memory, its primitive and how many.`,
 			}
 			cfg := r.Config()
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "%s: htmhw image format %d, architecture %d (LANES_OV %d, LANES_SYN %d, DIV_LAT %d)\n",
-				args[0], image.FormatVersion, arch.Version, im.Arch.LanesOV, im.Arch.LanesSyn, im.Arch.DivLat)
+			fmt.Fprintf(w, "%s: htmhw image format %d, architecture %d\n", args[0], image.FormatVersion, arch.Version)
 			fmt.Fprintf(w, "model %q, %d-bit permanences, after %d steps, %d segments, %d synapses\n\n",
 				cfg.Name, cfg.PermanenceBits, r.Steps(), r.NumSegments(), r.NumSynapses())
 			if err := im.WriteSizing(w); err != nil {

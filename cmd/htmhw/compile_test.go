@@ -68,7 +68,6 @@ func TestCompileErrors(t *testing.T) {
 		{[]string{"compile", "--model", "small", "-o", filepath.Join(dir, "x.img")}, "give --data or --range"},
 		{[]string{"compile", "--model", "small", "--range", "5,1", "-o", filepath.Join(dir, "x.img")}, `--range "5,1"`},
 		{[]string{"compile", "-o", filepath.Join(dir, "x.img")}, "give --model or --state"},
-		{[]string{"compile", "--model", "small", "--range", "0,1", "--lanes-syn", "0", "-o", filepath.Join(dir, "x.img")}, "LANES_SYN 0"},
 		{[]string{"compile", "--model", "small", "--range", "0,1", "--mem-dir", dir, "--format", "mif", "-o", filepath.Join(dir, "x.img")}, `unknown memory file format "mif"`},
 		{[]string{"image", "inspect", bad}, `bad.img: image: section "tm.active": crc mismatch`},
 		{[]string{"image", "inspect", filepath.Join(dir, "none.img")}, "none.img"},

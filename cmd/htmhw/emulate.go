@@ -214,7 +214,7 @@ func startRTL(ctx context.Context, log io.Writer, im *image.Image) (*hdl.RTLTarg
 		return nil, err
 	}
 	t0 := time.Now()
-	m, err := hdl.BuildAccel3(ctx, p)
+	m, err := hdl.Build(ctx, p)
 	if err != nil {
 		return nil, err
 	}

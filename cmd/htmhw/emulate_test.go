@@ -231,7 +231,7 @@ func TestEmulateRTL(t *testing.T) {
 	// the URI.
 	p, err := hdl.ParamsOf(im)
 	require.NoError(t, err)
-	_, err = hdl.BuildAccel3(context.Background(), p)
+	_, err = hdl.Build(context.Background(), p)
 	require.NoError(t, err)
 	uri, stop := startEmulate(t, "--listen", "tcp://127.0.0.1:0", "--image", img, "--backend", "rtl")
 	b, err := driver.Open(uri)

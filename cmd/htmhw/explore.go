@@ -28,7 +28,7 @@ func newExploreCmd() *cobra.Command {
 		Short: "Score a grid of model variants on NAB against their hardware cost",
 		Long: `Explore runs htmhw's NAB detector over every variant of a grid of models
 (package explore): each variant a base preset with its columns, cells per
-column, segment pool, synapses per segment, permanence width or lanes changed.
+column, segment pool, synapses per segment, or permanence width changed.
 For each it reports the NAB scores (standard, reward_low_FP_rate,
 reward_low_FN_rate), the memory image's bits, the parts that hold the image on
 chip (the part table of htmhw image inspect), the simulator's mean cycles per

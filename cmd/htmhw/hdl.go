@@ -21,12 +21,12 @@ func newHDLCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "hdl",
 		Short: "Verify the accelerator's Verilog RTL in Verilator, or synthesize it",
-		Long: `The accelerator's synthesizable Verilog RTL (hdl/rtl): verify runs it in Verilator
-against the cycle-level simulator, synth runs the open FPGA flow (Yosys; nextpnr-ice40
-and icepack for iCE40).
+		Long: `The accelerator's synthesizable Verilog RTL (hdl/rtl3, top htm3_accel): verify runs
+it in Verilator against the cycle-level simulator, synth runs the open FPGA flow (Yosys;
+nextpnr-ice40 and icepack for iCE40).
 
 The RTL implements the host interface, the memories and every phase of a
-STEP (docs/ARCHITECTURE.md version 2), bit- and cycle-exact with the simulator.`,
+STEP (docs/ARCHITECTURE.md version 3), bit- and cycle-exact with the simulator.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
@@ -161,13 +161,12 @@ func newHDLSynthCmd() *cobra.Command {
 and DSP counts, then each module's (a second Yosys run without flattening;
 --no-modules leaves it out).
 
---board icebreaker builds the iCEBreaker's board top, the design of its bitstream:
-hdl/rtl3/icebreaker3_top.v, architecture 3's accelerator behind the UARTBone
-bridge at --baud, with the board's pins (hdl/boards/icebreaker.pcf); its memories
-start blank and the host loads the image (htmhw run --board serial://...). --bridge
-there synthesizes the bridge on a register file alone (no model). Without --board,
-the accelerator of architecture 2 behind a pin-light serial wrapper
-(hdl/rtl/htm_synth_top.v), its memories initialised from the image.
+The design is the iCEBreaker's board top (--board icebreaker, the only board and
+the default), the design of its bitstream: hdl/rtl3/icebreaker3_top.v, the
+accelerator behind the UARTBone bridge at --baud, with the board's pins
+(hdl/boards/icebreaker.pcf); its memories start blank and the host loads the
+image (htmhw run --board serial://...). --bridge synthesizes the bridge on a
+register file alone (no model).
 
 For ice40-up5k, nextpnr-ice40 (--up5k --package sg48) first packs the design and
 the logic cells, EBR, SPRAM and DSP in use are printed against the part. A design
@@ -187,7 +186,7 @@ unknown.`,
 	f.StringVar(&o.rng, "range", "0,100", "value range lo,hi for a data-derived RDSE resolution (does not change the dimensions)")
 	f.StringVar(&o.image, "image", "", "memory image (htmhw compile) instead of --model")
 	f.StringVar(&o.work, "work", "", "directory for the tools' files (default: a temporary one, removed)")
-	f.StringVar(&o.board, "board", "", "top: icebreaker for the board top (hdl/rtl3/icebreaker3_top.v), empty for architecture 2's serial wrapper (hdl/rtl/htm_synth_top.v)")
+	f.StringVar(&o.board, "board", "icebreaker", "the board whose top holds the accelerator: icebreaker (hdl/rtl3/icebreaker3_top.v)")
 	f.IntVar(&o.baud, "baud", hdl.DefaultBaud, "with --board icebreaker: the UART's rate (at least 4 clocks of 12 MHz a bit)")
 	f.BoolVar(&o.packOnly, "pack-only", false, "ice40-up5k: stop after nextpnr's packing (no place and route)")
 	f.BoolVar(&o.noModules, "no-modules", false, "leave out the per-module synthesis (yosys -noflatten)")

@@ -65,14 +65,15 @@ type simOptions struct {
 func newSimCmd() *cobra.Command {
 	o := &simOptions{}
 	cmd := &cobra.Command{
-		Use:   "sim --image region.img --data F.csv [--trace out.trace] [--clock 100MHz]",
+		Use:   "sim --image region.img --data F.csv [--trace out.trace] [--clock 12MHz]",
 		Short: "Run a memory image on the cycle-level simulator",
 		Long: `Sim loads a memory image into the cycle-level simulator of the accelerator
 (docs/ARCHITECTURE.md), streams a CSV through it with learning, and prints the
-cycles per step by phase, the word accesses and bandwidth per memory, and the
-steps per second at the clock. --trace writes the register trace
+cycles per step by phase (architecture 3's, those of hdl/rtl3), the word
+accesses and bandwidth per memory, and the steps per second at the clock
+(default 12 MHz, the iCEBreaker's oscillator). --trace writes the register trace
 (` + trace.RegsHeader + `) that htmhw verify checks.`,
-		Example: "  htmhw sim --image region.img --data testdata/nab/art_daily_jumpsup.csv --trace sim.trace --clock 48MHz",
+		Example: "  htmhw sim --image region.img --data testdata/nab/art_daily_jumpsup.csv --trace sim.trace --clock 24MHz",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -80,7 +81,7 @@ steps per second at the clock. --trace writes the register trace
 	f.StringVar(&o.image, "image", "", "memory image (htmhw compile)")
 	f.StringVarP(&o.data, "data", "d", "", "input CSV")
 	f.StringVar(&o.trace, "trace", "", "register trace to write")
-	f.StringVar(&o.clock, "clock", "100MHz", "clock frequency for steps per second and bandwidth")
+	f.StringVar(&o.clock, "clock", "12MHz", "clock frequency for steps per second and bandwidth")
 	f.StringVar(&o.plot, "plot", "", "PNG of the cycles per step by phase over the stream")
 	f.BoolVar(&o.noLearn, "no-learn", false, "run without learning")
 	_ = cmd.MarkFlagRequired("image")

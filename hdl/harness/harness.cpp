@@ -1,5 +1,6 @@
-// Verilator harness for htm_accel: drives the Wishbone bus as a host would
-// (docs/ARCHITECTURE.md section 3), runs STEP commands on inputs read from a
+// Verilator harness for htm3_accel (hdl/rtl3, built with --prefix Vhtm_accel):
+// drives the Wishbone bus as a host would (docs/ARCHITECTURE.md section 3),
+// runs STEP commands on inputs read from a
 // file and writes a register trace (model/trace: step,cols,pred,anom_num,
 // anom_den,cycles), the per-phase cycles (PHASE_CYCLES) and, at the end, a
 // dump of every memory read back through the memory window with its

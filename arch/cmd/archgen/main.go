@@ -2,7 +2,7 @@
 // Verilog header the RTL includes and the C++ header of the Verilator
 // harness. hdl runs it through go generate:
 //
-//	archgen -verilog rtl/htm_arch.vh -c harness/htm_arch.h
+//	archgen -verilog rtl3/htm_arch.vh -c harness/htm_arch.h
 package main
 
 import (
