@@ -161,18 +161,23 @@ module htm3_tm_cells #(
   reg [1:0] dret;  // where destroy returns: 0 ret, 1 S_KPOOL, 2 S_POP
   reg [5:0] k;  // S_INIT's and S_FIN's step
   reg [WM-1:0] act_t, min_t;  // cfg words 16, 17 (at most M)
-  // cfg 18, saturated at 2^WN - 1: every use is a minimum with a count of
-  // previous winners (below 2^WN - M) or a comparison with numPot (at most M)
-  reg [WN-1:0] max_new;
+  // cfg 18, saturated at 2^(WM + 2) - 1 >= NSAT + M: grow's n is only used
+  // saturated at NSAT (below), and maxNewSynapseCount - numPot (numPot at
+  // most M) saturates there the same
+  reg [WM+1:0] max_new;
   reg [WG-1:0] g_max;  // cfg 19
   reg [B-1:0] p_init, p_inc, p_dec, p_psd;  // cfg 23, 25, 26, 27
   reg [WS:0] fc;  // FREE_COUNT
   reg [WS-1:0] tail;
-  // The event counts of this pass (0 created, 1 evicted: cell full, 2
-  // evicted: pool full, 3 segments pruned, 4 not created, 5 synapses
-  // created, 6 pruned, 7 evicted), added to regs 7-14 at the end; one read
-  // multiplexer (ev_q, ev_i_r) serves the incrementer and S_FIN.
-  reg [15:0] ev[0:7];
+  // The event counters (0 created, 1 evicted: cell full, 2 evicted: pool
+  // full, 3 segments pruned, 4 not created, 5 synapses created, 6 pruned,
+  // 7 evicted: regs 7-14) are incremented in regs as the events happen: the
+  // event's state reads the counter's low quarter (the cfg/regs read port
+  // is idle in every event state), the next cycle adds 1 (ev_go_r) and the
+  // write follows. A carry out of the low quarter is kept in ev_c (at most
+  // one a pass: a pass counts fewer than 2^16 events of each kind) and
+  // added into the upper quarters by S_FIN.
+  reg [7:0] ev_c;
   reg ev_go, ev_go_r;
   reg [2:0] ev_i, ev_i_r;
   reg carry;  // the carry between a 64-bit counter's 16-bit quarters (S_POP's created, S_FIN)
@@ -191,7 +196,7 @@ module htm3_tm_cells #(
   reg [WS-1:0] best_seg;
   reg [WK:0] j;  // S_BURST's cell counter
   reg pw_v;
-  reg [WCELL-1:0] pw_cell, win_cell;
+  reg [WCELL-1:0] pw_cell;
   reg [WG-1:0] fewest;
   reg [K-1:0] ties_m;  // the column's cells with the fewest segments
   // Bitmap accumulators: the word being filled, written when the next set
@@ -203,7 +208,7 @@ module htm3_tm_cells #(
   reg pun;  // the slot loop punishes (else adapts)
   reg [WS-1:0] lseg, lnk;  // the segment learned on; the walk's next link
   reg [WM-1:0] g_pot;  // numPot of the segment adapted (grow's n is maxNewSynapseCount - numPot)
-  reg [WN-1:0] gn;  // grow's n
+  reg [WM:0] gn;  // grow's n, saturated at NSAT
   reg [WS-1:0] oseg;  // the segment of the running operation (adapt, grow, destroy, pop), of the walk or scan
   reg [SYN_AW-1:0] sbase;  // its first slot (unused when M is a power of two)
   localparam M_POW2 = (M & (M - 1)) == 0 && M > 1;
@@ -215,6 +220,9 @@ module htm3_tm_cells #(
   // grow's need, saturated at NSAT >= M + 2: beyond M it only decides
   // evictions (over, over_next); the candidate loop's need is at most M
   localparam integer NSAT = (1 << (WM + 1)) - 1;
+  function automatic [WM:0] sat_n(input [31:0] x);
+    sat_n = x > NSAT ? (WM + 1)'(NSAT) : x[WM:0];
+  endfunction
   reg [WM:0] need;
   reg take;  // S_GC3 took the candidate: its synapse is written in the next cycle
   reg wk_v, rescan;
@@ -228,9 +236,7 @@ module htm3_tm_cells #(
   reg [WCELL-1:0] ccell;  // create's cell
   reg bv;
   reg [WS-1:0] bseg;
-  reg [31:0] bage, age_r;  // the best age; the age of the segment read last
-  reg pend;  // the pool scan has a segment to compare
-  reg [WS-1:0] pws;  // that segment
+  reg [31:0] bage;  // the best age
   reg [15:0] lru_lo;  // the low half of an age (iter - seglru): iter is read from regs 3 each time
   reg age_b;  // its borrow
   reg elig;
@@ -291,9 +297,13 @@ module htm3_tm_cells #(
   end
 
   // The burst's cell whose cellsegs and previous-winner bit arrive now.
-  wire [WCELL-1:0] bcell = first + WCELL'(j) - 1'b1;
-  wire [WCELL-1:0] rcell = first + WCELL'(j);  // the cell read now
-  wire [WCELL-1:0] pcell = first + WCELL'(pick);
+  // (when K is a power of two, col * K + x is {col, x}: no adders)
+  localparam K_POW2 = (K & (K - 1)) == 0 && K > 1;
+  localparam integer WKL = K > 1 ? $clog2(K) : 1;
+  wire [WKL-1:0] j_m1 = WKL'(j) - 1'b1;
+  wire [WCELL-1:0] bcell = K_POW2 ? WCELL'({col, j_m1}) : first + WCELL'(j) - 1'b1;
+  wire [WCELL-1:0] rcell = K_POW2 ? WCELL'({col, j[WKL-1:0]}) : first + WCELL'(j);  // the cell read now
+  wire [WCELL-1:0] pcell = K_POW2 ? WCELL'({col, pick[WKL-1:0]}) : first + WCELL'(pick);
 
   // The slot word's fields.
   wire [WCELL-5:0] rd_chi = syn_rd[B+4+:WCELL-4];  // the slot's cell's bitmap word
@@ -312,7 +322,8 @@ module htm3_tm_cells #(
   wire [B-1:0] perm_new = pun ? (pa_bit ? perm_sub : sw_perm) : (pa_bit ? perm_inc : perm_sub);
   wire pw_bit = win_rd[sw_cell[3:0]];
   wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
-  wire [WN-1:0] need_c = gn < ncand_c ? gn : ncand_c;
+  wire [WM+1:0] mn_d = max_new - (WM + 2)'(g_pot);  // maxNewSynapseCount - numPot
+  wire [WN-1:0] need_c = WN'(gn) < ncand_c ? WN'(gn) : ncand_c;  // (at most NSAT)
   wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
   wire [WM-1:0] room = WM'(M) - cnt;  // free slots
   wire over_next = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M + 1);  // and again after this eviction
@@ -321,21 +332,22 @@ module htm3_tm_cells #(
   // half (sm_rd), the low half in S_WC and S_PSB, the high in S_WD and S_PSC.
   wire [16:0] age_d = {1'b0, cr_rd} - {1'b0, sm_rd} - {16'd0, (st == S_WD || st == S_PSC) && age_b};
   wire [31:0] age = {age_d[15:0], lru_lo};
-  // One comparator: age_r >= bage in the walk (S_WE: among equal ages the
-  // last seen), age_r > bage in the pool scan; the carry of age_r - bage
-  // (- 1 in the scan).
+  // One comparator, on the age as its high half is computed: age >= bage in
+  // the walk (S_WD: among equal ages the last seen), age > bage in the pool
+  // scan (S_PSC); the carry of age - bage (- 1 in the scan).
   // (only the carry of the sum is used)
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] age_cmp = {1'b0, age_r} + {1'b0, ~bage} + {32'd0, st == S_WE};
+  wire [32:0] age_cmp = {1'b0, age} + {1'b0, ~bage} + {32'd0, st == S_WD};
   /* verilator lint_on UNUSEDSIGNAL */
   wire age_older = age_cmp[32];
   wire [15:0] seg_word = 16'({cnt + WM'(take), 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
-  // The one adder on regs: in S_FIN a counter quarter plus this pass's
-  // count (the low quarter) or the carry; in S_POP a quarter of created
-  // plus the carry (set before the low quarter).
+  // The one incrementer on regs: an event counter's low quarter plus 1
+  // (ev_go_r); in S_FIN a counter's quarter plus the carry (0 into the low
+  // quarter, which the events have counted already); in S_POP a quarter of
+  // created plus the carry (set before the low quarter).
   wire [1:0] fin_q = 2'(k - 1'b1);  // the quarter S_FIN adds
-  wire [15:0] ev_q = ev[ev_i_r];
-  wire [16:0] fin_sum = {1'b0, cr_rd} + (st == S_FIN && fin_q[1:0] == 2'd0 ? {1'b0, ev_q} : {16'd0, carry});
+  wire fin_q0 = st == S_FIN && fin_q == 2'd0;
+  wire [16:0] fin_sum = {1'b0, cr_rd} + {16'd0, ev_go_r || (carry && !fin_q0)};
 
   assign ac_ra = ai[WCOL-1:0] + WCOL'(st == S_FOLD && fold_hit);
   assign cm_ra = w;
@@ -431,10 +443,11 @@ module htm3_tm_cells #(
     // (created, k 4-7); the walk and the scan: regs 3; S_FIN: regs 7-14
     case (st)
       S_INIT: cr_ra = init_addr(k);
-      S_POP: cr_ra = k < 6'd4 ? 7'd74 + 7'(k) : 7'd76 + 7'(k);
+      S_POP: cr_ra = k < 6'd4 ? 7'd74 + 7'(k) : k < 6'd9 ? 7'd76 + 7'(k) : 7'd92;  // (k 11: created's counter)
       S_WB, S_PSA: cr_ra = 7'd76;
       S_WC, S_PSB: cr_ra = 7'd77;
-      default: cr_ra = 7'd92 + 7'(k);
+      S_FIN: cr_ra = 7'd92 + 7'(k);
+      default: cr_ra = 7'd92 + {2'd0, ev_i, 2'd0};  // an event state: its counter's low quarter
     endcase
     sc_ra = sc_link;
     cs_ra = rcell;
@@ -670,7 +683,6 @@ module htm3_tm_cells #(
   wire seg_learn = learn && ((col_act && col_pred && seg_is_act) || (!col_act && seg_is_match && p_psd != 0));
   wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == seg && !seg_learn)
       || (st == S_RESUME && lnk == lseg);
-  integer e;
 
   always @(posedge clk) begin
     cr_we <= 1'b0;
@@ -698,16 +710,22 @@ module htm3_tm_cells #(
       wl_d <= set_cell;
     end
     if (wl_we) n_win <= n_win + 1'b1;
-    // an event is counted a cycle after it happens (timing); the last one
-    // is counted before S_FIN reads the counts
+    // an event's counter is written two cycles after the event (its low
+    // quarter read, plus 1): no event state writes regs, and the last event
+    // is written before S_FIN reads its counter
     ev_go_r <= ev_go;
     ev_i_r <= st == S_FIN ? 3'(k >> 2) : ev_i;  // S_FIN: the counter that k + 1 adds
-    if (ev_go_r) ev[ev_i_r] <= ev_q + 1'b1;
-    // the pool scan compares a segment while it reads the next one
-    if ((st == S_PSA || st == S_PSF) && pend && elig && (!bv || age_older)) begin
+    if (ev_go_r) begin
+      {carry, cr_wd} <= fin_sum;
+      cr_we <= 1'b1;
+      cr_wa <= 7'd92 + {2'd0, ev_i_r, 2'd0};
+      if (fin_sum[16]) ev_c[ev_i_r] <= 1'b1;
+    end
+    // the walk's and the pool scan's best segment (S_WD, S_PSC)
+    if ((st == S_WD && owner == ccell || st == S_PSC && elig) && (!bv || age_older)) begin
       bv <= 1'b1;
-      bseg <= pws;
-      bage <= age_r;
+      bseg <= oseg;
+      bage <= age;
     end
     if (pr_we) n_pred <= n_pred + 1'b1;
     case (st)
@@ -727,7 +745,7 @@ module htm3_tm_cells #(
         w <= {CM_AW{1'b0}};
         acc_a_i <= {ACT_AW{1'b0}};
         acc_w_i <= {ACT_AW{1'b0}};
-        for (e = 0; e < 8; e = e + 1) ev[e] <= 16'd0;
+        ev_c <= 8'd0;
         ev_go_r <= 1'b0;
         take <= 1'b0;
       end
@@ -737,7 +755,7 @@ module htm3_tm_cells #(
         case (k)
           6'd1: act_t <= cr_rd[WM-1:0];
           6'd2: min_t <= cr_rd[WM-1:0];
-          6'd5: max_new <= cr_rd[15:WN] != 0 ? {WN{1'b1}} : cr_rd[WN-1:0];
+          6'd5: max_new <= cr_rd[15:WM+2] != 0 ? {(WM + 2) {1'b1}} : cr_rd[WM+1:0];
           6'd6: g_max <= cr_rd[WG-1:0];
           6'd7: p_init <= cr_rd[B-1:0];
           6'd8: p_inc <= cr_rd[B-1:0];
@@ -861,7 +879,6 @@ module htm3_tm_cells #(
         if (best_v || pw_v) begin
           set_w <= 1'b1;
           set_cell <= best_v ? best_cell : pw_cell;
-          win_cell <= best_v ? best_cell : pw_cell;
           st <= learn ? S_BLEARN : S_COL;
         end else begin
           rng_step <= 1'b1;
@@ -873,7 +890,6 @@ module htm3_tm_cells #(
       S_PICK: begin
         set_w <= 1'b1;
         set_cell <= pcell;
-        win_cell <= pcell;
         st <= learn ? S_BLEARN : S_COL;
       end
       // a burst's learning: adapt and grow the best matching segment, or
@@ -887,8 +903,8 @@ module htm3_tm_cells #(
           g_pot <= best_pot;
           st <= S_A0;
         end else if (n_pw != {(WCELL + 1) {1'b0}}) begin
-          gn <= n_pw < max_new ? n_pw : max_new;
-          ccell <= win_cell;
+          gn <= sat_n(32'(n_pw) < 32'(max_new) ? 32'(n_pw) : 32'(max_new));
+          ccell <= set_cell;  // the winner S_DEC or S_PICK set
           st <= S_K0;
         end else st <= S_COL;
       end
@@ -919,8 +935,8 @@ module htm3_tm_cells #(
       if (cnt < min_t) begin
         dret <= 2'd0;
         st <= S_D0;
-      end else if (!pun && max_new > WN'(g_pot)) begin
-        gn <= max_new - WN'(g_pot);
+      end else if (!pun && max_new > (WM + 2)'(g_pot)) begin
+        gn <= sat_n(32'(mn_d));
         st <= S_G0;
       end else st <= ret ? S_COL : S_RESUME;
       // --- grow on oseg (SPEC 6.7)
@@ -957,7 +973,7 @@ module htm3_tm_cells #(
       end
       S_GNEED: begin
         over_r <= (WN + 1)'(cnt) + (WN + 1)'(need_c) > (WN + 1)'(M);
-        need <= 32'(need_c) > NSAT ? (WM + 1)'(NSAT) : (WM + 1)'(need_c);
+        need <= (WM + 1)'(need_c);
         ncand <= ncand_c;
         st <= S_GEV;
       end
@@ -1026,16 +1042,8 @@ module htm3_tm_cells #(
         {age_b, lru_lo} <= age_d;
         st <= S_WD;
       end
-      S_WD: begin
-        age_r <= age;
-        st <= S_WE;
-      end
+      S_WD: st <= S_WE;
       S_WE: begin
-        if (owner == ccell && (!bv || age_older)) begin
-          bv <= 1'b1;
-          bseg <= oseg;
-          bage <= age_r;
-        end
         oseg <= sm_rd[WS-1:0];
         st <= sm_rd[WS-1:0] == oseg ? S_WF : S_WB;  // the oldest links to itself
       end
@@ -1048,7 +1056,6 @@ module htm3_tm_cells #(
       if (fc == {(WS + 1) {1'b0}}) begin
         oseg <= {WS{1'b0}};
         bv <= 1'b0;
-        pend <= 1'b0;
         st <= S_PSA;
       end else begin
         k <= 6'd0;
@@ -1063,9 +1070,6 @@ module htm3_tm_cells #(
         st <= S_PSC;
       end
       S_PSC: begin
-        age_r <= age;
-        pend <= 1'b1;
-        pws <= oseg;
         oseg <= oseg + 1'b1;
         st <= 32'(oseg) == S - 1 ? S_PSF : S_PSA;
       end
@@ -1141,6 +1145,7 @@ module htm3_tm_cells #(
         k <= k + 1'b1;
         if (k >= 6'd1 && k <= 6'd32) begin
           {carry, cr_wd} <= fin_sum;
+          if (fin_q == 2'd0) carry <= ev_c[ev_i_r];  // (the low quarter is rewritten as it is)
           cr_we <= 1'b1;
           cr_wa <= 7'd91 + 7'(k);
         end
@@ -1198,7 +1203,7 @@ module htm3_tm_cells #(
     if ((st == S_GC0 || st == S_GEND) && take && fmask == {M{1'b0}})
       $error("htm3_tm_cells: grow found no free slot");
     if (st == S_POP && k == 6'd0 && fc == {(WS + 1) {1'b0}}) $error("htm3_tm_cells: pop of an empty tm.free");
-    for (e = 0; e < 8; e = e + 1) if (ev[e] == 16'hFFFF) $error("htm3_tm_cells: event count %0d overflows", e);
+    if (ev_go_r && fin_sum[16] && ev_c[ev_i_r]) $error("htm3_tm_cells: event count %0d overflows", ev_i_r);
   end
 `endif
 endmodule
