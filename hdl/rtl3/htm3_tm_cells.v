@@ -180,6 +180,7 @@ module htm3_tm_cells #(
   reg [7:0] ev_c;
   reg ev_go, ev_go_r;
   reg [2:0] ev_i, ev_i_r;
+  reg [6:0] cr_ra_r;
   reg carry;  // the carry between a 64-bit counter's 16-bit quarters (S_POP's created, S_FIN)
   reg [CM_AW-1:0] w;  // bitmap word: columns 8w .. 8w + 7
   reg [7:0] act8, any8, amask, vm;  // the word's bits; active columns; still to visit
@@ -206,7 +207,7 @@ module htm3_tm_cells #(
   reg [15:0] acc_a, acc_w;
   // Segment operations.
   reg pun;  // the slot loop punishes (else adapts)
-  reg [WS-1:0] lseg, lnk;  // the segment learned on; the walk's next link
+  reg [WS-1:0] lnk;  // the walk's next link (S_RESUME: oseg is the segment learned on)
   reg [WM-1:0] g_pot;  // numPot of the segment adapted (grow's n is maxNewSynapseCount - numPot)
   reg [WM:0] gn;  // grow's n, saturated at NSAT
   reg [WS-1:0] oseg;  // the segment of the running operation (adapt, grow, destroy, pop), of the walk or scan
@@ -226,7 +227,6 @@ module htm3_tm_cells #(
   reg [WM:0] need;
   reg take;  // S_GC3 took the candidate: its synapse is written in the next cycle
   reg wk_v, rescan;
-  reg over_r;  // S_GEV: grow must evict (registered a cycle ahead)
   reg [WMS-1:0] wk_j;
   reg [B-1:0] wk_perm;
   reg [M-1:0] fmask;  // free slots (each scan shifts the slots' valid bits in; an eviction sets its slot)
@@ -323,7 +323,7 @@ module htm3_tm_cells #(
   wire pw_bit = win_rd[sw_cell[3:0]];
   wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
   wire [WM+1:0] mn_d = max_new - (WM + 2)'(g_pot);  // maxNewSynapseCount - numPot
-  wire [WN-1:0] need_c = WN'(gn) < ncand_c ? WN'(gn) : ncand_c;  // (at most NSAT)
+  wire [WM:0] need_c = WN'(gn) < ncand_c ? gn : (WM + 1)'(ncand_c);  // (at most gn <= NSAT)
   wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
   wire [WM-1:0] room = WM'(M) - cnt;  // free slots
   wire over_next = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M + 1);  // and again after this eviction
@@ -417,7 +417,7 @@ module htm3_tm_cells #(
         ev_i = 3'd3;  // segment pruned
       end
       S_GEV: begin
-        ev_go = over_r && wk_v;
+        ev_go = over && wk_v;
         ev_i = 3'd7;  // synapse evicted
       end
       S_GC0, S_GEND: begin
@@ -446,7 +446,9 @@ module htm3_tm_cells #(
       S_POP: cr_ra = k < 6'd4 ? 7'd74 + 7'(k) : k < 6'd9 ? 7'd76 + 7'(k) : 7'd92;  // (k 11: created's counter)
       S_WB, S_PSA: cr_ra = 7'd76;
       S_WC, S_PSB: cr_ra = 7'd77;
-      S_FIN: cr_ra = 7'd92 + 7'(k);
+      // S_FIN: the counters' quarters (k 0-31), then the addresses that k
+      // 33-35 write (cr_wa is cr_ra two cycles late)
+      S_FIN: cr_ra = k == 6'd32 ? 7'd88 : k == 6'd33 ? 7'd84 : k == 6'd34 ? 7'd85 : 7'd92 + 7'(k);
       default: cr_ra = 7'd92 + {2'd0, ev_i, 2'd0};  // an event state: its counter's low quarter
     endcase
     sc_ra = sc_link;
@@ -455,7 +457,9 @@ module htm3_tm_cells #(
     ex_ra = rd_chi;
     ex_we = 1'b0;
     ex_wa = sw_cell[WCELL-1:4];
-    ex_wd = ex_rd | (16'd1 << sw_cell[3:0]);
+    // S_GW2 sets a mark that is 0 (a segment has one synapse a cell),
+    // S_GC2 clears one that is 1: both toggle
+    ex_wd = ex_rd ^ (16'd1 << (st == S_GC2 ? pc[3:0] : sw_cell[3:0]));
     syn_o = SYN_AW'(js);
     syn_we = 1'b0;
     syn_wd = {SYN_W{1'b0}};
@@ -512,7 +516,7 @@ module htm3_tm_cells #(
       S_GW1: win_ra = {~bank, rd_chi};
       S_GW2: ex_we = sw_valid && pw_bit && !rescan;
       S_GEV:
-      if (over_r && wk_v) begin
+      if (over && wk_v) begin
         syn_we = 1'b1;
         syn_o = SYN_AW'(wk_j);
       end
@@ -520,7 +524,6 @@ module htm3_tm_cells #(
       S_GC2: begin
         ex_we = !gc_cand;
         ex_wa = pc[WCELL-1:4];
-        ex_wd = ex_rd & ~(16'd1 << pc[3:0]);
       end
       S_K0: cs_ra = ccell;
       S_WA: begin
@@ -682,7 +685,7 @@ module htm3_tm_cells #(
   // (unless it learns first) or S_RESUME's
   wire seg_learn = learn && ((col_act && col_pred && seg_is_act) || (!col_act && seg_is_match && p_psd != 0));
   wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == seg && !seg_learn)
-      || (st == S_RESUME && lnk == lseg);
+      || (st == S_RESUME && lnk == oseg);
 
   always @(posedge clk) begin
     cr_we <= 1'b0;
@@ -714,11 +717,14 @@ module htm3_tm_cells #(
     // quarter read, plus 1): no event state writes regs, and the last event
     // is written before S_FIN reads its counter
     ev_go_r <= ev_go;
+    // every regs write goes to the address read two cycles before: an
+    // event's counter, S_POP's created, S_FIN's quarters and words
+    cr_ra_r <= cr_ra;
+    cr_wa <= cr_ra_r;
     ev_i_r <= st == S_FIN ? 3'(k >> 2) : ev_i;  // S_FIN: the counter that k + 1 adds
     if (ev_go_r) begin
       {carry, cr_wd} <= fin_sum;
       cr_we <= 1'b1;
-      cr_wa <= 7'd92 + {2'd0, ev_i_r, 2'd0};
       if (fin_sum[16]) ev_c[ev_i_r] <= 1'b1;
     end
     // the walk's and the pool scan's best segment (S_WD, S_PSC)
@@ -840,7 +846,6 @@ module htm3_tm_cells #(
         if (seg_learn) begin
           // adapt (and grow) an active segment of a predicted column, or
           // punish a matching segment of an inactive column; then resume
-          lseg <= seg;
           oseg <= seg;
           lnk <= sc_link;
           pun <= !col_act;
@@ -851,7 +856,7 @@ module htm3_tm_cells #(
         else st <= S_HEAD;
       end
       S_RESUME:
-      if (lnk != lseg) begin
+      if (lnk != oseg) begin
         seg <= lnk;
         st <= S_SEG;
       end else st <= S_HEAD;
@@ -897,7 +902,6 @@ module htm3_tm_cells #(
       S_BLEARN: begin
         ret <= 1'b1;
         if (best_v) begin
-          lseg <= best_seg;
           oseg <= best_seg;
           pun <= 1'b0;
           g_pot <= best_pot;
@@ -908,7 +912,7 @@ module htm3_tm_cells #(
           st <= S_K0;
         end else st <= S_COL;
       end
-      // --- adapt / punish lseg (SPEC 6.6, 6.8): 3 cycles a slot
+      // --- adapt / punish oseg (SPEC 6.6, 6.8): 3 cycles a slot
       S_A0: begin
         sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         st <= S_A1;
@@ -969,17 +973,15 @@ module htm3_tm_cells #(
         js <= js + 1'b1;
         if (32'(js) == M - 1) st <= rescan ? S_GEV : S_GNEED;
         else st <= S_GR;
-        over_r <= over;  // (a rescan's; S_GNEED sets the first pass's)
       end
       S_GNEED: begin
-        over_r <= (WN + 1)'(cnt) + (WN + 1)'(need_c) > (WN + 1)'(M);
-        need <= (WM + 1)'(need_c);
+        need <= need_c;
         ncand <= ncand_c;
         st <= S_GEV;
       end
       S_GEV: begin
         rescan <= 1'b1;
-        if (over_r && wk_v) begin
+        if (over && wk_v) begin  // (need saturated at NSAT > M decides as need_c)
           fmask[wk_j] <= 1'b1;
           cnt <= cnt - 1'b1;
           if (over_next) begin
@@ -1097,7 +1099,6 @@ module htm3_tm_cells #(
           6'd5, 6'd6, 6'd7, 6'd8: begin  // created + 1 into regs 4, quarter k - 5
             {carry, cr_wd} <= fin_sum;
             cr_we <= 1'b1;
-            cr_wa <= 7'd75 + 7'(k);
           end
           6'd11: begin
             tail <= oseg;
@@ -1147,22 +1148,18 @@ module htm3_tm_cells #(
           {carry, cr_wd} <= fin_sum;
           if (fin_q == 2'd0) carry <= ev_c[ev_i_r];  // (the low quarter is rewritten as it is)
           cr_we <= 1'b1;
-          cr_wa <= 7'd91 + 7'(k);
         end
         case (k)
           6'd33: begin
             cr_we <= 1'b1;
-            cr_wa <= 7'd88;
             cr_wd <= 16'(fc);
           end
           6'd34: begin
             cr_we <= 1'b1;
-            cr_wa <= 7'd84;
             cr_wd <= rng_state[15:0];
           end
           6'd35: begin
             cr_we <= 1'b1;
-            cr_wa <= 7'd85;
             cr_wd <= rng_state[31:16];
             busy <= 1'b0;
             done <= 1'b1;
