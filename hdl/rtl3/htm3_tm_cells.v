@@ -191,10 +191,8 @@ module htm3_tm_cells #(
   reg [WCELL-1:0] wcell, first;
   reg cell_done;  // the cell of a predicted column is active already
   reg [WS-1:0] seg;
-  reg best_v;
   reg [WM-1:0] best_pot;
   reg [WCELL-1:0] best_cell;
-  reg [WS-1:0] best_seg;
   reg [WK:0] j;  // S_BURST's cell counter
   reg pw_v;
   reg [WCELL-1:0] pw_cell;
@@ -208,8 +206,10 @@ module htm3_tm_cells #(
   // Segment operations.
   reg pun;  // the slot loop punishes (else adapts)
   reg [WS-1:0] lnk;  // the walk's next link (S_RESUME: oseg is the segment learned on)
-  reg [WM-1:0] g_pot;  // numPot of the segment adapted (grow's n is maxNewSynapseCount - numPot)
-  reg [WM:0] gn;  // grow's n, saturated at NSAT
+  // numPot of the segment adapted, 0 for a new one: grow's n is
+  // maxNewSynapseCount - g_pot (for a new segment min(n, previous winners)
+  // is taken with the candidates, n_pw - 0)
+  reg [WM-1:0] g_pot;
   reg [WS-1:0] oseg;  // the segment of the running operation (adapt, grow, destroy, pop), of the walk or scan
   reg [SYN_AW-1:0] sbase;  // its first slot (unused when M is a power of two)
   localparam M_POW2 = (M & (M - 1)) == 0 && M > 1;
@@ -234,6 +234,9 @@ module htm3_tm_cells #(
   reg [WCELL-1:0] pc;  // its cell
   reg drew;
   reg [WCELL-1:0] ccell;  // create's cell
+  // The best segment: the column walk's best matching one (S_SEG; S_BLEARN
+  // adapts it), then create's least recently used one (S_WD, S_PSC; a
+  // create runs only when the walk found none)
   reg bv;
   reg [WS-1:0] bseg;
   reg [31:0] bage;  // the best age
@@ -323,6 +326,7 @@ module htm3_tm_cells #(
   wire pw_bit = win_rd[sw_cell[3:0]];
   wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
   wire [WM+1:0] mn_d = max_new - (WM + 2)'(g_pot);  // maxNewSynapseCount - numPot
+  wire [WM:0] gn = sat_n(32'(mn_d));  // grow's n, saturated at NSAT
   wire [WM:0] need_c = WN'(gn) < ncand_c ? gn : (WM + 1)'(ncand_c);  // (at most gn <= NSAT)
   wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
   wire [WM-1:0] room = WM'(M) - cnt;  // free slots
@@ -340,7 +344,7 @@ module htm3_tm_cells #(
   wire [32:0] age_cmp = {1'b0, age} + {1'b0, ~bage} + {32'd0, st == S_WD};
   /* verilator lint_on UNUSEDSIGNAL */
   wire age_older = age_cmp[32];
-  wire [15:0] seg_word = 16'({cnt + WM'(take), 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
+  wire [15:0] seg_word = 16'({cnt, 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
   // The one incrementer on regs: an event counter's low quarter plus 1
   // (ev_go_r); in S_FIN a counter's quarter plus the carry (0 into the low
   // quarter, which the events have counted already); in S_POP a quarter of
@@ -499,7 +503,7 @@ module htm3_tm_cells #(
         sm_we = 1'b1;
         sm_b = SM_AW'(SEG_BASE);
         sm_seg = 1'b1;
-        sm_wd = seg_word;  // (take is 0 here)
+        sm_wd = seg_word;
       end
       S_GC0, S_GEND: begin
         // the synapse S_GC3 took, in the lowest free slot
@@ -820,7 +824,7 @@ module htm3_tm_cells #(
         wcell <= WCELL'({w, vm_b}) * WCELL'(K);
         ci_k <= {WK{1'b0}};
         cell_done <= 1'b0;
-        best_v <= 1'b0;
+        bv <= 1'b0;
         st <= S_HEAD;
       end
       // walk the K cells' lists: read the head (hd_ra = wcell)
@@ -837,11 +841,11 @@ module htm3_tm_cells #(
           set_cell <= wcell;
           cell_done <= 1'b1;
         end
-        if (seg_is_match && (!best_v || sc_pot > best_pot)) begin
-          best_v <= 1'b1;
+        if (seg_is_match && (!bv || sc_pot > best_pot)) begin
+          bv <= 1'b1;
           best_pot <= sc_pot;
           best_cell <= wcell;
-          best_seg <= seg;
+          bseg <= seg;
         end
         if (seg_learn) begin
           // adapt (and grow) an active segment of a predicted column, or
@@ -881,9 +885,9 @@ module htm3_tm_cells #(
       end
       S_DEC: begin
         n_ties <= pop_ties;
-        if (best_v || pw_v) begin
+        if (bv || pw_v) begin
           set_w <= 1'b1;
-          set_cell <= best_v ? best_cell : pw_cell;
+          set_cell <= bv ? best_cell : pw_cell;
           st <= learn ? S_BLEARN : S_COL;
         end else begin
           rng_step <= 1'b1;
@@ -901,13 +905,13 @@ module htm3_tm_cells #(
       // create a segment on the winner and grow it
       S_BLEARN: begin
         ret <= 1'b1;
-        if (best_v) begin
-          oseg <= best_seg;
+        if (bv) begin
+          oseg <= bseg;
           pun <= 1'b0;
           g_pot <= best_pot;
           st <= S_A0;
         end else if (n_pw != {(WCELL + 1) {1'b0}}) begin
-          gn <= sat_n(32'(n_pw) < 32'(max_new) ? 32'(n_pw) : 32'(max_new));
+          g_pot <= {WM{1'b0}};
           ccell <= set_cell;  // the winner S_DEC or S_PICK set
           st <= S_K0;
         end else st <= S_COL;
@@ -940,7 +944,6 @@ module htm3_tm_cells #(
         dret <= 2'd0;
         st <= S_D0;
       end else if (!pun && max_new > (WM + 2)'(g_pot)) begin
-        gn <= sat_n(32'(mn_d));
         st <= S_G0;
       end else st <= ret ? S_COL : S_RESUME;
       // --- grow on oseg (SPEC 6.7)
@@ -1001,7 +1004,6 @@ module htm3_tm_cells #(
       S_GC0: begin
         if (take) begin
           fmask <= fmask & (fmask - 1'b1);  // slot ffs taken
-          cnt <= cnt + 1'b1;
           need <= need - 1'b1;
         end
         take <= 1'b0;
@@ -1018,11 +1020,12 @@ module htm3_tm_cells #(
       S_GC3: begin
         if (drew) bn <= bn - 1'b1;
         take <= drew && rng_below < WN'(need);
+        if (drew && rng_below < WN'(need)) cnt <= cnt + 1'b1;  // (its synapse is written next)
         ip <= ip + 1'b1;
         st <= ip == n_pw - 1'b1 ? S_GEND : S_GC0;
       end
       S_GEND: begin
-        take <= 1'b0;  // (S_AEND writes the tm.seg word with cnt + take)
+        take <= 1'b0;  // (the tm.seg word counts S_GC3's last take already)
         st <= ret ? S_COL : S_RESUME;
       end
       // --- create on ccell (SPEC 6.10)
