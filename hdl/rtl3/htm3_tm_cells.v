@@ -188,14 +188,14 @@ module htm3_tm_cells #(
   reg [WCOL-1:0] col;
   reg col_act, col_pred;  // the column is active; it has an active segment
   reg [WK-1:0] ci_k;  // cell of the column being walked (S_HEAD..S_SEG)
-  reg [WCELL-1:0] wcell, first;
+  reg [WCELL-1:0] first;  // the column's first cell (when K is not a power of two)
   reg cell_done;  // the cell of a predicted column is active already
   reg [WS-1:0] seg;
   reg [WM-1:0] best_pot;
-  reg [WCELL-1:0] best_cell;
+  reg [WK-1:0] best_k;  // its cell in the column
   reg [WK:0] j;  // S_BURST's cell counter
   reg pw_v;
-  reg [WCELL-1:0] pw_cell;
+  reg [WK-1:0] pw_k;  // the column's previous winner
   reg [WG-1:0] fewest;
   reg [K-1:0] ties_m;  // the column's cells with the fewest segments
   // Bitmap accumulators: the word being filled, written when the next set
@@ -304,9 +304,13 @@ module htm3_tm_cells #(
   localparam K_POW2 = (K & (K - 1)) == 0 && K > 1;
   localparam integer WKL = K > 1 ? $clog2(K) : 1;
   wire [WKL-1:0] j_m1 = WKL'(j) - 1'b1;
-  wire [WCELL-1:0] bcell = K_POW2 ? WCELL'({col, j_m1}) : first + WCELL'(j) - 1'b1;
+  // (its bit in the previous winners' word)
+  wire [3:0] bcell_b = 4'(K_POW2 ? WCELL'({col, j_m1}) : first + WCELL'(j) - 1'b1);
   wire [WCELL-1:0] rcell = K_POW2 ? WCELL'({col, j[WKL-1:0]}) : first + WCELL'(j);  // the cell read now
-  wire [WCELL-1:0] pcell = K_POW2 ? WCELL'({col, pick[WKL-1:0]}) : first + WCELL'(pick);
+  // Every cell the engine sets or walks is one of the column's: its index
+  // in the column is kept (ci_k, set_k, best_k, pw_k), the cell is formed.
+  wire [WCELL-1:0] wcell = K_POW2 ? WCELL'({col, ci_k[WKL-1:0]}) : first + WCELL'(ci_k);  // walked
+  wire [WCELL-1:0] set_cell = K_POW2 ? WCELL'({col, set_k[WKL-1:0]}) : first + WCELL'(set_k);
 
   // The slot word's fields.
   wire [WCELL-5:0] rd_chi = syn_rd[B+4+:WCELL-4];  // the slot's cell's bitmap word
@@ -667,7 +671,7 @@ module htm3_tm_cells #(
 
   // One cell set in the active and/or winner bitmap per cycle.
   reg set_a, set_w;
-  reg [WCELL-1:0] set_cell;
+  reg [WK-1:0] set_k;  // (col does not change before the set is used)
   reg [WCELL-1:0] wl_d;
   assign wl_wd = wl_d;
   // The bitmap words are written from the accumulators as they are
@@ -821,7 +825,6 @@ module htm3_tm_cells #(
         if (act8[vm_b]) pr_we <= 1'b1;
         if (amask[vm_b] && !act8[vm_b]) anom_num <= anom_num + 1'b1;
         first <= WCELL'({w, vm_b}) * WCELL'(K);
-        wcell <= WCELL'({w, vm_b}) * WCELL'(K);
         ci_k <= {WK{1'b0}};
         cell_done <= 1'b0;
         bv <= 1'b0;
@@ -838,13 +841,13 @@ module htm3_tm_cells #(
         if (col_act && col_pred && seg_is_act && !cell_done) begin
           set_a <= 1'b1;
           set_w <= 1'b1;
-          set_cell <= wcell;
+          set_k <= ci_k;
           cell_done <= 1'b1;
         end
         if (seg_is_match && (!bv || sc_pot > best_pot)) begin
           bv <= 1'b1;
           best_pot <= sc_pot;
-          best_cell <= wcell;
+          best_k <= ci_k;
           bseg <= seg;
         end
         if (seg_learn) begin
@@ -869,12 +872,12 @@ module htm3_tm_cells #(
         j <= j + 1'b1;
         if (32'(j) < K) begin
           set_a <= 1'b1;
-          set_cell <= rcell;
+          set_k <= WK'(j);
         end
         if (j != 0) begin
-          if (win_rd[bcell[3:0]] && !pw_v) begin
+          if (win_rd[bcell_b] && !pw_v) begin
             pw_v <= 1'b1;
-            pw_cell <= bcell;
+            pw_k <= WK'(j_m1);
           end
           if (j == 1 || cs_rd < fewest) begin
             fewest <= cs_rd;
@@ -887,7 +890,7 @@ module htm3_tm_cells #(
         n_ties <= pop_ties;
         if (bv || pw_v) begin
           set_w <= 1'b1;
-          set_cell <= bv ? best_cell : pw_cell;
+          set_k <= bv ? best_k : pw_k;
           st <= learn ? S_BLEARN : S_COL;
         end else begin
           rng_step <= 1'b1;
@@ -898,7 +901,7 @@ module htm3_tm_cells #(
       S_MUL: st <= S_PICK;
       S_PICK: begin
         set_w <= 1'b1;
-        set_cell <= pcell;
+        set_k <= pick;
         st <= learn ? S_BLEARN : S_COL;
       end
       // a burst's learning: adapt and grow the best matching segment, or
@@ -1182,7 +1185,6 @@ module htm3_tm_cells #(
         end else st <= S_COL;
       end else begin
         ci_k <= ci_k + 1'b1;
-        wcell <= wcell + 1'b1;
         cell_done <= 1'b0;
       end
     end
