@@ -190,7 +190,6 @@ module htm3_tm_cells #(
   reg [WK-1:0] ci_k;  // cell of the column being walked (S_HEAD..S_SEG)
   reg [WCELL-1:0] first;  // the column's first cell (when K is not a power of two)
   reg cell_done;  // the cell of a predicted column is active already
-  reg [WS-1:0] seg;
   reg [WM-1:0] best_pot;
   reg [WK-1:0] best_k;  // its cell in the column
   reg [WK:0] j;  // S_BURST's cell counter
@@ -210,14 +209,17 @@ module htm3_tm_cells #(
   // maxNewSynapseCount - g_pot (for a new segment min(n, previous winners)
   // is taken with the candidates, n_pw - 0)
   reg [WM-1:0] g_pot;
-  reg [WS-1:0] oseg;  // the segment of the running operation (adapt, grow, destroy, pop), of the walk or scan
+  // the segment of the column walk (S_HWAIT..S_SEG), of the running
+  // operation (adapt, grow, destroy, pop: the walk's segment when it learns
+  // on it), of the used-list walk or the pool scan
+  reg [WS-1:0] oseg;
   reg [SYN_AW-1:0] sbase;  // its first slot (unused when M is a power of two)
   localparam M_POW2 = (M & (M - 1)) == 0 && M > 1;
   reg [WM-1:0] cnt;  // its synapse count
   reg [WCELL-1:0] owner;
   reg [WMS:0] js;  // slot
   reg [SYN_W-1:0] sw;  // the slot's word
-  reg [WN-1:0] n_excl, ncand, bn;  // bn: candidates not yet examined
+  reg [WN-1:0] n_excl, bn;  // bn: candidates not yet examined
   // grow's need, saturated at NSAT >= M + 2: beyond M it only decides
   // evictions (over, over_next); the candidate loop's need is at most M
   localparam integer NSAT = (1 << (WM + 1)) - 1;
@@ -348,6 +350,8 @@ module htm3_tm_cells #(
   wire [32:0] age_cmp = {1'b0, age} + {1'b0, ~bage} + {32'd0, st == S_WD};
   /* verilator lint_on UNUSEDSIGNAL */
   wire age_older = age_cmp[32];
+  // the synapse count plus 1 (S_GC3's take) or minus 1 (a prune, an eviction): one adder
+  wire [WM-1:0] cnt_pm = cnt + (st == S_GC3 ? WM'(1) : {WM{1'b1}});
   wire [15:0] seg_word = 16'({cnt, 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
   // The one incrementer on regs: an event counter's low quarter plus 1
   // (ev_go_r); in S_FIN a counter's quarter plus the carry (0 into the low
@@ -692,7 +696,7 @@ module htm3_tm_cells #(
   // the walk's next cell: after S_HWAIT's empty list, S_SEG's list end
   // (unless it learns first) or S_RESUME's
   wire seg_learn = learn && ((col_act && col_pred && seg_is_act) || (!col_act && seg_is_match && p_psd != 0));
-  wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == seg && !seg_learn)
+  wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == oseg && !seg_learn)
       || (st == S_RESUME && lnk == oseg);
 
   always @(posedge clk) begin
@@ -834,7 +838,7 @@ module htm3_tm_cells #(
       S_HEAD: st <= S_HWAIT;
       S_HWAIT:
       if (hd_rd != {(WS + 1) {1'b0}}) begin
-        seg <= WS'(hd_rd - 1'b1);
+        oseg <= WS'(hd_rd - 1'b1);
         st <= S_SEG;
       end else st <= S_HEAD;
       S_SEG: begin
@@ -848,23 +852,22 @@ module htm3_tm_cells #(
           bv <= 1'b1;
           best_pot <= sc_pot;
           best_k <= ci_k;
-          bseg <= seg;
+          bseg <= oseg;
         end
         if (seg_learn) begin
           // adapt (and grow) an active segment of a predicted column, or
           // punish a matching segment of an inactive column; then resume
-          oseg <= seg;
           lnk <= sc_link;
           pun <= !col_act;
           g_pot <= sc_pot;
           ret <= 1'b0;
           st <= S_A0;
-        end else if (sc_link != seg) seg <= sc_link;
+        end else if (sc_link != oseg) oseg <= sc_link;
         else st <= S_HEAD;
       end
       S_RESUME:
       if (lnk != oseg) begin
-        seg <= lnk;
+        oseg <= lnk;
         st <= S_SEG;
       end else st <= S_HEAD;
       // burst: activate the K cells, read their cellsegs and previous-winner bits
@@ -937,7 +940,7 @@ module htm3_tm_cells #(
       end
       S_AW2: begin
         if (sw_valid && perm_new == {B{1'b0}}) begin
-          cnt <= cnt - 1'b1;
+          cnt <= cnt_pm;
         end
         js <= js + 1'b1;
         st <= 32'(js) == M - 1 ? S_AEND : S_AR;
@@ -982,14 +985,14 @@ module htm3_tm_cells #(
       end
       S_GNEED: begin
         need <= need_c;
-        ncand <= ncand_c;
+        bn <= ncand_c;  // (the rescans after an eviction do not count)
         st <= S_GEV;
       end
       S_GEV: begin
         rescan <= 1'b1;
         if (over && wk_v) begin  // (need saturated at NSAT > M decides as need_c)
           fmask[wk_j] <= 1'b1;
-          cnt <= cnt - 1'b1;
+          cnt <= cnt_pm;
           if (over_next) begin
             js <= {(WMS + 1) {1'b0}};
             wk_v <= 1'b0;
@@ -1000,7 +1003,6 @@ module htm3_tm_cells #(
       S_GSEL: begin
         if (over) need <= (WM + 1)'(room);
         ip <= {(WCELL + 1) {1'b0}};
-        bn <= ncand;
         take <= 1'b0;
         st <= n_pw == {(WCELL + 1) {1'b0}} ? S_GEND : S_GC0;
       end
@@ -1023,7 +1025,7 @@ module htm3_tm_cells #(
       S_GC3: begin
         if (drew) bn <= bn - 1'b1;
         take <= drew && rng_below < WN'(need);
-        if (drew && rng_below < WN'(need)) cnt <= cnt + 1'b1;  // (its synapse is written next)
+        if (drew && rng_below < WN'(need)) cnt <= cnt_pm;  // (its synapse is written next)
         ip <= ip + 1'b1;
         st <= ip == n_pw - 1'b1 ? S_GEND : S_GC0;
       end
