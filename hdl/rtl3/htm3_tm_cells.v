@@ -219,7 +219,8 @@ module htm3_tm_cells #(
   reg [WCELL-1:0] owner;
   reg [WMS:0] js;  // slot
   reg [SYN_W-1:0] sw;  // the slot's word
-  reg [WN-1:0] n_excl, bn;  // bn: candidates not yet examined
+  reg [WM-1:0] n_excl;  // previous winners presynaptic to the segment (at most M)
+  reg [WN-1:0] bn;  // candidates not yet examined
   // grow's need, saturated at NSAT >= M + 2: beyond M it only decides
   // evictions (over, over_next); the candidate loop's need is at most M
   localparam integer NSAT = (1 << (WM + 1)) - 1;
@@ -330,7 +331,7 @@ module htm3_tm_cells #(
   wire [B-1:0] perm_sub = perm_dn[B] ? {B{1'b0}} : perm_dn[B-1:0];
   wire [B-1:0] perm_new = pun ? (pa_bit ? perm_sub : sw_perm) : (pa_bit ? perm_inc : perm_sub);
   wire pw_bit = win_rd[sw_cell[3:0]];
-  wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
+  wire [WN-1:0] ncand_c = WN'(n_pw) - WN'(n_excl);
   wire [WM+1:0] mn_d = max_new - (WM + 2)'(g_pot);  // maxNewSynapseCount - numPot
   wire [WM:0] gn = sat_n(32'(mn_d));  // grow's n, saturated at NSAT
   wire [WM:0] need_c = WN'(gn) < ncand_c ? gn : (WM + 1)'(ncand_c);  // (at most gn <= NSAT)
@@ -961,7 +962,7 @@ module htm3_tm_cells #(
         cnt <= sm_rd[WCELL+1+:WM];
         owner <= sm_rd[WCELL-1:0];
         js <= {(WMS + 1) {1'b0}};
-        n_excl <= {WN{1'b0}};
+        n_excl <= {WM{1'b0}};
         wk_v <= 1'b0;
         rescan <= 1'b0;
         st <= S_GR;
