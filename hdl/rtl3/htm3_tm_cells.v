@@ -20,9 +20,10 @@
 // tm.free), on the segment memory (sm, DENDRITE.md's layout on R =
 // 2^ceil(log2 S), tm.free at 10R). created (regs 4) is read-modified-
 // written as each segment is created, the TM iteration (regs 3) read where
-// an age or a new segment's seglru needs it; the event counters (regs
-// 7-14), FREE_COUNT (6) and the tail are written at the end. All memories
-// are outside. The area is in TM.md ("Area and speed").
+// an age or a new segment's seglru needs it; the event counters' low
+// quarters (regs 7-14) are incremented as the events happen and their
+// carries added at the end, where FREE_COUNT (6), the generator (5) and
+// the tail are written. All memories are outside. The area is in TM.md ("Area and speed").
 `default_nettype none
 module htm3_tm_cells #(
     parameter integer C = 256,
@@ -248,7 +249,6 @@ module htm3_tm_cells #(
   reg elig;
   reg [WS-1:0] dp, dn;
   reg [WCELL-1:0] downer;
-  reg empty_list;
 
   // --- the generator and its multiplier
   reg rng_step;
@@ -598,15 +598,14 @@ module htm3_tm_cells #(
           6'd9: begin
             sm_b = SM_AW'(PREV_BASE);
             sm_seg = 1'b1;
-            sm_wd = empty_list ? 16'(oseg) : 16'(tail);
+            sm_wd = 16'(tail);  // (the new segment itself when the list was empty: k 1)
           end
           6'd10: begin
             sm_b = SM_AW'(NEXT_BASE);
             sm_seg = 1'b1;
             sm_wd = 16'(oseg);
           end
-          default: begin  // 11
-            sm_we = !empty_list;
+          default: begin  // 11 (an empty list's: next[oseg] = oseg again, as k 10)
             sm_b = SM_AW'(NEXT_BASE);
             sm_x = SM_AW'(tail);
             sm_wd = 16'(oseg);
@@ -1097,12 +1096,10 @@ module htm3_tm_cells #(
       S_POP: begin
         k <= k + 1'b1;
         case (k)
-          6'd0: begin
-            empty_list <= fc == (WS + 1)'(S);
-            carry <= 1'b1;
-          end
+          6'd0: carry <= 1'b1;
           6'd1: begin
             oseg <= sm_rd[WS-1:0];
+            if (fc == (WS + 1)'(S)) tail <= sm_rd[WS-1:0];  // the used list is empty: the new segment is its own prev
             fc <= fc - 1'b1;
           end
           6'd5, 6'd6, 6'd7, 6'd8: begin  // created + 1 into regs 4, quarter k - 5
