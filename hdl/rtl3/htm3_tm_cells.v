@@ -205,7 +205,6 @@ module htm3_tm_cells #(
   reg [15:0] acc_a, acc_w;
   // Segment operations.
   reg pun;  // the slot loop punishes (else adapts)
-  reg [WS-1:0] lnk;  // the walk's next link (S_RESUME: oseg is the segment learned on)
   // numPot of the segment adapted, 0 for a new one: grow's n is
   // maxNewSynapseCount - g_pot (for a new segment min(n, previous winners)
   // is taken with the candidates, n_pw - 0)
@@ -465,6 +464,10 @@ module htm3_tm_cells #(
       default: cr_ra = 7'd92 + {2'd0, ev_i, 2'd0};  // an event state: its counter's low quarter
     endcase
     sc_ra = sc_link;
+    // the last state of a segment operation reads the scratch word of the
+    // segment learned on (oseg) again, for S_RESUME's link (nothing here
+    // writes the scratch but a pop, and a pop does not resume)
+    if (st == S_AEND || st == S_GEND || st == S_DZ) sc_ra = oseg;
     cs_ra = rcell;
     win_ra = {~bank, rcell[WCELL-1:4]};
     ex_ra = rd_chi;
@@ -485,7 +488,6 @@ module htm3_tm_cells #(
     sm_wd = 16'd0;
     case (st)
       S_HWAIT: sc_ra = WS'(hd_rd - 1'b1);
-      S_RESUME: sc_ra = lnk;
       S_PSA: begin
         sc_ra = oseg;
         sm_b = SM_AW'(LRU_BASE);
@@ -697,7 +699,7 @@ module htm3_tm_cells #(
   // (unless it learns first) or S_RESUME's
   wire seg_learn = learn && ((col_act && col_pred && seg_is_act) || (!col_act && seg_is_match && p_psd != 0));
   wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == oseg && !seg_learn)
-      || (st == S_RESUME && lnk == oseg);
+      || (st == S_RESUME && sc_link == oseg);
 
   always @(posedge clk) begin
     cr_we <= 1'b0;
@@ -857,7 +859,6 @@ module htm3_tm_cells #(
         if (seg_learn) begin
           // adapt (and grow) an active segment of a predicted column, or
           // punish a matching segment of an inactive column; then resume
-          lnk <= sc_link;
           pun <= !col_act;
           g_pot <= sc_pot;
           ret <= 1'b0;
@@ -866,8 +867,8 @@ module htm3_tm_cells #(
         else st <= S_HEAD;
       end
       S_RESUME:
-      if (lnk != oseg) begin
-        oseg <= lnk;
+      if (sc_link != oseg) begin  // (sc_ra = sc_link: S_SEG reads the next entry's word)
+        oseg <= sc_link;
         st <= S_SEG;
       end else st <= S_HEAD;
       // burst: activate the K cells, read their cellsegs and previous-winner bits
