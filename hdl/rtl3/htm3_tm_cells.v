@@ -168,7 +168,9 @@ module htm3_tm_cells #(
   reg [WM+1:0] max_new;
   reg [WG-1:0] g_max;  // cfg 19
   reg [B-1:0] p_init, p_inc, p_dec, p_psd;  // cfg 23, 25, 26, 27
-  reg [WS:0] fc;  // FREE_COUNT
+  // FREE_COUNT; a pop takes its 1 before S_POP (S_KPOOL; a destroy for a
+  // pop does not add its 1), so that tm.free's top is at fc in S_POP
+  reg [WS:0] fc;
   reg [WS-1:0] tail;
   // The event counters (0 created, 1 evicted: cell full, 2 evicted: pool
   // full, 3 segments pruned, 4 not created, 5 synapses created, 6 pruned,
@@ -337,7 +339,6 @@ module htm3_tm_cells #(
   wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
   wire [WM-1:0] room = WM'(M) - cnt;  // free slots
   wire over_next = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M + 1);  // and again after this eviction
-  wire [WS:0] fc_m1 = fc - 1'b1;  // the top of tm.free
   // A segment's age, a half at a time: iter's half (cr_rd) minus seglru's
   // half (sm_rd), the low half in S_WC and S_PSB, the high in S_WD and S_PSC.
   wire [16:0] age_d = {1'b0, cr_rd} - {1'b0, sm_rd} - {16'd0, (st == S_WD || st == S_PSC) && age_b};
@@ -570,7 +571,7 @@ module htm3_tm_cells #(
         case (k)
           6'd0, 6'd1: begin
             sm_b = SM_AW'(FREE_BASE);
-            sm_x = SM_AW'(fc_m1);
+            sm_x = SM_AW'(fc);
           end
           6'd2: begin
             sm_b = SM_AW'(SEG_BASE);
@@ -1070,6 +1071,7 @@ module htm3_tm_cells #(
         st <= S_PSA;
       end else begin
         k <= 6'd0;
+        fc <= fc - 1'b1;
         st <= S_POP;
       end
       // the pool's least recently used segment neither active nor matching
@@ -1100,8 +1102,7 @@ module htm3_tm_cells #(
           6'd0: carry <= 1'b1;
           6'd1: begin
             oseg <= sm_rd[WS-1:0];
-            if (fc == (WS + 1)'(S)) tail <= sm_rd[WS-1:0];  // the used list is empty: the new segment is its own prev
-            fc <= fc - 1'b1;
+            if (fc == (WS + 1)'(S - 1)) tail <= sm_rd[WS-1:0];  // the used list is empty: the new segment is its own prev
           end
           6'd5, 6'd6, 6'd7, 6'd8: begin  // created + 1 into regs 4, quarter k - 5
             {carry, cr_wd} <= fin_sum;
@@ -1134,7 +1135,7 @@ module htm3_tm_cells #(
       S_DW: begin
         k <= k + 1'b1;
         if (k == 6'd9) begin
-          fc <= fc + 1'b1;
+          if (dret != 2'd2) fc <= fc + 1'b1;  // (else S_POP pops it again)
           if (dn == oseg) tail <= dp;
           js <= {(WMS + 1) {1'b0}};
           st <= S_DZ;
@@ -1205,7 +1206,7 @@ module htm3_tm_cells #(
   always @(posedge clk) begin
     if ((st == S_GC0 || st == S_GEND) && take && fmask == {M{1'b0}})
       $error("htm3_tm_cells: grow found no free slot");
-    if (st == S_POP && k == 6'd0 && fc == {(WS + 1) {1'b0}}) $error("htm3_tm_cells: pop of an empty tm.free");
+    if (st == S_POP && k == 6'd0 && 32'(fc) >= S) $error("htm3_tm_cells: pop of an empty tm.free");
     if (ev_go_r && fin_sum[16] && ev_c[ev_i_r]) $error("htm3_tm_cells: event count %0d overflows", ev_i_r);
   end
 `endif
