@@ -20,9 +20,10 @@
 // tm.free), on the segment memory (sm, DENDRITE.md's layout on R =
 // 2^ceil(log2 S), tm.free at 10R). created (regs 4) is read-modified-
 // written as each segment is created, the TM iteration (regs 3) read where
-// an age or a new segment's seglru needs it; the event counters (regs
-// 7-14), FREE_COUNT (6) and the tail are written at the end. All memories
-// are outside. The area is in TM.md ("Area and speed").
+// an age or a new segment's seglru needs it; the event counters' low
+// quarters (regs 7-14) are incremented as the events happen and their
+// carries added at the end, where FREE_COUNT (6), the generator (5) and
+// the tail are written. All memories are outside. The area is in TM.md ("Area and speed").
 `default_nettype none
 module htm3_tm_cells #(
     parameter integer C = 256,
@@ -161,20 +162,28 @@ module htm3_tm_cells #(
   reg [1:0] dret;  // where destroy returns: 0 ret, 1 S_KPOOL, 2 S_POP
   reg [5:0] k;  // S_INIT's and S_FIN's step
   reg [WM-1:0] act_t, min_t;  // cfg words 16, 17 (at most M)
-  // cfg 18, saturated at 2^WN - 1: every use is a minimum with a count of
-  // previous winners (below 2^WN - M) or a comparison with numPot (at most M)
-  reg [WN-1:0] max_new;
+  // cfg 18, saturated at 2^(WM + 2) - 1 >= NSAT + M: grow's n is only used
+  // saturated at NSAT (below), and maxNewSynapseCount - numPot (numPot at
+  // most M) saturates there the same
+  reg [WM+1:0] max_new;
   reg [WG-1:0] g_max;  // cfg 19
   reg [B-1:0] p_init, p_inc, p_dec, p_psd;  // cfg 23, 25, 26, 27
-  reg [WS:0] fc;  // FREE_COUNT
+  // FREE_COUNT; a pop takes its 1 before S_POP (S_KPOOL; a destroy for a
+  // pop does not add its 1), so that tm.free's top is at fc in S_POP
+  reg [WS:0] fc;
   reg [WS-1:0] tail;
-  // The event counts of this pass (0 created, 1 evicted: cell full, 2
-  // evicted: pool full, 3 segments pruned, 4 not created, 5 synapses
-  // created, 6 pruned, 7 evicted), added to regs 7-14 at the end; one read
-  // multiplexer (ev_q, ev_i_r) serves the incrementer and S_FIN.
-  reg [15:0] ev[0:7];
+  // The event counters (0 created, 1 evicted: cell full, 2 evicted: pool
+  // full, 3 segments pruned, 4 not created, 5 synapses created, 6 pruned,
+  // 7 evicted: regs 7-14) are incremented in regs as the events happen: the
+  // event's state reads the counter's low quarter (the cfg/regs read port
+  // is idle in every event state), the next cycle adds 1 (ev_go_r) and the
+  // write follows. A carry out of the low quarter is kept in ev_c (at most
+  // one a pass: a pass counts fewer than 2^16 events of each kind) and
+  // added into the upper quarters by S_FIN.
+  reg [7:0] ev_c;
   reg ev_go, ev_go_r;
   reg [2:0] ev_i, ev_i_r;
+  reg [6:0] cr_ra_r;
   reg carry;  // the carry between a 64-bit counter's 16-bit quarters (S_POP's created, S_FIN)
   reg [CM_AW-1:0] w;  // bitmap word: columns 8w .. 8w + 7
   reg [7:0] act8, any8, amask, vm;  // the word's bits; active columns; still to visit
@@ -182,16 +191,13 @@ module htm3_tm_cells #(
   reg [WCOL-1:0] col;
   reg col_act, col_pred;  // the column is active; it has an active segment
   reg [WK-1:0] ci_k;  // cell of the column being walked (S_HEAD..S_SEG)
-  reg [WCELL-1:0] wcell, first;
+  reg [WCELL-1:0] first;  // the column's first cell (when K is not a power of two)
   reg cell_done;  // the cell of a predicted column is active already
-  reg [WS-1:0] seg;
-  reg best_v;
   reg [WM-1:0] best_pot;
-  reg [WCELL-1:0] best_cell;
-  reg [WS-1:0] best_seg;
+  reg [WK-1:0] best_k;  // its cell in the column
   reg [WK:0] j;  // S_BURST's cell counter
   reg pw_v;
-  reg [WCELL-1:0] pw_cell, win_cell;
+  reg [WK-1:0] pw_k;  // the column's previous winner
   reg [WG-1:0] fewest;
   reg [K-1:0] ties_m;  // the column's cells with the fewest segments
   // Bitmap accumulators: the word being filled, written when the next set
@@ -201,24 +207,31 @@ module htm3_tm_cells #(
   reg [15:0] acc_a, acc_w;
   // Segment operations.
   reg pun;  // the slot loop punishes (else adapts)
-  reg [WS-1:0] lseg, lnk;  // the segment learned on; the walk's next link
-  reg [WM-1:0] g_pot;  // numPot of the segment adapted (grow's n is maxNewSynapseCount - numPot)
-  reg [WN-1:0] gn;  // grow's n
-  reg [WS-1:0] oseg;  // the segment of the running operation (adapt, grow, destroy, pop), of the walk or scan
+  // numPot of the segment adapted, 0 for a new one: grow's n is
+  // maxNewSynapseCount - g_pot (for a new segment min(n, previous winners)
+  // is taken with the candidates, n_pw - 0)
+  reg [WM-1:0] g_pot;
+  // the segment of the column walk (S_HWAIT..S_SEG), of the running
+  // operation (adapt, grow, destroy, pop: the walk's segment when it learns
+  // on it), of the used-list walk or the pool scan
+  reg [WS-1:0] oseg;
   reg [SYN_AW-1:0] sbase;  // its first slot (unused when M is a power of two)
   localparam M_POW2 = (M & (M - 1)) == 0 && M > 1;
   reg [WM-1:0] cnt;  // its synapse count
   reg [WCELL-1:0] owner;
   reg [WMS:0] js;  // slot
   reg [SYN_W-1:0] sw;  // the slot's word
-  reg [WN-1:0] n_excl, ncand, bn;  // bn: candidates not yet examined
+  reg [WM-1:0] n_excl;  // previous winners presynaptic to the segment (at most M)
+  reg [WN-1:0] bn;  // candidates not yet examined
   // grow's need, saturated at NSAT >= M + 2: beyond M it only decides
   // evictions (over, over_next); the candidate loop's need is at most M
   localparam integer NSAT = (1 << (WM + 1)) - 1;
+  function automatic [WM:0] sat_n(input [31:0] x);
+    sat_n = x > NSAT ? (WM + 1)'(NSAT) : x[WM:0];
+  endfunction
   reg [WM:0] need;
   reg take;  // S_GC3 took the candidate: its synapse is written in the next cycle
   reg wk_v, rescan;
-  reg over_r;  // S_GEV: grow must evict (registered a cycle ahead)
   reg [WMS-1:0] wk_j;
   reg [B-1:0] wk_perm;
   reg [M-1:0] fmask;  // free slots (each scan shifts the slots' valid bits in; an eviction sets its slot)
@@ -226,17 +239,17 @@ module htm3_tm_cells #(
   reg [WCELL-1:0] pc;  // its cell
   reg drew;
   reg [WCELL-1:0] ccell;  // create's cell
+  // The best segment: the column walk's best matching one (S_SEG; S_BLEARN
+  // adapts it), then create's least recently used one (S_WD, S_PSC; a
+  // create runs only when the walk found none)
   reg bv;
   reg [WS-1:0] bseg;
-  reg [31:0] bage, age_r;  // the best age; the age of the segment read last
-  reg pend;  // the pool scan has a segment to compare
-  reg [WS-1:0] pws;  // that segment
+  reg [31:0] bage;  // the best age
   reg [15:0] lru_lo;  // the low half of an age (iter - seglru): iter is read from regs 3 each time
   reg age_b;  // its borrow
   reg elig;
   reg [WS-1:0] dp, dn;
   reg [WCELL-1:0] downer;
-  reg empty_list;
 
   // --- the generator and its multiplier
   reg rng_step;
@@ -291,9 +304,17 @@ module htm3_tm_cells #(
   end
 
   // The burst's cell whose cellsegs and previous-winner bit arrive now.
-  wire [WCELL-1:0] bcell = first + WCELL'(j) - 1'b1;
-  wire [WCELL-1:0] rcell = first + WCELL'(j);  // the cell read now
-  wire [WCELL-1:0] pcell = first + WCELL'(pick);
+  // (when K is a power of two, col * K + x is {col, x}: no adders)
+  localparam K_POW2 = (K & (K - 1)) == 0 && K > 1;
+  localparam integer WKL = K > 1 ? $clog2(K) : 1;
+  wire [WKL-1:0] j_m1 = WKL'(j) - 1'b1;
+  // (its bit in the previous winners' word)
+  wire [3:0] bcell_b = 4'(K_POW2 ? WCELL'({col, j_m1}) : first + WCELL'(j) - 1'b1);
+  wire [WCELL-1:0] rcell = K_POW2 ? WCELL'({col, j[WKL-1:0]}) : first + WCELL'(j);  // the cell read now
+  // Every cell the engine sets or walks is one of the column's: its index
+  // in the column is kept (ci_k, set_k, best_k, pw_k), the cell is formed.
+  wire [WCELL-1:0] wcell = K_POW2 ? WCELL'({col, ci_k[WKL-1:0]}) : first + WCELL'(ci_k);  // walked
+  wire [WCELL-1:0] set_cell = K_POW2 ? WCELL'({col, set_k[WKL-1:0]}) : first + WCELL'(set_k);
 
   // The slot word's fields.
   wire [WCELL-5:0] rd_chi = syn_rd[B+4+:WCELL-4];  // the slot's cell's bitmap word
@@ -311,31 +332,35 @@ module htm3_tm_cells #(
   wire [B-1:0] perm_sub = perm_dn[B] ? {B{1'b0}} : perm_dn[B-1:0];
   wire [B-1:0] perm_new = pun ? (pa_bit ? perm_sub : sw_perm) : (pa_bit ? perm_inc : perm_sub);
   wire pw_bit = win_rd[sw_cell[3:0]];
-  wire [WN-1:0] ncand_c = WN'(n_pw) - n_excl;
-  wire [WN-1:0] need_c = gn < ncand_c ? gn : ncand_c;
+  wire [WN-1:0] ncand_c = WN'(n_pw) - WN'(n_excl);
+  wire [WM+1:0] mn_d = max_new - (WM + 2)'(g_pot);  // maxNewSynapseCount - numPot
+  wire [WM:0] gn = sat_n(32'(mn_d));  // grow's n, saturated at NSAT
+  wire [WM:0] need_c = WN'(gn) < ncand_c ? gn : (WM + 1)'(ncand_c);  // (at most gn <= NSAT)
   wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
   wire [WM-1:0] room = WM'(M) - cnt;  // free slots
   wire over_next = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M + 1);  // and again after this eviction
-  wire [WS:0] fc_m1 = fc - 1'b1;  // the top of tm.free
   // A segment's age, a half at a time: iter's half (cr_rd) minus seglru's
   // half (sm_rd), the low half in S_WC and S_PSB, the high in S_WD and S_PSC.
   wire [16:0] age_d = {1'b0, cr_rd} - {1'b0, sm_rd} - {16'd0, (st == S_WD || st == S_PSC) && age_b};
   wire [31:0] age = {age_d[15:0], lru_lo};
-  // One comparator: age_r >= bage in the walk (S_WE: among equal ages the
-  // last seen), age_r > bage in the pool scan; the carry of age_r - bage
-  // (- 1 in the scan).
+  // One comparator, on the age as its high half is computed: age >= bage in
+  // the walk (S_WD: among equal ages the last seen), age > bage in the pool
+  // scan (S_PSC); the carry of age - bage (- 1 in the scan).
   // (only the carry of the sum is used)
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] age_cmp = {1'b0, age_r} + {1'b0, ~bage} + {32'd0, st == S_WE};
+  wire [32:0] age_cmp = {1'b0, age} + {1'b0, ~bage} + {32'd0, st == S_WD};
   /* verilator lint_on UNUSEDSIGNAL */
   wire age_older = age_cmp[32];
-  wire [15:0] seg_word = 16'({cnt + WM'(take), 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
-  // The one adder on regs: in S_FIN a counter quarter plus this pass's
-  // count (the low quarter) or the carry; in S_POP a quarter of created
-  // plus the carry (set before the low quarter).
+  // the synapse count plus 1 (S_GC3's take) or minus 1 (a prune, an eviction): one adder
+  wire [WM-1:0] cnt_pm = cnt + (st == S_GC3 ? WM'(1) : {WM{1'b1}});
+  wire [15:0] seg_word = 16'({cnt, 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
+  // The one incrementer on regs: an event counter's low quarter plus 1
+  // (ev_go_r); in S_FIN a counter's quarter plus the carry (0 into the low
+  // quarter, which the events have counted already); in S_POP a quarter of
+  // created plus the carry (set before the low quarter).
   wire [1:0] fin_q = 2'(k - 1'b1);  // the quarter S_FIN adds
-  wire [15:0] ev_q = ev[ev_i_r];
-  wire [16:0] fin_sum = {1'b0, cr_rd} + (st == S_FIN && fin_q[1:0] == 2'd0 ? {1'b0, ev_q} : {16'd0, carry});
+  wire fin_q0 = st == S_FIN && fin_q == 2'd0;
+  wire [16:0] fin_sum = {1'b0, cr_rd} + {16'd0, ev_go_r || (carry && !fin_q0)};
 
   assign ac_ra = ai[WCOL-1:0] + WCOL'(st == S_FOLD && fold_hit);
   assign cm_ra = w;
@@ -405,7 +430,7 @@ module htm3_tm_cells #(
         ev_i = 3'd3;  // segment pruned
       end
       S_GEV: begin
-        ev_go = over_r && wk_v;
+        ev_go = over && wk_v;
         ev_i = 3'd7;  // synapse evicted
       end
       S_GC0, S_GEND: begin
@@ -431,18 +456,27 @@ module htm3_tm_cells #(
     // (created, k 4-7); the walk and the scan: regs 3; S_FIN: regs 7-14
     case (st)
       S_INIT: cr_ra = init_addr(k);
-      S_POP: cr_ra = k < 6'd4 ? 7'd74 + 7'(k) : 7'd76 + 7'(k);
+      S_POP: cr_ra = k < 6'd4 ? 7'd74 + 7'(k) : k < 6'd9 ? 7'd76 + 7'(k) : 7'd92;  // (k 11: created's counter)
       S_WB, S_PSA: cr_ra = 7'd76;
       S_WC, S_PSB: cr_ra = 7'd77;
-      default: cr_ra = 7'd92 + 7'(k);
+      // S_FIN: the counters' quarters (k 0-31), then the addresses that k
+      // 33-35 write (cr_wa is cr_ra two cycles late)
+      S_FIN: cr_ra = k == 6'd32 ? 7'd88 : k == 6'd33 ? 7'd84 : k == 6'd34 ? 7'd85 : 7'd92 + 7'(k);
+      default: cr_ra = 7'd92 + {2'd0, ev_i, 2'd0};  // an event state: its counter's low quarter
     endcase
     sc_ra = sc_link;
+    // the last state of a segment operation reads the scratch word of the
+    // segment learned on (oseg) again, for S_RESUME's link (nothing here
+    // writes the scratch but a pop, and a pop does not resume)
+    if (st == S_AEND || st == S_GEND || st == S_DZ) sc_ra = oseg;
     cs_ra = rcell;
     win_ra = {~bank, rcell[WCELL-1:4]};
     ex_ra = rd_chi;
     ex_we = 1'b0;
     ex_wa = sw_cell[WCELL-1:4];
-    ex_wd = ex_rd | (16'd1 << sw_cell[3:0]);
+    // S_GW2 sets a mark that is 0 (a segment has one synapse a cell),
+    // S_GC2 clears one that is 1: both toggle
+    ex_wd = ex_rd ^ (16'd1 << (st == S_GC2 ? pc[3:0] : sw_cell[3:0]));
     syn_o = SYN_AW'(js);
     syn_we = 1'b0;
     syn_wd = {SYN_W{1'b0}};
@@ -455,7 +489,6 @@ module htm3_tm_cells #(
     sm_wd = 16'd0;
     case (st)
       S_HWAIT: sc_ra = WS'(hd_rd - 1'b1);
-      S_RESUME: sc_ra = lnk;
       S_PSA: begin
         sc_ra = oseg;
         sm_b = SM_AW'(LRU_BASE);
@@ -482,7 +515,7 @@ module htm3_tm_cells #(
         sm_we = 1'b1;
         sm_b = SM_AW'(SEG_BASE);
         sm_seg = 1'b1;
-        sm_wd = seg_word;  // (take is 0 here)
+        sm_wd = seg_word;
       end
       S_GC0, S_GEND: begin
         // the synapse S_GC3 took, in the lowest free slot
@@ -499,7 +532,7 @@ module htm3_tm_cells #(
       S_GW1: win_ra = {~bank, rd_chi};
       S_GW2: ex_we = sw_valid && pw_bit && !rescan;
       S_GEV:
-      if (over_r && wk_v) begin
+      if (over && wk_v) begin
         syn_we = 1'b1;
         syn_o = SYN_AW'(wk_j);
       end
@@ -507,7 +540,6 @@ module htm3_tm_cells #(
       S_GC2: begin
         ex_we = !gc_cand;
         ex_wa = pc[WCELL-1:4];
-        ex_wd = ex_rd & ~(16'd1 << pc[3:0]);
       end
       S_K0: cs_ra = ccell;
       S_WA: begin
@@ -539,7 +571,7 @@ module htm3_tm_cells #(
         case (k)
           6'd0, 6'd1: begin
             sm_b = SM_AW'(FREE_BASE);
-            sm_x = SM_AW'(fc_m1);
+            sm_x = SM_AW'(fc);
           end
           6'd2: begin
             sm_b = SM_AW'(SEG_BASE);
@@ -569,15 +601,14 @@ module htm3_tm_cells #(
           6'd9: begin
             sm_b = SM_AW'(PREV_BASE);
             sm_seg = 1'b1;
-            sm_wd = empty_list ? 16'(oseg) : 16'(tail);
+            sm_wd = 16'(tail);  // (the new segment itself when the list was empty: k 1)
           end
           6'd10: begin
             sm_b = SM_AW'(NEXT_BASE);
             sm_seg = 1'b1;
             sm_wd = 16'(oseg);
           end
-          default: begin  // 11
-            sm_we = !empty_list;
+          default: begin  // 11 (an empty list's: next[oseg] = oseg again, as k 10)
             sm_b = SM_AW'(NEXT_BASE);
             sm_x = SM_AW'(tail);
             sm_wd = 16'(oseg);
@@ -647,7 +678,7 @@ module htm3_tm_cells #(
 
   // One cell set in the active and/or winner bitmap per cycle.
   reg set_a, set_w;
-  reg [WCELL-1:0] set_cell;
+  reg [WK-1:0] set_k;  // (col does not change before the set is used)
   reg [WCELL-1:0] wl_d;
   assign wl_wd = wl_d;
   // The bitmap words are written from the accumulators as they are
@@ -668,9 +699,8 @@ module htm3_tm_cells #(
   // the walk's next cell: after S_HWAIT's empty list, S_SEG's list end
   // (unless it learns first) or S_RESUME's
   wire seg_learn = learn && ((col_act && col_pred && seg_is_act) || (!col_act && seg_is_match && p_psd != 0));
-  wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == seg && !seg_learn)
-      || (st == S_RESUME && lnk == lseg);
-  integer e;
+  wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == oseg && !seg_learn)
+      || (st == S_RESUME && sc_link == oseg);
 
   always @(posedge clk) begin
     cr_we <= 1'b0;
@@ -698,16 +728,25 @@ module htm3_tm_cells #(
       wl_d <= set_cell;
     end
     if (wl_we) n_win <= n_win + 1'b1;
-    // an event is counted a cycle after it happens (timing); the last one
-    // is counted before S_FIN reads the counts
+    // an event's counter is written two cycles after the event (its low
+    // quarter read, plus 1): no event state writes regs, and the last event
+    // is written before S_FIN reads its counter
     ev_go_r <= ev_go;
+    // every regs write goes to the address read two cycles before: an
+    // event's counter, S_POP's created, S_FIN's quarters and words
+    cr_ra_r <= cr_ra;
+    cr_wa <= cr_ra_r;
     ev_i_r <= st == S_FIN ? 3'(k >> 2) : ev_i;  // S_FIN: the counter that k + 1 adds
-    if (ev_go_r) ev[ev_i_r] <= ev_q + 1'b1;
-    // the pool scan compares a segment while it reads the next one
-    if ((st == S_PSA || st == S_PSF) && pend && elig && (!bv || age_older)) begin
+    if (ev_go_r) begin
+      {carry, cr_wd} <= fin_sum;
+      cr_we <= 1'b1;
+      if (fin_sum[16]) ev_c[ev_i_r] <= 1'b1;
+    end
+    // the walk's and the pool scan's best segment (S_WD, S_PSC)
+    if ((st == S_WD && owner == ccell || st == S_PSC && elig) && (!bv || age_older)) begin
       bv <= 1'b1;
-      bseg <= pws;
-      bage <= age_r;
+      bseg <= oseg;
+      bage <= age;
     end
     if (pr_we) n_pred <= n_pred + 1'b1;
     case (st)
@@ -727,7 +766,7 @@ module htm3_tm_cells #(
         w <= {CM_AW{1'b0}};
         acc_a_i <= {ACT_AW{1'b0}};
         acc_w_i <= {ACT_AW{1'b0}};
-        for (e = 0; e < 8; e = e + 1) ev[e] <= 16'd0;
+        ev_c <= 8'd0;
         ev_go_r <= 1'b0;
         take <= 1'b0;
       end
@@ -737,7 +776,7 @@ module htm3_tm_cells #(
         case (k)
           6'd1: act_t <= cr_rd[WM-1:0];
           6'd2: min_t <= cr_rd[WM-1:0];
-          6'd5: max_new <= cr_rd[15:WN] != 0 ? {WN{1'b1}} : cr_rd[WN-1:0];
+          6'd5: max_new <= cr_rd[15:WM+2] != 0 ? {(WM + 2) {1'b1}} : cr_rd[WM+1:0];
           6'd6: g_max <= cr_rd[WG-1:0];
           6'd7: p_init <= cr_rd[B-1:0];
           6'd8: p_inc <= cr_rd[B-1:0];
@@ -793,48 +832,44 @@ module htm3_tm_cells #(
         if (act8[vm_b]) pr_we <= 1'b1;
         if (amask[vm_b] && !act8[vm_b]) anom_num <= anom_num + 1'b1;
         first <= WCELL'({w, vm_b}) * WCELL'(K);
-        wcell <= WCELL'({w, vm_b}) * WCELL'(K);
         ci_k <= {WK{1'b0}};
         cell_done <= 1'b0;
-        best_v <= 1'b0;
+        bv <= 1'b0;
         st <= S_HEAD;
       end
       // walk the K cells' lists: read the head (hd_ra = wcell)
       S_HEAD: st <= S_HWAIT;
       S_HWAIT:
       if (hd_rd != {(WS + 1) {1'b0}}) begin
-        seg <= WS'(hd_rd - 1'b1);
+        oseg <= WS'(hd_rd - 1'b1);
         st <= S_SEG;
       end else st <= S_HEAD;
       S_SEG: begin
         if (col_act && col_pred && seg_is_act && !cell_done) begin
           set_a <= 1'b1;
           set_w <= 1'b1;
-          set_cell <= wcell;
+          set_k <= ci_k;
           cell_done <= 1'b1;
         end
-        if (seg_is_match && (!best_v || sc_pot > best_pot)) begin
-          best_v <= 1'b1;
+        if (seg_is_match && (!bv || sc_pot > best_pot)) begin
+          bv <= 1'b1;
           best_pot <= sc_pot;
-          best_cell <= wcell;
-          best_seg <= seg;
+          best_k <= ci_k;
+          bseg <= oseg;
         end
         if (seg_learn) begin
           // adapt (and grow) an active segment of a predicted column, or
           // punish a matching segment of an inactive column; then resume
-          lseg <= seg;
-          oseg <= seg;
-          lnk <= sc_link;
           pun <= !col_act;
           g_pot <= sc_pot;
           ret <= 1'b0;
           st <= S_A0;
-        end else if (sc_link != seg) seg <= sc_link;
+        end else if (sc_link != oseg) oseg <= sc_link;
         else st <= S_HEAD;
       end
       S_RESUME:
-      if (lnk != lseg) begin
-        seg <= lnk;
+      if (sc_link != oseg) begin  // (sc_ra = sc_link: S_SEG reads the next entry's word)
+        oseg <= sc_link;
         st <= S_SEG;
       end else st <= S_HEAD;
       // burst: activate the K cells, read their cellsegs and previous-winner bits
@@ -842,12 +877,12 @@ module htm3_tm_cells #(
         j <= j + 1'b1;
         if (32'(j) < K) begin
           set_a <= 1'b1;
-          set_cell <= rcell;
+          set_k <= WK'(j);
         end
         if (j != 0) begin
-          if (win_rd[bcell[3:0]] && !pw_v) begin
+          if (win_rd[bcell_b] && !pw_v) begin
             pw_v <= 1'b1;
-            pw_cell <= bcell;
+            pw_k <= WK'(j_m1);
           end
           if (j == 1 || cs_rd < fewest) begin
             fewest <= cs_rd;
@@ -858,10 +893,9 @@ module htm3_tm_cells #(
       end
       S_DEC: begin
         n_ties <= pop_ties;
-        if (best_v || pw_v) begin
+        if (bv || pw_v) begin
           set_w <= 1'b1;
-          set_cell <= best_v ? best_cell : pw_cell;
-          win_cell <= best_v ? best_cell : pw_cell;
+          set_k <= bv ? best_k : pw_k;
           st <= learn ? S_BLEARN : S_COL;
         end else begin
           rng_step <= 1'b1;
@@ -872,27 +906,25 @@ module htm3_tm_cells #(
       S_MUL: st <= S_PICK;
       S_PICK: begin
         set_w <= 1'b1;
-        set_cell <= pcell;
-        win_cell <= pcell;
+        set_k <= pick;
         st <= learn ? S_BLEARN : S_COL;
       end
       // a burst's learning: adapt and grow the best matching segment, or
       // create a segment on the winner and grow it
       S_BLEARN: begin
         ret <= 1'b1;
-        if (best_v) begin
-          lseg <= best_seg;
-          oseg <= best_seg;
+        if (bv) begin
+          oseg <= bseg;
           pun <= 1'b0;
           g_pot <= best_pot;
           st <= S_A0;
         end else if (n_pw != {(WCELL + 1) {1'b0}}) begin
-          gn <= n_pw < max_new ? n_pw : max_new;
-          ccell <= win_cell;
+          g_pot <= {WM{1'b0}};
+          ccell <= set_cell;  // the winner S_DEC or S_PICK set
           st <= S_K0;
         end else st <= S_COL;
       end
-      // --- adapt / punish lseg (SPEC 6.6, 6.8): 3 cycles a slot
+      // --- adapt / punish oseg (SPEC 6.6, 6.8): 3 cycles a slot
       S_A0: begin
         sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         st <= S_A1;
@@ -910,7 +942,7 @@ module htm3_tm_cells #(
       end
       S_AW2: begin
         if (sw_valid && perm_new == {B{1'b0}}) begin
-          cnt <= cnt - 1'b1;
+          cnt <= cnt_pm;
         end
         js <= js + 1'b1;
         st <= 32'(js) == M - 1 ? S_AEND : S_AR;
@@ -919,8 +951,7 @@ module htm3_tm_cells #(
       if (cnt < min_t) begin
         dret <= 2'd0;
         st <= S_D0;
-      end else if (!pun && max_new > WN'(g_pot)) begin
-        gn <= max_new - WN'(g_pot);
+      end else if (!pun && max_new > (WM + 2)'(g_pot)) begin
         st <= S_G0;
       end else st <= ret ? S_COL : S_RESUME;
       // --- grow on oseg (SPEC 6.7)
@@ -932,7 +963,7 @@ module htm3_tm_cells #(
         cnt <= sm_rd[WCELL+1+:WM];
         owner <= sm_rd[WCELL-1:0];
         js <= {(WMS + 1) {1'b0}};
-        n_excl <= {WN{1'b0}};
+        n_excl <= {WM{1'b0}};
         wk_v <= 1'b0;
         rescan <= 1'b0;
         st <= S_GR;
@@ -953,19 +984,17 @@ module htm3_tm_cells #(
         js <= js + 1'b1;
         if (32'(js) == M - 1) st <= rescan ? S_GEV : S_GNEED;
         else st <= S_GR;
-        over_r <= over;  // (a rescan's; S_GNEED sets the first pass's)
       end
       S_GNEED: begin
-        over_r <= (WN + 1)'(cnt) + (WN + 1)'(need_c) > (WN + 1)'(M);
-        need <= 32'(need_c) > NSAT ? (WM + 1)'(NSAT) : (WM + 1)'(need_c);
-        ncand <= ncand_c;
+        need <= need_c;
+        bn <= ncand_c;  // (the rescans after an eviction do not count)
         st <= S_GEV;
       end
       S_GEV: begin
         rescan <= 1'b1;
-        if (over_r && wk_v) begin
+        if (over && wk_v) begin  // (need saturated at NSAT > M decides as need_c)
           fmask[wk_j] <= 1'b1;
-          cnt <= cnt - 1'b1;
+          cnt <= cnt_pm;
           if (over_next) begin
             js <= {(WMS + 1) {1'b0}};
             wk_v <= 1'b0;
@@ -976,14 +1005,12 @@ module htm3_tm_cells #(
       S_GSEL: begin
         if (over) need <= (WM + 1)'(room);
         ip <= {(WCELL + 1) {1'b0}};
-        bn <= ncand;
         take <= 1'b0;
         st <= n_pw == {(WCELL + 1) {1'b0}} ? S_GEND : S_GC0;
       end
       S_GC0: begin
         if (take) begin
           fmask <= fmask & (fmask - 1'b1);  // slot ffs taken
-          cnt <= cnt + 1'b1;
           need <= need - 1'b1;
         end
         take <= 1'b0;
@@ -1000,11 +1027,12 @@ module htm3_tm_cells #(
       S_GC3: begin
         if (drew) bn <= bn - 1'b1;
         take <= drew && rng_below < WN'(need);
+        if (drew && rng_below < WN'(need)) cnt <= cnt_pm;  // (its synapse is written next)
         ip <= ip + 1'b1;
         st <= ip == n_pw - 1'b1 ? S_GEND : S_GC0;
       end
       S_GEND: begin
-        take <= 1'b0;  // (S_AEND writes the tm.seg word with cnt + take)
+        take <= 1'b0;  // (the tm.seg word counts S_GC3's last take already)
         st <= ret ? S_COL : S_RESUME;
       end
       // --- create on ccell (SPEC 6.10)
@@ -1026,16 +1054,8 @@ module htm3_tm_cells #(
         {age_b, lru_lo} <= age_d;
         st <= S_WD;
       end
-      S_WD: begin
-        age_r <= age;
-        st <= S_WE;
-      end
+      S_WD: st <= S_WE;
       S_WE: begin
-        if (owner == ccell && (!bv || age_older)) begin
-          bv <= 1'b1;
-          bseg <= oseg;
-          bage <= age_r;
-        end
         oseg <= sm_rd[WS-1:0];
         st <= sm_rd[WS-1:0] == oseg ? S_WF : S_WB;  // the oldest links to itself
       end
@@ -1048,10 +1068,10 @@ module htm3_tm_cells #(
       if (fc == {(WS + 1) {1'b0}}) begin
         oseg <= {WS{1'b0}};
         bv <= 1'b0;
-        pend <= 1'b0;
         st <= S_PSA;
       end else begin
         k <= 6'd0;
+        fc <= fc - 1'b1;
         st <= S_POP;
       end
       // the pool's least recently used segment neither active nor matching
@@ -1063,9 +1083,6 @@ module htm3_tm_cells #(
         st <= S_PSC;
       end
       S_PSC: begin
-        age_r <= age;
-        pend <= 1'b1;
-        pws <= oseg;
         oseg <= oseg + 1'b1;
         st <= 32'(oseg) == S - 1 ? S_PSF : S_PSA;
       end
@@ -1082,18 +1099,14 @@ module htm3_tm_cells #(
       S_POP: begin
         k <= k + 1'b1;
         case (k)
-          6'd0: begin
-            empty_list <= fc == (WS + 1)'(S);
-            carry <= 1'b1;
-          end
+          6'd0: carry <= 1'b1;
           6'd1: begin
             oseg <= sm_rd[WS-1:0];
-            fc <= fc - 1'b1;
+            if (fc == (WS + 1)'(S - 1)) tail <= sm_rd[WS-1:0];  // the used list is empty: the new segment is its own prev
           end
           6'd5, 6'd6, 6'd7, 6'd8: begin  // created + 1 into regs 4, quarter k - 5
             {carry, cr_wd} <= fin_sum;
             cr_we <= 1'b1;
-            cr_wa <= 7'd75 + 7'(k);
           end
           6'd11: begin
             tail <= oseg;
@@ -1122,7 +1135,7 @@ module htm3_tm_cells #(
       S_DW: begin
         k <= k + 1'b1;
         if (k == 6'd9) begin
-          fc <= fc + 1'b1;
+          if (dret != 2'd2) fc <= fc + 1'b1;  // (else S_POP pops it again)
           if (dn == oseg) tail <= dp;
           js <= {(WMS + 1) {1'b0}};
           st <= S_DZ;
@@ -1141,23 +1154,20 @@ module htm3_tm_cells #(
         k <= k + 1'b1;
         if (k >= 6'd1 && k <= 6'd32) begin
           {carry, cr_wd} <= fin_sum;
+          if (fin_q == 2'd0) carry <= ev_c[ev_i_r];  // (the low quarter is rewritten as it is)
           cr_we <= 1'b1;
-          cr_wa <= 7'd91 + 7'(k);
         end
         case (k)
           6'd33: begin
             cr_we <= 1'b1;
-            cr_wa <= 7'd88;
             cr_wd <= 16'(fc);
           end
           6'd34: begin
             cr_we <= 1'b1;
-            cr_wa <= 7'd84;
             cr_wd <= rng_state[15:0];
           end
           6'd35: begin
             cr_we <= 1'b1;
-            cr_wa <= 7'd85;
             cr_wd <= rng_state[31:16];
             busy <= 1'b0;
             done <= 1'b1;
@@ -1177,7 +1187,6 @@ module htm3_tm_cells #(
         end else st <= S_COL;
       end else begin
         ci_k <= ci_k + 1'b1;
-        wcell <= wcell + 1'b1;
         cell_done <= 1'b0;
       end
     end
@@ -1197,8 +1206,8 @@ module htm3_tm_cells #(
   always @(posedge clk) begin
     if ((st == S_GC0 || st == S_GEND) && take && fmask == {M{1'b0}})
       $error("htm3_tm_cells: grow found no free slot");
-    if (st == S_POP && k == 6'd0 && fc == {(WS + 1) {1'b0}}) $error("htm3_tm_cells: pop of an empty tm.free");
-    for (e = 0; e < 8; e = e + 1) if (ev[e] == 16'hFFFF) $error("htm3_tm_cells: event count %0d overflows", e);
+    if (st == S_POP && k == 6'd0 && 32'(fc) >= S) $error("htm3_tm_cells: pop of an empty tm.free");
+    if (ev_go_r && fin_sum[16] && ev_c[ev_i_r]) $error("htm3_tm_cells: event count %0d overflows", ev_i_r);
   end
 `endif
 endmodule
