@@ -123,8 +123,12 @@ type TemporalMemory struct {
 	// Synapse slots, [segment*m + slot].
 	synCell []uint32 // presynaptic cell, or None when free
 	synPerm []uint16
-	presyn  [][]uint32 // reverse index: cell -> its synapses (any order)
-	synPos  []uint32   // per used slot: its position in presyn[synCell]
+	// presyn is the reverse index: cell -> its synapses (any order), each
+	// entry a slot j in the low 32 bits and, in bit 32, whether the
+	// synapse is connected (permanence ≥ connectedPermanence), kept in
+	// step with synPerm so that the dendrite pass reads no permanence.
+	presyn [][]uint64
+	synPos []uint32 // per used slot: its position in presyn[synCell]
 
 	// Activity.
 	// act holds, per segment, the counts of the last dendrite activation:
@@ -171,7 +175,7 @@ func New(p Params) (*TemporalMemory, error) {
 		cellSegs:       make([][]uint32, n),
 		synCell:        make([]uint32, S*M),
 		synPerm:        make([]uint16, S*M),
-		presyn:         make([][]uint32, n),
+		presyn:         make([][]uint64, n),
 		synPos:         make([]uint32, S*M),
 		mark:           sdr.NewBitset(n),
 		act:            make([]uint32, S),
@@ -385,11 +389,12 @@ func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
 		} else {
 			v -= min(v, uint32(dec))
 		}
-		t.synPerm[j] = uint16(v)
 		if v == 0 {
 			t.destroySynapse(uint32(j))
 			t.stats.SynapsesPruned++
+			continue
 		}
+		t.setPerm(j, uint16(v))
 	}
 	return t.pruneSegment(s)
 }
@@ -406,11 +411,12 @@ func (t *TemporalMemory) punishSegment(s uint32) {
 		}
 		v := uint32(t.synPerm[j])
 		v -= min(v, dec)
-		t.synPerm[j] = uint16(v)
 		if v == 0 {
 			t.destroySynapse(uint32(j))
 			t.stats.SynapsesPruned++
+			continue
 		}
+		t.setPerm(j, uint16(v))
 	}
 	t.pruneSegment(s)
 }
@@ -457,6 +463,10 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		t.destroyWeakestSynapses(s, over)
 	}
 	need = min(need, t.m-int(t.segNumSyn[s]))
+	var initConn uint64
+	if t.p.InitialPermanence >= t.p.ConnectedPermanence {
+		initConn = connBit
+	}
 	slot := base
 	for i := 0; i < len(cand) && need > 0; i++ {
 		if int(t.g.Below(uint32(len(cand)-i))) >= need {
@@ -468,7 +478,7 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		t.synCell[slot] = cand[i]
 		t.synPerm[slot] = t.p.InitialPermanence
 		t.synPos[slot] = uint32(len(t.presyn[cand[i]]))
-		t.presyn[cand[i]] = append(t.presyn[cand[i]], uint32(slot))
+		t.presyn[cand[i]] = append(t.presyn[cand[i]], uint64(slot)|initConn)
 		t.segNumSyn[s]++
 		t.segHi[s] = max(t.segHi[s], uint16(slot-base+1))
 		t.numSynapses++
@@ -574,13 +584,26 @@ func (t *TemporalMemory) destroySegment(s uint32) {
 	t.free = append(t.free, s)
 }
 
+// connBit is the connected flag of a presyn entry.
+const connBit = 1 << 32
+
+// setPerm sets the permanence of used slot j to v, non-zero, and keeps the
+// connected flag of its presyn entry in step.
+func (t *TemporalMemory) setPerm(j int, v uint16) {
+	conn := t.p.ConnectedPermanence
+	if (t.synPerm[j] >= conn) != (v >= conn) {
+		t.presyn[t.synCell[j]][t.synPos[j]] ^= connBit
+	}
+	t.synPerm[j] = v
+}
+
 func (t *TemporalMemory) destroySynapse(j uint32) {
 	c := t.synCell[j]
 	list := t.presyn[c]
 	i := t.synPos[j]
 	last := list[len(list)-1]
 	list[i] = last
-	t.synPos[last] = i
+	t.synPos[uint32(last)] = i
 	t.presyn[c] = list[:len(list)-1]
 	t.synPos[j] = 0
 	t.synCell[j] = None
@@ -605,20 +628,16 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 		t.act[s] = 0
 	}
 	t.touched = t.touched[:0]
-	conn := t.p.ConnectedPermanence
-	act, perm := t.act, t.synPerm
+	act := t.act
 	for _, c := range t.activeCells {
-		for _, j := range t.presyn[c] {
-			s := t.segmentOf(j)
+		for _, e := range t.presyn[c] {
+			s := t.segmentOf(uint32(e))
 			a := act[s]
 			if a == 0 {
 				t.touched = append(t.touched, s)
 			}
-			a++
-			if perm[j] >= conn {
-				a += 1 << 16
-			}
-			act[s] = a
+			// +1 potential; +1<<16 connected when the entry's bit 32 is set.
+			act[s] = a + 1 + uint32(e>>32)<<16
 		}
 	}
 	t.listSegments()
