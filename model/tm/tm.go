@@ -377,24 +377,33 @@ func (t *TemporalMemory) punishPredictedColumn(matching []uint32) {
 // minThreshold synapses. It reports whether the segment still exists.
 func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
 	pmax := uint32(t.p.PermMax())
+	conn := uint32(t.p.ConnectedPermanence)
 	base := int(s) * t.m
-	for j := base; j < base+int(t.segHi[s]); j++ {
-		c := t.synCell[j]
+	// A destruction frees its slot (None, skipped from then on) and moves
+	// no other, so the slices stay valid through the loop.
+	cells := t.synCell[base : base+int(t.segHi[s])]
+	perms := t.synPerm[base : base+len(cells)]
+	prev := t.prevActiveBits
+	for i, c := range cells {
 		if c == None {
 			continue
 		}
-		v := uint32(t.synPerm[j])
-		if t.prevActiveBits.Has(c) {
+		old := uint32(perms[i])
+		v := old
+		if prev[c>>6]>>(c&63)&1 != 0 {
 			v = min(v+uint32(inc), pmax)
 		} else {
 			v -= min(v, uint32(dec))
 		}
 		if v == 0 {
-			t.destroySynapse(uint32(j))
+			t.destroySynapse(uint32(base + i))
 			t.stats.SynapsesPruned++
 			continue
 		}
-		t.setPerm(j, uint16(v))
+		perms[i] = uint16(v)
+		if (old >= conn) != (v >= conn) {
+			t.presyn[c][t.synPos[base+i]] ^= connBit
+		}
 	}
 	return t.pruneSegment(s)
 }
@@ -441,20 +450,21 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 	// The segment's presynaptic cells are marked for the filter, then
 	// cleared again.
 	syn := t.synCell[base : base+int(t.segHi[s])]
+	mark := t.mark
 	for _, c := range syn {
 		if c != None {
-			t.mark.Set(c)
+			mark[c>>6] |= 1 << (c & 63)
 		}
 	}
 	cand := t.scratch[:0]
 	for _, c := range t.prevWinners {
-		if !t.mark.Has(c) {
+		if mark[c>>6]>>(c&63)&1 == 0 {
 			cand = append(cand, c)
 		}
 	}
 	for _, c := range syn {
 		if c != None {
-			t.mark.Clear(c)
+			mark[c>>6] = 0 // every bit of the mark is clear between calls
 		}
 	}
 	t.scratch = cand
@@ -628,18 +638,23 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 		t.act[s] = 0
 	}
 	t.touched = t.touched[:0]
-	act := t.act
+	act, touched, mInv := t.act, t.touched, t.mInv
 	for _, c := range t.activeCells {
 		for _, e := range t.presyn[c] {
-			s := t.segmentOf(uint32(e))
+			s := uint32(e) // m = 1
+			if mInv != 0 {
+				hi, _ := bits.Mul64(uint64(uint32(e)), mInv) // segmentOf
+				s = uint32(hi)
+			}
 			a := act[s]
 			if a == 0 {
-				t.touched = append(t.touched, s)
+				touched = append(touched, s)
 			}
 			// +1 potential; +1<<16 connected when the entry's bit 32 is set.
 			act[s] = a + 1 + uint32(e>>32)<<16
 		}
 	}
+	t.touched = touched
 	t.listSegments()
 	if learn {
 		for _, s := range t.activeSegs {
@@ -656,35 +671,38 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 // segments in its cellSegs order, which is creation order. Segments that
 // were not touched have zero counts and are neither active nor matching.
 func (t *TemporalMemory) listSegments() {
-	at, mt := uint16(t.p.ActivationThreshold), uint16(t.p.MinThreshold)
-	t.activeSegs, t.matchingSegs = t.activeSegs[:0], t.matchingSegs[:0]
-	found := false
+	at, mt := uint32(t.p.ActivationThreshold), uint32(t.p.MinThreshold)
+	active, matching := t.activeSegs[:0], t.matchingSegs[:0]
+	act, mark, segCell := t.act, t.mark, t.segCell
+	// Only cells' words that were marked are visited and cleared.
+	lo, hi := len(mark), 0
 	for _, s := range t.touched {
-		if t.numConn(s) >= at || t.numPot(s) >= mt {
-			t.mark.Set(t.segCell[s])
-			found = true
+		if a := act[s]; a>>16 >= at || a&0xFFFF >= mt {
+			c := segCell[s]
+			mark[c>>6] |= 1 << (c & 63)
+			lo, hi = min(lo, int(c>>6)), max(hi, int(c>>6)+1)
 		}
 	}
-	if !found {
-		return
-	}
-	for w, word := range t.mark {
+	for w := lo; w < hi; w++ {
+		word := mark[w]
 		if word == 0 {
 			continue
 		}
-		t.mark[w] = 0
+		mark[w] = 0
 		for ; word != 0; word &= word - 1 {
 			cell := uint32(w)<<6 | uint32(bits.TrailingZeros64(word))
 			for _, s := range t.cellSegs[cell] {
-				if t.numConn(s) >= at {
-					t.activeSegs = append(t.activeSegs, s)
+				a := act[s]
+				if a>>16 >= at {
+					active = append(active, s)
 				}
-				if t.numPot(s) >= mt {
-					t.matchingSegs = append(t.matchingSegs, s)
+				if a&0xFFFF >= mt {
+					matching = append(matching, s)
 				}
 			}
 		}
 	}
+	t.activeSegs, t.matchingSegs = active, matching
 }
 
 // numPot returns segment s's potential active synapses of the last
