@@ -345,23 +345,27 @@ func (s *SpatialPooler) Compute(input []uint32, learn bool) ([]uint32, error) {
 }
 
 func (s *SpatialPooler) computeOverlaps() {
-	w := s.words
-	in := s.input
-	for c := range s.overlaps {
+	w, stride := s.words, s.stride
+	in, connected, poolInput := s.input, s.connected, s.poolInput
+	overlaps := s.overlaps
+	poolLen := s.poolLen[:len(overlaps)]
+	for c := range overlaps {
 		// Connected bits lie among the pool's inputs, which ascend: only
 		// the words from the first to the last pool input can hold any.
-		base, k := c*s.stride, int(s.poolLen[c])
+		base, k := c*stride, int(poolLen[c])
 		if k == 0 {
-			s.overlaps[c] = 0
+			overlaps[c] = 0
 			continue
 		}
-		lo, hi := int(s.poolInput[base]>>6), int(s.poolInput[base+k-1]>>6)+1
-		row := s.connected[c*w+lo : c*w+hi]
+		lo, hi := int(poolInput[base]>>6), int(poolInput[base+k-1]>>6)+1
+		row := connected[c*w+lo : c*w+hi]
+		inw := in[lo:hi]
+		inw = inw[:len(row)]
 		n := 0
 		for i, x := range row {
-			n += bits.OnesCount64(x & in[lo+i])
+			n += bits.OnesCount64(x & inw[i])
 		}
-		s.overlaps[c] = uint32(n)
+		overlaps[c] = uint32(n)
 	}
 }
 
@@ -494,23 +498,31 @@ func (s *SpatialPooler) updateDutyCycles() {
 	// (Lemire, Kaser and Kurz, "Faster remainder by direct computation",
 	// 2019); period 1 divides by nothing.
 	inv := ^uint64(0)/uint64(period) + 1
-	div := func(x uint32) uint16 {
-		if period == 1 {
-			return uint16(x)
+	od := s.overlapDuty
+	ad, ov := s.activeDuty[:len(od)], s.overlaps[:len(od)]
+	if period == 1 { // x / 1
+		for c := range od {
+			od[c], ad[c] = 0, 0
+			if ov[c] > 0 {
+				od[c] = DutyOne
+			}
+			if activeBits.Has(uint32(c)) {
+				ad[c] = DutyOne
+			}
 		}
-		q, _ := bits.Mul64(uint64(x), inv)
-		return uint16(q)
+		return
 	}
-	for c := range s.overlapDuty {
-		var vo, va uint32
-		if s.overlaps[c] > 0 {
+	pm1 := period - 1
+	for c := range od {
+		var vo uint32
+		if ov[c] > 0 {
 			vo = DutyOne
 		}
-		if activeBits.Has(uint32(c)) {
-			va = DutyOne
-		}
-		s.overlapDuty[c] = div(uint32(s.overlapDuty[c])*(period-1) + vo)
-		s.activeDuty[c] = div(uint32(s.activeDuty[c])*(period-1) + va)
+		va := uint32(activeBits[c>>6]>>(uint(c)&63)&1) * DutyOne
+		q, _ := bits.Mul64(uint64(uint32(od[c])*pm1+vo), inv)
+		od[c] = uint16(q)
+		q, _ = bits.Mul64(uint64(uint32(ad[c])*pm1+va), inv)
+		ad[c] = uint16(q)
 	}
 }
 
