@@ -447,28 +447,20 @@ func (t *TemporalMemory) pruneSegment(s uint32) bool {
 func (t *TemporalMemory) growSynapses(s uint32, n int) {
 	base := int(s) * t.m
 	// Candidates: previous winners (ascending) not yet presynaptic to s.
-	// The segment's presynaptic cells are marked for the filter, then
-	// cleared again.
-	syn := t.synCell[base : base+int(t.segHi[s])]
-	mark := t.mark
-	for _, c := range syn {
-		if c != None {
+	// The segment's presynaptic cells that are previous winners are
+	// marked, and the candidates are the unmarked previous winners, read
+	// in place. The marked cells survive destroyWeakestSynapses (it spares
+	// previous winners) and are cleared at the end.
+	mark, marked := t.mark, t.scratch[:0]
+	for _, c := range t.synCell[base : base+int(t.segHi[s])] {
+		if c != None && t.prevWinnerBits.Has(c) {
 			mark[c>>6] |= 1 << (c & 63)
+			marked = append(marked, c)
 		}
 	}
-	cand := t.scratch[:0]
-	for _, c := range t.prevWinners {
-		if mark[c>>6]>>(c&63)&1 == 0 {
-			cand = append(cand, c)
-		}
-	}
-	for _, c := range syn {
-		if c != None {
-			mark[c>>6] = 0 // every bit of the mark is clear between calls
-		}
-	}
-	t.scratch = cand
-	need := min(n, len(cand))
+	t.scratch = marked
+	left := len(t.prevWinners) - len(marked) // candidates not yet drawn for
+	need := min(n, left)
 	if over := int(t.segNumSyn[s]) + need - t.m; over > 0 {
 		t.destroyWeakestSynapses(s, over)
 	}
@@ -478,22 +470,35 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		initConn = connBit
 	}
 	slot := base
-	for i := 0; i < len(cand) && need > 0; i++ {
-		if int(t.g.Below(uint32(len(cand)-i))) >= need {
+	for _, c := range t.prevWinners {
+		if need == 0 {
+			break
+		}
+		if mark[c>>6]>>(c&63)&1 != 0 {
+			continue
+		}
+		// Selection sampling: the i-th candidate of k is drawn for with
+		// Below(k-i).
+		r := t.g.Below(uint32(left))
+		left--
+		if int(r) >= need {
 			continue
 		}
 		for t.synCell[slot] != None {
 			slot++
 		}
-		t.synCell[slot] = cand[i]
+		t.synCell[slot] = c
 		t.synPerm[slot] = t.p.InitialPermanence
-		t.synPos[slot] = uint32(len(t.presyn[cand[i]]))
-		t.presyn[cand[i]] = append(t.presyn[cand[i]], uint64(slot)|initConn)
+		t.synPos[slot] = uint32(len(t.presyn[c]))
+		t.presyn[c] = append(t.presyn[c], uint64(slot)|initConn)
 		t.segNumSyn[s]++
 		t.segHi[s] = max(t.segHi[s], uint16(slot-base+1))
 		t.numSynapses++
 		t.stats.SynapsesCreated++
 		need--
+	}
+	for _, c := range marked {
+		mark[c>>6] = 0 // every bit of the mark is clear between calls
 	}
 }
 
