@@ -446,14 +446,16 @@ func (s *SpatialPooler) adapt() {
 		// No raise rule: adapt, trim and the connected bitset in one
 		// pass over the pool.
 		trim, conn := uint32(s.p.SynPermTrimThreshold), uint32(s.p.SynPermConnected)
+		input := s.input
 		for _, c32 := range s.active {
 			c := int(c32)
 			in, perm := s.pool(c)
+			perm = perm[:len(in)]
 			row := s.connected[c*s.words : (c+1)*s.words]
 			clear(row)
-			for j, v := range perm {
-				x := uint32(v)
-				if s.input.Has(in[j]) {
+			for j, i := range in {
+				x := uint32(perm[j])
+				if input[i>>6]>>(i&63)&1 != 0 {
 					x = min(x+inc, pmax)
 				} else {
 					x -= min(x, dec)
@@ -463,7 +465,7 @@ func (s *SpatialPooler) adapt() {
 				}
 				perm[j] = uint16(x)
 				if x >= conn {
-					row.Set(in[j])
+					row[i>>6] |= 1 << (i & 63)
 				}
 			}
 		}
