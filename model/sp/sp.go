@@ -179,7 +179,14 @@ type SpatialPooler struct {
 	poolLen   []uint16 // potential synapses of each column
 	poolInput []uint32 // [column*stride + j]: input index, ascending in j
 	perm      []uint16 // [column*stride + j]: permanence
+	// connected holds each column's connected inputs as a bitset window:
+	// span words per column, word k of column c's window is input word
+	// colLo[c]+k; the window starts at the column's first pool input and
+	// covers its last (layout), so the rows of a local pool are short.
 	connected sdr.Bitset
+	span      int
+	colLo     []uint16 // first input word of each column's window
+	colN      []uint16 // input words from colLo to the last pool input's, 0 for an empty pool
 	// activeBits is scratch space for the active columns as a bitset.
 	activeBits sdr.Bitset
 
@@ -212,7 +219,6 @@ func New(p Params) (*SpatialPooler, error) {
 	s.poolLen = make([]uint16, C)
 	s.poolInput = make([]uint32, C*s.stride)
 	s.perm = make([]uint16, C*s.stride)
-	s.connected = make(sdr.Bitset, C*s.words)
 	s.activeBits = sdr.NewBitset(C)
 	s.overlapDuty = make([]uint16, C)
 	s.activeDuty = make([]uint16, C)
@@ -223,7 +229,10 @@ func New(p Params) (*SpatialPooler, error) {
 	s.input = sdr.NewBitset(p.NumInputs)
 	s.overlaps = make([]uint32, C)
 	s.hist = make([]uint32, p.NumInputs+1)
+	s.colLo = make([]uint16, C)
+	s.colN = make([]uint16, C)
 	s.initialise(rng.New(p.Seed))
+	s.layout()
 	return s, nil
 }
 
@@ -259,6 +268,26 @@ func (s *SpatialPooler) initialise(g *rng.Generator) {
 		}
 		s.raiseToThreshold(c)
 		s.trim(c)
+	}
+}
+
+// layout sizes the connected bitset's windows to the pools and rebuilds
+// every column's connected row.
+func (s *SpatialPooler) layout() {
+	s.span = 0
+	for c := range s.colLo {
+		base, k := c*s.stride, int(s.poolLen[c])
+		s.colLo[c], s.colN[c] = 0, 0
+		if k > 0 {
+			lo, hi := s.poolInput[base]>>6, s.poolInput[base+k-1]>>6+1
+			s.colLo[c], s.colN[c] = uint16(lo), uint16(hi-lo)
+			s.span = max(s.span, int(hi-lo))
+		}
+	}
+	if n := len(s.colLo) * s.span; len(s.connected) != n {
+		s.connected = make(sdr.Bitset, n)
+	}
+	for c := range s.colLo {
 		s.updateConnected(c)
 	}
 }
@@ -309,12 +338,14 @@ func (s *SpatialPooler) trim(c int) {
 
 // updateConnected rebuilds column c's connected bitset from its permanences.
 func (s *SpatialPooler) updateConnected(c int) {
-	row := s.connected[c*s.words : (c+1)*s.words]
+	row := s.connected[c*s.span : (c+1)*s.span]
 	clear(row)
+	lo := uint32(s.colLo[c]) << 6
 	in, perm := s.pool(c)
 	for j, v := range perm {
 		if v >= s.p.SynPermConnected {
-			row.Set(in[j])
+			i := in[j] - lo
+			row[i>>6] |= 1 << (i & 63)
 		}
 	}
 }
@@ -345,22 +376,16 @@ func (s *SpatialPooler) Compute(input []uint32, learn bool) ([]uint32, error) {
 }
 
 func (s *SpatialPooler) computeOverlaps() {
-	w, stride := s.words, s.stride
-	in, connected, poolInput := s.input, s.connected, s.poolInput
+	span := s.span
+	in, connected := s.input, s.connected
 	overlaps := s.overlaps
-	poolLen := s.poolLen[:len(overlaps)]
+	colLo, colN := s.colLo[:len(overlaps)], s.colN[:len(overlaps)]
 	for c := range overlaps {
 		// Connected bits lie among the pool's inputs, which ascend: only
 		// the words from the first to the last pool input can hold any.
-		base, k := c*stride, int(poolLen[c])
-		if k == 0 {
-			overlaps[c] = 0
-			continue
-		}
-		lo, hi := int(poolInput[base]>>6), int(poolInput[base+k-1]>>6)+1
-		row := connected[c*w+lo : c*w+hi]
-		inw := in[lo:hi]
-		inw = inw[:len(row)]
+		lo, k := int(colLo[c]), int(colN[c])
+		row := connected[c*span : c*span+k]
+		inw := in[lo : lo+k]
 		n := 0
 		for i, x := range row {
 			n += bits.OnesCount64(x & inw[i])
@@ -451,8 +476,9 @@ func (s *SpatialPooler) adapt() {
 			c := int(c32)
 			in, perm := s.pool(c)
 			perm = perm[:len(in)]
-			row := s.connected[c*s.words : (c+1)*s.words]
+			row := s.connected[c*s.span : (c+1)*s.span]
 			clear(row)
+			lo := uint32(s.colLo[c]) << 6
 			for j, i := range in {
 				x := uint32(perm[j])
 				if input[i>>6]>>(i&63)&1 != 0 {
@@ -465,7 +491,7 @@ func (s *SpatialPooler) adapt() {
 				}
 				perm[j] = uint16(x)
 				if x >= conn {
-					row[i>>6] |= 1 << (i & 63)
+					row[(i-lo)>>6] |= 1 << (i & 63)
 				}
 			}
 		}
