@@ -490,9 +490,11 @@ func (s *SpatialPooler) adapt() {
 					x = 0
 				}
 				perm[j] = uint16(x)
-				if x >= conn {
-					row[(i-lo)>>6] |= 1 << (i & 63)
-				}
+				// Set the bit when x ≥ conn, without a branch that the
+				// permanences around conn would mispredict: conn-1-x
+				// wraps to its top bit exactly then (conn ≥ 1; both
+				// below 2^16).
+				row[(i-lo)>>6] |= uint64((conn-1-x)>>31) << (i & 63)
 			}
 		}
 		return
