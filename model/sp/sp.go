@@ -477,24 +477,34 @@ func (s *SpatialPooler) adapt() {
 			in, perm := s.pool(c)
 			perm = perm[:len(in)]
 			row := s.connected[c*s.span : (c+1)*s.span]
+			lo := int(s.colLo[c])
+			// The pool's inputs ascend, so each word of the row is built
+			// in a register and stored once; the input test and the
+			// connected bit are selections, not branches (the input bits
+			// and the permanences near conn are unpredictable).
+			cur, acc := 0, uint64(0)
 			clear(row)
-			lo := uint32(s.colLo[c]) << 6
 			for j, i := range in {
 				x := uint32(perm[j])
+				up, down := min(x+inc, pmax), x-min(x, dec)
+				x = down
 				if input[i>>6]>>(i&63)&1 != 0 {
-					x = min(x+inc, pmax)
-				} else {
-					x -= min(x, dec)
+					x = up
 				}
 				if x < trim {
 					x = 0
 				}
 				perm[j] = uint16(x)
-				// Set the bit when x ≥ conn, without a branch that the
-				// permanences around conn would mispredict: conn-1-x
-				// wraps to its top bit exactly then (conn ≥ 1; both
-				// below 2^16).
-				row[(i-lo)>>6] |= uint64((conn-1-x)>>31) << (i & 63)
+				if w := int(i>>6) - lo; w != cur {
+					row[cur] = acc
+					cur, acc = w, 0
+				}
+				// conn-1-x wraps to its top bit exactly when x ≥ conn
+				// (conn ≥ 1; both below 2^16).
+				acc |= uint64((conn-1-x)>>31) << (i & 63)
+			}
+			if len(row) > 0 {
+				row[cur] = acc
 			}
 		}
 		return
