@@ -85,6 +85,17 @@ func TestDriverArgs(t *testing.T) {
 	for _, want := range []string{"sp.columns=1024", "sp.potentialRadius=400", "sp.localAreaDensity=0.01953125", "sp.numActiveColumnsPerInhArea=0", "rdse.buckets=130", "tm.cellsPerColumn=32", "tm.maxSynapsesPerSegment=32"} {
 		assert.Contains(t, args, want)
 	}
+
+	// The driver derives the resolution as max(minResolution, (max - min) /
+	// buckets), without NAB's padding: nab-trace must too (it is based on
+	// nab-unpadded; on nab's padded range it learned a third fewer
+	// segments than htm.core on nyc_taxi.csv).
+	rows := readSpeed(t)
+	cfg, err := bench.Config("nab-trace", rows, 0)
+	require.NoError(t, err)
+	lo, hi := series.Range(rows)
+	assert.Equal(t, float64(float32(max(0.001, (hi-lo)/130))), cfg.Encoder.RDSE.Resolution)
+
 	_, err = bench.DriverArgs("nab", 0)
 	assert.ErrorContains(t, err, "date encoder")
 	_, err = bench.DriverArgs("nosuch", 0)

@@ -179,7 +179,14 @@ type SpatialPooler struct {
 	poolLen   []uint16 // potential synapses of each column
 	poolInput []uint32 // [column*stride + j]: input index, ascending in j
 	perm      []uint16 // [column*stride + j]: permanence
+	// connected holds each column's connected inputs as a bitset window:
+	// span words per column, word k of column c's window is input word
+	// colLo[c]+k; the window starts at the column's first pool input and
+	// covers its last (layout), so the rows of a local pool are short.
 	connected sdr.Bitset
+	span      int
+	colLo     []uint16 // first input word of each column's window
+	colN      []uint16 // input words from colLo to the last pool input's, 0 for an empty pool
 	// activeBits is scratch space for the active columns as a bitset.
 	activeBits sdr.Bitset
 
@@ -212,7 +219,6 @@ func New(p Params) (*SpatialPooler, error) {
 	s.poolLen = make([]uint16, C)
 	s.poolInput = make([]uint32, C*s.stride)
 	s.perm = make([]uint16, C*s.stride)
-	s.connected = make(sdr.Bitset, C*s.words)
 	s.activeBits = sdr.NewBitset(C)
 	s.overlapDuty = make([]uint16, C)
 	s.activeDuty = make([]uint16, C)
@@ -223,7 +229,10 @@ func New(p Params) (*SpatialPooler, error) {
 	s.input = sdr.NewBitset(p.NumInputs)
 	s.overlaps = make([]uint32, C)
 	s.hist = make([]uint32, p.NumInputs+1)
+	s.colLo = make([]uint16, C)
+	s.colN = make([]uint16, C)
 	s.initialise(rng.New(p.Seed))
+	s.layout()
 	return s, nil
 }
 
@@ -259,6 +268,26 @@ func (s *SpatialPooler) initialise(g *rng.Generator) {
 		}
 		s.raiseToThreshold(c)
 		s.trim(c)
+	}
+}
+
+// layout sizes the connected bitset's windows to the pools and rebuilds
+// every column's connected row.
+func (s *SpatialPooler) layout() {
+	s.span = 0
+	for c := range s.colLo {
+		base, k := c*s.stride, int(s.poolLen[c])
+		s.colLo[c], s.colN[c] = 0, 0
+		if k > 0 {
+			lo, hi := s.poolInput[base]>>6, s.poolInput[base+k-1]>>6+1
+			s.colLo[c], s.colN[c] = uint16(lo), uint16(hi-lo)
+			s.span = max(s.span, int(hi-lo))
+		}
+	}
+	if n := len(s.colLo) * s.span; len(s.connected) != n {
+		s.connected = make(sdr.Bitset, n)
+	}
+	for c := range s.colLo {
 		s.updateConnected(c)
 	}
 }
@@ -309,12 +338,14 @@ func (s *SpatialPooler) trim(c int) {
 
 // updateConnected rebuilds column c's connected bitset from its permanences.
 func (s *SpatialPooler) updateConnected(c int) {
-	row := s.connected[c*s.words : (c+1)*s.words]
+	row := s.connected[c*s.span : (c+1)*s.span]
 	clear(row)
+	lo := uint32(s.colLo[c]) << 6
 	in, perm := s.pool(c)
 	for j, v := range perm {
 		if v >= s.p.SynPermConnected {
-			row.Set(in[j])
+			i := in[j] - lo
+			row[i>>6] |= 1 << (i & 63)
 		}
 	}
 }
@@ -345,23 +376,21 @@ func (s *SpatialPooler) Compute(input []uint32, learn bool) ([]uint32, error) {
 }
 
 func (s *SpatialPooler) computeOverlaps() {
-	w := s.words
-	in := s.input
-	for c := range s.overlaps {
+	span := s.span
+	in, connected := s.input, s.connected
+	overlaps := s.overlaps
+	colLo, colN := s.colLo[:len(overlaps)], s.colN[:len(overlaps)]
+	for c := range overlaps {
 		// Connected bits lie among the pool's inputs, which ascend: only
 		// the words from the first to the last pool input can hold any.
-		base, k := c*s.stride, int(s.poolLen[c])
-		if k == 0 {
-			s.overlaps[c] = 0
-			continue
-		}
-		lo, hi := int(s.poolInput[base]>>6), int(s.poolInput[base+k-1]>>6)+1
-		row := s.connected[c*w+lo : c*w+hi]
+		lo, k := int(colLo[c]), int(colN[c])
+		row := connected[c*span : c*span+k]
+		inw := in[lo : lo+k]
 		n := 0
 		for i, x := range row {
-			n += bits.OnesCount64(x & in[lo+i])
+			n += bits.OnesCount64(x & inw[i])
 		}
-		s.overlaps[c] = uint32(n)
+		overlaps[c] = uint32(n)
 	}
 }
 
@@ -442,25 +471,40 @@ func (s *SpatialPooler) adapt() {
 		// No raise rule: adapt, trim and the connected bitset in one
 		// pass over the pool.
 		trim, conn := uint32(s.p.SynPermTrimThreshold), uint32(s.p.SynPermConnected)
+		input := s.input
 		for _, c32 := range s.active {
 			c := int(c32)
 			in, perm := s.pool(c)
-			row := s.connected[c*s.words : (c+1)*s.words]
+			perm = perm[:len(in)]
+			row := s.connected[c*s.span : (c+1)*s.span]
+			lo := int(s.colLo[c])
+			// The pool's inputs ascend, so each word of the row is built
+			// in a register and stored once; the input test and the
+			// connected bit are selections, not branches (the input bits
+			// and the permanences near conn are unpredictable).
+			cur, acc := 0, uint64(0)
 			clear(row)
-			for j, v := range perm {
-				x := uint32(v)
-				if s.input.Has(in[j]) {
-					x = min(x+inc, pmax)
-				} else {
-					x -= min(x, dec)
+			for j, i := range in {
+				x := uint32(perm[j])
+				up, down := min(x+inc, pmax), x-min(x, dec)
+				x = down
+				if input[i>>6]>>(i&63)&1 != 0 {
+					x = up
 				}
 				if x < trim {
 					x = 0
 				}
 				perm[j] = uint16(x)
-				if x >= conn {
-					row.Set(in[j])
+				if w := int(i>>6) - lo; w != cur {
+					row[cur] = acc
+					cur, acc = w, 0
 				}
+				// conn-1-x wraps to its top bit exactly when x ≥ conn
+				// (conn ≥ 1; both below 2^16).
+				acc |= uint64((conn-1-x)>>31) << (i & 63)
+			}
+			if len(row) > 0 {
+				row[cur] = acc
 			}
 		}
 		return
@@ -494,23 +538,31 @@ func (s *SpatialPooler) updateDutyCycles() {
 	// (Lemire, Kaser and Kurz, "Faster remainder by direct computation",
 	// 2019); period 1 divides by nothing.
 	inv := ^uint64(0)/uint64(period) + 1
-	div := func(x uint32) uint16 {
-		if period == 1 {
-			return uint16(x)
+	od := s.overlapDuty
+	ad, ov := s.activeDuty[:len(od)], s.overlaps[:len(od)]
+	if period == 1 { // x / 1
+		for c := range od {
+			od[c], ad[c] = 0, 0
+			if ov[c] > 0 {
+				od[c] = DutyOne
+			}
+			if activeBits.Has(uint32(c)) {
+				ad[c] = DutyOne
+			}
 		}
-		q, _ := bits.Mul64(uint64(x), inv)
-		return uint16(q)
+		return
 	}
-	for c := range s.overlapDuty {
-		var vo, va uint32
-		if s.overlaps[c] > 0 {
+	pm1 := period - 1
+	for c := range od {
+		var vo uint32
+		if ov[c] > 0 {
 			vo = DutyOne
 		}
-		if activeBits.Has(uint32(c)) {
-			va = DutyOne
-		}
-		s.overlapDuty[c] = div(uint32(s.overlapDuty[c])*(period-1) + vo)
-		s.activeDuty[c] = div(uint32(s.activeDuty[c])*(period-1) + va)
+		va := uint32(activeBits[c>>6]>>(uint(c)&63)&1) * DutyOne
+		q, _ := bits.Mul64(uint64(uint32(od[c])*pm1+vo), inv)
+		od[c] = uint16(q)
+		q, _ = bits.Mul64(uint64(uint32(ad[c])*pm1+va), inv)
+		ad[c] = uint16(q)
 	}
 }
 

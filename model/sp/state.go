@@ -89,8 +89,6 @@ func (s *SpatialPooler) SetState(st State) error {
 	copy(s.activeDuty, st.ActiveDuty)
 	copy(s.boost, st.Boost)
 	s.minOverlap = st.MinOverlap
-	for c := 0; c < C; c++ {
-		s.updateConnected(c)
-	}
+	s.layout()
 	return nil
 }

@@ -207,7 +207,11 @@ func (t *TemporalMemory) SetState(st State) error {
 		if c != None {
 			t.segHi[j/M] = uint16(j%M + 1)
 			t.synPos[j] = uint32(len(t.presyn[c]))
-			t.presyn[c] = append(t.presyn[c], uint32(j))
+			e := uint64(j)
+			if t.synPerm[j] >= t.p.ConnectedPermanence {
+				e |= connBit
+			}
+			t.presyn[c] = append(t.presyn[c], e)
 		}
 	}
 	t.numSynapses = 0

@@ -123,8 +123,12 @@ type TemporalMemory struct {
 	// Synapse slots, [segment*m + slot].
 	synCell []uint32 // presynaptic cell, or None when free
 	synPerm []uint16
-	presyn  [][]uint32 // reverse index: cell -> its synapses (any order)
-	synPos  []uint32   // per used slot: its position in presyn[synCell]
+	// presyn is the reverse index: cell -> its synapses (any order), each
+	// entry a slot j in the low 32 bits and, in bit 32, whether the
+	// synapse is connected (permanence ≥ connectedPermanence), kept in
+	// step with synPerm so that the dendrite pass reads no permanence.
+	presyn [][]uint64
+	synPos []uint32 // per used slot: its position in presyn[synCell]
 
 	// Activity.
 	// act holds, per segment, the counts of the last dendrite activation:
@@ -171,7 +175,7 @@ func New(p Params) (*TemporalMemory, error) {
 		cellSegs:       make([][]uint32, n),
 		synCell:        make([]uint32, S*M),
 		synPerm:        make([]uint16, S*M),
-		presyn:         make([][]uint32, n),
+		presyn:         make([][]uint64, n),
 		synPos:         make([]uint32, S*M),
 		mark:           sdr.NewBitset(n),
 		act:            make([]uint32, S),
@@ -373,22 +377,32 @@ func (t *TemporalMemory) punishPredictedColumn(matching []uint32) {
 // minThreshold synapses. It reports whether the segment still exists.
 func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
 	pmax := uint32(t.p.PermMax())
+	conn := uint32(t.p.ConnectedPermanence)
 	base := int(s) * t.m
-	for j := base; j < base+int(t.segHi[s]); j++ {
-		c := t.synCell[j]
+	// A destruction frees its slot (None, skipped from then on) and moves
+	// no other, so the slices stay valid through the loop.
+	cells := t.synCell[base : base+int(t.segHi[s])]
+	perms := t.synPerm[base : base+len(cells)]
+	prev := t.prevActiveBits
+	for i, c := range cells {
 		if c == None {
 			continue
 		}
-		v := uint32(t.synPerm[j])
-		if t.prevActiveBits.Has(c) {
+		old := uint32(perms[i])
+		v := old
+		if prev[c>>6]>>(c&63)&1 != 0 {
 			v = min(v+uint32(inc), pmax)
 		} else {
 			v -= min(v, uint32(dec))
 		}
-		t.synPerm[j] = uint16(v)
 		if v == 0 {
-			t.destroySynapse(uint32(j))
+			t.destroySynapse(uint32(base + i))
 			t.stats.SynapsesPruned++
+			continue
+		}
+		perms[i] = uint16(v)
+		if (old >= conn) != (v >= conn) {
+			t.presyn[c][t.synPos[base+i]] ^= connBit
 		}
 	}
 	return t.pruneSegment(s)
@@ -406,11 +420,12 @@ func (t *TemporalMemory) punishSegment(s uint32) {
 		}
 		v := uint32(t.synPerm[j])
 		v -= min(v, dec)
-		t.synPerm[j] = uint16(v)
 		if v == 0 {
 			t.destroySynapse(uint32(j))
 			t.stats.SynapsesPruned++
+			continue
 		}
+		t.setPerm(j, uint16(v))
 	}
 	t.pruneSegment(s)
 }
@@ -432,48 +447,58 @@ func (t *TemporalMemory) pruneSegment(s uint32) bool {
 func (t *TemporalMemory) growSynapses(s uint32, n int) {
 	base := int(s) * t.m
 	// Candidates: previous winners (ascending) not yet presynaptic to s.
-	// The segment's presynaptic cells are marked for the filter, then
-	// cleared again.
-	syn := t.synCell[base : base+int(t.segHi[s])]
-	for _, c := range syn {
-		if c != None {
-			t.mark.Set(c)
+	// The segment's presynaptic cells that are previous winners are
+	// marked, and the candidates are the unmarked previous winners, read
+	// in place. The marked cells survive destroyWeakestSynapses (it spares
+	// previous winners) and are cleared at the end.
+	mark, marked := t.mark, t.scratch[:0]
+	for _, c := range t.synCell[base : base+int(t.segHi[s])] {
+		if c != None && t.prevWinnerBits.Has(c) {
+			mark[c>>6] |= 1 << (c & 63)
+			marked = append(marked, c)
 		}
 	}
-	cand := t.scratch[:0]
-	for _, c := range t.prevWinners {
-		if !t.mark.Has(c) {
-			cand = append(cand, c)
-		}
-	}
-	for _, c := range syn {
-		if c != None {
-			t.mark.Clear(c)
-		}
-	}
-	t.scratch = cand
-	need := min(n, len(cand))
+	t.scratch = marked
+	left := len(t.prevWinners) - len(marked) // candidates not yet drawn for
+	need := min(n, left)
 	if over := int(t.segNumSyn[s]) + need - t.m; over > 0 {
 		t.destroyWeakestSynapses(s, over)
 	}
 	need = min(need, t.m-int(t.segNumSyn[s]))
+	var initConn uint64
+	if t.p.InitialPermanence >= t.p.ConnectedPermanence {
+		initConn = connBit
+	}
 	slot := base
-	for i := 0; i < len(cand) && need > 0; i++ {
-		if int(t.g.Below(uint32(len(cand)-i))) >= need {
+	for _, c := range t.prevWinners {
+		if need == 0 {
+			break
+		}
+		if mark[c>>6]>>(c&63)&1 != 0 {
+			continue
+		}
+		// Selection sampling: the i-th candidate of k is drawn for with
+		// Below(k-i).
+		r := t.g.Below(uint32(left))
+		left--
+		if int(r) >= need {
 			continue
 		}
 		for t.synCell[slot] != None {
 			slot++
 		}
-		t.synCell[slot] = cand[i]
+		t.synCell[slot] = c
 		t.synPerm[slot] = t.p.InitialPermanence
-		t.synPos[slot] = uint32(len(t.presyn[cand[i]]))
-		t.presyn[cand[i]] = append(t.presyn[cand[i]], uint32(slot))
+		t.synPos[slot] = uint32(len(t.presyn[c]))
+		t.presyn[c] = append(t.presyn[c], uint64(slot)|initConn)
 		t.segNumSyn[s]++
 		t.segHi[s] = max(t.segHi[s], uint16(slot-base+1))
 		t.numSynapses++
 		t.stats.SynapsesCreated++
 		need--
+	}
+	for _, c := range marked {
+		mark[c>>6] = 0 // every bit of the mark is clear between calls
 	}
 }
 
@@ -574,13 +599,26 @@ func (t *TemporalMemory) destroySegment(s uint32) {
 	t.free = append(t.free, s)
 }
 
+// connBit is the connected flag of a presyn entry.
+const connBit = 1 << 32
+
+// setPerm sets the permanence of used slot j to v, non-zero, and keeps the
+// connected flag of its presyn entry in step.
+func (t *TemporalMemory) setPerm(j int, v uint16) {
+	conn := t.p.ConnectedPermanence
+	if (t.synPerm[j] >= conn) != (v >= conn) {
+		t.presyn[t.synCell[j]][t.synPos[j]] ^= connBit
+	}
+	t.synPerm[j] = v
+}
+
 func (t *TemporalMemory) destroySynapse(j uint32) {
 	c := t.synCell[j]
 	list := t.presyn[c]
 	i := t.synPos[j]
 	last := list[len(list)-1]
 	list[i] = last
-	t.synPos[last] = i
+	t.synPos[uint32(last)] = i
 	t.presyn[c] = list[:len(list)-1]
 	t.synPos[j] = 0
 	t.synCell[j] = None
@@ -605,22 +643,23 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 		t.act[s] = 0
 	}
 	t.touched = t.touched[:0]
-	conn := t.p.ConnectedPermanence
-	act, perm := t.act, t.synPerm
+	act, touched, mInv := t.act, t.touched, t.mInv
 	for _, c := range t.activeCells {
-		for _, j := range t.presyn[c] {
-			s := t.segmentOf(j)
+		for _, e := range t.presyn[c] {
+			s := uint32(e) // m = 1
+			if mInv != 0 {
+				hi, _ := bits.Mul64(uint64(uint32(e)), mInv) // segmentOf
+				s = uint32(hi)
+			}
 			a := act[s]
 			if a == 0 {
-				t.touched = append(t.touched, s)
+				touched = append(touched, s)
 			}
-			a++
-			if perm[j] >= conn {
-				a += 1 << 16
-			}
-			act[s] = a
+			// +1 potential; +1<<16 connected when the entry's bit 32 is set.
+			act[s] = a + 1 + uint32(e>>32)<<16
 		}
 	}
+	t.touched = touched
 	t.listSegments()
 	if learn {
 		for _, s := range t.activeSegs {
@@ -637,35 +676,38 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 // segments in its cellSegs order, which is creation order. Segments that
 // were not touched have zero counts and are neither active nor matching.
 func (t *TemporalMemory) listSegments() {
-	at, mt := uint16(t.p.ActivationThreshold), uint16(t.p.MinThreshold)
-	t.activeSegs, t.matchingSegs = t.activeSegs[:0], t.matchingSegs[:0]
-	found := false
+	at, mt := uint32(t.p.ActivationThreshold), uint32(t.p.MinThreshold)
+	active, matching := t.activeSegs[:0], t.matchingSegs[:0]
+	act, mark, segCell := t.act, t.mark, t.segCell
+	// Only cells' words that were marked are visited and cleared.
+	lo, hi := len(mark), 0
 	for _, s := range t.touched {
-		if t.numConn(s) >= at || t.numPot(s) >= mt {
-			t.mark.Set(t.segCell[s])
-			found = true
+		if a := act[s]; a>>16 >= at || a&0xFFFF >= mt {
+			c := segCell[s]
+			mark[c>>6] |= 1 << (c & 63)
+			lo, hi = min(lo, int(c>>6)), max(hi, int(c>>6)+1)
 		}
 	}
-	if !found {
-		return
-	}
-	for w, word := range t.mark {
+	for w := lo; w < hi; w++ {
+		word := mark[w]
 		if word == 0 {
 			continue
 		}
-		t.mark[w] = 0
+		mark[w] = 0
 		for ; word != 0; word &= word - 1 {
 			cell := uint32(w)<<6 | uint32(bits.TrailingZeros64(word))
 			for _, s := range t.cellSegs[cell] {
-				if t.numConn(s) >= at {
-					t.activeSegs = append(t.activeSegs, s)
+				a := act[s]
+				if a>>16 >= at {
+					active = append(active, s)
 				}
-				if t.numPot(s) >= mt {
-					t.matchingSegs = append(t.matchingSegs, s)
+				if a&0xFFFF >= mt {
+					matching = append(matching, s)
 				}
 			}
 		}
 	}
+	t.activeSegs, t.matchingSegs = active, matching
 }
 
 // numPot returns segment s's potential active synapses of the last

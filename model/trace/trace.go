@@ -108,6 +108,7 @@ func joinUints(v []uint32) string {
 type Writer struct {
 	w      *bufio.Writer
 	header bool
+	line   []byte // reused by every row
 }
 
 // NewWriter returns a Writer that writes the header before the first row.
@@ -121,8 +122,38 @@ func (w *Writer) Write(r *Row) error {
 			return err
 		}
 	}
-	_, err := w.w.WriteString(strings.Join(r.Fields(), ",") + "\n")
+	w.line = r.appendLine(w.line[:0])
+	_, err := w.w.Write(w.line)
 	return err
+}
+
+// appendLine appends the row's line, its Fields joined by commas and a
+// newline, to dst, building no strings (a trace writer's per-row cost is
+// otherwise a good part of a small model's step).
+func (r *Row) appendLine(dst []byte) []byte {
+	dst = strconv.AppendInt(dst, int64(r.Step), 10)
+	for _, v := range [][]uint32{r.Enc, r.Cols} {
+		dst = append(dst, ',')
+		for i, x := range v {
+			if i > 0 {
+				dst = append(dst, ' ')
+			}
+			dst = strconv.AppendUint(dst, uint64(x), 10)
+		}
+	}
+	dst = append(dst, ',')
+	dst = strconv.AppendFloat(dst, float64(r.Anomaly), 'g', 9, 32)
+	for _, c := range []Cells{r.Active, r.Winner, r.Predictive} {
+		dst = append(dst, ',')
+		dst = strconv.AppendInt(dst, int64(c.N), 10)
+		dst = append(dst, ',')
+		dst = strconv.AppendUint(dst, c.Hash, 10)
+	}
+	dst = append(dst, ',')
+	dst = strconv.AppendInt(dst, int64(r.Segments), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendInt(dst, int64(r.Synapses), 10)
+	return append(dst, '\n')
 }
 
 // Flush writes any buffered data.

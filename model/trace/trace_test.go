@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"os"
 	"runtime"
 	"strings"
@@ -139,5 +140,47 @@ func TestReadHugeAndHostileLines(t *testing.T) {
 			assert.Less(t, len(err.Error()), 400)
 			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(40<<20), "bytes allocated")
 		})
+	}
+}
+
+// TestWriteIsFieldsJoined checks that Writer's line is Fields joined by
+// commas, for rows with empty, single and many indices and the anomaly's
+// edge values.
+func TestWriteIsFieldsJoined(t *testing.T) {
+	tests := []struct {
+		name string
+		row  Row
+	}{
+		{"empty", Row{}},
+		{"one index each", Row{Step: 7, Enc: []uint32{0}, Cols: []uint32{4294967295}, Anomaly: 1}},
+		{"many", Row{Step: 123456, Enc: []uint32{1, 22, 333, 65535}, Cols: []uint32{9, 10}, Anomaly: 0.025,
+			Active: Summarise([]uint32{1, 2, 3}), Winner: Summarise([]uint32{2}), Predictive: Summarise(nil),
+			Segments: 10546, Synapses: 229001}},
+		{"small anomaly", Row{Anomaly: 1e-7, Segments: -1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w := NewWriter(&buf)
+			require.NoError(t, w.Write(&tt.row))
+			require.NoError(t, w.Write(&tt.row)) // the line buffer is reused
+			require.NoError(t, w.Flush())
+			line := strings.Join(tt.row.Fields(), ",") + "\n"
+			assert.Equal(t, Header+"\n"+line+line, buf.String())
+		})
+	}
+}
+
+func BenchmarkWrite(b *testing.B) {
+	r := Row{Step: 123456, Enc: make([]uint32, 200), Cols: make([]uint32, 40), Anomaly: 0.025, Segments: 10546, Synapses: 229001}
+	for i := range r.Enc {
+		r.Enc[i] = uint32(5 * i)
+	}
+	w := NewWriter(io.Discard)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := w.Write(&r); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
