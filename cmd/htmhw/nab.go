@@ -23,6 +23,8 @@ type nabOptions struct {
 	report                                            string
 	bits, jobs                                        int
 	engine                                            string
+	widths                                            []int              // --bits, one or several
+	last                                              map[string]float64 // the last run's profile scores
 }
 
 // newNABCmd returns the nab command.
@@ -47,12 +49,12 @@ combined_windows.json (or labels/combined_windows.json), as in
 ../shared/data/nab.`,
 		Example: "  htmhw nab --nab ../shared/data/nab --out nab-results -j 2",
 		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.runWidths(cmd) },
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.model, "model", "m", "nab", "model file or preset name")
 	f.StringVar(&o.engine, "engine", "int", "engine: int (the golden model), float (the htm.core-exact float reference) or nupic (NuPIC's numenta detector in float, quant/nupic)")
-	f.IntVar(&o.bits, "bits", 0, "permanence width in bits, overriding the model's (0: the model's)")
+	f.IntSliceVar(&o.widths, "bits", nil, "permanence widths in bits, overriding the model's (0 or none: the model's); several, comma-separated, run one after another and end with a table")
 	f.StringVar(&o.smallSteps, "small-steps", "", "override the model's smallSteps policy: error, lsb or zero")
 	f.StringVar(&o.nabDir, "nab", filepath.Join("..", "shared", "data", "nab"), "NAB folder with data/ and combined_windows.json")
 	f.StringVar(&o.windows, "windows", "", "windows JSON (default: combined_windows.json in --nab, or labels/ under it)")
@@ -147,6 +149,7 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 	for i, p := range nab.Profiles() {
 		s := scores[i]
 		ours[p.Name] = corpus.Normalize(p, s.Raw)
+		o.last = ours
 		fmt.Fprintf(tw, "%s\t%.6f\t%.4f\t%.2f\n", p.Name, s.Threshold, s.Raw, ours[p.Name])
 	}
 	if err := tw.Flush(); err != nil {
