@@ -12,6 +12,7 @@ import (
 	"github.com/htmhw/htmhw/model"
 	"github.com/htmhw/htmhw/model/anomaly"
 	"github.com/htmhw/htmhw/quant/htmcore"
+	"github.com/htmhw/htmhw/quant/nupic"
 )
 
 // SpatialTolerance is the fraction of the range of values seen so far by
@@ -54,6 +55,7 @@ type Engine string
 const (
 	Int   Engine = "int"   // the golden model (package model)
 	Float Engine = "float" // the htm.core-exact float reference (quant/htmcore)
+	NuPIC Engine = "nupic" // the float reference of NuPIC's numenta detector (quant/nupic)
 )
 
 // NewDetector returns the detector for one data file of n rows whose values
@@ -96,8 +98,14 @@ func NewDetectorEngine(e Engine, cfg *model.Config, n int, lo, hi float64) (*Det
 			}
 			return float64(row.Anomaly), nil
 		}
+	case NuPIC:
+		eng, err := nupic.NewEngine(&c)
+		if err != nil {
+			return nil, err
+		}
+		d.raw = eng.StepAt
 	default:
-		return nil, fmt.Errorf("nab: engine %q: want int or float", e)
+		return nil, fmt.Errorf("nab: engine %q: want int, float or nupic", e)
 	}
 	return d, nil
 }

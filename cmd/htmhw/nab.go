@@ -23,6 +23,8 @@ type nabOptions struct {
 	report                                            string
 	bits, jobs                                        int
 	engine                                            string
+	widths                                            []int              // --bits, one or several
+	last                                              map[string]float64 // the last run's profile scores
 }
 
 // newNABCmd returns the nab command.
@@ -47,12 +49,12 @@ combined_windows.json (or labels/combined_windows.json), as in
 ../shared/data/nab.`,
 		Example: "  htmhw nab --nab ../shared/data/nab --out nab-results -j 2",
 		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.runWidths(cmd) },
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.model, "model", "m", "nab", "model file or preset name")
-	f.StringVar(&o.engine, "engine", "int", "engine: int (the golden model) or float (the htm.core-exact float reference)")
-	f.IntVar(&o.bits, "bits", 0, "permanence width in bits, overriding the model's (0: the model's)")
+	f.StringVar(&o.engine, "engine", "int", "engine: int (the golden model), float (the htm.core-exact float reference) or nupic (NuPIC's numenta detector in float, quant/nupic)")
+	f.IntSliceVar(&o.widths, "bits", nil, "permanence widths in bits, overriding the model's (0 or none: the model's); several, comma-separated, run one after another and end with a table")
 	f.StringVar(&o.smallSteps, "small-steps", "", "override the model's smallSteps policy: error, lsb or zero")
 	f.StringVar(&o.nabDir, "nab", filepath.Join("..", "shared", "data", "nab"), "NAB folder with data/ and combined_windows.json")
 	f.StringVar(&o.windows, "windows", "", "windows JSON (default: combined_windows.json in --nab, or labels/ under it)")
@@ -60,12 +62,13 @@ combined_windows.json (or labels/combined_windows.json), as in
 	f.StringVar(&o.detector, "detector", "htmhw", "detector name in the results layout")
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "files run in parallel (0: one per CPU)")
 	f.StringVar(&o.report, "report", "", "also write a static HTML report (index.html, a plot per file) to this folder")
+	cmd.AddCommand(newNABAgreeCmd())
 	return cmd
 }
 
 func (o *nabOptions) config() (*model.Config, error) {
-	if o.engine != string(nab.Int) && o.engine != string(nab.Float) {
-		return nil, fmt.Errorf("--engine %q: want int or float", o.engine)
+	if o.engine != string(nab.Int) && o.engine != string(nab.Float) && o.engine != string(nab.NuPIC) {
+		return nil, fmt.Errorf("--engine %q: want int, float or nupic", o.engine)
 	}
 	cfg, err := model.Load(o.model)
 	if err != nil {
@@ -127,6 +130,8 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 	precision := fmt.Sprintf("%d-bit permanences", cfg.PermanenceBits)
 	if o.engine == string(nab.Float) {
 		precision = "float32 (htm.core semantics)"
+	} else if o.engine == string(nab.NuPIC) {
+		precision = "float32 (NuPIC 0.5.6 / nupic.core 0.4.10 semantics)"
 	}
 	fmt.Fprintf(w, "%s: %d files, %d rows in %.1f s (%.0f rows/s), %s engine, %s; results in %s\n",
 		cfg.Name, len(corpus.Files), corpus.Rows(), elapsed.Seconds(), float64(corpus.Rows())/elapsed.Seconds(),
@@ -144,6 +149,7 @@ func (o *nabOptions) run(cmd *cobra.Command) error {
 	for i, p := range nab.Profiles() {
 		s := scores[i]
 		ours[p.Name] = corpus.Normalize(p, s.Raw)
+		o.last = ours
 		fmt.Fprintf(tw, "%s\t%.6f\t%.4f\t%.2f\n", p.Name, s.Threshold, s.Raw, ours[p.Name])
 	}
 	if err := tw.Flush(); err != nil {

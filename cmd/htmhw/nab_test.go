@@ -33,3 +33,25 @@ func TestNABCommand(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sp.synPermInactiveDec 0.0005 rounds to 0 at 8-bit permanences")
 }
+
+// htmhw nab --bits with several widths: one run each, under its own
+// detector name, then a table of the widths' scores.
+func TestNABCommandWidths(t *testing.T) {
+	real := filepath.Join("..", "..", "testdata", "nabscore", "real")
+	out := t.TempDir()
+	args := []string{"nab", "--nab", real, "--windows", filepath.Join(real, "windows.json"), "--out", out, "-j", "2"}
+	stdout, _, err := execute(t, append(args, "--bits", "10,12")...)
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "== 10-bit permanences")
+	assert.Contains(t, stdout, "10-bit permanences; results in "+filepath.Join(out, "htmhw10b"))
+	assert.Contains(t, stdout, "nab, int engine, by permanence width:")
+	assert.Regexp(t, `(?m)^ +12 +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d *$`, stdout)
+	for _, d := range []string{"htmhw10b", "htmhw12b"} {
+		_, err := nab.ReadResults(out, d)
+		require.NoError(t, err, d)
+	}
+	_, _, err = execute(t, append(args, "--bits", "10,12", "--engine", "float")...)
+	assert.ErrorContains(t, err, "several widths need the int engine")
+	_, _, err = execute(t, append(args, "--bits", "10,0")...)
+	assert.ErrorContains(t, err, "width 0 must be positive")
+}
