@@ -254,19 +254,8 @@ func parseModuleStat(s string) []ModuleUse {
 			continue
 		}
 		n, _ := strconv.Atoi(m[2])
-		switch c := m[1]; {
-		case c == "SB_LUT4" || strings.HasPrefix(c, "LUT") || c == "TRELLIS_COMB" || c == "LUT4":
-			cur.LUT += n
-		case strings.HasPrefix(c, "SB_DFF") || strings.HasPrefix(c, "FD") || c == "TRELLIS_FF":
-			cur.FF += n
-		case c == "SB_CARRY" || c == "CARRY4" || c == "CCU2C":
-			cur.Carry += n
-		case c == "SB_RAM40_4K" || c == "DP16KD" || strings.HasPrefix(c, "RAMB"):
-			cur.BRAM += n
-		case c == "SB_SPRAM256KA":
-			cur.SPRAM += n
-		case c == "SB_MAC16" || strings.HasPrefix(c, "MULT18") || strings.HasPrefix(c, "DSP48"):
-			cur.DSP += n
+		if p := cur.field(m[1]); p != nil {
+			*p += n
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -541,20 +530,13 @@ func (r *SynthReport) readStat(path string) error {
 	if len(r.Cells) == 0 { // a flat design: the top module's counts
 		r.Cells = st.Modules[`\top`].NumCellsByType
 	}
+	var u ModuleUse
 	for name, n := range r.Cells {
-		switch {
-		case name == "SB_LUT4" || strings.HasPrefix(name, "LUT") || name == "TRELLIS_COMB":
-			r.LUT += n
-		case strings.HasPrefix(name, "SB_DFF") || strings.HasPrefix(name, "FD") || name == "TRELLIS_FF":
-			r.FF += n
-		case name == "SB_RAM40_4K" || name == "DP16KD" || strings.HasPrefix(name, "RAMB"):
-			r.BRAM += n
-		case name == "SB_SPRAM256KA":
-			r.SPRAM += n
-		case name == "SB_MAC16" || strings.HasPrefix(name, "MULT18") || strings.HasPrefix(name, "DSP48"):
-			r.DSP += n
+		if p := u.field(name); p != nil {
+			*p += n
 		}
 	}
+	r.LUT, r.FF, r.BRAM, r.SPRAM, r.DSP = u.LUT, u.FF, u.BRAM, u.SPRAM, u.DSP
 	return nil
 }
 
@@ -606,4 +588,24 @@ func (r *SynthReport) String() string {
 		}
 	}
 	return b.String()
+}
+
+// field returns the count of u that a synthesized cell of type c (any
+// target's: iCE40, ECP5, Xilinx 7-series) adds to, or nil for other cells.
+func (u *ModuleUse) field(c string) *int {
+	switch {
+	case c == "SB_LUT4" || strings.HasPrefix(c, "LUT") || c == "TRELLIS_COMB":
+		return &u.LUT
+	case strings.HasPrefix(c, "SB_DFF") || strings.HasPrefix(c, "FD") || c == "TRELLIS_FF":
+		return &u.FF
+	case c == "SB_CARRY" || c == "CARRY4" || c == "CCU2C":
+		return &u.Carry
+	case c == "SB_RAM40_4K" || c == "DP16KD" || strings.HasPrefix(c, "RAMB"):
+		return &u.BRAM
+	case c == "SB_SPRAM256KA":
+		return &u.SPRAM
+	case c == "SB_MAC16" || strings.HasPrefix(c, "MULT18") || strings.HasPrefix(c, "DSP48"):
+		return &u.DSP
+	}
+	return nil
 }
