@@ -18,12 +18,19 @@ const ice40Clock = 12
 // TestICE40Board: the whole board top of the small preset placed, routed
 // for 12 MHz and packed by icepack, failing if it does not fit the UP5K or
 // misses 12 MHz. It is off because the design does not fit yet: the
-// architecture-3 board top packs into 8,779 of the UP5K's 5,280 logic cells
-// (main bd5c098; hdl/README.md), so the check could not pass. Turn it on
+// architecture-3 board top packs into 7,481-7,496 of the UP5K's 5,280 logic
+// cells (main after the area merges of 2026-12-07; hdl/README.md), so the
+// check could not pass. Turn it on
 // when the area work brings the pack within 5,280; TestICE40Flow's
 // bridge-only check can go then. While it is off, nothing checks that the
 // accelerator fits or meets 12 MHz.
 const boardFits = false
+
+// boardCeiling bounds the board top's logic cells while it does not fit,
+// so that the area won back is not lost unnoticed: the pack of 2026-12-07
+// (7,481-7,496; Yosys's ABC moves it by some tens between runs) plus
+// about 3 %. Lower it as the area work lands.
+const boardCeiling = 7700
 
 // TestICE40Board runs htmhw hdl synth's iCE40 flow on the whole
 // iCEBreaker board top (UART, UARTBone bridge, htm3_accel) of the small
@@ -54,6 +61,7 @@ func TestICE40Board(t *testing.T) {
 	require.Positive(t, rep.LC)
 	t.Logf("logic cells %d of %d (%d%%), EBR %d, SPRAM %d, DSP %d", rep.LC, UP5K.LC, percent(rep.LC, UP5K.LC), rep.BRAM, rep.SPRAM, rep.DSP)
 	if !boardFits {
+		require.LessOrEqual(t, rep.LC, boardCeiling, "the board top grew beyond its ceiling")
 		var fe *FitError
 		if errors.As(err, &fe) {
 			require.Len(t, fe.Over, 1, "only the logic cells are over: %v", err)
