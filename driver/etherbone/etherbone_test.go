@@ -16,13 +16,13 @@ import (
 	"github.com/htmhw/htmhw/driver"
 	"github.com/htmhw/htmhw/driver/drivertest"
 	"github.com/htmhw/htmhw/driver/emulator"
+	"github.com/htmhw/htmhw/driver/emulator/emulatortest"
 	"github.com/htmhw/htmhw/driver/etherbone"
-	"github.com/htmhw/htmhw/internal/testenv"
 )
 
 func openTCPBus(t *testing.T, tg driver.Target, cfg emulator.ServeConfig, query string) (*emulator.Emulator, *etherbone.Link) {
 	t.Helper()
-	e := startEmulator(t, tg, emulator.EmulatorConfig{Listen: "tcp://127.0.0.1:0", ServeConfig: cfg})
+	e := emulatortest.Start(t, tg, emulator.EmulatorConfig{Listen: "tcp://127.0.0.1:0", ServeConfig: cfg})
 	b, err := driver.OpenBus(e.URI() + query)
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
@@ -37,17 +37,6 @@ func TestEtherboneTCP(t *testing.T) {
 	st := b.LinkStats()
 	require.Zero(t, st.Timeouts+st.Malformed+st.Resyncs)
 	require.Equal(t, st.BytesOut, e.Stats().BytesIn)
-}
-
-// startEmulator starts an emulator of tg and stops it at the end of the
-// test, which must not run beside a test that saturates the machine.
-func startEmulator(t testing.TB, tg driver.Target, cfg emulator.EmulatorConfig) *emulator.Emulator {
-	t.Helper()
-	testenv.Responsive(t)
-	e, err := emulator.StartEmulator(context.Background(), tg, cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	return e
 }
 
 // TestEtherboneWire checks the bytes against LiteX's format: the packet
@@ -86,7 +75,7 @@ func TestEtherboneWire(t *testing.T) {
 // a truncated packet gets no answer; other connections are served.
 func TestEtherboneMalformed(t *testing.T) {
 	tg := drivertest.NewMapTarget()
-	e := startEmulator(t, tg, emulator.EmulatorConfig{Listen: "tcp://127.0.0.1:0"})
+	e := emulatortest.Start(t, tg, emulator.EmulatorConfig{Listen: "tcp://127.0.0.1:0"})
 	c, err := net.Dial("tcp", e.Addr())
 	require.NoError(t, err)
 	defer c.Close()

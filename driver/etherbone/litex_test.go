@@ -23,6 +23,7 @@ import (
 	"github.com/htmhw/htmhw/driver"
 	"github.com/htmhw/htmhw/driver/drivertest"
 	"github.com/htmhw/htmhw/driver/emulator"
+	"github.com/htmhw/htmhw/driver/emulator/emulatortest"
 	"github.com/htmhw/htmhw/driver/etherbone"
 	"github.com/htmhw/htmhw/sim"
 )
@@ -375,7 +376,7 @@ func TestLiteXTranscripts(t *testing.T) {
 func TestLiteXServerReplay(t *testing.T) {
 	for _, name := range []string{"remoteclient.txt", "htmhw-client.txt", "litex-client-read.txt"} {
 		t.Run(name, func(t *testing.T) {
-			e := startEmulator(t, litexBoard(t), emulator.EmulatorConfig{Listen: "tcp://127.0.0.1:0"})
+			e := emulatortest.Start(t, litexBoard(t), emulator.EmulatorConfig{Listen: "tcp://127.0.0.1:0"})
 			greet := emulator.EtherboneGreeting(emulator.EmulatorComm, "127.0.0.1", emulatorPort(t, e))
 			c, err := net.Dial("tcp", e.Addr())
 			require.NoError(t, err)

@@ -14,26 +14,15 @@ import (
 	"github.com/htmhw/htmhw/driver"
 	"github.com/htmhw/htmhw/driver/drivertest"
 	"github.com/htmhw/htmhw/driver/emulator"
+	"github.com/htmhw/htmhw/driver/emulator/emulatortest"
 	"github.com/htmhw/htmhw/driver/uartbone"
-	"github.com/htmhw/htmhw/internal/testenv"
 )
-
-// startEmulator starts an emulator of tg and stops it at the end of the
-// test, which must not run beside a test that saturates the machine.
-func startEmulator(t testing.TB, tg driver.Target, cfg emulator.EmulatorConfig) *emulator.Emulator {
-	t.Helper()
-	testenv.Responsive(t)
-	e, err := emulator.StartEmulator(context.Background(), tg, cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	return e
-}
 
 // openPTYBus starts an emulator on a pty and opens a UARTBone bus on its
 // slave through the serial URI scheme.
 func openPTYBus(t *testing.T, tg driver.Target, cfg emulator.ServeConfig, query string) (*emulator.Emulator, *uartbone.Link) {
 	t.Helper()
-	e := startEmulator(t, tg, emulator.EmulatorConfig{Listen: "pty", ServeConfig: cfg})
+	e := emulatortest.Start(t, tg, emulator.EmulatorConfig{Listen: "pty", ServeConfig: cfg})
 	b, err := driver.OpenBus(e.URI() + query)
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
@@ -56,7 +45,7 @@ func TestUARTBonePTY(t *testing.T) {
 // real serial ports take.
 func TestUARTBoneTarm(t *testing.T) {
 	tg := drivertest.NewMapTarget()
-	e := startEmulator(t, tg, emulator.EmulatorConfig{Listen: "pty"})
+	e := emulatortest.Start(t, tg, emulator.EmulatorConfig{Listen: "pty"})
 	bus, err := driver.OpenBus("serial://" + e.Addr() + "?io=tarm&baud=3000000")
 	require.NoError(t, err)
 	t.Cleanup(func() { bus.Close() })
@@ -97,7 +86,7 @@ func rawFrames(t *testing.T, e *emulator.Emulator, send []byte, wait time.Durati
 func TestUARTBoneMalformed(t *testing.T) {
 	tg := drivertest.NewMapTarget()
 	tg.WriteWord(7, 0x01020304)
-	e := startEmulator(t, tg, emulator.EmulatorConfig{Listen: "pty", ServeConfig: emulator.ServeConfig{FrameTimeout: 20 * time.Millisecond}})
+	e := emulatortest.Start(t, tg, emulator.EmulatorConfig{Listen: "pty", ServeConfig: emulator.ServeConfig{FrameTimeout: 20 * time.Millisecond}})
 	read7 := []byte{uartbone.ReadIncr, 1, 0, 0, 0, 7}
 	// A bad command: consumes cmd, len, 4 address bytes, answers nothing;
 	// the read after it is answered.
@@ -260,7 +249,7 @@ func TestUARTBoneBatch(t *testing.T) {
 func TestUARTBoneNoRxFIFO(t *testing.T) {
 	tg := drivertest.NewMapTarget()
 	cfg := emulator.ServeConfig{Baud: 100000, NoRxFIFO: true, FrameTimeout: 20 * time.Millisecond}
-	e := startEmulator(t, tg, emulator.EmulatorConfig{Listen: "pty", ServeConfig: cfg})
+	e := emulatortest.Start(t, tg, emulator.EmulatorConfig{Listen: "pty", ServeConfig: cfg})
 	require.NotContains(t, e.URI(), "pipeline")
 	batch := func(u *uartbone.Link) ([]uint32, []uint32, error) {
 		a, b := make([]uint32, 8), make([]uint32, 8)
