@@ -78,15 +78,10 @@ type accel3Run struct {
 func newAccel3Run(t *testing.T, im *image.Image) *accel3Run {
 	t.Helper()
 	require.Zero(t, im.Section("cfg").Words[arch.CfgBoost], "htm3_sp implements boosting off only")
-	p, err := ParamsOf(im)
-	require.NoError(t, err)
-	t0 := time.Now()
-	m, err := Build(context.Background(), p)
-	require.NoError(t, err)
-	t.Logf("verilator build %v (cached %v)", time.Since(t0).Round(time.Millisecond), m.Cached)
+	m := buildFor(t, im)
 	dir := t.TempDir()
 	require.NoError(t, WriteMemFiles(im, dir))
-	return &accel3Run{p: p, m: m, im: im, dir: dir}
+	return &accel3Run{p: m.Params, m: m, im: im, dir: dir}
 }
 
 // check runs steps on the model (from the snapshot load, if given: loaded

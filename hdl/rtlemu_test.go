@@ -33,23 +33,6 @@ func wantOutput(step uint64, r *sim.Result, cycles uint64) emuOutput {
 		AnomNum: r.AnomalyNum, AnomDen: r.AnomalyDen, Cycles: cycles}
 }
 
-// startRTL3 builds (or finds cached) htm3_accel for im and starts its bus
-// server powered on with im; the test closes it.
-func startRTL3(t *testing.T, im *image.Image) *RTLTarget {
-	t.Helper()
-	needTool(t, "verilator")
-	p, err := ParamsOf(im)
-	require.NoError(t, err)
-	t0 := time.Now()
-	m, err := Build(context.Background(), p)
-	require.NoError(t, err)
-	t.Logf("verilator build %v (cached %v)", time.Since(t0).Round(time.Millisecond), m.Cached)
-	rt, err := m.StartRTL(im, RTLOptions{Timeout: 20 * time.Second})
-	require.NoError(t, err)
-	t.Cleanup(func() { rt.Close() })
-	return rt
-}
-
 // harnessCycles runs htm3_accel under the bus harness, powered on with
 // power (and, if load is not nil, load written through the window, then
 // RESTORE, as driver.Board.Load does), through the inputs with learning,
@@ -58,10 +41,7 @@ func startRTL3(t *testing.T, im *image.Image) *RTLTarget {
 // driver and a link must count the same.
 func harnessCycles(t *testing.T, power, load *image.Image, inputs [][]uint32) []uint64 {
 	t.Helper()
-	p, err := ParamsOf(power)
-	require.NoError(t, err)
-	m, err := Build(context.Background(), p)
-	require.NoError(t, err)
+	m := buildFor(t, power)
 	dir := t.TempDir()
 	require.NoError(t, WriteMemFiles(power, dir))
 	var opt RunOptions
@@ -102,7 +82,7 @@ func list(x []uint32) []uint32 {
 // tcp://127.0.0.1:0) and opens a board on it.
 func emulateRTL(t *testing.T, power *image.Image, listen, query string, opts ...driver.Option) (*RTLTarget, *emulator.Emulator, *driver.Board) {
 	t.Helper()
-	rt := startRTL3(t, power)
+	rt := startRTL(t, power)
 	// A command of the Verilated htm3_accel (a step; RESTORE of a trained
 	// region, every used segment) can take seconds on a loaded machine,
 	// beyond the host's default 2 s wait, after which the host issues the

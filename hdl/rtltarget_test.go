@@ -23,7 +23,8 @@ func startRTL(t *testing.T, im *image.Image) *RTLTarget {
 	return startRTLOpt(t, im, RTLOptions{Timeout: 20 * time.Second})
 }
 
-func startRTLOpt(t *testing.T, im *image.Image, opt RTLOptions) *RTLTarget {
+// buildFor builds (or finds cached) htm3_accel for im's parameters.
+func buildFor(t *testing.T, im *image.Image) *Model {
 	t.Helper()
 	needTool(t, "verilator")
 	p, err := ParamsOf(im)
@@ -32,7 +33,12 @@ func startRTLOpt(t *testing.T, im *image.Image, opt RTLOptions) *RTLTarget {
 	m, err := Build(context.Background(), p)
 	require.NoError(t, err)
 	t.Logf("verilator build %v (cached %v)", time.Since(t0).Round(time.Millisecond), m.Cached)
-	rt, err := m.StartRTL(im, opt)
+	return m
+}
+
+func startRTLOpt(t *testing.T, im *image.Image, opt RTLOptions) *RTLTarget {
+	t.Helper()
+	rt, err := buildFor(t, im).StartRTL(im, opt)
 	require.NoError(t, err)
 	t.Cleanup(func() { rt.Close() })
 	return rt
