@@ -3,9 +3,15 @@ package hdl
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/htmhw/htmhw/arch"
+	"github.com/htmhw/htmhw/image"
+	"github.com/htmhw/htmhw/model"
+	"github.com/stretchr/testify/assert"
 
 	"github.com/stretchr/testify/require"
 )
@@ -60,6 +66,16 @@ func TestICE40Board(t *testing.T) {
 	require.LessOrEqual(t, rep.DSP, UP5K.DSP, "DSP")
 	require.Positive(t, rep.LC)
 	t.Logf("logic cells %d of %d (%d%%), EBR %d, SPRAM %d, DSP %d", rep.LC, UP5K.LC, percent(rep.LC, UP5K.LC), rep.BRAM, rep.SPRAM, rep.DSP)
+	// What htmhw image inspect and compile print for the part: its memory
+	// map takes the primitives Yosys infers, and its logic estimate is
+	// within 5 % of nextpnr's count.
+	mm, err2 := im.Map(image.Parts[0])
+	require.NoError(t, err2)
+	require.Equal(t, "iCE40 UP5K", mm.Part.Name)
+	assert.Equal(t, rep.BRAM, mm.BlockRAMs, "EBR: image.Map against Yosys")
+	assert.Equal(t, rep.SPRAM, mm.SPRAMs, "SPRAM: image.Map against Yosys")
+	assert.InDelta(t, rep.LC, mm.Logic, 0.05*float64(rep.LC), "logic cells: image.LogicEstimate against nextpnr (recalibrate: TestLogicFit)")
+	t.Logf("image.Map: EBR %d, SPRAM %d, logic ~%d LC (%+.1f%%)", mm.BlockRAMs, mm.SPRAMs, mm.Logic, 100*float64(mm.Logic-rep.LC)/float64(rep.LC))
 	if !boardFits {
 		require.LessOrEqual(t, rep.LC, boardCeiling, "the board top grew beyond its ceiling")
 		var fe *FitError
@@ -78,6 +94,69 @@ func TestICE40Board(t *testing.T) {
 	require.LessOrEqual(t, rep.LC, UP5K.LC)
 	require.GreaterOrEqual(t, rep.FmaxMHz, float64(ice40Clock))
 	t.Logf("fmax %.1f MHz", rep.FmaxMHz)
+}
+
+// logicFitCases are the dimension sets image.LogicEstimate is fitted to:
+// small and four variants (input, columns, cells, segments, synapses).
+var logicFitCases = []struct {
+	name string
+	edit func(*model.Config)
+}{
+	{"small", nil},
+	{"C128-S512", func(c *model.Config) { c.SP.ColumnDimensions = []int{128}; c.TM.SegmentPoolCapacity = 512 }},
+	{"N240", func(c *model.Config) { c.Encoder.RDSE.Size = 240; c.Encoder.RDSE.ActiveBits = 21 }},
+	{"K2-S512-M8", func(c *model.Config) {
+		c.TM.CellsPerColumn, c.TM.SegmentPoolCapacity, c.TM.MaxSynapsesPerSegment = 2, 512, 8
+	}},
+	{"N60-C64-S256-M8", func(c *model.Config) {
+		c.Encoder.RDSE.Size, c.Encoder.RDSE.ActiveBits = 60, 7
+		c.SP.ColumnDimensions, c.SP.NumActiveColumnsPerInhArea = []int{64}, 4
+		c.TM.SegmentPoolCapacity, c.TM.MaxSynapsesPerSegment = 256, 8
+	}},
+}
+
+// TestLogicFit, with HTMHW_LOGIC_FIT=1, packs the iCEBreaker board top
+// for each of logicFitCases (a few minutes each), fits logic cells =
+// a + b × (image.LogicEstimate's bit sum) by least squares and logs the
+// fit beside image.LogicEstimate's, so that its constants can be set
+// again after the RTL changes:
+//
+//	HTMHW_LOGIC_FIT=1 go test ./hdl -run TestLogicFit -v -timeout 60m
+func TestLogicFit(t *testing.T) {
+	if os.Getenv("HTMHW_LOGIC_FIT") == "" {
+		t.Skip("set HTMHW_LOGIC_FIT=1 to synthesize the five dimension sets (minutes)")
+	}
+	needTool(t, "yosys")
+	needTool(t, "nextpnr-ice40")
+	var xs, ys []float64
+	for _, c := range logicFitCases {
+		im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 0, c.edit)
+		p, err := ParamsOf(im)
+		require.NoError(t, err)
+		rep, err := Synth(context.Background(), "ice40-up5k", im, t.TempDir(), SynthOptions{Board: "icebreaker", PackOnly: true})
+		require.NotNil(t, rep, "%s: %v", c.name, err)
+		require.True(t, rep.Packed, "%s: %v", c.name, err)
+		mm, err := im.Map(image.Parts[0])
+		require.NoError(t, err)
+		bits := arch.BitsFor(p.C-1) + arch.BitsFor(p.C*p.K-1) + arch.BitsFor(p.S-1) + arch.BitsFor(p.M) + arch.BitsFor(p.N-1)
+		xs, ys = append(xs, float64(bits)), append(ys, float64(rep.LC))
+		t.Logf("%-16s N %d C %d K %d S %d M %d: bits %d, LC %d (estimate %d), EBR %d (map %d), SPRAM %d (map %d), DSP %d",
+			c.name, p.N, p.C, p.K, p.S, p.M, bits, rep.LC, mm.Logic, rep.BRAM, mm.BlockRAMs, rep.SPRAM, mm.SPRAMs, rep.DSP)
+		assert.Equal(t, rep.BRAM, mm.BlockRAMs, "%s: EBR", c.name)
+	}
+	var mx, my float64
+	for i := range xs {
+		mx, my = mx+xs[i]/float64(len(xs)), my+ys[i]/float64(len(xs))
+	}
+	var sxy, sxx float64
+	for i := range xs {
+		sxy, sxx = sxy+(xs[i]-mx)*(ys[i]-my), sxx+(xs[i]-mx)*(xs[i]-mx)
+	}
+	b := sxy / sxx
+	t.Logf("fit: logic cells = %.0f + %.1f x bits (image: logicBase, logicPerBitX10 / 10)", my-b*mx, b)
+	for i := range xs {
+		t.Logf("  bits %2.0f: LC %5.0f, fit %5.0f (%+.0f)", xs[i], ys[i], my+b*(xs[i]-mx), my+b*(xs[i]-mx)-ys[i])
+	}
 }
 
 // TestICE40Flow runs the whole iCE40 flow (Yosys synth_ice40, nextpnr-ice40

@@ -16,7 +16,7 @@ import (
 type Part struct {
 	Name       string
 	Family     string // "ice40", "ecp5" or "xilinx7"
-	Logic      int    // LUT4 logic cells (iCE40, ECP5) or LUT6 (Xilinx 7-series)
+	Logic      int    // logic cells (iCE40), LUT4s (ECP5) or LUTs (Xilinx 7-series: six inputs)
 	BlockRAMs  int    // EBR (iCE40, 4 Kbit), DP16KD (ECP5, 18 Kbit), RAMB18 (Xilinx, 18 Kbit)
 	SPRAMs     int    // SB_SPRAM256KA, 16K x 16, single-ported
 	DSPs       int    // SB_MAC16, MULT18X18D, DSP48E1
@@ -96,15 +96,19 @@ func (m Memory) Bits() int { return m.Depth * m.Width }
 
 // The memories architecture 3 keeps in single-ported SPRAM when a part has
 // it (docs/ARCHITECTURE.md section 2.3): the synapse arrays and the
-// segment memory.
+// segment memory (tm.segseq, tm.seglru, tm.seg, tm.free, sp.boosttable,
+// sp.conn, sp.boost and the used-segment list).
 var spramOK = map[string]bool{
 	"tm.syn": true, "sp.pool": true, "tm.segseq": true, "tm.seglru": true, "sp.conn": true,
-	"tm.seg": true, "tm.free": true, "sp.boosttable": true, "tm.usedlist": true,
+	"tm.seg": true, "tm.free": true, "sp.boosttable": true, "sp.boost": true, "tm.usedlist": true,
 }
 
 // Memories returns the image's memories followed by architecture 3's
-// working memories (docs/ARCHITECTURE.md section 2.3) for the image's
-// dimensions, read from cfg.
+// working memories for the image's dimensions, read from cfg: the RAMs
+// that hdl/rtl3 declares, with the depths and widths it gives them
+// (docs/ARCHITECTURE.md section 2.3, hdl/rtl3/ACCEL.md "EBR budget"), so
+// that the map on a UP5K counts the EBRs Yosys infers (hdl's
+// TestICE40Board checks that for small).
 func (im *Image) Memories() ([]Memory, error) {
 	var ms []Memory
 	for _, s := range im.Sections {
@@ -114,43 +118,72 @@ func (im *Image) Memories() ([]Memory, error) {
 		}
 		ms = append(ms, Memory{Name: s.Name, Depth: s.Depth(), Width: s.Width, SPRAMOK: spramOK[s.Name]})
 	}
-	cfg := im.Section("cfg")
-	if cfg == nil || cfg.Depth() != arch.CfgWords {
-		return nil, fmt.Errorf("image: no cfg section with the dimensions")
+	d, err := im.dims()
+	if err != nil {
+		return nil, err
 	}
-	w := func(i int) int { return int(cfg.Words[i]) }
-	n, c, q, g, m, s, k := w(arch.CfgN), w(arch.CfgC), w(arch.CfgQ), w(arch.CfgG), w(arch.CfgM), w(arch.CfgS), w(arch.CfgK)
-	if n < 1 || c < 1 || q < 1 || m < 1 || s < 1 || k < 1 || g < 1 {
-		return nil, fmt.Errorf("image: cfg dimensions N %d, C %d, Q %d, K %d, S %d, M %d, G %d must be at least 1", n, c, q, k, s, m, g)
-	}
+	n, c, q, m, s, k := d.N, d.C, d.Q, d.M, d.S, d.K
 	nc := c * k
-	wS, wM, wQ, wCell, wC := arch.BitsFor(s-1), arch.BitsFor(m), arch.BitsFor(q), arch.BitsFor(nc-1), arch.BitsFor(c)
-	in := n
-	if in > 1024 {
-		in = 1024
+	wS, wM, wQ, wCell := arch.BitsFor(s-1), arch.BitsFor(m), arch.BitsFor(q), arch.BitsFor(nc-1)
+	wCol, wCols := arch.BitsFor(c-1), arch.BitsFor(c) // a column index, a column count
+	actAW := arch.BitsFor(ceilDiv(nc, 16) - 1)        // a bank of a 16-bit cell bitmap
+	// IN_BUF's RAM (hdl/rtl3/htm3_memmap.v): IN_BUF, PHASE_CYCLES from
+	// 2^bits(N − 1) (at least 16), then out.pred four (or two) entries a word.
+	inAW := arch.BitsFor(n - 1)
+	ibPH := 16
+	if inAW >= 4 {
+		ibPH = 1 << inAW
 	}
-	// Read a 16-bit word at a time: cfg and regs share one memory; each
-	// cell bitmap has two banks (this step's and the previous one's).
+	prN := 4
+	if wCol > 8 {
+		prN = 2
+	}
+	ncm := ceilDiv(c, 8) // column-bitmap words (htm3_tm.v), with RESTORE's two 4-word slots
+	r := 1
+	for r < s {
+		r <<= 1
+	}
 	ms = append(ms,
-		Memory{Name: "cfg+regs", Depth: arch.CfgWords*2 + arch.RegsWords*4, Width: 16},
-		Memory{Name: "tm.active+prev", Depth: 2 * ceilDiv(nc, 16), Width: 16},
-		Memory{Name: "tm.winner+prev", Depth: 2 * ceilDiv(nc, 16), Width: 16})
+		Memory{Name: "cfg+regs", Depth: 256, Width: 16},
+		Memory{Name: "tm.active (2 banks)", Depth: 2 << actAW, Width: 16},
+		Memory{Name: "tm.winner (2 banks)", Depth: 2 << actAW, Width: 16})
 	for _, x := range []Memory{
-		{Name: "in.bits", Depth: ceilDiv(n, 16), Width: 16},
-		{Name: "IN_BUF", Depth: in, Width: arch.BitsFor(n - 1)},
+		{Name: "IN_BUF+PHASE_CYCLES+out.pred", Depth: ibPH + 16 + ceilDiv(c, prN), Width: 32},
+		{Name: "in.bits", Depth: 2 * ceilDiv(n, 32), Width: 16},
 		{Name: "sp.overlap", Depth: c, Width: wQ + 1},
-		{Name: "sp.hist", Depth: q + 1, Width: wC},
-		{Name: "tm.numpot/numconn/link", Depth: s, Width: 2*wM + wS},
+		{Name: "sp.hist", Depth: q + 1, Width: wCols},
+		{Name: "out.cols", Depth: c, Width: wCol},
+		{Name: "sp.weak", Depth: c, Width: wCol},
 		{Name: "tm.cellheads", Depth: nc, Width: wS + 1},
-		{Name: "tm.colmarks", Depth: 2 * ceilDiv(c, 16), Width: 16},
-		{Name: "tm.prevwinners", Depth: c, Width: wCell},
-		{Name: "out.cols/out.pred", Depth: 2 * c, Width: arch.BitsFor(c - 1)},
-		{Name: "tm.usedlist", Depth: 2 * s, Width: wS, SPRAMOK: true},
+		{Name: "tm.scratch", Depth: s, Width: wS + 2*wM},
+		{Name: "tm.colmarks", Depth: ceilDiv(ncm, 8)*8 + 8, Width: 16},
+		{Name: "tm.exclude", Depth: 1 << actAW, Width: 16},
+		{Name: "tm.winnerlists", Depth: 2 << wCell, Width: wCell},
+		{Name: "tm.usedlist", Depth: 3 * r, Width: 16, SPRAMOK: true},
 	} {
 		x.Working = true
 		ms = append(ms, x)
 	}
 	return ms, nil
+}
+
+// dims reads the region's dimensions from cfg and checks that they are
+// sizes a part could hold.
+func (im *Image) dims() (arch.Dims, error) {
+	cfg := im.Section("cfg")
+	if cfg == nil || cfg.Depth() != arch.CfgWords {
+		return arch.Dims{}, fmt.Errorf("image: no cfg section with the dimensions")
+	}
+	w := func(i int) int { return int(min(cfg.Words[i], 1<<30)) }
+	d := arch.Dims{N: w(arch.CfgN), C: w(arch.CfgC), Q: w(arch.CfgQ), K: w(arch.CfgK), S: w(arch.CfgS),
+		M: w(arch.CfgM), B: w(arch.CfgB), G: w(arch.CfgG)}
+	if d.N < 1 || d.C < 1 || d.Q < 1 || d.M < 1 || d.S < 1 || d.K < 1 || d.G < 1 {
+		return d, fmt.Errorf("image: cfg dimensions N %d, C %d, Q %d, K %d, S %d, M %d, G %d must be at least 1", d.N, d.C, d.Q, d.K, d.S, d.M, d.G)
+	}
+	if d.N > 1<<20 || d.C > 1<<20 || d.Q > 1<<20 || d.K > 1<<10 || d.S > 1<<24 || d.M > 1<<10 || d.G > 1<<10 {
+		return d, fmt.Errorf("image: cfg dimensions N %d, C %d, Q %d, K %d, S %d, M %d, G %d are beyond any part", d.N, d.C, d.Q, d.K, d.S, d.M, d.G)
+	}
+	return d, nil
 }
 
 // Placed is where one memory goes on a part.
@@ -169,6 +202,7 @@ type MemoryMap struct {
 	SPRAMs     int      // SPRAM tiles used
 	SPRAMWords [4]int   // 16-bit words used in each SPRAM tile
 	External   []string // image memories that do not fit on chip, largest first
+	Logic      int      // estimated logic in the part's units (Part.Logic; LogicEstimate)
 }
 
 // Fits reports whether the working memories and whatever image memories
@@ -177,6 +211,61 @@ func (mm *MemoryMap) Fits() bool { return mm.BlockRAMs <= mm.Part.BlockRAMs }
 
 // OnChip reports whether every memory is on chip.
 func (mm *MemoryMap) OnChip() bool { return mm.Fits() && len(mm.External) == 0 }
+
+// LogicFits reports whether the estimated logic is at most the part's.
+func (mm *MemoryMap) LogicFits() bool { return mm.Logic <= mm.Part.Logic }
+
+// Architecture 3's logic, fitted to Yosys 0.23 synth_ice40 -dsp and
+// nextpnr-ice40 0.4's packing of the iCEBreaker board top (accelerator,
+// UARTBone bridge, UART) at five dimension sets, `small` and four
+// variants, 2026-12-07: logic cells = logicBase + logicPerBit × (bits of a
+// column index, a cell index, a segment index, a synapse count and an
+// input index), within 30 cells of each of the five. The RTL's logic
+// hardly depends on the model's size, only on its counters' and
+// addresses' widths. `HTMHW_LOGIC_FIT=1 go test ./hdl -run
+// TestLogicFit -v` synthesizes the five again and prints the fit;
+// TestICE40Board checks the estimate for `small` against every build.
+const (
+	logicBase      = 4910
+	logicPerBitX10 = 635 // logic cells per bit, times 10
+)
+
+// logicPerLC is each family's logic in its own units per iCE40 logic cell,
+// in thousandths, from Yosys 0.23 on `small`'s board top (`htmhw hdl synth
+// --target ice40-up5k|ecp5|xilinx --model small`, 2026-12-07: 7,472 logic
+// cells; ECP5 6,957 LUT4 and 762 CCU2C carry cells, each two LUT4s of a
+// slice, 8,481 LUT4; Xilinx 7-series 4,512 LUTs).
+var logicPerLC = map[string]int{"ice40": 1000, "ecp5": 1135, "xilinx7": 604}
+
+// The RTL's multipliers take DSPs where a part has them (six SB_MAC16 on a
+// UP5K); on a part with fewer, Yosys builds them from logic: small's board
+// top without -dsp packs into 10,343 logic cells, 2,871 more (2026-12-07).
+const (
+	logicDSPs      = 6
+	logicNoDSPCost = 2871
+)
+
+// LogicEstimate returns the logic architecture 3's board top takes for the
+// image's dimensions on part p, in the part's units (Part.Logic): iCE40
+// logic cells after packing, ECP5 LUT4s (a carry cell as two), Xilinx
+// LUTs. It is an estimate fitted to Yosys and nextpnr (logicBase), not a
+// synthesis.
+func (im *Image) LogicEstimate(p Part) (int, error) {
+	per, ok := logicPerLC[p.Family]
+	if !ok {
+		return 0, fmt.Errorf("image: no logic estimate for family %q", p.Family)
+	}
+	d, err := im.dims()
+	if err != nil {
+		return 0, err
+	}
+	bitsSum := arch.BitsFor(d.C-1) + arch.BitsFor(d.C*d.K-1) + arch.BitsFor(d.S-1) + arch.BitsFor(d.M) + arch.BitsFor(d.N-1)
+	lc := logicBase + (logicPerBitX10*bitsSum+5)/10
+	if p.DSPs < logicDSPs {
+		lc += logicNoDSPCost
+	}
+	return (lc*per + 500) / 1000, nil
+}
 
 // blockName is the family's block RAM primitive.
 func blockName(family string) string {
@@ -203,54 +292,69 @@ func (im *Image) Map(p Part) (*MemoryMap, error) {
 		return nil, err
 	}
 	mm := &MemoryMap{Part: p}
+	if mm.Logic, err = im.LogicEstimate(p); err != nil {
+		return nil, err
+	}
 	placed := make([]Placed, len(ms))
 	order := make([]int, len(ms))
 	for i := range ms {
 		placed[i] = Placed{Memory: ms[i]}
 		order[i] = i
 	}
+	// the largest first where block RAM runs out and counts tie
 	words := func(m Memory) int { return m.Depth * ceilDiv(m.Width, spramWidth) }
 	sort.SliceStable(order, func(a, b int) bool { return words(ms[order[a]]) > words(ms[order[b]]) })
-	free := make([]int, p.SPRAMs)
-	for i := range free {
-		free[i] = spramDepth
+	// SPRAM, as the RTL instantiates it (htm_spram): tm.syn and sp.pool
+	// each in tiles of their own, rows of 16K words times columns of 16
+	// bits; the other memories the schedule reads through one port share
+	// the segment memory, 16-bit words, whole tiles. Largest first; an
+	// instance that does not find its tiles free stays in block RAM.
+	type inst struct {
+		name  string
+		mems  []int
+		words []int // 16-bit words used in each of its tiles
 	}
-	for _, i := range order {
-		m := ms[i]
-		if !m.SPRAMOK || p.SPRAMs == 0 {
+	var insts []*inst
+	seg := &inst{name: "segment memory"}
+	for i, m := range ms {
+		switch {
+		case !m.SPRAMOK:
+		case m.Name == "tm.syn" || m.Name == "sp.pool":
+			in := &inst{name: m.Name, mems: []int{i}}
+			for range ceilDiv(m.Width, spramWidth) {
+				for r := 0; r < ceilDiv(m.Depth, spramDepth); r++ {
+					in.words = append(in.words, min(spramDepth, m.Depth-r*spramDepth))
+				}
+			}
+			insts = append(insts, in)
+		default:
+			seg.mems = append(seg.mems, i)
+		}
+	}
+	if len(seg.mems) > 0 {
+		n := 0
+		for _, i := range seg.mems {
+			n += ms[i].Depth * ceilDiv(ms[i].Width, spramWidth)
+		}
+		for ; n > 0; n -= spramDepth {
+			seg.words = append(seg.words, min(n, spramDepth))
+		}
+		insts = append(insts, seg)
+	}
+	sort.SliceStable(insts, func(a, b int) bool { return len(insts[a].words) > len(insts[b].words) })
+	for _, in := range insts {
+		if mm.SPRAMs+len(in.words) > p.SPRAMs {
 			continue
 		}
-		f := words(m)
 		var tiles []int
-		if f > spramDepth {
-			for t := range free {
-				if free[t] == spramDepth && len(tiles) < ceilDiv(f, spramDepth) {
-					tiles = append(tiles, t)
-				}
-			}
-			if len(tiles) < ceilDiv(f, spramDepth) {
-				continue
-			}
-			for k, t := range tiles {
-				used := spramDepth
-				if k == len(tiles)-1 {
-					used = f - spramDepth*(len(tiles)-1)
-				}
-				free[t] -= used
-			}
-		} else {
-			for t := range free {
-				if free[t] >= f {
-					free[t] -= f
-					tiles = []int{t}
-					break
-				}
-			}
-			if tiles == nil {
-				continue
-			}
+		for _, w := range in.words {
+			tiles = append(tiles, mm.SPRAMs)
+			mm.SPRAMWords[mm.SPRAMs] = w
+			mm.SPRAMs++
 		}
-		placed[i].Prim, placed[i].Count, placed[i].SPRAM = "SPRAM", len(tiles), tiles
+		for _, i := range in.mems {
+			placed[i].Prim, placed[i].Count, placed[i].SPRAM = "SPRAM", len(tiles), tiles
+		}
 	}
 	blk := blockName(p.Family)
 	for i := range placed {
@@ -275,18 +379,12 @@ func (im *Image) Map(p Part) (*MemoryMap, error) {
 		placed[i].Prim, placed[i].Count = "external", 0
 		mm.External = append(mm.External, placed[i].Name)
 	}
-	for t := range free {
-		if free[t] < spramDepth {
-			mm.SPRAMs++
-			mm.SPRAMWords[t] = spramDepth - free[t]
-		}
-	}
 	mm.Placed = placed
 	return mm, nil
 }
 
-// Summary is one line: the primitives used against the part's, or what
-// must be external.
+// Summary is one line: the memory primitives used against the part's (or
+// what must be external) and the estimated logic against the part's.
 func (mm *MemoryMap) Summary() string {
 	p := mm.Part
 	var b strings.Builder
@@ -297,13 +395,28 @@ func (mm *MemoryMap) Summary() string {
 	fmt.Fprintf(&b, " %s %d/%d", blockName(p.Family), mm.BlockRAMs, p.BlockRAMs)
 	switch {
 	case !mm.Fits():
-		fmt.Fprintf(&b, ": does not fit (the working memories alone take more block RAM)")
+		fmt.Fprintf(&b, ": memory does not fit (the working memories alone take more block RAM)")
 	case mm.OnChip():
-		fmt.Fprintf(&b, ": fits on chip (%.0f%% of block RAM)", 100*float64(mm.BlockRAMs)/float64(p.BlockRAMs))
+		fmt.Fprintf(&b, ": memory on chip (%.0f%% of block RAM)", 100*float64(mm.BlockRAMs)/float64(p.BlockRAMs))
 	default:
 		fmt.Fprintf(&b, ": external memory for %s", strings.Join(mm.External, ", "))
 	}
+	fmt.Fprintf(&b, "; logic ~%d of %d %s (%d%%, estimated)", mm.Logic, p.Logic, logicUnit(p.Family), (100*mm.Logic+p.Logic-1)/p.Logic)
+	if !mm.LogicFits() {
+		b.WriteString(": too much logic")
+	}
 	return b.String()
+}
+
+// logicUnit names a family's unit of logic (Part.Logic).
+func logicUnit(family string) string {
+	switch family {
+	case "ice40":
+		return "LC"
+	case "ecp5":
+		return "LUT4"
+	}
+	return "LUT"
 }
 
 // WriteTo writes the map: each memory, its shape, primitive and count.
