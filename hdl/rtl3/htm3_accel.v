@@ -79,7 +79,10 @@ module htm3_accel #(
   wire         h_req, h_we, h_hi, s_req, s_we, m_ack;
   wire [4:0]   h_sel, s_sel;
   wire [31:0]  h_addr, s_addr;
-  wire [63:0]  h_wd, s_wd, m_rd;
+  wire [63:0]  h_wd, m_rd;
+  wire [15:0]  s_wd;  // the sequencer's write data: part m_wk, while m_wgo
+  wire [1:0]   m_wk;
+  wire         m_wgo;
 
   htm3_host #(.N(N), .C(C), .Q(Q), .K(K), .S(S), .M(M), .B(B), .G(G), .LANES_OV(LANES_OV),
       .LANES_SYN(LANES_SYN), .DIV_LAT(DIV_LAT)) u_host (
@@ -142,12 +145,13 @@ module htm3_accel #(
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
       .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
       .cfg_updper(cfg_updper),
-      .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_sel(s_sel), .m_addr(s_addr), .m_ack(m_ack), .m_rd(m_rd));
+      .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wk(m_wk), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
+      .m_ack(m_ack), .m_rd(m_rd));
 
   htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN)) u_map (
       .clk(clk), .rst(rst),
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
-      .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
+      .addr(busy ? s_addr : h_addr), .swd(s_wd), .wk(m_wk), .wgo(m_wgo), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
       .half(!busy), .hi(h_hi), .ack(m_ack), .rd(m_rd),
       .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
       .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .sp_conn_en(sp_busy), .sp_conn_a(sp_conn_a),

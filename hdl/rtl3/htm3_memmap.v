@@ -12,7 +12,7 @@
 // tm.active and tm.winner are the current bank (cb) of their two-bank
 // memories (TM_SWAP is the bank pointer, htm3_tm).
 //
-// A request (req, we, sel, addr, wd; half, hi) is taken when idle; ack
+// A request (req, we, sel, addr; half, hi) is taken when idle; ack
 // pulses when the word is read (rd valid with ack) or written. A logical
 // word of np parts takes np + 1 cycles from req to ack (the parts go out
 // one a cycle; the last read's data arrives a cycle later); writes take np
@@ -51,8 +51,13 @@ module htm3_memmap #(
     /* verilator lint_off UNUSEDSIGNAL */  // the decoder needs addr[15:0]: every depth fits
     input  wire [31:0]    addr,
     /* verilator lint_on UNUSEDSIGNAL */
-    input  wire [63:0]    wd,
-    input  wire [63:0]    hwd,    // the host's word, selector, address (wd, sel, addr while the
+    // a write's data: the sequencer's 16-bit part swd (while eng_busy) for
+    // part wk, which goes out while wgo (its parts low first, one a cycle),
+    // or the host's word hwd
+    input  wire [15:0]    swd,
+    output wire [1:0]     wk,
+    output wire           wgo,
+    input  wire [63:0]    hwd,    // the host's word, selector, address (sel, addr while the
     input  wire [3:0]     hsel,   //   host requests): the memories only the host reaches take these,
     input  wire [31:0]    haddr,  //   so that the sequencer's request meets only the decoder
     input  wire           half,
@@ -213,7 +218,7 @@ module htm3_memmap #(
       {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_ACT; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
       {1'b0, MEM_TM_WINNER}: begin d_tgt = T_WIN; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
       SEL_IN_BUF: begin d_tgt = T_IN; d_np = w2; end
-      SEL_PH: begin d_tgt = T_PH; d_np = 3'd2; end
+      SEL_PH: begin d_tgt = T_PH; d_np = w2; end
       SEL_OUT_BUF: d_tgt = T_OC;
       SEL_PRED_BUF: d_tgt = T_PR;
       default: ;
@@ -259,7 +264,9 @@ module htm3_memmap #(
   wire [2:0]  kp = wr ? k : np - 1'b1 - k;
   wire [15:0] pk = pa | 16'(kp);            // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] wpart = wd[16*k[1:0]+:16] & wkeep;  // its data (16-bit memories)
+  wire [15:0] wpart = (eng_busy ? swd : hwd[16*k[1:0]+:16]) & wkeep;  // its data (16-bit memories)
+  assign wk = k[1:0];
+  assign wgo = issue && wr;
 
   // ------------------------------------------------------------- memories
   // The memories the TM shares (htm3_tm's e_* ports while e_on).
@@ -326,14 +333,15 @@ module htm3_memmap #(
   localparam integer IB_PR = IB_PH + 16;
   localparam integer IB_D = IB_PR + (C + PR_N - 1) / PR_N;  // two EBR while <= 256 (N <= 128, C <= 448)
   localparam integer IB_AW = $clog2(IB_D);
-  wire        in_we = issue && wr && tgt == T_IN;
+  wire        in_we = issue && wr && (tgt == T_IN || tgt == T_PH);
   wire        pr_we = e_on && e_pr_we;
   wire [31:0] in_rd;
   wire [IB_AW-1:0] pr_ra = IB_AW'(IB_PR) + IB_AW'(addrq[WCI-1:0] >> PR_LB);
   wire [IB_AW-1:0] ib_ra = eng_busy ? IB_AW'(eng_ib_a) : tgt == T_PR ? pr_ra :
                            tgt == T_PH ? IB_AW'(IB_PH) | IB_AW'(addrq[3:0]) : IB_AW'(addrq[IN_AW-1:0]);
   wire [IB_AW-1:0] ib_wa = pr_we ? IB_AW'(IB_PR) + IB_AW'(e_pr_wa >> PR_LB) :
-                           ph_we ? IB_AW'(IB_PH) | IB_AW'(ph_wa) : IB_AW'(addrq[IN_AW-1:0]);
+                           ph_we ? IB_AW'(IB_PH) | IB_AW'(ph_wa) :
+                           tgt == T_PH ? IB_AW'(IB_PH) | IB_AW'(addrq[3:0]) : IB_AW'(addrq[IN_AW-1:0]);
   wire [31:0] ib_wd = pr_we ? {PR_N{PR_L'(e_pr_wd)}} : ph_we ? ph_wd : hwd[63:32];
   wire [3:0]  pr_be = PR_N == 4 ? 4'b0001 << e_pr_wa[PR_LB-1:0] : 4'b0011 << {e_pr_wa[0], 1'b0};
   wire [3:0]  ib_be = pr_we ? pr_be : {4{in_we || ph_we}};

@@ -86,7 +86,9 @@ module htm3_seq #(
     // the logical memory port (RESTORE's loads)
     output reg            m_req,
     output reg            m_we,
-    output reg  [63:0]    m_wd,
+    output reg  [15:0]    m_wd,    // a write's part m_wk, going out while m_wgo (low part first)
+    input  wire [1:0]     m_wk,
+    input  wire           m_wgo,
     output reg  [4:0]     m_sel,
     output reg  [31:0]    m_addr,
     input  wire           m_ack,
@@ -154,8 +156,17 @@ module htm3_seq #(
   // li 0 .. 10: cfg word 3 + li read; 11: regs word 0 (the step count);
   // 12: regs word 2 (minOverlap); 13: regs word 1 (the SP iteration: the
   // engine loads both from the port's data, regs_ld); RESTORE ends after
-  // 13. 14 .. 16: regs words 0, 1, 2 written (their home is regs).
+  // 13. 14 .. 16: regs words 0, 1, 2 written (their home is regs), a
+  // 16-bit part a cycle, low first.
+  //
+  // The step count is incremented as it is stored: its register rotates
+  // by a part as each part goes out, the part written being the part plus
+  // the carry (sc, set when OUTPUT starts), so that a 16-bit adder and no
+  // part multiplexer serve. Between OUTPUT's start and its end steps is
+  // not the count: the host reads STEP_LO and STEP_HI only while idle.
   reg [4:0] li;
+  reg       sc;
+  wire [16:0] s_inc = {1'b0, steps[15:0]} + 17'(sc);
   always @* begin
     m_we = li >= 5'd14;
     m_sel = (li < 5'd11) ? {1'b0, MEM_CFG} : {1'b0, MEM_REGS};
@@ -165,7 +176,7 @@ module htm3_seq #(
       5'd13, 5'd15: m_addr = 32'd1;
       default: m_addr = 32'(li) + 32'd3;
     endcase
-    m_wd = (li == 5'd14) ? steps : (li == 5'd15) ? sp_iter : {48'd0, sp_minov};
+    m_wd = (li == 5'd14) ? s_inc[15:0] : (li == 5'd15) ? sp_iter[16*m_wk+:16] : (m_wk == 2'd0) ? sp_minov : 16'd0;
     sp_iter_i = m_rd;
   end
 
@@ -179,6 +190,10 @@ module htm3_seq #(
     err <= 1'b0;
     m_req <= 1'b0;
     if (ph_we) phv[pcur] <= 1'b1;
+    if (m_wgo && q == Q_LWAIT && li == 5'd14) begin  // (the host's writes while idle: not ours)
+      steps <= {s_inc[15:0], steps[63:16]};
+      sc <= s_inc[16];
+    end
     case (q)
       Q_CHECK: begin
         ci <= ci + 1'b1;
@@ -223,7 +238,7 @@ module htm3_seq #(
           pcur <= PH_OUT;
           out_count <= WC'(sp_n_act);
           anom_den <= WC'(sp_n_act);
-          steps <= steps + 1;
+          sc <= 1'b1;
           li <= 5'd14;
           q <= Q_LOAD;
         end
