@@ -50,6 +50,7 @@ module htm3_host #(
     input  wire         eng_err,   // the command running failed (eng_code)
     input  wire [2:0]   eng_code,
     input  wire [63:0]  steps,
+    input  wire         steps_rot,  // steps is being rotated (htm3_seq's OUTPUT): a read of it waits
     input  wire [31:0]  cycles,
     output wire [3:0]   ph_ra,     // PHASE_CYCLES (read through the port): the phase read
     input  wire         ph_ok,     //   the phase ran (else 0)
@@ -176,7 +177,7 @@ module htm3_host #(
   reg [2:0]            rg_v;      // IN_COUNT, MEM_ADDR, MEM_SEL written since RESET
   wire mem_ok = sel_ok && ma_ok && 32'(ma) < mem_depth(ms);
 
-  // The bus: a request is taken in H_IDLE; a read's address goes to ra and
+  // The bus: a request is taken in H_IDLE; the address read is ra and
   // the word is read from ra's source in H_DEC (registers) or H_MEM (the
   // memory port: window, IN_BUF, OUT_BUF, PRED_BUF, PHASE_CYCLES, each the
   // 32 bits read in the port's rd[31:0]) into dr, wb_dat_o. The CRC
@@ -186,9 +187,14 @@ module htm3_host #(
   // port.
   localparam [1:0] H_IDLE = 2'd0, H_DEC = 2'd1, H_MEM = 2'd2;
   reg [1:0]  hs;
-  reg [13:0] ra;     // the address read (or written through the port)
   reg        rcrc;   // the read is the CRC's
+  reg        rvc;    // the read is CRC_VALUE, for IN_CRC or OUT_CRC
   reg        wcrc;   // the bus waits for the CRC (IN_CRC, OUT_CRC)
+  wire [13:0] c_ra;
+  // The address read (or written through the port): no register, since its
+  // sources hold it until the access ends (the bus master until its
+  // acknowledgement, the CRC until c_ack).
+  wire [13:0] ra = rcrc ? c_ra : rvc ? REG_CRC_VALUE : wb_adr_i;
   reg        h_we;
   wire [31:0] dr = wb_dat_o;
 
@@ -196,7 +202,6 @@ module htm3_host #(
   reg         c_start, c_clr, c_ack;
   reg  [1:0]  c_mode;
   wire        c_rq, c_busy;
-  wire [13:0] c_ra;
   wire [WA-1:0] c_idx;
   wire [31:0] c_value;
   htm3_crc #(.WA(WA)) u_crc (
@@ -320,11 +325,16 @@ module htm3_host #(
   end
   wire clr_err = ctl && (cmd == CMD_CLEAR_ERROR || cmd == CMD_RESET);
 
-  // The port's requests: the bus's (window, buffers) and the CRC's.
+  // The port's requests: the bus's (window, buffers) and the CRC's. The
+  // selector and the address are decoded from ra, which holds until the
+  // port's acknowledgement (no register: the port registers its decoding).
   reg        h_req;
-  reg [4:0]  h_sel;
   localparam integer HA = (WA > OUT_BUF_BITS) ? WA : OUT_BUF_BITS;
-  reg [HA-1:0] h_addr;
+  wire [4:0] h_sel = is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
+                     (is_ph || ra_rg) ? SEL_PH : {1'b0, rcrc ? csel : ms};
+  // a window word at the CRC's index or MEM_ADDR; the buffer words (the CRC's index is their
+  // address's low bits), PHASE_CYCLES' and the registers' at ra_idx
+  wire [HA-1:0] h_addr = !ra_win ? HA'(ra_idx) : rcrc ? HA'(c_idx) : HA'(ma);
   always @* begin
     m_req = h_req;
     m_we = h_we;
@@ -416,11 +426,6 @@ module htm3_host #(
             // a read, or a write taken (h_we): the same selector and address
             h_req <= 1'b1;
             hs <= H_MEM;
-            h_sel <= is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
-                     (is_ph || ra_rg) ? SEL_PH : {1'b0, rcrc ? csel : ms};
-            // a window word at the CRC's index or MEM_ADDR; the buffer words (the CRC's index is
-            // their address's low bits), PHASE_CYCLES' and the registers' at ra_idx
-            h_addr <= !ra_win ? HA'(ra_idx) : rcrc ? HA'(c_idx) : HA'(ma);
           end
         end
       end else if (ra_crc) begin
@@ -430,8 +435,8 @@ module htm3_host #(
           wcrc <= 1'b1;
           hs <= H_IDLE;
         end
-      end else if (!(busy && (ra == REG_STEP_LO || ra == REG_STEP_HI))) begin
-        // (the step count is read while idle: OUTPUT rotates it as it stores it, htm3_seq)
+      end else if (!(steps_rot && (ra == REG_STEP_LO || ra == REG_STEP_HI))) begin
+        // (OUTPUT rotates the step count as it stores it, htm3_seq: a read waits for it)
         wb_dat_o <= rdv;
         wb_ack_o <= !rcrc;
         c_ack <= rcrc;
@@ -456,21 +461,21 @@ module htm3_host #(
       end
       default:
       if (c_rq) begin
-        ra <= c_ra;
         rcrc <= 1'b1;
+        rvc <= 1'b0;
         h_we <= 1'b0;
         hs <= H_DEC;
       end else if (wcrc) begin
         if (!c_busy && !c_start) begin
           // the CRC, read as CRC_VALUE
-          ra <= REG_CRC_VALUE;
+          rvc <= 1'b1;
           rcrc <= 1'b0;
           hs <= H_DEC;
           wcrc <= 1'b0;
         end
       end else if (take) begin
-        ra <= wb_adr_i;
         rcrc <= 1'b0;
+        rvc <= 1'b0;
         h_we <= wb_we_i;
         if (!wb_we_i) hs <= H_DEC;
         // a write of MEM_DATA_HI or IN_BUF: the word is written through the port, its selector
@@ -484,6 +489,7 @@ module htm3_host #(
     endcase
     if (rst) begin
       hs <= H_IDLE; wb_ack_o <= 1'b0; h_req <= 1'b0; h_we <= 1'b0; c_start <= 1'b0; c_ack <= 1'b0; wcrc <= 1'b0;
+      rcrc <= 1'b0; rvc <= 1'b0;
     end
   end
 

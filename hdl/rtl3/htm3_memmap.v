@@ -240,8 +240,15 @@ module htm3_memmap #(
   // word: none)
   wire        h4 = half && !we && d_np == 3'd4;
   wire [2:0]  k0 = (h4 && !hi) ? 3'd2 : 3'd0;
+  // While the TM owns the shared memories (e_on) the part address and data
+  // are 0 (pa and wkeep cleared, kp masked), and htm3_tm drives its ports
+  // 0 while it does not: the segment memory's and cfg/regs' inputs are ORs
+  // of the two instead of multiplexers (no request comes while e_on).
   always @(posedge clk)
-    if (req && !busy) begin
+    if (e_on) begin
+      pa <= 16'd0;
+      wkeep <= 16'd0;
+    end else if (req && !busy) begin
       tgt <= d_tgt;
       np <= d_np;
       ke <= (half && hi && !we) ? (h4 ? 3'd2 : 3'd0) : d_np;
@@ -262,7 +269,8 @@ module htm3_memmap #(
   // shifts into rd from the bottom, so the word ends aligned); a logical
   // word's parts are aligned, so the part index is ORed in.
   wire [2:0]  kp = wr ? k : np - 1'b1 - k;
-  wire [15:0] pk = pa | 16'(kp);            // its physical address (the memories take its low bits)
+  wire [2:0]  kq = kp & {3{!e_on}};
+  wire [15:0] pk = pa | 16'(kq);            // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
   wire [15:0] wpart = (eng_busy ? swd : hwd[16*k[1:0]+:16]) & wkeep;  // its data (16-bit memories)
   assign wk = k[1:0];
@@ -273,16 +281,16 @@ module htm3_memmap #(
   wire        cr_we = issue && wr && tgt == T_CR;
   wire [15:0] cr_rd;
   htm_ebr #(.WIDTH(16), .DEPTH(256), .FILE("cfgregs")) u_cr (
-      .clk(clk), .ra(e_on ? {1'b0, e_cr_ra} : pk[7:0]), .rd(cr_rd), .we(e_on ? e_cr_we : cr_we),
-      .wa(e_on ? {1'b0, e_cr_wa} : pk[7:0]), .wd(e_on ? e_cr_wd : wpart));
+      .clk(clk), .ra(e_on ? {1'b0, e_cr_ra} : pk[7:0]), .rd(cr_rd), .we(e_cr_we | cr_we),
+      .wa(e_on ? {1'b0, e_cr_wa} : pk[7:0]), .wd(e_cr_wd | wpart));
   assign e_cr_rd = cr_rd;
 
   wire        sm_we = issue && wr && tgt == T_SM;
   wire [15:0] sm_rd;
   htm_spram #(.WIDTH(16), .DEPTH(16384), .FILE("segmem")) u_sm (
-      .clk(clk), .a(sp_conn_en ? sp_conn_a : e_on ? e_sm_a : pk[13:0]),
-      .we(sp_conn_en ? sp_conn_we : e_on ? e_sm_we : sm_we),
-      .wd(sp_conn_en ? sp_conn_wd : e_on ? e_sm_wd : wpart), .rd(sm_rd));
+      .clk(clk), .a(sp_conn_en ? sp_conn_a : e_sm_a | pk[13:0]),
+      .we(sp_conn_en ? sp_conn_we : e_sm_we | sm_we),
+      .wd(sp_conn_en ? sp_conn_wd : e_sm_wd | wpart), .rd(sm_rd));
   assign e_sm_rd = sm_rd;
   assign sp_conn_rd = sm_rd;
 
@@ -354,6 +362,7 @@ module htm3_memmap #(
 `ifdef SIM
     if (ib_be != 4'd0 && ib_wa == ib_ra) ib_rd <= ~ib_mem[ib_ra];  // as htm_ebr: undefined on silicon
     if (pr_we && (in_we || ph_we)) $error("htm3_memmap: out.pred and IN_BUF/PHASE_CYCLES written in one cycle");
+    if (e_on && (req || busy)) $error("htm3_memmap: a request while the TM owns the shared memories");
 `endif
   end
 `ifdef SIM

@@ -32,6 +32,7 @@ module htm3_seq #(
     output wire           busy,
     output reg            err,        // the command failed with BAD_INPUT
     output reg  [63:0]    steps,
+    output wire           steps_rot,  // steps is being rotated (OUTPUT's store): not the count
     output reg  [31:0]    cycles,
     // PHASE_CYCLES in RAM (htm3_memmap keeps it in IN_BUF's spare words):
     // ph_we writes ph_wd at phase ph_ws; the host reads phase ph_ra, its
@@ -162,10 +163,13 @@ module htm3_seq #(
   // The step count is incremented as it is stored: its register rotates
   // by a part as each part goes out, the part written being the part plus
   // the carry (sc, set when OUTPUT starts), so that a 16-bit adder and no
-  // part multiplexer serve. Between OUTPUT's start and its end steps is
-  // not the count: the host reads STEP_LO and STEP_HI only while idle.
+  // part multiplexer serve. While that store runs (steps_rot) steps is
+  // not the count: the host holds a read of STEP_LO or STEP_HI until it
+  // ends (at most 8 cycles), and reads the new count, as it read the old
+  // one before OUTPUT.
   reg [4:0] li;
   reg       sc;
+  assign steps_rot = (q == Q_LOAD || q == Q_LWAIT) && li == 5'd14;
   wire [16:0] s_inc = {1'b0, steps[15:0]} + 17'(sc);
   always @* begin
     m_we = li >= 5'd14;
