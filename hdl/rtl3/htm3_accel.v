@@ -71,7 +71,7 @@ module htm3_accel #(
   wire [31:0]  in_count, cycles;
   wire [WC-1:0] out_count, pred_count, anom_num, anom_den;
   wire [63:0]  steps;
-  wire         steps_rot;
+  wire         steps_rot, h_rot;
   wire [3:0]   ph_ra;
   wire [31:0]  ph_wd;  // PHASE_CYCLES: htm3_seq's, kept in IN_BUF's RAM (htm3_memmap)
   wire [3:0]   ph_ws;
@@ -91,7 +91,7 @@ module htm3_accel #(
       .wb_dat_i(wb_dat_i), .wb_sel_i(wb_sel_i), .wb_dat_o(wb_dat_o), .wb_ack_o(wb_ack_o),
       .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore), .cmd_reset(cmd_reset),
       .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .eng_err(eng_err), .eng_code(3'd2),  // ERR_BAD_INPUT
-      .steps(steps), .steps_rot(steps_rot), .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok),
+      .steps(steps), .steps_rot(steps_rot), .h_rot(h_rot), .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok),
       .out_count(32'(out_count)), .pred_count(32'(pred_count)),
       .anom_num(32'(anom_num)), .anom_den(32'(anom_den)),
       .m_req(h_req), .m_we(h_we), .m_sel(h_sel), .m_addr(h_addr), .m_wd(h_wd), .m_hi(h_hi), .m_ack(m_ack),
@@ -135,7 +135,7 @@ module htm3_accel #(
   htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
       .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
       .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err), .steps(steps),
-      .steps_rot(steps_rot),
+      .steps_rot(steps_rot), .h_rot(h_rot),
       .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok), .ph_we(ph_we), .ph_ws(ph_ws), .ph_wd(ph_wd),
       .out_count(out_count),
       .pred_count(pred_count), .anom_num(anom_num), .anom_den(anom_den), .ib_a(ib_a), .ib_d(ib_d),

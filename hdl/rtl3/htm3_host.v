@@ -49,8 +49,11 @@ module htm3_host #(
     input  wire         busy,
     input  wire         eng_err,   // the command running failed (eng_code)
     input  wire [2:0]   eng_code,
+    /* verilator lint_off UNUSEDSIGNAL */  // STEP_HI is read from the low half, rotated (h_rot)
     input  wire [63:0]  steps,
+    /* verilator lint_on UNUSEDSIGNAL */
     input  wire         steps_rot,  // steps is being rotated (htm3_seq's OUTPUT): a read of it waits
+    output wire         h_rot,      // rotate steps by 16 bits (htm3_seq): STEP_HI's read
     input  wire [31:0]  cycles,
     output wire [3:0]   ph_ra,     // PHASE_CYCLES (read through the port): the phase read
     input  wire         ph_ok,     //   the phase ran (else 0)
@@ -69,6 +72,21 @@ module htm3_host #(
     input  wire [31:0]  m_rd       // the port's rd[31:0]: the 32 bits asked for
 );
   `include "htm_arch.vh"
+  // x < c for a constant c, as gates: Yosys maps a comparison to a carry
+  // chain, a cell a bit even against a constant; this folds to a few LUTs.
+  function automatic ltc(input [31:0] x, input [31:0] c);
+    integer i;
+    reg lt, eq;
+    begin
+      lt = 1'b0;
+      eq = 1'b1;
+      for (i = 31; i >= 0; i = i - 1) begin
+        lt = lt | (eq & ~x[i] & c[i]);
+        eq = eq & (x[i] == c[i]);
+      end
+      ltc = lt;
+    end
+  endfunction
   function integer bitsf(input integer x);
     begin
       bitsf = 1;
@@ -175,7 +193,7 @@ module htm3_host #(
   reg [10:0]           ic;        // IN_COUNT's low bits
   reg                  ic_gt;     // IN_COUNT > IN_BUF_WORDS (IN_CRC covers IN_BUF_WORDS then)
   reg [2:0]            rg_v;      // IN_COUNT, MEM_ADDR, MEM_SEL written since RESET
-  wire mem_ok = sel_ok && ma_ok && 32'(ma) < mem_depth(ms);
+  wire mem_ok = sel_ok && ma_ok && ma < WA'(mem_depth(ms));  // (every depth fits WA bits)
 
   // The bus: a request is taken in H_IDLE; the address read is ra and
   // the word is read from ra's source in H_DEC (registers) or H_MEM (the
@@ -197,6 +215,7 @@ module htm3_host #(
   wire [13:0] ra = rcrc ? c_ra : rvc ? REG_CRC_VALUE : wb_adr_i;
   reg        h_we;
   wire [31:0] dr = wb_dat_o;
+  reg  [1:0]  hr;     // STEP_HI's rotation (H_DEC)
 
   // The CRC sequencer.
   reg         c_start, c_clr, c_ack;
@@ -226,7 +245,7 @@ module htm3_host #(
   // per register; the pages are checked under SIM).
   reg [31:0] rdv;
   wire [3:0] ph_i = ra[3:0];  // a PHASE_CYCLES word's phase (the base's low bits are 0: checked under SIM)
-  wire       is_ph = ra[13:4] == REG_PHASE_CYCLES[13:4] && {28'd0, ph_i} < NUM_PHASES;
+  wire       is_ph = ra[13:4] == REG_PHASE_CYCLES[13:4] && ltc(32'(ph_i), NUM_PHASES);
   assign ph_ra = ph_i;
   always @* begin
     rdv = 32'd0;
@@ -251,8 +270,8 @@ module htm3_host #(
           rdv[STATUS_DONE_BIT] = !busy;
           rdv[STATUS_ERROR_BIT] = err != ERR_NONE;
         end
-        REG_STEP_LO[3:0]: rdv = steps[31:0];
-        REG_STEP_HI[3:0]: rdv = steps[63:32];
+        // STEP_HI: the low half once the register has rotated by two parts (below)
+        REG_STEP_LO[3:0], REG_STEP_HI[3:0]: rdv = steps[31:0];
         REG_ERROR[3:0]: rdv = {{(32 - ERROR_BITS) {1'b0}}, err};
         REG_CYCLES[3:0]: rdv = cycles;
         default: ;  // CTRL, STEP_EXPECT: write-only, read 0
@@ -279,6 +298,7 @@ module htm3_host #(
   wire ra_rg = is_rreg(ra);
   wire ra_port = ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra) || is_ph || ra_rg;  // RAM-backed
   wire ra_crc = ra == REG_IN_CRC || ra == REG_OUT_CRC;
+  assign h_rot = hs == H_DEC && ra == REG_STEP_HI && !busy;
   // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM);
   // a register's word in PHASE_CYCLES' block
   wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:4], ra_rg ? rg_word(ra) : ra[3:0]};
@@ -366,8 +386,8 @@ module htm3_host #(
       if (w_se) step_expect <= wb_dat_i;
       if (w_ic) begin
         ic <= wb_dat_i[10:0];
-        ic_gt <= wb_dat_i > IN_BUF_WORDS;
-        in_ok <= (IN_D < 4096) ? dat_hi0 && {20'd0, wb_dat_i[11:0]} <= IN_D : wb_dat_i <= IN_D;
+        ic_gt <= !ltc(wb_dat_i, IN_BUF_WORDS + 1);
+        in_ok <= ltc(wb_dat_i, IN_D + 1);
         rg_v[0] <= 1'b1;
       end
       if (w_ms) begin
@@ -403,7 +423,7 @@ module htm3_host #(
 
   // The read path and the port's requests.
   wire crc_sel_go = wr && wb_adr_i == REG_CRC_SEL && !busy;
-  wire in_buf_w = is_in_buf(wb_adr_i) && {22'd0, wb_adr_i[IN_BUF_BITS-1:0]} < IN_D && !busy;
+  wire in_buf_w = is_in_buf(wb_adr_i) && ltc(32'(wb_adr_i[IN_BUF_BITS-1:0]), IN_D) && !busy;
   always @(posedge clk) begin
     wb_ack_o <= 1'b0;
     h_req <= 1'b0;
@@ -435,7 +455,19 @@ module htm3_host #(
           wcrc <= 1'b1;
           hs <= H_IDLE;
         end
-      end else if (!(steps_rot && (ra == REG_STEP_LO || ra == REG_STEP_HI))) begin
+      end else if (ra == REG_STEP_HI) begin
+        // STEP_HI, while no command runs: the step count's register (htm3_seq)
+        // rotates by a part a cycle for four cycles (h_rot), and its low half is
+        // read after two, so that the read multiplexer needs no high half
+        if (!busy) begin
+          hr <= hr + 2'd1;
+          if (hr == 2'd2) wb_dat_o <= rdv;
+          if (hr == 2'd3) begin
+            wb_ack_o <= 1'b1;
+            hs <= H_IDLE;
+          end
+        end
+      end else if (!(steps_rot && ra == REG_STEP_LO)) begin
         // (OUTPUT rotates the step count as it stores it, htm3_seq: a read waits for it)
         wb_dat_o <= rdv;
         wb_ack_o <= !rcrc;
@@ -448,9 +480,9 @@ module htm3_host #(
         // beyond IN_BUF's N words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT, a phase
         // that did not run, a register not written since RESET: 0 (the counts are at most C:
         // their low bits)
-        if ((is_in_buf(ra) && {22'd0, ra[IN_BUF_BITS-1:0]} >= IN_D) ||
-            (is_out_buf(ra) && 32'(ra_idx) >= 32'(out_count[WCC-1:0])) ||
-            (is_pred_buf(ra) && 32'(ra_idx) >= 32'(pred_count[WCC-1:0])) || (is_ph && !ph_ok) ||
+        if ((is_in_buf(ra) && !ltc(32'(ra[IN_BUF_BITS-1:0]), IN_D)) ||
+            (is_out_buf(ra) && {1'b0, ra_idx} >= 13'(out_count[WCC-1:0])) ||
+            (is_pred_buf(ra) && {1'b0, ra_idx} >= 13'(pred_count[WCC-1:0])) || (is_ph && !ph_ok) ||
             (ra_rg && !rg_v[{ra[4] & ~ra[0], ra[0]}]))
           wb_dat_o <= 32'd0;
         // MEM_ADDR: its low bits are counted in ma (0 after RESET)
@@ -489,7 +521,7 @@ module htm3_host #(
     endcase
     if (rst) begin
       hs <= H_IDLE; wb_ack_o <= 1'b0; h_req <= 1'b0; h_we <= 1'b0; c_start <= 1'b0; c_ack <= 1'b0; wcrc <= 1'b0;
-      rcrc <= 1'b0; rvc <= 1'b0;
+      rcrc <= 1'b0; rvc <= 1'b0; hr <= 2'd0;
     end
   end
 

@@ -122,6 +122,21 @@ module htm3_tm #(
   localparam integer CMX_AW = $clog2(CM_SL + 8);
   localparam integer PREV_BASE = 6 * R, NEXT_BASE = 7 * R, SEG_BASE = 8 * R, TAIL_ADDR = 9 * R;
   localparam [1:0] MD_CELLS = 2'd0, MD_DEND = 2'd1, MD_RST = 2'd2;
+  // x < c for a constant c, as gates: Yosys maps a comparison to a carry
+  // chain, a cell a bit even against a constant; this folds to a few LUTs.
+  function automatic ltc(input [31:0] x, input [31:0] c);
+    integer i;
+    reg lt, eq;
+    begin
+      lt = 1'b0;
+      eq = 1'b1;
+      for (i = 31; i >= 0; i = i - 1) begin
+        lt = lt | (eq & ~x[i] & c[i]);
+        eq = eq & (x[i] == c[i]);
+      end
+      ltc = lt;
+    end
+  endfunction
   reg [1:0] md;
   reg [WCELL:0] n_pw;
 
@@ -228,7 +243,7 @@ module htm3_tm #(
       default: ;
     endcase
     r_hd_we = rs == R_CLR;
-    r_cm_we = (rs == R_CLR && ri < (WCELL + 1)'(NCM)) || rs == R_Q;
+    r_cm_we = (rs == R_CLR && ltc(32'(ri), NCM)) || rs == R_Q;
     r_wl_we = ri_v && e_win_rd[ri_d[3:0]];
   end
 
