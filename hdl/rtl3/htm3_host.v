@@ -4,7 +4,8 @@
 // CTRL decoding with the complement check, the error codes (first error
 // kept), STEP_EXPECT, MEM_LOCK, the memory window with auto-increment, and
 // the CRC sequencer (htm3_crc). Every RAM-backed word (window, IN_BUF,
-// OUT_BUF, PRED_BUF, the CRCs' words) goes through one logical memory port
+// OUT_BUF, PRED_BUF, PHASE_CYCLES, IN_COUNT, MEM_SEL, MEM_ADDR, the CRCs'
+// words) goes through one logical memory port
 // (htm3_memmap), shared between the bus and the CRC and used only while no
 // command runs. The engine's side (steps, cycles, outputs) comes in on
 // ports; commands go out as one-cycle pulses.

@@ -325,15 +325,17 @@ module htm3_memmap #(
   // IN_BUF's RAM (32 bits wide: two EBR) holds, in 256 words for N = 120:
   //   IN_BUF       words 0 .. N - 1
   //   PHASE_CYCLES word IB_PH + phase (htm3_seq's)
+  //   IN_COUNT, MEM_SEL, MEM_ADDR as written by the bus: words IB_PH + 12,
+  //                14, 15 (htm3_host's, selector SEL_PH)
   //   out.pred     (PRED_BUF) from word IB_PR, PR_N entries a word in
   //                lanes of PR_L bits, least significant first (written by
   //                the column engine a lane at a time: the EBR's bit mask)
-  // Writes: the host's IN_BUF words while idle, the sequencer's
+  // Writes: the host's IN_BUF and register words while idle, the sequencer's
   // PHASE_CYCLES words when a phase ends, the column engine's out.pred
   // entries while it runs (never in the same cycle: the sequencer writes
   // a phase's count in the cycle it starts the engine or after the TM's
   // done; checked under SIM). Reads: the engines' while eng_busy, else
-  // a request's (IN_BUF, PHASE_CYCLES, PRED_BUF).
+  // a request's (IN_BUF, PHASE_CYCLES, the registers, PRED_BUF).
   localparam integer PR_L = WCI <= 8 ? 8 : 16;
   localparam integer PR_N = 32 / PR_L;
   localparam integer PR_LB = PR_N == 4 ? 2 : 1;
