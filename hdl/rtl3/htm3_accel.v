@@ -71,6 +71,7 @@ module htm3_accel #(
   wire [31:0]  in_count, cycles;
   wire [WC-1:0] out_count, pred_count, anom_num, anom_den;
   wire [63:0]  steps;
+  wire         steps_rot, h_rot;
   wire [3:0]   ph_ra;
   wire [31:0]  ph_wd;  // PHASE_CYCLES: htm3_seq's, kept in IN_BUF's RAM (htm3_memmap)
   wire [3:0]   ph_ws;
@@ -79,7 +80,10 @@ module htm3_accel #(
   wire         h_req, h_we, h_hi, s_req, s_we, m_ack;
   wire [4:0]   h_sel, s_sel;
   wire [31:0]  h_addr, s_addr;
-  wire [63:0]  h_wd, s_wd, m_rd;
+  wire [63:0]  h_wd, m_rd;
+  wire [15:0]  s_wd;  // the sequencer's write data: part m_wk, while m_wgo
+  wire [1:0]   m_wk;
+  wire         m_wgo;
 
   htm3_host #(.N(N), .C(C), .Q(Q), .K(K), .S(S), .M(M), .B(B), .G(G), .LANES_OV(LANES_OV),
       .LANES_SYN(LANES_SYN), .DIV_LAT(DIV_LAT)) u_host (
@@ -87,7 +91,7 @@ module htm3_accel #(
       .wb_dat_i(wb_dat_i), .wb_sel_i(wb_sel_i), .wb_dat_o(wb_dat_o), .wb_ack_o(wb_ack_o),
       .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore), .cmd_reset(cmd_reset),
       .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .eng_err(eng_err), .eng_code(3'd2),  // ERR_BAD_INPUT
-      .steps(steps), .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok),
+      .steps(steps), .steps_rot(steps_rot), .h_rot(h_rot), .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok),
       .out_count(32'(out_count)), .pred_count(32'(pred_count)),
       .anom_num(32'(anom_num)), .anom_den(32'(anom_den)),
       .m_req(h_req), .m_we(h_we), .m_sel(h_sel), .m_addr(h_addr), .m_wd(h_wd), .m_hi(h_hi), .m_ack(m_ack),
@@ -131,6 +135,7 @@ module htm3_accel #(
   htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
       .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
       .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err), .steps(steps),
+      .steps_rot(steps_rot), .h_rot(h_rot),
       .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok), .ph_we(ph_we), .ph_ws(ph_ws), .ph_wd(ph_wd),
       .out_count(out_count),
       .pred_count(pred_count), .anom_num(anom_num), .anom_den(anom_den), .ib_a(ib_a), .ib_d(ib_d),
@@ -142,12 +147,13 @@ module htm3_accel #(
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
       .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
       .cfg_updper(cfg_updper),
-      .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_sel(s_sel), .m_addr(s_addr), .m_ack(m_ack), .m_rd(m_rd));
+      .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wk(m_wk), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
+      .m_ack(m_ack), .m_rd(m_rd));
 
   htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN)) u_map (
       .clk(clk), .rst(rst),
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
-      .addr(busy ? s_addr : h_addr), .wd(busy ? s_wd : h_wd), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
+      .addr(busy ? s_addr : h_addr), .swd(s_wd), .wk(m_wk), .wgo(m_wgo), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
       .half(!busy), .hi(h_hi), .ack(m_ack), .rd(m_rd),
       .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
       .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .sp_conn_en(sp_busy), .sp_conn_a(sp_conn_a),

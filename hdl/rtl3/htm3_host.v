@@ -4,7 +4,8 @@
 // CTRL decoding with the complement check, the error codes (first error
 // kept), STEP_EXPECT, MEM_LOCK, the memory window with auto-increment, and
 // the CRC sequencer (htm3_crc). Every RAM-backed word (window, IN_BUF,
-// OUT_BUF, PRED_BUF, the CRCs' words) goes through one logical memory port
+// OUT_BUF, PRED_BUF, PHASE_CYCLES, IN_COUNT, MEM_SEL, MEM_ADDR, the CRCs'
+// words) goes through one logical memory port
 // (htm3_memmap), shared between the bus and the CRC and used only while no
 // command runs. The engine's side (steps, cycles, outputs) comes in on
 // ports; commands go out as one-cycle pulses.
@@ -44,12 +45,16 @@ module htm3_host #(
     output reg          cmd_restore,
     output reg          cmd_reset,
     output reg          cmd_zero,    // a CTRL command that starts nothing (CYCLES 0)
-    output reg  [31:0]  in_count,
+    output wire [31:0]  in_count,  // its low bits (the sequencer's; at most N when a STEP starts)
     // the sequencer's state and results
     input  wire         busy,
     input  wire         eng_err,   // the command running failed (eng_code)
     input  wire [2:0]   eng_code,
+    /* verilator lint_off UNUSEDSIGNAL */  // STEP_HI is read from the low half, rotated (h_rot)
     input  wire [63:0]  steps,
+    /* verilator lint_on UNUSEDSIGNAL */
+    input  wire         steps_rot,  // steps is being rotated (htm3_seq's OUTPUT): a read of it waits
+    output wire         h_rot,      // rotate steps by 16 bits (htm3_seq): STEP_HI's read
     input  wire [31:0]  cycles,
     output wire [3:0]   ph_ra,     // PHASE_CYCLES (read through the port): the phase read
     input  wire         ph_ok,     //   the phase ran (else 0)
@@ -68,6 +73,21 @@ module htm3_host #(
     input  wire [31:0]  m_rd       // the port's rd[31:0]: the 32 bits asked for
 );
   `include "htm_arch.vh"
+  // x < c for a constant c, as gates: Yosys maps a comparison to a carry
+  // chain, a cell a bit even against a constant; this folds to a few LUTs.
+  function automatic ltc(input [31:0] x, input [31:0] c);
+    integer i;
+    reg lt, eq;
+    begin
+      lt = 1'b0;
+      eq = 1'b1;
+      for (i = 31; i >= 0; i = i - 1) begin
+        lt = lt | (eq & ~x[i] & c[i]);
+        eq = eq & (x[i] == c[i]);
+      end
+      ltc = lt;
+    end
+  endfunction
   function integer bitsf(input integer x);
     begin
       bitsf = 1;
@@ -129,6 +149,18 @@ module htm3_host #(
   function is_pred_buf(input [13:0] a);
     is_pred_buf = (a >> PRED_BUF_BITS) == (REG_PRED_BUF >> PRED_BUF_BITS);
   endfunction
+  // IN_COUNT, MEM_SEL, MEM_ADDR: kept in IN_BUF's RAM (their word in
+  // PHASE_CYCLES' block: rg_word)
+  function is_rreg(input [13:0] a);
+    is_rreg = a == REG_IN_COUNT || a == REG_MEM_SEL || a == REG_MEM_ADDR;
+  endfunction
+  // their word: 12 + {a[4], a[0]} (IN_COUNT 12, MEM_SEL 14, MEM_ADDR 15:
+  // above the phases, checked under SIM)
+  /* verilator lint_off UNUSEDSIGNAL */  // two bits tell the three apart
+  function [3:0] rg_word(input [13:0] a);
+    rg_word = {2'b11, a[4], a[0]};
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
 
   // The window's word addresses: every memory's depth fits WA bits, and
   // MEM_ADDR below a depth stays below 2^WA after its increment, so only
@@ -147,16 +179,24 @@ module htm3_host #(
   reg                  locked, dirty;
   reg [3:0]            csel;      // CRC_SEL's memory
   reg [ERROR_BITS-1:0] err;
-  reg [31:0]           step_expect, mem_sel, mem_lo;
-  reg [31:WA]          ma_hi;     // MEM_ADDR's high bits: written, never counted
+  // IN_COUNT, MEM_SEL and MEM_ADDR are read back from words of IN_BUF's
+  // RAM (htm3_memmap: spare words of PHASE_CYCLES' block, selector SEL_PH),
+  // written through the port with the register; only the bits the engines
+  // and the window use are kept in flip-flops (the low bits, and flags),
+  // so that neither their other bits nor three 32-bit sources of the read
+  // multiplexer cost a cell. A word not written since RESET reads 0 (rg_v).
+  reg [31:0]           step_expect, mem_lo;
+  reg [3:0]            ms;        // MEM_SEL's low bits: the window's memory
   reg [WA-1:0]         ma;        // MEM_ADDR's low bits, the window's address
-  reg                  ma_ok;     // ma_hi == 0
+  reg                  ma_ok;     // MEM_ADDR's high bits 0
   reg                  sel_ok;    // MEM_SEL < NUM_MEMS
   reg                  in_ok;     // IN_COUNT <= IN_D
-  wire [31:0] mem_addr = {ma_hi, ma};
-  wire mem_ok = sel_ok && ma_ok && 32'(ma) < mem_depth(mem_sel[3:0]);
+  reg [10:0]           ic;        // IN_COUNT's low bits
+  reg                  ic_gt;     // IN_COUNT > IN_BUF_WORDS (IN_CRC covers IN_BUF_WORDS then)
+  reg [2:0]            rg_v;      // IN_COUNT, MEM_ADDR, MEM_SEL written since RESET
+  wire mem_ok = sel_ok && ma_ok && ma < WA'(mem_depth(ms));  // (every depth fits WA bits)
 
-  // The bus: a request is taken in H_IDLE; a read's address goes to ra and
+  // The bus: a request is taken in H_IDLE; the address read is ra and
   // the word is read from ra's source in H_DEC (registers) or H_MEM (the
   // memory port: window, IN_BUF, OUT_BUF, PRED_BUF, PHASE_CYCLES, each the
   // 32 bits read in the port's rd[31:0]) into dr, wb_dat_o. The CRC
@@ -166,23 +206,28 @@ module htm3_host #(
   // port.
   localparam [1:0] H_IDLE = 2'd0, H_DEC = 2'd1, H_MEM = 2'd2;
   reg [1:0]  hs;
-  reg [13:0] ra;     // the address read (or written through the port)
   reg        rcrc;   // the read is the CRC's
+  reg        rvc;    // the read is CRC_VALUE, for IN_CRC or OUT_CRC
   reg        wcrc;   // the bus waits for the CRC (IN_CRC, OUT_CRC)
+  wire [13:0] c_ra;
+  // The address read (or written through the port): no register, since its
+  // sources hold it until the access ends (the bus master until its
+  // acknowledgement, the CRC until c_ack).
+  wire [13:0] ra = rcrc ? c_ra : rvc ? REG_CRC_VALUE : wb_adr_i;
   reg        h_we;
   wire [31:0] dr = wb_dat_o;
+  reg  [1:0]  hr;     // STEP_HI's rotation (H_DEC)
 
   // The CRC sequencer.
   reg         c_start, c_clr, c_ack;
   reg  [1:0]  c_mode;
   wire        c_rq, c_busy;
-  wire [13:0] c_ra;
   wire [WA-1:0] c_idx;
   wire [31:0] c_value;
   htm3_crc #(.WA(WA)) u_crc (
       .clk(clk), .rst(rst), .start(c_start), .clr(c_clr), .mode(c_mode),
       .len_i(WA'(mem_depth(csel))), .nb_i(mem_bytes(csel)),
-      .in_count(in_count), .out_count(WA'(out_count[WCC-1:0])), .pred_count(WA'(pred_count[WCC-1:0])),
+      .in_count(32'({ic_gt, ic})), .out_count(WA'(out_count[WCC-1:0])), .pred_count(WA'(pred_count[WCC-1:0])),
       .rq(c_rq), .ra(c_ra), .idx(c_idx), .ack(c_ack), .d(dr), .busy(c_busy), .value(c_value));
 
   wire wb_req = wb_cyc_i && wb_stb_i && !wb_ack_o;
@@ -201,7 +246,7 @@ module htm3_host #(
   // per register; the pages are checked under SIM).
   reg [31:0] rdv;
   wire [3:0] ph_i = ra[3:0];  // a PHASE_CYCLES word's phase (the base's low bits are 0: checked under SIM)
-  wire       is_ph = ra[13:4] == REG_PHASE_CYCLES[13:4] && {28'd0, ph_i} < NUM_PHASES;
+  wire       is_ph = ra[13:4] == REG_PHASE_CYCLES[13:4] && ltc(32'(ph_i), NUM_PHASES);
   assign ph_ra = ph_i;
   always @* begin
     rdv = 32'd0;
@@ -226,15 +271,14 @@ module htm3_host #(
           rdv[STATUS_DONE_BIT] = !busy;
           rdv[STATUS_ERROR_BIT] = err != ERR_NONE;
         end
-        REG_STEP_LO[3:0]: rdv = steps[31:0];
-        REG_STEP_HI[3:0]: rdv = steps[63:32];
+        // STEP_HI: the low half once the register has rotated by two parts (below)
+        REG_STEP_LO[3:0], REG_STEP_HI[3:0]: rdv = steps[31:0];
         REG_ERROR[3:0]: rdv = {{(32 - ERROR_BITS) {1'b0}}, err};
         REG_CYCLES[3:0]: rdv = cycles;
         default: ;  // CTRL, STEP_EXPECT: write-only, read 0
       endcase
       REG_IN_COUNT[13:4]:
       case (ra[3:0])
-        REG_IN_COUNT[3:0]: rdv = in_count;
         REG_OUT_COUNT[3:0]: rdv = out_count;
         REG_PRED_COUNT[3:0]: rdv = pred_count;
         REG_ANOM_NUM[3:0]: rdv = anom_num;
@@ -244,9 +288,7 @@ module htm3_host #(
       endcase
       REG_MEM_SEL[13:4]:
       case (ra[3:0])
-        REG_MEM_SEL[3:0]: rdv = mem_sel;
-        REG_MEM_ADDR[3:0]: rdv = mem_addr;
-        REG_CRC_VALUE[3:0]: rdv = c_value;
+        REG_CRC_VALUE[3:0]: rdv = c_value;  // (IN_COUNT, MEM_SEL, MEM_ADDR: RAM-backed)
         default: ;
       endcase
       default: ;  // PHASE_CYCLES: RAM-backed (H_MEM)
@@ -254,10 +296,13 @@ module htm3_host #(
   end
   wire ra_win = ra == REG_MEM_DATA_LO || ra == REG_MEM_DATA_HI;
   wire ra_hi = ra == REG_MEM_DATA_HI;
-  wire ra_port = ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra) || is_ph;  // RAM-backed
+  wire ra_rg = is_rreg(ra);
+  wire ra_port = ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra) || is_ph || ra_rg;  // RAM-backed
   wire ra_crc = ra == REG_IN_CRC || ra == REG_OUT_CRC;
-  // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM)
-  wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:0]};
+  assign h_rot = hs == H_DEC && ra == REG_STEP_HI && !busy;
+  // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM);
+  // a register's word in PHASE_CYCLES' block
+  wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:4], ra_rg ? rg_word(ra) : ra[3:0]};
 
   // Commands (one-cycle pulses to the sequencer).
   always @* begin
@@ -301,11 +346,16 @@ module htm3_host #(
   end
   wire clr_err = ctl && (cmd == CMD_CLEAR_ERROR || cmd == CMD_RESET);
 
-  // The port's requests: the bus's (window, buffers) and the CRC's.
+  // The port's requests: the bus's (window, buffers) and the CRC's. The
+  // selector and the address are decoded from ra, which holds until the
+  // port's acknowledgement (no register: the port registers its decoding).
   reg        h_req;
-  reg [4:0]  h_sel;
   localparam integer HA = (WA > OUT_BUF_BITS) ? WA : OUT_BUF_BITS;
-  reg [HA-1:0] h_addr;
+  wire [4:0] h_sel = is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
+                     (is_ph || ra_rg) ? SEL_PH : {1'b0, rcrc ? csel : ms};
+  // a window word at the CRC's index or MEM_ADDR; the buffer words (the CRC's index is their
+  // address's low bits), PHASE_CYCLES' and the registers' at ra_idx
+  wire [HA-1:0] h_addr = !ra_win ? HA'(ra_idx) : rcrc ? HA'(c_idx) : HA'(ma);
   always @* begin
     m_req = h_req;
     m_we = h_we;
@@ -316,6 +366,7 @@ module htm3_host #(
   assign m_hi = ra_hi;
 
   // the registers RESET clears, each with its enable
+  assign in_count = 32'(ic);
   wire w_se = wr && wb_adr_i == REG_STEP_EXPECT;
   wire w_ic = wr && wb_adr_i == REG_IN_COUNT;
   wire w_ms = wr && wb_adr_i == REG_MEM_SEL;
@@ -324,26 +375,30 @@ module htm3_host #(
   always @(posedge clk) begin
     if (zr) begin
       step_expect <= 32'd0;
-      in_count <= 32'd0;
+      ic <= 11'd0;
+      ic_gt <= 1'b0;
       in_ok <= 1'b1;
-      mem_sel <= 32'd0;
+      ms <= 4'd0;
       sel_ok <= 1'b1;
-      ma_hi <= {(32 - WA) {1'b0}};
       ma_ok <= 1'b1;
       mem_lo <= 32'd0;
+      rg_v <= 3'd0;
     end else begin
       if (w_se) step_expect <= wb_dat_i;
       if (w_ic) begin
-        in_count <= wb_dat_i;
-        in_ok <= (IN_D < 4096) ? dat_hi0 && {20'd0, wb_dat_i[11:0]} <= IN_D : wb_dat_i <= IN_D;
+        ic <= wb_dat_i[10:0];
+        ic_gt <= !ltc(wb_dat_i, IN_BUF_WORDS + 1);
+        in_ok <= ltc(wb_dat_i, IN_D + 1);
+        rg_v[0] <= 1'b1;
       end
       if (w_ms) begin
-        mem_sel <= wb_dat_i;
+        ms <= wb_dat_i[3:0];
         sel_ok <= sel_in;
+        rg_v[2] <= 1'b1;
       end
       if (w_ma) begin
-        ma_hi <= wb_dat_i[31:WA];
         ma_ok <= wb_dat_i[31:WA] == 0;
+        rg_v[1] <= 1'b1;
       end
       if (w_lo) mem_lo <= wb_dat_i;
     end
@@ -369,7 +424,7 @@ module htm3_host #(
 
   // The read path and the port's requests.
   wire crc_sel_go = wr && wb_adr_i == REG_CRC_SEL && !busy;
-  wire in_buf_w = is_in_buf(wb_adr_i) && {22'd0, wb_adr_i[IN_BUF_BITS-1:0]} < IN_D && !busy;
+  wire in_buf_w = is_in_buf(wb_adr_i) && ltc(32'(wb_adr_i[IN_BUF_BITS-1:0]), IN_D) && !busy;
   always @(posedge clk) begin
     wb_ack_o <= 1'b0;
     h_req <= 1'b0;
@@ -392,11 +447,6 @@ module htm3_host #(
             // a read, or a write taken (h_we): the same selector and address
             h_req <= 1'b1;
             hs <= H_MEM;
-            h_sel <= is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
-                     is_ph ? SEL_PH : {1'b0, rcrc ? csel : mem_sel[3:0]};
-            // the CRC's words are at its index; the bus's buffer words and PHASE_CYCLES' at the
-            // address's low bits
-            h_addr <= rcrc ? HA'(c_idx) : ra_win ? HA'(ma) : HA'(ra_idx);
           end
         end
       end else if (ra_crc) begin
@@ -406,7 +456,20 @@ module htm3_host #(
           wcrc <= 1'b1;
           hs <= H_IDLE;
         end
-      end else begin
+      end else if (ra == REG_STEP_HI) begin
+        // STEP_HI, while no command runs: the step count's register (htm3_seq)
+        // rotates by a part a cycle for four cycles (h_rot), and its low half is
+        // read after two, so that the read multiplexer needs no high half
+        if (!busy) begin
+          hr <= hr + 2'd1;
+          if (hr == 2'd2) wb_dat_o <= rdv;
+          if (hr == 2'd3) begin
+            wb_ack_o <= 1'b1;
+            hs <= H_IDLE;
+          end
+        end
+      end else if (!(steps_rot && ra == REG_STEP_LO)) begin
+        // (OUTPUT rotates the step count as it stores it, htm3_seq: a read waits for it)
         wb_dat_o <= rdv;
         wb_ack_o <= !rcrc;
         c_ack <= rcrc;
@@ -416,42 +479,50 @@ module htm3_host #(
       if (m_ack) begin
         wb_dat_o <= m_rd;  // the half asked for (m_hi)
         // beyond IN_BUF's N words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT, a phase
-        // that did not run: 0 (the counts are at most C: their low bits)
-        if ((is_in_buf(ra) && {22'd0, ra[IN_BUF_BITS-1:0]} >= IN_D) ||
-            (is_out_buf(ra) && 32'(ra_idx) >= 32'(out_count[WCC-1:0])) ||
-            (is_pred_buf(ra) && 32'(ra_idx) >= 32'(pred_count[WCC-1:0])) || (is_ph && !ph_ok))
+        // that did not run, a register not written since RESET: 0 (the counts are at most C:
+        // their low bits)
+        if ((is_in_buf(ra) && !ltc(32'(ra[IN_BUF_BITS-1:0]), IN_D)) ||
+            (is_out_buf(ra) && {1'b0, ra_idx} >= 13'(out_count[WCC-1:0])) ||
+            (is_pred_buf(ra) && {1'b0, ra_idx} >= 13'(pred_count[WCC-1:0])) || (is_ph && !ph_ok) ||
+            (ra_rg && !rg_v[{ra[4] & ~ra[0], ra[0]}]))
           wb_dat_o <= 32'd0;
+        // MEM_ADDR: its low bits are counted in ma (0 after RESET)
+        if (ra == REG_MEM_ADDR) wb_dat_o[WA-1:0] <= ma;
         wb_ack_o <= !rcrc;
         c_ack <= rcrc;
         hs <= H_IDLE;
       end
       default:
       if (c_rq) begin
-        ra <= c_ra;
         rcrc <= 1'b1;
+        rvc <= 1'b0;
         h_we <= 1'b0;
         hs <= H_DEC;
       end else if (wcrc) begin
         if (!c_busy && !c_start) begin
           // the CRC, read as CRC_VALUE
-          ra <= REG_CRC_VALUE;
+          rvc <= 1'b1;
           rcrc <= 1'b0;
           hs <= H_DEC;
           wcrc <= 1'b0;
         end
       end else if (take) begin
-        ra <= wb_adr_i;
         rcrc <= 1'b0;
+        rvc <= 1'b0;
         h_we <= wb_we_i;
         if (!wb_we_i) hs <= H_DEC;
         // a write of MEM_DATA_HI or IN_BUF: the word is written through the port, its selector
         // and address decoded from ra in H_DEC as a read's are; the bus waits for it
-        else if ((wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok) || in_buf_w) hs <= H_DEC;
+        // (IN_COUNT, MEM_SEL, MEM_ADDR likewise, their flip-flops above written now: the bus
+        // waits for the RAM while a command runs)
+        else if ((wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok) || in_buf_w || is_rreg(wb_adr_i))
+          hs <= H_DEC;
         else wb_ack_o <= 1'b1;
       end
     endcase
     if (rst) begin
       hs <= H_IDLE; wb_ack_o <= 1'b0; h_req <= 1'b0; h_we <= 1'b0; c_start <= 1'b0; c_ack <= 1'b0; wcrc <= 1'b0;
+      rcrc <= 1'b0; rvc <= 1'b0; hr <= 2'd0;
     end
   end
 
@@ -467,7 +538,9 @@ module htm3_host #(
         REG_ANOM_NUM[13:4] != REG_IN_COUNT[13:4] || REG_ANOM_DEN[13:4] != REG_IN_COUNT[13:4] ||
         REG_MEM_LOCK[13:4] != REG_IN_COUNT[13:4] || REG_MEM_ADDR[13:4] != REG_MEM_SEL[13:4] ||
         REG_PHASE_CYCLES[3:0] != 4'd0 || NUM_PHASES > 16 || IN_BUF_BITS != 10 || OUT_BUF_BITS != 12 ||
-        PRED_BUF_BITS != 12)
+        PRED_BUF_BITS != 12 || NUM_PHASES > 12 || REG_IN_COUNT[4] != 1'b0 || REG_IN_COUNT[0] != 1'b0 ||
+        REG_MEM_SEL[4] != 1'b1 || REG_MEM_SEL[0] != 1'b0 || REG_MEM_ADDR[4] != 1'b1 || REG_MEM_ADDR[0] != 1'b1 ||
+        N > 1024)
       $error("htm3_host: the register map's pages changed: update the read decoder");
   end
   // The port is used by one of the bus and the CRC at a time, never while

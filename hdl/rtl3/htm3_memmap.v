@@ -12,7 +12,7 @@
 // tm.active and tm.winner are the current bank (cb) of their two-bank
 // memories (TM_SWAP is the bank pointer, htm3_tm).
 //
-// A request (req, we, sel, addr, wd; half, hi) is taken when idle; ack
+// A request (req, we, sel, addr; half, hi) is taken when idle; ack
 // pulses when the word is read (rd valid with ack) or written. A logical
 // word of np parts takes np + 1 cycles from req to ack (the parts go out
 // one a cycle; the last read's data arrives a cycle later); writes take np
@@ -51,8 +51,13 @@ module htm3_memmap #(
     /* verilator lint_off UNUSEDSIGNAL */  // the decoder needs addr[15:0]: every depth fits
     input  wire [31:0]    addr,
     /* verilator lint_on UNUSEDSIGNAL */
-    input  wire [63:0]    wd,
-    input  wire [63:0]    hwd,    // the host's word, selector, address (wd, sel, addr while the
+    // a write's data: the sequencer's 16-bit part swd (while eng_busy) for
+    // part wk, which goes out while wgo (its parts low first, one a cycle),
+    // or the host's word hwd
+    input  wire [15:0]    swd,
+    output wire [1:0]     wk,
+    output wire           wgo,
+    input  wire [63:0]    hwd,    // the host's word, selector, address (sel, addr while the
     input  wire [3:0]     hsel,   //   host requests): the memories only the host reaches take these,
     input  wire [31:0]    haddr,  //   so that the sequencer's request meets only the decoder
     input  wire           half,
@@ -213,7 +218,7 @@ module htm3_memmap #(
       {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_ACT; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
       {1'b0, MEM_TM_WINNER}: begin d_tgt = T_WIN; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
       SEL_IN_BUF: begin d_tgt = T_IN; d_np = w2; end
-      SEL_PH: begin d_tgt = T_PH; d_np = 3'd2; end
+      SEL_PH: begin d_tgt = T_PH; d_np = w2; end
       SEL_OUT_BUF: d_tgt = T_OC;
       SEL_PRED_BUF: d_tgt = T_PR;
       default: ;
@@ -235,8 +240,15 @@ module htm3_memmap #(
   // word: none)
   wire        h4 = half && !we && d_np == 3'd4;
   wire [2:0]  k0 = (h4 && !hi) ? 3'd2 : 3'd0;
+  // While the TM owns the shared memories (e_on) the part address and data
+  // are 0 (pa and wkeep cleared, kp masked), and htm3_tm drives its ports
+  // 0 while it does not: the segment memory's and cfg/regs' inputs are ORs
+  // of the two instead of multiplexers (no request comes while e_on).
   always @(posedge clk)
-    if (req && !busy) begin
+    if (e_on) begin
+      pa <= 16'd0;
+      wkeep <= 16'd0;
+    end else if (req && !busy) begin
       tgt <= d_tgt;
       np <= d_np;
       ke <= (half && hi && !we) ? (h4 ? 3'd2 : 3'd0) : d_np;
@@ -257,25 +269,28 @@ module htm3_memmap #(
   // shifts into rd from the bottom, so the word ends aligned); a logical
   // word's parts are aligned, so the part index is ORed in.
   wire [2:0]  kp = wr ? k : np - 1'b1 - k;
-  wire [15:0] pk = pa | 16'(kp);            // its physical address (the memories take its low bits)
+  wire [2:0]  kq = kp & {3{!e_on}};
+  wire [15:0] pk = pa | 16'(kq);            // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] wpart = wd[16*k[1:0]+:16] & wkeep;  // its data (16-bit memories)
+  wire [15:0] wpart = (eng_busy ? swd : hwd[16*k[1:0]+:16]) & wkeep;  // its data (16-bit memories)
+  assign wk = k[1:0];
+  assign wgo = issue && wr;
 
   // ------------------------------------------------------------- memories
   // The memories the TM shares (htm3_tm's e_* ports while e_on).
   wire        cr_we = issue && wr && tgt == T_CR;
   wire [15:0] cr_rd;
   htm_ebr #(.WIDTH(16), .DEPTH(256), .FILE("cfgregs")) u_cr (
-      .clk(clk), .ra(e_on ? {1'b0, e_cr_ra} : pk[7:0]), .rd(cr_rd), .we(e_on ? e_cr_we : cr_we),
-      .wa(e_on ? {1'b0, e_cr_wa} : pk[7:0]), .wd(e_on ? e_cr_wd : wpart));
+      .clk(clk), .ra(e_on ? {1'b0, e_cr_ra} : pk[7:0]), .rd(cr_rd), .we(e_cr_we | cr_we),
+      .wa(e_on ? {1'b0, e_cr_wa} : pk[7:0]), .wd(e_cr_wd | wpart));
   assign e_cr_rd = cr_rd;
 
   wire        sm_we = issue && wr && tgt == T_SM;
   wire [15:0] sm_rd;
   htm_spram #(.WIDTH(16), .DEPTH(16384), .FILE("segmem")) u_sm (
-      .clk(clk), .a(sp_conn_en ? sp_conn_a : e_on ? e_sm_a : pk[13:0]),
-      .we(sp_conn_en ? sp_conn_we : e_on ? e_sm_we : sm_we),
-      .wd(sp_conn_en ? sp_conn_wd : e_on ? e_sm_wd : wpart), .rd(sm_rd));
+      .clk(clk), .a(sp_conn_en ? sp_conn_a : e_sm_a | pk[13:0]),
+      .we(sp_conn_en ? sp_conn_we : e_sm_we | sm_we),
+      .wd(sp_conn_en ? sp_conn_wd : e_sm_wd | wpart), .rd(sm_rd));
   assign e_sm_rd = sm_rd;
   assign sp_conn_rd = sm_rd;
 
@@ -310,15 +325,17 @@ module htm3_memmap #(
   // IN_BUF's RAM (32 bits wide: two EBR) holds, in 256 words for N = 120:
   //   IN_BUF       words 0 .. N - 1
   //   PHASE_CYCLES word IB_PH + phase (htm3_seq's)
+  //   IN_COUNT, MEM_SEL, MEM_ADDR as written by the bus: words IB_PH + 12,
+  //                14, 15 (htm3_host's, selector SEL_PH)
   //   out.pred     (PRED_BUF) from word IB_PR, PR_N entries a word in
   //                lanes of PR_L bits, least significant first (written by
   //                the column engine a lane at a time: the EBR's bit mask)
-  // Writes: the host's IN_BUF words while idle, the sequencer's
+  // Writes: the host's IN_BUF and register words while idle, the sequencer's
   // PHASE_CYCLES words when a phase ends, the column engine's out.pred
   // entries while it runs (never in the same cycle: the sequencer writes
   // a phase's count in the cycle it starts the engine or after the TM's
   // done; checked under SIM). Reads: the engines' while eng_busy, else
-  // a request's (IN_BUF, PHASE_CYCLES, PRED_BUF).
+  // a request's (IN_BUF, PHASE_CYCLES, the registers, PRED_BUF).
   localparam integer PR_L = WCI <= 8 ? 8 : 16;
   localparam integer PR_N = 32 / PR_L;
   localparam integer PR_LB = PR_N == 4 ? 2 : 1;
@@ -326,14 +343,15 @@ module htm3_memmap #(
   localparam integer IB_PR = IB_PH + 16;
   localparam integer IB_D = IB_PR + (C + PR_N - 1) / PR_N;  // two EBR while <= 256 (N <= 128, C <= 448)
   localparam integer IB_AW = $clog2(IB_D);
-  wire        in_we = issue && wr && tgt == T_IN;
+  wire        in_we = issue && wr && (tgt == T_IN || tgt == T_PH);
   wire        pr_we = e_on && e_pr_we;
   wire [31:0] in_rd;
   wire [IB_AW-1:0] pr_ra = IB_AW'(IB_PR) + IB_AW'(addrq[WCI-1:0] >> PR_LB);
   wire [IB_AW-1:0] ib_ra = eng_busy ? IB_AW'(eng_ib_a) : tgt == T_PR ? pr_ra :
                            tgt == T_PH ? IB_AW'(IB_PH) | IB_AW'(addrq[3:0]) : IB_AW'(addrq[IN_AW-1:0]);
   wire [IB_AW-1:0] ib_wa = pr_we ? IB_AW'(IB_PR) + IB_AW'(e_pr_wa >> PR_LB) :
-                           ph_we ? IB_AW'(IB_PH) | IB_AW'(ph_wa) : IB_AW'(addrq[IN_AW-1:0]);
+                           ph_we ? IB_AW'(IB_PH) | IB_AW'(ph_wa) :
+                           tgt == T_PH ? IB_AW'(IB_PH) | IB_AW'(addrq[3:0]) : IB_AW'(addrq[IN_AW-1:0]);
   wire [31:0] ib_wd = pr_we ? {PR_N{PR_L'(e_pr_wd)}} : ph_we ? ph_wd : hwd[63:32];
   wire [3:0]  pr_be = PR_N == 4 ? 4'b0001 << e_pr_wa[PR_LB-1:0] : 4'b0011 << {e_pr_wa[0], 1'b0};
   wire [3:0]  ib_be = pr_we ? pr_be : {4{in_we || ph_we}};
@@ -346,6 +364,7 @@ module htm3_memmap #(
 `ifdef SIM
     if (ib_be != 4'd0 && ib_wa == ib_ra) ib_rd <= ~ib_mem[ib_ra];  // as htm_ebr: undefined on silicon
     if (pr_we && (in_we || ph_we)) $error("htm3_memmap: out.pred and IN_BUF/PHASE_CYCLES written in one cycle");
+    if (e_on && (req || busy)) $error("htm3_memmap: a request while the TM owns the shared memories");
 `endif
   end
 `ifdef SIM

@@ -32,6 +32,8 @@ module htm3_seq #(
     output wire           busy,
     output reg            err,        // the command failed with BAD_INPUT
     output reg  [63:0]    steps,
+    output wire           steps_rot,  // steps is being rotated (OUTPUT's store): not the count
+    input  wire           h_rot,      // rotate steps by 16 bits (the host's STEP_HI read, while idle)
     output reg  [31:0]    cycles,
     // PHASE_CYCLES in RAM (htm3_memmap keeps it in IN_BUF's spare words):
     // ph_we writes ph_wd at phase ph_ws; the host reads phase ph_ra, its
@@ -86,13 +88,30 @@ module htm3_seq #(
     // the logical memory port (RESTORE's loads)
     output reg            m_req,
     output reg            m_we,
-    output reg  [63:0]    m_wd,
+    output reg  [15:0]    m_wd,    // a write's part m_wk, going out while m_wgo (low part first)
+    input  wire [1:0]     m_wk,
+    input  wire           m_wgo,
     output reg  [4:0]     m_sel,
     output reg  [31:0]    m_addr,
     input  wire           m_ack,
     input  wire [63:0]    m_rd
 );
   `include "htm_arch.vh"
+  // x < c for a constant c, as gates: Yosys maps a comparison to a carry
+  // chain, a cell a bit even against a constant; this folds to a few LUTs.
+  function automatic ltc(input [31:0] x, input [31:0] c);
+    integer i;
+    reg lt, eq;
+    begin
+      lt = 1'b0;
+      eq = 1'b1;
+      for (i = 31; i >= 0; i = i - 1) begin
+        lt = lt | (eq & ~x[i] & c[i]);
+        eq = eq & (x[i] == c[i]);
+      end
+      ltc = lt;
+    end
+  endfunction
   localparam integer WN = (N > 1) ? $clog2(N) : 1;
   // Q_PW: the cycle after the last one of a STEP, in which OUTPUT's count is
   // written (busy, not counted in CYCLES)
@@ -112,7 +131,7 @@ module htm3_seq #(
   wire [31:0]   v = ib_d;
   // (the host starts a STEP only with in_count <= N: its low bits)
   wire          chk_last = ci == in_count[WNC-1:0];
-  wire          chk_bad = ci != 0 && (v >= N || (ci > 1 && WN'(v) <= prev));
+  wire          chk_bad = ci != 0 && (!ltc(v, N) || (!ltc(32'(ci), 2) && WN'(v) <= prev));
   assign ib_a = sp_busy ? IN_AW'(sp_inbuf_a) : IN_AW'(ci);
   assign sp_n_in = WNC'(in_count);
 
@@ -131,7 +150,7 @@ module htm3_seq #(
   wire [31:0] pinc = pcnt + 1;
   reg [3:0]  pcur;
   reg [9:0]  phv;
-  assign ph_ok = (ph_ra <= 4'd9) && phv[ph_ra] && !busy && !busy_q;
+  assign ph_ok = ltc(32'(ph_ra), 10) && phv[ph_ra] && !busy && !busy_q;
   wire [3:0] sp_sl = {1'b0, sp_phase - 3'd1};  // the SP's phase (1 LOAD .. 5 SP_DUTY) as a phase number
   assign ph_we = (q == Q_SP && (sp_busy ? sp_sl != pcur : !sp_start)) || ((q == Q_CELLS || q == Q_DEND) && tm_done) ||
                  q == Q_SWAP || q == Q_PW;
@@ -154,8 +173,20 @@ module htm3_seq #(
   // li 0 .. 10: cfg word 3 + li read; 11: regs word 0 (the step count);
   // 12: regs word 2 (minOverlap); 13: regs word 1 (the SP iteration: the
   // engine loads both from the port's data, regs_ld); RESTORE ends after
-  // 13. 14 .. 16: regs words 0, 1, 2 written (their home is regs).
+  // 13. 14 .. 16: regs words 0, 1, 2 written (their home is regs), a
+  // 16-bit part a cycle, low first.
+  //
+  // The step count is incremented as it is stored: its register rotates
+  // by a part as each part goes out, the part written being the part plus
+  // the carry (sc, set when OUTPUT starts), so that a 16-bit adder and no
+  // part multiplexer serve. While that store runs (steps_rot) steps is
+  // not the count: the host holds a read of STEP_LO or STEP_HI until it
+  // ends (at most 8 cycles), and reads the new count, as it read the old
+  // one before OUTPUT.
   reg [4:0] li;
+  reg       sc;
+  assign steps_rot = (q == Q_LOAD || q == Q_LWAIT) && li == 5'd14;
+  wire [16:0] s_inc = {1'b0, steps[15:0]} + 17'(sc);
   always @* begin
     m_we = li >= 5'd14;
     m_sel = (li < 5'd11) ? {1'b0, MEM_CFG} : {1'b0, MEM_REGS};
@@ -165,7 +196,7 @@ module htm3_seq #(
       5'd13, 5'd15: m_addr = 32'd1;
       default: m_addr = 32'(li) + 32'd3;
     endcase
-    m_wd = (li == 5'd14) ? steps : (li == 5'd15) ? sp_iter : {48'd0, sp_minov};
+    m_wd = (li == 5'd14) ? s_inc[15:0] : (li == 5'd15) ? sp_iter[16*m_wk+:16] : (m_wk == 2'd0) ? sp_minov : 16'd0;
     sp_iter_i = m_rd;
   end
 
@@ -179,6 +210,11 @@ module htm3_seq #(
     err <= 1'b0;
     m_req <= 1'b0;
     if (ph_we) phv[pcur] <= 1'b1;
+    // (the host's writes while idle are not ours; the host's rotations, sc 0, are)
+    if ((m_wgo && q == Q_LWAIT && li == 5'd14) || h_rot) begin
+      steps <= {s_inc[15:0], steps[63:16]};
+      sc <= s_inc[16];
+    end
     case (q)
       Q_CHECK: begin
         ci <= ci + 1'b1;
@@ -223,7 +259,7 @@ module htm3_seq #(
           pcur <= PH_OUT;
           out_count <= WC'(sp_n_act);
           anom_den <= WC'(sp_n_act);
-          steps <= steps + 1;
+          sc <= 1'b1;
           li <= 5'd14;
           q <= Q_LOAD;
         end
@@ -254,6 +290,7 @@ module htm3_seq #(
             5'd9: cfg_dutyper <= m_rd[15:0];
             5'd10: cfg_updper <= m_rd[15:0];
             5'd11: steps <= m_rd;
+            5'd14: sc <= 1'b0;  // (the carry out of the count: 0 for the host's rotations)
             5'd12: sp_minov_i <= m_rd[15:0];
             5'd13: sp_regs_ld <= 1'b1;  // iter_i is the port's data, held until the next request
             default: ;  // cfg word 5 (B, fixed by the build); the stores
@@ -285,6 +322,7 @@ module htm3_seq #(
       end
     endcase
     if (rst) begin
+      sc <= 1'b0;
       q <= Q_IDLE;
       sp_start <= 1'b0;
       sp_regs_ld <= 1'b0;

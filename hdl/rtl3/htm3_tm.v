@@ -122,6 +122,21 @@ module htm3_tm #(
   localparam integer CMX_AW = $clog2(CM_SL + 8);
   localparam integer PREV_BASE = 6 * R, NEXT_BASE = 7 * R, SEG_BASE = 8 * R, TAIL_ADDR = 9 * R;
   localparam [1:0] MD_CELLS = 2'd0, MD_DEND = 2'd1, MD_RST = 2'd2;
+  // x < c for a constant c, as gates: Yosys maps a comparison to a carry
+  // chain, a cell a bit even against a constant; this folds to a few LUTs.
+  function automatic ltc(input [31:0] x, input [31:0] c);
+    integer i;
+    reg lt, eq;
+    begin
+      lt = 1'b0;
+      eq = 1'b1;
+      for (i = 31; i >= 0; i = i - 1) begin
+        lt = lt | (eq & ~x[i] & c[i]);
+        eq = eq & (x[i] == c[i]);
+      end
+      ltc = lt;
+    end
+  endfunction
   reg [1:0] md;
   reg [WCELL:0] n_pw;
 
@@ -202,7 +217,9 @@ module htm3_tm #(
   wire c_eq = (qk == 2'd3) ? p_eq : q_eq && p_eq;
   wire seg_valid = e_sm_rd[WCELL];  // tm.seg's {count, valid, owner}
   wire s_last = s == (WS + 1)'(S - 1);
-  wire [WS-1:0] pred_seg = have_tail ? tail : best;  // the appended segment's predecessor (itself when first)
+  // the appended segment's predecessor: the tail, which R_END sets to the
+  // segment itself when it is the first (no multiplexer)
+  wire [WS-1:0] pred_seg = tail;
 
   // The restore engine's memory ports; the marks (u_sc bit 0): cleared at
   // the first round's tm.seg reads, set for the segment appended.
@@ -226,7 +243,7 @@ module htm3_tm #(
       default: ;
     endcase
     r_hd_we = rs == R_CLR;
-    r_cm_we = (rs == R_CLR && ri < (WCELL + 1)'(NCM)) || rs == R_Q;
+    r_cm_we = (rs == R_CLR && ltc(32'(ri), NCM)) || rs == R_Q;
     r_wl_we = ri_v && e_win_rd[ri_d[3:0]];
   end
 
@@ -276,7 +293,10 @@ module htm3_tm #(
           end
         end
       end
-      R_END: rs <= have_best ? R_AP1 : R_TAIL;
+      R_END: begin
+        rs <= have_best ? R_AP1 : R_TAIL;
+        if (have_best && !have_tail) tail <= best;
+      end
       R_AP1: rs <= R_AP2;
       R_AP2: rs <= R_AP3;
       R_AP3: begin
@@ -316,16 +336,21 @@ module htm3_tm #(
   end
 
   // ------------------------------------------------------- the port muxes
+  // The segment memory's and cfg/regs' write enables, data and the segment
+  // memory's address are 0 while !e_on: htm3_memmap ORs them with its own.
   always @* begin
     e_cr_ra = md == MD_DEND ? d_cr_ra : c_cr_ra;
-    e_cr_we = md == MD_DEND ? d_cr_we : md == MD_CELLS && c_cr_we;
+    e_cr_we = e_on && (md == MD_DEND ? d_cr_we : md == MD_CELLS && c_cr_we);
     e_cr_wa = md == MD_DEND ? d_cr_wa : c_cr_wa;
-    e_cr_wd = md == MD_DEND ? d_cr_wd : c_cr_wd;
+    e_cr_wd = {16{e_on}} & (md == MD_DEND ? d_cr_wd : c_cr_wd);
     case (md)
       MD_DEND: begin e_sm_a = d_sm_a; e_sm_we = d_sm_we; e_sm_wd = d_sm_wd; end
       MD_RST: begin e_sm_a = r_sm_a; e_sm_we = r_sm_we; e_sm_wd = r_sm_wd; end
       default: begin e_sm_a = c_sm_a; e_sm_we = c_sm_we; e_sm_wd = c_sm_wd; end
     endcase
+    e_sm_a = {SM_AW{e_on}} & e_sm_a;
+    e_sm_we = e_on && e_sm_we;
+    e_sm_wd = {16{e_on}} & e_sm_wd;
     e_syn_a = md == MD_DEND ? d_syn_a : c_syn_a;
     e_syn_we = md == MD_CELLS && c_syn_we;
     e_act_ra = md == MD_DEND ? {cb, d_act_ra} : c_pa_ra;
