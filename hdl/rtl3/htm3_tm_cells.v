@@ -139,7 +139,7 @@ module htm3_tm_cells #(
       S_HEAD = 6'd6, S_HWAIT = 6'd7, S_SEG = 6'd8, S_BURST = 6'd9, S_DEC = 6'd10, S_DRAW = 6'd11,
       S_MUL = 6'd12, S_PICK = 6'd13, S_FIN = 6'd14, S_RESUME = 6'd15, S_BLEARN = 6'd16,
       S_A0 = 6'd17, S_A1 = 6'd18, S_AR = 6'd19, S_AW1 = 6'd20, S_AW2 = 6'd21, S_AEND = 6'd22,
-      S_G0 = 6'd23, S_G1 = 6'd24, S_GR = 6'd25, S_GW1 = 6'd26, S_GW2 = 6'd27, S_GEV = 6'd28,
+      S_G0 = 6'd23, S_G1 = 6'd24, S_GW2 = 6'd27, S_GEV = 6'd28,
       S_GSEL = 6'd29, S_GC0 = 6'd30, S_GC1 = 6'd31, S_GC2 = 6'd32, S_GC3 = 6'd33, S_GEND = 6'd34,
       S_K0 = 6'd35, S_K1 = 6'd36, S_WA = 6'd37, S_WB = 6'd38, S_WC = 6'd39, S_WD = 6'd40, S_WE = 6'd41,
       S_KPOOL = 6'd42, S_PSA = 6'd43, S_PSB = 6'd44, S_PSC = 6'd45, S_PSE = 6'd46, S_POP = 6'd47,
@@ -224,6 +224,7 @@ module htm3_tm_cells #(
   reg [15:0] acc_a, acc_w;
   // Segment operations.
   reg pun;  // the slot loop punishes (else adapts)
+  reg gm;  // the slot loop (S_AR, S_AW1) is grow's filter pass (S_GW2; else S_AW2)
   // numPot of the segment adapted, 0 for a new one: grow's n is
   // maxNewSynapseCount - g_pot (for a new segment min(n, previous winners)
   // is taken with the candidates, n_pw - 0)
@@ -237,7 +238,6 @@ module htm3_tm_cells #(
   reg [WM-1:0] cnt;  // its synapse count
   reg [WCELL-1:0] owner;
   reg [WMS:0] js;  // slot
-  reg [WM-1:0] n_excl;  // previous winners presynaptic to the segment (at most M)
   reg [WN-1:0] bn;  // candidates not yet examined
   // grow's need, saturated at NSAT >= M + 2: beyond M it only decides
   // evictions (over); the candidate loop's need is at most M
@@ -254,10 +254,13 @@ module htm3_tm_cells #(
   // create runs only when the walk found none)
   reg bv;
   reg [WS-1:0] bseg;
-  reg [31:0] bage;  // the best age
-  reg [15:0] lru_lo;  // the low half of an age (iter - seglru): iter is read from regs 3 each time
-  reg age_b;  // its borrow
-  reg elig;
+  // The best age and the low half of an age (iter - seglru: iter is read
+  // from regs 3 each time), both inverted: the comparison's operands need
+  // no inverters (the subtraction's LUTs invert its sums for free).
+  reg [31:0] nbage;
+  reg [15:0] lru_lo_n;
+  reg age_b;  // the low half's borrow
+  reg age_c;  // the low halves' comparison (the carry into the high halves')
   reg [WS-1:0] dp;  // destroy: the segment's prev (its next is read where used)
 
   // --- the generator and its multiplier
@@ -283,12 +286,11 @@ module htm3_tm_cells #(
   wire seg_prune = cnt < min_t;  // S_AEND: too few synapses left
   wire [7:0] fold_amask = (st == S_FOLD && k == 6'd1) ? 8'd0 : amask;  // amask, cleared on a word's first fold
   wire fold_hit = ai < n_act && CM_AW'(ac_rd >> 3) == w;
-  wire [7:0] vm_bit = vm & (~vm + 8'd1);  // lowest column still to visit
   reg [2:0] vm_b;
   integer q;
   always @* begin
     vm_b = 3'd0;
-    for (q = 7; q >= 0; q = q - 1) if (vm_bit[q]) vm_b = 3'(q);
+    for (q = 7; q >= 0; q = q - 1) if (vm[q]) vm_b = 3'(q);  // the lowest column still to visit
   end
   // The r-th (from 0) cell among ties_m, r = rng_below.
   reg [WK-1:0] pick;
@@ -332,43 +334,44 @@ module htm3_tm_cells #(
   // The slot word's fields.
   wire [WCELL-5:0] rd_chi = syn_rd[B+4+:WCELL-4];  // the slot's cell's bitmap word
   // The slot's word is syn_rd itself: the slot loops hold the address from
-  // the read (S_AR, S_GR) to the last state (S_AW2, S_GW2) and write only there.
+  // the read (S_AR) to the last state (S_AW2, S_GW2) and write only there.
   wire sw_valid = syn_rd[SYN_W-1];
   wire [WCELL-1:0] sw_cell = syn_rd[B+:WCELL];
   wire [B-1:0] sw_perm = syn_rd[B-1:0];
   wire pa_bit = pa_rd[sw_cell[3:0]];
+  wire [WCELL-1:0] ex_cell = st == S_GC1 || st == S_GC2 ? pl_rd : sw_cell;
   // adapt: + p_inc (previously active cell) or - p_dec; punish: - p_psd
-  // (p_sub holds p_dec or p_psd)
-  // (previously active cell) or unchanged. Two adders, saturating at
-  // 2^B - 1 and 0, both ready before the previous-active bit (the slowest
-  // input: a read of tm.active addressed by the slot's cell) selects.
-  wire [B:0] perm_up = {1'b0, sw_perm} + {1'b0, p_inc};
-  wire [B:0] perm_dn = {1'b0, sw_perm} - {1'b0, p_sub};
-  wire [B-1:0] perm_inc = perm_up[B] ? {B{1'b1}} : perm_up[B-1:0];
-  wire [B-1:0] perm_sub = perm_dn[B] ? {B{1'b0}} : perm_dn[B-1:0];
-  wire [B-1:0] perm_new = pun ? (pa_bit ? perm_sub : sw_perm) : (pa_bit ? perm_inc : perm_sub);
+  // (previously active cell) or unchanged (p_sub holds p_dec or p_psd).
+  // One adder (sw_perm + p_inc, or sw_perm + ~p_sub + 1 in B + 1 bits),
+  // saturating at 2^B - 1 and 0 (its bit B). (The previous-active bit, a
+  // read of tm.active addressed by the slot's cell, selects the operand:
+  // the path ran at 20.9 MHz in the wrapper, above the board's 12.)
+  wire perm_up = !pun && pa_bit;
+  wire [B:0] perm_s = {1'b0, sw_perm} + (perm_up ? {1'b0, p_inc} : {1'b1, ~p_sub}) + {{B{1'b0}}, !perm_up};
+  wire [B-1:0] perm_sat = perm_s[B] ? {B{perm_up}} : perm_s[B-1:0];
+  wire [B-1:0] perm_new = pun && !pa_bit ? sw_perm : perm_sat;
   wire pw_bit = win_rd[sw_cell[3:0]];
-  wire [WN-1:0] ncand_c = WN'(n_pw) - WN'(n_excl);
   // maxNewSynapseCount - numPot, and whether it is positive (its borrow)
   wire [WM+2:0] mn_b = {1'b0, max_new} - (WM + 3)'(g_pot);
   wire [WM+1:0] mn_d = mn_b[WM+1:0];
   wire mn_gt = !mn_b[WM+2] && mn_d != {(WM + 2) {1'b0}};
   wire [WM:0] gn = mn_d[WM+1] ? (WM + 1)'(NSAT) : mn_d[WM:0];  // grow's n, saturated at NSAT = 2^(WM+1) - 1
-  wire [WM:0] need_c = WN'(gn) < ncand_c ? gn : (WM + 1)'(ncand_c);  // (at most gn <= NSAT)
-  wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
-  wire [WM-1:0] room = WM'(M) - cnt;  // free slots
+  wire [WM:0] need_c = WN'(gn) < bn ? gn : (WM + 1)'(bn);  // min(n, candidates) (at most gn <= NSAT)
+  wire [WM-1:0] room = WM'(M) - cnt;  // free slots (cnt <= M)
+  wire over = need > (WM + 1)'(room);  // grow must evict: cnt + need > M
   // A segment's age, a half at a time: iter's half (cr_rd) minus seglru's
   // half (sm_rd), the low half in S_WC and S_PSB, the high in S_WD and S_PSC.
   wire [16:0] age_d = {1'b0, cr_rd} - {1'b0, sm_rd} - {16'd0, (st == S_WD || st == S_PSC) && age_b};
-  wire [31:0] age = {age_d[15:0], lru_lo};
-  // One comparator, on the age as its high half is computed: age >= bage in
-  // the walk (S_WD: among equal ages the last seen), age > bage in the pool
-  // scan (S_PSC); the carry of age - bage (- 1 in the scan).
-  // (only the carry of the sum is used)
+  // The comparison, a half at a time as the age's halves are computed:
+  // age >= bage in the walk (among equal ages the last seen), age > bage in
+  // the pool scan: the carry of age + ~bage (+ 1 in the walk), the low
+  // halves' (S_WC, S_PSB: age_c) into the high halves' (S_WD, S_PSC).
+  // (only the carries of the sums are used)
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] age_cmp = {1'b0, age} + {1'b0, ~bage} + {32'd0, st == S_WD};
+  wire [16:0] age_cmp_lo = {1'b0, age_d[15:0]} + {1'b0, nbage[15:0]} + {16'd0, st == S_WC};
+  wire [16:0] age_cmp_hi = {1'b0, age_d[15:0]} + {1'b0, nbage[31:16]} + {16'd0, age_c};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire age_older = age_cmp[32];
+  wire age_older = age_cmp_hi[16];
   // the synapse count plus 1 (S_GC3's take) or minus 1 (a prune, an eviction): one adder
   assign take = drew && rng_below < WN'(need);
   wire [WM-1:0] cnt_pm = cnt + (st == S_GC3 ? WM'(1) : {WM{1'b1}});
@@ -410,7 +413,8 @@ module htm3_tm_cells #(
   assign sc_wd = {oseg, {(2 * WM) {1'b0}}};
   assign cs_we = (st == S_POP && k == 6'd1) || st == S_D3;
   assign cs_wa = owner;  // (S_POP sets it to ccell; destroy reads it)
-  assign cs_wd = st == S_D3 ? cs_rd - 1'b1 : cs_rd + 1'b1;
+  wire [WS:0] fc_pm = fc + (st == S_KPOOL ? {(WS + 1) {1'b1}} : (WS + 1)'(1));  // FREE_COUNT - 1 (a pop) or + 1 (a destroy)
+  assign cs_wd = cs_rd + (st == S_D3 ? {WG{1'b1}} : WG'(1));  // (one adder: -1 or +1)
 
   // cfg/regs addresses read by S_POP, step k: iter (regs 3) for k 3-4,
   // created (regs 4) for k 5-8, created's counter for its event (k 11)
@@ -521,12 +525,14 @@ module htm3_tm_cells #(
     if (st == S_AEND || st == S_GEND || st == S_DZ) sc_ra = oseg;
     cs_ra = rcell;
     win_ra = {~bank, rcell[WCELL-1:4]};
-    ex_ra = rd_chi;
+    // the marks are read and written at one cell: the slot's (the filter
+    // pass), the previous winner's (S_GC1 reads, S_GC2 writes); S_GW2 sets
+    // a mark that is 0 (a segment has one synapse a cell), S_GC2 clears one
+    // that is 1: both toggle
+    ex_ra = ex_cell[WCELL-1:4];
     ex_we = 1'b0;
-    ex_wa = sw_cell[WCELL-1:4];
-    // S_GW2 sets a mark that is 0 (a segment has one synapse a cell),
-    // S_GC2 clears one that is 1: both toggle
-    ex_wd = ex_rd ^ (16'd1 << (st == S_GC2 ? pl_rd[3:0] : sw_cell[3:0]));
+    ex_wa = ex_cell[WCELL-1:4];
+    ex_wd = ex_rd ^ (16'd1 << ex_cell[3:0]);
     syn_o = SYN_AW'(js);
     syn_we = 1'b0;
     syn_wd = {SYN_W{1'b0}};
@@ -546,6 +552,7 @@ module htm3_tm_cells #(
         sm_sh = 2'd1;
       end
       S_PSB: begin
+        sc_ra = oseg;  // (again: S_PSC's eligibility)
         sm_b = SM_AW'(LRU_BASE);
         sm_seg = 1'b1;
         sm_sh = 2'd1;
@@ -579,18 +586,14 @@ module htm3_tm_cells #(
         sm_seg = 1'b1;
         sm_wd = seg_word;
       end
-      S_GW1: win_ra = {~bank, rd_chi};
+      S_AW1: win_ra = {~bank, rd_chi};  // (grow's previous-winner bit)
       S_GW2: ex_we = sw_valid && pw_bit && !rescan;
       S_GEV:
       if (over && wk_v) begin
         syn_we = 1'b1;
         syn_o = SYN_AW'(wk_j);
       end
-      S_GC1: ex_ra = pl_rd[WCELL-1:4];
-      S_GC2: begin
-        ex_we = !gc_cand;
-        ex_wa = pl_rd[WCELL-1:4];
-      end
+      S_GC2: ex_we = !gc_cand;
       S_K0: cs_ra = ccell;
       S_WA: begin
         sm_b = SM_AW'(SEG_BASE);
@@ -789,10 +792,12 @@ module htm3_tm_cells #(
     ev_i_r <= st == S_FIN ? 3'(k >> 2) : ev_i;  // S_FIN: the counter that k + 1 adds
     if (ev_go_r && fin_sum[16]) ev_c[ev_i_r] <= 1'b1;
     // the walk's and the pool scan's best segment (S_WD, S_PSC)
-    if ((st == S_WD && owner == ccell || st == S_PSC && elig) && (!bv || age_older)) begin
+    // (a pool segment is eligible when neither active nor matching: S_PSC
+    // has its scratch word, read by S_PSA and again by S_PSB)
+    if ((st == S_WD && owner == ccell || st == S_PSC && !seg_is_match && !seg_is_act) && (!bv || age_older)) begin
       bv <= 1'b1;
       bseg <= oseg;
-      bage <= age;
+      nbage <= {~age_d[15:0], lru_lo_n};
     end
     if (pr_we) n_pred <= n_pred + 1'b1;
     case (st)
@@ -863,7 +868,7 @@ module htm3_tm_cells #(
           k <= 6'd0;
         end else st <= S_WORD;
       end else begin
-        vm <= vm & ~vm_bit;
+        vm <= vm & (vm - 1'b1);
         col_b <= vm_b;
         col_act <= amask[vm_b];
         col_pred <= act8[vm_b];
@@ -963,6 +968,7 @@ module htm3_tm_cells #(
       end
       // --- adapt / punish oseg (SPEC 6.6, 6.8): 3 cycles a slot
       S_A0: begin
+        gm <= 1'b0;
         sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         st <= S_A1;
       end
@@ -974,7 +980,7 @@ module htm3_tm_cells #(
         st <= S_AR;
       end
       S_AR: st <= S_AW1;
-      S_AW1: st <= S_AW2;
+      S_AW1: st <= gm ? S_GW2 : S_AW2;
       S_AW2: begin
         if (sw_valid && perm_new == {B{1'b0}}) begin
           cnt <= cnt_pm;
@@ -991,6 +997,7 @@ module htm3_tm_cells #(
       end else st <= ret ? S_COL : S_RESUME;
       // --- grow on oseg (SPEC 6.7)
       S_G0: begin
+        gm <= 1'b1;
         sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         st <= S_G1;
       end
@@ -999,15 +1006,13 @@ module htm3_tm_cells #(
         cnt <= sm_rd[WCELL+1+:WM];
         owner <= sm_rd[WCELL-1:0];
         js <= {(WMS + 1) {1'b0}};
-        n_excl <= {WM{1'b0}};
+        bn <= WN'(n_pw);  // less the previous winners presynaptic to the segment (S_GW2): the candidates
         wk_v <= 1'b0;
         rescan <= 1'b0;
-        st <= S_GR;
+        st <= S_AR;
       end
-      S_GR: st <= S_GW1;
-      S_GW1: st <= S_GW2;
       S_GW2: begin
-        if (sw_valid && pw_bit && !rescan) n_excl <= n_excl + 1'b1;
+        if (sw_valid && pw_bit && !rescan) bn <= bn - 1'b1;
         if (sw_valid && !pw_bit && (!wk_v || sw_perm < wk_perm)) begin
           wk_v <= 1'b1;
           wk_j <= WMS'(js);
@@ -1016,11 +1021,10 @@ module htm3_tm_cells #(
         fmask <= {!sw_valid, fmask[M-1:1]};  // slot js (all M slots shift through)
         js <= js + 1'b1;
         if (32'(js) == M - 1) st <= rescan ? S_GEV : S_GNEED;
-        else st <= S_GR;
+        else st <= S_AR;
       end
       S_GNEED: begin
         need <= need_c;
-        bn <= ncand_c;  // (the rescans after an eviction do not count)
         st <= S_GEV;
       end
       S_GEV: begin
@@ -1031,7 +1035,7 @@ module htm3_tm_cells #(
           cnt <= cnt_pm;
           js <= {(WMS + 1) {1'b0}};
           wk_v <= 1'b0;
-          st <= S_GR;
+          st <= S_AR;
         end else st <= S_GSEL;
       end
       S_GSEL: begin
@@ -1072,7 +1076,9 @@ module htm3_tm_cells #(
         st <= S_WC;
       end
       S_WC: begin
-        {age_b, lru_lo} <= age_d;
+        age_b <= age_d[16];
+        lru_lo_n <= ~age_d[15:0];
+        age_c <= age_cmp_lo[16];
         st <= S_WD;
       end
       S_WD: st <= S_WE;
@@ -1092,15 +1098,16 @@ module htm3_tm_cells #(
         st <= S_PSA;
       end else begin
         k <= 6'd0;
-        fc <= fc - 1'b1;
+        fc <= fc_pm;
         st <= S_POP;
       end
       // the pool's least recently used segment neither active nor matching
       S_PSA: st <= S_PSB;
       S_PSF: st <= S_PSE;
       S_PSB: begin
-        {age_b, lru_lo} <= age_d;
-        elig <= !seg_is_match && !seg_is_act;
+        age_b <= age_d[16];
+        lru_lo_n <= ~age_d[15:0];
+        age_c <= age_cmp_lo[16];
         st <= S_PSC;
       end
       S_PSC: begin
@@ -1157,7 +1164,7 @@ module htm3_tm_cells #(
         k <= k + 1'b1;
         if (k == 6'd8 && sm_rd[WS-1:0] == oseg) tail <= dp;  // oseg was the newest
         if (k == 6'd9) begin
-          if (dret != 2'd2) fc <= fc + 1'b1;  // (else S_POP pops it again)
+          if (dret != 2'd2) fc <= fc_pm;  // + 1 (else S_POP pops it again)
           js <= {(WMS + 1) {1'b0}};
           st <= S_DZ;
         end
