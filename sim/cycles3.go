@@ -89,7 +89,7 @@ func Dend3Cycles(used, M int) int { return 13 + used*max(M, 4) }
 // entries, bursts and least-used draws.
 func TMCells3Cycles(p Params3, nAct, visited, entries, bursts, draws int) int {
 	NA, NCM := (p.C*p.K+15)/16, (p.C+7)/8
-	return 48 + NA + 3*NCM + nAct + visited*(2*p.K+1) + entries + bursts*(p.K+2) + 3*draws
+	return 45 + NA + 3*NCM + nAct + visited*(2*p.K+1) + entries + bursts*(p.K+2) + 3*draws
 }
 
 // TMCells3Ops are the segment operations of a pass of htm3_tm_cells with
@@ -99,7 +99,7 @@ type TMCells3Ops struct {
 	BLearn   int // bursts with learning
 	Adapts   int // adapt and punish passes
 	Grows    int // grows
-	GEv      int // weakest-synapse passes of the grows (at least one a grow)
+	GEv      int // weakest-synapse passes of the grows (one a grow, and one after each synapse evicted)
 	Creates  int // segments created on a cell
 	Walks    int // cell-full walks (cell evictions)
 	Walked   int // used segments those walks passed
@@ -130,7 +130,7 @@ func (c TMCells3Counts) Cycles(p Params3) int {
 // TMCells3LearnCycles is TM.md's formula for the cycles that learning adds
 // to a pass with npw previous winners: per adapt or punish pass 3 + 3M (and
 // 1 to resume the list walk when it ran inside it), per burst 1, per grow
-// 6 + 3M + 4·npw and per extra weakest-synapse pass 3M + 1, per create 3,
+// 6 + 3M + 4·npw and per weakest-synapse pass after an eviction 3M + 1, per create 3,
 // per cell-full walk 2 + 4 per used segment walked, per pool scan 3S + 2,
 // per pop 12, per destroy 14 + M.
 func TMCells3LearnCycles(p Params3, npw int, o TMCells3Ops) int {

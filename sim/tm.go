@@ -376,8 +376,8 @@ func (s *Sim) grow(sg uint32, n int) {
 	s.cand = cand
 	need := min(n, len(cand))
 	// The weakest-synapse passes (SPEC 6.7 step 3): architecture 3's
-	// filter pass finds the first weakest synapse; an eviction that leaves
-	// more to evict makes another pass.
+	// filter pass finds the first weakest synapse; every eviction is
+	// followed by another pass (which evicts again while over).
 	s.c3.Ops.GEv++
 	for over := used + need - p.M; over > 0; over-- {
 		s.rd[MemTMSyn] += uint64(p.M)
@@ -398,9 +398,7 @@ func (s *Sim) grow(sg uint32, n int) {
 		s.wr[MemTMSyn]++
 		used--
 		s.regs[regSynEvicted]++
-		if over > 1 {
-			s.c3.Ops.GEv++
-		}
+		s.c3.Ops.GEv++
 	}
 	need = min(need, p.M-used)
 	slot := 0

@@ -64,9 +64,9 @@ module htm3_tm_cells #(
 
     output reg  [ 6:0] cr_ra,
     input  wire [15:0] cr_rd,
-    output reg         cr_we,
-    output reg  [ 6:0] cr_wa,
-    output reg  [15:0] cr_wd,
+    output wire        cr_we,
+    output wire [ 6:0] cr_wa,
+    output wire [15:0] cr_wd,
 
     output wire [WCOL-1:0] ac_ra,
     input  wire [WCOL-1:0] ac_rd,
@@ -127,7 +127,7 @@ module htm3_tm_cells #(
     output reg [ACT_AW:0] win_wa,
     output reg [   15:0] win_wd,
 
-    output reg             wl_we,
+    output wire            wl_we,
     output wire [WCELL:0] wl_wa,
     output wire [WCELL-1:0] wl_wd,
 
@@ -139,7 +139,7 @@ module htm3_tm_cells #(
       S_HEAD = 6'd6, S_HWAIT = 6'd7, S_SEG = 6'd8, S_BURST = 6'd9, S_DEC = 6'd10, S_DRAW = 6'd11,
       S_MUL = 6'd12, S_PICK = 6'd13, S_FIN = 6'd14, S_RESUME = 6'd15, S_BLEARN = 6'd16,
       S_A0 = 6'd17, S_A1 = 6'd18, S_AR = 6'd19, S_AW1 = 6'd20, S_AW2 = 6'd21, S_AEND = 6'd22,
-      S_G0 = 6'd23, S_G1 = 6'd24, S_GR = 6'd25, S_GW1 = 6'd26, S_GW2 = 6'd27, S_GEV = 6'd28,
+      S_G0 = 6'd23, S_G1 = 6'd24, S_GW2 = 6'd27, S_GEV = 6'd28,
       S_GSEL = 6'd29, S_GC0 = 6'd30, S_GC1 = 6'd31, S_GC2 = 6'd32, S_GC3 = 6'd33, S_GEND = 6'd34,
       S_K0 = 6'd35, S_K1 = 6'd36, S_WA = 6'd37, S_WB = 6'd38, S_WC = 6'd39, S_WD = 6'd40, S_WE = 6'd41,
       S_KPOOL = 6'd42, S_PSA = 6'd43, S_PSB = 6'd44, S_PSC = 6'd45, S_PSE = 6'd46, S_POP = 6'd47,
@@ -166,8 +166,12 @@ module htm3_tm_cells #(
   // saturated at NSAT (below), and maxNewSynapseCount - numPot (numPot at
   // most M) saturates there the same
   reg [WM+1:0] max_new;
-  reg [WG-1:0] g_max;  // cfg 19
-  reg [B-1:0] p_init, p_inc, p_dec, p_psd;  // cfg 23, 25, 26, 27
+  reg [B-1:0] p_inc;  // cfg 25
+  // the operation's other permanence, read from cfg as it starts: p_dec
+  // (cfg 26, adapt) or p_psd (cfg 27, punish) by S_A0, p_init (cfg 23) by
+  // S_G0; (cfg 19, maxSegmentsPerCell, is read by S_K0 for S_K1)
+  reg [B-1:0] p_sub;
+  reg psd_nz;  // cfg 27 is not 0: inactive columns punish
   // FREE_COUNT; a pop takes its 1 before S_POP (S_KPOOL; a destroy for a
   // pop does not add its 1), so that tm.free's top is at fc in S_POP
   reg [WS:0] fc;
@@ -176,8 +180,8 @@ module htm3_tm_cells #(
   // full, 3 segments pruned, 4 not created, 5 synapses created, 6 pruned,
   // 7 evicted: regs 7-14) are incremented in regs as the events happen: the
   // event's state reads the counter's low quarter (the cfg/regs read port
-  // is idle in every event state), the next cycle adds 1 (ev_go_r) and the
-  // write follows. A carry out of the low quarter is kept in ev_c (at most
+  // is idle in every event state), the next cycle adds 1 (ev_go_r) and
+  // writes it back. A carry out of the low quarter is kept in ev_c (at most
   // one a pass: a pass counts fewer than 2^16 events of each kind) and
   // added into the upper quarters by S_FIN.
   reg [7:0] ev_c;
@@ -186,9 +190,13 @@ module htm3_tm_cells #(
   reg [6:0] cr_ra_r;
   reg carry;  // the carry between a 64-bit counter's 16-bit quarters (S_POP's created, S_FIN)
   reg [CM_AW-1:0] w;  // bitmap word: columns 8w .. 8w + 7
-  reg [7:0] act8, any8, amask, vm;  // the word's bits; active columns; still to visit
+  reg [7:0] amask, vm;  // the word's active columns; columns still to visit
+  // (the word's bits are cm_rd itself: cm_ra is w, and the word is cleared
+  // only as S_COL leaves it)
+  wire [7:0] act8 = cm_rd[7:0], any8 = cm_rd[15:8];
   reg [WCOL:0] ai;  // next active column
-  reg [WCOL-1:0] col;
+  reg [2:0] col_b;  // the column visited: {w, col_b} (w changes only as S_COL leaves the word)
+  wire [WCOL-1:0] col = WCOL'({w, col_b});
   reg col_act, col_pred;  // the column is active; it has an active segment
   reg [WK-1:0] ci_k;  // cell of the column being walked (S_HEAD..S_SEG)
   reg [WCELL-1:0] first;  // the column's first cell (when K is not a power of two)
@@ -200,13 +208,23 @@ module htm3_tm_cells #(
   reg [WK-1:0] pw_k;  // the column's previous winner
   reg [WG-1:0] fewest;
   reg [K-1:0] ties_m;  // the column's cells with the fewest segments
+  // One cell set in the active and/or winner bitmap per cycle.
+  reg set_a, set_w;
+  reg [WK-1:0] set_k;  // (col does not change before the set is used)
   // Bitmap accumulators: the word being filled, written when the next set
   // falls in another word and at the end (sets come in ascending order).
+  // When K divides 16 a column's cells are in one word, and its active
+  // cells and winner are set before the next column's: one word index
+  // serves both (ACC1), a set in another word completes both words (the
+  // winner word may be 0: the new bank is zero there already, and no word
+  // is written twice). Otherwise (a column across two words) each has its own.
+  localparam ACC1 = 16 % K == 0;
   reg acc_a_v, acc_w_v;
   reg [ACT_AW-1:0] acc_a_i, acc_w_i;  // (S_CLEAR's word, both)
   reg [15:0] acc_a, acc_w;
   // Segment operations.
   reg pun;  // the slot loop punishes (else adapts)
+  reg gm;  // the slot loop (S_AR, S_AW1) is grow's filter pass (S_GW2; else S_AW2)
   // numPot of the segment adapted, 0 for a new one: grow's n is
   // maxNewSynapseCount - g_pot (for a new segment min(n, previous winners)
   // is taken with the candidates, n_pw - 0)
@@ -220,48 +238,43 @@ module htm3_tm_cells #(
   reg [WM-1:0] cnt;  // its synapse count
   reg [WCELL-1:0] owner;
   reg [WMS:0] js;  // slot
-  reg [SYN_W-1:0] sw;  // the slot's word
-  reg [WM-1:0] n_excl;  // previous winners presynaptic to the segment (at most M)
   reg [WN-1:0] bn;  // candidates not yet examined
   // grow's need, saturated at NSAT >= M + 2: beyond M it only decides
-  // evictions (over, over_next); the candidate loop's need is at most M
+  // evictions (over); the candidate loop's need is at most M
   localparam integer NSAT = (1 << (WM + 1)) - 1;
-  function automatic [WM:0] sat_n(input [31:0] x);
-    sat_n = x > NSAT ? (WM + 1)'(NSAT) : x[WM:0];
-  endfunction
   reg [WM:0] need;
-  reg take;  // S_GC3 took the candidate: its synapse is written in the next cycle
   reg wk_v, rescan;
   reg [WMS-1:0] wk_j;
   reg [B-1:0] wk_perm;
-  reg [M-1:0] fmask;  // free slots (each scan shifts the slots' valid bits in; an eviction sets its slot)
+  reg [M-1:0] fmask;  // free slots (each pass shifts the slots' valid bits in; an eviction is followed by a pass)
   reg [WCELL:0] ip;  // previous winner examined
-  reg [WCELL-1:0] pc;  // its cell
   reg drew;
-  reg [WCELL-1:0] ccell;  // create's cell
   // The best segment: the column walk's best matching one (S_SEG; S_BLEARN
   // adapts it), then create's least recently used one (S_WD, S_PSC; a
   // create runs only when the walk found none)
   reg bv;
   reg [WS-1:0] bseg;
-  reg [31:0] bage;  // the best age
-  reg [15:0] lru_lo;  // the low half of an age (iter - seglru): iter is read from regs 3 each time
-  reg age_b;  // its borrow
-  reg elig;
-  reg [WS-1:0] dp, dn;
-  reg [WCELL-1:0] downer;
+  // The best age and the low half of an age (iter - seglru: iter is read
+  // from regs 3 each time), both inverted: the comparison's operands need
+  // no inverters (the subtraction's LUTs invert its sums for free).
+  reg [31:0] nbage;
+  reg [15:0] lru_lo_n;
+  reg age_b;  // the low half's borrow
+  reg age_c;  // the low halves' comparison (the carry into the high halves')
+  reg [WS-1:0] dp;  // destroy: the segment's prev (its next is read where used)
 
   // --- the generator and its multiplier
   reg rng_step;
   wire rng_load = st == S_INIT && (k == 6'd3 || k == 6'd4);  // regs 5, a half at a time
   wire [31:0] rng_state;
   wire [WN-1:0] rng_below;
-  reg [WK-1:0] n_ties;
-  wire gc_cand = !ex_rd[pc[3:0]];  // S_GC2: the previous winner is a candidate
+  // the previous winner's cell is pl_rd itself (pl_ra holds ip from S_GC0 to S_GC3)
+  wire gc_cand = !ex_rd[pl_rd[3:0]];  // S_GC2: the previous winner is a candidate
   wire draw_now = st == S_GC2 && gc_cand && need != {(WM + 1){1'b0}};
+  wire take;  // S_GC3 takes the candidate drawn (below)
   htm3_rng #(.NW(WN)) u_rng (
       .clk(clk), .load(rng_load), .load_hi(k[2]), .load_val(cr_rd), .step(rng_step || draw_now),
-      .below_n(st == S_GC3 ? bn : WN'(n_ties)), .state(rng_state), .below(rng_below)
+      .below_n(bn), .state(rng_state), .below(rng_below)
   );
 
   // --- combinational helpers
@@ -270,14 +283,14 @@ module htm3_tm_cells #(
   wire [WS-1:0] sc_link = sc_rd[2*WM+:WS];
   wire seg_is_act = sc_conn >= act_t;
   wire seg_is_match = sc_pot >= min_t;
+  wire seg_prune = cnt < min_t;  // S_AEND: too few synapses left
   wire [7:0] fold_amask = (st == S_FOLD && k == 6'd1) ? 8'd0 : amask;  // amask, cleared on a word's first fold
   wire fold_hit = ai < n_act && CM_AW'(ac_rd >> 3) == w;
-  wire [7:0] vm_bit = vm & (~vm + 8'd1);  // lowest column still to visit
   reg [2:0] vm_b;
   integer q;
   always @* begin
     vm_b = 3'd0;
-    for (q = 7; q >= 0; q = q - 1) if (vm_bit[q]) vm_b = 3'(q);
+    for (q = 7; q >= 0; q = q - 1) if (vm[q]) vm_b = 3'(q);  // the lowest column still to visit
   end
   // The r-th (from 0) cell among ties_m, r = rng_below.
   reg [WK-1:0] pick;
@@ -315,43 +328,52 @@ module htm3_tm_cells #(
   // in the column is kept (ci_k, set_k, best_k, pw_k), the cell is formed.
   wire [WCELL-1:0] wcell = K_POW2 ? WCELL'({col, ci_k[WKL-1:0]}) : first + WCELL'(ci_k);  // walked
   wire [WCELL-1:0] set_cell = K_POW2 ? WCELL'({col, set_k[WKL-1:0]}) : first + WCELL'(set_k);
+  // create's cell: the winner S_DEC or S_PICK set (no set follows before the create ends)
+  wire [WCELL-1:0] ccell = set_cell;
 
   // The slot word's fields.
   wire [WCELL-5:0] rd_chi = syn_rd[B+4+:WCELL-4];  // the slot's cell's bitmap word
-  wire sw_valid = sw[SYN_W-1];
-  wire [WCELL-1:0] sw_cell = sw[B+:WCELL];
-  wire [B-1:0] sw_perm = sw[B-1:0];
+  // The slot's word is syn_rd itself: the slot loops hold the address from
+  // the read (S_AR) to the last state (S_AW2, S_GW2) and write only there.
+  wire sw_valid = syn_rd[SYN_W-1];
+  wire [WCELL-1:0] sw_cell = syn_rd[B+:WCELL];
+  wire [B-1:0] sw_perm = syn_rd[B-1:0];
   wire pa_bit = pa_rd[sw_cell[3:0]];
+  wire [WCELL-1:0] ex_cell = st == S_GC1 || st == S_GC2 ? pl_rd : sw_cell;
   // adapt: + p_inc (previously active cell) or - p_dec; punish: - p_psd
-  // (previously active cell) or unchanged. Two adders, saturating at
-  // 2^B - 1 and 0, both ready before the previous-active bit (the slowest
-  // input: a read of tm.active addressed by the slot's cell) selects.
-  wire [B:0] perm_up = {1'b0, sw_perm} + {1'b0, p_inc};
-  wire [B:0] perm_dn = {1'b0, sw_perm} - {1'b0, pun ? p_psd : p_dec};
-  wire [B-1:0] perm_inc = perm_up[B] ? {B{1'b1}} : perm_up[B-1:0];
-  wire [B-1:0] perm_sub = perm_dn[B] ? {B{1'b0}} : perm_dn[B-1:0];
-  wire [B-1:0] perm_new = pun ? (pa_bit ? perm_sub : sw_perm) : (pa_bit ? perm_inc : perm_sub);
+  // (previously active cell) or unchanged (p_sub holds p_dec or p_psd).
+  // One adder (sw_perm + p_inc, or sw_perm + ~p_sub + 1 in B + 1 bits),
+  // saturating at 2^B - 1 and 0 (its bit B). (The previous-active bit, a
+  // read of tm.active addressed by the slot's cell, selects the operand:
+  // the path ran at 20.9 MHz in the wrapper, above the board's 12.)
+  wire perm_up = !pun && pa_bit;
+  wire [B:0] perm_s = {1'b0, sw_perm} + (perm_up ? {1'b0, p_inc} : {1'b1, ~p_sub}) + {{B{1'b0}}, !perm_up};
+  wire [B-1:0] perm_sat = perm_s[B] ? {B{perm_up}} : perm_s[B-1:0];
+  wire [B-1:0] perm_new = pun && !pa_bit ? sw_perm : perm_sat;
   wire pw_bit = win_rd[sw_cell[3:0]];
-  wire [WN-1:0] ncand_c = WN'(n_pw) - WN'(n_excl);
-  wire [WM+1:0] mn_d = max_new - (WM + 2)'(g_pot);  // maxNewSynapseCount - numPot
-  wire [WM:0] gn = sat_n(32'(mn_d));  // grow's n, saturated at NSAT
-  wire [WM:0] need_c = WN'(gn) < ncand_c ? gn : (WM + 1)'(ncand_c);  // (at most gn <= NSAT)
-  wire over = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M);  // grow must evict
-  wire [WM-1:0] room = WM'(M) - cnt;  // free slots
-  wire over_next = (WN + 1)'(cnt) + (WN + 1)'(need) > (WN + 1)'(M + 1);  // and again after this eviction
+  // maxNewSynapseCount - numPot, and whether it is positive (its borrow)
+  wire [WM+2:0] mn_b = {1'b0, max_new} - (WM + 3)'(g_pot);
+  wire [WM+1:0] mn_d = mn_b[WM+1:0];
+  wire mn_gt = !mn_b[WM+2] && mn_d != {(WM + 2) {1'b0}};
+  wire [WM:0] gn = mn_d[WM+1] ? (WM + 1)'(NSAT) : mn_d[WM:0];  // grow's n, saturated at NSAT = 2^(WM+1) - 1
+  wire [WM:0] need_c = WN'(gn) < bn ? gn : (WM + 1)'(bn);  // min(n, candidates) (at most gn <= NSAT)
+  wire [WM-1:0] room = WM'(M) - cnt;  // free slots (cnt <= M)
+  wire over = need > (WM + 1)'(room);  // grow must evict: cnt + need > M
   // A segment's age, a half at a time: iter's half (cr_rd) minus seglru's
   // half (sm_rd), the low half in S_WC and S_PSB, the high in S_WD and S_PSC.
   wire [16:0] age_d = {1'b0, cr_rd} - {1'b0, sm_rd} - {16'd0, (st == S_WD || st == S_PSC) && age_b};
-  wire [31:0] age = {age_d[15:0], lru_lo};
-  // One comparator, on the age as its high half is computed: age >= bage in
-  // the walk (S_WD: among equal ages the last seen), age > bage in the pool
-  // scan (S_PSC); the carry of age - bage (- 1 in the scan).
-  // (only the carry of the sum is used)
+  // The comparison, a half at a time as the age's halves are computed:
+  // age >= bage in the walk (among equal ages the last seen), age > bage in
+  // the pool scan: the carry of age + ~bage (+ 1 in the walk), the low
+  // halves' (S_WC, S_PSB: age_c) into the high halves' (S_WD, S_PSC).
+  // (only the carries of the sums are used)
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [32:0] age_cmp = {1'b0, age} + {1'b0, ~bage} + {32'd0, st == S_WD};
+  wire [16:0] age_cmp_lo = {1'b0, age_d[15:0]} + {1'b0, nbage[15:0]} + {16'd0, st == S_WC};
+  wire [16:0] age_cmp_hi = {1'b0, age_d[15:0]} + {1'b0, nbage[31:16]} + {16'd0, age_c};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire age_older = age_cmp[32];
+  wire age_older = age_cmp_hi[16];
   // the synapse count plus 1 (S_GC3's take) or minus 1 (a prune, an eviction): one adder
+  assign take = drew && rng_below < WN'(need);
   wire [WM-1:0] cnt_pm = cnt + (st == S_GC3 ? WM'(1) : {WM{1'b1}});
   wire [15:0] seg_word = 16'({cnt, 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
   // The one incrementer on regs: an event counter's low quarter plus 1
@@ -361,10 +383,20 @@ module htm3_tm_cells #(
   wire [1:0] fin_q = 2'(k - 1'b1);  // the quarter S_FIN adds
   wire fin_q0 = st == S_FIN && fin_q == 2'd0;
   wire [16:0] fin_sum = {1'b0, cr_rd} + {16'd0, ev_go_r || (carry && !fin_q0)};
+  // regs is written in the cycle its word arrives (cr_rd), at the address
+  // read the cycle before: an event's counter plus 1 (ev_go_r), S_POP's
+  // quarters of created (k 5-8), S_FIN's quarters (k 1-32), FREE_COUNT (33)
+  // and the generator's halves (34, 35)
+  assign cr_wa = cr_ra_r;
+  // (S_POP's k is at most 11, S_FIN's at most 35: k[5] and k[1:0] != 0 is 33-35)
+  wire pop_q = k[3:0] == 4'd5 || k[3:0] == 4'd6 || k[3:0] == 4'd7 || k[3:0] == 4'd8;
+  assign cr_we = ev_go_r || (st == S_POP && pop_q) || (st == S_FIN && k != 6'd0);
+  assign cr_wd = st != S_FIN || !k[5] || k[1:0] == 2'd0 ? fin_sum[15:0] : k[1:0] == 2'd1 ? 16'(fc) :
+      k[1:0] == 2'd2 ? rng_state[15:0] : rng_state[31:16];
 
   assign ac_ra = ai[WCOL-1:0] + WCOL'(st == S_FOLD && fold_hit);
   assign cm_ra = w;
-  assign cm_we = st == S_FOLD && k == 6'd1;  // cleared as read
+  assign cm_we = st == S_COL && vm == 8'd0;  // cleared as left (the read of w+1 follows)
   assign hd_we = st == S_HWAIT;  // cleared as read
   assign cm_wa = w;
   assign cm_wd = 16'd0;
@@ -380,8 +412,23 @@ module htm3_tm_cells #(
   assign sc_wa = oseg;
   assign sc_wd = {oseg, {(2 * WM) {1'b0}}};
   assign cs_we = (st == S_POP && k == 6'd1) || st == S_D3;
-  assign cs_wa = st == S_D3 ? downer : ccell;
-  assign cs_wd = st == S_D3 ? cs_rd - 1'b1 : cs_rd + 1'b1;
+  assign cs_wa = owner;  // (S_POP sets it to ccell; destroy reads it)
+  wire [WS:0] fc_pm = fc + (st == S_KPOOL ? {(WS + 1) {1'b1}} : (WS + 1)'(1));  // FREE_COUNT - 1 (a pop) or + 1 (a destroy)
+  assign cs_wd = cs_rd + (st == S_D3 ? {WG{1'b1}} : WG'(1));  // (one adder: -1 or +1)
+
+  // cfg/regs addresses read by S_POP, step k: iter (regs 3) for k 3-4,
+  // created (regs 4) for k 5-8, created's counter for its event (k 11)
+  function automatic [6:0] pop_addr(input [3:0] kk);
+    case (kk)
+      4'd2: pop_addr = 7'd76;
+      4'd3: pop_addr = 7'd77;
+      4'd4: pop_addr = 7'd80;
+      4'd5: pop_addr = 7'd81;
+      4'd6: pop_addr = 7'd82;
+      4'd7: pop_addr = 7'd83;
+      default: pop_addr = 7'd92;
+    endcase
+  endfunction
 
   // cfg/regs addresses read by S_INIT, step k
   function automatic [6:0] init_addr(input [5:0] kk);
@@ -391,11 +438,8 @@ module htm3_tm_cells #(
       6'd2: init_addr = 7'd84;  // regs 5
       6'd3: init_addr = 7'd85;
       6'd4: init_addr = 7'd36;  // cfg 18
-      6'd5: init_addr = 7'd38;  // cfg 19
-      6'd6: init_addr = 7'd46;  // cfg 23
-      6'd7: init_addr = 7'd50;  // cfg 25
-      6'd8: init_addr = 7'd52;  // cfg 26
-      6'd9: init_addr = 7'd54;  // cfg 27
+      6'd5: init_addr = 7'd50;  // cfg 25
+      6'd6: init_addr = 7'd54;  // cfg 27
       default: init_addr = 7'd88;  // regs 6
     endcase
   endfunction
@@ -417,6 +461,12 @@ module htm3_tm_cells #(
   // (k 5..8, k - 5 = k + 3 modulo 4) into the new segment's segseq word
   // and writes it back plus the carry (read-modify-write on cfg/regs).
   wire [1:0] k_q = 2'(k + 6'd3);
+  // destroy's unlink: sm_rd is oseg's next (read in S_D2, again in S_DW's
+  // step 7); S_D3 writes prev[next] (prev, or next itself when oseg was the
+  // oldest: dp == oseg), step 8 next[prev] (next, or prev itself when
+  // oseg was the newest: next == oseg)
+  wire lnk_rd = st == S_D3 ? dp == oseg : sm_rd[WS-1:0] != oseg;
+  wire [15:0] lnk_d = lnk_rd ? 16'(sm_rd[WS-1:0]) : 16'(dp);
   // One event a cycle at most: its counter and one incrementer.
   always @* begin
     ev_go = 1'b1;
@@ -426,14 +476,14 @@ module htm3_tm_cells #(
         ev_i = 3'd6;  // synapse pruned
       end
       S_AEND: begin
-        ev_go = cnt < min_t;
+        ev_go = seg_prune;
         ev_i = 3'd3;  // segment pruned
       end
       S_GEV: begin
         ev_go = over && wk_v;
         ev_i = 3'd7;  // synapse evicted
       end
-      S_GC0, S_GEND: begin
+      S_GC3: begin
         ev_go = take;
         ev_i = 3'd5;  // synapse created
       end
@@ -456,8 +506,12 @@ module htm3_tm_cells #(
     // (created, k 4-7); the walk and the scan: regs 3; S_FIN: regs 7-14
     case (st)
       S_INIT: cr_ra = init_addr(k);
-      S_POP: cr_ra = k < 6'd4 ? 7'd74 + 7'(k) : k < 6'd9 ? 7'd76 + 7'(k) : 7'd92;  // (k 11: created's counter)
+      S_POP: cr_ra = pop_addr(k[3:0]);
       S_WB, S_PSA: cr_ra = 7'd76;
+      // the operations' cfg words: p_dec or p_psd, p_init, maxSegmentsPerCell
+      S_A0: cr_ra = pun ? 7'd54 : 7'd52;
+      S_G0: cr_ra = 7'd46;
+      S_K0: cr_ra = 7'd38;
       S_WC, S_PSB: cr_ra = 7'd77;
       // S_FIN: the counters' quarters (k 0-31), then the addresses that k
       // 33-35 write (cr_wa is cr_ra two cycles late)
@@ -471,12 +525,14 @@ module htm3_tm_cells #(
     if (st == S_AEND || st == S_GEND || st == S_DZ) sc_ra = oseg;
     cs_ra = rcell;
     win_ra = {~bank, rcell[WCELL-1:4]};
-    ex_ra = rd_chi;
+    // the marks are read and written at one cell: the slot's (the filter
+    // pass), the previous winner's (S_GC1 reads, S_GC2 writes); S_GW2 sets
+    // a mark that is 0 (a segment has one synapse a cell), S_GC2 clears one
+    // that is 1: both toggle
+    ex_ra = ex_cell[WCELL-1:4];
     ex_we = 1'b0;
-    ex_wa = sw_cell[WCELL-1:4];
-    // S_GW2 sets a mark that is 0 (a segment has one synapse a cell),
-    // S_GC2 clears one that is 1: both toggle
-    ex_wd = ex_rd ^ (16'd1 << (st == S_GC2 ? pc[3:0] : sw_cell[3:0]));
+    ex_wa = ex_cell[WCELL-1:4];
+    ex_wd = ex_rd ^ (16'd1 << ex_cell[3:0]);
     syn_o = SYN_AW'(js);
     syn_we = 1'b0;
     syn_wd = {SYN_W{1'b0}};
@@ -496,6 +552,7 @@ module htm3_tm_cells #(
         sm_sh = 2'd1;
       end
       S_PSB: begin
+        sc_ra = oseg;  // (again: S_PSC's eligibility)
         sm_b = SM_AW'(LRU_BASE);
         sm_seg = 1'b1;
         sm_sh = 2'd1;
@@ -508,39 +565,35 @@ module htm3_tm_cells #(
       S_AW2:
       if (sw_valid) begin
         syn_we = 1'b1;
-        syn_wd = perm_new == {B{1'b0}} ? {SYN_W{1'b0}} : {sw[SYN_W-1:B], perm_new};
+        syn_wd = perm_new == {B{1'b0}} ? {SYN_W{1'b0}} : {syn_rd[SYN_W-1:B], perm_new};
       end
       S_AEND:
-      if (cnt >= min_t) begin
+      if (!seg_prune) begin
         sm_we = 1'b1;
         sm_b = SM_AW'(SEG_BASE);
         sm_seg = 1'b1;
         sm_wd = seg_word;
       end
-      S_GC0, S_GEND: begin
-        // the synapse S_GC3 took, in the lowest free slot
+      S_GC3: begin
+        // the synapse taken, in the lowest free slot
         syn_we = take;
         syn_o = SYN_AW'(ffs);
-        syn_wd = {1'b1, pc, p_init};
-        if (st == S_GEND) begin
-          sm_we = 1'b1;
-          sm_b = SM_AW'(SEG_BASE);
-          sm_seg = 1'b1;
-          sm_wd = seg_word;
-        end
+        syn_wd = {1'b1, pl_rd, p_sub};  // (p_init)
       end
-      S_GW1: win_ra = {~bank, rd_chi};
+      S_GEND: begin
+        sm_we = 1'b1;
+        sm_b = SM_AW'(SEG_BASE);
+        sm_seg = 1'b1;
+        sm_wd = seg_word;
+      end
+      S_AW1: win_ra = {~bank, rd_chi};  // (grow's previous-winner bit)
       S_GW2: ex_we = sw_valid && pw_bit && !rescan;
       S_GEV:
       if (over && wk_v) begin
         syn_we = 1'b1;
         syn_o = SYN_AW'(wk_j);
       end
-      S_GC1: ex_ra = pl_rd[WCELL-1:4];
-      S_GC2: begin
-        ex_we = !gc_cand;
-        ex_wa = pc[WCELL-1:4];
-      end
+      S_GC2: ex_we = !gc_cand;
       S_K0: cs_ra = ccell;
       S_WA: begin
         sm_b = SM_AW'(SEG_BASE);
@@ -573,22 +626,22 @@ module htm3_tm_cells #(
             sm_b = SM_AW'(FREE_BASE);
             sm_x = SM_AW'(fc);
           end
-          6'd2: begin
+          6'd2: begin  // {0, 1, ccell}: S_POP's first cycle sets cnt and owner
             sm_b = SM_AW'(SEG_BASE);
             sm_seg = 1'b1;
-            sm_wd = 16'({1'b1, ccell});
+            sm_wd = seg_word;
           end
           6'd3: begin
             sm_b = SM_AW'(LRU_BASE);
             sm_seg = 1'b1;
-        sm_sh = 2'd1;
+            sm_sh = 2'd1;
             sm_wd = cr_rd;  // iter
           end
           6'd4: begin
             sm_b = SM_AW'(LRU_BASE);
             sm_seg = 1'b1;
-        sm_sh = 2'd1;
-        sm_lo = 2'd1;
+            sm_sh = 2'd1;
+            sm_lo = 2'd1;
             sm_wd = cr_rd;
           end
           6'd5, 6'd6, 6'd7, 6'd8: begin
@@ -626,7 +679,13 @@ module htm3_tm_cells #(
       S_D2: begin
         sm_b = SM_AW'(NEXT_BASE);
         sm_seg = 1'b1;
-        cs_ra = downer;
+        cs_ra = owner;
+      end
+      S_D3: begin  // prev[next] = prev (or next itself if oseg is the oldest), unless oseg is the newest
+        sm_we = sm_rd[WS-1:0] != oseg;
+        sm_b = SM_AW'(PREV_BASE);
+        sm_x = SM_AW'(sm_rd[WS-1:0]);
+        sm_wd = lnk_d;
       end
       S_DW: begin
         sm_we = 1'b1;
@@ -647,17 +706,16 @@ module htm3_tm_cells #(
             sm_sh = 2'd2;
             sm_lo = 2'(k + 6'd1);  // quarter k - 3
           end
-          6'd7: begin
+          6'd7: begin  // read next[oseg] again
+            sm_we = 1'b0;
+            sm_b = SM_AW'(NEXT_BASE);
+            sm_seg = 1'b1;
+          end
+          6'd8: begin  // next[prev] = next (or prev itself if oseg is the newest), unless oseg is the oldest
             sm_we = dp != oseg;
             sm_b = SM_AW'(NEXT_BASE);
             sm_x = SM_AW'(dp);
-            sm_wd = dn == oseg ? 16'(dp) : 16'(dn);
-          end
-          6'd8: begin
-            sm_we = dn != oseg;
-            sm_b = SM_AW'(PREV_BASE);
-            sm_x = SM_AW'(dn);
-            sm_wd = dp == oseg ? 16'(dn) : 16'(dp);
+            sm_wd = lnk_d;
           end
           default: begin  // 9
             sm_b = SM_AW'(FREE_BASE);
@@ -676,77 +734,70 @@ module htm3_tm_cells #(
     endcase
   end
 
-  // One cell set in the active and/or winner bitmap per cycle.
-  reg set_a, set_w;
-  reg [WK-1:0] set_k;  // (col does not change before the set is used)
-  reg [WCELL-1:0] wl_d;
-  assign wl_wd = wl_d;
+  // the winner list is written as the winner is set
+  assign wl_we = set_w;
+  assign wl_wd = set_cell;
+  wire [15:0] set_bit = 16'd1 << set_cell[3:0];
+  // a set in another word than the accumulator's
+  wire acc_set_a = ACC1 ? set_a || set_w : set_a, acc_set_w = ACC1 ? set_a || set_w : set_w;
+  wire [ACT_AW-1:0] acc_wi = ACC1 ? acc_a_i : acc_w_i;
+  wire acc_wv = ACC1 ? acc_a_v : acc_w_v;
+  wire acc_new_a = acc_set_a && acc_a_v && acc_a_i != set_cell[WCELL-1:4];
+  wire acc_new_w = acc_set_w && acc_wv && acc_wi != set_cell[WCELL-1:4];
   // The bitmap words are written from the accumulators as they are
   // complete: S_CLEAR zeroes the new banks (the accumulators are zero and
   // their index counts the words), a set in another word writes the word
   // filled, the last S_FIN cycle writes the last words.
   always @* begin
-    act_we = st == S_CLEAR || (set_a && acc_a_v && acc_a_i != set_cell[WCELL-1:4]) ||
-        (st == S_FIN && k == 6'd35 && acc_a_v);
+    act_we = st == S_CLEAR || acc_new_a || (st == S_FIN && k == 6'd35 && acc_a_v);
     act_wa = {bank, acc_a_i};
     act_wd = acc_a;
-    win_we = st == S_CLEAR || (set_w && acc_w_v && acc_w_i != set_cell[WCELL-1:4]) ||
-        (st == S_FIN && k == 6'd35 && acc_w_v);
-    win_wa = {bank, acc_w_i};
+    win_we = st == S_CLEAR || acc_new_w || (st == S_FIN && k == 6'd35 && acc_wv);
+    win_wa = {bank, acc_wi};
     win_wd = acc_w;
   end
 
   // the walk's next cell: after S_HWAIT's empty list, S_SEG's list end
   // (unless it learns first) or S_RESUME's
-  wire seg_learn = learn && ((col_act && col_pred && seg_is_act) || (!col_act && seg_is_match && p_psd != 0));
+  wire seg_learn = learn && ((col_act && col_pred && seg_is_act) || (!col_act && seg_is_match && psd_nz));
   wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == oseg && !seg_learn)
       || (st == S_RESUME && sc_link == oseg);
 
   always @(posedge clk) begin
-    cr_we <= 1'b0;
-    wl_we <= 1'b0;
     pr_we <= 1'b0;
     rng_step <= 1'b0;
     done <= 1'b0;
     set_a <= 1'b0;
     set_w <= 1'b0;
     // the sets of the previous cycle go into the accumulators
-    if (set_a) begin
-      if (acc_a_v && acc_a_i != set_cell[WCELL-1:4]) begin
-        acc_a <= 16'd1 << set_cell[3:0];
-      end else acc_a <= acc_a | (16'd1 << set_cell[3:0]);
+    if (acc_set_a) begin
+      acc_a <= (acc_new_a ? 16'd0 : acc_a) | (set_a ? set_bit : 16'd0);
       acc_a_v <= 1'b1;
       acc_a_i <= set_cell[WCELL-1:4];
     end
-    if (set_w) begin
-      if (acc_w_v && acc_w_i != set_cell[WCELL-1:4]) begin
-        acc_w <= 16'd1 << set_cell[3:0];
-      end else acc_w <= acc_w | (16'd1 << set_cell[3:0]);
+    if (acc_set_w) begin
+      acc_w <= (acc_new_w ? 16'd0 : acc_w) | (set_w ? set_bit : 16'd0);
       acc_w_v <= 1'b1;
       acc_w_i <= set_cell[WCELL-1:4];
-      wl_we <= 1'b1;
-      wl_d <= set_cell;
     end
     if (wl_we) n_win <= n_win + 1'b1;
-    // an event's counter is written two cycles after the event (its low
-    // quarter read, plus 1): no event state writes regs, and the last event
-    // is written before S_FIN reads its counter
+    // an event's counter is written the cycle after the event (its low
+    // quarter read, plus 1): no event state writes regs, events of one kind
+    // are at least 3 cycles apart, and the last event is written before
+    // S_FIN reads its counter
     ev_go_r <= ev_go;
-    // every regs write goes to the address read two cycles before: an
+    // every regs write goes to the address read the cycle before: an
     // event's counter, S_POP's created, S_FIN's quarters and words
     cr_ra_r <= cr_ra;
-    cr_wa <= cr_ra_r;
     ev_i_r <= st == S_FIN ? 3'(k >> 2) : ev_i;  // S_FIN: the counter that k + 1 adds
-    if (ev_go_r) begin
-      {carry, cr_wd} <= fin_sum;
-      cr_we <= 1'b1;
-      if (fin_sum[16]) ev_c[ev_i_r] <= 1'b1;
-    end
+    if (ev_go_r && fin_sum[16]) ev_c[ev_i_r] <= 1'b1;
     // the walk's and the pool scan's best segment (S_WD, S_PSC)
-    if ((st == S_WD && owner == ccell || st == S_PSC && elig) && (!bv || age_older)) begin
+    // (a pool segment is eligible when neither active nor matching: S_PSC
+    // has its scratch word, read by S_PSA and again by S_PSB)
+    if ((st == S_WD && owner == ccell || st == S_PSC && !seg_is_match && !seg_is_act) && (!bv || age_older)) begin
       bv <= 1'b1;
       bseg <= oseg;
-      bage <= age;
+      nbage <= {~age_d[15:0], lru_lo_n};
     end
     if (pr_we) n_pred <= n_pred + 1'b1;
     case (st)
@@ -768,7 +819,6 @@ module htm3_tm_cells #(
         acc_w_i <= {ACT_AW{1'b0}};
         ev_c <= 8'd0;
         ev_go_r <= 1'b0;
-        take <= 1'b0;
       end
       // read the configuration and regs (cr_ra = init_addr(k)) and the tail
       S_INIT: begin
@@ -777,12 +827,9 @@ module htm3_tm_cells #(
           6'd1: act_t <= cr_rd[WM-1:0];
           6'd2: min_t <= cr_rd[WM-1:0];
           6'd5: max_new <= cr_rd[15:WM+2] != 0 ? {(WM + 2) {1'b1}} : cr_rd[WM+1:0];
-          6'd6: g_max <= cr_rd[WG-1:0];
-          6'd7: p_init <= cr_rd[B-1:0];
-          6'd8: p_inc <= cr_rd[B-1:0];
-          6'd9: p_dec <= cr_rd[B-1:0];
-          6'd10: p_psd <= cr_rd[B-1:0];
-          6'd11: begin
+          6'd6: p_inc <= cr_rd[B-1:0];
+          6'd7: psd_nz <= cr_rd[B-1:0] != {B{1'b0}};
+          6'd8: begin
             fc <= cr_rd[WS:0];
             tail <= sm_rd[WS-1:0];
             st <= S_CLEAR;
@@ -803,16 +850,12 @@ module htm3_tm_cells #(
       end
       S_FOLD: begin
         k <= 6'd0;
-        if (k == 6'd1) begin
-          act8 <= cm_rd[7:0];
-          any8 <= cm_rd[15:8];
-        end
         if (fold_hit) begin
           amask <= fold_amask | (8'd1 << ac_rd[2:0]);
           ai <= ai + 1'b1;
         end else begin
           amask <= fold_amask;
-          vm <= fold_amask | (k == 6'd1 ? cm_rd[15:8] | cm_rd[7:0] : any8 | act8);
+          vm <= fold_amask | any8 | act8;
           st <= S_COL;
         end
       end
@@ -825,8 +868,8 @@ module htm3_tm_cells #(
           k <= 6'd0;
         end else st <= S_WORD;
       end else begin
-        vm <= vm & ~vm_bit;
-        col <= WCOL'({w, vm_b});
+        vm <= vm & (vm - 1'b1);
+        col_b <= vm_b;
         col_act <= amask[vm_b];
         col_pred <= act8[vm_b];
         if (act8[vm_b]) pr_we <= 1'b1;
@@ -875,7 +918,7 @@ module htm3_tm_cells #(
       // burst: activate the K cells, read their cellsegs and previous-winner bits
       S_BURST: begin
         j <= j + 1'b1;
-        if (32'(j) < K) begin
+        if (32'(j) != K) begin  // (j < K: j counts to K)
           set_a <= 1'b1;
           set_k <= WK'(j);
         end
@@ -892,7 +935,7 @@ module htm3_tm_cells #(
         if (32'(j) == K) st <= S_DEC;
       end
       S_DEC: begin
-        n_ties <= pop_ties;
+        bn <= WN'(pop_ties);  // (below's n: the burst's ties, or grow's candidates)
         if (bv || pw_v) begin
           set_w <= 1'b1;
           set_k <= bv ? best_k : pw_k;
@@ -920,26 +963,24 @@ module htm3_tm_cells #(
           st <= S_A0;
         end else if (n_pw != {(WCELL + 1) {1'b0}}) begin
           g_pot <= {WM{1'b0}};
-          ccell <= set_cell;  // the winner S_DEC or S_PICK set
           st <= S_K0;
         end else st <= S_COL;
       end
       // --- adapt / punish oseg (SPEC 6.6, 6.8): 3 cycles a slot
       S_A0: begin
+        gm <= 1'b0;
         sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         st <= S_A1;
       end
       S_A1: begin
+        p_sub <= cr_rd[B-1:0];
         cnt <= sm_rd[WCELL+1+:WM];
         owner <= sm_rd[WCELL-1:0];
         js <= {(WMS + 1) {1'b0}};
         st <= S_AR;
       end
       S_AR: st <= S_AW1;
-      S_AW1: begin
-        sw <= syn_rd;
-        st <= S_AW2;
-      end
+      S_AW1: st <= gm ? S_GW2 : S_AW2;
       S_AW2: begin
         if (sw_valid && perm_new == {B{1'b0}}) begin
           cnt <= cnt_pm;
@@ -948,33 +989,30 @@ module htm3_tm_cells #(
         st <= 32'(js) == M - 1 ? S_AEND : S_AR;
       end
       S_AEND:
-      if (cnt < min_t) begin
+      if (seg_prune) begin
         dret <= 2'd0;
         st <= S_D0;
-      end else if (!pun && max_new > (WM + 2)'(g_pot)) begin
+      end else if (!pun && mn_gt) begin
         st <= S_G0;
       end else st <= ret ? S_COL : S_RESUME;
       // --- grow on oseg (SPEC 6.7)
       S_G0: begin
+        gm <= 1'b1;
         sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         st <= S_G1;
       end
       S_G1: begin
+        p_sub <= cr_rd[B-1:0];
         cnt <= sm_rd[WCELL+1+:WM];
         owner <= sm_rd[WCELL-1:0];
         js <= {(WMS + 1) {1'b0}};
-        n_excl <= {WM{1'b0}};
+        bn <= WN'(n_pw);  // less the previous winners presynaptic to the segment (S_GW2): the candidates
         wk_v <= 1'b0;
         rescan <= 1'b0;
-        st <= S_GR;
-      end
-      S_GR: st <= S_GW1;
-      S_GW1: begin
-        sw <= syn_rd;
-        st <= S_GW2;
+        st <= S_AR;
       end
       S_GW2: begin
-        if (sw_valid && pw_bit && !rescan) n_excl <= n_excl + 1'b1;
+        if (sw_valid && pw_bit && !rescan) bn <= bn - 1'b1;
         if (sw_valid && !pw_bit && (!wk_v || sw_perm < wk_perm)) begin
           wk_v <= 1'b1;
           wk_j <= WMS'(js);
@@ -983,62 +1021,49 @@ module htm3_tm_cells #(
         fmask <= {!sw_valid, fmask[M-1:1]};  // slot js (all M slots shift through)
         js <= js + 1'b1;
         if (32'(js) == M - 1) st <= rescan ? S_GEV : S_GNEED;
-        else st <= S_GR;
+        else st <= S_AR;
       end
       S_GNEED: begin
         need <= need_c;
-        bn <= ncand_c;  // (the rescans after an eviction do not count)
         st <= S_GEV;
       end
       S_GEV: begin
         rescan <= 1'b1;
+        // an eviction is followed by another pass (which shifts the evicted
+        // slot into fmask as free, and evicts again if still over)
         if (over && wk_v) begin  // (need saturated at NSAT > M decides as need_c)
-          fmask[wk_j] <= 1'b1;
           cnt <= cnt_pm;
-          if (over_next) begin
-            js <= {(WMS + 1) {1'b0}};
-            wk_v <= 1'b0;
-            st <= S_GR;
-          end else st <= S_GSEL;
+          js <= {(WMS + 1) {1'b0}};
+          wk_v <= 1'b0;
+          st <= S_AR;
         end else st <= S_GSEL;
       end
       S_GSEL: begin
         if (over) need <= (WM + 1)'(room);
         ip <= {(WCELL + 1) {1'b0}};
-        take <= 1'b0;
         st <= n_pw == {(WCELL + 1) {1'b0}} ? S_GEND : S_GC0;
       end
-      S_GC0: begin
-        if (take) begin
-          fmask <= fmask & (fmask - 1'b1);  // slot ffs taken
-          need <= need - 1'b1;
-        end
-        take <= 1'b0;
-        st <= S_GC1;
-      end
-      S_GC1: begin
-        pc <= pl_rd;
-        st <= S_GC2;
-      end
+      S_GC0: st <= S_GC1;
+      S_GC1: st <= S_GC2;
       S_GC2: begin
         drew <= draw_now;
         st <= S_GC3;
       end
       S_GC3: begin
         if (drew) bn <= bn - 1'b1;
-        take <= drew && rng_below < WN'(need);
-        if (drew && rng_below < WN'(need)) cnt <= cnt_pm;  // (its synapse is written next)
+        if (take) begin  // (its synapse is written now)
+          cnt <= cnt_pm;
+          fmask <= fmask & (fmask - 1'b1);  // slot ffs taken
+          need <= need - 1'b1;
+        end
         ip <= ip + 1'b1;
-        st <= ip == n_pw - 1'b1 ? S_GEND : S_GC0;
+        st <= ip + 1'b1 == n_pw ? S_GEND : S_GC0;
       end
-      S_GEND: begin
-        take <= 1'b0;  // (the tm.seg word counts S_GC3's last take already)
-        st <= ret ? S_COL : S_RESUME;
-      end
+      S_GEND: st <= ret ? S_COL : S_RESUME;  // (the tm.seg word counts S_GC3's last take)
       // --- create on ccell (SPEC 6.10)
       S_K0: st <= S_K1;
       S_K1:
-      if (cs_rd >= g_max) begin
+      if (cs_rd >= cr_rd[WG-1:0]) begin  // (cfg 19, read by S_K0)
         oseg <= tail;
         bv <= 1'b0;
         st <= S_WA;
@@ -1051,7 +1076,9 @@ module htm3_tm_cells #(
         st <= S_WC;
       end
       S_WC: begin
-        {age_b, lru_lo} <= age_d;
+        age_b <= age_d[16];
+        lru_lo_n <= ~age_d[15:0];
+        age_c <= age_cmp_lo[16];
         st <= S_WD;
       end
       S_WD: st <= S_WE;
@@ -1071,15 +1098,16 @@ module htm3_tm_cells #(
         st <= S_PSA;
       end else begin
         k <= 6'd0;
-        fc <= fc - 1'b1;
+        fc <= fc_pm;
         st <= S_POP;
       end
       // the pool's least recently used segment neither active nor matching
       S_PSA: st <= S_PSB;
       S_PSF: st <= S_PSE;
       S_PSB: begin
-        {age_b, lru_lo} <= age_d;
-        elig <= sc_pot < min_t && sc_conn < act_t;
+        age_b <= age_d[16];
+        lru_lo_n <= ~age_d[15:0];
+        age_c <= age_cmp_lo[16];
         st <= S_PSC;
       end
       S_PSC: begin
@@ -1099,15 +1127,16 @@ module htm3_tm_cells #(
       S_POP: begin
         k <= k + 1'b1;
         case (k)
-          6'd0: carry <= 1'b1;
+          6'd0: begin
+            carry <= 1'b1;
+            cnt <= {WM{1'b0}};
+            owner <= ccell;
+          end
           6'd1: begin
             oseg <= sm_rd[WS-1:0];
             if (fc == (WS + 1)'(S - 1)) tail <= sm_rd[WS-1:0];  // the used list is empty: the new segment is its own prev
           end
-          6'd5, 6'd6, 6'd7, 6'd8: begin  // created + 1 into regs 4, quarter k - 5
-            {carry, cr_wd} <= fin_sum;
-            cr_we <= 1'b1;
-          end
+          6'd5, 6'd6, 6'd7, 6'd8: carry <= fin_sum[16];  // created + 1 into regs 4, quarter k - 5 (cr_wd)
           6'd11: begin
             tail <= oseg;
             st <= S_G0;
@@ -1119,7 +1148,7 @@ module htm3_tm_cells #(
       // it, push it on tm.free, free its slots
       S_D0: st <= S_D1;
       S_D1: begin
-        downer <= sm_rd[WCELL-1:0];
+        owner <= sm_rd[WCELL-1:0];
         st <= S_D2;
       end
       S_D2: begin
@@ -1127,16 +1156,15 @@ module htm3_tm_cells #(
         st <= S_D3;
       end
       S_D3: begin
-        dn <= sm_rd[WS-1:0];
         sbase <= SYN_AW'(oseg) * SYN_AW'(M);
         k <= 6'd0;
         st <= S_DW;
       end
       S_DW: begin
         k <= k + 1'b1;
+        if (k == 6'd8 && sm_rd[WS-1:0] == oseg) tail <= dp;  // oseg was the newest
         if (k == 6'd9) begin
-          if (dret != 2'd2) fc <= fc + 1'b1;  // (else S_POP pops it again)
-          if (dn == oseg) tail <= dp;
+          if (dret != 2'd2) fc <= fc_pm;  // + 1 (else S_POP pops it again)
           js <= {(WMS + 1) {1'b0}};
           st <= S_DZ;
         end
@@ -1152,29 +1180,13 @@ module htm3_tm_cells #(
       // write FREE_COUNT, the generator, the tail; flush the bitmaps
       S_FIN: begin
         k <= k + 1'b1;
-        if (k >= 6'd1 && k <= 6'd32) begin
-          {carry, cr_wd} <= fin_sum;
-          if (fin_q == 2'd0) carry <= ev_c[ev_i_r];  // (the low quarter is rewritten as it is)
-          cr_we <= 1'b1;
+        if (k != 6'd0 && (!k[5] || k[1:0] == 2'd0))  // k 1-32 (cr_wd: the quarter plus the carry)
+          carry <= fin_q == 2'd0 ? ev_c[ev_i_r] : fin_sum[16];  // (the low quarter is rewritten as it is)
+        if (k == 6'd35) begin
+          busy <= 1'b0;
+          done <= 1'b1;
+          st <= S_IDLE;
         end
-        case (k)
-          6'd33: begin
-            cr_we <= 1'b1;
-            cr_wd <= 16'(fc);
-          end
-          6'd34: begin
-            cr_we <= 1'b1;
-            cr_wd <= rng_state[15:0];
-          end
-          6'd35: begin
-            cr_we <= 1'b1;
-            cr_wd <= rng_state[31:16];
-            busy <= 1'b0;
-            done <= 1'b1;
-            st <= S_IDLE;
-          end
-          default: ;
-        endcase
       end
       default: st <= S_IDLE;
     endcase
@@ -1204,7 +1216,7 @@ module htm3_tm_cells #(
     if (NC <= M) $fatal(1, "htm3_tm_cells: NC %0d <= M %0d (maxNewSynapseCount saturates at 2^WN - 1)", NC, M);
   end
   always @(posedge clk) begin
-    if ((st == S_GC0 || st == S_GEND) && take && fmask == {M{1'b0}})
+    if (st == S_GC3 && take && fmask == {M{1'b0}})
       $error("htm3_tm_cells: grow found no free slot");
     if (st == S_POP && k == 6'd0 && 32'(fc) >= S) $error("htm3_tm_cells: pop of an empty tm.free");
     if (ev_go_r && fin_sum[16] && ev_c[ev_i_r]) $error("htm3_tm_cells: event count %0d overflows", ev_i_r);
