@@ -101,8 +101,10 @@ module htm3_dendrite #(
   reg learn_r;
   reg [WM-1:0] act_thr, min_thr;
   reg [B-1:0] conn_perm;
-  reg [31:0] iter;
-  reg lo_max;  // iter[15:0] is all ones: the high half's increment
+  // The TM iteration is not copied: cfg/regs' read port, free during the
+  // walk, reads regs word 3's half that the next seglru write needs, and
+  // at the end of the drain the halves for the increment.
+  reg lo_max;  // the iteration's low half is all ones: the high half's increment
   // segments walked before the current one, counted up from FREE_COUNT:
   // the current one is the last at S - 1
   reg [WS:0] nw;
@@ -175,6 +177,8 @@ module htm3_dendrite #(
   reg [WS-1:0] pend_seg;
   wire sm_walk = walk && k < 2;
   wire pend_go = pend && !sm_walk && st != INIT;
+  // pend_h's next value: the half a seglru write in the next cycle takes
+  wire pend_h_d = (s4 && s4_act && learn_r) ? 1'b0 : pend_go ? 1'b1 : pend_h;
 
   // Every write enable is off during reset (the state may be anything
   // before the first reset edge).
@@ -187,23 +191,27 @@ module htm3_dendrite #(
     else if (pend) begin
       sm_a = at(LRU_BASE, {pend_seg, pend_h}, WS + 1);
       sm_we = !rst;
-      sm_wd = pend_h ? iter[31:16] : iter[15:0];
+      sm_wd = cr_rd;  // regs word 3's half pend_h, read the cycle before
     end
   end
 
   always @(*) begin
-    case (ic)
-      3'd0: cr_ra = 7'd32;  // cfg 16 activationThreshold
-      3'd1: cr_ra = 7'd34;  // cfg 17 minThreshold
-      3'd2: cr_ra = 7'd48;  // cfg 24 connectedPermanence
-      3'd3: cr_ra = 7'd76;  // regs 3 TM iteration, lo
-      3'd4: cr_ra = 7'd77;  // hi
-      default: cr_ra = 7'd88;  // regs 6 FREE_COUNT
-    endcase
-    cr_we = st == DRAIN && learn_r && ic < 2 && !rst;
-    cr_wa = ic[0] ? 7'd77 : 7'd76;
+    if (st == INIT)
+      case (ic)
+        3'd0: cr_ra = 7'd32;  // cfg 16 activationThreshold
+        3'd1: cr_ra = 7'd34;  // cfg 17 minThreshold
+        3'd2: cr_ra = 7'd48;  // cfg 24 connectedPermanence
+        default: cr_ra = 7'd88;  // regs 6 FREE_COUNT
+      endcase
+    // the walk and the drain: regs 3, the TM iteration, lo (76) or hi (77):
+    // the half of the next cycle's seglru write, then (drain 5, 6) the
+    // halves of the increment, after the last seglru write (drain 5)
+    else if (st == DRAIN && ic >= 3'd5) cr_ra = {6'b100110, ic == 3'd6};
+    else cr_ra = {6'b100110, pend_h_d};
+    cr_we = st == DRAIN && learn_r && ic >= 3'd6 && !rst;
+    cr_wa = {6'b100110, ic[0]};
     // one incrementer for both halves: lo + 1, then hi + the low half's carry
-    cr_wd = (ic[0] ? iter[31:16] : iter[15:0]) + {15'd0, !ic[0] || lo_max};
+    cr_wd = cr_rd + {15'd0, !ic[0] || lo_max};
   end
 
   always @(*) begin
@@ -237,14 +245,9 @@ module htm3_dendrite #(
           end
           3'd2: min_thr <= cr_rd[WM-1:0];
           3'd3: conn_perm <= cr_rd[B-1:0];
-          3'd4: iter[15:0] <= cr_rd;
-          3'd5: begin
-            iter[31:16] <= cr_rd;
-            lo_max <= iter[15:0] == 16'hFFFF;
-          end
           default: ;
         endcase
-        if (ic == 3'd6) begin
+        if (ic == 3'd4) begin
           nw <= cr_rd[WS:0];
           k <= 0;
           ic <= 0;
@@ -264,9 +267,10 @@ module htm3_dendrite #(
           if (nw == (WS + 1)'(S - 1)) st <= DRAIN;
         end
       end
-      default: begin  // DRAIN: the pipeline and seglru writes finish
+      default: begin  // DRAIN: the pipeline and seglru writes finish, then the iteration's
         ic <= ic + 1'b1;
-        if (ic == 3'd5) begin
+        if (ic == 3'd6) lo_max <= cr_rd == 16'hFFFF;
+        if (ic == 3'd7) begin
           st <= IDLE;
           done <= 1;
         end
@@ -324,7 +328,7 @@ module htm3_dendrite #(
       $fatal(1, "htm3_dendrite: seglru write of segment %0d overran by the next", pend_seg);
     if (!rst && st == DRAIN && ic == 3'd5 && (pend && !(pend_go && pend_h) || s1_v || s2_v || s3 || s4))
       $fatal(1, "htm3_dendrite: work left at the end of the drain");
-    if (!rst && st == INIT && ic == 3'd6 && cr_rd[WS:0] > (WS + 1)'(S))
+    if (!rst && st == INIT && ic == 3'd4 && cr_rd[WS:0] > (WS + 1)'(S))
       $fatal(1, "htm3_dendrite: FREE_COUNT %0d above S", cr_rd);
   end
 `endif
