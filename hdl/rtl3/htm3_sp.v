@@ -168,12 +168,13 @@ module htm3_sp #(
     inb_rd <= inb_mem[inb_ra];
   end
 
-  // sp.overlap: overlap [0,WQ), active [WQ]
+  // sp.overlap: overlap [0,WQ), active [WQ], eligible (overlap >=
+  // stimulusThreshold, written by SP_OVERLAP for the selection) [WQ+1]
   reg  [WCI-1:0] ov_ra, ov_wa;
   reg            ov_we;
-  reg  [WQ:0]    ov_wd;
-  wire [WQ:0]    ov_rd;
-  htm_ebr #(.WIDTH(WQ + 1), .DEPTH(C)) u_ov (
+  reg  [WQ+1:0]  ov_wd;
+  wire [WQ+1:0]  ov_rd;
+  htm_ebr #(.WIDTH(WQ + 2), .DEPTH(C)) u_ov (
       .clk(clk), .ra(ov_ra), .rd(ov_rd), .we(ov_we), .wa(ov_wa), .wd(ov_wd));
 
   // sp.hist: eligible columns per overlap; zero between steps
@@ -226,7 +227,9 @@ module htm3_sp #(
     for (b = 0; b < 16; b = b + 1) pc = pc + {4'd0, andw[b]};
   end
   wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
-  wire          o_elig = {{(16-WQ){1'b0}}, o_new} >= cfg_stim;
+  // overlap >= stimulusThreshold: a WQ-bit compare and cfg_stim's high bits
+  wire [31:0]   stim32 = {16'd0, cfg_stim};
+  wire          o_elig = stim32[31:WQ] == {(32-WQ){1'b0}} && o_new >= stim32[WQ-1:0];
 
   // ------------------------------------------------------------- SP_INHIBIT
   reg            i_v1;           // a scan word arrives
@@ -240,7 +243,7 @@ module htm3_sp #(
   reg            s_v1;           // a selection word arrives
   wire [WC-1:0]  nact_w = found ? cfg_k : elig;
   wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
-  wire           s_el = {{(16-WQ){1'b0}}, s_o} >= cfg_stim;
+  wire           s_el = ov_rd[WQ+1];  // (SP_OVERLAP's o_elig: no second compare)
   wire           s_tie = found && s_o == thr && need != {WC{1'b0}};
   // one subtractor: a scanned counter (hist_rd) or a tie selected (1); the
   // scan's last counter and the first selected column never meet
@@ -361,9 +364,12 @@ module htm3_sp #(
   reg  [WCI-1:0] d_c2;          // stage 2's column: counts the writes down from C - 1
   reg  [15:0]    x2;            // the duty cycle
   reg            v2;            // its v (0xFFFF or 0)
-  reg  [31:0]    ph2;           // n·m_hi
-  /* verilator lint_off UNUSEDSIGNAL */  // the high half only: the whole product, so the DSP's output register takes it
-  reg  [31:0]    pl2;           // n·m_lo
+  reg  [15:0]    n2;            // n (the DSP's input register A takes it)
+  // n·m_lo: the whole product, so the DSP's output register takes it (keep:
+  // Yosys 0.23 otherwise folds this register into the second DSP's D
+  // register and loses the product)
+  /* verilator lint_off UNUSEDSIGNAL */  // the high half only
+  (* keep *) reg [31:0] pl2;
   /* verilator lint_on UNUSEDSIGNAL */
   reg  [15:0]    maxod;
   reg  [WC-1:0]  nweak;
@@ -376,9 +382,10 @@ module htm3_sp #(
   wire [31:0]    mul_o = n1 * mlo;
   wire [31:0]    mul_m = maxod * cfg_minpct[15:0];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0]    mul_h = n1 * mhi;
   /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
-  wire [31:0]    s2 = ph2 + {16'd0, pl2[31:16]};
+  // n·m_hi + ⌊n·m_lo / 2^16⌋ in one DSP: its multiplier and its adder (the
+  // post-adder's 32 bits: no carry chain in the fabric)
+  wire [31:0]    s2 = n2 * mhi + {16'd0, pl2[31:16]};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [15:0]    fq2 = s2[31:16];  // floor(n/p)
   // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder; p = 1: v
@@ -426,7 +433,7 @@ module htm3_sp #(
     ov_ra = WCI'(acnt);
     ov_we = 1'b0;
     ov_wa = a_c1;
-    ov_wd = {1'b0, o_new};
+    ov_wd = {o_elig, 1'b0, o_new};
     hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
     hist_we = 1'b0;
     hist_wa = o_h2;
@@ -463,7 +470,7 @@ module htm3_sp #(
         hist_wa = i_t1;
         hist_wd = {WC{1'b0}};
         ov_we = s_v1;
-        ov_wd = {s_sel, s_o};
+        ov_wd = {o_elig, s_sel, s_o};  // (the eligible bit is not read again)
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
@@ -732,7 +739,7 @@ module htm3_sp #(
             d_h2 <= d_h1;
             x2 <= x1;
             v2 <= v1;
-            ph2 <= mul_h;
+            n2 <= n1;
             pl2 <= mul_o;
             // stage 2: the quotient and the new duty cycle; the overlap
             // duty cycle: the maximum, the weak list; each written as it
