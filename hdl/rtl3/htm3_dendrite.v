@@ -108,7 +108,7 @@ module htm3_dendrite #(
   // segments walked before the current one, counted up from FREE_COUNT:
   // the current one is the last at S - 1
   reg [WS:0] nw;
-  reg [WS-1:0] seg, seg_next, fin_seg;
+  reg [WS-1:0] seg, fin_seg;
   reg [WCELL-1:0] own, fin_own;
 
   assign busy = st != IDLE;
@@ -175,23 +175,31 @@ module htm3_dendrite #(
   // segment memory's free cycles.
   reg pend, pend_h;
   reg [WS-1:0] pend_seg;
-  wire sm_walk = walk && k < 2;
+  // The writes come at the first two free cycles from window cycle M + 4
+  // (busy cycles are at least two apart: by M + 7), while fin_seg still
+  // holds the segment until 2W - 1: then no copy (M >= 8 with W = M).
+  localparam integer PEND_FIN = (M + 7 <= 2 * W - 1) ? 1 : 0;
+  wire [WS-1:0] lru_seg = PEND_FIN != 0 ? fin_seg : pend_seg;
+  // the segment memory in the walk: tm.seg[s] read at window cycle 0 (the
+  // owner at 1), prev[s] at W - 2, so that the next segment arrives at the
+  // window's last cycle and goes straight into seg (no copy)
+  localparam [WK-1:0] K_PREV = WK'(W - 2);
+  wire sm_walk = walk && (k == 0 || k == K_PREV);
   wire pend_go = pend && !sm_walk && st != INIT;
   // pend_h's next value: the half a seglru write in the next cycle takes
   wire pend_h_d = (s4 && s4_act && learn_r) ? 1'b0 : pend_go ? 1'b1 : pend_h;
 
   // Every write enable is off during reset (the state may be anything
   // before the first reset edge).
+  // (no default address or data: the write enable alone says when they count)
   always @(*) begin
-    sm_a = 0;
     sm_we = 0;
-    sm_wd = 0;
+    sm_wd = cr_rd;  // regs word 3's half pend_h, read the cycle before
     if (st == INIT) sm_a = SM_AW'(TAIL_ADDR);
-    else if (sm_walk) sm_a = k[0] ? at(SEG_BASE, {1'b0, seg}, WS) : at(PREV_BASE, {1'b0, seg}, WS);
-    else if (pend) begin
-      sm_a = at(LRU_BASE, {pend_seg, pend_h}, WS + 1);
-      sm_we = !rst;
-      sm_wd = cr_rd;  // regs word 3's half pend_h, read the cycle before
+    else if (sm_walk) sm_a = k == 0 ? at(SEG_BASE, {1'b0, seg}, WS) : at(PREV_BASE, {1'b0, seg}, WS);
+    else begin
+      sm_a = at(LRU_BASE, {lru_seg, pend_h}, WS + 1);
+      sm_we = pend && !rst;
     end
   end
 
@@ -256,13 +264,12 @@ module htm3_dendrite #(
       end
       WALK: begin
         k <= k + 1'b1;
-        if (k == 1) seg_next <= sm_rd[WS-1:0];
-        if (k == 2) own <= sm_rd[WCELL-1:0];
+        if (k == 1) own <= sm_rd[WCELL-1:0];
         if (k == K_LAST) begin
           k <= 0;
           fin_seg <= seg;
           fin_own <= own;
-          seg <= seg_next;
+          seg <= sm_rd[WS-1:0];  // prev[s], read at W - 2
           nw <= nw + 1'b1;
           if (nw == (WS + 1)'(S - 1)) st <= DRAIN;
         end
@@ -325,7 +332,9 @@ module htm3_dendrite #(
   end
   always @(posedge clk) begin
     if (!rst && s4 && s4_act && learn_r && pend && !(pend_go && pend_h))
-      $fatal(1, "htm3_dendrite: seglru write of segment %0d overran by the next", pend_seg);
+      $fatal(1, "htm3_dendrite: seglru write of segment %0d overran by the next", lru_seg);
+    if (!rst && PEND_FIN != 0 && pend_go && fin_seg != pend_seg)
+      $fatal(1, "htm3_dendrite: seglru write of segment %0d after fin_seg moved on", pend_seg);
     if (!rst && st == DRAIN && ic == 3'd5 && (pend && !(pend_go && pend_h) || s1_v || s2_v || s3 || s4))
       $fatal(1, "htm3_dendrite: work left at the end of the drain");
     if (!rst && st == INIT && ic == 3'd4 && cr_rd[WS:0] > (WS + 1)'(S))
