@@ -271,13 +271,13 @@ module htm3_sp #(
   wire [WN-1:0]  p_in = pw[PW-1:B];
   wire           p_act = inb_rd[p_in[3:0]];
   // one adder: old + inc (below), saturating at PMAX, or old - dec =
-  // ~(~old + dec), floored at 0; the sum's carry is the overflow either way
+  // old + ~dec + 1, floored at 0; the sum's carry is the overflow (adding)
+  // or no borrow (subtracting). The carry-in rides on a low bit of ones
+  // (one chain, no operand inversion)
   wire           p_add = bump || p_act;
-  wire [B-1:0]   p_x = p_add ? p_old : ~p_old;
-  wire [B-1:0]   p_y = bump ? cfg_below : p_act ? cfg_inc : cfg_dec;
-  wire [B:0]     p_s = {1'b0, p_x} + {1'b0, p_y};
-  wire [B-1:0]   p_t = p_s[B] ? PMAX : p_s[B-1:0];
-  wire [B-1:0]   p_adj = p_add ? p_t : ~p_t;
+  wire [B-1:0]   p_y = bump ? cfg_below : p_act ? cfg_inc : ~cfg_dec;
+  wire [B+1:0]   p_s = {1'b0, p_old, 1'b1} + {1'b0, p_y, !p_add};
+  wire [B-1:0]   p_adj = p_add ? (p_s[B+1] ? PMAX : p_s[B:1]) : (p_s[B+1] ? p_s[B:1] : {B{1'b0}});
   wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
   // the synapse computed at 2i + 2 (pn: its permanence, registered to keep
   // the in.bits pick and the adapt arithmetic off the write cycle's path);
@@ -293,7 +293,7 @@ module htm3_sp #(
   // sp.conn half read the cycle before)
   wire           a_ld = (phase == P_LOAD);
   wire [3:0]     a_i = a_ld ? inbuf_d[3:0] : q_in[3:0];
-  wire [15:0]    a_bit = {15'd0, a_ld || q_conn} << a_i;
+  wire [15:0]    a_bit = 16'd1 << a_i;  // (the pass writes only connected synapses' halves)
   wire [PH-2:0]  ph_i = ph[PH-1:1];
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
@@ -474,7 +474,10 @@ module htm3_sp #(
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      S_PASS: conn_we = ph[0] && ph >= PH'(3);  // synapse ph/2 - 1's half, read the cycle before
+      // synapse ph/2 - 1's half, read the cycle before, if the synapse is
+      // connected (else the half stays as it is: no write, and no enable
+      // in the write data's bit)
+      S_PASS: conn_we = ph[0] && ph >= PH'(3) && q_conn;
       default: ;
     endcase
     // the host's window writes, when idle
