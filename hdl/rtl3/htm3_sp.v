@@ -364,7 +364,7 @@ module htm3_sp #(
   reg  [WCI-1:0] d_c2;          // stage 2's column: counts the writes down from C - 1
   reg  [15:0]    x2;            // the duty cycle
   reg            v2;            // its v (0xFFFF or 0)
-  reg  [15:0]    n2;            // n (the DSP's input register A takes it)
+  reg  [15:0]    n2;            // n (behavioural; on the iCE40 the DSP's input register)
   // n·m_lo: the whole product, so the DSP's output register takes it (keep:
   // Yosys 0.23 otherwise folds this register into the second DSP's D
   // register and loses the product)
@@ -382,15 +382,46 @@ module htm3_sp #(
   wire [31:0]    mul_o = n1 * mlo;
   wire [31:0]    mul_m = maxod * cfg_minpct[15:0];
   /* verilator lint_on UNUSEDSIGNAL */
+  // q = ⌊n/p⌋, the high half of n·m_hi + ⌊n·m_lo / 2^16⌋, comes as fq2 =
+  // q for v = 1 and ~q for v = 0 (below: x + q or x + ~q), so that the new
+  // duty cycle is one adder with no operand inversion in the fabric.
+  wire [15:0]    fq2;
+`ifdef ICE40
+  // One SB_MAC16 (its multiplier, its 32-bit adder and the output XOR of
+  // its top half's subtract mode; yosys's cells_sim.v semantics): n in the
+  // input register A, n·m_hi + {0, n·m_lo's high half}; for v = 0 the top
+  // half runs in subtract mode with C = all ones, so that it adds C ^ 1 =
+  // 0 and the bottom half's carry and leaves the complement of that sum.
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [31:0]    s2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  SB_MAC16 #(
+      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b1), .B_REG(1'b0), .D_REG(1'b0),
+      .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
+      .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
+      .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b10), .TOPADDSUB_UPPERINPUT(1'b1),
+      .TOPADDSUB_CARRYSELECT(2'b10),
+      .BOTOUTPUT_SELECT(2'b00), .BOTADDSUB_LOWERINPUT(2'b10), .BOTADDSUB_UPPERINPUT(1'b1),
+      .BOTADDSUB_CARRYSELECT(2'b00),
+      .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
+  ) u_quot (
+      .CLK(clk), .CE(1'b1), .A(n1), .B(mhi), .C({16{!v2}}), .D(pl2[31:16]),
+      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
+      .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(!v2), .ADDSUBBOT(1'b0),
+      .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
+      .O(s2), .CO(), .ACCUMCO(), .SIGNEXTOUT());
+  assign fq2 = s2[31:16];
+`else
   /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
-  // n·m_hi + ⌊n·m_lo / 2^16⌋ in one DSP: its multiplier and its adder (the
-  // post-adder's 32 bits: no carry chain in the fabric)
   wire [31:0]    s2 = n2 * mhi + {16'd0, pl2[31:16]};
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0]    fq2 = s2[31:16];  // floor(n/p)
+  assign fq2 = v2 ? s2[31:16] : ~s2[31:16];
+`endif
   // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder; p = 1: v
-  wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : x2 + (v2 ? fq2 : ~fq2);
-  wire           weak2 = d_v2 && !d_h2 && minov != 16'd0 && dn < minov;
+  wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : x2 + fq2;
+  // (minOverlap is > 0 when this holds: no test of its own)
+  wire           weak2 = d_v2 && !d_h2 && dn < minov;
   // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
   wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_m[31:16];
 
@@ -576,6 +607,7 @@ module htm3_sp #(
       s_v1 <= 1'b0;
       d_v1 <= 1'b0;
       d_v2 <= d_v1;
+      n2 <= n1;  // (every cycle, like the iCE40 DSP's input register)
 
       case (phase)
         P_IDLE: if (start) begin
@@ -742,7 +774,6 @@ module htm3_sp #(
             d_h2 <= d_h1;
             x2 <= x1;
             v2 <= v1;
-            n2 <= n1;
             pl2 <= mul_o;
             // stage 2: the quotient and the new duty cycle; the overlap
             // duty cycle: the maximum, the weak list; each written as it
