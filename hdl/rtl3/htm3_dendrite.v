@@ -155,29 +155,32 @@ module htm3_dendrite #(
   reg [3:0] s2_bit;
   reg [WM-1:0] pot, conn;
   wire hit = s2_ok && act_rd[s2_bit];
-  // Stage 3: a segment's counts are final: decide, read its cell's head and
-  // its column's bitmap word.
+  // The owner's head and its column's bitmap word are read in the cycle of
+  // the segment's last count (window cycle M + 1; the read address is its
+  // owner from then on: fin_own once the window is over, M + 1 >= W, else
+  // own), so that they arrive with the final counts.
+  localparam integer EARLY = (M + 1 >= W) ? 1 : 0;
+  wire [WCELL-1:0] rd_own = EARLY != 0 ? fin_own : own;
+  assign hd_ra = rd_own;
+  assign cm_ra = CM_AW'(WCELL'(32'(rd_own) / K) >> 3);
+  // Stage 3: a segment's counts are final: decide, write the counts and
+  // link, push, mark, all at once. The segment, its owner and column are
+  // fin_*'s: stage 3 comes at window cycle M + 2 >= W of the segment, fin_*
+  // move at 2W - 1 >= M + 2.
   reg s3;
   wire [WCELL-1:0] fin_col = WCELL'(32'(fin_own) / K);
   wire is_act = conn >= act_thr, is_mat = pot >= min_thr;
-  assign hd_ra = fin_own;
-  assign cm_ra = CM_AW'(fin_col >> 3);
-  // Stage 4: write the counts and link, push, mark. The segment, its owner
-  // and column are still fin_*'s: stage 4 comes at window cycle M + 3 of
-  // the segment, fin_* move at 2W - 1 >= M + 3.
-  reg s4, s4_act, s4_mat;
-  wire [WS-1:0] s4_seg = fin_seg;
-  wire [WCELL-1:0] s4_own = fin_own;
-  wire [2:0] s4_cb = fin_col[2:0];
-  reg [WM-1:0] s4_pot, s4_conn;
-  wire push = s4_act || s4_mat;
+  wire [WS-1:0] s3_seg = fin_seg;
+  wire [2:0] s3_cb = fin_col[2:0];
+  wire push = is_act || is_mat;
   // seglru write of an active segment (learning), lo then hi, in the
   // segment memory's free cycles.
   reg pend, pend_h;
   reg [WS-1:0] pend_seg;
-  // The writes come at the first two free cycles from window cycle M + 4
-  // (busy cycles are at least two apart: by M + 7), while fin_seg still
-  // holds the segment until 2W - 1: then no copy (M >= 8 with W = M).
+  // The writes come at the first two free cycles from window cycle M + 3
+  // (busy cycles are at least two apart: by M + 6), while fin_seg still
+  // holds the segment until 2W - 1: then no copy (the bound below keeps a
+  // cycle of slack: M >= 8 with W = M).
   localparam integer PEND_FIN = (M + 7 <= 2 * W - 1) ? 1 : 0;
   wire [WS-1:0] lru_seg = PEND_FIN != 0 ? fin_seg : pend_seg;
   // the segment memory in the walk: tm.seg[s] read at window cycle 0 (the
@@ -187,7 +190,7 @@ module htm3_dendrite #(
   wire sm_walk = walk && (k == 0 || k == K_PREV);
   wire pend_go = pend && !sm_walk && st != INIT;
   // pend_h's next value: the half a seglru write in the next cycle takes
-  wire pend_h_d = (s4 && s4_act && learn_r) ? 1'b0 : pend_go ? 1'b1 : pend_h;
+  wire pend_h_d = (s3 && is_act && learn_r) ? 1'b0 : pend_go ? 1'b1 : pend_h;
 
   // Every write enable is off during reset (the state may be anything
   // before the first reset edge).
@@ -223,15 +226,15 @@ module htm3_dendrite #(
   end
 
   always @(*) begin
-    sc_we = s4 && !rst;
-    sc_wa = s4_seg;
-    sc_wd = {push && hd_rd != 0 ? hd_rd[WS-1:0] - 1'b1 : s4_seg, s4_conn, s4_pot};
-    hd_we = s4 && push && !rst;
-    hd_wa = s4_own;
-    hd_wd = {1'b0, s4_seg} + 1'b1;
-    cm_we = s4 && push && !rst;
-    cm_wa = cm_ra;
-    cm_wd = cm_rd | {8'd0, s4_act ? 8'd1 << s4_cb : 8'd0} | ({8'd1 << s4_cb, 8'd0});
+    sc_we = s3 && !rst;
+    sc_wa = s3_seg;
+    sc_wd = {push && hd_rd != 0 ? hd_rd[WS-1:0] - 1'b1 : s3_seg, conn, pot};
+    hd_we = s3 && push && !rst;
+    hd_wa = fin_own;
+    hd_wd = {1'b0, s3_seg} + 1'b1;
+    cm_we = s3 && push && !rst;
+    cm_wa = CM_AW'(fin_col >> 3);
+    cm_wd = cm_rd | {8'd0, is_act ? 8'd1 << s3_cb : 8'd0} | ({8'd1 << s3_cb, 8'd0});
   end
 
   always @(posedge clk) begin
@@ -298,19 +301,14 @@ module htm3_dendrite #(
       conn <= (s2_first ? 0 : conn) + {{(WM - 1) {1'b0}}, hit && s2_conn};
     end
     s3 <= s2_v && s2_last;
-    s4 <= s3;
-    s4_act <= is_act;
-    s4_mat <= is_mat;
-    s4_pot <= pot;
-    s4_conn <= conn;
     if (pend_go) begin
       pend_h <= 1;
       if (pend_h) pend <= 0;
     end
-    if (s4 && s4_act && learn_r) begin
+    if (s3 && is_act && learn_r) begin
       pend <= 1;
       pend_h <= 0;
-      pend_seg <= s4_seg;
+      pend_seg <= s3_seg;
     end
     if (rst) begin
       st <= IDLE;
@@ -319,7 +317,6 @@ module htm3_dendrite #(
       s1_v <= 0;
       s2_v <= 0;
       s3 <= 0;
-      s4 <= 0;
     end
   end
 
@@ -331,11 +328,11 @@ module htm3_dendrite #(
     if (WCELL > 16) $fatal(1, "htm3_dendrite: %0d cells: an owner does not fit a 16-bit word", NC);
   end
   always @(posedge clk) begin
-    if (!rst && s4 && s4_act && learn_r && pend && !(pend_go && pend_h))
+    if (!rst && s3 && is_act && learn_r && pend && !(pend_go && pend_h))
       $fatal(1, "htm3_dendrite: seglru write of segment %0d overran by the next", lru_seg);
     if (!rst && PEND_FIN != 0 && pend_go && fin_seg != pend_seg)
       $fatal(1, "htm3_dendrite: seglru write of segment %0d after fin_seg moved on", pend_seg);
-    if (!rst && st == DRAIN && ic == 3'd5 && (pend && !(pend_go && pend_h) || s1_v || s2_v || s3 || s4))
+    if (!rst && st == DRAIN && ic == 3'd5 && (pend && !(pend_go && pend_h) || s1_v || s2_v || s3))
       $fatal(1, "htm3_dendrite: work left at the end of the drain");
     if (!rst && st == INIT && ic == 3'd4 && cr_rd[WS:0] > (WS + 1)'(S))
       $fatal(1, "htm3_dendrite: FREE_COUNT %0d above S", cr_rd);
