@@ -198,7 +198,8 @@ module htm3_sp #(
   reg [WA-1:0]  acnt;    // SP_OVERLAP: column; SP_INHIBIT: histogram, then column; SP_DUTY: column; counts down
   wire          a_end = acnt[WA-1];  // below 0: a column pass is over (C - 1 < 2^(WA-1))
   // the column read a cycle before (acnt counts down a column a cycle in
-  // SP_INHIBIT's selection, at a row's last half in SP_OVERLAP)
+  // SP_INHIBIT's selection, at a row's last half in SP_OVERLAP), and
+  // SP_DUTY's stage-2 column (acnt moves after a column's second issue)
   wire [WCI-1:0] a_c1 = WCI'(acnt + 1'b1);
 
   // ------------------------------------------------------------------- LOAD
@@ -361,7 +362,9 @@ module htm3_sp #(
   // with the active duty.
   reg            dh;            // the duty cycle issued: 0 overlap, 1 active
   reg            d_v1, d_v2, d_h1, d_h2;
-  reg  [WCI-1:0] d_c2;          // stage 2's column: counts the writes down from C - 1
+  // stage 2's column is a_c1: acnt moves after a column's second issue, so
+  // in both of its stage-2 cycles acnt is one below it (-1 after column 0)
+  wire [WCI-1:0] d_c2 = a_c1;
   reg  [15:0]    x2;            // the duty cycle
   reg            v2;            // its v (0xFFFF or 0)
   reg  [15:0]    n2;            // n (behavioural; on the iCE40 the DSP's input register)
@@ -759,7 +762,6 @@ module htm3_sp #(
             end else ph <= ph + 1'b1;
           end
           S_DWAIT: begin
-            d_c2 <= WCI'(C - 1);
             if (dv_ready) st <= S_DRUN;
           end
           S_DRUN: begin
@@ -778,7 +780,6 @@ module htm3_sp #(
             // stage 2: the quotient and the new duty cycle; the overlap
             // duty cycle: the maximum, the weak list; each written as it
             // comes (ports above)
-            if (d_v2 && d_h2) d_c2 <= d_c2 - 1'b1;
             if (d_v2 && !d_h2) begin
               if (dn > maxod) maxod <= dn;
               if (weak2) nweak <= nweak + 1'b1;
