@@ -219,7 +219,9 @@ module htm3_sp #(
   reg            o_last1;         // the stage-1 half is its column's last
   reg  [WQ-1:0]  o_sum;           // the column's running overlap
   reg            wcnt_first1;     // the stage-1 half is its column's first
-  reg  [AQ-1:0]  o_h2;            // stage 2's histogram address
+  // stage 3 writes the histogram counter at o_sum: the column's overlap,
+  // which o_sum holds until the end of that cycle (the next column's first
+  // half is then in stage 2)
   wire [15:0]    andw = conn_rd & inb_rd;
   reg  [4:0]     pc;
   integer        b;
@@ -470,7 +472,7 @@ module htm3_sp #(
     ov_wd = {o_elig, 1'b0, o_new};
     hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
     hist_we = 1'b0;
-    hist_wa = o_h2;
+    hist_wa = AQ'(o_sum);
     hist_wd = hist_rd + 1'b1;
     oc_ra_e = WCI'(cnt);
     oc_we = 1'b0;
@@ -662,7 +664,6 @@ module htm3_sp #(
             o_sum <= o_new;
             if (o_last1 && o_elig) begin
               o_v2 <= 1'b1;
-              o_h2 <= AQ'(o_new);
             end
           end
           // stage 3: write the counter (ports above)
