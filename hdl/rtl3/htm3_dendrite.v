@@ -109,7 +109,7 @@ module htm3_dendrite #(
   // the current one is the last at S - 1
   reg [WS:0] nw;
   reg [WS-1:0] seg, fin_seg;
-  reg [WCELL-1:0] own, fin_own;
+  reg [WCELL-1:0] fin_own;
 
   assign busy = st != IDLE;
   wire walk = st == WALK;
@@ -156,19 +156,17 @@ module htm3_dendrite #(
   reg [WM-1:0] pot, conn;
   wire hit = s2_ok && act_rd[s2_bit];
   // The owner's head and its column's bitmap word are read in the cycle of
-  // the segment's last count (window cycle M + 1; the read address is its
-  // owner from then on: fin_own once the window is over, M + 1 >= W, else
-  // own), so that they arrive with the final counts.
-  localparam integer EARLY = (M + 1 >= W) ? 1 : 0;
-  wire [WCELL-1:0] rd_own = EARLY != 0 ? fin_own : own;
-  assign hd_ra = rd_own;
-  assign cm_ra = CM_AW'(WCELL'(32'(rd_own) / K) >> 3);
+  // the segment's last count (window cycle M + 1 >= W - 1), at fin_own, so
+  // that they arrive with the final counts.
+  wire [WCELL-1:0] fin_col = WCELL'(32'(fin_own) / K);
+  assign hd_ra = fin_own;
+  assign cm_ra = CM_AW'(fin_col >> 3);
   // Stage 3: a segment's counts are final: decide, write the counts and
   // link, push, mark, all at once. The segment, its owner and column are
-  // fin_*'s: stage 3 comes at window cycle M + 2 >= W of the segment, fin_*
-  // move at 2W - 1 >= M + 2.
+  // fin_*'s: stage 3 comes at window cycle M + 2 >= W of the segment;
+  // fin_own holds the owner from W - 1 to 2W - 2, fin_seg the segment from
+  // W to 2W - 1, and M + 2 <= 2W - 2.
   reg s3;
-  wire [WCELL-1:0] fin_col = WCELL'(32'(fin_own) / K);
   wire is_act = conn >= act_thr, is_mat = pot >= min_thr;
   wire [WS-1:0] s3_seg = fin_seg;
   wire [2:0] s3_cb = fin_col[2:0];
@@ -178,16 +176,17 @@ module htm3_dendrite #(
   reg pend, pend_h;
   reg [WS-1:0] pend_seg;
   // The writes come at the first two free cycles from window cycle M + 3
-  // (busy cycles are at least two apart: by M + 6), while fin_seg still
+  // (the busy cycles are W - 3 and W - 2, then two free: by M + 6), while fin_seg still
   // holds the segment until 2W - 1: then no copy (the bound below keeps a
   // cycle of slack: M >= 8 with W = M).
   localparam integer PEND_FIN = (M + 7 <= 2 * W - 1) ? 1 : 0;
   wire [WS-1:0] lru_seg = PEND_FIN != 0 ? fin_seg : pend_seg;
-  // the segment memory in the walk: tm.seg[s] read at window cycle 0 (the
-  // owner at 1), prev[s] at W - 2, so that the next segment arrives at the
+  // the segment memory in the walk: tm.seg[s] read at window cycle W - 3,
+  // so that the owner arrives at W - 2 and goes straight into fin_own (no
+  // copy), prev[s] at W - 2, so that the next segment arrives at the
   // window's last cycle and goes straight into seg (no copy)
-  localparam [WK-1:0] K_PREV = WK'(W - 2);
-  wire sm_walk = walk && (k == 0 || k == K_PREV);
+  localparam [WK-1:0] K_OWN = WK'(W - 3), K_PREV = WK'(W - 2);
+  wire sm_walk = walk && (k == K_OWN || k == K_PREV);
   wire pend_go = pend && !sm_walk && st != INIT;
   // pend_h's next value: the half a seglru write in the next cycle takes
   wire pend_h_d = (s3 && is_act && learn_r) ? 1'b0 : pend_go ? 1'b1 : pend_h;
@@ -199,7 +198,7 @@ module htm3_dendrite #(
     sm_we = 0;
     sm_wd = cr_rd;  // regs word 3's half pend_h, read the cycle before
     if (st == INIT) sm_a = SM_AW'(TAIL_ADDR);
-    else if (sm_walk) sm_a = k == 0 ? at(SEG_BASE, {1'b0, seg}, WS) : at(PREV_BASE, {1'b0, seg}, WS);
+    else if (sm_walk) sm_a = k == K_OWN ? at(SEG_BASE, {1'b0, seg}, WS) : at(PREV_BASE, {1'b0, seg}, WS);
     else begin
       sm_a = at(LRU_BASE, {lru_seg, pend_h}, WS + 1);
       sm_we = pend && !rst;
@@ -267,11 +266,10 @@ module htm3_dendrite #(
       end
       WALK: begin
         k <= k + 1'b1;
-        if (k == 1) own <= sm_rd[WCELL-1:0];
+        if (k == K_PREV) fin_own <= sm_rd[WCELL-1:0];  // tm.seg[s], read at W - 3
         if (k == K_LAST) begin
           k <= 0;
           fin_seg <= seg;
-          fin_own <= own;
           seg <= sm_rd[WS-1:0];  // prev[s], read at W - 2
           nw <= nw + 1'b1;
           if (nw == (WS + 1)'(S - 1)) st <= DRAIN;
