@@ -101,13 +101,15 @@ module htm3_dendrite #(
   reg learn_r;
   reg [WM-1:0] act_thr, min_thr;
   reg [B-1:0] conn_perm;
-  reg [31:0] iter;
-  reg lo_max;  // iter[15:0] is all ones: the high half's increment
+  // The TM iteration is not copied: cfg/regs' read port, free during the
+  // walk, reads regs word 3's half that the next seglru write needs, and
+  // at the end of the drain the halves for the increment.
+  reg lo_max;  // the iteration's low half is all ones: the high half's increment
   // segments walked before the current one, counted up from FREE_COUNT:
   // the current one is the last at S - 1
   reg [WS:0] nw;
-  reg [WS-1:0] seg, seg_next, fin_seg;
-  reg [WCELL-1:0] own, fin_own;
+  reg [WS-1:0] seg, fin_seg;
+  reg [WCELL-1:0] fin_own;
 
   assign busy = st != IDLE;
   wire walk = st == WALK;
@@ -153,69 +155,85 @@ module htm3_dendrite #(
   reg [3:0] s2_bit;
   reg [WM-1:0] pot, conn;
   wire hit = s2_ok && act_rd[s2_bit];
-  // Stage 3: a segment's counts are final: decide, read its cell's head and
-  // its column's bitmap word.
-  reg s3;
+  // The owner's head and its column's bitmap word are read in the cycle of
+  // the segment's last count (window cycle M + 1 >= W - 1), at fin_own, so
+  // that they arrive with the final counts.
   wire [WCELL-1:0] fin_col = WCELL'(32'(fin_own) / K);
-  wire is_act = conn >= act_thr, is_mat = pot >= min_thr;
   assign hd_ra = fin_own;
   assign cm_ra = CM_AW'(fin_col >> 3);
-  // Stage 4: write the counts and link, push, mark. The segment, its owner
-  // and column are still fin_*'s: stage 4 comes at window cycle M + 3 of
-  // the segment, fin_* move at 2W - 1 >= M + 3.
-  reg s4, s4_act, s4_mat;
-  wire [WS-1:0] s4_seg = fin_seg;
-  wire [WCELL-1:0] s4_own = fin_own;
-  wire [2:0] s4_cb = fin_col[2:0];
-  reg [WM-1:0] s4_pot, s4_conn;
-  wire push = s4_act || s4_mat;
+  // Stage 3: a segment's counts are final: decide, write the counts and
+  // link, push, mark, all at once. The segment, its owner and column are
+  // fin_*'s: stage 3 comes at window cycle M + 2 >= W of the segment;
+  // fin_own holds the owner from W - 1 to 2W - 2, fin_seg the segment from
+  // W to 2W - 1, and M + 2 <= 2W - 2.
+  reg s3;
+  wire is_act = conn >= act_thr, is_mat = pot >= min_thr;
+  wire [WS-1:0] s3_seg = fin_seg;
+  wire [2:0] s3_cb = fin_col[2:0];
+  wire push = is_act || is_mat;
   // seglru write of an active segment (learning), lo then hi, in the
   // segment memory's free cycles.
   reg pend, pend_h;
   reg [WS-1:0] pend_seg;
-  wire sm_walk = walk && k < 2;
+  // The writes come at the first two free cycles from window cycle M + 3
+  // (the busy cycles are W - 3 and W - 2, then two free: by M + 6), while fin_seg still
+  // holds the segment until 2W - 1: then no copy (the bound below keeps a
+  // cycle of slack: M >= 8 with W = M).
+  localparam integer PEND_FIN = (M + 7 <= 2 * W - 1) ? 1 : 0;
+  wire [WS-1:0] lru_seg = PEND_FIN != 0 ? fin_seg : pend_seg;
+  // the segment memory in the walk: tm.seg[s] read at window cycle W - 3,
+  // so that the owner arrives at W - 2 and goes straight into fin_own (no
+  // copy), prev[s] at W - 2, so that the next segment arrives at the
+  // window's last cycle and goes straight into seg (no copy)
+  localparam [WK-1:0] K_OWN = WK'(W - 3), K_PREV = WK'(W - 2);
+  wire sm_walk = walk && (k == K_OWN || k == K_PREV);
   wire pend_go = pend && !sm_walk && st != INIT;
+  // pend_h's next value: the half a seglru write in the next cycle takes
+  wire pend_h_d = (s3 && is_act && learn_r) ? 1'b0 : pend_go ? 1'b1 : pend_h;
 
   // Every write enable is off during reset (the state may be anything
   // before the first reset edge).
+  // (no default address or data: the write enable alone says when they count)
   always @(*) begin
-    sm_a = 0;
     sm_we = 0;
-    sm_wd = 0;
+    sm_wd = cr_rd;  // regs word 3's half pend_h, read the cycle before
     if (st == INIT) sm_a = SM_AW'(TAIL_ADDR);
-    else if (sm_walk) sm_a = k[0] ? at(SEG_BASE, {1'b0, seg}, WS) : at(PREV_BASE, {1'b0, seg}, WS);
-    else if (pend) begin
-      sm_a = at(LRU_BASE, {pend_seg, pend_h}, WS + 1);
-      sm_we = !rst;
-      sm_wd = pend_h ? iter[31:16] : iter[15:0];
+    else if (sm_walk) sm_a = k == K_OWN ? at(SEG_BASE, {1'b0, seg}, WS) : at(PREV_BASE, {1'b0, seg}, WS);
+    else begin
+      sm_a = at(LRU_BASE, {lru_seg, pend_h}, WS + 1);
+      sm_we = pend && !rst;
     end
   end
 
   always @(*) begin
-    case (ic)
-      3'd0: cr_ra = 7'd32;  // cfg 16 activationThreshold
-      3'd1: cr_ra = 7'd34;  // cfg 17 minThreshold
-      3'd2: cr_ra = 7'd48;  // cfg 24 connectedPermanence
-      3'd3: cr_ra = 7'd76;  // regs 3 TM iteration, lo
-      3'd4: cr_ra = 7'd77;  // hi
-      default: cr_ra = 7'd88;  // regs 6 FREE_COUNT
-    endcase
-    cr_we = st == DRAIN && learn_r && ic < 2 && !rst;
-    cr_wa = ic[0] ? 7'd77 : 7'd76;
+    if (st == INIT)
+      case (ic)
+        3'd0: cr_ra = 7'd32;  // cfg 16 activationThreshold
+        3'd1: cr_ra = 7'd34;  // cfg 17 minThreshold
+        3'd2: cr_ra = 7'd48;  // cfg 24 connectedPermanence
+        default: cr_ra = 7'd88;  // regs 6 FREE_COUNT
+      endcase
+    // the walk and the drain: regs 3, the TM iteration, lo (76) or hi (77):
+    // the half of the next cycle's seglru write, then (drain 5, 6) the
+    // halves of the increment, after the last seglru write (drain 5)
+    else if (st == DRAIN && ic >= 3'd5) cr_ra = {6'b100110, ic == 3'd6};
+    else cr_ra = {6'b100110, pend_h_d};
+    cr_we = st == DRAIN && learn_r && ic >= 3'd6 && !rst;
+    cr_wa = {6'b100110, ic[0]};
     // one incrementer for both halves: lo + 1, then hi + the low half's carry
-    cr_wd = (ic[0] ? iter[31:16] : iter[15:0]) + {15'd0, !ic[0] || lo_max};
+    cr_wd = cr_rd + {15'd0, !ic[0] || lo_max};
   end
 
   always @(*) begin
-    sc_we = s4 && !rst;
-    sc_wa = s4_seg;
-    sc_wd = {push && hd_rd != 0 ? hd_rd[WS-1:0] - 1'b1 : s4_seg, s4_conn, s4_pot};
-    hd_we = s4 && push && !rst;
-    hd_wa = s4_own;
-    hd_wd = {1'b0, s4_seg} + 1'b1;
-    cm_we = s4 && push && !rst;
-    cm_wa = cm_ra;
-    cm_wd = cm_rd | {8'd0, s4_act ? 8'd1 << s4_cb : 8'd0} | ({8'd1 << s4_cb, 8'd0});
+    sc_we = s3 && !rst;
+    sc_wa = s3_seg;
+    sc_wd = {push && hd_rd != 0 ? hd_rd[WS-1:0] - 1'b1 : s3_seg, conn, pot};
+    hd_we = s3 && push && !rst;
+    hd_wa = fin_own;
+    hd_wd = {1'b0, s3_seg} + 1'b1;
+    cm_we = s3 && push && !rst;
+    cm_wa = CM_AW'(fin_col >> 3);
+    cm_wd = cm_rd | {8'd0, is_act ? 8'd1 << s3_cb : 8'd0} | ({8'd1 << s3_cb, 8'd0});
   end
 
   always @(posedge clk) begin
@@ -237,14 +255,9 @@ module htm3_dendrite #(
           end
           3'd2: min_thr <= cr_rd[WM-1:0];
           3'd3: conn_perm <= cr_rd[B-1:0];
-          3'd4: iter[15:0] <= cr_rd;
-          3'd5: begin
-            iter[31:16] <= cr_rd;
-            lo_max <= iter[15:0] == 16'hFFFF;
-          end
           default: ;
         endcase
-        if (ic == 3'd6) begin
+        if (ic == 3'd4) begin
           nw <= cr_rd[WS:0];
           k <= 0;
           ic <= 0;
@@ -253,20 +266,19 @@ module htm3_dendrite #(
       end
       WALK: begin
         k <= k + 1'b1;
-        if (k == 1) seg_next <= sm_rd[WS-1:0];
-        if (k == 2) own <= sm_rd[WCELL-1:0];
+        if (k == K_PREV) fin_own <= sm_rd[WCELL-1:0];  // tm.seg[s], read at W - 3
         if (k == K_LAST) begin
           k <= 0;
           fin_seg <= seg;
-          fin_own <= own;
-          seg <= seg_next;
+          seg <= sm_rd[WS-1:0];  // prev[s], read at W - 2
           nw <= nw + 1'b1;
           if (nw == (WS + 1)'(S - 1)) st <= DRAIN;
         end
       end
-      default: begin  // DRAIN: the pipeline and seglru writes finish
+      default: begin  // DRAIN: the pipeline and seglru writes finish, then the iteration's
         ic <= ic + 1'b1;
-        if (ic == 3'd5) begin
+        if (ic == 3'd6) lo_max <= cr_rd == 16'hFFFF;
+        if (ic == 3'd7) begin
           st <= IDLE;
           done <= 1;
         end
@@ -287,19 +299,14 @@ module htm3_dendrite #(
       conn <= (s2_first ? 0 : conn) + {{(WM - 1) {1'b0}}, hit && s2_conn};
     end
     s3 <= s2_v && s2_last;
-    s4 <= s3;
-    s4_act <= is_act;
-    s4_mat <= is_mat;
-    s4_pot <= pot;
-    s4_conn <= conn;
     if (pend_go) begin
       pend_h <= 1;
       if (pend_h) pend <= 0;
     end
-    if (s4 && s4_act && learn_r) begin
+    if (s3 && is_act && learn_r) begin
       pend <= 1;
       pend_h <= 0;
-      pend_seg <= s4_seg;
+      pend_seg <= s3_seg;
     end
     if (rst) begin
       st <= IDLE;
@@ -308,7 +315,6 @@ module htm3_dendrite #(
       s1_v <= 0;
       s2_v <= 0;
       s3 <= 0;
-      s4 <= 0;
     end
   end
 
@@ -320,11 +326,13 @@ module htm3_dendrite #(
     if (WCELL > 16) $fatal(1, "htm3_dendrite: %0d cells: an owner does not fit a 16-bit word", NC);
   end
   always @(posedge clk) begin
-    if (!rst && s4 && s4_act && learn_r && pend && !(pend_go && pend_h))
-      $fatal(1, "htm3_dendrite: seglru write of segment %0d overran by the next", pend_seg);
-    if (!rst && st == DRAIN && ic == 3'd5 && (pend && !(pend_go && pend_h) || s1_v || s2_v || s3 || s4))
+    if (!rst && s3 && is_act && learn_r && pend && !(pend_go && pend_h))
+      $fatal(1, "htm3_dendrite: seglru write of segment %0d overran by the next", lru_seg);
+    if (!rst && PEND_FIN != 0 && pend_go && fin_seg != pend_seg)
+      $fatal(1, "htm3_dendrite: seglru write of segment %0d after fin_seg moved on", pend_seg);
+    if (!rst && st == DRAIN && ic == 3'd5 && (pend && !(pend_go && pend_h) || s1_v || s2_v || s3))
       $fatal(1, "htm3_dendrite: work left at the end of the drain");
-    if (!rst && st == INIT && ic == 3'd6 && cr_rd[WS:0] > (WS + 1)'(S))
+    if (!rst && st == INIT && ic == 3'd4 && cr_rd[WS:0] > (WS + 1)'(S))
       $fatal(1, "htm3_dendrite: FREE_COUNT %0d above S", cr_rd);
   end
 `endif

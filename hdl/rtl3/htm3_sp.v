@@ -168,12 +168,13 @@ module htm3_sp #(
     inb_rd <= inb_mem[inb_ra];
   end
 
-  // sp.overlap: overlap [0,WQ), active [WQ]
+  // sp.overlap: overlap [0,WQ), active [WQ], eligible (overlap >=
+  // stimulusThreshold, written by SP_OVERLAP for the selection) [WQ+1]
   reg  [WCI-1:0] ov_ra, ov_wa;
   reg            ov_we;
-  reg  [WQ:0]    ov_wd;
-  wire [WQ:0]    ov_rd;
-  htm_ebr #(.WIDTH(WQ + 1), .DEPTH(C)) u_ov (
+  reg  [WQ+1:0]  ov_wd;
+  wire [WQ+1:0]  ov_rd;
+  htm_ebr #(.WIDTH(WQ + 2), .DEPTH(C)) u_ov (
       .clk(clk), .ra(ov_ra), .rd(ov_rd), .we(ov_we), .wa(ov_wa), .wd(ov_wd));
 
   // sp.hist: eligible columns per overlap; zero between steps
@@ -197,7 +198,8 @@ module htm3_sp #(
   reg [WA-1:0]  acnt;    // SP_OVERLAP: column; SP_INHIBIT: histogram, then column; SP_DUTY: column; counts down
   wire          a_end = acnt[WA-1];  // below 0: a column pass is over (C - 1 < 2^(WA-1))
   // the column read a cycle before (acnt counts down a column a cycle in
-  // SP_INHIBIT's selection, at a row's last half in SP_OVERLAP)
+  // SP_INHIBIT's selection, at a row's last half in SP_OVERLAP), and
+  // SP_DUTY's stage-2 column (acnt moves after a column's second issue)
   wire [WCI-1:0] a_c1 = WCI'(acnt + 1'b1);
 
   // ------------------------------------------------------------------- LOAD
@@ -217,7 +219,9 @@ module htm3_sp #(
   reg            o_last1;         // the stage-1 half is its column's last
   reg  [WQ-1:0]  o_sum;           // the column's running overlap
   reg            wcnt_first1;     // the stage-1 half is its column's first
-  reg  [AQ-1:0]  o_h2;            // stage 2's histogram address
+  // stage 3 writes the histogram counter at o_sum: the column's overlap,
+  // which o_sum holds until the end of that cycle (the next column's first
+  // half is then in stage 2)
   wire [15:0]    andw = conn_rd & inb_rd;
   reg  [4:0]     pc;
   integer        b;
@@ -226,7 +230,9 @@ module htm3_sp #(
     for (b = 0; b < 16; b = b + 1) pc = pc + {4'd0, andw[b]};
   end
   wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
-  wire          o_elig = {{(16-WQ){1'b0}}, o_new} >= cfg_stim;
+  // overlap >= stimulusThreshold: a WQ-bit compare and cfg_stim's high bits
+  wire [31:0]   stim32 = {16'd0, cfg_stim};
+  wire          o_elig = stim32[31:WQ] == {(32-WQ){1'b0}} && o_new >= stim32[WQ-1:0];
 
   // ------------------------------------------------------------- SP_INHIBIT
   reg            i_v1;           // a scan word arrives
@@ -240,7 +246,7 @@ module htm3_sp #(
   reg            s_v1;           // a selection word arrives
   wire [WC-1:0]  nact_w = found ? cfg_k : elig;
   wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
-  wire           s_el = {{(16-WQ){1'b0}}, s_o} >= cfg_stim;
+  wire           s_el = ov_rd[WQ+1];  // (SP_OVERLAP's o_elig: no second compare)
   wire           s_tie = found && s_o == thr && need != {WC{1'b0}};
   // one subtractor: a scanned counter (hist_rd) or a tie selected (1); the
   // scan's last counter and the first selected column never meet
@@ -268,13 +274,13 @@ module htm3_sp #(
   wire [WN-1:0]  p_in = pw[PW-1:B];
   wire           p_act = inb_rd[p_in[3:0]];
   // one adder: old + inc (below), saturating at PMAX, or old - dec =
-  // ~(~old + dec), floored at 0; the sum's carry is the overflow either way
+  // old + ~dec + 1, floored at 0; the sum's carry is the overflow (adding)
+  // or no borrow (subtracting). The carry-in rides on a low bit of ones
+  // (one chain, no operand inversion)
   wire           p_add = bump || p_act;
-  wire [B-1:0]   p_x = p_add ? p_old : ~p_old;
-  wire [B-1:0]   p_y = bump ? cfg_below : p_act ? cfg_inc : cfg_dec;
-  wire [B:0]     p_s = {1'b0, p_x} + {1'b0, p_y};
-  wire [B-1:0]   p_t = p_s[B] ? PMAX : p_s[B-1:0];
-  wire [B-1:0]   p_adj = p_add ? p_t : ~p_t;
+  wire [B-1:0]   p_y = bump ? cfg_below : p_act ? cfg_inc : ~cfg_dec;
+  wire [B+1:0]   p_s = {1'b0, p_old, 1'b1} + {1'b0, p_y, !p_add};
+  wire [B-1:0]   p_adj = p_add ? (p_s[B+1] ? PMAX : p_s[B:1]) : (p_s[B+1] ? p_s[B:1] : {B{1'b0}});
   wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
   // the synapse computed at 2i + 2 (pn: its permanence, registered to keep
   // the in.bits pick and the adapt arithmetic off the write cycle's path);
@@ -290,7 +296,7 @@ module htm3_sp #(
   // sp.conn half read the cycle before)
   wire           a_ld = (phase == P_LOAD);
   wire [3:0]     a_i = a_ld ? inbuf_d[3:0] : q_in[3:0];
-  wire [15:0]    a_bit = {15'd0, a_ld || q_conn} << a_i;
+  wire [15:0]    a_bit = 16'd1 << a_i;  // (the pass writes only connected synapses' halves)
   wire [PH-2:0]  ph_i = ph[PH-1:1];
   wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
@@ -358,12 +364,17 @@ module htm3_sp #(
   // with the active duty.
   reg            dh;            // the duty cycle issued: 0 overlap, 1 active
   reg            d_v1, d_v2, d_h1, d_h2;
-  reg  [WCI-1:0] d_c2;          // stage 2's column: counts the writes down from C - 1
+  // stage 2's column is a_c1: acnt moves after a column's second issue, so
+  // in both of its stage-2 cycles acnt is one below it (-1 after column 0)
+  wire [WCI-1:0] d_c2 = a_c1;
   reg  [15:0]    x2;            // the duty cycle
   reg            v2;            // its v (0xFFFF or 0)
-  reg  [31:0]    ph2;           // n·m_hi
-  /* verilator lint_off UNUSEDSIGNAL */  // the high half only: the whole product, so the DSP's output register takes it
-  reg  [31:0]    pl2;           // n·m_lo
+  reg  [15:0]    n2;            // n (behavioural; on the iCE40 the DSP's input register)
+  // n·m_lo: the whole product, so the DSP's output register takes it (keep:
+  // Yosys 0.23 otherwise folds this register into the second DSP's D
+  // register and loses the product)
+  /* verilator lint_off UNUSEDSIGNAL */  // the high half only
+  (* keep *) reg [31:0] pl2;
   /* verilator lint_on UNUSEDSIGNAL */
   reg  [15:0]    maxod;
   reg  [WC-1:0]  nweak;
@@ -376,14 +387,46 @@ module htm3_sp #(
   wire [31:0]    mul_o = n1 * mlo;
   wire [31:0]    mul_m = maxod * cfg_minpct[15:0];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [31:0]    mul_h = n1 * mhi;
-  /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
-  wire [31:0]    s2 = ph2 + {16'd0, pl2[31:16]};
+  // q = ⌊n/p⌋, the high half of n·m_hi + ⌊n·m_lo / 2^16⌋, comes as fq2 =
+  // q for v = 1 and ~q for v = 0 (below: x + q or x + ~q), so that the new
+  // duty cycle is one adder with no operand inversion in the fabric.
+  wire [15:0]    fq2;
+`ifdef ICE40
+  // One SB_MAC16 (its multiplier, its 32-bit adder and the output XOR of
+  // its top half's subtract mode; yosys's cells_sim.v semantics): n in the
+  // input register A, n·m_hi + {0, n·m_lo's high half}; for v = 0 the top
+  // half runs in subtract mode with C = all ones, so that it adds C ^ 1 =
+  // 0 and the bottom half's carry and leaves the complement of that sum.
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [31:0]    s2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0]    fq2 = s2[31:16];  // floor(n/p)
+  SB_MAC16 #(
+      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b1), .B_REG(1'b0), .D_REG(1'b0),
+      .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
+      .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
+      .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b10), .TOPADDSUB_UPPERINPUT(1'b1),
+      .TOPADDSUB_CARRYSELECT(2'b10),
+      .BOTOUTPUT_SELECT(2'b00), .BOTADDSUB_LOWERINPUT(2'b10), .BOTADDSUB_UPPERINPUT(1'b1),
+      .BOTADDSUB_CARRYSELECT(2'b00),
+      .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
+  ) u_quot (
+      .CLK(clk), .CE(1'b1), .A(n1), .B(mhi), .C({16{!v2}}), .D(pl2[31:16]),
+      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
+      .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(!v2), .ADDSUBBOT(1'b0),
+      .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
+      .O(s2), .CO(), .ACCUMCO(), .SIGNEXTOUT());
+  assign fq2 = s2[31:16];
+`else
+  /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
+  wire [31:0]    s2 = n2 * mhi + {16'd0, pl2[31:16]};
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign fq2 = v2 ? s2[31:16] : ~s2[31:16];
+`endif
   // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder; p = 1: v
-  wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : x2 + (v2 ? fq2 : ~fq2);
-  wire           weak2 = d_v2 && !d_h2 && minov != 16'd0 && dn < minov;
+  wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : x2 + fq2;
+  // (minOverlap is > 0 when this holds: no test of its own)
+  wire           weak2 = d_v2 && !d_h2 && dn < minov;
   // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
   wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_m[31:16];
 
@@ -426,10 +469,10 @@ module htm3_sp #(
     ov_ra = WCI'(acnt);
     ov_we = 1'b0;
     ov_wa = a_c1;
-    ov_wd = {1'b0, o_new};
+    ov_wd = {o_elig, 1'b0, o_new};
     hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
     hist_we = 1'b0;
-    hist_wa = o_h2;
+    hist_wa = AQ'(o_sum);
     hist_wd = hist_rd + 1'b1;
     oc_ra_e = WCI'(cnt);
     oc_we = 1'b0;
@@ -463,11 +506,14 @@ module htm3_sp #(
         hist_wa = i_t1;
         hist_wd = {WC{1'b0}};
         ov_we = s_v1;
-        ov_wd = {s_sel, s_o};
+        ov_wd = {o_elig, s_sel, s_o};  // (the eligible bit is not read again)
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      S_PASS: conn_we = ph[0] && ph >= PH'(3);  // synapse ph/2 - 1's half, read the cycle before
+      // synapse ph/2 - 1's half, read the cycle before, if the synapse is
+      // connected (else the half stays as it is: no write, and no enable
+      // in the write data's bit)
+      S_PASS: conn_we = ph[0] && ph >= PH'(3) && q_conn;
       default: ;
     endcase
     // the host's window writes, when idle
@@ -566,6 +612,7 @@ module htm3_sp #(
       s_v1 <= 1'b0;
       d_v1 <= 1'b0;
       d_v2 <= d_v1;
+      n2 <= n1;  // (every cycle, like the iCE40 DSP's input register)
 
       case (phase)
         P_IDLE: if (start) begin
@@ -617,7 +664,6 @@ module htm3_sp #(
             o_sum <= o_new;
             if (o_last1 && o_elig) begin
               o_v2 <= 1'b1;
-              o_h2 <= AQ'(o_new);
             end
           end
           // stage 3: write the counter (ports above)
@@ -717,7 +763,6 @@ module htm3_sp #(
             end else ph <= ph + 1'b1;
           end
           S_DWAIT: begin
-            d_c2 <= WCI'(C - 1);
             if (dv_ready) st <= S_DRUN;
           end
           S_DRUN: begin
@@ -732,12 +777,10 @@ module htm3_sp #(
             d_h2 <= d_h1;
             x2 <= x1;
             v2 <= v1;
-            ph2 <= mul_h;
             pl2 <= mul_o;
             // stage 2: the quotient and the new duty cycle; the overlap
             // duty cycle: the maximum, the weak list; each written as it
             // comes (ports above)
-            if (d_v2 && d_h2) d_c2 <= d_c2 - 1'b1;
             if (d_v2 && !d_h2) begin
               if (dn > maxod) maxod <= dn;
               if (weak2) nweak <= nweak + 1'b1;
