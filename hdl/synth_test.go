@@ -24,19 +24,19 @@ const ice40Clock = 12
 // TestICE40Board: the whole board top of the small preset placed, routed
 // for 12 MHz and packed by icepack, failing if it does not fit the UP5K or
 // misses 12 MHz. It is off because the design does not fit yet: the
-// architecture-3 board top packs into 7,481-7,496 of the UP5K's 5,280 logic
-// cells (main after the area merges of 2026-12-07; hdl/README.md), so the
-// check could not pass. Turn it on
+// architecture-3 board top packs into about 6,500 of the UP5K's 5,280
+// logic cells (main after the second round of area merges of 2026-12-07;
+// hdl/README.md), so the check could not pass. Turn it on
 // when the area work brings the pack within 5,280; TestICE40Flow's
 // bridge-only check can go then. While it is off, nothing checks that the
 // accelerator fits or meets 12 MHz.
 const boardFits = false
 
 // boardCeiling bounds the board top's logic cells while it does not fit,
-// so that the area won back is not lost unnoticed: the pack of 2026-12-07
-// (7,481-7,496; Yosys's ABC moves it by some tens between runs) plus
-// about 3 %. Lower it as the area work lands.
-const boardCeiling = 7700
+// so that the area won back is not lost unnoticed: the pack after the
+// second round of 2026-12-07 (about 6,500-6,560; Yosys's ABC moves it by
+// some tens between runs) plus about 4 %. Lower it as the area work lands.
+const boardCeiling = 6800
 
 // TestICE40Board runs htmhw hdl synth's iCE40 flow on the whole
 // iCEBreaker board top (UART, UARTBone bridge, htm3_accel) of the small
@@ -142,7 +142,11 @@ func TestLogicFit(t *testing.T) {
 		xs, ys = append(xs, float64(bits)), append(ys, float64(rep.LC))
 		t.Logf("%-16s N %d C %d K %d S %d M %d: bits %d, LC %d (estimate %d), EBR %d (map %d), SPRAM %d (map %d), DSP %d",
 			c.name, p.N, p.C, p.K, p.S, p.M, bits, rep.LC, mm.Logic, rep.BRAM, mm.BlockRAMs, rep.SPRAM, mm.SPRAMs, rep.DSP)
-		assert.Equal(t, rep.BRAM, mm.BlockRAMs, "%s: EBR", c.name)
+		if rep.SPRAM <= UP5K.SPRAM {
+			// (with more SPRAM than the part has, the map leaves a memory
+			// out of SPRAM where Yosys just counts a fifth tile)
+			assert.Equal(t, rep.BRAM, mm.BlockRAMs, "%s: EBR", c.name)
+		}
 	}
 	var mx, my float64
 	for i := range xs {

@@ -465,24 +465,25 @@ func TestDiff(t *testing.T) {
 // TestMapAgainstYosys checks the memory map and the logic estimate on a
 // UP5K against what Yosys 0.23 and nextpnr-ice40 0.4 gave for the
 // iCEBreaker board top at five dimension sets (hdl's TestLogicFit builds
-// them, 2026-12-07): block RAM exactly, logic within 1 %.
+// them, 2026-12-07, after the second area round): block RAM exactly,
+// logic within 2 %.
 func TestMapAgainstYosys(t *testing.T) {
 	for _, c := range []struct {
 		name              string
 		edit              func(*model.Config)
 		ebr, spram, cells int
 	}{
-		{"small", func(*model.Config) {}, 29, 4, 7472},
-		{"C128-S512", func(c *model.Config) { c.SP.ColumnDimensions = []int{128}; c.TM.SegmentPoolCapacity = 512 }, 24, 4, 7257},
-		{"N240", func(c *model.Config) { c.Encoder.RDSE.Size = 240; c.Encoder.RDSE.ActiveBits = 21 }, 31, 5, 7514},
+		{"small", func(*model.Config) {}, 29, 4, 6515},
+		{"C128-S512", func(c *model.Config) { c.SP.ColumnDimensions = []int{128}; c.TM.SegmentPoolCapacity = 512 }, 24, 4, 6359},
+		{"N240", func(c *model.Config) { c.Encoder.RDSE.Size = 240; c.Encoder.RDSE.ActiveBits = 21 }, 31, 5, 6556},
 		{"K2-S512-M8", func(c *model.Config) {
 			c.TM.CellsPerColumn, c.TM.SegmentPoolCapacity, c.TM.MaxSynapsesPerSegment = 2, 512, 8
-		}, 24, 4, 7230},
+		}, 24, 4, 6251},
 		{"N60-C64-S256-M8", func(c *model.Config) {
 			c.Encoder.RDSE.Size, c.Encoder.RDSE.ActiveBits = 60, 7
 			c.SP.ColumnDimensions, c.SP.NumActiveColumnsPerInhArea = []int{64}, 4
 			c.TM.SegmentPoolCapacity, c.TM.MaxSynapsesPerSegment = 256, 8
-		}, 19, 4, 6955},
+		}, 19, 4, 6089},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg, err := model.Preset("small")
@@ -503,7 +504,7 @@ func TestMapAgainstYosys(t *testing.T) {
 				// lacks; the map leaves it out of SPRAM instead.
 				assert.False(t, mm.OnChip(), mm.Summary())
 			}
-			assert.InDelta(t, c.cells, mm.Logic, 0.01*float64(c.cells), "logic cells")
+			assert.InDelta(t, c.cells, mm.Logic, 0.02*float64(c.cells), "logic cells")
 		})
 	}
 }
@@ -525,8 +526,8 @@ func TestLogicEstimate(t *testing.T) {
 	}
 	up5k := est("up5k")
 	assert.Equal(t, up5k+logicNoDSPCost, est("hx8k"), "no DSP on a HX8K: the multipliers in logic")
-	assert.InDelta(t, 8481, est("ecp5-85"), 0.01*8481, "ECP5 LUT4s, Yosys on small")
-	assert.InDelta(t, 4512, est("artix-7 100t"), 0.01*4512, "Xilinx LUTs, Yosys on small")
+	assert.InDelta(t, 7144, est("ecp5-85"), 0.02*7144, "ECP5 LUT4s, Yosys on small")
+	assert.InDelta(t, 4168, est("artix-7 100t"), 0.02*4168, "Xilinx LUTs, Yosys on small")
 	_, err = im.LogicEstimate(Part{Name: "x", Family: "gowin"})
 	assert.ErrorContains(t, err, `no logic estimate for family "gowin"`)
 

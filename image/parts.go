@@ -218,31 +218,35 @@ func (mm *MemoryMap) LogicFits() bool { return mm.Logic <= mm.Part.Logic }
 // Architecture 3's logic, fitted to Yosys 0.23 synth_ice40 -dsp and
 // nextpnr-ice40 0.4's packing of the iCEBreaker board top (accelerator,
 // UARTBone bridge, UART) at five dimension sets, `small` and four
-// variants, 2026-12-07: logic cells = logicBase + logicPerBit × (bits of a
-// column index, a cell index, a segment index, a synapse count and an
-// input index), within 30 cells of each of the five. The RTL's logic
-// hardly depends on the model's size, only on its counters' and
-// addresses' widths. `HTMHW_LOGIC_FIT=1 go test ./hdl -run
-// TestLogicFit -v` synthesizes the five again and prints the fit;
-// TestICE40Board checks the estimate for `small` against every build.
+// variants (hdl's logicFitCases), on main after the second area round of
+// 2026-12-07: logic cells = logicBase + logicPerBit × (bits of a column
+// index, a cell index, a segment index, a synapse count and an input
+// index), within 82 cells of each of the five. The RTL's logic hardly
+// depends on the model's size, only on its counters' and addresses'
+// widths. `HTMHW_LOGIC_FIT=1 go test ./hdl -run TestLogicFit -v`
+// synthesizes the five again and prints the fit; TestICE40Board checks
+// the estimate for `small` against every build.
 const (
-	logicBase      = 4910
-	logicPerBitX10 = 635 // logic cells per bit, times 10
+	logicBase      = 4365
+	logicPerBitX10 = 532 // logic cells per bit, times 10
 )
 
 // logicPerLC is each family's logic in its own units per iCE40 logic cell,
 // in thousandths, from Yosys 0.23 on `small`'s board top (`htmhw hdl synth
-// --target ice40-up5k|ecp5|xilinx --model small`, 2026-12-07: 7,472 logic
-// cells; ECP5 6,957 LUT4 and 762 CCU2C carry cells, each two LUT4s of a
-// slice, 8,481 LUT4; Xilinx 7-series 4,512 LUTs).
-var logicPerLC = map[string]int{"ice40": 1000, "ecp5": 1135, "xilinx7": 604}
+// --target ice40-up5k|ecp5|xilinx --model small`, 2026-12-07, after the
+// second area round: 6,515 logic cells; ECP5 5,964 LUT4 and 590 CCU2C
+// carry cells, each two LUT4s of a slice, 7,144 LUT4; Xilinx 7-series
+// 4,168 LUTs).
+var logicPerLC = map[string]int{"ice40": 1000, "ecp5": 1097, "xilinx7": 640}
 
 // The RTL's multipliers take DSPs where a part has them (six SB_MAC16 on a
 // UP5K); on a part with fewer, Yosys builds them from logic: small's board
-// top without -dsp packs into 10,343 logic cells, 2,871 more (2026-12-07).
+// top with DSP inference off packs into 8,708 logic cells, 2,193 more
+// (2026-12-07; one SB_MAC16 that htm3_sp instantiates by name stays, so
+// the RTL needs that one replaced to build for such a part at all).
 const (
 	logicDSPs      = 6
-	logicNoDSPCost = 2871
+	logicNoDSPCost = 2193
 )
 
 // LogicEstimate returns the logic architecture 3's board top takes for the
