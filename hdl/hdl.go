@@ -36,7 +36,7 @@ import (
 // are stale). hdl/rtl3
 // (sources3) the accelerator.
 //
-//go:embed rtl3/htm_arch.vh harness/*.cpp harness/*.h boards/*.pcf
+//go:embed rtl3/*.vh harness/*.cpp harness/*.h boards/*.pcf
 var sources embed.FS
 
 // Implemented lists the step phases the RTL implements, cycle for cycle.

@@ -377,13 +377,7 @@ func TestMap(t *testing.T) {
 		preset string
 		up5k   bool // every memory on a UP5K's chip
 	}{{"small", true}, {"hello", false}, {"nab", false}} {
-		cfg, err := model.Preset(p.preset)
-		require.NoError(t, err)
-		cfg.ResolveResolution(0, 100)
-		r, err := model.NewRegion(cfg)
-		require.NoError(t, err)
-		im, err := Compile(r, DefaultArch())
-		require.NoError(t, err)
+		im := compilePreset(t, p.preset, nil)
 		if p.preset == "small" {
 			// docs/ARCHITECTURE.md section 2.3's table; Yosys infers
 			// the same 29 EBR from hdl/rtl3 (hdl's TestICE40Board).
@@ -462,6 +456,23 @@ func TestDiff(t *testing.T) {
 	require.Equal(t, `section "b" word 1: 0x4 and 0x9`, Diff(mk(3, 4, 5), mk(3, 9, 5)).String())
 }
 
+// compilePreset compiles a fresh region of a preset, its RDSE resolution
+// from the range [0, 100], after edit (if not nil) changes its model.
+func compilePreset(t *testing.T, preset string, edit func(*model.Config)) *Image {
+	t.Helper()
+	cfg, err := model.Preset(preset)
+	require.NoError(t, err)
+	cfg.ResolveResolution(0, 100)
+	if edit != nil {
+		edit(cfg)
+	}
+	r, err := model.NewRegion(cfg)
+	require.NoError(t, err)
+	im, err := Compile(r, DefaultArch())
+	require.NoError(t, err)
+	return im
+}
+
 // TestMapAgainstYosys checks the memory map and the logic estimate on a
 // UP5K against what Yosys 0.23 and nextpnr-ice40 0.4 gave for the
 // iCEBreaker board top at five dimension sets (hdl's TestLogicFit builds
@@ -473,7 +484,7 @@ func TestMapAgainstYosys(t *testing.T) {
 		edit              func(*model.Config)
 		ebr, spram, cells int
 	}{
-		{"small", func(*model.Config) {}, 29, 4, 6515},
+		{"small", nil, 29, 4, 6515},
 		{"C128-S512", func(c *model.Config) { c.SP.ColumnDimensions = []int{128}; c.TM.SegmentPoolCapacity = 512 }, 24, 4, 6359},
 		{"N240", func(c *model.Config) { c.Encoder.RDSE.Size = 240; c.Encoder.RDSE.ActiveBits = 21 }, 31, 5, 6556},
 		{"K2-S512-M8", func(c *model.Config) {
@@ -486,15 +497,7 @@ func TestMapAgainstYosys(t *testing.T) {
 		}, 19, 4, 6089},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := model.Preset("small")
-			require.NoError(t, err)
-			cfg.ResolveResolution(0, 100)
-			c.edit(cfg)
-			r, err := model.NewRegion(cfg)
-			require.NoError(t, err)
-			im, err := Compile(r, DefaultArch())
-			require.NoError(t, err)
-			mm, err := im.Map(Parts[0])
+			mm, err := compilePreset(t, "small", c.edit).Map(Parts[0])
 			require.NoError(t, err)
 			if c.spram <= Parts[0].SPRAMs {
 				assert.Equal(t, c.ebr, mm.BlockRAMs, "EBR")
@@ -510,13 +513,7 @@ func TestMapAgainstYosys(t *testing.T) {
 }
 
 func TestLogicEstimate(t *testing.T) {
-	cfg, err := model.Preset("small")
-	require.NoError(t, err)
-	cfg.ResolveResolution(0, 100)
-	r, err := model.NewRegion(cfg)
-	require.NoError(t, err)
-	im, err := Compile(r, DefaultArch())
-	require.NoError(t, err)
+	im := compilePreset(t, "small", nil)
 	est := func(name string) int {
 		p, err := PartByName(name)
 		require.NoError(t, err)
@@ -528,7 +525,7 @@ func TestLogicEstimate(t *testing.T) {
 	assert.Equal(t, up5k+logicNoDSPCost, est("hx8k"), "no DSP on a HX8K: the multipliers in logic")
 	assert.InDelta(t, 7144, est("ecp5-85"), 0.02*7144, "ECP5 LUT4s, Yosys on small")
 	assert.InDelta(t, 4168, est("artix-7 100t"), 0.02*4168, "Xilinx LUTs, Yosys on small")
-	_, err = im.LogicEstimate(Part{Name: "x", Family: "gowin"})
+	_, err := im.LogicEstimate(Part{Name: "x", Family: "gowin"})
 	assert.ErrorContains(t, err, `no logic estimate for family "gowin"`)
 
 	// Dimensions no part holds are refused before anything is sized.

@@ -41,21 +41,7 @@ module htm3_crc #(
     output wire [31:0] value
 );
   `include "htm_arch.vh"
-  // x < c for a constant c, as gates: Yosys maps a comparison to a carry
-  // chain, a cell a bit even against a constant; this folds to a few LUTs.
-  function automatic ltc(input [31:0] x, input [31:0] c);
-    integer i;
-    reg lt, eq;
-    begin
-      lt = 1'b0;
-      eq = 1'b1;
-      for (i = 31; i >= 0; i = i - 1) begin
-        lt = lt | (eq & ~x[i] & c[i]);
-        eq = eq & (x[i] == c[i]);
-      end
-      ltc = lt;
-    end
-  endfunction
+  `include "htm3_ltc.vh"  // ltc(x, c): x < c for a constant, as gates
   localparam [1:0] MODE_IN = 2'd1, MODE_OUT = 2'd2;  // and 0: a memory
   // The items, in order: 0 .. 6 MODE_OUT's, 7 .. 8 MODE_IN's, 9 a memory's
   // words. 2, 4, 8 and 9 are loops over ci.

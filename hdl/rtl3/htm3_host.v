@@ -73,21 +73,7 @@ module htm3_host #(
     input  wire [31:0]  m_rd       // the port's rd[31:0]: the 32 bits asked for
 );
   `include "htm_arch.vh"
-  // x < c for a constant c, as gates: Yosys maps a comparison to a carry
-  // chain, a cell a bit even against a constant; this folds to a few LUTs.
-  function automatic ltc(input [31:0] x, input [31:0] c);
-    integer i;
-    reg lt, eq;
-    begin
-      lt = 1'b0;
-      eq = 1'b1;
-      for (i = 31; i >= 0; i = i - 1) begin
-        lt = lt | (eq & ~x[i] & c[i]);
-        eq = eq & (x[i] == c[i]);
-      end
-      ltc = lt;
-    end
-  endfunction
+  `include "htm3_ltc.vh"  // ltc(x, c): x < c for a constant, as gates
   function integer bitsf(input integer x);
     begin
       bitsf = 1;

@@ -97,21 +97,7 @@ module htm3_seq #(
     input  wire [63:0]    m_rd
 );
   `include "htm_arch.vh"
-  // x < c for a constant c, as gates: Yosys maps a comparison to a carry
-  // chain, a cell a bit even against a constant; this folds to a few LUTs.
-  function automatic ltc(input [31:0] x, input [31:0] c);
-    integer i;
-    reg lt, eq;
-    begin
-      lt = 1'b0;
-      eq = 1'b1;
-      for (i = 31; i >= 0; i = i - 1) begin
-        lt = lt | (eq & ~x[i] & c[i]);
-        eq = eq & (x[i] == c[i]);
-      end
-      ltc = lt;
-    end
-  endfunction
+  `include "htm3_ltc.vh"  // ltc(x, c): x < c for a constant, as gates
   localparam integer WN = (N > 1) ? $clog2(N) : 1;
   // Q_PW: the cycle after the last one of a STEP, in which OUTPUT's count is
   // written (busy, not counted in CYCLES)

@@ -122,21 +122,7 @@ module htm3_tm #(
   localparam integer CMX_AW = $clog2(CM_SL + 8);
   localparam integer PREV_BASE = 6 * R, NEXT_BASE = 7 * R, SEG_BASE = 8 * R, TAIL_ADDR = 9 * R;
   localparam [1:0] MD_CELLS = 2'd0, MD_DEND = 2'd1, MD_RST = 2'd2;
-  // x < c for a constant c, as gates: Yosys maps a comparison to a carry
-  // chain, a cell a bit even against a constant; this folds to a few LUTs.
-  function automatic ltc(input [31:0] x, input [31:0] c);
-    integer i;
-    reg lt, eq;
-    begin
-      lt = 1'b0;
-      eq = 1'b1;
-      for (i = 31; i >= 0; i = i - 1) begin
-        lt = lt | (eq & ~x[i] & c[i]);
-        eq = eq & (x[i] == c[i]);
-      end
-      ltc = lt;
-    end
-  endfunction
+  `include "htm3_ltc.vh"  // ltc(x, c): x < c for a constant, as gates
   reg [1:0] md;
   reg [WCELL:0] n_pw;
 
