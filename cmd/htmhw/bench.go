@@ -29,6 +29,7 @@ type benchOptions struct {
 	passes   int
 	htmcore  string
 	runs     int
+	plot     string
 }
 
 // newBenchCmd returns the bench command.
@@ -54,10 +55,15 @@ build one; nothing of htm.core is in this repository), run as
 the same rows is T(trained+steps rows) − T(trained rows), whole processes,
 alternated --runs times, medians. Times are wall and CPU (user+system of
 the process); the machine's load average is printed with them, since
-other processes slow both.`,
+other processes slow both.
+
+--plot F.svg|F.png draws the CPU ms/step of every engine (and htm.core)
+against the columns (several --columns) or the segments (several
+--segments) of the cases.`,
 		Example: `  htmhw bench
   htmhw bench --preset hello --engine int --columns 1024,2048,4096,8192 --htmcore /tmp/htmcore-driver/driver
-  htmhw bench --preset nab-trace --engine int --segments 5000,10000 --htmcore /tmp/htmcore-driver/driver`,
+  htmhw bench --preset nab-trace --engine int --segments 5000,10000 --htmcore /tmp/htmcore-driver/driver
+  htmhw bench --preset hello --engine int,sim --columns 1024,2048,4096,8192 --plot hello-columns.svg`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.run(cmd.OutOrStdout())
@@ -73,6 +79,7 @@ other processes slow both.`,
 	f.IntVar(&o.passes, "passes", 1, "repeat the series this many times (to reach more segments)")
 	f.StringVar(&o.htmcore, "htmcore", "", "htm.core trace driver to time on the same rows")
 	f.IntVar(&o.runs, "runs", 3, "driver runs per case (medians)")
+	f.StringVar(&o.plot, "plot", "", "also draw CPU ms/step against the columns or segments to this .svg or .png")
 	return cmd
 }
 
@@ -95,6 +102,13 @@ func (o *benchOptions) run(w io.Writer) error {
 	for _, e := range o.engines {
 		if !slices.Contains(bench.Engines, e) {
 			return fmt.Errorf("--engine %q: unknown (want %s)", e, strings.Join(bench.Engines, ", "))
+		}
+	}
+	var pl *benchPlot
+	if o.plot != "" {
+		var err error
+		if pl, err = o.newPlot(); err != nil {
+			return err
 		}
 	}
 	one, err := readRows(o.data)
@@ -155,6 +169,7 @@ func (o *benchOptions) run(w io.Writer) error {
 					if engine == "int" {
 						intCPU = cpu
 					}
+					pl.add(preset, engine, cfg.SP.ColumnDimensions[0], r.Segments, cpu)
 					fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%.3f\t%.3f\t%.1f\t\t\t\t\n", preset, cfg.SP.ColumnDimensions[0], engine, train, r.Segments, wall, cpu, float64(r.Allocs)/float64(r.Steps))
 				}
 				if o.htmcore != "" {
@@ -173,6 +188,7 @@ func (o *benchOptions) run(w io.Writer) error {
 						ratio = strconv.FormatFloat(cpu/intCPU, 'f', 1, 64) + "x"
 					}
 					fmt.Fprintf(tw, "%s\t%d\thtm.core\t%d\t%d\t\t\t\t%.3f\t%.3f\t%s\t\n", preset, cfg.SP.ColumnDimensions[0], train, d.Segments, wall, cpu, ratio)
+					pl.add(preset, "htm.core", cfg.SP.ColumnDimensions[0], d.Segments, cpu)
 				}
 			}
 		}
@@ -181,6 +197,12 @@ func (o *benchOptions) run(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "load average after: %s\n", loadAverage())
+	if pl != nil {
+		if err := pl.write(o.plot, "CPU ms/step on "+filepath.Base(o.data)+" after training"); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "plot: %s\n", o.plot)
+	}
 	return nil
 }
 

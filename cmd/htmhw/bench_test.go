@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,6 +27,20 @@ func TestBench(t *testing.T) {
 	assert.Equal(t, []string{"hello/int", "hello/sim", "nab-trace/int", "nab-trace/sim"}, cases)
 }
 
+func TestBenchPlot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "columns.svg")
+	out, _, err := execute(t, "bench", "--data", speedCSV, "--preset", "hello", "--engine", "int,sim", "--steps", "10", "--columns", "256,512", "--plot", path)
+	require.NoError(t, err)
+	assert.Contains(t, out, "plot: "+path)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	svg := string(b)
+	assert.True(t, strings.HasPrefix(strings.TrimSpace(svg), "<?xml") || strings.Contains(svg, "<svg"), "not an SVG")
+	for _, want := range []string{"hello int", "hello sim", "columns", "CPU ms/step"} {
+		assert.Contains(t, svg, want)
+	}
+}
+
 func TestBenchErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -37,6 +53,9 @@ func TestBenchErrors(t *testing.T) {
 		{"preset", []string{"--preset", "nosuch"}, `no preset "nosuch"`},
 		{"too many steps", []string{"--steps", "1127"}, "1127 rows leave none to train before 1127 timed steps"},
 		{"segments", []string{"--preset", "hello", "--segments", "100000", "--steps", "10"}, "not 100000"},
+		{"plot format", []string{"--columns", "256,512", "--plot", "x.txt"}, `--plot: x.txt: a plot is written as .svg or .png, not ".txt"`},
+		{"plot one case", []string{"--plot", "x.svg"}, "--plot needs several --columns or several --segments"},
+		{"plot both", []string{"--columns", "256,512", "--segments", "10,20", "--plot", "x.svg"}, "several --columns and several --segments"},
 		{"date encoder", []string{"--preset", "nab", "--engine", "int", "--steps", "10", "--htmcore", "/bin/true"}, "nab has a date encoder"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

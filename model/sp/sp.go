@@ -187,6 +187,10 @@ type SpatialPooler struct {
 	span      int
 	colLo     []uint16 // first input word of each column's window
 	colN      []uint16 // input words from colLo to the last pool input's, 0 for an empty pool
+	// runEnd holds, per column and window word k (span per column), how
+	// many of the column's pool inputs lie in input words colLo..colLo+k:
+	// the pool inputs of word k are slots runEnd[k-1] to runEnd[k].
+	runEnd []uint16
 	// activeBits is scratch space for the active columns as a bitset.
 	activeBits sdr.Bitset
 
@@ -286,6 +290,18 @@ func (s *SpatialPooler) layout() {
 	}
 	if n := len(s.colLo) * s.span; len(s.connected) != n {
 		s.connected = make(sdr.Bitset, n)
+		s.runEnd = make([]uint16, n)
+	}
+	for c := range s.colLo {
+		in, _ := s.pool(c)
+		ends := s.runEnd[c*s.span : (c+1)*s.span]
+		lo, j := uint32(s.colLo[c]), 0
+		for k := range ends {
+			for j < len(in) && in[j]>>6 <= lo+uint32(k) {
+				j++
+			}
+			ends[k] = uint16(j)
+		}
 	}
 	for c := range s.colLo {
 		s.updateConnected(c)
@@ -476,35 +492,22 @@ func (s *SpatialPooler) adapt() {
 			c := int(c32)
 			in, perm := s.pool(c)
 			perm = perm[:len(in)]
-			row := s.connected[c*s.span : (c+1)*s.span]
-			lo := int(s.colLo[c])
-			// The pool's inputs ascend, so each word of the row is built
-			// in a register and stored once; the input test and the
+			lo, n := int(s.colLo[c]), int(s.colN[c])
+			row := s.connected[c*s.span : c*s.span+n]
+			ends := s.runEnd[c*s.span : c*s.span+n]
+			words := input[lo : lo+n]
+			// Word by word of the column's window: the pool inputs of
+			// word k are slots ends[k-1] to ends[k] (they ascend), so the
+			// input word is loaded once and each connected word is built
+			// in a register and stored once. The input test and the
 			// connected bit are selections, not branches (the input bits
-			// and the permanences near conn are unpredictable).
-			cur, acc := 0, uint64(0)
-			clear(row)
-			for j, i := range in {
-				x := uint32(perm[j])
-				up, down := min(x+inc, pmax), x-min(x, dec)
-				x = down
-				if input[i>>6]>>(i&63)&1 != 0 {
-					x = up
-				}
-				if x < trim {
-					x = 0
-				}
-				perm[j] = uint16(x)
-				if w := int(i>>6) - lo; w != cur {
-					row[cur] = acc
-					cur, acc = w, 0
-				}
-				// conn-1-x wraps to its top bit exactly when x ≥ conn
-				// (conn ≥ 1; both below 2^16).
-				acc |= uint64((conn-1-x)>>31) << (i & 63)
-			}
-			if len(row) > 0 {
-				row[cur] = acc
+			// and the permanences near conn are unpredictable). Words
+			// past the window's end stay clear.
+			j := 0
+			for k, x := range words {
+				end := int(ends[k])
+				row[k] = adaptRun(in[j:end], perm[j:end], x, inc, dec, pmax, trim, conn-1)
+				j = end
 			}
 		}
 		return
@@ -525,6 +528,36 @@ func (s *SpatialPooler) adapt() {
 		s.trim(c)
 		s.updateConnected(c)
 	}
+}
+
+// adaptRun adapts the permanences of the pool inputs in of one input word
+// x (their low 6 bits are their positions in it) without a stimulus
+// threshold: up by inc for an active input, saturating at pmax, down by dec
+// for an inactive one, saturating at 0, then trimmed to 0 below trim. It
+// returns the word's connected bits (permanence > connm1). It is a
+// function of its own so that its few values stay in registers.
+func adaptRun(in []uint32, perm []uint16, x uint64, inc, dec, pmax, trim, connm1 uint32) uint64 {
+	perm = perm[:len(in)]
+	var acc uint64
+	for j, i := range in {
+		m := uint64(1) << (i & 63)
+		v := uint32(perm[j])
+		up, down := min(v+inc, pmax), v-min(v, dec)
+		// Selections, not branches: the input bits and the permanences
+		// near the thresholds are unpredictable.
+		v = down
+		if x&m != 0 {
+			v = up
+		}
+		if v < trim {
+			v = 0
+		}
+		perm[j] = uint16(v)
+		// connm1-v wraps to its top bit exactly when v > connm1 (both
+		// below 2^16): -(that bit) is all ones for a connected synapse.
+		acc |= m & -uint64((connm1-v)>>31)
+	}
+	return acc
 }
 
 func (s *SpatialPooler) updateDutyCycles() {

@@ -389,11 +389,12 @@ func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
 			continue
 		}
 		old := uint32(perms[i])
-		v := old
+		// Both results, then a selection: whether the presynaptic cell
+		// was active is unpredictable, a branch on it mispredicts often.
+		up, down := min(old+uint32(inc), pmax), old-min(old, uint32(dec))
+		v := down
 		if prev[c>>6]>>(c&63)&1 != 0 {
-			v = min(v+uint32(inc), pmax)
-		} else {
-			v -= min(v, uint32(dec))
+			v = up
 		}
 		if v == 0 {
 			t.destroySynapse(uint32(base + i))
