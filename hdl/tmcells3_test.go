@@ -171,7 +171,7 @@ func writeTmc3Mem(t *testing.T, before *image.Image, cols []uint32, bank int, di
 	sc := make([]uint64, p.S)
 	c := &tmc3Case{p: p, cols: cols}
 	for cell, l := range d.lists {
-		hd[cell] = uint64(l[0] + 1)
+		hd[cell] = uint64(l[0]) | 1<<wS // {valid, segment}
 		for i, s := range l {
 			link := s
 			if i+1 < len(l) {

@@ -20,7 +20,7 @@
 //   cr   cfg/regs (16-bit words): cfg word i at 2i (+1), regs word r at
 //        64 + 4r (+1, +2, +3)
 //   sc   per segment {link, numConn, numPot} (written only)
-//   hd   per-cell list heads: segment + 1, 0 = empty
+//   hd   per-cell list heads: {valid, segment}, valid (bit WS) 0 = empty
 //   cm   column bitmaps: word w, bit b (b < 8): column 8w + b has an active
 //        segment; bit 8 + b: it has an active or matching segment
 `default_nettype none
@@ -227,10 +227,10 @@ module htm3_dendrite #(
   always @(*) begin
     sc_we = s3 && !rst;
     sc_wa = s3_seg;
-    sc_wd = {push && hd_rd != 0 ? hd_rd[WS-1:0] - 1'b1 : s3_seg, conn, pot};
+    sc_wd = {push && hd_rd[WS] ? hd_rd[WS-1:0] : s3_seg, conn, pot};
     hd_we = s3 && push && !rst;
     hd_wa = fin_own;
-    hd_wd = {1'b0, s3_seg} + 1'b1;
+    hd_wd = {1'b1, s3_seg};
     cm_we = s3 && push && !rst;
     cm_wa = CM_AW'(fin_col >> 3);
     cm_wd = cm_rd | {8'd0, is_act ? 8'd1 << s3_cb : 8'd0} | ({8'd1 << s3_cb, 8'd0});

@@ -544,7 +544,7 @@ module htm3_tm_cells #(
     sm_we = 1'b0;
     sm_wd = 16'd0;
     case (st)
-      S_HWAIT: sc_ra = WS'(hd_rd - 1'b1);
+      S_HWAIT: sc_ra = hd_rd[WS-1:0];  // (the head's segment: valid or not)
       S_PSA: begin
         sc_ra = oseg;
         sm_b = SM_AW'(LRU_BASE);
@@ -760,7 +760,7 @@ module htm3_tm_cells #(
   // the walk's next cell: after S_HWAIT's empty list, S_SEG's list end
   // (unless it learns first) or S_RESUME's
   wire seg_learn = learn && ((col_act && col_pred && seg_is_act) || (!col_act && seg_is_match && psd_nz));
-  wire walk_next = (st == S_HWAIT && hd_rd == {(WS + 1) {1'b0}}) || (st == S_SEG && sc_link == oseg && !seg_learn)
+  wire walk_next = (st == S_HWAIT && !hd_rd[WS]) || (st == S_SEG && sc_link == oseg && !seg_learn)
       || (st == S_RESUME && sc_link == oseg);
 
   always @(posedge clk) begin
@@ -883,8 +883,8 @@ module htm3_tm_cells #(
       // walk the K cells' lists: read the head (hd_ra = wcell)
       S_HEAD: st <= S_HWAIT;
       S_HWAIT:
-      if (hd_rd != {(WS + 1) {1'b0}}) begin
-        oseg <= WS'(hd_rd - 1'b1);
+      if (hd_rd[WS]) begin
+        oseg <= hd_rd[WS-1:0];
         st <= S_SEG;
       end else st <= S_HEAD;
       S_SEG: begin

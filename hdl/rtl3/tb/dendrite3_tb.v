@@ -59,9 +59,9 @@ module dendrite3_tb #(
       end
       for (c = 0; c < NC; c = c + 1) begin
         h = u.u_hd.mem[c];
-        if (h != 0) begin
+        if (h[WS]) begin
           $fwrite(f, "list %0d", c);
-          s = 32'(h) - 1;
+          s = 32'(h[WS-1:0]);
           for (n = 0; n <= S; n = n + 1) begin
             $fwrite(f, " %0d", s);
             sc = u.u_sc.mem[s];
