@@ -149,8 +149,9 @@ func Accel3Item(parts int, read bool) uint64 {
 }
 
 // accel3RestoreSP is the SP's half of RESTORE (ACCEL.md): cfg words 3 ..
-// 13 (two parts each) and regs words 0 .. 2 (four) read.
-var accel3RestoreSP = 11*Accel3Item(2, true) + 3*Accel3Item(4, true)
+// 13 (two parts each) and regs word 0 (four) read (the SP engine reads
+// regs words 1 and 2 in cfg/regs itself).
+var accel3RestoreSP = 11*Accel3Item(2, true) + Accel3Item(4, true)
 
 // Accel3RestoreCycles is RESTORE's cycles (ACCEL.md) on an image with used
 // segments: the SP's loads, htm3_tm's rebuild (its start and done cycles
@@ -171,7 +172,8 @@ func Accel3RestoreCycles(p Params3, used int) uint64 {
 // with learning, TMCells3LearnCycles) and 3 (the hand-over, the start, the
 // done); TM_SWAP 1; TM_DENDRITE the dendrite unit's busy cycles over the
 // used segments after the step (Dend3Cycles) and 3; OUTPUT one cycle and
-// regs words 0 .. 2 stored (four parts each).
+// regs word 0 stored (four parts; the SP engine writes words 1 and 2 in
+// cfg/regs itself).
 func Accel3Cycles(p Params3, learn bool, nIn int, active, bumped []int, tmCells, used int) [NumPhases]uint64 {
 	sp := SP3Cycles(p, learn, nIn, active, bumped)
 	var c [NumPhases]uint64
@@ -180,6 +182,6 @@ func Accel3Cycles(p Params3, learn bool, nIn int, active, bumped []int, tmCells,
 	c[PhaseTMCells] = uint64(tmCells) + 3
 	c[PhaseTMSwap] = 1
 	c[PhaseTMDendrite] = uint64(Dend3Cycles(used, p.M)) + 3
-	c[PhaseOutput] = 1 + 3*Accel3Item(4, false)
+	c[PhaseOutput] = 1 + Accel3Item(4, false)
 	return c
 }

@@ -81,8 +81,7 @@ module htm3_accel #(
   wire [4:0]   h_sel, s_sel;
   wire [31:0]  h_addr, s_addr;
   wire [63:0]  h_wd, m_rd;
-  wire [15:0]  s_wd;  // the sequencer's write data: part m_wk, while m_wgo
-  wire [1:0]   m_wk;
+  wire [15:0]  s_wd;  // the sequencer's write data: the part going out, while m_wgo
   wire         m_wgo;
 
   htm3_host #(.N(N), .C(C), .Q(Q), .K(K), .S(S), .M(M), .B(B), .G(G), .LANES_OV(LANES_OV),
@@ -98,13 +97,19 @@ module htm3_accel #(
       .m_rd(m_rd[31:0]));
 
   // the SP engine
-  wire           sp_start, sp_learn, sp_busy, sp_regs_ld, sp_mw_we;
+  wire           sp_start, sp_learn, sp_busy, sp_mw_we;
   wire [2:0]     sp_phase;
   wire [WNC-1:0] sp_n_in;
   wire [WN-1:0]  sp_inbuf_a;
   wire [WC-1:0]  sp_n_act, cfg_k;
-  wire [63:0]    sp_iter, sp_iter_i;
-  wire [15:0]    sp_minov, sp_minov_i, cfg_stim, cfg_dutyper, cfg_updper;
+  wire [15:0]    cfg_stim, cfg_dutyper, cfg_updper;
+  // cfg/regs' engine port: the TM's (htm3_tm) or, while it runs, the SP's
+  // (regs words 1 and 2; the engines never run together, and htm3_tm
+  // drives its write enable and data 0 while it does not run, the SP its
+  // data while idle)
+  wire [6:0]     sp_cr_ra, sp_cr_wa, x_cr_ra, x_cr_wa;
+  wire [15:0]    sp_cr_wd, x_cr_wd;
+  wire           sp_cr_we, x_cr_we;
   wire [B-1:0]   cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim;
   wire [16:0]    cfg_minpct;
   wire [1:0]     sp_mr_sel;
@@ -121,6 +126,10 @@ module htm3_accel #(
   wire [6:0] e_cr_ra, e_cr_wa;
   wire [15:0] e_cr_rd, e_cr_wd, e_sm_wd, e_sm_rd, e_act_rd, e_act_wd, e_win_rd, e_win_wd;
   wire e_cr_we, e_sm_we, e_syn_we, e_cs_we, e_act_we, e_win_we, e_pr_we;
+  assign x_cr_ra = sp_busy ? sp_cr_ra : e_cr_ra;
+  assign x_cr_wa = sp_busy ? sp_cr_wa : e_cr_wa;
+  assign x_cr_we = e_cr_we | sp_cr_we;
+  assign x_cr_wd = e_cr_wd | sp_cr_wd;
   wire [13:0] e_sm_a;
   wire [SYN_AW-1:0] e_syn_a;
   wire [SYN_W-1:0] e_syn_wd, e_syn_rd;
@@ -142,26 +151,25 @@ module htm3_accel #(
       .tm_cells(tm_cells), .tm_swap(tm_swap), .tm_dend(tm_dend), .tm_rst(tm_rst), .tm_learn(tm_learn),
       .tm_done(tm_done), .tm_n_pred(tm_n_pred), .tm_anom(tm_anom),
       .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
-      .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a), .sp_iter(sp_iter), .sp_minov(sp_minov),
-      .sp_regs_ld(sp_regs_ld), .sp_iter_i(sp_iter_i), .sp_minov_i(sp_minov_i),
+      .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a),
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
       .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
       .cfg_updper(cfg_updper),
-      .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wk(m_wk), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
+      .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
       .m_ack(m_ack), .m_rd(m_rd));
 
   htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN)) u_map (
       .clk(clk), .rst(rst),
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
-      .addr(busy ? s_addr : h_addr), .swd(s_wd), .wk(m_wk), .wgo(m_wgo), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
+      .addr(busy ? s_addr : h_addr), .swd(s_wd), .wgo(m_wgo), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
       .half(!busy), .hi(h_hi), .ack(m_ack), .rd(m_rd),
       .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
       .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .sp_conn_en(sp_busy), .sp_conn_a(sp_conn_a),
       .sp_conn_we(sp_conn_we), .sp_conn_wd(sp_conn_wd), .sp_conn_rd(sp_conn_rd),
       .eng_busy(busy), .eng_ib_a(ib_a), .eng_ib_d(ib_d),
       .ph_we(ph_we), .ph_wa(ph_ws), .ph_wd(ph_wd),
-      .cb(tm_cb), .e_on(e_on), .e_cr_ra(e_cr_ra), .e_cr_rd(e_cr_rd), .e_cr_we(e_cr_we), .e_cr_wa(e_cr_wa),
-      .e_cr_wd(e_cr_wd), .e_sm_a(e_sm_a), .e_sm_we(e_sm_we), .e_sm_wd(e_sm_wd), .e_sm_rd(e_sm_rd),
+      .cb(tm_cb), .e_on(e_on), .sp_on(sp_busy), .e_cr_ra(x_cr_ra), .e_cr_rd(e_cr_rd), .e_cr_we(x_cr_we),
+      .e_cr_wa(x_cr_wa), .e_cr_wd(x_cr_wd), .e_sm_a(e_sm_a), .e_sm_we(e_sm_we), .e_sm_wd(e_sm_wd), .e_sm_rd(e_sm_rd),
       .e_syn_a(e_syn_a), .e_syn_we(e_syn_we), .e_syn_wd(e_syn_wd), .e_syn_rd(e_syn_rd),
       .e_cs_ra(e_cs_ra), .e_cs_rd(e_cs_rd), .e_cs_we(e_cs_we), .e_cs_wa(e_cs_wa), .e_cs_wd(e_cs_wd),
       .e_act_ra(e_act_ra), .e_act_rd(e_act_rd), .e_act_we(e_act_we), .e_act_wa(e_act_wa), .e_act_wd(e_act_wd),
@@ -190,8 +198,8 @@ module htm3_accel #(
       .clk(clk), .rst(rst),
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
       .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
-      .cfg_updper(cfg_updper), .regs_ld(sp_regs_ld), .iter_i(sp_iter_i), .minov_i(sp_minov_i), .iter(sp_iter),
-      .minov(sp_minov), .start(sp_start), .learn_i(sp_learn), .n_in(sp_n_in), .inbuf_a(sp_inbuf_a),
+      .cfg_updper(cfg_updper), .cr_ra(sp_cr_ra), .cr_rd(e_cr_rd), .cr_we(sp_cr_we),
+      .cr_wa(sp_cr_wa), .cr_wd(sp_cr_wd), .start(sp_start), .learn_i(sp_learn), .n_in(sp_n_in), .inbuf_a(sp_inbuf_a),
       .inbuf_d(WN'(ib_d)), .busy(sp_busy), .phase(sp_phase), .n_act(sp_n_act), .oc_ra(sp_oc_ra),
       .oc_rd(sp_oc_rd), .mr_sel(sp_mr_sel), .mr_a(sp_mr_a), .mr_d(sp_mr_d), .mw_we(sp_mw_we), .mw_d(sp_mw_d),
       .conn_a(sp_conn_a), .conn_we(sp_conn_we), .conn_wd(sp_conn_wd), .conn_rd(sp_conn_rd));

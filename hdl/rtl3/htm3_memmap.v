@@ -52,10 +52,9 @@ module htm3_memmap #(
     input  wire [31:0]    addr,
     /* verilator lint_on UNUSEDSIGNAL */
     // a write's data: the sequencer's 16-bit part swd (while eng_busy) for
-    // part wk, which goes out while wgo (its parts low first, one a cycle),
+    // the part that goes out while wgo (its parts low first, one a cycle),
     // or the host's word hwd
     input  wire [15:0]    swd,
-    output wire [1:0]     wk,
     output wire           wgo,
     input  wire [63:0]    hwd,    // the host's word, selector, address (sel, addr while the
     input  wire [3:0]     hsel,   //   host requests): the memories only the host reaches take these,
@@ -92,6 +91,9 @@ module htm3_memmap #(
     // the TM (htm3_tm): the current bank, and the shared memories' ports
     input  wire           cb,
     input  wire           e_on,
+    // the SP engine owns cfg/regs (its iteration and minOverlap), on the
+    // e_cr_* port like the TM (htm3_accel chooses; never with e_on)
+    input  wire           sp_on,
     input  wire [6:0]     e_cr_ra,
     output wire [15:0]    e_cr_rd,
     input  wire           e_cr_we,
@@ -244,8 +246,9 @@ module htm3_memmap #(
   // are 0 (pa and wkeep cleared, kp masked), and htm3_tm drives its ports
   // 0 while it does not: the segment memory's and cfg/regs' inputs are ORs
   // of the two instead of multiplexers (no request comes while e_on).
+  wire        cr_on = e_on || sp_on;  // an engine drives e_cr_*
   always @(posedge clk)
-    if (e_on) begin
+    if (cr_on) begin
       pa <= 16'd0;
       wkeep <= 16'd0;
     end else if (req && !busy) begin
@@ -273,7 +276,6 @@ module htm3_memmap #(
   wire [15:0] pk = pa | 16'(kq);            // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
   wire [15:0] wpart = (eng_busy ? swd : hwd[16*k[1:0]+:16]) & wkeep;  // its data (16-bit memories)
-  assign wk = k[1:0];
   assign wgo = issue && wr;
 
   // ------------------------------------------------------------- memories
@@ -281,8 +283,8 @@ module htm3_memmap #(
   wire        cr_we = issue && wr && tgt == T_CR;
   wire [15:0] cr_rd;
   htm_ebr #(.WIDTH(16), .DEPTH(256), .FILE("cfgregs")) u_cr (
-      .clk(clk), .ra(e_on ? {1'b0, e_cr_ra} : pk[7:0]), .rd(cr_rd), .we(e_cr_we | cr_we),
-      .wa(e_on ? {1'b0, e_cr_wa} : pk[7:0]), .wd(e_cr_wd | wpart));
+      .clk(clk), .ra(cr_on ? {1'b0, e_cr_ra} : pk[7:0]), .rd(cr_rd), .we(e_cr_we | cr_we),
+      .wa(cr_on ? {1'b0, e_cr_wa} : pk[7:0]), .wd(e_cr_wd | wpart));
   assign e_cr_rd = cr_rd;
 
   wire        sm_we = issue && wr && tgt == T_SM;

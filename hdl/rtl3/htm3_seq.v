@@ -3,8 +3,9 @@
 // ascending), then the SP engine (LOAD .. SP_DUTY), then the TM (htm3_tm:
 // TM_CELLS with TM_PREDICT folded in, TM_SWAP the bank pointer,
 // TM_DENDRITE), then OUTPUT. RESTORE: the engines' configuration and the
-// registers that live in flip-flops (the step count, the SP's iteration and
-// minOverlap) are loaded from cfg and regs through the logical memory port,
+// step count (the one register of regs that lives in flip-flops; the SP
+// reads and writes its iteration and minOverlap in cfg/regs itself) are
+// loaded from cfg and regs through the logical memory port,
 // then the TM's working state is rebuilt (htm3_tm's restore pass, then a
 // dendrite pass without learning). The cycles of each phase (one running counter,
 // written to the PHASE_CYCLES RAM, which htm3_memmap keeps in IN_BUF's EBR,
@@ -60,11 +61,6 @@ module htm3_seq #(
     input  wire [2:0]     sp_phase,
     input  wire [WC-1:0]  sp_n_act,
     input  wire [WN-1:0]  sp_inbuf_a,
-    input  wire [63:0]    sp_iter,
-    input  wire [15:0]    sp_minov,
-    output reg            sp_regs_ld,
-    output reg  [63:0]    sp_iter_i,   // the port's data
-    output reg  [15:0]    sp_minov_i,
     // the TM (htm3_tm)
     output reg            tm_cells,
     output reg            tm_swap,
@@ -88,8 +84,7 @@ module htm3_seq #(
     // the logical memory port (RESTORE's loads)
     output reg            m_req,
     output reg            m_we,
-    output reg  [15:0]    m_wd,    // a write's part m_wk, going out while m_wgo (low part first)
-    input  wire [1:0]     m_wk,
+    output reg  [15:0]    m_wd,    // a write's part, going out while m_wgo (low part first)
     input  wire           m_wgo,
     output reg  [4:0]     m_sel,
     output reg  [31:0]    m_addr,
@@ -157,10 +152,8 @@ module htm3_seq #(
 
   // ------------------------------------------- RESTORE's loads, OUTPUT's stores
   // li 0 .. 10: cfg word 3 + li read; 11: regs word 0 (the step count);
-  // 12: regs word 2 (minOverlap); 13: regs word 1 (the SP iteration: the
-  // engine loads both from the port's data, regs_ld); RESTORE ends after
-  // 13. 14 .. 16: regs words 0, 1, 2 written (their home is regs), a
-  // 16-bit part a cycle, low first.
+  // RESTORE ends after 11. 14: OUTPUT's store of regs word 0 (its home is
+  // regs), a 16-bit part a cycle, low first.
   //
   // The step count is incremented as it is stored: its register rotates
   // by a part as each part goes out, the part written being the part plus
@@ -174,16 +167,10 @@ module htm3_seq #(
   assign steps_rot = (q == Q_LOAD || q == Q_LWAIT) && li == 5'd14;
   wire [16:0] s_inc = {1'b0, steps[15:0]} + 17'(sc);
   always @* begin
-    m_we = li >= 5'd14;
+    m_we = li == 5'd14;
     m_sel = (li < 5'd11) ? {1'b0, MEM_CFG} : {1'b0, MEM_REGS};
-    case (li)
-      5'd11, 5'd14: m_addr = 32'd0;
-      5'd12, 5'd16: m_addr = 32'd2;
-      5'd13, 5'd15: m_addr = 32'd1;
-      default: m_addr = 32'(li) + 32'd3;
-    endcase
-    m_wd = (li == 5'd14) ? s_inc[15:0] : (li == 5'd15) ? sp_iter[16*m_wk+:16] : (m_wk == 2'd0) ? sp_minov : 16'd0;
-    sp_iter_i = m_rd;
+    m_addr = (li < 5'd11) ? 32'(li) + 32'd3 : 32'd0;
+    m_wd = s_inc[15:0];
   end
 
   always @(posedge clk) begin
@@ -192,7 +179,6 @@ module htm3_seq #(
     tm_swap <= 1'b0;
     tm_dend <= 1'b0;
     tm_rst <= 1'b0;
-    sp_regs_ld <= 1'b0;
     err <= 1'b0;
     m_req <= 1'b0;
     if (ph_we) phv[pcur] <= 1'b1;
@@ -277,15 +263,13 @@ module htm3_seq #(
             5'd10: cfg_updper <= m_rd[15:0];
             5'd11: steps <= m_rd;
             5'd14: sc <= 1'b0;  // (the carry out of the count: 0 for the host's rotations)
-            5'd12: sp_minov_i <= m_rd[15:0];
-            5'd13: sp_regs_ld <= 1'b1;  // iter_i is the port's data, held until the next request
             default: ;  // cfg word 5 (B, fixed by the build); the stores
           endcase
           li <= li + 1'b1;
-          if (li == 5'd13) begin
+          if (li == 5'd11) begin
             tm_rst <= 1'b1;
             q <= Q_TMR;
-          end else if (li == 5'd16) q <= Q_PW;  // OUTPUT's count written
+          end else if (li == 5'd14) q <= Q_PW;  // OUTPUT's count written
           else q <= Q_LOAD;
         end
       end
@@ -311,7 +295,6 @@ module htm3_seq #(
       sc <= 1'b0;
       q <= Q_IDLE;
       sp_start <= 1'b0;
-      sp_regs_ld <= 1'b0;
       err <= 1'b0;
       m_req <= 1'b0;
       out_count <= {WC{1'b0}};

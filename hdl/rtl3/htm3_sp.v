@@ -40,12 +40,14 @@ module htm3_sp #(
     input  wire [16:0]    cfg_minpct,   // Q0.16, at most 65536
     input  wire [15:0]    cfg_dutyper,  // >= 1
     input  wire [15:0]    cfg_updper,   // >= 1
-    // regs words 1 (SP iteration) and 2 (minOverlap); loaded when idle
-    input  wire           regs_ld,
-    input  wire [63:0]    iter_i,
-    input  wire [15:0]    minov_i,
-    output reg  [63:0]    iter,
-    output reg  [15:0]    minov,
+    // cfg/regs' port while busy (htm3_memmap's 16-bit EBR, a read's word a
+    // cycle later): regs word 1, the SP iteration (halves at 68 .. 71, low
+    // first), and word 2, minOverlap (its low half at 72), live there
+    output reg  [ 6:0]    cr_ra,
+    input  wire [15:0]    cr_rd,
+    output reg            cr_we,
+    output reg  [ 6:0]    cr_wa,
+    output reg  [15:0]    cr_wd,
     // a step: the input list (IN_BUF, n_in ascending indices) and learn
     input  wire           start,
     input  wire           learn_i,
@@ -314,11 +316,12 @@ module htm3_sp #(
   // duty cycle v.
   //
   // The background job, from LOAD's first cycle (dv_k counts each pass):
-  // DV_SCAN rotates iter left by one bit a cycle for 64 cycles and notes
-  // the last 0 bit seen (z, the lowest 0 of iteration; none: all ones);
-  // DV_INC rotates it again, writing iteration + 1 as its bits go by (bits
-  // above z kept, z set, the ones below cleared; all ones wrap to 0) and
-  // feeding them, most significant first, to the bit-serial divider
+  // the iteration is not copied: DV_SCAN reads regs word 1's halves
+  // (cfg/regs, low first) and writes each back plus the carry in its
+  // cycles 1 .. 4 (one 16-bit incrementer; cy: the carry, and at the end
+  // the wrap of all ones to 0), then waits out its 64 cycles; DV_INC reads
+  // iteration + 1 back, a half per 16 cycles from the top, and feeds its
+  // bits (the RAM's output, a 16:1 pick), most significant first, to the bit-serial divider
   // (iteration mod updatePeriod) and to a serial comparison with
   // dutyCyclePeriod; DV_TURN sets p and the update-round flag
   // (4 cycles); DV_RECIP feeds the 33 bits of 2^32 + p, m comes a
@@ -328,12 +331,14 @@ module htm3_sp #(
                    DV_RECIP = 3'd4, DV_WAIT = 3'd5, DV_DONE = 3'd6;
   reg  [2:0]   dv_job;
   reg  [5:0]   dv_k;            // the bit, counted from the top
-  reg  [5:0]   z;               // iteration's lowest 0 bit, counted from the top
-  reg          nz, zpast;       // iteration has a 0 bit; DV_INC is past it
+  reg          cy;              // the increment's carry: iteration + 1 wrapped to 0 after DV_SCAN
   reg          cdone, clt;      // the comparison iteration + 1 ? dutyCyclePeriod: decided, less
-  reg          it_done;         // iter holds iteration + 1
-  wire         i_hi = iter[63];
-  wire         i_new = nz && !zpast && (dv_k == z || i_hi);  // iteration + 1's bit
+  reg          it_done;         // regs word 1 holds iteration + 1 (DV_INC done)
+  wire         i_new = cr_rd[~dv_k[3:0]];  // iteration + 1's bit 63 - dv_k (DV_INC)
+  wire [1:0]   dv_kh = dv_k[5:4] + 2'(dv_k[3:0] == 4'hF);  // the quarter of dv_k + 1
+  // minOverlap is cfg/regs' output whenever the job does not read the
+  // iteration (it is done before SP_DUTY's pass, which compares with it)
+  wire [15:0]  minov = cr_rd;
   wire         d_bit = dv_k[5:4] == 2'b11 && cfg_dutyper[~dv_k[3:0]];  // dutyCyclePeriod's
   // DV_RECIP's bits, dv_k from 63 (-1) to 31: 1 at 63, 0 at 0 .. 15, p's
   // bits 15 .. 0 at 16 .. 31
@@ -436,6 +441,19 @@ module htm3_sp #(
   htm_ebr #(.WIDTH(WCI), .DEPTH(C)) u_weak (
       .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c2));
 
+
+  // cfg/regs: DV_SCAN reads half dv_k (0 .. 3, then 3, DV_INC's first)
+  // and writes half dv_k - 1 in cycles 1 .. 4; DV_INC reads the half of
+  // bit 63 - (dv_k + 1); otherwise minOverlap, written by SP_DUTY's end
+  always @* begin
+    cr_ra = 7'd72;
+    if (dv_job == DV_SCAN) cr_ra = {5'b10001, dv_k[5:2] == 4'd0 ? dv_k[1:0] : 2'd3};
+    else if (dv_job == DV_INC) cr_ra = {5'b10001, ~dv_kh};
+    cr_we = busy && ((dv_job == DV_SCAN && dv_k != 6'd0 && dv_k[5:3] == 3'd0 && (dv_k[2] == 1'b0 || dv_k[1:0] == 2'd0)) ||
+                     (st == S_DMIN && upd));
+    cr_wa = (st == S_DMIN) ? 7'd72 : {5'b10001, dv_k[1:0] - 2'd1};
+    cr_wd = {16{busy}} & ((st == S_DMIN) ? minov_n : cr_rd + 16'(cy));  // (0 when idle: ORed with the TM's)
+  end
 
   // ------------------------------------------------------------ memory ports
   wire [PH-2:0]  p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
@@ -552,17 +570,11 @@ module htm3_sp #(
       // the background job: iteration + 1, iteration mod updatePeriod, m
       case (dv_job)
         DV_SCAN: begin
-          iter <= {iter[62:0], i_hi};
-          if (!i_hi) begin
-            z <= dv_k;
-            nz <= 1'b1;
-          end
+          if (dv_k != 6'd0 && dv_k <= 6'd4) cy <= cy && cr_rd == 16'hFFFF;
           dv_k <= dv_k + 6'd1;
           if (dv_k == 6'd63) dv_job <= DV_INC;
         end
         DV_INC: begin
-          iter <= {iter[62:0], i_new};
-          if (dv_k == z) zpast <= 1'b1;
           if (!cdone && i_new != d_bit) begin
             cdone <= 1'b1;
             clt <= d_bit;
@@ -571,11 +583,12 @@ module htm3_sp #(
           if (dv_k == 6'd63) begin
             dv_job <= DV_TURN;
             it_done <= 1'b1;
+            per <= cr_rd;  // iteration + 1's low half (p if it is below dutyCyclePeriod)
           end
         end
         DV_TURN: begin  // 0: p; 1: the modulo's last bit is in; 3: go
           case (dv_k[1:0])
-            2'd0: per <= (nz && clt) ? iter[15:0] : cfg_dutyper;
+            2'd0: if (cy || !clt) per <= cfg_dutyper;
             2'd1: upd <= (dv_r == 16'd0);
             default: ;
           endcase
@@ -596,10 +609,6 @@ module htm3_sp #(
         end
         default: ;
       endcase
-      if (regs_ld && !busy) begin
-        iter <= iter_i;
-        minov <= minov_i;
-      end
 
       // stage registers that run in every state
       o_v0 <= 1'b0;
@@ -621,8 +630,7 @@ module htm3_sp #(
           learn <= learn_i;
           dv_job <= DV_SCAN;  // (a job still running for the last step stops)
           dv_k <= 6'd0;
-          nz <= 1'b0;
-          zpast <= 1'b0;
+          cy <= 1'b1;
           cdone <= 1'b0;
           clt <= 1'b0;
           it_done <= 1'b0;
@@ -707,7 +715,7 @@ module htm3_sp #(
                 s_v1 <= 1'b1;
                 acnt <= acnt - 1'b1;
               end else if (learn || it_done || (dv_job == DV_INC && dv_k == 6'd63)) begin
-                // (without learning, once iter holds iteration + 1)
+                // (without learning, once DV_INC has read iteration + 1)
                 n_act <= nact_w;
                 cnt <= {WX{1'b0}};
                 if (learn) begin
@@ -792,7 +800,7 @@ module htm3_sp #(
             end
           end
           default: begin  // S_DMIN: the minimum duty cycle on update rounds
-            if (upd) minov <= minov_n;
+            // (minOverlap written on update rounds: ports above)
             phase <= P_IDLE;
           end
         endcase

@@ -36,17 +36,24 @@ module htm3_sp_top #(
   wire [26:0] arg = sh[26:0];
 
   reg  [WC-1:0]  k;
-  reg  [15:0]    stim, dutyper, updper, minov_i;
+  reg  [15:0]    stim, dutyper, updper;
   reg  [B-1:0]   conn, inc, dec, below, trim;
   reg  [16:0]    minpct;
-  reg  [63:0]    iter_i;
-  reg            regs_ld = 1'b0, start = 1'b0, learn = 1'b0;
+  reg            start = 1'b0, learn = 1'b0;
   reg  [WNC-1:0] n_in;
   reg  [WCI-1:0] oc_ra;
   wire [WCI-1:0] oc_rd;
   wire [WC-1:0]  n_act;
-  wire [63:0]    iter;
-  wire [15:0]    minov;
+  // regs words 1 and 2 in a cfg/regs EBR as htm3_memmap's (halves at 68 ..
+  // 75): the engine's port while busy, the commands' when idle (op 10
+  // writes half arg[22:16], op 16 with rsel 1 reads half arg[6:0])
+  wire [6:0]     cr_ra, cr_wa;
+  wire           cr_we;
+  wire [15:0]    cr_wd, cr_rd;
+  reg  [6:0]     cr_ha;
+  htm_ebr #(.WIDTH(16), .DEPTH(128)) u_cr (
+      .clk(clk), .ra(busy ? cr_ra : cr_ha), .rd(cr_rd), .we(busy ? cr_we : sgo && op == 5'd10),
+      .wa(busy ? cr_wa : arg[22:16]), .wd(busy ? cr_wd : arg[15:0]));
   wire [WN-1:0]  inbuf_a, inbuf_d;
   reg  [2:0]     rsel;
   localparam integer W = (N + 31) / 32;
@@ -69,7 +76,6 @@ module htm3_sp_top #(
       .clk(clk), .ra(inbuf_a), .rd(inbuf_d), .we(sgo && op == 5'd12), .wa(WN'(arg[26:16])), .wd(WN'(arg[15:0])));
 
   always @(posedge clk) begin
-    regs_ld <= 1'b0;
     start <= 1'b0;
     if (sgo) begin
       case (op)
@@ -83,17 +89,14 @@ module htm3_sp_top #(
         5'd7: minpct <= arg[16:0];
         5'd8: dutyper <= arg[15:0];
         5'd9: updper <= arg[15:0];
-        5'd10: iter_i[31:0] <= {arg[15:0], iter_i[31:16]};
-        5'd11: iter_i[63:32] <= {arg[15:0], iter_i[63:48]};
         5'd13: begin
           learn <= arg[16];
           n_in <= WNC'(arg[15:0]);
           start <= 1'b1;
         end
-        5'd14: minov_i <= arg[15:0];
-        5'd15: regs_ld <= 1'b1;
         5'd16: begin
           oc_ra <= WCI'(arg);
+          cr_ha <= arg[6:0];
           rsel <= arg[26:24];
         end
         5'd17: rst <= arg[0];
@@ -107,9 +110,7 @@ module htm3_sp_top #(
     end
     case (rsel)
       3'd0: so <= {16'(n_act), 16'(oc_rd)};
-      3'd1: so <= iter[31:0];
-      3'd2: so <= iter[63:32];
-      3'd3: so <= {16'd0, minov};
+      3'd1: so <= {16'd0, cr_rd};
       3'd4: so <= (mr_sel == 2'd1) ? {16'd0, conn_rd} : mr_d;
       default: so <= {so[30:0], 1'b0};
     endcase
@@ -120,7 +121,7 @@ module htm3_sp_top #(
       .clk(clk), .rst(rst),
       .cfg_k(k), .cfg_stim(stim), .cfg_conn(conn), .cfg_inc(inc), .cfg_dec(dec), .cfg_below(below),
       .cfg_trim(trim), .cfg_minpct(minpct), .cfg_dutyper(dutyper), .cfg_updper(updper),
-      .regs_ld(regs_ld), .iter_i(iter_i), .minov_i(minov_i), .iter(iter), .minov(minov),
+      .cr_ra(cr_ra), .cr_rd(cr_rd), .cr_we(cr_we), .cr_wa(cr_wa), .cr_wd(cr_wd),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
       .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
       .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d), .mw_we(mw_we), .mw_d({5'd0, arg}),

@@ -49,7 +49,6 @@ module sp3_tb #(
   end
 
   reg            rst = 1'b1;
-  reg            regs_ld = 1'b0;
   reg            start = 1'b0;
   reg            learn = 1'b0;
   reg  [WNC-1:0] n_in = {WNC{1'b0}};
@@ -60,8 +59,17 @@ module sp3_tb #(
   wire [WC-1:0]  n_act;
   reg  [WCI-1:0] oc_ra = {WCI{1'b0}};
   wire [WCI-1:0] oc_rd;
-  wire [63:0]    iter;
-  wire [15:0]    minov;
+  // cfg/regs' 16-bit EBR as htm3_memmap keeps it: regs word 1 at 68 .. 71,
+  // word 2 at 72 .. 75 (low half first); loaded from regs.hex when reset ends
+  reg  [15:0]    crm[0:127];
+  wire [6:0]     cr_ra, cr_wa;
+  wire           cr_we;
+  wire [15:0]    cr_wd;
+  reg  [15:0]    cr_rd;
+  always @(posedge clk) begin
+    cr_rd <= crm[cr_ra];
+    if (cr_we) crm[cr_wa] <= cr_wd;
+  end
   localparam integer AMR = $clog2(((Q > W ? Q : W) * C) + 1);
   reg  [1:0]     mr_sel = 2'd0;
   reg  [AMR-1:0] mr_a = {AMR{1'b0}};
@@ -91,7 +99,7 @@ module sp3_tb #(
       .cfg_k(WC'(cfg[3])), .cfg_stim(cfg[4][15:0]), .cfg_conn(cfg[6][B-1:0]), .cfg_inc(cfg[7][B-1:0]),
       .cfg_dec(cfg[8][B-1:0]), .cfg_below(cfg[9][B-1:0]), .cfg_trim(cfg[10][B-1:0]),
       .cfg_minpct(cfg[11][16:0]), .cfg_dutyper(cfg[12][15:0]), .cfg_updper(cfg[13][15:0]),
-      .regs_ld(regs_ld), .iter_i(regs[1]), .minov_i(regs[2][15:0]), .iter(iter), .minov(minov),
+      .cr_ra(cr_ra), .cr_rd(cr_rd), .cr_we(cr_we), .cr_wa(cr_wa), .cr_wd(cr_wd),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
       .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
       .mr_sel(mr_sel), .mr_a(mr_a), .mr_d(mr_d), .mw_we(1'b0), .mw_d(32'd0),
@@ -102,9 +110,15 @@ module sp3_tb #(
   reg [63:0] cyc[0:7];
   always @(posedge clk) begin
     start <= 1'b0;
-    regs_ld <= 1'b0;
     case (st)
-      0: begin rst <= 1'b0; regs_ld <= 1'b1; st <= 1; end
+      0: begin
+        rst <= 1'b0;
+        for (i = 0; i < 4; i = i + 1) begin
+          crm[68+i] = regs[1][16*i+:16];
+          crm[72+i] = regs[2][16*i+:16];
+        end
+        st <= 1;
+      end
       1: begin  // the next step
         r = $fscanf(fin, "%d %d", lf, cnt);
         if (r != 2) st <= 5;
@@ -161,7 +175,7 @@ module sp3_tb #(
         if (i == md + 1) begin
           i = 0;
           if (mi == 3) begin
-            $fwrite(fout, "regs %0x %0x\n", iter, minov);
+            $fwrite(fout, "regs %0x %0x\n", {crm[71], crm[70], crm[69], crm[68]}, crm[72]);
             $fclose(fout);
             $finish;
           end
