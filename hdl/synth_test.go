@@ -10,7 +10,6 @@ import (
 
 	"github.com/htmhw/htmhw/arch"
 	"github.com/htmhw/htmhw/image"
-	"github.com/htmhw/htmhw/model"
 	"github.com/stretchr/testify/assert"
 
 	"github.com/stretchr/testify/require"
@@ -96,27 +95,8 @@ func TestICE40Board(t *testing.T) {
 	t.Logf("fmax %.1f MHz", rep.FmaxMHz)
 }
 
-// logicFitCases are the dimension sets image.LogicEstimate is fitted to:
-// small and four variants (input, columns, cells, segments, synapses).
-var logicFitCases = []struct {
-	name string
-	edit func(*model.Config)
-}{
-	{"small", nil},
-	{"C128-S512", func(c *model.Config) { c.SP.ColumnDimensions = []int{128}; c.TM.SegmentPoolCapacity = 512 }},
-	{"N240", func(c *model.Config) { c.Encoder.RDSE.Size = 240; c.Encoder.RDSE.ActiveBits = 21 }},
-	{"K2-S512-M8", func(c *model.Config) {
-		c.TM.CellsPerColumn, c.TM.SegmentPoolCapacity, c.TM.MaxSynapsesPerSegment = 2, 512, 8
-	}},
-	{"N60-C64-S256-M8", func(c *model.Config) {
-		c.Encoder.RDSE.Size, c.Encoder.RDSE.ActiveBits = 60, 7
-		c.SP.ColumnDimensions, c.SP.NumActiveColumnsPerInhArea = []int{64}, 4
-		c.TM.SegmentPoolCapacity, c.TM.MaxSynapsesPerSegment = 256, 8
-	}},
-}
-
 // TestLogicFit, with HTMHW_LOGIC_FIT=1, packs the iCEBreaker board top
-// for each of logicFitCases (a few minutes each), fits logic cells =
+// for each of image.LogicFitCases (a few minutes each), fits logic cells =
 // a + b × (image.LogicEstimate's bit sum) by least squares and logs the
 // fit beside image.LogicEstimate's, so that its constants can be set
 // again after the RTL changes:
@@ -129,23 +109,23 @@ func TestLogicFit(t *testing.T) {
 	needTool(t, "yosys")
 	needTool(t, "nextpnr-ice40")
 	var xs, ys []float64
-	for _, c := range logicFitCases {
-		im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 0, c.edit)
+	for _, c := range image.LogicFitCases {
+		im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 0, c.Edit)
 		p, err := ParamsOf(im)
 		require.NoError(t, err)
 		rep, err := Synth(context.Background(), "ice40-up5k", im, t.TempDir(), SynthOptions{Board: "icebreaker", PackOnly: true})
-		require.NotNil(t, rep, "%s: %v", c.name, err)
-		require.True(t, rep.Packed, "%s: %v", c.name, err)
+		require.NotNil(t, rep, "%s: %v", c.Name, err)
+		require.True(t, rep.Packed, "%s: %v", c.Name, err)
 		mm, err := im.Map(image.Parts[0])
 		require.NoError(t, err)
-		bits := arch.BitsFor(p.C-1) + arch.BitsFor(p.C*p.K-1) + arch.BitsFor(p.S-1) + arch.BitsFor(p.M) + arch.BitsFor(p.N-1)
+		bits := image.LogicBits(arch.Dims{N: p.N, C: p.C, Q: p.Q, K: p.K, S: p.S, M: p.M, B: p.B, G: p.G})
 		xs, ys = append(xs, float64(bits)), append(ys, float64(rep.LC))
 		t.Logf("%-16s N %d C %d K %d S %d M %d: bits %d, LC %d (estimate %d), EBR %d (map %d), SPRAM %d (map %d), DSP %d",
-			c.name, p.N, p.C, p.K, p.S, p.M, bits, rep.LC, mm.Logic, rep.BRAM, mm.BlockRAMs, rep.SPRAM, mm.SPRAMs, rep.DSP)
+			c.Name, p.N, p.C, p.K, p.S, p.M, bits, rep.LC, mm.Logic, rep.BRAM, mm.BlockRAMs, rep.SPRAM, mm.SPRAMs, rep.DSP)
 		if rep.SPRAM <= UP5K.SPRAM {
 			// (with more SPRAM than the part has, the map leaves a memory
 			// out of SPRAM where Yosys just counts a fifth tile)
-			assert.Equal(t, rep.BRAM, mm.BlockRAMs, "%s: EBR", c.name)
+			assert.Equal(t, rep.BRAM, mm.BlockRAMs, "%s: EBR", c.Name)
 		}
 	}
 	var mx, my float64

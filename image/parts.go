@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/htmhw/htmhw/arch"
+	"github.com/htmhw/htmhw/model"
 )
 
 // Part is an FPGA whose on-chip memory a region can be mapped to: its
@@ -218,7 +219,7 @@ func (mm *MemoryMap) LogicFits() bool { return mm.Logic <= mm.Part.Logic }
 // Architecture 3's logic, fitted to Yosys 0.23 synth_ice40 -dsp and
 // nextpnr-ice40 0.4's packing of the iCEBreaker board top (accelerator,
 // UARTBone bridge, UART) at five dimension sets, `small` and four
-// variants (hdl's logicFitCases), on main after the second area round of
+// variants (LogicFitCases), on main after the second area round of
 // 2026-12-07: logic cells = logicBase + logicPerBit × (bits of a column
 // index, a cell index, a segment index, a synapse count and an input
 // index), within 37 cells of each of the five. The RTL's logic hardly
@@ -249,6 +250,33 @@ const (
 	logicNoDSPCost = 2193
 )
 
+// LogicBits is the estimate's variable (logicBase): the bits of a column
+// index, a cell index, a segment index, a synapse count and an input index.
+func LogicBits(d arch.Dims) int {
+	return arch.BitsFor(d.C-1) + arch.BitsFor(d.C*d.K-1) + arch.BitsFor(d.S-1) + arch.BitsFor(d.M) + arch.BitsFor(d.N-1)
+}
+
+// LogicFitCases are the dimension sets the estimate is fitted to: `small`
+// and four variants of its input, columns, cells, segments and synapses
+// (hdl's TestLogicFit packs them; image's TestMapAgainstYosys holds what
+// the packs gave).
+var LogicFitCases = []struct {
+	Name string
+	Edit func(*model.Config) // nil for small itself
+}{
+	{"small", nil},
+	{"C128-S512", func(c *model.Config) { c.SP.ColumnDimensions = []int{128}; c.TM.SegmentPoolCapacity = 512 }},
+	{"N240", func(c *model.Config) { c.Encoder.RDSE.Size = 240; c.Encoder.RDSE.ActiveBits = 21 }},
+	{"K2-S512-M8", func(c *model.Config) {
+		c.TM.CellsPerColumn, c.TM.SegmentPoolCapacity, c.TM.MaxSynapsesPerSegment = 2, 512, 8
+	}},
+	{"N60-C64-S256-M8", func(c *model.Config) {
+		c.Encoder.RDSE.Size, c.Encoder.RDSE.ActiveBits = 60, 7
+		c.SP.ColumnDimensions, c.SP.NumActiveColumnsPerInhArea = []int{64}, 4
+		c.TM.SegmentPoolCapacity, c.TM.MaxSynapsesPerSegment = 256, 8
+	}},
+}
+
 // LogicEstimate returns the logic architecture 3's board top takes for the
 // image's dimensions on part p, in the part's units (Part.Logic): iCE40
 // logic cells after packing, ECP5 LUT4s (a carry cell as two), Xilinx
@@ -263,8 +291,7 @@ func (im *Image) LogicEstimate(p Part) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	bitsSum := arch.BitsFor(d.C-1) + arch.BitsFor(d.C*d.K-1) + arch.BitsFor(d.S-1) + arch.BitsFor(d.M) + arch.BitsFor(d.N-1)
-	lc := logicBase + (logicPerBitX10*bitsSum+5)/10
+	lc := logicBase + (logicPerBitX10*LogicBits(d)+5)/10
 	if p.DSPs < logicDSPs {
 		lc += logicNoDSPCost
 	}
