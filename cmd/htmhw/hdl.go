@@ -147,6 +147,8 @@ func encodeSteps(cfg *model.Config, rows []series.Row, learn bool) ([]hdl.Step, 
 type hdlSynthOptions struct {
 	target, model, rng, image, work, board string
 	bridge, packOnly, noModules            bool
+	proxy, noProxy                         bool
+	proxyUnits                             []string
 	blocks, baud                           int
 	freq                                   float64
 }
@@ -175,10 +177,19 @@ routed for --freq (minutes: 10-40 for a full part; progress lines on standard
 error), icepack writes the bitstream (top.bin in --work), and fmax is printed; an
 fmax below --freq is an error. --pack-only stops after the packing. ECP5 and
 Xilinx are synthesis only: no place and route is packaged here, so their fmax is
-unknown.`,
-		Example: "  htmhw hdl synth --target ice40-up5k --model small --board icebreaker --work build\n  htmhw hdl synth --target ecp5 --model small --board icebreaker",
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+unknown.
+
+Timing proxy: when the board top does not fit the UP5K (and not --pack-only, nor
+--no-proxy), each unit of the accelerator (the SP engine, the column engine, the
+dendrite unit, the host side: --proxy-units) is then placed and routed alone on
+the UP5K, and its fmax and critical path printed, labelled "` + hdl.ProxyLabel + `":
+in the whole chip the same logic routes longer. --proxy runs the timing proxy
+alone, without the board top (a few minutes; a progress line per unit).`,
+		Example: "  htmhw hdl synth --target ice40-up5k --model small --board icebreaker --work build\n" +
+			"  htmhw hdl synth --target ice40-up5k --model small --proxy\n" +
+			"  htmhw hdl synth --target ecp5 --model small --board icebreaker",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.target, "target", "", "target: "+strings.Join(hdl.Targets, ", "))
@@ -193,8 +204,13 @@ unknown.`,
 	f.BoolVar(&o.bridge, "bridge", false, "with --board icebreaker: the UARTBone bridge on a register file, without the accelerator")
 	f.IntVar(&o.blocks, "blocks", 0, "ice40-up5k: also print the N largest blocks (logic attributed to the registers it feeds)")
 	f.Float64Var(&o.freq, "freq", hdl.DefaultFreqMHz, "iCE40 clock target in MHz (nextpnr --freq; fmax below it is an error)")
+	f.BoolVar(&o.proxy, "proxy", false, "ice40-up5k: only the timing proxy: each unit placed and routed alone, not the board top")
+	f.BoolVar(&o.noProxy, "no-proxy", false, "ice40-up5k: no timing proxy when the board top does not fit")
+	f.StringSliceVar(&o.proxyUnits, "proxy-units", nil, "the timing proxy's units (default all): "+strings.Join(hdl.ProxyUnitNames(), ", "))
 	_ = cmd.MarkFlagRequired("target")
 	cmd.MarkFlagsMutuallyExclusive("model", "image")
+	cmd.MarkFlagsMutuallyExclusive("proxy", "no-proxy")
+	cmd.MarkFlagsMutuallyExclusive("proxy", "bridge")
 	return cmd
 }
 
@@ -240,12 +256,21 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if o.proxy {
+		return o.runProxy(ctx, cmd, im, filepath.Join(dir, "proxy"))
+	}
 	rep, err := hdl.Synth(ctx, o.target, im, dir, hdl.SynthOptions{Board: o.board, Bridge: o.bridge, FreqMHz: o.freq,
 		Baud: o.baud, PackOnly: o.packOnly, Modules: !o.noModules, Progress: cmd.ErrOrStderr()})
 	var fe *hdl.FitError
 	if errors.As(err, &fe) {
 		fmt.Fprint(cmd.OutOrStdout(), rep.String())
 		o.printBlocks(cmd, rep)
+		if len(fe.Over) > 0 && im != nil && !o.packOnly && !o.noProxy {
+			fmt.Fprintln(cmd.OutOrStdout(), "the board top does not fit: no fmax of the accelerator; the timing proxy follows")
+			if perr := o.runProxy(ctx, cmd, im, filepath.Join(dir, "proxy")); perr != nil {
+				return fmt.Errorf("%w; timing proxy: %w", err, perr)
+			}
+		}
 		return err
 	}
 	if err != nil {
@@ -257,6 +282,26 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 	fmt.Fprint(cmd.OutOrStdout(), rep.String())
 	o.printBlocks(cmd, rep)
 	return nil
+}
+
+// runProxy runs the timing proxy (hdl.TimingProxy) for the image's
+// dimensions in dir and prints it.
+func (o *hdlSynthOptions) runProxy(ctx context.Context, cmd *cobra.Command, im *image.Image, dir string) error {
+	if o.target != "ice40-up5k" {
+		return fmt.Errorf("--proxy: the timing proxy places and routes on the iCE40 UP5K (--target ice40-up5k), not %s", o.target)
+	}
+	if im == nil {
+		return errors.New("--proxy: give --model or --image")
+	}
+	p, err := hdl.ParamsOf(im)
+	if err != nil {
+		return err
+	}
+	ts, err := hdl.TimingProxy(ctx, p, dir, hdl.ProxyOptions{Units: o.proxyUnits, FreqMHz: o.freq, Progress: cmd.ErrOrStderr()})
+	if len(ts) > 0 {
+		fmt.Fprint(cmd.OutOrStdout(), hdl.FormatTiming(ts, o.freq))
+	}
+	return err
 }
 
 // printBlocks prints the --blocks largest blocks of an iCE40 netlist.
