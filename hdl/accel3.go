@@ -15,7 +15,7 @@ import (
 // (Build, WriteSources): they include htm_arch.vh, and the engines'
 // testbench builds (writeSources3) have no include path.
 var accel3Only = []string{"htm3_accel.v", "htm3_host.v", "htm3_crc.v", "htm3_seq.v", "htm3_memmap.v", "htm3_tm.v",
-	"icebreaker3_top.v"}
+	"icebreaker3_top.v", "htm3_host_synth.v"}
 
 // Accel3Layout is where htm3_memmap keeps the image memories that it maps
 // onto shared physical memories (hdl/rtl3/ACCEL.md, "Memory map"), in

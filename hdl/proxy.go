@@ -234,6 +234,9 @@ func ParseCriticalPath(log string) (CriticalPath, error) {
 	seen := map[string]bool{}
 	lines := strings.Split(log[heads[len(heads)-1][1]:], "\n")
 	for _, line := range lines[1:] {
+		if strings.HasPrefix(line, "Info: Critical path report") {
+			break // the next report: this one had no end
+		}
 		if m := reCritEnd.FindStringSubmatch(line); m != nil {
 			cp.LogicNs, _ = strconv.ParseFloat(m[1], 64)
 			cp.RoutingNs, _ = strconv.ParseFloat(m[2], 64)
@@ -297,10 +300,10 @@ func FormatTiming(ts []UnitTiming, freqMHz float64) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (nextpnr-ice40 --up5k --package sg48, --freq %g, fixed seed):\n", ProxyLabel, freqMHz)
-	fmt.Fprintf(&b, "  %-9s %-20s %5s %4s %5s %3s %9s %15s\n", "unit", "top", "LC", "EBR", "SPRAM", "DSP", "fmax MHz",
-		"logic+route ns")
+	fmt.Fprintf(&b, "  %-9s %-20s %5s %4s %5s %3s %9s  %s\n", "unit", "top", "LC", "EBR", "SPRAM", "DSP", "fmax MHz",
+		"critical path: logic + routing ns")
 	for _, t := range ts {
-		fmt.Fprintf(&b, "  %-9s %-20s %5d %4d %5d %3d %9.1f %7.1f+%-7.1f\n", t.Unit, t.Top, t.LC, t.EBR, t.SPRAM, t.DSP,
+		fmt.Fprintf(&b, "  %-9s %-20s %5d %4d %5d %3d %9.1f  %.1f + %.1f\n", t.Unit, t.Top, t.LC, t.EBR, t.SPRAM, t.DSP,
 			t.FmaxMHz, t.Path.LogicNs, t.Path.RoutingNs)
 	}
 	for _, t := range ts {
