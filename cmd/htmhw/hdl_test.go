@@ -63,3 +63,27 @@ func TestHDLSynthECP5(t *testing.T) {
 	assert.Regexp(t, `(?m)^  uartbone +\d+ +\d+`, out)
 	assert.Contains(t, errOut, "synth: yosys: synthesizing the design for ecp5")
 }
+
+// TestHDLSynthProxy: --proxy places and routes units of the accelerator
+// alone (here the dendrite unit, the quickest: about 15 s) and labels the
+// figures as a proxy, with a progress line per unit; it needs the iCE40
+// target and a model, and names the units it has.
+func TestHDLSynthProxy(t *testing.T) {
+	_, _, err := execute(t, "hdl", "synth", "--target", "ecp5", "--model", "small", "--proxy")
+	require.ErrorContains(t, err, "--proxy: the timing proxy places and routes on the iCE40 UP5K (--target ice40-up5k), not ecp5")
+	_, _, err = execute(t, "hdl", "synth", "--target", "ice40-up5k", "--model", "small", "--proxy", "--proxy-units", "alu")
+	require.ErrorContains(t, err, `unknown unit "alu" (have sp, tm-cells, dendrite, host)`)
+	_, _, err = execute(t, "hdl", "synth", "--target", "ice40-up5k", "--bridge", "--proxy")
+	require.Error(t, err)
+
+	needTool(t, "yosys")
+	needTool(t, "nextpnr-ice40")
+	out, errOut, err := execute(t, "hdl", "synth", "--target", "ice40-up5k", "--model", "small", "--proxy",
+		"--proxy-units", "dendrite")
+	require.NoError(t, err)
+	assert.Contains(t, out, "timing proxy: each unit placed and routed alone on the UP5K, not the whole chip")
+	assert.Regexp(t, `(?m)^  dendrite +htm3_dendrite_synth +\d+ +\d+ +\d+ +\d+ +\d+\.\d  \d+\.\d \+ \d+\.\d$`, out)
+	assert.Contains(t, out, "  dendrite: critical path from ")
+	assert.Contains(t, errOut, "proxy: [1/1] dendrite (htm3_dendrite_synth): yosys and nextpnr-ice40 ...")
+	assert.Regexp(t, `proxy: \[1/1\] dendrite: \d+ LC, fmax \d+\.\d MHz`, errOut)
+}
