@@ -53,9 +53,14 @@ var ProxyUnits = []ProxyUnit{
 
 // ProxyOptions choose the units and nextpnr's settings of TimingProxy.
 type ProxyOptions struct {
-	Units    []string  // names of ProxyUnits; none: all
-	FreqMHz  float64   // nextpnr's --freq (its timing-driven target); 0 is DefaultFreqMHz
-	Seed     int       // nextpnr's --seed; 0 is DefaultProxySeed
+	Units   []string // names of ProxyUnits; none: all
+	FreqMHz float64  // nextpnr's --freq (its timing-driven target); 0 is DefaultFreqMHz
+	Seed    int      // nextpnr's --seed; 0 is DefaultProxySeed
+	// Fill, if not 0, confines each unit's logic cells to a rectangle of
+	// the part that they fill to about this fraction (at most 1), as in a
+	// chip that is that full (a --pre-place script of nextpnr's): the
+	// effect of density on the proxy.
+	Fill     float64
 	Progress io.Writer // if not nil, a line as each unit starts and ends
 }
 
@@ -73,6 +78,8 @@ type UnitTiming struct {
 	Unit, Top           string
 	LC, EBR, SPRAM, DSP int     // the unit's use of the UP5K (nextpnr)
 	FmaxMHz             float64 // nextpnr's fmax after routing
+	Fill                float64 // with ProxyOptions.Fill: the fraction of the rectangle's logic cells the unit fills
+	Seed                int     // nextpnr's --seed
 	Path                CriticalPath
 	SynthTime, PnRTime  time.Duration
 	WorkDir             string // where the unit's files are: top.json (Yosys's netlist), nextpnr.log
@@ -93,6 +100,9 @@ func TimingProxy(ctx context.Context, p Params, workDir string, opt ProxyOptions
 	}
 	if opt.FreqMHz < 0 {
 		return nil, fmt.Errorf("hdl: timing proxy: clock target %g MHz", opt.FreqMHz)
+	}
+	if opt.Fill < 0 || opt.Fill > 1 {
+		return nil, fmt.Errorf("hdl: timing proxy: fill %g: want a fraction in (0, 1]", opt.Fill)
 	}
 	if opt.Seed == 0 {
 		opt.Seed = DefaultProxySeed
@@ -175,16 +185,24 @@ func proxyUnit(ctx context.Context, u ProxyUnit, p Params, dir string, opt Proxy
 	if err := os.WriteFile(filepath.Join(dir, "proxy.ys"), []byte(script.String()), 0o644); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
-	t := &UnitTiming{Unit: u.Name, Top: u.Top, WorkDir: dir}
+	t := &UnitTiming{Unit: u.Name, Top: u.Top, WorkDir: dir, Seed: opt.Seed}
 	t0 := time.Now()
 	if out, err := runNice(ctx, dir, "yosys", "-q", "-l", "yosys.log", "proxy.ys"); err != nil {
 		return nil, fmt.Errorf("hdl: timing proxy: %s: yosys: %w\n%s", u.Name, err, lastLines(out, 20))
 	}
 	t.SynthTime = time.Since(t0)
-	t0 = time.Now()
-	out, err := runNice(ctx, dir, "nextpnr-ice40", "--up5k", "--package", "sg48", "--json", "top.json",
+	args := []string{"--up5k", "--package", "sg48", "--json", "top.json",
 		"--freq", strconv.FormatFloat(opt.FreqMHz, 'g', -1, 64), "--seed", strconv.Itoa(opt.Seed),
-		"--timing-allow-fail", "--log", "nextpnr.log", "--quiet")
+		"--timing-allow-fail", "--log", "nextpnr.log", "--quiet"}
+	if opt.Fill > 0 {
+		script := fmt.Sprintf(regionScript, opt.Fill)
+		if err := os.WriteFile(filepath.Join(dir, "region.py"), []byte(script), 0o644); err != nil {
+			return nil, fmt.Errorf("hdl: %w", err)
+		}
+		args = append(args, "--pre-place", "region.py")
+	}
+	t0 = time.Now()
+	out, err := runNice(ctx, dir, "nextpnr-ice40", args...)
 	t.PnRTime = time.Since(t0)
 	if err != nil {
 		return nil, fmt.Errorf("hdl: timing proxy: %s: nextpnr-ice40 (%s does not place and route alone on the UP5K): %w\n%s",
@@ -193,6 +211,17 @@ func proxyUnit(ctx context.Context, u ProxyUnit, p Params, dir string, opt Proxy
 	log, err := os.ReadFile(filepath.Join(dir, "nextpnr.log"))
 	if err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	if opt.Fill > 0 {
+		b, err := os.ReadFile(filepath.Join(dir, "region.txt"))
+		if err != nil {
+			return nil, fmt.Errorf("hdl: timing proxy: %s: the --pre-place script's region: %w", u.Name, err)
+		}
+		var lc, sites int
+		if _, err := fmt.Sscanf(string(b), "%d %d", &lc, &sites); err != nil || sites == 0 {
+			return nil, fmt.Errorf("hdl: timing proxy: %s: region.txt %q: want logic cells and sites", u.Name, b)
+		}
+		t.Fill = float64(lc) / float64(sites)
 	}
 	var r SynthReport
 	r.readNextpnr(string(log))
@@ -205,6 +234,45 @@ func proxyUnit(ctx context.Context, u ProxyUnit, p Params, dir string, opt Proxy
 	}
 	return t, nil
 }
+
+// regionScript is nextpnr's --pre-place script of ProxyOptions.Fill (a
+// format: its %g is the fill): it confines the logic cells (ICESTORM_LC) to the smallest
+// band of columns around the middle of the part, cut to the fewest rows
+// from the bottom, with at least cells/fill logic-cell sites, and writes
+// the cells and the sites to region.txt.
+const regionScript = `fill = %g
+lcs = [n for n, c in ctx.cells if c.type == "ICESTORM_LC"]
+bels = [ctx.getBelLocation(b) for b in ctx.getBels() if ctx.getBelType(b) == "ICESTORM_LC"]
+need = len(lcs) / fill
+cols = {}
+for l in bels:
+    cols[l.x] = cols.get(l.x, 0) + 1
+xs = sorted(cols)
+lo = hi = len(xs) // 2
+tot = cols[xs[lo]]
+while tot < need and (lo > 0 or hi < len(xs) - 1):
+    if hi < len(xs) - 1:
+        hi += 1
+        tot += cols[xs[hi]]
+    if tot < need and lo > 0:
+        lo -= 1
+        tot += cols[xs[lo]]
+rows = {}
+for l in bels:
+    if xs[lo] <= l.x <= xs[hi]:
+        rows[l.y] = rows.get(l.y, 0) + 1
+ys = sorted(rows)
+tot, y1 = 0, ys[0]
+for y in ys:
+    tot += rows[y]
+    y1 = y
+    if tot >= need:
+        break
+ctx.createRectangularRegion("proxy_fill", xs[lo], ys[0], xs[hi], y1)
+for n in lcs:
+    ctx.constrainCellToRegion(n, "proxy_fill")
+open("region.txt", "w").write("%%d %%d x %%d..%%d y %%d..%%d\n" %% (len(lcs), tot, xs[lo], xs[hi], ys[0], y1))
+`
 
 // runNice runs a tool at a lower priority (nice), if nice is on PATH.
 func runNice(ctx context.Context, dir, name string, args ...string) (string, error) {
@@ -299,7 +367,16 @@ func FormatTiming(ts []UnitTiming, freqMHz float64) string {
 		freqMHz = DefaultFreqMHz
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (nextpnr-ice40 --up5k --package sg48, --freq %g, fixed seed):\n", ProxyLabel, freqMHz)
+	seed := DefaultProxySeed
+	if len(ts) > 0 {
+		seed = ts[0].Seed
+	}
+	fmt.Fprintf(&b, "%s (nextpnr-ice40 --up5k --package sg48 --freq %g --seed %d):\n", ProxyLabel, freqMHz, seed)
+	for _, t := range ts {
+		if t.Fill > 0 {
+			fmt.Fprintf(&b, "  (%s's logic cells confined to a rectangle they fill to %.1f %%)\n", t.Unit, 100*t.Fill)
+		}
+	}
 	fmt.Fprintf(&b, "  %-9s %-20s %5s %4s %5s %3s %9s  %s\n", "unit", "top", "LC", "EBR", "SPRAM", "DSP", "fmax MHz",
 		"critical path: logic + routing ns")
 	for _, t := range ts {

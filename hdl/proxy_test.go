@@ -132,6 +132,8 @@ func TestTimingProxyOptions(t *testing.T) {
 	require.EqualError(t, err, `hdl: timing proxy: unknown unit "gpu" (have sp, tm-cells, dendrite, host)`)
 	_, err = TimingProxy(context.Background(), Params{}, t.TempDir(), ProxyOptions{FreqMHz: -1})
 	require.EqualError(t, err, "hdl: timing proxy: clock target -1 MHz")
+	_, err = TimingProxy(context.Background(), Params{}, t.TempDir(), ProxyOptions{Fill: 1.5})
+	require.EqualError(t, err, "hdl: timing proxy: fill 1.5: want a fraction in (0, 1]")
 	// every unit's wrapper is in hdl/rtl3, and hdl/rtl3 builds that
 	// compile without the include path leave the host side's out
 	for _, u := range ProxyUnits {
@@ -248,4 +250,27 @@ func countLines(t *testing.T, path string) int {
 		n++
 	}
 	return n
+}
+
+// TestTimingProxyFill: with a fill, the unit's logic cells are confined to
+// a rectangle they fill to about that fraction (the dendrite unit, about
+// 15 s), and the output says so.
+func TestTimingProxyFill(t *testing.T) {
+	needTool(t, "yosys")
+	needTool(t, "nextpnr-ice40")
+	im, _ := compileSeries(t, "small", "art_daily_jumpsup.csv", 0, nil)
+	p, err := ParamsOf(im)
+	require.NoError(t, err)
+	ts, err := TimingProxy(context.Background(), p, t.TempDir(), ProxyOptions{Units: []string{"dendrite"}, Fill: 0.9, Seed: 2})
+	require.NoError(t, err)
+	require.Len(t, ts, 1)
+	out := FormatTiming(ts, 0)
+	t.Logf("\n%s", out)
+	require.Equal(t, 2, ts[0].Seed)
+	require.Greater(t, ts[0].Fill, 0.8, "the rectangle is at most one column and row larger than needed")
+	require.LessOrEqual(t, ts[0].Fill, 0.9)
+	require.Positive(t, ts[0].FmaxMHz)
+	require.Contains(t, out, "--seed 2")
+	require.Contains(t, out, "(dendrite's logic cells confined to a rectangle they fill to ")
+	require.FileExists(t, filepath.Join(ts[0].WorkDir, "region.txt"), "nextpnr ran the --pre-place script")
 }

@@ -149,8 +149,8 @@ type hdlSynthOptions struct {
 	bridge, packOnly, noModules            bool
 	proxy, noProxy                         bool
 	proxyUnits                             []string
-	blocks, baud                           int
-	freq                                   float64
+	blocks, baud, proxySeed                int
+	freq, proxyFill                        float64
 }
 
 func newHDLSynthCmd() *cobra.Command {
@@ -184,7 +184,9 @@ Timing proxy: when the board top does not fit the UP5K (and not --pack-only, nor
 dendrite unit, the host side: --proxy-units) is then placed and routed alone on
 the UP5K, and its fmax and critical path printed, labelled "` + hdl.ProxyLabel + `":
 in the whole chip the same logic routes longer. --proxy runs the timing proxy
-alone, without the board top (a few minutes; a progress line per unit).`,
+alone, without the board top (a few minutes; a progress line per unit).
+--proxy-seed changes nextpnr's placement seed, --proxy-fill packs each unit's
+logic cells into a rectangle they fill to that fraction, as in a full chip.`,
 		Example: "  htmhw hdl synth --target ice40-up5k --model small --board icebreaker --work build\n" +
 			"  htmhw hdl synth --target ice40-up5k --model small --proxy\n" +
 			"  htmhw hdl synth --target ecp5 --model small --board icebreaker",
@@ -207,6 +209,8 @@ alone, without the board top (a few minutes; a progress line per unit).`,
 	f.BoolVar(&o.proxy, "proxy", false, "ice40-up5k: only the timing proxy: each unit placed and routed alone, not the board top")
 	f.BoolVar(&o.noProxy, "no-proxy", false, "ice40-up5k: no timing proxy when the board top does not fit")
 	f.StringSliceVar(&o.proxyUnits, "proxy-units", nil, "the timing proxy's units (default all): "+strings.Join(hdl.ProxyUnitNames(), ", "))
+	f.IntVar(&o.proxySeed, "proxy-seed", hdl.DefaultProxySeed, "the timing proxy's nextpnr --seed")
+	f.Float64Var(&o.proxyFill, "proxy-fill", 0, "the timing proxy: confine each unit's logic cells to a rectangle they fill to this fraction (0: no)")
 	_ = cmd.MarkFlagRequired("target")
 	cmd.MarkFlagsMutuallyExclusive("model", "image")
 	cmd.MarkFlagsMutuallyExclusive("proxy", "no-proxy")
@@ -297,7 +301,8 @@ func (o *hdlSynthOptions) runProxy(ctx context.Context, cmd *cobra.Command, im *
 	if err != nil {
 		return err
 	}
-	ts, err := hdl.TimingProxy(ctx, p, dir, hdl.ProxyOptions{Units: o.proxyUnits, FreqMHz: o.freq, Progress: cmd.ErrOrStderr()})
+	ts, err := hdl.TimingProxy(ctx, p, dir, hdl.ProxyOptions{Units: o.proxyUnits, FreqMHz: o.freq, Seed: o.proxySeed,
+		Fill: o.proxyFill, Progress: cmd.ErrOrStderr()})
 	if len(ts) > 0 {
 		fmt.Fprint(cmd.OutOrStdout(), hdl.FormatTiming(ts, o.freq))
 	}
