@@ -90,9 +90,9 @@ type UnitTiming struct {
 // unit's wrapper (ProxyUnits), then nextpnr-ice40 --up5k --package sg48
 // with a fixed seed, as the board flow (Synth) does for the whole board
 // top. Each unit's fmax and critical path is what that unit alone reaches:
-// in the whole chip the same logic is spread among the others and routes
-// longer, so these are upper bounds, a proxy while the whole top does not
-// fit (ProxyLabel). Each unit runs in workDir/<name>; the slowest take a
+// in the whole chip the same logic shares the part with the others and
+// its nets are likely to route longer, so these are a proxy, likely above
+// the whole chip's fmax, while the whole top does not fit (ProxyLabel). Each unit runs in workDir/<name>; the slowest take a
 // minute or two.
 func TimingProxy(ctx context.Context, p Params, workDir string, opt ProxyOptions) ([]UnitTiming, error) {
 	if opt.FreqMHz == 0 {
