@@ -55,8 +55,9 @@ type accel3Case struct {
 }
 
 // accel3Cases are TestAccel3's configurations: the small preset on two
-// series, and the TM stress configurations of TestTMCells3 (TestTMStress's,
-// and with a pool of a power of two).
+// series, the TM stress configurations of TestTMCells3 (TestTMStress's,
+// and with a pool of a power of two), and the hello and nab presets (a
+// tm.seg word in two parts, a segment memory of 2^19 words: TM.md).
 var accel3Cases = []accel3Case{
 	{"jumpsup", "small", "art_daily_jumpsup.csv", 600, nil, 0},
 	{"speed", "small", "speed_7578.csv", 600, nil, 0},
@@ -65,6 +66,8 @@ var accel3Cases = []accel3Case{
 		tmStress(c)
 		c.TM.SegmentPoolCapacity = 128
 	}, 10},
+	{"hello", "hello", "art_daily_jumpsup.csv", 100, nil, 0},
+	{"nab", "nab", "nyc_taxi.csv", 30, nil, 0},
 }
 
 // accel3Run is a run of htm3_accel checked against the simulator.
@@ -133,7 +136,6 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	var sum [sim.NumPhases]uint64
 	var nPred, maxCells int
 	per := make([]uint64, 0, len(steps)) // CYCLES per step
-	scratch := t.TempDir()
 	for i, st := range steps {
 		before := s.Image()
 		if i == restoreAt && restoreAt > 0 {
@@ -171,7 +173,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 		// checked against the dendrite's lists over the image before the
 		// step, the engine's own counts and the event counters as
 		// TestTMCells3 checks them.
-		c := writeTmc3Mem(t, before, slices.Clone(out.ActiveColumns), i%2, scratch)
+		c := writeTmc3Mem(t, before, slices.Clone(out.ActiveColumns), i%2, "")
 		o := checkOps(t, at, st.Learn, c, s.TMCells3(), ents[i], before, after)
 		cells := o.Cycles(p.sim3())
 		maxCells = max(maxCells, cells)
@@ -230,7 +232,7 @@ func TestAccel3(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			n := c.steps
 			if testing.Short() {
-				n = 40
+				n = min(n, 40)
 			}
 			im, inputs := compileSeries(t, c.preset, c.file, n, c.edit)
 			r := newAccel3Run(t, im)
