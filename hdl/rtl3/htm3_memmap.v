@@ -4,7 +4,7 @@
 // depths, widths and order as the image); this module maps a logical word
 // onto the physical memories of architecture 3: 16-bit EBR words (a 32-bit
 // cfg word is two, a 64-bit regs or segseq word four), the segment memory
-// (one 16K x 16 SPRAM holding tm.segseq, tm.seglru, tm.seg, tm.free,
+// (2^SM_AW x 16, one 16K x 16 SPRAM for small, holding tm.segseq, tm.seglru, tm.seg, tm.free,
 // sp.boosttable, sp.boost, the used list and sp.conn, whose port the SP
 // engine has while it runs: sp_conn_*), tm.syn's SPRAM, and the SP engine's own
 // memories through its idle port. Besides the 16 image memories, selector
