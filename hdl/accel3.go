@@ -21,12 +21,39 @@ var accel3Only = []string{"htm3_accel.v", "htm3_host.v", "htm3_crc.v", "htm3_seq
 // onto shared physical memories (hdl/rtl3/ACCEL.md, "Memory map"), in
 // 16-bit words: the segment memory's regions on R, S rounded up to a power
 // of two (htm3_tm_cells' layout, TM.md), and the banks of tm.active and
-// tm.winner.
+// tm.winner. The Verilog mirrors it in htm3_accel (SM_CONN, SM_AW),
+// htm3_memmap, htm3_tm and htm3_tm_cells.
 type Accel3Layout struct {
 	S, C, NC int
 	// Conn is sp.conn's words of 16 bits (2·C·⌈N/32⌉).
 	Conn int
+	// SegW is tm.seg's word width {count, valid, owner}: ⌈log2 NC⌉ + 1 +
+	// ⌈log2 (M+1)⌉ bits. Above 16 a word is two parts (Seg2).
+	SegW int
 }
+
+// NewAccel3Layout is the layout of p's dimensions.
+func NewAccel3Layout(p Params) Accel3Layout {
+	return Accel3Layout{S: p.S, C: p.C, NC: p.C * p.K, Conn: 2 * p.C * ((p.N + 31) / 32),
+		SegW: bitsFor(p.C*p.K-1) + 1 + bitsFor(p.M)}
+}
+
+// bitsFor is the bits that hold 0..x, at least 1 (htm3_memmap's bitsf).
+func bitsFor(x int) int {
+	b := 1
+	for 1<<b <= x {
+		b++
+	}
+	return b
+}
+
+// Owner is the bits of a tm.seg word's owner: ⌈log2 NC⌉.
+func (l Accel3Layout) Owner() int { return bitsFor(l.NC - 1) }
+
+// Seg2 reports whether a tm.seg word is two 16-bit parts: the owner (low
+// part, Owner bits) at Seg() + 2s and {count, valid} (high part) at
+// Seg() + 2s + 1. Otherwise the word is one part at Seg() + s.
+func (l Accel3Layout) Seg2() bool { return l.SegW > 16 }
 
 // R is the segment memory's region size: S rounded up to a power of two.
 func (l Accel3Layout) R() int {
@@ -37,15 +64,37 @@ func (l Accel3Layout) R() int {
 	return r
 }
 
-// Segment memory (SPRAM, 16K x 16) bases.
+// Segment memory (SPRAM, 16K x 16 for small) bases.
 func (l Accel3Layout) SegSeq() int     { return 0 }
 func (l Accel3Layout) SegLRU() int     { return 4 * l.R() }
-func (l Accel3Layout) Seg() int        { return 8 * l.R() }
 func (l Accel3Layout) Free() int       { return 10 * l.R() }
 func (l Accel3Layout) BoostTable() int { return 11 * l.R() }
 
+// Seg is tm.seg's base: 8R for a word in one part; for two parts a region
+// of 2R after sp.boosttable, aligned to 2R (so that the parts' addresses
+// are ORs: base | 2s | part).
+func (l Accel3Layout) Seg() int {
+	if !l.Seg2() {
+		return 8 * l.R()
+	}
+	return alignUp(l.BoostTable()+arch.BoostTableWords, 2*l.R())
+}
+
+// alignUp rounds x up to a multiple of a.
+func alignUp(x, a int) int { return (x + a - 1) / a * a }
+
+// Words is the segment memory's depth: the regions and sp.boost rounded up
+// to a power of two (16,384 for small).
+func (l Accel3Layout) Words() int {
+	n := 1
+	for n < l.SPConn()+l.Conn+l.C {
+		n <<= 1
+	}
+	return n
+}
+
 // Boost is sp.boost's base: its C words at the top of the segment memory.
-func (l Accel3Layout) Boost() int { return SegMemWords - l.C }
+func (l Accel3Layout) Boost() int { return l.Words() - l.C }
 
 // Bank is the words of a bank of tm.active's and tm.winner's EBRs (16-bit
 // words, two a logical word): 2^⌈log2 ⌈NC/16⌉⌉.
@@ -65,11 +114,12 @@ func (l Accel3Layout) SPConn() int {
 	for al < l.Conn {
 		al <<= 1
 	}
-	return (l.BoostTable() + arch.BoostTableWords + al - 1) / al * al
+	end := l.BoostTable() + arch.BoostTableWords
+	if l.Seg2() {
+		end = l.Seg() + 2*l.R()
+	}
+	return alignUp(end, al)
 }
-
-// SegMemWords is the segment memory's depth.
-const SegMemWords = 16384
 
 // CfgRegsWords is the cfg/regs EBR's depth: cfg word i at 2i, regs word r
 // at 64 + 4r.
@@ -116,11 +166,11 @@ func WriteMemFiles(im *image.Image, dir string) error {
 	put(cr, 0, 2, cfg)
 	put(cr, 64, 4, regs)
 
-	l := Accel3Layout{S: p.S, C: p.C, NC: p.C * p.K, Conn: 2 * p.C * ((p.N + 31) / 32)}
+	l := NewAccel3Layout(p)
 	if l.SPConn()+l.Conn > l.Boost() {
 		return errors.New("hdl: the segment memory is too small for S, C and N")
 	}
-	sm := make([]uint64, SegMemWords)
+	sm := make([]uint64, l.Words())
 	for _, x := range []struct {
 		m           arch.Mem
 		base, parts int
@@ -132,6 +182,15 @@ func WriteMemFiles(im *image.Image, dir string) error {
 		w, err := sec(x.m)
 		if err != nil {
 			return err
+		}
+		if x.m == arch.MemTMSeg && l.Seg2() {
+			// {owner} and {count, valid}: the parts split at the owner
+			o := l.Owner()
+			for i, v := range w {
+				sm[l.Seg()+2*i] = v & (1<<o - 1)
+				sm[l.Seg()+2*i+1] = v >> o
+			}
+			continue
 		}
 		put(sm, x.base, x.parts, w)
 	}

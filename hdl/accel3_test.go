@@ -52,19 +52,34 @@ type accel3Case struct {
 	steps              int
 	edit               func(*model.Config)
 	learnOff           int // learning off every learnOff-th step (0: always on)
+	// gate, if set, is the environment variable that must be set for the
+	// case to run (a case too long for CI's budget)
+	gate string
 }
 
 // accel3Cases are TestAccel3's configurations: the small preset on two
-// series, and the TM stress configurations of TestTMCells3 (TestTMStress's,
-// and with a pool of a power of two).
+// series, the TM stress configurations of TestTMCells3 (TestTMStress's,
+// and with a pool of a power of two), and configurations whose tm.seg word
+// is two parts (TM.md): the stress one with 64 slots a segment, the hello
+// and nab presets (segment memories of 2^19 and 2^20 words).
 var accel3Cases = []accel3Case{
-	{"jumpsup", "small", "art_daily_jumpsup.csv", 600, nil, 0},
-	{"speed", "small", "speed_7578.csv", 600, nil, 0},
-	{"stress", "small", "speed_7578.csv", 300, tmStress, 10},
+	{"jumpsup", "small", "art_daily_jumpsup.csv", 600, nil, 0, ""},
+	{"speed", "small", "speed_7578.csv", 600, nil, 0, ""},
+	{"stress", "small", "speed_7578.csv", 300, tmStress, 10, ""},
 	{"s128", "small", "speed_7578.csv", 200, func(c *model.Config) {
 		tmStress(c)
 		c.TM.SegmentPoolCapacity = 128
-	}, 10},
+	}, 10, ""},
+	// tm.seg in two parts on the stress configuration (M 64: a word of 18
+	// bits): every path of it (cell-full walks, pool evictions, prunes)
+	{"stress-seg2", "small", "speed_7578.csv", 200, func(c *model.Config) {
+		tmStress(c)
+		c.TM.MaxSynapsesPerSegment = 64
+	}, 10, ""},
+	{"hello", "hello", "art_daily_jumpsup.csv", 100, nil, 0, ""},
+	// nab's model reads back 2.9M memory words through the window at the
+	// end (tm.syn 1M, sp.pool 743K): minutes, beyond CI's budget
+	{"nab", "nab", "nyc_taxi.csv", 30, nil, 0, "HTMHW_ACCEL3_NAB"},
 }
 
 // accel3Run is a run of htm3_accel checked against the simulator.
@@ -133,7 +148,6 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	var sum [sim.NumPhases]uint64
 	var nPred, maxCells int
 	per := make([]uint64, 0, len(steps)) // CYCLES per step
-	scratch := t.TempDir()
 	for i, st := range steps {
 		before := s.Image()
 		if i == restoreAt && restoreAt > 0 {
@@ -171,7 +185,7 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 		// checked against the dendrite's lists over the image before the
 		// step, the engine's own counts and the event counters as
 		// TestTMCells3 checks them.
-		c := writeTmc3Mem(t, before, slices.Clone(out.ActiveColumns), i%2, scratch)
+		c := writeTmc3Mem(t, before, slices.Clone(out.ActiveColumns), i%2, "")
 		o := checkOps(t, at, st.Learn, c, s.TMCells3(), ents[i], before, after)
 		cells := o.Cycles(p.sim3())
 		maxCells = max(maxCells, cells)
@@ -223,14 +237,20 @@ func accel3Steps(inputs [][]uint32, learnOff, from int) []Step {
 // on (the stress configurations: off every 10th step), with a RESTORE of
 // the device's own memories half way, against the simulator step for step
 // (accel3Run.check): outputs, every phase's cycles against its unit's
-// formula, RESTORE's cycles, and at the end every memory.
+// formula, RESTORE's cycles, and at the end every memory. The nab case
+// runs only with HTMHW_ACCEL3_NAB=1:
+//
+//	HTMHW_ACCEL3_NAB=1 go test ./hdl -run 'TestAccel3$/nab' -v -timeout 60m
 func TestAccel3(t *testing.T) {
 	needTool(t, "verilator")
 	for _, c := range accel3Cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.gate != "" && os.Getenv(c.gate) == "" {
+				t.Skipf("set %s=1 to run the %s preset (minutes)", c.gate, c.preset)
+			}
 			n := c.steps
 			if testing.Short() {
-				n = 40
+				n = min(n, 40)
 			}
 			im, inputs := compileSeries(t, c.preset, c.file, n, c.edit)
 			r := newAccel3Run(t, im)

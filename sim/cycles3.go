@@ -132,10 +132,30 @@ func (c TMCells3Counts) Cycles(p Params3) int {
 // 1 to resume the list walk when it ran inside it), per burst 1, per grow
 // 6 + 3M + 4·npw and per weakest-synapse pass after an eviction 3M + 1, per create 3,
 // per cell-full walk 2 + 4 per used segment walked, per pool scan 3S + 2,
-// per pop 12, per destroy 14 + M.
+// per pop 12, per destroy 14 + M; a pop and a destroy 1 more each when a
+// tm.seg word is two parts (Params3.Seg2: both parts written).
 func TMCells3LearnCycles(p Params3, npw int, o TMCells3Ops) int {
+	x := 0
+	if p.Seg2() {
+		x = 1
+	}
 	return o.Resume + o.BLearn + o.Adapts*(3+3*p.M) + o.Grows*(6+3*p.M+4*npw) + (o.GEv-o.Grows)*(3*p.M+1) +
-		3*o.Creates + 2*o.Walks + 4*o.Walked + o.Scans*(3*p.S+2) + 12*o.Pops + o.Destroys*(14+p.M)
+		3*o.Creates + 2*o.Walks + 4*o.Walked + o.Scans*(3*p.S+2) + (12+x)*o.Pops + o.Destroys*(14+x+p.M)
+}
+
+// Seg2 reports whether architecture 3 keeps a tm.seg word {count, valid,
+// owner} in two 16-bit parts of the segment memory ({owner} and {count,
+// valid}, TM.md): when ⌈log2 C·K⌉ + 1 + ⌈log2 (M+1)⌉ exceeds 16 bits
+// (hello, nab; not small).
+func (p Params3) Seg2() bool {
+	bits := func(x int) int { // bits that hold 0..x, at least 1
+		b := 1
+		for 1<<b <= x {
+			b++
+		}
+		return b
+	}
+	return bits(p.C*p.K-1)+1+bits(p.M) > 16
 }
 
 // Accel3Item is the cycles htm3_seq spends on one word of the logical

@@ -62,9 +62,16 @@ module htm3_accel #(
   // sp.conn's base in the segment memory: after sp.boosttable (11R, R = S
   // rounded up to a power of two), aligned to its own size rounded up to a
   // power of two, so that htm3_sp ORs its address in (Accel3Layout.SPConn)
+  // (after tm.seg's region of 2R, aligned to 2R, when a tm.seg word is two
+  // parts: TM.md); the segment memory's address bits SM_AW: sp.conn and
+  // sp.boost's C words at the top, rounded up to a power of two
   localparam integer SM_R = 1 << $clog2(S);
   localparam integer CONN_AL = 1 << $clog2(2 * C * W);
-  localparam integer SM_CONN = (11 * SM_R + BOOST_TABLE_WORDS + CONN_AL - 1) / CONN_AL * CONN_AL;
+  localparam integer SEG2 = WCELL + 1 + $clog2(M + 1) > 16 ? 1 : 0;
+  localparam integer SM_END = SEG2 != 0 ? (13 * SM_R + BOOST_TABLE_WORDS - 1) / (2 * SM_R) * (2 * SM_R) + 2 * SM_R :
+      11 * SM_R + BOOST_TABLE_WORDS;
+  localparam integer SM_CONN = (SM_END + CONN_AL - 1) / CONN_AL * CONN_AL;
+  localparam integer SM_AW = $clog2(SM_CONN + 2 * C * W + C);
 
   // host <-> sequencer
   wire         cmd_step, cmd_learn, cmd_restore, cmd_reset, busy, eng_err;
@@ -130,14 +137,14 @@ module htm3_accel #(
   assign x_cr_wa = sp_busy ? sp_cr_wa : e_cr_wa;
   assign x_cr_we = e_cr_we | sp_cr_we;
   assign x_cr_wd = e_cr_wd | sp_cr_wd;
-  wire [13:0] e_sm_a;
+  wire [SM_AW-1:0] e_sm_a;
   wire [SYN_AW-1:0] e_syn_a;
   wire [SYN_W-1:0] e_syn_wd, e_syn_rd;
   wire [WCELL-1:0] e_cs_ra, e_cs_wa;
   wire [WG-1:0] e_cs_rd, e_cs_wd;
   wire [ACT_AW:0] e_act_ra, e_act_wa, e_win_ra, e_win_wa;
   wire [WCI-1:0] e_pr_wa, e_pr_wd;
-  wire [13:0]    sp_conn_a;
+  wire [SM_AW-1:0] sp_conn_a;
   wire           sp_conn_we;
   wire [15:0]    sp_conn_wd, sp_conn_rd;
 
@@ -158,7 +165,7 @@ module htm3_accel #(
       .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
       .m_ack(m_ack), .m_rd(m_rd));
 
-  htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN)) u_map (
+  htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN), .SM_AW(SM_AW)) u_map (
       .clk(clk), .rst(rst),
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
       .addr(busy ? s_addr : h_addr), .swd(s_wd), .wgo(m_wgo), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
@@ -179,7 +186,7 @@ module htm3_accel #(
   // out.cols: the column engine's while the TM runs, else the window's
   assign sp_oc_ra = e_on ? tm_ac_ra : map_oc_ra;
 
-  htm3_tm #(.C(C), .K(K), .S(S), .M(M), .G(G), .B(B), .SM_AW(14)) u_tm (
+  htm3_tm #(.C(C), .K(K), .S(S), .M(M), .G(G), .B(B), .SM_AW(SM_AW)) u_tm (
       .clk(clk), .rst(rst), .start_cells(tm_cells), .start_dend(tm_dend), .start_rst(tm_rst), .swap(tm_swap),
       .learn(tm_learn), .n_act((WCI + 1)'(sp_n_act)), .done(tm_done), .n_pred(tm_pred_w),
       .anom_num(tm_anom_w), .cb(tm_cb), .ac_ra(tm_ac_ra), .ac_rd(sp_oc_rd),
@@ -194,7 +201,7 @@ module htm3_accel #(
   assign tm_anom = WC'(tm_anom_w);
 
   // sp.conn in the segment memory at SM_CONN
-  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(14), .CONN_BASE(SM_CONN)) u_sp (
+  htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(SM_AW), .CONN_BASE(SM_CONN)) u_sp (
       .clk(clk), .rst(rst),
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
       .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),

@@ -34,6 +34,7 @@ module htm3_dendrite #(
     parameter integer LRU_BASE = 4 * S,
     parameter integer PREV_BASE = 6 * S,
     parameter integer SEG_BASE = 8 * S,
+    parameter integer SEG_SH = 0,  // tm.seg's owner at SEG_BASE + (s << SEG_SH) (1: a word in two parts, TM.md)
     parameter integer TAIL_ADDR = 9 * S,
     localparam integer NC = C * K,
     localparam integer WCELL = NC > 1 ? $clog2(NC) : 1,
@@ -198,7 +199,9 @@ module htm3_dendrite #(
     sm_we = 0;
     sm_wd = cr_rd;  // regs word 3's half pend_h, read the cycle before
     if (st == INIT) sm_a = SM_AW'(TAIL_ADDR);
-    else if (sm_walk) sm_a = k == K_OWN ? at(SEG_BASE, {1'b0, seg}, WS) : at(PREV_BASE, {1'b0, seg}, WS);
+    else if (sm_walk)
+      sm_a = k == K_OWN ? (SEG_SH != 0 ? SM_AW'(SEG_BASE) | (SM_AW'(seg) << SEG_SH) : at(SEG_BASE, {1'b0, seg}, WS)) :
+          at(PREV_BASE, {1'b0, seg}, WS);
     else begin
       sm_a = at(LRU_BASE, {lru_seg, pend_h}, WS + 1);
       sm_we = pend && !rst;

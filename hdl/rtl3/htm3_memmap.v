@@ -4,7 +4,7 @@
 // depths, widths and order as the image); this module maps a logical word
 // onto the physical memories of architecture 3: 16-bit EBR words (a 32-bit
 // cfg word is two, a 64-bit regs or segseq word four), the segment memory
-// (one 16K x 16 SPRAM holding tm.segseq, tm.seglru, tm.seg, tm.free,
+// (2^SM_AW x 16, one 16K x 16 SPRAM for small, holding tm.segseq, tm.seglru, tm.seg, tm.free,
 // sp.boosttable, sp.boost, the used list and sp.conn, whose port the SP
 // engine has while it runs: sp_conn_*), tm.syn's SPRAM, and the SP engine's own
 // memories through its idle port. Besides the 16 image memories, selector
@@ -40,7 +40,8 @@ module htm3_memmap #(
     parameter integer G = 8,
     parameter integer AMR = 14,   // the SP engine's image port address
     parameter integer WCI = 8,    // a column index
-    parameter integer SM_CONN = 12288  // sp.conn's base in the segment memory (htm3_accel)
+    parameter integer SM_CONN = 12288,  // sp.conn's base in the segment memory (htm3_accel)
+    parameter integer SM_AW = 14  // the segment memory's address bits (htm3_accel)
 ) (
     input  wire           clk,
     input  wire           rst,
@@ -73,7 +74,7 @@ module htm3_memmap #(
     input  wire [WCI-1:0] sp_oc_rd,
     // the SP engine's sp.conn port into the segment memory, while sp_conn_en
     input  wire           sp_conn_en,
-    input  wire [13:0]    sp_conn_a,
+    input  wire [SM_AW-1:0] sp_conn_a,
     input  wire           sp_conn_we,
     input  wire [15:0]    sp_conn_wd,
     output wire [15:0]    sp_conn_rd,
@@ -99,7 +100,7 @@ module htm3_memmap #(
     input  wire           e_cr_we,
     input  wire [6:0]     e_cr_wa,
     input  wire [15:0]    e_cr_wd,
-    input  wire [13:0]    e_sm_a,
+    input  wire [SM_AW-1:0] e_sm_a,
     input  wire           e_sm_we,
     input  wire [15:0]    e_sm_wd,
     output wire [15:0]    e_sm_rd,
@@ -149,14 +150,21 @@ module htm3_memmap #(
   // ORed with an offset): segseq 4s, seglru 4R + 2s, used list prev 6R,
   // next 7R, tm.seg 8R, tail 9R, tm.free 10R, sp.boosttable 11R, sp.conn
   // at SM_CONN (16-bit halves, low first; htm3_sp's CONN_BASE, after
-  // sp.boosttable and aligned, so the engine ORs its address in).
+  // sp.boosttable and aligned, so the engine ORs its address in). A tm.seg
+  // word wider than 16 bits (SEG2) is two parts in a region of 2R after
+  // sp.boosttable, aligned to 2R: {owner} at SM_SEG + 2s, {count, valid}
+  // at SM_SEG + 2s + 1 (TM.md; sp.conn follows it).
   localparam integer R = 1 << WS;
-  localparam integer SM_LRU = 4 * R, SM_SEG = 8 * R, SM_FREE = 10 * R, SM_BT = 11 * R;
+  localparam SEG2 = SEG_W > 16;
+  localparam integer SM_SEG = SEG2 ? (13 * R + BOOST_TABLE_WORDS - 1) / (2 * R) * (2 * R) : 8 * R;
+  localparam integer SM_LRU = 4 * R, SM_FREE = 10 * R, SM_BT = 11 * R;
+  // a physical part address: 16 bits, or the segment memory's when wider
+  localparam integer PA_W = SM_AW > 16 ? SM_AW : 16;
   /* verilator lint_off UNUSEDPARAM */
   localparam integer SM_D = SM_CONN + 2 * C * ((N + 31) / 32);  // the words used: checked under SIM only
   // sp.boost (C words: storage only, the SP engine has boosting off) at
   // the top of the segment memory, clear of the regions above.
-  localparam integer SM_BO = 16384 - C;
+  localparam integer SM_BO = (1 << SM_AW) - C;
   /* verilator lint_on UNUSEDPARAM */
   localparam integer SYN_AW = $clog2(S * M);
   // cfg/regs EBR (256 x 16): cfg word i at 2i, regs word r at 64 + 4r.
@@ -169,7 +177,7 @@ module htm3_memmap #(
 
 `ifdef SIM
   initial if (SM_D > SM_BO) $error("htm3_memmap: the segment memory needs %0d words below sp.boost", SM_D);
-  initial if (SEG_W > 16) $error("htm3_memmap: tm.seg is %0d bits wide", SEG_W);
+  initial if (WCELL > 16 || WM + 1 > 16) $error("htm3_memmap: tm.seg's parts exceed 16 bits");
 `endif
 
   // Physical targets.
@@ -198,27 +206,31 @@ module htm3_memmap #(
   // Decoding of a new request.
   reg  [3:0]  d_tgt;
   reg  [2:0]  d_np;
-  reg  [15:0] d_pa;
+  reg  [PA_W-1:0] d_pa;
   wire [2:0]  w2 = we ? 3'd1 : 3'd2;  // a 32-bit word not in parts: written whole, read as two parts
   always @* begin
     d_tgt = T_ZERO;
     d_np = 3'd1;
-    d_pa = addr[15:0];
+    d_pa = PA_W'(addr[15:0]);
     case (sel)
-      {1'b0, MEM_CFG}: begin d_tgt = T_CR; d_np = 3'd2; d_pa = 16'(addr[4:0]) << 1; end
-      {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = 16'(CR_REGS) | (16'(addr[3:0]) << 2); end
+      {1'b0, MEM_CFG}: begin d_tgt = T_CR; d_np = 3'd2; d_pa = PA_W'(addr[4:0]) << 1; end
+      {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = PA_W'(CR_REGS) | (PA_W'(addr[3:0]) << 2); end
       {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_DUTY}: begin d_tgt = T_SP; d_np = w2; end
-      {1'b0, MEM_SP_CONN}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_CONN) | (addr[15:0] << 1); end
-      {1'b0, MEM_SP_BOOST}: begin d_tgt = T_SM; d_pa = 16'(SM_BO) + 16'(addr[WCI-1:0]); end
-      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = 16'(SM_BT) + 16'(addr[9:0]); end
-      {1'b0, MEM_TM_SEG}: begin d_tgt = T_SM; d_pa = 16'(SM_SEG) | 16'(addr[WS-1:0]); end
-      {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = 16'(SM_LRU) | (16'(addr[WS-1:0]) << 1); end
-      {1'b0, MEM_TM_SEGSEQ}: begin d_tgt = T_SM; d_np = 3'd4; d_pa = addr[15:0] << 2; end
-      {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pa = 16'(SM_FREE) + 16'(addr[WS-1:0]); end
+      {1'b0, MEM_SP_CONN}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = PA_W'(SM_CONN) | (PA_W'(addr[PA_W-2:0]) << 1); end
+      {1'b0, MEM_SP_BOOST}: begin d_tgt = T_SM; d_pa = PA_W'(SM_BO) + PA_W'(addr[WCI-1:0]); end
+      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = PA_W'(SM_BT) + PA_W'(addr[9:0]); end
+      {1'b0, MEM_TM_SEG}: begin
+        d_tgt = T_SM;
+        d_np = SEG2 ? 3'd2 : 3'd1;
+        d_pa = PA_W'(SM_SEG) | (PA_W'(addr[WS-1:0]) << (SEG2 ? 1 : 0));
+      end
+      {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = PA_W'(SM_LRU) | (PA_W'(addr[WS-1:0]) << 1); end
+      {1'b0, MEM_TM_SEGSEQ}: begin d_tgt = T_SM; d_np = 3'd4; d_pa = PA_W'(addr[PA_W-3:0]) << 2; end
+      {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pa = PA_W'(SM_FREE) + PA_W'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SYN}: begin d_tgt = T_SYN; d_np = w2; end
       {1'b0, MEM_TM_CELLSEGS}: d_tgt = T_CS;
-      {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_ACT; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
-      {1'b0, MEM_TM_WINNER}: begin d_tgt = T_WIN; d_np = 3'd2; d_pa = (16'(cb) << ACT_AW) | (addr[15:0] << 1); end
+      {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_ACT; d_np = 3'd2; d_pa = (PA_W'(cb) << ACT_AW) | (PA_W'(addr[15:0]) << 1); end
+      {1'b0, MEM_TM_WINNER}: begin d_tgt = T_WIN; d_np = 3'd2; d_pa = (PA_W'(cb) << ACT_AW) | (PA_W'(addr[15:0]) << 1); end
       SEL_IN_BUF: begin d_tgt = T_IN; d_np = w2; end
       SEL_PH: begin d_tgt = T_PH; d_np = w2; end
       SEL_OUT_BUF: d_tgt = T_OC;
@@ -234,9 +246,10 @@ module htm3_memmap #(
   reg  [3:0]  tgt;                          // the physical target
   reg  [2:0]  np;                           // parts
   reg  [2:0]  ke;                           // the parts a read issues end before ke (below)
-  reg  [15:0] pa;                           // physical address of part 0
+  reg  [PA_W-1:0] pa;                       // physical address of part 0
   reg         wr;
   reg  [15:0] wkeep;                        // the bits a 16-bit part keeps (tm.seg, tm.free: their width)
+  reg         segq;                         // a tm.seg word in two parts (SEG2): split at the owner
   // the parts a read issues: k0 .. ke - 1 (a half read of a 64-bit word:
   // 2 .. 3 for its low half, 0 .. 1 for its high half; hi of a narrower
   // word: none)
@@ -249,7 +262,7 @@ module htm3_memmap #(
   wire        cr_on = e_on || sp_on;  // an engine drives e_cr_*
   always @(posedge clk)
     if (cr_on) begin
-      pa <= 16'd0;
+      pa <= {PA_W{1'b0}};
       wkeep <= 16'd0;
     end else if (req && !busy) begin
       tgt <= d_tgt;
@@ -257,8 +270,9 @@ module htm3_memmap #(
       ke <= (half && hi && !we) ? (h4 ? 3'd2 : 3'd0) : d_np;
       pa <= d_pa;
       wr <= we;
-      wkeep <= (sel == {1'b0, MEM_TM_SEG}) ? 16'((17'd1 << SEG_W) - 1'b1) :
+      wkeep <= (sel == {1'b0, MEM_TM_SEG}) ? (SEG2 ? 16'hFFFF : 16'((17'd1 << SEG_W) - 1'b1)) :
                (sel == {1'b0, MEM_TM_FREE}) ? 16'((17'd1 << WS) - 1'b1) : 16'hFFFF;
+      segq <= SEG2 && sel == {1'b0, MEM_TM_SEG};
     end
   wire [3:0]  selq = hsel;                  // the memory (for the SP's port)
   // The host bounds every window address by its memory's depth (at most
@@ -273,9 +287,12 @@ module htm3_memmap #(
   // word's parts are aligned, so the part index is ORed in.
   wire [2:0]  kp = wr ? k : np - 1'b1 - k;
   wire [2:0]  kq = kp & {3{!e_on}};
-  wire [15:0] pk = pa | 16'(kq);            // its physical address (the memories take its low bits)
+  wire [PA_W-1:0] pk = pa | PA_W'(kq);      // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] wpart = (eng_busy ? swd : hwd[16*k[1:0]+:16]) & wkeep;  // its data (16-bit memories)
+  // a tm.seg word in two parts (the host's only): {owner}, then {count, valid}
+  wire [15:0] hpart = !SEG2 || !segq ? hwd[16*k[1:0]+:16] :
+      k[0] ? 16'((hwd >> WCELL) & ((64'd1 << (WM + 1)) - 1'b1)) : 16'(hwd & ((64'd1 << WCELL) - 1'b1));
+  wire [15:0] wpart = (eng_busy ? swd : hpart) & wkeep;  // its data (16-bit memories)
   assign wgo = issue && wr;
 
   // ------------------------------------------------------------- memories
@@ -289,8 +306,8 @@ module htm3_memmap #(
 
   wire        sm_we = issue && wr && tgt == T_SM;
   wire [15:0] sm_rd;
-  htm_spram #(.WIDTH(16), .DEPTH(16384), .FILE("segmem")) u_sm (
-      .clk(clk), .a(sp_conn_en ? sp_conn_a : e_sm_a | pk[13:0]),
+  htm_spram #(.WIDTH(16), .DEPTH(1 << SM_AW), .FILE("segmem")) u_sm (
+      .clk(clk), .a(sp_conn_en ? sp_conn_a : e_sm_a | pk[SM_AW-1:0]),
       .we(sp_conn_en ? sp_conn_we : e_sm_we | sm_we),
       .wd(sp_conn_en ? sp_conn_wd : e_sm_wd | wpart), .rd(sm_rd));
   assign e_sm_rd = sm_rd;
@@ -417,7 +434,8 @@ module htm3_memmap #(
 
   always @(posedge clk) begin
     if (req && !busy) rd <= 64'd0;
-    else if (rv) rd <= {rd[47:0], part};
+    // (a tm.seg word in two parts: the high part, then the owner below it)
+    else if (rv) rd <= SEG2 && segq ? (rd << WCELL) | 64'(part) : {rd[47:0], part};
   end
 
   always @(posedge clk) begin

@@ -120,7 +120,12 @@ module htm3_tm #(
   localparam integer R = 1 << WS;
   localparam integer CM_SL = (NCM + 7) / 8 * 8;  // RESTORE's segseq slots in u_cm
   localparam integer CMX_AW = $clog2(CM_SL + 8);
-  localparam integer PREV_BASE = 6 * R, NEXT_BASE = 7 * R, SEG_BASE = 8 * R, TAIL_ADDR = 9 * R;
+  // tm.seg: one part at 8R + s, or (a word wider than 16 bits) two in a
+  // region of 2R after sp.boosttable, {owner} at SEG_BASE + 2s, {count,
+  // valid} at SEG_BASE + 2s + 1 (TM.md, htm3_memmap)
+  localparam SEG2 = WCELL + 1 + WM > 16;
+  localparam integer SEG_BASE = SEG2 ? (13 * R + 1024 - 1) / (2 * R) * (2 * R) : 8 * R;
+  localparam integer PREV_BASE = 6 * R, NEXT_BASE = 7 * R, TAIL_ADDR = 9 * R;
   localparam [1:0] MD_CELLS = 2'd0, MD_DEND = 2'd1, MD_RST = 2'd2;
   `include "htm3_ltc.vh"  // ltc(x, c): x < c for a constant, as gates
   reg [1:0] md;
@@ -174,7 +179,7 @@ module htm3_tm #(
       .wl_we(c_wl_we), .wl_wa(c_wl_wa), .wl_wd(c_wl_wd), .pr_we(e_pr_we), .pr_wa(e_pr_wa), .pr_wd(e_pr_wd));
 
   htm3_dendrite #(.C(C), .K(K), .S(S), .M(M), .B(B), .SM_AW(SM_AW), .LRU_BASE(4 * R), .PREV_BASE(PREV_BASE),
-      .SEG_BASE(SEG_BASE), .TAIL_ADDR(TAIL_ADDR)) u_dend (
+      .SEG_BASE(SEG_BASE), .SEG_SH(SEG2 ? 1 : 0), .TAIL_ADDR(TAIL_ADDR)) u_dend (
       .clk(clk), .rst(rst), .start(start_dend), .learn(learn), .busy(d_busy), .done(d_done),
       .syn_a(d_syn_a), .syn_rd(e_syn_rd), .act_ra(d_act_ra), .act_rd(e_act_rd),
       .sm_a(d_sm_a), .sm_we(d_sm_we), .sm_wd(d_sm_wd), .sm_rd(e_sm_rd),
@@ -201,7 +206,7 @@ module htm3_tm #(
   wire p_lt = e_sm_rd < cm_rd, p_eq = e_sm_rd == cm_rd;
   wire c_lt = (qk == 2'd3) ? p_lt : q_lt || (q_eq && p_lt);
   wire c_eq = (qk == 2'd3) ? p_eq : q_eq && p_eq;
-  wire seg_valid = e_sm_rd[WCELL];  // tm.seg's {count, valid, owner}
+  wire seg_valid = e_sm_rd[SEG2 ? 0 : WCELL];  // tm.seg's {count, valid, owner}, or its high part {count, valid}
   wire s_last = s == (WS + 1)'(S - 1);
   // the appended segment's predecessor: the tail, which R_END sets to the
   // segment itself when it is the first (no multiplexer)
@@ -218,7 +223,7 @@ module htm3_tm #(
   always @* begin
     r_sm_we = 1'b0;
     r_sm_wd = 16'd0;
-    r_sm_a = SM_AW'(SEG_BASE) | SM_AW'(s[WS-1:0]);
+    r_sm_a = SEG2 ? SM_AW'(SEG_BASE) | SM_AW'({s[WS-1:0], 1'b1}) : SM_AW'(SEG_BASE) | SM_AW'(s[WS-1:0]);
     case (rs)
       R_SEGW: r_sm_a = SM_AW'({s[WS-1:0], 2'd3});
       R_Q: r_sm_a = SM_AW'({s[WS-1:0], qk - 2'd1});

@@ -149,8 +149,17 @@ module htm3_tm_cells #(
   // The segment memory's layout: DENDRITE.md's with S rounded up to a
   // power of two, R, so that every address is a region's base ORed with an
   // offset below it (no adder); tm.free at 10R.
+  // A tm.seg word wider than 16 bits (SEG2) is two parts in a region of
+  // 2R after sp.boosttable (11R, 1,024 words), aligned to 2R: {owner} at
+  // SEG_BASE + 2s, {count, valid} at SEG_BASE + 2s + 1. Adapt and grow
+  // read and write only the high part, the walk and destroy read only the
+  // owner; a pop and a destroy write both (a cycle more each).
   localparam integer R = 1 << WS;
-  localparam integer LRU_BASE = 4 * R, PREV_BASE = 6 * R, NEXT_BASE = 7 * R, SEG_BASE = 8 * R,
+  localparam SEG2 = WCELL + 1 + WM > 16;
+  localparam [1:0] SSH = SEG2 ? 2'd1 : 2'd0;  // tm.seg's offset shift
+  localparam [1:0] SHI = SEG2 ? 2'd1 : 2'd0;  // the part holding the count
+  localparam integer SEG_BASE = SEG2 ? (13 * R + 1024 - 1) / (2 * R) * (2 * R) : 8 * R;
+  localparam integer LRU_BASE = 4 * R, PREV_BASE = 6 * R, NEXT_BASE = 7 * R,
       TAIL_ADDR = 9 * R, FREE_BASE = 10 * R;
   localparam integer WN = WCELL + 1;  // candidate counts
 
@@ -376,6 +385,7 @@ module htm3_tm_cells #(
   assign take = drew && rng_below < WN'(need);
   wire [WM-1:0] cnt_pm = cnt + (st == S_GC3 ? WM'(1) : {WM{1'b1}});
   wire [15:0] seg_word = 16'({cnt, 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
+  wire [15:0] seg_hi = SEG2 ? 16'({cnt, 1'b1}) : seg_word;  // the part holding the count (SEG2: {count, valid})
   // The one incrementer on regs: an event counter's low quarter plus 1
   // (ev_go_r); in S_FIN a counter's quarter plus the carry (0 into the low
   // quarter, which the events have counted already); in S_POP a quarter of
@@ -561,6 +571,8 @@ module htm3_tm_cells #(
       S_A0, S_G0: begin
         sm_b = SM_AW'(SEG_BASE);
         sm_seg = 1'b1;
+        sm_sh = SSH;
+        sm_lo = SHI;
       end
       S_AW2:
       if (sw_valid) begin
@@ -572,7 +584,9 @@ module htm3_tm_cells #(
         sm_we = 1'b1;
         sm_b = SM_AW'(SEG_BASE);
         sm_seg = 1'b1;
-        sm_wd = seg_word;
+        sm_sh = SSH;
+        sm_lo = SHI;
+        sm_wd = seg_hi;
       end
       S_GC3: begin
         // the synapse taken, in the lowest free slot
@@ -584,7 +598,9 @@ module htm3_tm_cells #(
         sm_we = 1'b1;
         sm_b = SM_AW'(SEG_BASE);
         sm_seg = 1'b1;
-        sm_wd = seg_word;
+        sm_sh = SSH;
+        sm_lo = SHI;
+        sm_wd = seg_hi;
       end
       S_AW1: win_ra = {~bank, rd_chi};  // (grow's previous-winner bit)
       S_GW2: ex_we = sw_valid && pw_bit && !rescan;
@@ -598,6 +614,7 @@ module htm3_tm_cells #(
       S_WA: begin
         sm_b = SM_AW'(SEG_BASE);
         sm_seg = 1'b1;
+        sm_sh = SSH;
       end
       S_WB: begin
         sm_b = SM_AW'(LRU_BASE);
@@ -616,7 +633,7 @@ module htm3_tm_cells #(
       end
       S_WE: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_x = SM_AW'(sm_rd[WS-1:0]);
+        sm_x = SM_AW'(sm_rd[WS-1:0]) << SSH;
       end
       S_POP: begin
         cs_ra = ccell;
@@ -626,10 +643,11 @@ module htm3_tm_cells #(
             sm_b = SM_AW'(FREE_BASE);
             sm_x = SM_AW'(fc);
           end
-          6'd2: begin  // {0, 1, ccell}: S_POP's first cycle sets cnt and owner
+          6'd2: begin  // {0, 1, ccell}: S_POP's first cycle sets cnt and owner (SEG2: the owner; k 12 {0, 1})
             sm_b = SM_AW'(SEG_BASE);
             sm_seg = 1'b1;
-            sm_wd = seg_word;
+            sm_sh = SSH;
+            sm_wd = SEG2 ? 16'(owner) : seg_word;
           end
           6'd3: begin
             sm_b = SM_AW'(LRU_BASE);
@@ -661,7 +679,14 @@ module htm3_tm_cells #(
             sm_seg = 1'b1;
             sm_wd = 16'(oseg);
           end
-          default: begin  // 11 (an empty list's: next[oseg] = oseg again, as k 10)
+          default:
+          if (SEG2 && k[2]) begin  // 12 (SEG2 only): tm.seg's high part {0, 1}
+            sm_b = SM_AW'(SEG_BASE);
+            sm_seg = 1'b1;
+            sm_sh = SSH;
+            sm_lo = SHI;
+            sm_wd = seg_hi;
+          end else begin  // 11 (an empty list's: next[oseg] = oseg again, as k 10)
             sm_b = SM_AW'(NEXT_BASE);
             sm_x = SM_AW'(tail);
             sm_wd = 16'(oseg);
@@ -671,6 +696,7 @@ module htm3_tm_cells #(
       S_D0: begin
         sm_b = SM_AW'(SEG_BASE);
         sm_seg = 1'b1;
+        sm_sh = SSH;
       end
       S_D1: begin
         sm_b = SM_AW'(PREV_BASE);
@@ -693,6 +719,7 @@ module htm3_tm_cells #(
           6'd0: begin
             sm_b = SM_AW'(SEG_BASE);
             sm_seg = 1'b1;
+            sm_sh = SSH;
           end
           6'd1, 6'd2: begin
             sm_b = SM_AW'(LRU_BASE);
@@ -717,7 +744,13 @@ module htm3_tm_cells #(
             sm_x = SM_AW'(dp);
             sm_wd = lnk_d;
           end
-          default: begin  // 9
+          default:
+          if (SEG2 && k[1]) begin  // 10 (SEG2 only): tm.seg's high part
+            sm_b = SM_AW'(SEG_BASE);
+            sm_seg = 1'b1;
+            sm_sh = SSH;
+            sm_lo = SHI;
+          end else begin  // 9
             sm_b = SM_AW'(FREE_BASE);
             sm_x = SM_AW'(fc);
             sm_wd = 16'(oseg);
@@ -974,8 +1007,8 @@ module htm3_tm_cells #(
       end
       S_A1: begin
         p_sub <= cr_rd[B-1:0];
-        cnt <= sm_rd[WCELL+1+:WM];
-        owner <= sm_rd[WCELL-1:0];
+        cnt <= SEG2 ? sm_rd[1+:WM] : sm_rd[WCELL+1+:WM];
+        if (!SEG2) owner <= sm_rd[WCELL-1:0];
         js <= {(WMS + 1) {1'b0}};
         st <= S_AR;
       end
@@ -1003,8 +1036,8 @@ module htm3_tm_cells #(
       end
       S_G1: begin
         p_sub <= cr_rd[B-1:0];
-        cnt <= sm_rd[WCELL+1+:WM];
-        owner <= sm_rd[WCELL-1:0];
+        cnt <= SEG2 ? sm_rd[1+:WM] : sm_rd[WCELL+1+:WM];
+        if (!SEG2) owner <= sm_rd[WCELL-1:0];
         js <= {(WMS + 1) {1'b0}};
         bn <= WN'(n_pw);  // less the previous winners presynaptic to the segment (S_GW2): the candidates
         wk_v <= 1'b0;
@@ -1137,7 +1170,13 @@ module htm3_tm_cells #(
             if (fc == (WS + 1)'(S - 1)) tail <= sm_rd[WS-1:0];  // the used list is empty: the new segment is its own prev
           end
           6'd5, 6'd6, 6'd7, 6'd8: carry <= fin_sum[16];  // created + 1 into regs 4, quarter k - 5 (cr_wd)
-          6'd11: begin
+          6'd11:
+          if (!SEG2) begin
+            tail <= oseg;
+            st <= S_G0;
+          end
+          6'd12:  // (SEG2 only: k 12 writes tm.seg's high part)
+          if (SEG2) begin
             tail <= oseg;
             st <= S_G0;
           end
@@ -1163,7 +1202,7 @@ module htm3_tm_cells #(
       S_DW: begin
         k <= k + 1'b1;
         if (k == 6'd8 && sm_rd[WS-1:0] == oseg) tail <= dp;  // oseg was the newest
-        if (k == 6'd9) begin
+        if (k == (SEG2 ? 6'd10 : 6'd9)) begin  // (SEG2: k 10 writes tm.seg's high part)
           if (dret != 2'd2) fc <= fc_pm;  // + 1 (else S_POP pops it again)
           js <= {(WMS + 1) {1'b0}};
           st <= S_DZ;
@@ -1210,9 +1249,11 @@ module htm3_tm_cells #(
 
 `ifdef SIM
   initial begin
-    if (K > 16) $fatal(1, "htm3_tm_cells: K %0d > 16 (a column's cells span at most two bitmap words)", K);
-    if (WCELL + 1 + WM > 16) $fatal(1, "htm3_tm_cells: a tm.seg word {count, valid, owner} exceeds 16 bits");
-    if (FREE_BASE + R > (1 << SM_AW)) $fatal(1, "htm3_tm_cells: the segment memory needs 11R words");
+    if (K > 16 && !K_POW2)
+      $fatal(1, "htm3_tm_cells: K %0d > 16 and not a power of two (a column's cells span at most two bitmap words, or whole words)", K);
+    if (WCELL > 16 || WM + 1 > 16) $fatal(1, "htm3_tm_cells: a tm.seg part ({owner}, {count, valid}) exceeds 16 bits");
+    if (FREE_BASE + R > (1 << SM_AW) || SEG_BASE + (2 << SSH) * R / 2 > (1 << SM_AW))
+      $fatal(1, "htm3_tm_cells: the segment memory is too small for its regions");
     if (NC <= M) $fatal(1, "htm3_tm_cells: NC %0d <= M %0d (maxNewSynapseCount saturates at 2^WN - 1)", NC, M);
   end
   always @(posedge clk) begin
