@@ -70,7 +70,7 @@ module htm3_seq #(
     input  wire           tm_done,
     input  wire [WC-1:0]  tm_n_pred,
     input  wire [WC-1:0]  tm_anom,
-    // the SP's configuration (cfg words 3 .. 13)
+    // the SP's configuration (cfg words 3 .. 10; it reads 11 .. 13 itself)
     output reg  [WC-1:0]  cfg_k,
     output reg  [15:0]    cfg_stim,
     output reg  [B-1:0]   cfg_conn,
@@ -78,9 +78,6 @@ module htm3_seq #(
     output reg  [B-1:0]   cfg_dec,
     output reg  [B-1:0]   cfg_below,
     output reg  [B-1:0]   cfg_trim,
-    output reg  [16:0]    cfg_minpct,
-    output reg  [15:0]    cfg_dutyper,
-    output reg  [15:0]    cfg_updper,
     // the logical memory port (RESTORE's loads)
     output reg            m_req,
     output reg            m_we,
@@ -259,12 +256,9 @@ module htm3_seq #(
             5'd5: cfg_dec <= B'(m_rd);
             5'd6: cfg_below <= B'(m_rd);
             5'd7: cfg_trim <= B'(m_rd);
-            5'd8: cfg_minpct <= m_rd[16:0];
-            5'd9: cfg_dutyper <= m_rd[15:0];
-            5'd10: cfg_updper <= m_rd[15:0];
             5'd11: steps <= m_rd;
             5'd14: sc <= 1'b0;  // (the carry out of the count: 0 for the host's rotations)
-            default: ;  // cfg word 5 (B, fixed by the build); the stores
+            default: ;  // cfg word 5 (B, fixed by the build), 11 .. 13 (the SP's); the stores
           endcase
           li <= li + 1'b1;
           if (li == 5'd11) begin
