@@ -149,7 +149,9 @@ module htm3_seq #(
   assign tm_learn = sp_learn;
 
   // ------------------------------------------- RESTORE's loads, OUTPUT's stores
-  // li 0 .. 10: cfg word 3 + li read; 11: regs word 0 (the step count);
+  // li 0, 1, 3 .. 7: cfg word 3 + li read (k, stimulusThreshold, the
+  // five permanence words; not B, word 5, fixed by the build, nor 11 .. 13,
+  // which the SP reads in cfg itself); 11: regs word 0 (the step count);
   // RESTORE ends after 11. 14: OUTPUT's store of regs word 0 (its home is
   // regs), a 16-bit part a cycle, low first.
   //
@@ -258,9 +260,9 @@ module htm3_seq #(
             5'd7: cfg_trim <= B'(m_rd);
             5'd11: steps <= m_rd;
             5'd14: sc <= 1'b0;  // (the carry out of the count: 0 for the host's rotations)
-            default: ;  // cfg word 5 (B, fixed by the build), 11 .. 13 (the SP's); the stores
+            default: ;  // the stores
           endcase
-          li <= li + 1'b1;
+          li <= li + ((li == 5'd1) ? 5'd2 : (li == 5'd7) ? 5'd4 : 5'd1);  // (cfg words 5, 11 .. 13 skipped)
           if (li == 5'd11) begin
             tm_rst <= 1'b1;
             q <= Q_TMR;
