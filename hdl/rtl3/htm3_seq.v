@@ -166,6 +166,12 @@ module htm3_seq #(
   reg       sc;
   assign steps_rot = (q == Q_LOAD || q == Q_LWAIT) && li == 5'd14;
   wire [16:0] s_inc = {1'b0, steps[15:0]} + 17'(sc);
+  // the count's register: RESTORE's load or a rotation, one enable and a
+  // 2:1 multiplexer a bit (written apart from the state machine, so that
+  // Yosys finds the enable rather than a multiplexer level for holding)
+  wire s_rot = (m_wgo && q == Q_LWAIT && li == 5'd14) || h_rot;
+  wire s_ld = q == Q_LWAIT && m_ack && li == 5'd11;
+  always @(posedge clk) if (s_ld || s_rot) steps <= s_ld ? m_rd : {s_inc[15:0], steps[63:16]};
   always @* begin
     m_we = li == 5'd14;
     m_sel = (li < 5'd11) ? {1'b0, MEM_CFG} : {1'b0, MEM_REGS};
@@ -183,10 +189,7 @@ module htm3_seq #(
     m_req <= 1'b0;
     if (ph_we) phv[pcur] <= 1'b1;
     // (the host's writes while idle are not ours; the host's rotations, sc 0, are)
-    if ((m_wgo && q == Q_LWAIT && li == 5'd14) || h_rot) begin
-      steps <= {s_inc[15:0], steps[63:16]};
-      sc <= s_inc[16];
-    end
+    if (s_rot) sc <= s_inc[16];
     case (q)
       Q_CHECK: begin
         ci <= ci + 1'b1;
@@ -258,7 +261,6 @@ module htm3_seq #(
             5'd5: cfg_dec <= B'(m_rd);
             5'd6: cfg_below <= B'(m_rd);
             5'd7: cfg_trim <= B'(m_rd);
-            5'd11: steps <= m_rd;
             5'd14: sc <= 1'b0;  // (the carry out of the count: 0 for the host's rotations)
             default: ;  // the stores
           endcase
