@@ -168,10 +168,10 @@ func Accel3Item(parts int, read bool) uint64 {
 	return uint64(parts + 3)
 }
 
-// accel3RestoreSP is the SP's half of RESTORE (ACCEL.md): cfg words 3 ..
-// 13 (two parts each) and regs word 0 (four) read (the SP engine reads
-// regs words 1 and 2 in cfg/regs itself).
-var accel3RestoreSP = 11*Accel3Item(2, true) + Accel3Item(4, true)
+// accel3RestoreSP is the SP's half of RESTORE (ACCEL.md): cfg words 3, 4
+// and 6 .. 10 (two parts each) and regs word 0 (four) read (the SP engine
+// reads cfg words 11 .. 13 and regs words 1 and 2 in cfg/regs itself).
+var accel3RestoreSP = 7*Accel3Item(2, true) + Accel3Item(4, true)
 
 // Accel3RestoreCycles is RESTORE's cycles (ACCEL.md) on an image with used
 // segments: the SP's loads, htm3_tm's rebuild (its start and done cycles

@@ -109,7 +109,7 @@ module htm3_accel #(
   wire [WNC-1:0] sp_n_in;
   wire [WN-1:0]  sp_inbuf_a;
   wire [WC-1:0]  sp_n_act, cfg_k;
-  wire [15:0]    cfg_stim, cfg_dutyper, cfg_updper;
+  wire [15:0]    cfg_stim;
   // cfg/regs' engine port: the TM's (htm3_tm) or, while it runs, the SP's
   // (regs words 1 and 2; the engines never run together, and htm3_tm
   // drives its write enable and data 0 while it does not run, the SP its
@@ -118,7 +118,6 @@ module htm3_accel #(
   wire [15:0]    sp_cr_wd, x_cr_wd;
   wire           sp_cr_we, x_cr_we;
   wire [B-1:0]   cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim;
-  wire [16:0]    cfg_minpct;
   wire [1:0]     sp_mr_sel;
   wire [AMR-1:0] sp_mr_a;
   wire [31:0]    sp_mr_d, sp_mw_d, ib_d;
@@ -160,8 +159,7 @@ module htm3_accel #(
       .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
       .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a),
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
-      .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
-      .cfg_updper(cfg_updper),
+      .cfg_below(cfg_below), .cfg_trim(cfg_trim),
       .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
       .m_ack(m_ack), .m_rd(m_rd));
 
@@ -204,8 +202,7 @@ module htm3_accel #(
   htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(SM_AW), .CONN_BASE(SM_CONN)) u_sp (
       .clk(clk), .rst(rst),
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
-      .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
-      .cfg_updper(cfg_updper), .cr_ra(sp_cr_ra), .cr_rd(e_cr_rd), .cr_we(sp_cr_we),
+      .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cr_ra(sp_cr_ra), .cr_rd(e_cr_rd), .cr_we(sp_cr_we),
       .cr_wa(sp_cr_wa), .cr_wd(sp_cr_wd), .start(sp_start), .learn_i(sp_learn), .n_in(sp_n_in), .inbuf_a(sp_inbuf_a),
       .inbuf_d(WN'(ib_d)), .busy(sp_busy), .phase(sp_phase), .n_act(sp_n_act), .oc_ra(sp_oc_ra),
       .oc_rd(sp_oc_rd), .mr_sel(sp_mr_sel), .mr_a(sp_mr_a), .mr_d(sp_mr_d), .mw_we(sp_mw_we), .mw_d(sp_mw_d),

@@ -35,7 +35,7 @@ module htm3_seq #(
     output reg  [63:0]    steps,
     output wire           steps_rot,  // steps is being rotated (OUTPUT's store): not the count
     input  wire           h_rot,      // rotate steps by 16 bits (the host's STEP_HI read, while idle)
-    output reg  [31:0]    cycles,
+    output wire [31:0]    cycles,
     // PHASE_CYCLES in RAM (htm3_memmap keeps it in IN_BUF's spare words):
     // ph_we writes ph_wd at phase ph_ws; the host reads phase ph_ra, its
     // word a cycle later. ph_ok: the phase ran in the last STEP and no
@@ -70,7 +70,7 @@ module htm3_seq #(
     input  wire           tm_done,
     input  wire [WC-1:0]  tm_n_pred,
     input  wire [WC-1:0]  tm_anom,
-    // the SP's configuration (cfg words 3 .. 13)
+    // the SP's configuration (cfg words 3 .. 10; it reads 11 .. 13 itself)
     output reg  [WC-1:0]  cfg_k,
     output reg  [15:0]    cfg_stim,
     output reg  [B-1:0]   cfg_conn,
@@ -78,9 +78,6 @@ module htm3_seq #(
     output reg  [B-1:0]   cfg_dec,
     output reg  [B-1:0]   cfg_below,
     output reg  [B-1:0]   cfg_trim,
-    output reg  [16:0]    cfg_minpct,
-    output reg  [15:0]    cfg_dutyper,
-    output reg  [15:0]    cfg_updper,
     // the logical memory port (RESTORE's loads)
     output reg            m_req,
     output reg            m_we,
@@ -117,18 +114,16 @@ module htm3_seq #(
   assign sp_n_in = WNC'(in_count);
 
   // ---------------------------------------------------------- phase count
-  // One running counter, pcnt, one less than the cycles of the current
-  // phase so far (cleared in a phase's first cycle; the first check cycle
-  // is not counted); a phase's count, pcnt + 1 (the incrementer's output),
-  // is written to the PHASE_CYCLES RAM in the cycle the phase changes (at
+  // One running counter, pn (u_pcnt), the cycles of the current phase so
+  // far, the current one included (loaded with 1 in a phase's first cycle;
+  // the first check cycle is not counted); a phase's count, pn itself, is
+  // written to the PHASE_CYCLES RAM in the cycle the phase changes (at
   // most one write a cycle; OUTPUT's in Q_PW), at the phase's number: 0 ..
   // 4 LOAD .. SP_DUTY, 6 TM_CELLS, 7 TM_SWAP, 8 TM_DENDRITE, 9 OUTPUT;
   // TM_PREDICT (5) is folded into TM_CELLS and reads 0. The write needs no
-  // register of its own: pcnt is cleared (a synchronous reset) as it goes
-  // out. phv: the phases written in the last STEP.
+  // register of its own: pn is reloaded as it goes out. phv: the phases
+  // written in the last STEP.
   localparam [3:0] PH_CELLS = 4'd6, PH_SWAP = 4'd7, PH_DEND = 4'd8, PH_OUT = 4'd9;
-  reg [31:0] pcnt;
-  wire [31:0] pinc = pcnt + 1;
   reg [3:0]  pcur;
   reg [9:0]  phv;
   assign ph_ok = ltc(32'(ph_ra), 10) && phv[ph_ra] && !busy && !busy_q;
@@ -136,22 +131,27 @@ module htm3_seq #(
   assign ph_we = (q == Q_SP && (sp_busy ? sp_sl != pcur : !sp_start)) || ((q == Q_CELLS || q == Q_DEND) && tm_done) ||
                  q == Q_SWAP || q == Q_PW;
   assign ph_ws = pcur;
-  assign ph_wd = pinc;
   wire p_clr = ph_we || (q == Q_IDLE && cmd_step);
   wire p_inc = (q == Q_CHECK && ci != {WNC{1'b0}}) || q == Q_SP || q == Q_CELLS || q == Q_DEND || q == Q_LWAIT ||
                q == Q_LOAD;
-  always @(posedge clk)
-    if (p_clr) pcnt <= 32'd0;
-    else if (p_inc) pcnt <= pinc;
   // CYCLES: counted while a command runs, cleared when one starts or fails
   wire c_clr = rst || (q == Q_CHECK && chk_bad) || (q == Q_IDLE && (cmd_step || cmd_restore || cmd_reset || cmd_zero));
-  always @(posedge clk)
-    if (c_clr) cycles <= 32'd0;
-    else if (run) cycles <= cycles + 1;
+  // Both counters are the output registers of the iCE40's free DSPs in
+  // accumulator mode (no LUT, carry or flip-flop): pn (loaded with 1) and
+  // CYCLES (loaded with 0)
+  // (ph_wd is gated by ph_we, which changes no write: Yosys 0.23's
+  // ice40_dsp pass takes a DSP output that feeds a multiplexer for an
+  // accumulator's load and shorts the two)
+  wire [31:0] pn;
+  htm3_seq_cnt #(.INIT(1)) u_pcnt (.clk(clk), .clr(p_clr), .inc(p_inc), .q(pn));
+  assign ph_wd = pn & {32{ph_we}};
+  htm3_seq_cnt #(.INIT(0)) u_cycles (.clk(clk), .clr(c_clr), .inc(run), .q(cycles));
   assign tm_learn = sp_learn;
 
   // ------------------------------------------- RESTORE's loads, OUTPUT's stores
-  // li 0 .. 10: cfg word 3 + li read; 11: regs word 0 (the step count);
+  // li 0, 1, 3 .. 7: cfg word 3 + li read (k, stimulusThreshold, the
+  // five permanence words; not B, word 5, fixed by the build, nor 11 .. 13,
+  // which the SP reads in cfg itself); 11: regs word 0 (the step count);
   // RESTORE ends after 11. 14: OUTPUT's store of regs word 0 (its home is
   // regs), a 16-bit part a cycle, low first.
   //
@@ -166,6 +166,12 @@ module htm3_seq #(
   reg       sc;
   assign steps_rot = (q == Q_LOAD || q == Q_LWAIT) && li == 5'd14;
   wire [16:0] s_inc = {1'b0, steps[15:0]} + 17'(sc);
+  // the count's register: RESTORE's load or a rotation, one enable and a
+  // 2:1 multiplexer a bit (written apart from the state machine, so that
+  // Yosys finds the enable rather than a multiplexer level for holding)
+  wire s_rot = (m_wgo && q == Q_LWAIT && li == 5'd14) || h_rot;
+  wire s_ld = q == Q_LWAIT && m_ack && li == 5'd11;
+  always @(posedge clk) if (s_ld || s_rot) steps <= s_ld ? m_rd : {s_inc[15:0], steps[63:16]};
   always @* begin
     m_we = li == 5'd14;
     m_sel = (li < 5'd11) ? {1'b0, MEM_CFG} : {1'b0, MEM_REGS};
@@ -183,10 +189,7 @@ module htm3_seq #(
     m_req <= 1'b0;
     if (ph_we) phv[pcur] <= 1'b1;
     // (the host's writes while idle are not ours; the host's rotations, sc 0, are)
-    if ((m_wgo && q == Q_LWAIT && li == 5'd14) || h_rot) begin
-      steps <= {s_inc[15:0], steps[63:16]};
-      sc <= s_inc[16];
-    end
+    if (s_rot) sc <= s_inc[16];
     case (q)
       Q_CHECK: begin
         ci <= ci + 1'b1;
@@ -258,14 +261,10 @@ module htm3_seq #(
             5'd5: cfg_dec <= B'(m_rd);
             5'd6: cfg_below <= B'(m_rd);
             5'd7: cfg_trim <= B'(m_rd);
-            5'd8: cfg_minpct <= m_rd[16:0];
-            5'd9: cfg_dutyper <= m_rd[15:0];
-            5'd10: cfg_updper <= m_rd[15:0];
-            5'd11: steps <= m_rd;
             5'd14: sc <= 1'b0;  // (the carry out of the count: 0 for the host's rotations)
-            default: ;  // cfg word 5 (B, fixed by the build); the stores
+            default: ;  // the stores
           endcase
-          li <= li + 1'b1;
+          li <= li + ((li == 5'd1) ? 5'd2 : (li == 5'd7) ? 5'd4 : 5'd1);  // (cfg words 5, 11 .. 13 skipped)
           if (li == 5'd11) begin
             tm_rst <= 1'b1;
             q <= Q_TMR;
@@ -308,5 +307,48 @@ module htm3_seq #(
       tm_rst <= 1'b0;
     end
   end
+endmodule
+
+// htm3_seq_cnt: a 32-bit counter with a synchronous load of INIT (clr,
+// first) and an increment (inc). On the iCE40 one SB_MAC16 in accumulator
+// mode (yosys's cells_sim.v semantics): the bottom half adds B = 1 to its
+// output register, the top half its register and the bottom's carry;
+// OLOAD loads C:D = INIT, OHOLD keeps the registers
+/* verilator lint_off DECLFILENAME */  // htm3_seq's own counter, kept in its file (the build lists name files)
+module htm3_seq_cnt #(
+/* verilator lint_on DECLFILENAME */
+    parameter integer INIT = 0
+) (
+    input  wire        clk,
+    input  wire        clr,
+    input  wire        inc,
+    output wire [31:0] q
+);
+`ifdef ICE40
+  wire [31:0] o;
+  SB_MAC16 #(
+      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+      .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
+      .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
+      .TOPOUTPUT_SELECT(2'b01), .TOPADDSUB_LOWERINPUT(2'b00), .TOPADDSUB_UPPERINPUT(1'b0),
+      .TOPADDSUB_CARRYSELECT(2'b10),
+      .BOTOUTPUT_SELECT(2'b01), .BOTADDSUB_LOWERINPUT(2'b00), .BOTADDSUB_UPPERINPUT(1'b0),
+      .BOTADDSUB_CARRYSELECT(2'b00),
+      .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
+  ) u_acc (
+      .CLK(clk), .CE(1'b1), .A(16'd0), .B(16'd1), .C(16'(INIT >> 16)), .D(16'(INIT)),
+      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
+      .OLOADTOP(clr), .OLOADBOT(clr), .ADDSUBTOP(1'b0), .ADDSUBBOT(1'b0),
+      .OHOLDTOP(!clr && !inc), .OHOLDBOT(!clr && !inc), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
+      .O(o), .CO(), .ACCUMCO(), .SIGNEXTOUT());
+  assign q = o;
+`else
+  reg [31:0] r;
+  always @(posedge clk)
+    if (clr) r <= 32'(INIT);
+    else if (inc) r <= r + 32'd1;
+  assign q = r;
+`endif
 endmodule
 `default_nettype wire

@@ -29,7 +29,8 @@ module htm3_sp #(
 ) (
     input  wire           clk,
     input  wire           rst,
-    // cfg words (docs/ARCHITECTURE.md section 2.1), held while busy
+    // cfg words (docs/ARCHITECTURE.md section 2.1), held while busy (the
+    // engine reads minPct, dutyCyclePeriod and updatePeriod in cfg/regs)
     input  wire [WC-1:0]  cfg_k,
     input  wire [15:0]    cfg_stim,
     input  wire [B-1:0]   cfg_conn,
@@ -37,12 +38,12 @@ module htm3_sp #(
     input  wire [B-1:0]   cfg_dec,
     input  wire [B-1:0]   cfg_below,
     input  wire [B-1:0]   cfg_trim,
-    input  wire [16:0]    cfg_minpct,   // Q0.16, at most 65536
-    input  wire [15:0]    cfg_dutyper,  // >= 1
-    input  wire [15:0]    cfg_updper,   // >= 1
     // cfg/regs' port while busy (htm3_memmap's 16-bit EBR, a read's word a
     // cycle later): regs word 1, the SP iteration (halves at 68 .. 71, low
-    // first), and word 2, minOverlap (its low half at 72), live there
+    // first), and word 2, minOverlap (its low half at 72), live there, and
+    // cfg word i's halves at 2i, 2i + 1: minPct (word 11, Q0.16, at most
+    // 65536: 22 and bit 16 at 23), dutyCyclePeriod (12, >= 1: 24) and
+    // updatePeriod (13, >= 1: 26)
     output reg  [ 6:0]    cr_ra,
     input  wire [15:0]    cr_rd,
     output reg            cr_we,
@@ -322,41 +323,44 @@ module htm3_sp #(
   // the wrap of all ones to 0), then waits out its 64 cycles; DV_INC reads
   // iteration + 1 back, a half per 16 cycles from the top, and feeds its
   // bits (the RAM's output, a 16:1 pick), most significant first, to the bit-serial divider
-  // (iteration mod updatePeriod) and to a serial comparison with
-  // dutyCyclePeriod; DV_TURN sets p and the update-round flag
-  // (4 cycles); DV_RECIP feeds the 33 bits of 2^32 + p, m comes a
-  // cycle after its last (DV_WAIT, DV_DONE). Each divider input bit is
-  // registered on its way (the divider runs a cycle behind dv_job).
+  // (iteration mod updatePeriod, which DV_SCAN read into per in its idle
+  // cycles), noting whether a bit above the low 16 is set (hnz); DV_TURN
+  // (4 cycles) loads the low half of iteration + 1 into per, reads
+  // dutyCyclePeriod and compares (p, the update-round flag); DV_RECIP
+  // feeds the 33 bits of 2^32 + p, m comes a cycle after its last
+  // (DV_WAIT, DV_DONE). Each divider input bit is registered on its way
+  // (the divider runs a cycle behind dv_job, so per changes under its last
+  // step of iteration mod updatePeriod, not before). The job stops when
+  // the engine is idle (a step without learning ends before DV_TURN, whose
+  // cfg reads are the engine's only while it is busy).
   localparam [2:0] DV_IDLE = 3'd0, DV_SCAN = 3'd1, DV_INC = 3'd2, DV_TURN = 3'd3,
                    DV_RECIP = 3'd4, DV_WAIT = 3'd5, DV_DONE = 3'd6;
   reg  [2:0]   dv_job;
   reg  [5:0]   dv_k;            // the bit, counted from the top
   reg          cy;              // the increment's carry: iteration + 1 wrapped to 0 after DV_SCAN
-  reg          cdone, clt;      // the comparison iteration + 1 ? dutyCyclePeriod: decided, less
+  reg          hnz;             // iteration + 1 >= 2^16
   reg          it_done;         // regs word 1 holds iteration + 1 (DV_INC done)
   wire         i_new = cr_rd[~dv_k[3:0]];  // iteration + 1's bit 63 - dv_k (DV_INC)
   wire [1:0]   dv_kh = dv_k[5:4] + 2'(dv_k[3:0] == 4'hF);  // the quarter of dv_k + 1
   // minOverlap is cfg/regs' output whenever the job does not read the
   // iteration (it is done before SP_DUTY's pass, which compares with it)
   wire [15:0]  minov = cr_rd;
-  wire         d_bit = dv_k[5:4] == 2'b11 && cfg_dutyper[~dv_k[3:0]];  // dutyCyclePeriod's
   // DV_RECIP's bits, dv_k from 63 (-1) to 31: 1 at 63, 0 at 0 .. 15, p's
   // bits 15 .. 0 at 16 .. 31
   wire         dv_xr = (dv_k == 6'd63) || (dv_k[5:4] == 2'b01 && per[~dv_k[3:0]]);
   wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
   wire [32:0]  dv_q;            // m, and bit 32: p = 1
-  reg          dv_xq, dv_run, dv_rec;  // the bit, a cycle later
+  reg          dv_xq, dv_run;  // the bit, a cycle later
   always @(posedge clk) begin
     dv_xq <= dv_x;
     dv_run <= (dv_job == DV_INC || dv_job == DV_RECIP);
-    dv_rec <= (dv_job == DV_RECIP);
   end
   htm3_divser #(.WD(16), .WQ(33)) u_div (
       .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[1])), .run(dv_run),
-      .x(dv_xq), .d(dv_rec ? per : cfg_updper), .r(dv_r), .q(dv_q));
+      .x(dv_xq), .d(per), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
-  reg  [15:0]  per;             // p
+  reg  [15:0]  per;             // updatePeriod (DV_SCAN .. DV_TURN's first cycle), then p
   // m and p = 1 straight from the divider's quotient, which holds them from
   // DV_DONE until the next step's DV_SCAN clears it (no copy)
   wire [15:0]  mhi = dv_q[31:16], mlo = dv_q[15:0];  // m
@@ -390,7 +394,7 @@ module htm3_sp #(
   // cheaper than the two 16-bit multiplexers that shared n·m_lo's)
   /* verilator lint_off UNUSEDSIGNAL */  // these products need their high half only
   wire [31:0]    mul_o = n1 * mlo;
-  wire [31:0]    mul_m = maxod * cfg_minpct[15:0];
+  wire [31:0]    mul_m = maxod * cr_rd;  // (cr_rd: minPct's low half in S_DMIN)
   /* verilator lint_on UNUSEDSIGNAL */
   // q = ⌊n/p⌋, the high half of n·m_hi + ⌊n·m_lo / 2^16⌋, comes as fq2 =
   // q for v = 1 and ~q for v = 0 (below: x + q or x + ~q), so that the new
@@ -432,8 +436,9 @@ module htm3_sp #(
   wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : x2 + fq2;
   // (minOverlap is > 0 when this holds: no test of its own)
   wire           weak2 = d_v2 && !d_h2 && dn < minov;
-  // minPct ≤ 1.0: with bit 16 set the rest is 0 and the product is max itself
-  wire [15:0]    minov_n = cfg_minpct[16] ? maxod : mul_m[31:16];
+  // minPct ≤ 1.0: with bit 16 set (m16) the rest is 0 and the product is max itself
+  reg            m16;
+  wire [15:0]    minov_n = m16 ? maxod : mul_m[31:16];
 
   reg  [WCI-1:0] wk_ra, wk_wa;
   reg            wk_we;
@@ -442,13 +447,21 @@ module htm3_sp #(
       .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c2));
 
 
-  // cfg/regs: DV_SCAN reads half dv_k (0 .. 3, then 3, DV_INC's first)
-  // and writes half dv_k - 1 in cycles 1 .. 4; DV_INC reads the half of
-  // bit 63 - (dv_k + 1); otherwise minOverlap, written by SP_DUTY's end
+  // cfg/regs: DV_SCAN reads half dv_k (0 .. 3, then 3) and writes half
+  // dv_k - 1 in cycles 1 .. 4, reads updatePeriod in cycles 8 .. 62 and
+  // half 3 in its last (DV_INC's first bit);
+  // DV_INC reads the half of bit 63 - (dv_k + 1) (the low half in its
+  // last cycle, for DV_TURN); DV_TURN's first cycle dutyCyclePeriod; after
+  // SP_DUTY's pass (from its last cycle, d_end) minPct's high half, and
+  // its low half in the column loop's S_IDX (the cycle before S_DMIN);
+  // otherwise minOverlap, written by SP_DUTY's end
+  wire           d_end = a_end && !d_v1 && !d_v2;
   always @* begin
     cr_ra = 7'd72;
-    if (dv_job == DV_SCAN) cr_ra = {5'b10001, dv_k[5:2] == 4'd0 ? dv_k[1:0] : 2'd3};
-    else if (dv_job == DV_INC) cr_ra = {5'b10001, ~dv_kh};
+    if (dv_job == DV_SCAN) cr_ra = (dv_k[5:3] != 3'd0 && dv_k != 6'd63) ? 7'd26 : {5'b10001, dv_k[2] ? 2'd3 : dv_k[1:0]};
+    else if (dv_job == DV_INC) cr_ra = {5'b10001, (dv_k == 6'd63) ? 2'd0 : ~dv_kh};
+    else if (dv_job == DV_TURN && dv_k[1:0] == 2'd0) cr_ra = 7'd24;
+    else if (phase == P_DUTY && st != S_DWAIT && (st != S_DRUN || d_end)) cr_ra = (st == S_IDX) ? 7'd22 : 7'd23;
     cr_we = busy && ((dv_job == DV_SCAN && dv_k != 6'd0 && dv_k[5:3] == 3'd0 && (dv_k[2] == 1'b0 || dv_k[1:0] == 2'd0)) ||
                      (st == S_DMIN && upd));
     cr_wa = (st == S_DMIN) ? 7'd72 : {5'b10001, dv_k[1:0] - 2'd1};
@@ -572,24 +585,26 @@ module htm3_sp #(
         DV_SCAN: begin
           if (dv_k != 6'd0 && dv_k <= 6'd4) cy <= cy && cr_rd == 16'hFFFF;
           dv_k <= dv_k + 6'd1;
-          if (dv_k == 6'd63) dv_job <= DV_INC;
+          if (dv_k == 6'd63) begin
+            dv_job <= DV_INC;
+            per <= cr_rd;  // updatePeriod
+          end
         end
         DV_INC: begin
-          if (!cdone && i_new != d_bit) begin
-            cdone <= 1'b1;
-            clt <= d_bit;
-          end
+          if (i_new && dv_k[5:4] != 2'b11) hnz <= 1'b1;
           dv_k <= dv_k + 6'd1;
           if (dv_k == 6'd63) begin
             dv_job <= DV_TURN;
             it_done <= 1'b1;
-            per <= cr_rd;  // iteration + 1's low half (p if it is below dutyCyclePeriod)
           end
         end
-        DV_TURN: begin  // 0: p; 1: the modulo's last bit is in; 3: go
+        DV_TURN: begin  // 0: the modulo's last bit is in; 1: p; 3: go
           case (dv_k[1:0])
-            2'd0: if (cy || !clt) per <= cfg_dutyper;
-            2'd1: upd <= (dv_r == 16'd0);
+            2'd0: per <= cr_rd;  // iteration + 1's low half (p if it is below dutyCyclePeriod)
+            2'd1: begin
+              upd <= (dv_r == 16'd0);
+              if (cy || hnz || !(per < cr_rd)) per <= cr_rd;  // dutyCyclePeriod
+            end
             default: ;
           endcase
           dv_k <= dv_k + 6'd1;
@@ -624,15 +639,15 @@ module htm3_sp #(
       n2 <= n1;  // (every cycle, like the iCE40 DSP's input register)
 
       case (phase)
-        P_IDLE: if (start) begin
+        P_IDLE: if (!start) dv_job <= DV_IDLE;
+        else begin
           phase <= P_LOAD;
           st <= S_CLR;
           learn <= learn_i;
           dv_job <= DV_SCAN;  // (a job still running for the last step stops)
           dv_k <= 6'd0;
           cy <= 1'b1;
-          cdone <= 1'b0;
-          clt <= 1'b0;
+          hnz <= 1'b0;
           it_done <= 1'b0;
           dv_ready <= 1'b0;
           wcnt <= {WH{1'b0}};
@@ -730,6 +745,7 @@ module htm3_sp #(
 
         P_LEARN, P_DUTY: case (st)
           S_IDX: begin  // read list entry cnt, or leave the loop
+            if (phase == P_DUTY) m16 <= cr_rd[0];  // minPct's bit 16 (ports above)
             if (cnt == WX'(bump ? nweak : n_act)) begin  // the list's length
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
@@ -793,7 +809,7 @@ module htm3_sp #(
               if (dn > maxod) maxod <= dn;
               if (weak2) nweak <= nweak + 1'b1;
             end
-            if (a_end && !d_v1 && !d_v2) begin
+            if (d_end) begin
               st <= S_IDX;
               bump <= 1'b1;
               cnt <= {WX{1'b0}};
@@ -814,8 +830,6 @@ module htm3_sp #(
   always @(posedge clk) begin
     if (dv_job == DV_DONE && (dv_q[32] != (per == 16'd1) || (per != 16'd1 && dv_q[31:16] > 16'h8000)))
       $error("htm3_sp: reciprocal %0d of period %0d is not in (2^16, 2^31 + 1] or 2^32 + 1 for 1", dv_q, per);
-    if (phase == P_IDLE && start && (cfg_dutyper == 0 || cfg_updper == 0))
-      $error("htm3_sp: dutyCyclePeriod and updatePeriod must be at least 1");
   end
 `endif
 endmodule

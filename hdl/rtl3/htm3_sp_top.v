@@ -36,17 +36,18 @@ module htm3_sp_top #(
   wire [26:0] arg = sh[26:0];
 
   reg  [WC-1:0]  k;
-  reg  [15:0]    stim, dutyper, updper;
+  reg  [15:0]    stim;
   reg  [B-1:0]   conn, inc, dec, below, trim;
-  reg  [16:0]    minpct;
   reg            start = 1'b0, learn = 1'b0;
   reg  [WNC-1:0] n_in;
   reg  [WCI-1:0] oc_ra;
   wire [WCI-1:0] oc_rd;
   wire [WC-1:0]  n_act;
   // regs words 1 and 2 in a cfg/regs EBR as htm3_memmap's (halves at 68 ..
-  // 75): the engine's port while busy, the commands' when idle (op 10
-  // writes half arg[22:16], op 16 with rsel 1 reads half arg[6:0])
+  // 75), and cfg words 11 .. 13 (minPct, the duty-cycle and update
+  // periods: halves 22 .. 27), which the engine reads itself: the engine's
+  // port while busy, the commands' when idle (op 10 writes half
+  // arg[22:16], op 16 with rsel 1 reads half arg[6:0])
   wire [6:0]     cr_ra, cr_wa;
   wire           cr_we;
   wire [15:0]    cr_wd, cr_rd;
@@ -86,9 +87,6 @@ module htm3_sp_top #(
         5'd4: dec <= B'(arg);
         5'd5: below <= B'(arg);
         5'd6: trim <= B'(arg);
-        5'd7: minpct <= arg[16:0];
-        5'd8: dutyper <= arg[15:0];
-        5'd9: updper <= arg[15:0];
         5'd13: begin
           learn <= arg[16];
           n_in <= WNC'(arg[15:0]);
@@ -120,7 +118,7 @@ module htm3_sp_top #(
   htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(CA)) u_sp (
       .clk(clk), .rst(rst),
       .cfg_k(k), .cfg_stim(stim), .cfg_conn(conn), .cfg_inc(inc), .cfg_dec(dec), .cfg_below(below),
-      .cfg_trim(trim), .cfg_minpct(minpct), .cfg_dutyper(dutyper), .cfg_updper(updper),
+      .cfg_trim(trim),
       .cr_ra(cr_ra), .cr_rd(cr_rd), .cr_we(cr_we), .cr_wa(cr_wa), .cr_wd(cr_wd),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
       .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),

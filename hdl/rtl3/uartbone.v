@@ -12,9 +12,10 @@
 // the length and the address and go back to waiting for a command; the
 // frame timer runs whenever the bridge is not waiting for a command and
 // abandons the frame (an unfinished Wishbone cycle is dropped) TIMEOUT
-// clocks after the command byte, answer included; the word counter is
-// compared with len - 1 in 9 bits, so len 0 runs until the timeout (a
-// write writes every word it receives, a read answers words until then).
+// clocks after the command byte, answer included; the words left after
+// the current one count down from len - 1, and len 0 never ends (a flag),
+// so it runs until the timeout (a write writes every word it receives, a
+// read answers words until then).
 // Words complete before the timeout stay written. Bytes that arrive while
 // a read is answered, or while a Wishbone cycle runs, are lost (LiteX's PHY
 // has no receive FIFO either; the host does not send then).
@@ -52,7 +53,8 @@ module uartbone #(
   localparam [WT-1:0] TLAST = TLASTI[WT-1:0];
 
   reg [2:0] state;
-  reg [7:0] len, words;
+  reg [7:0] left;  // words left after the current one (len - 1 first)
+  reg       inf;   // len 0: no last word
   reg is_write, is_read, incr;  // the command byte, decoded when it arrives
   reg [1:0] nbyte;
   // One shift register holds the word: the bytes of a write as they arrive
@@ -62,8 +64,8 @@ module uartbone #(
   assign wb_dat_o = word;
   assign tx_data = word[31:24];
   reg [WT-1:0] timer;
-  // The last word of the frame: words == len - 1 in 9 bits (never for len 0).
-  wire last = {1'b0, words} == {1'b0, len} - 9'd1;
+  // The last word of the frame: none left (never for len 0).
+  wire last = left == 8'd0 && !inf;
   assign wb_sel_o = 4'hf;
   assign busy = state != S_CMD;
 
@@ -95,9 +97,9 @@ module uartbone #(
           end
         S_LEN:
           if (rx_valid) begin
-            len <= rx_data;
+            left <= rx_data - 8'd1;
+            inf <= rx_data == 8'd0;
             nbyte <= 2'd0;
-            words <= 8'd0;
             state <= S_ADDR;
           end
         S_ADDR:
@@ -134,7 +136,7 @@ module uartbone #(
             wb_stb_o <= 1'b0;
             wb_we_o <= 1'b0;
             if (incr) wb_adr_o <= wb_adr_o + 32'd1;
-            words <= words + 8'd1;
+            left <= left - 8'd1;
             state <= last ? S_CMD : S_WDATA;
           end
         S_RBUS:
@@ -153,7 +155,7 @@ module uartbone #(
             if (nbyte == 2'd3) begin
               tx_valid <= 1'b0;
               if (incr) wb_adr_o <= wb_adr_o + 32'd1;
-              words <= words + 8'd1;
+              left <= left - 8'd1;
               if (last) begin
                 state <= S_CMD;
               end else begin

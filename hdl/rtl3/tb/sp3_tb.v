@@ -59,8 +59,9 @@ module sp3_tb #(
   wire [WC-1:0]  n_act;
   reg  [WCI-1:0] oc_ra = {WCI{1'b0}};
   wire [WCI-1:0] oc_rd;
-  // cfg/regs' 16-bit EBR as htm3_memmap keeps it: regs word 1 at 68 .. 71,
-  // word 2 at 72 .. 75 (low half first); loaded from regs.hex when reset ends
+  // cfg/regs' 16-bit EBR as htm3_memmap keeps it: cfg word i at 2i, 2i + 1,
+  // regs word 1 at 68 .. 71, word 2 at 72 .. 75 (low half first); loaded
+  // from cfg.hex and regs.hex when reset ends
   reg  [15:0]    crm[0:127];
   wire [6:0]     cr_ra, cr_wa;
   wire           cr_we;
@@ -98,7 +99,6 @@ module sp3_tb #(
       .clk(clk), .rst(rst),
       .cfg_k(WC'(cfg[3])), .cfg_stim(cfg[4][15:0]), .cfg_conn(cfg[6][B-1:0]), .cfg_inc(cfg[7][B-1:0]),
       .cfg_dec(cfg[8][B-1:0]), .cfg_below(cfg[9][B-1:0]), .cfg_trim(cfg[10][B-1:0]),
-      .cfg_minpct(cfg[11][16:0]), .cfg_dutyper(cfg[12][15:0]), .cfg_updper(cfg[13][15:0]),
       .cr_ra(cr_ra), .cr_rd(cr_rd), .cr_we(cr_we), .cr_wa(cr_wa), .cr_wd(cr_wd),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
       .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
@@ -113,6 +113,10 @@ module sp3_tb #(
     case (st)
       0: begin
         rst <= 1'b0;
+        for (i = 0; i < 32; i = i + 1) begin
+          crm[2*i] = cfg[i][15:0];
+          crm[2*i+1] = cfg[i][31:16];
+        end
         for (i = 0; i < 4; i = i + 1) begin
           crm[68+i] = regs[1][16*i+:16];
           crm[72+i] = regs[2][16*i+:16];
