@@ -59,19 +59,7 @@ module htm3_accel #(
   localparam integer ACT_AW = NA > 1 ? $clog2(NA) : 1;
   localparam integer SYN_W = B + WCELL + 1;
   localparam integer SYN_AW = S * M > 1 ? $clog2(S * M) : 1;
-  // sp.conn's base in the segment memory: after sp.boosttable (11R, R = S
-  // rounded up to a power of two), aligned to its own size rounded up to a
-  // power of two, so that htm3_sp ORs its address in (Accel3Layout.SPConn)
-  // (after tm.seg's region of 2R, aligned to 2R, when a tm.seg word is two
-  // parts: TM.md); the segment memory's address bits SM_AW: sp.conn and
-  // sp.boost's C words at the top, rounded up to a power of two
-  localparam integer SM_R = 1 << $clog2(S);
-  localparam integer CONN_AL = 1 << $clog2(2 * C * W);
-  localparam integer SEG2 = WCELL + 1 + $clog2(M + 1) > 16 ? 1 : 0;
-  localparam integer SM_END = SEG2 != 0 ? (13 * SM_R + BOOST_TABLE_WORDS - 1) / (2 * SM_R) * (2 * SM_R) + 2 * SM_R :
-      11 * SM_R + BOOST_TABLE_WORDS;
-  localparam integer SM_CONN = (SM_END + CONN_AL - 1) / CONN_AL * CONN_AL;
-  localparam integer SM_AW = $clog2(SM_CONN + 2 * C * W + C);
+  `include "htm3_smap.vh"  // SM_CONN, SM_AW: where sp.conn lives in the segment memory
 
   // host <-> sequencer
   wire         cmd_step, cmd_learn, cmd_restore, cmd_reset, busy, eng_err;

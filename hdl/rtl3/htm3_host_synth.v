@@ -48,9 +48,7 @@ module htm3_host_synth #(
   localparam integer ACT_AW = NA > 1 ? $clog2(NA) : 1;
   localparam integer SYN_W = B + WCELL + 1;
   localparam integer SYN_AW = S * M > 1 ? $clog2(S * M) : 1;
-  localparam integer SM_R = 1 << $clog2(S);
-  localparam integer CONN_AL = 1 << $clog2(2 * C * W);
-  localparam integer SM_CONN = (11 * SM_R + BOOST_TABLE_WORDS + CONN_AL - 1) / CONN_AL * CONN_AL;
+  `include "htm3_smap.vh"  // SM_CONN, SM_AW, as htm3_accel has them
 
   // icebreaker3_top's reset, UART and bridge
   reg [3:0] por = 4'd0;
@@ -115,12 +113,12 @@ module htm3_host_synth #(
   wire           sp_cr_we, e_cr_we;
   wire [31:0]    sp_mr_d;
   wire [WCI-1:0] sp_oc_rd, tm_ac_ra;
-  wire [13:0]    sp_conn_a;
+  wire [SM_AW-1:0] sp_conn_a;
   wire           sp_conn_we;
   wire [15:0]    sp_conn_wd;
   wire           tm_done, tm_cb, e_on;
   wire [WCI:0]   tm_pred_w, tm_anom_w;
-  wire [13:0]    e_sm_a;
+  wire [SM_AW-1:0] e_sm_a;
   wire           e_sm_we, e_syn_we, e_cs_we, e_act_we, e_win_we, e_pr_we;
   wire [15:0]    e_sm_wd, e_act_wd, e_win_wd;
   wire [SYN_AW-1:0] e_syn_a;
@@ -129,8 +127,8 @@ module htm3_host_synth #(
   wire [WG-1:0]  e_cs_wd;
   wire [ACT_AW:0] e_act_ra, e_act_wa, e_win_ra, e_win_wa;
   wire [WCI-1:0] e_pr_wa, e_pr_wd;
-  localparam integer EO = 1 + 3 + WN + WC + 7 + 7 + 16 + 1 + 32 + WCI + 14 + 1 + 16
-      + 1 + 1 + 1 + 2 * (WCI + 1) + WCI + 7 + 7 + 16 + 1 + 14 + 1 + 16 + SYN_AW + 1 + SYN_W
+  localparam integer EO = 1 + 3 + WN + WC + 7 + 7 + 16 + 1 + 32 + WCI + SM_AW + 1 + 16
+      + 1 + 1 + 1 + 2 * (WCI + 1) + WCI + 7 + 7 + 16 + 1 + SM_AW + 1 + 16 + SYN_AW + 1 + SYN_W
       + 2 * WCELL + 1 + WG + 4 * (ACT_AW + 1) + 2 + 32 + 1 + 2 * WCI;
   reg [EO-1:0] eo;
   assign {sp_busy, sp_phase, sp_inbuf_a, sp_n_act, sp_cr_ra, sp_cr_wa, sp_cr_wd, sp_cr_we, sp_mr_d, sp_oc_rd,
@@ -144,9 +142,8 @@ module htm3_host_synth #(
   wire           sp_start, sp_learn, sp_mw_we;
   wire [WNC-1:0] sp_n_in;
   wire [WC-1:0]  cfg_k;
-  wire [15:0]    cfg_stim, cfg_dutyper, cfg_updper;
+  wire [15:0]    cfg_stim;
   wire [B-1:0]   cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim;
-  wire [16:0]    cfg_minpct;
   wire [1:0]     sp_mr_sel;
   wire [AMR-1:0] sp_mr_a;
   wire [31:0]    sp_mw_d, ib_d;
@@ -167,7 +164,7 @@ module htm3_host_synth #(
   assign sp_oc_ra = e_on ? tm_ac_ra : map_oc_ra;
   assign tm_n_pred = WC'(tm_pred_w);
   assign tm_anom = WC'(tm_anom_w);
-  localparam integer EI = WC + 16 + 5 * B + 17 + 16 + 16 + 1 + 1 + WNC + WN + WCI + 2 + AMR + 1 + 32 + 16
+  localparam integer EI = WC + 16 + 5 * B + 1 + 1 + WNC + WN + WCI + 2 + AMR + 1 + 32 + 16
       + 5 + 16 + SYN_W + WG + 16 + 16 + 16;
   reg [EI-1:0] ei;
 
@@ -183,12 +180,11 @@ module htm3_host_synth #(
       .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
       .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a),
       .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
-      .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cfg_minpct(cfg_minpct), .cfg_dutyper(cfg_dutyper),
-      .cfg_updper(cfg_updper),
+      .cfg_below(cfg_below), .cfg_trim(cfg_trim),
       .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
       .m_ack(m_ack), .m_rd(m_rd));
 
-  htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN)) u_map (
+  htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN), .SM_AW(SM_AW)) u_map (
       .clk(clk), .rst(rst),
       .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
       .addr(busy ? s_addr : h_addr), .swd(s_wd), .wgo(m_wgo), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
@@ -211,7 +207,7 @@ module htm3_host_synth #(
       eo <= {eo[EO-2:0], sdi};
       ei <= {ei[EI-2:0], 1'b0};
     end else
-      ei <= {cfg_k, cfg_stim, cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim, cfg_minpct, cfg_dutyper, cfg_updper,
+      ei <= {cfg_k, cfg_stim, cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim,
              sp_start, sp_learn, sp_n_in, WN'(ib_d), sp_oc_ra, sp_mr_sel, sp_mr_a, sp_mw_we, sp_mw_d, sp_conn_rd,
              tm_cells, tm_swap, tm_dend, tm_rst, tm_learn, e_cr_rd, e_syn_rd, e_cs_rd, e_sm_rd, e_act_rd, e_win_rd};
   end
