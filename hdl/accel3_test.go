@@ -114,7 +114,11 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	t0 := time.Now()
 	res, err := r.m.Run(context.Background(), r.im, r.dir, steps, opt)
 	require.NoError(t, err)
-	t.Logf("run of %d steps %v", len(steps), time.Since(t0).Round(time.Millisecond))
+	simulated := "?"
+	if m := regexp.MustCompile(`harness: (\d+) cycles`).FindStringSubmatch(res.Log); m != nil {
+		simulated = m[1]
+	}
+	t.Logf("run of %d steps %v, %s cycles simulated (load, protocol, steps, dump)", len(steps), time.Since(t0).Round(time.Millisecond), simulated)
 	if protocol {
 		require.Contains(t, res.Log, "protocol checks passed")
 	}

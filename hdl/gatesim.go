@@ -85,7 +85,17 @@ func GateNetlist(ctx context.Context, p Params, dir string) (string, error) {
 	if out, err := runTool(ctx, dir, "nice", "yosys", "-q", "-l", "gate.log", "gate.ys"); err != nil {
 		return "", fmt.Errorf("hdl: yosys (gate-level netlist): %w\n%s", err, lastLines(out, 20))
 	}
-	return filepath.Join(dir, "netlist.v"), nil
+	netlist := filepath.Join(dir, "netlist.v")
+	b, err := os.ReadFile(netlist)
+	if err != nil {
+		return "", fmt.Errorf("hdl: %w", err)
+	}
+	// The point of the netlist is the code under ICE40: without it (a
+	// define lost on the way) the check would pass on the behavioural RTL.
+	if !strings.Contains(string(b), "SB_SPRAM256KA ") {
+		return "", fmt.Errorf("hdl: %s has no SB_SPRAM256KA: htm_spram's ICE40 tiles are not in it", netlist)
+	}
+	return netlist, nil
 }
 
 // BuildGate synthesizes htm3_accel for the parameters p into iCE40
@@ -114,16 +124,9 @@ func BuildGate(ctx context.Context, p Params) (*Model, error) {
 		if err != nil {
 			return err
 		}
-		// Without --trace: a waveform of every net of the netlist is not
-		// worth its compile time. -Wno-fatal etc.: Yosys's netlist and
-		// models are not lint clean (UNOPTFLAT: bit-level loops through
-		// vectors). NO_ICE40_DEFAULT_ASSIGNMENTS: Verilator 5.006 cannot
-		// parse the models' default values of vector input ports
-		// (SB_RAM40_4K's MASK); Yosys's netlist connects every such port.
-		args := []string{vl, "--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial", "unique",
-			"-Wno-fatal", "-Wno-lint", "-Wno-style", "-DNO_ICE40_DEFAULT_ASSIGNMENTS", "--top-module", "top", "--prefix", name,
-			"-CFLAGS", "-O1", "--Mdir", filepath.Join(tmp, "obj"), "-o", name, netlist, cells,
-			filepath.Join(tmp, "harness", "harness.cpp"), filepath.Join(tmp, "harness", "serve.cpp")}
+		args := append([]string{vl}, gateVerilatorFlags...)
+		args = append(args, "--top-module", "top", "--prefix", name, "--Mdir", filepath.Join(tmp, "obj"), "-o", name,
+			netlist, cells, filepath.Join(tmp, "harness", "harness.cpp"), filepath.Join(tmp, "harness", "serve.cpp"))
 		return runVerilator(ctx, tmp, "nice", args...)
 	})
 	if err != nil {
@@ -132,9 +135,19 @@ func BuildGate(ctx context.Context, p Params) (*Model, error) {
 	return &Model{Params: p, Bin: bin, Cached: cached}, nil
 }
 
+// gateVerilatorFlags are BuildGate's Verilator options (but the top, the
+// prefix and the files). Without --trace: a waveform of every net of the
+// netlist is not worth its compile time. -Wno-fatal etc.: Yosys's netlist
+// and models are not lint clean (UNOPTFLAT: bit-level loops through
+// vectors). NO_ICE40_DEFAULT_ASSIGNMENTS: Verilator 5.006 cannot parse the
+// models' default values of vector input ports (SB_RAM40_4K's MASK), and
+// Yosys's netlist connects every port that has one.
+var gateVerilatorFlags = []string{"--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "unique", "--x-initial",
+	"unique", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-DNO_ICE40_DEFAULT_ASSIGNMENTS", "-CFLAGS", "-O1"}
+
 // gateKey is BuildGate's cache key for the parameters p: the sources,
 // Verilator's and Yosys's versions, the synthesis command, the parameters
-// and the primitives' models. It also returns the models' path.
+// the Verilator options and the primitives' models. It also returns the models' path.
 func gateKey(ctx context.Context, verilator string, p Params) (key, cells string, err error) {
 	if cells, err = GateCellsSim(); err != nil {
 		return "", "", err
@@ -156,8 +169,8 @@ func gateKey(ctx context.Context, verilator string, p Params) (key, cells string
 		return "", "", err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "gate\n%s\n%s\n%s\n%s\n%v\n", sourceHash(), strings.TrimSpace(string(vver)), strings.TrimSpace(string(yver)),
-		synthCmd, p.Defines())
+	fmt.Fprintf(h, "gate\n%s\n%s\n%s\n%s\n%v\n%v\n", sourceHash(), strings.TrimSpace(string(vver)),
+		strings.TrimSpace(string(yver)), synthCmd, p.Defines(), gateVerilatorFlags)
 	h.Write(cellsSrc)
 	return "gate-" + hex.EncodeToString(h.Sum(nil))[:24], cells, nil
 }

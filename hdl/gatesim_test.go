@@ -14,7 +14,9 @@ import (
 )
 
 // gateSteps is TestAccel3Gate's run: the small preset's first steps of
-// art_daily_jumpsup (HTMHW_GATE_STEPS overrides it).
+// art_daily_jumpsup (20 with -short; HTMHW_GATE_STEPS overrides both).
+// Loading the image through the window and reading every memory back
+// costs about as much as 200 steps, so fewer steps save little.
 const gateSteps = 60
 
 // TestAccel3Gate is the gate-level check: htm3_accel synthesized as the
@@ -35,6 +37,9 @@ func TestAccel3Gate(t *testing.T) {
 	needTool(t, "verilator")
 	needTool(t, "yosys")
 	n := gateSteps
+	if testing.Short() {
+		n = 20
+	}
 	if s := os.Getenv("HTMHW_GATE_STEPS"); s != "" {
 		var err error
 		n, err = strconv.Atoi(s)
