@@ -88,6 +88,10 @@ type accel3Run struct {
 	m   *Model
 	im  *image.Image // the image the model's memory files hold
 	dir string       // those files
+	// gate: m is the gate-level netlist (BuildGate): its memories start
+	// blank (a run loads im through the window first) and it prints
+	// nothing of SIM's (the column engine's entries are not checked).
+	gate bool
 }
 
 func newAccel3Run(t *testing.T, im *image.Image) *accel3Run {
@@ -113,6 +117,9 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	t.Helper()
 	p := r.p
 	opt := RunOptions{Dump: true, Protocol: protocol, RestoreAt: restoreAt}
+	if load == nil && r.gate {
+		load = r.im // as $readmemh loads it into the RTL
+	}
 	if load != nil {
 		opt.LoadDir = filepath.Join(t.TempDir(), "load")
 		require.NoError(t, os.MkdirAll(opt.LoadDir, 0o755))
@@ -122,7 +129,11 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 	t0 := time.Now()
 	res, err := r.m.Run(context.Background(), r.im, r.dir, steps, opt)
 	require.NoError(t, err)
-	t.Logf("run of %d steps %v", len(steps), time.Since(t0).Round(time.Millisecond))
+	simulated := "?"
+	if m := regexp.MustCompile(`harness: (\d+) cycles`).FindStringSubmatch(res.Log); m != nil {
+		simulated = m[1]
+	}
+	t.Logf("run of %d steps %v, %s cycles simulated (load, protocol, steps, dump)", len(steps), time.Since(t0).Round(time.Millisecond), simulated)
 	if protocol {
 		require.Contains(t, res.Log, "protocol checks passed")
 	}
@@ -141,7 +152,9 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 		require.Len(t, mid, 1, "the harness reports the RESTORE before step %d", restoreAt)
 	}
 	ents := accel3Ents(t, res.Log)
-	require.Len(t, ents, len(steps), "the column engine's passes")
+	if !r.gate {
+		require.Len(t, ents, len(steps), "the column engine's passes")
+	}
 
 	plen := start.Section("sp.poollen").Words
 	first := s.Steps()
@@ -185,8 +198,11 @@ func (r *accel3Run) check(t *testing.T, s *sim.Sim, steps []Step, load *image.Im
 		// checked against the dendrite's lists over the image before the
 		// step, the engine's own counts and the event counters as
 		// TestTMCells3 checks them.
-		c := writeTmc3Mem(t, before, slices.Clone(out.ActiveColumns), i%2, "")
-		o := checkOps(t, at, st.Learn, c, s.TMCells3(), ents[i], before, after)
+		o := s.TMCells3()
+		if !r.gate {
+			c := writeTmc3Mem(t, before, slices.Clone(out.ActiveColumns), i%2, "")
+			o = checkOps(t, at, st.Learn, c, o, ents[i], before, after)
+		}
 		cells := o.Cycles(p.sim3())
 		maxCells = max(maxCells, cells)
 		used := p.S - int(after.Section("regs").Words[arch.RegsFreeCount])

@@ -138,13 +138,7 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string, 
 		return nil, err
 	}
 	rep := &SynthReport{Target: target, WorkDir: workDir}
-	defines := ""
-	if target == "ice40-up5k" {
-		defines = " -DICE40" // htm_spram: SB_SPRAM256KA
-	}
-	// -defer: modules are elaborated once, with the top's parameters (not
-	// also with their defaults, whose memory files may not exist).
-	read := fmt.Sprintf("read_verilog -defer -sv%s -I%s %s %s\n", defines, IncludeDir(workDir), strings.Join(vs, " "), topPath)
+	read := readCommand(target, workDir, vs, topPath)
 	script := read + synthCmd + "\ntee -o stat.json stat -json\n"
 	if err := os.WriteFile(filepath.Join(workDir, "synth.ys"), []byte(script), 0o644); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
@@ -170,6 +164,20 @@ func Synth(ctx context.Context, target string, im *image.Image, workDir string, 
 		return rep, nil
 	}
 	return rep, rep.placeAndRoute(ctx, pcf, opt)
+}
+
+// readCommand is the Yosys command that reads the sources vs and the top
+// topPath that a flow for target wrote into workDir (boardSources): the
+// board flow's and the gate-level check's (BuildGate), so that both
+// synthesize the same design.
+func readCommand(target, workDir string, vs []string, topPath string) string {
+	defines := ""
+	if target == "ice40-up5k" {
+		defines = " -DICE40" // htm_spram: SB_SPRAM256KA; htm3_sp: SB_MAC16
+	}
+	// -defer: modules are elaborated once, with the top's parameters (not
+	// also with their defaults, whose memory files may not exist).
+	return fmt.Sprintf("read_verilog -defer -sv%s -I%s %s %s\n", defines, IncludeDir(workDir), strings.Join(vs, " "), topPath)
 }
 
 // progress writes a progress line, if w is not nil.
