@@ -192,9 +192,12 @@ func progress(w io.Writer, format string, args ...any) {
 func (r *SynthReport) synthModules(ctx context.Context, read, synthCmd string, w io.Writer) error {
 	cmd := strings.Replace(synthCmd, " -json top.json", "", 1)
 	if strings.HasPrefix(cmd, "synth_xilinx") {
+		// synth_xilinx flattens only with -flatten and has no -noflatten
 		cmd = strings.Replace(cmd, " -flatten", "", 1)
+	} else {
+		cmd += " -noflatten"
 	}
-	script := read + cmd + " -noflatten\ntee -q -o modules.stat stat\n"
+	script := read + cmd + "\ntee -q -o modules.stat stat\n"
 	if err := os.WriteFile(filepath.Join(r.WorkDir, "modules.ys"), []byte(script), 0o644); err != nil {
 		return fmt.Errorf("hdl: %w", err)
 	}

@@ -64,6 +64,19 @@ func TestHDLSynthECP5(t *testing.T) {
 	assert.Contains(t, errOut, "synth: yosys: synthesizing the design for ecp5")
 }
 
+// TestHDLSynthXilinx: the Xilinx flow's per-module pass runs too
+// (synth_xilinx has no -noflatten: passing it made every Xilinx synth fail
+// after the flattened counts).
+func TestHDLSynthXilinx(t *testing.T) {
+	needTool(t, "yosys")
+	out, errOut, err := execute(t, "hdl", "synth", "--target", "xilinx", "--board", "icebreaker", "--bridge")
+	require.NoError(t, err)
+	assert.Regexp(t, `target xilinx: \d+ LUT, \d+ FF`, out)
+	assert.Contains(t, out, "fmax: unknown (synthesis only: no open place and route for xilinx here)")
+	assert.Regexp(t, `(?m)^  uartbone +\d+ +\d+`, out)
+	assert.Contains(t, errOut, "synth: yosys: synthesizing each module alone (-noflatten) for the per-module area")
+}
+
 // TestHDLSynthProxy: --proxy places and routes units of the accelerator
 // alone (here the dendrite unit, the quickest: about 15 s) and labels the
 // figures as a proxy, with a progress line per unit; it needs the iCE40
