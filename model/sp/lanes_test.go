@@ -108,3 +108,64 @@ func TestTranspose4x16(t *testing.T) {
 		}
 	}
 }
+
+// TestBumpSkipsFullColumns checks that skipping the bump of columns whose
+// pool permanences are all at the maximum changes nothing: the same
+// poolers with the marks cleared before every step (so that every weak
+// column is bumped) agree at every step, in slots and in lanes.
+func TestBumpSkipsFullColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    Params
+	}{
+		{"slots, hello-like", Params{
+			NumInputs: 400, NumColumns: 256, PotentialRadius: 8, PotentialPct: 1 << 15, WrapAround: true,
+			NumActive: 5, PermBits: 8, SynPermConnected: 25, SynPermActiveInc: 13, SynPermInactiveDec: 2,
+			SynPermBelowStimulusInc: 60, SynPermTrimThreshold: 6,
+			MinPctOverlapDutyCycles: 655, DutyCyclePeriod: 100, UpdatePeriod: 10, Seed: 3,
+		}},
+		{"slots, raise rule", Params{
+			NumInputs: 400, NumColumns: 256, PotentialRadius: 8, PotentialPct: 1 << 15, WrapAround: true,
+			NumActive: 5, StimulusThreshold: 2, PermBits: 8, SynPermConnected: 25, SynPermActiveInc: 13,
+			SynPermInactiveDec: 2, SynPermBelowStimulusInc: 60, SynPermTrimThreshold: 6,
+			MinPctOverlapDutyCycles: 655, DutyCyclePeriod: 100, UpdatePeriod: 10, Seed: 3,
+		}},
+		{"lanes", Params{
+			NumInputs: 300, NumColumns: 128, PotentialRadius: 60, PotentialPct: 1 << 16, WrapAround: false,
+			NumActive: 4, PermBits: 8, SynPermConnected: 25, SynPermActiveInc: 13, SynPermInactiveDec: 2,
+			SynPermBelowStimulusInc: 90, SynPermTrimThreshold: 6,
+			MinPctOverlapDutyCycles: 30000, DutyCyclePeriod: 100, UpdatePeriod: 5, Seed: 3,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := New(tc.p)
+			require.NoError(t, err)
+			b, err := New(tc.p)
+			require.NoError(t, err)
+			require.Equal(t, tc.name == "lanes", a.dense)
+			g := rng.New(7)
+			var in []uint32
+			skipped := 0
+			for step := range 400 {
+				in = in[:0]
+				for i := range uint32(tc.p.NumInputs) {
+					// Only the first half of the input is ever active, so
+					// that some columns stay weak.
+					if i < uint32(tc.p.NumInputs)/2 && g.Below(100) < 3 {
+						in = append(in, i)
+					}
+				}
+				b.full.Reset()
+				x, err := a.Compute(in, true)
+				require.NoError(t, err)
+				y, err := b.Compute(in, true)
+				require.NoError(t, err)
+				require.Equal(t, y, x, "step %d", step)
+				require.Equal(t, b.State(), a.State(), "step %d", step)
+				require.Equal(t, b.connected, a.connected, "step %d", step)
+				skipped += a.full.Count()
+			}
+			require.NotZero(t, skipped, "no column was ever full")
+		})
+	}
+}

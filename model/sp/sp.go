@@ -203,6 +203,11 @@ type SpatialPooler struct {
 	dense    bool
 	lanes    []uint64
 	poolBits sdr.Bitset
+	// full marks the columns whose pool permanences are all at the
+	// maximum after a bump: bumping them again changes nothing (min(v+inc,
+	// pmax) = pmax, not trimmed, the same connected row), so
+	// bumpUpWeakColumns skips them. adapt clears a column's mark.
+	full sdr.Bitset
 	// activeBits is scratch space for the active columns as a bitset.
 	activeBits sdr.Bitset
 
@@ -316,6 +321,7 @@ func (s *SpatialPooler) layout() {
 			ends[k] = uint16(j)
 		}
 	}
+	s.full = sdr.NewBitset(len(s.colLo))
 	s.dense = s.denseFits()
 	s.lanes, s.poolBits = nil, nil
 	if s.dense {
@@ -561,6 +567,7 @@ func (s *SpatialPooler) inhibit(learn bool) {
 }
 
 func (s *SpatialPooler) adapt() {
+	s.full.ClearAll(s.active)
 	inc, dec := uint32(s.p.SynPermActiveInc), uint32(s.p.SynPermInactiveDec)
 	pmax := uint32(s.p.PermMax())
 	if s.p.StimulusThreshold == 0 {
@@ -718,6 +725,12 @@ func adaptLaneWord(lanes *[16]uint64, x uint64, k *laneConsts) uint64 {
 		v := lanes[q]
 		xm := laneMask[x&15]
 		x >>= 4
+		if v|xm == 0 {
+			// Four zero permanences of inactive inputs stay zero and
+			// unconnected (most lanes of a column that has learned).
+			cs >>= 1
+			continue
+		}
 		up := v + inc
 		// Lanes with up <= pmax keep up, the others take pmax. A mask of
 		// 0x7FFF per lane suffices: every value is below 2^15.
@@ -807,23 +820,48 @@ func (s *SpatialPooler) bumpUpWeakColumns() {
 		k := newLaneConsts(inc, 0, pmax, uint32(s.p.SynPermTrimThreshold), uint32(s.p.SynPermConnected))
 		all := s.allOnes()
 		for c, d := range s.overlapDuty {
-			if d < s.minOverlap {
+			if d < s.minOverlap && !s.full.Has(uint32(c)) {
 				s.adaptLanes(c, all, &k)
+				if s.lanesFull(c, k.pmax) {
+					s.full.Set(uint32(c))
+				}
 			}
 		}
 		return
 	}
 	for c, d := range s.overlapDuty {
-		if d >= s.minOverlap {
+		if d >= s.minOverlap || s.full.Has(uint32(c)) {
 			continue
 		}
 		_, perm := s.pool(c)
+		all := true
 		for j, v := range perm {
-			perm[j] = uint16(min(uint32(v)+inc, pmax))
+			v = uint16(min(uint32(v)+inc, pmax))
+			perm[j] = v
+			all = all && uint32(v) == pmax
 		}
 		s.trim(c)
 		s.updateConnected(c)
+		if all {
+			s.full.Set(uint32(c))
+		}
 	}
+}
+
+// lanesFull reports whether every pool lane of column c holds pmax (given
+// in every lane).
+func (s *SpatialPooler) lanesFull(c int, pmax uint64) bool {
+	n := int(s.colN[c])
+	pool := s.poolBits[c*s.span : c*s.span+n]
+	lanes := s.lanes[c*s.span*16 : (c*s.span+n)*16]
+	for w, p := range pool {
+		for q, v := range lanes[w*16 : w*16+16] {
+			if v != pmax&laneMask[p>>(4*q)&15] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // allOnes returns an input bitset with every word all ones (scratch).
