@@ -191,6 +191,23 @@ type SpatialPooler struct {
 	// many of the column's pool inputs lie in input words colLo..colLo+k:
 	// the pool inputs of word k are slots runEnd[k-1] to runEnd[k].
 	runEnd []uint16
+
+	// Dense lanes (see layout): when the pools fill at least half of
+	// their windows, there is no stimulus threshold and permanences fit
+	// 14 bits, the permanences live in lanes instead of perm: one 16-bit
+	// lane per input of each column's window, four to a word, lane l of
+	// window word k of column c in bits 16(l%4) of
+	// lanes[(c*span+k)*16+l/4]; lanes outside the pool hold 0, and
+	// poolBits (span words per column, like connected) marks the pool.
+	// perm then holds the permanences only after syncPerm.
+	dense    bool
+	lanes    []uint64
+	poolBits sdr.Bitset
+	// full marks the columns whose pool permanences are all at the
+	// maximum after a bump: bumping them again changes nothing (min(v+inc,
+	// pmax) = pmax, not trimmed, the same connected row), so
+	// bumpUpWeakColumns skips them. adapt clears a column's mark.
+	full sdr.Bitset
 	// activeBits is scratch space for the active columns as a bitset.
 	activeBits sdr.Bitset
 
@@ -203,6 +220,7 @@ type SpatialPooler struct {
 
 	// scratch
 	input    sdr.Bitset
+	ones     sdr.Bitset // every bit set, for bumpUpWeakColumns in lanes
 	overlaps []uint32
 	keys     []uint64
 	hist     []uint32
@@ -303,8 +321,76 @@ func (s *SpatialPooler) layout() {
 			ends[k] = uint16(j)
 		}
 	}
+	s.full = sdr.NewBitset(len(s.colLo))
+	s.dense = s.denseFits()
+	s.lanes, s.poolBits = nil, nil
+	if s.dense {
+		s.lanes = make([]uint64, len(s.colLo)*s.span*16)
+		s.poolBits = make(sdr.Bitset, len(s.colLo)*s.span)
+		for c := range s.colLo {
+			in, _ := s.pool(c)
+			lo := uint32(s.colLo[c]) << 6
+			row := s.poolBits[c*s.span : (c+1)*s.span]
+			for _, i := range in {
+				row[(i-lo)>>6] |= 1 << (i & 63)
+			}
+			s.scatter(c)
+		}
+	}
 	for c := range s.colLo {
 		s.updateConnected(c)
+	}
+}
+
+// denseFits reports whether the dense lanes suit the pooler: no raise rule
+// (it reads whole pools; adapt in lanes has none), permanences of at most
+// 14 bits (the lane arithmetic needs two spare bits), and pools that fill
+// at least half of their windows' inputs, so that the lanes are not mostly
+// empty work.
+func (s *SpatialPooler) denseFits() bool {
+	if s.p.StimulusThreshold != 0 || s.p.PermBits > 14 || s.span == 0 {
+		return false
+	}
+	pool, window := 0, 0
+	for c := range s.colLo {
+		pool += int(s.poolLen[c])
+		window += 64 * int(s.colN[c])
+	}
+	return 2*pool >= window
+}
+
+// scatter copies column c's permanences from perm into its lanes.
+func (s *SpatialPooler) scatter(c int) {
+	in, perm := s.pool(c)
+	perm = perm[:len(in)]
+	lanes := s.lanes[c*s.span*16 : (c+1)*s.span*16]
+	clear(lanes)
+	lo := uint32(s.colLo[c]) << 6
+	for j, i := range in {
+		l := i - lo
+		lanes[l>>2] |= uint64(perm[j]) << (16 * (l & 3))
+	}
+}
+
+// gather copies column c's permanences from its lanes into perm.
+func (s *SpatialPooler) gather(c int) {
+	in, perm := s.pool(c)
+	perm = perm[:len(in)]
+	lanes := s.lanes[c*s.span*16 : (c+1)*s.span*16]
+	lo := uint32(s.colLo[c]) << 6
+	for j, i := range in {
+		l := i - lo
+		perm[j] = uint16(lanes[l>>2] >> (16 * (l & 3)))
+	}
+}
+
+// syncPerm brings perm up to date with the lanes.
+func (s *SpatialPooler) syncPerm() {
+	if !s.dense {
+		return
+	}
+	for c := range s.colLo {
+		s.gather(c)
 	}
 }
 
@@ -481,6 +567,7 @@ func (s *SpatialPooler) inhibit(learn bool) {
 }
 
 func (s *SpatialPooler) adapt() {
+	s.full.ClearAll(s.active)
 	inc, dec := uint32(s.p.SynPermActiveInc), uint32(s.p.SynPermInactiveDec)
 	pmax := uint32(s.p.PermMax())
 	if s.p.StimulusThreshold == 0 {
@@ -488,6 +575,13 @@ func (s *SpatialPooler) adapt() {
 		// pass over the pool.
 		trim, conn := uint32(s.p.SynPermTrimThreshold), uint32(s.p.SynPermConnected)
 		input := s.input
+		if s.dense {
+			k := newLaneConsts(inc, dec, pmax, trim, conn)
+			for _, c32 := range s.active {
+				s.adaptLanes(int(c32), input, &k)
+			}
+			return
+		}
 		for _, c32 := range s.active {
 			c := int(c32)
 			in, perm := s.pool(c)
@@ -560,6 +654,121 @@ func adaptRun(in []uint32, perm []uint16, x uint64, inc, dec, pmax, trim, connm1
 	return acc
 }
 
+// laneOnes has 1 in the low bit of each of a word's four 16-bit lanes;
+// laneTop has each lane's top bit.
+const (
+	laneOnes = 0x0001_0001_0001_0001
+	laneTop  = 0x8000_8000_8000_8000
+)
+
+// laneMask[n] is all ones in the lanes whose bit is set in nibble n.
+var laneMask = func() (m [16]uint64) {
+	for n := range m {
+		for l := range 4 {
+			if n>>l&1 != 0 {
+				m[n] |= 0xFFFF << (16 * l)
+			}
+		}
+	}
+	return m
+}()
+
+// laneConsts are adaptLanes' constants, each repeated in the four lanes of
+// a word.
+type laneConsts struct {
+	inc, dec, pmax, trim, conn uint64
+}
+
+func newLaneConsts(inc, dec, pmax, trim, conn uint32) laneConsts {
+	return laneConsts{
+		inc: uint64(inc) * laneOnes, dec: uint64(dec) * laneOnes,
+		pmax: uint64(pmax) * laneOnes,
+		trim: uint64(trim) * laneOnes, conn: uint64(conn) * laneOnes,
+	}
+}
+
+// adaptLanes is adaptRun for column c in dense lanes (no stimulus
+// threshold), four permanences a word: each lane goes up by inc,
+// saturating at pmax, where its input bit (of x and the pool) is set, down
+// by dec otherwise, and is trimmed to 0 below trim; the connected row is
+// rebuilt from the lanes at or above conn. Lanes outside the pool are 0
+// and stay 0: their input bit is cleared, so they go "down" from 0, and
+// are trimmed (or equal 0 with trim 0).
+//
+// Lane arithmetic (permanences below 2^14, so that no lane carries or
+// borrows into the next): a lane's top bit set before a subtraction and
+// tested after it compares the lane with the subtrahend. A value v below
+// 0 after the decrement (v < dec) is below trim too, or 0 < v for trim 0:
+// the trim's comparison against the biased value clears it, so the
+// saturation at 0 needs no step of its own.
+func (s *SpatialPooler) adaptLanes(c int, input sdr.Bitset, k *laneConsts) {
+	lo, n := int(s.colLo[c]), int(s.colN[c])
+	words := input[lo : lo+n]
+	pool := s.poolBits[c*s.span : c*s.span+n]
+	row := s.connected[c*s.span : c*s.span+n]
+	lanes := s.lanes[c*s.span*16 : (c*s.span+n)*16]
+	for w, x := range words {
+		row[w] = adaptLaneWord((*[16]uint64)(lanes[w*16:w*16+16]), x&pool[w], k)
+	}
+}
+
+// adaptLaneWord adapts the 64 lanes of one input word x (pool bits only)
+// and returns their connected bits.
+func adaptLaneWord(lanes *[16]uint64, x uint64, k *laneConsts) uint64 {
+	inc, dec, pmax, trim, conn := k.inc, k.dec, k.pmax, k.trim, k.conn
+	// cs collects the lanes' connected bits, shifted down one place a
+	// word: after the last word, bit 16l+q holds lane l of word q, i.e.
+	// input 4q+l; transposed to bit 4q+l at the end. Constant shifts
+	// only, so that every value stays in a register.
+	var cs uint64
+	for q := range lanes {
+		v := lanes[q]
+		xm := laneMask[x&15]
+		x >>= 4
+		if v|xm == 0 {
+			// Four zero permanences of inactive inputs stay zero and
+			// unconnected (most lanes of a column that has learned).
+			cs >>= 1
+			continue
+		}
+		up := v + inc
+		// Lanes with up <= pmax keep up, the others take pmax. A mask of
+		// 0x7FFF per lane suffices: every value is below 2^15.
+		ok := ((pmax | laneTop) - up) & laneTop
+		up = pmax ^ ((up ^ pmax) & (ok - ok>>15))
+		// Biased by the top bit: down is v-dec+2^15, below 2^15 when
+		// v < dec.
+		down := (v | laneTop) - dec
+		sel := down ^ ((up | laneTop ^ down) & xm)
+		keep := (sel - trim) & laneTop
+		v = sel & (keep - keep>>15)
+		lanes[q] = v
+		cs = cs>>1 | ((v|laneTop)-conn)&laneTop
+	}
+	return transpose4x16(cs)
+}
+
+// transpose4x16 moves bit 16l+q of x to bit 4q+l (l < 4, q < 16): it
+// rotates the six bits of a bit's index by two (index bit k takes the
+// value of index bit k+4 mod 6), as four swaps of index bits: (0,2) then
+// (0,4), (1,3) then (1,5), each a delta swap.
+func transpose4x16(x uint64) uint64 {
+	// A swap of index bits i < j moves the bits whose index has bit i set
+	// and bit j clear (the mask) up by 2^j-2^i, and those 2^j-2^i above
+	// them down.
+	x = deltaSwap(x, 4-1, 0x0A0A_0A0A_0A0A_0A0A)  // (0,2)
+	x = deltaSwap(x, 16-1, 0x0000_AAAA_0000_AAAA) // (0,4)
+	x = deltaSwap(x, 8-2, 0x00CC_00CC_00CC_00CC)  // (1,3)
+	x = deltaSwap(x, 32-2, 0x0000_0000_CCCC_CCCC) // (1,5)
+	return x
+}
+
+// deltaSwap exchanges the bits of x in mask with those d above them.
+func deltaSwap(x uint64, d uint, mask uint64) uint64 {
+	t := (x ^ x>>d) & mask
+	return x ^ t ^ t<<d
+}
+
 func (s *SpatialPooler) updateDutyCycles() {
 	// min(iteration, period) for iteration ≥ 1; a wrapped iteration (0)
 	// counts 2^64 steps (SPEC 5.5.2), so period ≥ 1 for every state.
@@ -605,17 +814,65 @@ func (s *SpatialPooler) bumpUpWeakColumns() {
 	}
 	inc := uint32(s.p.SynPermBelowStimulusInc)
 	pmax := uint32(s.p.PermMax())
+	if s.dense {
+		// Every pool lane goes up by inc: adaptLanes with every input
+		// bit set (the pool mask keeps the others at 0), then trim.
+		k := newLaneConsts(inc, 0, pmax, uint32(s.p.SynPermTrimThreshold), uint32(s.p.SynPermConnected))
+		all := s.allOnes()
+		for c, d := range s.overlapDuty {
+			if d < s.minOverlap && !s.full.Has(uint32(c)) {
+				s.adaptLanes(c, all, &k)
+				if s.lanesFull(c, k.pmax) {
+					s.full.Set(uint32(c))
+				}
+			}
+		}
+		return
+	}
 	for c, d := range s.overlapDuty {
-		if d >= s.minOverlap {
+		if d >= s.minOverlap || s.full.Has(uint32(c)) {
 			continue
 		}
 		_, perm := s.pool(c)
+		all := true
 		for j, v := range perm {
-			perm[j] = uint16(min(uint32(v)+inc, pmax))
+			v = uint16(min(uint32(v)+inc, pmax))
+			perm[j] = v
+			all = all && uint32(v) == pmax
 		}
 		s.trim(c)
 		s.updateConnected(c)
+		if all {
+			s.full.Set(uint32(c))
+		}
 	}
+}
+
+// lanesFull reports whether every pool lane of column c holds pmax (given
+// in every lane).
+func (s *SpatialPooler) lanesFull(c int, pmax uint64) bool {
+	n := int(s.colN[c])
+	pool := s.poolBits[c*s.span : c*s.span+n]
+	lanes := s.lanes[c*s.span*16 : (c*s.span+n)*16]
+	for w, p := range pool {
+		for q, v := range lanes[w*16 : w*16+16] {
+			if v != pmax&laneMask[p>>(4*q)&15] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// allOnes returns an input bitset with every word all ones (scratch).
+func (s *SpatialPooler) allOnes() sdr.Bitset {
+	if len(s.ones) != s.words {
+		s.ones = make(sdr.Bitset, s.words)
+		for i := range s.ones {
+			s.ones[i] = ^uint64(0)
+		}
+	}
+	return s.ones
 }
 
 func (s *SpatialPooler) updateBoostFactors() {

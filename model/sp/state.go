@@ -22,6 +22,7 @@ type State struct {
 
 // State returns a copy of the pooler's state.
 func (s *SpatialPooler) State() State {
+	s.syncPerm()
 	return State{
 		Iteration:   s.iteration,
 		Stride:      s.stride,

@@ -1,0 +1,171 @@
+package sp
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/htmhw/htmhw/model/rng"
+)
+
+// TestDenseLanes runs poolers whose pools fill their windows twice, once in
+// dense lanes and once forced to the pool slots, on the same random inputs,
+// and checks that the active columns and the whole state agree at every
+// step: the lanes are a layout, not a rule.
+func TestDenseLanes(t *testing.T) {
+	nab := Params{
+		NumInputs: 454, NumColumns: 128,
+		PotentialRadius: 4096, PotentialPct: 52429, WrapAround: true, // 0.8
+		NumActive: 8, PermBits: 12,
+		SynPermConnected: 819, SynPermActiveInc: 12, SynPermInactiveDec: 2,
+		SynPermBelowStimulusInc: 409, SynPermTrimThreshold: 6,
+		MinPctOverlapDutyCycles: 66, DutyCyclePeriod: 1000, UpdatePeriod: 50,
+		Seed: 1,
+	}
+	with := func(f func(p *Params)) Params { p := nab; f(&p); return p }
+	cases := []struct {
+		name    string
+		p       Params
+		density int // active inputs in 1,000
+	}{
+		{"nab-like", nab, 90},
+		{"trim 0", with(func(p *Params) { p.SynPermTrimThreshold = 0 }), 90},
+		{"dec above trim", with(func(p *Params) { p.SynPermInactiveDec, p.SynPermTrimThreshold = 300, 100 }), 300},
+		{"saturating 4 bits", with(func(p *Params) {
+			p.PermBits, p.SynPermConnected, p.SynPermActiveInc, p.SynPermInactiveDec = 4, 8, 13, 3
+			p.SynPermBelowStimulusInc, p.SynPermTrimThreshold = 15, 2
+		}), 500},
+		{"14 bits", with(func(p *Params) {
+			p.PermBits, p.SynPermConnected, p.SynPermActiveInc, p.SynPermInactiveDec = 14, 8000, 16383, 16383
+			p.SynPermBelowStimulusInc, p.SynPermTrimThreshold = 16000, 16383
+		}), 500},
+		{"bump often", with(func(p *Params) { p.MinPctOverlapDutyCycles, p.UpdatePeriod = 60000, 3 }), 20},
+		{"local windows", with(func(p *Params) {
+			p.PotentialRadius, p.PotentialPct, p.NumInputs, p.WrapAround = 100, 65536, 1000, false
+		}), 100},
+		{"no wrap", with(func(p *Params) { p.PotentialRadius, p.WrapAround = 100, false }), 100},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dense, err := New(tc.p)
+			require.NoError(t, err)
+			require.True(t, dense.dense, "the case should use dense lanes")
+			slots, err := New(tc.p)
+			require.NoError(t, err)
+			slots.dense, slots.lanes, slots.poolBits = false, nil, nil
+			g := rng.New(99)
+			var in []uint32
+			for step := range 300 {
+				in = in[:0]
+				for i := range uint32(tc.p.NumInputs) {
+					if g.Below(1000) < uint32(tc.density) {
+						in = append(in, i)
+					}
+				}
+				learn := step%7 != 6
+				a, err := dense.Compute(in, learn)
+				require.NoError(t, err)
+				b, err := slots.Compute(in, learn)
+				require.NoError(t, err)
+				require.Equal(t, b, a, "step %d: active columns", step)
+				require.Equal(t, slots.State(), dense.State(), "step %d: state", step)
+				require.Equal(t, slots.connected, dense.connected, "step %d: connected rows", step)
+			}
+		})
+	}
+}
+
+// TestDenseLanesChoice checks when the lanes are used.
+func TestDenseLanesChoice(t *testing.T) {
+	p := Params{
+		NumInputs: 1000, NumColumns: 64, PotentialRadius: 1000, PotentialPct: 36045, WrapAround: true, // 0.55
+		NumActive: 4, PermBits: 8, SynPermConnected: 50, SynPermActiveInc: 10, SynPermInactiveDec: 2,
+		DutyCyclePeriod: 1000, UpdatePeriod: 50, Seed: 1,
+	}
+	for _, tc := range []struct {
+		f    func(p *Params)
+		want bool
+	}{
+		{func(p *Params) {}, true},                           // 550 of 1,024 lanes
+		{func(p *Params) { p.PotentialPct = 29491 }, false},  // 450 of 1,024
+		{func(p *Params) { p.StimulusThreshold = 1 }, false}, // the raise rule reads whole pools
+		{func(p *Params) { p.PermBits, p.SynPermConnected = 15, 5000 }, false},
+		{func(p *Params) { p.PotentialRadius = 8 }, false}, // hello: 8 of 64 or 128
+	} {
+		q := p
+		tc.f(&q)
+		s, err := New(q)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, s.dense, fmt.Sprintf("%+v", q))
+	}
+}
+
+func TestTranspose4x16(t *testing.T) {
+	for l := range 4 {
+		for q := range 16 {
+			require.Equal(t, uint64(1)<<(4*q+l), transpose4x16(1<<(16*l+q)), "lane %d word %d", l, q)
+		}
+	}
+}
+
+// TestBumpSkipsFullColumns checks that skipping the bump of columns whose
+// pool permanences are all at the maximum changes nothing: the same
+// poolers with the marks cleared before every step (so that every weak
+// column is bumped) agree at every step, in slots and in lanes.
+func TestBumpSkipsFullColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    Params
+	}{
+		{"slots, hello-like", Params{
+			NumInputs: 400, NumColumns: 256, PotentialRadius: 8, PotentialPct: 1 << 15, WrapAround: true,
+			NumActive: 5, PermBits: 8, SynPermConnected: 25, SynPermActiveInc: 13, SynPermInactiveDec: 2,
+			SynPermBelowStimulusInc: 60, SynPermTrimThreshold: 6,
+			MinPctOverlapDutyCycles: 655, DutyCyclePeriod: 100, UpdatePeriod: 10, Seed: 3,
+		}},
+		{"slots, raise rule", Params{
+			NumInputs: 400, NumColumns: 256, PotentialRadius: 8, PotentialPct: 1 << 15, WrapAround: true,
+			NumActive: 5, StimulusThreshold: 2, PermBits: 8, SynPermConnected: 25, SynPermActiveInc: 13,
+			SynPermInactiveDec: 2, SynPermBelowStimulusInc: 60, SynPermTrimThreshold: 6,
+			MinPctOverlapDutyCycles: 655, DutyCyclePeriod: 100, UpdatePeriod: 10, Seed: 3,
+		}},
+		{"lanes", Params{
+			NumInputs: 300, NumColumns: 128, PotentialRadius: 60, PotentialPct: 1 << 16, WrapAround: false,
+			NumActive: 4, PermBits: 8, SynPermConnected: 25, SynPermActiveInc: 13, SynPermInactiveDec: 2,
+			SynPermBelowStimulusInc: 90, SynPermTrimThreshold: 6,
+			MinPctOverlapDutyCycles: 30000, DutyCyclePeriod: 100, UpdatePeriod: 5, Seed: 3,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := New(tc.p)
+			require.NoError(t, err)
+			b, err := New(tc.p)
+			require.NoError(t, err)
+			require.Equal(t, tc.name == "lanes", a.dense)
+			g := rng.New(7)
+			var in []uint32
+			skipped := 0
+			for step := range 400 {
+				in = in[:0]
+				for i := range uint32(tc.p.NumInputs) {
+					// Only the first half of the input is ever active, so
+					// that some columns stay weak.
+					if i < uint32(tc.p.NumInputs)/2 && g.Below(100) < 3 {
+						in = append(in, i)
+					}
+				}
+				b.full.Reset()
+				x, err := a.Compute(in, true)
+				require.NoError(t, err)
+				y, err := b.Compute(in, true)
+				require.NoError(t, err)
+				require.Equal(t, y, x, "step %d", step)
+				require.Equal(t, b.State(), a.State(), "step %d", step)
+				require.Equal(t, b.connected, a.connected, "step %d", step)
+				skipped += a.full.Count()
+			}
+			require.NotZero(t, skipped, "no column was ever full")
+		})
+	}
+}
