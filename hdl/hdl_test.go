@@ -2,6 +2,8 @@ package hdl
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -96,11 +98,21 @@ func TestShort(t *testing.T) {
 	compareRTL(t, im, inputs, func(i int) bool { return i%5 != 3 }, RunOptions{Protocol: true})
 }
 
-// TestTooLarge: a model whose memories htm3_accel's memory map cannot hold
-// (the nab preset: 32,768 segments) is refused before Verilator runs.
-func TestTooLarge(t *testing.T) {
+// TestNabMemFiles: the nab preset (32,768 segments, 23-bit tm.seg words),
+// which htm3_accel's fixed 16K-word segment memory once refused, is laid
+// out in a segment memory sized from its dimensions, tm.seg in two parts.
+func TestNabMemFiles(t *testing.T) {
 	im, _ := compileSeries(t, "nab", "art_daily_jumpsup.csv", 1, nil)
-	require.ErrorContains(t, WriteMemFiles(im, t.TempDir()), "segment memory is too small")
+	dir := t.TempDir()
+	require.NoError(t, WriteMemFiles(im, dir))
+	p, err := ParamsOf(im)
+	require.NoError(t, err)
+	l := NewAccel3Layout(p)
+	require.True(t, l.Seg2(), "nab's tm.seg word is %d bits", l.SegW)
+	b, err := os.ReadFile(filepath.Join(dir, "segmem.hex"))
+	require.NoError(t, err)
+	require.Contains(t, string(b), fmt.Sprintf("// segmem: %d words of 16 bits", l.Words()))
+	require.Greater(t, l.Words(), 16384)
 }
 
 // stress switches on the SP rules the presets leave off (as sim's

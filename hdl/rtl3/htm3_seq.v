@@ -136,15 +136,11 @@ module htm3_seq #(
                q == Q_LOAD;
   // CYCLES: counted while a command runs, cleared when one starts or fails
   wire c_clr = rst || (q == Q_CHECK && chk_bad) || (q == Q_IDLE && (cmd_step || cmd_restore || cmd_reset || cmd_zero));
-  // Both counters are the output registers of the iCE40's free DSPs in
-  // accumulator mode (no LUT, carry or flip-flop): pn (loaded with 1) and
-  // CYCLES (loaded with 0)
-  // (ph_wd is gated by ph_we, which changes no write: Yosys 0.23's
-  // ice40_dsp pass takes a DSP output that feeds a multiplexer for an
-  // accumulator's load and shorts the two)
+  // Two counters: pn (loaded with 1: the phase's count itself, so that
+  // PHASE_CYCLES' word needs no incrementer) and CYCLES (loaded with 0)
   wire [31:0] pn;
   htm3_seq_cnt #(.INIT(1)) u_pcnt (.clk(clk), .clr(p_clr), .inc(p_inc), .q(pn));
-  assign ph_wd = pn & {32{ph_we}};
+  assign ph_wd = pn & {32{ph_we}};  // 0 unless written (as it was with the DSP counter)
   htm3_seq_cnt #(.INIT(0)) u_cycles (.clk(clk), .clr(c_clr), .inc(run), .q(cycles));
   assign tm_learn = sp_learn;
 
@@ -310,10 +306,13 @@ module htm3_seq #(
 endmodule
 
 // htm3_seq_cnt: a 32-bit counter with a synchronous load of INIT (clr,
-// first) and an increment (inc). On the iCE40 one SB_MAC16 in accumulator
-// mode (yosys's cells_sim.v semantics): the bottom half adds B = 1 to its
-// output register, the top half its register and the bottom's carry;
-// OLOAD loads C:D = INIT, OHOLD keeps the registers
+// first) and an increment (inc), in logic. It was one SB_MAC16 in
+// accumulator mode under ICE40 (93 logic cells less), but Yosys 0.23's
+// ice40_dsp pass, run by synth_ice40 -dsp, rewrites an instantiated
+// SB_MAC16's configuration as a multiplier's (A·B, clock 0), so the board
+// design's counters read 0: TestAccel3Gate, the netlist simulated with
+// Yosys's cells_sim.v, caught it (RESTORE 0 cycles). Not again without a
+// gate-level run.
 /* verilator lint_off DECLFILENAME */  // htm3_seq's own counter, kept in its file (the build lists name files)
 module htm3_seq_cnt #(
 /* verilator lint_on DECLFILENAME */
@@ -324,31 +323,10 @@ module htm3_seq_cnt #(
     input  wire        inc,
     output wire [31:0] q
 );
-`ifdef ICE40
-  wire [31:0] o;
-  SB_MAC16 #(
-      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
-      .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
-      .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
-      .TOPOUTPUT_SELECT(2'b01), .TOPADDSUB_LOWERINPUT(2'b00), .TOPADDSUB_UPPERINPUT(1'b0),
-      .TOPADDSUB_CARRYSELECT(2'b10),
-      .BOTOUTPUT_SELECT(2'b01), .BOTADDSUB_LOWERINPUT(2'b00), .BOTADDSUB_UPPERINPUT(1'b0),
-      .BOTADDSUB_CARRYSELECT(2'b00),
-      .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
-  ) u_acc (
-      .CLK(clk), .CE(1'b1), .A(16'd0), .B(16'd1), .C(16'(INIT >> 16)), .D(16'(INIT)),
-      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
-      .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
-      .OLOADTOP(clr), .OLOADBOT(clr), .ADDSUBTOP(1'b0), .ADDSUBBOT(1'b0),
-      .OHOLDTOP(!clr && !inc), .OHOLDBOT(!clr && !inc), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
-      .O(o), .CO(), .ACCUMCO(), .SIGNEXTOUT());
-  assign q = o;
-`else
   reg [31:0] r;
   always @(posedge clk)
     if (clr) r <= 32'(INIT);
     else if (inc) r <= r + 32'd1;
   assign q = r;
-`endif
 endmodule
 `default_nettype wire
