@@ -1,7 +1,6 @@
 package hdl
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -167,9 +166,6 @@ func WriteMemFiles(im *image.Image, dir string) error {
 	put(cr, 64, 4, regs)
 
 	l := NewAccel3Layout(p)
-	if l.SPConn()+l.Conn > l.Boost() {
-		return errors.New("hdl: the segment memory is too small for S, C and N")
-	}
 	sm := make([]uint64, l.Words())
 	for _, x := range []struct {
 		m           arch.Mem

@@ -140,7 +140,7 @@ module htm3_seq #(
   // PHASE_CYCLES' word needs no incrementer) and CYCLES (loaded with 0)
   wire [31:0] pn;
   htm3_seq_cnt #(.INIT(1)) u_pcnt (.clk(clk), .clr(p_clr), .inc(p_inc), .q(pn));
-  assign ph_wd = pn & {32{ph_we}};  // 0 unless written (as it was with the DSP counter)
+  assign ph_wd = pn;
   htm3_seq_cnt #(.INIT(0)) u_cycles (.clk(clk), .clr(c_clr), .inc(run), .q(cycles));
   assign tm_learn = sp_learn;
 
