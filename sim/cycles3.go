@@ -168,10 +168,16 @@ func Accel3Item(parts int, read bool) uint64 {
 	return uint64(parts + 3)
 }
 
+// accel3CountPass is one pass of htm3_seq over the step count's four
+// 16-bit parts on cfg/regs' engine port (ACCEL.md): a part read a cycle,
+// written the next.
+const accel3CountPass = 5
+
 // accel3RestoreSP is the SP's half of RESTORE (ACCEL.md): cfg words 3, 4
-// and 6 .. 10 (two parts each) and regs word 0 (four) read (the SP engine
-// reads cfg words 11 .. 13 and regs words 1 and 2 in cfg/regs itself).
-var accel3RestoreSP = 7*Accel3Item(2, true) + Accel3Item(4, true)
+// and 6 .. 10 (two parts each) read (the SP engine reads cfg words 11 .. 13
+// and regs words 1 and 2 in cfg/regs itself), and the step count's copy
+// made from regs word 0 (one pass).
+var accel3RestoreSP = 7*Accel3Item(2, true) + accel3CountPass
 
 // Accel3RestoreCycles is RESTORE's cycles (ACCEL.md) on an image with used
 // segments: the SP's loads, htm3_tm's rebuild (its start and done cycles
@@ -192,8 +198,8 @@ func Accel3RestoreCycles(p Params3, used int) uint64 {
 // with learning, TMCells3LearnCycles) and 3 (the hand-over, the start, the
 // done); TM_SWAP 1; TM_DENDRITE the dendrite unit's busy cycles over the
 // used segments after the step (Dend3Cycles) and 3; OUTPUT one cycle and
-// regs word 0 stored (four parts; the SP engine writes words 1 and 2 in
-// cfg/regs itself).
+// the step count's two passes (regs word 0 := its copy + 1, the copy :=
+// regs word 0; the SP engine writes regs words 1 and 2 in cfg/regs itself).
 func Accel3Cycles(p Params3, learn bool, nIn int, active, bumped []int, tmCells, used int) [NumPhases]uint64 {
 	sp := SP3Cycles(p, learn, nIn, active, bumped)
 	var c [NumPhases]uint64
@@ -202,6 +208,6 @@ func Accel3Cycles(p Params3, learn bool, nIn int, active, bumped []int, tmCells,
 	c[PhaseTMCells] = uint64(tmCells) + 3
 	c[PhaseTMSwap] = 1
 	c[PhaseTMDendrite] = uint64(Dend3Cycles(used, p.M)) + 3
-	c[PhaseOutput] = 1 + Accel3Item(4, false)
+	c[PhaseOutput] = 1 + 2*accel3CountPass
 	return c
 }

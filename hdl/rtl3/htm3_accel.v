@@ -65,8 +65,6 @@ module htm3_accel #(
   wire         cmd_step, cmd_learn, cmd_restore, cmd_reset, busy, eng_err;
   wire [31:0]  in_count, cycles;
   wire [WC-1:0] out_count, pred_count, anom_num, anom_den;
-  wire [63:0]  steps;
-  wire         steps_rot, h_rot;
   wire [3:0]   ph_ra;
   wire [31:0]  ph_wd;  // PHASE_CYCLES: htm3_seq's, kept in IN_BUF's RAM (htm3_memmap)
   wire [3:0]   ph_ws;
@@ -75,7 +73,8 @@ module htm3_accel #(
   wire         h_req, h_we, h_hi, s_req, s_we, m_ack;
   wire [4:0]   h_sel, s_sel;
   wire [31:0]  h_addr, s_addr;
-  wire [63:0]  h_wd, m_rd;
+  wire [63:0]  h_wd;
+  wire [31:0]  m_rd;
   wire [15:0]  s_wd;  // the sequencer's write data: the part going out, while m_wgo
   wire         m_wgo;
 
@@ -85,7 +84,7 @@ module htm3_accel #(
       .wb_dat_i(wb_dat_i), .wb_sel_i(wb_sel_i), .wb_dat_o(wb_dat_o), .wb_ack_o(wb_ack_o),
       .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore), .cmd_reset(cmd_reset),
       .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .eng_err(eng_err), .eng_code(3'd2),  // ERR_BAD_INPUT
-      .steps(steps), .steps_rot(steps_rot), .h_rot(h_rot), .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok),
+      .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok),
       .out_count(32'(out_count)), .pred_count(32'(pred_count)),
       .anom_num(32'(anom_num)), .anom_den(32'(anom_den)),
       .m_req(h_req), .m_we(h_we), .m_sel(h_sel), .m_addr(h_addr), .m_wd(h_wd), .m_hi(h_hi), .m_ack(m_ack),
@@ -101,8 +100,10 @@ module htm3_accel #(
   // cfg/regs' engine port: the TM's (htm3_tm) or, while it runs, the SP's
   // (regs words 1 and 2; the engines never run together, and htm3_tm
   // drives its write enable and data 0 while it does not run, the SP its
-  // data while idle)
-  wire [6:0]     sp_cr_ra, sp_cr_wa, x_cr_ra, x_cr_wa;
+  // data while idle), or, between them, the sequencer's (htm3_seq: the step
+  // count's parts, its data 0 while it does not write)
+  wire [6:0]     sp_cr_ra, sp_cr_wa;
+  wire [7:0]     x_cr_ra, x_cr_wa;
   wire [15:0]    sp_cr_wd, x_cr_wd;
   wire           sp_cr_we, x_cr_we;
   wire [B-1:0]   cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim;
@@ -120,10 +121,13 @@ module htm3_accel #(
   wire [6:0] e_cr_ra, e_cr_wa;
   wire [15:0] e_cr_rd, e_cr_wd, e_sm_wd, e_sm_rd, e_act_rd, e_act_wd, e_win_rd, e_win_wd;
   wire e_cr_we, e_sm_we, e_syn_we, e_cs_we, e_act_we, e_win_we, e_pr_we;
-  assign x_cr_ra = sp_busy ? sp_cr_ra : e_cr_ra;
-  assign x_cr_wa = sp_busy ? sp_cr_wa : e_cr_wa;
-  assign x_cr_we = e_cr_we | sp_cr_we;
-  assign x_cr_wd = e_cr_wd | sp_cr_wd;
+  wire         s_cr_on, s_cr_we;
+  wire [7:0]   s_cr_ra, s_cr_wa;
+  wire [15:0]  s_cr_wd;
+  assign x_cr_ra = sp_busy ? {1'b0, sp_cr_ra} : s_cr_on ? s_cr_ra : {1'b0, e_cr_ra};
+  assign x_cr_wa = sp_busy ? {1'b0, sp_cr_wa} : s_cr_on ? s_cr_wa : {1'b0, e_cr_wa};
+  assign x_cr_we = e_cr_we | sp_cr_we | s_cr_we;
+  assign x_cr_wd = e_cr_wd | sp_cr_wd | s_cr_wd;
   wire [SM_AW-1:0] e_sm_a;
   wire [SYN_AW-1:0] e_syn_a;
   wire [SYN_W-1:0] e_syn_wd, e_syn_rd;
@@ -137,8 +141,8 @@ module htm3_accel #(
 
   htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
       .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
-      .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err), .steps(steps),
-      .steps_rot(steps_rot), .h_rot(h_rot),
+      .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err),
+      .cr_on(s_cr_on), .cr_ra(s_cr_ra), .cr_rd(e_cr_rd), .cr_we(s_cr_we), .cr_wa(s_cr_wa), .cr_wd(s_cr_wd),
       .cycles(cycles), .ph_ra(ph_ra), .ph_ok(ph_ok), .ph_we(ph_we), .ph_ws(ph_ws), .ph_wd(ph_wd),
       .out_count(out_count),
       .pred_count(pred_count), .anom_num(anom_num), .anom_den(anom_den), .ib_a(ib_a), .ib_d(ib_d),
@@ -161,7 +165,7 @@ module htm3_accel #(
       .sp_conn_we(sp_conn_we), .sp_conn_wd(sp_conn_wd), .sp_conn_rd(sp_conn_rd),
       .eng_busy(busy), .eng_ib_a(ib_a), .eng_ib_d(ib_d),
       .ph_we(ph_we), .ph_wa(ph_ws), .ph_wd(ph_wd),
-      .cb(tm_cb), .e_on(e_on), .sp_on(sp_busy), .e_cr_ra(x_cr_ra), .e_cr_rd(e_cr_rd), .e_cr_we(x_cr_we),
+      .cb(tm_cb), .e_on(e_on), .sp_on(sp_busy || s_cr_on), .e_cr_ra(x_cr_ra), .e_cr_rd(e_cr_rd), .e_cr_we(x_cr_we),
       .e_cr_wa(x_cr_wa), .e_cr_wd(x_cr_wd), .e_sm_a(e_sm_a), .e_sm_we(e_sm_we), .e_sm_wd(e_sm_wd), .e_sm_rd(e_sm_rd),
       .e_syn_a(e_syn_a), .e_syn_we(e_syn_we), .e_syn_wd(e_syn_wd), .e_syn_rd(e_syn_rd),
       .e_cs_ra(e_cs_ra), .e_cs_rd(e_cs_rd), .e_cs_we(e_cs_we), .e_cs_wa(e_cs_wa), .e_cs_wd(e_cs_wd),

@@ -5,7 +5,7 @@
 // kept), STEP_EXPECT, MEM_LOCK, the memory window with auto-increment, and
 // the CRC sequencer (htm3_crc). Every RAM-backed word (window, IN_BUF,
 // OUT_BUF, PRED_BUF, PHASE_CYCLES, IN_COUNT, MEM_SEL, MEM_ADDR, the CRCs'
-// words) goes through one logical memory port
+// words, STEP_LO and STEP_HI) goes through one logical memory port
 // (htm3_memmap), shared between the bus and the CRC and used only while no
 // command runs. The engine's side (steps, cycles, outputs) comes in on
 // ports; commands go out as one-cycle pulses.
@@ -50,11 +50,6 @@ module htm3_host #(
     input  wire         busy,
     input  wire         eng_err,   // the command running failed (eng_code)
     input  wire [2:0]   eng_code,
-    /* verilator lint_off UNUSEDSIGNAL */  // STEP_HI is read from the low half, rotated (h_rot)
-    input  wire [63:0]  steps,
-    /* verilator lint_on UNUSEDSIGNAL */
-    input  wire         steps_rot,  // steps is being rotated (htm3_seq's OUTPUT): a read of it waits
-    output wire         h_rot,      // rotate steps by 16 bits (htm3_seq): STEP_HI's read
     input  wire [31:0]  cycles,
     output wire [3:0]   ph_ra,     // PHASE_CYCLES (read through the port): the phase read
     input  wire         ph_ok,     //   the phase ran (else 0)
@@ -195,14 +190,14 @@ module htm3_host #(
   reg        rcrc;   // the read is the CRC's
   reg        rvc;    // the read is CRC_VALUE, for IN_CRC or OUT_CRC
   reg        wcrc;   // the bus waits for the CRC (IN_CRC, OUT_CRC)
+  reg        rctl;   // a CTRL write reads STEP_LO first (STEP_EXPECT's check)
   wire [13:0] c_ra;
   // The address read (or written through the port): no register, since its
   // sources hold it until the access ends (the bus master until its
   // acknowledgement, the CRC until c_ack).
-  wire [13:0] ra = rcrc ? c_ra : rvc ? REG_CRC_VALUE : wb_adr_i;
+  wire [13:0] ra = rcrc ? c_ra : rvc ? REG_CRC_VALUE : rctl ? REG_STEP_LO : wb_adr_i;
   reg        h_we;
   wire [31:0] dr = wb_dat_o;
-  reg  [1:0]  hr;     // STEP_HI's rotation (H_DEC)
 
   // The CRC sequencer.
   reg         c_start, c_clr, c_ack;
@@ -222,9 +217,16 @@ module htm3_host #(
   wire cmd_ok = wb_dat_i[31:16] == ~wb_dat_i[15:0];
   wire dat_hi0 = wb_dat_i[31:12] == 20'd0;  // one test for the comparisons below
   wire sel_in = dat_hi0 && wb_dat_i[11:MEM_SEL_BITS] == 0;  // wb_dat_i < NUM_MEMS
-  wire wr = take && wb_we_i;
+  // A CTRL write while no command runs is taken once STEP_LO has been read
+  // through the port (rctl: the step count is in cfg/regs' RAM, htm3_seq),
+  // for STEP_EXPECT's check, in the cycle of the port's acknowledgement
+  // (ctl_go; the master holds the write until the bus acknowledgement).
+  wire ctl_wait = wb_adr_i == REG_CTRL && !busy;
+  wire ctl_go = hs == H_MEM && m_ack && rctl;
+  wire wr = (take && wb_we_i && !ctl_wait) || ctl_go;
   wire wr_ctrl = wr && wb_adr_i == REG_CTRL;
   wire ctl = wr_ctrl && cmd_ok && !busy;  // a command taken
+  wire se_ok = step_expect == m_rd;  // (ctl_go: m_rd is STEP_LO)
   wire zr = rst || (ctl && cmd == CMD_RESET);  // RESET's registers to their power-on values
 
   // Register reads, decoded by 16-word page and then by the word's low
@@ -257,8 +259,7 @@ module htm3_host #(
           rdv[STATUS_DONE_BIT] = !busy;
           rdv[STATUS_ERROR_BIT] = err != ERR_NONE;
         end
-        // STEP_HI: the low half once the register has rotated by two parts (below)
-        REG_STEP_LO[3:0], REG_STEP_HI[3:0]: rdv = steps[31:0];
+        // (STEP_LO, STEP_HI: RAM-backed, the step count's copy in cfg/regs)
         REG_ERROR[3:0]: rdv = {{(32 - ERROR_BITS) {1'b0}}, err};
         REG_CYCLES[3:0]: rdv = cycles;
         default: ;  // CTRL, STEP_EXPECT: write-only, read 0
@@ -283,16 +284,16 @@ module htm3_host #(
   wire ra_win = ra == REG_MEM_DATA_LO || ra == REG_MEM_DATA_HI;
   wire ra_hi = ra == REG_MEM_DATA_HI;
   wire ra_rg = is_rreg(ra);
-  wire ra_port = ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra) || is_ph || ra_rg;  // RAM-backed
+  wire ra_st = ra[13:1] == REG_STEP_LO[13:1];  // STEP_LO, STEP_HI: regs word 16 (htm3_memmap), a half
+  wire ra_port = ra_st || ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra) || is_ph || ra_rg;  // RAM-backed
   wire ra_crc = ra == REG_IN_CRC || ra == REG_OUT_CRC;
-  assign h_rot = hs == H_DEC && ra == REG_STEP_HI && !busy;
   // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM);
   // a register's word in PHASE_CYCLES' block
   wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:4], ra_rg ? rg_word(ra) : ra[3:0]};
 
   // Commands (one-cycle pulses to the sequencer).
   always @* begin
-    cmd_step = ctl && (cmd & ~CMD_LEARN) == CMD_STEP && step_expect == steps[31:0] && in_ok && !dirty;
+    cmd_step = ctl && (cmd & ~CMD_LEARN) == CMD_STEP && se_ok && in_ok && !dirty;
     cmd_restore = ctl && cmd == CMD_RESTORE;
     cmd_reset = ctl && cmd == CMD_RESET;
     cmd_zero = wr_ctrl && !busy && !cmd_step && !cmd_restore && !cmd_reset;
@@ -312,8 +313,8 @@ module htm3_host #(
         else if (busy) begin
           e_set = 1'b1; e_code = ERR_BUSY;
         end else if ((cmd & ~CMD_LEARN) == CMD_STEP) begin
-          e_set = step_expect != steps[31:0] || dirty || !in_ok;
-          e_code = (step_expect != steps[31:0]) ? ERR_STEP_MISMATCH : dirty ? ERR_BAD_STATE : ERR_BAD_INPUT;
+          e_set = !se_ok || dirty || !in_ok;
+          e_code = !se_ok ? ERR_STEP_MISMATCH : dirty ? ERR_BAD_STATE : ERR_BAD_INPUT;
         end else e_set = cmd != CMD_CLEAR_ERROR && cmd != CMD_RESET && cmd != CMD_RESTORE;
         REG_MEM_DATA_HI: begin
           e_set = busy || locked || !mem_ok;
@@ -338,10 +339,10 @@ module htm3_host #(
   reg        h_req;
   localparam integer HA = (WA > OUT_BUF_BITS) ? WA : OUT_BUF_BITS;
   wire [4:0] h_sel = is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
-                     (is_ph || ra_rg) ? SEL_PH : {1'b0, rcrc ? csel : ms};
+                     (is_ph || ra_rg) ? SEL_PH : ra_st ? {1'b0, MEM_REGS} : {1'b0, rcrc ? csel : ms};
   // a window word at the CRC's index or MEM_ADDR; the buffer words (the CRC's index is their
   // address's low bits), PHASE_CYCLES' and the registers' at ra_idx
-  wire [HA-1:0] h_addr = !ra_win ? HA'(ra_idx) : rcrc ? HA'(c_idx) : HA'(ma);
+  wire [HA-1:0] h_addr = ra_st ? HA'(16) : !ra_win ? HA'(ra_idx) : rcrc ? HA'(c_idx) : HA'(ma);
   always @* begin
     m_req = h_req;
     m_we = h_we;
@@ -349,7 +350,7 @@ module htm3_host #(
     m_addr = 32'(h_addr);
     m_wd = {wb_dat_i, mem_lo};  // an IN_BUF write's index is the high half (htm3_memmap)
   end
-  assign m_hi = ra_hi;
+  assign m_hi = ra_hi || ra == REG_STEP_HI;
 
   // the registers RESET clears, each with its enable
   assign in_count = 32'(ic);
@@ -442,20 +443,7 @@ module htm3_host #(
           wcrc <= 1'b1;
           hs <= H_IDLE;
         end
-      end else if (ra == REG_STEP_HI) begin
-        // STEP_HI, while no command runs: the step count's register (htm3_seq)
-        // rotates by a part a cycle for four cycles (h_rot), and its low half is
-        // read after two, so that the read multiplexer needs no high half
-        if (!busy) begin
-          hr <= hr + 2'd1;
-          if (hr == 2'd2) wb_dat_o <= rdv;
-          if (hr == 2'd3) begin
-            wb_ack_o <= 1'b1;
-            hs <= H_IDLE;
-          end
-        end
-      end else if (!(steps_rot && ra == REG_STEP_LO)) begin
-        // (OUTPUT rotates the step count as it stores it, htm3_seq: a read waits for it)
+      end else begin
         wb_dat_o <= rdv;
         wb_ack_o <= !rcrc;
         c_ack <= rcrc;
@@ -482,6 +470,7 @@ module htm3_host #(
       if (c_rq) begin
         rcrc <= 1'b1;
         rvc <= 1'b0;
+        rctl <= 1'b0;
         h_we <= 1'b0;
         hs <= H_DEC;
       end else if (wcrc) begin
@@ -489,14 +478,16 @@ module htm3_host #(
           // the CRC, read as CRC_VALUE
           rvc <= 1'b1;
           rcrc <= 1'b0;
+          rctl <= 1'b0;
           hs <= H_DEC;
           wcrc <= 1'b0;
         end
       end else if (take) begin
         rcrc <= 1'b0;
         rvc <= 1'b0;
-        h_we <= wb_we_i;
-        if (!wb_we_i) hs <= H_DEC;
+        rctl <= wb_we_i && ctl_wait;
+        h_we <= wb_we_i && !ctl_wait;
+        if (!wb_we_i || ctl_wait) hs <= H_DEC;
         // a write of MEM_DATA_HI or IN_BUF: the word is written through the port, its selector
         // and address decoded from ra in H_DEC as a read's are; the bus waits for it
         // (IN_COUNT, MEM_SEL, MEM_ADDR likewise, their flip-flops above written now: the bus
@@ -508,7 +499,7 @@ module htm3_host #(
     endcase
     if (rst) begin
       hs <= H_IDLE; wb_ack_o <= 1'b0; h_req <= 1'b0; h_we <= 1'b0; c_start <= 1'b0; c_ack <= 1'b0; wcrc <= 1'b0;
-      rcrc <= 1'b0; rvc <= 1'b0; hr <= 2'd0;
+      rcrc <= 1'b0; rvc <= 1'b0; rctl <= 1'b0;
     end
   end
 
@@ -526,7 +517,7 @@ module htm3_host #(
         REG_PHASE_CYCLES[3:0] != 4'd0 || NUM_PHASES > 16 || IN_BUF_BITS != 10 || OUT_BUF_BITS != 12 ||
         PRED_BUF_BITS != 12 || NUM_PHASES > 12 || REG_IN_COUNT[4] != 1'b0 || REG_IN_COUNT[0] != 1'b0 ||
         REG_MEM_SEL[4] != 1'b1 || REG_MEM_SEL[0] != 1'b0 || REG_MEM_ADDR[4] != 1'b1 || REG_MEM_ADDR[0] != 1'b1 ||
-        N > 1024)
+        REG_STEP_HI != REG_STEP_LO + 14'd1 || REG_STEP_LO[0] != 1'b0 || REG_CTRL == REG_STEP_LO || N > 1024)
       $error("htm3_host: the register map's pages changed: update the read decoder");
   end
   // The port is used by one of the bus and the CRC at a time, never while

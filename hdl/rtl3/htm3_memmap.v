@@ -63,7 +63,7 @@ module htm3_memmap #(
     input  wire           half,
     input  wire           hi,
     output reg            ack,
-    output reg  [63:0]    rd,
+    output reg  [31:0]    rd,
     // the SP engine's image port (idle) and out.cols read port
     output reg  [1:0]     sp_mr_sel,
     output reg  [AMR-1:0] sp_mr_a,
@@ -95,10 +95,10 @@ module htm3_memmap #(
     // the SP engine owns cfg/regs (its iteration and minOverlap), on the
     // e_cr_* port like the TM (htm3_accel chooses; never with e_on)
     input  wire           sp_on,
-    input  wire [6:0]     e_cr_ra,
+    input  wire [7:0]     e_cr_ra,
     output wire [15:0]    e_cr_rd,
     input  wire           e_cr_we,
-    input  wire [6:0]     e_cr_wa,
+    input  wire [7:0]     e_cr_wa,
     input  wire [15:0]    e_cr_wd,
     input  wire [SM_AW-1:0] e_sm_a,
     input  wire           e_sm_we,
@@ -214,7 +214,9 @@ module htm3_memmap #(
     d_pa = PA_W'(addr[15:0]);
     case (sel)
       {1'b0, MEM_CFG}: begin d_tgt = T_CR; d_np = 3'd2; d_pa = PA_W'(addr[4:0]) << 1; end
-      {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_np = 3'd4; d_pa = PA_W'(CR_REGS) | (PA_W'(addr[3:0]) << 2); end
+      {1'b0, MEM_REGS}: begin  // (word 16: htm3_seq's copy of the step count, at 192)
+        d_tgt = T_CR; d_np = 3'd4; d_pa = PA_W'(CR_REGS) | (PA_W'(addr[3:0]) << 2) | (PA_W'(addr[4]) << 7);
+      end
       {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_DUTY}: begin d_tgt = T_SP; d_np = w2; end
       {1'b0, MEM_SP_CONN}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = PA_W'(SM_CONN) | (PA_W'(addr[PA_W-2:0]) << 1); end
       {1'b0, MEM_SP_BOOST}: begin d_tgt = T_SM; d_pa = PA_W'(SM_BO) + PA_W'(addr[WCI-1:0]); end
@@ -300,8 +302,8 @@ module htm3_memmap #(
   wire        cr_we = issue && wr && tgt == T_CR;
   wire [15:0] cr_rd;
   htm_ebr #(.WIDTH(16), .DEPTH(256), .FILE("cfgregs")) u_cr (
-      .clk(clk), .ra(cr_on ? {1'b0, e_cr_ra} : pk[7:0]), .rd(cr_rd), .we(e_cr_we | cr_we),
-      .wa(cr_on ? {1'b0, e_cr_wa} : pk[7:0]), .wd(e_cr_wd | wpart));
+      .clk(clk), .ra(cr_on ? e_cr_ra : pk[7:0]), .rd(cr_rd), .we(e_cr_we | cr_we),
+      .wa(cr_on ? e_cr_wa : pk[7:0]), .wd(e_cr_wd | wpart));
   assign e_cr_rd = cr_rd;
 
   wire        sm_we = issue && wr && tgt == T_SM;
@@ -433,9 +435,9 @@ module htm3_memmap #(
   end
 
   always @(posedge clk) begin
-    if (req && !busy) rd <= 64'd0;
+    if (req && !busy) rd <= 32'd0;
     // (a tm.seg word in two parts: the high part, then the owner below it)
-    else if (rv) rd <= SEG2 && segq ? (rd << WCELL) | 64'(part) : {rd[47:0], part};
+    else if (rv) rd <= SEG2 && segq ? (rd << WCELL) | 32'(part) : {rd[15:0], part};
   end
 
   always @(posedge clk) begin

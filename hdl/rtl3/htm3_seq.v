@@ -7,7 +7,12 @@
 // reads and writes its iteration and minOverlap in cfg/regs itself) are
 // loaded from cfg and regs through the logical memory port,
 // then the TM's working state is rebuilt (htm3_tm's restore pass, then a
-// dendrite pass without learning). The cycles of each phase (one running counter,
+// dendrite pass without learning). The step count lives in cfg/regs' EBR
+// (htm3_memmap): regs word 0, its home, and a copy of it above the image's
+// words (cfg/regs physical words 192 .. 195, htm3_host reads it as STEP_LO
+// and STEP_HI through the logical port), which only RESTORE and OUTPUT
+// write, so that window writes of regs word 0 change the count only at the
+// next RESTORE. The cycles of each phase (one running counter,
 // written to the PHASE_CYCLES RAM, which htm3_memmap keeps in IN_BUF's EBR,
 // when the phase changes) and of the command are kept for PHASE_CYCLES and
 // CYCLES.
@@ -32,9 +37,14 @@ module htm3_seq #(
     /* verilator lint_on UNUSEDSIGNAL */
     output wire           busy,
     output reg            err,        // the command failed with BAD_INPUT
-    output reg  [63:0]    steps,
-    output wire           steps_rot,  // steps is being rotated (OUTPUT's store): not the count
-    input  wire           h_rot,      // rotate steps by 16 bits (the host's STEP_HI read, while idle)
+    // cfg/regs' engine port (htm3_accel; while cr_on): the step count's
+    // parts, regs word 0 at 64 + p and its copy at 192 + p
+    output wire           cr_on,
+    output wire [7:0]     cr_ra,
+    input  wire [15:0]    cr_rd,
+    output wire           cr_we,
+    output wire [7:0]     cr_wa,
+    output wire [15:0]    cr_wd,
     output wire [31:0]    cycles,
     // PHASE_CYCLES in RAM (htm3_memmap keeps it in IN_BUF's spare words):
     // ph_we writes ph_wd at phase ph_ws; the host reads phase ph_ra, its
@@ -81,12 +91,16 @@ module htm3_seq #(
     // the logical memory port (RESTORE's loads)
     output reg            m_req,
     output reg            m_we,
-    output reg  [15:0]    m_wd,    // a write's part, going out while m_wgo (low part first)
+    output reg  [15:0]    m_wd,    // a write's part (none: the sequencer only reads through the port)
+    /* verilator lint_off UNUSEDSIGNAL */
     input  wire           m_wgo,
+    /* verilator lint_on UNUSEDSIGNAL */
     output reg  [4:0]     m_sel,
     output reg  [31:0]    m_addr,
     input  wire           m_ack,
-    input  wire [63:0]    m_rd
+    /* verilator lint_off UNUSEDSIGNAL */  // the configuration's low bits
+    input  wire [31:0]    m_rd
+    /* verilator lint_on UNUSEDSIGNAL */
 );
   `include "htm_arch.vh"
   `include "htm3_ltc.vh"  // ltc(x, c): x < c for a constant, as gates
@@ -94,7 +108,7 @@ module htm3_seq #(
   // Q_PW: the cycle after the last one of a STEP, in which OUTPUT's count is
   // written (busy, not counted in CYCLES)
   localparam [3:0] Q_IDLE = 4'd0, Q_CHECK = 4'd1, Q_SP = 4'd2, Q_LOAD = 4'd3, Q_LWAIT = 4'd4, Q_CELLS = 4'd5,
-                   Q_SWAP = 4'd6, Q_DEND = 4'd7, Q_TMR = 4'd8, Q_TMD = 4'd9, Q_PW = 4'd10;
+                   Q_SWAP = 4'd6, Q_DEND = 4'd7, Q_TMR = 4'd8, Q_TMD = 4'd9, Q_PW = 4'd10, Q_CNT = 4'd11;
   reg [3:0]  q;
   wire   run = q != Q_IDLE && q != Q_PW;
   reg    busy_q;
@@ -132,8 +146,7 @@ module htm3_seq #(
                  q == Q_SWAP || q == Q_PW;
   assign ph_ws = pcur;
   wire p_clr = ph_we || (q == Q_IDLE && cmd_step);
-  wire p_inc = (q == Q_CHECK && ci != {WNC{1'b0}}) || q == Q_SP || q == Q_CELLS || q == Q_DEND || q == Q_LWAIT ||
-               q == Q_LOAD;
+  wire p_inc = (q == Q_CHECK && ci != {WNC{1'b0}}) || q == Q_SP || q == Q_CELLS || q == Q_DEND || q == Q_CNT;
   // CYCLES: counted while a command runs, cleared when one starts or fails
   wire c_clr = rst || (q == Q_CHECK && chk_bad) || (q == Q_IDLE && (cmd_step || cmd_restore || cmd_reset || cmd_zero));
   // Two counters: pn (loaded with 1: the phase's count itself, so that
@@ -144,35 +157,36 @@ module htm3_seq #(
   htm3_seq_cnt #(.INIT(0)) u_cycles (.clk(clk), .clr(c_clr), .inc(run), .q(cycles));
   assign tm_learn = sp_learn;
 
-  // ------------------------------------------- RESTORE's loads, OUTPUT's stores
-  // li 0, 1, 3 .. 7: cfg word 3 + li read (k, stimulusThreshold, the
-  // five permanence words; not B, word 5, fixed by the build, nor 11 .. 13,
-  // which the SP reads in cfg itself); 11: regs word 0 (the step count);
-  // RESTORE ends after 11. 14: OUTPUT's store of regs word 0 (its home is
-  // regs), a 16-bit part a cycle, low first.
+  // ------------------------------------------- RESTORE's loads, the step count
+  // li 0, 1, 3 .. 7: cfg word 3 + li read through the logical port (k,
+  // stimulusThreshold, the five permanence words; not B, word 5, fixed by
+  // the build, nor 11 .. 13, which the SP reads in cfg itself). li 14:
+  // OUTPUT.
   //
-  // The step count is incremented as it is stored: its register rotates
-  // by a part as each part goes out, the part written being the part plus
-  // the carry (sc, set when OUTPUT starts), so that a 16-bit adder and no
-  // part multiplexer serve. While that store runs (steps_rot) steps is
-  // not the count: the host holds a read of STEP_LO or STEP_HI until it
-  // ends (at most 8 cycles), and reads the new count, as it read the old
-  // one before OUTPUT.
+  // The step count (Q_CNT) on cfg/regs' engine port, 16 bits a cycle, in
+  // two passes of 5 cycles over its four parts p (low first; a part read
+  // at cycle t arrives at t + 1, written then as it is, plus the carry sc):
+  // pass A (OUTPUT only, ca): regs word 0 := the copy + 1 (sc set at its
+  // start, then the carry out of each part); pass B: the copy := regs word
+  // 0 (sc 0). RESTORE runs pass B alone (the copy of the word it restores).
+  // No read meets a write at the same address: the passes read one region
+  // and write the other.
   reg [4:0] li;
   reg       sc;
-  assign steps_rot = (q == Q_LOAD || q == Q_LWAIT) && li == 5'd14;
-  wire [16:0] s_inc = {1'b0, steps[15:0]} + 17'(sc);
-  // the count's register: RESTORE's load or a rotation, one enable and a
-  // 2:1 multiplexer a bit (written apart from the state machine, so that
-  // Yosys finds the enable rather than a multiplexer level for holding)
-  wire s_rot = (m_wgo && q == Q_LWAIT && li == 5'd14) || h_rot;
-  wire s_ld = q == Q_LWAIT && m_ack && li == 5'd11;
-  always @(posedge clk) if (s_ld || s_rot) steps <= s_ld ? m_rd : {s_inc[15:0], steps[63:16]};
+  reg       ca;      // pass A
+  reg [2:0] ct;      // the cycle of a pass: reads part ct, writes part ct - 1 (cp)
+  reg [1:0] cp;
+  wire [16:0] s_inc = {1'b0, cr_rd} + 17'(sc);
+  assign cr_on = q == Q_CNT;
+  assign cr_ra = {ca, 5'b10000, ct[1:0]};
+  assign cr_we = q == Q_CNT && ct != 3'd0;
+  assign cr_wa = {!ca, 5'b10000, cp};
+  assign cr_wd = cr_we ? s_inc[15:0] : 16'd0;  // (ORed with the engines' data: 0 while idle)
   always @* begin
-    m_we = li == 5'd14;
-    m_sel = (li < 5'd11) ? {1'b0, MEM_CFG} : {1'b0, MEM_REGS};
-    m_addr = (li < 5'd11) ? 32'(li) + 32'd3 : 32'd0;
-    m_wd = s_inc[15:0];
+    m_we = 1'b0;
+    m_sel = {1'b0, MEM_CFG};
+    m_addr = 32'(li) + 32'd3;
+    m_wd = 16'd0;
   end
 
   always @(posedge clk) begin
@@ -184,8 +198,7 @@ module htm3_seq #(
     err <= 1'b0;
     m_req <= 1'b0;
     if (ph_we) phv[pcur] <= 1'b1;
-    // (the host's writes while idle are not ours; the host's rotations, sc 0, are)
-    if (s_rot) sc <= s_inc[16];
+    cp <= ct[1:0];
     case (q)
       Q_CHECK: begin
         ci <= ci + 1'b1;
@@ -226,13 +239,16 @@ module htm3_seq #(
       end
       Q_DEND: begin
         if (tm_done) begin
-          // OUTPUT: the outputs, then regs words 0 .. 2 stored
+          // OUTPUT: the outputs, then the step count incremented (regs word 0; the SP
+          // engine writes words 1 and 2 itself)
           pcur <= PH_OUT;
           out_count <= WC'(sp_n_act);
           anom_den <= WC'(sp_n_act);
           sc <= 1'b1;
+          ca <= 1'b1;
+          ct <= 3'd0;
           li <= 5'd14;
-          q <= Q_LOAD;
+          q <= Q_CNT;
         end
       end
       // RESTORE's TM part: the rebuild, then a dendrite pass without learning
@@ -243,6 +259,22 @@ module htm3_seq #(
       end
       Q_TMD: if (tm_done) q <= Q_IDLE;
       Q_PW: q <= Q_IDLE;
+      Q_CNT: begin
+        ct <= ct + 3'd1;
+        if (ct != 3'd0) sc <= s_inc[16];
+        if (ct == 3'd4) begin
+          ct <= 3'd0;
+          sc <= 1'b0;
+          ca <= 1'b0;
+          if (!ca) begin
+            if (li == 5'd14) q <= Q_PW;  // OUTPUT's count written
+            else begin
+              tm_rst <= 1'b1;
+              q <= Q_TMR;
+            end
+          end
+        end
+      end
       Q_LOAD: begin
         m_req <= 1'b1;
         q <= Q_LWAIT;
@@ -257,15 +289,16 @@ module htm3_seq #(
             5'd5: cfg_dec <= B'(m_rd);
             5'd6: cfg_below <= B'(m_rd);
             5'd7: cfg_trim <= B'(m_rd);
-            5'd14: sc <= 1'b0;  // (the carry out of the count: 0 for the host's rotations)
-            default: ;  // the stores
+            default: ;
           endcase
-          li <= li + ((li == 5'd1) ? 5'd2 : (li == 5'd7) ? 5'd4 : 5'd1);  // (cfg words 5, 11 .. 13 skipped)
-          if (li == 5'd11) begin
-            tm_rst <= 1'b1;
-            q <= Q_TMR;
-          end else if (li == 5'd14) q <= Q_PW;  // OUTPUT's count written
-          else q <= Q_LOAD;
+          li <= li + ((li == 5'd1) ? 5'd2 : 5'd1);  // (cfg word 5 skipped)
+          if (li == 5'd7) begin
+            // the step count's copy := regs word 0 (pass B), then the TM's rebuild
+            sc <= 1'b0;
+            ca <= 1'b0;
+            ct <= 3'd0;
+            q <= Q_CNT;
+          end else q <= Q_LOAD;
         end
       end
       default:
