@@ -2,6 +2,8 @@
 // a falling edge starts a frame, every bit is sampled in its middle
 // (CLKS_PER_BIT clocks apart). A byte whose stop bit reads 0 (framing
 // error, or a break) is dropped. valid is high for one clock with data.
+// data is the shift register itself (no copy): it holds the byte from its
+// stop bit until the next byte's first data bit.
 `default_nettype none
 module uart_rx #(
     parameter integer CLKS_PER_BIT = 104
@@ -9,7 +11,7 @@ module uart_rx #(
     input  wire       clk,
     input  wire       rst,
     input  wire       rx,
-    output reg  [7:0] data,
+    output wire [7:0] data,
     output reg        valid
 );
   localparam integer WC = $clog2(CLKS_PER_BIT + 1);
@@ -22,6 +24,7 @@ module uart_rx #(
   reg [WC-1:0] cnt;
   reg [3:0] bitn;  // 0: start bit, 1..8: data, 9: stop
   reg [7:0] shift;
+  assign data = shift;
   wire rxs = sync[1];
   always @(posedge clk) begin
     sync <= {sync[0], rx};
@@ -46,10 +49,7 @@ module uart_rx #(
         if (rxs) busy <= 1'b0;  // a glitch, not a start bit
       end else if (bitn == 4'd9) begin
         busy <= 1'b0;
-        if (rxs) begin
-          data <= shift;
-          valid <= 1'b1;
-        end
+        if (rxs) valid <= 1'b1;
       end else begin
         shift <= {rxs, shift[7:1]};
       end

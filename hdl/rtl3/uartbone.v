@@ -48,9 +48,13 @@ module uartbone #(
 );
   localparam [2:0] S_CMD = 3'd0, S_LEN = 3'd1, S_ADDR = 3'd2, S_WDATA = 3'd3,
                    S_WBUS = 3'd4, S_RBUS = 3'd5, S_RSEND = 3'd6;
+  // The frame timer counts up from 2^WT - TIMEOUT + 1 (the command byte's
+  // cycle is the first): its carry into bit WT (tend) is the timeout, so
+  // that no comparison is needed (the start value is a constant: the
+  // flip-flops' set and reset).
   localparam integer WT = $clog2(TIMEOUT + 1);
-  localparam integer TLASTI = TIMEOUT - 1;
-  localparam [WT-1:0] TLAST = TLASTI[WT-1:0];
+  localparam integer TSTARTI = (1 << WT) - TIMEOUT + 1;
+  localparam [WT:0] TSTART = TSTARTI[WT:0];
 
   reg [2:0] state;
   reg [7:0] left;  // words left after the current one (len - 1 first)
@@ -63,7 +67,8 @@ module uartbone #(
   reg [31:0] word;
   assign wb_dat_o = word;
   assign tx_data = word[31:24];
-  reg [WT-1:0] timer;
+  reg [WT:0] timer;
+  wire tend = timer[WT];
   // The last word of the frame: none left (never for len 0).
   wire last = left == 8'd0 && !inf;
   assign wb_sel_o = 4'hf;
@@ -72,21 +77,21 @@ module uartbone #(
   always @(posedge clk) begin
     if (rst) begin
       state <= S_CMD;
-      timer <= {WT{1'b0}};
+      timer <= TSTART;
       wb_cyc_o <= 1'b0;
       wb_stb_o <= 1'b0;
       wb_we_o <= 1'b0;
       tx_valid <= 1'b0;
-    end else if (state != S_CMD && timer == TLAST) begin
+    end else if (state != S_CMD && tend) begin
       // Frame timeout: abandon the frame, whatever it was doing.
       state <= S_CMD;
-      timer <= {WT{1'b0}};
+      timer <= TSTART;
       wb_cyc_o <= 1'b0;
       wb_stb_o <= 1'b0;
       wb_we_o <= 1'b0;
       tx_valid <= 1'b0;
     end else begin
-      timer <= state == S_CMD ? {WT{1'b0}} : timer + 1'b1;
+      timer <= state == S_CMD ? TSTART : timer + 1'b1;
       case (state)
         S_CMD:
           if (rx_valid) begin
