@@ -131,15 +131,16 @@ module htm3_host #(
     is_pred_buf = (a >> PRED_BUF_BITS) == (REG_PRED_BUF >> PRED_BUF_BITS);
   endfunction
   // IN_COUNT, MEM_SEL, MEM_ADDR: kept in IN_BUF's RAM (their word in
-  // PHASE_CYCLES' block: rg_word)
+  // PHASE_CYCLES' block: rg_word); STEP_EXPECT too, written there, read
+  // back only by a CTRL write's check (a bus read of it reads 0)
   function is_rreg(input [13:0] a);
     is_rreg = a == REG_IN_COUNT || a == REG_MEM_SEL || a == REG_MEM_ADDR;
   endfunction
-  // their word: 12 + {a[4], a[0]} (IN_COUNT 12, MEM_SEL 14, MEM_ADDR 15:
-  // above the phases, checked under SIM)
-  /* verilator lint_off UNUSEDSIGNAL */  // two bits tell the three apart
+  // their word: 12 + {a[4] & a[5], a[0] | a[2]} (IN_COUNT 12, STEP_EXPECT
+  // 13, MEM_SEL 14, MEM_ADDR 15: above the phases, checked under SIM)
+  /* verilator lint_off UNUSEDSIGNAL */  // four bits tell the four apart
   function [3:0] rg_word(input [13:0] a);
-    rg_word = {2'b11, a[4], a[0]};
+    rg_word = {2'b11, a[4] & a[5], a[0] | a[2]};
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
 
@@ -166,7 +167,11 @@ module htm3_host #(
   // and the window use are kept in flip-flops (the low bits, and flags),
   // so that neither their other bits nor three 32-bit sources of the read
   // multiplexer cost a cell. A word not written since RESET reads 0 (rg_v).
-  reg [31:0]           step_expect, mem_lo;
+  // STEP_EXPECT has no flip-flop: a CTRL write reads it into the read
+  // register (wb_dat_o; the bus ignores it on a write), then STEP_LO. Nor
+  // has the data latch (MEM_DATA_LO written): it is kept in word 10 of
+  // PHASE_CYCLES' block (rg_v[4]: written since RESET), and a MEM_DATA_HI
+  // write reads it into wb_dat_o before the word is written.
   reg [3:0]            ms;        // MEM_SEL's low bits: the window's memory
   reg [WA-1:0]         ma;        // MEM_ADDR's low bits, the window's address
   reg                  ma_ok;     // MEM_ADDR's high bits 0
@@ -174,7 +179,7 @@ module htm3_host #(
   reg                  in_ok;     // IN_COUNT <= IN_D
   reg [10:0]           ic;        // IN_COUNT's low bits
   reg                  ic_gt;     // IN_COUNT > IN_BUF_WORDS (IN_CRC covers IN_BUF_WORDS then)
-  reg [2:0]            rg_v;      // IN_COUNT, MEM_ADDR, MEM_SEL written since RESET
+  reg [4:0]            rg_v;      // IN_COUNT, STEP_EXPECT, MEM_SEL, MEM_ADDR, the latch written since RESET
   wire mem_ok = sel_ok && ma_ok && ma < WA'(mem_depth(ms));  // (every depth fits WA bits)
 
   // The bus: a request is taken in H_IDLE; the address read is ra and
@@ -190,12 +195,15 @@ module htm3_host #(
   reg        rcrc;   // the read is the CRC's
   reg        rvc;    // the read is CRC_VALUE, for IN_CRC or OUT_CRC
   reg        wcrc;   // the bus waits for the CRC (IN_CRC, OUT_CRC)
-  reg        rctl;   // a CTRL write reads STEP_LO first (STEP_EXPECT's check)
+  reg        rse;    // a CTRL write reads STEP_EXPECT first (its check),
+  reg        rctl;   //   then STEP_LO
+  reg        rlat;   // a MEM_DATA_HI write reads the data latch first
   wire [13:0] c_ra;
   // The address read (or written through the port): no register, since its
   // sources hold it until the access ends (the bus master until its
   // acknowledgement, the CRC until c_ack).
-  wire [13:0] ra = rcrc ? c_ra : rvc ? REG_CRC_VALUE : rctl ? REG_STEP_LO : wb_adr_i;
+  wire [13:0] ra = rcrc ? c_ra : rvc ? REG_CRC_VALUE : rse ? REG_STEP_EXPECT : rctl ? REG_STEP_LO :
+                    rlat ? REG_MEM_DATA_LO : wb_adr_i;
   reg        h_we;
   wire [31:0] dr = wb_dat_o;
 
@@ -217,16 +225,17 @@ module htm3_host #(
   wire cmd_ok = wb_dat_i[31:16] == ~wb_dat_i[15:0];
   wire dat_hi0 = wb_dat_i[31:12] == 20'd0;  // one test for the comparisons below
   wire sel_in = dat_hi0 && wb_dat_i[11:MEM_SEL_BITS] == 0;  // wb_dat_i < NUM_MEMS
-  // A CTRL write while no command runs is taken once STEP_LO has been read
-  // through the port (rctl: the step count is in cfg/regs' RAM, htm3_seq),
-  // for STEP_EXPECT's check, in the cycle of the port's acknowledgement
-  // (ctl_go; the master holds the write until the bus acknowledgement).
+  // A CTRL write while no command runs is taken once STEP_EXPECT (rse,
+  // into wb_dat_o) and STEP_LO (rctl: the step count is in cfg/regs' RAM,
+  // htm3_seq) have been read through the port, for STEP_EXPECT's check, in
+  // the cycle of the second read's acknowledgement (ctl_go; the master
+  // holds the write until the bus acknowledgement).
   wire ctl_wait = wb_adr_i == REG_CTRL && !busy;
   wire ctl_go = hs == H_MEM && m_ack && rctl;
   wire wr = (take && wb_we_i && !ctl_wait) || ctl_go;
   wire wr_ctrl = wr && wb_adr_i == REG_CTRL;
   wire ctl = wr_ctrl && cmd_ok && !busy;  // a command taken
-  wire se_ok = step_expect == m_rd;  // (ctl_go: m_rd is STEP_LO)
+  wire se_ok = wb_dat_o == m_rd;  // (ctl_go: STEP_EXPECT, STEP_LO)
   wire zr = rst || (ctl && cmd == CMD_RESET);  // RESET's registers to their power-on values
 
   // Register reads, decoded by 16-word page and then by the word's low
@@ -281,15 +290,17 @@ module htm3_host #(
       default: ;  // PHASE_CYCLES: RAM-backed (H_MEM)
     endcase
   end
-  wire ra_win = ra == REG_MEM_DATA_LO || ra == REG_MEM_DATA_HI;
+  wire ra_lat = ra == REG_MEM_DATA_LO && (h_we || rlat);  // the data latch (word 10), not the window
+  wire ra_win = (ra == REG_MEM_DATA_LO && !ra_lat) || ra == REG_MEM_DATA_HI;
   wire ra_hi = ra == REG_MEM_DATA_HI;
-  wire ra_rg = is_rreg(ra);
+  wire ra_rg = is_rreg(ra) || (ra == REG_STEP_EXPECT && (h_we || rse));
+  wire [3:0] ra_rw = rg_word(ra);
   wire ra_st = ra[13:1] == REG_STEP_LO[13:1];  // STEP_LO, STEP_HI: regs word 16 (htm3_memmap), a half
-  wire ra_port = ra_st || ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra) || is_ph || ra_rg;  // RAM-backed
+  wire ra_port = ra_st || ra_lat || ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra) || is_ph || ra_rg;  // RAM-backed
   wire ra_crc = ra == REG_IN_CRC || ra == REG_OUT_CRC;
   // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM);
   // a register's word in PHASE_CYCLES' block
-  wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:4], ra_rg ? rg_word(ra) : ra[3:0]};
+  wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:4], ra_rg ? ra_rw : ra[3:0]};
 
   // Commands (one-cycle pulses to the sequencer).
   always @* begin
@@ -339,39 +350,35 @@ module htm3_host #(
   reg        h_req;
   localparam integer HA = (WA > OUT_BUF_BITS) ? WA : OUT_BUF_BITS;
   wire [4:0] h_sel = is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
-                     (is_ph || ra_rg) ? SEL_PH : ra_st ? {1'b0, MEM_REGS} : {1'b0, rcrc ? csel : ms};
+                     (is_ph || ra_rg || ra_lat) ? SEL_PH : ra_st ? {1'b0, MEM_REGS} : {1'b0, rcrc ? csel : ms};
   // a window word at the CRC's index or MEM_ADDR; the buffer words (the CRC's index is their
   // address's low bits), PHASE_CYCLES' and the registers' at ra_idx
-  wire [HA-1:0] h_addr = ra_st ? HA'(16) : !ra_win ? HA'(ra_idx) : rcrc ? HA'(c_idx) : HA'(ma);
+  wire [HA-1:0] h_addr = ra_st ? HA'(16) : ra_lat ? HA'(10) : !ra_win ? HA'(ra_idx) : rcrc ? HA'(c_idx) : HA'(ma);
   always @* begin
     m_req = h_req;
     m_we = h_we;
     m_sel = h_sel;
     m_addr = 32'(h_addr);
-    m_wd = {wb_dat_i, mem_lo};  // an IN_BUF write's index is the high half (htm3_memmap)
+    m_wd = {wb_dat_i, wb_dat_o};  // the latch read (rlat); an IN_BUF write's index is the high half (htm3_memmap)
   end
   assign m_hi = ra_hi || ra == REG_STEP_HI;
 
   // the registers RESET clears, each with its enable
   assign in_count = 32'(ic);
-  wire w_se = wr && wb_adr_i == REG_STEP_EXPECT;
   wire w_ic = wr && wb_adr_i == REG_IN_COUNT;
   wire w_ms = wr && wb_adr_i == REG_MEM_SEL;
   wire w_ma = wr && wb_adr_i == REG_MEM_ADDR;
-  wire w_lo = wr && wb_adr_i == REG_MEM_DATA_LO;
   always @(posedge clk) begin
     if (zr) begin
-      step_expect <= 32'd0;
       ic <= 11'd0;
       ic_gt <= 1'b0;
       in_ok <= 1'b1;
       ms <= 4'd0;
       sel_ok <= 1'b1;
       ma_ok <= 1'b1;
-      mem_lo <= 32'd0;
-      rg_v <= 3'd0;
+      rg_v <= 5'd0;
     end else begin
-      if (w_se) step_expect <= wb_dat_i;
+      if (wr && wb_adr_i == REG_STEP_EXPECT) rg_v[1] <= 1'b1;
       if (w_ic) begin
         ic <= wb_dat_i[10:0];
         ic_gt <= !ltc(wb_dat_i, IN_BUF_WORDS + 1);
@@ -385,9 +392,9 @@ module htm3_host #(
       end
       if (w_ma) begin
         ma_ok <= wb_dat_i[31:WA] == 0;
-        rg_v[1] <= 1'b1;
+        rg_v[3] <= 1'b1;
       end
-      if (w_lo) mem_lo <= wb_dat_i;
+      if (wr && wb_adr_i == REG_MEM_DATA_LO) rg_v[4] <= 1'b1;
     end
   end
   // MEM_ADDR's low bits: written, cleared, or counted by a window access
@@ -411,6 +418,7 @@ module htm3_host #(
 
   // The read path and the port's requests.
   wire crc_sel_go = wr && wb_adr_i == REG_CRC_SEL && !busy;
+  wire hi_w = wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok;  // a window word written
   wire in_buf_w = is_in_buf(wb_adr_i) && ltc(32'(wb_adr_i[IN_BUF_BITS-1:0]), IN_D) && !busy;
   always @(posedge clk) begin
     wb_ack_o <= 1'b0;
@@ -458,19 +466,35 @@ module htm3_host #(
         if ((is_in_buf(ra) && !ltc(32'(ra[IN_BUF_BITS-1:0]), IN_D)) ||
             (is_out_buf(ra) && {1'b0, ra_idx} >= 13'(out_count[WCC-1:0])) ||
             (is_pred_buf(ra) && {1'b0, ra_idx} >= 13'(pred_count[WCC-1:0])) || (is_ph && !ph_ok) ||
-            (ra_rg && !rg_v[{ra[4] & ~ra[0], ra[0]}]))
+            (ra_rg && !rg_v[{1'b0, ra_rw[1:0]}]) || (ra_lat && !rg_v[4]))
           wb_dat_o <= 32'd0;
         // MEM_ADDR: its low bits are counted in ma (0 after RESET)
         if (ra == REG_MEM_ADDR) wb_dat_o[WA-1:0] <= ma;
         wb_ack_o <= !rcrc;
         c_ack <= rcrc;
         hs <= H_IDLE;
+        if (rse) begin
+          // a CTRL write: STEP_EXPECT read (0 after RESET), STEP_LO next
+          wb_ack_o <= 1'b0;
+          rse <= 1'b0;
+          rctl <= 1'b1;
+          hs <= H_DEC;
+        end
+        if (rlat) begin
+          // a MEM_DATA_HI write: the latch read (0 after RESET), the word written next
+          wb_ack_o <= 1'b0;
+          rlat <= 1'b0;
+          h_we <= 1'b1;
+          hs <= H_DEC;
+        end
       end
       default:
       if (c_rq) begin
         rcrc <= 1'b1;
         rvc <= 1'b0;
+        rse <= 1'b0;
         rctl <= 1'b0;
+        rlat <= 1'b0;
         h_we <= 1'b0;
         hs <= H_DEC;
       end else if (wcrc) begin
@@ -478,28 +502,33 @@ module htm3_host #(
           // the CRC, read as CRC_VALUE
           rvc <= 1'b1;
           rcrc <= 1'b0;
+          rse <= 1'b0;
           rctl <= 1'b0;
+          rlat <= 1'b0;
           hs <= H_DEC;
           wcrc <= 1'b0;
         end
       end else if (take) begin
         rcrc <= 1'b0;
         rvc <= 1'b0;
-        rctl <= wb_we_i && ctl_wait;
-        h_we <= wb_we_i && !ctl_wait;
+        rse <= wb_we_i && ctl_wait;
+        rctl <= 1'b0;
+        rlat <= wb_we_i && hi_w;
+        h_we <= wb_we_i && !ctl_wait && !hi_w;
         if (!wb_we_i || ctl_wait) hs <= H_DEC;
         // a write of MEM_DATA_HI or IN_BUF: the word is written through the port, its selector
         // and address decoded from ra in H_DEC as a read's are; the bus waits for it
         // (IN_COUNT, MEM_SEL, MEM_ADDR likewise, their flip-flops above written now: the bus
         // waits for the RAM while a command runs)
-        else if ((wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok) || in_buf_w || is_rreg(wb_adr_i))
+        else if (hi_w || in_buf_w || is_rreg(wb_adr_i) || wb_adr_i == REG_STEP_EXPECT ||
+                 wb_adr_i == REG_MEM_DATA_LO)
           hs <= H_DEC;
         else wb_ack_o <= 1'b1;
       end
     endcase
     if (rst) begin
       hs <= H_IDLE; wb_ack_o <= 1'b0; h_req <= 1'b0; h_we <= 1'b0; c_start <= 1'b0; c_ack <= 1'b0; wcrc <= 1'b0;
-      rcrc <= 1'b0; rvc <= 1'b0; rctl <= 1'b0;
+      rcrc <= 1'b0; rvc <= 1'b0; rse <= 1'b0; rctl <= 1'b0; rlat <= 1'b0;
     end
   end
 
@@ -515,8 +544,8 @@ module htm3_host #(
         REG_ANOM_NUM[13:4] != REG_IN_COUNT[13:4] || REG_ANOM_DEN[13:4] != REG_IN_COUNT[13:4] ||
         REG_MEM_LOCK[13:4] != REG_IN_COUNT[13:4] || REG_MEM_ADDR[13:4] != REG_MEM_SEL[13:4] ||
         REG_PHASE_CYCLES[3:0] != 4'd0 || NUM_PHASES > 16 || IN_BUF_BITS != 10 || OUT_BUF_BITS != 12 ||
-        PRED_BUF_BITS != 12 || NUM_PHASES > 12 || REG_IN_COUNT[4] != 1'b0 || REG_IN_COUNT[0] != 1'b0 ||
-        REG_MEM_SEL[4] != 1'b1 || REG_MEM_SEL[0] != 1'b0 || REG_MEM_ADDR[4] != 1'b1 || REG_MEM_ADDR[0] != 1'b1 ||
+        PRED_BUF_BITS != 12 || NUM_PHASES > 12 || rg_word(REG_IN_COUNT) != 4'd12 ||
+        rg_word(REG_STEP_EXPECT) != 4'd13 || rg_word(REG_MEM_SEL) != 4'd14 || rg_word(REG_MEM_ADDR) != 4'd15 ||
         REG_STEP_HI != REG_STEP_LO + 14'd1 || REG_STEP_LO[0] != 1'b0 || REG_CTRL == REG_STEP_LO || N > 1024)
       $error("htm3_host: the register map's pages changed: update the read decoder");
   end
