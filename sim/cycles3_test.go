@@ -22,13 +22,14 @@ func TestAccel3Cycles(t *testing.T) {
 		want           [NumPhases]uint64
 	}{
 		// LOAD 2+5+2 (+5+2), OVERLAP 8·2+3, INHIBIT 2+8+2 and the wait for
-		// the iteration to cycle 128; TM_DENDRITE 13+2·max(3,4) (+3).
+		// the iteration to cycle 128; TM_DENDRITE 13+2·max(3,4) (+3);
+		// OUTPUT 1+2·5.
 		{"no learning", false, 5, nil, nil, 50, 2,
-			[NumPhases]uint64{16, 19, 100, 0, 0, 0, 53, 1, 24, 8}},
+			[NumPhases]uint64{16, 19, 100, 0, 0, 0, 53, 1, 24, 11}},
 		// LEARN 1+(2·3+2+4)+(2·5+2+4); DUTY 2·8+6, the wait for the
 		// divider from 9+19+12+29 = 69 to 167, and (2·2+2+4).
 		{"learning", true, 5, []int{3, 5}, []int{2}, 70, 0,
-			[NumPhases]uint64{16, 19, 12, 29, 130, 0, 73, 1, 16, 8}},
+			[NumPhases]uint64{16, 19, 12, 29, 130, 0, 73, 1, 16, 11}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, Accel3Cycles(p, tc.learn, tc.nIn, tc.active, tc.bumped, tc.tmCells, tc.used))
