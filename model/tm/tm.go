@@ -75,8 +75,8 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("tm: maxSegmentsPerCell %d must be 1 to 65535", p.MaxSegmentsPerCell)
 	case p.SegmentCapacity < 1 || uint64(p.SegmentCapacity) >= uint64(None):
 		return fmt.Errorf("tm: segmentCapacity %d must be 1 to 2^32-2", p.SegmentCapacity)
-	case uint64(p.SegmentCapacity)*uint64(p.MaxSynapsesPerSegment) >= uint64(None):
-		return fmt.Errorf("tm: %d segments × %d synapses do not fit 32-bit synapse indices", p.SegmentCapacity, p.MaxSynapsesPerSegment)
+	case uint64(p.SegmentCapacity)*uint64(p.MaxSynapsesPerSegment) > connBit:
+		return fmt.Errorf("tm: %d segments × %d synapses do not fit 31-bit synapse indices", p.SegmentCapacity, p.MaxSynapsesPerSegment)
 	case p.ConnectedPermanence == 0 || p.ConnectedPermanence > pmax:
 		return fmt.Errorf("tm: connectedPermanence %d must be 1 to %d", p.ConnectedPermanence, pmax)
 	case p.InitialPermanence == 0 || p.InitialPermanence > pmax:
@@ -124,10 +124,11 @@ type TemporalMemory struct {
 	synCell []uint32 // presynaptic cell, or None when free
 	synPerm []uint16
 	// presyn is the reverse index: cell -> its synapses (any order), each
-	// entry a slot j in the low 32 bits and, in bit 32, whether the
+	// entry a slot j in the low 31 bits and, in bit 31, whether the
 	// synapse is connected (permanence ≥ connectedPermanence), kept in
 	// step with synPerm so that the dendrite pass reads no permanence.
-	presyn [][]uint64
+	// Four bytes an entry: the dendrite pass streams these lists.
+	presyn [][]uint32
 	synPos []uint32 // per used slot: its position in presyn[synCell]
 
 	// Activity.
@@ -175,10 +176,11 @@ func New(p Params) (*TemporalMemory, error) {
 		cellSegs:       make([][]uint32, n),
 		synCell:        make([]uint32, S*M),
 		synPerm:        make([]uint16, S*M),
-		presyn:         make([][]uint64, n),
+		presyn:         make([][]uint32, n),
 		synPos:         make([]uint32, S*M),
 		mark:           sdr.NewBitset(n),
 		act:            make([]uint32, S),
+		touched:        make([]uint32, 0, S),
 		prevActiveBits: sdr.NewBitset(n),
 		prevWinnerBits: sdr.NewBitset(n),
 	}
@@ -466,7 +468,7 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		t.destroyWeakestSynapses(s, over)
 	}
 	need = min(need, t.m-int(t.segNumSyn[s]))
-	var initConn uint64
+	var initConn uint32
 	if t.p.InitialPermanence >= t.p.ConnectedPermanence {
 		initConn = connBit
 	}
@@ -491,7 +493,7 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		t.synCell[slot] = c
 		t.synPerm[slot] = t.p.InitialPermanence
 		t.synPos[slot] = uint32(len(t.presyn[c]))
-		t.presyn[c] = append(t.presyn[c], uint64(slot)|initConn)
+		t.presyn[c] = append(t.presyn[c], uint32(slot)|initConn)
 		t.segNumSyn[s]++
 		t.segHi[s] = max(t.segHi[s], uint16(slot-base+1))
 		t.numSynapses++
@@ -600,8 +602,11 @@ func (t *TemporalMemory) destroySegment(s uint32) {
 	t.free = append(t.free, s)
 }
 
-// connBit is the connected flag of a presyn entry.
-const connBit = 1 << 32
+// connBit is the connected flag of a presyn entry, slotMask its slot.
+const (
+	connBit  = 1 << 31
+	slotMask = connBit - 1
+)
 
 // setPerm sets the permanence of used slot j to v, non-zero, and keeps the
 // connected flag of its presyn entry in step.
@@ -619,7 +624,7 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 	i := t.synPos[j]
 	last := list[len(list)-1]
 	list[i] = last
-	t.synPos[uint32(last)] = i
+	t.synPos[last&slotMask] = i
 	t.presyn[c] = list[:len(list)-1]
 	t.synPos[j] = 0
 	t.synCell[j] = None
@@ -640,27 +645,23 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 // cells (numPot) and the connected ones among them (numConn), and lists the
 // active and matching segments ordered by (cell, creation).
 func (t *TemporalMemory) activateDendrites(learn bool) {
+	act := t.act
 	for _, s := range t.touched {
-		t.act[s] = 0
+		act[s] = 0
 	}
-	t.touched = t.touched[:0]
-	act, touched, mInv := t.act, t.touched, t.mInv
+	// touched has room for every segment (each is listed once), so the
+	// loops below store by index and call nothing: their values stay in
+	// registers.
+	touched := t.touched[:cap(t.touched)]
+	n := 0
 	for _, c := range t.activeCells {
-		for _, e := range t.presyn[c] {
-			s := uint32(e) // m = 1
-			if mInv != 0 {
-				hi, _ := bits.Mul64(uint64(uint32(e)), mInv) // segmentOf
-				s = uint32(hi)
-			}
-			a := act[s]
-			if a == 0 {
-				touched = append(touched, s)
-			}
-			// +1 potential; +1<<16 connected when the entry's bit 32 is set.
-			act[s] = a + 1 + uint32(e>>32)<<16
+		if t.mInv == 0 {
+			n = countSlots(t.presyn[c], act, touched, n)
+		} else {
+			n = countSegments(t.presyn[c], act, touched, n, t.mInv)
 		}
 	}
-	t.touched = touched
+	t.touched = touched[:n]
 	t.listSegments()
 	if learn {
 		for _, s := range t.activeSegs {
@@ -668,6 +669,43 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 		}
 		t.iteration++
 	}
+}
+
+// countSegments adds one cell's presyn entries to their segments' counts
+// (segment j / m, by segmentOf's multiply-high), listing each segment in
+// touched[n:] when its count leaves zero, and returns the new n. Not
+// inlined: alone, its loop keeps every value in a register.
+//
+//go:noinline
+func countSegments(list, act, touched []uint32, n int, mInv uint64) int {
+	for _, e := range list {
+		hi, _ := bits.Mul64(uint64(e&slotMask), mInv)
+		s := uint32(hi)
+		a := act[s]
+		if a == 0 {
+			touched[n] = s
+			n++
+		}
+		// +1 potential; +1<<16 connected when the entry's bit 31 is set.
+		act[s] = a + 1 + e>>31<<16
+	}
+	return n
+}
+
+// countSlots is countSegments for one slot per segment (m = 1).
+//
+//go:noinline
+func countSlots(list, act, touched []uint32, n int) int {
+	for _, e := range list {
+		s := e & slotMask
+		a := act[s]
+		if a == 0 {
+			touched[n] = s
+			n++
+		}
+		act[s] = a + 1 + e>>31<<16
+	}
+	return n
 }
 
 // listSegments lists the active and matching segments ordered by (cell,
