@@ -2,7 +2,11 @@ package tm
 
 import (
 	"math"
+	"slices"
 	"testing"
+
+	"github.com/htmhw/htmhw/model/rng"
+	"github.com/htmhw/htmhw/model/sdr"
 )
 
 // TestSegmentOf checks the multiplicative division j/m against the
@@ -26,6 +30,62 @@ func TestSegmentOf(t *testing.T) {
 		for j := uint32(12345); j < math.MaxUint32-7919*uint32(m); j += 7919 * uint32(m) {
 			check(j - 1)
 			check(j)
+		}
+	}
+}
+
+// TestDrawWinnersIsGenerator checks drawWinners, whose draws are the
+// generator's steps on a local state, against selection sampling written
+// with rng.Generator: the same cells taken and the same generator state
+// after, over marks, candidate counts and numbers needed.
+func TestDrawWinnersIsGenerator(t *testing.T) {
+	cases := []struct {
+		name    string
+		winners int // candidates 0, 3, 6, ...
+		marked  int // every marked-th winner is marked (0: none)
+		need    int
+	}{
+		{"none needed", 10, 0, 0},
+		{"one of one", 1, 0, 1},
+		{"all", 20, 0, 20},
+		{"some", 300, 0, 20},
+		{"some, marked", 300, 3, 20},
+		{"more than left", 12, 2, 10},
+		{"every one marked", 8, 1, 4},
+	}
+	for _, tc := range cases {
+		for _, seed := range []uint32{1, 42, 0xDEADBEEF} {
+			winners := make([]uint32, tc.winners)
+			mark := sdr.NewBitset(3*tc.winners + 64)
+			left := 0
+			for i := range winners {
+				winners[i] = uint32(3 * i)
+				if tc.marked > 0 && i%tc.marked == 0 {
+					mark[winners[i]>>6] |= 1 << (winners[i] & 63)
+				} else {
+					left++
+				}
+			}
+			need := min(tc.need, left)
+			g := rng.New(seed)
+			want, k, l := []uint32{}, need, left
+			for _, c := range winners {
+				if k == 0 {
+					break
+				}
+				if mark.Has(c) {
+					continue
+				}
+				if int(g.Below(uint32(l))) < k {
+					want = append(want, c)
+					k--
+				}
+				l--
+			}
+			got, x := drawWinners(make([]uint32, need), winners, mark, left, rng.New(seed).State())
+			if !slices.Equal(got, want) || x != g.State() {
+				t.Errorf("%s, seed %d: took %v, state %#x; want %v, state %#x", tc.name, seed, got, x, want, g.State())
+			}
 		}
 	}
 }

@@ -153,6 +153,8 @@ type TemporalMemory struct {
 
 	// Scratch space, reused by every step.
 	scratch []uint32
+	chosen  []uint32 // grow's drawn candidates, room for m
+	events  []uint32 // adaptSegment's flag flips and destructions, room for m
 	keys    []uint64
 	mark    sdr.Bitset // cells, all clear between calls
 }
@@ -181,6 +183,8 @@ func New(p Params) (*TemporalMemory, error) {
 		mark:           sdr.NewBitset(n),
 		act:            make([]uint32, S),
 		touched:        make([]uint32, 0, S),
+		chosen:         make([]uint32, M),
+		events:         make([]uint32, M),
 		prevActiveBits: sdr.NewBitset(n),
 		prevWinnerBits: sdr.NewBitset(n),
 	}
@@ -378,37 +382,57 @@ func (t *TemporalMemory) punishPredictedColumn(matching []uint32) {
 // zero are destroyed, then the segment if it is left with fewer than
 // minThreshold synapses. It reports whether the segment still exists.
 func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
-	pmax := uint32(t.p.PermMax())
-	conn := uint32(t.p.ConnectedPermanence)
 	base := int(s) * t.m
-	// A destruction frees its slot (None, skipped from then on) and moves
-	// no other, so the slices stay valid through the loop.
-	cells := t.synCell[base : base+int(t.segHi[s])]
-	perms := t.synPerm[base : base+len(cells)]
-	prev := t.prevActiveBits
+	hi := int(t.segHi[s])
+	events := adaptSlots(t.synCell[base:base+hi], t.synPerm[base:base+hi], t.prevActiveBits,
+		uint32(inc), uint32(dec), uint32(t.p.PermMax()), uint32(t.p.ConnectedPermanence), t.events)
+	// In slot order, as adaptSlots found them: a destruction frees its
+	// slot and moves one presyn entry, with its flag, updating its synPos.
+	for _, e := range events {
+		j := base + int(uint16(e))
+		if e>>16 != 0 {
+			t.destroySynapse(uint32(j))
+			t.stats.SynapsesPruned++
+			continue
+		}
+		t.presyn[t.synCell[j]][t.synPos[j]] ^= connBit
+	}
+	return t.pruneSegment(s)
+}
+
+// adaptSlots computes adaptSegment's new permanences of one segment's
+// slots (cells and perms, free slots None and skipped): up by inc to at
+// most pmax when the presynaptic cell is set in prev, down by dec to at
+// least 0 otherwise. It stores them and lists in events (room for every
+// slot), in slot order, the slots whose synapse crossed conn either way
+// (the slot) and those that reached 0, to be destroyed (the slot | 1<<16).
+// Its loop calls nothing and branches only on free slots: the presynaptic
+// cell's activity, the crossings and the zeros are unpredictable, so they
+// are selections and sums.
+//
+//go:noinline
+func adaptSlots(cells []uint32, perms []uint16, prev sdr.Bitset, inc, dec, pmax, conn uint32, events []uint32) []uint32 {
+	perms = perms[:len(cells)]
+	events = events[:len(cells)]
+	n := 0
 	for i, c := range cells {
 		if c == None {
 			continue
 		}
 		old := uint32(perms[i])
-		// Both results, then a selection: whether the presynaptic cell
-		// was active is unpredictable, a branch on it mispredicts often.
-		up, down := min(old+uint32(inc), pmax), old-min(old, uint32(dec))
+		up, down := min(old+inc, pmax), old-min(old, dec)
 		v := down
 		if prev[c>>6]>>(c&63)&1 != 0 {
 			v = up
 		}
-		if v == 0 {
-			t.destroySynapse(uint32(base + i))
-			t.stats.SynapsesPruned++
-			continue
-		}
 		perms[i] = uint16(v)
-		if (old >= conn) != (v >= conn) {
-			t.presyn[c][t.synPos[base+i]] ^= connBit
-		}
+		// Bit 31 of x-conn: x below conn (both are under 2^16); of v-1:
+		// v is 0 (then the synapse is destroyed, its flag not flipped).
+		zero := (v - 1) >> 31
+		events[n] = uint32(i) | zero<<16
+		n += int(((old-conn)^(v-conn))>>31 | zero)
 	}
-	return t.pruneSegment(s)
+	return events[:n]
 }
 
 // punishSegment weakens the synapses of segment s from previously active
@@ -472,21 +496,10 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 	if t.p.InitialPermanence >= t.p.ConnectedPermanence {
 		initConn = connBit
 	}
+	chosen, g := drawWinners(t.chosen[:need], t.prevWinners, mark, left, t.g.State())
+	t.g.SetState(g)
 	slot := base
-	for _, c := range t.prevWinners {
-		if need == 0 {
-			break
-		}
-		if mark[c>>6]>>(c&63)&1 != 0 {
-			continue
-		}
-		// Selection sampling: the i-th candidate of k is drawn for with
-		// Below(k-i).
-		r := t.g.Below(uint32(left))
-		left--
-		if int(r) >= need {
-			continue
-		}
+	for _, c := range chosen {
 		for t.synCell[slot] != None {
 			slot++
 		}
@@ -498,11 +511,43 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		t.segHi[s] = max(t.segHi[s], uint16(slot-base+1))
 		t.numSynapses++
 		t.stats.SynapsesCreated++
-		need--
 	}
 	for _, c := range marked {
 		mark[c>>6] = 0 // every bit of the mark is clear between calls
 	}
+}
+
+// drawWinners draws, by selection sampling, len(dst) of the left previous
+// winners that are not marked: the i-th candidate of k is drawn for with
+// Below(k-i) and taken when the draw is below the number still needed,
+// until none is. It writes the taken candidates, ascending, into dst and
+// returns them with the generator's state x after the draws. The draws are
+// rng.Generator's Below on a local state (xorshift and below, as
+// docs/SPEC.md section 3 defines them; TestDrawWinnersIsGenerator), so
+// that the state stays in a register: through the Generator's pointer it
+// went to memory and back on every draw.
+//
+//go:noinline
+func drawWinners(dst, winners []uint32, mark sdr.Bitset, left int, x uint32) ([]uint32, uint32) {
+	need, k := len(dst), 0
+	for _, c := range winners {
+		if k == need {
+			break
+		}
+		if mark[c>>6]>>(c&63)&1 != 0 {
+			continue
+		}
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		r := uint32(uint64(x) * uint64(left) >> 32)
+		left--
+		if int(r) < need-k {
+			dst[k] = c
+			k++
+		}
+	}
+	return dst[:k], x
 }
 
 // destroyWeakestSynapses destroys, n times over, the synapse of segment s
