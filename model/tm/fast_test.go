@@ -34,10 +34,46 @@ func TestSegmentOf(t *testing.T) {
 	}
 }
 
-// TestDrawWinnersIsGenerator checks drawWinners, whose draws are the
-// generator's steps on a local state, against selection sampling written
-// with rng.Generator: the same cells taken and the same generator state
-// after, over marks, candidate counts and numbers needed.
+// drawWinnersGenerator is drawWinners written with rng.Generator, one
+// Below per candidate: the reference.
+func drawWinnersGenerator(dst, winners []uint32, mark sdr.Bitset, left int, g *rng.Generator) []uint32 {
+	need, k := len(dst), 0
+	for _, c := range winners {
+		if k == need {
+			break
+		}
+		if mark.Has(c) {
+			continue
+		}
+		if int(g.Below(uint32(left))) < need-k {
+			dst[k] = c
+			k++
+		}
+		left--
+	}
+	return dst[:k]
+}
+
+// winnersCase returns n previous winners (0, 3, 6, ...), every marked-th
+// one marked (none for 0), and the number left unmarked.
+func winnersCase(n, marked int) (winners []uint32, mark sdr.Bitset, left int) {
+	winners = make([]uint32, n)
+	mark = sdr.NewBitset(3*n + 64)
+	for i := range winners {
+		winners[i] = uint32(3 * i)
+		if marked > 0 && i%marked == 0 {
+			mark[winners[i]>>6] |= 1 << (winners[i] & 63)
+		} else {
+			left++
+		}
+	}
+	return winners, mark, left
+}
+
+// TestDrawWinnersIsGenerator checks drawWinners, whose draws are xorshift
+// steps on a local state, against selection sampling written with
+// rng.Generator: the same cells taken and the same generator state after,
+// over marks, candidate counts and numbers needed.
 func TestDrawWinnersIsGenerator(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -46,46 +82,50 @@ func TestDrawWinnersIsGenerator(t *testing.T) {
 		need    int
 	}{
 		{"none needed", 10, 0, 0},
+		{"no candidates", 0, 0, 3},
 		{"one of one", 1, 0, 1},
+		{"one of three", 3, 0, 1},
+		{"all of five", 5, 0, 5},
 		{"all", 20, 0, 20},
 		{"some", 300, 0, 20},
 		{"some, marked", 300, 3, 20},
+		{"one of many", 555, 0, 1},
+		{"many of many", 555, 7, 32},
+		{"one block", 64, 0, 2},
+		{"one block and one", 65, 0, 64},
 		{"more than left", 12, 2, 10},
 		{"every one marked", 8, 1, 4},
 	}
 	for _, tc := range cases {
-		for _, seed := range []uint32{1, 42, 0xDEADBEEF} {
-			winners := make([]uint32, tc.winners)
-			mark := sdr.NewBitset(3*tc.winners + 64)
-			left := 0
-			for i := range winners {
-				winners[i] = uint32(3 * i)
-				if tc.marked > 0 && i%tc.marked == 0 {
-					mark[winners[i]>>6] |= 1 << (winners[i] & 63)
-				} else {
-					left++
-				}
-			}
+		for _, seed := range []uint32{1, 42, 0xDEADBEEF, 7, 1 << 31} {
+			winners, mark, left := winnersCase(tc.winners, tc.marked)
 			need := min(tc.need, left)
 			g := rng.New(seed)
-			want, k, l := []uint32{}, need, left
-			for _, c := range winners {
-				if k == 0 {
-					break
-				}
-				if mark.Has(c) {
-					continue
-				}
-				if int(g.Below(uint32(l))) < k {
-					want = append(want, c)
-					k--
-				}
-				l--
-			}
+			want := drawWinnersGenerator(make([]uint32, need), winners, mark, left, g)
 			got, x := drawWinners(make([]uint32, need), winners, mark, left, rng.New(seed).State())
 			if !slices.Equal(got, want) || x != g.State() {
 				t.Errorf("%s, seed %d: took %v, state %#x; want %v, state %#x", tc.name, seed, got, x, want, g.State())
 			}
 		}
 	}
+}
+
+// BenchmarkDrawWinners times grow's draws on the sizes of a trained nab
+// region (~550 previous winners, up to 20 needed) with the Generator and
+// with drawWinners's local state, side by side.
+func BenchmarkDrawWinners(b *testing.B) {
+	winners, mark, left := winnersCase(555, 50)
+	dst := make([]uint32, 20)
+	b.Run("generator", func(b *testing.B) {
+		g := rng.New(42)
+		for b.Loop() {
+			drawWinnersGenerator(dst, winners, mark, left, g)
+		}
+	})
+	b.Run("local", func(b *testing.B) {
+		x := rng.New(42).State()
+		for b.Loop() {
+			_, x = drawWinners(dst, winners, mark, left, x)
+		}
+	})
 }
