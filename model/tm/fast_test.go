@@ -129,3 +129,45 @@ func BenchmarkDrawWinners(b *testing.B) {
 		}
 	})
 }
+
+// TestEverySegmentTouched fills the pool (two segments of two slots) with
+// synapses from the two active cells, so that the dendrite pass meets
+// every segment before its last entries: its count loops store a segment
+// before they know whether it is new, one past the last touched one.
+func TestEverySegmentTouched(t *testing.T) {
+	for _, m := range []int{1, 2} {
+		p := base()
+		p.SegmentCapacity, p.MaxSynapsesPerSegment = 2, m
+		p.ActivationThreshold, p.MinThreshold = 1, 1
+		tm, err := New(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := tm.State()
+		st.SegCell = []uint32{4, 6}
+		st.SegSeq = []uint64{0, 1}
+		st.Created = 2
+		st.Free = []uint32{}
+		st.SynCell, st.SynPerm = st.SynCell[:0], st.SynPerm[:0]
+		for range 2 {
+			st.SynCell = append(st.SynCell, []uint32{0, 1}[:m]...)
+			st.SynPerm = append(st.SynPerm, []uint16{9, 3}[:m]...)
+		}
+		st.ActiveCells = []uint32{0, 1}
+		if err := tm.SetState(st); err != nil {
+			t.Fatal(err)
+		}
+		wantConn := uint16(1)
+		for s := uint32(0); s < 2; s++ {
+			if got := tm.numPot(s); got != uint16(m) {
+				t.Errorf("m %d: segment %d: %d potential synapses, want %d", m, s, got, m)
+			}
+			if got := tm.numConn(s); got != wantConn {
+				t.Errorf("m %d: segment %d: %d connected synapses, want %d", m, s, got, wantConn)
+			}
+		}
+		if got := tm.PredictiveCells(nil); !slices.Equal(got, []uint32{4, 6}) {
+			t.Errorf("m %d: predictive cells %v, want [4 6]", m, got)
+		}
+	}
+}

@@ -182,7 +182,7 @@ func New(p Params) (*TemporalMemory, error) {
 		synPos:         make([]uint32, S*M),
 		mark:           sdr.NewBitset(n),
 		act:            make([]uint32, S),
-		touched:        make([]uint32, 0, S),
+		touched:        make([]uint32, 0, S+1), // +1: the count loops store before they know
 		chosen:         make([]uint32, M),
 		events:         make([]uint32, M),
 		prevActiveBits: sdr.NewBitset(n),
@@ -694,9 +694,10 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 	for _, s := range t.touched {
 		act[s] = 0
 	}
-	// touched has room for every segment (each is listed once), so the
-	// loops below store by index and call nothing: their values stay in
-	// registers.
+	// touched has room for every segment (each is listed once) and one
+	// more (the loops store a segment, then count it if it is new), so
+	// the loops below store by index and call nothing: their values stay
+	// in registers.
 	touched := t.touched[:cap(t.touched)]
 	n := 0
 	for _, c := range t.activeCells {
@@ -727,10 +728,10 @@ func countSegments(list, act, touched []uint32, n int, mInv uint64) int {
 		hi, _ := bits.Mul64(uint64(e&slotMask), mInv)
 		s := uint32(hi)
 		a := act[s]
-		if a == 0 {
-			touched[n] = s
-			n++
-		}
+		// Listed when its count leaves zero, without a branch: which
+		// entry meets a new segment is unpredictable.
+		touched[n] = s
+		n += int((a - 1) >> 31)
 		// +1 potential; +1<<16 connected when the entry's bit 31 is set.
 		act[s] = a + 1 + e>>31<<16
 	}
@@ -744,10 +745,8 @@ func countSlots(list, act, touched []uint32, n int) int {
 	for _, e := range list {
 		s := e & slotMask
 		a := act[s]
-		if a == 0 {
-			touched[n] = s
-			n++
-		}
+		touched[n] = s
+		n += int((a - 1) >> 31)
 		act[s] = a + 1 + e>>31<<16
 	}
 	return n
