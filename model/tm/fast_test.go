@@ -171,3 +171,38 @@ func TestEverySegmentTouched(t *testing.T) {
 		}
 	}
 }
+
+// TestWeakest checks weakest against sorting every eligible key and taking
+// the first n, on random segments (free slots, previous winners, tied
+// permanences) for every n up to past the segment's size.
+func TestWeakest(t *testing.T) {
+	g := rng.New(5)
+	for round := range 300 {
+		m := 1 + int(g.Below(40))
+		cells, perms := make([]uint32, m), make([]uint16, m)
+		winners := sdr.NewBitset(64)
+		for i := range cells {
+			cells[i], perms[i] = g.Below(64), uint16(1+g.Below(6))
+			if g.Below(5) == 0 {
+				cells[i], perms[i] = None, 0
+			}
+		}
+		for range g.Below(20) {
+			c := g.Below(64)
+			winners[c>>6] |= 1 << (c & 63)
+		}
+		var all []uint64
+		for i, c := range cells {
+			if c != None && !winners.Has(c) {
+				all = append(all, uint64(perms[i])<<32|uint64(i))
+			}
+		}
+		slices.Sort(all)
+		for n := 0; n <= m+1; n++ {
+			got := weakest(cells, perms, winners, n, nil)
+			if want := all[:min(n, len(all))]; !slices.Equal(got, want) {
+				t.Fatalf("round %d, n %d: %v, want %v", round, n, got, want)
+			}
+		}
+	}
+}

@@ -185,6 +185,7 @@ func New(p Params) (*TemporalMemory, error) {
 		touched:        make([]uint32, 0, S+1), // +1: the count loops store before they know
 		chosen:         make([]uint32, M),
 		events:         make([]uint32, M),
+		keys:           make([]uint64, 0, M),
 		prevActiveBits: sdr.NewBitset(n),
 		prevWinnerBits: sdr.NewBitset(n),
 	}
@@ -555,24 +556,47 @@ func drawWinners(dst, winners []uint32, mark sdr.Bitset, left int, x uint32) ([]
 // presynaptic cell is not a previous winner.
 //
 // Destroying a synapse changes no other permanence, so the n rounds destroy
-// the first n eligible synapses in (permanence, slot) order: they are
-// found by one sort of packed keys.
+// the first n eligible synapses in (permanence, slot) order: weakest finds
+// them in one pass over packed keys.
 func (t *TemporalMemory) destroyWeakestSynapses(s uint32, n int) {
 	base := int(s) * t.m
-	keys := t.keys[:0]
-	for j := base; j < base+int(t.segHi[s]); j++ {
-		c := t.synCell[j]
-		if c == None || t.prevWinnerBits.Has(c) {
-			continue
-		}
-		keys = append(keys, uint64(t.synPerm[j])<<32|uint64(j-base))
-	}
-	slices.Sort(keys)
-	for _, k := range keys[:min(n, len(keys))] {
+	hi := int(t.segHi[s])
+	t.keys = weakest(t.synCell[base:base+hi], t.synPerm[base:base+hi], t.prevWinnerBits, n, t.keys)
+	for _, k := range t.keys {
 		t.destroySynapse(uint32(base + int(uint32(k))))
 		t.stats.SynapsesEvicted++
 	}
-	t.keys = keys
+}
+
+// weakest returns, ascending in keys[:0], the n smallest (permanence,
+// slot) keys, permanence<<32 | slot, of the used slots of cells and perms
+// whose cell is not in winners (all of them when there are fewer): the
+// first n of their sorted keys, kept by insertion as the slots are read.
+func weakest(cells []uint32, perms []uint16, winners sdr.Bitset, n int, keys []uint64) []uint64 {
+	perms = perms[:len(cells)]
+	keys = keys[:0]
+	if n <= 0 {
+		return keys
+	}
+	for i, c := range cells {
+		if c == None || winners[c>>6]>>(c&63)&1 != 0 {
+			continue
+		}
+		k := uint64(perms[i])<<32 | uint64(i)
+		if len(keys) == n {
+			if k > keys[n-1] {
+				continue
+			}
+			keys = keys[:n-1]
+		}
+		j := len(keys)
+		keys = append(keys, k)
+		for ; j > 0 && keys[j-1] > k; j-- {
+			keys[j] = keys[j-1]
+		}
+		keys[j] = k
+	}
+	return keys
 }
 
 // createSegment allocates a segment on cell, evicting the cell's least
