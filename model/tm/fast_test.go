@@ -206,3 +206,35 @@ func TestWeakest(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnOf checks the multiplicative division c/cellsPerColumn against
+// the division for cells per column 1 to 4,096 and a spread up to 2^32−1,
+// on the cells around column boundaries, the last cells and a spread.
+func TestColumnOf(t *testing.T) {
+	var cpcs []uint32
+	for d := uint32(1); d <= 4096; d++ {
+		cpcs = append(cpcs, d)
+	}
+	for d := uint64(4097); d < 1<<32; d = d*5/3 + 1 {
+		cpcs = append(cpcs, uint32(d))
+	}
+	cpcs = append(cpcs, 1<<31, 1<<31+1, math.MaxUint32)
+	for _, d := range cpcs {
+		tm := &TemporalMemory{cpcInv: ^uint64(0)/uint64(d) + 1}
+		check := func(c uint32) {
+			if got, want := tm.columnOf(c), c/d; got != want {
+				t.Fatalf("cellsPerColumn %d: columnOf(%d) = %d, want %d", d, c, got, want)
+			}
+		}
+		for _, c := range []uint32{0, 1, d - 1, d, d + 1, math.MaxUint32, math.MaxUint32 - 1} {
+			check(c)
+		}
+		last := math.MaxUint32 / d * d
+		check(last - 1)
+		check(last)
+		for c := uint64(12345); c < math.MaxUint32; c += 7919 * uint64(d) {
+			check(uint32(c) - 1)
+			check(uint32(c))
+		}
+	}
+}

@@ -105,6 +105,7 @@ type TemporalMemory struct {
 	numCells int
 	m        int    // synapse slots per segment
 	mInv     uint64 // 2^64/m rounded up, for segmentOf (0 when m is 1)
+	cpcInv   uint64 // 2^64/cellsPerColumn rounded up, for columnOf (0 when 1)
 	g        *rng.Generator
 
 	iteration uint32 // learning steps computed
@@ -167,7 +168,7 @@ func New(p Params) (*TemporalMemory, error) {
 	}
 	n, S, M := p.NumCells(), p.SegmentCapacity, p.MaxSynapsesPerSegment
 	t := &TemporalMemory{
-		p: p, numCells: n, m: M, mInv: ^uint64(0)/uint64(M) + 1, g: rng.New(p.Seed),
+		p: p, numCells: n, m: M, mInv: ^uint64(0)/uint64(M) + 1, cpcInv: ^uint64(0)/uint64(p.CellsPerColumn) + 1, g: rng.New(p.Seed),
 		segCell:        make([]uint32, S),
 		segLastUsed:    make([]uint32, S),
 		segSeq:         make([]uint64, S),
@@ -215,8 +216,7 @@ func (t *TemporalMemory) Compute(activeColumns []uint32, learn bool) error {
 	t.prevWinnerBits.SetAll(t.prevWinners)
 	t.activeCells = t.activeCells[:0]
 
-	cpc := uint32(t.p.CellsPerColumn)
-	colOf := func(seg uint32) uint32 { return t.segCell[seg] / cpc }
+	colOf := func(seg uint32) uint32 { return t.columnOf(t.segCell[seg]) }
 	ia, is, im := 0, 0, 0
 	as, ms := t.activeSegs, t.matchingSegs
 	for {
@@ -263,9 +263,8 @@ func (t *TemporalMemory) Compute(activeColumns []uint32, learn bool) error {
 // activation and how many of the active columns are not among them.
 func (t *TemporalMemory) countUnpredicted(activeColumns []uint32) {
 	t.predictedCols = t.predictedCols[:0]
-	cpc := uint32(t.p.CellsPerColumn)
 	for _, s := range t.activeSegs {
-		c := t.segCell[s] / cpc
+		c := t.columnOf(t.segCell[s])
 		if n := len(t.predictedCols); n == 0 || t.predictedCols[n-1] != c {
 			t.predictedCols = append(t.predictedCols, c)
 		}
@@ -824,6 +823,18 @@ func (t *TemporalMemory) numPot(s uint32) uint16 { return uint16(t.act[s]) }
 // numConn returns segment s's connected active synapses of the last
 // dendrite activation.
 func (t *TemporalMemory) numConn(s uint32) uint16 { return uint16(t.act[s] >> 16) }
+
+// columnOf returns the column of cell c, c / cellsPerColumn, by
+// segmentOf's multiply-high: the column loop of Compute asks it of every
+// active and matching segment's cell, where a division costs tens of
+// cycles.
+func (t *TemporalMemory) columnOf(c uint32) uint32 {
+	if t.cpcInv == 0 {
+		return c // one cell per column
+	}
+	hi, _ := bits.Mul64(uint64(c), t.cpcInv)
+	return uint32(hi)
+}
 
 // segmentOf returns the segment of synapse slot j, j / m, by a
 // multiplication: for 32-bit j and m, j/m is the high word of
