@@ -722,13 +722,11 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 	// the loops below store by index and call nothing: their values stay
 	// in registers.
 	touched := t.touched[:cap(t.touched)]
-	n := 0
-	for _, c := range t.activeCells {
-		if t.mInv == 0 {
-			n = countSlots(t.presyn[c], act, touched, n)
-		} else {
-			n = countSegments(t.presyn[c], act, touched, n, t.mInv)
-		}
+	var n int
+	if t.mInv == 0 {
+		n = countSlots(t.presyn, t.activeCells, act, touched)
+	} else {
+		n = countSegments(t.presyn, t.activeCells, act, touched, t.mInv)
 	}
 	t.touched = touched[:n]
 	t.listSegments()
@@ -740,23 +738,27 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 	}
 }
 
-// countSegments adds one cell's presyn entries to their segments' counts
-// (segment j / m, by segmentOf's multiply-high), listing each segment in
-// touched[n:] when its count leaves zero, and returns the new n. Not
-// inlined: alone, its loop keeps every value in a register.
+// countSegments adds the presyn entries of the active cells to their
+// segments' counts (segment j / m, by segmentOf's multiply-high), listing
+// each segment in touched when its count leaves zero, and returns how many
+// it listed. Not inlined: alone, its loops keep every value in a
+// register.
 //
 //go:noinline
-func countSegments(list, act, touched []uint32, n int, mInv uint64) int {
-	for _, e := range list {
-		hi, _ := bits.Mul64(uint64(e&slotMask), mInv)
-		s := uint32(hi)
-		a := act[s]
-		// Listed when its count leaves zero, without a branch: which
-		// entry meets a new segment is unpredictable.
-		touched[n] = s
-		n += int((a - 1) >> 31)
-		// +1 potential; +1<<16 connected when the entry's bit 31 is set.
-		act[s] = a + 1 + e>>31<<16
+func countSegments(presyn [][]uint32, cells, act, touched []uint32, mInv uint64) int {
+	n := 0
+	for _, c := range cells {
+		for _, e := range presyn[c] {
+			hi, _ := bits.Mul64(uint64(e&slotMask), mInv)
+			s := uint32(hi)
+			a := act[s]
+			// Listed when its count leaves zero, without a branch: which
+			// entry meets a new segment is unpredictable.
+			touched[n] = s
+			n += int((a - 1) >> 31)
+			// +1 potential; +1<<16 connected when the entry's bit 31 is set.
+			act[s] = a + 1 + e>>31<<16
+		}
 	}
 	return n
 }
@@ -764,13 +766,16 @@ func countSegments(list, act, touched []uint32, n int, mInv uint64) int {
 // countSlots is countSegments for one slot per segment (m = 1).
 //
 //go:noinline
-func countSlots(list, act, touched []uint32, n int) int {
-	for _, e := range list {
-		s := e & slotMask
-		a := act[s]
-		touched[n] = s
-		n += int((a - 1) >> 31)
-		act[s] = a + 1 + e>>31<<16
+func countSlots(presyn [][]uint32, cells, act, touched []uint32) int {
+	n := 0
+	for _, c := range cells {
+		for _, e := range presyn[c] {
+			s := e & slotMask
+			a := act[s]
+			touched[n] = s
+			n += int((a - 1) >> 31)
+			act[s] = a + 1 + e>>31<<16
+		}
 	}
 	return n
 }
