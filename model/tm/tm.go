@@ -155,7 +155,6 @@ type TemporalMemory struct {
 	// Scratch space, reused by every step.
 	scratch []uint32
 	chosen  []uint32 // grow's drawn candidates, room for m
-	events  []uint32 // adaptSegment's flag flips and destructions, room for m
 	keys    []uint64
 	mark    sdr.Bitset // cells, all clear between calls
 }
@@ -185,7 +184,6 @@ func New(p Params) (*TemporalMemory, error) {
 		act:            make([]uint32, S),
 		touched:        make([]uint32, 0, S+1), // +1: the count loops store before they know
 		chosen:         make([]uint32, M),
-		events:         make([]uint32, M),
 		keys:           make([]uint64, 0, M),
 		prevActiveBits: sdr.NewBitset(n),
 		prevWinnerBits: sdr.NewBitset(n),
@@ -382,57 +380,37 @@ func (t *TemporalMemory) punishPredictedColumn(matching []uint32) {
 // zero are destroyed, then the segment if it is left with fewer than
 // minThreshold synapses. It reports whether the segment still exists.
 func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
+	pmax := uint32(t.p.PermMax())
+	conn := uint32(t.p.ConnectedPermanence)
 	base := int(s) * t.m
-	hi := int(t.segHi[s])
-	events := adaptSlots(t.synCell[base:base+hi], t.synPerm[base:base+hi], t.prevActiveBits,
-		uint32(inc), uint32(dec), uint32(t.p.PermMax()), uint32(t.p.ConnectedPermanence), t.events)
-	// In slot order, as adaptSlots found them: a destruction frees its
-	// slot and moves one presyn entry, with its flag, updating its synPos.
-	for _, e := range events {
-		j := base + int(uint16(e))
-		if e>>16 != 0 {
-			t.destroySynapse(uint32(j))
-			t.stats.SynapsesPruned++
-			continue
-		}
-		t.presyn[t.synCell[j]][t.synPos[j]] ^= connBit
-	}
-	return t.pruneSegment(s)
-}
-
-// adaptSlots computes adaptSegment's new permanences of one segment's
-// slots (cells and perms, free slots None and skipped): up by inc to at
-// most pmax when the presynaptic cell is set in prev, down by dec to at
-// least 0 otherwise. It stores them and lists in events (room for every
-// slot), in slot order, the slots whose synapse crossed conn either way
-// (the slot) and those that reached 0, to be destroyed (the slot | 1<<16).
-// Its loop calls nothing and branches only on free slots: the presynaptic
-// cell's activity, the crossings and the zeros are unpredictable, so they
-// are selections and sums.
-//
-//go:noinline
-func adaptSlots(cells []uint32, perms []uint16, prev sdr.Bitset, inc, dec, pmax, conn uint32, events []uint32) []uint32 {
-	perms = perms[:len(cells)]
-	events = events[:len(cells)]
-	n := 0
+	// A destruction frees its slot (None, skipped from then on) and moves
+	// no other, so the slices stay valid through the loop.
+	cells := t.synCell[base : base+int(t.segHi[s])]
+	perms := t.synPerm[base : base+len(cells)]
+	prev := t.prevActiveBits
 	for i, c := range cells {
 		if c == None {
 			continue
 		}
 		old := uint32(perms[i])
-		up, down := min(old+inc, pmax), old-min(old, dec)
+		// Both results, then a selection: whether the presynaptic cell
+		// was active is unpredictable, a branch on it mispredicts often.
+		up, down := min(old+uint32(inc), pmax), old-min(old, uint32(dec))
 		v := down
 		if prev[c>>6]>>(c&63)&1 != 0 {
 			v = up
 		}
+		if v == 0 {
+			t.destroySynapse(uint32(base + i))
+			t.stats.SynapsesPruned++
+			continue
+		}
 		perms[i] = uint16(v)
-		// Bit 31 of x-conn: x below conn (both are under 2^16); of v-1:
-		// v is 0 (then the synapse is destroyed, its flag not flipped).
-		zero := (v - 1) >> 31
-		events[n] = uint32(i) | zero<<16
-		n += int(((old-conn)^(v-conn))>>31 | zero)
+		if (old >= conn) != (v >= conn) {
+			t.presyn[c][t.synPos[base+i]] ^= connBit
+		}
 	}
-	return events[:n]
+	return t.pruneSegment(s)
 }
 
 // punishSegment weakens the synapses of segment s from previously active
