@@ -2,7 +2,11 @@ package tm
 
 import (
 	"math"
+	"slices"
 	"testing"
+
+	"github.com/htmhw/htmhw/model/rng"
+	"github.com/htmhw/htmhw/model/sdr"
 )
 
 // TestSegmentOf checks the multiplicative division j/m against the
@@ -26,6 +30,211 @@ func TestSegmentOf(t *testing.T) {
 		for j := uint32(12345); j < math.MaxUint32-7919*uint32(m); j += 7919 * uint32(m) {
 			check(j - 1)
 			check(j)
+		}
+	}
+}
+
+// drawWinnersGenerator is drawWinners written with rng.Generator, one
+// Below per candidate: the reference.
+func drawWinnersGenerator(dst, winners []uint32, mark sdr.Bitset, left int, g *rng.Generator) []uint32 {
+	need, k := len(dst), 0
+	for _, c := range winners {
+		if k == need {
+			break
+		}
+		if mark.Has(c) {
+			continue
+		}
+		if int(g.Below(uint32(left))) < need-k {
+			dst[k] = c
+			k++
+		}
+		left--
+	}
+	return dst[:k]
+}
+
+// winnersCase returns n previous winners (0, 3, 6, ...), every marked-th
+// one marked (none for 0), and the number left unmarked.
+func winnersCase(n, marked int) (winners []uint32, mark sdr.Bitset, left int) {
+	winners = make([]uint32, n)
+	mark = sdr.NewBitset(3*n + 64)
+	for i := range winners {
+		winners[i] = uint32(3 * i)
+		if marked > 0 && i%marked == 0 {
+			mark[winners[i]>>6] |= 1 << (winners[i] & 63)
+		} else {
+			left++
+		}
+	}
+	return winners, mark, left
+}
+
+// TestDrawWinnersIsGenerator checks drawWinners, whose draws are xorshift
+// steps on a local state, against selection sampling written with
+// rng.Generator: the same cells taken and the same generator state after,
+// over marks, candidate counts and numbers needed.
+func TestDrawWinnersIsGenerator(t *testing.T) {
+	cases := []struct {
+		name    string
+		winners int // candidates 0, 3, 6, ...
+		marked  int // every marked-th winner is marked (0: none)
+		need    int
+	}{
+		{"none needed", 10, 0, 0},
+		{"no candidates", 0, 0, 3},
+		{"one of one", 1, 0, 1},
+		{"one of three", 3, 0, 1},
+		{"all of five", 5, 0, 5},
+		{"all", 20, 0, 20},
+		{"some", 300, 0, 20},
+		{"some, marked", 300, 3, 20},
+		{"one of many", 555, 0, 1},
+		{"many of many", 555, 7, 32},
+		{"one block", 64, 0, 2},
+		{"one block and one", 65, 0, 64},
+		{"more than left", 12, 2, 10},
+		{"every one marked", 8, 1, 4},
+	}
+	for _, tc := range cases {
+		for _, seed := range []uint32{1, 42, 0xDEADBEEF, 7, 1 << 31} {
+			winners, mark, left := winnersCase(tc.winners, tc.marked)
+			need := min(tc.need, left)
+			g := rng.New(seed)
+			want := drawWinnersGenerator(make([]uint32, need), winners, mark, left, g)
+			got, x := drawWinners(make([]uint32, need), winners, mark, left, rng.New(seed).State())
+			if !slices.Equal(got, want) || x != g.State() {
+				t.Errorf("%s, seed %d: took %v, state %#x; want %v, state %#x", tc.name, seed, got, x, want, g.State())
+			}
+		}
+	}
+}
+
+// BenchmarkDrawWinners times grow's draws on the sizes of a trained nab
+// region (~550 previous winners, up to 20 needed) with the Generator and
+// with drawWinners's local state, side by side.
+func BenchmarkDrawWinners(b *testing.B) {
+	winners, mark, left := winnersCase(555, 50)
+	dst := make([]uint32, 20)
+	b.Run("generator", func(b *testing.B) {
+		g := rng.New(42)
+		for b.Loop() {
+			drawWinnersGenerator(dst, winners, mark, left, g)
+		}
+	})
+	b.Run("local", func(b *testing.B) {
+		x := rng.New(42).State()
+		for b.Loop() {
+			_, x = drawWinners(dst, winners, mark, left, x)
+		}
+	})
+}
+
+// TestEverySegmentTouched fills the pool (two segments of two slots) with
+// synapses from the two active cells, so that the dendrite pass meets
+// every segment before its last entries: its count loops store a segment
+// before they know whether it is new, one past the last touched one.
+func TestEverySegmentTouched(t *testing.T) {
+	for _, m := range []int{1, 2} {
+		p := base()
+		p.SegmentCapacity, p.MaxSynapsesPerSegment = 2, m
+		p.ActivationThreshold, p.MinThreshold = 1, 1
+		tm, err := New(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := tm.State()
+		st.SegCell = []uint32{4, 6}
+		st.SegSeq = []uint64{0, 1}
+		st.Created = 2
+		st.Free = []uint32{}
+		st.SynCell, st.SynPerm = st.SynCell[:0], st.SynPerm[:0]
+		for range 2 {
+			st.SynCell = append(st.SynCell, []uint32{0, 1}[:m]...)
+			st.SynPerm = append(st.SynPerm, []uint16{9, 3}[:m]...)
+		}
+		st.ActiveCells = []uint32{0, 1}
+		if err := tm.SetState(st); err != nil {
+			t.Fatal(err)
+		}
+		wantConn := uint16(1)
+		for s := uint32(0); s < 2; s++ {
+			if got := tm.numPot(s); got != uint16(m) {
+				t.Errorf("m %d: segment %d: %d potential synapses, want %d", m, s, got, m)
+			}
+			if got := tm.numConn(s); got != wantConn {
+				t.Errorf("m %d: segment %d: %d connected synapses, want %d", m, s, got, wantConn)
+			}
+		}
+		if got := tm.PredictiveCells(nil); !slices.Equal(got, []uint32{4, 6}) {
+			t.Errorf("m %d: predictive cells %v, want [4 6]", m, got)
+		}
+	}
+}
+
+// TestWeakest checks weakest against sorting every eligible key and taking
+// the first n, on random segments (free slots, previous winners, tied
+// permanences) for every n up to past the segment's size.
+func TestWeakest(t *testing.T) {
+	g := rng.New(5)
+	for round := range 300 {
+		m := 1 + int(g.Below(40))
+		cells, perms := make([]uint32, m), make([]uint16, m)
+		winners := sdr.NewBitset(64)
+		for i := range cells {
+			cells[i], perms[i] = g.Below(64), uint16(1+g.Below(6))
+			if g.Below(5) == 0 {
+				cells[i], perms[i] = None, 0
+			}
+		}
+		for range g.Below(20) {
+			c := g.Below(64)
+			winners[c>>6] |= 1 << (c & 63)
+		}
+		var all []uint64
+		for i, c := range cells {
+			if c != None && !winners.Has(c) {
+				all = append(all, uint64(perms[i])<<32|uint64(i))
+			}
+		}
+		slices.Sort(all)
+		for n := 0; n <= m+1; n++ {
+			got := weakest(cells, perms, winners, n, nil)
+			if want := all[:min(n, len(all))]; !slices.Equal(got, want) {
+				t.Fatalf("round %d, n %d: %v, want %v", round, n, got, want)
+			}
+		}
+	}
+}
+
+// TestColumnOf checks the multiplicative division c/cellsPerColumn against
+// the division for cells per column 1 to 4,096 and a spread up to 2^32−1,
+// on the cells around column boundaries, the last cells and a spread.
+func TestColumnOf(t *testing.T) {
+	var cpcs []uint32
+	for d := uint32(1); d <= 4096; d++ {
+		cpcs = append(cpcs, d)
+	}
+	for d := uint64(4097); d < 1<<32; d = d*5/3 + 1 {
+		cpcs = append(cpcs, uint32(d))
+	}
+	cpcs = append(cpcs, 1<<31, 1<<31+1, math.MaxUint32)
+	for _, d := range cpcs {
+		tm := &TemporalMemory{cpcInv: ^uint64(0)/uint64(d) + 1}
+		check := func(c uint32) {
+			if got, want := tm.columnOf(c), c/d; got != want {
+				t.Fatalf("cellsPerColumn %d: columnOf(%d) = %d, want %d", d, c, got, want)
+			}
+		}
+		for _, c := range []uint32{0, 1, d - 1, d, d + 1, math.MaxUint32, math.MaxUint32 - 1} {
+			check(c)
+		}
+		last := math.MaxUint32 / d * d
+		check(last - 1)
+		check(last)
+		for c := uint64(12345); c < math.MaxUint32; c += 7919 * uint64(d) {
+			check(uint32(c) - 1)
+			check(uint32(c))
 		}
 	}
 }

@@ -207,7 +207,7 @@ func (t *TemporalMemory) SetState(st State) error {
 		if c != None {
 			t.segHi[j/M] = uint16(j%M + 1)
 			t.synPos[j] = uint32(len(t.presyn[c]))
-			e := uint64(j)
+			e := uint32(j)
 			if t.synPerm[j] >= t.p.ConnectedPermanence {
 				e |= connBit
 			}

@@ -75,8 +75,8 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("tm: maxSegmentsPerCell %d must be 1 to 65535", p.MaxSegmentsPerCell)
 	case p.SegmentCapacity < 1 || uint64(p.SegmentCapacity) >= uint64(None):
 		return fmt.Errorf("tm: segmentCapacity %d must be 1 to 2^32-2", p.SegmentCapacity)
-	case uint64(p.SegmentCapacity)*uint64(p.MaxSynapsesPerSegment) >= uint64(None):
-		return fmt.Errorf("tm: %d segments × %d synapses do not fit 32-bit synapse indices", p.SegmentCapacity, p.MaxSynapsesPerSegment)
+	case uint64(p.SegmentCapacity)*uint64(p.MaxSynapsesPerSegment) > connBit:
+		return fmt.Errorf("tm: %d segments × %d synapses do not fit 31-bit synapse indices", p.SegmentCapacity, p.MaxSynapsesPerSegment)
 	case p.ConnectedPermanence == 0 || p.ConnectedPermanence > pmax:
 		return fmt.Errorf("tm: connectedPermanence %d must be 1 to %d", p.ConnectedPermanence, pmax)
 	case p.InitialPermanence == 0 || p.InitialPermanence > pmax:
@@ -105,6 +105,7 @@ type TemporalMemory struct {
 	numCells int
 	m        int    // synapse slots per segment
 	mInv     uint64 // 2^64/m rounded up, for segmentOf (0 when m is 1)
+	cpcInv   uint64 // 2^64/cellsPerColumn rounded up, for columnOf (0 when 1)
 	g        *rng.Generator
 
 	iteration uint32 // learning steps computed
@@ -124,10 +125,11 @@ type TemporalMemory struct {
 	synCell []uint32 // presynaptic cell, or None when free
 	synPerm []uint16
 	// presyn is the reverse index: cell -> its synapses (any order), each
-	// entry a slot j in the low 32 bits and, in bit 32, whether the
+	// entry a slot j in the low 31 bits and, in bit 31, whether the
 	// synapse is connected (permanence ≥ connectedPermanence), kept in
 	// step with synPerm so that the dendrite pass reads no permanence.
-	presyn [][]uint64
+	// Four bytes an entry: the dendrite pass streams these lists.
+	presyn [][]uint32
 	synPos []uint32 // per used slot: its position in presyn[synCell]
 
 	// Activity.
@@ -152,6 +154,7 @@ type TemporalMemory struct {
 
 	// Scratch space, reused by every step.
 	scratch []uint32
+	chosen  []uint32 // grow's drawn candidates, room for m
 	keys    []uint64
 	mark    sdr.Bitset // cells, all clear between calls
 }
@@ -164,7 +167,7 @@ func New(p Params) (*TemporalMemory, error) {
 	}
 	n, S, M := p.NumCells(), p.SegmentCapacity, p.MaxSynapsesPerSegment
 	t := &TemporalMemory{
-		p: p, numCells: n, m: M, mInv: ^uint64(0)/uint64(M) + 1, g: rng.New(p.Seed),
+		p: p, numCells: n, m: M, mInv: ^uint64(0)/uint64(M) + 1, cpcInv: ^uint64(0)/uint64(p.CellsPerColumn) + 1, g: rng.New(p.Seed),
 		segCell:        make([]uint32, S),
 		segLastUsed:    make([]uint32, S),
 		segSeq:         make([]uint64, S),
@@ -175,10 +178,13 @@ func New(p Params) (*TemporalMemory, error) {
 		cellSegs:       make([][]uint32, n),
 		synCell:        make([]uint32, S*M),
 		synPerm:        make([]uint16, S*M),
-		presyn:         make([][]uint64, n),
+		presyn:         make([][]uint32, n),
 		synPos:         make([]uint32, S*M),
 		mark:           sdr.NewBitset(n),
 		act:            make([]uint32, S),
+		touched:        make([]uint32, 0, S+1), // +1: the count loops store before they know
+		chosen:         make([]uint32, M),
+		keys:           make([]uint64, 0, M),
 		prevActiveBits: sdr.NewBitset(n),
 		prevWinnerBits: sdr.NewBitset(n),
 	}
@@ -208,8 +214,7 @@ func (t *TemporalMemory) Compute(activeColumns []uint32, learn bool) error {
 	t.prevWinnerBits.SetAll(t.prevWinners)
 	t.activeCells = t.activeCells[:0]
 
-	cpc := uint32(t.p.CellsPerColumn)
-	colOf := func(seg uint32) uint32 { return t.segCell[seg] / cpc }
+	colOf := func(seg uint32) uint32 { return t.columnOf(t.segCell[seg]) }
 	ia, is, im := 0, 0, 0
 	as, ms := t.activeSegs, t.matchingSegs
 	for {
@@ -256,9 +261,8 @@ func (t *TemporalMemory) Compute(activeColumns []uint32, learn bool) error {
 // activation and how many of the active columns are not among them.
 func (t *TemporalMemory) countUnpredicted(activeColumns []uint32) {
 	t.predictedCols = t.predictedCols[:0]
-	cpc := uint32(t.p.CellsPerColumn)
 	for _, s := range t.activeSegs {
-		c := t.segCell[s] / cpc
+		c := t.columnOf(t.segCell[s])
 		if n := len(t.predictedCols); n == 0 || t.predictedCols[n-1] != c {
 			t.predictedCols = append(t.predictedCols, c)
 		}
@@ -466,41 +470,62 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 		t.destroyWeakestSynapses(s, over)
 	}
 	need = min(need, t.m-int(t.segNumSyn[s]))
-	var initConn uint64
+	var initConn uint32
 	if t.p.InitialPermanence >= t.p.ConnectedPermanence {
 		initConn = connBit
 	}
+	chosen, g := drawWinners(t.chosen[:need], t.prevWinners, mark, left, t.g.State())
+	t.g.SetState(g)
 	slot := base
-	for _, c := range t.prevWinners {
-		if need == 0 {
-			break
-		}
-		if mark[c>>6]>>(c&63)&1 != 0 {
-			continue
-		}
-		// Selection sampling: the i-th candidate of k is drawn for with
-		// Below(k-i).
-		r := t.g.Below(uint32(left))
-		left--
-		if int(r) >= need {
-			continue
-		}
+	for _, c := range chosen {
 		for t.synCell[slot] != None {
 			slot++
 		}
 		t.synCell[slot] = c
 		t.synPerm[slot] = t.p.InitialPermanence
 		t.synPos[slot] = uint32(len(t.presyn[c]))
-		t.presyn[c] = append(t.presyn[c], uint64(slot)|initConn)
+		t.presyn[c] = append(t.presyn[c], uint32(slot)|initConn)
 		t.segNumSyn[s]++
 		t.segHi[s] = max(t.segHi[s], uint16(slot-base+1))
 		t.numSynapses++
 		t.stats.SynapsesCreated++
-		need--
 	}
 	for _, c := range marked {
 		mark[c>>6] = 0 // every bit of the mark is clear between calls
 	}
+}
+
+// drawWinners draws, by selection sampling, len(dst) of the left previous
+// winners that are not marked: the i-th candidate of k is drawn for with
+// Below(k-i) and taken when the draw is below the number still needed,
+// until none is. It writes the taken candidates, ascending, into dst and
+// returns them with the generator's state x after the draws. The draws are
+// rng.Generator's Below on a local state (xorshift and below, as
+// docs/SPEC.md section 3 defines them; TestDrawWinnersIsGenerator), so
+// that the state stays in a register: through the Generator's pointer it
+// went to memory and back on every draw.
+//
+//go:noinline
+func drawWinners(dst, winners []uint32, mark sdr.Bitset, left int, x uint32) ([]uint32, uint32) {
+	need, k := len(dst), 0
+	for _, c := range winners {
+		if k == need {
+			break
+		}
+		if mark[c>>6]>>(c&63)&1 != 0 {
+			continue
+		}
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		r := uint32(uint64(x) * uint64(left) >> 32)
+		left--
+		if int(r) < need-k {
+			dst[k] = c
+			k++
+		}
+	}
+	return dst[:k], x
 }
 
 // destroyWeakestSynapses destroys, n times over, the synapse of segment s
@@ -508,24 +533,47 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 // presynaptic cell is not a previous winner.
 //
 // Destroying a synapse changes no other permanence, so the n rounds destroy
-// the first n eligible synapses in (permanence, slot) order: they are
-// found by one sort of packed keys.
+// the first n eligible synapses in (permanence, slot) order: weakest finds
+// them in one pass over packed keys.
 func (t *TemporalMemory) destroyWeakestSynapses(s uint32, n int) {
 	base := int(s) * t.m
-	keys := t.keys[:0]
-	for j := base; j < base+int(t.segHi[s]); j++ {
-		c := t.synCell[j]
-		if c == None || t.prevWinnerBits.Has(c) {
-			continue
-		}
-		keys = append(keys, uint64(t.synPerm[j])<<32|uint64(j-base))
-	}
-	slices.Sort(keys)
-	for _, k := range keys[:min(n, len(keys))] {
+	hi := int(t.segHi[s])
+	t.keys = weakest(t.synCell[base:base+hi], t.synPerm[base:base+hi], t.prevWinnerBits, n, t.keys)
+	for _, k := range t.keys {
 		t.destroySynapse(uint32(base + int(uint32(k))))
 		t.stats.SynapsesEvicted++
 	}
-	t.keys = keys
+}
+
+// weakest returns, ascending in keys[:0], the n smallest (permanence,
+// slot) keys, permanence<<32 | slot, of the used slots of cells and perms
+// whose cell is not in winners (all of them when there are fewer): the
+// first n of their sorted keys, kept by insertion as the slots are read.
+func weakest(cells []uint32, perms []uint16, winners sdr.Bitset, n int, keys []uint64) []uint64 {
+	perms = perms[:len(cells)]
+	keys = keys[:0]
+	if n <= 0 {
+		return keys
+	}
+	for i, c := range cells {
+		if c == None || winners[c>>6]>>(c&63)&1 != 0 {
+			continue
+		}
+		k := uint64(perms[i])<<32 | uint64(i)
+		if len(keys) == n {
+			if k > keys[n-1] {
+				continue
+			}
+			keys = keys[:n-1]
+		}
+		j := len(keys)
+		keys = append(keys, k)
+		for ; j > 0 && keys[j-1] > k; j-- {
+			keys[j] = keys[j-1]
+		}
+		keys[j] = k
+	}
+	return keys
 }
 
 // createSegment allocates a segment on cell, evicting the cell's least
@@ -600,8 +648,11 @@ func (t *TemporalMemory) destroySegment(s uint32) {
 	t.free = append(t.free, s)
 }
 
-// connBit is the connected flag of a presyn entry.
-const connBit = 1 << 32
+// connBit is the connected flag of a presyn entry, slotMask its slot.
+const (
+	connBit  = 1 << 31
+	slotMask = connBit - 1
+)
 
 // setPerm sets the permanence of used slot j to v, non-zero, and keeps the
 // connected flag of its presyn entry in step.
@@ -619,7 +670,7 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 	i := t.synPos[j]
 	last := list[len(list)-1]
 	list[i] = last
-	t.synPos[uint32(last)] = i
+	t.synPos[last&slotMask] = i
 	t.presyn[c] = list[:len(list)-1]
 	t.synPos[j] = 0
 	t.synCell[j] = None
@@ -640,27 +691,22 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 // cells (numPot) and the connected ones among them (numConn), and lists the
 // active and matching segments ordered by (cell, creation).
 func (t *TemporalMemory) activateDendrites(learn bool) {
+	act := t.act
 	for _, s := range t.touched {
-		t.act[s] = 0
+		act[s] = 0
 	}
-	t.touched = t.touched[:0]
-	act, touched, mInv := t.act, t.touched, t.mInv
-	for _, c := range t.activeCells {
-		for _, e := range t.presyn[c] {
-			s := uint32(e) // m = 1
-			if mInv != 0 {
-				hi, _ := bits.Mul64(uint64(uint32(e)), mInv) // segmentOf
-				s = uint32(hi)
-			}
-			a := act[s]
-			if a == 0 {
-				touched = append(touched, s)
-			}
-			// +1 potential; +1<<16 connected when the entry's bit 32 is set.
-			act[s] = a + 1 + uint32(e>>32)<<16
-		}
+	// touched has room for every segment (each is listed once) and one
+	// more (the loops store a segment, then count it if it is new), so
+	// the loops below store by index and call nothing: their values stay
+	// in registers.
+	touched := t.touched[:cap(t.touched)]
+	var n int
+	if t.mInv == 0 {
+		n = countSlots(t.presyn, t.activeCells, act, touched)
+	} else {
+		n = countSegments(t.presyn, t.activeCells, act, touched, t.mInv)
 	}
-	t.touched = touched
+	t.touched = touched[:n]
 	t.listSegments()
 	if learn {
 		for _, s := range t.activeSegs {
@@ -668,6 +714,48 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 		}
 		t.iteration++
 	}
+}
+
+// countSegments adds the presyn entries of the active cells to their
+// segments' counts (segment j / m, by segmentOf's multiply-high), listing
+// each segment in touched when its count leaves zero, and returns how many
+// it listed. Not inlined: alone, its loops keep every value in a
+// register.
+//
+//go:noinline
+func countSegments(presyn [][]uint32, cells, act, touched []uint32, mInv uint64) int {
+	n := 0
+	for _, c := range cells {
+		for _, e := range presyn[c] {
+			hi, _ := bits.Mul64(uint64(e&slotMask), mInv)
+			s := uint32(hi)
+			a := act[s]
+			// Listed when its count leaves zero, without a branch: which
+			// entry meets a new segment is unpredictable.
+			touched[n] = s
+			n += int((a - 1) >> 31)
+			// +1 potential; +1<<16 connected when the entry's bit 31 is set.
+			act[s] = a + 1 + e>>31<<16
+		}
+	}
+	return n
+}
+
+// countSlots is countSegments for one slot per segment (m = 1).
+//
+//go:noinline
+func countSlots(presyn [][]uint32, cells, act, touched []uint32) int {
+	n := 0
+	for _, c := range cells {
+		for _, e := range presyn[c] {
+			s := e & slotMask
+			a := act[s]
+			touched[n] = s
+			n += int((a - 1) >> 31)
+			act[s] = a + 1 + e>>31<<16
+		}
+	}
+	return n
 }
 
 // listSegments lists the active and matching segments ordered by (cell,
@@ -718,6 +806,18 @@ func (t *TemporalMemory) numPot(s uint32) uint16 { return uint16(t.act[s]) }
 // numConn returns segment s's connected active synapses of the last
 // dendrite activation.
 func (t *TemporalMemory) numConn(s uint32) uint16 { return uint16(t.act[s] >> 16) }
+
+// columnOf returns the column of cell c, c / cellsPerColumn, by
+// segmentOf's multiply-high: the column loop of Compute asks it of every
+// active and matching segment's cell, where a division costs tens of
+// cycles.
+func (t *TemporalMemory) columnOf(c uint32) uint32 {
+	if t.cpcInv == 0 {
+		return c // one cell per column
+	}
+	hi, _ := bits.Mul64(uint64(c), t.cpcInv)
+	return uint32(hi)
+}
 
 // segmentOf returns the segment of synapse slot j, j / m, by a
 // multiplication: for 32-bit j and m, j/m is the high word of

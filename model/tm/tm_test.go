@@ -926,7 +926,8 @@ func TestValidate(t *testing.T) {
 		{"segments per cell 0", func(p *Params) { p.MaxSegmentsPerCell = 0 }, "maxSegmentsPerCell"},
 		{"segments per cell 65536", func(p *Params) { p.MaxSegmentsPerCell = 65536 }, "maxSegmentsPerCell"},
 		{"pool 0", func(p *Params) { p.SegmentCapacity = 0 }, "segmentCapacity"},
-		{"pool × slots too big", func(p *Params) { p.SegmentCapacity, p.MaxSynapsesPerSegment = 1<<20, 1<<12 }, "32-bit synapse indices"},
+		{"pool × slots too big", func(p *Params) { p.SegmentCapacity, p.MaxSynapsesPerSegment = 1<<20, 1<<12 }, "31-bit synapse indices"},
+		{"pool × slots one past 2^31", func(p *Params) { p.SegmentCapacity, p.MaxSynapsesPerSegment = 1<<16+1, 1<<15 }, "31-bit synapse indices"},
 		{"connected 0", func(p *Params) { p.ConnectedPermanence = 0 }, "connectedPermanence"},
 		{"connected > P", func(p *Params) { p.ConnectedPermanence = 16 }, "connectedPermanence"},
 		{"initial 0", func(p *Params) { p.InitialPermanence = 0 }, "initialPermanence"},
@@ -953,6 +954,7 @@ func TestValidate(t *testing.T) {
 			p.PermanenceIncrement, p.PermanenceDecrement, p.PredictedSegmentDecrement = 15, 15, 15
 		},
 		func(p *Params) { p.MaxSegmentsPerCell, p.MaxSynapsesPerSegment = 65535, 65535 },
+		func(p *Params) { p.SegmentCapacity, p.MaxSynapsesPerSegment = 1<<16, 1<<15 }, // 2^31 slots
 	} {
 		p := base()
 		mod(&p)
