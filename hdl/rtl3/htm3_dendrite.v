@@ -206,6 +206,11 @@ module htm3_dendrite #(
       sm_a = at(LRU_BASE, {lru_seg, pend_h}, WS + 1);
       sm_we = pend && !rst;
     end
+    // 0 while idle (htm3_tm ORs the engines' ports)
+    if (st == IDLE) begin
+      sm_a = {SM_AW{1'b0}};
+      sm_wd = 16'd0;
+    end
   end
 
   always @(*) begin
@@ -225,6 +230,12 @@ module htm3_dendrite #(
     cr_wa = {6'b100110, ic[0]};
     // one incrementer for both halves: lo + 1, then hi + the low half's carry
     cr_wd = cr_rd + {15'd0, !ic[0] || lo_max};
+    // 0 while idle (htm3_tm ORs the engines' ports)
+    if (st == IDLE) begin
+      cr_ra = 7'd0;
+      cr_wa = 7'd0;
+      cr_wd = 16'd0;
+    end
   end
 
   always @(*) begin

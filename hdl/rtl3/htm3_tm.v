@@ -223,8 +223,9 @@ module htm3_tm #(
   always @* begin
     r_sm_we = 1'b0;
     r_sm_wd = 16'd0;
-    r_sm_a = SEG2 ? SM_AW'(SEG_BASE) | SM_AW'({s[WS-1:0], 1'b1}) : SM_AW'(SEG_BASE) | SM_AW'(s[WS-1:0]);
+    r_sm_a = {SM_AW{1'b0}};  // 0 while idle: the engines' ports are ORed
     case (rs)
+      R_SEG: r_sm_a = SEG2 ? SM_AW'(SEG_BASE) | SM_AW'({s[WS-1:0], 1'b1}) : SM_AW'(SEG_BASE) | SM_AW'(s[WS-1:0]);
       R_SEGW: r_sm_a = SM_AW'({s[WS-1:0], 2'd3});
       R_Q: r_sm_a = SM_AW'({s[WS-1:0], qk - 2'd1});
       R_AP1: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(best); r_sm_wd = 16'(pred_seg); end
@@ -327,21 +328,19 @@ module htm3_tm #(
   end
 
   // ------------------------------------------------------- the port muxes
-  // The segment memory's and cfg/regs' write enables, data and the segment
-  // memory's address are 0 while !e_on: htm3_memmap ORs them with its own.
+  // The segment memory's and cfg/regs' ports: each engine (the column
+  // engine, the dendrite unit, the restore pass) drives its address, write
+  // enable and data 0 while idle, so that each input is an OR of the
+  // engines' (no multiplexer), and 0 while !e_on: htm3_memmap ORs them
+  // with its own (cfg/regs: with the SP's, in htm3_accel).
   always @* begin
-    e_cr_ra = md == MD_DEND ? d_cr_ra : c_cr_ra;
-    e_cr_we = e_on && (md == MD_DEND ? d_cr_we : md == MD_CELLS && c_cr_we);
-    e_cr_wa = md == MD_DEND ? d_cr_wa : c_cr_wa;
-    e_cr_wd = {16{e_on}} & (md == MD_DEND ? d_cr_wd : c_cr_wd);
-    case (md)
-      MD_DEND: begin e_sm_a = d_sm_a; e_sm_we = d_sm_we; e_sm_wd = d_sm_wd; end
-      MD_RST: begin e_sm_a = r_sm_a; e_sm_we = r_sm_we; e_sm_wd = r_sm_wd; end
-      default: begin e_sm_a = c_sm_a; e_sm_we = c_sm_we; e_sm_wd = c_sm_wd; end
-    endcase
-    e_sm_a = {SM_AW{e_on}} & e_sm_a;
-    e_sm_we = e_on && e_sm_we;
-    e_sm_wd = {16{e_on}} & e_sm_wd;
+    e_cr_ra = c_cr_ra | d_cr_ra;
+    e_cr_we = c_cr_we | d_cr_we;
+    e_cr_wa = c_cr_wa | d_cr_wa;
+    e_cr_wd = c_cr_wd | d_cr_wd;
+    e_sm_a = c_sm_a | d_sm_a | r_sm_a;
+    e_sm_we = c_sm_we | d_sm_we | r_sm_we;
+    e_sm_wd = c_sm_wd | d_sm_wd | r_sm_wd;
     e_syn_a = md == MD_DEND ? d_syn_a : c_syn_a;
     e_syn_we = md == MD_CELLS && c_syn_we;
     e_act_ra = md == MD_DEND ? {cb, d_act_ra} : c_pa_ra;

@@ -401,7 +401,9 @@ module htm3_tm_cells #(
   // (S_POP's k is at most 11, S_FIN's at most 35: k[5] and k[1:0] != 0 is 33-35)
   wire pop_q = k[3:0] == 4'd5 || k[3:0] == 4'd6 || k[3:0] == 4'd7 || k[3:0] == 4'd8;
   assign cr_we = ev_go_r || (st == S_POP && pop_q) || (st == S_FIN && k != 6'd0);
-  assign cr_wd = st != S_FIN || !k[5] || k[1:0] == 2'd0 ? fin_sum[15:0] : k[1:0] == 2'd1 ? 16'(fc) :
+  // (0 while idle, as the segment memory's address and data and cr_ra:
+  // htm3_tm ORs the engines' ports instead of multiplexing them)
+  assign cr_wd = st == S_IDLE ? 16'd0 : st != S_FIN || !k[5] || k[1:0] == 2'd0 ? fin_sum[15:0] : k[1:0] == 2'd1 ? 16'(fc) :
       k[1:0] == 2'd2 ? rng_state[15:0] : rng_state[31:16];
 
   assign ac_ra = ai[WCOL-1:0] + WCOL'(st == S_FOLD && fold_hit);
@@ -515,6 +517,7 @@ module htm3_tm_cells #(
     // S_INIT: the configuration; S_POP: regs 3 (iter, k 2-3) and 4
     // (created, k 4-7); the walk and the scan: regs 3; S_FIN: regs 7-14
     case (st)
+      S_IDLE: cr_ra = 7'd0;
       S_INIT: cr_ra = init_addr(k);
       S_POP: cr_ra = pop_addr(k[3:0]);
       S_WB, S_PSA: cr_ra = 7'd76;
@@ -546,7 +549,7 @@ module htm3_tm_cells #(
     syn_o = SYN_AW'(js);
     syn_we = 1'b0;
     syn_wd = {SYN_W{1'b0}};
-    sm_b = SM_AW'(TAIL_ADDR);
+    sm_b = {SM_AW{1'b0}};  // (0 while idle: htm3_tm ORs the engines' ports)
     sm_x = {SM_AW{1'b0}};
     sm_seg = 1'b0;
     sm_sh = 2'd0;
@@ -554,6 +557,7 @@ module htm3_tm_cells #(
     sm_we = 1'b0;
     sm_wd = 16'd0;
     case (st)
+      S_INIT: sm_b = SM_AW'(TAIL_ADDR);  // the tail (read by step 7)
       S_HWAIT: sc_ra = hd_rd[WS-1:0];  // (the head's segment: valid or not)
       S_PSA: begin
         sc_ra = oseg;
@@ -758,10 +762,12 @@ module htm3_tm_cells #(
         endcase
       end
       S_DZ: syn_we = 1'b1;
-      S_FIN:
-      if (k == 6'd35) begin
-        sm_we = 1'b1;
-        sm_wd = 16'(tail);
+      S_FIN: begin
+        sm_b = SM_AW'(TAIL_ADDR);
+        if (k == 6'd35) begin
+          sm_we = 1'b1;
+          sm_wd = 16'(tail);
+        end
       end
       default: ;
     endcase
