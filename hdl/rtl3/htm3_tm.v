@@ -348,14 +348,15 @@ module htm3_tm #(
   end
 
   // ------------------------------------------------------ the TM's memories
+  // (each engine's write enables are 0 while it is idle: they are ORed)
   htm_ebr #(.WIDTH(WS + 1), .DEPTH(NC), .ZERO(1)) u_hd (
       .clk(clk), .ra(md == MD_DEND ? d_hd_ra : c_hd_ra), .rd(hd_rd),
-      .we(md == MD_DEND ? d_hd_we : md == MD_RST ? r_hd_we : c_hd_we),
+      .we(d_hd_we | r_hd_we | c_hd_we),
       .wa(md == MD_DEND ? d_hd_wa : md == MD_RST ? ri[WCELL-1:0] : c_hd_wa),
       .wd(md == MD_DEND ? d_hd_wd : md == MD_RST ? {(WS + 1) {1'b0}} : c_hd_wd));
   htm_ebr #(.WIDTH(SC_W), .DEPTH(S)) u_sc (
       .clk(clk), .ra(md == MD_RST ? s[WS-1:0] : c_sc_ra), .rd(sc_rd),
-      .we(md == MD_DEND ? d_sc_we : md == MD_RST ? r_sc_we : md == MD_CELLS && c_sc_we),
+      .we(d_sc_we | r_sc_we | c_sc_we),
       .wa(md == MD_DEND ? d_sc_wa : md == MD_RST ? r_sc_wa : c_sc_wa),
       .wd(md == MD_DEND ? d_sc_wd : md == MD_RST ? SC_W'(rs == R_AP1) : c_sc_wd));
   // u_cm: the column bitmaps (NCM words) and RESTORE's two segseq slots
@@ -364,13 +365,13 @@ module htm3_tm #(
   wire [CMX_AW-1:0] r_cm_wa = rs == R_CLR ? CMX_AW'(ri[CM_AW-1:0]) : CMX_AW'(CM_SL) | CMX_AW'({~bp, qk});
   htm_ebr #(.WIDTH(16), .DEPTH(CM_SL + 8), .ZERO(1)) u_cm (
       .clk(clk), .ra(md == MD_DEND ? CMX_AW'(d_cm_ra) : md == MD_RST ? r_cm_ra : CMX_AW'(c_cm_ra)), .rd(cm_rd),
-      .we(md == MD_DEND ? d_cm_we : md == MD_RST ? r_cm_we : c_cm_we),
+      .we(d_cm_we | r_cm_we | c_cm_we),
       .wa(md == MD_DEND ? CMX_AW'(d_cm_wa) : md == MD_RST ? r_cm_wa : CMX_AW'(c_cm_wa)),
       .wd(md == MD_DEND ? d_cm_wd : md == MD_RST ? (rs == R_CLR ? 16'd0 : e_sm_rd) : c_cm_wd));
   htm_ebr #(.WIDTH(16), .DEPTH(1 << ACT_AW), .ZERO(1)) u_ex (
       .clk(clk), .ra(ex_ra), .rd(ex_rd), .we(ex_we), .wa(ex_wa), .wd(ex_wd));
   htm_ebr #(.WIDTH(WCELL), .DEPTH(2 << WCELL)) u_wl (
-      .clk(clk), .ra(pl_ra), .rd(pl_rd), .we(md == MD_RST ? r_wl_we : c_wl_we),
+      .clk(clk), .ra(pl_ra), .rd(pl_rd), .we(r_wl_we | c_wl_we),
       .wa(md == MD_RST ? {cb, n_pw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri_d : c_wl_wd));
 
 `ifdef SIM
