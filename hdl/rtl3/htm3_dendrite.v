@@ -106,6 +106,8 @@ module htm3_dendrite #(
   // walk, reads regs word 3's half that the next seglru write needs, and
   // at the end of the drain the halves for the increment.
   reg lo_max;  // the iteration's low half is all ones: the high half's increment
+  // one incrementer for both halves: lo + 1, then hi + the low half's carry
+  wire [16:0] cr_sum = {1'b0, cr_rd} + {16'd0, !ic[0] || lo_max};
   // segments walked before the current one, counted up from FREE_COUNT:
   // the current one is the last at S - 1
   reg [WS:0] nw;
@@ -206,6 +208,11 @@ module htm3_dendrite #(
       sm_a = at(LRU_BASE, {lru_seg, pend_h}, WS + 1);
       sm_we = pend && !rst;
     end
+    // 0 while idle (htm3_tm ORs the engines' ports)
+    if (st == IDLE) begin
+      sm_a = {SM_AW{1'b0}};
+      sm_wd = 16'd0;
+    end
   end
 
   always @(*) begin
@@ -224,7 +231,13 @@ module htm3_dendrite #(
     cr_we = st == DRAIN && learn_r && ic >= 3'd6 && !rst;
     cr_wa = {6'b100110, ic[0]};
     // one incrementer for both halves: lo + 1, then hi + the low half's carry
-    cr_wd = cr_rd + {15'd0, !ic[0] || lo_max};
+    cr_wd = cr_sum[15:0];
+    // 0 while idle (htm3_tm ORs the engines' ports)
+    if (st == IDLE) begin
+      cr_ra = 7'd0;
+      cr_wa = 7'd0;
+      cr_wd = 16'd0;
+    end
   end
 
   always @(*) begin
@@ -280,7 +293,7 @@ module htm3_dendrite #(
       end
       default: begin  // DRAIN: the pipeline and seglru writes finish, then the iteration's
         ic <= ic + 1'b1;
-        if (ic == 3'd6) lo_max <= cr_rd == 16'hFFFF;
+        if (ic == 3'd6) lo_max <= cr_sum[16];  // (lo + 1's carry: lo is all ones)
         if (ic == 3'd7) begin
           st <= IDLE;
           done <= 1;

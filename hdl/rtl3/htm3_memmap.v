@@ -257,16 +257,23 @@ module htm3_memmap #(
   // word: none)
   wire        h4 = half && !we && d_np == 3'd4;
   wire [2:0]  k0 = (h4 && !hi) ? 3'd2 : 3'd0;
-  // While the TM owns the shared memories (e_on) the part address and data
-  // are 0 (pa and wkeep cleared, kp masked), and htm3_tm drives its ports
-  // 0 while it does not: the segment memory's and cfg/regs' inputs are ORs
-  // of the two instead of multiplexers (no request comes while e_on).
+  // While an engine owns the shared memories (e_on, sp_on) the part
+  // address and data are 0 (pa and wkeep cleared, kp masked), and htm3_tm,
+  // the SP and the sequencer's step count (htm3_accel's e_cr_*) drive
+  // their ports 0 while they do not: the segment memory's
+  // and cfg/regs' inputs are ORs of the two instead of multiplexers (no
+  // request comes while an engine runs).
+  // pa is 0 from the request's last cycle (fin) on as well, and kq while
+  // no request runs, so that the part address is 0 whenever an engine may
+  // drive (also in its first cycle).
   wire        cr_on = e_on || sp_on;  // an engine drives e_cr_*
+  wire        fin;                      // the request ends (ack follows)
   always @(posedge clk)
     if (cr_on) begin
       pa <= {PA_W{1'b0}};
       wkeep <= 16'd0;
-    end else if (req && !busy) begin
+    end else if (busy && fin) pa <= {PA_W{1'b0}};
+    else if (req && !busy) begin
       tgt <= d_tgt;
       np <= d_np;
       ke <= (half && hi && !we) ? (h4 ? 3'd2 : 3'd0) : d_np;
@@ -288,7 +295,7 @@ module htm3_memmap #(
   // shifts into rd from the bottom, so the word ends aligned); a logical
   // word's parts are aligned, so the part index is ORed in.
   wire [2:0]  kp = wr ? k : np - 1'b1 - k;
-  wire [2:0]  kq = kp & {3{!e_on}};
+  wire [2:0]  kq = kp & {3{busy}};
   wire [PA_W-1:0] pk = pa | PA_W'(kq);      // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
   // a tm.seg word in two parts (the host's only): {owner}, then {count, valid}
@@ -302,8 +309,8 @@ module htm3_memmap #(
   wire        cr_we = issue && wr && tgt == T_CR;
   wire [15:0] cr_rd;
   htm_ebr #(.WIDTH(16), .DEPTH(256), .FILE("cfgregs")) u_cr (
-      .clk(clk), .ra(cr_on ? e_cr_ra : pk[7:0]), .rd(cr_rd), .we(e_cr_we | cr_we),
-      .wa(cr_on ? e_cr_wa : pk[7:0]), .wd(e_cr_wd | wpart));
+      .clk(clk), .ra(e_cr_ra | pk[7:0]), .rd(cr_rd), .we(e_cr_we | cr_we),
+      .wa(e_cr_wa | pk[7:0]), .wd(e_cr_wd | wpart));
   assign e_cr_rd = cr_rd;
 
   wire        sm_we = issue && wr && tgt == T_SM;
@@ -413,26 +420,18 @@ module htm3_memmap #(
   // One 16-bit path: the part that arrives (kr was issued), shifted into rd
   // from the bottom. A 32-bit word not in parts gives its high half first
   // (kr 0), then its low half.
-  reg [31:0] w32;
-  reg [15:0] part;
-  always @* begin
-    case (tgt)
-      T_SP: w32 = sp_mr_d;
-      T_SYN: w32 = 32'(syn_rd);
-      default: w32 = in_rd;  // T_IN, T_PH
-    endcase
-    case (tgt)
-      T_CR: part = cr_rd;
-      T_SM: part = sm_rd;
-      T_ACT: part = act_rd;
-      T_WIN: part = win_rd;
-      T_SP, T_SYN, T_IN, T_PH: part = kr == 3'd0 ? w32[31:16] : w32[15:0];
-      T_CS: part = 16'(cs_rd);
-      T_OC: part = 16'(sp_oc_rd);
-      T_PR: part = 16'(pr_rd);
-      default: part = 16'd0;
-    endcase
-  end
+  // (an OR of the sources, each ANDed with its target's decode: one LUT
+  // for two sources, fewer levels than a multiplexer on the 4-bit target)
+  wire        kr0 = kr == 3'd0;
+  wire        t_in = tgt == T_IN || tgt == T_PH;
+  wire [31:0] syn32 = 32'(syn_rd);
+  wire [15:0] part = ({16{tgt == T_CR}} & cr_rd) | ({16{tgt == T_SM}} & sm_rd) |
+                     ({16{tgt == T_ACT}} & act_rd) | ({16{tgt == T_WIN}} & win_rd) |
+                     ({16{tgt == T_SP && kr0}} & sp_mr_d[31:16]) | ({16{tgt == T_SP && !kr0}} & sp_mr_d[15:0]) |
+                     ({16{tgt == T_SYN && kr0}} & syn32[31:16]) | ({16{tgt == T_SYN && !kr0}} & syn32[15:0]) |
+                     ({16{t_in && kr0}} & in_rd[31:16]) | ({16{t_in && !kr0}} & in_rd[15:0]) |
+                     ({16{tgt == T_CS}} & 16'(cs_rd)) | ({16{tgt == T_OC}} & 16'(sp_oc_rd)) |
+                     ({16{tgt == T_PR}} & 16'(pr_rd));
 
   always @(posedge clk) begin
     if (req && !busy) rd <= 32'd0;
@@ -440,6 +439,7 @@ module htm3_memmap #(
     else if (rv) rd <= SEG2 && segq ? (rd << WCELL) | 32'(part) : {rd[15:0], part};
   end
 
+  assign fin = (wr && k + 1'b1 == np) || (!wr && (rv ? kr + 1'b1 == ke : ke == 3'd0));
   always @(posedge clk) begin
     ack <= 1'b0;
     rv <= issue && !wr;
@@ -451,7 +451,7 @@ module htm3_memmap #(
       if (k < ke) k <= k + 1'b1;
       // Done: the last write goes out, or the last read's data arrives
       // (into rd, with ack), or a read that issues nothing.
-      if ((wr && k + 1'b1 == np) || (!wr && (rv ? kr + 1'b1 == ke : ke == 3'd0))) begin
+      if (fin) begin
         busy <= 1'b0;
         ack <= 1'b1;
       end

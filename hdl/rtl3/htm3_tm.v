@@ -223,8 +223,9 @@ module htm3_tm #(
   always @* begin
     r_sm_we = 1'b0;
     r_sm_wd = 16'd0;
-    r_sm_a = SEG2 ? SM_AW'(SEG_BASE) | SM_AW'({s[WS-1:0], 1'b1}) : SM_AW'(SEG_BASE) | SM_AW'(s[WS-1:0]);
+    r_sm_a = {SM_AW{1'b0}};  // 0 while idle: the engines' ports are ORed
     case (rs)
+      R_SEG: r_sm_a = SEG2 ? SM_AW'(SEG_BASE) | SM_AW'({s[WS-1:0], 1'b1}) : SM_AW'(SEG_BASE) | SM_AW'(s[WS-1:0]);
       R_SEGW: r_sm_a = SM_AW'({s[WS-1:0], 2'd3});
       R_Q: r_sm_a = SM_AW'({s[WS-1:0], qk - 2'd1});
       R_AP1: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(best); r_sm_wd = 16'(pred_seg); end
@@ -327,21 +328,19 @@ module htm3_tm #(
   end
 
   // ------------------------------------------------------- the port muxes
-  // The segment memory's and cfg/regs' write enables, data and the segment
-  // memory's address are 0 while !e_on: htm3_memmap ORs them with its own.
+  // The segment memory's and cfg/regs' ports: each engine (the column
+  // engine, the dendrite unit, the restore pass) drives its address, write
+  // enable and data 0 while idle, so that each input is an OR of the
+  // engines' (no multiplexer), and 0 while !e_on: htm3_memmap ORs them
+  // with its own (cfg/regs: with the SP's, in htm3_accel).
   always @* begin
-    e_cr_ra = md == MD_DEND ? d_cr_ra : c_cr_ra;
-    e_cr_we = e_on && (md == MD_DEND ? d_cr_we : md == MD_CELLS && c_cr_we);
-    e_cr_wa = md == MD_DEND ? d_cr_wa : c_cr_wa;
-    e_cr_wd = {16{e_on}} & (md == MD_DEND ? d_cr_wd : c_cr_wd);
-    case (md)
-      MD_DEND: begin e_sm_a = d_sm_a; e_sm_we = d_sm_we; e_sm_wd = d_sm_wd; end
-      MD_RST: begin e_sm_a = r_sm_a; e_sm_we = r_sm_we; e_sm_wd = r_sm_wd; end
-      default: begin e_sm_a = c_sm_a; e_sm_we = c_sm_we; e_sm_wd = c_sm_wd; end
-    endcase
-    e_sm_a = {SM_AW{e_on}} & e_sm_a;
-    e_sm_we = e_on && e_sm_we;
-    e_sm_wd = {16{e_on}} & e_sm_wd;
+    e_cr_ra = c_cr_ra | d_cr_ra;
+    e_cr_we = c_cr_we | d_cr_we;
+    e_cr_wa = c_cr_wa | d_cr_wa;
+    e_cr_wd = c_cr_wd | d_cr_wd;
+    e_sm_a = c_sm_a | d_sm_a | r_sm_a;
+    e_sm_we = c_sm_we | d_sm_we | r_sm_we;
+    e_sm_wd = c_sm_wd | d_sm_wd | r_sm_wd;
     e_syn_a = md == MD_DEND ? d_syn_a : c_syn_a;
     e_syn_we = md == MD_CELLS && c_syn_we;
     e_act_ra = md == MD_DEND ? {cb, d_act_ra} : c_pa_ra;
@@ -349,14 +348,15 @@ module htm3_tm #(
   end
 
   // ------------------------------------------------------ the TM's memories
+  // (each engine's write enables are 0 while it is idle: they are ORed)
   htm_ebr #(.WIDTH(WS + 1), .DEPTH(NC), .ZERO(1)) u_hd (
       .clk(clk), .ra(md == MD_DEND ? d_hd_ra : c_hd_ra), .rd(hd_rd),
-      .we(md == MD_DEND ? d_hd_we : md == MD_RST ? r_hd_we : c_hd_we),
+      .we(d_hd_we | r_hd_we | c_hd_we),
       .wa(md == MD_DEND ? d_hd_wa : md == MD_RST ? ri[WCELL-1:0] : c_hd_wa),
       .wd(md == MD_DEND ? d_hd_wd : md == MD_RST ? {(WS + 1) {1'b0}} : c_hd_wd));
   htm_ebr #(.WIDTH(SC_W), .DEPTH(S)) u_sc (
       .clk(clk), .ra(md == MD_RST ? s[WS-1:0] : c_sc_ra), .rd(sc_rd),
-      .we(md == MD_DEND ? d_sc_we : md == MD_RST ? r_sc_we : md == MD_CELLS && c_sc_we),
+      .we(d_sc_we | r_sc_we | c_sc_we),
       .wa(md == MD_DEND ? d_sc_wa : md == MD_RST ? r_sc_wa : c_sc_wa),
       .wd(md == MD_DEND ? d_sc_wd : md == MD_RST ? SC_W'(rs == R_AP1) : c_sc_wd));
   // u_cm: the column bitmaps (NCM words) and RESTORE's two segseq slots
@@ -365,13 +365,13 @@ module htm3_tm #(
   wire [CMX_AW-1:0] r_cm_wa = rs == R_CLR ? CMX_AW'(ri[CM_AW-1:0]) : CMX_AW'(CM_SL) | CMX_AW'({~bp, qk});
   htm_ebr #(.WIDTH(16), .DEPTH(CM_SL + 8), .ZERO(1)) u_cm (
       .clk(clk), .ra(md == MD_DEND ? CMX_AW'(d_cm_ra) : md == MD_RST ? r_cm_ra : CMX_AW'(c_cm_ra)), .rd(cm_rd),
-      .we(md == MD_DEND ? d_cm_we : md == MD_RST ? r_cm_we : c_cm_we),
+      .we(d_cm_we | r_cm_we | c_cm_we),
       .wa(md == MD_DEND ? CMX_AW'(d_cm_wa) : md == MD_RST ? r_cm_wa : CMX_AW'(c_cm_wa)),
       .wd(md == MD_DEND ? d_cm_wd : md == MD_RST ? (rs == R_CLR ? 16'd0 : e_sm_rd) : c_cm_wd));
   htm_ebr #(.WIDTH(16), .DEPTH(1 << ACT_AW), .ZERO(1)) u_ex (
       .clk(clk), .ra(ex_ra), .rd(ex_rd), .we(ex_we), .wa(ex_wa), .wd(ex_wd));
   htm_ebr #(.WIDTH(WCELL), .DEPTH(2 << WCELL)) u_wl (
-      .clk(clk), .ra(pl_ra), .rd(pl_rd), .we(md == MD_RST ? r_wl_we : c_wl_we),
+      .clk(clk), .ra(pl_ra), .rd(pl_rd), .we(r_wl_we | c_wl_we),
       .wa(md == MD_RST ? {cb, n_pw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri_d : c_wl_wd));
 
 `ifdef SIM

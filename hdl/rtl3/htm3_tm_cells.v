@@ -401,7 +401,9 @@ module htm3_tm_cells #(
   // (S_POP's k is at most 11, S_FIN's at most 35: k[5] and k[1:0] != 0 is 33-35)
   wire pop_q = k[3:0] == 4'd5 || k[3:0] == 4'd6 || k[3:0] == 4'd7 || k[3:0] == 4'd8;
   assign cr_we = ev_go_r || (st == S_POP && pop_q) || (st == S_FIN && k != 6'd0);
-  assign cr_wd = st != S_FIN || !k[5] || k[1:0] == 2'd0 ? fin_sum[15:0] : k[1:0] == 2'd1 ? 16'(fc) :
+  // (0 while idle, as the segment memory's address and data and cr_ra:
+  // htm3_tm ORs the engines' ports instead of multiplexing them)
+  assign cr_wd = st == S_IDLE ? 16'd0 : st != S_FIN || !k[5] || k[1:0] == 2'd0 ? fin_sum[15:0] : k[1:0] == 2'd1 ? 16'(fc) :
       k[1:0] == 2'd2 ? rng_state[15:0] : rng_state[31:16];
 
   assign ac_ra = ai[WCOL-1:0] + WCOL'(st == S_FOLD && fold_hit);
@@ -456,14 +458,20 @@ module htm3_tm_cells #(
 
   // A segment memory address: a region's base ORed with an offset below R
   // (or 4R: segseq); a slot address: the segment's first slot plus the slot.
-  // The offset is the running segment's (oseg) word sm_lo of its 2^sm_sh
-  // (sm_seg) or sm_x.
-  reg [SM_AW-1:0] sm_b, sm_x;
-  reg sm_seg;
-  reg [1:0] sm_sh, sm_lo;
+  // The offset is the running segment's (oseg) word sm_lo of its 2^k
+  // words (o0, o1, o2: k 0, 1, 2) or another register's segment (x_*);
+  // the sources are ORed, each under its select (one at most; none: the
+  // base alone): fewer LUT levels than multiplexers.
+  reg [SM_AW-1:0] sm_b;
+  reg o0, o1, o2;  // oseg shifted by 0, 1, 2
+  reg x_fc, x_rd, x_rs, x_tl, x_dp;  // fc, sm_rd (shifted by SSH: x_rs), tail, dp
+  reg [1:0] sm_lo;
   reg [SYN_AW-1:0] syn_o;
   always @* begin
-    sm_a = sm_b | (sm_seg ? (SM_AW'(oseg) << sm_sh) | SM_AW'(sm_lo) : sm_x);
+    sm_a = sm_b | SM_AW'(sm_lo) | ({SM_AW{o0}} & SM_AW'(oseg)) | ({SM_AW{o1}} & (SM_AW'(oseg) << 1)) |
+        ({SM_AW{o2}} & (SM_AW'(oseg) << 2)) | ({SM_AW{x_fc}} & SM_AW'(fc)) |
+        ({SM_AW{x_rd}} & SM_AW'(sm_rd[WS-1:0])) | ({SM_AW{x_rs}} & (SM_AW'(sm_rd[WS-1:0]) << SSH)) |
+        ({SM_AW{x_tl}} & SM_AW'(tail)) | ({SM_AW{x_dp}} & SM_AW'(dp));
     // {segment, slot} when M is a power of two, else the first slot plus the slot
     syn_a = M_POW2 ? SYN_AW'({oseg, syn_o[WMS-1:0]}) : sbase + syn_o;
   end
@@ -474,9 +482,9 @@ module htm3_tm_cells #(
   // destroy's unlink: sm_rd is oseg's next (read in S_D2, again in S_DW's
   // step 7); S_D3 writes prev[next] (prev, or next itself when oseg was the
   // oldest: dp == oseg), step 8 next[prev] (next, or prev itself when
-  // oseg was the newest: next == oseg)
+  // oseg was the newest: next == oseg): the link written is next (sm_rd)
+  // when lnk_rd, else prev (dp)
   wire lnk_rd = st == S_D3 ? dp == oseg : sm_rd[WS-1:0] != oseg;
-  wire [15:0] lnk_d = lnk_rd ? 16'(sm_rd[WS-1:0]) : 16'(dp);
   // One event a cycle at most: its counter and one incrementer.
   always @* begin
     ev_go = 1'b1;
@@ -510,11 +518,20 @@ module htm3_tm_cells #(
     endcase
   end
 
+  // The segment memory's write data: its sources ORed, each under its
+  // select (none: 0, the words destroy clears).
+  reg w_sh, w_sw, w_cr, w_tl, w_os, w_lk;  // seg_hi, tm.seg's part 0, cr_rd, tail, oseg, the link
+  always @*
+    sm_wd = ({16{w_sh}} & seg_hi) | ({16{w_sw}} & (SEG2 ? 16'(owner) : seg_word)) | ({16{w_cr}} & cr_rd) |
+        ({16{w_tl}} & 16'(tail)) | ({16{w_os}} & 16'(oseg)) | ({16{w_lk && lnk_rd}} & 16'(sm_rd[WS-1:0])) |
+        ({16{w_lk && !lnk_rd}} & 16'(dp));
+
   // --- memory addresses and writes by state
   always @* begin
     // S_INIT: the configuration; S_POP: regs 3 (iter, k 2-3) and 4
     // (created, k 4-7); the walk and the scan: regs 3; S_FIN: regs 7-14
     case (st)
+      S_IDLE: cr_ra = 7'd0;
       S_INIT: cr_ra = init_addr(k);
       S_POP: cr_ra = pop_addr(k[3:0]);
       S_WB, S_PSA: cr_ra = 7'd76;
@@ -546,32 +563,29 @@ module htm3_tm_cells #(
     syn_o = SYN_AW'(js);
     syn_we = 1'b0;
     syn_wd = {SYN_W{1'b0}};
-    sm_b = SM_AW'(TAIL_ADDR);
-    sm_x = {SM_AW{1'b0}};
-    sm_seg = 1'b0;
-    sm_sh = 2'd0;
+    sm_b = {SM_AW{1'b0}};  // (0 while idle: htm3_tm ORs the engines' ports)
+    {o0, o1, o2, x_fc, x_rd, x_rs, x_tl, x_dp} = 8'd0;
     sm_lo = 2'd0;
     sm_we = 1'b0;
-    sm_wd = 16'd0;
+    {w_sh, w_sw, w_cr, w_tl, w_os, w_lk} = 6'd0;
     case (st)
+      S_INIT: sm_b = SM_AW'(TAIL_ADDR);  // the tail (read by step 7)
       S_HWAIT: sc_ra = hd_rd[WS-1:0];  // (the head's segment: valid or not)
       S_PSA: begin
         sc_ra = oseg;
         sm_b = SM_AW'(LRU_BASE);
-        sm_seg = 1'b1;
-        sm_sh = 2'd1;
+        o1 = 1'b1;
       end
       S_PSB: begin
         sc_ra = oseg;  // (again: S_PSC's eligibility)
         sm_b = SM_AW'(LRU_BASE);
-        sm_seg = 1'b1;
-        sm_sh = 2'd1;
+        o1 = 1'b1;
         sm_lo = 2'd1;
       end
       S_A0, S_G0: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_seg = 1'b1;
-        sm_sh = SSH;
+        o0 = !SEG2;
+        o1 = SEG2;
         sm_lo = SHI;
       end
       S_AW2:
@@ -583,10 +597,10 @@ module htm3_tm_cells #(
       if (!seg_prune) begin
         sm_we = 1'b1;
         sm_b = SM_AW'(SEG_BASE);
-        sm_seg = 1'b1;
-        sm_sh = SSH;
+        o0 = !SEG2;
+        o1 = SEG2;
         sm_lo = SHI;
-        sm_wd = seg_hi;
+        w_sh = 1'b1;
       end
       S_GC3: begin
         // the synapse taken, in the lowest free slot
@@ -597,10 +611,10 @@ module htm3_tm_cells #(
       S_GEND: begin
         sm_we = 1'b1;
         sm_b = SM_AW'(SEG_BASE);
-        sm_seg = 1'b1;
-        sm_sh = SSH;
+        o0 = !SEG2;
+        o1 = SEG2;
         sm_lo = SHI;
-        sm_wd = seg_hi;
+        w_sh = 1'b1;
       end
       S_AW1: win_ra = {~bank, rd_chi};  // (grow's previous-winner bit)
       S_GW2: ex_we = sw_valid && pw_bit && !rescan;
@@ -613,27 +627,25 @@ module htm3_tm_cells #(
       S_K0: cs_ra = ccell;
       S_WA: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_seg = 1'b1;
-        sm_sh = SSH;
+        o0 = !SEG2;
+        o1 = SEG2;
       end
       S_WB: begin
         sm_b = SM_AW'(LRU_BASE);
-        sm_seg = 1'b1;
-        sm_sh = 2'd1;
+        o1 = 1'b1;
       end
       S_WC: begin
         sm_b = SM_AW'(LRU_BASE);
-        sm_seg = 1'b1;
-        sm_sh = 2'd1;
+        o1 = 1'b1;
         sm_lo = 2'd1;
       end
       S_WD: begin
         sm_b = SM_AW'(PREV_BASE);
-        sm_seg = 1'b1;
+        o0 = 1'b1;
       end
       S_WE: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_x = SM_AW'(sm_rd[WS-1:0]) << SSH;
+        x_rs = 1'b1;
       end
       S_POP: begin
         cs_ra = ccell;
@@ -641,127 +653,124 @@ module htm3_tm_cells #(
         case (k)
           6'd0, 6'd1: begin
             sm_b = SM_AW'(FREE_BASE);
-            sm_x = SM_AW'(fc);
+            x_fc = 1'b1;
           end
           6'd2: begin  // {0, 1, ccell}: S_POP's first cycle sets cnt and owner (SEG2: the owner; k 12 {0, 1})
             sm_b = SM_AW'(SEG_BASE);
-            sm_seg = 1'b1;
-            sm_sh = SSH;
-            sm_wd = SEG2 ? 16'(owner) : seg_word;
+            o0 = !SEG2;
+            o1 = SEG2;
+            w_sw = 1'b1;
           end
           6'd3: begin
             sm_b = SM_AW'(LRU_BASE);
-            sm_seg = 1'b1;
-            sm_sh = 2'd1;
-            sm_wd = cr_rd;  // iter
+            o1 = 1'b1;
+            w_cr = 1'b1;  // iter
           end
           6'd4: begin
             sm_b = SM_AW'(LRU_BASE);
-            sm_seg = 1'b1;
-            sm_sh = 2'd1;
+            o1 = 1'b1;
             sm_lo = 2'd1;
-            sm_wd = cr_rd;
+            w_cr = 1'b1;
           end
           6'd5, 6'd6, 6'd7, 6'd8: begin
             sm_b = {SM_AW{1'b0}};
-            sm_seg = 1'b1;
-            sm_sh = 2'd2;
+            o2 = 1'b1;
             sm_lo = k_q;
-            sm_wd = cr_rd;
+            w_cr = 1'b1;
           end
           6'd9: begin
             sm_b = SM_AW'(PREV_BASE);
-            sm_seg = 1'b1;
-            sm_wd = 16'(tail);  // (the new segment itself when the list was empty: k 1)
+            o0 = 1'b1;
+            w_tl = 1'b1;  // (the new segment itself when the list was empty: k 1)
           end
           6'd10: begin
             sm_b = SM_AW'(NEXT_BASE);
-            sm_seg = 1'b1;
-            sm_wd = 16'(oseg);
+            o0 = 1'b1;
+            w_os = 1'b1;
           end
           default:
           if (SEG2 && k[2]) begin  // 12 (SEG2 only): tm.seg's high part {0, 1}
             sm_b = SM_AW'(SEG_BASE);
-            sm_seg = 1'b1;
-            sm_sh = SSH;
+            o0 = !SEG2;
+            o1 = SEG2;
             sm_lo = SHI;
-            sm_wd = seg_hi;
+            w_sh = 1'b1;
           end else begin  // 11 (an empty list's: next[oseg] = oseg again, as k 10)
             sm_b = SM_AW'(NEXT_BASE);
-            sm_x = SM_AW'(tail);
-            sm_wd = 16'(oseg);
+            x_tl = 1'b1;
+            w_os = 1'b1;
           end
         endcase
       end
       S_D0: begin
         sm_b = SM_AW'(SEG_BASE);
-        sm_seg = 1'b1;
-        sm_sh = SSH;
+        o0 = !SEG2;
+        o1 = SEG2;
       end
       S_D1: begin
         sm_b = SM_AW'(PREV_BASE);
-        sm_seg = 1'b1;
+        o0 = 1'b1;
       end
       S_D2: begin
         sm_b = SM_AW'(NEXT_BASE);
-        sm_seg = 1'b1;
+        o0 = 1'b1;
         cs_ra = owner;
       end
       S_D3: begin  // prev[next] = prev (or next itself if oseg is the oldest), unless oseg is the newest
         sm_we = sm_rd[WS-1:0] != oseg;
         sm_b = SM_AW'(PREV_BASE);
-        sm_x = SM_AW'(sm_rd[WS-1:0]);
-        sm_wd = lnk_d;
+        x_rd = 1'b1;
+        w_lk = 1'b1;
       end
       S_DW: begin
         sm_we = 1'b1;
         case (k)
           6'd0: begin
             sm_b = SM_AW'(SEG_BASE);
-            sm_seg = 1'b1;
-            sm_sh = SSH;
+            o0 = !SEG2;
+            o1 = SEG2;
           end
           6'd1, 6'd2: begin
             sm_b = SM_AW'(LRU_BASE);
-            sm_seg = 1'b1;
-            sm_sh = 2'd1;
+            o1 = 1'b1;
             sm_lo = {1'b0, k == 6'd2};
           end
           6'd3, 6'd4, 6'd5, 6'd6: begin
             sm_b = {SM_AW{1'b0}};
-            sm_seg = 1'b1;
-            sm_sh = 2'd2;
+            o2 = 1'b1;
             sm_lo = 2'(k + 6'd1);  // quarter k - 3
           end
           6'd7: begin  // read next[oseg] again
             sm_we = 1'b0;
             sm_b = SM_AW'(NEXT_BASE);
-            sm_seg = 1'b1;
+            o0 = 1'b1;
           end
           6'd8: begin  // next[prev] = next (or prev itself if oseg is the newest), unless oseg is the oldest
             sm_we = dp != oseg;
             sm_b = SM_AW'(NEXT_BASE);
-            sm_x = SM_AW'(dp);
-            sm_wd = lnk_d;
+            x_dp = 1'b1;
+            w_lk = 1'b1;
           end
           default:
           if (SEG2 && k[1]) begin  // 10 (SEG2 only): tm.seg's high part
             sm_b = SM_AW'(SEG_BASE);
-            sm_seg = 1'b1;
-            sm_sh = SSH;
+            o0 = !SEG2;
+            o1 = SEG2;
             sm_lo = SHI;
           end else begin  // 9
             sm_b = SM_AW'(FREE_BASE);
-            sm_x = SM_AW'(fc);
-            sm_wd = 16'(oseg);
+            x_fc = 1'b1;
+            w_os = 1'b1;
           end
         endcase
       end
       S_DZ: syn_we = 1'b1;
-      S_FIN:
-      if (k == 6'd35) begin
-        sm_we = 1'b1;
-        sm_wd = 16'(tail);
+      S_FIN: begin
+        sm_b = SM_AW'(TAIL_ADDR);
+        if (k == 6'd35) begin
+          sm_we = 1'b1;
+          w_tl = 1'b1;
+        end
       end
       default: ;
     endcase
