@@ -43,15 +43,16 @@ const SP3IterReady = 64 + 64
 
 // SP3DivReady is the cycle, counted from LOAD's first, from which htm3_sp's
 // background divider has m and the update-round flag: the two passes over
-// iteration (the second feeds the divider), 4 cycles of turn, 33 bits of
-// 2^(16+l) + p - 1, a wait and a hand-over (hdl/rtl3/README.md).
-const SP3DivReady = SP3IterReady + 4 + 33 + 2
+// iteration (the second feeds the divider), 19 cycles of turn (p: a
+// bit-serial compare), 33 bits of 2^32 + p, a wait and a hand-over
+// (hdl/rtl3/README.md).
+const SP3DivReady = SP3IterReady + 19 + 33 + 2
 
 // SP3PortReady is the cycle, counted from LOAD's first, from which
-// htm3_sp's background job no longer reads cfg/regs (its turn's 4 cycles
+// htm3_sp's background job no longer reads cfg/regs (its turn's 19 cycles
 // after the two passes): SP_LEARN starts no pool pass before it, as the
 // passes read the synapses' configuration words there (hdl/rtl3/README.md).
-const SP3PortReady = SP3IterReady + 4
+const SP3PortReady = SP3IterReady + 19
 
 // SP3Cycles is hdl/rtl3/README.md's cycle formula of each of htm3_sp's
 // phases (LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN, SP_DUTY) for a step of

@@ -331,8 +331,11 @@ module htm3_sp #(
   // bits (the RAM's output, a 16:1 pick), most significant first, to the bit-serial divider
   // (iteration mod updatePeriod, which DV_SCAN read into per in its idle
   // cycles), noting whether a bit above the low 16 is set (hnz); DV_TURN
-  // (4 cycles) loads the low half of iteration + 1 into per, reads
-  // dutyCyclePeriod and compares (p, the update-round flag); DV_RECIP
+  // (19 cycles, dv_k 15 .. 33) loads the low half of iteration + 1 into
+  // per, reads dutyCyclePeriod and compares it with per a bit a cycle,
+  // most significant first (dv_k 16 .. 31, on the two 16:1 picks DV_INC
+  // and DV_RECIP use: no 16-bit comparator), then loads p (the update-round
+  // flag from the remainder); DV_RECIP
   // feeds the 33 bits of 2^32 + p, m comes a cycle after its last
   // (DV_WAIT, DV_DONE). Each divider input bit is registered on its way
   // (the divider runs a cycle behind dv_job, so per changes under its last
@@ -354,7 +357,9 @@ module htm3_sp #(
   wire [15:0]  minov = cr_rd;
   // DV_RECIP's bits, dv_k from 63 (-1) to 31: 1 at 63, 0 at 0 .. 15, p's
   // bits 15 .. 0 at 16 .. 31
-  wire         dv_xr = (dv_k == 6'd63) || (dv_k[5:4] == 2'b01 && per[~dv_k[3:0]]);
+  wire         pb = per[~dv_k[3:0]];  // per's bit 15 - dv_k[3:0] (DV_TURN's compare, DV_RECIP)
+  reg          cmp_d, cmp_lt;  // DV_TURN: a bit differed; at the first, per's was 0 (per < dutyCyclePeriod)
+  wire         dv_xr = (dv_k == 6'd63) || (dv_k[5:4] == 2'b01 && pb);
   wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
   wire [32:0]  dv_q;            // m, and bit 32: p = 1
@@ -364,7 +369,7 @@ module htm3_sp #(
     dv_run <= (dv_job == DV_INC || dv_job == DV_RECIP);
   end
   htm3_divser #(.WD(16), .WQ(33)) u_div (
-      .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[1])), .run(dv_run),
+      .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[5])), .run(dv_run),
       .x(dv_xq), .d(per), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
   reg  [15:0]  per;             // updatePeriod (DV_SCAN .. DV_TURN's first cycle), then p
@@ -459,7 +464,7 @@ module htm3_sp #(
   // words taken in 5 and 6), updatePeriod in cycles 8 .. 62 and half 3 in
   // its last (DV_INC's first bit);
   // DV_INC reads the half of bit 63 - (dv_k + 1) (the low half in its
-  // last cycle, for DV_TURN); DV_TURN's first cycle dutyCyclePeriod; after
+  // last cycle, for DV_TURN); DV_TURN dutyCyclePeriod (dv_k 15 .. 31); after
   // SP_DUTY's pass (from its last cycle, d_end) minPct's high half, and
   // its low half in the column loop's S_IDX (the cycle before S_DMIN);
   // the pool pass its synapses' words (above: 4i + 2 .. 4i + 4; SP_LEARN
@@ -472,7 +477,7 @@ module htm3_sp #(
       cr_ra = (dv_k[5:3] != 3'd0 && dv_k != 6'd63) ? 7'd26 : (dv_k[5:2] == 4'b0001) ? (dv_k[0] ? 7'd6 : 7'd8) :
               {5'b10001, dv_k[2] ? 2'd3 : dv_k[1:0]};
     else if (dv_job == DV_INC) cr_ra = {5'b10001, (dv_k == 6'd63) ? 2'd0 : ~dv_kh};
-    else if (dv_job == DV_TURN && dv_k[1:0] == 2'd0) cr_ra = 7'd24;
+    else if (dv_job == DV_TURN && !dv_k[5]) cr_ra = 7'd24;
     else if (st == S_PASS && ph_o != 2'd1)  // inc, dec or below; trim; connected
       cr_ra = (ph_o == 2'd2) ? (bump ? 7'd18 : p_act ? 7'd14 : 7'd16) : (ph_o == 2'd3) ? 7'd20 : 7'd12;
     else if (phase == P_DUTY && st != S_DWAIT && (st != S_DRUN || d_end)) cr_ra = (st == S_IDX) ? 7'd22 : 7'd23;
@@ -625,20 +630,26 @@ module htm3_sp #(
           dv_k <= dv_k + 6'd1;
           if (dv_k == 6'd63) begin
             dv_job <= DV_TURN;
+            dv_k <= 6'd15;
             it_done <= 1'b1;
           end
         end
-        DV_TURN: begin  // 0: the modulo's last bit is in; 1: p; 3: go
-          case (dv_k[1:0])
-            2'd0: per <= cr_rd;  // iteration + 1's low half (p if it is below dutyCyclePeriod)
-            2'd1: begin
-              upd <= (dv_r == 16'd0);
-              if (cy || hnz || !(per < cr_rd)) per <= cr_rd;  // dutyCyclePeriod
+        DV_TURN: begin  // 15: the modulo's last bit is in; 16 .. 31: compare; 32: p; 33: go
+          if (dv_k[5:4] == 2'b00) begin
+            per <= cr_rd;  // iteration + 1's low half (p if it is below dutyCyclePeriod)
+            cmp_d <= 1'b0;
+            cmp_lt <= 1'b0;
+          end
+          if (dv_k[4]) begin  // cr_rd: dutyCyclePeriod; its bit and per's, from the top
+            upd <= (dv_r == 16'd0);
+            if (!cmp_d && pb != i_new) begin
+              cmp_d <= 1'b1;
+              cmp_lt <= i_new;
             end
-            default: ;
-          endcase
+          end
+          if (dv_k[5] && !dv_k[0] && (cy || hnz || !cmp_lt)) per <= cr_rd;  // dutyCyclePeriod
           dv_k <= dv_k + 6'd1;
-          if (dv_k[1:0] == 2'd3) begin
+          if (dv_k[5] && dv_k[0]) begin
             dv_k <= 6'd63;
             dv_job <= DV_RECIP;
           end
