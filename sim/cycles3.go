@@ -63,7 +63,7 @@ func SP3Cycles(p Params3, learn bool, nIn int, active, bumped []int) [5]uint64 {
 	col := func(ls []int) uint64 {
 		var s uint64
 		for _, L := range ls {
-			s += uint64(4*L + H + 4)
+			s += uint64(4*L + H + 5)
 		}
 		return s
 	}

@@ -26,14 +26,14 @@ func TestAccel3Cycles(t *testing.T) {
 		{"no learning", false, 5, nil, nil, 50, 2,
 			[NumPhases]uint64{16, 19, 100, 0, 0, 0, 53, 1, 24, 8}},
 		// LEARN 1, the wait for the job to leave cfg/regs from 9+19+12 =
-		// 40 to 147, (4·3+2+4)+(4·5+2+4); DUTY 2·8+6 (no wait: LEARN ends
-		// at 192, after 182) and (4·2+2+4).
+		// 40 to 147, (4·3+2+5)+(4·5+2+5); DUTY 2·8+6 (no wait: LEARN ends
+		// at 194, after 182) and (4·2+2+5).
 		{"learning", true, 5, []int{3, 5}, []int{2}, 70, 0,
-			[NumPhases]uint64{16, 19, 12, 152, 36, 0, 73, 1, 16, 8}},
+			[NumPhases]uint64{16, 19, 12, 154, 37, 0, 73, 1, 16, 8}},
 		// no active column: LEARN 1+107 ends at 148; DUTY 2·8+6, the wait
-		// for the divider to 182, and (4·2+2+4).
+		// for the divider to 182, and (4·2+2+5).
 		{"learning, no active column", true, 5, nil, []int{2}, 70, 0,
-			[NumPhases]uint64{16, 19, 12, 108, 70, 0, 73, 1, 16, 8}},
+			[NumPhases]uint64{16, 19, 12, 108, 71, 0, 73, 1, 16, 8}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, Accel3Cycles(p, tc.learn, tc.nIn, tc.active, tc.bumped, tc.tmCells, tc.used))

@@ -83,7 +83,6 @@ module htm3_sp #(
   localparam integer AP  = (C * Q > 1) ? $clog2(C * Q) : 1;
   localparam integer ACH = $clog2(C * H);                 // sp.conn's half address
   localparam integer AQ  = (Q + 1 > 1) ? $clog2(Q + 1) : 1;  // a histogram address
-  localparam integer PH  = WQ + 3;
   localparam integer WX  = (WC > WNC) ? WC : WNC;          // cnt
   localparam integer WA  = ((AQ > WCI) ? AQ : WCI) + 1;    // acnt
   localparam [B-1:0] PMAX = {B{1'b1}};
@@ -259,20 +258,27 @@ module htm3_sp #(
 
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
-  // per column, clear its sp.conn row, then the pool pass, four cycles a
-  // synapse, each reading its configuration word in cfg/regs when needed
-  // (no copies): read synapse i at ph = 4i (the word arrives at 4i + 1
-  // and stays in pw until 4i + 5), its input's in.bits half at 4i + 1; at
-  // 4i + 2 the input's bit picks the increment's or the decrement's
-  // address (below's when bumping; p_add keeps which), whose word comes at
-  // 4i + 3: the adapted permanence into pn; trim's comes at 4i + 4 (pn
-  // below it: 0), connected's at 4i + 5, when the synapse is written back
-  // and its sp.conn half (read at 4i + 4) too, with its connected bit ORed
-  // in. pn < the word read is one comparator for trim and connected.
+  // per column, clear its sp.conn row, then the pool pass, from the last
+  // synapse down, four cycles a synapse (slot pj, cycles po = 0 .. 3),
+  // each reading its configuration word in cfg/regs when needed (no
+  // copies): read synapse i at t = (slot i, 0) (the word arrives at t + 1
+  // and stays in pw until t + 5), its input's in.bits half at t + 1; at
+  // t + 2 the input's bit picks the increment's or the decrement's address
+  // (below's when bumping; p_add keeps which), whose word comes at t + 3:
+  // the adapted permanence into pn; trim's comes at t + 4 (pn below it:
+  // 0), connected's at t + 5 = (slot i - 1, 1), when the synapse is
+  // written back and its sp.conn half (read at t + 4) too, with its
+  // connected bit ORed in. pn < the word read is one comparator for trim
+  // and connected. The pass starts at (slot L, 3), so the first slot's
+  // write (pfirst) is not one, and ends at (slot -1, 1); the pool address
+  // is pbase + pj at po = 0 and pbase + pj + 1 at po = 1: one adder, its
+  // carry-in po[0].
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
   wire [WQ-1:0]  plen = plen_rd;
-  reg  [PH-1:0]  ph;
+  reg  [WQ:0]    pj;             // the slot (signed: -1 at the end)
+  reg  [1:0]     po;             // the slot's cycle
+  reg            pfirst;         // the pass's first slot: no write
   reg  [PW-1:0]  pw;             // the synapse read
   wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
   // the column and its pool length: the list's and sp.poollen's read
@@ -304,9 +310,6 @@ module htm3_sp #(
   wire           a_ld = (phase == P_LOAD);
   wire [3:0]     a_i = a_ld ? inbuf_d[3:0] : q_in[3:0];
   wire [15:0]    a_bit = 16'd1 << a_i;  // (the pass writes only connected synapses' halves)
-  wire [PH-3:0]  ph_i = ph[PH-1:2];   // the slot: synapse ph_i's read
-  wire [1:0]     ph_o = ph[1:0];
-  wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
   integer nconn;  // connected synapses of the column (raise check)
   reg [15:0] stim_sim;  // stimulusThreshold, for that check
@@ -478,8 +481,8 @@ module htm3_sp #(
               {5'b10001, dv_k[2] ? 2'd3 : dv_k[1:0]};
     else if (dv_job == DV_INC) cr_ra = {5'b10001, (dv_k == 6'd63) ? 2'd0 : ~dv_kh};
     else if (dv_job == DV_TURN && !dv_k[5]) cr_ra = 7'd24;
-    else if (st == S_PASS && ph_o != 2'd1)  // inc, dec or below; trim; connected
-      cr_ra = (ph_o == 2'd2) ? (bump ? 7'd18 : p_act ? 7'd14 : 7'd16) : (ph_o == 2'd3) ? 7'd20 : 7'd12;
+    else if (st == S_PASS && po != 2'd1)  // inc, dec or below; trim; connected
+      cr_ra = (po == 2'd2) ? (bump ? 7'd18 : p_act ? 7'd14 : 7'd16) : (po == 2'd3) ? 7'd20 : 7'd12;
     else if (phase == P_DUTY && st != S_DWAIT && (st != S_DRUN || d_end)) cr_ra = (st == S_IDX) ? 7'd22 : 7'd23;
     cr_we = busy && ((dv_job == DV_SCAN && dv_k != 6'd0 && dv_k[5:3] == 3'd0 && (dv_k[2] == 1'b0 || dv_k[1:0] == 2'd0)) ||
                      (st == S_DMIN && upd));
@@ -488,8 +491,11 @@ module htm3_sp #(
   end
 
   // ------------------------------------------------------------ memory ports
-  wire           p_wr = ph_o == 2'd1 && ph >= PH'(5);  // the pass writes synapse ph_i - 1
-  wire [PH-3:0]  p_idx = ph_i - (PH-2)'(ph[0]);     // read i at 4i, write i - 1 at 4i + 1
+  wire           p_wr = po == 2'd1 && !pfirst;  // the pass writes synapse pj + 1
+  wire [AP-1:0]  pjx = AP'($signed(pj));  // (sign-extended)
+  /* verilator lint_off UNUSEDSIGNAL */  // bit 0 only carries po[0] into the sum
+  wire [AP:0]    p_a2 = {pbase, po[0]} + {pjx, po[0]};  // read pj, write pj + 1
+  /* verilator lint_on UNUSEDSIGNAL */
   // sp.conn: half wcnt of column acnt (SP_OVERLAP), of col (the row's
   // clear), synapse q's half of col (the pass: read at 2i + 2, written at
   // 2i + 3)
@@ -507,7 +513,7 @@ module htm3_sp #(
   assign conn_a = CA'(CONN_BASE) | CA'(c_half);
   assign conn_wd = (st == S_CCLR) ? 16'd0 : conn_rd | a_bit;
   always @* begin
-    pool_a = pbase + AP'(p_idx);
+    pool_a = p_a2[AP:1];
     pool_we = (st == S_PASS) && p_wr;
     pool_wd = {p_in, pn};
     plen_ra = lst_rd;
@@ -561,7 +567,7 @@ module htm3_sp #(
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      // synapse ph_i - 1's half, read the cycle before, if the synapse is
+      // synapse pj + 1's half, read the cycle before, if the synapse is
       // connected (else the half stays as it is: no write, and no enable
       // in the write data's bit)
       S_PASS: conn_we = p_wr && q_conn;
@@ -580,9 +586,9 @@ module htm3_sp #(
 
   always @(posedge clk)
     if (st == S_PASS) begin
-      if (ph_o == 2'd2) p_add <= bump || p_act;
-      if (ph_o == 2'd3) pn <= p_adj;
-      else if (ph_o == 2'd0 && p_lt) pn <= {B{1'b0}};  // trim
+      if (po == 2'd2) p_add <= bump || p_act;
+      if (po == 2'd3) pn <= p_adj;
+      else if (po == 2'd0 && p_lt) pn <= {B{1'b0}};  // trim
     end
 
   reg [1:0] mr_selq;
@@ -809,25 +815,32 @@ module htm3_sp #(
             wcnt <= wcnt + 1'b1;
             if (32'(wcnt) == H - 1) begin
               st <= S_PASS;
-              ph <= {PH{1'b0}};
+              pj <= {1'b0, plen};
+              po <= 2'd3;
+              pfirst <= 1'b1;
 `ifdef SIM
               nconn <= 0;
 `endif
             end
           end
           S_PASS: begin
-            if (ph_o == 2'd1) pw <= pool_rd;  // (at the pass's end a word past the pool: not used)
+            if (po == 2'd1) begin
+              pw <= pool_rd;  // (at the pass's end a word before the pool: not used)
+              pfirst <= 1'b0;
+            end
 `ifdef SIM
-            if (p_wr && q_conn) nconn <= nconn + 1;  // synapse ph_i - 1 is written
+            if (p_wr && q_conn) nconn <= nconn + 1;  // synapse pj + 1 is written
 `endif
-            if (ph == PH'(4 * ph_n + 1)) begin
+            po <= po + 2'd1;
+            if (po == 2'd3) pj <= pj - 1'b1;
+            if (pj[WQ] && po == 2'd1) begin
               st <= S_IDX;
               cnt <= cnt + 1'b1;
 `ifdef SIM
               if (!bump && {16'd0, stim_sim} > 32'(nconn + ((plen != 0 && q_conn) ? 1 : 0)))
                 $error("htm3_sp: column %0d has %0d connected synapses after learning, below the stimulus threshold (raise)", col, nconn);
 `endif
-            end else ph <= ph + 1'b1;
+            end
           end
           S_DWAIT: begin
             if (dv_ready) st <= S_DRUN;
