@@ -261,32 +261,33 @@ module htm3_sp #(
   // per column, clear its sp.conn row, then the pool pass, from the last
   // synapse down, four cycles a synapse (slot pj, cycles po = 0 .. 3),
   // each reading its configuration word in cfg/regs when needed (no
-  // copies): read synapse i at t = (slot i, 0) (the word arrives at t + 1
-  // and stays in pw until t + 5), its input's in.bits half at t + 1; at
-  // t + 2 the input's bit picks the increment's or the decrement's address
-  // (below's when bumping; p_add keeps which), whose word comes at t + 3:
+  // copies): read synapse i at t = (slot i, 0) (the word arrives at t + 1,
+  // its input stays in pw until t + 5), its input's in.bits half at t + 1;
+  // at t + 2 the input's bit picks the increment's or the decrement's
+  // address (below's when bumping; p_add keeps which), whose word comes at
+  // t + 3 with the synapse's, read again at t + 2 (no permanence copy):
   // the adapted permanence into pn; trim's comes at t + 4 (pn below it:
   // 0), connected's at t + 5 = (slot i - 1, 1), when the synapse is
   // written back and its sp.conn half (read at t + 4) too, with its
   // connected bit ORed in. pn < the word read is one comparator for trim
   // and connected. The pass starts at (slot L, 3), so the first slot's
   // write (pfirst) is not one, and ends at (slot -1, 1); the pool address
-  // is pbase + pj at po = 0 and pbase + pj + 1 at po = 1: one adder, its
-  // carry-in po[0].
+  // is pbase + pj at po = 0, 2 and pbase + pj + 1 at po = 1, 3: one adder,
+  // its carry-in po[0].
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
   wire [WQ-1:0]  plen = plen_rd;
   reg  [WQ:0]    pj;             // the slot (signed: -1 at the end)
   reg  [1:0]     po;             // the slot's cycle
   reg            pfirst;         // the pass's first slot: no write
-  reg  [PW-1:0]  pw;             // the synapse read
+  reg  [WN-1:0]  pw;             // the synapse read: its input
   wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
   // the column and its pool length: the list's and sp.poollen's read
   // words, which hold still from S_CCLR to the next S_IDX (cnt moves at the
   // pass's last cycle, so the list's word changes at S_GET)
   wire [WCI-1:0] col = lst_rd;
-  wire [B-1:0]   p_old = pw[B-1:0];
-  wire [WN-1:0]  p_in = pw[PW-1:B];
+  wire [B-1:0]   p_old = pool_rd[B-1:0];  // (t + 3: read again at t + 2)
+  wire [WN-1:0]  p_in = pw;
   wire           p_act = inb_rd[p_in[3:0]];
   reg            p_add;          // the synapse adds (bump, or its input active)
   // one adder: old + inc (below), saturating at PMAX, or old - dec =
@@ -825,7 +826,7 @@ module htm3_sp #(
           end
           S_PASS: begin
             if (po == 2'd1) begin
-              pw <= pool_rd;  // (at the pass's end a word before the pool: not used)
+              pw <= pool_rd[PW-1:B];  // (at the pass's end a word before the pool: not used)
               pfirst <= 1'b0;
             end
 `ifdef SIM
