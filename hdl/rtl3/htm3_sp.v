@@ -243,8 +243,9 @@ module htm3_sp #(
   // less the columns above the counters scanned, until the threshold is
   // found; then the ties still to select. n_act: k, or the eligible
   // columns (elig) if the scan's last counter does not find the threshold
-  reg  [WC-1:0]  need, elig;     // (elig: eligible columns)
-  reg  [WC-1:0]  nsel;           // columns selected
+  // (elig: eligible columns; 1 in SP_OVERLAP, so that elig_d is the
+  // histogram counter's increment: no adder of its own)
+  reg  [WC-1:0]  need, elig;
   reg            s_v1;           // a selection word arrives
   wire [WC-1:0]  elig_d = elig + hist_rd;
   wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
@@ -531,10 +532,10 @@ module htm3_sp #(
     hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
     hist_we = 1'b0;
     hist_wa = AQ'(o_sum);
-    hist_wd = hist_rd + 1'b1;
+    hist_wd = elig_d;  // hist_rd + 1 (elig is 1)
     oc_ra_e = WCI'(cnt);
     oc_we = 1'b0;
-    oc_wa = WCI'(n_act - nsel - 1'b1);
+    oc_wa = WCI'(n_act - WC'(cnt) - 1'b1);  // (cnt: the columns selected)
     oc_wd = a_c1;
     wk_ra = WCI'(cnt);
     wk_we = weak2;
@@ -700,6 +701,7 @@ module htm3_sp #(
           dv_ready <= 1'b0;
           wcnt <= {WH{1'b0}};
           cnt <= {WX{1'b0}};
+          elig <= {{(WC-1){1'b0}}, 1'b1};  // (SP_OVERLAP's increment)
         end
 
         P_LOAD: case (st)
@@ -762,7 +764,7 @@ module htm3_sp #(
           if (st == S_SEL && i_v1 && !found && !f_now) n_act <= elig_d;
           // the selection: column a_c1 arrives
           if (s_v1 && s_sel) begin
-            nsel <= nsel + 1'b1;
+            cnt <= cnt + 1'b1;  // (the columns selected)
             if (s_tie) need <= need_d[WC-1:0];
           end
           case (st)
@@ -772,7 +774,7 @@ module htm3_sp #(
               if (acnt == 0) begin
                 st <= S_SEL;
                 acnt <= WA'(C - 1);
-                nsel <= {WC{1'b0}};
+                cnt <= {WX{1'b0}};
               end else acnt <= acnt - 1'b1;
             end
             default: begin  // S_SEL: read sp.overlap[acnt] from C - 1 down
