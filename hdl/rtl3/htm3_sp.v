@@ -260,7 +260,8 @@ module htm3_sp #(
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
   // per column, clear its sp.conn row, then the pool pass, from the last
-  // synapse down, four cycles a synapse (slot pj, cycles po = 0 .. 3),
+  // synapse down, four cycles a synapse (slot pj, acnt's count, idle in
+  // the column loop; cycles po = 0 .. 3),
   // each reading its configuration word in cfg/regs when needed (no
   // copies): read synapse i at t = (slot i, 0) (the word arrives at t + 1,
   // its input stays in pw until t + 5), its input's in.bits half at t + 1;
@@ -278,7 +279,7 @@ module htm3_sp #(
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
   wire [WQ-1:0]  plen = plen_rd;
-  reg  [WQ:0]    pj;             // the slot (signed: -1 at the end)
+  wire [WA-1:0]  pj = acnt;      // the slot (signed: -1, a_end, at the end)
   reg  [1:0]     po;             // the slot's cycle
   reg            pfirst;         // the pass's first slot: no write
   reg  [WN-1:0]  pw;             // the synapse read: its input
@@ -818,7 +819,7 @@ module htm3_sp #(
             wcnt <= wcnt + 1'b1;
             if (32'(wcnt) == H - 1) begin
               st <= S_PASS;
-              pj <= {1'b0, plen};
+              acnt <= WA'(plen);
               po <= 2'd3;
               pfirst <= 1'b1;
 `ifdef SIM
@@ -835,8 +836,8 @@ module htm3_sp #(
             if (p_wr && q_conn) nconn <= nconn + 1;  // synapse pj + 1 is written
 `endif
             po <= po + 2'd1;
-            if (po == 2'd3) pj <= pj - 1'b1;
-            if (pj[WQ] && po == 2'd1) begin
+            if (po == 2'd3) acnt <= acnt - 1'b1;
+            if (a_end && po == 2'd1) begin
               st <= S_IDX;
               cnt <= cnt + 1'b1;
 `ifdef SIM
