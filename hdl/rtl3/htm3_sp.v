@@ -295,14 +295,14 @@ module htm3_sp #(
   // one adder: old + inc (below), saturating at PMAX, or old - dec =
   // old + ~dec + 1, floored at 0; the sum's carry is the overflow (adding)
   // or no borrow (subtracting). The carry-in rides on a low bit of ones
-  // (one chain, no operand inversion); the word is cfg/regs' (4i + 3)
+  // (one chain, no operand inversion); the word is cfg/regs' (t + 3)
   wire [B-1:0]   p_y = p_add ? cr_rd[B-1:0] : ~cr_rd[B-1:0];
   wire [B+1:0]   p_s = {1'b0, p_old, 1'b1} + {1'b0, p_y, !p_add};
   wire [B-1:0]   p_adj = p_add ? (p_s[B+1] ? PMAX : p_s[B:1]) : (p_s[B+1] ? p_s[B:1] : {B{1'b0}});
-  // the synapse's permanence: adapted at 4i + 3, trimmed at 4i + 4; its
-  // input is pw's until the write, 4i + 5
+  // the synapse's permanence: adapted at t + 3, trimmed at t + 4; its
+  // input is pw's until the write, t + 5
   reg  [B-1:0]   pn;
-  wire           p_lt = pn < cr_rd[B-1:0];  // below trim (4i + 4), not connected (4i + 5)
+  wire           p_lt = pn < cr_rd[B-1:0];  // below trim (t + 4), not connected (t + 5)
   wire [WN-1:0]  q_in = p_in;
   wire [WN+3:0]  q_inx = {4'd0, q_in};
   wire [WH-1:0]  q_w = WH'(q_inx >> 4);
@@ -473,7 +473,7 @@ module htm3_sp #(
   // last cycle, for DV_TURN); DV_TURN dutyCyclePeriod (dv_k 15 .. 31); after
   // SP_DUTY's pass (from its last cycle, d_end) minPct's high half, and
   // its low half in the column loop's S_IDX (the cycle before S_DMIN);
-  // the pool pass its synapses' words (above: 4i + 2 .. 4i + 4; SP_LEARN
+  // the pool pass its synapses' words (above: t + 2 .. t + 4; SP_LEARN
   // starts no pass before the job leaves the port, DV_RECIP);
   // otherwise minOverlap, written by SP_DUTY's end
   wire           d_end = a_end && !d_v1 && !d_v2;
@@ -500,8 +500,8 @@ module htm3_sp #(
   wire [AP:0]    p_a2 = {pbase, po[0]} + {pjx, po[0]};  // read pj, write pj + 1
   /* verilator lint_on UNUSEDSIGNAL */
   // sp.conn: half wcnt of column acnt (SP_OVERLAP), of col (the row's
-  // clear), synapse q's half of col (the pass: read at 2i + 2, written at
-  // 2i + 3)
+  // clear), synapse q's half of col (the pass: read at t + 4, written at
+  // t + 5)
   wire           c_ov = (phase == P_OVERLAP);
   wire [WCI-1:0] c_col = c_ov ? WCI'(acnt) : col;
   wire [WH-1:0]  c_idx = (c_ov || st == S_CCLR) ? wcnt : q_w;
