@@ -120,15 +120,21 @@ func tinySP3(t *testing.T, n int) (*image.Image, [][]uint32) {
 }
 
 // TestSP3Tiny: tinySP3 (histogram increments two cycles apart, the
-// closest they come), steps short enough that SP_DUTY waits for the
-// divider and that steps without learning wait for the iteration's
-// increment, bumps, learning off every 5th step.
+// closest they come), steps short enough that SP_LEARN waits for the
+// background job to leave cfg/regs' port, that SP_DUTY waits for the
+// divider after a short pool, and that steps without learning wait for
+// the iteration's increment, bumps, learning off every 5th step.
 func TestSP3Tiny(t *testing.T) {
 	im, inputs := tinySP3(t, 300)
 	p, err := ParamsOf(im)
 	require.NoError(t, err)
 	require.Equal(t, 30, p.N)
-	e := sim.SP3Cycles(p.sim3(), true, 5, []int{p.Q, p.Q, p.Q}, nil)
+	short := p.Q
+	for _, l := range im.Section("sp.poollen").Words {
+		short = min(short, int(l))
+	}
+	e := sim.SP3Cycles(p.sim3(), true, 5, []int{short}, nil)
+	require.Less(t, e[0]+e[1]+e[2], uint64(sim.SP3PortReady), "SP_LEARN does not wait for the port")
 	require.Less(t, e[0]+e[1]+e[2]+e[3], uint64(sim.SP3DivReady), "SP_DUTY does not wait for the divider")
 	e = sim.SP3Cycles(p.sim3(), false, 5, nil, nil)
 	require.Equal(t, uint64(sim.SP3IterReady), e[0]+e[1]+e[2], "a step without learning does not wait for the iteration")

@@ -43,9 +43,16 @@ const SP3IterReady = 64 + 64
 
 // SP3DivReady is the cycle, counted from LOAD's first, from which htm3_sp's
 // background divider has m and the update-round flag: the two passes over
-// iteration (the second feeds the divider), 4 cycles of turn, 33 bits of
-// 2^(16+l) + p - 1, a wait and a hand-over (hdl/rtl3/README.md).
-const SP3DivReady = SP3IterReady + 4 + 33 + 2
+// iteration (the second feeds the divider), 19 cycles of turn (p: a
+// bit-serial compare), 33 bits of 2^32 + p, a wait and a hand-over
+// (hdl/rtl3/README.md).
+const SP3DivReady = SP3IterReady + 19 + 33 + 2
+
+// SP3PortReady is the cycle, counted from LOAD's first, from which
+// htm3_sp's background job no longer reads cfg/regs (its turn's 19 cycles
+// after the two passes): SP_LEARN starts no pool pass before it, as the
+// passes read the synapses' configuration words there (hdl/rtl3/README.md).
+const SP3PortReady = SP3IterReady + 19
 
 // SP3Cycles is hdl/rtl3/README.md's cycle formula of each of htm3_sp's
 // phases (LOAD, SP_OVERLAP, SP_INHIBIT, SP_LEARN, SP_DUTY) for a step of
@@ -56,7 +63,7 @@ func SP3Cycles(p Params3, learn bool, nIn int, active, bumped []int) [5]uint64 {
 	col := func(ls []int) uint64 {
 		var s uint64
 		for _, L := range ls {
-			s += uint64(2*L + H + 4)
+			s += uint64(4*L + H + 5)
 		}
 		return s
 	}
@@ -74,7 +81,7 @@ func SP3Cycles(p Params3, learn bool, nIn int, active, bumped []int) [5]uint64 {
 		c[2] += wait(SP3IterReady, c[0]+c[1]+c[2])
 		return c
 	}
-	c[3] = 1 + col(active)
+	c[3] = 1 + wait(SP3PortReady, c[0]+c[1]+c[2]) + col(active)
 	c[4] = uint64(2*p.C+6) + wait(SP3DivReady, c[0]+c[1]+c[2]+c[3]) + col(bumped)
 	return c
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // TestAccel3Cycles works ACCEL.md's cycle table by hand on a tiny geometry
-// (W = 1): both of htm3_sp's waits, learning on and off.
+// (W = 1): htm3_sp's three waits, learning on and off.
 func TestAccel3Cycles(t *testing.T) {
 	p := Params3{N: 30, C: 8, Q: 2, K: 4, S: 16, M: 3}
 	for _, tc := range []struct {
@@ -26,10 +26,15 @@ func TestAccel3Cycles(t *testing.T) {
 		// OUTPUT 1+2·5.
 		{"no learning", false, 5, nil, nil, 50, 2,
 			[NumPhases]uint64{16, 19, 100, 0, 0, 0, 53, 1, 24, 11}},
-		// LEARN 1+(2·3+2+4)+(2·5+2+4); DUTY 2·8+6, the wait for the
-		// divider from 9+19+12+29 = 69 to 167, and (2·2+2+4).
+		// LEARN 1, the wait for the job to leave cfg/regs from 9+19+12 =
+		// 40 to 147, (4·3+2+5)+(4·5+2+5); DUTY 2·8+6 (no wait: LEARN ends
+		// at 194, after 182) and (4·2+2+5).
 		{"learning", true, 5, []int{3, 5}, []int{2}, 70, 0,
-			[NumPhases]uint64{16, 19, 12, 29, 130, 0, 73, 1, 16, 11}},
+			[NumPhases]uint64{16, 19, 12, 154, 37, 0, 73, 1, 16, 11}},
+		// no active column: LEARN 1+107 ends at 148; DUTY 2·8+6, the wait
+		// for the divider to 182, and (4·2+2+5).
+		{"learning, no active column", true, 5, nil, []int{2}, 70, 0,
+			[NumPhases]uint64{16, 19, 12, 108, 71, 0, 73, 1, 16, 11}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, Accel3Cycles(p, tc.learn, tc.nIn, tc.active, tc.bumped, tc.tmCells, tc.used))

@@ -95,8 +95,7 @@ module htm3_accel #(
   wire [2:0]     sp_phase;
   wire [WNC-1:0] sp_n_in;
   wire [WN-1:0]  sp_inbuf_a;
-  wire [WC-1:0]  sp_n_act, cfg_k;
-  wire [15:0]    cfg_stim;
+  wire [WC-1:0]  sp_n_act;
   // cfg/regs' engine port: the TM's (htm3_tm) or, while it runs, the SP's
   // (regs words 1 and 2; the engines never run together, and htm3_tm
   // drives its write enable and data 0 while it does not run, the SP its
@@ -106,7 +105,6 @@ module htm3_accel #(
   wire [7:0]     x_cr_ra, x_cr_wa;
   wire [15:0]    sp_cr_wd, x_cr_wd;
   wire           sp_cr_we, x_cr_we;
-  wire [B-1:0]   cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim;
   wire [1:0]     sp_mr_sel;
   wire [AMR-1:0] sp_mr_a;
   wire [31:0]    sp_mr_d, sp_mw_d, ib_d;
@@ -139,7 +137,7 @@ module htm3_accel #(
   wire           sp_conn_we;
   wire [15:0]    sp_conn_wd, sp_conn_rd;
 
-  htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
+  htm3_seq #(.N(N), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
       .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
       .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err),
       .cr_on(s_cr_on), .cr_ra(s_cr_ra), .cr_rd(e_cr_rd), .cr_we(s_cr_we), .cr_wa(s_cr_wa), .cr_wd(s_cr_wd),
@@ -150,8 +148,6 @@ module htm3_accel #(
       .tm_done(tm_done), .tm_n_pred(tm_n_pred), .tm_anom(tm_anom),
       .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
       .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a),
-      .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
-      .cfg_below(cfg_below), .cfg_trim(cfg_trim),
       .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
       .m_ack(m_ack), .m_rd(m_rd));
 
@@ -193,8 +189,7 @@ module htm3_accel #(
   // sp.conn in the segment memory at SM_CONN
   htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(SM_AW), .CONN_BASE(SM_CONN)) u_sp (
       .clk(clk), .rst(rst),
-      .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
-      .cfg_below(cfg_below), .cfg_trim(cfg_trim), .cr_ra(sp_cr_ra), .cr_rd(e_cr_rd), .cr_we(sp_cr_we),
+      .cr_ra(sp_cr_ra), .cr_rd(e_cr_rd), .cr_we(sp_cr_we),
       .cr_wa(sp_cr_wa), .cr_wd(sp_cr_wd), .start(sp_start), .learn_i(sp_learn), .n_in(sp_n_in), .inbuf_a(sp_inbuf_a),
       .inbuf_d(WN'(ib_d)), .busy(sp_busy), .phase(sp_phase), .n_act(sp_n_act), .oc_ra(sp_oc_ra),
       .oc_rd(sp_oc_rd), .mr_sel(sp_mr_sel), .mr_a(sp_mr_a), .mr_d(sp_mr_d), .mw_we(sp_mw_we), .mw_d(sp_mw_d),

@@ -140,9 +140,6 @@ module htm3_host_synth #(
   // the engines' inputs (the stub's capture register holds them)
   wire           sp_start, sp_learn, sp_mw_we;
   wire [WNC-1:0] sp_n_in;
-  wire [WC-1:0]  cfg_k;
-  wire [15:0]    cfg_stim;
-  wire [B-1:0]   cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim;
   wire [1:0]     sp_mr_sel;
   wire [AMR-1:0] sp_mr_a;
   wire [31:0]    sp_mw_d, ib_d;
@@ -166,11 +163,11 @@ module htm3_host_synth #(
   assign sp_oc_ra = e_on ? tm_ac_ra : map_oc_ra;
   assign tm_n_pred = WC'(tm_pred_w);
   assign tm_anom = WC'(tm_anom_w);
-  localparam integer EI = WC + 16 + 5 * B + 1 + 1 + WNC + WN + WCI + 2 + AMR + 1 + 32 + 16
+  localparam integer EI = 1 + 1 + WNC + WN + WCI + 2 + AMR + 1 + 32 + 16
       + 5 + 16 + SYN_W + WG + 16 + 16 + 16;
   reg [EI-1:0] ei;
 
-  htm3_seq #(.N(N), .B(B), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
+  htm3_seq #(.N(N), .IN_AW(IN_AW), .WC(WC), .WNC(WNC)) u_seq (
       .clk(clk), .rst(rst), .cmd_step(cmd_step), .cmd_learn(cmd_learn), .cmd_restore(cmd_restore),
       .cmd_reset(cmd_reset), .cmd_zero(cmd_zero), .in_count(in_count), .busy(busy), .err(eng_err),
       .cr_on(s_cr_on), .cr_ra(s_cr_ra), .cr_rd(e_cr_rd), .cr_we(s_cr_we), .cr_wa(s_cr_wa), .cr_wd(s_cr_wd),
@@ -181,8 +178,6 @@ module htm3_host_synth #(
       .tm_done(tm_done), .tm_n_pred(tm_n_pred), .tm_anom(tm_anom),
       .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
       .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a),
-      .cfg_k(cfg_k), .cfg_stim(cfg_stim), .cfg_conn(cfg_conn), .cfg_inc(cfg_inc), .cfg_dec(cfg_dec),
-      .cfg_below(cfg_below), .cfg_trim(cfg_trim),
       .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
       .m_ack(m_ack), .m_rd(m_rd));
 
@@ -209,8 +204,7 @@ module htm3_host_synth #(
       eo <= {eo[EO-2:0], sdi};
       ei <= {ei[EI-2:0], 1'b0};
     end else
-      ei <= {cfg_k, cfg_stim, cfg_conn, cfg_inc, cfg_dec, cfg_below, cfg_trim,
-             sp_start, sp_learn, sp_n_in, WN'(ib_d), sp_oc_ra, sp_mr_sel, sp_mr_a, sp_mw_we, sp_mw_d, sp_conn_rd,
+      ei <= {sp_start, sp_learn, sp_n_in, WN'(ib_d), sp_oc_ra, sp_mr_sel, sp_mr_a, sp_mw_we, sp_mw_d, sp_conn_rd,
              tm_cells, tm_swap, tm_dend, tm_rst, tm_learn, e_cr_rd, e_syn_rd, e_cs_rd, e_sm_rd, e_act_rd, e_win_rd};
   end
   assign sdo = ei[EI-1] ^ br_busy;

@@ -19,7 +19,6 @@
 `default_nettype none
 module htm3_seq #(
     parameter integer N = 120,
-    parameter integer B = 8,
     parameter integer IN_AW = 7,
     parameter integer WC = 9,      // a column count
     parameter integer WNC = 7      // an input count
@@ -80,14 +79,6 @@ module htm3_seq #(
     input  wire           tm_done,
     input  wire [WC-1:0]  tm_n_pred,
     input  wire [WC-1:0]  tm_anom,
-    // the SP's configuration (cfg words 3 .. 10; it reads 11 .. 13 itself)
-    output reg  [WC-1:0]  cfg_k,
-    output reg  [15:0]    cfg_stim,
-    output reg  [B-1:0]   cfg_conn,
-    output reg  [B-1:0]   cfg_inc,
-    output reg  [B-1:0]   cfg_dec,
-    output reg  [B-1:0]   cfg_below,
-    output reg  [B-1:0]   cfg_trim,
     // the logical memory port (RESTORE's loads)
     output reg            m_req,
     output reg            m_we,
@@ -158,10 +149,10 @@ module htm3_seq #(
   assign tm_learn = sp_learn;
 
   // ------------------------------------------- RESTORE's loads, the step count
-  // li 0, 1, 3 .. 7: cfg word 3 + li read through the logical port (k,
-  // stimulusThreshold, the five permanence words; not B, word 5, fixed by
-  // the build, nor 11 .. 13, which the SP reads in cfg itself). li 14:
-  // OUTPUT.
+  // li 0, 1, 3 .. 7: cfg word 3 + li read and dropped (k,
+  // stimulusThreshold, the five permanence words: the SP reads them, and
+  // 11 .. 13, in cfg itself; the reads only keep RESTORE's schedule and
+  // could go). li 14: OUTPUT.
   //
   // The step count (Q_CNT) on cfg/regs' engine port, 16 bits a cycle, in
   // two passes of 5 cycles over its four parts p (low first; a part read
@@ -281,16 +272,6 @@ module htm3_seq #(
       end
       Q_LWAIT: begin
         if (m_ack) begin
-          case (li)
-            5'd0: cfg_k <= WC'(m_rd);
-            5'd1: cfg_stim <= m_rd[15:0];
-            5'd3: cfg_conn <= B'(m_rd);
-            5'd4: cfg_inc <= B'(m_rd);
-            5'd5: cfg_dec <= B'(m_rd);
-            5'd6: cfg_below <= B'(m_rd);
-            5'd7: cfg_trim <= B'(m_rd);
-            default: ;
-          endcase
           li <= li + ((li == 5'd1) ? 5'd2 : 5'd1);  // (cfg word 5 skipped)
           if (li == 5'd7) begin
             // the step count's copy := regs word 0 (pass B), then the TM's rebuild

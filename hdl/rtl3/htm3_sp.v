@@ -29,21 +29,16 @@ module htm3_sp #(
 ) (
     input  wire           clk,
     input  wire           rst,
-    // cfg words (docs/ARCHITECTURE.md section 2.1), held while busy (the
-    // engine reads minPct, dutyCyclePeriod and updatePeriod in cfg/regs)
-    input  wire [WC-1:0]  cfg_k,
-    input  wire [15:0]    cfg_stim,
-    input  wire [B-1:0]   cfg_conn,
-    input  wire [B-1:0]   cfg_inc,
-    input  wire [B-1:0]   cfg_dec,
-    input  wire [B-1:0]   cfg_below,
-    input  wire [B-1:0]   cfg_trim,
     // cfg/regs' port while busy (htm3_memmap's 16-bit EBR, a read's word a
     // cycle later): regs word 1, the SP iteration (halves at 68 .. 71, low
     // first), and word 2, minOverlap (its low half at 72), live there, and
-    // cfg word i's halves at 2i, 2i + 1: minPct (word 11, Q0.16, at most
-    // 65536: 22 and bit 16 at 23), dutyCyclePeriod (12, >= 1: 24) and
-    // updatePeriod (13, >= 1: 26)
+    // cfg word i's halves at 2i, 2i + 1 (docs/ARCHITECTURE.md section 2.1;
+    // the engine reads its whole configuration there, low halves, and
+    // holds no copy but wQ + 1 bits of stimulusThreshold): k (word 3: 6),
+    // stimulusThreshold (4: 8), connected, inc, dec, below and trim (6 ..
+    // 10: 12 .. 20, their low B bits), minPct (11, Q0.16, at most 65536: 22
+    // and bit 16 at 23), dutyCyclePeriod (12, >= 1: 24) and updatePeriod
+    // (13, >= 1: 26)
     output reg  [ 6:0]    cr_ra,
     input  wire [15:0]    cr_rd,
     output reg            cr_we,
@@ -88,7 +83,6 @@ module htm3_sp #(
   localparam integer AP  = (C * Q > 1) ? $clog2(C * Q) : 1;
   localparam integer ACH = $clog2(C * H);                 // sp.conn's half address
   localparam integer AQ  = (Q + 1 > 1) ? $clog2(Q + 1) : 1;  // a histogram address
-  localparam integer PH  = WQ + 2;
   localparam integer WX  = (WC > WNC) ? WC : WNC;          // cnt
   localparam integer WA  = ((AQ > WCI) ? AQ : WCI) + 1;    // acnt
   localparam [B-1:0] PMAX = {B{1'b1}};
@@ -217,6 +211,7 @@ module htm3_sp #(
   // back. A row has H >= 2 halves, so a counter's write precedes the next
   // column's read: no bypass.
   reg            o_v0, o_v1, o_v2; // pipeline valid: popcount, sum, histogram write
+  reg  [WQ-1:0]  thr;             // stimulusThreshold's low bits, then SP_INHIBIT's threshold
   reg            o_first0, o_last0;
   reg  [4:0]     pc1;             // stage 1's popcount
   reg            o_last1;         // the stage-1 half is its column's last
@@ -233,21 +228,26 @@ module htm3_sp #(
     for (b = 0; b < 16; b = b + 1) pc = pc + {4'd0, andw[b]};
   end
   wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
-  // overlap >= stimulusThreshold: a WQ-bit compare and cfg_stim's high bits
-  wire [31:0]   stim32 = {16'd0, cfg_stim};
-  wire          o_elig = stim32[31:WQ] == {(32-WQ){1'b0}} && o_new >= stim32[WQ-1:0];
+  // overlap >= stimulusThreshold: a WQ-bit compare with its low bits, which
+  // thr holds until SP_INHIBIT, and no high bit set (stim_hi); both loaded
+  // in the background job's idle cycle 5 (dv_k), before the first column's
+  // sum (LOAD and a row take at least H + 2 cycles each, H >= 2)
+  reg           stim_hi;
+  wire          o_elig = !stim_hi && o_new >= thr;
 
   // ------------------------------------------------------------- SP_INHIBIT
   reg            i_v1;           // a scan word arrives
   reg  [AQ-1:0]  i_t1;           // its overlap
   reg            found;          // the threshold was found
-  reg  [WQ-1:0]  thr;
-  // need: k less the columns above the counters scanned, until the
-  // threshold is found; then the ties still to select
-  reg  [WC-1:0]  need, elig;     // (elig: eligible columns)
-  reg  [WC-1:0]  nsel;           // columns selected
+  // need: k (loaded in the background job's idle cycle 6, with n_act)
+  // less the columns above the counters scanned, until the threshold is
+  // found; then the ties still to select. n_act: k, or the eligible
+  // columns (elig) if the scan's last counter does not find the threshold
+  // (elig: eligible columns; 1 in SP_OVERLAP, so that elig_d is the
+  // histogram counter's increment: no adder of its own)
+  reg  [WC-1:0]  need, elig;
   reg            s_v1;           // a selection word arrives
-  wire [WC-1:0]  nact_w = found ? cfg_k : elig;
+  wire [WC-1:0]  elig_d = elig + hist_rd;
   wire [WQ-1:0]  s_o = ov_rd[WQ-1:0];
   wire           s_el = ov_rd[WQ+1];  // (SP_OVERLAP's o_elig: no second compare)
   wire           s_tie = found && s_o == thr && need != {WC{1'b0}};
@@ -255,55 +255,67 @@ module htm3_sp #(
   // scan's last counter and the first selected column never meet
   wire [WC:0]    need_d = {1'b0, need} - (i_v1 ? {1'b0, hist_rd} : {{WC{1'b0}}, 1'b1});
   wire           s_sel = s_el && (!found || s_o > thr || s_tie);
+  wire           f_now = need_d[WC] || need_d[WC-1:0] == {WC{1'b0}};  // hist_rd >= need
 
   // ----------------------------------------------------------- column loop
   // Runs over a list (out.cols in SP_LEARN, the weak columns in SP_DUTY):
-  // per column, clear its sp.conn row, then the pool pass: read synapse i
-  // at ph = 2i (the word arrives at 2i + 1 and stays in pw until 2i + 3),
-  // its input's in.bits half at 2i + 1, compute it at 2i + 2, write it back
-  // at 2i + 3; its sp.conn half is read at 2i + 2 and written back at
-  // 2i + 3 with the synapse's connected bit ORed in.
+  // per column, clear its sp.conn row, then the pool pass, from the last
+  // synapse down, four cycles a synapse (slot pj, acnt's count, idle in
+  // the column loop; cycles po = 0 .. 3),
+  // each reading its configuration word in cfg/regs when needed (no
+  // copies): read synapse i at t = (slot i, 0) (the word arrives at t + 1,
+  // its input stays in pw until t + 5), its input's in.bits half at t + 1;
+  // at t + 2 the input's bit picks the increment's or the decrement's
+  // address (below's when bumping; p_add keeps which), whose word comes at
+  // t + 3 with the synapse's, read again at t + 2 (no permanence copy):
+  // the adapted permanence into pn; trim's comes at t + 4 (pn below it:
+  // 0), connected's at t + 5 = (slot i - 1, 1), when the synapse is
+  // written back and its sp.conn half (read at t + 4) too, with its
+  // connected bit ORed in. pn < the word read is one comparator for trim
+  // and connected. The pass starts at (slot L, 3), so the first slot's
+  // write (pfirst) is not one, and ends at (slot -1, 1); the pool address
+  // is pbase + pj at po = 0, 2 and pbase + pj + 1 at po = 1, 3: one adder,
+  // its carry-in po[0].
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
   reg  [AP-1:0]  pbase;
   wire [WQ-1:0]  plen = plen_rd;
-  reg  [PH-1:0]  ph;
-  reg  [PW-1:0]  pw;             // the synapse read
+  wire [WA-1:0]  pj = acnt;      // the slot (signed: -1, a_end, at the end)
+  reg  [1:0]     po;             // the slot's cycle
+  reg            pfirst;         // the pass's first slot: no write
+  reg  [WN-1:0]  pw;             // the synapse read: its input
   wire [WCI-1:0] lst_rd = bump ? wk_rd : oc_rd;
   // the column and its pool length: the list's and sp.poollen's read
   // words, which hold still from S_CCLR to the next S_IDX (cnt moves at the
   // pass's last cycle, so the list's word changes at S_GET)
   wire [WCI-1:0] col = lst_rd;
-  wire [B-1:0]   p_old = pw[B-1:0];
-  wire [WN-1:0]  p_in = pw[PW-1:B];
+  wire [B-1:0]   p_old = pool_rd[B-1:0];  // (t + 3: read again at t + 2)
+  wire [WN-1:0]  p_in = pw;
   wire           p_act = inb_rd[p_in[3:0]];
+  reg            p_add;          // the synapse adds (bump, or its input active)
   // one adder: old + inc (below), saturating at PMAX, or old - dec =
   // old + ~dec + 1, floored at 0; the sum's carry is the overflow (adding)
   // or no borrow (subtracting). The carry-in rides on a low bit of ones
-  // (one chain, no operand inversion)
-  wire           p_add = bump || p_act;
-  wire [B-1:0]   p_y = bump ? cfg_below : p_act ? cfg_inc : ~cfg_dec;
+  // (one chain, no operand inversion); the word is cfg/regs' (t + 3)
+  wire [B-1:0]   p_y = p_add ? cr_rd[B-1:0] : ~cr_rd[B-1:0];
   wire [B+1:0]   p_s = {1'b0, p_old, 1'b1} + {1'b0, p_y, !p_add};
   wire [B-1:0]   p_adj = p_add ? (p_s[B+1] ? PMAX : p_s[B:1]) : (p_s[B+1] ? p_s[B:1] : {B{1'b0}});
-  wire [B-1:0]   p_new = (p_adj < cfg_trim) ? {B{1'b0}} : p_adj;
-  // the synapse computed at 2i + 2 (pn: its permanence, registered to keep
-  // the in.bits pick and the adapt arithmetic off the write cycle's path);
-  // its input is still pw's at the write, 2i + 3
+  // the synapse's permanence: adapted at t + 3, trimmed at t + 4; its
+  // input is pw's until the write, t + 5
   reg  [B-1:0]   pn;
-  wire [B-1:0]   q_perm = pn;
+  wire           p_lt = pn < cr_rd[B-1:0];  // below trim (t + 4), not connected (t + 5)
   wire [WN-1:0]  q_in = p_in;
   wire [WN+3:0]  q_inx = {4'd0, q_in};
   wire [WH-1:0]  q_w = WH'(q_inx >> 4);
-  wire           q_conn = q_perm >= cfg_conn;
+  wire           q_conn = !p_lt;
   // one bit set in a half, shared by LOAD (input inbuf_d: in.bits' write
   // mask) and the pool pass (synapse q's connected bit, ORed into its
   // sp.conn half read the cycle before)
   wire           a_ld = (phase == P_LOAD);
   wire [3:0]     a_i = a_ld ? inbuf_d[3:0] : q_in[3:0];
   wire [15:0]    a_bit = 16'd1 << a_i;  // (the pass writes only connected synapses' halves)
-  wire [PH-2:0]  ph_i = ph[PH-1:1];
-  wire [WQ:0]    ph_n = {1'b0, plen};
 `ifdef SIM
   integer nconn;  // connected synapses of the column (raise check)
+  reg [15:0] stim_sim;  // stimulusThreshold, for that check
 `endif
 
   // ---------------------------------------------------------------- SP_DUTY
@@ -325,8 +337,11 @@ module htm3_sp #(
   // bits (the RAM's output, a 16:1 pick), most significant first, to the bit-serial divider
   // (iteration mod updatePeriod, which DV_SCAN read into per in its idle
   // cycles), noting whether a bit above the low 16 is set (hnz); DV_TURN
-  // (4 cycles) loads the low half of iteration + 1 into per, reads
-  // dutyCyclePeriod and compares (p, the update-round flag); DV_RECIP
+  // (19 cycles, dv_k 15 .. 33) loads the low half of iteration + 1 into
+  // per, reads dutyCyclePeriod and compares it with per a bit a cycle,
+  // most significant first (dv_k 16 .. 31, on the two 16:1 picks DV_INC
+  // and DV_RECIP use: no 16-bit comparator), then loads p (the update-round
+  // flag from the remainder); DV_RECIP
   // feeds the 33 bits of 2^32 + p, m comes a cycle after its last
   // (DV_WAIT, DV_DONE). Each divider input bit is registered on its way
   // (the divider runs a cycle behind dv_job, so per changes under its last
@@ -340,6 +355,7 @@ module htm3_sp #(
   reg          cy;              // the increment's carry: iteration + 1 wrapped to 0 after DV_SCAN
   reg          hnz;             // iteration + 1 >= 2^16
   reg          it_done;         // regs word 1 holds iteration + 1 (DV_INC done)
+  wire         dv_port = dv_job == DV_SCAN || dv_job == DV_INC || dv_job == DV_TURN;  // the job reads cfg/regs
   wire         i_new = cr_rd[~dv_k[3:0]];  // iteration + 1's bit 63 - dv_k (DV_INC)
   wire [1:0]   dv_kh = dv_k[5:4] + 2'(dv_k[3:0] == 4'hF);  // the quarter of dv_k + 1
   // minOverlap is cfg/regs' output whenever the job does not read the
@@ -347,7 +363,9 @@ module htm3_sp #(
   wire [15:0]  minov = cr_rd;
   // DV_RECIP's bits, dv_k from 63 (-1) to 31: 1 at 63, 0 at 0 .. 15, p's
   // bits 15 .. 0 at 16 .. 31
-  wire         dv_xr = (dv_k == 6'd63) || (dv_k[5:4] == 2'b01 && per[~dv_k[3:0]]);
+  wire         pb = per[~dv_k[3:0]];  // per's bit 15 - dv_k[3:0] (DV_TURN's compare, DV_RECIP)
+  reg          cmp_d, cmp_lt;  // DV_TURN: a bit differed; at the first, per's was 0 (per < dutyCyclePeriod)
+  wire         dv_xr = (dv_k == 6'd63) || (dv_k[5:4] == 2'b01 && pb);
   wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
   wire [32:0]  dv_q;            // m, and bit 32: p = 1
@@ -357,7 +375,7 @@ module htm3_sp #(
     dv_run <= (dv_job == DV_INC || dv_job == DV_RECIP);
   end
   htm3_divser #(.WD(16), .WQ(33)) u_div (
-      .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[1])), .run(dv_run),
+      .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[5])), .run(dv_run),
       .x(dv_xq), .d(per), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
   reg  [15:0]  per;             // updatePeriod (DV_SCAN .. DV_TURN's first cycle), then p
@@ -447,20 +465,27 @@ module htm3_sp #(
       .clk(clk), .ra(wk_ra), .rd(wk_rd), .we(wk_we), .wa(wk_wa), .wd(d_c2));
 
 
-  // cfg/regs: DV_SCAN reads half dv_k (0 .. 3, then 3) and writes half
-  // dv_k - 1 in cycles 1 .. 4, reads updatePeriod in cycles 8 .. 62 and
-  // half 3 in its last (DV_INC's first bit);
+  // cfg/regs: DV_SCAN reads half dv_k (0 .. 3) and writes half dv_k - 1
+  // in cycles 1 .. 4, reads stimulusThreshold in cycle 4 and k in 5 (their
+  // words taken in 5 and 6), updatePeriod in cycles 8 .. 62 and half 3 in
+  // its last (DV_INC's first bit);
   // DV_INC reads the half of bit 63 - (dv_k + 1) (the low half in its
-  // last cycle, for DV_TURN); DV_TURN's first cycle dutyCyclePeriod; after
+  // last cycle, for DV_TURN); DV_TURN dutyCyclePeriod (dv_k 15 .. 31); after
   // SP_DUTY's pass (from its last cycle, d_end) minPct's high half, and
   // its low half in the column loop's S_IDX (the cycle before S_DMIN);
+  // the pool pass its synapses' words (above: t + 2 .. t + 4; SP_LEARN
+  // starts no pass before the job leaves the port, DV_RECIP);
   // otherwise minOverlap, written by SP_DUTY's end
   wire           d_end = a_end && !d_v1 && !d_v2;
   always @* begin
     cr_ra = 7'd72;
-    if (dv_job == DV_SCAN) cr_ra = (dv_k[5:3] != 3'd0 && dv_k != 6'd63) ? 7'd26 : {5'b10001, dv_k[2] ? 2'd3 : dv_k[1:0]};
+    if (dv_job == DV_SCAN)
+      cr_ra = (dv_k[5:3] != 3'd0 && dv_k != 6'd63) ? 7'd26 : (dv_k[5:2] == 4'b0001) ? (dv_k[0] ? 7'd6 : 7'd8) :
+              {5'b10001, dv_k[2] ? 2'd3 : dv_k[1:0]};
     else if (dv_job == DV_INC) cr_ra = {5'b10001, (dv_k == 6'd63) ? 2'd0 : ~dv_kh};
-    else if (dv_job == DV_TURN && dv_k[1:0] == 2'd0) cr_ra = 7'd24;
+    else if (dv_job == DV_TURN && !dv_k[5]) cr_ra = 7'd24;
+    else if (st == S_PASS && po != 2'd1)  // inc, dec or below; trim; connected
+      cr_ra = (po == 2'd2) ? (bump ? 7'd18 : p_act ? 7'd14 : 7'd16) : (po == 2'd3) ? 7'd20 : 7'd12;
     else if (phase == P_DUTY && st != S_DWAIT && (st != S_DRUN || d_end)) cr_ra = (st == S_IDX) ? 7'd22 : 7'd23;
     cr_we = busy && ((dv_job == DV_SCAN && dv_k != 6'd0 && dv_k[5:3] == 3'd0 && (dv_k[2] == 1'b0 || dv_k[1:0] == 2'd0)) ||
                      (st == S_DMIN && upd));
@@ -469,10 +494,14 @@ module htm3_sp #(
   end
 
   // ------------------------------------------------------------ memory ports
-  wire [PH-2:0]  p_idx = ph_i - (PH-1)'(ph[0]);     // read i at 2i, write i - 1 at 2i + 1
+  wire           p_wr = po == 2'd1 && !pfirst;  // the pass writes synapse pj + 1
+  wire [AP-1:0]  pjx = AP'($signed(pj));  // (sign-extended)
+  /* verilator lint_off UNUSEDSIGNAL */  // bit 0 only carries po[0] into the sum
+  wire [AP:0]    p_a2 = {pbase, po[0]} + {pjx, po[0]};  // read pj, write pj + 1
+  /* verilator lint_on UNUSEDSIGNAL */
   // sp.conn: half wcnt of column acnt (SP_OVERLAP), of col (the row's
-  // clear), synapse q's half of col (the pass: read at 2i + 2, written at
-  // 2i + 3)
+  // clear), synapse q's half of col (the pass: read at t + 4, written at
+  // t + 5)
   wire           c_ov = (phase == P_OVERLAP);
   wire [WCI-1:0] c_col = c_ov ? WCI'(acnt) : col;
   wire [WH-1:0]  c_idx = (c_ov || st == S_CCLR) ? wcnt : q_w;
@@ -487,8 +516,8 @@ module htm3_sp #(
   assign conn_a = CA'(CONN_BASE) | CA'(c_half);
   assign conn_wd = (st == S_CCLR) ? 16'd0 : conn_rd | a_bit;
   always @* begin
-    pool_a = pbase + AP'(p_idx);
-    pool_we = (st == S_PASS) && ph[0] && ph >= PH'(3);
+    pool_a = p_a2[AP:1];
+    pool_we = (st == S_PASS) && p_wr;
     pool_wd = {p_in, pn};
     plen_ra = lst_rd;
     conn_we = 1'b0;
@@ -504,10 +533,10 @@ module htm3_sp #(
     hist_ra = (phase == P_OVERLAP) ? AQ'(o_new) : AQ'(acnt);
     hist_we = 1'b0;
     hist_wa = AQ'(o_sum);
-    hist_wd = hist_rd + 1'b1;
+    hist_wd = elig_d;  // hist_rd + 1 (elig is 1)
     oc_ra_e = WCI'(cnt);
     oc_we = 1'b0;
-    oc_wa = WCI'(nact_w - nsel - 1'b1);
+    oc_wa = WCI'(n_act - WC'(cnt) - 1'b1);  // (cnt: the columns selected)
     oc_wd = a_c1;
     wk_ra = WCI'(cnt);
     wk_we = weak2;
@@ -541,10 +570,10 @@ module htm3_sp #(
         oc_we = s_v1 && s_sel;
       end
       S_CCLR: conn_we = 1'b1;
-      // synapse ph/2 - 1's half, read the cycle before, if the synapse is
+      // synapse pj + 1's half, read the cycle before, if the synapse is
       // connected (else the half stays as it is: no write, and no enable
       // in the write data's bit)
-      S_PASS: conn_we = ph[0] && ph >= PH'(3) && q_conn;
+      S_PASS: conn_we = p_wr && q_conn;
       default: ;
     endcase
     // the host's window writes, when idle
@@ -559,7 +588,11 @@ module htm3_sp #(
   end
 
   always @(posedge clk)
-    if (st == S_PASS && !ph[0] && ph != 0) pn <= p_new;
+    if (st == S_PASS) begin
+      if (po == 2'd2) p_add <= bump || p_act;
+      if (po == 2'd3) pn <= p_adj;
+      else if (po == 2'd0 && p_lt) pn <= {B{1'b0}};  // trim
+    end
 
   reg [1:0] mr_selq;
   always @(posedge clk) mr_selq <= mr_sel;
@@ -584,6 +617,17 @@ module htm3_sp #(
       case (dv_job)
         DV_SCAN: begin
           if (dv_k != 6'd0 && dv_k <= 6'd4) cy <= cy && cr_rd == 16'hFFFF;
+          if (dv_k == 6'd5) begin  // stimulusThreshold
+            thr <= WQ'(cr_rd);
+            stim_hi <= (cr_rd >> WQ) != 16'd0;
+`ifdef SIM
+            stim_sim <= cr_rd;
+`endif
+          end
+          if (dv_k == 6'd6) begin  // k
+            need <= WC'(cr_rd);
+            n_act <= WC'(cr_rd);
+          end
           dv_k <= dv_k + 6'd1;
           if (dv_k == 6'd63) begin
             dv_job <= DV_INC;
@@ -595,20 +639,26 @@ module htm3_sp #(
           dv_k <= dv_k + 6'd1;
           if (dv_k == 6'd63) begin
             dv_job <= DV_TURN;
+            dv_k <= 6'd15;
             it_done <= 1'b1;
           end
         end
-        DV_TURN: begin  // 0: the modulo's last bit is in; 1: p; 3: go
-          case (dv_k[1:0])
-            2'd0: per <= cr_rd;  // iteration + 1's low half (p if it is below dutyCyclePeriod)
-            2'd1: begin
-              upd <= (dv_r == 16'd0);
-              if (cy || hnz || !(per < cr_rd)) per <= cr_rd;  // dutyCyclePeriod
+        DV_TURN: begin  // 15: the modulo's last bit is in; 16 .. 31: compare; 32: p; 33: go
+          if (dv_k[5:4] == 2'b00) begin
+            per <= cr_rd;  // iteration + 1's low half (p if it is below dutyCyclePeriod)
+            cmp_d <= 1'b0;
+            cmp_lt <= 1'b0;
+          end
+          if (dv_k[4]) begin  // cr_rd: dutyCyclePeriod; its bit and per's, from the top
+            upd <= (dv_r == 16'd0);
+            if (!cmp_d && pb != i_new) begin
+              cmp_d <= 1'b1;
+              cmp_lt <= i_new;
             end
-            default: ;
-          endcase
+          end
+          if (dv_k[5] && !dv_k[0] && (cy || hnz || !cmp_lt)) per <= cr_rd;  // dutyCyclePeriod
           dv_k <= dv_k + 6'd1;
-          if (dv_k[1:0] == 2'd3) begin
+          if (dv_k[5] && dv_k[0]) begin
             dv_k <= 6'd63;
             dv_job <= DV_RECIP;
           end
@@ -652,6 +702,7 @@ module htm3_sp #(
           dv_ready <= 1'b0;
           wcnt <= {WH{1'b0}};
           cnt <= {WX{1'b0}};
+          elig <= {{(WC-1){1'b0}}, 1'b1};  // (SP_OVERLAP's increment)
         end
 
         P_LOAD: case (st)
@@ -695,7 +746,6 @@ module htm3_sp #(
             st <= S_SCAN;
             acnt <= WA'(Q);
             found <= 1'b0;
-            need <= cfg_k;
             elig <= {WC{1'b0}};
           end
         end
@@ -704,15 +754,18 @@ module htm3_sp #(
           // the scan: read hist[acnt] from Q down; the word arrives, is
           // cleared and counted
           if (i_v1 && !found) begin
-            if (need_d[WC] || need_d[WC-1:0] == {WC{1'b0}}) begin  // hist_rd >= need
+            if (f_now) begin
               found <= 1'b1;
               thr <= WQ'(i_t1);
             end else need <= need_d[WC-1:0];
           end
-          if (i_v1) elig <= elig + hist_rd;
+          if (i_v1) elig <= elig_d;
+          // the scan's last counter (i_v1 in S_SEL) and still no threshold:
+          // all eligible columns are active
+          if (st == S_SEL && i_v1 && !found && !f_now) n_act <= elig_d;
           // the selection: column a_c1 arrives
           if (s_v1 && s_sel) begin
-            nsel <= nsel + 1'b1;
+            cnt <= cnt + 1'b1;  // (the columns selected)
             if (s_tie) need <= need_d[WC-1:0];
           end
           case (st)
@@ -722,7 +775,7 @@ module htm3_sp #(
               if (acnt == 0) begin
                 st <= S_SEL;
                 acnt <= WA'(C - 1);
-                nsel <= {WC{1'b0}};
+                cnt <= {WX{1'b0}};
               end else acnt <= acnt - 1'b1;
             end
             default: begin  // S_SEL: read sp.overlap[acnt] from C - 1 down
@@ -731,7 +784,6 @@ module htm3_sp #(
                 acnt <= acnt - 1'b1;
               end else if (learn || it_done || (dv_job == DV_INC && dv_k == 6'd63)) begin
                 // (without learning, once DV_INC has read iteration + 1)
-                n_act <= nact_w;
                 cnt <= {WX{1'b0}};
                 if (learn) begin
                   phase <= P_LEARN;
@@ -746,7 +798,8 @@ module htm3_sp #(
         P_LEARN, P_DUTY: case (st)
           S_IDX: begin  // read list entry cnt, or leave the loop
             if (phase == P_DUTY) m16 <= cr_rd[0];  // minPct's bit 16 (ports above)
-            if (cnt == WX'(bump ? nweak : n_act)) begin  // the list's length
+            if (phase == P_LEARN && dv_port) ;  // the passes need cfg/regs' port: wait for the job
+            else if (cnt == WX'(bump ? nweak : n_act)) begin  // the list's length
               if (phase == P_LEARN) begin
                 phase <= P_DUTY;
                 st <= S_DWAIT;
@@ -766,25 +819,32 @@ module htm3_sp #(
             wcnt <= wcnt + 1'b1;
             if (32'(wcnt) == H - 1) begin
               st <= S_PASS;
-              ph <= {PH{1'b0}};
+              acnt <= WA'(plen);
+              po <= 2'd3;
+              pfirst <= 1'b1;
 `ifdef SIM
               nconn <= 0;
 `endif
             end
           end
           S_PASS: begin
-            if (ph[0] && ph_i < (PH-1)'(plen)) pw <= pool_rd;
+            if (po == 2'd1) begin
+              pw <= pool_rd[PW-1:B];  // (at the pass's end a word before the pool: not used)
+              pfirst <= 1'b0;
+            end
 `ifdef SIM
-            if (ph[0] && ph >= PH'(3) && q_conn) nconn <= nconn + 1;  // synapse ph/2 - 1 is written
+            if (p_wr && q_conn) nconn <= nconn + 1;  // synapse pj + 1 is written
 `endif
-            if (ph == PH'(2 * ph_n + 1)) begin
+            po <= po + 2'd1;
+            if (po == 2'd3) acnt <= acnt - 1'b1;
+            if (a_end && po == 2'd1) begin
               st <= S_IDX;
               cnt <= cnt + 1'b1;
 `ifdef SIM
-              if (!bump && {16'd0, cfg_stim} > 32'(nconn + ((plen != 0 && q_conn) ? 1 : 0)))
+              if (!bump && {16'd0, stim_sim} > 32'(nconn + ((plen != 0 && q_conn) ? 1 : 0)))
                 $error("htm3_sp: column %0d has %0d connected synapses after learning, below the stimulus threshold (raise)", col, nconn);
 `endif
-            end else ph <= ph + 1'b1;
+            end
           end
           S_DWAIT: begin
             if (dv_ready) st <= S_DRUN;

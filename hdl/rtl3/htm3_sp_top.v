@@ -1,8 +1,8 @@
 // htm3_sp_top: a pin-light top for placing and routing htm3_sp alone (its
 // area and fmax; hdl/rtl3/README.md, "UP5K"). A 32-bit command shifts in on
 // sdi while sen is high; sgo executes it: bits [31:27] the operation,
-// [26:0] its argument. The configuration and regs are registers loaded so,
-// IN_BUF an EBR; reads (out.cols, regs, the image memories through the
+// [26:0] its argument. The configuration and regs are in a cfg/regs EBR
+// written so (op 10), IN_BUF an EBR; reads (out.cols, regs, the image memories through the
 // engine's read port; sp.conn, in an SPRAM of this top, as 16-bit halves)
 // load a 32-bit register that shifts out on sdo; a write (19) puts its
 // argument into the word the last read addressed, through the engine's
@@ -35,17 +35,14 @@ module htm3_sp_top #(
   wire [4:0]  op = sh[31:27];
   wire [26:0] arg = sh[26:0];
 
-  reg  [WC-1:0]  k;
-  reg  [15:0]    stim;
-  reg  [B-1:0]   conn, inc, dec, below, trim;
   reg            start = 1'b0, learn = 1'b0;
   reg  [WNC-1:0] n_in;
   reg  [WCI-1:0] oc_ra;
   wire [WCI-1:0] oc_rd;
   wire [WC-1:0]  n_act;
   // regs words 1 and 2 in a cfg/regs EBR as htm3_memmap's (halves at 68 ..
-  // 75), and cfg words 11 .. 13 (minPct, the duty-cycle and update
-  // periods: halves 22 .. 27), which the engine reads itself: the engine's
+  // 75), and cfg words 3 .. 13 (the SP's configuration: halves 6 .. 27),
+  // which the engine reads itself: the engine's
   // port while busy, the commands' when idle (op 10 writes half
   // arg[22:16], op 16 with rsel 1 reads half arg[6:0])
   wire [6:0]     cr_ra, cr_wa;
@@ -80,13 +77,6 @@ module htm3_sp_top #(
     start <= 1'b0;
     if (sgo) begin
       case (op)
-        5'd0: k <= WC'(arg);
-        5'd1: stim <= arg[15:0];
-        5'd2: conn <= B'(arg);
-        5'd3: inc <= B'(arg);
-        5'd4: dec <= B'(arg);
-        5'd5: below <= B'(arg);
-        5'd6: trim <= B'(arg);
         5'd13: begin
           learn <= arg[16];
           n_in <= WNC'(arg[15:0]);
@@ -117,8 +107,6 @@ module htm3_sp_top #(
 
   htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(CA)) u_sp (
       .clk(clk), .rst(rst),
-      .cfg_k(k), .cfg_stim(stim), .cfg_conn(conn), .cfg_inc(inc), .cfg_dec(dec), .cfg_below(below),
-      .cfg_trim(trim),
       .cr_ra(cr_ra), .cr_rd(cr_rd), .cr_we(cr_we), .cr_wa(cr_wa), .cr_wd(cr_wd),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
       .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),

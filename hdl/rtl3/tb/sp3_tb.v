@@ -97,8 +97,6 @@ module sp3_tb #(
 
   htm3_sp #(.N(N), .C(C), .Q(Q), .B(B), .CA(CA), .CONN_BASE(CONN_BASE)) dut (
       .clk(clk), .rst(rst),
-      .cfg_k(WC'(cfg[3])), .cfg_stim(cfg[4][15:0]), .cfg_conn(cfg[6][B-1:0]), .cfg_inc(cfg[7][B-1:0]),
-      .cfg_dec(cfg[8][B-1:0]), .cfg_below(cfg[9][B-1:0]), .cfg_trim(cfg[10][B-1:0]),
       .cr_ra(cr_ra), .cr_rd(cr_rd), .cr_we(cr_we), .cr_wa(cr_wa), .cr_wd(cr_wd),
       .start(start), .learn_i(learn), .n_in(n_in), .inbuf_a(inbuf_a), .inbuf_d(inbuf_d),
       .busy(busy), .phase(phase), .n_act(n_act), .oc_ra(oc_ra), .oc_rd(oc_rd),
