@@ -25,9 +25,10 @@ module htm3_crc #(
     input  wire        clr,     // CRC_VALUE to 0 (RESET, a refused CRC_SEL)
     input  wire [1:0]  mode,
     input  wire [WA-1:0] len_i,   // MODE_MEM: the memory's depth
-    input  wire [3:0]  nb_i,    // MODE_MEM: bytes per word (1, 2, 4, 8)
+    input  wire [1:0]  nb_i,    // MODE_MEM: log2 of the bytes per word (1, 2, 4, 8)
     // the counts of the buffers covered (their low bits: at most 1,024 or C)
-    input  wire [31:0] in_count,
+    input  wire [10:0] in_count,  // IN_COUNT's low bits
+    input  wire        in_gt,     // IN_COUNT > 1,024
     input  wire [WA-1:0] out_count,
     input  wire [WA-1:0] pred_count,
     // reads through htm3_host: rq asks for the word at bus address ra (for
@@ -41,7 +42,6 @@ module htm3_crc #(
     output wire [31:0] value
 );
   `include "htm_arch.vh"
-  `include "htm3_ltc.vh"  // ltc(x, c): x < c for a constant, as gates
   localparam [1:0] MODE_IN = 2'd1, MODE_OUT = 2'd2;  // and 0: a memory
   // The items, in order: 0 .. 6 MODE_OUT's, 7 .. 8 MODE_IN's, 9 a memory's
   // words. 2, 4, 8 and 9 are loops over ci.
@@ -60,20 +60,17 @@ module htm3_crc #(
   reg [WA-1:0] ci;   // the word within a loop
   reg        hi;   // an 8-byte word's high half next
   reg [4:0]  cb;   // the bit fed
-  reg [3:0]  nb;   // bytes per memory word
+  reg [1:0]  nb;   // log2 of the bytes per memory word
   assign idx = ci;
 
   wire loop = cp == P_OBUF || cp == P_PBUF || cp == P_IBUF || cp == P_MEM;
   // IN_CRC covers at most IN_BUF's 1,024 words
-  wire [WA-1:0] in_len = !ltc(in_count, IN_BUF_WORDS + 1) ? WA'(IN_BUF_WORDS) : in_count[WA-1:0];
+  // (IN_COUNT > 1,024: 1,024, bit 10 alone; checked under SIM)
+  wire [WA-1:0] in_len = WA'({in_count[10] | in_gt, in_count[9:0] & ~{10{in_gt}}});
   reg  [WA-1:0] lenv;
   always @* begin
-    case (cp)
-      P_OBUF: lenv = out_count;
-      P_PBUF: lenv = pred_count;
-      P_IBUF: lenv = in_len;
-      default: lenv = len_i;
-    endcase
+    // (read only in the loops, told apart by two bits of cp: checked under SIM)
+    lenv = cp[3] ? (cp[0] ? len_i : in_len) : cp[2] ? pred_count : out_count;
     case (cp)
       P_STEP: ra = REG_STEP_LO;
       P_OCNT: ra = REG_OUT_COUNT;
@@ -88,7 +85,7 @@ module htm3_crc #(
     endcase
   end
   // the last bit of a word: 8 x its bytes - 1 (registers and buffers 4)
-  wire [4:0] cb_last = (cp != P_MEM || nb[3:2] != 2'd0) ? 5'd31 : nb[1] ? 5'd15 : 5'd7;
+  wire [4:0] cb_last = (cp != P_MEM || nb[1]) ? 5'd31 : nb[0] ? 5'd15 : 5'd7;
   wire       fb = !z[0] ^ d[cb];
 
   always @(posedge clk) begin
@@ -122,7 +119,7 @@ module htm3_crc #(
           cb <= cb + 5'd1;
           if (cb == cb_last) begin
             cs <= C_NEXT;
-            if (cp == P_MEM && nb == 4'd8 && !hi) hi <= 1'b1;
+            if (cp == P_MEM && nb == 2'd3 && !hi) hi <= 1'b1;
             else if (loop) begin
               ci <= ci + 1'b1;
               hi <= 1'b0;
@@ -140,5 +137,11 @@ module htm3_crc #(
       z <= 32'd0;
     end
   end
+`ifdef SIM
+  initial
+    if (IN_BUF_WORDS != 1024 || !P_MEM[3] || !P_MEM[0] || !P_IBUF[3] || P_IBUF[0] || P_PBUF[3] || !P_PBUF[2] ||
+        P_OBUF[3] || P_OBUF[2])
+      $error("htm3_crc: in_len or lenv's decoding changed");
+`endif
 endmodule
 `default_nettype wire

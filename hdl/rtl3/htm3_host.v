@@ -101,8 +101,8 @@ module htm3_host #(
       default: mem_depth = WC;  // MEM_TM_ACTIVE, MEM_TM_WINNER
     endcase
   endfunction
-  // Bytes per word in a CRC (image.Section.WordBytes): 1, 2, 4 or 8.
-  function [3:0] mem_bytes(input [3:0] m);
+  // Bytes per word in a CRC (image.Section.WordBytes): 1, 2, 4 or 8, as its log2.
+  function [1:0] mem_bytes(input [3:0] m);
     integer w;
     begin
       case (m)
@@ -118,7 +118,7 @@ module htm3_host #(
         MEM_TM_SYN: w = B + WCELL + 1;
         default: w = WG;  // MEM_TM_CELLSEGS
       endcase
-      mem_bytes = (w <= 8) ? 4'd1 : (w <= 16) ? 4'd2 : (w <= 32) ? 4'd4 : 4'd8;
+      mem_bytes = (w <= 8) ? 2'd0 : (w <= 16) ? 2'd1 : (w <= 32) ? 2'd2 : 2'd3;
     end
   endfunction
   function is_in_buf(input [13:0] a);
@@ -180,7 +180,17 @@ module htm3_host #(
   reg [10:0]           ic;        // IN_COUNT's low bits
   reg                  ic_gt;     // IN_COUNT > IN_BUF_WORDS (IN_CRC covers IN_BUF_WORDS then)
   reg [4:0]            rg_v;      // IN_COUNT, STEP_EXPECT, MEM_SEL, MEM_ADDR, the latch written since RESET
-  wire mem_ok = sel_ok && ma_ok && ma < WA'(mem_depth(ms));  // (every depth fits WA bits)
+  // MEM_ADDR against each memory's depth, a constant each (a few LUTs, no
+  // carry chain; equal depths merge), then the one of memory ms: no table
+  // of depths and no comparison of two variables
+  wire [NUM_MEMS-1:0] ma_lt;
+  genvar gm;
+  generate
+    for (gm = 0; gm < NUM_MEMS; gm = gm + 1) begin : g_ma_lt
+      assign ma_lt[gm] = ltc(32'(ma), mem_depth(gm[3:0]));  // (every depth fits WA bits)
+    end
+  endgenerate
+  wire mem_ok = sel_ok && ma_ok && ma_lt[ms];
 
   // The bus: a request is taken in H_IDLE; the address read is ra and
   // the word is read from ra's source in H_DEC (registers) or H_MEM (the
@@ -216,7 +226,7 @@ module htm3_host #(
   htm3_crc #(.WA(WA)) u_crc (
       .clk(clk), .rst(rst), .start(c_start), .clr(c_clr), .mode(c_mode),
       .len_i(WA'(mem_depth(csel))), .nb_i(mem_bytes(csel)),
-      .in_count(32'({ic_gt, ic})), .out_count(WA'(out_count[WCC-1:0])), .pred_count(WA'(pred_count[WCC-1:0])),
+      .in_count(ic), .in_gt(ic_gt), .out_count(WA'(out_count[WCC-1:0])), .pred_count(WA'(pred_count[WCC-1:0])),
       .rq(c_rq), .ra(c_ra), .idx(c_idx), .ack(c_ack), .d(dr), .busy(c_busy), .value(c_value));
 
   wire wb_req = wb_cyc_i && wb_stb_i && !wb_ack_o;
@@ -301,6 +311,9 @@ module htm3_host #(
   // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM);
   // a register's word in PHASE_CYCLES' block
   wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:4], ra_rg ? ra_rw : ra[3:0]};
+  // OUT_BUF's or PRED_BUF's word below its count (PRED_BUF: ra[13], checked under SIM): one comparator
+  wire [WCC-1:0] bc = ra[13] ? pred_count[WCC-1:0] : out_count[WCC-1:0];
+  wire       bc_lt = {1'b0, ra_idx} < 13'(bc);
 
   // Commands (one-cycle pulses to the sequencer).
   always @* begin
@@ -464,8 +477,7 @@ module htm3_host #(
         // that did not run, a register not written since RESET: 0 (the counts are at most C:
         // their low bits)
         if ((is_in_buf(ra) && !ltc(32'(ra[IN_BUF_BITS-1:0]), IN_D)) ||
-            (is_out_buf(ra) && {1'b0, ra_idx} >= 13'(out_count[WCC-1:0])) ||
-            (is_pred_buf(ra) && {1'b0, ra_idx} >= 13'(pred_count[WCC-1:0])) || (is_ph && !ph_ok) ||
+            ((is_out_buf(ra) || is_pred_buf(ra)) && !bc_lt) || (is_ph && !ph_ok) ||
             (ra_rg && !rg_v[{1'b0, ra_rw[1:0]}]) || (ra_lat && !rg_v[4]))
           wb_dat_o <= 32'd0;
         // MEM_ADDR: its low bits are counted in ma (0 after RESET)
@@ -544,7 +556,7 @@ module htm3_host #(
         REG_ANOM_NUM[13:4] != REG_IN_COUNT[13:4] || REG_ANOM_DEN[13:4] != REG_IN_COUNT[13:4] ||
         REG_MEM_LOCK[13:4] != REG_IN_COUNT[13:4] || REG_MEM_ADDR[13:4] != REG_MEM_SEL[13:4] ||
         REG_PHASE_CYCLES[3:0] != 4'd0 || NUM_PHASES > 16 || IN_BUF_BITS != 10 || OUT_BUF_BITS != 12 ||
-        PRED_BUF_BITS != 12 || NUM_PHASES > 12 || rg_word(REG_IN_COUNT) != 4'd12 ||
+        PRED_BUF_BITS != 12 || !REG_PRED_BUF[13] || REG_OUT_BUF[13] || NUM_PHASES > 12 || rg_word(REG_IN_COUNT) != 4'd12 ||
         rg_word(REG_STEP_EXPECT) != 4'd13 || rg_word(REG_MEM_SEL) != 4'd14 || rg_word(REG_MEM_ADDR) != 4'd15 ||
         REG_STEP_HI != REG_STEP_LO + 14'd1 || REG_STEP_LO[0] != 1'b0 || REG_CTRL == REG_STEP_LO || N > 1024)
       $error("htm3_host: the register map's pages changed: update the read decoder");

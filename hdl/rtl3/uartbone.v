@@ -13,9 +13,10 @@
 // frame timer runs whenever the bridge is not waiting for a command and
 // abandons the frame (an unfinished Wishbone cycle is dropped) TIMEOUT
 // clocks after the command byte, answer included; the words left after
-// the current one count down from len - 1, and len 0 never ends (a flag),
-// so it runs until the timeout (a write writes every word it receives, a
-// read answers words until then).
+// the current one count down from len - 1 (held minus 1: its borrow marks
+// the last), and len 0 never ends (a flag), so it runs until the timeout
+// (a write writes every word it receives, a read answers words until
+// then).
 // Words complete before the timeout stay written. Bytes that arrive while
 // a read is answered, or while a Wishbone cycle runs, are lost (LiteX's PHY
 // has no receive FIFO either; the host does not send then).
@@ -57,7 +58,9 @@ module uartbone #(
   localparam [WT:0] TSTART = TSTARTI[WT:0];
 
   reg [2:0] state;
-  reg [7:0] left;  // words left after the current one (len - 1 first)
+  // Words left after the current one, minus 1 (len - 2 first), 9 bits: its
+  // borrow into bit 8 marks the last word (no 8-bit test for 0).
+  reg [8:0] left;
   reg       inf;   // len 0: no last word
   reg is_write, is_read, incr;  // the command byte, decoded when it arrives
   reg [1:0] nbyte;
@@ -70,7 +73,7 @@ module uartbone #(
   reg [WT:0] timer;
   wire tend = timer[WT];
   // The last word of the frame: none left (never for len 0).
-  wire last = left == 8'd0 && !inf;
+  wire last = left[8] && !inf;
   assign wb_sel_o = 4'hf;
   assign busy = state != S_CMD;
 
@@ -102,7 +105,7 @@ module uartbone #(
           end
         S_LEN:
           if (rx_valid) begin
-            left <= rx_data - 8'd1;
+            left <= {1'b0, rx_data} - 9'd2;
             inf <= rx_data == 8'd0;
             nbyte <= 2'd0;
             state <= S_ADDR;
@@ -141,7 +144,7 @@ module uartbone #(
             wb_stb_o <= 1'b0;
             wb_we_o <= 1'b0;
             if (incr) wb_adr_o <= wb_adr_o + 32'd1;
-            left <= left - 8'd1;
+            left <= left - 9'd1;
             state <= last ? S_CMD : S_WDATA;
           end
         S_RBUS:
@@ -160,7 +163,7 @@ module uartbone #(
             if (nbyte == 2'd3) begin
               tx_valid <= 1'b0;
               if (incr) wb_adr_o <= wb_adr_o + 32'd1;
-              left <= left - 8'd1;
+              left <= left - 9'd1;
               if (last) begin
                 state <= S_CMD;
               end else begin
