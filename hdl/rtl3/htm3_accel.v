@@ -94,11 +94,13 @@ module htm3_accel #(
   wire [WNC-1:0] sp_n_in;
   wire [WN-1:0]  sp_inbuf_a;
   wire [WC-1:0]  sp_n_act;
-  // cfg/regs' engine port: the TM's (htm3_tm) or, while it runs, the SP's
-  // (regs words 1 and 2; the engines never run together, and htm3_tm
-  // drives its write enable and data 0 while it does not run, the SP its
-  // data while idle), or, between them, the sequencer's (htm3_seq: the step
-  // count's parts, its data 0 while it does not write)
+  // cfg/regs' engine port: the SP's while it runs (its configuration, regs
+  // words 1 and 2), else the TM's (htm3_tm) ORed with the sequencer's
+  // (htm3_seq: the step count's parts): they never own it together, the
+  // TM and the sequencer drive their addresses, write enables and data 0
+  // while they do not, the SP its write enable and data (its addresses are
+  // combinational and not: gating them cost as many LUTs in htm3_sp as the
+  // multiplexer level, measured)
   wire [6:0]     sp_cr_ra, sp_cr_wa;
   wire [7:0]     x_cr_ra, x_cr_wa;
   wire [15:0]    sp_cr_wd, x_cr_wd;
@@ -120,8 +122,8 @@ module htm3_accel #(
   wire         s_cr_on, s_cr_we;
   wire [7:0]   s_cr_ra, s_cr_wa;
   wire [15:0]  s_cr_wd;
-  assign x_cr_ra = sp_busy ? {1'b0, sp_cr_ra} : s_cr_on ? s_cr_ra : {1'b0, e_cr_ra};
-  assign x_cr_wa = sp_busy ? {1'b0, sp_cr_wa} : s_cr_on ? s_cr_wa : {1'b0, e_cr_wa};
+  assign x_cr_ra = sp_busy ? {1'b0, sp_cr_ra} : s_cr_ra | {1'b0, e_cr_ra};
+  assign x_cr_wa = sp_busy ? {1'b0, sp_cr_wa} : s_cr_wa | {1'b0, e_cr_wa};
   assign x_cr_we = e_cr_we | sp_cr_we | s_cr_we;
   assign x_cr_wd = e_cr_wd | sp_cr_wd | s_cr_wd;
   wire [SM_AW-1:0] e_sm_a;

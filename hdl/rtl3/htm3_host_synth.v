@@ -154,8 +154,8 @@ module htm3_host_synth #(
   wire         s_cr_on, s_cr_we;
   wire [7:0]   s_cr_ra, s_cr_wa;
   wire [15:0]  s_cr_wd;
-  assign x_cr_ra = sp_busy ? {1'b0, sp_cr_ra} : s_cr_on ? s_cr_ra : {1'b0, e_cr_ra};
-  assign x_cr_wa = sp_busy ? {1'b0, sp_cr_wa} : s_cr_on ? s_cr_wa : {1'b0, e_cr_wa};
+  assign x_cr_ra = sp_busy ? {1'b0, sp_cr_ra} : s_cr_ra | {1'b0, e_cr_ra};
+  assign x_cr_wa = sp_busy ? {1'b0, sp_cr_wa} : s_cr_wa | {1'b0, e_cr_wa};
   assign x_cr_we = e_cr_we | sp_cr_we | s_cr_we;
   assign x_cr_wd = e_cr_wd | sp_cr_wd | s_cr_wd;
   assign sp_oc_ra = e_on ? tm_ac_ra : map_oc_ra;

@@ -150,10 +150,13 @@ module htm3_seq #(
   reg [1:0] cp;
   wire [16:0] s_inc = {1'b0, cr_rd} + 17'(sc);
   assign cr_on = q == Q_CNT;
-  assign cr_ra = {ca, 5'b10000, ct[1:0]};
-  assign cr_we = q == Q_CNT && ct != 3'd0;
-  assign cr_wa = {!ca, 5'b10000, cp};
-  assign cr_wd = cr_we ? s_inc[15:0] : 16'd0;  // (ORed with the engines' data: 0 while idle)
+  // Addresses, enable and data are 0 while idle (htm3_accel ORs them with
+  // the engines'): ca, ct and cp are 0 outside a pass (reset, and cleared
+  // by a pass's last cycle), so only the region bits need cr_on.
+  assign cr_ra = {ca, cr_on, 4'b0000, ct[1:0]};
+  assign cr_we = cr_on && ct != 3'd0;
+  assign cr_wa = {cr_on && !ca, cr_on, 4'b0000, cp};
+  assign cr_wd = cr_we ? s_inc[15:0] : 16'd0;
 
   always @(posedge clk) begin
     sp_start <= 1'b0;
@@ -264,6 +267,9 @@ module htm3_seq #(
     endcase
     if (rst) begin
       sc <= 1'b0;
+      ca <= 1'b0;
+      ct <= 3'd0;
+      cp <= 2'd0;
       q <= Q_IDLE;
       sp_start <= 1'b0;
       err <= 1'b0;
