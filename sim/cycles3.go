@@ -165,26 +165,15 @@ func (p Params3) Seg2() bool {
 	return bits(p.C*p.K-1)+1+bits(p.M) > 16
 }
 
-// Accel3Item is the cycles htm3_seq spends on one word of the logical
-// memory port (ACCEL.md): the request, the map's parts one a cycle, and
-// the acknowledgement; reads wait one cycle more for the last part's data.
-func Accel3Item(parts int, read bool) uint64 {
-	if read {
-		return uint64(parts + 4)
-	}
-	return uint64(parts + 3)
-}
-
 // accel3CountPass is one pass of htm3_seq over the step count's four
 // 16-bit parts on cfg/regs' engine port (ACCEL.md): a part read a cycle,
 // written the next.
 const accel3CountPass = 5
 
-// accel3RestoreSP is the SP's half of RESTORE (ACCEL.md): cfg words 3, 4
-// and 6 .. 10 (two parts each) read (the SP engine reads cfg words 11 .. 13
-// and regs words 1 and 2 in cfg/regs itself), and the step count's copy
-// made from regs word 0 (one pass).
-var accel3RestoreSP = 7*Accel3Item(2, true) + accel3CountPass
+// accel3RestoreSP is RESTORE's part before the TM's (ACCEL.md): the step
+// count's copy made from regs word 0 (one pass). The engines read their
+// configuration, and the SP its regs words, in cfg/regs themselves.
+const accel3RestoreSP = accel3CountPass
 
 // Accel3RestoreCycles is RESTORE's cycles (ACCEL.md) on an image with used
 // segments: the SP's loads, htm3_tm's rebuild (its start and done cycles

@@ -75,7 +75,7 @@ func TestAccel3Small(t *testing.T) {
 	p, err := Params3Of(im)
 	require.NoError(t, err)
 	require.Equal(t, uint64(2051), SP3Cycles(p, true, 0, nil, nil)[PhaseSPOverlap])
-	require.Equal(t, uint64(3141), Accel3RestoreCycles(p, 0))
+	require.Equal(t, uint64(3099), Accel3RestoreCycles(p, 0))
 	_, err = Params3Of(&image.Image{})
 	require.ErrorContains(t, err, "no cfg memory")
 }

@@ -5,15 +5,15 @@
 //
 //   htm3_host    the register file, commands, errors, window, CRC sequencer
 //   htm3_seq     the command sequencer (STEP, RESTORE), cycle counts
-//   htm3_memmap  logical image words -> physical memories (window, CRC,
-//                RESTORE's loads, OUTPUT's stores)
+//   htm3_memmap  logical image words -> physical memories (window, CRC)
 //   htm3_sp      the spatial pooler engine and its memories
 //   htm3_tm      the TM: the column engine, the dendrite unit, the bank
 //                pointer, RESTORE's rebuild, and the TM's own memories
 //
-// One logical memory port: the host's while no command runs, the
-// sequencer's while one does. The TM engines reach the memories they share
-// with the window (in htm3_memmap) through their own ports while they run.
+// One logical memory port, the host's (it requests nothing while a command
+// runs: the engines read their configuration themselves). The engines
+// reach the memories they share with the window (in htm3_memmap) through
+// their own ports while they run.
 // STEP runs LOAD .. SP_DUTY, TM_CELLS, TM_SWAP, TM_DENDRITE and OUTPUT.
 `default_nettype none
 module htm3_accel #(
@@ -69,14 +69,12 @@ module htm3_accel #(
   wire [31:0]  ph_wd;  // PHASE_CYCLES: htm3_seq's, kept in IN_BUF's RAM (htm3_memmap)
   wire [3:0]   ph_ws;
   wire         ph_ok, ph_we, cmd_zero;
-  // the logical memory port: host's, sequencer's, the one the map sees
-  wire         h_req, h_we, h_hi, s_req, s_we, m_ack;
-  wire [4:0]   h_sel, s_sel;
-  wire [31:0]  h_addr, s_addr;
+  // the logical memory port (the host's)
+  wire         h_req, h_we, h_hi, m_ack;
+  wire [4:0]   h_sel;
+  wire [31:0]  h_addr;
   wire [63:0]  h_wd;
   wire [31:0]  m_rd;
-  wire [15:0]  s_wd;  // the sequencer's write data: the part going out, while m_wgo
-  wire         m_wgo;
 
   htm3_host #(.N(N), .C(C), .Q(Q), .K(K), .S(S), .M(M), .B(B), .G(G), .LANES_OV(LANES_OV),
       .LANES_SYN(LANES_SYN), .DIV_LAT(DIV_LAT)) u_host (
@@ -96,11 +94,13 @@ module htm3_accel #(
   wire [WNC-1:0] sp_n_in;
   wire [WN-1:0]  sp_inbuf_a;
   wire [WC-1:0]  sp_n_act;
-  // cfg/regs' engine port: the TM's (htm3_tm) or, while it runs, the SP's
-  // (regs words 1 and 2; the engines never run together, and htm3_tm
-  // drives its write enable and data 0 while it does not run, the SP its
-  // data while idle), or, between them, the sequencer's (htm3_seq: the step
-  // count's parts, its data 0 while it does not write)
+  // cfg/regs' engine port: the SP's while it runs (its configuration, regs
+  // words 1 and 2), else the TM's (htm3_tm) ORed with the sequencer's
+  // (htm3_seq: the step count's parts): they never own it together, the
+  // TM and the sequencer drive their addresses, write enables and data 0
+  // while they do not, the SP its write enable and data (its addresses are
+  // combinational and not: gating them cost as many LUTs in htm3_sp as the
+  // multiplexer level, measured)
   wire [6:0]     sp_cr_ra, sp_cr_wa;
   wire [7:0]     x_cr_ra, x_cr_wa;
   wire [15:0]    sp_cr_wd, x_cr_wd;
@@ -122,8 +122,8 @@ module htm3_accel #(
   wire         s_cr_on, s_cr_we;
   wire [7:0]   s_cr_ra, s_cr_wa;
   wire [15:0]  s_cr_wd;
-  assign x_cr_ra = sp_busy ? {1'b0, sp_cr_ra} : s_cr_on ? s_cr_ra : {1'b0, e_cr_ra};
-  assign x_cr_wa = sp_busy ? {1'b0, sp_cr_wa} : s_cr_on ? s_cr_wa : {1'b0, e_cr_wa};
+  assign x_cr_ra = sp_busy ? {1'b0, sp_cr_ra} : s_cr_ra | {1'b0, e_cr_ra};
+  assign x_cr_wa = sp_busy ? {1'b0, sp_cr_wa} : s_cr_wa | {1'b0, e_cr_wa};
   assign x_cr_we = e_cr_we | sp_cr_we | s_cr_we;
   assign x_cr_wd = e_cr_wd | sp_cr_wd | s_cr_wd;
   wire [SM_AW-1:0] e_sm_a;
@@ -147,15 +147,11 @@ module htm3_accel #(
       .tm_cells(tm_cells), .tm_swap(tm_swap), .tm_dend(tm_dend), .tm_rst(tm_rst), .tm_learn(tm_learn),
       .tm_done(tm_done), .tm_n_pred(tm_n_pred), .tm_anom(tm_anom),
       .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
-      .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a),
-      .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
-      .m_ack(m_ack), .m_rd(m_rd));
+      .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a));
 
   htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN), .SM_AW(SM_AW)) u_map (
       .clk(clk), .rst(rst),
-      .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
-      .addr(busy ? s_addr : h_addr), .swd(s_wd), .wgo(m_wgo), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
-      .half(!busy), .hi(h_hi), .ack(m_ack), .rd(m_rd),
+      .req(h_req), .we(h_we), .sel(h_sel), .addr(h_addr), .hwd(h_wd), .hi(h_hi), .ack(m_ack), .rd(m_rd),
       .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
       .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .sp_conn_en(sp_busy), .sp_conn_a(sp_conn_a),
       .sp_conn_we(sp_conn_we), .sp_conn_wd(sp_conn_wd), .sp_conn_rd(sp_conn_rd),

@@ -83,13 +83,11 @@ module htm3_host_synth #(
   wire [31:0]  ph_wd;
   wire [3:0]   ph_ws;
   wire         ph_ok, ph_we, cmd_zero;
-  wire         h_req, h_we, h_hi, s_req, s_we, m_ack;
-  wire [4:0]   h_sel, s_sel;
-  wire [31:0]  h_addr, s_addr;
+  wire         h_req, h_we, h_hi, m_ack;
+  wire [4:0]   h_sel;
+  wire [31:0]  h_addr;
   wire [63:0]  h_wd;
   wire [31:0]  m_rd;
-  wire [15:0]  s_wd;
-  wire         m_wgo;
 
   htm3_host #(.N(N), .C(C), .Q(Q), .K(K), .S(S), .M(M), .B(B), .G(G)) u_host (
       .clk(clk), .rst(rst), .wb_cyc_i(cyc), .wb_stb_i(stb), .wb_we_i(we), .wb_adr_i(adr[13:0]),
@@ -156,8 +154,8 @@ module htm3_host_synth #(
   wire         s_cr_on, s_cr_we;
   wire [7:0]   s_cr_ra, s_cr_wa;
   wire [15:0]  s_cr_wd;
-  assign x_cr_ra = sp_busy ? {1'b0, sp_cr_ra} : s_cr_on ? s_cr_ra : {1'b0, e_cr_ra};
-  assign x_cr_wa = sp_busy ? {1'b0, sp_cr_wa} : s_cr_on ? s_cr_wa : {1'b0, e_cr_wa};
+  assign x_cr_ra = sp_busy ? {1'b0, sp_cr_ra} : s_cr_ra | {1'b0, e_cr_ra};
+  assign x_cr_wa = sp_busy ? {1'b0, sp_cr_wa} : s_cr_wa | {1'b0, e_cr_wa};
   assign x_cr_we = e_cr_we | sp_cr_we | s_cr_we;
   assign x_cr_wd = e_cr_wd | sp_cr_wd | s_cr_wd;
   assign sp_oc_ra = e_on ? tm_ac_ra : map_oc_ra;
@@ -177,15 +175,11 @@ module htm3_host_synth #(
       .tm_cells(tm_cells), .tm_swap(tm_swap), .tm_dend(tm_dend), .tm_rst(tm_rst), .tm_learn(tm_learn),
       .tm_done(tm_done), .tm_n_pred(tm_n_pred), .tm_anom(tm_anom),
       .sp_start(sp_start), .sp_learn(sp_learn), .sp_n_in(sp_n_in), .sp_busy(sp_busy), .sp_phase(sp_phase),
-      .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a),
-      .m_req(s_req), .m_we(s_we), .m_wd(s_wd), .m_wgo(m_wgo), .m_sel(s_sel), .m_addr(s_addr),
-      .m_ack(m_ack), .m_rd(m_rd));
+      .sp_n_act(sp_n_act), .sp_inbuf_a(sp_inbuf_a));
 
   htm3_memmap #(.N(N), .C(C), .K(K), .S(S), .M(M), .B(B), .G(G), .AMR(AMR), .WCI(WCI), .SM_CONN(SM_CONN), .SM_AW(SM_AW)) u_map (
       .clk(clk), .rst(rst),
-      .req(busy ? s_req : h_req), .we(busy ? s_we : h_we), .sel(busy ? s_sel : h_sel),
-      .addr(busy ? s_addr : h_addr), .swd(s_wd), .wgo(m_wgo), .hwd(h_wd), .hsel(h_sel[3:0]), .haddr(h_addr),
-      .half(!busy), .hi(h_hi), .ack(m_ack), .rd(m_rd),
+      .req(h_req), .we(h_we), .sel(h_sel), .addr(h_addr), .hwd(h_wd), .hi(h_hi), .ack(m_ack), .rd(m_rd),
       .sp_mr_sel(sp_mr_sel), .sp_mr_a(sp_mr_a), .sp_mr_d(sp_mr_d), .sp_mw_we(sp_mw_we), .sp_mw_d(sp_mw_d),
       .sp_oc_ra(map_oc_ra), .sp_oc_rd(sp_oc_rd), .sp_conn_en(sp_busy), .sp_conn_a(sp_conn_a),
       .sp_conn_we(sp_conn_we), .sp_conn_wd(sp_conn_wd), .sp_conn_rd(sp_conn_rd),

@@ -1,6 +1,6 @@
 // htm3_memmap: architecture 3's address translation (hdl/rtl3/ACCEL.md,
-// "Memory map"). The host interface (window, CRC) and the sequencer see the
-// image memories of docs/ARCHITECTURE.md section 2 as logical words (same
+// "Memory map"). The host interface (window, CRC; the only requester: the
+// engines read their configuration themselves) sees the image memories of docs/ARCHITECTURE.md section 2 as logical words (same
 // depths, widths and order as the image); this module maps a logical word
 // onto the physical memories of architecture 3: 16-bit EBR words (a 32-bit
 // cfg word is two, a 64-bit regs or segseq word four), the segment memory
@@ -12,20 +12,19 @@
 // tm.active and tm.winner are the current bank (cb) of their two-bank
 // memories (TM_SWAP is the bank pointer, htm3_tm).
 //
-// A request (req, we, sel, addr; half, hi) is taken when idle; ack
+// A request (req, we, sel, addr, hi) is taken when idle; ack
 // pulses when the word is read (rd valid with ack) or written. A logical
 // word of np parts takes np + 1 cycles from req to ack (the parts go out
 // one a cycle; the last read's data arrives a cycle later); writes take np
 // + 1 as well. Every read goes through one 16-bit path: a part shifts into
 // rd from the bottom, high part first, so a memory wider than 16 bits and
 // not stored in parts (the SP's, tm.syn, IN_BUF's RAM) is read as two
-// parts of its word (one cycle more; only the host reads those). A read
-// with half (the host's: MEM_DATA_LO, MEM_DATA_HI, a buffer) reads only
-// the 32 bits the bus returns, into rd[31:0]: a 64-bit word's two low
+// parts of its word (one cycle more). A read (MEM_DATA_LO, MEM_DATA_HI, a
+// buffer) reads only the 32 bits the bus returns, into rd[31:0]: a 64-bit word's two low
 // parts or, with hi, its two high parts; hi of a narrower word reads 0.
 //
-// Engines reach their memories through the ports below while the
-// sequencer owns the request port (the memories are single- or one-read-
+// Engines reach their memories through the ports below while a command
+// runs and no request comes (the memories are single- or one-read-
 // one-write-ported: one user at a time, by construction of the schedule):
 // the SP's through its own port, the TM's (htm3_tm) through the e_* ports,
 // which drive the shared memories while e_on.
@@ -52,15 +51,7 @@ module htm3_memmap #(
     /* verilator lint_off UNUSEDSIGNAL */  // the decoder needs addr[15:0]: every depth fits
     input  wire [31:0]    addr,
     /* verilator lint_on UNUSEDSIGNAL */
-    // a write's data: the sequencer's 16-bit part swd (while eng_busy) for
-    // the part that goes out while wgo (its parts low first, one a cycle),
-    // or the host's word hwd
-    input  wire [15:0]    swd,
-    output wire           wgo,
-    input  wire [63:0]    hwd,    // the host's word, selector, address (sel, addr while the
-    input  wire [3:0]     hsel,   //   host requests): the memories only the host reaches take these,
-    input  wire [31:0]    haddr,  //   so that the sequencer's request meets only the decoder
-    input  wire           half,
+    input  wire [63:0]    hwd,    // a write's word (its parts go out low first, one a cycle)
     input  wire           hi,
     output reg            ack,
     output reg  [31:0]    rd,
@@ -188,15 +179,13 @@ module htm3_memmap #(
   // A word written keeps the image's width (sim.Device masks likewise):
   // the 16-bit words of tm.seg and tm.free are masked here (wkeep), the
   // other memories are as wide as their words or take the low bits. The
-  // memories not in parts are written by the host only, from its word hwd
-  // (IN_BUF's index in the high half, the bus word; the others' in the low
-  // half, MEM_DATA_LO), so that the sequencer's data meets only the 16-bit
-  // part path.
+  // memories not in parts are written from the word hwd (IN_BUF's index in
+  // the high half, the bus word; the others' in the low half, MEM_DATA_LO).
 
   // ------------------------------------------------------------ the request
   // The requester holds we, sel, addr and wd from req until ack (the
   // host's registers and the bus word, which the master holds until its
-  // own acknowledgement; the CRC's registers; the sequencer's step index),
+  // own acknowledgement; the CRC's registers),
   // so only its decoding is registered here.
   reg         busy;
   reg  [2:0]  k;               // the part being issued
@@ -255,7 +244,7 @@ module htm3_memmap #(
   // the parts a read issues: k0 .. ke - 1 (a half read of a 64-bit word:
   // 2 .. 3 for its low half, 0 .. 1 for its high half; hi of a narrower
   // word: none)
-  wire        h4 = half && !we && d_np == 3'd4;
+  wire        h4 = !we && d_np == 3'd4;
   wire [2:0]  k0 = (h4 && !hi) ? 3'd2 : 3'd0;
   // While an engine owns the shared memories (e_on, sp_on) the part
   // address and data are 0 (pa and wkeep cleared, kp masked), and htm3_tm,
@@ -276,18 +265,18 @@ module htm3_memmap #(
     else if (req && !busy) begin
       tgt <= d_tgt;
       np <= d_np;
-      ke <= (half && hi && !we) ? (h4 ? 3'd2 : 3'd0) : d_np;
+      ke <= (hi && !we) ? (h4 ? 3'd2 : 3'd0) : d_np;
       pa <= d_pa;
       wr <= we;
       wkeep <= (sel == {1'b0, MEM_TM_SEG}) ? (SEG2 ? 16'hFFFF : 16'((17'd1 << SEG_W) - 1'b1)) :
                (sel == {1'b0, MEM_TM_FREE}) ? 16'((17'd1 << WS) - 1'b1) : 16'hFFFF;
       segq <= SEG2 && sel == {1'b0, MEM_TM_SEG};
     end
-  wire [3:0]  selq = hsel;                  // the memory (for the SP's port)
+  wire [3:0]  selq = sel[3:0];              // the memory (for the SP's port)
   // The host bounds every window address by its memory's depth (at most
   // 16,384 words here), so the high bits never select anything.
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [31:0] addrq = haddr;               // (the host's: memories not in parts, buffers)
+  wire [31:0] addrq = addr;                // (memories not in parts, buffers)
   /* verilator lint_on UNUSEDSIGNAL */
   wire        issue = busy && k < ke;       // part k goes out this cycle
   /* verilator lint_off UNUSEDSIGNAL */
@@ -301,8 +290,7 @@ module htm3_memmap #(
   // a tm.seg word in two parts (the host's only): {owner}, then {count, valid}
   wire [15:0] hpart = !SEG2 || !segq ? hwd[16*k[1:0]+:16] :
       k[0] ? 16'((hwd >> WCELL) & ((64'd1 << (WM + 1)) - 1'b1)) : 16'(hwd & ((64'd1 << WCELL) - 1'b1));
-  wire [15:0] wpart = (eng_busy ? swd : hpart) & wkeep;  // its data (16-bit memories)
-  assign wgo = issue && wr;
+  wire [15:0] wpart = hpart & wkeep;        // its data (16-bit memories)
 
   // ------------------------------------------------------------- memories
   // The memories the TM shares (htm3_tm's e_* ports while e_on).

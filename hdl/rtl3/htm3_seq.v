@@ -2,11 +2,10 @@
 // STEP: LOAD's input check (IN_BUF read one index a cycle: each below N and
 // ascending), then the SP engine (LOAD .. SP_DUTY), then the TM (htm3_tm:
 // TM_CELLS with TM_PREDICT folded in, TM_SWAP the bank pointer,
-// TM_DENDRITE), then OUTPUT. RESTORE: the engines' configuration and the
-// step count (the one register of regs that lives in flip-flops; the SP
-// reads and writes its iteration and minOverlap in cfg/regs itself) are
-// loaded from cfg and regs through the logical memory port,
-// then the TM's working state is rebuilt (htm3_tm's restore pass, then a
+// TM_DENDRITE), then OUTPUT. RESTORE: the step count's copy is made from
+// regs word 0 (the engines read their configuration in cfg/regs
+// themselves, and the SP its iteration and minOverlap; the sequencer has no
+// port on the logical memory port), then the TM's working state is rebuilt (htm3_tm's restore pass, then a
 // dendrite pass without learning). The step count lives in cfg/regs' EBR
 // (htm3_memmap): regs word 0, its home, and a copy of it above the image's
 // words (cfg/regs physical words 192 .. 195, htm3_host reads it as STEP_LO
@@ -78,28 +77,14 @@ module htm3_seq #(
     output wire           tm_learn,
     input  wire           tm_done,
     input  wire [WC-1:0]  tm_n_pred,
-    input  wire [WC-1:0]  tm_anom,
-    // the logical memory port (RESTORE's loads)
-    output reg            m_req,
-    output reg            m_we,
-    output reg  [15:0]    m_wd,    // a write's part (none: the sequencer only reads through the port)
-    /* verilator lint_off UNUSEDSIGNAL */
-    input  wire           m_wgo,
-    /* verilator lint_on UNUSEDSIGNAL */
-    output reg  [4:0]     m_sel,
-    output reg  [31:0]    m_addr,
-    input  wire           m_ack,
-    /* verilator lint_off UNUSEDSIGNAL */  // the configuration's low bits
-    input  wire [31:0]    m_rd
-    /* verilator lint_on UNUSEDSIGNAL */
+    input  wire [WC-1:0]  tm_anom
 );
-  `include "htm_arch.vh"
   `include "htm3_ltc.vh"  // ltc(x, c): x < c for a constant, as gates
   localparam integer WN = (N > 1) ? $clog2(N) : 1;
   // Q_PW: the cycle after the last one of a STEP, in which OUTPUT's count is
   // written (busy, not counted in CYCLES)
-  localparam [3:0] Q_IDLE = 4'd0, Q_CHECK = 4'd1, Q_SP = 4'd2, Q_LOAD = 4'd3, Q_LWAIT = 4'd4, Q_CELLS = 4'd5,
-                   Q_SWAP = 4'd6, Q_DEND = 4'd7, Q_TMR = 4'd8, Q_TMD = 4'd9, Q_PW = 4'd10, Q_CNT = 4'd11;
+  localparam [3:0] Q_IDLE = 4'd0, Q_CHECK = 4'd1, Q_SP = 4'd2, Q_CELLS = 4'd3, Q_SWAP = 4'd4, Q_DEND = 4'd5,
+                   Q_TMR = 4'd6, Q_TMD = 4'd7, Q_PW = 4'd8, Q_CNT = 4'd9;
   reg [3:0]  q;
   wire   run = q != Q_IDLE && q != Q_PW;
   reg    busy_q;
@@ -148,12 +133,7 @@ module htm3_seq #(
   htm3_seq_cnt #(.INIT(0)) u_cycles (.clk(clk), .clr(c_clr), .inc(run), .q(cycles));
   assign tm_learn = sp_learn;
 
-  // ------------------------------------------- RESTORE's loads, the step count
-  // li 0, 1, 3 .. 7: cfg word 3 + li read and dropped (k,
-  // stimulusThreshold, the five permanence words: the SP reads them, and
-  // 11 .. 13, in cfg itself; the reads only keep RESTORE's schedule and
-  // could go). li 14: OUTPUT.
-  //
+  // ------------------------------------------------------- the step count
   // The step count (Q_CNT) on cfg/regs' engine port, 16 bits a cycle, in
   // two passes of 5 cycles over its four parts p (low first; a part read
   // at cycle t arrives at t + 1, written then as it is, plus the carry sc):
@@ -161,24 +141,22 @@ module htm3_seq #(
   // start, then the carry out of each part); pass B: the copy := regs word
   // 0 (sc 0). RESTORE runs pass B alone (the copy of the word it restores).
   // No read meets a write at the same address: the passes read one region
-  // and write the other.
-  reg [4:0] li;
+  // and write the other. so: the pass is OUTPUT's (Q_PW next), else
+  // RESTORE's (the TM's rebuild next).
+  reg       so;
   reg       sc;
   reg       ca;      // pass A
   reg [2:0] ct;      // the cycle of a pass: reads part ct, writes part ct - 1 (cp)
   reg [1:0] cp;
   wire [16:0] s_inc = {1'b0, cr_rd} + 17'(sc);
   assign cr_on = q == Q_CNT;
-  assign cr_ra = {ca, 5'b10000, ct[1:0]};
-  assign cr_we = q == Q_CNT && ct != 3'd0;
-  assign cr_wa = {!ca, 5'b10000, cp};
-  assign cr_wd = cr_we ? s_inc[15:0] : 16'd0;  // (ORed with the engines' data: 0 while idle)
-  always @* begin
-    m_we = 1'b0;
-    m_sel = {1'b0, MEM_CFG};
-    m_addr = 32'(li) + 32'd3;
-    m_wd = 16'd0;
-  end
+  // Addresses, enable and data are 0 while idle (htm3_accel ORs them with
+  // the engines'): ca, ct and cp are 0 outside a pass (reset, and cleared
+  // by a pass's last cycle), so only the region bits need cr_on.
+  assign cr_ra = {ca, cr_on, 4'b0000, ct[1:0]};
+  assign cr_we = cr_on && ct != 3'd0;
+  assign cr_wa = {cr_on && !ca, cr_on, 4'b0000, cp};
+  assign cr_wd = cr_we ? s_inc[15:0] : 16'd0;
 
   always @(posedge clk) begin
     sp_start <= 1'b0;
@@ -187,7 +165,6 @@ module htm3_seq #(
     tm_dend <= 1'b0;
     tm_rst <= 1'b0;
     err <= 1'b0;
-    m_req <= 1'b0;
     if (ph_we) phv[pcur] <= 1'b1;
     cp <= ct[1:0];
     case (q)
@@ -238,7 +215,7 @@ module htm3_seq #(
           sc <= 1'b1;
           ca <= 1'b1;
           ct <= 3'd0;
-          li <= 5'd14;
+          so <= 1'b1;
           q <= Q_CNT;
         end
       end
@@ -258,28 +235,12 @@ module htm3_seq #(
           sc <= 1'b0;
           ca <= 1'b0;
           if (!ca) begin
-            if (li == 5'd14) q <= Q_PW;  // OUTPUT's count written
+            if (so) q <= Q_PW;  // OUTPUT's count written
             else begin
               tm_rst <= 1'b1;
               q <= Q_TMR;
             end
           end
-        end
-      end
-      Q_LOAD: begin
-        m_req <= 1'b1;
-        q <= Q_LWAIT;
-      end
-      Q_LWAIT: begin
-        if (m_ack) begin
-          li <= li + ((li == 5'd1) ? 5'd2 : 5'd1);  // (cfg word 5 skipped)
-          if (li == 5'd7) begin
-            // the step count's copy := regs word 0 (pass B), then the TM's rebuild
-            sc <= 1'b0;
-            ca <= 1'b0;
-            ct <= 3'd0;
-            q <= Q_CNT;
-          end else q <= Q_LOAD;
         end
       end
       default:
@@ -289,8 +250,12 @@ module htm3_seq #(
         pcur <= 4'd0;
         sp_learn <= cmd_learn;
       end else if (cmd_restore) begin
-        q <= Q_LOAD;
-        li <= 5'd0;
+        // the step count's copy := regs word 0 (pass B), then the TM's rebuild
+        sc <= 1'b0;
+        ca <= 1'b0;
+        ct <= 3'd0;
+        so <= 1'b0;
+        q <= Q_CNT;
         sp_learn <= 1'b0;  // the TM's dendrite pass: no learning
       end else if (cmd_reset) begin
         out_count <= {WC{1'b0}};
@@ -302,10 +267,12 @@ module htm3_seq #(
     endcase
     if (rst) begin
       sc <= 1'b0;
+      ca <= 1'b0;
+      ct <= 3'd0;
+      cp <= 2'd0;
       q <= Q_IDLE;
       sp_start <= 1'b0;
       err <= 1'b0;
-      m_req <= 1'b0;
       out_count <= {WC{1'b0}};
       pred_count <= {WC{1'b0}};
       anom_num <= {WC{1'b0}};
