@@ -66,7 +66,7 @@ func TestTMCells3Cycles(t *testing.T) {
 
 // TestAccel3Small checks the formulas on the small preset against the
 // figures the RTL documents measure: SP_OVERLAP 2,051 cycles
-// (hdl/rtl3/README.md) and RESTORE 3,141 on a fresh image (ACCEL.md).
+// (hdl/rtl3/README.md) and RESTORE 3,099 on a fresh image (ACCEL.md).
 func TestAccel3Small(t *testing.T) {
 	r, err := model.NewRegion(presetConfig(t, "small", readRows(t, jumpsup)))
 	require.NoError(t, err)
