@@ -37,20 +37,32 @@ func New(seed uint32) *Generator {
 	return &Generator{state: Seed(seed)}
 }
 
-// Next advances the generator and returns the new 32-bit state.
-func (g *Generator) Next() uint32 {
-	x := g.state
+// Step returns the state after x: one xorshift step (Next is Step of the
+// generator's state). A hot loop can keep the state in a local variable
+// with it, and hand it back with SetState.
+func Step(x uint32) uint32 {
 	x ^= x << 13
 	x ^= x >> 17
 	x ^= x << 5
-	g.state = x
 	return x
+}
+
+// Scale maps a draw x to [0, n): the high 32 bits of the 64-bit product of
+// x and n (Below is Scale of the next draw).
+func Scale(x, n uint32) uint32 {
+	return uint32((uint64(x) * uint64(n)) >> 32)
+}
+
+// Next advances the generator and returns the new 32-bit state.
+func (g *Generator) Next() uint32 {
+	g.state = Step(g.state)
+	return g.state
 }
 
 // Below draws once and returns an integer in [0, n): the high 32 bits of
 // the 64-bit product of the draw and n. Below(0) draws and returns 0.
 func (g *Generator) Below(n uint32) uint32 {
-	return uint32((uint64(g.Next()) * uint64(n)) >> 32)
+	return Scale(g.Next(), n)
 }
 
 // State returns the generator's 32-bit state, for snapshots.

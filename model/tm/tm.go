@@ -500,10 +500,10 @@ func (t *TemporalMemory) growSynapses(s uint32, n int) {
 // Below(k-i) and taken when the draw is below the number still needed,
 // until none is. It writes the taken candidates, ascending, into dst and
 // returns them with the generator's state x after the draws. The draws are
-// rng.Generator's Below on a local state (xorshift and below, as
-// docs/SPEC.md section 3 defines them; TestDrawWinnersIsGenerator), so
-// that the state stays in a register: through the Generator's pointer it
-// went to memory and back on every draw.
+// rng.Generator's Below on a local state (rng.Step and rng.Scale, the
+// generator's own step and mapping; TestDrawWinnersIsGenerator), so that
+// the state stays in a register: through the Generator's pointer it went
+// to memory and back on every draw.
 //
 //go:noinline
 func drawWinners(dst, winners []uint32, mark sdr.Bitset, left int, x uint32) ([]uint32, uint32) {
@@ -515,10 +515,8 @@ func drawWinners(dst, winners []uint32, mark sdr.Bitset, left int, x uint32) ([]
 		if mark[c>>6]>>(c&63)&1 != 0 {
 			continue
 		}
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		r := uint32(uint64(x) * uint64(left) >> 32)
+		x = rng.Step(x)
+		r := rng.Scale(x, uint32(left))
 		left--
 		if int(r) < need-k {
 			dst[k] = c
