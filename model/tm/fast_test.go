@@ -2,6 +2,7 @@ package tm
 
 import (
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -236,5 +237,85 @@ func TestColumnOf(t *testing.T) {
 			check(uint32(c) - 1)
 			check(uint32(c))
 		}
+	}
+}
+
+// TestRadixSort checks radixSort against slices.Sort on random keys of
+// every width up to keyBitsMax, low bits (flags and segment) random too,
+// for lengths 0 to past 256, with repeated and single digit values.
+func TestRadixSort(t *testing.T) {
+	g := rng.New(11)
+	for width := uint(1); width <= keyBitsMax; width++ {
+		for _, n := range []int{0, 1, 2, 3, 17, 256, 300, 1000} {
+			a := make([]uint64, n)
+			for i := range a {
+				k := uint64(g.Next())<<32 | uint64(g.Next())
+				if g.Below(3) == 0 && i > 0 {
+					k = a[i-1] // equal keys stay in order: the same item
+				}
+				a[i] = k>>(64-width)<<keyShift | k&(1<<keyShift-1)
+			}
+			want := slices.Clone(a)
+			slices.SortStableFunc(want, func(x, y uint64) int {
+				return int(x>>keyShift) - int(y>>keyShift)
+			})
+			got := radixSort(slices.Clone(a), make([]uint64, n), keyShift, width)
+			if !slices.Equal(got, want) {
+				t.Fatalf("width %d, %d keys: %x, want %x", width, n, got, want)
+			}
+		}
+	}
+}
+
+// TestListSegmentsBySort runs two memories side by side on random
+// columns, one listing its active and matching segments by the radix sort
+// and one by cell marks (keyBits 0), and compares the lists at every step
+// and the states at the end. Many segments per cell and a small pool, so
+// that segments are created, evicted and their positions move.
+func TestListSegmentsBySort(t *testing.T) {
+	p := Params{
+		NumColumns: 64, CellsPerColumn: 4,
+		ActivationThreshold: 2, MinThreshold: 1, MaxNewSynapseCount: 4,
+		MaxSegmentsPerCell: 4, MaxSynapsesPerSegment: 5, SegmentCapacity: 800,
+		PermBits: 6, InitialPermanence: 30, ConnectedPermanence: 32,
+		PermanenceIncrement: 6, PermanenceDecrement: 3, PredictedSegmentDecrement: 1,
+		Seed: 3,
+	}
+	sorted, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCell, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sorted.keyBits == 0 {
+		t.Fatal("keys do not fit: the sort is not tested")
+	}
+	byCell.keyBits = 0
+	g := rng.New(7)
+	matching := 0
+	for step := range 2000 {
+		var cols []uint32
+		for c := uint32(0); c < uint32(p.NumColumns); c++ {
+			if g.Below(10) == 0 || (step%5 != 4 && c%5 == uint32(step%5)) {
+				cols = append(cols, c)
+			}
+		}
+		for _, m := range []*TemporalMemory{sorted, byCell} {
+			if err := m.Compute(cols, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(sorted.activeSegs, byCell.activeSegs) || !slices.Equal(sorted.matchingSegs, byCell.matchingSegs) {
+			t.Fatalf("step %d: active %v matching %v, by cell %v %v", step, sorted.activeSegs, sorted.matchingSegs, byCell.activeSegs, byCell.matchingSegs)
+		}
+		matching += len(sorted.matchingSegs)
+	}
+	if matching < 2000 || sorted.Stats().SegmentsEvictedCell == 0 {
+		t.Errorf("%d matching segments over the run, %d evictions: too few to test the order", matching, sorted.Stats().SegmentsEvictedCell)
+	}
+	if a, b := sorted.State(), byCell.State(); !reflect.DeepEqual(a, b) {
+		t.Error("the states differ after the run")
 	}
 }

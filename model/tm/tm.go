@@ -157,6 +157,12 @@ type TemporalMemory struct {
 	chosen  []uint32 // grow's drawn candidates, room for m
 	keys    []uint64
 	mark    sdr.Bitset // cells, all clear between calls
+	// listSegments' sort keys and its radix sort's second buffer, room for
+	// every segment each; posBits is the bits of a position in a cell's
+	// segment list, keyBits those of a (cell, position) key, 0 when a key
+	// does not fit its 30 bits and the segments are listed by cell marks.
+	sortKeys, sortTmp []uint64
+	posBits, keyBits  uint
 }
 
 // New returns an empty temporal memory (no segments) whose generator is
@@ -187,6 +193,11 @@ func New(p Params) (*TemporalMemory, error) {
 		keys:           make([]uint64, 0, M),
 		prevActiveBits: sdr.NewBitset(n),
 		prevWinnerBits: sdr.NewBitset(n),
+	}
+	t.posBits = uint(bits.Len32(uint32(p.MaxSegmentsPerCell - 1)))
+	if kb := uint(bits.Len32(uint32(n-1))) + t.posBits; kb <= keyBitsMax {
+		t.keyBits = kb
+		t.sortKeys, t.sortTmp = make([]uint64, 0, S), make([]uint64, S)
 	}
 	for i := range t.segCell {
 		t.segCell[i] = None
@@ -757,12 +768,98 @@ func countSlots(presyn [][]uint32, cells, act, touched []uint32) int {
 }
 
 // listSegments lists the active and matching segments ordered by (cell,
-// creation number) without a comparison sort: the owner cells of the
-// touched segments that are active or matching are marked in a bitset,
-// and the marked cells are visited in ascending order, each cell's
-// segments in its cellSegs order, which is creation order. Segments that
-// were not touched have zero counts and are neither active nor matching.
+// creation number) without a comparison sort: the touched segments that are
+// active or matching get a key, their owner cell and their position in the
+// cell's segment list (which is in creation order), and the keys are sorted
+// by a radix sort of a few byte-wide passes. Segments that were not touched
+// have zero counts and are neither active nor matching. When a key does not
+// fit (keyBits 0), listSegmentsByCell lists them.
 func (t *TemporalMemory) listSegments() {
+	if t.keyBits == 0 {
+		t.listSegmentsByCell()
+		return
+	}
+	at, mt := uint32(t.p.ActivationThreshold), uint32(t.p.MinThreshold)
+	act, segCell, segPos, posBits := t.act, t.segCell, t.segPos, t.posBits
+	keys := t.sortKeys[:0] // room for every segment: touched lists each once
+	for _, s := range t.touched {
+		a := act[s]
+		isActive, isMatching := a>>16 >= at, a&0xFFFF >= mt
+		if !isActive && !isMatching {
+			continue
+		}
+		k := (uint64(segCell[s])<<posBits|uint64(segPos[s]))<<keyShift | uint64(s)
+		if isActive {
+			k |= activeFlag
+		}
+		if isMatching {
+			k |= matchingFlag
+		}
+		keys = append(keys, k)
+	}
+	keys = radixSort(keys, t.sortTmp[:len(keys)], keyShift, t.keyBits)
+	active, matching := t.activeSegs[:0], t.matchingSegs[:0]
+	for _, k := range keys {
+		if k&activeFlag != 0 {
+			active = append(active, uint32(k))
+		}
+		if k&matchingFlag != 0 {
+			matching = append(matching, uint32(k))
+		}
+	}
+	t.activeSegs, t.matchingSegs = active, matching
+}
+
+// A listSegments key: the (cell, position) key from bit keyShift up, the
+// active and matching flags, the segment in the low 32 bits.
+const (
+	keyShift     = 34
+	keyBitsMax   = 64 - keyShift
+	activeFlag   = 1 << 33
+	matchingFlag = 1 << 32
+)
+
+// radixSort sorts a by its bits [shift, shift+width), the bits above them
+// zero, in stable passes of one byte each, using tmp (as long as a) as the
+// second buffer, and returns the sorted slice: a or tmp.
+func radixSort(a, tmp []uint64, shift, width uint) []uint64 {
+	if len(a) < 2 {
+		return a
+	}
+	passes := int(width+7) / 8
+	var count [(keyBitsMax + 7) / 8][256]uint32
+	for _, k := range a {
+		k >>= shift
+		for p := 0; p < passes; p++ {
+			count[p][byte(k>>(8*p))]++
+		}
+	}
+	n := uint32(len(a))
+	for p := 0; p < passes; p++ {
+		sh := shift + uint(8*p)
+		c := &count[p]
+		if c[byte(a[0]>>sh)] == n {
+			continue // one digit value: the pass moves nothing
+		}
+		var sum uint32
+		for d := range c {
+			c[d], sum = sum, sum+c[d]
+		}
+		for _, k := range a {
+			d := byte(k >> sh)
+			tmp[c[d]] = k
+			c[d]++
+		}
+		a, tmp = tmp, a
+	}
+	return a
+}
+
+// listSegmentsByCell is listSegments by marks: the owner cells of the
+// touched segments that are active or matching are marked in a bitset, and
+// the marked cells are visited in ascending order, each cell's segments in
+// its cellSegs order, which is creation order.
+func (t *TemporalMemory) listSegmentsByCell() {
 	at, mt := uint32(t.p.ActivationThreshold), uint32(t.p.MinThreshold)
 	active, matching := t.activeSegs[:0], t.matchingSegs[:0]
 	act, mark, segCell := t.act, t.mark, t.segCell
