@@ -2,6 +2,7 @@ package sp
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -166,6 +167,66 @@ func TestBumpSkipsFullColumns(t *testing.T) {
 				skipped += a.full.Count()
 			}
 			require.NotZero(t, skipped, "no column was ever full")
+		})
+	}
+}
+
+// TestOverlapsCounted checks every column's overlap against a count of its
+// connected pool inputs that are active, made from the pool slots before
+// each learning step, on poolers whose windows are one or two words (the
+// two-word path) beside wider ones (wrap-around windows, the loop), with
+// windows ending at the input's last word.
+func TestOverlapsCounted(t *testing.T) {
+	hello := Params{
+		NumInputs: 1000, NumColumns: 256,
+		PotentialRadius: 40, PotentialPct: 32768, WrapAround: true,
+		NumActive: 10, PermBits: 8,
+		SynPermConnected: 26, SynPermActiveInc: 13, SynPermInactiveDec: 2,
+		SynPermBelowStimulusInc: 3, SynPermTrimThreshold: 0,
+		MinPctOverlapDutyCycles: 66, DutyCyclePeriod: 1000, UpdatePeriod: 50,
+		Seed: 5,
+	}
+	with := func(f func(p *Params)) Params { p := hello; f(&p); return p }
+	for name, p := range map[string]Params{
+		"wrap":            hello,
+		"no wrap":         with(func(p *Params) { p.WrapAround = false }),
+		"one-word inputs": with(func(p *Params) { p.NumInputs, p.PotentialRadius = 64, 10 }),
+		"128 inputs":      with(func(p *Params) { p.NumInputs, p.PotentialRadius, p.WrapAround = 128, 20, false }),
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, err := New(p)
+			require.NoError(t, err)
+			require.False(t, s.dense)
+			short := 0
+			for c := range s.colN {
+				if s.colN[c] <= 2 {
+					short++
+				}
+			}
+			require.NotZero(t, short, "no window of one or two words")
+			g := rng.New(3)
+			want := make([]uint32, p.NumColumns)
+			var in []uint32
+			for step := range 200 {
+				in = in[:0]
+				for i := uint32(0); i < uint32(p.NumInputs); i++ {
+					if g.Below(10) == 0 {
+						in = append(in, i)
+					}
+				}
+				for c := range want {
+					want[c] = 0
+					pool, perm := s.pool(c)
+					for j, i := range pool {
+						if perm[j] >= p.SynPermConnected && slices.Contains(in, i) {
+							want[c]++
+						}
+					}
+				}
+				_, err := s.Compute(in, true)
+				require.NoError(t, err)
+				require.Equal(t, want, s.overlaps, "step %d", step)
+			}
 		})
 	}
 }

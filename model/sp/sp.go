@@ -482,10 +482,20 @@ func (s *SpatialPooler) computeOverlaps() {
 	in, connected := s.input, s.connected
 	overlaps := s.overlaps
 	colLo, colN := s.colLo[:len(overlaps)], s.colN[:len(overlaps)]
+	last := len(in) - 1
 	for c := range overlaps {
 		// Connected bits lie among the pool's inputs, which ascend: only
 		// the words from the first to the last pool input can hold any.
 		lo, k := int(colLo[c]), int(colN[c])
+		if k <= 2 && span >= 2 {
+			// Windows of one or two words (hello's, local pools) in two
+			// words either way, so that no branch depends on which: a
+			// row is zero past its window, so a second word adds nothing
+			// to a one-word window (whatever input word it meets).
+			r := connected[c*span : c*span+2]
+			overlaps[c] = uint32(bits.OnesCount64(r[0]&in[lo]) + bits.OnesCount64(r[1]&in[min(lo+1, last)]))
+			continue
+		}
 		row := connected[c*span : c*span+k]
 		inw := in[lo : lo+k]
 		n := 0
