@@ -230,3 +230,53 @@ func TestOverlapsCounted(t *testing.T) {
 		})
 	}
 }
+
+// TestInhibitHistogram checks inhibit's histogram path against sorting the
+// eligible columns by (overlap, index), descending, and taking the first
+// k, on random overlaps (many ties, a few up to NumInputs) for several k
+// and stimulus thresholds, called repeatedly on one pooler (its counts
+// must be clear between calls).
+func TestInhibitHistogram(t *testing.T) {
+	p := Params{
+		NumInputs: 200, NumColumns: 300,
+		PotentialRadius: 10, PotentialPct: 32768, WrapAround: true,
+		NumActive: 1, PermBits: 8,
+		SynPermConnected: 26, SynPermActiveInc: 13, SynPermInactiveDec: 2,
+		SynPermBelowStimulusInc: 3,
+		MinPctOverlapDutyCycles: 66, DutyCyclePeriod: 1000, UpdatePeriod: 50,
+		Seed: 5,
+	}
+	s, err := New(p)
+	require.NoError(t, err)
+	g := rng.New(8)
+	for round := range 400 {
+		s.p.NumActive = 1 + int(g.Below(40))
+		s.p.StimulusThreshold = int(g.Below(4))
+		if round%5 == 0 {
+			s.p.NumActive = 1 + int(g.Below(300)) // often more than are eligible
+		}
+		top := 1 + g.Below(12)
+		for c := range s.overlaps {
+			s.overlaps[c] = g.Below(top)
+			if g.Below(50) == 0 {
+				s.overlaps[c] = g.Below(uint32(p.NumInputs) + 1)
+			}
+		}
+		var want []uint32
+		for c, o := range s.overlaps {
+			if o >= uint32(s.p.StimulusThreshold) {
+				want = append(want, uint32(c))
+			}
+		}
+		slices.SortFunc(want, func(a, b uint32) int {
+			if s.overlaps[a] != s.overlaps[b] {
+				return int(s.overlaps[b]) - int(s.overlaps[a])
+			}
+			return int(b) - int(a)
+		})
+		want = want[:min(len(want), s.p.NumActive)]
+		slices.Sort(want)
+		s.inhibit(false)
+		require.Equal(t, fmt.Sprint(want), fmt.Sprint(s.active), "round %d", round)
+	}
+}

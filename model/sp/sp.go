@@ -250,7 +250,7 @@ func New(p Params) (*SpatialPooler, error) {
 	}
 	s.input = sdr.NewBitset(p.NumInputs)
 	s.overlaps = make([]uint32, C)
-	s.hist = make([]uint32, p.NumInputs+1)
+	s.hist = make([]uint32, 4*(p.NumInputs+1)) // inhibit's four counts per overlap
 	s.colLo = make([]uint16, C)
 	s.colN = make([]uint16, C)
 	s.initialise(rng.New(p.Seed))
@@ -516,20 +516,33 @@ func (s *SpatialPooler) inhibit(learn bool) {
 	if !learn || s.p.BoostTable == nil {
 		// Scores are overlaps in [0, NumInputs]: find the threshold score
 		// by a histogram, then take columns from the highest index down.
-		clear(s.hist)
-		for _, o := range s.overlaps {
+		// Four counts per score, one per column index mod 4, so that
+		// neighbouring columns with the same overlap (most overlaps are
+		// a few small values) do not wait on each other's increment; only
+		// the scores up to the largest overlap are summed and cleared
+		// (small pools' overlaps stay far below NumInputs). The counts
+		// are zero between calls.
+		hist, ov := s.hist, s.overlaps
+		var top uint32
+		for c, o := range ov {
+			top = max(top, o)
+			var eligible uint32
 			if o >= stim {
-				s.hist[o]++
+				eligible = 1
 			}
+			hist[o*4+uint32(c&3)] += eligible
 		}
 		var above uint32 // eligible columns with a score above t
-		t := len(s.hist) - 1
+		t := int(top)
 		for ; t >= 0; t-- {
-			if above+s.hist[t] >= uint32(k) {
+			h := hist[4*t : 4*t+4]
+			n := h[0] + h[1] + h[2] + h[3]
+			if above+n >= uint32(k) {
 				break
 			}
-			above += s.hist[t]
+			above += n
 		}
+		clear(hist[:4*(top+1)])
 		if t < 0 { // fewer than k eligible columns: take them all
 			for c, o := range s.overlaps {
 				if o >= stim {
