@@ -246,7 +246,7 @@ func TestColumnOf(t *testing.T) {
 func TestRadixSort(t *testing.T) {
 	g := rng.New(11)
 	for width := uint(1); width <= keyBitsMax; width++ {
-		for _, n := range []int{0, 1, 2, 3, 17, 256, 300, 1000} {
+		for _, n := range []int{0, 1, 2, 3, 17, insertionMax, insertionMax + 1, 256, 300, 1000} {
 			a := make([]uint64, n)
 			for i := range a {
 				k := uint64(g.Next())<<32 | uint64(g.Next())

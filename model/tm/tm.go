@@ -815,15 +815,25 @@ func (t *TemporalMemory) listSegments() {
 const (
 	keyShift     = 34
 	keyBitsMax   = 64 - keyShift
+	insertionMax = 32
 	activeFlag   = 1 << 33
 	matchingFlag = 1 << 32
 )
 
 // radixSort sorts a by its bits [shift, shift+width), the bits above them
 // zero, in stable passes of one byte each, using tmp (as long as a) as the
-// second buffer, and returns the sorted slice: a or tmp.
+// second buffer, and returns the sorted slice: a or tmp. Up to
+// insertionMax keys are sorted by insertion instead, in place: fewer
+// operations than the passes' counts (hello's steps list a few segments).
 func radixSort(a, tmp []uint64, shift, width uint) []uint64 {
-	if len(a) < 2 {
+	if len(a) <= insertionMax {
+		for i := 1; i < len(a); i++ {
+			k, j := a[i], i
+			for ; j > 0 && a[j-1]>>shift > k>>shift; j-- {
+				a[j] = a[j-1]
+			}
+			a[j] = k
+		}
 		return a
 	}
 	passes := int(width+7) / 8
