@@ -319,3 +319,72 @@ func TestListSegmentsBySort(t *testing.T) {
 		t.Error("the states differ after the run")
 	}
 }
+
+// TestSegmentOf32 checks countSegments32's division, j/m as (j × m32) >>
+// 32 with m32 = ceil(2^32/m), for every m from 2 to 65535 on the slots it
+// is used for (j < 2^32/m: New uses it when segments × m × m ≤ 2^32), on
+// the slots around the multiples of m at both ends and a spread between.
+func TestSegmentOf32(t *testing.T) {
+	for m := uint64(2); m <= 0xFFFF; m++ {
+		m32 := (1<<32 + m - 1) / m
+		top := (1 << 32) / m // slots below top
+		check := func(j uint64) {
+			if got, want := j*m32>>32, j/m; got != want {
+				t.Fatalf("m %d: slot %d gives %d, want %d", m, j, got, want)
+			}
+		}
+		for q := uint64(0); q < 3; q++ {
+			for _, j := range []uint64{q * m, q*m + 1, q*m + m - 1} {
+				if j < top {
+					check(j)
+				}
+			}
+		}
+		for q := top / m; q > 0 && q+3 > top/m; q-- {
+			for _, j := range []uint64{q*m - 1, q * m, q*m + m - 1} {
+				if j < top {
+					check(j)
+				}
+			}
+		}
+		check(top - 1)
+		for j := uint64(12345); j < top; j += 7919 * m {
+			check(j - 1)
+			check(j)
+		}
+	}
+}
+
+// TestCountSegments32 checks countSegments32 against countSegments on
+// random presynaptic lists, short (counted in place) and long (by
+// countList32), with connected flags: the same counts and the same
+// segments listed in the same order.
+func TestCountSegments32(t *testing.T) {
+	g := rng.New(4)
+	for round := range 50 {
+		m, S, cells := 2+int(g.Below(60)), 1+int(g.Below(300)), 1+int(g.Below(40))
+		presyn := make([][]uint32, cells)
+		for c := range presyn {
+			n := int(g.Below(4))
+			if g.Below(3) == 0 {
+				n = int(g.Below(3 * shortList))
+			}
+			for range n {
+				presyn[c] = append(presyn[c], g.Below(uint32(S*m))|g.Below(2)<<31)
+			}
+		}
+		var active []uint32
+		for c := range uint32(cells) {
+			if g.Below(2) == 0 {
+				active = append(active, c)
+			}
+		}
+		act, touched := make([]uint32, S), make([]uint32, S+1)
+		act32, touched32 := make([]uint32, S), make([]uint32, S+1)
+		n := countSegments(presyn, active, act, touched, ^uint64(0)/uint64(m)+1)
+		n32 := countSegments32(presyn, active, act32, touched32, (1<<32+uint64(m)-1)/uint64(m))
+		if !slices.Equal(act, act32) || !slices.Equal(touched[:n], touched32[:n32]) {
+			t.Fatalf("round %d: counts %v touched %v, want %v %v", round, act32, touched32[:n32], act, touched[:n])
+		}
+	}
+}

@@ -106,6 +106,7 @@ type TemporalMemory struct {
 	m        int    // synapse slots per segment
 	mInv     uint64 // 2^64/m rounded up, for segmentOf (0 when m is 1)
 	cpcInv   uint64 // 2^64/cellsPerColumn rounded up, for columnOf (0 when 1)
+	m32      uint64 // 2^32/m rounded up, for segmentOf32 (0 when m is 1 or the pool is too large)
 	g        *rng.Generator
 
 	iteration uint32 // learning steps computed
@@ -193,6 +194,9 @@ func New(p Params) (*TemporalMemory, error) {
 		keys:           make([]uint64, 0, M),
 		prevActiveBits: sdr.NewBitset(n),
 		prevWinnerBits: sdr.NewBitset(n),
+	}
+	if M > 1 && uint64(S)*uint64(M)*uint64(M) <= 1<<32 {
+		t.m32 = (1<<32 + uint64(M) - 1) / uint64(M)
 	}
 	t.posBits = uint(bits.Len32(uint32(p.MaxSegmentsPerCell - 1)))
 	if kb := uint(bits.Len32(uint32(n-1))) + t.posBits; kb <= keyBitsMax {
@@ -710,9 +714,12 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 	// in registers.
 	touched := t.touched[:cap(t.touched)]
 	var n int
-	if t.mInv == 0 {
+	switch {
+	case t.mInv == 0:
 		n = countSlots(t.presyn, t.activeCells, act, touched)
-	} else {
+	case t.m32 != 0:
+		n = countSegments32(t.presyn, t.activeCells, act, touched, t.m32)
+	default:
 		n = countSegments(t.presyn, t.activeCells, act, touched, t.mInv)
 	}
 	t.touched = touched[:n]
@@ -746,6 +753,53 @@ func countSegments(presyn [][]uint32, cells, act, touched []uint32, mInv uint64)
 			// +1 potential; +1<<16 connected when the entry's bit 31 is set.
 			act[s] = a + 1 + e>>31<<16
 		}
+	}
+	return n
+}
+
+// countSegments32 is countSegments for pools small enough that j/m is
+// (j × m32) >> 32 with m32 = ceil(2^32/m) for every slot j (segmentOf32):
+// a 64-bit product, where segmentOf's high word of a 128-bit product ties
+// the multiplication to two fixed registers. Each active cell's list is
+// counted by countList32: with the cells' loop around it, the compiler
+// kept the entry loop's values on the stack, reloading five of them per
+// entry.
+func countSegments32(presyn [][]uint32, cells, act, touched []uint32, m32 uint64) int {
+	n := 0
+	for _, c := range cells {
+		list := presyn[c]
+		if len(list) > shortList {
+			n = countList32(list, act, touched, n, m32)
+			continue
+		}
+		// Short lists (hello's are mostly empty) here, where a call
+		// would cost more than the entries.
+		for _, e := range list {
+			s := uint32(uint64(e&slotMask) * m32 >> 32)
+			a := act[s]
+			touched[n] = s
+			n += int((a - 1) >> 31)
+			act[s] = a + 1 + e>>31<<16
+		}
+	}
+	return n
+}
+
+// shortList is the longest presyn list countSegments32 counts in place.
+const shortList = 8
+
+// countList32 adds the presyn entries of one cell to their segments'
+// counts as countSegments does, listing new segments in touched from n
+// on, and returns the new n.
+//
+//go:noinline
+func countList32(list, act, touched []uint32, n int, m32 uint64) int {
+	for _, e := range list {
+		s := uint32(uint64(e&slotMask) * m32 >> 32)
+		a := act[s]
+		touched[n] = s
+		n += int((a - 1) >> 31)
+		act[s] = a + 1 + e>>31<<16
 	}
 	return n
 }
