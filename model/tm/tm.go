@@ -106,7 +106,7 @@ type TemporalMemory struct {
 	m        int    // synapse slots per segment
 	mInv     uint64 // 2^64/m rounded up, for segmentOf (0 when m is 1)
 	cpcInv   uint64 // 2^64/cellsPerColumn rounded up, for columnOf (0 when 1)
-	m32      uint64 // 2^32/m rounded up, for segmentOf32 (0 when m is 1 or the pool is too large)
+	m32      uint64 // 2^32/m rounded up, for countSegments32 (0 when m is 1 or the pool is too large for it)
 	g        *rng.Generator
 
 	iteration uint32 // learning steps computed
@@ -758,7 +758,8 @@ func countSegments(presyn [][]uint32, cells, act, touched []uint32, mInv uint64)
 }
 
 // countSegments32 is countSegments for pools small enough that j/m is
-// (j × m32) >> 32 with m32 = ceil(2^32/m) for every slot j (segmentOf32):
+// (j × m32) >> 32 with m32 = ceil(2^32/m) for every slot j (segments ×
+// m × m ≤ 2^32, so that j × (m32·m − 2^32) < 2^32; TestSegmentOf32):
 // a 64-bit product, where segmentOf's high word of a 128-bit product ties
 // the multiplication to two fixed registers. Each active cell's list is
 // counted by countList32: with the cells' loop around it, the compiler
