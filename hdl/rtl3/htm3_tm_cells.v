@@ -246,7 +246,7 @@ module htm3_tm_cells #(
   localparam M_POW2 = (M & (M - 1)) == 0 && M > 1;
   reg [WM-1:0] cnt;  // its synapse count
   reg [WCELL-1:0] owner;
-  reg [WMS:0] js;  // slot
+  reg [WMS-1:0] js;  // slot (0 .. M - 1)
   reg [WN-1:0] bn;  // candidates not yet examined
   // grow's need, saturated at NSAT >= M + 2: beyond M it only decides
   // evictions (over); the candidate loop's need is at most M
@@ -1022,7 +1022,7 @@ module htm3_tm_cells #(
         p_sub <= cr_rd[B-1:0];
         cnt <= SEG2 ? sm_rd[1+:WM] : sm_rd[WCELL+1+:WM];
         if (!SEG2) owner <= sm_rd[WCELL-1:0];
-        js <= {(WMS + 1) {1'b0}};
+        js <= {WMS{1'b0}};
         st <= S_AR;
       end
       S_AR: st <= S_AW1;
@@ -1051,7 +1051,7 @@ module htm3_tm_cells #(
         p_sub <= cr_rd[B-1:0];
         cnt <= SEG2 ? sm_rd[1+:WM] : sm_rd[WCELL+1+:WM];
         if (!SEG2) owner <= sm_rd[WCELL-1:0];
-        js <= {(WMS + 1) {1'b0}};
+        js <= {WMS{1'b0}};
         bn <= WN'(n_pw);  // less the previous winners presynaptic to the segment (S_GW2): the candidates
         wk_v <= 1'b0;
         rescan <= 1'b0;
@@ -1079,7 +1079,7 @@ module htm3_tm_cells #(
         // slot into fmask as free, and evicts again if still over)
         if (over && wk_v) begin  // (need saturated at NSAT > M decides as need_c)
           cnt <= cnt_pm;
-          js <= {(WMS + 1) {1'b0}};
+          js <= {WMS{1'b0}};
           wk_v <= 1'b0;
           st <= S_AR;
         end else st <= S_GSEL;
@@ -1217,7 +1217,7 @@ module htm3_tm_cells #(
         if (k == 6'd8 && sm_rd[WS-1:0] == oseg) tail <= dp;  // oseg was the newest
         if (k == (SEG2 ? 6'd10 : 6'd9)) begin  // (SEG2: k 10 writes tm.seg's high part)
           if (dret != 2'd2) fc <= fc_pm;  // + 1 (else S_POP pops it again)
-          js <= {(WMS + 1) {1'b0}};
+          js <= {WMS{1'b0}};
           st <= S_DZ;
         end
       end
