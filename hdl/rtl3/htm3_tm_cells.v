@@ -293,7 +293,6 @@ module htm3_tm_cells #(
   wire seg_is_act = sc_conn >= act_t;
   wire seg_is_match = sc_pot >= min_t;
   wire seg_prune = cnt < min_t;  // S_AEND: too few synapses left
-  wire [7:0] fold_amask = (st == S_FOLD && k == 6'd1) ? 8'd0 : amask;  // amask, cleared on a word's first fold
   // (ai < n_act as an inequality: ai counts up to n_act, no comparator chain)
   wire fold_hit = ai != n_act && CM_AW'(ac_rd >> 3) == w;
   reg [2:0] vm_b;
@@ -892,16 +891,15 @@ module htm3_tm_cells #(
       // read bitmap word w (cm_ra = w); fold its active columns
       S_WORD: begin
         st <= S_FOLD;
-        k <= 6'd1;
+        amask <= 8'd0;  // (the previous word's columns are all visited)
       end
       S_FOLD: begin
         k <= 6'd0;
         if (fold_hit) begin
-          amask <= fold_amask | (8'd1 << ac_rd[2:0]);
+          amask <= amask | (8'd1 << ac_rd[2:0]);
           ai <= ai_inc;
         end else begin
-          amask <= fold_amask;
-          vm <= fold_amask | any8 | act8;
+          vm <= amask | any8 | act8;
           st <= S_COL;
         end
       end
