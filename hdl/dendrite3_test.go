@@ -257,6 +257,8 @@ func writeDend3Mem(t *testing.T, im *image.Image, c *dend3Case, dir string) {
 		if i > 0 {
 			sm[L.prevBase+s] = uint64(c.used[i-1])
 			sm[L.nextBase+c.used[i-1]] = uint64(s)
+		} else {
+			sm[L.prevBase+s] = uint64(s) // the oldest is its own prev: the unit's walk ends there
 		}
 	}
 	if n := len(c.used); n > 0 {

@@ -108,9 +108,6 @@ module htm3_dendrite #(
   reg lo_max;  // the iteration's low half is all ones: the high half's increment
   // one incrementer for both halves: lo + 1, then hi + the low half's carry
   wire [16:0] cr_sum = {1'b0, cr_rd} + {16'd0, !ic[0] || lo_max};
-  // segments walked before the current one, counted up from FREE_COUNT:
-  // the current one is the last at S - 1
-  reg [WS:0] nw;
   reg [WS-1:0] seg, fin_seg;
   reg [WCELL-1:0] fin_own;
 
@@ -274,7 +271,6 @@ module htm3_dendrite #(
           default: ;
         endcase
         if (ic == 3'd4) begin
-          nw <= cr_rd[WS:0];
           k <= 0;
           ic <= 0;
           st <= cr_rd[WS:0] == (WS + 1)'(S) ? DRAIN : WALK;
@@ -287,8 +283,10 @@ module htm3_dendrite #(
           k <= 0;
           fin_seg <= seg;
           seg <= sm_rd[WS-1:0];  // prev[s], read at W - 2
-          nw <= nw + 1'b1;
-          if (nw == (WS + 1)'(S - 1)) st <= DRAIN;
+          // the oldest segment is its own prev (the used list's invariant,
+          // which the column engine's LRU walk relies on too): no count of
+          // the segments walked
+          if (sm_rd[WS-1:0] == seg) st <= DRAIN;
         end
       end
       default: begin  // DRAIN: the pipeline and seglru writes finish, then the iteration's

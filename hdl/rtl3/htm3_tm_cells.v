@@ -246,7 +246,7 @@ module htm3_tm_cells #(
   localparam M_POW2 = (M & (M - 1)) == 0 && M > 1;
   reg [WM-1:0] cnt;  // its synapse count
   reg [WCELL-1:0] owner;
-  reg [WMS:0] js;  // slot
+  reg [WMS-1:0] js;  // slot (0 .. M - 1)
   reg [WN-1:0] bn;  // candidates not yet examined
   // grow's need, saturated at NSAT >= M + 2: beyond M it only decides
   // evictions (over); the candidate loop's need is at most M
@@ -293,8 +293,8 @@ module htm3_tm_cells #(
   wire seg_is_act = sc_conn >= act_t;
   wire seg_is_match = sc_pot >= min_t;
   wire seg_prune = cnt < min_t;  // S_AEND: too few synapses left
-  wire [7:0] fold_amask = (st == S_FOLD && k == 6'd1) ? 8'd0 : amask;  // amask, cleared on a word's first fold
-  wire fold_hit = ai < n_act && CM_AW'(ac_rd >> 3) == w;
+  // (ai < n_act as an inequality: ai counts up to n_act, no comparator chain)
+  wire fold_hit = ai != n_act && CM_AW'(ac_rd >> 3) == w;
   reg [2:0] vm_b;
   integer q;
   always @* begin
@@ -309,7 +309,7 @@ module htm3_tm_cells #(
     seen = {(WK + 1) {1'b0}};
     for (q = 0; q < K; q = q + 1)
       if (ties_m[q]) begin
-        if (WN'(seen) == rng_below) pick = WK'(q);
+        if (seen == (WK + 1)'(rng_below)) pick = WK'(q);  // (rng_below < bn = the ties <= K)
         seen = seen + 1'b1;
       end
   end
@@ -365,7 +365,8 @@ module htm3_tm_cells #(
   wire [WM+1:0] mn_d = mn_b[WM+1:0];
   wire mn_gt = !mn_b[WM+2] && mn_d != {(WM + 2) {1'b0}};
   wire [WM:0] gn = mn_d[WM+1] ? (WM + 1)'(NSAT) : mn_d[WM:0];  // grow's n, saturated at NSAT = 2^(WM+1) - 1
-  wire [WM:0] need_c = WN'(gn) < bn ? gn : (WM + 1)'(bn);  // min(n, candidates) (at most gn <= NSAT)
+  // min(n, candidates) (at most gn <= NSAT): bn's bits above gn's decide alone
+  wire [WM:0] need_c = (bn >> (WM + 1)) != 0 || gn < (WM + 1)'(bn) ? gn : (WM + 1)'(bn);
   wire [WM-1:0] room = WM'(M) - cnt;  // free slots (cnt <= M)
   wire over = need > (WM + 1)'(room);  // grow must evict: cnt + need > M
   // A segment's age, a half at a time: iter's half (cr_rd) minus seglru's
@@ -382,7 +383,7 @@ module htm3_tm_cells #(
   /* verilator lint_on UNUSEDSIGNAL */
   wire age_older = age_cmp_hi[16];
   // the synapse count plus 1 (S_GC3's take) or minus 1 (a prune, an eviction): one adder
-  assign take = drew && rng_below < WN'(need);
+  assign take = drew && (rng_below >> (WM + 1)) == 0 && (WM + 1)'(rng_below) < need;  // (need < 2^(WM+1))
   wire [WM-1:0] cnt_pm = cnt + (st == S_GC3 ? WM'(1) : {WM{1'b1}});
   wire [15:0] seg_word = 16'({cnt, 1'b1, owner});  // tm.seg, written by S_AEND and S_GEND
   wire [15:0] seg_hi = SEG2 ? 16'({cnt, 1'b1}) : seg_word;  // the part holding the count (SEG2: {count, valid})
@@ -406,7 +407,8 @@ module htm3_tm_cells #(
   assign cr_wd = st == S_IDLE ? 16'd0 : st != S_FIN || !k[5] || k[1:0] == 2'd0 ? fin_sum[15:0] : k[1:0] == 2'd1 ? 16'(fc) :
       k[1:0] == 2'd2 ? rng_state[15:0] : rng_state[31:16];
 
-  assign ac_ra = ai[WCOL-1:0] + WCOL'(st == S_FOLD && fold_hit);
+  wire [WCOL:0] ai_inc = ai + 1'b1;  // (one incrementer: the next read, and ai's count)
+  assign ac_ra = st == S_FOLD && fold_hit ? ai_inc[WCOL-1:0] : ai[WCOL-1:0];
   assign cm_ra = w;
   assign cm_we = st == S_COL && vm == 8'd0;  // cleared as left (the read of w+1 follows)
   assign hd_we = st == S_HWAIT;  // cleared as read
@@ -470,7 +472,8 @@ module htm3_tm_cells #(
   always @* begin
     sm_a = sm_b | SM_AW'(sm_lo) | ({SM_AW{o0}} & SM_AW'(oseg)) | ({SM_AW{o1}} & (SM_AW'(oseg) << 1)) |
         ({SM_AW{o2}} & (SM_AW'(oseg) << 2)) | ({SM_AW{x_fc}} & SM_AW'(fc)) |
-        ({SM_AW{x_rd}} & SM_AW'(sm_rd[WS-1:0])) | ({SM_AW{x_rs}} & (SM_AW'(sm_rd[WS-1:0]) << SSH)) |
+        ({SM_AW{x_rd || (x_rs && !SEG2)}} & SM_AW'(sm_rd[WS-1:0])) |
+        ({SM_AW{x_rs && SEG2}} & (SM_AW'(sm_rd[WS-1:0]) << SSH)) |
         ({SM_AW{x_tl}} & SM_AW'(tail)) | ({SM_AW{x_dp}} & SM_AW'(dp));
     // {segment, slot} when M is a power of two, else the first slot plus the slot
     syn_a = M_POW2 ? SYN_AW'({oseg, syn_o[WMS-1:0]}) : sbase + syn_o;
@@ -543,7 +546,7 @@ module htm3_tm_cells #(
       // S_FIN: the counters' quarters (k 0-31), then the addresses that k
       // 33-35 write (cr_wa is cr_ra two cycles late)
       S_FIN: cr_ra = k == 6'd32 ? 7'd88 : k == 6'd33 ? 7'd84 : k == 6'd34 ? 7'd85 : 7'd92 + 7'(k);
-      default: cr_ra = 7'd92 + {2'd0, ev_i, 2'd0};  // an event state: its counter's low quarter
+      default: cr_ra = {5'(5'd23 + 5'(ev_i)), 2'd0};  // an event state: its counter's low quarter, 92 + 4 ev_i
     endcase
     sc_ra = sc_link;
     // the last state of a segment operation reads the scratch word of the
@@ -888,16 +891,15 @@ module htm3_tm_cells #(
       // read bitmap word w (cm_ra = w); fold its active columns
       S_WORD: begin
         st <= S_FOLD;
-        k <= 6'd1;
+        amask <= 8'd0;  // (the previous word's columns are all visited)
       end
       S_FOLD: begin
         k <= 6'd0;
         if (fold_hit) begin
-          amask <= fold_amask | (8'd1 << ac_rd[2:0]);
-          ai <= ai + 1'b1;
+          amask <= amask | (8'd1 << ac_rd[2:0]);
+          ai <= ai_inc;
         end else begin
-          amask <= fold_amask;
-          vm <= fold_amask | any8 | act8;
+          vm <= amask | any8 | act8;
           st <= S_COL;
         end
       end
@@ -1018,7 +1020,7 @@ module htm3_tm_cells #(
         p_sub <= cr_rd[B-1:0];
         cnt <= SEG2 ? sm_rd[1+:WM] : sm_rd[WCELL+1+:WM];
         if (!SEG2) owner <= sm_rd[WCELL-1:0];
-        js <= {(WMS + 1) {1'b0}};
+        js <= {WMS{1'b0}};
         st <= S_AR;
       end
       S_AR: st <= S_AW1;
@@ -1047,7 +1049,7 @@ module htm3_tm_cells #(
         p_sub <= cr_rd[B-1:0];
         cnt <= SEG2 ? sm_rd[1+:WM] : sm_rd[WCELL+1+:WM];
         if (!SEG2) owner <= sm_rd[WCELL-1:0];
-        js <= {(WMS + 1) {1'b0}};
+        js <= {WMS{1'b0}};
         bn <= WN'(n_pw);  // less the previous winners presynaptic to the segment (S_GW2): the candidates
         wk_v <= 1'b0;
         rescan <= 1'b0;
@@ -1075,7 +1077,7 @@ module htm3_tm_cells #(
         // slot into fmask as free, and evicts again if still over)
         if (over && wk_v) begin  // (need saturated at NSAT > M decides as need_c)
           cnt <= cnt_pm;
-          js <= {(WMS + 1) {1'b0}};
+          js <= {WMS{1'b0}};
           wk_v <= 1'b0;
           st <= S_AR;
         end else st <= S_GSEL;
@@ -1213,7 +1215,7 @@ module htm3_tm_cells #(
         if (k == 6'd8 && sm_rd[WS-1:0] == oseg) tail <= dp;  // oseg was the newest
         if (k == (SEG2 ? 6'd10 : 6'd9)) begin  // (SEG2: k 10 writes tm.seg's high part)
           if (dret != 2'd2) fc <= fc_pm;  // + 1 (else S_POP pops it again)
-          js <= {(WMS + 1) {1'b0}};
+          js <= {WMS{1'b0}};
           st <= S_DZ;
         end
       end
