@@ -131,7 +131,12 @@ static void expect(bool ok, const char *what) {
 // segments (those not on tm.free's stack of FREE_COUNT entries) in
 // creation order (ascending tm.segseq), oldest first, written into tm.free
 // above FREE_COUNT first (image.Image.UsedList), through the window.
+static bool keep_list = false;  // --keep-list: tm.free as loaded (a test's own list)
 static void restore() {
+  if (keep_list) {
+    command(CMD_RESTORE);
+    return;
+  }
   auto word = [](uint32_t m, uint32_t a) -> uint64_t {
     wr(REG_MEM_SEL, m);
     wr(REG_MEM_ADDR, a);
@@ -284,6 +289,7 @@ int main(int argc, char **argv) {
     else if (a == "--load") load_dir = next();
     else if (a == "--vcd") vcd_path = next();
     else if (a == "--protocol") protocol = true;
+    else if (a == "--keep-list") keep_list = true;
     else if (a == "--restore-at") restore_at = strtol(next().c_str(), nullptr, 10);
     else if (a == "--depths") {
       std::stringstream ss(next());
