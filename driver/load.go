@@ -18,7 +18,8 @@ import (
 // read-back until it matches (bounded), checks every memory again, issues
 // RESET (CYCLES 0, ERROR 0, windows locked) and RESTORE until CYCLES shows
 // that RESTORE ran, checks ERROR (BAD_STATE: the board refuses the
-// memories) and confirms the lock. The board's step count is then the
+// memories) and confirms the lock. An image whose memories are not
+// consistent (image.Image.Region) is refused before anything is written. The board's step count is then the
 // image's (regs word 0), which it checks. A bus that implements
 // Provisioner (sim://) is provisioned with the image first.
 //
@@ -44,7 +45,13 @@ func (b *Board) Load(ctx context.Context, im *image.Image) error {
 		return err
 	}
 	// The memories as the host writes them: the image with RESTORE's used
-	// list in tm.free (contract version 4).
+	// list in tm.free (contract version 4), derived here from an image
+	// whose memories are consistent (Region): the RTL raises no error on
+	// memories it cannot restore and trusts the list, so the host checks
+	// first, and a refused image leaves the board as it was.
+	if _, err := im.Region(); err != nil {
+		return fmt.Errorf("driver: load: %w", err)
+	}
 	lim, err := im.WithUsedList()
 	if err != nil {
 		return fmt.Errorf("driver: load: %w", err)
