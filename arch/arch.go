@@ -21,7 +21,7 @@ import (
 // docs/ARCHITECTURE.md (its title): the VERSION register, cfg word
 // CfgArchVersion and the image header carry it. Any change to a memory
 // layout, the register map or the schedule bumps it.
-const Version = 3
+const Version = 4
 
 // Params are the architecture parameters of docs/ARCHITECTURE.md section
 // 1, in cfg words 28 to 30, the image header and the CAPS register.

@@ -193,15 +193,20 @@ func TestBoardRefuses(t *testing.T) {
 	other.Sections[arch.MemCfg] = &cfg
 	require.ErrorContains(t, info.CheckImage(&other), "C (DIM_COLS) = 256, the image 257")
 
-	// Memories the board cannot restore: BAD_STATE.
+	// Memories the board cannot restore: refused by the host before any
+	// write (the RTL would not refuse them), the board's state kept.
 	bad := *im
 	bad.Sections = slices.Clone(im.Sections)
 	conn := *im.Section("sp.conn")
 	conn.Words = slices.Clone(conn.Words)
 	conn.Words[0] ^= 1
 	bad.Sections[arch.MemSPConn] = &conn
+	steps, known := b.StepsDone()
 	err = b.Load(ctx, &bad)
-	require.ErrorContains(t, err, "refused the memories: ERROR BAD_STATE")
+	require.ErrorContains(t, err, `driver: load: image: section "sp.conn"`)
+	after, stillKnown := b.StepsDone()
+	require.Equal(t, steps, after)
+	require.Equal(t, known, stillKnown)
 
 	// No image: no ReadState.
 	b2 := driver.NewBoard(b.Bus())

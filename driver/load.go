@@ -13,11 +13,13 @@ import (
 
 // Load loads an image: it unlocks the memory windows, writes every memory
 // whose CRC_VALUE differs from the image's section CRC (sections already
-// equal are kept), checks each with CRC_VALUE and repairs it from a
+// equal are kept; tm.free with RESTORE's used list above FREE_COUNT,
+// image.Image.WithUsedList, which RESTORE takes and clears), checks each with CRC_VALUE and repairs it from a
 // read-back until it matches (bounded), checks every memory again, issues
 // RESET (CYCLES 0, ERROR 0, windows locked) and RESTORE until CYCLES shows
 // that RESTORE ran, checks ERROR (BAD_STATE: the board refuses the
-// memories) and confirms the lock. The board's step count is then the
+// memories) and confirms the lock. An image whose memories are not
+// consistent (image.Image.Region) is refused before anything is written. The board's step count is then the
 // image's (regs word 0), which it checks. A bus that implements
 // Provisioner (sim://) is provisioned with the image first.
 //
@@ -42,8 +44,20 @@ func (b *Board) Load(ctx context.Context, im *image.Image) error {
 	if err := info.CheckImage(im); err != nil {
 		return err
 	}
+	// The memories as the host writes them: the image with RESTORE's used
+	// list in tm.free (contract version 4), derived here from an image
+	// whose memories are consistent (Region): the RTL raises no error on
+	// memories it cannot restore and trusts the list, so the host checks
+	// first, and a refused image leaves the board as it was.
+	if _, err := im.Region(); err != nil {
+		return fmt.Errorf("driver: load: %w", err)
+	}
+	lim, err := im.WithUsedList()
+	if err != nil {
+		return fmt.Errorf("driver: load: %w", err)
+	}
 	b.known = false
-	if err := b.load(ctx, im); err != nil {
+	if err := b.load(ctx, lim); err != nil {
 		return b.stopped(fmt.Errorf("load: %w", err))
 	}
 	b.im = im
@@ -105,7 +119,11 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 		return err
 	}
 	b.loaded(b.loadTotal - b.loadDone)
-	if err := b.restore(ctx); err != nil {
+	// RESTORE takes the used list from tm.free and clears it: a RESTORE
+	// tried again finds it written again first (writeMemories, checked by
+	// CRC_VALUE).
+	again := func() error { return b.writeMemories(ctx, im, write, sus) }
+	if err := b.restore(ctx, again); err != nil {
 		return err
 	}
 	if err := b.setStable(ctx, arch.RegMemLock, 1, func(v uint32) bool { return v != 0 }); err != nil {
@@ -183,14 +201,20 @@ func (b *Board) writeMemories(ctx context.Context, im *image.Image, write func(s
 }
 
 // restore issues RESET and RESTORE until CYCLES shows that RESTORE ran
-// without error.
-func (b *Board) restore(ctx context.Context) error {
+// without error; before each try but the first it calls again, which
+// writes the memories RESTORE may have changed (the used list).
+func (b *Board) restore(ctx context.Context, again func() error) error {
 	// RESTORE: CYCLES reads 0 after RESET (which also clears ERROR and
 	// locks the windows; memories stay) and RESTORE's count (at least W >
 	// 0) after RESTORE, which tells that it ran.
 	for try := 0; ; try++ {
 		if try > b.opt.retries {
 			return errors.New("RESTORE does not run (CYCLES stays 0)")
+		}
+		if try > 0 {
+			if err := again(); err != nil {
+				return err
+			}
 		}
 		if err := b.command(ctx, arch.CmdReset); err != nil {
 			return err

@@ -292,6 +292,10 @@ type RunOptions struct {
 	// RestoreAt > 0 issues RESTORE (of the memories as they stand) before
 	// step RestoreAt of the run.
 	RestoreAt int
+	// KeepList leaves tm.free as loaded at each RESTORE: the harness does
+	// not write RESTORE's used list (contract version 4) itself, so that a
+	// test can load a list of its own.
+	KeepList bool
 }
 
 // Result is what a run of the RTL produced.
@@ -353,6 +357,9 @@ func (m *Model) Run(ctx context.Context, im *image.Image, memDir string, steps [
 	}
 	if opt.RestoreAt > 0 {
 		args = append(args, "--restore-at", strconv.Itoa(opt.RestoreAt))
+	}
+	if opt.KeepList {
+		args = append(args, "--keep-list")
 	}
 	cmd := exec.CommandContext(ctx, m.Bin, args...)
 	var stderr strings.Builder

@@ -143,7 +143,7 @@ func TestReadErrors(t *testing.T) {
 	arch := bytes.Clone(good)
 	le.PutUint32(arch[12:], ArchVersion+1)
 	old := bytes.Clone(good)
-	le.PutUint32(old[12:], 2) // architecture 2's images: the memories are the same, the cycles and cfg words 28..31 not
+	le.PutUint32(old[12:], 3) // architecture 3's images: the memories are the same, RESTORE's contract (the used list) not
 	header := bytes.Clone(good)
 	header[20] ^= 1 // LANES_SYN: only the file CRC covers it
 	tests := []struct {
@@ -155,7 +155,7 @@ func TestReadErrors(t *testing.T) {
 		{"magic", append([]byte("HTMHWSNP"), good[8:]...), "not an htmhw image"},
 		{"format version", version, "format version 7, this build reads version 1"},
 		{"arch version", arch, fmt.Sprintf("architecture version %d, this build implements version %d", ArchVersion+1, ArchVersion)},
-		{"arch version 2", old, "architecture version 2, this build implements version 3 (docs/ARCHITECTURE.md): recompile the image with htmhw compile"},
+		{"arch version 3", old, "architecture version 3, this build implements version 4 (docs/ARCHITECTURE.md): recompile the image with htmhw compile"},
 		{"truncated", good[:len(good)/2], "lie outside the file's data"},
 		{"header only", good[:headerSize+4], "truncated"},
 		{"header bit", header, "file crc mismatch"},

@@ -177,13 +177,14 @@ const accel3RestoreSP = accel3CountPass
 
 // Accel3RestoreCycles is RESTORE's cycles (ACCEL.md) on an image with used
 // segments: the SP's loads, htm3_tm's rebuild (its start and done cycles
-// around NC + 1 cycles of clearing and the winner list, n + 1 selection
-// rounds over the S segments, 4 cycles an append, 3 to end) and a dendrite
-// pass without learning (its start, its busy cycles, its done and
-// htm3_tm's).
+// around max(NC, S) + 1 cycles of clearing (heads, bitmaps, the segments'
+// marks) and the winner list, 2 to read FREE_COUNT, 5 cycles a segment of
+// the used list the host wrote into tm.free above FREE_COUNT, 3 to end)
+// and a dendrite pass without learning (its start, its busy cycles, its
+// done and htm3_tm's).
 func Accel3RestoreCycles(p Params3, used int) uint64 {
-	NC, n := p.C*p.K, used
-	rebuild := NC + 1 + (n+1)*(2*p.S+4*n) + 4*n + 3
+	NR, n := max(p.C*p.K, p.S), used
+	rebuild := NR + 1 + 2 + 5*n + 3
 	return accel3RestoreSP + uint64(2+rebuild) + uint64(3+Dend3Cycles(n, p.M))
 }
 

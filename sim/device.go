@@ -384,7 +384,7 @@ func (d *Device) step(learn bool) {
 }
 
 func (d *Device) restore() {
-	s, err := New(d.image())
+	s, err := d.restored()
 	if err != nil {
 		d.refuse(arch.CodeBadState)
 		return
@@ -399,6 +399,19 @@ func (d *Device) restore() {
 func (d *Device) RestoreError() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	_, err := New(d.image())
+	_, err := d.restored()
 	return err
+}
+
+// restored is RESTORE on the memories as they stand: tm.free above
+// FREE_COUNT must hold the used list the host wrote (contract version 4:
+// the RTL links it as it stands, so that an image in its state form, those
+// entries 0, is refused unless it has no used segment), which RESTORE
+// clears.
+func (d *Device) restored() (*Sim, error) {
+	im, err := d.image().TakeUsedList(true)
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	return New(im)
 }

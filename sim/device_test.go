@@ -296,6 +296,18 @@ func TestDeviceMemoryWindow(t *testing.T) {
 	assert.Equal(t, uint32(2), d.ReadWord(arch.RegStepLo))
 }
 
+// writeFree writes tm.free's entries from j on through the window.
+func writeFree(d *Device, j int, segs ...uint64) {
+	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
+	d.WriteWord(arch.RegMemSel, uint32(arch.MemTMFree))
+	d.WriteWord(arch.RegMemAddr, uint32(j))
+	for _, s := range segs {
+		d.WriteWord(arch.RegMemDataLo, uint32(s))
+		d.WriteWord(arch.RegMemDataHi, 0)
+	}
+	d.WriteWord(arch.RegMemLock, 1)
+}
+
 // writeImage writes an image's memories through the window.
 func writeImage(d *Device, im *image.Image) {
 	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
@@ -320,8 +332,27 @@ func TestDeviceRestore(t *testing.T) {
 	for i := range 5 {
 		devStep(d, uint32(i), f.enc[i], true)
 	}
+	// The trained image in its state form (tm.free 0 above FREE_COUNT):
+	// RESTORE refuses it, its used segments have no list (contract
+	// version 4); a list out of creation order likewise.
+	used, err := f.trained.UsedList()
+	require.NoError(t, err)
+	require.Greater(t, len(used), 1)
 	writeImage(d, f.trained)
-	for i, s := range f.trained.Sections {
+	ctrl(d, arch.CmdRestore)
+	assert.Equal(t, uint32(arch.CodeBadState), d.ReadWord(arch.RegError))
+	assert.ErrorContains(t, d.RestoreError(), "RESTORE's used list")
+	ctrl(d, arch.CmdClearError)
+	loaded, err := f.trained.WithUsedList()
+	require.NoError(t, err)
+	free := loaded.Section("tm.free").Words
+	fc := len(free) - len(used)
+	writeFree(d, fc, used[1], used[0])
+	ctrl(d, arch.CmdRestore)
+	assert.Equal(t, uint32(arch.CodeBadState), d.ReadWord(arch.RegError))
+	ctrl(d, arch.CmdClearError)
+	writeImage(d, loaded)
+	for i, s := range loaded.Sections {
 		d.WriteWord(arch.RegCRCSel, uint32(i))
 		require.Equal(t, s.CRC(), d.ReadWord(arch.RegCRCValue), "pending %s", s.Name)
 	}
@@ -330,6 +361,8 @@ func TestDeviceRestore(t *testing.T) {
 	assert.Zero(t, d.ReadWord(arch.RegCycles))
 	ctrl(d, arch.CmdRestore)
 	require.Zero(t, d.ReadWord(arch.RegError))
+	// RESTORE took the list and cleared it: the device holds the state form.
+	compareImages(t, f.trained, d.Image(), "after RESTORE")
 	ref, err := New(f.trained)
 	require.NoError(t, err)
 	assert.Equal(t, uint32(ref.Stats().RestoreCycles), d.ReadWord(arch.RegCycles))
@@ -365,6 +398,12 @@ func TestDeviceRestore(t *testing.T) {
 	assert.Equal(t, w0^1, d.ReadWord(arch.RegMemDataLo))
 	d.WriteWord(arch.RegMemDataLo, w0)
 	d.WriteWord(arch.RegMemDataHi, 0)
+	// (and the used list of the memories as they stand written: RESTORE
+	// cleared the one it took)
+	require.ErrorContains(t, d.RestoreError(), "RESTORE's used list")
+	cur, err := d.Image().UsedList()
+	require.NoError(t, err)
+	writeFree(d, len(free)-len(cur), cur...)
 	require.NoError(t, d.RestoreError())
 	ctrl(d, arch.CmdRestore)
 	assert.Zero(t, d.ReadWord(arch.RegError))

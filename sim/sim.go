@@ -274,13 +274,21 @@ type segKey struct {
 }
 
 // New loads an image's memories, checks them (the image must be what
-// image.Compile makes for its configuration: image.Image.Region's checks)
-// and runs RESTORE (ARCHITECTURE.md 3.3).
+// image.Compile makes for its configuration: image.Image.Region's checks;
+// tm.free above FREE_COUNT either 0 or RESTORE's used list,
+// image.Image.TakeUsedList) and runs RESTORE (ARCHITECTURE.md 3.3).
 func New(im *image.Image) (*Sim, error) {
 	if im == nil {
 		return nil, errors.New("sim: nil image")
 	}
 	if err := im.Arch.Validate(); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	// RESTORE's used list (contract version 4): tm.free above FREE_COUNT
+	// holds it as a host writes it, or 0 (the image's state form, whose
+	// list the host would write); RESTORE leaves those entries 0.
+	im, err := im.TakeUsedList(false)
+	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	// Region checks names, widths, depths, the cfg words and every derived

@@ -26,7 +26,7 @@ it in Verilator against the cycle-level simulator, synth runs the open FPGA flow
 nextpnr-ice40 and icepack for iCE40).
 
 The RTL implements the host interface, the memories and every phase of a
-STEP (docs/ARCHITECTURE.md version 3), bit- and cycle-exact with the simulator.`,
+STEP (docs/ARCHITECTURE.md version 4), bit- and cycle-exact with the simulator.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}

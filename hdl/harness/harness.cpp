@@ -10,6 +10,7 @@
 //        [--dump F] [--depths d0,..,d15] [--load DIR] [--vcd F]
 // INPUTS: one line per step: the learn flag (0 or 1), then the input
 // indices, separated by spaces.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "Vhtm_accel.h"
@@ -125,6 +127,47 @@ static void expect(bool ok, const char *what) {
 // 3.1-3.4): every refused command changes nothing and counts no cycles.
 // It leaves the accelerator as it found it (no step computed, errors
 // cleared, IN_COUNT 0).
+// restore issues RESTORE as a host of contract version 4 does: the used
+// segments (those not on tm.free's stack of FREE_COUNT entries) in
+// creation order (ascending tm.segseq), oldest first, written into tm.free
+// above FREE_COUNT first (image.Image.UsedList), through the window.
+static bool keep_list = false;  // --keep-list: tm.free as loaded (a test's own list)
+static void restore() {
+  if (keep_list) {
+    command(CMD_RESTORE);
+    return;
+  }
+  auto word = [](uint32_t m, uint32_t a) -> uint64_t {
+    wr(REG_MEM_SEL, m);
+    wr(REG_MEM_ADDR, a);
+    uint64_t lo = rd(REG_MEM_DATA_LO);
+    return lo | uint64_t(rd(REG_MEM_DATA_HI)) << 32;
+  };
+  uint32_t S = rd(REG_DIM_SEGS);
+  uint32_t fc = uint32_t(word(MEM_REGS, 6));  // FREE_COUNT
+  if (fc > S) die("FREE_COUNT exceeds S");
+  std::vector<bool> is_free(S, false);
+  for (uint32_t j = 0; j < fc; j++) {
+    uint64_t f = word(MEM_TM_FREE, j);
+    if (f < S) is_free[f] = true;
+  }
+  std::vector<std::pair<uint64_t, uint32_t>> used;  // (tm.segseq, segment)
+  for (uint32_t s = 0; s < S; s++)
+    if (!is_free[s]) used.push_back({word(MEM_TM_SEGSEQ, s), s});
+  std::stable_sort(used.begin(), used.end(),
+                   [](const std::pair<uint64_t, uint32_t> &a, const std::pair<uint64_t, uint32_t> &b) { return a.first < b.first; });
+  uint32_t lock = rd(REG_MEM_LOCK);
+  wr(REG_MEM_LOCK, MEM_UNLOCK);
+  wr(REG_MEM_SEL, MEM_TM_FREE);
+  wr(REG_MEM_ADDR, S - uint32_t(used.size()));
+  for (auto &u : used) {
+    wr(REG_MEM_DATA_LO, u.second);
+    wr(REG_MEM_DATA_HI, 0);
+  }
+  if (lock != 0) wr(REG_MEM_LOCK, 1);
+  command(CMD_RESTORE);
+}
+
 static void run_protocol() {
   expect(rd(REG_STATUS) == kDone, "STATUS done, not busy, no error after reset");
   expect(rd(REG_VERSION) == ARCH_VERSION, "VERSION");
@@ -203,7 +246,7 @@ static void run_protocol() {
   expect(rd(REG_ERROR) == ERR_BAD_STATE && rd(REG_STEP_LO) == n && rd(REG_CYCLES) == 0, "BAD_STATE after window writes");
   expect(rd(REG_MEM_LOCK) == 1, "STEP locks the windows");
   command(CMD_CLEAR_ERROR);
-  command(CMD_RESTORE);  // RESTORE
+  restore();  // RESTORE
   wait_idle();
   expect(rd(REG_ERROR) == ERR_NONE && rd(REG_CYCLES) > 0, "RESTORE");
   // A memory index beyond the last: BAD_MEM (unlocked: LOCKED comes first).
@@ -246,6 +289,7 @@ int main(int argc, char **argv) {
     else if (a == "--load") load_dir = next();
     else if (a == "--vcd") vcd_path = next();
     else if (a == "--protocol") protocol = true;
+    else if (a == "--keep-list") keep_list = true;
     else if (a == "--restore-at") restore_at = strtol(next().c_str(), nullptr, 10);
     else if (a == "--depths") {
       std::stringstream ss(next());
@@ -286,7 +330,7 @@ int main(int argc, char **argv) {
       }
     }
     wr(REG_MEM_LOCK, 1);
-    command(CMD_RESTORE);  // RESTORE
+    restore();  // RESTORE
     wait_idle();
     if (rd(REG_ERROR) != ERR_NONE) die("error after load");
     fprintf(stderr, "harness: RESTORE %u cycles\n", rd(REG_CYCLES));
@@ -296,7 +340,7 @@ int main(int argc, char **argv) {
     // RESTORE, as sim.New does: the working memories (the dendrite
     // activation's lists, the previous winners) are derived from the image,
     // which $readmemh may have initialised with a trained region.
-    command(CMD_RESTORE);
+    restore();
     wait_idle();
     if (rd(REG_ERROR) != ERR_NONE) die("error after RESTORE");
     fprintf(stderr, "harness: RESTORE %u cycles\n", rd(REG_CYCLES));
@@ -323,7 +367,7 @@ int main(int argc, char **argv) {
       if (k++ == restore_at) {
         // RESTORE of the memories as they stand: the working state rebuilt
         // from them must continue the run unchanged
-        command(CMD_RESTORE);
+        restore();
         wait_idle();
         if (rd(REG_ERROR) != ERR_NONE) die("error after RESTORE");
         fprintf(stderr, "harness: RESTORE before step %u: %u cycles\n", rd(REG_STEP_LO), rd(REG_CYCLES));

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 // Architecture version (docs/ARCHITECTURE.md, title) and bus address width (section 3.1).
-constexpr uint32_t ARCH_VERSION = 3;  // VERSION register, cfg word 31
+constexpr uint32_t ARCH_VERSION = 4;  // VERSION register, cfg word 31
 constexpr uint32_t ADDR_BITS = 14;  // bits of a Wishbone word address
 
 // Register word addresses (section 3.1; PHASE_CYCLES: hdl/README.md).

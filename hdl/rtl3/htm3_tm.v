@@ -16,33 +16,31 @@
 // engine's or the dendrite unit's own done, a cycle after the restore
 // pass's last cycle.
 //
-// RESTORE's rebuild (start_rst), from the image alone:
-//   clear    NC + 1 cycles: every head and column-bitmap word cleared (the
-//            dendrite pass needs them empty), and the winner list of bank
-//            cb rebuilt from tm.winner's bank cb in ascending order
+// RESTORE's rebuild (start_rst), from the memories as the host wrote them
+// (contract version 4: the host writes the used list, docs/ARCHITECTURE.md
+// 3.3):
+//   clear    max(NC, S) + 1 cycles: every head and column-bitmap word
+//            cleared (the dendrite pass needs them empty), every segment's
+//            mark (bit 0 of its scratch word) cleared, and the winner list
+//            of bank cb rebuilt from tm.winner's bank cb in ascending order
 //            (n_pw, the next step's previous winners)
-//   select   the used list rebuilt in creation order by selection over
-//            tm.segseq: n_used + 1 rounds, each a scan of the S segments
-//            (2 cycles a free segment, 6 a used one: tm.seg, then segseq's
-//            four parts, high first), then 4 cycles to append the oldest
-//            segment not yet taken (its prev link, its predecessor's next,
-//            its own next: the newest is self-linked), or, in the last
-//            round, 3 to write the tail and end. A segment taken is
-//            marked in bit 0 of its scratch word (u_sc, which the dendrite
-//            pass rewrites), read while it is scanned: the first round
-//            clears every mark as it scans (and takes no mark into
-//            account), so that no 64-bit copy of the last segseq taken nor
-//            a second 64-bit comparison is needed. The comparison with the
-//            best so far is serial, 16 bits a part as the parts arrive
-//            (high first): the best's parts are read from a slot of two
-//            spare 4-word slots of the column-bitmap EBR (u_cm, above its
-//            NCM words) while the candidate's parts are written into the
-//            other, and a better candidate flips the slot pointer (bp):
-//            no 64-bit register nor 64-bit comparator
-//   so NC + 1 + (n_used + 1)·(2S + 4·n_used) + 4·n_used + 3 busy cycles
-//   (ACCEL.md). The sequencer then runs a dendrite pass without learning,
-//   which rebuilds the per-cell lists, the scratch counts and the column
-//   bitmaps.
+//   list     FREE_COUNT read (2 cycles), then for each tm.free entry above
+//            it (FREE_COUNT .. S - 1: the used segments in creation order,
+//            oldest first, written there by the host) 5 cycles: the entry
+//            read, cleared to 0 (tm.free's entries above FREE_COUNT are 0
+//            again, as while the device runs) while its segment is taken,
+//            the segment's prev link (the tail; the first is its own
+//            predecessor), its predecessor's next, its own next (the newest
+//            is self-linked); then 3 to write the tail and end. No
+//            selection and no error: the host writes the list and
+//            sim.Device refuses a wrong one (BAD_STATE); here the pass is
+//            bounded by S - FREE_COUNT whatever the entries hold, and an
+//            entry whose segment is linked already (marked) or not below S
+//            is skipped (3 cycles), so that the list is always a chain of
+//            distinct segments: no walk can cycle
+//   so max(NC, S) + 1 + 2 + 5·n_used + 3 busy cycles (ACCEL.md). The sequencer
+//   then runs a dendrite pass without learning, which rebuilds the
+//   per-cell lists, the scratch counts and the column bitmaps.
 `default_nettype none
 module htm3_tm #(
     parameter integer C = 256,
@@ -118,8 +116,6 @@ module htm3_tm #(
     output wire [  WCOL-1:0] e_pr_wd
 );
   localparam integer R = 1 << WS;
-  localparam integer CM_SL = (NCM + 7) / 8 * 8;  // RESTORE's segseq slots in u_cm
-  localparam integer CMX_AW = $clog2(CM_SL + 8);
   // tm.seg: one part at 8R + s, or (a word wider than 16 bits) two in a
   // region of 2R after sp.boosttable, {owner} at SEG_BASE + 2s, {count,
   // valid} at SEG_BASE + 2s + 1 (TM.md, htm3_memmap)
@@ -189,55 +185,55 @@ module htm3_tm #(
       .cm_ra(d_cm_ra), .cm_rd(cm_rd), .cm_we(d_cm_we), .cm_wa(d_cm_wa), .cm_wd(d_cm_wd));
 
   // ------------------------------------------------------ RESTORE's rebuild
-  localparam [3:0] R_IDLE = 4'd0, R_CLR = 4'd1, R_CLR2 = 4'd2, R_SEG = 4'd3, R_SEGW = 4'd4, R_Q = 4'd5,
-                   R_END = 4'd6, R_AP1 = 4'd7, R_AP2 = 4'd8, R_AP3 = 4'd9, R_TAIL = 4'd10, R_TAIL2 = 4'd11;
+  localparam [3:0] R_IDLE = 4'd0, R_CLR = 4'd1, R_CLR2 = 4'd2, R_FC = 4'd3, R_FCW = 4'd4, R_A = 4'd5,
+                   R_B = 4'd6, R_C = 4'd7, R_D = 4'd8, R_E = 4'd9, R_TAIL = 4'd10, R_TAIL2 = 4'd11;
+  localparam integer FREE_BASE = 10 * R;
+  localparam integer NR = NC > S ? NC : S;  // R_CLR's count: the cells, the segments' marks
+  localparam integer WR = $clog2(NR + 1);
   reg [3:0] rs;
-  reg [WCELL:0] ri;  // R_CLR's cell
+  reg [WR-1:0] ri;  // R_CLR's cell and segment
   reg [WCELL-1:0] ri_d;
   reg ri_v;
-  reg [WS:0] s;  // the segment scanned
-  reg [1:0] qk;  // segseq's part arriving (3 .. 0)
-  reg bp;  // the slot of u_cm holding the best candidate's segseq
-  reg q_lt, q_eq;  // the candidate against the best, on the parts so far (high first)
-  reg have_best, have_tail;
-  reg [WS-1:0] best, tail;
-  // a part against the best's same part (u_cm's read data), and the whole
-  // candidate once part 0 arrives
-  wire p_lt = e_sm_rd < cm_rd, p_eq = e_sm_rd == cm_rd;
-  wire c_lt = (qk == 2'd3) ? p_lt : q_lt || (q_eq && p_lt);
-  wire c_eq = (qk == 2'd3) ? p_eq : q_eq && p_eq;
-  wire seg_valid = e_sm_rd[SEG2 ? 0 : WCELL];  // tm.seg's {count, valid, owner}, or its high part {count, valid}
-  wire s_last = s == (WS + 1)'(S - 1);
-  // the appended segment's predecessor: the tail, which R_END sets to the
-  // segment itself when it is the first (no multiplexer)
-  wire [WS-1:0] pred_seg = tail;
+  reg [WS:0] j;  // the tm.free entry read (FREE_COUNT .. S - 1: the used list, oldest first)
+  reg have_tail;
+  reg [WS-1:0] x, tail;  // the segment appended, the newest so far
+  wire j_end = !ltc(32'(j), S);  // (FREE_COUNT > S: no entry)
+  wire ri_nc = ltc(32'(ri), NC), ri_s = ltc(32'(ri), S);
+  // A segment is linked once: a mark in bit 0 of its scratch word (u_sc,
+  // cleared by R_CLR; the dendrite pass rewrites the scratch of every used
+  // segment), so that a list with a repeated or out-of-range entry, which
+  // the host must not write (sim.Device refuses it), still links a chain
+  // of distinct segments ending at a self-linked oldest: no engine's walk
+  // can cycle.
+  wire link_ok = !sc_rd[0] && ltc(32'(x), S);
 
-  // The restore engine's memory ports; the marks (u_sc bit 0): cleared at
-  // the first round's tm.seg reads, set for the segment appended.
-  wire taken = sc_rd[0];
-  wire r_sc_we = (rs == R_SEG && !have_tail) || rs == R_AP1;
-  wire [WS-1:0] r_sc_wa = rs == R_AP1 ? best : s[WS-1:0];
+  // The restore engine's memory ports (0 while idle: the engines' ports
+  // are ORed): tm.free's entry j read (R_A) and cleared (R_B, while its
+  // word is taken into x), the segment's prev link (the tail; itself when
+  // it is the first: R_B sets the tail to it), its predecessor's next, its
+  // own next (the newest is self-linked), and at the end the tail.
   reg r_sm_we, r_hd_we, r_cm_we, r_wl_we;
   reg [SM_AW-1:0] r_sm_a;
   reg [15:0] r_sm_wd;
   always @* begin
     r_sm_we = 1'b0;
     r_sm_wd = 16'd0;
-    r_sm_a = {SM_AW{1'b0}};  // 0 while idle: the engines' ports are ORed
+    r_sm_a = {SM_AW{1'b0}};
     case (rs)
-      R_SEG: r_sm_a = SEG2 ? SM_AW'(SEG_BASE) | SM_AW'({s[WS-1:0], 1'b1}) : SM_AW'(SEG_BASE) | SM_AW'(s[WS-1:0]);
-      R_SEGW: r_sm_a = SM_AW'({s[WS-1:0], 2'd3});
-      R_Q: r_sm_a = SM_AW'({s[WS-1:0], qk - 2'd1});
-      R_AP1: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(best); r_sm_wd = 16'(pred_seg); end
-      R_AP2: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(pred_seg); r_sm_wd = 16'(best); end
-      R_AP3: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(best); r_sm_wd = 16'(best); end
+      R_A: if (!j_end) r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j[WS-1:0]);
+      R_B: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j[WS-1:0]); end
+      R_C: if (link_ok) begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(x); r_sm_wd = 16'(tail); end
+      R_D: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(tail); r_sm_wd = 16'(x); end
+      R_E: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(x); r_sm_wd = 16'(x); end
       R_TAIL: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(TAIL_ADDR); r_sm_wd = 16'(tail); end
       default: ;
     endcase
-    r_hd_we = rs == R_CLR;
-    r_cm_we = (rs == R_CLR && ltc(32'(ri), NCM)) || rs == R_Q;
+    r_hd_we = rs == R_CLR && ri_nc;
+    r_cm_we = rs == R_CLR && ltc(32'(ri), NCM);
     r_wl_we = ri_v && e_win_rd[ri_d[3:0]];
   end
+  // FREE_COUNT (regs word 6, low part: at most S) through cfg/regs' port
+  wire [6:0] r_cr_ra = rs == R_FC ? 7'd88 : 7'd0;
 
   always @(posedge clk) begin
     ri_v <= 1'b0;
@@ -245,58 +241,40 @@ module htm3_tm #(
       R_IDLE:
       if (start_rst) begin
         rs <= R_CLR;
-        ri <= {(WCELL + 1) {1'b0}};
-        s <= {(WS + 1) {1'b0}};
-        have_best <= 1'b0;
+        ri <= {WR{1'b0}};
         have_tail <= 1'b0;
         tail <= {WS{1'b0}};
       end
       R_CLR: begin
         ri <= ri + 1'b1;
         ri_d <= ri[WCELL-1:0];
-        ri_v <= 1'b1;
-        if (ri == (WCELL + 1)'(NC - 1)) rs <= R_CLR2;
+        ri_v <= ri_nc;
+        if (ri == WR'(NR - 1)) rs <= R_CLR2;
       end
-      R_CLR2: rs <= R_SEG;
-      R_SEG: rs <= R_SEGW;
-      R_SEGW:
-      if (seg_valid) begin
-        rs <= R_Q;
-        qk <= 2'd3;
-      end else if (s_last) rs <= R_END;
-      else begin
-        s <= s + 1'b1;
-        rs <= R_SEG;
+      R_CLR2: rs <= R_FC;
+      R_FC: rs <= R_FCW;
+      R_FCW: begin
+        j <= e_cr_rd[WS:0];
+        rs <= R_A;
       end
-      R_Q: begin
-        q_lt <= c_lt;
-        q_eq <= c_eq;
-        qk <= qk - 2'd1;
-        if (qk == 2'd0) begin
-          if ((!have_tail || !taken) && (!have_best || c_lt)) begin
-            have_best <= 1'b1;
-            best <= s[WS-1:0];
-            bp <= ~bp;
-          end
-          if (s_last) rs <= R_END;
-          else begin
-            s <= s + 1'b1;
-            rs <= R_SEG;
-          end
-        end
+      R_A: rs <= j_end ? R_TAIL : R_B;
+      R_B: begin
+        x <= e_sm_rd[WS-1:0];
+        if (!have_tail && ltc(32'(e_sm_rd[WS-1:0]), S)) tail <= e_sm_rd[WS-1:0];
+        rs <= R_C;
       end
-      R_END: begin
-        rs <= have_best ? R_AP1 : R_TAIL;
-        if (have_best && !have_tail) tail <= best;
+      R_C:
+      if (link_ok) rs <= R_D;
+      else begin  // linked already, or beyond the pool: skipped
+        j <= j + 1'b1;
+        rs <= R_A;
       end
-      R_AP1: rs <= R_AP2;
-      R_AP2: rs <= R_AP3;
-      R_AP3: begin
-        tail <= best;
+      R_D: rs <= R_E;
+      R_E: begin
+        tail <= x;
         have_tail <= 1'b1;
-        have_best <= 1'b0;
-        s <= {(WS + 1) {1'b0}};
-        rs <= R_SEG;
+        j <= j + 1'b1;
+        rs <= R_A;
       end
       R_TAIL: rs <= R_TAIL2;
       default: rs <= R_IDLE;  // R_TAIL2
@@ -334,7 +312,7 @@ module htm3_tm #(
   // engines' (no multiplexer), and 0 while !e_on: htm3_memmap ORs them
   // with its own (cfg/regs: with the SP's, in htm3_accel).
   always @* begin
-    e_cr_ra = c_cr_ra | d_cr_ra;
+    e_cr_ra = c_cr_ra | d_cr_ra | r_cr_ra;
     e_cr_we = c_cr_we | d_cr_we;
     e_cr_wa = c_cr_wa | d_cr_wa;
     e_cr_wd = c_cr_wd | d_cr_wd;
@@ -354,20 +332,20 @@ module htm3_tm #(
       .we(d_hd_we | r_hd_we | c_hd_we),
       .wa(md == MD_DEND ? d_hd_wa : md == MD_RST ? ri[WCELL-1:0] : c_hd_wa),
       .wd(md == MD_DEND ? d_hd_wd : md == MD_RST ? {(WS + 1) {1'b0}} : c_hd_wd));
+  // (RESTORE's marks: cleared by R_CLR, set by R_C, read at the entry's
+  // segment as tm.free's word arrives in R_B)
+  wire r_sc_we = (rs == R_CLR && ri_s) || (rs == R_C && link_ok);
+  wire [WS-1:0] r_sc_wa = rs == R_CLR ? ri[WS-1:0] : x;
   htm_ebr #(.WIDTH(SC_W), .DEPTH(S)) u_sc (
-      .clk(clk), .ra(md == MD_RST ? s[WS-1:0] : c_sc_ra), .rd(sc_rd),
+      .clk(clk), .ra(md == MD_RST ? e_sm_rd[WS-1:0] : c_sc_ra), .rd(sc_rd),
       .we(d_sc_we | r_sc_we | c_sc_we),
       .wa(md == MD_DEND ? d_sc_wa : md == MD_RST ? r_sc_wa : c_sc_wa),
-      .wd(md == MD_DEND ? d_sc_wd : md == MD_RST ? SC_W'(rs == R_AP1) : c_sc_wd));
-  // u_cm: the column bitmaps (NCM words) and RESTORE's two segseq slots
-  // (CM_SL .. CM_SL + 7, slot b part p at CM_SL | 4b + p)
-  wire [CMX_AW-1:0] r_cm_ra = CMX_AW'(CM_SL) | CMX_AW'({bp, rs == R_Q ? qk - 2'd1 : 2'd3});
-  wire [CMX_AW-1:0] r_cm_wa = rs == R_CLR ? CMX_AW'(ri[CM_AW-1:0]) : CMX_AW'(CM_SL) | CMX_AW'({~bp, qk});
-  htm_ebr #(.WIDTH(16), .DEPTH(CM_SL + 8), .ZERO(1)) u_cm (
-      .clk(clk), .ra(md == MD_DEND ? CMX_AW'(d_cm_ra) : md == MD_RST ? r_cm_ra : CMX_AW'(c_cm_ra)), .rd(cm_rd),
+      .wd(md == MD_DEND ? d_sc_wd : md == MD_RST ? SC_W'(rs == R_C) : c_sc_wd));
+  htm_ebr #(.WIDTH(16), .DEPTH(NCM), .ZERO(1)) u_cm (
+      .clk(clk), .ra(md == MD_DEND ? d_cm_ra : c_cm_ra), .rd(cm_rd),
       .we(d_cm_we | r_cm_we | c_cm_we),
-      .wa(md == MD_DEND ? CMX_AW'(d_cm_wa) : md == MD_RST ? r_cm_wa : CMX_AW'(c_cm_wa)),
-      .wd(md == MD_DEND ? d_cm_wd : md == MD_RST ? (rs == R_CLR ? 16'd0 : e_sm_rd) : c_cm_wd));
+      .wa(md == MD_DEND ? d_cm_wa : md == MD_RST ? ri[CM_AW-1:0] : c_cm_wa),
+      .wd(md == MD_DEND ? d_cm_wd : md == MD_RST ? 16'd0 : c_cm_wd));
   htm_ebr #(.WIDTH(16), .DEPTH(1 << ACT_AW), .ZERO(1)) u_ex (
       .clk(clk), .ra(ex_ra), .rd(ex_rd), .we(ex_we), .wa(ex_wa), .wd(ex_wd));
   htm_ebr #(.WIDTH(WCELL), .DEPTH(2 << WCELL)) u_wl (

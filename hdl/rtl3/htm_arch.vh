@@ -4,7 +4,7 @@
 /* verilator lint_off UNUSEDPARAM */
 
 // Architecture version (docs/ARCHITECTURE.md, title) and bus address width (section 3.1).
-localparam integer ARCH_VERSION = 3;  // VERSION register, cfg word 31
+localparam integer ARCH_VERSION = 4;  // VERSION register, cfg word 31
 localparam integer ADDR_BITS = 14;  // bits of a Wishbone word address
 
 // Register word addresses (section 3.1; PHASE_CYCLES: hdl/README.md).
