@@ -57,7 +57,7 @@ module htm3_seq #(
     output reg  [WC-1:0]  out_count,
     output reg  [WC-1:0]  pred_count,
     output reg  [WC-1:0]  anom_num,
-    output reg  [WC-1:0]  anom_den,
+    output wire [WC-1:0]  anom_den,   // OUT_COUNT's value (both the SP's active columns)
     // IN_BUF's engine read port
     output wire [IN_AW-1:0] ib_a,
     input  wire [31:0]    ib_d,
@@ -132,6 +132,7 @@ module htm3_seq #(
   assign ph_wd = pn;
   htm3_seq_cnt #(.INIT(0)) u_cycles (.clk(clk), .clr(c_clr), .inc(run), .q(cycles));
   assign tm_learn = sp_learn;
+  assign anom_den = out_count;
 
   // ------------------------------------------------------- the step count
   // The step count (Q_CNT) on cfg/regs' engine port, 16 bits a cycle, in
@@ -211,7 +212,6 @@ module htm3_seq #(
           // engine writes words 1 and 2 itself)
           pcur <= PH_OUT;
           out_count <= WC'(sp_n_act);
-          anom_den <= WC'(sp_n_act);
           sc <= 1'b1;
           ca <= 1'b1;
           ct <= 3'd0;
@@ -261,7 +261,6 @@ module htm3_seq #(
         out_count <= {WC{1'b0}};
         pred_count <= {WC{1'b0}};
         anom_num <= {WC{1'b0}};
-        anom_den <= {WC{1'b0}};
         phv <= 10'd0;
       end
     endcase
@@ -276,7 +275,6 @@ module htm3_seq #(
       out_count <= {WC{1'b0}};
       pred_count <= {WC{1'b0}};
       anom_num <= {WC{1'b0}};
-      anom_den <= {WC{1'b0}};
       phv <= 10'd0;
       tm_cells <= 1'b0;
       tm_swap <= 1'b0;
