@@ -3,9 +3,10 @@
 // asks htm3_host's read path for the words it covers, by their bus address
 // (IN_COUNT, IN_BUF + i, STEP_LO, OUT_COUNT, OUT_BUF + i, PRED_COUNT,
 // PRED_BUF + i, ANOM_NUM, ANOM_DEN; a memory's word i as MEM_DATA_LO and,
-// for 8-byte words, MEM_DATA_HI, at its own index instead of the window's),
-// and feeds the word the host returns (d, the host's read data register)
-// one bit a cycle, least significant first, into a bit-serial CRC-32 (IEEE,
+// for 8-byte words, MEM_DATA_HI, at its own index instead of the window's;
+// a buffer's word i by the buffer's base address, htm3_host taking i from
+// idx, not from ra), and feeds the word the host returns (d, the host's
+// read data register) one bit a cycle, least significant first, into a bit-serial CRC-32 (IEEE,
 // reflected): the same CRC as a byte at a time, 8 times slower, in about
 // 20 LUTs instead of about 85 plus a 32-bit word register and its
 // multiplexer.
@@ -74,13 +75,13 @@ module htm3_crc #(
     case (cp)
       P_STEP: ra = REG_STEP_LO;
       P_OCNT: ra = REG_OUT_COUNT;
-      P_OBUF: ra = REG_OUT_BUF | 14'(ci);
+      P_OBUF: ra = REG_OUT_BUF;
       P_PCNT: ra = REG_PRED_COUNT;
-      P_PBUF: ra = REG_PRED_BUF | 14'(ci);
+      P_PBUF: ra = REG_PRED_BUF;
       P_ANUM: ra = REG_ANOM_NUM;
       P_ADEN: ra = REG_ANOM_DEN;
       P_ICNT: ra = REG_IN_COUNT;
-      P_IBUF: ra = REG_IN_BUF | 14'(ci);
+      P_IBUF: ra = REG_IN_BUF;
       default: ra = hi ? REG_MEM_DATA_HI : REG_MEM_DATA_LO;
     endcase
   end

@@ -249,57 +249,51 @@ module htm3_host #(
   wire zr = rst || (ctl && cmd == CMD_RESET);  // RESET's registers to their power-on values
 
   // Register reads, decoded by 16-word page and then by the word's low
-  // bits (one small multiplexer per page instead of a 14-bit comparison
-  // per register; the pages are checked under SIM).
-  reg [31:0] rdv;
+  // bits (one select per source instead of a 14-bit comparison per
+  // register; the pages are checked under SIM). The read register's next
+  // value (rdn) is an OR of the sources, each ANDed with its select (0
+  // unless the read is in H_DEC, or the port's word in H_MEM), so that each
+  // bit is a few LUTs of AND-OR rather than a multiplexer tree.
   wire [3:0] ph_i = ra[3:0];  // a PHASE_CYCLES word's phase (the base's low bits are 0: checked under SIM)
   wire       is_ph = ra[13:4] == REG_PHASE_CYCLES[13:4] && ltc(32'(ph_i), NUM_PHASES);
   assign ph_ra = ph_i;
+  wire       rd_dec = hs == H_DEC;
+  wire       pg_id = rd_dec && ra[13:4] == REG_ID[13:4];
+  wire       pg_st = rd_dec && ra[13:4] == REG_STATUS[13:4];
+  wire       pg_ic = rd_dec && ra[13:4] == REG_IN_COUNT[13:4];
+  wire       s_stat = pg_st && ra[3:0] == REG_STATUS[3:0];
+  wire       s_err = pg_st && ra[3:0] == REG_ERROR[3:0];
+  wire       s_cyc = pg_st && ra[3:0] == REG_CYCLES[3:0];
+  wire       s_oc = pg_ic && ra[3:0] == REG_OUT_COUNT[3:0];
+  wire       s_pc = pg_ic && ra[3:0] == REG_PRED_COUNT[3:0];
+  wire       s_an = pg_ic && ra[3:0] == REG_ANOM_NUM[3:0];
+  wire       s_ad = pg_ic && ra[3:0] == REG_ANOM_DEN[3:0];
+  wire       s_lk = pg_ic && ra[3:0] == REG_MEM_LOCK[3:0];
+  // (IN_COUNT, MEM_SEL, MEM_ADDR: RAM-backed)
+  wire       s_cv = rd_dec && ra[13:4] == REG_CRC_VALUE[13:4] && ra[3:0] == REG_CRC_VALUE[3:0];
+  reg [31:0] rk;  // the constants of the first page
   always @* begin
-    rdv = 32'd0;
-    case (ra[13:4])
-      REG_ID[13:4]:
-      case (ra[3:0])
-        REG_ID[3:0]: rdv = DEVICE_ID;
-        REG_VERSION[3:0]: rdv = ARCH_VERSION;
-        REG_CAPS[3:0]:
-        rdv = (LANES_OV << CAPS_LANES_OV_SHIFT) | (LANES_SYN << CAPS_LANES_SYN_SHIFT) | (DIV_LAT << CAPS_DIV_LAT_SHIFT);
-        REG_DIM_IN[3:0]: rdv = N;
-        REG_DIM_COLS[3:0]: rdv = C;
-        REG_DIM_CELLS[3:0]: rdv = K;
-        REG_DIM_SEGS[3:0]: rdv = S;
-        REG_DIM_SYNS[3:0]: rdv = M;
-        default: ;
-      endcase
-      REG_STATUS[13:4]:
-      case (ra[3:0])
-        REG_STATUS[3:0]: begin
-          rdv[STATUS_BUSY_BIT] = busy;
-          rdv[STATUS_DONE_BIT] = !busy;
-          rdv[STATUS_ERROR_BIT] = err != ERR_NONE;
-        end
-        // (STEP_LO, STEP_HI: RAM-backed, the step count's copy in cfg/regs)
-        REG_ERROR[3:0]: rdv = {{(32 - ERROR_BITS) {1'b0}}, err};
-        REG_CYCLES[3:0]: rdv = cycles;
-        default: ;  // CTRL, STEP_EXPECT: write-only, read 0
-      endcase
-      REG_IN_COUNT[13:4]:
-      case (ra[3:0])
-        REG_OUT_COUNT[3:0]: rdv = out_count;
-        REG_PRED_COUNT[3:0]: rdv = pred_count;
-        REG_ANOM_NUM[3:0]: rdv = anom_num;
-        REG_ANOM_DEN[3:0]: rdv = anom_den;
-        REG_MEM_LOCK[3:0]: rdv = {31'd0, locked};
-        default: ;
-      endcase
-      REG_MEM_SEL[13:4]:
-      case (ra[3:0])
-        REG_CRC_VALUE[3:0]: rdv = c_value;  // (IN_COUNT, MEM_SEL, MEM_ADDR: RAM-backed)
-        default: ;
-      endcase
-      default: ;  // PHASE_CYCLES: RAM-backed (H_MEM)
+    rk = 32'd0;
+    case (ra[3:0])
+      REG_ID[3:0]: rk = DEVICE_ID;
+      REG_VERSION[3:0]: rk = ARCH_VERSION;
+      REG_CAPS[3:0]: rk = (LANES_OV << CAPS_LANES_OV_SHIFT) | (LANES_SYN << CAPS_LANES_SYN_SHIFT) | (DIV_LAT << CAPS_DIV_LAT_SHIFT);
+      REG_DIM_IN[3:0]: rk = N;
+      REG_DIM_COLS[3:0]: rk = C;
+      REG_DIM_CELLS[3:0]: rk = K;
+      REG_DIM_SEGS[3:0]: rk = S;
+      REG_DIM_SYNS[3:0]: rk = M;
+      default: ;
     endcase
   end
+  wire [31:0] rdv = (rk & {32{pg_id}}) |
+                    ((32'd1 << STATUS_BUSY_BIT) & {32{s_stat && busy}}) |
+                    ((32'd1 << STATUS_DONE_BIT) & {32{s_stat && !busy}}) |
+                    ((32'd1 << STATUS_ERROR_BIT) & {32{s_stat && err != ERR_NONE}}) |
+                    (32'(err) & {32{s_err}}) | (cycles & {32{s_cyc}}) |
+                    (out_count & {32{s_oc}}) | (pred_count & {32{s_pc}}) |
+                    (anom_num & {32{s_an}}) | (anom_den & {32{s_ad}}) | {31'd0, locked && s_lk} |
+                    (c_value & {32{s_cv}});
   wire ra_lat = ra == REG_MEM_DATA_LO && (h_we || rlat);  // the data latch (word 10), not the window
   wire ra_win = (ra == REG_MEM_DATA_LO && !ra_lat) || ra == REG_MEM_DATA_HI;
   wire ra_hi = ra == REG_MEM_DATA_HI;
@@ -311,9 +305,27 @@ module htm3_host #(
   // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM);
   // a register's word in PHASE_CYCLES' block
   wire [11:0] ra_idx = {ra[11:10] & ~{2{is_in_buf(ra)}}, ra[9:4], ra_rg ? ra_rw : ra[3:0]};
+  // The port's address: a window word at MEM_ADDR, a buffer's or a
+  // window's word at the CRC's index (its address is the buffer's base:
+  // c_idx comes straight, not through ra), PHASE_CYCLES' and the
+  // registers' at ra_idx. The buffer's range checks below read its index
+  // here, the bus's or the CRC's.
+  localparam integer HA = (WA > OUT_BUF_BITS) ? WA : OUT_BUF_BITS;
+  wire [HA-1:0] h_addr = ra_st ? HA'(16) : ra_lat ? HA'(10) : (rcrc && !ra_rg) ? HA'(c_idx) : ra_win ? HA'(ma) :
+                         HA'(ra_idx);
   // OUT_BUF's or PRED_BUF's word below its count (PRED_BUF: ra[13], checked under SIM): one comparator
   wire [WCC-1:0] bc = ra[13] ? pred_count[WCC-1:0] : out_count[WCC-1:0];
-  wire       bc_lt = {1'b0, ra_idx} < 13'(bc);
+  wire       bc_lt = {1'b0, h_addr[11:0]} < 13'(bc);
+  // The port's word (H_MEM), the half asked for (m_hi): 0 beyond IN_BUF's N
+  // words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT, for a phase that did
+  // not run, a register not written since RESET (the counts are at most C:
+  // their low bits); MEM_ADDR's low bits are counted in ma (0 after RESET).
+  wire       rm_z = (is_in_buf(ra) && !ltc(32'(h_addr[IN_BUF_BITS-1:0]), IN_D)) ||
+                    ((is_out_buf(ra) || is_pred_buf(ra)) && !bc_lt) || (is_ph && !ph_ok) ||
+                    (ra_rg && !rg_v[{1'b0, ra_rw[1:0]}]) || (ra_lat && !rg_v[4]);
+  wire       rm_on = hs == H_MEM && !rm_z;
+  wire       rm_ma = hs == H_MEM && ra == REG_MEM_ADDR;
+  wire [31:0] rdm = (m_rd & {{(32 - WA) {rm_on}}, {WA{rm_on && !rm_ma}}}) | (32'(ma) & {32{rm_ma}});
 
   // Commands (one-cycle pulses to the sequencer).
   always @* begin
@@ -361,12 +373,8 @@ module htm3_host #(
   // selector and the address are decoded from ra, which holds until the
   // port's acknowledgement (no register: the port registers its decoding).
   reg        h_req;
-  localparam integer HA = (WA > OUT_BUF_BITS) ? WA : OUT_BUF_BITS;
   wire [4:0] h_sel = is_in_buf(ra) ? SEL_IN_BUF : is_out_buf(ra) ? SEL_OUT_BUF : is_pred_buf(ra) ? SEL_PRED_BUF :
                      (is_ph || ra_rg || ra_lat) ? SEL_PH : ra_st ? {1'b0, MEM_REGS} : {1'b0, rcrc ? csel : ms};
-  // a window word at the CRC's index or MEM_ADDR; the buffer words (the CRC's index is their
-  // address's low bits), PHASE_CYCLES' and the registers' at ra_idx
-  wire [HA-1:0] h_addr = ra_st ? HA'(16) : ra_lat ? HA'(10) : !ra_win ? HA'(ra_idx) : rcrc ? HA'(c_idx) : HA'(ma);
   always @* begin
     m_req = h_req;
     m_we = h_we;
@@ -429,6 +437,12 @@ module htm3_host #(
     else if (rst) csel <= 4'd0;
   end
 
+  // The read register: a register's value in H_DEC (rdv; 0 for a window
+  // word out of range), the port's word in H_MEM (rdm), one enable.
+  wire rd_ld = (hs == H_DEC && ((!ra_port && !ra_crc) || (ra_win && !rcrc && !busy && !mem_ok))) ||
+               (hs == H_MEM && m_ack);
+  always @(posedge clk) if (rd_ld) wb_dat_o <= rdv | rdm;
+
   // The read path and the port's requests.
   wire crc_sel_go = wr && wb_adr_i == REG_CRC_SEL && !busy;
   wire hi_w = wb_adr_i == REG_MEM_DATA_HI && !busy && !locked && mem_ok;  // a window word written
@@ -448,7 +462,6 @@ module htm3_host #(
         // RAM-backed: wait for the command to finish, then read
         if (!busy) begin
           if (!rcrc && ra_win && !mem_ok) begin
-            wb_dat_o <= 32'd0;
             wb_ack_o <= 1'b1;
             hs <= H_IDLE;
           end else begin
@@ -465,23 +478,12 @@ module htm3_host #(
           hs <= H_IDLE;
         end
       end else begin
-        wb_dat_o <= rdv;
         wb_ack_o <= !rcrc;
         c_ack <= rcrc;
         hs <= H_IDLE;
       end
       H_MEM:
       if (m_ack) begin
-        wb_dat_o <= m_rd;  // the half asked for (m_hi)
-        // beyond IN_BUF's N words, OUT_BUF's OUT_COUNT, PRED_BUF's PRED_COUNT, a phase
-        // that did not run, a register not written since RESET: 0 (the counts are at most C:
-        // their low bits)
-        if ((is_in_buf(ra) && !ltc(32'(ra[IN_BUF_BITS-1:0]), IN_D)) ||
-            ((is_out_buf(ra) || is_pred_buf(ra)) && !bc_lt) || (is_ph && !ph_ok) ||
-            (ra_rg && !rg_v[{1'b0, ra_rw[1:0]}]) || (ra_lat && !rg_v[4]))
-          wb_dat_o <= 32'd0;
-        // MEM_ADDR: its low bits are counted in ma (0 after RESET)
-        if (ra == REG_MEM_ADDR) wb_dat_o[WA-1:0] <= ma;
         wb_ack_o <= !rcrc;
         c_ack <= rcrc;
         hs <= H_IDLE;

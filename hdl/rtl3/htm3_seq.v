@@ -57,7 +57,7 @@ module htm3_seq #(
     output reg  [WC-1:0]  out_count,
     output reg  [WC-1:0]  pred_count,
     output reg  [WC-1:0]  anom_num,
-    output reg  [WC-1:0]  anom_den,
+    output wire [WC-1:0]  anom_den,   // OUT_COUNT's value (both the SP's active columns)
     // IN_BUF's engine read port
     output wire [IN_AW-1:0] ib_a,
     input  wire [31:0]    ib_d,
@@ -111,12 +111,18 @@ module htm3_seq #(
   // most one write a cycle; OUTPUT's in Q_PW), at the phase's number: 0 ..
   // 4 LOAD .. SP_DUTY, 6 TM_CELLS, 7 TM_SWAP, 8 TM_DENDRITE, 9 OUTPUT;
   // TM_PREDICT (5) is folded into TM_CELLS and reads 0. The write needs no
-  // register of its own: pn is reloaded as it goes out. phv: the phases
-  // written in the last STEP.
-  localparam [3:0] PH_CELLS = 4'd6, PH_SWAP = 4'd7, PH_DEND = 4'd8, PH_OUT = 4'd9;
+  // register of its own: pn is reloaded as it goes out. The phases written
+  // in the last STEP are known from two flags: a STEP passed its check
+  // since RESET (pv: every phase but TM_PREDICT then, the SP's
+  // SP_LEARN and SP_DUTY only with learning, pl) - once it has ended, since
+  // no phase after the check fails or is skipped otherwise (ph_ok is read
+  // only while no command runs).
+  localparam [3:0] PH_LEARN = 4'd3, PH_DUTY = 4'd4, PH_PRED = 4'd5, PH_CELLS = 4'd6, PH_SWAP = 4'd7, PH_DEND = 4'd8,
+                   PH_OUT = 4'd9;
   reg [3:0]  pcur;
-  reg [9:0]  phv;
-  assign ph_ok = ltc(32'(ph_ra), 10) && phv[ph_ra] && !busy && !busy_q;
+  reg        pv, pl;
+  assign ph_ok = ltc(32'(ph_ra), 10) && ph_ra != PH_PRED && pv && (pl || (ph_ra != PH_LEARN && ph_ra != PH_DUTY)) &&
+                 !busy && !busy_q;
   wire [3:0] sp_sl = {1'b0, sp_phase - 3'd1};  // the SP's phase (1 LOAD .. 5 SP_DUTY) as a phase number
   assign ph_we = (q == Q_SP && (sp_busy ? sp_sl != pcur : !sp_start)) || ((q == Q_CELLS || q == Q_DEND) && tm_done) ||
                  q == Q_SWAP || q == Q_PW;
@@ -132,6 +138,7 @@ module htm3_seq #(
   assign ph_wd = pn;
   htm3_seq_cnt #(.INIT(0)) u_cycles (.clk(clk), .clr(c_clr), .inc(run), .q(cycles));
   assign tm_learn = sp_learn;
+  assign anom_den = out_count;
 
   // ------------------------------------------------------- the step count
   // The step count (Q_CNT) on cfg/regs' engine port, 16 bits a cycle, in
@@ -165,7 +172,6 @@ module htm3_seq #(
     tm_dend <= 1'b0;
     tm_rst <= 1'b0;
     err <= 1'b0;
-    if (ph_we) phv[pcur] <= 1'b1;
     cp <= ct[1:0];
     case (q)
       Q_CHECK: begin
@@ -177,7 +183,8 @@ module htm3_seq #(
         end else if (chk_last) begin
           sp_start <= 1'b1;
           q <= Q_SP;
-          phv <= 10'd0;
+          pv <= 1'b1;
+          pl <= sp_learn;
         end
       end
       Q_SP:
@@ -211,7 +218,6 @@ module htm3_seq #(
           // engine writes words 1 and 2 itself)
           pcur <= PH_OUT;
           out_count <= WC'(sp_n_act);
-          anom_den <= WC'(sp_n_act);
           sc <= 1'b1;
           ca <= 1'b1;
           ct <= 3'd0;
@@ -261,8 +267,7 @@ module htm3_seq #(
         out_count <= {WC{1'b0}};
         pred_count <= {WC{1'b0}};
         anom_num <= {WC{1'b0}};
-        anom_den <= {WC{1'b0}};
-        phv <= 10'd0;
+        pv <= 1'b0;
       end
     endcase
     if (rst) begin
@@ -276,8 +281,7 @@ module htm3_seq #(
       out_count <= {WC{1'b0}};
       pred_count <= {WC{1'b0}};
       anom_num <= {WC{1'b0}};
-      anom_den <= {WC{1'b0}};
-      phv <= 10'd0;
+      pv <= 1'b0;
       tm_cells <= 1'b0;
       tm_swap <= 1'b0;
       tm_dend <= 1'b0;

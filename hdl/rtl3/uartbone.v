@@ -12,11 +12,10 @@
 // the length and the address and go back to waiting for a command; the
 // frame timer runs whenever the bridge is not waiting for a command and
 // abandons the frame (an unfinished Wishbone cycle is dropped) TIMEOUT
-// clocks after the command byte, answer included; the words left after
-// the current one count down from len - 1 (held minus 1: its borrow marks
-// the last), and len 0 never ends (a flag), so it runs until the timeout
-// (a write writes every word it receives, a read answers words until
-// then).
+// clocks after the command byte, answer included; the words left, the
+// current one included, count down from len (1: the last), and len 0
+// never ends (a flag), so it runs until the timeout (a write writes every
+// word it receives, a read answers words until then).
 // Words complete before the timeout stay written. Bytes that arrive while
 // a read is answered, or while a Wishbone cycle runs, are lost (LiteX's PHY
 // has no receive FIFO either; the host does not send then).
@@ -51,16 +50,17 @@ module uartbone #(
                    S_WBUS = 3'd4, S_RBUS = 3'd5, S_RSEND = 3'd6;
   // The frame timer counts up from 2^WT - TIMEOUT + 1 (the command byte's
   // cycle is the first): its carry into bit WT (tend) is the timeout, so
-  // that no comparison is needed (the start value is a constant: the
-  // flip-flops' set and reset).
+  // that no comparison is needed. It is loaded with that constant alone
+  // (reset, waiting for a command, the timeout: the flip-flops'
+  // synchronous set and reset) and otherwise counts, so that each bit is
+  // one cell (its LUT the incrementer's, with the carry).
   localparam integer WT = $clog2(TIMEOUT + 1);
   localparam integer TSTARTI = (1 << WT) - TIMEOUT + 1;
   localparam [WT:0] TSTART = TSTARTI[WT:0];
 
   reg [2:0] state;
-  // Words left after the current one, minus 1 (len - 2 first), 9 bits: its
-  // borrow into bit 8 marks the last word (no 8-bit test for 0).
-  reg [8:0] left;
+  // Words left, the current one included (len first): 1 marks the last.
+  reg [7:0] left;
   reg       inf;   // len 0: no last word
   reg is_write, is_read, incr;  // the command byte, decoded when it arrives
   reg [1:0] nbyte;
@@ -73,14 +73,17 @@ module uartbone #(
   reg [WT:0] timer;
   wire tend = timer[WT];
   // The last word of the frame: none left (never for len 0).
-  wire last = left[8] && !inf;
+  wire last = left == 8'd1 && !inf;
+  wire t_ld = rst || state == S_CMD || tend;
+  always @(posedge clk)
+    if (t_ld) timer <= TSTART;
+    else timer <= timer + 1'b1;
   assign wb_sel_o = 4'hf;
   assign busy = state != S_CMD;
 
   always @(posedge clk) begin
     if (rst) begin
       state <= S_CMD;
-      timer <= TSTART;
       wb_cyc_o <= 1'b0;
       wb_stb_o <= 1'b0;
       wb_we_o <= 1'b0;
@@ -88,13 +91,11 @@ module uartbone #(
     end else if (state != S_CMD && tend) begin
       // Frame timeout: abandon the frame, whatever it was doing.
       state <= S_CMD;
-      timer <= TSTART;
       wb_cyc_o <= 1'b0;
       wb_stb_o <= 1'b0;
       wb_we_o <= 1'b0;
       tx_valid <= 1'b0;
     end else begin
-      timer <= state == S_CMD ? TSTART : timer + 1'b1;
       case (state)
         S_CMD:
           if (rx_valid) begin
@@ -105,7 +106,7 @@ module uartbone #(
           end
         S_LEN:
           if (rx_valid) begin
-            left <= {1'b0, rx_data} - 9'd2;
+            left <= rx_data;
             inf <= rx_data == 8'd0;
             nbyte <= 2'd0;
             state <= S_ADDR;
@@ -144,7 +145,7 @@ module uartbone #(
             wb_stb_o <= 1'b0;
             wb_we_o <= 1'b0;
             if (incr) wb_adr_o <= wb_adr_o + 32'd1;
-            left <= left - 9'd1;
+            left <= left - 8'd1;
             state <= last ? S_CMD : S_WDATA;
           end
         S_RBUS:
@@ -163,7 +164,7 @@ module uartbone #(
             if (nbyte == 2'd3) begin
               tx_valid <= 1'b0;
               if (incr) wb_adr_o <= wb_adr_o + 32'd1;
-              left <= left - 9'd1;
+              left <= left - 8'd1;
               if (last) begin
                 state <= S_CMD;
               end else begin
