@@ -172,6 +172,10 @@ func (rep *Report) compareSteps(s *sim.Sim, steps []Step, res *Result, first uin
 // dumped with the simulator's; the first difference is rep.Mismatch.
 func (rep *Report) compareMems(s *sim.Sim, res *Result) error {
 	want := s.Image()
+	units, err := want.Units() // CRC_VALUE covers the window's units (contract version 4)
+	if err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
 	if len(res.Mems) != len(want.Sections) {
 		return fmt.Errorf("hdl: the harness dumped %d memories of %d", len(res.Mems), len(want.Sections))
 	}
@@ -186,7 +190,7 @@ func (rep *Report) compareMems(s *sim.Sim, res *Result) error {
 				return nil
 			}
 		}
-		if c := ref.CRC(); res.CRCs[i] != c {
+		if c := units.Sections[i].CRC(); res.CRCs[i] != c {
 			rep.Mismatch = &MemMismatch{Mem: ref.Name, Word: -1, RTL: uint64(res.CRCs[i]), Want: uint64(c)}
 			return nil
 		}
