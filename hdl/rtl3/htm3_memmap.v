@@ -1,27 +1,30 @@
-// htm3_memmap: architecture 3's address translation (hdl/rtl3/ACCEL.md,
-// "Memory map"). The host interface (window, CRC; the only requester: the
-// engines read their configuration themselves) sees the image memories of docs/ARCHITECTURE.md section 2 as logical words (same
-// depths, widths and order as the image); this module maps a logical word
-// onto the physical memories of architecture 3: 16-bit EBR words (a 32-bit
-// cfg word is two, a 64-bit regs or segseq word four), the segment memory
-// (2^SM_AW x 16, one 16K x 16 SPRAM for small, holding tm.segseq, tm.seglru, tm.seg, tm.free,
+// htm3_memmap: architecture 3's memories and the window onto them
+// (hdl/rtl3/ACCEL.md, "Memory map"). The host interface (window, CRC; the
+// only requester: the engines read their configuration themselves) sees
+// the image memories in the physical words of their primitives (contract
+// version 4, docs/ARCHITECTURE.md section 3.5, arch.Window): a memory kept
+// in 16-bit words (the cfg/regs EBR, the segment memory: 2^SM_AW x 16, one
+// 16K x 16 SPRAM for small, holding tm.segseq, tm.seglru, tm.seg, tm.free,
 // sp.boosttable, sp.boost, the used list and sp.conn, whose port the SP
-// engine has while it runs: sp_conn_*), tm.syn's SPRAM, and the SP engine's own
-// memories through its idle port. Besides the 16 image memories, selector
-// values SEL_IN_BUF, SEL_OUT_BUF and SEL_PRED_BUF reach the host's buffers.
-// tm.active and tm.winner are the current bank (cb) of their two-bank
-// memories (TM_SWAP is the bank pointer, htm3_tm).
+// engine has while it runs: sp_conn_*; tm.active, tm.winner) as 32-bit
+// units, two physical words each from the memory's base; tm.syn's SPRAM,
+// tm.cellsegs and the SP engine's own memories (through its idle port)
+// word for word. The host lays the image's words out, so that this module
+// adds a base and nothing else. Besides the 16 image memories, selector
+// values SEL_IN_BUF, SEL_OUT_BUF and SEL_PRED_BUF reach the host's
+// buffers, SEL_PH PHASE_CYCLES' block of IN_BUF's RAM. tm.active and
+// tm.winner are the current bank (cb) of their two-bank memories (TM_SWAP
+// is the bank pointer, htm3_tm).
 //
-// A request (req, we, sel, addr, hi) is taken when idle; ack
-// pulses when the word is read (rd valid with ack) or written. A logical
-// word of np parts takes np + 1 cycles from req to ack (the parts go out
-// one a cycle; the last read's data arrives a cycle later); writes take np
-// + 1 as well. Every read goes through one 16-bit path: a part shifts into
-// rd from the bottom, high part first, so a memory wider than 16 bits and
-// not stored in parts (the SP's, tm.syn, IN_BUF's RAM) is read as two
-// parts of its word (one cycle more). A read (MEM_DATA_LO, MEM_DATA_HI, a
-// buffer) reads only the 32 bits the bus returns, into rd[31:0]: a 64-bit word's two low
-// parts or, with hi, its two high parts; hi of a narrower word reads 0.
+// A request (req, we, sel, addr, hi) is taken when idle; ack pulses when
+// the word is read (rd valid with ack) or written. A unit is two parts
+// (16-bit physical words), a word of another memory one, or two when read
+// and wider than 16 bits (the SP's, tm.syn, IN_BUF's RAM: every read goes
+// through one 16-bit path); n parts take n + 1 cycles from req to ack (the
+// parts go out one a cycle; the last read's data arrives a cycle later). A
+// read part shifts into rd from the bottom, high part first. hi
+// (MEM_DATA_HI, STEP_HI) reads unit addr | 1 of cfg/regs and nothing (0)
+// of the others.
 //
 // Engines reach their memories through the ports below while a command
 // runs and no request comes (the memories are single- or one-read-
@@ -176,11 +179,11 @@ module htm3_memmap #(
                    T_ACT = 4'd6, T_IN = 4'd7, T_OC = 4'd8, T_ZERO = 4'd9, T_WIN = 4'd10, T_PR = 4'd11,
                    T_PH = 4'd12;
 
-  // A word written keeps the image's width (sim.Device masks likewise):
-  // the 16-bit words of tm.seg and tm.free are masked here (wkeep), the
-  // other memories are as wide as their words or take the low bits. The
-  // memories not in parts are written from the word hwd (IN_BUF's index in
-  // the high half, the bus word; the others' in the low half, MEM_DATA_LO).
+  // A unit written keeps each part's bits (sim.Device, arch.Window.SetUnit,
+  // likewise): the 16-bit words of tm.seg and tm.free are masked here (wk0,
+  // wk1), the other memories are as wide as their words or take the low
+  // bits. Units and words come from the low half of hwd (the latch,
+  // MEM_DATA_LO); IN_BUF's index from its high half (the bus word).
 
   // ------------------------------------------------------------ the request
   // The requester holds we, sel, addr and wd from req until ack (the
@@ -207,6 +210,9 @@ module htm3_memmap #(
   // unit bases in the segment memory (sp.boost's is even: SM_BO)
   localparam integer U_CONN = SM_CONN / 2, U_BO = SM_BO / 2, U_BT = SM_BT / 2, U_SEG = SM_SEG / 2,
                      U_LRU = SM_LRU / 2, U_FREE = SM_FREE / 2;
+  // sp.boost's and sp.boosttable's bases are aligned to their units for
+  // some sizes (small: 8,064 and 5,632), then ORed rather than added
+  localparam BO_OR = U_BO % (1 << bitsf((C + 1) / 2 - 1)) == 0, BT_OR = U_BT % 512 == 0;
   always @* begin
     d_tgt = T_ZERO;
     d_two = 1'b1;
@@ -217,8 +223,14 @@ module htm3_memmap #(
       {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_pu = PA_W'(CR_REGS / 2) | PA_W'(addr[6:0]); end
       {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_DUTY}: begin d_tgt = T_SP; d_two = w2; end
       {1'b0, MEM_SP_CONN}: begin d_tgt = T_SM; d_pu = PA_W'(U_CONN) | PA_W'(addr[PA_W-2:0]); end
-      {1'b0, MEM_SP_BOOST}: begin d_tgt = T_SM; d_pu = PA_W'(U_BO) + PA_W'(addr[WCI-1:0]); end
-      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pu = PA_W'(U_BT) + PA_W'(addr[8:0]); end
+      {1'b0, MEM_SP_BOOST}: begin
+        d_tgt = T_SM;
+        d_pu = BO_OR ? PA_W'(U_BO) | PA_W'(addr[WCI-1:0]) : PA_W'(U_BO) + PA_W'(addr[WCI-1:0]);
+      end
+      {1'b0, MEM_SP_BOOSTTABLE}: begin
+        d_tgt = T_SM;
+        d_pu = BT_OR ? PA_W'(U_BT) | PA_W'(addr[8:0]) : PA_W'(U_BT) + PA_W'(addr[8:0]);
+      end
       {1'b0, MEM_TM_SEG}: begin d_tgt = T_SM; d_pu = PA_W'(U_SEG) | PA_W'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_pu = PA_W'(U_LRU) | PA_W'(addr[WS-1:0]); end
       {1'b0, MEM_TM_SEGSEQ}: begin d_tgt = T_SM; d_pu = PA_W'(addr[WS:0]); end
