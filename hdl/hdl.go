@@ -300,6 +300,7 @@ type Result struct {
 	Regs   []trace.Regs            // the register trace, one row per step
 	Phases [][sim.NumPhases]uint64 // PHASE_CYCLES per step
 	Mems   []*image.Section        // with RunOptions.Dump: every memory as read back
+	Units  []*image.Section        // with RunOptions.Dump: every memory's window units as read (arch.Window)
 	CRCs   []uint32                // with RunOptions.Dump: CRC_VALUE per memory
 	Log    string                  // the harness's standard error
 }
@@ -386,7 +387,7 @@ func (m *Model) Run(ctx context.Context, im *image.Image, memDir string, steps [
 		return nil, err
 	}
 	if opt.Dump {
-		if res.Mems, res.CRCs, err = readDump(dumpPath, im, ws); err != nil {
+		if res.Mems, res.Units, res.CRCs, err = readDump(dumpPath, im, ws); err != nil {
 			return nil, err
 		}
 	}
@@ -459,21 +460,21 @@ func unitFiles(dir, out string, im *image.Image, ws []arch.Window) error {
 // readDump reads the harness's dump: each memory's CRC_VALUE and units
 // (MEM_DATA_LO; MEM_DATA_HI's word, cfg's and regs' next unit, dropped),
 // unpacked into im's words (ws).
-func readDump(path string, im *image.Image, ws []arch.Window) ([]*image.Section, []uint32, error) {
-	mems, crcs, err := readUnits(path, im)
-	if err != nil {
-		return nil, nil, err
+func readDump(path string, im *image.Image, ws []arch.Window) (mems, units []*image.Section, crcs []uint32, err error) {
+	if units, crcs, err = readUnits(path, im); err != nil {
+		return nil, nil, nil, err
 	}
-	for i, s := range mems {
+	for i, s := range units {
 		if len(s.Words) != ws[i].Units() {
-			return nil, nil, fmt.Errorf("hdl: dump: memory %s: %d units, want %d", s.Name, len(s.Words), ws[i].Units())
+			return nil, nil, nil, fmt.Errorf("hdl: dump: memory %s: %d units, want %d", s.Name, len(s.Words), ws[i].Units())
 		}
+		s.Width = ws[i].UnitWidth()
 		for j := range s.Words {
-			s.Words[j] &= 1<<ws[i].UnitWidth() - 1
+			s.Words[j] &= 1<<s.Width - 1
 		}
-		s.Words = ws[i].FromUnits(s.Words)
+		mems = append(mems, &image.Section{Name: s.Name, Width: im.Sections[i].Width, Words: ws[i].FromUnits(s.Words)})
 	}
-	return mems, crcs, nil
+	return mems, units, crcs, nil
 }
 
 func readUnits(path string, im *image.Image) ([]*image.Section, []uint32, error) {
