@@ -194,6 +194,21 @@ static void run_protocol() {
   wr(REG_MEM_ADDR, 3);
   wr(REG_MEM_DATA_LO, old);
   wr(REG_MEM_DATA_HI, 0);
+  // The window in physical units (contract version 4): a regs unit at an
+  // even address is written there (MEM_DATA_HI's write is the unit's), and
+  // MEM_DATA_HI reads the odd unit after it (a 64-bit word's high half).
+  wr(REG_MEM_SEL, MEM_REGS);
+  wr(REG_MEM_ADDR, 6);
+  uint32_t r6 = rd(REG_MEM_DATA_LO), r7 = rd(REG_MEM_DATA_HI);
+  wr(REG_MEM_ADDR, 6);
+  wr(REG_MEM_DATA_LO, r6 ^ 0xA5A5A5A5u);
+  wr(REG_MEM_DATA_HI, 0);
+  wr(REG_MEM_ADDR, 6);
+  expect(rd(REG_MEM_DATA_LO) == (r6 ^ 0xA5A5A5A5u) && rd(REG_MEM_DATA_HI) == r7, "a regs unit written reads back");
+  wr(REG_MEM_ADDR, 6);
+  wr(REG_MEM_DATA_LO, r6);
+  wr(REG_MEM_DATA_HI, 0);
+  wr(REG_MEM_SEL, MEM_SP_DUTY);
   // Memories written without RESTORE: STEP refuses with BAD_STATE (and
   // locks the windows: an accepted STEP command locks, computed or not).
   wr(REG_IN_COUNT, 0);

@@ -257,8 +257,10 @@ module htm3_memmap #(
   reg  [PA_W-1:0] pu;                       // the unit's address
   reg         wr;
   reg  [15:0] wk0, wk1;                     // the bits a unit's parts keep (tm.seg, tm.free: their width)
-  // hi (MEM_DATA_HI, the step count's high half): the unit MEM_ADDR | 1 of
-  // cfg/regs (a regs word's high half), none (0) of the other memories
+  // hi on a read (MEM_DATA_HI, the step count's high half): the unit
+  // MEM_ADDR | 1 of cfg/regs (a regs word's high half), none (0) of the
+  // other memories; a write (MEM_DATA_HI's, which comes with hi) writes the
+  // unit MEM_ADDR
   wire        d_cr = d_tgt == T_CR;
   // While an engine owns the shared memories (e_on, sp_on) the part
   // address and data are 0 (pu and the masks cleared, k masked), and
@@ -284,7 +286,7 @@ module htm3_memmap #(
       tgt <= d_tgt;
       two <= d_two;
       none <= hi && !we && !d_cr;
-      pu <= d_pu | PA_W'(hi && d_cr);
+      pu <= d_pu | PA_W'(hi && !we && d_cr);  // (a MEM_DATA_HI write: hi too, the unit itself)
       wr <= we;
       wk0 <= (sel == {1'b0, MEM_TM_SEG}) ? MSEG : (sel == {1'b0, MEM_TM_FREE}) ? MFREE : 16'hFFFF;
       wk1 <= (sel == {1'b0, MEM_TM_SEG}) ? MSEG1 : (sel == {1'b0, MEM_TM_FREE}) ? MFREE : 16'hFFFF;
