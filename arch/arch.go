@@ -122,11 +122,11 @@ const (
 	RegOutCRC      = 0x026 // R: OutCRC of the outputs
 	RegMemLock     = 0x027 // RW: 1 locked, 0 unlocked; MemUnlock unlocks
 	RegMemSel      = 0x030 // RW: memory index (Mem)
-	RegMemAddr     = 0x031 // RW: word index in that memory
-	RegMemDataLo   = 0x032 // RW: bits [0,32) of the word
-	RegMemDataHi   = 0x033 // RW: bits [32,64); a write commits the word
+	RegMemAddr     = 0x031 // RW: unit index in that memory (Window)
+	RegMemDataLo   = 0x032 // RW: the unit (Window)
+	RegMemDataHi   = 0x033 // RW: cfg/regs unit MEM_ADDR | 1, else 0; a write commits the latch
 	RegCRCSel      = 0x034 // W: memory index; starts a CRC
-	RegCRCValue    = 0x035 // R: CRC-32 of the selected memory
+	RegCRCValue    = 0x035 // R: CRC-32 of the selected memory's units
 	RegPhaseCycles = 0x040 // R: NumPhases words, cycles per phase (hdl/README.md)
 	RegInBuf       = 0x400 // W (and R): InBufWords input indices
 	RegOutBuf      = 0x1000

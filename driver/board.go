@@ -48,8 +48,8 @@ func WithStepTimeout(d time.Duration) Option { return func(o *options) { o.stepT
 func WithPollInterval(d time.Duration) Option { return func(o *options) { o.pollInterval = d } }
 
 // WithLoadProgress has Load report its progress: fn is called with the
-// memory words done (kept, as their CRC_VALUE already matched, or written
-// once) of the image's total, after every exchange that writes words, and
+// window's words done (the memories' units, image.Units: kept, as their
+// CRC_VALUE already matched, or written once) of the image's total, after every exchange that writes words, and
 // with total, total when the load is done (repairs do not move it on).
 func WithLoadProgress(fn func(done, total int)) Option {
 	return func(o *options) { o.loadProgress = fn }

@@ -94,8 +94,10 @@ func TestBoardSim(t *testing.T) {
 	require.NoError(t, b.Load(ctx, im))
 	st := b.Stats()
 	assert.EqualValues(t, len(im.Sections), st.SectionsKept, "the device was made from this image")
-	words := 0
-	for _, s := range im.Sections {
+	words := 0 // the window's words (contract version 4: units)
+	units, err := im.Units()
+	require.NoError(t, err)
+	for _, s := range units.Sections {
 		words += s.Depth()
 	}
 	// Every memory kept: one report each, then the total.

@@ -23,6 +23,10 @@ import (
 // image's (regs word 0), which it checks. A bus that implements
 // Provisioner (sim://) is provisioned with the image first.
 //
+// The window addresses physical words (contract version 4): each memory
+// is written, read back and checked as its units (image.Units), which the
+// board's CRC_VALUE covers.
+//
 // Words are written as MEM_DATA_LO, MEM_DATA_HI frames (MEM_ADDR first
 // where a run of consecutive words starts), in exchanges that end with a
 // checkpoint read (writeMem), with the memory windows unlocked only while
@@ -97,6 +101,13 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 	if err := b.clearErrors(ctx); err != nil {
 		return err
 	}
+	steps := im
+	// The window sees the memories' physical words (contract version 4):
+	// what is written, read back and checked is the image's units.
+	im, err := im.Units()
+	if err != nil {
+		return err
+	}
 	sus := suspects{}
 	b.loadDone, b.loadTotal = 0, 0
 	for _, s := range im.Sections {
@@ -129,7 +140,7 @@ func (b *Board) load(ctx context.Context, im *image.Image) error {
 	if err := b.setStable(ctx, arch.RegMemLock, 1, func(v uint32) bool { return v != 0 }); err != nil {
 		return err
 	}
-	return b.checkSteps(ctx, im)
+	return b.checkSteps(ctx, steps)
 }
 
 // writeMemories writes every memory whose CRC_VALUE is not the image's

@@ -10,7 +10,8 @@ import (
 	"github.com/htmhw/htmhw/image"
 )
 
-// ReadState reads every memory back through the window and returns the
+// ReadState reads every memory back through the window (its units,
+// unpacked into the image's words: arch.Window) and returns the
 // board's state as an image (the loaded image's configuration and layout,
 // the board's words). Each memory is checked against CRC_VALUE; words of a
 // memory that does not match are read again until it does (bounded).
@@ -21,12 +22,16 @@ func (b *Board) ReadState(ctx context.Context) (*image.Image, error) {
 		return nil, errors.New("driver: ReadState needs the layout of a loaded image: Load first")
 	}
 	out := &image.Image{Arch: b.im.Arch, Config: append([]byte(nil), b.im.Config...)}
+	ws, err := b.im.Windows() // the window's units (contract version 4)
+	if err != nil {
+		return nil, fmt.Errorf("driver: read state: %w", err)
+	}
 	for i, s := range b.im.Sections {
-		words, err := b.readChecked(ctx, i, s.Width, s.Depth())
+		units, err := b.readChecked(ctx, i, ws[i].UnitWidth(), ws[i].Units())
 		if err != nil {
 			return nil, fmt.Errorf("driver: read state: memory %q: %w", s.Name, b.stopped(err))
 		}
-		out.Sections = append(out.Sections, &image.Section{Name: s.Name, Width: s.Width, Words: words})
+		out.Sections = append(out.Sections, &image.Section{Name: s.Name, Width: s.Width, Words: ws[i].FromUnits(units)})
 	}
 	return out, nil
 }

@@ -86,14 +86,16 @@ func alignUp(x, a int) int { return (x + a - 1) / a * a }
 // to a power of two (16,384 for small).
 func (l Accel3Layout) Words() int {
 	n := 1
-	for n < l.SPConn()+l.Conn+l.C {
+	for n < l.SPConn()+l.Conn+l.C+l.C%2 {
 		n <<= 1
 	}
 	return n
 }
 
-// Boost is sp.boost's base: its C words at the top of the segment memory.
-func (l Accel3Layout) Boost() int { return l.Words() - l.C }
+// Boost is sp.boost's base: its C words at the top of the segment memory,
+// on an even word (the window's units are pairs of words: arch.Window; an
+// odd C leaves the top word spare).
+func (l Accel3Layout) Boost() int { return l.Words() - l.C - l.C%2 }
 
 // Bank is the words of a bank of tm.active's and tm.winner's EBRs (16-bit
 // words, two a logical word): 2^⌈log2 ⌈NC/16⌉⌉.

@@ -10,6 +10,7 @@ package hdl
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -303,6 +304,7 @@ type Result struct {
 	Regs   []trace.Regs            // the register trace, one row per step
 	Phases [][sim.NumPhases]uint64 // PHASE_CYCLES per step
 	Mems   []*image.Section        // with RunOptions.Dump: every memory as read back
+	Units  []*image.Section        // with RunOptions.Dump: every memory's window units as read (arch.Window)
 	CRCs   []uint32                // with RunOptions.Dump: CRC_VALUE per memory
 	Log    string                  // the harness's standard error
 }
@@ -332,9 +334,16 @@ func (m *Model) Run(ctx context.Context, im *image.Image, memDir string, steps [
 	if err := os.WriteFile(inPath, []byte(in.String()), 0o644); err != nil {
 		return nil, fmt.Errorf("hdl: %w", err)
 	}
+	// The window addresses physical words (contract version 4): the
+	// harness loads and dumps each memory's units (arch.Window), so its
+	// depths are theirs.
+	ws, err := im.Windows()
+	if err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
 	var depths []string
-	for _, s := range im.Sections {
-		depths = append(depths, strconv.Itoa(s.Depth()))
+	for _, w := range ws {
+		depths = append(depths, strconv.Itoa(w.Units()))
 	}
 	tracePath, phasePath, dumpPath := filepath.Join(work, "regs.csv"), filepath.Join(work, "phases.csv"), filepath.Join(work, "dump.txt")
 	abs, err := filepath.Abs(memDir)
@@ -347,7 +356,11 @@ func (m *Model) Run(ctx context.Context, im *image.Image, memDir string, steps [
 		args = append(args, "--dump", dumpPath)
 	}
 	if opt.LoadDir != "" {
-		args = append(args, "--load", opt.LoadDir)
+		load := filepath.Join(work, "load")
+		if err := unitFiles(opt.LoadDir, load, im, ws); err != nil {
+			return nil, err
+		}
+		args = append(args, "--load", load)
 	}
 	if opt.VCD != "" {
 		args = append(args, "--vcd", opt.VCD)
@@ -381,7 +394,7 @@ func (m *Model) Run(ctx context.Context, im *image.Image, memDir string, steps [
 		return nil, err
 	}
 	if opt.Dump {
-		if res.Mems, res.CRCs, err = readDump(dumpPath, im); err != nil {
+		if res.Mems, res.Units, res.CRCs, err = readDump(dumpPath, im, ws); err != nil {
 			return nil, err
 		}
 	}
@@ -413,7 +426,65 @@ func readPhases(path string) ([][sim.NumPhases]uint64, error) {
 	return out, nil
 }
 
-func readDump(path string, im *image.Image) ([]*image.Section, []uint32, error) {
+// unitFiles turns the $readmemh files of im's memories in dir into files of
+// their units (ws) in out, for the harness's load through the window.
+func unitFiles(dir, out string, im *image.Image, ws []arch.Window) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
+	for i, s := range im.Sections {
+		path := filepath.Join(dir, s.Name+".hex")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("hdl: %w", err)
+		}
+		var words []uint64
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "//") {
+				continue
+			}
+			v, err := strconv.ParseUint(line, 16, 64)
+			if err != nil {
+				return fmt.Errorf("hdl: %s: %w", path, err)
+			}
+			words = append(words, v)
+		}
+		if len(words) != s.Depth() {
+			return fmt.Errorf("hdl: %s: %d words, want %d", path, len(words), s.Depth())
+		}
+		u := &image.Section{Name: s.Name, Width: ws[i].UnitWidth(), Words: ws[i].ToUnits(words)}
+		var buf bytes.Buffer
+		if err := u.WriteReadmemh(&buf); err != nil {
+			return fmt.Errorf("hdl: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(out, s.Name+".hex"), buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("hdl: %w", err)
+		}
+	}
+	return nil
+}
+
+// readDump reads the harness's dump: each memory's CRC_VALUE and units
+// (MEM_DATA_LO; MEM_DATA_HI's word, cfg's and regs' next unit, dropped),
+// unpacked into im's words (ws).
+func readDump(path string, im *image.Image, ws []arch.Window) (mems, units []*image.Section, crcs []uint32, err error) {
+	if units, crcs, err = readUnits(path, im); err != nil {
+		return nil, nil, nil, err
+	}
+	for i, s := range units {
+		if len(s.Words) != ws[i].Units() {
+			return nil, nil, nil, fmt.Errorf("hdl: dump: memory %s: %d units, want %d", s.Name, len(s.Words), ws[i].Units())
+		}
+		s.Width = ws[i].UnitWidth()
+		for j := range s.Words {
+			s.Words[j] &= 1<<s.Width - 1
+		}
+		mems = append(mems, &image.Section{Name: s.Name, Width: im.Sections[i].Width, Words: ws[i].FromUnits(s.Words)})
+	}
+	return mems, units, crcs, nil
+}
+
+func readUnits(path string, im *image.Image) ([]*image.Section, []uint32, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hdl: %w", err)

@@ -43,11 +43,15 @@ type MemMismatch struct {
 	Mem       string
 	Word      int
 	RTL, Want uint64
+	Unit      bool // Word is a window unit (arch.Window), not an image word
 }
 
 func (m *MemMismatch) Error() string {
 	if m.Word < 0 {
 		return fmt.Sprintf("memory %s: CRC_VALUE %#08x, reference %#08x", m.Mem, m.RTL, m.Want)
+	}
+	if m.Unit {
+		return fmt.Sprintf("memory %s unit %d: RTL %#x, reference %#x", m.Mem, m.Word, m.RTL, m.Want)
 	}
 	return fmt.Sprintf("memory %s word %d: RTL %#x, reference %#x", m.Mem, m.Word, m.RTL, m.Want)
 }
@@ -172,6 +176,10 @@ func (rep *Report) compareSteps(s *sim.Sim, steps []Step, res *Result, first uin
 // dumped with the simulator's; the first difference is rep.Mismatch.
 func (rep *Report) compareMems(s *sim.Sim, res *Result) error {
 	want := s.Image()
+	units, err := want.Units() // CRC_VALUE covers the window's units (contract version 4)
+	if err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
 	if len(res.Mems) != len(want.Sections) {
 		return fmt.Errorf("hdl: the harness dumped %d memories of %d", len(res.Mems), len(want.Sections))
 	}
@@ -186,7 +194,15 @@ func (rep *Report) compareMems(s *sim.Sim, res *Result) error {
 				return nil
 			}
 		}
-		if c := ref.CRC(); res.CRCs[i] != c {
+		// the units as read (physical words: bits beyond the image's
+		// widths, a spare half), which CRC_VALUE covers
+		for j, u := range units.Sections[i].Words {
+			if got := res.Units[i].Words[j]; got != u {
+				rep.Mismatch = &MemMismatch{Mem: ref.Name, Word: j, RTL: got, Want: u, Unit: true}
+				return nil
+			}
+		}
+		if c := units.Sections[i].CRC(); res.CRCs[i] != c {
 			rep.Mismatch = &MemMismatch{Mem: ref.Name, Word: -1, RTL: uint64(res.CRCs[i]), Want: uint64(c)}
 			return nil
 		}

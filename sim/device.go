@@ -50,16 +50,24 @@ import (
 //   - MEM_LOCK reads 0 when unlocked and 1 when locked. Writing arch.MemUnlock
 //     ("LOAD") unlocks; writing any other value, 0 included, locks; an
 //     accepted STEP command (complement check passed) locks.
-//   - The memory window: MEM_SEL and MEM_ADDR read back what was written.
-//     Reading MEM_DATA_LO returns bits [0,32) of the addressed word, reading
-//     MEM_DATA_HI bits [32,64) and then increments MEM_ADDR. Writing
-//     MEM_DATA_LO sets a latch; writing MEM_DATA_HI commits latch | HI<<32,
-//     truncated to the memory's width, and increments MEM_ADDR. A data
-//     access with MEM_SEL ≥ 16 or MEM_ADDR beyond the memory sets BAD_MEM,
-//     reads 0, writes nothing and does not increment; a write to
-//     MEM_DATA_HI while locked sets LOCKED, writes nothing and does not
-//     increment.
-//   - CRC_SEL out of range sets BAD_MEM and CRC_VALUE reads 0.
+//   - The memory window addresses physical words (contract version 4,
+//     arch.Window): a memory kept in 16-bit physical words is seen as
+//     32-bit units, the others word for word; MEM_ADDR counts units.
+//     MEM_SEL and MEM_ADDR read back what was written. Reading MEM_DATA_LO
+//     returns the addressed unit; reading MEM_DATA_HI returns unit
+//     MEM_ADDR | 1 of cfg and regs (a regs word's high half at an even
+//     unit), 0 of the other memories, and then increments MEM_ADDR.
+//     Writing MEM_DATA_LO sets a latch; writing MEM_DATA_HI commits the
+//     latch to the unit (its parts truncated to their bits, a word to the
+//     memory's width; HI's word is not used) and increments MEM_ADDR. A
+//     data access with MEM_SEL ≥ 16 or MEM_ADDR beyond the memory's units
+//     sets BAD_MEM, reads 0, writes nothing and does not increment; a write
+//     to MEM_DATA_HI while locked sets LOCKED, writes nothing and does not
+//     increment. The high half of an odd memory's last unit is a spare
+//     physical word: it keeps what was written (0 at power-on).
+//   - CRC_SEL covers the memory's units (image.UpdateCRC over
+//     arch.Window.UnitWidth bits); out of range it sets BAD_MEM and
+//     CRC_VALUE reads 0.
 //   - IN_BUF is readable. IN_COUNT above arch.InBufWords makes STEP fail with
 //     BAD_INPUT; IN_CRC then covers IN_COUNT and the whole IN_BUF.
 //   - OUT_BUF and PRED_BUF read 0 beyond OUT_COUNT and PRED_COUNT. An image
@@ -82,6 +90,8 @@ type Device struct {
 	names  []string
 	widths []int
 	dims   [5]uint32 // N, C, K, S, M
+	win    []arch.Window
+	pad    []uint16 // each memory's spare physical word (arch.Window.Pad)
 
 	s       *Sim
 	pending [][]uint64 // memories written since the last RESTORE, or nil
@@ -115,6 +125,11 @@ func NewDevice(im *image.Image) (*Device, error) {
 	}
 	d := &Device{arch: im.Arch, config: append([]byte(nil), im.Config...), names: s.names, widths: s.widths, s: s}
 	d.dims = [5]uint32{uint32(s.p.N), uint32(s.p.C), uint32(s.p.K), uint32(s.p.S), uint32(s.p.M)}
+	wCell := arch.BitsFor(s.p.C*s.p.K - 1)
+	for i, w := range s.memories() {
+		d.win = append(d.win, arch.NewWindow(arch.Mem(i), s.widths[i], len(w), wCell))
+	}
+	d.pad = make([]uint16, len(d.win))
 	d.reset()
 	return d, nil
 }
@@ -246,29 +261,31 @@ func (d *Device) ReadWord(addr uint32) uint32 {
 	case arch.RegMemAddr:
 		return d.memAddr
 	case arch.RegMemDataLo, arch.RegMemDataHi:
-		w, ok := d.memWord()
-		if !ok {
+		if !d.memOK() {
 			return 0
 		}
+		m, u := d.memSel, int(d.memAddr)
 		if addr == arch.RegMemDataLo {
-			return uint32(w)
+			return d.win[m].Unit(d.mems()[m], u, d.pad[m])
 		}
 		d.memAddr++
-		return uint32(w >> 32)
+		if arch.Mem(m) != arch.MemCfg && arch.Mem(m) != arch.MemRegs {
+			return 0
+		}
+		return d.win[m].Unit(d.mems()[m], u|1, d.pad[m])
 	case arch.RegCRCValue:
 		return d.crcValue
 	}
 	return 0
 }
 
-// memWord returns the word the window addresses, or sets BAD_MEM.
-func (d *Device) memWord() (uint64, bool) {
-	m := d.mems()
-	if int(d.memSel) >= len(m) || int(d.memAddr) >= len(m[d.memSel]) {
+// memOK reports whether the window addresses a unit, or sets BAD_MEM.
+func (d *Device) memOK() bool {
+	if int(d.memSel) >= len(d.win) || int(d.memAddr) >= d.win[d.memSel].Units() {
 		d.fail(arch.CodeBadMem)
-		return 0, false
+		return false
 	}
-	return m[d.memSel][d.memAddr], true
+	return true
 }
 
 // WriteWord is one Wishbone write cycle at a word address.
@@ -295,7 +312,7 @@ func (d *Device) WriteWord(addr, v uint32) {
 	case arch.RegMemDataLo:
 		d.dataLo = v
 	case arch.RegMemDataHi:
-		d.writeMem(v)
+		d.writeMem()
 	case arch.RegCRCSel:
 		d.crcSel = v
 		d.crcValue = 0
@@ -304,16 +321,21 @@ func (d *Device) WriteWord(addr, v uint32) {
 			d.fail(arch.CodeBadMem)
 			return
 		}
-		d.crcValue = image.UpdateCRC(0, d.widths[v], m[v])
+		w := d.win[v]
+		units := w.ToUnits(m[v])
+		if w.Pad() { // the last unit's high half is the spare word
+			units[len(units)-1] = uint64(w.Unit(m[v], len(units)-1, d.pad[v]))
+		}
+		d.crcValue = image.UpdateCRC(0, w.UnitWidth(), units)
 	}
 }
 
-func (d *Device) writeMem(hi uint32) {
+func (d *Device) writeMem() { // (HI's word is not used: the unit is the latch)
 	if d.locked {
 		d.fail(arch.CodeLocked)
 		return
 	}
-	if _, ok := d.memWord(); !ok {
+	if !d.memOK() {
 		return
 	}
 	if d.pending == nil {
@@ -323,11 +345,7 @@ func (d *Device) writeMem(hi uint32) {
 			d.pending[i] = append([]uint64(nil), w...)
 		}
 	}
-	w := uint64(hi)<<32 | uint64(d.dataLo)
-	if width := d.widths[d.memSel]; width < 64 {
-		w &= 1<<width - 1
-	}
-	d.pending[d.memSel][d.memAddr] = w
+	d.win[d.memSel].SetUnit(d.pending[d.memSel], int(d.memAddr), d.dataLo, &d.pad[d.memSel])
 	d.memAddr++
 }
 

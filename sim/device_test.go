@@ -237,9 +237,12 @@ func TestDeviceMemoryWindow(t *testing.T) {
 	f := newDeviceFixture(t)
 	d, err := NewDevice(f.fresh)
 	require.NoError(t, err)
-	// Every memory reads back through the window, and CRC_VALUE is the
-	// section CRC.
-	for i, s := range f.fresh.Sections {
+	// Every memory reads back through the window as its units (contract
+	// version 4), and CRC_VALUE is the units' section CRC. MEM_DATA_HI
+	// reads the unit MEM_ADDR | 1 of cfg and regs, 0 of the others.
+	units, err := f.fresh.Units()
+	require.NoError(t, err)
+	for i, s := range units.Sections {
 		d.WriteWord(arch.RegCRCSel, uint32(i))
 		require.Equal(t, s.CRC(), d.ReadWord(arch.RegCRCValue), s.Name)
 		d.WriteWord(arch.RegMemSel, uint32(i))
@@ -248,7 +251,12 @@ func TestDeviceMemoryWindow(t *testing.T) {
 			lo := d.ReadWord(arch.RegMemDataLo)
 			require.Equal(t, uint32(j), d.ReadWord(arch.RegMemAddr), "LO does not move MEM_ADDR")
 			hi := d.ReadWord(arch.RegMemDataHi)
-			require.Equal(t, w, uint64(hi)<<32|uint64(lo), "%s word %d", s.Name, j)
+			require.Equal(t, w, uint64(lo), "%s unit %d", s.Name, j)
+			if i <= int(arch.MemRegs) {
+				require.Equal(t, s.Words[j|1], uint64(hi), "%s unit %d", s.Name, j|1)
+			} else {
+				require.Zero(t, hi, "%s unit %d", s.Name, j)
+			}
 		}
 		require.Equal(t, uint32(s.Depth()), d.ReadWord(arch.RegMemAddr))
 		require.Equal(t, uint32(i), d.ReadWord(arch.RegMemSel))
@@ -265,18 +273,20 @@ func TestDeviceMemoryWindow(t *testing.T) {
 	assert.Equal(t, uint32(1), d.ReadWord(arch.RegMemLock), "STEP locks")
 	assert.Equal(t, uint32(1), d.ReadWord(arch.RegStepLo))
 
-	// Writes are truncated to the memory's width, auto-increment, and are
-	// pending: STEP refuses with BAD_STATE until RESTORE.
+	// Writes commit the latch to a unit (HI's word unused), each part
+	// truncated to its word's width, auto-increment, and are pending: STEP
+	// refuses with BAD_STATE until RESTORE.
 	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
-	boost := 6 // sp.boost, 16 bits
-	d.WriteWord(arch.RegMemSel, uint32(boost))
+	free := uint32(arch.MemTMFree) // tm.free, two words a unit
+	d.WriteWord(arch.RegMemSel, free)
 	d.WriteWord(arch.RegMemAddr, 3)
-	old := f.fresh.Section("sp.boost").Words[3]
+	old := uint32(units.Section("tm.free").Words[3])
 	d.WriteWord(arch.RegMemDataLo, 0xABCD1234)
 	d.WriteWord(arch.RegMemDataHi, 0xFFFF)
 	assert.Equal(t, uint32(4), d.ReadWord(arch.RegMemAddr))
 	d.WriteWord(arch.RegMemAddr, 3)
-	assert.Equal(t, uint32(0x1234), d.ReadWord(arch.RegMemDataLo))
+	mask := uint32(1)<<f.fresh.Section("tm.free").Width - 1
+	assert.Equal(t, 0xABCD1234&(mask<<16|mask), d.ReadWord(arch.RegMemDataLo))
 	assert.Zero(t, d.ReadWord(arch.RegMemDataHi))
 	devStep(d, 1, f.enc[1], true)
 	assert.Equal(t, uint32(arch.CodeBadState), d.ReadWord(arch.RegError))
@@ -284,9 +294,9 @@ func TestDeviceMemoryWindow(t *testing.T) {
 	ctrl(d, arch.CmdClearError)
 	// Restore the word; RESTORE accepts the memories, and the device goes on.
 	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
-	d.WriteWord(arch.RegMemSel, uint32(boost))
+	d.WriteWord(arch.RegMemSel, free)
 	d.WriteWord(arch.RegMemAddr, 3)
-	d.WriteWord(arch.RegMemDataLo, uint32(old))
+	d.WriteWord(arch.RegMemDataLo, old)
 	d.WriteWord(arch.RegMemDataHi, 0)
 	ctrl(d, arch.CmdRestore)
 	assert.Zero(t, d.ReadWord(arch.RegError))
@@ -296,20 +306,12 @@ func TestDeviceMemoryWindow(t *testing.T) {
 	assert.Equal(t, uint32(2), d.ReadWord(arch.RegStepLo))
 }
 
-// writeFree writes tm.free's entries from j on through the window.
-func writeFree(d *Device, j int, segs ...uint64) {
-	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
-	d.WriteWord(arch.RegMemSel, uint32(arch.MemTMFree))
-	d.WriteWord(arch.RegMemAddr, uint32(j))
-	for _, s := range segs {
-		d.WriteWord(arch.RegMemDataLo, uint32(s))
-		d.WriteWord(arch.RegMemDataHi, 0)
-	}
-	d.WriteWord(arch.RegMemLock, 1)
-}
-
-// writeImage writes an image's memories through the window.
+// writeImage writes an image's memories through the window, as units.
 func writeImage(d *Device, im *image.Image) {
+	im, err := im.Units()
+	if err != nil {
+		panic(err)
+	}
 	d.WriteWord(arch.RegMemLock, arch.MemUnlock)
 	for i, s := range im.Sections {
 		d.WriteWord(arch.RegMemSel, uint32(i))
@@ -347,18 +349,31 @@ func TestDeviceRestore(t *testing.T) {
 	require.NoError(t, err)
 	free := loaded.Section("tm.free").Words
 	fc := len(free) - len(used)
-	writeFree(d, fc, used[1], used[0])
+	bad := *loaded
+	bad.Sections = slices.Clone(loaded.Sections)
+	for i := range bad.Sections {
+		if bad.Sections[i].Name == "tm.free" {
+			sec := *bad.Sections[i]
+			sec.Words = slices.Clone(free)
+			sec.Words[fc], sec.Words[fc+1] = sec.Words[fc+1], sec.Words[fc]
+			bad.Sections[i] = &sec
+		}
+	}
+	writeImage(d, &bad)
 	ctrl(d, arch.CmdRestore)
 	assert.Equal(t, uint32(arch.CodeBadState), d.ReadWord(arch.RegError))
 	ctrl(d, arch.CmdClearError)
 	writeImage(d, loaded)
-	for i, s := range loaded.Sections {
+	units, err := loaded.Units()
+	require.NoError(t, err)
+	for i, s := range units.Sections {
 		d.WriteWord(arch.RegCRCSel, uint32(i))
 		require.Equal(t, s.CRC(), d.ReadWord(arch.RegCRCValue), "pending %s", s.Name)
 	}
 	assert.Equal(t, uint32(5), d.ReadWord(arch.RegStepLo), "STEP_LO is the running state until RESTORE")
 	ctrl(d, arch.CmdReset)
 	assert.Zero(t, d.ReadWord(arch.RegCycles))
+	require.NoError(t, d.RestoreError())
 	ctrl(d, arch.CmdRestore)
 	require.Zero(t, d.ReadWord(arch.RegError))
 	// RESTORE took the list and cleared it: the device holds the state form.
@@ -401,9 +416,9 @@ func TestDeviceRestore(t *testing.T) {
 	// (and the used list of the memories as they stand written: RESTORE
 	// cleared the one it took)
 	require.ErrorContains(t, d.RestoreError(), "RESTORE's used list")
-	cur, err := d.Image().UsedList()
+	cur, err := d.Image().WithUsedList()
 	require.NoError(t, err)
-	writeFree(d, len(free)-len(cur), cur...)
+	writeImage(d, cur)
 	require.NoError(t, d.RestoreError())
 	ctrl(d, arch.CmdRestore)
 	assert.Zero(t, d.ReadWord(arch.RegError))

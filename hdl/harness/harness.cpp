@@ -123,10 +123,6 @@ static void expect(bool ok, const char *what) {
   }
 }
 
-// run_protocol checks the host interface's error handling (ARCHITECTURE.md
-// 3.1-3.4): every refused command changes nothing and counts no cycles.
-// It leaves the accelerator as it found it (no step computed, errors
-// cleared, IN_COUNT 0).
 // restore issues RESTORE as a host of contract version 4 does: the used
 // segments (those not on tm.free's stack of FREE_COUNT entries) in
 // creation order (ascending tm.segseq), oldest first, written into tm.free
@@ -137,37 +133,56 @@ static void restore() {
     command(CMD_RESTORE);
     return;
   }
-  auto word = [](uint32_t m, uint32_t a) -> uint64_t {
+  // The window's units (contract version 4, arch.Window): regs and
+  // tm.segseq keep a 64-bit word in two units, tm.free (at most 16 bits)
+  // two entries a unit, low half first.
+  auto unit = [](uint32_t m, uint32_t u) -> uint32_t {
     wr(REG_MEM_SEL, m);
-    wr(REG_MEM_ADDR, a);
-    uint64_t lo = rd(REG_MEM_DATA_LO);
-    return lo | uint64_t(rd(REG_MEM_DATA_HI)) << 32;
+    wr(REG_MEM_ADDR, u);
+    return rd(REG_MEM_DATA_LO);
   };
+  auto word64 = [&](uint32_t m, uint32_t i) -> uint64_t {
+    return unit(m, 2 * i) | uint64_t(unit(m, 2 * i + 1)) << 32;
+  };
+  auto entry = [&](uint32_t j) -> uint32_t { return unit(MEM_TM_FREE, j / 2) >> (16 * (j % 2)) & 0xFFFFu; };
   uint32_t S = rd(REG_DIM_SEGS);
-  uint32_t fc = uint32_t(word(MEM_REGS, 6));  // FREE_COUNT
+  uint64_t fc = word64(MEM_REGS, 6);  // FREE_COUNT
   if (fc > S) die("FREE_COUNT exceeds S");
   std::vector<bool> is_free(S, false);
   for (uint32_t j = 0; j < fc; j++) {
-    uint64_t f = word(MEM_TM_FREE, j);
+    uint32_t f = entry(j);
     if (f < S) is_free[f] = true;
   }
   std::vector<std::pair<uint64_t, uint32_t>> used;  // (tm.segseq, segment)
   for (uint32_t s = 0; s < S; s++)
-    if (!is_free[s]) used.push_back({word(MEM_TM_SEGSEQ, s), s});
+    if (!is_free[s]) used.push_back({word64(MEM_TM_SEGSEQ, s), s});
   std::stable_sort(used.begin(), used.end(),
                    [](const std::pair<uint64_t, uint32_t> &a, const std::pair<uint64_t, uint32_t> &b) { return a.first < b.first; });
+  // entries S - n .. S - 1, unit by unit: a unit's other half (the free
+  // stack's top entry, or an odd memory's spare word) is written back as read
+  uint32_t first = S - uint32_t(used.size());
+  std::vector<uint32_t> units;
+  for (uint32_t u = first / 2; u < (S + 1) / 2; u++) units.push_back(unit(MEM_TM_FREE, u));
+  for (uint32_t k = 0; k < used.size(); k++) {
+    uint32_t j = first + k, &v = units[j / 2 - first / 2], sh = 16 * (j % 2);
+    v = (v & ~(0xFFFFu << sh)) | used[k].second << sh;
+  }
   uint32_t lock = rd(REG_MEM_LOCK);
   wr(REG_MEM_LOCK, MEM_UNLOCK);
   wr(REG_MEM_SEL, MEM_TM_FREE);
-  wr(REG_MEM_ADDR, S - uint32_t(used.size()));
-  for (auto &u : used) {
-    wr(REG_MEM_DATA_LO, u.second);
+  wr(REG_MEM_ADDR, first / 2);
+  for (uint32_t v : units) {
+    wr(REG_MEM_DATA_LO, v);
     wr(REG_MEM_DATA_HI, 0);
   }
   if (lock != 0) wr(REG_MEM_LOCK, 1);
   command(CMD_RESTORE);
 }
 
+// run_protocol checks the host interface's error handling (ARCHITECTURE.md
+// 3.1-3.4): every refused command changes nothing and counts no cycles.
+// It leaves the accelerator as it found it (no step computed, errors
+// cleared, IN_COUNT 0).
 static void run_protocol() {
   expect(rd(REG_STATUS) == kDone, "STATUS done, not busy, no error after reset");
   expect(rd(REG_VERSION) == ARCH_VERSION, "VERSION");
@@ -237,6 +252,21 @@ static void run_protocol() {
   wr(REG_MEM_ADDR, 3);
   wr(REG_MEM_DATA_LO, old);
   wr(REG_MEM_DATA_HI, 0);
+  // The window in physical units (contract version 4): a regs unit at an
+  // even address is written there (MEM_DATA_HI's write is the unit's), and
+  // MEM_DATA_HI reads the odd unit after it (a 64-bit word's high half).
+  wr(REG_MEM_SEL, MEM_REGS);
+  wr(REG_MEM_ADDR, 6);
+  uint32_t r6 = rd(REG_MEM_DATA_LO), r7 = rd(REG_MEM_DATA_HI);
+  wr(REG_MEM_ADDR, 6);
+  wr(REG_MEM_DATA_LO, r6 ^ 0xA5A5A5A5u);
+  wr(REG_MEM_DATA_HI, 0);
+  wr(REG_MEM_ADDR, 6);
+  expect(rd(REG_MEM_DATA_LO) == (r6 ^ 0xA5A5A5A5u) && rd(REG_MEM_DATA_HI) == r7, "a regs unit written reads back");
+  wr(REG_MEM_ADDR, 6);
+  wr(REG_MEM_DATA_LO, r6);
+  wr(REG_MEM_DATA_HI, 0);
+  wr(REG_MEM_SEL, MEM_SP_DUTY);
   // Memories written without RESTORE: STEP refuses with BAD_STATE (and
   // locks the windows: an accepted STEP command locks, computed or not).
   wr(REG_IN_COUNT, 0);

@@ -79,7 +79,6 @@ module htm3_host #(
   localparam integer WN = bitsf(N - 1);
   localparam integer WQ = bitsf(Q);
   localparam integer WCELL = bitsf(NC - 1);
-  localparam integer WS = bitsf(S - 1);
   localparam integer WM = bitsf(M);
   localparam integer WG = bitsf(G);
   localparam integer W = (N + 31) / 32;
@@ -87,38 +86,42 @@ module htm3_host #(
   localparam integer IN_D = N;  // IN_BUF words held (an input has at most N indices)
   localparam [4:0] SEL_IN_BUF = 5'd16, SEL_OUT_BUF = 5'd17, SEL_PRED_BUF = 5'd18, SEL_PH = 5'd19;
 
+  // The window's depth of memory m, in its units (contract version 4,
+  // arch.Window: a memory kept in 16-bit physical words is seen as 32-bit
+  // units, two physical words each; the others word for word), and the
+  // bytes a unit takes in a CRC (image.Section.WordBytes of the unit's
+  // width: 4 for the units), as its log2.
+  localparam integer SEG2 = WCELL + 1 + WM > 16 ? 1 : 0;
   function [31:0] mem_depth(input [3:0] m);
     case (m)
-      MEM_CFG: mem_depth = CFG_WORDS;
-      MEM_REGS: mem_depth = REGS_WORDS;
+      MEM_CFG: mem_depth = CFG_WORDS;              // two parts a word
+      MEM_REGS: mem_depth = 2 * REGS_WORDS;        // four
       MEM_SP_POOL: mem_depth = C * Q;
       MEM_SP_CONN: mem_depth = C * W;
-      MEM_SP_POOLLEN, MEM_SP_DUTY, MEM_SP_BOOST: mem_depth = C;
-      MEM_SP_BOOSTTABLE: mem_depth = BOOST_TABLE_WORDS;
-      MEM_TM_SEG, MEM_TM_SEGLRU, MEM_TM_SEGSEQ, MEM_TM_FREE: mem_depth = S;
+      MEM_SP_POOLLEN, MEM_SP_DUTY: mem_depth = C;
+      MEM_SP_BOOST: mem_depth = (C + 1) / 2;       // one part a word
+      MEM_SP_BOOSTTABLE: mem_depth = BOOST_TABLE_WORDS / 2;
+      MEM_TM_SEG: mem_depth = SEG2 != 0 ? S : (S + 1) / 2;
+      MEM_TM_SEGLRU: mem_depth = S;
+      MEM_TM_SEGSEQ: mem_depth = 2 * S;
+      MEM_TM_FREE: mem_depth = (S + 1) / 2;
       MEM_TM_SYN: mem_depth = S * M;
       MEM_TM_CELLSEGS: mem_depth = NC;
       default: mem_depth = WC;  // MEM_TM_ACTIVE, MEM_TM_WINNER
     endcase
   endfunction
-  // Bytes per word in a CRC (image.Section.WordBytes): 1, 2, 4 or 8, as its log2.
   function [1:0] mem_bytes(input [3:0] m);
     integer w;
     begin
       case (m)
-        MEM_CFG: w = 32;
-        MEM_REGS: w = 64;
         MEM_SP_POOL: w = B + WN;
         MEM_SP_POOLLEN: w = WQ;
-        MEM_SP_CONN, MEM_SP_DUTY, MEM_TM_SEGLRU, MEM_TM_ACTIVE, MEM_TM_WINNER: w = 32;
-        MEM_SP_BOOST, MEM_SP_BOOSTTABLE: w = 16;
-        MEM_TM_SEG: w = WCELL + 1 + WM;
-        MEM_TM_SEGSEQ: w = 64;
-        MEM_TM_FREE: w = WS;
+        MEM_SP_DUTY: w = 32;
         MEM_TM_SYN: w = B + WCELL + 1;
-        default: w = WG;  // MEM_TM_CELLSEGS
+        MEM_TM_CELLSEGS: w = WG;
+        default: w = 32;  // a unit
       endcase
-      mem_bytes = (w <= 8) ? 2'd0 : (w <= 16) ? 2'd1 : (w <= 32) ? 2'd2 : 2'd3;
+      mem_bytes = (w <= 8) ? 2'd0 : (w <= 16) ? 2'd1 : 2'd2;
     end
   endfunction
   function is_in_buf(input [13:0] a);
@@ -150,7 +153,8 @@ module htm3_host #(
   localparam integer MAXD0 = (C * Q > S * M) ? C * Q : S * M;
   localparam integer MAXD1 = (MAXD0 > C * W) ? MAXD0 : C * W;
   localparam integer MAXD2 = (MAXD1 > NC) ? MAXD1 : NC;
-  localparam integer MAXD = (MAXD2 > BOOST_TABLE_WORDS) ? MAXD2 : BOOST_TABLE_WORDS;
+  localparam integer MAXD3 = (MAXD2 > BOOST_TABLE_WORDS) ? MAXD2 : BOOST_TABLE_WORDS;
+  localparam integer MAXD = (MAXD3 > 2 * S) ? MAXD3 : 2 * S;  // (tm.segseq's units)
   localparam integer WA = bitsf(MAXD);
   localparam integer WCC = bitsf(C);  // OUT_COUNT and PRED_COUNT are at most C
 
@@ -299,7 +303,7 @@ module htm3_host #(
   wire ra_hi = ra == REG_MEM_DATA_HI;
   wire ra_rg = is_rreg(ra) || (ra == REG_STEP_EXPECT && (h_we || rse));
   wire [3:0] ra_rw = rg_word(ra);
-  wire ra_st = ra[13:1] == REG_STEP_LO[13:1];  // STEP_LO, STEP_HI: regs word 16 (htm3_memmap), a half
+  wire ra_st = ra[13:1] == REG_STEP_LO[13:1];  // STEP_LO, STEP_HI: regs unit 64 (physical words 192 .. 195, htm3_memmap), a unit each (m_hi)
   wire ra_port = ra_st || ra_lat || ra_win || is_in_buf(ra) || is_out_buf(ra) || is_pred_buf(ra) || is_ph || ra_rg;  // RAM-backed
   wire ra_crc = ra == REG_IN_CRC || ra == REG_OUT_CRC;
   // a buffer word's index: OUT_BUF's and PRED_BUF's 12 bits, IN_BUF's 10 (checked under SIM);
@@ -311,7 +315,7 @@ module htm3_host #(
   // registers' at ra_idx. The buffer's range checks below read its index
   // here, the bus's or the CRC's.
   localparam integer HA = (WA > OUT_BUF_BITS) ? WA : OUT_BUF_BITS;
-  wire [HA-1:0] h_addr = ra_st ? HA'(16) : ra_lat ? HA'(10) : (rcrc && !ra_rg) ? HA'(c_idx) : ra_win ? HA'(ma) :
+  wire [HA-1:0] h_addr = ra_st ? HA'(64) : ra_lat ? HA'(10) : (rcrc && !ra_rg) ? HA'(c_idx) : ra_win ? HA'(ma) :
                          HA'(ra_idx);
   // OUT_BUF's or PRED_BUF's word below its count (PRED_BUF: ra[13], checked under SIM): one comparator
   wire [WCC-1:0] bc = ra[13] ? pred_count[WCC-1:0] : out_count[WCC-1:0];

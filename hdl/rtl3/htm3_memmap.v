@@ -1,27 +1,30 @@
-// htm3_memmap: architecture 3's address translation (hdl/rtl3/ACCEL.md,
-// "Memory map"). The host interface (window, CRC; the only requester: the
-// engines read their configuration themselves) sees the image memories of docs/ARCHITECTURE.md section 2 as logical words (same
-// depths, widths and order as the image); this module maps a logical word
-// onto the physical memories of architecture 3: 16-bit EBR words (a 32-bit
-// cfg word is two, a 64-bit regs or segseq word four), the segment memory
-// (2^SM_AW x 16, one 16K x 16 SPRAM for small, holding tm.segseq, tm.seglru, tm.seg, tm.free,
+// htm3_memmap: architecture 3's memories and the window onto them
+// (hdl/rtl3/ACCEL.md, "Memory map"). The host interface (window, CRC; the
+// only requester: the engines read their configuration themselves) sees
+// the image memories in the physical words of their primitives (contract
+// version 4, docs/ARCHITECTURE.md section 3.5, arch.Window): a memory kept
+// in 16-bit words (the cfg/regs EBR, the segment memory: 2^SM_AW x 16, one
+// 16K x 16 SPRAM for small, holding tm.segseq, tm.seglru, tm.seg, tm.free,
 // sp.boosttable, sp.boost, the used list and sp.conn, whose port the SP
-// engine has while it runs: sp_conn_*), tm.syn's SPRAM, and the SP engine's own
-// memories through its idle port. Besides the 16 image memories, selector
-// values SEL_IN_BUF, SEL_OUT_BUF and SEL_PRED_BUF reach the host's buffers.
-// tm.active and tm.winner are the current bank (cb) of their two-bank
-// memories (TM_SWAP is the bank pointer, htm3_tm).
+// engine has while it runs: sp_conn_*; tm.active, tm.winner) as 32-bit
+// units, two physical words each from the memory's base; tm.syn's SPRAM,
+// tm.cellsegs and the SP engine's own memories (through its idle port)
+// word for word. The host lays the image's words out, so that this module
+// adds a base and nothing else. Besides the 16 image memories, selector
+// values SEL_IN_BUF, SEL_OUT_BUF and SEL_PRED_BUF reach the host's
+// buffers, SEL_PH PHASE_CYCLES' block of IN_BUF's RAM. tm.active and
+// tm.winner are the current bank (cb) of their two-bank memories (TM_SWAP
+// is the bank pointer, htm3_tm).
 //
-// A request (req, we, sel, addr, hi) is taken when idle; ack
-// pulses when the word is read (rd valid with ack) or written. A logical
-// word of np parts takes np + 1 cycles from req to ack (the parts go out
-// one a cycle; the last read's data arrives a cycle later); writes take np
-// + 1 as well. Every read goes through one 16-bit path: a part shifts into
-// rd from the bottom, high part first, so a memory wider than 16 bits and
-// not stored in parts (the SP's, tm.syn, IN_BUF's RAM) is read as two
-// parts of its word (one cycle more). A read (MEM_DATA_LO, MEM_DATA_HI, a
-// buffer) reads only the 32 bits the bus returns, into rd[31:0]: a 64-bit word's two low
-// parts or, with hi, its two high parts; hi of a narrower word reads 0.
+// A request (req, we, sel, addr, hi) is taken when idle; ack pulses when
+// the word is read (rd valid with ack) or written. A unit is two parts
+// (16-bit physical words), a word of another memory one, or two when read
+// and wider than 16 bits (the SP's, tm.syn, IN_BUF's RAM: every read goes
+// through one 16-bit path); n parts take n + 1 cycles from req to ack (the
+// parts go out one a cycle; the last read's data arrives a cycle later). A
+// read part shifts into rd from the bottom, high part first. hi
+// (MEM_DATA_HI, STEP_HI) reads unit addr | 1 of cfg/regs and nothing (0)
+// of the others.
 //
 // Engines reach their memories through the ports below while a command
 // runs and no request comes (the memories are single- or one-read-
@@ -155,7 +158,7 @@ module htm3_memmap #(
   localparam integer SM_D = SM_CONN + 2 * C * ((N + 31) / 32);  // the words used: checked under SIM only
   // sp.boost (C words: storage only, the SP engine has boosting off) at
   // the top of the segment memory, clear of the regions above.
-  localparam integer SM_BO = (1 << SM_AW) - C;
+  localparam integer SM_BO = (1 << SM_AW) - C - C % 2;  // even: a unit's base
   /* verilator lint_on UNUSEDPARAM */
   localparam integer SYN_AW = $clog2(S * M);
   // cfg/regs EBR (256 x 16): cfg word i at 2i, regs word r at 64 + 4r.
@@ -176,11 +179,11 @@ module htm3_memmap #(
                    T_ACT = 4'd6, T_IN = 4'd7, T_OC = 4'd8, T_ZERO = 4'd9, T_WIN = 4'd10, T_PR = 4'd11,
                    T_PH = 4'd12;
 
-  // A word written keeps the image's width (sim.Device masks likewise):
-  // the 16-bit words of tm.seg and tm.free are masked here (wkeep), the
-  // other memories are as wide as their words or take the low bits. The
-  // memories not in parts are written from the word hwd (IN_BUF's index in
-  // the high half, the bus word; the others' in the low half, MEM_DATA_LO).
+  // A unit written keeps each part's bits (sim.Device, arch.Window.SetUnit,
+  // likewise): the 16-bit words of tm.seg and tm.free are masked here (wk0,
+  // wk1), the other memories are as wide as their words or take the low
+  // bits. Units and words come from the low half of hwd (the latch,
+  // MEM_DATA_LO); IN_BUF's index from its high half (the bus word).
 
   // ------------------------------------------------------------ the request
   // The requester holds we, sel, addr and wd from req until ack (the
@@ -188,45 +191,59 @@ module htm3_memmap #(
   // own acknowledgement; the CRC's registers),
   // so only its decoding is registered here.
   reg         busy;
-  reg  [2:0]  k;               // the part being issued
-  reg  [2:0]  kr;              // the part whose data arrives
+  reg         kr;              // the part whose data arrives
   reg         rv;              // a read's data arrives this cycle
 
-  // Decoding of a new request.
+  // Decoding of a new request (contract version 4: the window in physical
+  // words, docs/ARCHITECTURE.md section 3.4). A memory kept in 16-bit
+  // physical words (cfg/regs, the segment memory, tm.active, tm.winner)
+  // is addressed in 32-bit units, unit u its physical words 2u (low) and
+  // 2u + 1 (high) from its base: the host lays the image's words out
+  // (arch.Window), so no memory needs its own shift, part count or split
+  // here, only its base. The others are addressed word for word. A unit
+  // or a wide word (the SP's, tm.syn, IN_BUF's RAM) is read as two 16-bit
+  // parts, high first, and a unit written as two parts, low first.
   reg  [3:0]  d_tgt;
-  reg  [2:0]  d_np;
-  reg  [PA_W-1:0] d_pa;
-  wire [2:0]  w2 = we ? 3'd1 : 3'd2;  // a 32-bit word not in parts: written whole, read as two parts
+  reg         d_two;                // two parts: a unit, or a wide word read
+  reg  [PA_W-1:0] d_pu;             // the unit's (or word's) address
+  wire        w2 = !we;             // a wide word: written whole, read as two parts
+  // unit bases in the segment memory (sp.boost's is even: SM_BO)
+  localparam integer U_CONN = SM_CONN / 2, U_BO = SM_BO / 2, U_BT = SM_BT / 2, U_SEG = SM_SEG / 2,
+                     U_LRU = SM_LRU / 2, U_FREE = SM_FREE / 2;
+  // sp.boost's and sp.boosttable's bases are aligned to their units for
+  // some sizes (small: 8,064 and 5,632), then ORed rather than added
+  localparam BO_OR = U_BO % (1 << bitsf((C + 1) / 2 - 1)) == 0, BT_OR = U_BT % 512 == 0;
   always @* begin
     d_tgt = T_ZERO;
-    d_np = 3'd1;
-    d_pa = PA_W'(addr[15:0]);
+    d_two = 1'b1;
+    d_pu = PA_W'(addr[15:0]);
     case (sel)
-      {1'b0, MEM_CFG}: begin d_tgt = T_CR; d_np = 3'd2; d_pa = PA_W'(addr[4:0]) << 1; end
-      {1'b0, MEM_REGS}: begin  // (word 16: htm3_seq's copy of the step count, at 192)
-        d_tgt = T_CR; d_np = 3'd4; d_pa = PA_W'(CR_REGS) | (PA_W'(addr[3:0]) << 2) | (PA_W'(addr[4]) << 7);
-      end
-      {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_DUTY}: begin d_tgt = T_SP; d_np = w2; end
-      {1'b0, MEM_SP_CONN}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = PA_W'(SM_CONN) | (PA_W'(addr[PA_W-2:0]) << 1); end
-      {1'b0, MEM_SP_BOOST}: begin d_tgt = T_SM; d_pa = PA_W'(SM_BO) + PA_W'(addr[WCI-1:0]); end
-      {1'b0, MEM_SP_BOOSTTABLE}: begin d_tgt = T_SM; d_pa = PA_W'(SM_BT) + PA_W'(addr[9:0]); end
-      {1'b0, MEM_TM_SEG}: begin
+      {1'b0, MEM_CFG}: d_tgt = T_CR;
+      // (regs from physical word 64; unit 64 | 32 is htm3_seq's copy of the step count)
+      {1'b0, MEM_REGS}: begin d_tgt = T_CR; d_pu = PA_W'(CR_REGS / 2) | PA_W'(addr[6:0]); end
+      {1'b0, MEM_SP_POOL}, {1'b0, MEM_SP_POOLLEN}, {1'b0, MEM_SP_DUTY}: begin d_tgt = T_SP; d_two = w2; end
+      {1'b0, MEM_SP_CONN}: begin d_tgt = T_SM; d_pu = PA_W'(U_CONN) | PA_W'(addr[PA_W-2:0]); end
+      {1'b0, MEM_SP_BOOST}: begin
         d_tgt = T_SM;
-        d_np = SEG2 ? 3'd2 : 3'd1;
-        d_pa = PA_W'(SM_SEG) | (PA_W'(addr[WS-1:0]) << (SEG2 ? 1 : 0));
+        d_pu = BO_OR ? PA_W'(U_BO) | PA_W'(addr[WCI-1:0]) : PA_W'(U_BO) + PA_W'(addr[WCI-1:0]);
       end
-      {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_np = 3'd2; d_pa = PA_W'(SM_LRU) | (PA_W'(addr[WS-1:0]) << 1); end
-      {1'b0, MEM_TM_SEGSEQ}: begin d_tgt = T_SM; d_np = 3'd4; d_pa = PA_W'(addr[PA_W-3:0]) << 2; end
-      {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pa = PA_W'(SM_FREE) + PA_W'(addr[WS-1:0]); end
-      {1'b0, MEM_TM_SYN}: begin d_tgt = T_SYN; d_np = w2; end
-      {1'b0, MEM_TM_CELLSEGS}: d_tgt = T_CS;
-      {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_ACT; d_np = 3'd2; d_pa = (PA_W'(cb) << ACT_AW) | (PA_W'(addr[15:0]) << 1); end
-      {1'b0, MEM_TM_WINNER}: begin d_tgt = T_WIN; d_np = 3'd2; d_pa = (PA_W'(cb) << ACT_AW) | (PA_W'(addr[15:0]) << 1); end
-      SEL_IN_BUF: begin d_tgt = T_IN; d_np = w2; end
-      SEL_PH: begin d_tgt = T_PH; d_np = w2; end
-      SEL_OUT_BUF: d_tgt = T_OC;
-      SEL_PRED_BUF: d_tgt = T_PR;
-      default: ;
+      {1'b0, MEM_SP_BOOSTTABLE}: begin
+        d_tgt = T_SM;
+        d_pu = BT_OR ? PA_W'(U_BT) | PA_W'(addr[8:0]) : PA_W'(U_BT) + PA_W'(addr[8:0]);
+      end
+      {1'b0, MEM_TM_SEG}: begin d_tgt = T_SM; d_pu = PA_W'(U_SEG) | PA_W'(addr[WS-1:0]); end
+      {1'b0, MEM_TM_SEGLRU}: begin d_tgt = T_SM; d_pu = PA_W'(U_LRU) | PA_W'(addr[WS-1:0]); end
+      {1'b0, MEM_TM_SEGSEQ}: begin d_tgt = T_SM; d_pu = PA_W'(addr[WS:0]); end
+      {1'b0, MEM_TM_FREE}: begin d_tgt = T_SM; d_pu = PA_W'(U_FREE) | PA_W'(addr[WS-1:0]); end
+      {1'b0, MEM_TM_SYN}: begin d_tgt = T_SYN; d_two = w2; end
+      {1'b0, MEM_TM_CELLSEGS}: begin d_tgt = T_CS; d_two = 1'b0; end
+      {1'b0, MEM_TM_ACTIVE}: begin d_tgt = T_ACT; d_pu = (PA_W'(cb) << (ACT_AW - 1)) | PA_W'(addr[ACT_AW-1:0]); end
+      {1'b0, MEM_TM_WINNER}: begin d_tgt = T_WIN; d_pu = (PA_W'(cb) << (ACT_AW - 1)) | PA_W'(addr[ACT_AW-1:0]); end
+      SEL_IN_BUF: begin d_tgt = T_IN; d_two = w2; end
+      SEL_PH: begin d_tgt = T_PH; d_two = w2; end
+      SEL_OUT_BUF: begin d_tgt = T_OC; d_two = 1'b0; end
+      SEL_PRED_BUF: begin d_tgt = T_PR; d_two = 1'b0; end
+      default: d_two = 1'b0;
     endcase
   end
 
@@ -235,42 +252,44 @@ module htm3_memmap #(
   // paths and the read path see the target, not the selector through the
   // requesters' multiplexer.
   reg  [3:0]  tgt;                          // the physical target
-  reg  [2:0]  np;                           // parts
-  reg  [2:0]  ke;                           // the parts a read issues end before ke (below)
-  reg  [PA_W-1:0] pa;                       // physical address of part 0
+  reg         two;                          // two parts
+  reg         none;                         // a read that issues nothing (hi, below)
+  reg  [PA_W-1:0] pu;                       // the unit's address
   reg         wr;
-  reg  [15:0] wkeep;                        // the bits a 16-bit part keeps (tm.seg, tm.free: their width)
-  reg         segq;                         // a tm.seg word in two parts (SEG2): split at the owner
-  // the parts a read issues: k0 .. ke - 1 (a half read of a 64-bit word:
-  // 2 .. 3 for its low half, 0 .. 1 for its high half; hi of a narrower
-  // word: none)
-  wire        h4 = !we && d_np == 3'd4;
-  wire [2:0]  k0 = (h4 && !hi) ? 3'd2 : 3'd0;
+  reg  [15:0] wk0, wk1;                     // the bits a unit's parts keep (tm.seg, tm.free: their width)
+  // hi on a read (MEM_DATA_HI, the step count's high half): the unit
+  // MEM_ADDR | 1 of cfg/regs (a regs word's high half), none (0) of the
+  // other memories; a write (MEM_DATA_HI's, which comes with hi) writes the
+  // unit MEM_ADDR
+  wire        d_cr = d_tgt == T_CR;
   // While an engine owns the shared memories (e_on, sp_on) the part
-  // address and data are 0 (pa and wkeep cleared, kp masked), and htm3_tm,
-  // the SP and the sequencer's step count (htm3_accel's e_cr_*) drive
-  // their ports 0 while they do not: the segment memory's
+  // address and data are 0 (pu and the masks cleared, k masked), and
+  // htm3_tm, the SP and the sequencer's step count (htm3_accel's e_cr_*)
+  // drive their ports 0 while they do not: the segment memory's
   // and cfg/regs' inputs are ORs of the two instead of multiplexers (no
   // request comes while an engine runs).
-  // pa is 0 from the request's last cycle (fin) on as well, and kq while
+  // pu is 0 from the request's last cycle (fin) on as well, and kq while
   // no request runs, so that the part address is 0 whenever an engine may
   // drive (also in its first cycle).
   wire        cr_on = e_on || sp_on;  // an engine drives e_cr_*
   wire        fin;                      // the request ends (ack follows)
+  localparam [15:0] MSEG = SEG2 ? 16'((17'd1 << WCELL) - 1'b1) : 16'((17'd1 << SEG_W) - 1'b1),
+                    MSEG1 = SEG2 ? 16'((17'd1 << (WM + 1)) - 1'b1) : MSEG,
+                    MFREE = 16'((17'd1 << WS) - 1'b1);
   always @(posedge clk)
     if (cr_on) begin
-      pa <= {PA_W{1'b0}};
-      wkeep <= 16'd0;
-    end else if (busy && fin) pa <= {PA_W{1'b0}};
+      pu <= {PA_W{1'b0}};
+      wk0 <= 16'd0;
+      wk1 <= 16'd0;
+    end else if (busy && fin) pu <= {PA_W{1'b0}};
     else if (req && !busy) begin
       tgt <= d_tgt;
-      np <= d_np;
-      ke <= (hi && !we) ? (h4 ? 3'd2 : 3'd0) : d_np;
-      pa <= d_pa;
+      two <= d_two;
+      none <= hi && !we && !d_cr;
+      pu <= d_pu | PA_W'(hi && !we && d_cr);  // (a MEM_DATA_HI write: hi too, the unit itself)
       wr <= we;
-      wkeep <= (sel == {1'b0, MEM_TM_SEG}) ? (SEG2 ? 16'hFFFF : 16'((17'd1 << SEG_W) - 1'b1)) :
-               (sel == {1'b0, MEM_TM_FREE}) ? 16'((17'd1 << WS) - 1'b1) : 16'hFFFF;
-      segq <= SEG2 && sel == {1'b0, MEM_TM_SEG};
+      wk0 <= (sel == {1'b0, MEM_TM_SEG}) ? MSEG : (sel == {1'b0, MEM_TM_FREE}) ? MFREE : 16'hFFFF;
+      wk1 <= (sel == {1'b0, MEM_TM_SEG}) ? MSEG1 : (sel == {1'b0, MEM_TM_FREE}) ? MFREE : 16'hFFFF;
     end
   wire [3:0]  selq = sel[3:0];              // the memory (for the SP's port)
   // The host bounds every window address by its memory's depth (at most
@@ -278,19 +297,16 @@ module htm3_memmap #(
   /* verilator lint_off UNUSEDSIGNAL */
   wire [31:0] addrq = addr;                // (memories not in parts, buffers)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        issue = busy && k < ke;       // part k goes out this cycle
+  reg         k;                            // the part being issued
+  reg         kd;                           // all parts issued
+  wire        issue = busy && !kd;          // part k goes out this cycle
   /* verilator lint_off UNUSEDSIGNAL */
   // Writes go out low part first, reads high part first (each read part
-  // shifts into rd from the bottom, so the word ends aligned); a logical
-  // word's parts are aligned, so the part index is ORed in.
-  wire [2:0]  kp = wr ? k : np - 1'b1 - k;
-  wire [2:0]  kq = kp & {3{busy}};
-  wire [PA_W-1:0] pk = pa | PA_W'(kq);      // its physical address (the memories take its low bits)
+  // shifts into rd from the bottom, so the word ends aligned).
+  wire        kq = busy && two && (k ^ !wr);
+  wire [PA_W:0] pk = {pu, kq};              // its physical address (the memories take its low bits)
   /* verilator lint_on UNUSEDSIGNAL */
-  // a tm.seg word in two parts (the host's only): {owner}, then {count, valid}
-  wire [15:0] hpart = !SEG2 || !segq ? hwd[16*k[1:0]+:16] :
-      k[0] ? 16'((hwd >> WCELL) & ((64'd1 << (WM + 1)) - 1'b1)) : 16'(hwd & ((64'd1 << WCELL) - 1'b1));
-  wire [15:0] wpart = hpart & wkeep;        // its data (16-bit memories)
+  wire [15:0] wpart = k ? hwd[31:16] & wk1 : hwd[15:0] & wk0;  // its data (16-bit memories)
 
   // ------------------------------------------------------------- memories
   // The memories the TM shares (htm3_tm's e_* ports while e_on).
@@ -410,7 +426,7 @@ module htm3_memmap #(
   // (kr 0), then its low half.
   // (an OR of the sources, each ANDed with its target's decode: one LUT
   // for two sources, fewer levels than a multiplexer on the 4-bit target)
-  wire        kr0 = kr == 3'd0;
+  wire        kr0 = !kr;
   wire        t_in = tgt == T_IN || tgt == T_PH;
   wire [31:0] syn32 = 32'(syn_rd);
   wire [15:0] part = ({16{tgt == T_CR}} & cr_rd) | ({16{tgt == T_SM}} & sm_rd) |
@@ -423,22 +439,25 @@ module htm3_memmap #(
 
   always @(posedge clk) begin
     if (req && !busy) rd <= 32'd0;
-    // (a tm.seg word in two parts: the high part, then the owner below it)
-    else if (rv) rd <= SEG2 && segq ? (rd << WCELL) | 32'(part) : {rd[15:0], part};
+    else if (rv) rd <= {rd[15:0], part};
   end
 
-  assign fin = (wr && k + 1'b1 == np) || (!wr && (rv ? kr + 1'b1 == ke : ke == 3'd0));
+  // Done: the last write goes out, or the last read's data arrives (into
+  // rd, with ack), or a read that issues nothing.
+  assign fin = wr ? !kd && k == two : rv ? kr == two : none;
   always @(posedge clk) begin
     ack <= 1'b0;
     rv <= issue && !wr;
     kr <= k;
     if (req && !busy) begin
       busy <= 1'b1;
-      k <= k0;
+      k <= 1'b0;
+      kd <= hi && !we && !d_cr;
     end else if (busy) begin
-      if (k < ke) k <= k + 1'b1;
-      // Done: the last write goes out, or the last read's data arrives
-      // (into rd, with ack), or a read that issues nothing.
+      if (issue) begin
+        k <= 1'b1;
+        if (k == two) kd <= 1'b1;
+      end
       if (fin) begin
         busy <= 1'b0;
         ack <= 1'b1;

@@ -14,4 +14,4 @@ localparam integer SEG2 = WCELL + 1 + $clog2(M + 1) > 16 ? 1 : 0;
 localparam integer SM_END = SEG2 != 0 ? (13 * SM_R + BOOST_TABLE_WORDS - 1) / (2 * SM_R) * (2 * SM_R) + 2 * SM_R :
     11 * SM_R + BOOST_TABLE_WORDS;
 localparam integer SM_CONN = (SM_END + CONN_AL - 1) / CONN_AL * CONN_AL;
-localparam integer SM_AW = $clog2(SM_CONN + 2 * C * W + C);
+localparam integer SM_AW = $clog2(SM_CONN + 2 * C * W + C + C % 2);  // (sp.boost on an even base)
