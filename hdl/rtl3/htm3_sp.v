@@ -274,10 +274,9 @@ module htm3_sp #(
   // connected bit ORed in. pn < the word read is one comparator for trim
   // and connected. The pass starts at (slot L, 3), so the first slot's
   // write (pfirst) is not one, and ends at (slot -1, 1); the pool address
-  // is pbase + pj at po = 0, 2 and pbase + pj + 1 at po = 1, 3: one adder,
-  // its carry-in po[0].
+  // is col·Q + pj at po = 0, 2 and col·Q + pj + 1 at po = 1, 3: a DSP's
+  // product and its adder, the carry-in po[0] (memory ports below).
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
-  reg  [AP-1:0]  pbase;
   wire [WQ-1:0]  plen = plen_rd;
   wire [WA-1:0]  pj = acnt;      // the slot (signed: -1, a_end, at the end)
   reg  [1:0]     po;             // the slot's cycle
@@ -330,9 +329,11 @@ module htm3_sp #(
   //
   // The background job, from LOAD's first cycle (dv_k counts each pass):
   // the iteration is not copied: DV_SCAN reads regs word 1's halves
-  // (cfg/regs, low first) and writes each back plus the carry in its
-  // cycles 1 .. 4 (one 16-bit incrementer; cy: the carry, and at the end
-  // the wrap of all ones to 0), then waits out its 64 cycles; DV_INC reads
+  // (cfg/regs, low first) into x2 and writes each back plus the carry in
+  // its cycles 2 .. 5 (SP_DUTY's adder, dn, with the quotient 0: the job
+  // has just cleared the divider; cy: the carry, the adder's carry-out,
+  // and at the end the wrap of all ones to 0), then waits out its 64
+  // cycles; DV_INC reads
   // iteration + 1 back, a half per 16 cycles from the top, and feeds its
   // bits (the RAM's output, a 16:1 pick), most significant first, to the bit-serial divider
   // (iteration mod updatePeriod, which DV_SCAN read into per in its idle
@@ -451,7 +452,12 @@ module htm3_sp #(
   assign fq2 = v2 ? s2[31:16] : ~s2[31:16];
 `endif
   // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder; p = 1: v
-  wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : x2 + fq2;
+  // DV_SCAN adds the carry (cy) to the iteration's half in x2 here, fq2
+  // being 0 then (v2 = 1, m = 0 and n·m_lo's register 0); dn_s[17] is the
+  // carry out. The carry-in rides on a low bit of ones (one chain).
+  wire           dn_ci = (dv_job == DV_SCAN) && cy;
+  wire [17:0]    dn_s = {1'b0, x2, 1'b1} + {1'b0, fq2, dn_ci};
+  wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : dn_s[16:1];
   // (minOverlap is > 0 when this holds: no test of its own)
   wire           weak2 = d_v2 && !d_h2 && dn < minov;
   // minPct ≤ 1.0: with bit 16 set (m16) the rest is 0 and the product is max itself
@@ -487,18 +493,50 @@ module htm3_sp #(
     else if (st == S_PASS && po != 2'd1)  // inc, dec or below; trim; connected
       cr_ra = (po == 2'd2) ? (bump ? 7'd18 : p_act ? 7'd14 : 7'd16) : (po == 2'd3) ? 7'd20 : 7'd12;
     else if (phase == P_DUTY && st != S_DWAIT && (st != S_DRUN || d_end)) cr_ra = (st == S_IDX) ? 7'd22 : 7'd23;
-    cr_we = busy && ((dv_job == DV_SCAN && dv_k != 6'd0 && dv_k[5:3] == 3'd0 && (dv_k[2] == 1'b0 || dv_k[1:0] == 2'd0)) ||
+    cr_we = busy && ((dv_job == DV_SCAN && dv_k[5:3] == 3'd0 && dv_k[2] != dv_k[1]) ||  // dv_k 2 .. 5
                      (st == S_DMIN && upd));
-    cr_wa = (st == S_DMIN) ? 7'd72 : {5'b10001, dv_k[1:0] - 2'd1};
-    cr_wd = {16{busy}} & ((st == S_DMIN) ? minov_n : cr_rd + 16'(cy));  // (0 when idle: ORed with the TM's)
+    cr_wa = (st == S_DMIN) ? 7'd72 : {5'b10001, dv_k[1:0] - 2'd2};
+    cr_wd = {16{busy}} & ((st == S_DMIN) ? minov_n : dn);  // (0 when idle: ORed with the TM's)
   end
 
   // ------------------------------------------------------------ memory ports
   wire           p_wr = po == 2'd1 && !pfirst;  // the pass writes synapse pj + 1
-  wire [AP-1:0]  pjx = AP'($signed(pj));  // (sign-extended)
-  /* verilator lint_off UNUSEDSIGNAL */  // bit 0 only carries po[0] into the sum
-  wire [AP:0]    p_a2 = {pbase, po[0]} + {pjx, po[0]};  // read pj, write pj + 1
+  // the pool address, busy: col·Q + pj (+ 1 at po = 1, 3: the write of
+  // pj + 1); idle: mr_a (the product is 0). Under ICE40 one SB_MAC16 (its
+  // 16 x 16 product and its bottom adder, D + product + CI; yosys's
+  // cells_sim.v semantics), so no adder, no base register and no idle
+  // multiplexer in the fabric (the UP5K's SPRAM has at most 2^16 words).
+  wire [15:0]    pa_d = busy ? 16'($signed(pj)) : 16'(mr_a);
+  wire [15:0]    pa_q = 16'(Q) & {16{busy}};
+  wire           pa_ci = busy && po[0];
+  wire [AP-1:0]  pool_ad;
+`ifdef ICE40
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [31:0]    pa_o;
   /* verilator lint_on UNUSEDSIGNAL */
+  SB_MAC16 #(
+      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+      .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
+      .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
+      .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b10), .TOPADDSUB_UPPERINPUT(1'b1),
+      .TOPADDSUB_CARRYSELECT(2'b00),
+      .BOTOUTPUT_SELECT(2'b00), .BOTADDSUB_LOWERINPUT(2'b10), .BOTADDSUB_UPPERINPUT(1'b1),
+      .BOTADDSUB_CARRYSELECT(2'b11),
+      .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
+  ) u_pa (
+      .CLK(clk), .CE(1'b1), .A(16'(lst_rd)), .B(pa_q), .C(16'd0), .D(pa_d),
+      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
+      .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(1'b0), .ADDSUBBOT(1'b0),
+      .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(pa_ci), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
+      .O(pa_o), .CO(), .ACCUMCO(), .SIGNEXTOUT());
+  assign pool_ad = pa_o[AP-1:0];
+`else
+  /* verilator lint_off UNUSEDSIGNAL */  // the low AP bits only
+  wire [15:0]    pa_s = 16'(lst_rd) * pa_q + pa_d + 16'(pa_ci);
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign pool_ad = pa_s[AP-1:0];
+`endif
   // sp.conn: half wcnt of column acnt (SP_OVERLAP), of col (the row's
   // clear), synapse q's half of col (the pass: read at t + 4, written at
   // t + 5)
@@ -516,7 +554,7 @@ module htm3_sp #(
   assign conn_a = CA'(CONN_BASE) | CA'(c_half);
   assign conn_wd = (st == S_CCLR) ? 16'd0 : conn_rd | a_bit;
   always @* begin
-    pool_a = p_a2[AP:1];
+    pool_a = pool_ad;
     pool_we = (st == S_PASS) && p_wr;
     pool_wd = {p_in, pn};
     plen_ra = lst_rd;
@@ -546,7 +584,6 @@ module htm3_sp #(
     duty_wa = d_c2;
     duty_wd = {dn, dn};
     if (!busy) begin
-      pool_a = AP'(mr_a);
       pool_we = 1'b0;
       duty_ra = WCI'(mr_a);
       plen_ra = WCI'(mr_a);
@@ -616,7 +653,12 @@ module htm3_sp #(
       // the background job: iteration + 1, iteration mod updatePeriod, m
       case (dv_job)
         DV_SCAN: begin
-          if (dv_k != 6'd0 && dv_k <= 6'd4) cy <= cy && cr_rd == 16'hFFFF;
+          // the iteration's halves into x2 (cycles 1 .. 4), written back
+          // plus cy in 2 .. 5; the divider is cleared from cycle 1 on, so
+          // n·m_lo's register is 0 from cycle 2 on, and fq2 (v2 = 1)
+          x2 <= cr_rd;
+          v2 <= 1'b1;
+          if (dv_k >= 6'd2 && dv_k <= 6'd5) cy <= dn_s[17];
           if (dv_k == 6'd5) begin  // stimulusThreshold
             thr <= WQ'(cr_rd);
             stim_hi <= (cr_rd >> WQ) != 16'd0;
@@ -687,6 +729,7 @@ module htm3_sp #(
       d_v1 <= 1'b0;
       d_v2 <= d_v1;
       n2 <= n1;  // (every cycle, like the iCE40 DSP's input register)
+      pl2 <= mul_o;  // (every cycle: the DSP's output register, no enable)
 
       case (phase)
         P_IDLE: if (!start) dv_job <= DV_IDLE;
@@ -811,7 +854,6 @@ module htm3_sp #(
             end else st <= S_GET;
           end
           S_GET: begin  // the column arrives: read its pool length
-            pbase <= AP'(lst_rd * Q);  // (a constant multiply: Yosys uses a DSP)
             wcnt <= {WH{1'b0}};
             st <= S_CCLR;
           end
@@ -861,7 +903,6 @@ module htm3_sp #(
             d_h2 <= d_h1;
             x2 <= x1;
             v2 <= v1;
-            pl2 <= mul_o;
             // stage 2: the quotient and the new duty cycle; the overlap
             // duty cycle: the maximum, the weak list; each written as it
             // comes (ports above)
