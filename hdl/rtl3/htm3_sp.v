@@ -395,7 +395,12 @@ module htm3_sp #(
   // stage 2's column is a_c1: acnt moves after a column's second issue, so
   // in both of its stage-2 cycles acnt is one below it (-1 after column 0)
   wire [WCI-1:0] d_c2 = a_c1;
-  reg  [15:0]    x2;            // the duty cycle x for v = 1, x - 1 (n) for v = 0
+  // x2: the duty cycle x for v = 1, x - 1 (n) for v = 0, and DV_SCAN's
+  // iteration half: loaded every cycle (used a cycle later in S_DRUN and
+  // DV_SCAN only); under ICE40 u_quot's C register, so no flip-flops and
+  // one LUT a bit in the fabric. z2: x = 0 with v = 0.
+  wire [15:0]    x2_d = (dv_job == DV_SCAN) ? cr_rd : n1 ^ {16{v1}};
+  reg            z2;
   reg            v2;            // its v (0xFFFF or 0)
   reg  [15:0]    n2;            // n (behavioural; on the iCE40 the DSP's input register)
   // n·m_lo: the whole product, so the DSP's output register takes it (keep:
@@ -435,7 +440,7 @@ module htm3_sp #(
   wire [31:0]    s2;
   /* verilator lint_on UNUSEDSIGNAL */
   SB_MAC16 #(
-      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b1), .B_REG(1'b0), .D_REG(1'b0),
+      .NEG_TRIGGER(1'b0), .C_REG(1'b1), .A_REG(1'b1), .B_REG(1'b0), .D_REG(1'b0),
       .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
       .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
       .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b10), .TOPADDSUB_UPPERINPUT(1'b1),
@@ -444,7 +449,7 @@ module htm3_sp #(
       .BOTADDSUB_CARRYSELECT(2'b00),
       .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
   ) u_quot (
-      .CLK(clk), .CE(1'b1), .A(n1), .B(mhi), .C(x2), .D(pl2[31:16]),
+      .CLK(clk), .CE(1'b1), .A(n1), .B(mhi), .C(x2_d), .D(pl2[31:16]),
       .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
       .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
       .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(!v2), .ADDSUBBOT(dn_ci),
@@ -452,6 +457,8 @@ module htm3_sp #(
       .O(s2), .CO(dn_co), .ACCUMCO(), .SIGNEXTOUT());
   assign dsum = s2[31:16];
 `else
+  reg  [15:0]    x2;  // (on the iCE40 the DSP's C register)
+  always @(posedge clk) x2 <= x2_d;
   /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
   wire [31:0]    s2 = n2 * mhi + {16'd0, pl2[31:16]};
   /* verilator lint_on UNUSEDSIGNAL */
@@ -460,7 +467,7 @@ module htm3_sp #(
   assign dn_co = ds[16];
 `endif
   // x + q, or n - q (0 when x is 0, n all ones); p = 1: v
-  assign dn = (p1 || (!v2 && x2 == 16'hFFFF)) ? {16{v2}} : dsum;
+  assign dn = (p1 || (!v2 && z2)) ? {16{v2}} : dsum;
   // minPct ≤ 1.0: with bit 16 set (m16) the rest is 0 and the product is max itself
   reg            m16;
   // max·minPct (cr_rd: minPct's low half in S_DMIN), and the weak
@@ -706,7 +713,6 @@ module htm3_sp #(
           // the iteration's halves into x2 (cycles 1 .. 4), written back
           // plus cy in 2 .. 5; the divider is cleared from cycle 1 on, so
           // n·m_lo's register is 0 from cycle 2 on, and q (v2 = 1)
-          x2 <= cr_rd;
           v2 <= 1'b1;
           if (dv_k >= 6'd2 && dv_k <= 6'd5) cy <= dn_co;
           if (dv_k == 6'd5) begin  // stimulusThreshold
@@ -951,7 +957,7 @@ module htm3_sp #(
             end
             // stage 1: the product
             d_h2 <= d_h1;
-            x2 <= v1 ? x1 : n1;
+            z2 <= x1 == 16'd0;
             v2 <= v1;
             // stage 2: the quotient and the new duty cycle; the overlap
             // duty cycle: the maximum, the weak list; each written as it
