@@ -413,7 +413,10 @@ module htm3_sp #(
   reg  [WC-1:0]  nweak;
   wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
   wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
-  wire [15:0]    n1 = v1 ? ~x1 : x1 - 16'd1;
+  // n = v ? ~x : x - 1 = (x ^ v) + (v ? 0 : -1): one LUT a bit for x ^ v
+  // (with the half's pick) and one adder with no operand logic
+  wire [15:0]    xv1 = x1 ^ {16{v1}};
+  wire [15:0]    n1 = xv1 + {16{!v1}};
   wire [15:0]    dn;             // stage 2's new duty cycle (below)
   // the multipliers: n·m_lo, n·m_hi, and max·minPct (a DSP of its own:
   // cheaper than the two 16-bit multiplexers that shared n·m_lo's)
