@@ -274,10 +274,9 @@ module htm3_sp #(
   // connected bit ORed in. pn < the word read is one comparator for trim
   // and connected. The pass starts at (slot L, 3), so the first slot's
   // write (pfirst) is not one, and ends at (slot -1, 1); the pool address
-  // is pbase + pj at po = 0, 2 and pbase + pj + 1 at po = 1, 3: one adder,
-  // its carry-in po[0].
+  // is col·Q + pj at po = 0, 2 and col·Q + pj + 1 at po = 1, 3: a DSP's
+  // product and its adder, the carry-in po[0] (memory ports below).
   reg            bump;           // the pass bumps (SP_DUTY), else adapts
-  reg  [AP-1:0]  pbase;
   wire [WQ-1:0]  plen = plen_rd;
   wire [WA-1:0]  pj = acnt;      // the slot (signed: -1, a_end, at the end)
   reg  [1:0]     po;             // the slot's cycle
@@ -330,9 +329,11 @@ module htm3_sp #(
   //
   // The background job, from LOAD's first cycle (dv_k counts each pass):
   // the iteration is not copied: DV_SCAN reads regs word 1's halves
-  // (cfg/regs, low first) and writes each back plus the carry in its
-  // cycles 1 .. 4 (one 16-bit incrementer; cy: the carry, and at the end
-  // the wrap of all ones to 0), then waits out its 64 cycles; DV_INC reads
+  // (cfg/regs, low first) into x2 and writes each back plus the carry in
+  // its cycles 2 .. 5 (SP_DUTY's adder, dn, with the quotient 0: the job
+  // has just cleared the divider; cy: the carry, the adder's carry-out,
+  // and at the end the wrap of all ones to 0), then waits out its 64
+  // cycles; DV_INC reads
   // iteration + 1 back, a half per 16 cycles from the top, and feeds its
   // bits (the RAM's output, a 16:1 pick), most significant first, to the bit-serial divider
   // (iteration mod updatePeriod, which DV_SCAN read into per in its idle
@@ -394,7 +395,12 @@ module htm3_sp #(
   // stage 2's column is a_c1: acnt moves after a column's second issue, so
   // in both of its stage-2 cycles acnt is one below it (-1 after column 0)
   wire [WCI-1:0] d_c2 = a_c1;
-  reg  [15:0]    x2;            // the duty cycle
+  // x2: the duty cycle x for v = 1, x - 1 (n) for v = 0, and DV_SCAN's
+  // iteration half: loaded every cycle (used a cycle later in S_DRUN and
+  // DV_SCAN only); under ICE40 u_quot's C register, so no flip-flops and
+  // one LUT a bit in the fabric. z2: x = 0 with v = 0.
+  wire [15:0]    x2_d = (dv_job == DV_SCAN) ? cr_rd : n1 ^ {16{v1}};
+  reg            z2;
   reg            v2;            // its v (0xFFFF or 0)
   reg  [15:0]    n2;            // n (behavioural; on the iCE40 the DSP's input register)
   // n·m_lo: the whole product, so the DSP's output register takes it (keep:
@@ -407,56 +413,105 @@ module htm3_sp #(
   reg  [WC-1:0]  nweak;
   wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
   wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
-  wire [15:0]    n1 = v1 ? ~x1 : x1 - 16'd1;
+  // n = v ? ~x : x - 1 = (x ^ v) + (v ? 0 : -1): one LUT a bit for x ^ v
+  // (with the half's pick) and one adder with no operand logic
+  wire [15:0]    xv1 = x1 ^ {16{v1}};
+  wire [15:0]    n1 = xv1 + {16{!v1}};
+  wire [15:0]    dn;             // stage 2's new duty cycle (below)
   // the multipliers: n·m_lo, n·m_hi, and max·minPct (a DSP of its own:
   // cheaper than the two 16-bit multiplexers that shared n·m_lo's)
   /* verilator lint_off UNUSEDSIGNAL */  // these products need their high half only
   wire [31:0]    mul_o = n1 * mlo;
-  wire [31:0]    mul_m = maxod * cr_rd;  // (cr_rd: minPct's low half in S_DMIN)
   /* verilator lint_on UNUSEDSIGNAL */
-  // q = ⌊n/p⌋, the high half of n·m_hi + ⌊n·m_lo / 2^16⌋, comes as fq2 =
-  // q for v = 1 and ~q for v = 0 (below: x + q or x + ~q), so that the new
-  // duty cycle is one adder with no operand inversion in the fabric.
-  wire [15:0]    fq2;
+  // q = ⌊n/p⌋, the high half of n·m_hi + ⌊n·m_lo / 2^16⌋, and the new
+  // duty cycle x + q (v = 1) or x - q - 1 = n - q (v = 0), x2 - q, in the
+  // same DSP: no adder in the fabric. DV_SCAN adds the carry (cy) to the
+  // iteration's half in x2 here, q being 0 then (m = 0 and n·m_lo's
+  // register 0, v2 = 1); dn_co is the carry out.
+  wire           dn_ci = (dv_job == DV_SCAN) && cy;
+  wire [15:0]    dsum;
+  wire           dn_co;
 `ifdef ICE40
   // One SB_MAC16 (its multiplier, its 32-bit adder and the output XOR of
   // its top half's subtract mode; yosys's cells_sim.v semantics): n in the
-  // input register A, n·m_hi + {0, n·m_lo's high half}; for v = 0 the top
-  // half runs in subtract mode with C = all ones, so that it adds C ^ 1 =
-  // 0 and the bottom half's carry and leaves the complement of that sum.
+  // input register A, n·m_hi + {0, n·m_lo's high half} + x2·2^16; for v =
+  // 0 the top half runs in subtract mode, ~(q + ~x2) = x2 - q. The bottom
+  // half's carry reaches the top through ADDSUBBOT's XOR: in DV_SCAN
+  // ADDSUBBOT = cy makes the bottom half all ones with no carry (its
+  // operands are 0), so the top's carry-in is cy.
   /* verilator lint_off UNUSEDSIGNAL */
   wire [31:0]    s2;
   /* verilator lint_on UNUSEDSIGNAL */
   SB_MAC16 #(
-      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b1), .B_REG(1'b0), .D_REG(1'b0),
+      .NEG_TRIGGER(1'b0), .C_REG(1'b1), .A_REG(1'b1), .B_REG(1'b0), .D_REG(1'b0),
       .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
       .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
       .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b10), .TOPADDSUB_UPPERINPUT(1'b1),
-      .TOPADDSUB_CARRYSELECT(2'b10),
+      .TOPADDSUB_CARRYSELECT(2'b11),
       .BOTOUTPUT_SELECT(2'b00), .BOTADDSUB_LOWERINPUT(2'b10), .BOTADDSUB_UPPERINPUT(1'b1),
       .BOTADDSUB_CARRYSELECT(2'b00),
       .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
   ) u_quot (
-      .CLK(clk), .CE(1'b1), .A(n1), .B(mhi), .C({16{!v2}}), .D(pl2[31:16]),
+      .CLK(clk), .CE(1'b1), .A(n1), .B(mhi), .C(x2_d), .D(pl2[31:16]),
       .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
       .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
-      .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(!v2), .ADDSUBBOT(1'b0),
+      .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(!v2), .ADDSUBBOT(dn_ci),
       .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
-      .O(s2), .CO(), .ACCUMCO(), .SIGNEXTOUT());
-  assign fq2 = s2[31:16];
+      .O(s2), .CO(dn_co), .ACCUMCO(), .SIGNEXTOUT());
+  assign dsum = s2[31:16];
 `else
+  reg  [15:0]    x2;  // (on the iCE40 the DSP's C register)
+  always @(posedge clk) x2 <= x2_d;
   /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
   wire [31:0]    s2 = n2 * mhi + {16'd0, pl2[31:16]};
   /* verilator lint_on UNUSEDSIGNAL */
-  assign fq2 = v2 ? s2[31:16] : ~s2[31:16];
+  wire [16:0]    ds = v2 ? {1'b0, x2} + {1'b0, s2[31:16]} + 17'(dn_ci) : {1'b0, x2 - s2[31:16]};
+  assign dsum = ds[15:0];
+  assign dn_co = ds[16];
 `endif
-  // x + q, or x - q - 1 = x + ~q (0 when x is 0): one adder; p = 1: v
-  wire [15:0]    dn = (p1 || (!v2 && x2 == 16'd0)) ? {16{v2}} : x2 + fq2;
-  // (minOverlap is > 0 when this holds: no test of its own)
-  wire           weak2 = d_v2 && !d_h2 && dn < minov;
+  // x + q, or n - q (0 when x is 0, n all ones); p = 1: v
+  assign dn = (p1 || (!v2 && z2)) ? {16{v2}} : dsum;
   // minPct ≤ 1.0: with bit 16 set (m16) the rest is 0 and the product is max itself
   reg            m16;
-  wire [15:0]    minov_n = m16 ? maxod : mul_m[31:16];
+  // max·minPct (cr_rd: minPct's low half in S_DMIN), and the weak
+  // column's compare, dn < minOverlap (cr_rd in the duty pass): under
+  // ICE40 one SB_MAC16, its product's high half out (the operands swapped:
+  // minPct in A) and its top adder, minOverlap + ~dn, unused but for its
+  // carry (CO: its complement, dn >= minOverlap), so no comparator in the
+  // fabric
+  wire [15:0]    mul_mh;
+  wire           d_ge;
+`ifdef ICE40
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [31:0]    mm_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  SB_MAC16 #(
+      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+      .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
+      .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
+      .TOPOUTPUT_SELECT(2'b11), .TOPADDSUB_LOWERINPUT(2'b00), .TOPADDSUB_UPPERINPUT(1'b1),
+      .TOPADDSUB_CARRYSELECT(2'b00),
+      .BOTOUTPUT_SELECT(2'b11), .BOTADDSUB_LOWERINPUT(2'b00), .BOTADDSUB_UPPERINPUT(1'b1),
+      .BOTADDSUB_CARRYSELECT(2'b00),
+      .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
+  ) u_minov (
+      .CLK(clk), .CE(1'b1), .A(cr_rd), .B(maxod), .C(dn), .D(16'd0),
+      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
+      .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(1'b1), .ADDSUBBOT(1'b0),
+      .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
+      .O(mm_o), .CO(d_ge), .ACCUMCO(), .SIGNEXTOUT());
+  assign mul_mh = mm_o[31:16];
+`else
+  /* verilator lint_off UNUSEDSIGNAL */  // the high half only
+  wire [31:0]    mul_m = maxod * cr_rd;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign mul_mh = mul_m[31:16];
+  assign d_ge = dn >= minov;
+`endif
+  // (minOverlap is > 0 when this holds: no test of its own)
+  wire           weak2 = d_v2 && !d_h2 && !d_ge;
+  wire [15:0]    minov_n = m16 ? maxod : mul_mh;
 
   reg  [WCI-1:0] wk_ra, wk_wa;
   reg            wk_we;
@@ -487,18 +542,61 @@ module htm3_sp #(
     else if (st == S_PASS && po != 2'd1)  // inc, dec or below; trim; connected
       cr_ra = (po == 2'd2) ? (bump ? 7'd18 : p_act ? 7'd14 : 7'd16) : (po == 2'd3) ? 7'd20 : 7'd12;
     else if (phase == P_DUTY && st != S_DWAIT && (st != S_DRUN || d_end)) cr_ra = (st == S_IDX) ? 7'd22 : 7'd23;
-    cr_we = busy && ((dv_job == DV_SCAN && dv_k != 6'd0 && dv_k[5:3] == 3'd0 && (dv_k[2] == 1'b0 || dv_k[1:0] == 2'd0)) ||
+    cr_we = busy && ((dv_job == DV_SCAN && dv_k[5:3] == 3'd0 && dv_k[2] != dv_k[1]) ||  // dv_k 2 .. 5
                      (st == S_DMIN && upd));
-    cr_wa = (st == S_DMIN) ? 7'd72 : {5'b10001, dv_k[1:0] - 2'd1};
-    cr_wd = {16{busy}} & ((st == S_DMIN) ? minov_n : cr_rd + 16'(cy));  // (0 when idle: ORed with the TM's)
+    cr_wa = (st == S_DMIN) ? 7'd72 : {5'b10001, dv_k[1:0] - 2'd2};
+    cr_wd = {16{busy}} & ((st == S_DMIN) ? minov_n : dn);  // (0 when idle: ORed with the TM's)
   end
 
   // ------------------------------------------------------------ memory ports
   wire           p_wr = po == 2'd1 && !pfirst;  // the pass writes synapse pj + 1
-  wire [AP-1:0]  pjx = AP'($signed(pj));  // (sign-extended)
-  /* verilator lint_off UNUSEDSIGNAL */  // bit 0 only carries po[0] into the sum
-  wire [AP:0]    p_a2 = {pbase, po[0]} + {pjx, po[0]};  // read pj, write pj + 1
-  /* verilator lint_on UNUSEDSIGNAL */
+  // the pool address, busy: col·Q + pj (+ 1 at po = 1, 3: the write of
+  // pj + 1); idle: mr_a (the product is 0). Under ICE40, when a column
+  // index and Q fit 8 bits, one SB_MAC16 (yosys's cells_sim.v semantics):
+  // its top 8 x 8 product, col·Q, plus C (pj or mr_a) in its top adder,
+  // whose carry-in is ADDSUBBOT's XOR on a bottom half of zeros (no
+  // carry); so no adder, no base register and no idle multiplexer in the
+  // fabric. (Its top half: Yosys 0.23's ice40_dsp rewrites an instantiated
+  // SB_MAC16 whose low output half is used as a plain multiplier.)
+  wire [15:0]    pa_d = busy ? 16'($signed(pj)) : 16'(mr_a);
+  wire           pa_ci = busy && po[0];
+  wire [AP-1:0]  pool_ad;
+  generate
+    if (WCI <= 8 && Q < 256 && AP <= 16) begin : g_pa_dsp
+`ifdef ICE40
+      /* verilator lint_off UNUSEDSIGNAL */
+      wire [31:0] pa_o;
+      /* verilator lint_on UNUSEDSIGNAL */
+      SB_MAC16 #(
+          .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+          .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
+          .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
+          .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b01), .TOPADDSUB_UPPERINPUT(1'b1),
+          .TOPADDSUB_CARRYSELECT(2'b11),
+          .BOTOUTPUT_SELECT(2'b00), .BOTADDSUB_LOWERINPUT(2'b01), .BOTADDSUB_UPPERINPUT(1'b1),
+          .BOTADDSUB_CARRYSELECT(2'b00),
+          .MODE_8x8(1'b1), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
+      ) u_pa (
+          .CLK(clk), .CE(1'b1), .A({8'(lst_rd), 8'd0}), .B({8'(Q) & {8{busy}}, 8'd0}), .C(pa_d), .D(16'd0),
+          .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+          .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
+          .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(1'b0), .ADDSUBBOT(pa_ci),
+          .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
+          .O(pa_o), .CO(), .ACCUMCO(), .SIGNEXTOUT());
+      assign pool_ad = pa_o[16+AP-1:16];
+`else
+      /* verilator lint_off UNUSEDSIGNAL */  // the low AP bits only
+      wire [15:0] pa_s = 16'(lst_rd) * (16'(Q) & {16{busy}}) + pa_d + 16'(pa_ci);
+      /* verilator lint_on UNUSEDSIGNAL */
+      assign pool_ad = pa_s[AP-1:0];
+`endif
+    end else begin : g_pa_fabric
+      /* verilator lint_off UNUSEDSIGNAL */  // the low AP bits only
+      wire [AP-1:0] pa_s = busy ? AP'(lst_rd) * AP'(Q) + AP'($signed(pj)) + AP'(pa_ci) : AP'(mr_a);
+      /* verilator lint_on UNUSEDSIGNAL */
+      assign pool_ad = pa_s;
+    end
+  endgenerate
   // sp.conn: half wcnt of column acnt (SP_OVERLAP), of col (the row's
   // clear), synapse q's half of col (the pass: read at t + 4, written at
   // t + 5)
@@ -516,7 +614,7 @@ module htm3_sp #(
   assign conn_a = CA'(CONN_BASE) | CA'(c_half);
   assign conn_wd = (st == S_CCLR) ? 16'd0 : conn_rd | a_bit;
   always @* begin
-    pool_a = p_a2[AP:1];
+    pool_a = pool_ad;
     pool_we = (st == S_PASS) && p_wr;
     pool_wd = {p_in, pn};
     plen_ra = lst_rd;
@@ -546,7 +644,6 @@ module htm3_sp #(
     duty_wa = d_c2;
     duty_wd = {dn, dn};
     if (!busy) begin
-      pool_a = AP'(mr_a);
       pool_we = 1'b0;
       duty_ra = WCI'(mr_a);
       plen_ra = WCI'(mr_a);
@@ -616,7 +713,11 @@ module htm3_sp #(
       // the background job: iteration + 1, iteration mod updatePeriod, m
       case (dv_job)
         DV_SCAN: begin
-          if (dv_k != 6'd0 && dv_k <= 6'd4) cy <= cy && cr_rd == 16'hFFFF;
+          // the iteration's halves into x2 (cycles 1 .. 4), written back
+          // plus cy in 2 .. 5; the divider is cleared from cycle 1 on, so
+          // n·m_lo's register is 0 from cycle 2 on, and q (v2 = 1)
+          v2 <= 1'b1;
+          if (dv_k >= 6'd2 && dv_k <= 6'd5) cy <= dn_co;
           if (dv_k == 6'd5) begin  // stimulusThreshold
             thr <= WQ'(cr_rd);
             stim_hi <= (cr_rd >> WQ) != 16'd0;
@@ -687,6 +788,7 @@ module htm3_sp #(
       d_v1 <= 1'b0;
       d_v2 <= d_v1;
       n2 <= n1;  // (every cycle, like the iCE40 DSP's input register)
+      pl2 <= mul_o;  // (every cycle: the DSP's output register, no enable)
 
       case (phase)
         P_IDLE: if (!start) dv_job <= DV_IDLE;
@@ -811,7 +913,6 @@ module htm3_sp #(
             end else st <= S_GET;
           end
           S_GET: begin  // the column arrives: read its pool length
-            pbase <= AP'(lst_rd * Q);  // (a constant multiply: Yosys uses a DSP)
             wcnt <= {WH{1'b0}};
             st <= S_CCLR;
           end
@@ -859,9 +960,8 @@ module htm3_sp #(
             end
             // stage 1: the product
             d_h2 <= d_h1;
-            x2 <= x1;
+            z2 <= x1 == 16'd0;
             v2 <= v1;
-            pl2 <= mul_o;
             // stage 2: the quotient and the new duty cycle; the overlap
             // duty cycle: the maximum, the weak list; each written as it
             // comes (ports above)
