@@ -81,13 +81,10 @@ func (im *Image) TakeUsedList(strict bool) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	top := im.Section(arch.MemTMFree.String()).Words[len(im.Section(arch.MemTMFree.String()).Words)-len(used):]
-	zero := !strict
-	for _, w := range top {
-		zero = zero && w == 0
-	}
-	if !zero {
-		fc := len(im.Section(arch.MemTMFree.String()).Words) - len(used)
+	free := im.Section(arch.MemTMFree.String()).Words
+	fc := len(free) - len(used)
+	top := free[fc:]
+	if strict || slices.ContainsFunc(top, func(w uint64) bool { return w != 0 }) {
 		for j, w := range top {
 			if w != used[j] {
 				return nil, fmt.Errorf("image: section %q: entry %d is %d, RESTORE's used list (creation order by %q) gives %d",

@@ -125,9 +125,8 @@ func NewDevice(im *image.Image) (*Device, error) {
 	}
 	d := &Device{arch: im.Arch, config: append([]byte(nil), im.Config...), names: s.names, widths: s.widths, s: s}
 	d.dims = [5]uint32{uint32(s.p.N), uint32(s.p.C), uint32(s.p.K), uint32(s.p.S), uint32(s.p.M)}
-	wCell := arch.BitsFor(s.p.C*s.p.K - 1)
 	for i, w := range s.memories() {
-		d.win = append(d.win, arch.NewWindow(arch.Mem(i), s.widths[i], len(w), wCell))
+		d.win = append(d.win, arch.NewWindow(arch.Mem(i), s.widths[i], len(w), s.p.wCell))
 	}
 	d.pad = make([]uint16, len(d.win))
 	d.reset()

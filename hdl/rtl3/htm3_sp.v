@@ -439,7 +439,7 @@ module htm3_sp #(
   // half's carry reaches the top through ADDSUBBOT's XOR: in DV_SCAN
   // ADDSUBBOT = cy makes the bottom half all ones with no carry (its
   // operands are 0), so the top's carry-in is cy.
-  /* verilator lint_off UNUSEDSIGNAL */
+  /* verilator lint_off UNUSEDSIGNAL */  // the top half only: Yosys 0.23's ice40_dsp rewrites an SB_MAC16 whose low half is used as a plain multiplier
   wire [31:0]    s2;
   /* verilator lint_on UNUSEDSIGNAL */
   SB_MAC16 #(
@@ -482,7 +482,7 @@ module htm3_sp #(
   wire [15:0]    mul_mh;
   wire           d_ge;
 `ifdef ICE40
-  /* verilator lint_off UNUSEDSIGNAL */
+  /* verilator lint_off UNUSEDSIGNAL */  // the top half only (as s2's DSP)
   wire [31:0]    mm_o;
   /* verilator lint_on UNUSEDSIGNAL */
   SB_MAC16 #(
@@ -564,7 +564,7 @@ module htm3_sp #(
   generate
     if (WCI <= 8 && Q < 256 && AP <= 16) begin : g_pa_dsp
 `ifdef ICE40
-      /* verilator lint_off UNUSEDSIGNAL */
+      /* verilator lint_off UNUSEDSIGNAL */  // the top half only (as s2's DSP)
       wire [31:0] pa_o;
       /* verilator lint_on UNUSEDSIGNAL */
       SB_MAC16 #(
