@@ -388,3 +388,68 @@ func TestCountSegments32(t *testing.T) {
 		}
 	}
 }
+
+// TestPresynFlags checks, after every step of a run whose permanences
+// cross the connected threshold often (adaptSegment's flips, applied by
+// applyFlips before the dendrite pass) and whose synapses and segments
+// are destroyed and their slots used again in the same steps, that every
+// used slot's presyn entry is the slot with the connected flag of its
+// permanence, and that the lists hold nothing else.
+func TestPresynFlags(t *testing.T) {
+	p := Params{
+		NumColumns: 64, CellsPerColumn: 4,
+		ActivationThreshold: 2, MinThreshold: 1, MaxNewSynapseCount: 4,
+		MaxSegmentsPerCell: 4, MaxSynapsesPerSegment: 5, SegmentCapacity: 300,
+		PermBits: 6, InitialPermanence: 30, ConnectedPermanence: 32,
+		PermanenceIncrement: 6, PermanenceDecrement: 3, PredictedSegmentDecrement: 1,
+		Seed: 5,
+	}
+	tm, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := rng.New(11)
+	flipped := 0
+	for step := range 1500 {
+		var cols []uint32
+		for c := uint32(0); c < uint32(p.NumColumns); c++ {
+			if g.Below(10) == 0 || (step%5 != 4 && c%5 == uint32(step%5)) {
+				cols = append(cols, c)
+			}
+		}
+		if err := tm.Compute(cols, step%7 != 6); err != nil {
+			t.Fatal(err)
+		}
+		if len(tm.flips) != 0 {
+			t.Fatalf("step %d: %d flips left", step, len(tm.flips))
+		}
+		entries := 0
+		for _, list := range tm.presyn {
+			entries += len(list)
+		}
+		if entries != tm.NumSynapses() {
+			t.Fatalf("step %d: %d presyn entries, %d synapses", step, entries, tm.NumSynapses())
+		}
+		for j, c := range tm.synCell {
+			if c == None {
+				continue
+			}
+			want := uint32(j)
+			if tm.synPerm[j] >= p.ConnectedPermanence {
+				want |= connBit
+			}
+			if got := tm.presyn[c][tm.synPos[j]]; got != want {
+				t.Fatalf("step %d: slot %d's entry %#x, want %#x", step, j, got, want)
+			}
+		}
+		for _, list := range tm.presyn {
+			for _, e := range list {
+				flipped += int(e >> 31)
+			}
+		}
+	}
+	st := tm.Stats()
+	if flipped == 0 || st.SynapsesPruned == 0 || st.SegmentsEvictedPool+st.SegmentsEvictedCell == 0 {
+		t.Fatalf("run too tame: %d connected entries seen, %+v", flipped, st)
+	}
+}

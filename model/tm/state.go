@@ -174,6 +174,7 @@ func (t *TemporalMemory) SetState(st State) error {
 	t.free = append(t.free[:0], st.Free...)
 	copy(t.synCell, st.SynCell)
 	copy(t.synPerm, st.SynPerm)
+	t.flips = t.flips[:0] // the lists are rebuilt from the permanences
 	for c := range t.cellSegs {
 		t.cellSegs[c] = t.cellSegs[c][:0]
 		t.presyn[c] = t.presyn[c][:0]

@@ -140,6 +140,7 @@ type TemporalMemory struct {
 	// pass touches one memory location per synapse.
 	act            []uint32
 	touched        []uint32 // segments whose counters are non-zero
+	flips          []uint32 // slots whose presyn flag applyFlips sets
 	activeSegs     []uint32 // ordered by (cell, creation)
 	matchingSegs   []uint32
 	activeCells    []uint32
@@ -422,7 +423,9 @@ func (t *TemporalMemory) adaptSegment(s uint32, inc, dec uint16) bool {
 		}
 		perms[i] = uint16(v)
 		if (old >= conn) != (v >= conn) {
-			t.presyn[c][t.synPos[base+i]] ^= connBit
+			// The presyn entry's flag is set by applyFlips, before the
+			// dendrite pass: there the entries' random reads overlap.
+			t.flips = append(t.flips, uint32(base+i))
 		}
 	}
 	return t.pruneSegment(s)
@@ -661,6 +664,27 @@ func (t *TemporalMemory) destroySegment(s uint32) {
 	t.free = append(t.free, s)
 }
 
+// applyFlips sets the connected flag of the presyn entry of every slot in
+// flips to whether the slot's permanence is at least connectedPermanence,
+// and empties flips. A slot freed since it was listed is skipped; one used
+// again, or listed twice, gets the flag of its permanence now, which is
+// what every other change (setPerm, growSynapses) keeps.
+func (t *TemporalMemory) applyFlips() {
+	conn := t.p.ConnectedPermanence
+	for _, j := range t.flips {
+		c := t.synCell[j]
+		if c == None {
+			continue
+		}
+		e := &t.presyn[c][t.synPos[j]]
+		*e &^= connBit
+		if t.synPerm[j] >= conn {
+			*e |= connBit
+		}
+	}
+	t.flips = t.flips[:0]
+}
+
 // connBit is the connected flag of a presyn entry, slotMask its slot.
 const (
 	connBit  = 1 << 31
@@ -704,6 +728,7 @@ func (t *TemporalMemory) destroySynapse(j uint32) {
 // cells (numPot) and the connected ones among them (numConn), and lists the
 // active and matching segments ordered by (cell, creation).
 func (t *TemporalMemory) activateDendrites(learn bool) {
+	t.applyFlips()
 	act := t.act
 	for _, s := range t.touched {
 		act[s] = 0
