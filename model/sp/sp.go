@@ -818,6 +818,22 @@ func (s *SpatialPooler) updateDutyCycles() {
 		return
 	}
 	pm1 := period - 1
+	if period <= dutyDivMax {
+		// x / period as (x × ceil(2^47/period)) >> 47: a 64-bit product,
+		// where the multiply-high's 128-bit product ties two fixed
+		// registers (dutyDiv; TestDutyDiv).
+		d := dutyDivisor(period)
+		for c := range od {
+			var vo uint32
+			if ov[c] > 0 {
+				vo = DutyOne
+			}
+			va := uint32(activeBits[c>>6]>>(uint(c)&63)&1) * DutyOne
+			od[c] = uint16(dutyDiv(uint32(od[c])*pm1+vo, d))
+			ad[c] = uint16(dutyDiv(uint32(ad[c])*pm1+va, d))
+		}
+		return
+	}
 	for c := range od {
 		var vo uint32
 		if ov[c] > 0 {
@@ -830,6 +846,22 @@ func (s *SpatialPooler) updateDutyCycles() {
 		ad[c] = uint16(q)
 	}
 }
+
+// dutyDivMax is the largest period dutyDiv divides by: for x < 2^16 ×
+// period (a duty cycle times period − 1 plus DutyOne), x × e < 2^47 with
+// e = dutyDivisor(period) × period − 2^47 < period needs 2^16 × period ×
+// (period − 1) < 2^47, and x × dutyDivisor(period) then stays below 2^64.
+const dutyDivMax = 46341
+
+// dutyDivisor returns ceil(2^47 / period), dutyDiv's multiplier.
+func dutyDivisor(period uint32) uint64 {
+	return (1<<47 + uint64(period) - 1) / uint64(period)
+}
+
+// dutyDiv returns x / period for x < 2^16 × period and period ≤
+// dutyDivMax, d = dutyDivisor(period) (Lemire, Kaser and Kurz, "Faster
+// remainder by direct computation", 2019).
+func dutyDiv(x uint32, d uint64) uint32 { return uint32(uint64(x) * d >> 47) }
 
 func (s *SpatialPooler) bumpUpWeakColumns() {
 	if s.minOverlap == 0 {

@@ -837,3 +837,33 @@ func TestPoolLenFits16Bits(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint16(65535), s.State().PoolLen[0])
 }
+
+// TestDutyDiv checks updateDutyCycles' division, x / period as a 64-bit
+// product, against the division for every period up to 2,048 and the
+// last ones up to dutyDivMax, at the multiples of the period (and one
+// before and the last one after) over the range of x, up to the largest
+// x updateDutyCycles forms, DutyOne × period.
+func TestDutyDiv(t *testing.T) {
+	check := func(period uint32) {
+		d := dutyDivisor(period)
+		for q := uint32(0); q <= DutyOne; q += 1 + q/64 {
+			for _, x := range []uint32{q*period - 1, q * period, q*period + period - 1} {
+				if q == 0 && x > period || x > DutyOne*period {
+					continue
+				}
+				if got := dutyDiv(x, d); got != x/period {
+					t.Fatalf("period %d: %d / period = %d, want %d", period, x, got, x/period)
+				}
+			}
+		}
+		if x := uint32(DutyOne) * period; dutyDiv(x, d) != DutyOne {
+			t.Fatalf("period %d: %d / period = %d, want %d", period, x, dutyDiv(x, d), DutyOne)
+		}
+	}
+	for period := uint32(2); period <= 2048; period++ {
+		check(period)
+	}
+	for period := uint32(dutyDivMax - 300); period <= dutyDivMax; period++ {
+		check(period)
+	}
+}
