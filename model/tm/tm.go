@@ -141,6 +141,7 @@ type TemporalMemory struct {
 	act            []uint32
 	touched        []uint32 // segments whose counters are non-zero
 	flips          []uint32 // slots whose presyn flag applyFlips sets
+	sink           uint32   // countSegments32's sum of the words it reads ahead
 	activeSegs     []uint32 // ordered by (cell, creation)
 	matchingSegs   []uint32
 	activeCells    []uint32
@@ -743,7 +744,7 @@ func (t *TemporalMemory) activateDendrites(learn bool) {
 	case t.mInv == 0:
 		n = countSlots(t.presyn, t.activeCells, act, touched)
 	case t.m32 != 0:
-		n = countSegments32(t.presyn, t.activeCells, act, touched, t.m32)
+		n, t.sink = countSegments32(t.presyn, t.activeCells, act, touched, t.m32)
 	default:
 		n = countSegments(t.presyn, t.activeCells, act, touched, t.mInv)
 	}
@@ -790,11 +791,21 @@ func countSegments(presyn [][]uint32, cells, act, touched []uint32, mInv uint64)
 // counted by countList32: with the cells' loop around it, the compiler
 // kept the entry loop's values on the stack, reloading five of them per
 // entry.
-func countSegments32(presyn [][]uint32, cells, act, touched []uint32, m32 uint64) int {
-	n := 0
-	for _, c := range cells {
+func countSegments32(presyn [][]uint32, cells, act, touched []uint32, m32 uint64) (n int, sink uint32) {
+	for i, c := range cells {
 		list := presyn[c]
 		if len(list) > shortList {
+			// Every 16th entry of the next cell's list (one per 64-byte
+			// line) and its header, read now so that their misses
+			// overlap this list's count: the lists are scattered, and
+			// a list's loop holds more instructions than the core looks
+			// ahead. The sum is returned so that the reads are kept.
+			if i+1 < len(cells) {
+				next := presyn[cells[i+1]]
+				for k := 0; k < len(next); k += 16 {
+					sink += next[k]
+				}
+			}
 			n = countList32(list, act, touched, n, m32)
 			continue
 		}
@@ -808,7 +819,7 @@ func countSegments32(presyn [][]uint32, cells, act, touched []uint32, m32 uint64
 			act[s] = a + 1 + e>>31<<16
 		}
 	}
-	return n
+	return n, sink
 }
 
 // shortList is the longest presyn list countSegments32 counts in place.
