@@ -229,6 +229,11 @@ module htm3_tm_cells #(
   // is written twice). Otherwise (a column across two words) each has its own.
   localparam ACC1 = 16 % K == 0;
   reg acc_a_v, acc_w_v;
+  // (ACC1: the words are written as the column loop leaves them, the cycle
+  // after S_COL examines the first column of the next word: acc_fl; the
+  // sets of the word's columns are all in by then, and none comes in that
+  // cycle; acc_a_i counts the words)
+  reg acc_fl;
   reg [ACT_AW-1:0] acc_a_i, acc_w_i;  // (S_CLEAR's word, both)
   reg [15:0] acc_a, acc_w;
   // Segment operations.
@@ -784,17 +789,21 @@ module htm3_tm_cells #(
   wire acc_set_a = ACC1 ? set_a || set_w : set_a, acc_set_w = ACC1 ? set_a || set_w : set_w;
   wire [ACT_AW-1:0] acc_wi = ACC1 ? acc_a_i : acc_w_i;
   wire acc_wv = ACC1 ? acc_a_v : acc_w_v;
-  wire acc_new_a = acc_set_a && acc_a_v && acc_a_i != set_cell[WCELL-1:4];
-  wire acc_new_w = acc_set_w && acc_wv && acc_wi != set_cell[WCELL-1:4];
+  wire acc_new_a = ACC1 ? acc_fl : acc_set_a && acc_a_v && acc_a_i != set_cell[WCELL-1:4];
+  wire acc_new_w = ACC1 ? acc_fl : acc_set_w && acc_wv && acc_wi != set_cell[WCELL-1:4];
+  // S_COL examines the first column of a bitmap word, nb 1-8 (8: the
+  // next cm word's; nb 0 is preceded by the previous cm word's 8): the
+  // previous column ended the word
+  wire [3:0] acc_pos = 4'((32'({w, 3'd0}) + 32'(nb)) * K);
   // The bitmap words are written from the accumulators as they are
   // complete: S_CLEAR zeroes the new banks (the accumulators are zero and
   // their index counts the words), a set in another word writes the word
   // filled, the last S_FIN cycle writes the last words.
   always @* begin
-    act_we = st == S_CLEAR || acc_new_a || (st == S_FIN && k == 6'd35 && acc_a_v);
+    act_we = st == S_CLEAR || acc_new_a || (!ACC1 && st == S_FIN && k == 6'd35 && acc_a_v);
     act_wa = {bank, acc_a_i};
     act_wd = acc_a;
-    win_we = st == S_CLEAR || acc_new_w || (st == S_FIN && k == 6'd35 && acc_wv);
+    win_we = st == S_CLEAR || acc_new_w || (!ACC1 && st == S_FIN && k == 6'd35 && acc_wv);
     win_wa = {bank, acc_wi};
     win_wd = acc_w;
   end
@@ -812,15 +821,27 @@ module htm3_tm_cells #(
     set_a <= 1'b0;
     set_w <= 1'b0;
     // the sets of the previous cycle go into the accumulators
-    if (acc_set_a) begin
-      acc_a <= (acc_new_a ? 16'd0 : acc_a) | (set_a ? set_bit : 16'd0);
-      acc_a_v <= 1'b1;
-      acc_a_i <= set_cell[WCELL-1:4];
-    end
-    if (acc_set_w) begin
-      acc_w <= (acc_new_w ? 16'd0 : acc_w) | (set_w ? set_bit : 16'd0);
-      acc_w_v <= 1'b1;
-      acc_w_i <= set_cell[WCELL-1:4];
+    acc_fl <= ACC1 && st == S_COL && acc_pos == 4'd0 && nb != 4'd0;
+    if (ACC1) begin
+      if (acc_fl) begin
+        acc_a <= 16'd0;
+        acc_w <= 16'd0;
+        acc_a_i <= acc_a_i + 1'b1;
+      end else begin
+        if (set_a) acc_a <= acc_a | set_bit;
+        if (set_w) acc_w <= acc_w | set_bit;
+      end
+    end else begin
+      if (acc_set_a) begin
+        acc_a <= (acc_new_a ? 16'd0 : acc_a) | (set_a ? set_bit : 16'd0);
+        acc_a_v <= 1'b1;
+        acc_a_i <= set_cell[WCELL-1:4];
+      end
+      if (acc_set_w) begin
+        acc_w <= (acc_new_w ? 16'd0 : acc_w) | (set_w ? set_bit : 16'd0);
+        acc_w_v <= 1'b1;
+        acc_w_i <= set_cell[WCELL-1:4];
+      end
     end
     if (wl_we) n_win <= n_win + 1'b1;
     // an event's counter is written the cycle after the event (its low
@@ -883,7 +904,10 @@ module htm3_tm_cells #(
       S_CLEAR: begin
         acc_a_i <= acc_a_i + 1'b1;
         acc_w_i <= acc_a_i + 1'b1;
-        if (32'(acc_a_i) == NA - 1) st <= S_WORD;
+        if (32'(acc_a_i) == NA - 1) begin
+          st <= S_WORD;
+          if (ACC1) acc_a_i <= {ACT_AW{1'b0}};  // (the column loop's first word)
+        end
       end
       // read bitmap word w (cm_ra = w); fold its active columns
       S_WORD: begin
