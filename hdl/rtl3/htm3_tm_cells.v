@@ -220,19 +220,18 @@ module htm3_tm_cells #(
   // One cell set in the active and/or winner bitmap per cycle.
   reg set_a, set_w;
   reg [WK-1:0] set_k;  // (col does not change before the set is used)
-  // Bitmap accumulators: the word being filled, written when the next set
-  // falls in another word and at the end (sets come in ascending order).
-  // When K divides 16 a column's cells are in one word, and its active
-  // cells and winner are set before the next column's: one word index
-  // serves both (ACC1), a set in another word completes both words (the
-  // winner word may be 0: the new bank is zero there already, and no word
-  // is written twice). Otherwise (a column across two words) each has its own.
-  localparam ACC1 = 16 % K == 0;
+  // Bitmap accumulators: the word being filled (sets come in ascending
+  // order). When K divides 16 (ACC1) a column's cells are in one word: one
+  // word index serves both, and both words are written as the column loop
+  // leaves them, the cycle after S_COL examines the first column of the
+  // next word (acc_fl: the sets of the word's columns are all in by then,
+  // none comes in that cycle; every word is written, acc_a_i counts them).
+  // Otherwise (a column across two words) each has its own index and is
+  // written when the next set falls in another word and at the end (the
+  // new bank is zero elsewhere). (K 1 takes the general path: its word of
+  // 16 columns ends at every other bitmap word, and the last may be odd.)
+  localparam ACC1 = 16 % K == 0 && K > 1;
   reg acc_a_v, acc_w_v;
-  // (ACC1: the words are written as the column loop leaves them, the cycle
-  // after S_COL examines the first column of the next word: acc_fl; the
-  // sets of the word's columns are all in by then, and none comes in that
-  // cycle; acc_a_i counts the words)
   reg acc_fl;
   reg [ACT_AW-1:0] acc_a_i, acc_w_i;  // (S_CLEAR's word, both)
   reg [15:0] acc_a, acc_w;
@@ -1281,6 +1280,8 @@ module htm3_tm_cells #(
     if (FREE_BASE + R > (1 << SM_AW) || SEG_BASE + (2 << SSH) * R / 2 > (1 << SM_AW))
       $fatal(1, "htm3_tm_cells: the segment memory is too small for its regions");
     if (NC <= M) $fatal(1, "htm3_tm_cells: NC %0d <= M %0d (maxNewSynapseCount saturates at 2^WN - 1)", NC, M);
+    if (ACC1 && NCM * 8 * K / 16 > (1 << ACT_AW))
+      $fatal(1, "htm3_tm_cells: the column loop writes %0d bitmap words, a bank holds %0d", NCM * 8 * K / 16, 1 << ACT_AW);
   end
   always @(posedge clk) begin
     if (st == S_GC3 && take && fmask == {M{1'b0}})
