@@ -91,12 +91,13 @@ func SP3Cycles(p Params3, learn bool, nIn int, active, bumped []int) [5]uint64 {
 func Dend3Cycles(used, M int) int { return 13 + used*max(M, 4) }
 
 // TMCells3Cycles is TM.md's formula for a pass of htm3_tm_cells without
-// learning: NA bitmap words cleared, NCM column-bitmap words read, nAct
-// active columns folded in, visited columns (each walks K lists), list
-// entries, bursts and least-used draws.
-func TMCells3Cycles(p Params3, nAct, visited, entries, bursts, draws int) int {
+// learning: NA bitmap words cleared, NCM column-bitmap words read (10
+// cycles each: the read, its 8 columns examined one a cycle, the next
+// word), visited columns (each walks K lists), list entries, bursts and
+// least-used draws.
+func TMCells3Cycles(p Params3, visited, entries, bursts, draws int) int {
 	NA, NCM := (p.C*p.K+15)/16, (p.C+7)/8
-	return 45 + NA + 3*NCM + nAct + visited*(2*p.K+1) + entries + bursts*(p.K+2) + 3*draws
+	return 45 + NA + 10*NCM + visited*2*p.K + entries + bursts*(p.K+2) + 3*draws
 }
 
 // TMCells3Ops are the segment operations of a pass of htm3_tm_cells with
@@ -131,7 +132,7 @@ type TMCells3Counts struct {
 // Cycles is TM.md's formula on the counts: TMCells3Cycles plus
 // TMCells3LearnCycles (whose counts are zero without learning).
 func (c TMCells3Counts) Cycles(p Params3) int {
-	return TMCells3Cycles(p, c.Act, c.Visited, c.Entries, c.Bursts, c.Draws) + TMCells3LearnCycles(p, c.PrevWinners, c.Ops)
+	return TMCells3Cycles(p, c.Visited, c.Entries, c.Bursts, c.Draws) + TMCells3LearnCycles(p, c.PrevWinners, c.Ops)
 }
 
 // TMCells3LearnCycles is TM.md's formula for the cycles that learning adds

@@ -45,8 +45,8 @@ func TestAccel3Cycles(t *testing.T) {
 // TestTMCells3Cycles works TM.md's formulas by hand.
 func TestTMCells3Cycles(t *testing.T) {
 	p := Params3{N: 30, C: 8, Q: 2, K: 4, S: 16, M: 3}
-	// 45 + ⌈32/16⌉ + 3·⌈8/8⌉ + 2 active + 3·(2·4+1) + 7 entries + 1·(4+2) + 3·2 draws.
-	require.Equal(t, 45+2+3+2+27+7+6+6, TMCells3Cycles(p, 2, 3, 7, 1, 2))
+	// 45 + ⌈32/16⌉ + 10·⌈8/8⌉ + 3·2·4 + 7 entries + 1·(4+2) + 3·2 draws.
+	require.Equal(t, 45+2+10+24+7+6+6, TMCells3Cycles(p, 3, 7, 1, 2))
 	for _, tc := range []struct {
 		name string
 		npw  int

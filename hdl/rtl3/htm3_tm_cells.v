@@ -135,7 +135,7 @@ module htm3_tm_cells #(
     output wire [WCOL-1:0] pr_wa,
     output wire [WCOL-1:0] pr_wd
 );
-  localparam [5:0] S_IDLE = 6'd0, S_INIT = 6'd1, S_CLEAR = 6'd2, S_WORD = 6'd3, S_FOLD = 6'd4, S_COL = 6'd5,
+  localparam [5:0] S_IDLE = 6'd0, S_INIT = 6'd1, S_CLEAR = 6'd2, S_WORD = 6'd3, S_COL = 6'd5,
       S_HEAD = 6'd6, S_HWAIT = 6'd7, S_SEG = 6'd8, S_BURST = 6'd9, S_DEC = 6'd10, S_DRAW = 6'd11,
       S_MUL = 6'd12, S_PICK = 6'd13, S_FIN = 6'd14, S_RESUME = 6'd15, S_BLEARN = 6'd16,
       S_A0 = 6'd17, S_A1 = 6'd18, S_AR = 6'd19, S_AW1 = 6'd20, S_AW2 = 6'd21, S_AEND = 6'd22,
@@ -199,7 +199,7 @@ module htm3_tm_cells #(
   reg [6:0] cr_ra_r;
   reg carry;  // the carry between a 64-bit counter's 16-bit quarters (S_POP's created, S_FIN)
   reg [CM_AW-1:0] w;  // bitmap word: columns 8w .. 8w + 7
-  reg [7:0] amask, vm;  // the word's active columns; columns still to visit
+  reg [3:0] nb;  // the word's column examined by S_COL (8: the word is done)
   // (the word's bits are cm_rd itself: cm_ra is w, and the word is cleared
   // only as S_COL leaves it)
   wire [7:0] act8 = cm_rd[7:0], any8 = cm_rd[15:8];
@@ -220,15 +220,19 @@ module htm3_tm_cells #(
   // One cell set in the active and/or winner bitmap per cycle.
   reg set_a, set_w;
   reg [WK-1:0] set_k;  // (col does not change before the set is used)
-  // Bitmap accumulators: the word being filled, written when the next set
-  // falls in another word and at the end (sets come in ascending order).
-  // When K divides 16 a column's cells are in one word, and its active
-  // cells and winner are set before the next column's: one word index
-  // serves both (ACC1), a set in another word completes both words (the
-  // winner word may be 0: the new bank is zero there already, and no word
-  // is written twice). Otherwise (a column across two words) each has its own.
-  localparam ACC1 = 16 % K == 0;
+  // Bitmap accumulators: the word being filled (sets come in ascending
+  // order). When K divides 16 (ACC1) a column's cells are in one word: one
+  // word index serves both, and both words are written as the column loop
+  // leaves them, the cycle after S_COL examines the first column of the
+  // next word (acc_fl: the sets of the word's columns are all in by then,
+  // none comes in that cycle; every word is written, acc_a_i counts them).
+  // Otherwise (a column across two words) each has its own index and is
+  // written when the next set falls in another word and at the end (the
+  // new bank is zero elsewhere). (K 1 takes the general path: its word of
+  // 16 columns ends at every other bitmap word, and the last may be odd.)
+  localparam ACC1 = 16 % K == 0 && K > 1;
   reg acc_a_v, acc_w_v;
+  reg acc_fl;
   reg [ACT_AW-1:0] acc_a_i, acc_w_i;  // (S_CLEAR's word, both)
   reg [15:0] acc_a, acc_w;
   // Segment operations.
@@ -274,16 +278,18 @@ module htm3_tm_cells #(
 
   // --- the generator and its multiplier
   reg rng_step;
-  wire rng_load = st == S_INIT && (k == 6'd3 || k == 6'd4);  // regs 5, a half at a time
-  wire [31:0] rng_state;
+  // regs 5 shifted in a half at a time (S_INIT), and out (S_FIN: the low
+  // half written by k 34, the high half by k 35 after the shift)
+  wire rng_shift = st == S_INIT && (k == 6'd3 || k == 6'd4) || st == S_FIN && k == 6'd34;
+  wire [15:0] rng_lo;
   wire [WN-1:0] rng_below;
   // the previous winner's cell is pl_rd itself (pl_ra holds ip from S_GC0 to S_GC3)
   wire gc_cand = !ex_rd[pl_rd[3:0]];  // S_GC2: the previous winner is a candidate
   wire draw_now = st == S_GC2 && gc_cand && need != {(WM + 1){1'b0}};
   wire take;  // S_GC3 takes the candidate drawn (below)
   htm3_rng #(.NW(WN)) u_rng (
-      .clk(clk), .load(rng_load), .load_hi(k[2]), .load_val(cr_rd), .step(rng_step || draw_now),
-      .below_n(bn), .state(rng_state), .below(rng_below)
+      .clk(clk), .shift(rng_shift), .shift_in(cr_rd), .step(rng_step || draw_now),
+      .below_n(bn), .state_lo(rng_lo), .below(rng_below)
   );
 
   // --- combinational helpers
@@ -294,13 +300,8 @@ module htm3_tm_cells #(
   wire seg_is_match = sc_pot >= min_t;
   wire seg_prune = cnt < min_t;  // S_AEND: too few synapses left
   // (ai < n_act as an inequality: ai counts up to n_act, no comparator chain)
-  wire fold_hit = ai != n_act && CM_AW'(ac_rd >> 3) == w;
-  reg [2:0] vm_b;
+  wire col_hit = ai != n_act && ac_rd == WCOL'({w, nb[2:0]});  // column nb is the next active one
   integer q;
-  always @* begin
-    vm_b = 3'd0;
-    for (q = 7; q >= 0; q = q - 1) if (vm[q]) vm_b = 3'(q);  // the lowest column still to visit
-  end
   // The r-th (from 0) cell among ties_m, r = rng_below.
   reg [WK-1:0] pick;
   reg [WK:0] seen;
@@ -405,12 +406,12 @@ module htm3_tm_cells #(
   // (0 while idle, as the segment memory's address and data and cr_ra:
   // htm3_tm ORs the engines' ports instead of multiplexing them)
   assign cr_wd = st == S_IDLE ? 16'd0 : st != S_FIN || !k[5] || k[1:0] == 2'd0 ? fin_sum[15:0] : k[1:0] == 2'd1 ? 16'(fc) :
-      k[1:0] == 2'd2 ? rng_state[15:0] : rng_state[31:16];
+      rng_lo;
 
   wire [WCOL:0] ai_inc = ai + 1'b1;  // (one incrementer: the next read, and ai's count)
-  assign ac_ra = st == S_FOLD && fold_hit ? ai_inc[WCOL-1:0] : ai[WCOL-1:0];
+  assign ac_ra = st == S_COL && col_hit ? ai_inc[WCOL-1:0] : ai[WCOL-1:0];
   assign cm_ra = w;
-  assign cm_we = st == S_COL && vm == 8'd0;  // cleared as left (the read of w+1 follows)
+  assign cm_we = st == S_COL && nb[3];  // cleared as left (the read of w+1 follows)
   assign hd_we = st == S_HWAIT;  // cleared as read
   assign cm_wa = w;
   assign cm_wd = 16'd0;
@@ -787,17 +788,21 @@ module htm3_tm_cells #(
   wire acc_set_a = ACC1 ? set_a || set_w : set_a, acc_set_w = ACC1 ? set_a || set_w : set_w;
   wire [ACT_AW-1:0] acc_wi = ACC1 ? acc_a_i : acc_w_i;
   wire acc_wv = ACC1 ? acc_a_v : acc_w_v;
-  wire acc_new_a = acc_set_a && acc_a_v && acc_a_i != set_cell[WCELL-1:4];
-  wire acc_new_w = acc_set_w && acc_wv && acc_wi != set_cell[WCELL-1:4];
+  wire acc_new_a = ACC1 ? acc_fl : acc_set_a && acc_a_v && acc_a_i != set_cell[WCELL-1:4];
+  wire acc_new_w = ACC1 ? acc_fl : acc_set_w && acc_wv && acc_wi != set_cell[WCELL-1:4];
+  // S_COL examines the first column of a bitmap word, nb 1-8 (8: the
+  // next cm word's; nb 0 is preceded by the previous cm word's 8): the
+  // previous column ended the word
+  wire [3:0] acc_pos = 4'((32'({w, 3'd0}) + 32'(nb)) * K);
   // The bitmap words are written from the accumulators as they are
   // complete: S_CLEAR zeroes the new banks (the accumulators are zero and
   // their index counts the words), a set in another word writes the word
   // filled, the last S_FIN cycle writes the last words.
   always @* begin
-    act_we = st == S_CLEAR || acc_new_a || (st == S_FIN && k == 6'd35 && acc_a_v);
+    act_we = st == S_CLEAR || acc_new_a || (!ACC1 && st == S_FIN && k == 6'd35 && acc_a_v);
     act_wa = {bank, acc_a_i};
     act_wd = acc_a;
-    win_we = st == S_CLEAR || acc_new_w || (st == S_FIN && k == 6'd35 && acc_wv);
+    win_we = st == S_CLEAR || acc_new_w || (!ACC1 && st == S_FIN && k == 6'd35 && acc_wv);
     win_wa = {bank, acc_wi};
     win_wd = acc_w;
   end
@@ -815,15 +820,27 @@ module htm3_tm_cells #(
     set_a <= 1'b0;
     set_w <= 1'b0;
     // the sets of the previous cycle go into the accumulators
-    if (acc_set_a) begin
-      acc_a <= (acc_new_a ? 16'd0 : acc_a) | (set_a ? set_bit : 16'd0);
-      acc_a_v <= 1'b1;
-      acc_a_i <= set_cell[WCELL-1:4];
-    end
-    if (acc_set_w) begin
-      acc_w <= (acc_new_w ? 16'd0 : acc_w) | (set_w ? set_bit : 16'd0);
-      acc_w_v <= 1'b1;
-      acc_w_i <= set_cell[WCELL-1:4];
+    acc_fl <= ACC1 && st == S_COL && acc_pos == 4'd0 && nb != 4'd0;
+    if (ACC1) begin
+      if (acc_fl) begin
+        acc_a <= 16'd0;
+        acc_w <= 16'd0;
+        acc_a_i <= acc_a_i + 1'b1;
+      end else begin
+        if (set_a) acc_a <= acc_a | set_bit;
+        if (set_w) acc_w <= acc_w | set_bit;
+      end
+    end else begin
+      if (acc_set_a) begin
+        acc_a <= (acc_new_a ? 16'd0 : acc_a) | (set_a ? set_bit : 16'd0);
+        acc_a_v <= 1'b1;
+        acc_a_i <= set_cell[WCELL-1:4];
+      end
+      if (acc_set_w) begin
+        acc_w <= (acc_new_w ? 16'd0 : acc_w) | (set_w ? set_bit : 16'd0);
+        acc_w_v <= 1'b1;
+        acc_w_i <= set_cell[WCELL-1:4];
+      end
     end
     if (wl_we) n_win <= n_win + 1'b1;
     // an event's counter is written the cycle after the event (its low
@@ -886,43 +903,40 @@ module htm3_tm_cells #(
       S_CLEAR: begin
         acc_a_i <= acc_a_i + 1'b1;
         acc_w_i <= acc_a_i + 1'b1;
-        if (32'(acc_a_i) == NA - 1) st <= S_WORD;
+        if (32'(acc_a_i) == NA - 1) begin
+          st <= S_WORD;
+          if (ACC1) acc_a_i <= {ACT_AW{1'b0}};  // (the column loop's first word)
+        end
       end
       // read bitmap word w (cm_ra = w); fold its active columns
       S_WORD: begin
-        st <= S_FOLD;
-        amask <= 8'd0;  // (the previous word's columns are all visited)
-      end
-      S_FOLD: begin
+        st <= S_COL;
+        nb <= 4'd0;
         k <= 6'd0;
-        if (fold_hit) begin
-          amask <= amask | (8'd1 << ac_rd[2:0]);
-          ai <= ai_inc;
-        end else begin
-          vm <= amask | any8 | act8;
-          st <= S_COL;
-        end
       end
       // the next column of the word, or the next word
       S_COL:
-      if (vm == 8'd0) begin
+      if (nb[3]) begin
         w <= w + 1'b1;
         if (32'(w) == NCM - 1) begin
           st <= S_FIN;
           k <= 6'd0;
         end else st <= S_WORD;
       end else begin
-        vm <= vm & (vm - 1'b1);
-        col_b <= vm_b;
-        col_act <= amask[vm_b];
-        col_pred <= act8[vm_b];
-        if (act8[vm_b]) pr_we <= 1'b1;
-        if (amask[vm_b] && !act8[vm_b]) anom_num <= anom_num + 1'b1;
-        first <= WCELL'({w, vm_b}) * WCELL'(K);
+        nb <= nb + 1'b1;
+        if (col_hit) ai <= ai_inc;
+        col_b <= nb[2:0];
+        col_act <= col_hit;
+        col_pred <= act8[nb[2:0]];
+        first <= WCELL'({w, nb[2:0]}) * WCELL'(K);
         ci_k <= {WK{1'b0}};
         cell_done <= 1'b0;
         bv <= 1'b0;
-        st <= S_HEAD;
+        if (col_hit || any8[nb[2:0]]) begin  // visit it
+          if (act8[nb[2:0]]) pr_we <= 1'b1;
+          if (col_hit && !act8[nb[2:0]]) anom_num <= anom_num + 1'b1;
+          st <= S_HEAD;
+        end
       end
       // walk the K cells' lists: read the head (hd_ra = wcell)
       S_HEAD: st <= S_HWAIT;
@@ -1266,6 +1280,8 @@ module htm3_tm_cells #(
     if (FREE_BASE + R > (1 << SM_AW) || SEG_BASE + (2 << SSH) * R / 2 > (1 << SM_AW))
       $fatal(1, "htm3_tm_cells: the segment memory is too small for its regions");
     if (NC <= M) $fatal(1, "htm3_tm_cells: NC %0d <= M %0d (maxNewSynapseCount saturates at 2^WN - 1)", NC, M);
+    if (ACC1 && NCM * 8 * K / 16 > (1 << ACT_AW))
+      $fatal(1, "htm3_tm_cells: the column loop writes %0d bitmap words, a bank holds %0d", NCM * 8 * K / 16, 1 << ACT_AW);
   end
   always @(posedge clk) begin
     if (st == S_GC3 && take && fmask == {M{1'b0}})
