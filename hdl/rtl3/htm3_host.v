@@ -110,19 +110,20 @@ module htm3_host #(
       default: mem_depth = WC;  // MEM_TM_ACTIVE, MEM_TM_WINNER
     endcase
   endfunction
+  // (each width's log2 of bytes is a constant: a comparison of widths
+  // inside the case would be built as carry chains on MEM_SEL's decoding)
+  function [1:0] nbw(input integer w);
+    nbw = (w <= 8) ? 2'd0 : (w <= 16) ? 2'd1 : 2'd2;
+  endfunction
+  localparam [1:0] NB_POOL = nbw(B + WN), NB_POOLLEN = nbw(WQ), NB_SYN = nbw(B + WCELL + 1), NB_CS = nbw(WG);
   function [1:0] mem_bytes(input [3:0] m);
-    integer w;
-    begin
-      case (m)
-        MEM_SP_POOL: w = B + WN;
-        MEM_SP_POOLLEN: w = WQ;
-        MEM_SP_DUTY: w = 32;
-        MEM_TM_SYN: w = B + WCELL + 1;
-        MEM_TM_CELLSEGS: w = WG;
-        default: w = 32;  // a unit
-      endcase
-      mem_bytes = (w <= 8) ? 2'd0 : (w <= 16) ? 2'd1 : 2'd2;
-    end
+    case (m)
+      MEM_SP_POOL: mem_bytes = NB_POOL;
+      MEM_SP_POOLLEN: mem_bytes = NB_POOLLEN;
+      MEM_TM_SYN: mem_bytes = NB_SYN;
+      MEM_TM_CELLSEGS: mem_bytes = NB_CS;
+      default: mem_bytes = 2'd2;  // a unit, MEM_SP_DUTY's 32 bits
+    endcase
   endfunction
   function is_in_buf(input [13:0] a);
     is_in_buf = (a >> IN_BUF_BITS) == (REG_IN_BUF >> IN_BUF_BITS);
