@@ -110,19 +110,20 @@ module htm3_host #(
       default: mem_depth = WC;  // MEM_TM_ACTIVE, MEM_TM_WINNER
     endcase
   endfunction
+  // (each width's log2 of bytes is a constant: a comparison of widths
+  // inside the case would be built as carry chains on MEM_SEL's decoding)
+  function [1:0] nbw(input integer w);
+    nbw = (w <= 8) ? 2'd0 : (w <= 16) ? 2'd1 : 2'd2;
+  endfunction
+  localparam [1:0] NB_POOL = nbw(B + WN), NB_POOLLEN = nbw(WQ), NB_SYN = nbw(B + WCELL + 1), NB_CS = nbw(WG);
   function [1:0] mem_bytes(input [3:0] m);
-    integer w;
-    begin
-      case (m)
-        MEM_SP_POOL: w = B + WN;
-        MEM_SP_POOLLEN: w = WQ;
-        MEM_SP_DUTY: w = 32;
-        MEM_TM_SYN: w = B + WCELL + 1;
-        MEM_TM_CELLSEGS: w = WG;
-        default: w = 32;  // a unit
-      endcase
-      mem_bytes = (w <= 8) ? 2'd0 : (w <= 16) ? 2'd1 : 2'd2;
-    end
+    case (m)
+      MEM_SP_POOL: mem_bytes = NB_POOL;
+      MEM_SP_POOLLEN: mem_bytes = NB_POOLLEN;
+      MEM_TM_SYN: mem_bytes = NB_SYN;
+      MEM_TM_CELLSEGS: mem_bytes = NB_CS;
+      default: mem_bytes = 2'd2;  // a unit, MEM_SP_DUTY's 32 bits
+    endcase
   endfunction
   function is_in_buf(input [13:0] a);
     is_in_buf = (a >> IN_BUF_BITS) == (REG_IN_BUF >> IN_BUF_BITS);
@@ -230,7 +231,7 @@ module htm3_host #(
   htm3_crc #(.WA(WA)) u_crc (
       .clk(clk), .rst(rst), .start(c_start), .clr(c_clr), .mode(c_mode),
       .len_i(WA'(mem_depth(csel))), .nb_i(mem_bytes(csel)),
-      .in_count(ic), .in_gt(ic_gt), .out_count(WA'(out_count[WCC-1:0])), .pred_count(WA'(pred_count[WCC-1:0])),
+      .in_gt(ic_gt),
       .rq(c_rq), .ra(c_ra), .idx(c_idx), .ack(c_ack), .d(dr), .busy(c_busy), .value(c_value));
 
   wire wb_req = wb_cyc_i && wb_stb_i && !wb_ack_o;
@@ -422,12 +423,31 @@ module htm3_host #(
       if (wr && wb_adr_i == REG_MEM_DATA_LO) rg_v[4] <= 1'b1;
     end
   end
-  // MEM_ADDR's low bits: written, cleared, or counted by a window access
+  // MEM_ADDR's low bits: written, cleared, or counted by a window access.
+  // The next value (the bus's word or ma + 1) is one logic cell a bit on
+  // the iCE40: the LUT takes the word, ma, the load and the carry in, and
+  // its carry cell's operands are ma and the load (the carry out of a
+  // loaded bit is not read), so the multiplexer and the incrementer share
+  // the cell with the flip-flop (Yosys maps them to two cells a bit).
   wire ma_inc = hs == H_MEM && m_ack && !rcrc && ra_hi;
+  wire [WA-1:0] ma_d;
+`ifdef ICE40
+  wire [WA:0] ma_c;
+  assign ma_c[0] = 1'b1;
+  genvar gb;
+  generate
+    for (gb = 0; gb < WA; gb = gb + 1) begin : g_ma
+      SB_LUT4 #(.LUT_INIT(16'hA3AC)) u_l (  // I2 ? I0 : I1 ^ I3
+          .O(ma_d[gb]), .I0(wb_dat_i[gb]), .I1(ma[gb]), .I2(w_ma), .I3(ma_c[gb]));
+      SB_CARRY u_c (.CO(ma_c[gb+1]), .I0(ma[gb]), .I1(w_ma), .CI(ma_c[gb]));
+    end
+  endgenerate
+`else
+  assign ma_d = w_ma ? wb_dat_i[WA-1:0] : ma + 1'b1;
+`endif
   always @(posedge clk)
     if (zr) ma <= {WA{1'b0}};
-    else if (w_ma) ma <= wb_dat_i[WA-1:0];
-    else if (ma_inc) ma <= ma + 1'b1;
+    else if (w_ma || ma_inc) ma <= ma_d;
 
   always @(posedge clk) begin
     if (zr || clr_err) err <= ERR_NONE;

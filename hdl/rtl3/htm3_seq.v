@@ -99,7 +99,7 @@ module htm3_seq #(
   wire [31:0]   v = ib_d;
   // (the host starts a STEP only with in_count <= N: its low bits)
   wire          chk_last = ci == in_count[WNC-1:0];
-  wire          chk_bad = ci != 0 && (!ltc(v, N) || (!ltc(32'(ci), 2) && WN'(v) <= prev));
+  wire          chk_bad = ci != 0 && (!ltc(v, N) || (!ltc(32'(ci), 2) && !(prev < WN'(v))));
   assign ib_a = sp_busy ? IN_AW'(sp_inbuf_a) : IN_AW'(ci);
   assign sp_n_in = WNC'(in_count);
 

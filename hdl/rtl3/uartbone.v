@@ -70,6 +70,47 @@ module uartbone #(
   reg [31:0] word;
   assign wb_dat_o = word;
   assign tx_data = word[31:24];
+  // The address: its bytes shifted in (S_ADDR), or incremented after a
+  // word. The next value is one logic cell a bit on the iCE40: the LUT
+  // takes the shifted-in bit, the bit, the load (S_ADDR) and the carry in,
+  // its carry cell's operands the bit and the load (a loaded bit's carry
+  // out is not read), so the multiplexer and the incrementer share the
+  // cell with the flip-flop (Yosys maps them to two cells a bit).
+  wire        a_ld = state == S_ADDR;
+  wire [31:0] a_sh = {wb_adr_o[23:0], rx_data};
+  wire [31:0] a_d;
+`ifdef ICE40
+  wire [32:0] a_c;
+  assign a_c[0] = 1'b1;
+  genvar gb;
+  generate
+    for (gb = 0; gb < 32; gb = gb + 1) begin : g_adr
+      SB_LUT4 #(.LUT_INIT(16'hA3AC)) u_l (  // I2 ? I0 : I1 ^ I3
+          .O(a_d[gb]), .I0(a_sh[gb]), .I1(wb_adr_o[gb]), .I2(a_ld), .I3(a_c[gb]));
+      SB_CARRY u_c (.CO(a_c[gb+1]), .I0(wb_adr_o[gb]), .I1(a_ld), .CI(a_c[gb]));
+    end
+  endgenerate
+`else
+  assign a_d = a_ld ? a_sh : wb_adr_o + 32'd1;
+`endif
+  // The words left: len loaded (S_LEN) or decremented after a word, one
+  // cell a bit likewise (the LUT's third input is "not loading", the
+  // carry cell's second operand: left + 0xff with no carry in).
+  wire       l_dec = state != S_LEN;
+  wire [7:0] l_d;
+`ifdef ICE40
+  wire [8:0] l_c;
+  assign l_c[0] = 1'b0;
+  generate
+    for (gb = 0; gb < 8; gb = gb + 1) begin : g_left
+      SB_LUT4 #(.LUT_INIT(16'hCA3A)) u_l (  // I2 ? !(I1 ^ I3) : I0
+          .O(l_d[gb]), .I0(rx_data[gb]), .I1(left[gb]), .I2(l_dec), .I3(l_c[gb]));
+      SB_CARRY u_c (.CO(l_c[gb+1]), .I0(left[gb]), .I1(l_dec), .CI(l_c[gb]));
+    end
+  endgenerate
+`else
+  assign l_d = l_dec ? left - 8'd1 : rx_data;
+`endif
   reg [WT:0] timer;
   wire tend = timer[WT];
   // The last word of the frame: none left (never for len 0).
@@ -106,14 +147,14 @@ module uartbone #(
           end
         S_LEN:
           if (rx_valid) begin
-            left <= rx_data;
+            left <= l_d;
             inf <= rx_data == 8'd0;
             nbyte <= 2'd0;
             state <= S_ADDR;
           end
         S_ADDR:
           if (rx_valid) begin
-            wb_adr_o <= {wb_adr_o[23:0], rx_data};
+            wb_adr_o <= a_d;
             nbyte <= nbyte + 2'd1;
             if (nbyte == 2'd3) begin
               if (is_write) begin
@@ -144,8 +185,8 @@ module uartbone #(
             wb_cyc_o <= 1'b0;
             wb_stb_o <= 1'b0;
             wb_we_o <= 1'b0;
-            if (incr) wb_adr_o <= wb_adr_o + 32'd1;
-            left <= left - 8'd1;
+            if (incr) wb_adr_o <= a_d;
+            left <= l_d;
             state <= last ? S_CMD : S_WDATA;
           end
         S_RBUS:
@@ -163,8 +204,8 @@ module uartbone #(
             word <= {word[23:0], 8'h00};
             if (nbyte == 2'd3) begin
               tx_valid <= 1'b0;
-              if (incr) wb_adr_o <= wb_adr_o + 32'd1;
-              left <= left - 8'd1;
+              if (incr) wb_adr_o <= a_d;
+              left <= l_d;
               if (last) begin
                 state <= S_CMD;
               end else begin
