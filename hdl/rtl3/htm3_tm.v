@@ -19,28 +19,29 @@
 // RESTORE's rebuild (start_rst), from the memories as the host wrote them
 // (contract version 4: the host writes the used list, docs/ARCHITECTURE.md
 // 3.3):
-//   clear    max(NC, S) + 1 cycles: every head and column-bitmap word
-//            cleared (the dendrite pass needs them empty), every segment's
-//            mark (bit 0 of its scratch word) cleared, and the winner list
-//            of bank cb rebuilt from tm.winner's bank cb in ascending order
-//            (n_pw, the next step's previous winners)
-//   list     FREE_COUNT read (2 cycles), then for each tm.free entry above
-//            it (FREE_COUNT .. S - 1: the used segments in creation order,
-//            oldest first, written there by the host) 5 cycles: the entry
-//            read, cleared to 0 (tm.free's entries above FREE_COUNT are 0
-//            again, as while the device runs) while its segment is taken,
-//            the segment's prev link (the tail; the first is its own
-//            predecessor), its predecessor's next, its own next (the newest
-//            is self-linked); then 3 to write the tail and end. No
-//            selection and no error: the host writes the list and
-//            sim.Device refuses a wrong one (BAD_STATE); here the pass is
-//            bounded by S - FREE_COUNT whatever the entries hold, and an
-//            entry whose segment is linked already (marked) or not below S
-//            is skipped (3 cycles), so that the list is always a chain of
-//            distinct segments: no walk can cycle
-//   so max(NC, S) + 1 + 2 + 5·n_used + 3 busy cycles (ACCEL.md). The sequencer
-//   then runs a dendrite pass without learning, which rebuilds the
-//   per-cell lists, the scratch counts and the column bitmaps.
+//   clear    NC cycles: every head and column-bitmap word cleared (the
+//            dendrite pass needs them empty), and the winner list of bank
+//            cb rebuilt from tm.winner's bank cb in ascending order (n_pw,
+//            the next step's previous winners); FREE_COUNT is read on
+//            cfg/regs' port meanwhile
+//   list     for each tm.free entry above FREE_COUNT (FREE_COUNT .. S - 1:
+//            the used segments in creation order, oldest first, written
+//            there by the host), newest first, 4 cycles: the entry read,
+//            cleared to 0 (tm.free's entries above FREE_COUNT are 0 again,
+//            as while the device runs) while its segment x is taken, x's
+//            next link (the newer segment z; the newest links to itself),
+//            then z's prev link (x), or for the newest the tail; then 1 to
+//            end with the oldest's prev (itself). No check and no error:
+//            the host writes the list and sim.Device refuses a wrong one
+//            (BAD_STATE). Whatever the entries hold the pass is bounded by
+//            S - FREE_COUNT, and linking newest first makes the walk from
+//            the tail along prev (the dendrite pass's, the column engine's
+//            LRU walk) end: each step goes to an entry below the first
+//            occurrence of the segment it leaves, down to the oldest entry,
+//            which is written last, linked to itself (ARCHITECTURE.md 3.3)
+//   so NC + 4·n_used + 1 busy cycles (ACCEL.md). The sequencer then runs a
+//   dendrite pass without learning, which rebuilds the per-cell lists, the
+//   scratch counts and the column bitmaps.
 `default_nettype none
 module htm3_tm #(
     parameter integer C = 256,
@@ -185,33 +186,33 @@ module htm3_tm #(
       .cm_ra(d_cm_ra), .cm_rd(cm_rd), .cm_we(d_cm_we), .cm_wa(d_cm_wa), .cm_wd(d_cm_wd));
 
   // ------------------------------------------------------ RESTORE's rebuild
-  localparam [3:0] R_IDLE = 4'd0, R_CLR = 4'd1, R_CLR2 = 4'd2, R_FC = 4'd3, R_FCW = 4'd4, R_A = 4'd5,
-                   R_B = 4'd6, R_C = 4'd7, R_D = 4'd8, R_E = 4'd9, R_TAIL = 4'd10, R_TAIL2 = 4'd11;
+  localparam [2:0] R_IDLE = 3'd0, R_CLR = 3'd1, R_A = 3'd2, R_B = 3'd3, R_C = 3'd4, R_D = 3'd5,
+                   R_END = 3'd6;
   localparam integer FREE_BASE = 10 * R;
-  localparam integer NR = NC > S ? NC : S;  // R_CLR's count: the cells, the segments' marks
-  localparam integer WR = $clog2(NR + 1);
-  reg [3:0] rs;
-  reg [WR-1:0] ri;  // R_CLR's cell and segment
+  localparam integer WR = $clog2(NC + 1);
+  reg [2:0] rs;
+  reg [WR-1:0] ri;  // R_CLR's cell
   reg [WCELL-1:0] ri_d;
   reg ri_v;
-  reg [WS:0] j;  // the tm.free entry read (FREE_COUNT .. S - 1: the used list, oldest first)
-  reg have_tail;
-  reg [WS-1:0] x, tail;  // the segment appended, the newest so far
-  wire j_end = !ltc(32'(j), S);  // (FREE_COUNT > S: no entry)
-  wire ri_nc = ltc(32'(ri), NC), ri_s = ltc(32'(ri), S);
-  // A segment is linked once: a mark in bit 0 of its scratch word (u_sc,
-  // cleared by R_CLR; the dendrite pass rewrites the scratch of every used
-  // segment), so that a list with a repeated or out-of-range entry, which
-  // the host must not write (sim.Device refuses it), still links a chain
-  // of distinct segments ending at a self-linked oldest: no engine's walk
-  // can cycle.
-  wire link_ok = !sc_rd[0] && ltc(32'(x), S);
+  reg [WS-1:0] j;  // the tm.free entry read (S - 1 down to FREE_COUNT: the used list, newest first)
+  reg first;  // the entry is the list's newest
+  reg [WS-1:0] x, z;  // the segment linked, the one linked before it (the next newer)
+  // FREE_COUNT (regs word 6, low part: at most S) on cfg/regs' read port
+  // from R_CLR's second cycle to the end: the port is RESTORE's alone
+  // (htm3_memmap takes no request while an engine runs), so that the
+  // loop compares against the port instead of a copy.
+  wire [6:0] r_cr_ra = rs != R_IDLE ? 7'd88 : 7'd0;
+  wire fc_none = !ltc(32'(e_cr_rd[WS:0]), S);  // FREE_COUNT >= S: no entry
+  wire j_last = j == e_cr_rd[WS-1:0];
+  wire ri_nc = ltc(32'(ri), NC);
 
   // The restore engine's memory ports (0 while idle: the engines' ports
-  // are ORed): tm.free's entry j read (R_A) and cleared (R_B, while its
-  // word is taken into x), the segment's prev link (the tail; itself when
-  // it is the first: R_B sets the tail to it), its predecessor's next, its
-  // own next (the newest is self-linked), and at the end the tail.
+  // are ORed). The list is linked newest first: tm.free's entry j read
+  // (R_A) and cleared (R_B, while its word is taken into x), x's next (the
+  // newer z; the newest links to itself), then the tail (the newest) or
+  // z's prev (x), and at the end the oldest's prev (itself). During R_CLR
+  // the tail is written x, so that an empty list leaves a tail whose prev
+  // R_END makes itself.
   reg r_sm_we, r_hd_we, r_cm_we, r_wl_we;
   reg [SM_AW-1:0] r_sm_a;
   reg [15:0] r_sm_wd;
@@ -220,20 +221,22 @@ module htm3_tm #(
     r_sm_wd = 16'd0;
     r_sm_a = {SM_AW{1'b0}};
     case (rs)
-      R_A: if (!j_end) r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j[WS-1:0]);
-      R_B: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j[WS-1:0]); end
-      R_C: if (link_ok) begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(x); r_sm_wd = 16'(tail); end
-      R_D: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(tail); r_sm_wd = 16'(x); end
-      R_E: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(x); r_sm_wd = 16'(x); end
-      R_TAIL: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(TAIL_ADDR); r_sm_wd = 16'(tail); end
+      R_CLR: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(TAIL_ADDR); r_sm_wd = 16'(x); end
+      R_A: r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j);
+      R_B: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j); end
+      R_C: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(x); r_sm_wd = first ? 16'(x) : 16'(z); end
+      R_D: begin
+        r_sm_we = 1'b1;
+        r_sm_a = first ? SM_AW'(TAIL_ADDR) : SM_AW'(PREV_BASE) | SM_AW'(z);
+        r_sm_wd = 16'(x);
+      end
+      R_END: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(x); r_sm_wd = 16'(x); end
       default: ;
     endcase
     r_hd_we = rs == R_CLR && ri_nc;
     r_cm_we = rs == R_CLR && ltc(32'(ri), NCM);
     r_wl_we = ri_v && e_win_rd[ri_d[3:0]];
   end
-  // FREE_COUNT (regs word 6, low part: at most S) through cfg/regs' port
-  wire [6:0] r_cr_ra = rs == R_FC ? 7'd88 : 7'd0;
 
   always @(posedge clk) begin
     ri_v <= 1'b0;
@@ -242,49 +245,35 @@ module htm3_tm #(
       if (start_rst) begin
         rs <= R_CLR;
         ri <= {WR{1'b0}};
-        have_tail <= 1'b0;
-        tail <= {WS{1'b0}};
       end
       R_CLR: begin
         ri <= ri + 1'b1;
         ri_d <= ri[WCELL-1:0];
         ri_v <= ri_nc;
-        if (ri == WR'(NR - 1)) rs <= R_CLR2;
+        j <= WS'(S - 1);
+        first <= 1'b1;
+        if (ri == WR'(NC - 1)) rs <= fc_none ? R_END : R_A;
       end
-      R_CLR2: rs <= R_FC;
-      R_FC: rs <= R_FCW;
-      R_FCW: begin
-        j <= e_cr_rd[WS:0];
-        rs <= R_A;
-      end
-      R_A: rs <= j_end ? R_TAIL : R_B;
+      R_A: rs <= R_B;
       R_B: begin
         x <= e_sm_rd[WS-1:0];
-        if (!have_tail && ltc(32'(e_sm_rd[WS-1:0]), S)) tail <= e_sm_rd[WS-1:0];
+        z <= x;
         rs <= R_C;
       end
-      R_C:
-      if (link_ok) rs <= R_D;
-      else begin  // linked already, or beyond the pool: skipped
-        j <= j + 1'b1;
-        rs <= R_A;
+      R_C: rs <= R_D;
+      R_D: begin
+        first <= 1'b0;
+        j <= j - 1'b1;
+        rs <= j_last ? R_END : R_A;
       end
-      R_D: rs <= R_E;
-      R_E: begin
-        tail <= x;
-        have_tail <= 1'b1;
-        j <= j + 1'b1;
-        rs <= R_A;
-      end
-      R_TAIL: rs <= R_TAIL2;
-      default: rs <= R_IDLE;  // R_TAIL2
+      default: rs <= R_IDLE;  // R_END
     endcase
     if (rst) rs <= R_IDLE;
   end
 
   // ----------------------------------------------- bank pointer, ownership
   always @(posedge clk) begin
-    done <= (md == MD_CELLS && c_done) || (md == MD_DEND && d_done) || (md == MD_RST && rs == R_TAIL2);
+    done <= (md == MD_CELLS && c_done) || (md == MD_DEND && d_done) || (md == MD_RST && rs == R_END);
     if (start_cells) md <= MD_CELLS;
     if (start_dend) md <= MD_DEND;
     if (start_rst) md <= MD_RST;
@@ -332,15 +321,9 @@ module htm3_tm #(
       .we(d_hd_we | r_hd_we | c_hd_we),
       .wa(md == MD_DEND ? d_hd_wa : md == MD_RST ? ri[WCELL-1:0] : c_hd_wa),
       .wd(md == MD_DEND ? d_hd_wd : md == MD_RST ? {(WS + 1) {1'b0}} : c_hd_wd));
-  // (RESTORE's marks: cleared by R_CLR, set by R_C, read at the entry's
-  // segment as tm.free's word arrives in R_B)
-  wire r_sc_we = (rs == R_CLR && ri_s) || (rs == R_C && link_ok);
-  wire [WS-1:0] r_sc_wa = rs == R_CLR ? ri[WS-1:0] : x;
   htm_ebr #(.WIDTH(SC_W), .DEPTH(S)) u_sc (
-      .clk(clk), .ra(md == MD_RST ? e_sm_rd[WS-1:0] : c_sc_ra), .rd(sc_rd),
-      .we(d_sc_we | r_sc_we | c_sc_we),
-      .wa(md == MD_DEND ? d_sc_wa : md == MD_RST ? r_sc_wa : c_sc_wa),
-      .wd(md == MD_DEND ? d_sc_wd : md == MD_RST ? SC_W'(rs == R_C) : c_sc_wd));
+      .clk(clk), .ra(c_sc_ra), .rd(sc_rd), .we(d_sc_we | c_sc_we),
+      .wa(md == MD_DEND ? d_sc_wa : c_sc_wa), .wd(md == MD_DEND ? d_sc_wd : c_sc_wd));
   htm_ebr #(.WIDTH(16), .DEPTH(NCM), .ZERO(1)) u_cm (
       .clk(clk), .ra(md == MD_DEND ? d_cm_ra : c_cm_ra), .rd(cm_rd),
       .we(d_cm_we | r_cm_we | c_cm_we),
