@@ -177,12 +177,12 @@ const accel3RestoreSP = accel3CountPass
 
 // Accel3RestoreCycles is RESTORE's cycles (ACCEL.md) on an image with used
 // segments: the SP's loads, htm3_tm's rebuild (its start and done cycles
-// around NC cycles of clearing (heads, bitmaps) and the winner list, 4
-// cycles a segment of the used list the host wrote into tm.free above
+// around NC + 1 cycles of clearing (heads, bitmaps) and the winner list,
+// 4 cycles a segment of the used list the host wrote into tm.free above
 // FREE_COUNT, 1 to end) and a dendrite pass without learning (its start,
 // its busy cycles, its done and htm3_tm's).
 func Accel3RestoreCycles(p Params3, used int) uint64 {
-	rebuild := p.C*p.K + 4*used + 1
+	rebuild := p.C*p.K + 1 + 4*used + 1
 	return accel3RestoreSP + uint64(2+rebuild) + uint64(3+Dend3Cycles(used, p.M))
 }
 

@@ -19,7 +19,7 @@
 // RESTORE's rebuild (start_rst), from the memories as the host wrote them
 // (contract version 4: the host writes the used list, docs/ARCHITECTURE.md
 // 3.3):
-//   clear    NC cycles: every head and column-bitmap word cleared (the
+//   clear    NC + 1 cycles: every head and column-bitmap word cleared (the
 //            dendrite pass needs them empty), and the winner list of bank
 //            cb rebuilt from tm.winner's bank cb in ascending order (n_pw,
 //            the next step's previous winners); FREE_COUNT is read on
@@ -39,7 +39,7 @@
 //            LRU walk) end: each step goes to an entry below the first
 //            occurrence of the segment it leaves, down to the oldest entry,
 //            which is written last, linked to itself (ARCHITECTURE.md 3.3)
-//   so NC + 4·n_used + 1 busy cycles (ACCEL.md). The sequencer then runs a
+//   so NC + 4·n_used + 2 busy cycles (ACCEL.md). The sequencer then runs a
 //   dendrite pass without learning, which rebuilds the per-cell lists, the
 //   scratch counts and the column bitmaps.
 `default_nettype none
@@ -191,9 +191,11 @@ module htm3_tm #(
   localparam integer FREE_BASE = 10 * R;
   localparam integer WR = $clog2(NC + 1);
   reg [2:0] rs;
-  reg [WR-1:0] ri;  // R_CLR's cell
-  reg [WCELL-1:0] ri_d;
-  reg ri_v;
+  // R_CLR's cell: from all ones (no cell: the first cycle reads
+  // tm.winner's first word) to NC - 1; tm.winner's word is read at ri + 1,
+  // the counter's next value, so that it arrives with the cell ri
+  reg [WR-1:0] ri;
+  wire [WR-1:0] ri_1 = ri + 1'b1;
   reg [WS-1:0] j;  // the tm.free entry read (S - 1 down to FREE_COUNT: the used list, newest first)
   reg first;  // the entry is the list's newest
   reg [WS-1:0] x, z;  // the segment linked, the one linked before it (the next newer)
@@ -235,21 +237,18 @@ module htm3_tm #(
     endcase
     r_hd_we = rs == R_CLR && ri_nc;
     r_cm_we = rs == R_CLR && ltc(32'(ri), NCM);
-    r_wl_we = ri_v && e_win_rd[ri_d[3:0]];
+    r_wl_we = rs == R_CLR && ri_nc && e_win_rd[ri[3:0]];
   end
 
   always @(posedge clk) begin
-    ri_v <= 1'b0;
     case (rs)
       R_IDLE:
       if (start_rst) begin
         rs <= R_CLR;
-        ri <= {WR{1'b0}};
+        ri <= {WR{1'b1}};
       end
       R_CLR: begin
-        ri <= ri + 1'b1;
-        ri_d <= ri[WCELL-1:0];
-        ri_v <= ri_nc;
+        ri <= ri_1;
         j <= WS'(S - 1);
         first <= 1'b1;
         if (ri == WR'(NC - 1)) rs <= fc_none ? R_END : R_A;
@@ -279,20 +278,19 @@ module htm3_tm #(
     if (start_rst) md <= MD_RST;
     if (start_cells || start_dend || start_rst) e_on <= 1'b1;
     else if (done) e_on <= 1'b0;
-    if (swap) begin
-      cb <= ~cb;
-      n_pw <= n_win;
-    end
-    // RESTORE counts the previous winners into n_pw as it lists them
-    if (start_rst) n_pw <= {(WCELL + 1) {1'b0}};
-    if (ri_v && e_win_rd[ri_d[3:0]]) n_pw <= n_pw + 1'b1;
+    if (swap) cb <= ~cb;
     if (rst) begin
       e_on <= 1'b0;
       done <= 1'b0;
       cb <= 1'b0;
-      n_pw <= {(WCELL + 1) {1'b0}};
     end
   end
+  // n_pw: n_win at the swap; RESTORE counts the previous winners into it
+  // as it lists them (one adder, its sum or n_win, a synchronous clear:
+  // the three never come together)
+  always @(posedge clk)
+    if (rst || start_rst) n_pw <= {(WCELL + 1) {1'b0}};
+    else if (swap || r_wl_we) n_pw <= swap ? n_win : n_pw + 1'b1;
 
   // ------------------------------------------------------- the port muxes
   // The segment memory's and cfg/regs' ports: each engine (the column
@@ -311,7 +309,7 @@ module htm3_tm #(
     e_syn_a = md == MD_DEND ? d_syn_a : c_syn_a;
     e_syn_we = md == MD_CELLS && c_syn_we;
     e_act_ra = md == MD_DEND ? {cb, d_act_ra} : c_pa_ra;
-    e_win_ra = md == MD_RST ? {cb, ri[WCELL-1:4]} : c_win_ra;
+    e_win_ra = md == MD_RST ? {cb, ri_1[WCELL-1:4]} : c_win_ra;
   end
 
   // ------------------------------------------------------ the TM's memories
@@ -333,7 +331,7 @@ module htm3_tm #(
       .clk(clk), .ra(ex_ra), .rd(ex_rd), .we(ex_we), .wa(ex_wa), .wd(ex_wd));
   htm_ebr #(.WIDTH(WCELL), .DEPTH(2 << WCELL)) u_wl (
       .clk(clk), .ra(pl_ra), .rd(pl_rd), .we(r_wl_we | c_wl_we),
-      .wa(md == MD_RST ? {cb, n_pw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri_d : c_wl_wd));
+      .wa(md == MD_RST ? {cb, n_pw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri[WCELL-1:0] : c_wl_wd));
 
 `ifdef SIM
   // The column engine's segment operations, counted as TM.md's formula
