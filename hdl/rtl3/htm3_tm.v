@@ -189,16 +189,22 @@ module htm3_tm #(
   localparam [2:0] R_IDLE = 3'd0, R_CLR = 3'd1, R_A = 3'd2, R_B = 3'd3, R_C = 3'd4, R_D = 3'd5,
                    R_END = 3'd6;
   localparam integer FREE_BASE = 10 * R;
-  localparam integer WR = $clog2(NC + 1);
+  localparam integer WR = $clog2(NC + 1) > WS ? $clog2(NC + 1) : WS;
   reg [2:0] rs;
-  // R_CLR's cell: from all ones (no cell: the first cycle reads
-  // tm.winner's first word) to NC - 1; tm.winner's word is read at ri + 1,
-  // the counter's next value, so that it arrives with the cell ri
+  // One counter for both loops. R_CLR's cell: from all ones (no cell: the
+  // first cycle reads tm.winner's first word) to NC - 1; tm.winner's word
+  // is read at ri + 1, the counter's next value, so that it arrives with
+  // the cell ri. Then the list's entry, from R - S up: the tm.free entry
+  // read is j = ~ri (S - 1 down to FREE_COUNT: the used list, newest
+  // first; R = 2^WS), so that the same incrementer serves.
   reg [WR-1:0] ri;
   wire [WR-1:0] ri_1 = ri + 1'b1;
-  reg [WS-1:0] j;  // the tm.free entry read (S - 1 down to FREE_COUNT: the used list, newest first)
+  wire [WS-1:0] j = ~ri[WS-1:0];
   reg first;  // the entry is the list's newest
-  reg [WS-1:0] x, z;  // the segment linked, the one linked before it (the next newer)
+  // x and z: the segment linked and the one before it (the next newer),
+  // swapped between its two links, so that every link is written at x
+  // with z (one address and one data source)
+  reg [WS-1:0] x, z;
   // FREE_COUNT (regs word 6, low part: at most S) on cfg/regs' read port
   // from R_CLR's second cycle to the end: the port is RESTORE's alone
   // (htm3_memmap takes no request while an engine runs), so that the
@@ -210,11 +216,12 @@ module htm3_tm #(
 
   // The restore engine's memory ports (0 while idle: the engines' ports
   // are ORed). The list is linked newest first: tm.free's entry j read
-  // (R_A) and cleared (R_B, while its word is taken into x), x's next (the
-  // newer z; the newest links to itself), then the tail (the newest) or
-  // z's prev (x), and at the end the oldest's prev (itself). During R_CLR
-  // the tail is written x, so that an empty list leaves a tail whose prev
-  // R_END makes itself.
+  // (R_A) and cleared (R_B, while its word is taken into x; the newest's
+  // into z too), x's next (the newer z; the newest links to itself), x
+  // and z swapped, then the tail (the newest) or the newer's prev (x is
+  // the newer now, z the segment), x := z, and at the end the oldest's
+  // prev (x = z: itself). During R_CLR the tail is written z and x := z,
+  // so that an empty list leaves a tail whose prev R_END makes itself.
   reg r_sm_we, r_hd_we, r_cm_we, r_wl_we;
   reg [SM_AW-1:0] r_sm_a;
   reg [15:0] r_sm_wd;
@@ -223,16 +230,16 @@ module htm3_tm #(
     r_sm_wd = 16'd0;
     r_sm_a = {SM_AW{1'b0}};
     case (rs)
-      R_CLR: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(TAIL_ADDR); r_sm_wd = 16'(x); end
+      R_CLR: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(TAIL_ADDR); r_sm_wd = 16'(z); end
       R_A: r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j);
       R_B: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j); end
-      R_C: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(x); r_sm_wd = first ? 16'(x) : 16'(z); end
+      R_C: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(x); r_sm_wd = 16'(z); end
       R_D: begin
         r_sm_we = 1'b1;
-        r_sm_a = first ? SM_AW'(TAIL_ADDR) : SM_AW'(PREV_BASE) | SM_AW'(z);
-        r_sm_wd = 16'(x);
+        r_sm_a = first ? SM_AW'(TAIL_ADDR) : SM_AW'(PREV_BASE) | SM_AW'(x);
+        r_sm_wd = 16'(z);
       end
-      R_END: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(x); r_sm_wd = 16'(x); end
+      R_END: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(x); r_sm_wd = 16'(z); end
       default: ;
     endcase
     r_hd_we = rs == R_CLR && ri_nc;
@@ -249,20 +256,28 @@ module htm3_tm #(
       end
       R_CLR: begin
         ri <= ri_1;
-        j <= WS'(S - 1);
+        x <= z;
         first <= 1'b1;
-        if (ri == WR'(NC - 1)) rs <= fc_none ? R_END : R_A;
+        if (ri == WR'(NC - 1)) begin
+          ri <= WR'(R - S);
+          rs <= fc_none ? R_END : R_A;
+        end
       end
       R_A: rs <= R_B;
       R_B: begin
         x <= e_sm_rd[WS-1:0];
-        z <= x;
+        if (first) z <= e_sm_rd[WS-1:0];
         rs <= R_C;
       end
-      R_C: rs <= R_D;
+      R_C: begin
+        x <= z;
+        z <= x;
+        rs <= R_D;
+      end
       R_D: begin
+        x <= z;
         first <= 1'b0;
-        j <= j - 1'b1;
+        ri <= ri_1;
         rs <= j_last ? R_END : R_A;
       end
       default: rs <= R_IDLE;  // R_END
