@@ -36,9 +36,10 @@
 //            (BAD_STATE). Whatever the entries hold the pass is bounded by
 //            S - FREE_COUNT, and linking newest first makes the walk from
 //            the tail along prev (the dendrite pass's, the column engine's
-//            LRU walk) end: each step goes to an entry below the first
-//            occurrence of the segment it leaves, down to the oldest entry,
-//            which is written last, linked to itself (ARCHITECTURE.md 3.3)
+//            LRU walk) end: each step goes to the entry just before the
+//            first occurrence of the segment it leaves, so to an earlier
+//            first occurrence, down to the oldest entry, whose prev is
+//            written last, to itself (ARCHITECTURE.md 3.3)
 //   so NC + 4·n_used + 2 busy cycles (ACCEL.md). The sequencer then runs a
 //   dendrite pass without learning, which rebuilds the per-cell lists, the
 //   scratch counts and the column bitmaps.
@@ -194,9 +195,11 @@ module htm3_tm #(
   // One counter for both loops. R_CLR's cell: from all ones (no cell: the
   // first cycle reads tm.winner's first word) to NC - 1; tm.winner's word
   // is read at ri + 1, the counter's next value, so that it arrives with
-  // the cell ri. Then the list's entry, from R - S up: the tm.free entry
-  // read is j = ~ri (S - 1 down to FREE_COUNT: the used list, newest
-  // first; R = 2^WS), so that the same incrementer serves.
+  // the cell ri. Then the list's entry, from R - S up (mod R): the
+  // tm.free entry read is j = ~ri (S - 1 down to FREE_COUNT: the used
+  // list, newest first; R = 2^WS), so that the same incrementer serves;
+  // when NC = R - S (mod R), as for S = R and NC a multiple of it, the
+  // clear's count runs on into the list's with no load.
   reg [WR-1:0] ri;
   wire [WR-1:0] ri_1 = ri + 1'b1;
   wire [WS-1:0] j = ~ri[WS-1:0];
@@ -259,7 +262,7 @@ module htm3_tm #(
         x <= z;
         first <= 1'b1;
         if (ri == WR'(NC - 1)) begin
-          ri <= WR'(R - S);
+          if (NC % R != (R - S) % R) ri <= WR'(R - S);
           rs <= fc_none ? R_END : R_A;
         end
       end
@@ -301,11 +304,27 @@ module htm3_tm #(
     end
   end
   // n_pw: n_win at the swap; RESTORE counts the previous winners into it
-  // as it lists them (one adder, its sum or n_win, a synchronous clear:
-  // the three never come together)
+  // as it lists them (n_pw + 1 or n_win, with an enable and a synchronous
+  // clear: the three never come together)
+  wire [WCELL:0] npw_d;
+`ifdef ICE40
+  // One logic cell a bit (Yosys puts the choice in a LUT after the
+  // adder's): its LUT gives n_win[b] while swap, else n_pw[b] ^ carry; its
+  // carry n_pw[b] & carry while !swap (maj(n_pw[b], swap, carry): only the
+  // LUT's output is used while swap), from a carry-in of 1.
+  wire [WCELL+1:0] npw_c;
+  assign npw_c[0] = 1'b1;
+  genvar b;
+  for (b = 0; b <= WCELL; b = b + 1) begin : g_npw
+    SB_LUT4 #(.LUT_INIT(16'hA3AC)) u_lut (.O(npw_d[b]), .I0(n_win[b]), .I1(n_pw[b]), .I2(swap), .I3(npw_c[b]));
+    SB_CARRY u_cy (.CO(npw_c[b+1]), .I0(n_pw[b]), .I1(swap), .CI(npw_c[b]));
+  end
+`else
+  assign npw_d = swap ? n_win : n_pw + 1'b1;
+`endif
   always @(posedge clk)
     if (rst || start_rst) n_pw <= {(WCELL + 1) {1'b0}};
-    else if (swap || r_wl_we) n_pw <= swap ? n_win : n_pw + 1'b1;
+    else if (swap || r_wl_we) n_pw <= npw_d;
 
   // ------------------------------------------------------- the port muxes
   // The segment memory's and cfg/regs' ports: each engine (the column
