@@ -178,15 +178,13 @@ const accel3RestoreSP = accel3CountPass
 
 // Accel3RestoreCycles is RESTORE's cycles (ACCEL.md) on an image with used
 // segments: the SP's loads, htm3_tm's rebuild (its start and done cycles
-// around max(NC, S) + 1 cycles of clearing (heads, bitmaps, the segments'
-// marks) and the winner list, 2 to read FREE_COUNT, 5 cycles a segment of
-// the used list the host wrote into tm.free above FREE_COUNT, 3 to end)
-// and a dendrite pass without learning (its start, its busy cycles, its
-// done and htm3_tm's).
+// around NC + 1 cycles of clearing (heads, bitmaps) and the winner list,
+// 4 cycles a segment of the used list the host wrote into tm.free above
+// FREE_COUNT, 1 to end) and a dendrite pass without learning (its start,
+// its busy cycles, its done and htm3_tm's).
 func Accel3RestoreCycles(p Params3, used int) uint64 {
-	NR, n := max(p.C*p.K, p.S), used
-	rebuild := NR + 1 + 2 + 5*n + 3
-	return accel3RestoreSP + uint64(2+rebuild) + uint64(3+Dend3Cycles(n, p.M))
+	rebuild := p.C*p.K + 1 + 4*used + 1
+	return accel3RestoreSP + uint64(2+rebuild) + uint64(3+Dend3Cycles(used, p.M))
 }
 
 // Accel3Cycles is ACCEL.md's cycle table: the cycles of each phase of a

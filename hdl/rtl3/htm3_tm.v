@@ -19,28 +19,30 @@
 // RESTORE's rebuild (start_rst), from the memories as the host wrote them
 // (contract version 4: the host writes the used list, docs/ARCHITECTURE.md
 // 3.3):
-//   clear    max(NC, S) + 1 cycles: every head and column-bitmap word
-//            cleared (the dendrite pass needs them empty), every segment's
-//            mark (bit 0 of its scratch word) cleared, and the winner list
-//            of bank cb rebuilt from tm.winner's bank cb in ascending order
-//            (n_pw, the next step's previous winners)
-//   list     FREE_COUNT read (2 cycles), then for each tm.free entry above
-//            it (FREE_COUNT .. S - 1: the used segments in creation order,
-//            oldest first, written there by the host) 5 cycles: the entry
-//            read, cleared to 0 (tm.free's entries above FREE_COUNT are 0
-//            again, as while the device runs) while its segment is taken,
-//            the segment's prev link (the tail; the first is its own
-//            predecessor), its predecessor's next, its own next (the newest
-//            is self-linked); then 3 to write the tail and end. No
-//            selection and no error: the host writes the list and
-//            sim.Device refuses a wrong one (BAD_STATE); here the pass is
-//            bounded by S - FREE_COUNT whatever the entries hold, and an
-//            entry whose segment is linked already (marked) or not below S
-//            is skipped (3 cycles), so that the list is always a chain of
-//            distinct segments: no walk can cycle
-//   so max(NC, S) + 1 + 2 + 5·n_used + 3 busy cycles (ACCEL.md). The sequencer
-//   then runs a dendrite pass without learning, which rebuilds the
-//   per-cell lists, the scratch counts and the column bitmaps.
+//   clear    NC + 1 cycles: every head and column-bitmap word cleared (the
+//            dendrite pass needs them empty), and the winner list of bank
+//            cb rebuilt from tm.winner's bank cb in ascending order (n_pw,
+//            the next step's previous winners); FREE_COUNT is read on
+//            cfg/regs' port meanwhile
+//   list     for each tm.free entry above FREE_COUNT (FREE_COUNT .. S - 1:
+//            the used segments in creation order, oldest first, written
+//            there by the host), newest first, 4 cycles: the entry read,
+//            cleared to 0 (tm.free's entries above FREE_COUNT are 0 again,
+//            as while the device runs) while its segment x is taken, x's
+//            next link (the newer segment z; the newest links to itself),
+//            then z's prev link (x), or for the newest the tail; then 1 to
+//            end with the oldest's prev (itself). No check and no error:
+//            the host writes the list and sim.Device refuses a wrong one
+//            (BAD_STATE). Whatever the entries hold the pass is bounded by
+//            S - FREE_COUNT, and linking newest first makes the walk from
+//            the tail along prev (the dendrite pass's, the column engine's
+//            LRU walk) end: each step goes to the entry just before the
+//            first occurrence of the segment it leaves, so to an earlier
+//            first occurrence, down to the oldest entry, whose prev is
+//            written last, to itself (ARCHITECTURE.md 3.3)
+//   so NC + 4·n_used + 2 busy cycles (ACCEL.md). The sequencer then runs a
+//   dendrite pass without learning, which rebuilds the per-cell lists, the
+//   scratch counts and the column bitmaps.
 `default_nettype none
 module htm3_tm #(
     parameter integer C = 256,
@@ -185,33 +187,44 @@ module htm3_tm #(
       .cm_ra(d_cm_ra), .cm_rd(cm_rd), .cm_we(d_cm_we), .cm_wa(d_cm_wa), .cm_wd(d_cm_wd));
 
   // ------------------------------------------------------ RESTORE's rebuild
-  localparam [3:0] R_IDLE = 4'd0, R_CLR = 4'd1, R_CLR2 = 4'd2, R_FC = 4'd3, R_FCW = 4'd4, R_A = 4'd5,
-                   R_B = 4'd6, R_C = 4'd7, R_D = 4'd8, R_E = 4'd9, R_TAIL = 4'd10, R_TAIL2 = 4'd11;
+  localparam [2:0] R_IDLE = 3'd0, R_CLR = 3'd1, R_A = 3'd2, R_B = 3'd3, R_C = 3'd4, R_D = 3'd5,
+                   R_END = 3'd6;
   localparam integer FREE_BASE = 10 * R;
-  localparam integer NR = NC > S ? NC : S;  // R_CLR's count: the cells, the segments' marks
-  localparam integer WR = $clog2(NR + 1);
-  reg [3:0] rs;
-  reg [WR-1:0] ri;  // R_CLR's cell and segment
-  reg [WCELL-1:0] ri_d;
-  reg ri_v;
-  reg [WS:0] j;  // the tm.free entry read (FREE_COUNT .. S - 1: the used list, oldest first)
-  reg have_tail;
-  reg [WS-1:0] x, tail;  // the segment appended, the newest so far
-  wire j_end = !ltc(32'(j), S);  // (FREE_COUNT > S: no entry)
-  wire ri_nc = ltc(32'(ri), NC), ri_s = ltc(32'(ri), S);
-  // A segment is linked once: a mark in bit 0 of its scratch word (u_sc,
-  // cleared by R_CLR; the dendrite pass rewrites the scratch of every used
-  // segment), so that a list with a repeated or out-of-range entry, which
-  // the host must not write (sim.Device refuses it), still links a chain
-  // of distinct segments ending at a self-linked oldest: no engine's walk
-  // can cycle.
-  wire link_ok = !sc_rd[0] && ltc(32'(x), S);
+  localparam integer WR = $clog2(NC + 1) > WS ? $clog2(NC + 1) : WS;
+  reg [2:0] rs;
+  // One counter for both loops. R_CLR's cell: from all ones (no cell: the
+  // first cycle reads tm.winner's first word) to NC - 1; tm.winner's word
+  // is read at ri + 1, the counter's next value, so that it arrives with
+  // the cell ri. Then the list's entry, from R - S up (mod R): the
+  // tm.free entry read is j = ~ri (S - 1 down to FREE_COUNT: the used
+  // list, newest first; R = 2^WS), so that the same incrementer serves;
+  // when NC = R - S (mod R), as for S = R and NC a multiple of it, the
+  // clear's count runs on into the list's with no load.
+  reg [WR-1:0] ri;
+  wire [WR-1:0] ri_1 = ri + 1'b1;
+  wire [WS-1:0] j = ~ri[WS-1:0];
+  reg first;  // the entry is the list's newest
+  // x and z: the segment linked and the one before it (the next newer),
+  // swapped between its two links, so that every link is written at x
+  // with z (one address and one data source)
+  reg [WS-1:0] x, z;
+  // FREE_COUNT (regs word 6, low part: at most S) on cfg/regs' read port
+  // from R_CLR's second cycle to the end: the port is RESTORE's alone
+  // (htm3_memmap takes no request while an engine runs), so that the
+  // loop compares against the port instead of a copy.
+  wire [6:0] r_cr_ra = rs != R_IDLE ? 7'd88 : 7'd0;
+  wire fc_none = !ltc(32'(e_cr_rd[WS:0]), S);  // FREE_COUNT >= S: no entry
+  wire j_last = j == e_cr_rd[WS-1:0];
+  wire ri_nc = ltc(32'(ri), NC);
 
   // The restore engine's memory ports (0 while idle: the engines' ports
-  // are ORed): tm.free's entry j read (R_A) and cleared (R_B, while its
-  // word is taken into x), the segment's prev link (the tail; itself when
-  // it is the first: R_B sets the tail to it), its predecessor's next, its
-  // own next (the newest is self-linked), and at the end the tail.
+  // are ORed). The list is linked newest first: tm.free's entry j read
+  // (R_A) and cleared (R_B, while its word is taken into x; the newest's
+  // into z too), x's next (the newer z; the newest links to itself), x
+  // and z swapped, then the tail (the newest) or the newer's prev (x is
+  // the newer now, z the segment), x := z, and at the end the oldest's
+  // prev (x = z: itself). During R_CLR the tail is written z and x := z,
+  // so that an empty list leaves a tail whose prev R_END makes itself.
   reg r_sm_we, r_hd_we, r_cm_we, r_wl_we;
   reg [SM_AW-1:0] r_sm_a;
   reg [15:0] r_sm_wd;
@@ -220,90 +233,98 @@ module htm3_tm #(
     r_sm_wd = 16'd0;
     r_sm_a = {SM_AW{1'b0}};
     case (rs)
-      R_A: if (!j_end) r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j[WS-1:0]);
-      R_B: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j[WS-1:0]); end
-      R_C: if (link_ok) begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(x); r_sm_wd = 16'(tail); end
-      R_D: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(tail); r_sm_wd = 16'(x); end
-      R_E: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(x); r_sm_wd = 16'(x); end
-      R_TAIL: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(TAIL_ADDR); r_sm_wd = 16'(tail); end
+      R_CLR: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(TAIL_ADDR); r_sm_wd = 16'(z); end
+      R_A: r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j);
+      R_B: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(FREE_BASE) | SM_AW'(j); end
+      R_C: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(NEXT_BASE) | SM_AW'(x); r_sm_wd = 16'(z); end
+      R_D: begin
+        r_sm_we = 1'b1;
+        r_sm_a = first ? SM_AW'(TAIL_ADDR) : SM_AW'(PREV_BASE) | SM_AW'(x);
+        r_sm_wd = 16'(z);
+      end
+      R_END: begin r_sm_we = 1'b1; r_sm_a = SM_AW'(PREV_BASE) | SM_AW'(x); r_sm_wd = 16'(z); end
       default: ;
     endcase
     r_hd_we = rs == R_CLR && ri_nc;
     r_cm_we = rs == R_CLR && ltc(32'(ri), NCM);
-    r_wl_we = ri_v && e_win_rd[ri_d[3:0]];
+    r_wl_we = rs == R_CLR && ri_nc && e_win_rd[ri[3:0]];
   end
-  // FREE_COUNT (regs word 6, low part: at most S) through cfg/regs' port
-  wire [6:0] r_cr_ra = rs == R_FC ? 7'd88 : 7'd0;
 
   always @(posedge clk) begin
-    ri_v <= 1'b0;
     case (rs)
       R_IDLE:
       if (start_rst) begin
         rs <= R_CLR;
-        ri <= {WR{1'b0}};
-        have_tail <= 1'b0;
-        tail <= {WS{1'b0}};
+        ri <= {WR{1'b1}};
       end
       R_CLR: begin
-        ri <= ri + 1'b1;
-        ri_d <= ri[WCELL-1:0];
-        ri_v <= ri_nc;
-        if (ri == WR'(NR - 1)) rs <= R_CLR2;
+        ri <= ri_1;
+        x <= z;
+        first <= 1'b1;
+        if (ri == WR'(NC - 1)) begin
+          if (NC % R != (R - S) % R) ri <= WR'(R - S);
+          rs <= fc_none ? R_END : R_A;
+        end
       end
-      R_CLR2: rs <= R_FC;
-      R_FC: rs <= R_FCW;
-      R_FCW: begin
-        j <= e_cr_rd[WS:0];
-        rs <= R_A;
-      end
-      R_A: rs <= j_end ? R_TAIL : R_B;
+      R_A: rs <= R_B;
       R_B: begin
         x <= e_sm_rd[WS-1:0];
-        if (!have_tail && ltc(32'(e_sm_rd[WS-1:0]), S)) tail <= e_sm_rd[WS-1:0];
+        if (first) z <= e_sm_rd[WS-1:0];
         rs <= R_C;
       end
-      R_C:
-      if (link_ok) rs <= R_D;
-      else begin  // linked already, or beyond the pool: skipped
-        j <= j + 1'b1;
-        rs <= R_A;
+      R_C: begin
+        x <= z;
+        z <= x;
+        rs <= R_D;
       end
-      R_D: rs <= R_E;
-      R_E: begin
-        tail <= x;
-        have_tail <= 1'b1;
-        j <= j + 1'b1;
-        rs <= R_A;
+      R_D: begin
+        x <= z;
+        first <= 1'b0;
+        ri <= ri_1;
+        rs <= j_last ? R_END : R_A;
       end
-      R_TAIL: rs <= R_TAIL2;
-      default: rs <= R_IDLE;  // R_TAIL2
+      default: rs <= R_IDLE;  // R_END
     endcase
     if (rst) rs <= R_IDLE;
   end
 
   // ----------------------------------------------- bank pointer, ownership
   always @(posedge clk) begin
-    done <= (md == MD_CELLS && c_done) || (md == MD_DEND && d_done) || (md == MD_RST && rs == R_TAIL2);
+    done <= (md == MD_CELLS && c_done) || (md == MD_DEND && d_done) || (md == MD_RST && rs == R_END);
     if (start_cells) md <= MD_CELLS;
     if (start_dend) md <= MD_DEND;
     if (start_rst) md <= MD_RST;
     if (start_cells || start_dend || start_rst) e_on <= 1'b1;
     else if (done) e_on <= 1'b0;
-    if (swap) begin
-      cb <= ~cb;
-      n_pw <= n_win;
-    end
-    // RESTORE counts the previous winners into n_pw as it lists them
-    if (start_rst) n_pw <= {(WCELL + 1) {1'b0}};
-    if (ri_v && e_win_rd[ri_d[3:0]]) n_pw <= n_pw + 1'b1;
+    if (swap) cb <= ~cb;
     if (rst) begin
       e_on <= 1'b0;
       done <= 1'b0;
       cb <= 1'b0;
-      n_pw <= {(WCELL + 1) {1'b0}};
     end
   end
+  // n_pw: n_win at the swap; RESTORE counts the previous winners into it
+  // as it lists them (n_pw + 1 or n_win, with an enable and a synchronous
+  // clear: the three never come together)
+  wire [WCELL:0] npw_d;
+`ifdef ICE40
+  // One logic cell a bit (Yosys puts the choice in a LUT after the
+  // adder's): its LUT gives n_win[b] while swap, else n_pw[b] ^ carry; its
+  // carry n_pw[b] & carry while !swap (maj(n_pw[b], swap, carry): only the
+  // LUT's output is used while swap), from a carry-in of 1.
+  wire [WCELL+1:0] npw_c;
+  assign npw_c[0] = 1'b1;
+  genvar b;
+  for (b = 0; b <= WCELL; b = b + 1) begin : g_npw
+    SB_LUT4 #(.LUT_INIT(16'hA3AC)) u_lut (.O(npw_d[b]), .I0(n_win[b]), .I1(n_pw[b]), .I2(swap), .I3(npw_c[b]));
+    SB_CARRY u_cy (.CO(npw_c[b+1]), .I0(n_pw[b]), .I1(swap), .CI(npw_c[b]));
+  end
+`else
+  assign npw_d = swap ? n_win : n_pw + 1'b1;
+`endif
+  always @(posedge clk)
+    if (rst || start_rst) n_pw <= {(WCELL + 1) {1'b0}};
+    else if (swap || r_wl_we) n_pw <= npw_d;
 
   // ------------------------------------------------------- the port muxes
   // The segment memory's and cfg/regs' ports: each engine (the column
@@ -322,7 +343,7 @@ module htm3_tm #(
     e_syn_a = md == MD_DEND ? d_syn_a : c_syn_a;
     e_syn_we = md == MD_CELLS && c_syn_we;
     e_act_ra = md == MD_DEND ? {cb, d_act_ra} : c_pa_ra;
-    e_win_ra = md == MD_RST ? {cb, ri[WCELL-1:4]} : c_win_ra;
+    e_win_ra = md == MD_RST ? {cb, ri_1[WCELL-1:4]} : c_win_ra;
   end
 
   // ------------------------------------------------------ the TM's memories
@@ -332,15 +353,9 @@ module htm3_tm #(
       .we(d_hd_we | r_hd_we | c_hd_we),
       .wa(md == MD_DEND ? d_hd_wa : md == MD_RST ? ri[WCELL-1:0] : c_hd_wa),
       .wd(md == MD_DEND ? d_hd_wd : md == MD_RST ? {(WS + 1) {1'b0}} : c_hd_wd));
-  // (RESTORE's marks: cleared by R_CLR, set by R_C, read at the entry's
-  // segment as tm.free's word arrives in R_B)
-  wire r_sc_we = (rs == R_CLR && ri_s) || (rs == R_C && link_ok);
-  wire [WS-1:0] r_sc_wa = rs == R_CLR ? ri[WS-1:0] : x;
   htm_ebr #(.WIDTH(SC_W), .DEPTH(S)) u_sc (
-      .clk(clk), .ra(md == MD_RST ? e_sm_rd[WS-1:0] : c_sc_ra), .rd(sc_rd),
-      .we(d_sc_we | r_sc_we | c_sc_we),
-      .wa(md == MD_DEND ? d_sc_wa : md == MD_RST ? r_sc_wa : c_sc_wa),
-      .wd(md == MD_DEND ? d_sc_wd : md == MD_RST ? SC_W'(rs == R_C) : c_sc_wd));
+      .clk(clk), .ra(c_sc_ra), .rd(sc_rd), .we(d_sc_we | c_sc_we),
+      .wa(md == MD_DEND ? d_sc_wa : c_sc_wa), .wd(md == MD_DEND ? d_sc_wd : c_sc_wd));
   htm_ebr #(.WIDTH(16), .DEPTH(NCM), .ZERO(1)) u_cm (
       .clk(clk), .ra(md == MD_DEND ? d_cm_ra : c_cm_ra), .rd(cm_rd),
       .we(d_cm_we | r_cm_we | c_cm_we),
@@ -350,7 +365,7 @@ module htm3_tm #(
       .clk(clk), .ra(ex_ra), .rd(ex_rd), .we(ex_we), .wa(ex_wa), .wd(ex_wd));
   htm_ebr #(.WIDTH(WCELL), .DEPTH(2 << WCELL)) u_wl (
       .clk(clk), .ra(pl_ra), .rd(pl_rd), .we(r_wl_we | c_wl_we),
-      .wa(md == MD_RST ? {cb, n_pw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri_d : c_wl_wd));
+      .wa(md == MD_RST ? {cb, n_pw[WCELL-1:0]} : c_wl_wa), .wd(md == MD_RST ? ri[WCELL-1:0] : c_wl_wd));
 
 `ifdef SIM
   // The column engine's segment operations, counted as TM.md's formula
