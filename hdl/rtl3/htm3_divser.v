@@ -17,15 +17,54 @@ module htm3_divser #(
     output reg  [WD-1:0] r,
     output reg  [WQ-1:0] q
 );
-  wire [WD:0] t = {r, x};
-  wire [WD:0] s = t - {1'b0, d};  // s[WD]: borrow, t < d
+  wire [WD:0]   t = {r, x};
+  wire [WD-1:0] s;   // t - d, its low WD bits
+  wire          ge;  // t >= d: no borrow, the quotient's bit
+  generate
+`ifdef ICE40
+    if (WD == 16) begin : g_dsp
+      // Under ICE40 the subtraction is an SB_MAC16's top adder (yosys's
+      // cells_sim.v semantics; its top half only, as htm3_sp's): in
+      // subtract mode it gives C - A = t - d (mod 2^16) and CO = (A <= C),
+      // d <= t's low 16 bits; t's bit 16 is r's top bit (r < d, so t < 2^17).
+      // No carry chain in the fabric.
+      /* verilator lint_off UNUSEDSIGNAL */  // the top half only: Yosys 0.23's ice40_dsp rewrites an SB_MAC16 whose low half is used
+      wire [31:0] o;
+      /* verilator lint_on UNUSEDSIGNAL */
+      wire        co;
+      SB_MAC16 #(
+          .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+          .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
+          .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
+          .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b00), .TOPADDSUB_UPPERINPUT(1'b1),
+          .TOPADDSUB_CARRYSELECT(2'b00),
+          .BOTOUTPUT_SELECT(2'b00), .BOTADDSUB_LOWERINPUT(2'b00), .BOTADDSUB_UPPERINPUT(1'b1),
+          .BOTADDSUB_CARRYSELECT(2'b00),
+          .MODE_8x8(1'b1), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
+      ) u_sub (
+          .CLK(clk), .CE(1'b1), .A(d), .B(16'd0), .C(t[15:0]), .D(16'd0),
+          .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+          .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
+          .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(1'b1), .ADDSUBBOT(1'b0),
+          .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
+          .O(o), .CO(co), .ACCUMCO(), .SIGNEXTOUT());
+      assign s = o[31:16];
+      assign ge = t[16] || co;
+    end else
+`endif
+    begin : g_fabric
+      wire [WD:0] sf = t - {1'b0, d};  // sf[WD]: borrow, t < d
+      assign s = sf[WD-1:0];
+      assign ge = !sf[WD];
+    end
+  endgenerate
   always @(posedge clk)
     if (clr) begin
       r <= {WD{1'b0}};
       q <= {WQ{1'b0}};
     end else if (run) begin
-      r <= s[WD] ? t[WD-1:0] : s[WD-1:0];
-      q <= {q[WQ-2:0], ~s[WD]};
+      r <= ge ? s : t[WD-1:0];
+      q <= {q[WQ-2:0], ge};
     end
 `ifdef SIM
   always @(posedge clk) if (run && d == 0) $error("htm3_divser: division by zero");

@@ -369,21 +369,29 @@ module htm3_sp #(
   wire         dv_xr = (dv_k == 6'd63) || (dv_k[5:4] == 2'b01 && pb);
   wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
-  wire [32:0]  dv_q;            // m, and bit 32: p = 1
+  // the quotient's low 17 bits: {p = 1, m_hi} after 17 of DV_RECIP's
+  // bits (m_ld takes them), m_lo at the end; 0 in DV_SCAN (cleared)
+  wire [16:0]  dv_q;
   reg          dv_xq, dv_run;  // the bit, a cycle later
   always @(posedge clk) begin
     dv_xq <= dv_x;
     dv_run <= (dv_job == DV_INC || dv_job == DV_RECIP);
   end
-  htm3_divser #(.WD(16), .WQ(33)) u_div (
+  htm3_divser #(.WD(16), .WQ(17)) u_div (
       .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[5])), .run(dv_run),
       .x(dv_xq), .d(per), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
   reg  [15:0]  per;             // updatePeriod (DV_SCAN .. DV_TURN's first cycle), then p
-  // m and p = 1 straight from the divider's quotient, which holds them from
-  // DV_DONE until the next step's DV_SCAN clears it (no copy)
-  wire [15:0]  mhi = dv_q[31:16], mlo = dv_q[15:0];  // m
-  wire         p1 = dv_q[32];   // p = 1
+  // m's high half and p = 1 are taken from the quotient when its top 17
+  // bits are in (DV_RECIP's dv_k 17: its 17th bit went in at 16), and 0 in
+  // DV_SCAN (the divider is cleared from cycle 1 on); under ICE40 m's high
+  // half is u_quot's B register (no flip-flops in the fabric). m's low half
+  // straight from the quotient, which holds it from DV_DONE until the next
+  // step's DV_SCAN clears it (no copy).
+  wire         m_ld = (dv_job == DV_SCAN) || (dv_job == DV_RECIP && dv_k == 6'd17);
+  reg          p1;              // p = 1
+  always @(posedge clk) if (m_ld) p1 <= dv_q[16];
+  wire [15:0]  mlo = dv_q[15:0];  // m's low half (from DV_DONE)
 
   // the pipeline, two cycles a column (its overlap duty cycle, then its
   // active duty cycle, on the same two multipliers): stage 0 reads column
@@ -443,7 +451,7 @@ module htm3_sp #(
   wire [31:0]    s2;
   /* verilator lint_on UNUSEDSIGNAL */
   SB_MAC16 #(
-      .NEG_TRIGGER(1'b0), .C_REG(1'b1), .A_REG(1'b1), .B_REG(1'b0), .D_REG(1'b0),
+      .NEG_TRIGGER(1'b0), .C_REG(1'b1), .A_REG(1'b1), .B_REG(1'b1), .D_REG(1'b0),
       .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
       .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
       .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b10), .TOPADDSUB_UPPERINPUT(1'b1),
@@ -452,8 +460,8 @@ module htm3_sp #(
       .BOTADDSUB_CARRYSELECT(2'b00),
       .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
   ) u_quot (
-      .CLK(clk), .CE(1'b1), .A(n1), .B(mhi), .C(x2_d), .D(pl2[31:16]),
-      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .CLK(clk), .CE(1'b1), .A(n1), .B(dv_q[15:0]), .C(x2_d), .D(pl2[31:16]),
+      .AHOLD(1'b0), .BHOLD(!m_ld), .CHOLD(1'b0), .DHOLD(1'b0),
       .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
       .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(!v2), .ADDSUBBOT(dn_ci),
       .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
@@ -462,6 +470,13 @@ module htm3_sp #(
 `else
   reg  [15:0]    x2;  // (on the iCE40 the DSP's C register)
   always @(posedge clk) x2 <= x2_d;
+  reg  [15:0]    mhi;  // m's high half (on the iCE40 the DSP's B register)
+  always @(posedge clk) if (m_ld) mhi <= dv_q[15:0];
+`ifdef SIM
+  always @(posedge clk)
+    if (dv_job == DV_DONE && (p1 != (per == 16'd1) || (per != 16'd1 && mhi > 16'h8000)))
+      $error("htm3_sp: reciprocal {%0d, %0d} of period %0d is not in (2^16, 2^31 + 1] or 2^32 + 1 for 1", mhi, mlo, per);
+`endif
   /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
   wire [31:0]    s2 = n2 * mhi + {16'd0, pl2[31:16]};
   /* verilator lint_on UNUSEDSIGNAL */
@@ -508,6 +523,35 @@ module htm3_sp #(
   /* verilator lint_on UNUSEDSIGNAL */
   assign mul_mh = mul_m[31:16];
   assign d_ge = dn >= minov;
+`endif
+  // the running maximum's compare, dn > maxod: under ICE40 a DSP's top
+  // adder, maxod - dn, unused but for its carry (CO: dn <= maxod), as the
+  // weak test's; no comparator in the fabric
+  wire           d_gt;
+`ifdef ICE40
+  /* verilator lint_off UNUSEDSIGNAL */  // the carry only
+  wire [31:0]    mx_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire           mx_le;
+  SB_MAC16 #(
+      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+      .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
+      .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
+      .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b00), .TOPADDSUB_UPPERINPUT(1'b1),
+      .TOPADDSUB_CARRYSELECT(2'b00),
+      .BOTOUTPUT_SELECT(2'b00), .BOTADDSUB_LOWERINPUT(2'b00), .BOTADDSUB_UPPERINPUT(1'b1),
+      .BOTADDSUB_CARRYSELECT(2'b00),
+      .MODE_8x8(1'b1), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
+  ) u_max (
+      .CLK(clk), .CE(1'b1), .A(dn), .B(16'd0), .C(maxod), .D(16'd0),
+      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
+      .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(1'b1), .ADDSUBBOT(1'b0),
+      .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
+      .O(mx_o), .CO(mx_le), .ACCUMCO(), .SIGNEXTOUT());
+  assign d_gt = !mx_le;
+`else
+  assign d_gt = dn > maxod;
 `endif
   // (minOverlap is > 0 when this holds: no test of its own)
   wire           weak2 = d_v2 && !d_h2 && !d_ge;
@@ -966,7 +1010,7 @@ module htm3_sp #(
             // duty cycle: the maximum, the weak list; each written as it
             // comes (ports above)
             if (d_v2 && !d_h2) begin
-              if (dn > maxod) maxod <= dn;
+              if (d_gt) maxod <= dn;
               if (weak2) nweak <= nweak + 1'b1;
             end
             if (d_end) begin
@@ -987,10 +1031,6 @@ module htm3_sp #(
 `ifdef SIM
   initial if (CONN_BASE % (1 << ACH) != 0 || CONN_BASE + C * H > (1 << CA))
     $error("htm3_sp: sp.conn at %0d (%0d halves) is not aligned or beyond %0d address bits", CONN_BASE, C * H, CA);
-  always @(posedge clk) begin
-    if (dv_job == DV_DONE && (dv_q[32] != (per == 16'd1) || (per != 16'd1 && dv_q[31:16] > 16'h8000)))
-      $error("htm3_sp: reciprocal %0d of period %0d is not in (2^16, 2^31 + 1] or 2^32 + 1 for 1", dv_q, per);
-  end
 `endif
 endmodule
 `default_nettype wire
