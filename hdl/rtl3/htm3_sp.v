@@ -221,12 +221,19 @@ module htm3_sp #(
   // which o_sum holds until the end of that cycle (the next column's first
   // half is then in stage 2)
   wire [15:0]    andw = conn_rd & inb_rd;
-  reg  [4:0]     pc;
+  // the popcount: four 4-bit counts written as logic (one LUT per output
+  // bit, no carry chain), then two levels of adders
+  reg  [2:0]     pq[0:3];
   integer        b;
-  always @* begin
-    pc = 5'd0;
-    for (b = 0; b < 16; b = b + 1) pc = pc + {4'd0, andw[b]};
-  end
+  always @*
+    for (b = 0; b < 4; b = b + 1)
+      pq[b] = {&andw[4*b+:4],
+               (andw[4*b] & andw[4*b+1]) ^ (andw[4*b+2] & andw[4*b+3]) ^
+               ((andw[4*b] ^ andw[4*b+1]) & (andw[4*b+2] ^ andw[4*b+3])),
+               ^andw[4*b+:4]};
+  wire [3:0]     pc01 = {1'b0, pq[0]} + {1'b0, pq[1]};
+  wire [3:0]     pc23 = {1'b0, pq[2]} + {1'b0, pq[3]};
+  wire [4:0]     pc = {1'b0, pc01} + {1'b0, pc23};
   wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
   // overlap >= stimulusThreshold: a WQ-bit compare with its low bits, which
   // thr holds until SP_INHIBIT, and no high bit set (stim_hi); both loaded
@@ -406,7 +413,7 @@ module htm3_sp #(
   // x2: the duty cycle x for v = 1, x - 1 (n) for v = 0, and DV_SCAN's
   // iteration half: loaded every cycle (used a cycle later in S_DRUN and
   // DV_SCAN only); under ICE40 u_quot's C register, so no flip-flops and
-  // one LUT a bit in the fabric. z2: x = 0 with v = 0.
+  // one LUT a bit in the fabric. z2: x = 0 with v = 0 (any with v = 1).
   wire [15:0]    x2_d = (dv_job == DV_SCAN) ? cr_rd : n1 ^ {16{v1}};
   reg            z2;
   reg            v2;            // its v (0xFFFF or 0)
@@ -422,9 +429,12 @@ module htm3_sp #(
   wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
   wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
   // n = v ? ~x : x - 1 = (x ^ v) + (v ? 0 : -1): one LUT a bit for x ^ v
-  // (with the half's pick) and one adder with no operand logic
+  // (with the half's pick) and one adder with no operand logic; its carry
+  // out is x != 0 for v = 0 (x + 0xFFFF), so z2 needs no zero test of x
   wire [15:0]    xv1 = x1 ^ {16{v1}};
-  wire [15:0]    n1 = xv1 + {16{!v1}};
+  wire [15:0]    n1;
+  wire           n1_co;
+  assign {n1_co, n1} = {1'b0, xv1} + {1'b0, {16{!v1}}};
   wire [15:0]    dn;             // stage 2's new duty cycle (below)
   // the multipliers: n·m_lo, n·m_hi, and max·minPct (a DSP of its own:
   // cheaper than the two 16-bit multiplexers that shared n·m_lo's)
@@ -589,6 +599,9 @@ module htm3_sp #(
     cr_we = busy && ((dv_job == DV_SCAN && dv_k[5:3] == 3'd0 && dv_k[2] != dv_k[1]) ||  // dv_k 2 .. 5
                      (st == S_DMIN && upd));
     cr_wa = (st == S_DMIN) ? 7'd72 : {5'b10001, dv_k[1:0] - 2'd2};
+    // 0 when idle, so that the port's user may OR the engines' addresses
+    cr_ra = cr_ra & {7{busy}};
+    cr_wa = cr_wa & {7{busy}};
     cr_wd = {16{busy}} & ((st == S_DMIN) ? minov_n : dn);  // (0 when idle: ORed with the TM's)
   end
 
@@ -655,8 +668,10 @@ module htm3_sp #(
       assign c_half = ACH'(c_col) * ACH'(H) + ACH'(c_idx);
     end
   endgenerate
-  assign conn_a = CA'(CONN_BASE) | CA'(c_half);
-  assign conn_wd = (st == S_CCLR) ? 16'd0 : conn_rd | a_bit;
+  // 0 when idle (conn_we too), so that the memory's user may OR the
+  // engines' inputs
+  assign conn_a = (CA'(CONN_BASE) | CA'(c_half)) & {CA{busy}};
+  assign conn_wd = (st == S_CCLR || !busy) ? 16'd0 : conn_rd | a_bit;
   always @* begin
     pool_a = pool_ad;
     pool_we = (st == S_PASS) && p_wr;
@@ -1004,7 +1019,7 @@ module htm3_sp #(
             end
             // stage 1: the product
             d_h2 <= d_h1;
-            z2 <= x1 == 16'd0;
+            z2 <= !n1_co;  // (x = 0 when v = 0; not used when v = 1)
             v2 <= v1;
             // stage 2: the quotient and the new duty cycle; the overlap
             // duty cycle: the maximum, the weak list; each written as it
