@@ -221,19 +221,12 @@ module htm3_sp #(
   // which o_sum holds until the end of that cycle (the next column's first
   // half is then in stage 2)
   wire [15:0]    andw = conn_rd & inb_rd;
-  // the popcount: four 4-bit counts written as logic (one LUT per output
-  // bit, no carry chain), then two levels of adders
-  reg  [2:0]     pq[0:3];
+  reg  [4:0]     pc;
   integer        b;
-  always @*
-    for (b = 0; b < 4; b = b + 1)
-      pq[b] = {&andw[4*b+:4],
-               (andw[4*b] & andw[4*b+1]) ^ (andw[4*b+2] & andw[4*b+3]) ^
-               ((andw[4*b] ^ andw[4*b+1]) & (andw[4*b+2] ^ andw[4*b+3])),
-               ^andw[4*b+:4]};
-  wire [3:0]     pc01 = {1'b0, pq[0]} + {1'b0, pq[1]};
-  wire [3:0]     pc23 = {1'b0, pq[2]} + {1'b0, pq[3]};
-  wire [4:0]     pc = {1'b0, pc01} + {1'b0, pc23};
+  always @* begin
+    pc = 5'd0;
+    for (b = 0; b < 16; b = b + 1) pc = pc + {4'd0, andw[b]};
+  end
   wire [WQ-1:0] o_new = (wcnt_first1 ? {WQ{1'b0}} : o_sum) + WQ'(pc1);
   // overlap >= stimulusThreshold: a WQ-bit compare with its low bits, which
   // thr holds until SP_INHIBIT, and no high bit set (stim_hi); both loaded
