@@ -417,7 +417,14 @@ module htm3_sp #(
   /* verilator lint_off UNUSEDSIGNAL */  // the high half only
   (* keep *) reg [31:0] pl2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg  [15:0]    maxod;
+  // the running maximum of the overlap duty cycles: each column's is
+  // taken when above it, and the first column's always (mx_first: no
+  // clear); under ICE40 in u_max's C register and u_minov's B register
+  // (no flip-flops in the fabric), read out through u_max's adder in
+  // S_DMIN, where dn is 0
+  reg            mx_first;
+  wire           mx_ld;
+  wire [15:0]    maxod;
   reg  [WC-1:0]  nweak;
   wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
   wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
@@ -487,8 +494,9 @@ module htm3_sp #(
   assign dsum = ds[15:0];
   assign dn_co = ds[16];
 `endif
-  // x + q, or n - q (0 when x is 0, n all ones); p = 1: v
-  assign dn = (p1 || (!v2 && z2)) ? {16{v2}} : dsum;
+  // x + q, or n - q (0 when x is 0, n all ones); p = 1: v; 0 in S_DMIN
+  // (the maximum's read-out)
+  assign dn = (st == S_DMIN) ? 16'd0 : (p1 || (!v2 && z2)) ? {16{v2}} : dsum;
   // minPct ≤ 1.0: with bit 16 set (m16) the rest is 0 and the product is max itself
   reg            m16;
   // max·minPct (cr_rd: minPct's low half in S_DMIN), and the weak
@@ -504,7 +512,7 @@ module htm3_sp #(
   wire [31:0]    mm_o;
   /* verilator lint_on UNUSEDSIGNAL */
   SB_MAC16 #(
-      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b1), .D_REG(1'b0),
       .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
       .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
       .TOPOUTPUT_SELECT(2'b11), .TOPADDSUB_LOWERINPUT(2'b00), .TOPADDSUB_UPPERINPUT(1'b1),
@@ -513,8 +521,8 @@ module htm3_sp #(
       .BOTADDSUB_CARRYSELECT(2'b00),
       .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
   ) u_minov (
-      .CLK(clk), .CE(1'b1), .A(cr_rd), .B(maxod), .C(dn), .D(16'd0),
-      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .CLK(clk), .CE(1'b1), .A(cr_rd), .B(dn), .C(dn), .D(16'd0),
+      .AHOLD(1'b0), .BHOLD(!mx_ld), .CHOLD(1'b0), .DHOLD(1'b0),
       .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
       .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(1'b1), .ADDSUBBOT(1'b0),
       .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
@@ -528,16 +536,17 @@ module htm3_sp #(
   assign d_ge = dn >= minov;
 `endif
   // the running maximum's compare, dn > maxod: under ICE40 a DSP's top
-  // adder, maxod - dn, unused but for its carry (CO: dn <= maxod), as the
-  // weak test's; no comparator in the fabric
+  // adder, maxod - dn (maxod its C register), whose carry (CO: dn <=
+  // maxod) is the compare, as the weak test's, and whose difference is
+  // maxod itself in S_DMIN (dn 0); no comparator in the fabric
   wire           d_gt;
 `ifdef ICE40
-  /* verilator lint_off UNUSEDSIGNAL */  // the carry only
+  /* verilator lint_off UNUSEDSIGNAL */  // the top half only (as s2's DSP)
   wire [31:0]    mx_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire           mx_le;
   SB_MAC16 #(
-      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+      .NEG_TRIGGER(1'b0), .C_REG(1'b1), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
       .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
       .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
       .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b00), .TOPADDSUB_UPPERINPUT(1'b1),
@@ -546,16 +555,21 @@ module htm3_sp #(
       .BOTADDSUB_CARRYSELECT(2'b00),
       .MODE_8x8(1'b1), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
   ) u_max (
-      .CLK(clk), .CE(1'b1), .A(dn), .B(16'd0), .C(maxod), .D(16'd0),
-      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .CLK(clk), .CE(1'b1), .A(dn), .B(16'd0), .C(dn), .D(16'd0),
+      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(!mx_ld), .DHOLD(1'b0),
       .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
       .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(1'b1), .ADDSUBBOT(1'b0),
       .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
       .O(mx_o), .CO(mx_le), .ACCUMCO(), .SIGNEXTOUT());
   assign d_gt = !mx_le;
+  assign maxod = mx_o[31:16];  // (S_DMIN only)
 `else
+  reg  [15:0]    mx_q;
+  always @(posedge clk) if (mx_ld) mx_q <= dn;
+  assign maxod = mx_q;
   assign d_gt = dn > maxod;
 `endif
+  assign mx_ld = d_v2 && !d_h2 && (d_gt || mx_first);
   // (minOverlap is > 0 when this holds: no test of its own)
   wire           weak2 = d_v2 && !d_h2 && !d_ge;
   wire [15:0]    minov_n = m16 ? maxod : mul_mh;
@@ -959,7 +973,7 @@ module htm3_sp #(
                 st <= S_DWAIT;
                 acnt <= WA'(C - 1);
                 dh <= 1'b0;
-                maxod <= 16'd0;
+                mx_first <= 1'b1;
                 nweak <= {WC{1'b0}};
               end else st <= S_DMIN;
             end else st <= S_GET;
@@ -1018,7 +1032,7 @@ module htm3_sp #(
             // duty cycle: the maximum, the weak list; each written as it
             // comes (ports above)
             if (d_v2 && !d_h2) begin
-              if (d_gt) maxod <= dn;
+              mx_first <= 1'b0;  // (maxod takes dn: mx_ld)
               if (weak2) nweak <= nweak + 1'b1;
             end
             if (d_end) begin
