@@ -369,21 +369,29 @@ module htm3_sp #(
   wire         dv_xr = (dv_k == 6'd63) || (dv_k[5:4] == 2'b01 && pb);
   wire         dv_x = (dv_job == DV_RECIP) ? dv_xr : i_new;
   wire [15:0]  dv_r;
-  wire [32:0]  dv_q;            // m, and bit 32: p = 1
+  // the quotient's low 17 bits: {p = 1, m_hi} after 17 of DV_RECIP's
+  // bits (m_ld takes them), m_lo at the end; 0 in DV_SCAN (cleared)
+  wire [16:0]  dv_q;
   reg          dv_xq, dv_run;  // the bit, a cycle later
   always @(posedge clk) begin
     dv_xq <= dv_x;
     dv_run <= (dv_job == DV_INC || dv_job == DV_RECIP);
   end
-  htm3_divser #(.WD(16), .WQ(33)) u_div (
+  htm3_divser #(.WD(16), .WQ(17)) u_div (
       .clk(clk), .clr(dv_job == DV_SCAN || (dv_job == DV_TURN && dv_k[5])), .run(dv_run),
       .x(dv_xq), .d(per), .r(dv_r), .q(dv_q));
   reg          dv_ready, upd;
   reg  [15:0]  per;             // updatePeriod (DV_SCAN .. DV_TURN's first cycle), then p
-  // m and p = 1 straight from the divider's quotient, which holds them from
-  // DV_DONE until the next step's DV_SCAN clears it (no copy)
-  wire [15:0]  mhi = dv_q[31:16], mlo = dv_q[15:0];  // m
-  wire         p1 = dv_q[32];   // p = 1
+  // m's high half and p = 1 are taken from the quotient when its top 17
+  // bits are in (DV_RECIP's dv_k 17: its 17th bit went in at 16), and 0 in
+  // DV_SCAN (the divider is cleared from cycle 1 on); under ICE40 m's high
+  // half is u_quot's B register (no flip-flops in the fabric). m's low half
+  // straight from the quotient, which holds it from DV_DONE until the next
+  // step's DV_SCAN clears it (no copy).
+  wire         m_ld = (dv_job == DV_SCAN) || (dv_job == DV_RECIP && dv_k == 6'd17);
+  reg          p1;              // p = 1
+  always @(posedge clk) if (m_ld) p1 <= dv_q[16];
+  wire [15:0]  mlo = dv_q[15:0];  // m's low half (from DV_DONE)
 
   // the pipeline, two cycles a column (its overlap duty cycle, then its
   // active duty cycle, on the same two multipliers): stage 0 reads column
@@ -398,7 +406,7 @@ module htm3_sp #(
   // x2: the duty cycle x for v = 1, x - 1 (n) for v = 0, and DV_SCAN's
   // iteration half: loaded every cycle (used a cycle later in S_DRUN and
   // DV_SCAN only); under ICE40 u_quot's C register, so no flip-flops and
-  // one LUT a bit in the fabric. z2: x = 0 with v = 0.
+  // one LUT a bit in the fabric. z2: x = 0 with v = 0 (any with v = 1).
   wire [15:0]    x2_d = (dv_job == DV_SCAN) ? cr_rd : n1 ^ {16{v1}};
   reg            z2;
   reg            v2;            // its v (0xFFFF or 0)
@@ -409,14 +417,24 @@ module htm3_sp #(
   /* verilator lint_off UNUSEDSIGNAL */  // the high half only
   (* keep *) reg [31:0] pl2;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg  [15:0]    maxod;
+  // the running maximum of the overlap duty cycles: each column's is
+  // taken when above it, and the first column's always (mx_first: no
+  // clear); under ICE40 in u_max's C register and u_minov's B register
+  // (no flip-flops in the fabric), read out through u_max's adder in
+  // S_DMIN, where dn is 0
+  reg            mx_first;
+  wire           mx_ld;
+  wire [15:0]    maxod;
   reg  [WC-1:0]  nweak;
   wire [15:0]    x1 = d_h1 ? duty_rd[31:16] : duty_rd[15:0];
   wire           v1 = d_h1 ? ov_rd[WQ] : ov_rd[WQ-1:0] != {WQ{1'b0}};
   // n = v ? ~x : x - 1 = (x ^ v) + (v ? 0 : -1): one LUT a bit for x ^ v
-  // (with the half's pick) and one adder with no operand logic
+  // (with the half's pick) and one adder with no operand logic; its carry
+  // out is x != 0 for v = 0 (x + 0xFFFF), so z2 needs no zero test of x
   wire [15:0]    xv1 = x1 ^ {16{v1}};
-  wire [15:0]    n1 = xv1 + {16{!v1}};
+  wire [15:0]    n1;
+  wire           n1_co;
+  assign {n1_co, n1} = {1'b0, xv1} + {1'b0, {16{!v1}}};
   wire [15:0]    dn;             // stage 2's new duty cycle (below)
   // the multipliers: n·m_lo, n·m_hi, and max·minPct (a DSP of its own:
   // cheaper than the two 16-bit multiplexers that shared n·m_lo's)
@@ -443,7 +461,7 @@ module htm3_sp #(
   wire [31:0]    s2;
   /* verilator lint_on UNUSEDSIGNAL */
   SB_MAC16 #(
-      .NEG_TRIGGER(1'b0), .C_REG(1'b1), .A_REG(1'b1), .B_REG(1'b0), .D_REG(1'b0),
+      .NEG_TRIGGER(1'b0), .C_REG(1'b1), .A_REG(1'b1), .B_REG(1'b1), .D_REG(1'b0),
       .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
       .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
       .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b10), .TOPADDSUB_UPPERINPUT(1'b1),
@@ -452,8 +470,8 @@ module htm3_sp #(
       .BOTADDSUB_CARRYSELECT(2'b00),
       .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
   ) u_quot (
-      .CLK(clk), .CE(1'b1), .A(n1), .B(mhi), .C(x2_d), .D(pl2[31:16]),
-      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .CLK(clk), .CE(1'b1), .A(n1), .B(dv_q[15:0]), .C(x2_d), .D(pl2[31:16]),
+      .AHOLD(1'b0), .BHOLD(!m_ld), .CHOLD(1'b0), .DHOLD(1'b0),
       .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
       .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(!v2), .ADDSUBBOT(dn_ci),
       .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
@@ -462,6 +480,13 @@ module htm3_sp #(
 `else
   reg  [15:0]    x2;  // (on the iCE40 the DSP's C register)
   always @(posedge clk) x2 <= x2_d;
+  reg  [15:0]    mhi;  // m's high half (on the iCE40 the DSP's B register)
+  always @(posedge clk) if (m_ld) mhi <= dv_q[15:0];
+`ifdef SIM
+  always @(posedge clk)
+    if (dv_job == DV_DONE && (p1 != (per == 16'd1) || (per != 16'd1 && mhi > 16'h8000)))
+      $error("htm3_sp: reciprocal {%0d, %0d} of period %0d is not in (2^16, 2^31 + 1] or 2^32 + 1 for 1", mhi, mlo, per);
+`endif
   /* verilator lint_off UNUSEDSIGNAL */  // the quotient is the sum's high half
   wire [31:0]    s2 = n2 * mhi + {16'd0, pl2[31:16]};
   /* verilator lint_on UNUSEDSIGNAL */
@@ -469,8 +494,9 @@ module htm3_sp #(
   assign dsum = ds[15:0];
   assign dn_co = ds[16];
 `endif
-  // x + q, or n - q (0 when x is 0, n all ones); p = 1: v
-  assign dn = (p1 || (!v2 && z2)) ? {16{v2}} : dsum;
+  // x + q, or n - q (0 when x is 0, n all ones); p = 1: v; 0 in S_DMIN
+  // (the maximum's read-out)
+  assign dn = (st == S_DMIN) ? 16'd0 : (p1 || (!v2 && z2)) ? {16{v2}} : dsum;
   // minPct ≤ 1.0: with bit 16 set (m16) the rest is 0 and the product is max itself
   reg            m16;
   // max·minPct (cr_rd: minPct's low half in S_DMIN), and the weak
@@ -486,7 +512,7 @@ module htm3_sp #(
   wire [31:0]    mm_o;
   /* verilator lint_on UNUSEDSIGNAL */
   SB_MAC16 #(
-      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+      .NEG_TRIGGER(1'b0), .C_REG(1'b0), .A_REG(1'b0), .B_REG(1'b1), .D_REG(1'b0),
       .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
       .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
       .TOPOUTPUT_SELECT(2'b11), .TOPADDSUB_LOWERINPUT(2'b00), .TOPADDSUB_UPPERINPUT(1'b1),
@@ -495,8 +521,8 @@ module htm3_sp #(
       .BOTADDSUB_CARRYSELECT(2'b00),
       .MODE_8x8(1'b0), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
   ) u_minov (
-      .CLK(clk), .CE(1'b1), .A(cr_rd), .B(maxod), .C(dn), .D(16'd0),
-      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(1'b0), .DHOLD(1'b0),
+      .CLK(clk), .CE(1'b1), .A(cr_rd), .B(dn), .C(dn), .D(16'd0),
+      .AHOLD(1'b0), .BHOLD(!mx_ld), .CHOLD(1'b0), .DHOLD(1'b0),
       .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
       .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(1'b1), .ADDSUBBOT(1'b0),
       .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
@@ -509,6 +535,41 @@ module htm3_sp #(
   assign mul_mh = mul_m[31:16];
   assign d_ge = dn >= minov;
 `endif
+  // the running maximum's compare, dn > maxod: under ICE40 a DSP's top
+  // adder, maxod - dn (maxod its C register), whose carry (CO: dn <=
+  // maxod) is the compare, as the weak test's, and whose difference is
+  // maxod itself in S_DMIN (dn 0); no comparator in the fabric
+  wire           d_gt;
+`ifdef ICE40
+  /* verilator lint_off UNUSEDSIGNAL */  // the top half only (as s2's DSP)
+  wire [31:0]    mx_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire           mx_le;
+  SB_MAC16 #(
+      .NEG_TRIGGER(1'b0), .C_REG(1'b1), .A_REG(1'b0), .B_REG(1'b0), .D_REG(1'b0),
+      .TOP_8x8_MULT_REG(1'b0), .BOT_8x8_MULT_REG(1'b0),
+      .PIPELINE_16x16_MULT_REG1(1'b0), .PIPELINE_16x16_MULT_REG2(1'b0),
+      .TOPOUTPUT_SELECT(2'b00), .TOPADDSUB_LOWERINPUT(2'b00), .TOPADDSUB_UPPERINPUT(1'b1),
+      .TOPADDSUB_CARRYSELECT(2'b00),
+      .BOTOUTPUT_SELECT(2'b00), .BOTADDSUB_LOWERINPUT(2'b00), .BOTADDSUB_UPPERINPUT(1'b1),
+      .BOTADDSUB_CARRYSELECT(2'b00),
+      .MODE_8x8(1'b1), .A_SIGNED(1'b0), .B_SIGNED(1'b0)
+  ) u_max (
+      .CLK(clk), .CE(1'b1), .A(dn), .B(16'd0), .C(dn), .D(16'd0),
+      .AHOLD(1'b0), .BHOLD(1'b0), .CHOLD(!mx_ld), .DHOLD(1'b0),
+      .IRSTTOP(1'b0), .IRSTBOT(1'b0), .ORSTTOP(1'b0), .ORSTBOT(1'b0),
+      .OLOADTOP(1'b0), .OLOADBOT(1'b0), .ADDSUBTOP(1'b1), .ADDSUBBOT(1'b0),
+      .OHOLDTOP(1'b0), .OHOLDBOT(1'b0), .CI(1'b0), .ACCUMCI(1'b0), .SIGNEXTIN(1'b0),
+      .O(mx_o), .CO(mx_le), .ACCUMCO(), .SIGNEXTOUT());
+  assign d_gt = !mx_le;
+  assign maxod = mx_o[31:16];  // (S_DMIN only)
+`else
+  reg  [15:0]    mx_q;
+  always @(posedge clk) if (mx_ld) mx_q <= dn;
+  assign maxod = mx_q;
+  assign d_gt = dn > maxod;
+`endif
+  assign mx_ld = d_v2 && !d_h2 && (d_gt || mx_first);
   // (minOverlap is > 0 when this holds: no test of its own)
   wire           weak2 = d_v2 && !d_h2 && !d_ge;
   wire [15:0]    minov_n = m16 ? maxod : mul_mh;
@@ -545,6 +606,9 @@ module htm3_sp #(
     cr_we = busy && ((dv_job == DV_SCAN && dv_k[5:3] == 3'd0 && dv_k[2] != dv_k[1]) ||  // dv_k 2 .. 5
                      (st == S_DMIN && upd));
     cr_wa = (st == S_DMIN) ? 7'd72 : {5'b10001, dv_k[1:0] - 2'd2};
+    // 0 when idle, so that the port's user may OR the engines' addresses
+    cr_ra = cr_ra & {7{busy}};
+    cr_wa = cr_wa & {7{busy}};
     cr_wd = {16{busy}} & ((st == S_DMIN) ? minov_n : dn);  // (0 when idle: ORed with the TM's)
   end
 
@@ -611,8 +675,10 @@ module htm3_sp #(
       assign c_half = ACH'(c_col) * ACH'(H) + ACH'(c_idx);
     end
   endgenerate
-  assign conn_a = CA'(CONN_BASE) | CA'(c_half);
-  assign conn_wd = (st == S_CCLR) ? 16'd0 : conn_rd | a_bit;
+  // 0 when idle (conn_we too), so that the memory's user may OR the
+  // engines' inputs
+  assign conn_a = (CA'(CONN_BASE) | CA'(c_half)) & {CA{busy}};
+  assign conn_wd = (st == S_CCLR || !busy) ? 16'd0 : conn_rd | a_bit;
   always @* begin
     pool_a = pool_ad;
     pool_we = (st == S_PASS) && p_wr;
@@ -907,7 +973,7 @@ module htm3_sp #(
                 st <= S_DWAIT;
                 acnt <= WA'(C - 1);
                 dh <= 1'b0;
-                maxod <= 16'd0;
+                mx_first <= 1'b1;
                 nweak <= {WC{1'b0}};
               end else st <= S_DMIN;
             end else st <= S_GET;
@@ -960,13 +1026,13 @@ module htm3_sp #(
             end
             // stage 1: the product
             d_h2 <= d_h1;
-            z2 <= x1 == 16'd0;
+            z2 <= !n1_co;  // (x = 0 when v = 0; not used when v = 1)
             v2 <= v1;
             // stage 2: the quotient and the new duty cycle; the overlap
             // duty cycle: the maximum, the weak list; each written as it
             // comes (ports above)
             if (d_v2 && !d_h2) begin
-              if (dn > maxod) maxod <= dn;
+              mx_first <= 1'b0;  // (maxod takes dn: mx_ld)
               if (weak2) nweak <= nweak + 1'b1;
             end
             if (d_end) begin
@@ -987,10 +1053,6 @@ module htm3_sp #(
 `ifdef SIM
   initial if (CONN_BASE % (1 << ACH) != 0 || CONN_BASE + C * H > (1 << CA))
     $error("htm3_sp: sp.conn at %0d (%0d halves) is not aligned or beyond %0d address bits", CONN_BASE, C * H, CA);
-  always @(posedge clk) begin
-    if (dv_job == DV_DONE && (dv_q[32] != (per == 16'd1) || (per != 16'd1 && dv_q[31:16] > 16'h8000)))
-      $error("htm3_sp: reciprocal %0d of period %0d is not in (2^16, 2^31 + 1] or 2^32 + 1 for 1", dv_q, per);
-  end
 `endif
 endmodule
 `default_nettype wire
