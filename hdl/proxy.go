@@ -292,7 +292,8 @@ var (
 // ParseCriticalPath reads the last critical path report of a clock (the
 // one after routing) in nextpnr-ice40's log: where the path starts and
 // ends, its nets, the RTL lines (of hdl/rtl3's files: not Yosys's
-// technology-mapping files) it passes, and its logic and routing delay.
+// technology-mapping files under its share/yosys) it passes, and its logic
+// and routing delay.
 func ParseCriticalPath(log string) (CriticalPath, error) {
 	var cp CriticalPath
 	heads := reCritHead.FindAllStringIndex(log, -1)
@@ -326,7 +327,7 @@ func ParseCriticalPath(log string) (CriticalPath, error) {
 			}
 			continue
 		}
-		if m := reCritLoc.FindStringSubmatch(line); m != nil && !filepath.IsAbs(m[1]) {
+		if m := reCritLoc.FindStringSubmatch(line); m != nil && !strings.Contains(filepath.ToSlash(m[1]), "share/yosys/") {
 			loc := filepath.Base(m[1]) + ":" + m[2]
 			if !seen[loc] {
 				seen[loc] = true
@@ -384,14 +385,20 @@ func FormatTiming(ts []UnitTiming, freqMHz float64) string {
 			t.FmaxMHz, t.Path.LogicNs, t.Path.RoutingNs)
 	}
 	for _, t := range ts {
-		from, to := t.Path.From, t.Path.To
-		if len(t.Path.Nets) > 0 {
-			from = t.Path.Nets[0]
-		}
-		fmt.Fprintf(&b, "  %s: critical path from %s (%s) to %s.%s (%s), %d nets; RTL %s\n", t.Unit, from, instOrTop(from),
-			to, t.Path.ToPin, instOrTop(to), len(t.Path.Nets), strings.Join(t.Path.RTL, " "))
+		fmt.Fprintf(&b, "  %s: critical path %s\n", t.Unit, t.Path.Route())
 	}
 	return b.String()
+}
+
+// Route describes the path: where it starts (its first net, or its source
+// cell) and ends, with their instances, its nets and its RTL lines.
+func (cp CriticalPath) Route() string {
+	from := cp.From
+	if len(cp.Nets) > 0 {
+		from = cp.Nets[0]
+	}
+	return fmt.Sprintf("from %s (%s) to %s.%s (%s), %d nets; RTL %s", from, instOrTop(from), cp.To, cp.ToPin,
+		instOrTop(cp.To), len(cp.Nets), strings.Join(cp.RTL, " "))
 }
 
 func instOrTop(name string) string {

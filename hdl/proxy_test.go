@@ -73,6 +73,8 @@ func TestParseCriticalPath(t *testing.T) {
 		{"the last report of the clock", strings.Replace(critLog, "Info: Routing complete.",
 			"Info: Critical path report for clock 'clk' (posedge -> posedge):\nInfo:  1.0  1.0  Source a.Q\n"+
 				"Info:  1.0  2.0  Setup b.D\nInfo: 1.0 ns logic, 1.0 ns routing\n", 1), want, ""},
+		{"the RTL by absolute paths (the board flow's)", strings.ReplaceAll(critLog, "  rtl3/", "  /tmp/htmhw-synth-1/rtl3/"),
+			want, ""},
 		{"no report", "Info: Program finished normally.\n", CriticalPath{}, "no critical path report of a clock"},
 		{"cut short", critLog[:strings.Index(critLog, "Info: 4.5 ns logic")], CriticalPath{},
 			"critical path report without its logic and routing delay"},

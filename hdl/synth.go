@@ -91,6 +91,7 @@ type SynthReport struct {
 	PnRMessage string         // why place and route did not finish, when it did not
 	Packed     bool           // iCE40: nextpnr packed the design (LC, and the pack's EBR, SPRAM, DSP, are its figures)
 	Modules    []ModuleUse    // per module, largest first (SynthOptions.Modules)
+	Path       CriticalPath   // iCE40, when routed: the clock's critical path after routing (what limits FmaxMHz)
 }
 
 // FitError is Synth's error when an iCE40 design does not fit the UP5K or
@@ -427,6 +428,9 @@ func (r *SynthReport) placeAndRoute(ctx context.Context, pcf string, opt SynthOp
 	close(done)
 	log, _ = os.ReadFile(filepath.Join(r.WorkDir, "nextpnr.log"))
 	r.readNextpnr(string(log))
+	if err == nil {
+		r.Path, _ = ParseCriticalPath(string(log)) // (none: the report says so)
+	}
 	if err != nil {
 		r.PnRMessage = "nextpnr-ice40 failed: " + lastLines(out, 6)
 		if ferr := r.fit(); ferr != nil {
@@ -573,6 +577,12 @@ func (r *SynthReport) String() string {
 		if r.Routed {
 			fmt.Fprintf(&b, "placed and routed: fmax %.1f MHz (target %g MHz; nextpnr and icepack %v), bitstream %s\n",
 				r.FmaxMHz, r.FreqMHz, r.PnRTime.Round(time.Millisecond), r.Bitstream)
+			if r.Path.To != "" {
+				fmt.Fprintf(&b, "critical path: %.1f ns logic + %.1f ns routing, %s\n", r.Path.LogicNs, r.Path.RoutingNs,
+					r.Path.Route())
+			} else {
+				fmt.Fprintf(&b, "critical path: not found in nextpnr's log\n")
+			}
 		} else {
 			fmt.Fprintf(&b, "not placed and routed: %s\n", r.PnRMessage)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,6 +147,7 @@ func encodeSteps(cfg *model.Config, rows []series.Row, learn bool) ([]hdl.Step, 
 
 type hdlSynthOptions struct {
 	target, model, rng, image, work, board string
+	out                                    string
 	bridge, packOnly, noModules            bool
 	proxy, noProxy                         bool
 	proxyUnits                             []string
@@ -174,8 +176,9 @@ For ice40-up5k, nextpnr-ice40 (--up5k --package sg48) first packs the design and
 the logic cells, EBR, SPRAM and DSP in use are printed against the part. A design
 that does not fit is an error, and is not placed. One that fits is placed and
 routed for --freq (minutes: 10-40 for a full part; progress lines on standard
-error), icepack writes the bitstream (top.bin in --work), and fmax is printed; an
-fmax below --freq is an error. --pack-only stops after the packing. ECP5 and
+error), icepack writes the bitstream (top.bin in --work; -o copies it to a
+file), and fmax and the critical path are printed; an fmax below --freq is an
+error. --pack-only stops after the packing. ECP5 and
 Xilinx are synthesis only: no place and route is packaged here, so their fmax is
 unknown.
 
@@ -187,7 +190,8 @@ in the whole chip the same logic routes longer. --proxy runs the timing proxy
 alone, without the board top (a few minutes; a progress line per unit).
 --proxy-seed changes nextpnr's placement seed, --proxy-fill packs each unit's
 logic cells into a rectangle they fill to that fraction, as in a full chip.`,
-		Example: "  htmhw hdl synth --target ice40-up5k --model small --board icebreaker --work build\n" +
+		Example: "  htmhw hdl synth --target ice40-up5k --model small --board icebreaker -o icebreaker.bin\n" +
+			"  htmhw hdl synth --target ice40-up5k --model small --board icebreaker --work build\n" +
 			"  htmhw hdl synth --target ice40-up5k --model small --proxy\n" +
 			"  htmhw hdl synth --target ecp5 --model small --board icebreaker",
 		Args: cobra.NoArgs,
@@ -199,6 +203,7 @@ logic cells into a rectangle they fill to that fraction, as in a full chip.`,
 	f.StringVar(&o.rng, "range", "0,100", "value range lo,hi for a data-derived RDSE resolution (does not change the dimensions)")
 	f.StringVar(&o.image, "image", "", "memory image (htmhw compile) instead of --model")
 	f.StringVar(&o.work, "work", "", "directory for the tools' files (default: a temporary one, removed)")
+	f.StringVarP(&o.out, "out", "o", "", "ice40-up5k: write the bitstream to this file (only when the design fits and meets --freq)")
 	f.StringVar(&o.board, "board", "icebreaker", "the board whose top holds the accelerator: icebreaker (hdl/rtl3/icebreaker3_top.v)")
 	f.IntVar(&o.baud, "baud", hdl.DefaultBaud, "with --board icebreaker: the UART's rate (at least 4 clocks of 12 MHz a bit)")
 	f.BoolVar(&o.packOnly, "pack-only", false, "ice40-up5k: stop after nextpnr's packing (no place and route)")
@@ -219,6 +224,13 @@ logic cells into a rectangle they fill to that fraction, as in a full chip.`,
 }
 
 func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
+	switch {
+	case o.out == "":
+	case o.out == "-":
+		return errors.New("-o -: the bitstream is binary; give a file")
+	case o.target != "ice40-up5k" || o.packOnly || o.proxy:
+		return fmt.Errorf("-o %s: a bitstream comes only from a place and route (--target ice40-up5k, without --pack-only or --proxy)", o.out)
+	}
 	var im *image.Image
 	var err error
 	switch {
@@ -283,8 +295,40 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 		}
 		return err
 	}
+	if o.out != "" {
+		if err := copyBitstream(rep, o.out, cmd.OutOrStdout()); err != nil {
+			return err
+		}
+	} else if o.work == "" && rep.Routed {
+		rep.Bitstream += " (removed with the temporary directory: give -o FILE or --work DIR to keep it)"
+	}
 	fmt.Fprint(cmd.OutOrStdout(), rep.String())
 	o.printBlocks(cmd, rep)
+	return nil
+}
+
+// copyBitstream writes the report's bitstream to path (through output:
+// a failed copy leaves what was there) and points the report at it.
+func copyBitstream(rep *hdl.SynthReport, path string, stdout io.Writer) error {
+	if !rep.Routed || rep.Bitstream == "" {
+		return fmt.Errorf("-o %s: no bitstream (%s)", path, rep.PnRMessage)
+	}
+	b, err := os.ReadFile(rep.Bitstream)
+	if err != nil {
+		return fmt.Errorf("-o %s: %w", path, err)
+	}
+	w, err := createOutput(path, stdout)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
+		w.abort()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := w.commit(); err != nil {
+		return err
+	}
+	rep.Bitstream = path
 	return nil
 }
 

@@ -46,9 +46,35 @@ func TestHDLSynthFlags(t *testing.T) {
 	require.ErrorContains(t, err, "baud 4000000: the board's UART needs at least 4 clocks")
 	_, _, err = execute(t, "hdl", "synth", "--target", "ice40-up5k", "--board", "orangecrab", "--model", "small")
 	require.ErrorContains(t, err, `unknown board "orangecrab"`)
+	for _, tc := range []struct{ args, want string }{
+		{"--target ecp5 --model small -o x.bin", "-o x.bin: a bitstream comes only from a place and route"},
+		{"--target ice40-up5k --model small --pack-only -o x.bin", "without --pack-only or --proxy"},
+		{"--target ice40-up5k --model small -o -", "-o -: the bitstream is binary; give a file"},
+	} {
+		_, _, err = execute(t, append([]string{"hdl", "synth"}, strings.Fields(tc.args)...)...)
+		require.ErrorContains(t, err, tc.want, tc.args)
+	}
 	out, _, err := execute(t, "hdl", "--help")
 	require.NoError(t, err)
 	assert.True(t, strings.Contains(out, "verify") && strings.Contains(out, "synth"))
+}
+
+// TestHDLSynthBitstream: -o writes the bitstream of a design that is
+// placed and routed (the iCEBreaker top's bridge alone: seconds), and the
+// report names it and the critical path that sets fmax.
+func TestHDLSynthBitstream(t *testing.T) {
+	for _, tool := range []string{"yosys", "nextpnr-ice40", "icepack"} {
+		needTool(t, tool)
+	}
+	bin := filepath.Join(t.TempDir(), "bridge.bin")
+	out, _, err := execute(t, "hdl", "synth", "--target", "ice40-up5k", "--board", "icebreaker", "--bridge",
+		"--no-modules", "-o", bin)
+	require.NoError(t, err)
+	fi, err := os.Stat(bin)
+	require.NoError(t, err)
+	assert.Equal(t, int64(104090), fi.Size(), "an iCE40 UP5K bitstream") // the part's configuration image, whatever the design
+	assert.Contains(t, out, ", bitstream "+bin+"\n")
+	assert.Regexp(t, `(?m)^critical path: \d+\.\d ns logic \+ \d+\.\d ns routing, from \S+ \(\S+\) to \S+ \(\S+\), \d+ nets; RTL `, out)
 }
 
 // TestHDLSynthECP5: a target without an open place and route prints the
