@@ -219,35 +219,37 @@ func (mm *MemoryMap) LogicFits() bool { return mm.Logic <= mm.Part.Logic }
 // Architecture 3's logic, fitted to Yosys 0.23 synth_ice40 -dsp and
 // nextpnr-ice40 0.4's packing of the iCEBreaker board top (accelerator,
 // UARTBone bridge, UART) at five dimension sets, `small` and four
-// variants (LogicFitCases), on main after the fifth area round of
-// 2026-12-07 (contract version 4): logic cells = logicBase + logicPerBit × (bits of a column
-// index, a cell index, a segment index, a synapse count and an input
-// index), within 33 cells of each of the five. The RTL's logic hardly
+// variants (LogicFitCases), on main after the seventh area round of
+// 2026-12-08 (the first that fits): logic cells = logicBase + logicPerBit ×
+// (bits of a column index, a cell index, a segment index, a synapse count
+// and an input index), within 48 cells of each of the five. The RTL's logic hardly
 // depends on the model's size, only on its counters' and addresses'
 // widths. `HTMHW_LOGIC_FIT=1 go test ./hdl -run TestLogicFit -v`
 // synthesizes the five again and prints the fit; TestICE40Board checks
 // the estimate for `small` against every build.
 const (
-	logicBase      = 3354
-	logicPerBitX10 = 523 // logic cells per bit, times 10
+	logicBase      = 2982
+	logicPerBitX10 = 526 // logic cells per bit, times 10
 )
 
 // logicPerLC is each family's logic in its own units per iCE40 logic cell,
 // in thousandths, from Yosys 0.23 on `small`'s board top (`htmhw hdl synth
-// --target ice40-up5k|ecp5|xilinx --model small`, 2026-12-07, after the
-// fifth area round: 5,456 logic cells; ECP5 5,107 LUT4 and 483 CCU2C
-// carry cells, each two LUT4s of a slice, 6,073 LUT4; Xilinx 7-series
-// 3,605 LUTs).
-var logicPerLC = map[string]int{"ice40": 1000, "ecp5": 1113, "xilinx7": 661}
+// --target ice40-up5k|ecp5|xilinx --model small`, 2026-12-08, after the
+// seventh area round: 5,061 logic cells; ECP5 4,564 LUT4 and 442 CCU2C
+// carry cells, each two LUT4s of a slice, 5,448 LUT4; Xilinx 7-series
+// 3,554 LUTs).
+var logicPerLC = map[string]int{"ice40": 1000, "ecp5": 1076, "xilinx7": 702}
 
-// The RTL's multipliers take DSPs where a part has them (six SB_MAC16 on a
-// UP5K); on a part with fewer, Yosys builds them from logic: small's board
-// top with DSP inference off packed into 8,708 logic cells, 2,193 more
-// (2026-12-07, before the branches spregs and heads; the SB_MAC16s that
-// htm3_sp instantiates by name, three since the fifth area round, stay, so
-// the RTL needs those replaced to build for such a part at all).
+// The RTL's multipliers and some of its adders take DSPs where a part has
+// them (all eight SB_MAC16 of a UP5K since the seventh area round); on a
+// part with fewer, Yosys builds them from logic: small's board top with
+// DSP inference off packed into 8,708 logic cells, 2,193 more (2026-12-07,
+// before the branches spregs and heads, the last measurement; the
+// SB_MAC16s that htm3_sp instantiates by name, five since the seventh
+// round, stay, so the RTL needs those replaced to build for such a part at
+// all).
 const (
-	logicDSPs      = 6
+	logicDSPs      = 8
 	logicNoDSPCost = 2193
 )
 
