@@ -1,6 +1,7 @@
 package hdl
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -29,13 +30,36 @@ func TestUARTBone(t *testing.T) {
 		return string(out)
 	}
 	rtl3 := filepath.Join(dir, "rtl3")
-	run("iverilog", "-g2005", "-o", "ub.vvp", "-s", "uartbone_tb", filepath.Join(rtl3, "tb", "uartbone_tb.v"),
-		filepath.Join(rtl3, "uart_rx.v"), filepath.Join(rtl3, "uart_tx.v"), filepath.Join(rtl3, "uartbone.v"))
-	out := run("vvp", "-n", "ub.vvp")
-	t.Logf("Icarus:\n%s", strings.TrimSpace(out))
-	require.NotContains(t, out, "FAIL")
-	require.Contains(t, out, "DONE 0\n")
-	require.Equal(t, 5, strings.Count(out, "ok "), "checks run")
+	srcs := []string{filepath.Join(rtl3, "tb", "uartbone_tb.v"), filepath.Join(rtl3, "uart_rx.v"),
+		filepath.Join(rtl3, "uart_tx.v"), filepath.Join(rtl3, "uartbone.v")}
+	// The bitstream's build (ICE40) has the address and the word count as
+	// hand-placed SB_LUT4 and SB_CARRY cells: the same checks on those,
+	// with Yosys's models of the cells.
+	variants := []struct {
+		name string
+		args []string
+	}{{"RTL", []string{"-g2005"}}}
+	if cells, err := GateCellsSim(); err == nil {
+		variants = append(variants, struct {
+			name string
+			args []string
+		}{"ICE40 cells", []string{"-g2012", "-DNO_ICE40_DEFAULT_ASSIGNMENTS", "-DICE40", cells}}) // (as Icarus reads cells_sim.v)
+	} else if os.Getenv("CI") == "true" {
+		t.Fatalf("the ICE40 variant needs Yosys's cells: %v", err)
+	} else {
+		t.Logf("SKIPPED the ICE40 variant: %v", err)
+	}
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			args := append([]string{"-o", "ub.vvp", "-s", "uartbone_tb"}, v.args...)
+			run("iverilog", append(args, srcs...)...)
+			out := run("vvp", "-n", "ub.vvp")
+			t.Logf("Icarus:\n%s", strings.TrimSpace(out))
+			require.NotContains(t, out, "FAIL")
+			require.Contains(t, out, "DONE 0\n")
+			require.Equal(t, 5, strings.Count(out, "ok "), "checks run")
+		})
+	}
 }
 
 // TestUARTBoneLint: the iCEBreaker's board top (rtl3/icebreaker3_top.v) is
