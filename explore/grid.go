@@ -254,8 +254,9 @@ func (v Variant) Config() (*model.Config, error) {
 // one datapath (no lanes to vary), so every variant has the default.
 func (v Variant) Arch() image.Arch { return image.DefaultArch() }
 
-// cacheVersion changes when what a cached result means changes.
-const cacheVersion = "explore/2" // 2: architecture 3's cycles
+// cacheVersion changes when what a cached result means changes: the
+// model's outputs, or sim's cycle formulas (cycles per step are cached).
+const cacheVersion = "explore/3" // 2: architecture 3's cycles; 3: its column loop one column a cycle (2026-12-08)
 
 // key returns a digest of what a result depends on.
 func key(parts ...any) (string, error) {
