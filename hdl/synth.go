@@ -408,7 +408,7 @@ func (r *SynthReport) placeAndRoute(ctx context.Context, pcf string, opt SynthOp
 		r.PnRMessage = "packed only (not placed)"
 		return nil
 	}
-	progress(opt.Progress, "nextpnr-ice40: placing and routing for %g MHz (minutes: 10-40 for a full part)", opt.FreqMHz)
+	progress(opt.Progress, "nextpnr-ice40: placing and routing for %g MHz (minutes: about 2 for small's board top)", opt.FreqMHz)
 	done := make(chan struct{})
 	go func() {
 		tick := time.NewTicker(ProgressEvery)

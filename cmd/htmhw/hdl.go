@@ -175,7 +175,7 @@ register file alone (no model).
 For ice40-up5k, nextpnr-ice40 (--up5k --package sg48) first packs the design and
 the logic cells, EBR, SPRAM and DSP in use are printed against the part. A design
 that does not fit is an error, and is not placed. One that fits is placed and
-routed for --freq (minutes: 10-40 for a full part; progress lines on standard
+routed for --freq (minutes: about 2 for small's board top; progress lines on standard
 error), icepack writes the bitstream (top.bin in --work; -o copies it to a
 file), and fmax and the critical path are printed; an fmax below --freq is an
 error. --pack-only stops after the packing. ECP5 and
