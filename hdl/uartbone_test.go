@@ -35,15 +35,14 @@ func TestUARTBone(t *testing.T) {
 	// The bitstream's build (ICE40) has the address and the word count as
 	// hand-placed SB_LUT4 and SB_CARRY cells: the same checks on those,
 	// with Yosys's models of the cells.
-	variants := []struct {
+	type variant struct {
 		name string
-		args []string
-	}{{"RTL", []string{"-g2005"}}}
+		args []string // iverilog's, before the sources
+	}
+	variants := []variant{{"RTL", []string{"-g2005"}}}
 	if cells, err := GateCellsSim(); err == nil {
-		variants = append(variants, struct {
-			name string
-			args []string
-		}{"ICE40 cells", []string{"-g2012", "-DNO_ICE40_DEFAULT_ASSIGNMENTS", "-DICE40", cells}}) // (as Icarus reads cells_sim.v)
+		// (-g2012 and no default assignments: as Icarus reads cells_sim.v)
+		variants = append(variants, variant{"ICE40 cells", []string{"-g2012", "-DNO_ICE40_DEFAULT_ASSIGNMENTS", "-DICE40", cells}})
 	} else if os.Getenv("CI") == "true" {
 		t.Fatalf("the ICE40 variant needs Yosys's cells: %v", err)
 	} else {

@@ -299,10 +299,11 @@ func (o *hdlSynthOptions) run(cmd *cobra.Command) error {
 		if err := copyBitstream(rep, o.out, cmd.OutOrStdout()); err != nil {
 			return err
 		}
-	} else if o.work == "" && rep.Routed {
-		rep.Bitstream += " (removed with the temporary directory: give -o FILE or --work DIR to keep it)"
 	}
 	fmt.Fprint(cmd.OutOrStdout(), rep.String())
+	if o.out == "" && o.work == "" && rep.Routed {
+		fmt.Fprintln(cmd.OutOrStdout(), "the bitstream is removed with the temporary directory: give -o FILE or --work DIR to keep it")
+	}
 	o.printBlocks(cmd, rep)
 	return nil
 }

@@ -75,6 +75,11 @@ func TestHDLSynthBitstream(t *testing.T) {
 	assert.Equal(t, int64(104090), fi.Size(), "an iCE40 UP5K bitstream") // the part's configuration image, whatever the design
 	assert.Contains(t, out, ", bitstream "+bin+"\n")
 	assert.Regexp(t, `(?m)^critical path: \d+\.\d ns logic \+ \d+\.\d ns routing, from \S+ \(\S+\) to \S+ \(\S+\), \d+ nets; RTL `, out)
+	assert.NotContains(t, out, "the bitstream is removed")
+	// Without -o or --work the bitstream goes with the temporary directory: said.
+	out, _, err = execute(t, "hdl", "synth", "--target", "ice40-up5k", "--board", "icebreaker", "--bridge", "--no-modules")
+	require.NoError(t, err)
+	assert.Contains(t, out, "the bitstream is removed with the temporary directory: give -o FILE or --work DIR to keep it\n")
 }
 
 // TestHDLSynthECP5: a target without an open place and route prints the
